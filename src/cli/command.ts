@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import type { CliContext } from "./context.js";
+
+/**
+ * A command module (src/cli/commands/<name>.ts) exports `register`, which adds its
+ * sub-command to the program. The action must resolve to an exit code and report
+ * through `ctx`, never through process.exit or console.
+ */
+export type RegisterCommand = (
+  program: Command,
+  ctx: CliContext,
+  setExit: (code: number) => void,
+) => void;
+
+export interface CommandModule {
+  register: RegisterCommand;
+}
+
+/** The table the entry point reads; modules are imported only when their command runs. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CommandModule>;
+}

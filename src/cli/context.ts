@@ -1,0 +1,35 @@
+// What every command gets: where to print, whether to use colour, and the
+// working directory. Commands never touch process.stdout directly, so tests can
+// run them in-process and read what they printed.
+
+export interface CliContext {
+  cwd: string;
+  color: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_ERRORS = 1;
+export const EXIT_USAGE = 2;
+
+/** An error the user caused (bad flag, missing file): printed as one line, no stack. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_ERRORS,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export function processContext(color: boolean): CliContext {
+  return {
+    cwd: process.cwd(),
+    color,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  };
+}
