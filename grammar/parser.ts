@@ -1,0 +1,248 @@
+import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import * as T from "./tokens.js";
+
+// The grammar of .adainf files (a railroad diagram is generated from it into
+// grammar/diagram.html; test/grammar/diagram.test.ts checks that it is current).
+//
+//   file      := (useDecl | decl)*
+//   useDecl   := "use" (Name ("." Name)* | String) ("as" Name)?
+//   decl      := DeclKeyword Name ("from" Name)? (block | "=" expr)
+//   block     := "{" (statement ";"?)* "}"
+//   statement := path ("=" expr | args? label? count? block?)
+//   label     := Name | String          -- only before "{" or a count
+//   count     := ("x" | "*") expr
+//   expr      := value unit? ("with" block)?
+//   value     := "-"? Number (".." "-"? Number)? | String | call | tuple | list
+//   call      := path args?
+//   args      := "(" (arg ("," arg)* ","?)? ")"      arg := (Name "=")? expr
+//
+// No separators are needed between statements: a statement always starts with a
+// name and no expression can be followed by a bare name, except for a unit, which
+// is only taken when it does not start the next statement (`steps = ...`).
+
+export class AdainfParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE("file", () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.useDecl) }, { ALT: () => this.SUBRULE(this.decl) }]);
+    });
+  });
+
+  useDecl = this.RULE("useDecl", () => {
+    this.CONSUME(T.Use);
+    this.OR([{ ALT: () => this.SUBRULE(this.path) }, { ALT: () => this.CONSUME(T.StringLit) }]);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Name, { LABEL: "alias" });
+    });
+  });
+
+  decl = this.RULE("decl", () => {
+    this.CONSUME(T.DeclKeyword, { LABEL: "kind" });
+    this.CONSUME(T.Name, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(T.From);
+      this.CONSUME2(T.Name, { LABEL: "base" });
+    });
+    this.OR([
+      { ALT: () => this.SUBRULE(this.block) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expr);
+        },
+      },
+    ]);
+  });
+
+  block = this.RULE("block", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.SUBRULE(this.statement);
+      this.OPTION(() => this.CONSUME(T.Semi));
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  statement = this.RULE("statement", () => {
+    this.SUBRULE(this.path, { LABEL: "key" });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expr);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.args));
+          this.OPTION2({
+            GATE: () => this.isLabel(),
+            DEF: () =>
+              this.OR2([
+                { ALT: () => this.CONSUME(T.Name, { LABEL: "label" }) },
+                { ALT: () => this.CONSUME(T.StringLit, { LABEL: "label" }) },
+              ]),
+          });
+          this.OPTION3(() => {
+            this.CONSUME(T.Times);
+            this.SUBRULE2(this.expr, { LABEL: "count" });
+          });
+          this.OPTION4(() => this.SUBRULE(this.block));
+        },
+      },
+    ]);
+  });
+
+  expr = this.RULE("expr", () => {
+    this.SUBRULE(this.value);
+    this.OPTION({
+      GATE: () => this.isUnit(),
+      DEF: () => this.CONSUME(T.Unit),
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.With);
+      this.SUBRULE(this.block);
+    });
+  });
+
+  value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.number) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.SUBRULE(this.call) },
+      { ALT: () => this.SUBRULE(this.tuple) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  number = this.RULE("number", () => {
+    this.SUBRULE(this.signedNumber, { LABEL: "lo" });
+    this.OPTION(() => {
+      this.CONSUME(T.Range);
+      this.SUBRULE2(this.signedNumber, { LABEL: "hi" });
+    });
+  });
+
+  signedNumber = this.RULE("signedNumber", () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLit);
+  });
+
+  call = this.RULE("call", () => {
+    this.SUBRULE(this.path);
+    this.OPTION(() => this.SUBRULE(this.args));
+  });
+
+  args = this.RULE("args", () => {
+    this.CONSUME(T.LParen);
+    this.OPTION(() => {
+      this.SUBRULE(this.arg);
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RParen,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          this.SUBRULE2(this.arg);
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  arg = this.RULE("arg", () => {
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Equals,
+      DEF: () => {
+        this.CONSUME(T.Name, { LABEL: "argName" });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expr);
+  });
+
+  tuple = this.RULE("tuple", () => {
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expr);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expr);
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  list = this.RULE("list", () => {
+    this.CONSUME(T.LBracket);
+    this.OPTION(() => {
+      this.SUBRULE(this.expr);
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RBracket,
+        DEF: () => {
+          this.CONSUME(T.Comma);
+          this.SUBRULE2(this.expr);
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  path = this.RULE("path", () => {
+    this.CONSUME(T.Name);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Name);
+    });
+  });
+
+  /** A name or string after a statement's key is its label only before `{` or a count. */
+  private isLabel(): boolean {
+    const next = this.LA(1).tokenType;
+    if (next !== T.StringLit && !isName(next)) return false;
+    const after = this.LA(2).tokenType;
+    return after === T.LBrace || after === T.Times;
+  }
+
+  /** `10 steps` but not `... 10` followed by the statement `steps = 100`. */
+  private isUnit(): boolean {
+    const after = this.LA(2).tokenType;
+    return after !== T.Equals && after !== T.LParen && after !== T.LBrace && after !== T.Dot;
+  }
+}
+
+function isName(t: import("chevrotain").TokenType): boolean {
+  return t === T.Name || (t.CATEGORIES ?? []).includes(T.Name);
+}
+
+export const parserInstance = new AdainfParser();
+
+export interface ParseOutput {
+  cst: CstNode;
+  tokens: IToken[];
+  comments: IToken[];
+  lexErrors: { offset: number; line: number; column: number; length: number; message: string }[];
+  parseErrors: IRecognitionException[];
+}
+
+export function parseText(text: string): ParseOutput {
+  const lexed = T.adainfLexer.tokenize(text);
+  parserInstance.input = lexed.tokens;
+  const cst = parserInstance.file();
+  return {
+    cst,
+    tokens: lexed.tokens,
+    comments: lexed.groups["comments"] ?? [],
+    lexErrors: lexed.errors.map((e) => ({
+      offset: e.offset,
+      line: e.line ?? 1,
+      column: e.column ?? 1,
+      length: e.length,
+      message: e.message,
+    })),
+    parseErrors: [...parserInstance.errors],
+  };
+}

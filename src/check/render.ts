@@ -1,0 +1,98 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Diagnostic, Severity } from "./diagnostic.js";
+
+// Turns diagnostics into what a person reads (file:line:col, severity, code, message,
+// a code frame with a caret under the span, a hint) or into JSON for tools.
+
+/** Gives the text of a source file by path, for code frames (null when unknown). */
+export type SourceLookup = (file: string) => string | null;
+
+export interface RenderOptions {
+  color: boolean;
+  /** Lines of context above the span. */
+  contextLines?: number;
+}
+
+const LABEL: Record<Severity, string> = { error: "error", warning: "warning", info: "info" };
+
+export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, opts: RenderOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const paint = severityColor(c, d.severity);
+  const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : "";
+  let text = `${c.bold(where)}${paint(LABEL[d.severity])}${c.dim(`[${d.code}]`)}: ${d.message}\n`;
+  if (d.span) {
+    const source = sources(d.span.file);
+    if (source !== null) text += codeFrame(source, d, opts.contextLines ?? 1, c, paint);
+  }
+  if (d.hint) text += `  ${c.cyan("hint")}: ${d.hint}\n`;
+  return text;
+}
+
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: SourceLookup,
+  opts: RenderOptions,
+): string {
+  return diagnostics.map((d) => renderDiagnostic(d, sources, opts)).join("\n");
+}
+
+/** One line such as `2 errors, 1 warning`. */
+export function summarize(diagnostics: readonly Diagnostic[]): string {
+  const count = (s: Severity) => diagnostics.filter((d) => d.severity === s).length;
+  const parts: string[] = [];
+  const e = count("error");
+  const w = count("warning");
+  const i = count("info");
+  if (e) parts.push(`${e} error${e === 1 ? "" : "s"}`);
+  if (w) parts.push(`${w} warning${w === 1 ? "" : "s"}`);
+  if (i) parts.push(`${i} info`);
+  return parts.length ? parts.join(", ") : "no problems";
+}
+
+function severityColor(c: ChalkInstance, s: Severity): ChalkInstance {
+  return s === "error" ? c.red.bold : s === "warning" ? c.yellow.bold : c.blue.bold;
+}
+
+function codeFrame(
+  source: string,
+  d: Diagnostic,
+  context: number,
+  c: ChalkInstance,
+  paint: ChalkInstance,
+): string {
+  const span = d.span!;
+  const lines = source.split(/\r?\n/);
+  const first = Math.max(1, span.line - context);
+  const last = Math.min(lines.length, span.line);
+  const width = String(Math.max(last, span.endLine)).length;
+  let out = "";
+  for (let n = first; n <= last; n++) {
+    const line = (lines[n - 1] ?? "").replace(/\t/g, " ");
+    const marker = n === span.line ? paint(">") : " ";
+    out += `${marker} ${c.dim(String(n).padStart(width))} ${c.dim("|")} ${line}\n`;
+  }
+  const line = lines[span.line - 1] ?? "";
+  const startCol = Math.max(1, span.column);
+  // A span running onto later lines is underlined to the end of its first line.
+  const endCol =
+    span.endLine === span.line ? Math.max(startCol + 1, span.endColumn) : Math.max(startCol + 1, line.length + 1);
+  const caret = " ".repeat(startCol - 1) + "^".repeat(endCol - startCol);
+  out += `  ${" ".repeat(width)} ${c.dim("|")} ${paint(caret)}\n`;
+  return out;
+}
+
+/** Plain objects for `--format json`. */
+export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): object[] {
+  return diagnostics.map((d) => ({
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.span?.file ?? null,
+    line: d.span?.line ?? null,
+    column: d.span?.column ?? null,
+    endLine: d.span?.endLine ?? null,
+    endColumn: d.span?.endColumn ?? null,
+    hint: d.hint ?? null,
+    fixable: Boolean(d.fix && d.fix.length),
+  }));
+}

@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
+import { expandInputs } from "../files.js";
+import { compileFileSync } from "../../driver.js";
+import { diagnosticsToJson, renderDiagnostics, summarize } from "../../check/render.js";
+import type { Diagnostic } from "../../check/diagnostic.js";
+
+// `adainfc check`: parse, resolve and check; prints every problem with its place.
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  program
+    .command("check")
+    .description("parse, resolve and type-/range-check pipelines (files or folders)")
+    .argument("<paths...>", ".adainf files or folders")
+    .option("--format <format>", "text or json", "text")
+    .option("--set <key=value>", "override a setting of every pipeline (repeatable)", collect, [])
+    .action((paths: string[], opts: { format: string; set: string[] }) => {
+      if (opts.format !== "text" && opts.format !== "json") throw new UserError(`--format must be text or json, not '${opts.format}'`, EXIT_USAGE);
+      const files = expandInputs(paths, ctx.cwd);
+      const all: Diagnostic[] = [];
+      const results: object[] = [];
+      for (const file of files) {
+        const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
+        all.push(...out.diagnostics);
+        if (opts.format === "text" && out.diagnostics.length) {
+          ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+        }
+        results.push({ file, pipelines: out.pipelines.map((p) => p.ir.name), diagnostics: diagnosticsToJson(out.diagnostics) });
+      }
+      const errors = all.filter((d) => d.severity === "error").length;
+      if (opts.format === "json") ctx.out(JSON.stringify({ files: results, errors }, null, 2) + "\n");
+      else ctx.err(`${files.length} file${files.length === 1 ? "" : "s"} checked: ${summarize(all)}\n`);
+      if (errors) setExit(EXIT_ERRORS);
+    });
+};
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

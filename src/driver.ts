@@ -1,0 +1,145 @@
+import { resolve as resolvePath } from "node:path";
+import type { Diagnostic } from "./check/diagnostic.js";
+import type { PipelineIR, SpanMap } from "./ir/types.js";
+import { validateIR } from "./ir/validate.js";
+import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
+import { resolvePipeline } from "./resolve/pipeline.js";
+import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
+import { parseSource } from "./syntax/parse.js";
+import type { Statement } from "./syntax/ast.js";
+
+// The compiler's front door: source file -> diagnostics + one IR per pipeline.
+// Everything after this (check output, lint, emit, run) works from what it returns.
+
+export interface CompiledPipeline {
+  ir: PipelineIR;
+  spans: SpanMap;
+}
+
+export interface CompileOutput {
+  diagnostics: Diagnostic[];
+  pipelines: CompiledPipeline[];
+  /** file (as shown in diagnostics) -> text, for code frames. */
+  sources: Map<string, string>;
+}
+
+export interface CompileOptions {
+  cwd?: string;
+  /** `--set train.steps=500`: applied to every pipeline of the file, after its body. */
+  overrides?: string[];
+  /** Text to use instead of the file on disk (keyed by absolute path). */
+  overlay?: Map<string, string>;
+  /** Only this pipeline (by name). */
+  pipeline?: string;
+}
+
+export async function compileFile(path: string, opts: CompileOptions = {}): Promise<CompileOutput> {
+  return compileFileSync(path, opts);
+}
+
+export function compileFileSync(path: string, opts: CompileOptions = {}): CompileOutput {
+  const cwd = opts.cwd ?? process.cwd();
+  const program = new Program({ cwd, ...(opts.overlay ? { overlay: opts.overlay } : {}) });
+  const entry = program.loadEntry(path);
+  const diagnostics: Diagnostic[] = [];
+  const pipelines: CompiledPipeline[] = [];
+  const finish = (): CompileOutput => {
+    const sources = new Map<string, string>();
+    for (const f of program.files.values()) sources.set(f.display, f.ast.text);
+    const all = [...program.diagnostics, ...diagnostics];
+    return { diagnostics: dedupe(all), pipelines, sources };
+  };
+  if (!entry) return finish();
+  if (program.diagnostics.some((d) => d.severity === "error")) return finish();
+  program.checkDuplicates(entry);
+
+  const extra = parseOverrides(opts.overrides ?? [], program, diagnostics);
+  if (!extra) return finish();
+
+  // Presets declared in this file are checked even when no pipeline uses them.
+  diagnostics.push(...resolveDatasetDecls(entry, program), ...resolveAugmentDecls(entry, program));
+
+  const decls = localDecls(entry).filter((d) => d.declKind === "pipeline");
+  if (opts.pipeline && !decls.some((d) => d.name.text === opts.pipeline)) {
+    diagnostics.push({
+      code: "E010",
+      severity: "error",
+      message: `${entry.display} has no pipeline '${opts.pipeline}'`,
+      span: null,
+      hint: decls.length ? `pipelines: ${decls.map((d) => d.name.text).join(", ")}` : "this file declares no pipeline",
+    });
+  }
+  for (const decl of decls) {
+    if (opts.pipeline && decl.name.text !== opts.pipeline) continue;
+    const r = resolvePipeline(decl, entry, program, extra.statements.length ? extra : null);
+    diagnostics.push(...r.diagnostics);
+    if (!r.ir) continue;
+    const schemaErrors = validateIR(r.ir);
+    if (schemaErrors.length) {
+      diagnostics.push({
+        code: "E040",
+        severity: "error",
+        message: `internal error: the IR of '${decl.name.text}' does not match its schema: ${schemaErrors.join("; ")}`,
+        span: decl.name.span,
+        hint: "please report this with the file",
+      });
+      continue;
+    }
+    pipelines.push({ ir: r.ir, spans: r.spans });
+  }
+  return finish();
+}
+
+/** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */
+function parseOverrides(
+  overrides: string[],
+  program: Program,
+  diagnostics: Diagnostic[],
+): { statements: Statement[]; file: LoadedFile } | null {
+  const statements: Statement[] = [];
+  const display = "<--set>";
+  const text = overrides.join("\n");
+  let ok = true;
+  overrides.forEach((o, i) => {
+    const eq = o.indexOf("=");
+    if (eq <= 0) {
+      ok = false;
+      diagnostics.push({ code: "E002", severity: "error", message: `--set ${o}: expected key=value`, span: null, hint: "e.g. --set train.steps=500" });
+      return;
+    }
+    const parsed = parseSource(`pipeline set { ${o.slice(0, eq)} = ${o.slice(eq + 1)} }`, `${display}#${i + 1}`);
+    const decl = parsed.ast.items[0];
+    const stmt = decl?.kind === "decl" ? decl.body?.statements[0] : undefined;
+    if (parsed.diagnostics.length || !stmt || decl?.kind !== "decl" || decl.body!.statements.length !== 1) {
+      ok = false;
+      diagnostics.push({
+        code: "E002",
+        severity: "error",
+        message: `--set ${o}: ${parsed.diagnostics[0]?.message ?? "not a single setting"}`,
+        span: null,
+        hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'",
+      });
+      return;
+    }
+    statements.push(stmt);
+  });
+  if (!ok) return null;
+  const file: LoadedFile = {
+    display,
+    abs: resolvePath(display),
+    ast: { file: display, text, items: [], comments: [] },
+    isStd: false,
+  };
+  program.files.set(file.abs, file);
+  return { statements, file };
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

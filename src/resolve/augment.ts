@@ -1,0 +1,210 @@
+import type { Block, Expr, NameNode, Statement } from "../syntax/ast.js";
+import type { AugmentIR, AugmentOpIR, Span, ViewIR } from "../ir/types.js";
+import { didYouMean } from "../check/suggest.js";
+import { interpretCall, type Override } from "./calls.js";
+import { ptr, type ResolveContext } from "./context.js";
+import type { StmtEntry } from "./merge.js";
+import type { LoadedFile, Program } from "./program.js";
+import { AUGMENT_OPS } from "./specs.js";
+import { bareName } from "./values.js";
+
+// Augmentation presets: `augment symmetric { view x 2 { ops } }`, derived presets
+// (`augment weak = symmetric with { color_jitter.p = 0.4 }`), and the pipeline's
+// `augment = ...`. Views are expanded (a symmetric preset lists each view), every
+// op is checked against its spec, and Normalize with the dataset's statistics is
+// appended to every view, as the reference pipeline ends.
+
+interface OpDraft {
+  name: NameNode;
+  stmt: Statement;
+  overrides: Override[];
+}
+interface ViewDraft {
+  name: string;
+  span: Span;
+  ops: OpDraft[];
+}
+interface AugmentDraft {
+  preset: string | null;
+  presetSpan: Span | null;
+  views: ViewDraft[];
+}
+
+export interface AugmentDefaults {
+  cropSize: number;
+  mean: number[];
+  std: number[];
+}
+
+export function resolveAugment(
+  entry: StmtEntry,
+  program: Program,
+  ctx: ResolveContext,
+  defaults: AugmentDefaults,
+): AugmentIR | null {
+  let draft: AugmentDraft | null;
+  if (entry.stmt.value) draft = fromExpr(entry.stmt.value, entry.file, program, ctx, []);
+  else if (entry.stmt.block) draft = { preset: null, presetSpan: null, views: viewsFromBody(entry.stmt.block, ctx) ?? [] };
+  else {
+    ctx.error("E020", "augment needs a preset (augment = symmetric_adainf) or a block of views", entry.stmt.span);
+    return null;
+  }
+  if (!draft) return null;
+  for (const o of entry.overrides) applyOverride(draft, o, ctx);
+  if (draft.views.length === 0) {
+    ctx.error("E022", "the augmentation has no views", entry.stmt.span, "add `view x 2 { ... }` (symmetric) or `view v1 { ... }` and `view v2 { ... }`");
+    return null;
+  }
+  if (draft.preset) ctx.at("/augment/preset", draft.presetSpan);
+  const views: ViewIR[] = [];
+  draft.views.forEach((v, vi) => {
+    const ops: AugmentOpIR[] = [];
+    v.ops.forEach((op, oi) => {
+      const spec = AUGMENT_OPS[op.name.text]!;
+      const r = interpretCall(spec, op.stmt.args, op.overrides, ctx, op.stmt.span);
+      if (!r) return;
+      const base = ptr("/augment/views", vi, "ops", oi);
+      ctx.at(base, op.stmt.span);
+      for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k), s);
+      ops.push(toOpIR(op.name.text, r.values, defaults));
+    });
+    ops.push({ op: "normalize", mean: [...defaults.mean], std: [...defaults.std] });
+    ctx.at(ptr("/augment/views", vi), v.span);
+    views.push({ name: v.name, ops });
+  });
+  const first = JSON.stringify(views[0]?.ops);
+  return { preset: draft.preset, symmetric: views.every((v) => JSON.stringify(v.ops) === first), views };
+}
+
+function toOpIR(op: string, v: Record<string, unknown>, d: AugmentDefaults): AugmentOpIR {
+  const n = (k: string) => v[k] as number;
+  const r = (k: string) => v[k] as [number, number];
+  switch (op) {
+    case "random_resized_crop":
+      return {
+        op: "random_resized_crop",
+        size: (v["size"] as number | null) ?? d.cropSize,
+        scale: r("scale"),
+        ratio: r("ratio"),
+        interpolation: v["interpolation"] as "bicubic" | "bilinear" | "nearest",
+      };
+    case "color_jitter":
+      return { op: "color_jitter", p: n("p"), brightness: n("brightness"), contrast: n("contrast"), saturation: n("saturation"), hue: n("hue") };
+    case "grayscale":
+      return { op: "grayscale", p: n("p") };
+    case "gaussian_blur":
+      return { op: "gaussian_blur", p: n("p"), sigma: r("sigma") };
+    case "solarize":
+      return { op: "solarize", p: n("p"), threshold: n("threshold") };
+    case "equalize":
+      return { op: "equalize", p: n("p") };
+    default:
+      return { op: "horizontal_flip", p: n("p") };
+  }
+}
+
+function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveContext, stack: string[]): AugmentDraft | null {
+  const name = bareName(e) ?? (e.kind === "call" && !e.args ? e.callee.text : null);
+  if (e.kind !== "call" || e.args || name === null) {
+    ctx.error("E020", "augment expects the name of an augmentation preset", e.span, "e.g. augment = symmetric_adainf");
+    return null;
+  }
+  const ref = program.lookup(file, "augment", name);
+  if (!ref) {
+    ctx.error("E010", `unknown augmentation preset '${name}'`, e.callee.span, didYouMean(name, program.visibleNames(file, "augment")));
+    return null;
+  }
+  const key = `${ref.file.abs}#${name}`;
+  if (stack.includes(key)) {
+    ctx.error("E014", `augmentation presets refer to each other in a cycle: ${[...stack.map((k) => k.split("#")[1]), name].join(" -> ")}`, e.span);
+    return null;
+  }
+  const d = ref.decl;
+  let draft: AugmentDraft | null;
+  if (d.body) draft = { preset: name, presetSpan: e.callee.span, views: viewsFromBody(d.body, ctx) ?? [] };
+  else {
+    draft = fromExpr(d.value!, ref.file, program, ctx, [...stack, key]);
+    if (draft) {
+      draft.preset = name;
+      draft.presetSpan = e.callee.span;
+    }
+  }
+  if (draft && e.with) applyWith(draft, e.with, ctx);
+  return draft;
+}
+
+function applyWith(draft: AugmentDraft, block: Block, ctx: ResolveContext): void {
+  for (const s of block.statements) {
+    if (!s.value) {
+      ctx.error("E020", `inside 'with', write ${s.key.text} = <value>`, s.span);
+      continue;
+    }
+    applyOverride(draft, { path: s.key.parts, expr: s.value, span: s.span }, ctx);
+  }
+}
+
+function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
+  const views: ViewDraft[] = [];
+  for (const s of body.statements) {
+    if (s.key.text !== "view" || !s.block || s.value || s.args) {
+      ctx.error("E020", `an augmentation is made of views, found '${s.key.text}'`, s.key.span, "write view x 2 { ... } or view v1 { ... }");
+      continue;
+    }
+    const ops: OpDraft[] = [];
+    for (const o of s.block.statements) {
+      if (o.key.parts.length !== 1 || o.value || o.block || o.count || o.label) {
+        ctx.error("E020", `a view lists ops such as grayscale(p = 0.2), found '${o.key.text}'`, o.span);
+        continue;
+      }
+      if (!AUGMENT_OPS[o.key.text]) {
+        ctx.error("E010", `unknown augmentation op '${o.key.text}'`, o.key.span, didYouMean(o.key.text, Object.keys(AUGMENT_OPS)));
+        continue;
+      }
+      if (ops.some((x) => x.name.text === o.key.text)) {
+        ctx.error("E012", `'${o.key.text}' appears twice in this view`, o.key.span);
+        continue;
+      }
+      ops.push({ name: o.key.parts[0]!, stmt: o, overrides: [] });
+    }
+    let count = 1;
+    if (s.count) {
+      if (s.count.kind !== "number" || !Number.isInteger(s.count.value) || s.count.value < 1 || s.count.value > 16) {
+        ctx.error("E021", "the number of views must be a whole number from 1 to 16", s.count.span);
+      } else count = s.count.value;
+    }
+    for (let i = 0; i < count; i++) {
+      const name = s.label && count === 1 ? s.label.text : `${s.label?.text ?? "view"}${views.length + 1}`;
+      views.push({ name, span: s.span, ops: ops.map((o) => ({ ...o, overrides: [...o.overrides] })) });
+    }
+  }
+  return views;
+}
+
+function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): void {
+  const names = o.path.map((p) => p.text);
+  const view = draft.views.find((v) => v.name === names[0]);
+  const [targets, opName, field] = view
+    ? [[view], o.path[1], o.path.slice(2)]
+    : [draft.views, o.path[0], o.path.slice(1)];
+  if (!opName || field.length !== 1) {
+    ctx.error(
+      "E011",
+      `cannot set '${names.join(".")}' on an augmentation`,
+      o.path[0]!.span,
+      "write <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)",
+    );
+    return;
+  }
+  const hits = targets.flatMap((v) => v.ops.filter((x) => x.name.text === opName.text));
+  if (hits.length === 0) {
+    const known = [...new Set(draft.views.flatMap((v) => [v.name, ...v.ops.map((x) => x.name.text)]))];
+    ctx.error(
+      "E011",
+      `no view ${view ? `'${view.name}' ` : ""}of this augmentation has '${opName.text}'`,
+      opName.span,
+      AUGMENT_OPS[opName.text] ? `add ${opName.text}(...) to a view` : didYouMean(opName.text, known),
+    );
+    return;
+  }
+  for (const h of hits) h.overrides.push({ path: field, expr: o.expr, span: o.span });
+}

@@ -1,0 +1,173 @@
+import type { Args, Expr, NameNode } from "../syntax/ast.js";
+import type { Span } from "../ir/types.js";
+import { didYouMean } from "../check/suggest.js";
+import type { ResolveContext } from "./context.js";
+import type { CallSpec, SpecTable } from "./types.js";
+import { INVALID, interpretValue } from "./values.js";
+
+// Spec-driven interpretation of a call (`lars(lr = 0.2)`) or of a block of
+// `key = value` fields: unknown names get a "did you mean", every value is checked
+// against its type, defaults are filled in, and later settings (`with { ... }`,
+// dotted assignments, `--set`) override earlier ones.
+
+/** A later setting of one field: `with { lr = 0.1 }`, `train.optimizer.lr = 0.1`. */
+export interface Override {
+  path: NameNode[];
+  expr: Expr;
+  span: Span;
+}
+
+export interface Setting {
+  expr: Expr;
+  /** Where the name was written, for "unknown parameter" errors. */
+  nameSpan: Span;
+}
+
+export interface Interpreted {
+  values: Record<string, unknown>;
+  /** Where each value was written (absent for defaults). */
+  spans: Record<string, Span>;
+}
+
+/** Collect positional and named arguments, then overrides, into one map of settings. */
+export function collectSettings(
+  spec: CallSpec,
+  args: Args | null,
+  overrides: readonly Override[],
+  ctx: ResolveContext,
+  what: string,
+  siblings?: SpecTable,
+): Map<string, Setting> | null {
+  const settings = new Map<string, Setting>();
+  const positional = Object.entries(spec.params)
+    .filter(([, p]) => p.position !== undefined)
+    .sort((a, b) => a[1].position! - b[1].position!)
+    .map(([n]) => n);
+  let ok = true;
+  let index = 0;
+  const set = (name: string, nameSpan: Span, expr: Expr, isOverride: boolean): void => {
+    if (!(name in spec.params)) {
+      ok = false;
+      reportUnknown(name, nameSpan, spec, ctx, what, siblings);
+      return;
+    }
+    if (!isOverride && settings.has(name)) {
+      ok = false;
+      ctx.error("E012", `${what}: '${name}' is given twice`, nameSpan, "remove one of them");
+      return;
+    }
+    settings.set(name, { expr, nameSpan });
+  };
+  for (const a of args?.items ?? []) {
+    if (a.name) {
+      set(a.name.text, a.name.span, a.value, false);
+    } else {
+      const name = positional[index++];
+      if (name === undefined) {
+        ok = false;
+        ctx.error(
+          "E020",
+          `${what} takes ${positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`}`,
+          a.span,
+          `name the argument: ${Object.keys(spec.params).slice(0, 3).map((n) => `${n} = ...`).join(", ")}`,
+        );
+        continue;
+      }
+      set(name, a.span, a.value, false);
+    }
+  }
+  for (const o of overrides) {
+    const head = o.path[0]!;
+    if (o.path.length > 1) {
+      ok = false;
+      ctx.error("E011", `${what}: '${head.text}' has no fields to set ('${o.path.map((p) => p.text).join(".")}')`, o.path[1]!.span);
+      continue;
+    }
+    set(head.text, head.span, o.expr, true);
+  }
+  return ok ? settings : null;
+}
+
+function reportUnknown(
+  name: string,
+  span: Span,
+  spec: CallSpec,
+  ctx: ResolveContext,
+  what: string,
+  siblings?: SpecTable,
+): void {
+  const known = Object.keys(spec.params);
+  const takers = siblings ? Object.values(siblings).filter((s) => s !== spec && name in s.params).map((s) => s.name) : [];
+  if (takers.length > 0) {
+    ctx.error(
+      "E023",
+      `${what} does not take '${name}'`,
+      span,
+      `'${name}' is a setting of ${takers.join(", ")}; ${spec.name} takes ${known.join(", ")}`,
+    );
+    return;
+  }
+  const hint = didYouMean(name, known);
+  ctx.error("E011", `${what} has no parameter '${name}'`, span, hint || `it takes ${known.join(", ")}`);
+}
+
+/** Check every setting against the spec and fill in defaults. */
+export function interpretSettings(
+  spec: CallSpec,
+  settings: Map<string, Setting>,
+  ctx: ResolveContext,
+  what: string,
+  anchor: Span,
+): Interpreted | null {
+  const values: Record<string, unknown> = {};
+  const spans: Record<string, Span> = {};
+  let ok = true;
+  for (const [name, param] of Object.entries(spec.params)) {
+    const s = settings.get(name);
+    if (!s) {
+      if (param.default === undefined) {
+        ok = false;
+        ctx.error("E022", `${what} needs '${name}' (${param.doc})`, anchor, `add ${name} = ...`);
+      } else {
+        values[name] = structuredClone(param.default);
+      }
+      continue;
+    }
+    const v = interpretValue(s.expr, param.type, ctx, `${spec.name}.${name}`);
+    if (v === INVALID) ok = false;
+    else {
+      values[name] = v;
+      spans[name] = s.expr.span;
+    }
+  }
+  return ok ? { values, spans } : null;
+}
+
+export function interpretCall(
+  spec: CallSpec,
+  args: Args | null,
+  overrides: readonly Override[],
+  ctx: ResolveContext,
+  anchor: Span,
+  siblings?: SpecTable,
+): Interpreted | null {
+  const what = spec.name;
+  const settings = collectSettings(spec, args, overrides, ctx, what, siblings);
+  if (!settings) return null;
+  return interpretSettings(spec, settings, ctx, what, anchor);
+}
+
+/** Find a builtin by name, reporting an unknown one with a "did you mean". */
+export function lookupSpec(
+  table: SpecTable,
+  name: NameNode,
+  ctx: ResolveContext,
+  what: string,
+  extraNames: readonly string[] = [],
+): CallSpec | null {
+  const spec = table[name.text];
+  if (spec) return spec;
+  const names = [...Object.keys(table), ...extraNames];
+  ctx.error("E010", `unknown ${what} '${name.text}'`, name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);
+  return null;
+}

@@ -1,0 +1,504 @@
+import type { Decl, NameNode, Statement } from "../syntax/ast.js";
+import type * as IR from "../ir/types.js";
+import { IR_VERSION, type Span } from "../ir/types.js";
+import { didYouMean } from "../check/suggest.js";
+import { resolveAugment } from "./augment.js";
+import { interpretCall, interpretSettings, lookupSpec, collectSettings, type Override } from "./calls.js";
+import { ptr, ResolveContext } from "./context.js";
+import { emptyBlock, mergeStatements, type BlockEntry, type Entry, type StmtEntry } from "./merge.js";
+import type { LoadedFile, Program } from "./program.js";
+import * as S from "./specs.js";
+import { INVALID, bareName, interpretValue, type Duration } from "./values.js";
+import { resolveSource } from "./sources.js";
+
+// One pipeline declaration -> IR. The body is merged from its recipe chain, its own
+// statements and `--set` overrides (merge.ts), then each block is interpreted by its
+// spec (specs.ts). Lengths written in epochs become steps once the epoch size is
+// known; everything that can be checked without reading data is checked here.
+
+export interface ResolvedPipeline {
+  ir: IR.PipelineIR | null;
+  spans: IR.SpanMap;
+  diagnostics: ResolveContext["diagnostics"];
+}
+
+export function resolvePipeline(
+  decl: Decl,
+  file: LoadedFile,
+  program: Program,
+  extra: { statements: Statement[]; file: LoadedFile } | null,
+): ResolvedPipeline {
+  const ctx = new ResolveContext();
+  const root = emptyBlock(decl.name);
+  ctx.at("", decl.name.span);
+  ctx.at("/name", decl.name.span);
+  if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
+  if (extra) mergeStatements(root, extra.statements, extra.file, ctx);
+  const ir = interpretPipeline(decl, file, root, program, ctx);
+  return { ir: ctx.failed ? null : ir, spans: ctx.spans, diagnostics: ctx.diagnostics };
+}
+
+/** Merge the recipe chain (deepest first), then the declaration's own body. */
+function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: ResolveContext, root: BlockEntry, stack: string[]): boolean {
+  if (decl.base) {
+    const ref = program.lookup(file, "recipe", decl.base.text);
+    if (!ref) {
+      ctx.error("E010", `unknown recipe '${decl.base.text}'`, decl.base.span, didYouMean(decl.base.text, program.visibleNames(file, "recipe")));
+      return false;
+    }
+    const key = `${ref.file.abs}#${ref.decl.name.text}`;
+    if (stack.includes(key)) {
+      ctx.error("E014", `recipes inherit from each other in a cycle: ${[...stack, key].map((k) => k.split("#")[1]).join(" -> ")}`, decl.base.span);
+      return false;
+    }
+    if (!mergeChain(ref.decl, ref.file, program, ctx, root, [...stack, key])) return false;
+  }
+  if (!decl.body) {
+    ctx.error("E020", `a ${decl.declKind} is written with a body: ${decl.declKind} ${decl.name.text} { ... }`, decl.span);
+    return false;
+  }
+  mergeStatements(root, decl.body.statements, file, ctx);
+  return true;
+}
+
+// ---------------------------------------------------------------- helpers
+
+function stmtEntry(block: BlockEntry | undefined, key: string): StmtEntry | undefined {
+  const e = block?.entries.get(key);
+  return e?.kind === "stmt" ? e : undefined;
+}
+
+function blockEntry(root: BlockEntry, key: string, ctx: ResolveContext): BlockEntry | undefined {
+  const e = root.entries.get(key);
+  if (!e) return undefined;
+  if (e.kind !== "block") {
+    ctx.error("E020", `'${key}' is a block: write ${key} { ... }`, e.key.span);
+    return undefined;
+  }
+  return e;
+}
+
+function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: ResolveContext, where: string): void {
+  for (const [k, e] of block.entries) {
+    const name = k.split(":")[0]!;
+    if (!allowed.includes(name)) {
+      ctx.error("E011", `${where} has no setting '${name}'`, e.key.span, didYouMean(name, allowed) || `it takes ${allowed.join(", ")}`);
+    }
+  }
+}
+
+/** `optimizer = lars(lr = 0.2)` -> (spec, call args, overrides). */
+function callOf(
+  e: StmtEntry,
+  table: S.SpecTable | Record<string, IR.MethodIR | unknown>,
+  ctx: ResolveContext,
+  what: string,
+): { name: NameNode; args: import("../syntax/ast.js").Args | null; overrides: Override[]; span: Span } | null {
+  const v = e.stmt.value;
+  if (!v) {
+    ctx.error("E020", `'${e.key.text}' needs a value: ${e.key.text} = ...`, e.stmt.span);
+    return null;
+  }
+  if (v.kind !== "call" || v.callee.parts.length !== 1) {
+    ctx.error("E020", `${what} expects a call such as ${Object.keys(table)[0]}(...)`, v.span);
+    return null;
+  }
+  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) =>
+    s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [],
+  );
+  return { name: v.callee.parts[0]!, args: v.args, overrides: [...withOverrides, ...e.overrides], span: v.span };
+}
+
+function recordSpans(ctx: ResolveContext, base: string, spans: Record<string, Span>, rename: Record<string, string> = {}): void {
+  for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, rename[k] ?? camel(k)), s);
+}
+
+function camel(s: string): string {
+  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+// ---------------------------------------------------------------- the pipeline
+
+interface PendingDuration {
+  d: Duration;
+  span: Span | null;
+  assign: (steps: number) => void;
+  what: string;
+}
+
+function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, program: Program, ctx: ResolveContext): IR.PipelineIR | null {
+  checkKeys(root, S.PIPELINE_FIELDS, ctx, `pipeline '${decl.name.text}'`);
+  const pending: PendingDuration[] = [];
+
+  // seed
+  let seed = 0;
+  const seedEntry = stmtEntry(root, "seed");
+  if (seedEntry?.stmt.value) {
+    const v = interpretValue(seedEntry.stmt.value, S.seedSpec.type, ctx, "seed");
+    if (v !== INVALID) seed = v as number;
+    ctx.at("/seed", seedEntry.stmt.value.span);
+  }
+
+  // data
+  const dataBlock = blockEntry(root, "data", ctx);
+  const sources: IR.DataSourceIR[] = [];
+  if (!dataBlock || dataBlock.entries.size === 0) {
+    ctx.error("E022", `pipeline '${decl.name.text}' has no data`, decl.name.span, 'add data { real = cifar10("datasets/cifar10") }');
+  } else {
+    for (const e of dataBlock.entries.values()) {
+      if (e.kind !== "stmt" || !e.stmt.value) {
+        ctx.error("E020", `a data source is written name = source(...), found '${e.key.text}'`, e.key.span);
+        continue;
+      }
+      const src = resolveSource(e, sources.length, program, ctx);
+      if (src) sources.push(src);
+    }
+  }
+  const names = sources.map((s) => s.name);
+
+  // evaluation source: `evaluate { source = x }`, else a source called eval or test
+  const evaluate = blockEntry(root, "evaluate", ctx);
+  let evalName: string | null = null;
+  const evalSrcEntry = stmtEntry(evaluate, "source");
+  if (evalSrcEntry?.stmt.value) {
+    const n = bareName(evalSrcEntry.stmt.value);
+    if (n === null || !names.includes(n)) {
+      ctx.error("E030", `evaluate.source must name a data source`, evalSrcEntry.stmt.value.span, n ? didYouMean(n, names) : `sources: ${names.join(", ")}`);
+    } else evalName = n;
+    ctx.at("/data/eval", evalSrcEntry.stmt.value.span);
+  } else evalName = names.find((n) => n === "eval" || n === "test") ?? null;
+
+  // inflation
+  const train: IR.InflationEntryIR[] = [];
+  const inflate = blockEntry(root, "inflate", ctx);
+  if (inflate) {
+    for (const e of inflate.entries.values()) {
+      const s = e.kind === "stmt" ? e.stmt : null;
+      if (!s || !s.count || s.value || s.args || s.block) {
+        ctx.error("E020", `inflate lists sources with their replication, e.g. real x 10; found '${e.key.text}'`, e.key.span);
+        continue;
+      }
+      if (!names.includes(e.key.text)) {
+        ctx.error("E030", `unknown data source '${e.key.text}'`, e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
+        continue;
+      }
+      const v = interpretValue(s.count, { kind: "int", min: 1, max: 1_000_000 }, ctx, `replication of ${e.key.text}`);
+      if (v === INVALID) continue;
+      ctx.at(ptr("/data/train", train.length), s.span);
+      ctx.at(ptr("/data/train", train.length, "source"), e.key.span);
+      ctx.at(ptr("/data/train", train.length, "replicate"), s.count.span);
+      train.push({ source: e.key.text, replicate: v as number });
+    }
+  } else {
+    for (const s of sources) if (s.name !== evalName) train.push({ source: s.name, replicate: 1 });
+  }
+  if (sources.length > 0 && train.length === 0) ctx.error("E022", "nothing to train on: inflate lists no source", inflate?.key.span ?? decl.name.span);
+  if (evalName && train.some((t) => t.source === evalName)) {
+    ctx.warn("W002", `the evaluation source '${evalName}' is also trained on`, ctx.spans["/data/eval"] ?? decl.name.span, "evaluate on held-out data (split = test)");
+  }
+
+  const trainSources = train.map((t) => sources.find((s) => s.name === t.source)!).filter(Boolean);
+  const reference = trainSources.find((s) => s.origin === "real") ?? trainSources[0] ?? sources[0];
+  // Sources that did not declare their statistics or shape share the real data's
+  // (the reference normalises everything with the dataset's mean/std).
+  for (const s of sources) {
+    if (reference && s.mean.length === 0) s.mean = [...reference.mean];
+    if (reference && s.std.length === 0) s.std = [...reference.std];
+    if (reference && s.shape[0] === 0) s.shape = [...reference.shape];
+  }
+  for (const s of sources) {
+    if (reference && s.shape[2] !== reference.shape[2]) {
+      ctx.error("E021", `source '${s.name}' has ${s.shape[2]} channels but '${reference.name}' has ${reference.shape[2]}`, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
+    }
+  }
+  const epochSize = trainSources.every((s) => s.size !== null)
+    ? train.reduce((sum, t) => sum + t.replicate * (sources.find((s) => s.name === t.source)!.size ?? 0), 0)
+    : null;
+
+  // augmentation
+  let augment: IR.AugmentIR | null = null;
+  const augEntry = root.entries.get("augment");
+  if (!augEntry) ctx.error("E022", `pipeline '${decl.name.text}' has no augmentation`, decl.name.span, "add augment = symmetric (or inherit one with `from simclr`)");
+  else if (augEntry.kind !== "stmt") ctx.error("E020", "augment is written augment = <preset> or augment { view ... }", augEntry.key.span);
+  else if (reference) {
+    augment = resolveAugment(augEntry, program, ctx, { cropSize: reference.shape[0], mean: reference.mean, std: reference.std });
+    augment?.views.forEach((v, vi) =>
+      v.ops.forEach((op, oi) => {
+        if (op.op === "random_resized_crop" && (op.size > reference.shape[0] || op.size > reference.shape[1])) {
+          ctx.warn(
+            "W001",
+            `view '${v.name}' crops to ${op.size}x${op.size} but '${reference.name}' images are ${reference.shape[0]}x${reference.shape[1]}: every view is upsampled`,
+            ctx.spans[ptr("/augment/views", vi, "ops", oi, "size")] ?? ctx.spans["/augment/preset"] ?? augEntry.key.span,
+            `use size = ${reference.shape[0]}`,
+          );
+        }
+      }),
+    );
+  }
+
+  // model
+  const model = blockEntry(root, "model", ctx);
+  let backbone: IR.BackboneIR | null = null;
+  let method: IR.MethodIR | null = null;
+  if (model) checkKeys(model, S.MODEL_FIELDS, ctx, "model");
+  const bb = stmtEntry(model, "backbone");
+  const me = stmtEntry(model, "method");
+  if (!bb) ctx.error("E022", "model needs a backbone", model?.key.span ?? decl.name.span, "backbone = resnet18(stem = cifar)");
+  else backbone = resolveBackbone(bb, ctx);
+  if (!me) ctx.error("E022", "model needs a method", model?.key.span ?? decl.name.span, "method = simclr, or inherit a recipe: pipeline p from simclr { ... }");
+  else method = resolveMethod(me, ctx);
+
+  // train
+  const trainBlock = blockEntry(root, "train", ctx);
+  if (trainBlock) checkKeys(trainBlock, S.TRAIN_KEYS, ctx, "train");
+  const trainValues = trainBlock ? fieldsOf(trainBlock, S.TRAIN_FIELDS, ctx, "/train") : { batch_size: 256, steps: { value: 100_000, unit: "steps" } };
+  const batchSize = (trainValues?.["batch_size"] as number | undefined) ?? 256;
+  const trainIR: IR.TrainIR = {
+    batchSize,
+    steps: 0,
+    optimizer: { name: "sgd", lr: 0.1, weightDecay: 0, momentum: 0.9 },
+    schedule: { name: "constant" },
+    epochSize,
+  };
+  const stepsD = (trainValues?.["steps"] as Duration | undefined) ?? { value: 100_000, unit: "steps" };
+  pending.push({ d: stepsD, span: ctx.spans["/train/steps"] ?? null, assign: (n) => (trainIR.steps = n), what: "train.steps" });
+  const opt = stmtEntry(trainBlock, "optimizer");
+  if (!opt) ctx.error("E022", "train needs an optimizer", trainBlock?.key.span ?? decl.name.span, "optimizer = lars(lr = 0.2), or inherit a recipe: pipeline p from simclr { ... }");
+  else {
+    const o = resolveOptimizer(opt, ctx);
+    if (o) trainIR.optimizer = o;
+  }
+  const sch = stmtEntry(trainBlock, "schedule");
+  const schedule = resolveSchedule(sch, ctx, pending);
+  if (schedule) trainIR.schedule = schedule;
+
+  // evaluation
+  const evaluateIR: IR.EvaluateIR = { onlineLinear: null, knn: null, linearProbe: null };
+  if (evaluate) {
+    checkKeys(evaluate, [...Object.keys(S.EVALUATORS), "source"], ctx, "evaluate");
+    for (const [key, e] of evaluate.entries) {
+      if (key === "source" || e.kind !== "stmt") continue;
+      const spec = S.EVALUATORS[key];
+      if (!spec) continue;
+      if (e.stmt.value && (bareName(e.stmt.value) === "off" || bareName(e.stmt.value) === "none")) continue;
+      if (e.stmt.value || e.stmt.block || e.stmt.count) {
+        ctx.error("E020", `write ${key}(...) to enable it or ${key} = off to disable it`, e.stmt.span);
+        continue;
+      }
+      const r = interpretCall(spec, e.stmt.args, e.overrides, ctx, e.stmt.span);
+      if (!r) continue;
+      const base = `/evaluate/${camel(key)}`;
+      ctx.at(base, e.stmt.span);
+      recordSpans(ctx, base, r.spans);
+      const v = r.values;
+      if (key === "online_linear") {
+        const ol: IR.OnlineLinearIR = { lr: v["lr"] as number, every: 0 };
+        pending.push({ d: v["every"] as Duration, span: r.spans["every"] ?? null, assign: (n) => (ol.every = n), what: "online_linear.every" });
+        evaluateIR.onlineLinear = ol;
+      } else if (key === "knn") {
+        const k: IR.KnnIR = { k: v["k"] as number, temperature: v["temperature"] as number, distance: v["distance"] as "cosine", every: null };
+        if (v["every"]) pending.push({ d: v["every"] as Duration, span: r.spans["every"] ?? null, assign: (n) => (k.every = n), what: "knn.every" });
+        evaluateIR.knn = k;
+      } else {
+        evaluateIR.linearProbe = { epochs: v["epochs"] as number, lr: v["lr"] as number, batchSize: v["batch_size"] as number };
+      }
+    }
+  }
+  if ((evaluateIR.onlineLinear || evaluateIR.knn || evaluateIR.linearProbe) && !evalName) {
+    ctx.error("E030", "evaluation needs a labelled evaluation source", evaluate?.key.span ?? decl.name.span, 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }');
+  }
+
+  // output
+  const outBlock = blockEntry(root, "output", ctx);
+  const outValues = outBlock ? fieldsOf(outBlock, S.OUTPUT_FIELDS, ctx, "/output") : null;
+  const output: IR.OutputIR = {
+    dir: (outValues?.["dir"] as string | null | undefined) ?? `runs/${decl.name.text}`,
+    checkpointEvery: null,
+    keep: (outValues?.["keep"] as number | undefined) ?? 3,
+  };
+  const ce = outValues?.["checkpoint_every"] as Duration | null | undefined;
+  if (ce) pending.push({ d: ce, span: ctx.spans["/output/checkpointEvery"] ?? null, assign: (n) => (output.checkpointEvery = n), what: "output.checkpoint_every" });
+
+  // lint settings
+  const lint: IR.LintConfigIR = { rules: {} };
+  const lintEntry = root.entries.get("lint");
+  if (lintEntry?.kind === "list") resolveLint(lintEntry.items.map((i) => i.stmt), lint, ctx);
+
+  // epochs -> steps
+  const stepsPerEpoch = epochSize !== null ? Math.floor(epochSize / batchSize) : null;
+  for (const p of pending) {
+    if (p.d.unit === "steps") p.assign(p.d.value);
+    else if (stepsPerEpoch === null) {
+      const unknown = trainSources.filter((s) => s.size === null).map((s) => s.name);
+      ctx.error("E031", `${p.what} is given in epochs, but the size of ${unknown.join(", ")} is unknown`, p.span, `declare it: size = <number of images>, or give ${p.what} in steps`);
+    } else if (stepsPerEpoch === 0) {
+      ctx.error("E031", `${p.what}: an epoch is shorter than one batch (${epochSize} images, batch ${batchSize})`, p.span);
+    } else p.assign(p.d.value * stepsPerEpoch);
+  }
+
+  if (ctx.failed || !augment || !backbone || !method) return null;
+  return {
+    version: IR_VERSION,
+    name: decl.name.text,
+    file: file.display,
+    seed,
+    data: { sources, train, eval: evalName },
+    augment,
+    model: { backbone, method },
+    train: trainIR,
+    evaluate: evaluateIR,
+    output,
+    lint,
+  };
+}
+
+function fieldsOf(block: BlockEntry, spec: S.SpecTable[string], ctx: ResolveContext, base: string): Record<string, unknown> | null {
+  const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.params);
+  for (const e of stmts) {
+    if (!e.stmt.value) ctx.error("E020", `write ${e.key.text} = <value>`, e.stmt.span);
+  }
+  const args = {
+    items: stmts.filter((e) => e.stmt.value).map((e) => ({ name: e.key, value: e.stmt.value!, span: e.stmt.span })),
+    span: block.key.span,
+  };
+  const settings = collectSettings(spec, args, [], ctx, spec.name);
+  if (!settings) return null;
+  const r = interpretSettings(spec, settings, ctx, spec.name, block.key.span);
+  if (!r) return null;
+  recordSpans(ctx, base, r.spans);
+  for (const e of stmts) if (e.overrides.length) ctx.error("E011", `'${e.key.text}' has no fields to set`, e.overrides[0]!.span);
+  return r.values;
+}
+
+function resolveBackbone(e: StmtEntry, ctx: ResolveContext): IR.BackboneIR | null {
+  const c = callOf(e, S.BACKBONES, ctx, "backbone");
+  if (!c) return null;
+  const spec = lookupSpec(S.BACKBONES, c.name, ctx, "backbone");
+  if (!spec) return null;
+  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.BACKBONES);
+  if (!r) return null;
+  ctx.at("/model/backbone", c.span);
+  recordSpans(ctx, "/model/backbone", r.spans);
+  if (spec.name === "resnet18") return { name: "resnet18", stem: r.values["stem"] as "cifar", featureDim: 512 };
+  const channels = r.values["channels"] as number[];
+  return { name: "convnet", channels, featureDim: r.values["feature_dim"] as number };
+}
+
+function resolveMethod(e: StmtEntry, ctx: ResolveContext): IR.MethodIR | null {
+  const c = callOf(e, S.METHODS, ctx, "method");
+  if (!c) return null;
+  const spec = lookupSpec(S.METHODS, c.name, ctx, "method");
+  if (!spec) return null;
+  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.METHODS);
+  if (!r) return null;
+  const v = r.values;
+  ctx.at("/model/method", c.span);
+  ctx.at("/model/method/name", c.name.span);
+  const rename = { momentum_base: "momentum/base", momentum_final: "momentum/final", lambda: "lambda" };
+  recordSpans(ctx, "/model/method", r.spans, rename);
+  const n = (k: string) => v[k] as number;
+  const momentum = () => ({ base: n("momentum_base"), final: n("momentum_final") });
+  switch (spec.name) {
+    case "simclr":
+      return { name: "simclr", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), temperature: n("temperature") };
+    case "mocov2plus":
+      return {
+        name: "mocov2plus",
+        projHiddenDim: n("proj_hidden_dim"),
+        projOutputDim: n("proj_output_dim"),
+        temperature: n("temperature"),
+        queueSize: n("queue_size"),
+        momentum: momentum(),
+      };
+    case "byol":
+      return { name: "byol", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), predHiddenDim: n("pred_hidden_dim"), momentum: momentum() };
+    default:
+      return { name: "barlow", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), scaleLoss: n("scale_loss"), lambda: n("lambda") };
+  }
+}
+
+function resolveOptimizer(e: StmtEntry, ctx: ResolveContext): IR.OptimizerIR | null {
+  const c = callOf(e, S.OPTIMIZERS, ctx, "optimizer");
+  if (!c) return null;
+  const spec = lookupSpec(S.OPTIMIZERS, c.name, ctx, "optimizer");
+  if (!spec) return null;
+  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.OPTIMIZERS);
+  if (!r) return null;
+  ctx.at("/train/optimizer", c.span);
+  recordSpans(ctx, "/train/optimizer", r.spans, { exclude_bias_n_norm: "excludeBiasAndNorm", weight_decay: "weightDecay" });
+  const v = r.values;
+  const n = (k: string) => v[k] as number;
+  if (spec.name === "lars") {
+    return {
+      name: "lars",
+      lr: n("lr"),
+      weightDecay: n("weight_decay"),
+      momentum: n("momentum"),
+      eta: n("eta"),
+      clipLr: v["clip_lr"] as boolean,
+      excludeBiasAndNorm: v["exclude_bias_n_norm"] as boolean,
+    };
+  }
+  if (spec.name === "sgd") return { name: "sgd", lr: n("lr"), weightDecay: n("weight_decay"), momentum: n("momentum") };
+  return { name: "adamw", lr: n("lr"), weightDecay: n("weight_decay"), beta1: n("beta1"), beta2: n("beta2") };
+}
+
+function resolveSchedule(e: StmtEntry | undefined, ctx: ResolveContext, pending: PendingDuration[]): IR.ScheduleIR | null {
+  const spec = S.SCHEDULES["warmup_cosine"]!;
+  let r;
+  if (!e) {
+    r = interpretCall(spec, null, [], ctx, { file: "", line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 });
+  } else {
+    const c = callOf(e, S.SCHEDULES, ctx, "schedule");
+    if (!c) return null;
+    const s = lookupSpec(S.SCHEDULES, c.name, ctx, "schedule");
+    if (!s) return null;
+    ctx.at("/train/schedule", c.span);
+    if (s.name === "constant") {
+      if (!interpretCall(s, c.args, c.overrides, ctx, c.span)) return null;
+      return { name: "constant" };
+    }
+    r = interpretCall(s, c.args, c.overrides, ctx, c.span);
+    if (r) recordSpans(ctx, "/train/schedule", r.spans, { warmup: "warmupSteps" });
+  }
+  if (!r) return null;
+  const out: IR.WarmupCosineIR = {
+    name: "warmup_cosine",
+    warmupSteps: 0,
+    warmupStartLr: r.values["warmup_start_lr"] as number,
+    minLr: r.values["min_lr"] as number,
+  };
+  pending.push({ d: r.values["warmup"] as Duration, span: r.spans["warmup"] ?? null, assign: (n) => (out.warmupSteps = n), what: "warmup" });
+  return out;
+}
+
+const SEVERITIES = ["off", "info", "warn", "error"] as const;
+
+function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: ResolveContext): void {
+  for (const s of stmts) {
+    const key = s.key.text;
+    if ((key === "allow" || key === "deny") && s.args) {
+      for (const a of s.args.items) {
+        const n = bareName(a.value) ?? (a.value.kind === "string" ? a.value.value : null);
+        if (!n || a.name) {
+          ctx.error("E020", `${key}(...) lists rule ids`, a.span);
+          continue;
+        }
+        lint.rules[n] = key === "allow" ? "off" : "error";
+        ctx.at(ptr("/lint/rules", n), a.span);
+      }
+      continue;
+    }
+    if (s.value) {
+      const v = interpretValue(s.value, { kind: "enum", values: SEVERITIES }, ctx, `lint rule '${key}'`);
+      if (v !== INVALID) {
+        lint.rules[key] = v as IR.RuleSeverity;
+        ctx.at(ptr("/lint/rules", key), s.span);
+      }
+      continue;
+    }
+    ctx.error("E020", `lint takes allow(rule, ...), deny(rule, ...) or <rule> = off|info|warn|error`, s.span);
+  }
+}
+
+export type { Entry };

@@ -1,0 +1,274 @@
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
+import { parseSource } from "../syntax/parse.js";
+import type { Diagnostic } from "../check/diagnostic.js";
+import { didYouMean } from "../check/suggest.js";
+
+// Loads a file and everything it `use`s (stdlib/ modules and relative files),
+// reporting missing files, cycles and paths that escape the project, and gives
+// each file a scope: its own declarations, then what it imports, then the
+// standard library's prelude (every stdlib module is visible without a `use`).
+
+export interface LoadedFile {
+  /** Path as shown to the user (relative to the working directory when inside it). */
+  display: string;
+  abs: string;
+  ast: SourceFile;
+  isStd: boolean;
+}
+
+export interface DeclRef {
+  decl: Decl;
+  file: LoadedFile;
+}
+
+export function findStdlibDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "stdlib");
+    if (existsSync(join(candidate, "augment.adainf"))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("adainf: cannot find the stdlib/ folder next to the installed package");
+}
+
+export interface ProgramOptions {
+  cwd: string;
+  /** Files outside this folder cannot be imported (default: cwd, or the entry's folder). */
+  root?: string;
+  stdlibDir?: string;
+  /** Text to use instead of reading a file (tests, `fmt` of unsaved text). */
+  overlay?: Map<string, string>;
+}
+
+export class Program {
+  readonly files = new Map<string, LoadedFile>();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly stdlibDir: string;
+  private readonly imports = new Map<string, { ref: DeclRef | null; file: LoadedFile | null; alias: string | null; use: UseDecl }[]>();
+  private readonly loading: string[] = [];
+  private prelude: LoadedFile[] | null = null;
+  private root: string;
+
+  constructor(private readonly opts: ProgramOptions) {
+    this.stdlibDir = opts.stdlibDir ?? findStdlibDir();
+    this.root = opts.root ?? opts.cwd;
+  }
+
+  display(abs: string): string {
+    const rel = relative(this.opts.cwd, abs);
+    return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : abs;
+  }
+
+  /** Load the entry file; returns null (with a diagnostic) when it cannot be read. */
+  loadEntry(path: string): LoadedFile | null {
+    const abs = resolve(this.opts.cwd, path);
+    if (this.opts.root === undefined && !isInside(this.opts.cwd, abs)) this.root = dirname(abs);
+    return this.load(abs, null);
+  }
+
+  private read(abs: string): string | null {
+    const o = this.opts.overlay?.get(abs);
+    if (o !== undefined) return o;
+    try {
+      return readFileSync(abs, "utf8");
+    } catch {
+      return null;
+    }
+  }
+
+  load(abs: string, from: UseDecl | null, fromFile?: LoadedFile): LoadedFile | null {
+    const cached = this.files.get(abs);
+    if (this.loading.includes(abs)) {
+      const chain = [...this.loading.slice(this.loading.indexOf(abs)), abs].map((p) => this.display(p)).join(" -> ");
+      this.diagnostics.push({
+        code: "E014",
+        severity: "error",
+        message: `import cycle: ${chain}`,
+        span: from?.span ?? null,
+        hint: "move what both files need into a third file that neither imports back",
+      });
+      return null;
+    }
+    if (cached) return cached;
+    const text = this.read(abs);
+    if (text === null) {
+      const isDir = existsSync(abs) && statSync(abs).isDirectory();
+      this.diagnostics.push({
+        code: "E013",
+        severity: "error",
+        message: isDir ? `${this.display(abs)} is a folder, not a .adainf file` : `cannot read ${this.display(abs)}: no such file`,
+        span: from?.span ?? null,
+        ...(fromFile ? { hint: "paths in `use` are relative to the importing file" } : {}),
+      });
+      return null;
+    }
+    const parsed = parseSource(text, this.display(abs));
+    const file: LoadedFile = { display: this.display(abs), abs, ast: parsed.ast, isStd: isInside(this.stdlibDir, abs) };
+    this.diagnostics.push(...parsed.diagnostics);
+    this.files.set(abs, file);
+    this.loading.push(abs);
+    this.resolveUses(file);
+    this.loading.pop();
+    return file;
+  }
+
+  private resolveUses(file: LoadedFile): void {
+    const list: { ref: DeclRef | null; file: LoadedFile | null; alias: string | null; use: UseDecl }[] = [];
+    for (const item of file.ast.items) {
+      if (item.kind !== "use") continue;
+      const alias = item.alias?.text ?? null;
+      if (item.file) {
+        const target = resolve(dirname(file.abs), item.file.value);
+        const allowed = file.isStd ? isInside(this.stdlibDir, target) : isInside(this.root, target) || isInside(this.stdlibDir, target);
+        if (!allowed) {
+          this.diagnostics.push({
+            code: "E015",
+            severity: "error",
+            message: `'${item.file.value}' points outside the project (${file.isStd ? "stdlib" : this.display(this.root) || "."})`,
+            span: item.file.span,
+            hint: "imports must stay inside the project folder; copy the file in",
+          });
+          continue;
+        }
+        const loaded = this.load(target, item, file);
+        if (loaded) list.push({ ref: null, file: loaded, alias, use: item });
+        continue;
+      }
+      const path = item.path!;
+      const parts = path.parts.map((p) => p.text);
+      if (parts[0] !== "std") {
+        this.diagnostics.push({
+          code: "E013",
+          severity: "error",
+          message: `unknown module '${path.text}'`,
+          span: path.span,
+          hint: `modules are 'std.<name>' (${this.stdModules().join(", ")}) or a quoted relative path such as use "./common.adainf"`,
+        });
+        continue;
+      }
+      const modules = this.stdModules();
+      const mod = parts[1];
+      if (!mod || !modules.includes(mod)) {
+        this.diagnostics.push({
+          code: "E013",
+          severity: "error",
+          message: mod ? `unknown standard module 'std.${mod}'` : "`use std` needs a module name",
+          span: path.span,
+          hint: mod ? didYouMean(mod, modules) || `std has ${modules.join(", ")}` : `std has ${modules.join(", ")}`,
+        });
+        continue;
+      }
+      const loaded = this.load(join(this.stdlibDir, `${mod}.adainf`), item, file);
+      if (!loaded) continue;
+      if (parts.length === 2) {
+        list.push({ ref: null, file: loaded, alias, use: item });
+      } else if (parts.length === 3) {
+        const name = parts[2]!;
+        const decl = localDecls(loaded).find((d) => d.name.text === name);
+        if (!decl) {
+          this.diagnostics.push({
+            code: "E010",
+            severity: "error",
+            message: `std.${mod} has no declaration '${name}'`,
+            span: path.parts[2]!.span,
+            hint: didYouMean(name, localDecls(loaded).map((d) => d.name.text)),
+          });
+          continue;
+        }
+        list.push({ ref: { decl, file: loaded }, file: null, alias, use: item });
+      } else {
+        this.diagnostics.push({ code: "E013", severity: "error", message: `'${path.text}' is too deep`, span: path.span, hint: "write use std.<module> or use std.<module>.<name>" });
+      }
+    }
+    this.imports.set(file.abs, list);
+  }
+
+  stdModules(): string[] {
+    return readdirSync(this.stdlibDir)
+      .filter((f) => f.endsWith(".adainf"))
+      .map((f) => f.slice(0, -".adainf".length))
+      .sort();
+  }
+
+  private loadPrelude(): LoadedFile[] {
+    if (!this.prelude) {
+      this.prelude = [];
+      for (const m of this.stdModules()) {
+        const f = this.load(join(this.stdlibDir, `${m}.adainf`), null);
+        if (f) this.prelude.push(f);
+      }
+    }
+    return this.prelude;
+  }
+
+  /** Find a declaration of `kind` visible from `file` (own, imported, then prelude). */
+  lookup(file: LoadedFile, kind: DeclKind, name: string): DeclRef | null {
+    const own = localDecls(file).find((d) => d.declKind === kind && d.name.text === name);
+    if (own) return { decl: own, file };
+    const dot = name.indexOf(".");
+    for (const imp of this.imports.get(file.abs) ?? []) {
+      if (imp.ref) {
+        const local = imp.alias ?? imp.ref.decl.name.text;
+        if (local === name && imp.ref.decl.declKind === kind) return imp.ref;
+      } else if (imp.file) {
+        const prefix = imp.alias;
+        const wanted = prefix ? (dot > 0 && name.slice(0, dot) === prefix ? name.slice(dot + 1) : null) : name;
+        if (wanted === null) continue;
+        const d = localDecls(imp.file).find((x) => x.declKind === kind && x.name.text === wanted);
+        if (d) return { decl: d, file: imp.file };
+      }
+    }
+    for (const f of this.loadPrelude()) {
+      const d = localDecls(f).find((x) => x.declKind === kind && x.name.text === name);
+      if (d) return { decl: d, file: f };
+    }
+    return null;
+  }
+
+  /** Every name of `kind` visible from `file`, for "did you mean". */
+  visibleNames(file: LoadedFile, kind: DeclKind): string[] {
+    const names = new Set<string>();
+    for (const d of localDecls(file)) if (d.declKind === kind) names.add(d.name.text);
+    for (const imp of this.imports.get(file.abs) ?? []) {
+      if (imp.ref && imp.ref.decl.declKind === kind) names.add(imp.alias ?? imp.ref.decl.name.text);
+      if (imp.file) for (const d of localDecls(imp.file)) if (d.declKind === kind) names.add(imp.alias ? `${imp.alias}.${d.name.text}` : d.name.text);
+    }
+    for (const f of this.loadPrelude()) for (const d of localDecls(f)) if (d.declKind === kind) names.add(d.name.text);
+    return [...names].sort();
+  }
+
+  /** Report declarations defined twice in one file. */
+  checkDuplicates(file: LoadedFile): void {
+    const seen = new Map<string, Decl>();
+    for (const d of localDecls(file)) {
+      const key = `${d.declKind}:${d.name.text}`;
+      const first = seen.get(key);
+      if (first) {
+        this.diagnostics.push({
+          code: "E012",
+          severity: "error",
+          message: `${d.declKind} '${d.name.text}' is already defined at ${file.display}:${first.name.span.line}:${first.name.span.column}`,
+          span: d.name.span,
+          hint: "rename one of them",
+        });
+      } else seen.set(key, d);
+    }
+  }
+
+  sourceText(display: string): string | null {
+    for (const f of this.files.values()) if (f.display === display) return f.ast.text;
+    return null;
+  }
+}
+
+export function localDecls(file: LoadedFile): Decl[] {
+  return file.ast.items.filter((i): i is Decl => i.kind === "decl");
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}

@@ -1,0 +1,109 @@
+import type { DataSourceIR } from "../ir/types.js";
+import { didYouMean } from "../check/suggest.js";
+import { collectSettings, interpretCall, interpretSettings, type Override } from "./calls.js";
+import { ptr, type ResolveContext } from "./context.js";
+import type { StmtEntry } from "./merge.js";
+import type { Program } from "./program.js";
+import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "./specs.js";
+
+// Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
+// declared in stdlib/datasets.adainf) or to a builtin format (`npz(...)`, `folder(...)`).
+
+export function resolveSource(e: StmtEntry, index: number, program: Program, ctx: ResolveContext): DataSourceIR | null {
+  const v = e.stmt.value!;
+  const base = ptr("/data/sources", index);
+  ctx.at(base, e.stmt.span);
+  ctx.at(ptr(base, "name"), e.key.span);
+  if (v.kind !== "call" || v.callee.parts.length !== 1) {
+    ctx.error("E020", `a data source is a call such as cifar10("datasets/cifar10") or npz("gen.npz")`, v.span);
+    return null;
+  }
+  const overrides: Override[] = [
+    ...(v.with?.statements ?? []).flatMap((s) => (s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [])),
+    ...e.overrides,
+  ];
+  const callee = v.callee.parts[0]!;
+  const format = SOURCE_FORMATS[callee.text];
+  if (format) {
+    const r = interpretCall(format, v.args, overrides, ctx, v.span);
+    if (!r) return null;
+    for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k === "channels" ? "channelOrder" : k), s);
+    const x = r.values;
+    const origin = x["origin"] as "real" | "generated";
+    return {
+      name: e.key.text,
+      format: callee.text as "npz" | "folder",
+      path: x["path"] as string,
+      split: null,
+      origin,
+      size: (x["size"] as number | null) ?? null,
+      // 0 = not declared: filled from the training set's real data by the caller.
+      shape: ((x["shape"] as number[] | null) ?? [0, 0, 0]) as [number, number, number],
+      classes: origin === "generated" ? null : ((x["classes"] as number | null) ?? null),
+      layout: (x["layout"] as "nhwc" | "nchw" | undefined) ?? "nhwc",
+      channelOrder: (x["channels"] as "rgb" | "bgr" | null | undefined) ?? (callee.text === "folder" ? "rgb" : null),
+      fid: (x["fid"] as number | null) ?? null,
+      mean: (x["mean"] as number[] | null) ?? [],
+      std: (x["std"] as number[] | null) ?? [],
+    };
+  }
+
+  const ref = program.lookup(e.file, "dataset", callee.text);
+  if (!ref) {
+    const known = [...program.visibleNames(e.file, "dataset"), ...Object.keys(SOURCE_FORMATS)];
+    ctx.error("E010", `unknown data source '${callee.text}'`, callee.span, didYouMean(callee.text, known) || `known: ${known.join(", ")}`);
+    return null;
+  }
+  // The preset's own fields, checked in its file.
+  const body = ref.decl.body;
+  if (!body) {
+    ctx.error("E020", `dataset '${callee.text}' must be declared with a body`, ref.decl.span);
+    return null;
+  }
+  const fieldArgs = {
+    items: body.statements.filter((s) => s.value).map((s) => ({ name: s.key.parts[0]!, value: s.value!, span: s.span })),
+    span: body.span,
+  };
+  const fieldSettings = collectSettings(DATASET_FIELDS, fieldArgs, [], ctx, `dataset '${callee.text}'`);
+  const fields = fieldSettings && interpretSettings(DATASET_FIELDS, fieldSettings, ctx, `dataset '${callee.text}'`, ref.decl.name.span);
+  const call = interpretCall({ ...DATASET_CALL, name: callee.text }, v.args, overrides, ctx, v.span);
+  if (!fields || !call) return null;
+  for (const [k, s] of Object.entries(call.spans)) ctx.at(ptr(base, k), s);
+
+  const f = fields.values;
+  const split = call.values["split"] as "train" | "test";
+  const full = (split === "train" ? f["train_size"] : f["test_size"]) as number;
+  const wanted = call.values["size"] as number | null;
+  if (wanted !== null && wanted > full) {
+    ctx.error("E021", `${callee.text} ${split} has ${full} images; size = ${wanted} asks for more`, call.spans["size"] ?? v.span);
+    return null;
+  }
+  const fmt = f["format"] as "cifar10" | "cifar100" | "mnist";
+  const path = (call.values["path"] as string | null) ?? (f["path"] as string | null);
+  if (path === null && fmt !== "mnist") {
+    ctx.error("E022", `${callee.text} needs the folder of its files`, v.span, `${callee.text}("datasets/${callee.text}")`);
+    return null;
+  }
+  const shape = f["shape"] as number[];
+  const mean = f["mean"] as number[];
+  const std = f["std"] as number[];
+  if (mean.length !== shape[2] || std.length !== shape[2]) {
+    ctx.error("E021", `dataset '${callee.text}': mean and std need one value per channel (${shape[2]})`, ref.decl.name.span);
+    return null;
+  }
+  return {
+    name: e.key.text,
+    format: fmt,
+    path: fmt === "mnist" ? null : path,
+    split,
+    origin: "real",
+    size: wanted ?? full,
+    shape: shape as [number, number, number],
+    classes: f["classes"] as number,
+    layout: "nhwc",
+    channelOrder: "rgb",
+    fid: null,
+    mean,
+    std,
+  };
+}

@@ -1,0 +1,377 @@
+import type { CstNode, IToken, IRecognitionException } from "chevrotain";
+import { parseText } from "../../grammar/parser.js";
+import type { Span } from "../ir/types.js";
+import type { Diagnostic } from "../check/diagnostic.js";
+import type * as A from "./ast.js";
+
+// CST -> AST. The parser recovers from errors, so the CST may have holes; the
+// builder skips incomplete nodes instead of failing, and the diagnostics say why.
+
+export interface ParseResult {
+  ast: A.SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+type Children = Record<string, (CstNode | IToken)[]>;
+
+export function parseSource(text: string, file: string): ParseResult {
+  const out = parseText(text);
+  const diagnostics: Diagnostic[] = [];
+  const lines = lineStarts(text);
+  const spanAt = (start: number, end: number): Span => makeSpan(file, lines, start, end);
+
+  for (const e of out.lexErrors) {
+    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
+    diagnostics.push({
+      code: "E001",
+      severity: "error",
+      message: `unexpected character ${JSON.stringify(ch.slice(0, 1))}`,
+      span: spanAt(e.offset, e.offset + 1),
+      hint: ch.startsWith('"') ? "strings end on the same line with a closing quote" : "remove it",
+    });
+  }
+  const seen = new Set<number>();
+  for (const e of out.parseErrors) {
+    const d = syntaxDiagnostic(e, text, spanAt);
+    const key = d.span?.start ?? -1;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(d);
+  }
+
+  const b = new Builder(file, spanAt);
+  const items = b.items(out.cst);
+  const comments = out.comments.map((t) => ({ text: t.image, span: spanAt(t.startOffset, t.startOffset + t.image.length) }));
+  diagnostics.sort((x, y) => (x.span?.start ?? 0) - (y.span?.start ?? 0));
+  return { ast: { file, text, items, comments }, diagnostics };
+}
+
+// ---------------------------------------------------------------- spans
+
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export function makeSpan(file: string, lines: number[], start: number, end: number): Span {
+  const pos = (offset: number): [number, number] => {
+    let lo = 0;
+    let hi = lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lines[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return [lo + 1, offset - lines[lo]! + 1];
+  };
+  const [line, column] = pos(start);
+  const [endLine, endColumn] = pos(Math.max(start, end));
+  return { file, line, column, endLine, endColumn, start, end: Math.max(start, end) };
+}
+
+// ---------------------------------------------------------------- syntax errors
+
+const TOKEN_TEXT: Record<string, string> = {
+  LBrace: "'{'",
+  RBrace: "'}'",
+  LParen: "'('",
+  RParen: "')'",
+  LBracket: "'['",
+  RBracket: "']'",
+  Equals: "'='",
+  Comma: "','",
+  Semi: "';'",
+  Dot: "'.'",
+  Range: "'..'",
+  Minus: "'-'",
+  Times: "'x'",
+  Name: "a name",
+  Ident: "a name",
+  NumberLit: "a number",
+  StringLit: "a string",
+  DeclKeyword: "'pipeline', 'recipe', 'augment' or 'dataset'",
+  Unit: "a unit",
+  EOF: "the end of the file",
+};
+
+function describeToken(t: IToken): string {
+  if (t.tokenType.name === "EOF") return "the end of the file";
+  return `'${t.image}'`;
+}
+
+function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: number, e: number) => Span): Diagnostic {
+  const tok = e.token;
+  const atEof = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
+  const start = atEof ? Math.max(0, text.trimEnd().length) : tok.startOffset;
+  const end = atEof ? start + 1 : tok.startOffset + tok.image.length;
+  const expected = expectedFrom(e.message);
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1];
+  let message: string;
+  let hint: string | undefined;
+  if (e.name === "MismatchedTokenException" && expected) {
+    message = `expected ${expected} but found ${describeToken(tok)}`;
+    hint = expected === "'}'" ? "is a block missing its closing brace, or a statement its value?" : undefined;
+  } else if (e.name === "NoViableAltException") {
+    message = `unexpected ${describeToken(tok)}${rule ? ` in ${ruleName(rule)}` : ""}`;
+    hint = rule === "value" || rule === "expr" ? "a value is a number, a range (0.08..1.0), a string, a name or a call" : undefined;
+    if (rule === "file") hint = "the top level holds `use` lines and `pipeline`, `recipe`, `augment` or `dataset` declarations";
+  } else if (e.name === "NotAllInputParsedException") {
+    message = `unexpected ${describeToken(tok)} after the last declaration`;
+    hint = "is there an extra '}'?";
+  } else {
+    message = `unexpected ${describeToken(tok)}`;
+  }
+  return { code: "E002", severity: "error", message, span: spanAt(start, end), ...(hint ? { hint } : {}) };
+}
+
+function expectedFrom(message: string): string | null {
+  const m = /--> ([A-Za-z]+) <--/.exec(message);
+  if (!m) return null;
+  return TOKEN_TEXT[m[1]!] ?? m[1]!;
+}
+
+function ruleName(rule: string): string {
+  const names: Record<string, string> = {
+    file: "the file",
+    decl: "a declaration",
+    block: "a block",
+    statement: "a statement",
+    expr: "a value",
+    value: "a value",
+    args: "arguments",
+    arg: "an argument",
+    useDecl: "a `use` line",
+  };
+  return names[rule] ?? rule;
+}
+
+// ---------------------------------------------------------------- builder
+
+function isToken(x: CstNode | IToken | undefined): x is IToken {
+  return x !== undefined && "image" in x;
+}
+
+function tokens(c: Children, key: string): IToken[] {
+  return (c[key] ?? []).filter(isToken).filter((t) => !Number.isNaN(t.startOffset) && !t.isInsertedInRecovery);
+}
+function nodes(c: Children, key: string): CstNode[] {
+  return (c[key] ?? []).filter((x): x is CstNode => !isToken(x));
+}
+
+class Builder {
+  constructor(
+    private readonly file: string,
+    private readonly spanAt: (s: number, e: number) => Span,
+  ) {}
+
+  private nodeSpan(n: CstNode): Span | null {
+    const loc = n.location;
+    if (!loc || Number.isNaN(loc.startOffset) || loc.endOffset === undefined || Number.isNaN(loc.endOffset)) return null;
+    return this.spanAt(loc.startOffset, loc.endOffset + 1);
+  }
+  private tokSpan(t: IToken): Span {
+    return this.spanAt(t.startOffset, t.startOffset + t.image.length);
+  }
+  private name(t: IToken): A.NameNode {
+    return { text: t.image, span: this.tokSpan(t) };
+  }
+
+  items(cst: CstNode): A.TopLevel[] {
+    const items: A.TopLevel[] = [];
+    for (const u of nodes(cst.children, "useDecl")) {
+      const x = this.useDecl(u);
+      if (x) items.push(x);
+    }
+    for (const d of nodes(cst.children, "decl")) {
+      const x = this.decl(d);
+      if (x) items.push(x);
+    }
+    return items.sort((a, b) => a.span.start - b.span.start);
+  }
+
+  private useDecl(n: CstNode): A.UseDecl | null {
+    const span = this.nodeSpan(n);
+    if (!span) return null;
+    const c = n.children;
+    const p = nodes(c, "path")[0];
+    const s = tokens(c, "StringLit")[0];
+    const alias = tokens(c, "alias")[0];
+    const path = p ? this.path(p) : null;
+    if (!path && !s) return null;
+    return {
+      kind: "use",
+      path,
+      file: s ? { value: unquote(s.image), span: this.tokSpan(s) } : null,
+      alias: alias ? this.name(alias) : null,
+      span,
+    };
+  }
+
+  private decl(n: CstNode): A.Decl | null {
+    const span = this.nodeSpan(n);
+    const c = n.children;
+    const kind = tokens(c, "kind")[0];
+    const name = tokens(c, "name")[0];
+    if (!span || !kind || !name) return null;
+    const base = tokens(c, "base")[0];
+    const blockNode = nodes(c, "block")[0];
+    const exprNode = nodes(c, "expr")[0];
+    const body = blockNode ? this.block(blockNode) : null;
+    const value = exprNode ? this.expr(exprNode) : null;
+    if (!body && !value) return null;
+    return {
+      kind: "decl",
+      declKind: kind.image as A.DeclKind,
+      name: this.name(name),
+      base: base ? this.name(base) : null,
+      body,
+      value,
+      span,
+    };
+  }
+
+  private block(n: CstNode): A.Block | null {
+    const span = this.nodeSpan(n);
+    if (!span) return null;
+    const statements: A.Statement[] = [];
+    for (const s of nodes(n.children, "statement")) {
+      const x = this.statement(s);
+      if (x) statements.push(x);
+    }
+    return { statements, span };
+  }
+
+  private statement(n: CstNode): A.Statement | null {
+    const span = this.nodeSpan(n);
+    const c = n.children;
+    const keyNode = nodes(c, "key")[0];
+    const key = keyNode ? this.path(keyNode) : null;
+    if (!span || !key) return null;
+    const hasEquals = tokens(c, "Equals").length > 0;
+    const exprNode = nodes(c, "expr")[0];
+    const value = exprNode ? this.expr(exprNode) : null;
+    if (hasEquals && !value) return null;
+    const argsNode = nodes(c, "args")[0];
+    const label = tokens(c, "label")[0];
+    const countNode = nodes(c, "count")[0];
+    const blockNode = nodes(c, "block")[0];
+    const args = argsNode ? this.args(argsNode) : null;
+    const count = countNode ? this.expr(countNode) : null;
+    const block = blockNode ? this.block(blockNode) : null;
+    if (argsNode && !args) return null;
+    if (countNode && !count) return null;
+    if (blockNode && !block) return null;
+    return {
+      key,
+      value: hasEquals ? value : null,
+      args,
+      label: label ? { text: label.tokenType.name === "StringLit" ? unquote(label.image) : label.image, span: this.tokSpan(label) } : null,
+      labelQuoted: label?.tokenType.name === "StringLit",
+      count,
+      block,
+      span,
+    };
+  }
+
+  private path(n: CstNode): A.PathNode | null {
+    const parts = tokens(n.children, "Name").map((t) => this.name(t));
+    if (parts.length === 0) return null;
+    const first = parts[0]!.span;
+    const last = parts[parts.length - 1]!.span;
+    return { parts, text: parts.map((p) => p.text).join("."), span: this.spanAt(first.start, last.end) };
+  }
+
+  private args(n: CstNode): A.Args | null {
+    const span = this.nodeSpan(n);
+    if (!span) return null;
+    const items: A.Arg[] = [];
+    for (const a of nodes(n.children, "arg")) {
+      const aspan = this.nodeSpan(a);
+      const e = nodes(a.children, "expr")[0];
+      const value = e ? this.expr(e) : null;
+      if (!aspan || !value) return null;
+      const nm = tokens(a.children, "argName")[0];
+      items.push({ name: nm ? this.name(nm) : null, value, span: aspan });
+    }
+    return { items, span };
+  }
+
+  expr(n: CstNode): A.Expr | null {
+    const span = this.nodeSpan(n);
+    const c = n.children;
+    const valueNode = nodes(c, "value")[0];
+    if (!span || !valueNode) return null;
+    const unitTok = tokens(c, "Unit")[0];
+    const withNode = nodes(c, "block")[0];
+    const withBlock = withNode ? this.block(withNode) : null;
+    if (withNode && !withBlock) return null;
+    const base = { unit: unitTok ? this.name(unitTok) : null, with: withBlock, span };
+    const v = valueNode.children;
+    const num = nodes(v, "number")[0];
+    if (num) {
+      const lo = nodes(num.children, "lo")[0];
+      const hi = nodes(num.children, "hi")[0];
+      const loV = lo ? this.signed(lo) : null;
+      if (!loV) return null;
+      if (hi) {
+        const hiV = this.signed(hi);
+        if (!hiV) return null;
+        return { kind: "range", lo: loV, hi: hiV, ...base };
+      }
+      return { kind: "number", value: loV.value, raw: loV.raw, ...base };
+    }
+    const str = tokens(v, "StringLit")[0];
+    if (str) return { kind: "string", value: unquote(str.image), raw: str.image, ...base };
+    const call = nodes(v, "call")[0];
+    if (call) {
+      const p = nodes(call.children, "path")[0];
+      const callee = p ? this.path(p) : null;
+      const a = nodes(call.children, "args")[0];
+      const args = a ? this.args(a) : null;
+      if (!callee || (a && !args)) return null;
+      return { kind: "call", callee, args, ...base };
+    }
+    const tuple = nodes(v, "tuple")[0] ?? nodes(v, "list")[0];
+    if (tuple) {
+      const items: A.Expr[] = [];
+      for (const e of nodes(tuple.children, "expr")) {
+        const x = this.expr(e);
+        if (!x) return null;
+        items.push(x);
+      }
+      return { kind: nodes(v, "tuple").length ? "tuple" : "list", items, ...base };
+    }
+    return null;
+  }
+
+  private signed(n: CstNode): { value: number; raw: string } | null {
+    const num = tokens(n.children, "NumberLit")[0];
+    if (!num) return null;
+    const neg = tokens(n.children, "Minus").length > 0;
+    const value = Number(num.image.replace(/_/g, ""));
+    return { value: neg ? -value : value, raw: (neg ? "-" : "") + num.image };
+  }
+}
+
+export function unquote(raw: string): string {
+  const body = raw.slice(1, -1);
+  return body.replace(/\\(u\{[0-9a-fA-F]+\}|.)/g, (_, esc: string) => {
+    if (esc.startsWith("u{")) return String.fromCodePoint(parseInt(esc.slice(2, -1), 16));
+    switch (esc) {
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "r":
+        return "\r";
+      default:
+        return esc;
+    }
+  });
+}
+
+/** Quote a string so that `unquote(quote(s)) === s`. */
+export function quote(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+}
