@@ -199,16 +199,28 @@ export class AdainfParser extends CstParser {
     });
   });
 
-  /** A name or string after a statement's key is its label only before `{` or a count. */
+  /**
+   * A name or string after a statement's key is its label only on the same line and
+   * only before `{` or a count, so `generate` + newline + `d x 1` stays two statements.
+   */
   private isLabel(): boolean {
+    if (!this.sameLine()) return false;
     const next = this.LA(1).tokenType;
     if (next !== T.StringLit && !isName(next)) return false;
     const after = this.LA(2).tokenType;
     return after === T.LBrace || after === T.Times;
   }
 
+  /** The next token starts on the line where the previous one ended. */
+  private sameLine(): boolean {
+    const prev = this.LA(0);
+    const next = this.LA(1);
+    return prev.endLine === undefined || next.startLine === undefined || prev.endLine === next.startLine;
+  }
+
   /** `10 steps` but not `... 10` followed by the statement `steps = 100`. */
   private isUnit(): boolean {
+    if (!this.sameLine()) return false;
     const after = this.LA(2).tokenType;
     return after !== T.Equals && after !== T.LParen && after !== T.LBrace && after !== T.Dot;
   }

@@ -46,8 +46,7 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
   const finish = (): CompileOutput => {
     const sources = new Map<string, string>();
     for (const f of program.files.values()) sources.set(f.display, f.ast.text);
-    const all = [...program.diagnostics, ...diagnostics];
-    return { diagnostics: dedupe(all), pipelines, sources };
+    return { diagnostics: ordered(dedupe([...program.diagnostics, ...diagnostics]), entry?.display ?? null), pipelines, sources };
   };
   if (!entry) return finish();
   if (program.diagnostics.some((d) => d.severity === "error")) return finish();
@@ -132,6 +131,14 @@ function parseOverrides(
   };
   program.files.set(file.abs, file);
   return { statements, file };
+}
+
+/** The entry file's diagnostics first, then other files, each by position; no place last. */
+function ordered(ds: Diagnostic[], entry: string | null): Diagnostic[] {
+  const files: string[] = entry ? [entry] : [];
+  for (const d of ds) if (d.span && !files.includes(d.span.file)) files.push(d.span.file);
+  const rank = (d: Diagnostic) => (d.span ? files.indexOf(d.span.file) : files.length);
+  return [...ds].sort((a, b) => rank(a) - rank(b) || (a.span?.start ?? 0) - (b.span?.start ?? 0));
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -90,7 +90,7 @@ function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: ResolveCo
 /** `optimizer = lars(lr = 0.2)` -> (spec, call args, overrides). */
 function callOf(
   e: StmtEntry,
-  table: S.SpecTable | Record<string, IR.MethodIR | unknown>,
+  table: import("./types.js").SpecTable | Record<string, IR.MethodIR | unknown>,
   ctx: ResolveContext,
   what: string,
 ): { name: NameNode; args: import("../syntax/ast.js").Args | null; overrides: Override[]; span: Span } | null {
@@ -171,6 +171,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   // inflation
   const train: IR.InflationEntryIR[] = [];
   const inflate = blockEntry(root, "inflate", ctx);
+  const errorsBeforeInflate = ctx.diagnostics.length;
   if (inflate) {
     for (const e of inflate.entries.values()) {
       const s = e.kind === "stmt" ? e.stmt : null;
@@ -192,7 +193,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   } else {
     for (const s of sources) if (s.name !== evalName) train.push({ source: s.name, replicate: 1 });
   }
-  if (sources.length > 0 && train.length === 0) ctx.error("E022", "nothing to train on: inflate lists no source", inflate?.key.span ?? decl.name.span);
+  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.error("E022", "nothing to train on: inflate lists no source", inflate?.key.span ?? decl.name.span);
   if (evalName && train.some((t) => t.source === evalName)) {
     ctx.warn("W002", `the evaluation source '${evalName}' is also trained on`, ctx.spans["/data/eval"] ?? decl.name.span, "evaluate on held-out data (split = test)");
   }
@@ -304,7 +305,8 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
       }
     }
   }
-  if ((evaluateIR.onlineLinear || evaluateIR.knn || evaluateIR.linearProbe) && !evalName) {
+  const dataFailed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
+  if ((evaluateIR.onlineLinear || evaluateIR.knn || evaluateIR.linearProbe) && !evalName && !dataFailed) {
     ctx.error("E030", "evaluation needs a labelled evaluation source", evaluate?.key.span ?? decl.name.span, 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }');
   }
 
@@ -326,7 +328,10 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
 
   // epochs -> steps
   const stepsPerEpoch = epochSize !== null ? Math.floor(epochSize / batchSize) : null;
+  // After an earlier error the epoch size may be wrong: report nothing more about it.
+  const quiet = ctx.failed;
   for (const p of pending) {
+    if (quiet && p.d.unit === "epochs") continue;
     if (p.d.unit === "steps") p.assign(p.d.value);
     else if (stepsPerEpoch === null) {
       const unknown = trainSources.filter((s) => s.size === null).map((s) => s.name);
@@ -352,7 +357,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   };
 }
 
-function fieldsOf(block: BlockEntry, spec: S.SpecTable[string], ctx: ResolveContext, base: string): Record<string, unknown> | null {
+function fieldsOf(block: BlockEntry, spec: import("./types.js").SpecTable[string], ctx: ResolveContext, base: string): Record<string, unknown> | null {
   const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.params);
   for (const e of stmts) {
     if (!e.stmt.value) ctx.error("E020", `write ${e.key.text} = <value>`, e.stmt.span);

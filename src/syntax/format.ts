@@ -34,8 +34,9 @@ class Printer {
     let prev: A.TopLevel | null = null;
     for (const item of this.ast.items) {
       const blank = prev !== null && (prev.kind === "decl" || item.kind === "decl" || this.blankBetween(prev.span.end, this.firstStart(item.span.start)));
+      const before = this.out.length;
       this.leading(item.span.start, "", prev === null ? false : blank);
-      if (prev !== null && blank && !this.justWroteBlank()) this.out.push("");
+      if (this.out.length === before && prev !== null && blank && !this.justWroteBlank()) this.out.push("");
       const line = item.kind === "use" ? this.use(item) : this.decl(item, "");
       this.emitLines(line, item.span.end);
       prev = item;
@@ -117,8 +118,9 @@ class Printer {
     let prevEnd: number | null = null;
     for (const s of b.statements) {
       const blank = prevEnd !== null && this.blankBetween(prevEnd, this.firstStart(s.span.start));
+      const before = this.out.length;
       this.leading(s.span.start, inner, blank);
-      if (blank && !this.justWroteBlank()) this.out.push("");
+      if (this.out.length === before && blank && !this.justWroteBlank()) this.out.push("");
       this.emitLines(inner + this.statement(s, inner), s.span.end);
       prevEnd = s.span.end;
     }

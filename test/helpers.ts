@@ -1,0 +1,44 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { main } from "../src/cli/main.js";
+import { compileFileSync, type CompileOutput } from "../src/driver.js";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+
+/** A temporary project folder with the given files. */
+export function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "adainf-test-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Compile one pipeline text in a fresh project. */
+export function compileText(text: string, overrides: string[] = []): CompileOutput {
+  const dir = project({ "p.adainf": text });
+  return compileFileSync("p.adainf", { cwd: dir, overrides });
+}
+
+export function codes(out: CompileOutput): string[] {
+  return out.diagnostics.map((d) => d.code);
+}
+
+/** Run the CLI in-process; returns exit code and what it printed. */
+export async function cli(args: string[], cwd = ROOT): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(args, { cwd, color: false, out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+/** A minimal valid pipeline body on CIFAR-10, for tests that change one thing. */
+export const BASE = `pipeline p from simclr {
+  data {
+    real = cifar10("datasets/cifar10", split = train)
+    eval = cifar10("datasets/cifar10", split = test)
+  }
+}
+`;

@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { compileFileSync } from "../../src/driver.js";
+import { BASE, codes, compileText, project } from "../helpers.js";
+
+const withBody = (body: string) => BASE.replace("\n}\n", `\n${body}\n}\n`);
+
+describe("resolve: names", () => {
+  it("suggests the closest preset for an unknown one", () => {
+    const out = compileText(withBody("  augment = symetric_adainf"));
+    const d = out.diagnostics.find((x) => x.code === "E010")!;
+    expect(d.message).toBe("unknown augmentation preset 'symetric_adainf'");
+    expect(d.hint).toBe("did you mean 'symmetric_adainf'?");
+    expect(d.span).toMatchObject({ file: "p.adainf", line: 6, column: 13 });
+  });
+
+  it("suggests settings, sources, recipes and enum values", () => {
+    expect(compileText(withBody("  train { stepz = 5 }")).diagnostics[0]!.hint).toBe("did you mean 'steps'?");
+    expect(compileText(withBody("  inflate { rael x 2 }")).diagnostics[0]!.hint).toBe("did you mean 'real'?");
+    expect(compileText(BASE.replace("from simclr", "from simcrl")).diagnostics[0]!.hint).toBe("did you mean 'simclr'?");
+    expect(compileText(BASE.replace("split = test", "split = tset")).diagnostics[0]!.hint).toBe("did you mean 'test'?");
+  });
+
+  it("says which method takes a field the chosen method does not", () => {
+    const out = compileText(withBody("  model.method.queue_size = 100"));
+    expect(out.diagnostics[0]).toMatchObject({ code: "E023", message: "simclr does not take 'queue_size'" });
+    expect(out.diagnostics[0]!.hint).toContain("mocov2plus");
+  });
+
+  it("reports duplicate declarations", () => {
+    const out = compileText(`${BASE}\n${BASE}`);
+    expect(codes(out)).toContain("E012");
+  });
+
+  it("reports a parameter given twice", () => {
+    const out = compileText(withBody("  model { method = simclr(temperature = 0.1, temperature = 0.2) }"));
+    expect(codes(out)).toEqual(["E012"]);
+  });
+});
+
+describe("resolve: ranges and types", () => {
+  it.each([
+    ["  augment = symmetric with { color_jitter.p = 1.5 }", "E021", "color_jitter.p = 1.5 is out of range: it must be in [0, 1]"],
+    ["  augment = symmetric with { color_jitter.hue = 0.6 }", "E021", "color_jitter.hue = 0.6 is out of range: it must be in [0, 0.5]"],
+    ["  augment = symmetric with { random_resized_crop.scale = 0.5..0.2 }", "E021", "random_resized_crop.scale: the range 0.5..0.2 is empty (lower bound above upper bound)"],
+    ["  augment = symmetric with { random_resized_crop.scale = 0..1 }", "E021", "random_resized_crop.scale = 0..1 is out of range: both ends must be > 0 and <= 1"],
+    ["  augment = symmetric with { random_resized_crop.scale = 0.2..1.5 }", "E021", "random_resized_crop.scale = 0.2..1.5 is out of range: both ends must be > 0 and <= 1"],
+    ["  train { batch_size = 0 }", "E021", "train.batch_size = 0 is out of range: it must be >= 1"],
+    ["  train { batch_size = 2.5 }", "E020", "train.batch_size expects a whole number, found 2.5"],
+    ["  train { steps = -5 }", "E021", "train.steps = -5 is out of range: it must be a positive whole number"],
+    ["  inflate { real x 0 }", "E021", "replication of real = 0 is out of range: it must be in [1, 1000000]"],
+    ["  train { optimizer = lars(lr = \"fast\") }", "E020", "lars.lr expects a number, found the string \"fast\""],
+    ["  seed = 1.5", "E020", "seed expects a whole number, found 1.5"],
+  ])("%s", (body, code, message) => {
+    const out = compileText(withBody(body));
+    expect(out.diagnostics.map((d) => [d.code, d.message])).toContainEqual([code, message]);
+    expect(out.pipelines).toEqual([]);
+  });
+
+  it("warns when the crop is larger than the images", () => {
+    const out = compileText(withBody("  augment = symmetric with { random_resized_crop.size = 64 }"));
+    expect(out.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["W001", "warning"],
+      ["W001", "warning"],
+    ]);
+    expect(out.pipelines).toHaveLength(1);
+  });
+
+  it("needs sizes to turn epochs into steps", () => {
+    const out = compileText(`pipeline p from simclr {
+  data {
+    real = cifar10("d", split = train)
+    gen = npz("g.npz")
+    eval = cifar10("d", split = test)
+  }
+}`);
+    expect(out.diagnostics[0]).toMatchObject({ code: "E031", message: "warmup is given in epochs, but the size of gen is unknown" });
+  });
+
+  it("turns epochs into steps with the inflated epoch size", () => {
+    const out = compileText(withBody("  train { schedule = warmup_cosine(warmup = 2 epochs) }"));
+    expect(out.pipelines[0]!.ir.train.schedule).toMatchObject({ warmupSteps: 2 * Math.floor(50_000 / 256) });
+  });
+});
+
+describe("resolve: overrides", () => {
+  it("applies --set after the file, with spans from the override", () => {
+    const out = compileText(BASE, ["train.steps=500", "augment=symmetric_adainf", "train.optimizer.lr=0.3"]);
+    expect(out.diagnostics).toEqual([]);
+    const ir = out.pipelines[0]!.ir;
+    expect(ir.train.steps).toBe(500);
+    expect(ir.augment.preset).toBe("symmetric_adainf");
+    expect(ir.train.optimizer.lr).toBe(0.3);
+  });
+
+  it("reports a bad --set without a stack trace", () => {
+    const out = compileText(BASE, ["train.steps"]);
+    expect(out.diagnostics[0]).toMatchObject({ code: "E002", message: "--set train.steps: expected key=value" });
+  });
+
+  it("overrides one view of an asymmetric preset", () => {
+    const out = compileText(withBody("  augment = asymmetric with { view2.solarize.p = 0.3 }"));
+    const views = out.pipelines[0]!.ir.augment.views;
+    expect(views.map((v) => v.ops.find((o) => o.op === "solarize"))).toEqual([
+      { op: "solarize", p: 0, threshold: 128 },
+      { op: "solarize", p: 0.3, threshold: 128 },
+    ]);
+  });
+
+  it("makes a symmetric preset asymmetric when one view changes", () => {
+    const out = compileText(withBody("  augment = symmetric with { view1.grayscale.p = 0 }"));
+    expect(out.pipelines[0]!.ir.augment.symmetric).toBe(false);
+  });
+
+  it("accepts inline augmentations and 1-channel data", () => {
+    const out = compileText(`pipeline m from simclr {
+  data {
+    real = mnist(split = train)
+    eval = mnist(split = test)
+  }
+  augment {
+    view x 2 {
+      random_resized_crop(scale = 0.5..1.0)
+      horizontal_flip(p = 0.5)
+    }
+  }
+  model { backbone = convnet(channels = (16, 32)) }
+}`);
+    expect(out.diagnostics).toEqual([]);
+    const ir = out.pipelines[0]!.ir;
+    expect(ir.augment.views[0]!.ops).toEqual([
+      { op: "random_resized_crop", size: 28, scale: [0.5, 1], ratio: [0.75, 4 / 3], interpolation: "bicubic" },
+      { op: "horizontal_flip", p: 0.5 },
+      { op: "normalize", mean: [0.1307], std: [0.3081] },
+    ]);
+    expect(ir.model.backbone).toEqual({ name: "convnet", channels: [16, 32], featureDim: 128 });
+    expect(ir.data.sources[0]).toMatchObject({ format: "mnist", path: null, size: 7996 });
+  });
+});
+
+describe("resolve: imports", () => {
+  it("imports presets from a relative file", () => {
+    const dir = project({
+      "common/aug.adainf": "augment mine = symmetric with { grayscale.p = 0.1 }\n",
+      "p.adainf": `use "./common/aug.adainf"\n${BASE.replace("\n}\n", "\n  augment = mine\n}\n")}`,
+    });
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(out.diagnostics).toEqual([]);
+    expect(out.pipelines[0]!.ir.augment.preset).toBe("mine");
+  });
+
+  it("reports import cycles with the chain", () => {
+    const dir = project({ "a.adainf": 'use "./b.adainf"\n', "b.adainf": 'use "./a.adainf"\n' });
+    const out = compileFileSync("a.adainf", { cwd: dir });
+    expect(out.diagnostics[0]).toMatchObject({ code: "E014", message: "import cycle: a.adainf -> b.adainf -> a.adainf" });
+  });
+
+  it("refuses paths that escape the project", () => {
+    const dir = project({ "p.adainf": 'use "../../etc/passwd"\n' });
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(codes(out)).toEqual(["E015"]);
+  });
+
+  it("reports a missing import and an unknown std module", () => {
+    const dir = project({ "p.adainf": 'use "./nope.adainf"\nuse std.augmnt\nuse std.augment.symmetrik\n' });
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(out.diagnostics.map((d) => [d.code, d.hint ?? ""])).toEqual([
+      ["E013", "paths in `use` are relative to the importing file"],
+      ["E013", "did you mean 'augment'?"],
+      ["E010", "did you mean 'symmetric'?"],
+    ]);
+  });
+
+  it("reports a missing entry file cleanly", () => {
+    const dir = project({});
+    const out = compileFileSync("missing.adainf", { cwd: dir });
+    expect(out.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read missing.adainf: no such file" });
+  });
+
+  it("detects recipe inheritance cycles", () => {
+    const out = compileText(`recipe a from b { seed = 1 }\nrecipe b from a { seed = 2 }\n${BASE.replace("from simclr", "from a")}`);
+    expect(codes(out)).toContain("E014");
+  });
+});

@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compileFileSync } from "../../src/driver.js";
+import { formatText } from "../../src/syntax/format.js";
+import { parseSource } from "../../src/syntax/parse.js";
+import { project, ROOT } from "../helpers.js";
+
+const files = ["pipelines", "stdlib"].flatMap((d) =>
+  readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".adainf")).map((f) => join(d, f)),
+);
+
+function irOf(text: string, name = "p.adainf") {
+  const dir = project({ [name]: text });
+  const out = compileFileSync(name, { cwd: dir });
+  return { diagnostics: out.diagnostics.map((d) => d.code), irs: out.pipelines.map((p) => p.ir) };
+}
+
+describe("fmt", () => {
+  it.each(files)("%s is already formatted, and formatting is idempotent", (f) => {
+    const text = readFileSync(join(ROOT, f), "utf8");
+    const once = formatText(text, f).text;
+    expect(once).toBe(text);
+    expect(formatText(once, f).text).toBe(once);
+  });
+
+  it.each(files.filter((f) => f.startsWith("pipelines")))("formatting %s keeps its IR", (f) => {
+    const text = readFileSync(join(ROOT, f), "utf8");
+    const messy = text.replace(/\n\s+/g, "\n ").replace(/ = /g, "=").replace(/\n/g, "\n\n");
+    expect(messy).not.toBe(text);
+    const formatted = formatText(messy, f).text;
+    expect(formatted).toBe(formatText(formatted, f).text);
+    expect(irOf(formatted)).toEqual(irOf(text));
+  });
+
+  it("keeps every comment, leading, trailing, inside and at the end", () => {
+    const src = [
+      "// header",
+      "",
+      "/* block",
+      "   comment */",
+      "pipeline p from simclr { // after brace",
+      "  // before data",
+      "  data { real = cifar10(\"d\", split = train) // trailing",
+      "    eval = cifar10(\"d\", split = test) }",
+      "  train { steps = 10 /* inline */ ; batch_size = 8",
+      "    // dangling at the end of a block",
+      "  }",
+      "}",
+      "// footer",
+    ].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    const comments = (t: string) => parseSource(t, "c.adainf").ast.comments.map((c) => c.text);
+    expect(comments(out)).toEqual(comments(src));
+    expect(formatText(out, "c.adainf").text).toBe(out);
+    expect(irOf(out)).toEqual(irOf(src));
+    expect(out).toContain("    real = cifar10(\"d\", split = train) // trailing\n");
+  });
+
+  it("writes counts with x, one statement per line, canonical spacing", () => {
+    const out = formatText("pipeline p{inflate{real*10;gen   x 1}augment=symmetric with{grayscale.p=0.1}}", "f.adainf").text;
+    expect(out).toBe(
+      [
+        "pipeline p {",
+        "  inflate {",
+        "    real x 10",
+        "    gen x 1",
+        "  }",
+        "  augment = symmetric with { grayscale.p = 0.1 }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("leaves a file with syntax errors unchanged and reports them", () => {
+    const r = formatText("pipeline p { seed = }", "e.adainf");
+    expect(r.text).toBe("pipeline p { seed = }");
+    expect(r.diagnostics[0]!.code).toBe("E002");
+  });
+
+  it("keeps string escapes and literals as written", () => {
+    const src = 'pipeline p {\n  output {\n    dir = "runs/a \\"b\\" \\\\ c"\n  }\n  seed = 1_0\n}\n';
+    expect(formatText(src, "s.adainf").text).toBe(src);
+  });
+});

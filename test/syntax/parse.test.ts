@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseSource } from "../../src/syntax/parse.js";
+import { ROOT } from "../helpers.js";
+
+const files = ["pipelines", "stdlib"].flatMap((d) =>
+  readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".adainf")).map((f) => join(d, f)),
+);
+
+describe("parser", () => {
+  it.each(files)("parses %s without diagnostics", (f) => {
+    const r = parseSource(readFileSync(join(ROOT, f), "utf8"), f);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast.items.length).toBeGreaterThan(0);
+  });
+
+  it("reports three independent syntax errors in one run, each with its place", () => {
+    const text = [
+      "pipeline p {",
+      "  data { real = cifar10(\"d\", split = ) }", // 1: missing value
+      "  train {",
+      "    batch_size = 256 256", // 2: stray number
+      "  }",
+      "  evaluate { knn(k = ) }", // 3: missing value
+      "}",
+    ].join("\n");
+    const r = parseSource(text, "bad.adainf");
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.span!.line, d.span!.column])).toEqual([
+      [2, 38],
+      [4, 22],
+      [6, 22],
+    ]);
+    expect(errors.every((d) => d.code === "E002")).toBe(true);
+    expect(errors[1]!.message).toBe("expected '}' but found '256'");
+  });
+
+  it("reports an unexpected character with the lexer's position", () => {
+    const r = parseSource("pipeline p {\n  seed = 1 $\n}\n", "x.adainf");
+    expect(r.diagnostics[0]).toMatchObject({ code: "E001", span: { line: 2, column: 12 } });
+  });
+
+  it("reads digit separators, exponents, negative numbers, ranges and units", () => {
+    const r = parseSource("recipe r { train { steps = 100_000; x = 1e-4; y = -2; s = 0.08..1.0; w = 10 epochs } }", "n.adainf");
+    expect(r.diagnostics).toEqual([]);
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    const stmts = decl.body!.statements[0]!.block!.statements;
+    expect(stmts.map((s) => s.value!.kind)).toEqual(["number", "number", "number", "range", "number"]);
+    const [steps, x, y, s, w] = stmts.map((s) => s.value!);
+    expect(steps).toMatchObject({ value: 100000, raw: "100_000" });
+    expect(x).toMatchObject({ value: 1e-4 });
+    expect(y).toMatchObject({ value: -2 });
+    expect(s).toMatchObject({ lo: { value: 0.08 }, hi: { value: 1 } });
+    expect(w).toMatchObject({ value: 10, unit: { text: "epochs" } });
+  });
+
+  it("does not take a unit keyword that starts the next statement", () => {
+    const r = parseSource("recipe r { train { batch_size = 256\n steps = 5 } }", "u.adainf");
+    expect(r.diagnostics).toEqual([]);
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    const stmts = decl.body!.statements[0]!.block!.statements;
+    expect(stmts.map((s) => s.key.text)).toEqual(["batch_size", "steps"]);
+    expect(stmts[0]!.value!.unit).toBeNull();
+  });
+
+  it("keeps comments and spans", () => {
+    const r = parseSource("// a\npipeline p { /* b */ seed = 1 } // c\n", "c.adainf");
+    expect(r.ast.comments.map((c) => c.text)).toEqual(["// a", "/* b */", "// c"]);
+    const decl = r.ast.items[0]!;
+    expect(decl.span).toMatchObject({ line: 2, column: 1, endLine: 2 });
+  });
+});
+
+describe("parser: line-sensitive labels and units", () => {
+  it("does not read a name on the next line as a label", () => {
+    const r = parseSource("pipeline p { inflate { generate\n d x 1 } }", "l.adainf");
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    const stmts = decl.body!.statements[0]!.block!.statements;
+    expect(stmts.map((s) => [s.key.text, s.label?.text ?? null])).toEqual([
+      ["generate", null],
+      ["d", null],
+    ]);
+  });
+
+  it("reads a label on the same line", () => {
+    const r = parseSource("augment a { view v1 { grayscale(p = 0.2) } }", "l.adainf");
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    expect(decl.body!.statements[0]!.label?.text).toBe("v1");
+  });
+});
