@@ -21,8 +21,18 @@ import * as T from "./tokens.js";
 // is only taken when it does not start the next statement (`steps = ...`).
 
 export class AdainfParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full" });
+  /**
+   * `validate` runs chevrotain's grammar checks (ambiguities, left recursion); they
+   * cost start-up time on every CLI run, so the shared instance skips them and
+   * test/grammar/diagram.test.ts builds a validated parser instead.
+   */
+  constructor(opts: { validate?: boolean } = {}) {
+    super(T.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: "full",
+      skipValidations: !opts.validate,
+    });
     this.performSelfAnalysis();
   }
 

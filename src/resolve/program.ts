@@ -105,7 +105,7 @@ export class Program {
       });
       return null;
     }
-    const parsed = parseSource(text, this.display(abs));
+    const parsed = parseCached(text, this.display(abs));
     const file: LoadedFile = { display: this.display(abs), abs, ast: parsed.ast, isStd: isInside(this.stdlibDir, abs) };
     this.diagnostics.push(...parsed.diagnostics);
     this.files.set(abs, file);
@@ -262,6 +262,19 @@ export class Program {
     for (const f of this.files.values()) if (f.display === display) return f.ast.text;
     return null;
   }
+}
+
+// Parsing is pure in (text, name): `check` of many pipelines parses stdlib once.
+const parseCache = new Map<string, ReturnType<typeof parseSource>>();
+function parseCached(text: string, display: string): ReturnType<typeof parseSource> {
+  const key = `${display}\u0000${text}`;
+  let r = parseCache.get(key);
+  if (!r) {
+    r = parseSource(text, display);
+    if (parseCache.size > 256) parseCache.clear();
+    parseCache.set(key, r);
+  }
+  return r;
 }
 
 export function localDecls(file: LoadedFile): Decl[] {

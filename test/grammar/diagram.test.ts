@@ -2,10 +2,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { diagramHtml } from "../../grammar/diagram.js";
+import { AdainfParser } from "../../grammar/parser.js";
 import { ROOT } from "../helpers.js";
 
 it("grammar/diagram.html is generated from the current parser (npm run build && node scripts/gen-diagram.mjs)", () => {
   const committed = readFileSync(join(ROOT, "grammar", "diagram.html"), "utf8");
   expect(committed).toBe(diagramHtml());
   expect(committed).toContain("statement");
+});
+
+it("the grammar passes chevrotain's validations (ambiguities, left recursion)", () => {
+  expect(() => new AdainfParser({ validate: true })).not.toThrow();
 });

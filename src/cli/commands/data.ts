@@ -1,0 +1,228 @@
+import { relative, resolve } from "node:path";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import type { PipelineIR, SpanMap } from "../../ir/types.js";
+
+// `adainfc data info|convert|fetch|check`. Every module of the data layer is imported
+// lazily inside the action, so registering this command costs nothing. A bad data
+// file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
+// Progress bars go to stderr, and only when stderr is a terminal.
+
+interface Progress {
+  update(done: number, total: number | null, label?: string): void;
+  stop(): void;
+}
+
+async function progressBar(): Promise<Progress> {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar, Presets } = (await import("cli-progress")).default;
+  const bar = new SingleBar(
+    { stream: process.stderr, format: " {label} [{bar}] {percentage}% {value}/{total}", hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total, label = "") {
+      if (!started) {
+        bar.start(total ?? 0, 0, { label });
+        started = true;
+      }
+      if (total !== null) bar.setTotal(total);
+      bar.update(done, { label });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/**
+ * Run an action; DataErrors become one `error:` line and exit 1. `shown` maps the
+ * absolute paths the action worked on back to what the user typed, so the message
+ * names the file the way the user named it.
+ */
+async function guarded(ctx: CliContext, action: () => Promise<number>, shown: Record<string, string> = {}): Promise<number> {
+  const { DataError } = await import("../../runtime/data/errors.js");
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof DataError) {
+      let where = e.path;
+      for (const [abs, typed] of Object.entries(shown)) {
+        if (where === abs || where.startsWith(abs + "/")) where = typed + where.slice(abs.length);
+      }
+      ctx.err(`error: ${where}: ${e.what}\n`);
+      return EXIT_ERRORS;
+    }
+    throw e;
+  }
+}
+
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  const data = program.command("data").description("inspect, convert, fetch and check data");
+
+  data
+    .command("info")
+    .description("format, size, shape, labels and channel means of a data path (npz, CIFAR folder, image folder, or `mnist`)")
+    .argument("<path>", "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`")
+    .option("--json", "print JSON (keys: format, count, shape, dtype, labeled, unlabeled, channelMeans)")
+    .option("--split <split>", "train or test (CIFAR, MNIST)")
+    .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
+    .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
+      if (opts.split !== undefined && opts.split !== "train" && opts.split !== "test") {
+        throw new UserError(`--split must be train or test, not '${opts.split}'`, EXIT_USAGE);
+      }
+      if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
+      setExit(
+        await guarded(ctx, async () => {
+          const { dataInfo, infoJson } = await import("../../runtime/data/info.js");
+          const bar = await progressBar();
+          try {
+            const info = await dataInfo(target, {
+              cwd: ctx.cwd,
+              layout: opts.layout as "nhwc" | "nchw" | "auto",
+              ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
+              onProgress: (d, t) => bar.update(d, t, "reading"),
+            });
+            bar.stop();
+            if (opts.json) {
+              ctx.out(JSON.stringify(infoJson(info)) + "\n");
+              return EXIT_OK;
+            }
+            const means = info.channelMeans.map((m) => m.toFixed(4)).join(", ");
+            const stds = info.channelStd.map((m) => m.toFixed(4)).join(", ");
+            ctx.out(
+              [
+                `path:      ${info.path}`,
+                `format:    ${info.format}${info.split ? ` (${info.split} split)` : ""}${info.layout ? `, layout ${info.layout}` : ""}`,
+                `count:     ${fmt(info.count)}`,
+                `shape:     ${info.shape.join("x")} (HxWxC)${info.mixedSizes ? " (first image; sizes differ)" : ""}`,
+                `dtype:     ${info.dtype}`,
+                `labeled:   ${fmt(info.labeled)}`,
+                `unlabeled: ${fmt(info.unlabeled)}`,
+                `means:     (${means}), stds (${stds}) over ${fmt(info.sampled)} images`,
+              ].join("\n") + "\n",
+            );
+            return EXIT_OK;
+          } finally {
+            bar.stop();
+          }
+        }, { [resolve(ctx.cwd, target)]: target }),
+      );
+    });
+
+  data
+    .command("convert")
+    .description("convert an image folder (PNG, JPEG, WebP) to an npz with image (N,H,W,3 uint8 RGB) and label (-1)")
+    .argument("<folder>", "folder of images (searched recursively, sorted by path)")
+    .requiredOption("-o, --out <file>", "output .npz")
+    .option("--resize <HxW>", "resize every image to H x W (bicubic); default: all must match the first")
+    .action(async (folder: string, opts: { out: string; resize?: string }) => {
+      let resize: [number, number] | undefined;
+      if (opts.resize !== undefined) {
+        const m = /^(\d+)x(\d+)$/.exec(opts.resize);
+        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--resize must look like 32x32, not '${opts.resize}'`, EXIT_USAGE);
+        resize = [Number(m[1]), Number(m[2])];
+      }
+      setExit(
+        await guarded(ctx, async () => {
+          const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
+          const bar = await progressBar();
+          try {
+            const result = await convertFolderToNpz(resolve(ctx.cwd, folder), resolve(ctx.cwd, opts.out), {
+              ...(resize ? { resize } : {}),
+              onProgress: (d, t) => bar.update(d, t, "converting"),
+            });
+            bar.stop();
+            ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
+            return EXIT_OK;
+          } finally {
+            bar.stop();
+          }
+        }, { [resolve(ctx.cwd, folder)]: folder, [resolve(ctx.cwd, opts.out)]: opts.out }),
+      );
+    });
+
+  data
+    .command("fetch")
+    .description("download CIFAR-10 or CIFAR-100 (binary version), check its MD5 and extract it")
+    .argument("<dataset>", "cifar10 or cifar100")
+    .option("--dir <dir>", "where to put it", "data")
+    .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
+    .action(async (dataset: string, opts: { dir: string; url?: string }) => {
+      if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
+      setExit(
+        await guarded(ctx, async () => {
+          const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
+          const spec = CIFAR_ARCHIVES[dataset];
+          const bar = await progressBar();
+          try {
+            const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
+              archive: { url: opts.url ?? spec.url, md5: spec.md5 },
+              onProgress: (d, t) => bar.update(d, t, "downloading"),
+            });
+            bar.stop();
+            ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
+            return EXIT_OK;
+          } finally {
+            bar.stop();
+          }
+        }, { [resolve(ctx.cwd, opts.dir)]: opts.dir }),
+      );
+    });
+
+  data
+    .command("check")
+    .description("open every data source of a pipeline and compare generated with real data")
+    .argument("<pipeline>", ".adainf file")
+    .option("--samples <n>", "images per source for the channel statistics", "2000")
+    .action(async (file: string, opts: { samples: string }) => {
+      const samples = Number(opts.samples);
+      if (!Number.isInteger(samples) || samples < 1) throw new UserError(`--samples must be a positive whole number, not '${opts.samples}'`, EXIT_USAGE);
+      // The front end is loaded only here: `data info` never pays for the compiler.
+      const { compileFile } = await import("../../driver.js");
+      const { renderDiagnostics } = await import("../../check/render.js");
+      const out = await compileFile(file, { cwd: ctx.cwd });
+      const lookup = (f: string): string | null => out.sources.get(f) ?? null;
+      if (out.diagnostics.some((d) => d.severity === "error") || out.pipelines.length === 0) {
+        if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, lookup, { color: ctx.color }) + "\n");
+        else ctx.err(`error: ${file}: no pipeline to check\n`);
+        setExit(EXIT_ERRORS);
+        return;
+      }
+      for (const p of out.pipelines) setExit(await runDataCheck(p.ir, ctx, { spans: p.spans, samples, sources: lookup }));
+    });
+};
+
+export interface RunDataCheckOptions {
+  spans?: SpanMap;
+  samples?: number;
+  /** Source text by file, for code frames. */
+  sources?: (file: string) => string | null;
+}
+
+/** The body of `data check` for one compiled pipeline: prints diagnostics, returns the exit code. */
+export async function runDataCheck(ir: PipelineIR, ctx: CliContext, options: RunDataCheckOptions = {}): Promise<number> {
+  return guarded(ctx, async () => {
+    const { checkPipelineData } = await import("../../runtime/data/check.js");
+    const { renderDiagnostics, summarize } = await import("../../check/render.js");
+    const bar = await progressBar();
+    try {
+      const diagnostics = await checkPipelineData(ir, {
+        cwd: ctx.cwd,
+        ...(options.spans ? { spans: options.spans } : {}),
+        ...(options.samples ? { sampleSize: options.samples } : {}),
+        onProgress: (task, d, t) => bar.update(d, t, task),
+      });
+      bar.stop();
+      if (diagnostics.length) ctx.err(renderDiagnostics(diagnostics, options.sources ?? (() => null), { color: ctx.color }) + "\n");
+      ctx.err(`data of pipeline ${ir.name}: ${summarize(diagnostics)}\n`);
+      return diagnostics.some((d) => d.severity === "error") ? EXIT_ERRORS : EXIT_OK;
+    } finally {
+      bar.stop();
+    }
+  });
+}

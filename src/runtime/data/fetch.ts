@@ -1,0 +1,152 @@
+// `adainfc data fetch cifar10|cifar100`: download the official binary archive over
+// https, check its MD5 against the published one, extract it with our tar reader and
+// check that the result opens. Offline, it fails with one line saying so.
+
+import crypto from "node:crypto";
+import fs from "node:fs";
+import https from "node:https";
+import http from "node:http";
+import path from "node:path";
+import { DataError, fsError } from "./errors.js";
+import { extractTar } from "./tar.js";
+import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
+
+export interface ArchiveSpec {
+  url: string;
+  md5: string;
+}
+
+/** The archives and checksums published on https://www.cs.toronto.edu/~kriz/cifar.html. */
+export const CIFAR_ARCHIVES: Record<CifarName, ArchiveSpec> = {
+  cifar10: { url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530" },
+  cifar100: { url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz", md5: "03b5dce01913d631647c71ecec9e9cb8" },
+};
+
+export interface FetchOptions {
+  onProgress?: (done: number, total: number | null) => void;
+  /** Override the archive (tests, mirrors). */
+  archive?: ArchiveSpec;
+  timeoutMs?: number;
+}
+
+/** Download, verify and extract; returns the folder with the `.bin` files. */
+export async function fetchCifar(name: CifarName, dir: string, options: FetchOptions = {}): Promise<string> {
+  const spec = options.archive ?? CIFAR_ARCHIVES[name];
+  const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
+  if (isComplete(name, folder)) return folder;
+  let created: string | undefined;
+  try {
+    created = fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fsError(dir, e);
+  }
+  const archive = path.join(dir, path.basename(new URL(spec.url).pathname) || `${name}.tar.gz`);
+  const partial = `${archive}.part`;
+  try {
+    await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000);
+    fs.renameSync(partial, archive);
+    return await installArchive(name, archive, dir, spec.md5);
+  } catch (e) {
+    // Leave no empty folder behind when this call made it and nothing came of it.
+    if (created && fs.existsSync(created) && fs.readdirSync(created).filter((f) => f !== path.basename(partial)).length === 0) {
+      fs.rmSync(created, { recursive: true, force: true });
+    }
+    throw e;
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+/** Verify an archive's MD5, extract it into `dir` and check the data opens. */
+export async function installArchive(name: CifarName, archive: string, dir: string, md5: string): Promise<string> {
+  const actual = await md5File(archive);
+  if (actual !== md5.toLowerCase()) {
+    throw new DataError(archive, `checksum mismatch: MD5 ${actual}, expected ${md5} (corrupt or incomplete download; delete it and retry)`);
+  }
+  await extractTar(archive, dir);
+  const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
+  if (!isComplete(name, folder)) throw new DataError(archive, `does not contain a complete ${CIFAR_LAYOUT[name].folder}/ folder`);
+  fs.rmSync(archive, { force: true });
+  return folder;
+}
+
+function isComplete(name: CifarName, folder: string): boolean {
+  try {
+    for (const split of ["train", "test"] as const) new CifarReader(name, folder, split).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function md5File(file: string): Promise<string> {
+  const hash = crypto.createHash("md5");
+  try {
+    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (e) {
+    throw fsError(file, e);
+  }
+  return hash.digest("hex");
+}
+
+/** GET `url` into `target`, following up to 5 redirects. */
+export function download(
+  url: string,
+  target: string,
+  onProgress: FetchOptions["onProgress"],
+  timeoutMs: number,
+  redirects = 5,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const offline = (why: string): DataError =>
+      new DataError(url, `cannot download (${why}); check the internet connection, or download the archive by hand and extract it into the --dir folder`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      reject(new DataError(url, "not a valid URL"));
+      return;
+    }
+    const client = parsed.protocol === "https:" ? https : parsed.protocol === "http:" ? http : null;
+    if (!client) {
+      reject(new DataError(url, "only http(s) URLs are supported"));
+      return;
+    }
+    const request = client.get(parsed, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 300 && status < 400 && response.headers.location) {
+        response.resume();
+        if (redirects <= 0) {
+          reject(offline("too many redirects"));
+          return;
+        }
+        const next = new URL(response.headers.location, parsed).toString();
+        download(next, target, onProgress, timeoutMs, redirects - 1).then(resolve, reject);
+        return;
+      }
+      if (status !== 200) {
+        response.resume();
+        reject(offline(`HTTP ${status}`));
+        return;
+      }
+      const total = Number(response.headers["content-length"]) || null;
+      let done = 0;
+      const out = fs.createWriteStream(target);
+      response.on("data", (chunk: Buffer) => {
+        done += chunk.length;
+        onProgress?.(done, total);
+      });
+      response.pipe(out);
+      out.on("finish", () => {
+        if (total !== null && done !== total) reject(offline(`connection closed after ${done} of ${total} bytes`));
+        else resolve();
+      });
+      out.on("error", (e) => reject(fsError(target, e)));
+      response.on("error", (e) => reject(offline(e.message)));
+    });
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`)));
+    request.on("error", (e: NodeJS.ErrnoException & { hostname?: string }) =>
+      reject(offline(e.code ? `${e.code}${e.hostname ? ` ${e.hostname}` : ""}` : e.message)),
+    );
+  });
+}

@@ -1,0 +1,111 @@
+// Image folders (PNG, JPEG, WebP; decoded by sharp, loaded lazily so `check` never
+// pays for it) and `convertFolderToNpz`, our replacement for the reference converter.
+// Unlike the reference (cv2.imread -> BGR), pixels are written in RGB order.
+// Streaming: files are listed and counted first, the npz header is written with that
+// count, then images are decoded a few at a time and appended, so memory does not
+// depend on the number of images.
+
+import fs from "node:fs";
+import path from "node:path";
+import type { Sharp } from "sharp";
+import { DataError, fsError } from "./errors.js";
+import { NpzImageWriter } from "./npz-writer.js";
+
+export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp"]);
+
+type SharpFactory = (input: string) => Sharp;
+let sharpFactory: SharpFactory | null = null;
+async function loadSharp(): Promise<SharpFactory> {
+  if (!sharpFactory) sharpFactory = (await import("sharp")).default as unknown as SharpFactory;
+  return sharpFactory;
+}
+
+/** Every image file under `dir`, recursively, in a stable (code-point) order of relative paths. */
+export function listImages(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      throw fsError(d, e);
+    }
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) out.push(full);
+    }
+  };
+  walk(dir);
+  const rel = (p: string): string => path.relative(dir, p);
+  return out.sort((a, b) => (rel(a) < rel(b) ? -1 : rel(a) > rel(b) ? 1 : 0));
+}
+
+export interface DecodedImage {
+  pixels: Uint8Array;
+  shape: [number, number, number];
+}
+
+/** Decode one file to HWC uint8 RGB (alpha dropped, grey expanded, EXIF orientation applied). */
+export async function decodeImage(file: string, resize?: [number, number]): Promise<DecodedImage> {
+  const sharp = await loadSharp();
+  try {
+    let pipeline = sharp(file).rotate().removeAlpha().toColourspace("srgb");
+    if (resize) pipeline = pipeline.resize(resize[1], resize[0], { fit: "fill", kernel: "cubic" });
+    const { data, info } = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new DataError(file, `decoded to ${info.channels} channels, expected 3`);
+    return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: [info.height, info.width, 3] };
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new DataError(file, `cannot decode image (${msg.split("\n")[0]})`);
+  }
+}
+
+export interface ConvertOptions {
+  /** Resize every image to [H, W] (bicubic); default: all images must share the first one's size. */
+  resize?: [number, number];
+  onProgress?: (done: number, total: number) => void;
+  /** Images decoded at once (sharp runs them on libuv's thread pool). */
+  concurrency?: number;
+  forceZip64?: boolean;
+}
+
+export interface ConvertResult {
+  count: number;
+  shape: [number, number, number];
+  out: string;
+}
+
+/** Convert every image under `folder` to an npz with `image` (N,H,W,3 uint8 RGB) and `label` (N int64, -1). */
+export async function convertFolderToNpz(folder: string, out: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const files = listImages(folder);
+  if (files.length === 0) throw new DataError(folder, "no PNG, JPEG or WebP images found");
+  const first = await decodeImage(files[0]!, options.resize);
+  const shape = first.shape;
+  const writer = NpzImageWriter.create(out, { count: files.length, shape, forceZip64: options.forceZip64 ?? false });
+  const window = Math.max(1, options.concurrency ?? 4);
+  try {
+    writer.append(first.pixels);
+    options.onProgress?.(1, files.length);
+    for (let i = 1; i < files.length; i += window) {
+      const batch = files.slice(i, i + window);
+      const decoded = await Promise.all(batch.map((f) => decodeImage(f, options.resize)));
+      decoded.forEach((img, k) => {
+        if (img.shape[0] !== shape[0] || img.shape[1] !== shape[1]) {
+          throw new DataError(
+            batch[k]!,
+            `image is ${img.shape[1]}x${img.shape[0]} but the first image is ${shape[1]}x${shape[0]}; pass --resize HxW to convert mixed sizes`,
+          );
+        }
+        writer.append(img.pixels);
+      });
+      options.onProgress?.(Math.min(files.length, i + window), files.length);
+    }
+    writer.finish();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return { count: files.length, shape, out };
+}

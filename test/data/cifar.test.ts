@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { CifarReader } from "../../src/runtime/data/cifar.js";
+import { DataError } from "../../src/runtime/data/errors.js";
+import { extractTar } from "../../src/runtime/data/tar.js";
+import { fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
+import { bytes, tarBytes, tempDir } from "./helpers.js";
+import crypto from "node:crypto";
+
+/** A CIFAR record: label byte(s) then 1024 R, 1024 G, 1024 B. */
+function record(labelBytes: number[], seed: number): Buffer {
+  return Buffer.concat([Buffer.from(labelBytes), Buffer.from(bytes(3072, seed))]);
+}
+
+function writeCifar10(dir: string, perFile: number): string {
+  const root = path.join(dir, "cifar-10-batches-bin");
+  fs.mkdirSync(root, { recursive: true });
+  const names = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+  names.forEach((name, f) => {
+    const recs = Array.from({ length: perFile }, (_, i) => record([(f * perFile + i) % 10], 100 * f + i));
+    fs.writeFileSync(path.join(root, name), Buffer.concat(recs));
+  });
+  return root;
+}
+
+describe("CIFAR binary", () => {
+  it("reads CIFAR-10 train batches 1-5 in order, CHW records as HWC, with labels", () => {
+    const dir = tempDir();
+    writeCifar10(dir, 3);
+    for (const where of [dir, path.join(dir, "cifar-10-batches-bin")]) {
+      const r = new CifarReader("cifar10", where, "train");
+      expect(r.count).toBe(15);
+      // Global index 7 = file 2 (data_batch_3), record 1, written with seed 201.
+      const { images, labels } = r.readBatch([7, 0]);
+      const raw = bytes(3072, 201);
+      let bad = 0;
+      for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) if (images[p * 3 + c] !== raw[c * 1024 + p]) bad++;
+      expect(bad).toBe(0);
+      expect([...labels]).toEqual([7, 0]);
+      r.close();
+    }
+    const test = new CifarReader("cifar10", dir, "test");
+    expect(test.count).toBe(3);
+    expect([...test.readBatch([2]).labels]).toEqual([(5 * 3 + 2) % 10]);
+    test.close();
+  });
+
+  it("reads CIFAR-100 with the fine label (second byte)", () => {
+    const dir = tempDir();
+    const root = path.join(dir, "cifar-100-binary");
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(root, "train.bin"), Buffer.concat([record([3, 77], 1), record([19, 99], 2)]));
+    fs.writeFileSync(path.join(root, "test.bin"), record([0, 5], 3));
+    const r = new CifarReader("cifar100", dir, "train");
+    const { images, labels } = r.readBatch([1, 0]);
+    expect([...labels]).toEqual([99, 77]);
+    const raw = bytes(3072, 2);
+    expect([images[0], images[1], images[2], images[3 * 1023 + 2]]).toEqual([raw[0], raw[1024], raw[2048], raw[3071]]);
+    r.close();
+  });
+
+  it("gives clean errors for missing folders and files, wrong sizes and bad labels", () => {
+    const dir = tempDir();
+    expect(() => new CifarReader("cifar10", path.join(dir, "none"), "train")).toThrow(/no such directory.*data fetch cifar10/);
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(/not a cifar10 binary folder/);
+    const root = writeCifar10(dir, 2);
+    fs.rmSync(path.join(root, "data_batch_4.bin"));
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(/data_batch_4\.bin: missing cifar10 train file/);
+    fs.writeFileSync(path.join(root, "data_batch_4.bin"), Buffer.alloc(3073 * 2 - 5));
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(/size 6141 is not a whole number of 3073-byte cifar10 records/);
+    fs.writeFileSync(path.join(root, "test_batch.bin"), record([12], 1));
+    const r = new CifarReader("cifar10", dir, "test");
+    expect(() => r.readBatch([0])).toThrow(DataError);
+    expect(() => r.readBatch([0])).toThrow(/label 12, expected 0\.\.9/);
+    r.close();
+  });
+});
+
+describe("tar extraction and the fetch command's archive handling", () => {
+  it("extracts a tar.gz built here, verifies the MD5 and opens the result", async () => {
+    const dir = tempDir();
+    const src = tempDir();
+    const root = writeCifar10(src, 2);
+    const files = fs.readdirSync(root).sort().map((name) => ({ name: `cifar-10-batches-bin/${name}`, data: fs.readFileSync(path.join(root, name)) }));
+    files.push({ name: "cifar-10-batches-bin/readme.html", data: Buffer.from("<p>hi</p>") });
+    const archive = path.join(dir, "cifar-10-binary.tar.gz");
+    fs.writeFileSync(archive, zlib.gzipSync(tarBytes(files)));
+    const md5 = crypto.createHash("md5").update(fs.readFileSync(archive)).digest("hex");
+    expect(await md5File(archive)).toBe(md5);
+    const out = path.join(dir, "data");
+    await expect(installArchive("cifar10", archive, out, "0".repeat(32))).rejects.toThrow(/checksum mismatch/);
+    const folder = await installArchive("cifar10", archive, out, md5);
+    expect(folder).toBe(path.join(out, "cifar-10-batches-bin"));
+    const r = new CifarReader("cifar10", out, "train");
+    expect(r.count).toBe(10);
+    r.close();
+    expect(fs.readFileSync(path.join(folder, "data_batch_3.bin")).equals(fs.readFileSync(path.join(root, "data_batch_3.bin")))).toBe(true);
+    expect(fs.existsSync(archive)).toBe(false); // removed once installed
+  });
+
+  it("refuses entries that would escape the target folder, and truncated archives", async () => {
+    const dir = tempDir();
+    const evil = path.join(dir, "evil.tar");
+    fs.writeFileSync(evil, tarBytes([{ name: "../escape.txt", data: Buffer.from("x") }]));
+    await expect(extractTar(evil, path.join(dir, "out"))).rejects.toThrow(/outside the target folder/);
+    expect(fs.existsSync(path.join(dir, "escape.txt"))).toBe(false);
+    const cut = path.join(dir, "cut.tar.gz");
+    fs.writeFileSync(cut, zlib.gzipSync(tarBytes([{ name: "a.bin", data: Buffer.alloc(5000, 1) }]).subarray(0, 2048)));
+    await expect(extractTar(cut, path.join(dir, "out2"))).rejects.toThrow(DataError);
+  });
+
+  it("fails with one clear line when the download cannot connect (no network used)", async () => {
+    const dir = tempDir();
+    const err = await fetchCifar("cifar10", dir, { archive: { url: "http://127.0.0.1:9/cifar-10-binary.tar.gz", md5: "0".repeat(32) }, timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/^http:\/\/127\.0\.0\.1:9\/cifar-10-binary\.tar\.gz: cannot download \(ECONNREFUSED/);
+    expect((err as Error).message).not.toContain("\n");
+    expect(fs.readdirSync(dir)).toEqual([]); // no partial download left
+  });
+});

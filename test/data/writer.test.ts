@@ -1,0 +1,109 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
+import { NpzReader, inspectNpz } from "../../src/runtime/data/npz.js";
+import { encodeNpyHeader, parseNpyHeader } from "../../src/runtime/data/npy.js";
+import { crc32 } from "../../src/runtime/data/crc32.js";
+import { bytes, hasNumpy, slowCrc32, tempDir } from "./helpers.js";
+
+describe("npy header encoding", () => {
+  it("pads like numpy (data at a multiple of 64) and parses back", () => {
+    for (const shape of [[5], [1000, 32, 32, 3], [0, 2]]) {
+      const h = encodeNpyHeader("|u1", shape);
+      expect(h.length % 64).toBe(0);
+      expect(h[h.length - 1]).toBe(0x0a);
+      expect(h.toString("latin1", 10)).toContain(`'shape': (${shape.length === 1 ? `${shape[0]},` : shape.join(", ")})`);
+      const parsed = parseNpyHeader(h);
+      expect(typeof parsed).toBe("object");
+      if (typeof parsed === "object") expect(parsed.shape).toEqual(shape);
+    }
+  });
+});
+
+describe("crc32", () => {
+  it("matches a bitwise reference on every length 0..40 and when continued across chunks", () => {
+    const data = bytes(4099, 7);
+    for (let n = 0; n <= 40; n++) expect(crc32(data.subarray(0, n))).toBe(slowCrc32(data.subarray(0, n)));
+    expect(crc32(data.subarray(1000), crc32(data.subarray(0, 1000)))).toBe(slowCrc32(data));
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+  });
+});
+
+describe("NpzImageWriter", () => {
+  const dir = tempDir();
+  const N = 9;
+  const shape: [number, number, number] = [6, 4, 3];
+  const rec = 6 * 4 * 3;
+  const pixels = bytes(N * rec, 3);
+
+  for (const forceZip64 of [false, true]) {
+    it(`streams images into image.npy + label.npy (-1) ${forceZip64 ? "with zip64 records" : ""}`, async () => {
+      const out = path.join(dir, `out-${forceZip64}.npz`);
+      const w = NpzImageWriter.create(out, { count: N, shape, forceZip64 });
+      for (let i = 0; i < N; i++) w.append(pixels.subarray(i * rec, (i + 1) * rec));
+      expect(fs.existsSync(out)).toBe(false); // atomic: only the temp file exists until finish()
+      w.finish();
+      expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      const info = inspectNpz(out);
+      expect(info).toMatchObject({ count: N, shape, dtype: "uint8", hasLabels: true, needsCache: false });
+      expect(info.members.map((m) => m.name)).toEqual(["image.npy", "label.npy"]);
+      const r = await NpzReader.open(out, { cacheDir: path.join(dir, "cache") });
+      expect(Buffer.from(r.readImages([0, 1, 2, 3, 4, 5, 6, 7, 8])).equals(Buffer.from(pixels))).toBe(true);
+      expect([...r.labels!]).toEqual(new Array(N).fill(-1));
+      r.close();
+      // The zip's CRCs are right: recompute the image member's CRC from the file.
+      const buf = fs.readFileSync(out);
+      const cd = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      const local = buf.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+      const dataStart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const size = encodeNpyHeader("|u1", [N, ...shape]).length + N * rec;
+      expect(buf.readUInt32LE(cd + 16)).toBe(slowCrc32(buf.subarray(dataStart, dataStart + size)));
+      expect(buf.readUInt32LE(local + 14)).toBe(buf.readUInt32LE(cd + 16));
+    });
+  }
+
+  it("refuses wrong counts and leaves nothing behind on abort", () => {
+    const out = path.join(dir, "aborted.npz");
+    const w = NpzImageWriter.create(out, { count: 2, shape });
+    w.append(pixels.subarray(0, rec));
+    expect(() => w.finish()).toThrow(/1 of 2 images/);
+    expect(() => w.append(pixels.subarray(0, rec - 1))).toThrow(/whole number/);
+    w.abort();
+    expect(fs.readdirSync(dir).filter((f) => f.includes("aborted"))).toEqual([]);
+  });
+
+  it.skipIf(!hasNumpy())("is read back by numpy.load exactly", () => {
+    const out = path.join(dir, "numpy.npz");
+    const w = NpzImageWriter.create(out, { count: N, shape, forceZip64: true });
+    w.append(pixels);
+    w.finish();
+    const py = [
+      "import numpy as np, sys, zlib",
+      "z = np.load(sys.argv[1])",
+      "im, lb = z['image'], z['label']",
+      "print(im.shape, im.dtype, lb.dtype, int(lb.min()), int(lb.max()), zlib.crc32(im.tobytes()))",
+    ].join("\n");
+    const res = spawnSync("/usr/bin/python3", ["-c", py, out], { encoding: "utf8" });
+    expect(res.stderr).toBe("");
+    expect(res.stdout.trim()).toBe(`(${N}, 6, 4, 3) uint8 int64 -1 -1 ${slowCrc32(pixels)}`);
+  });
+
+  it.skipIf(!hasNumpy())("reads an npz written by numpy.savez and savez_compressed", async () => {
+    for (const fn of ["savez", "savez_compressed"]) {
+      const out = path.join(dir, `${fn}.npz`);
+      const py = [
+        "import numpy as np, sys",
+        "im = np.arange(5*4*3*3, dtype=np.uint8).reshape(5, 4, 3, 3)",
+        `np.${fn}(sys.argv[1], image=im, label=-1 * np.ones(5, dtype=np.int64))`,
+      ].join("\n");
+      expect(spawnSync("/usr/bin/python3", ["-c", py, out]).status).toBe(0);
+      const r = await NpzReader.open(out, { cacheDir: path.join(dir, "cache") });
+      const img = r.readImages([4]);
+      expect([...img]).toEqual(Array.from({ length: 36 }, (_, i) => 4 * 36 + i));
+      expect([...r.readLabels([0, 4])]).toEqual([-1, -1]);
+      r.close();
+    }
+  });
+});
