@@ -14,6 +14,8 @@ const COMMANDS: CommandEntry[] = [
   { name: "lint", summary: "find harmful inflation/augmentation combinations", load: () => import("./commands/lint.js") },
   { name: "explain", summary: "explain a lint rule", load: () => import("./commands/explain.js") },
   { name: "data", summary: "inspect, convert, fetch and check data", load: () => import("./commands/data.js") },
+  { name: "import", summary: "turn a solo-learn config into a pipeline", load: () => import("./commands/import.js") },
+  { name: "generate", summary: "make a generated set offline with a small built-in generator (a weak stand-in)", load: () => import("./commands/generate.js") },
 ];
 
 function version(): string {

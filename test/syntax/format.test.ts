@@ -33,6 +33,25 @@ describe("fmt", () => {
     expect(irOf(formatted)).toEqual(irOf(text));
   });
 
+  it("formatting a messed-up stdlib keeps the IR of every paper pipeline", () => {
+    const overlay = new Map<string, string>();
+    for (const f of files.filter((x) => x.startsWith("stdlib"))) {
+      const text = readFileSync(join(ROOT, f), "utf8");
+      const messy = text
+        .split("\n")
+        .map((l) => (l.trim().startsWith("//") ? l : l.trim().replace(/ = /g, "  =  ")))
+        .join("\n");
+      const formatted = formatText(messy, f).text;
+      expect(formatted).toBe(text);
+      overlay.set(join(ROOT, f), formatted);
+    }
+    for (const f of files.filter((x) => x.startsWith("pipelines"))) {
+      const plain = compileFileSync(f, { cwd: ROOT }).pipelines.map((p) => p.ir);
+      const viaFormatted = compileFileSync(f, { cwd: ROOT, overlay }).pipelines.map((p) => p.ir);
+      expect(viaFormatted).toEqual(plain);
+    }
+  });
+
   it("keeps every comment, leading, trailing, inside and at the end", () => {
     const src = [
       "// header",
