@@ -4,6 +4,8 @@ import type { PipelineIR, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
+import { ResolveContext } from "./resolve/context.js";
+import { pointDir, sweepAxes, sweepOf, sweepPoints } from "./resolve/sweep.js";
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Statement } from "./syntax/ast.js";
@@ -68,11 +70,36 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
       hint: decls.length ? `pipelines: ${decls.map((d) => d.name.text).join(", ")}` : "this file declares no pipeline",
     });
   }
+  const setExtras = extra.statements.length ? [extra] : [];
   for (const decl of decls) {
     if (opts.pipeline && decl.name.text !== opts.pipeline) continue;
-    const r = resolvePipeline(decl, entry, program, extra.statements.length ? extra : null);
-    diagnostics.push(...r.diagnostics);
+    // A pipeline with a sweep is compiled once per point of its grid.
+    const sweep = sweepOf(decl);
+    const runs: { point: { name: string; coords: Record<string, string> } | null; extras: typeof setExtras }[] = [];
+    if (sweep) {
+      const ctx = new ResolveContext();
+      const points = sweepPoints(sweepAxes(sweep, entry, ctx), ctx, sweep.span);
+      diagnostics.push(...ctx.diagnostics);
+      if (ctx.failed) continue;
+      for (const p of points) runs.push({ point: p, extras: [{ statements: p.statements, file: entry }, ...setExtras] });
+    } else runs.push({ point: null, extras: setExtras });
+    // A problem shared by every point is reported once; one that only some points
+    // have says which.
+    const pointDiagnostics = new Map<string, { d: Diagnostic; points: string[] }>();
+    for (const run of runs) {
+    const r = resolvePipeline(decl, entry, program, run.extras);
+    for (const d of r.diagnostics) {
+      const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+      const seen = pointDiagnostics.get(key);
+      if (seen) seen.points.push(run.point?.name ?? "");
+      else pointDiagnostics.set(key, { d, points: [run.point?.name ?? ""] });
+    }
     if (!r.ir) continue;
+    if (run.point) {
+      r.ir.sweep = { base: decl.name.text, point: run.point.coords };
+      r.ir.name = `${decl.name.text}[${run.point.name}]`;
+      r.ir.output.dir = `${r.ir.output.dir}/${pointDir(run.point.name)}`;
+    }
     const schemaErrors = validateIR(r.ir);
     if (schemaErrors.length) {
       diagnostics.push({
@@ -85,6 +112,11 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
       continue;
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
+    }
+    for (const { d, points } of pointDiagnostics.values()) {
+      if (!sweep || points.length === runs.length) diagnostics.push(d);
+      else diagnostics.push({ ...d, message: `[${points[0]}${points.length > 1 ? ` and ${points.length - 1} more point${points.length > 2 ? "s" : ""}` : ""}] ${d.message}` });
+    }
   }
   return finish();
 }
@@ -150,3 +182,4 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
+export { formatText } from "./syntax/format.js";

@@ -118,6 +118,7 @@ export const irSchema = {
     }),
     output: obj({ dir: str, checkpointEvery: nullable(posInt), keep: posInt }),
     lint: obj({ rules: { type: "object", additionalProperties: { enum: ["off", "info", "warn", "error"] } } }),
-  }),
+    sweep: obj({ base: str, point: { type: "object", additionalProperties: str } }),
+  }, ["version", "name", "file", "seed", "data", "augment", "model", "train", "evaluate", "output", "lint"]),
 } as const;
 

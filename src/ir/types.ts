@@ -22,6 +22,15 @@ export interface PipelineIR {
   evaluate: EvaluateIR;
   output: OutputIR;
   lint: LintConfigIR;
+  /** Set on each point of a `sweep`: the base pipeline and the point's coordinates. */
+  sweep?: SweepPointIR;
+}
+
+export interface SweepPointIR {
+  /** The pipeline that declares the sweep. */
+  base: string;
+  /** Axis name -> the value's name at this point, in axis order. */
+  point: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- data

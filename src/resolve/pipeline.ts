@@ -26,14 +26,14 @@ export function resolvePipeline(
   decl: Decl,
   file: LoadedFile,
   program: Program,
-  extra: { statements: Statement[]; file: LoadedFile } | null,
+  extras: { statements: Statement[]; file: LoadedFile }[] = [],
 ): ResolvedPipeline {
   const ctx = new ResolveContext();
   const root = emptyBlock(decl.name);
   ctx.at("", decl.name.span);
   ctx.at("/name", decl.name.span);
   if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
-  if (extra) mergeStatements(root, extra.statements, extra.file, ctx);
+  for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx);
   const ir = interpretPipeline(decl, file, root, program, ctx);
   return { ir: ctx.failed ? null : ir, spans: ctx.spans, diagnostics: ctx.diagnostics };
 }
@@ -180,6 +180,8 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
         continue;
       }
       if (!names.includes(e.key.text)) {
+        // A source that failed to resolve was already reported.
+        if (dataBlock?.entries.has(e.key.text)) continue;
         ctx.error("E030", `unknown data source '${e.key.text}'`, e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
         continue;
       }

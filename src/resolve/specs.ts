@@ -287,7 +287,7 @@ export const OUTPUT_FIELDS: CallSpec = {
   },
 };
 
-export const PIPELINE_FIELDS = ["seed", "data", "inflate", "augment", "model", "train", "evaluate", "output", "lint"] as const;
+export const PIPELINE_FIELDS = ["seed", "data", "inflate", "augment", "model", "train", "evaluate", "output", "lint", "sweep"] as const;
 export const MODEL_FIELDS = ["backbone", "method"] as const;
 export const TRAIN_KEYS = ["batch_size", "steps", "optimizer", "schedule"] as const;
 

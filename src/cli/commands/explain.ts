@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
+
+// `adainfc explain <rule>`: a lint rule's documentation (what, why, example, fix), the
+// same text as docs/rules/<id>.md. `--list` prints every rule with its summary.
+
+export const register: RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => {
+  program
+    .command("explain")
+    .description("explain a lint rule: what it reports, the paper's finding behind it, an example and the fix")
+    .argument("[rule]", "rule id, e.g. balance")
+    .option("--list", "list every rule")
+    .action(async (rule: string | undefined, opts: { list?: boolean }) => {
+      setExit(await runExplainCommand(rule, opts, ctx));
+    });
+};
+
+export async function runExplainCommand(rule: string | undefined, opts: { list?: boolean }, ctx: CliContext): Promise<number> {
+  const { ALL_RULES, findRule, RULE_IDS } = await import("../../lint/rules/index.js");
+  if (opts.list || rule === undefined) {
+    const width = Math.max(...RULE_IDS.map((id) => id.length));
+    for (const r of ALL_RULES) ctx.out(`${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(5)}  ${r.meta.docs.summary}\n`);
+    return EXIT_OK;
+  }
+  const found = findRule(rule);
+  if (!found) {
+    const { closest } = await import("../../check/suggest.js");
+    const guess = closest(rule, RULE_IDS);
+    ctx.err(`adainfc explain: unknown rule '${rule}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)\n`);
+    return EXIT_USAGE;
+  }
+  const { ruleDocMarkdown } = await import("../../lint/rule-docs.js");
+  ctx.out(ruleDocMarkdown(found));
+  return EXIT_OK;
+}

@@ -1,0 +1,154 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Diagnostic } from "../check/diagnostic.js";
+import { lintPipeline, type PipelineLintResult } from "./engine.js";
+import { applyEdits } from "./fix.js";
+import type { FrontEnd } from "./frontend.js";
+import type { SizeOf } from "./npz-size.js";
+import type { SeverityOptions } from "./severity.js";
+
+// The file-level work behind `adainfc lint`: find the .adainf files, compile each through
+// the front end, lint every pipeline, and (for --fix) apply fixes safely: only edits in
+// the pipeline's own file, verified to compile before the file is replaced atomically.
+
+export interface LintFilesOptions extends SeverityOptions {
+  cwd: string;
+  /** `--set key=value` overrides passed to the front end. */
+  overrides?: string[];
+  sizeOf?: SizeOf;
+}
+
+export interface LintFilesResult {
+  /** Compile and lint diagnostics, deduplicated, in file order. */
+  diagnostics: Diagnostic[];
+  results: PipelineLintResult[];
+  /** True when the front end reported an error (the file is not fixed then). */
+  compileErrors: boolean;
+  /** file -> text, for code frames. */
+  sources: Map<string, string>;
+}
+
+/** Files named on the command line, with directories expanded to every `*.adainf` below them. */
+export function expandPaths(paths: readonly string[], cwd: string): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (st.isDirectory()) files.push(...walk(abs).map((f) => path.relative(cwd, f) || f));
+    else files.push(p);
+  }
+  return { files: [...new Set(files)], missing };
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    if (e.name.startsWith(".") || e.name === "node_modules") continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(full));
+    else if (e.isFile() && e.name.endsWith(".adainf")) out.push(full);
+  }
+  return out;
+}
+
+export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions): Promise<LintFilesResult> {
+  const diagnostics: Diagnostic[] = [];
+  const results: PipelineLintResult[] = [];
+  const sources = new Map<string, string>();
+  const seenDiag = new Set<string>();
+  const seenPipeline = new Set<string>();
+  let compileErrors = false;
+  const push = (d: Diagnostic) => {
+    const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+    if (seenDiag.has(key)) return; // a module imported by several files reports once
+    seenDiag.add(key);
+    diagnostics.push(d);
+  };
+  for (const file of files) {
+    const out = await fe.compileFile(file, { cwd: opts.cwd, overrides: opts.overrides ?? [] });
+    for (const [f, t] of out.sources) sources.set(f, t);
+    out.diagnostics.forEach(push);
+    if (out.diagnostics.some((d) => d.severity === "error")) compileErrors = true;
+    for (const p of out.pipelines) {
+      const key = `${p.ir.file}#${p.ir.name}`;
+      if (seenPipeline.has(key)) continue;
+      seenPipeline.add(key);
+      const r = await lintPipeline(p, { ...opts, source: (f) => out.sources.get(f) ?? null });
+      r.diagnostics.forEach(push);
+      results.push(r);
+    }
+  }
+  return { diagnostics, results, compileErrors, sources };
+}
+
+export interface FixReport {
+  /** Files rewritten, with how many edits each received. */
+  fixed: { file: string; edits: number }[];
+  /** Files whose fixes were not applied, and why. */
+  refused: { file: string; reason: string }[];
+}
+
+/** Applies fixes file by file, up to `maxPasses` times each (a fix can enable another). */
+export async function fixFiles(
+  files: readonly string[],
+  fe: FrontEnd,
+  opts: LintFilesOptions,
+  maxPasses = 5,
+): Promise<FixReport> {
+  const report: FixReport = { fixed: [], refused: [] };
+  for (const file of files) {
+    try {
+      const edits = await fixFile(file, fe, opts, maxPasses, report);
+      if (edits > 0) report.fixed.push({ file, edits });
+    } catch (e) {
+      // An unwritable file or directory: say so and go on with the others.
+      report.refused.push({ file, reason: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return report;
+}
+
+async function fixFile(file: string, fe: FrontEnd, opts: LintFilesOptions, maxPasses: number, report: FixReport): Promise<number> {
+  const abs = path.resolve(opts.cwd, file);
+  let edits = 0;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const { diagnostics, compileErrors } = await lintFiles([file], fe, opts);
+    if (compileErrors) {
+      if (pass === 0) report.refused.push({ file, reason: "it does not compile" });
+      break;
+    }
+    const own = diagnostics.flatMap((d) => d.fix ?? []).filter((e) => path.resolve(opts.cwd, e.span.file) === abs);
+    if (own.length === 0) break;
+    const before = fs.readFileSync(abs, "utf8");
+    const { text, applied } = applyEdits(before, own);
+    if (applied.length === 0) break;
+    const formatted = fe.formatText(text, file);
+    if (formatted.diagnostics.some((d) => d.severity === "error")) {
+      report.refused.push({ file, reason: "the fixed text does not parse" });
+      break;
+    }
+    const tmp = path.join(path.dirname(abs), `.${path.basename(abs, ".adainf")}.fix-${process.pid}.adainf`);
+    fs.writeFileSync(tmp, formatted.text);
+    try {
+      const check = await fe.compileFile(path.relative(opts.cwd, tmp), { cwd: opts.cwd, overrides: opts.overrides ?? [] });
+      if (check.diagnostics.some((d) => d.severity === "error")) {
+        report.refused.push({ file, reason: "the fixed file would not compile" });
+        break;
+      }
+      fs.renameSync(tmp, abs); // atomic: readers see the old file or the new one
+    } finally {
+      if (fs.existsSync(tmp)) fs.unlinkSync(tmp);
+    }
+    edits += applied.length;
+    if (formatted.text === before) break;
+  }
+  return edits;
+}

@@ -1,0 +1,37 @@
+import type { Span, SpanMap } from "../ir/types.js";
+
+// JSON pointers (RFC 6901) into the IR, and the span lookup that falls back to the
+// nearest ancestor: a value without its own span came from a default, so the best place
+// to point at is the construct that holds it.
+
+export function pointer(...tokens: (string | number)[]): string {
+  return tokens.map((t) => "/" + String(t).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+export function parentPointer(p: string): string | null {
+  if (p === "") return null;
+  const i = p.lastIndexOf("/");
+  return i <= 0 ? "" : p.slice(0, i);
+}
+
+/** The span of `p` or of its nearest ancestor that has one; null when none does. */
+export function spanFor(spans: SpanMap, p: string): Span | null {
+  for (let cur: string | null = p; cur !== null; cur = parentPointer(cur)) {
+    const s = spans[cur];
+    if (s) return s;
+  }
+  return null;
+}
+
+/**
+ * Like spanFor, but only spans in `file`: a finding about a pipeline is shown in the
+ * pipeline's file even when the value came from a recipe or preset in the stdlib (the
+ * user can change it there, and SARIF must not point outside the repository).
+ */
+export function spanInFile(spans: SpanMap, p: string, file: string): Span | null {
+  for (let cur: string | null = p; cur !== null; cur = parentPointer(cur)) {
+    const s = spans[cur];
+    if (s && s.file === file) return s;
+  }
+  return null;
+}

@@ -1,0 +1,63 @@
+import type { TextEdit } from "../../check/diagnostic.js";
+import { pointer } from "../pointer.js";
+import type { LintRule, RuleContext } from "../types.js";
+
+// On single-channel images (MNIST) saturation, hue and grayscale have nothing to act
+// on: they cost time, and a reader would think the pipeline uses them.
+
+export const rule: LintRule = {
+  meta: {
+    id: "noop-ops",
+    defaultSeverity: "warn",
+    fixable: true,
+    docs: {
+      summary: "Colour operations (saturation, hue, grayscale) on single-channel training data.",
+      rationale:
+        "Saturation and hue jitter and random grayscale change only the relation between colour channels; " +
+        "on 1-channel data (MNIST) they are the identity. Brightness and contrast still act. Keeping them " +
+        "makes the augmentation look stronger than it is (and inflates the strength a the lint reports).",
+      example:
+        "pipeline mnist_simclr from simclr {   // augment = symmetric: saturation 0.8, hue 0.2, grayscale 0.2\n  data {\n    real = mnist(split = train)\n  }\n}",
+      fix: "Set them to 0 (or use a grayscale preset). `--fix` writes 0 where the value is written in the pipeline's own file.",
+    },
+  },
+  check(ctx) {
+    const { ir } = ctx;
+    const train = ir.data.train.map((e) => ir.data.sources.find((s) => s.name === e.source));
+    if (train.length === 0 || !train.every((s) => s && s.shape[2] === 1)) return;
+    const found: Record<"saturation" | "hue" | "grayscale", string[]> = { saturation: [], hue: [], grayscale: [] };
+    ir.augment.views.forEach((v, vi) =>
+      v.ops.forEach((op, oi) => {
+        if (op.op === "color_jitter" && op.p > 0) {
+          if (op.saturation > 0) found.saturation.push(pointer("augment", "views", vi, "ops", oi, "saturation"));
+          if (op.hue > 0) found.hue.push(pointer("augment", "views", vi, "ops", oi, "hue"));
+        } else if (op.op === "grayscale" && op.p > 0) {
+          found.grayscale.push(pointer("augment", "views", vi, "ops", oi, "p"));
+        }
+      }),
+    );
+    for (const [what, pointers] of Object.entries(found)) {
+      if (pointers.length === 0) continue;
+      const label = what === "grayscale" ? "random grayscale" : `${what} jitter`;
+      ctx.report({
+        pointer: pointers[0]!,
+        message: `${label} does nothing on single-channel training data (${pointers.length} view${pointers.length === 1 ? "" : "s"})`,
+        hint: `set ${what === "grayscale" ? "grayscale.p" : `color_jitter.${what}`} to 0`,
+        fix: zeroFix(ctx, pointers),
+      });
+    }
+  },
+};
+
+function zeroFix(ctx: RuleContext, pointers: string[]): TextEdit[] {
+  const edits: TextEdit[] = [];
+  const seen = new Set<number>();
+  for (const p of pointers) {
+    const e = ctx.editAt(p, "0");
+    if (!e) return []; // a value set in a preset cannot be edited here
+    if (seen.has(e.span.start)) continue; // both views of a symmetric preset share one span
+    seen.add(e.span.start);
+    edits.push(e);
+  }
+  return edits;
+}

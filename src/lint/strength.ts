@@ -1,0 +1,89 @@
+import type { AugmentOpIR, ViewIR } from "../ir/types.js";
+
+// Augmentation strength `a`: one number per view, calibrated so that a view of the
+// reference `symmetric` preset (reference.md §2) scores exactly 1.0.
+//
+//   a(view) = 0.4 * crop + 0.4 * jitter + 0.1 * gray + 0.1 * blur + 0.1 * solar + 0.1 * equalize
+//
+//   crop     = ln(1 / scale_min) / ln(1 / 0.08)              (0 when crops keep the whole image)
+//   jitter   = p * (brightness + contrast + saturation + 2 * hue) / (0.8 * 2.8)
+//   gray     = p / 0.2
+//   blur     = p * (sigma_max / 2.0) / 0.5
+//   solar    = p * ((256 - threshold) / 128) / 0.2
+//   equalize = p / 0.2
+//
+// Each term is its knob divided by the knob's value in `symmetric` (solarize and equalize,
+// absent there, are scaled by the asymmetric preset's solarize p = 0.2), so each term is
+// 1 at the reference and the weights on the terms `symmetric` uses sum to 1. Every term is
+// non-decreasing in every knob made "stronger" (smaller crop, higher probability, larger
+// magnitude, wider blur, lower solarize threshold), so `a` is monotone. Hue counts twice
+// because its range is [0, 0.5] where the other magnitudes reach 1. Flip, crop max scale,
+// aspect ratio and interpolation are not counted: the presets never vary them, and a
+// horizontal flip barely changes a CIFAR image's content. Repeated ops add up.
+
+export const STRENGTH_WEIGHTS = {
+  crop: 0.4,
+  jitter: 0.4,
+  gray: 0.1,
+  blur: 0.1,
+  solar: 0.1,
+  equalize: 0.1,
+} as const;
+
+export type StrengthTerm = keyof typeof STRENGTH_WEIGHTS;
+
+const REF_CROP_MIN = 0.08;
+const REF_JITTER = 0.8 * (0.8 + 0.8 + 0.8 + 2 * 0.2);
+const REF_GRAY_P = 0.2;
+const REF_BLUR_P = 0.5;
+const REF_SIGMA_MAX = 2.0;
+const REF_SOLAR_P = 0.2;
+const REF_EQUALIZE_P = 0.2;
+
+/** The normalised terms of one view (each 1.0 at the `symmetric` preset's value). */
+export function strengthTerms(view: ViewIR): Record<StrengthTerm, number> {
+  const t: Record<StrengthTerm, number> = { crop: 0, jitter: 0, gray: 0, blur: 0, solar: 0, equalize: 0 };
+  for (const op of view.ops) addTerm(t, op);
+  return t;
+}
+
+function addTerm(t: Record<StrengthTerm, number>, op: AugmentOpIR): void {
+  switch (op.op) {
+    case "random_resized_crop": {
+      const min = Math.min(1, Math.max(op.scale[0], 1e-6));
+      t.crop += Math.log(1 / min) / Math.log(1 / REF_CROP_MIN);
+      return;
+    }
+    case "color_jitter":
+      t.jitter += (op.p * (op.brightness + op.contrast + op.saturation + 2 * op.hue)) / REF_JITTER;
+      return;
+    case "grayscale":
+      t.gray += op.p / REF_GRAY_P;
+      return;
+    case "gaussian_blur":
+      t.blur += (op.p * (Math.max(0, op.sigma[1]) / REF_SIGMA_MAX)) / REF_BLUR_P;
+      return;
+    case "solarize":
+      t.solar += (op.p * (Math.max(0, 256 - op.threshold) / 128)) / REF_SOLAR_P;
+      return;
+    case "equalize":
+      t.equalize += op.p / REF_EQUALIZE_P;
+      return;
+    case "horizontal_flip":
+    case "normalize":
+      return;
+  }
+}
+
+export function viewStrength(view: ViewIR): number {
+  const t = strengthTerms(view);
+  let a = 0;
+  for (const k of Object.keys(STRENGTH_WEIGHTS) as StrengthTerm[]) a += STRENGTH_WEIGHTS[k] * t[k];
+  return a;
+}
+
+/** Strength of a pipeline: the mean over its views (0 for a pipeline without views). */
+export function pipelineStrength(views: readonly ViewIR[]): number {
+  if (views.length === 0) return 0;
+  return views.reduce((s, v) => s + viewStrength(v), 0) / views.length;
+}

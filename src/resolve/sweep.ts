@@ -1,0 +1,95 @@
+import type { Decl, Expr, Statement } from "../syntax/ast.js";
+import type { ResolveContext } from "./context.js";
+import type { LoadedFile } from "./program.js";
+
+// `sweep { ... }` in a pipeline declares a grid. Each axis is either a setting with
+// a list of values,
+//     seed = [0, 1, 2]
+//     augment = [symmetric, symmetric_adainf]
+// or named alternatives, each a fragment of pipeline body,
+//     axis inflation {
+//       none { inflate { real x 1 } }
+//       adainf { inflate { real x 10; generated x 1 } }
+//     }
+// A point of the grid is the pipeline with one value of every axis merged after its
+// body (like --set), so every point is checked and linted as a pipeline of its own.
+
+export const MAX_POINTS = 1000;
+
+export interface SweepAxis {
+  name: string;
+  values: { name: string; statements: Statement[] }[];
+}
+
+export interface SweepPoint {
+  /** `inflation=none,seed=0` */
+  name: string;
+  coords: Record<string, string>;
+  statements: Statement[];
+}
+
+export function sweepOf(decl: Decl): Statement | null {
+  return decl.body?.statements.find((s) => s.key.text === "sweep" && s.block) ?? null;
+}
+
+export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContext): SweepAxis[] {
+  const axes: SweepAxis[] = [];
+  const text = file.ast.text;
+  for (const s of sweep.block!.statements) {
+    if (s.key.text === "axis" && s.label && s.block) {
+      const values = s.block.statements.map((v) => {
+        if (!v.block || v.value || v.args || v.key.parts.length !== 1) {
+          ctx.error("E020", `each value of axis '${s.label!.text}' is a name and a block: ${v.key.text} { ... }`, v.span);
+        }
+        return { name: v.key.text, statements: v.block?.statements ?? [] };
+      });
+      axes.push({ name: s.label.text, values });
+    } else if (s.value && (s.value.kind === "list" || s.value.kind === "tuple") && !s.value.with) {
+      const values = s.value.items.map((item: Expr) => ({
+        name: text.slice(item.span.start, item.span.end).replace(/^"|"$/g, ""),
+        statements: [{ ...s, value: item }],
+      }));
+      axes.push({ name: s.key.text, values });
+    } else {
+      ctx.error(
+        "E020",
+        `a sweep axis is a setting with a list of values (seed = [0, 1, 2]) or axis NAME { value { ... } ... }`,
+        s.span,
+      );
+      continue;
+    }
+    const last = axes[axes.length - 1]!;
+    if (last.values.length === 0) ctx.error("E022", `sweep axis '${last.name}' has no values`, s.span);
+    const seen = new Set<string>();
+    for (const v of last.values) {
+      if (seen.has(v.name)) ctx.error("E012", `sweep axis '${last.name}' lists '${v.name}' twice`, s.span);
+      seen.add(v.name);
+    }
+    if (axes.filter((a) => a.name === last.name).length > 1) ctx.error("E012", `sweep axis '${last.name}' is declared twice`, s.span);
+  }
+  return axes;
+}
+
+export function sweepPoints(axes: SweepAxis[], ctx: ResolveContext, span: Statement["span"]): SweepPoint[] {
+  const total = axes.reduce((n, a) => n * a.values.length, 1);
+  if (total > MAX_POINTS) {
+    ctx.error("E021", `the sweep has ${total} points; at most ${MAX_POINTS} are allowed`, span, "split it into several pipelines");
+    return [];
+  }
+  let points: SweepPoint[] = [{ name: "", coords: {}, statements: [] }];
+  for (const axis of axes) {
+    points = points.flatMap((p) =>
+      axis.values.map((v) => ({
+        name: p.name ? `${p.name},${axis.name}=${v.name}` : `${axis.name}=${v.name}`,
+        coords: { ...p.coords, [axis.name]: v.name },
+        statements: [...p.statements, ...v.statements],
+      })),
+    );
+  }
+  return points;
+}
+
+/** A point's name made safe as one folder name. */
+export function pointDir(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.=,+-]/g, "_");
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { compileText } from "../helpers.js";
+
+const STORY = `pipeline story from simclr {
+  data {
+    real = mnist(split = train, size = 1_000)
+    generated = npz("gen.npz", size = 10_000, fid = 30, channels = rgb)
+    eval = mnist(split = test)
+  }
+  model { backbone = convnet(channels = (32, 64, 128)) }
+  train { steps = 300; batch_size = 64; schedule = warmup_cosine(warmup = 30 steps) }
+  sweep {
+    axis inflation {
+      none { inflate { real x 1 } }
+      vanilla { inflate { real x 1; generated x 1 } }
+      adainf { inflate { real x 10; generated x 1 } }
+    }
+    augment = [symmetric, symmetric_adainf]
+    seed = [0, 1, 2]
+  }
+}
+`;
+
+describe("sweeps", () => {
+  it("compiles one pipeline per point of the grid, in axis order", () => {
+    const out = compileText(STORY);
+    expect(out.diagnostics).toEqual([]);
+    expect(out.pipelines).toHaveLength(18);
+    const first = out.pipelines[0]!.ir;
+    expect(first.name).toBe("story[inflation=none,augment=symmetric,seed=0]");
+    expect(first.sweep).toEqual({ base: "story", point: { inflation: "none", augment: "symmetric", seed: "0" } });
+    expect(first.output.dir).toBe("runs/story/inflation=none,augment=symmetric,seed=0");
+    const last = out.pipelines[17]!.ir;
+    expect(last.sweep!.point).toEqual({ inflation: "adainf", augment: "symmetric_adainf", seed: "2" });
+    expect(last.data.train).toEqual([
+      { source: "real", replicate: 10 },
+      { source: "generated", replicate: 1 },
+    ]);
+    expect(last.augment.preset).toBe("symmetric_adainf");
+    expect(last.seed).toBe(2);
+  });
+
+  it("checks every point and says which points a problem belongs to", () => {
+    const out = compileText(STORY.replace("seed = [0, 1, 2]", "train.batch_size = [64, 0]"));
+    const bad = out.diagnostics.filter((d) => d.code === "E021");
+    expect(bad).toHaveLength(1);
+    expect(bad[0]!.message).toMatch(/^\[inflation=none,augment=symmetric,train\.batch_size=0 and 5 more points\] train\.batch_size = 0 is out of range/);
+    expect(out.pipelines).toHaveLength(6);
+  });
+
+  it("reports a problem shared by every point once, without a point", () => {
+    const out = compileText(STORY.replace("fid = 30", "fid = -3"));
+    expect(out.diagnostics.map((d) => d.message)).toEqual(["npz.fid = -3 is out of range: it must be >= 0"]);
+  });
+
+  it("refuses malformed axes and huge grids", () => {
+    expect(compileText(STORY.replace("seed = [0, 1, 2]", "seed = 3")).diagnostics[0]!.code).toBe("E020");
+    expect(compileText(STORY.replace("seed = [0, 1, 2]", "seed = [1, 1]")).diagnostics[0]!.code).toBe("E012");
+    const many = `seed = [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]`;
+    expect(compileText(STORY.replace("seed = [0, 1, 2]", many)).diagnostics[0]!.message).toBe("the sweep has 1200 points; at most 1000 are allowed");
+  });
+});
