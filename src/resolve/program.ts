@@ -57,6 +57,11 @@ export class Program {
     this.root = opts.root ?? opts.cwd;
   }
 
+  /** Data paths in pipelines are relative to the working directory. */
+  get cwd(): string {
+    return this.opts.cwd;
+  }
+
   display(abs: string): string {
     const rel = relative(this.opts.cwd, abs);
     return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : abs;

@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { DataSourceIR } from "../ir/types.js";
+import { inspectNpz } from "../runtime/data/npz.js";
 import { didYouMean } from "../check/suggest.js";
 import { collectSettings, interpretCall, interpretSettings, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
@@ -30,6 +33,20 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k === "channels" ? "channelOrder" : k), s);
     const x = r.values;
     const origin = x["origin"] as "real" | "generated";
+    // An npz that is already on disk tells its size and shape from its headers
+    // (no pixels read), so epoch-based settings and lint work without `size =`.
+    if (callee.text === "npz" && (x["size"] === null || x["shape"] === null)) {
+      const file = resolve(program.cwd, x["path"] as string);
+      if (existsSync(file)) {
+        try {
+          const info = inspectNpz(file, { layout: x["layout"] as "nhwc" | "nchw" });
+          x["size"] ??= info.count;
+          x["shape"] ??= [...info.shape];
+        } catch {
+          // A broken file is reported by `adainfc data check`, which reads it for real.
+        }
+      }
+    }
     return {
       name: e.key.text,
       format: callee.text as "npz" | "folder",

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
 import { BASE, codes, compileText, project } from "../helpers.js";
@@ -179,5 +180,30 @@ describe("resolve: imports", () => {
   it("detects recipe inheritance cycles", () => {
     const out = compileText(`recipe a from b { seed = 1 }\nrecipe b from a { seed = 2 }\n${BASE.replace("from simclr", "from a")}`);
     expect(codes(out)).toContain("E014");
+  });
+});
+
+describe("resolve: npz headers", () => {
+  it("takes an npz's size and shape from its headers when they are not declared", async () => {
+    const { NpzImageWriter } = await import("../../src/runtime/data/npz-writer.js");
+    const dir = project({
+      "p.adainf": `pipeline p from simclr {
+  data {
+    real = mnist(split = train)
+    gen = npz("gen.npz")
+    eval = mnist(split = test)
+  }
+  inflate { real x 10; gen x 1 }
+  model { backbone = convnet }
+}`,
+    });
+    const w = NpzImageWriter.create(join(dir, "gen.npz"), { count: 100, shape: [28, 28, 1] });
+    for (let i = 0; i < 100; i++) w.append(new Uint8Array(28 * 28).fill(i));
+    w.finish();
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(out.diagnostics).toEqual([]);
+    const ir = out.pipelines[0]!.ir;
+    expect(ir.data.sources[1]).toMatchObject({ size: 100, shape: [28, 28, 1] });
+    expect(ir.train.epochSize).toBe(79_960 + 100);
   });
 });
