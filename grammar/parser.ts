@@ -1,4 +1,5 @@
-import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 // The grammar of .adainf files (a railroad diagram is generated from it into
@@ -20,7 +21,7 @@ import * as T from "./tokens.js";
 // name and no expression can be followed by a bare name, except for a unit, which
 // is only taken when it does not start the next statement (`steps = ...`).
 
-export class AdainfParser extends CstParser {
+export class AdainfParser extends chevrotain.CstParser {
   /**
    * `validate` runs chevrotain's grammar checks (ambiguities, left recursion); they
    * cost start-up time on every CLI run, so the shared instance skips them and

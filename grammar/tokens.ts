@@ -1,4 +1,7 @@
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
+
+const { createToken, Lexer } = chevrotain;
 
 // The tokens of the .adainf language. Keywords are "soft": they are also accepted
 // wherever a name is (a `Name` category), so `augment = symmetric` inside a pipeline
