@@ -1,15 +1,18 @@
-import type { Decl, NameNode, Statement } from "../syntax/ast.js";
+import type { Decl, Statement } from "../syntax/ast.js";
 import type * as IR from "../ir/types.js";
-import { IR_VERSION, type Span } from "../ir/types.js";
+import { IR_VERSION } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
 import { resolveAugment } from "./augment.js";
-import { interpretCall, interpretSettings, lookupSpec, collectSettings, type Override } from "./calls.js";
+import { interpretCall } from "./calls.js";
 import { ptr, ResolveContext } from "./context.js";
-import { emptyBlock, mergeStatements, type BlockEntry, type Entry, type StmtEntry } from "./merge.js";
+import { emptyBlock, mergeStatements, type BlockEntry } from "./merge.js";
 import type { LoadedFile, Program } from "./program.js";
 import * as S from "./specs.js";
 import { INVALID, bareName, interpretValue, type Duration } from "./values.js";
 import { resolveSource } from "./sources.js";
+import { blockEntry, camel, checkKeys, fieldsOf, recordSpans, stmtEntry, type PendingDuration } from "./entries.js";
+import { resolveBackbone, resolveMethod, resolveOptimizer, resolveSchedule } from "./builtins.js";
+import { resolveLint } from "./lint-config.js";
 
 // One pipeline declaration -> IR. The body is merged from its recipe chain, its own
 // statements and `--set` overrides (merge.ts), then each block is interpreted by its
@@ -61,70 +64,8 @@ function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: Resolve
   return true;
 }
 
-// ---------------------------------------------------------------- helpers
-
-function stmtEntry(block: BlockEntry | undefined, key: string): StmtEntry | undefined {
-  const e = block?.entries.get(key);
-  return e?.kind === "stmt" ? e : undefined;
-}
-
-function blockEntry(root: BlockEntry, key: string, ctx: ResolveContext): BlockEntry | undefined {
-  const e = root.entries.get(key);
-  if (!e) return undefined;
-  if (e.kind !== "block") {
-    ctx.error("E020", `'${key}' is a block: write ${key} { ... }`, e.key.span);
-    return undefined;
-  }
-  return e;
-}
-
-function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: ResolveContext, where: string): void {
-  for (const [k, e] of block.entries) {
-    const name = k.split(":")[0]!;
-    if (!allowed.includes(name)) {
-      ctx.error("E011", `${where} has no setting '${name}'`, e.key.span, didYouMean(name, allowed) || `it takes ${allowed.join(", ")}`);
-    }
-  }
-}
-
-/** `optimizer = lars(lr = 0.2)` -> (spec, call args, overrides). */
-function callOf(
-  e: StmtEntry,
-  table: import("./types.js").SpecTable | Record<string, IR.MethodIR | unknown>,
-  ctx: ResolveContext,
-  what: string,
-): { name: NameNode; args: import("../syntax/ast.js").Args | null; overrides: Override[]; span: Span } | null {
-  const v = e.stmt.value;
-  if (!v) {
-    ctx.error("E020", `'${e.key.text}' needs a value: ${e.key.text} = ...`, e.stmt.span);
-    return null;
-  }
-  if (v.kind !== "call" || v.callee.parts.length !== 1) {
-    ctx.error("E020", `${what} expects a call such as ${Object.keys(table)[0]}(...)`, v.span);
-    return null;
-  }
-  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) =>
-    s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [],
-  );
-  return { name: v.callee.parts[0]!, args: v.args, overrides: [...withOverrides, ...e.overrides], span: v.span };
-}
-
-function recordSpans(ctx: ResolveContext, base: string, spans: Record<string, Span>, rename: Record<string, string> = {}): void {
-  for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, rename[k] ?? camel(k)), s);
-}
-
-function camel(s: string): string {
-  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 // ---------------------------------------------------------------- the pipeline
 
-interface PendingDuration {
-  d: Duration;
-  span: Span | null;
-  assign: (steps: number) => void;
-  what: string;
-}
 
 function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, program: Program, ctx: ResolveContext): IR.PipelineIR | null {
   checkKeys(root, S.PIPELINE_FIELDS, ctx, `pipeline '${decl.name.text}'`);
@@ -359,153 +300,10 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   };
 }
 
-function fieldsOf(block: BlockEntry, spec: import("./types.js").SpecTable[string], ctx: ResolveContext, base: string): Record<string, unknown> | null {
-  const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.params);
-  for (const e of stmts) {
-    if (!e.stmt.value) ctx.error("E020", `write ${e.key.text} = <value>`, e.stmt.span);
-  }
-  const args = {
-    items: stmts.filter((e) => e.stmt.value).map((e) => ({ name: e.key, value: e.stmt.value!, span: e.stmt.span })),
-    span: block.key.span,
-  };
-  const settings = collectSettings(spec, args, [], ctx, spec.name);
-  if (!settings) return null;
-  const r = interpretSettings(spec, settings, ctx, spec.name, block.key.span);
-  if (!r) return null;
-  recordSpans(ctx, base, r.spans);
-  for (const e of stmts) if (e.overrides.length) ctx.error("E011", `'${e.key.text}' has no fields to set`, e.overrides[0]!.span);
-  return r.values;
-}
 
-function resolveBackbone(e: StmtEntry, ctx: ResolveContext): IR.BackboneIR | null {
-  const c = callOf(e, S.BACKBONES, ctx, "backbone");
-  if (!c) return null;
-  const spec = lookupSpec(S.BACKBONES, c.name, ctx, "backbone");
-  if (!spec) return null;
-  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.BACKBONES);
-  if (!r) return null;
-  ctx.at("/model/backbone", c.span);
-  recordSpans(ctx, "/model/backbone", r.spans);
-  if (spec.name === "resnet18") return { name: "resnet18", stem: r.values["stem"] as "cifar", featureDim: 512 };
-  const channels = r.values["channels"] as number[];
-  return { name: "convnet", channels, featureDim: r.values["feature_dim"] as number };
-}
 
-function resolveMethod(e: StmtEntry, ctx: ResolveContext): IR.MethodIR | null {
-  const c = callOf(e, S.METHODS, ctx, "method");
-  if (!c) return null;
-  const spec = lookupSpec(S.METHODS, c.name, ctx, "method");
-  if (!spec) return null;
-  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.METHODS);
-  if (!r) return null;
-  const v = r.values;
-  ctx.at("/model/method", c.span);
-  ctx.at("/model/method/name", c.name.span);
-  const rename = { momentum_base: "momentum/base", momentum_final: "momentum/final", lambda: "lambda" };
-  recordSpans(ctx, "/model/method", r.spans, rename);
-  const n = (k: string) => v[k] as number;
-  const momentum = () => ({ base: n("momentum_base"), final: n("momentum_final") });
-  switch (spec.name) {
-    case "simclr":
-      return { name: "simclr", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), temperature: n("temperature") };
-    case "mocov2plus":
-      return {
-        name: "mocov2plus",
-        projHiddenDim: n("proj_hidden_dim"),
-        projOutputDim: n("proj_output_dim"),
-        temperature: n("temperature"),
-        queueSize: n("queue_size"),
-        momentum: momentum(),
-      };
-    case "byol":
-      return { name: "byol", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), predHiddenDim: n("pred_hidden_dim"), momentum: momentum() };
-    default:
-      return { name: "barlow", projHiddenDim: n("proj_hidden_dim"), projOutputDim: n("proj_output_dim"), scaleLoss: n("scale_loss"), lambda: n("lambda") };
-  }
-}
 
-function resolveOptimizer(e: StmtEntry, ctx: ResolveContext): IR.OptimizerIR | null {
-  const c = callOf(e, S.OPTIMIZERS, ctx, "optimizer");
-  if (!c) return null;
-  const spec = lookupSpec(S.OPTIMIZERS, c.name, ctx, "optimizer");
-  if (!spec) return null;
-  const r = interpretCall(spec, c.args, c.overrides, ctx, c.span, S.OPTIMIZERS);
-  if (!r) return null;
-  ctx.at("/train/optimizer", c.span);
-  recordSpans(ctx, "/train/optimizer", r.spans, { exclude_bias_n_norm: "excludeBiasAndNorm", weight_decay: "weightDecay" });
-  const v = r.values;
-  const n = (k: string) => v[k] as number;
-  if (spec.name === "lars") {
-    return {
-      name: "lars",
-      lr: n("lr"),
-      weightDecay: n("weight_decay"),
-      momentum: n("momentum"),
-      eta: n("eta"),
-      clipLr: v["clip_lr"] as boolean,
-      excludeBiasAndNorm: v["exclude_bias_n_norm"] as boolean,
-    };
-  }
-  if (spec.name === "sgd") return { name: "sgd", lr: n("lr"), weightDecay: n("weight_decay"), momentum: n("momentum") };
-  return { name: "adamw", lr: n("lr"), weightDecay: n("weight_decay"), beta1: n("beta1"), beta2: n("beta2") };
-}
 
-function resolveSchedule(e: StmtEntry | undefined, ctx: ResolveContext, pending: PendingDuration[]): IR.ScheduleIR | null {
-  const spec = S.SCHEDULES["warmup_cosine"]!;
-  let r;
-  if (!e) {
-    r = interpretCall(spec, null, [], ctx, { file: "", line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 });
-  } else {
-    const c = callOf(e, S.SCHEDULES, ctx, "schedule");
-    if (!c) return null;
-    const s = lookupSpec(S.SCHEDULES, c.name, ctx, "schedule");
-    if (!s) return null;
-    ctx.at("/train/schedule", c.span);
-    if (s.name === "constant") {
-      if (!interpretCall(s, c.args, c.overrides, ctx, c.span)) return null;
-      return { name: "constant" };
-    }
-    r = interpretCall(s, c.args, c.overrides, ctx, c.span);
-    if (r) recordSpans(ctx, "/train/schedule", r.spans, { warmup: "warmupSteps" });
-  }
-  if (!r) return null;
-  const out: IR.WarmupCosineIR = {
-    name: "warmup_cosine",
-    warmupSteps: 0,
-    warmupStartLr: r.values["warmup_start_lr"] as number,
-    minLr: r.values["min_lr"] as number,
-  };
-  pending.push({ d: r.values["warmup"] as Duration, span: r.spans["warmup"] ?? null, assign: (n) => (out.warmupSteps = n), what: "warmup" });
-  return out;
-}
 
-const SEVERITIES = ["off", "info", "warn", "error"] as const;
 
-function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: ResolveContext): void {
-  for (const s of stmts) {
-    const key = s.key.text;
-    if ((key === "allow" || key === "deny") && s.args) {
-      for (const a of s.args.items) {
-        const n = bareName(a.value) ?? (a.value.kind === "string" ? a.value.value : null);
-        if (!n || a.name) {
-          ctx.error("E020", `${key}(...) lists rule ids`, a.span);
-          continue;
-        }
-        lint.rules[n] = key === "allow" ? "off" : "error";
-        ctx.at(ptr("/lint/rules", n), a.span);
-      }
-      continue;
-    }
-    if (s.value) {
-      const v = interpretValue(s.value, { kind: "enum", values: SEVERITIES }, ctx, `lint rule '${key}'`);
-      if (v !== INVALID) {
-        lint.rules[key] = v as IR.RuleSeverity;
-        ctx.at(ptr("/lint/rules", key), s.span);
-      }
-      continue;
-    }
-    ctx.error("E020", `lint takes allow(rule, ...), deny(rule, ...) or <rule> = off|info|warn|error`, s.span);
-  }
-}
 
-export type { Entry };

@@ -39,7 +39,7 @@ export function parseSource(text: string, file: string): ParseResult {
     diagnostics.push(d);
   }
 
-  const b = new Builder(file, spanAt);
+  const b = new Builder(spanAt);
   const items = b.items(out.cst);
   const comments = out.comments.map((t) => ({ text: t.image, span: spanAt(t.startOffset, t.startOffset + t.image.length) }));
   diagnostics.sort((x, y) => (x.span?.start ?? 0) - (y.span?.start ?? 0));
@@ -160,10 +160,7 @@ function nodes(c: Children, key: string): CstNode[] {
 }
 
 class Builder {
-  constructor(
-    private readonly file: string,
-    private readonly spanAt: (s: number, e: number) => Span,
-  ) {}
+  constructor(private readonly spanAt: (s: number, e: number) => Span) {}
 
   private nodeSpan(n: CstNode): Span | null {
     const loc = n.location;

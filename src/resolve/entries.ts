@@ -1,0 +1,90 @@
+import type { Args } from "../syntax/ast.js";
+import type { Span } from "../ir/types.js";
+import { didYouMean } from "../check/suggest.js";
+import { collectSettings, interpretSettings, type Override } from "./calls.js";
+import { ptr, type ResolveContext } from "./context.js";
+import type { BlockEntry, StmtEntry } from "./merge.js";
+import type { CallSpec, SpecTable } from "./types.js";
+import type { Duration } from "./values.js";
+import type { NameNode } from "../syntax/ast.js";
+
+// Small helpers for reading a merged pipeline body (merge.ts) by key.
+
+export function stmtEntry(block: BlockEntry | undefined, key: string): StmtEntry | undefined {
+  const e = block?.entries.get(key);
+  return e?.kind === "stmt" ? e : undefined;
+}
+
+export function blockEntry(root: BlockEntry, key: string, ctx: ResolveContext): BlockEntry | undefined {
+  const e = root.entries.get(key);
+  if (!e) return undefined;
+  if (e.kind !== "block") {
+    ctx.error("E020", `'${key}' is a block: write ${key} { ... }`, e.key.span);
+    return undefined;
+  }
+  return e;
+}
+
+export function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: ResolveContext, where: string): void {
+  for (const [k, e] of block.entries) {
+    const name = k.split(":")[0]!;
+    if (!allowed.includes(name)) {
+      ctx.error("E011", `${where} has no setting '${name}'`, e.key.span, didYouMean(name, allowed) || `it takes ${allowed.join(", ")}`);
+    }
+  }
+}
+
+/** `optimizer = lars(lr = 0.2)` -> (spec, call args, overrides). */
+export function callOf(
+  e: StmtEntry,
+  table: SpecTable,
+  ctx: ResolveContext,
+  what: string,
+): { name: NameNode; args: Args | null; overrides: Override[]; span: Span } | null {
+  const v = e.stmt.value;
+  if (!v) {
+    ctx.error("E020", `'${e.key.text}' needs a value: ${e.key.text} = ...`, e.stmt.span);
+    return null;
+  }
+  if (v.kind !== "call" || v.callee.parts.length !== 1) {
+    ctx.error("E020", `${what} expects a call such as ${Object.keys(table)[0]}(...)`, v.span);
+    return null;
+  }
+  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) =>
+    s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [],
+  );
+  return { name: v.callee.parts[0]!, args: v.args, overrides: [...withOverrides, ...e.overrides], span: v.span };
+}
+
+export function recordSpans(ctx: ResolveContext, base: string, spans: Record<string, Span>, rename: Record<string, string> = {}): void {
+  for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, rename[k] ?? camel(k)), s);
+}
+
+export function camel(s: string): string {
+  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export interface PendingDuration {
+  d: Duration;
+  span: Span | null;
+  assign: (steps: number) => void;
+  what: string;
+}
+
+export function fieldsOf(block: BlockEntry, spec: CallSpec, ctx: ResolveContext, base: string): Record<string, unknown> | null {
+  const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.params);
+  for (const e of stmts) {
+    if (!e.stmt.value) ctx.error("E020", `write ${e.key.text} = <value>`, e.stmt.span);
+  }
+  const args = {
+    items: stmts.filter((e) => e.stmt.value).map((e) => ({ name: e.key, value: e.stmt.value!, span: e.stmt.span })),
+    span: block.key.span,
+  };
+  const settings = collectSettings(spec, args, [], ctx, spec.name);
+  if (!settings) return null;
+  const r = interpretSettings(spec, settings, ctx, spec.name, block.key.span);
+  if (!r) return null;
+  recordSpans(ctx, base, r.spans);
+  for (const e of stmts) if (e.overrides.length) ctx.error("E011", `'${e.key.text}' has no fields to set`, e.overrides[0]!.span);
+  return r.values;
+}

@@ -1,0 +1,36 @@
+import type { Statement } from "../syntax/ast.js";
+import type * as IR from "../ir/types.js";
+import { ptr, type ResolveContext } from "./context.js";
+import { bareName, interpretValue, INVALID } from "./values.js";
+
+// `lint { allow(balance); deny(channel-order); data-scarce = info }` -> IR lint settings.
+// Rule ids are checked by the linter, which knows them; this only reads the syntax.
+
+export const SEVERITIES = ["off", "info", "warn", "error"] as const;
+
+export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: ResolveContext): void {
+  for (const s of stmts) {
+    const key = s.key.text;
+    if ((key === "allow" || key === "deny") && s.args) {
+      for (const a of s.args.items) {
+        const n = bareName(a.value) ?? (a.value.kind === "string" ? a.value.value : null);
+        if (!n || a.name) {
+          ctx.error("E020", `${key}(...) lists rule ids`, a.span);
+          continue;
+        }
+        lint.rules[n] = key === "allow" ? "off" : "error";
+        ctx.at(ptr("/lint/rules", n), a.span);
+      }
+      continue;
+    }
+    if (s.value) {
+      const v = interpretValue(s.value, { kind: "enum", values: SEVERITIES }, ctx, `lint rule '${key}'`);
+      if (v !== INVALID) {
+        lint.rules[key] = v as IR.RuleSeverity;
+        ctx.at(ptr("/lint/rules", key), s.span);
+      }
+      continue;
+    }
+    ctx.error("E020", `lint takes allow(rule, ...), deny(rule, ...) or <rule> = off|info|warn|error`, s.span);
+  }
+}
