@@ -1,0 +1,91 @@
+// Conv2DBackpropFilter for the wasm backend, which ships none (tfjs-backend-wasm
+// 4.22). dw[kh, kw, ci, co] = sum_{n, oh, ow} x[n, oh*s + kh - pt, ow*s + kw - pl, ci]
+// * dy[n, oh, ow, co] is one matrix product:
+//   colT [KH*KW*CI, P] (transposed im2col of x, P = N*OH*OW)  x  dy [P, CO]
+// whose result is already dw in HWIO order. XNNPACK's fully-connected kernel runs
+// this at 15-23 GFLOP/s here, 3-10x faster than the same gradient written as a
+// dilated convolution with the batch as the contraction dimension (measured, see
+// docs/runtime.md). The batch is split into chunks so colT stays under ~64 MB.
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { alloc, free, runWasmKernel, shape4, view, type BackendWasm } from "./heap.js";
+import { im2colT } from "./layout.js";
+
+/** Upper bound on the floats of one im2col chunk. */
+const CHUNK_FLOATS = 16 * 1024 * 1024;
+
+function conv2dBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  if (format !== "channelsLast") {
+    throw new Error("wasm Conv2DBackpropFilter supports NHWC only (as the wasm Conv2D does)");
+  }
+  const xs = shape4(x);
+  const info = backend_util.computeConv2DInfo(xs, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+  const [n, , , ci] = xs;
+  const [, oh, ow, co] = shape4(dy);
+  const { filterHeight: kh, filterWidth: kw } = info;
+  const rows = kh * kw * ci;
+  const perItem = rows * oh * ow;
+  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / perItem)));
+
+  let out: TensorInfo | null = null;
+  for (let n0 = 0; n0 < n; n0 += chunk) {
+    const count = Math.min(chunk, n - n0);
+    const p = count * oh * ow;
+    const colT = alloc(backend, [rows, p]);
+    let dyPart: TensorInfo;
+    let ownDy = false;
+    if (count === n) {
+      dyPart = { dataId: dy.dataId, shape: [p, co], dtype: "float32" }; // same data, 2-D view
+    } else {
+      dyPart = alloc(backend, [p, co]);
+      ownDy = true;
+    }
+    // Views only after the allocations: a heap growth detaches earlier ones.
+    const spec = {
+      n0,
+      count,
+      kh,
+      kw,
+      strideH: info.strideHeight,
+      strideW: info.strideWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+      outH: oh,
+      outW: ow,
+    };
+    im2colT(view(backend, x), xs, spec, view(backend, colT));
+    if (ownDy) view(backend, dyPart).set(view(backend, dy).subarray(n0 * oh * ow * co, (n0 + count) * oh * ow * co));
+    const part = runWasmKernel("BatchMatMul", { a: colT, b: dyPart }, { transposeA: false, transposeB: false }, backend);
+    free(backend, colT);
+    if (ownDy) free(backend, dyPart);
+    if (out === null) {
+      out = part;
+    } else {
+      const acc = view(backend, out);
+      const add = view(backend, part);
+      for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (add[i] as number);
+      free(backend, part);
+    }
+  }
+  if (out === null) throw new Error("wasm Conv2DBackpropFilter: empty batch");
+  return { dataId: out.dataId, shape: [kh, kw, ci, co], dtype: "float32" };
+}
+
+export const conv2dBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2dBackpropFilter as unknown as KernelFunc,
+};

@@ -1,0 +1,73 @@
+// Backend selection: order, forcing, the message for a backend that is not
+// installed, and that gradients work on what it returns.
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import {
+  BACKEND_ORDER,
+  BackendUnavailableError,
+  isBackendName,
+  selectBackend,
+} from "../../../src/runtime/backend/select.js";
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("selectBackend", () => {
+  it("orders backends fastest first and recognises their names", () => {
+    expect(BACKEND_ORDER).toEqual(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
+    expect(isBackendName("wasm")).toBe(true);
+    expect(isBackendName("webgl")).toBe(false);
+  });
+
+  it("forcing cpu gives the cpu backend, with working gradients", async () => {
+    const { tf, name, description } = await selectBackend("cpu");
+    expect(name).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    expect(description).toMatch(/^cpu/);
+    const g = tf.grad((x) => tf.sum(tf.mul(x, x)))(tf.tensor1d([1, -2, 3]));
+    expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
+  });
+
+  it("forcing wasm gives wasm with our training kernels", async () => {
+    const { tf, name, description } = await selectBackend("wasm");
+    expect(name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(description).toContain("XNNPACK");
+    expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
+  });
+
+  it.skipIf(installed("@tensorflow/tfjs-node"))(
+    "forcing tfjs-node when it is not installed says what to install, as a usage error",
+    async () => {
+      const err = await selectBackend("tensorflow").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      const e = err as BackendUnavailableError;
+      expect(e.message).toContain("backend 'tensorflow' is not available");
+      expect(e.message).toContain("@tensorflow/tfjs-node is not installed");
+      expect(e.message).toContain("npm install @tensorflow/tfjs-node");
+      expect(e.exitCode).toBe(2);
+      expect(e.message).not.toMatch(/\n/);
+    },
+  );
+
+  it.skipIf(installed("@tensorflow/tfjs-node-gpu"))("forcing tfjs-node-gpu names the CUDA package", async () => {
+    const err = await selectBackend("tensorflow-gpu").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toContain("npm install @tensorflow/tfjs-node-gpu");
+  });
+
+  it.skipIf(installed("@tensorflow/tfjs-node") || installed("@tensorflow/tfjs-node-gpu"))(
+    "without tfjs-node, auto-selection falls through to wasm and says why",
+    async () => {
+      const { name, description } = await selectBackend();
+      expect(name).toBe("wasm");
+      expect(description).toContain("skipped: tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed");
+    },
+  );
+});
