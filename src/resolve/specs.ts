@@ -230,7 +230,7 @@ export const SCHEDULES: SpecTable = {
     name: "warmup_cosine",
     doc: "Linear warm-up from warmup_start_lr, then cosine decay to min_lr (solo-learn).",
     params: {
-      warmup: { type: { kind: "duration" }, default: { value: 10, unit: "epochs" }, doc: "warm-up length (solo-learn default: 10 epochs)" },
+      warmup: { type: { kind: "duration" }, default: { value: 1000, unit: "steps" }, doc: "warm-up length (the AdaInf runs: 1,000 steps)" },
       warmup_start_lr: { type: nonNegative, default: 3e-5, doc: "learning rate at step 0" },
       min_lr: { type: nonNegative, default: 0, doc: "learning rate at the end" },
     },

@@ -73,6 +73,7 @@ describe("resolve: ranges and types", () => {
     gen = npz("g.npz")
     eval = cifar10("d", split = test)
   }
+  train { schedule = warmup_cosine(warmup = 10 epochs) }
 }`);
     expect(out.diagnostics[0]).toMatchObject({ code: "E031", message: "warmup is given in epochs, but the size of gen is unknown" });
   });

@@ -121,7 +121,8 @@ describe.each(METHODS)("%s", (method) => {
     if (ir.train.optimizer.name === "lars") {
       expect(ir.train.optimizer).toMatchObject({ eta: 0.02, clipLr: true, excludeBiasAndNorm: true });
     }
-    expect(ir.train.schedule.name).toBe("warmup_cosine");
+    // The reference configs: warmup_epochs 10 x max_steps / compute_warm_step_epoch 1000 = 1,000 steps.
+    expect(ir.train.schedule).toEqual({ name: "warmup_cosine", warmupSteps: 1000, warmupStartLr: 3e-5, minLr: 0 });
     expect(ir.evaluate.onlineLinear).toEqual({ lr: h.classifierLr, every: 200 });
     const m = ir.model.method;
     if (m.name === "simclr") expect(m.temperature).toBe(0.2);

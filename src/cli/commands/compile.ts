@@ -1,39 +1,98 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
-import { compileFileSync } from "../../driver.js";
+import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
+import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { collect } from "./check.js";
 
-// `adainfc compile <file> --emit ir`: the resolved IR as JSON. (TypeScript and
-// solo-learn targets are issue 7.)
+// `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
+// target's files (`--target solo-learn -o <dir>`). Targets are loaded lazily so that
+// `--emit ir` never pays for the YAML library.
+
+interface CompileOpts {
+  emit?: string;
+  target?: string;
+  pipeline?: string;
+  spans?: boolean;
+  set: string[];
+  out?: string;
+  devices?: string;
+}
+
+const TARGETS = ["ir", "solo-learn"] as const;
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program
     .command("compile")
-    .description("compile a pipeline; --emit ir prints the resolved IR as JSON")
+    .description("compile a pipeline: --emit ir prints the resolved IR as JSON; --target solo-learn -o <dir> writes solo-learn configs and run.sh")
     .argument("<file>", "an .adainf file")
-    .option("--emit <what>", "what to emit: ir", "ir")
+    .option("--emit <what>", "what to emit: ir (the default)")
+    .option("--target <target>", `what to compile to: ${TARGETS.join(", ")}`)
     .option("--pipeline <name>", "only this pipeline of the file")
-    .option("--spans", "include the source span of every value (for tools)")
+    .option("--spans", "include the source span of every value (for tools; --emit ir)")
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
-    .option("-o, --out <file>", "write to a file instead of stdout")
-    .action((file: string, opts: { emit: string; pipeline?: string; spans?: boolean; set: string[]; out?: string }) => {
-      if (opts.emit !== "ir") throw new UserError(`--emit ${opts.emit} is not available yet (only: ir)`, EXIT_USAGE);
+    .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn: the output folder")
+    .option("--devices <n>", "solo-learn: GPUs to spread the batch over (DDP; batch_size is per GPU)")
+    .action((file: string, opts: CompileOpts) => {
+      const target = chooseTarget(opts);
+      const devices = parseDevices(opts.devices, target);
+      if (target === "solo-learn" && !opts.out) throw new UserError("--target solo-learn needs -o <dir>", EXIT_USAGE);
       const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
-      if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+      report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
         setExit(EXIT_ERRORS);
         return;
       }
       if (out.pipelines.length === 0) throw new UserError(`${file} declares no pipeline`);
-      const value = out.pipelines.map((p) => (opts.spans ? { ir: p.ir, spans: p.spans } : p.ir));
-      const json = JSON.stringify(value.length === 1 ? value[0] : value, null, 2) + "\n";
-      if (opts.out) writeAtomic(resolve(ctx.cwd, opts.out), json);
-      else ctx.out(json);
+      if (target === "ir") return emitIR(ctx, out.pipelines, opts);
+      return emitSolo(ctx, out, resolve(ctx.cwd, opts.out!), devices, setExit);
     });
 };
+
+function chooseTarget(opts: CompileOpts): (typeof TARGETS)[number] {
+  if (opts.emit !== undefined && opts.emit !== "ir") throw new UserError(`--emit ${opts.emit} is not available (only: ir; for configs use --target)`, EXIT_USAGE);
+  const t = opts.target ?? "ir";
+  if (!(TARGETS as readonly string[]).includes(t)) throw new UserError(`unknown target '${t}' (available: ${TARGETS.join(", ")})`, EXIT_USAGE);
+  if (opts.emit !== undefined && t !== "ir") throw new UserError(`--emit ir and --target ${t} cannot be combined`, EXIT_USAGE);
+  return t as (typeof TARGETS)[number];
+}
+
+function parseDevices(raw: string | undefined, target: string): number {
+  if (raw === undefined) return 1;
+  if (target !== "solo-learn") throw new UserError("--devices only applies to --target solo-learn", EXIT_USAGE);
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new UserError(`--devices expects a positive whole number, got '${raw}'`, EXIT_USAGE);
+  return Number(raw);
+}
+
+function report(ctx: CliContext, out: CompileOutput, diagnostics: Diagnostic[]): void {
+  if (diagnostics.length) ctx.err(renderDiagnostics(diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+}
+
+function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpts): void {
+  const value = pipelines.map((p) => (opts.spans ? { ir: p.ir, spans: p.spans } : p.ir));
+  const json = JSON.stringify(value.length === 1 ? value[0] : value, null, 2) + "\n";
+  if (opts.out) writeAtomic(resolve(ctx.cwd, opts.out), json);
+  else ctx.out(json);
+}
+
+async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, devices: number, setExit: (code: number) => void): Promise<void> {
+  const { emitSoloLearn, writeEmitted } = await import("../../emit/solo-learn/emit.js");
+  const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { devices }) }));
+  report(ctx, out, results.flatMap((x) => x.r.diagnostics));
+  // All or nothing: one refused pipeline of a file (or sweep) writes no files at all.
+  if (results.some((x) => x.r.diagnostics.some((d) => d.severity === "error"))) {
+    ctx.err("error: nothing written: solo-learn cannot express the construct(s) above\n");
+    setExit(EXIT_ERRORS);
+    return;
+  }
+  const several = results.length > 1;
+  for (const { p, r } of results) {
+    const target = several ? join(dir, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dir;
+    for (const path of writeEmitted(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+  }
+}
 
 export function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -1,0 +1,38 @@
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
+import { writeAtomic } from "./compile.js";
+
+// `adainfc import solo-learn <config.yaml> [--augmentations <file.yaml>] -o <file.adainf>`:
+// migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
+
+const KINDS = ["solo-learn"] as const;
+
+export const register: RegisterCommand = (program, ctx) => {
+  program
+    .command("import")
+    .description("turn a solo-learn config (and its augmentations YAML) into a formatted .adainf pipeline")
+    .argument("<kind>", `what to import: ${KINDS.join(", ")}`)
+    .argument("<config>", "the solo-learn pretrain config (.yaml)")
+    .option("--augmentations <file>", "the augmentations YAML (default: augmentations/<name> next to the config, from its defaults list)")
+    .option("-o, --out <file>", "the .adainf file to write (required)")
+    .option("--force", "overwrite the output file if it exists")
+    .action(async (kind: string, config: string, opts: { augmentations?: string; out?: string; force?: boolean }) => {
+      if (!(KINDS as readonly string[]).includes(kind)) throw new UserError(`cannot import '${kind}' (available: ${KINDS.join(", ")})`, EXIT_USAGE);
+      if (!opts.out) throw new UserError("import needs -o <file.adainf>", EXIT_USAGE);
+      const outPath = resolve(ctx.cwd, opts.out);
+      if (existsSync(outPath) && !opts.force) throw new UserError(`${opts.out} exists; pass --force to overwrite it`);
+      const { importSoloLearn, ImportError } = await import("../../emit/import/import.js");
+      let result;
+      try {
+        result = importSoloLearn(config, { cwd: ctx.cwd, outFile: outPath, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
+      } catch (e) {
+        if (e instanceof ImportError) throw new UserError(e.message, EXIT_ERRORS);
+        throw e;
+      }
+      writeAtomic(outPath, result.text);
+      for (const n of result.notes) ctx.err(`note: ${n}\n`);
+      ctx.out(`wrote ${relative(ctx.cwd, outPath) || outPath} (pipeline ${result.ir.name}, from ${result.plan.method})\n`);
+    });
+};

@@ -1,0 +1,119 @@
+import { dirname, join, relative, resolve } from "node:path";
+import { compileFileSync, type CompileOutput } from "../../driver.js";
+import type { PipelineIR } from "../../ir/types.js";
+import { formatText } from "../../syntax/format.js";
+import { interpret, type ImportPlan } from "./interpret.js";
+import { ImportError, loadSoloConfig } from "./read-config.js";
+import { items, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
+
+// `adainfc import solo-learn`: a solo-learn config (+ augmentations) -> a formatted
+// pipeline that inherits its method's recipe and states only what differs from it.
+//
+// How it decides what to leave out: one compile of a probe file holding the fully
+// explicit pipeline and, for each statement the recipe might already give, a copy
+// without it. A statement whose removal leaves the IR unchanged is redundant. The
+// result is compiled once more and must give the explicit pipeline's IR; if not, the
+// explicit text is written instead. So the output is short, and exact by construction.
+
+export interface ImportOptions {
+  /** The augmentations YAML, when the config's defaults list does not lead to it. */
+  augmentations?: string;
+  /** Working directory for compiling the result (IR `file` is relative to it). */
+  cwd: string;
+  /** Where the pipeline will be written (probes compile as if they were there). */
+  outFile: string;
+}
+
+export interface ImportResult {
+  text: string;
+  ir: PipelineIR;
+  plan: ImportPlan;
+  /** What solo-learn did that the pipeline does not say. */
+  notes: string[];
+}
+
+export { ImportError };
+
+/** The IR without what legitimately differs between probe copies. */
+function comparable(ir: PipelineIR): string {
+  return JSON.stringify({ ...ir, name: "", file: "", augment: { ...ir.augment, preset: null } });
+}
+
+function compileText(text: string, opts: ImportOptions, tag: string): CompileOutput {
+  const path = join(dirname(resolve(opts.cwd, opts.outFile)), `.adainf-import-${tag}-${process.pid}.adainf`);
+  return compileFileSync(path, { cwd: opts.cwd, overlay: new Map([[path, text]]) });
+}
+
+/** Errors inside [0, end) of the probe file: those of the explicit pipeline. */
+function errorsOf(out: CompileOutput, end: number): string[] {
+  const msgs = out.diagnostics.filter((d) => d.severity === "error" && (d.span === null || d.span.start < end)).map((d) => `${d.code}: ${d.message}`);
+  return [...new Set(msgs)];
+}
+
+export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
+  const loaded = loadSoloConfig(resolve(opts.cwd, configPath), opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined);
+  const plan = interpret(loaded, opts.cwd);
+  const wantedDir = plan.output.dir ?? `runs/${plan.name}`;
+
+  // Round 1: the explicit pipeline (inline views), its copies without one statement
+  // each, and the views named by preset, all in one file.
+  const full = items(plan, "inline");
+  const removable = full.map((it, i) => ({ it, i })).filter((x) => x.it.removable);
+  const probes: string[] = [pipelineText("probe_full", plan, full, wantedDir)];
+  for (const { i } of removable) probes.push(pipelineText(`probe_without_${i}`, plan, full.filter((_, j) => j !== i), wantedDir));
+  const named = plan.augmentPreset !== null;
+  if (named) probes.push(pipelineText("probe_named", plan, items(plan, "named"), wantedDir));
+  const round1 = compileText(probes.join("\n"), opts, "probe");
+  const byName = new Map(round1.pipelines.map((p) => [p.ir.name, p.ir]));
+  const fullIR = byName.get("probe_full");
+  if (!fullIR) throw new ImportError(`the imported settings do not make a valid pipeline:\n  ${errorsOf(round1, probes[0]!.length).join("\n  ")}`);
+
+  // The preset: the stdlib's (or project's) when it expands to the same views, else
+  // declared in the imported file under the same name.
+  const namedIR = byName.get("probe_named");
+  const form: AugmentForm = !named ? "inline" : namedIR && JSON.stringify(namedIR.augment.views) === JSON.stringify(fullIR.augment.views) ? "named" : "declared";
+  const wantedAugment = JSON.stringify({ preset: plan.augmentPreset, symmetric: fullIR.augment.symmetric, views: fullIR.augment.views });
+
+  const redundant = new Set<number>();
+  for (const { it, i } of removable) {
+    const ir = byName.get(`probe_without_${i}`);
+    if (!ir) continue;
+    if (it.key === "augment") {
+      if (JSON.stringify(ir.augment) === wantedAugment) redundant.add(i);
+    } else if (comparable(ir) === comparable(fullIR)) redundant.add(i);
+  }
+
+  const header = [
+    `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine(configPath)}`,
+    `// (augmentations: ${oneLine(relative(opts.cwd, loaded.augmentationsPath))}). Settings not written here come from the ${plan.method} recipe.`,
+    ...plan.notes.map((n) => `// note: ${oneLine(n)}`),
+  ].join("\n");
+  const build = (list: Item[]) => {
+    const decl = form === "declared" ? presetDecl(plan) + "\n" : "";
+    const dir = wantedDir === `runs/${plan.name}` ? null : wantedDir;
+    const raw = `${header}\n${decl}${pipelineText(plan.name, plan, list, dir)}`;
+    const f = formatText(raw, opts.outFile);
+    if (f.diagnostics.length) throw new Error(`import wrote text that does not parse: ${f.diagnostics[0]!.message}`);
+    return f.text;
+  };
+  const check = (text: string): PipelineIR | null => {
+    const out = compileText(text, opts, "check");
+    const ir = out.pipelines[0]?.ir;
+    if (!ir || out.diagnostics.some((d) => d.severity === "error")) return null;
+    const sameAugment = JSON.stringify({ preset: ir.augment.preset, symmetric: ir.augment.symmetric, views: ir.augment.views }) === wantedAugment;
+    return sameAugment && comparable(ir) === comparable(fullIR) && ir.name === plan.name ? ir : null;
+  };
+
+  const explicit = items(plan, form);
+  const short = build(explicit.filter((_, i) => !redundant.has(i)));
+  let ir = check(short);
+  if (ir) return { text: short, ir, plan, notes: plan.notes };
+  const long = build(explicit);
+  ir = check(long);
+  if (ir) return { text: long, ir, plan, notes: plan.notes };
+  throw new Error("import could not reproduce the config's settings as a pipeline (a bug; please report it with the config)");
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]/g, " ");
+}

@@ -1,0 +1,341 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { MethodName } from "../../ir/types.js";
+import { inspectNpz } from "../../runtime/data/npz.js";
+import { unescapeInterpolation } from "../solo-learn/render.js";
+import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
+import { get, ImportError, isMap, type LoadedSoloConfig, type YamlMap } from "./read-config.js";
+
+// A solo-learn config -> the settings of a pipeline, in the language's terms. Values
+// solo-learn would fill in itself (args/pretrain.py, methods/base.py) are filled in
+// the same way; anything adainf cannot run is an ImportError naming the key.
+
+export interface OpPlan {
+  op: string;
+  args: CallArg[];
+}
+export interface ViewPlan {
+  /** null: `view x count`; else `view <name>`. */
+  name: string | null;
+  count: number;
+  ops: OpPlan[];
+}
+export interface CallPlan {
+  name: string;
+  args: CallArg[];
+}
+
+export interface ImportPlan {
+  name: string;
+  method: MethodName;
+  seed: number;
+  real: { name: string; dataset: "cifar10" | "cifar100"; path: string };
+  extra: { name: string; path: string; args: CallArg[] } | null;
+  eval: { name: string; path: string };
+  dup: number;
+  /** The preset to name (`augment = x`), or null for an inline block. */
+  augmentPreset: string | null;
+  views: ViewPlan[];
+  backbone: CallPlan;
+  methodCall: CallPlan;
+  batchSize: number;
+  steps: Lit;
+  optimizer: CallPlan;
+  schedule: CallPlan | "constant";
+  onlineLinear: CallPlan;
+  knn: CallPlan | null;
+  output: { dir: string | null; checkpointEvery: Lit | null; keep: number | null };
+  lint: [string, string][];
+  /** What solo-learn does that the pipeline cannot say, for the user to read. */
+  notes: string[];
+}
+
+const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
+
+function numberAt(m: YamlMap, path: string, fallback?: number): number {
+  const v = get(m, path);
+  if (v === undefined || v === null) {
+    if (fallback !== undefined) return fallback;
+    throw new ImportError(`${path} is missing`);
+  }
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${JSON.stringify(v)}`);
+  return v;
+}
+
+function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
+  const v = get(m, path);
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`);
+  return v;
+}
+
+function stringAt(m: YamlMap, path: string): string | null {
+  const v = get(m, path);
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`);
+  return unescapeInterpolation(v);
+}
+
+/** A name the language accepts (letters, digits, `_`, dashes inside). */
+export function identifier(s: string): string {
+  let t = s.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^-+|-+$/g, "");
+  if (!/^[A-Za-z_]/.test(t)) t = `p_${t}`;
+  return t;
+}
+
+export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
+  const c = loaded.config;
+  const notes: string[] = [];
+  const prov = isMap(c["adainf"]) ? (c["adainf"] as YamlMap) : null;
+
+  const methodKey = stringAt(c, "method");
+  const method = methodKey ? METHODS[methodKey] : undefined;
+  if (!method) throw new ImportError(`method: '${methodKey ?? ""}' has no adainf equivalent (supported: ${Object.keys(METHODS).join(", ")})`);
+  const backbone = stringAt(c, "backbone.name");
+  if (backbone !== "resnet18") throw new ImportError(`backbone.name: '${backbone ?? ""}' is not available (adainf builds resnet18 and a small convnet)`);
+  const dataset = stringAt(c, "data.dataset");
+  if (dataset !== "cifar10" && dataset !== "cifar100") throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`);
+  const trainPath = stringAt(c, "data.train_path");
+  if (trainPath === null) throw new ImportError("data.train_path is missing");
+  const fraction = get(c, "data.fraction");
+  if (typeof fraction === "number" && fraction > 0) throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)");
+  if (numberAt(c, "accumulate_grad_batches", 1) !== 1) throw new ImportError("accumulate_grad_batches: gradient accumulation has no adainf equivalent");
+
+  const names = {
+    train: (prov && stringAt(prov, "sources.train")) ?? "real",
+    extra: (prov && stringAt(prov, "sources.extra")) ?? "generated",
+    eval: (prov && stringAt(prov, "sources.eval")) ?? "eval",
+  };
+  const extraPath = stringAt(c, "data.extra_data");
+  const dupRaw = get(c, "data.dup");
+  const dup = extraPath !== null ? numberAt(c, "data.dup", 1) : 1;
+  if (extraPath === null && typeof dupRaw === "number" && dupRaw !== 1) notes.push(`data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once`);
+
+  // Global batch and the lr scaling solo-learn applies (lr * batch_size * devices * nodes / 256).
+  const devicesRaw = get(c, "devices");
+  const devices = Array.isArray(devicesRaw) ? devicesRaw.length : typeof devicesRaw === "number" ? devicesRaw : 1;
+  const nodes = numberAt(c, "num_nodes", 1);
+  const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
+  const scale = batchSize / 256;
+  const clean = (x: number) => Number(x.toPrecision(15));
+
+  const optName = stringAt(c, "optimizer.name");
+  const lr = clean(numberAt(c, "optimizer.lr") * scale);
+  const wd = numberAt(c, "optimizer.weight_decay");
+  let optimizer: CallPlan;
+  if (optName === "lars") {
+    optimizer = {
+      name: "lars",
+      args: [
+        { key: "lr", value: num(lr), always: true },
+        { key: "weight_decay", value: num(wd), always: true },
+        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) },
+        { key: "eta", value: num(numberAt(c, "optimizer.kwargs.eta", 1e-3)) },
+        { key: "clip_lr", value: bool(boolAt(c, "optimizer.kwargs.clip_lr", false)) },
+        { key: "exclude_bias_n_norm", value: bool(boolAt(c, "optimizer.kwargs.exclude_bias_n_norm", false)) },
+      ],
+    };
+  } else if (optName === "sgd") {
+    optimizer = { name: "sgd", args: [{ key: "lr", value: num(lr), always: true }, { key: "weight_decay", value: num(wd), always: true }, { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) }] };
+  } else if (optName === "adamw") {
+    const betas = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number")) throw new ImportError("optimizer.kwargs.betas must be two numbers");
+    optimizer = { name: "adamw", args: [{ key: "lr", value: num(lr), always: true }, { key: "weight_decay", value: num(wd), always: true }, { key: "beta1", value: num(betas[0] as number) }, { key: "beta2", value: num(betas[1] as number) }] };
+  } else throw new ImportError(`optimizer.name: '${optName ?? ""}' is not available (lars, sgd, adamw)`);
+  if (boolAt(c, "optimizer.exclude_bias_n_norm_wd", false)) notes.push("optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)");
+
+  // Length and warm-up. The AdaInf fork warms up for
+  // warmup_epochs * max_steps / compute_warm_step_epoch steps; plain solo-learn counts epochs.
+  const maxSteps = get(c, "max_steps");
+  let steps: Lit;
+  if (typeof maxSteps === "number" && maxSteps > 0) steps = dur(maxSteps, "steps");
+  else if (typeof get(c, "max_epochs") === "number") steps = dur(numberAt(c, "max_epochs"), "epochs");
+  else throw new ImportError("neither max_steps nor max_epochs is set");
+  const schedName = stringAt(c, "scheduler.name") ?? "none";
+  let schedule: CallPlan | "constant";
+  if (schedName === "warmup_cosine") {
+    if ((stringAt(c, "scheduler.interval") ?? "step") !== "step") throw new ImportError("scheduler.interval: only 'step' has an adainf equivalent");
+    const we = numberAt(c, "scheduler.warmup_epochs", 10);
+    const cwse = get(c, "compute_warm_step_epoch");
+    let warmup: Lit;
+    if (typeof cwse === "number" && cwse > 0 && steps.kind === "dur" && steps.unit === "steps") warmup = dur(Math.round((we * steps.v) / cwse), "steps");
+    else if (Number.isInteger(we)) warmup = dur(we, "epochs");
+    else throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs compute_warm_step_epoch and max_steps`);
+    schedule = {
+      name: "warmup_cosine",
+      args: [
+        { key: "warmup", value: warmup },
+        { key: "warmup_start_lr", value: num(numberAt(c, "scheduler.warmup_start_lr", 3e-5)) },
+        { key: "min_lr", value: num(numberAt(c, "scheduler.min_lr", 0)) },
+      ],
+    };
+  } else if (schedName === "none") schedule = "constant";
+  else throw new ImportError(`scheduler.name: '${schedName}' is not available (warmup_cosine, none)`);
+
+  const vci = get(c, "val_check_interval");
+  let every: Lit;
+  if (vci === undefined || vci === null || vci === 1.0) every = dur(1, "epochs");
+  else if (typeof vci === "number" && Number.isInteger(vci) && vci > 1) every = dur(vci, "steps");
+  else throw new ImportError(`val_check_interval = ${JSON.stringify(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`);
+  const onlineLinear: CallPlan = { name: "online_linear", args: [{ key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true }, { key: "every", value: every }] };
+  const knn: CallPlan | null = boolAt(c, "knn_eval.enabled", false)
+    ? {
+        name: "knn",
+        args: [
+          { key: "k", value: num(numberAt(c, "knn_eval.k", 20)) },
+          { key: "temperature", value: num(0.07) },
+          { key: "distance", value: ident(stringAt(c, "knn_eval.distance_func") ?? "euclidean") },
+          { key: "every", value: every },
+        ],
+      }
+    : null;
+
+  const extraProv = prov && isMap(prov["extra_data"]) ? (prov["extra_data"] as YamlMap) : null;
+  const extra =
+    extraPath === null
+      ? null
+      : {
+          name: names.extra,
+          path: extraPath,
+          args: extraArgs(extraProv, [resolve(cwd, extraPath), resolve(dirname(loaded.configPath), extraPath)]),
+        };
+  if (extra && !extra.args.some((a) => a.key === "size")) notes.push(`the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps`);
+
+  const { preset, views } = interpretViews(loaded, prov);
+  const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
+  let ckptEvery: Lit | null;
+  if (prov && typeof prov["checkpoint_every"] === "number") ckptEvery = dur(prov["checkpoint_every"] as number, "steps");
+  else if (prov && prov["checkpoint_every"] === null) ckptEvery = null;
+  else if (sizeKnown) ckptEvery = dur(numberAt(c, "checkpoint.frequency", 1), "epochs");
+  else {
+    ckptEvery = null;
+    notes.push(`checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`);
+  }
+  const keep = prov && typeof prov["keep"] === "number" ? (prov["keep"] as number) : boolAt(c, "checkpoint.keep_prev", false) ? null : 1;
+  const lintRaw = prov && isMap(prov["lint"]) ? (prov["lint"] as YamlMap) : {};
+
+  return {
+    name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
+    method,
+    seed: numberAt(c, "seed", 5),
+    real: { name: names.train, dataset, path: trainPath },
+    extra,
+    eval: { name: names.eval, path: stringAt(c, "data.val_path") ?? trainPath },
+    dup,
+    augmentPreset: preset,
+    views,
+    backbone: { name: "resnet18", args: [{ key: "stem", value: ident("cifar") }] },
+    methodCall: methodCall(c, method),
+    batchSize,
+    steps,
+    optimizer,
+    schedule,
+    onlineLinear,
+    knn,
+    output: { dir: stringAt(c, "checkpoint.dir"), checkpointEvery: ckptEvery, keep },
+    lint: Object.entries(lintRaw).map(([k, v]) => [k, String(v)]),
+    notes,
+  };
+}
+
+/** The number of images in the npz, from its header, when the file is found (cwd, then beside the config). */
+function npzCount(candidates: string[]): number | null {
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    try {
+      return inspectNpz(candidate).count;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function extraArgs(p: YamlMap | null, candidates: string[]): CallArg[] {
+  if (!p) {
+    const n = npzCount(candidates);
+    return n === null ? [] : [{ key: "size", value: num(n) }];
+  }
+  const args: CallArg[] = [];
+  if (p["origin"] === "real") args.push({ key: "origin", value: ident("real") });
+  if (typeof p["size"] === "number") args.push({ key: "size", value: num(p["size"]) });
+  if (typeof p["fid"] === "number") args.push({ key: "fid", value: num(p["fid"]) });
+  if (p["channels"] === "rgb" || p["channels"] === "bgr") args.push({ key: "channels", value: ident(p["channels"]) });
+  if (typeof p["classes"] === "number") args.push({ key: "classes", value: num(p["classes"]) });
+  return args;
+}
+
+function methodCall(c: YamlMap, method: MethodName): CallPlan {
+  const k = (key: string, fallback?: number) => num(numberAt(c, `method_kwargs.${key}`, fallback));
+  const proj: CallArg[] = [
+    { key: "proj_hidden_dim", value: k("proj_hidden_dim") },
+    { key: "proj_output_dim", value: k("proj_output_dim") },
+  ];
+  const momentum: CallArg[] = [
+    { key: "momentum_base", value: num(numberAt(c, "momentum.base_tau", 0.99)) },
+    { key: "momentum_final", value: num(numberAt(c, "momentum.final_tau", 1.0)) },
+  ];
+  switch (method) {
+    case "simclr":
+      return { name: "simclr", args: [...proj, { key: "temperature", value: k("temperature") }] };
+    case "mocov2plus":
+      return { name: "mocov2plus", args: [...proj, { key: "queue_size", value: k("queue_size") }, { key: "temperature", value: k("temperature") }, ...momentum] };
+    case "byol":
+      return { name: "byol", args: [...proj, { key: "pred_hidden_dim", value: k("pred_hidden_dim") }, ...momentum] };
+    case "barlow":
+      return { name: "barlow", args: [...proj, { key: "scale_loss", value: k("scale_loss", 0.1) }, { key: "lambda", value: k("lamb", 0.0051) }] };
+  }
+}
+
+function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { preset: string | null; views: ViewPlan[] } {
+  const where = loaded.augmentationsPath;
+  const entries = loaded.augmentations.map((e, i) => interpretEntry(e, `${where}: pipeline ${i + 1}`));
+  const total = entries.reduce((n, e) => n + e.count, 0);
+  if (total !== 2) throw new ImportError(`${where}: ${total} crops; adainf's methods take exactly two views`);
+  if (new Set(entries.map((e) => e.size)).size > 1) throw new ImportError(`${where}: crops of different sizes (multi-crop) have no adainf equivalent`);
+  const provViews = prov && Array.isArray(prov["views"]) ? (prov["views"] as unknown[]).filter((v): v is string => typeof v === "string") : [];
+  let views: ViewPlan[];
+  if (provViews.length === 2) {
+    // Named views: one `view <name>` each (a symmetric entry counts twice).
+    const flat = entries.flatMap((e) => Array.from({ length: e.count }, () => e.ops));
+    views = flat.map((ops, i) => ({ name: identifier(provViews[i]!), count: 1, ops }));
+  } else if (entries.length === 1) views = [{ name: null, count: 2, ops: entries[0]!.ops }];
+  else views = entries.map((e, i) => ({ name: `view${i + 1}`, count: 1, ops: e.ops }));
+  const provPreset = prov && "augment_preset" in prov ? prov["augment_preset"] : undefined;
+  const preset = provPreset === null ? null : typeof provPreset === "string" ? provPreset : identifier(loaded.augmentationsName);
+  return { preset, views };
+}
+
+function interpretEntry(e: YamlMap, where: string): { count: number; size: number; ops: OpPlan[] } {
+  const n = (path: string, fallback: number) => {
+    const v = get(e, path);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`);
+    return v;
+  };
+  const size = n("crop_size", NaN);
+  if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size is missing`);
+  const count = n("num_crops", NaN);
+  if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`);
+  const ops: OpPlan[] = [];
+  if (get(e, "rrc.enabled") !== false) {
+    const args: CallArg[] = [];
+    if (size !== 32) args.push({ key: "size", value: num(size) });
+    args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true });
+    ops.push({ op: "random_resized_crop", args });
+  } else if (size !== 32) throw new ImportError(`${where}: rrc disabled with crop_size ${size}: a plain resize has no adainf equivalent`);
+  const p = (op: string, key: string) => ops.push({ op, args: [{ key: "p", value: num(n(`${key}.prob`, 0)), always: true }] });
+  ops.push({
+    op: "color_jitter",
+    args: [
+      { key: "p", value: num(n("color_jitter.prob", 0)), always: true },
+      ...(["brightness", "contrast", "saturation", "hue"] as const).map((k) => ({ key: k, value: num(n(`color_jitter.${k}`, 0)), always: true })),
+    ],
+  });
+  p("grayscale", "grayscale");
+  p("gaussian_blur", "gaussian_blur");
+  p("solarize", "solarization");
+  p("equalize", "equalization");
+  p("horizontal_flip", "horizontal_flip");
+  return { count, size, ops };
+}

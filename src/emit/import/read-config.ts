@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
+
+// Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
+// defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
+// imported pipeline runs what solo-learn would have run.
+
+/** A problem with the input files: reported as one line, exit 1. */
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImportError";
+  }
+}
+
+export type YamlMap = Record<string, unknown>;
+
+export interface LoadedSoloConfig {
+  config: YamlMap;
+  configPath: string;
+  augmentations: YamlMap[];
+  augmentationsPath: string;
+  /** The augmentation file's base name (`symmetric_adainf` for symmetric_adainf.yaml). */
+  augmentationsName: string;
+}
+
+function readYaml(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new ImportError(`${path}: no such file (${what})`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ImportError(`${path}: cannot read it (${(e as Error).message})`);
+  }
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new ImportError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+export function isMap(v: unknown): v is YamlMap {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The `augmentations: <file>` entry of a Hydra defaults list, if any. */
+function augmentationsDefault(config: YamlMap): string | null {
+  const defaults = config["defaults"];
+  if (!Array.isArray(defaults)) return null;
+  for (const d of defaults) {
+    if (isMap(d) && typeof d["augmentations"] === "string") return d["augmentations"];
+  }
+  return null;
+}
+
+export function loadSoloConfig(configPath: string, augmentationsPath?: string): LoadedSoloConfig {
+  const config = readYaml(configPath, "the solo-learn config");
+  if (!isMap(config)) throw new ImportError(`${configPath}: expected a solo-learn config (a YAML mapping)`);
+  let augPath = augmentationsPath;
+  if (!augPath) {
+    const name = augmentationsDefault(config);
+    if (!name) throw new ImportError(`${configPath}: its defaults list names no augmentations; give them with --augmentations <file.yaml>`);
+    const file = name.endsWith(".yaml") ? name : `${name}.yaml`;
+    augPath = join(dirname(configPath), "augmentations", file);
+  }
+  const aug = readYaml(augPath, "the augmentations named by the config");
+  if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
+    throw new ImportError(`${augPath}: expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)`);
+  }
+  const base = augPath.replace(/\\/g, "/").split("/").pop()!.replace(/\.ya?ml$/, "");
+  return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base };
+}
+
+/** `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. */
+export function get(m: YamlMap, path: string): unknown {
+  let cur: unknown = m;
+  for (const k of path.split(".")) {
+    if (!isMap(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}

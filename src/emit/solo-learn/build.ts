@@ -1,0 +1,127 @@
+import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
+import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
+import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
+
+// IR -> solo-learn's pretrain config (AdaInf fork). Only called on a pipeline that
+// `analyze` accepted. Two conversions need care:
+// - learning rates: solo-learn multiplies lr and classifier_lr by
+//   batch_size * devices / 256 (args/pretrain.py), so we write lr * 256 / batch and the
+//   rate it trains with is the pipeline's;
+// - warm-up: the fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
+//   steps. With the epoch length E known and the warm-up a whole number of epochs we
+//   write warmup_epochs in epochs and compute_warm_step_epoch = max_steps / E (the
+//   run's length in epochs); otherwise both count steps (compute_warm_step_epoch =
+//   max_steps). Either way the product is the pipeline's warm-up in steps.
+
+/** Drops float noise from a scaled rate (0.30000000000000004 -> 0.3). */
+export function clean(x: number): number {
+  return Number(x.toPrecision(15));
+}
+
+/** The augmentations/<name>.yaml base name: the preset's, or the pipeline's for an inline block. */
+export function augmentationName(ir: PipelineIR): string {
+  return (ir.augment.preset ?? ir.name).replace(/[^A-Za-z0-9_.-]/g, "_");
+}
+
+export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): SoloConfig {
+  const t = ir.train;
+  const scale = 256 / t.batchSize;
+  const schedule = t.schedule;
+  // The AdaInf fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
+  // steps; its configs write warmup_epochs 10 and compute_warm_step_epoch 1000 (1,000
+  // steps of 100k), so keep warmup_epochs at 10 and solve for the divisor.
+  let warmupEpochs = 0;
+  let cwse = t.steps;
+  if (schedule.name === "warmup_cosine" && schedule.warmupSteps > 0) {
+    warmupEpochs = 10;
+    cwse = (10 * t.steps) / schedule.warmupSteps;
+  }
+  const online = ir.evaluate.onlineLinear!;
+  const method = ir.model.method;
+  const momentum = "momentum" in method ? { momentum: { base_tau: method.momentum.base, final_tau: method.momentum.final } } : {};
+  const knn = ir.evaluate.knn;
+  return {
+    defaults: ["_self_", { augmentations: `${augmentationName(ir)}.yaml` }, { "override hydra/hydra_logging": "disabled" }, { "override hydra/job_logging": "disabled" }],
+    hydra: { output_subdir: null, run: { dir: "." } },
+    name: ir.name,
+    method: SOLO_METHOD[method.name],
+    backbone: { name: "resnet18" },
+    method_kwargs: methodKwargs(method),
+    ...momentum,
+    data: {
+      dataset: plan.real.format as "cifar10" | "cifar100",
+      train_path: plan.real.path ?? "",
+      val_path: plan.eval.path ?? "",
+      format: SOLO_RUNTIME.format,
+      num_workers: SOLO_RUNTIME.numWorkers,
+      dup: plan.extra ? plan.dup : null,
+      extra_data: plan.extra?.path ?? null,
+    },
+    optimizer: {
+      name: t.optimizer.name,
+      batch_size: t.batchSize / opts.devices,
+      lr: clean(t.optimizer.lr * scale),
+      classifier_lr: clean(online.lr * scale),
+      weight_decay: t.optimizer.weightDecay,
+      kwargs: optimizerKwargs(t.optimizer),
+    },
+    scheduler:
+      schedule.name === "warmup_cosine"
+        ? { name: "warmup_cosine", warmup_start_lr: schedule.warmupStartLr, min_lr: schedule.minLr, warmup_epochs: warmupEpochs, interval: "step" }
+        : { name: "none" },
+    ...(knn ? { knn_eval: { enabled: true, k: knn.k, distance_func: knn.distance } } : {}),
+    checkpoint: { enabled: true, dir: ir.output.dir, frequency: checkpointFrequency(ir, plan), keep_prev: ir.output.keep > 1 },
+    auto_resume: { enabled: false },
+    wandb: { enabled: false, project: SOLO_RUNTIME.project, entity: null, offline: true },
+    compute_warm_step_epoch: cwse,
+    max_steps: t.steps,
+    devices: Array.from({ length: opts.devices }, (_, i) => i),
+    sync_batchnorm: true,
+    accelerator: SOLO_RUNTIME.accelerator,
+    strategy: SOLO_RUNTIME.strategy,
+    precision: SOLO_RUNTIME.precision,
+    val_check_interval: online.every,
+    check_val_every_n_epoch: null,
+    seed: ir.seed,
+    adainf: provenance(ir, plan),
+  };
+}
+
+function methodKwargs(m: MethodIR): Record<string, number> {
+  const proj = { proj_hidden_dim: m.projHiddenDim, proj_output_dim: m.projOutputDim };
+  switch (m.name) {
+    case "simclr":
+      return { ...proj, temperature: m.temperature };
+    case "mocov2plus":
+      return { ...proj, queue_size: m.queueSize, temperature: m.temperature };
+    case "byol":
+      return { ...proj, pred_hidden_dim: m.predHiddenDim };
+    case "barlow":
+      return { ...proj, scale_loss: m.scaleLoss, lamb: m.lambda };
+  }
+}
+
+function optimizerKwargs(o: OptimizerIR): Record<string, number | boolean | number[]> {
+  switch (o.name) {
+    case "lars":
+      return { clip_lr: o.clipLr, eta: o.eta, exclude_bias_n_norm: o.excludeBiasAndNorm, momentum: o.momentum };
+    case "sgd":
+      return { momentum: o.momentum };
+    case "adamw":
+      return { betas: [o.beta1, o.beta2] };
+  }
+}
+
+function provenance(ir: PipelineIR, plan: SoloPlan): Provenance {
+  const x = plan.extra;
+  const defaultViews = ir.augment.views.every((v, i) => v.name === `view${i + 1}`);
+  return {
+    sources: { train: plan.real.name, extra: x?.name ?? null, eval: plan.eval.name },
+    extra_data: x ? { size: x.size, fid: x.fid, channels: x.channelOrder, origin: x.origin, classes: x.classes } : null,
+    augment_preset: ir.augment.preset,
+    views: defaultViews ? [] : ir.augment.views.map((v) => v.name),
+    checkpoint_every: ir.output.checkpointEvery,
+    keep: ir.output.keep,
+    lint: { ...ir.lint.rules },
+  };
+}

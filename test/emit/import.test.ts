@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { PipelineIR } from "../../src/ir/types.js";
+import { compileFileSync } from "../../src/driver.js";
+import { formatText } from "../../src/syntax/format.js";
+import { cli, ROOT } from "../helpers.js";
+import { emitSolo, tempDir } from "./helpers.js";
+
+// adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
+// gives the same IR for all 12 paper pipelines (only `file` differs), and a config
+// written in the reference's own style imports with solo-learn's semantics.
+
+function irOf(file: string, cwd: string): PipelineIR {
+  const out = compileFileSync(file, { cwd });
+  expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return out.pipelines[0]!.ir;
+}
+
+const PIPELINES = ["simclr", "mocov2plus", "byol", "barlow"].flatMap((m) => ["none", "vanilla", "adainf"].map((i) => `${m}_${i}`));
+
+describe("import solo-learn: round trip of the 12 paper pipelines", () => {
+  for (const name of PIPELINES) {
+    it(name, async () => {
+      const method = name.split("_")[0]!;
+      const emitted = await emitSolo(`pipelines/${name}.adainf`);
+      expect(emitted.code).toBe(0);
+      const out = join(tempDir(), `${name}.adainf`);
+      const r = await cli(["import", "solo-learn", join(emitted.dir, `${method}.yaml`), "-o", out]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const text = readFileSync(out, "utf8");
+      // formatted, and inheriting the method's recipe
+      expect(formatText(text, out).text).toBe(text);
+      expect(text).toContain(`pipeline ${name} from ${method} {`);
+      const original = irOf(`pipelines/${name}.adainf`, ROOT);
+      const back = irOf(out, ROOT);
+      expect({ ...back, file: "" }).toEqual({ ...original, file: "" });
+    });
+  }
+});
+
+const REFERENCE_STYLE = `defaults:
+  - _self_
+  - augmentations: symmetric_crop_0.3.yaml
+  - wandb: private.yaml
+name: "simclr-cifar10-only-stf" # change here for cifar100
+method: "simclr"
+backbone:
+  name: "resnet18"
+method_kwargs:
+  proj_hidden_dim: 2048
+  proj_output_dim: 256
+  temperature: 0.2
+data:
+  dataset: cifar10
+  train_path: ../datasets/CIFAR10
+  val_path: ../datasets/CIFAR10
+  format: "image_folder"
+  dup: 10
+  extra_data: ../datasets/generated/gen.npz
+optimizer:
+  name: "lars"
+  batch_size: 256
+  lr: 0.2
+  classifier_lr: 0.05
+  weight_decay: 1e-4
+  kwargs:
+    clip_lr: True
+    eta: 0.02
+    exclude_bias_n_norm: True
+scheduler:
+  name: "warmup_cosine"
+compute_warm_step_epoch: 1000
+max_steps: 100000
+devices: [6,7]
+val_check_interval: 200
+check_val_every_n_epoch:
+`;
+
+const CROP_03 = `- rrc:
+    enabled: True
+    crop_min_scale: 0.3
+    crop_max_scale: 1.0
+  color_jitter: {prob: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2}
+  grayscale: {prob: 0.2}
+  gaussian_blur: {prob: 0.5}
+  solarization: {prob: 0.0}
+  equalization: {prob: 0.0}
+  horizontal_flip: {prob: 0.5}
+  crop_size: 32
+  num_crops: 2
+`;
+
+function referenceProject(config = REFERENCE_STYLE): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, "cfg", "augmentations"), { recursive: true });
+  writeFileSync(join(dir, "cfg", "simclr.yaml"), config);
+  writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), CROP_03);
+  return dir;
+}
+
+describe("import solo-learn: configs in the reference's own style", () => {
+  it("applies solo-learn's semantics: per-GPU batch, lr scaling, the fork's warm-up, seed 5", async () => {
+    const dir = referenceProject();
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    // gen.npz is not there: its size (and so the epoch length) is unknown, which the user is told
+    expect(r.err).toContain("note: the size of ../datasets/generated/gen.npz is unknown");
+    expect(r.err).toContain("note: checkpoint.frequency (every 1 epoch(s)) dropped");
+    const text = readFileSync(join(dir, "p.adainf"), "utf8");
+    expect(text).toContain("augment symmetric_crop_0_3 {");
+    expect(text).toContain("// note: the size of");
+    const ir = irOf("p.adainf", dir);
+    expect(ir.name).toBe("simclr-cifar10-only-stf");
+    expect(ir.train.batchSize).toBe(512); // 256 per GPU x 2 GPUs
+    expect(ir.train.optimizer).toMatchObject({ name: "lars", lr: 0.4, eta: 0.02, clipLr: true, excludeBiasAndNorm: true });
+    expect(ir.evaluate.onlineLinear).toEqual({ lr: 0.1, every: 200 });
+    expect(ir.train.schedule).toMatchObject({ name: "warmup_cosine", warmupSteps: 1000 });
+    expect(ir.seed).toBe(5);
+    expect(ir.data.train).toEqual([{ source: "real", replicate: 10 }, { source: "generated", replicate: 1 }]);
+    expect(ir.data.sources[1]).toMatchObject({ format: "npz", path: "../datasets/generated/gen.npz", origin: "generated" });
+    expect(ir.augment.preset).toBe("symmetric_crop_0_3");
+    expect(ir.augment.views[0]!.ops[0]).toMatchObject({ op: "random_resized_crop", scale: [0.3, 1] });
+    expect(ir.augment.symmetric).toBe(true);
+  });
+
+  it("a matching stdlib preset is named, not copied", async () => {
+    const dir = referenceProject(REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "crop_min_0_3.yaml"));
+    writeFileSync(join(dir, "cfg", "augmentations", "crop_min_0_3.yaml"), CROP_03);
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(dir, "p.adainf"), "utf8");
+    expect(text).toContain("augment = crop_min_0_3\n");
+    expect(text).not.toContain("view x 2");
+  });
+
+  it("paths with quotes, backslashes, newlines and ${...} stay one literal", async () => {
+    const nasty = 'dir "q" \\ $(x) ${y}\nz';
+    const dir = referenceProject(REFERENCE_STYLE.replace("train_path: ../datasets/CIFAR10", `train_path: ${JSON.stringify(nasty.replace("${", "\\${"))}`));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    expect(irOf("p.adainf", dir).data.sources[0]!.path).toBe(nasty);
+  });
+
+  it("errors are one line, exit 1; the output is not overwritten without --force", async () => {
+    const dir = referenceProject(REFERENCE_STYLE.replace('method: "simclr"', 'method: "dino"'));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("error: method: 'dino' has no adainf equivalent (supported: simclr, mocov2plus, byol, barlow_twins)\n");
+    expect(existsSync(join(dir, "p.adainf"))).toBe(false);
+
+    const missing = await cli(["import", "solo-learn", "cfg/nope.yaml", "-o", "p.adainf"], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^error: .*nope\.yaml: no such file/);
+
+    const ok = referenceProject();
+    writeFileSync(join(ok, "p.adainf"), "// mine\n");
+    const again = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], ok);
+    expect(again.code).toBe(1);
+    expect(readFileSync(join(ok, "p.adainf"), "utf8")).toBe("// mine\n");
+    expect((await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", "--force"], ok)).code).toBe(0);
+
+    expect((await cli(["import", "torch", "cfg/simclr.yaml", "-o", "x.adainf"], ok)).code).toBe(2);
+    expect((await cli(["import", "solo-learn", "cfg/simclr.yaml"], ok)).code).toBe(2);
+  });
+
+  it("--augmentations overrides the defaults list", async () => {
+    const dir = referenceProject();
+    writeFileSync(join(dir, "weak.yaml"), CROP_03.replace("crop_min_scale: 0.3", "crop_min_scale: 0.5"));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "weak.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    const ir = irOf("p.adainf", dir);
+    expect(ir.augment.preset).toBe("weak");
+    expect(ir.augment.views[0]!.ops[0]).toMatchObject({ scale: [0.5, 1] });
+  });
+});
