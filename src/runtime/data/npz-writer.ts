@@ -17,6 +17,8 @@ export interface NpzImageWriterOptions {
   labels?: ArrayLike<number>;
   /** Write zip64 records even when the sizes do not need them (tests, compatibility). */
   forceZip64?: boolean;
+  /** Member timestamps (default: now); a fixed date makes the file reproducible. */
+  modified?: Date;
 }
 
 export class NpzImageWriter {
@@ -33,7 +35,7 @@ export class NpzImageWriter {
   ) {
     const [h, w, c] = options.shape;
     this.imageBytes = h * w * c;
-    this.zip = new StoredZipWriter(fd, options.forceZip64 ?? false);
+    this.zip = new StoredZipWriter(fd, options.forceZip64 ?? false, options.modified ?? new Date());
     const header = encodeNpyHeader("|u1", [options.count, h, w, c]);
     this.zip.begin("image.npy", header.length + options.count * this.imageBytes);
     this.zip.write(header);

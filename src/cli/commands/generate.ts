@@ -1,0 +1,190 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+
+// `adainfc generate --from <source> --count N -o gen.npz`: the built-in generator
+// (PCA + Gaussian mixture), a weak stand-in for a diffusion model so the paper's
+// inflation experiments run offline. The runtime is imported lazily inside the action.
+// Errors in the data file or the arguments end with one `error:` line (exit 1, or 2
+// for usage); progress goes to stderr only when it is a terminal.
+
+const HELP_NOTE = `
+This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
+Gaussian mixture to the real images (labels unused) and gives blurry, mean-like
+images. Use it only to run inflation experiments offline; its quality numbers
+(a Fréchet distance in PCA space, nearest-real-neighbour distance) are NOT FID.
+
+Sources: mnist (train split), mnist:test, mnist:all, a CIFAR folder[:train|:test],
+an .npz file, an image folder. Writes <out> (image uint8 NHWC, label int64 all -1,
+the reference format) and <out>.json (source, count, seed, fit and quality numbers).
+Same source, options and seed: same bytes.
+`;
+
+interface Options {
+  from?: string;
+  count?: string;
+  out?: string;
+  seed: string;
+  components: string;
+  dims: string;
+  covariance: string;
+  fitSamples: string;
+  iterations: string;
+  layout: string;
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = text === undefined ? Number.NaN : Number(text);
+  if (text === undefined || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new UserError(`${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `in [${min}, ${max}]` : `>= ${min}`}, not '${text ?? ""}'`, EXIT_USAGE);
+  }
+  return v;
+}
+
+interface Progress {
+  update(task: string, done: number, total: number): void;
+  stop(): void;
+}
+
+async function progressBar(): Promise<Progress> {
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar, Presets } = (await import("cli-progress")).default;
+  const bar = new SingleBar(
+    { stream: process.stderr, format: " {task} [{bar}] {percentage}% {value}/{total}", hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  let current: string | null = null;
+  return {
+    update(task, done, total) {
+      if (task !== current) {
+        if (current !== null) bar.stop();
+        bar.start(total, done, { task });
+        current = task;
+      }
+      bar.setTotal(total);
+      bar.update(done, { task });
+    },
+    stop() {
+      if (current !== null) bar.stop();
+      current = null;
+    },
+  };
+}
+
+const fmt = (n: number): string => n.toLocaleString("en-US");
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  program
+    .command("generate")
+    .description("make a generated set offline with PCA + a Gaussian mixture (a weak stand-in for a diffusion model)")
+    .option("--from <source>", "real images to fit: mnist, mnist:test, a CIFAR folder[:split], an .npz, an image folder")
+    .option("--count <n>", "images to generate")
+    .option("-o, --out <file>", "output .npz (a sidecar <file>.json is written beside it)")
+    .option("--seed <s>", "random seed (same seed, same bytes)", "0")
+    .option("--components <k>", "Gaussian mixture components", "10")
+    .option("--dims <d>", "PCA dimensions", "32")
+    .option("--covariance <type>", "full or diag", "full")
+    .option("--fit-samples <n>", "at most this many real images are fitted (evenly spaced)", "10000")
+    .option("--iterations <n>", "at most this many EM steps", "100")
+    .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
+    .addHelpText("after", HELP_NOTE)
+    .action(async (opts: Options) => {
+      if (opts.from === undefined) throw new UserError("--from <source> is required (e.g. --from mnist)", EXIT_USAGE);
+      if (opts.out === undefined) throw new UserError("-o, --out <file> is required (e.g. -o gen.npz)", EXIT_USAGE);
+      if (opts.count === undefined) throw new UserError("--count <n> is required (e.g. --count 10000)", EXIT_USAGE);
+      const count = wholeNumber("--count", opts.count, 1);
+      const seed = wholeNumber("--seed", opts.seed, 0, 0xffffffff);
+      const components = wholeNumber("--components", opts.components, 1);
+      const dims = wholeNumber("--dims", opts.dims, 1);
+      const fitSamples = wholeNumber("--fit-samples", opts.fitSamples, 2);
+      const maxIterations = wholeNumber("--iterations", opts.iterations, 0);
+      if (opts.covariance !== "full" && opts.covariance !== "diag") throw new UserError(`--covariance must be full or diag, not '${opts.covariance}'`, EXIT_USAGE);
+      if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
+      setExit(
+        await runGenerate(ctx, {
+          from: opts.from,
+          out: opts.out,
+          count,
+          seed,
+          components,
+          dims,
+          covariance: opts.covariance,
+          fitSamples,
+          maxIterations,
+          layout: opts.layout as "nhwc" | "nchw" | "auto",
+        }),
+      );
+    });
+};
+
+export interface RunGenerateArgs {
+  from: string;
+  out: string;
+  count: number;
+  seed: number;
+  components: number;
+  dims: number;
+  covariance: "full" | "diag";
+  fitSamples: number;
+  maxIterations: number;
+  layout: "nhwc" | "nchw" | "auto";
+}
+
+/** The body of `generate`: prints a summary, returns the exit code; user errors become one line. */
+export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
+  const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
+  const { DataError } = await import("../../runtime/data/errors.js");
+  const bar = await progressBar();
+  try {
+    const { report, seconds } = await generateSet({
+      source: args.from,
+      cwd: ctx.cwd,
+      out: args.out,
+      count: args.count,
+      seed: args.seed,
+      components: args.components,
+      dims: args.dims,
+      covariance: args.covariance,
+      fitSamples: args.fitSamples,
+      maxIterations: args.maxIterations,
+      layout: args.layout,
+      onProgress: (task, done, total) => bar.update(task, done, total),
+    });
+    bar.stop();
+    const q = report.quality;
+    const f = report.fit;
+    ctx.out(
+      [
+        `wrote ${args.out}: ${fmt(report.count)} images, ${report.shape.join("x")} uint8, labels -1 (sidecar ${args.out}.json)`,
+        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split)` : ""}: PCA ${report.dims} dims (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
+          `${report.components} ${report.covariance}-covariance Gaussians, ${f.emIterations} EM steps${f.emConverged ? "" : " (not converged)"}`,
+        `quality (not FID): Fréchet distance in PCA space ${q.frechetPca.toFixed(4)} (real halves: ${q.frechetPcaRealHalves.toFixed(4)}); ` +
+          `nearest real image RMS ${q.nearestReal.toFixed(4)} (real: ${q.nearestRealBaseline.toFixed(4)})`,
+        `time: read ${seconds.read.toFixed(1)} s, PCA ${seconds.pca.toFixed(1)} s, EM ${seconds.em.toFixed(1)} s, sampling ${seconds.sample.toFixed(1)} s, quality ${seconds.quality.toFixed(1)} s`,
+        `note: a weak stand-in for a diffusion model (blurry, mean-like images), for offline inflation experiments only`,
+      ].join("\n") + "\n",
+    );
+    return EXIT_OK;
+  } catch (e) {
+    bar.stop();
+    if (e instanceof DataError) {
+      ctx.err(`error: ${shownPath(ctx, e.path, args)}: ${e.what}\n`);
+      return EXIT_ERRORS;
+    }
+    if (e instanceof GenerateError) {
+      ctx.err(`error: ${e.message}\n`);
+      return e.kind === "usage" ? EXIT_USAGE : EXIT_ERRORS;
+    }
+    throw e;
+  }
+}
+
+/** Name a file the way the user typed it, not by its absolute path. */
+function shownPath(ctx: CliContext, where: string, args: RunGenerateArgs): string {
+  for (const typed of [args.out, args.from.replace(/:(train|test|all)$/, "")]) {
+    const abs = resolve(ctx.cwd, typed);
+    if (where === abs || where.startsWith(abs + "/")) return typed + where.slice(abs.length);
+  }
+  return where;
+}

@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
+import { tempDir } from "./helpers.js";
+
+async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(["generate", ...args], { cwd, color: false, out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+/** A user error is one line, starting with `error:`, and never a stack trace. */
+function oneLine(err: string): void {
+  expect(err.trimEnd().split("\n")).toHaveLength(1);
+  expect(err).toMatch(/^error: /);
+  expect(err).not.toMatch(/\n\s+at /);
+}
+
+describe("adainfc generate", () => {
+  const dir = tempDir();
+
+  it("writes the set and prints what it did, with the quality numbers called what they are", async () => {
+    const { code, out, err } = await cli(dir, "--from", "mnist", "--count", "200", "-o", "gen.npz", "--components", "4", "--dims", "12", "--fit-samples", "800", "--seed", "5");
+    expect([code, err]).toEqual([0, ""]);
+    expect(out).toMatch(/^wrote gen\.npz: 200 images, 28x28x1 uint8, labels -1 \(sidecar gen\.npz\.json\)\n/);
+    expect(out).toMatch(/fit on 800 real images of mnist \(train split\): PCA 12 dims/);
+    expect(out).toMatch(/quality \(not FID\): Fréchet distance in PCA space \d+\.\d{4}/);
+    expect(out).toMatch(/weak stand-in for a diffusion model/);
+    const side = JSON.parse(fs.readFileSync(path.join(dir, "gen.npz.json"), "utf8")) as { seed: number; count: number; components: number; dims: number };
+    expect(side).toMatchObject({ seed: 5, count: 200, components: 4, dims: 12 });
+    const info = await main(["data", "info", "gen.npz", "--json"], { cwd: dir, color: false, out: (s) => void (infoOut += s), err: () => undefined });
+    expect(info).toBe(0);
+    expect(JSON.parse(infoOut)).toMatchObject({ format: "npz", count: 200, shape: [28, 28, 1], labeled: 0, unlabeled: 200 });
+  });
+  let infoOut = "";
+
+  it("--help says plainly that it is a weak stand-in", async () => {
+    const { code, out } = await cli(dir, "--help");
+    expect(code).toBe(0);
+    expect(out).toMatch(/WEAK stand-in for the diffusion models/);
+    expect(out).toMatch(/--components <k>/);
+    expect(out).toMatch(/mnist:test/);
+  });
+
+  it("usage errors exit 2 with one line", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--from", "mnist", "--count", "0", "-o", "x.npz"], /--count must be a whole number >= 1, not '0'/],
+      [["--from", "mnist", "--count", "ten", "-o", "x.npz"], /--count must be a whole number/],
+      [["--count", "5", "-o", "x.npz"], /--from <source> is required/],
+      [["--from", "mnist", "-o", "x.npz"], /--count <n> is required/],
+      [["--from", "mnist", "--count", "5"], /--out <file> is required/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--covariance", "tied"], /--covariance must be full or diag/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--seed", "-1"], /--seed must be a whole number in \[0, 4294967295\]/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--dims", "5000"], /--dims 5000 is too many: at most 784/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--components", "20", "--fit-samples", "10", "--dims", "4"], /--components 20 is more than the 10 images fitted/],
+      [["--from", "mnist:valid", "--count", "5", "-o", "x.npz"], /unknown split in 'mnist:valid'/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, out, err } = await cli(dir, ...args);
+      expect(code, args.join(" ")).toBe(2);
+      expect(out).toBe("");
+      oneLine(err);
+      expect(err).toMatch(message);
+    }
+    expect(fs.existsSync(path.join(dir, "x.npz"))).toBe(false);
+  });
+
+  it("a missing source, a bad data file or an unwritable output exits 1 with one line naming it", async () => {
+    let r = await cli(dir, "--from", "nowhere.npz", "--count", "5", "-o", "x.npz");
+    expect(r.code).toBe(1);
+    oneLine(r.err);
+    expect(r.err).toBe("error: nowhere.npz: no such file or directory\n");
+
+    fs.writeFileSync(path.join(dir, "junk.npz"), "not a zip at all");
+    r = await cli(dir, "--from", "junk.npz", "--count", "5", "-o", "x.npz");
+    expect(r.code).toBe(1);
+    oneLine(r.err);
+    expect(r.err).toMatch(/^error: junk\.npz: /);
+
+    // A path under a regular file cannot be created, even by root.
+    fs.writeFileSync(path.join(dir, "plain.txt"), "x");
+    r = await cli(dir, "--from", "mnist", "--count", "5", "-o", "plain.txt/gen.npz", "--fit-samples", "50", "--dims", "4", "--components", "2");
+    expect(r.code).toBe(1);
+    oneLine(r.err);
+    expect(r.err).toMatch(/^error: plain\.txt\/gen\.npz: /);
+
+    const w = NpzImageWriter.create(path.join(dir, "real.npz"), { count: 4, shape: [2, 2, 1] });
+    w.append(new Uint8Array(16).map((_, i) => i * 9));
+    w.finish();
+    r = await cli(dir, "--from", "real.npz:train", "--count", "5", "-o", "x.npz");
+    expect(r.code).toBe(2);
+    oneLine(r.err);
+    expect(r.err).toMatch(/npz sources have no splits/);
+  });
+});
