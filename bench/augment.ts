@@ -1,0 +1,121 @@
+// Augmentation throughput: views/s of the fused CPU path for the paper's `symmetric`
+// and `symmetric_adainf` presets (batch 256, 32x32x3, two views), next to torchvision's
+// per-image pipeline measured in the same run by ../shared/bench/torch_reference.py
+// (when Debian's python3-torch is installed). Prints numbers; asserts nothing.
+//
+//   npm run build && node dist/bench/augment.js [--seconds 3] [--worker]
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AugmentOpIR, ViewIR } from "../src/ir/types.js";
+import { Rng } from "../src/runtime/rng.js";
+import type { ImageBatch } from "../src/runtime/augment/batch.js";
+import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
+import { AugmentWorker } from "../src/runtime/augment/worker.js";
+
+interface Preset {
+  cropMin: number;
+  jitterP: number;
+  strength: [number, number, number, number];
+}
+const PRESETS: Record<string, Preset> = {
+  symmetric: { cropMin: 0.08, jitterP: 0.8, strength: [0.8, 0.8, 0.8, 0.2] },
+  symmetric_adainf: { cropMin: 0.2, jitterP: 0.4, strength: [0.4, 0.4, 0.4, 0.1] },
+};
+
+function view(name: string, p: Preset): ViewIR {
+  const [brightness, contrast, saturation, hue] = p.strength;
+  const ops: AugmentOpIR[] = [
+    { op: "random_resized_crop", size: 32, scale: [p.cropMin, 1], ratio: [3 / 4, 4 / 3], interpolation: "bicubic" },
+    { op: "color_jitter", p: p.jitterP, brightness, contrast, saturation, hue },
+    { op: "grayscale", p: 0.2 },
+    { op: "gaussian_blur", p: 0.5, sigma: [0.1, 2.0] },
+    { op: "solarize", p: 0, threshold: 128 },
+    { op: "equalize", p: 0 },
+    { op: "horizontal_flip", p: 0.5 },
+    { op: "normalize", mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
+  ];
+  return { name, ops };
+}
+
+function randomBatch(n: number): ImageBatch {
+  const rng = new Rng(0);
+  const data = new Uint8Array(n * 32 * 32 * 3);
+  for (let i = 0; i < data.length; i++) data[i] = rng.int(256);
+  return { data, n, height: 32, width: 32, channels: 3 };
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function measure(name: string, p: Preset, seconds: number, worker: AugmentWorker | null): Promise<number> {
+  const batch = randomBatch(256);
+  const views = [view("view1", p), view("view2", p)];
+  const rng = new Rng(42);
+  const shape = { n: 256, height: 32, width: 32, channels: 3 };
+  const outputs = [new Float32Array(256 * 32 * 32 * 3), new Float32Array(256 * 32 * 32 * 3)];
+  const once = async (): Promise<void> => {
+    const plans = planViews(views, shape, rng);
+    if (worker) await worker.run(batch, plans);
+    else plans.forEach((plan, i) => executePlan(batch, plan, outputs[i]));
+  };
+  for (let i = 0; i < 3; i++) await once(); // warm-up: JIT, coefficient cache
+  let produced = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await once();
+    produced += 2 * 256;
+  }
+  const rate = produced / ((performance.now() - t0) / 1000);
+  console.log(JSON.stringify({ bench: "augment", impl: worker ? "adainf-cpu-worker" : "adainf-cpu", preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
+  return rate;
+}
+
+function torchReference(): Map<string, number> | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, "../../../shared/bench/torch_reference.py"), resolve(here, "../../shared/bench/torch_reference.py"), "/work/shared/bench/torch_reference.py"];
+  const script = candidates.find((c) => existsSync(c));
+  if (!script || !existsSync("/usr/bin/python3")) return null;
+  const r = spawnSync("/usr/bin/python3", [script, "augment"], { encoding: "utf8" });
+  if (r.status !== 0) {
+    console.log(`torch reference not available: ${r.stderr.trim().split("\n").pop() ?? "failed"}`);
+    return null;
+  }
+  const rates = new Map<string, number>();
+  for (const line of r.stdout.trim().split("\n")) {
+    const o = JSON.parse(line) as { preset: string; views_per_s: number };
+    rates.set(o.preset, o.views_per_s);
+    console.log(line);
+  }
+  return rates;
+}
+
+// The machine is shared: load changes from second to second. Our numbers are measured
+// before and after torchvision's and averaged, so both sides see similar load.
+const seconds = arg("--seconds", 3);
+const useWorker = process.argv.includes("--worker");
+const before = new Map<string, number>();
+for (const [name, p] of Object.entries(PRESETS)) before.set(name, await measure(name, p, seconds, null));
+const ref = torchReference();
+const ours = new Map<string, number>();
+for (const [name, p] of Object.entries(PRESETS)) ours.set(name, (before.get(name)! + (await measure(name, p, seconds, null))) / 2);
+if (useWorker) {
+  const worker = await AugmentWorker.start();
+  try {
+    for (const [name, p] of Object.entries(PRESETS)) await measure(name, p, seconds, worker);
+  } finally {
+    await worker.close();
+  }
+}
+if (ref === null) {
+  console.log("torchvision reference: not available (install python3-torch and python3-torchvision)");
+} else {
+  for (const [name, rate] of ours) {
+    const theirs = ref.get(name);
+    if (theirs) console.log(`${name}: ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`);
+  }
+}

@@ -1,0 +1,20 @@
+// The augmentation thread: executes the plans it is sent and transfers the float views
+// back. Kept free of anything but the pipeline so the worker starts fast.
+
+import { parentPort } from "node:worker_threads";
+import { executePlan } from "./pipeline.js";
+import type { AugmentRequest, AugmentResponse } from "./worker-protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("worker-entry must run in a worker thread");
+
+port.on("message", (req: AugmentRequest) => {
+  let res: AugmentResponse;
+  try {
+    res = { id: req.id, outputs: req.plans.map((plan) => executePlan(req.batch, plan)) };
+  } catch (e) {
+    res = { id: req.id, error: e instanceof Error ? e.message : String(e) };
+  }
+  const transfer = "outputs" in res ? res.outputs.map((o) => o.buffer as ArrayBuffer) : [];
+  port.postMessage(res, transfer);
+});

@@ -1,0 +1,76 @@
+// Augmentation on its own thread, so the training thread keeps the other core: the
+// trainer draws the plans (cheap, and the only use of the seeded Rng, so the views do
+// not depend on which thread runs them), sends pixels + plans, and awaits the floats.
+// Requests are answered in order; several can be in flight (e.g. prefetch of batch t+1
+// while step t trains).
+
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ImageBatch } from "./batch.js";
+import type { ViewPlan } from "./plan.js";
+import type { AugmentRequest, AugmentResponse } from "./worker-protocol.js";
+
+interface Pending {
+  resolve: (outputs: Float32Array[]) => void;
+  reject: (error: Error) => void;
+}
+
+export class AugmentWorker {
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (res: AugmentResponse) => {
+      const p = this.pending.get(res.id);
+      if (!p) return;
+      this.pending.delete(res.id);
+      if ("error" in res) p.reject(new Error(`augmentation worker: ${res.error}`));
+      else p.resolve(res.outputs);
+    });
+    const failAll = (error: Error): void => {
+      this.failure = error;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+    worker.on("error", (e) => failAll(e instanceof Error ? e : new Error(String(e))));
+    worker.on("exit", (code) => failAll(new Error(`augmentation worker exited (code ${code})`)));
+  }
+
+  /**
+   * Starts the worker. `entry` defaults to the compiled worker-entry.js beside this
+   * module (dist/); running from TypeScript sources needs an explicit compiled entry.
+   */
+  static async start(entry: URL = new URL("./worker-entry.js", import.meta.url)): Promise<AugmentWorker> {
+    if (entry.protocol === "file:" && !existsSync(fileURLToPath(entry))) {
+      throw new Error(`augmentation worker entry not found: ${fileURLToPath(entry)} (build with \`npm run build\`)`);
+    }
+    const worker = new Worker(entry);
+    await new Promise<void>((resolve, reject) => {
+      worker.once("online", () => resolve());
+      worker.once("error", reject);
+    });
+    return new AugmentWorker(worker);
+  }
+
+  /**
+   * Executes `plans` on `batch` in the worker: one float32 NHWC array per plan. With
+   * `transfer`, the batch's buffer moves to the worker (the caller must not reuse it);
+   * otherwise it is copied.
+   */
+  run(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<Float32Array[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const req: AugmentRequest = { id, batch, plans };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(req, options.transfer ? [batch.data.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  /** Stops the thread; requests still in flight are rejected. */
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

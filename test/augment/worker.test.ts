@@ -1,0 +1,62 @@
+// The worker runs compiled JavaScript: the test transpiles the augmentation modules
+// (TypeScript's transpileModule, no type check) into a temp dir and starts the worker
+// from there, then checks that it returns exactly what the training thread computes.
+
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
+import { Rng } from "../../src/runtime/rng.js";
+import { executePlan, planViews } from "../../src/runtime/augment/pipeline.js";
+import { AugmentWorker } from "../../src/runtime/augment/worker.js";
+import { makeBatch, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "./fixtures.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const out = mkdtempSync(join(tmpdir(), "adainf-augment-worker-"));
+
+function transpileTree(): URL {
+  writeFileSync(join(out, "package.json"), '{"type":"module"}');
+  const files = [
+    ...readdirSync(join(root, "src/runtime/augment")).filter((f) => f.endsWith(".ts")).map((f) => `src/runtime/augment/${f}`),
+    "src/runtime/rng.ts",
+  ];
+  for (const rel of files) {
+    const js = ts.transpileModule(readFileSync(join(root, rel), "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    mkdirSync(dirname(join(out, rel)), { recursive: true });
+    writeFileSync(join(out, rel.replace(/\.ts$/, ".js")), js);
+  }
+  return pathToFileURL(join(out, "src/runtime/augment/worker-entry.js"));
+}
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("AugmentWorker", () => {
+  it("returns the same floats as executing the plans on this thread", async () => {
+    const worker = await AugmentWorker.start(transpileTree());
+    try {
+      const batch = makeBatch(1, 16, 32, 32, 3);
+      const plans = planViews([presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC_ADAINF)], { n: 16, height: 32, width: 32, channels: 3 }, new Rng(8));
+      const local = plans.map((p) => executePlan(batch, p));
+      // Two requests in flight at once, answered in order.
+      const [a, b] = await Promise.all([worker.run(batch, plans), worker.run(batch, plans.slice(1))]);
+      expect(a).toEqual(local);
+      expect(b).toEqual([local[1]]);
+      // With transfer the caller's buffer moves to the worker.
+      const moved = { ...batch, data: batch.data.slice() };
+      const c = await worker.run(moved, plans, { transfer: true });
+      expect(moved.data.length).toBe(0);
+      expect(c).toEqual(local);
+      // Errors come back as rejections, not crashes.
+      await expect(worker.run({ ...batch, n: 2, data: batch.data.slice(0, 2 * 3072) }, plans)).rejects.toThrow(/planned for \[16, 32, 32, 3\]/);
+    } finally {
+      await worker.close();
+    }
+  });
+  it("says how to build when the compiled entry is missing", async () => {
+    await expect(AugmentWorker.start(pathToFileURL(join(out, "missing.js")))).rejects.toThrow(/entry not found.*npm run build/);
+  });
+});
