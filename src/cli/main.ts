@@ -13,6 +13,7 @@ const COMMANDS: CommandEntry[] = [
   { name: "schema", summary: "print the IR's JSON Schema", load: () => import("./commands/schema.js") },
   { name: "lint", summary: "find harmful inflation/augmentation combinations", load: () => import("./commands/lint.js") },
   { name: "explain", summary: "explain a lint rule", load: () => import("./commands/explain.js") },
+  { name: "preview", summary: "draw a PNG of source images and their augmented views", load: () => import("./commands/preview.js") },
   { name: "data", summary: "inspect, convert, fetch and check data", load: () => import("./commands/data.js") },
   { name: "run", summary: "train a pipeline (every point of a sweep) on TensorFlow.js", load: () => import("./commands/run.js") },
   { name: "eval", summary: "offline linear probe and kNN of a run's last checkpoint", load: () => import("./commands/eval.js") },

@@ -94,7 +94,7 @@ async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, device
   }
 }
 
-export function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);

@@ -1,0 +1,74 @@
+import { resolve } from "node:path";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
+import { compileFileSync } from "../../driver.js";
+import { renderDiagnostics } from "../../check/render.js";
+import { writeAtomic } from "./compile.js";
+import { collect } from "./check.js";
+
+// `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
+// generated images, before any training. One row per source image: the original,
+// then each view, labelled with the view's name.
+
+interface PreviewOpts {
+  out: string;
+  n: string;
+  seed: string;
+  pipeline?: string;
+  set: string[];
+}
+
+export const register: RegisterCommand = (program, ctx, setExit) => {
+  program
+    .command("preview")
+    .description("draw a PNG grid: source images (real and generated) and their augmented views")
+    .argument("<pipeline>", "an .adainf file")
+    .requiredOption("-o, --out <file>", "PNG file to write")
+    .option("--n <count>", "images per training source", "4")
+    .option("--seed <seed>", "seed of the image choice and the augmentation", "0")
+    .option("--pipeline <name>", "which pipeline of the file (default: the first)")
+    .option("--set <key=value>", "override a setting (repeatable)", collect, [])
+    .action(async (file: string, opts: PreviewOpts) => {
+      const n = Number(opts.n);
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError("--n must be a whole number from 1 to 64", EXIT_USAGE);
+      if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
+      const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+      if (out.diagnostics.some((d) => d.severity === "error")) return setExit(EXIT_ERRORS);
+      const first = out.pipelines[0];
+      if (!first) throw new UserError(`${file} declares no pipeline`);
+      const ir = first.ir;
+
+      // Pixel work is loaded only now: check/lint never pay for it.
+      const { openSource, DataError } = await import("../../runtime/data/index.js");
+      const { previewRows, renderPreviewGrid } = await import("../../runtime/augment/index.js");
+      const { Rng } = await import("../../runtime/rng.js");
+      const rng = new Rng(seed);
+      const rows = [];
+      const [h, w, c] = ir.data.sources.find((s) => s.name === ir.data.train[0]?.source)!.shape;
+      try {
+        for (const entry of ir.data.train) {
+          const src = ir.data.sources.find((s) => s.name === entry.source)!;
+          const source = await openSource(src, { cwd: ctx.cwd });
+          try {
+            const [sh, sw, sc] = source.shape;
+            if (sh !== h || sw !== w || sc !== c) {
+              throw new UserError(`source '${src.name}' has ${sh}x${sw}x${sc} images but '${ir.data.train[0]!.source}' has ${h}x${w}x${c}; run adainfc data check ${file}`);
+            }
+            const indices = Array.from({ length: Math.min(n, source.count) }, () => rng.int(source.count));
+            const batch = source.readBatch(indices);
+            const labels = indices.map((i) => `${src.name} ${i}`);
+            rows.push(...previewRows({ data: batch.images, n: indices.length, height: h, width: w, channels: c }, labels, ir.augment, rng));
+          } finally {
+            source.close();
+          }
+        }
+      } catch (e) {
+        if (e instanceof DataError) throw new UserError(e.message);
+        throw e;
+      }
+      writeAtomic(resolve(ctx.cwd, opts.out), renderPreviewGrid(rows, { height: h, width: w, channels: c }));
+      ctx.out(`wrote ${opts.out}: ${rows.length} images x (original + ${ir.augment.views.length} views) of ${ir.name}\n`);
+    });
+};

@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PNG } from "pngjs";
+import { expect, it } from "vitest";
+import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
+import { cli, project } from "../helpers.js";
+
+it("preview draws one row per image (real and generated): the original and each view", async () => {
+  const dir = project({
+    "p.adainf": `pipeline p from simclr {
+  data {
+    real = mnist(split = train)
+    gen = npz("gen.npz", channels = rgb)
+    eval = mnist(split = test)
+  }
+  inflate { real x 10; gen x 1 }
+  augment = asymmetric_adainf
+  model { backbone = convnet }
+}
+`,
+  });
+  const w = NpzImageWriter.create(join(dir, "gen.npz"), { count: 5, shape: [28, 28, 1] });
+  for (let i = 0; i < 5; i++) w.append(new Uint8Array(28 * 28).fill(40 * i));
+  w.finish();
+  const r = await cli(["preview", "p.adainf", "-o", "views.png", "--n", "2"], dir);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  expect(r.out).toContain("4 images x (original + 2 views)");
+  const png = PNG.sync.read(readFileSync(join(dir, "views.png")));
+  // three columns (original, view1, view2) and four rows, each cell a scaled 28x28 image
+  expect(png.width).toBeGreaterThan(3 * 28 * 3);
+  expect(png.height).toBeGreaterThan(4 * 28 * 3);
+
+  const bad = await cli(["preview", "p.adainf", "-o", "v.png", "--n", "0"], dir);
+  expect(bad.code).toBe(2);
+});
