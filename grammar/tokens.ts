@@ -121,4 +121,5 @@ export const allTokens: TokenType[] = [
   RBracket,
 ];
 
-export const adainfLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+// Validations of the token definitions run in the tests (test/grammar), not at every start.
+export const adainfLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false, skipValidations: true });

@@ -14,3 +14,9 @@ it("grammar/diagram.html is generated from the current parser (npm run build && 
 it("the grammar passes chevrotain's validations (ambiguities, left recursion)", () => {
   expect(() => new AdainfParser({ validate: true })).not.toThrow();
 });
+
+it("the token definitions pass chevrotain's lexer validations", async () => {
+  const { chevrotain } = await import("../../grammar/chevrotain.js");
+  const { allTokens } = await import("../../grammar/tokens.js");
+  expect(() => new chevrotain.Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false })).not.toThrow();
+});
