@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+
+// `adainfc bench step --model convnet|resnet18 [--json]`: median ms per SimCLR step at
+// 2 x 64 views of 32x32x3, next to PyTorch CPU when it is installed. The benchmark is
+// bench/step.ts (the backend engineer's); it runs as a script (it has no importable
+// entry), so this command runs its compiled form in a child process and passes its
+// output through. Numbers are printed, never asserted.
+
+interface StepFlags {
+  model: string;
+  json?: boolean;
+  backend?: string;
+  steps?: string;
+  torch: boolean;
+}
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  const bench = program.command("bench").description("benchmarks");
+  bench
+    .command("step")
+    .description("median ms per SimCLR training step (2 x 64 views of 32x32x3), with PyTorch CPU for comparison")
+    .option("--model <model>", "convnet or resnet18", "convnet")
+    .option("--json", "one JSON object (key ms_per_step_median)")
+    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu")
+    .option("--steps <n>", "timed steps (median is reported)")
+    .option("--no-torch", "skip the PyTorch reference")
+    .action((opts: StepFlags) => {
+      setExit(benchStep(ctx, opts));
+    });
+  bench.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+};
+
+/** The compiled bench/step.js: dist/bench beside dist/src, or the repo's dist/ from sources. */
+export function stepScript(): string | null {
+  const candidates = [new URL("../../../bench/step.js", import.meta.url), new URL("../../../dist/bench/step.js", import.meta.url)];
+  for (const c of candidates) {
+    const p = fileURLToPath(c);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export function benchStep(ctx: CliContext, opts: StepFlags): number {
+  if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
+  if (opts.steps !== undefined && !/^[1-9]\d*$/.test(opts.steps)) throw new UserError(`--steps must be a whole number >= 1, not '${opts.steps}'`, EXIT_USAGE);
+  const script = stepScript();
+  if (script === null) throw new UserError("the step benchmark is not built (dist/bench/step.js); run `npm run build` first");
+  const args = [script, "--model", opts.model];
+  if (opts.json) args.push("--json");
+  if (opts.backend) args.push("--backend", opts.backend);
+  if (opts.steps) args.push("--steps", opts.steps);
+  if (!opts.torch) args.push("--no-torch");
+  const r = spawnSync(process.execPath, args, { cwd: ctx.cwd, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.stdout) ctx.out(r.stdout);
+  if (r.stderr) ctx.err(r.stderr.replace(/\n*=+\nHi, looks like you are running TensorFlow\.js[\s\S]*?=+\n/, "\n"));
+  if (r.error) {
+    ctx.err(`error: could not run the benchmark: ${r.error.message}\n`);
+    return EXIT_ERRORS;
+  }
+  return r.status === 0 ? EXIT_OK : EXIT_ERRORS;
+}

@@ -1,0 +1,73 @@
+import path from "node:path";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { DataError } from "../../runtime/data/errors.js";
+
+// `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
+// checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
+// figures and writes <run-dir>/eval.json.
+
+interface EvalFlags {
+  backend?: string;
+  json?: boolean;
+}
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  program
+    .command("eval")
+    .description("offline linear probe and kNN of a run's last checkpoint")
+    .argument("<run-dir>", "a run directory (holds ir.json and checkpoints/)")
+    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu (default: the fastest installed)")
+    .option("--json", "print the result as JSON")
+    .action(async (dir: string, opts: EvalFlags) => {
+      setExit(await evalCommand(ctx, dir, opts));
+    });
+};
+
+export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags): Promise<number> {
+  const { isBackendName, selectBackend } = await import("../../runtime/backend/select.js");
+  if (opts.backend !== undefined && !isBackendName(opts.backend)) {
+    throw new UserError(`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '${opts.backend}'`, EXIT_USAGE);
+  }
+  const train = await import("../../runtime/train/index.js");
+  const abs = path.resolve(ctx.cwd, dir);
+  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
+  if (!opts.json) ctx.err(`backend: ${backend.description}\n`);
+  let result: Awaited<ReturnType<typeof train.evaluateRunDir>>;
+  try {
+    result = await train.evaluateRunDir(abs, {
+      tf: backend.tf as unknown as import("../../runtime/methods/tf.js").Tf,
+      cwd: ctx.cwd,
+      onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
+    });
+  } catch (e) {
+    if (e instanceof train.RunSetupError) {
+      ctx.err(`error: ${e.message}\n`);
+      return EXIT_ERRORS;
+    }
+    if (e instanceof DataError) {
+      ctx.err(`error: ${e.path}: ${e.what}\n`);
+      return EXIT_ERRORS;
+    }
+    throw e;
+  }
+  const record = { ...result, evaluated: new Date().toISOString(), backend: backend.name };
+  train.writeJsonAtomic(train.runPaths(abs).eval, record);
+  if (opts.json) {
+    ctx.out(`${JSON.stringify(record)}\n`);
+    return EXIT_OK;
+  }
+  const m = result.metrics;
+  const f = (v: number | undefined): string => (v === undefined ? "-" : `${v.toFixed(2)}%`);
+  ctx.out(
+    [
+      `${result.pipeline}: checkpoint at step ${result.step} of ${result.totalSteps} (${path.relative(ctx.cwd, result.checkpoint)})`,
+      `  kNN            top-1 ${f(m.knn_acc1)}  top-5 ${f(m.knn_acc5)}`,
+      `  linear probe   top-1 ${f(m.probe_acc1)}  (train ${f(m.probe_train_acc1)})`,
+      `  on ${result.testImages} test images, ${result.trainImages} training images`,
+      `written: ${path.relative(ctx.cwd, train.runPaths(abs).eval)}`,
+    ].join("\n") + "\n",
+  );
+  return EXIT_OK;
+}

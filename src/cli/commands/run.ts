@@ -1,0 +1,146 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { compileFileSync } from "../../driver.js";
+import { renderDiagnostics } from "../../check/render.js";
+import type { PipelineIR } from "../../ir/types.js";
+import { DataError } from "../../runtime/data/errors.js";
+
+// `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
+// of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
+// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. The trainer and
+// tfjs are imported only once the file compiled and its data exists.
+
+export const EXIT_INTERRUPTED = 130;
+
+interface RunFlags {
+  set: string[];
+  backend?: string;
+  resume?: boolean;
+  only: string[];
+  worker: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export const register: RegisterCommand = (program: Command, ctx, setExit) => {
+  program
+    .command("run")
+    .description("train a pipeline (every point of a sweep) on TensorFlow.js")
+    .argument("<pipeline>", ".adainf file")
+    .option("--set <key=value>", "override a setting (repeatable), e.g. --set train.steps=500", collect, [])
+    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu (default: the fastest installed)")
+    .option("--resume", "continue from the newest checkpoint in the run directory")
+    .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
+    .option("--no-worker", "augment on the training thread instead of a worker thread")
+    .action(async (file: string, opts: RunFlags) => {
+      setExit(await runCommand(ctx, file, opts));
+    });
+};
+
+export async function runCommand(ctx: CliContext, file: string, opts: RunFlags): Promise<number> {
+  const { isBackendName } = await import("../../runtime/backend/select.js");
+  if (opts.backend !== undefined && !isBackendName(opts.backend)) {
+    throw new UserError(`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '${opts.backend}'`, EXIT_USAGE);
+  }
+  const compiled = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
+  if (compiled.diagnostics.length) {
+    ctx.err(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+  }
+  if (compiled.diagnostics.some((d) => d.severity === "error")) return EXIT_ERRORS;
+  if (compiled.pipelines.length === 0) throw new UserError(`${file} declares no pipeline to run`);
+
+  const train = await import("../../runtime/train/index.js");
+  let irs: PipelineIR[];
+  try {
+    irs = train.selectPoints(compiled.pipelines.map((p) => p.ir), opts.only);
+  } catch (e) {
+    if (e instanceof train.OnlyFilterError) throw new UserError(e.message, EXIT_USAGE);
+    throw e;
+  }
+  const missing = irs.flatMap((ir) => train.missingData(ir, ctx.cwd));
+  if (missing.length) {
+    const seen = new Set<string>();
+    for (const m of missing) {
+      if (seen.has(m.path)) continue;
+      seen.add(m.path);
+      ctx.err(`error: ${m.message}\n${m.fix ? `  make it with:\n    ${m.fix}\n` : ""}`);
+    }
+    return EXIT_ERRORS;
+  }
+
+  const { selectBackend } = await import("../../runtime/backend/select.js");
+  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
+  ctx.err(`backend: ${backend.description}\n`);
+  const tf = backend.tf as unknown as import("../../runtime/methods/tf.js").Tf;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      ctx.err("\ninterrupt: saving a checkpoint at the end of this step (Ctrl-C again to quit without saving)\n");
+      controller.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const done: string[] = [];
+    for (const ir of irs) {
+      const dir = path.resolve(ctx.cwd, ir.output.dir);
+      const finished = fs.existsSync(train.runPaths(dir).done);
+      if (finished && (ir.sweep || opts.resume)) {
+        ctx.err(`${ir.name}: already finished (${path.relative(ctx.cwd, train.runPaths(dir).done) || dir}), skipped\n`);
+        done.push(ir.output.dir);
+        continue;
+      }
+      // An interrupted sweep point resumes without being asked.
+      const resume = Boolean(opts.resume) || (ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
+      const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
+      let result: Awaited<ReturnType<typeof train.runPipeline>>;
+      try {
+        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", onProgress: (e) => view.handle(e) });
+      } catch (e) {
+        view.stop();
+        return reportFailure(ctx, e, train);
+      }
+      view.stop();
+      if (result.status === "interrupted") {
+        const again = ["adainfc run", file, ...opts.set.map((s) => `--set ${s}`), ...(ir.sweep ? [] : ["--resume"]), ...opts.only.map((o) => `--only ${o}`)].join(" ");
+        ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again}\n`);
+        return EXIT_INTERRUPTED;
+      }
+      ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
+      ctx.out(train.finalTable(result.summary));
+      done.push(ir.output.dir);
+    }
+    for (const [base, g] of train.sweepGroups(compiled.pipelines.map((p) => p.ir))) {
+      const summaries = train.readSummaries(g.pointDirs.map((d) => path.resolve(ctx.cwd, d)));
+      if (summaries.length === 0) continue;
+      const written = train.writeResults(path.resolve(ctx.cwd, g.baseDir), `${base}: results`, summaries);
+      ctx.out(`\n${base}: ${summaries.length} of ${g.pointDirs.length} points finished\n${written.text}`);
+      ctx.out(`written: ${path.relative(ctx.cwd, written.csv)}, ${path.relative(ctx.cwd, written.md)}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+type TrainModule = typeof import("../../runtime/train/index.js");
+
+function reportFailure(ctx: CliContext, e: unknown, train: TrainModule): number {
+  if (e instanceof train.TrainingDivergedError || e instanceof train.RunSetupError) {
+    ctx.err(`error: ${e.message}\n`);
+    return EXIT_ERRORS;
+  }
+  if (e instanceof DataError) {
+    ctx.err(`error: ${e.path}: ${e.what}\n`);
+    return EXIT_ERRORS;
+  }
+  throw e;
+}

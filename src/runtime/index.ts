@@ -1,0 +1,38 @@
+// The public runtime API: what a program needs to run a pipeline from its IR. The
+// TypeScript target (`adainfc compile --emit ts`) imports this. Importing it loads no
+// tfjs; the backend is loaded when a run starts (or by selectBackend).
+//
+//   import { runPipeline } from "adainf/runtime";
+//   const result = await runPipeline(ir, { cwd: process.cwd() });
+export type * from "../ir/types.js";
+export { IR_VERSION } from "../ir/types.js";
+export { selectBackend, BACKEND_ORDER, isBackendName, type BackendName, type SelectedBackend } from "./backend/select.js";
+export {
+  runPipeline,
+  evaluateRunDir,
+  runPaths,
+  readMetrics,
+  loadLatestCheckpoint,
+  listCheckpoints,
+  finalTable,
+  plainProgress,
+  barProgress,
+  missingData,
+  selectPoints,
+  sweepGroups,
+  readSummaries,
+  writeResults,
+  TrainingDivergedError,
+  RunSetupError,
+  type RunOptions,
+  type RunResult,
+  type RunSummary,
+  type FinalMetrics,
+  type ProgressEvent,
+  type StepMetrics,
+  type RunEvaluation,
+  type ProgressView,
+  type MissingData,
+} from "./train/index.js";
+export { Rng } from "./rng.js";
+export { openSource, InflationSampler, MixtureLoader, mixtureEntries, DataError, type ImageSource } from "./data/index.js";

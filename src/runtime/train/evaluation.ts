@@ -1,0 +1,125 @@
+// Evaluation of the encoder during and after training, from features extracted in eval
+// mode (batch norm on running statistics, no augmentation):
+//   - the online linear classifier on the evaluation source (val_acc1);
+//   - weighted kNN: training bank = the real, labelled training sources;
+//   - the offline linear probe on the same features (end of training, `adainfc eval`).
+import type { Tensor2D } from "@tensorflow/tfjs-core";
+import type { PipelineIR } from "../../ir/types.js";
+import type { Tf as TfCore } from "../methods/tf.js";
+import type { ImageSource } from "../data/index.js";
+import { extractFeatures, trainLinearProbe, weightedKnn, type FeatureSet, type OnlineLinearClassifier } from "../eval/index.js";
+import type { Backbone } from "../models/backbone.js";
+import { Rng } from "../rng.js";
+import { labelledBatches } from "./eval-batches.js";
+import { INIT_STREAMS } from "./model.js";
+
+export const EVAL_BATCH = 256;
+
+export interface EncoderMetrics {
+  knn_acc1?: number;
+  knn_acc5?: number;
+  probe_acc1?: number;
+  probe_train_acc1?: number;
+}
+
+export async function featuresOf(tf: TfCore, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
+  return extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, EVAL_BATCH));
+}
+
+/** Names of the real, labelled sources of the training mixture (the kNN / probe bank). */
+export function bankSourceNames(ir: PipelineIR, sources: ReadonlyMap<string, ImageSource>): string[] {
+  const names: string[] = [];
+  for (const t of ir.data.train) {
+    const s = sources.get(t.source);
+    if (!s || s.origin !== "real" || s.classes === null || t.replicate === 0 || names.includes(t.source)) continue;
+    names.push(t.source);
+  }
+  return names;
+}
+
+export function concatFeatures(sets: FeatureSet[]): FeatureSet {
+  if (sets.length === 1) return sets[0]!;
+  const dim = sets.find((s) => s.dim > 0)?.dim ?? 0;
+  const n = sets.reduce((a, s) => a + s.labels.length, 0);
+  const features = new Float32Array(n * dim);
+  const labels = new Int32Array(n);
+  let at = 0;
+  for (const s of sets) {
+    features.set(s.features, at * dim);
+    labels.set(s.labels, at);
+    at += s.labels.length;
+  }
+  return { features, labels, dim };
+}
+
+/** Loss and top-1 of the online classifier over a whole feature set. */
+export function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassifier, set: FeatureSet): { val_acc1: number; val_loss: number } {
+  let hits = 0;
+  let lossSum = 0;
+  let labelled = 0;
+  for (let s = 0; s < set.labels.length; s += EVAL_BATCH) {
+    const b = Math.min(EVAL_BATCH, set.labels.length - s);
+    const x = tf.tensor2d(set.features.subarray(s * set.dim, (s + b) * set.dim), [b, set.dim]) as Tensor2D;
+    const r = classifier.evaluate(x, set.labels.subarray(s, s + b));
+    x.dispose();
+    hits += (r.acc1 / 100) * r.labelled;
+    lossSum += r.loss * r.labelled;
+    labelled += r.labelled;
+  }
+  return { val_acc1: labelled > 0 ? (100 * hits) / labelled : 0, val_loss: labelled > 0 ? lossSum / labelled : 0 };
+}
+
+/** kNN (when the IR asks for it) and, with `probe`, the offline linear probe. */
+export function evaluateFeatures(
+  tf: TfCore,
+  ir: PipelineIR,
+  bank: FeatureSet,
+  test: FeatureSet,
+  numClasses: number | undefined,
+  what: { knn: boolean; probe: boolean },
+): EncoderMetrics {
+  const out: EncoderMetrics = {};
+  const knn = ir.evaluate.knn;
+  if (what.knn && knn) {
+    const r = weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
+    out.knn_acc1 = r.acc1;
+    out.knn_acc5 = r.acc5;
+  }
+  const probe = ir.evaluate.linearProbe;
+  if (what.probe && probe) {
+    // Standardised features: the probe's fixed lr then suits an untrained encoder (tiny
+    // features) as well as a trained one, so the two are compared fairly.
+    const { train, test: t } = standardize(bank, test);
+    const r = trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
+    out.probe_acc1 = r.acc1;
+    out.probe_train_acc1 = r.trainAcc1;
+  }
+  return out;
+}
+
+/** Both sets shifted and scaled by the training set's per-dimension mean and std. */
+export function standardize(train: FeatureSet, test: FeatureSet): { train: FeatureSet; test: FeatureSet } {
+  const d = train.dim;
+  const n = train.labels.length;
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = train.features[i * d + j]!;
+      mean[j]! += v;
+      sq[j]! += v * v;
+    }
+  }
+  const scale = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    mean[j]! /= Math.max(1, n);
+    const variance = sq[j]! / Math.max(1, n) - mean[j]! * mean[j]!;
+    scale[j] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 1;
+  }
+  const apply = (s: FeatureSet): FeatureSet => {
+    const f = new Float32Array(s.features.length);
+    for (let i = 0; i < f.length; i++) f[i] = (s.features[i]! - mean[i % d]!) * scale[i % d]!;
+    return { features: f, labels: s.labels, dim: s.dim };
+  };
+  return { train: apply(train), test: apply(test) };
+}

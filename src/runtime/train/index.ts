@@ -1,0 +1,41 @@
+// The trainer's public surface (docs/run.md). Importing this loads no tfjs: the backend
+// is selected (dynamic import) when a run starts, unless the caller passes `tf`.
+export { runPipeline, writeJsonAtomic } from "./run-pipeline.js";
+export type { RunOptions, RunResult, RunSummary, FinalMetrics, ProgressEvent } from "./types.js";
+export { TrainingDivergedError, RunSetupError } from "./errors.js";
+export { runPaths, runDirOf, type RunPaths } from "./run-dir.js";
+export { MetricsLog, readMetrics, type StepMetrics } from "./metrics-log.js";
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
+  checkpointName,
+  nodeCheckpointIO,
+  type CheckpointIO,
+  type CheckpointFile,
+  type LatestCheckpoint,
+} from "./checkpoint-store.js";
+export {
+  encodeCheckpoint,
+  decodeCheckpoint,
+  CheckpointFormatError,
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+  type CheckpointHeader,
+  type CheckpointMeta,
+  type FlatState,
+} from "./checkpoint-format.js";
+export { buildTrainModel, modelState, loadModelState, backboneState, INIT_STREAMS, type TrainModel } from "./model.js";
+export { BatchProducer, AUGMENT_STREAM_BASE, type PreparedBatch, type WorkerMode } from "./batches.js";
+export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
+export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames, type EncoderMetrics } from "./evaluation.js";
+export { openRunSources, firstImages, usedSources, type OpenedSources } from "./sources.js";
+export { completeNormalization } from "./normalization.js";
+export { missingData, type MissingData } from "./preflight.js";
+export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
+export { summarize, resultsCsv, resultsMarkdown, resultsText, readSummaries, writeResults, RESULT_METRICS } from "./results.js";
+export { finalTable } from "./final-table.js";
+export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
+export { evaluateRunDir, type RunEvaluation } from "./eval-run.js";

@@ -1,0 +1,29 @@
+// Resuming is only sound with the settings the checkpoint was trained with. This
+// compares the IR in the run directory with the one being run, ignoring what does
+// not change the computation (file name, output settings, lint severities).
+import type { PipelineIR } from "../../ir/types.js";
+
+const IGNORED = new Set(["file", "output", "lint", "name"]);
+
+/** JSON Pointers (top two levels) where the two IRs differ in a way that matters. */
+export function trainingDifferences(saved: PipelineIR, current: PipelineIR): string[] {
+  const out: string[] = [];
+  const a = saved as unknown as Record<string, unknown>;
+  const b = current as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (IGNORED.has(key)) continue;
+    const x = a[key];
+    const y = b[key];
+    if (JSON.stringify(x) === JSON.stringify(y)) continue;
+    if (isObject(x) && isObject(y)) {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) out.push(`/${key}/${k}`);
+      }
+    } else out.push(`/${key}`);
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

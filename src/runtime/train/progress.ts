@@ -1,0 +1,132 @@
+// Shows a run's progress events: a cli-progress bar on stderr when it is a terminal
+// (step, loss, images/s, ETA), otherwise plain lines about every 5% of the run or every
+// 30 seconds, whichever comes first, so logs of long runs stay readable.
+import type { ProgressEvent } from "./types.js";
+
+export interface ProgressView {
+  handle(e: ProgressEvent): void;
+  stop(): void;
+}
+
+const PLAIN_SECONDS = 30;
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+interface Rate {
+  startStep: number;
+  startSeconds: number;
+}
+
+function eta(e: Extract<ProgressEvent, { kind: "step" }>, rate: Rate | null): number {
+  if (rate === null) return NaN;
+  const done = e.metrics.step + 1 - rate.startStep;
+  const spent = e.elapsedSeconds - rate.startSeconds;
+  return done > 0 ? (spent / done) * (e.totalSteps - e.metrics.step - 1) : NaN;
+}
+
+function evalText(m: Record<string, number | undefined>): string {
+  const parts: string[] = [];
+  if (m["val_acc1"] !== undefined) parts.push(`online linear ${m["val_acc1"].toFixed(1)}%`);
+  if (m["knn_acc1"] !== undefined) parts.push(`kNN ${m["knn_acc1"].toFixed(1)}%`);
+  return parts.join(", ");
+}
+
+/** Plain lines through `write` (stderr that is not a terminal, tests, CI logs). */
+export function plainProgress(write: (text: string) => void, now: () => number = () => Date.now() / 1000): ProgressView {
+  let rate: Rate | null = null;
+  let lastPrint = 0;
+  let lastStep = -1;
+  return {
+    handle(e) {
+      switch (e.kind) {
+        case "start":
+          write(`${e.pipeline}: ${e.startStep > 0 ? `resuming at step ${e.startStep} of ${e.totalSteps}` : `${e.totalSteps} steps`} (${e.stepsPerEpoch} per epoch), ${e.worker}\n`);
+          lastPrint = now();
+          break;
+        case "phase":
+        case "note":
+          write(`  ${e.message}\n`);
+          break;
+        case "checkpoint":
+          write(`  checkpoint at step ${e.step}: ${e.file}\n`);
+          break;
+        case "step": {
+          // Rate from the end of the first step seen (it may include start-up costs).
+          rate ??= { startStep: e.metrics.step + 1, startSeconds: e.elapsedSeconds };
+          const every = Math.max(1, Math.round(e.totalSteps / 20));
+          const evals = evalText(e.metrics);
+          const last = e.metrics.step + 1 === e.totalSteps;
+          const due = (e.metrics.step + 1) % every === 0 || now() - lastPrint >= PLAIN_SECONDS || last;
+          if (!due && !evals) break;
+          if (e.metrics.step === lastStep) break;
+          lastStep = e.metrics.step;
+          lastPrint = now();
+          write(
+            `  step ${e.metrics.step + 1}/${e.totalSteps}  loss ${e.metrics.loss.toFixed(4)}  lr ${e.metrics.lr.toPrecision(3)}  ` +
+              `${e.metrics.images_per_s.toFixed(1)} img/s  ETA ${formatDuration(eta(e, rate))}${evals ? `  | ${evals}` : ""}\n`,
+          );
+          break;
+        }
+      }
+    },
+    stop() {},
+  };
+}
+
+/** A cli-progress bar on stderr; phase, note and evaluation lines are printed above it. */
+export async function barProgress(stream: NodeJS.WriteStream): Promise<ProgressView> {
+  const { SingleBar, Presets } = (await import("cli-progress")).default;
+  const bar = new SingleBar(
+    {
+      stream,
+      format: " {bar} {value}/{total} steps | loss {loss} | {ips} img/s | ETA {etaText} {evals}",
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  let rate: Rate | null = null;
+  let evals = "";
+  return {
+    handle(e) {
+      switch (e.kind) {
+        case "start":
+          stream.write(`${e.pipeline}: ${e.startStep > 0 ? `resuming at step ${e.startStep}` : `${e.totalSteps} steps`}, ${e.worker}\n`);
+          bar.start(e.totalSteps, e.startStep, { loss: "-", ips: "-", etaText: "?", evals: "" });
+          started = true;
+          break;
+        case "phase":
+        case "note":
+          if (started) bar.update({ evals: `(${e.message})` });
+          else stream.write(`  ${e.message}\n`);
+          break;
+        case "checkpoint":
+          if (!started) stream.write(`  checkpoint at step ${e.step}\n`);
+          break;
+        case "step": {
+          rate ??= { startStep: e.metrics.step + 1, startSeconds: e.elapsedSeconds };
+          const ev = evalText(e.metrics);
+          if (ev) evals = `| ${ev}`;
+          bar.update(e.metrics.step + 1, {
+            loss: e.metrics.loss.toFixed(4),
+            ips: e.metrics.images_per_s.toFixed(1),
+            etaText: formatDuration(eta(e, rate)),
+            evals,
+          });
+          break;
+        }
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

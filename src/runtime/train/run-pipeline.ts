@@ -1,0 +1,273 @@
+// The trainer: runs one pipeline IR from its first (or resumed) step to the end.
+//
+//   sampler -> augmentation (next batch prepared on a worker while this one trains)
+//   -> backbone on every view -> method loss -> gradients -> optimiser at the scheduled
+//   lr -> method.afterStep -> online linear classifier -> evaluation at its interval
+//
+// Writes ir.json, metrics.jsonl, checkpoints/ and finally done.json into the run
+// directory (run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
+// keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary.
+import fs from "node:fs";
+import type { PipelineIR } from "../../ir/types.js";
+import type { Tf as TfCore } from "../methods/tf.js";
+import type { FeatureSet } from "../eval/index.js";
+import { learningRateAt } from "../optim/schedule.js";
+import { BatchProducer } from "./batches.js";
+import type { CheckpointMeta } from "./checkpoint-format.js";
+import { loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
+import { RunSetupError, TrainingDivergedError } from "./errors.js";
+import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy, type EncoderMetrics } from "./evaluation.js";
+import { trainingDifferences } from "./ir-compat.js";
+import { MetricsLog, type StepMetrics } from "./metrics-log.js";
+import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
+import { runDirOf, runPaths } from "./run-dir.js";
+import { completeNormalization } from "./normalization.js";
+import { openRunSources, type OpenedSources } from "./sources.js";
+import { trainStep } from "./step.js";
+import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
+
+/** Losses averaged for the final `loss` figure. */
+const FINAL_LOSS_WINDOW = 20;
+
+export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promise<RunResult> {
+  const paths = runPaths(runDirOf(declared.output.dir, opts.cwd));
+  const report = opts.onProgress ?? (() => undefined);
+  const { tf, backend } = await backendFor(opts);
+
+  report({ kind: "phase", message: "opening data" });
+  const sources = await openRunSources(declared, opts.cwd, (task, done, total) => report({ kind: "phase", message: `${task} ${done}/${total}` }));
+  let producer: BatchProducer | null = null;
+  let model: TrainModel | null = null;
+  let pending: Promise<unknown> | null = null;
+  const metricsLog = new MetricsLog(paths.metrics);
+  try {
+    const completed = completeNormalization(declared, sources.byName);
+    const ir = completed.ir;
+    if (completed.note) report({ kind: "note", message: completed.note });
+    const evalSource = ir.data.eval !== null ? (sources.byName.get(ir.data.eval) ?? null) : null;
+    const bankNames = bankSourceNames(ir, sources.byName);
+    const numClasses = classCountOf(sources, [...(ir.data.eval ? [ir.data.eval] : []), ...bankNames]);
+    producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto");
+    const viewShape = viewInputShape(ir, producer.shape);
+    model = buildTrainModel(tf, ir, viewShape, numClasses);
+    const m = model;
+    const prod = producer;
+
+    fs.mkdirSync(paths.checkpoints, { recursive: true });
+    const start = resumeOrStart(ir, paths, m, opts, metricsLog, report);
+    let { step: startStep, elapsed } = start;
+    let lastCheckpoint = start.checkpoint;
+    const total = ir.train.steps;
+
+    const evalFeatures = async (): Promise<FeatureSet | null> => (evalSource ? featuresOf(tf, m.backbone, evalSource, ir) : null);
+    const bankFeatures = async (): Promise<FeatureSet> =>
+      concatFeatures(await Promise.all(bankNames.map((n) => featuresOf(tf, m.backbone, sources.byName.get(n)!, ir))));
+    const canEvaluateEncoder = evalSource !== null && bankNames.length > 0;
+
+    let untrained = start.untrained;
+    if (untrained === null && startStep === 0 && opts.baseline !== false && canEvaluateEncoder && (ir.evaluate.knn || ir.evaluate.linearProbe)) {
+      report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)" });
+      untrained = evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true });
+    }
+
+    const meta = (step: number): CheckpointMeta => ({
+      step,
+      totalSteps: total,
+      pipeline: ir.name,
+      seed: ir.seed,
+      sampler: prod.samplerStateAt(step),
+      backend,
+      created: new Date().toISOString(),
+      elapsedSeconds: elapsed,
+      extra: { untrained },
+    });
+    const checkpoint = (step: number): string => {
+      const file = saveCheckpoint(paths.checkpoints, meta(step), modelState(m), opts.checkpointIO);
+      pruneCheckpoints(paths.checkpoints, ir.output.keep);
+      lastCheckpoint = file;
+      report({ kind: "checkpoint", step, file });
+      return file;
+    };
+
+    report({
+      kind: "start",
+      pipeline: ir.name,
+      backend,
+      totalSteps: total,
+      startStep,
+      resumedFrom: start.resumedFrom,
+      worker: prod.usesWorker ? "augmentation on a worker thread" : `augmentation inline (${prod.inlineReason})`,
+      stepsPerEpoch: prod.stepsPerEpoch,
+    });
+
+    const onlineIR = ir.evaluate.onlineLinear;
+    const knnIR = ir.evaluate.knn;
+    const baseLr = ir.train.optimizer.lr;
+    const recent: number[] = [];
+    let lastEval: { val_acc1?: number; val_loss?: number; knn_acc1?: number; knn_acc5?: number } = {};
+    let next = startStep < total ? prod.prepare(startStep) : null;
+    pending = next;
+    for (let step = startStep; step < total; step++) {
+      if (opts.signal?.aborted) {
+        await next?.catch(() => undefined);
+        return { status: "interrupted", step, checkpoint: checkpoint(step) };
+      }
+      const t0 = performance.now();
+      const batch = await next!;
+      next = step + 1 < total ? prod.prepare(step + 1) : null;
+      pending = next;
+      opts.hooks?.beforeStep?.(step, batch.views);
+      const lr = learningRateAt(ir.train.schedule, baseLr, step, total);
+      const classifierLr = onlineIR ? learningRateAt(ir.train.schedule, onlineIR.lr, step, total) : 0;
+      const out = trainStep(m, batch, { step, totalSteps: total, lr, classifierLr });
+      if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(step, out.loss, lr, lastCheckpoint);
+      const seconds = (performance.now() - t0) / 1000;
+      elapsed += seconds;
+      const metrics: StepMetrics = {
+        step,
+        epoch: batch.epoch,
+        loss: out.loss,
+        lr,
+        images_per_s: Math.round((ir.train.batchSize / Math.max(seconds, 1e-9)) * 10) / 10,
+      };
+      if (out.online && out.online.labelled > 0) {
+        metrics.online_train_acc1 = out.online.acc1;
+        metrics.online_train_loss = out.online.loss;
+      }
+      recent.push(out.loss);
+      if (recent.length > FINAL_LOSS_WINDOW) recent.shift();
+
+      const done = step + 1;
+      const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
+      const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
+      if (wantVal || wantKnn) {
+        report({ kind: "phase", message: `evaluating at step ${done}` });
+        const test = (await evalFeatures())!;
+        if (wantVal) Object.assign(metrics, onlineAccuracy(tf, m.classifier!, test));
+        if (wantKnn) Object.assign(metrics, evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
+        lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
+      }
+      metricsLog.append(metrics);
+      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors });
+      const every = ir.output.checkpointEvery;
+      if (every !== null && done % every === 0 && done < total) checkpoint(done);
+      // Let signal handlers (Ctrl-C) and the worker's replies run between steps.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    pending = null;
+
+    let probe: EncoderMetrics = {};
+    if (ir.evaluate.linearProbe && canEvaluateEncoder) {
+      report({ kind: "phase", message: "linear probe of the trained encoder" });
+      probe = evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true });
+    }
+    if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
+      // resumed from the final checkpoint: the in-loop evaluation did not run
+      Object.assign(lastEval, evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }));
+    }
+    const file = checkpoint(total);
+    const final: FinalMetrics = { loss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN, ...lastEval, ...probe };
+    const summary: RunSummary = {
+      pipeline: ir.name,
+      dir: paths.dir,
+      backend,
+      steps: total,
+      seconds: elapsed,
+      final,
+      untrained,
+      sweep: ir.sweep ?? null,
+    };
+    writeJsonAtomic(paths.done, { finished: new Date().toISOString(), ...summary });
+    return { status: "done", summary, checkpoint: file };
+  } finally {
+    metricsLog.close();
+    await pending?.catch(() => undefined);
+    await producer?.close();
+    model?.dispose();
+    sources.close();
+  }
+}
+
+async function backendFor(opts: RunOptions): Promise<{ tf: TfCore; backend: string }> {
+  if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
+  const { selectBackend } = await import("../backend/select.js");
+  const sel = await selectBackend(opts.backend);
+  // select.ts types the module as `typeof import()`, methods/ as the namespace with its
+  // CommonJS `default`; at run time they are the same object.
+  return { tf: sel.tf as unknown as TfCore, backend: sel.description };
+}
+
+function classCountOf(sources: OpenedSources, names: string[]): number | null {
+  let best: number | null = null;
+  for (const n of names) {
+    const c = sources.byName.get(n)?.classes ?? null;
+    if (c !== null) best = Math.max(best ?? 0, c);
+  }
+  return best;
+}
+
+/** [H, W, C] of what the backbone sees: the crop size when the views crop. */
+function viewInputShape(ir: PipelineIR, shape: [number, number, number]): [number, number, number] {
+  for (const op of ir.augment.views[0]?.ops ?? []) if (op.op === "random_resized_crop") return [op.size, op.size, shape[2]];
+  return shape;
+}
+
+interface StartPoint {
+  step: number;
+  elapsed: number;
+  checkpoint: string | null;
+  resumedFrom: string | null;
+  untrained: EncoderMetrics | null;
+}
+
+function resumeOrStart(
+  ir: PipelineIR,
+  paths: ReturnType<typeof runPaths>,
+  m: TrainModel,
+  opts: RunOptions,
+  metricsLog: MetricsLog,
+  report: NonNullable<RunOptions["onProgress"]>,
+): StartPoint {
+  if (opts.resume) {
+    const latest = loadLatestCheckpoint(paths.checkpoints);
+    for (const s of latest?.skipped ?? []) report({ kind: "note", message: `skipping damaged checkpoint ${s.reason}` });
+    if (latest) {
+      if (fs.existsSync(paths.ir)) {
+        const saved = JSON.parse(fs.readFileSync(paths.ir, "utf8")) as PipelineIR;
+        const diff = trainingDifferences(saved, ir);
+        if (diff.length > 0) {
+          throw new RunSetupError(
+            `cannot resume ${paths.dir}: its run used different settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""}); ` +
+              "run without --resume to start over, or set another output dir",
+          );
+        }
+      }
+      if (latest.header.step > ir.train.steps) {
+        throw new RunSetupError(`cannot resume ${paths.dir}: its checkpoint is at step ${latest.header.step}, past train.steps = ${ir.train.steps}`);
+      }
+      loadModelState(m, latest.state);
+      metricsLog.truncateFrom(latest.header.step);
+      const untrained = (latest.header.extra["untrained"] as EncoderMetrics | null | undefined) ?? null;
+      return { step: latest.header.step, elapsed: latest.header.elapsedSeconds, checkpoint: latest.file, resumedFrom: latest.file, untrained };
+    }
+    report({ kind: "note", message: `no checkpoint in ${paths.checkpoints}: starting from step 0` });
+  }
+  // A fresh run: whatever an earlier run left here is replaced.
+  removeCheckpointsAfter(paths.checkpoints, -1);
+  fs.rmSync(paths.done, { force: true });
+  metricsLog.reset();
+  writeJsonAtomic(paths.ir, ir);
+  return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null };
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

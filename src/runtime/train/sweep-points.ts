@@ -1,0 +1,48 @@
+// `--only axis=value`: which points of a sweep to run. Several --only flags on one axis
+// are alternatives; flags on different axes must all hold.
+import path from "node:path";
+import type { PipelineIR } from "../../ir/types.js";
+
+export class OnlyFilterError extends Error {}
+
+export function parseOnly(flags: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const f of flags) {
+    const eq = f.indexOf("=");
+    if (eq <= 0 || eq === f.length - 1) throw new OnlyFilterError(`--only ${f}: expected axis=value (e.g. --only seed=0)`);
+    const axis = f.slice(0, eq).trim();
+    const set = out.get(axis) ?? new Set<string>();
+    set.add(f.slice(eq + 1).trim());
+    out.set(axis, set);
+  }
+  return out;
+}
+
+/** The IRs that match every --only; unknown axes or values are errors naming the known ones. */
+export function selectPoints(irs: readonly PipelineIR[], flags: readonly string[]): PipelineIR[] {
+  const only = parseOnly(flags);
+  if (only.size === 0) return [...irs];
+  for (const [axis, values] of only) {
+    const known = new Set(irs.flatMap((ir) => (ir.sweep && axis in ir.sweep.point ? [ir.sweep.point[axis]!] : [])));
+    if (known.size === 0) {
+      const axes = [...new Set(irs.flatMap((ir) => Object.keys(ir.sweep?.point ?? {})))];
+      throw new OnlyFilterError(`--only ${axis}=...: no sweep axis '${axis}'${axes.length ? ` (axes: ${axes.join(", ")})` : " (this file has no sweep)"}`);
+    }
+    for (const v of values) {
+      if (!known.has(v)) throw new OnlyFilterError(`--only ${axis}=${v}: '${v}' is not a value of '${axis}' (values: ${[...known].join(", ")})`);
+    }
+  }
+  return irs.filter((ir) => [...only].every(([axis, values]) => ir.sweep !== undefined && values.has(ir.sweep.point[axis] ?? "\0")));
+}
+
+/** Sweeps of the file, by base pipeline: base output dir and every point's run dir. */
+export function sweepGroups(irs: readonly PipelineIR[]): Map<string, { baseDir: string; pointDirs: string[] }> {
+  const out = new Map<string, { baseDir: string; pointDirs: string[] }>();
+  for (const ir of irs) {
+    if (!ir.sweep) continue;
+    const g = out.get(ir.sweep.base) ?? { baseDir: path.dirname(ir.output.dir), pointDirs: [] };
+    g.pointDirs.push(ir.output.dir);
+    out.set(ir.sweep.base, g);
+  }
+  return out;
+}

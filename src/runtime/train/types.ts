@@ -1,0 +1,60 @@
+// What runPipeline takes and gives back, and the events it reports while it runs.
+import type { PipelineIR } from "../../ir/types.js";
+import type { BackendName } from "../backend/select.js";
+import type { Tf as TfCore } from "../methods/tf.js";
+import type { CheckpointIO } from "./checkpoint-store.js";
+import type { EncoderMetrics } from "./evaluation.js";
+import type { StepMetrics } from "./metrics-log.js";
+import type { WorkerMode } from "./batches.js";
+
+export interface RunOptions {
+  /** Relative data paths and the output dir are resolved against this. */
+  cwd: string;
+  /** Force a backend; default: the fastest installed. */
+  backend?: BackendName;
+  /** An already selected tfjs (tests, or `run` over several pipelines). */
+  tf?: TfCore;
+  /** Continue from the newest checkpoint in the run directory (if any). */
+  resume?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborting (Ctrl-C) saves a checkpoint at the next step boundary and returns "interrupted". */
+  signal?: AbortSignal;
+  /** Augmentation on a worker thread: "auto" (default) when its compiled entry exists. */
+  worker?: WorkerMode;
+  /** Evaluate the untrained encoder too (kNN, probe) for the final table; default true. */
+  baseline?: boolean;
+  /** Test hooks: change a batch's views before the step (e.g. inject a NaN). */
+  hooks?: { beforeStep?: (step: number, views: Float32Array[]) => void };
+  /** File operations for checkpoint writes (tests make them fail). */
+  checkpointIO?: CheckpointIO;
+}
+
+export type ProgressEvent =
+  | { kind: "start"; pipeline: string; backend: string; totalSteps: number; startStep: number; resumedFrom: string | null; worker: string; stepsPerEpoch: number }
+  | { kind: "phase"; message: string }
+  | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
+  | { kind: "checkpoint"; step: number; file: string }
+  | { kind: "note"; message: string };
+
+export interface FinalMetrics extends EncoderMetrics {
+  /** Mean loss over the last (up to) 20 steps. */
+  loss: number;
+  val_acc1?: number;
+  val_loss?: number;
+}
+
+export interface RunSummary {
+  pipeline: string;
+  dir: string;
+  backend: string;
+  steps: number;
+  seconds: number;
+  final: FinalMetrics;
+  /** The same encoder before training (initial weights), when computed. */
+  untrained: EncoderMetrics | null;
+  sweep: PipelineIR["sweep"] | null;
+}
+
+export type RunResult =
+  | { status: "done"; summary: RunSummary; checkpoint: string }
+  | { status: "interrupted"; step: number; checkpoint: string };

@@ -1,0 +1,106 @@
+// `adainfc run`, `eval` and `bench` through the CLI entry point, in-process, on the
+// cpu backend with a tiny sweep: missing data, --only, skipping finished points,
+// the results table and files, offline evaluation.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cli } from "../helpers.js";
+import { readMetrics } from "../../src/runtime/train/index.js";
+import { tinyProject } from "./fixtures.js";
+
+const RUN = ["--backend", "cpu", "--no-worker"];
+
+test("a missing generated set: exit 1 with the exact adainfc generate command", async () => {
+  const dir = tinyProject();
+  fs.rmSync(path.join(dir, "gen.npz"));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain("data source 'generated' not found: gen.npz");
+  // no size declared and no file to read it from: 10x the real set
+  expect(r.err).toContain("adainfc generate --from real.npz --count 480 -o gen.npz --seed 3");
+  expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+});
+
+test("the quickstart names the command that makes its generated set", async () => {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env["TMPDIR"] ?? "/tmp"), "adainf-qs-"));
+  fs.copyFileSync(path.resolve(import.meta.dirname, "../../pipelines/quickstart.adainf"), path.join(dir, "quickstart.adainf"));
+  const r = await cli(["run", "quickstart.adainf"], dir);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain("adainfc generate --from mnist --count 160000 -o datasets/generated/mnist-gen.npz");
+});
+
+test("compile errors are rendered and exit 1; a bad --only is a usage error", async () => {
+  const dir = tinyProject({ extraBody: "sweep {\n    seed = [0, 1]\n  }" });
+  fs.writeFileSync(path.join(dir, "bad.adainf"), "pipeline bad from simclr { train { steps = -3 } }\n");
+  const bad = await cli(["run", "bad.adainf", ...RUN], dir);
+  expect(bad.code).toBe(1);
+  expect(bad.err).toMatch(/error\[E0\d\d\]/);
+  const only = await cli(["run", "tiny.adainf", ...RUN, "--only", "crop=1"], dir);
+  expect(only.code).toBe(2);
+  expect(only.err).toContain("no sweep axis 'crop' (axes: seed)");
+});
+
+describe("a sweep over two seeds", () => {
+  const dir = tinyProject({ steps: 3, checkpointEvery: null, extraBody: "sweep {\n    seed = [0, 1]\n  }" });
+  const point = (s: number): string => path.join(dir, `runs/tiny/seed=${s}`);
+
+  test("runs every point, prints the table and writes results.csv / results.md", async () => {
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.err).toContain("backend: cpu");
+    expect(r.code).toBe(0);
+    for (const s of [0, 1]) {
+      expect(fs.existsSync(path.join(point(s), "done.json"))).toBe(true);
+      expect(readMetrics(path.join(point(s), "metrics.jsonl"))).toHaveLength(3);
+    }
+    expect(r.out).toMatch(/untrained \(initial weights\)/);
+    expect(r.out).toContain("tiny: 2 of 2 points finished");
+    const csv = fs.readFileSync(path.join(dir, "runs/tiny/results.csv"), "utf8").trim().split("\n");
+    expect(csv[0]).toBe("runs,knn_acc1_mean,knn_acc1_std,probe_acc1_mean,probe_acc1_std,val_acc1_mean,val_acc1_std,loss_mean,loss_std");
+    expect(csv).toHaveLength(2);
+    expect(csv[1]!.startsWith("2,")).toBe(true);
+    const done = [0, 1].map((s) => JSON.parse(fs.readFileSync(path.join(point(s), "done.json"), "utf8")) as { final: { knn_acc1: number } });
+    const mean = (done[0]!.final.knn_acc1 + done[1]!.final.knn_acc1) / 2;
+    expect(Number(csv[1]!.split(",")[1])).toBeCloseTo(mean, 9);
+    expect(fs.readFileSync(path.join(dir, "runs/tiny/results.md"), "utf8")).toContain("| runs | kNN top-1 % |");
+  });
+
+  test("skips finished points on a second run", async () => {
+    const before = fs.statSync(path.join(point(0), "metrics.jsonl")).mtimeMs;
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("tiny[seed=0]: already finished");
+    expect(r.err).toContain("tiny[seed=1]: already finished");
+    expect(fs.statSync(path.join(point(0), "metrics.jsonl")).mtimeMs).toBe(before);
+  });
+
+  test("--only runs one slice; an unfinished point with a checkpoint resumes", async () => {
+    fs.rmSync(path.join(point(1), "done.json"));
+    const before0 = fs.statSync(path.join(point(0), "metrics.jsonl")).mtimeMs;
+    const r = await cli(["run", "tiny.adainf", ...RUN, "--only", "seed=1"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("resuming at step 3 of 3");
+    expect(r.err).not.toContain("tiny[seed=0]");
+    expect(fs.existsSync(path.join(point(1), "done.json"))).toBe(true);
+    expect(fs.statSync(path.join(point(0), "metrics.jsonl")).mtimeMs).toBe(before0);
+  });
+
+  test("adainfc eval <run-dir>: kNN and linear probe of the last checkpoint", async () => {
+    const r = await cli(["eval", "runs/tiny/seed=0", "--backend", "cpu", "--json"], dir);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { step: number; metrics: { knn_acc1: number; probe_acc1: number }; testImages: number };
+    expect(j.step).toBe(3);
+    expect(j.testImages).toBe(24);
+    expect(j.metrics.knn_acc1).toBeGreaterThanOrEqual(0);
+    expect(j.metrics.probe_acc1).toBeGreaterThanOrEqual(0);
+    expect(fs.existsSync(path.join(point(0), "eval.json"))).toBe(true);
+    const missing = await cli(["eval", "runs/nothing", "--backend", "cpu"], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("is not a run directory (no ir.json)");
+  });
+});
+
+test("bench step rejects a bad model as a usage error", async () => {
+  const r = await cli(["bench", "step", "--model", "vgg"]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("--model must be convnet or resnet18");
+});

@@ -1,0 +1,197 @@
+// End-to-end runs of a tiny pipeline on the cpu backend: what the run directory holds,
+// resume == uninterrupted, constant tensor count, NaN stop, checkpoint atomicity.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { compileFileSync } from "../../src/driver.js";
+import type { PipelineIR } from "../../src/ir/types.js";
+import { selectBackend } from "../../src/runtime/backend/select.js";
+import type { Tf } from "../../src/runtime/methods/tf.js";
+import {
+  listCheckpoints,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  readMetrics,
+  runPaths,
+  runPipeline,
+  saveCheckpoint,
+  TrainingDivergedError,
+  type CheckpointIO,
+  type ProgressEvent,
+  type StepMetrics,
+} from "../../src/runtime/train/index.js";
+import { tinyProject, type TinyOptions } from "./fixtures.js";
+
+let tf: Tf;
+beforeAll(async () => {
+  tf = (await selectBackend("cpu")).tf as unknown as Tf;
+});
+
+function compileTiny(o: TinyOptions = {}): { dir: string; ir: PipelineIR } {
+  const dir = tinyProject(o);
+  const out = compileFileSync("tiny.adainf", { cwd: dir });
+  const errors = out.diagnostics.filter((d) => d.severity === "error");
+  expect(errors.map((d) => d.message)).toEqual([]);
+  return { dir, ir: out.pipelines[0]!.ir };
+}
+
+/** The deterministic part of a metrics line (timing removed). */
+const numbers = (ms: StepMetrics[]): object[] => ms.map(({ images_per_s: _t, ...rest }) => rest);
+
+describe("a tiny SimCLR run", () => {
+  let dir: string;
+  let events: ProgressEvent[];
+  let result: Awaited<ReturnType<typeof runPipeline>>;
+  beforeAll(async () => {
+    const p = compileTiny({ steps: 6, checkpointEvery: 2, keep: 2 });
+    dir = p.dir;
+    events = [];
+    result = await runPipeline(p.ir, { cwd: dir, tf, worker: "off", onProgress: (e) => events.push(e) });
+  });
+
+  test("finishes and writes ir.json, metrics.jsonl, done.json and the newest checkpoints", () => {
+    expect(result.status).toBe("done");
+    const paths = runPaths(path.join(dir, "runs/tiny"));
+    const ir = JSON.parse(fs.readFileSync(paths.ir, "utf8")) as PipelineIR;
+    expect(ir.name).toBe("tiny");
+    // the npz sources declare no mean/std: the run measured and recorded them
+    const norm = ir.augment.views[0]!.ops.at(-1)!;
+    expect(norm.op === "normalize" && norm.mean.length === 3 && norm.std.every((s) => s > 0)).toBe(true);
+    const metrics = readMetrics(paths.metrics);
+    expect(metrics.map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const m of metrics) {
+      expect(Number.isFinite(m.loss) && m.loss > 0).toBe(true);
+      expect(m.images_per_s).toBeGreaterThan(0);
+      expect(m.epoch).toBe(0); // 2 x 48 real + 32 generated = 128 samples = 16 batches of 8
+    }
+    // warm-up (2 steps) then cosine: lr rises to the base lr at step 1, then decays
+    expect(metrics[1]!.lr).toBeCloseTo(0.2, 10);
+    expect(metrics[5]!.lr).toBeLessThan(metrics[2]!.lr);
+    // online linear every 3 steps; kNN at the end
+    expect(metrics[2]!.val_acc1).toBeGreaterThanOrEqual(0);
+    expect(metrics[3]!.val_acc1).toBeUndefined();
+    expect(metrics[5]!.knn_acc1).toBeGreaterThan(0);
+    expect(listCheckpoints(paths.checkpoints).map((c) => c.step)).toEqual([4, 6]);
+    const done = JSON.parse(fs.readFileSync(paths.done, "utf8")) as { final: Record<string, number>; untrained: Record<string, number> };
+    expect(done.final["probe_acc1"]).toBeGreaterThanOrEqual(0);
+    expect(done.untrained["knn_acc1"]).toBeGreaterThan(0);
+  });
+
+  test("the final checkpoint holds every part of the training state", () => {
+    const { header, state } = loadCheckpoint(path.join(dir, "runs/tiny/checkpoints/step-00000006.ckpt"));
+    expect(header.step).toBe(6);
+    expect(header.sampler).toEqual({ epoch: 0, position: 48 });
+    const names = [...state.tensors.keys()];
+    expect(names).toContain("backbone/conv1.weight");
+    expect(names.some((n) => n.startsWith("method/"))).toBe(true);
+    expect(names.some((n) => n.startsWith("optimizer/momentum_buffer"))).toBe(true);
+    expect(names).toContain("classifier/classifier.weight");
+    expect(state.tensors.get("backbone/conv1.weight")!.shape).toEqual([3, 3, 3, 4]);
+  });
+
+  test("reports progress: start, every step, checkpoints", () => {
+    expect(events.find((e) => e.kind === "start")).toMatchObject({ totalSteps: 6, startStep: 0 });
+    expect(events.filter((e) => e.kind === "step")).toHaveLength(6);
+    expect(events.filter((e) => e.kind === "checkpoint").map((e) => (e.kind === "checkpoint" ? e.step : -1))).toEqual([2, 4, 6]);
+  });
+
+  test("a failed checkpoint write leaves the previous checkpoints intact and no temp file", () => {
+    const ckdir = path.join(dir, "runs/tiny/checkpoints");
+    const before = listCheckpoints(ckdir);
+    const good = loadLatestCheckpoint(ckdir)!;
+    let written = 0;
+    const failing: CheckpointIO = {
+      openSync: (f, flags) => fs.openSync(f, flags),
+      // writes half of what it is asked for, then fails: a disk-full in the middle
+      writeSync: (fd, data, offset, length) => {
+        if (written > 0) throw new Error("ENOSPC: no space left on device");
+        written = fs.writeSync(fd, data, offset, Math.ceil(length / 2));
+        return written;
+      },
+      fsyncSync: (fd) => fs.fsyncSync(fd),
+      closeSync: (fd) => fs.closeSync(fd),
+      renameSync: (a, b) => fs.renameSync(a, b),
+    };
+    expect(() => saveCheckpoint(ckdir, { ...good.header, step: 8 }, good.state, failing)).toThrow(/ENOSPC/);
+    expect(written).toBeGreaterThan(0);
+    expect(listCheckpoints(ckdir)).toEqual(before);
+    expect(fs.readdirSync(ckdir).filter((n) => n.startsWith("."))).toEqual([]);
+    expect(loadLatestCheckpoint(ckdir)!.header.step).toBe(6);
+  });
+
+  test("a torn file left by a crash is skipped in favour of the last good checkpoint", () => {
+    const ckdir = path.join(dir, "runs/tiny/checkpoints");
+    const bytes = fs.readFileSync(path.join(ckdir, "step-00000006.ckpt"));
+    fs.writeFileSync(path.join(ckdir, "step-00000010.ckpt"), bytes.subarray(0, bytes.length - 100));
+    fs.writeFileSync(path.join(ckdir, ".step-00000012.ckpt.tmp-1"), bytes.subarray(0, 50));
+    const latest = loadLatestCheckpoint(ckdir)!;
+    expect(latest.header.step).toBe(6);
+    expect(latest.skipped[0]!.reason).toMatch(/truncated/);
+    fs.rmSync(path.join(ckdir, "step-00000010.ckpt"));
+  });
+});
+
+test("an interrupted and resumed MoCo v2+ run equals an uninterrupted one", async () => {
+  const o: TinyOptions = { method: "mocov2plus(proj_hidden_dim = 16, proj_output_dim = 8, queue_size = 32)", steps: 7, checkpointEvery: 3, keep: 5 };
+  const a = compileTiny(o);
+  const whole = await runPipeline(a.ir, { cwd: a.dir, tf, worker: "off", baseline: false });
+  expect(whole.status).toBe("done");
+
+  const b = compileTiny(o);
+  const controller = new AbortController();
+  const first = await runPipeline(b.ir, {
+    cwd: b.dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: controller.signal,
+    onProgress: (e) => {
+      if (e.kind === "step" && e.metrics.step === 4) controller.abort(); // Ctrl-C during step 4
+    },
+  });
+  expect(first).toMatchObject({ status: "interrupted", step: 5 });
+  expect(fs.existsSync(path.join(b.dir, "runs/tiny/done.json"))).toBe(false);
+  const resumed = await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline: false, resume: true });
+  expect(resumed.status).toBe("done");
+
+  const ma = readMetrics(path.join(a.dir, "runs/tiny/metrics.jsonl"));
+  const mb = readMetrics(path.join(b.dir, "runs/tiny/metrics.jsonl"));
+  expect(numbers(mb)).toEqual(numbers(ma));
+  const ca = loadCheckpoint(path.join(a.dir, "runs/tiny/checkpoints/step-00000007.ckpt")).state;
+  const cb = loadCheckpoint(path.join(b.dir, "runs/tiny/checkpoints/step-00000007.ckpt")).state;
+  expect([...cb.tensors.keys()].sort()).toEqual([...ca.tensors.keys()].sort());
+  expect([...cb.tensors.keys()].some((k) => k.startsWith("momentum_backbone/"))).toBe(true);
+  expect(Object.keys(cb.numbers).some((k) => k.includes("queue") || k.includes("pointer"))).toBe(true);
+  for (const [k, t] of ca.tensors) expect(Buffer.from(cb.tensors.get(k)!.values.buffer).equals(Buffer.from(t.values.buffer)), k).toBe(true);
+  expect(cb.numbers).toEqual(ca.numbers);
+});
+
+test("BYOL: the number of live tensors is the same after every step", async () => {
+  const p = compileTiny({ method: "byol(proj_hidden_dim = 16, proj_output_dim = 8, pred_hidden_dim = 16)", steps: 8, checkpointEvery: 4 });
+  const counts: number[] = [];
+  await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, onProgress: (e) => e.kind === "step" && counts.push(e.numTensors) });
+  expect(counts).toHaveLength(8);
+  // the optimiser's momentum buffers appear at the first step; from then on: constant,
+  // through evaluation (steps 3 and 6) and checkpoints (step 4)
+  expect(new Set(counts.slice(1)).size).toBe(1);
+});
+
+test("a NaN loss stops the run with a clear error and keeps the last good checkpoint", async () => {
+  const p = compileTiny({ steps: 8, checkpointEvery: 2, keep: 3 });
+  const run = runPipeline(p.ir, {
+    cwd: p.dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    hooks: { beforeStep: (step, views) => step === 5 && views[0]!.fill(Number.NaN, 0, 10) },
+  });
+  await expect(run).rejects.toThrow(TrainingDivergedError);
+  await expect(run).rejects.toThrow(/loss became NaN at step 5 .*step-00000004\.ckpt/);
+  const paths = runPaths(path.join(p.dir, "runs/tiny"));
+  expect(listCheckpoints(paths.checkpoints).map((c) => c.step)).toEqual([2, 4]);
+  expect(fs.existsSync(paths.done)).toBe(false);
+  expect(readMetrics(paths.metrics).map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
+  // the checkpoint is the state before the bad step: resuming from it trains on
+  const resumed = await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, resume: true });
+  expect(resumed.status).toBe("done");
+});
