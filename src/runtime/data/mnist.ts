@@ -5,7 +5,8 @@
 //
 // Split (deterministic, stratified): within each class, the first floor(0.8 * n)
 // digits are `train` and the rest `test`, giving 7,996 train and 2,004 test images.
-// Images are ordered by class, then by position in the package's file.
+// Within a split, images go round-robin over the classes (0, 1, ..., 9, 0, ...), so
+// the first N images of a split are class-balanced.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -50,21 +51,34 @@ function load(): MnistData {
   const total = perClass.reduce((a, b) => a + b.length / PIXELS, 0);
   const pixels = new Uint8Array(total * PIXELS);
   const labels = new Int32Array(total);
-  const train: number[] = [];
-  const test: number[] = [];
+  const train: number[][] = [];
+  const test: number[][] = [];
   let at = 0;
   perClass.forEach((bytes, digit) => {
     const n = bytes.length / PIXELS;
     pixels.set(bytes, at * PIXELS);
     const cut = Math.floor((n * 4) / 5); // integer arithmetic: 0.8 * n can land a hair below a whole number
+    train.push([]);
+    test.push([]);
     for (let i = 0; i < n; i++) {
       labels[at + i] = digit;
-      (i < cut ? train : test).push(at + i);
+      (i < cut ? train : test)[digit]!.push(at + i);
     }
     at += n;
   });
-  memo = { pixels, labels, split: { train: Uint32Array.from(train), test: Uint32Array.from(test) } };
+  memo = { pixels, labels, split: { train: interleave(train), test: interleave(test) } };
   return memo;
+}
+
+/**
+ * Round-robin over the classes (one 0, one 1, ..., one 9, the next 0, ...), so the
+ * first N images of a split (`mnist(size = 1_000)`) are class-balanced, not all zeros.
+ */
+function interleave(perClass: number[][]): Uint32Array {
+  const out: number[] = [];
+  const longest = Math.max(...perClass.map((c) => c.length));
+  for (let k = 0; k < longest; k++) for (const c of perClass) if (k < c.length) out.push(c[k]!);
+  return Uint32Array.from(out);
 }
 
 /**
