@@ -18,6 +18,7 @@ const COMMANDS: CommandEntry[] = [
   { name: "run", summary: "train a pipeline (every point of a sweep) on TensorFlow.js", load: () => import("./commands/run.js") },
   { name: "eval", summary: "offline linear probe and kNN of a run's last checkpoint", load: () => import("./commands/eval.js") },
   { name: "bench", summary: "benchmarks (bench step: ms per SimCLR step)", load: () => import("./commands/bench.js") },
+  { name: "report", summary: "one self-contained HTML page for a run or a sweep", load: () => import("./commands/report.js") },
   { name: "import", summary: "turn a solo-learn config into a pipeline", load: () => import("./commands/import.js") },
   { name: "generate", summary: "make a generated set offline with a small built-in generator (a weak stand-in)", load: () => import("./commands/generate.js") },
 ];
