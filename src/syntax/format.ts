@@ -137,7 +137,8 @@ class Printer {
     if (s.value) return `${text} = ${this.expr(s.value, indent, indent.length + text.length + 3)}`;
     if (s.args) text += this.args(s.args, indent, indent.length + text.length);
     if (s.label) text += ` ${s.labelQuoted ? this.ast.text.slice(s.label.span.start, s.label.span.end) : s.label.text}`;
-    if (s.count) text += ` x ${this.expr(s.count, indent, indent.length + text.length + 3)}`;
+    // `x` is only a count before a digit; anything else keeps the `*` form.
+    if (s.count) text += ` ${s.count.kind === "number" ? "x" : "*"} ${this.expr(s.count, indent, indent.length + text.length + 3)}`;
     if (s.block) text += ` ${this.block(s.block, indent)}`;
     return text;
   }
