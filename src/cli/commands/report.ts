@@ -1,0 +1,48 @@
+import path from "node:path";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
+import { writeAtomic } from "./compile.js";
+
+// `adainfc report <run-or-sweep-dir> [-o report.html]`: one self-contained HTML page
+// (curves, results with lint findings beside them, runs, augmentation preview) from
+// what `adainfc run` wrote. Reads only; never loads tfjs.
+
+interface ReportFlags {
+  out?: string;
+  preview: boolean;
+  title?: string;
+  seed: string;
+}
+
+export const register: RegisterCommand = (program, ctx, setExit) => {
+  program
+    .command("report")
+    .description("one self-contained HTML page for a run or a sweep")
+    .argument("<dir>", "a run directory (holds ir.json) or a sweep's base directory (one run directory per point)")
+    .option("-o, --out <file>", "HTML file to write (default: <dir>/report.html)")
+    .option("--no-preview", "leave out the augmentation preview (it reads a few training images)")
+    .option("--title <text>", "page title")
+    .option("--seed <seed>", "seed of the preview's image choice and augmentation", "0")
+    .action(async (dir: string, opts: ReportFlags) => {
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
+      const { buildReport, defaultReportPath, ReportInputError } = await import("../../report/index.js");
+      let result: Awaited<ReturnType<typeof buildReport>>;
+      try {
+        result = await buildReport(dir, { cwd: ctx.cwd, preview: opts.preview ? { seed } : false, ...(opts.title !== undefined ? { title: opts.title } : {}) });
+      } catch (e) {
+        if (e instanceof ReportInputError) throw new UserError(e.message);
+        throw e;
+      }
+      const out = opts.out !== undefined ? path.resolve(ctx.cwd, opts.out) : defaultReportPath(dir, ctx.cwd);
+      writeAtomic(out, result.html);
+      for (const n of result.notes) ctx.err(`note: ${n}\n`);
+      const finished = result.input.points.filter((p) => p.summary !== null).length;
+      ctx.out(
+        `wrote ${path.relative(ctx.cwd, out) || out}: ${result.input.points.length} run${result.input.points.length === 1 ? "" : "s"} (${finished} finished), ` +
+          `${result.resultRows} result row${result.resultRows === 1 ? "" : "s"}, ${result.charts.length} chart${result.charts.length === 1 ? "" : "s"}, ` +
+          `${result.previews} preview image${result.previews === 1 ? "" : "s"}, ${(Buffer.byteLength(result.html) / 1024).toFixed(0)} KiB\n`,
+      );
+      setExit(EXIT_OK);
+    });
+};

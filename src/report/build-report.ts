@@ -1,0 +1,89 @@
+// `adainfc report`'s work, without the CLI: read a run or sweep directory, lint each
+// point, draw the curves, render the preview, and return one HTML page. Loads no
+// tfjs (the preview is pure CPU pixel code, imported only when asked for).
+import path from "node:path";
+import { chartsHtml } from "./charts.js";
+import { escapeHtml } from "./escape.js";
+import { lintPoints } from "./lint-points.js";
+import { loadReportInput, type ReportInput } from "./load-runs.js";
+import { pageHtml } from "./page.js";
+import { previewHtml, type PreviewOptions } from "./preview-images.js";
+import { resultsTableHtml, runsTableHtml, resultGroups } from "./tables.js";
+
+export interface ReportOptions {
+  /** Where a relative `dir` resolves, and data paths when a run's start dir is unknown. */
+  cwd: string;
+  /** Draw the augmentation preview (default true; it reads a few training images). */
+  preview?: boolean | PreviewOptions;
+  /** Page title (default: "adainf report: <pipeline or sweep>"). */
+  title?: string;
+}
+
+export interface ReportResult {
+  html: string;
+  input: ReportInput;
+  /** Metric keys that got a chart. */
+  charts: string[];
+  /** Rows of the results table. */
+  resultRows: number;
+  /** Preview PNGs embedded. */
+  previews: number;
+  /** Things the page reports as missing (unreadable data, unreadable points). */
+  notes: string[];
+}
+
+export async function buildReport(dir: string, opts: ReportOptions): Promise<ReportResult> {
+  const input = loadReportInput(dir, opts.cwd);
+  const { points } = input;
+  const lint = await lintPoints(points);
+  const charts = chartsHtml(points);
+  const notes: string[] = input.unreadable.map((u) => `${u.dir}: ${u.reason}`);
+
+  let preview = { html: `<p class="note">Not drawn (--no-preview).</p>`, images: 0, notes: [] as string[] };
+  if (opts.preview !== false) preview = await previewHtml(points, typeof opts.preview === "object" ? opts.preview : {});
+  notes.push(...preview.notes);
+
+  const finished = points.filter((p) => p.summary !== null).length;
+  const backends = [...new Set(points.flatMap((p) => (p.summary ? [p.summary.backend] : [])))];
+  const seconds = points.reduce((a, p) => a + (p.summary?.seconds ?? 0), 0);
+  const subtitle = [
+    `${input.kind === "sweep" ? "sweep" : "run"} <code>${escapeHtml(input.root)}</code>`,
+    `${points.length} run${points.length === 1 ? "" : "s"}, ${finished} finished`,
+    backends.length ? `backend ${escapeHtml(backends.join(", "))}` : "",
+    seconds > 0 ? `${(seconds / 60).toFixed(1)} min of training` : "",
+  ].filter((s) => s !== "");
+
+  const groups = resultGroups(points);
+  const sections = [
+    {
+      id: "results",
+      heading: "Results",
+      html:
+        `<p class="note">Final metrics of each setting: mean <span class="spread">± sample standard deviation</span> over its finished seeds (the numbers of results.csv), ` +
+        `beside what <code>adainfc lint</code> says about the setting: generated share <b>g</b>, inflation factor <b>f</b>, augmentation strength <b>a</b>, and its findings.</p>` +
+        resultsTableHtml(points, lint),
+    },
+    { id: "curves", heading: "Training curves", html: charts.html },
+    { id: "runs", heading: "Runs", html: runsTableHtml(points, input.root) },
+    {
+      id: "preview",
+      heading: "Augmentation preview",
+      html: `<p class="note">A few training images (first column) and the views each augmentation draws from them, with the same images and random stream for every augmentation.</p>${preview.html}`,
+    },
+  ];
+  if (input.unreadable.length) {
+    sections.push({
+      id: "unreadable",
+      heading: "Unreadable run directories",
+      html: `<ul class="notes">${input.unreadable.map((u) => `<li><code>${escapeHtml(u.dir)}</code>: ${escapeHtml(u.reason)}</li>`).join("")}</ul>`,
+    });
+  }
+  const title = opts.title ?? `adainf report: ${input.title}`;
+  const html = pageHtml({ title, subtitleHtml: subtitle.join(" · "), sections });
+  return { html, input, charts: charts.drawn, resultRows: groups.length, previews: preview.images, notes };
+}
+
+/** Where the page goes when -o is not given: report.html inside the directory. */
+export function defaultReportPath(dir: string, cwd: string): string {
+  return path.join(path.resolve(cwd, dir), "report.html");
+}

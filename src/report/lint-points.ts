@@ -1,0 +1,45 @@
+// Each point's lint findings and quantities (g, f, a), from the IR the run trained
+// (its ir.json), so the page shows what `adainfc lint` says next to what the run
+// measured. Sizes the IR leaves open are read from npz headers as `lint` does.
+import type { Severity } from "../check/diagnostic.js";
+import { lintPipeline } from "../lint/engine.js";
+import { npzSizeOf } from "../lint/npz-size.js";
+import type { Quantities } from "../lint/types.js";
+import type { ReportPoint } from "./load-runs.js";
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  hint: string | null;
+}
+
+export interface PointLint {
+  quantities: Quantities;
+  findings: Finding[];
+}
+
+export async function lintPoints(points: readonly ReportPoint[]): Promise<PointLint[]> {
+  const sizeOfBy = new Map<string, ReturnType<typeof npzSizeOf>>();
+  const out: PointLint[] = [];
+  for (const p of points) {
+    const sizeOf = sizeOfBy.get(p.projectDir) ?? npzSizeOf(p.projectDir);
+    sizeOfBy.set(p.projectDir, sizeOf);
+    // No spans: ir.json has none, and the page shows messages, not code frames.
+    const r = await lintPipeline({ ir: p.ir, spans: {} }, { sizeOf });
+    out.push({
+      quantities: r.quantities,
+      findings: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, hint: d.hint ?? null })),
+    });
+  }
+  return out;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** The findings of several points (the seeds of one row), each once, worst first. */
+export function mergeFindings(lists: ReadonlyArray<readonly Finding[]>): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const list of lists) for (const f of list) seen.set(`${f.code}\0${f.message}`, f);
+  return [...seen.values()].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+}

@@ -1,0 +1,112 @@
+// Reads what `adainfc run` left on disk: a run directory (ir.json, metrics.jsonl,
+// done.json) or a sweep's base directory (one such directory per point, plus
+// results.csv). The report only reads; it never changes a run directory.
+import fs from "node:fs";
+import path from "node:path";
+import type { PipelineIR } from "../ir/types.js";
+import { validateIR } from "../ir/validate.js";
+import { readMetrics, type StepMetrics } from "../runtime/train/metrics-log.js";
+import { runPaths } from "../runtime/train/run-dir.js";
+import type { RunSummary } from "../runtime/train/types.js";
+
+export class ReportInputError extends Error {}
+
+export interface ReportPoint {
+  /** `axis=value,...` for a sweep point, else the pipeline's name. */
+  label: string;
+  /** Absolute path of the run directory. */
+  dir: string;
+  ir: PipelineIR;
+  /** Every metrics line, in step order. */
+  metrics: StepMetrics[];
+  /** done.json, or null while the run is unfinished. */
+  summary: RunSummary | null;
+  /** The directory the run was started from: its IR's relative data paths resolve here. */
+  projectDir: string;
+}
+
+export interface ReportInput {
+  /** Absolute path of the directory the report is about. */
+  root: string;
+  kind: "run" | "sweep";
+  /** The pipeline's name (a run) or the sweep's base pipeline(s). */
+  title: string;
+  points: ReportPoint[];
+  /** Point directories that could not be read, with why (shown on the page). */
+  unreadable: Array<{ dir: string; reason: string }>;
+}
+
+/**
+ * A run directory (it holds ir.json) or a sweep directory (its sub-directories do).
+ * `cwd` is where relative data paths resolve when the run's own start directory
+ * cannot be inferred from its output dir.
+ */
+export function loadReportInput(dir: string, cwd: string): ReportInput {
+  const root = path.resolve(cwd, dir);
+  if (!fs.existsSync(root)) throw new ReportInputError(`${dir}: no such directory`);
+  if (!fs.statSync(root).isDirectory()) throw new ReportInputError(`${dir}: not a directory (give a run or sweep directory)`);
+  if (fs.existsSync(runPaths(root).ir)) {
+    const point = readPoint(root, cwd);
+    if (typeof point === "string") throw new ReportInputError(`${dir}: ${point}`);
+    return { root, kind: "run", title: point.ir.name, points: [point], unreadable: [] };
+  }
+  const subdirs = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, "ir.json")))
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  if (subdirs.length === 0) {
+    throw new ReportInputError(`${dir} is neither a run directory (no ir.json) nor a sweep directory (no sub-directory with an ir.json)`);
+  }
+  const points: ReportPoint[] = [];
+  const unreadable: ReportInput["unreadable"] = [];
+  for (const name of subdirs) {
+    const p = readPoint(path.join(root, name), cwd);
+    if (typeof p === "string") unreadable.push({ dir: name, reason: p });
+    else points.push(p);
+  }
+  if (points.length === 0) throw new ReportInputError(`${dir}: no point of the sweep could be read (${unreadable[0]!.dir}: ${unreadable[0]!.reason})`);
+  const bases = [...new Set(points.map((p) => p.ir.sweep?.base ?? p.ir.name))];
+  return { root, kind: "sweep", title: bases.join(", "), points, unreadable };
+}
+
+/** The point, or why it cannot be read. */
+function readPoint(dir: string, cwd: string): ReportPoint | string {
+  const paths = runPaths(dir);
+  let ir: PipelineIR;
+  try {
+    const raw: unknown = JSON.parse(fs.readFileSync(paths.ir, "utf8"));
+    const problems = validateIR(raw);
+    if (problems.length) return `ir.json is not a valid IR (${problems[0]})`;
+    ir = raw as PipelineIR;
+  } catch (e) {
+    return `ir.json cannot be read (${(e as Error).message})`;
+  }
+  let summary: RunSummary | null = null;
+  if (fs.existsSync(paths.done)) {
+    try {
+      summary = JSON.parse(fs.readFileSync(paths.done, "utf8")) as RunSummary;
+      if (typeof summary !== "object" || summary === null || typeof summary.final !== "object") summary = null;
+    } catch {
+      summary = null; // a damaged done.json reads as unfinished, as `run` treats it
+    }
+  }
+  const metrics = readMetrics(paths.metrics).sort((a, b) => a.step - b.step);
+  const label = ir.sweep ? Object.entries(ir.sweep.point).map(([k, v]) => `${k}=${v}`).join(",") : ir.name;
+  return { label, dir, ir, metrics, summary, projectDir: projectDirOf(dir, ir.output.dir) ?? cwd };
+}
+
+/**
+ * `run` writes to `<start dir>/<output.dir>`; when the run directory ends with its
+ * relative output dir, what comes before is the start dir (so `report` finds the data
+ * wherever it is run from). Null when it cannot tell.
+ */
+export function projectDirOf(runDir: string, outputDir: string): string | null {
+  if (path.isAbsolute(outputDir)) return null;
+  const want = path.normalize(outputDir).split(path.sep).filter((s) => s !== "" && s !== ".");
+  const have = path.resolve(runDir).split(path.sep);
+  if (want.length === 0 || want.includes("..") || want.length >= have.length) return null;
+  const tail = have.slice(have.length - want.length);
+  if (tail.some((s, i) => s !== want[i])) return null;
+  return have.slice(0, have.length - want.length).join(path.sep) || path.sep;
+}

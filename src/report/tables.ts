@@ -1,0 +1,120 @@
+// The two tables: results (one row per setting, mean ± spread over seeds exactly as
+// results.csv computes it, with the setting's g, f, a and lint findings beside the
+// numbers) and runs (one row per run directory: status, time, final metrics).
+import { summarize, RESULT_METRICS } from "../runtime/train/results.js";
+import type { RunSummary } from "../runtime/train/types.js";
+import type { Quantities } from "../lint/types.js";
+import { escapeHtml, fmtNumber } from "./escape.js";
+import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
+import type { ReportPoint } from "./load-runs.js";
+import { groupKey, seriesStyles, SEED_AXIS } from "./series-style.js";
+
+export interface ResultGroup {
+  /** Coordinates without the seed. */
+  point: Record<string, string>;
+  /** Indices into the report's points. */
+  members: number[];
+}
+
+/** Points grouped by every axis except the seed, in first-appearance order. */
+export function resultGroups(points: readonly ReportPoint[]): ResultGroup[] {
+  const groups = new Map<string, ResultGroup>();
+  points.forEach((p, i) => {
+    const key = groupKey(p);
+    const g = groups.get(key) ?? { point: Object.fromEntries(Object.entries(p.ir.sweep?.point ?? {}).filter(([k]) => k !== SEED_AXIS)), members: [] };
+    g.members.push(i);
+    groups.set(key, g);
+  });
+  return [...groups.values()];
+}
+
+/** Axis names (without the seed) in the order the points list them. */
+export function groupAxes(points: readonly ReportPoint[]): string[] {
+  return [...new Set(points.flatMap((p) => Object.keys(p.ir.sweep?.point ?? {})))].filter((a) => a !== SEED_AXIS);
+}
+
+function statCell(s: { mean: number; spread: number } | null | undefined, runs: number): string {
+  if (!s) return `<td class="num">–</td>`;
+  const spread = runs > 1 ? ` <span class="spread">± ${fmtNumber(s.spread)}</span>` : "";
+  return `<td class="num">${fmtNumber(s.mean)}${spread}</td>`;
+}
+
+export function quantityCells(q: Quantities): string {
+  const g = q.generatedShare === null ? "?" : q.generatedShare.toFixed(3);
+  const f = q.inflationFactor === null ? "?" : q.inflationFactor.toFixed(1).replace(/\.0$/, "");
+  const views = q.viewStrengths.map((a) => a.toFixed(2)).join(" / ");
+  return `<td class="num">${g}</td><td class="num">${f}</td><td class="num" title="${escapeHtml(`${q.family}: ${views}`)}">${q.strength.toFixed(2)}</td>`;
+}
+
+export function findingsHtml(findings: readonly Finding[]): string {
+  if (findings.length === 0) return `<span class="clean">no findings</span>`;
+  const items = findings.map(
+    (f) =>
+      `<li class="finding sev-${f.severity}"><span class="badge">${f.severity}</span> <code>${escapeHtml(f.code)}</code> ${escapeHtml(f.message)}${
+        f.hint ? `<div class="hint">hint: ${escapeHtml(f.hint)}</div>` : ""
+      }</li>`,
+  );
+  return `<ul class="findings">${items.join("")}</ul>`;
+}
+
+export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly PointLint[]): string {
+  const axes = groupAxes(points);
+  const groups = resultGroups(points);
+  const styles = seriesStyles(points);
+  const head = [
+    ...(axes.length ? axes : ["pipeline"]).map((a) => `<th>${escapeHtml(a)}</th>`),
+    `<th title="finished runs / runs">runs</th>`,
+    ...RESULT_METRICS.map((m) => `<th>${escapeHtml(m.title)}</th>`),
+    `<th title="generated share of each epoch">g</th>`,
+    `<th title="inflation factor: samples per epoch / distinct real images">f</th>`,
+    `<th title="augmentation strength (symmetric preset = 1)">a</th>`,
+    `<th>lint findings</th>`,
+  ];
+  const rows = groups.map((g) => {
+    const finished = g.members.map((i) => points[i]!.summary).filter((s): s is RunSummary => s !== null);
+    // summarize() is what writes results.csv: the same numbers, by construction.
+    // Coordinates cleared so the group is one row whatever its done.json files say.
+    const stats = finished.length ? summarize(finished.map((s) => ({ ...s, sweep: null }))).rows[0]!.stats : {};
+    const first = g.members[0]!;
+    const swatch = `<span class="swatch" style="background:${escapeHtml(styles[first]!.color)}"></span>`;
+    const labels = axes.length ? axes.map((a) => escapeHtml(g.point[a] ?? "")) : [escapeHtml(points[first]!.ir.name)];
+    const cells = [
+      ...labels.map((l, k) => `<td>${k === 0 ? swatch : ""}${l}</td>`),
+      `<td class="num">${finished.length}/${g.members.length}</td>`,
+      ...RESULT_METRICS.map((m) => statCell(stats[m.key], finished.length)),
+      quantityCells(lint[first]!.quantities),
+      `<td>${findingsHtml(mergeFindings(g.members.map((i) => lint[i]!.findings)))}</td>`,
+    ];
+    return `<tr>${cells.join("")}</tr>`;
+  });
+  return `<table class="results"><thead><tr>${head.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+export function statusOf(p: ReportPoint): { text: string; cls: string } {
+  if (p.summary) return { text: "finished", cls: "done" };
+  const last = p.metrics[p.metrics.length - 1];
+  if (!last) return { text: "not started", cls: "todo" };
+  return { text: `stopped after step ${last.step + 1} of ${p.ir.train.steps}`, cls: "partial" };
+}
+
+function seconds(s: number | undefined): string {
+  if (typeof s !== "number" || !Number.isFinite(s)) return "–";
+  return s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
+}
+
+export function runsTableHtml(points: readonly ReportPoint[], root: string): string {
+  const styles = seriesStyles(points);
+  const head = ["run", "status", "backend", "time", "kNN top-1 %", "linear probe top-1 %", "online linear top-1 %", "final loss", "untrained kNN / probe %", "directory"];
+  const rows = points.map((p, i) => {
+    const st = statusOf(p);
+    const f = p.summary?.final;
+    const u = p.summary?.untrained ?? null;
+    const rel = p.dir === root ? "." : p.dir.startsWith(root) ? p.dir.slice(root.length + 1) : p.dir;
+    return `<tr data-series="${i}"><td><span class="swatch" style="background:${escapeHtml(styles[i]!.color)}"></span>${escapeHtml(p.label)}</td><td class="status-${st.cls}">${escapeHtml(st.text)}</td><td>${escapeHtml(
+      String(p.summary?.backend ?? "–"),
+    )}</td><td class="num">${seconds(p.summary?.seconds)}</td><td class="num">${fmtNumber(f?.knn_acc1)}</td><td class="num">${fmtNumber(f?.probe_acc1)}</td><td class="num">${fmtNumber(
+      f?.val_acc1,
+    )}</td><td class="num">${fmtNumber(f?.loss, 3)}</td><td class="num">${u ? `${fmtNumber(u.knn_acc1)} / ${fmtNumber(u.probe_acc1)}` : "–"}</td><td><code>${escapeHtml(rel)}</code></td></tr>`;
+  });
+  return `<table class="runs"><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
