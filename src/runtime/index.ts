@@ -1,5 +1,5 @@
 // The public runtime API: what a program needs to run a pipeline from its IR. The
-// TypeScript target (`adainfc compile --emit ts`) imports this. Importing it loads no
+// TypeScript target (`adainfc compile --target ts`) imports this. Importing it loads no
 // tfjs; the backend is loaded when a run starts (or by selectBackend).
 //
 //   import { runPipeline } from "adainf/runtime";

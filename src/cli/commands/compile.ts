@@ -8,8 +8,8 @@ import { renderDiagnostics } from "../../check/render.js";
 import { collect } from "./check.js";
 
 // `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
-// target's files (`--target solo-learn -o <dir>`). Targets are loaded lazily so that
-// `--emit ir` never pays for the YAML library.
+// target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
+// loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph.
 
 interface CompileOpts {
   emit?: string;
@@ -21,24 +21,26 @@ interface CompileOpts {
   devices?: string;
 }
 
-const TARGETS = ["ir", "solo-learn"] as const;
+const TARGETS = ["ir", "solo-learn", "ts"] as const;
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program
     .command("compile")
-    .description("compile a pipeline: --emit ir prints the resolved IR as JSON; --target solo-learn -o <dir> writes solo-learn configs and run.sh")
+    .description(
+      "compile a pipeline: --emit ir prints the resolved IR as JSON; --target solo-learn -o <dir> writes solo-learn configs and run.sh; --target ts -o <dir> writes a TypeScript program per pipeline",
+    )
     .argument("<file>", "an .adainf file")
     .option("--emit <what>", "what to emit: ir (the default)")
     .option("--target <target>", `what to compile to: ${TARGETS.join(", ")}`)
     .option("--pipeline <name>", "only this pipeline of the file")
     .option("--spans", "include the source span of every value (for tools; --emit ir)")
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
-    .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn: the output folder")
+    .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn / ts: the output folder")
     .option("--devices <n>", "solo-learn: GPUs to spread the batch over (DDP; batch_size is per GPU)")
     .action((file: string, opts: CompileOpts) => {
       const target = chooseTarget(opts);
       const devices = parseDevices(opts.devices, target);
-      if (target === "solo-learn" && !opts.out) throw new UserError("--target solo-learn needs -o <dir>", EXIT_USAGE);
+      if (target !== "ir" && !opts.out) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
       const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
       report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
@@ -47,6 +49,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       }
       if (out.pipelines.length === 0) throw new UserError(`${file} declares no pipeline`);
       if (target === "ir") return emitIR(ctx, out.pipelines, opts);
+      if (target === "ts") return emitTs(ctx, out.pipelines, file, opts);
       return emitSolo(ctx, out, resolve(ctx.cwd, opts.out!), devices, setExit);
     });
 };
@@ -92,6 +95,17 @@ async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, device
     const target = several ? join(dir, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dir;
     for (const path of writeEmitted(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
   }
+}
+
+async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: string, opts: CompileOpts): Promise<void> {
+  const { emitTypeScript, writeTypeScriptFiles } = await import("../../emit/typescript/emit.js");
+  const dir = resolve(ctx.cwd, opts.out!);
+  const command = ["adainfc compile", file, "--target ts", ...(opts.pipeline ? ["--pipeline", opts.pipeline] : []), ...opts.set.map((s) => `--set ${s}`), "-o", opts.out!].join(" ");
+  const files = emitTypeScript(
+    pipelines.map((p) => p.ir),
+    { outDir: dir, cwd: ctx.cwd, command },
+  );
+  for (const path of writeTypeScriptFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }
 
 export function writeAtomic(path: string, text: string | Uint8Array): void {

@@ -6,6 +6,7 @@
 import type { Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { Rng } from "../rng.js";
 import type { ModelState, NamedParam, TfCore } from "./backbone.js";
+import { batchNormTrain } from "./batch-norm-train.js";
 
 /** Holds every variable of a model by name; layers register into it. */
 export class VariableStore {
@@ -106,11 +107,14 @@ export function conv(
 
 export interface BatchNorm {
   apply(x: Tensor4D, training: boolean): Tensor4D;
+  /** relu(apply(x)), fused in training mode (one op, one output kept). */
+  applyRelu(x: Tensor4D, training: boolean): Tensor4D;
 }
 
 /**
  * Batch norm over N, H, W (torch BatchNorm2d: eps 1e-5, momentum 0.1, running
  * variance updated with the unbiased batch variance, normalisation with the biased).
+ * Training mode is one op with a hand-written gradient (batch-norm-train.ts).
  */
 export function batchNorm(store: VariableStore, name: string, channels: number): BatchNorm {
   const tf = store.tf;
@@ -120,19 +124,22 @@ export function batchNorm(store: VariableStore, name: string, channels: number):
   const runningVar = store.buffer(`${name}.running_var`, [channels], 1);
   const eps = 1e-5;
   const momentum = 0.1;
-  return {
-    apply(x, training) {
-      if (!training) return tf.batchNorm(x, runningMean, runningVar, beta, gamma, eps) as Tensor4D;
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      const count = x.size / channels;
-      // Running statistics: ops on the tape that no loss depends on, so no gradient.
+  const train = (x: Tensor4D, relu: boolean): Tensor4D => {
+    const count = x.size / channels;
+    const onStats = (mean: Tensor, variance: Tensor): void => {
+      // Runs inside the op, off the gradient tape: running statistics get no gradient.
       tf.tidy(() => {
         const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
         runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
         runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
       });
-      return tf.batchNorm(x, mean, variance, beta, gamma, eps) as Tensor4D;
-    },
+    };
+    return batchNormTrain(tf, x, gamma, beta, eps, onStats, relu);
+  };
+  const evaluate = (x: Tensor4D): Tensor4D => tf.batchNorm(x, runningMean, runningVar, beta, gamma, eps) as Tensor4D;
+  return {
+    apply: (x, training) => (training ? train(x, false) : evaluate(x)),
+    applyRelu: (x, training) => (training ? train(x, true) : tf.relu(evaluate(x))),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Tensor4D, Tensor2D } from "@tensorflow/tfjs-core";
 import type { ResNet18IR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
 import type { Backbone, TfCore } from "./backbone.js";
+import { addRelu } from "./batch-norm-train.js";
 import { batchNorm, conv, globalAvgPool, linear, VariableStore, type BatchNorm, type Conv } from "./layers.js";
 
 interface BasicBlock {
@@ -27,10 +28,12 @@ function basicBlock(store: VariableStore, rng: Rng, name: string, cin: number, c
   }
   return {
     apply(x, training) {
-      const h = tf.relu(bn1.apply(conv1.apply(x), training));
+      // Fused BN+ReLU and Add+ReLU: each keeps one activation for the gradient
+      // where the separate ops kept two or three (see batch-norm-train.ts).
+      const h = bn1.applyRelu(conv1.apply(x), training);
       const y = bn2.apply(conv2.apply(h), training);
       const s = shortcut === null ? x : shortcut.bn.apply(shortcut.conv.apply(x), training);
-      return tf.relu(tf.add(y, s)) as Tensor4D;
+      return training ? addRelu(tf, y, s) : (tf.relu(tf.add(y, s)) as Tensor4D);
     },
   };
 }
@@ -61,9 +64,15 @@ export function buildResNet18(tf: TfCore, ir: ResNet18IR, inputShape: [number, n
     featureDim: ir.featureDim,
     forward(x, training) {
       return tf.tidy(() => {
-        let h = tf.relu(stemBn.apply(stem.apply(x), training)) as Tensor4D;
+        let h = stemBn.applyRelu(stem.apply(x), training);
         if (!cifar) h = tf.maxPool(h, 3, 2, 1) as Tensor4D; // torch: MaxPool2d(3, 2, padding=1)
-        for (const block of blocks) h = block.apply(h, training);
+        // A scope per block frees each block's temporaries as soon as it is done,
+        // not at the end of the whole forward pass (what the gradient needs is
+        // kept by the tape regardless): at 2x64 views that is about 1 GB of heap.
+        for (const block of blocks) {
+          const input = h;
+          h = tf.tidy(() => block.apply(input, training));
+        }
         const f: Tensor2D = globalAvgPool(tf, h);
         return head === null ? f : head.apply(f);
       });

@@ -88,6 +88,44 @@ describe("ResNet-18 (CIFAR stem)", () => {
   });
 });
 
+describe("ResNet-18 training mode (fused batch norm + ReLU, Add + ReLU)", () => {
+  it("gives the same loss, gradients and running statistics on wasm (fused kernels) as on cpu (composite ops)", async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      // 2x2 images keep the cpu backend quick; layer2 on are 1x1, so every batch
+      // norm there normalises 4 values per channel (the batch).
+      const net = buildBackbone(tf, RESNET, [2, 2, 3], new Rng(8));
+      const x = input(4, 2, 12);
+      const w = tf.tensor2d(new Float32Array(4 * 512).map((_, i) => Math.cos(i)), [4, 512]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, true), w)) as Scalar, net.params);
+      const r = {
+        loss: value.dataSync()[0] as number,
+        grads: net.named.map((p) => Array.from((grads[p.variable.name] as Tensor).dataSync())),
+        state: net.getState(),
+      };
+      tf.dispose([w, value, ...Object.values(grads)]);
+      x.dispose();
+      net.dispose();
+      return r;
+    };
+    const cpu = await run("cpu");
+    const wasm = await run("wasm");
+    expect(Math.abs(cpu.loss - wasm.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu.loss)));
+    let worst = 0;
+    cpu.grads.forEach((g, i) => {
+      let scale = 1e-3;
+      for (const v of g) scale = Math.max(scale, Math.abs(v));
+      worst = Math.max(worst, maxAbsDiff(g, wasm.grads[i] as number[]) / scale);
+    });
+    // Batch statistics of 4 values per channel amplify rounding.
+    expect(worst).toBeLessThan(1e-2);
+    for (const k of ["bn1.running_mean", "layer2.0.downsample.1.running_var", "layer4.1.bn2.running_mean"]) {
+      expect(maxAbsDiff(cpu.state[k]!.data, wasm.state[k]!.data), k).toBeLessThan(1e-4);
+    }
+    expect(cpu.state["layer1.0.bn1.running_mean"]!.data.some((v) => v !== 0)).toBe(true);
+  });
+});
+
 describe("seeded initialisation and state", () => {
   it("same seed, same weights; another seed, other weights", async () => {
     await tf.setBackend("wasm");

@@ -5,7 +5,7 @@
 // whose result is already dw in HWIO order. XNNPACK's fully-connected kernel runs
 // this at 15-23 GFLOP/s here, 3-10x faster than the same gradient written as a
 // dilated convolution with the batch as the contraction dimension (measured, see
-// docs/runtime.md). The batch is split into chunks so colT stays under ~64 MB.
+// docs/runtime.md). The batch is split into chunks (see filterGradChunking).
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -17,8 +17,19 @@ import {
 import { alloc, free, runWasmKernel, shape4, view, type BackendWasm } from "./heap.js";
 import { im2colT } from "./layout.js";
 
-/** Upper bound on the floats of one im2col chunk. */
-const CHUNK_FLOATS = 16 * 1024 * 1024;
+/**
+ * How the batch is split. The matrix product's contraction dimension is P, the
+ * im2col columns of a chunk; XNNPACK does not block it, so a long P streams each
+ * 8-column panel of dy from memory once per 4-6 rows of colT. Chunks of a few
+ * thousand columns keep those panels in cache (measured in docs/runtime.md) and
+ * bound the im2col's memory. Mutable for tests and benchmarks.
+ */
+export const filterGradChunking = {
+  /** Upper bound on P (columns) per chunk; a chunk holds at least one batch item. */
+  maxColumns: 4096,
+  /** Upper bound on the floats of one chunk's im2col. */
+  maxFloats: 16 * 1024 * 1024,
+};
 
 function conv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -38,7 +49,8 @@ function conv2dBackpropFilter(args: {
   const { filterHeight: kh, filterWidth: kw } = info;
   const rows = kh * kw * ci;
   const perItem = rows * oh * ow;
-  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / perItem)));
+  const { maxColumns, maxFloats } = filterGradChunking;
+  const chunk = Math.max(1, Math.min(n, Math.floor(maxColumns / (oh * ow)), Math.floor(maxFloats / perItem)));
 
   let out: TensorInfo | null = null;
   for (let n0 = 0; n0 < n; n0 += chunk) {

@@ -1,0 +1,58 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import type { PipelineIR } from "../../ir/types.js";
+import { programFileNames } from "./names.js";
+import { emitProgram } from "./program.js";
+import { localDependency, ownPackage, packageJson, tsconfigJson } from "./project-files.js";
+
+// `adainfc compile --target ts -o <dir>`: one standalone TypeScript program per pipeline
+// (per point of a sweep), plus package.json and tsconfig.json. Pure (returns text);
+// writeTypeScriptFiles puts it on disk.
+
+export interface TsEmitOptions {
+  /** Absolute output folder. */
+  outDir: string;
+  /** Absolute folder the compile ran in: relative data and output paths are resolved against it. */
+  cwd: string;
+  /** The command line, shown in each program's header. */
+  command: string;
+  /** The `adainf` dependency in package.json (default: `file:` this compiler's package). */
+  dependency?: string;
+}
+
+export interface TsFile {
+  /** Relative to the output folder. */
+  path: string;
+  text: string;
+}
+
+export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): TsFile[] {
+  const names = programFileNames(irs);
+  const projectDir = relative(opts.outDir, opts.cwd).split(sep).join("/");
+  const files: TsFile[] = irs.map((ir, i) => ({
+    path: `${names[i]!}.ts`,
+    text: emitProgram(ir, { fileName: names[i]!, projectDir, command: opts.command }),
+  }));
+  const own = ownPackage();
+  const dependency = opts.dependency ?? localDependency(opts.outDir, own.root);
+  files.push({ path: "package.json", text: packageJson({ programs: names, dependency }, own.devDependencies) });
+  files.push({ path: "tsconfig.json", text: tsconfigJson() });
+  return files;
+}
+
+/** Writes every file atomically (temp file + rename); returns the absolute paths. */
+export function writeTypeScriptFiles(dir: string, files: TsFile[]): string[] {
+  return files.map((f) => {
+    const path = join(dir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, f.text);
+      renameSync(tmp, path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    return path;
+  });
+}

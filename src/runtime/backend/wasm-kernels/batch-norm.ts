@@ -1,0 +1,74 @@
+// The fused batch-norm training kernels for wasm (contracts in ../batch-norm-kernels.ts).
+// They replace, for training, tf.moments + FusedBatchNorm and tfjs's FusedBatchNorm
+// gradient, whose Tile and Sum kernels took more time on wasm than the convolutions
+// of a ResNet-18 step, and whose tiled temporaries (several activation-sized tensors
+// per layer) pushed a 2x64-view step past the 4 GB wasm heap.
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
+import { channelMoments, normalize, normalizeGrad } from "./batch-norm-math.js";
+import { alloc, view, type BackendWasm } from "./heap.js";
+
+function channels(x: TensorInfo): number {
+  const c = x.shape[x.shape.length - 1];
+  if (c === undefined || c === 0) throw new Error(`batch norm: input of shape [${x.shape.join(", ")}] has no channels`);
+  return c;
+}
+
+function batchNormTrain(args: {
+  inputs: { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+  backend: BackendWasm;
+  attrs: BatchNormTrainAttrs;
+}): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { x, scale, offset } = inputs;
+  const c = channels(x);
+  const y = alloc(backend, [...x.shape]);
+  const mean = alloc(backend, [c]);
+  const variance = alloc(backend, [c]);
+  // Views only after the allocations: a heap growth detaches earlier ones.
+  const xv = view(backend, x);
+  const mv = view(backend, mean);
+  const vv = view(backend, variance);
+  channelMoments(xv, c, mv, vv);
+  normalize(xv, c, mv, vv, view(backend, scale), view(backend, offset), attrs.varianceEpsilon, attrs.relu, view(backend, y));
+  return [y, mean, variance];
+}
+
+function batchNormTrainGrad(args: {
+  inputs: { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; scale: TensorInfo; y: TensorInfo };
+  backend: BackendWasm;
+  attrs: BatchNormTrainAttrs;
+}): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { dy, x, mean, variance, scale, y } = inputs;
+  const c = channels(x);
+  const dx = alloc(backend, [...x.shape]);
+  const dscale = alloc(backend, [c]);
+  const doffset = alloc(backend, [c]);
+  normalizeGrad(
+    view(backend, dy),
+    view(backend, x),
+    c,
+    view(backend, mean),
+    view(backend, variance),
+    view(backend, scale),
+    attrs.varianceEpsilon,
+    attrs.relu ? view(backend, y) : null,
+    view(backend, dx),
+    view(backend, dscale),
+    view(backend, doffset),
+  );
+  return [dx, dscale, doffset];
+}
+
+export const batchNormTrainConfig: KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  backendName: "wasm",
+  kernelFunc: batchNormTrain as unknown as KernelFunc,
+};
+
+export const batchNormTrainGradConfig: KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN_GRAD,
+  backendName: "wasm",
+  kernelFunc: batchNormTrainGrad as unknown as KernelFunc,
+};

@@ -1,0 +1,119 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import ts from "typescript";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readMetrics } from "../../src/runtime/train/metrics-log.js";
+import { cli, ROOT } from "../helpers.js";
+import { tinyProject } from "../train/fixtures.js";
+
+// The emitted program, compiled by TypeScript and run with `node` as a user would (its
+// `adainf` dependency installed as a link to this repository, like `npm install` of the
+// `file:` dependency does), trains exactly what `adainfc run` trains: with the same seed
+// and steps, every line of metrics.jsonl (timing aside), the resolved ir.json and the
+// final table are the same. Both go through the built runtime (dist/, made by
+// `npm ci`'s build), so they compare like with like.
+
+const run = promisify(execFile);
+const RUNTIME = join(ROOT, "dist/src/runtime/index.js");
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function node(args: string[], cwd: string): Promise<Outcome> {
+  try {
+    const r = await run(process.execPath, args, { cwd, maxBuffer: 16 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === "number" ? err.code : -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+  }
+}
+
+/** `tsc` in the emitted folder: its own tsconfig, nothing overridden. Returns the errors. */
+function tsc(dir: string): string[] {
+  const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined };
+  const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), {}, host)!;
+  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+  const result = program.emit();
+  return [...ts.getPreEmitDiagnostics(program), ...result.diagnostics].map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
+
+/** The deterministic part of each metrics line (timing removed). */
+function numbers(dir: string): object[] {
+  return readMetrics(join(dir, "runs/tiny/metrics.jsonl")).map(({ images_per_s: _t, ...rest }) => rest);
+}
+
+const tableOf = (stdout: string): string => stdout.slice(stdout.indexOf("encoder"));
+
+describe("the emitted program trains exactly what adainfc run trains", () => {
+  let program: Outcome;
+  let reference: Outcome;
+  let progDir: string;
+  let refDir: string;
+  let tscErrors: string[];
+
+  beforeAll(async () => {
+    if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run \`npm run build\` first`);
+    progDir = tinyProject({ steps: 6, checkpointEvery: 3 });
+    refDir = tinyProject({ steps: 6, checkpointEvery: 3 });
+    const emitted = await cli(["compile", "tiny.adainf", "--target", "ts", "-o", "prog"], progDir);
+    expect(emitted.code).toBe(0);
+    const out = join(progDir, "prog");
+    mkdirSync(join(out, "node_modules"));
+    symlinkSync(ROOT, join(out, "node_modules/adainf"), "dir");
+    symlinkSync(join(ROOT, "node_modules/@types"), join(out, "node_modules/@types"), "dir");
+    tscErrors = tsc(out);
+    // Same seed, same steps, same backend, both on the training thread.
+    [program, reference] = await Promise.all([
+      node(["tiny.js", "--backend", "cpu", "--no-worker"], out),
+      node([join(ROOT, "bin/adainfc.js"), "run", "tiny.adainf", "--backend", "cpu", "--no-worker"], refDir),
+    ]);
+  });
+
+  it("tsc compiles the emitted program (strict, types from the installed adainf)", () => {
+    expect(tscErrors).toEqual([]);
+    expect(existsSync(join(progDir, "prog/tiny.js"))).toBe(true);
+  });
+
+  it("both finish; the program prints progress and the final table", () => {
+    expect(reference.stderr).not.toMatch(/^error/m);
+    expect(reference.code).toBe(0);
+    expect(program.stderr).not.toMatch(/^error/m);
+    expect(program.code).toBe(0);
+    expect(program.stderr).toContain("tiny: 6 steps");
+    expect(program.stdout).toMatch(/^tiny: 6 steps in \d+ s on cpu\b.*; run dir runs\/tiny$/m);
+  });
+
+  it("the same losses, learning rates and evaluations at every step", () => {
+    const mine = numbers(progDir);
+    expect(mine.map((m) => (m as { step: number }).step)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const m of mine as { loss: number }[]) expect(Number.isFinite(m.loss) && m.loss > 0).toBe(true);
+    expect(mine).toEqual(numbers(refDir));
+  });
+
+  it("the same resolved IR, final metrics and table", () => {
+    const ir = (d: string): unknown => JSON.parse(readFileSync(join(d, "runs/tiny/ir.json"), "utf8"));
+    expect(ir(progDir)).toEqual(ir(refDir));
+    const done = (d: string): { final: unknown; untrained: unknown } => JSON.parse(readFileSync(join(d, "runs/tiny/done.json"), "utf8"));
+    expect(done(progDir).final).toEqual(done(refDir).final);
+    expect(done(progDir).untrained).toEqual(done(refDir).untrained);
+    expect(tableOf(program.stdout)).toContain("kNN top-1");
+    expect(tableOf(program.stdout)).toBe(tableOf(reference.stdout));
+  });
+
+  it("bad flags exit 2; a missing data file stops it with the file named and exit code 1", async () => {
+    const out = join(progDir, "prog");
+    const bad = await node(["tiny.js", "--backend", "gpu9"], out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not 'gpu9'");
+    rmSync(join(progDir, "gen.npz"));
+    const r = await node(["tiny.js", "--backend", "cpu"], out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: data source 'generated' not found: gen.npz");
+  });
+});
