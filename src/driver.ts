@@ -5,10 +5,10 @@ import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
-import { pointDir, sweepAxes, sweepOf, sweepPoints } from "./resolve/sweep.js";
+import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepPoint } from "./resolve/sweep.js";
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
-import type { Statement } from "./syntax/ast.js";
+import type { Decl, Statement } from "./syntax/ast.js";
 
 // The compiler's front door: source file -> diagnostics + one IR per pipeline.
 // Everything after this (check output, lint, emit, run) works from what it returns.
@@ -73,26 +73,41 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
   const setExtras = extra.statements.length ? [extra] : [];
   for (const decl of decls) {
     if (opts.pipeline && decl.name.text !== opts.pipeline) continue;
-    // A pipeline with a sweep is compiled once per point of its grid.
-    const sweep = sweepOf(decl);
-    const runs: { point: { name: string; coords: Record<string, string> } | null; extras: typeof setExtras }[] = [];
-    if (sweep) {
-      const ctx = new ResolveContext();
-      const points = sweepPoints(sweepAxes(sweep, entry, ctx), ctx, sweep.span);
-      diagnostics.push(...ctx.diagnostics);
-      if (ctx.failed) continue;
-      for (const p of points) runs.push({ point: p, extras: [{ statements: p.statements, file: entry }, ...setExtras] });
-    } else runs.push({ point: null, extras: setExtras });
-    // A problem shared by every point is reported once; one that only some points
-    // have says which.
-    const pointDiagnostics = new Map<string, { d: Diagnostic; points: string[] }>();
-    for (const run of runs) {
+    compileDecl(decl, entry, program, setExtras, diagnostics, pipelines);
+  }
+  return finish();
+}
+
+type Extras = { statements: Statement[]; file: LoadedFile }[];
+
+/** One pipeline declaration: once, or once per point of its sweep. */
+function compileDecl(
+  decl: Decl,
+  entry: LoadedFile,
+  program: Program,
+  setExtras: Extras,
+  diagnostics: Diagnostic[],
+  pipelines: CompiledPipeline[],
+): void {
+  const sweep = sweepOf(decl);
+  const runs: { point: SweepPoint | null; extras: Extras }[] = [];
+  if (sweep) {
+    const ctx = new ResolveContext();
+    const points = sweepPoints(sweepAxes(sweep, entry, ctx), ctx, sweep.span);
+    diagnostics.push(...ctx.diagnostics);
+    if (ctx.failed) return;
+    for (const p of points) runs.push({ point: p, extras: [{ statements: p.statements, file: entry }, ...setExtras] });
+  } else runs.push({ point: null, extras: setExtras });
+
+  // A problem shared by every point is reported once; one that only some points
+  // have says which.
+  const byProblem = new Map<string, { d: Diagnostic; points: string[] }>();
+  for (const run of runs) {
     const r = resolvePipeline(decl, entry, program, run.extras);
     for (const d of r.diagnostics) {
-      const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
-      const seen = pointDiagnostics.get(key);
+      const seen = byProblem.get(diagnosticKey(d));
       if (seen) seen.points.push(run.point?.name ?? "");
-      else pointDiagnostics.set(key, { d, points: [run.point?.name ?? ""] });
+      else byProblem.set(diagnosticKey(d), { d, points: [run.point?.name ?? ""] });
     }
     if (!r.ir) continue;
     if (run.point) {
@@ -112,13 +127,18 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
       continue;
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
-    }
-    for (const { d, points } of pointDiagnostics.values()) {
-      if (!sweep || points.length === runs.length) diagnostics.push(d);
-      else diagnostics.push({ ...d, message: `[${points[0]}${points.length > 1 ? ` and ${points.length - 1} more point${points.length > 2 ? "s" : ""}` : ""}] ${d.message}` });
+  }
+  for (const { d, points } of byProblem.values()) {
+    if (!sweep || points.length === runs.length) diagnostics.push(d);
+    else {
+      const more = points.length > 1 ? ` and ${points.length - 1} more point${points.length > 2 ? "s" : ""}` : "";
+      diagnostics.push({ ...d, message: `[${points[0]}${more}] ${d.message}` });
     }
   }
-  return finish();
+}
+
+function diagnosticKey(d: Diagnostic): string {
+  return `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
 }
 
 /** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */
@@ -176,7 +196,7 @@ function ordered(ds: Diagnostic[], entry: string | null): Diagnostic[] {
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => {
-    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+    const k = diagnosticKey(d);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
