@@ -9,7 +9,7 @@ import { EXIT_USAGE, processContext, UserError, type CliContext } from "./contex
 const COMMANDS: CommandEntry[] = [
   { name: "check", summary: "parse, resolve and check pipelines", load: () => import("./commands/check.js") },
   { name: "fmt", summary: "format .adainf files canonically", load: () => import("./commands/fmt.js") },
-  { name: "compile", summary: "emit a pipeline's IR (and, later, TypeScript or solo-learn configs)", load: () => import("./commands/compile.js") },
+  { name: "compile", summary: "emit a pipeline's IR, a TypeScript program or a solo-learn config", load: () => import("./commands/compile.js") },
   { name: "schema", summary: "print the IR's JSON Schema", load: () => import("./commands/schema.js") },
   { name: "lint", summary: "find harmful inflation/augmentation combinations", load: () => import("./commands/lint.js") },
   { name: "explain", summary: "explain a lint rule", load: () => import("./commands/explain.js") },
