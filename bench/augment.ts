@@ -1,7 +1,9 @@
-// Augmentation throughput: views/s of the fused CPU path for the paper's `symmetric`
-// and `symmetric_adainf` presets (batch 256, 32x32x3, two views), next to torchvision's
-// per-image pipeline measured in the same run by ../shared/bench/torch_reference.py
-// (when Debian's python3-torch is installed). Prints numbers; asserts nothing.
+// Augmentation throughput: views/s of our per-sample pipeline for the paper's `symmetric`
+// and `symmetric_adainf` presets (batch 256, 32x32x3, two views), with the WebAssembly
+// kernels (the default) and the TypeScript ones, next to torchvision's per-image pipeline
+// measured in the same run by ../shared/bench/torch_reference.py (when Debian's
+// python3-torch is installed). One thread on each side, as the reference runs one
+// process per core. Prints numbers; asserts nothing.
 //
 //   npm run build && node dist/bench/augment.js [--seconds 3] [--worker]
 
@@ -13,6 +15,7 @@ import type { AugmentOpIR, ViewIR } from "../src/ir/types.js";
 import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
+import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
 import { AugmentWorker } from "../src/runtime/augment/worker.js";
 
 interface Preset {
@@ -52,7 +55,9 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-async function measure(name: string, p: Preset, seconds: number, worker: AugmentWorker | null): Promise<number> {
+type Kernels = "wasm" | "typescript";
+
+async function measure(name: string, p: Preset, seconds: number, worker: AugmentWorker | null, kernels: Kernels = "wasm"): Promise<number> {
   const batch = randomBatch(256);
   const views = [view("view1", p), view("view2", p)];
   const rng = new Rng(42);
@@ -61,7 +66,7 @@ async function measure(name: string, p: Preset, seconds: number, worker: Augment
   const once = async (): Promise<void> => {
     const plans = planViews(views, shape, rng);
     if (worker) await worker.run(batch, plans);
-    else plans.forEach((plan, i) => executePlan(batch, plan, outputs[i]));
+    else plans.forEach((plan, i) => executePlan(batch, plan, outputs[i], { kernels: kernels === "wasm" ? "auto" : "typescript" }));
   };
   for (let i = 0; i < 3; i++) await once(); // warm-up: JIT, coefficient cache
   let produced = 0;
@@ -71,7 +76,7 @@ async function measure(name: string, p: Preset, seconds: number, worker: Augment
     produced += 2 * 256;
   }
   const rate = produced / ((performance.now() - t0) / 1000);
-  console.log(JSON.stringify({ bench: "augment", impl: worker ? "adainf-cpu-worker" : "adainf-cpu", preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
+  console.log(JSON.stringify({ bench: "augment", impl: worker ? "adainf-worker" : `adainf-${kernels}`, preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
   return rate;
 }
 
@@ -98,11 +103,18 @@ function torchReference(): Map<string, number> | null {
 // before and after torchvision's and averaged, so both sides see similar load.
 const seconds = arg("--seconds", 3);
 const useWorker = process.argv.includes("--worker");
+const info = augmentKernelsInfo();
+console.log(`kernels in use: ${info.kernels}${info.reason ? ` (${info.reason})` : ""}`);
+const kernelSets: Kernels[] = info.kernels === "wasm" ? ["wasm", "typescript"] : ["typescript"];
 const before = new Map<string, number>();
-for (const [name, p] of Object.entries(PRESETS)) before.set(name, await measure(name, p, seconds, null));
+for (const k of kernelSets) for (const [name, p] of Object.entries(PRESETS)) before.set(`${k}:${name}`, await measure(name, p, seconds, null, k));
 const ref = torchReference();
 const ours = new Map<string, number>();
-for (const [name, p] of Object.entries(PRESETS)) ours.set(name, (before.get(name)! + (await measure(name, p, seconds, null))) / 2);
+for (const k of kernelSets) {
+  for (const [name, p] of Object.entries(PRESETS)) {
+    ours.set(`${k}:${name}`, (before.get(`${k}:${name}`)! + (await measure(name, p, seconds, null, k))) / 2);
+  }
+}
 if (useWorker) {
   const worker = await AugmentWorker.start();
   try {
@@ -114,8 +126,9 @@ if (useWorker) {
 if (ref === null) {
   console.log("torchvision reference: not available (install python3-torch and python3-torchvision)");
 } else {
-  for (const [name, rate] of ours) {
+  for (const [key, rate] of ours) {
+    const [kernels, name] = key.split(":") as [string, string];
     const theirs = ref.get(name);
-    if (theirs) console.log(`${name}: ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`);
+    if (theirs) console.log(`${name} (${kernels} kernels): ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`);
   }
 }

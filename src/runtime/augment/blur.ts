@@ -43,55 +43,52 @@ function rounded(sum: number, ends: number, ww: number, fw: number): number {
   return (Math.imul(sum, ww) + Math.imul(ends, fw) + 8388608) >>> 24;
 }
 
-/** Output x of a pass along a line of `len` values at line[start + k * step], with clamping. */
-function clampedTap(src: Uint8Array, start: number, step: number, len: number, x: number, w: BoxWeights): number {
-  const r = w.radius;
-  const at = (k: number): number => src[start + (k < 0 ? 0 : k >= len ? len - 1 : k) * step]!;
-  let sum = 0;
-  for (let k = x - r; k <= x + r; k++) sum += at(k);
-  return rounded(sum, at(x - r - 1) + at(x + r + 1), w.ww, w.fw);
-}
+let line = new Uint8Array(0);
 
 /**
- * One horizontal box pass, src -> dst (HWC). Interior pixels read their neighbours at
- * fixed offsets (+-channels), so the loop runs over the row's values contiguously;
- * the r + 1 pixels at each end are clamped. Radius 0 and 1 (sigma <= 2) get their own
- * loops; larger radii keep a running sum.
+ * One horizontal box pass, src -> dst (HWC). Each row is first copied into a line padded
+ * with r + 1 copies of its border pixel on each side (Pillow's edge rule), so that every
+ * output reads its neighbours at fixed offsets (+-channels) with no bounds tests.
+ * Radius 0 and 1 (sigma <= 2) get their own loops; larger radii keep a running sum.
  */
 function horizontalPass(src: Uint8Array, dst: Uint8Array, height: number, width: number, channels: number, w: BoxWeights): void {
   const { radius: r, ww, fw } = w;
   const C = channels;
   const row = width * C;
-  const interiorFrom = (r + 1) * C;
-  const interiorTo = (width - r - 1) * C; // exclusive
+  const pad = (r + 1) * C;
+  if (line.length < row + 2 * pad) line = new Uint8Array(row + 2 * pad);
+  const buf = line;
   for (let y = 0; y < height; y++) {
     const base = y * row;
-    if (interiorFrom < interiorTo) {
-      const a = base + interiorFrom;
-      const b = base + interiorTo;
-      if (r === 0) {
-        for (let i = a; i < b; i++) dst[i] = (Math.imul(src[i]!, ww) + Math.imul(src[i - C]! + src[i + C]!, fw) + 8388608) >>> 24;
-      } else if (r === 1) {
-        const C2 = 2 * C;
-        for (let i = a; i < b; i++) {
-          dst[i] = (Math.imul(src[i - C]! + src[i]! + src[i + C]!, ww) + Math.imul(src[i - C2]! + src[i + C2]!, fw) + 8388608) >>> 24;
-        }
-      } else {
-        for (let c = 0; c < C; c++) {
-          const first = a + c;
-          let sum = 0;
-          for (let k = -r - 1; k < r; k++) sum += src[first + k * C]!;
-          for (let i = first; i < b; i += C) {
-            const left = src[i - (r + 1) * C]!;
-            sum += src[i + r * C]! - left;
-            dst[i] = rounded(sum, left + src[i + (r + 1) * C]!, ww, fw);
-          }
-        }
+    for (let c = 0; c < C; c++) {
+      const first = src[base + c]!;
+      const last = src[base + row - C + c]!;
+      for (let k = 0; k <= r; k++) {
+        buf[k * C + c] = first;
+        buf[pad + row + k * C + c] = last;
       }
     }
-    for (let x = 0; x < width; x++) {
-      if (x === r + 1 && interiorFrom < interiorTo) x = width - r - 1; // skip the interior
-      for (let c = 0; c < C; c++) dst[base + x * C + c] = clampedTap(src, base + c, C, width, x, w);
+    buf.set(src.subarray(base, base + row), pad);
+    if (r === 0) {
+      for (let i = 0, j = pad; i < row; i++, j++) {
+        dst[base + i] = (Math.imul(buf[j]!, ww) + Math.imul(buf[j - C]! + buf[j + C]!, fw) + 8388608) >>> 24;
+      }
+    } else if (r === 1) {
+      const C2 = 2 * C;
+      for (let i = 0, j = pad; i < row; i++, j++) {
+        dst[base + i] = (Math.imul(buf[j - C]! + buf[j]! + buf[j + C]!, ww) + Math.imul(buf[j - C2]! + buf[j + C2]!, fw) + 8388608) >>> 24;
+      }
+    } else {
+      for (let c = 0; c < C; c++) {
+        // Box sum of the taps x - r .. x + r, kept running along the line.
+        let sum = 0;
+        for (let k = -r - 1; k < r; k++) sum += buf[pad + c + k * C]!;
+        for (let i = c, j = pad + c; i < row; i += C, j += C) {
+          const left = buf[j - (r + 1) * C]!;
+          sum += buf[j + r * C]! - left;
+          dst[base + i] = rounded(sum, left + buf[j + (r + 1) * C]!, ww, fw);
+        }
+      }
     }
   }
 }

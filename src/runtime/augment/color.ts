@@ -22,7 +22,7 @@ export function blendValue(a: number, b: number, alpha: number): number {
 }
 
 /** 256-entry table of blend(constant, v, factor) for every v. */
-function blendTable(constant: number, factor: number, lut: Uint8Array): Uint8Array {
+export function blendTable(constant: number, factor: number, lut: Uint8Array): Uint8Array {
   const alpha = f32(factor);
   for (let v = 0; v < 256; v++) lut[v] = blendValue(constant, v, alpha);
   return lut;
@@ -94,7 +94,7 @@ function clip8(v: number): number {
 // where xc = (max - x) / cr as a C float. Saturation depends on (cr, max).
 // hsv2rgb: fs and f come from 256-entry tables.
 
-interface HsvTables {
+export interface HsvTables {
   /** [(case * 256 + d) * 256 + cr] = 8-bit hue. */
   hue: Uint8Array;
   /** [cr * 256 + max] = 8-bit saturation. */
@@ -107,6 +107,12 @@ interface HsvTables {
 }
 
 let hsv: HsvTables | null = null;
+
+/** The HSV tables (built once; shared with the WebAssembly kernel, ../wasm.ts). */
+export function hsvTables(): HsvTables {
+  hsv ??= buildHsvTables();
+  return hsv;
+}
 
 function buildHsvTables(): HsvTables {
   const hue = new Uint8Array(6 * 256 * 256);
@@ -141,8 +147,7 @@ function buildHsvTables(): HsvTables {
 export function adjustHue(img: Uint8Array, pixels: number, channels: number, hueFactor: number): void {
   if (channels !== 3) return;
   const shift = hueShift(hueFactor);
-  hsv ??= buildHsvTables();
-  const { hue, sat, fs: fsOf, frac, sector } = hsv;
+  const { hue, sat, fs: fsOf, frac, sector } = hsvTables();
   const vals = hueScratch;
   // Branch-free where the data decides (noise makes branches unpredictable): max/min by
   // sign masks, the hue case from the three comparisons, the output order from a table.
@@ -185,9 +190,9 @@ const hueScratch = new Int32Array(4);
  * Hue case (see above) by (r >= g) << 2 | (r >= b) << 1 | (g >= b), following the order
  * of Convert.c's tests (r is the max if it ties, then g). Codes 2 and 5 cannot happen.
  */
-const HUE_CASE = new Uint8Array([4, 3, 0, 2, 5, 0, 1, 0]);
+export const HUE_CASE = new Uint8Array([4, 3, 0, 2, 5, 0, 1, 0]);
 /** hsv2rgb's output per sector, as indices into [v, p, q, t]. */
-const SECTOR_ORDER = new Uint8Array([0, 3, 1, 2, 0, 1, 1, 0, 3, 1, 2, 0, 3, 1, 0, 0, 1, 2]);
+export const SECTOR_ORDER = new Uint8Array([0, 3, 1, 2, 0, 1, 1, 0, 3, 1, 2, 0, 3, 1, 0, 0, 1, 2]);
 
 /** RandomGrayscale on RGB: luma replicated to the three channels. */
 export function toGrayscale(img: Uint8Array, pixels: number, channels: number): void {

@@ -6,22 +6,25 @@
 import type { AugmentIR, ViewIR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
 import { checkBatch, type ImageBatch } from "./batch.js";
-import { gaussianBlur } from "./blur.js";
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, toGrayscale } from "./color.js";
-import { flipHorizontal } from "./flip.js";
-import { normalizeTable, writeNormalized, writeUint8 } from "./normalize.js";
+import { boxRadiusForSigma } from "./blur.js";
+import { typescriptKernels, type Kernels } from "./kernels.js";
+import { normalizeTable, writeUint8 } from "./normalize.js";
 import { planView, type BatchShape, type ViewPlan } from "./plan.js";
-import { resizeCrop, type CropSource } from "./resample.js";
-import { equalize, solarize } from "./tone.js";
+import type { CropSource } from "./resample.js";
+import { wasmArena, type ArenaRequest } from "./wasm.js";
 
-/** Scratch buffers sized for the largest image a plan produces at any step. */
+/** Where one executePlan call works: kernels, the batch they read, scratch images. */
 interface Work {
+  kernels: Kernels;
+  /** The batch's pixels (the caller's array, or its copy in WebAssembly memory). */
+  data: Uint8Array;
   a: Uint8Array;
   b: Uint8Array;
   tmp: Uint8Array;
 }
 
-function workFor(plan: ViewPlan): Work {
+/** Bytes of the largest image a plan holds at any step (and of the resize scratch). */
+function largestImage(plan: ViewPlan): { height: number; width: number; bytes: number } {
   const { height, width, channels } = plan.input;
   let maxH = height;
   let maxW = width;
@@ -31,8 +34,38 @@ function workFor(plan: ViewPlan): Work {
       maxW = Math.max(maxW, op.size);
     }
   }
-  const bytes = maxH * maxW * channels;
-  return { a: new Uint8Array(bytes), b: new Uint8Array(bytes), tmp: new Uint8Array(bytes) };
+  return { height: maxH, width: maxW, bytes: maxH * maxW * channels };
+}
+
+function typescriptWork(batch: ImageBatch, plan: ViewPlan): Work {
+  const bytes = largestImage(plan).bytes;
+  return { kernels: typescriptKernels, data: batch.data, a: new Uint8Array(bytes), b: new Uint8Array(bytes), tmp: new Uint8Array(bytes) };
+}
+
+/** What the WebAssembly arena must hold for this plan (see wasm.ts). */
+function arenaRequest(batch: ImageBatch, plan: ViewPlan, outputBytes: number): ArenaRequest {
+  const C = plan.input.channels;
+  const largest = largestImage(plan);
+  let radius = 0;
+  let coefficients = 0;
+  let side = Math.max(plan.input.height, plan.input.width);
+  for (const op of plan.ops) {
+    if (op.op === "gaussian_blur") {
+      for (const sigma of op.sigma) if (!Number.isNaN(sigma)) radius = Math.max(radius, Math.trunc(boxRadiusForSigma(sigma, 3)));
+    } else if (op.op === "random_resized_crop") {
+      // Pillow's taps per output pixel: 2 * ceil(support) + 1, support <= 2 * max(1, in / out).
+      const ksize = 2 * Math.ceil(2 * Math.max(1, side / op.size)) + 1;
+      coefficients = Math.max(coefficients, 4 * (2 * op.size + op.size * ksize));
+      side = op.size;
+    }
+  }
+  return {
+    batch: batch.data.length,
+    image: largest.bytes,
+    line: (largest.width + 2 * (radius + 1)) * C,
+    coefficients,
+    output: outputBytes,
+  };
 }
 
 function checkShape(batch: ImageBatch, plan: ViewPlan): void {
@@ -56,6 +89,8 @@ interface SampleResult {
 /** Runs every op but normalize on sample `s`; the batch itself is never written. */
 function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): SampleResult {
   const C = batch.channels;
+  const k = work.kernels;
+  const data = work.data;
   const srcOffset = s * batch.height * batch.width * C;
   let h = batch.height;
   let w = batch.width;
@@ -65,7 +100,7 @@ function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): Sa
   let mirrored = false;
   const own = (): Uint8Array => {
     if (cur === null) {
-      spare.set(batch.data.subarray(srcOffset, srcOffset + h * w * C));
+      spare.set(data.subarray(srcOffset, srcOffset + h * w * C));
       cur = spare;
       spare = cur === work.a ? work.b : work.a;
     }
@@ -78,16 +113,16 @@ function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): Sa
         const box = { top: op.top[s]!, left: op.left[s]!, height: op.height[s]!, width: op.width[s]! };
         // A crop is the one op that does not commute with a pending mirror.
         if (mirrored) {
-          flipHorizontal(own(), h, w, C);
+          k.flip(own(), h, w, C);
           mirrored = false;
         }
         if (cur === null) {
-          crop = { src: batch.data, offset: srcOffset, stride: w * C, ...box };
+          crop = { src: data, offset: srcOffset, stride: w * C, ...box };
         } else {
           crop = { src: cur, offset: 0, stride: w * C, ...box };
         }
         const dst = spare;
-        resizeCrop(crop, C, op.size, op.size, op.interpolation, dst, work.tmp);
+        k.resizeCrop(crop, C, op.size, op.size, op.interpolation, dst, work.tmp);
         spare = cur === null ? (dst === work.a ? work.b : work.a) : cur;
         cur = dst;
         h = w = op.size;
@@ -101,24 +136,24 @@ function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): Sa
           const fn = op.order[4 * s + j]!;
           const factor = op.factors[4 * s + fn]!;
           if (Number.isNaN(factor)) continue;
-          if (fn === 0) adjustBrightness(img, pixels, C, factor);
-          else if (fn === 1) adjustContrast(img, pixels, C, factor);
-          else if (fn === 2) adjustSaturation(img, pixels, C, factor);
-          else adjustHue(img, pixels, C, factor);
+          if (fn === 0) k.brightness(img, pixels, C, factor);
+          else if (fn === 1) k.contrast(img, pixels, C, factor);
+          else if (fn === 2) k.saturation(img, pixels, C, factor);
+          else k.hue(img, pixels, C, factor);
         }
         break;
       }
       case "grayscale":
-        if (op.apply[s] === 1 && C === 3) toGrayscale(own(), h * w, C);
+        if (op.apply[s] === 1 && C === 3) k.grayscale(own(), h * w, C);
         break;
       case "gaussian_blur":
-        if (op.apply[s] === 1) gaussianBlur(own(), h, w, C, op.sigma[s]!);
+        if (op.apply[s] === 1) k.blur(own(), h, w, C, op.sigma[s]!);
         break;
       case "solarize":
-        if (op.apply[s] === 1) solarize(own(), h * w * C, op.threshold);
+        if (op.apply[s] === 1) k.solarize(own(), h * w * C, op.threshold);
         break;
       case "equalize":
-        if (op.apply[s] === 1) equalize(own(), h * w, C);
+        if (op.apply[s] === 1) k.equalize(own(), h * w, C);
         break;
       case "horizontal_flip":
         if (op.apply[s] === 1) mirrored = !mirrored;
@@ -127,7 +162,7 @@ function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): Sa
         break;
     }
   }
-  const img = cur ?? batch.data.subarray(srcOffset, srcOffset + h * w * C);
+  const img = cur ?? data.subarray(srcOffset, srcOffset + h * w * C);
   return { img, height: h, width: w, mirrored };
 }
 
@@ -142,32 +177,65 @@ export function viewOutputLength(plan: ViewPlan): number {
   return plan.input.n * plan.outHeight * plan.outWidth * plan.input.channels;
 }
 
+/** Which kernels to run: WebAssembly when available (the default), or TypeScript. */
+export interface ExecuteOptions {
+  kernels?: "auto" | "typescript";
+}
+
+function arenaFor(batch: ImageBatch, plan: ViewPlan, outputBytes: number, options: ExecuteOptions | undefined): ReturnType<typeof wasmArena> {
+  return options?.kernels === "typescript" ? null : wasmArena(arenaRequest(batch, plan, outputBytes));
+}
+
 /**
  * Runs a plan: float32 NHWC [n, outHeight, outWidth, channels], normalised, ready to
- * become a tensor. `out` (optional) is filled instead of a new array.
+ * become a tensor. `out` (optional) is filled instead of a new array. Both kernel sets
+ * give the same bytes; WebAssembly is faster.
  */
-export function executePlan(batch: ImageBatch, plan: ViewPlan, out?: Float32Array): Float32Array {
+export function executePlan(batch: ImageBatch, plan: ViewPlan, out?: Float32Array, options?: ExecuteOptions): Float32Array {
   checkShape(batch, plan);
   const length = viewOutputLength(plan);
   const result = out ?? new Float32Array(length);
   if (result.length !== length) throw new RangeError(`view ${plan.name}: output buffer holds ${result.length}, needs ${length}`);
-  const table = tableFor(plan);
-  const work = workFor(plan);
-  const per = plan.outHeight * plan.outWidth * plan.input.channels;
+  const C = plan.input.channels;
+  const per = plan.outHeight * plan.outWidth * C;
+  const arena = arenaFor(batch, plan, 4 * length, options);
+  if (arena === null) {
+    const work = typescriptWork(batch, plan);
+    const table = tableFor(plan);
+    for (let s = 0; s < batch.n; s++) {
+      const r = runSample(batch, s, plan, work);
+      work.kernels.writeNormalized(r.img, r.height, r.width, C, table, r.mirrored, result, s * per);
+    }
+    return result;
+  }
+  // WebAssembly: the batch is copied into the module's memory, the views are written
+  // there, then copied out in one block.
+  arena.batch.set(batch.data);
+  arena.table.set(tableFor(plan));
+  const output = new Float32Array(arena.output.buffer, arena.output.byteOffset, length);
+  const work: Work = { kernels: arena.kernels, data: arena.batch, a: arena.a, b: arena.b, tmp: arena.tmp };
   for (let s = 0; s < batch.n; s++) {
     const r = runSample(batch, s, plan, work);
-    writeNormalized(r.img, r.height, r.width, plan.input.channels, table, r.mirrored, result, s * per);
+    work.kernels.writeNormalized(r.img, r.height, r.width, C, arena.table, r.mirrored, output, s * per);
   }
+  result.set(output);
   return result;
 }
 
 /** Runs a plan without ToTensor/Normalize: the uint8 views (for previews and tests). */
-export function executePlanUint8(batch: ImageBatch, plan: ViewPlan, out?: Uint8Array): Uint8Array {
+export function executePlanUint8(batch: ImageBatch, plan: ViewPlan, out?: Uint8Array, options?: ExecuteOptions): Uint8Array {
   checkShape(batch, plan);
   const length = viewOutputLength(plan);
   const result = out ?? new Uint8Array(length);
   if (result.length !== length) throw new RangeError(`view ${plan.name}: output buffer holds ${result.length}, needs ${length}`);
-  const work = workFor(plan);
+  const arena = arenaFor(batch, plan, 0, options);
+  let work: Work;
+  if (arena === null) {
+    work = typescriptWork(batch, plan);
+  } else {
+    arena.batch.set(batch.data);
+    work = { kernels: arena.kernels, data: arena.batch, a: arena.a, b: arena.b, tmp: arena.tmp };
+  }
   const per = plan.outHeight * plan.outWidth * plan.input.channels;
   for (let s = 0; s < batch.n; s++) {
     const r = runSample(batch, s, plan, work);

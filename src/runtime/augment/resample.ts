@@ -201,20 +201,36 @@ export function resizeCrop(
   }
   const cy = axisCoefficients(height, outH, filter);
   const { ksize, bounds, weights } = cy;
-  if (rowAcc.length < rowLen) rowAcc = new Int32Array(rowLen);
-  const acc = rowAcc;
-  // Whole rows at a time: each tap adds weight * source row to the accumulator row.
+  // Whole rows at a time: each output row is a weighted sum of a few source rows, read
+  // contiguously; the common tap counts are unrolled so the sum stays in a register.
   for (let yy = 0; yy < outH; yy++) {
     const ymin = bounds[2 * yy]!;
     const ycount = bounds[2 * yy + 1]!;
     const kBase = yy * ksize;
-    acc.fill(HALF, 0, rowLen);
-    for (let y = 0; y < ycount; y++) {
-      const w = weights[kBase + y]!;
-      const p = vOffset + (ymin + y) * vStride;
-      for (let i = 0; i < rowLen; i++) acc[i] = acc[i]! + vSrc[p + i]! * w;
-    }
     const outBase = yy * rowLen;
-    for (let i = 0; i < rowLen; i++) dst[outBase + i] = clip8(acc[i]!);
+    const p0 = vOffset + ymin * vStride;
+    if (ycount === 4) {
+      const w0 = weights[kBase]!, w1 = weights[kBase + 1]!, w2 = weights[kBase + 2]!, w3 = weights[kBase + 3]!;
+      const p1 = p0 + vStride, p2 = p1 + vStride, p3 = p2 + vStride;
+      for (let i = 0; i < rowLen; i++) {
+        dst[outBase + i] = clip8(HALF + vSrc[p0 + i]! * w0 + vSrc[p1 + i]! * w1 + vSrc[p2 + i]! * w2 + vSrc[p3 + i]! * w3);
+      }
+    } else if (ycount === 5) {
+      const w0 = weights[kBase]!, w1 = weights[kBase + 1]!, w2 = weights[kBase + 2]!, w3 = weights[kBase + 3]!, w4 = weights[kBase + 4]!;
+      const p1 = p0 + vStride, p2 = p1 + vStride, p3 = p2 + vStride, p4 = p3 + vStride;
+      for (let i = 0; i < rowLen; i++) {
+        dst[outBase + i] = clip8(HALF + vSrc[p0 + i]! * w0 + vSrc[p1 + i]! * w1 + vSrc[p2 + i]! * w2 + vSrc[p3 + i]! * w3 + vSrc[p4 + i]! * w4);
+      }
+    } else {
+      if (rowAcc.length < rowLen) rowAcc = new Int32Array(rowLen);
+      const acc = rowAcc;
+      acc.fill(HALF, 0, rowLen);
+      for (let y = 0; y < ycount; y++) {
+        const w = weights[kBase + y]!;
+        const p = p0 + y * vStride;
+        for (let i = 0; i < rowLen; i++) acc[i] = acc[i]! + vSrc[p + i]! * w;
+      }
+      for (let i = 0; i < rowLen; i++) dst[outBase + i] = clip8(acc[i]!);
+    }
   }
 }
