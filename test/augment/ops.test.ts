@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { boxRadiusForSigma, gaussianBlur } from "../../src/runtime/augment/blur.js";
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, blendValue, hueShift, luma, toGrayscale } from "../../src/runtime/augment/color.js";
 import { flipHorizontal } from "../../src/runtime/augment/flip.js";
-import { normalizeTable, writeNormalized } from "../../src/runtime/augment/normalize.js";
+import { normalization, normalizeTable, writeNormalized } from "../../src/runtime/augment/normalize.js";
 import { axisCoefficients, resizeCrop } from "../../src/runtime/augment/resample.js";
 import { equalize, solarize } from "../../src/runtime/augment/tone.js";
 import { makeBatch, sample } from "./fixtures.js";
@@ -192,7 +192,7 @@ describe("flip and normalize", () => {
   it("normalize is (v / 255 - mean) / std in float32, mirrored on request", () => {
     const mean = [0.4914, 0.4822, 0.4465];
     const std = [0.247, 0.2435, 0.2616];
-    const table = normalizeTable(3, mean, std);
+    const table = normalization(3, mean, std);
     const img = sample(rgb, 3);
     const out = new Float32Array(3072);
     const flipped = new Float32Array(3072);

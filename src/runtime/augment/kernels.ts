@@ -7,7 +7,7 @@
 import { gaussianBlur } from "./blur.js";
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, toGrayscale } from "./color.js";
 import { flipHorizontal } from "./flip.js";
-import { writeNormalized } from "./normalize.js";
+import { writeNormalized, type Normalization } from "./normalize.js";
 import { resizeCrop, type CropSource, type ResampleFilter } from "./resample.js";
 import { equalize, solarize } from "./tone.js";
 
@@ -24,8 +24,8 @@ export interface Kernels {
   solarize(img: Uint8Array, length: number, threshold: number): void;
   equalize(img: Uint8Array, pixels: number, channels: number): void;
   flip(img: Uint8Array, height: number, width: number, channels: number): void;
-  /** ToTensor/Normalize through `table` into out[offset...], mirrored if asked. */
-  writeNormalized(img: Uint8Array, height: number, width: number, channels: number, table: Float32Array, mirrored: boolean, out: Float32Array, offset: number): void;
+  /** ToTensor/Normalize into out[offset...], mirrored if asked. */
+  writeNormalized(img: Uint8Array, height: number, width: number, channels: number, norm: Normalization, mirrored: boolean, out: Float32Array, offset: number): void;
 }
 
 export const typescriptKernels: Kernels = {

@@ -21,6 +21,27 @@ export function normalizeTable(channels: number, mean?: readonly number[], std?:
   return table;
 }
 
+/** A view's ToTensor/Normalize: the table, and the float32 mean/std per channel it holds. */
+export interface Normalization {
+  channels: number;
+  /** 256 * channels float32 values (normalizeTable). */
+  table: Float32Array;
+  /** Per channel, rounded to float32 (0 and 1 for ToTensor alone). */
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export function normalization(channels: number, mean?: readonly number[], std?: readonly number[]): Normalization {
+  const table = normalizeTable(channels, mean, std);
+  const m = new Float32Array(channels);
+  const s = new Float32Array(channels).fill(1);
+  for (let c = 0; c < channels; c++) {
+    if (mean !== undefined) m[c] = pick(mean, c, channels, "mean");
+    if (std !== undefined) s[c] = pick(std, c, channels, "std");
+  }
+  return { channels, table, mean: m, std: s };
+}
+
 function pick(values: readonly number[], c: number, channels: number, what: string): number {
   if (values.length === channels) return values[c]!;
   if (values.length === 1) return values[0]!;
@@ -28,19 +49,20 @@ function pick(values: readonly number[], c: number, channels: number, what: stri
 }
 
 /**
- * Writes one HWC uint8 image as float32 through `table` into out[offset...], reading
- * columns right to left when `mirrored`.
+ * Writes one HWC uint8 image as float32 through the normalisation's table into
+ * out[offset...], reading columns right to left when `mirrored`.
  */
 export function writeNormalized(
   img: Uint8Array,
   height: number,
   width: number,
   channels: number,
-  table: Float32Array,
+  norm: Normalization,
   mirrored: boolean,
   out: Float32Array,
   offset: number,
 ): void {
+  const table = norm.table;
   // Copy float bits as int32: no float32 -> float64 -> float32 round trip per value.
   const bits = new Int32Array(table.buffer, table.byteOffset, table.length);
   const dst = new Int32Array(out.buffer, out.byteOffset, out.length);

@@ -8,7 +8,7 @@ import type { Rng } from "../rng.js";
 import { checkBatch, type ImageBatch } from "./batch.js";
 import { boxRadiusForSigma } from "./blur.js";
 import { typescriptKernels, type Kernels } from "./kernels.js";
-import { normalizeTable, writeUint8 } from "./normalize.js";
+import { normalization, writeUint8, type Normalization } from "./normalize.js";
 import { planView, type BatchShape, type ViewPlan } from "./plan.js";
 import type { CropSource } from "./resample.js";
 import { wasmArena, type ArenaRequest } from "./wasm.js";
@@ -166,10 +166,10 @@ function runSample(batch: ImageBatch, s: number, plan: ViewPlan, work: Work): Sa
   return { img, height: h, width: w, mirrored };
 }
 
-function tableFor(plan: ViewPlan): Float32Array {
+function normalizationFor(plan: ViewPlan): Normalization {
   const norm = plan.ops.find((o) => o.op === "normalize");
   const C = plan.input.channels;
-  return norm && norm.op === "normalize" ? normalizeTable(C, norm.mean, norm.std) : normalizeTable(C);
+  return norm && norm.op === "normalize" ? normalization(C, norm.mean, norm.std) : normalization(C);
 }
 
 /** Elements of one view's output: n * outHeight * outWidth * channels. */
@@ -201,22 +201,24 @@ export function executePlan(batch: ImageBatch, plan: ViewPlan, out?: Float32Arra
   const arena = arenaFor(batch, plan, 4 * length, options);
   if (arena === null) {
     const work = typescriptWork(batch, plan);
-    const table = tableFor(plan);
+    const norm = normalizationFor(plan);
     for (let s = 0; s < batch.n; s++) {
       const r = runSample(batch, s, plan, work);
-      work.kernels.writeNormalized(r.img, r.height, r.width, C, table, r.mirrored, result, s * per);
+      work.kernels.writeNormalized(r.img, r.height, r.width, C, norm, r.mirrored, result, s * per);
     }
     return result;
   }
   // WebAssembly: the batch is copied into the module's memory, the views are written
   // there, then copied out in one block.
   arena.batch.set(batch.data);
-  arena.table.set(tableFor(plan));
+  const plain = normalizationFor(plan);
+  arena.table.set(plain.table);
+  const norm: Normalization = { ...plain, table: arena.table.subarray(0, plain.table.length) };
   const output = new Float32Array(arena.output.buffer, arena.output.byteOffset, length);
   const work: Work = { kernels: arena.kernels, data: arena.batch, a: arena.a, b: arena.b, tmp: arena.tmp };
   for (let s = 0; s < batch.n; s++) {
     const r = runSample(batch, s, plan, work);
-    work.kernels.writeNormalized(r.img, r.height, r.width, C, arena.table, r.mirrored, output, s * per);
+    work.kernels.writeNormalized(r.img, r.height, r.width, C, norm, r.mirrored, output, s * per);
   }
   result.set(output);
   return result;

@@ -44,7 +44,8 @@ interface KernelExports {
   solarize(img: number, length: number, threshold: number): void;
   equalize(img: number, pixels: number, channels: number, hist: number, lut: number): void;
   flipHorizontal(img: number, height: number, width: number, channels: number): void;
-  writeNormalized(img: number, height: number, width: number, channels: number, table: number, mirrored: number, out: number): void;
+  writeNormalized(img: number, height: number, width: number, channels: number, table: number, mirrored: number, out: number, line: number, m0: number, m1: number, m2: number, s0: number, s1: number, s2: number): void;
+  blendConstant(img: number, length: number, constant: number, alpha: number): void;
 }
 
 const PAGE = 65536;
@@ -251,13 +252,10 @@ function wasmKernels(m: Module, scratch: Scratch): Kernels {
       x.resizeV(src, stride, outH, rowLen, ksize, bounds, bounds + 8 * outH, at(dst));
     },
     brightness(img, pixels, channels, factor): void {
-      lut(blendTable(0, factor, lutScratch));
-      x.applyLut(at(img), pixels * channels, scratch.lut);
+      x.blendConstant(at(img), pixels * channels, 0, factor);
     },
     contrast(img, pixels, channels, factor): void {
-      const mean = x.contrastMean(at(img), pixels, channels);
-      lut(blendTable(mean, factor, lutScratch));
-      x.applyLut(at(img), pixels * channels, scratch.lut);
+      x.blendConstant(at(img), pixels * channels, x.contrastMean(at(img), pixels, channels), factor);
     },
     saturation(img, pixels, channels, factor): void {
       if (channels === 3) x.adjustSaturation(at(img), pixels, factor);
@@ -281,8 +279,10 @@ function wasmKernels(m: Module, scratch: Scratch): Kernels {
     flip(img, height, width, channels): void {
       x.flipHorizontal(at(img), height, width, channels);
     },
-    writeNormalized(img, height, width, channels, table, mirrored, out, offset): void {
-      x.writeNormalized(at(img), height, width, channels, at(table), mirrored ? 1 : 0, at(out) + 4 * offset);
+    writeNormalized(img, height, width, channels, norm, mirrored, out, offset): void {
+      const { mean: m, std: s } = norm;
+      const [m0, m1, m2, s0, s1, s2] = channels === 3 ? [m[0]!, m[1]!, m[2]!, s[0]!, s[1]!, s[2]!] : [m[0]!, m[0]!, m[0]!, s[0]!, s[0]!, s[0]!];
+      x.writeNormalized(at(img), height, width, channels, at(norm.table), mirrored ? 1 : 0, at(out) + 4 * offset, scratch.line, m0, m1, m2, s0, s1, s2);
     },
   };
 }

@@ -5,7 +5,7 @@
 // image size still gives features of the same width.
 import type { Tensor4D } from "@tensorflow/tfjs-core";
 import type { AugmentIR } from "../../ir/types.js";
-import { normalizeTable, writeNormalized } from "../augment/normalize.js";
+import { normalization, writeNormalized } from "../augment/normalize.js";
 import type { Tf as TfCore } from "../methods/tf.js";
 import type { ImageSource } from "../data/index.js";
 import type { LabelledBatch } from "../eval/index.js";
@@ -24,7 +24,7 @@ export function* labelledBatches(
 ): Generator<LabelledBatch> {
   const [h, w, c] = source.shape;
   const norm = normalizationOf(augment);
-  const table = norm ? normalizeTable(c, norm.mean, norm.std) : normalizeTable(c);
+  const table = norm ? normalization(c, norm.mean, norm.std) : normalization(c);
   const per = h * w * c;
   for (let start = 0; start < source.count; start += batchSize) {
     const n = Math.min(batchSize, source.count - start);

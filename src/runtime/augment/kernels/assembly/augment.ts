@@ -228,22 +228,56 @@ export function applyLut(img: usize, length: i32, lut: usize): void {
   }
 }
 
+/**
+ * Image.blend(constant grey, image, alpha) on every byte: brightness (constant 0) and
+ * contrast (the mean grey). 16 bytes per step in float32, as blendClamp.
+ */
+export function blendConstant(img: usize, length: i32, constant: f32, alpha: f32): void {
+  const va = f32x4.splat(alpha);
+  const vc = f32x4.splat(constant);
+  let i = 0;
+  for (; i + 16 <= length; i += 16) {
+    const p = img + <usize>i;
+    const v = v128.load(p);
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    const a = blendInt4(vc, i32x4.extend_low_i16x8_u(lo), va);
+    const b = blendInt4(vc, i32x4.extend_high_i16x8_u(lo), va);
+    const c = blendInt4(vc, i32x4.extend_low_i16x8_u(hi), va);
+    const d = blendInt4(vc, i32x4.extend_high_i16x8_u(hi), va);
+    v128.store(p, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d)));
+  }
+  for (; i < length; i++) {
+    const p = img + <usize>i;
+    store<u8>(p, blendClamp(constant, <i32>load<u8>(p), alpha));
+  }
+}
+
+/** blendClamp on four lanes, as i32. */
+@inline function blendInt4(l: v128, x: v128, alpha: v128): v128 {
+  const t = f32x4.add(l, f32x4.mul(alpha, f32x4.sub(f32x4.convert_i32x4_s(x), l)));
+  return i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(t, f32x4.splat(0)), f32x4.splat(255)));
+}
+
 /** ImageEnhance.Contrast's grey level: int(mean(L) + 0.5). */
 export function contrastMean(img: usize, pixels: i32, channels: i32): i32 {
-  let sum: f64 = 0;
+  let s: i64 = 0;
   if (channels == 3) {
-    let s: i64 = 0;
-    for (let i = 0; i < pixels; i++) {
+    let acc = i32x4.splat(0); // < 2^31 per lane for images up to 2^23 pixels
+    let i = 0;
+    for (; 3 * i + 16 <= 3 * pixels; i += 4) {
+      const v = v128.load(img + <usize>(3 * i));
+      acc = i32x4.add(acc, luma4(i8x16.swizzle(v, R_OF_4), i8x16.swizzle(v, G_OF_4), i8x16.swizzle(v, B_OF_4)));
+    }
+    s = <i64>i32x4.extract_lane(acc, 0) + <i64>i32x4.extract_lane(acc, 1) + <i64>i32x4.extract_lane(acc, 2) + <i64>i32x4.extract_lane(acc, 3);
+    for (; i < pixels; i++) {
       const p = img + <usize>(3 * i);
       s += <i64>luma(load<u8>(p), load<u8>(p + 1), load<u8>(p + 2));
     }
-    sum = <f64>s;
   } else {
-    let s: i64 = 0;
     for (let i = 0; i < pixels; i++) s += <i64>load<u8>(img + <usize>i);
-    sum = <f64>s;
   }
-  return <i32>Math.trunc(sum / <f64>pixels + 0.5);
+  return <i32>Math.trunc(<f64>s / <f64>pixels + 0.5);
 }
 
 @inline function blendClamp(l: f32, x: i32, alpha: f32): i32 {
@@ -251,9 +285,49 @@ export function contrastMean(img: usize, pixels: i32, channels: i32): i32 {
   return t <= 0 ? 0 : t >= 255 ? 255 : <i32>t;
 }
 
-/** ImageEnhance.Color: blend each RGB pixel with its own luma, in float32. */
+// Four RGB pixels (12 bytes) as three i32x4 of R, G and B: lanes 16+ of a swizzle are 0.
+const R_OF_4 = i8x16(0, 16, 16, 16, 3, 16, 16, 16, 6, 16, 16, 16, 9, 16, 16, 16);
+const G_OF_4 = i8x16(1, 16, 16, 16, 4, 16, 16, 16, 7, 16, 16, 16, 10, 16, 16, 16);
+const B_OF_4 = i8x16(2, 16, 16, 16, 5, 16, 16, 16, 8, 16, 16, 16, 11, 16, 16, 16);
+
+/** luma() of four pixels at once. */
+@inline function luma4(r: v128, g: v128, b: v128): v128 {
+  const s = i32x4.add(i32x4.add(i32x4.mul(r, i32x4.splat(19595)), i32x4.mul(g, i32x4.splat(38470))), i32x4.add(i32x4.mul(b, i32x4.splat(7471)), i32x4.splat(0x8000)));
+  return i32x4.shr_u(s, 16);
+}
+
+/**
+ * blendClamp on four lanes: the same float32 operations, clamped, truncated. The result
+ * stays a float biased by 2^23, whose low byte is the integer (cheaper in V8 than
+ * trunc_sat; pmin/pmax are single instructions and no lane is NaN).
+ */
+@inline function blend4(l: v128, x: v128, alpha: v128): v128 {
+  const t = f32x4.add(l, f32x4.mul(alpha, f32x4.sub(f32x4.convert_i32x4_s(x), l)));
+  const clamped = f32x4.pmin(f32x4.pmax(t, f32x4.splat(0)), f32x4.splat(255));
+  return f32x4.add(f32x4.trunc(clamped), f32x4.splat(8388608));
+}
+
+/**
+ * ImageEnhance.Color: blend each RGB pixel with its own luma, in float32. Four pixels
+ * per step: deinterleave by swizzles, blend, pack the 12 bytes back.
+ */
 export function adjustSaturation(img: usize, pixels: i32, alpha: f32): void {
-  for (let i = 0; i < pixels; i++) {
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; 3 * i + 16 <= 3 * pixels; i += 4) {
+    const p = img + <usize>(3 * i);
+    const v = v128.load(p);
+    const r = i8x16.swizzle(v, R_OF_4), g = i8x16.swizzle(v, G_OF_4), b = i8x16.swizzle(v, B_OF_4);
+    const l = f32x4.convert_i32x4_s(luma4(r, g, b));
+    // Each lane 0x4B0000xx: shifting drops the 0x4B byte of g and b; r's lands in byte 3.
+    const packed = v128.or(v128.or(blend4(l, r, va), i32x4.shl(blend4(l, g, va), 8)), i32x4.shl(blend4(l, b, va), 16));
+    // Store exactly 12 bytes: a 16-byte store would overlap the next group's load and
+    // defeat store-to-load forwarding (a stall that cost 4x here).
+    const out = i8x16.shuffle(packed, v, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 28, 29, 30, 31);
+    v128.store64_lane(p, out, 0);
+    v128.store32_lane(p + 8, out, 2);
+  }
+  for (; i < pixels; i++) {
     const p = img + <usize>(3 * i);
     const r = <i32>load<u8>(p), g = <i32>load<u8>(p + 1), b = <i32>load<u8>(p + 2);
     const l = <f32>luma(r, g, b);
@@ -399,22 +473,77 @@ export function flipHorizontal(img: usize, height: i32, width: i32, channels: i3
   }
 }
 
+/** ((v / 255) - mean) / std on four lanes of u8 values widened to i32, in float32. */
+@inline function norm4(v: v128, mean: v128, std: v128): v128 {
+  return f32x4.div(f32x4.sub(f32x4.div(f32x4.convert_i32x4_u(v), f32x4.splat(255)), mean), std);
+}
+
+/** Four float32 lanes a, b, c, d. */
+@inline function lanes(a: f32, b: f32, c: f32, d: f32): v128 {
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(a), 1, b), 2, c), 3, d);
+}
+
 /**
- * ToTensor + Normalize through the 256-per-channel float32 `table` (normalize.ts),
- * columns right to left when `mirrored`; float32 NHWC at `out`.
+ * `count` values of a run that starts at channel 0: 48 at a time in SIMD (every 48
+ * values the channel pattern repeats for 1 and 3 channels; vector k of a block starts
+ * at channel 4k mod 3), the rest through the table.
  */
-export function writeNormalized(img: usize, height: i32, width: i32, channels: i32, table: usize, mirrored: i32, out: usize): void {
+function normalizeRun(src: usize, count: i32, out: usize, table: usize, channels: i32, simd: bool, m0: f32, m1: f32, m2: f32, s0: f32, s1: f32, s2: f32): void {
+  let i = 0;
+  if (simd) {
+    const mA = lanes(m0, m1, m2, m0), mB = lanes(m1, m2, m0, m1), mC = lanes(m2, m0, m1, m2);
+    const sA = lanes(s0, s1, s2, s0), sB = lanes(s1, s2, s0, s1), sC = lanes(s2, s0, s1, s2);
+    for (; i + 48 <= count; i += 48) {
+      const p = src + <usize>i;
+      const o = out + <usize>(4 * i);
+      const v0 = v128.load(p), v1 = v128.load(p + 16), v2 = v128.load(p + 32);
+      let lo = i16x8.extend_low_i8x16_u(v0), hi = i16x8.extend_high_i8x16_u(v0);
+      v128.store(o, norm4(i32x4.extend_low_i16x8_u(lo), mA, sA));
+      v128.store(o + 16, norm4(i32x4.extend_high_i16x8_u(lo), mB, sB));
+      v128.store(o + 32, norm4(i32x4.extend_low_i16x8_u(hi), mC, sC));
+      v128.store(o + 48, norm4(i32x4.extend_high_i16x8_u(hi), mA, sA));
+      lo = i16x8.extend_low_i8x16_u(v1);
+      hi = i16x8.extend_high_i8x16_u(v1);
+      v128.store(o + 64, norm4(i32x4.extend_low_i16x8_u(lo), mB, sB));
+      v128.store(o + 80, norm4(i32x4.extend_high_i16x8_u(lo), mC, sC));
+      v128.store(o + 96, norm4(i32x4.extend_low_i16x8_u(hi), mA, sA));
+      v128.store(o + 112, norm4(i32x4.extend_high_i16x8_u(hi), mB, sB));
+      lo = i16x8.extend_low_i8x16_u(v2);
+      hi = i16x8.extend_high_i8x16_u(v2);
+      v128.store(o + 128, norm4(i32x4.extend_low_i16x8_u(lo), mC, sC));
+      v128.store(o + 144, norm4(i32x4.extend_high_i16x8_u(lo), mA, sA));
+      v128.store(o + 160, norm4(i32x4.extend_low_i16x8_u(hi), mB, sB));
+      v128.store(o + 176, norm4(i32x4.extend_high_i16x8_u(hi), mC, sC));
+    }
+  }
+  for (; i < count; i++) {
+    const c = i % channels;
+    store<i32>(out + <usize>(4 * i), load<i32>(table + <usize>(4 * (c * 256 + <i32>load<u8>(src + <usize>i)))));
+  }
+}
+
+/**
+ * ToTensor + Normalize (normalize.ts): float32 NHWC at `out`. With 1 or 3 channels the
+ * arithmetic runs in SIMD (x / 255, - mean, / std: each a correctly rounded float32
+ * operation, so equal to the table, which holds the same three roundings); otherwise,
+ * and for the tail, through the 256-per-channel `table`. A mirrored image is reversed
+ * row by row into `line` first.
+ */
+export function writeNormalized(img: usize, height: i32, width: i32, channels: i32, table: usize, mirrored: i32, out: usize, line: usize, m0: f32, m1: f32, m2: f32, s0: f32, s1: f32, s2: f32): void {
+  const simd = channels == 3 || channels == 1;
   const row = width * channels;
-  let o = out;
+  if (mirrored == 0) {
+    normalizeRun(img, row * height, out, table, channels, simd, m0, m1, m2, s0, s1, s2);
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const start = img + <usize>(y * row);
     for (let x = 0; x < width; x++) {
-      const p = start + <usize>((mirrored != 0 ? width - 1 - x : x) * channels);
-      for (let c = 0; c < channels; c++) {
-        store<i32>(o, load<i32>(table + <usize>(4 * (c * 256 + <i32>load<u8>(p + <usize>c)))));
-        o += 4;
-      }
+      const from = start + <usize>((width - 1 - x) * channels);
+      const to = line + <usize>(x * channels);
+      for (let c = 0; c < channels; c++) store<u8>(to + <usize>c, load<u8>(from + <usize>c));
     }
+    normalizeRun(line, row, out + <usize>(4 * y * row), table, channels, simd, m0, m1, m2, s0, s1, s2);
   }
 }
 
