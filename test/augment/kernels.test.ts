@@ -4,7 +4,7 @@
 // blur radii, upscaling and downscaling with all three filters; then whole views.
 // Needs `npm run build` (dist/wasm/augment.wasm); `npm ci` runs it.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { typescriptKernels, type Kernels } from "../../src/runtime/augment/kernels.js";
 import { executePlan, executePlanUint8, planViews } from "../../src/runtime/augment/pipeline.js";
 import type { ResampleFilter } from "../../src/runtime/augment/resample.js";
@@ -42,6 +42,19 @@ function both(a: Arena, src: Uint8Array, op: (k: Kernels, img: Uint8Array) => vo
 describe("WebAssembly kernels equal the TypeScript kernels", () => {
   it("are the ones in use after a build", () => {
     expect(augmentKernelsInfo()).toEqual({ kernels: "wasm" });
+  });
+
+  it("give way to the TypeScript kernels when ADAINF_AUGMENT_KERNELS=typescript", async () => {
+    vi.resetModules();
+    process.env.ADAINF_AUGMENT_KERNELS = "typescript";
+    try {
+      const fresh = await import("../../src/runtime/augment/wasm.js");
+      expect(fresh.augmentKernelsInfo()).toEqual({ kernels: "typescript", reason: "ADAINF_AUGMENT_KERNELS=typescript" });
+      expect(fresh.wasmArena({ batch: 1, image: 1, line: 1, coefficients: 1, output: 1 })).toBeNull();
+    } finally {
+      delete process.env.ADAINF_AUGMENT_KERNELS;
+      vi.resetModules();
+    }
   });
 
   it("colour, tone, blur and flip on 600 random images", () => {

@@ -74,6 +74,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const { selectBackend } = await import("../../runtime/backend/select.js");
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
   ctx.err(`backend: ${backend.description}\n`);
+  const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
+  const kernels = augmentKernelsInfo();
+  ctx.err(`augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`);
   const tf = backend.tf as unknown as import("../../runtime/methods/tf.js").Tf;
 
   const controller = new AbortController();
