@@ -1,0 +1,67 @@
+// A real Ctrl-C: `adainfc run` as a child process gets SIGINT mid-run, saves a
+// checkpoint at the end of the step, exits 130 with the command that resumes; the
+// resumed run finishes with every step logged exactly once. Uses the built CLI
+// (bin/adainfc.js -> dist/, which `npm ci` builds).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "vitest";
+import { listCheckpoints, readMetrics, runPaths } from "../../src/runtime/train/index.js";
+import { tinyProject } from "./fixtures.js";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/adainfc.js");
+const STEPS = 60;
+
+interface Exit {
+  code: number | null;
+  err: string;
+}
+
+/** Runs the CLI; when `interruptAt` appears on stderr, sends SIGINT once. */
+function runCli(args: string[], cwd: string, interruptAt?: RegExp): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    let sent = false;
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      err += chunk;
+      if (interruptAt && !sent && interruptAt.test(err)) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    child.stdout.resume();
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, err }));
+  });
+}
+
+test("Ctrl-C saves a checkpoint, exits 130, and --resume finishes the run", { timeout: 120_000 }, async () => {
+  const dir = tinyProject({ steps: STEPS, checkpointEvery: 1000 });
+  const run = runPaths(path.join(dir, "runs/tiny"));
+
+  const first = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, /step \d+\/60/);
+  expect(first.code).toBe(130);
+  expect(first.err).toContain("interrupt: saving a checkpoint at the end of this step");
+  const saved = /interrupted at step (\d+); checkpoint saved: (\S+)/.exec(first.err);
+  expect(saved).not.toBeNull();
+  const step = Number(saved![1]);
+  expect(step).toBeGreaterThan(0);
+  expect(step).toBeLessThan(STEPS);
+  expect(first.err).toContain("resume with: adainfc run tiny.adainf --resume");
+  expect(first.err).not.toMatch(/at .*\.(js|ts):\d+/); // no stack trace
+  expect(fs.existsSync(path.join(dir, saved![2]!))).toBe(true);
+  expect(listCheckpoints(run.checkpoints).length).toBeGreaterThan(0);
+  expect(fs.existsSync(run.done)).toBe(false);
+  expect(readMetrics(run.metrics)).toHaveLength(step);
+  // Nothing half-written is left beside the checkpoints.
+  expect(fs.readdirSync(run.checkpoints).filter((f) => f.includes(".tmp"))).toEqual([]);
+
+  const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
+  expect(second.code).toBe(0);
+  expect(second.err).toContain(`resuming at step ${step} of ${STEPS}`);
+  expect(fs.existsSync(run.done)).toBe(true);
+  const steps = readMetrics(run.metrics).map((m) => m.step);
+  expect(steps).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+});
