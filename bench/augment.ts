@@ -5,7 +5,7 @@
 // python3-torch is installed). One thread on each side, as the reference runs one
 // process per core. Prints numbers; asserts nothing.
 //
-//   npm run build && node dist/bench/augment.js [--seconds 3] [--worker]
+//   npm run build && node dist/bench/augment.js [--seconds 3] [--worker [--threads N]]
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,7 +16,7 @@ import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
 import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
-import { AugmentWorker } from "../src/runtime/augment/worker.js";
+import { AugmentPool } from "../src/runtime/augment/worker.js";
 
 interface Preset {
   cropMin: number;
@@ -57,7 +57,7 @@ function arg(name: string, fallback: number): number {
 
 type Kernels = "wasm" | "typescript";
 
-async function measure(name: string, p: Preset, seconds: number, worker: AugmentWorker | null, kernels: Kernels = "wasm"): Promise<number> {
+async function measure(name: string, p: Preset, seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
   const batch = randomBatch(256);
   const views = [view("view1", p), view("view2", p)];
   const rng = new Rng(42);
@@ -76,7 +76,7 @@ async function measure(name: string, p: Preset, seconds: number, worker: Augment
     produced += 2 * 256;
   }
   const rate = produced / ((performance.now() - t0) / 1000);
-  console.log(JSON.stringify({ bench: "augment", impl: worker ? "adainf-worker" : `adainf-${kernels}`, preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
+  console.log(JSON.stringify({ bench: "augment", impl: worker ? `adainf-workers-${worker.threads}` : `adainf-${kernels}`, preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
   return rate;
 }
 
@@ -116,7 +116,7 @@ for (const k of kernelSets) {
   }
 }
 if (useWorker) {
-  const worker = await AugmentWorker.start();
+  const worker = await AugmentPool.start(arg("--threads", 1));
   try {
     for (const [name, p] of Object.entries(PRESETS)) await measure(name, p, seconds, worker);
   } finally {

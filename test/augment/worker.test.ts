@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { Rng } from "../../src/runtime/rng.js";
 import { executePlan, planViews } from "../../src/runtime/augment/pipeline.js";
-import { AugmentWorker } from "../../src/runtime/augment/worker.js";
+import { AugmentPool, AugmentWorker } from "../../src/runtime/augment/worker.js";
+import { slicePlan } from "../../src/runtime/augment/plan.js";
 import { makeBatch, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "./fixtures.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -33,6 +34,38 @@ function transpileTree(): URL {
 }
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("slicePlan", () => {
+  it("a slice of the plan on a slice of the batch gives that slice of the views", () => {
+    const batch = makeBatch(4, 9, 32, 32, 3);
+    const plans = planViews([presetView("view1", SYMMETRIC)], { n: 9, height: 32, width: 32, channels: 3 }, new Rng(5));
+    const whole = executePlan(batch, plans[0]!);
+    const per = 32 * 32 * 3;
+    const part = executePlan({ ...batch, n: 4, data: batch.data.slice(3 * per, 7 * per) }, slicePlan(plans[0]!, 3, 7));
+    expect(part).toEqual(whole.subarray(3 * per, 7 * per));
+    expect(() => slicePlan(plans[0]!, 5, 5)).toThrow(/bad range/);
+    expect(() => slicePlan(plans[0]!, 0, 10)).toThrow(/bad range/);
+  });
+});
+
+describe("AugmentPool", () => {
+  it("splits a batch across threads and gives the same floats as one thread", async () => {
+    const entry = transpileTree();
+    const pool = await AugmentPool.start(3, entry);
+    try {
+      expect(pool.threads).toBe(3);
+      for (const n of [10, 2]) {
+        const batch = makeBatch(2, n, 32, 32, 3);
+        const plans = planViews([presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC_ADAINF)], { n, height: 32, width: 32, channels: 3 }, new Rng(9));
+        const local = plans.map((p) => executePlan(batch, p));
+        expect(await pool.run(batch, plans)).toEqual(local);
+      }
+    } finally {
+      await pool.close();
+    }
+    await expect(AugmentPool.start(0, entry)).rejects.toThrow(/positive integer/);
+  });
+});
 
 describe("AugmentWorker", () => {
   it("returns the same floats as executing the plans on this thread", async () => {

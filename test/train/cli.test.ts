@@ -35,6 +35,9 @@ test("compile errors are rendered and exit 1; a bad --only is a usage error", as
   const bad = await cli(["run", "bad.adainf", ...RUN], dir);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/error\[E0\d\d\]/);
+  const threads = await cli(["run", "tiny.adainf", ...RUN, "--augment-threads", "0"], dir);
+  expect(threads.code).toBe(2);
+  expect(threads.err).toContain("--augment-threads must be an integer from 1 to 64, not '0'");
   const only = await cli(["run", "tiny.adainf", ...RUN, "--only", "crop=1"], dir);
   expect(only.code).toBe(2);
   expect(only.err).toContain("no sweep axis 'crop' (axes: seed)");

@@ -58,8 +58,10 @@ test("Ctrl-C saves a checkpoint, exits 130, and --resume finishes the run", { ti
   // Nothing half-written is left beside the checkpoints.
   expect(fs.readdirSync(run.checkpoints).filter((f) => f.includes(".tmp"))).toEqual([]);
 
-  const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
+  // The rest on two augmentation threads: the same views, so the same run.
+  const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--augment-threads", "2", "--resume"], dir);
   expect(second.code).toBe(0);
+  expect(second.err).toContain("augmentation on 2 worker threads");
   expect(second.err).toContain(`resuming at step ${step} of ${STEPS}`);
   expect(fs.existsSync(run.done)).toBe(true);
   const steps = readMetrics(run.metrics).map((m) => m.step);

@@ -21,6 +21,7 @@ interface RunFlags {
   resume?: boolean;
   only: string[];
   worker: boolean;
+  augmentThreads: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,6 +36,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--resume", "continue from the newest checkpoint in the run directory")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
+    .option("--augment-threads <n>", "augmentation worker threads; each batch is split across them (same views); more helps when a GPU trains", "1")
     .action(async (file: string, opts: RunFlags) => {
       setExit(await runCommand(ctx, file, opts));
     });
@@ -44,6 +46,10 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const { isBackendName } = await import("../../runtime/backend/select.js");
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '${opts.backend}'`, EXIT_USAGE);
+  }
+  const threads = Number(opts.augmentThreads ?? "1");
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    throw new UserError(`--augment-threads must be an integer from 1 to 64, not '${opts.augmentThreads}'`, EXIT_USAGE);
   }
   const compiled = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
   if (compiled.diagnostics.length) {
@@ -106,7 +112,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {
-        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", onProgress: (e) => view.handle(e) });
+        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
       } catch (e) {
         view.stop();
         return reportFailure(ctx, e, train);

@@ -1,7 +1,7 @@
 // The augmentation runtime's public surface (see docs/augmentation.md).
 
 export { checkBatch, type ImageBatch } from "./batch.js";
-export { planView, jitterRange, type BatchShape, type OpPlan, type ViewPlan } from "./plan.js";
+export { planView, slicePlan, jitterRange, type BatchShape, type OpPlan, type ViewPlan } from "./plan.js";
 export {
   augmentBatch,
   augmentViews,
@@ -11,5 +11,5 @@ export {
   planViews,
   viewOutputLength,
 } from "./pipeline.js";
-export { AugmentWorker } from "./worker.js";
+export { AugmentPool, AugmentWorker } from "./worker.js";
 export { previewRows, renderPreviewGrid, type PreviewImage, type PreviewOptions, type PreviewRow } from "./preview.js";

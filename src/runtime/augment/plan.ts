@@ -215,3 +215,32 @@ export function planView(view: ViewIR, shape: BatchShape, rng: Rng): ViewPlan {
   }
   return { name: view.name, input: { ...shape }, outHeight, outWidth, ops: plans };
 }
+
+/**
+ * The part of a plan for samples [start, end) (copies, so a worker can be sent just
+ * that): executing it on those samples gives exactly those samples of the whole plan.
+ */
+export function slicePlan(plan: ViewPlan, start: number, end: number): ViewPlan {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= plan.input.n)) {
+    throw new RangeError(`slicePlan: bad range [${start}, ${end}) of ${plan.input.n} samples`);
+  }
+  const cut = <T extends Uint8Array | Int32Array | Float64Array>(a: T, per = 1): T => a.slice(start * per, end * per) as T;
+  const ops = plan.ops.map((op): OpPlan => {
+    switch (op.op) {
+      case "random_resized_crop":
+        return { ...op, top: cut(op.top), left: cut(op.left), height: cut(op.height), width: cut(op.width), fallback: cut(op.fallback) };
+      case "color_jitter":
+        return { ...op, apply: cut(op.apply), order: cut(op.order, 4), factors: cut(op.factors, 4) };
+      case "gaussian_blur":
+        return { ...op, apply: cut(op.apply), sigma: cut(op.sigma) };
+      case "grayscale":
+      case "equalize":
+      case "horizontal_flip":
+      case "solarize":
+        return { ...op, apply: cut(op.apply) };
+      case "normalize":
+        return op;
+    }
+  });
+  return { ...plan, input: { ...plan.input, n: end - start }, ops };
+}

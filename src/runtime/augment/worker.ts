@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ImageBatch } from "./batch.js";
-import type { ViewPlan } from "./plan.js";
+import { slicePlan, type ViewPlan } from "./plan.js";
 import type { AugmentRequest, AugmentResponse } from "./worker-protocol.js";
 
 interface Pending {
@@ -72,5 +72,57 @@ export class AugmentWorker {
   /** Stops the thread; requests still in flight are rejected. */
   async close(): Promise<void> {
     await this.worker.terminate();
+  }
+}
+
+/**
+ * Several augmentation threads: each batch is split into contiguous runs of samples,
+ * one per thread, and the views are put back together in order. Every sample's view
+ * depends only on its own plan entries, so the result is the same bytes as one thread
+ * (or the training thread) would make. For machines whose training thread does not
+ * need the CPU (a GPU backend) and that have cores to spare.
+ */
+export class AugmentPool {
+  private constructor(private readonly workers: AugmentWorker[]) {}
+
+  static async start(threads: number, entry?: URL): Promise<AugmentPool> {
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`augmentation threads must be a positive integer, got ${threads}`);
+    const workers: AugmentWorker[] = [];
+    try {
+      for (let i = 0; i < threads; i++) workers.push(await AugmentWorker.start(entry));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.close()));
+      throw e;
+    }
+    return new AugmentPool(workers);
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** As AugmentWorker.run; with `transfer`, the caller must not reuse the batch. */
+  async run(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<Float32Array[]> {
+    const parts = Math.min(this.workers.length, batch.n);
+    if (parts === 1) return this.workers[0]!.run(batch, plans, options);
+    const per = batch.height * batch.width * batch.channels;
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * batch.n) / parts));
+    const results = await Promise.all(
+      this.workers.slice(0, parts).map((worker, i) => {
+        const [start, end] = [bounds[i]!, bounds[i + 1]!];
+        const chunk: ImageBatch = { ...batch, n: end - start, data: batch.data.slice(start * per, end * per) };
+        return worker.run(chunk, plans.map((p) => slicePlan(p, start, end)), { transfer: true });
+      }),
+    );
+    return plans.map((plan, v) => {
+      const perOut = plan.outHeight * plan.outWidth * plan.input.channels;
+      const out = new Float32Array(plan.input.n * perOut);
+      results.forEach((views, i) => out.set(views[v]!, bounds[i]! * perOut));
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
   }
 }

@@ -9,7 +9,7 @@
 // With a worker (the augmentation engineer's AugmentWorker, compiled entry in dist/),
 // the plans are drawn here and executed on the other core; otherwise inline.
 import type { PipelineIR } from "../../ir/types.js";
-import { AugmentWorker } from "../augment/worker.js";
+import { AugmentPool } from "../augment/worker.js";
 import { executePlan, planViews } from "../augment/pipeline.js";
 import type { ImageBatch } from "../augment/batch.js";
 import type { ViewPlan } from "../augment/plan.js";
@@ -41,7 +41,7 @@ export class BatchProducer {
   private constructor(
     private readonly ir: PipelineIR,
     sources: ReadonlyMap<string, ImageSource>,
-    private readonly worker: AugmentWorker | null,
+    private readonly worker: AugmentPool | null,
     /** Why the worker is not used (null when it is). */
     readonly inlineReason: string | null,
   ) {
@@ -54,11 +54,14 @@ export class BatchProducer {
     }
   }
 
-  /** `entry`: the worker's compiled entry, when not beside the augmentation module (tests). */
-  static async create(ir: PipelineIR, sources: ReadonlyMap<string, ImageSource>, mode: WorkerMode, entry?: URL): Promise<BatchProducer> {
+  /**
+   * `entry`: the worker's compiled entry, when not beside the augmentation module (tests).
+   * `threads`: augmentation threads (each batch is split across them; same views).
+   */
+  static async create(ir: PipelineIR, sources: ReadonlyMap<string, ImageSource>, mode: WorkerMode, entry?: URL, threads = 1): Promise<BatchProducer> {
     if (mode === "off") return new BatchProducer(ir, sources, null, "disabled");
     try {
-      return new BatchProducer(ir, sources, await AugmentWorker.start(entry), null);
+      return new BatchProducer(ir, sources, await AugmentPool.start(threads, entry), null);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       return new BatchProducer(ir, sources, null, reason);
@@ -67,6 +70,11 @@ export class BatchProducer {
 
   get usesWorker(): boolean {
     return this.worker !== null;
+  }
+
+  /** Augmentation threads (0 when augmenting on the training thread). */
+  get threads(): number {
+    return this.worker?.threads ?? 0;
   }
 
   /** Sampler position at the start of step `step`. */

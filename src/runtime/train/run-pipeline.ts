@@ -47,7 +47,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
     const evalSource = ir.data.eval !== null ? (sources.byName.get(ir.data.eval) ?? null) : null;
     const bankNames = bankSourceNames(ir, sources.byName);
     const numClasses = classCountOf(sources, [...(ir.data.eval ? [ir.data.eval] : []), ...bankNames]);
-    producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto");
+    producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, opts.augmentThreads ?? 1);
     const viewShape = viewInputShape(ir, producer.shape);
     model = buildTrainModel(tf, ir, viewShape, numClasses);
     const m = model;
@@ -96,7 +96,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
       totalSteps: total,
       startStep,
       resumedFrom: start.resumedFrom,
-      worker: prod.usesWorker ? "augmentation on a worker thread" : `augmentation inline (${prod.inlineReason})`,
+      worker: prod.usesWorker ? `augmentation on ${prod.threads === 1 ? "a worker thread" : `${prod.threads} worker threads`}` : `augmentation inline (${prod.inlineReason})`,
       stepsPerEpoch: prod.stepsPerEpoch,
     });
 

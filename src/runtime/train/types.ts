@@ -21,6 +21,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Augmentation on a worker thread: "auto" (default) when its compiled entry exists. */
   worker?: WorkerMode;
+  /** Augmentation threads when a worker is used (default 1); a batch is split across them. */
+  augmentThreads?: number;
   /** Evaluate the untrained encoder too (kNN, probe) for the final table; default true. */
   baseline?: boolean;
   /** Test hooks: change a batch's views before the step (e.g. inject a NaN). */
