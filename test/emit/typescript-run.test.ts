@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
@@ -115,5 +115,56 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     const r = await node(["tiny.js", "--backend", "cpu"], out);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error: data source 'generated' not found: gen.npz");
+  });
+});
+
+describe("the programs of a sweep skip finished points and write the sweep's table", () => {
+  const SWEEP = { steps: 3, checkpointEvery: null, extraBody: "sweep {\n    seed = [0, 1]\n  }" } as const;
+  let progDir: string;
+  let refDir: string;
+  let out: string;
+  let tscErrors: string[];
+  let reference: Outcome;
+
+  beforeAll(async () => {
+    if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run \`npm run build\` first`);
+    progDir = tinyProject(SWEEP);
+    refDir = tinyProject(SWEEP);
+    const emitted = await cli(["compile", "tiny.adainf", "--target", "ts", "-o", "prog"], progDir);
+    expect(emitted.code).toBe(0);
+    out = join(progDir, "prog");
+    mkdirSync(join(out, "node_modules"));
+    symlinkSync(ROOT, join(out, "node_modules/adainf"), "dir");
+    symlinkSync(join(ROOT, "node_modules/@types"), join(out, "node_modules/@types"), "dir");
+    tscErrors = tsc(out);
+    reference = await node([join(ROOT, "bin/adainfc.js"), "run", "tiny.adainf", "--backend", "cpu", "--no-worker"], refDir);
+  });
+
+  it("each point's program rewrites the table; the last one completes it, as adainfc run writes it", async () => {
+    expect(tscErrors).toEqual([]);
+    expect(reference.code).toBe(0);
+    const first = await node(["tiny.seed-0.js", "--backend", "cpu", "--no-worker"], out);
+    expect(first.stderr).not.toMatch(/^error/m);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("tiny: 1 of 2 points finished");
+    const second = await node(["tiny.seed-1.js", "--backend", "cpu", "--no-worker"], out);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("tiny: 2 of 2 points finished");
+    for (const f of ["results.csv", "results.md"]) {
+      expect(readFileSync(join(progDir, "runs/tiny", f), "utf8")).toBe(readFileSync(join(refDir, "runs/tiny", f), "utf8"));
+    }
+  });
+
+  it("a finished point is skipped (and the table still printed); bad --augment-threads exits 2", async () => {
+    const metrics = join(progDir, "runs/tiny/seed=0/metrics.jsonl");
+    const before = statSync(metrics).mtimeMs;
+    const again = await node(["tiny.seed-0.js", "--backend", "cpu", "--no-worker"], out);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("tiny[seed=0]: already finished (runs/tiny/seed=0), skipped");
+    expect(again.stdout).toContain("tiny: 2 of 2 points finished");
+    expect(statSync(metrics).mtimeMs).toBe(before);
+    const bad = await node(["tiny.seed-0.js", "--augment-threads", "0"], out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--augment-threads must be an integer from 1 to 64, not '0'");
   });
 });

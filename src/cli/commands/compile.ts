@@ -1,11 +1,11 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { collect } from "./check.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
 // target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
@@ -108,9 +108,5 @@ async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: stri
   for (const path of writeTypeScriptFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }
 
-export function writeAtomic(path: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+/** Writes a user's output file atomically (temp file + rename). */
+export const writeAtomic = writeFileAtomic;

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { programFileNames } from "./names.js";
 import { emitProgram } from "./program.js";
@@ -29,9 +29,12 @@ export interface TsFile {
 export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): TsFile[] {
   const names = programFileNames(irs);
   const projectDir = relative(opts.outDir, opts.cwd).split(sep).join("/");
+  // Each point of a sweep knows every point's run dir, to write the sweep's table.
+  const points = new Map<string, string[]>();
+  for (const ir of irs) if (ir.sweep) points.set(ir.sweep.base, [...(points.get(ir.sweep.base) ?? []), ir.output.dir]);
   const files: TsFile[] = irs.map((ir, i) => ({
     path: `${names[i]!}.ts`,
-    text: emitProgram(ir, { fileName: names[i]!, projectDir, command: opts.command }),
+    text: emitProgram(ir, { fileName: names[i]!, projectDir, command: opts.command, ...(ir.sweep ? { sweepPoints: points.get(ir.sweep.base)! } : {}) }),
   }));
   const own = ownPackage();
   const dependency = opts.dependency ?? localDependency(opts.outDir, own.root);
@@ -44,15 +47,7 @@ export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): TsFile[]
 export function writeTypeScriptFiles(dir: string, files: TsFile[]): string[] {
   return files.map((f) => {
     const path = join(dir, f.path);
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, f.text);
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileAtomic(path, f.text);
     return path;
   });
 }

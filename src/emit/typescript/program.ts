@@ -9,10 +9,11 @@ import {
   type StatementStructures,
   type VariableStatementStructure,
 } from "ts-morph";
+import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { commentText, stringLiteral } from "./literal.js";
 import { NameTable } from "./names.js";
-import { FLAGS_INTERFACE, MAIN, READ_FLAGS, RUN_IMPORTS } from "./run-section.js";
+import { FLAGS_INTERFACE, mainFunction, READ_FLAGS, RUN_IMPORTS, SWEEP_IMPORTS, WRITE_SWEEP_RESULTS } from "./run-section.js";
 import { pipelineSteps, STEP_TYPES, type ConstStep } from "./steps.js";
 import { renderValue } from "./value.js";
 
@@ -27,6 +28,8 @@ export interface ProgramOptions {
   projectDir: string;
   /** The command line that produced it, for the header. */
   command: string;
+  /** For a point of a sweep: the run dirs of every point of that sweep in this compile. */
+  sweepPoints?: string[];
 }
 
 /** The type names a program's consts use, imported from `adainf` with `import type`. */
@@ -51,7 +54,8 @@ function scratchProject(): Project {
 export function emitProgram(ir: PipelineIR, opts: ProgramOptions): string {
   const names = new NameTable();
   names.reserve(RUN_IMPORTS);
-  names.reserve(["BackendName", "RunResult", "Flags", ...STEP_TYPES]);
+  names.reserve(SWEEP_IMPORTS);
+  names.reserve(["BackendName", "RunResult", "Flags", "existsSync", "sweepPoints", "sweepDir", "sweepBase", "writeSweepResults", "runDir", ...STEP_TYPES]);
   const steps = pipelineSteps(ir, names);
 
   const project = scratchProject();
@@ -64,16 +68,18 @@ export function emitProgram(ir: PipelineIR, opts: ProgramOptions): string {
 }
 
 function build(file: SourceFile, ir: PipelineIR, opts: ProgramOptions, steps: ConstStep[]): string {
+  const sweep = ir.sweep !== undefined;
   file.addImportDeclarations([
+    ...(sweep ? [{ moduleSpecifier: "node:fs", namedImports: ["existsSync"] }] : []),
     { moduleSpecifier: "node:path", defaultImport: "path" },
     { moduleSpecifier: "node:url", namedImports: ["fileURLToPath"] },
     { moduleSpecifier: "node:util", namedImports: ["parseArgs"] },
-    { moduleSpecifier: "adainf", namedImports: [...RUN_IMPORTS] },
+    { moduleSpecifier: "adainf", namedImports: [...RUN_IMPORTS, ...(sweep ? SWEEP_IMPORTS : [])].sort() },
     { moduleSpecifier: "adainf", isTypeOnly: true, namedImports: [...new Set([...typeNames(steps), "BackendName", "RunResult"])].sort() },
   ]);
   for (const decl of file.getImportDeclarations()) wrapImport(decl);
   // One insertion for all the rest: each ts-morph manipulation re-parses the file.
-  file.addStatements([...steps.map(stepStatement), ...runSection(opts)]);
+  file.addStatements([...steps.map(stepStatement), ...runSection(ir, opts)]);
   // Let TypeScript's own formatter settle the indentation of the nested literals.
   file.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
   // Section comments bring their own blank line; keep at most one between statements.
@@ -95,7 +101,8 @@ function header(ir: PipelineIR, opts: ProgramOptions): string {
     "  npm install && npm start",
     `  npx tsc && node ${opts.fileName}.js [flags]`,
     "",
-    "Flags: --backend tensorflow-gpu|tensorflow|wasm|cpu, --resume, --no-worker (as `adainfc run`).",
+    "Flags: --backend tensorflow-gpu|tensorflow|wasm|cpu, --resume, --no-worker, --augment-threads N",
+    "(as `adainfc run`).",
   ];
   return lines.flatMap((l) => (l === "" ? ["//"] : commentLines(l))).join("\n") + "\n";
 }
@@ -149,7 +156,7 @@ function commentLines(text: string): string[] {
   return lines.map((l) => `// ${indent}${l}`);
 }
 
-function runSection(opts: ProgramOptions): (string | StatementStructures)[] {
+function runSection(ir: PipelineIR, opts: ProgramOptions): (string | StatementStructures)[] {
   const projectDir: VariableStatementStructure = {
     kind: StructureKind.VariableStatement,
     leadingTrivia: [
@@ -163,5 +170,21 @@ function runSection(opts: ProgramOptions): (string | StatementStructures)[] {
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: "projectDir", initializer: `path.resolve(path.dirname(fileURLToPath(import.meta.url)), ${stringLiteral(opts.projectDir || ".")})` }],
   };
-  return [projectDir, FLAGS_INTERFACE, READ_FLAGS, MAIN, "process.exitCode = await main();"];
+  if (!ir.sweep) return [projectDir, FLAGS_INTERFACE, READ_FLAGS, mainFunction(false), "process.exitCode = await main();"];
+  const points = opts.sweepPoints ?? [ir.output.dir];
+  const constant = (name: string, type: string, initializer: string, comment: string[] = []): VariableStatementStructure => ({
+    kind: StructureKind.VariableStatement,
+    leadingTrivia: comment.length ? ["", ...comment].join("\n") + "\n" : undefined,
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name, type, initializer }],
+  });
+  const sweepConsts = [
+    constant("sweepBase", "string", stringLiteral(ir.sweep.base), [
+      `// This program is one point of the sweep '${commentText(ir.sweep.base)}'. Its results table (results.csv,`,
+      "// results.md in sweepDir) is rewritten over every point below that has finished.",
+    ]),
+    constant("sweepDir", "string", stringLiteral(path.posix.dirname(ir.output.dir))),
+    constant("sweepPoints", "readonly string[]", `[\n${points.map((d) => `  ${stringLiteral(d)},`).join("\n")}\n]`),
+  ];
+  return [projectDir, ...sweepConsts, FLAGS_INTERFACE, READ_FLAGS, WRITE_SWEEP_RESULTS, mainFunction(true), "process.exitCode = await main();"];
 }

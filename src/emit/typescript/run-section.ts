@@ -3,7 +3,13 @@ import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclara
 // The end of every emitted program: command-line flags and `main`, which checks the
 // data files, runs the pipeline with a progress printout and prints the final table,
 // like `adainfc run` does for one pipeline. The same for every pipeline: no value
-// from the source appears here (those are all in the consts above it).
+// from the source appears here (those are all in the consts above it). A point of a
+// sweep also does what `adainfc run` does for sweeps: a finished point is skipped, an
+// interrupted one resumes, and the sweep's results table is rewritten over the points
+// that have finished (`sweepPoints`, a const of the program).
+
+/** Values the run section of a sweep point also uses. */
+export const SWEEP_IMPORTS = ["listCheckpoints", "readSummaries", "runPaths", "writeResults"] as const;
 
 /** Values the run section uses from the public runtime API (`adainf`). */
 export const RUN_IMPORTS = [
@@ -27,6 +33,7 @@ export const FLAGS_INTERFACE: InterfaceDeclarationStructure = {
     { name: "backend", type: "BackendName | undefined", docs: ["--backend: force a TensorFlow.js backend (default: the fastest installed)."] },
     { name: "resume", type: "boolean", docs: ["--resume: continue from the newest checkpoint in the run directory."] },
     { name: "worker", type: "boolean", docs: ["--no-worker: augment on the training thread instead of a worker thread."] },
+    { name: "augmentThreads", type: "number", docs: ["--augment-threads: augmentation worker threads (each batch is split across them)."] },
   ],
 };
 
@@ -41,16 +48,23 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
     backend: { type: "string" },
     resume: { type: "boolean", default: false },
     "no-worker": { type: "boolean", default: false },
+    "augment-threads": { type: "string", default: "1" },
   },
 });`,
     `if (values.backend !== undefined && !isBackendName(values.backend)) {
   throw new Error(\`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '\${values.backend}'\`);
 }`,
-    `return { backend: values.backend, resume: values.resume, worker: !values["no-worker"] };`,
+    `const augmentThreads = Number(values["augment-threads"]);
+if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads <= 64)) {
+  throw new Error(\`--augment-threads must be an integer from 1 to 64, not '\${values["augment-threads"]}'\`);
+}`,
+    `return { backend: values.backend, resume: values.resume, worker: !values["no-worker"], augmentThreads };`,
   ],
 };
 
-export const MAIN: FunctionDeclarationStructure = {
+/** `main`; `sweep`: the program is one point of a sweep (see the header). */
+export function mainFunction(sweep: boolean): FunctionDeclarationStructure {
+  return {
   kind: StructureKind.Function,
   docs: ["Runs the pipeline; resolves to the exit code (0 done, 1 error, 2 bad flags, 130 interrupted)."],
   name: "main",
@@ -79,13 +93,15 @@ if (missing.length > 0) return 1;`,
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());`,
     "",
+    ...(sweep ? [SWEEP_SKIP] : []),
     `let result: RunResult;
 try {
   result = await runPipeline(pipeline, {
     cwd: projectDir,
     backend: flags.backend,
-    resume: flags.resume,
+    resume: ${sweep ? "flags.resume || listCheckpoints(runPaths(runDir).checkpoints).length > 0" : "flags.resume"},
     worker: flags.worker ? "auto" : "off",
+    augmentThreads: flags.augmentThreads,
     signal: controller.signal,
     onProgress: (event) => progress.handle(event),
   });
@@ -106,7 +122,33 @@ try {
 const { summary } = result;
 const took = \`\${summary.steps} steps in \${Math.round(summary.seconds)} s on \${summary.backend}\`;
 console.log(\`\\n\${pipeline.name}: \${took}; run dir \${pipeline.output.dir}\`);
-process.stdout.write(finalTable(summary));
+process.stdout.write(finalTable(summary));${sweep ? "\nwriteSweepResults();" : ""}
 return 0;`,
+    ],
+  };
+}
+
+/** A finished sweep point is skipped (its results still count in the table). */
+const SWEEP_SKIP = `// A point that has finished is skipped, as \`adainfc run\` does for sweeps; one with
+// checkpoints resumes from the newest.
+const runDir = path.resolve(projectDir, pipeline.output.dir);
+if (existsSync(runPaths(runDir).done)) {
+  console.error(\`\${pipeline.name}: already finished (\${pipeline.output.dir}), skipped\`);
+  writeSweepResults();
+  return 0;
+}`;
+
+/** Rewrites the sweep's results.csv / results.md over the points that have finished. */
+export const WRITE_SWEEP_RESULTS: FunctionDeclarationStructure = {
+  kind: StructureKind.Function,
+  docs: ["Rewrites the sweep's results.csv / results.md over every point that has finished."],
+  name: "writeSweepResults",
+  returnType: "void",
+  statements: [
+    `const summaries = readSummaries(sweepPoints.map((dir) => path.resolve(projectDir, dir)));
+if (summaries.length === 0) return;
+const base = path.resolve(projectDir, sweepDir);
+const written = writeResults(base, \`\${sweepBase}: results\`, summaries);
+console.log(\`\\n\${sweepBase}: \${summaries.length} of \${sweepPoints.length} points finished\\n\${written.text}\`);`,
   ],
 };

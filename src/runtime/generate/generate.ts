@@ -19,6 +19,7 @@ import { Rng } from "../rng.js";
 import { fsError } from "../data/errors.js";
 import type { Layout } from "../data/npz.js";
 import { NpzImageWriter } from "../data/npz-writer.js";
+import { writeJsonAtomic } from "../../util/atomic-write.js";
 import { GenerateError } from "./errors.js";
 import { fitGmm, sampleInto, type CovarianceType } from "./gmm.js";
 import { combineRows, multiplyABt } from "./kernels.js";
@@ -237,7 +238,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
       },
       quality,
     };
-    writeJsonAtomic(sidecarPath, report);
+    writeSidecar(sidecarPath, report);
     return { report, outPath, sidecarPath, seconds: { read: tRead, pca: tPca, em: tEm, sample: tSample, quality: tQuality } };
   } catch (e) {
     writer.abort();
@@ -307,13 +308,10 @@ function measureQuality(x: Matrix, z: Matrix, gen: GaussianStats, kept: Matrix):
   };
 }
 
-function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+function writeSidecar(file: string, value: unknown): void {
   try {
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-    fs.renameSync(tmp, file);
+    writeJsonAtomic(file, value);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw fsError(file, e);
   }
 }

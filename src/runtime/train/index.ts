@@ -1,6 +1,7 @@
 // The trainer's public surface (docs/run.md). Importing this loads no tfjs: the backend
 // is selected (dynamic import) when a run starts, unless the caller passes `tf`.
-export { runPipeline, writeJsonAtomic } from "./run-pipeline.js";
+export { runPipeline } from "./run-pipeline.js";
+export { writeJsonAtomic } from "../../util/atomic-write.js";
 export type { RunOptions, RunResult, RunSummary, FinalMetrics, ProgressEvent } from "./types.js";
 export { TrainingDivergedError, RunSetupError } from "./errors.js";
 export { runPaths, runDirOf, type RunPaths } from "./run-dir.js";

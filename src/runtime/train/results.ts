@@ -3,6 +3,7 @@
 // Written as results.csv and results.md into the sweep's base output dir.
 import fs from "node:fs";
 import path from "node:path";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { RunSummary } from "./types.js";
 
 /** The metrics the table reports, in column order, with their headings. */
@@ -112,10 +113,9 @@ export function readSummaries(dirs: readonly string[]): RunSummary[] {
 /** Writes results.csv and results.md into `dir`; returns their paths. */
 export function writeResults(dir: string, title: string, summaries: readonly RunSummary[]): { csv: string; md: string; text: string } {
   const { axes, rows } = summarize(summaries);
-  fs.mkdirSync(dir, { recursive: true });
   const csv = path.join(dir, "results.csv");
   const md = path.join(dir, "results.md");
-  fs.writeFileSync(csv, resultsCsv(axes, rows));
-  fs.writeFileSync(md, resultsMarkdown(title, axes, rows));
+  writeFileAtomic(csv, resultsCsv(axes, rows));
+  writeFileAtomic(md, resultsMarkdown(title, axes, rows));
   return { csv, md, text: resultsText(axes, rows) };
 }

@@ -12,6 +12,7 @@ import type { PipelineIR } from "../../ir/types.js";
 import type { Tf as TfCore } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
+import { writeJsonAtomic } from "../../util/atomic-write.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
@@ -258,12 +259,6 @@ function resumeOrStart(
   metricsLog.reset();
   writeJsonAtomic(paths.ir, ir);
   return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null };
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
