@@ -107,3 +107,12 @@ test("bench step rejects a bad model as a usage error", async () => {
   expect(r.code).toBe(2);
   expect(r.err).toContain("--model must be convnet or resnet18");
 });
+
+test("bench augment rejects bad numbers as usage errors", async () => {
+  const seconds = await cli(["bench", "augment", "--seconds", "0"]);
+  expect(seconds.code).toBe(2);
+  expect(seconds.err).toContain("--seconds must be a number > 0, not '0'");
+  const threads = await cli(["bench", "augment", "--threads", "two"]);
+  expect(threads.code).toBe(2);
+  expect(threads.err).toContain("--threads must be a whole number >= 1, not 'two'");
+});

@@ -6,10 +6,12 @@ import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 
 // `adainfc bench step --model convnet|resnet18 [--json]`: median ms per SimCLR step at
-// 2 x 64 views of 32x32x3, next to PyTorch CPU when it is installed. The benchmark is
-// bench/step.ts (the backend engineer's); it runs as a script (it has no importable
-// entry), so this command runs its compiled form in a child process and passes its
-// output through. Numbers are printed, never asserted.
+// 2 x 64 views of 32x32x3, next to PyTorch CPU when it is installed.
+// `adainfc bench augment [--seconds s] [--threads n]`: augmentation views/s of the
+// paper's two presets, next to torchvision when it is installed.
+// The benchmarks are bench/*.ts scripts (no importable entry), so this command runs
+// their compiled form in a child process and passes the output through. Numbers are
+// printed, never asserted.
 
 interface StepFlags {
   model: string;
@@ -32,12 +34,29 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action((opts: StepFlags) => {
       setExit(benchStep(ctx, opts));
     });
+  bench
+    .command("augment")
+    .description("augmentation views/s (symmetric, symmetric_adainf; batch 256 of 32x32x3), with torchvision for comparison")
+    .option("--seconds <s>", "seconds per measurement", "3")
+    .option("--threads <n>", "also measure a pool of n augmentation threads")
+    .action((opts: AugmentFlags) => {
+      setExit(benchAugment(ctx, opts));
+    });
   bench.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
 };
 
+interface AugmentFlags {
+  seconds: string;
+  threads?: string;
+}
+
 /** The compiled bench/step.js: dist/bench beside dist/src, or the repo's dist/ from sources. */
 export function stepScript(): string | null {
-  const candidates = [new URL("../../../bench/step.js", import.meta.url), new URL("../../../dist/bench/step.js", import.meta.url)];
+  return benchScript("step");
+}
+
+function benchScript(name: string): string | null {
+  const candidates = [new URL(`../../../bench/${name}.js`, import.meta.url), new URL(`../../../dist/bench/${name}.js`, import.meta.url)];
   for (const c of candidates) {
     const p = fileURLToPath(c);
     if (existsSync(p)) return p;
@@ -55,6 +74,20 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.backend) args.push("--backend", opts.backend);
   if (opts.steps) args.push("--steps", opts.steps);
   if (!opts.torch) args.push("--no-torch");
+  return runScript(ctx, args);
+}
+
+export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
+  if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0) throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
+  if (opts.threads !== undefined && !/^[1-9]\d*$/.test(opts.threads)) throw new UserError(`--threads must be a whole number >= 1, not '${opts.threads}'`, EXIT_USAGE);
+  const script = benchScript("augment");
+  if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
+  const args = [script, "--seconds", opts.seconds];
+  if (opts.threads) args.push("--worker", "--threads", opts.threads);
+  return runScript(ctx, args);
+}
+
+function runScript(ctx: CliContext, args: string[]): number {
   const r = spawnSync(process.execPath, args, { cwd: ctx.cwd, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.stdout) ctx.out(r.stdout);
   if (r.stderr) ctx.err(r.stderr.replace(/\n*=+\nHi, looks like you are running TensorFlow\.js[\s\S]*?=+\n/, "\n"));
