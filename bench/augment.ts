@@ -11,37 +11,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AugmentOpIR, ViewIR } from "../src/ir/types.js";
+import { referenceView, SYMMETRIC, SYMMETRIC_ADAINF, type ViewParams } from "../src/lint/reference-presets.js";
 import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
 import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
 import { AugmentPool } from "../src/runtime/augment/worker.js";
 
-interface Preset {
-  cropMin: number;
-  jitterP: number;
-  strength: [number, number, number, number];
-}
-const PRESETS: Record<string, Preset> = {
-  symmetric: { cropMin: 0.08, jitterP: 0.8, strength: [0.8, 0.8, 0.8, 0.2] },
-  symmetric_adainf: { cropMin: 0.2, jitterP: 0.4, strength: [0.4, 0.4, 0.4, 0.1] },
-};
-
-function view(name: string, p: Preset): ViewIR {
-  const [brightness, contrast, saturation, hue] = p.strength;
-  const ops: AugmentOpIR[] = [
-    { op: "random_resized_crop", size: 32, scale: [p.cropMin, 1], ratio: [3 / 4, 4 / 3], interpolation: "bicubic" },
-    { op: "color_jitter", p: p.jitterP, brightness, contrast, saturation, hue },
-    { op: "grayscale", p: 0.2 },
-    { op: "gaussian_blur", p: 0.5, sigma: [0.1, 2.0] },
-    { op: "solarize", p: 0, threshold: 128 },
-    { op: "equalize", p: 0 },
-    { op: "horizontal_flip", p: 0.5 },
-    { op: "normalize", mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-  ];
-  return { name, ops };
-}
+const PRESETS: Record<string, ViewParams> = { symmetric: SYMMETRIC, symmetric_adainf: SYMMETRIC_ADAINF };
 
 function randomBatch(n: number): ImageBatch {
   const rng = new Rng(0);
@@ -57,9 +34,9 @@ function arg(name: string, fallback: number): number {
 
 type Kernels = "wasm" | "typescript";
 
-async function measure(name: string, p: Preset, seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
+async function measure(name: string, p: ViewParams, seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
   const batch = randomBatch(256);
-  const views = [view("view1", p), view("view2", p)];
+  const views = [referenceView("view1", p), referenceView("view2", p)];
   const rng = new Rng(42);
   const shape = { n: 256, height: 32, width: 32, channels: 3 };
   const outputs = [new Float32Array(256 * 32 * 32 * 3), new Float32Array(256 * 32 * 32 * 3)];

@@ -7,7 +7,8 @@ import type { ViewFamily } from "./types.js";
 // `--fix` may switch to. The stdlib defines the same presets in the language; the
 // lint tests check that the two agree once the front end compiles them.
 
-interface ViewParams {
+/** The numbers of one view of a reference preset. */
+export interface ViewParams {
   cropMin: number;
   jitterP: number;
   brightness: number;
@@ -20,28 +21,31 @@ interface ViewParams {
   flipP: number;
 }
 
-const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465];
-const CIFAR10_STD = [0.247, 0.2435, 0.2616];
+export const CIFAR10_MEAN: readonly number[] = [0.4914, 0.4822, 0.4465];
+export const CIFAR10_STD: readonly number[] = [0.247, 0.2435, 0.2616];
 
-/** A view in the reference order (crop, jitter, gray, blur, solarize, equalize, flip, normalize). */
-export function referenceView(name: string, v: ViewParams): ViewIR {
+/**
+ * A view in the reference order (crop, jitter, gray, blur, solarize, equalize, flip,
+ * normalize); CIFAR's 32x32 crop and mean/std unless given.
+ */
+export function referenceView(name: string, v: ViewParams, size = 32, mean: readonly number[] = CIFAR10_MEAN, std: readonly number[] = CIFAR10_STD): ViewIR {
   const ops: AugmentOpIR[] = [
-    { op: "random_resized_crop", size: 32, scale: [v.cropMin, 1], ratio: [3 / 4, 4 / 3], interpolation: "bicubic" },
+    { op: "random_resized_crop", size, scale: [v.cropMin, 1], ratio: [3 / 4, 4 / 3], interpolation: "bicubic" },
     { op: "color_jitter", p: v.jitterP, brightness: v.brightness, contrast: v.contrast, saturation: v.saturation, hue: v.hue },
     { op: "grayscale", p: v.grayP },
     { op: "gaussian_blur", p: v.blurP, sigma: [0.1, 2.0] },
     { op: "solarize", p: v.solarP, threshold: 128 },
     { op: "equalize", p: 0 },
     { op: "horizontal_flip", p: v.flipP },
-    { op: "normalize", mean: [...CIFAR10_MEAN], std: [...CIFAR10_STD] },
+    { op: "normalize", mean: [...mean], std: [...std] },
   ];
   return { name, ops };
 }
 
 const base = { grayP: 0.2, flipP: 0.5 };
-const SYMMETRIC: ViewParams = { ...base, cropMin: 0.08, jitterP: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, blurP: 0.5, solarP: 0 };
+export const SYMMETRIC: ViewParams = { ...base, cropMin: 0.08, jitterP: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, blurP: 0.5, solarP: 0 };
 const SYMMETRIC_WEAK: ViewParams = { ...SYMMETRIC, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 };
-const SYMMETRIC_ADAINF: ViewParams = { ...SYMMETRIC_WEAK, cropMin: 0.2, jitterP: 0.4 };
+export const SYMMETRIC_ADAINF: ViewParams = { ...SYMMETRIC_WEAK, cropMin: 0.2, jitterP: 0.4 };
 const ASYM_1: ViewParams = { ...base, cropMin: 0.08, jitterP: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, blurP: 0, solarP: 0 };
 const ASYM_2: ViewParams = { ...ASYM_1, solarP: 0.2 };
 const ASYM_ADAINF_1: ViewParams = { ...ASYM_1, cropMin: 0.2, jitterP: 0.4 };

@@ -3,7 +3,6 @@
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { AugmentOpIR, ViewIR } from "../../src/ir/types.js";
 import { Rng } from "../../src/runtime/rng.js";
 import type { ImageBatch } from "../../src/runtime/augment/batch.js";
 import type { ViewPlan } from "../../src/runtime/augment/plan.js";
@@ -34,38 +33,9 @@ export function makeBatch(seed: number, n: number, height: number, width: number
   return { data, n, height, width, channels };
 }
 
-export const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465];
-export const CIFAR10_STD = [0.247, 0.2435, 0.2616];
-
-interface PresetNumbers {
-  cropMin: number;
-  jitterP: number;
-  brightness: number;
-  contrast: number;
-  saturation: number;
-  hue: number;
-  grayP: number;
-  blurP: number;
-  solarP: number;
-  flipP: number;
-}
-
-export function presetView(name: string, k: PresetNumbers, size = 32, mean = CIFAR10_MEAN, std = CIFAR10_STD): ViewIR {
-  const ops: AugmentOpIR[] = [
-    { op: "random_resized_crop", size, scale: [k.cropMin, 1], ratio: [3 / 4, 4 / 3], interpolation: "bicubic" },
-    { op: "color_jitter", p: k.jitterP, brightness: k.brightness, contrast: k.contrast, saturation: k.saturation, hue: k.hue },
-    { op: "grayscale", p: k.grayP },
-    { op: "gaussian_blur", p: k.blurP, sigma: [0.1, 2.0] },
-    { op: "solarize", p: k.solarP, threshold: 128 },
-    { op: "equalize", p: 0 },
-    { op: "horizontal_flip", p: k.flipP },
-    { op: "normalize", mean, std },
-  ];
-  return { name, ops };
-}
-
-export const SYMMETRIC: PresetNumbers = { cropMin: 0.08, jitterP: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, grayP: 0.2, blurP: 0.5, solarP: 0, flipP: 0.5 };
-export const SYMMETRIC_ADAINF: PresetNumbers = { cropMin: 0.2, jitterP: 0.4, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, grayP: 0.2, blurP: 0.5, solarP: 0, flipP: 0.5 };
+// The paper's preset numbers (reference.md §2) and the view builder are the lint rules'
+// reference data (src/lint/reference-presets.ts, checked there against the stdlib).
+export { CIFAR10_MEAN, CIFAR10_STD, referenceView as presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../../src/lint/reference-presets.js";
 
 // ---------------------------------------------------------------- torchvision bridge
 
