@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import { cli } from "../helpers.js";
 import { readMetrics } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
+import { autoAugmentThreads } from "../../src/cli/commands/run.js";
 
 const RUN = ["--backend", "cpu", "--no-worker"];
 
@@ -37,7 +38,7 @@ test("compile errors are rendered and exit 1; a bad --only is a usage error", as
   expect(bad.err).toMatch(/error\[E0\d\d\]/);
   const threads = await cli(["run", "tiny.adainf", ...RUN, "--augment-threads", "0"], dir);
   expect(threads.code).toBe(2);
-  expect(threads.err).toContain("--augment-threads must be an integer from 1 to 64, not '0'");
+  expect(threads.err).toContain("--augment-threads must be auto or an integer from 1 to 64, not '0'");
   const only = await cli(["run", "tiny.adainf", ...RUN, "--only", "crop=1"], dir);
   expect(only.code).toBe(2);
   expect(only.err).toContain("no sweep axis 'crop' (axes: seed)");
@@ -100,6 +101,14 @@ describe("a sweep over two seeds", () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("is not a run directory (no ir.json)");
   });
+});
+
+test("--augment-threads auto: one thread on CPU backends, the spare cores (at most 4) on a GPU", () => {
+  expect(autoAugmentThreads("wasm", 16)).toBe(1);
+  expect(autoAugmentThreads("tensorflow", 16)).toBe(1);
+  expect(autoAugmentThreads("tensorflow-gpu", 16)).toBe(4);
+  expect(autoAugmentThreads("tensorflow-gpu", 3)).toBe(2);
+  expect(autoAugmentThreads("tensorflow-gpu", 1)).toBe(1);
 });
 
 test("bench step rejects a bad model as a usage error", async () => {
