@@ -478,6 +478,17 @@ export function flipHorizontal(img: usize, height: i32, width: i32, channels: i3
   return f32x4.div(f32x4.sub(f32x4.div(f32x4.convert_i32x4_u(v), f32x4.splat(255)), mean), std);
 }
 
+/** 16 bytes at p -> 16 floats at o, the four groups of 4 with their channel patterns. */
+@inline function norm16(p: usize, o: usize, m0: v128, s0: v128, m1: v128, s1: v128, m2: v128, s2: v128, m3: v128, s3: v128): void {
+  const v = v128.load(p);
+  const lo = i16x8.extend_low_i8x16_u(v);
+  const hi = i16x8.extend_high_i8x16_u(v);
+  v128.store(o, norm4(i32x4.extend_low_i16x8_u(lo), m0, s0));
+  v128.store(o + 16, norm4(i32x4.extend_high_i16x8_u(lo), m1, s1));
+  v128.store(o + 32, norm4(i32x4.extend_low_i16x8_u(hi), m2, s2));
+  v128.store(o + 48, norm4(i32x4.extend_high_i16x8_u(hi), m3, s3));
+}
+
 /** Four float32 lanes a, b, c, d. */
 @inline function lanes(a: f32, b: f32, c: f32, d: f32): v128 {
   return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(a), 1, b), 2, c), 3, d);
@@ -496,24 +507,9 @@ function normalizeRun(src: usize, count: i32, out: usize, table: usize, channels
     for (; i + 48 <= count; i += 48) {
       const p = src + <usize>i;
       const o = out + <usize>(4 * i);
-      const v0 = v128.load(p), v1 = v128.load(p + 16), v2 = v128.load(p + 32);
-      let lo = i16x8.extend_low_i8x16_u(v0), hi = i16x8.extend_high_i8x16_u(v0);
-      v128.store(o, norm4(i32x4.extend_low_i16x8_u(lo), mA, sA));
-      v128.store(o + 16, norm4(i32x4.extend_high_i16x8_u(lo), mB, sB));
-      v128.store(o + 32, norm4(i32x4.extend_low_i16x8_u(hi), mC, sC));
-      v128.store(o + 48, norm4(i32x4.extend_high_i16x8_u(hi), mA, sA));
-      lo = i16x8.extend_low_i8x16_u(v1);
-      hi = i16x8.extend_high_i8x16_u(v1);
-      v128.store(o + 64, norm4(i32x4.extend_low_i16x8_u(lo), mB, sB));
-      v128.store(o + 80, norm4(i32x4.extend_high_i16x8_u(lo), mC, sC));
-      v128.store(o + 96, norm4(i32x4.extend_low_i16x8_u(hi), mA, sA));
-      v128.store(o + 112, norm4(i32x4.extend_high_i16x8_u(hi), mB, sB));
-      lo = i16x8.extend_low_i8x16_u(v2);
-      hi = i16x8.extend_high_i8x16_u(v2);
-      v128.store(o + 128, norm4(i32x4.extend_low_i16x8_u(lo), mC, sC));
-      v128.store(o + 144, norm4(i32x4.extend_high_i16x8_u(lo), mA, sA));
-      v128.store(o + 160, norm4(i32x4.extend_low_i16x8_u(hi), mB, sB));
-      v128.store(o + 176, norm4(i32x4.extend_high_i16x8_u(hi), mC, sC));
+      norm16(p, o, mA, sA, mB, sB, mC, sC, mA, sA);
+      norm16(p + 16, o + 64, mB, sB, mC, sC, mA, sA, mB, sB);
+      norm16(p + 32, o + 128, mC, sC, mA, sA, mB, sB, mC, sC);
     }
   }
   for (; i < count; i++) {
