@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { expect, it } from "vitest";
@@ -33,4 +33,26 @@ it("preview draws one row per image (real and generated): the original and each 
 
   const bad = await cli(["preview", "p.adainf", "-o", "v.png", "--n", "0"], dir);
   expect(bad.code).toBe(2);
+});
+
+it("a missing generated set: exit 1 with the command that makes it, nothing written", async () => {
+  const dir = project({
+    "p.adainf": `pipeline p from simclr {
+  data {
+    real = mnist(split = train)
+    gen = npz("gen.npz", size = 1_000, channels = rgb)
+    eval = mnist(split = test)
+  }
+  inflate { real x 10; gen x 1 }
+  augment = symmetric_adainf
+  model { backbone = convnet }
+}
+`,
+  });
+  const r = await cli(["preview", "p.adainf", "-o", "views.png"], dir);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain("data source 'gen' not found: gen.npz");
+  expect(r.err).toContain("adainfc generate --from mnist --count 1000 -o gen.npz");
+  expect(r.err).not.toMatch(/at .*\.(js|ts):\d+/);
+  expect(existsSync(join(dir, "views.png"))).toBe(false);
 });

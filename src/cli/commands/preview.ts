@@ -40,6 +40,14 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       if (!first) throw new UserError(`${file} declares no pipeline`);
       const ir = first.ir;
 
+      // A missing data file: the same message and fix as `adainfc run`.
+      const { missingData } = await import("../../runtime/train/preflight.js");
+      const missing = missingData(ir, ctx.cwd);
+      if (missing.length) {
+        for (const m of missing) ctx.err(`error: ${m.message}\n${m.fix ? `  make it with:\n    ${m.fix}\n` : ""}`);
+        return setExit(EXIT_ERRORS);
+      }
+
       // Pixel work is loaded only now: check/lint never pay for it.
       const { openSource, DataError } = await import("../../runtime/data/index.js");
       const { previewRows, renderPreviewGrid } = await import("../../runtime/augment/index.js");
