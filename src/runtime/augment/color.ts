@@ -22,7 +22,7 @@ export function blendValue(a: number, b: number, alpha: number): number {
 }
 
 /** 256-entry table of blend(constant, v, factor) for every v. */
-export function blendTable(constant: number, factor: number, lut: Uint8Array): Uint8Array {
+function blendTable(constant: number, factor: number, lut: Uint8Array): Uint8Array {
   const alpha = f32(factor);
   for (let v = 0; v < 256; v++) lut[v] = blendValue(constant, v, alpha);
   return lut;

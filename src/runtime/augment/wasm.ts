@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { boxRadiusForSigma, boxWeights } from "./blur.js";
-import { blendTable, HUE_CASE, hsvTables, hueShift, SECTOR_ORDER } from "./color.js";
+import { HUE_CASE, hsvTables, hueShift, SECTOR_ORDER } from "./color.js";
 import type { Kernels } from "./kernels.js";
 import { axisCoefficients, type CropSource, type ResampleFilter } from "./resample.js";
 
@@ -36,7 +36,6 @@ interface KernelExports {
   resizeH(src: number, stride: number, height: number, channels: number, outW: number, ksize: number, bounds: number, weights: number, dst: number): void;
   resizeV(src: number, stride: number, outH: number, rowLen: number, ksize: number, bounds: number, weights: number, dst: number): void;
   gaussianBlur(img: number, tmp: number, line: number, height: number, width: number, channels: number, r: number, ww: number, fw: number): void;
-  applyLut(img: number, length: number, lut: number): void;
   contrastMean(img: number, pixels: number, channels: number): number;
   adjustSaturation(img: number, pixels: number, alpha: number): void;
   toGrayscale(img: number, pixels: number): void;
@@ -224,10 +223,6 @@ function wasmKernels(m: Module, scratch: Scratch): Kernels {
     new Int32Array(mem.buffer, scratch.coefficients + 4 * c.bounds.length, c.weights.length).set(c.weights);
     return c.ksize;
   };
-  const lut = (table: Uint8Array): void => {
-    new Uint8Array(mem.buffer, scratch.lut, 256).set(table);
-  };
-  const lutScratch = new Uint8Array(256);
   return {
     name: "wasm",
     resizeCrop(crop: CropSource, channels: number, outH: number, outW: number, filter: ResampleFilter, dst: Uint8Array, tmp: Uint8Array): void {

@@ -220,14 +220,6 @@ export function gaussianBlur(img: usize, tmp: usize, line: usize, height: i32, w
   return <i32>(<u32>(r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
 }
 
-/** img[i] = lut[img[i]] for `length` bytes (brightness, contrast, equalize's table). */
-export function applyLut(img: usize, length: i32, lut: usize): void {
-  for (let i = 0; i < length; i++) {
-    const p = img + <usize>i;
-    store<u8>(p, load<u8>(lut + <usize>load<u8>(p)));
-  }
-}
-
 /**
  * Image.blend(constant grey, image, alpha) on every byte: brightness (constant 0) and
  * contrast (the mean grey). 16 bytes per step in float32, as blendClamp.
