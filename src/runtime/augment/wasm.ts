@@ -191,7 +191,7 @@ export function wasmArena(req: ArenaRequest): Arena | null {
   growTo(m.exports.memory, p);
   const buf = m.exports.memory.buffer;
   return {
-    kernels: wasmKernels(m, { blurTmp, line, coefficients, lut, hist }),
+    kernels: wasmKernels(m, { blurTmp, line, coefficients, coefficientBytes: req.coefficients, lut, hist }),
     batch: new Uint8Array(buf, batch, req.batch),
     a: new Uint8Array(buf, a, req.image),
     b: new Uint8Array(buf, b, req.image),
@@ -205,6 +205,7 @@ interface Scratch {
   blurTmp: number;
   line: number;
   coefficients: number;
+  coefficientBytes: number;
   lut: number;
   hist: number;
 }
@@ -216,11 +217,14 @@ function wasmKernels(m: Module, scratch: Scratch): Kernels {
     if (img.buffer !== mem.buffer) throw new Error("internal: a WebAssembly kernel was given an array outside its memory");
     return img.byteOffset;
   };
+  // One view of the coefficient region for the whole call (the memory does not grow
+  // during a call), so copying a table allocates nothing.
+  const coefficientWords = new Int32Array(mem.buffer, scratch.coefficients, scratch.coefficientBytes >> 2);
   /** Copies one axis's coefficient table into the scratch region; returns ksize. */
   const coefficients = (inSize: number, outSize: number, filter: ResampleFilter): number => {
     const c = axisCoefficients(inSize, outSize, filter);
-    new Int32Array(mem.buffer, scratch.coefficients, c.bounds.length).set(c.bounds);
-    new Int32Array(mem.buffer, scratch.coefficients + 4 * c.bounds.length, c.weights.length).set(c.weights);
+    coefficientWords.set(c.bounds, 0);
+    coefficientWords.set(c.weights, c.bounds.length);
     return c.ksize;
   };
   return {
