@@ -6,8 +6,9 @@
 // makes a resumed run identical to an uninterrupted one without saving any generator
 // state, and lets the next batch be prepared on another thread while this one trains.
 //
-// With a worker (the augmentation engineer's AugmentWorker, compiled entry in dist/),
-// the plans are drawn here and executed on the other core; otherwise inline.
+// With workers (AugmentPool: one thread, or several that split each batch; compiled
+// entry in dist/), the plans are drawn here and executed on other cores; otherwise
+// inline. The views are the same bytes either way.
 import type { PipelineIR } from "../../ir/types.js";
 import { AugmentPool } from "../augment/worker.js";
 import { executePlan, planViews } from "../augment/pipeline.js";
