@@ -59,10 +59,13 @@ async function measure(name: string, p: ViewParams, seconds: number, worker: Aug
 
 function torchReference(): Map<string, number> | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, "../../../shared/bench/torch_reference.py"), resolve(here, "../../shared/bench/torch_reference.py"), "/work/shared/bench/torch_reference.py"];
-  const script = candidates.find((c) => existsSync(c));
-  if (!script || !existsSync("/usr/bin/python3")) return null;
-  const r = spawnSync("/usr/bin/python3", [script, "augment"], { encoding: "utf8" });
+  // ADAINF_TORCH_REFERENCE / ADAINF_TORCH_PYTHON: the script and the Python that has
+  // torch + torchvision, where they are not ../shared/bench and Debian's /usr/bin/python3.
+  const candidates = [process.env["ADAINF_TORCH_REFERENCE"], resolve(here, "../../../shared/bench/torch_reference.py"), resolve(here, "../../shared/bench/torch_reference.py"), "/work/shared/bench/torch_reference.py"];
+  const script = candidates.find((c): c is string => c !== undefined && existsSync(c));
+  const python = process.env["ADAINF_TORCH_PYTHON"] ?? "/usr/bin/python3";
+  if (!script || !existsSync(python)) return null;
+  const r = spawnSync(python, [script, "augment"], { encoding: "utf8" });
   if (r.status !== 0) {
     console.log(`torch reference not available: ${r.stderr.trim().split("\n").pop() ?? "failed"}`);
     return null;

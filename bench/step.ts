@@ -93,7 +93,7 @@ function runTorch(model: string, batch: number): TorchResult | string {
   ].filter((p): p is string => p !== undefined);
   const script = candidates.find((p) => existsSync(p));
   if (script === undefined) return "torch_reference.py not found (set ADAINF_TORCH_REFERENCE)";
-  const r = spawnSync("/usr/bin/python3", [script, "step", "--model", model, "--batch", String(batch)], {
+  const r = spawnSync(process.env["ADAINF_TORCH_PYTHON"] ?? "/usr/bin/python3", [script, "step", "--model", model, "--batch", String(batch)], {
     encoding: "utf8",
   });
   if (r.status !== 0) return `PyTorch reference failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
