@@ -103,10 +103,11 @@ describe("a sweep over two seeds", () => {
   });
 });
 
-test("--augment-threads auto: one thread on CPU backends, the spare cores (at most 4) on a GPU", () => {
+test("--augment-threads auto: one thread on CPU backends, the spare cores (at most 8) on a GPU", () => {
   expect(autoAugmentThreads("wasm", 16)).toBe(1);
   expect(autoAugmentThreads("tensorflow", 16)).toBe(1);
-  expect(autoAugmentThreads("tensorflow-gpu", 16)).toBe(4);
+  expect(autoAugmentThreads("tensorflow-gpu", 16)).toBe(8);
+  expect(autoAugmentThreads("tensorflow-gpu", 6)).toBe(5);
   expect(autoAugmentThreads("tensorflow-gpu", 3)).toBe(2);
   expect(autoAugmentThreads("tensorflow-gpu", 1)).toBe(1);
 });

@@ -1,0 +1,46 @@
+# PyTorch SimCLR training throughput on a CUDA GPU (ResNet-18, CIFAR stem, solo-learn's
+# projector 512->2048->256, 2 views of 32x32, fp32 and bf16, batch 256 and 512 per view):
+# how many augmented views per second a GPU consumes, to size adainf's augmentation
+# threads (docs/augmentation.md). Needs PyTorch with CUDA:  python3 bench/gpu_step.py
+import json, time, torch, torch.nn as nn, torch.nn.functional as F, torchvision
+
+def model():
+    net = torchvision.models.resnet18()
+    net.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+    net.maxpool = nn.Identity()
+    net.fc = nn.Identity()
+    proj = nn.Sequential(nn.Linear(512, 2048), nn.ReLU(), nn.Linear(2048, 256))
+    return nn.Sequential(net, proj)
+
+def loss_fn(z, t=0.2):
+    z = F.normalize(z, dim=1)
+    n = z.shape[0] // 2
+    sim = z @ z.t() / t
+    sim = sim - torch.eye(2 * n, device=z.device) * 1e9
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
+    return F.cross_entropy(sim, target)
+
+dev = "cuda"
+torch.backends.cudnn.benchmark = True
+for precision in ["fp32", "bf16"]:
+    for batch in [256, 512]:
+        m = model().to(dev).to(memory_format=torch.channels_last)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        x = torch.randn(2 * batch, 3, 32, 32, device=dev).to(memory_format=torch.channels_last)
+        def step():
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                loss = loss_fn(m(x))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        for _ in range(15):
+            step()
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        n = 40
+        for _ in range(n):
+            step()
+        torch.cuda.synchronize()
+        dt = (time.perf_counter() - t0) / n
+        print(json.dumps({"bench": "gpu_step", "gpu": torch.cuda.get_device_name(), "precision": precision, "batch_per_view": batch,
+                          "ms_per_step": round(dt * 1000, 2), "images_per_s": round(batch / dt), "views_per_s": round(2 * batch / dt)}), flush=True)
