@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, project } from "../helpers.js";
 import { at, emitSolo, pipeline, readYaml, type Y } from "./helpers.js";
+import { PRESET_ROWS as PRESETS } from "../reference-presets.js";
 
 // The solo-learn target against reference.md: §3 method hyper-parameters, §2 the
 // augmentation presets, §1 dup and extra data, for the 12 paper pipelines.
@@ -13,21 +14,6 @@ const METHODS = {
   byol: { solo: "byol", kwargs: { proj_hidden_dim: 4096, proj_output_dim: 256, pred_hidden_dim: 4096 }, opt: "lars", lr: 0.5, wd: 1e-5, tau: [0.99, 1.0], clr: 0.05, aug: "asymmetric" },
   barlow: { solo: "barlow_twins", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 2048, scale_loss: 0.1 }, opt: "lars", lr: 0.15, wd: 1e-4, tau: null, clr: 0.05, aug: "asymmetric" },
 } as const;
-
-// reference.md §2: crop min, jitter p, brightness, contrast, saturation, hue, gray p, blur p, solar p, flip p.
-type Row = [number, number, number, number, number, number, number, number, number, number];
-const PRESETS: Record<string, Row[]> = {
-  symmetric: [[0.08, 0.8, 0.8, 0.8, 0.8, 0.2, 0.2, 0.5, 0.0, 0.5]],
-  symmetric_adainf: [[0.2, 0.4, 0.4, 0.4, 0.4, 0.1, 0.2, 0.5, 0.0, 0.5]],
-  asymmetric: [
-    [0.08, 0.8, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.0, 0.5],
-    [0.08, 0.8, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.2, 0.5],
-  ],
-  asymmetric_adainf: [
-    [0.2, 0.4, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.0, 0.5],
-    [0.2, 0.4, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.2, 0.5],
-  ],
-};
 
 const INFLATIONS = ["none", "vanilla", "adainf"] as const;
 

@@ -5,26 +5,12 @@ import { compileFileSync } from "../../src/driver.js";
 import type { AugmentOpIR, PipelineIR, ViewIR } from "../../src/ir/types.js";
 import { validateIR } from "../../src/ir/validate.js";
 import { ROOT } from "../helpers.js";
+import { PRESET_ROWS as PRESETS, type PresetRow } from "../reference-presets.js";
 
 // The IR of each of the paper's 12 pipelines carries exactly reference.md's numbers.
 
 const METHODS = ["simclr", "mocov2plus", "byol", "barlow"] as const;
 const MODES = ["none", "vanilla", "adainf"] as const;
-
-// reference.md §2: crop min, jitter p, brightness, contrast, saturation, hue, gray p, blur p, solar p, flip p
-type Row = [number, number, number, number, number, number, number, number, number, number];
-const PRESETS: Record<string, Row[]> = {
-  symmetric: [[0.08, 0.8, 0.8, 0.8, 0.8, 0.2, 0.2, 0.5, 0.0, 0.5]],
-  symmetric_adainf: [[0.2, 0.4, 0.4, 0.4, 0.4, 0.1, 0.2, 0.5, 0.0, 0.5]],
-  asymmetric: [
-    [0.08, 0.8, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.0, 0.5],
-    [0.08, 0.8, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.2, 0.5],
-  ],
-  asymmetric_adainf: [
-    [0.2, 0.4, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.0, 0.5],
-    [0.2, 0.4, 0.4, 0.4, 0.2, 0.1, 0.2, 0.0, 0.2, 0.5],
-  ],
-};
 
 // reference.md §3
 const HYPER = {
@@ -34,7 +20,7 @@ const HYPER = {
   barlow: { optimizer: "lars", lr: 0.15, wd: 1e-4, proj: [2048, 2048], classifierLr: 0.05 },
 } as const;
 
-function rowOf(view: ViewIR): Row {
+function rowOf(view: ViewIR): PresetRow {
   const find = <K extends AugmentOpIR["op"]>(op: K) => view.ops.find((o) => o.op === op) as Extract<AugmentOpIR, { op: K }>;
   const crop = find("random_resized_crop");
   const cj = find("color_jitter");

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
-import { DataError } from "../../runtime/data/errors.js";
+import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { reportRuntimeFailure } from "./runtime-failure.js";
 
 // `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
 // checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
@@ -42,15 +42,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
       onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
     });
   } catch (e) {
-    if (e instanceof train.RunSetupError) {
-      ctx.err(`error: ${e.message}\n`);
-      return EXIT_ERRORS;
-    }
-    if (e instanceof DataError) {
-      ctx.err(`error: ${e.path}: ${e.what}\n`);
-      return EXIT_ERRORS;
-    }
-    throw e;
+    return reportRuntimeFailure(ctx, e, train);
   }
   const record = { ...result, evaluated: new Date().toISOString(), backend: backend.name };
   train.writeJsonAtomic(train.runPaths(abs).eval, record);

@@ -7,7 +7,7 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
-import { DataError } from "../../runtime/data/errors.js";
+import { reportRuntimeFailure } from "./runtime-failure.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
@@ -118,7 +118,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
       } catch (e) {
         view.stop();
-        return reportFailure(ctx, e, train);
+        return reportRuntimeFailure(ctx, e, train);
       }
       view.stop();
       if (result.status === "interrupted") {
@@ -143,8 +143,6 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   }
 }
 
-type TrainModule = typeof import("../../runtime/train/index.js");
-
 /**
  * `--augment-threads auto`: on a CPU backend the training thread needs the cores, so
  * one augmentation thread; when a GPU trains, the spare cores augment, at most 8.
@@ -153,16 +151,4 @@ type TrainModule = typeof import("../../runtime/train/index.js");
  */
 export function autoAugmentThreads(backend: string, cores: number): number {
   return backend === "tensorflow-gpu" ? Math.max(1, Math.min(8, cores - 1)) : 1;
-}
-
-function reportFailure(ctx: CliContext, e: unknown, train: TrainModule): number {
-  if (e instanceof train.TrainingDivergedError || e instanceof train.RunSetupError) {
-    ctx.err(`error: ${e.message}\n`);
-    return EXIT_ERRORS;
-  }
-  if (e instanceof DataError) {
-    ctx.err(`error: ${e.path}: ${e.what}\n`);
-    return EXIT_ERRORS;
-  }
-  throw e;
 }
