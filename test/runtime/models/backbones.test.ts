@@ -52,34 +52,14 @@ describe("ResNet-18 (CIFAR stem)", () => {
   });
 
   it("gives the same features and gradients on wasm (our kernels) as on cpu (eval mode, 4x4 input)", async () => {
-    const run = async (backend: string) => {
-      await tf.setBackend(backend);
-      // 4x4 keeps the cpu backend's JS convolutions quick and still runs every
-      // stride-2 3x3 and 1x1 down-sampling gradient; eval mode keeps batch norm
-      // well-conditioned (training statistics of 2 samples at 1x1 amplify rounding).
-      const net = buildBackbone(tf, RESNET, [4, 4, 3], new Rng(7));
-      const x = input(2, 4, 11);
-      const w = tf.tensor2d(new Float32Array(2 * 512).map((_, i) => Math.sin(i)), [2, 512]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, false), w)) as Scalar, net.params);
-      const r = {
-        loss: value.dataSync()[0] as number,
-        grads: net.named.map((p) => Array.from((grads[p.variable.name] as Tensor).dataSync())),
-        state: net.getState(),
-      };
-      tf.dispose([w, value, ...Object.values(grads)]);
-      x.dispose();
-      net.dispose();
-      return r;
-    };
+    // 4x4 keeps the cpu backend's JS convolutions quick and still runs every stride-2
+    // 3x3 and 1x1 down-sampling gradient; eval mode keeps batch norm well-conditioned
+    // (training statistics of 2 samples at 1x1 amplify rounding).
+    const run = (backend: string) => lossAndGrads(backend, { side: 4, batch: 2, seed: 7, inputSeed: 11, weight: Math.sin, training: false });
     const cpu = await run("cpu");
     const wasm = await run("wasm");
     expect(Math.abs(cpu.loss - wasm.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu.loss)));
-    let worst = 0;
-    cpu.grads.forEach((g, i) => {
-      let scale = 1e-3;
-      for (const v of g) scale = Math.max(scale, Math.abs(v));
-      worst = Math.max(worst, maxAbsDiff(g, wasm.grads[i] as number[]) / scale);
-    });
+    const worst = worstGradientDiff(cpu.grads, wasm.grads);
     expect(worst).toBeLessThan(2e-3);
     // Every parameter gets a gradient (none is disconnected).
     for (const g of wasm.grads) expect(g.some((v) => v !== 0)).toBe(true);
@@ -88,35 +68,54 @@ describe("ResNet-18 (CIFAR stem)", () => {
   });
 });
 
+interface GradCase {
+  side: number;
+  batch: number;
+  seed: number;
+  inputSeed: number;
+  /** Weights of the features in the scalar loss, by index. */
+  weight: (i: number) => number;
+  training: boolean;
+}
+
+/** ResNet-18 on `backend`: loss sum(features * w), every parameter's gradient, the state. */
+async function lossAndGrads(backend: string, c: GradCase) {
+  await tf.setBackend(backend);
+  const net = buildBackbone(tf, RESNET, [c.side, c.side, 3], new Rng(c.seed));
+  const x = input(c.batch, c.side, c.inputSeed);
+  const w = tf.tensor2d(new Float32Array(c.batch * 512).map((_, i) => c.weight(i)), [c.batch, 512]);
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, c.training), w)) as Scalar, net.params);
+  const r = {
+    loss: value.dataSync()[0] as number,
+    grads: net.named.map((p) => Array.from((grads[p.variable.name] as Tensor).dataSync())),
+    state: net.getState(),
+  };
+  tf.dispose([w, value, ...Object.values(grads)]);
+  x.dispose();
+  net.dispose();
+  return r;
+}
+
+/** The largest gradient difference, relative to each parameter's largest gradient. */
+function worstGradientDiff(a: number[][], b: number[][]): number {
+  let worst = 0;
+  a.forEach((g, i) => {
+    let scale = 1e-3;
+    for (const v of g) scale = Math.max(scale, Math.abs(v));
+    worst = Math.max(worst, maxAbsDiff(g, b[i] as number[]) / scale);
+  });
+  return worst;
+}
+
 describe("ResNet-18 training mode (fused batch norm + ReLU, Add + ReLU)", () => {
   it("gives the same loss, gradients and running statistics on wasm (fused kernels) as on cpu (composite ops)", async () => {
-    const run = async (backend: string) => {
-      await tf.setBackend(backend);
-      // 2x2 images keep the cpu backend quick; layer2 on are 1x1, so every batch
-      // norm there normalises 4 values per channel (the batch).
-      const net = buildBackbone(tf, RESNET, [2, 2, 3], new Rng(8));
-      const x = input(4, 2, 12);
-      const w = tf.tensor2d(new Float32Array(4 * 512).map((_, i) => Math.cos(i)), [4, 512]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, true), w)) as Scalar, net.params);
-      const r = {
-        loss: value.dataSync()[0] as number,
-        grads: net.named.map((p) => Array.from((grads[p.variable.name] as Tensor).dataSync())),
-        state: net.getState(),
-      };
-      tf.dispose([w, value, ...Object.values(grads)]);
-      x.dispose();
-      net.dispose();
-      return r;
-    };
+    // 2x2 images keep the cpu backend quick; layer2 on are 1x1, so every batch norm
+    // there normalises 4 values per channel (the batch).
+    const run = (backend: string) => lossAndGrads(backend, { side: 2, batch: 4, seed: 8, inputSeed: 12, weight: Math.cos, training: true });
     const cpu = await run("cpu");
     const wasm = await run("wasm");
     expect(Math.abs(cpu.loss - wasm.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(cpu.loss)));
-    let worst = 0;
-    cpu.grads.forEach((g, i) => {
-      let scale = 1e-3;
-      for (const v of g) scale = Math.max(scale, Math.abs(v));
-      worst = Math.max(worst, maxAbsDiff(g, wasm.grads[i] as number[]) / scale);
-    });
+    const worst = worstGradientDiff(cpu.grads, wasm.grads);
     // Batch statistics of 4 values per channel amplify rounding.
     expect(worst).toBeLessThan(1e-2);
     for (const k of ["bn1.running_mean", "layer2.0.downsample.1.running_var", "layer4.1.bn2.running_mean"]) {
