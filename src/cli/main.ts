@@ -17,6 +17,7 @@ const COMMANDS: CommandEntry[] = [
   { name: "data", summary: "inspect, convert, fetch and check data", load: () => import("./commands/data.js") },
   { name: "run", summary: "train a pipeline (every point of a sweep) on TensorFlow.js", load: () => import("./commands/run.js") },
   { name: "eval", summary: "offline linear probe and kNN of a run's last checkpoint", load: () => import("./commands/eval.js") },
+  { name: "backends", summary: "list the TensorFlow.js backends, the GPU adapter and its limits", load: () => import("./commands/backends.js") },
   { name: "bench", summary: "benchmarks (bench step: ms per SimCLR step)", load: () => import("./commands/bench.js") },
   { name: "report", summary: "one self-contained HTML page for a run or a sweep", load: () => import("./commands/report.js") },
   { name: "import", summary: "turn a solo-learn config into a pipeline", load: () => import("./commands/import.js") },

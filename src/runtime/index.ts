@@ -6,7 +6,17 @@
 //   const result = await runPipeline(ir, { cwd: process.cwd() });
 export type * from "../ir/types.js";
 export { IR_VERSION } from "../ir/types.js";
-export { selectBackend, BACKEND_ORDER, isBackendName, type BackendName, type SelectedBackend } from "./backend/select.js";
+export {
+  selectBackend,
+  releaseBackends,
+  backendStatuses,
+  BACKEND_ORDER,
+  isBackendName,
+  unknownBackendMessage,
+  type BackendName,
+  type BackendStatus,
+  type SelectedBackend,
+} from "./backend/select.js";
 export {
   runPipeline,
   evaluateRunDir,

@@ -28,7 +28,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .description("median ms per SimCLR training step (2 x 64 views of 32x32x3), with PyTorch CPU for comparison")
     .option("--model <model>", "convnet or resnet18", "convnet")
     .option("--json", "one JSON object (key ms_per_step_median)")
-    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu")
+    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu")
     .option("--steps <n>", "timed steps (median is reported)")
     .option("--no-torch", "skip the PyTorch reference")
     .action((opts: StepFlags) => {

@@ -18,7 +18,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .command("eval")
     .description("offline linear probe and kNN of a run's last checkpoint")
     .argument("<run-dir>", "a run directory (holds ir.json and checkpoints/)")
-    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu (default: the fastest installed)")
+    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest installed; webgpu only on a hardware GPU)")
     .option("--json", "print the result as JSON")
     .action(async (dir: string, opts: EvalFlags) => {
       setExit(await evalCommand(ctx, dir, opts));
@@ -26,9 +26,9 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 };
 
 export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags): Promise<number> {
-  const { isBackendName, selectBackend } = await import("../../runtime/backend/select.js");
+  const { isBackendName, releaseBackends, selectBackend, unknownBackendMessage } = await import("../../runtime/backend/select.js");
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
-    throw new UserError(`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '${opts.backend}'`, EXIT_USAGE);
+    throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
   const train = await import("../../runtime/train/index.js");
   const abs = path.resolve(ctx.cwd, dir);

@@ -33,7 +33,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .description("train a pipeline (every point of a sweep) on TensorFlow.js")
     .argument("<pipeline>", ".adainf file")
     .option("--set <key=value>", "override a setting (repeatable), e.g. --set train.steps=500", collect, [])
-    .option("--backend <name>", "tensorflow-gpu | tensorflow | wasm | cpu (default: the fastest installed)")
+    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest installed; webgpu only on a hardware GPU)")
     .option("--resume", "continue from the newest checkpoint in the run directory")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
@@ -44,9 +44,9 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 };
 
 export async function runCommand(ctx: CliContext, file: string, opts: RunFlags): Promise<number> {
-  const { isBackendName } = await import("../../runtime/backend/select.js");
+  const { isBackendName, unknownBackendMessage } = await import("../../runtime/backend/select.js");
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
-    throw new UserError(`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '${opts.backend}'`, EXIT_USAGE);
+    throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
   const threadsFlag = opts.augmentThreads ?? "auto";
   const threadsAsked = threadsFlag === "auto" ? null : Number(threadsFlag);
@@ -79,7 +79,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     return EXIT_ERRORS;
   }
 
-  const { selectBackend } = await import("../../runtime/backend/select.js");
+  const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
   ctx.err(`backend: ${backend.description}\n`);
   const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
@@ -140,6 +140,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     return EXIT_OK;
   } finally {
     process.removeListener("SIGINT", onSigint);
+    await releaseBackends();
   }
 }
 
@@ -150,5 +151,5 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
  * on 33,000 (fp32) to 60,000 (bf16) views/s there; 8 of its cores make 73,000-89,000.
  */
 export function autoAugmentThreads(backend: string, cores: number): number {
-  return backend === "tensorflow-gpu" ? Math.max(1, Math.min(8, cores - 1)) : 1;
+  return backend === "tensorflow-gpu" || backend === "webgpu" ? Math.max(1, Math.min(8, cores - 1)) : 1;
 }

@@ -101,7 +101,7 @@ function header(ir: PipelineIR, opts: ProgramOptions): string {
     "  npm install && npm start",
     `  npx tsc && node ${opts.fileName}.js [flags]`,
     "",
-    "Flags: --backend tensorflow-gpu|tensorflow|wasm|cpu, --resume, --no-worker, --augment-threads N",
+    "Flags: --backend tensorflow-gpu|webgpu|tensorflow|wasm|cpu, --resume, --no-worker, --augment-threads N",
     "(as `adainfc run`).",
   ];
   return lines.flatMap((l) => (l === "" ? ["//"] : commentLines(l))).join("\n") + "\n";
@@ -170,7 +170,7 @@ function runSection(ir: PipelineIR, opts: ProgramOptions): (string | StatementSt
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: "projectDir", initializer: `path.resolve(path.dirname(fileURLToPath(import.meta.url)), ${stringLiteral(opts.projectDir || ".")})` }],
   };
-  if (!ir.sweep) return [projectDir, FLAGS_INTERFACE, READ_FLAGS, mainFunction(false), "process.exitCode = await main();"];
+  if (!ir.sweep) return [projectDir, FLAGS_INTERFACE, READ_FLAGS, mainFunction(false), "process.exitCode = await main().finally(releaseBackends);"];
   const points = opts.sweepPoints ?? [ir.output.dir];
   const constant = (name: string, type: string, initializer: string, comment: string[] = []): VariableStatementStructure => ({
     kind: StructureKind.VariableStatement,
@@ -186,5 +186,5 @@ function runSection(ir: PipelineIR, opts: ProgramOptions): (string | StatementSt
     constant("sweepDir", "string", stringLiteral(path.posix.dirname(ir.output.dir))),
     constant("sweepPoints", "readonly string[]", `[\n${points.map((d) => `  ${stringLiteral(d)},`).join("\n")}\n]`),
   ];
-  return [projectDir, ...sweepConsts, FLAGS_INTERFACE, READ_FLAGS, WRITE_SWEEP_RESULTS, mainFunction(true), "process.exitCode = await main();"];
+  return [projectDir, ...sweepConsts, FLAGS_INTERFACE, READ_FLAGS, WRITE_SWEEP_RESULTS, mainFunction(true), "process.exitCode = await main().finally(releaseBackends);"];
 }

@@ -17,6 +17,8 @@ export const RUN_IMPORTS = [
   "DataError",
   "finalTable",
   "isBackendName",
+  "releaseBackends",
+  "unknownBackendMessage",
   "missingData",
   "plainProgress",
   "RunSetupError",
@@ -52,7 +54,7 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
   },
 });`,
     `if (values.backend !== undefined && !isBackendName(values.backend)) {
-  throw new Error(\`--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not '\${values.backend}'\`);
+  throw new Error(unknownBackendMessage(values.backend));
 }`,
     `const augmentThreads = Number(values["augment-threads"]);
 if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads <= 64)) {

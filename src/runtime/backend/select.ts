@@ -1,5 +1,7 @@
 // Picks the fastest TensorFlow.js backend installed here, in the order
-// tfjs-node-gpu (CUDA) -> tfjs-node (libtensorflow) -> wasm (XNNPACK) -> cpu (plain JS).
+// tfjs-node-gpu (CUDA) -> webgpu (Dawn, only on a hardware adapter) -> tfjs-node
+// (libtensorflow) -> wasm (XNNPACK) -> cpu (plain JS). A forced backend is taken as it
+// is (webgpu on a software adapter too) or refused with what to install.
 // Every tfjs import is dynamic: this module may be loaded by the CLI, and `check` /
 // `lint` must never pay tfjs's start-up cost.
 //
@@ -9,9 +11,12 @@
 // it does not, tfjs-core keeps its engine and kernel registry on the global object
 // (`_tfengine`, `kernelRegistry`), so a second copy registers its 'tensorflow'
 // backend into the same engine. We check that and say so in the description.
+import { createRequire } from "node:module";
 import { UserError, EXIT_USAGE } from "../../cli/context.js";
 
-export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+import { adapterLine, installWebGpuGlobals, probeWebGpu, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
+
+export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
 export type TfCore = typeof import("@tensorflow/tfjs-core");
 
 export interface SelectedBackend {
@@ -21,10 +26,14 @@ export interface SelectedBackend {
   tf: TfCore;
   /** One line for the user: what runs and how. */
   description: string;
+  /** The WebGPU adapter (webgpu only). */
+  adapter?: WebGpuAdapterInfo;
+  /** True when tensors live on a GPU (sync reads are slow or impossible there). */
+  gpu: boolean;
 }
 
 /** Auto-selection order, fastest first. */
-export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"];
 
 interface BackendSpec {
   /** npm package that provides it. */
@@ -41,6 +50,12 @@ const SPECS: Record<BackendName, BackendSpec> = {
     tfName: "tensorflow",
     install:
       "npm install @tensorflow/tfjs-node-gpu (Linux x64 with CUDA 11.2 + cuDNN 8.1; its install script downloads libtensorflow, so it needs network access)",
+  },
+  webgpu: {
+    pkg: "@tensorflow/tfjs-backend-webgpu",
+    tfName: "webgpu",
+    install:
+      "npm install webgpu @tensorflow/tfjs-backend-webgpu, and a Vulkan driver (Linux: the GPU's own; without a GPU, Mesa >= 25 lavapipe: .ci/install-webgpu)",
   },
   tensorflow: {
     pkg: "@tensorflow/tfjs-node",
@@ -61,6 +76,14 @@ const SPECS: Record<BackendName, BackendSpec> = {
 
 export function isBackendName(s: string): s is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(s);
+}
+
+/** The --backend choices as help text: "tensorflow-gpu | webgpu | ...". */
+export const BACKEND_CHOICES = BACKEND_ORDER.join(" | ");
+
+/** The usage error for a --backend value that names no backend. */
+export function unknownBackendMessage(s: string): string {
+  return `--backend must be one of ${BACKEND_ORDER.join(", ")}, not '${s}'`;
 }
 
 /** A forced backend that cannot load: a user error (one line, no stack). */
@@ -91,7 +114,7 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
   }
   const skipped: string[] = [];
   for (const name of BACKEND_ORDER) {
-    const result = await tryBackend(tf, name);
+    const result = await tryBackend(tf, name, true);
     if (typeof result !== "string") {
       if (skipped.length > 0) result.description += ` (skipped: ${skipped.join("; ")})`;
       return result;
@@ -102,8 +125,20 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
 }
 
 /** The backend, or a one-line reason why it cannot run here. */
-async function tryBackend(tf: TfCore, name: BackendName): Promise<SelectedBackend | string> {
+async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<SelectedBackend | string> {
   const spec = SPECS[name];
+  let adapter: WebGpuAdapterInfo | undefined;
+  if (name === "webgpu") {
+    // Before the backend's import: it registers itself only if navigator.gpu exists.
+    const probed = await probeWebGpu();
+    if (typeof probed === "string") return probed;
+    if (auto && probed.software) {
+      return `only a software adapter (${adapterLine(probed)}), slower than wasm; --backend webgpu uses it anyway`;
+    }
+    const installed = await installWebGpuGlobals();
+    if (typeof installed === "string") return installed;
+    adapter = installed;
+  }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(spec.pkg)) as Record<string, unknown>;
@@ -117,16 +152,85 @@ async function tryBackend(tf: TfCore, name: BackendName): Promise<SelectedBacken
       const { registerWasmTrainingKernels } = await import("./wasm-kernels/register.js");
       registerWasmTrainingKernels();
     }
+    if (name === "webgpu") {
+      if (tf.findBackendFactory(spec.tfName) === null) {
+        return "@tensorflow/tfjs-backend-webgpu did not register (it was imported before navigator.gpu existed)";
+      }
+    }
     const ok = await tf.setBackend(spec.tfName);
     if (!ok) return `tfjs could not initialise its '${spec.tfName}' backend`;
     await tf.ready();
   } catch (e) {
+    if (name === "webgpu") releaseWebGpu();
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
-  return { name, tf, description: describe(tf, name, mod) };
+  const gpu = name === "tensorflow-gpu" || name === "webgpu";
+  return { name, tf, description: describe(tf, name, mod, adapter), gpu, ...(adapter ? { adapter } : {}) };
 }
 
-function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>): string {
+/**
+ * Lets the process exit after using webgpu (Dawn's threads hold it open while the
+ * device lives): removes tfjs's webgpu backend and drops Dawn. Nothing to do for the
+ * other backends. Call it once the program is done with tensors.
+ */
+export async function releaseBackends(): Promise<void> {
+  if (!webGpuLoaded()) return;
+  try {
+    const tf = await import("@tensorflow/tfjs-core");
+    if (tf.findBackend("webgpu") !== null || tf.findBackendFactory("webgpu") !== null) tf.removeBackend("webgpu");
+  } finally {
+    releaseWebGpu();
+  }
+}
+
+/** What `adainfc backends` prints: each backend, whether it could run here, and why not. */
+export interface BackendStatus {
+  name: BackendName;
+  available: boolean;
+  /** Why not, or what it is. */
+  detail: string;
+  adapter?: WebGpuAdapterInfo;
+}
+
+/**
+ * Each backend's availability without starting any (webgpu: the adapter is looked up,
+ * no device is made). `auto` is what selectBackend() without a preference would take.
+ */
+export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; auto: BackendName | null }> {
+  const statuses: BackendStatus[] = [];
+  let auto: BackendName | null = null;
+  for (const name of BACKEND_ORDER) {
+    const spec = SPECS[name];
+    let available = true;
+    let detail = "";
+    let adapter: WebGpuAdapterInfo | undefined;
+    try {
+      // webgpu's package must not be imported before navigator.gpu exists (it would
+      // not register): look it up only.
+      if (name === "webgpu") createRequire(import.meta.url).resolve(spec.pkg);
+      else await import(spec.pkg);
+    } catch (e) {
+      available = false;
+      detail = isNotFound(e, spec.pkg) ? `${spec.pkg} is not installed` : `${spec.pkg} failed to load (${firstLine(e)})`;
+    }
+    if (available && name === "webgpu") {
+      const probed = await probeWebGpu();
+      if (typeof probed === "string") {
+        available = false;
+        detail = probed;
+      } else {
+        adapter = probed;
+        detail = adapterLine(probed);
+      }
+    }
+    if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;
+    if (!available) detail += `; to use it: ${spec.install}`;
+    statuses.push({ name, available, detail, ...(adapter ? { adapter } : {}) });
+  }
+  return { statuses, auto };
+}
+
+function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>, adapter?: WebGpuAdapterInfo): string {
   switch (name) {
     case "tensorflow-gpu":
     case "tensorflow": {
@@ -140,6 +244,8 @@ function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>): 
       const threads = typeof mod["getThreadsCount"] === "function" ? (mod["getThreadsCount"] as () => number)() : 1;
       return `wasm (XNNPACK${simd ? ", SIMD" : ""}, ${threads} thread${threads === 1 ? "" : "s"}, our convolution-gradient kernels)`;
     }
+    case "webgpu":
+      return `webgpu (Dawn on ${adapter ? adapterLine(adapter) : "an unknown adapter"}${adapter?.software ? ": correct but slow, for tests" : ""})`;
     case "cpu":
       return "cpu (plain JavaScript kernels: slow, for tests and tiny runs)";
   }

@@ -30,7 +30,7 @@ export interface KnnResult {
 
 export const KNN_EPSILON = 1e-5;
 
-export function weightedKnn(tf: Tf, train: FeatureSet, test: FeatureSet, opts: KnnOptions): KnnResult {
+export async function weightedKnn(tf: Tf, train: FeatureSet, test: FeatureSet, opts: KnnOptions): Promise<KnnResult> {
   checkFeatureSet(train, "knn train set");
   checkFeatureSet(test, "knn test set");
   if (train.dim !== test.dim) throw new Error(`knn: train dim ${train.dim} != test dim ${test.dim}`);
@@ -75,10 +75,14 @@ export function weightedKnn(tf: Tf, train: FeatureSet, test: FeatureSet, opts: K
         const { values, indices } = tf.topk(sim, k, true);
         return [values, indices];
       });
-      const v = values.dataSync();
-      const idx = indices.dataSync();
-      values.dispose();
-      indices.dispose();
+      let v: Float32Array;
+      let idx: Int32Array;
+      try {
+        [v, idx] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
+      } finally {
+        values.dispose();
+        indices.dispose();
+      }
       for (let r = 0; r < rows; r++) {
         votes.fill(0);
         for (let j = 0; j < k; j++) {

@@ -2,6 +2,7 @@
 // (SGD, momentum 0.9, no weight decay, cosine-decayed lr from LinearProbeIR.lr to 0,
 // shuffled mini-batches from the seeded Rng), then top-1 on the test features.
 // Rows labelled -1 are not used.
+import type { Tensor } from "@tensorflow/tfjs-core";
 import type { LinearProbeIR } from "../../ir/types.js";
 import { Linear } from "../methods/linear.js";
 import type { Tf } from "../methods/tf.js";
@@ -28,14 +29,14 @@ export interface LinearProbeResult {
   steps: number;
 }
 
-export function trainLinearProbe(
+export async function trainLinearProbe(
   tf: Tf,
   trainSet: FeatureSet,
   testSet: FeatureSet,
   ir: LinearProbeIR,
   rng: Rng,
   opts: LinearProbeOptions = {},
-): LinearProbeResult {
+): Promise<LinearProbeResult> {
   checkFeatureSet(trainSet, "linear probe train set");
   checkFeatureSet(testSet, "linear probe test set");
   const train = labelledOnly(trainSet);
@@ -59,7 +60,8 @@ export function trainLinearProbe(
   try {
     for (let epoch = 0; epoch < ir.epochs; epoch++) {
       rng.shuffle(order);
-      let lossSum = 0;
+      // The epoch's summed loss stays on the device: one read-back per epoch.
+      let lossSum: Tensor = tf.scalar(0);
       for (let s = 0; s < n; s += ir.batchSize) {
         const b = Math.min(ir.batchSize, n - s);
         for (let r = 0; r < b; r++) {
@@ -71,18 +73,21 @@ export function trainLinearProbe(
         const x = tf.tensor2d(xb.subarray(0, b * d), [b, d]);
         const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(tf, layer.apply(x), labels), vars);
         sgd.step(vars, vars.map((v) => grads[v.name]), learningRateAt(schedule, ir.lr, step, totalSteps));
-        lossSum += value.dataSync()[0]! * b;
+        const summed = tf.tidy(() => tf.add(lossSum, tf.mul(value, b)));
+        lossSum.dispose();
+        lossSum = summed;
         value.dispose();
         x.dispose();
         for (const g of Object.values(grads)) g?.dispose();
         step++;
       }
-      finalLoss = lossSum / n;
+      finalLoss = (await lossSum.data())[0]! / n;
+      lossSum.dispose();
       opts.onEpoch?.(epoch, finalLoss);
     }
     return {
-      acc1: accuracy(tf, layer, test, numClasses),
-      trainAcc1: accuracy(tf, layer, train, numClasses),
+      acc1: await accuracy(tf, layer, test, numClasses),
+      trainAcc1: await accuracy(tf, layer, train, numClasses),
       finalLoss,
       steps: step,
     };
@@ -93,15 +98,18 @@ export function trainLinearProbe(
 }
 
 /** Top-1 in percent of a linear layer on a feature set, in batches of 1024 rows. */
-function accuracy(tf: Tf, layer: Linear, set: FeatureSet, numClasses: number): number {
+async function accuracy(tf: Tf, layer: Linear, set: FeatureSet, numClasses: number): Promise<number> {
   const n = set.labels.length;
   if (n === 0) return 0;
   let hits = 0;
   for (let s = 0; s < n; s += 1024) {
     const b = Math.min(1024, n - s);
     const logits = tf.tidy(() => layer.apply(tf.tensor2d(set.features.subarray(s * set.dim, (s + b) * set.dim), [b, set.dim])));
-    hits += topKHits(logits.dataSync() as Float32Array, numClasses, set.labels.subarray(s, s + b), 1).hits;
-    logits.dispose();
+    try {
+      hits += topKHits((await logits.data()) as Float32Array, numClasses, set.labels.subarray(s, s + b), 1).hits;
+    } finally {
+      logits.dispose();
+    }
   }
   return (100 * hits) / n;
 }

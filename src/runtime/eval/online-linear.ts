@@ -10,6 +10,7 @@ import { emptyState, restoreVariable, saveTensor, type StateDict } from "../meth
 import type { Tf } from "../methods/tf.js";
 import { Sgd } from "../optim/sgd.js";
 import type { Rng } from "../rng.js";
+import { readBack } from "../readback.js";
 import { maskedCrossEntropy, topKHits } from "./cross-entropy.js";
 
 export interface ClassifierMetrics {
@@ -45,53 +46,65 @@ export class OnlineLinearClassifier {
 
   /**
    * One SGD step on the features of every view (loss = mean over views of the masked
-   * cross-entropy). Features are only read: no gradient reaches the backbone.
+   * cross-entropy). Features are only read: no gradient reaches the backbone. The step
+   * is dispatched before this returns; the promise resolves when its loss and logits
+   * have been read back (asynchronously: a GPU keeps working meanwhile).
    */
-  trainStep(featuresPerView: readonly Tensor2D[], labels: ArrayLike<number>, lr = this.ir.lr): ClassifierMetrics {
+  trainStep(featuresPerView: readonly Tensor2D[], labels: ArrayLike<number>, lr = this.ir.lr): Promise<ClassifierMetrics> {
     const tf = this.tf;
     if (featuresPerView.length === 0) throw new Error("online linear: no features");
     const vars = [this.layer.weight, this.layer.bias];
-    // logits are read back inside the closure (the tape disposes them when it ends)
-    const logitsData: Float32Array[] = [];
+    // Kept past the gradient scope (which disposes what it made) until read back.
+    const logits: Tensor2D[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const losses = featuresPerView.map((f) => {
-        const logits = this.layer.apply(f);
-        logitsData.push(Float32Array.from(logits.dataSync() as ArrayLike<number>));
-        return maskedCrossEntropy(tf, logits, labels);
+        const l = this.layer.apply(f);
+        logits.push(tf.keep(l));
+        return maskedCrossEntropy(tf, l, labels);
       });
       return tf.div(tf.addN(losses), losses.length) as Scalar;
     }, vars);
-    this.optimizer.step(vars, vars.map((v) => grads[v.name]), lr);
-    const loss = value.dataSync()[0]!;
-    value.dispose();
-    for (const g of Object.values(grads)) g?.dispose();
-    let hits = 0;
-    let labelled = 0;
-    for (const data of logitsData) {
-      const r = topKHits(data, this.numClasses, labels, 1);
-      hits += r.hits;
-      labelled += r.labelled;
+    try {
+      this.optimizer.step(vars, vars.map((v) => grads[v.name]), lr);
+    } finally {
+      for (const g of Object.values(grads)) g?.dispose();
     }
-    const perView = labelled / featuresPerView.length;
-    return { loss, acc1: labelled > 0 ? (100 * hits) / labelled : 0, labelled: perView };
+    const labelsNow = Int32Array.from(labels);
+    return readBack([value, ...logits], ([lossData, ...logitsData]) => {
+      let hits = 0;
+      let labelled = 0;
+      for (const data of logitsData) {
+        const r = topKHits(data as Float32Array, this.numClasses, labelsNow, 1);
+        hits += r.hits;
+        labelled += r.labelled;
+      }
+      const perView = labelled / featuresPerView.length;
+      return { loss: lossData![0] as number, acc1: labelled > 0 ? (100 * hits) / labelled : 0, labelled: perView };
+    });
   }
 
   /** Loss and accuracy on a batch, without training. */
-  evaluate(features: Tensor2D, labels: ArrayLike<number>): ClassifierMetrics {
+  async evaluate(features: Tensor2D, labels: ArrayLike<number>): Promise<ClassifierMetrics> {
     const tf = this.tf;
-    const [loss, data] = tf.tidy(() => {
-      const logits = this.layer.apply(features);
-      return [maskedCrossEntropy(tf, logits, labels).dataSync()[0]!, Float32Array.from(logits.dataSync() as ArrayLike<number>)];
-    }) as unknown as [number, Float32Array];
-    const r = topKHits(data, this.numClasses, labels, 1);
-    return { loss, acc1: r.labelled > 0 ? (100 * r.hits) / r.labelled : 0, labelled: r.labelled };
+    const [lossT, logits] = tf.tidy(() => {
+      const l = this.layer.apply(features);
+      return [maskedCrossEntropy(tf, l, labels), l];
+    });
+    try {
+      const [lossData, data] = await Promise.all([lossT.data(), logits.data()]);
+      const r = topKHits(data as Float32Array, this.numClasses, labels, 1);
+      return { loss: lossData[0]!, acc1: r.labelled > 0 ? (100 * r.hits) / r.labelled : 0, labelled: r.labelled };
+    } finally {
+      lossT.dispose();
+      logits.dispose();
+    }
   }
 
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const s = emptyState();
-    s.tensors["classifier.weight"] = saveTensor(this.layer.weight);
-    s.tensors["classifier.bias"] = saveTensor(this.layer.bias);
-    const opt = this.optimizer.state();
+    s.tensors["classifier.weight"] = await saveTensor(this.layer.weight);
+    s.tensors["classifier.bias"] = await saveTensor(this.layer.bias);
+    const opt = await this.optimizer.state();
     for (const [k, v] of Object.entries(opt.tensors)) s.tensors[`optimizer.${k}`] = v;
     for (const [k, v] of Object.entries(opt.numbers)) s.numbers[`optimizer.${k}`] = v;
     return s;

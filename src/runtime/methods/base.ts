@@ -49,9 +49,9 @@ export abstract class BaseMethod implements Method {
     return [...this.online, ...this.targets.map((t) => t.target)].flatMap((h) => h.namedVariables());
   }
 
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const s = emptyState();
-    for (const { name, variable } of this.namedVariables()) s.tensors[name] = saveTensor(variable);
+    for (const { name, variable } of this.namedVariables()) s.tensors[name] = await saveTensor(variable);
     return s;
   }
 

@@ -90,8 +90,8 @@ export class KeyQueue {
     this.ptr = (this.ptr + b) % size;
   }
 
-  saveInto(state: StateDict, prefix: string): void {
-    state.tensors[`${prefix}queue`] = saveTensor(this.keys);
+  async saveInto(state: StateDict, prefix: string): Promise<void> {
+    state.tensors[`${prefix}queue`] = await saveTensor(this.keys);
     state.numbers[`${prefix}queue_ptr`] = this.ptr;
   }
 

@@ -96,9 +96,9 @@ export class MoCoV2Plus extends BaseMethod {
     this.pending = keys;
   }
 
-  override state(): StateDict {
-    const s = super.state();
-    this.queue.saveInto(s, "");
+  override async state(): Promise<StateDict> {
+    const s = await super.state();
+    await this.queue.saveInto(s, "");
     return s;
   }
 

@@ -18,8 +18,9 @@ export function emptyState(): StateDict {
   return { tensors: {}, numbers: {} };
 }
 
-export function saveTensor(t: Tensor): SavedTensor {
-  return { shape: [...t.shape], values: Float32Array.from(t.dataSync() as ArrayLike<number>) };
+/** A copy of t's values (an asynchronous read: GPU backends cannot read synchronously). */
+export async function saveTensor(t: Tensor): Promise<SavedTensor> {
+  return { shape: [...t.shape], values: Float32Array.from((await t.data()) as ArrayLike<number>) };
 }
 
 /** The saved entry `key`, checked against the shape the caller expects. */

@@ -56,7 +56,7 @@ export interface Method {
    */
   afterStep(step: number, totalSteps: number, backbonePairs?: readonly MomentumPair[]): void;
   /** Head parameters, targets, batch-norm statistics and queue, for checkpoints. */
-  state(): StateDict;
+  state(): Promise<StateDict>;
   loadState(state: StateDict): void;
   dispose(): void;
 }

@@ -35,7 +35,7 @@ export interface Backbone {
    */
   forward(x: Tensor4D, training: boolean): Tensor2D;
   /** Every variable, trainable or not (running statistics), by name. */
-  getState(): ModelState;
+  getState(): Promise<ModelState>;
   /** Loads a state from getState (same architecture); throws on a missing or mis-shaped entry. */
   setState(state: ModelState): void;
   dispose(): void;

@@ -34,10 +34,10 @@ export class VariableStore {
     return [...this.named.map((p): [string, Variable] => [p.name, p.variable]), ...this.buffers];
   }
 
-  getState(): ModelState {
+  async getState(): Promise<ModelState> {
     const state: ModelState = {};
     for (const [name, v] of this.all()) {
-      state[name] = { shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) };
+      state[name] = { shape: [...v.shape], data: Float32Array.from((await v.data()) as Float32Array) };
     }
     return state;
   }

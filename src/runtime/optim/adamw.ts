@@ -56,10 +56,10 @@ export class AdamW implements Optimizer {
     });
   }
 
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const s = emptyState();
-    this.m.saveInto(s);
-    this.v.saveInto(s);
+    await this.m.saveInto(s);
+    await this.v.saveInto(s);
     s.numbers["step.count"] = this.steps.length;
     this.steps.forEach((t, i) => (s.numbers[`step.${i}`] = t ?? 0));
     return s;

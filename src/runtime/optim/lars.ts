@@ -6,8 +6,8 @@
 //       d = (g + wd * p) * lars_lr
 //   else d = g                      (so excluded params get no weight decay either)
 //   buf = d at the first step, else momentum * buf + d;  p -= lr * buf
-// The norms are read back once per step (one transfer for all parameters), as torch's
-// LARS does for its `if`; everything else stays on the device.
+// Everything, the norms and the `if` included, stays on the device (as tensor ops
+// with `where`): a step never reads back, so a GPU backend is never stalled by it.
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
 import { emptyState, type StateDict } from "../methods/state-dict.js";
 import type { Tf } from "../methods/tf.js";
@@ -42,30 +42,26 @@ export class Lars implements Optimizer {
     checkStepArgs(params, grads, lr);
     const tf = this.tf;
     const { momentum, weightDecay: wd, eta, clipLr, excludeBiasAndNorm } = this.opts;
-    // Pass 1: the norms of every adapted parameter and its gradient, read back in one
-    // transfer. The per-parameter factors are then plain numbers, so pass 2 is only the
-    // full-size arithmetic (torch's LARS reads the norms back too, for its `if`).
-    const adapted = params.map((p, i) => grads[i] != null && !(excludeBiasAndNorm && this.isBiasOrNorm(p, i)));
-    const norms = this.norms(params, grads, adapted);
-    let k = 0;
     params.forEach((p, i) => {
       const g = grads[i];
       if (!g) return;
-      let factor = 1;
-      let decay = 0;
-      if (adapted[i]) {
-        const pNorm = norms[k++]!;
-        const gNorm = norms[k++]!;
-        if (pNorm !== 0 && gNorm !== 0) {
-          factor = (eta * pNorm) / (gNorm + pNorm * wd + LARS_EPS);
-          if (clipLr) factor = Math.min(factor / lr, 1);
-          decay = wd;
-        }
-      }
+      const adapted = !(excludeBiasAndNorm && this.isBiasOrNorm(p, i));
       const prev = this.buffers.get(i);
       const [next, buf] = tf.tidy(() => {
-        let d: Tensor = decay !== 0 ? tf.add(g, tf.mul(p, decay)) : g;
-        if (factor !== 1) d = tf.mul(d, factor);
+        let d: Tensor = g;
+        if (adapted) {
+          // The trust ratio stays on the device: no read-back, so a GPU never waits for
+          // the host. Where ||p|| or ||g|| is 0, factor 1 and no decay (torch's `if`).
+          // sqrt(sum(x^2)): tf.norm goes through abs and pow, several times slower on wasm.
+          const pNorm = tf.sqrt(tf.sum(tf.square(p)));
+          const gNorm = tf.sqrt(tf.sum(tf.square(g)));
+          const ok = tf.logicalAnd(tf.greater(pNorm, 0), tf.greater(gNorm, 0));
+          let ratio: Tensor = tf.div(tf.mul(pNorm, eta), tf.add(tf.add(gNorm, tf.mul(pNorm, wd)), LARS_EPS));
+          if (clipLr) ratio = tf.minimum(tf.div(ratio, lr), 1);
+          const factor = tf.where(ok, ratio, tf.onesLike(ratio));
+          const decay = tf.where(ok, tf.fill([], wd), tf.zerosLike(ratio));
+          d = tf.mul(tf.add(g, tf.mul(p, decay)), factor);
+        }
         if (momentum === 0) return [tf.sub(p, tf.mul(d, lr))];
         const b = prev ? tf.add(tf.mul(prev, momentum), d) : d.clone();
         return [tf.sub(p, tf.mul(b, lr)), b];
@@ -76,27 +72,9 @@ export class Lars implements Optimizer {
     });
   }
 
-  /** [||p||, ||g||] for each adapted parameter, in order, as numbers. */
-  private norms(params: readonly Variable[], grads: readonly (Tensor | null | undefined)[], adapted: boolean[]): Float32Array {
-    const tf = this.tf;
-    if (!adapted.some(Boolean)) return new Float32Array(0);
-    const all = tf.tidy(() => {
-      const parts: Tensor[] = [];
-      params.forEach((p, i) => {
-        if (!adapted[i]) return;
-        // sqrt(sum(x^2)): tf.norm goes through abs and pow, several times slower on wasm
-        parts.push(tf.sqrt(tf.sum(tf.square(p))), tf.sqrt(tf.sum(tf.square(grads[i]!))));
-      });
-      return tf.stack(parts);
-    });
-    const values = all.dataSync() as Float32Array;
-    all.dispose();
-    return values;
-  }
-
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const s = emptyState();
-    this.buffers.saveInto(s);
+    await this.buffers.saveInto(s);
     return s;
   }
 

@@ -40,9 +40,9 @@ export class Sgd implements Optimizer {
     });
   }
 
-  state(): StateDict {
+  async state(): Promise<StateDict> {
     const s = emptyState();
-    this.buffers.saveInto(s);
+    await this.buffers.saveInto(s);
     return s;
   }
 

@@ -22,11 +22,11 @@ export class Slots {
     this.slots[i] = t;
   }
 
-  saveInto(state: StateDict): void {
+  async saveInto(state: StateDict): Promise<void> {
     state.numbers[`${this.kind}.count`] = this.slots.length;
-    this.slots.forEach((t, i) => {
-      if (t) state.tensors[`${this.kind}.${i}`] = saveTensor(t);
-    });
+    for (const [i, t] of this.slots.entries()) {
+      if (t) state.tensors[`${this.kind}.${i}`] = await saveTensor(t);
+    }
   }
 
   loadFrom(tf: Tf, state: StateDict): void {

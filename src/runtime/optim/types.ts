@@ -12,7 +12,7 @@ export interface Optimizer {
    */
   step(params: readonly Variable[], grads: readonly (Tensor | null | undefined)[], lr: number): void;
   /** Momentum buffers / moments and step counters, for checkpoints. */
-  state(): StateDict;
+  state(): Promise<StateDict>;
   loadState(state: StateDict): void;
   dispose(): void;
 }

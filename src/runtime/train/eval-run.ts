@@ -61,7 +61,7 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
       const test = await featuresOf(tf, backbone, evalSource, ir);
       const classes = [evalSource.classes, ...bank.map((n) => sources.byName.get(n)!.classes)].filter((c): c is number => c !== null);
       opts.onPhase?.("kNN and linear probe");
-      const metrics = evaluateFeatures(tf, evaluated, train, test, classes.length ? Math.max(...classes) : undefined, { knn: true, probe: true });
+      const metrics = await evaluateFeatures(tf, evaluated, train, test, classes.length ? Math.max(...classes) : undefined, { knn: true, probe: true });
       return {
         pipeline: ir.name,
         checkpoint: latest.file,

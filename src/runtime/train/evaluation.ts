@@ -53,15 +53,14 @@ export function concatFeatures(sets: FeatureSet[]): FeatureSet {
 }
 
 /** Loss and top-1 of the online classifier over a whole feature set. */
-export function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassifier, set: FeatureSet): { val_acc1: number; val_loss: number } {
+export async function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
   let hits = 0;
   let lossSum = 0;
   let labelled = 0;
   for (let s = 0; s < set.labels.length; s += EVAL_BATCH) {
     const b = Math.min(EVAL_BATCH, set.labels.length - s);
     const x = tf.tensor2d(set.features.subarray(s * set.dim, (s + b) * set.dim), [b, set.dim]) as Tensor2D;
-    const r = classifier.evaluate(x, set.labels.subarray(s, s + b));
-    x.dispose();
+    const r = await classifier.evaluate(x, set.labels.subarray(s, s + b)).finally(() => x.dispose());
     hits += (r.acc1 / 100) * r.labelled;
     lossSum += r.loss * r.labelled;
     labelled += r.labelled;
@@ -70,18 +69,18 @@ export function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassifier, s
 }
 
 /** kNN (when the IR asks for it) and, with `probe`, the offline linear probe. */
-export function evaluateFeatures(
+export async function evaluateFeatures(
   tf: TfCore,
   ir: PipelineIR,
   bank: FeatureSet,
   test: FeatureSet,
   numClasses: number | undefined,
   what: { knn: boolean; probe: boolean },
-): EncoderMetrics {
+): Promise<EncoderMetrics> {
   const out: EncoderMetrics = {};
   const knn = ir.evaluate.knn;
   if (what.knn && knn) {
-    const r = weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
+    const r = await weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
     out.knn_acc1 = r.acc1;
     out.knn_acc5 = r.acc5;
   }
@@ -90,7 +89,7 @@ export function evaluateFeatures(
     // Standardised features: the probe's fixed lr then suits an untrained encoder (tiny
     // features) as well as a trained one, so the two are compared fairly.
     const { train, test: t } = standardize(bank, test);
-    const r = trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
+    const r = await trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
     out.probe_acc1 = r.acc1;
     out.probe_train_acc1 = r.trainAcc1;
   }

@@ -7,7 +7,7 @@ import type { PipelineIR } from "../../ir/types.js";
 import type { Tf as TfCore } from "../methods/tf.js";
 import { OnlineLinearClassifier } from "../eval/index.js";
 import { buildMethod, copyOnlineToTarget, type Method, type MomentumPair, type StateDict } from "../methods/index.js";
-import type { Backbone } from "../models/backbone.js";
+import type { Backbone, ModelState } from "../models/backbone.js";
 import { buildBackbone } from "../models/build.js";
 import { buildOptimizer, type Optimizer } from "../optim/index.js";
 import { Rng } from "../rng.js";
@@ -95,21 +95,21 @@ export function buildTrainModel(tf: TfCore, ir: PipelineIR, inputShape: [number,
 
 const SECTIONS = ["backbone", "momentum_backbone", "method", "optimizer", "classifier"] as const;
 
-/** Every weight and buffer of the model as one flat, section-prefixed state. */
-export function modelState(m: TrainModel): FlatState {
+/** Every weight and buffer of the model as one flat, section-prefixed state (read back from the device). */
+export async function modelState(m: TrainModel): Promise<FlatState> {
   const flat: FlatState = { tensors: new Map(), numbers: {} };
-  const addModel = (section: string, b: Backbone): void => {
-    for (const [k, v] of Object.entries(b.getState())) flat.tensors.set(`${section}/${k}`, { shape: v.shape, values: v.data });
+  const addModel = (section: string, state: ModelState): void => {
+    for (const [k, v] of Object.entries(state)) flat.tensors.set(`${section}/${k}`, { shape: v.shape, values: v.data });
   };
   const addDict = (section: string, s: StateDict): void => {
     for (const [k, v] of Object.entries(s.tensors)) flat.tensors.set(`${section}/${k}`, { shape: v.shape, values: v.values });
     for (const [k, v] of Object.entries(s.numbers)) flat.numbers[`${section}/${k}`] = v;
   };
-  addModel("backbone", m.backbone);
-  if (m.momentumBackbone) addModel("momentum_backbone", m.momentumBackbone);
-  addDict("method", m.method.state());
-  addDict("optimizer", m.optimizer.state());
-  if (m.classifier) addDict("classifier", m.classifier.state());
+  addModel("backbone", await m.backbone.getState());
+  if (m.momentumBackbone) addModel("momentum_backbone", await m.momentumBackbone.getState());
+  addDict("method", await m.method.state());
+  addDict("optimizer", await m.optimizer.state());
+  if (m.classifier) addDict("classifier", await m.classifier.state());
   return flat;
 }
 

@@ -24,7 +24,8 @@ import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./
 import { runDirOf, runPaths } from "./run-dir.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
-import { trainStep } from "./step.js";
+import { trainStep, type StepOutcome } from "./step.js";
+import { heldForReadBack } from "../readback.js";
 import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
 
 /** Losses averaged for the final `loss` figure. */
@@ -68,7 +69,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
     let untrained = start.untrained;
     if (untrained === null && startStep === 0 && opts.baseline !== false && canEvaluateEncoder && (ir.evaluate.knn || ir.evaluate.linearProbe)) {
       report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)" });
-      untrained = evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true });
+      untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true });
     }
 
     const meta = (step: number): CheckpointMeta => ({
@@ -82,8 +83,8 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
       elapsedSeconds: elapsed,
       extra: { untrained },
     });
-    const checkpoint = (step: number): string => {
-      const file = saveCheckpoint(paths.checkpoints, meta(step), modelState(m), opts.checkpointIO);
+    const checkpoint = async (step: number): Promise<string> => {
+      const file = saveCheckpoint(paths.checkpoints, meta(step), await modelState(m), opts.checkpointIO);
       pruneCheckpoints(paths.checkpoints, ir.output.keep);
       lastCheckpoint = file;
       report({ kind: "checkpoint", step, file });
@@ -106,29 +107,30 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
     const baseLr = ir.train.optimizer.lr;
     const recent: number[] = [];
     let lastEval: { val_acc1?: number; val_loss?: number; knn_acc1?: number; knn_acc5?: number } = {};
-    let next = startStep < total ? prod.prepare(startStep) : null;
-    pending = next;
-    for (let step = startStep; step < total; step++) {
-      if (opts.signal?.aborted) {
-        await next?.catch(() => undefined);
-        return { status: "interrupted", step, checkpoint: checkpoint(step) };
-      }
-      const t0 = performance.now();
-      const batch = await next!;
-      next = step + 1 < total ? prod.prepare(step + 1) : null;
-      pending = next;
-      opts.hooks?.beforeStep?.(step, batch.views);
-      const lr = learningRateAt(ir.train.schedule, baseLr, step, total);
-      const classifierLr = onlineIR ? learningRateAt(ir.train.schedule, onlineIR.lr, step, total) : 0;
-      const out = trainStep(m, batch, { step, totalSteps: total, lr, classifierLr });
-      if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(step, out.loss, lr, lastCheckpoint);
-      const seconds = (performance.now() - t0) / 1000;
+
+    // A step is dispatched, then the previous one is read back (its loss is on its way
+    // while this one computes): the device never waits for the host between steps. A
+    // step after which something needs the weights (evaluation, checkpoint, the end) is
+    // read back at once, so nothing ever sees weights of a step not yet known finite.
+    interface InFlight {
+      step: number;
+      epoch: number;
+      lr: number;
+      outcome: Promise<StepOutcome>;
+    }
+    let lastDone = performance.now();
+    const finish = async (f: InFlight): Promise<StepMetrics> => {
+      const out = await f.outcome;
+      if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(f.step, out.loss, f.lr, lastCheckpoint);
+      const now = performance.now();
+      const seconds = (now - lastDone) / 1000;
+      lastDone = now;
       elapsed += seconds;
       const metrics: StepMetrics = {
-        step,
-        epoch: batch.epoch,
+        step: f.step,
+        epoch: f.epoch,
         loss: out.loss,
-        lr,
+        lr: f.lr,
         images_per_s: Math.round((ir.train.batchSize / Math.max(seconds, 1e-9)) * 10) / 10,
       };
       if (out.online && out.online.labelled > 0) {
@@ -137,36 +139,80 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
       }
       recent.push(out.loss);
       if (recent.length > FINAL_LOSS_WINDOW) recent.shift();
-
-      const done = step + 1;
-      const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
-      const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
-      if (wantVal || wantKnn) {
-        report({ kind: "phase", message: `evaluating at step ${done}` });
-        const test = (await evalFeatures())!;
-        if (wantVal) Object.assign(metrics, onlineAccuracy(tf, m.classifier!, test));
-        if (wantKnn) Object.assign(metrics, evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
-        lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
-      }
+      return metrics;
+    };
+    const log = (metrics: StepMetrics): void => {
       metricsLog.append(metrics);
-      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors });
-      const every = ir.output.checkpointEvery;
-      if (every !== null && done % every === 0 && done < total) checkpoint(done);
-      // Let signal handlers (Ctrl-C) and the worker's replies run between steps.
-      await new Promise<void>((r) => setImmediate(r));
+      // Tensors waiting to be read back (a step in flight) are not the model's.
+      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors - heldForReadBack() });
+    };
+
+    let inFlight: InFlight | null = null;
+    let lastDispatched: Promise<unknown> | null = null;
+    let next = startStep < total ? prod.prepare(startStep) : null;
+    pending = next;
+    try {
+      for (let step = startStep; step < total; step++) {
+        if (opts.signal?.aborted) {
+          await next?.catch(() => undefined);
+          return { status: "interrupted", step, checkpoint: await checkpoint(step) };
+        }
+        const batch = await next!;
+        next = step + 1 < total ? prod.prepare(step + 1) : null;
+        pending = next;
+        opts.hooks?.beforeStep?.(step, batch.views);
+        const lr = learningRateAt(ir.train.schedule, baseLr, step, total);
+        const classifierLr = onlineIR ? learningRateAt(ir.train.schedule, onlineIR.lr, step, total) : 0;
+        const current: InFlight = { step, epoch: batch.epoch, lr, outcome: trainStep(m, batch, { step, totalSteps: total, lr, classifierLr }) };
+        // Nobody awaits it until the previous step is logged: mark its rejection handled.
+        current.outcome.catch(() => undefined);
+        lastDispatched = current.outcome;
+        if (inFlight) log(await finish(inFlight));
+        inFlight = current;
+
+        const done = step + 1;
+        const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
+        const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
+        const every = ir.output.checkpointEvery;
+        const wantCheckpoint = every !== null && done % every === 0 && done < total;
+        if (wantVal || wantKnn || wantCheckpoint || done === total || opts.signal?.aborted) {
+          const metrics = await finish(inFlight);
+          inFlight = null;
+          if (wantVal || wantKnn) {
+            report({ kind: "phase", message: `evaluating at step ${done}` });
+            const test = (await evalFeatures())!;
+            if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test));
+            if (wantKnn) Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
+            lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
+            // Evaluation time is not training time.
+            lastDone = performance.now();
+          }
+          log(metrics);
+          if (wantCheckpoint) {
+            await checkpoint(done);
+            lastDone = performance.now();
+          }
+        }
+        // Let signal handlers (Ctrl-C) and the worker's replies run between steps.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      // An error while a step is in flight: let it finish before tensors are disposed.
+      await inFlight?.outcome.catch(() => undefined);
+      await lastDispatched?.catch(() => undefined);
     }
     pending = null;
 
     let probe: EncoderMetrics = {};
     if (ir.evaluate.linearProbe && canEvaluateEncoder) {
       report({ kind: "phase", message: "linear probe of the trained encoder" });
-      probe = evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true });
+      probe = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true });
     }
     if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
       // resumed from the final checkpoint: the in-loop evaluation did not run
-      Object.assign(lastEval, evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }));
+      Object.assign(lastEval, await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }));
     }
-    const file = checkpoint(total);
+    const file = await checkpoint(total);
     const final: FinalMetrics = { loss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN, ...lastEval, ...probe };
     const summary: RunSummary = {
       pipeline: ir.name,

@@ -20,7 +20,7 @@ function installed(pkg: string): boolean {
 
 describe("selectBackend", () => {
   it("orders backends fastest first and recognises their names", () => {
-    expect(BACKEND_ORDER).toEqual(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
+    expect(BACKEND_ORDER).toEqual(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"]);
     expect(isBackendName("wasm")).toBe(true);
     expect(isBackendName("webgl")).toBe(false);
   });

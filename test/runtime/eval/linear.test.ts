@@ -52,7 +52,7 @@ describe("masked cross-entropy", () => {
 });
 
 describe("online linear classifier", () => {
-  it("reaches ~100% on linearly separable features", () => {
+  it("reaches ~100% on linearly separable features", async () => {
     const train = blobs(1, 64);
     const test = blobs(2, 25);
     const clf = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.05, every: 200 }, new Rng(3));
@@ -60,73 +60,73 @@ describe("online linear classifier", () => {
       for (let s = 0; s < 256; s += 32) {
         const [x, y] = batch(train, s, 32);
         // two "views": the same features, as if both augmentations agreed
-        clf.trainStep([x, x], y);
+        await clf.trainStep([x, x], y);
         x.dispose();
       }
     }
     const [x, y] = batch(test, 0, 100);
-    const m = clf.evaluate(x, y);
+    const m = await clf.evaluate(x, y);
     expect(m.acc1).toBeGreaterThanOrEqual(99);
     expect(m.labelled).toBe(100);
     expect(m.loss).toBeLessThan(0.1);
   });
 
-  it("label -1 rows change nothing compared with dropping them", () => {
+  it("label -1 rows change nothing compared with dropping them", async () => {
     const data = blobs(4, 16, 3); // every third row unlabelled
     const a = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.1, every: 1 }, new Rng(5));
     const b = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.1, every: 1 }, new Rng(5));
     for (let s = 0; s < 64; s += 16) {
       const [x, y] = batch(data, s, 16);
-      const ma = a.trainStep([x], y);
+      const ma = await a.trainStep([x], y);
       const keep = Array.from(y.keys()).filter((i) => y[i]! >= 0);
       const xb = tf.gather(x, keep);
-      const mb = b.trainStep([xb as tfc.Tensor2D], Int32Array.from(keep.map((i) => y[i]!)));
+      const mb = await b.trainStep([xb as tfc.Tensor2D], Int32Array.from(keep.map((i) => y[i]!)));
       expectClose(ma.loss, mb.loss, 1e-6);
       expect(ma.acc1).toBeCloseTo(mb.acc1, 10);
       expect(ma.labelled).toBe(keep.length);
       tf.dispose([x, xb]);
     }
-    const sa = a.state();
-    const sb = b.state();
+    const sa = await a.state();
+    const sb = await b.state();
     expectAllClose(sa.tensors["classifier.weight"]!.values, sb.tensors["classifier.weight"]!.values, 1e-6);
     expectAllClose(sa.tensors["classifier.bias"]!.values, sb.tensors["classifier.bias"]!.values, 1e-6);
   });
 
-  it("a batch of only generated images leaves the weights unchanged", () => {
+  it("a batch of only generated images leaves the weights unchanged", async () => {
     const clf = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.1, every: 1 }, new Rng(6));
-    const before = clf.state().tensors["classifier.weight"]!.values;
+    const before = (await clf.state()).tensors["classifier.weight"]!.values;
     const x = tf.randomNormal([8, 4]) as tfc.Tensor2D;
-    const m = clf.trainStep([x], new Int32Array(8).fill(-1));
+    const m = await clf.trainStep([x], new Int32Array(8).fill(-1));
     expect(m.loss).toBe(0);
     expect(m.labelled).toBe(0);
-    expect(Array.from(clf.state().tensors["classifier.weight"]!.values)).toEqual(Array.from(before));
+    expect(Array.from((await clf.state()).tensors["classifier.weight"]!.values)).toEqual(Array.from(before));
     x.dispose();
   });
 
-  it("keeps the tensor count constant and round-trips its state", () => {
+  it("keeps the tensor count constant and round-trips its state", async () => {
     const clf = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.1, every: 1 }, new Rng(7));
     const data = blobs(8, 8);
     const [x, y] = batch(data, 0, 32);
-    clf.trainStep([x, x], y);
+    await clf.trainStep([x, x], y);
     const count = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) clf.trainStep([x, x], y);
+    for (let i = 0; i < 3; i++) await clf.trainStep([x, x], y);
     expect(tf.memory().numTensors).toBe(count);
     const copy = new OnlineLinearClassifier(tf, 4, 4, { lr: 0.1, every: 1 }, new Rng(99));
-    copy.loadState(clf.state());
-    const r1 = clf.trainStep([x], y);
-    const r2 = copy.trainStep([x], y);
+    copy.loadState(await clf.state());
+    const r1 = await clf.trainStep([x], y);
+    const r2 = await copy.trainStep([x], y);
     expectClose(r1.loss, r2.loss, 1e-6);
-    expectAllClose(copy.state().tensors["classifier.weight"]!.values, clf.state().tensors["classifier.weight"]!.values, 1e-6);
+    expectAllClose((await copy.state()).tensors["classifier.weight"]!.values, (await clf.state()).tensors["classifier.weight"]!.values, 1e-6);
     x.dispose();
   });
 });
 
 describe("offline linear probe", () => {
-  it("reaches ~100% top-1 on separable features and ignores -1 rows", () => {
+  it("reaches ~100% top-1 on separable features and ignores -1 rows", async () => {
     const train = blobs(10, 50, 7);
     const test = blobs(11, 25);
     const epochs: number[] = [];
-    const r = trainLinearProbe(tf, train, test, { epochs: 5, lr: 0.1, batchSize: 32 }, new Rng(12), {
+    const r = await trainLinearProbe(tf, train, test, { epochs: 5, lr: 0.1, batchSize: 32 }, new Rng(12), {
       onEpoch: (e) => epochs.push(e),
     });
     expect(r.acc1).toBeGreaterThanOrEqual(99);
@@ -136,12 +136,12 @@ describe("offline linear probe", () => {
     expect(epochs).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it("is deterministic for a seed and does not leak", () => {
+  it("is deterministic for a seed and does not leak", async () => {
     const train = blobs(13, 10);
     const test = blobs(14, 5);
     const before = tf.memory().numTensors;
-    const a = trainLinearProbe(tf, train, test, { epochs: 2, lr: 0.05, batchSize: 8 }, new Rng(1));
-    const b = trainLinearProbe(tf, train, test, { epochs: 2, lr: 0.05, batchSize: 8 }, new Rng(1));
+    const a = await trainLinearProbe(tf, train, test, { epochs: 2, lr: 0.05, batchSize: 8 }, new Rng(1));
+    const b = await trainLinearProbe(tf, train, test, { epochs: 2, lr: 0.05, batchSize: 8 }, new Rng(1));
     expect(a).toEqual(b);
     expect(tf.memory().numTensors).toBe(before);
   });

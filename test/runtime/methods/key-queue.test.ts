@@ -36,7 +36,7 @@ describe("KeyQueue", () => {
     q.dispose();
   });
 
-  it("round-trips through a state dict and does not leak", () => {
+  it("round-trips through a state dict and does not leak", async () => {
     const q = new KeyQueue(tf, 2, 4, 3, new Rng(2));
     const batch = tf.ones([2, 3, 3]) as tfc.Tensor3D;
     q.push(batch);
@@ -45,7 +45,7 @@ describe("KeyQueue", () => {
     q.push(batch);
     expect(tf.memory().numTensors).toBe(count);
     const s = emptyState();
-    q.saveInto(s, "");
+    await q.saveInto(s, "");
     const r = new KeyQueue(tf, 2, 4, 3, new Rng(3));
     r.loadFrom(s, "");
     expect(r.pointer).toBe(q.pointer);

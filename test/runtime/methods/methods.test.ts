@@ -137,9 +137,9 @@ describe("gradients through the heads", () => {
 });
 
 describe("momentum targets", () => {
-  it("BYOL sums 2 - 2 cos(p, z_target) over both view orders (JS with BN in training mode)", () => {
+  it("BYOL sums 2 - 2 cos(p, z_target) over both view orders (JS with BN in training mode)", async () => {
     const m = buildMethod(tf, byolIr, FEAT, new Rng(12));
-    const s = m.state();
+    const s = await m.state();
     const f = views(13);
     const t = views(14);
     // gamma = 1, beta = 0 at initialisation, so BN is plain standardisation
@@ -207,7 +207,7 @@ describe("momentum targets", () => {
 });
 
 describe("MoCo v2+ queue", () => {
-  it("is FIFO: keys of each step land at the pointer, oldest overwritten first", () => {
+  it("is FIFO: keys of each step land at the pointer, oldest overwritten first", async () => {
     const m = buildMethod(tf, mocoIr, FEAT, new Rng(21)) as Method & { queueTensor: tfc.Tensor3D; queuePointer: number };
     const size = mocoIr.queueSize;
     const dim = mocoIr.projOutputDim;
@@ -222,7 +222,7 @@ describe("MoCo v2+ queue", () => {
       const t = views(60 + step, batch);
       const l = m.loss({ features: f, targetFeatures: t, step, totalSteps: 5 });
       // the keys the method pushes: normalised momentum projections of t
-      const keys = t.map((x) => normalizeRows(momentumProject(m, x)));
+      const keys = await Promise.all(t.map(async (x) => normalizeRows(await momentumProject(m, x))));
       m.afterStep(step, 5);
       for (let i = 0; i < batch; i++) {
         model[0]![(ptr + i) % size] = keys[0]![i]!;
@@ -236,9 +236,9 @@ describe("MoCo v2+ queue", () => {
     expect(m.queueTensor.shape).toEqual([2, size, dim]);
   });
 
-  it("pairs each view's queries with the other view's keys and that view's queue", () => {
+  it("pairs each view's queries with the other view's keys and that view's queue", async () => {
     const m = buildMethod(tf, mocoIr, FEAT, new Rng(22)) as Method & { queueTensor: tfc.Tensor3D };
-    const s = m.state();
+    const s = await m.state();
     const f = views(23);
     const t = views(24);
     const project = (x: Matrix, prefix: string) =>
@@ -269,20 +269,20 @@ function bias(s: StateDict, k: string): number[] {
 }
 
 /** The momentum projector's output computed in JS from its current weights (MoCo: no BN). */
-function momentumProject(m: Method, x: tfc.Tensor2D): Matrix {
-  const s = m.state();
+async function momentumProject(m: Method, x: tfc.Tensor2D): Promise<Matrix> {
+  const s = await m.state();
   const h = reluJs(linearJs(toMatrix(x), weight(s, "momentum_projector.0.weight"), bias(s, "momentum_projector.0.bias")));
   return linearJs(h, weight(s, "momentum_projector.2.weight"), bias(s, "momentum_projector.2.bias"));
 }
 
 describe("state", () => {
-  it("round-trips: a method built from another seed gives the same loss after loadState", () => {
+  it("round-trips: a method built from another seed gives the same loss after loadState", async () => {
     for (const ir of ALL) {
       const a = buildMethod(tf, ir, FEAT, new Rng(1));
       // make the state non-trivial: a step of EMA / queue / BN statistics
       lossOf(a, 2);
       a.afterStep(0, 10);
-      const saved = a.state();
+      const saved = await a.state();
       const b = buildMethod(tf, ir, FEAT, new Rng(99));
       expect(lossOf(b, 3)).not.toBeCloseTo(lossOf(a, 3), 6);
       b.loadState(saved);
@@ -292,10 +292,11 @@ describe("state", () => {
     }
   });
 
-  it("rejects a state of the wrong shape", () => {
+  it("rejects a state of the wrong shape", async () => {
     const a = buildMethod(tf, simclrIr, FEAT, new Rng(1));
     const b = buildMethod(tf, { ...simclrIr, projHiddenDim: 5 }, FEAT, new Rng(1));
-    expect(() => b.loadState(a.state())).toThrow(/shape/);
+    const saved = await a.state();
+    expect(() => b.loadState(saved)).toThrow(/shape/);
   });
 });
 

@@ -88,7 +88,7 @@ async function lossAndGrads(backend: string, c: GradCase) {
   const r = {
     loss: value.dataSync()[0] as number,
     grads: net.named.map((p) => Array.from((grads[p.variable.name] as Tensor).dataSync())),
-    state: net.getState(),
+    state: await net.getState(),
   };
   tf.dispose([w, value, ...Object.values(grads)]);
   x.dispose();
@@ -131,10 +131,10 @@ describe("seeded initialisation and state", () => {
     const a = buildBackbone(tf, CONVNET, [16, 16, 3], new Rng(3));
     const b = buildBackbone(tf, CONVNET, [16, 16, 3], new Rng(3));
     const c = buildBackbone(tf, CONVNET, [16, 16, 3], new Rng(4));
-    const sa = a.getState();
+    const sa = await a.getState();
     expect(Object.keys(sa)).toEqual(["conv1.weight", "conv2.weight", "conv3.weight", "fc.weight"]);
-    expect(b.getState()).toEqual(sa);
-    expect(maxAbsDiff(c.getState()["conv1.weight"]!.data, sa["conv1.weight"]!.data)).toBeGreaterThan(0.1);
+    expect(await b.getState()).toEqual(sa);
+    expect(maxAbsDiff((await c.getState())["conv1.weight"]!.data, sa["conv1.weight"]!.data)).toBeGreaterThan(0.1);
     // He normal (fan_out): std of conv2 weights ~ sqrt(2 / (9 * 16)).
     const w = sa["conv2.weight"]!.data;
     const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
@@ -148,13 +148,13 @@ describe("seeded initialisation and state", () => {
     const a = buildBackbone(tf, CONVNET, [16, 16, 3], new Rng(3));
     const b = buildBackbone(tf, CONVNET, [16, 16, 3], new Rng(9));
     const x = input(3, 16, 1);
-    const before = b.getState();
-    const bad = { ...a.getState(), "fc.weight": { shape: [1, 2], data: new Float32Array(2) } };
+    const before = await b.getState();
+    const bad = { ...(await a.getState()), "fc.weight": { shape: [1, 2], data: new Float32Array(2) } };
     expect(() => b.setState(bad)).toThrow(/fc.weight.*shape \[1, 2\]/);
-    expect(b.getState()).toEqual(before);
-    const { "conv1.weight": _dropped, ...missing } = a.getState();
+    expect(await b.getState()).toEqual(before);
+    const { "conv1.weight": _dropped, ...missing } = await a.getState();
     expect(() => b.setState(missing)).toThrow(/no entry 'conv1.weight'/);
-    b.setState(a.getState());
+    b.setState(await a.getState());
     const fa = a.forward(x, false);
     const fb = b.forward(x, false);
     expect(fb.shape).toEqual([3, 24]);
@@ -184,7 +184,7 @@ describe("batch norm (ResNet)", () => {
     await tf.setBackend("wasm");
     const net = buildBackbone(tf, RESNET, [8, 8, 3], new Rng(2));
     const x = input(4, 8, 3);
-    const s0 = net.getState();
+    const s0 = await net.getState();
     expect(Array.from(s0["bn1.running_mean"]!.data.slice(0, 3))).toEqual([0, 0, 0]);
     expect(Array.from(s0["bn1.running_var"]!.data.slice(0, 3))).toEqual([1, 1, 1]);
 
@@ -198,12 +198,12 @@ describe("batch norm (ResNet)", () => {
     const evalBefore = net.forward(x, false);
     // Eval mode leaves the state alone (compared on the buffers: deep-equal of all
     // 11M weights would dominate the test's time).
-    const afterEval = net.getState();
+    const afterEval = await net.getState();
     for (const k of Object.keys(s0).filter((k) => k.includes("running"))) {
       expect(maxAbsDiff(afterEval[k]!.data, s0[k]!.data), k).toBe(0);
     }
     const train = net.forward(x, true);
-    const s1 = net.getState();
+    const s1 = await net.getState();
     const m = mean.dataSync();
     const v = variance.dataSync();
     const expMean = Array.from(m, (mi) => 0.1 * mi);

@@ -182,7 +182,7 @@ describe("batchNormTrain against tfjs's autodiff of moments + batchNorm (cpu)", 
 });
 
 describe("batch norm layer (training mode) running statistics", () => {
-  it("updates running mean / unbiased variance with momentum 0.1 on wasm and cpu alike", () => {
+  it("updates running mean / unbiased variance with momentum 0.1 on wasm and cpu alike", async () => {
     const shape: [number, number, number, number] = [3, 4, 5, 7];
     const data = normal(3 * 4 * 5 * 7, 5, 3, 1.5);
     const states: Array<Record<string, Float32Array>> = [];
@@ -193,7 +193,7 @@ describe("batch norm layer (training mode) running statistics", () => {
       const x = tf.tensor4d(data, shape);
       tf.dispose(bn.apply(x, true));
       tf.dispose(bn.apply(x, true));
-      const s = store.getState();
+      const s = await store.getState();
       states.push({ mean: s["bn.running_mean"]!.data, var: s["bn.running_var"]!.data });
       x.dispose();
       store.dispose();

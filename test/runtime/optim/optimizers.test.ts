@@ -184,12 +184,12 @@ describe("all optimisers", () => {
     }
   });
 
-  it("resume from a saved state exactly where they left off", () => {
+  it("resume from a saved state exactly where they left off", async () => {
     for (const [name, make] of makers) {
       const straight = runTf(make());
       const first = make();
       const params = runTf(first, 1);
-      const saved = first.state();
+      const saved = await first.state();
       const savedParams = params.map((p) => Array.from(p.dataSync()));
       const second = make();
       second.loadState(saved);
