@@ -112,6 +112,35 @@ export function adapterLine(a: WebGpuAdapterInfo): string {
   return `${name} (${[...who, a.software ? "software adapter" : "hardware adapter"].join(", ")})`;
 }
 
+interface DeviceLike {
+  pushErrorScope(filter: "out-of-memory" | "validation" | "internal"): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/**
+ * Catches what the device reports while some work is dispatched (WebGPU reports a
+ * buffer it could not allocate, or a binding over its limits, asynchronously; without
+ * a scope the step would silently compute garbage). Null when tf is not on webgpu.
+ * `close` resolves to the first error's message, or null.
+ */
+export function deviceErrorScope(tf: { getBackend(): string; backend(): unknown }): { close(): Promise<string | null> } | null {
+  if (tf.getBackend() !== "webgpu") return null;
+  const device = (tf.backend() as { device?: DeviceLike }).device;
+  if (!device) return null;
+  const filters = ["out-of-memory", "validation", "internal"] as const;
+  for (const f of filters) device.pushErrorScope(f);
+  return {
+    async close() {
+      let first: string | null = null;
+      for (let i = 0; i < filters.length; i++) {
+        const e = await device.popErrorScope();
+        if (e && first === null) first = e.message.split("\n")[0] ?? e.message;
+      }
+      return first;
+    },
+  };
+}
+
 function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {
   const info = adapter.info ?? {};
   const str = (k: string): string => (typeof info[k] === "string" ? (info[k] as string) : "");

@@ -9,6 +9,7 @@
 // With workers (AugmentPool: one thread, or several that split each batch; compiled
 // entry in dist/), the plans are drawn here and executed on other cores; otherwise
 // inline. The views are the same bytes either way.
+import { RunSetupError } from "./errors.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { AugmentPool } from "../augment/worker.js";
 import { executePlan, planViews } from "../augment/pipeline.js";
@@ -51,7 +52,7 @@ export class BatchProducer {
     this.shape = this.loader.shape;
     this.stepsPerEpoch = this.sampler.stepsPerEpoch(ir.train.batchSize);
     if (this.stepsPerEpoch === 0) {
-      throw new Error(`the training mixture has ${this.sampler.epochSize} samples, fewer than one batch of ${ir.train.batchSize}`);
+      throw new RunSetupError(`the training mixture has ${this.sampler.epochSize} samples, fewer than one batch of ${ir.train.batchSize}: lower train.batch_size or add data`);
     }
   }
 

@@ -25,6 +25,9 @@ import { runDirOf, runPaths } from "./run-dir.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
 import { trainStep, type StepOutcome } from "./step.js";
+import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
+import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
+import { EVAL_BATCH } from "./evaluation.js";
 import { heldForReadBack } from "../readback.js";
 import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
 
@@ -49,6 +52,8 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
     const evalSource = ir.data.eval !== null ? (sources.byName.get(ir.data.eval) ?? null) : null;
     const bankNames = bankSourceNames(ir, sources.byName);
     const numClasses = classCountOf(sources, [...(ir.data.eval ? [ir.data.eval] : []), ...bankNames]);
+    const viewShape0 = viewInputShape(ir, sources.byName.get(ir.data.train[0]!.source)!.shape);
+    await checkDeviceLimits(tf, ir, viewShape0);
     producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, opts.augmentThreads ?? 1);
     const viewShape = viewInputShape(ir, producer.shape);
     model = buildTrainModel(tf, ir, viewShape, numClasses);
@@ -147,6 +152,20 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
       report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors - heldForReadBack() });
     };
 
+    // The first step runs under a device error scope: a GPU that cannot allocate the
+    // step's buffers says so there (as an error, not as garbage numbers).
+    let errorScope = deviceErrorScope(tf);
+    const closeErrorScope = async (): Promise<void> => {
+      const scope = errorScope;
+      errorScope = null;
+      const message = await scope?.close();
+      if (message) {
+        throw new RunSetupError(
+          `the GPU failed during the first training step: ${message}. The batch may not fit in its memory: ` +
+            `lower train.batch_size (now ${ir.train.batchSize}) and scale the learning rate with it`,
+        );
+      }
+    };
     let inFlight: InFlight | null = null;
     let lastDispatched: Promise<unknown> | null = null;
     let next = startStep < total ? prod.prepare(startStep) : null;
@@ -169,6 +188,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
         lastDispatched = current.outcome;
         if (inFlight) log(await finish(inFlight));
         inFlight = current;
+        if (errorScope && step > startStep) await closeErrorScope();
 
         const done = step + 1;
         const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
@@ -178,6 +198,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
         if (wantVal || wantKnn || wantCheckpoint || done === total || opts.signal?.aborted) {
           const metrics = await finish(inFlight);
           inFlight = null;
+          await closeErrorScope();
           if (wantVal || wantKnn) {
             report({ kind: "phase", message: `evaluating at step ${done}` });
             const test = (await evalFeatures())!;
@@ -200,6 +221,7 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
       // An error while a step is in flight: let it finish before tensors are disposed.
       await inFlight?.outcome.catch(() => undefined);
       await lastDispatched?.catch(() => undefined);
+      await errorScope?.close().catch(() => undefined);
     }
     pending = null;
 
@@ -242,6 +264,26 @@ async function backendFor(opts: RunOptions): Promise<{ tf: TfCore; backend: stri
   // select.ts types the module as `typeof import()`, methods/ as the namespace with its
   // CommonJS `default`; at run time they are the same object.
   return { tf: sel.tf as unknown as TfCore, backend: sel.description };
+}
+
+/**
+ * On webgpu, refuses a batch whose largest activation cannot be bound by one shader
+ * (it would fail on the device, or compute garbage), naming the largest batch that fits.
+ */
+async function checkDeviceLimits(tf: TfCore, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
+  if (tf.getBackend() !== "webgpu") return;
+  const adapter = await probeWebGpu();
+  if (typeof adapter === "string") return;
+  const fits = largestBatchFor(adapter.limits, ir.model.backbone, viewShape);
+  const largest = Math.max(ir.train.batchSize, EVAL_BATCH);
+  if (largest <= fits) return;
+  const mib = (largestActivationBytes(ir.model.backbone, viewShape) * largest) / 2 ** 20;
+  const what = ir.train.batchSize >= EVAL_BATCH ? `train.batch_size = ${ir.train.batchSize}` : `the evaluation batch (${EVAL_BATCH} images)`;
+  throw new RunSetupError(
+    `${what} does not fit this GPU: ${ir.model.backbone.name}'s largest activation would be ${mib.toFixed(0)} MiB, ` +
+      `over the ${(adapter.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB one shader can bind on ${adapterLine(adapter)}; ` +
+      `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
+  );
 }
 
 function classCountOf(sources: OpenedSources, names: string[]): number | null {

@@ -1,0 +1,60 @@
+// The webgpu backend through the built CLI (bin/adainfc.js -> dist/), as child processes:
+// `adainfc backends` lists it with its adapter and limits and exits (Dawn released);
+// `adainfc run --backend webgpu` trains a tiny pipeline, names the adapter, and exits 0;
+// an unknown backend is a usage error listing the choices. Skips where Dawn finds no adapter.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { probeWebGpu, releaseWebGpu } from "../../src/runtime/backend/webgpu.js";
+import { readMetrics, runPaths } from "../../src/runtime/train/index.js";
+import { tinyProject } from "../train/fixtures.js";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/adainfc.js");
+const probed = await probeWebGpu();
+releaseWebGpu();
+const why = typeof probed === "string" ? probed : null;
+
+function cli(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    // A process kept alive by Dawn would hang here: the test's timeout catches it.
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out, err }));
+  });
+}
+
+it("an unknown --backend is a usage error that lists the backends", async () => {
+  const r = await cli(["run", "nothing.adainf", "--backend", "webgl"], process.cwd());
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("error: --backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'webgl'");
+});
+
+describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` : ""}`, () => {
+  it("adainfc backends names the adapter and its limits, then exits", { timeout: 60_000 }, async () => {
+    const r = await cli(["backends"], process.cwd());
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/webgpu +available: .*(software|hardware) adapter/);
+    expect(r.out).toContain("largest storage binding");
+    expect(r.out).toMatch(/\* = what `adainfc run` picks without --backend/);
+    const j = await cli(["backends", "--json"], process.cwd());
+    const parsed = JSON.parse(j.out) as { auto: string; backends: Array<{ name: string; available: boolean; adapter?: { limits: Record<string, number> } }> };
+    expect(parsed.backends.map((b) => b.name)).toEqual(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"]);
+    expect(parsed.backends[1]!.adapter!.limits["maxStorageBufferBindingSize"]).toBeGreaterThan(0);
+  });
+
+  it("adainfc run --backend webgpu trains, prints the adapter and exits 0", { timeout: 180_000 }, async () => {
+    const dir = tinyProject({ steps: 3, checkpointEvery: null });
+    const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir);
+    expect(r.err).toMatch(/backend: webgpu \(Dawn on .*adapter/);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("3 steps in");
+    const run = runPaths(path.join(dir, "runs/tiny"));
+    expect(fs.existsSync(run.done)).toBe(true);
+    expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1, 2]);
+  });
+});

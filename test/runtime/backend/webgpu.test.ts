@@ -1,0 +1,144 @@
+// The webgpu backend (Dawn) against wasm: ResNet-18's loss, gradients and running
+// statistics in training mode, and whole tiny runs of each method (losses per step,
+// evaluation, checkpoints) give the same numbers. On a machine without a GPU this runs
+// on Mesa's lavapipe (software Vulkan, .ci/install-webgpu); where Dawn finds no adapter
+// at all, every test here skips and its name says why.
+import fs from "node:fs";
+import path from "node:path";
+import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileFileSync } from "../../../src/driver.js";
+import type { PipelineIR, ResNet18IR } from "../../../src/ir/types.js";
+import { releaseBackends, selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
+import { buildBackbone } from "../../../src/runtime/models/build.js";
+import { Rng } from "../../../src/runtime/rng.js";
+import { loadCheckpoint, readMetrics, RunSetupError, runPipeline, type StepMetrics } from "../../../src/runtime/train/index.js";
+import { tinyProject, type TinyOptions } from "../../train/fixtures.js";
+
+const probed = await probeWebGpu();
+const why = typeof probed === "string" ? probed : null;
+const label = (name: string): string => (why ? `${name} (skipped: ${why})` : name);
+
+let tf: TfCore;
+beforeAll(async () => {
+  if (why) return;
+  tf = (await selectBackend("wasm")).tf;
+  const sel = await selectBackend("webgpu");
+  expect(sel.adapter).toBeDefined();
+  expect(sel.description).toMatch(/^webgpu \(Dawn on /);
+});
+afterAll(async () => {
+  await releaseBackends();
+});
+
+describe.skipIf(why !== null)(label("webgpu against wasm"), () => {
+  it("ResNet-18 in training mode: same loss, gradients and running statistics", async () => {
+    const c = { side: 4, batch: 4, seed: 8, inputSeed: 12 };
+    const wasm = await resnetLossAndGrads("wasm", c);
+    const gpu = await resnetLossAndGrads("webgpu", c);
+    expect(Math.abs(gpu.loss - wasm.loss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(wasm.loss)));
+    expect(worstGradientDiff(wasm.grads, gpu.grads)).toBeLessThan(1e-2);
+    for (const k of ["bn1.running_mean", "layer2.0.downsample.1.running_var", "layer4.1.bn2.running_mean"]) {
+      expect(maxAbsDiff(wasm.state[k]!, gpu.state[k]!), k).toBeLessThan(1e-4);
+    }
+    for (const g of gpu.grads) expect(g.some((v) => v !== 0)).toBe(true);
+  }, 300_000);
+
+  const methods: Array<[string, string]> = [
+    ["SimCLR (LARS)", "simclr(proj_hidden_dim = 16, proj_output_dim = 8)"],
+    ["MoCo v2+", "mocov2plus(proj_hidden_dim = 16, proj_output_dim = 8, queue_size = 32)"],
+    ["BYOL", "byol(proj_hidden_dim = 16, proj_output_dim = 8, pred_hidden_dim = 16)"],
+    ["Barlow Twins", "barlow(proj_hidden_dim = 16, proj_output_dim = 16)"],
+  ];
+  for (const [name, method] of methods) {
+    it(`${name}: a tiny run gives the same losses, evaluation and checkpoint`, async () => {
+      const o: TinyOptions = { method, steps: 4, checkpointEvery: 2, keep: 2 };
+      const wasm = await tinyRun("wasm", o);
+      const gpu = await tinyRun("webgpu", o);
+      expect(gpu.metrics.map((m) => m.step)).toEqual([0, 1, 2, 3]);
+      gpu.metrics.forEach((m, i) => {
+        const w = wasm.metrics[i]!;
+        expect(Math.abs(m.loss - w.loss), `loss at step ${i}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(w.loss)));
+        expect(m.lr).toBe(w.lr);
+      });
+      // Evaluation ran on the GPU (async reads only) and agrees.
+      const last = (ms: StepMetrics[]): StepMetrics => ms.at(-1)!;
+      expect(last(gpu.metrics).knn_acc1).toBeDefined();
+      expect(Math.abs(last(gpu.metrics).knn_acc1! - last(wasm.metrics).knn_acc1!)).toBeLessThanOrEqual(10);
+      // The checkpoint holds the same weights, to float tolerance.
+      let worst = 0;
+      for (const [k, v] of wasm.checkpoint) worst = Math.max(worst, maxAbsDiff(v, gpu.checkpoint.get(k)!));
+      expect(worst).toBeLessThan(1e-3);
+    }, 300_000);
+  }
+});
+
+describe.skipIf(why !== null)(label("webgpu limits"), () => {
+  it("refuses a batch whose largest activation one shader cannot bind, naming the largest that fits", async () => {
+    await tf.setBackend("webgpu");
+    const dir = tinyProject({ steps: 1 });
+    const ir = compileFileSync("tiny.adainf", { cwd: dir }).pipelines[0]!.ir;
+    const adapter = probed as Exclude<typeof probed, string>;
+    // ResNet-18's CIFAR stem: 64 float channels at the view's size; one image more than the binding holds.
+    const crop = ir.augment.views[0]!.ops.find((op) => op.op === "random_resized_crop");
+    const side = crop && crop.op === "random_resized_crop" ? crop.size : 12;
+    const fits = Math.floor(adapter.limits.maxStorageBufferBindingSize / (side * side * 64 * 4));
+    const big: PipelineIR = { ...ir, model: { ...ir.model, backbone: RESNET }, train: { ...ir.train, batchSize: fits + 1 } };
+    const err = await runPipeline(big, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunSetupError);
+    expect((err as Error).message).toContain(`train.batch_size = ${fits + 1} does not fit this GPU`);
+    expect((err as Error).message).toContain(`at most ${fits} images per view fit`);
+  });
+});
+
+async function tinyRun(backend: string, o: TinyOptions): Promise<{ metrics: StepMetrics[]; checkpoint: Map<string, Float32Array> }> {
+  await tf.setBackend(backend);
+  const dir = tinyProject(o);
+  const out = compileFileSync("tiny.adainf", { cwd: dir });
+  expect(out.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+  const ir: PipelineIR = out.pipelines[0]!.ir;
+  const result = await runPipeline(ir, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false });
+  expect(result.status === "done" && result.summary.backend).toBe(backend);
+  const runDir = path.join(dir, "runs/tiny");
+  const ckpt = loadCheckpoint(path.join(runDir, "checkpoints", fs.readdirSync(path.join(runDir, "checkpoints")).sort().at(-1)!));
+  const checkpoint = new Map<string, Float32Array>();
+  for (const [k, v] of ckpt.state.tensors) if (k.startsWith("backbone/")) checkpoint.set(k, v.values);
+  return { metrics: readMetrics(path.join(runDir, "metrics.jsonl")), checkpoint };
+}
+
+const RESNET: ResNet18IR = { name: "resnet18", stem: "cifar", featureDim: 512 };
+
+async function resnetLossAndGrads(backend: string, c: { side: number; batch: number; seed: number; inputSeed: number }) {
+  await tf.setBackend(backend);
+  const net = buildBackbone(tf, RESNET, [c.side, c.side, 3], new Rng(c.seed));
+  const rng = new Rng(c.inputSeed);
+  const x = tf.tensor4d(new Float32Array(c.batch * c.side * c.side * 3).map(() => rng.normal()), [c.batch, c.side, c.side, 3]) as Tensor4D;
+  const w = tf.tensor2d(new Float32Array(c.batch * 512).map((_, i) => Math.cos(i)), [c.batch, 512]);
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, true), w)) as Scalar, net.params);
+  const loss = (await value.data())[0] as number;
+  const g: Float32Array[] = [];
+  for (const p of net.named) g.push((await (grads[p.variable.name] as Tensor).data()) as Float32Array);
+  const state = Object.fromEntries(Object.entries(await net.getState()).map(([k, v]) => [k, v.data]));
+  tf.dispose([w, value, x, ...Object.values(grads)]);
+  net.dispose();
+  return { loss, grads: g, state };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+/** The largest gradient difference, relative to each parameter's largest gradient. */
+function worstGradientDiff(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((g, i) => {
+    let scale = 1e-3;
+    for (const v of g) scale = Math.max(scale, Math.abs(v));
+    worst = Math.max(worst, maxAbsDiff(g, b[i]!) / scale);
+  });
+  return worst;
+}
