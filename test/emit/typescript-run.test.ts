@@ -110,7 +110,7 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     const out = join(progDir, "prog");
     const bad = await node(["tiny.js", "--backend", "gpu9"], out);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--backend must be tensorflow-gpu, tensorflow, wasm or cpu, not 'gpu9'");
+    expect(bad.stderr).toContain("--backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'gpu9'");
     rmSync(join(progDir, "gen.npz"));
     const r = await node(["tiny.js", "--backend", "cpu"], out);
     expect(r.code).toBe(1);

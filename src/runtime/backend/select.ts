@@ -156,6 +156,8 @@ async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<
       if (tf.findBackendFactory(spec.tfName) === null) {
         return "@tensorflow/tfjs-backend-webgpu did not register (it was imported before navigator.gpu existed)";
       }
+      const { registerWebGpuTrainingKernels } = await import("./webgpu-kernels/register.js");
+      registerWebGpuTrainingKernels();
     }
     const ok = await tf.setBackend(spec.tfName);
     if (!ok) return `tfjs could not initialise its '${spec.tfName}' backend`;

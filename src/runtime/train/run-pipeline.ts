@@ -173,6 +173,11 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
     try {
       for (let step = startStep; step < total; step++) {
         if (opts.signal?.aborted) {
+          // The step in flight finishes and is logged before its weights are saved.
+          if (inFlight) {
+            log(await finish(inFlight));
+            inFlight = null;
+          }
           await next?.catch(() => undefined);
           return { status: "interrupted", step, checkpoint: await checkpoint(step) };
         }

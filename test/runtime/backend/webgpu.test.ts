@@ -12,6 +12,7 @@ import type { PipelineIR, ResNet18IR } from "../../../src/ir/types.js";
 import { releaseBackends, selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
 import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
+import { batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { loadCheckpoint, readMetrics, RunSetupError, runPipeline, type StepMetrics } from "../../../src/runtime/train/index.js";
@@ -75,6 +76,35 @@ describe.skipIf(why !== null)(label("webgpu against wasm"), () => {
   }
 });
 
+describe.skipIf(why !== null)(label("webgpu batch-norm kernels (WGSL)"), () => {
+  // Shapes: C below, at and over one 64-channel workgroup; M over one slice and over many.
+  const cases: Array<[number[], boolean]> = [
+    [[2, 3, 3, 5], false],
+    [[4, 8, 8, 64], true],
+    [[3, 7, 5, 130], true],
+    [[64, 16, 16, 8], false],
+  ];
+  for (const [shape, relu] of cases) {
+    it(`[${shape.join(", ")}]${relu ? " + ReLU" : ""}: output, statistics and gradients equal wasm's`, async () => {
+      const wasm = await batchNormCase("wasm", shape, relu);
+      const gpu = await batchNormCase("webgpu", shape, relu);
+      expect(tf.getKernel("AdainfBatchNormTrain", "webgpu")).toBeDefined();
+      for (const k of ["y", "mean", "variance", "dx", "dgamma", "dbeta"] as const) {
+        const scale = wasm[k].reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+        expect(maxAbsDiff(wasm[k], gpu[k]) / scale, k).toBeLessThan(2e-5);
+      }
+    });
+  }
+
+  it("keeps the tensor count: the slices' partial sums are freed", async () => {
+    await tf.setBackend("webgpu");
+    await batchNormCase("webgpu", [4, 8, 8, 64], true);
+    const before = tf.memory().numTensors;
+    await batchNormCase("webgpu", [4, 8, 8, 64], true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe.skipIf(why !== null)(label("webgpu limits"), () => {
   it("refuses a batch whose largest activation one shader cannot bind, naming the largest that fits", async () => {
     await tf.setBackend("webgpu");
@@ -124,6 +154,34 @@ async function resnetLossAndGrads(backend: string, c: { side: number; batch: num
   tf.dispose([w, value, x, ...Object.values(grads)]);
   net.dispose();
   return { loss, grads: g, state };
+}
+
+/** batchNormTrain forward (with its statistics) and the gradients of sum(y * w). */
+async function batchNormCase(backend: string, shape: number[], relu: boolean) {
+  await tf.setBackend(backend);
+  const rng = new Rng(shape.reduce((a, b) => a * 31 + b, 7));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const c = shape[3]!;
+  const x = tf.tensor4d(new Float32Array(n).map(() => 3 + 2 * rng.normal()), shape as [number, number, number, number]);
+  const w = tf.tensor4d(new Float32Array(n).map(() => rng.normal()), shape as [number, number, number, number]);
+  const gamma = tf.tensor1d(new Float32Array(c).map(() => 1 + 0.3 * rng.normal()));
+  const beta = tf.tensor1d(new Float32Array(c).map(() => 0.2 * rng.normal()));
+  const stats: Tensor[] = [];
+  const f = (xx: Tensor4D, g: Tensor, b: Tensor): Scalar =>
+    tf.sum(tf.mul(batchNormTrain(tf, xx, g, b, 1e-5, (m, v) => stats.push(tf.keep(m.clone()), tf.keep(v.clone())), relu), w)) as Scalar;
+  const y = batchNormTrain(tf, x, gamma, beta, 1e-5, () => undefined, relu);
+  const [dx, dgamma, dbeta] = tf.grads((a: Tensor, g: Tensor, b: Tensor) => f(a as Tensor4D, g, b))([x, gamma, beta]);
+  const read = async (t: Tensor): Promise<Float32Array> => (await t.data()) as Float32Array;
+  const out = {
+    y: await read(y),
+    mean: await read(stats[0]!),
+    variance: await read(stats[1]!),
+    dx: await read(dx!),
+    dgamma: await read(dgamma!),
+    dbeta: await read(dbeta!),
+  };
+  tf.dispose([x, w, gamma, beta, y, dx!, dgamma!, dbeta!, ...stats]);
+  return out;
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
