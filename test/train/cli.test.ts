@@ -126,3 +126,16 @@ test("bench augment rejects bad numbers as usage errors", async () => {
   expect(threads.code).toBe(2);
   expect(threads.err).toContain("--threads must be a whole number >= 1, not 'two'");
 });
+
+test("running a finished run again: exit 1, nothing changed, the choices named; --overwrite starts over", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null, evaluate: "knn(k = 5)" });
+  expect((await cli(["run", "tiny.adainf", ...RUN], dir)).code).toBe(0);
+  const done = fs.readFileSync(path.join(dir, "runs/tiny/done.json"), "utf8");
+  const again = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(again.code).toBe(1);
+  expect(again.err).toMatch(/error: .*runs\/tiny holds a finished run \(done\.json\); nothing was changed/);
+  expect(again.err).not.toMatch(/internal error|at .*\.ts:\d+/);
+  expect(fs.readFileSync(path.join(dir, "runs/tiny/done.json"), "utf8")).toBe(done);
+  expect((await cli(["run", "tiny.adainf", ...RUN, "--resume"], dir)).err).toContain("already finished");
+  expect((await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir)).code).toBe(0);
+});

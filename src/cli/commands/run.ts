@@ -8,6 +8,7 @@ import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
+import { shellCommand } from "../../util/shell-quote.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
@@ -20,6 +21,7 @@ interface RunFlags {
   set: string[];
   backend?: string;
   resume?: boolean;
+  overwrite?: boolean;
   only: string[];
   worker: boolean;
   augmentThreads: string;
@@ -34,7 +36,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<pipeline>", ".adainf file")
     .option("--set <key=value>", "override a setting (repeatable), e.g. --set train.steps=500", collect, [])
     .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest installed; webgpu only on a hardware GPU)")
-    .option("--resume", "continue from the newest checkpoint in the run directory")
+    .option("--resume", "continue from the newest checkpoint in the run directory (a finished run is skipped)")
+    .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run (deletes them)")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
     .option("--augment-threads <n|auto>", "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains", "auto")
@@ -115,14 +118,22 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {
-        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
+        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, overwrite: Boolean(opts.overwrite) && !resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
       } catch (e) {
         view.stop();
         return reportRuntimeFailure(ctx, e, train);
       }
       view.stop();
       if (result.status === "interrupted") {
-        const again = ["adainfc run", file, ...opts.set.map((s) => `--set ${s}`), ...(ir.sweep ? [] : ["--resume"]), ...opts.only.map((o) => `--only ${o}`)].join(" ");
+        const again = shellCommand([
+          "adainfc",
+          "run",
+          file,
+          ...opts.set.flatMap((s) => ["--set", s]),
+          ...(ir.sweep ? [] : ["--resume"]),
+          ...opts.only.flatMap((o) => ["--only", o]),
+          ...(opts.backend ? ["--backend", opts.backend] : []),
+        ]);
         ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again}\n`);
         return EXIT_INTERRUPTED;
       }

@@ -101,7 +101,7 @@ function header(ir: PipelineIR, opts: ProgramOptions): string {
     "  npm install && npm start",
     `  npx tsc && node ${opts.fileName}.js [flags]`,
     "",
-    "Flags: --backend tensorflow-gpu|webgpu|tensorflow|wasm|cpu, --resume, --no-worker, --augment-threads N",
+    "Flags: --backend tensorflow-gpu|webgpu|tensorflow|wasm|cpu, --resume, --overwrite, --no-worker, --augment-threads N",
     "(as `adainfc run`).",
   ];
   return lines.flatMap((l) => (l === "" ? ["//"] : commentLines(l))).join("\n") + "\n";

@@ -34,6 +34,7 @@ export const FLAGS_INTERFACE: InterfaceDeclarationStructure = {
   properties: [
     { name: "backend", type: "BackendName | undefined", docs: ["--backend: force a TensorFlow.js backend (default: the fastest installed)."] },
     { name: "resume", type: "boolean", docs: ["--resume: continue from the newest checkpoint in the run directory."] },
+    { name: "overwrite", type: "boolean", docs: ["--overwrite: start over in a run directory that holds a finished or checkpointed run."] },
     { name: "worker", type: "boolean", docs: ["--no-worker: augment on the training thread instead of a worker thread."] },
     { name: "augmentThreads", type: "number", docs: ["--augment-threads: augmentation worker threads (each batch is split across them)."] },
   ],
@@ -49,6 +50,7 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
   options: {
     backend: { type: "string" },
     resume: { type: "boolean", default: false },
+    overwrite: { type: "boolean", default: false },
     "no-worker": { type: "boolean", default: false },
     "augment-threads": { type: "string", default: "1" },
   },
@@ -60,7 +62,13 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
 if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads <= 64)) {
   throw new Error(\`--augment-threads must be an integer from 1 to 64, not '\${values["augment-threads"]}'\`);
 }`,
-    `return { backend: values.backend, resume: values.resume, worker: !values["no-worker"], augmentThreads };`,
+    `return {
+  backend: values.backend,
+  resume: values.resume,
+  overwrite: values.overwrite,
+  worker: !values["no-worker"],
+  augmentThreads,
+};`,
   ],
 };
 
@@ -102,6 +110,7 @@ try {
     cwd: projectDir,
     backend: flags.backend,
     resume: ${sweep ? "flags.resume || listCheckpoints(runPaths(runDir).checkpoints).length > 0" : "flags.resume"},
+    overwrite: flags.overwrite,
     worker: flags.worker ? "auto" : "off",
     augmentThreads: flags.augmentThreads,
     signal: controller.signal,

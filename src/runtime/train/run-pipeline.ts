@@ -15,7 +15,8 @@ import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
-import { loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
+import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
+import { lockRunDir } from "./run-lock.js";
 import { RunSetupError, TrainingDivergedError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy, type EncoderMetrics } from "./evaluation.js";
 import { trainingDifferences } from "./ir-compat.js";
@@ -39,6 +40,24 @@ export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promi
   const report = opts.onProgress ?? (() => undefined);
   const { tf, backend } = await backendFor(opts);
 
+  // Before anything in the directory is read or written: one run at a time.
+  const lock = lockRunDir(paths.dir);
+  if (lock.note) report({ kind: "note", message: lock.note });
+  try {
+    return await runLocked(declared, opts, paths, tf, backend, report);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(
+  declared: PipelineIR,
+  opts: RunOptions,
+  paths: ReturnType<typeof runPaths>,
+  tf: TfCore,
+  backend: string,
+  report: NonNullable<RunOptions["onProgress"]>,
+): Promise<RunResult> {
   report({ kind: "phase", message: "opening data" });
   const sources = await openRunSources(declared, opts.cwd, (task, done, total) => report({ kind: "phase", message: `${task} ${done}/${total}` }));
   let producer: BatchProducer | null = null;
@@ -346,7 +365,18 @@ function resumeOrStart(
     }
     report({ kind: "note", message: `no checkpoint in ${paths.checkpoints}: starting from step 0` });
   }
-  // A fresh run: whatever an earlier run left here is replaced.
+  // A fresh run replaces what an earlier run left here, but only when asked to: a
+  // finished run or checkpoints are never deleted silently.
+  const finished = fs.existsSync(paths.done);
+  const saved = listCheckpoints(paths.checkpoints);
+  if ((finished || saved.length > 0) && !opts.overwrite) {
+    const what = finished ? "a finished run (done.json)" : `an unfinished run (checkpoint at step ${saved.at(-1)!.step})`;
+    throw new RunSetupError(
+      `${paths.dir} holds ${what}; nothing was changed. ` +
+        `To ${finished ? "keep it, run with --resume (a finished run is then skipped)" : "continue it, run with --resume"}, ` +
+        "set another output.dir, or start over with --overwrite (its checkpoints and metrics are deleted)",
+    );
+  }
   removeCheckpointsAfter(paths.checkpoints, -1);
   fs.rmSync(paths.done, { force: true });
   metricsLog.reset();

@@ -16,6 +16,11 @@ export interface RunOptions {
   tf?: TfCore;
   /** Continue from the newest checkpoint in the run directory (if any). */
   resume?: boolean;
+  /**
+   * Without resume: replace a finished or checkpointed run in the directory. Without
+   * it, such a directory is refused (RunSetupError) and left as it is.
+   */
+  overwrite?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   /** Aborting (Ctrl-C) saves a checkpoint at the next step boundary and returns "interrupted". */
   signal?: AbortSignal;

@@ -1,0 +1,91 @@
+// Nothing in a run directory is lost: a finished or checkpointed run is not replaced
+// unless asked (--overwrite), and two runs cannot write one directory at once (a lock
+// naming the holder; a stale lock from a dead process is taken over, with a note).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, expect, test } from "vitest";
+import { compileFileSync } from "../../src/driver.js";
+import type { PipelineIR } from "../../src/ir/types.js";
+import { selectBackend } from "../../src/runtime/backend/select.js";
+import type { Tf } from "../../src/runtime/methods/tf.js";
+import { LOCK_FILE } from "../../src/runtime/train/run-lock.js";
+import { readMetrics, runPaths, runPipeline, RunSetupError, type ProgressEvent } from "../../src/runtime/train/index.js";
+import { tinyProject } from "./fixtures.js";
+
+let tf: Tf;
+beforeAll(async () => {
+  tf = (await selectBackend("cpu")).tf as unknown as Tf;
+});
+
+function tiny(steps = 2): { dir: string; ir: PipelineIR } {
+  const dir = tinyProject({ steps, checkpointEvery: 1, evaluate: "knn(k = 5)" });
+  return { dir, ir: compileFileSync("tiny.adainf", { cwd: dir }).pipelines[0]!.ir };
+}
+
+test("a finished run is refused without --overwrite and left as it was; --overwrite starts over", async () => {
+  const { dir, ir } = tiny();
+  const run = runPaths(path.join(dir, "runs/tiny"));
+  expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false })).status).toBe("done");
+  const done = fs.readFileSync(run.done, "utf8");
+  const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RunSetupError);
+  expect((err as Error).message).toMatch(/holds a finished run \(done\.json\); nothing was changed\. .*--resume.*--overwrite/);
+  expect(fs.readFileSync(run.done, "utf8")).toBe(done);
+  expect(fs.existsSync(path.join(run.dir, LOCK_FILE))).toBe(false);
+  const again = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, overwrite: true });
+  expect(again.status).toBe("done");
+  expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1]);
+});
+
+test("an interrupted run (checkpoints, no done.json) is refused too, naming its step", async () => {
+  const { dir, ir } = tiny(3);
+  const controller = new AbortController();
+  const first = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: controller.signal,
+    onProgress: (e) => e.kind === "step" && controller.abort(),
+  });
+  expect(first.status).toBe("interrupted");
+  const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
+  expect((err as Error).message).toMatch(/holds an unfinished run \(checkpoint at step \d\); nothing was changed\. To continue it, run with --resume/);
+  expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true })).status).toBe("done");
+});
+
+test("a second run into the same directory is refused while the first holds it", async () => {
+  const { dir, ir } = tiny(3);
+  let second: unknown = null;
+  const first = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    onProgress: (e: ProgressEvent) => {
+      if (e.kind === "step" && e.metrics.step === 0 && second === null) {
+        second = runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, overwrite: true }).catch((x: unknown) => x);
+      }
+    },
+  });
+  expect(first.status).toBe("done");
+  const err = await (second as Promise<unknown>);
+  expect(err).toBeInstanceOf(RunSetupError);
+  expect((err as Error).message).toContain(`is in use by another run (pid ${process.pid} on `);
+  expect(readMetrics(runPaths(path.join(dir, "runs/tiny")).metrics).map((m) => m.step)).toEqual([0, 1, 2]);
+});
+
+test("a stale lock (its process is gone) is taken over, with a note", async () => {
+  const { dir, ir } = tiny();
+  const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  const pid = Number(gone.stdout);
+  const runDir = path.join(dir, "runs/tiny");
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid, host: (await import("node:os")).hostname(), started: "2026-01-01T00:00:00.000Z" }));
+  const notes: string[] = [];
+  const r = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, onProgress: (e) => e.kind === "note" && notes.push(e.message) });
+  expect(r.status).toBe("done");
+  expect(notes.join("\n")).toContain(`took over a stale lock in ${runDir} (pid ${pid} on `);
+  expect(fs.existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
+});
