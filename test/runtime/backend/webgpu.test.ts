@@ -105,6 +105,29 @@ describe.skipIf(why !== null)(label("webgpu batch-norm kernels (WGSL)"), () => {
   });
 });
 
+describe.skipIf(why !== null)(label("webgpu convolution gradients (ours and tfjs's matrix-product input gradient)"), () => {
+  // [x shape, filter shape, stride, pad]: ResNet's 3x3 stride 1 and 2, its 1x1 down-sampling,
+  // the stem (3 input channels), ImageNet's 7x7 stride 2, channel counts off the 32-tile,
+  // and enough positions for many split-K slices.
+  const cases: Array<[[number, number, number, number], [number, number, number, number], number, "same" | "valid" | number]> = [
+    [[2, 8, 8, 3], [3, 3, 3, 16], 1, "same"],
+    [[3, 9, 7, 20], [3, 3, 20, 40], 2, 1],
+    [[2, 8, 8, 33], [1, 1, 33, 65], 2, "valid"],
+    [[1, 16, 16, 5], [7, 7, 5, 9], 2, 3],
+    [[32, 16, 16, 8], [3, 3, 8, 8], 1, "same"],
+  ];
+  for (const [xs, fs, stride, pad] of cases) {
+    it(`x [${xs.join(", ")}], filter [${fs.join(", ")}], stride ${stride}, pad ${pad}: both gradients equal wasm's`, async () => {
+      const wasm = await convGrads("wasm", xs, fs, stride, pad);
+      const gpu = await convGrads("webgpu", xs, fs, stride, pad);
+      for (const k of ["dw", "dx"] as const) {
+        const scale = wasm[k].reduce((m, v) => Math.max(m, Math.abs(v)), 1e-3);
+        expect(maxAbsDiff(wasm[k], gpu[k]) / scale, k).toBeLessThan(1e-4);
+      }
+    });
+  }
+});
+
 describe.skipIf(why !== null)(label("webgpu limits"), () => {
   it("refuses a batch whose largest activation one shader cannot bind, naming the largest that fits", async () => {
     await tf.setBackend("webgpu");
@@ -154,6 +177,26 @@ async function resnetLossAndGrads(backend: string, c: { side: number; batch: num
   tf.dispose([w, value, x, ...Object.values(grads)]);
   net.dispose();
   return { loss, grads: g, state };
+}
+
+/** dL/dw and dL/dx of sum(conv2d(x, w) * u) through the backend's gradient kernels. */
+async function convGrads(
+  backend: string,
+  xs: [number, number, number, number],
+  fs: [number, number, number, number],
+  stride: number,
+  pad: "same" | "valid" | number,
+) {
+  await tf.setBackend(backend);
+  const rng = new Rng(xs.reduce((a, b) => a * 17 + b, fs[3]));
+  const x = tf.tensor4d(new Float32Array(xs.reduce((a, b) => a * b, 1)).map(() => rng.normal()), xs);
+  const w = tf.tensor4d(new Float32Array(fs.reduce((a, b) => a * b, 1)).map(() => rng.normal() * 0.2), fs);
+  const y = tf.conv2d(x, w, stride, pad);
+  const u = tf.tensor(new Float32Array(y.size).map(() => rng.normal()), y.shape);
+  const [dx, dw] = tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, stride, pad), u)))([x, w]);
+  const out = { dx: (await dx!.data()) as Float32Array, dw: (await dw!.data()) as Float32Array };
+  tf.dispose([x, w, y, u, dx!, dw!]);
+  return out;
 }
 
 /** batchNormTrain forward (with its statistics) and the gradients of sum(y * w). */

@@ -1,39 +1,76 @@
-// Registers our training kernels for the 'webgpu' backend: training-mode batch norm and
-// its gradient as WGSL programs (batch-norm.ts). Idempotent. ADAINF_WEBGPU_FUSED_BN=0
-// leaves them out, so batch norm runs as composed tfjs ops: the device check measures
-// a step both ways (docs/gpu.md), which decides whether they pay on a real GPU.
-import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
+// Registers our training kernels for the 'webgpu' backend, replacing tfjs-webgpu 4.22's
+// where ours are better, and sets the one tfjs-webgpu flag we change. Idempotent. Each
+// can be left out through an environment variable (set to 0), so the device check can
+// time a step both ways on a real GPU (docs/gpu.md); tests compare ours with the originals.
+import { env, getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
 import { webgpuBatchNormTrainConfig, webgpuBatchNormTrainGradConfig } from "./batch-norm.js";
+import { webgpuConv2dBackpropFilterConfig } from "./conv2d-backprop-filter.js";
 
-export const WEBGPU_TRAINING_KERNELS: ReadonlyArray<{ config: KernelConfig; why: string }> = [
+export interface WebGpuKernel {
+  config: KernelConfig;
+  /** Set to 0 to leave this kernel out. */
+  toggle: string;
+  why: string;
+}
+
+export const WEBGPU_TRAINING_KERNELS: readonly WebGpuKernel[] = [
   {
     config: webgpuBatchNormTrainConfig,
-    why: "composed, training batch norm is ~8 dispatches and transposes x for each per-channel reduction; here 4 dispatches, x read twice",
+    toggle: "ADAINF_WEBGPU_FUSED_BN",
+    why: "composed, training batch norm is ~8 dispatches and transposes x for each per-channel reduction; here 4, x read twice",
   },
   {
     config: webgpuBatchNormTrainGradConfig,
-    why: "composed, its gradient is ~14 dispatches with activation-sized temporaries; here 4, from per-channel sums",
+    toggle: "ADAINF_WEBGPU_FUSED_BN",
+    why: "composed, its gradient is ~14 dispatches with activation-sized temporaries; here 5, from per-channel sums",
+  },
+  {
+    config: webgpuConv2dBackpropFilterConfig,
+    toggle: "ADAINF_WEBGPU_FILTER_GRAD",
+    why: "tfjs-webgpu's gives each filter element one thread looping over the whole batch (1,728 threads for a 3x3x3x64 stem); ours is a tiled split-K matrix product",
   },
 ];
 
-/** Whether the environment asks for composed batch norm instead (for measurements). */
-export function fusedBatchNormWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env["ADAINF_WEBGPU_FUSED_BN"] !== "0";
+/**
+ * tfjs-webgpu computes the input gradient of a convolution with a naive kernel unless
+ * this flag is off; its matrix-product kernel then runs (checked against wasm in
+ * test/runtime/backend/webgpu.test.ts). ADAINF_WEBGPU_MM_INPUT_GRAD=0 keeps the naive one.
+ */
+const NAIVE_INPUT_GRAD_FLAG = "WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE";
+
+const originals = new Map<string, KernelConfig | null>();
+
+function wanted(toggle: string, e: NodeJS.ProcessEnv): boolean {
+  return e[toggle] !== "0";
 }
 
-export function registerWebGpuTrainingKernels(): void {
-  if (!fusedBatchNormWanted()) return;
-  for (const { config } of WEBGPU_TRAINING_KERNELS) {
+export function registerWebGpuTrainingKernels(e: NodeJS.ProcessEnv = process.env): void {
+  for (const { config, toggle } of WEBGPU_TRAINING_KERNELS) {
+    if (!wanted(toggle, e)) continue;
     const current = getKernel(config.kernelName, "webgpu");
     if (current?.kernelFunc === config.kernelFunc) continue;
+    if (!originals.has(config.kernelName)) originals.set(config.kernelName, current ?? null);
     if (current !== undefined) unregisterKernel(config.kernelName, "webgpu");
     registerKernel(config);
   }
+  env().set(NAIVE_INPUT_GRAD_FLAG, !wanted("ADAINF_WEBGPU_MM_INPUT_GRAD", e));
 }
 
-/** Removes them again (tests compare against the composed ops). */
-export function unregisterWebGpuTrainingKernels(): void {
-  for (const { config } of WEBGPU_TRAINING_KERNELS) {
-    if (getKernel(config.kernelName, "webgpu") !== undefined) unregisterKernel(config.kernelName, "webgpu");
+/** Puts back what tfjs-webgpu registered, and its naive input gradient (tests, measurements). */
+export function restoreOriginalWebGpuKernels(): void {
+  for (const [name, original] of originals) {
+    if (getKernel(name, "webgpu") !== undefined) unregisterKernel(name, "webgpu");
+    if (original !== null) registerKernel(original);
   }
+  originals.clear();
+  env().set(NAIVE_INPUT_GRAD_FLAG, true);
+}
+
+/** Which of ours are registered now, by kernel name (for `run`'s description and benchmarks). */
+export function activeWebGpuKernels(): string[] {
+  const names = WEBGPU_TRAINING_KERNELS.filter(({ config }) => getKernel(config.kernelName, "webgpu")?.kernelFunc === config.kernelFunc).map(
+    ({ config }) => config.kernelName,
+  );
+  if (!env().getBool(NAIVE_INPUT_GRAD_FLAG)) names.push("Conv2DBackpropInput (tfjs matrix-product variant)");
+  return names;
 }
