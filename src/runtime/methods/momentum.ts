@@ -2,6 +2,7 @@
 // (0-based) every target parameter becomes tau(s) * target + (1 - tau(s)) * online, where
 // tau rises from `base` to `final` along a half cosine over the training steps:
 //   tau(s) = final - (final - base) * (cos(pi * s / totalSteps) + 1) / 2.
+import { axpby } from "../backend/fused-kernels.js";
 import type { Momentum } from "../../ir/types.js";
 import type { Tf } from "./tf.js";
 import type { MomentumPair } from "./types.js";
@@ -14,7 +15,7 @@ export function tauAt(m: Momentum, step: number, totalSteps: number): number {
 /** target <- tau * target + (1 - tau) * online, for every pair. */
 export function emaUpdate(tf: Tf, pairs: readonly MomentumPair[], tau: number): void {
   for (const [online, target] of pairs) {
-    const next = tf.tidy(() => tf.add(tf.mul(target, tau), tf.mul(online, 1 - tau)));
+    const next = axpby(tf, target, online, tau, 1 - tau);
     target.assign(next);
     next.dispose();
   }

@@ -6,6 +6,7 @@
 import type { Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { Rng } from "../rng.js";
 import type { ModelState, NamedParam, TfCore } from "./backbone.js";
+import { axpby } from "../backend/fused-kernels.js";
 import { batchNormTrain } from "./batch-norm-train.js";
 
 /** Holds every variable of a model by name; layers register into it. */
@@ -128,10 +129,10 @@ export function batchNorm(store: VariableStore, name: string, channels: number):
     const count = x.size / channels;
     const onStats = (mean: Tensor, variance: Tensor): void => {
       // Runs inside the op, off the gradient tape: running statistics get no gradient.
+      // a x + b (c y): one kernel each on webgpu, the same tfjs ops as ever elsewhere.
       tf.tidy(() => {
-        const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-        runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
-        runningVar.assign(tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
+        runningMean.assign(axpby(tf, runningMean, mean, 1 - momentum, momentum));
+        runningVar.assign(axpby(tf, runningVar, variance, 1 - momentum, momentum, count / Math.max(1, count - 1)));
       });
     };
     return batchNormTrain(tf, x, gamma, beta, eps, onStats, relu);

@@ -11,6 +11,7 @@
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
 import { emptyState, type StateDict } from "../methods/state-dict.js";
 import type { Tf } from "../methods/tf.js";
+import { larsStepKernel } from "../backend/fused-kernels.js";
 import { checkStepArgs, Slots } from "./slots.js";
 import { oneDimensional, type BiasOrNormTest, type Optimizer } from "./types.js";
 
@@ -47,7 +48,9 @@ export class Lars implements Optimizer {
       if (!g) return;
       const adapted = !(excludeBiasAndNorm && this.isBiasOrNorm(p, i));
       const prev = this.buffers.get(i);
-      const [next, buf] = tf.tidy(() => {
+      const attrs = { lr, momentum, weightDecay: wd, eta, clipLr, adapted, eps: LARS_EPS };
+      // One fused kernel where the backend has it (webgpu), else the same as tensor ops.
+      const [next, buf] = larsStepKernel(tf, p, g, prev, attrs) ?? tf.tidy(() => {
         let d: Tensor = g;
         if (adapted) {
           // The trust ratio stays on the device: no read-back, so a GPU never waits for

@@ -12,7 +12,9 @@ import type { PipelineIR, ResNet18IR } from "../../../src/ir/types.js";
 import { releaseBackends, selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
 import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
+import { axpby } from "../../../src/runtime/backend/fused-kernels.js";
 import { batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
+import { Lars } from "../../../src/runtime/optim/index.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { loadCheckpoint, readMetrics, RunSetupError, runPipeline, type StepMetrics } from "../../../src/runtime/train/index.js";
@@ -128,6 +130,39 @@ describe.skipIf(why !== null)(label("webgpu convolution gradients (ours and tfjs
   }
 });
 
+describe.skipIf(why !== null)(label("webgpu fused optimiser kernels"), () => {
+  const settings: Array<[string, ConstructorParameters<typeof Lars>[1]]> = [
+    ["clipped, bias and norm excluded", { momentum: 0.9, weightDecay: 1e-4, eta: 0.02, clipLr: true, excludeBiasAndNorm: true }],
+    ["unclipped, nothing excluded", { momentum: 0.9, weightDecay: 0.05, eta: 0.5, clipLr: false, excludeBiasAndNorm: false }],
+    ["no momentum", { momentum: 0, weightDecay: 0.1, eta: 0.02, clipLr: true, excludeBiasAndNorm: true }],
+  ];
+  for (const [name, opts] of settings) {
+    it(`LARS (${name}): three steps equal the composed ops on wasm, a zero parameter included`, async () => {
+      const wasm = await larsRun("wasm", opts);
+      const gpu = await larsRun("webgpu", opts);
+      expect(tf.getKernel("AdainfLarsStep", "webgpu")).toBeDefined();
+      wasm.forEach((w, i) => {
+        const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+        expect(maxAbsDiff(w, gpu[i]!) / scale, `parameter ${i}`).toBeLessThan(1e-5);
+      });
+    });
+  }
+
+  it("a x + b (c y) equals the composed ops", async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const rng = new Rng(5);
+      const x = tf.tensor1d(new Float32Array(1000).map(() => rng.normal()));
+      const y = tf.tensor1d(new Float32Array(1000).map(() => rng.normal()));
+      const out = axpby(tf, x, y, 0.9, 0.1, 1.0001);
+      const v = (await out.data()) as Float32Array;
+      tf.dispose([x, y, out]);
+      return v;
+    };
+    expect(maxAbsDiff(await run("wasm"), await run("webgpu"))).toBeLessThan(1e-6);
+  });
+});
+
 describe.skipIf(why !== null)(label("webgpu limits"), () => {
   it("refuses a batch whose largest activation one shader cannot bind, naming the largest that fits", async () => {
     await tf.setBackend("webgpu");
@@ -177,6 +212,30 @@ async function resnetLossAndGrads(backend: string, c: { side: number; batch: num
   tf.dispose([w, value, x, ...Object.values(grads)]);
   net.dispose();
   return { loss, grads: g, state };
+}
+
+/** Three LARS steps over parameters of several sizes (one all zero); the final values and buffers. */
+async function larsRun(backend: string, opts: ConstructorParameters<typeof Lars>[1]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const rng = new Rng(11);
+  const shapes = [[3, 3, 4, 8], [8], [100, 37], [5], [70000]];
+  const params = shapes.map((sh, i) => {
+    const n = sh.reduce((a, b) => a * b, 1);
+    return tf.variable(tf.tensor(new Float32Array(n).map(() => (i === 3 ? 0 : rng.normal())), sh));
+  });
+  const lars = new Lars(tf as unknown as Tf, opts);
+  for (let step = 0; step < 3; step++) {
+    const grads = params.map((p) => tf.tensor(new Float32Array(p.size).map(() => 0.1 * rng.normal()), p.shape));
+    lars.step(params, grads, [0.1, 0.05, 0.2][step]!);
+    tf.dispose(grads);
+  }
+  const out: Float32Array[] = [];
+  for (const p of params) out.push((await p.data()) as Float32Array);
+  const state = await lars.state();
+  for (const t of Object.values(state.tensors)) out.push(t.values);
+  lars.dispose();
+  tf.dispose(params);
+  return out;
 }
 
 /** dL/dw and dL/dx of sum(conv2d(x, w) * u) through the backend's gradient kernels. */

@@ -5,6 +5,7 @@
 import { env, getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
 import { webgpuBatchNormTrainConfig, webgpuBatchNormTrainGradConfig } from "./batch-norm.js";
 import { webgpuConv2dBackpropFilterConfig } from "./conv2d-backprop-filter.js";
+import { webgpuAxpbyConfig, webgpuLarsStepConfig } from "./optim.js";
 
 export interface WebGpuKernel {
   config: KernelConfig;
@@ -23,6 +24,16 @@ export const WEBGPU_TRAINING_KERNELS: readonly WebGpuKernel[] = [
     config: webgpuBatchNormTrainGradConfig,
     toggle: "ADAINF_WEBGPU_FUSED_BN",
     why: "composed, its gradient is ~14 dispatches with activation-sized temporaries; here 5, from per-channel sums",
+  },
+  {
+    config: webgpuLarsStepConfig,
+    toggle: "ADAINF_WEBGPU_FUSED_OPTIM",
+    why: "composed, one LARS update is ~23 dispatches (norms, trust ratio and its `if`, buffer, update); here 3 (2 for an excluded parameter)",
+  },
+  {
+    config: webgpuAxpbyConfig,
+    toggle: "ADAINF_WEBGPU_FUSED_OPTIM",
+    why: "running statistics and momentum-encoder updates, a x + b c y: 1 dispatch instead of 3-4",
   },
   {
     config: webgpuConv2dBackpropFilterConfig,

@@ -1,0 +1,46 @@
+// Small fused kernels for the per-step bookkeeping that otherwise costs one GPU dispatch
+// per tfjs op: running statistics and momentum-encoder updates (a x + b c y), and the
+// LARS step. Each function runs our kernel where the current backend has one registered
+// (webgpu: webgpu-kernels/optim.ts) and otherwise the same formula as tfjs ops, op for op
+// as before, so the CPU backends' numbers do not change. No tfjs import here.
+import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
+
+/** What these functions use of tfjs (models and methods type their tf differently). */
+type Tf = Pick<typeof import("@tensorflow/tfjs-core"), "getKernel" | "getBackend" | "engine" | "tidy" | "add" | "mul">;
+
+/** out = a * x + b * (c * y): inputs { x, y }, attrs { a, b, c } -> out. */
+export const AXPBY = "AdainfAxpby";
+
+/**
+ * One LARS update of one parameter: inputs { p, g, buf? }, attrs LarsStepAttrs ->
+ * [p', buf'] (with momentum) or [p'] (momentum 0). See optim/lars.ts for the formula.
+ */
+export const LARS_STEP = "AdainfLarsStep";
+
+export interface LarsStepAttrs {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  eta: number;
+  clipLr: boolean;
+  /** False for excluded (bias / norm) parameters: d = g, no trust ratio, no decay. */
+  adapted: boolean;
+  eps: number;
+}
+
+function fused(tf: Tf, name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** a * x + b * (c * y), as one kernel where there is one. The caller owns the result. */
+export function axpby(tf: Tf, x: Tensor, y: Tensor, a: number, b: number, c = 1): Tensor {
+  if (fused(tf, AXPBY)) return tf.engine().runKernel(AXPBY, { x, y }, { a, b, c }) as Tensor;
+  return tf.tidy(() => tf.add(tf.mul(x, a), tf.mul(c === 1 ? y : tf.mul(y, c), b)));
+}
+
+/** The LARS kernel where there is one, else null (the caller runs the composed ops). */
+export function larsStepKernel(tf: Tf, p: Tensor, g: Tensor, buf: Tensor | null, attrs: LarsStepAttrs): [Tensor, Tensor?] | null {
+  if (!fused(tf, LARS_STEP)) return null;
+  const inputs: NamedTensorMap = buf ? { p, g, buf } : { p, g };
+  return tf.engine().runKernel(LARS_STEP, inputs, { ...attrs }) as unknown as [Tensor, Tensor?];
+}
