@@ -128,6 +128,7 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
 async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<SelectedBackend | string> {
   const spec = SPECS[name];
   let adapter: WebGpuAdapterInfo | undefined;
+  let ours: string[] = [];
   if (name === "webgpu") {
     // Before the backend's import: it registers itself only if navigator.gpu exists.
     const probed = await probeWebGpu();
@@ -156,18 +157,22 @@ async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<
       if (tf.findBackendFactory(spec.tfName) === null) {
         return "@tensorflow/tfjs-backend-webgpu did not register (it was imported before navigator.gpu existed)";
       }
-      const { registerWebGpuTrainingKernels } = await import("./webgpu-kernels/register.js");
+      const { activeWebGpuKernels, registerWebGpuTrainingKernels } = await import("./webgpu-kernels/register.js");
       registerWebGpuTrainingKernels();
+      ours = activeWebGpuKernels();
     }
     const ok = await tf.setBackend(spec.tfName);
     if (!ok) return `tfjs could not initialise its '${spec.tfName}' backend`;
     await tf.ready();
+    applyFlagOverrides(tf, process.env["ADAINF_TFJS_FLAGS"]);
   } catch (e) {
     if (name === "webgpu") releaseWebGpu();
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
   const gpu = name === "tensorflow-gpu" || name === "webgpu";
-  return { name, tf, description: describe(tf, name, mod, adapter), gpu, ...(adapter ? { adapter } : {}) };
+  let description = describe(tf, name, mod, adapter);
+  if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
+  return { name, tf, description, gpu, ...(adapter ? { adapter } : {}) };
 }
 
 /**
@@ -250,6 +255,29 @@ function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>, a
       return `webgpu (Dawn on ${adapter ? adapterLine(adapter) : "an unknown adapter"}${adapter?.software ? ": correct but slow, for tests" : ""})`;
     case "cpu":
       return "cpu (plain JavaScript kernels: slow, for tests and tiny runs)";
+  }
+}
+
+/**
+ * ADAINF_TFJS_FLAGS="NAME=value,NAME=value" sets tfjs environment flags after the backend
+ * started (for measurements, e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64). Values are
+ * numbers, true or false. A flag tfjs does not know is a usage error.
+ */
+export function applyFlagOverrides(tf: TfCore, spec: string | undefined): void {
+  if (!spec) return;
+  for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf("=");
+    const name = eq < 0 ? item : item.slice(0, eq).trim();
+    const raw = eq < 0 ? "true" : item.slice(eq + 1).trim();
+    const value = raw === "true" ? true : raw === "false" ? false : Number(raw);
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new UserError(`ADAINF_TFJS_FLAGS: ${name} needs a number, true or false, not '${raw}'`, EXIT_USAGE);
+    }
+    try {
+      tf.env().set(name, value);
+    } catch {
+      throw new UserError(`ADAINF_TFJS_FLAGS: tfjs has no flag '${name}' on this backend`, EXIT_USAGE);
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import {
+  applyFlagOverrides,
   BACKEND_ORDER,
   BackendUnavailableError,
   isBackendName,
@@ -70,4 +71,16 @@ describe("selectBackend", () => {
       expect(description).toContain("skipped: tensorflow-gpu: @tensorflow/tfjs-node-gpu is not installed");
     },
   );
+});
+
+describe("ADAINF_TFJS_FLAGS", () => {
+  it("sets tfjs flags by name; an unknown flag or a bad value is a usage error", async () => {
+    const { tf } = await selectBackend("cpu");
+    const before = tf.env().getBool("CHECK_COMPUTATION_FOR_ERRORS");
+    applyFlagOverrides(tf, `CHECK_COMPUTATION_FOR_ERRORS=${!before}`);
+    expect(tf.env().getBool("CHECK_COMPUTATION_FOR_ERRORS")).toBe(!before);
+    applyFlagOverrides(tf, `CHECK_COMPUTATION_FOR_ERRORS=${before}`);
+    expect(() => applyFlagOverrides(tf, "NO_SUCH_FLAG=1")).toThrow(/tfjs has no flag 'NO_SUCH_FLAG'/);
+    expect(() => applyFlagOverrides(tf, "CHECK_COMPUTATION_FOR_ERRORS=maybe")).toThrow(/needs a number, true or false, not 'maybe'/);
+  });
 });
