@@ -55,6 +55,19 @@ describe.skipIf(why !== null)(label("webgpu against wasm"), () => {
     ["BYOL", "byol(proj_hidden_dim = 16, proj_output_dim = 8, pred_hidden_dim = 16)"],
     ["Barlow Twins", "barlow(proj_hidden_dim = 16, proj_output_dim = 16)"],
   ];
+  it("ResNet-18 + SimCLR + LARS: a tiny run gives the same losses and checkpoint (every kernel of ours in one run)", async () => {
+    const o: TinyOptions = { steps: 2, checkpointEvery: null, evaluate: "knn(k = 5)" };
+    const withResnet = (ir: PipelineIR): PipelineIR => ({ ...ir, model: { ...ir.model, backbone: RESNET } });
+    const wasm = await tinyRun("wasm", o, withResnet);
+    const gpu = await tinyRun("webgpu", o, withResnet);
+    gpu.metrics.forEach((m, i) => {
+      expect(Math.abs(m.loss - wasm.metrics[i]!.loss), `loss at step ${i}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(wasm.metrics[i]!.loss)));
+    });
+    let worst = 0;
+    for (const [k, v] of wasm.checkpoint) worst = Math.max(worst, maxAbsDiff(v, gpu.checkpoint.get(k)!));
+    expect(worst).toBeLessThan(1e-3);
+  }, 300_000);
+
   for (const [name, method] of methods) {
     it(`${name}: a tiny run gives the same losses, evaluation and checkpoint`, async () => {
       const o: TinyOptions = { method, steps: 4, checkpointEvery: 2, keep: 2 };
@@ -181,12 +194,16 @@ describe.skipIf(why !== null)(label("webgpu limits"), () => {
   });
 });
 
-async function tinyRun(backend: string, o: TinyOptions): Promise<{ metrics: StepMetrics[]; checkpoint: Map<string, Float32Array> }> {
+async function tinyRun(
+  backend: string,
+  o: TinyOptions,
+  change: (ir: PipelineIR) => PipelineIR = (ir) => ir,
+): Promise<{ metrics: StepMetrics[]; checkpoint: Map<string, Float32Array> }> {
   await tf.setBackend(backend);
   const dir = tinyProject(o);
   const out = compileFileSync("tiny.adainf", { cwd: dir });
   expect(out.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
-  const ir: PipelineIR = out.pipelines[0]!.ir;
+  const ir: PipelineIR = change(out.pipelines[0]!.ir);
   const result = await runPipeline(ir, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false });
   expect(result.status === "done" && result.summary.backend).toBe(backend);
   const runDir = path.join(dir, "runs/tiny");
