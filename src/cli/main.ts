@@ -90,6 +90,13 @@ export async function main(argv: string[], ctxIn?: CliContext): Promise<number> 
       ctx.err(`error: ${e.message}\n`);
       return e.exitCode;
     }
+    // A file-system failure the user caused (a path, a mount, a disk): one line, exit 1.
+    const { describeFsError } = await import("../util/fs-errors.js");
+    const fsLine = describeFsError(e);
+    if (fsLine) {
+      ctx.err(`error: ${fsLine}\n`);
+      return 1;
+    }
     const err = e as Error;
     ctx.err(`internal error: ${err.message}\n(this is a bug in adainfc; please report it with the command you ran)\n`);
     if (process.env["ADAINF_DEBUG"]) ctx.err(`${err.stack}\n`);

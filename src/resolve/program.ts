@@ -5,6 +5,10 @@ import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
 import { parseSource } from "../syntax/parse.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
+import { describeFsError } from "../util/fs-errors.js";
+
+/** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
+export const MAX_SOURCE_BYTES = 4 * 2 ** 20;
 
 // Loads a file and everything it `use`s (stdlib/ modules and relative files),
 // reporting missing files, cycles and paths that escape the project, and gives
@@ -74,13 +78,25 @@ export class Program {
     return this.load(abs, null);
   }
 
-  private read(abs: string): string | null {
+  /**
+   * The file's text, or why it cannot be a pipeline file. Only regular files of at most
+   * MAX_SOURCE_BYTES are read: a device (/dev/zero) or a fifo would never end.
+   */
+  private read(abs: string): { text: string } | { reason: string } {
     const o = this.opts.overlay?.get(abs);
-    if (o !== undefined) return o;
+    if (o !== undefined) return { text: o };
     try {
-      return readFileSync(abs, "utf8");
-    } catch {
-      return null;
+      const st = statSync(abs);
+      if (st.isDirectory()) return { reason: `${this.display(abs)} is a folder, not a .adainf file` };
+      if (!st.isFile()) return { reason: `${this.display(abs)} is not a regular file (a device, pipe or socket)` };
+      if (st.size > MAX_SOURCE_BYTES) {
+        return { reason: `${this.display(abs)} is ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_SOURCE_BYTES / 2 ** 20} MiB a pipeline file may have` };
+      }
+      return { text: readFileSync(abs, "utf8") };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return { reason: `cannot read ${this.display(abs)}: no such file` };
+      return { reason: `cannot read ${this.display(abs)}: ${describeFsError(e) ?? (e instanceof Error ? e.message : String(e))}` };
     }
   }
 
@@ -98,19 +114,18 @@ export class Program {
       return null;
     }
     if (cached) return cached;
-    const text = this.read(abs);
-    if (text === null) {
-      const isDir = existsSync(abs) && statSync(abs).isDirectory();
+    const read = this.read(abs);
+    if ("reason" in read) {
       this.diagnostics.push({
         code: "E013",
         severity: "error",
-        message: isDir ? `${this.display(abs)} is a folder, not a .adainf file` : `cannot read ${this.display(abs)}: no such file`,
+        message: read.reason,
         span: from?.span ?? null,
         ...(fromFile ? { hint: "paths in `use` are relative to the importing file" } : {}),
       });
       return null;
     }
-    const parsed = parseCached(text, this.display(abs));
+    const parsed = parseCached(read.text, this.display(abs));
     const file: LoadedFile = { display: this.display(abs), abs, ast: parsed.ast, isStd: isInside(this.stdlibDir, abs) };
     this.diagnostics.push(...parsed.diagnostics);
     this.files.set(abs, file);

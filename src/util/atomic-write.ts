@@ -4,9 +4,10 @@
 // so an interrupted write never leaves a half-written file behind.
 import fs from "node:fs";
 import path from "node:path";
+import { ensureDir } from "./fs-errors.js";
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureDir(path.dirname(file));
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, data);

@@ -8,6 +8,7 @@ import { configFileName, type SoloConfig } from "./config.js";
 import { analyze, type SoloOptions } from "./expressible.js";
 import { renderAugmentations, renderConfig } from "./render.js";
 import { renderRunScript } from "./run-script.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 // `adainfc compile --target solo-learn`: one pipeline's IR -> the files the AdaInf
 // reference code reads. Pure (returns text); writeEmitted puts it on disk.
@@ -47,7 +48,7 @@ export function writeEmitted(dir: string, files: EmittedFile[]): string[] {
   const written: string[] = [];
   for (const f of files) {
     const path = join(dir, f.path);
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path));
     const tmp = `${path}.tmp-${process.pid}`;
     try {
       writeFileSync(tmp, f.text, { mode: f.executable ? 0o755 : 0o644 });

@@ -19,6 +19,7 @@ import { crc32 } from "./crc32.js";
 import { DataError } from "./errors.js";
 import { encodeNpyHeader, type NpyHeader } from "./npy.js";
 import { readAt } from "./zip.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 export function defaultCacheDir(): string {
   if (process.env.ADAINF_CACHE_DIR) return process.env.ADAINF_CACHE_DIR;
@@ -61,7 +62,7 @@ export async function inflateMemberTo(
   target: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  ensureDir(path.dirname(target));
   const tmp = tempBeside(target);
   let crc = 0;
   let written = 0;
@@ -124,7 +125,7 @@ export function transposeFortranTo(fd: number, header: NpyHeader, dataStart: num
     cIndex[j] = c;
   }
   const rowsPerBlock = Math.max(1, Math.min(n, Math.floor((32 << 20) / Math.max(1, k * item))));
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  ensureDir(path.dirname(target));
   const tmp = tempBeside(target);
   const out = fs.openSync(tmp, "w");
   try {

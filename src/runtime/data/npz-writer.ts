@@ -9,6 +9,7 @@ import path from "node:path";
 import { encodeNpyHeader } from "./npy.js";
 import { StoredZipWriter } from "./zip-writer.js";
 import { fsError } from "./errors.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 export interface NpzImageWriterOptions {
   count: number;
@@ -46,7 +47,7 @@ export class NpzImageWriter {
     const tmpPath = path.join(dir, `.${path.basename(outPath)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     let fd: number;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       fd = fs.openSync(tmpPath, "w");
     } catch (e) {
       throw fsError(outPath, e);

@@ -12,6 +12,7 @@ import { MnistReader } from "./mnist.js";
 import { NpzReader } from "./npz.js";
 import { defaultCacheDir } from "./cache.js";
 import { convertFolderToNpz, listImages } from "./folder.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 export interface ImageBatch {
   /** NHWC uint8, RGB. */
@@ -139,7 +140,7 @@ async function folderCache(folder: string, cacheDir: string, options: OpenSource
   const target = path.join(cacheDir, "folders", `${hash.digest("hex").slice(0, 32)}.npz`);
   if (fs.existsSync(target)) return target;
   try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    ensureDir(path.dirname(target));
   } catch (e) {
     throw fsError(cacheDir, e);
   }

@@ -14,6 +14,7 @@ import {
   type CheckpointMeta,
   type FlatState,
 } from "./checkpoint-format.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 /** The file operations a save uses; tests pass one that fails half way. */
 export interface CheckpointIO {
@@ -64,7 +65,7 @@ export function listCheckpoints(dir: string): CheckpointFile[] {
  * is removed, the error is rethrown, and existing checkpoints are unchanged.
  */
 export function saveCheckpoint(dir: string, meta: CheckpointMeta, state: FlatState, io: CheckpointIO = nodeCheckpointIO): string {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   removeStaleTemps(dir);
   const bytes = encodeCheckpoint(meta, state);
   const final = path.join(dir, checkpointName(meta.step));

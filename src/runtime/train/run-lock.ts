@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RunSetupError } from "./errors.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 export const LOCK_FILE = "run.lock";
 
@@ -22,7 +23,7 @@ export interface RunLock {
 }
 
 export function lockRunDir(dir: string): RunLock {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const file = path.join(dir, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   let note: string | null = null;

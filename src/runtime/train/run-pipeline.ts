@@ -31,6 +31,7 @@ import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js
 import { EVAL_BATCH } from "./evaluation.js";
 import { heldForReadBack } from "../readback.js";
 import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
+import { ensureDir } from "../../util/fs-errors.js";
 
 /** Losses averaged for the final `loss` figure. */
 const FINAL_LOSS_WINDOW = 20;
@@ -79,7 +80,7 @@ async function runLocked(
     const m = model;
     const prod = producer;
 
-    fs.mkdirSync(paths.checkpoints, { recursive: true });
+    ensureDir(paths.checkpoints);
     const start = resumeOrStart(ir, paths, m, opts, metricsLog, report);
     let { step: startStep, elapsed } = start;
     let lastCheckpoint = start.checkpoint;

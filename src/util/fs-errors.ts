@@ -1,0 +1,86 @@
+// File-system failures a user can cause (a path that is a file, a read-only mount, a
+// missing folder, a symlink loop, a full disk) become one line naming the path and the
+// cause, wherever they surface: the CLI's entry point turns any such error into this
+// line and exit 1, never an "internal error". ensureDir creates folders without Node's
+// recursive mkdir, which loops forever on some file systems (/proc).
+import fs from "node:fs";
+import path from "node:path";
+
+const CAUSES: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder, not a file",
+  EEXIST: "it already exists",
+  ENOTEMPTY: "the folder is not empty",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ELOOP: "too many symbolic links (a loop?)",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENAMETOOLONG: "the name is too long",
+  EMFILE: "too many open files",
+  EBUSY: "the file or folder is busy",
+  EXDEV: "it is on another file system",
+  EINVAL: "the file system does not allow it",
+};
+
+const ACTIONS: Record<string, string> = {
+  mkdir: "create the folder",
+  open: "open",
+  read: "read",
+  write: "write",
+  rename: "write",
+  scandir: "list the folder",
+  stat: "read",
+  lstat: "read",
+  unlink: "remove",
+  rmdir: "remove the folder",
+  rm: "remove",
+  copyfile: "copy to",
+};
+
+/** One line for a file-system error with a known cause, or null for anything else. */
+export function describeFsError(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException | null;
+  if (!err || typeof err !== "object" || typeof err.code !== "string" || !(err.code in CAUSES)) return null;
+  const where = (err as { dest?: string }).dest ?? err.path;
+  if (typeof where !== "string") return null;
+  const action = ACTIONS[err.syscall ?? ""] ?? "use";
+  // mkdir's ENOENT with its parent there: the file system (e.g. /proc) refuses new folders.
+  const cause = err.syscall === "mkdir" && err.code === "ENOENT" && fs.existsSync(path.dirname(where)) ? "the file system does not allow a folder there" : CAUSES[err.code];
+  return `cannot ${action} ${where}: ${cause} (${err.code})`;
+}
+
+/** mkdir -p, one level at a time: errors name the level that failed. */
+export function ensureDir(dir: string): void {
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  for (;;) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(cur);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR") throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code, syscall: "mkdir", path: path.resolve(dir) });
+      if (code !== "ENOENT") throw e;
+      missing.push(cur);
+      const parent = path.dirname(cur);
+      if (parent === cur) break;
+      cur = parent;
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: "ENOTDIR", syscall: "mkdir", path: cur });
+    }
+    break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && fs.statSync(d).isDirectory()) continue;
+      throw e;
+    }
+  }
+}
