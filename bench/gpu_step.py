@@ -1,8 +1,10 @@
 # PyTorch SimCLR training throughput on a CUDA GPU (ResNet-18, CIFAR stem, solo-learn's
 # projector 512->2048->256, 2 views of 32x32, fp32 and bf16, batch 256 and 512 per view):
 # how many augmented views per second a GPU consumes, to size adainf's augmentation
-# threads (docs/augmentation.md). Needs PyTorch with CUDA:  python3 bench/gpu_step.py
-import json, time, torch, torch.nn as nn, torch.nn.functional as F, torchvision
+# threads (docs/augmentation.md), and the PyTorch side of bench/gpu-check.sh. Needs PyTorch
+# with CUDA:  python3 bench/gpu_step.py [--batches 256,512] [--precisions fp32,bf16]
+# [--warmup 15] [--steps 40] [--device cuda|cpu]  (cpu: only to try the script, tiny sizes)
+import argparse, json, time, torch, torch.nn as nn, torch.nn.functional as F, torchvision
 
 def model():
     net = torchvision.models.resnet18()
@@ -20,27 +22,42 @@ def loss_fn(z, t=0.2):
     target = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
     return F.cross_entropy(sim, target)
 
-dev = "cuda"
+ap = argparse.ArgumentParser()
+ap.add_argument("--batches", default="256,512", help="images per view, comma-separated")
+ap.add_argument("--precisions", default="fp32,bf16")
+ap.add_argument("--warmup", type=int, default=15)
+ap.add_argument("--steps", type=int, default=40)
+ap.add_argument("--device", default="cuda")
+args = ap.parse_args()
+dev = args.device
+cuda = dev.startswith("cuda")
+sync = torch.cuda.synchronize if cuda else (lambda: None)
+gpu = torch.cuda.get_device_name() if cuda else f"cpu ({torch.get_num_threads()} threads)"
 torch.backends.cudnn.benchmark = True
-for precision in ["fp32", "bf16"]:
-    for batch in [256, 512]:
+for precision in args.precisions.split(","):
+    for batch in [int(b) for b in args.batches.split(",")]:
         m = model().to(dev).to(memory_format=torch.channels_last)
         opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
         x = torch.randn(2 * batch, 3, 32, 32, device=dev).to(memory_format=torch.channels_last)
         def step():
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            with torch.autocast("cuda" if cuda else "cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
                 loss = loss_fn(m(x))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-        for _ in range(15):
+        for _ in range(args.warmup):
             step()
-        torch.cuda.synchronize()
+        sync()
         t0 = time.perf_counter()
-        n = 40
+        n = args.steps
         for _ in range(n):
             step()
-        torch.cuda.synchronize()
+        sync()
         dt = (time.perf_counter() - t0) / n
-        print(json.dumps({"bench": "gpu_step", "gpu": torch.cuda.get_device_name(), "precision": precision, "batch_per_view": batch,
-                          "ms_per_step": round(dt * 1000, 2), "images_per_s": round(batch / dt), "views_per_s": round(2 * batch / dt)}), flush=True)
+        print(json.dumps({"bench": "gpu_step", "gpu": gpu, "torch": torch.__version__, "precision": precision, "batch_per_view": batch,
+                          "ms_per_step": round(dt * 1000, 2), "images_per_s": round(batch / dt), "views_per_s": round(2 * batch / dt),
+                          "max_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None}), flush=True)
+        del m, opt, x
+        if cuda:
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats()

@@ -1,10 +1,16 @@
-// Benchmark: median milliseconds per SimCLR training step at 2 x 64 views of
-// 32x32x3 (forward, SimCLR loss, backward, SGD-momentum update), the same step as
+// Benchmark: milliseconds per SimCLR training step at 2 x batch views of 32x32x3
+// (forward, SimCLR loss, backward, SGD-momentum update), the same step as
 // ../shared/bench/torch_reference.py `step`, which it runs too (when PyTorch is
-// installed) to print the ratio. Also prints where one step's time goes, per kernel.
+// installed) to print the ratio; with `--feature-dim 512 --projector 2048,256` the
+// same model as bench/gpu_step.py (bench/gpu-check.sh compares the two on a GPU).
+// Reads device data only asynchronously (webgpu has no sync reads in Node). Prints the
+// median of steps each awaited, the pipelined rate (one read per run), JS dispatch time
+// against the step's wall time, and one step's per-kernel profile (GPU time on webgpu
+// when the adapter has timestamp queries).
 //
-//   node dist/bench/step.js --model convnet|resnet18 [--json] [--steps 5]
-//        [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--shipped-input-grad] [--no-torch]
+//   node dist/bench/step.js --model convnet|resnet18 [--batch 64] [--steps 5] [--warmup 1]
+//        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
+//        [--no-profile] [--shipped-input-grad] [--no-torch]
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import { spawnSync } from "node:child_process";
@@ -13,7 +19,9 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
-import { isBackendName, selectBackend, type TfCore } from "../src/runtime/backend/select.js";
+import { isBackendName, releaseBackends, selectBackend, type TfCore } from "../src/runtime/backend/select.js";
+import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
+import type { Tf } from "../src/runtime/methods/tf.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
 import { Rng } from "../src/runtime/rng.js";
 
@@ -23,9 +31,12 @@ interface Options {
   steps: number;
   warmup: number;
   batch: number;
+  featureDim: number | undefined;
+  projector: [number, number] | undefined;
   backend: string | undefined;
   shippedInputGrad: boolean;
   torch: boolean;
+  profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,9 +46,12 @@ function parseArgs(argv: string[]): Options {
     steps: 5,
     warmup: 1,
     batch: 64,
+    featureDim: undefined,
+    projector: undefined,
     backend: undefined,
     shippedInputGrad: false,
     torch: true,
+    profile: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -46,17 +60,29 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
+    const count = (v: string, min: number): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${a} needs an integer >= ${min}, not ${v}`);
+      return n;
+    };
     if (a === "--model") {
       const m = next();
       if (m !== "convnet" && m !== "resnet18") throw new Error(`--model must be convnet or resnet18, not ${m}`);
       o.model = m;
     } else if (a === "--json") o.json = true;
-    else if (a === "--steps") o.steps = Number(next());
-    else if (a === "--warmup") o.warmup = Number(next());
-    else if (a === "--batch") o.batch = Number(next());
-    else if (a === "--backend") o.backend = next();
+    else if (a === "--steps") o.steps = count(next(), 1);
+    else if (a === "--warmup") o.warmup = count(next(), 0);
+    else if (a === "--batch") o.batch = count(next(), 1);
+    else if (a === "--feature-dim") o.featureDim = count(next(), 1);
+    else if (a === "--projector") {
+      const v = next();
+      const m = /^(\d+),(\d+)$/.exec(v);
+      if (!m) throw new Error(`--projector needs HIDDEN,OUT (e.g. 2048,256), not ${v}`);
+      o.projector = [Number(m[1]), Number(m[2])];
+    } else if (a === "--backend") o.backend = next();
     else if (a === "--shipped-input-grad") o.shippedInputGrad = true;
     else if (a === "--no-torch") o.torch = false;
+    else if (a === "--no-profile") o.profile = false;
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -78,6 +104,9 @@ function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
+
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 interface TorchResult {
   ms_per_step_median: number;
@@ -105,6 +134,12 @@ function runTorch(model: string, batch: number): TorchResult | string {
   }
 }
 
+interface KernelRow {
+  kernel: string;
+  ms: number;
+  calls: number;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.backend !== undefined && !isBackendName(o.backend)) throw new Error(`unknown backend ${o.backend}`);
@@ -119,18 +154,30 @@ async function main(): Promise<void> {
   }
   const ir: BackboneIR =
     o.model === "convnet"
-      ? { name: "convnet", channels: [32, 64, 128], featureDim: 128 }
-      : { name: "resnet18", stem: "cifar", featureDim: 128 };
-  const net = buildBackbone(tf, ir, [32, 32, 3], new Rng(0));
+      ? { name: "convnet", channels: [32, 64, 128], featureDim: o.featureDim ?? 128 }
+      : { name: "resnet18", stem: "cifar", featureDim: o.featureDim ?? 128 };
+  const rng = new Rng(0);
+  const net = buildBackbone(tf, ir, [32, 32, 3], rng);
+  // gpu_step.py's projector: Linear(feature, H) -> ReLU -> Linear(H, O).
+  const spec: HeadLayerSpec[] | null = o.projector
+    ? [{ kind: "linear", out: o.projector[0] }, { kind: "relu" }, { kind: "linear", out: o.projector[1] }]
+    : null;
+  const head = spec ? Head.create(tf as unknown as Tf, "projector", net.featureDim, spec, rng) : null;
+  const params: Variable[] = [...net.params, ...(head ? head.params().map((p) => p.variable) : [])];
   const x = tf.randomUniform([2 * o.batch, 32, 32, 3], 0, 1, "float32", 0) as Tensor4D;
   const lr = 0.05;
   const momentum = 0.9;
-  const velocity = net.params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const velocity = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const forward = (): Tensor2D => {
+    const f = net.forward(x, true);
+    return head ? head.apply(f, true) : f;
+  };
 
-  const step = (): number => {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => simclrLoss(tf, net.forward(x, true), 0.2), net.params);
-      net.params.forEach((p, i) => {
+  /** Records one step on the device; returns its loss (not yet read). */
+  const dispatch = (): Scalar =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => simclrLoss(tf, forward(), 0.2), params);
+      params.forEach((p, i) => {
         const v = velocity[i] as Variable;
         const g = grads[p.name] as Tensor;
         v.assign(tf.add(tf.mul(v, momentum), g)); // torch SGD: v = m v + g; p -= lr v
@@ -138,38 +185,73 @@ async function main(): Promise<void> {
       });
       return value;
     });
-    const l = loss.dataSync()[0] as number;
+  const read = async (loss: Scalar): Promise<number> => {
+    const l = (await loss.data())[0] as number;
     loss.dispose();
     return l;
   };
 
-  for (let i = 0; i < o.warmup; i++) step();
+  const tStart = performance.now();
+  for (let i = 0; i < o.warmup; i++) await read(dispatch());
+  const warmupMs = performance.now() - tStart;
+
+  // 1. Each step awaited: dispatch (JS records and submits the kernels) + the wait for the loss.
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
+  const dispatchTimes: number[] = [];
   let lastLoss = NaN;
   for (let i = 0; i < o.steps; i++) {
     const t0 = performance.now();
-    lastLoss = step();
+    const loss = dispatch();
+    dispatchTimes.push(performance.now() - t0);
+    lastLoss = await read(loss);
     times.push(performance.now() - t0);
   }
   const tensorsAfter = tf.memory().numTensors;
   const ms = median(times);
+  const dispatchMs = median(dispatchTimes);
 
-  // Per-kernel profile of one step (the engine times every kernel it runs).
-  const info = await tf.profile(() => {
-    step();
-  });
-  const byKernel = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const t = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += t;
-    e.calls += 1;
-    byKernel.set(k.name, e);
+  // 2. Pipelined: o.steps steps back to back, only the last loss read (the GPU never waits for JS).
+  const tp = performance.now();
+  let pending: Scalar[] = [];
+  for (let i = 0; i < o.steps; i++) pending.push(dispatch());
+  lastLoss = await read(pending.pop() as Scalar);
+  const pipelinedMs = (performance.now() - tp) / o.steps;
+  for (const l of pending) l.dispose();
+  pending = [];
+
+  // 3. tf.time over one step: kernel time (GPU timestamps on webgpu) against wall time.
+  const timing = o.profile
+    ? await tf.time(() => {
+        dispatch().dispose();
+      })
+    : null;
+  const timeKernelMs = timing && typeof timing.kernelMs === "number" ? timing.kernelMs : null;
+
+  // 4. Per-kernel profile of one step (the engine times every kernel it runs).
+  let profile: KernelRow[] = [];
+  let profiledWallMs: number | null = null;
+  let kernelCount = 0;
+  if (o.profile) {
+    const tq = performance.now();
+    let profiledLoss: Scalar | null = null;
+    const info = await tf.profile(() => {
+      profiledLoss = dispatch();
+    });
+    if (profiledLoss !== null) await read(profiledLoss);
+    profiledWallMs = performance.now() - tq;
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      const t = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += t;
+      e.calls += 1;
+      byKernel.set(k.name, e);
+    }
+    kernelCount = info.kernels.length;
+    profile = [...byKernel.entries()].map(([kernel, e]) => ({ kernel, ms: r3(e.ms), calls: e.calls })).sort((a, b) => b.ms - a.ms);
   }
-  const profile = [...byKernel.entries()]
-    .map(([kernel, e]) => ({ kernel, ms: Math.round(e.ms * 10) / 10, calls: e.calls }))
-    .sort((a, b) => b.ms - a.ms);
+  const kernelTotalMs = profile.reduce((s, p) => s + p.ms, 0);
 
   const torch = o.torch ? runTorch(o.model, o.batch) : "skipped (--no-torch)";
   const result = {
@@ -177,12 +259,26 @@ async function main(): Promise<void> {
     impl: `tfjs-${name}`,
     backend: description,
     model: o.model,
+    feature_dim: net.featureDim,
+    projector: o.projector ? `${net.featureDim}->${o.projector[0]}->${o.projector[1]}` : null,
+    batch_per_view: o.batch,
     views: 2 * o.batch,
+    steps: o.steps,
+    warmup_steps: o.warmup,
+    warmup_ms: r1(warmupMs),
     input_grad_kernel: o.shippedInputGrad ? "tfjs-backend-wasm" : "adainf",
-    ms_per_step_median: Math.round(ms * 10) / 10,
-    images_per_s: Math.round((2 * o.batch * 1000) / ms),
+    ms_per_step_median: r1(ms),
+    ms_per_step_pipelined: r1(pipelinedMs),
+    dispatch_ms_median: r1(dispatchMs),
+    images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
+    views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
     loss: lastLoss,
     tensor_leak_per_step: (tensorsAfter - tensorsBefore) / o.steps,
+    time_kernel_ms: timeKernelMs === null ? null : r1(timeKernelMs),
+    time_wall_ms: timing ? r1(timing.wallMs) : null,
+    profile_kernel_ms_total: o.profile ? r1(kernelTotalMs) : null,
+    profile_kernel_calls: o.profile ? kernelCount : null,
+    profile_wall_ms: profiledWallMs === null ? null : r1(profiledWallMs),
     torch_ms_per_step_median: typeof torch === "string" ? null : torch.ms_per_step_median,
     torch_threads: typeof torch === "string" ? null : torch.threads,
     ratio_vs_torch: typeof torch === "string" ? null : Math.round((ms / torch.ms_per_step_median) * 100) / 100,
@@ -190,24 +286,37 @@ async function main(): Promise<void> {
     profile,
   };
   net.dispose();
+  head?.dispose();
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
+  const byCount = [...profile].sort((a, b) => b.calls - a.calls);
   const lines = [
-    `SimCLR step, ${o.model}, ${2 * o.batch} views of 32x32x3 on ${description}`,
-    `  tfjs:    ${result.ms_per_step_median} ms/step (median of ${o.steps}), ${result.images_per_s} images/s, loss ${lastLoss.toFixed(4)}`,
+    `SimCLR step, ${o.model}${result.projector ? ` + projector ${result.projector}` : ""}, ${2 * o.batch} views of 32x32x3 on ${description}`,
+    `  tfjs:    ${result.ms_per_step_median} ms/step awaited each (median of ${o.steps}), ${result.ms_per_step_pipelined} ms/step pipelined, ${result.views_per_s} views/s, loss ${lastLoss.toFixed(4)}`,
+    `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
     typeof torch === "string"
       ? `  PyTorch: ${torch}`
       : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread) -> ratio ${result.ratio_vs_torch}x`,
     `  tensors leaked per step: ${result.tensor_leak_per_step}`,
-    `  per-kernel time of one step (engine profile):`,
-    ...profile.slice(0, 15).map((p) => `    ${p.kernel.padEnd(24)} ${String(p.ms).padStart(8)} ms  ${p.calls} calls`),
   ];
+  if (o.profile) {
+    lines.push(
+      `  tf.time of one step: kernel ${result.time_kernel_ms} ms, wall ${result.time_wall_ms} ms`,
+      `  engine profile of one step: ${kernelCount} kernels, ${result.profile_kernel_ms_total} ms kernel time, ${result.profile_wall_ms} ms wall (profiling adds overhead)`,
+      `  top kernels by time:`,
+      ...profile.slice(0, 15).map((p) => `    ${p.kernel.padEnd(28)} ${p.ms.toFixed(3).padStart(10)} ms  ${String(p.calls).padStart(4)} calls`),
+      `  top kernels by count:`,
+      ...byCount.slice(0, 10).map((p) => `    ${p.kernel.padEnd(28)} ${String(p.calls).padStart(4)} calls  ${p.ms.toFixed(3).padStart(10)} ms`),
+    );
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench step: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main()
+  .catch((e: unknown) => {
+    process.stderr.write(`bench step: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => releaseBackends());

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# The one prepared device check of issue 12 (docs/gpu.md): in one call of a lent GPU
+# machine, with no node and maybe no Vulkan loader there, it unpacks the runtime that
+# scripts/pack-device-runtime.sh made, prints the WebGPU adapter and nvidia-smi, runs the
+# ResNet-18 SimCLR step on webgpu (2x256 and 2x512 views) against bench/gpu_step.py
+# (PyTorch CUDA fp32 and bf16), profiles one step per kernel (GPU time vs JS dispatch),
+# runs the quickstart on webgpu with its wall time, and prints a summary.
+# Writes at most 8 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+#
+#   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
+#   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
+#
+# Knobs (environment): GPU_CHECK_PACK (default .cache/gpu-check), GPU_CHECK_WORK (where
+# the runtime is unpacked, default /tmp/gpu-check), GPU_CHECK_BUDGET_S (default 480, tiny
+# 900: the parts are cut short to end inside it), PYTHON (default python3).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PACK=$(cd "$REPO" && realpath -m "${GPU_CHECK_PACK:-.cache/gpu-check}")
+WORK=${GPU_CHECK_WORK:-/tmp/gpu-check}
+OUT=${OUT:-/tmp/gpu-check-out}
+TINY=${GPU_CHECK_TINY:-0}
+BUDGET=${GPU_CHECK_BUDGET_S:-480}
+[ "$TINY" = 1 ] && BUDGET=${GPU_CHECK_BUDGET_S:-900} # lavapipe evaluates the quickstart slowly
+PY=${PYTHON:-python3}
+T0=$(date +%s)
+mkdir -p "$OUT" "$WORK"
+
+{ # everything below also goes to $OUT/gpu-check.log
+
+elapsed() { echo $(($(date +%s) - T0)); }
+log() { echo "[gpu-check +$(elapsed)s] $*"; }
+left() { echo $((BUDGET - $(elapsed))); }
+# Dawn's start-up warnings about dynamic buffer limits: noise, once per process.
+quiet() { grep --line-buffered -v 'artificially reduced from' || true; }
+
+MODEL_ARGS=(--model resnet18 --feature-dim 512 --projector 2048,256 --backend webgpu --no-torch)
+if [ "$TINY" = 1 ]; then
+  # "2x256" and "2x512" stand for 2x4 and 2x8 on lavapipe, where one ResNet-18 step at
+  # 2x4 takes about a minute: the convnet unless GPU_CHECK_TINY_MODEL=resnet18.
+  [ "${GPU_CHECK_TINY_MODEL:-convnet}" = resnet18 ] || MODEL_ARGS=(--model convnet --projector 2048,256 --backend webgpu --no-torch)
+  STEP_ARGS_256=(--batch 4 --warmup 1 --steps 2)
+  STEP_ARGS_512=(--batch 8 --warmup 1 --steps 1 --no-profile)
+  TORCH_ARGS=(--batches 4,8 --warmup 1 --steps 2 --device cpu)
+  GEN_COUNT=2000
+else
+  STEP_ARGS_256=(--batch 256 --warmup 2 --steps 8)
+  STEP_ARGS_512=(--batch 512 --warmup 2 --steps 5 --no-profile)
+  TORCH_ARGS=(--batches 256,512)
+  GEN_COUNT=160000
+fi
+
+# --- 1. the runtime, the Vulkan loader, the adapter ---------------------------------------
+log "unpacking $PACK into $WORK (tiny=$TINY, budget ${BUDGET}s)"
+[ -f "$PACK/node.xz" ] && [ -f "$PACK/runtime.tar.xz" ] || { log "no packed runtime in $PACK: run scripts/pack-device-runtime.sh first"; exit 2; }
+unxz_to_stdout() { # xz where the image has it, else Python's lzma
+  if command -v xz >/dev/null; then xz -dc "$1"; else "$PY" -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi
+}
+unxz_to_stdout "$PACK/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
+rm -rf "$WORK/adainf" && unxz_to_stdout "$PACK/runtime.tar.xz" | tar -xf - -C "$WORK" || { log "unpacking failed"; exit 2; }
+NODE="$WORK/node"
+RT="$WORK/adainf"
+log "node $("$NODE" --version); runtime $(du -sh "$RT" | cut -f1)"
+
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+  log "no Vulkan loader: unpacking $(ls "$PACK"/gl/*.deb 2>/dev/null | wc -l) carried .debs into /"
+  for f in "$PACK"/gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+# NVIDIA's ICD json sits outside the loader's search path on the lent machines.
+nv_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && [ -f "$nv_icd" ] &&
+  ! ls /usr/share/vulkan/icd.d/nvidia* /etc/vulkan/icd.d/nvidia* >/dev/null 2>&1; then
+  export VK_DRIVER_FILES=$nv_icd VK_ICD_FILENAMES=$nv_icd
+  log "VK_DRIVER_FILES=$nv_icd"
+fi
+
+{
+  echo "== uname"; uname -a
+  echo "== nvidia-smi"; nvidia-smi 2>&1 || echo "(no nvidia-smi)"
+  echo "== Vulkan loader"; ldconfig -p | grep libvulkan
+  echo "== ICDs"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null; echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"
+  echo "== python"; "$PY" -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())' 2>&1
+} >"$OUT/env.txt"
+cat "$OUT/env.txt"
+
+cd "$RT" || exit 2
+log "adapter (adainfc backends --json)"
+if ! timeout 60 "$NODE" bin/adainfc.js backends --json 2>&1 >"$OUT/adapter.json" | quiet; then
+  log "adainfc backends failed; backendStatuses() directly"
+  timeout 60 "$NODE" --input-type=module -e '
+    import { backendStatuses, releaseBackends } from "./dist/src/runtime/backend/select.js";
+    const s = await backendStatuses();
+    console.log(JSON.stringify(s, null, 2));
+    await releaseBackends();' 2>&1 >"$OUT/adapter.json" | quiet
+fi
+"$PY" - "$OUT/adapter.json" <<'EOF' || cat "$OUT/adapter.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("auto-selected backend:", d.get("auto"))
+for b in d.get("backends", d.get("statuses", [])):
+    print(f"  {b['name']:15} {'available' if b['available'] else 'not available'}: {b['detail'][:160]}")
+    a = b.get("adapter")
+    if a:
+        print(f"  {'':15} limits {a['limits']}")
+        print(f"  {'':15} timestamp-query: {'timestamp-query' in a['features']}, shader-f16: {'shader-f16' in a['features']}, subgroups: {'subgroups' in a['features']}, "
+              f"subgroup matrix: {[f for f in a['features'] if 'matrix' in f]}")
+EOF
+
+# The quickstart's generated set, made on the CPU while the GPU benchmarks run.
+mkdir -p datasets/generated
+QS_PIPE=pipelines/quickstart.adainf
+if [ "$TINY" = 1 ]; then
+  # 2,000 generated digits, 6 steps, a 1-epoch probe: the same code paths, lavapipe-sized.
+  sed -e 's/size = 160_000/size = 2_000/' -e 's/steps = 800/steps = 6/' -e 's/every = 200 steps/every = 3 steps/' \
+    -e 's/checkpoint_every = 200 steps/checkpoint_every = 3 steps/' -e 's/epochs = 20/epochs = 1/' \
+    pipelines/quickstart.adainf >pipelines/quickstart-tiny.adainf
+  QS_PIPE=pipelines/quickstart-tiny.adainf
+fi
+log "generating $GEN_COUNT stand-in digits in the background"
+(
+  s=$(date +%s)
+  "$NODE" bin/adainfc.js generate --from mnist --count "$GEN_COUNT" -o datasets/generated/mnist-gen.npz >"$WORK/generate.log" 2>&1
+  echo "rc=$? wall_s=$(($(date +%s) - s))" >>"$WORK/generate.log"
+) &
+GEN_PID=$!
+
+# --- 2. step benchmark: PyTorch, then webgpu -----------------------------------------------
+log "PyTorch step (bench/gpu_step.py ${TORCH_ARGS[*]})"
+: >"$OUT/torch-step.jsonl"
+if "$PY" -c 'import torch' 2>/dev/null; then
+  PYTHONUNBUFFERED=1 timeout 150 "$PY" "$REPO/bench/gpu_step.py" "${TORCH_ARGS[@]}" | tee "$OUT/torch-step.jsonl"
+  log "PyTorch rc=${PIPESTATUS[0]}"
+else
+  log "no PyTorch here: skipped"
+fi
+
+: >"$OUT/webgpu-step.jsonl"
+run_step() { # label timeout args...
+  local label=$1 t=$2
+  shift 2
+  log "webgpu step $label: node dist/bench/step.js $* (timeout ${t}s)"
+  timeout "$t" "$NODE" dist/bench/step.js "$@" --json 2>"$WORK/step-$label.err" >>"$OUT/webgpu-step.jsonl"
+  local rc=$?
+  quiet <"$WORK/step-$label.err" | tail -5
+  [ $rc = 0 ] || { log "webgpu step $label failed (rc=$rc; 124 = timeout)"; echo "{\"bench\":\"step\",\"label\":\"$label\",\"error\":\"rc $rc\"}" >>"$OUT/webgpu-step.jsonl"; }
+  tail -n1 "$OUT/webgpu-step.jsonl" | "$PY" -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+if "error" not in d:
+    print("  %(views)s views: %(ms_per_step_median)s ms/step awaited, %(ms_per_step_pipelined)s ms/step pipelined, %(views_per_s)s views/s, "
+          "dispatch %(dispatch_ms_median)s ms, warm-up %(warmup_ms)s ms, loss %(loss).4f" % d)'
+}
+run_step 256 $(($(left) > 200 ? 170 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
+run_step 512 $(($(left) > 260 ? 140 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_512[@]}"
+
+# --- 3. the quickstart on webgpu -------------------------------------------------------------
+log "waiting for the generated set"
+wait $GEN_PID
+quiet <"$WORK/generate.log" | tail -3
+: >"$OUT/quickstart.log"
+qs_t=$(($(left) - 20))
+[ $qs_t -lt 30 ] && qs_t=30
+log "quickstart: adainfc run $QS_PIPE --backend webgpu (timeout ${qs_t}s)"
+qs_s=$(date +%s.%N)
+timeout "$qs_t" "$NODE" bin/adainfc.js run "$QS_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/quickstart.log"
+qs_rc=${PIPESTATUS[0]}
+qs_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $qs_s }")
+echo "{\"rc\": $qs_rc, \"wall_s\": $qs_wall, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log")\"}" >>"$OUT/quickstart.log"
+tail -n 25 "$OUT/quickstart.log"
+log "quickstart rc=$qs_rc wall ${qs_wall}s"
+
+# --- 4. summary --------------------------------------------------------------------------------
+cd "$REPO" || exit 2
+"$PY" - "$OUT" "$TINY" "$(elapsed)" <<'EOF' | tee "$OUT/summary.txt"
+import json, os, sys
+out, tiny, elapsed = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+def jl(name):
+    rows = []
+    try:
+        for line in open(os.path.join(out, name)):
+            line = line.strip()
+            if line.startswith("{"):
+                try: rows.append(json.loads(line))
+                except ValueError: pass
+    except OSError: pass
+    return rows
+web = {r.get("batch_per_view", r.get("label")): r for r in jl("webgpu-step.jsonl")}
+torch = {(r["precision"], r["batch_per_view"]): r for r in jl("torch-step.jsonl")}
+try: adapter = next(b for b in json.load(open(os.path.join(out, "adapter.json"))).get("backends", []) if b["name"] == "webgpu")
+except Exception: adapter = {}
+bs = sorted(b for b in web if isinstance(b, int))
+print("=" * 78)
+print(f"gpu-check summary{' (TINY: lavapipe-sized, not the device figures)' if tiny else ''}; {elapsed} s in all")
+print(f"adapter: {adapter.get('detail', '?')}")
+w0 = next(iter(web.values()), {})
+print(f"{w0.get('model', '?')} + projector {w0.get('projector', '?')}, SimCLR step, SGD momentum, 32x32 views"
+      f"{' (PyTorch: always ResNet-18 + 512->2048->256)' if w0.get('model') != 'resnet18' else ''}")
+print(f"  {'views':>6} {'webgpu awaited':>15} {'webgpu pipelined':>17} {'torch fp32':>11} {'torch bf16':>11} {'webgpu/fp32':>12}")
+ratio = {}
+for b in bs:
+    w = web[b]
+    if "error" in w:
+        print(f"  {b}: webgpu failed ({w['error']})"); continue
+    f32, b16 = torch.get(("fp32", b)), torch.get(("bf16", b))
+    r = w["ms_per_step_pipelined"] / f32["ms_per_step"] if f32 else None
+    ratio[b] = r
+    fmt = lambda x: f"{x:.1f} ms" if x is not None else "-"
+    print(f"  {2*b:>6} {fmt(w['ms_per_step_median']):>15} {fmt(w['ms_per_step_pipelined']):>17} {fmt(f32 and f32['ms_per_step']):>11} "
+          f"{fmt(b16 and b16['ms_per_step']):>11} {('%.2fx' % r) if r else '-':>12}")
+for k, r in web.items():
+    if not isinstance(k, int): print(f"  webgpu step {k}: failed ({r.get('error')})")
+# The paper's run: 100,000 steps; each step 512 images x 2 views (2 GPUs x 256 images per GPU).
+lo, hi = (bs[0], bs[1]) if len(bs) >= 2 else (bs + [None, None])[:2]
+def proj(ms): return f"{ms * 1e5 / 3.6e6:.1f} h" if ms else "-"
+print("projected wall time of the paper's 100k-step run (512 images x 2 views a step), GPU step time only")
+print("  (no augmentation, data loading, LARS, online classifier or evaluation; those are extra):")
+def row(name, a, b):
+    print(f"  {name:<16} one GPU, 2x{hi} views/step: {proj(b):>8}   2 GPUs x 2x{lo} (no all-reduce cost): {proj(a):>8}")
+if lo is not None:
+    wl, wh = web.get(lo, {}), web.get(hi, {}) if hi else {}
+    row("webgpu", wl.get("ms_per_step_pipelined"), wh.get("ms_per_step_pipelined"))
+    for p in ("fp32", "bf16"):
+        row(f"PyTorch {p}", (torch.get((p, lo)) or {}).get("ms_per_step"), (torch.get((p, hi)) or {}).get("ms_per_step") if hi else None)
+if lo in ratio and ratio[lo]:
+    print(f"target (issue 12): webgpu within 4x of PyTorch fp32 at 2x{lo}: {'MET' if ratio[lo] <= 4 else 'NOT met'} ({ratio[lo]:.2f}x)")
+w = web.get(lo, {})
+if w.get("profile"):
+    prof = w["profile"]
+    print(f"profile of one 2x{lo} step: {w['profile_kernel_calls']} kernels; GPU kernel time {w['profile_kernel_ms_total']} ms (timestamp queries),"
+          f" tf.time kernel {w['time_kernel_ms']} ms / wall {w['time_wall_ms']} ms;")
+    print(f"  unprofiled step: JS dispatch {w['dispatch_ms_median']} ms of {w['ms_per_step_median']} ms awaited, {w['ms_per_step_pipelined']} ms pipelined")
+    print("  top by GPU time: " + ", ".join(f"{p['kernel']} {p['ms']:.1f} ms/{p['calls']}" for p in prof[:8]))
+    print("  top by count:    " + ", ".join(f"{p['kernel']} {p['calls']}" for p in sorted(prof, key=lambda p: -p['calls'])[:8]))
+try:
+    qs = [json.loads(l) for l in open(os.path.join(out, "quickstart.log")) if l.startswith('{"rc"')][-1]
+    print(f"quickstart on webgpu: rc {qs['rc']}, {float(qs['wall_s']):.1f} s wall ({qs['pipeline']}); generate: {qs['generate']}")
+except Exception as e:
+    print(f"quickstart: no result ({e})")
+print("files in $OUT: " + ", ".join(sorted(set(os.listdir(out)) | {"summary.txt"})))
+EOF
+log "done"
+} 2>&1 | tee "$OUT/gpu-check.log"
