@@ -101,6 +101,30 @@ describe("a sweep over two seeds", () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("is not a run directory (no ir.json)");
   });
+
+  test("adainfc eval: a damaged checkpoint is skipped with a note; a damaged ir.json is one line, exit 1", async () => {
+    const copy = path.join(dir, "runs/damaged");
+    fs.cpSync(point(1), copy, { recursive: true });
+    const ck = path.join(copy, "checkpoints");
+    const newest = fs.readdirSync(ck).sort().at(-1)!;
+    // An older good one, then the newest damaged: eval falls back and says so.
+    fs.copyFileSync(path.join(ck, newest), path.join(ck, "step-00000001.ckpt"));
+    fs.writeFileSync(path.join(ck, newest), "not a checkpoint");
+    const r = await cli(["eval", "runs/damaged", "--backend", "cpu", "--json"], dir);
+    expect(r.err).toMatch(/note: skipping damaged checkpoint/);
+    expect(r.code).toBe(0);
+    fs.writeFileSync(path.join(ck, "step-00000001.ckpt"), "not a checkpoint either");
+    const none = await cli(["eval", "runs/damaged", "--backend", "cpu"], dir);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("has no checkpoint to evaluate: all 2 in checkpoints/ are damaged");
+    fs.writeFileSync(path.join(copy, "ir.json"), '{"version": 1, "name": 3}');
+    const bad = await cli(["eval", "runs/damaged", "--backend", "cpu"], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/ir\.json is not a valid pipeline IR .*; the run directory is damaged/);
+    expect(bad.err).not.toMatch(/internal error/);
+    fs.writeFileSync(path.join(copy, "ir.json"), "{ truncated");
+    expect((await cli(["eval", "runs/damaged", "--backend", "cpu"], dir)).err).toMatch(/ir\.json cannot be read as JSON/);
+  });
 });
 
 test("--augment-threads auto: one thread on CPU backends, the spare cores (at most 8) on a GPU", () => {

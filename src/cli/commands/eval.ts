@@ -40,6 +40,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
       tf: backend.tf as unknown as import("../../runtime/methods/tf.js").Tf,
       cwd: ctx.cwd,
       onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
+      onNote: (m) => ctx.err(`note: ${m}\n`),
     });
   } catch (e) {
     return reportRuntimeFailure(ctx, e, train);

@@ -2,10 +2,11 @@
 // checkpoint, from the IR the run recorded (ir.json). Only the encoder is rebuilt.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
+import { validateIR } from "../../ir/validate.js";
 import type { Tf } from "../methods/tf.js";
 import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
-import { loadLatestCheckpoint } from "./checkpoint-store.js";
+import { listCheckpoints, loadLatestCheckpoint } from "./checkpoint-store.js";
 import { RunSetupError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, type EncoderMetrics } from "./evaluation.js";
 import { backboneState, INIT_STREAMS } from "./model.js";
@@ -27,14 +28,36 @@ export interface EvaluateRunOptions {
   tf: Tf;
   cwd: string;
   onPhase?: (message: string) => void;
+  /** What the user must be told even in --json mode (a damaged checkpoint skipped). */
+  onNote?: (message: string) => void;
+}
+
+/** The run's recorded IR, checked against the IR's schema (a damaged file is the user's to fix). */
+function readRunIR(file: string): PipelineIR {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new RunSetupError(`${file} cannot be read as JSON (${(e as Error).message}); the run directory is damaged`);
+  }
+  const problems = validateIR(raw);
+  if (problems.length) throw new RunSetupError(`${file} is not a valid pipeline IR (${problems[0]}); the run directory is damaged`);
+  return raw as PipelineIR;
 }
 
 export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Promise<RunEvaluation> {
   const paths = runPaths(dir);
   if (!fs.existsSync(paths.ir)) throw new RunSetupError(`${dir} is not a run directory (no ir.json)`);
-  const ir = JSON.parse(fs.readFileSync(paths.ir, "utf8")) as PipelineIR;
+  const ir = readRunIR(paths.ir);
   const latest = loadLatestCheckpoint(paths.checkpoints);
-  if (!latest) throw new RunSetupError(`${dir} has no checkpoint to evaluate (checkpoints/ is empty)`);
+  // As `run --resume` does: a damaged checkpoint is skipped, and the user is told.
+  for (const s of latest?.skipped ?? []) opts.onNote?.(`skipping damaged checkpoint ${s.reason}`);
+  if (!latest) {
+    const files = listCheckpoints(paths.checkpoints).length;
+    throw new RunSetupError(
+      files > 0 ? `${dir} has no checkpoint to evaluate: all ${files} in checkpoints/ are damaged` : `${dir} has no checkpoint to evaluate (checkpoints/ is empty)`,
+    );
+  }
   if (ir.data.eval === null) throw new RunSetupError(`${ir.name} declares no evaluation source`);
   // Probe and kNN settings: the run's own, or the language defaults when it had none.
   const evaluated: PipelineIR = {
