@@ -164,6 +164,9 @@ async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<
     const ok = await tf.setBackend(spec.tfName);
     if (!ok) return `tfjs could not initialise its '${spec.tfName}' backend`;
     await tf.ready();
+    // tfjs's cpu backend prints an "install our node backend" banner at its first tensor;
+    // here the cpu backend was chosen (or forced) knowingly, so it is not shown.
+    if (name === "cpu") (tf.backend() as { firstUse?: boolean }).firstUse = false;
     applyFlagOverrides(tf, process.env["ADAINF_TFJS_FLAGS"]);
   } catch (e) {
     if (name === "webgpu") releaseWebGpu();
