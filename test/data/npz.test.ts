@@ -132,6 +132,28 @@ describe("npz reader", () => {
     }
   });
 
+  it("floats slightly over 1 are 0..1 data (clamped), not 0..255; normalised floats and NaN are refused", async () => {
+    const f32 = (name: string, value: (i: number) => number) => {
+      const buf = Buffer.alloc(N * REC * 4);
+      for (let i = 0; i < N * REC; i++) buf.writeFloatLE(value(i), i * 4);
+      return write(dir, name, [{ name: "image.npy", data: npyArray("<f4", [N, H, W, C], buf) }]);
+    };
+    // a generator's output overshooting to 1.04: read as 0..1, the overshoot clamped to 255
+    const over = await NpzReader.open(f32("over.npz", (i) => (pixels[i]! / 255) * 1.04), { cacheDir });
+    expect(over.valueRange).toBe("unit");
+    expect(Math.max(...over.readImages([0, 1, 2]))).toBe(255);
+    over.close();
+    // standardised data (mean 0, std 1): no pixel convention fits; refused with the range seen
+    const normed = f32("normed.npz", (i) => (pixels[i]! - 128) / 50);
+    await expect(NpzReader.open(normed, { cacheDir })).rejects.toThrow(/float pixel values from -2\.5\d* to 2\.5\d* fit no pixel convention/);
+    // a NaN in an image: refused naming the image, not read as black
+    const nan = f32("nan.npz", (i) => (i === 5 * REC + 7 ? Number.NaN : pixels[i]! / 255));
+    const r = await NpzReader.open(nan, { cacheDir, valueRange: "unit" });
+    expect(() => r.readImages([4, 5])).toThrow(/image 5 has a NaN pixel value \(element 7\)/);
+    r.close();
+    await expect(NpzReader.open(nan, { cacheDir })).rejects.toThrow(/image 5 has a NaN pixel value/);
+  });
+
   it("reads NCHW arrays, detected from the shape or declared", async () => {
     const chw = new Uint8Array(N * REC);
     for (let n = 0; n < N; n++)

@@ -20,10 +20,17 @@ export type Layout = "nhwc" | "nchw";
  * - `signed`: v in [-1,1]  -> round((v + 1) * 127.5)
  * - `byte`:   v in [0,255] -> round(v)
  * - `wide`:   an integer image wider than 8 bits -> round(v * 255 / max of the dtype)
- * `auto` picks one from the minimum and maximum of a sample of images.
- * Results are clamped to [0, 255]; NaN becomes 0.
+ * `auto` picks one from the minimum and maximum of a sample of images; float values up
+ * to 1.5 count as `unit` (or `signed` below 0) with the overshoot clamped (a generator's
+ * outputs often pass 1 a little), and floats that fit no convention (e.g. already
+ * normalised data, -2.1 .. 2.6) are refused rather than guessed.
+ * Results are clamped to [0, 255]. A NaN or infinite float value is an error (DataError
+ * naming the image), never a silent 0.
  */
 export type ValueRange = "auto" | "unit" | "signed" | "byte" | "wide";
+
+/** Float pixels up to this are 0..1 (or -1..1) data with some overshoot, clamped. */
+export const UNIT_OVERSHOOT = 1.5;
 
 export interface NpzOpenOptions {
   /** Array layout; `auto` guesses from the shape (NHWC when the last axis has 1, 3 or 4 entries). */
@@ -252,7 +259,15 @@ export class NpzReader {
       this.readExact(this.scratch, 0, this.recordBytes, position);
       const base = b * rec;
       const perm = this.chwToHwc;
-      for (let e = 0; e < rec; e++) batch[base + (perm ? perm[e]! : e)] = map(read(view, e));
+      if (this.dtype.kind === "f") {
+        for (let e = 0; e < rec; e++) {
+          const v = read(view, e);
+          if (!Number.isFinite(v)) throw new DataError(this.path, `image ${index} has a ${v} pixel value (element ${e}); fix or drop that image`);
+          batch[base + (perm ? perm[e]! : e)] = map(v);
+        }
+      } else {
+        for (let e = 0; e < rec; e++) batch[base + (perm ? perm[e]! : e)] = map(read(view, e));
+      }
     }
     return batch;
   }
@@ -309,13 +324,19 @@ export class NpzReader {
       this.readExact(this.scratch, 0, this.recordBytes, this.image.start + index * this.recordBytes);
       for (let e = 0; e < this.recordElements; e++) {
         const v = read(view, e);
+        if (!Number.isFinite(v)) throw new DataError(this.path, `image ${index} has a ${v} pixel value (element ${e}); fix or drop that image`);
         if (v < min) min = v;
         if (v > max) max = v;
       }
     }
     if (this.dtype.kind !== "f") return max > 255 ? "wide" : "byte";
-    if (max <= 1 + 1e-6) return min < 0 ? "signed" : "unit";
-    return "byte";
+    if (max <= UNIT_OVERSHOOT && min >= -UNIT_OVERSHOOT) return min < 0 ? "signed" : "unit";
+    if (min >= 0 && max >= 16 && max <= 255.5) return "byte";
+    throw new DataError(
+      this.path,
+      `float pixel values from ${min.toPrecision(4)} to ${max.toPrecision(4)} fit no pixel convention (0..1, -1..1 or 0..255); ` +
+        "they look normalised or scaled already: store raw pixels (uint8, or floats in 0..1)",
+    );
   }
 }
 
