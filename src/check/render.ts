@@ -19,12 +19,12 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, opts: Ren
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const paint = severityColor(c, d.severity);
   const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : "";
-  let text = `${c.bold(where)}${paint(LABEL[d.severity])}${c.dim(`[${d.code}]`)}: ${d.message}\n`;
+  let text = `${c.bold(where)}${paint(LABEL[d.severity])}${c.dim(`[${d.code}]`)}: ${visible(d.message)}\n`;
   if (d.span) {
     const source = sources(d.span.file);
     if (source !== null) text += codeFrame(source, d, opts.contextLines ?? 1, c, paint);
   }
-  if (d.hint) text += `  ${c.cyan("hint")}: ${d.hint}\n`;
+  if (d.hint) text += `  ${c.cyan("hint")}: ${visible(d.hint)}\n`;
   return text;
 }
 
@@ -49,6 +49,20 @@ export function summarize(diagnostics: readonly Diagnostic[]): string {
   return parts.length ? parts.join(", ") : "no problems";
 }
 
+/**
+ * Control characters from the source (an escape sequence that would retitle or clear the
+ * user's terminal) shown as visible one-column symbols: C0 and DEL as Unicode's control
+ * pictures (ESC is ␛), C1 as U+FFFD. Columns, and so the caret, stay aligned.
+ */
+export function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return "\u2421";
+    return "\ufffd";
+  });
+}
+
 function severityColor(c: ChalkInstance, s: Severity): ChalkInstance {
   return s === "error" ? c.red.bold : s === "warning" ? c.yellow.bold : c.blue.bold;
 }
@@ -67,7 +81,7 @@ function codeFrame(
   const width = String(Math.max(last, span.endLine)).length;
   let out = "";
   for (let n = first; n <= last; n++) {
-    const line = (lines[n - 1] ?? "").replace(/\t/g, " ");
+    const line = visible((lines[n - 1] ?? "").replace(/\t/g, " "));
     const marker = n === span.line ? paint(">") : " ";
     out += `${marker} ${c.dim(String(n).padStart(width))} ${c.dim("|")} ${line}\n`;
   }
