@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
@@ -142,7 +142,9 @@ export class Program {
       const alias = item.alias?.text ?? null;
       if (item.file) {
         const target = resolve(dirname(file.abs), item.file.value);
-        const allowed = file.isStd ? isInside(this.stdlibDir, target) : isInside(this.root, target) || isInside(this.stdlibDir, target);
+        // Checked on the real paths too: a symlink inside the project may point outside it.
+        const inside = (dir: string): boolean => isInside(dir, target) && isInside(realOr(dir), realOr(target));
+        const allowed = file.isStd ? inside(this.stdlibDir) : inside(this.root) || inside(this.stdlibDir);
         if (!allowed) {
           this.diagnostics.push({
             code: "E015",
@@ -299,6 +301,15 @@ function parseCached(text: string, display: string): ReturnType<typeof parseSour
 
 export function localDecls(file: LoadedFile): Decl[] {
   return file.ast.items.filter((i): i is Decl => i.kind === "decl");
+}
+
+/** The path with symlinks resolved; the path itself when it does not exist (yet). */
+function realOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 function isInside(dir: string, path: string): boolean {

@@ -1,3 +1,4 @@
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
@@ -160,6 +161,18 @@ describe("resolve: imports", () => {
     const dir = project({ "p.adainf": 'use "../../etc/passwd"\n' });
     const out = compileFileSync("p.adainf", { cwd: dir });
     expect(codes(out)).toEqual(["E015"]);
+  });
+
+  it("refuses a symlink inside the project that points outside it (the real path counts)", () => {
+    const outside = project({ "secret.adainf": "preset augment leak {}\n" });
+    const dir = project({ "p.adainf": 'use "./link.adainf"\n' });
+    symlinkSync(join(outside, "secret.adainf"), join(dir, "link.adainf"));
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(codes(out)).toEqual(["E015"]);
+    // a link that stays inside is fine
+    const ok = project({ "p.adainf": 'use "./link.adainf"\n', "real.adainf": "" });
+    symlinkSync(join(ok, "real.adainf"), join(ok, "link.adainf"));
+    expect(codes(compileFileSync("p.adainf", { cwd: ok }))).toEqual([]);
   });
 
   it("reports a missing import and an unknown std module", () => {
