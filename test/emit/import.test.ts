@@ -125,6 +125,19 @@ describe("import solo-learn: configs in the reference's own style", () => {
     expect(ir.augment.symmetric).toBe(true);
   });
 
+  it("a key given twice is named with its line; a config over 1 MiB is refused before parsing", async () => {
+    const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nmethod: "byol"\n`);
+    const twice = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(twice.code).toBe(1);
+    const line = REFERENCE_STYLE.trimEnd().split("\n").length + 1;
+    expect(twice.err).toContain(`cfg/simclr.yaml:${line}: the key 'method' is given twice in one mapping`);
+    writeFileSync(join(dir, "cfg", "simclr.yaml"), REFERENCE_STYLE + Array.from({ length: 80_000 }, (_, i) => `extra_${i}: ${i}`).join("\n"));
+    const big = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(big.code).toBe(1);
+    expect(big.err).toMatch(/MiB, over the 1 MiB a solo-learn config may have/);
+    expect(existsSync(join(dir, "p.adainf"))).toBe(false);
+  });
+
   it("a matching stdlib preset is named, not copied", async () => {
     const dir = referenceProject(REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "crop_min_0_3.yaml"));
     writeFileSync(join(dir, "cfg", "augmentations", "crop_min_0_3.yaml"), CROP_03);

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parse } from "yaml";
+import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 
 // Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
 // defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
@@ -25,19 +25,56 @@ export interface LoadedSoloConfig {
   augmentationsName: string;
 }
 
+/** solo-learn configs are a few KiB; anything this large is not one (and is refused before parsing). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
 function readYaml(path: string, what: string): unknown {
   if (!existsSync(path)) throw new ImportError(`${path}: no such file (${what})`);
   let text: string;
   try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new ImportError(`${path}: not a regular file (${what})`);
+    if (st.size > MAX_CONFIG_BYTES) {
+      throw new ImportError(`${path}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB a solo-learn config may have (${what})`);
+    }
     text = readFileSync(path, "utf8");
   } catch (e) {
+    if (e instanceof ImportError) throw e;
     throw new ImportError(`${path}: cannot read it (${(e as Error).message})`);
   }
-  try {
-    return parse(text);
-  } catch (e) {
-    throw new ImportError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  // The yaml library's own duplicate-key check is quadratic in a mapping's size (a 1 MB
+  // mapping took seconds, 10 MB minutes): it is off, and duplicates are found here in
+  // linear time, with their line.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+  const problem = doc.errors[0];
+  if (problem) throw new ImportError(`${path}: not valid YAML: ${problem.message.split("\n")[0]}`);
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate) {
+    const { line } = lines.linePos(duplicate.offset);
+    throw new ImportError(`${path}:${line}: the key '${duplicate.key}' is given twice in one mapping`);
   }
+  return doc.toJS();
+}
+
+/** The first key that repeats within one mapping, anywhere in the tree. */
+function firstDuplicateKey(node: unknown): { key: string; offset: number } | null {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isYamlMap(n)) {
+      const seen = new Set<string>();
+      for (const pair of n.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (seen.has(key)) return { key, offset: (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? 0 };
+        seen.add(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(n)) {
+      stack.push(...n.items);
+    }
+  }
+  return null;
 }
 
 export function isMap(v: unknown): v is YamlMap {
