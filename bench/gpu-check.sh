@@ -136,15 +136,15 @@ else
 fi
 
 : >"$OUT/webgpu-step.jsonl"
-run_step() { # label timeout args...
-  local label=$1 t=$2
+run_step() { # label timeout args... (STEP_OUT: the jsonl file, default webgpu-step.jsonl)
+  local label=$1 t=$2 file=${STEP_OUT:-$OUT/webgpu-step.jsonl}
   shift 2
   log "webgpu step $label: node dist/bench/step.js $* (timeout ${t}s)"
-  timeout "$t" "$NODE" dist/bench/step.js "$@" --json 2>"$WORK/step-$label.err" >>"$OUT/webgpu-step.jsonl"
+  timeout "$t" "$NODE" dist/bench/step.js "$@" --json 2>"$WORK/step-$label.err" >>"$file"
   local rc=$?
   quiet <"$WORK/step-$label.err" | tail -5
-  [ $rc = 0 ] || { log "webgpu step $label failed (rc=$rc; 124 = timeout)"; echo "{\"bench\":\"step\",\"label\":\"$label\",\"error\":\"rc $rc\"}" >>"$OUT/webgpu-step.jsonl"; }
-  tail -n1 "$OUT/webgpu-step.jsonl" | "$PY" -c '
+  [ $rc = 0 ] || { log "webgpu step $label failed (rc=$rc; 124 = timeout)"; echo "{\"bench\":\"step\",\"label\":\"$label\",\"error\":\"rc $rc\"}" >>"$file"; }
+  tail -n1 "$file" | "$PY" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 if "error" not in d:
@@ -154,6 +154,15 @@ if "error" not in d:
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
 run_step "$B_LO" $(($(left) > 200 ? 170 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
 run_step "$B_HI" $(($(left) > 260 ? 140 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_512[@]}"
+# The same 2x256 step with tfjs-webgpu's own kernels (ours off: batch norm, the filter
+# gradient, the matrix-product input gradient, LARS/axpby): what ours buy on this GPU.
+: >"$OUT/webgpu-step-tfjs.jsonl"
+if [ "$(left)" -gt 200 ]; then
+  ADAINF_WEBGPU_FUSED_BN=0 ADAINF_WEBGPU_FILTER_GRAD=0 ADAINF_WEBGPU_MM_INPUT_GRAD=0 ADAINF_WEBGPU_FUSED_OPTIM=0 \
+    STEP_OUT="$OUT/webgpu-step-tfjs.jsonl" run_step "$B_LO-tfjs" 90 "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}" --no-profile
+else
+  log "skipped the tfjs-kernels comparison: $(left) s left"
+fi
 
 # --- 3. the quickstart on webgpu -------------------------------------------------------------
 log "waiting for the generated set"
@@ -231,6 +240,13 @@ if w.get("profile"):
     print(f"  unprofiled step: JS dispatch {w['dispatch_ms_median']} ms of {w['ms_per_step_median']} ms awaited, {w['ms_per_step_pipelined']} ms pipelined")
     print("  top by GPU time: " + ", ".join(f"{p['kernel']} {p['ms']:.1f} ms/{p['calls']}" for p in prof[:8]))
     print("  top by count:    " + ", ".join(f"{p['kernel']} {p['calls']}" for p in sorted(prof, key=lambda p: -p['calls'])[:8]))
+tj = [r for r in jl("webgpu-step-tfjs.jsonl") if "error" not in r]
+if tj and web.get(lo, {}).get("ms_per_step_pipelined"):
+    t = tj[-1]
+    print(f"2x{lo} with tfjs-webgpu's own kernels (ours off): {t['ms_per_step_pipelined']} ms/step pipelined"
+          f" vs {web[lo]['ms_per_step_pipelined']} ms with ours ({t['ms_per_step_pipelined'] / web[lo]['ms_per_step_pipelined']:.2f}x)")
+else:
+    print("tfjs-kernels comparison: " + (jl("webgpu-step-tfjs.jsonl") and jl("webgpu-step-tfjs.jsonl")[-1].get("error", "?") or "not run"))
 try:
     qs = [json.loads(l) for l in open(os.path.join(out, "quickstart.log")) if l.startswith('{"rc"')][-1]
     print(f"quickstart on webgpu: rc {qs['rc']}, {float(qs['wall_s']):.1f} s wall ({qs['pipeline']}); generate: {qs['generate']}")

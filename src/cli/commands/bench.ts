@@ -5,8 +5,8 @@ import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 
-// `adainfc bench step --model convnet|resnet18 [--json]`: median ms per SimCLR step at
-// 2 x 64 views of 32x32x3, next to PyTorch CPU when it is installed.
+// `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
+// SimCLR step at 2 x batch views of 32x32x3, next to PyTorch CPU when it is installed.
 // `adainfc bench augment [--seconds s] [--threads n]`: augmentation views/s of the
 // paper's two presets, next to torchvision when it is installed.
 // The benchmarks are bench/*.ts scripts (no importable entry), so this command runs
@@ -18,6 +18,11 @@ interface StepFlags {
   json?: boolean;
   backend?: string;
   steps?: string;
+  warmup?: string;
+  batch?: string;
+  featureDim?: string;
+  projector?: string;
+  profile: boolean;
   torch: boolean;
 }
 
@@ -30,6 +35,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--json", "one JSON object (key ms_per_step_median)")
     .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu")
     .option("--steps <n>", "timed steps (median is reported)")
+    .option("--warmup <n>", "untimed steps first (shader compilation on webgpu)")
+    .option("--batch <n>", "images per view (default 64)")
+    .option("--feature-dim <n>", "backbone feature width")
+    .option("--projector <hidden,out>", "a SimCLR projector, e.g. 2048,256 (bench/gpu_step.py's model)")
+    .option("--no-profile", "skip the per-kernel profile")
     .option("--no-torch", "skip the PyTorch reference")
     .action((opts: StepFlags) => {
       setExit(benchStep(ctx, opts));
@@ -66,13 +76,28 @@ function benchScript(name: string): string | null {
 
 export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
-  if (opts.steps !== undefined && !/^[1-9]\d*$/.test(opts.steps)) throw new UserError(`--steps must be a whole number >= 1, not '${opts.steps}'`, EXIT_USAGE);
+  for (const [flag, v, min] of [
+    ["--steps", opts.steps, 1],
+    ["--warmup", opts.warmup, 0],
+    ["--batch", opts.batch, 1],
+    ["--feature-dim", opts.featureDim, 1],
+  ] as const) {
+    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
+  }
+  if (opts.projector !== undefined && !/^[1-9]\d*,[1-9]\d*$/.test(opts.projector)) {
+    throw new UserError(`--projector must be HIDDEN,OUT (e.g. 2048,256), not '${opts.projector}'`, EXIT_USAGE);
+  }
   const script = stepScript();
   if (script === null) throw new UserError("the step benchmark is not built (dist/bench/step.js); run `npm run build` first");
   const args = [script, "--model", opts.model];
   if (opts.json) args.push("--json");
   if (opts.backend) args.push("--backend", opts.backend);
   if (opts.steps) args.push("--steps", opts.steps);
+  if (opts.warmup) args.push("--warmup", opts.warmup);
+  if (opts.batch) args.push("--batch", opts.batch);
+  if (opts.featureDim) args.push("--feature-dim", opts.featureDim);
+  if (opts.projector) args.push("--projector", opts.projector);
+  if (!opts.profile) args.push("--no-profile");
   if (!opts.torch) args.push("--no-torch");
   return runScript(ctx, args);
 }
