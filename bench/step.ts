@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   }
   const ir: BackboneIR =
     o.model === "convnet"
-      ? { name: "convnet", channels: [32, 64, 128], featureDim: 128 }
+      ? // No batch norm: torch_reference.py's convnet has none, and the two must match.
+        { name: "convnet", channels: [32, 64, 128], featureDim: 128, batchNorm: false }
       : { name: "resnet18", stem: "cifar", featureDim: 128 };
   const net = buildBackbone(tf, ir, [32, 32, 3], new Rng(0));
   const x = tf.randomUniform([2 * o.batch, 32, 32, 3], 0, 1, "float32", 0) as Tensor4D;

@@ -81,7 +81,7 @@ export const irSchema = {
       backbone: {
         oneOf: [
           obj({ name: { const: "resnet18" }, stem: { enum: ["cifar", "imagenet"] }, featureDim: posInt }),
-          obj({ name: { const: "convnet" }, channels: { type: "array", items: posInt, minItems: 1 }, featureDim: posInt }),
+          obj({ name: { const: "convnet" }, channels: { type: "array", items: posInt, minItems: 1 }, featureDim: posInt, batchNorm: { type: "boolean" } }),
         ],
       },
       method: {

@@ -174,6 +174,8 @@ export interface ConvNetIR {
   channels: number[];
   /** Feature dimension (a linear layer after global average pooling). */
   featureDim: number;
+  /** BatchNorm2d (torch semantics) after each conv, before its ReLU. */
+  batchNorm: boolean;
 }
 export type BackboneIR = ResNet18IR | ConvNetIR;
 

@@ -132,10 +132,11 @@ export const BACKBONES: SpecTable = {
   },
   convnet: {
     name: "convnet",
-    doc: "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), ReLU, global average pooling, a linear layer.",
+    doc: "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), each with batch norm (optional) and ReLU, global average pooling, a linear layer.",
     params: {
       channels: { type: { kind: "numbers", integer: true, min: 1 }, default: [32, 64, 128], doc: "output channels of each convolution" },
       feature_dim: { type: posInt, default: 128, doc: "feature dimension" },
+      batch_norm: { type: { kind: "bool" }, default: true, doc: "BatchNorm2d (torch semantics) after each convolution, before its ReLU" },
     },
   },
 };
