@@ -53,6 +53,7 @@ export const irSchema = {
     }),
     augment: obj({
       preset: nullable(str),
+      strength: { type: "number", minimum: 0 },
       symmetric: { type: "boolean" },
       views: {
         type: "array",

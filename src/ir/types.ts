@@ -153,6 +153,8 @@ export interface ViewIR {
 export interface AugmentIR {
   /** The preset the pipeline named (`symmetric_adainf`), or null for an inline one. */
   preset: string | null;
+  /** Product of the `strength = s` settings the ops were scaled by (1: as written); augment-strength.ts. */
+  strength: number;
   /** True when every view has the same ops (SimCLR / MoCo style). */
   symmetric: boolean;
   /** Fully expanded views, one entry per view (a symmetric preset lists both). */

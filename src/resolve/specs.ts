@@ -1,4 +1,5 @@
-import { nonNegative, nonNegInt, posInt, positive, prob, type CallSpec, type SpecTable } from "./types.js";
+import { STRENGTH_MAX, STRENGTH_MIN } from "../ir/augment-strength.js";
+import { nonNegative, nonNegInt, posInt, positive, prob, type CallSpec, type ParamSpec, type SpecTable } from "./types.js";
 
 // Every builtin the language knows, with the paper's defaults (reference.md §2-3).
 // stdlib/ builds presets (augmentations, recipes, datasets) out of these.
@@ -58,6 +59,13 @@ export const AUGMENT_OPS: SpecTable = {
     doc: "With probability p, mirror the image left-right.",
     params: { p: { type: prob, default: 0.5, doc: "probability" } },
   },
+};
+
+/** `strength = s` on an augmentation: scales its ops as ir/augment-strength.ts defines. */
+export const AUGMENT_STRENGTH: ParamSpec = {
+  type: { kind: "number", min: STRENGTH_MIN, max: STRENGTH_MAX },
+  default: 1,
+  doc: "augmentation strength: 1 = the preset as written, 0 = its weakest form (docs/language.md)",
 };
 
 // ---------------------------------------------------------------- data sources

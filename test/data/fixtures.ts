@@ -29,7 +29,7 @@ export function pipelineIR(sources: DataSourceIR[], train: InflationEntryIR[], o
     file: "fixture.adainf",
     seed: 1,
     data: { sources, train, eval: options.eval ?? null },
-    augment: { preset: null, symmetric: true, views: [{ name: "view1", ops }, { name: "view2", ops }] },
+    augment: { preset: null, strength: 1, symmetric: true, views: [{ name: "view1", ops }, { name: "view2", ops }] },
     model: {
       backbone: { name: "convnet", channels: [8, 16], featureDim: 32, batchNorm: true },
       method: { name: "simclr", projHiddenDim: 64, projOutputDim: 32, temperature: 0.2 },
