@@ -44,6 +44,7 @@ export const irSchema = {
           layout: { enum: ["nhwc", "nchw"] },
           channelOrder: { enum: ["rgb", "bgr", null] },
           fid: nullable({ type: "number", minimum: 0 }),
+          standIn: { type: "boolean" },
           mean: nums,
           std: nums,
         }),

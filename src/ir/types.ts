@@ -61,6 +61,8 @@ export interface DataSourceIR {
   channelOrder: ChannelOrder | null;
   /** FID of a generated set, when declared. */
   fid: number | null;
+  /** A generated npz made by the built-in stand-in generator: `run` makes it when missing. */
+  standIn: boolean;
   /** Per-channel mean and std (0..1 scale) used by Normalize. */
   mean: number[];
   std: number[];

@@ -88,6 +88,11 @@ export const SOURCE_FORMATS: SpecTable = {
       fid: { type: nonNegative, default: null, doc: "FID of the generated set, for lint" },
       channels: { type: { kind: "enum", values: ["rgb", "bgr"] }, default: null, doc: "channel order of the stored pixels (the reference converter writes OpenCV's BGR)" },
       layout: { type: { kind: "enum", values: ["nhwc", "nchw"] }, default: "nhwc", doc: "array layout" },
+      stand_in: {
+        type: { kind: "bool" },
+        default: false,
+        doc: "the file is the built-in stand-in generator's output: when it is missing, `adainfc run` makes it (adainfc generate, fitted on the pipeline's real data)",
+      },
       ...sourceCommon,
     },
   },

@@ -7,7 +7,7 @@ import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
 export function sourceIR(over: Partial<DataSourceIR> & Pick<DataSourceIR, "name" | "format">): DataSourceIR {
   return {
     path: null, split: null, origin: "real", size: null, shape: [32, 32, 3], classes: null, layout: "nhwc",
-    channelOrder: null, fid: null, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], ...over,
+    channelOrder: null, fid: null, standIn: false, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], ...over,
   };
 }
 

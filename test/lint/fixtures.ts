@@ -90,6 +90,7 @@ export function cifar10(name: string, split: "train" | "test"): DataSourceIR {
     layout: "nhwc",
     channelOrder: "rgb",
     fid: null,
+    standIn: false,
     mean: [...CIFAR10_MEAN],
     std: [...CIFAR10_STD],
   };
@@ -108,6 +109,7 @@ export function generatedNpz(size: number | null = 1_000_000, fid: number | null
     layout: "nhwc",
     channelOrder: "bgr",
     fid,
+    standIn: false,
     mean: [...CIFAR10_MEAN],
     std: [...CIFAR10_STD],
   };
