@@ -196,8 +196,13 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
 function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): void {
   const names = o.path.map((p) => p.text);
   if (names.length === 1 && names[0] === "strength") {
+    const before = ctx.diagnostics.length;
     const v = interpretValue(o.expr, AUGMENT_STRENGTH.type, ctx, "augmentation strength");
-    if (v === INVALID) return;
+    if (v === INVALID) {
+      const d = ctx.diagnostics[before];
+      if (d && !d.hint) d.hint = "strength = 1 is the augmentation as written, 0 its weakest form, 2 twice as strong (docs/language.md)";
+      return;
+    }
     draft.strength *= v as number;
     draft.strengthSpan = o.expr.span;
     return;

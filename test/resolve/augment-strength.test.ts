@@ -114,6 +114,7 @@ describe("augmentation strength: errors", () => {
     expect(d.message).toMatch(/strength = 2.5 is out of range: it must be in \[0, 2\]/);
     expect(d.span!.line).toBe(6);
     expect(text.slice(d.span!.start, d.span!.end)).toBe("2.5");
+    expect(d.hint).toMatch(/strength = 1 is the augmentation as written, 0 its weakest form/);
     expect(codes(compileText(pipeline("digits with { strength = -0.5 }")))).toContain("E021");
   });
 

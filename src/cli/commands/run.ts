@@ -9,7 +9,7 @@ import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { plainProgress, progressBar } from "./generate.js";
-import type { StandInPlan } from "../../runtime/train/preflight.js";
+import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
@@ -50,7 +50,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
  * Makes each missing `stand_in = true` set once (points of a sweep share one file),
  * saying so, with progress; a failure ends with one `error:` line.
  */
-async function makeStandIns(ctx: CliContext, missing: Array<{ source: string; path: string; generate: StandInPlan | null }>): Promise<number> {
+async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): Promise<number> {
   const plans = new Map<string, StandInPlan>();
   for (const m of missing) if (m.generate && !plans.has(m.path)) plans.set(m.path, m.generate);
   if (plans.size === 0) return EXIT_OK;
