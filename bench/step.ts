@@ -154,7 +154,8 @@ async function main(): Promise<void> {
   }
   const ir: BackboneIR =
     o.model === "convnet"
-      ? { name: "convnet", channels: [32, 64, 128], featureDim: o.featureDim ?? 128 }
+      ? // No batch norm: torch_reference.py's convnet has none, and the two must match.
+        { name: "convnet", channels: [32, 64, 128], featureDim: o.featureDim ?? 128, batchNorm: false }
       : { name: "resnet18", stem: "cifar", featureDim: o.featureDim ?? 128 };
   const rng = new Rng(0);
   const net = buildBackbone(tf, ir, [32, 32, 3], rng);

@@ -44,6 +44,7 @@ export const irSchema = {
           layout: { enum: ["nhwc", "nchw"] },
           channelOrder: { enum: ["rgb", "bgr", null] },
           fid: nullable({ type: "number", minimum: 0 }),
+          standIn: { type: "boolean" },
           mean: nums,
           std: nums,
         }),
@@ -53,6 +54,7 @@ export const irSchema = {
     }),
     augment: obj({
       preset: nullable(str),
+      strength: { type: "number", minimum: 0 },
       symmetric: { type: "boolean" },
       views: {
         type: "array",
@@ -81,7 +83,7 @@ export const irSchema = {
       backbone: {
         oneOf: [
           obj({ name: { const: "resnet18" }, stem: { enum: ["cifar", "imagenet"] }, featureDim: posInt }),
-          obj({ name: { const: "convnet" }, channels: { type: "array", items: posInt, minItems: 1 }, featureDim: posInt }),
+          obj({ name: { const: "convnet" }, channels: { type: "array", items: posInt, minItems: 1 }, featureDim: posInt, batchNorm: { type: "boolean" } }),
         ],
       },
       method: {

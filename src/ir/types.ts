@@ -61,6 +61,8 @@ export interface DataSourceIR {
   channelOrder: ChannelOrder | null;
   /** FID of a generated set, when declared. */
   fid: number | null;
+  /** A generated npz made by the built-in stand-in generator: `run` makes it when missing. */
+  standIn: boolean;
   /** Per-channel mean and std (0..1 scale) used by Normalize. */
   mean: number[];
   std: number[];
@@ -153,6 +155,8 @@ export interface ViewIR {
 export interface AugmentIR {
   /** The preset the pipeline named (`symmetric_adainf`), or null for an inline one. */
   preset: string | null;
+  /** Product of the `strength = s` settings the ops were scaled by (1: as written); augment-strength.ts. */
+  strength: number;
   /** True when every view has the same ops (SimCLR / MoCo style). */
   symmetric: boolean;
   /** Fully expanded views, one entry per view (a symmetric preset lists both). */
@@ -174,6 +178,8 @@ export interface ConvNetIR {
   channels: number[];
   /** Feature dimension (a linear layer after global average pooling). */
   featureDim: number;
+  /** BatchNorm2d (torch semantics) after each conv, before its ReLU. */
+  batchNorm: boolean;
 }
 export type BackboneIR = ResNet18IR | ConvNetIR;
 

@@ -2,6 +2,7 @@
 // point, draw the curves, render the preview, and return one HTML page. Loads no
 // tfjs (the preview is pure CPU pixel code, imported only when asked for).
 import path from "node:path";
+import { axisChartsHtml } from "./axis-chart.js";
 import { chartsHtml } from "./charts.js";
 import { escapeHtml } from "./escape.js";
 import { lintPoints } from "./lint-points.js";
@@ -24,6 +25,8 @@ export interface ReportResult {
   input: ReportInput;
   /** Metric keys that got a chart. */
   charts: string[];
+  /** The numeric sweep axis accuracy was drawn against, or null. */
+  axisChart: string | null;
   /** Rows of the results table. */
   resultRows: number;
   /** Preview PNGs embedded. */
@@ -37,6 +40,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const { points } = input;
   const lint = await lintPoints(points);
   const charts = chartsHtml(points);
+  const byAxis = axisChartsHtml(points);
   const notes: string[] = input.unreadable.map((u) => `${u.dir}: ${u.reason}`);
 
   let preview = { html: `<p class="note">Not drawn (--no-preview).</p>`, images: 0, notes: [] as string[] };
@@ -63,6 +67,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
         `beside what <code>adainfc lint</code> says about the setting: generated share <b>g</b>, inflation factor <b>f</b>, augmentation strength <b>a</b>, and its findings.</p>` +
         resultsTableHtml(points, lint),
     },
+    ...(byAxis.axis !== null ? [{ id: "by-axis", heading: `Accuracy against ${byAxis.axis}`, html: byAxis.html }] : []),
     { id: "curves", heading: "Training curves", html: charts.html },
     { id: "runs", heading: "Runs", html: runsTableHtml(points, input.root) },
     {
@@ -80,7 +85,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   }
   const title = opts.title ?? `adainf report: ${input.title}`;
   const html = pageHtml({ title, subtitleHtml: subtitle.join(" · "), sections });
-  return { html, input, charts: charts.drawn, resultRows: groups.length, previews: preview.images, notes };
+  return { html, input, charts: charts.drawn, axisChart: byAxis.axis, resultRows: groups.length, previews: preview.images, notes };
 }
 
 /** Where the page goes when -o is not given: report.html inside the directory. */

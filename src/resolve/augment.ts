@@ -5,14 +5,18 @@ import { interpretCall, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import type { LoadedFile, Program } from "./program.js";
-import { AUGMENT_OPS } from "./specs.js";
-import { bareName } from "./values.js";
+import { AUGMENT_OPS, AUGMENT_STRENGTH } from "./specs.js";
+import { bareName, INVALID, interpretValue } from "./values.js";
+import { scaleOp } from "../ir/augment-strength.js";
 
 // Augmentation presets: `augment symmetric { view x 2 { ops } }`, derived presets
 // (`augment weak = symmetric with { color_jitter.p = 0.4 }`), and the pipeline's
 // `augment = ...`. Views are expanded (a symmetric preset lists each view), every
 // op is checked against its spec, and Normalize with the dataset's statistics is
-// appended to every view, as the reference pipeline ends.
+// appended to every view, as the reference pipeline ends. `strength = s` (in a
+// `with` block, as a dotted `augment.strength = s`, in a sweep or --set) scales the
+// ops last, after every field override (ir/augment-strength.ts); strengths written
+// along a chain of presets multiply.
 
 interface OpDraft {
   name: NameNode;
@@ -28,6 +32,10 @@ interface AugmentDraft {
   preset: string | null;
   presetSpan: Span | null;
   views: ViewDraft[];
+  /** Product of the strength settings so far (1: none). */
+  strength: number;
+  /** Where the last strength was written. */
+  strengthSpan: Span | null;
 }
 
 export interface AugmentDefaults {
@@ -44,7 +52,7 @@ export function resolveAugment(
 ): AugmentIR | null {
   let draft: AugmentDraft | null;
   if (entry.stmt.value) draft = fromExpr(entry.stmt.value, entry.file, program, ctx, []);
-  else if (entry.stmt.block) draft = { preset: null, presetSpan: null, views: viewsFromBody(entry.stmt.block, ctx) ?? [] };
+  else if (entry.stmt.block) draft = newDraft(null, null, viewsFromBody(entry.stmt.block, ctx) ?? []);
   else {
     ctx.error("E020", "augment needs a preset (augment = symmetric_adainf) or a block of views", entry.stmt.span);
     return null;
@@ -56,6 +64,7 @@ export function resolveAugment(
     return null;
   }
   if (draft.preset) ctx.at("/augment/preset", draft.presetSpan);
+  ctx.at("/augment/strength", draft.strengthSpan);
   const views: ViewIR[] = [];
   draft.views.forEach((v, vi) => {
     const ops: AugmentOpIR[] = [];
@@ -66,14 +75,18 @@ export function resolveAugment(
       const base = ptr("/augment/views", vi, "ops", oi);
       ctx.at(base, op.stmt.span);
       for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k), s);
-      ops.push(toOpIR(op.name.text, r.values, defaults));
+      ops.push(scaleOp(toOpIR(op.name.text, r.values, defaults), draft.strength));
     });
     ops.push({ op: "normalize", mean: [...defaults.mean], std: [...defaults.std] });
     ctx.at(ptr("/augment/views", vi), v.span);
     views.push({ name: v.name, ops });
   });
   const first = JSON.stringify(views[0]?.ops);
-  return { preset: draft.preset, symmetric: views.every((v) => JSON.stringify(v.ops) === first), views };
+  return { preset: draft.preset, strength: draft.strength, symmetric: views.every((v) => JSON.stringify(v.ops) === first), views };
+}
+
+function newDraft(preset: string | null, presetSpan: Span | null, views: ViewDraft[]): AugmentDraft {
+  return { preset, presetSpan, views, strength: 1, strengthSpan: null };
 }
 
 function toOpIR(op: string, v: Record<string, unknown>, d: AugmentDefaults): AugmentOpIR {
@@ -121,7 +134,7 @@ function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveConte
   }
   const d = ref.decl;
   let draft: AugmentDraft | null;
-  if (d.body) draft = { preset: name, presetSpan: e.callee.span, views: viewsFromBody(d.body, ctx) ?? [] };
+  if (d.body) draft = newDraft(name, e.callee.span, viewsFromBody(d.body, ctx) ?? []);
   else {
     draft = fromExpr(d.value!, ref.file, program, ctx, [...stack, key]);
     if (draft) {
@@ -182,6 +195,18 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
 
 function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): void {
   const names = o.path.map((p) => p.text);
+  if (names.length === 1 && names[0] === "strength") {
+    const before = ctx.diagnostics.length;
+    const v = interpretValue(o.expr, AUGMENT_STRENGTH.type, ctx, "augmentation strength");
+    if (v === INVALID) {
+      const d = ctx.diagnostics[before];
+      if (d && !d.hint) d.hint = "strength = 1 is the augmentation as written, 0 its weakest form, 2 twice as strong (docs/language.md)";
+      return;
+    }
+    draft.strength *= v as number;
+    draft.strengthSpan = o.expr.span;
+    return;
+  }
   const view = draft.views.find((v) => v.name === names[0]);
   const [targets, opName, field] = view
     ? [[view], o.path[1], o.path.slice(2)]
@@ -191,7 +216,7 @@ function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): v
       "E011",
       `cannot set '${names.join(".")}' on an augmentation`,
       o.path[0]!.span,
-      "write <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)",
+      "write strength = s, <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)",
     );
     return;
   }

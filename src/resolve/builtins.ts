@@ -19,7 +19,7 @@ export function resolveBackbone(e: StmtEntry, ctx: ResolveContext): IR.BackboneI
   recordSpans(ctx, "/model/backbone", r.spans);
   if (spec.name === "resnet18") return { name: "resnet18", stem: r.values["stem"] as "cifar", featureDim: 512 };
   const channels = r.values["channels"] as number[];
-  return { name: "convnet", channels, featureDim: r.values["feature_dim"] as number };
+  return { name: "convnet", channels, featureDim: r.values["feature_dim"] as number, batchNorm: r.values["batch_norm"] as boolean };
 }
 
 export function resolveMethod(e: StmtEntry, ctx: ResolveContext): IR.MethodIR | null {

@@ -33,6 +33,10 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k === "channels" ? "channelOrder" : k), s);
     const x = r.values;
     const origin = x["origin"] as "real" | "generated";
+    if (x["stand_in"] === true && origin !== "generated") {
+      ctx.error("E021", `stand_in = true describes a generated set, but '${e.key.text}' has origin = ${origin}`, r.spans["stand_in"] ?? v.span, "remove stand_in, or make the source origin = generated");
+      return null;
+    }
     // An npz that is already on disk tells its size and shape from its headers
     // (no pixels read), so epoch-based settings and lint work without `size =`.
     if (callee.text === "npz" && (x["size"] === null || x["shape"] === null)) {
@@ -60,6 +64,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
       layout: (x["layout"] as "nhwc" | "nchw" | undefined) ?? "nhwc",
       channelOrder: (x["channels"] as "rgb" | "bgr" | null | undefined) ?? (callee.text === "folder" ? "rgb" : null),
       fid: (x["fid"] as number | null) ?? null,
+      standIn: (x["stand_in"] as boolean | undefined) ?? false,
       mean: (x["mean"] as number[] | null) ?? [],
       std: (x["std"] as number[] | null) ?? [],
     };
@@ -120,6 +125,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     layout: "nhwc",
     channelOrder: "rgb",
     fid: null,
+    standIn: false,
     mean,
     std,
   };

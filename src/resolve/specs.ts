@@ -1,4 +1,5 @@
-import { nonNegative, nonNegInt, posInt, positive, prob, type CallSpec, type SpecTable } from "./types.js";
+import { STRENGTH_MAX, STRENGTH_MIN } from "../ir/augment-strength.js";
+import { nonNegative, nonNegInt, posInt, positive, prob, type CallSpec, type ParamSpec, type SpecTable } from "./types.js";
 
 // Every builtin the language knows, with the paper's defaults (reference.md §2-3).
 // stdlib/ builds presets (augmentations, recipes, datasets) out of these.
@@ -60,6 +61,13 @@ export const AUGMENT_OPS: SpecTable = {
   },
 };
 
+/** `strength = s` on an augmentation: scales its ops as ir/augment-strength.ts defines. */
+export const AUGMENT_STRENGTH: ParamSpec = {
+  type: { kind: "number", min: STRENGTH_MIN, max: STRENGTH_MAX },
+  default: 1,
+  doc: "augmentation strength: 1 = the preset as written, 0 = its weakest form (docs/language.md)",
+};
+
 // ---------------------------------------------------------------- data sources
 
 const sourceCommon: CallSpec["params"] = {
@@ -80,6 +88,11 @@ export const SOURCE_FORMATS: SpecTable = {
       fid: { type: nonNegative, default: null, doc: "FID of the generated set, for lint" },
       channels: { type: { kind: "enum", values: ["rgb", "bgr"] }, default: null, doc: "channel order of the stored pixels (the reference converter writes OpenCV's BGR)" },
       layout: { type: { kind: "enum", values: ["nhwc", "nchw"] }, default: "nhwc", doc: "array layout" },
+      stand_in: {
+        type: { kind: "bool" },
+        default: false,
+        doc: "the file is the built-in stand-in generator's output: when it is missing, `adainfc run` makes it (adainfc generate, fitted on the pipeline's real data)",
+      },
       ...sourceCommon,
     },
   },
@@ -132,10 +145,11 @@ export const BACKBONES: SpecTable = {
   },
   convnet: {
     name: "convnet",
-    doc: "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), ReLU, global average pooling, a linear layer.",
+    doc: "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), each with batch norm (optional) and ReLU, global average pooling, a linear layer.",
     params: {
       channels: { type: { kind: "numbers", integer: true, min: 1 }, default: [32, 64, 128], doc: "output channels of each convolution" },
       feature_dim: { type: posInt, default: 128, doc: "feature dimension" },
+      batch_norm: { type: { kind: "bool" }, default: true, doc: "BatchNorm2d (torch semantics) after each convolution, before its ReLU" },
     },
   },
 };

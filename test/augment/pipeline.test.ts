@@ -8,7 +8,7 @@ import { makeBatch, presetView, sample, SYMMETRIC, SYMMETRIC_ADAINF } from "./fi
 const shape = (n: number, size = 32, channels = 3) => ({ n, height: size, width: size, channels });
 
 function symmetricIR(): AugmentIR {
-  return { preset: "symmetric", symmetric: true, views: [presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC)] };
+  return { preset: "symmetric", strength: 1, symmetric: true, views: [presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC)] };
 }
 
 describe("determinism", () => {
@@ -155,7 +155,7 @@ describe("views and shapes", () => {
     const batch = makeBatch(7, 5, 40, 40, 3);
     const v1: ViewIR = { name: "view1", ops: [{ op: "random_resized_crop", size: 24, scale: [0.5, 1], ratio: [3 / 4, 4 / 3], interpolation: "bilinear" }, { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] }] };
     const v2: ViewIR = { name: "view2", ops: [{ op: "solarize", p: 1, threshold: 128 }, { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] }] };
-    const [a, b] = augmentViews(batch, { preset: null, symmetric: false, views: [v1, v2] }, new Rng(3));
+    const [a, b] = augmentViews(batch, { preset: null, strength: 1, symmetric: false, views: [v1, v2] }, new Rng(3));
     expect(a!.length).toBe(5 * 24 * 24 * 3);
     expect(b!.length).toBe(5 * 40 * 40 * 3);
     for (let i = 0; i < b!.length; i++) {

@@ -56,3 +56,39 @@ it("a missing generated set: exit 1 with the command that makes it, nothing writ
   expect(r.err).not.toMatch(/at .*\.(js|ts):\d+/);
   expect(existsSync(join(dir, "views.png"))).toBe(false);
 });
+
+it("draws only from a source's declared subset (size = N: its first N images), as training does", async () => {
+  const dir = project({
+    "p.adainf": `pipeline p from simclr {
+  data {
+    real = npz("real.npz", origin = real, size = 3)
+    eval = mnist(split = test)
+  }
+  inflate { real x 1 }
+  augment {
+    view x 2 {
+      horizontal_flip(p = 0.5)
+    }
+  }
+  model { backbone = convnet }
+}
+`,
+  });
+  // The first 3 images are grey level 7, the other 37 grey level 200.
+  const w = NpzImageWriter.create(join(dir, "real.npz"), { count: 40, shape: [28, 28, 1] });
+  for (let i = 0; i < 40; i++) w.append(new Uint8Array(28 * 28).fill(i < 3 ? 7 : 200));
+  w.finish();
+  const r = await cli(["preview", "p.adainf", "-o", "views.png", "--n", "12"], dir);
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  const png = PNG.sync.read(readFileSync(join(dir, "views.png")));
+  let inside = 0;
+  let outside = 0;
+  for (let i = 0; i < png.width * png.height; i++) {
+    const [red, green, blue] = [png.data[4 * i]!, png.data[4 * i + 1]!, png.data[4 * i + 2]!];
+    if (red === 7 && green === 7 && blue === 7) inside++;
+    if (red === 200 && green === 200 && blue === 200) outside++;
+  }
+  expect(inside).toBeGreaterThan(0);
+  expect(outside).toBe(0);
+});

@@ -7,7 +7,7 @@ import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
 export function sourceIR(over: Partial<DataSourceIR> & Pick<DataSourceIR, "name" | "format">): DataSourceIR {
   return {
     path: null, split: null, origin: "real", size: null, shape: [32, 32, 3], classes: null, layout: "nhwc",
-    channelOrder: null, fid: null, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], ...over,
+    channelOrder: null, fid: null, standIn: false, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], ...over,
   };
 }
 
@@ -29,9 +29,9 @@ export function pipelineIR(sources: DataSourceIR[], train: InflationEntryIR[], o
     file: "fixture.adainf",
     seed: 1,
     data: { sources, train, eval: options.eval ?? null },
-    augment: { preset: null, symmetric: true, views: [{ name: "view1", ops }, { name: "view2", ops }] },
+    augment: { preset: null, strength: 1, symmetric: true, views: [{ name: "view1", ops }, { name: "view2", ops }] },
     model: {
-      backbone: { name: "convnet", channels: [8, 16], featureDim: 32 },
+      backbone: { name: "convnet", channels: [8, 16], featureDim: 32, batchNorm: true },
       method: { name: "simclr", projHiddenDim: 64, projOutputDim: 32, temperature: 0.2 },
     },
     train: {

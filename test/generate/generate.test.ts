@@ -12,7 +12,7 @@ import { Rng } from "../../src/runtime/rng.js";
 import { tempDir } from "./helpers.js";
 
 function generatedSource(file: string, shape: [number, number, number]): DataSourceIR {
-  return { name: "gen", format: "npz", path: file, split: null, origin: "generated", size: null, shape, classes: null, layout: "nhwc", channelOrder: "rgb", fid: null, mean: [], std: [] };
+  return { name: "gen", format: "npz", path: file, split: null, origin: "generated", size: null, shape, classes: null, layout: "nhwc", channelOrder: "rgb", fid: null, standIn: false, mean: [], std: [] };
 }
 
 // Small fits so the whole file runs in a few seconds: 1,000 digits, 16 dimensions, 5 components.

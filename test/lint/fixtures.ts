@@ -74,7 +74,7 @@ export function view(name: string, r: Row): ViewIR {
 export function presetAugment(name: string) {
   const rows = PRESET_ROWS[name];
   if (!rows) throw new Error(`no preset ${name}`);
-  return { preset: name, symmetric: name.startsWith("symmetric"), views: rows.map((r, i) => view(`view${i + 1}`, r)) };
+  return { preset: name, strength: 1, symmetric: name.startsWith("symmetric"), views: rows.map((r, i) => view(`view${i + 1}`, r)) };
 }
 
 export function cifar10(name: string, split: "train" | "test"): DataSourceIR {
@@ -90,6 +90,7 @@ export function cifar10(name: string, split: "train" | "test"): DataSourceIR {
     layout: "nhwc",
     channelOrder: "rgb",
     fid: null,
+    standIn: false,
     mean: [...CIFAR10_MEAN],
     std: [...CIFAR10_STD],
   };
@@ -108,6 +109,7 @@ export function generatedNpz(size: number | null = 1_000_000, fid: number | null
     layout: "nhwc",
     channelOrder: "bgr",
     fid,
+    standIn: false,
     mean: [...CIFAR10_MEAN],
     std: [...CIFAR10_STD],
   };

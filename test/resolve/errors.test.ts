@@ -135,7 +135,7 @@ describe("resolve: overrides", () => {
       { op: "horizontal_flip", p: 0.5 },
       { op: "normalize", mean: [0.1307], std: [0.3081] },
     ]);
-    expect(ir.model.backbone).toEqual({ name: "convnet", channels: [16, 32], featureDim: 128 });
+    expect(ir.model.backbone).toEqual({ name: "convnet", channels: [16, 32], featureDim: 128, batchNorm: true });
     expect(ir.data.sources[0]).toMatchObject({ format: "mnist", path: null, size: 7996 });
   });
 });

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cli } from "../helpers.js";
-import { readMetrics } from "../../src/runtime/train/index.js";
+import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
 import { autoAugmentThreads } from "../../src/cli/commands/run.js";
 
@@ -22,12 +22,53 @@ test("a missing generated set: exit 1 with the exact adainfc generate command", 
   expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 });
 
-test("the quickstart names the command that makes its generated set", async () => {
-  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env["TMPDIR"] ?? "/tmp"), "adainf-qs-"));
-  fs.copyFileSync(path.resolve(import.meta.dirname, "../../pipelines/quickstart.adainf"), path.join(dir, "quickstart.adainf"));
-  const r = await cli(["run", "quickstart.adainf"], dir);
-  expect(r.code).toBe(1);
-  expect(r.err).toContain("adainfc generate --from mnist --count 160000 -o datasets/generated/mnist-gen.npz");
+test("the quickstart declares its generated set a stand-in: run would make it with README's generate command", async () => {
+  const { compileFileSync } = await import("../../src/driver.js");
+  const out = compileFileSync(path.resolve(import.meta.dirname, "../../pipelines/quickstart.adainf"), { cwd: path.resolve(import.meta.dirname, "../..") });
+  const ir = out.pipelines[0]!.ir;
+  const generated = ir.data.sources.find((s) => s.origin === "generated")!;
+  expect(generated.standIn).toBe(true);
+  const plan = standInPlan(ir, generated);
+  expect(plan.out.startsWith("datasets/generated/")).toBe(true);
+  const readme = fs.readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
+  expect(readme).toContain(planCommand(plan).replace(/^adainfc/, "npx adainfc"));
+});
+
+describe("a missing stand_in = true set is made by run itself, once, then reused", () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null, extraBody: "sweep {\n    seed = [0, 1]\n  }" });
+  const file = path.join(dir, "tiny.adainf");
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, "utf8").replace('generated = npz("gen.npz", channels = rgb, fid = 50)', 'generated = npz("datasets/generated/tiny-gen.npz", size = 40, channels = rgb, stand_in = true)'),
+  );
+
+  test("the first run says so, shows progress, writes the file and trains every point", async () => {
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("datasets/generated/tiny-gen.npz is missing: making the stand-in generated set now");
+    expect(r.err).toContain("adainfc generate --from real.npz --count 40 --fit-samples 48 -o datasets/generated/tiny-gen.npz");
+    expect(r.err).toContain("40 / 40 images");
+    expect(r.err).toContain("wrote datasets/generated/tiny-gen.npz: 40 images 12x12x3");
+    // Both points of the sweep share one file, made once.
+    expect(r.err.match(/is missing: making/g)).toHaveLength(1);
+    expect(fs.existsSync(path.join(dir, "datasets/generated/tiny-gen.npz"))).toBe(true);
+    expect(r.out).toContain("tiny: 2 of 2 points finished");
+  });
+
+  test("a later run finds the file and does not make it again", async () => {
+    const before = fs.statSync(path.join(dir, "datasets/generated/tiny-gen.npz")).mtimeMs;
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("making the stand-in");
+    expect(fs.statSync(path.join(dir, "datasets/generated/tiny-gen.npz")).mtimeMs).toBe(before);
+  });
+
+  test("stand_in on a real source is a located error", async () => {
+    fs.writeFileSync(path.join(dir, "bad.adainf"), fs.readFileSync(file, "utf8").replace('origin = real, classes = 4, channels = rgb)\n    generated', 'origin = real, classes = 4, channels = rgb, stand_in = true)\n    generated'));
+    const r = await cli(["check", "bad.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err + r.out).toMatch(/bad\.adainf:4:\d+: error\[E021\]: stand_in = true describes a generated set, but 'real' has origin = real/);
+  });
 });
 
 test("compile errors are rendered and exit 1; a bad --only is a usage error", async () => {

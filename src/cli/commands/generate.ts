@@ -42,12 +42,40 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max = 
   return v;
 }
 
-interface Progress {
+export interface Progress {
   update(task: string, done: number, total: number): void;
   stop(): void;
 }
 
-async function progressBar(): Promise<Progress> {
+const TASK_WORDS: Record<string, string> = { reading: "reading real images", pca: "PCA", em: "fitting the Gaussian mixture (EM)", sampling: "sampling" };
+
+/**
+ * Progress as lines (for logs, not a terminal): each phase once when it starts, and
+ * sampling at every quarter.
+ */
+export function plainProgress(write: (text: string) => void): Progress {
+  let current: string | null = null;
+  let quarter = 0;
+  return {
+    update(task, done, total) {
+      if (task !== current) {
+        current = task;
+        quarter = 0;
+        write(`  ${TASK_WORDS[task] ?? task}\n`);
+      }
+      if (task === "sampling" && total > 0) {
+        const q = Math.floor((4 * done) / total);
+        if (q > quarter) {
+          quarter = q;
+          write(`    ${fmt(done)} / ${fmt(total)} images\n`);
+        }
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+export async function progressBar(): Promise<Progress> {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const { SingleBar, Presets } = (await import("cli-progress")).default;
   const bar = new SingleBar(

@@ -8,7 +8,9 @@ import { collect } from "./check.js";
 
 // `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
 // generated images, before any training. One row per source image: the original,
-// then each view, labelled with the view's name.
+// then each view, labelled with the view's name. Images are drawn from what training
+// draws from: a source's declared subset (`size = N`: its first N images), not the
+// whole split.
 
 interface PreviewOpts {
   out: string;
@@ -52,13 +54,15 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const { openSource, DataError } = await import("../../runtime/data/index.js");
       const { previewRows, renderPreviewGrid } = await import("../../runtime/augment/index.js");
       const { Rng } = await import("../../runtime/rng.js");
+      const { firstImages } = await import("../../runtime/train/sources.js");
       const rng = new Rng(seed);
       const rows = [];
       const [h, w, c] = ir.data.sources.find((s) => s.name === ir.data.train[0]?.source)!.shape;
       try {
         for (const entry of ir.data.train) {
           const src = ir.data.sources.find((s) => s.name === entry.source)!;
-          const source = await openSource(src, { cwd: ctx.cwd });
+          const opened = await openSource(src, { cwd: ctx.cwd });
+          const source = src.size !== null ? firstImages(opened, src.size) : opened;
           try {
             const [sh, sw, sc] = source.shape;
             if (sh !== h || sw !== w || sc !== c) {

@@ -9,11 +9,14 @@ import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
+import { plainProgress, progressBar } from "./generate.js";
+import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
-// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. The trainer and
-// tfjs are imported only once the file compiled and its data exists.
+// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. A missing
+// `stand_in = true` generated set is made first (the generate command's code). The
+// trainer and tfjs are imported only once the file compiled and its data exists.
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -46,6 +49,40 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     });
 };
 
+/**
+ * Makes each missing `stand_in = true` set once (points of a sweep share one file),
+ * saying so, with progress; a failure ends with one `error:` line.
+ */
+async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): Promise<number> {
+  const plans = new Map<string, StandInPlan>();
+  for (const m of missing) if (m.generate && !plans.has(m.path)) plans.set(m.path, m.generate);
+  if (plans.size === 0) return EXIT_OK;
+  const { makeStandIn, GenerateError } = await import("../../runtime/generate/index.js");
+  const { DataError } = await import("../../runtime/data/errors.js");
+  const { planCommand } = await import("../../runtime/train/preflight.js");
+  for (const plan of plans.values()) {
+    ctx.err(
+      `${plan.out} is missing: making the stand-in generated set now (once; later runs reuse the file)\n` +
+        `  ${planCommand(plan)}\n  the built-in PCA + Gaussian-mixture generator: a weak stand-in for a diffusion model\n`,
+    );
+    const bar = process.stderr.isTTY ? await progressBar() : plainProgress((t) => ctx.err(t));
+    try {
+      const started = performance.now();
+      const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n) });
+      bar.stop();
+      ctx.err(`  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    } catch (e) {
+      bar.stop();
+      if (e instanceof DataError || e instanceof GenerateError) {
+        ctx.err(`error: could not make ${plan.out}: ${e instanceof DataError ? `${e.path}: ${e.what}` : e.message}\n`);
+        return EXIT_ERRORS;
+      }
+      throw e;
+    }
+  }
+  return EXIT_OK;
+}
+
 export async function runCommand(ctx: CliContext, file: string, opts: RunFlags): Promise<number> {
   const { isBackendName, unknownBackendMessage } = await import("../../runtime/backend/select.js");
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
@@ -72,15 +109,18 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     throw e;
   }
   const missing = irs.flatMap((ir) => train.missingData(ir, ctx.cwd));
-  if (missing.length) {
+  const unmakeable = missing.filter((m) => m.generate === null);
+  if (unmakeable.length) {
     const seen = new Set<string>();
-    for (const m of missing) {
+    for (const m of unmakeable) {
       if (seen.has(m.path)) continue;
       seen.add(m.path);
       ctx.err(`error: ${m.message}\n${m.fix ? `  make it with:\n    ${m.fix}\n` : ""}`);
     }
     return EXIT_ERRORS;
   }
+  const made = await makeStandIns(ctx, missing);
+  if (made !== EXIT_OK) return made;
 
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);

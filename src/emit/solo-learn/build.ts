@@ -18,9 +18,14 @@ export function clean(x: number): number {
   return Number(x.toPrecision(15));
 }
 
-/** The augmentations/<name>.yaml base name: the preset's, or the pipeline's for an inline block. */
+/**
+ * The augmentations/<name>.yaml base name: the preset's, or the pipeline's for an inline
+ * block; `_strength<s>` follows when `strength = s` scaled the ops (the yaml holds the
+ * scaled values, so it is not the reference's file of that name).
+ */
 export function augmentationName(ir: PipelineIR): string {
-  return (ir.augment.preset ?? ir.name).replace(/[^A-Za-z0-9_.-]/g, "_");
+  const strength = ir.augment.strength === 1 ? "" : `_strength${ir.augment.strength}`;
+  return ((ir.augment.preset ?? ir.name) + strength).replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
 export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): SoloConfig {

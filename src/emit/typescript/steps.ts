@@ -123,7 +123,10 @@ function augmentSteps(ir: PipelineIR, names: NameTable): ConstStep[] {
     });
   });
   steps.push({
-    comment: [ir.augment.preset === null ? "An inline augmentation (no preset)." : `Expanded from the preset '${ir.augment.preset}'.`],
+    comment: [
+      (ir.augment.preset === null ? "An inline augmentation (no preset)" : `Expanded from the preset '${ir.augment.preset}'`) +
+        (ir.augment.strength === 1 ? "." : `, its ops scaled to strength ${ir.augment.strength}.`),
+    ],
     name: "augment",
     type: "AugmentIR",
     value: { ...plain(ir.augment), views: refs },

@@ -57,7 +57,9 @@ export const rule: LintRule = {
 };
 
 function presetLabel(ctx: RuleContext): string {
-  return ctx.ir.augment.preset ? `augmentation '${ctx.ir.augment.preset}': ` : "augmentation: ";
+  const { preset, strength } = ctx.ir.augment;
+  const at = strength === 1 ? "" : ` at strength ${strength}`;
+  return preset ? `augmentation '${preset}'${at}: ` : `augmentation${at}: `;
 }
 
 /** Switch to the reference preset of the same family whose strength is closest to r. */

@@ -18,7 +18,7 @@ export const rule: LintRule = {
         "makes the augmentation look stronger than it is (and inflates the strength a the lint reports).",
       example:
         "pipeline mnist_simclr from simclr {   // augment = symmetric: saturation 0.8, hue 0.2, grayscale 0.2\n  data {\n    real = mnist(split = train)\n  }\n}",
-      fix: "Set them to 0 (or use a grayscale preset). `--fix` writes 0 where the value is written in the pipeline's own file.",
+      fix: "Set them to 0, or use the `digits` / `digits_adainf` presets (sized for 28x28 grey digits). `--fix` writes 0 where the value is written in the pipeline's own file.",
     },
   },
   check(ctx) {

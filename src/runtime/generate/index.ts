@@ -15,4 +15,5 @@ export { multiplyABt, accumulateAtB, combineRows } from "./kernels.js";
 export { fitGmm, meanLogLikelihood, predict, sampleInto, type CovarianceType, type Gmm, type GmmFit, type GmmOptions } from "./gmm.js";
 export { kmeans, kmeansPlusPlus, type KMeansResult } from "./kmeans.js";
 export { frechetDistance, GaussianStats, meanNearestDistance } from "./quality.js";
+export { makeStandIn, type MakeStandInOptions } from "./stand-in.js";
 export { openFitSource, parseSourceSpec, readFitMatrix, type FitSource, type SourceSpec, type SplitChoice } from "./source.js";

@@ -89,6 +89,7 @@ export async function openFitSource(spec: string, options: OpenFitSourceOptions)
     layout: "nhwc",
     channelOrder: null,
     fid: null,
+    standIn: false,
     mean: [],
     std: [],
   };

@@ -34,7 +34,7 @@ export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
 export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames, type EncoderMetrics } from "./evaluation.js";
 export { openRunSources, firstImages, usedSources, type OpenedSources } from "./sources.js";
 export { completeNormalization } from "./normalization.js";
-export { missingData, type MissingData } from "./preflight.js";
+export { missingData, planCommand, standInPlan, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
 export { summarize, resultsCsv, resultsMarkdown, resultsText, readSummaries, writeResults, RESULT_METRICS } from "./results.js";
 export { finalTable } from "./final-table.js";

@@ -1,6 +1,8 @@
 // Checks before anything heavy loads: every data file a run needs exists. A missing
 // generated set gets the exact `adainfc generate` command that makes it (the built-in
-// PCA + Gaussian-mixture stand-in), fitted on the pipeline's own real data.
+// PCA + Gaussian-mixture stand-in), fitted on the pipeline's own real data; a source
+// declared `stand_in = true` also gets that command as a plan (`generate`), which
+// `adainfc run` carries out itself (../generate/stand-in.ts).
 import fs from "node:fs";
 import path from "node:path";
 import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
@@ -12,23 +14,62 @@ export interface MissingData {
   message: string;
   /** A command that makes the file, when we know one. */
   fix: string | null;
+  /** For a `stand_in = true` source: what `fix` runs, for the runner to do it itself. */
+  generate: StandInPlan | null;
+}
+
+/** Arguments of `adainfc generate` for a stand-in set (the rest are the generator's defaults). */
+export interface StandInPlan {
+  /** Source spec of the real images to fit (`mnist`, a CIFAR folder[:split], ...). */
+  from: string;
+  count: number;
+  /** The npz to write (as the pipeline names it, relative to the project). */
+  out: string;
+  /** Real images fitted: the pipeline's declared real subset size, else the generator's default. */
+  fitSamples: number | null;
 }
 
 export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
   const out: MissingData[] = [];
   for (const src of usedSources(ir)) {
     if (src.path === null || fs.existsSync(path.resolve(cwd, src.path))) continue;
-    const fix = src.origin === "generated" && src.format === "npz" ? generateCommand(ir, src) : fetchCommand(src);
-    out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix });
+    const plan = src.standIn ? standInPlan(ir, src) : null;
+    const fix = plan ? planCommand(plan) : src.origin === "generated" && src.format === "npz" ? generateCommand(ir, src) : fetchCommand(src);
+    out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix, generate: plan });
   }
   return out;
 }
 
-/** `adainfc generate --from <real source> --count <declared size> -o <path>`. */
-function generateCommand(ir: PipelineIR, generated: DataSourceIR): string {
-  const real = ir.data.train
+function firstRealSource(ir: PipelineIR): DataSourceIR | undefined {
+  return ir.data.train
     .map((t) => ir.data.sources.find((s) => s.name === t.source))
     .find((s): s is DataSourceIR => s !== undefined && s.origin === "real");
+}
+
+/**
+ * The stand-in set of a `stand_in = true` source: its declared size (else ten times the
+ * real data), fitted on as many real images as the pipeline's real source holds (its
+ * declared `size`, evenly spaced over the split as `--fit-samples` picks them; the whole
+ * split when it is not smaller), with the generator's default seed, so every point of a
+ * sweep shares one file.
+ */
+export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPlan {
+  const real = firstRealSource(ir);
+  return {
+    from: fromArgument(real),
+    count: generated.size ?? (real?.size ? real.size * 10 : 10_000),
+    out: generated.path!,
+    fitSamples: real?.size ?? null,
+  };
+}
+
+export function planCommand(p: StandInPlan): string {
+  return `adainfc generate --from ${p.from} --count ${p.count}${p.fitSamples !== null ? ` --fit-samples ${p.fitSamples}` : ""} -o ${quote(p.out)}`;
+}
+
+/** `adainfc generate --from <real source> --count <declared size> -o <path>`. */
+function generateCommand(ir: PipelineIR, generated: DataSourceIR): string {
+  const real = firstRealSource(ir);
   const count = generated.size ?? (real?.size ? real.size * 10 : 10_000);
   return `adainfc generate --from ${fromArgument(real)} --count ${count} -o ${quote(generated.path!)}${ir.seed ? ` --seed ${ir.seed}` : ""}`;
 }

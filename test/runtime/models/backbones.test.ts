@@ -10,7 +10,7 @@ import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
 const RESNET: ResNet18IR = { name: "resnet18", stem: "cifar", featureDim: 512 };
-const CONVNET: ConvNetIR = { name: "convnet", channels: [8, 16, 32], featureDim: 24 };
+const CONVNET: ConvNetIR = { name: "convnet", channels: [8, 16, 32], featureDim: 24, batchNorm: false };
 
 let tf: TfCore;
 beforeAll(async () => {
