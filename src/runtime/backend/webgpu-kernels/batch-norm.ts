@@ -11,12 +11,7 @@
 // formula, so the variance has no E[x^2] - E[x]^2 cancellation.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
-
-/** What we use of tfjs-webgpu's backend (its program interface is not in its public types). */
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: "float32", uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
-  disposeData(dataId: object): boolean;
-}
+import { f32, flatProgram, i32, type Program, type WebGpuBackendLike } from "./program.js";
 
 /** Channels per workgroup (one lane each: consecutive floats) and rows per workgroup. */
 const LANES = 64;
@@ -32,19 +27,6 @@ export function partition(m: number, c: number): { rowsPerPart: number; parts: n
   return { rowsPerPart, parts: Math.ceil(m / rowsPerPart) };
 }
 
-/** One program object as tfjs-webgpu expects it (its WebGPUProgram interface). */
-interface Program {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[]; y?: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms: string;
-  size?: boolean;
-  getUserCode(): string;
-}
-
 /** A per-slice reduction over rows: workgroup (lane, row), dispatched (channel groups, slices). */
 function partialProgram(key: string, variableNames: string[], outputShape: number[], parts: number, c: number, body: string): Program {
   return {
@@ -56,22 +38,6 @@ function partialProgram(key: string, variableNames: string[], outputShape: numbe
     dispatch: [Math.ceil(c / LANES), parts, 1],
     workgroupSize: [LANES, ROWS, 1],
     uniforms: "M : i32, C : i32, R : i32, eps : f32,",
-    getUserCode: () => body,
-  };
-}
-
-/** One thread per element of an output of `size` values. */
-function flatProgram(key: string, variableNames: string[], outputShape: number[], uniforms: string, body: string): Program {
-  const size = outputShape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames,
-    outputShape,
-    shaderKey: key,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / 128), 1, 1],
-    workgroupSize: [128, 1, 1],
-    uniforms,
-    size: true,
     getUserCode: () => body,
   };
 }
@@ -249,8 +215,6 @@ function gradInput(shape: number[], relu: boolean): Program {
   }`);
 }
 
-const int = (v: number) => ({ type: "int32", data: [v] });
-const float = (v: number) => ({ type: "float32", data: [v] });
 
 function rows(x: TensorInfo): { m: number; c: number } {
   const c = x.shape[x.shape.length - 1] ?? 1;
@@ -264,11 +228,11 @@ const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
   const { varianceEpsilon: eps, relu } = attrs as unknown as BatchNormTrainAttrs;
   const { m, c } = rows(x);
   const { rowsPerPart, parts } = partition(m, c);
-  const partial = b.runWebGPUProgram(statsPartial(parts, c), [x], "float32", [int(m), int(c), int(rowsPerPart), float(eps)]);
+  const partial = b.runWebGPUProgram(statsPartial(parts, c), [x], "float32", [i32(m), i32(c), i32(rowsPerPart), f32(eps)]);
   try {
-    const mean = b.runWebGPUProgram(statsFinal(c, 0), [partial], "float32", [int(parts), int(c)]);
-    const variance = b.runWebGPUProgram(statsFinal(c, 1), [partial], "float32", [int(parts), int(c)]);
-    const y = b.runWebGPUProgram(normalize([...x.shape], relu), [x, mean, variance, scale, offset], "float32", [int(c), float(eps)]);
+    const mean = b.runWebGPUProgram(statsFinal(c, 0), [partial], "float32", [i32(parts), i32(c)]);
+    const variance = b.runWebGPUProgram(statsFinal(c, 1), [partial], "float32", [i32(parts), i32(c)]);
+    const y = b.runWebGPUProgram(normalize([...x.shape], relu), [x, mean, variance, scale, offset], "float32", [i32(c), f32(eps)]);
     return [y, mean, variance];
   } finally {
     b.disposeData(partial.dataId);
@@ -282,18 +246,18 @@ const batchNormTrainGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { m, c } = rows(x);
   const { rowsPerPart, parts } = partition(m, c);
   const partial = bk.runWebGPUProgram(gradPartial(parts, c, relu), relu ? [dy, x, mean, variance, y] : [dy, x, mean, variance], "float32", [
-    int(m),
-    int(c),
-    int(rowsPerPart),
-    float(eps),
+    i32(m),
+    i32(c),
+    i32(rowsPerPart),
+    f32(eps),
   ]);
   try {
-    const sdy = bk.runWebGPUProgram(gradFinal(c, 0), [partial], "float32", [int(parts), int(c)]);
-    const sdyx = bk.runWebGPUProgram(gradFinal(c, 1), [partial], "float32", [int(parts), int(c)]);
-    const coef = bk.runWebGPUProgram(gradCoefficients(c), [partial, variance, scale], "float32", [int(parts), int(c), float(m), float(eps)]);
+    const sdy = bk.runWebGPUProgram(gradFinal(c, 0), [partial], "float32", [i32(parts), i32(c)]);
+    const sdyx = bk.runWebGPUProgram(gradFinal(c, 1), [partial], "float32", [i32(parts), i32(c)]);
+    const coef = bk.runWebGPUProgram(gradCoefficients(c), [partial, variance, scale], "float32", [i32(parts), i32(c), f32(m), f32(eps)]);
     let dx: TensorInfo;
     try {
-      dx = bk.runWebGPUProgram(gradInput([...x.shape], relu), [dy, x, mean, coef, ...(relu ? [y] : [])], "float32", [int(c)]);
+      dx = bk.runWebGPUProgram(gradInput([...x.shape], relu), [dy, x, mean, coef, ...(relu ? [y] : [])], "float32", [i32(c)]);
     } finally {
       bk.disposeData(coef.dataId);
     }

@@ -11,11 +11,7 @@
 // memory (reads along ci and co are contiguous); a second pass sums the slices. The
 // number of slices is chosen to give the GPU enough workgroups.
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs-core";
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: "float32", uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
-  disposeData(dataId: object): boolean;
-}
+import { flatProgram, i32, type Program, type WebGpuBackendLike } from "./program.js";
 
 const TILE = 32;
 const TK = 16;
@@ -42,7 +38,7 @@ export function planFilterGrad(rows: number, cols: number, positions: number): F
   return { rows, cols, positions, slices: Math.ceil(positions / perSlice), perSlice };
 }
 
-function partialProgram(plan: FilterGradPlan): object {
+function partialProgram(plan: FilterGradPlan): Program {
   return {
     variableNames: ["x", "dy"],
     outputShape: [plan.slices, plan.rows, plan.cols],
@@ -130,18 +126,8 @@ function partialProgram(plan: FilterGradPlan): object {
 }
 
 /** Sums the slices: [S, R, Co] -> the filter's shape. */
-function sumSlicesProgram(filterShape: number[]): object {
-  const size = filterShape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames: ["parts"],
-    outputShape: filterShape,
-    shaderKey: "adainfConv2dFilterGradSum",
-    dispatchLayout: { x: filterShape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / 128), 1, 1],
-    workgroupSize: [128, 1, 1],
-    uniforms: "slices : i32,",
-    size: true,
-    getUserCode: () => `
+function sumSlicesProgram(filterShape: number[]): Program {
+  return flatProgram("adainfConv2dFilterGradSum", ["parts"], filterShape, "slices : i32,", `
   fn main(index : i32) {
     if (index < uniforms.size) {
       var s = 0.0;
@@ -150,8 +136,7 @@ function sumSlicesProgram(filterShape: number[]): object {
       }
       result[index] = s;
     }
-  }`,
-  };
+  }`);
 }
 
 const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -178,26 +163,25 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const rows = info.filterHeight * info.filterWidth * info.inChannels;
   const cols = info.outChannels;
   const plan = planFilterGrad(rows, cols, info.batchSize * info.outHeight * info.outWidth);
-  const int = (...data: number[]) => ({ type: "int32", data });
   const uniforms = [
-    int(rows),
-    int(cols),
-    int(plan.positions),
-    int(plan.perSlice),
-    int(info.inHeight),
-    int(info.inWidth),
-    int(info.inChannels),
-    int(info.outHeight),
-    int(info.outWidth),
-    int(info.filterWidth),
-    int(info.strideHeight),
-    int(info.strideWidth),
-    int(info.padInfo.top),
-    int(info.padInfo.left),
+    i32(rows),
+    i32(cols),
+    i32(plan.positions),
+    i32(plan.perSlice),
+    i32(info.inHeight),
+    i32(info.inWidth),
+    i32(info.inChannels),
+    i32(info.outHeight),
+    i32(info.outWidth),
+    i32(info.filterWidth),
+    i32(info.strideHeight),
+    i32(info.strideWidth),
+    i32(info.padInfo.top),
+    i32(info.padInfo.left),
   ];
   const parts = b.runWebGPUProgram(partialProgram(plan), [x, dy], "float32", uniforms);
   try {
-    return b.runWebGPUProgram(sumSlicesProgram([...filterShape]), [parts], "float32", [int(plan.slices)]);
+    return b.runWebGPUProgram(sumSlicesProgram([...filterShape]), [parts], "float32", [i32(plan.slices)]);
   } finally {
     b.disposeData(parts.dataId);
   }

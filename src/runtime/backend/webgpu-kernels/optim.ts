@@ -8,37 +8,14 @@
 // one; a x + b c y is 1.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { AXPBY, LARS_STEP, type LarsStepAttrs } from "../fused-kernels.js";
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: object, inputs: TensorInfo[], outputDtype: "float32", uniforms?: Array<{ type: string; data: number[] }>): TensorInfo;
-  disposeData(dataId: object): boolean;
-}
+import { f32, flatProgram, i32, sizeOf, type Program, type WebGpuBackendLike } from "./program.js";
 
 const WG = 256;
 const MAX_PARTS = 64;
 
-function sizeOf(t: TensorInfo): number {
-  return t.shape.reduce((a, b) => a * b, 1);
+function flat(key: string, variableNames: string[], shape: number[], uniforms: string, body: string): Program {
+  return flatProgram(key, variableNames, shape, uniforms, body, WG);
 }
-
-/** One thread per element of `shape`, main(index). */
-function flat(key: string, variableNames: string[], shape: number[], uniforms: string, body: string): object {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return {
-    variableNames,
-    outputShape: shape,
-    shaderKey: key,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.max(1, Math.ceil(size / WG)), 1, 1],
-    workgroupSize: [WG, 1, 1],
-    uniforms,
-    size: true,
-    getUserCode: () => body,
-  };
-}
-
-const f32 = (v: number) => ({ type: "float32", data: [v] });
-const i32 = (v: number) => ({ type: "int32", data: [v] });
 
 // ------------------------------------------------------------------ a x + b c y
 
@@ -58,7 +35,7 @@ const axpby: KernelFunc = ({ inputs, backend, attrs }) => {
 // ------------------------------------------------------------------ LARS
 
 /** Partial sums of p^2 and g^2: workgroup w strides over the tensor -> [parts, 2]. */
-function normsProgram(parts: number): object {
+function normsProgram(parts: number): Program {
   return {
     variableNames: ["p", "g"],
     outputShape: [parts, 2],
@@ -102,7 +79,7 @@ function normsProgram(parts: number): object {
  * d = (g + decay p) factor (adapted) or g, then buf' = momentum buf + d (or d at the
  * first step, or d itself without momentum). The workgroup merges the norm partials first.
  */
-function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): object {
+function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): Program {
   // Only what the shader reads: Dawn drops unused bindings from the pipeline's layout.
   const names = [...(adapted ? ["p"] : []), "g", ...(adapted ? ["parts"] : []), ...(hasBuf ? ["buf"] : [])];
   const p = flat(`adainfLarsDir${adapted ? "A" : ""}${hasBuf ? "B" : ""}`, names, shape, "lr : f32, momentum : f32, wd : f32, eta : f32, eps : f32, clip : i32, parts : i32,", "");
@@ -138,7 +115,7 @@ function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): o
     }`
     : "";
   const d = adapted ? "(g[index] + p[index] * decay) * factor" : "g[index]";
-  (p as { getUserCode: () => string }).getUserCode = () => `
+  p.getUserCode = () => `
   ${adapted ? `var<workgroup> np : array<f32, ${MAX_PARTS}>;\n  var<workgroup> ng : array<f32, ${MAX_PARTS}>;` : ""}
   fn main(index : i32) {${ratio}
     if (index < uniforms.size) {
@@ -149,7 +126,7 @@ function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): o
   return p;
 }
 
-function updateProgram(shape: number[]): object {
+function updateProgram(shape: number[]): Program {
   return flat("adainfLarsUpdate", ["p", "step"], shape, "lr : f32,", `
   fn main(index : i32) {
     if (index < uniforms.size) {
