@@ -1,7 +1,8 @@
 // Hostile source text that used to end as an internal error: nesting deep enough to
 // overflow the stack (E003), string escapes that name no character (E004), and a
-// leading byte order mark (accepted, spans unchanged). Each case through parseSource,
-// and the first two also through the CLI (one positioned error, exit 1, no trace).
+// leading byte order mark (accepted, spans unchanged), a 10^6-character name (reported
+// where the user wrote it, did-you-mean stays linear). Each case through parseSource or
+// closest, and through the CLI (a positioned error in the user's file, exit 1, no trace).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MAX_NESTING } from "../../grammar/parser.js";
 import { badEscapes, parseSource, unquote } from "../../src/syntax/parse.js";
 import { formatText } from "../../src/syntax/format.js";
-import { cli } from "../helpers.js";
+import { closest, MAX_COMPARED } from "../../src/check/suggest.js";
+import { BASE, cli } from "../helpers.js";
 
 const N = 5000;
 const deep: Array<[string, string]> = [
@@ -81,21 +83,46 @@ describe("byte order mark", () => {
   });
 });
 
+describe("huge names", () => {
+  it("did-you-mean skips names longer than MAX_COMPARED and stays fast on two huge ones", () => {
+    const huge = "a".repeat(1e6);
+    const t0 = Date.now();
+    expect(closest(huge, ["simclr", huge, `${huge}b`])).toBeNull();
+    expect(closest("simclrr", ["simclr", huge])).toBe("simclr");
+    expect(closest("a".repeat(MAX_COMPARED + 1), ["a".repeat(MAX_COMPARED)])).toBeNull();
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
 describe("through the CLI", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-hostile-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, "deep.adainf"), deep[0]![1]);
   fs.writeFileSync(path.join(dir, "esc.adainf"), 'pipeline p {\n  output { dir = "\\u{110000}" }\n}\n');
   fs.writeFileSync(path.join(dir, "bom.adainf"), "\uFEFFpipeline p {\n  seed = x\n}\n");
+  const huge = "a".repeat(1e6);
+  const named = (from: string, to: string): string => BASE.replace(from, to);
+  fs.writeFileSync(path.join(dir, "name1.adainf"), named("  data {", `  ${huge} = 1\n  data {`));
+  fs.writeFileSync(path.join(dir, "name2.adainf"), named("from simclr", `from ${huge}`));
+  fs.writeFileSync(path.join(dir, "name3.adainf"), named("split = train", `split = train, ${huge} = 1`));
+  fs.writeFileSync(path.join(dir, "name4.adainf"), named("  data {", `  model { method = ${huge}(x = ${huge}b) }\n  data {`));
 
   it.each([
     ["deep.adainf", /^deep\.adainf:1:\d+: error\[E003\]: brackets nested more than \d+ deep/],
     ["esc.adainf", /^esc\.adainf:2:19: error\[E004\]: the escape \\u\{110000\} names no character/],
     ["bom.adainf", /^bom\.adainf:2:10: error\[E020\]: seed expects/m],
+    ["name1.adainf", /^name1\.adainf:2:3: error\[E011\]: pipeline 'p' has no setting 'a{1000000}'$/m],
+    ["name2.adainf", /^name2\.adainf:1:17: error\[E010\]: unknown recipe 'a{1000000}'$/m],
+    ["name3.adainf", /^name3\.adainf:3:55: error\[E011\]: cifar10 has no parameter 'a{1000000}'$/m],
+    ["name4.adainf", /^name4\.adainf:2:20: error\[E010\]: unknown method 'a{1000000}'$/m],
   ])("check %s: a positioned error, exit 1, no internal error", { timeout: 30_000 }, async (file, first) => {
     const r = await cli(["check", file], dir);
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(first);
     expect(r.out + r.err).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
+    // every diagnostic is in the user's own file (none in stdlib)
+    const places = (r.out + r.err).match(/^[^\s:]+\.adainf(?=:\d+:\d+: )/gm) ?? [];
+    expect(places.length).toBeGreaterThan(0);
+    expect(new Set(places)).toEqual(new Set([file]));
   });
 });
