@@ -107,6 +107,28 @@ describe("through the CLI", () => {
   fs.writeFileSync(path.join(dir, "name3.adainf"), named("split = train", `split = train, ${huge} = 1`));
   fs.writeFileSync(path.join(dir, "name4.adainf"), named("  data {", `  model { method = ${huge}(x = ${huge}b) }\n  data {`));
 
+  it("lint --fix on a file with a BOM edits the right characters", { timeout: 30_000 }, async () => {
+    const text = [
+      "pipeline p from simclr {",
+      "  data {",
+      "    real = mnist(split = train)",
+      "    eval = mnist(split = test)",
+      "  }",
+      "  augment {",
+      "    view x 2 {",
+      "      random_resized_crop(size = 28, scale = 0.25..1.0)",
+      "      color_jitter(p = 0.8, brightness = 0.6, contrast = 0.6, saturation = 0.4, hue = 0.0)",
+      "    }",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "fix.adainf"), `\uFEFF${text}`);
+    const r = await cli(["lint", "fix.adainf", "--fix"], dir);
+    expect(r.out + r.err).not.toMatch(/internal error/);
+    expect(fs.readFileSync(path.join(dir, "fix.adainf"), "utf8")).toBe(text.replace("saturation = 0.4", "saturation = 0"));
+  });
+
   it.each([
     ["deep.adainf", /^deep\.adainf:1:\d+: error\[E003\]: brackets nested more than \d+ deep/],
     ["esc.adainf", /^esc\.adainf:2:19: error\[E004\]: the escape \\u\{110000\} names no character/],
