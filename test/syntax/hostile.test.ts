@@ -126,6 +126,8 @@ describe("through the CLI", () => {
     fs.writeFileSync(path.join(dir, "fix.adainf"), `\uFEFF${text}`);
     const r = await cli(["lint", "fix.adainf", "--fix"], dir);
     expect(r.out + r.err).not.toMatch(/internal error/);
+    // one edit, in one pass (an edit one character off would take a second pass to repair)
+    expect(r.out + r.err).toContain("fixed fix.adainf (1 edit)");
     expect(fs.readFileSync(path.join(dir, "fix.adainf"), "utf8")).toBe(text.replace("saturation = 0.4", "saturation = 0"));
   });
 
