@@ -249,11 +249,35 @@ export interface ParseOutput {
   comments: IToken[];
   lexErrors: { offset: number; line: number; column: number; length: number; message: string }[];
   parseErrors: IRecognitionException[];
+  /** The first bracket opened beyond MAX_NESTING (the file is then not parsed). */
+  tooDeep: IToken | null;
+}
+
+/**
+ * How deep brackets ( [ { may nest. The parser and everything after it recurse once
+ * per level, so a file nested thousands deep would overflow the stack; no pipeline
+ * needs more than a handful of levels.
+ */
+export const MAX_NESTING = 64;
+
+/** The first opening bracket past MAX_NESTING, or null; one pass, no recursion. */
+export function firstTooDeep(tokens: readonly IToken[]): IToken | null {
+  let depth = 0;
+  for (const t of tokens) {
+    const k = t.tokenType;
+    if (k === T.LParen || k === T.LBracket || k === T.LBrace) {
+      if (++depth > MAX_NESTING) return t;
+    } else if (k === T.RParen || k === T.RBracket || k === T.RBrace) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return null;
 }
 
 export function parseText(text: string): ParseOutput {
   const lexed = T.adainfLexer.tokenize(text);
-  parserInstance.input = lexed.tokens;
+  const tooDeep = firstTooDeep(lexed.tokens);
+  parserInstance.input = tooDeep ? [] : lexed.tokens;
   const cst = parserInstance.file();
   return {
     cst,
@@ -267,5 +291,6 @@ export function parseText(text: string): ParseOutput {
       message: e.message,
     })),
     parseErrors: [...parserInstance.errors],
+    tooDeep,
   };
 }

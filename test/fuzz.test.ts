@@ -1,13 +1,26 @@
-import { readdirSync, readFileSync } from "node:fs";
+import fs, { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compileFileSync } from "../src/driver.js";
+import { lintWithSizes } from "../src/lint/engine.js";
 import { formatText } from "../src/syntax/format.js";
+import { DataError, inspectNpz, NpzReader } from "../src/runtime/data/index.js";
 import { Rng } from "../src/runtime/rng.js";
+import { npy, zipBytes } from "./data/helpers.js";
 import { project, ROOT } from "./helpers.js";
 
-// Mutates the real pipeline files (thousands of cases, fixed seed): the compiler
-// must never throw, and every file it cannot compile must come with diagnostics.
+// Seeded fuzz of the front end and the npz reader. Mutated pipeline files (hostile
+// snippets included: deep nesting, bad escapes, a BOM, huge names, control characters)
+// must compile, lint and format without throwing, with diagnostics for every failure and
+// never E040 (an internal error); mutated npz headers and zip directories must give a
+// result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
+// `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
+// ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
+
+const PIPELINE_CASES = Number(process.env["ADAINF_FUZZ_PIPELINES"] ?? 2000);
+const NPZ_CASES = Number(process.env["ADAINF_FUZZ_NPZ"] ?? 300);
+/** The most one case may take (ms): far above a normal case, far below a hang. */
+const CASE_LIMIT_MS = 3000;
 
 const sources = readdirSync(join(ROOT, "pipelines"))
   .filter((f) => f.endsWith(".adainf"))
@@ -15,12 +28,37 @@ const sources = readdirSync(join(ROOT, "pipelines"))
 
 const SNIPPETS = ["{", "}", "(", ")", "=", "..", "x", "*", ",", ";", '"', "-", "1e", "0.5", "with", "use", "steps", "epochs", "pipeline", "from", "/*", "//", "\n", "__", "é", "\u0000", "99999999999999999999", "-0", "augment", "view"];
 
+/** Inputs that once ended as internal errors or could hang (issue 15), made at random sizes. */
+function hostile(rng: Rng): string {
+  const n = 1 + rng.int(3000);
+  switch (rng.int(9)) {
+    case 0:
+      return "(".repeat(n) + "1" + ")".repeat(rng.int(n + 1));
+    case 1:
+      return "[".repeat(n) + "f(".repeat(rng.int(50)) + "{ a ".repeat(rng.int(50));
+    case 2:
+      return `"\\u{${rng.int(0x7fffffff).toString(16)}}"`;
+    case 3:
+      return `"\\u{D${(8 + rng.int(8)).toString(16)}00}"`;
+    case 4:
+      return "\uFEFF";
+    case 5:
+      return "a".repeat(1 + rng.int(200_000));
+    case 6:
+      return String.fromCharCode(rng.int(32)) + "\u001b[2J";
+    case 7:
+      return "x".repeat(rng.int(10)) + "-".repeat(rng.int(10)) + "9".repeat(rng.int(400));
+    default:
+      return "a with { ".repeat(rng.int(100));
+  }
+}
+
 function mutate(text: string, rng: Rng): string {
   let t = text;
   const n = 1 + rng.int(3);
   for (let i = 0; i < n; i++) {
     const at = rng.int(t.length + 1);
-    switch (rng.int(4)) {
+    switch (rng.int(5)) {
       case 0: // delete a run
         t = t.slice(0, at) + t.slice(at + 1 + rng.int(8));
         break;
@@ -33,6 +71,9 @@ function mutate(text: string, rng: Rng): string {
         t = t.slice(0, at) + t.slice(from, from + rng.int(40)) + t.slice(at);
         break;
       }
+      case 3: // a hostile input, rarer than the others
+        if (rng.int(3) === 0) t = t.slice(0, rng.int(4) === 0 ? 0 : at) + hostile(rng) + t.slice(at);
+        break;
       default: {
         // change a digit or a letter
         const ch = t[at];
@@ -44,33 +85,145 @@ function mutate(text: string, rng: Rng): string {
   return t;
 }
 
+/** Runs `f`, failing when it takes longer than CASE_LIMIT_MS. */
+function timed<T>(what: string, f: () => T): T {
+  const t0 = performance.now();
+  const r = f();
+  const ms = performance.now() - t0;
+  expect(ms, `${what} took ${ms.toFixed(0)} ms`).toBeLessThan(CASE_LIMIT_MS);
+  return r;
+}
+
 describe("fuzz", () => {
-  it("never crashes and always explains a failure (2,000 mutated pipelines)", () => {
+  it(`never crashes and always explains a failure (${PIPELINE_CASES} mutated pipelines)`, { timeout: 60_000 + PIPELINE_CASES * 200 }, () => {
     const rng = new Rng(20241128);
     const dir = project({});
     const overlay = new Map<string, string>();
     const path = join(dir, "fuzz.adainf");
     let failed = 0;
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < PIPELINE_CASES; i++) {
       const text = mutate(sources[i % sources.length]!, rng);
       overlay.set(path, text);
-      const out = compileFileSync("fuzz.adainf", { cwd: dir, overlay });
+      const out = timed(`case ${i}`, () => compileFileSync("fuzz.adainf", { cwd: dir, overlay }));
       if (out.pipelines.length === 0) {
         failed++;
-        expect(out.diagnostics.length, `no diagnostics for:\n${text}`).toBeGreaterThan(0);
+        expect(out.diagnostics.length, `no diagnostics for:\n${text.slice(0, 2000)}`).toBeGreaterThan(0);
       }
       for (const d of out.diagnostics) {
+        expect(d.code, `case ${i}: ${d.message.slice(0, 300)}`).not.toBe("E040");
         expect(d.message.length).toBeGreaterThan(0);
         if (d.span) {
           expect(d.span.line).toBeGreaterThanOrEqual(1);
           expect(d.span.start).toBeLessThanOrEqual(d.span.end);
         }
       }
+      for (const p of out.pipelines) timed(`lint of case ${i}`, () => lintWithSizes({ ir: p.ir, spans: p.spans }, {}));
       // The formatter either refuses (syntax errors) or produces a fixed point.
-      const f = formatText(text, "fuzz.adainf");
+      const f = timed(`format of case ${i}`, () => formatText(text, "fuzz.adainf"));
       if (f.diagnostics.length === 0) expect(formatText(f.text, "fuzz.adainf").text).toBe(f.text);
     }
     // The mutations must actually break files most of the time, or the test is weak.
-    expect(failed).toBeGreaterThan(1000);
+    expect(failed).toBeGreaterThan(PIPELINE_CASES / 2);
+    console.log(`fuzz: ${PIPELINE_CASES} mutated pipelines, ${failed} with errors, 0 internal errors, 0 over ${CASE_LIMIT_MS} ms`);
+  });
+});
+
+// ---------------------------------------------------------------- npz
+
+/** A small valid npz's members: images (n, h, w[, c]) uint8 and labels int64. */
+function npzMembers(rng: Rng): { image: string; imageData: Uint8Array; labels: string | null; labelData: Uint8Array } {
+  const n = 1 + rng.int(4);
+  const shape = rng.int(3) === 0 ? [n, 4, 4] : [n, 4, 4, rng.int(2) === 0 ? 1 : 3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const dict = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(", ")}), }`;
+  const labels = rng.int(3) === 0 ? null : `{'descr': '<i8', 'fortran_order': False, 'shape': (${n},), }`;
+  return { image: dict, imageData: Uint8Array.from({ length: size }, () => rng.int(256)), labels, labelData: new Uint8Array(8 * n) };
+}
+
+const HEADER_EDITS: Array<(d: string, rng: Rng) => string> = [
+  (d, rng) => d.replace(/\((\d+)/, () => `(${[0, -1, 2 ** 31, 2 ** 53, 1e300, rng.int(100)][rng.int(6)]}`),
+  (d, rng) => d.replace(/, (\d+)\)/, () => `, ${[0, -3, 7, 99999999, rng.int(10)][rng.int(5)]})`),
+  (d) => d.replace(/'shape': \([^)]*\)/, "'shape': ()"),
+  (d, rng) => d.replace(/'shape': \(/, `'shape': (${"1, ".repeat(rng.int(40))}`),
+  (d, rng) => d.replace("|u1", ["<f4", "<f8", ">i2", "|b1", "<c8", "|O", "<U3", "|V8", "x"][rng.int(9)]!),
+  (d) => d.replace("False", "True"),
+  (d) => d.replace("'descr'", "'desc'"),
+  (d, rng) => d.slice(0, rng.int(d.length)),
+  (d, rng) => d.slice(0, rng.int(d.length)) + "(".repeat(rng.int(5000)) + d.slice(rng.int(d.length)),
+  (d, rng) => d + "x".repeat(rng.int(60000)), // npy version 1 holds at most 65535 header bytes
+];
+
+function mutateNpz(rng: Rng): Buffer {
+  const m = npzMembers(rng);
+  let image = m.image;
+  let labels = m.labels;
+  if (rng.int(4) !== 0) image = HEADER_EDITS[rng.int(HEADER_EDITS.length)]!(image, rng);
+  if (labels && rng.int(4) === 0) labels = HEADER_EDITS[rng.int(HEADER_EDITS.length)]!(labels, rng);
+  const members = [{ name: "image.npy", data: npy(image, m.imageData, ([1, 2, 3] as const)[rng.int(3)]), deflate: rng.int(3) === 0 }];
+  if (labels) members.push({ name: "label.npy", data: npy(labels, m.labelData), deflate: rng.int(3) === 0 });
+  const zip = zipBytes(members, rng.int(4) === 0);
+  // Then damage the archive itself: flip bytes (often in the central directory or end
+  // record, at the end), truncate, or append junk.
+  const flips = rng.int(4);
+  for (let i = 0; i < flips; i++) {
+    const at = rng.int(2) === 0 ? zip.length - 1 - rng.int(Math.min(zip.length, 120)) : rng.int(zip.length);
+    zip[at] = rng.int(2) === 0 ? rng.int(256) : zip[at]! ^ (1 << rng.int(8));
+  }
+  switch (rng.int(6)) {
+    case 0:
+      return zip.subarray(0, rng.int(zip.length));
+    case 1:
+      return Buffer.concat([zip, Buffer.alloc(rng.int(100), 0x50)]);
+    default:
+      return zip;
+  }
+}
+
+describe("fuzz: npz", () => {
+  const dir = project({});
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it(`mutated npz headers and zip directories give a result or a DataError (${NPZ_CASES} archives)`, { timeout: 60_000 + NPZ_CASES * 500 }, async () => {
+    const rng = new Rng(20261129);
+    const file = join(dir, "fuzz.npz");
+    const pipeline = join(dir, "npz.adainf");
+    fs.writeFileSync(pipeline, `pipeline p from simclr {\n  data {\n    real = npz("fuzz.npz", origin = real, classes = 2)\n  }\n}\n`);
+    let refused = 0;
+    for (let i = 0; i < NPZ_CASES; i++) {
+      fs.writeFileSync(file, mutateNpz(rng));
+      const user = (e: unknown): void => {
+        expect(e, `case ${i}: ${e instanceof Error ? e.stack : String(e)}`).toBeInstanceOf(DataError);
+      };
+      let ok = true;
+      timed(`inspectNpz of case ${i}`, () => {
+        try {
+          const info = inspectNpz(file);
+          expect(info.count).toBeGreaterThan(0);
+        } catch (e) {
+          user(e);
+          ok = false;
+        }
+      });
+      const t0 = performance.now();
+      try {
+        const r = await NpzReader.open(file, { cacheDir: join(dir, "cache") });
+        try {
+          if (r.count > 0) r.readImages([0, r.count - 1]);
+        } finally {
+          r.close();
+        }
+      } catch (e) {
+        user(e);
+        ok = false;
+      }
+      expect(performance.now() - t0, `NpzReader of case ${i}`).toBeLessThan(CASE_LIMIT_MS);
+      const out = timed(`check of case ${i}`, () => compileFileSync("npz.adainf", { cwd: dir }));
+      for (const d of out.diagnostics) expect(d.code, `case ${i}: ${d.message}`).not.toBe("E040");
+      if (!ok) refused++;
+    }
+    // Most archives must be damaged, or the test is weak; some must still be readable.
+    expect(refused).toBeGreaterThan(NPZ_CASES / 2);
+    expect(refused).toBeLessThan(NPZ_CASES);
+    console.log(`fuzz: ${NPZ_CASES} mutated npz archives, ${refused} refused with a DataError, 0 internal errors, 0 over ${CASE_LIMIT_MS} ms`);
   });
 });

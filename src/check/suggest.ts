@@ -1,5 +1,10 @@
 // "Did you mean ...?" for unknown names: the closest candidate by edit distance,
-// if it is close enough to be a plausible typo.
+// if it is close enough to be a plausible typo. Edit distance is quadratic, so names
+// longer than MAX_COMPARED get no suggestion (no typo of a real name is that long) and
+// candidates whose length alone rules them out are skipped: linear in the input.
+
+/** The longest name (and candidate) compared; every name of the language is far shorter. */
+export const MAX_COMPARED = 64;
 
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -16,9 +21,13 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function closest(name: string, candidates: Iterable<string>): string | null {
+  if (name.length > MAX_COMPARED) return null;
+  const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // The distance is at least the difference in length.
+    if (c.length > MAX_COMPARED || Math.abs(c.length - name.length) > limit) continue;
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
@@ -26,7 +35,6 @@ export function closest(name: string, candidates: Iterable<string>): string | nu
     }
   }
   if (best === null) return null;
-  const limit = Math.max(2, Math.floor(name.length / 3));
   return bestDistance <= limit ? best : null;
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { lintPipeline, type PipelineLintResult } from "./engine.js";
+import { stripBom } from "../syntax/bom.js";
 import { applyEdits } from "./fix.js";
 import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
@@ -127,7 +128,7 @@ async function fixFile(file: string, fe: FrontEnd, opts: LintFilesOptions, maxPa
     }
     const own = diagnostics.flatMap((d) => d.fix ?? []).filter((e) => path.resolve(opts.cwd, e.span.file) === abs);
     if (own.length === 0) break;
-    const before = fs.readFileSync(abs, "utf8");
+    const before = stripBom(fs.readFileSync(abs, "utf8")); // the spans count without it
     const { text, applied } = applyEdits(before, own);
     if (applied.length === 0) break;
     const formatted = fe.formatText(text, file);

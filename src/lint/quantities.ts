@@ -1,6 +1,6 @@
 import type { DataSourceIR, PipelineIR } from "../ir/types.js";
-import { adainfPreset, defaultPreset } from "./reference-presets.js";
-import { pipelineStrength, viewStrength } from "./strength.js";
+import { adainfPreset, defaultPreset, presetStrength } from "./reference-presets.js";
+import { pipelineStrength, trainingChannels, viewStrength } from "./strength.js";
 import type { Quantities, ViewFamily } from "./types.js";
 
 // The three numbers that say where a pipeline sits on the paper's map (docs/lint.md):
@@ -54,6 +54,7 @@ export function computeQuantities(ir: PipelineIR, extraSizes: Record<string, num
   }
 
   const family: ViewFamily = ir.augment.symmetric ? "symmetric" : "asymmetric";
+  const channels = trainingChannels(ir);
   return {
     sizes,
     unknownSizes,
@@ -61,8 +62,9 @@ export function computeQuantities(ir: PipelineIR, extraSizes: Record<string, num
     uniqueReal,
     generatedShare,
     inflationFactor,
-    viewStrengths: ir.augment.views.map(viewStrength),
-    strength: pipelineStrength(ir.augment.views),
+    channels,
+    viewStrengths: ir.augment.views.map((v) => viewStrength(v, channels)),
+    strength: pipelineStrength(ir.augment.views, channels),
     family,
     hasGenerated,
     maxRealReplicate,
@@ -73,10 +75,10 @@ export function computeQuantities(ir: PipelineIR, extraSizes: Record<string, num
  * The augmentation strength the paper's findings recommend at generated share g:
  * linear through (0, a(default preset)) and (2/3, a(_adainf preset)) of the view family,
  * so stronger inflation asks for weaker augmentation; floored at a fifth of the default
- * so it never reaches zero.
+ * so it never reaches zero. The presets are measured on `channels`-channel data, like a.
  */
-export function recommendedStrength(g: number, family: ViewFamily): number {
-  const a0 = defaultPreset(family).strength;
-  const a1 = adainfPreset(family).strength;
+export function recommendedStrength(g: number, family: ViewFamily, channels = 3): number {
+  const a0 = presetStrength(defaultPreset(family), channels);
+  const a1 = presetStrength(adainfPreset(family), channels);
   return Math.max(0.2 * a0, a0 + ((a1 - a0) * g) / ADAINF_SHARE);
 }

@@ -85,6 +85,11 @@ export function findReferencePreset(name: string | null): ReferencePreset | null
   return REFERENCE_PRESETS.find((p) => p.name === bare) ?? null;
 }
 
+/** A preset's strength a as measured on training data with `channels` channels (strength.ts). */
+export function presetStrength(p: ReferencePreset, channels: number): number {
+  return channels === 3 ? p.strength : pipelineStrength(p.views, channels);
+}
+
 /** The default-strength preset of a family (the `g = 0` anchor of the balance rule). */
 export function defaultPreset(family: ViewFamily): ReferencePreset {
   return findReferencePreset(family)!;

@@ -1,4 +1,4 @@
-import type { AugmentOpIR, ViewIR } from "../ir/types.js";
+import type { AugmentOpIR, PipelineIR, ViewIR } from "../ir/types.js";
 
 // Augmentation strength `a`: one number per view, calibrated so that a view of the
 // reference `symmetric` preset (reference.md §2) scores exactly 1.0.
@@ -20,6 +20,12 @@ import type { AugmentOpIR, ViewIR } from "../ir/types.js";
 // because its range is [0, 0.5] where the other magnitudes reach 1. Flip, crop max scale,
 // aspect ratio and interpolation are not counted: the presets never vary them, and a
 // horizontal flip barely changes a CIFAR image's content. Repeated ops add up.
+//
+// Only what acts on the data counts: on single-channel (grey) training data saturation,
+// hue and grayscale are the identity, so `channels = 1` drops them (jitter keeps its
+// brightness and contrast, gray is 0). Every comparison with a reference preset measures
+// the preset on the same channel count (presetStrength), so setting those knobs to 0,
+// as `noop-ops` asks, changes nothing the lint reports.
 
 export const STRENGTH_WEIGHTS = {
   crop: 0.4,
@@ -41,10 +47,26 @@ const REF_SOLAR_P = 0.2;
 const REF_EQUALIZE_P = 0.2;
 
 /** The normalised terms of one view (each 1.0 at the `symmetric` preset's value). */
-export function strengthTerms(view: ViewIR): Record<StrengthTerm, number> {
+export function strengthTerms(view: ViewIR, channels = 3): Record<StrengthTerm, number> {
   const t: Record<StrengthTerm, number> = { crop: 0, jitter: 0, gray: 0, blur: 0, solar: 0, equalize: 0 };
-  for (const op of view.ops) addTerm(t, op);
+  for (const op of view.ops) addTerm(t, channels === 1 ? withoutColour(op) : op);
   return t;
+}
+
+/** The op as it acts on single-channel data: its colour knobs at 0. */
+function withoutColour(op: AugmentOpIR): AugmentOpIR {
+  if (op.op === "color_jitter") return { ...op, saturation: 0, hue: 0 };
+  if (op.op === "grayscale") return { ...op, p: 0 };
+  return op;
+}
+
+/**
+ * The channel count the training images have: 1 when every training source is known to be
+ * single-channel, else 3 (colour, or unknown: then every op is assumed to act).
+ */
+export function trainingChannels(ir: PipelineIR): 1 | 3 {
+  const train = ir.data.train.map((e) => ir.data.sources.find((s) => s.name === e.source));
+  return train.length > 0 && train.every((s) => s !== undefined && s.shape[2] === 1) ? 1 : 3;
 }
 
 function addTerm(t: Record<StrengthTerm, number>, op: AugmentOpIR): void {
@@ -75,15 +97,15 @@ function addTerm(t: Record<StrengthTerm, number>, op: AugmentOpIR): void {
   }
 }
 
-export function viewStrength(view: ViewIR): number {
-  const t = strengthTerms(view);
+export function viewStrength(view: ViewIR, channels = 3): number {
+  const t = strengthTerms(view, channels);
   let a = 0;
   for (const k of Object.keys(STRENGTH_WEIGHTS) as StrengthTerm[]) a += STRENGTH_WEIGHTS[k] * t[k];
   return a;
 }
 
 /** Strength of a pipeline: the mean over its views (0 for a pipeline without views). */
-export function pipelineStrength(views: readonly ViewIR[]): number {
+export function pipelineStrength(views: readonly ViewIR[], channels = 3): number {
   if (views.length === 0) return 0;
-  return views.reduce((s, v) => s + viewStrength(v), 0) / views.length;
+  return views.reduce((s, v) => s + viewStrength(v, channels), 0) / views.length;
 }

@@ -23,7 +23,9 @@ export interface Quantities {
   generatedShare: number | null;
   /** f: samples per epoch / distinct real images (1 = no inflation). */
   inflationFactor: number | null;
-  /** a per view, in view order (symmetric preset = 1.0). */
+  /** Channels of the training images as the strength counts them: 1 (all grey) or 3. */
+  channels: 1 | 3;
+  /** a per view, in view order (symmetric preset = 1.0); ops that do nothing on the data do not count. */
   viewStrengths: number[];
   /** a of the pipeline: the mean over its views. */
   strength: number;

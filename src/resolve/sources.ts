@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DataSourceIR } from "../ir/types.js";
 import { inspectNpz } from "../runtime/data/npz.js";
+import { DataError } from "../runtime/data/errors.js";
 import { didYouMean } from "../check/suggest.js";
 import { collectSettings, interpretCall, interpretSettings, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
@@ -46,8 +47,13 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
           const info = inspectNpz(file, { layout: x["layout"] as "nhwc" | "nchw" });
           x["size"] ??= info.count;
           x["shape"] ??= [...info.shape];
-        } catch {
-          // A broken file is reported by `adainfc data check`, which reads it for real.
+        } catch (err) {
+          // A file whose headers describe no usable data set is the user's: say so at its
+          // path. Anything else is left to `adainfc data check`, which reads it for real.
+          if (err instanceof DataError) {
+            ctx.error("E032", `${x["path"] as string}: ${err.what}`, r.spans["path"] ?? v.span, "adainfc data check <pipeline> reads the file and says more; replace or regenerate it");
+            return null;
+          }
         }
       }
     }

@@ -147,8 +147,9 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       if (t.allowNone && (n === "none" || n === "off")) return null;
       if (e.kind !== "number") return mismatch();
       if (!noExtras(e, ctx, what, true)) return INVALID;
-      if (!Number.isInteger(e.value) || e.value < 0 || (e.value === 0 && !t.allowNone)) {
-        ctx.error("E021", `${what} = ${e.raw} is out of range: it must be a positive whole number`, e.span);
+      // 0 is no interval (the IR has none): `none` says "never" for the settings that allow it.
+      if (!Number.isInteger(e.value) || e.value <= 0) {
+        ctx.error("E021", `${what} = ${e.raw} is out of range: it must be a positive whole number`, e.span, t.allowNone ? "write none for only at the end" : undefined);
         return INVALID;
       }
       const u = e.unit?.text ?? "steps";

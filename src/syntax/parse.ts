@@ -1,8 +1,9 @@
 import type { CstNode, IToken, IRecognitionException } from "chevrotain";
-import { parseText } from "../../grammar/parser.js";
+import { MAX_NESTING, parseText } from "../../grammar/parser.js";
 import type { Span } from "../ir/types.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
+import { stripBom } from "./bom.js";
 
 // CST -> AST. The parser recovers from errors, so the CST may have holes; the
 // builder skips incomplete nodes instead of failing, and the diagnostics say why.
@@ -15,6 +16,7 @@ export interface ParseResult {
 type Children = Record<string, (CstNode | IToken)[]>;
 
 export function parseSource(text: string, file: string): ParseResult {
+  text = stripBom(text);
   const out = parseText(text);
   const diagnostics: Diagnostic[] = [];
   const lines = lineStarts(text);
@@ -29,6 +31,29 @@ export function parseSource(text: string, file: string): ParseResult {
       span: spanAt(e.offset, e.offset + 1),
       hint: ch.startsWith('"') ? "strings end on the same line with a closing quote" : "remove it",
     });
+  }
+  if (out.tooDeep) {
+    const t = out.tooDeep;
+    diagnostics.push({
+      code: "E003",
+      severity: "error",
+      message: `brackets nested more than ${MAX_NESTING} deep`,
+      span: spanAt(t.startOffset, t.startOffset + 1),
+      hint: "a pipeline needs only a few levels; is a closing bracket missing?",
+    });
+  }
+  for (const t of out.tokens) {
+    if (t.tokenType.name !== "StringLit") continue;
+    for (const bad of badEscapes(t.image)) {
+      const at = t.startOffset + bad.offset;
+      diagnostics.push({
+        code: "E004",
+        severity: "error",
+        message: `the escape ${bad.text} names no character: it is ${bad.why}`,
+        span: spanAt(at, at + bad.text.length),
+        hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF",
+      });
+    }
   }
   const seen = new Set<number>();
   for (const e of out.parseErrors) {
@@ -351,10 +376,38 @@ class Builder {
   }
 }
 
+const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|.)/g;
+
+/** The code point of a `\u{...}` escape's hex digits, or why it is none. */
+function codePoint(hex: string): number | string {
+  const digits = hex.replace(/^0+(?=.)/, "");
+  if (digits.length > 6) return "above 10FFFF, the largest code point";
+  const cp = parseInt(digits, 16);
+  if (cp > 0x10ffff) return "above 10FFFF, the largest code point";
+  if (cp >= 0xd800 && cp <= 0xdfff) return "a lone surrogate (D800 to DFFF)";
+  return cp;
+}
+
+/** The `\u{...}` escapes in a string literal that name no character, with their offsets in `raw`. */
+export function badEscapes(raw: string): { offset: number; text: string; why: string }[] {
+  const out: { offset: number; text: string; why: string }[] = [];
+  for (const m of raw.matchAll(ESCAPE)) {
+    const esc = m[1]!;
+    if (!esc.startsWith("u{")) continue;
+    const cp = codePoint(esc.slice(2, -1));
+    if (typeof cp === "string") out.push({ offset: m.index, text: m[0], why: cp });
+  }
+  return out;
+}
+
+/** The value of a string literal; an escape that names no character (see badEscapes) becomes U+FFFD. */
 export function unquote(raw: string): string {
   const body = raw.slice(1, -1);
-  return body.replace(/\\(u\{[0-9a-fA-F]+\}|.)/g, (_, esc: string) => {
-    if (esc.startsWith("u{")) return String.fromCodePoint(parseInt(esc.slice(2, -1), 16));
+  return body.replace(ESCAPE, (_, esc: string) => {
+    if (esc.startsWith("u{")) {
+      const cp = codePoint(esc.slice(2, -1));
+      return typeof cp === "number" ? String.fromCodePoint(cp) : "\uFFFD";
+    }
     switch (esc) {
       case "n":
         return "\n";

@@ -234,6 +234,17 @@ describe("npz reader: hostile files get one-line DataErrors naming the path", ()
     ["label count mismatch", () => write(dir, "labels.npz", [{ name: "image.npy", data: image }, { name: "label.npy", data: npyArray("<i8", [3], int64([1, 2, 3])) }]), /label array has shape \(3\) but there are 7 images/],
     ["float labels", () => write(dir, "flabels.npz", [{ name: "image.npy", data: image }, { name: "label.npy", data: npyArray("<f4", [N], new Uint8Array(N * 4)) }]), /expected integers/],
     ["1-D image array", () => write(dir, "flat.npz", [{ name: "image.npy", data: npyArray("|u1", [N * REC], pixels) }]), /expected \(N, H, W, C\)/],
+    ["a header nested 5,000 deep", () => write(dir, "deep.npz", [{ name: "image.npy", data: npy(`{'descr': '|u1', 'fortran_order': False, 'shape': ${"(".repeat(5000)}, }`, new Uint8Array(1)) }]), /malformed \.npy header \(containers nested more than 32 deep/],
+    ["a local header offset far past the end (zip64)", () => {
+      const f = path.join(dir, "far.npz");
+      const z = zipBytes([{ name: "image.npy", data: image }], true);
+      // the zip64 extra field of the central directory entry: uncompressed, compressed, offset
+      const cd = z.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      z.writeBigUInt64LE(2n ** 62n, cd + 46 + "image.npy".length + 4 + 16);
+      fs.writeFileSync(f, z);
+      return f;
+    }, /bad local header/],
+    ["no images", () => write(dir, "empty.npz", [{ name: "image.npy", data: npyArray("|u1", [0, H, W, C], new Uint8Array(0)) }]), /holds no images \(image array has shape \(0, 4, 5, 3\)\)/],
   ];
   for (const [what, make, message] of cases) {
     it(what, async () => {

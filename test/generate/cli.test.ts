@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { plainProgress } from "../../src/cli/commands/generate.js";
 import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
 import { tempDir } from "./helpers.js";
 
@@ -12,19 +13,49 @@ async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out:
   return { code, out, err };
 }
 
-/** A user error is one line, starting with `error:`, and never a stack trace. */
+/** A user error is one line, starting with `error:` (after any progress lines), and never a stack trace. */
 function oneLine(err: string): void {
-  expect(err.trimEnd().split("\n")).toHaveLength(1);
-  expect(err).toMatch(/^error: /);
+  const lines = err.trimEnd().split("\n").filter((l) => !l.startsWith("  "));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
   expect(err).not.toMatch(/\n\s+at /);
 }
+
+describe("plain progress (stderr not a terminal)", () => {
+  it("prints each phase, a line every few seconds while it goes on, and the last count", () => {
+    const lines: string[] = [];
+    let t = 0;
+    const p = plainProgress((s) => lines.push(s), { everyMs: 5000, now: () => t });
+    for (let done = 0; done <= 1000; done += 10) {
+      t = done * 100; // 10 images a second: 100 s in all
+      p.update("sampling", done, 1000);
+    }
+    p.update("sampling", 1000, 1000); // repeated end: not printed again
+    expect(lines[0]).toBe("  sampling\n");
+    expect(lines.at(-1)).toBe("    1,000 / 1,000 images\n");
+    // the phase, then one line per 5 s of the 100 s (the one at 100 s is the end)
+    expect(lines).toHaveLength(21);
+    expect(lines.filter((l) => l === "    1,000 / 1,000 images\n")).toHaveLength(1);
+  });
+
+  it("a quick phase prints only its name and its end", () => {
+    const lines: string[] = [];
+    const p = plainProgress((s) => lines.push(s), { now: () => 0 });
+    p.update("pca", 1, 1);
+    for (let i = 1; i <= 3; i++) p.update("em", i, 3);
+    expect(lines).toEqual(["  PCA\n", "  fitting the Gaussian mixture (EM)\n", "    3 / 3 EM steps (at most)\n"]);
+  });
+});
 
 describe("adainfc generate", () => {
   const dir = tempDir();
 
   it("writes the set and prints what it did, with the quality numbers called what they are", async () => {
     const { code, out, err } = await cli(dir, "--from", "mnist", "--count", "200", "-o", "gen.npz", "--components", "4", "--dims", "12", "--fit-samples", "800", "--seed", "5");
-    expect([code, err]).toEqual([0, ""]);
+    expect(code).toBe(0);
+    // stderr is not a terminal here: progress comes as plain lines, one per phase and the last count
+    expect(err).toMatch(/^  reading real images\n {4}800 \/ 800 images\n {2}PCA\n {2}fitting the Gaussian mixture \(EM\)\n/);
+    expect(err).toMatch(/\n {2}sampling\n(?: {4}\d+ \/ 200 images\n)* {4}200 \/ 200 images\n$/);
     expect(out).toMatch(/^wrote gen\.npz: 200 images, 28x28x1 uint8, labels -1 \(sidecar gen\.npz\.json\)\n/);
     expect(out).toMatch(/fit on 800 real images of mnist \(train split\): PCA 12 dims/);
     expect(out).toMatch(/quality \(not FID\): Fréchet distance in PCA space \d+\.\d{4}/);
@@ -85,7 +116,7 @@ describe("adainfc generate", () => {
     r = await cli(dir, "--from", "mnist", "--count", "5", "-o", "plain.txt/gen.npz", "--fit-samples", "50", "--dims", "4", "--components", "2");
     expect(r.code).toBe(1);
     oneLine(r.err);
-    expect(r.err).toMatch(/^error: plain\.txt\/gen\.npz: /);
+    expect(r.err).toMatch(/^error: plain\.txt\/gen\.npz: /m); // after the progress of the fit
 
     const w = NpzImageWriter.create(path.join(dir, "real.npz"), { count: 4, shape: [2, 2, 1] });
     w.append(new Uint8Array(16).map((_, i) => i * 9));

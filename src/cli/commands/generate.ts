@@ -7,7 +7,8 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 // (PCA + Gaussian mixture), a weak stand-in for a diffusion model so the paper's
 // inflation experiments run offline. The runtime is imported lazily inside the action.
 // Errors in the data file or the arguments end with one `error:` line (exit 1, or 2
-// for usage); progress goes to stderr only when it is a terminal.
+// for usage); progress goes to stderr, as a bar on a terminal and as a plain line every
+// few seconds otherwise (a log or a pipe).
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
@@ -49,30 +50,48 @@ export interface Progress {
 
 const TASK_WORDS: Record<string, string> = { reading: "reading real images", pca: "PCA", em: "fitting the Gaussian mixture (EM)", sampling: "sampling" };
 
+const TASK_UNITS: Record<string, string> = { reading: " images", em: " EM steps (at most)", sampling: " images" };
+
+/** How often plainProgress prints a line while a phase goes on. */
+export const PLAIN_PROGRESS_EVERY_MS = 5000;
+
 /**
- * Progress as lines (for logs, not a terminal): each phase once when it starts, and
- * sampling at every quarter.
+ * Progress as lines (for logs and pipes, not a terminal): each phase when it starts, then
+ * where it is at most every `everyMs` while it goes on, and its last count when it ends.
  */
-export function plainProgress(write: (text: string) => void): Progress {
+export function plainProgress(
+  write: (text: string) => void,
+  opts: { everyMs?: number; now?: () => number } = {},
+): Progress {
+  const every = opts.everyMs ?? PLAIN_PROGRESS_EVERY_MS;
+  const now = opts.now ?? (() => performance.now());
   let current: string | null = null;
-  let quarter = 0;
+  let last = 0;
+  let ended = false;
   return {
     update(task, done, total) {
+      const t = now();
       if (task !== current) {
         current = task;
-        quarter = 0;
+        last = t;
+        ended = false;
         write(`  ${TASK_WORDS[task] ?? task}\n`);
       }
-      if (task === "sampling" && total > 0) {
-        const q = Math.floor((4 * done) / total);
-        if (q > quarter) {
-          quarter = q;
-          write(`    ${fmt(done)} / ${fmt(total)} images\n`);
-        }
+      if (total <= 1 || ended) return; // a one-step phase (PCA) has nothing to count
+      const end = done >= total;
+      if (end || t - last >= every) {
+        last = t;
+        ended = end;
+        write(`    ${fmt(done)} / ${fmt(total)}${TASK_UNITS[task] ?? ""}\n`);
       }
     },
     stop: () => undefined,
   };
+}
+
+/** A bar when stderr is a terminal, else plain lines every few seconds (never silent). */
+export async function progressFor(ctx: CliContext): Promise<Progress> {
+  return process.stderr.isTTY ? await progressBar() : plainProgress((t) => ctx.err(t));
 }
 
 export async function progressBar(): Promise<Progress> {
@@ -163,7 +182,7 @@ export interface RunGenerateArgs {
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../runtime/data/errors.js");
-  const bar = await progressBar();
+  const bar = await progressFor(ctx);
   try {
     const { report, seconds } = await generateSet({
       source: args.from,

@@ -1,6 +1,6 @@
 import { fmtShare, fmtStrength, presetSwitchFix, unmodifiedReferencePreset } from "../rule-helpers.js";
 import { recommendedStrength } from "../quantities.js";
-import { REFERENCE_PRESETS } from "../reference-presets.js";
+import { presetStrength, REFERENCE_PRESETS, type ReferencePreset } from "../reference-presets.js";
 import type { LintRule, RuleContext } from "../types.js";
 
 // The paper's "complementary roles": stronger inflation should come with weaker
@@ -35,21 +35,21 @@ export const rule: LintRule = {
     const { q } = ctx;
     const g = q.generatedShare;
     if (g === null || ctx.ir.augment.views.length === 0) return;
-    const r = recommendedStrength(g, q.family);
+    const r = recommendedStrength(g, q.family, q.channels);
     const a = q.strength;
     const ratio = a / r;
     if (ratio > TOLERANCE) {
       ctx.report({
         pointer: "/augment/preset",
         message: `${presetLabel(ctx)}strength a = ${a.toFixed(2)} is well above the ${r.toFixed(2)} recommended at generated share g = ${fmtShare(g)}; strong inflation wants weaker augmentation`,
-        hint: `use weaker augmentation (the ${q.family}_adainf preset has a = ${fmtStrength(REFERENCE_PRESETS.find((p) => p.name === `${q.family}_adainf`)!.strength)}) or less generated data`,
+        hint: `use weaker augmentation (the ${q.family}_adainf preset has a = ${fmtStrength(presetStrength(REFERENCE_PRESETS.find((p) => p.name === `${q.family}_adainf`)!, q.channels))}) or less generated data`,
         fix: closerPresetFix(ctx, r) ?? undefined,
       });
     } else if (ratio < 1 / TOLERANCE) {
       ctx.report({
         pointer: "/augment/preset",
         message: `${presetLabel(ctx)}strength a = ${a.toFixed(2)} is well below the ${r.toFixed(2)} recommended at generated share g = ${fmtShare(g)}; ${g < 0.1 ? "without inflation" : "with little inflation"}, weak augmentation alone leaves views of the same class too weakly connected`,
-        hint: `use stronger augmentation (the ${q.family} preset has a = ${fmtStrength(REFERENCE_PRESETS.find((p) => p.name === q.family)!.strength)}) or inflate with generated data`,
+        hint: `use stronger augmentation (the ${q.family} preset has a = ${fmtStrength(presetStrength(REFERENCE_PRESETS.find((p) => p.name === q.family)!, q.channels))}) or inflate with generated data`,
         fix: closerPresetFix(ctx, r) ?? undefined,
       });
     }
@@ -66,10 +66,10 @@ function presetLabel(ctx: RuleContext): string {
 function closerPresetFix(ctx: RuleContext, r: number) {
   const current = unmodifiedReferencePreset(ctx);
   if (!current) return null;
-  const distance = (a: number) => Math.abs(Math.log(a / r));
+  const distance = (p: ReferencePreset) => Math.abs(Math.log(presetStrength(p, ctx.q.channels) / r));
   let best = current;
   for (const p of REFERENCE_PRESETS) {
-    if (p.family === current.family && distance(p.strength) < distance(best.strength)) best = p;
+    if (p.family === current.family && distance(p) < distance(best)) best = p;
   }
   return best === current ? null : presetSwitchFix(ctx, best.name);
 }

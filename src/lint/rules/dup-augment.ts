@@ -1,6 +1,6 @@
 import { fmtStrength, presetSwitchFix, trainEntries, unmodifiedReferencePreset } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
-import { adainfPreset, defaultPreset } from "../reference-presets.js";
+import { adainfPreset, defaultPreset, presetStrength } from "../reference-presets.js";
 import type { LintRule } from "../types.js";
 
 // High real replication with default-strength augmentation: AdaInf's two halves are
@@ -32,14 +32,14 @@ export const rule: LintRule = {
     const { q, ir } = ctx;
     if (!q.hasGenerated || q.maxRealReplicate < HIGH_DUP) return;
     const base = defaultPreset(q.family);
-    if (q.strength < DEFAULT_STRENGTH_SHARE * base.strength) return;
+    if (q.strength < DEFAULT_STRENGTH_SHARE * presetStrength(base, q.channels)) return;
     const entry = trainEntries(ir).find((e) => e.source?.origin !== "generated" && e.replicate === q.maxRealReplicate)!;
     const target = adainfPreset(q.family).name;
     const current = unmodifiedReferencePreset(ctx);
     ctx.report({
       pointer: ctx.spanAt("/augment/preset") ? "/augment/preset" : pointer("data", "train", entry.index, "replicate"),
       message: `real data is replicated ${entry.replicate}x with generated data, but the augmentation keeps default strength (a = ${fmtStrength(q.strength)})`,
-      hint: `pair replication with weaker augmentation: the ${target} preset (a = ${fmtStrength(adainfPreset(q.family).strength)})`,
+      hint: `pair replication with weaker augmentation: the ${target} preset (a = ${fmtStrength(presetStrength(adainfPreset(q.family), q.channels))})`,
       fix: (current && !current.adainf && presetSwitchFix(ctx, target)) || undefined,
     });
   },

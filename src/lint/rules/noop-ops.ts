@@ -1,9 +1,11 @@
 import type { TextEdit } from "../../check/diagnostic.js";
 import { pointer } from "../pointer.js";
+import { trainingChannels } from "../strength.js";
 import type { LintRule, RuleContext } from "../types.js";
 
 // On single-channel images (MNIST) saturation, hue and grayscale have nothing to act
-// on: they cost time, and a reader would think the pipeline uses them.
+// on: they cost time, and a reader would think the pipeline uses them. They already do
+// not count towards the strength a (strength.ts), so removing them changes no other rule.
 
 export const rule: LintRule = {
   meta: {
@@ -15,7 +17,9 @@ export const rule: LintRule = {
       rationale:
         "Saturation and hue jitter and random grayscale change only the relation between colour channels; " +
         "on 1-channel data (MNIST) they are the identity. Brightness and contrast still act. Keeping them " +
-        "makes the augmentation look stronger than it is (and inflates the strength a the lint reports).",
+        "makes the augmentation look stronger than it is to a reader. The strength a the lint reports " +
+        "already leaves them out (on such data it counts only the ops that act, and measures the reference " +
+        "presets the same way), so setting them to 0 changes neither a nor what `balance` says.",
       example:
         "pipeline mnist_simclr from simclr {   // augment = symmetric: saturation 0.8, hue 0.2, grayscale 0.2\n  data {\n    real = mnist(split = train)\n  }\n}",
       fix: "Set them to 0, or use the `digits` / `digits_adainf` presets (sized for 28x28 grey digits). `--fix` writes 0 where the value is written in the pipeline's own file.",
@@ -23,8 +27,7 @@ export const rule: LintRule = {
   },
   check(ctx) {
     const { ir } = ctx;
-    const train = ir.data.train.map((e) => ir.data.sources.find((s) => s.name === e.source));
-    if (train.length === 0 || !train.every((s) => s && s.shape[2] === 1)) return;
+    if (trainingChannels(ir) !== 1) return;
     const found: Record<"saturation" | "hue" | "grayscale", string[]> = { saturation: [], hue: [], grayscale: [] };
     ir.augment.views.forEach((v, vi) =>
       v.ops.forEach((op, oi) => {

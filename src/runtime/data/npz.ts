@@ -150,6 +150,11 @@ function resolveImageShape(
   shape: number[],
   layout: Layout | "auto",
 ): { count: number; shape: [number, number, number]; layout: Layout } {
+  // A set without images, or images without pixels, cannot be trained on or described.
+  if (shape.length >= 3 && shape[0] === 0) throw new DataError(path, `holds no images (image array has shape (${shape.join(", ")}))`);
+  if (shape.length >= 3 && shape.some((d) => d === 0)) {
+    throw new DataError(path, `image array has shape (${shape.join(", ")}); every dimension must be at least 1`);
+  }
   if (shape.length === 3) {
     const [n, h, w] = shape as [number, number, number];
     return { count: n, shape: [h, w, 1], layout: "nhwc" };

@@ -14,8 +14,12 @@ export type PyValue =
 
 export class PyLiteralError extends Error {}
 
+/** How deep containers may nest: a header needs 2 (a dict holding a tuple). */
+export const MAX_PY_NESTING = 32;
+
 export function parsePyLiteral(text: string): PyValue {
   let pos = 0;
+  let depth = 0; // containers open around pos: bounded so that a hostile header cannot overflow the stack
 
   const fail = (what: string): never => {
     throw new PyLiteralError(`${what} at character ${pos}`);
@@ -42,6 +46,19 @@ export function parsePyLiteral(text: string): PyValue {
 
   const parseValue = (): PyValue => {
     skipSpace();
+    if ("{([".includes(peek()) && peek() !== "") {
+      if (depth >= MAX_PY_NESTING) fail(`containers nested more than ${MAX_PY_NESTING} deep`);
+      depth++;
+      try {
+        return parseItem();
+      } finally {
+        depth--;
+      }
+    }
+    return parseItem();
+  };
+
+  const parseItem = (): PyValue => {
     const c = peek();
     if (c === "{") {
       pos++;

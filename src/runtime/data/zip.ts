@@ -23,7 +23,16 @@ const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 
+/**
+ * Up to `length` bytes at `position`; fewer (possibly none) where the file ends first.
+ * Offsets and sizes come from the archive itself, so a damaged one may name any number:
+ * nothing past the end of the file is read or allocated, and every caller checks the
+ * length it got (a short read is a truncated or corrupt archive, a DataError).
+ */
 export function readAt(fd: number, length: number, position: number): Buffer {
+  const end = fs.fstatSync(fd).size;
+  if (!Number.isSafeInteger(position) || position < 0 || position >= end || !(length > 0)) return Buffer.alloc(0);
+  length = Math.min(Math.floor(length), end - position);
   const buf = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {

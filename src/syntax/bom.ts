@@ -1,0 +1,10 @@
+// The UTF-8 byte order mark that some editors (on Windows) write at the start of a
+// file. Every reader of pipeline text drops it first, so spans and columns count from
+// the first real character (its own module: lint --fix uses it without the parser).
+
+const BOM = "\uFEFF";
+
+/** The text without a leading byte order mark. */
+export function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
