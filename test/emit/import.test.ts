@@ -136,6 +136,11 @@ describe("import solo-learn: configs in the reference's own style", () => {
     expect(big.code).toBe(1);
     expect(big.err).toMatch(/MiB, over the 1 MiB a solo-learn config may have/);
     expect(existsSync(join(dir, "p.adainf"))).toBe(false);
+    writeFileSync(join(dir, "cfg", "simclr.yaml"), `${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
+    const deep = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(deep.code).toBe(1);
+    expect(deep.err).toContain("nested too deeply to be a solo-learn config");
+    expect(deep.err).not.toMatch(/stack size|internal error/);
   });
 
   it("a matching stdlib preset is named, not copied", async () => {

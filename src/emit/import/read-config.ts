@@ -46,15 +46,22 @@ function readYaml(path: string, what: string): unknown {
   // mapping took seconds, 10 MB minutes): it is off, and duplicates are found here in
   // linear time, with their line.
   const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
-  const problem = doc.errors[0];
-  if (problem) throw new ImportError(`${path}: not valid YAML: ${problem.message.split("\n")[0]}`);
-  const duplicate = firstDuplicateKey(doc.contents);
-  if (duplicate) {
-    const { line } = lines.linePos(duplicate.offset);
-    throw new ImportError(`${path}:${line}: the key '${duplicate.key}' is given twice in one mapping`);
+  try {
+    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+    const problem = doc.errors[0];
+    if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
+    if (problem) throw new ImportError(`${path}: not valid YAML: ${problem.message.split("\n")[0]}`);
+    const duplicate = firstDuplicateKey(doc.contents);
+    if (duplicate) {
+      const { line } = lines.linePos(duplicate.offset);
+      throw new ImportError(`${path}:${line}: the key '${duplicate.key}' is given twice in one mapping`);
+    }
+    return doc.toJS();
+  } catch (e) {
+    // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
+    if (e instanceof RangeError) throw new ImportError(`${path}: nested too deeply to be a solo-learn config (${what})`);
+    throw e;
   }
-  return doc.toJS();
 }
 
 /** The first key that repeats within one mapping, anywhere in the tree. */
