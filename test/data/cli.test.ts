@@ -55,6 +55,9 @@ describe("adainfc data", () => {
     const res = await run(dir, "convert", "imgs", "-o", "out/gen.npz");
     expect(res.code).toBe(0);
     expect(res.out).toBe("wrote out/gen.npz: 3 images, 4x4x3 uint8 RGB, labels -1\n");
+    // stderr is not a terminal here: progress comes as plain lines, not silence
+    expect(res.err).toContain("  converting images\n");
+    expect(res.err).toContain("    3 / 3 images\n");
     const info = JSON.parse((await run(dir, "info", "out/gen.npz", "--json")).out) as Record<string, unknown>;
     expect(info).toMatchObject({ format: "npz", count: 3, shape: [4, 4, 3], labeled: 0, unlabeled: 3 });
     // The folder itself: same count, shape and means as its conversion.

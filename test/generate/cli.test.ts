@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { plainProgress } from "../../src/cli/commands/generate.js";
+import { GENERATE_PROGRESS } from "../../src/cli/commands/generate.js";
+import { plainProgress } from "../../src/cli/progress.js";
 import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
 import { tempDir } from "./helpers.js";
 
@@ -25,7 +26,7 @@ describe("plain progress (stderr not a terminal)", () => {
   it("prints each phase, a line every few seconds while it goes on, and the last count", () => {
     const lines: string[] = [];
     let t = 0;
-    const p = plainProgress((s) => lines.push(s), { everyMs: 5000, now: () => t });
+    const p = plainProgress((s) => lines.push(s), { ...GENERATE_PROGRESS, everyMs: 5000, now: () => t });
     for (let done = 0; done <= 1000; done += 10) {
       t = done * 100; // 10 images a second: 100 s in all
       p.update("sampling", done, 1000);
@@ -40,7 +41,7 @@ describe("plain progress (stderr not a terminal)", () => {
 
   it("a quick phase prints only its name and its end", () => {
     const lines: string[] = [];
-    const p = plainProgress((s) => lines.push(s), { now: () => 0 });
+    const p = plainProgress((s) => lines.push(s), { ...GENERATE_PROGRESS, now: () => 0 });
     p.update("pca", 1, 1);
     for (let i = 1; i <= 3; i++) p.update("em", i, 3);
     expect(lines).toEqual(["  PCA\n", "  fitting the Gaussian mixture (EM)\n", "    3 / 3 EM steps (at most)\n"]);

@@ -3,39 +3,18 @@ import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
+import { progressFor, type ProgressWords } from "../progress.js";
 
 // `adainfc data info|convert|fetch|check`. Every module of the data layer is imported
 // lazily inside the action, so registering this command costs nothing. A bad data
 // file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
-// Progress bars go to stderr, and only when stderr is a terminal.
+// Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
 
-interface Progress {
-  update(done: number, total: number | null, label?: string): void;
-  stop(): void;
-}
-
-async function progressBar(): Promise<Progress> {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const { SingleBar, Presets } = (await import("cli-progress")).default;
-  const bar = new SingleBar(
-    { stream: process.stderr, format: " {label} [{bar}] {percentage}% {value}/{total}", hideCursor: true, clearOnComplete: true },
-    Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(done, total, label = "") {
-      if (!started) {
-        bar.start(total ?? 0, 0, { label });
-        started = true;
-      }
-      if (total !== null) bar.setTotal(total);
-      bar.update(done, { label });
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
+/** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
+const DATA_PROGRESS: ProgressWords = {
+  words: { reading: "reading the archive", converting: "converting images", downloading: "downloading" },
+  units: { reading: " bytes", converting: " images", downloading: " bytes" },
+};
 
 /**
  * Run an action; DataErrors become one `error:` line and exit 1. `shown` maps the
@@ -79,13 +58,13 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       setExit(
         await guarded(ctx, async () => {
           const { dataInfo, infoJson } = await import("../../runtime/data/info.js");
-          const bar = await progressBar();
+          const bar = await progressFor(ctx, DATA_PROGRESS);
           try {
             const info = await dataInfo(target, {
               cwd: ctx.cwd,
               layout: opts.layout as "nhwc" | "nchw" | "auto",
               ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
-              onProgress: (d, t) => bar.update(d, t, "reading"),
+              onProgress: (d, t) => bar.update("reading", d, t),
             });
             bar.stop();
             if (opts.json) {
@@ -130,11 +109,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       setExit(
         await guarded(ctx, async () => {
           const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
-          const bar = await progressBar();
+          const bar = await progressFor(ctx, DATA_PROGRESS);
           try {
             const result = await convertFolderToNpz(resolve(ctx.cwd, folder), resolve(ctx.cwd, opts.out), {
               ...(resize ? { resize } : {}),
-              onProgress: (d, t) => bar.update(d, t, "converting"),
+              onProgress: (d, t) => bar.update("converting", d, t),
             });
             bar.stop();
             ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
@@ -158,11 +137,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         await guarded(ctx, async () => {
           const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
           const spec = CIFAR_ARCHIVES[dataset];
-          const bar = await progressBar();
+          const bar = await progressFor(ctx, DATA_PROGRESS);
           try {
             const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
               archive: { url: opts.url ?? spec.url, md5: spec.md5 },
-              onProgress: (d, t) => bar.update(d, t, "downloading"),
+              onProgress: (d, t) => bar.update("downloading", d, t),
             });
             bar.stop();
             ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
@@ -209,13 +188,13 @@ export async function runDataCheck(ir: PipelineIR, ctx: CliContext, options: Run
   return guarded(ctx, async () => {
     const { checkPipelineData } = await import("../../runtime/data/check.js");
     const { renderDiagnostics, summarize } = await import("../../check/render.js");
-    const bar = await progressBar();
+    const bar = await progressFor(ctx, DATA_PROGRESS);
     try {
       const diagnostics = await checkPipelineData(ir, {
         cwd: ctx.cwd,
         ...(options.spans ? { spans: options.spans } : {}),
         ...(options.samples ? { sampleSize: options.samples } : {}),
-        onProgress: (task, d, t) => bar.update(d, t, task),
+        onProgress: (task, d, t) => bar.update(task, d, t),
       });
       bar.stop();
       if (diagnostics.length) ctx.err(renderDiagnostics(diagnostics, options.sources ?? (() => null), { color: ctx.color }) + "\n");

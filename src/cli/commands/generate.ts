@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { progressFor, type ProgressWords } from "../progress.js";
 
 // `adainfc generate --from <source> --count N -o gen.npz`: the built-in generator
 // (PCA + Gaussian mixture), a weak stand-in for a diffusion model so the paper's
@@ -43,81 +44,12 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max = 
   return v;
 }
 
-export interface Progress {
-  update(task: string, done: number, total: number): void;
-  stop(): void;
-}
-
 const TASK_WORDS: Record<string, string> = { reading: "reading real images", pca: "PCA", em: "fitting the Gaussian mixture (EM)", sampling: "sampling" };
 
 const TASK_UNITS: Record<string, string> = { reading: " images", em: " EM steps (at most)", sampling: " images" };
 
-/** How often plainProgress prints a line while a phase goes on. */
-export const PLAIN_PROGRESS_EVERY_MS = 5000;
-
-/**
- * Progress as lines (for logs and pipes, not a terminal): each phase when it starts, then
- * where it is at most every `everyMs` while it goes on, and its last count when it ends.
- */
-export function plainProgress(
-  write: (text: string) => void,
-  opts: { everyMs?: number; now?: () => number } = {},
-): Progress {
-  const every = opts.everyMs ?? PLAIN_PROGRESS_EVERY_MS;
-  const now = opts.now ?? (() => performance.now());
-  let current: string | null = null;
-  let last = 0;
-  let ended = false;
-  return {
-    update(task, done, total) {
-      const t = now();
-      if (task !== current) {
-        current = task;
-        last = t;
-        ended = false;
-        write(`  ${TASK_WORDS[task] ?? task}\n`);
-      }
-      if (total <= 1 || ended) return; // a one-step phase (PCA) has nothing to count
-      const end = done >= total;
-      if (end || t - last >= every) {
-        last = t;
-        ended = end;
-        write(`    ${fmt(done)} / ${fmt(total)}${TASK_UNITS[task] ?? ""}\n`);
-      }
-    },
-    stop: () => undefined,
-  };
-}
-
-/** A bar when stderr is a terminal, else plain lines every few seconds (never silent). */
-export async function progressFor(ctx: CliContext): Promise<Progress> {
-  return process.stderr.isTTY ? await progressBar() : plainProgress((t) => ctx.err(t));
-}
-
-export async function progressBar(): Promise<Progress> {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const { SingleBar, Presets } = (await import("cli-progress")).default;
-  const bar = new SingleBar(
-    { stream: process.stderr, format: " {task} [{bar}] {percentage}% {value}/{total}", hideCursor: true, clearOnComplete: true },
-    Presets.shades_classic,
-  );
-  let current: string | null = null;
-  return {
-    update(task, done, total) {
-      if (task !== current) {
-        if (current !== null) bar.stop();
-        bar.start(total, done, { task });
-        current = task;
-      }
-      bar.setTotal(total);
-      bar.update(done, { task });
-    },
-    stop() {
-      if (current !== null) bar.stop();
-      current = null;
-    },
-  };
-}
+/** Generate's phases in words, for the plain progress lines. */
+export const GENERATE_PROGRESS: ProgressWords = { words: TASK_WORDS, units: TASK_UNITS };
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
@@ -182,7 +114,7 @@ export interface RunGenerateArgs {
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../runtime/data/errors.js");
-  const bar = await progressFor(ctx);
+  const bar = await progressFor(ctx, GENERATE_PROGRESS);
   try {
     const { report, seconds } = await generateSet({
       source: args.from,

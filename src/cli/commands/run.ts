@@ -9,7 +9,8 @@ import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
-import { progressFor } from "./generate.js";
+import { GENERATE_PROGRESS } from "./generate.js";
+import { progressFor } from "../progress.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
@@ -65,7 +66,7 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
       `${plan.out} is missing: making the stand-in generated set now (once; later runs reuse the file)\n` +
         `  ${planCommand(plan)}\n  the built-in PCA + Gaussian-mixture generator: a weak stand-in for a diffusion model\n`,
     );
-    const bar = await progressFor(ctx);
+    const bar = await progressFor(ctx, GENERATE_PROGRESS);
     try {
       const started = performance.now();
       const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n) });
