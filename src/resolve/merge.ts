@@ -40,7 +40,20 @@ export function emptyBlock(key: NameNode): BlockEntry {
 }
 
 export function mergeStatements(target: BlockEntry, statements: readonly Statement[], file: LoadedFile, ctx: ResolveContext): void {
-  for (const s of statements) mergeOne(target, s, s.key.parts, file, ctx);
+  // Within one block of one source a key is given once (E012); across the recipe chain
+  // and --set, later wins. `a.b = 1` beside `a { c = 2 }` are different keys.
+  const seen = new Map<string, Statement>();
+  for (const s of statements) {
+    const full = s.label ? `${s.key.text}:${s.label.text}` : s.key.text;
+    const first = seen.get(full);
+    if (first && !LISTS.has(s.key.parts[0]!.text)) {
+      const hint = s.block && first.block ? `write one '${s.key.text}' block with both blocks' settings` : `remove one of them (the first is on line ${first.span.line})`;
+      ctx.error("E012", `'${full.replace(":", " ")}' is given twice in this block`, s.key.span, hint);
+      continue;
+    }
+    seen.set(full, s);
+    mergeOne(target, s, s.key.parts, file, ctx);
+  }
 }
 
 function entryKey(s: Statement, head: NameNode, rest: readonly NameNode[]): string {

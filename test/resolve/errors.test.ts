@@ -33,6 +33,18 @@ describe("resolve: names", () => {
     expect(codes(out)).toContain("E012");
   });
 
+  it("a setting, a source or a block given twice in one block is E012 at the second; dotted keys beside a block are not", () => {
+    const out = compileText(
+      withBody("  seed = 1\n  seed = 2\n  train {\n    steps = 10\n  }\n  train {\n    batch_size = 8\n  }\n  train.steps = 20\n  model.backbone = convnet()"),
+    );
+    const e012 = out.diagnostics.filter((d) => d.code === "E012");
+    expect(e012.map((d) => d.message)).toEqual(["'seed' is given twice in this block", "'train' is given twice in this block"]);
+    expect(e012[1]!.hint).toBe("write one 'train' block with both blocks' settings");
+    expect(e012[0]!.hint).toMatch(/^remove one of them \(the first is on line \d+\)$/);
+    // `train.steps = 20` beside `train { ... }` and `model.backbone = ...` merge as before
+    expect(out.diagnostics.filter((d) => d.code !== "E012" && d.severity === "error")).toEqual([]);
+  });
+
   it("reports a parameter given twice", () => {
     const out = compileText(withBody("  model { method = simclr(temperature = 0.1, temperature = 0.2) }"));
     expect(codes(out)).toEqual(["E012"]);
