@@ -20,15 +20,13 @@ export interface EffectiveTraining {
 
 export function effectiveTraining(ir: PipelineIR): EffectiveTraining {
   const t = ir.train;
-  // A run's ir.json written before train.devices existed: one device, rates as written.
-  const devices = t.devices ?? 1;
   return {
     batch: t.batchSize,
-    devices,
-    batchPerDevice: t.batchPerDevice ?? t.batchSize / devices,
+    devices: t.devices,
+    batchPerDevice: t.batchPerDevice,
     lr: t.optimizer.lr,
     classifierLr: ir.evaluate.onlineLinear?.lr ?? null,
-    lrScaling: t.lrScaling ?? { rule: "none", factor: 1 },
+    lrScaling: t.lrScaling,
   };
 }
 

@@ -68,6 +68,7 @@ describe("compile --target solo-learn: the 12 paper pipelines carry reference.md
         expect(run).toContain(`--config-name ${method}.yaml `);
         expect(run).toContain(`name=${method}_${inflation} `);
         expect(run).toContain("max_steps=100000 ");
+        expect(run).toContain(`# It trains on ${ref.devices} GPUs x ${ref.batchPerDevice} images (batch_size is per GPU)`);
         const aug = readYaml(join(r.dir, "augmentations", `${preset}.yaml`)) as Y[];
         const rows = PRESETS[preset]!;
         expect(aug).toHaveLength(rows.length);
