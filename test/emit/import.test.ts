@@ -112,6 +112,14 @@ describe("import solo-learn: devices and lr scaling", () => {
     expect(ir.train.optimizer.lr).toBe(0.4);
   });
 
+  it("num_nodes multiplies the devices, and the import says so", async () => {
+    const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 2\n`);
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("note: num_nodes = 2: written as devices = 4 (2 per node)");
+    expect(irOf("p.adainf", dir).train).toMatchObject({ devices: 4, batchPerDevice: 256, batchSize: 1024 });
+  });
+
   it("a pipeline written with lr_scaling = linear comes back with the same rule and rates", async () => {
     const dir = project({
       "p.adainf": `pipeline p from simclr {

@@ -122,6 +122,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const devices = Array.isArray(devicesRaw) ? devicesRaw.length : typeof devicesRaw === "number" ? devicesRaw : 1;
   const nodes = numberAt(c, "num_nodes", 1);
   const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
+  if (nodes > 1) notes.push(`num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`);
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
   const lrScaling = prov && prov["lr_scaling"] === "linear" ? "linear" : "none";
