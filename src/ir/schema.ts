@@ -97,6 +97,9 @@ export const irSchema = {
     }),
     train: obj({
       batchSize: posInt,
+      devices: posInt,
+      batchPerDevice: posInt,
+      lrScaling: obj({ rule: { enum: ["none", "linear"] }, factor: { type: "number", exclusiveMinimum: 0 } }),
       steps: posInt,
       optimizer: {
         oneOf: [

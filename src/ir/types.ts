@@ -264,8 +264,25 @@ export interface ConstantScheduleIR {
 }
 export type ScheduleIR = WarmupCosineIR | ConstantScheduleIR;
 
+/**
+ * How the written learning rates relate to the trained ones. `none`: as written;
+ * `linear`: written per 256 images, multiplied by batchSize / 256 (solo-learn's rule).
+ */
+export interface LrScalingIR {
+  rule: "none" | "linear";
+  /** What the written rates were multiplied by: batchSize / 256 for `linear`, else 1. */
+  factor: number;
+}
+
 export interface TrainIR {
+  /** The effective batch: images per view per step over all devices. */
   batchSize: number;
+  /** Data-parallel replicas the batch is split over (solo-learn's `devices`). */
+  devices: number;
+  /** batchSize / devices: what each device takes (solo-learn's `optimizer.batch_size`). */
+  batchPerDevice: number;
+  /** `optimizer.lr` and `evaluate.onlineLinear.lr` are the rates trained with, after this scaling. */
+  lrScaling: LrScalingIR;
   steps: number;
   optimizer: OptimizerIR;
   schedule: ScheduleIR;
@@ -276,7 +293,7 @@ export interface TrainIR {
 // ---------------------------------------------------------------- evaluation
 
 export interface OnlineLinearIR {
-  /** Learning rate of the online classifier on detached features. */
+  /** Learning rate of the online classifier on detached features (after train.lrScaling). */
   lr: number;
   /** Validation interval in steps. */
   every: number;

@@ -1,4 +1,5 @@
 import type { Diagnostic, TextEdit } from "../check/diagnostic.js";
+import { effectiveTraining, type EffectiveTraining } from "../ir/train-summary.js";
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../ir/types.js";
 import { spanInFile } from "./pointer.js";
 import { computeQuantities } from "./quantities.js";
@@ -28,6 +29,8 @@ export interface PipelineLintResult {
   pipeline: string;
   file: string;
   quantities: Quantities;
+  /** The effective batch and learning rates (src/ir/train-summary.ts). */
+  training: EffectiveTraining;
   diagnostics: Diagnostic[];
 }
 
@@ -111,7 +114,7 @@ export function lintWithSizes(
     }
   }
   diagnostics.sort(byPosition);
-  return { pipeline: ir.name, file: ir.file, quantities: q, diagnostics };
+  return { pipeline: ir.name, file: ir.file, quantities: q, training: effectiveTraining(ir), diagnostics };
 }
 
 function escapeToken(t: string): string {

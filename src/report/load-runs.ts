@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../ir/types.js";
 import { validateIR } from "../ir/validate.js";
+import { upgradeIR } from "../ir/upgrade.js";
 import { readMetrics, type StepMetrics } from "../runtime/train/metrics-log.js";
 import { runPaths } from "../runtime/train/run-dir.js";
 import type { RunSummary } from "../runtime/train/types.js";
@@ -75,7 +76,7 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
   const paths = runPaths(dir);
   let ir: PipelineIR;
   try {
-    const raw: unknown = JSON.parse(fs.readFileSync(paths.ir, "utf8"));
+    const raw: unknown = upgradeIR(JSON.parse(fs.readFileSync(paths.ir, "utf8")));
     const problems = validateIR(raw);
     if (problems.length) return `ir.json is not a valid IR (${problems[0]})`;
     ir = raw as PipelineIR;

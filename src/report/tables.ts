@@ -1,9 +1,11 @@
 // The two tables: results (one row per setting, mean ± spread over seeds exactly as
 // results.csv computes it, with the setting's g, f, a and lint findings beside the
-// numbers) and runs (one row per run directory: status, time, final metrics).
+// numbers) and runs (one row per run directory: status, time, final metrics, and the
+// effective batch and learning rates it trained with).
 import { summarize, RESULT_METRICS } from "../runtime/train/results.js";
 import type { RunSummary } from "../runtime/train/types.js";
 import type { Quantities } from "../lint/types.js";
+import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
 import type { ReportPoint } from "./load-runs.js";
@@ -104,7 +106,7 @@ function seconds(s: number | undefined): string {
 
 export function runsTableHtml(points: readonly ReportPoint[], root: string): string {
   const styles = seriesStyles(points);
-  const head = ["run", "status", "backend", "time", "kNN top-1 %", "linear probe top-1 %", "online linear top-1 %", "final loss", "untrained kNN / probe %", "directory"];
+  const head = ["run", "status", "backend", "time", "kNN top-1 %", "linear probe top-1 %", "online linear top-1 %", "final loss", "untrained kNN / probe %", "directory", "batch, learning rates"];
   const rows = points.map((p, i) => {
     const st = statusOf(p);
     const f = p.summary?.final;
@@ -114,7 +116,7 @@ export function runsTableHtml(points: readonly ReportPoint[], root: string): str
       String(p.summary?.backend ?? "–"),
     )}</td><td class="num">${seconds(p.summary?.seconds)}</td><td class="num">${fmtNumber(f?.knn_acc1)}</td><td class="num">${fmtNumber(f?.probe_acc1)}</td><td class="num">${fmtNumber(
       f?.val_acc1,
-    )}</td><td class="num">${fmtNumber(f?.loss, 3)}</td><td class="num">${u ? `${fmtNumber(u.knn_acc1)} / ${fmtNumber(u.probe_acc1)}` : "–"}</td><td><code>${escapeHtml(rel)}</code></td></tr>`;
+    )}</td><td class="num">${fmtNumber(f?.loss, 3)}</td><td class="num">${u ? `${fmtNumber(u.knn_acc1)} / ${fmtNumber(u.probe_acc1)}` : "–"}</td><td><code>${escapeHtml(rel)}</code></td><td>${escapeHtml(trainingLine(p.ir))}</td></tr>`;
   });
   return `<table class="runs"><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

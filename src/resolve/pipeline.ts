@@ -197,8 +197,22 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   if (trainBlock) checkKeys(trainBlock, S.TRAIN_KEYS, ctx, "train");
   const trainValues = trainBlock ? fieldsOf(trainBlock, S.TRAIN_FIELDS, ctx, "/train") : { batch_size: 256, steps: { value: 100_000, unit: "steps" } };
   const batchSize = (trainValues?.["batch_size"] as number | undefined) ?? 256;
+  const devices = (trainValues?.["devices"] as number | undefined) ?? 1;
+  if (batchSize % devices !== 0) {
+    ctx.error(
+      "E021",
+      `batch_size = ${batchSize} cannot be split over ${devices} devices: batch_size is the total over all devices`,
+      ctx.spans["/train/batchSize"] ?? ctx.spans["/train/devices"] ?? trainBlock?.key.span ?? decl.name.span,
+      `use a multiple of ${devices}, e.g. batch_size = ${devices * Math.max(1, Math.round(batchSize / devices))}`,
+    );
+  }
+  const lrRule = ((trainValues?.["lr_scaling"] as string | undefined) ?? "none") as IR.LrScalingIR["rule"];
+  const lrScaling: IR.LrScalingIR = { rule: lrRule, factor: lrRule === "linear" ? batchSize / S.LR_SCALING_BASE_BATCH : 1 };
   const trainIR: IR.TrainIR = {
     batchSize,
+    devices,
+    batchPerDevice: Math.floor(batchSize / devices),
+    lrScaling,
     steps: 0,
     optimizer: { name: "sgd", lr: 0.1, weightDecay: 0, momentum: 0.9 },
     schedule: { name: "constant" },
@@ -253,6 +267,12 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
     ctx.error("E030", "evaluation needs a labelled evaluation source", evaluate?.key.span ?? decl.name.span, 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }');
   }
 
+  // `lr_scaling = linear`: the written rates are per 256 images (solo-learn's rule)
+  if (lrScaling.factor !== 1) {
+    trainIR.optimizer.lr = scaledRate(trainIR.optimizer.lr, lrScaling.factor);
+    if (evaluateIR.onlineLinear) evaluateIR.onlineLinear.lr = scaledRate(evaluateIR.onlineLinear.lr, lrScaling.factor);
+  }
+
   // output
   const outBlock = blockEntry(root, "output", ctx);
   const outValues = outBlock ? fieldsOf(outBlock, S.OUTPUT_FIELDS, ctx, "/output") : null;
@@ -300,10 +320,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   };
 }
 
-
-
-
-
-
-
-
+/** A written rate times the lr-scaling factor, without float noise (0.2 x 2 = 0.4, not 0.4000000000000001). */
+export function scaledRate(lr: number, factor: number): number {
+  return Number((lr * factor).toPrecision(15));
+}

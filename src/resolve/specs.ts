@@ -256,7 +256,13 @@ export const TRAIN_FIELDS: CallSpec = {
   name: "train",
   doc: "Training settings.",
   params: {
-    batch_size: { type: posInt, default: 256, doc: "images per view per step" },
+    batch_size: { type: posInt, default: 256, doc: "images per view per step over all devices (the effective batch); each device takes batch_size / devices" },
+    devices: { type: { kind: "int", min: 1, max: 1024 }, default: 1, doc: "data-parallel replicas (GPUs) the batch is split over; `adainfc run` trains the whole batch on one device" },
+    lr_scaling: {
+      type: { kind: "enum", values: ["none", "linear"] },
+      default: "none",
+      doc: "`none`: the optimizer's and online classifier's lr are the rates trained with; `linear`: they are per 256 images and the run multiplies them by batch_size / 256 (solo-learn's rule)",
+    },
     steps: { type: { kind: "duration" }, default: { value: 100_000, unit: "steps" }, doc: "training length" },
   },
 };
@@ -303,6 +309,9 @@ export const OUTPUT_FIELDS: CallSpec = {
 
 export const PIPELINE_FIELDS = ["seed", "data", "inflate", "augment", "model", "train", "evaluate", "output", "lint", "sweep"] as const;
 export const MODEL_FIELDS = ["backbone", "method"] as const;
-export const TRAIN_KEYS = ["batch_size", "steps", "optimizer", "schedule"] as const;
+export const TRAIN_KEYS = ["batch_size", "devices", "lr_scaling", "steps", "optimizer", "schedule"] as const;
+
+/** `lr_scaling = linear`: rates are per this many images (solo-learn's args/pretrain.py). */
+export const LR_SCALING_BASE_BATCH = 256;
 
 export const seedSpec = { type: nonNegInt, default: 0, doc: "seed of every random choice" };

@@ -36,6 +36,9 @@ export function pipelineIR(sources: DataSourceIR[], train: InflationEntryIR[], o
     },
     train: {
       batchSize: 16,
+      devices: 1,
+      batchPerDevice: 16,
+      lrScaling: { rule: "none", factor: 1 },
       steps: 10,
       optimizer: { name: "sgd", lr: 0.1, weightDecay: 0, momentum: 0.9 },
       schedule: { name: "constant" },

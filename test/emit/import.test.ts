@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { compileFileSync } from "../../src/driver.js";
 import { formatText } from "../../src/syntax/format.js";
-import { cli, ROOT } from "../helpers.js";
+import { cli, project, ROOT } from "../helpers.js";
 import { emitSolo, tempDir } from "./helpers.js";
 
 // adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
@@ -100,6 +100,52 @@ function referenceProject(config = REFERENCE_STYLE): string {
   return dir;
 }
 
+describe("import solo-learn: devices and lr scaling", () => {
+  it("keeps the devices of a config (4 x 128 stays 4 devices, total 512) and states what differs from the recipe", async () => {
+    const dir = referenceProject(REFERENCE_STYLE.replace("  batch_size: 256", "  batch_size: 128").replace("devices: [6,7]", "devices: [0,1,2,3]"));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(dir, "p.adainf"), "utf8");
+    expect(text).toContain("devices = 4");
+    const ir = irOf("p.adainf", dir);
+    expect(ir.train).toMatchObject({ devices: 4, batchPerDevice: 128, batchSize: 512 });
+    expect(ir.train.optimizer.lr).toBe(0.4);
+  });
+
+  it("num_nodes multiplies the devices, and the import says so", async () => {
+    const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 2\n`);
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("note: num_nodes = 2: written as devices = 4 (2 per node)");
+    expect(irOf("p.adainf", dir).train).toMatchObject({ devices: 4, batchPerDevice: 256, batchSize: 1024 });
+  });
+
+  it("a pipeline written with lr_scaling = linear comes back with the same rule and rates", async () => {
+    const dir = project({
+      "p.adainf": `pipeline p from simclr {
+  data {
+    real = cifar10("datasets/cifar10", split = train)
+    eval = cifar10("datasets/cifar10", split = test)
+  }
+  train {
+    lr_scaling = linear
+    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)
+  }
+}
+`,
+    });
+    const emitted = await emitSolo("p.adainf", dir);
+    expect(emitted.code).toBe(0);
+    const r = await cli(["import", "solo-learn", join(emitted.dir, "simclr.yaml"), "-o", "back.adainf"], dir);
+    expect(r.code).toBe(0);
+    const text = readFileSync(join(dir, "back.adainf"), "utf8");
+    expect(text).toContain("lr_scaling = linear");
+    const original = irOf("p.adainf", dir);
+    expect(original.train.optimizer.lr).toBe(0.6);
+    expect({ ...irOf("back.adainf", dir), file: "" }).toEqual({ ...original, file: "" });
+  });
+});
+
 describe("import solo-learn: configs in the reference's own style", () => {
   it("applies solo-learn's semantics: per-GPU batch, lr scaling, the fork's warm-up, seed 5", async () => {
     const dir = referenceProject();
@@ -114,6 +160,9 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const ir = irOf("p.adainf", dir);
     expect(ir.name).toBe("simclr-cifar10-only-stf");
     expect(ir.train.batchSize).toBe(512); // 256 per GPU x 2 GPUs
+    expect(ir.train).toMatchObject({ devices: 2, batchPerDevice: 256, lrScaling: { rule: "none", factor: 1 } });
+    // the same devices, batch and rates as the recipe: nothing about them is written
+    expect(text).not.toMatch(/devices|batch_size|lr_scaling/);
     expect(ir.train.optimizer).toMatchObject({ name: "lars", lr: 0.4, eta: 0.02, clipLr: true, excludeBiasAndNorm: true });
     expect(ir.evaluate.onlineLinear).toEqual({ lr: 0.1, every: 200 });
     expect(ir.train.schedule).toMatchObject({ name: "warmup_cosine", warmupSteps: 1000 });

@@ -3,22 +3,25 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, project } from "../helpers.js";
 import { at, emitSolo, pipeline, readYaml, type Y } from "./helpers.js";
-import { PRESET_ROWS as PRESETS } from "../reference-presets.js";
+import { PRESET_ROWS as PRESETS, REFERENCE_RUNS } from "../reference-presets.js";
 
-// The solo-learn target against reference.md: §3 method hyper-parameters, §2 the
-// augmentation presets, §1 dup and extra data, for the 12 paper pipelines.
+// The solo-learn target against the reference runs: the fork's configs (2 devices x 256,
+// its lr and classifier_lr; docs/methods.md's runs table), the method hyper-parameters
+// (reference.md §3), the augmentation presets (§2, docs/methods.md), dup and extra data
+// (§1), for the 12 paper pipelines.
 
 const METHODS = {
-  simclr: { solo: "simclr", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, temperature: 0.2 }, opt: "lars", lr: 0.2, wd: 1e-4, tau: null, clr: 0.05, aug: "symmetric" },
-  mocov2plus: { solo: "mocov2plus", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, queue_size: 32768, temperature: 0.2 }, opt: "sgd", lr: 0.15, wd: 1e-4, tau: [0.99, 0.999], clr: 0.15, aug: "symmetric" },
-  byol: { solo: "byol", kwargs: { proj_hidden_dim: 4096, proj_output_dim: 256, pred_hidden_dim: 4096 }, opt: "lars", lr: 0.5, wd: 1e-5, tau: [0.99, 1.0], clr: 0.05, aug: "asymmetric" },
-  barlow: { solo: "barlow_twins", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 2048, scale_loss: 0.1 }, opt: "lars", lr: 0.15, wd: 1e-4, tau: null, clr: 0.05, aug: "asymmetric" },
+  simclr: { solo: "simclr", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, temperature: 0.2 }, opt: "lars", wd: 1e-4, tau: null },
+  mocov2plus: { solo: "mocov2plus", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, queue_size: 32768, temperature: 0.2 }, opt: "sgd", wd: 1e-4, tau: [0.99, 0.999] },
+  byol: { solo: "byol", kwargs: { proj_hidden_dim: 4096, proj_output_dim: 256, pred_hidden_dim: 4096 }, opt: "lars", wd: 1e-5, tau: [0.99, 1.0] },
+  barlow: { solo: "barlow_twins", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 2048, scale_loss: 0.1 }, opt: "lars", wd: 1e-4, tau: null },
 } as const;
 
 const INFLATIONS = ["none", "vanilla", "adainf"] as const;
 
 describe("compile --target solo-learn: the 12 paper pipelines carry reference.md's values", () => {
   for (const [method, m] of Object.entries(METHODS)) {
+    const ref = REFERENCE_RUNS[method as keyof typeof METHODS];
     for (const inflation of INFLATIONS) {
       it(`${method}_${inflation}`, async () => {
         const r = await emitSolo(`pipelines/${method}_${inflation}.adainf`);
@@ -29,11 +32,12 @@ describe("compile --target solo-learn: the 12 paper pipelines carry reference.md
         expect(at(cfg, "backbone.name")).toBe("resnet18");
         expect(cfg["method_kwargs"]).toMatchObject(m.kwargs);
         expect(at(cfg, "optimizer.name")).toBe(m.opt);
-        expect(at(cfg, "optimizer.batch_size")).toBe(256);
-        expect(cfg["devices"]).toEqual([0]);
-        expect(at(cfg, "optimizer.lr")).toBe(m.lr);
+        // the fork's config: per-device batch on its devices, the unscaled rates
+        expect(at(cfg, "optimizer.batch_size")).toBe(ref.batchPerDevice);
+        expect(cfg["devices"]).toEqual(Array.from({ length: ref.devices }, (_, i) => i));
+        expect(at(cfg, "optimizer.lr")).toBe(ref.configLr);
         expect(at(cfg, "optimizer.weight_decay")).toBe(m.wd);
-        expect(at(cfg, "optimizer.classifier_lr")).toBe(m.clr);
+        expect(at(cfg, "optimizer.classifier_lr")).toBe(ref.configClassifierLr);
         if (m.opt === "lars") expect(at(cfg, "optimizer.kwargs")).toMatchObject({ eta: 0.02, clip_lr: true, exclude_bias_n_norm: true });
         else expect(at(cfg, "optimizer.kwargs")).toEqual({ momentum: 0.9 });
         if (m.tau) expect(cfg["momentum"]).toEqual({ base_tau: m.tau[0], final_tau: m.tau[1] });
@@ -57,13 +61,14 @@ describe("compile --target solo-learn: the 12 paper pipelines carry reference.md
           expect(run).toContain(`data.dup=${dup} `);
           expect(run).toContain("data.extra_data=datasets/generated/cifar10-stf-1m.npz ");
         }
-        // §2: AdaInf pairs with the weaker preset.
-        const preset = inflation === "adainf" ? `${m.aug}_adainf` : m.aug;
+        // §2: AdaInf pairs with the weaker preset; the baselines use the config's default.
+        const preset = inflation === "adainf" ? ref.adainfAugment : ref.baselineAugment;
         expect(cfg["defaults"]).toContainEqual({ augmentations: `${preset}.yaml` });
         expect(run).toContain(`augmentations=${preset}.yaml `);
         expect(run).toContain(`--config-name ${method}.yaml `);
         expect(run).toContain(`name=${method}_${inflation} `);
         expect(run).toContain("max_steps=100000 ");
+        expect(run).toContain(`# It trains on ${ref.devices} GPUs x ${ref.batchPerDevice} images (batch_size is per GPU)`);
         const aug = readYaml(join(r.dir, "augmentations", `${preset}.yaml`)) as Y[];
         const rows = PRESETS[preset]!;
         expect(aug).toHaveLength(rows.length);
@@ -104,25 +109,55 @@ describe("compile --target solo-learn: details", () => {
     expect(r.out).toContain("run.sh");
   });
 
-  it("--devices 2 splits the batch per GPU and keeps the learning rate", async () => {
-    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--devices", "2"]);
+  it("--devices spreads the pipeline's total batch otherwise and keeps the learning rate", async () => {
+    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--devices", "4"]);
     expect(r.code).toBe(0);
     const cfg = readYaml(join(r.dir, "simclr.yaml")) as Y;
-    expect(at(cfg, "optimizer.batch_size")).toBe(128);
-    expect(cfg["devices"]).toEqual([0, 1]);
-    // solo-learn multiplies by batch_size * devices / 256 = 1
-    expect(at(cfg, "optimizer.lr")).toBe(0.2);
+    expect(at(cfg, "optimizer.batch_size")).toBe(REFERENCE_RUNS.simclr.batch / 4);
+    expect(cfg["devices"]).toEqual([0, 1, 2, 3]);
+    // solo-learn multiplies by batch_size * devices / 256: the same total, the same config lr
+    expect(at(cfg, "optimizer.lr")).toBe(REFERENCE_RUNS.simclr.configLr);
     const bad = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--devices", "3"]);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("error[E073]");
     expect(readdirSync(bad.dir)).toEqual([]);
   });
 
-  it("a batch other than 256 is compensated for solo-learn's lr scaling", async () => {
-    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--set", "train.batch_size=512"]);
+  it("a batch other than the reference's is compensated for solo-learn's lr scaling", async () => {
+    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--set", "train.batch_size=256", "--set", "train.devices=1"]);
     const cfg = readYaml(join(r.dir, "simclr.yaml")) as Y;
-    expect((at(cfg, "optimizer.lr") as number) * 512 / 256).toBeCloseTo(0.2, 12);
-    expect((at(cfg, "optimizer.classifier_lr") as number) * 512 / 256).toBeCloseTo(0.05, 12);
+    expect(cfg["devices"]).toEqual([0]);
+    expect(at(cfg, "optimizer.batch_size")).toBe(256);
+    // solo-learn will multiply by 256 / 256 = 1: the config holds the rate trained with
+    expect(at(cfg, "optimizer.lr")).toBe(REFERENCE_RUNS.simclr.lr);
+    expect(at(cfg, "optimizer.classifier_lr")).toBe(REFERENCE_RUNS.simclr.classifierLr);
+  });
+
+  it("lr_scaling = linear writes the rates as given: they are already per 256 images", async () => {
+    const dir = project({
+      "p.adainf": `pipeline p from simclr {
+  data {
+    real = cifar10("datasets/cifar10", split = train)
+    eval = cifar10("datasets/cifar10", split = test)
+  }
+  train {
+    devices = 4
+    batch_size = 1024
+    lr_scaling = linear
+    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)
+  }
+  evaluate { online_linear(lr = 0.05, every = 200 steps) }
+}
+`,
+    });
+    const r = await emitSolo("p.adainf", dir);
+    expect(r.code).toBe(0);
+    const cfg = readYaml(join(r.dir, "simclr.yaml")) as Y;
+    expect(cfg["devices"]).toEqual([0, 1, 2, 3]);
+    expect(at(cfg, "optimizer.batch_size")).toBe(256);
+    expect(at(cfg, "optimizer.lr")).toBe(0.3);
+    expect(at(cfg, "optimizer.classifier_lr")).toBe(0.05);
+    expect(at(cfg, "adainf.lr_scaling")).toBe("linear");
   });
 
   it("usage: -o is required, unknown targets are refused, --emit ir still works", async () => {

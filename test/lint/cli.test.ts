@@ -51,6 +51,8 @@ describe("adainfc lint", () => {
     expect(out).toContain("simclr_vanilla: g = 0.952, f = 21, a = 1.00");
     expect(out).toContain("simclr_adainf: g = 0.667, f = 30, a = 0.55");
     expect(out).toContain("simclr_none: g = 0.000, f = 1, a = 1.00");
+    // each line ends with the effective batch and rates: the simclr recipe's 2 x 256, lr 0.4, classifier 0.1
+    expect(out).toContain("simclr_none: g = 0.000, f = 1, a = 1.00 (symmetric: 1.00 / 1.00); batch 512 (2 devices x 256), lr 0.4, classifier lr 0.1");
     expect(out).toContain("(3 pipelines)");
   });
 

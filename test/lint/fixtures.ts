@@ -168,6 +168,9 @@ export function paperPipeline(method: Method, mode: Mode): PipelineIR {
     model: { backbone: { name: "resnet18", stem: "cifar", featureDim: 512 }, method: spec.method },
     train: {
       batchSize: 256,
+      devices: 1,
+      batchPerDevice: 256,
+      lrScaling: { rule: "none", factor: 1 },
       steps: 100_000,
       optimizer: spec.optimizer,
       schedule: { name: "warmup_cosine", warmupSteps: 1950, warmupStartLr: 3e-5, minLr: 0 },

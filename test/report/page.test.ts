@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import { buildReport } from "../../src/report/index.js";
 import { resultsCsv, summarize } from "../../src/runtime/train/results.js";
 import { lintPipeline } from "../../src/lint/engine.js";
+import type { PipelineIR } from "../../src/ir/types.js";
 import { cli } from "../helpers.js";
 import { fakeSweep, HOSTILE_NAME, HOSTILE_SOURCE, HOSTILE_VALUE, storyProject } from "./fixtures.js";
 
@@ -79,6 +80,11 @@ describe("a finished sweep of six points", () => {
     expect(rows[0]![0]).toBe("inflation=adainf,seed=0");
     expect(rows.every((c) => c[1] === "finished" && c[2] === "cpu")).toBe(true);
     expect(rows[0]![9]).toBe("inflation=adainf,seed=0");
+    // the effective batch and rates of the run's own ir.json
+    const ir = JSON.parse(fs.readFileSync(path.join(dir, "runs/story/inflation=adainf,seed=0/ir.json"), "utf8")) as PipelineIR;
+    // (the fixture inherits the simclr recipe's 2 devices)
+    expect(ir.train.devices).toBe(2);
+    expect(rows[0]![10]).toBe(`batch ${ir.train.batchSize} (2 devices x ${ir.train.batchSize / 2}), lr ${ir.train.optimizer.lr}, classifier lr ${ir.evaluate.onlineLinear!.lr}`);
   });
 
   test("self-contained: no URL other than data: images, a CSP that allows nothing else", async () => {

@@ -95,7 +95,8 @@ describe("resolve: ranges and types", () => {
 
   it("turns epochs into steps with the inflated epoch size", () => {
     const out = compileText(withBody("  train { schedule = warmup_cosine(warmup = 2 epochs) }"));
-    expect(out.pipelines[0]!.ir.train.schedule).toMatchObject({ warmupSteps: 2 * Math.floor(50_000 / 256) });
+    const ir = out.pipelines[0]!.ir;
+    expect(ir.train.schedule).toMatchObject({ warmupSteps: 2 * Math.floor(50_000 / ir.train.batchSize) });
   });
 });
 

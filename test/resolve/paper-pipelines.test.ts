@@ -5,19 +5,20 @@ import { compileFileSync } from "../../src/driver.js";
 import type { AugmentOpIR, PipelineIR, ViewIR } from "../../src/ir/types.js";
 import { validateIR } from "../../src/ir/validate.js";
 import { ROOT } from "../helpers.js";
-import { PRESET_ROWS as PRESETS, type PresetRow } from "../reference-presets.js";
+import { PRESET_ROWS as PRESETS, REFERENCE_RUNS, type PresetRow } from "../reference-presets.js";
 
-// The IR of each of the paper's 12 pipelines carries exactly reference.md's numbers.
+// The IR of each of the paper's 12 pipelines carries exactly the reference runs' numbers:
+// docs/methods.md's tables (read by ../reference-presets.ts) and reference.md §3.
 
 const METHODS = ["simclr", "mocov2plus", "byol", "barlow"] as const;
 const MODES = ["none", "vanilla", "adainf"] as const;
 
-// reference.md §3
+// reference.md §3 (the learning rates and batch: docs/methods.md, REFERENCE_RUNS)
 const HYPER = {
-  simclr: { optimizer: "lars", lr: 0.2, wd: 1e-4, proj: [2048, 256], classifierLr: 0.05 },
-  mocov2plus: { optimizer: "sgd", lr: 0.15, wd: 1e-4, proj: [2048, 256], classifierLr: 0.15 },
-  byol: { optimizer: "lars", lr: 0.5, wd: 1e-5, proj: [4096, 256], classifierLr: 0.05 },
-  barlow: { optimizer: "lars", lr: 0.15, wd: 1e-4, proj: [2048, 2048], classifierLr: 0.05 },
+  simclr: { optimizer: "lars", configLr: 0.2, wd: 1e-4, proj: [2048, 256] },
+  mocov2plus: { optimizer: "sgd", configLr: 0.15, wd: 1e-4, proj: [2048, 256] },
+  byol: { optimizer: "lars", configLr: 0.5, wd: 1e-5, proj: [4096, 256] },
+  barlow: { optimizer: "lars", configLr: 0.15, wd: 1e-4, proj: [2048, 2048] },
 } as const;
 
 function rowOf(view: ViewIR): PresetRow {
@@ -73,8 +74,9 @@ describe.each(METHODS)("%s", (method) => {
     expect(ir.train.epochSize).toBe(mode === "none" ? 50_000 : 50_000 * dup + 1_000_000);
 
     // augmentation (reference.md §2)
+    const run = REFERENCE_RUNS[method];
     const symmetric = method === "simclr" || method === "mocov2plus";
-    const preset = `${symmetric ? "symmetric" : "asymmetric"}${mode === "adainf" ? "_adainf" : ""}`;
+    const preset = mode === "adainf" ? run.adainfAugment : run.baselineAugment;
     expect(ir.augment.preset).toBe(preset);
     expect(ir.augment.symmetric).toBe(symmetric);
     expect(ir.augment.views).toHaveLength(2);
@@ -101,15 +103,19 @@ describe.each(METHODS)("%s", (method) => {
     expect(ir.model.backbone).toEqual({ name: "resnet18", stem: "cifar", featureDim: 512 });
     expect(ir.model.method.name).toBe(method);
     expect([ir.model.method.projHiddenDim, ir.model.method.projOutputDim]).toEqual(h.proj);
-    expect(ir.train.batchSize).toBe(256);
+    // 2 devices x 256, the effective batch and rates (docs/methods.md, "The reference runs")
+    expect(ir.train.devices).toBe(run.devices);
+    expect(ir.train.batchPerDevice).toBe(run.batchPerDevice);
+    expect(ir.train.batchSize).toBe(run.batch);
+    expect(ir.train.lrScaling).toEqual({ rule: "none", factor: 1 });
     expect(ir.train.steps).toBe(100_000);
-    expect(ir.train.optimizer).toMatchObject({ name: h.optimizer, lr: h.lr, weightDecay: h.wd });
+    expect(ir.train.optimizer).toMatchObject({ name: h.optimizer, lr: run.lr, weightDecay: h.wd });
     if (ir.train.optimizer.name === "lars") {
       expect(ir.train.optimizer).toMatchObject({ eta: 0.02, clipLr: true, excludeBiasAndNorm: true });
     }
     // The reference configs: warmup_epochs 10 x max_steps / compute_warm_step_epoch 1000 = 1,000 steps.
     expect(ir.train.schedule).toEqual({ name: "warmup_cosine", warmupSteps: 1000, warmupStartLr: 3e-5, minLr: 0 });
-    expect(ir.evaluate.onlineLinear).toEqual({ lr: h.classifierLr, every: 200 });
+    expect(ir.evaluate.onlineLinear).toEqual({ lr: run.classifierLr, every: 200 });
     const m = ir.model.method;
     if (m.name === "simclr") expect(m.temperature).toBe(0.2);
     if (m.name === "mocov2plus") expect(m).toMatchObject({ queueSize: 32768, temperature: 0.2, momentum: { base: 0.99, final: 0.999 } });
@@ -128,6 +134,7 @@ describe.runIf(existsSync(referencePath))("reference.md", () => {
   it("augmentation table matches the presets", () => {
     const names: Record<string, [string, number]> = {
       symmetric: ["symmetric", 0],
+      symmetric_weak: ["symmetric_weak", 0],
       symmetric_adainf: ["symmetric_adainf", 0],
       "asymmetric view 1": ["asymmetric", 0],
       "asymmetric view 2": ["asymmetric", 1],
@@ -142,7 +149,7 @@ describe.runIf(existsSync(referencePath))("reference.md", () => {
       seen++;
       expect(c.slice(2).map(Number)).toEqual(PRESETS[key[0]]![key[1]]);
     }
-    expect(seen).toBe(6);
+    expect(seen).toBe(7);
   });
 
   it("method table matches the recipes", () => {
@@ -153,9 +160,42 @@ describe.runIf(existsSync(referencePath))("reference.md", () => {
       const m = rows[c[0] ?? ""];
       if (!m) continue;
       seen++;
-      expect(Number(c[4])).toBe(HYPER[m].lr);
+      expect(Number(c[4])).toBe(HYPER[m].configLr);
       expect(Number(c[5])).toBe(HYPER[m].wd);
     }
     expect(seen).toBe(4);
+  });
+});
+
+describe.runIf(existsSync(referencePath))("reference.md's effective settings", () => {
+  it("match docs/methods.md's runs table", () => {
+    const text = readFileSync(referencePath, "utf8").replace(/\s+/g, " ");
+    const m = /effective run is a (\d+)-image batch at SimCLR ([\d.]+), MoCo v2\+ ([\d.]+), BYOL ([\d.]+), Barlow Twins ([\d.]+) \(classifier ([\d.]+), MoCo ([\d.]+)\)/.exec(text);
+    expect(m, "reference.md states the effective run").not.toBeNull();
+    const [batch, simclr, moco, byol, barlow, classifier, mocoClassifier] = m!.slice(1).map(Number);
+    for (const method of METHODS) expect(REFERENCE_RUNS[method].batch).toBe(batch);
+    expect([REFERENCE_RUNS.simclr.lr, REFERENCE_RUNS.mocov2plus.lr, REFERENCE_RUNS.byol.lr, REFERENCE_RUNS.barlow.lr]).toEqual([simclr, moco, byol, barlow]);
+    expect([REFERENCE_RUNS.simclr.classifierLr, REFERENCE_RUNS.mocov2plus.classifierLr]).toEqual([classifier, mocoClassifier]);
+    expect(text).toMatch(/MoCo v2\+'s config defaults to the `symmetric_weak` augmentation preset/);
+  });
+});
+
+describe("docs/methods.md's reference runs", () => {
+  it.each(METHODS)("%s: the effective rates are the config's, scaled by solo-learn's batch x devices / 256", (method) => {
+    const run = REFERENCE_RUNS[method];
+    expect(run.configLr).toBe(HYPER[method].configLr);
+    expect(run.batch).toBe(run.devices * run.batchPerDevice);
+    expect(run.lr).toBeCloseTo((run.configLr * run.batch) / 256, 12);
+    expect(run.classifierLr).toBeCloseTo((run.configClassifierLr * run.batch) / 256, 12);
+  });
+
+  it("every preset the runs name is documented with its views", () => {
+    for (const method of METHODS) {
+      const run = REFERENCE_RUNS[method];
+      for (const p of [run.baselineAugment, run.adainfAugment]) expect(PRESETS[p]?.length, p).toBeGreaterThan(0);
+    }
+    // MoCo v2+'s baseline is the fork's config default, the weaker jitter (0.4/0.4/0.4/0.1)
+    expect(REFERENCE_RUNS.mocov2plus.baselineAugment).toBe("symmetric_weak");
+    expect(PRESETS["symmetric_weak"]![0]!.slice(2, 6)).toEqual([0.4, 0.4, 0.4, 0.1]);
   });
 });

@@ -53,6 +53,8 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     expect(r.err.match(/is missing: making/g)).toHaveLength(1);
     expect(fs.existsSync(path.join(dir, "datasets/generated/tiny-gen.npz"))).toBe(true);
     expect(r.out).toContain("tiny: 2 of 2 points finished");
+    // the fixture inherits the simclr recipe's 2 devices: run says what it does instead
+    expect(r.err).toMatch(/tiny\[seed=0\]: train\.devices = 2: this run trains the whole 8-image batch on one device \(not 2 x 4\), at lr [\d.]+, classifier lr 0\.1\n/);
   });
 
   test("a later run finds the file and does not make it again", async () => {

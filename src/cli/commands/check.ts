@@ -5,8 +5,10 @@ import { expandInputs } from "../files.js";
 import { compileFileSync } from "../../driver.js";
 import { diagnosticsToJson, renderDiagnostics, summarize } from "../../check/render.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
+import { trainingLine } from "../../ir/train-summary.js";
 
 // `adainfc check`: parse, resolve and check; prints every problem with its place.
+// `--explain` adds one line per pipeline with its effective batch and learning rates.
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
@@ -15,7 +17,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<paths...>", ".adainf files or folders")
     .option("--format <format>", "text or json", "text")
     .option("--set <key=value>", "override a setting of every pipeline (repeatable)", collect, [])
-    .action((paths: string[], opts: { format: string; set: string[] }) => {
+    .option("--explain", "text: print each pipeline's effective batch (devices x per device) and learning rates")
+    .action((paths: string[], opts: { format: string; set: string[]; explain?: boolean }) => {
       if (opts.format !== "text" && opts.format !== "json") throw new UserError(`--format must be text or json, not '${opts.format}'`, EXIT_USAGE);
       const files = expandInputs(paths, ctx.cwd);
       const all: Diagnostic[] = [];
@@ -26,6 +29,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         if (opts.format === "text" && out.diagnostics.length) {
           ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
         }
+        if (opts.format === "text" && opts.explain) for (const p of out.pipelines) ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} steps\n`);
         results.push({ file, pipelines: out.pipelines.map((p) => p.ir.name), diagnostics: diagnosticsToJson(out.diagnostics) });
       }
       const errors = all.filter((d) => d.severity === "error").length;

@@ -36,7 +36,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--spans", "include the source span of every value (for tools; --emit ir)")
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
     .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn / ts: the output folder")
-    .option("--devices <n>", "solo-learn: GPUs to spread the batch over (DDP; batch_size is per GPU)")
+    .option("--devices <n>", "solo-learn: GPUs to spread the pipeline's total batch over (DDP), instead of its train.devices")
     .action((file: string, opts: CompileOpts) => {
       const target = chooseTarget(opts);
       const devices = parseDevices(opts.devices, target);
@@ -62,8 +62,8 @@ function chooseTarget(opts: CompileOpts): (typeof TARGETS)[number] {
   return t as (typeof TARGETS)[number];
 }
 
-function parseDevices(raw: string | undefined, target: string): number {
-  if (raw === undefined) return 1;
+function parseDevices(raw: string | undefined, target: string): number | undefined {
+  if (raw === undefined) return undefined;
   if (target !== "solo-learn") throw new UserError("--devices only applies to --target solo-learn", EXIT_USAGE);
   if (!/^[1-9][0-9]*$/.test(raw)) throw new UserError(`--devices expects a positive whole number, got '${raw}'`, EXIT_USAGE);
   return Number(raw);
@@ -80,9 +80,9 @@ function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpt
   else ctx.out(json);
 }
 
-async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, devices: number, setExit: (code: number) => void): Promise<void> {
+async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, devices: number | undefined, setExit: (code: number) => void): Promise<void> {
   const { emitSoloLearn, writeEmitted } = await import("../../emit/solo-learn/emit.js");
-  const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { devices }) }));
+  const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, devices === undefined ? {} : { devices }) }));
   report(ctx, out, results.flatMap((x) => x.r.diagnostics));
   // All or nothing: one refused pipeline of a file (or sweep) writes no files at all.
   if (results.some((x) => x.r.diagnostics.some((d) => d.severity === "error"))) {

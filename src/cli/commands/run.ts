@@ -7,6 +7,7 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
+import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
 import { GENERATE_PROGRESS } from "./generate.js";
@@ -156,6 +157,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       }
       // An interrupted sweep point resumes without being asked.
       const resume = Boolean(opts.resume) || (ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
+      if (ir.train.devices > 1) {
+        ctx.err(`${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`);
+      }
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {

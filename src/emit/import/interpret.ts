@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { MethodName } from "../../ir/types.js";
+import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
 import { inspectNpz } from "../../runtime/data/npz.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
@@ -38,7 +39,12 @@ export interface ImportPlan {
   views: ViewPlan[];
   backbone: CallPlan;
   methodCall: CallPlan;
+  /** The total batch over all devices (solo-learn's per-device batch_size x devices x nodes). */
   batchSize: number;
+  /** Data-parallel replicas: len(devices) x num_nodes. */
+  devices: number;
+  /** How the plan's rates are written: `none` = as trained, `linear` = the config's per-256 values. */
+  lrScaling: "none" | "linear";
   steps: Lit;
   optimizer: CallPlan;
   schedule: CallPlan | "constant";
@@ -116,7 +122,11 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const devices = Array.isArray(devicesRaw) ? devicesRaw.length : typeof devicesRaw === "number" ? devicesRaw : 1;
   const nodes = numberAt(c, "num_nodes", 1);
   const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
-  const scale = batchSize / 256;
+  if (nodes > 1) notes.push(`num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`);
+  // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
+  // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
+  const lrScaling = prov && prov["lr_scaling"] === "linear" ? "linear" : "none";
+  const scale = lrScaling === "linear" ? 1 : batchSize / LR_SCALING_BASE_BATCH;
   const clean = (x: number) => Number(x.toPrecision(15));
 
   const optName = stringAt(c, "optimizer.name");
@@ -227,6 +237,8 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     backbone: { name: "resnet18", args: [{ key: "stem", value: ident("cifar") }] },
     methodCall: methodCall(c, method),
     batchSize,
+    devices: devices * nodes,
+    lrScaling,
     steps,
     optimizer,
     schedule,

@@ -61,7 +61,9 @@ export function items(plan: ImportPlan, form: AugmentForm): Item[] {
   add("augment", "augment", augmentText(plan, form), true);
   add("model", "backbone", `backbone = ${call(plan.backbone, BACKBONES)}`, true);
   add("model", "method", `method = ${call(plan.methodCall, METHODS)}`, true);
+  add("train", "devices", `devices = ${numberText(plan.devices)}`, true);
   add("train", "batch_size", `batch_size = ${numberText(plan.batchSize)}`, true);
+  add("train", "lr_scaling", `lr_scaling = ${plan.lrScaling}`, true);
   add("train", "steps", `steps = ${litText(plan.steps)}`, true);
   add("train", "optimizer", `optimizer = ${call(plan.optimizer, OPTIMIZERS)}`, true);
   add("train", "schedule", `schedule = ${plan.schedule === "constant" ? "constant" : call(plan.schedule, SCHEDULES)}`, true);

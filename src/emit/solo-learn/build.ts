@@ -1,12 +1,14 @@
 import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
 import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
+import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
 import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
 
 // IR -> solo-learn's pretrain config (AdaInf fork). Only called on a pipeline that
 // `analyze` accepted. Two conversions need care:
 // - learning rates: solo-learn multiplies lr and classifier_lr by
-//   batch_size * devices / 256 (args/pretrain.py), so we write lr * 256 / batch and the
-//   rate it trains with is the pipeline's;
+//   batch_size * devices / 256 (args/pretrain.py), so we write the IR's (effective)
+//   lr * 256 / batch and the rate it trains with is the pipeline's. For a pipeline
+//   written with `lr_scaling = linear` that is exactly the rate it wrote;
 // - warm-up: the fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
 //   steps. With the epoch length E known and the warm-up a whole number of epochs we
 //   write warmup_epochs in epochs and compute_warm_step_epoch = max_steps / E (the
@@ -30,7 +32,7 @@ export function augmentationName(ir: PipelineIR): string {
 
 export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): SoloConfig {
   const t = ir.train;
-  const scale = 256 / t.batchSize;
+  const scale = LR_SCALING_BASE_BATCH / t.batchSize;
   const schedule = t.schedule;
   // The AdaInf fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
   // steps; its configs write warmup_epochs 10 and compute_warm_step_epoch 1000 (1,000
@@ -128,5 +130,6 @@ function provenance(ir: PipelineIR, plan: SoloPlan): Provenance {
     checkpoint_every: ir.output.checkpointEvery,
     keep: ir.output.keep,
     lint: { ...ir.lint.rules },
+    lr_scaling: ir.train.lrScaling.rule,
   };
 }

@@ -37,6 +37,8 @@ export interface Provenance {
   keep: number;
   /** Lint severities set in the pipeline. */
   lint: Record<string, string>;
+  /** How the pipeline wrote its learning rates (train.lr_scaling); the config's lr is the same either way. */
+  lr_scaling: "none" | "linear";
 }
 
 export interface SoloConfig {

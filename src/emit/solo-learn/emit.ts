@@ -29,7 +29,8 @@ export interface SoloEmitResult {
 }
 
 export function emitSoloLearn(ir: PipelineIR, spans: SpanMap, opts: Partial<SoloOptions> = {}): SoloEmitResult {
-  const options: SoloOptions = { devices: opts.devices ?? 1 };
+  // The pipeline's own train.devices, unless the command line spreads the batch otherwise.
+  const options: SoloOptions = { devices: opts.devices ?? ir.train.devices };
   const { diagnostics, plan } = analyze(ir, spans, options);
   if (!plan) return { files: [], diagnostics, config: null };
   const config = buildConfig(ir, plan, options);

@@ -20,7 +20,7 @@ export interface SoloPlan {
 }
 
 export interface SoloOptions {
-  /** GPUs to spread the batch over (DDP); the global batch stays the pipeline's. */
+  /** GPUs to spread the batch over (DDP): the pipeline's train.devices unless overridden; the total batch stays the pipeline's. */
   devices: number;
 }
 

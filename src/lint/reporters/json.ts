@@ -20,6 +20,7 @@ export function renderJson(diagnostics: readonly Diagnostic[], results: readonly
       epochSize: r.quantities.epochSize,
       uniqueReal: r.quantities.uniqueReal,
       unknownSizes: r.quantities.unknownSizes,
+      training: r.training,
     })),
     diagnostics: diagnosticsToJson(diagnostics),
     summary: { errors: count("error"), warnings: count("warning"), infos: count("info") },

@@ -14,7 +14,7 @@ export const rule: LintRule = {
       rationale:
         "Contrastive losses use the other samples of the batch as negatives (SimCLR) or estimate batch " +
         "statistics (Barlow Twins' cross-correlation). When the batch exceeds the epoch, copies of the same " +
-        "image land in one batch and count as negatives of themselves. The paper's runs use batch 256 on " +
+        "image land in one batch and count as negatives of themselves. The paper's runs use a 512-image batch (2 GPUs x 256) on " +
         "50,000+ images.",
       example:
         "real = cifar10(\"datasets/cifar10\", split = train, size = 100)\ntrain {\n  batch_size = 256\n}",

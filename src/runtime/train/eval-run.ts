@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import { validateIR } from "../../ir/validate.js";
+import { upgradeIR } from "../../ir/upgrade.js";
 import type { Tf } from "../methods/tf.js";
 import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
@@ -40,6 +41,7 @@ function readRunIR(file: string): PipelineIR {
   } catch (e) {
     throw new RunSetupError(`${file} cannot be read as JSON (${(e as Error).message}); the run directory is damaged`);
   }
+  raw = upgradeIR(raw);
   const problems = validateIR(raw);
   if (problems.length) throw new RunSetupError(`${file} is not a valid pipeline IR (${problems[0]}); the run directory is damaged`);
   return raw as PipelineIR;
