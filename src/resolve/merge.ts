@@ -39,20 +39,28 @@ export function emptyBlock(key: NameNode): BlockEntry {
   return { kind: "block", key, entries: new Map() };
 }
 
-export function mergeStatements(target: BlockEntry, statements: readonly Statement[], file: LoadedFile, ctx: ResolveContext): void {
-  // Within one block of one source a key is given once (E012); across the recipe chain
-  // and --set, later wins. `a.b = 1` beside `a { c = 2 }` are different keys.
+export function mergeStatements(
+  target: BlockEntry,
+  statements: readonly Statement[],
+  file: LoadedFile,
+  ctx: ResolveContext,
+  opts: { once?: boolean } = {},
+): void {
+  // Within one block of a source file a key is given once (E012); across the recipe
+  // chain, and among --set overrides (`once: false`), later wins. `a.b = 1` beside
+  // `a { c = 2 }` are different keys.
+  const once = opts.once ?? true;
   const seen = new Map<string, Statement>();
   for (const s of statements) {
     const full = s.label ? `${s.key.text}:${s.label.text}` : s.key.text;
     const first = seen.get(full);
-    if (first && !LISTS.has(s.key.parts[0]!.text)) {
+    if (once && first && !LISTS.has(s.key.parts[0]!.text)) {
       const hint = s.block && first.block ? `write one '${s.key.text}' block with both blocks' settings` : `remove one of them (the first is on line ${first.span.line})`;
       ctx.error("E012", `'${full.replace(":", " ")}' is given twice in this block`, s.key.span, hint);
       continue;
     }
     seen.set(full, s);
-    mergeOne(target, s, s.key.parts, file, ctx);
+    mergeOne(target, s, s.key.parts, file, ctx, opts);
   }
 }
 
@@ -60,7 +68,7 @@ function entryKey(s: Statement, head: NameNode, rest: readonly NameNode[]): stri
   return rest.length === 0 && s.label ? `${head.text}:${s.label.text}` : head.text;
 }
 
-function mergeOne(target: BlockEntry, s: Statement, path: readonly NameNode[], file: LoadedFile, ctx: ResolveContext): void {
+function mergeOne(target: BlockEntry, s: Statement, path: readonly NameNode[], file: LoadedFile, ctx: ResolveContext, opts: { once?: boolean } = {}): void {
   const head = path[0]!;
   const rest = path.slice(1);
   const key = entryKey(s, head, rest);
@@ -70,9 +78,9 @@ function mergeOne(target: BlockEntry, s: Statement, path: readonly NameNode[], f
     if (!existing) {
       const block = emptyBlock(head);
       target.entries.set(key, block);
-      mergeOne(block, s, rest, file, ctx);
+      mergeOne(block, s, rest, file, ctx, opts);
     } else if (existing.kind === "block") {
-      mergeOne(existing, s, rest, file, ctx);
+      mergeOne(existing, s, rest, file, ctx, opts);
     } else if (existing.kind === "stmt") {
       if (!s.value) {
         ctx.error("E020", `'${s.key.text}' needs a value: write ${s.key.text} = ...`, s.span);
@@ -94,7 +102,7 @@ function mergeOne(target: BlockEntry, s: Statement, path: readonly NameNode[], f
   if (s.block && !s.args && !s.value && !s.count && !OPAQUE.has(head.text)) {
     const block = existing?.kind === "block" ? existing : emptyBlock(head);
     target.entries.set(key, block);
-    mergeStatements(block, s.block.statements, file, ctx);
+    mergeStatements(block, s.block.statements, file, ctx, opts);
     return;
   }
   // Map.set on an existing key keeps its place: a recipe's order of sources survives.

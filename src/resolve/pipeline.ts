@@ -36,7 +36,8 @@ export function resolvePipeline(
   ctx.at("", decl.name.span);
   ctx.at("/name", decl.name.span);
   if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
-  for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx);
+  // --set and sweep points: later wins, a key may repeat.
+  for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx, { once: false });
   const ir = interpretPipeline(decl, file, root, program, ctx);
   return { ir: ctx.failed ? null : ir, spans: ctx.spans, diagnostics: ctx.diagnostics };
 }
