@@ -158,9 +158,23 @@ function parseOverrides(
       diagnostics.push({ code: "E002", severity: "error", message: `--set ${o}: expected key=value`, span: null, hint: "e.g. --set train.steps=500" });
       return;
     }
-    const parsed = parseSource(`pipeline set { ${o.slice(0, eq)} = ${o.slice(eq + 1)} }`, `${display}#${i + 1}`);
-    const decl = parsed.ast.items[0];
-    const stmt = decl?.kind === "decl" ? decl.body?.statements[0] : undefined;
+    const key = o.slice(0, eq);
+    const raw = o.slice(eq + 1);
+    const parseAs = (value: string) => {
+      const p = parseSource(`pipeline set { ${key} = ${value} }`, `${display}#${i + 1}`);
+      const d = p.ast.items[0];
+      const st = d?.kind === "decl" ? d.body?.statements[0] : undefined;
+      const single = !p.diagnostics.length && st !== undefined && d?.kind === "decl" && d.body!.statements.length === 1;
+      return { parsed: p, decl: d, stmt: st, single };
+    };
+    let attempt = parseAs(raw);
+    // A bare value that is no expression (`--set output.dir=runs/x`) is taken as a string;
+    // whether a string fits the key is then checked like any value.
+    if (!attempt.single && raw !== "" && !/[\u0000-\u001f"\\]/.test(raw)) {
+      const quoted = parseAs(`"${raw}"`);
+      if (quoted.single) attempt = quoted;
+    }
+    const { parsed, decl, stmt } = attempt;
     if (parsed.diagnostics.length || !stmt || decl?.kind !== "decl" || decl.body!.statements.length !== 1) {
       ok = false;
       diagnostics.push({

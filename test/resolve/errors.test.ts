@@ -110,6 +110,15 @@ describe("resolve: overrides", () => {
     expect(ir.train.optimizer.lr).toBe(0.3);
   });
 
+  it("a bare --set value that is no expression is a string (output.dir=runs/x); whether it fits is checked as usual", () => {
+    const out = compileText(BASE, ["output.dir=runs/x-1"]);
+    expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(out.pipelines[0]!.ir.output.dir).toBe("runs/x-1");
+    const bad = compileText(BASE, ["train.steps=5 6"]);
+    expect(bad.diagnostics[0]).toMatchObject({ code: "E020" });
+    expect(bad.diagnostics[0]!.message).toContain('found the string "5 6"');
+  });
+
   it("reports a bad --set without a stack trace", () => {
     const out = compileText(BASE, ["train.steps"]);
     expect(out.diagnostics[0]).toMatchObject({ code: "E002", message: "--set train.steps: expected key=value" });
