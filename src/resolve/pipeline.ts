@@ -143,7 +143,15 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   }
 
   const trainSources = train.map((t) => sources.find((s) => s.name === t.source)!).filter(Boolean);
-  const reference = trainSources.find((s) => s.origin === "real") ?? trainSources[0] ?? sources[0];
+  // A shape of [0, 0, 0] is unknown (an npz not made yet): never the reference, never compared.
+  const known = (s: IR.DataSourceIR): boolean => s.shape[2] > 0;
+  const reference =
+    trainSources.find((s) => s.origin === "real" && known(s)) ??
+    trainSources.find(known) ??
+    sources.find(known) ??
+    trainSources.find((s) => s.origin === "real") ??
+    trainSources[0] ??
+    sources[0];
   // Sources that did not declare their statistics or shape share the real data's
   // (the reference normalises everything with the dataset's mean/std).
   for (const s of sources) {
@@ -152,7 +160,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
     if (reference && s.shape[0] === 0) s.shape = [...reference.shape];
   }
   for (const s of sources) {
-    if (reference && s.shape[2] !== reference.shape[2]) {
+    if (reference && known(s) && known(reference) && s.shape[2] !== reference.shape[2]) {
       ctx.error("E021", `source '${s.name}' has ${s.shape[2]} channels but '${reference.name}' has ${reference.shape[2]}`, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
     }
   }

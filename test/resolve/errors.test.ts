@@ -45,6 +45,17 @@ describe("resolve: names", () => {
     expect(out.diagnostics.filter((d) => d.code !== "E012" && d.severity === "error")).toEqual([]);
   });
 
+  it("a source whose shape is not known yet (npz not made) is not compared: no '0 channels' error", () => {
+    const out = compileText(
+      'pipeline p from simclr {\n  data {\n    real = npz("not-yet.npz", origin = real, classes = 10)\n    generated = npz("gen-not-yet.npz", fid = 5)\n    eval = mnist(split = test, size = 100)\n  }\n  inflate {\n    real x 1\n    generated x 1\n  }\n}\n',
+    );
+    expect(out.diagnostics.filter((d) => /channels/.test(d.message))).toEqual([]);
+    const mixed = compileText(
+      'pipeline p from simclr {\n  data {\n    real = mnist(split = train, size = 100)\n    eval = cifar10("c", split = test)\n  }\n  inflate {\n    real x 1\n  }\n}\n',
+    );
+    expect(mixed.diagnostics.map((d) => d.message)).toContain("source 'eval' has 3 channels but 'real' has 1");
+  });
+
   it("reports a parameter given twice", () => {
     const out = compileText(withBody("  model { method = simclr(temperature = 0.1, temperature = 0.2) }"));
     expect(codes(out)).toEqual(["E012"]);
