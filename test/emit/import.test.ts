@@ -100,6 +100,29 @@ function referenceProject(config = REFERENCE_STYLE): string {
   return dir;
 }
 
+describe("import solo-learn: what it changes is said, inline augmentations are read", () => {
+  it("a random seed, auto-resume, W&B and unknown keys each get a note", async () => {
+    const config = `${REFERENCE_STYLE.trimEnd()}\nseed: null\nauto_resume:\n  enabled: true\nwandb:\n  enabled: true\n  project: adainf\n  entity: lab\nmy_custom_key: 3\n`;
+    const dir = referenceProject(config.replace(/^seed: .*\n/m, (m) => (m.includes("null") ? m : "")));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("note: seed: null (a new random seed each run) becomes seed = 5");
+    expect(r.err).toContain("note: auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run");
+    expect(r.err).toContain("note: wandb.enabled: true (lab/adainf) is not kept");
+    expect(r.err).toContain("note: keys adainf does not read were dropped: my_custom_key");
+  });
+
+  it("augmentations written inline in the config are imported like a file's", async () => {
+    const inline = `${REFERENCE_STYLE.replace("  - augmentations: symmetric_crop_0.3.yaml\n", "").trimEnd()}\naugmentations:\n${CROP_03.replace(/^/gm, "  ").trimEnd()}\n`;
+    const dir = referenceProject(inline);
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+    expect(r.err).not.toContain("names no augmentations");
+    expect(r.code).toBe(0);
+    const ir = irOf("p.adainf", dir);
+    expect(ir.augment.views[0]!.ops[0]).toMatchObject({ op: "random_resized_crop", scale: [0.3, 1] });
+  });
+});
+
 describe("import solo-learn: devices and lr scaling", () => {
   it("keeps the devices of a config (4 x 128 stays 4 devices, total 512) and states what differs from the recipe", async () => {
     const dir = referenceProject(REFERENCE_STYLE.replace("  batch_size: 256", "  batch_size: 128").replace("devices: [6,7]", "devices: [0,1,2,3]"));

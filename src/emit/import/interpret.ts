@@ -224,6 +224,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const keep = prov && typeof prov["keep"] === "number" ? (prov["keep"] as number) : boolAt(c, "checkpoint.keep_prev", false) ? null : 1;
   const lintRaw = prov && isMap(prov["lint"]) ? (prov["lint"] as YamlMap) : {};
 
+  notes.push(...behaviourChanges(c));
   return {
     name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
     method,
@@ -248,6 +249,35 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     lint: Object.entries(lintRaw).map(([k, v]) => [k, String(v)]),
     notes,
   };
+}
+
+/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads or knowingly leaves to the defaults. */
+const KNOWN_TOP_LEVEL = new Set([
+  "defaults", "name", "method", "backbone", "method_kwargs", "momentum", "data", "optimizer", "scheduler", "checkpoint",
+  "auto_resume", "max_epochs", "max_steps", "devices", "num_nodes", "sync_batchnorm", "accelerator", "strategy", "precision",
+  "seed", "wandb", "knn_eval", "augmentations", "adainf", "resume_from_checkpoint", "accumulate_grad_batches", "dali",
+  "performance", "log_every_n_steps", "num_sanity_val_steps", "benchmark", "deterministic", "limit_train_batches",
+  "limit_val_batches", "auto_umap", "auto_augment", "ema", "hydra", "compute_warm_step_epoch", "val_check_interval",
+  "check_val_every_n_epoch",
+]);
+
+/**
+ * What the pipeline will do differently from the config, said rather than changed
+ * silently: a random seed, auto-resume, W&B logging, and keys nobody reads.
+ */
+function behaviourChanges(c: YamlMap): string[] {
+  const out: string[] = [];
+  if (c["seed"] === null) out.push("seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary");
+  if (get(c, "auto_resume.enabled") === true) {
+    out.push("auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run (sweep points resume by themselves)");
+  }
+  if (get(c, "wandb.enabled") === true) {
+    const where = [stringAt(c, "wandb.entity"), stringAt(c, "wandb.project")].filter(Boolean).join("/");
+    out.push(`wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`);
+  }
+  const unknown = Object.keys(c).filter((k) => !KNOWN_TOP_LEVEL.has(k));
+  if (unknown.length) out.push(`keys adainf does not read were dropped: ${unknown.join(", ")}`);
+  return out;
 }
 
 /** The number of images in the npz, from its header, when the file is found (cwd, then beside the config). */

@@ -101,6 +101,16 @@ function augmentationsDefault(config: YamlMap): string | null {
 export function loadSoloConfig(configPath: string, augmentationsPath?: string): LoadedSoloConfig {
   const config = readYaml(configPath, "the solo-learn config");
   if (!isMap(config)) throw new ImportError(`${configPath}: expected a solo-learn config (a YAML mapping)`);
+  // Augmentations written inline in the config (`augmentations: [ {...} ]`) are a valid
+  // solo-learn form too: used as they are when no file is named.
+  const inline = config["augmentations"];
+  if (!augmentationsPath && Array.isArray(inline)) {
+    if (inline.length === 0 || !inline.every(isMap)) {
+      throw new ImportError(`${configPath}: its inline augmentations must be a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops`);
+    }
+    const base = configPath.replace(/\\/g, "/").split("/").pop()!.replace(/\.ya?ml$/, "");
+    return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations` };
+  }
   let augPath = augmentationsPath;
   if (!augPath) {
     const name = augmentationsDefault(config);
