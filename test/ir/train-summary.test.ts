@@ -53,6 +53,9 @@ describe("check --explain", () => {
     expect(r.out).toBe("p: batch 1024 (4 devices x 256), lr 0.8 (= 0.2 x 1024/256), classifier lr 0.2 (= 0.05 x 1024/256), 500 steps\n");
     const plain = await cli(["check", "p.adainf"], dir);
     expect(plain.out).toBe("");
+    // --format json carries the same numbers, per pipeline
+    const json = JSON.parse((await cli(["check", "p.adainf", "--format", "json"], dir)).out) as { files: Array<{ training: Record<string, object> }> };
+    expect(json.files[0]!.training["p"]).toMatchObject({ batch: 1024, devices: 4, batchPerDevice: 256, lr: 0.8, classifierLr: 0.2, steps: 500 });
   });
 
   it("shows the paper pipelines' reference runs: 2 devices x 256 at the effective rate", async () => {

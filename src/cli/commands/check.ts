@@ -5,7 +5,7 @@ import { expandInputs } from "../files.js";
 import { compileFileSync } from "../../driver.js";
 import { diagnosticsToJson, renderDiagnostics, summarize } from "../../check/render.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
-import { trainingLine } from "../../ir/train-summary.js";
+import { effectiveTraining, trainingLine } from "../../ir/train-summary.js";
 
 // `adainfc check`: parse, resolve and check; prints every problem with its place.
 // `--explain` adds one line per pipeline with its effective batch and learning rates.
@@ -30,7 +30,13 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
         }
         if (opts.format === "text" && opts.explain) for (const p of out.pipelines) ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} steps\n`);
-        results.push({ file, pipelines: out.pipelines.map((p) => p.ir.name), diagnostics: diagnosticsToJson(out.diagnostics) });
+        results.push({
+          file,
+          pipelines: out.pipelines.map((p) => p.ir.name),
+          // Each pipeline's effective batch and rates (what --explain prints as text).
+          training: Object.fromEntries(out.pipelines.map((p) => [p.ir.name, { ...effectiveTraining(p.ir), steps: p.ir.train.steps }])),
+          diagnostics: diagnosticsToJson(out.diagnostics),
+        });
       }
       const errors = all.filter((d) => d.severity === "error").length;
       if (opts.format === "json") ctx.out(JSON.stringify({ files: results, errors }, null, 2) + "\n");
