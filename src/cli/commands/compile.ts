@@ -19,6 +19,7 @@ interface CompileOpts {
   set: string[];
   out?: string;
   devices?: string;
+  flavour?: string;
 }
 
 const TARGETS = ["ir", "solo-learn", "ts"] as const;
@@ -37,9 +38,11 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
     .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn / ts: the output folder")
     .option("--devices <n>", "solo-learn: GPUs to spread the pipeline's total batch over (DDP), instead of its train.devices")
+    .option("--flavour <f>", "solo-learn: adainf (the AdaInf fork, the default: data.dup, data.extra_data) or upstream (vturrisi/solo-learn)")
     .action((file: string, opts: CompileOpts) => {
       const target = chooseTarget(opts);
       const devices = parseDevices(opts.devices, target);
+      const flavour = parseFlavour(opts.flavour, target);
       if (target !== "ir" && !opts.out) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
       const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
       report(ctx, out, out.diagnostics);
@@ -50,7 +53,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       if (out.pipelines.length === 0) throw new UserError(`${file} declares no pipeline`);
       if (target === "ir") return emitIR(ctx, out.pipelines, opts);
       if (target === "ts") return emitTs(ctx, out.pipelines, file, opts);
-      return emitSolo(ctx, out, resolve(ctx.cwd, opts.out!), devices, setExit);
+      return emitSolo(ctx, out, resolve(ctx.cwd, opts.out!), devices, flavour, setExit);
     });
 };
 
@@ -69,6 +72,13 @@ function parseDevices(raw: string | undefined, target: string): number | undefin
   return Number(raw);
 }
 
+function parseFlavour(raw: string | undefined, target: string): "adainf" | "upstream" {
+  if (raw === undefined) return "adainf";
+  if (target !== "solo-learn") throw new UserError("--flavour only applies to --target solo-learn", EXIT_USAGE);
+  if (raw !== "adainf" && raw !== "upstream") throw new UserError(`--flavour must be adainf or upstream, not '${raw}'`, EXIT_USAGE);
+  return raw;
+}
+
 function report(ctx: CliContext, out: CompileOutput, diagnostics: Diagnostic[]): void {
   if (diagnostics.length) ctx.err(renderDiagnostics(diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
 }
@@ -80,9 +90,16 @@ function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpt
   else ctx.out(json);
 }
 
-async function emitSolo(ctx: CliContext, out: CompileOutput, dir: string, devices: number | undefined, setExit: (code: number) => void): Promise<void> {
+async function emitSolo(
+  ctx: CliContext,
+  out: CompileOutput,
+  dir: string,
+  devices: number | undefined,
+  flavour: "adainf" | "upstream",
+  setExit: (code: number) => void,
+): Promise<void> {
   const { emitSoloLearn, writeEmitted } = await import("../../emit/solo-learn/emit.js");
-  const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, devices === undefined ? {} : { devices }) }));
+  const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { flavour, ...(devices === undefined ? {} : { devices }) }) }));
   report(ctx, out, results.flatMap((x) => x.r.diagnostics));
   // All or nothing: one refused pipeline of a file (or sweep) writes no files at all.
   if (results.some((x) => x.r.diagnostics.some((d) => d.severity === "error"))) {

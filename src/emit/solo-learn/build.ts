@@ -3,7 +3,7 @@ import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./c
 import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
 import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
 
-// IR -> solo-learn's pretrain config (AdaInf fork). Only called on a pipeline that
+// IR -> solo-learn's pretrain config (the AdaInf fork by default, or upstream solo-learn). Only called on a pipeline that
 // `analyze` accepted. Two conversions need care:
 // - learning rates: solo-learn multiplies lr and classifier_lr by
 //   batch_size * devices / 256 (args/pretrain.py), so we write the IR's (effective)
@@ -43,6 +43,18 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
     warmupEpochs = 10;
     cwse = (10 * t.steps) / schedule.warmupSteps;
   }
+  // Upstream solo-learn warms up for warmup_epochs * (estimated_stepping_batches / max_epochs)
+  // steps (methods/base.py), which is the fork's formula with max_epochs for
+  // compute_warm_step_epoch, but Lightning also stops at max_epochs: both are scaled by
+  // k so that max_epochs epochs hold max_steps (k from the epoch length when known, else
+  // large enough for any epoch of at least one step). The warm-up is unchanged.
+  const upstream = opts.flavour === "upstream";
+  let maxEpochs: number | undefined;
+  if (upstream) {
+    const k = plan.stepsPerEpoch ? Math.max(1, Math.ceil(t.steps / (cwse * plan.stepsPerEpoch))) : Math.max(1, Math.ceil(t.steps / cwse));
+    maxEpochs = clean(cwse * k);
+    warmupEpochs *= k;
+  }
   const online = ir.evaluate.onlineLinear!;
   const method = ir.model.method;
   const momentum = "momentum" in method ? { momentum: { base_tau: method.momentum.base, final_tau: method.momentum.final } } : {};
@@ -61,8 +73,7 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
       val_path: plan.eval.path ?? "",
       format: SOLO_RUNTIME.format,
       num_workers: SOLO_RUNTIME.numWorkers,
-      dup: plan.extra ? plan.dup : null,
-      extra_data: plan.extra?.path ?? null,
+      ...(upstream ? {} : { dup: plan.extra ? plan.dup : null, extra_data: plan.extra?.path ?? null }),
     },
     optimizer: {
       name: t.optimizer.name,
@@ -80,7 +91,7 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
     checkpoint: { enabled: true, dir: ir.output.dir, frequency: checkpointFrequency(ir, plan), keep_prev: ir.output.keep > 1 },
     auto_resume: { enabled: false },
     wandb: { enabled: false, project: SOLO_RUNTIME.project, entity: null, offline: true },
-    compute_warm_step_epoch: cwse,
+    ...(upstream ? { max_epochs: maxEpochs! } : { compute_warm_step_epoch: cwse }),
     max_steps: t.steps,
     devices: Array.from({ length: opts.devices }, (_, i) => i),
     sync_batchnorm: true,

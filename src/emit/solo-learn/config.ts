@@ -55,8 +55,9 @@ export interface SoloConfig {
     val_path: string;
     format: string;
     num_workers: number;
-    dup: number | null;
-    extra_data: string | null;
+    /** The fork's; absent for upstream. */
+    dup?: number | null;
+    extra_data?: string | null;
   };
   optimizer: {
     name: "lars" | "sgd" | "adamw";
@@ -71,7 +72,10 @@ export interface SoloConfig {
   checkpoint: { enabled: boolean; dir: string; frequency: number; keep_prev: boolean };
   auto_resume: { enabled: boolean };
   wandb: { enabled: boolean; project: string; entity: null; offline: boolean };
-  compute_warm_step_epoch: number;
+  /** The fork's warm-up divisor; absent for upstream. */
+  compute_warm_step_epoch?: number;
+  /** Upstream's: its warm-up is warmup_epochs * steps / max_epochs, and training stops at max_epochs too. */
+  max_epochs?: number;
   max_steps: number;
   devices: number[];
   sync_batchnorm: boolean;

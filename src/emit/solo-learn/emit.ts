@@ -30,16 +30,16 @@ export interface SoloEmitResult {
 
 export function emitSoloLearn(ir: PipelineIR, spans: SpanMap, opts: Partial<SoloOptions> = {}): SoloEmitResult {
   // The pipeline's own train.devices, unless the command line spreads the batch otherwise.
-  const options: SoloOptions = { devices: opts.devices ?? ir.train.devices };
+  const options: SoloOptions = { devices: opts.devices ?? ir.train.devices, flavour: opts.flavour ?? "adainf" };
   const { diagnostics, plan } = analyze(ir, spans, options);
   if (!plan) return { files: [], diagnostics, config: null };
   const config = buildConfig(ir, plan, options);
   const augName = augmentationName(ir);
   const configName = configFileName(ir.model.method.name);
   const files: EmittedFile[] = [
-    { path: configName, text: renderConfig(config, ir.file) },
+    { path: configName, text: renderConfig(config, ir.file, options.flavour) },
     { path: `augmentations/${augName}.yaml`, text: renderAugmentations(soloAugmentations(ir.augment, plan.real), augName) },
-    { path: "run.sh", text: renderRunScript(config, configName, `${augName}.yaml`, ir.file), executable: true },
+    { path: "run.sh", text: renderRunScript(config, configName, `${augName}.yaml`, ir.file, options.flavour), executable: true },
   ];
   return { files, diagnostics, config };
 }

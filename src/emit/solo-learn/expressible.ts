@@ -19,9 +19,13 @@ export interface SoloPlan {
   stepsPerEpoch: number | null;
 }
 
+/** Which solo-learn: the AdaInf fork (data.dup, data.extra_data, compute_warm_step_epoch) or upstream vturrisi/solo-learn. */
+export type SoloFlavour = "adainf" | "upstream";
+
 export interface SoloOptions {
   /** GPUs to spread the batch over (DDP): the pipeline's train.devices unless overridden; the total batch stays the pipeline's. */
   devices: number;
+  flavour: SoloFlavour;
 }
 
 const CIFAR_TRAIN = 50_000;
@@ -36,6 +40,15 @@ export function analyze(ir: PipelineIR, spans: SpanMap, opts: SoloOptions): { di
     out.push({ code, severity: "warning", message, span: at(pointer), ...(hint ? { hint } : {}) });
 
   const plan = analyzeData(ir, error, warn);
+  if (plan && opts.flavour === "upstream" && (plan.extra !== null || plan.dup !== 1)) {
+    const entry = ir.data.train.findIndex((t) => t.source === (plan.extra?.name ?? plan.real.name));
+    error(
+      SOLO_CODES.data,
+      `/data/train/${entry}`,
+      `inflation on upstream solo-learn: it has no data.extra_data or data.dup (the AdaInf fork adds them), so the generated set and the replication would be dropped`,
+      "compile with --flavour adainf (the default) and run it in a PKU-ML/adainf checkout",
+    );
+  }
   analyzeAugment(ir, plan?.real ?? null, error);
   analyzeModel(ir, error);
   analyzeTraining(ir, opts, error);

@@ -29,14 +29,16 @@ function toYaml(value: unknown, comment: string): string {
   return doc.toString({ defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
 }
 
-export function renderConfig(config: SoloConfig, origin: string): string {
+export function renderConfig(config: SoloConfig, origin: string, flavour: "adainf" | "upstream" = "adainf"): string {
   return toYaml(
     config,
     [
-      ` solo-learn pretrain config (AdaInf fork) for pipeline '${config.name}',`,
-      ` written by \`adainfc compile --target solo-learn\` from ${origin}.`,
+      ` solo-learn pretrain config (${flavour === "adainf" ? "AdaInf fork" : "upstream solo-learn"}) for pipeline '${config.name}',`,
+      ` written by \`adainfc compile --target solo-learn${flavour === "upstream" ? " --flavour upstream" : ""}\` from ${origin}.`,
       " optimizer.lr and classifier_lr are scaled by solo-learn by batch_size * len(devices) / 256.",
-      " The fork warms up for scheduler.warmup_epochs * max_steps / compute_warm_step_epoch steps.",
+      flavour === "adainf"
+        ? " The fork warms up for scheduler.warmup_epochs * max_steps / compute_warm_step_epoch steps."
+        : " Upstream warms up for scheduler.warmup_epochs * max_steps / max_epochs steps; max_epochs epochs hold max_steps.",
       " The `adainf` block is read only by `adainfc import` (solo-learn ignores it).",
     ].join("\n"),
   );

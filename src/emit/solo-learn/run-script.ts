@@ -28,19 +28,22 @@ export function hydraString(value: string): string {
   return `'${body}'`;
 }
 
-export function renderRunScript(config: SoloConfig, configName: string, augmentationFile: string, origin: string): string {
+export function renderRunScript(config: SoloConfig, configName: string, augmentationFile: string, origin: string, flavour: "adainf" | "upstream" = "adainf"): string {
   const overrides: string[] = [
     `augmentations=${hydraString(augmentationFile)}`,
     `name=${hydraString(config.name)}`,
   ];
-  if (config.data.extra_data !== null) {
+  if (config.data.extra_data !== null && config.data.extra_data !== undefined) {
     overrides.push(`data.extra_data=${hydraString(config.data.extra_data)}`, `data.dup=${config.data.dup}`);
   }
   overrides.push(`max_steps=${config.max_steps}`);
   const lines = [
     "#!/usr/bin/env bash",
-    `# Pretrain '${oneLine(config.name)}' with solo-learn (AdaInf fork); written by adainfc from ${oneLine(origin)}.`,
-    "# Run it from the root of a PKU-ML/adainf checkout (where ./solo-learn is); data paths are",
+    `# Pretrain '${oneLine(config.name)}' with ${flavour === "adainf" ? "solo-learn (AdaInf fork)" : "upstream solo-learn"}; written by adainfc from ${oneLine(origin)}.`,
+    "# A bash script (BASH_SOURCE, pipefail): run it as ./run.sh or bash run.sh, not sh.",
+    flavour === "adainf"
+      ? "# Run it from the root of a PKU-ML/adainf checkout (where ./solo-learn is); data paths are"
+      : "# Run it from the folder that holds a vturrisi/solo-learn checkout as ./solo-learn; data paths are",
     "# relative to that folder. Extra Hydra overrides can follow (./run.sh seed=1).",
     `# It trains on ${config.devices.length} GPU${config.devices.length === 1 ? "" : "s"} x ${config.optimizer.batch_size} images (batch_size is per GPU); to spread the same`,
     "# total batch over another number of GPUs, compile again with --devices N.",
