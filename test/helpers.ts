@@ -42,3 +42,22 @@ export const BASE = `pipeline p from simclr {
   }
 }
 `;
+
+/** A SimCLR pipeline with no recipe (only the language's defaults) and the given train-block lines. */
+export const plainPipeline = (train: string): string => `pipeline p {
+  data {
+    real = cifar10("datasets/cifar10", split = train)
+    eval = cifar10("datasets/cifar10", split = test)
+  }
+  augment = symmetric
+  model {
+    backbone = resnet18(stem = cifar)
+    method = simclr
+  }
+  train {
+    optimizer = sgd(lr = 0.2)
+${train}
+  }
+  evaluate { online_linear(lr = 0.05) }
+}
+`;

@@ -2,26 +2,10 @@
 // and `check --explain`, which prints them per pipeline.
 import { describe, expect, it } from "vitest";
 import { trainingLine } from "../../src/ir/train-summary.js";
-import { cli, compileText, project } from "../helpers.js";
+import { cli, compileText, plainPipeline, project } from "../helpers.js";
 import { REFERENCE_RUNS } from "../reference-presets.js";
 
-const pipeline = (train: string) => `pipeline p {
-  data {
-    real = cifar10("datasets/cifar10", split = train)
-    eval = cifar10("datasets/cifar10", split = test)
-  }
-  augment = symmetric
-  model {
-    backbone = resnet18(stem = cifar)
-    method = simclr
-  }
-  train {
-    optimizer = sgd(lr = 0.2)
-${train}
-  }
-  evaluate { online_linear(lr = 0.05) }
-}
-`;
+const pipeline = plainPipeline;
 
 function line(train: string): string {
   const out = compileText(pipeline(train));

@@ -1,27 +1,10 @@
 // train { devices; batch_size; lr_scaling }: the total batch, its split over devices and
 // whether the written learning rates are scaled, as the IR carries them.
 import { describe, expect, it } from "vitest";
-import { BASE, codes, compileText } from "../helpers.js";
+import { BASE, codes, compileText, plainPipeline } from "../helpers.js";
 
 const withBody = (body: string) => BASE.replace("\n}\n", `\n${body}\n}\n`);
-/** A pipeline with no recipe, so only the language's defaults apply. */
-const PLAIN = (train: string) => `pipeline p {
-  data {
-    real = cifar10("datasets/cifar10", split = train)
-    eval = cifar10("datasets/cifar10", split = test)
-  }
-  augment = symmetric
-  model {
-    backbone = resnet18(stem = cifar)
-    method = simclr
-  }
-  train {
-    optimizer = sgd(lr = 0.2)
-${train}
-  }
-  evaluate { online_linear(lr = 0.05) }
-}
-`;
+const PLAIN = plainPipeline;
 
 describe("train: devices, batch and lr scaling", () => {
   it("a plain batch_size = N is the total batch on one device, rates as written", () => {
