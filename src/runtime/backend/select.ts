@@ -193,6 +193,15 @@ export async function releaseBackends(): Promise<void> {
   }
 }
 
+/** One line on what an available backend is (webgpu's line is its adapter). */
+const SUMMARY: Record<BackendName, string> = {
+  "tensorflow-gpu": "libtensorflow with CUDA",
+  webgpu: "",
+  tensorflow: "libtensorflow on the CPU",
+  wasm: "WebAssembly (XNNPACK) with our training kernels",
+  cpu: "plain JavaScript kernels: slow, for tests and tiny runs",
+};
+
 /** What `adainfc backends` prints: each backend, whether it could run here, and why not. */
 export interface BackendStatus {
   name: BackendName;
@@ -233,6 +242,7 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
         detail = adapterLine(probed);
       }
     }
+    if (available && detail === "") detail = SUMMARY[name];
     if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;
     if (!available) detail += `; to use it: ${spec.install}`;
     statuses.push({ name, available, detail, ...(adapter ? { adapter } : {}) });
