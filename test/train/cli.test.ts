@@ -175,6 +175,7 @@ test("--augment-threads auto: one thread on CPU backends, the spare cores (at mo
   expect(autoAugmentThreads("tensorflow", 16)).toBe(1);
   expect(autoAugmentThreads("tensorflow-gpu", 16)).toBe(8);
   expect(autoAugmentThreads("tensorflow-gpu", 6)).toBe(5);
+  expect(autoAugmentThreads("webgpu", 16)).toBe(8); // a GPU through Dawn too
   expect(autoAugmentThreads("tensorflow-gpu", 3)).toBe(2);
   expect(autoAugmentThreads("tensorflow-gpu", 1)).toBe(1);
 });
