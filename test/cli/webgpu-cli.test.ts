@@ -15,9 +15,9 @@ const probed = await probeWebGpu();
 releaseWebGpu();
 const why = typeof probed === "string" ? probed : null;
 
-function cli(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
+function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
@@ -32,6 +32,22 @@ it("an unknown --backend is a usage error that lists the backends", async () => 
   const r = await cli(["run", "nothing.adainf", "--backend", "webgl"], process.cwd());
   expect(r.code).toBe(2);
   expect(r.err).toContain("error: --backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'webgl'");
+});
+
+describe.skipIf(why !== null)(`no adapter: what the user is told${why ? ` (skipped: ${why})` : ""}`, () => {
+  // A driver list that names no driver: Dawn finds no adapter, as on a machine without one.
+  const env = { ...process.env, VK_DRIVER_FILES: "/nonexistent/icd.json", VK_ICD_FILENAMES: "/nonexistent/icd.json" };
+  it("backends says why (with the VK_DRIVER_FILES hint), run --backend webgpu is a one-line usage error", { timeout: 60_000 }, async () => {
+    const b = await cli(["backends"], process.cwd(), env);
+    expect(b.code).toBe(0);
+    expect(b.out).toMatch(/webgpu +not available: Dawn found no Vulkan adapter .*set VK_DRIVER_FILES/);
+    expect(b.out).toMatch(/\* = what `adainfc run` picks without --backend \(wasm\)/);
+    const dir = tinyProject({ steps: 1, checkpointEvery: null });
+    const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, env);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: backend 'webgpu' is not available: Dawn found no Vulkan adapter/m);
+    expect(r.err).not.toMatch(/internal error|\n\s+at .*\.js:\d+/);
+  });
 });
 
 describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` : ""}`, () => {

@@ -69,7 +69,8 @@ export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
   if (!adapter) {
     gpu = null;
     return process.platform === "linux"
-      ? "Dawn found no Vulkan adapter (a GPU with its Vulkan driver, or Mesa's lavapipe for a software one: .ci/install-webgpu)"
+      ? "Dawn found no Vulkan adapter (it needs libvulkan1 and the GPU's Vulkan driver, whose ICD json the loader must find: " +
+          "set VK_DRIVER_FILES to it if it is installed elsewhere; or Mesa's lavapipe for a software one: .ci/install-webgpu)"
       : "Dawn found no GPU adapter";
   }
   adapterCache = describeAdapter(adapter);
