@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError, EXIT_USAGE } from "./context.js";
-import { MAX_SOURCE_BYTES } from "../resolve/program.js";
+import { sourceFileProblem } from "../resolve/program.js";
 
 // Turns command-line paths into .adainf files: a folder means every .adainf file
 // below it (node_modules and hidden folders skipped), sorted for stable output.
@@ -17,12 +17,11 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
       const found = walk(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
       out.push(...found);
-    } else if (!st.isFile()) {
-      // A device or fifo (/dev/zero) would be read forever.
-      throw new UserError(`${input}: not a regular file (a device, pipe or socket)`);
-    } else if (st.size > MAX_SOURCE_BYTES) {
-      throw new UserError(`${input}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_SOURCE_BYTES / 2 ** 20} MiB a pipeline file may have`);
-    } else out.push(input);
+    } else {
+      const problem = sourceFileProblem(st);
+      if (problem) throw new UserError(`${input}: ${problem}`);
+      out.push(input);
+    }
   }
   return [...new Set(out)];
 }

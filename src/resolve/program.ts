@@ -8,7 +8,18 @@ import { didYouMean } from "../check/suggest.js";
 import { describeFsError } from "../util/fs-errors.js";
 
 /** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
-export const MAX_SOURCE_BYTES = 4 * 2 ** 20;
+const MAX_SOURCE_BYTES = 4 * 2 ** 20;
+
+/**
+ * Why a non-folder path cannot be a pipeline file, or null: only regular files of at
+ * most MAX_SOURCE_BYTES are read (a device such as /dev/zero or a fifo would never end).
+ * The one rule for command-line inputs (cli/files.ts) and `use`d files.
+ */
+export function sourceFileProblem(st: { isFile(): boolean; size: number }): string | null {
+  if (!st.isFile()) return "not a regular file (a device, pipe or socket)";
+  if (st.size > MAX_SOURCE_BYTES) return `${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_SOURCE_BYTES / 2 ** 20} MiB a pipeline file may have`;
+  return null;
+}
 
 // Loads a file and everything it `use`s (stdlib/ modules and relative files),
 // reporting missing files, cycles and paths that escape the project, and gives
@@ -79,8 +90,7 @@ export class Program {
   }
 
   /**
-   * The file's text, or why it cannot be a pipeline file. Only regular files of at most
-   * MAX_SOURCE_BYTES are read: a device (/dev/zero) or a fifo would never end.
+   * The file's text, or why it cannot be a pipeline file (sourceFileProblem).
    */
   private read(abs: string): { text: string } | { reason: string } {
     const o = this.opts.overlay?.get(abs);
@@ -88,10 +98,8 @@ export class Program {
     try {
       const st = statSync(abs);
       if (st.isDirectory()) return { reason: `${this.display(abs)} is a folder, not a .adainf file` };
-      if (!st.isFile()) return { reason: `${this.display(abs)} is not a regular file (a device, pipe or socket)` };
-      if (st.size > MAX_SOURCE_BYTES) {
-        return { reason: `${this.display(abs)} is ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_SOURCE_BYTES / 2 ** 20} MiB a pipeline file may have` };
-      }
+      const problem = sourceFileProblem(st);
+      if (problem) return { reason: `${this.display(abs)}: ${problem}` };
       return { text: readFileSync(abs, "utf8") };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

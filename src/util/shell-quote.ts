@@ -2,7 +2,7 @@
 // an argument of plain characters stays as it is, anything else goes in single quotes
 // (a single quote inside becomes '\''), so `$(...)`, spaces and quotes are inert.
 
-const PLAIN = /^[A-Za-z0-9_/.,:=+@%^-]+$/;
+const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function shellQuote(arg: string): string {
   if (arg !== "" && PLAIN.test(arg)) return arg;

@@ -5,7 +5,7 @@ import type { PipelineIR } from "../../src/ir/types.js";
 import { compileFileSync } from "../../src/driver.js";
 import { formatText } from "../../src/syntax/format.js";
 import { cli, project, ROOT } from "../helpers.js";
-import { emitSolo, tempDir } from "./helpers.js";
+import { emitSolo, pipeline, tempDir } from "./helpers.js";
 
 // adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
 // gives the same IR for all 12 paper pipelines (only `file` differs), and a config
@@ -145,17 +145,7 @@ describe("import solo-learn: devices and lr scaling", () => {
 
   it("a pipeline written with lr_scaling = linear comes back with the same rule and rates", async () => {
     const dir = project({
-      "p.adainf": `pipeline p from simclr {
-  data {
-    real = cifar10("datasets/cifar10", split = train)
-    eval = cifar10("datasets/cifar10", split = test)
-  }
-  train {
-    lr_scaling = linear
-    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)
-  }
-}
-`,
+      "p.adainf": pipeline("", "real x 1", "train {\n    lr_scaling = linear\n    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)\n  }"),
     });
     const emitted = await emitSolo("p.adainf", dir);
     expect(emitted.code).toBe(0);

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { project } from "../helpers.js";
-import { hydraString, shellQuote } from "../../src/emit/solo-learn/run-script.js";
+import { hydraString } from "../../src/emit/solo-learn/run-script.js";
+import { shellQuote } from "../../src/util/shell-quote.js";
 import { escapeInterpolation, unescapeInterpolation } from "../../src/emit/solo-learn/render.js";
 import { emitSolo, pipeline, tempDir } from "./helpers.js";
 

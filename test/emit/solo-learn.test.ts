@@ -135,20 +135,11 @@ describe("compile --target solo-learn: details", () => {
 
   it("lr_scaling = linear writes the rates as given: they are already per 256 images", async () => {
     const dir = project({
-      "p.adainf": `pipeline p from simclr {
-  data {
-    real = cifar10("datasets/cifar10", split = train)
-    eval = cifar10("datasets/cifar10", split = test)
-  }
-  train {
-    devices = 4
-    batch_size = 1024
-    lr_scaling = linear
-    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)
-  }
-  evaluate { online_linear(lr = 0.05, every = 200 steps) }
-}
-`,
+      "p.adainf": pipeline(
+        "",
+        "real x 1",
+        "train {\n    devices = 4\n    batch_size = 1024\n    lr_scaling = linear\n    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)\n  }\n  evaluate { online_linear(lr = 0.05, every = 200 steps) }",
+      ),
     });
     const r = await emitSolo("p.adainf", dir);
     expect(r.code).toBe(0);

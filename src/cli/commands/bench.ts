@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
+import { BACKEND_CHOICES } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 
 // `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
@@ -33,7 +34,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .description("median ms per SimCLR training step (2 x 64 views of 32x32x3), with PyTorch CPU for comparison")
     .option("--model <model>", "convnet or resnet18", "convnet")
     .option("--json", "one JSON object (key ms_per_step_median)")
-    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu")
+    .option("--backend <name>", BACKEND_CHOICES)
     .option("--steps <n>", "timed steps (median is reported)")
     .option("--warmup <n>", "untimed steps first (shader compilation on webgpu)")
     .option("--batch <n>", "images per view (default 64)")

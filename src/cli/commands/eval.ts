@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
+import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 
@@ -18,7 +19,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .command("eval")
     .description("offline linear probe and kNN of a run's last checkpoint")
     .argument("<run-dir>", "a run directory (holds ir.json and checkpoints/)")
-    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest installed; webgpu only on a hardware GPU)")
+    .option("--backend <name>", BACKEND_HELP)
     .option("--json", "print the result as JSON")
     .action(async (dir: string, opts: EvalFlags) => {
       setExit(await evalCommand(ctx, dir, opts));

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
+import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
@@ -40,7 +41,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .description("train a pipeline (every point of a sweep) on TensorFlow.js")
     .argument("<pipeline>", ".adainf file")
     .option("--set <key=value>", "override a setting (repeatable), e.g. --set train.steps=500", collect, [])
-    .option("--backend <name>", "tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default: the fastest installed; webgpu only on a hardware GPU)")
+    .option("--backend <name>", BACKEND_HELP)
     .option("--resume", "continue from the newest checkpoint in the run directory (a finished run is skipped)")
     .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run (deletes them)")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])

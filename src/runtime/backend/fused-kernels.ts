@@ -28,19 +28,21 @@ export interface LarsStepAttrs {
   eps: number;
 }
 
-function fused(tf: Tf, name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
+/** Whether the current backend has every one of these kernels registered. */
+export function hasKernels(tf: Pick<Tf, "getKernel" | "getBackend">, ...names: string[]): boolean {
+  const backend = tf.getBackend();
+  return names.every((n) => tf.getKernel(n, backend) !== undefined);
 }
 
 /** a * x + b * (c * y), as one kernel where there is one. The caller owns the result. */
 export function axpby(tf: Tf, x: Tensor, y: Tensor, a: number, b: number, c = 1): Tensor {
-  if (fused(tf, AXPBY)) return tf.engine().runKernel(AXPBY, { x, y }, { a, b, c }) as Tensor;
+  if (hasKernels(tf, AXPBY)) return tf.engine().runKernel(AXPBY, { x, y }, { a, b, c }) as Tensor;
   return tf.tidy(() => tf.add(tf.mul(x, a), tf.mul(c === 1 ? y : tf.mul(y, c), b)));
 }
 
 /** The LARS kernel where there is one, else null (the caller runs the composed ops). */
 export function larsStepKernel(tf: Tf, p: Tensor, g: Tensor, buf: Tensor | null, attrs: LarsStepAttrs): [Tensor, Tensor?] | null {
-  if (!fused(tf, LARS_STEP)) return null;
+  if (!hasKernels(tf, LARS_STEP)) return null;
   const inputs: NamedTensorMap = buf ? { p, g, buf } : { p, g };
   return tf.engine().runKernel(LARS_STEP, inputs, { ...attrs }) as unknown as [Tensor, Tensor?];
 }

@@ -28,8 +28,6 @@ export interface SelectedBackend {
   description: string;
   /** The WebGPU adapter (webgpu only). */
   adapter?: WebGpuAdapterInfo;
-  /** True when tensors live on a GPU (sync reads are slow or impossible there). */
-  gpu: boolean;
 }
 
 /** Auto-selection order, fastest first. */
@@ -80,6 +78,9 @@ export function isBackendName(s: string): s is BackendName {
 
 /** The --backend choices as help text: "tensorflow-gpu | webgpu | ...". */
 export const BACKEND_CHOICES = BACKEND_ORDER.join(" | ");
+
+/** --backend's help for commands that pick the fastest backend by default. */
+export const BACKEND_HELP = `${BACKEND_CHOICES} (default: the fastest installed; webgpu only on a hardware GPU)`;
 
 /** The usage error for a --backend value that names no backend. */
 export function unknownBackendMessage(s: string): string {
@@ -172,10 +173,9 @@ async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<
     if (name === "webgpu") releaseWebGpu();
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
-  const gpu = name === "tensorflow-gpu" || name === "webgpu";
   let description = describe(tf, name, mod, adapter);
   if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
-  return { name, tf, description, gpu, ...(adapter ? { adapter } : {}) };
+  return { name, tf, description, ...(adapter ? { adapter } : {}) };
 }
 
 /**

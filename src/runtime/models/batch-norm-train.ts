@@ -12,6 +12,7 @@
 // formulas run as broadcasting tf ops.
 import type { Tensor, Tensor1D, Tensor4D } from "@tensorflow/tfjs-core";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../backend/batch-norm-kernels.js";
+import { hasKernels } from "../backend/fused-kernels.js";
 import type { TfCore } from "./backbone.js";
 
 /** Receives the batch statistics (biased variance) while the op runs; they are disposed after. */
@@ -20,8 +21,7 @@ export type StatsCallback = (mean: Tensor1D, variance: Tensor1D) => void;
 type SaveFunc = (tensors: Tensor[]) => void;
 
 function hasFusedKernels(tf: TfCore): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(BATCH_NORM_TRAIN, backend) !== undefined && tf.getKernel(BATCH_NORM_TRAIN_GRAD, backend) !== undefined;
+  return hasKernels(tf, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD);
 }
 
 function forward(

@@ -72,10 +72,11 @@ async function runLocked(
     const evalSource = ir.data.eval !== null ? (sources.byName.get(ir.data.eval) ?? null) : null;
     const bankNames = bankSourceNames(ir, sources.byName);
     const numClasses = classCountOf(sources, [...(ir.data.eval ? [ir.data.eval] : []), ...bankNames]);
-    const viewShape0 = viewInputShape(ir, sources.byName.get(ir.data.train[0]!.source)!.shape);
-    await checkDeviceLimits(tf, ir, viewShape0);
+    // What the backbone sees (the training sources share one shape), known before the
+    // producer starts so that a batch the GPU cannot hold is refused first.
+    const viewShape = viewInputShape(ir, sources.byName.get(ir.data.train[0]!.source)!.shape);
+    await checkDeviceLimits(tf, ir, viewShape);
     producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, opts.augmentThreads ?? 1);
-    const viewShape = viewInputShape(ir, producer.shape);
     model = buildTrainModel(tf, ir, viewShape, numClasses);
     const m = model;
     const prod = producer;
@@ -243,8 +244,8 @@ async function runLocked(
         await new Promise<void>((r) => setImmediate(r));
       }
     } finally {
-      // An error while a step is in flight: let it finish before tensors are disposed.
-      await inFlight?.outcome.catch(() => undefined);
+      // An error while a step is in flight: let the newest one finish (the older ones
+      // were awaited) before tensors are disposed.
       await lastDispatched?.catch(() => undefined);
       await errorScope?.close().catch(() => undefined);
     }

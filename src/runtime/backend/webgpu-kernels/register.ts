@@ -1,7 +1,7 @@
 // Registers our training kernels for the 'webgpu' backend, replacing tfjs-webgpu 4.22's
 // where ours are better, and sets the one tfjs-webgpu flag we change. Idempotent. Each
 // can be left out through an environment variable (set to 0), so the device check can
-// time a step both ways on a real GPU (docs/gpu.md); tests compare ours with the originals.
+// time a step both ways on a real GPU (docs/gpu.md); tests compare ours with wasm's.
 import { env, getKernel, registerKernel, unregisterKernel, type KernelConfig } from "@tensorflow/tfjs-core";
 import { webgpuBatchNormTrainConfig, webgpuBatchNormTrainGradConfig } from "./batch-norm.js";
 import { webgpuConv2dBackpropFilterConfig } from "./conv2d-backprop-filter.js";
@@ -49,8 +49,6 @@ export const WEBGPU_TRAINING_KERNELS: readonly WebGpuKernel[] = [
  */
 const NAIVE_INPUT_GRAD_FLAG = "WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE";
 
-const originals = new Map<string, KernelConfig | null>();
-
 function wanted(toggle: string, e: NodeJS.ProcessEnv): boolean {
   return e[toggle] !== "0";
 }
@@ -60,21 +58,10 @@ export function registerWebGpuTrainingKernels(e: NodeJS.ProcessEnv = process.env
     if (!wanted(toggle, e)) continue;
     const current = getKernel(config.kernelName, "webgpu");
     if (current?.kernelFunc === config.kernelFunc) continue;
-    if (!originals.has(config.kernelName)) originals.set(config.kernelName, current ?? null);
     if (current !== undefined) unregisterKernel(config.kernelName, "webgpu");
     registerKernel(config);
   }
   env().set(NAIVE_INPUT_GRAD_FLAG, !wanted("ADAINF_WEBGPU_MM_INPUT_GRAD", e));
-}
-
-/** Puts back what tfjs-webgpu registered, and its naive input gradient (tests, measurements). */
-export function restoreOriginalWebGpuKernels(): void {
-  for (const [name, original] of originals) {
-    if (getKernel(name, "webgpu") !== undefined) unregisterKernel(name, "webgpu");
-    if (original !== null) registerKernel(original);
-  }
-  originals.clear();
-  env().set(NAIVE_INPUT_GRAD_FLAG, true);
 }
 
 /** Which of ours are registered now, by kernel name (for `run`'s description and benchmarks). */
