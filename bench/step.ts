@@ -19,9 +19,9 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
-import { isBackendName, releaseBackends, selectBackend, type TfCore } from "../src/runtime/backend/select.js";
-import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
+import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
+import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
 import { Rng } from "../src/runtime/rng.js";
 
@@ -89,7 +89,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** torch_reference.py's simclr_loss: cross entropy over z z^T / T with the diagonal masked. */
-function simclrLoss(tf: TfCore, z: Tensor2D, temperature: number): Scalar {
+function simclrLoss(tf: Tf, z: Tensor2D, temperature: number): Scalar {
   const n2 = z.shape[0];
   const n = n2 / 2;
   const zn = tf.div(z, tf.maximum(tf.norm(z, "euclidean", 1, true), 1e-12));
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const spec: HeadLayerSpec[] | null = o.projector
     ? [{ kind: "linear", out: o.projector[0] }, { kind: "relu" }, { kind: "linear", out: o.projector[1] }]
     : null;
-  const head = spec ? Head.create(tf as unknown as Tf, "projector", net.featureDim, spec, rng) : null;
+  const head = spec ? Head.create(tf, "projector", net.featureDim, spec, rng) : null;
   const params: Variable[] = [...net.params, ...(head ? head.params().map((p) => p.variable) : [])];
   const x = tf.randomUniform([2 * o.batch, 32, 32, 3], 0, 1, "float32", 0) as Tensor4D;
   const lr = 0.05;

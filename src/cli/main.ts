@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import type { CommandEntry } from "./command.js";
-import { EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
 
 // The entry point. Only the module of the command being run is imported, so
 // `adainfc check` never loads tfjs (or the linter, or ts-morph).
@@ -45,7 +45,7 @@ function wantsColor(argv: string[]): boolean {
 
 export async function main(argv: string[], ctxIn?: CliContext): Promise<number> {
   const ctx = ctxIn ?? processContext(wantsColor(argv));
-  let exitCode = 0;
+  let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
@@ -78,29 +78,35 @@ export async function main(argv: string[], ctxIn?: CliContext): Promise<number> 
     }
     if (!entry && argv.filter((a) => a !== "--no-color" && a !== "--color").length === 0) {
       ctx.out(program.helpInformation());
-      return 0;
+      return EXIT_OK;
     }
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
       return EXIT_USAGE;
     }
     if (e instanceof UserError) {
       ctx.err(`error: ${e.message}\n`);
       return e.exitCode;
     }
+    // The runtime's user errors carry a kind, not an exit code: mapped here.
+    const { BackendError } = await import("../runtime/backend/errors.js");
+    if (e instanceof BackendError) {
+      ctx.err(`error: ${e.message}\n`);
+      return e.kind === "usage" ? EXIT_USAGE : EXIT_ERRORS;
+    }
     // A file-system failure the user caused (a path, a mount, a disk): one line, exit 1.
     const { describeFsError } = await import("../util/fs-errors.js");
     const fsLine = describeFsError(e);
     if (fsLine) {
       ctx.err(`error: ${fsLine}\n`);
-      return 1;
+      return EXIT_ERRORS;
     }
     const err = e as Error;
     ctx.err(`internal error: ${err.message}\n(this is a bug in adainfc; please report it with the command you ran)\n`);
     if (process.env["ADAINF_DEBUG"]) ctx.err(`${err.stack}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
   return exitCode;
 }

@@ -15,7 +15,7 @@ import { tinyProject } from "./fixtures.js";
 
 let tf: Tf;
 beforeAll(async () => {
-  tf = (await selectBackend("cpu")).tf as unknown as Tf;
+  tf = (await selectBackend("cpu")).tf;
 });
 
 function tiny(steps = 2): { dir: string; ir: PipelineIR } {

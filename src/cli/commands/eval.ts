@@ -38,7 +38,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
   let result: Awaited<ReturnType<typeof train.evaluateRunDir>>;
   try {
     result = await train.evaluateRunDir(abs, {
-      tf: backend.tf as unknown as import("../../runtime/methods/tf.js").Tf,
+      tf: backend.tf,
       cwd: ctx.cwd,
       onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
       onNote: (m) => ctx.err(`note: ${m}\n`),

@@ -132,7 +132,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
   const kernels = augmentKernelsInfo();
   ctx.err(`augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`);
-  const tf = backend.tf as unknown as import("../../runtime/methods/tf.js").Tf;
+  const tf = backend.tf;
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -13,6 +13,7 @@ export const SWEEP_IMPORTS = ["listCheckpoints", "readSummaries", "runPaths", "w
 
 /** Values the run section uses from the public runtime API (`adainf`). */
 export const RUN_IMPORTS = [
+  "BackendError",
   "barProgress",
   "DataError",
   "finalTable",
@@ -120,6 +121,11 @@ try {
   if (e instanceof TrainingDivergedError || e instanceof RunSetupError || e instanceof DataError) {
     console.error(\`error: \${e.message}\`);
     return 1;
+  }
+  if (e instanceof BackendError) {
+    // A forced backend that is not installed is a bad flag.
+    console.error(\`error: \${e.message}\`);
+    return e.kind === "usage" ? 2 : 1;
   }
   throw e;
 } finally {

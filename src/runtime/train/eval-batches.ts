@@ -6,7 +6,7 @@
 import type { Tensor4D } from "@tensorflow/tfjs-core";
 import type { AugmentIR } from "../../ir/types.js";
 import { normalization, writeNormalized } from "../augment/normalize.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { ImageSource } from "../data/index.js";
 import type { LabelledBatch } from "../eval/index.js";
 
@@ -17,7 +17,7 @@ export function normalizationOf(augment: AugmentIR): { mean: number[]; std: numb
 }
 
 export function* labelledBatches(
-  tf: TfCore,
+  tf: Tf,
   source: ImageSource,
   augment: AugmentIR,
   batchSize: number,

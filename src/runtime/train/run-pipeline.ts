@@ -9,7 +9,7 @@
 // keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
@@ -55,7 +55,7 @@ async function runLocked(
   declared: PipelineIR,
   opts: RunOptions,
   paths: ReturnType<typeof runPaths>,
-  tf: TfCore,
+  tf: Tf,
   backend: string,
   report: NonNullable<RunOptions["onProgress"]>,
 ): Promise<RunResult> {
@@ -283,20 +283,20 @@ async function runLocked(
   }
 }
 
-async function backendFor(opts: RunOptions): Promise<{ tf: TfCore; backend: string }> {
+async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }> {
   if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
   const { selectBackend } = await import("../backend/select.js");
   const sel = await selectBackend(opts.backend);
   // select.ts types the module as `typeof import()`, methods/ as the namespace with its
   // CommonJS `default`; at run time they are the same object.
-  return { tf: sel.tf as unknown as TfCore, backend: sel.description };
+  return { tf: sel.tf, backend: sel.description };
 }
 
 /**
  * On webgpu, refuses a batch whose largest activation cannot be bound by one shader
  * (it would fail on the device, or compute garbage), naming the largest batch that fits.
  */
-async function checkDeviceLimits(tf: TfCore, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
+async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
   if (tf.getBackend() !== "webgpu") return;
   const adapter = await probeWebGpu();
   if (typeof adapter === "string") return;

@@ -1,7 +1,7 @@
 // What runPipeline takes and gives back, and the events it reports while it runs.
 import type { PipelineIR } from "../../ir/types.js";
 import type { BackendName } from "../backend/select.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { CheckpointIO } from "./checkpoint-store.js";
 import type { EncoderMetrics } from "./evaluation.js";
 import type { StepMetrics } from "./metrics-log.js";
@@ -13,7 +13,7 @@ export interface RunOptions {
   /** Force a backend; default: the fastest installed. */
   backend?: BackendName;
   /** An already selected tfjs (tests, or `run` over several pipelines). */
-  tf?: TfCore;
+  tf?: Tf;
   /** Continue from the newest checkpoint in the run directory (if any). */
   resume?: boolean;
   /**

@@ -52,7 +52,7 @@ describe("selectBackend", () => {
       expect(e.message).toContain("backend 'tensorflow' is not available");
       expect(e.message).toContain("@tensorflow/tfjs-node is not installed");
       expect(e.message).toContain("npm install @tensorflow/tfjs-node");
-      expect(e.exitCode).toBe(2);
+      expect(e.kind).toBe("usage"); // the CLI maps it to exit 2 (test/cli/webgpu-cli.test.ts)
       expect(e.message).not.toMatch(/\n/);
     },
   );

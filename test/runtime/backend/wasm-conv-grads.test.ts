@@ -2,7 +2,7 @@
 // gradients of conv2d, on random shapes, strides, paddings, batch and channel sizes.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs-core";
-import type { TfCore } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { selectBackend } from "../../../src/runtime/backend/select.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
@@ -41,7 +41,7 @@ function randomCases(count: number, seed: number): Case[] {
   return cases;
 }
 
-function gradsOn(tf: TfCore, backend: string, c: Case, xData: Float32Array, wData: Float32Array, seed: number) {
+function gradsOn(tf: Tf, backend: string, c: Case, xData: Float32Array, wData: Float32Array, seed: number) {
   return tf.tidy(() => {
     const x = tf.tensor4d(xData, [c.n, c.h, c.w, c.ci]);
     const w = tf.tensor4d(wData, [c.kh, c.kw, c.ci, c.co]);
@@ -68,7 +68,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");

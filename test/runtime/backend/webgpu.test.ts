@@ -9,9 +9,9 @@ import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileFileSync } from "../../../src/driver.js";
 import type { PipelineIR, ResNet18IR } from "../../../src/ir/types.js";
-import { releaseBackends, selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
-import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
+import { releaseBackends, selectBackend } from "../../../src/runtime/backend/select.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
+import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
 import { axpby } from "../../../src/runtime/backend/fused-kernels.js";
 import { batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { Lars } from "../../../src/runtime/optim/index.js";
@@ -24,7 +24,7 @@ const probed = await probeWebGpu();
 const why = typeof probed === "string" ? probed : null;
 const label = (name: string): string => (why ? `${name} (skipped: ${why})` : name);
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   if (why) return;
   tf = (await selectBackend("wasm")).tf;
@@ -187,7 +187,7 @@ describe.skipIf(why !== null)(label("webgpu limits"), () => {
     const side = crop && crop.op === "random_resized_crop" ? crop.size : 12;
     const fits = Math.floor(adapter.limits.maxStorageBufferBindingSize / (side * side * 64 * 4));
     const big: PipelineIR = { ...ir, model: { ...ir.model, backbone: RESNET }, train: { ...ir.train, batchSize: fits + 1 } };
-    const err = await runPipeline(big, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false }).catch((e: unknown) => e);
+    const err = await runPipeline(big, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunSetupError);
     expect((err as Error).message).toContain(`train.batch_size = ${fits + 1} does not fit this GPU`);
     expect((err as Error).message).toContain(`at most ${fits} images per view fit`);
@@ -204,7 +204,7 @@ async function tinyRun(
   const out = compileFileSync("tiny.adainf", { cwd: dir });
   expect(out.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
   const ir: PipelineIR = change(out.pipelines[0]!.ir);
-  const result = await runPipeline(ir, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false });
+  const result = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false });
   expect(result.status === "done" && result.summary.backend).toBe(backend);
   const runDir = path.join(dir, "runs/tiny");
   const ckpt = loadCheckpoint(path.join(runDir, "checkpoints", fs.readdirSync(path.join(runDir, "checkpoints")).sort().at(-1)!));
@@ -240,7 +240,7 @@ async function larsRun(backend: string, opts: ConstructorParameters<typeof Lars>
     const n = sh.reduce((a, b) => a * b, 1);
     return tf.variable(tf.tensor(new Float32Array(n).map(() => (i === 3 ? 0 : rng.normal())), sh));
   });
-  const lars = new Lars(tf as unknown as Tf, opts);
+  const lars = new Lars(tf, opts);
   for (let step = 0; step < 3; step++) {
     const grads = params.map((p) => tf.tensor(new Float32Array(p.size).map(() => 0.1 * rng.normal()), p.shape));
     lars.step(params, grads, [0.1, 0.05, 0.2][step]!);

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
 import type { ConvNetIR, ResNet18IR } from "../../../src/ir/types.js";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import type { Backbone } from "../../../src/runtime/models/backbone.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
@@ -12,7 +13,7 @@ import { Rng } from "../../../src/runtime/rng.js";
 const RESNET: ResNet18IR = { name: "resnet18", stem: "cifar", featureDim: 512 };
 const CONVNET: ConvNetIR = { name: "convnet", channels: [8, 16, 32], featureDim: 24, batchNorm: false };
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");

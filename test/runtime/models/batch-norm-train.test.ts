@@ -4,14 +4,15 @@
 // and what it keeps alive.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { BATCH_NORM_TRAIN } from "../../../src/runtime/backend/batch-norm-kernels.js";
 import { channelMoments, normalizeGrad } from "../../../src/runtime/backend/wasm-kernels/batch-norm-math.js";
 import { addRelu, batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { batchNorm, VariableStore } from "../../../src/runtime/models/layers.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");

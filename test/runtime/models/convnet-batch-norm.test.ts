@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { ConvNetIR } from "../../../src/ir/types.js";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import type { ModelState } from "../../../src/runtime/models/backbone.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
@@ -15,7 +16,7 @@ const IR: ConvNetIR = { name: "convnet", channels: [4, 6, 8], featureDim: 5, bat
 const SIDE = 8;
 const BATCH = 3;
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");
