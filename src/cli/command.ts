@@ -22,3 +22,8 @@ export interface CommandEntry {
   summary: string;
   load: () => Promise<CommandModule>;
 }
+
+/** Commander's reducer for a repeatable option (`--set a=1 --set b=2`): the values in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,18 +1,28 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UserError, EXIT_USAGE } from "./context.js";
+import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
 
-// Turns command-line paths into .adainf files: a folder means every .adainf file
-// below it (node_modules and hidden folders skipped), sorted for stable output.
+// Turns command-line paths into .adainf files, for every command that takes files or
+// folders (check, fmt, lint). A folder means every .adainf file below it (node_modules
+// and hidden folders skipped), sorted for stable output. One contract: no path at all
+// is a usage error (exit 2); a path that does not exist, a folder without .adainf
+// files, a file that is not a regular file of at most 4 MiB, or one that is not named
+// .adainf is one line `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere).
+
+export const PIPELINE_EXTENSION = ".adainf";
 
 export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
-    if (!existsSync(abs)) throw new UserError(`${input}: no such file or folder`);
-    const st = statSync(abs);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new UserError(`${input}: no such file or folder`);
+    }
     if (st.isDirectory()) {
       const found = walk(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
@@ -20,6 +30,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
     } else {
       const problem = sourceFileProblem(st);
       if (problem) throw new UserError(`${input}: ${problem}`);
+      if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (give .adainf files or folders)`);
       out.push(input);
     }
   }
@@ -31,8 +42,14 @@ function walk(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     if (name.startsWith(".") || name === "node_modules") continue;
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) files.push(...walk(p));
-    else if (name.endsWith(".adainf")) files.push(p);
+    let folder = false;
+    try {
+      folder = statSync(p).isDirectory();
+    } catch {
+      // a dangling link: a .adainf one is kept, so that reading it says what is wrong
+    }
+    if (folder) files.push(...walk(p));
+    else if (name.endsWith(PIPELINE_EXTENSION)) files.push(p);
   }
   return files;
 }

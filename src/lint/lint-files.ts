@@ -8,8 +8,8 @@ import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
 import type { SeverityOptions } from "./severity.js";
 
-// The file-level work behind `adainfc lint`: find the .adainf files, compile each through
-// the front end, lint every pipeline, and (for --fix) apply fixes safely: only edits in
+// The file-level work behind `adainfc lint` (the CLI finds the files, src/cli/files.ts):
+// compile each through the front end, lint every pipeline, and (for --fix) apply fixes safely: only edits in
 // the pipeline's own file, verified to compile before the file is replaced atomically.
 
 export interface LintFilesOptions extends SeverityOptions {
@@ -27,37 +27,6 @@ export interface LintFilesResult {
   compileErrors: boolean;
   /** file -> text, for code frames. */
   sources: Map<string, string>;
-}
-
-/** Files named on the command line, with directories expanded to every `*.adainf` below them. */
-export function expandPaths(paths: readonly string[], cwd: string): { files: string[]; missing: string[] } {
-  const files: string[] = [];
-  const missing: string[] = [];
-  for (const p of paths) {
-    const abs = path.resolve(cwd, p);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (st.isDirectory()) files.push(...walk(abs).map((f) => path.relative(cwd, f) || f));
-    else files.push(p);
-  }
-  return { files: [...new Set(files)], missing };
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(full));
-    else if (e.isFile() && e.name.endsWith(".adainf")) out.push(full);
-  }
-  return out;
 }
 
 export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions): Promise<LintFilesResult> {

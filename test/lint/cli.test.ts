@@ -94,7 +94,6 @@ describe("adainfc lint", () => {
       [["v.adainf"], { rule: ["balanse=off"] }, "did you mean 'balance'"],
       [["v.adainf"], { rule: ["balance=loud"] }, "unknown severity"],
       [["v.adainf"], { deny: ["infos"] }, "--deny takes 'warnings'"],
-      [["missing.adainf"], {}, "no such file"],
       [["v.adainf"], { fix: true, set: ["train.steps=500"] }, "--fix cannot be combined with --set"],
     ] as const) {
       const ctx = capture(dir);

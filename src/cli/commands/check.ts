@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { expandInputs } from "../files.js";
 import { compileFileSync } from "../../driver.js";
@@ -44,7 +44,3 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       if (errors) setExit(EXIT_ERRORS);
     });
 };
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}

@@ -1,10 +1,9 @@
 import { join, relative, resolve } from "node:path";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { collect } from "./check.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a

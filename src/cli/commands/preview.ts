@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { writeAtomic } from "./compile.js";
-import { collect } from "./check.js";
 
 // `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
 // generated images, before any training. One row per source image: the original,

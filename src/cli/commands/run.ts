@@ -2,7 +2,7 @@ import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync } from "../../driver.js";
@@ -33,7 +33,6 @@ interface RunFlags {
   augmentThreads: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
