@@ -3,7 +3,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CifarReader } from "../../src/runtime/data/cifar.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { extractTar } from "../../src/runtime/data/tar.js";
 import { fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
 import { bytes, tarBytes, tempDir } from "./helpers.js";

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { NpzReader, inspectNpz } from "../../src/runtime/data/npz.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { NpzReader } from "../../src/runtime/data/npz.js";
+import { inspectNpz } from "../../src/formats/npz-header.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { bytes, int64, npy, npyArray, tempDir, zipBytes } from "./helpers.js";
 
 const N = 7;

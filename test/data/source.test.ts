@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { openSource, type ImageSource } from "../../src/runtime/data/source.js";
 import { InflationSampler } from "../../src/runtime/data/sampler.js";
 import { MixtureLoader, mixtureEntries } from "../../src/runtime/data/loader.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { bytes, tempDir } from "./helpers.js";
 import { sourceIR, writeNpz } from "./fixtures.js";
 

@@ -129,7 +129,7 @@ describe("source specs", () => {
 describe("zip timestamps", () => {
   it("a fixed modification date makes npz files written at different times identical, zip64 or not", async () => {
     const { NpzImageWriter } = await import("../../src/runtime/data/npz-writer.js");
-    const { ZipArchive } = await import("../../src/runtime/data/zip.js");
+    const { ZipArchive } = await import("../../src/formats/zip.js");
     const dir = tempDir();
     const write = (file: string, modified: Date | undefined, forceZip64: boolean) => {
       const w = NpzImageWriter.create(file, { count: 2, shape: [2, 2, 1], forceZip64, ...(modified ? { modified } : {}) });

@@ -22,7 +22,7 @@ const DATA_PROGRESS: ProgressWords = {
  * names the file the way the user named it.
  */
 async function guarded(ctx: CliContext, action: () => Promise<number>, shown: Record<string, string> = {}): Promise<number> {
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   try {
     return await action();
   } catch (e) {

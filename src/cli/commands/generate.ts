@@ -113,7 +113,7 @@ export interface RunGenerateArgs {
 /** The body of `generate`: prints a summary, returns the exit code; user errors become one line. */
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   const bar = await progressFor(ctx, GENERATE_PROGRESS);
   try {
     const { report, seconds } = await generateSet({

@@ -60,7 +60,7 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
   for (const m of missing) if (m.generate && !plans.has(m.path)) plans.set(m.path, m.generate);
   if (plans.size === 0) return EXIT_OK;
   const { makeStandIn, GenerateError } = await import("../../runtime/generate/index.js");
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   const { planCommand } = await import("../../runtime/train/preflight.js");
   for (const plan of plans.values()) {
     ctx.err(

@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { MethodName } from "../../ir/types.js";
 import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
-import { inspectNpz } from "../../runtime/data/npz.js";
+import { npzHeaderAt } from "../../formats/npz-header.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
 import { get, ImportError, isMap, type LoadedSoloConfig, type YamlMap } from "./read-config.js";
@@ -207,7 +205,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       : {
           name: names.extra,
           path: extraPath,
-          args: extraArgs(extraProv, [resolve(cwd, extraPath), resolve(dirname(loaded.configPath), extraPath)]),
+          args: extraArgs(extraProv, cwd, extraPath),
         };
   if (extra && !extra.args.some((a) => a.key === "size")) notes.push(`the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps`);
 
@@ -280,22 +278,23 @@ function behaviourChanges(c: YamlMap): string[] {
   return out;
 }
 
-/** The number of images in the npz, from its header, when the file is found (cwd, then beside the config). */
-function npzCount(candidates: string[]): number | null {
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return inspectNpz(candidate).count;
-    } catch {
-      return null;
-    }
+/**
+ * The number of images in the npz the imported pipeline will name, from its header: the
+ * path resolves as in every pipeline (src/formats/data-path.ts, against the project
+ * directory), so the size is that of the file the pipeline will read. Null when there
+ * is no such file or its header is unreadable.
+ */
+function npzCount(projectDir: string, path: string): number | null {
+  try {
+    return npzHeaderAt(projectDir, path)?.count ?? null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
-function extraArgs(p: YamlMap | null, candidates: string[]): CallArg[] {
+function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg[] {
   if (!p) {
-    const n = npzCount(candidates);
+    const n = npzCount(projectDir, path);
     return n === null ? [] : [{ key: "size", value: num(n) }];
   }
   const args: CallArg[] = [];

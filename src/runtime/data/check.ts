@@ -14,7 +14,7 @@
 
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
-import { DataError } from "./errors.js";
+import { DataError } from "../../formats/data-error.js";
 import { openSource, type ImageSource } from "./source.js";
 import { channelStats, evenSample, type ChannelStats } from "./stats.js";
 import { mixtureQuantities } from "./sampler.js";

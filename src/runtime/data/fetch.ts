@@ -7,7 +7,7 @@ import fs from "node:fs";
 import https from "node:https";
 import http from "node:http";
 import path from "node:path";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { extractTar } from "./tar.js";
 import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
 

@@ -5,13 +5,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { SourceFormat } from "../../ir/types.js";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { CifarReader, resolveCifarDir, type Split } from "./cifar.js";
 import { MnistReader } from "./mnist.js";
-import { NpzReader, type Layout } from "./npz.js";
+import { NpzReader } from "./npz.js";
+import type { Layout } from "../../formats/npz-header.js";
 import { decodeImage, listImages } from "./folder.js";
 import { channelStats, evenSample } from "./stats.js";
-import { readAt } from "./zip.js";
+import { readAt } from "../../formats/zip.js";
 
 /** The JSON that `data info --json` prints: exactly these keys. */
 export interface DataInfo {

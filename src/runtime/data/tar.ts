@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { DataError, fsError } from "./errors.js";
-import { readAt } from "./zip.js";
+import { DataError, fsError } from "../../formats/data-error.js";
+import { readAt } from "../../formats/zip.js";
 
 /** Extract `archive` (.tar or .tar.gz) into `dir`; returns the extracted file paths. */
 export async function extractTar(archive: string, dir: string): Promise<string[]> {
