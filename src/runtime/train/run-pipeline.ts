@@ -287,8 +287,6 @@ async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }
   if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
   const { selectBackend } = await import("../backend/select.js");
   const sel = await selectBackend(opts.backend);
-  // select.ts types the module as `typeof import()`, methods/ as the namespace with its
-  // CommonJS `default`; at run time they are the same object.
   return { tf: sel.tf, backend: sel.description };
 }
 
