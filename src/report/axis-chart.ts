@@ -3,11 +3,12 @@
 // untrained encoder's mean as a grey reference line; a table beside gives every cell's
 // mean and 95 % interval (Student's t over the seeds). This is the paper's picture:
 // accuracy against strength, one line per inflation.
-import type { EncoderMetrics } from "../runtime/train/evaluation.js";
+import type { EncoderMetrics } from "../formats/run-dir.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import type { ReportPoint } from "./load-runs.js";
-import { colorAt, SEED_AXIS } from "./series-style.js";
+import { colorAt } from "./series-style.js";
+import { SEED_AXIS } from "../formats/results.js";
 
 /** The metrics drawn against the axis (final metrics of done.json). */
 export const AXIS_METRICS: ReadonlyArray<{ key: "knn_acc1" | "probe_acc1"; title: string }> = [

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readMetrics } from "../../src/runtime/train/metrics-log.js";
+import { readMetrics } from "../../src/formats/run-dir.js";
 import { cli, ROOT } from "../helpers.js";
 import { tinyProject } from "../train/fixtures.js";
 

@@ -3,7 +3,7 @@
 // untrained reference line.
 import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
 import { axisCells, axisChartsHtml, meanInterval, numericAxis } from "../../src/report/axis-chart.js";
 import type { ReportPoint } from "../../src/report/load-runs.js";
 

@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
-import type { StepMetrics } from "../../src/runtime/train/metrics-log.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
+import type { StepMetrics } from "../../src/formats/run-dir.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { tinyPipeline, writeSet } from "../train/fixtures.js";
 

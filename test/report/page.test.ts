@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { buildReport } from "../../src/report/index.js";
-import { resultsCsv, summarize } from "../../src/runtime/train/results.js";
+import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { lintPipeline } from "../../src/lint/engine.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { cli } from "../helpers.js";

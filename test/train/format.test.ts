@@ -10,9 +10,9 @@ import {
   type FlatState,
 } from "../../src/runtime/train/checkpoint-format.js";
 import { plainProgress } from "../../src/runtime/train/progress.js";
-import { resultsCsv, summarize } from "../../src/runtime/train/results.js";
+import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { OnlyFilterError, selectPoints } from "../../src/runtime/train/sweep-points.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
 
 const meta: CheckpointMeta = {
   step: 12,

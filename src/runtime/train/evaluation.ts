@@ -12,15 +12,10 @@ import type { Backbone } from "../models/backbone.js";
 import { Rng } from "../rng.js";
 import { labelledBatches } from "./eval-batches.js";
 import { INIT_STREAMS } from "./model.js";
+import type { EncoderMetrics } from "../../formats/run-dir.js";
 
 export const EVAL_BATCH = 256;
 
-export interface EncoderMetrics {
-  knn_acc1?: number;
-  knn_acc5?: number;
-  probe_acc1?: number;
-  probe_train_acc1?: number;
-}
 
 export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
   return extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, EVAL_BATCH));

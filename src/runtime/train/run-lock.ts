@@ -6,9 +6,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RunSetupError } from "./errors.js";
+import { runPaths } from "../../formats/run-dir.js";
 import { ensureDir } from "../../util/fs-errors.js";
-
-export const LOCK_FILE = "run.lock";
 
 interface LockInfo {
   pid: number;
@@ -24,7 +23,7 @@ export interface RunLock {
 
 export function lockRunDir(dir: string): RunLock {
   ensureDir(dir);
-  const file = path.join(dir, LOCK_FILE);
+  const file = runPaths(dir).lock;
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   let note: string | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {

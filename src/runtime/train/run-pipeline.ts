@@ -5,7 +5,7 @@
 //   lr -> method.afterStep -> online linear classifier -> evaluation at its interval
 //
 // Writes ir.json, metrics.jsonl, checkpoints/ and finally done.json into the run
-// directory (run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
+// directory (src/formats/run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
 // keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
@@ -13,16 +13,15 @@ import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
+import { MetricsLog, runDirOf, runPaths, writeRunSummary, type EncoderMetrics, type FinalMetrics, type RunSummary, type StepMetrics } from "../../formats/run-dir.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
 import { RunSetupError, TrainingDivergedError } from "./errors.js";
-import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy, type EncoderMetrics } from "./evaluation.js";
+import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "./ir-compat.js";
-import { MetricsLog, type StepMetrics } from "./metrics-log.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
-import { runDirOf, runPaths } from "./run-dir.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
 import { trainStep, type StepOutcome } from "./step.js";
@@ -30,7 +29,7 @@ import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { EVAL_BATCH } from "./evaluation.js";
 import { heldForReadBack } from "../readback.js";
-import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
+import type { RunOptions, RunResult } from "./types.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 /** Losses averaged for the final `loss` figure. */
@@ -272,7 +271,7 @@ async function runLocked(
       untrained,
       sweep: ir.sweep ?? null,
     };
-    writeJsonAtomic(paths.done, { finished: new Date().toISOString(), ...summary });
+    writeRunSummary(paths.dir, summary);
     return { status: "done", summary, checkpoint: file };
   } finally {
     metricsLog.close();

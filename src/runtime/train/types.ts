@@ -1,10 +1,11 @@
-// What runPipeline takes and gives back, and the events it reports while it runs.
+// What runPipeline takes and gives back, and the events it reports while it runs. What
+// it leaves on disk (RunSummary = done.json, StepMetrics = metrics.jsonl) is the run
+// directory's format, src/formats/run-dir.ts.
 import type { PipelineIR } from "../../ir/types.js";
 import type { BackendName } from "../backend/select.js";
 import type { Tf } from "../methods/tf.js";
 import type { CheckpointIO } from "./checkpoint-store.js";
-import type { EncoderMetrics } from "./evaluation.js";
-import type { StepMetrics } from "./metrics-log.js";
+import type { RunSummary, StepMetrics } from "../../formats/run-dir.js";
 import type { WorkerMode } from "./batches.js";
 
 export interface RunOptions {
@@ -42,25 +43,6 @@ export type ProgressEvent =
   | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
   | { kind: "checkpoint"; step: number; file: string }
   | { kind: "note"; message: string };
-
-export interface FinalMetrics extends EncoderMetrics {
-  /** Mean loss over the last (up to) 20 steps. */
-  loss: number;
-  val_acc1?: number;
-  val_loss?: number;
-}
-
-export interface RunSummary {
-  pipeline: string;
-  dir: string;
-  backend: string;
-  steps: number;
-  seconds: number;
-  final: FinalMetrics;
-  /** The same encoder before training (initial weights), when computed. */
-  untrained: EncoderMetrics | null;
-  sweep: PipelineIR["sweep"] | null;
-}
 
 export type RunResult =
   | { status: "done"; summary: RunSummary; checkpoint: string }
