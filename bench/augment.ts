@@ -11,14 +11,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { referenceView, SYMMETRIC, SYMMETRIC_ADAINF, type ViewParams } from "../src/lint/reference-presets.js";
+import type { ViewIR } from "../src/ir/types.js";
+import { stdlibAugment } from "../src/resolve/presets.js";
 import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
 import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
 import { AugmentPool } from "../src/runtime/augment/worker.js";
 
-const PRESETS: Record<string, ViewParams> = { symmetric: SYMMETRIC, symmetric_adainf: SYMMETRIC_ADAINF };
+/** The two presets' views for 32x32 images, as stdlib/augment.adainf defines them. */
+const PRESETS: Record<string, ViewIR[]> = Object.fromEntries(["symmetric", "symmetric_adainf"].map((name) => [name, stdlibAugment(name)!.views]));
 
 function randomBatch(n: number): ImageBatch {
   const rng = new Rng(0);
@@ -34,9 +36,8 @@ function arg(name: string, fallback: number): number {
 
 type Kernels = "wasm" | "typescript";
 
-async function measure(name: string, p: ViewParams, seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
+async function measure(name: string, views: ViewIR[], seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
   const batch = randomBatch(256);
-  const views = [referenceView("view1", p), referenceView("view2", p)];
   const rng = new Rng(42);
   const shape = { n: 256, height: 32, width: 32, channels: 3 };
   const outputs = [new Float32Array(256 * 32 * 32 * 3), new Float32Array(256 * 32 * 32 * 3)];

@@ -33,9 +33,9 @@ export function makeBatch(seed: number, n: number, height: number, width: number
   return { data, n, height, width, channels };
 }
 
-// The paper's preset numbers (reference.md §2) and the view builder are the lint rules'
-// reference data (src/lint/reference-presets.ts, checked there against the stdlib).
-export { CIFAR10_MEAN, CIFAR10_STD, referenceView as presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../../src/lint/reference-presets.js";
+// The paper's preset numbers and the view builder: docs/methods.md's table, read by
+// ../reference-presets.ts (the stdlib's presets are checked against the same table).
+export { CIFAR10_MEAN, CIFAR10_STD, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../reference-presets.js";
 
 // ---------------------------------------------------------------- torchvision bridge
 
