@@ -111,6 +111,13 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     const bad = await node(["tiny.js", "--backend", "gpu9"], out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'gpu9'");
+    if (!existsSync(join(ROOT, "node_modules/@tensorflow/tfjs-node"))) {
+      // the runtime's BackendError (kind usage), mapped by the program as the CLI maps it
+      const missing = await node(["tiny.js", "--backend", "tensorflow"], out);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^error: backend 'tensorflow' is not available: /m);
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+    }
     rmSync(join(progDir, "gen.npz"));
     const r = await node(["tiny.js", "--backend", "cpu"], out);
     expect(r.code).toBe(1);
