@@ -3,12 +3,14 @@ import { join, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
 
-// Turns command-line paths into .adainf files, for every command that takes files or
-// folders (check, fmt, lint). A folder means every .adainf file below it (node_modules
-// and hidden folders skipped), sorted for stable output. One contract: no path at all
-// is a usage error (exit 2); a path that does not exist, a folder without .adainf
-// files, a file that is not a regular file of at most 4 MiB, or one that is not named
-// .adainf is one line `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere).
+// Turns command-line paths into .adainf files: expandInputs for the commands that take
+// files or folders (check, fmt, lint), pipelineFile for those that take one pipeline
+// file (compile, run, preview, data check). A folder means every .adainf file below it
+// (node_modules and hidden folders skipped), sorted for stable output. One contract: no
+// path at all is a usage error (exit 2); a path that does not exist, a folder without
+// .adainf files (or any folder, where one file is wanted), a file that is not a regular
+// file of at most 4 MiB, or one that is not named .adainf is one line `<path>: <why>`,
+// exit 1 (a file-system mistake, as elsewhere).
 
 export const PIPELINE_EXTENSION = ".adainf";
 
@@ -35,6 +37,18 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
     }
   }
   return [...new Set(out)];
+}
+
+/** The one pipeline file a command was given, checked as expandInputs checks each file. */
+export function pipelineFile(input: string, cwd: string): string {
+  let st;
+  try {
+    st = statSync(resolve(cwd, input));
+  } catch {
+    throw new UserError(`${input}: no such file or folder`);
+  }
+  if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
+  return expandInputs([input], cwd)[0]!;
 }
 
 function walk(dir: string): string[] {

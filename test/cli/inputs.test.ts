@@ -1,7 +1,8 @@
 // The one contract for command-line paths (src/cli/files.ts), the same for every command
-// that takes .adainf files or folders: a missing path, a folder without .adainf files
-// and a file not named .adainf are each one line `error: <path>: <why>`, exit 1, and
-// nothing is compiled, formatted or linted.
+// that takes .adainf files or folders (check, fmt, lint) or one pipeline file (compile,
+// run, preview, data check): a missing path, a folder without .adainf files (any folder
+// where one file is wanted) and a file not named .adainf are each one line
+// `error: <path>: <why>`, exit 1, and nothing is compiled, formatted, linted or run.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -29,5 +30,22 @@ describe.each([["check"], ["fmt", "--check"], ["lint"]])("%s", (...command) => {
     const r = await cli([...command, "."], dir);
     expect(r.code).toBe(0);
     expect(r.err).not.toMatch(/^error/m);
+  });
+});
+
+describe.each([
+  [["compile"], []],
+  [["run"], ["--backend", "cpu"]],
+  [["preview"], ["-o", "views.png"]],
+  [["data", "check"], []],
+])("%j <file> %j", (command, flags) => {
+  it.each([
+    ...CASES.filter(([name]) => name !== "a folder without .adainf files"),
+    ["a folder", "nested", "error: nested: a folder, not a .adainf file (give one pipeline file)\n"],
+  ])("%s: one line, exit 1", { timeout: 30_000 }, async (_name, input, line) => {
+    const r = await cli([...command, input!, ...flags], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(line);
+    expect(r.out).toBe("");
   });
 });

@@ -2,6 +2,7 @@ import { join, relative, resolve } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
+import { pipelineFile } from "../files.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
@@ -43,7 +44,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const devices = parseDevices(opts.devices, target);
       const flavour = parseFlavour(opts.flavour, target);
       if (target !== "ir" && !opts.out) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
-      const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
       report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
         setExit(EXIT_ERRORS);

@@ -164,7 +164,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       // The front end is loaded only here: `data info` never pays for the compiler.
       const { compileFile } = await import("../../driver.js");
       const { renderDiagnostics } = await import("../../check/render.js");
-      const out = await compileFile(file, { cwd: ctx.cwd });
+      const { pipelineFile } = await import("../files.js");
+      const out = await compileFile(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd });
       const lookup = (f: string): string | null => out.sources.get(f) ?? null;
       if (out.diagnostics.some((d) => d.severity === "error") || out.pipelines.length === 0) {
         if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, lookup, { color: ctx.color }) + "\n");

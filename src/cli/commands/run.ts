@@ -6,6 +6,7 @@ import { collect, type RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync } from "../../driver.js";
+import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
@@ -95,7 +96,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (threadsAsked !== null && !(Number.isInteger(threadsAsked) && threadsAsked >= 1 && threadsAsked <= 64)) {
     throw new UserError(`--augment-threads must be auto or an integer from 1 to 64, not '${threadsFlag}'`, EXIT_USAGE);
   }
-  const compiled = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
+  const compiled = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set });
   if (compiled.diagnostics.length) {
     ctx.err(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
   }
