@@ -54,6 +54,17 @@ test("an interrupted run (checkpoints, no done.json) is refused too, naming its 
   expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true })).status).toBe("done");
 });
 
+test("--resume over a damaged ir.json is one line naming the directory, not a crash", async () => {
+  const { dir, ir } = tiny(3);
+  const controller = new AbortController();
+  const first = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, signal: controller.signal, onProgress: (e) => e.kind === "step" && controller.abort() });
+  expect(first.status).toBe("interrupted");
+  fs.writeFileSync(runPaths(path.join(dir, "runs/tiny")).ir, "{ truncated");
+  const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RunSetupError);
+  expect((err as Error).message).toMatch(/^cannot resume .*runs\/tiny: its ir\.json cannot be read as JSON \(.*\); the run directory is damaged$/);
+});
+
 test("a second run into the same directory is refused while the first holds it", async () => {
   const { dir, ir } = tiny(3);
   let second: unknown = null;

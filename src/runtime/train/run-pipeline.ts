@@ -13,7 +13,7 @@ import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
-import { MetricsLog, runDirOf, runPaths, writeRunSummary, type EncoderMetrics, type FinalMetrics, type RunSummary, type StepMetrics } from "../../formats/run-dir.js";
+import { MetricsLog, readRunIR, runDirOf, runPaths, writeRunSummary, type EncoderMetrics, type FinalMetrics, type RunSummary, type StepMetrics } from "../../formats/run-dir.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
@@ -345,8 +345,12 @@ function resumeOrStart(
     for (const s of latest?.skipped ?? []) report({ kind: "note", message: `skipping damaged checkpoint ${s.reason}` });
     if (latest) {
       if (fs.existsSync(paths.ir)) {
-        const saved = JSON.parse(fs.readFileSync(paths.ir, "utf8")) as PipelineIR;
-        const diff = trainingDifferences(saved, ir);
+        const read = readRunIR(paths.ir);
+        if (!("ir" in read)) {
+          const what = read.problem === "json" ? "cannot be read as JSON" : "is not a valid pipeline IR";
+          throw new RunSetupError(`cannot resume ${paths.dir}: its ir.json ${what} (${read.detail}); the run directory is damaged`);
+        }
+        const diff = trainingDifferences(read.ir, ir);
         if (diff.length > 0) {
           throw new RunSetupError(
             `cannot resume ${paths.dir}: its run used different settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""}); ` +
