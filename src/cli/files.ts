@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
@@ -19,7 +19,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
-    let st;
+    let st: Stats;
     try {
       st = statSync(abs);
     } catch {
@@ -41,7 +41,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
 
 /** The one pipeline file a command was given, checked as expandInputs checks each file. */
 export function pipelineFile(input: string, cwd: string): string {
-  let st;
+  let st: Stats;
   try {
     st = statSync(resolve(cwd, input));
   } catch {
