@@ -30,16 +30,18 @@ export interface SarifOptions {
 
 /**
  * The `name` of a code that is not a lint rule (a lint rule names itself, RuleMeta.name):
- * the code in PascalCase (`lint-config` -> `LintConfig`). SARIF wants a name to differ
- * from the id, even in case, so a code that reads the same either way (`E007`) has none.
+ * SARIF wants a PascalCase "friendly name" that differs from the id, even in case.
+ * `E021` -> `CompileErrorE021`, `W002` -> `CompileWarningW002`, `lint-config` -> `LintConfig`.
  */
-export function codeName(code: string): string | undefined {
+export function codeName(code: string): string {
+  const compile = /^([EW])\d+$/.exec(code);
+  if (compile) return `${compile[1] === "E" ? "CompileError" : "CompileWarning"}${code}`;
   const name = code
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join("");
-  return name && name.toLowerCase() !== code.toLowerCase() ? name : undefined;
+  return name.toLowerCase() === code.toLowerCase() ? `Adainfc${name}` : name;
 }
 
 export function toSarif(
