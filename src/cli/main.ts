@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
 import type { CommandEntry } from "./command.js";
 import { EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { ownPackage } from "../util/own-package.js";
 
 // The entry point. Only the module of the command being run is imported, so
 // `adainfc check` never loads tfjs (or the linter, or ts-morph).
@@ -25,16 +25,11 @@ const COMMANDS: CommandEntry[] = [
 ];
 
 function version(): string {
-  // src/cli (tests) and dist/src/cli (installed) sit at different depths.
-  for (const rel of ["../../package.json", "../../../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version: string };
-      if (pkg.name === "adainf") return pkg.version;
-    } catch {
-      // try the next candidate
-    }
+  try {
+    return ownPackage().version;
+  } catch {
+    return "unknown";
   }
-  return "unknown";
 }
 
 function wantsColor(argv: string[]): boolean {

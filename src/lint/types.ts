@@ -49,7 +49,10 @@ export interface RuleDocs {
 }
 
 export interface RuleMeta {
+  /** Stable id, as written in `lint { allow(id) }` and `--rule id=...`. */
   id: string;
+  /** A PascalCase name for people (SARIF's `rule.name`, which must differ from the id). */
+  name: string;
   defaultSeverity: Exclude<RuleSeverity, "off">;
   docs: RuleDocs;
   /** True when the rule can offer a safe automatic fix. */

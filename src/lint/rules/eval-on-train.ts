@@ -7,6 +7,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "eval-on-train",
+    name: "EvaluationOnTrainingData",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

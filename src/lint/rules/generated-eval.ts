@@ -7,6 +7,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "generated-eval",
+    name: "EvaluationOnGeneratedData",
     defaultSeverity: "error",
     fixable: false,
     docs: {

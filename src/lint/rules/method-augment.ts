@@ -23,6 +23,7 @@ const METHOD_LABEL: Record<MethodName, string> = {
 export const rule: LintRule = {
   meta: {
     id: "method-augment",
+    name: "MethodAugmentationFamily",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

@@ -11,6 +11,7 @@ export const ADAINF_DUP = 10;
 export const rule: LintRule = {
   meta: {
     id: "vanilla-inflation",
+    name: "VanillaInflation",
     defaultSeverity: "warn",
     fixable: true,
     docs: {
