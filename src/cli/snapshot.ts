@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { ownPackage } from "../util/own-package.js";
 
 // The compiler's V8 start-up snapshot (docs/start-up.md): where it lives, how it is
 // built for the node that runs this, and the stamp bin/adainfc reads to decide whether
@@ -21,17 +21,7 @@ export interface SnapshotFiles {
   stamp: string;
 }
 
-/** The package root (the folder holding package.json), from dist/src/cli or src/cli. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "stdlib"))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error("cannot find the adainf package root above " + path.dirname(fileURLToPath(import.meta.url)));
-}
-
-export function snapshotFiles(root: string = packageRoot()): SnapshotFiles {
+export function snapshotFiles(root: string = ownPackage().root): SnapshotFiles {
   const dir = path.join(root, "dist", "snapshot");
   return { dir, bundle: path.join(dir, "adainfc.cjs"), blob: path.join(dir, "adainfc.blob"), stamp: path.join(dir, "stamp") };
 }
