@@ -16,8 +16,20 @@ export function pointName(coords: PointCoords): string {
     .join(",");
 }
 
-/** `[inflation=none,seed=0 and 2 more points]`: the first point and how many more. */
-export function pointsLabel(points: readonly PointCoords[]): string {
+/**
+ * The label of the points a problem holds on. When they are exactly the points of the
+ * sweep that share some axis values, those values: `[inflation=vanilla]` for every seed
+ * and strength of vanilla inflation (needs `all`, the sweep's points). Otherwise the
+ * first point and how many more: `[inflation=none,seed=0 and 2 more points]`.
+ */
+export function pointsLabel(points: readonly PointCoords[], all: readonly PointCoords[] = []): string {
+  const first = points[0] ?? {};
+  const shared = Object.fromEntries(Object.entries(first).filter(([axis, value]) => points.every((p) => p[axis] === value)));
+  const axes = Object.keys(shared);
+  if (axes.length > 0 && points.length < all.length) {
+    const matching = all.filter((p) => axes.every((a) => p[a] === shared[a])).length;
+    if (matching === points.length) return `[${pointName(shared)}]`;
+  }
   const more = points.length - 1;
   return `[${pointName(points[0] ?? {})}${more > 0 ? ` and ${more} more point${more > 1 ? "s" : ""}` : ""}]`;
 }
@@ -46,10 +58,11 @@ export function groupByPoint(runs: ReadonlyArray<{ point: PointCoords | null; di
       } else byProblem.set(key, { d, points: run.point ? [run.point] : [] });
     }
   }
+  const all = runs.flatMap((r) => (r.point ? [r.point] : []));
   const out: Diagnostic[] = [];
   for (const { d, points } of byProblem.values()) {
     if (points.length === 0 || points.length === runs.length) out.push(d);
-    else out.push({ ...d, message: `${pointsLabel(points)} ${d.message}`, points });
+    else out.push({ ...d, message: `${pointsLabel(points, all)} ${d.message}`, points });
   }
   return out;
 }

@@ -38,6 +38,16 @@ describe("naming points", () => {
     expect(pointsLabel([{ seed: "0" }, { seed: "1" }, { seed: "2" }])).toBe("[seed=0 and 2 more points]");
   });
 
+  it("names the shared axis values when the points are exactly the sweep's points that have them", () => {
+    const grid = ["none", "vanilla", "adainf"].flatMap((inflation) => ["0", "1"].map((seed) => ({ inflation, seed })));
+    const vanilla = grid.filter((p) => p.inflation === "vanilla");
+    expect(pointsLabel(vanilla, grid)).toBe("[inflation=vanilla]");
+    expect(pointsLabel([grid[0]!], grid)).toBe("[inflation=none,seed=0]");
+    expect(pointsLabel(grid.filter((p) => p.seed === "1"), grid)).toBe("[seed=1]");
+    // Not a sub-grid: vanilla's two seeds and one of adainf's.
+    expect(pointsLabel([...vanilla, grid[4]!], grid)).toBe("[inflation=vanilla,seed=0 and 2 more points]");
+  });
+
   it("groups a problem across runs: once, labelled when not on every point", () => {
     const d = (message: string): Diagnostic => ({ code: "x", severity: "warning", message, span: null });
     const grouped = groupByPoint([
@@ -56,11 +66,11 @@ describe("lint on a sweep", () => {
     const heads = text.split("\n").filter((l) => /^grid\.adainf:\d+:\d+: /.test(l));
     const balance = heads.filter((l) => l.includes("[balance]"));
     expect(balance).toHaveLength(2);
-    expect(balance[0]).toContain("warning[balance]: [inflation=vanilla,seed=0 and 1 more point] ");
+    expect(balance[0]).toContain("warning[balance]: [inflation=vanilla] ");
     expect(balance[0]).toContain("g = 0.909");
-    expect(balance[1]).toContain("warning[balance]: [inflation=adainf,seed=0 and 1 more point] ");
+    expect(balance[1]).toContain("warning[balance]: [inflation=adainf] ");
     expect(balance[1]).toContain("g = 0.500");
-    expect(heads.filter((l) => l.includes("[vanilla-inflation]"))).toEqual([expect.stringContaining("[vanilla-inflation]: [inflation=vanilla,seed=0 and 1 more point] vanilla inflation")]);
+    expect(heads.filter((l) => l.includes("[vanilla-inflation]"))).toEqual([expect.stringContaining("[vanilla-inflation]: [inflation=vanilla] vanilla inflation")]);
     // identical on all six points: once, no label
     expect(heads.filter((l) => l.includes("[lint-config]"))).toEqual(["grid.adainf:9:16: warning[lint-config]: the lint block names an unknown rule 'no-such-rule'"]);
     expect(heads.filter((l) => l.includes("[noop-ops]"))).toHaveLength(3);
@@ -88,8 +98,8 @@ describe("lint on a sweep", () => {
     const results = log.runs[0]!.results;
     const balance = results.filter((r) => r.ruleId === "balance");
     expect(balance.map((r) => r.properties?.points)).toEqual([VANILLA, ADAINF]);
-    expect(balance[0]!.message.text).toMatch(/^\[inflation=vanilla,seed=0 and 1 more point\] .*g = 0\.909/);
-    expect(balance[1]!.message.text).toMatch(/^\[inflation=adainf,seed=0 and 1 more point\] .*g = 0\.500/);
+    expect(balance[0]!.message.text).toMatch(/^\[inflation=vanilla\] .*g = 0\.909/);
+    expect(balance[1]!.message.text).toMatch(/^\[inflation=adainf\] .*g = 0\.500/);
     const config = results.filter((r) => r.ruleId === "lint-config");
     expect(config).toHaveLength(1);
     expect(config[0]!.properties).toBeUndefined();
