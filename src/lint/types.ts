@@ -6,7 +6,7 @@ import type { PipelineIR, RuleSeverity, Span, SpanMap } from "../ir/types.js";
 // `ctx.report` for each finding. Rules read only the IR and the quantities derived
 // from it; they never touch files, so they are cheap and deterministic.
 
-/** Which family of augmentation a pipeline's views belong to (reference.md §2). */
+/** Which family of augmentation a pipeline's views belong to (docs/paper.md §2). */
 export type ViewFamily = "symmetric" | "asymmetric";
 
 /** Numbers derived from the IR that place a pipeline on the paper's map. */
