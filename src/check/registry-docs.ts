@@ -1,4 +1,4 @@
-import { REGISTRY, type DiagnosticCode } from "./registry.js";
+import { REGISTRY, RETIRED, type DiagnosticCode } from "./registry.js";
 
 // The documentation of the compiler's diagnostic codes, generated from the registry
 // (./registry.ts): the table in docs/language.md, the pages of docs/diagnostics.md and
@@ -21,6 +21,7 @@ const code = (s: string): string => (s.includes("`") ? `\`\` ${s} \`\`` : `\`${s
 /** The diagnostics table of docs/language.md, each code linked to its section of docs/diagnostics.md. */
 export function diagnosticsTableMarkdown(): string {
   const rows = entries().map(([c, e]) => `| [${c}](diagnostics.md#${c.toLowerCase()}) | ${e.severity} | ${cell(e.summary)} |`);
+  for (const [c, what] of Object.entries(RETIRED)) rows.push(`| ${c} | retired | ${cell(what)} |`);
   return ["| code | severity | meaning |", "|---|---|---|", ...rows, ""].join("\n");
 }
 
@@ -43,5 +44,11 @@ export function diagnosticsPageMarkdown(): string {
     "This page is generated from `src/check/registry.ts`; `npm run docs:diagnostics` rewrites it.",
     "",
     ...entries().map(([c]) => diagnosticDocMarkdown(c)),
+    "## Retired codes",
+    "",
+    "No longer reported; a retired code is never given to another problem.",
+    "",
+    ...Object.entries(RETIRED).map(([c, what]) => `- ${c}: ${what}`),
+    "",
   ].join("\n");
 }

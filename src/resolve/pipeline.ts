@@ -37,6 +37,7 @@ export function resolvePipeline(
   ctx.at("", decl.name.span);
   ctx.at("/name", decl.name.span);
   if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
+  recordSectionSpans(decl, root, ctx);
   // --set and sweep points: later wins, a key may repeat.
   for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx, { once: false });
   const ir = interpretPipeline(decl, file, root, program, ctx);
@@ -86,7 +87,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const dataBlock = blockEntry(root, "data", ctx);
   const sources: IR.DataSourceIR[] = [];
   if (!dataBlock || dataBlock.entries.size === 0) {
-    ctx.report(diag.E022.noData({ name: decl.name.text }), decl.name.span);
+    ctx.report(diag.E022.noData({ name: decl.name.text }), dataBlock?.key.span ?? decl.name.span);
   } else {
     for (const e of dataBlock.entries.values()) {
       if (e.kind !== "stmt" || !e.stmt.value) {
@@ -110,6 +111,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
     } else evalName = n;
     ctx.at("/data/eval", evalSrcEntry.stmt.value.span);
   } else evalName = names.find((n) => n === "eval" || n === "test") ?? null;
+  if (evalName && !evalSrcEntry?.stmt.value) ctx.at("/data/eval", ctx.spans[ptr("/data/sources", names.indexOf(evalName))]);
 
   // inflation
   const train: IR.InflationEntryIR[] = [];
@@ -136,12 +138,14 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
       train.push({ source: e.key.text, replicate: v as number });
     }
   } else {
-    for (const s of sources) if (s.name !== evalName) train.push({ source: s.name, replicate: 1 });
+    // No inflate block: each source but the evaluation one, once; each entry is where its source is declared.
+    for (const [i, s] of sources.entries()) {
+      if (s.name === evalName) continue;
+      ctx.at(ptr("/data/train", train.length), ctx.spans[ptr("/data/sources", i)]);
+      train.push({ source: s.name, replicate: 1 });
+    }
   }
-  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.report(diag.E022.nothingToTrain(), inflate?.key.span ?? decl.name.span);
-  if (evalName && train.some((t) => t.source === evalName)) {
-    ctx.report(diag.W002.evalTrainedOn({ name: evalName }), ctx.spans["/data/eval"] ?? decl.name.span);
-  }
+  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.report(diag.E022.nothingToTrain(), inflate?.key.span ?? dataBlock?.key.span ?? decl.name.span);
 
   const trainSources = train.map((t) => sources.find((s) => s.name === t.source)!).filter(Boolean);
   // A shape of [0, 0, 0] is unknown (an npz not made yet): never the reference, never compared.
@@ -270,7 +274,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   }
   const dataFailed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
   if ((evaluateIR.onlineLinear || evaluateIR.knn || evaluateIR.linearProbe) && !evalName && !dataFailed) {
-    ctx.report(diag.E030.noEvalSource(), evaluate?.key.span ?? decl.name.span);
+    ctx.report(diag.E030.noEvalSource(), dataBlock?.key.span ?? evaluate?.key.span ?? decl.name.span);
   }
 
   // `lr_scaling = linear`: the written rates are per 256 images (solo-learn's rule)
@@ -329,4 +333,32 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
 /** A written rate times the lr-scaling factor, without float noise (0.2 x 2 = 0.4, not 0.4000000000000001). */
 export function scaledRate(lr: number, factor: number): number {
   return Number((lr * factor).toPrecision(15));
+}
+
+/** The IR section each top-level block of a pipeline body fills. */
+const SECTIONS: Record<string, string> = {
+  data: "/data",
+  inflate: "/data/train",
+  augment: "/augment",
+  model: "/model",
+  train: "/train",
+  evaluate: "/evaluate",
+  output: "/output",
+  lint: "/lint",
+};
+
+/**
+ * The place of each section in the pipeline's own file: its block there, else the
+ * `from <recipe>` that brings it in. A value without a span in the pipeline's file (one
+ * inherited from a recipe in the stdlib, say) is then shown at the line that causes it
+ * rather than at the pipeline's name, by lint and the solo-learn target, which fall back
+ * to the nearest ancestor pointer in the pipeline's file. Sections nobody wrote (all
+ * defaults) keep no span: the pipeline's name is the place for those.
+ */
+function recordSectionSpans(decl: Decl, root: BlockEntry, ctx: ResolveContext): void {
+  for (const [key, pointer] of Object.entries(SECTIONS)) {
+    const own = decl.body?.statements.find((s) => s.key.parts[0]!.text === key);
+    if (own) ctx.at(pointer, own.key.parts[0]!.span);
+    else if (decl.base && root.entries.has(key)) ctx.at(pointer, decl.base.span);
+  }
 }

@@ -117,7 +117,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const mean = f["mean"] as number[];
   const std = f["std"] as number[];
   if (mean.length !== shape[2] || std.length !== shape[2]) {
-    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: shape[2]! }), ref.decl.name.span);
+    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: shape[2]! }), fields.spans[mean.length !== shape[2] ? "mean" : "std"] ?? ref.decl.name.span);
     return null;
   }
   return {

@@ -25,11 +25,15 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
     return EXIT_OK;
   }
   if (/^[EW]\d{3}$/i.test(rule)) {
-    const { REGISTRY } = await import("../../check/registry.js");
+    const { REGISTRY, RETIRED } = await import("../../check/registry.js");
     const code = rule.toUpperCase();
     if (code in REGISTRY) {
       const { diagnosticDocMarkdown } = await import("../../check/registry-docs.js");
       ctx.out(diagnosticDocMarkdown(code as keyof typeof REGISTRY, "#"));
+      return EXIT_OK;
+    }
+    if (RETIRED[code]) {
+      ctx.out(`# ${code} (retired)\n\n${RETIRED[code]}\n`);
       return EXIT_OK;
     }
     ctx.err(`adainfc explain: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
