@@ -166,7 +166,8 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   }
   for (const s of sources) {
     if (reference && known(s) && known(reference) && s.shape[2] !== reference.shape[2]) {
-      ctx.report(diag.E021.channelsDiffer({ name: s.name, channels: s.shape[2]!, reference: reference.name, referenceChannels: reference.shape[2]! }), ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
+      const m = diag.E021.channelsDiffer({ name: s.name, channels: s.shape[2]!, reference: reference.name, referenceChannels: reference.shape[2]! });
+      ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
     }
   }
   const epochSize = trainSources.every((s) => s.size !== null)

@@ -160,7 +160,11 @@ export class Program {
       const mod = parts[1];
       if (!mod || !modules.includes(mod)) {
         const has = modules.join(", ");
-        this.diagnostics.push(mod ? diagnostic(diag.E013.unknownStdModule({ module: mod }), path.span, didYouMean(mod, modules) || `std has ${has}`) : diagnostic(diag.E013.stdNeedsModule({ modules: has }), path.span));
+        this.diagnostics.push(
+          mod
+            ? diagnostic(diag.E013.unknownStdModule({ module: mod }), path.span, didYouMean(mod, modules) || `std has ${has}`)
+            : diagnostic(diag.E013.stdNeedsModule({ modules: has }), path.span),
+        );
         continue;
       }
       const loaded = this.load(join(this.stdlibDir, `${mod}.adainf`), item, file);
