@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "./check/diagnostic.js";
+import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
@@ -9,6 +10,7 @@ import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepPoint } from "./re
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Decl, Statement } from "./syntax/ast.js";
+import { diag, diagnostic } from "./check/registry.js";
 
 // The compiler's front door: source file -> diagnostics + one IR per pipeline.
 // Everything after this (check output, lint, emit, run) works from what it returns.
@@ -62,13 +64,8 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
 
   const decls = localDecls(entry).filter((d) => d.declKind === "pipeline");
   if (opts.pipeline && !decls.some((d) => d.name.text === opts.pipeline)) {
-    diagnostics.push({
-      code: "E010",
-      severity: "error",
-      message: `${entry.display} has no pipeline '${opts.pipeline}'`,
-      span: null,
-      hint: decls.length ? `pipelines: ${decls.map((d) => d.name.text).join(", ")}` : "this file declares no pipeline",
-    });
+    const args = { file: entry.display, name: opts.pipeline, pipelines: decls.map((d) => d.name.text).join(", ") };
+    diagnostics.push(diagnostic(decls.length ? diag.E010.noPipeline(args) : diag.E010.noPipelineDeclared(args), null));
   }
   const setExtras = extra.statements.length ? [extra] : [];
   for (const decl of decls) {
@@ -100,15 +97,11 @@ function compileDecl(
   } else runs.push({ point: null, extras: setExtras });
 
   // A problem shared by every point is reported once; one that only some points
-  // have says which.
-  const byProblem = new Map<string, { d: Diagnostic; points: string[] }>();
+  // have says which (src/check/points.ts).
+  const found: { point: PointCoords | null; diagnostics: Diagnostic[] }[] = [];
   for (const run of runs) {
     const r = resolvePipeline(decl, entry, program, run.extras);
-    for (const d of r.diagnostics) {
-      const seen = byProblem.get(diagnosticKey(d));
-      if (seen) seen.points.push(run.point?.name ?? "");
-      else byProblem.set(diagnosticKey(d), { d, points: [run.point?.name ?? ""] });
-    }
+    found.push({ point: run.point?.coords ?? null, diagnostics: r.diagnostics });
     if (!r.ir) continue;
     if (run.point) {
       r.ir.sweep = { base: decl.name.text, point: run.point.coords };
@@ -117,28 +110,12 @@ function compileDecl(
     }
     const schemaErrors = validateIR(r.ir);
     if (schemaErrors.length) {
-      diagnostics.push({
-        code: "E040",
-        severity: "error",
-        message: `internal error: the IR of '${decl.name.text}' does not match its schema: ${schemaErrors.join("; ")}`,
-        span: decl.name.span,
-        hint: "please report this with the file",
-      });
+      diagnostics.push(diagnostic(diag.E040.irSchema({ name: decl.name.text, errors: schemaErrors.join("; ") }), decl.name.span));
       continue;
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
   }
-  for (const { d, points } of byProblem.values()) {
-    if (!sweep || points.length === runs.length) diagnostics.push(d);
-    else {
-      const more = points.length > 1 ? ` and ${points.length - 1} more point${points.length > 2 ? "s" : ""}` : "";
-      diagnostics.push({ ...d, message: `[${points[0]}${more}] ${d.message}` });
-    }
-  }
-}
-
-function diagnosticKey(d: Diagnostic): string {
-  return `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+  diagnostics.push(...groupByPoint(found));
 }
 
 /** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */
@@ -155,7 +132,7 @@ function parseOverrides(
     const eq = o.indexOf("=");
     if (eq <= 0) {
       ok = false;
-      diagnostics.push({ code: "E002", severity: "error", message: `--set ${o}: expected key=value`, span: null, hint: "e.g. --set train.steps=500" });
+      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), null));
       return;
     }
     const key = o.slice(0, eq);
@@ -177,13 +154,7 @@ function parseOverrides(
     const { parsed, decl, stmt } = attempt;
     if (parsed.diagnostics.length || !stmt || decl?.kind !== "decl" || decl.body!.statements.length !== 1) {
       ok = false;
-      diagnostics.push({
-        code: "E002",
-        severity: "error",
-        message: `--set ${o}: ${parsed.diagnostics[0]?.message ?? "not a single setting"}`,
-        span: null,
-        hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'",
-      });
+      diagnostics.push(diagnostic(diag.E002.setNotOneSetting({ setting: o, problem: parsed.diagnostics[0]?.message ?? "not a single setting" }), null));
       return;
     }
     statements.push(stmt);

@@ -36,7 +36,7 @@ export interface SweepPointIR {
 // ---------------------------------------------------------------- data
 
 export type SourceFormat = "cifar10" | "cifar100" | "mnist" | "npz" | "folder";
-/** Real data keeps its labels; generated data carries label -1 (reference.md §1). */
+/** Real data keeps its labels; generated data carries label -1 (docs/paper.md §1). */
 export type SourceOrigin = "real" | "generated";
 export type ChannelOrder = "rgb" | "bgr";
 

@@ -10,10 +10,15 @@ interface AjvError {
   instancePath: string;
   message?: string;
 }
-type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+export type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const require = createRequire(import.meta.url);
 let cached: ValidateFn | null = null;
+
+/** The start-up snapshot bundles the precompiled validator and hands it over here (src/cli/snapshot-entry.ts). */
+export function usePrecompiledValidator(fn: ValidateFn): void {
+  cached = fn;
+}
 
 function validator(): ValidateFn {
   if (cached) return cached;

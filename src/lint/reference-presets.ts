@@ -7,7 +7,7 @@ import type { ViewFamily } from "./types.js";
 // recommended strength and (b) to know which preset a `--fix` may switch to. The numbers
 // are the standard library's (stdlib/augment.adainf, what users see and write), resolved
 // once on first use; this file only says which presets are the reference ones and what
-// role each plays. docs/methods.md documents the paper's values, and the tests check the
+// role each plays. docs/paper.md (§2) documents the paper's values, and the tests check the
 // stdlib against that table.
 
 export interface ReferencePreset {

@@ -4,6 +4,7 @@ import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
 import type { CallSpec, SpecTable } from "./types.js";
 import { INVALID, interpretValue } from "./values.js";
+import { diag } from "../check/registry.js";
 
 // Spec-driven interpretation of a call (`lars(lr = 0.2)`) or of a block of
 // `key = value` fields: unknown names get a "did you mean", every value is checked
@@ -53,7 +54,7 @@ export function collectSettings(
     }
     if (!isOverride && settings.has(name)) {
       ok = false;
-      ctx.error("E012", `${what}: '${name}' is given twice`, nameSpan, "remove one of them");
+      ctx.report(diag.E012.argumentTwice({ what, name }), nameSpan);
       return;
     }
     settings.set(name, { expr, nameSpan });
@@ -65,11 +66,13 @@ export function collectSettings(
       const name = positional[index++];
       if (name === undefined) {
         ok = false;
-        ctx.error(
-          "E020",
-          `${what} takes ${positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`}`,
+        ctx.report(
+          diag.E020.tooManyPositional({
+            what,
+            allowed: positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`,
+            examples: Object.keys(spec.params).slice(0, 3).map((n) => `${n} = ...`).join(", "),
+          }),
           a.span,
-          `name the argument: ${Object.keys(spec.params).slice(0, 3).map((n) => `${n} = ...`).join(", ")}`,
         );
         continue;
       }
@@ -80,7 +83,7 @@ export function collectSettings(
     const head = o.path[0]!;
     if (o.path.length > 1) {
       ok = false;
-      ctx.error("E011", `${what}: '${head.text}' has no fields to set ('${o.path.map((p) => p.text).join(".")}')`, o.path[1]!.span);
+      ctx.report(diag.E011.noFieldsIn({ what, name: head.text, path: o.path.map((p) => p.text).join(".") }), o.path[1]!.span);
       continue;
     }
     set(head.text, head.span, o.expr, true);
@@ -99,16 +102,11 @@ function reportUnknown(
   const known = Object.keys(spec.params);
   const takers = siblings ? Object.values(siblings).filter((s) => s !== spec && name in s.params).map((s) => s.name) : [];
   if (takers.length > 0) {
-    ctx.error(
-      "E023",
-      `${what} does not take '${name}'`,
-      span,
-      `'${name}' is a setting of ${takers.join(", ")}; ${spec.name} takes ${known.join(", ")}`,
-    );
+    ctx.report(diag.E023.notTaken({ what, name, takers: takers.join(", "), builtin: spec.name, known: known.join(", ") }), span);
     return;
   }
   const hint = didYouMean(name, known);
-  ctx.error("E011", `${what} has no parameter '${name}'`, span, hint || `it takes ${known.join(", ")}`);
+  ctx.report(diag.E011.noParameter({ what, name }), span, hint || `it takes ${known.join(", ")}`);
 }
 
 /** Check every setting against the spec and fill in defaults. */
@@ -127,7 +125,7 @@ export function interpretSettings(
     if (!s) {
       if (param.default === undefined) {
         ok = false;
-        ctx.error("E022", `${what} needs '${name}' (${param.doc})`, anchor, `add ${name} = ...`);
+        ctx.report(diag.E022.needsParameter({ what, name, doc: param.doc }), anchor);
       } else {
         values[name] = structuredClone(param.default);
       }
@@ -168,6 +166,6 @@ export function lookupSpec(
   const spec = table[name.text];
   if (spec) return spec;
   const names = [...Object.keys(table), ...extraNames];
-  ctx.error("E010", `unknown ${what} '${name.text}'`, name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);
+  ctx.report(diag.E010.unknownName({ what, name: name.text }), name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);
   return null;
 }

@@ -13,6 +13,7 @@ import { resolveSource } from "./sources.js";
 import { blockEntry, camel, checkKeys, fieldsOf, recordSpans, stmtEntry, type PendingDuration } from "./entries.js";
 import { resolveBackbone, resolveMethod, resolveOptimizer, resolveSchedule } from "./builtins.js";
 import { resolveLint } from "./lint-config.js";
+import { diag } from "../check/registry.js";
 
 // One pipeline declaration -> IR. The body is merged from its recipe chain, its own
 // statements and `--set` overrides (merge.ts), then each block is interpreted by its
@@ -36,6 +37,7 @@ export function resolvePipeline(
   ctx.at("", decl.name.span);
   ctx.at("/name", decl.name.span);
   if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
+  recordSectionSpans(decl, root, ctx);
   // --set and sweep points: later wins, a key may repeat.
   for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx, { once: false });
   const ir = interpretPipeline(decl, file, root, program, ctx);
@@ -47,18 +49,18 @@ function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: Resolve
   if (decl.base) {
     const ref = program.lookup(file, "recipe", decl.base.text);
     if (!ref) {
-      ctx.error("E010", `unknown recipe '${decl.base.text}'`, decl.base.span, didYouMean(decl.base.text, program.visibleNames(file, "recipe")));
+      ctx.report(diag.E010.unknownName({ what: "recipe", name: decl.base.text }), decl.base.span, didYouMean(decl.base.text, program.visibleNames(file, "recipe")));
       return false;
     }
     const key = `${ref.file.abs}#${ref.decl.name.text}`;
     if (stack.includes(key)) {
-      ctx.error("E014", `recipes inherit from each other in a cycle: ${[...stack, key].map((k) => k.split("#")[1]).join(" -> ")}`, decl.base.span);
+      ctx.report(diag.E014.recipeCycle({ chain: [...stack, key].map((k) => k.split("#")[1]).join(" -> ") }), decl.base.span);
       return false;
     }
     if (!mergeChain(ref.decl, ref.file, program, ctx, root, [...stack, key])) return false;
   }
   if (!decl.body) {
-    ctx.error("E020", `a ${decl.declKind} is written with a body: ${decl.declKind} ${decl.name.text} { ... }`, decl.span);
+    ctx.report(diag.E020.declNeedsBody({ kind: decl.declKind, name: decl.name.text }), decl.span);
     return false;
   }
   mergeStatements(root, decl.body.statements, file, ctx);
@@ -85,11 +87,11 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const dataBlock = blockEntry(root, "data", ctx);
   const sources: IR.DataSourceIR[] = [];
   if (!dataBlock || dataBlock.entries.size === 0) {
-    ctx.error("E022", `pipeline '${decl.name.text}' has no data`, decl.name.span, 'add data { real = cifar10("datasets/cifar10") }');
+    ctx.report(diag.E022.noData({ name: decl.name.text }), dataBlock?.key.span ?? decl.name.span);
   } else {
     for (const e of dataBlock.entries.values()) {
       if (e.kind !== "stmt" || !e.stmt.value) {
-        ctx.error("E020", `a data source is written name = source(...), found '${e.key.text}'`, e.key.span);
+        ctx.report(diag.E020.dataSourceForm({ key: e.key.text }), e.key.span);
         continue;
       }
       const src = resolveSource(e, sources.length, program, ctx);
@@ -105,10 +107,11 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   if (evalSrcEntry?.stmt.value) {
     const n = bareName(evalSrcEntry.stmt.value);
     if (n === null || !names.includes(n)) {
-      ctx.error("E030", `evaluate.source must name a data source`, evalSrcEntry.stmt.value.span, n ? didYouMean(n, names) : `sources: ${names.join(", ")}`);
+      ctx.report(diag.E030.evalSourceNotASource(), evalSrcEntry.stmt.value.span, n ? didYouMean(n, names) : `sources: ${names.join(", ")}`);
     } else evalName = n;
     ctx.at("/data/eval", evalSrcEntry.stmt.value.span);
   } else evalName = names.find((n) => n === "eval" || n === "test") ?? null;
+  if (evalName && !evalSrcEntry?.stmt.value) ctx.at("/data/eval", ctx.spans[ptr("/data/sources", names.indexOf(evalName))]);
 
   // inflation
   const train: IR.InflationEntryIR[] = [];
@@ -118,13 +121,13 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
     for (const e of inflate.entries.values()) {
       const s = e.kind === "stmt" ? e.stmt : null;
       if (!s || !s.count || s.value || s.args || s.block) {
-        ctx.error("E020", `inflate lists sources with their replication, e.g. real x 10; found '${e.key.text}'`, e.key.span);
+        ctx.report(diag.E020.inflateForm({ key: e.key.text }), e.key.span);
         continue;
       }
       if (!names.includes(e.key.text)) {
         // A source that failed to resolve was already reported.
         if (dataBlock?.entries.has(e.key.text)) continue;
-        ctx.error("E030", `unknown data source '${e.key.text}'`, e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
+        ctx.report(diag.E030.unknownSource({ name: e.key.text }), e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
         continue;
       }
       const v = interpretValue(s.count, { kind: "int", min: 1, max: 1_000_000 }, ctx, `replication of ${e.key.text}`);
@@ -135,12 +138,14 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
       train.push({ source: e.key.text, replicate: v as number });
     }
   } else {
-    for (const s of sources) if (s.name !== evalName) train.push({ source: s.name, replicate: 1 });
+    // No inflate block: each source but the evaluation one, once; each entry is where its source is declared.
+    for (const [i, s] of sources.entries()) {
+      if (s.name === evalName) continue;
+      ctx.at(ptr("/data/train", train.length), ctx.spans[ptr("/data/sources", i)]);
+      train.push({ source: s.name, replicate: 1 });
+    }
   }
-  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.error("E022", "nothing to train on: inflate lists no source", inflate?.key.span ?? decl.name.span);
-  if (evalName && train.some((t) => t.source === evalName)) {
-    ctx.warn("W002", `the evaluation source '${evalName}' is also trained on`, ctx.spans["/data/eval"] ?? decl.name.span, "evaluate on held-out data (split = test)");
-  }
+  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.report(diag.E022.nothingToTrain(), inflate?.key.span ?? dataBlock?.key.span ?? decl.name.span);
 
   const trainSources = train.map((t) => sources.find((s) => s.name === t.source)!).filter(Boolean);
   // A shape of [0, 0, 0] is unknown (an npz not made yet): never the reference, never compared.
@@ -161,7 +166,8 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   }
   for (const s of sources) {
     if (reference && known(s) && known(reference) && s.shape[2] !== reference.shape[2]) {
-      ctx.error("E021", `source '${s.name}' has ${s.shape[2]} channels but '${reference.name}' has ${reference.shape[2]}`, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
+      const m = diag.E021.channelsDiffer({ name: s.name, channels: s.shape[2]!, reference: reference.name, referenceChannels: reference.shape[2]! });
+      ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
     }
   }
   const epochSize = trainSources.every((s) => s.size !== null)
@@ -171,18 +177,16 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   // augmentation
   let augment: IR.AugmentIR | null = null;
   const augEntry = root.entries.get("augment");
-  if (!augEntry) ctx.error("E022", `pipeline '${decl.name.text}' has no augmentation`, decl.name.span, "add augment = symmetric (or inherit one with `from simclr`)");
-  else if (augEntry.kind !== "stmt") ctx.error("E020", "augment is written augment = <preset> or augment { view ... }", augEntry.key.span);
+  if (!augEntry) ctx.report(diag.E022.noAugmentation({ name: decl.name.text }), decl.name.span);
+  else if (augEntry.kind !== "stmt") ctx.report(diag.E020.augmentForm(), augEntry.key.span);
   else if (reference) {
     augment = resolveAugment(augEntry, program, ctx, { cropSize: reference.shape[0], mean: reference.mean, std: reference.std });
     augment?.views.forEach((v, vi) =>
       v.ops.forEach((op, oi) => {
         if (op.op === "random_resized_crop" && (op.size > reference.shape[0] || op.size > reference.shape[1])) {
-          ctx.warn(
-            "W001",
-            `view '${v.name}' crops to ${op.size}x${op.size} but '${reference.name}' images are ${reference.shape[0]}x${reference.shape[1]}: every view is upsampled`,
+          ctx.report(
+            diag.W001.cropLarger({ view: v.name, size: op.size, source: reference.name, height: reference.shape[0]!, width: reference.shape[1]! }),
             ctx.spans[ptr("/augment/views", vi, "ops", oi, "size")] ?? ctx.spans["/augment/preset"] ?? augEntry.key.span,
-            `use size = ${reference.shape[0]}`,
           );
         }
       }),
@@ -196,9 +200,9 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   if (model) checkKeys(model, S.MODEL_FIELDS, ctx, "model");
   const bb = stmtEntry(model, "backbone");
   const me = stmtEntry(model, "method");
-  if (!bb) ctx.error("E022", "model needs a backbone", model?.key.span ?? decl.name.span, "backbone = resnet18(stem = cifar)");
+  if (!bb) ctx.report(diag.E022.noBackbone(), model?.key.span ?? decl.name.span);
   else backbone = resolveBackbone(bb, ctx);
-  if (!me) ctx.error("E022", "model needs a method", model?.key.span ?? decl.name.span, "method = simclr, or inherit a recipe: pipeline p from simclr { ... }");
+  if (!me) ctx.report(diag.E022.noMethod(), model?.key.span ?? decl.name.span);
   else method = resolveMethod(me, ctx);
 
   // train
@@ -208,11 +212,9 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const batchSize = (trainValues?.["batch_size"] as number | undefined) ?? 256;
   const devices = (trainValues?.["devices"] as number | undefined) ?? 1;
   if (batchSize % devices !== 0) {
-    ctx.error(
-      "E021",
-      `batch_size = ${batchSize} cannot be split over ${devices} devices: batch_size is the total over all devices`,
+    ctx.report(
+      diag.E021.batchOverDevices({ batch: batchSize, devices, example: devices * Math.max(1, Math.round(batchSize / devices)) }),
       ctx.spans["/train/batchSize"] ?? ctx.spans["/train/devices"] ?? trainBlock?.key.span ?? decl.name.span,
-      `use a multiple of ${devices}, e.g. batch_size = ${devices * Math.max(1, Math.round(batchSize / devices))}`,
     );
   }
   const lrRule = ((trainValues?.["lr_scaling"] as string | undefined) ?? "none") as IR.LrScalingIR["rule"];
@@ -230,7 +232,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const stepsD = (trainValues?.["steps"] as Duration | undefined) ?? { value: 100_000, unit: "steps" };
   pending.push({ d: stepsD, span: ctx.spans["/train/steps"] ?? null, assign: (n) => (trainIR.steps = n), what: "train.steps" });
   const opt = stmtEntry(trainBlock, "optimizer");
-  if (!opt) ctx.error("E022", "train needs an optimizer", trainBlock?.key.span ?? decl.name.span, "optimizer = lars(lr = 0.2), or inherit a recipe: pipeline p from simclr { ... }");
+  if (!opt) ctx.report(diag.E022.noOptimizer(), trainBlock?.key.span ?? decl.name.span);
   else {
     const o = resolveOptimizer(opt, ctx);
     if (o) trainIR.optimizer = o;
@@ -249,7 +251,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
       if (!spec) continue;
       if (e.stmt.value && (bareName(e.stmt.value) === "off" || bareName(e.stmt.value) === "none")) continue;
       if (e.stmt.value || e.stmt.block || e.stmt.count) {
-        ctx.error("E020", `write ${key}(...) to enable it or ${key} = off to disable it`, e.stmt.span);
+        ctx.report(diag.E020.toggleForm({ key }), e.stmt.span);
         continue;
       }
       const r = interpretCall(spec, e.stmt.args, e.overrides, ctx, e.stmt.span);
@@ -273,7 +275,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   }
   const dataFailed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
   if ((evaluateIR.onlineLinear || evaluateIR.knn || evaluateIR.linearProbe) && !evalName && !dataFailed) {
-    ctx.error("E030", "evaluation needs a labelled evaluation source", evaluate?.key.span ?? decl.name.span, 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }');
+    ctx.report(diag.E030.noEvalSource(), dataBlock?.key.span ?? evaluate?.key.span ?? decl.name.span);
   }
 
   // `lr_scaling = linear`: the written rates are per 256 images (solo-learn's rule)
@@ -307,9 +309,9 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
     if (p.d.unit === "steps") p.assign(p.d.value);
     else if (stepsPerEpoch === null) {
       const unknown = trainSources.filter((s) => s.size === null).map((s) => s.name);
-      ctx.error("E031", `${p.what} is given in epochs, but the size of ${unknown.join(", ")} is unknown`, p.span, `declare it: size = <number of images>, or give ${p.what} in steps`);
+      ctx.report(diag.E031.sizeUnknown({ what: p.what, sources: unknown.join(", ") }), p.span);
     } else if (stepsPerEpoch === 0) {
-      ctx.error("E031", `${p.what}: an epoch is shorter than one batch (${epochSize} images, batch ${batchSize})`, p.span);
+      ctx.report(diag.E031.epochShorterThanBatch({ what: p.what, images: String(epochSize), batch: batchSize }), p.span);
     } else p.assign(p.d.value * stepsPerEpoch);
   }
 
@@ -332,4 +334,32 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
 /** A written rate times the lr-scaling factor, without float noise (0.2 x 2 = 0.4, not 0.4000000000000001). */
 export function scaledRate(lr: number, factor: number): number {
   return Number((lr * factor).toPrecision(15));
+}
+
+/** The IR section each top-level block of a pipeline body fills. */
+const SECTIONS: Record<string, string> = {
+  data: "/data",
+  inflate: "/data/train",
+  augment: "/augment",
+  model: "/model",
+  train: "/train",
+  evaluate: "/evaluate",
+  output: "/output",
+  lint: "/lint",
+};
+
+/**
+ * The place of each section in the pipeline's own file: its block there, else the
+ * `from <recipe>` that brings it in. A value without a span in the pipeline's file (one
+ * inherited from a recipe in the stdlib, say) is then shown at the line that causes it
+ * rather than at the pipeline's name, by lint and the solo-learn target, which fall back
+ * to the nearest ancestor pointer in the pipeline's file. Sections nobody wrote (all
+ * defaults) keep no span: the pipeline's name is the place for those.
+ */
+function recordSectionSpans(decl: Decl, root: BlockEntry, ctx: ResolveContext): void {
+  for (const [key, pointer] of Object.entries(SECTIONS)) {
+    const own = decl.body?.statements.find((s) => s.key.parts[0]!.text === key);
+    if (own) ctx.at(pointer, own.key.parts[0]!.span);
+    else if (decl.base && root.entries.has(key)) ctx.at(pointer, decl.base.span);
+  }
 }

@@ -8,6 +8,7 @@ import { ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import { findStdlibDir, localDecls, Program, type LoadedFile } from "./program.js";
 import { DATASET_FIELDS } from "./specs.js";
+import { diag } from "../check/registry.js";
 
 // Presets declared in a file are checked on their own, so a mistake in a preset
 // module (stdlib/ or a project's own) is reported even before a pipeline uses it; and a
@@ -56,14 +57,14 @@ export function resolveDatasetDecls(file: LoadedFile, _program: Program): Diagno
   for (const d of localDecls(file)) {
     if (d.declKind !== "dataset") continue;
     if (!d.body) {
-      ctx.error("E020", `dataset '${d.name.text}' must be declared with a body`, d.span);
+      ctx.report(diag.E020.datasetNeedsBody({ name: d.name.text }), d.span);
       continue;
     }
     const args = {
       items: d.body.statements.filter((s) => s.value).map((s) => ({ name: s.key.parts[0]!, value: s.value!, span: s.span })),
       span: d.body.span,
     };
-    for (const s of d.body.statements) if (!s.value) ctx.error("E020", `write ${s.key.text} = <value>`, s.span);
+    for (const s of d.body.statements) if (!s.value) ctx.report(diag.E020.writeValue({ key: s.key.text }), s.span);
     const settings = collectSettings(DATASET_FIELDS, args, [], ctx, `dataset '${d.name.text}'`);
     if (settings) interpretSettings(DATASET_FIELDS, settings, ctx, `dataset '${d.name.text}'`, d.name.span);
   }

@@ -7,6 +7,7 @@ import { ptr, type ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import type { Program } from "./program.js";
 import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "./specs.js";
+import { diag } from "../check/registry.js";
 
 // Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
 // declared in stdlib/datasets.adainf) or to a builtin format (`npz(...)`, `folder(...)`).
@@ -17,7 +18,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   ctx.at(base, e.stmt.span);
   ctx.at(ptr(base, "name"), e.key.span);
   if (v.kind !== "call" || v.callee.parts.length !== 1) {
-    ctx.error("E020", `a data source is a call such as cifar10("datasets/cifar10") or npz("gen.npz")`, v.span);
+    ctx.report(diag.E020.dataSourceCall(), v.span);
     return null;
   }
   const overrides: Override[] = [
@@ -33,7 +34,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     const x = r.values;
     const origin = x["origin"] as "real" | "generated";
     if (x["stand_in"] === true && origin !== "generated") {
-      ctx.error("E021", `stand_in = true describes a generated set, but '${e.key.text}' has origin = ${origin}`, r.spans["stand_in"] ?? v.span, "remove stand_in, or make the source origin = generated");
+      ctx.report(diag.E021.standInNotGenerated({ name: e.key.text, origin }), r.spans["stand_in"] ?? v.span);
       return null;
     }
     // An npz that is already on disk tells its size and shape from its headers
@@ -49,7 +50,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
         // A file whose headers describe no usable data set is the user's: say so at its
         // path. Anything else is left to `adainfc data check`, which reads it for real.
         if (err instanceof DataError) {
-          ctx.error("E032", `${x["path"] as string}: ${err.what}`, r.spans["path"] ?? v.span, "adainfc data check <pipeline> reads the file and says more; replace or regenerate it");
+          ctx.report(diag.E032.npzUnusable({ path: x["path"] as string, problem: err.what }), r.spans["path"] ?? v.span);
           return null;
         }
       }
@@ -76,13 +77,13 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const ref = program.lookup(e.file, "dataset", callee.text);
   if (!ref) {
     const known = [...program.visibleNames(e.file, "dataset"), ...Object.keys(SOURCE_FORMATS)];
-    ctx.error("E010", `unknown data source '${callee.text}'`, callee.span, didYouMean(callee.text, known) || `known: ${known.join(", ")}`);
+    ctx.report(diag.E010.unknownName({ what: "data source", name: callee.text }), callee.span, didYouMean(callee.text, known) || `known: ${known.join(", ")}`);
     return null;
   }
   // The preset's own fields, checked in its file.
   const body = ref.decl.body;
   if (!body) {
-    ctx.error("E020", `dataset '${callee.text}' must be declared with a body`, ref.decl.span);
+    ctx.report(diag.E020.datasetNeedsBody({ name: callee.text }), ref.decl.span);
     return null;
   }
   const fieldArgs = {
@@ -100,20 +101,20 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const full = (split === "train" ? f["train_size"] : f["test_size"]) as number;
   const wanted = call.values["size"] as number | null;
   if (wanted !== null && wanted > full) {
-    ctx.error("E021", `${callee.text} ${split} has ${full} images; size = ${wanted} asks for more`, call.spans["size"] ?? v.span);
+    ctx.report(diag.E021.sizeTooLarge({ source: callee.text, split, full, size: wanted }), call.spans["size"] ?? v.span);
     return null;
   }
   const fmt = f["format"] as "cifar10" | "cifar100" | "mnist";
   const path = (call.values["path"] as string | null) ?? (f["path"] as string | null);
   if (path === null && fmt !== "mnist") {
-    ctx.error("E022", `${callee.text} needs the folder of its files`, v.span, `${callee.text}("datasets/${callee.text}")`);
+    ctx.report(diag.E022.needsFolder({ source: callee.text }), v.span);
     return null;
   }
   const shape = f["shape"] as number[];
   const mean = f["mean"] as number[];
   const std = f["std"] as number[];
   if (mean.length !== shape[2] || std.length !== shape[2]) {
-    ctx.error("E021", `dataset '${callee.text}': mean and std need one value per channel (${shape[2]})`, ref.decl.name.span);
+    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: shape[2]! }), fields.spans[mean.length !== shape[2] ? "mean" : "std"] ?? ref.decl.name.span);
     return null;
   }
   return {

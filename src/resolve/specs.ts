@@ -1,7 +1,7 @@
 import { STRENGTH_MAX, STRENGTH_MIN } from "../ir/augment-strength.js";
 import { nonNegative, nonNegInt, posInt, positive, prob, type CallSpec, type ParamSpec, type SpecTable } from "./types.js";
 
-// Every builtin the language knows, with the paper's defaults (reference.md §2-3).
+// Every builtin the language knows, with the paper's defaults (docs/paper.md §2-3).
 // stdlib/ builds presets (augmentations, recipes, datasets) out of these.
 
 // ---------------------------------------------------------------- augmentation ops

@@ -1,5 +1,5 @@
 // The small type system of builtin calls and block fields: what a parameter
-// accepts, its range and its default (defaults are the paper's, reference.md §2-3).
+// accepts, its range and its default (defaults are the paper's, docs/paper.md §2-3).
 
 export type ParamType =
   | { kind: "number"; min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }

@@ -1,5 +1,5 @@
 // Shared test fixtures: synthetic images (noise, smooth gradients, flat blocks), the
-// paper's view presets (reference.md §2), and the bridge to the torchvision replay script.
+// paper's view presets (docs/paper.md §2), and the bridge to the torchvision replay script.
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -33,7 +33,7 @@ export function makeBatch(seed: number, n: number, height: number, width: number
   return { data, n, height, width, channels };
 }
 
-// The paper's preset numbers and the view builder: docs/methods.md's table, read by
+// The paper's preset numbers and the view builder: docs/paper.md's table (§2), read by
 // ../reference-presets.ts (the stdlib's presets are checked against the same table).
 export { CIFAR10_MEAN, CIFAR10_STD, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../reference-presets.js";
 

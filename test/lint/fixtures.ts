@@ -1,9 +1,9 @@
 import type { DataSourceIR, MethodIR, OptimizerIR, PipelineIR } from "../../src/ir/types.js";
 import { CIFAR10_MEAN, CIFAR10_STD, PRESET_VIEWS, presetView } from "../reference-presets.js";
 
-// The paper's pipelines as IR objects, built by hand from reference.md (§1 data,
+// The paper's pipelines as IR objects, built by hand from docs/paper.md (§1 data,
 // §2 presets, §3 methods) so the lint tests do not depend on the front end. The
-// presets come from docs/methods.md's table (../reference-presets.ts), not from the
+// presets come from docs/paper.md's table (§2) (../reference-presets.ts), not from the
 // stdlib the lint's own table is resolved from, so the strength calibration is checked
 // against an independent statement of the paper's values.
 
@@ -12,7 +12,7 @@ export type Mode = "none" | "vanilla" | "adainf";
 export const METHODS: Method[] = ["simclr", "mocov2plus", "byol", "barlow"];
 export const MODES: Mode[] = ["none", "vanilla", "adainf"];
 
-/** A view from a row of the preset table (docs/methods.md, ../reference-presets.ts). */
+/** A view from a row of the preset table (docs/paper.md §2, ../reference-presets.ts). */
 export const view = presetView;
 
 export function presetAugment(name: string) {
@@ -69,7 +69,7 @@ const lars = (lr: number, weightDecay: number): OptimizerIR => ({
   excludeBiasAndNorm: true,
 });
 
-/** reference.md §3. */
+/** docs/paper.md §3. */
 export function methodSpec(m: Method): { method: MethodIR; optimizer: OptimizerIR; linearLr: number } {
   switch (m) {
     case "simclr":

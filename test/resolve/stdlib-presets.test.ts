@@ -1,6 +1,6 @@
 // The stdlib's augmentation presets (stdlib/augment.adainf, the one source the code uses:
 // pipelines, the linter's reference table, the benchmarks) checked against the paper's
-// values as docs/methods.md states them (../reference-presets.ts): an independent copy
+// values as docs/paper.md (§2) states them (../reference-presets.ts): an independent copy
 // on purpose, so a change to either is caught here.
 import { describe, expect, it } from "vitest";
 import { stdlibAugment } from "../../src/resolve/presets.js";
