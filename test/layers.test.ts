@@ -32,7 +32,12 @@ function importsOf(file: string): Import[] {
   const text = fs.readFileSync(file, "utf8");
   const out: Import[] = [];
   const add = (spec: string, dynamic: boolean) =>
-    out.push({ file: path.relative(ROOT, file), spec, dynamic, target: spec.startsWith(".") ? path.relative(ROOT, path.resolve(path.dirname(file), spec)) : null });
+    out.push({
+      file: path.relative(ROOT, file),
+      spec,
+      dynamic,
+      target: spec.startsWith(".") ? path.relative(ROOT, path.resolve(path.dirname(file), spec)) : null,
+    });
   for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"/gms)) add(m[1]!, false);
   for (const m of text.matchAll(/^\s*import\s+"([^"]+)"/gm)) add(m[1]!, false);
   for (const m of text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)) add(m[1]!, true);

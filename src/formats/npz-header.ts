@@ -119,11 +119,7 @@ export function memberHeader(zip: ZipArchive, entry: ZipEntry): NpyHeader {
   return header;
 }
 
-export function resolveImageShape(
-  path: string,
-  shape: number[],
-  layout: Layout | "auto",
-): { count: number; shape: [number, number, number]; layout: Layout } {
+export function resolveImageShape(path: string, shape: number[], layout: Layout | "auto"): { count: number; shape: [number, number, number]; layout: Layout } {
   // A set without images, or images without pixels, cannot be trained on or described.
   if (shape.length >= 3 && shape[0] === 0) throw new DataError(path, `holds no images (image array has shape (${shape.join(", ")}))`);
   if (shape.length >= 3 && shape.some((d) => d === 0)) {

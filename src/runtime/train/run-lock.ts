@@ -4,7 +4,6 @@
 // stale: it is taken over, with a note. Released when the run ends, however it ends.
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { RunSetupError } from "./errors.js";
 import { runPaths } from "../../formats/run-dir.js";
 import { ensureDir } from "../../util/fs-errors.js";

@@ -1,7 +1,6 @@
 // What runPipeline takes and gives back, and the events it reports while it runs. What
 // it leaves on disk (RunSummary = done.json, StepMetrics = metrics.jsonl) is the run
 // directory's format, src/formats/run-dir.ts.
-import type { PipelineIR } from "../../ir/types.js";
 import type { BackendName } from "../backend/select.js";
 import type { Tf } from "../methods/tf.js";
 import type { CheckpointIO } from "./checkpoint-store.js";
