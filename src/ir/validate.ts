@@ -1,10 +1,10 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { irSchema } from "./schema.js";
 
 // Validates an IR object against the schema. The build precompiles the schema into
 // a standalone validator (scripts/gen-validator.mjs -> validate-ir.generated.cjs)
-// so `adainfc check` does not pay for loading and compiling ajv at every start;
-// when that file is absent (tests run from src/) ajv compiles the schema here.
+// so `adainfc check` loads neither ajv's compiler nor TypeBox at start-up; when that
+// file is absent (tests run from src/) the schema is loaded and compiled here.
 
 interface AjvError {
   instancePath: string;
@@ -13,16 +13,19 @@ interface AjvError {
 type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const require = createRequire(import.meta.url);
+const GENERATED = "./validate-ir.generated.cjs";
+// Only without the build's validator: the schema module loads TypeBox (ir/schema.ts).
+const fallbackSchema = existsSync(new URL(GENERATED, import.meta.url)) ? null : (await import("./schema.js")).irSchema;
 let cached: ValidateFn | null = null;
 
 function validator(): ValidateFn {
   if (cached) return cached;
-  try {
-    cached = require("./validate-ir.generated.cjs") as ValidateFn;
-  } catch {
+  if (fallbackSchema === null) {
+    cached = require(GENERATED) as ValidateFn;
+  } else {
     const AjvModule = require("ajv") as { default: new (opts: object) => { compile(s: object): ValidateFn } };
     const ajv = new AjvModule.default({ allErrors: true, strict: false });
-    cached = ajv.compile(irSchema);
+    cached = ajv.compile(fallbackSchema);
   }
   return cached;
 }

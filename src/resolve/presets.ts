@@ -4,7 +4,7 @@ import { resolveAugment } from "./augment.js";
 import { collectSettings, interpretSettings } from "./calls.js";
 import { ResolveContext } from "./context.js";
 import { localDecls, type LoadedFile, type Program } from "./program.js";
-import { DATASET_FIELDS } from "./specs.js";
+import { DATASET_FIELDS } from "../ir/builtins.js";
 
 // Presets declared in a file are checked on their own, so a mistake in a preset
 // module (stdlib/ or a project's own) is reported even before a pipeline uses it.

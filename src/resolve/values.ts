@@ -1,7 +1,7 @@
 import type { Expr } from "../syntax/ast.js";
 import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
-import type { ParamType } from "./types.js";
+import type { Duration, ParamType } from "../ir/define.js";
 
 // Checks one written value against its parameter type and converts it to its IR
 // form. On a mismatch it reports (E020 type, E021 range, E024 unit) and returns
@@ -10,10 +10,7 @@ import type { ParamType } from "./types.js";
 export const INVALID = Symbol("invalid");
 export type Invalid = typeof INVALID;
 
-export interface Duration {
-  value: number;
-  unit: "steps" | "epochs";
-}
+export type { Duration };
 
 export function describeType(t: ParamType): string {
   switch (t.kind) {

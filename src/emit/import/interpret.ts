@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { MethodName } from "../../ir/types.js";
-import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
+import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { inspectNpz } from "../../runtime/data/npz.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
