@@ -186,7 +186,7 @@ export const METHODS = {
 
 // ---------------------------------------------------------------- training
 
-const lr = number(positive, { doc: "learning rate (after train.lr_scaling)" });
+const lr = number(positive, { doc: "base learning rate" });
 const weightDecay = number(nonNegative, { default: 1e-4, doc: "weight decay" });
 const sgdMomentum = number(below1, { default: 0.9, doc: "momentum" });
 
@@ -249,7 +249,7 @@ export const TRAIN_CALLS = { optimizer: OPTIMIZERS, schedule: SCHEDULES } as con
 /** The evaluators of an `evaluate` block; the IR has each under its name in camelCase, or null when off. */
 export const EVALUATORS = {
   online_linear: block("online_linear", "A linear classifier trained online on detached features (labels -1 skipped).", {
-    lr: number(positive, { default: 0.1, doc: "learning rate of the classifier (after train.lr_scaling)" }),
+    lr: number(positive, { default: 0.1, doc: "learning rate of the classifier" }),
     every: duration({}, { default: { value: 200, unit: "steps" }, doc: "validation interval" }),
   }),
   knn: block("knn", "Weighted k-nearest-neighbour classification of the evaluation set.", {
@@ -273,6 +273,11 @@ export const OUTPUT = block("output", "Where the run writes.", {
 
 /** Severities of a lint rule as a pipeline's `lint` block sets them. */
 export const RULE_SEVERITIES = ["off", "info", "warn", "error"] as const;
+
+/** Where a pipeline's run writes when `output { dir }` does not say. */
+export function defaultOutputDir(pipeline: string): string {
+  return `runs/${pipeline}`;
+}
 
 export const SEED = block("pipeline", "The pipeline's own settings.", {
   seed: int({ min: 0 }, { default: 0, doc: "seed of every random choice (sampler, augmentation, init)" }),

@@ -189,11 +189,11 @@ export const Pipeline = Type.Object(
     sweep: Type.Optional(SweepPoint),
   },
   {
-    ...closed,
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: "https://adainf.dev/schema/ir-v1.json",
     title: "adainf pipeline IR, version 1",
     description: "A resolved adainf pipeline: every preset expanded, every default filled in, every length in steps.",
+    ...closed,
   },
 );
 

@@ -211,7 +211,7 @@ function outputSection(decl: Decl, root: BlockEntry, ctx: ResolveContext, pendin
   const fields = block ? fieldsOf(block, B.OUTPUT, ctx, "/output") : null;
   const values = fields?.values ?? defaultValues(B.OUTPUT.fields);
   const output = nodeOf(B.OUTPUT, values, pendingSteps(pending, fields?.spans ?? {}));
-  output.dir = values.dir ?? `runs/${decl.name.text}`;
+  output.dir = values.dir ?? B.defaultOutputDir(decl.name.text);
   return output;
 }
 
