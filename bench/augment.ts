@@ -1,22 +1,20 @@
 // Augmentation throughput: views/s of our per-sample pipeline for the paper's `symmetric`
 // and `symmetric_adainf` presets (batch 256, 32x32x3, two views), with the WebAssembly
 // kernels (the default) and the TypeScript ones, next to torchvision's per-image pipeline
-// measured in the same run by ../shared/bench/torch_reference.py (when Debian's
-// python3-torch is installed). One thread on each side, as the reference runs one
-// process per core. Prints numbers; asserts nothing.
+// measured in the same run by the PyTorch reference script `augment` (found only through
+// --torch-reference or ADAINF_TORCH_REFERENCE: bench/torch-reference.ts). One thread on
+// each side, as the reference runs one process per core. Prints numbers; asserts nothing.
 //
 //   npm run build && node dist/bench/augment.js [--seconds 3] [--worker [--threads N]]
+//        [--torch-reference torch_reference.py]
 
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { referenceView, SYMMETRIC, SYMMETRIC_ADAINF, type ViewParams } from "../src/lint/reference-presets.js";
 import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
 import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
 import { AugmentPool } from "../src/runtime/augment/worker.js";
+import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
 
 const PRESETS: Record<string, ViewParams> = { symmetric: SYMMETRIC, symmetric_adainf: SYMMETRIC_ADAINF };
 
@@ -58,16 +56,14 @@ async function measure(name: string, p: ViewParams, seconds: number, worker: Aug
 }
 
 function torchReference(): Map<string, number> | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // ADAINF_TORCH_REFERENCE / ADAINF_TORCH_PYTHON: the script and the Python that has
-  // torch + torchvision, where they are not ../shared/bench and Debian's /usr/bin/python3.
-  const candidates = [process.env["ADAINF_TORCH_REFERENCE"], resolve(here, "../../../shared/bench/torch_reference.py"), resolve(here, "../../shared/bench/torch_reference.py"), "/work/shared/bench/torch_reference.py"];
-  const script = candidates.find((c): c is string => c !== undefined && existsSync(c));
-  const python = process.env["ADAINF_TORCH_PYTHON"] ?? "/usr/bin/python3";
-  if (!script || !existsSync(python)) return null;
-  const r = spawnSync(python, [script, "augment"], { encoding: "utf8" });
-  if (r.status !== 0) {
-    console.log(`torch reference not available: ${r.stderr.trim().split("\n").pop() ?? "failed"}`);
+  const found = torchReferenceScript();
+  if ("missing" in found) {
+    console.log(`torchvision reference: ${found.missing}`);
+    return null;
+  }
+  const r = runTorchReference(found.script, ["augment"]);
+  if ("failed" in r) {
+    console.log(`torchvision reference not available: ${r.failed}`);
     return null;
   }
   const rates = new Map<string, number>();
@@ -104,7 +100,7 @@ if (useWorker) {
   }
 }
 if (ref === null) {
-  console.log("torchvision reference: not available (install python3-torch and python3-torchvision)");
+  console.log("torchvision reference: not measured (see above); our numbers alone");
 } else {
   for (const [key, rate] of ours) {
     const [kernels, name] = key.split(":") as [string, string];

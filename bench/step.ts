@@ -1,8 +1,8 @@
 // Benchmark: milliseconds per SimCLR training step at 2 x batch views of 32x32x3
 // (forward, SimCLR loss, backward, SGD-momentum update), the same step as
-// ../shared/bench/torch_reference.py `step`, which it runs too (when PyTorch is
-// installed) to print the ratio; with `--feature-dim 512 --projector 2048,256` the
-// same model as bench/gpu_step.py (bench/gpu-check.sh compares the two on a GPU).
+// the PyTorch reference script's `step`, which it runs too (when --torch-reference or
+// ADAINF_TORCH_REFERENCE names it: bench/torch-reference.ts) to print the ratio; with
+// `--feature-dim 512 --projector 2048,256` the same model as bench/gpu_step.py (bench/gpu-check.sh compares the two on a GPU).
 // Reads device data only asynchronously (webgpu has no sync reads in Node). Prints the
 // median of steps each awaited, the pipelined rate (one read per run), JS dispatch time
 // against the step's wall time, and one step's per-kernel profile (GPU time on webgpu
@@ -10,13 +10,9 @@
 //
 //   node dist/bench/step.js --model convnet|resnet18 [--batch 64] [--steps 5] [--warmup 1]
 //        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
-//        [--no-profile] [--shipped-input-grad] [--no-torch]
+//        [--no-profile] [--shipped-input-grad] [--no-torch] [--torch-reference FILE]
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
 import { isBackendName, releaseBackends, selectBackend, type TfCore } from "../src/runtime/backend/select.js";
@@ -24,6 +20,7 @@ import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
 import { Rng } from "../src/runtime/rng.js";
+import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
 
 interface Options {
   model: "convnet" | "resnet18";
@@ -82,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     } else if (a === "--backend") o.backend = next();
     else if (a === "--shipped-input-grad") o.shippedInputGrad = true;
     else if (a === "--no-torch") o.torch = false;
+    else if (a === "--torch-reference") next(); // read by torchReferenceScript()
     else if (a === "--no-profile") o.profile = false;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -114,18 +112,10 @@ interface TorchResult {
 }
 
 function runTorch(model: string, batch: number): TorchResult | string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    process.env["ADAINF_TORCH_REFERENCE"],
-    resolve(here, "../../../shared/bench/torch_reference.py"), // dist/bench -> repo/../shared
-    resolve(here, "../../shared/bench/torch_reference.py"),
-  ].filter((p): p is string => p !== undefined);
-  const script = candidates.find((p) => existsSync(p));
-  if (script === undefined) return "torch_reference.py not found (set ADAINF_TORCH_REFERENCE)";
-  const r = spawnSync(process.env["ADAINF_TORCH_PYTHON"] ?? "/usr/bin/python3", [script, "step", "--model", model, "--batch", String(batch)], {
-    encoding: "utf8",
-  });
-  if (r.status !== 0) return `PyTorch reference failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
+  const found = torchReferenceScript();
+  if ("missing" in found) return found.missing;
+  const r = runTorchReference(found.script, ["step", "--model", model, "--batch", String(batch)]);
+  if ("failed" in r) return `PyTorch reference failed: ${r.failed}`;
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as TorchResult;

@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "./check/diagnostic.js";
+import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
@@ -100,15 +101,11 @@ function compileDecl(
   } else runs.push({ point: null, extras: setExtras });
 
   // A problem shared by every point is reported once; one that only some points
-  // have says which.
-  const byProblem = new Map<string, { d: Diagnostic; points: string[] }>();
+  // have says which (src/check/points.ts).
+  const found: { point: PointCoords | null; diagnostics: Diagnostic[] }[] = [];
   for (const run of runs) {
     const r = resolvePipeline(decl, entry, program, run.extras);
-    for (const d of r.diagnostics) {
-      const seen = byProblem.get(diagnosticKey(d));
-      if (seen) seen.points.push(run.point?.name ?? "");
-      else byProblem.set(diagnosticKey(d), { d, points: [run.point?.name ?? ""] });
-    }
+    found.push({ point: run.point?.coords ?? null, diagnostics: r.diagnostics });
     if (!r.ir) continue;
     if (run.point) {
       r.ir.sweep = { base: decl.name.text, point: run.point.coords };
@@ -128,17 +125,7 @@ function compileDecl(
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
   }
-  for (const { d, points } of byProblem.values()) {
-    if (!sweep || points.length === runs.length) diagnostics.push(d);
-    else {
-      const more = points.length > 1 ? ` and ${points.length - 1} more point${points.length > 2 ? "s" : ""}` : "";
-      diagnostics.push({ ...d, message: `[${points[0]}${more}] ${d.message}` });
-    }
-  }
-}
-
-function diagnosticKey(d: Diagnostic): string {
-  return `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+  diagnostics.push(...groupByPoint(found));
 }
 
 /** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */

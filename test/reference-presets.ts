@@ -1,4 +1,4 @@
-// The reference runs as docs/methods.md ("The reference runs") documents them, read from
+// The reference runs as docs/paper.md documents them (§2 presets, §3.1 runs), read from
 // its two tables for the tests that check our recipes, presets and exports against them
 // (the IR of the paper's pipelines, the solo-learn export, the import round trip).
 // Read from the docs, not from src/, on purpose: the tests check the code against the docs.
@@ -26,7 +26,7 @@ export interface ReferenceRun {
   adainfAugment: string;
 }
 
-const DOC = readFileSync(join(ROOT, "docs", "methods.md"), "utf8");
+const DOC = readFileSync(join(ROOT, "docs", "paper.md"), "utf8");
 const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
 
 /** The rows of the markdown table whose header starts with `first | second`. */
@@ -36,7 +36,7 @@ function table(first: string, second: string): string[][] {
     const c = cells(l);
     return c[0] === first && c[1] === second;
   });
-  if (start < 0) throw new Error(`docs/methods.md has no table starting '| ${first} | ${second} |'`);
+  if (start < 0) throw new Error(`docs/paper.md has no table starting '| ${first} | ${second} |'`);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
@@ -50,7 +50,7 @@ const METHOD_NAMES: Record<string, PaperMethod> = { SimCLR: "simclr", "MoCo v2+"
 export const REFERENCE_RUNS = Object.fromEntries(
   table("method", "devices").map((c) => {
     const method = METHOD_NAMES[c[0]!];
-    if (!method) throw new Error(`docs/methods.md: unknown method '${c[0]}'`);
+    if (!method) throw new Error(`docs/paper.md: unknown method '${c[0]}'`);
     const n = c.slice(1, 8).map(Number);
     const run: ReferenceRun = {
       devices: n[0]!,

@@ -22,6 +22,11 @@ export interface Diagnostic {
   hint?: string;
   /** Safe automatic fix (`adainfc lint --fix`). */
   fix?: TextEdit[];
+  /**
+   * The sweep points (axis -> value) the problem holds on, when it holds on some points
+   * of a sweep but not all (./points.ts); absent otherwise.
+   */
+  points?: Record<string, string>[];
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -17,7 +17,7 @@ import {
 
 // The one definition of the language's builtins: every dataset format, augmentation op,
 // backbone, method, optimizer, schedule, evaluator and block field, with its type,
-// range, default (the paper's, docs/methods.md), unit and docs. Keys are the IR's
+// range, default (the paper's, docs/paper.md §2-3), unit and docs. Keys are the IR's
 // field names; a field's name in the language is the key in snake_case unless it says
 // otherwise. From here come the resolver's tables (resolve/), the IR's types and JSON
 // Schema (ir/schema.ts, ir/types.ts), the runtime's defaults (runtime/train/eval-run.ts)

@@ -22,7 +22,7 @@ export type SweepPointIR = Static<typeof S.SweepPoint>;
 
 export type DataSourceIR = Static<typeof S.DataSource>;
 export type SourceFormat = DataSourceIR["format"];
-/** Real data keeps its labels; generated data carries label -1. */
+/** Real data keeps its labels; generated data carries label -1 (docs/paper.md §1). */
 export type SourceOrigin = DataSourceIR["origin"];
 export type ChannelOrder = NonNullable<DataSourceIR["channelOrder"]>;
 export type InflationEntryIR = Static<typeof S.InflationEntry>;

@@ -1,31 +1,38 @@
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 
 // Validates an IR object against the schema. The build precompiles the schema into
 // a standalone validator (scripts/gen-validator.mjs -> validate-ir.generated.cjs)
-// so `adainfc check` loads neither ajv's compiler nor TypeBox at start-up; when that
-// file is absent (tests run from src/) the schema is loaded and compiled here.
+// so the CLI loads neither ajv's compiler nor the schema's TypeBox definition
+// (ir/schema.ts, ~90 ms to import) at start-up. Tests run from src/, where there is
+// no such file: test/setup-ir-validator.ts gives a factory that compiles the schema.
 
 interface AjvError {
   instancePath: string;
   message?: string;
 }
-type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+export type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const require = createRequire(import.meta.url);
-const GENERATED = "./validate-ir.generated.cjs";
-// Only without the build's validator: the schema module loads TypeBox (ir/schema.ts).
-const fallbackSchema = existsSync(new URL(GENERATED, import.meta.url)) ? null : (await import("./schema.js")).irSchema;
 let cached: ValidateFn | null = null;
+let factory: (() => ValidateFn) | null = null;
+
+/** The start-up snapshot bundles the precompiled validator and hands it over here (src/cli/snapshot-entry.ts). */
+export function usePrecompiledValidator(fn: ValidateFn): void {
+  cached = fn;
+}
+
+/** Without a precompiled validator (sources run by the tests), make one from the schema on first use. */
+export function useValidatorFactory(make: () => ValidateFn): void {
+  factory = make;
+}
 
 function validator(): ValidateFn {
   if (cached) return cached;
-  if (fallbackSchema === null) {
-    cached = require(GENERATED) as ValidateFn;
-  } else {
-    const AjvModule = require("ajv") as { default: new (opts: object) => { compile(s: object): ValidateFn } };
-    const ajv = new AjvModule.default({ allErrors: true, strict: false });
-    cached = ajv.compile(fallbackSchema);
+  try {
+    cached = require("./validate-ir.generated.cjs") as ValidateFn;
+  } catch (e) {
+    if (!factory) throw new Error(`adainf is not built: no IR validator beside ${import.meta.url} (npm run build writes it)`, { cause: e });
+    cached = factory();
   }
   return cached;
 }

@@ -28,6 +28,8 @@ export interface LintOptions extends SeverityOptions {
 export interface PipelineLintResult {
   pipeline: string;
   file: string;
+  /** The sweep point (axis -> value) this pipeline is, or null without a sweep. */
+  point: Record<string, string> | null;
   quantities: Quantities;
   /** The effective batch and learning rates (src/ir/train-summary.ts). */
   training: EffectiveTraining;
@@ -114,14 +116,15 @@ export function lintWithSizes(
     }
   }
   diagnostics.sort(byPosition);
-  return { pipeline: ir.name, file: ir.file, quantities: q, training: effectiveTraining(ir), diagnostics };
+  return { pipeline: ir.name, file: ir.file, point: ir.sweep?.point ?? null, quantities: q, training: effectiveTraining(ir), diagnostics };
 }
 
 function escapeToken(t: string): string {
   return t.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-function byPosition(a: Diagnostic, b: Diagnostic): number {
+/** Diagnostics by file, then offset, then code. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
   const sa = a.span;
   const sb = b.span;
   if (sa && sb) {

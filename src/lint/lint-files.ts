@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../check/diagnostic.js";
-import { lintPipeline, type PipelineLintResult } from "./engine.js";
+import { diagnosticKey, groupByPoint, type PointCoords } from "../check/points.js";
+import { byPosition, lintPipeline, type PipelineLintResult } from "./engine.js";
 import { stripBom } from "../syntax/bom.js";
 import { applyEdits } from "./fix.js";
 import type { FrontEnd } from "./frontend.js";
@@ -9,8 +10,9 @@ import type { SizeOf } from "./npz-size.js";
 import type { SeverityOptions } from "./severity.js";
 
 // The file-level work behind `adainfc lint`: find the .adainf files, compile each through
-// the front end, lint every pipeline, and (for --fix) apply fixes safely: only edits in
-// the pipeline's own file, verified to compile before the file is replaced atomically.
+// the front end, lint every pipeline (the points of a sweep together), and (for --fix)
+// apply fixes safely: only edits in the pipeline's own file, verified to compile before
+// the file is replaced atomically.
 
 export interface LintFilesOptions extends SeverityOptions {
   cwd: string;
@@ -68,7 +70,7 @@ export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: Li
   const seenPipeline = new Set<string>();
   let compileErrors = false;
   const push = (d: Diagnostic) => {
-    const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+    const key = diagnosticKey(d);
     if (seenDiag.has(key)) return; // a module imported by several files reports once
     seenDiag.add(key);
     diagnostics.push(d);
@@ -78,14 +80,19 @@ export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: Li
     for (const [f, t] of out.sources) sources.set(f, t);
     out.diagnostics.forEach(push);
     if (out.diagnostics.some((d) => d.severity === "error")) compileErrors = true;
+    // The points of one sweep are linted together, so that a finding is reported once
+    // and names the points it holds on when not all of them (src/check/points.ts).
+    const byDecl = new Map<string, { point: PointCoords | null; diagnostics: Diagnostic[] }[]>();
     for (const p of out.pipelines) {
       const key = `${p.ir.file}#${p.ir.name}`;
       if (seenPipeline.has(key)) continue;
       seenPipeline.add(key);
       const r = await lintPipeline(p, { ...opts, source: (f) => out.sources.get(f) ?? null });
-      r.diagnostics.forEach(push);
       results.push(r);
+      const decl = p.ir.sweep ? `${p.ir.file}#${p.ir.sweep.base}` : key;
+      byDecl.set(decl, [...(byDecl.get(decl) ?? []), { point: p.ir.sweep?.point ?? null, diagnostics: r.diagnostics }]);
     }
+    for (const runs of byDecl.values()) groupByPoint(runs).sort(byPosition).forEach(push);
   }
   return { diagnostics, results, compileErrors, sources };
 }

@@ -2,7 +2,7 @@ import type { AugmentOpIR, ViewIR } from "../ir/types.js";
 import { pipelineStrength } from "./strength.js";
 import type { ViewFamily } from "./types.js";
 
-// The paper's augmentation presets (reference.md §2), kept here as data so the lint
+// The paper's augmentation presets (docs/paper.md §2), kept here as data so the lint
 // rules can (a) anchor the recommended strength on them and (b) know which preset a
 // `--fix` may switch to. The stdlib defines the same presets in the language; the
 // lint tests check that the two agree once the front end compiles them.

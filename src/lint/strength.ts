@@ -1,7 +1,7 @@
 import type { AugmentOpIR, PipelineIR, ViewIR } from "../ir/types.js";
 
 // Augmentation strength `a`: one number per view, calibrated so that a view of the
-// reference `symmetric` preset (reference.md §2) scores exactly 1.0.
+// reference `symmetric` preset (docs/paper.md §2) scores exactly 1.0.
 //
 //   a(view) = 0.4 * crop + 0.4 * jitter + 0.1 * gray + 0.1 * blur + 0.1 * solar + 0.1 * equalize
 //

@@ -6,7 +6,7 @@ import type { PipelineIR, RuleSeverity, Span, SpanMap } from "../ir/types.js";
 // `ctx.report` for each finding. Rules read only the IR and the quantities derived
 // from it; they never touch files, so they are cheap and deterministic.
 
-/** Which family of augmentation a pipeline's views belong to (reference.md §2). */
+/** Which family of augmentation a pipeline's views belong to (docs/paper.md §2). */
 export type ViewFamily = "symmetric" | "asymmetric";
 
 /** Numbers derived from the IR that place a pipeline on the paper's map. */
@@ -49,7 +49,10 @@ export interface RuleDocs {
 }
 
 export interface RuleMeta {
+  /** Stable id, as written in `lint { allow(id) }` and `--rule id=...`. */
   id: string;
+  /** A PascalCase name for people (SARIF's `rule.name`, which must differ from the id). */
+  name: string;
   defaultSeverity: Exclude<RuleSeverity, "off">;
   docs: RuleDocs;
   /** True when the rule can offer a safe automatic fix. */

@@ -85,7 +85,7 @@ export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly 
       `<td class="num">${finished.length}/${g.members.length}</td>`,
       ...RESULT_METRICS.map((m) => statCell(stats[m.key], finished.length)),
       quantityCells(lint[first]!.quantities),
-      `<td>${findingsHtml(mergeFindings(g.members.map((i) => lint[i]!.findings)))}</td>`,
+      `<td>${findingsHtml(mergeFindings(g.members.map((i) => lint[i]!)))}</td>`,
     ];
     return `<tr>${cells.join("")}</tr>`;
   });

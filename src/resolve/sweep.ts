@@ -1,3 +1,4 @@
+import { pointName } from "../check/points.js";
 import type { Decl, Expr, Statement } from "../syntax/ast.js";
 import type { ResolveContext } from "./context.js";
 import type { LoadedFile } from "./program.js";
@@ -79,11 +80,10 @@ export function sweepPoints(axes: SweepAxis[], ctx: ResolveContext, span: Statem
   let points: SweepPoint[] = [{ name: "", coords: {}, statements: [] }];
   for (const axis of axes) {
     points = points.flatMap((p) =>
-      axis.values.map((v) => ({
-        name: p.name ? `${p.name},${axis.name}=${v.name}` : `${axis.name}=${v.name}`,
-        coords: { ...p.coords, [axis.name]: v.name },
-        statements: [...p.statements, ...v.statements],
-      })),
+      axis.values.map((v) => {
+        const coords = { ...p.coords, [axis.name]: v.name };
+        return { name: pointName(coords), coords, statements: [...p.statements, ...v.statements] };
+      }),
     );
   }
   return points;

@@ -1,5 +1,5 @@
 // Shared test fixtures: synthetic images (noise, smooth gradients, flat blocks), the
-// paper's view presets (reference.md §2), and the bridge to the torchvision replay script.
+// paper's view presets (docs/paper.md §2), and the bridge to the torchvision replay script.
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -33,7 +33,7 @@ export function makeBatch(seed: number, n: number, height: number, width: number
   return { data, n, height, width, channels };
 }
 
-// The paper's preset numbers (reference.md §2) and the view builder are the lint rules'
+// The paper's preset numbers (docs/paper.md §2) and the view builder are the lint rules'
 // reference data (src/lint/reference-presets.ts, checked there against the stdlib).
 export { CIFAR10_MEAN, CIFAR10_STD, referenceView as presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../../src/lint/reference-presets.js";
 

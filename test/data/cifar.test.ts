@@ -106,9 +106,32 @@ describe("tar extraction and the fetch command's archive handling", () => {
     fs.writeFileSync(evil, tarBytes([{ name: "../escape.txt", data: Buffer.from("x") }]));
     await expect(extractTar(evil, path.join(dir, "out"))).rejects.toThrow(/outside the target folder/);
     expect(fs.existsSync(path.join(dir, "escape.txt"))).toBe(false);
+    const abs = path.join(dir, "abs.tar");
+    const outside = path.join(dir, "abs-escape.txt");
+    fs.writeFileSync(abs, tarBytes([{ name: outside, data: Buffer.from("x") }]));
+    await expect(extractTar(abs, path.join(dir, "out3"))).rejects.toThrow(/outside the target folder/);
+    expect(fs.existsSync(outside)).toBe(false);
     const cut = path.join(dir, "cut.tar.gz");
     fs.writeFileSync(cut, zlib.gzipSync(tarBytes([{ name: "a.bin", data: Buffer.alloc(5000, 1) }]).subarray(0, 2048)));
     await expect(extractTar(cut, path.join(dir, "out2"))).rejects.toThrow(DataError);
+  });
+
+  it("writes regular files and folders only, returning the files", async () => {
+    const dir = tempDir();
+    const archive = path.join(dir, "links.tar.gz");
+    const files = [
+      { name: "d/a.bin", data: Buffer.from("aa") },
+      { name: "d/link", data: Buffer.alloc(0), type: "2", link: "/etc/passwd" },
+      { name: "d/hard", data: Buffer.alloc(0), type: "1", link: "d/a.bin" },
+      { name: "d/b.bin", data: Buffer.from("bbb") },
+    ];
+    fs.writeFileSync(archive, zlib.gzipSync(tarBytes(files)));
+    const out = path.join(dir, "out");
+    const got = await extractTar(archive, out);
+    expect(got).toEqual([path.join(out, "d/a.bin"), path.join(out, "d/b.bin")]);
+    expect(fs.readdirSync(path.join(out, "d")).sort()).toEqual(["a.bin", "b.bin"]);
+    expect(fs.readFileSync(path.join(out, "d/b.bin"), "utf8")).toBe("bbb");
+    await expect(extractTar(path.join(dir, "none.tar.gz"), out)).rejects.toThrow(/none\.tar\.gz: no such file/);
   });
 
   it("fails with one clear line when the download cannot connect (no network used)", async () => {

@@ -127,8 +127,8 @@ export function int64(values: number[]): Uint8Array {
   return b;
 }
 
-/** A ustar tar archive of regular files (names under 100 bytes). */
-export function tarBytes(files: Array<{ name: string; data: Uint8Array }>): Buffer {
+/** A ustar tar archive (names under 100 bytes); `type` is the header's type flag ("0" file, default; "1" hard link, "2" symlink, with `link`). */
+export function tarBytes(files: Array<{ name: string; data: Uint8Array; type?: string; link?: string }>): Buffer {
   const parts: Buffer[] = [];
   for (const f of files) {
     const h = Buffer.alloc(512);
@@ -139,7 +139,8 @@ export function tarBytes(files: Array<{ name: string; data: Uint8Array }>): Buff
     h.write(f.data.length.toString(8).padStart(11, "0") + "\0", 124, "latin1");
     h.write("00000000000\0", 136, "latin1");
     h.write("        ", 148, "latin1");
-    h[156] = 0x30;
+    h.write(f.type ?? "0", 156, "latin1");
+    if (f.link) h.write(f.link, 157, "latin1");
     h.write("ustar\0", 257, "latin1");
     h.write("00", 263, "latin1");
     let sum = 0;

@@ -16,7 +16,7 @@ function drawEpoch(s: InflationSampler, batch: number): Array<[number, number]> 
 }
 
 describe("inflation sampler", () => {
-  it("reports the reference's epoch sizes and generated shares (reference.md §1)", () => {
+  it("reports the reference's epoch sizes and generated shares (docs/paper.md §1)", () => {
     const vanilla = mixtureQuantities([real(50_000, 1), gen(1_000_000)]);
     const adainf = mixtureQuantities([real(50_000, 10), gen(1_000_000)]);
     expect(vanilla.epochSize).toBe(1_050_000);

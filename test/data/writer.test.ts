@@ -64,6 +64,69 @@ describe("NpzImageWriter", () => {
     });
   }
 
+  // Why the zip writer is ours (src/runtime/data/zip-writer.ts): a streamed stored member
+  // with a data descriptor (what yazl writes) cannot be read by streaming readers.
+  it("writes sizes and CRC into the local headers, without data descriptors", () => {
+    const out = path.join(dir, "local.npz");
+    const w = NpzImageWriter.create(out, { count: N, shape });
+    w.append(pixels);
+    w.finish();
+    const buf = fs.readFileSync(out);
+    const cd = buf.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    let local = 0;
+    for (const name of ["image.npy", "label.npy"]) {
+      expect(buf.readUInt32LE(local)).toBe(0x04034b50);
+      expect(buf.readUInt16LE(local + 6) & 0x8).toBe(0); // bit 3 (data descriptor) clear
+      const size = buf.readUInt32LE(local + 22);
+      const nameLen = buf.readUInt16LE(local + 26);
+      expect(buf.toString("utf8", local + 30, local + 30 + nameLen)).toBe(name);
+      const start = local + 30 + nameLen + buf.readUInt16LE(local + 28);
+      expect(buf.readUInt32LE(local + 18)).toBe(size);
+      expect(buf.readUInt32LE(local + 14)).toBe(slowCrc32(buf.subarray(start, start + size)));
+      local = start + size; // the next local header follows at once
+    }
+    expect(local).toBe(cd);
+    const funzip = spawnSync("funzip", [], { input: buf, maxBuffer: 1 << 24 });
+    if (!funzip.error) expect(Buffer.from(funzip.stdout).equals(buf.subarray(30 + 9, 30 + 9 + buf.readUInt32LE(22)))).toBe(true);
+  });
+
+  it.skipIf(!process.env["ADAINF_LARGE_TESTS"] || !hasNumpy())(
+    "writes a > 4 GiB npz with zip64 records that numpy reads (set ADAINF_LARGE_TESTS=1; writes 4.3 GB to the temp folder)",
+    async () => {
+      const count = 1_400_000; // x 3,072 bytes = 4.3 GB, past the 4 GiB zip limit
+      const out = path.join(dir, "large.npz");
+      const w = NpzImageWriter.create(out, { count, shape: [32, 32, 3] });
+      const chunk = new Uint8Array(3072 * 10_000);
+      for (let i = 0; i < count; i += 10_000) {
+        chunk.fill(i / 10_000);
+        w.append(chunk);
+      }
+      w.finish();
+      try {
+        const r = await NpzReader.open(out);
+        expect(r.count).toBe(count);
+        expect(r.readImages([count - 1])[5]).toBe(139);
+        r.close();
+        const py = [
+          "import numpy as np, sys, zipfile",
+          "zf = zipfile.ZipFile(sys.argv[1])",
+          "print([(i.filename, i.file_size) for i in zf.infolist()])",
+          "lb = np.load(sys.argv[1])['label']",
+          "f = zf.open('image.npy'); np.lib.format.read_magic(f); print(np.lib.format.read_array_header_1_0(f)[0], lb.shape, int(lb.min()))",
+        ].join("\n");
+        const res = spawnSync("/usr/bin/python3", ["-c", py, out], { encoding: "utf8" });
+        expect(res.stderr).toBe("");
+        expect(res.stdout.trim().split("\n")).toEqual([
+          `[('image.npy', ${encodeNpyHeader("|u1", [count, 32, 32, 3]).length + count * 3072}), ('label.npy', ${encodeNpyHeader("<i8", [count]).length + count * 8})]`,
+          `(${count}, 32, 32, 3) (${count},) -1`,
+        ]);
+      } finally {
+        fs.rmSync(out, { force: true });
+      }
+    },
+    600_000,
+  );
+
   it("refuses wrong counts and leaves nothing behind on abort", () => {
     const out = path.join(dir, "aborted.npz");
     const w = NpzImageWriter.create(out, { count: 2, shape });

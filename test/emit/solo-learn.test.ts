@@ -6,8 +6,8 @@ import { at, emitSolo, pipeline, readYaml, type Y } from "./helpers.js";
 import { PRESET_ROWS as PRESETS, REFERENCE_RUNS } from "../reference-presets.js";
 
 // The solo-learn target against the reference runs: the fork's configs (2 devices x 256,
-// its lr and classifier_lr; docs/methods.md's runs table), the method hyper-parameters
-// (reference.md §3), the augmentation presets (§2, docs/methods.md), dup and extra data
+// its lr and classifier_lr; docs/paper.md's runs table, §3.1), the method hyper-parameters
+// (docs/paper.md §3), the augmentation presets (docs/paper.md §2), dup and extra data
 // (§1), for the 12 paper pipelines.
 
 const METHODS = {
@@ -19,7 +19,7 @@ const METHODS = {
 
 const INFLATIONS = ["none", "vanilla", "adainf"] as const;
 
-describe("compile --target solo-learn: the 12 paper pipelines carry reference.md's values", () => {
+describe("compile --target solo-learn: the 12 paper pipelines carry docs/paper.md's values", () => {
   for (const [method, m] of Object.entries(METHODS)) {
     const ref = REFERENCE_RUNS[method as keyof typeof METHODS];
     for (const inflation of INFLATIONS) {

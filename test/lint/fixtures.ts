@@ -7,7 +7,7 @@ import type {
   ViewIR,
 } from "../../src/ir/types.js";
 
-// The paper's pipelines as IR objects, built by hand from reference.md (§1 data,
+// The paper's pipelines as IR objects, built by hand from docs/paper.md (§1 data,
 // §2 presets, §3 methods) so the lint tests do not depend on the front end. The
 // presets are written out again here (not taken from src/lint/reference-presets.ts)
 // so the strength calibration is checked against an independent copy of the table.
@@ -33,7 +33,7 @@ interface Row {
   flip: number;
 }
 
-/** reference.md §2, one row per view. */
+/** docs/paper.md §2, one row per view. */
 export const PRESET_ROWS: Record<string, Row[]> = {
   symmetric: [
     { crop: 0.08, jp: 0.8, b: 0.8, c: 0.8, s: 0.8, h: 0.2, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
@@ -125,7 +125,7 @@ const lars = (lr: number, weightDecay: number): OptimizerIR => ({
   excludeBiasAndNorm: true,
 });
 
-/** reference.md §3. */
+/** docs/paper.md §3. */
 export function methodSpec(m: Method): { method: MethodIR; optimizer: OptimizerIR; linearLr: number } {
   switch (m) {
     case "simclr":

@@ -47,7 +47,7 @@ describe("the paper's 12 pipelines", () => {
 });
 
 describe("the stdlib presets", () => {
-  it("have the strengths of the lint's reference table (reference.md §2)", async () => {
+  it("have the strengths of the lint's reference table (docs/paper.md §2)", async () => {
     for (const [method, preset] of [
       ["simclr", "symmetric"],
       ["byol", "asymmetric"],

@@ -8,7 +8,7 @@ import { pipelineStrength, viewStrength } from "../../src/lint/strength.js";
 import { paperPipeline, presetAugment, variant, view } from "./fixtures.js";
 
 describe("generated share g and inflation factor f", () => {
-  it("match reference.md for CIFAR-10 + 1M generated", () => {
+  it("match docs/paper.md §1 for CIFAR-10 + 1M generated", () => {
     const none = computeQuantities(paperPipeline("simclr", "none"));
     expect(none.generatedShare).toBe(0);
     expect(none.inflationFactor).toBe(1);
@@ -89,7 +89,7 @@ describe("augmentation strength a", () => {
     expect(strengthOf("symmetric_adainf")).toBeCloseTo(0.555, 2);
   });
 
-  it("the built-in reference presets agree with an independent copy of reference.md §2", () => {
+  it("the built-in reference presets agree with an independent copy of docs/paper.md §2", () => {
     for (const p of REFERENCE_PRESETS) expect(p.strength).toBeCloseTo(strengthOf(p.name), 12);
   });
 

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/check/diagnostic.js";
 import { lintWithSizes, type PipelineLintResult } from "../../src/lint/engine.js";
@@ -128,6 +131,56 @@ describe("SARIF 2.1.0 structure", () => {
     expect(run.results[2]!.locations).toBeUndefined();
     const rep = run.results[0]!.fixes![0]!.artifactChanges[0]!.replacements[0]!;
     expect(rep).toEqual({ deletedRegion: { charOffset: 40, charLength: 4 }, insertedContent: { text: "symmetric_adainf" } });
+  });
+});
+
+describe("SARIF driver, rule names, snippets", () => {
+  const source = "pipeline x {\n  data {}\n  augment = symmetric\n}\n";
+  const span = { file: "x.adainf", line: 3, column: 13, endLine: 3, endColumn: 22, start: 35, end: 44 };
+  const diags: Diagnostic[] = [
+    { code: "balance", severity: "warning", message: "m", span },
+    { code: "E021", severity: "error", message: "e", span, points: [{ seed: "1" }] },
+    { code: "W002", severity: "warning", message: "w", span: null },
+    { code: "lint-config", severity: "warning", message: "c", span: null },
+  ];
+  const log = toSarif(diags, [], { sources: (f) => (f === "x.adainf" ? source : null) }) as SarifLog;
+  const driver = log.runs[0]!.tool.driver as SarifLog["runs"][0]["tool"]["driver"] & { informationUri: string };
+  const rules = driver.rules as { id: string; name?: string; helpUri?: string }[];
+
+  it("gives the package's version and documentation", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../package.json"), "utf8")) as { version: string };
+    expect(driver.version).toBe(pkg.version);
+    expect(driver.informationUri).toBe(pathToFileURL(path.resolve(__dirname, "../../README.md")).href);
+    for (const r of rules.slice(0, ALL_RULES.length)) {
+      expect(fs.existsSync(fileURLToPath(r.helpUri!)), r.helpUri).toBe(true);
+      expect(r.helpUri).toMatch(new RegExp(`/docs/rules/${r.id}\\.md$`));
+    }
+  });
+
+  it("names every rule in PascalCase, unlike its id and every other name", () => {
+    const names = rules.map((r) => r.name!);
+    for (const r of rules) {
+      expect(r.name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+      expect(r.name!.toLowerCase()).not.toBe(r.id.toLowerCase());
+    }
+    expect(new Set(names).size).toBe(names.length);
+    expect(rules.slice(ALL_RULES.length).map((r) => [r.id, r.name])).toEqual([
+      ["E021", "CompileErrorE021"],
+      ["W002", "CompileWarningW002"],
+      ["lint-config", "LintConfig"],
+    ]);
+  });
+
+  it("shows the source of a region and its lines around, and the points of a finding", () => {
+    const results = log.runs[0]!.results as unknown as {
+      properties?: { points: unknown };
+      locations?: { physicalLocation: { region: { snippet?: { text: string } }; contextRegion?: { startLine: number; endLine: number; snippet: { text: string } } } }[];
+    }[];
+    const loc = results[0]!.locations![0]!.physicalLocation;
+    expect(loc.region.snippet).toEqual({ text: "symmetric" });
+    expect(loc.contextRegion).toEqual({ startLine: 2, endLine: 4, snippet: { text: "  data {}\n  augment = symmetric\n}" } });
+    expect(results[0]!.properties).toBeUndefined();
+    expect(results[1]!.properties).toEqual({ points: [{ seed: "1" }] });
   });
 });
 

@@ -25,6 +25,7 @@ interface StepFlags {
   projector?: string;
   profile: boolean;
   torch: boolean;
+  torchReference?: string;
 }
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
@@ -42,6 +43,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--projector <hidden,out>", "a SimCLR projector, e.g. 2048,256 (bench/gpu_step.py's model)")
     .option("--no-profile", "skip the per-kernel profile")
     .option("--no-torch", "skip the PyTorch reference")
+    .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
     .action((opts: StepFlags) => {
       setExit(benchStep(ctx, opts));
     });
@@ -50,6 +52,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .description("augmentation views/s (symmetric, symmetric_adainf; batch 256 of 32x32x3), with torchvision for comparison")
     .option("--seconds <s>", "seconds per measurement", "3")
     .option("--threads <n>", "also measure a pool of n augmentation threads")
+    .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
     .action((opts: AugmentFlags) => {
       setExit(benchAugment(ctx, opts));
     });
@@ -59,6 +62,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 interface AugmentFlags {
   seconds: string;
   threads?: string;
+  torchReference?: string;
 }
 
 /** The compiled bench/step.js: dist/bench beside dist/src, or the repo's dist/ from sources. */
@@ -100,6 +104,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.projector) args.push("--projector", opts.projector);
   if (!opts.profile) args.push("--no-profile");
   if (!opts.torch) args.push("--no-torch");
+  if (opts.torchReference) args.push("--torch-reference", opts.torchReference);
   return runScript(ctx, args);
 }
 
@@ -110,6 +115,7 @@ export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
   if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
   const args = [script, "--seconds", opts.seconds];
   if (opts.threads) args.push("--worker", "--threads", opts.threads);
+  if (opts.torchReference) args.push("--torch-reference", opts.torchReference);
   return runScript(ctx, args);
 }
 

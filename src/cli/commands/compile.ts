@@ -86,7 +86,7 @@ function report(ctx: CliContext, out: CompileOutput, diagnostics: Diagnostic[]):
 function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpts): void {
   const value = pipelines.map((p) => (opts.spans ? { ir: p.ir, spans: p.spans } : p.ir));
   const json = JSON.stringify(value.length === 1 ? value[0] : value, null, 2) + "\n";
-  if (opts.out) writeAtomic(resolve(ctx.cwd, opts.out), json);
+  if (opts.out) writeFileAtomic(resolve(ctx.cwd, opts.out), json);
   else ctx.out(json);
 }
 
@@ -126,4 +126,3 @@ async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: stri
 }
 
 /** Writes a user's output file atomically (temp file + rename). */
-export const writeAtomic = writeFileAtomic;

@@ -5,7 +5,7 @@ import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { expandInputs } from "../files.js";
 import { formatText } from "../../syntax/format.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { writeAtomic } from "./compile.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc fmt`: print the canonical form (one file), or --check / --write.
 
@@ -39,7 +39,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
           }
         } else if (opts.write) {
           if (r.text !== text) {
-            writeAtomic(abs, r.text);
+            writeFileAtomic(abs, r.text);
             ctx.out(`formatted ${file}\n`);
           }
         } else ctx.out(r.text);

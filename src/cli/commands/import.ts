@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
-import { writeAtomic } from "./compile.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc import solo-learn <config.yaml> [--augmentations <file.yaml>] -o <file.adainf>`:
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
@@ -31,7 +31,7 @@ export const register: RegisterCommand = (program, ctx) => {
         if (e instanceof ImportError) throw new UserError(e.message, EXIT_ERRORS);
         throw e;
       }
-      writeAtomic(outPath, result.text);
+      writeFileAtomic(outPath, result.text);
       for (const n of result.notes) ctx.err(`note: ${n}\n`);
       ctx.out(`wrote ${relative(ctx.cwd, outPath) || outPath} (pipeline ${result.ir.name}, from ${result.plan.method})\n`);
     });

@@ -97,7 +97,7 @@ export async function runLintCommand(
     ctx.out(renderJson(diagnostics, results));
   } else if (format === "sarif") {
     const { toSarif } = await import("../../lint/reporters/sarif.js");
-    ctx.out(JSON.stringify(toSarif(diagnostics, results), null, 2) + "\n");
+    ctx.out(JSON.stringify(toSarif(diagnostics, results, { sources: (f) => sources.get(f) ?? null }), null, 2) + "\n");
   } else {
     const { renderText } = await import("../../lint/reporters/text.js");
     ctx.out(renderText(diagnostics, results, (f) => sources.get(f) ?? null, ctx.color));

@@ -3,7 +3,7 @@ import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { writeAtomic } from "./compile.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 import { collect } from "./check.js";
 
 // `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
@@ -80,7 +80,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         if (e instanceof DataError) throw new UserError(e.message);
         throw e;
       }
-      writeAtomic(resolve(ctx.cwd, opts.out), renderPreviewGrid(rows, { height: h, width: w, channels: c }));
+      writeFileAtomic(resolve(ctx.cwd, opts.out), renderPreviewGrid(rows, { height: h, width: w, channels: c }));
       ctx.out(`wrote ${opts.out}: ${rows.length} images x (original + ${ir.augment.views.length} views) of ${ir.name}\n`);
     });
 };

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
-import { writeAtomic } from "./compile.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc report <run-or-sweep-dir> [-o report.html]`: one self-contained HTML page
 // (curves, results with lint findings beside them, runs, augmentation preview) from
@@ -35,7 +35,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         throw e;
       }
       const out = opts.out !== undefined ? path.resolve(ctx.cwd, opts.out) : defaultReportPath(dir, ctx.cwd);
-      writeAtomic(out, result.html);
+      writeFileAtomic(out, result.html);
       for (const n of result.notes) ctx.err(`note: ${n}\n`);
       const finished = result.input.points.filter((p) => p.summary !== null).length;
       ctx.out(

@@ -91,7 +91,7 @@ function analyzeData(ir: PipelineIR, error: Report, warn: Report): SoloPlan | nu
     ok = false;
   }
   if (!sameNumbers(real_.shape, [32, 32, 3]) || !sameNumbers(real_.mean, SOLO_STATS[real_.format as "cifar10"].mean) || !sameNumbers(real_.std, SOLO_STATS[real_.format as "cifar10"].std)) {
-    error(C, rp, `'${real_.name}': a ${real_.format} preset with other image shape or statistics than solo-learn's (32x32x3, reference.md §2)`);
+    error(C, rp, `'${real_.name}': a ${real_.format} preset with other image shape or statistics than solo-learn's (32x32x3, docs/paper.md §2)`);
     ok = false;
   }
   for (const e of extras) {

@@ -3,7 +3,8 @@ import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { programFileNames } from "./names.js";
 import { emitProgram } from "./program.js";
-import { localDependency, ownPackage, packageJson, tsconfigJson } from "./project-files.js";
+import { ownPackage } from "../../util/own-package.js";
+import { localDependency, packageJson, tsconfigJson } from "./project-files.js";
 
 // `adainfc compile --target ts -o <dir>`: one standalone TypeScript program per pipeline
 // (per point of a sweep), plus package.json and tsconfig.json. Pure (returns text);

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { relative, sep } from "node:path";
 
 // The small package around the emitted programs: package.json (ES module, depends on
 // adainf, `npm start` compiles and runs) and a strict tsconfig.json. tsc writes each
@@ -12,26 +10,6 @@ export interface PackageOptions {
   programs: string[];
   /** The `adainf` dependency spec (default: `file:` the compiler's own package, relative to the output folder). */
   dependency: string;
-}
-
-interface OwnPackage {
-  root: string;
-  devDependencies: Record<string, string>;
-}
-
-/** The adainf package this compiler runs from (its folder and dev dependency ranges). */
-export function ownPackage(): OwnPackage {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; devDependencies?: Record<string, string> };
-      if (pkg.name === "adainf") return { root: dir, devDependencies: pkg.devDependencies ?? {} };
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the adainf package.json above the compiler");
-    dir = up;
-  }
 }
 
 /** `file:<path>` from the output folder to the compiler's package, with forward slashes. */

@@ -12,6 +12,7 @@ export function renderJson(diagnostics: readonly Diagnostic[], results: readonly
     pipelines: results.map((r) => ({
       name: r.pipeline,
       file: r.file,
+      point: r.point,
       generatedShare: r.quantities.generatedShare,
       inflationFactor: r.quantities.inflationFactor,
       strength: r.quantities.strength,

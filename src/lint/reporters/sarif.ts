@@ -1,12 +1,18 @@
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
+import type { SourceLookup } from "../../check/render.js";
+import type { Span } from "../../ir/types.js";
+import { docsUri, ownPackage } from "../../util/own-package.js";
 import type { PipelineLintResult } from "../engine.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { RuleMeta } from "../types.js";
 
 // `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
-// show up on pull requests. One run; the driver lists every lint rule (plus any compile
-// diagnostic code that occurred); each result points at a region of a file and carries
-// its fix, when it has one, as SARIF replacements.
+// show up on pull requests. One run; the driver (name, version, documentation) lists
+// every lint rule (plus any compile diagnostic code that occurred); each result points
+// at a region of a file, with the source it covers when the text is known, names the
+// sweep points it holds on (message and `properties.points`) and carries its fix, when
+// it has one, as SARIF replacements. Microsoft's SARIF validator accepts it without
+// errors or warnings (test/lint/sarif-validate.test.ts).
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -16,8 +22,26 @@ const LEVEL: Record<Severity, SarifLevel> = { error: "error", warning: "warning"
 const DEFAULT_LEVEL: Record<RuleMeta["defaultSeverity"], SarifLevel> = { error: "error", warn: "warning", info: "note" };
 
 export interface SarifOptions {
-  /** Tool version for `runs[0].tool.driver.version`. */
+  /** Tool version for `runs[0].tool.driver.version` (default: package.json's). */
   version?: string;
+  /** Source text by file, for each region's snippet and context (none when unknown). */
+  sources?: SourceLookup;
+}
+
+/**
+ * The `name` of a code that is not a lint rule (a lint rule names itself, RuleMeta.name):
+ * SARIF wants a PascalCase "friendly name" that differs from the id, even in case.
+ * `E021` -> `CompileErrorE021`, `W002` -> `CompileWarningW002`, `lint-config` -> `LintConfig`.
+ */
+export function codeName(code: string): string {
+  const compile = /^([EW])\d+$/.exec(code);
+  if (compile) return `${compile[1] === "E" ? "CompileError" : "CompileWarning"}${code}`;
+  const name = code
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+  return name.toLowerCase() === code.toLowerCase() ? `Adainfc${name}` : name;
 }
 
 export function toSarif(
@@ -27,11 +51,11 @@ export function toSarif(
 ): object {
   const rules: object[] = ALL_RULES.map((r) => ({
     id: r.meta.id,
-    name: r.meta.id,
+    name: r.meta.name,
     shortDescription: { text: r.meta.docs.summary },
     fullDescription: { text: r.meta.docs.rationale },
-    // No helpUri: the repository's public address is not known here; the help text
-    // carries the fix and example, and `adainfc explain <id>` the rest.
+    // The rule's generated page (`adainfc explain <id>` prints the same).
+    helpUri: docsUri(`docs/rules/${r.meta.id}.md`),
     help: { text: `${r.meta.docs.fix}\n\nExample:\n${r.meta.docs.example}`, markdown: `${r.meta.docs.fix}\n\n\`\`\`\n${r.meta.docs.example}\n\`\`\`` },
     defaultConfiguration: { level: DEFAULT_LEVEL[r.meta.defaultSeverity] },
     properties: { fixable: r.meta.fixable },
@@ -42,8 +66,10 @@ export function toSarif(
     index.set(d.code, rules.length);
     rules.push({
       id: d.code,
-      name: d.code,
+      name: codeName(d.code),
       shortDescription: { text: `adainfc compile diagnostic ${d.code}` },
+      // The language reference's table of diagnostics.
+      helpUri: docsUri("docs/language.md"),
       defaultConfiguration: { level: LEVEL[d.severity] },
     });
   }
@@ -55,15 +81,17 @@ export function toSarif(
         tool: {
           driver: {
             name: "adainfc",
-            ...(opts.version ? { version: opts.version } : {}),
+            version: opts.version ?? ownPackage().version,
+            informationUri: docsUri("README.md"),
             rules,
           },
         },
-        results: diagnostics.map((d) => result(d, index.get(d.code)!)),
+        results: diagnostics.map((d) => result(d, index.get(d.code)!, opts.sources ?? (() => null))),
         properties: {
           pipelines: results.map((r) => ({
             name: r.pipeline,
             file: uri(r.file),
+            point: r.point,
             generatedShare: r.quantities.generatedShare,
             inflationFactor: r.quantities.inflationFactor,
             strength: r.quantities.strength,
@@ -78,14 +106,18 @@ function uri(file: string): string {
   return file.replace(/\\/g, "/").replace(/^\.\//, "");
 }
 
-function result(d: Diagnostic, ruleIndex: number): object {
+function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object {
   const r: Record<string, unknown> = {
     ruleId: d.code,
     ruleIndex,
     level: LEVEL[d.severity],
+    // The message already names the points (src/check/points.ts); the property bag
+    // lists them for tools, as SARIF has no notion of its own for them.
     message: { text: d.hint ? `${d.message} (${d.hint})` : d.message },
   };
+  if (d.points) r.properties = { points: d.points };
   if (d.span) {
+    const text = sources(d.span.file);
     r.locations = [
       {
         physicalLocation: {
@@ -95,7 +127,9 @@ function result(d: Diagnostic, ruleIndex: number): object {
             startColumn: d.span.column,
             endLine: d.span.endLine,
             endColumn: d.span.endColumn,
+            ...(text !== null ? { snippet: { text: text.slice(d.span.start, d.span.end) } } : {}),
           },
+          ...(text !== null ? { contextRegion: contextRegion(text, d.span) } : {}),
         },
       },
     ];
@@ -117,4 +151,12 @@ function result(d: Diagnostic, ruleIndex: number): object {
     ];
   }
   return r;
+}
+
+/** The lines of the span with one line either side, as SARIF's `contextRegion`. */
+function contextRegion(text: string, span: Span): object {
+  const lines = text.split(/\r?\n/);
+  const startLine = Math.max(1, span.line - 1);
+  const endLine = Math.min(lines.length, Math.max(span.line, span.endLine) + 1);
+  return { startLine, endLine, snippet: { text: lines.slice(startLine - 1, endLine).join("\n") } };
 }

@@ -14,6 +14,7 @@ export const TOLERANCE = 1.3;
 export const rule: LintRule = {
   meta: {
     id: "balance",
+    name: "AugmentationInflationBalance",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

@@ -7,6 +7,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "batch-size",
+    name: "BatchLargerThanTrainingSet",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

@@ -2,11 +2,12 @@ import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
 
 // The reference converter reads images with OpenCV, which returns BGR, and saves them
-// as they are (reference.md §4): a generated npz is BGR unless someone converted it.
+// as they are (docs/paper.md §4): a generated npz is BGR unless someone converted it.
 
 export const rule: LintRule = {
   meta: {
     id: "channel-order",
+    name: "NpzChannelOrder",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

@@ -12,6 +12,7 @@ export const SCARCE_REAL = 10_000;
 export const rule: LintRule = {
   meta: {
     id: "data-scarce",
+    name: "DataScarceInflation",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

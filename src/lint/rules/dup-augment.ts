@@ -14,6 +14,7 @@ export const DEFAULT_STRENGTH_SHARE = 0.9;
 export const rule: LintRule = {
   meta: {
     id: "dup-augment",
+    name: "ReplicationWithDefaultAugmentation",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

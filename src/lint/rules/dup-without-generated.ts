@@ -8,6 +8,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "dup-without-generated",
+    name: "ReplicationWithoutGeneratedData",
     defaultSeverity: "info",
     fixable: false,
     docs: {

@@ -7,13 +7,14 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "eval-on-train",
+    name: "EvaluationOnTrainingData",
     defaultSeverity: "warn",
     fixable: false,
     docs: {
       summary: "The evaluation source is (or reads the same data as) a training source.",
       rationale:
         "Linear and kNN accuracy on the training images measures memorisation as much as representation " +
-        "quality; the paper's numbers (reference.md §5) are on the CIFAR test split, which the encoder never saw.",
+        "quality; the paper's numbers (docs/paper.md §5) are on the CIFAR test split, which the encoder never saw.",
       example:
         "real = cifar10(\"datasets/cifar10\", split = train)\neval = cifar10(\"datasets/cifar10\", split = train)",
       fix: 'Evaluate on the test split: `eval = cifar10("datasets/cifar10", split = test)`.',

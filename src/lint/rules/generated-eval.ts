@@ -1,12 +1,13 @@
 import { sourceNamed } from "../rule-helpers.js";
 import type { LintRule } from "../types.js";
 
-// Generated images carry label -1 (reference.md §1): evaluating a classifier on them
+// Generated images carry label -1 (docs/paper.md §1): evaluating a classifier on them
 // measures nothing, and a loader that does not skip -1 crashes or corrupts the metric.
 
 export const rule: LintRule = {
   meta: {
     id: "generated-eval",
+    name: "EvaluationOnGeneratedData",
     defaultSeverity: "error",
     fixable: false,
     docs: {

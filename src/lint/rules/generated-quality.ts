@@ -13,6 +13,7 @@ export const DOMINANT_SHARE = 0.5;
 export const rule: LintRule = {
   meta: {
     id: "generated-quality",
+    name: "GeneratedDataQuality",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

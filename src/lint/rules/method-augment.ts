@@ -23,13 +23,14 @@ const METHOD_LABEL: Record<MethodName, string> = {
 export const rule: LintRule = {
   meta: {
     id: "method-augment",
+    name: "MethodAugmentationFamily",
     defaultSeverity: "warn",
     fixable: true,
     docs: {
       summary: "The method's usual augmentation family is not the one used (symmetric vs asymmetric views).",
       rationale:
         "The paper (following solo-learn) uses the symmetric presets with SimCLR and MoCo v2 and the " +
-        "asymmetric presets with BYOL and Barlow Twins; its accuracies (reference.md §5) are measured with " +
+        "asymmetric presets with BYOL and Barlow Twins; its accuracies (docs/paper.md §5) are measured with " +
         "those pairings, and AdaInf's advice is to pick symmetric_adainf or asymmetric_adainf accordingly.",
       example:
         "pipeline byol_weak from byol {\n  augment = symmetric_adainf   // BYOL goes with asymmetric_adainf\n}",

@@ -8,6 +8,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "moco-queue",
+    name: "MocoQueueSize",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

@@ -10,6 +10,7 @@ import type { LintRule, RuleContext } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "noop-ops",
+    name: "NoOpColourOperations",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

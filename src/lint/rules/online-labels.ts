@@ -6,6 +6,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "online-labels",
+    name: "OnlineEvaluationWithoutLabels",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

@@ -6,6 +6,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "schedule",
+    name: "ScheduleLongerThanTraining",
     defaultSeverity: "warn",
     fixable: false,
     docs: {

@@ -8,6 +8,7 @@ import type { LintRule } from "../types.js";
 export const rule: LintRule = {
   meta: {
     id: "unknown-size",
+    name: "UnknownSourceSize",
     defaultSeverity: "info",
     fixable: false,
     docs: {

@@ -3,14 +3,15 @@ import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
 
 // Vanilla inflation: generated data dominates the mixture and real data is not
-// re-weighted. The paper's Table 1 shows this can lose accuracy (SimCLR 91.56 -> 91.38).
+// re-weighted. The reference results show this can lose accuracy (SimCLR 91.56 -> 91.38, docs/paper.md §5).
 
-/** Real replication AdaInf uses (reference.md §1). */
+/** Real replication AdaInf uses (docs/paper.md §1). */
 export const ADAINF_DUP = 10;
 
 export const rule: LintRule = {
   meta: {
     id: "vanilla-inflation",
+    name: "VanillaInflation",
     defaultSeverity: "warn",
     fixable: true,
     docs: {

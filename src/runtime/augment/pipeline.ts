@@ -1,7 +1,7 @@
 // Executes view plans over a uint8 batch: one fused pass per sample that keeps the image
 // in two small uint8 buffers (crop + resize, then each op in place) and writes the float
 // output (ToTensor/Normalize). No tensors, no per-op allocation: at 32x32 the cost of a
-// tfjs op call exceeds the arithmetic (reference.md §6). The pixel work goes through a
+// tfjs op call exceeds the arithmetic (docs/augmentation.md, "Why not tfjs ops"). The pixel work goes through a
 // Kernels object: WebAssembly SIMD when dist/wasm/augment.wasm is there (the batch is
 // copied into its memory and the views copied out), else the TypeScript kernels; both
 // give the same bytes.

@@ -1,5 +1,5 @@
 // `adainfc data fetch cifar10|cifar100`: download the official binary archive over
-// https, check its MD5 against the published one, extract it with our tar reader and
+// https, check its MD5 against the published one, extract it (node-tar, src/runtime/data/tar.ts) and
 // check that the result opens. Offline, it fails with one line saying so.
 
 import crypto from "node:crypto";

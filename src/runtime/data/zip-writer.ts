@@ -3,6 +3,16 @@
 // image count), so the local header can be written first and only its CRC patched
 // with a positioned write at the end: no data descriptors, no second pass.
 // Zip64 records are written when a size or offset needs them (or when forced).
+//
+// Why this is ours and not yazl (measured, README "Archives"): yazl can stream a
+// member only as "sizes and CRC unknown" (general-purpose bit 3: zeros in the local
+// header, a data descriptor after the data). For a stored member that makes the npz
+// unreadable to streaming readers (Java's ZipInputStream: "only DEFLATED entries can
+// have EXT descriptor"; funzip: CRC error), while numpy.savez writes the real sizes
+// and CRC into the local header as this writer does. yazl's other way, addBuffer,
+// holds the whole member in memory (3 GB for a million CIFAR images). yazl is also
+// stream-only, where callers here write synchronously, and it was 23-29% slower on a
+// 50,000-image npz.
 
 import fs from "node:fs";
 import { crc32 } from "./crc32.js";

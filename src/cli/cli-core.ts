@@ -1,0 +1,85 @@
+import { Command, CommanderError } from "commander";
+import type { CommandEntry } from "./command.js";
+import { EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { ownPackage } from "../util/own-package.js";
+
+// The CLI over a table of commands: options common to all, dispatch to the one
+// command named (only its module is loaded), help, and how failures become exit
+// codes. main.ts gives it the full table; the start-up snapshot (snapshot-entry.ts)
+// gives it the front-end commands it holds preloaded.
+
+function version(): string {
+  try {
+    return ownPackage().version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function wantsColor(argv: string[]): boolean {
+  if (argv.includes("--no-color") || process.env["NO_COLOR"] !== undefined) return false;
+  if (argv.includes("--color") || process.env["FORCE_COLOR"]) return true;
+  return Boolean(process.stdout.isTTY);
+}
+
+export async function runCli(argv: string[], commands: readonly CommandEntry[], ctxIn?: CliContext): Promise<number> {
+  const ctx = ctxIn ?? processContext(wantsColor(argv));
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  const program = new Command("adainfc")
+    .description("adainf: contrastive-learning pipelines with generated-data inflation (AdaInf, ICLR 2024)")
+    .version(version(), "-V, --version")
+    .option("--no-color", "plain output (NO_COLOR is honoured too)")
+    .option("--color", "force colours")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
+    .showHelpAfterError("(run adainfc --help for usage)");
+
+  const name = argv.find((a) => !a.startsWith("-"));
+  const entry = commands.find((c) => c.name === name);
+  if (entry) {
+    const mod = await entry.load();
+    mod.register(program, ctx, setExit);
+  } else {
+    for (const c of commands) program.command(c.name).description(c.summary);
+  }
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+
+  try {
+    if (!entry && name) {
+      ctx.err(`error: unknown command '${name}'\n`);
+      const { didYouMean } = await import("../check/suggest.js");
+      const hint = didYouMean(name, commands.map((c) => c.name));
+      if (hint) ctx.err(`hint: ${hint}\n`);
+      return EXIT_USAGE;
+    }
+    if (!entry && argv.filter((a) => a !== "--no-color" && a !== "--color").length === 0) {
+      ctx.out(program.helpInformation());
+      return 0;
+    }
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return EXIT_USAGE;
+    }
+    if (e instanceof UserError) {
+      ctx.err(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    // A file-system failure the user caused (a path, a mount, a disk): one line, exit 1.
+    const { describeFsError } = await import("../util/fs-errors.js");
+    const fsLine = describeFsError(e);
+    if (fsLine) {
+      ctx.err(`error: ${fsLine}\n`);
+      return 1;
+    }
+    const err = e as Error;
+    ctx.err(`internal error: ${err.message}\n(this is a bug in adainfc; please report it with the command you ran)\n`);
+    if (process.env["ADAINF_DEBUG"]) ctx.err(`${err.stack}\n`);
+    return 70;
+  }
+  return exitCode;
+}

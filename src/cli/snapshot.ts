@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { ownPackage } from "../util/own-package.js";
+
+// The compiler's V8 start-up snapshot (docs/start-up.md): where it lives, how it is
+// built for the node that runs this, and the stamp bin/adainfc reads to decide whether
+// it may use it. The bundle (dist/snapshot/adainfc.cjs, made by scripts/build-snapshot.mjs)
+// does not depend on the node version; the blob does, so it is built on the machine that
+// runs it: by `npm run build`, or by `adainfc snapshot` after node changes.
+
+export interface SnapshotFiles {
+  dir: string;
+  /** One script: the front end bundled by scripts/build-snapshot.mjs. */
+  bundle: string;
+  /** V8 heap after loading and warming up the bundle; valid for one node binary only. */
+  blob: string;
+  /** Lines: node binary (real path), node version, package root (real path), commands. */
+  stamp: string;
+}
+
+export function snapshotFiles(root: string = ownPackage().root): SnapshotFiles {
+  const dir = path.join(root, "dist", "snapshot");
+  return { dir, bundle: path.join(dir, "adainfc.cjs"), blob: path.join(dir, "adainfc.blob"), stamp: path.join(dir, "stamp") };
+}
+
+export interface SnapshotBuild {
+  blob: string;
+  bytes: number;
+  ms: number;
+  commands: string[];
+}
+
+export class SnapshotError extends Error {}
+
+/**
+ * Builds the blob from the bundle with this process's node (`node --build-snapshot`),
+ * warming up on a paper pipeline, then writes the stamp. Blob and stamp are each written
+ * atomically, the stamp last, so the launcher never pairs a new stamp with an old blob.
+ */
+export function buildSnapshot(commands: readonly string[], files: SnapshotFiles = snapshotFiles()): SnapshotBuild {
+  if (!fs.existsSync(files.bundle)) throw new SnapshotError(`${files.bundle} is missing: run \`npm run build\` in the adainf package`);
+  const root = path.dirname(path.dirname(files.dir));
+  const warm = path.join(root, "pipelines", "simclr_adainf.adainf");
+  const tmp = path.join(files.dir, `.adainfc.blob.${process.pid}.tmp`);
+  const t0 = performance.now();
+  // The warm-up compiles from a folder outside the package, as users do, so the stdlib
+  // is parsed under the names a user's run looks it up by (absolute paths).
+  const r = spawnSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", files.bundle], {
+    cwd: os.tmpdir(),
+    env: { ...process.env, ADAINF_SNAPSHOT_WARMUP: fs.existsSync(warm) ? warm : "" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0 || !fs.existsSync(tmp)) {
+    fs.rmSync(tmp, { force: true });
+    const why = (r.stderr || r.error?.message || "").split("\n").filter((l) => l && !/not yet fully verified|out-of-sync|issue tracker/.test(l));
+    throw new SnapshotError(`node --build-snapshot failed (exit ${r.status ?? r.signal}): ${why.slice(-3).join(" | ") || "no output"}`);
+  }
+  fs.renameSync(tmp, files.blob);
+  const stamp = [fs.realpathSync(process.execPath), process.version, fs.realpathSync(root), commands.join(" ")].join("\n") + "\n";
+  writeFileAtomic(files.stamp, stamp);
+  return { blob: files.blob, bytes: fs.statSync(files.blob).size, ms: performance.now() - t0, commands: [...commands] };
+}

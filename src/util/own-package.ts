@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+// The adainf package this code runs from: its folder, version and dev dependency ranges,
+// read from its package.json (the one definition of them), and where its documentation
+// is. src/ (tests) and dist/src/ (installed) sit at different depths, so the folder is
+// found by walking up to the package.json named adainf.
+
+export interface OwnPackage {
+  root: string;
+  version: string;
+  devDependencies: Record<string, string>;
+}
+
+let cached: OwnPackage | undefined;
+
+export function ownPackage(): OwnPackage {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string; devDependencies?: Record<string, string> };
+      if (pkg.name === "adainf") {
+        cached = { root: dir, version: pkg.version ?? "unknown", devDependencies: pkg.devDependencies ?? {} };
+        return cached;
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find the adainf package.json above the compiler");
+    dir = up;
+  }
+}
+
+/**
+ * An absolute URI of a documentation file of the package (`README.md`, `docs/rules/balance.md`).
+ * The project has no public web address, so this is a file: URI into the installed
+ * package (package.json ships README.md and docs/); give the project a homepage and
+ * this is the one place to point at it.
+ */
+export function docsUri(relativePath: string): string {
+  return pathToFileURL(join(ownPackage().root, relativePath)).href;
+}
