@@ -10,6 +10,7 @@ import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepPoint } from "./re
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Decl, Statement } from "./syntax/ast.js";
+import { diag, diagnostic } from "./check/registry.js";
 
 // The compiler's front door: source file -> diagnostics + one IR per pipeline.
 // Everything after this (check output, lint, emit, run) works from what it returns.
@@ -63,13 +64,8 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
 
   const decls = localDecls(entry).filter((d) => d.declKind === "pipeline");
   if (opts.pipeline && !decls.some((d) => d.name.text === opts.pipeline)) {
-    diagnostics.push({
-      code: "E010",
-      severity: "error",
-      message: `${entry.display} has no pipeline '${opts.pipeline}'`,
-      span: null,
-      hint: decls.length ? `pipelines: ${decls.map((d) => d.name.text).join(", ")}` : "this file declares no pipeline",
-    });
+    const args = { file: entry.display, name: opts.pipeline, pipelines: decls.map((d) => d.name.text).join(", ") };
+    diagnostics.push(diagnostic(decls.length ? diag.E010.noPipeline(args) : diag.E010.noPipelineDeclared(args), null));
   }
   const setExtras = extra.statements.length ? [extra] : [];
   for (const decl of decls) {
@@ -114,13 +110,7 @@ function compileDecl(
     }
     const schemaErrors = validateIR(r.ir);
     if (schemaErrors.length) {
-      diagnostics.push({
-        code: "E040",
-        severity: "error",
-        message: `internal error: the IR of '${decl.name.text}' does not match its schema: ${schemaErrors.join("; ")}`,
-        span: decl.name.span,
-        hint: "please report this with the file",
-      });
+      diagnostics.push(diagnostic(diag.E040.irSchema({ name: decl.name.text, errors: schemaErrors.join("; ") }), decl.name.span));
       continue;
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
@@ -142,7 +132,7 @@ function parseOverrides(
     const eq = o.indexOf("=");
     if (eq <= 0) {
       ok = false;
-      diagnostics.push({ code: "E002", severity: "error", message: `--set ${o}: expected key=value`, span: null, hint: "e.g. --set train.steps=500" });
+      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), null));
       return;
     }
     const key = o.slice(0, eq);
@@ -164,13 +154,7 @@ function parseOverrides(
     const { parsed, decl, stmt } = attempt;
     if (parsed.diagnostics.length || !stmt || decl?.kind !== "decl" || decl.body!.statements.length !== 1) {
       ok = false;
-      diagnostics.push({
-        code: "E002",
-        severity: "error",
-        message: `--set ${o}: ${parsed.diagnostics[0]?.message ?? "not a single setting"}`,
-        span: null,
-        hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'",
-      });
+      diagnostics.push(diagnostic(diag.E002.setNotOneSetting({ setting: o, problem: parsed.diagnostics[0]?.message ?? "not a single setting" }), null));
       return;
     }
     statements.push(stmt);

@@ -84,7 +84,11 @@ function table(blocks: readonly Block[]): string {
 /** Every generated table of docs/language.md, by marker name. */
 export function builtinTables(): Record<string, string> {
   return {
-    sources: table([...Object.values(B.SOURCE_FORMATS), { ...B.DATASET_CALL, name: "<dataset preset>", doc: B.DATASET_CALL.doc }, { ...B.DATASET_FIELDS, name: "dataset NAME { ... }", doc: "Fields of a dataset preset's declaration (stdlib/datasets.adainf)." }]),
+    sources: table([
+      ...Object.values(B.SOURCE_FORMATS),
+      { ...B.DATASET_CALL, name: "<dataset preset>", doc: B.DATASET_CALL.doc },
+      { ...B.DATASET_FIELDS, name: "dataset NAME { ... }", doc: "Fields of a dataset preset's declaration (stdlib/datasets.adainf)." },
+    ]),
     ops: table([...Object.values(B.AUGMENT_OPS), B.AUGMENT]),
     model: table([...Object.values(B.BACKBONES), ...Object.values(B.METHODS)]),
     training: table([B.TRAIN, ...Object.values(B.OPTIMIZERS), ...Object.values(B.SCHEDULES)]),

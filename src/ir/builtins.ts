@@ -1,19 +1,5 @@
 import { STRENGTH_MAX, STRENGTH_MIN } from "./augment-strength.js";
-import {
-  block,
-  bool,
-  builtin,
-  duration,
-  filledIn,
-  fixed,
-  group,
-  int,
-  number,
-  numbers,
-  oneOf,
-  range,
-  string,
-} from "./define.js";
+import { block, bool, builtin, duration, filledIn, fixed, group, int, number, numbers, oneOf, range, string } from "./define.js";
 
 // The one definition of the language's builtins: every dataset format, augmentation op,
 // backbone, method, optimizer, schedule, evaluator and block field, with its type,
@@ -31,12 +17,17 @@ const below1 = { min: 0, max: 1, maxExclusive: true };
 
 // ---------------------------------------------------------------- augmentation ops
 
-export const RANDOM_RESIZED_CROP = builtin("op", "random_resized_crop", "Crop a random area (fraction `scale` of the image, aspect ratio in `ratio`) and resize it to `size`.", {
-  size: filledIn(int({ min: 1, max: 4096 }, { default: null, unit: "pixels", doc: "output size (square); default: the dataset's image size" })),
-  scale: range({ min: 0, max: 1, minExclusive: true }, { default: [0.08, 1.0], doc: "range of the crop's area as a fraction of the image" }),
-  ratio: range(positive, { default: [3 / 4, 4 / 3], doc: "range of the aspect ratio (log-uniform), torchvision's [3/4, 4/3]" }),
-  interpolation: oneOf(["bicubic", "bilinear", "nearest"], { default: "bicubic", doc: "resampling filter" }),
-});
+export const RANDOM_RESIZED_CROP = builtin(
+  "op",
+  "random_resized_crop",
+  "Crop a random area (fraction `scale` of the image, aspect ratio in `ratio`) and resize it to `size`.",
+  {
+    size: filledIn(int({ min: 1, max: 4096 }, { default: null, unit: "pixels", doc: "output size (square); default: the dataset's image size" })),
+    scale: range({ min: 0, max: 1, minExclusive: true }, { default: [0.08, 1.0], doc: "range of the crop's area as a fraction of the image" }),
+    ratio: range(positive, { default: [3 / 4, 4 / 3], doc: "range of the aspect ratio (log-uniform), torchvision's [3/4, 4/3]" }),
+    interpolation: oneOf(["bicubic", "bilinear", "nearest"], { default: "bicubic", doc: "resampling filter" }),
+  },
+);
 
 export const AUGMENT_OPS = {
   random_resized_crop: RANDOM_RESIZED_CROP,
@@ -74,7 +65,10 @@ export const NORMALIZE = builtin("op", "normalize", "Subtract the mean and divid
 
 /** `strength = s` on an augmentation: scales its ops as ir/augment-strength.ts defines. */
 export const AUGMENT = block("augment", "The augmentation's settings besides its views.", {
-  strength: number({ min: STRENGTH_MIN, max: STRENGTH_MAX }, { default: 1, doc: "augmentation strength: 1 = the preset as written, 0 = its weakest form (docs/language.md)" }),
+  strength: number(
+    { min: STRENGTH_MIN, max: STRENGTH_MAX },
+    { default: 1, doc: "augmentation strength: 1 = the preset as written, 0 = its weakest form (docs/language.md)" },
+  ),
 });
 
 // ---------------------------------------------------------------- data sources
@@ -93,7 +87,11 @@ export const NPZ = block("npz", "A numpy .npz archive with `image` (N,H,W,C uint
   path: string({ position: 0, doc: "path of the .npz file" }),
   origin,
   fid,
-  channelOrder: oneOf(["rgb", "bgr"], { default: null, lang: "channels", doc: "channel order of the stored pixels (the reference converter writes OpenCV's BGR)" }),
+  channelOrder: oneOf(["rgb", "bgr"], {
+    default: null,
+    lang: "channels",
+    doc: "channel order of the stored pixels (the reference converter writes OpenCV's BGR)",
+  }),
   layout: oneOf(["nhwc", "nchw"], { default: "nhwc", doc: "array layout" }),
   standIn: bool({
     default: false,
@@ -138,14 +136,25 @@ export const DATASET_FIELDS = block("dataset", "A dataset preset.", {
 
 export const BACKBONES = {
   resnet18: builtin("name", "resnet18", "ResNet-18.", {
-    stem: oneOf(["cifar", "imagenet"], { default: "cifar", doc: "first layers: `cifar` is a 3x3 stride-1 convolution and no max-pool (solo-learn's CIFAR stem)" }),
+    stem: oneOf(["cifar", "imagenet"], {
+      default: "cifar",
+      doc: "first layers: `cifar` is a 3x3 stride-1 convolution and no max-pool (solo-learn's CIFAR stem)",
+    }),
     featureDim: fixed(512, { type: "integer", minimum: 1 }, "feature dimension after global pooling"),
   }),
-  convnet: builtin("name", "convnet", "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), each with batch norm (optional) and ReLU, global average pooling, a linear layer.", {
-    channels: numbers({ integer: true, min: 1 }, { default: [32, 64, 128], doc: "output channels of each convolution" }),
-    featureDim: int(posInt, { default: 128, doc: "feature dimension" }),
-    batchNorm: bool({ default: true, doc: "BatchNorm2d (torch semantics) after each convolution, before its ReLU; `false` is the plain network of torch_reference.py" }),
-  }),
+  convnet: builtin(
+    "name",
+    "convnet",
+    "A small convnet for CPU-sized runs: 3x3 convolutions (first stride 1, then stride 2), each with batch norm (optional) and ReLU, global average pooling, a linear layer.",
+    {
+      channels: numbers({ integer: true, min: 1 }, { default: [32, 64, 128], doc: "output channels of each convolution" }),
+      featureDim: int(posInt, { default: 128, doc: "feature dimension" }),
+      batchNorm: bool({
+        default: true,
+        doc: "BatchNorm2d (torch semantics) after each convolution, before its ReLU; `false` is the plain network of torch_reference.py",
+      }),
+    },
+  ),
 } as const;
 
 const projHiddenDim = (d: number) => int(posInt, { default: d, doc: "projector hidden width" });
@@ -235,7 +244,10 @@ export const LR_SCALING_BASE_BATCH = 256;
 
 export const TRAIN = block("train", "Training settings.", {
   batchSize: int(posInt, { default: 256, doc: "images per view per step over all devices (the effective batch); each device takes batch_size / devices" }),
-  devices: int({ min: 1, max: 1024 }, { default: 1, doc: "data-parallel replicas (GPUs) the batch is split over; `adainfc run` trains the whole batch on one device" }),
+  devices: int(
+    { min: 1, max: 1024 },
+    { default: 1, doc: "data-parallel replicas (GPUs) the batch is split over; `adainfc run` trains the whole batch on one device" },
+  ),
   lrScaling: oneOf(["none", "linear"], {
     default: "none",
     doc: `\`none\`: the optimizer's and online classifier's lr are the rates trained with; \`linear\`: they are per ${LR_SCALING_BASE_BATCH} images and the run multiplies them by batch_size / ${LR_SCALING_BASE_BATCH} (solo-learn's rule)`,
@@ -286,4 +298,3 @@ export const SEED = block("pipeline", "The pipeline's own settings.", {
 /** The blocks of a pipeline body, in the order the docs list them. */
 export const PIPELINE_FIELDS = ["seed", "data", "inflate", "augment", "model", "train", "evaluate", "output", "lint", "sweep"] as const;
 export const MODEL_CALLS = { backbone: BACKBONES, method: METHODS } as const;
-

@@ -63,8 +63,8 @@ export interface Group<F extends Fields = Fields> {
   readonly fields: F;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a constraint: any field type
-export type AnyField = Field<any, any>;
+/** Any field (fields are covariant in their value types). */
+export type AnyField = Field<unknown, unknown>;
 export type Fields = { readonly [key: string]: AnyField | Group<Fields> };
 
 export type LangValue<F> = F extends Field<infer L, unknown> ? L : F extends Group<infer G> ? LangValues<G> : never;
@@ -302,7 +302,10 @@ export function number<const D extends number | null | undefined = undefined>(b:
   return field({ kind: "number", ...b }, numberSchema("number", b), o);
 }
 
-export function int<const D extends number | null | undefined = undefined>(b: { min?: number; max?: number }, o: FieldOptions<D>): Field<Opt<number, D>, Opt<number, D>> {
+export function int<const D extends number | null | undefined = undefined>(
+  b: { min?: number; max?: number },
+  o: FieldOptions<D>,
+): Field<Opt<number, D>, Opt<number, D>> {
   return field({ kind: "int", ...b }, numberSchema("integer", b), o);
 }
 
@@ -314,7 +317,10 @@ export function string<const D extends string | null | undefined = undefined>(o:
   return field({ kind: "string" }, { type: "string" }, o);
 }
 
-export function oneOf<const V extends string, const D extends V | null | undefined = undefined>(values: readonly V[], o: FieldOptions<D>): Field<Opt<V, D>, Opt<V, D>> {
+export function oneOf<const V extends string, const D extends V | null | undefined = undefined>(
+  values: readonly V[],
+  o: FieldOptions<D>,
+): Field<Opt<V, D>, Opt<V, D>> {
   return field({ kind: "enum", values }, { enum: [...values] }, o);
 }
 

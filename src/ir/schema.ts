@@ -129,7 +129,10 @@ export const Schedule = family(B.SCHEDULES);
 export const LrScaling = Type.Object(
   {
     rule: field(B.TRAIN.fields.lrScaling),
-    factor: Type.Number({ exclusiveMinimum: 0, description: `what the written rates were multiplied by: batchSize / ${B.LR_SCALING_BASE_BATCH} for \`linear\`, else 1` }),
+    factor: Type.Number({
+      exclusiveMinimum: 0,
+      description: `what the written rates were multiplied by: batchSize / ${B.LR_SCALING_BASE_BATCH} for \`linear\`, else 1`,
+    }),
   },
   { ...closed, description: "how the written learning rates relate to the trained ones" },
 );

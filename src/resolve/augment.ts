@@ -10,6 +10,7 @@ import { byName, nodeOf } from "../ir/define.js";
 import { recordSpans } from "./entries.js";
 import { bareName, INVALID, interpretValue } from "./values.js";
 import { scaleOp } from "../ir/augment-strength.js";
+import { diag } from "../check/registry.js";
 
 // Augmentation presets: `augment symmetric { view x 2 { ops } }`, derived presets
 // (`augment weak = symmetric with { color_jitter.p = 0.4 }`), and the pipeline's
@@ -46,23 +47,18 @@ export interface AugmentDefaults {
   std: number[];
 }
 
-export function resolveAugment(
-  entry: StmtEntry,
-  program: Program,
-  ctx: ResolveContext,
-  defaults: AugmentDefaults,
-): AugmentIR | null {
+export function resolveAugment(entry: StmtEntry, program: Program, ctx: ResolveContext, defaults: AugmentDefaults): AugmentIR | null {
   let draft: AugmentDraft | null;
   if (entry.stmt.value) draft = fromExpr(entry.stmt.value, entry.file, program, ctx, []);
   else if (entry.stmt.block) draft = newDraft(null, null, viewsFromBody(entry.stmt.block, ctx) ?? []);
   else {
-    ctx.error("E020", "augment needs a preset (augment = symmetric_adainf) or a block of views", entry.stmt.span);
+    ctx.report(diag.E020.augmentNeedsPresetOrViews(), entry.stmt.span);
     return null;
   }
   if (!draft) return null;
   for (const o of entry.overrides) applyOverride(draft, o, ctx);
   if (draft.views.length === 0) {
-    ctx.error("E022", "the augmentation has no views", entry.stmt.span, "add `view x 2 { ... }` (symmetric) or `view v1 { ... }` and `view v2 { ... }`");
+    ctx.report(diag.E022.noViews(), entry.stmt.span);
     return null;
   }
   if (draft.preset) ctx.at("/augment/preset", draft.presetSpan);
@@ -99,17 +95,17 @@ function withCropSize(op: AugmentOpIR, cropSize: number): AugmentOpIR {
 function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveContext, stack: string[]): AugmentDraft | null {
   const name = bareName(e) ?? (e.kind === "call" && !e.args ? e.callee.text : null);
   if (e.kind !== "call" || e.args || name === null) {
-    ctx.error("E020", "augment expects the name of an augmentation preset", e.span, "e.g. augment = symmetric_adainf");
+    ctx.report(diag.E020.augmentExpectsPreset(), e.span);
     return null;
   }
   const ref = program.lookup(file, "augment", name);
   if (!ref) {
-    ctx.error("E010", `unknown augmentation preset '${name}'`, e.callee.span, didYouMean(name, program.visibleNames(file, "augment")));
+    ctx.report(diag.E010.unknownName({ what: "augmentation preset", name }), e.callee.span, didYouMean(name, program.visibleNames(file, "augment")));
     return null;
   }
   const key = `${ref.file.abs}#${name}`;
   if (stack.includes(key)) {
-    ctx.error("E014", `augmentation presets refer to each other in a cycle: ${[...stack.map((k) => k.split("#")[1]), name].join(" -> ")}`, e.span);
+    ctx.report(diag.E014.presetCycle({ chain: [...stack.map((k) => k.split("#")[1]), name].join(" -> ") }), e.span);
     return null;
   }
   const d = ref.decl;
@@ -129,7 +125,7 @@ function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveConte
 function applyWith(draft: AugmentDraft, block: Block, ctx: ResolveContext): void {
   for (const s of block.statements) {
     if (!s.value) {
-      ctx.error("E020", `inside 'with', write ${s.key.text} = <value>`, s.span);
+      ctx.report(diag.E020.writeValueInWith({ key: s.key.text }), s.span);
       continue;
     }
     applyOverride(draft, { path: s.key.parts, expr: s.value, span: s.span }, ctx);
@@ -140,21 +136,21 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
   const views: ViewDraft[] = [];
   for (const s of body.statements) {
     if (s.key.text !== "view" || !s.block || s.value || s.args) {
-      ctx.error("E020", `an augmentation is made of views, found '${s.key.text}'`, s.key.span, "write view x 2 { ... } or view v1 { ... }");
+      ctx.report(diag.E020.onlyViews({ key: s.key.text }), s.key.span);
       continue;
     }
     const ops: OpDraft[] = [];
     for (const o of s.block.statements) {
       if (o.key.parts.length !== 1 || o.value || o.block || o.count || o.label) {
-        ctx.error("E020", `a view lists ops such as grayscale(p = 0.2), found '${o.key.text}'`, o.span);
+        ctx.report(diag.E020.viewListsOps({ key: o.key.text }), o.span);
         continue;
       }
       if (!byName(AUGMENT_OPS, o.key.text)) {
-        ctx.error("E010", `unknown augmentation op '${o.key.text}'`, o.key.span, didYouMean(o.key.text, Object.keys(AUGMENT_OPS)));
+        ctx.report(diag.E010.unknownName({ what: "augmentation op", name: o.key.text }), o.key.span, didYouMean(o.key.text, Object.keys(AUGMENT_OPS)));
         continue;
       }
       if (ops.some((x) => x.name.text === o.key.text)) {
-        ctx.error("E012", `'${o.key.text}' appears twice in this view`, o.key.span);
+        ctx.report(diag.E012.opTwice({ op: o.key.text }), o.key.span);
         continue;
       }
       ops.push({ name: o.key.parts[0]!, stmt: o, overrides: [] });
@@ -162,7 +158,7 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
     let count = 1;
     if (s.count) {
       if (s.count.kind !== "number" || !Number.isInteger(s.count.value) || s.count.value < 1 || s.count.value > 16) {
-        ctx.error("E021", "the number of views must be a whole number from 1 to 16", s.count.span);
+        ctx.report(diag.E021.viewCount(), s.count.span);
       } else count = s.count.value;
     }
     for (let i = 0; i < count; i++) {
@@ -188,24 +184,16 @@ function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): v
     return;
   }
   const view = draft.views.find((v) => v.name === names[0]);
-  const [targets, opName, field] = view
-    ? [[view], o.path[1], o.path.slice(2)]
-    : [draft.views, o.path[0], o.path.slice(1)];
+  const [targets, opName, field] = view ? [[view], o.path[1], o.path.slice(2)] : [draft.views, o.path[0], o.path.slice(1)];
   if (!opName || field.length !== 1) {
-    ctx.error(
-      "E011",
-      `cannot set '${names.join(".")}' on an augmentation`,
-      o.path[0]!.span,
-      "write strength = s, <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)",
-    );
+    ctx.report(diag.E011.notOnAugmentation({ path: names.join(".") }), o.path[0]!.span);
     return;
   }
   const hits = targets.flatMap((v) => v.ops.filter((x) => x.name.text === opName.text));
   if (hits.length === 0) {
     const known = [...new Set(draft.views.flatMap((v) => [v.name, ...v.ops.map((x) => x.name.text)]))];
-    ctx.error(
-      "E011",
-      `no view ${view ? `'${view.name}' ` : ""}of this augmentation has '${opName.text}'`,
+    ctx.report(
+      diag.E011.noViewHasOp({ view: view ? `'${view.name}' ` : "", op: opName.text }),
       opName.span,
       byName(AUGMENT_OPS, opName.text) ? `add ${opName.text}(...) to a view` : didYouMean(opName.text, known),
     );

@@ -4,6 +4,7 @@ import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
 import { byName, fieldValues, type Block, type LangValues } from "../ir/define.js";
 import { INVALID, interpretValue } from "./values.js";
+import { diag } from "../check/registry.js";
 
 // Interpretation of a call (`lars(lr = 0.2)`) or of a block of `key = value` fields by
 // its definition (ir/builtins.ts): unknown names get a "did you mean", every value is
@@ -58,7 +59,7 @@ export function collectSettings(
     }
     if (!isOverride && settings.has(name)) {
       ok = false;
-      ctx.error("E012", `${what}: '${name}' is given twice`, nameSpan, "remove one of them");
+      ctx.report(diag.E012.argumentTwice({ what, name }), nameSpan);
       return;
     }
     settings.set(name, { expr, nameSpan });
@@ -70,11 +71,17 @@ export function collectSettings(
       const name = positional[index++];
       if (name === undefined) {
         ok = false;
-        ctx.error(
-          "E020",
-          `${what} takes ${positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`}`,
+        ctx.report(
+          diag.E020.tooManyPositional({
+            what,
+            allowed:
+              positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`,
+            examples: Object.keys(spec.params)
+              .slice(0, 3)
+              .map((n) => `${n} = ...`)
+              .join(", "),
+          }),
           a.span,
-          `name the argument: ${Object.keys(spec.params).slice(0, 3).map((n) => `${n} = ...`).join(", ")}`,
         );
         continue;
       }
@@ -85,7 +92,7 @@ export function collectSettings(
     const head = o.path[0]!;
     if (o.path.length > 1) {
       ok = false;
-      ctx.error("E011", `${what}: '${head.text}' has no fields to set ('${o.path.map((p) => p.text).join(".")}')`, o.path[1]!.span);
+      ctx.report(diag.E011.noFieldsIn({ what, name: head.text, path: o.path.map((p) => p.text).join(".") }), o.path[1]!.span);
       continue;
     }
     set(head.text, head.span, o.expr, true);
@@ -93,27 +100,19 @@ export function collectSettings(
   return ok ? settings : null;
 }
 
-function reportUnknown(
-  name: string,
-  span: Span,
-  spec: Block,
-  ctx: ResolveContext,
-  what: string,
-  siblings?: Family,
-): void {
+function reportUnknown(name: string, span: Span, spec: Block, ctx: ResolveContext, what: string, siblings?: Family): void {
   const known = Object.keys(spec.call.params);
-  const takers = siblings ? Object.values(siblings).filter((s) => s !== spec && name in s.call.params).map((s) => s.name) : [];
+  const takers = siblings
+    ? Object.values(siblings)
+        .filter((s) => s !== spec && name in s.call.params)
+        .map((s) => s.name)
+    : [];
   if (takers.length > 0) {
-    ctx.error(
-      "E023",
-      `${what} does not take '${name}'`,
-      span,
-      `'${name}' is a setting of ${takers.join(", ")}; ${spec.name} takes ${known.join(", ")}`,
-    );
+    ctx.report(diag.E023.notTaken({ what, name, takers: takers.join(", "), builtin: spec.name, known: known.join(", ") }), span);
     return;
   }
   const hint = didYouMean(name, known);
-  ctx.error("E011", `${what} has no parameter '${name}'`, span, hint || `it takes ${known.join(", ")}`);
+  ctx.report(diag.E011.noParameter({ what, name }), span, hint || `it takes ${known.join(", ")}`);
 }
 
 /** Check every setting against its field and fill in defaults. */
@@ -131,7 +130,7 @@ export function interpretSettings<B extends Block>(
     if (!s) {
       if (field.default === undefined) {
         ok = false;
-        ctx.error("E022", `${what} needs '${name}' (${field.doc})`, anchor, `add ${name} = ...`);
+        ctx.report(diag.E022.needsParameter({ what, name: name ?? path.join("."), doc: field.doc }), anchor);
       }
       return structuredClone(field.default);
     }
@@ -158,16 +157,10 @@ export function interpretCall<B extends Block>(
 }
 
 /** Find a builtin by name, reporting an unknown one with a "did you mean". */
-export function lookupSpec<B extends Block>(
-  table: Family<B>,
-  name: NameNode,
-  ctx: ResolveContext,
-  what: string,
-  extraNames: readonly string[] = [],
-): B | null {
+export function lookupSpec<B extends Block>(table: Family<B>, name: NameNode, ctx: ResolveContext, what: string, extraNames: readonly string[] = []): B | null {
   const spec = byName(table, name.text);
   if (spec) return spec;
   const names = [...Object.keys(table), ...extraNames];
-  ctx.error("E010", `unknown ${what} '${name.text}'`, name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);
+  ctx.report(diag.E010.unknownName({ what, name: name.text }), name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);
   return null;
 }

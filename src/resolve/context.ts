@@ -1,4 +1,5 @@
-import type { Diagnostic, Severity } from "../check/diagnostic.js";
+import type { Diagnostic } from "../check/diagnostic.js";
+import { diagnostic, type Message } from "../check/registry.js";
 import type { Span, SpanMap } from "../ir/types.js";
 
 // Collects diagnostics and the pointer -> span map while one pipeline is resolved.
@@ -7,16 +8,9 @@ export class ResolveContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly spans: SpanMap = {};
 
-  report(severity: Severity, code: string, message: string, span: Span | null, hint?: string): void {
-    const d: Diagnostic = { code, severity, message, span };
-    if (hint) d.hint = hint;
-    this.diagnostics.push(d);
-  }
-  error(code: string, message: string, span: Span | null, hint?: string): void {
-    this.report("error", code, message, span, hint);
-  }
-  warn(code: string, message: string, span: Span | null, hint?: string): void {
-    this.report("warning", code, message, span, hint);
+  /** Report a registry message (src/check/registry.ts) at `span`; `hint` replaces its default hint. */
+  report(m: Message, span: Span | null, hint?: string): void {
+    this.diagnostics.push(diagnostic(m, span, hint));
   }
   /** Remember where the value at `pointer` was written. */
   at(pointer: string, span: Span | null | undefined): void {

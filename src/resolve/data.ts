@@ -1,5 +1,6 @@
 import type { Decl } from "../syntax/ast.js";
 import type * as IR from "../ir/types.js";
+import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
 import { ptr, type ResolveContext } from "./context.js";
 import { blockEntry, stmtEntry } from "./entries.js";
@@ -7,6 +8,7 @@ import type { BlockEntry } from "./merge.js";
 import type { Program } from "./program.js";
 import { resolveSource } from "./sources.js";
 import { bareName, INVALID, interpretValue } from "./values.js";
+import { diag } from "../check/registry.js";
 
 // The `data`, `inflate` and `evaluate { source }` parts of a pipeline: its sources, the
 // training mixture, the evaluation source, and what follows from them (the reference
@@ -26,17 +28,19 @@ export interface ResolvedData {
   failed: boolean;
   /** The `evaluate` block (read here for its `source`). */
   evaluate: BlockEntry | undefined;
+  /** Where the `data` block is written, when it is. */
+  dataSpan: Span | undefined;
 }
 
 export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx: ResolveContext): ResolvedData {
   const dataBlock = blockEntry(root, "data", ctx);
   const sources: IR.DataSourceIR[] = [];
   if (!dataBlock || dataBlock.entries.size === 0) {
-    ctx.error("E022", `pipeline '${decl.name.text}' has no data`, decl.name.span, 'add data { real = cifar10("datasets/cifar10") }');
+    ctx.report(diag.E022.noData({ name: decl.name.text }), dataBlock?.key.span ?? decl.name.span);
   } else {
     for (const e of dataBlock.entries.values()) {
       if (e.kind !== "stmt" || !e.stmt.value) {
-        ctx.error("E020", `a data source is written name = source(...), found '${e.key.text}'`, e.key.span);
+        ctx.report(diag.E020.dataSourceForm({ key: e.key.text }), e.key.span);
         continue;
       }
       const src = resolveSource(e, sources.length, program, ctx);
@@ -52,10 +56,11 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
   if (evalSrcEntry?.stmt.value) {
     const n = bareName(evalSrcEntry.stmt.value);
     if (n === null || !names.includes(n)) {
-      ctx.error("E030", `evaluate.source must name a data source`, evalSrcEntry.stmt.value.span, n ? didYouMean(n, names) : `sources: ${names.join(", ")}`);
+      ctx.report(diag.E030.evalSourceNotASource(), evalSrcEntry.stmt.value.span, n ? didYouMean(n, names) : `sources: ${names.join(", ")}`);
     } else evalName = n;
     ctx.at("/data/eval", evalSrcEntry.stmt.value.span);
   } else evalName = names.find((n) => n === "eval" || n === "test") ?? null;
+  if (evalName && !evalSrcEntry?.stmt.value) ctx.at("/data/eval", ctx.spans[ptr("/data/sources", names.indexOf(evalName))]);
 
   // inflation
   const train: IR.InflationEntryIR[] = [];
@@ -64,14 +69,14 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
   if (inflate) {
     for (const e of inflate.entries.values()) {
       const s = e.kind === "stmt" ? e.stmt : null;
-      if (!s || !s.count || s.value || s.args || s.block) {
-        ctx.error("E020", `inflate lists sources with their replication, e.g. real x 10; found '${e.key.text}'`, e.key.span);
+      if (!s?.count || s.value || s.args || s.block) {
+        ctx.report(diag.E020.inflateForm({ key: e.key.text }), e.key.span);
         continue;
       }
       if (!names.includes(e.key.text)) {
         // A source that failed to resolve was already reported.
         if (dataBlock?.entries.has(e.key.text)) continue;
-        ctx.error("E030", `unknown data source '${e.key.text}'`, e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
+        ctx.report(diag.E030.unknownSource({ name: e.key.text }), e.key.span, didYouMean(e.key.text, names) || `sources: ${names.join(", ")}`);
         continue;
       }
       const v = interpretValue(s.count, { kind: "int", min: 1, max: 1_000_000 }, ctx, `replication of ${e.key.text}`);
@@ -82,11 +87,15 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
       train.push({ source: e.key.text, replicate: v });
     }
   } else {
-    for (const s of sources) if (s.name !== evalName) train.push({ source: s.name, replicate: 1 });
+    // No inflate block: each source but the evaluation one, once; each entry is where its source is declared.
+    for (const [i, s] of sources.entries()) {
+      if (s.name === evalName) continue;
+      ctx.at(ptr("/data/train", train.length), ctx.spans[ptr("/data/sources", i)]);
+      train.push({ source: s.name, replicate: 1 });
+    }
   }
-  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) ctx.error("E022", "nothing to train on: inflate lists no source", inflate?.key.span ?? decl.name.span);
-  if (evalName && train.some((t) => t.source === evalName)) {
-    ctx.warn("W002", `the evaluation source '${evalName}' is also trained on`, ctx.spans["/data/eval"] ?? decl.name.span, "evaluate on held-out data (split = test)");
+  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) {
+    ctx.report(diag.E022.nothingToTrain(), inflate?.key.span ?? dataBlock?.key.span ?? decl.name.span);
   }
 
   const byName = (n: string): IR.DataSourceIR | undefined => sources.find((s) => s.name === n);
@@ -109,10 +118,11 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
   }
   for (const s of sources) {
     if (reference && known(s) && known(reference) && s.shape[2] !== reference.shape[2]) {
-      ctx.error("E021", `source '${s.name}' has ${s.shape[2]} channels but '${reference.name}' has ${reference.shape[2]}`, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
+      const m = diag.E021.channelsDiffer({ name: s.name, channels: s.shape[2], reference: reference.name, referenceChannels: reference.shape[2] });
+      ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
     }
   }
   const epochSize = trainSources.every((s) => s.size !== null) ? train.reduce((sum, t) => sum + t.replicate * (byName(t.source)?.size ?? 0), 0) : null;
   const failed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
-  return { sources, train, evalName, trainSources, reference, epochSize, failed, evaluate };
+  return { sources, train, evalName, trainSources, reference, epochSize, failed, evaluate, dataSpan: dataBlock?.key.span };
 }

@@ -6,6 +6,7 @@ import { collectSettings, interpretSettings, type Family, type Interpreted, type
 import { ptr, type ResolveContext } from "./context.js";
 import type { BlockEntry, StmtEntry } from "./merge.js";
 import type { NameNode } from "../syntax/ast.js";
+import { diag } from "../check/registry.js";
 
 // Small helpers for reading a merged pipeline body (merge.ts) by key.
 
@@ -18,7 +19,7 @@ export function blockEntry(root: BlockEntry, key: string, ctx: ResolveContext): 
   const e = root.entries.get(key);
   if (!e) return undefined;
   if (e.kind !== "block") {
-    ctx.error("E020", `'${key}' is a block: write ${key} { ... }`, e.key.span);
+    ctx.report(diag.E020.isBlock({ key }), e.key.span);
     return undefined;
   }
   return e;
@@ -28,7 +29,7 @@ export function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: Re
   for (const [k, e] of block.entries) {
     const name = k.split(":")[0]!;
     if (!allowed.includes(name)) {
-      ctx.error("E011", `${where} has no setting '${name}'`, e.key.span, didYouMean(name, allowed) || `it takes ${allowed.join(", ")}`);
+      ctx.report(diag.E011.noSetting({ where, name }), e.key.span, didYouMean(name, allowed) || `it takes ${allowed.join(", ")}`);
     }
   }
 }
@@ -42,16 +43,14 @@ export function callOf(
 ): { name: NameNode; args: Args | null; overrides: Override[]; span: Span } | null {
   const v = e.stmt.value;
   if (!v) {
-    ctx.error("E020", `'${e.key.text}' needs a value: ${e.key.text} = ...`, e.stmt.span);
+    ctx.report(diag.E020.needsValue({ key: e.key.text }), e.stmt.span);
     return null;
   }
   if (v.kind !== "call" || v.callee.parts.length !== 1) {
-    ctx.error("E020", `${what} expects a call such as ${Object.keys(table)[0]}(...)`, v.span);
+    ctx.report(diag.E020.expectsCall({ what, example: Object.keys(table)[0]! }), v.span);
     return null;
   }
-  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) =>
-    s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [],
-  );
+  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) => (s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : []));
   return { name: v.callee.parts[0]!, args: v.args, overrides: [...withOverrides, ...e.overrides], span: v.span };
 }
 
@@ -84,7 +83,7 @@ export function pendingSteps(pending: PendingDuration[], spans: Record<string, S
 export function fieldsOf<B extends Block>(block: BlockEntry, spec: B, ctx: ResolveContext, base: string): Interpreted<LangValues<B["fields"]>> | null {
   const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.call.params);
   for (const e of stmts) {
-    if (!e.stmt.value) ctx.error("E020", `write ${e.key.text} = <value>`, e.stmt.span);
+    if (!e.stmt.value) ctx.report(diag.E020.writeValue({ key: e.key.text }), e.stmt.span);
   }
   const args = {
     items: stmts.filter((e) => e.stmt.value).map((e) => ({ name: e.key, value: e.stmt.value!, span: e.stmt.span })),
@@ -95,6 +94,6 @@ export function fieldsOf<B extends Block>(block: BlockEntry, spec: B, ctx: Resol
   const r = interpretSettings(spec, settings, ctx, spec.name, block.key.span);
   if (!r) return null;
   recordSpans(ctx, base, r.spans);
-  for (const e of stmts) if (e.overrides.length) ctx.error("E011", `'${e.key.text}' has no fields to set`, e.overrides[0]!.span);
+  for (const e of stmts) if (e.overrides.length) ctx.report(diag.E011.noFields({ name: e.key.text }), e.overrides[0]!.span);
   return r;
 }

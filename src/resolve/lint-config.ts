@@ -3,6 +3,7 @@ import type * as IR from "../ir/types.js";
 import { ptr, type ResolveContext } from "./context.js";
 import { RULE_SEVERITIES } from "../ir/builtins.js";
 import { bareName, interpretValue, INVALID } from "./values.js";
+import { diag } from "../check/registry.js";
 
 // `lint { allow(balance); deny(channel-order); data-scarce = info }` -> IR lint settings.
 // Rule ids are checked by the linter, which knows them; this only reads the syntax.
@@ -14,7 +15,7 @@ export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: Reso
       for (const a of s.args.items) {
         const n = bareName(a.value) ?? (a.value.kind === "string" ? a.value.value : null);
         if (!n || a.name) {
-          ctx.error("E020", `${key}(...) lists rule ids`, a.span);
+          ctx.report(diag.E020.lintRuleIds({ key }), a.span);
           continue;
         }
         lint.rules[n] = key === "allow" ? "off" : "error";
@@ -31,6 +32,6 @@ export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: Reso
       }
       continue;
     }
-    ctx.error("E020", `lint takes allow(rule, ...), deny(rule, ...) or <rule> = off|info|warn|error`, s.span);
+    ctx.report(diag.E020.lintForm(), s.span);
   }
 }

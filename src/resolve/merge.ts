@@ -2,6 +2,7 @@ import type { NameNode, Statement } from "../syntax/ast.js";
 import type { Override } from "./calls.js";
 import type { ResolveContext } from "./context.js";
 import type { LoadedFile } from "./program.js";
+import { diag } from "../check/registry.js";
 
 // A pipeline's body is the merge of its recipe chain (`from`), its own statements
 // and command-line `--set`s, in that order; later wins. Blocks merge key by key;
@@ -55,8 +56,8 @@ export function mergeStatements(
     const full = s.label ? `${s.key.text}:${s.label.text}` : s.key.text;
     const first = seen.get(full);
     if (once && first && !LISTS.has(s.key.parts[0]!.text)) {
-      const hint = s.block && first.block ? `write one '${s.key.text}' block with both blocks' settings` : `remove one of them (the first is on line ${first.span.line})`;
-      ctx.error("E012", `'${full.replace(":", " ")}' is given twice in this block`, s.key.span, hint);
+      const key = full.replace(":", " ");
+      ctx.report(s.block && first.block ? diag.E012.blockTwice({ key, block: s.key.text }) : diag.E012.settingTwice({ key, line: first.span.line }), s.key.span);
       continue;
     }
     seen.set(full, s);
@@ -83,12 +84,12 @@ function mergeOne(target: BlockEntry, s: Statement, path: readonly NameNode[], f
       mergeOne(existing, s, rest, file, ctx, opts);
     } else if (existing.kind === "stmt") {
       if (!s.value) {
-        ctx.error("E020", `'${s.key.text}' needs a value: write ${s.key.text} = ...`, s.span);
+        ctx.report(diag.E020.needsValueWrite({ key: s.key.text }), s.span);
         return;
       }
       existing.overrides.push({ path: [...rest], expr: s.value, span: s.span });
     } else {
-      ctx.error("E020", `cannot set '${s.key.text}': '${head.text}' is a list of statements`, s.span);
+      ctx.report(diag.E020.listOfStatements({ key: s.key.text, head: head.text }), s.span);
     }
     return;
   }

@@ -15,6 +15,7 @@ import { resolveData, type ResolvedData } from "./data.js";
 import { blockEntry, checkKeys, fieldsOf, pendingSteps, recordSpans, stmtEntry, type PendingDuration } from "./entries.js";
 import { resolveFamilyCall } from "./builtins.js";
 import { resolveLint } from "./lint-config.js";
+import { diag } from "../check/registry.js";
 
 // One pipeline declaration -> IR. The body is merged from its recipe chain, its own
 // statements and `--set` overrides (merge.ts), then each block is interpreted by its
@@ -41,6 +42,7 @@ export function resolvePipeline(
   ctx.at("", decl.name.span);
   ctx.at("/name", decl.name.span);
   if (!mergeChain(decl, file, program, ctx, root, [])) return { ir: null, spans: ctx.spans, diagnostics: ctx.diagnostics };
+  recordSectionSpans(decl, root, ctx);
   // --set and sweep points: later wins, a key may repeat.
   for (const extra of extras) mergeStatements(root, extra.statements, extra.file, ctx, { once: false });
   const ir = interpretPipeline(decl, file, root, program, ctx);
@@ -52,18 +54,22 @@ function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: Resolve
   if (decl.base) {
     const ref = program.lookup(file, "recipe", decl.base.text);
     if (!ref) {
-      ctx.error("E010", `unknown recipe '${decl.base.text}'`, decl.base.span, didYouMean(decl.base.text, program.visibleNames(file, "recipe")));
+      ctx.report(
+        diag.E010.unknownName({ what: "recipe", name: decl.base.text }),
+        decl.base.span,
+        didYouMean(decl.base.text, program.visibleNames(file, "recipe")),
+      );
       return false;
     }
     const key = `${ref.file.abs}#${ref.decl.name.text}`;
     if (stack.includes(key)) {
-      ctx.error("E014", `recipes inherit from each other in a cycle: ${[...stack, key].map((k) => k.split("#")[1]).join(" -> ")}`, decl.base.span);
+      ctx.report(diag.E014.recipeCycle({ chain: [...stack, key].map((k) => k.split("#")[1]).join(" -> ") }), decl.base.span);
       return false;
     }
     if (!mergeChain(ref.decl, ref.file, program, ctx, root, [...stack, key])) return false;
   }
   if (!decl.body) {
-    ctx.error("E020", `a ${decl.declKind} is written with a body: ${decl.declKind} ${decl.name.text} { ... }`, decl.span);
+    ctx.report(diag.E020.declNeedsBody({ kind: decl.declKind, name: decl.name.text }), decl.span);
     return false;
   }
   mergeStatements(root, decl.body.statements, file, ctx);
@@ -83,14 +89,14 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   if (model) checkKeys(model, Object.keys(B.MODEL_CALLS), ctx, "model");
   const bb = stmtEntry(model, "backbone");
   const me = stmtEntry(model, "method");
-  if (!bb) ctx.error("E022", "model needs a backbone", model?.key.span ?? where, "backbone = resnet18(stem = cifar)");
+  if (!bb) ctx.report(diag.E022.noBackbone(), model?.key.span ?? where);
   const backbone = bb ? resolveFamilyCall(bb, B.BACKBONES, { what: "backbone", base: "/model/backbone" }, ctx, pending) : null;
-  if (!me) ctx.error("E022", "model needs a method", model?.key.span ?? where, "method = simclr, or inherit a recipe: pipeline p from simclr { ... }");
+  if (!me) ctx.report(diag.E022.noMethod(), model?.key.span ?? where);
   const method = me ? resolveFamilyCall(me, B.METHODS, { what: "method", base: "/model/method" }, ctx, pending) : null;
   const train = trainSection(root, where, data.epochSize, ctx, pending);
   const evaluate = evaluateSection(data.evaluate, ctx, pending);
   if ((evaluate.onlineLinear || evaluate.knn || evaluate.linearProbe) && !data.evalName && !data.failed) {
-    ctx.error("E030", "evaluation needs a labelled evaluation source", data.evaluate?.key.span ?? where, 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }');
+    ctx.report(diag.E030.noEvalSource(), data.dataSpan ?? data.evaluate?.key.span ?? where);
   }
   // `lr_scaling = linear`: the written rates are per 256 images (solo-learn's rule)
   const factor = train?.lrScaling.factor ?? 1;
@@ -99,7 +105,12 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const output = outputSection(decl, root, ctx, pending);
   const lint: IR.LintConfigIR = { rules: {} };
   const lintEntry = root.entries.get("lint");
-  if (lintEntry?.kind === "list") resolveLint(lintEntry.items.map((i) => i.stmt), lint, ctx);
+  if (lintEntry?.kind === "list")
+    resolveLint(
+      lintEntry.items.map((i) => i.stmt),
+      lint,
+      ctx,
+    );
   toSteps(pending, data, train?.batchSize ?? defaultValues(B.TRAIN.fields).batchSize, ctx);
 
   if (ctx.failed || !augment || !backbone || !method || !train) return null;
@@ -131,22 +142,20 @@ function seedOf(root: BlockEntry, ctx: ResolveContext): number {
 function augmentSection(decl: Decl, root: BlockEntry, data: ResolvedData, program: Program, ctx: ResolveContext): IR.AugmentIR | null {
   const entry = root.entries.get("augment");
   const reference = data.reference;
-  if (!entry) ctx.error("E022", `pipeline '${decl.name.text}' has no augmentation`, decl.name.span, "add augment = symmetric (or inherit one with `from simclr`)");
-  else if (entry.kind !== "stmt") ctx.error("E020", "augment is written augment = <preset> or augment { view ... }", entry.key.span);
+  if (!entry) ctx.report(diag.E022.noAugmentation({ name: decl.name.text }), decl.name.span);
+  else if (entry.kind !== "stmt") ctx.report(diag.E020.augmentForm(), entry.key.span);
   if (entry?.kind !== "stmt" || !reference) return null;
   const augment = resolveAugment(entry, program, ctx, { cropSize: reference.shape[0], mean: reference.mean, std: reference.std });
-  augment?.views.forEach((v, vi) =>
-    v.ops.forEach((op, oi) => {
+  for (const [vi, v] of (augment?.views ?? []).entries()) {
+    for (const [oi, op] of v.ops.entries()) {
       if (op.op === "random_resized_crop" && (op.size > reference.shape[0] || op.size > reference.shape[1])) {
-        ctx.warn(
-          "W001",
-          `view '${v.name}' crops to ${op.size}x${op.size} but '${reference.name}' images are ${reference.shape[0]}x${reference.shape[1]}: every view is upsampled`,
+        ctx.report(
+          diag.W001.cropLarger({ view: v.name, size: op.size, source: reference.name, height: reference.shape[0], width: reference.shape[1] }),
           ctx.spans[ptr("/augment/views", vi, "ops", oi, "size")] ?? ctx.spans["/augment/preset"] ?? entry.key.span,
-          `use size = ${reference.shape[0]}`,
         );
       }
-    }),
-  );
+    }
+  }
   return augment;
 }
 
@@ -157,21 +166,21 @@ function trainSection(root: BlockEntry, where: Span, epochSize: number | null, c
   const fields = block ? fieldsOf(block, B.TRAIN, ctx, "/train") : null;
   const { batchSize, devices, lrScaling: rule, steps } = fields?.values ?? defaultValues(B.TRAIN.fields);
   if (batchSize % devices !== 0) {
-    ctx.error(
-      "E021",
-      `batch_size = ${batchSize} cannot be split over ${devices} devices: batch_size is the total over all devices`,
+    ctx.report(
+      diag.E021.batchOverDevices({ batch: batchSize, devices, example: devices * Math.max(1, Math.round(batchSize / devices)) }),
       ctx.spans["/train/batchSize"] ?? ctx.spans["/train/devices"] ?? block?.key.span ?? where,
-      `use a multiple of ${devices}, e.g. batch_size = ${devices * Math.max(1, Math.round(batchSize / devices))}`,
     );
   }
   const lrScaling: IR.LrScalingIR = { rule, factor: rule === "linear" ? batchSize / B.LR_SCALING_BASE_BATCH : 1 };
   let train: IR.TrainIR | null = null;
   pending.push({ d: steps, span: ctx.spans["/train/steps"] ?? null, assign: (n) => train && (train.steps = n), what: "train.steps" });
   const opt = stmtEntry(block, "optimizer");
-  if (!opt) ctx.error("E022", "train needs an optimizer", block?.key.span ?? where, "optimizer = lars(lr = 0.2), or inherit a recipe: pipeline p from simclr { ... }");
+  if (!opt) ctx.report(diag.E022.noOptimizer(), block?.key.span ?? where);
   const optimizer = opt ? resolveFamilyCall(opt, B.OPTIMIZERS, { what: "optimizer", base: "/train/optimizer" }, ctx, pending) : null;
   const sch = stmtEntry(block, "schedule");
-  const schedule = sch ? resolveFamilyCall(sch, B.SCHEDULES, { what: "schedule", base: "/train/schedule", siblings: false }, ctx, pending) : defaultNode(B.DEFAULT_SCHEDULE);
+  const schedule = sch
+    ? resolveFamilyCall(sch, B.SCHEDULES, { what: "schedule", base: "/train/schedule", siblings: false }, ctx, pending)
+    : defaultNode(B.DEFAULT_SCHEDULE);
   if (!optimizer || !schedule) return null;
   train = { batchSize, devices, batchPerDevice: Math.floor(batchSize / devices), lrScaling, steps: 0, optimizer, schedule, epochSize };
   return train;
@@ -195,7 +204,7 @@ function evaluator<K extends Block>(spec: K, base: string, e: StmtEntry, ctx: Re
   const key = spec.name;
   if (e.stmt.value && (bareName(e.stmt.value) === "off" || bareName(e.stmt.value) === "none")) return null;
   if (e.stmt.value || e.stmt.block || e.stmt.count) {
-    ctx.error("E020", `write ${key}(...) to enable it or ${key} = off to disable it`, e.stmt.span);
+    ctx.report(diag.E020.toggleForm({ key }), e.stmt.span);
     return null;
   }
   const r = interpretCall(spec, e.stmt.args, e.overrides, ctx, e.stmt.span);
@@ -226,9 +235,9 @@ function toSteps(pending: PendingDuration[], data: ResolvedData, batchSize: numb
     if (p.d.unit === "steps") p.assign(p.d.value);
     else if (stepsPerEpoch === null) {
       const unknown = data.trainSources.filter((s) => s.size === null).map((s) => s.name);
-      ctx.error("E031", `${p.what} is given in epochs, but the size of ${unknown.join(", ")} is unknown`, p.span, `declare it: size = <number of images>, or give ${p.what} in steps`);
+      ctx.report(diag.E031.sizeUnknown({ what: p.what, sources: unknown.join(", ") }), p.span);
     } else if (stepsPerEpoch === 0) {
-      ctx.error("E031", `${p.what}: an epoch is shorter than one batch (${epochSize} images, batch ${batchSize})`, p.span);
+      ctx.report(diag.E031.epochShorterThanBatch({ what: p.what, images: String(epochSize), batch: batchSize }), p.span);
     } else p.assign(p.d.value * stepsPerEpoch);
   }
 }
@@ -236,4 +245,32 @@ function toSteps(pending: PendingDuration[], data: ResolvedData, batchSize: numb
 /** A written rate times the lr-scaling factor, without float noise (0.2 x 2 = 0.4, not 0.4000000000000001). */
 export function scaledRate(lr: number, factor: number): number {
   return Number((lr * factor).toPrecision(15));
+}
+
+/** The IR section each top-level block of a pipeline body fills. */
+const SECTIONS: Record<string, string> = {
+  data: "/data",
+  inflate: "/data/train",
+  augment: "/augment",
+  model: "/model",
+  train: "/train",
+  evaluate: "/evaluate",
+  output: "/output",
+  lint: "/lint",
+};
+
+/**
+ * The place of each section in the pipeline's own file: its block there, else the
+ * `from <recipe>` that brings it in. A value without a span in the pipeline's file (one
+ * inherited from a recipe in the stdlib, say) is then shown at the line that causes it
+ * rather than at the pipeline's name, by lint and the solo-learn target, which fall back
+ * to the nearest ancestor pointer in the pipeline's file. Sections nobody wrote (all
+ * defaults) keep no span: the pipeline's name is the place for those.
+ */
+function recordSectionSpans(decl: Decl, root: BlockEntry, ctx: ResolveContext): void {
+  for (const [key, pointer] of Object.entries(SECTIONS)) {
+    const own = decl.body?.statements.find((s) => s.key.parts[0]!.text === key);
+    if (own) ctx.at(pointer, own.key.parts[0]!.span);
+    else if (decl.base && root.entries.has(key)) ctx.at(pointer, decl.base.span);
+  }
 }

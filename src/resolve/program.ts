@@ -6,6 +6,7 @@ import { parseSource } from "../syntax/parse.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
 import { describeFsError } from "../util/fs-errors.js";
+import { diag, diagnostic } from "../check/registry.js";
 
 /** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
 const MAX_SOURCE_BYTES = 4 * 2 ** 20;
@@ -112,25 +113,13 @@ export class Program {
     const cached = this.files.get(abs);
     if (this.loading.includes(abs)) {
       const chain = [...this.loading.slice(this.loading.indexOf(abs)), abs].map((p) => this.display(p)).join(" -> ");
-      this.diagnostics.push({
-        code: "E014",
-        severity: "error",
-        message: `import cycle: ${chain}`,
-        span: from?.span ?? null,
-        hint: "move what both files need into a third file that neither imports back",
-      });
+      this.diagnostics.push(diagnostic(diag.E014.importCycle({ chain }), from?.span ?? null));
       return null;
     }
     if (cached) return cached;
     const read = this.read(abs);
     if ("reason" in read) {
-      this.diagnostics.push({
-        code: "E013",
-        severity: "error",
-        message: read.reason,
-        span: from?.span ?? null,
-        ...(fromFile ? { hint: "paths in `use` are relative to the importing file" } : {}),
-      });
+      this.diagnostics.push(diagnostic((fromFile ? diag.E013.unreadableUse : diag.E013.unreadable)({ reason: read.reason }), from?.span ?? null));
       return null;
     }
     const parsed = parseCached(read.text, this.display(abs));
@@ -154,13 +143,7 @@ export class Program {
         const inside = (dir: string): boolean => isInside(dir, target) && isInside(realOr(dir), realOr(target));
         const allowed = file.isStd ? inside(this.stdlibDir) : inside(this.root) || inside(this.stdlibDir);
         if (!allowed) {
-          this.diagnostics.push({
-            code: "E015",
-            severity: "error",
-            message: `'${item.file.value}' points outside the project (${file.isStd ? "stdlib" : this.display(this.root) || "."})`,
-            span: item.file.span,
-            hint: "imports must stay inside the project folder; copy the file in",
-          });
+          this.diagnostics.push(diagnostic(diag.E015.outsideProject({ file: item.file.value, root: file.isStd ? "stdlib" : this.display(this.root) || "." }), item.file.span));
           continue;
         }
         const loaded = this.load(target, item, file);
@@ -170,25 +153,18 @@ export class Program {
       const path = item.path!;
       const parts = path.parts.map((p) => p.text);
       if (parts[0] !== "std") {
-        this.diagnostics.push({
-          code: "E013",
-          severity: "error",
-          message: `unknown module '${path.text}'`,
-          span: path.span,
-          hint: `modules are 'std.<name>' (${this.stdModules().join(", ")}) or a quoted relative path such as use "./common.adainf"`,
-        });
+        this.diagnostics.push(diagnostic(diag.E013.unknownModule({ path: path.text, modules: this.stdModules().join(", ") }), path.span));
         continue;
       }
       const modules = this.stdModules();
       const mod = parts[1];
       if (!mod || !modules.includes(mod)) {
-        this.diagnostics.push({
-          code: "E013",
-          severity: "error",
-          message: mod ? `unknown standard module 'std.${mod}'` : "`use std` needs a module name",
-          span: path.span,
-          hint: mod ? didYouMean(mod, modules) || `std has ${modules.join(", ")}` : `std has ${modules.join(", ")}`,
-        });
+        const has = modules.join(", ");
+        this.diagnostics.push(
+          mod
+            ? diagnostic(diag.E013.unknownStdModule({ module: mod }), path.span, didYouMean(mod, modules) || `std has ${has}`)
+            : diagnostic(diag.E013.stdNeedsModule({ modules: has }), path.span),
+        );
         continue;
       }
       const loaded = this.load(join(this.stdlibDir, `${mod}.adainf`), item, file);
@@ -199,18 +175,12 @@ export class Program {
         const name = parts[2]!;
         const decl = localDecls(loaded).find((d) => d.name.text === name);
         if (!decl) {
-          this.diagnostics.push({
-            code: "E010",
-            severity: "error",
-            message: `std.${mod} has no declaration '${name}'`,
-            span: path.parts[2]!.span,
-            hint: didYouMean(name, localDecls(loaded).map((d) => d.name.text)),
-          });
+          this.diagnostics.push(diagnostic(diag.E010.stdHasNoDeclaration({ module: mod, name }), path.parts[2]!.span, didYouMean(name, localDecls(loaded).map((d) => d.name.text))));
           continue;
         }
         list.push({ ref: { decl, file: loaded }, file: null, alias, use: item });
       } else {
-        this.diagnostics.push({ code: "E013", severity: "error", message: `'${path.text}' is too deep`, span: path.span, hint: "write use std.<module> or use std.<module>.<name>" });
+        this.diagnostics.push(diagnostic(diag.E013.tooDeep({ path: path.text }), path.span));
       }
     }
     this.imports.set(file.abs, list);
@@ -277,13 +247,7 @@ export class Program {
       const key = `${d.declKind}:${d.name.text}`;
       const first = seen.get(key);
       if (first) {
-        this.diagnostics.push({
-          code: "E012",
-          severity: "error",
-          message: `${d.declKind} '${d.name.text}' is already defined at ${file.display}:${first.name.span.line}:${first.name.span.column}`,
-          span: d.name.span,
-          hint: "rename one of them",
-        });
+        this.diagnostics.push(diagnostic(diag.E012.alreadyDefined({ kind: d.declKind, name: d.name.text, at: `${file.display}:${first.name.span.line}:${first.name.span.column}` }), d.name.span));
       } else seen.set(key, d);
     }
   }

@@ -11,6 +11,7 @@ import type { Program } from "./program.js";
 import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "../ir/builtins.js";
 import { byName } from "../ir/define.js";
 import { recordSpans } from "./entries.js";
+import { diag } from "../check/registry.js";
 
 // Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
 // declared in stdlib/datasets.adainf) or to a builtin format (`npz(...)`, `folder(...)`).
@@ -21,7 +22,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   ctx.at(base, e.stmt.span);
   ctx.at(ptr(base, "name"), e.key.span);
   if (v.kind !== "call" || v.callee.parts.length !== 1) {
-    ctx.error("E020", `a data source is a call such as cifar10("datasets/cifar10") or npz("gen.npz")`, v.span);
+    ctx.report(diag.E020.dataSourceCall(), v.span);
     return null;
   }
   const overrides: Override[] = [
@@ -38,7 +39,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     const x = { channelOrder: null, layout: "nhwc" as const, standIn: false, ...r.values };
     const origin = x.origin;
     if (x.standIn && origin !== "generated") {
-      ctx.error("E021", `stand_in = true describes a generated set, but '${e.key.text}' has origin = ${origin}`, r.spans["standIn"] ?? v.span, "remove stand_in, or make the source origin = generated");
+      ctx.report(diag.E021.standInNotGenerated({ name: e.key.text, origin }), r.spans["standIn"] ?? v.span);
       return null;
     }
     // An npz that is already on disk tells its size and shape from its headers
@@ -54,7 +55,7 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
           // A file whose headers describe no usable data set is the user's: say so at its
           // path. Anything else is left to `adainfc data check`, which reads it for real.
           if (err instanceof DataError) {
-            ctx.error("E032", `${x.path}: ${err.what}`, r.spans["path"] ?? v.span, "adainfc data check <pipeline> reads the file and says more; replace or regenerate it");
+            ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
             return null;
           }
         }
@@ -83,13 +84,13 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const ref = program.lookup(e.file, "dataset", callee.text);
   if (!ref) {
     const known = [...program.visibleNames(e.file, "dataset"), ...Object.keys(SOURCE_FORMATS)];
-    ctx.error("E010", `unknown data source '${callee.text}'`, callee.span, didYouMean(callee.text, known) || `known: ${known.join(", ")}`);
+    ctx.report(diag.E010.unknownName({ what: "data source", name: callee.text }), callee.span, didYouMean(callee.text, known) || `known: ${known.join(", ")}`);
     return null;
   }
   // The preset's own fields, checked in its file.
   const body = ref.decl.body;
   if (!body) {
-    ctx.error("E020", `dataset '${callee.text}' must be declared with a body`, ref.decl.span);
+    ctx.report(diag.E020.datasetNeedsBody({ name: callee.text }), ref.decl.span);
     return null;
   }
   const fieldArgs = {
@@ -107,19 +108,19 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const full = split === "train" ? f.trainSize : f.testSize;
   const wanted = call.values.size;
   if (wanted !== null && wanted > full) {
-    ctx.error("E021", `${callee.text} ${split} has ${full} images; size = ${wanted} asks for more`, call.spans["size"] ?? v.span);
+    ctx.report(diag.E021.sizeTooLarge({ source: callee.text, split, full, size: wanted }), call.spans["size"] ?? v.span);
     return null;
   }
   const fmt = f.format;
   const path = call.values.path ?? f.path;
   if (path === null && fmt !== "mnist") {
-    ctx.error("E022", `${callee.text} needs the folder of its files`, v.span, `${callee.text}("datasets/${callee.text}")`);
+    ctx.report(diag.E022.needsFolder({ source: callee.text }), v.span);
     return null;
   }
   const { shape, mean, std } = f;
   const [h = 0, w = 0, c = 0] = shape;
   if (mean.length !== c || std.length !== c) {
-    ctx.error("E021", `dataset '${callee.text}': mean and std need one value per channel (${c})`, ref.decl.name.span);
+    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: c }), fields.spans[mean.length !== c ? "mean" : "std"] ?? ref.decl.name.span);
     return null;
   }
   return {

@@ -2,6 +2,7 @@ import { pointName } from "../check/points.js";
 import type { Decl, Expr, Statement } from "../syntax/ast.js";
 import type { ResolveContext } from "./context.js";
 import type { LoadedFile } from "./program.js";
+import { diag } from "../check/registry.js";
 
 // `sweep { ... }` in a pipeline declares a grid. Each axis is either a setting with
 // a list of values,
@@ -40,7 +41,7 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
     if (s.key.text === "axis" && s.label && s.block) {
       const values = s.block.statements.map((v) => {
         if (!v.block || v.value || v.args || v.key.parts.length !== 1) {
-          ctx.error("E020", `each value of axis '${s.label!.text}' is a name and a block: ${v.key.text} { ... }`, v.span);
+          ctx.report(diag.E020.axisValueForm({ axis: s.label!.text, value: v.key.text }), v.span);
         }
         return { name: v.key.text, statements: v.block?.statements ?? [] };
       });
@@ -52,21 +53,17 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
       }));
       axes.push({ name: s.key.text, values });
     } else {
-      ctx.error(
-        "E020",
-        `a sweep axis is a setting with a list of values (seed = [0, 1, 2]) or axis NAME { value { ... } ... }`,
-        s.span,
-      );
+      ctx.report(diag.E020.axisForm(), s.span);
       continue;
     }
     const last = axes[axes.length - 1]!;
-    if (last.values.length === 0) ctx.error("E022", `sweep axis '${last.name}' has no values`, s.span);
+    if (last.values.length === 0) ctx.report(diag.E022.axisNoValues({ axis: last.name }), s.span);
     const seen = new Set<string>();
     for (const v of last.values) {
-      if (seen.has(v.name)) ctx.error("E012", `sweep axis '${last.name}' lists '${v.name}' twice`, s.span);
+      if (seen.has(v.name)) ctx.report(diag.E012.axisValueTwice({ axis: last.name, value: v.name }), s.span);
       seen.add(v.name);
     }
-    if (axes.filter((a) => a.name === last.name).length > 1) ctx.error("E012", `sweep axis '${last.name}' is declared twice`, s.span);
+    if (axes.filter((a) => a.name === last.name).length > 1) ctx.report(diag.E012.axisTwice({ axis: last.name }), s.span);
   }
   return axes;
 }
@@ -74,7 +71,7 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
 export function sweepPoints(axes: SweepAxis[], ctx: ResolveContext, span: Statement["span"]): SweepPoint[] {
   const total = axes.reduce((n, a) => n * a.values.length, 1);
   if (total > MAX_POINTS) {
-    ctx.error("E021", `the sweep has ${total} points; at most ${MAX_POINTS} are allowed`, span, "split it into several pipelines");
+    ctx.report(diag.E021.tooManyPoints({ points: total, max: MAX_POINTS }), span);
     return [];
   }
   let points: SweepPoint[] = [{ name: "", coords: {}, statements: [] }];

@@ -2,6 +2,7 @@ import type { Expr } from "../syntax/ast.js";
 import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
 import type { Duration, ParamType } from "../ir/define.js";
+import { diag } from "../check/registry.js";
 
 // Checks one written value against its parameter type and converts it to its IR
 // form. On a mismatch it reports (E020 type, E021 range, E024 unit) and returns
@@ -68,11 +69,11 @@ function inBounds(
 
 function noExtras(e: Expr, ctx: ResolveContext, what: string, allowUnit = false): boolean {
   if (e.with) {
-    ctx.error("E020", `'with' cannot modify ${describeExpr(e)} (${what})`, e.with.span);
+    ctx.report(diag.E020.withNotAllowed({ expr: describeExpr(e), what }), e.with.span);
     return false;
   }
   if (e.unit && !allowUnit) {
-    ctx.error("E024", `${what} takes no unit, found '${e.unit.text}'`, e.unit.span, "units (steps, epochs) only go on durations");
+    ctx.report(diag.E024.noUnit({ what, unit: e.unit.text }), e.unit.span);
     return false;
   }
   return true;
@@ -85,7 +86,7 @@ export function bareName(e: Expr): string | null {
 
 export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what: string): unknown {
   const mismatch = (): Invalid => {
-    ctx.error("E020", `${what} expects ${describeType(t)}, found ${describeExpr(e)}`, e.span);
+    ctx.report(diag.E020.typeMismatch({ what, expected: describeType(t), found: describeExpr(e) }), e.span);
     return INVALID;
   };
   switch (t.kind) {
@@ -93,11 +94,11 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
     case "int": {
       if (e.kind !== "number" || !noExtras(e, ctx, what)) return e.kind === "number" ? INVALID : mismatch();
       if (t.kind === "int" && !Number.isInteger(e.value)) {
-        ctx.error("E020", `${what} expects a whole number, found ${e.raw}`, e.span);
+        ctx.report(diag.E020.notWholeNumber({ what, raw: e.raw }), e.span);
         return INVALID;
       }
       if (!Number.isFinite(e.value) || !inBounds(e.value, t)) {
-        ctx.error("E021", `${what} = ${e.raw} is out of range: it must be ${bounds(t)}`, e.span);
+        ctx.report(diag.E021.outOfRange({ what, raw: e.raw, bounds: bounds(t) }), e.span);
         return INVALID;
       }
       return e.value;
@@ -114,7 +115,7 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       const n = bareName(e) ?? (e.kind === "string" ? e.value : null);
       if (n === null) return mismatch();
       if (!t.values.includes(n)) {
-        ctx.error("E021", `${what} cannot be '${n}'`, e.span, didYouMean(n, t.values));
+        ctx.report(diag.E021.notAChoice({ what, value: n }), e.span, didYouMean(n, t.values));
         return INVALID;
       }
       return noExtras(e, ctx, what) ? n : INVALID;
@@ -122,7 +123,7 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
     case "range": {
       if (e.kind !== "range") {
         if (e.kind === "number") {
-          ctx.error("E020", `${what} expects a range such as ${e.raw}..1.0, found a single number`, e.span, "write lo..hi");
+          ctx.report(diag.E020.notARange({ what, raw: e.raw }), e.span);
           return INVALID;
         }
         return mismatch();
@@ -130,11 +131,11 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       if (!noExtras(e, ctx, what)) return INVALID;
       const { lo, hi } = e;
       if (lo.value > hi.value) {
-        ctx.error("E021", `${what}: the range ${lo.raw}..${hi.raw} is empty (lower bound above upper bound)`, e.span);
+        ctx.report(diag.E021.emptyRange({ what, lo: lo.raw, hi: hi.raw }), e.span);
         return INVALID;
       }
       if (!inBounds(lo.value, t) || !inBounds(hi.value, t)) {
-        ctx.error("E021", `${what} = ${lo.raw}..${hi.raw} is out of range: both ends must be ${bounds(t)}`, e.span);
+        ctx.report(diag.E021.rangeOutOfRange({ what, lo: lo.raw, hi: hi.raw, bounds: bounds(t) }), e.span);
         return INVALID;
       }
       return [lo.value, hi.value];
@@ -146,7 +147,7 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       if (!noExtras(e, ctx, what, true)) return INVALID;
       // 0 is no interval (the IR has none): `none` says "never" for the settings that allow it.
       if (!Number.isInteger(e.value) || e.value <= 0) {
-        ctx.error("E021", `${what} = ${e.raw} is out of range: it must be a positive whole number`, e.span, t.allowNone ? "write none for only at the end" : undefined);
+        ctx.report((t.allowNone ? diag.E021.notPositiveWholeOrNone : diag.E021.notPositiveWhole)({ what, raw: e.raw }), e.span);
         return INVALID;
       }
       const u = e.unit?.text ?? "steps";
@@ -160,17 +161,17 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       const out: number[] = [];
       for (const item of items) {
         if (item.kind !== "number") {
-          ctx.error("E020", `${what} expects numbers, found ${describeExpr(item)}`, item.span);
+          ctx.report(diag.E020.notNumbers({ what, found: describeExpr(item) }), item.span);
           return INVALID;
         }
         if ((t.integer && !Number.isInteger(item.value)) || !inBounds(item.value, t)) {
-          ctx.error("E021", `${what}: ${item.raw} is out of range: each must be ${t.integer ? "a whole number " : ""}${bounds(t)}`, item.span);
+          ctx.report(diag.E021.itemOutOfRange({ what, raw: item.raw, bounds: `${t.integer ? "a whole number " : ""}${bounds(t)}` }), item.span);
           return INVALID;
         }
         out.push(item.value);
       }
       if (t.length !== undefined && out.length !== t.length) {
-        ctx.error("E021", `${what} expects ${t.length} numbers, found ${out.length}`, e.span);
+        ctx.report(diag.E021.wrongLength({ what, length: t.length, found: out.length }), e.span);
         return INVALID;
       }
       return out;

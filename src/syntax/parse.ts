@@ -4,6 +4,7 @@ import type { Span } from "../ir/types.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { stripBom } from "./bom.js";
+import { diag, diagnostic, type Message } from "../check/registry.js";
 
 // CST -> AST. The parser recovers from errors, so the CST may have holes; the
 // builder skips incomplete nodes instead of failing, and the diagnostics say why.
@@ -24,35 +25,18 @@ export function parseSource(text: string, file: string): ParseResult {
 
   for (const e of out.lexErrors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
-    diagnostics.push({
-      code: "E001",
-      severity: "error",
-      message: `unexpected character ${JSON.stringify(ch.slice(0, 1))}`,
-      span: spanAt(e.offset, e.offset + 1),
-      hint: ch.startsWith('"') ? "strings end on the same line with a closing quote" : "remove it",
-    });
+    const m = (ch.startsWith('"') ? diag.E001.unterminatedString : diag.E001.unexpectedCharacter)({ char: JSON.stringify(ch.slice(0, 1)) });
+    diagnostics.push(diagnostic(m, spanAt(e.offset, e.offset + 1)));
   }
   if (out.tooDeep) {
     const t = out.tooDeep;
-    diagnostics.push({
-      code: "E003",
-      severity: "error",
-      message: `brackets nested more than ${MAX_NESTING} deep`,
-      span: spanAt(t.startOffset, t.startOffset + 1),
-      hint: "a pipeline needs only a few levels; is a closing bracket missing?",
-    });
+    diagnostics.push(diagnostic(diag.E003.tooDeep({ max: MAX_NESTING }), spanAt(t.startOffset, t.startOffset + 1)));
   }
   for (const t of out.tokens) {
     if (t.tokenType.name !== "StringLit") continue;
     for (const bad of badEscapes(t.image)) {
       const at = t.startOffset + bad.offset;
-      diagnostics.push({
-        code: "E004",
-        severity: "error",
-        message: `the escape ${bad.text} names no character: it is ${bad.why}`,
-        span: spanAt(at, at + bad.text.length),
-        hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF",
-      });
+      diagnostics.push(diagnostic(diag.E004.badEscape({ escape: bad.text, why: bad.why }), spanAt(at, at + bad.text.length)));
     }
   }
   const seen = new Set<number>();
@@ -132,22 +116,20 @@ function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: nu
   const end = atEof ? start + 1 : tok.startOffset + tok.image.length;
   const expected = expectedFrom(e.message);
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1];
-  let message: string;
-  let hint: string | undefined;
+  const found = describeToken(tok);
+  let m: Message;
   if (e.name === "MismatchedTokenException" && expected) {
-    message = `expected ${expected} but found ${describeToken(tok)}`;
-    hint = expected === "'}'" ? "is a block missing its closing brace, or a statement its value?" : undefined;
+    m = (expected === "'}'" ? diag.E002.expectedClosingBrace : diag.E002.expected)({ expected, found });
   } else if (e.name === "NoViableAltException") {
-    message = `unexpected ${describeToken(tok)}${rule ? ` in ${ruleName(rule)}` : ""}`;
-    hint = rule === "value" || rule === "expr" ? "a value is a number, a range (0.08..1.0), a string, a name or a call" : undefined;
-    if (rule === "file") hint = "the top level holds `use` lines and `pipeline`, `recipe`, `augment` or `dataset` declarations";
+    const where = rule ? ` in ${ruleName(rule)}` : "";
+    const unexpected = rule === "file" ? diag.E002.unexpectedAtTopLevel : rule === "value" || rule === "expr" ? diag.E002.unexpectedInValue : diag.E002.unexpected;
+    m = unexpected({ found, where });
   } else if (e.name === "NotAllInputParsedException") {
-    message = `unexpected ${describeToken(tok)} after the last declaration`;
-    hint = "is there an extra '}'?";
+    m = diag.E002.afterLastDeclaration({ found });
   } else {
-    message = `unexpected ${describeToken(tok)}`;
+    m = diag.E002.unexpected({ found, where: "" });
   }
-  return { code: "E002", severity: "error", message, span: spanAt(start, end), ...(hint ? { hint } : {}) };
+  return diagnostic(m, spanAt(start, end));
 }
 
 function expectedFrom(message: string): string | null {

@@ -190,6 +190,16 @@ describe("adainfc explain", () => {
     expect(ctx.stderr()).toContain("did you mean 'vanilla-inflation'?");
   });
 
+  it("explains a diagnostic code from the registry, and refuses one that is not there", async () => {
+    const ctx = capture(root);
+    expect(await runExplainCommand("e022", {}, ctx)).toBe(0);
+    expect(ctx.stdout()).toContain("# E022");
+    expect(ctx.stdout()).toContain("model needs a backbone");
+    const bad = capture(root);
+    expect(await runExplainCommand("E099", {}, bad)).toBe(2);
+    expect(bad.stderr()).toContain("unknown diagnostic code 'E099'");
+  });
+
   it("--list prints every rule", async () => {
     const ctx = capture(root);
     expect(await runExplainCommand(undefined, { list: true }, ctx)).toBe(0);

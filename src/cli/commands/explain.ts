@@ -3,13 +3,14 @@ import type { RegisterCommand } from "../command.js";
 import { EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
 
 // `adainfc explain <rule>`: a lint rule's documentation (what, why, example, fix), the
-// same text as docs/rules/<id>.md. `--list` prints every rule with its summary.
+// same text as docs/rules/<id>.md; `adainfc explain E020`: a diagnostic code's section of
+// docs/diagnostics.md. `--list` prints every rule with its summary.
 
 export const register: RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => {
   program
     .command("explain")
-    .description("explain a lint rule: what it reports, the paper's finding behind it, an example and the fix")
-    .argument("[rule]", "rule id, e.g. balance")
+    .description("explain a lint rule (what it reports, the paper's finding behind it, an example and the fix) or a diagnostic code")
+    .argument("[rule]", "rule id, e.g. balance, or diagnostic code, e.g. E020")
     .option("--list", "list every rule")
     .action(async (rule: string | undefined, opts: { list?: boolean }) => {
       setExit(await runExplainCommand(rule, opts, ctx));
@@ -22,6 +23,21 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
     const width = Math.max(...RULE_IDS.map((id) => id.length));
     for (const r of ALL_RULES) ctx.out(`${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(5)}  ${r.meta.docs.summary}\n`);
     return EXIT_OK;
+  }
+  if (/^[EW]\d{3}$/i.test(rule)) {
+    const { REGISTRY, RETIRED } = await import("../../check/registry.js");
+    const code = rule.toUpperCase();
+    if (code in REGISTRY) {
+      const { diagnosticDocMarkdown } = await import("../../check/registry-docs.js");
+      ctx.out(diagnosticDocMarkdown(code as keyof typeof REGISTRY, "#"));
+      return EXIT_OK;
+    }
+    if (RETIRED[code]) {
+      ctx.out(`# ${code} (retired)\n\n${RETIRED[code]}\n`);
+      return EXIT_OK;
+    }
+    ctx.err(`adainfc explain: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
+    return EXIT_USAGE;
   }
   const found = findRule(rule);
   if (!found) {

@@ -48,7 +48,15 @@ export function items(plan: ImportPlan, form: AugmentForm): Item[] {
   const out: Item[] = [];
   const add = (block: Block, key: string, text: string, removable: boolean) => out.push({ block, key, text, removable });
   add("top", "seed", `seed = ${numberText(plan.seed)}`, true);
-  const cifar = (path: string, split: "train" | "test") => callText(plan.real.dataset, [{ key: "path", value: { kind: "str", v: path } }, { key: "split", value: { kind: "ident", v: split }, always: true }], DATASET_CALL).replace("path = ", "");
+  const cifar = (path: string, split: "train" | "test") =>
+    callText(
+      plan.real.dataset,
+      [
+        { key: "path", value: { kind: "str", v: path } },
+        { key: "split", value: { kind: "ident", v: split }, always: true },
+      ],
+      DATASET_CALL,
+    ).replace("path = ", "");
   add("data", "real", `${plan.real.name} = ${cifar(plan.real.path, "train")}`, false);
   if (plan.extra) {
     const args: CallArg[] = plan.extra.args;

@@ -3,6 +3,7 @@ import type { AugmentOpIR, DataSourceIR, PipelineIR, SpanMap, ViewIR } from "../
 import { SOLO_CODES } from "./codes.js";
 import { SOLO_FIXED, SOLO_OP_ORDER, SOLO_STATS } from "./config.js";
 import { placeOf } from "./place.js";
+import { diagnostic, type Message } from "../../check/registry.js";
 
 // What the solo-learn target can express, decided on the IR alone. Each construct
 // solo-learn has no key for is an error that names it and points at its span, so
@@ -34,10 +35,8 @@ const CIFAR_TEST = 10_000;
 export function analyze(ir: PipelineIR, spans: SpanMap, opts: SoloOptions): { diagnostics: Diagnostic[]; plan: SoloPlan | null } {
   const out: Diagnostic[] = [];
   const at = (pointer: string) => placeOf(spans, pointer, ir.file);
-  const error = (code: string, pointer: string, message: string, hint?: string) =>
-    out.push({ code, severity: "error", message: `solo-learn cannot express ${message}`, span: at(pointer), ...(hint ? { hint } : {}) });
-  const warn = (code: string, pointer: string, message: string, hint?: string) =>
-    out.push({ code, severity: "warning", message, span: at(pointer), ...(hint ? { hint } : {}) });
+  const error: Report = (cannotExpress, pointer, what, hint) => out.push(diagnostic(cannotExpress({ what }), at(pointer), hint));
+  const warn: Warn = (m, pointer) => out.push(diagnostic(m, at(pointer)));
 
   const plan = analyzeData(ir, error, warn);
   if (plan && opts.flavour === "upstream" && (plan.extra !== null || plan.dup !== 1)) {
@@ -56,7 +55,10 @@ export function analyze(ir: PipelineIR, spans: SpanMap, opts: SoloOptions): { di
   return { diagnostics: out, plan: out.some((d) => d.severity === "error") ? null : plan };
 }
 
-type Report = (code: string, pointer: string, message: string, hint?: string) => void;
+/** An error under one of the solo-learn codes: "solo-learn cannot express <what>". */
+type Report = (cannotExpress: CannotExpress, pointer: string, what: string, hint?: string) => void;
+type CannotExpress = (typeof SOLO_CODES)["data" | "augment" | "model" | "train"];
+type Warn = (m: Message, pointer: string) => void;
 
 function sourcePtr(ir: PipelineIR, name: string): string {
   return `/data/sources/${ir.data.sources.findIndex((s) => s.name === name)}`;
@@ -66,7 +68,7 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) <= 1e-9 * Math.max(1, Math.abs(b[i]!)));
 }
 
-function analyzeData(ir: PipelineIR, error: Report, warn: Report): SoloPlan | null {
+function analyzeData(ir: PipelineIR, error: Report, warn: Warn): SoloPlan | null {
   const C = SOLO_CODES.data;
   const byName = new Map(ir.data.sources.map((s) => [s.name, s]));
   let real: { s: DataSourceIR; replicate: number; i: number } | null = null;
@@ -121,7 +123,7 @@ function analyzeData(ir: PipelineIR, error: Report, warn: Report): SoloPlan | nu
     if (!sameNumbers(s.shape, real_.shape)) { error(C, `${p}/shape`, `'${s.name}' with image shape ${s.shape.join("x")}: it must match ${real_.format} (${real_.shape.join("x")}) to be concatenated`); ok = false; }
     if (!sameNumbers(s.mean, real_.mean) || !sameNumbers(s.std, real_.std)) { error(C, p, `'${s.name}' with its own mean/std: solo-learn normalises every image with ${real_.format}'s statistics`); ok = false; }
     if (s.channelOrder === "bgr") {
-      warn(SOLO_CODES.channels, `${p}/channelOrder`, `'${s.name}' is declared BGR, but the reference code feeds the npz pixels to torchvision as RGB without swapping (as in the paper's runs); adainfc's own runtime swaps them`, "for colour-correct training with solo-learn, convert the file to RGB first");
+      warn(SOLO_CODES.channels({ name: s.name }), `${p}/channelOrder`);
     }
   }
   // Evaluation: solo-learn validates on the CIFAR test split under data.val_path.
@@ -218,7 +220,7 @@ function analyzeTraining(ir: PipelineIR, opts: SoloOptions, error: Report): void
   if (ev.linearProbe) error(C, "/evaluate/linearProbe", "linear_probe: solo-learn runs the offline probe as a separate main_linear.py job with its own config", "remove it here and run solo-learn's main_linear.py on the checkpoint");
 }
 
-function analyzeOutput(ir: PipelineIR, plan: SoloPlan, warn: Report): void {
+function analyzeOutput(ir: PipelineIR, plan: SoloPlan, warn: Warn): void {
   const E = plan.stepsPerEpoch;
   const every = ir.output.checkpointEvery;
   const notes: string[] = [];
@@ -226,7 +228,7 @@ function analyzeOutput(ir: PipelineIR, plan: SoloPlan, warn: Report): void {
     notes.push(`checkpoint_every = ${every} steps becomes checkpoint.frequency: ${checkpointFrequency(ir, plan)} epoch(s)${E ? ` (${E} steps each)` : ""}`);
   }
   if (ir.output.keep > 1) notes.push(`keep = ${ir.output.keep} becomes keep_prev: True (solo-learn keeps every checkpoint or only the last)`);
-  if (notes.length) warn(SOLO_CODES.checkpoint, every !== null ? "/output/checkpointEvery" : "/output", `solo-learn checkpoints per epoch: ${notes.join("; ")}`);
+  if (notes.length) warn(SOLO_CODES.checkpoint({ notes: notes.join("; ") }), every !== null ? "/output/checkpointEvery" : "/output");
 }
 
 /** checkpoint.frequency in epochs: the interval rounded to whole epochs, at least one. */

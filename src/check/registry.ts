@@ -1,0 +1,391 @@
+import type { Span } from "../ir/types.js";
+import type { Diagnostic } from "./diagnostic.js";
+
+// The one registry of compiler diagnostics (E0xx errors, W0xx warnings), as the
+// TypeScript compiler's diagnosticMessages.json: for each code its severity, a
+// one-line summary and a docs paragraph (the diagnostics table of docs/language.md
+// is generated from them, see ./registry-docs.ts), and the messages reported under
+// it, each a template with named arguments ({name}) and an optional default hint.
+// Call sites build a diagnostic with `diag.E010.unknownName({ what, name })`: a code,
+// a message or an argument that is not here is a compile error. Lint rule ids
+// (eval-on-train, ...) are not here: they live in their rule modules (src/lint/rules).
+
+interface MessageDef {
+  /** The message, with {name} placeholders (a `{` followed by a space is literal text). */
+  readonly text: string;
+  /** The default hint, a template over the same arguments; a call site may pass its own. */
+  readonly hint?: string;
+}
+
+interface CodeDef {
+  readonly severity: "error" | "warning";
+  /** One line: what the code means (the table in docs/language.md). */
+  readonly summary: string;
+  /** A paragraph for the docs: when it is reported and what to do. */
+  readonly docs: string;
+  readonly messages: { readonly [name: string]: MessageDef };
+}
+
+export const REGISTRY = {
+  E001: {
+    severity: "error",
+    summary: "unexpected character",
+    docs: "The lexer met a character that starts no token of the language. A string that is not closed on its line also ends up here, at its opening quote.",
+    messages: {
+      unexpectedCharacter: { text: "unexpected character {char}", hint: "remove it" },
+      unterminatedString: { text: "unexpected character {char}", hint: "strings end on the same line with a closing quote" },
+    },
+  },
+  E002: {
+    severity: "error",
+    summary: "syntax error (the parser recovers and reports every one)",
+    docs: "The tokens do not form a statement, block or declaration. The parser recovers and goes on, so every syntax error of a file is reported at once, each at the token where it went wrong. `--set key=value` overrides are parsed the same way and report their mistakes under this code too.",
+    messages: {
+      expected: { text: "expected {expected} but found {found}" },
+      expectedClosingBrace: { text: "expected {expected} but found {found}", hint: "is a block missing its closing brace, or a statement its value?" },
+      unexpected: { text: "unexpected {found}{where}" },
+      unexpectedInValue: { text: "unexpected {found}{where}", hint: "a value is a number, a range (0.08..1.0), a string, a name or a call" },
+      unexpectedAtTopLevel: { text: "unexpected {found}{where}", hint: "the top level holds `use` lines and `pipeline`, `recipe`, `augment` or `dataset` declarations" },
+      afterLastDeclaration: { text: "unexpected {found} after the last declaration", hint: "is there an extra '}'?" },
+      setNotKeyValue: { text: "--set {setting}: expected key=value", hint: "e.g. --set train.steps=500" },
+      setNotOneSetting: { text: "--set {setting}: {problem}", hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'" },
+    },
+  },
+  E003: {
+    severity: "error",
+    summary: "brackets `(` `[` `{` nested too deep (the message says how deep they may go)",
+    docs: "Brackets nest only a few dozen levels deep, which bounds the parser's recursion on hostile input; a real pipeline needs a few levels, so this usually means a closing bracket is missing.",
+    messages: {
+      tooDeep: { text: "brackets nested more than {max} deep", hint: "a pipeline needs only a few levels; is a closing bracket missing?" },
+    },
+  },
+  E004: {
+    severity: "error",
+    summary: "a string escape `\\u{...}` that names no character (above 10FFFF, or a surrogate)",
+    docs: "A `\\u{...}` escape in a string must name a Unicode scalar value: at most 10FFFF, and none of the surrogates D800 to DFFF.",
+    messages: {
+      badEscape: { text: "the escape {escape} names no character: it is {why}", hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF" },
+    },
+  },
+  E010: {
+    severity: "error",
+    summary: 'unknown name (preset, recipe, dataset, builtin), with "did you mean"',
+    docs: "A name refers to nothing visible from here: a builtin (backbone, method, optimizer, ...), a recipe, an augmentation preset or op, a dataset, a declaration of a `std` module, or the pipeline `--pipeline` asks for. The hint names the closest known name, or lists them.",
+    messages: {
+      unknownName: { text: "unknown {what} '{name}'" },
+      stdHasNoDeclaration: { text: "std.{module} has no declaration '{name}'" },
+      noPipeline: { text: "{file} has no pipeline '{name}'", hint: "pipelines: {pipelines}" },
+      noPipelineDeclared: { text: "{file} has no pipeline '{name}'", hint: "this file declares no pipeline" },
+    },
+  },
+  E011: {
+    severity: "error",
+    summary: 'unknown setting or parameter, with "did you mean"',
+    docs: "A block has no setting of that name, a builtin no parameter of that name, or a dotted path sets a field of something that has none. The hint names the closest setting, or lists those it takes.",
+    messages: {
+      noParameter: { text: "{what} has no parameter '{name}'" },
+      noFieldsIn: { text: "{what}: '{name}' has no fields to set ('{path}')" },
+      noFields: { text: "'{name}' has no fields to set" },
+      noSetting: { text: "{where} has no setting '{name}'" },
+      notOnAugmentation: { text: "cannot set '{path}' on an augmentation", hint: "write strength = s, <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)" },
+      noViewHasOp: { text: "no view {view}of this augmentation has '{op}'" },
+    },
+  },
+  E012: {
+    severity: "error",
+    summary: "defined or given twice",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one.",
+    messages: {
+      argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
+      settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
+      blockTwice: { text: "'{key}' is given twice in this block", hint: "write one '{block}' block with both blocks' settings" },
+      alreadyDefined: { text: "{kind} '{name}' is already defined at {at}", hint: "rename one of them" },
+      opTwice: { text: "'{op}' appears twice in this view" },
+      axisValueTwice: { text: "sweep axis '{axis}' lists '{value}' twice" },
+      axisTwice: { text: "sweep axis '{axis}' is declared twice" },
+    },
+  },
+  E013: {
+    severity: "error",
+    summary: "import not found",
+    docs: "A `use` names a file that cannot be read, or a module that does not exist: modules are `std.<name>` or a quoted path relative to the importing file.",
+    messages: {
+      unreadable: { text: "{reason}" },
+      unreadableUse: { text: "{reason}", hint: "paths in `use` are relative to the importing file" },
+      unknownModule: { text: "unknown module '{path}'", hint: "modules are 'std.<name>' ({modules}) or a quoted relative path such as use \"./common.adainf\"" },
+      unknownStdModule: { text: "unknown standard module 'std.{module}'" },
+      stdNeedsModule: { text: "`use std` needs a module name", hint: "std has {modules}" },
+      tooDeep: { text: "'{path}' is too deep", hint: "write use std.<module> or use std.<module>.<name>" },
+    },
+  },
+  E014: {
+    severity: "error",
+    summary: "cycle (imports, recipes, presets)",
+    docs: "Files import each other, recipes inherit from each other, or augmentation presets refer to each other in a circle; the message shows the chain.",
+    messages: {
+      importCycle: { text: "import cycle: {chain}", hint: "move what both files need into a third file that neither imports back" },
+      recipeCycle: { text: "recipes inherit from each other in a cycle: {chain}" },
+      presetCycle: { text: "augmentation presets refer to each other in a cycle: {chain}" },
+    },
+  },
+  E015: {
+    severity: "error",
+    summary: "import path escapes the project",
+    docs: "A `use` path leads outside the folder of the file being compiled (or outside the standard library, for its own files). Imports stay inside the project so that a pipeline folder is self-contained.",
+    messages: {
+      outsideProject: { text: "'{file}' points outside the project ({root})", hint: "imports must stay inside the project folder; copy the file in" },
+    },
+  },
+  E020: {
+    severity: "error",
+    summary: "wrong type of value",
+    docs: "A value or statement has the wrong form for its place: a number where a name belongs, a single number for a range, a block where a setting belongs, a declaration without a body, and so on. The message says what the place expects and what it found.",
+    messages: {
+      typeMismatch: { text: "{what} expects {expected}, found {found}" },
+      notWholeNumber: { text: "{what} expects a whole number, found {raw}" },
+      notARange: { text: "{what} expects a range such as {raw}..1.0, found a single number", hint: "write lo..hi" },
+      notNumbers: { text: "{what} expects numbers, found {found}" },
+      withNotAllowed: { text: "'with' cannot modify {expr} ({what})" },
+      tooManyPositional: { text: "{what} takes {allowed}", hint: "name the argument: {examples}" },
+      expectsCall: { text: "{what} expects a call such as {example}(...)" },
+      isBlock: { text: "'{key}' is a block: write {key} { ... }" },
+      needsValue: { text: "'{key}' needs a value: {key} = ..." },
+      needsValueWrite: { text: "'{key}' needs a value: write {key} = ..." },
+      writeValue: { text: "write {key} = <value>" },
+      writeValueInWith: { text: "inside 'with', write {key} = <value>" },
+      listOfStatements: { text: "cannot set '{key}': '{head}' is a list of statements" },
+      declNeedsBody: { text: "a {kind} is written with a body: {kind} {name} { ... }" },
+      datasetNeedsBody: { text: "dataset '{name}' must be declared with a body" },
+      dataSourceForm: { text: "a data source is written name = source(...), found '{key}'" },
+      dataSourceCall: { text: 'a data source is a call such as cifar10("datasets/cifar10") or npz("gen.npz")' },
+      inflateForm: { text: "inflate lists sources with their replication, e.g. real x 10; found '{key}'" },
+      augmentForm: { text: "augment is written augment = <preset> or augment { view ... }" },
+      augmentNeedsPresetOrViews: { text: "augment needs a preset (augment = symmetric_adainf) or a block of views" },
+      augmentExpectsPreset: { text: "augment expects the name of an augmentation preset", hint: "e.g. augment = symmetric_adainf" },
+      onlyViews: { text: "an augmentation is made of views, found '{key}'", hint: "write view x 2 { ... } or view v1 { ... }" },
+      viewListsOps: { text: "a view lists ops such as grayscale(p = 0.2), found '{key}'" },
+      toggleForm: { text: "write {key}(...) to enable it or {key} = off to disable it" },
+      lintRuleIds: { text: "{key}(...) lists rule ids" },
+      lintForm: { text: "lint takes allow(rule, ...), deny(rule, ...) or <rule> = off|info|warn|error" },
+      axisValueForm: { text: "each value of axis '{axis}' is a name and a block: {value} { ... }" },
+      axisForm: { text: "a sweep axis is a setting with a list of values (seed = [0, 1, 2]) or axis NAME { value { ... } ... }" },
+    },
+  },
+  E021: {
+    severity: "error",
+    summary: "value out of range",
+    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, or a combination that cannot hold (a batch that does not split over the devices, a size larger than the data set, sources with different channel counts, a sweep of too many points).",
+    messages: {
+      outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}" },
+      notPositiveWhole: { text: "{what} = {raw} is out of range: it must be a positive whole number" },
+      notPositiveWholeOrNone: { text: "{what} = {raw} is out of range: it must be a positive whole number", hint: "write none for only at the end" },
+      rangeOutOfRange: { text: "{what} = {lo}..{hi} is out of range: both ends must be {bounds}" },
+      emptyRange: { text: "{what}: the range {lo}..{hi} is empty (lower bound above upper bound)" },
+      itemOutOfRange: { text: "{what}: {raw} is out of range: each must be {bounds}" },
+      wrongLength: { text: "{what} expects {length} numbers, found {found}" },
+      notAChoice: { text: "{what} cannot be '{value}'" },
+      viewCount: { text: "the number of views must be a whole number from 1 to 16" },
+      standInNotGenerated: { text: "stand_in = true describes a generated set, but '{name}' has origin = {origin}", hint: "remove stand_in, or make the source origin = generated" },
+      sizeTooLarge: { text: "{source} {split} has {full} images; size = {size} asks for more" },
+      statsPerChannel: { text: "dataset '{name}': mean and std need one value per channel ({channels})" },
+      channelsDiffer: { text: "source '{name}' has {channels} channels but '{reference}' has {referenceChannels}" },
+      batchOverDevices: { text: "batch_size = {batch} cannot be split over {devices} devices: batch_size is the total over all devices", hint: "use a multiple of {devices}, e.g. batch_size = {example}" },
+      tooManyPoints: { text: "the sweep has {points} points; at most {max} are allowed", hint: "split it into several pipelines" },
+    },
+  },
+  E022: {
+    severity: "error",
+    summary: "required setting missing",
+    docs: "Something a pipeline cannot do without is missing: its data, an augmentation, a backbone, a method, an optimizer, a required parameter of a builtin, the folder of a dataset, the values of a sweep axis. A recipe (`pipeline p from simclr { ... }`) supplies most of them.",
+    messages: {
+      needsParameter: { text: "{what} needs '{name}' ({doc})", hint: "add {name} = ..." },
+      noData: { text: "pipeline '{name}' has no data", hint: 'add data { real = cifar10("datasets/cifar10") }' },
+      nothingToTrain: { text: "nothing to train on: inflate lists no source" },
+      noAugmentation: { text: "pipeline '{name}' has no augmentation", hint: "add augment = symmetric (or inherit one with `from simclr`)" },
+      noViews: { text: "the augmentation has no views", hint: "add `view x 2 { ... }` (symmetric) or `view v1 { ... }` and `view v2 { ... }`" },
+      noBackbone: { text: "model needs a backbone", hint: "backbone = resnet18(stem = cifar)" },
+      noMethod: { text: "model needs a method", hint: "method = simclr, or inherit a recipe: pipeline p from simclr { ... }" },
+      noOptimizer: { text: "train needs an optimizer", hint: "optimizer = lars(lr = 0.2), or inherit a recipe: pipeline p from simclr { ... }" },
+      needsFolder: { text: "{source} needs the folder of its files", hint: '{source}("datasets/{source}")' },
+      axisNoValues: { text: "sweep axis '{axis}' has no values" },
+    },
+  },
+  E023: {
+    severity: "error",
+    summary: "a setting the chosen method/builtin does not take (says which one does)",
+    docs: "The setting exists, but not on the builtin chosen here (a `queue_size` on SimCLR, say); the hint names the builtins that take it and lists what this one takes.",
+    messages: {
+      notTaken: { text: "{what} does not take '{name}'", hint: "'{name}' is a setting of {takers}; {builtin} takes {known}" },
+    },
+  },
+  E024: {
+    severity: "error",
+    summary: "a unit where none belongs",
+    docs: "Units (`steps`, `epochs`) belong on durations only (`steps = 30 epochs`, `every = 200 steps`); any other value takes a bare number.",
+    messages: {
+      noUnit: { text: "{what} takes no unit, found '{unit}'", hint: "units (steps, epochs) only go on durations" },
+    },
+  },
+  E030: {
+    severity: "error",
+    summary: "unknown data source, or evaluation without a labelled source",
+    docs: "`inflate` or `evaluate.source` names no source of the `data` block, or an evaluator (online linear, kNN, linear probe) is asked for but no labelled evaluation source exists (a source named `eval` or `test`, or `evaluate { source = <name> }`).",
+    messages: {
+      unknownSource: { text: "unknown data source '{name}'" },
+      evalSourceNotASource: { text: "evaluate.source must name a data source" },
+      noEvalSource: { text: "evaluation needs a labelled evaluation source", hint: 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }' },
+    },
+  },
+  E031: {
+    severity: "error",
+    summary: "a length in epochs that cannot be converted (a source's size is unknown: declare `size = N`, or put the npz file in place — its header is read, never its pixels)",
+    docs: "Lengths are stored in steps; one given in epochs is converted with the size of the training mixture, so every training source's size must be known (declared with `size = N`, a CIFAR/MNIST split, or an npz file in place whose header is read) and an epoch must hold at least one batch.",
+    messages: {
+      sizeUnknown: { text: "{what} is given in epochs, but the size of {sources} is unknown", hint: "declare it: size = <number of images>, or give {what} in steps" },
+      epochShorterThanBatch: { text: "{what}: an epoch is shorter than one batch ({images} images, batch {batch})" },
+    },
+  },
+  E032: {
+    severity: "error",
+    summary: "an npz file whose headers describe no usable data set (no images, a zero dimension, a damaged archive)",
+    docs: "An npz source that is already on disk is checked by its headers alone (no pixels are read); this reports one whose headers describe no usable data set. `adainfc data check` reads the file itself and says more.",
+    messages: {
+      npzUnusable: { text: "{path}: {problem}", hint: "adainfc data check <pipeline> reads the file and says more; replace or regenerate it" },
+    },
+  },
+  E040: {
+    severity: "error",
+    summary: "internal: the IR does not match its schema (a bug; please report)",
+    docs: "The resolved IR failed validation against its own JSON Schema. No input should cause this; it is a bug in adainfc.",
+    messages: {
+      irSchema: { text: "internal error: the IR of '{name}' does not match its schema: {errors}", hint: "please report this with the file" },
+    },
+  },
+  E070: {
+    severity: "error",
+    summary: "`compile --target solo-learn`: data that solo-learn cannot express",
+    docs: "The training mixture or a data source has no solo-learn data setting: solo-learn pretrains on one CIFAR train split plus at most one npz file (`data.extra_data`), repeats only the real data (`data.dup`), and validates on the whole CIFAR test split.",
+    messages: {
+      cannotExpress: { text: "solo-learn cannot express {what}" },
+    },
+  },
+  E071: {
+    severity: "error",
+    summary: "`compile --target solo-learn`: an augmentation that solo-learn cannot express",
+    docs: "An augmentation op, parameter, order or view count that solo-learn lacks: it applies a fixed set of ops in one order, with some parameters fixed, to exactly two large crops.",
+    messages: {
+      cannotExpress: { text: "solo-learn cannot express {what}" },
+    },
+  },
+  E072: {
+    severity: "error",
+    summary: "`compile --target solo-learn`: a backbone that solo-learn cannot express",
+    docs: "A backbone solo-learn's CIFAR setup does not build: it builds resnet18 and larger, always with the CIFAR stem.",
+    messages: {
+      cannotExpress: { text: "solo-learn cannot express {what}" },
+    },
+  },
+  E073: {
+    severity: "error",
+    summary: "`compile --target solo-learn`: training or evaluation settings that solo-learn cannot express",
+    docs: "Training or evaluation settings solo-learn cannot take: its batch size is per GPU, it always trains the online linear classifier and validates on a test split, its online kNN has a fixed temperature and cadence, and it runs the offline probe as a separate job.",
+    messages: {
+      cannotExpress: { text: "solo-learn cannot express {what}" },
+    },
+  },
+  W001: {
+    severity: "warning",
+    summary: "the crop is larger than the images",
+    docs: "A `random_resized_crop` size above the images' size upsamples every view: training is slower for no gain. Crop to the image size.",
+    messages: {
+      cropLarger: { text: "view '{view}' crops to {size}x{size} but '{source}' images are {height}x{width}: every view is upsampled", hint: "use size = {height}" },
+    },
+  },
+  W070: {
+    severity: "warning",
+    summary: "`compile --target solo-learn`: an npz file declared BGR is fed as RGB",
+    docs: "solo-learn reads the npz pixels as RGB and does not swap a file declared BGR (as in the paper's runs), while adainfc's own runtime swaps them. Convert the file to RGB for colour-correct training with solo-learn.",
+    messages: {
+      bgrNotSwapped: {
+        text: "'{name}' is declared BGR, but the reference code feeds the npz pixels to torchvision as RGB without swapping (as in the paper's runs); adainfc's own runtime swaps them",
+        hint: "for colour-correct training with solo-learn, convert the file to RGB first",
+      },
+    },
+  },
+  W071: {
+    severity: "warning",
+    summary: "`compile --target solo-learn`: checkpoints are counted in epochs",
+    docs: "solo-learn checkpoints every whole number of epochs and keeps every checkpoint or only the last, so `checkpoint_every` is rounded to epochs and `keep` becomes keep-all.",
+    messages: {
+      checkpointsPerEpoch: { text: "solo-learn checkpoints per epoch: {notes}" },
+    },
+  },
+} as const satisfies { readonly [code: string]: CodeDef };
+
+/** Codes no longer reported, with what reports the problem now; kept so that a code is never reused. */
+export const RETIRED: { readonly [code: string]: string } = {
+  W002: "the evaluation source is also trained on: reported by the lint rule `eval-on-train` instead (one finding, at the line to change, and it can be allowed like any rule)",
+};
+
+export type Registry = typeof REGISTRY;
+export type DiagnosticCode = keyof Registry;
+
+/** A diagnostic without its place: what a registry message builds. */
+export interface Message {
+  code: DiagnosticCode;
+  severity: "error" | "warning";
+  message: string;
+  hint?: string;
+}
+
+// {name} placeholders of a template; braces around anything but a name (`{ ... }`,
+// `\u{...}`) are text, as PLACEHOLDER below reads them.
+type NotName = "" | `${string}${" " | "." | "," | "(" | "=" | "{" | "\\" | "-"}${string}`;
+type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}`
+  ? (K extends NotName ? never : K) | Placeholders<Rest>
+  : never;
+type Template<M> = M extends { text: infer T extends string; hint: infer H extends string } ? T | H : M extends { text: infer T extends string } ? T : never;
+export type MessageArgs<M> = { readonly [K in Placeholders<Template<M>>]: string | number };
+type Builder<M> = [Placeholders<Template<M>>] extends [never] ? () => Message : (args: MessageArgs<M>) => Message;
+
+export type Builders = {
+  readonly [C in DiagnosticCode]: { readonly [N in keyof Registry[C]["messages"]]: Builder<Registry[C]["messages"][N]> };
+};
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Fill a template's {name} placeholders. */
+export function formatTemplate(template: string, args: { readonly [k: string]: string | number }): string {
+  return template.replace(PLACEHOLDER, (all, k: string) => (k in args ? String(args[k]) : all));
+}
+
+/** The argument names a template uses. */
+export function templateArgs(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+function builders(): Builders {
+  const out: Record<string, Record<string, (args?: Record<string, string | number>) => Message>> = {};
+  for (const [code, def] of Object.entries(REGISTRY) as [DiagnosticCode, CodeDef][]) {
+    out[code] = {};
+    for (const [name, m] of Object.entries(def.messages)) {
+      out[code][name] = (args = {}) => {
+        const made: Message = { code, severity: def.severity, message: formatTemplate(m.text, args) };
+        if (m.hint) made.hint = formatTemplate(m.hint, args);
+        return made;
+      };
+    }
+  }
+  return out as unknown as Builders;
+}
+
+/** Every registry message as a typed builder: `diag.E010.unknownName({ what: "recipe", name })`. */
+export const diag: Builders = builders();
+
+/** A registry message at a place; `hint`, when given and not empty, replaces the message's default hint. */
+export function diagnostic(m: Message, span: Span | null, hint?: string): Diagnostic {
+  const d: Diagnostic = { code: m.code, severity: m.severity, message: m.message, span };
+  const h = hint || m.hint;
+  if (h) d.hint = h;
+  return d;
+}
