@@ -1,4 +1,5 @@
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
+import { REGISTRY, type DiagnosticCode } from "../../check/registry.js";
 import type { SourceLookup } from "../../check/render.js";
 import type { Span } from "../../ir/types.js";
 import { docsUri, ownPackage } from "../../util/own-package.js";
@@ -31,7 +32,7 @@ export interface SarifOptions {
 /**
  * The `name` of a code that is not a lint rule (a lint rule names itself, RuleMeta.name):
  * SARIF wants a PascalCase "friendly name" that differs from the id, even in case.
- * `E021` -> `CompileErrorE021`, `W002` -> `CompileWarningW002`, `lint-config` -> `LintConfig`.
+ * E021 -> CompileErrorE021, W002 -> CompileWarningW002, lint-config -> LintConfig.
  */
 export function codeName(code: string): string {
   const compile = /^([EW])\d+$/.exec(code);
@@ -64,12 +65,15 @@ export function toSarif(
   for (const d of diagnostics) {
     if (index.has(d.code)) continue;
     index.set(d.code, rules.length);
+    // A compiler code: its summary and docs from the diagnostics registry, its page in
+    // docs/diagnostics.md (generated from the registry).
+    const registered = Object.hasOwn(REGISTRY, d.code) ? REGISTRY[d.code as DiagnosticCode] : undefined;
     rules.push({
       id: d.code,
       name: codeName(d.code),
-      shortDescription: { text: `adainfc compile diagnostic ${d.code}` },
-      // The language reference's table of diagnostics.
-      helpUri: docsUri("docs/language.md"),
+      shortDescription: { text: registered?.summary ?? `adainfc diagnostic ${d.code}` },
+      ...(registered ? { fullDescription: { text: registered.docs } } : {}),
+      helpUri: registered ? docsUri(`docs/diagnostics.md#${d.code.toLowerCase()}`) : docsUri("docs/language.md"),
       defaultConfiguration: { level: LEVEL[d.severity] },
     });
   }
