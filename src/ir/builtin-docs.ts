@@ -1,5 +1,5 @@
 import * as B from "./builtins.js";
-import { langParams, type Block, type Duration, type ParamType } from "./define.js";
+import { isDuration, langParams, type Block, type ParamType } from "./define.js";
 
 // The builtin tables of docs/language.md, generated from the definition
 // (ir/builtins.ts) so the docs cannot drift from what the resolver accepts. Each table
@@ -16,10 +16,6 @@ function num(n: number): string {
 function rangeEnd(n: number): string {
   const t = num(n);
   return /^\d+$/.test(t) ? `${t}.0` : t;
-}
-
-function isDuration(v: unknown): v is Duration {
-  return typeof v === "object" && v !== null && "unit" in v && "value" in v;
 }
 
 function valueText(v: unknown, t: ParamType): string {

@@ -81,9 +81,6 @@ export interface ParamSpec {
   default?: unknown;
   doc: string;
   position?: number;
-  /** Where the value goes: field keys from the builtin down (`["momentum", "base"]`). */
-  path?: readonly string[];
-  what?: string;
 }
 
 /** A builtin call or block of fields as the resolver checks it. */
@@ -93,11 +90,9 @@ export interface CallSpec {
   params: Record<string, ParamSpec>;
 }
 
-export type SpecTable = Readonly<Record<string, CallSpec>>;
-
 // ---------------------------------------------------------------- builtins and blocks
 
-/** A block of fields (`train { ... }`, a dataset declaration): checked by its fields, built by hand. */
+/** Named fields: a block of a pipeline (`train { ... }`), a dataset declaration, or a builtin whose IR node has no tag (an evaluator). */
 export interface Block<F extends Fields = Fields> {
   readonly name: string;
   readonly doc: string;
@@ -242,11 +237,10 @@ export function isDuration(v: unknown): v is Duration {
 
 function callSpec(name: string, doc: string, fields: Fields): CallSpec {
   const params: Record<string, ParamSpec> = {};
-  for (const { lang, field, path } of langParams(fields)) {
-    const p: ParamSpec = { type: field.type, doc: field.doc, path };
+  for (const { lang, field } of langParams(fields)) {
+    const p: ParamSpec = { type: field.type, doc: field.doc };
     if (field.default !== undefined) p.default = field.default;
     if (field.position !== undefined) p.position = field.position;
-    if (field.what !== undefined) p.what = field.what;
     params[lang] = p;
   }
   return { name, doc, params };
