@@ -8,5 +8,7 @@ export default defineConfig({
     pool: "forks",
     // One temp folder per run, removed at the end (test/global-setup.ts).
     globalSetup: ["test/global-setup.ts"],
+    // The IR validator from the schema (the CLI uses the build's precompiled one).
+    setupFiles: ["test/setup-ir-validator.ts"],
   },
 });

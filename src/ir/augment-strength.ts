@@ -16,7 +16,7 @@
 // magnitudes 0.4, hue 0.1) and crops from 0.08^0.5 = 0.28 (AdaInf: 0.2).
 import type { AugmentOpIR } from "./types.js";
 
-/** The knob's range (the spec in resolve/specs.ts reads these). */
+/** The knob's range (`strength` in ir/builtins.ts reads these). */
 export const STRENGTH_MIN = 0;
 export const STRENGTH_MAX = 2;
 

@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
-import { irSchema } from "./schema.js";
 
 // Validates an IR object against the schema. The build precompiles the schema into
 // a standalone validator (scripts/gen-validator.mjs -> validate-ir.generated.cjs)
-// so `adainfc check` does not pay for loading and compiling ajv at every start;
-// when that file is absent (tests run from src/) ajv compiles the schema here.
+// so the CLI loads neither ajv's compiler nor the schema's TypeBox definition
+// (ir/schema.ts, ~90 ms to import) at start-up. Tests run from src/, where there is
+// no such file: test/setup-ir-validator.ts gives a factory that compiles the schema.
 
 interface AjvError {
   instancePath: string;
@@ -14,20 +14,25 @@ export type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | 
 
 const require = createRequire(import.meta.url);
 let cached: ValidateFn | null = null;
+let factory: (() => ValidateFn) | null = null;
 
 /** The start-up snapshot bundles the precompiled validator and hands it over here (src/cli/snapshot-entry.ts). */
 export function usePrecompiledValidator(fn: ValidateFn): void {
   cached = fn;
 }
 
+/** Without a precompiled validator (sources run by the tests), make one from the schema on first use. */
+export function useValidatorFactory(make: () => ValidateFn): void {
+  factory = make;
+}
+
 function validator(): ValidateFn {
   if (cached) return cached;
   try {
     cached = require("./validate-ir.generated.cjs") as ValidateFn;
-  } catch {
-    const AjvModule = require("ajv") as { default: new (opts: object) => { compile(s: object): ValidateFn } };
-    const ajv = new AjvModule.default({ allErrors: true, strict: false });
-    cached = ajv.compile(irSchema);
+  } catch (e) {
+    if (!factory) throw new Error(`adainf is not built: no IR validator beside ${import.meta.url} (npm run build writes it)`, { cause: e });
+    cached = factory();
   }
   return cached;
 }

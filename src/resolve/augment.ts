@@ -5,7 +5,9 @@ import { interpretCall, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import type { LoadedFile, Program } from "./program.js";
-import { AUGMENT_OPS, AUGMENT_STRENGTH } from "./specs.js";
+import { AUGMENT, AUGMENT_OPS } from "../ir/builtins.js";
+import { byName, nodeOf } from "../ir/define.js";
+import { recordSpans } from "./entries.js";
 import { bareName, INVALID, interpretValue } from "./values.js";
 import { scaleOp } from "../ir/augment-strength.js";
 import { diag } from "../check/registry.js";
@@ -45,12 +47,7 @@ export interface AugmentDefaults {
   std: number[];
 }
 
-export function resolveAugment(
-  entry: StmtEntry,
-  program: Program,
-  ctx: ResolveContext,
-  defaults: AugmentDefaults,
-): AugmentIR | null {
+export function resolveAugment(entry: StmtEntry, program: Program, ctx: ResolveContext, defaults: AugmentDefaults): AugmentIR | null {
   let draft: AugmentDraft | null;
   if (entry.stmt.value) draft = fromExpr(entry.stmt.value, entry.file, program, ctx, []);
   else if (entry.stmt.block) draft = newDraft(null, null, viewsFromBody(entry.stmt.block, ctx) ?? []);
@@ -70,13 +67,13 @@ export function resolveAugment(
   draft.views.forEach((v, vi) => {
     const ops: AugmentOpIR[] = [];
     v.ops.forEach((op, oi) => {
-      const spec = AUGMENT_OPS[op.name.text]!;
-      const r = interpretCall(spec, op.stmt.args, op.overrides, ctx, op.stmt.span);
-      if (!r) return;
+      const spec = byName(AUGMENT_OPS, op.name.text);
+      const r = spec && interpretCall(spec, op.stmt.args, op.overrides, ctx, op.stmt.span);
+      if (!spec || !r) return;
       const base = ptr("/augment/views", vi, "ops", oi);
       ctx.at(base, op.stmt.span);
-      for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k), s);
-      ops.push(scaleOp(toOpIR(op.name.text, r.values, defaults), draft.strength));
+      recordSpans(ctx, base, r.spans);
+      ops.push(scaleOp(withCropSize(nodeOf(spec, r.values), defaults.cropSize), draft.strength));
     });
     ops.push({ op: "normalize", mean: [...defaults.mean], std: [...defaults.std] });
     ctx.at(ptr("/augment/views", vi), v.span);
@@ -90,31 +87,9 @@ function newDraft(preset: string | null, presetSpan: Span | null, views: ViewDra
   return { preset, presetSpan, views, strength: 1, strengthSpan: null };
 }
 
-function toOpIR(op: string, v: Record<string, unknown>, d: AugmentDefaults): AugmentOpIR {
-  const n = (k: string) => v[k] as number;
-  const r = (k: string) => v[k] as [number, number];
-  switch (op) {
-    case "random_resized_crop":
-      return {
-        op: "random_resized_crop",
-        size: (v["size"] as number | null) ?? d.cropSize,
-        scale: r("scale"),
-        ratio: r("ratio"),
-        interpolation: v["interpolation"] as "bicubic" | "bilinear" | "nearest",
-      };
-    case "color_jitter":
-      return { op: "color_jitter", p: n("p"), brightness: n("brightness"), contrast: n("contrast"), saturation: n("saturation"), hue: n("hue") };
-    case "grayscale":
-      return { op: "grayscale", p: n("p") };
-    case "gaussian_blur":
-      return { op: "gaussian_blur", p: n("p"), sigma: r("sigma") };
-    case "solarize":
-      return { op: "solarize", p: n("p"), threshold: n("threshold") };
-    case "equalize":
-      return { op: "equalize", p: n("p") };
-    default:
-      return { op: "horizontal_flip", p: n("p") };
-  }
+/** A crop without `size` takes the dataset's image size (the definition's filledIn field). */
+function withCropSize(op: AugmentOpIR, cropSize: number): AugmentOpIR {
+  return op.op === "random_resized_crop" ? { ...op, size: op.size ?? cropSize } : op;
 }
 
 function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveContext, stack: string[]): AugmentDraft | null {
@@ -170,7 +145,7 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
         ctx.report(diag.E020.viewListsOps({ key: o.key.text }), o.span);
         continue;
       }
-      if (!AUGMENT_OPS[o.key.text]) {
+      if (!byName(AUGMENT_OPS, o.key.text)) {
         ctx.report(diag.E010.unknownName({ what: "augmentation op", name: o.key.text }), o.key.span, didYouMean(o.key.text, Object.keys(AUGMENT_OPS)));
         continue;
       }
@@ -198,20 +173,18 @@ function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): v
   const names = o.path.map((p) => p.text);
   if (names.length === 1 && names[0] === "strength") {
     const before = ctx.diagnostics.length;
-    const v = interpretValue(o.expr, AUGMENT_STRENGTH.type, ctx, "augmentation strength");
-    if (v === INVALID) {
+    const v = interpretValue(o.expr, AUGMENT.fields.strength.type, ctx, "augmentation strength");
+    if (v === INVALID || typeof v !== "number") {
       const d = ctx.diagnostics[before];
       if (d && !d.hint) d.hint = "strength = 1 is the augmentation as written, 0 its weakest form, 2 twice as strong (docs/language.md)";
       return;
     }
-    draft.strength *= v as number;
+    draft.strength *= v;
     draft.strengthSpan = o.expr.span;
     return;
   }
   const view = draft.views.find((v) => v.name === names[0]);
-  const [targets, opName, field] = view
-    ? [[view], o.path[1], o.path.slice(2)]
-    : [draft.views, o.path[0], o.path.slice(1)];
+  const [targets, opName, field] = view ? [[view], o.path[1], o.path.slice(2)] : [draft.views, o.path[0], o.path.slice(1)];
   if (!opName || field.length !== 1) {
     ctx.report(diag.E011.notOnAugmentation({ path: names.join(".") }), o.path[0]!.span);
     return;
@@ -222,7 +195,7 @@ function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): v
     ctx.report(
       diag.E011.noViewHasOp({ view: view ? `'${view.name}' ` : "", op: opName.text }),
       opName.span,
-      AUGMENT_OPS[opName.text] ? `add ${opName.text}(...) to a view` : didYouMean(opName.text, known),
+      byName(AUGMENT_OPS, opName.text) ? `add ${opName.text}(...) to a view` : didYouMean(opName.text, known),
     );
     return;
   }

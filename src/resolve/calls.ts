@@ -2,13 +2,13 @@ import type { Args, Expr, NameNode } from "../syntax/ast.js";
 import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
-import type { CallSpec, SpecTable } from "./types.js";
+import { byName, fieldValues, type Block, type LangValues } from "../ir/define.js";
 import { INVALID, interpretValue } from "./values.js";
 import { diag } from "../check/registry.js";
 
-// Spec-driven interpretation of a call (`lars(lr = 0.2)`) or of a block of
-// `key = value` fields: unknown names get a "did you mean", every value is checked
-// against its type, defaults are filled in, and later settings (`with { ... }`,
+// Interpretation of a call (`lars(lr = 0.2)`) or of a block of `key = value` fields by
+// its definition (ir/builtins.ts): unknown names get a "did you mean", every value is
+// checked against its type, defaults are filled in, and later settings (`with { ... }`,
 // dotted assignments, `--set`) override earlier ones.
 
 /** A later setting of one field: `with { lr = 0.1 }`, `train.optimizer.lr = 0.1`. */
@@ -24,21 +24,26 @@ export interface Setting {
   nameSpan: Span;
 }
 
-export interface Interpreted {
-  values: Record<string, unknown>;
-  /** Where each value was written (absent for defaults). */
+/** A family of builtins (ops, methods, ...), keyed by name. */
+export type Family<B extends Block = Block> = Readonly<Record<string, B>>;
+
+export interface Interpreted<V> {
+  /** Keyed by the fields' keys (the IR's names), groups nested. */
+  values: V;
+  /** Where each value was written (absent for defaults), keyed by its path of field keys (`momentum/base`). */
   spans: Record<string, Span>;
 }
 
 /** Collect positional and named arguments, then overrides, into one map of settings. */
 export function collectSettings(
-  spec: CallSpec,
+  block: Block,
   args: Args | null,
   overrides: readonly Override[],
   ctx: ResolveContext,
   what: string,
-  siblings?: SpecTable,
+  siblings?: Family,
 ): Map<string, Setting> | null {
+  const spec = block.call;
   const settings = new Map<string, Setting>();
   const positional = Object.entries(spec.params)
     .filter(([, p]) => p.position !== undefined)
@@ -49,7 +54,7 @@ export function collectSettings(
   const set = (name: string, nameSpan: Span, expr: Expr, isOverride: boolean): void => {
     if (!(name in spec.params)) {
       ok = false;
-      reportUnknown(name, nameSpan, spec, ctx, what, siblings);
+      reportUnknown(name, nameSpan, block, ctx, what, siblings);
       return;
     }
     if (!isOverride && settings.has(name)) {
@@ -69,8 +74,12 @@ export function collectSettings(
         ctx.report(
           diag.E020.tooManyPositional({
             what,
-            allowed: positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`,
-            examples: Object.keys(spec.params).slice(0, 3).map((n) => `${n} = ...`).join(", "),
+            allowed:
+              positional.length === 0 ? "no positional arguments" : `at most ${positional.length} positional argument${positional.length > 1 ? "s" : ""}`,
+            examples: Object.keys(spec.params)
+              .slice(0, 3)
+              .map((n) => `${n} = ...`)
+              .join(", "),
           }),
           a.span,
         );
@@ -91,16 +100,13 @@ export function collectSettings(
   return ok ? settings : null;
 }
 
-function reportUnknown(
-  name: string,
-  span: Span,
-  spec: CallSpec,
-  ctx: ResolveContext,
-  what: string,
-  siblings?: SpecTable,
-): void {
-  const known = Object.keys(spec.params);
-  const takers = siblings ? Object.values(siblings).filter((s) => s !== spec && name in s.params).map((s) => s.name) : [];
+function reportUnknown(name: string, span: Span, spec: Block, ctx: ResolveContext, what: string, siblings?: Family): void {
+  const known = Object.keys(spec.call.params);
+  const takers = siblings
+    ? Object.values(siblings)
+        .filter((s) => s !== spec && name in s.call.params)
+        .map((s) => s.name)
+    : [];
   if (takers.length > 0) {
     ctx.report(diag.E023.notTaken({ what, name, takers: takers.join(", "), builtin: spec.name, known: known.join(", ") }), span);
     return;
@@ -109,46 +115,41 @@ function reportUnknown(
   ctx.report(diag.E011.noParameter({ what, name }), span, hint || `it takes ${known.join(", ")}`);
 }
 
-/** Check every setting against the spec and fill in defaults. */
-export function interpretSettings(
-  spec: CallSpec,
+/** Check every setting against its field and fill in defaults. */
+export function interpretSettings<B extends Block>(
+  spec: B,
   settings: Map<string, Setting>,
   ctx: ResolveContext,
   what: string,
   anchor: Span,
-): Interpreted | null {
-  const values: Record<string, unknown> = {};
+): Interpreted<LangValues<B["fields"]>> | null {
   const spans: Record<string, Span> = {};
   let ok = true;
-  for (const [name, param] of Object.entries(spec.params)) {
-    const s = settings.get(name);
+  const values = fieldValues(spec.fields, (field, path, name) => {
+    const s = name === null ? undefined : settings.get(name);
     if (!s) {
-      if (param.default === undefined) {
+      if (field.default === undefined) {
         ok = false;
-        ctx.report(diag.E022.needsParameter({ what, name, doc: param.doc }), anchor);
-      } else {
-        values[name] = structuredClone(param.default);
+        ctx.report(diag.E022.needsParameter({ what, name: name ?? path.join("."), doc: field.doc }), anchor);
       }
-      continue;
+      return structuredClone(field.default);
     }
-    const v = interpretValue(s.expr, param.type, ctx, `${spec.name}.${name}`);
+    const v = interpretValue(s.expr, field.type, ctx, `${spec.name}.${name}`);
     if (v === INVALID) ok = false;
-    else {
-      values[name] = v;
-      spans[name] = s.expr.span;
-    }
-  }
+    else spans[path.join("/")] = s.expr.span;
+    return v;
+  });
   return ok ? { values, spans } : null;
 }
 
-export function interpretCall(
-  spec: CallSpec,
+export function interpretCall<B extends Block>(
+  spec: B,
   args: Args | null,
   overrides: readonly Override[],
   ctx: ResolveContext,
   anchor: Span,
-  siblings?: SpecTable,
-): Interpreted | null {
+  siblings?: Family,
+): Interpreted<LangValues<B["fields"]>> | null {
   const what = spec.name;
   const settings = collectSettings(spec, args, overrides, ctx, what, siblings);
   if (!settings) return null;
@@ -156,14 +157,8 @@ export function interpretCall(
 }
 
 /** Find a builtin by name, reporting an unknown one with a "did you mean". */
-export function lookupSpec(
-  table: SpecTable,
-  name: NameNode,
-  ctx: ResolveContext,
-  what: string,
-  extraNames: readonly string[] = [],
-): CallSpec | null {
-  const spec = table[name.text];
+export function lookupSpec<B extends Block>(table: Family<B>, name: NameNode, ctx: ResolveContext, what: string, extraNames: readonly string[] = []): B | null {
+  const spec = byName(table, name.text);
   if (spec) return spec;
   const names = [...Object.keys(table), ...extraNames];
   ctx.report(diag.E010.unknownName({ what, name: name.text }), name.span, didYouMean(name.text, names) || `known: ${names.join(", ")}`);

@@ -1,11 +1,10 @@
 import type { Args } from "../syntax/ast.js";
 import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
-import { collectSettings, interpretSettings, type Override } from "./calls.js";
+import type { Block, Duration, LangValues } from "../ir/define.js";
+import { collectSettings, interpretSettings, type Family, type Interpreted, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
 import type { BlockEntry, StmtEntry } from "./merge.js";
-import type { CallSpec, SpecTable } from "./types.js";
-import type { Duration } from "./values.js";
 import type { NameNode } from "../syntax/ast.js";
 import { diag } from "../check/registry.js";
 
@@ -38,7 +37,7 @@ export function checkKeys(block: BlockEntry, allowed: readonly string[], ctx: Re
 /** `optimizer = lars(lr = 0.2)` -> (spec, call args, overrides). */
 export function callOf(
   e: StmtEntry,
-  table: SpecTable,
+  table: Family,
   ctx: ResolveContext,
   what: string,
 ): { name: NameNode; args: Args | null; overrides: Override[]; span: Span } | null {
@@ -51,20 +50,20 @@ export function callOf(
     ctx.report(diag.E020.expectsCall({ what, example: Object.keys(table)[0]! }), v.span);
     return null;
   }
-  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) =>
-    s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : [],
-  );
+  const withOverrides: Override[] = (v.with?.statements ?? []).flatMap((s) => (s.value ? [{ path: s.key.parts, expr: s.value, span: s.span }] : []));
   return { name: v.callee.parts[0]!, args: v.args, overrides: [...withOverrides, ...e.overrides], span: v.span };
 }
 
-export function recordSpans(ctx: ResolveContext, base: string, spans: Record<string, Span>, rename: Record<string, string> = {}): void {
-  for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, rename[k] ?? camel(k)), s);
+/** Record where each value was written, under `base` (spans are keyed by their path of field keys). */
+export function recordSpans(ctx: ResolveContext, base: string, spans: Record<string, Span>): void {
+  for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, ...k.split("/")), s);
 }
 
 export function camel(s: string): string {
   return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** A length written in epochs or steps, made steps once the epoch size is known (pipeline.ts). */
 export interface PendingDuration {
   d: Duration;
   span: Span | null;
@@ -72,8 +71,17 @@ export interface PendingDuration {
   what: string;
 }
 
-export function fieldsOf(block: BlockEntry, spec: CallSpec, ctx: ResolveContext, base: string): Record<string, unknown> | null {
-  const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.params);
+/** nodeOf's `steps` for the resolver: every length waits in `pending`; 0 holds its place. */
+export function pendingSteps(pending: PendingDuration[], spans: Record<string, Span>) {
+  return (d: Duration, assign: (n: number) => void, what: string, path: readonly string[]): number => {
+    pending.push({ d, span: spans[path.join("/")] ?? null, assign, what });
+    return 0;
+  };
+}
+
+/** A block of `key = value` fields (`train { ... }`) by its definition; spans recorded under `base`. */
+export function fieldsOf<B extends Block>(block: BlockEntry, spec: B, ctx: ResolveContext, base: string): Interpreted<LangValues<B["fields"]>> | null {
+  const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.call.params);
   for (const e of stmts) {
     if (!e.stmt.value) ctx.report(diag.E020.writeValue({ key: e.key.text }), e.stmt.span);
   }
@@ -87,5 +95,5 @@ export function fieldsOf(block: BlockEntry, spec: CallSpec, ctx: ResolveContext,
   if (!r) return null;
   recordSpans(ctx, base, r.spans);
   for (const e of stmts) if (e.overrides.length) ctx.report(diag.E011.noFields({ name: e.key.text }), e.overrides[0]!.span);
-  return r.values;
+  return r;
 }

@@ -1,13 +1,12 @@
 import type { Statement } from "../syntax/ast.js";
 import type * as IR from "../ir/types.js";
 import { ptr, type ResolveContext } from "./context.js";
+import { RULE_SEVERITIES } from "../ir/builtins.js";
 import { bareName, interpretValue, INVALID } from "./values.js";
 import { diag } from "../check/registry.js";
 
 // `lint { allow(balance); deny(channel-order); data-scarce = info }` -> IR lint settings.
 // Rule ids are checked by the linter, which knows them; this only reads the syntax.
-
-export const SEVERITIES = ["off", "info", "warn", "error"] as const;
 
 export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: ResolveContext): void {
   for (const s of stmts) {
@@ -25,9 +24,10 @@ export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: Reso
       continue;
     }
     if (s.value) {
-      const v = interpretValue(s.value, { kind: "enum", values: SEVERITIES }, ctx, `lint rule '${key}'`);
-      if (v !== INVALID) {
-        lint.rules[key] = v as IR.RuleSeverity;
+      const v = interpretValue(s.value, { kind: "enum", values: RULE_SEVERITIES }, ctx, `lint rule '${key}'`);
+      const severity = RULE_SEVERITIES.find((x) => x === v);
+      if (v !== INVALID && severity) {
+        lint.rules[key] = severity;
         ctx.at(ptr("/lint/rules", key), s.span);
       }
       continue;

@@ -7,7 +7,7 @@ import { collectSettings, interpretSettings } from "./calls.js";
 import { ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import { findStdlibDir, localDecls, Program, type LoadedFile } from "./program.js";
-import { DATASET_FIELDS } from "./specs.js";
+import { DATASET_FIELDS } from "../ir/builtins.js";
 import { diag } from "../check/registry.js";
 
 // Presets declared in a file are checked on their own, so a mistake in a preset
@@ -28,8 +28,24 @@ export function resolveAugmentDecls(file: LoadedFile, program: Program): Diagnos
 
 /** `augment = <the declared preset>`, as a pipeline would write it. */
 function presetUse(d: Decl, file: LoadedFile): StmtEntry {
-  const expr: CallExpr = { kind: "call", callee: { parts: [d.name], text: d.name.text, span: d.name.span }, args: null, unit: null, with: null, span: d.name.span };
-  const stmt = { key: { parts: [d.name], text: "augment", span: d.name.span }, value: expr, args: null, label: null, labelQuoted: false, count: null, block: null, span: d.span };
+  const expr: CallExpr = {
+    kind: "call",
+    callee: { parts: [d.name], text: d.name.text, span: d.name.span },
+    args: null,
+    unit: null,
+    with: null,
+    span: d.name.span,
+  };
+  const stmt = {
+    key: { parts: [d.name], text: "augment", span: d.name.span },
+    value: expr,
+    args: null,
+    label: null,
+    labelQuoted: false,
+    count: null,
+    block: null,
+    span: d.span,
+  };
   return { kind: "stmt", key: d.name, stmt, overrides: [], file };
 }
 

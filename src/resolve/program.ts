@@ -103,7 +103,7 @@ export class Program {
       if (problem) return { reason: `${this.display(abs)}: ${problem}` };
       return { text: readFileSync(abs, "utf8") };
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = e instanceof Error && "code" in e ? e.code : undefined;
       if (code === "ENOENT") return { reason: `cannot read ${this.display(abs)}: no such file` };
       return { reason: `cannot read ${this.display(abs)}: ${describeFsError(e) ?? (e instanceof Error ? e.message : String(e))}` };
     }

@@ -6,7 +6,9 @@ import { collectSettings, interpretCall, interpretSettings, type Override } from
 import { ptr, type ResolveContext } from "./context.js";
 import type { StmtEntry } from "./merge.js";
 import type { Program } from "./program.js";
-import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "./specs.js";
+import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "../ir/builtins.js";
+import { byName } from "../ir/define.js";
+import { recordSpans } from "./entries.js";
 import { diag } from "../check/registry.js";
 
 // Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
@@ -26,51 +28,53 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     ...e.overrides,
   ];
   const callee = v.callee.parts[0]!;
-  const format = SOURCE_FORMATS[callee.text];
+  const format = byName(SOURCE_FORMATS, callee.text);
   if (format) {
     const r = interpretCall(format, v.args, overrides, ctx, v.span);
     if (!r) return null;
-    for (const [k, s] of Object.entries(r.spans)) ctx.at(ptr(base, k === "channels" ? "channelOrder" : k), s);
-    const x = r.values;
-    const origin = x["origin"] as "real" | "generated";
-    if (x["stand_in"] === true && origin !== "generated") {
-      ctx.report(diag.E021.standInNotGenerated({ name: e.key.text, origin }), r.spans["stand_in"] ?? v.span);
+    recordSpans(ctx, base, r.spans);
+    // npz's own fields; a folder has none of them (nor a channel order other than rgb).
+    const x = { channelOrder: null, layout: "nhwc" as const, standIn: false, ...r.values };
+    const origin = x.origin;
+    if (x.standIn && origin !== "generated") {
+      ctx.report(diag.E021.standInNotGenerated({ name: e.key.text, origin }), r.spans["standIn"] ?? v.span);
       return null;
     }
     // An npz that is already on disk tells its size and shape from its headers
     // (no pixels read), so epoch-based settings and lint work without `size =`.
-    if (callee.text === "npz" && (x["size"] === null || x["shape"] === null)) {
+    if (format === SOURCE_FORMATS.npz && (x.size === null || x.shape === null)) {
       try {
-        const info = npzHeaderAt(program.cwd, x["path"] as string, { layout: x["layout"] as "nhwc" | "nchw" });
+        const info = npzHeaderAt(program.cwd, x.path, { layout: x.layout });
         if (info) {
-          x["size"] ??= info.count;
-          x["shape"] ??= [...info.shape];
+          x.size ??= info.count;
+          x.shape ??= [...info.shape];
         }
       } catch (err) {
         // A file whose headers describe no usable data set is the user's: say so at its
         // path. Anything else is left to `adainfc data check`, which reads it for real.
         if (err instanceof DataError) {
-          ctx.report(diag.E032.npzUnusable({ path: x["path"] as string, problem: err.what }), r.spans["path"] ?? v.span);
+          ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
           return null;
         }
       }
     }
+    // 0 = not declared: filled from the training set's real data by the caller.
+    const [h = 0, w = 0, c = 0] = x.shape ?? [];
     return {
       name: e.key.text,
-      format: callee.text as "npz" | "folder",
-      path: x["path"] as string,
+      format: format === SOURCE_FORMATS.npz ? "npz" : "folder",
+      path: x.path,
       split: null,
       origin,
-      size: (x["size"] as number | null) ?? null,
-      // 0 = not declared: filled from the training set's real data by the caller.
-      shape: ((x["shape"] as number[] | null) ?? [0, 0, 0]) as [number, number, number],
-      classes: origin === "generated" ? null : ((x["classes"] as number | null) ?? null),
-      layout: (x["layout"] as "nhwc" | "nchw" | undefined) ?? "nhwc",
-      channelOrder: (x["channels"] as "rgb" | "bgr" | null | undefined) ?? (callee.text === "folder" ? "rgb" : null),
-      fid: (x["fid"] as number | null) ?? null,
-      standIn: (x["stand_in"] as boolean | undefined) ?? false,
-      mean: (x["mean"] as number[] | null) ?? [],
-      std: (x["std"] as number[] | null) ?? [],
+      size: x.size,
+      shape: [h, w, c],
+      classes: origin === "generated" ? null : x.classes,
+      layout: x.layout,
+      channelOrder: x.channelOrder ?? (format === SOURCE_FORMATS.folder ? "rgb" : null),
+      fid: x.fid,
+      standIn: x.standIn,
+      mean: x.mean ?? [],
+      std: x.std ?? [],
     };
   }
 
@@ -94,27 +98,26 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
   const fields = fieldSettings && interpretSettings(DATASET_FIELDS, fieldSettings, ctx, `dataset '${callee.text}'`, ref.decl.name.span);
   const call = interpretCall({ ...DATASET_CALL, name: callee.text }, v.args, overrides, ctx, v.span);
   if (!fields || !call) return null;
-  for (const [k, s] of Object.entries(call.spans)) ctx.at(ptr(base, k), s);
+  recordSpans(ctx, base, call.spans);
 
   const f = fields.values;
-  const split = call.values["split"] as "train" | "test";
-  const full = (split === "train" ? f["train_size"] : f["test_size"]) as number;
-  const wanted = call.values["size"] as number | null;
+  const split = call.values.split;
+  const full = split === "train" ? f.trainSize : f.testSize;
+  const wanted = call.values.size;
   if (wanted !== null && wanted > full) {
     ctx.report(diag.E021.sizeTooLarge({ source: callee.text, split, full, size: wanted }), call.spans["size"] ?? v.span);
     return null;
   }
-  const fmt = f["format"] as "cifar10" | "cifar100" | "mnist";
-  const path = (call.values["path"] as string | null) ?? (f["path"] as string | null);
+  const fmt = f.format;
+  const path = call.values.path ?? f.path;
   if (path === null && fmt !== "mnist") {
     ctx.report(diag.E022.needsFolder({ source: callee.text }), v.span);
     return null;
   }
-  const shape = f["shape"] as number[];
-  const mean = f["mean"] as number[];
-  const std = f["std"] as number[];
-  if (mean.length !== shape[2] || std.length !== shape[2]) {
-    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: shape[2]! }), fields.spans[mean.length !== shape[2] ? "mean" : "std"] ?? ref.decl.name.span);
+  const { shape, mean, std } = f;
+  const [h = 0, w = 0, c = 0] = shape;
+  if (mean.length !== c || std.length !== c) {
+    ctx.report(diag.E021.statsPerChannel({ name: callee.text, channels: c }), fields.spans[mean.length !== c ? "mean" : "std"] ?? ref.decl.name.span);
     return null;
   }
   return {
@@ -124,8 +127,8 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     split,
     origin: "real",
     size: wanted ?? full,
-    shape: shape as [number, number, number],
-    classes: f["classes"] as number,
+    shape: [h, w, c],
+    classes: f.classes,
     layout: "nhwc",
     channelOrder: "rgb",
     fid: null,

@@ -1,7 +1,7 @@
 import type { Expr } from "../syntax/ast.js";
 import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
-import type { ParamType } from "./types.js";
+import type { Duration, ParamType } from "../ir/define.js";
 import { diag } from "../check/registry.js";
 
 // Checks one written value against its parameter type and converts it to its IR
@@ -11,10 +11,7 @@ import { diag } from "../check/registry.js";
 export const INVALID = Symbol("invalid");
 export type Invalid = typeof INVALID;
 
-export interface Duration {
-  value: number;
-  unit: "steps" | "epochs";
-}
+export type { Duration };
 
 export function describeType(t: ParamType): string {
   switch (t.kind) {

@@ -1,6 +1,7 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { compileFileSync, type CompileOutput } from "../../driver.js";
 import type { PipelineIR } from "../../ir/types.js";
+import { defaultOutputDir } from "../../ir/builtins.js";
 import { formatText } from "../../syntax/format.js";
 import { interpret, type ImportPlan } from "./interpret.js";
 import { ImportError, loadSoloConfig } from "./read-config.js";
@@ -53,7 +54,7 @@ function errorsOf(out: CompileOutput, end: number): string[] {
 export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
   const loaded = loadSoloConfig(resolve(opts.cwd, configPath), opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined);
   const plan = interpret(loaded, opts.cwd);
-  const wantedDir = plan.output.dir ?? `runs/${plan.name}`;
+  const wantedDir = plan.output.dir ?? defaultOutputDir(plan.name);
 
   // Round 1: the explicit pipeline (inline views), its copies without one statement
   // each, and the views named by preset, all in one file.
@@ -90,7 +91,7 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   ].join("\n");
   const build = (list: Item[]) => {
     const decl = form === "declared" ? presetDecl(plan) + "\n" : "";
-    const dir = wantedDir === `runs/${plan.name}` ? null : wantedDir;
+    const dir = wantedDir === defaultOutputDir(plan.name) ? null : wantedDir;
     const raw = `${header}\n${decl}${pipelineText(plan.name, plan, list, dir)}`;
     const f = formatText(raw, opts.outFile);
     if (f.diagnostics.length) throw new Error(`import wrote text that does not parse: ${f.diagnostics[0]!.message}`);

@@ -1,5 +1,5 @@
 import type { MethodName } from "../../ir/types.js";
-import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
+import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";

@@ -1,4 +1,4 @@
-import type { CallSpec } from "../../resolve/types.js";
+import type { Block } from "../../ir/define.js";
 
 // Values as .adainf source text. Every value the importer writes goes through here,
 // so a path holding quotes, backslashes or newlines stays one string literal.
@@ -73,8 +73,8 @@ export interface CallArg {
 }
 
 /** `name(k = v, ...)`, leaving out arguments equal to the builtin's defaults. */
-export function callText(name: string, args: CallArg[], spec: CallSpec | null): string {
-  const kept = args.filter((a) => a.always || !spec || !equalsDefault(a.value, spec.params[a.key]?.default));
+export function callText(name: string, args: CallArg[], spec: Block | null): string {
+  const kept = args.filter((a) => a.always || !spec || !equalsDefault(a.value, spec.call.params[a.key]?.default));
   return `${name}(${kept.map((a) => `${a.key} = ${litText(a.value)}`).join(", ")})`;
 }
 

@@ -1,5 +1,5 @@
-import { AUGMENT_OPS, BACKBONES, DATASET_CALL, EVALUATORS, METHODS, OPTIMIZERS, SCHEDULES } from "../../resolve/specs.js";
-import type { SpecTable } from "../../resolve/types.js";
+import { AUGMENT_OPS, BACKBONES, DATASET_CALL, EVALUATORS, METHODS, OPTIMIZERS, SCHEDULES } from "../../ir/builtins.js";
+import { byName, type Block as Builtin } from "../../ir/define.js";
 import type { CallPlan, ImportPlan, ViewPlan } from "./interpret.js";
 import { callText, litText, numberText, stringText, type CallArg } from "./literal.js";
 
@@ -20,15 +20,15 @@ export type AugmentForm = "inline" | "named" | "declared";
 
 const BLOCK_ORDER: Block[] = ["top", "data", "inflate", "augment", "model", "train", "evaluate", "output", "lint"];
 
-function call(c: CallPlan, table: SpecTable): string {
-  return callText(c.name, c.args, table[c.name] ?? null);
+function call(c: CallPlan, table: Readonly<Record<string, Builtin>>): string {
+  return callText(c.name, c.args, byName(table, c.name) ?? null);
 }
 
 export function viewsText(views: ViewPlan[]): string {
   return views
     .map((v) => {
       const head = v.name === null ? `view x ${v.count}` : `view ${v.name}`;
-      const ops = v.ops.map((o) => `    ${callText(o.op, o.args, AUGMENT_OPS[o.op] ?? null)}`);
+      const ops = v.ops.map((o) => `    ${callText(o.op, o.args, byName(AUGMENT_OPS, o.op) ?? null)}`);
       return `  ${head} {\n${ops.join("\n")}\n  }`;
     })
     .join("\n");
@@ -48,7 +48,15 @@ export function items(plan: ImportPlan, form: AugmentForm): Item[] {
   const out: Item[] = [];
   const add = (block: Block, key: string, text: string, removable: boolean) => out.push({ block, key, text, removable });
   add("top", "seed", `seed = ${numberText(plan.seed)}`, true);
-  const cifar = (path: string, split: "train" | "test") => callText(plan.real.dataset, [{ key: "path", value: { kind: "str", v: path } }, { key: "split", value: { kind: "ident", v: split }, always: true }], DATASET_CALL).replace("path = ", "");
+  const cifar = (path: string, split: "train" | "test") =>
+    callText(
+      plan.real.dataset,
+      [
+        { key: "path", value: { kind: "str", v: path } },
+        { key: "split", value: { kind: "ident", v: split }, always: true },
+      ],
+      DATASET_CALL,
+    ).replace("path = ", "");
   add("data", "real", `${plan.real.name} = ${cifar(plan.real.path, "train")}`, false);
   if (plan.extra) {
     const args: CallArg[] = plan.extra.args;

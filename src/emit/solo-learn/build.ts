@@ -1,6 +1,6 @@
 import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
 import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
-import { LR_SCALING_BASE_BATCH } from "../../resolve/specs.js";
+import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
 
 // IR -> solo-learn's pretrain config (the AdaInf fork by default, or upstream solo-learn). Only called on a pipeline that

@@ -2,6 +2,8 @@
 // checkpoint, from the IR the run recorded (ir.json). Only the encoder is rebuilt.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
+import { EVALUATORS } from "../../ir/builtins.js";
+import { defaultNode } from "../../ir/define.js";
 import type { Tf } from "../methods/tf.js";
 import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
@@ -50,8 +52,8 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
     ...ir,
     evaluate: {
       ...ir.evaluate,
-      knn: ir.evaluate.knn ?? { k: 200, temperature: 0.1, distance: "cosine", every: null },
-      linearProbe: ir.evaluate.linearProbe ?? { epochs: 100, lr: 0.1, batchSize: 256 },
+      knn: ir.evaluate.knn ?? defaultNode(EVALUATORS.knn),
+      linearProbe: ir.evaluate.linearProbe ?? defaultNode(EVALUATORS.linear_probe),
     },
   };
   opts.onPhase?.("opening data");
