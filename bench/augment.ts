@@ -52,7 +52,16 @@ async function measure(name: string, views: ViewIR[], seconds: number, worker: A
     produced += 2 * 256;
   }
   const rate = produced / ((performance.now() - t0) / 1000);
-  console.log(JSON.stringify({ bench: "augment", impl: worker ? `adainf-workers-${worker.threads}` : `adainf-${kernels}`, preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
+  console.log(
+    JSON.stringify({
+      bench: "augment",
+      impl: worker ? `adainf-workers-${worker.threads}` : `adainf-${kernels}`,
+      preset: name,
+      size: 32,
+      batch: 256,
+      views_per_s: Math.round(rate),
+    }),
+  );
   return rate;
 }
 
@@ -106,6 +115,9 @@ if (ref === null) {
   for (const [key, rate] of ours) {
     const [kernels, name] = key.split(":") as [string, string];
     const theirs = ref.get(name);
-    if (theirs) console.log(`${name} (${kernels} kernels): ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`);
+    if (theirs)
+      console.log(
+        `${name} (${kernels} kernels): ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`,
+      );
   }
 }

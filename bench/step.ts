@@ -79,7 +79,8 @@ function parseArgs(argv: string[]): Options {
     } else if (a === "--backend") o.backend = next();
     else if (a === "--shipped-input-grad") o.shippedInputGrad = true;
     else if (a === "--no-torch") o.torch = false;
-    else if (a === "--torch-reference") next(); // read by torchReferenceScript()
+    else if (a === "--torch-reference")
+      next(); // read by torchReferenceScript()
     else if (a === "--no-profile") o.profile = false;
     else throw new Error(`unknown argument ${a}`);
   }

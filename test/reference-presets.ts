@@ -32,7 +32,11 @@ export interface ReferenceRun {
 }
 
 const DOC = readFileSync(join(ROOT, "docs", "paper.md"), "utf8");
-const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
+const cells = (line: string) =>
+  line
+    .split("|")
+    .slice(1, -1)
+    .map((c) => c.trim());
 
 /** The rows of the markdown table whose header starts with `first | second`. */
 function table(first: string, second: string): string[][] {

@@ -51,7 +51,10 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
     if (!entry && name) {
       ctx.err(`error: unknown command '${name}'\n`);
       const { didYouMean } = await import("../check/suggest.js");
-      const hint = didYouMean(name, commands.map((c) => c.name));
+      const hint = didYouMean(
+        name,
+        commands.map((c) => c.name),
+      );
       if (hint) ctx.err(`hint: ${hint}\n`);
       return EXIT_USAGE;
     }

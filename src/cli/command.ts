@@ -6,11 +6,7 @@ import type { CliContext } from "./context.js";
  * sub-command to the program. The action must resolve to an exit code and report
  * through `ctx`, never through process.exit or console.
  */
-export type RegisterCommand = (
-  program: Command,
-  ctx: CliContext,
-  setExit: (code: number) => void,
-) => void;
+export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 export interface CommandModule {
   register: RegisterCommand;

@@ -64,7 +64,11 @@ export function resultsText(axes: string[], rows: ResultRow[]): string {
   const header = [...axes, "runs", ...RESULT_METRICS.map((m) => m.title)];
   const body = rows.map((r) => [...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n") + "\n";
 }
 
@@ -77,7 +81,9 @@ export function resultsMarkdown(title: string, axes: string[], rows: ResultRow[]
     "",
     `| ${header.join(" | ")} |`,
     `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${[...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))].join(" | ")} |`),
+    ...rows.map(
+      (r) => `| ${[...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))].join(" | ")} |`,
+    ),
   ];
   return out.join("\n") + "\n";
 }

@@ -74,12 +74,7 @@ export interface FixReport {
 }
 
 /** Applies fixes file by file, up to `maxPasses` times each (a fix can enable another). */
-export async function fixFiles(
-  files: readonly string[],
-  fe: FrontEnd,
-  opts: LintFilesOptions,
-  maxPasses = 5,
-): Promise<FixReport> {
+export async function fixFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions, maxPasses = 5): Promise<FixReport> {
   const report: FixReport = { fixed: [], refused: [] };
   for (const file of files) {
     try {

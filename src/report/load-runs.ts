@@ -76,7 +76,11 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
   // A damaged done.json reads as unfinished, as `run` treats it.
   const summary = readRunSummary(dir);
   const metrics = readMetrics(paths.metrics).sort((a, b) => a.step - b.step);
-  const label = ir.sweep ? Object.entries(ir.sweep.point).map(([k, v]) => `${k}=${v}`).join(",") : ir.name;
+  const label = ir.sweep
+    ? Object.entries(ir.sweep.point)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")
+    : ir.name;
   return { label, dir, ir, metrics, summary, projectDir: projectDirOf(dir, ir.output.dir) ?? cwd };
 }
 
@@ -87,7 +91,10 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
  */
 export function projectDirOf(runDir: string, outputDir: string): string | null {
   if (path.isAbsolute(outputDir)) return null;
-  const want = path.normalize(outputDir).split(path.sep).filter((s) => s !== "" && s !== ".");
+  const want = path
+    .normalize(outputDir)
+    .split(path.sep)
+    .filter((s) => s !== "" && s !== ".");
   const have = path.resolve(runDir).split(path.sep);
   if (want.length === 0 || want.includes("..") || want.length >= have.length) return null;
   const tail = have.slice(have.length - want.length);

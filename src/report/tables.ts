@@ -106,7 +106,19 @@ function seconds(s: number | undefined): string {
 
 export function runsTableHtml(points: readonly ReportPoint[], root: string): string {
   const styles = seriesStyles(points);
-  const head = ["run", "status", "backend", "time", "kNN top-1 %", "linear probe top-1 %", "online linear top-1 %", "final loss", "untrained kNN / probe %", "directory", "batch, learning rates"];
+  const head = [
+    "run",
+    "status",
+    "backend",
+    "time",
+    "kNN top-1 %",
+    "linear probe top-1 %",
+    "online linear top-1 %",
+    "final loss",
+    "untrained kNN / probe %",
+    "directory",
+    "batch, learning rates",
+  ];
   const rows = points.map((p, i) => {
     const st = statusOf(p);
     const f = p.summary?.final;

@@ -10,7 +10,14 @@ import type { ViewPlan } from "../../src/runtime/augment/plan.js";
 export type ImageKind = "noise" | "gradient" | "blocks";
 
 /** A batch of synthetic images; kinds cycle over the batch. */
-export function makeBatch(seed: number, n: number, height: number, width: number, channels: number, kinds: ImageKind[] = ["noise", "gradient", "blocks"]): ImageBatch {
+export function makeBatch(
+  seed: number,
+  n: number,
+  height: number,
+  width: number,
+  channels: number,
+  kinds: ImageKind[] = ["noise", "gradient", "blocks"],
+): ImageBatch {
   const rng = new Rng(seed, 99);
   const data = new Uint8Array(n * height * width * channels);
   for (let s = 0; s < n; s++) {

@@ -46,8 +46,21 @@ describe("MixtureLoader", () => {
     const sources = new Map<string, ImageSource>();
     sources.set("real", await openSource(sourceIR({ name: "real", format: "npz", path: "real.npz", shape }), { cwd: dir }));
     sources.set("gen", await openSource(sourceIR({ name: "gen", format: "npz", path: "gen.npz", origin: "generated", shape }), { cwd: dir }));
-    const entries = mixtureEntries({ sources: [], train: [{ source: "real", replicate: 3 }, { source: "gen", replicate: 1 }], eval: null }, sources);
-    expect(entries.map((e) => [e.size, e.replicate, e.generated])).toEqual([[6, 3, false], [9, 1, true]]);
+    const entries = mixtureEntries(
+      {
+        sources: [],
+        train: [
+          { source: "real", replicate: 3 },
+          { source: "gen", replicate: 1 },
+        ],
+        eval: null,
+      },
+      sources,
+    );
+    expect(entries.map((e) => [e.size, e.replicate, e.generated])).toEqual([
+      [6, 3, false],
+      [9, 1, true],
+    ]);
     const loader = new MixtureLoader(new InflationSampler(entries, 5), sources);
     const batch = loader.next(27);
     let realCount = 0;

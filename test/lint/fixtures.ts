@@ -87,7 +87,11 @@ export function methodSpec(m: Method): { method: MethodIR; optimizer: OptimizerI
         linearLr: 0.05,
       };
     case "barlow":
-      return { method: { name: "barlow", projHiddenDim: 2048, projOutputDim: 2048, scaleLoss: 0.1, lambda: 0.0051 }, optimizer: lars(0.15, 1e-4), linearLr: 0.05 };
+      return {
+        method: { name: "barlow", projHiddenDim: 2048, projOutputDim: 2048, scaleLoss: 0.1, lambda: 0.0051 },
+        optimizer: lars(0.15, 1e-4),
+        linearLr: 0.05,
+      };
   }
 }
 

@@ -110,7 +110,18 @@ describe("augmentation strength a", () => {
       equalizeP: (v, x) => (op(v, "equalize").p = x),
     };
     const unit = fc.double({ min: 0, max: 1, noNaN: true });
-    const row = fc.record({ cropMin: unit, jitterP: unit, brightness: unit, contrast: unit, saturation: unit, hue: unit, grayP: unit, blurP: unit, solarP: unit, flipP: unit });
+    const row = fc.record({
+      cropMin: unit,
+      jitterP: unit,
+      brightness: unit,
+      contrast: unit,
+      saturation: unit,
+      hue: unit,
+      grayP: unit,
+      blurP: unit,
+      solarP: unit,
+      flipP: unit,
+    });
     fc.assert(
       fc.property(row, fc.constantFrom(...Object.keys(knobs)), unit, unit, (r, knob, x1, x2) => {
         const [lo, hi] = x1 <= x2 ? [x1, x2] : [x2, x1];
@@ -137,4 +148,3 @@ describe("recommended strength", () => {
 function op<K extends ViewIR["ops"][number]["op"]>(v: ViewIR, name: K): Extract<ViewIR["ops"][number], { op: K }> {
   return v.ops.find((o) => o.op === name) as Extract<ViewIR["ops"][number], { op: K }>;
 }
-

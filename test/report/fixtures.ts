@@ -78,7 +78,9 @@ export function fakeSweep(dir: string, o: FakeOptions = {}): { irs: PipelineIR[]
     fs.mkdirSync(runDir, { recursive: true });
     fs.writeFileSync(path.join(runDir, "ir.json"), JSON.stringify(ir, null, 2));
     const rng = new Rng(100 + i);
-    const label = Object.entries(ir.sweep?.point ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+    const label = Object.entries(ir.sweep?.point ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     const last = o.unfinished?.includes(label) ? Math.floor(steps / 2) : steps;
     const lines: StepMetrics[] = [];
     for (let s = 0; s < last; s++) {

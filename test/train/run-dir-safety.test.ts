@@ -57,7 +57,14 @@ test("an interrupted run (checkpoints, no done.json) is refused too, naming its 
 test("--resume over a damaged ir.json is one line naming the directory, not a crash", async () => {
   const { dir, ir } = tiny(3);
   const controller = new AbortController();
-  const first = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, signal: controller.signal, onProgress: (e) => e.kind === "step" && controller.abort() });
+  const first = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: controller.signal,
+    onProgress: (e) => e.kind === "step" && controller.abort(),
+  });
   expect(first.status).toBe("interrupted");
   fs.writeFileSync(runPaths(path.join(dir, "runs/tiny")).ir, "{ truncated");
   const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true }).catch((e: unknown) => e);

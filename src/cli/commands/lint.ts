@@ -38,12 +38,7 @@ export const register: RegisterCommand = (program: Command, ctx: CliContext, set
 };
 
 /** The whole command as a function, so tests can run it in-process (with a stand-in front end). */
-export async function runLintCommand(
-  paths: readonly string[],
-  opts: LintCommandOptions,
-  ctx: CliContext,
-  deps: { frontEnd?: FrontEnd } = {},
-): Promise<number> {
+export async function runLintCommand(paths: readonly string[], opts: LintCommandOptions, ctx: CliContext, deps: { frontEnd?: FrontEnd } = {}): Promise<number> {
   const { RULE_IDS } = await import("../../lint/rules/index.js");
   const { parseRuleOption } = await import("../../lint/severity.js");
 

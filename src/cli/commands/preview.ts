@@ -66,7 +66,9 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
           try {
             const [sh, sw, sc] = source.shape;
             if (sh !== h || sw !== w || sc !== c) {
-              throw new UserError(`source '${src.name}' has ${sh}x${sw}x${sc} images but '${ir.data.train[0]!.source}' has ${h}x${w}x${c}; run adainfc data check ${file}`);
+              throw new UserError(
+                `source '${src.name}' has ${sh}x${sw}x${sc} images but '${ir.data.train[0]!.source}' has ${h}x${w}x${c}; run adainfc data check ${file}`,
+              );
             }
             const indices = Array.from({ length: Math.min(n, source.count) }, () => rng.int(source.count));
             const batch = source.readBatch(indices);

@@ -34,7 +34,6 @@ interface RunFlags {
   augmentThreads: string;
 }
 
-
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
     .command("run")
@@ -46,7 +45,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run (deletes them)")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
-    .option("--augment-threads <n|auto>", "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains", "auto")
+    .option(
+      "--augment-threads <n|auto>",
+      "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains",
+      "auto",
+    )
     .action(async (file: string, opts: RunFlags) => {
       setExit(await runCommand(ctx, file, opts));
     });
@@ -73,7 +76,9 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
       const started = performance.now();
       const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n) });
       bar.stop();
-      ctx.err(`  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      ctx.err(
+        `  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     } catch (e) {
       bar.stop();
       if (e instanceof DataError || e instanceof GenerateError) {
@@ -106,7 +111,10 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const train = await import("../../runtime/train/index.js");
   let irs: PipelineIR[];
   try {
-    irs = train.selectPoints(compiled.pipelines.map((p) => p.ir), opts.only);
+    irs = train.selectPoints(
+      compiled.pipelines.map((p) => p.ir),
+      opts.only,
+    );
   } catch (e) {
     if (e instanceof train.OnlyFilterError) throw new UserError(e.message, EXIT_USAGE);
     throw e;
@@ -131,7 +139,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
   const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
   const kernels = augmentKernelsInfo();
-  ctx.err(`augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`);
+  ctx.err(
+    `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
+  );
   const tf = backend.tf;
 
   const controller = new AbortController();
@@ -159,12 +169,23 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       // An interrupted sweep point resumes without being asked.
       const resume = Boolean(opts.resume) || (ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
       if (ir.train.devices > 1) {
-        ctx.err(`${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`);
+        ctx.err(
+          `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
+        );
       }
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {
-        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, overwrite: Boolean(opts.overwrite) && !resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
+        result = await train.runPipeline(ir, {
+          cwd: ctx.cwd,
+          tf,
+          resume,
+          overwrite: Boolean(opts.overwrite) && !resume,
+          signal: controller.signal,
+          worker: opts.worker ? "auto" : "off",
+          augmentThreads: threads,
+          onProgress: (e) => view.handle(e),
+        });
       } catch (e) {
         view.stop();
         return reportRuntimeFailure(ctx, e, train);

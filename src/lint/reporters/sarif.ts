@@ -45,11 +45,7 @@ export function codeName(code: string): string {
   return name.toLowerCase() === code.toLowerCase() ? `Adainfc${name}` : name;
 }
 
-export function toSarif(
-  diagnostics: readonly Diagnostic[],
-  results: readonly PipelineLintResult[],
-  opts: SarifOptions = {},
-): object {
+export function toSarif(diagnostics: readonly Diagnostic[], results: readonly PipelineLintResult[], opts: SarifOptions = {}): object {
   const rules: object[] = ALL_RULES.map((r) => ({
     id: r.meta.id,
     name: r.meta.name,
@@ -144,8 +140,8 @@ function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object
         description: { text: d.hint ?? "apply the rule's fix" },
         artifactChanges: [...new Set(d.fix.map((e) => e.span.file))].map((file) => ({
           artifactLocation: { uri: uri(file) },
-          replacements: d.fix!
-            .filter((e) => e.span.file === file)
+          replacements: d
+            .fix!.filter((e) => e.span.file === file)
             .map((e) => ({
               deletedRegion: { charOffset: e.span.start, charLength: e.span.end - e.span.start },
               insertedContent: { text: e.text },

@@ -278,7 +278,10 @@ function describe(tf: Tf, name: BackendName, mod: Record<string, unknown>, adapt
  */
 export function applyFlagOverrides(tf: Tf, spec: string | undefined): void {
   if (!spec) return;
-  for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf("=");
     const name = eq < 0 ? item : item.slice(0, eq).trim();
     const raw = eq < 0 ? "true" : item.slice(eq + 1).trim();

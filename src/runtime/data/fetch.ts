@@ -90,13 +90,7 @@ export async function md5File(file: string): Promise<string> {
 }
 
 /** GET `url` into `target`, following up to 5 redirects. */
-export function download(
-  url: string,
-  target: string,
-  onProgress: FetchOptions["onProgress"],
-  timeoutMs: number,
-  redirects = 5,
-): Promise<void> {
+export function download(url: string, target: string, onProgress: FetchOptions["onProgress"], timeoutMs: number, redirects = 5): Promise<void> {
   return new Promise((resolve, reject) => {
     const offline = (why: string): DataError =>
       new DataError(url, `cannot download (${why}); check the internet connection, or download the archive by hand and extract it into the --dir folder`);

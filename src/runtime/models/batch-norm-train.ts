@@ -24,13 +24,7 @@ function hasFusedKernels(tf: Tf): boolean {
   return hasKernels(tf, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD);
 }
 
-function forward(
-  tf: Tf,
-  x: Tensor4D,
-  gamma: Tensor,
-  beta: Tensor,
-  attrs: BatchNormTrainAttrs,
-): [Tensor4D, Tensor1D, Tensor1D] {
+function forward(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, attrs: BatchNormTrainAttrs): [Tensor4D, Tensor1D, Tensor1D] {
   if (hasFusedKernels(tf)) {
     const out = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale: gamma, offset: beta }, { ...attrs });
     return out as [Tensor4D, Tensor1D, Tensor1D];
@@ -73,15 +67,7 @@ function backward(
  * Differentiable in x, gamma and beta. `onStats` sees the statistics (to update
  * running averages) inside the op, so nothing about them lands on the gradient tape.
  */
-export function batchNormTrain(
-  tf: Tf,
-  x: Tensor4D,
-  gamma: Tensor,
-  beta: Tensor,
-  eps: number,
-  onStats: StatsCallback,
-  relu = false,
-): Tensor4D {
+export function batchNormTrain(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, eps: number, onStats: StatsCallback, relu = false): Tensor4D {
   const attrs: BatchNormTrainAttrs = { varianceEpsilon: eps, relu };
   const op = tf.customGrad((...args: Array<Tensor | SaveFunc>) => {
     const [xIn, gIn, bIn, save] = args as [Tensor4D, Tensor, Tensor, SaveFunc];

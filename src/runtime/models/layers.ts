@@ -84,15 +84,7 @@ export interface Conv {
 }
 
 /** k x k convolution, torch-style symmetric padding (k-1)/2, HWIO weights, no bias. */
-export function conv(
-  store: VariableStore,
-  rng: Rng,
-  name: string,
-  k: number,
-  cin: number,
-  cout: number,
-  stride: number,
-): Conv {
+export function conv(store: VariableStore, rng: Rng, name: string, k: number, cin: number, cout: number, stride: number): Conv {
   const w = store.param(`${name}.weight`, [k, k, cin, cout], heNormal(rng, k * k * cin * cout, k * k * cout), false);
   const p = (k - 1) >> 1;
   // Explicit symmetric padding, not 'same': with stride 2 tf's 'same' pads

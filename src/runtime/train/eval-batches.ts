@@ -16,12 +16,7 @@ export function normalizationOf(augment: AugmentIR): { mean: number[]; std: numb
   return null;
 }
 
-export function* labelledBatches(
-  tf: Tf,
-  source: ImageSource,
-  augment: AugmentIR,
-  batchSize: number,
-): Generator<LabelledBatch> {
+export function* labelledBatches(tf: Tf, source: ImageSource, augment: AugmentIR, batchSize: number): Generator<LabelledBatch> {
   const [h, w, c] = source.shape;
   const norm = normalizationOf(augment);
   const table = norm ? normalization(c, norm.mean, norm.std) : normalization(c);

@@ -43,7 +43,9 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
   if (!latest) {
     const files = listCheckpoints(paths.checkpoints).length;
     throw new RunSetupError(
-      files > 0 ? `${dir} has no checkpoint to evaluate: all ${files} in checkpoints/ are damaged` : `${dir} has no checkpoint to evaluate (checkpoints/ is empty)`,
+      files > 0
+        ? `${dir} has no checkpoint to evaluate: all ${files} in checkpoints/ are damaged`
+        : `${dir} has no checkpoint to evaluate (checkpoints/ is empty)`,
     );
   }
   if (ir.data.eval === null) throw new RunSetupError(`${ir.name} declares no evaluation source`);

@@ -16,7 +16,6 @@ import type { EncoderMetrics } from "../../formats/run-dir.js";
 
 export const EVAL_BATCH = 256;
 
-
 export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
   return extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, EVAL_BATCH));
 }

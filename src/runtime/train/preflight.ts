@@ -41,9 +41,7 @@ export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
 }
 
 function firstRealSource(ir: PipelineIR): DataSourceIR | undefined {
-  return ir.data.train
-    .map((t) => ir.data.sources.find((s) => s.name === t.source))
-    .find((s): s is DataSourceIR => s !== undefined && s.origin === "real");
+  return ir.data.train.map((t) => ir.data.sources.find((s) => s.name === t.source)).find((s): s is DataSourceIR => s !== undefined && s.origin === "real");
 }
 
 /**

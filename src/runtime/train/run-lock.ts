@@ -35,8 +35,7 @@ export function lockRunDir(dir: string): RunLock {
     const held = readLock(file);
     if (held && isAlive(held)) {
       throw new RunSetupError(
-        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); ` +
-          "wait for it to finish, or set another output.dir",
+        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); ` + "wait for it to finish, or set another output.dir",
       );
     }
     note = held

@@ -13,7 +13,17 @@ import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
-import { MetricsLog, readRunIR, runDirOf, runPaths, writeRunSummary, type EncoderMetrics, type FinalMetrics, type RunSummary, type StepMetrics } from "../../formats/run-dir.js";
+import {
+  MetricsLog,
+  readRunIR,
+  runDirOf,
+  runPaths,
+  writeRunSummary,
+  type EncoderMetrics,
+  type FinalMetrics,
+  type RunSummary,
+  type StepMetrics,
+} from "../../formats/run-dir.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
@@ -123,7 +133,9 @@ async function runLocked(
       totalSteps: total,
       startStep,
       resumedFrom: start.resumedFrom,
-      worker: prod.usesWorker ? `augmentation on ${prod.threads === 1 ? "a worker thread" : `${prod.threads} worker threads`}` : `augmentation inline (${prod.inlineReason})`,
+      worker: prod.usesWorker
+        ? `augmentation on ${prod.threads === 1 ? "a worker thread" : `${prod.threads} worker threads`}`
+        : `augmentation inline (${prod.inlineReason})`,
       stepsPerEpoch: prod.stepsPerEpoch,
     });
 
@@ -228,7 +240,8 @@ async function runLocked(
             report({ kind: "phase", message: `evaluating at step ${done}` });
             const test = (await evalFeatures())!;
             if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test));
-            if (wantKnn) Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
+            if (wantKnn)
+              Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
             lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
             // Evaluation time is not training time.
             lastDone = performance.now();
@@ -257,7 +270,10 @@ async function runLocked(
     }
     if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
       // resumed from the final checkpoint: the in-loop evaluation did not run
-      Object.assign(lastEval, await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }));
+      Object.assign(
+        lastEval,
+        await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }),
+      );
     }
     const file = await checkpoint(total);
     const final: FinalMetrics = { loss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN, ...lastEval, ...probe };

@@ -37,12 +37,19 @@ export interface RunOptions {
 }
 
 export type ProgressEvent =
-  | { kind: "start"; pipeline: string; backend: string; totalSteps: number; startStep: number; resumedFrom: string | null; worker: string; stepsPerEpoch: number }
+  | {
+      kind: "start";
+      pipeline: string;
+      backend: string;
+      totalSteps: number;
+      startStep: number;
+      resumedFrom: string | null;
+      worker: string;
+      stepsPerEpoch: number;
+    }
   | { kind: "phase"; message: string }
   | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
   | { kind: "checkpoint"; step: number; file: string }
   | { kind: "note"; message: string };
 
-export type RunResult =
-  | { status: "done"; summary: RunSummary; checkpoint: string }
-  | { status: "interrupted"; step: number; checkpoint: string };
+export type RunResult = { status: "done"; summary: RunSummary; checkpoint: string } | { status: "interrupted"; step: number; checkpoint: string };

@@ -34,7 +34,13 @@ function randomCases(count: number, seed: number): Case[] {
     const w = kw + rng.int(9);
     let pad: Pad;
     if (padKind === "number") pad = rng.int(3);
-    else if (padKind === "explicit") pad = [[0, 0], [rng.int(3), rng.int(3)], [rng.int(3), rng.int(3)], [0, 0]];
+    else if (padKind === "explicit")
+      pad = [
+        [0, 0],
+        [rng.int(3), rng.int(3)],
+        [rng.int(3), rng.int(3)],
+        [0, 0],
+      ];
     else pad = padKind;
     cases.push({ n: 1 + rng.int(4), h, w, ci: 1 + rng.int(8), co: 1 + rng.int(8), kh, kw, stride, pad });
   }
@@ -47,9 +53,7 @@ function gradsOn(tf: Tf, backend: string, c: Case, xData: Float32Array, wData: F
     const w = tf.tensor4d(wData, [c.kh, c.kw, c.ci, c.co]);
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(randomArray(y.size, seed), y.shape); // a random dy
-    const [dx, dw] = tf.grads((...[a, b]: Tensor[]) =>
-      tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, c.stride, c.pad), r)),
-    )([x, w]);
+    const [dx, dw] = tf.grads((...[a, b]: Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, c.stride, c.pad), r)))([x, w]);
     return { backend, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, y: y.shape };
   });
 }

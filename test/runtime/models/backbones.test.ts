@@ -84,7 +84,10 @@ async function lossAndGrads(backend: string, c: GradCase) {
   await tf.setBackend(backend);
   const net = buildBackbone(tf, RESNET, [c.side, c.side, 3], new Rng(c.seed));
   const x = input(c.batch, c.side, c.inputSeed);
-  const w = tf.tensor2d(new Float32Array(c.batch * 512).map((_, i) => c.weight(i)), [c.batch, 512]);
+  const w = tf.tensor2d(
+    new Float32Array(c.batch * 512).map((_, i) => c.weight(i)),
+    [c.batch, 512],
+  );
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, c.training), w)) as Scalar, net.params);
   const r = {
     loss: value.dataSync()[0] as number,
@@ -192,7 +195,12 @@ describe("batch norm (ResNet)", () => {
     // Expected stem statistics: the stem conv's output moments over N, H, W.
     const { mean, variance } = tf.tidy(() => {
       const w = tf.tensor4d(s0["conv1.weight"]!.data, [3, 3, 3, 64]);
-      const y = tf.conv2d(x, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const y = tf.conv2d(x, w, 1, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]);
       return tf.moments(y, [0, 1, 2]);
     });
     const count = 4 * 8 * 8;
