@@ -96,7 +96,7 @@ export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): object[] 
     endLine: d.span?.endLine ?? null,
     endColumn: d.span?.endColumn ?? null,
     hint: d.hint ?? null,
-    fixable: Boolean(d.fix && d.fix.length),
+    fixable: Boolean(d.fix?.length),
     // The sweep points the problem holds on when not all of them (./points.ts), else null.
     points: d.points ?? null,
   }));

@@ -95,7 +95,7 @@ export function lintWithSizes(input: LintInput, extraSizes: Record<string, numbe
         };
         if (r.hint) d.hint = r.hint;
         const fix = r.fix?.filter((e): e is TextEdit => e !== null);
-        if (fix && fix.length) d.fix = fix;
+        if (fix?.length) d.fix = fix;
         diagnostics.push(d);
       },
     };

@@ -116,7 +116,7 @@ describe("draws: probabilities, ranges, identities", () => {
   it("blur sigma is drawn in [min, max] only where applied", () => {
     const plan = planView(presetView("v", SYMMETRIC_ADAINF), shape(1000), new Rng(13));
     const blur = plan.ops.find((o) => o.op === "gaussian_blur");
-    if (!blur || blur.op !== "gaussian_blur") throw new Error("no blur");
+    if (blur?.op !== "gaussian_blur") throw new Error("no blur");
     for (let s = 0; s < 1000; s++) {
       if (blur.apply[s] === 1) {
         expect(blur.sigma[s]).toBeGreaterThanOrEqual(0.1);

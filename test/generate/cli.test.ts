@@ -74,7 +74,7 @@ describe("adainfc generate", () => {
     );
     expect(code).toBe(0);
     // stderr is not a terminal here: progress comes as plain lines, one per phase and the last count
-    expect(err).toMatch(/^  reading real images\n {4}800 \/ 800 images\n {2}PCA\n {2}fitting the Gaussian mixture \(EM\)\n/);
+    expect(err).toMatch(/^ {2}reading real images\n {4}800 \/ 800 images\n {2}PCA\n {2}fitting the Gaussian mixture \(EM\)\n/);
     expect(err).toMatch(/\n {2}sampling\n(?: {4}\d+ \/ 200 images\n)* {4}200 \/ 200 images\n$/);
     expect(out).toMatch(/^wrote gen\.npz: 200 images, 28x28x1 uint8, labels -1 \(sidecar gen\.npz\.json\)\n/);
     expect(out).toMatch(/fit on 800 real images of mnist \(train split\): PCA 12 dims/);

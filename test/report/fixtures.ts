@@ -34,7 +34,7 @@ export function storyProject(steps = 8): string {
   const text = tinyPipeline({ steps, checkpointEvery: null, extraBody: STORY_SWEEP })
     .replace("pipeline tiny", "pipeline story")
     .replace('"runs/tiny"', '"runs/story"')
-    .replace(/\n  inflate \{[^}]*\}\n/, "\n");
+    .replace(/\n {2}inflate \{[^}]*\}\n/, "\n");
   if (text.includes("generated x 2")) throw new Error("fixture: unexpected pipeline text");
   fs.writeFileSync(path.join(dir, "story.adainf"), text);
   return dir;

@@ -1,5 +1,5 @@
 import type { AugmentOpIR, DataSourceIR, PipelineIR } from "../../ir/types.js";
-import { NameTable } from "./names.js";
+import type { NameTable } from "./names.js";
 import { Commented, Ref, type Value } from "./value.js";
 
 // The pipeline's IR cut into the named steps a reader edits, in the order they happen:

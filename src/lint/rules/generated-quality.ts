@@ -32,7 +32,7 @@ export const rule: LintRule = {
     if (g === null || g <= DOMINANT_SHARE) return;
     for (const e of trainEntries(ctx.ir)) {
       const s = e.source;
-      if (!s || s.origin !== "generated") continue;
+      if (s?.origin !== "generated") continue;
       const at = pointer("data", "sources", sourceIndex(ctx.ir, s.name), "fid");
       if (s.fid === null) {
         ctx.report({

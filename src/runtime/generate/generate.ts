@@ -12,7 +12,6 @@
 // Memory: the fit matrix (fitSamples x H*W*C float64: 50 MB for 8,000 MNIST digits)
 // and one chunk of output; the N generated images stream to disk chunk by chunk.
 
-import fs from "node:fs";
 import path from "node:path";
 import type { SourceFormat } from "../../ir/types.js";
 import { Rng } from "../rng.js";

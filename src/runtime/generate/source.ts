@@ -34,7 +34,7 @@ const SPLIT_SUFFIX = /^(.*):(train|test|all)$/;
 /** Split `mnist:test` into target and split. A path that exists as typed is never split, so a file named `a:test` still works. */
 export function parseSourceSpec(spec: string, cwd: string): SourceSpec {
   const m = SPLIT_SUFFIX.exec(spec);
-  if (m && m[1] && (m[1].toLowerCase() === "mnist" || !fs.existsSync(path.resolve(cwd, spec)))) {
+  if (m?.[1] && (m[1].toLowerCase() === "mnist" || !fs.existsSync(path.resolve(cwd, spec)))) {
     return { target: m[1], split: m[2] as SplitChoice };
   }
   if (/^mnist:/i.test(spec) && !fs.existsSync(path.resolve(cwd, spec))) {

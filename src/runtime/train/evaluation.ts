@@ -25,7 +25,7 @@ export function bankSourceNames(ir: PipelineIR, sources: ReadonlyMap<string, Ima
   const names: string[] = [];
   for (const t of ir.data.train) {
     const s = sources.get(t.source);
-    if (!s || s.origin !== "real" || s.classes === null || t.replicate === 0 || names.includes(t.source)) continue;
+    if (s?.origin !== "real" || s.classes === null || t.replicate === 0 || names.includes(t.source)) continue;
     names.push(t.source);
   }
   return names;

@@ -20,7 +20,7 @@ function conv2dBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   const info = backend_util.computeConv2DInfo(attrs.inputShape, ws, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
   const [n, h, w, ci] = attrs.inputShape;
   const dys = shape4(dy);
-  const [, oh, ow, co] = dys;
+  const [, oh, ow] = dys;
   const rowPhases = inputGradPhases(h, oh, info.filterHeight, info.strideHeight, info.padInfo.top);
   const colPhases = inputGradPhases(w, ow, info.filterWidth, info.strideWidth, info.padInfo.left);
 
