@@ -359,7 +359,8 @@ class Builder {
   }
 }
 
-const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|.)/g;
+/** A string escape: a backslash and any character, or `\u{hex}` (the editor's grammar highlights these too). */
+export const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|.)/g;
 
 /** The code point of a `\u{...}` escape's hex digits, or why it is none. */
 function codePoint(hex: string): number | string {
