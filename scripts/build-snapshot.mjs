@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const { snapshotFiles, buildSnapshot, SnapshotError } = await import("../dist/src/cli/snapshot.js");
+const { snapshotFiles, buildSnapshot, writeCommands, SnapshotError } = await import("../dist/src/cli/snapshot.js");
 const { SNAPSHOT_COMMANDS } = await import("../dist/src/cli/command-summaries.js");
 const files = snapshotFiles(root);
 mkdirSync(files.dir, { recursive: true });
@@ -43,6 +43,8 @@ if (reached.length) {
   process.exit(1);
 }
 if (!existsSync(files.bundle)) throw new Error(`rolldown wrote no ${files.bundle}`);
+// Shipped with the bundle: which commands bin/adainfc may start from a snapshot of it.
+writeCommands(SNAPSHOT_COMMANDS, files);
 
 try {
   const b = buildSnapshot(SNAPSHOT_COMMANDS, files);

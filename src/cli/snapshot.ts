@@ -17,13 +17,24 @@ export interface SnapshotFiles {
   bundle: string;
   /** V8 heap after loading and warming up the bundle; valid for one node binary only. */
   blob: string;
-  /** Lines: node binary (real path), node version, package root (real path), commands. */
+  /** Lines: node binary (real path), node version, package root (real path). */
   stamp: string;
+  /** One line: the commands the bundle holds (written with the bundle; the launcher reads it). */
+  commands: string;
+  /** The node binary a background build was last tried with (one try per node). */
+  attempt: string;
 }
 
 export function snapshotFiles(root: string = ownPackage().root): SnapshotFiles {
   const dir = path.join(root, "dist", "snapshot");
-  return { dir, bundle: path.join(dir, "adainfc.cjs"), blob: path.join(dir, "adainfc.blob"), stamp: path.join(dir, "stamp") };
+  return {
+    dir,
+    bundle: path.join(dir, "adainfc.cjs"),
+    blob: path.join(dir, "adainfc.blob"),
+    stamp: path.join(dir, "stamp"),
+    commands: path.join(dir, "commands"),
+    attempt: path.join(dir, "attempt"),
+  };
 }
 
 export interface SnapshotBuild {
@@ -59,7 +70,17 @@ export function buildSnapshot(commands: readonly string[], files: SnapshotFiles 
     throw new SnapshotError(`node --build-snapshot failed (exit ${r.status ?? r.signal}): ${why.slice(-3).join(" | ") || "no output"}`);
   }
   fs.renameSync(tmp, files.blob);
-  const stamp = [fs.realpathSync(process.execPath), process.version, fs.realpathSync(root), commands.join(" ")].join("\n") + "\n";
-  writeFileAtomic(files.stamp, stamp);
+  writeCommands(commands, files);
+  writeFileAtomic(files.stamp, `${[fs.realpathSync(process.execPath), process.version, fs.realpathSync(root)].join("\n")}\n`);
   return { blob: files.blob, bytes: fs.statSync(files.blob).size, ms: performance.now() - t0, commands: [...commands] };
+}
+
+/** The commands the bundle holds, one line, for the launcher (written with the bundle). */
+export function writeCommands(commands: readonly string[], files: SnapshotFiles = snapshotFiles()): void {
+  writeFileAtomic(files.commands, `${commands.join(" ")}\n`);
+}
+
+/** Records that a background build is being tried with this node, so a failing one is not retried on every run. */
+export function markAttempt(files: SnapshotFiles = snapshotFiles()): void {
+  writeFileAtomic(files.attempt, `${fs.realpathSync(process.execPath)}\n`);
 }

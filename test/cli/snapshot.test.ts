@@ -14,7 +14,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const LAUNCHER = path.join(ROOT, "bin", "adainfc");
 const JS = path.join(ROOT, "bin", "adainfc.js");
 const files = snapshotFiles(ROOT);
-const built = fs.existsSync(files.blob) && fs.existsSync(files.stamp);
+const built = fs.existsSync(files.blob) && fs.existsSync(files.stamp) && fs.existsSync(files.commands);
 const skip = built ? false : "dist/snapshot is not built (npm run build makes it)";
 
 interface Run {
@@ -73,37 +73,51 @@ describe.skipIf(skip)("start-up snapshot", () => {
     expect(r.code).toBe(0);
   });
 
-  // A package folder of its own: bin/ copied, the rest linked to this checkout.
-  function fakePackage(stamp: (lines: string[]) => string[], blob: (b: Buffer) => Buffer = (b) => b): string {
+  // A package folder of its own: bin/ and the bundle copied, the rest linked to this
+  // checkout. `attempt` (default: this node tried already) keeps the launcher from starting
+  // a background build in it; the test of that build passes false.
+  const NODE = fs.realpathSync(process.execPath);
+  interface Fake {
+    stamp?: (lines: string[]) => string[];
+    blob?: ((b: Buffer) => Buffer) | null;
+    commands?: string;
+    attempt?: boolean;
+  }
+  function fakePackage(opts: Fake = {}): string {
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-pkg-"));
+    const snap = path.join(pkg, "dist", "snapshot");
     fs.mkdirSync(path.join(pkg, "bin"));
     fs.copyFileSync(LAUNCHER, path.join(pkg, "bin", "adainfc"));
     fs.chmodSync(path.join(pkg, "bin", "adainfc"), 0o755);
     fs.copyFileSync(JS, path.join(pkg, "bin", "adainfc.js"));
-    fs.mkdirSync(path.join(pkg, "dist", "snapshot"), { recursive: true });
+    fs.mkdirSync(snap, { recursive: true });
     for (const name of ["src", "grammar"]) fs.symlinkSync(path.join(ROOT, "dist", name), path.join(pkg, "dist", name));
     for (const name of ["package.json", "stdlib", "node_modules", "pipelines"]) fs.symlinkSync(path.join(ROOT, name), path.join(pkg, name));
-    fs.writeFileSync(path.join(pkg, "dist", "snapshot", "adainfc.blob"), blob(fs.readFileSync(files.blob)));
-    const lines = fs.readFileSync(files.stamp, "utf8").trimEnd().split("\n");
-    lines[2] = fs.realpathSync(pkg);
-    fs.writeFileSync(path.join(pkg, "dist", "snapshot", "stamp"), stamp(lines).join("\n") + "\n");
+    fs.copyFileSync(files.bundle, path.join(snap, "adainfc.cjs"));
+    fs.writeFileSync(path.join(snap, "commands"), opts.commands ?? fs.readFileSync(files.commands, "utf8"));
+    if (opts.blob !== null) {
+      fs.writeFileSync(path.join(snap, "adainfc.blob"), (opts.blob ?? ((b) => b))(fs.readFileSync(files.blob)));
+      const lines = [NODE, process.version, fs.realpathSync(pkg)];
+      fs.writeFileSync(path.join(snap, "stamp"), (opts.stamp ?? ((l) => l))(lines).join("\n") + "\n");
+    }
+    if (opts.attempt !== false) fs.writeFileSync(path.join(snap, "attempt"), `${NODE}\n`);
     return pkg;
   }
   const checkIn = (pkg: string) => run([path.join(pkg, "bin", "adainfc")], ["check", "pipelines/simclr_adainf.adainf"], { env: TRACE });
 
   it("uses a snapshot whose stamp names this node and this folder", () => {
-    const r = checkIn(fakePackage((l) => l));
+    const r = checkIn(fakePackage());
     expect(traced(r)).toBe(true);
     expect(r.code).toBe(0);
   });
 
-  it("falls back when the stamp names another node, another folder or other commands", () => {
-    for (const edit of [
-      (l: string[]) => [path.join(os.tmpdir(), "other-node"), ...l.slice(1)],
-      (l: string[]) => [l[0]!, l[1]!, "/somewhere/else", l[3]!],
-      (l: string[]) => [...l.slice(0, 3), "fmt lint"],
+  it("falls back when the stamp names another node or another folder, or the command is not in the snapshot", () => {
+    for (const opts of [
+      { stamp: (l: string[]) => [path.join(os.tmpdir(), "other-node"), ...l.slice(1)] },
+      { stamp: (l: string[]) => [l[0]!, l[1]!, "/somewhere/else"] },
+      { commands: "fmt lint\n" },
     ]) {
-      const r = checkIn(fakePackage(edit));
+      const r = checkIn(fakePackage(opts));
       expect(traced(r)).toBe(false);
       expect(r.code).toBe(0);
       expect(r.err).toContain("1 file checked");
@@ -111,32 +125,54 @@ describe.skipIf(skip)("start-up snapshot", () => {
   });
 
   it("falls back when the node binary is newer than the blob", () => {
-    const pkg = fakePackage((l) => l);
-    const old = new Date(fs.statSync(fs.realpathSync(process.execPath)).mtime.getTime() - 86_400_000);
+    const pkg = fakePackage();
+    const old = new Date(fs.statSync(NODE).mtime.getTime() - 86_400_000);
     fs.utimesSync(path.join(pkg, "dist", "snapshot", "adainfc.blob"), old, old);
     const r = checkIn(pkg);
     expect(traced(r)).toBe(false);
     expect(r.code).toBe(0);
   });
 
-  it("runs the command without it when node rejects the blob (exit 14)", () => {
+  it("runs the command without it when node rejects the blob (exit 14), and forgets that snapshot", () => {
     // The blob's header holds the node version that built it; another version is refused.
-    const pkg = fakePackage(
-      (l) => l,
-      (b) => {
+    const pkg = fakePackage({
+      blob: (b) => {
         const copy = Buffer.from(b);
         const at = copy.indexOf(process.version.slice(1));
         expect(at).toBeGreaterThanOrEqual(0);
         copy.write("9".repeat(process.version.length - 1), at, "latin1");
         return copy;
       },
-    );
+    });
+    // A folder the launcher cannot write to would keep the stamp; here it is removed
+    // (with the attempt), so the next front-end command builds the snapshot again.
     const r = checkIn(pkg);
     expect(traced(r)).toBe(false);
     expect(r.err).toContain("Failed to load the startup snapshot");
     expect(r.code).toBe(0);
     expect(r.err).toContain("1 file checked: no problems");
+    expect(fs.existsSync(path.join(pkg, "dist", "snapshot", "stamp"))).toBe(false);
   });
+
+  it("without a snapshot for this node, builds one in the background for the next run, once per node", async () => {
+    const pkg = fakePackage({ blob: null, attempt: false });
+    const snap = snapshotFiles(pkg);
+    const first = checkIn(pkg);
+    expect(traced(first)).toBe(false);
+    expect(first.code).toBe(0);
+    for (let waited = 0; !fs.existsSync(snap.stamp) && waited < 90_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+    expect(fs.readFileSync(snap.stamp, "utf8").split("\n").slice(0, 3)).toEqual([NODE, process.version, fs.realpathSync(pkg)]);
+    expect(fs.readFileSync(snap.attempt, "utf8").trim()).toBe(NODE);
+    const second = checkIn(pkg);
+    expect(traced(second)).toBe(true);
+    expect(second.code).toBe(0);
+    // A try with this node that left no snapshot is not repeated on every run.
+    fs.rmSync(snap.stamp);
+    fs.rmSync(snap.blob);
+    checkIn(pkg);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(fs.existsSync(snap.blob)).toBe(false);
+  }, 120_000);
 
   it("buildSnapshot writes a blob and a stamp for this node", () => {
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-build-"));
@@ -147,7 +183,8 @@ describe.skipIf(skip)("start-up snapshot", () => {
     const b = buildSnapshot(SNAPSHOT_COMMANDS, target);
     expect(b.bytes).toBeGreaterThan(1e6);
     const stamp = fs.readFileSync(target.stamp, "utf8").trimEnd().split("\n");
-    expect(stamp).toEqual([fs.realpathSync(process.execPath), process.version, fs.realpathSync(pkg), SNAPSHOT_COMMANDS.join(" ")]);
+    expect(stamp).toEqual([fs.realpathSync(process.execPath), process.version, fs.realpathSync(pkg)]);
+    expect(fs.readFileSync(target.commands, "utf8")).toBe(`${SNAPSHOT_COMMANDS.join(" ")}\n`);
     const r = run([process.execPath, "--snapshot-blob", target.blob], ["schema"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).title).toContain("adainf");
