@@ -71,6 +71,20 @@ export function detectFormat(target: string, cwd: string): { format: SourceForma
   return { format: "folder", path: full };
 }
 
+/** What a fully labelled uint8 set (MNIST, CIFAR) reports beyond its format and split. */
+function labeledSetInfo(r: { count: number; shape: [number, number, number] }, s: ReturnType<typeof channelStats>) {
+  return {
+    count: r.count,
+    shape: r.shape,
+    dtype: "uint8" as const,
+    labeled: r.count,
+    unlabeled: 0,
+    channelMeans: s.mean,
+    channelStd: s.std,
+    sampled: s.sampled,
+  };
+}
+
 export async function dataInfo(target: string, options: DataInfoOptions): Promise<DataInfoDetails> {
   const { format, path: full } = detectFormat(target, options.cwd);
   const max = options.maxSamples ?? (format === "folder" ? 1000 : 10_000);
@@ -78,41 +92,15 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
   switch (format) {
     case "mnist": {
       const r = new MnistReader(options.split ?? null);
-      const s = channelStats(r, max);
-      return {
-        ...base,
-        format,
-        count: r.count,
-        shape: r.shape,
-        dtype: "uint8",
-        labeled: r.count,
-        unlabeled: 0,
-        channelMeans: s.mean,
-        channelStd: s.std,
-        sampled: s.sampled,
-        split: options.split ?? null,
-      };
+      return { ...base, ...labeledSetInfo(r, channelStats(r, max)), format, split: options.split ?? null };
     }
     case "cifar10":
     case "cifar100": {
       const split = options.split ?? "train";
       const r = new CifarReader(format, full, split);
       try {
-        const s = channelStats(r, max);
         // Every CIFAR record carries a label (checked against the class count as it is read).
-        return {
-          ...base,
-          format,
-          count: r.count,
-          shape: r.shape,
-          dtype: "uint8",
-          labeled: r.count,
-          unlabeled: 0,
-          channelMeans: s.mean,
-          channelStd: s.std,
-          sampled: s.sampled,
-          split,
-        };
+        return { ...base, ...labeledSetInfo(r, channelStats(r, max)), format, split };
       } finally {
         r.close();
       }
