@@ -5,6 +5,7 @@ import type { Span } from "../../ir/types.js";
 import { docsUri, ownPackage } from "../../util/own-package.js";
 import type { PipelineLintResult } from "../engine.js";
 import { ALL_RULES } from "../rules/index.js";
+import { codeDocsUri } from "../code-docs.js";
 import type { RuleMeta } from "../types.js";
 
 // `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
@@ -45,18 +46,14 @@ export function codeName(code: string): string {
   return name.toLowerCase() === code.toLowerCase() ? `Adainfc${name}` : name;
 }
 
-export function toSarif(
-  diagnostics: readonly Diagnostic[],
-  results: readonly PipelineLintResult[],
-  opts: SarifOptions = {},
-): object {
+export function toSarif(diagnostics: readonly Diagnostic[], results: readonly PipelineLintResult[], opts: SarifOptions = {}): object {
   const rules: object[] = ALL_RULES.map((r) => ({
     id: r.meta.id,
     name: r.meta.name,
     shortDescription: { text: r.meta.docs.summary },
     fullDescription: { text: r.meta.docs.rationale },
     // The rule's generated page (`adainfc explain <id>` prints the same).
-    helpUri: docsUri(`docs/rules/${r.meta.id}.md`),
+    helpUri: codeDocsUri(r.meta.id),
     help: { text: `${r.meta.docs.fix}\n\nExample:\n${r.meta.docs.example}`, markdown: `${r.meta.docs.fix}\n\n\`\`\`\n${r.meta.docs.example}\n\`\`\`` },
     defaultConfiguration: { level: DEFAULT_LEVEL[r.meta.defaultSeverity] },
     properties: { fixable: r.meta.fixable },
@@ -73,7 +70,7 @@ export function toSarif(
       name: codeName(d.code),
       shortDescription: { text: registered?.summary ?? `adainfc diagnostic ${d.code}` },
       ...(registered ? { fullDescription: { text: registered.docs } } : {}),
-      helpUri: registered ? docsUri(`docs/diagnostics.md#${d.code.toLowerCase()}`) : docsUri("docs/language.md"),
+      helpUri: codeDocsUri(d.code),
       defaultConfiguration: { level: LEVEL[d.severity] },
     });
   }
@@ -144,8 +141,8 @@ function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object
         description: { text: d.hint ?? "apply the rule's fix" },
         artifactChanges: [...new Set(d.fix.map((e) => e.span.file))].map((file) => ({
           artifactLocation: { uri: uri(file) },
-          replacements: d.fix!
-            .filter((e) => e.span.file === file)
+          replacements: d
+            .fix!.filter((e) => e.span.file === file)
             .map((e) => ({
               deletedRegion: { charOffset: e.span.start, charLength: e.span.end - e.span.start },
               insertedContent: { text: e.text },
