@@ -8,7 +8,7 @@ import { localDecls } from "../resolve/program.js";
 import type { DeclKind } from "../syntax/ast.js";
 import { declMarkdown } from "./hover.js";
 import { builtinMarkdown, defaultText, fieldMarkdown, fieldValues, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
-import { cursorAt, equalsAt, names } from "./scan.js";
+import { cursorAt, dataSourcesAt, equalsAt, names } from "./scan.js";
 
 // Completion at a position: the keys a block takes (blocks of a pipeline body, fields
 // with their defaults, builtin slots), the values a key takes (enum values, builtin calls
@@ -115,13 +115,6 @@ function declItems(input: CompletionInput, kind: DeclKind, callable: boolean): C
   });
 }
 
-/** The data sources of the declaration around `offset` (for `inflate` and `evaluate { source }`). */
-function sourceNames(input: CompletionInput): string[] {
-  const decl = input.file ? localDecls(input.file).find((d) => d.span.start <= input.offset && input.offset <= d.span.end) : undefined;
-  const data = decl?.body?.statements.find((s) => s.key.text === "data" && s.block);
-  return data?.block?.statements.map((s) => s.key.text) ?? [];
-}
-
 /** The keys a scope takes. */
 function keyItems(scope: Scope, input: CompletionInput): CompletionItem[] {
   switch (scope.kind) {
@@ -150,7 +143,7 @@ function keyItems(scope: Scope, input: CompletionInput): CompletionItem[] {
         snippet("source", "source = $0", CompletionItemKind.Property, "the evaluation source"),
       ];
     case "inflate":
-      return sourceNames(input).map((n) => snippet(n, `${n} x \${1:1}`, CompletionItemKind.Variable, "data source"));
+      return dataSourcesAt(input.text, input.offset).map((n) => snippet(n, `${n} x \${1:1}`, CompletionItemKind.Variable, "data source"));
     case "views":
       return [
         snippet("view x 2", "view x ${1:2} {\n\t$0\n}", CompletionItemKind.Module, "identical views"),
@@ -207,7 +200,7 @@ function valueItems(slot: Slot | null, input: CompletionInput): CompletionItem[]
     case "source":
       return [...declItems(input, "dataset", true), ...Object.values(B.SOURCE_FORMATS).map((b) => callItem(b, "data source"))];
     case "evalSource":
-      return sourceNames(input).map((n) => plain(n, CompletionItemKind.Variable, "data source"));
+      return dataSourcesAt(input.text, input.offset).map((n) => plain(n, CompletionItemKind.Variable, "data source"));
     case "rule":
       return B.RULE_SEVERITIES.map((s) => plain(s, CompletionItemKind.EnumMember, "severity"));
     default:

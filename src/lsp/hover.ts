@@ -33,7 +33,7 @@ export function hoverMarkdown(h: HoverInput): string | null {
   if (h.file) {
     const t = targetAt(h.program, h.file, c.word.startOffset);
     if (t?.target.kind === "decl") return declMarkdown(t.target.ref, h.program);
-    if (t?.target.kind === "file") return `**${t.target.file.display}**${t.target.file.isStd ? " (standard library)" : ""}`;
+    if (t?.target.kind === "file") return `**${where(t.target.file, h.program)}**${t.target.file.isStd ? " (standard library)" : ""}`;
   }
   if (scope.kind === "rules") return ruleMarkdown(w);
   const eq = equalsAt(c.stmt);
@@ -128,14 +128,21 @@ export function docComment(ref: DeclRef): string {
 
 const MAX_LINES = 40;
 
+/** A file as people know it: `stdlib/augment.adainf`, or its name in diagnostics. */
+function where(file: LoadedFile, program: Program): string {
+  return file.isStd ? `stdlib/${relative(program.stdlibDir, file.abs)}` : file.display;
+}
+
 /** A declaration: where it is, its doc comment and its text (what a preset or recipe expands to). */
 export function declMarkdown(ref: DeclRef, program: Program): string {
   const d = ref.decl;
-  const where = ref.file.isStd ? `stdlib/${relative(program.stdlibDir, ref.file.abs)}` : ref.file.display;
+
   const lines = ref.file.ast.text.slice(d.span.start, d.span.end).split("\n");
   const text = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), "  ..."].join("\n") : lines.join("\n");
   const doc = docComment(ref);
-  return [`**${d.declKind} ${d.name.text}** (${where}:${d.name.span.line})`, ...(doc ? ["", doc] : []), "", "```adainf", text, "```"].join("\n");
+  return [`**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${d.name.span.line})`, ...(doc ? ["", doc] : []), "", "```adainf", text, "```"].join(
+    "\n",
+  );
 }
 
 /** As lint prints them (src/lint/reporters/text.ts): g to 3 places, f to 1 (without `.0`), a to 2. */

@@ -95,3 +95,37 @@ export function trailingPath(tokens: readonly IToken[]): string | null {
   }
   return parts.length ? parts.join(".") : null;
 }
+
+/**
+ * The data sources (`NAME = ...` in the `data { ... }` block) of the declaration that
+ * holds `offset`, read from the tokens: the declaration is often unfinished while typing.
+ */
+export function dataSourcesAt(text: string, offset: number): string[] {
+  const tokens = tokensOf(text);
+  let depth = 0;
+  let declStart = 0;
+  tokens.forEach((t, i) => {
+    if (t.startOffset >= offset) return;
+    if (depth === 0 && isName(t) && ["pipeline", "recipe", "augment", "dataset"].includes(t.image)) declStart = i;
+    if (t.image === "{") depth++;
+    else if (t.image === "}") depth = Math.max(0, depth - 1);
+  });
+  const out: string[] = [];
+  depth = 0;
+  let inData = -1;
+  let parens = 0;
+  for (let i = declStart; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.image === "(" || t.image === "[") parens++;
+    else if (t.image === ")" || t.image === "]") parens = Math.max(0, parens - 1);
+    else if (t.image === "{") {
+      if (depth === 1 && tokens[i - 1]?.image === "data") inData = depth + 1;
+      depth++;
+    } else if (t.image === "}") {
+      if (depth === inData) inData = -1;
+      depth--;
+      if (depth <= 0) break;
+    } else if (depth === inData && parens === 0 && isName(t) && tokens[i + 1]?.image === "=") out.push(t.image);
+  }
+  return out;
+}

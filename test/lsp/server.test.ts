@@ -184,7 +184,8 @@ describe.skipIf(skip)("adainfc lsp on broken text", () => {
   });
   afterAll(async () => {
     expect(await client.stop()).toBe(0);
-    expect(client.logs.filter((l) => l.includes("internal error"))).toEqual([]);
+    // Only the one request made to fail below.
+    expect(client.logs.filter((l) => l.includes("internal error"))).toHaveLength(1);
   });
 
   const good = `pipeline p from simclr {
@@ -253,6 +254,27 @@ describe.skipIf(skip)("adainfc lsp on broken text", () => {
     );
     const h = await client.request<Hover | null>("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 3 } });
     expect(h?.contents.value).toContain("**train** block");
+    // Data sources of the unfinished declaration, in `inflate` and `evaluate { source }`.
+    const sources =
+      'pipeline p from simclr {\n  data {\n    real = cifar10("d", split = train)\n    gen = npz(\n      "g.npz",\n      size = 10,\n    )\n  }\n  inflate {\n    \n';
+    const s = client.open(join(dir, "sources.adainf"), sources);
+    const inflate = await client.request<CompletionItem[]>("textDocument/completion", {
+      textDocument: { uri: s },
+      position: at(sources, "inflate {\n    ", "inflate {\n    ".length),
+    });
+    expect(inflate.map((i) => i.label)).toEqual(["real", "gen"]);
+    const use = client.open(join(dir, "use.adainf"), "use std.\n");
+    const modules = await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: use }, position: { line: 0, character: 8 } });
+    expect(modules.map((i) => i.label)).toEqual(["augment", "datasets", "methods"]);
+  });
+
+  it("logs an exception inside a request to the client's output and goes on", async () => {
+    const uri = client.open(join(dir, "ok.adainf"), good);
+    // A position that is no position: the request fails inside the server.
+    expect(await client.request("textDocument/hover", { textDocument: { uri }, position: null })).toBeNull();
+    expect(client.logs.find((l) => l.includes("adainf: internal error in hover"))).toBeDefined();
+    const h = await client.request<Hover | null>("textDocument/hover", { textDocument: { uri }, position: at(good, "augment = symmetric", 12) });
+    expect(h?.contents.value).toContain("**augment symmetric**");
   });
 
   it("formats text, and leaves text that does not parse alone", async () => {
