@@ -4,6 +4,7 @@ import {
   CodeActionKind,
   type Connection,
   createConnection,
+  DidChangeWatchedFilesNotification,
   type Location,
   MarkupKind,
   type MessageReader,
@@ -105,7 +106,9 @@ export function startServer(
     schedule(uri, false);
   };
 
+  let watchFiles = false;
   connection.onInitialize((params) => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
     debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
@@ -122,6 +125,11 @@ export function startServer(
       },
       serverInfo: { name: "adainfc lsp" },
     };
+  });
+
+  // Files changed on disk (saved by another program, a `git checkout`): check the open files again.
+  connection.onInitialized(() => {
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.adainf" }] });
   });
 
   connection.onDidChangeConfiguration((p) => {

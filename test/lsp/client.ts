@@ -40,6 +40,8 @@ export function at(text: string, needle: string, delta = 0): Position {
 
 export class Client {
   readonly logs: string[] = [];
+  /** The methods the server registered for dynamically (client/registerCapability). */
+  readonly registered: string[] = [];
   private readonly published: Published[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly versions = new Map<string, number>();
@@ -53,6 +55,10 @@ export class Client {
       for (const w of this.waiting.splice(0)) w();
     });
     conn.onNotification("window/logMessage", (p: { message: string }) => this.logs.push(p.message));
+    conn.onRequest("client/registerCapability", (p: { registrations: { method: string }[] }) => {
+      for (const r of p.registrations) this.registered.push(r.method);
+      return null;
+    });
   }
 
   static async start(folder: string, debounceMs = 10): Promise<Client> {
@@ -64,7 +70,7 @@ export class Client {
       processId: process.pid,
       rootUri: uriOf(folder),
       workspaceFolders: [{ uri: uriOf(folder), name: "test" }],
-      capabilities: {},
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
       initializationOptions: { debounceMs },
     });
     conn.sendNotification("initialized", {});
@@ -87,6 +93,14 @@ export class Client {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     void this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return version;
+  }
+
+  /** Replace `range` with `text` (an incremental change). */
+  edit(uri: string, range: { start: Position; end: Position }, text: string): number {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    void this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text }] });
     return version;
   }
 

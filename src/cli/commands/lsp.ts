@@ -11,6 +11,7 @@ export const register: RegisterCommand = (program) => {
     .command("lsp")
     .description("the language server (Language Server Protocol over stdin/stdout) for editors")
     .option("--stdio", "talk over stdin/stdout (the default and only transport; accepted for editors that pass it)")
+    .option("--clientProcessId <pid>", "the editor's process id: the server exits when it is gone (vscode-languageserver reads it)")
     .option("--debounce <ms>", "milliseconds between the last edit and the diagnostics (default 150)")
     .action(async (opts: { debounce?: string }) => {
       const debounceMs = opts.debounce === undefined ? undefined : Number(opts.debounce);
