@@ -1,6 +1,11 @@
 import { relative } from "node:path";
 import * as B from "../ir/builtins.js";
-import { langParams } from "../ir/define.js";
+import { valueText } from "../ir/builtin-docs.js";
+import { byName, langParams } from "../ir/define.js";
+import { pipelineStrength } from "../lint/strength.js";
+import { resolveAugment } from "../resolve/augment.js";
+import { ResolveContext } from "../resolve/context.js";
+import type { Expr, Statement } from "../syntax/ast.js";
 import { codeDocsUri } from "../lint/code-docs.js";
 import { recommendedStrength } from "../lint/quantities.js";
 import { findRule } from "../lint/rules/index.js";
@@ -133,16 +138,52 @@ function where(file: LoadedFile, program: Program): string {
   return file.isStd ? `stdlib/${relative(program.stdlibDir, file.abs)}` : file.display;
 }
 
+/**
+ * What an augmentation preset expands to: each view's ops with every parameter (the
+ * defaults filled in, `with { ... }` and `strength` applied), resolved by the compiler
+ * (resolve/augment.ts), and its strength a as lint measures it on colour data. The crop's
+ * size and Normalize's statistics come from a pipeline's data, so they are left out.
+ */
+export function presetExpansion(ref: DeclRef, program: Program): string | null {
+  const name = ref.decl.name;
+  const callee = { parts: [name], text: name.text, span: name.span };
+  const value: Expr = { kind: "call", callee, args: null, unit: null, with: null, span: name.span };
+  const stmt: Statement = { key: callee, value, args: null, label: null, labelQuoted: false, count: null, block: null, span: name.span };
+  const ctx = new ResolveContext();
+  const ir = resolveAugment({ kind: "stmt", key: name, stmt, overrides: [], file: ref.file }, program, ctx, { cropSize: 0, mean: [], std: [] });
+  if (!ir || ctx.failed) return null;
+  const lines = ir.views.map((v) => {
+    const ops = v.ops.flatMap((op) => {
+      const spec = byName(B.AUGMENT_OPS, op.op);
+      if (!spec) return [];
+      const node = op as unknown as Record<string, unknown>;
+      const args = langParams(spec.fields)
+        .filter((p) => !(op.op === "random_resized_crop" && p.lang === "size"))
+        .map((p) => `${p.lang} = ${valueText(node[p.path[0]!], p.field.type)}`);
+      return [`  ${op.op}(${args.join(", ")})`];
+    });
+    return [`view ${v.name} {`, ...ops, "}"].join("\n");
+  });
+  const a = pipelineStrength(ir.views, 3);
+  return [`Expands to (strength a = ${a.toFixed(2)} on colour data):`, "", "```adainf", ...lines, "```"].join("\n");
+}
+
 /** A declaration: where it is, its doc comment and its text (what a preset or recipe expands to). */
 export function declMarkdown(ref: DeclRef, program: Program): string {
   const d = ref.decl;
-
   const lines = ref.file.ast.text.slice(d.span.start, d.span.end).split("\n");
   const text = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), "  ..."].join("\n") : lines.join("\n");
   const doc = docComment(ref);
-  return [`**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${d.name.span.line})`, ...(doc ? ["", doc] : []), "", "```adainf", text, "```"].join(
-    "\n",
-  );
+  const expansion = d.declKind === "augment" ? presetExpansion(ref, program) : null;
+  return [
+    `**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${d.name.span.line})`,
+    ...(doc ? ["", doc] : []),
+    "",
+    "```adainf",
+    text,
+    "```",
+    ...(expansion ? ["", expansion] : []),
+  ].join("\n");
 }
 
 /** As lint prints them (src/lint/reporters/text.ts): g to 3 places, f to 1 (without `.0`), a to 2. */

@@ -112,6 +112,9 @@ describe.skipIf(skip)("adainfc lsp on the paper pipelines", () => {
     expect(h).toContain("**augment symmetric_adainf** (stdlib/augment.adainf:27)");
     expect(h).toContain("AdaInf's weaker augmentation");
     expect(h).toContain("random_resized_crop.scale = 0.2..1.0");
+    // Its expansion: every op with every parameter, and its strength as lint measures it.
+    expect(h).toContain("Expands to (strength a = 0.55 on colour data)");
+    expect(h).toContain("  color_jitter(p = 0.4, brightness = 0.4, contrast = 0.4, saturation = 0.4, hue = 0.1)\n  grayscale(p = 0.2)");
   });
 
   it("completes fields of a block with their defaults, preset names and rule ids", async () => {
