@@ -175,6 +175,14 @@ describe.skipIf(skip)("adainfc lsp on the paper pipelines", () => {
     const fix = actions.find((a) => a.title.startsWith("Fix balance"));
     expect(fix?.kind).toBe("quickfix");
     expect(fix?.edit?.changes[vanillaUri]?.some((e) => e.newText.includes("symmetric_adainf"))).toBe(true);
+    // Every fix of the file at once, when the client asks for source.fixAll.
+    const all = await client.request<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri: vanillaUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ["source.fixAll"] },
+    });
+    expect(all.map((a) => a.kind)).toEqual(["source.fixAll.adainf"]);
+    expect(all[0]!.edit?.changes[vanillaUri]?.length).toBeGreaterThan(0);
   });
 });
 
@@ -266,6 +274,12 @@ describe.skipIf(skip)("adainfc lsp on broken text", () => {
     const folder = client.open(join(dir, "folder-use.adainf"), `use "./folder.adainf"\n${good}`);
     const f = await client.diagnostics(folder, (d) => d.length > 0);
     expect(f[0]!.message).toContain("is a folder");
+    // A problem inside an imported file: at the use line, with the file and place in the message.
+    writeFileSync(join(dir, "bad.adainf"), "augment weak = symmetric with {\n");
+    const imports = client.open(join(dir, "imports-bad.adainf"), `use "./bad.adainf"\n${good}`);
+    const b = await client.diagnostics(imports, (d) => d.length > 0);
+    expect(b[0]).toMatchObject({ code: "E002", range: { start: { line: 0 } } });
+    expect(b[0]!.message).toMatch(/^bad\.adainf:1:32: expected .}. but found the end of the file/);
   });
 
   it("offers the name a did-you-mean hint suggests", async () => {
