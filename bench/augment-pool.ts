@@ -4,7 +4,7 @@
 //
 //   npm run build && node dist/bench/augment-pool.js 1 2 4 8
 
-import { referenceView, SYMMETRIC, SYMMETRIC_ADAINF } from "../src/lint/reference-presets.js";
+import { stdlibAugment } from "../src/resolve/presets.js";
 import { planViews } from "../src/runtime/augment/pipeline.js";
 import { AugmentPool } from "../src/runtime/augment/worker.js";
 import { Rng } from "../src/runtime/rng.js";
@@ -19,8 +19,8 @@ const counts = process.argv.slice(2).map(Number);
 for (const threads of counts.length ? counts : [1, 2]) {
   const pool = await AugmentPool.start(threads);
   try {
-    for (const [name, p] of [["symmetric", SYMMETRIC], ["symmetric_adainf", SYMMETRIC_ADAINF]] as const) {
-      const views = [referenceView("view1", p), referenceView("view2", p)];
+    for (const name of ["symmetric", "symmetric_adainf"]) {
+      const views = stdlibAugment(name)!.views; // stdlib/augment.adainf, for 32x32 images
       const rng = new Rng(42);
       const once = (): Promise<Float32Array[]> => pool.run(batch, planViews(views, shape, rng));
       for (let i = 0; i < 3; i++) await once();

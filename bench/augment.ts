@@ -8,7 +8,8 @@
 //   npm run build && node dist/bench/augment.js [--seconds 3] [--worker [--threads N]]
 //        [--torch-reference torch_reference.py]
 
-import { referenceView, SYMMETRIC, SYMMETRIC_ADAINF, type ViewParams } from "../src/lint/reference-presets.js";
+import type { ViewIR } from "../src/ir/types.js";
+import { stdlibAugment } from "../src/resolve/presets.js";
 import { Rng } from "../src/runtime/rng.js";
 import type { ImageBatch } from "../src/runtime/augment/batch.js";
 import { executePlan, planViews } from "../src/runtime/augment/pipeline.js";
@@ -16,7 +17,8 @@ import { augmentKernelsInfo } from "../src/runtime/augment/wasm.js";
 import { AugmentPool } from "../src/runtime/augment/worker.js";
 import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
 
-const PRESETS: Record<string, ViewParams> = { symmetric: SYMMETRIC, symmetric_adainf: SYMMETRIC_ADAINF };
+/** The two presets' views for 32x32 images, as stdlib/augment.adainf defines them. */
+const PRESETS: Record<string, ViewIR[]> = Object.fromEntries(["symmetric", "symmetric_adainf"].map((name) => [name, stdlibAugment(name)!.views]));
 
 function randomBatch(n: number): ImageBatch {
   const rng = new Rng(0);
@@ -32,9 +34,8 @@ function arg(name: string, fallback: number): number {
 
 type Kernels = "wasm" | "typescript";
 
-async function measure(name: string, p: ViewParams, seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
+async function measure(name: string, views: ViewIR[], seconds: number, worker: AugmentPool | null, kernels: Kernels = "wasm"): Promise<number> {
   const batch = randomBatch(256);
-  const views = [referenceView("view1", p), referenceView("view2", p)];
   const rng = new Rng(42);
   const shape = { n: 256, height: 32, width: 32, channels: 3 };
   const outputs = [new Float32Array(256 * 32 * 32 * 3), new Float32Array(256 * 32 * 32 * 3)];
@@ -51,7 +52,16 @@ async function measure(name: string, p: ViewParams, seconds: number, worker: Aug
     produced += 2 * 256;
   }
   const rate = produced / ((performance.now() - t0) / 1000);
-  console.log(JSON.stringify({ bench: "augment", impl: worker ? `adainf-workers-${worker.threads}` : `adainf-${kernels}`, preset: name, size: 32, batch: 256, views_per_s: Math.round(rate) }));
+  console.log(
+    JSON.stringify({
+      bench: "augment",
+      impl: worker ? `adainf-workers-${worker.threads}` : `adainf-${kernels}`,
+      preset: name,
+      size: 32,
+      batch: 256,
+      views_per_s: Math.round(rate),
+    }),
+  );
   return rate;
 }
 
@@ -105,6 +115,9 @@ if (ref === null) {
   for (const [key, rate] of ours) {
     const [kernels, name] = key.split(":") as [string, string];
     const theirs = ref.get(name);
-    if (theirs) console.log(`${name} (${kernels} kernels): ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`);
+    if (theirs)
+      console.log(
+        `${name} (${kernels} kernels): ${Math.round(rate)} views/s (mean of the runs before and after) vs torchvision ${theirs} views/s = ${(rate / theirs).toFixed(2)}x (target 5x)`,
+      );
   }
 }

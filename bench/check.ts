@@ -53,7 +53,9 @@ if (json) console.log(JSON.stringify(result));
 else {
   console.log(`cold adainfc check, median of ${runs} runs each, load average ${result.load_average.join(" -> ")} (2 cores would be quiet below ~0.3)`);
   console.log(`  bare node -e 0:                      ${m["node"]} ms`);
-  console.log(`  bin/adainfc    (snapshot${snapshotBuilt ? "" : ": NOT BUILT"}), 1 file: ${m["snapshot_one"]} ms = ${ratio("snapshot_one")}x node (target <= 2x)`);
+  console.log(
+    `  bin/adainfc    (snapshot${snapshotBuilt ? "" : ": NOT BUILT"}), 1 file: ${m["snapshot_one"]} ms = ${ratio("snapshot_one")}x node (target <= 2x)`,
+  );
   console.log(`  bin/adainfc    (snapshot), ${files.length} files:   ${m["snapshot_all"]} ms = ${ratio("snapshot_all")}x node`);
   console.log(`  bin/adainfc.js (no snapshot), 1 file: ${m["js_one"]} ms = ${ratio("js_one")}x node`);
   console.log(`  bin/adainfc.js (no snapshot), ${files.length} files: ${m["js_all"]} ms = ${ratio("js_all")}x node`);

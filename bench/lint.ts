@@ -45,6 +45,8 @@ for (let i = 0; i < runs; i++) {
 }
 const ml = median(lint);
 const mb = median(bare);
-console.log(`cold ${path.relative(repo, bin)} lint pipelines (${pipelines} pipelines), median of ${runs}: ${ml.toFixed(0)} ms (min ${Math.min(...lint).toFixed(0)}, max ${Math.max(...lint).toFixed(0)})`);
+console.log(
+  `cold ${path.relative(repo, bin)} lint pipelines (${pipelines} pipelines), median of ${runs}: ${ml.toFixed(0)} ms (min ${Math.min(...lint).toFixed(0)}, max ${Math.max(...lint).toFixed(0)})`,
+);
 console.log(`bare node start-up, median of ${runs}: ${mb.toFixed(0)} ms; lint's own share: ${(ml - mb).toFixed(0)} ms`);
 console.log(`target 300 ms: ${ml < 300 ? "met" : "missed"}`);

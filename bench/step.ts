@@ -15,9 +15,9 @@
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
-import { isBackendName, releaseBackends, selectBackend, type TfCore } from "../src/runtime/backend/select.js";
-import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
+import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
+import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
 import { Rng } from "../src/runtime/rng.js";
 import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
@@ -79,7 +79,8 @@ function parseArgs(argv: string[]): Options {
     } else if (a === "--backend") o.backend = next();
     else if (a === "--shipped-input-grad") o.shippedInputGrad = true;
     else if (a === "--no-torch") o.torch = false;
-    else if (a === "--torch-reference") next(); // read by torchReferenceScript()
+    else if (a === "--torch-reference")
+      next(); // read by torchReferenceScript()
     else if (a === "--no-profile") o.profile = false;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -87,7 +88,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** torch_reference.py's simclr_loss: cross entropy over z z^T / T with the diagonal masked. */
-function simclrLoss(tf: TfCore, z: Tensor2D, temperature: number): Scalar {
+function simclrLoss(tf: Tf, z: Tensor2D, temperature: number): Scalar {
   const n2 = z.shape[0];
   const n = n2 / 2;
   const zn = tf.div(z, tf.maximum(tf.norm(z, "euclidean", 1, true), 1e-12));
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
   const spec: HeadLayerSpec[] | null = o.projector
     ? [{ kind: "linear", out: o.projector[0] }, { kind: "relu" }, { kind: "linear", out: o.projector[1] }]
     : null;
-  const head = spec ? Head.create(tf as unknown as Tf, "projector", net.featureDim, spec, rng) : null;
+  const head = spec ? Head.create(tf, "projector", net.featureDim, spec, rng) : null;
   const params: Variable[] = [...net.params, ...(head ? head.params().map((p) => p.variable) : [])];
   const x = tf.randomUniform([2 * o.batch, 32, 32, 3], 0, 1, "float32", 0) as Tensor4D;
   const lr = 0.05;

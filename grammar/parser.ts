@@ -93,11 +93,7 @@ export class AdainfParser extends chevrotain.CstParser {
           this.OPTION(() => this.SUBRULE(this.args));
           this.OPTION2({
             GATE: () => this.isLabel(),
-            DEF: () =>
-              this.OR2([
-                { ALT: () => this.CONSUME(T.Name, { LABEL: "label" }) },
-                { ALT: () => this.CONSUME(T.StringLit, { LABEL: "label" }) },
-              ]),
+            DEF: () => this.OR2([{ ALT: () => this.CONSUME(T.Name, { LABEL: "label" }) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: "label" }) }]),
           });
           this.OPTION3(() => {
             this.CONSUME(T.Times);

@@ -11,7 +11,23 @@ const source = "src/runtime/augment/kernels/assembly/augment.ts";
 const output = "dist/wasm/augment.wasm";
 mkdirSync(resolve(root, "dist/wasm"), { recursive: true });
 const { error, stderr } = await asc.main(
-  [source, "--outFile", output, "-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--enable", "bulk-memory", "--initialMemory", "1", "--baseDir", root],
+  [
+    source,
+    "--outFile",
+    output,
+    "-O3",
+    "--runtime",
+    "stub",
+    "--noAssert",
+    "--enable",
+    "simd",
+    "--enable",
+    "bulk-memory",
+    "--initialMemory",
+    "1",
+    "--baseDir",
+    root,
+  ],
   {},
 );
 if (error) {

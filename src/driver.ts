@@ -78,14 +78,7 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
 type Extras = { statements: Statement[]; file: LoadedFile }[];
 
 /** One pipeline declaration: once, or once per point of its sweep. */
-function compileDecl(
-  decl: Decl,
-  entry: LoadedFile,
-  program: Program,
-  setExtras: Extras,
-  diagnostics: Diagnostic[],
-  pipelines: CompiledPipeline[],
-): void {
+function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras: Extras, diagnostics: Diagnostic[], pipelines: CompiledPipeline[]): void {
   const sweep = sweepOf(decl);
   const runs: { point: SweepPoint | null; extras: Extras }[] = [];
   if (sweep) {
@@ -119,11 +112,7 @@ function compileDecl(
 }
 
 /** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */
-function parseOverrides(
-  overrides: string[],
-  program: Program,
-  diagnostics: Diagnostic[],
-): { statements: Statement[]; file: LoadedFile } | null {
+function parseOverrides(overrides: string[], program: Program, diagnostics: Diagnostic[]): { statements: Statement[]; file: LoadedFile } | null {
   const statements: Statement[] = [];
   const display = "<--set>";
   const text = overrides.join("\n");

@@ -26,7 +26,38 @@ const sources = readdirSync(join(ROOT, "pipelines"))
   .filter((f) => f.endsWith(".adainf"))
   .map((f) => readFileSync(join(ROOT, "pipelines", f), "utf8"));
 
-const SNIPPETS = ["{", "}", "(", ")", "=", "..", "x", "*", ",", ";", '"', "-", "1e", "0.5", "with", "use", "steps", "epochs", "pipeline", "from", "/*", "//", "\n", "__", "é", "\u0000", "99999999999999999999", "-0", "augment", "view"];
+const SNIPPETS = [
+  "{",
+  "}",
+  "(",
+  ")",
+  "=",
+  "..",
+  "x",
+  "*",
+  ",",
+  ";",
+  '"',
+  "-",
+  "1e",
+  "0.5",
+  "with",
+  "use",
+  "steps",
+  "epochs",
+  "pipeline",
+  "from",
+  "/*",
+  "//",
+  "\n",
+  "__",
+  "é",
+  "\u0000",
+  "99999999999999999999",
+  "-0",
+  "augment",
+  "view",
+];
 
 /** Inputs that once ended as internal errors or could hang (issue 15), made at random sizes. */
 function hostile(rng: Rng): string {

@@ -71,7 +71,9 @@ describe("benchmarks find the PyTorch reference only where told", () => {
     withEnv(undefined, () => {
       expect(torchReferenceScript(["node", "b.js"])).toEqual({ missing: expect.stringMatching(/ADAINF_TORCH_REFERENCE or pass --torch-reference/) });
       expect(torchReferenceScript(["node", "b.js", "--torch-reference", file])).toEqual({ script: file });
-      expect(torchReferenceScript(["node", "b.js", "--torch-reference", "/nonexistent/t.py"])).toEqual({ missing: "PyTorch reference /nonexistent/t.py does not exist" });
+      expect(torchReferenceScript(["node", "b.js", "--torch-reference", "/nonexistent/t.py"])).toEqual({
+        missing: "PyTorch reference /nonexistent/t.py does not exist",
+      });
     });
     withEnv(file, () => {
       expect(torchReferenceScript(["node", "b.js"])).toEqual({ script: file });

@@ -29,7 +29,9 @@ export function diagnosticsTableMarkdown(): string {
 export function diagnosticDocMarkdown(c: DiagnosticCode, level = "##"): string {
   const e = REGISTRY[c] as Entry;
   const messages = Object.values(e.messages).map((m) => `- ${code(m.text)}${m.hint ? ` (hint: ${code(m.hint)})` : ""}`);
-  return [`${level} ${c}`, "", `**${e.severity}**: ${e.summary}`, "", e.docs, "", "Messages ({name} stands for a value filled in):", "", ...messages, ""].join("\n");
+  return [`${level} ${c}`, "", `**${e.severity}**: ${e.summary}`, "", e.docs, "", "Messages ({name} stands for a value filled in):", "", ...messages, ""].join(
+    "\n",
+  );
 }
 
 /** docs/diagnostics.md. */

@@ -45,10 +45,16 @@ export const REGISTRY = {
       expectedClosingBrace: { text: "expected {expected} but found {found}", hint: "is a block missing its closing brace, or a statement its value?" },
       unexpected: { text: "unexpected {found}{where}" },
       unexpectedInValue: { text: "unexpected {found}{where}", hint: "a value is a number, a range (0.08..1.0), a string, a name or a call" },
-      unexpectedAtTopLevel: { text: "unexpected {found}{where}", hint: "the top level holds `use` lines and `pipeline`, `recipe`, `augment` or `dataset` declarations" },
+      unexpectedAtTopLevel: {
+        text: "unexpected {found}{where}",
+        hint: "the top level holds `use` lines and `pipeline`, `recipe`, `augment` or `dataset` declarations",
+      },
       afterLastDeclaration: { text: "unexpected {found} after the last declaration", hint: "is there an extra '}'?" },
       setNotKeyValue: { text: "--set {setting}: expected key=value", hint: "e.g. --set train.steps=500" },
-      setNotOneSetting: { text: "--set {setting}: {problem}", hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'" },
+      setNotOneSetting: {
+        text: "--set {setting}: {problem}",
+        hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'",
+      },
     },
   },
   E003: {
@@ -64,7 +70,10 @@ export const REGISTRY = {
     summary: "a string escape `\\u{...}` that names no character (above 10FFFF, or a surrogate)",
     docs: "A `\\u{...}` escape in a string must name a Unicode scalar value: at most 10FFFF, and none of the surrogates D800 to DFFF.",
     messages: {
-      badEscape: { text: "the escape {escape} names no character: it is {why}", hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF" },
+      badEscape: {
+        text: "the escape {escape} names no character: it is {why}",
+        hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF",
+      },
     },
   },
   E010: {
@@ -87,7 +96,10 @@ export const REGISTRY = {
       noFieldsIn: { text: "{what}: '{name}' has no fields to set ('{path}')" },
       noFields: { text: "'{name}' has no fields to set" },
       noSetting: { text: "{where} has no setting '{name}'" },
-      notOnAugmentation: { text: "cannot set '{path}' on an augmentation", hint: "write strength = s, <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)" },
+      notOnAugmentation: {
+        text: "cannot set '{path}' on an augmentation",
+        hint: "write strength = s, <op>.<field> = value (every view) or <view>.<op>.<field> = value (one view)",
+      },
       noViewHasOp: { text: "no view {view}of this augmentation has '{op}'" },
     },
   },
@@ -112,7 +124,10 @@ export const REGISTRY = {
     messages: {
       unreadable: { text: "{reason}" },
       unreadableUse: { text: "{reason}", hint: "paths in `use` are relative to the importing file" },
-      unknownModule: { text: "unknown module '{path}'", hint: "modules are 'std.<name>' ({modules}) or a quoted relative path such as use \"./common.adainf\"" },
+      unknownModule: {
+        text: "unknown module '{path}'",
+        hint: "modules are 'std.<name>' ({modules}) or a quoted relative path such as use \"./common.adainf\"",
+      },
       unknownStdModule: { text: "unknown standard module 'std.{module}'" },
       stdNeedsModule: { text: "`use std` needs a module name", hint: "std has {modules}" },
       tooDeep: { text: "'{path}' is too deep", hint: "write use std.<module> or use std.<module>.<name>" },
@@ -185,11 +200,17 @@ export const REGISTRY = {
       wrongLength: { text: "{what} expects {length} numbers, found {found}" },
       notAChoice: { text: "{what} cannot be '{value}'" },
       viewCount: { text: "the number of views must be a whole number from 1 to 16" },
-      standInNotGenerated: { text: "stand_in = true describes a generated set, but '{name}' has origin = {origin}", hint: "remove stand_in, or make the source origin = generated" },
+      standInNotGenerated: {
+        text: "stand_in = true describes a generated set, but '{name}' has origin = {origin}",
+        hint: "remove stand_in, or make the source origin = generated",
+      },
       sizeTooLarge: { text: "{source} {split} has {full} images; size = {size} asks for more" },
       statsPerChannel: { text: "dataset '{name}': mean and std need one value per channel ({channels})" },
       channelsDiffer: { text: "source '{name}' has {channels} channels but '{reference}' has {referenceChannels}" },
-      batchOverDevices: { text: "batch_size = {batch} cannot be split over {devices} devices: batch_size is the total over all devices", hint: "use a multiple of {devices}, e.g. batch_size = {example}" },
+      batchOverDevices: {
+        text: "batch_size = {batch} cannot be split over {devices} devices: batch_size is the total over all devices",
+        hint: "use a multiple of {devices}, e.g. batch_size = {example}",
+      },
       tooManyPoints: { text: "the sweep has {points} points; at most {max} are allowed", hint: "split it into several pipelines" },
     },
   },
@@ -233,15 +254,22 @@ export const REGISTRY = {
     messages: {
       unknownSource: { text: "unknown data source '{name}'" },
       evalSourceNotASource: { text: "evaluate.source must name a data source" },
-      noEvalSource: { text: "evaluation needs a labelled evaluation source", hint: 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }' },
+      noEvalSource: {
+        text: "evaluation needs a labelled evaluation source",
+        hint: 'add eval = cifar10("datasets/cifar10", split = test) to data, or evaluate { source = <name> }',
+      },
     },
   },
   E031: {
     severity: "error",
-    summary: "a length in epochs that cannot be converted (a source's size is unknown: declare `size = N`, or put the npz file in place — its header is read, never its pixels)",
+    summary:
+      "a length in epochs that cannot be converted (a source's size is unknown: declare `size = N`, or put the npz file in place — its header is read, never its pixels)",
     docs: "Lengths are stored in steps; one given in epochs is converted with the size of the training mixture, so every training source's size must be known (declared with `size = N`, a CIFAR/MNIST split, or an npz file in place whose header is read) and an epoch must hold at least one batch.",
     messages: {
-      sizeUnknown: { text: "{what} is given in epochs, but the size of {sources} is unknown", hint: "declare it: size = <number of images>, or give {what} in steps" },
+      sizeUnknown: {
+        text: "{what} is given in epochs, but the size of {sources} is unknown",
+        hint: "declare it: size = <number of images>, or give {what} in steps",
+      },
       epochShorterThanBatch: { text: "{what}: an epoch is shorter than one batch ({images} images, batch {batch})" },
     },
   },
@@ -298,7 +326,10 @@ export const REGISTRY = {
     summary: "the crop is larger than the images",
     docs: "A `random_resized_crop` size above the images' size upsamples every view: training is slower for no gain. Crop to the image size.",
     messages: {
-      cropLarger: { text: "view '{view}' crops to {size}x{size} but '{source}' images are {height}x{width}: every view is upsampled", hint: "use size = {height}" },
+      cropLarger: {
+        text: "view '{view}' crops to {size}x{size} but '{source}' images are {height}x{width}: every view is upsampled",
+        hint: "use size = {height}",
+      },
     },
   },
   W070: {
@@ -341,9 +372,7 @@ export interface Message {
 // {name} placeholders of a template; braces around anything but a name (`{ ... }`,
 // `\u{...}`) are text, as PLACEHOLDER below reads them.
 type NotName = "" | `${string}${" " | "." | "," | "(" | "=" | "{" | "\\" | "-"}${string}`;
-type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}`
-  ? (K extends NotName ? never : K) | Placeholders<Rest>
-  : never;
+type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}` ? (K extends NotName ? never : K) | Placeholders<Rest> : never;
 type Template<M> = M extends { text: infer T extends string; hint: infer H extends string } ? T | H : M extends { text: infer T extends string } ? T : never;
 export type MessageArgs<M> = { readonly [K in Placeholders<Template<M>>]: string | number };
 type Builder<M> = [Placeholders<Template<M>>] extends [never] ? () => Message : (args: MessageArgs<M>) => Message;

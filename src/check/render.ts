@@ -28,11 +28,7 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, opts: Ren
   return text;
 }
 
-export function renderDiagnostics(
-  diagnostics: readonly Diagnostic[],
-  sources: SourceLookup,
-  opts: RenderOptions,
-): string {
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: SourceLookup, opts: RenderOptions): string {
   return diagnostics.map((d) => renderDiagnostic(d, sources, opts)).join("\n");
 }
 
@@ -67,13 +63,7 @@ function severityColor(c: ChalkInstance, s: Severity): ChalkInstance {
   return s === "error" ? c.red.bold : s === "warning" ? c.yellow.bold : c.blue.bold;
 }
 
-function codeFrame(
-  source: string,
-  d: Diagnostic,
-  context: number,
-  c: ChalkInstance,
-  paint: ChalkInstance,
-): string {
+function codeFrame(source: string, d: Diagnostic, context: number, c: ChalkInstance, paint: ChalkInstance): string {
   const span = d.span!;
   const lines = source.split(/\r?\n/);
   const first = Math.max(1, span.line - context);
@@ -88,8 +78,7 @@ function codeFrame(
   const line = lines[span.line - 1] ?? "";
   const startCol = Math.max(1, span.column);
   // A span running onto later lines is underlined to the end of its first line.
-  const endCol =
-    span.endLine === span.line ? Math.max(startCol + 1, span.endColumn) : Math.max(startCol + 1, line.length + 1);
+  const endCol = span.endLine === span.line ? Math.max(startCol + 1, span.endColumn) : Math.max(startCol + 1, line.length + 1);
   const caret = " ".repeat(startCol - 1) + "^".repeat(endCol - startCol);
   out += `  ${" ".repeat(width)} ${c.dim("|")} ${paint(caret)}\n`;
   return out;
@@ -107,7 +96,7 @@ export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): object[] 
     endLine: d.span?.endLine ?? null,
     endColumn: d.span?.endColumn ?? null,
     hint: d.hint ?? null,
-    fixable: Boolean(d.fix && d.fix.length),
+    fixable: Boolean(d.fix?.length),
     // The sweep points the problem holds on when not all of them (./points.ts), else null.
     points: d.points ?? null,
   }));

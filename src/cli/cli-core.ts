@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CommandEntry } from "./command.js";
-import { EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
 import { ownPackage } from "../util/own-package.js";
 
 // The CLI over a table of commands: options common to all, dispatch to the one
@@ -24,7 +24,7 @@ function wantsColor(argv: string[]): boolean {
 
 export async function runCli(argv: string[], commands: readonly CommandEntry[], ctxIn?: CliContext): Promise<number> {
   const ctx = ctxIn ?? processContext(wantsColor(argv));
-  let exitCode = 0;
+  let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
@@ -51,35 +51,44 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
     if (!entry && name) {
       ctx.err(`error: unknown command '${name}'\n`);
       const { didYouMean } = await import("../check/suggest.js");
-      const hint = didYouMean(name, commands.map((c) => c.name));
+      const hint = didYouMean(
+        name,
+        commands.map((c) => c.name),
+      );
       if (hint) ctx.err(`hint: ${hint}\n`);
       return EXIT_USAGE;
     }
     if (!entry && argv.filter((a) => a !== "--no-color" && a !== "--color").length === 0) {
       ctx.out(program.helpInformation());
-      return 0;
+      return EXIT_OK;
     }
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
       return EXIT_USAGE;
     }
     if (e instanceof UserError) {
       ctx.err(`error: ${e.message}\n`);
       return e.exitCode;
     }
+    // The runtime's user errors carry a kind, not an exit code: mapped here.
+    const { BackendError } = await import("../runtime/backend/errors.js");
+    if (e instanceof BackendError) {
+      ctx.err(`error: ${e.message}\n`);
+      return e.kind === "usage" ? EXIT_USAGE : EXIT_ERRORS;
+    }
     // A file-system failure the user caused (a path, a mount, a disk): one line, exit 1.
     const { describeFsError } = await import("../util/fs-errors.js");
     const fsLine = describeFsError(e);
     if (fsLine) {
       ctx.err(`error: ${fsLine}\n`);
-      return 1;
+      return EXIT_ERRORS;
     }
     const err = e as Error;
     ctx.err(`internal error: ${err.message}\n(this is a bug in adainfc; please report it with the command you ran)\n`);
     if (process.env["ADAINF_DEBUG"]) ctx.err(`${err.stack}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
   return exitCode;
 }

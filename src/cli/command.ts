@@ -6,11 +6,7 @@ import type { CliContext } from "./context.js";
  * sub-command to the program. The action must resolve to an exit code and report
  * through `ctx`, never through process.exit or console.
  */
-export type RegisterCommand = (
-  program: Command,
-  ctx: CliContext,
-  setExit: (code: number) => void,
-) => void;
+export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
 export interface CommandModule {
   register: RegisterCommand;
@@ -21,4 +17,9 @@ export interface CommandEntry {
   name: string;
   summary: string;
   load: () => Promise<CommandModule>;
+}
+
+/** Commander's reducer for a repeatable option (`--set a=1 --set b=2`): the values in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

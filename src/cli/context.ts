@@ -11,8 +11,12 @@ export interface CliContext {
 
 /** Exit codes shared by every command. */
 export const EXIT_OK = 0;
+/** Errors in the input (a compile error, a missing file, bad data). */
 export const EXIT_ERRORS = 1;
+/** A bad command line (unknown flag or value, a backend that is not installed). */
 export const EXIT_USAGE = 2;
+/** A bug in adainfc (sysexits' EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
 
 /** An error the user caused (bad flag, missing file): printed as one line, no stack. */
 export class UserError extends Error {

@@ -1,38 +1,51 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
-import { UserError, EXIT_USAGE } from "./context.js";
+import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
+import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
-// Turns command-line paths into .adainf files: a folder means every .adainf file
-// below it (node_modules and hidden folders skipped), sorted for stable output.
+// Turns command-line paths into .adainf files: expandInputs for the commands that take
+// files or folders (check, fmt, lint), pipelineFile for those that take one pipeline
+// file (compile, run, preview, data check). A folder means every .adainf file below it
+// (node_modules and hidden folders skipped), sorted for stable output. One contract: no
+// path at all is a usage error (exit 2); a path that does not exist, a folder without
+// .adainf files (or any folder, where one file is wanted), a file that is not a regular
+// file of at most 4 MiB, or one that is not named .adainf is one line `<path>: <why>`,
+// exit 1 (a file-system mistake, as elsewhere).
 
 export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
-    if (!existsSync(abs)) throw new UserError(`${input}: no such file or folder`);
-    const st = statSync(abs);
+    let st: Stats;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new UserError(`${input}: no such file or folder`);
+    }
     if (st.isDirectory()) {
-      const found = walk(abs).map((f) => join(input, f.slice(abs.length + 1)));
+      const found = adainfFilesIn(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
       out.push(...found);
     } else {
       const problem = sourceFileProblem(st);
       if (problem) throw new UserError(`${input}: ${problem}`);
+      if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (give .adainf files or folders)`);
       out.push(input);
     }
   }
   return [...new Set(out)];
 }
 
-function walk(dir: string): string[] {
-  const files: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) files.push(...walk(p));
-    else if (name.endsWith(".adainf")) files.push(p);
+/** The one pipeline file a command was given, checked as expandInputs checks each file. */
+export function pipelineFile(input: string, cwd: string): string {
+  let st: Stats;
+  try {
+    st = statSync(resolve(cwd, input));
+  } catch {
+    throw new UserError(`${input}: no such file or folder`);
   }
-  return files;
+  if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
+  return expandInputs([input], cwd)[0]!;
 }

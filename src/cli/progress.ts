@@ -24,10 +24,7 @@ const fmt = (n: number): string => n.toLocaleString("en-US");
  * Progress as lines (for logs and pipes, not a terminal): each phase when it starts, then
  * where it is at most every `everyMs` while it goes on, and its last count when it ends.
  */
-export function plainProgress(
-  write: (text: string) => void,
-  opts: ProgressWords & { everyMs?: number; now?: () => number } = {},
-): Progress {
+export function plainProgress(write: (text: string) => void, opts: ProgressWords & { everyMs?: number; now?: () => number } = {}): Progress {
   const every = opts.everyMs ?? PLAIN_PROGRESS_EVERY_MS;
   const now = opts.now ?? (() => performance.now());
   let current: string | null = null;

@@ -27,7 +27,7 @@ export function scaleOp(op: AugmentOpIR, s: number): AugmentOpIR {
   switch (op.op) {
     case "random_resized_crop": {
       const [lo, hi] = op.scale;
-      return { ...op, scale: [Math.min(hi, Math.pow(lo, s)), hi] };
+      return { ...op, scale: [Math.min(hi, lo ** s), hi] };
     }
     case "color_jitter":
       return {

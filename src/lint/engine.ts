@@ -51,11 +51,7 @@ export async function lintPipeline(input: LintInput, opts: LintOptions = {}): Pr
 }
 
 /** The synchronous core: sizes the IR lacks are given up front. */
-export function lintWithSizes(
-  input: LintInput,
-  extraSizes: Record<string, number | null>,
-  opts: LintOptions = {},
-): PipelineLintResult {
+export function lintWithSizes(input: LintInput, extraSizes: Record<string, number | null>, opts: LintOptions = {}): PipelineLintResult {
   const { ir, spans } = input;
   const q = computeQuantities(ir, extraSizes);
   const rules = opts.ruleSet ?? ALL_RULES;
@@ -99,7 +95,7 @@ export function lintWithSizes(
         };
         if (r.hint) d.hint = r.hint;
         const fix = r.fix?.filter((e): e is TextEdit => e !== null);
-        if (fix && fix.length) d.fix = fix;
+        if (fix?.length) d.fix = fix;
         diagnostics.push(d);
       },
     };

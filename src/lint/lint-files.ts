@@ -9,10 +9,10 @@ import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
 import type { SeverityOptions } from "./severity.js";
 
-// The file-level work behind `adainfc lint`: find the .adainf files, compile each through
-// the front end, lint every pipeline (the points of a sweep together), and (for --fix)
-// apply fixes safely: only edits in the pipeline's own file, verified to compile before
-// the file is replaced atomically.
+// The file-level work behind `adainfc lint` (the CLI finds the files, src/cli/files.ts):
+// compile each through the front end, lint every pipeline (the points of a sweep
+// together), and (for --fix) apply fixes safely: only edits in the pipeline's own file,
+// verified to compile before the file is replaced atomically.
 
 export interface LintFilesOptions extends SeverityOptions {
   cwd: string;
@@ -29,37 +29,6 @@ export interface LintFilesResult {
   compileErrors: boolean;
   /** file -> text, for code frames. */
   sources: Map<string, string>;
-}
-
-/** Files named on the command line, with directories expanded to every `*.adainf` below them. */
-export function expandPaths(paths: readonly string[], cwd: string): { files: string[]; missing: string[] } {
-  const files: string[] = [];
-  const missing: string[] = [];
-  for (const p of paths) {
-    const abs = path.resolve(cwd, p);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (st.isDirectory()) files.push(...walk(abs).map((f) => path.relative(cwd, f) || f));
-    else files.push(p);
-  }
-  return { files: [...new Set(files)], missing };
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(full));
-    else if (e.isFile() && e.name.endsWith(".adainf")) out.push(full);
-  }
-  return out;
 }
 
 export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions): Promise<LintFilesResult> {
@@ -105,12 +74,7 @@ export interface FixReport {
 }
 
 /** Applies fixes file by file, up to `maxPasses` times each (a fix can enable another). */
-export async function fixFiles(
-  files: readonly string[],
-  fe: FrontEnd,
-  opts: LintFilesOptions,
-  maxPasses = 5,
-): Promise<FixReport> {
+export async function fixFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions, maxPasses = 5): Promise<FixReport> {
   const report: FixReport = { fixed: [], refused: [] };
   for (const file of files) {
     try {

@@ -30,7 +30,10 @@ export function parseRuleOption(text: string, knownIds: readonly string[]): [str
   const eq = text.indexOf("=");
   if (eq <= 0) throw new Error(`--rule expects id=off|info|warn|error, got '${text}'`);
   const id = text.slice(0, eq).trim();
-  const sevText = text.slice(eq + 1).trim().toLowerCase();
+  const sevText = text
+    .slice(eq + 1)
+    .trim()
+    .toLowerCase();
   if (!knownIds.includes(id)) {
     const guess = closest(id, knownIds);
     throw new Error(`unknown lint rule '${id}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)`);
@@ -40,12 +43,7 @@ export function parseRuleOption(text: string, knownIds: readonly string[]): [str
   return [id, sev];
 }
 
-export function effectiveSeverity(
-  id: string,
-  defaultSeverity: RuleSeverity,
-  fileRules: Record<string, RuleSeverity>,
-  opts: SeverityOptions,
-): RuleSeverity {
+export function effectiveSeverity(id: string, defaultSeverity: RuleSeverity, fileRules: Record<string, RuleSeverity>, opts: SeverityOptions): RuleSeverity {
   let sev = opts.rules?.[id] ?? fileRules[id] ?? defaultSeverity;
   if (opts.denyWarnings && sev === "warn") sev = "error";
   return sev;

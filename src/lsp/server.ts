@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
@@ -14,7 +14,7 @@ import {
   TextDocuments,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { expandPaths } from "../lint/lint-files.js";
+import { adainfFilesIn } from "../util/adainf-files.js";
 import type { LoadedFile } from "../resolve/program.js";
 import { parseSource } from "../syntax/parse.js";
 import { completions } from "./completion.js";
@@ -199,7 +199,7 @@ export function startServer(
       if (!t) return [];
       // Every file that may refer to it: the open ones, the workspace's, the stdlib.
       const files = new Set<string>(documents.all().map((d) => workspace.pathOf(d.uri)));
-      for (const root of workspace.folders) for (const f of expandPaths([root], root).files.slice(0, MAX_REFERENCE_FILES)) files.add(resolve(root, f));
+      for (const root of workspace.folders) for (const f of adainfFilesIn(root, MAX_REFERENCE_FILES)) files.add(f);
       for (const m of t.program.stdModules()) files.add(join(t.program.stdlibDir, `${m}.adainf`));
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));

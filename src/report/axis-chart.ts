@@ -3,11 +3,12 @@
 // untrained encoder's mean as a grey reference line; a table beside gives every cell's
 // mean and 95 % interval (Student's t over the seeds). This is the paper's picture:
 // accuracy against strength, one line per inflation.
-import type { EncoderMetrics } from "../runtime/train/evaluation.js";
+import type { EncoderMetrics } from "../formats/run-dir.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import type { ReportPoint } from "./load-runs.js";
-import { colorAt, SEED_AXIS } from "./series-style.js";
+import { colorAt } from "./series-style.js";
+import { SEED_AXIS } from "../formats/results.js";
 
 /** The metrics drawn against the axis (final metrics of done.json). */
 export const AXIS_METRICS: ReadonlyArray<{ key: "knn_acc1" | "probe_acc1"; title: string }> = [
@@ -20,8 +21,8 @@ const SERIES_ID_BASE = 100_000;
 
 /** Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom. */
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074,
-  2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 export interface Interval {
@@ -125,7 +126,13 @@ export function axisChartsHtml(points: readonly ReportPoint[]): AxisChartsHtml {
     }));
     const base = untrainedMean(points, key);
     if (base !== null && xs.length) {
-      series.push({ id: SERIES_ID_BASE + names.length, name: "untrained (initial weights, same kNN bank)", color: "#9a9a9a", dash: "4 4", points: xs.map((x): [number, number] => [x, base]) });
+      series.push({
+        id: SERIES_ID_BASE + names.length,
+        name: "untrained (initial weights, same kNN bank)",
+        color: "#9a9a9a",
+        dash: "4 4",
+        points: xs.map((x): [number, number] => [x, base]),
+      });
     }
     return lineChartSvg({ title: `${title} against ${axis}`, xLabel: axis, yLabel: title, series, yBounds: [0, 100] });
   });
@@ -139,7 +146,10 @@ export function axisChartsHtml(points: readonly ReportPoint[]): AxisChartsHtml {
         return `<tr><td>${escapeHtml(name)}</td><td class="num">${escapeHtml(String(c.x))}</td><td class="num">${n}</td>${AXIS_METRICS.map(({ key }) => `<td class="num">${fmtInterval(c.metrics[key] ?? null)}</td>`).join("")}</tr>`;
       }),
   );
-  const legendItems = [...names.map((name, i) => [name, colorAt(i), ""] as const), ["untrained (initial weights, same kNN bank)", "#9a9a9a", "4 4"] as const].map(
+  const legendItems = [
+    ...names.map((name, i) => [name, colorAt(i), ""] as const),
+    ["untrained (initial weights, same kNN bank)", "#9a9a9a", "4 4"] as const,
+  ].map(
     ([name, color, dash]) =>
       `<li><svg width="30" height="10" aria-hidden="true"><line x1="1" y1="5" x2="29" y2="5" stroke="${escapeHtml(color)}" stroke-width="2.2"${dash ? ` stroke-dasharray="${dash}"` : ""}/></svg>${escapeHtml(name)}</li>`,
   );

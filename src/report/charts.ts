@@ -5,7 +5,7 @@ import { escapeHtml } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import type { ReportPoint } from "./load-runs.js";
 import { seriesStyles } from "./series-style.js";
-import type { StepMetrics } from "../runtime/train/metrics-log.js";
+import type { StepMetrics } from "../formats/run-dir.js";
 
 export interface MetricChart {
   key: string;

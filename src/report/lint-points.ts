@@ -7,7 +7,7 @@ import { lintPipeline } from "../lint/engine.js";
 import { npzSizeOf } from "../lint/npz-size.js";
 import type { Quantities } from "../lint/types.js";
 import type { ReportPoint } from "./load-runs.js";
-import { SEED_AXIS } from "./series-style.js";
+import { SEED_AXIS } from "../formats/results.js";
 
 export interface Finding {
   code: string;
@@ -52,7 +52,9 @@ export function mergeFindings(points: readonly PointLint[]): Finding[] {
     const seed = p.point?.[SEED_AXIS];
     return {
       point: seed === undefined ? null : { [SEED_AXIS]: seed },
-      diagnostics: p.findings.map((f): Diagnostic => ({ code: f.code, severity: f.severity, message: f.message, span: null, ...(f.hint !== null ? { hint: f.hint } : {}) })),
+      diagnostics: p.findings.map(
+        (f): Diagnostic => ({ code: f.code, severity: f.severity, message: f.message, span: null, ...(f.hint !== null ? { hint: f.hint } : {}) }),
+      ),
     };
   });
   return groupByPoint(runs)

@@ -4,11 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../ir/types.js";
-import { validateIR } from "../ir/validate.js";
-import { upgradeIR } from "../ir/upgrade.js";
-import { readMetrics, type StepMetrics } from "../runtime/train/metrics-log.js";
-import { runPaths } from "../runtime/train/run-dir.js";
-import type { RunSummary } from "../runtime/train/types.js";
+import { readMetrics, readRunIR, readRunSummary, runPaths, type RunSummary, type StepMetrics } from "../formats/run-dir.js";
 
 export class ReportInputError extends Error {}
 
@@ -53,7 +49,7 @@ export function loadReportInput(dir: string, cwd: string): ReportInput {
   }
   const subdirs = fs
     .readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, e.name, "ir.json")))
+    .filter((e) => e.isDirectory() && fs.existsSync(runPaths(path.join(root, e.name)).ir))
     .map((e) => e.name)
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   if (subdirs.length === 0) {
@@ -74,26 +70,17 @@ export function loadReportInput(dir: string, cwd: string): ReportInput {
 /** The point, or why it cannot be read. */
 function readPoint(dir: string, cwd: string): ReportPoint | string {
   const paths = runPaths(dir);
-  let ir: PipelineIR;
-  try {
-    const raw: unknown = upgradeIR(JSON.parse(fs.readFileSync(paths.ir, "utf8")));
-    const problems = validateIR(raw);
-    if (problems.length) return `ir.json is not a valid IR (${problems[0]})`;
-    ir = raw as PipelineIR;
-  } catch (e) {
-    return `ir.json cannot be read (${(e as Error).message})`;
-  }
-  let summary: RunSummary | null = null;
-  if (fs.existsSync(paths.done)) {
-    try {
-      summary = JSON.parse(fs.readFileSync(paths.done, "utf8")) as RunSummary;
-      if (typeof summary !== "object" || summary === null || typeof summary.final !== "object") summary = null;
-    } catch {
-      summary = null; // a damaged done.json reads as unfinished, as `run` treats it
-    }
-  }
+  const read = readRunIR(paths.ir);
+  if (!("ir" in read)) return read.problem === "json" ? `ir.json cannot be read (${read.detail})` : `ir.json is not a valid IR (${read.detail})`;
+  const ir = read.ir;
+  // A damaged done.json reads as unfinished, as `run` treats it.
+  const summary = readRunSummary(dir);
   const metrics = readMetrics(paths.metrics).sort((a, b) => a.step - b.step);
-  const label = ir.sweep ? Object.entries(ir.sweep.point).map(([k, v]) => `${k}=${v}`).join(",") : ir.name;
+  const label = ir.sweep
+    ? Object.entries(ir.sweep.point)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")
+    : ir.name;
   return { label, dir, ir, metrics, summary, projectDir: projectDirOf(dir, ir.output.dir) ?? cwd };
 }
 
@@ -104,7 +91,10 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
  */
 export function projectDirOf(runDir: string, outputDir: string): string | null {
   if (path.isAbsolute(outputDir)) return null;
-  const want = path.normalize(outputDir).split(path.sep).filter((s) => s !== "" && s !== ".");
+  const want = path
+    .normalize(outputDir)
+    .split(path.sep)
+    .filter((s) => s !== "" && s !== ".");
   const have = path.resolve(runDir).split(path.sep);
   if (want.length === 0 || want.includes("..") || want.length >= have.length) return null;
   const tail = have.slice(have.length - want.length);

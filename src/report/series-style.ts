@@ -2,8 +2,7 @@
 // seed (the rows of the results table), one dash pattern per seed within the group.
 // So the seeds of one setting read as one band, and settings as different colours.
 import type { ReportPoint } from "./load-runs.js";
-
-export const SEED_AXIS = "seed";
+import { SEED_AXIS } from "../formats/results.js";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#7f7f7f"];
 const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];

@@ -2,14 +2,14 @@
 // results.csv computes it, with the setting's g, f, a and lint findings beside the
 // numbers) and runs (one row per run directory: status, time, final metrics, and the
 // effective batch and learning rates it trained with).
-import { summarize, RESULT_METRICS } from "../runtime/train/results.js";
-import type { RunSummary } from "../runtime/train/types.js";
+import { summarize, RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
+import type { RunSummary } from "../formats/run-dir.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
 import type { ReportPoint } from "./load-runs.js";
-import { groupKey, seriesStyles, SEED_AXIS } from "./series-style.js";
+import { groupKey, seriesStyles } from "./series-style.js";
 
 export interface ResultGroup {
   /** Coordinates without the seed. */
@@ -106,7 +106,19 @@ function seconds(s: number | undefined): string {
 
 export function runsTableHtml(points: readonly ReportPoint[], root: string): string {
   const styles = seriesStyles(points);
-  const head = ["run", "status", "backend", "time", "kNN top-1 %", "linear probe top-1 %", "online linear top-1 %", "final loss", "untrained kNN / probe %", "directory", "batch, learning rates"];
+  const head = [
+    "run",
+    "status",
+    "backend",
+    "time",
+    "kNN top-1 %",
+    "linear probe top-1 %",
+    "online linear top-1 %",
+    "final loss",
+    "untrained kNN / probe %",
+    "directory",
+    "batch, learning rates",
+  ];
   const rows = points.map((p, i) => {
     const st = statusOf(p);
     const f = p.summary?.final;

@@ -57,7 +57,10 @@ export function mergeStatements(
     const first = seen.get(full);
     if (once && first && !LISTS.has(s.key.parts[0]!.text)) {
       const key = full.replace(":", " ");
-      ctx.report(s.block && first.block ? diag.E012.blockTwice({ key, block: s.key.text }) : diag.E012.settingTwice({ key, line: first.span.line }), s.key.span);
+      ctx.report(
+        s.block && first.block ? diag.E012.blockTwice({ key, block: s.key.text }) : diag.E012.settingTwice({ key, line: first.span.line }),
+        s.key.span,
+      );
       continue;
     }
     seen.set(full, s);

@@ -143,7 +143,9 @@ export class Program {
         const inside = (dir: string): boolean => isInside(dir, target) && isInside(realOr(dir), realOr(target));
         const allowed = file.isStd ? inside(this.stdlibDir) : inside(this.root) || inside(this.stdlibDir);
         if (!allowed) {
-          this.diagnostics.push(diagnostic(diag.E015.outsideProject({ file: item.file.value, root: file.isStd ? "stdlib" : this.display(this.root) || "." }), item.file.span));
+          this.diagnostics.push(
+            diagnostic(diag.E015.outsideProject({ file: item.file.value, root: file.isStd ? "stdlib" : this.display(this.root) || "." }), item.file.span),
+          );
           continue;
         }
         const loaded = this.load(target, item, file);
@@ -175,7 +177,16 @@ export class Program {
         const name = parts[2]!;
         const decl = localDecls(loaded).find((d) => d.name.text === name);
         if (!decl) {
-          this.diagnostics.push(diagnostic(diag.E010.stdHasNoDeclaration({ module: mod, name }), path.parts[2]!.span, didYouMean(name, localDecls(loaded).map((d) => d.name.text))));
+          this.diagnostics.push(
+            diagnostic(
+              diag.E010.stdHasNoDeclaration({ module: mod, name }),
+              path.parts[2]!.span,
+              didYouMean(
+                name,
+                localDecls(loaded).map((d) => d.name.text),
+              ),
+            ),
+          );
           continue;
         }
         list.push({ ref: { decl, file: loaded }, file: null, alias, use: item });
@@ -247,7 +258,12 @@ export class Program {
       const key = `${d.declKind}:${d.name.text}`;
       const first = seen.get(key);
       if (first) {
-        this.diagnostics.push(diagnostic(diag.E012.alreadyDefined({ kind: d.declKind, name: d.name.text, at: `${file.display}:${first.name.span.line}:${first.name.span.column}` }), d.name.span));
+        this.diagnostics.push(
+          diagnostic(
+            diag.E012.alreadyDefined({ kind: d.declKind, name: d.name.text, at: `${file.display}:${first.name.span.line}:${first.name.span.column}` }),
+            d.name.span,
+          ),
+        );
       } else seen.set(key, d);
     }
   }

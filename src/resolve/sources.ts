@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import type { DataSourceIR } from "../ir/types.js";
-import { inspectNpz } from "../runtime/data/npz.js";
-import { DataError } from "../runtime/data/errors.js";
+import { npzHeaderAt } from "../formats/npz-header.js";
+import { DataError } from "../formats/data-error.js";
 import { didYouMean } from "../check/suggest.js";
 import { collectSettings, interpretCall, interpretSettings, type Override } from "./calls.js";
 import { ptr, type ResolveContext } from "./context.js";
@@ -45,19 +43,18 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     // An npz that is already on disk tells its size and shape from its headers
     // (no pixels read), so epoch-based settings and lint work without `size =`.
     if (format === SOURCE_FORMATS.npz && (x.size === null || x.shape === null)) {
-      const file = resolve(program.cwd, x.path);
-      if (existsSync(file)) {
-        try {
-          const info = inspectNpz(file, { layout: x.layout });
+      try {
+        const info = npzHeaderAt(program.cwd, x.path, { layout: x.layout });
+        if (info) {
           x.size ??= info.count;
           x.shape ??= [...info.shape];
-        } catch (err) {
-          // A file whose headers describe no usable data set is the user's: say so at its
-          // path. Anything else is left to `adainfc data check`, which reads it for real.
-          if (err instanceof DataError) {
-            ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
-            return null;
-          }
+        }
+      } catch (err) {
+        // A file whose headers describe no usable data set is the user's: say so at its
+        // path. Anything else is left to `adainfc data check`, which reads it for real.
+        if (err instanceof DataError) {
+          ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
+          return null;
         }
       }
     }

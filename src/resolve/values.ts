@@ -58,10 +58,7 @@ function bounds(t: { min?: number; max?: number; minExclusive?: boolean; maxExcl
   return [lo, hi].filter(Boolean).join(" and ");
 }
 
-function inBounds(
-  v: number,
-  t: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean },
-): boolean {
+function inBounds(v: number, t: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): boolean {
   if (t.min !== undefined && (t.minExclusive ? v <= t.min : v < t.min)) return false;
   if (t.max !== undefined && (t.maxExclusive ? v >= t.max : v > t.max)) return false;
   return true;

@@ -16,7 +16,9 @@ export {
   type BackendName,
   type BackendStatus,
   type SelectedBackend,
+  BackendUnavailableError,
 } from "./backend/select.js";
+export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export {
   runPipeline,
   evaluateRunDir,

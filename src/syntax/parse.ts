@@ -122,7 +122,8 @@ function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: nu
     m = (expected === "'}'" ? diag.E002.expectedClosingBrace : diag.E002.expected)({ expected, found });
   } else if (e.name === "NoViableAltException") {
     const where = rule ? ` in ${ruleName(rule)}` : "";
-    const unexpected = rule === "file" ? diag.E002.unexpectedAtTopLevel : rule === "value" || rule === "expr" ? diag.E002.unexpectedInValue : diag.E002.unexpected;
+    const unexpected =
+      rule === "file" ? diag.E002.unexpectedAtTopLevel : rule === "value" || rule === "expr" ? diag.E002.unexpectedInValue : diag.E002.unexpected;
     m = unexpected({ found, where });
   } else if (e.name === "NotAllInputParsedException") {
     m = diag.E002.afterLastDeclaration({ found });
@@ -358,7 +359,8 @@ class Builder {
   }
 }
 
-const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|.)/g;
+/** A string escape: a backslash and any character, or `\u{hex}` (the editor's grammar highlights these too). */
+export const ESCAPE = /\\(u\{[0-9a-fA-F]+\}|.)/g;
 
 /** The code point of a `\u{...}` escape's hex digits, or why it is none. */
 function codePoint(hex: string): number | string {

@@ -48,7 +48,8 @@ export function describeFsError(e: unknown): string | null {
   if (typeof where !== "string") return null;
   const action = ACTIONS[err.syscall ?? ""] ?? "use";
   // mkdir's ENOENT with its parent there: the file system (e.g. /proc) refuses new folders.
-  const cause = err.syscall === "mkdir" && err.code === "ENOENT" && fs.existsSync(path.dirname(where)) ? "the file system does not allow a folder there" : CAUSES[err.code];
+  const cause =
+    err.syscall === "mkdir" && err.code === "ENOENT" && fs.existsSync(path.dirname(where)) ? "the file system does not allow a folder there" : CAUSES[err.code];
   return `cannot ${action} ${where}: ${cause} (${err.code})`;
 }
 

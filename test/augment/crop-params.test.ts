@@ -12,7 +12,13 @@ describe("pyRound (Python's round, ties to even)", () => {
 describe("RandomResizedCrop box sampling", () => {
   it("boxes lie inside the image, with area and aspect ratio in range when not a fallback", () => {
     const rng = new Rng(3);
-    for (const [h, w, lo] of [[32, 32, 0.08], [32, 32, 0.2], [28, 28, 0.08], [40, 24, 0.5], [17, 31, 0.02]] as const) {
+    for (const [h, w, lo] of [
+      [32, 32, 0.08],
+      [32, 32, 0.2],
+      [28, 28, 0.08],
+      [40, 24, 0.5],
+      [17, 31, 0.02],
+    ] as const) {
       for (let i = 0; i < 2000; i++) {
         const b = sampleCropBox(rng, h, w, [lo, 1], [3 / 4, 4 / 3]);
         expect(b.top).toBeGreaterThanOrEqual(0);

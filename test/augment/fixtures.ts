@@ -10,7 +10,14 @@ import type { ViewPlan } from "../../src/runtime/augment/plan.js";
 export type ImageKind = "noise" | "gradient" | "blocks";
 
 /** A batch of synthetic images; kinds cycle over the batch. */
-export function makeBatch(seed: number, n: number, height: number, width: number, channels: number, kinds: ImageKind[] = ["noise", "gradient", "blocks"]): ImageBatch {
+export function makeBatch(
+  seed: number,
+  n: number,
+  height: number,
+  width: number,
+  channels: number,
+  kinds: ImageKind[] = ["noise", "gradient", "blocks"],
+): ImageBatch {
   const rng = new Rng(seed, 99);
   const data = new Uint8Array(n * height * width * channels);
   for (let s = 0; s < n; s++) {
@@ -33,9 +40,9 @@ export function makeBatch(seed: number, n: number, height: number, width: number
   return { data, n, height, width, channels };
 }
 
-// The paper's preset numbers (docs/paper.md §2) and the view builder are the lint rules'
-// reference data (src/lint/reference-presets.ts, checked there against the stdlib).
-export { CIFAR10_MEAN, CIFAR10_STD, referenceView as presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../../src/lint/reference-presets.js";
+// The paper's preset numbers and the view builder: docs/paper.md's table (§2), read by
+// ../reference-presets.ts (the stdlib's presets are checked against the same table).
+export { CIFAR10_MEAN, CIFAR10_STD, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "../reference-presets.js";
 
 // ---------------------------------------------------------------- torchvision bridge
 

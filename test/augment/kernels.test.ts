@@ -16,7 +16,13 @@ import { makeBatch, presetView, SYMMETRIC, SYMMETRIC_ADAINF } from "./fixtures.j
 const MAX_SIDE = 64;
 
 function arena(): Arena {
-  const a = wasmArena({ batch: MAX_SIDE * MAX_SIDE * 3, image: MAX_SIDE * MAX_SIDE * 3, line: (MAX_SIDE + 2 * 40) * 3, coefficients: 4 * (2 * MAX_SIDE + MAX_SIDE * 200), output: 0 });
+  const a = wasmArena({
+    batch: MAX_SIDE * MAX_SIDE * 3,
+    image: MAX_SIDE * MAX_SIDE * 3,
+    line: (MAX_SIDE + 2 * 40) * 3,
+    coefficients: 4 * (2 * MAX_SIDE + MAX_SIDE * 200),
+    output: 0,
+  });
   if (a === null) throw new Error(`WebAssembly kernels not available: ${augmentKernelsInfo().reason ?? "?"}`);
   return a;
 }
@@ -144,7 +150,10 @@ describe("WebAssembly kernels equal the TypeScript kernels", () => {
 });
 
 describe("whole views: WebAssembly and TypeScript give the same bytes", () => {
-  for (const [name, preset] of [["symmetric", SYMMETRIC], ["symmetric_adainf", SYMMETRIC_ADAINF]] as const) {
+  for (const [name, preset] of [
+    ["symmetric", SYMMETRIC],
+    ["symmetric_adainf", SYMMETRIC_ADAINF],
+  ] as const) {
     for (const channels of [3, 1]) {
       it(`${name}, ${channels} channel(s), float and uint8 outputs`, () => {
         const batch = makeBatch(5, 24, 32, 32, channels);

@@ -143,7 +143,7 @@ describe("gaussian blur", () => {
       const a = r - l;
       // Variance of an extended box (Gwosdek et al. eq. 12) times 3 passes.
       const L = 2 * l + 1 + 2 * a;
-      const variance = (3 * ((2 * l + 1) * l * (l + 1) / 3 + 2 * a * (l + 1) ** 2)) / L;
+      const variance = (3 * (((2 * l + 1) * l * (l + 1)) / 3 + 2 * a * (l + 1) ** 2)) / L;
       expect(variance).toBeCloseTo(sigma * sigma, 4);
     }
   });
@@ -185,7 +185,8 @@ describe("flip and normalize", () => {
     const img = sample(rgb, 2);
     const out = img.slice();
     flipHorizontal(out, 32, 32, 3);
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) expect(out[(y * 32 + x) * 3 + c]).toBe(img[(y * 32 + 31 - x) * 3 + c]);
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) expect(out[(y * 32 + x) * 3 + c]).toBe(img[(y * 32 + 31 - x) * 3 + c]);
     flipHorizontal(out, 32, 32, 3);
     expect(out).toEqual(img);
   });
@@ -214,7 +215,13 @@ describe("flip and normalize", () => {
 describe("resize", () => {
   it("weights of every output pixel sum to 1 (fixed point, +-ksize rounding)", () => {
     for (const filter of ["bicubic", "bilinear", "nearest"] as const) {
-      for (const [inSize, outSize] of [[7, 32], [32, 32], [32, 9], [5, 3], [1, 32]]) {
+      for (const [inSize, outSize] of [
+        [7, 32],
+        [32, 32],
+        [32, 9],
+        [5, 3],
+        [1, 32],
+      ]) {
         const c = axisCoefficients(inSize!, outSize!, filter);
         for (let x = 0; x < outSize!; x++) {
           let s = 0;
@@ -241,6 +248,7 @@ describe("resize", () => {
     const dst = new Uint8Array(3072);
     const tmp = new Uint8Array(3072);
     resizeCrop({ src: img, offset: 0, stride: 96, top: 8, left: 4, height: 16, width: 16 }, 3, 32, 32, "nearest", dst, tmp);
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) expect(dst[(y * 32 + x) * 3 + c]).toBe(img[((8 + (y >> 1)) * 32 + 4 + (x >> 1)) * 3 + c]);
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) expect(dst[(y * 32 + x) * 3 + c]).toBe(img[((8 + (y >> 1)) * 32 + 4 + (x >> 1)) * 3 + c]);
   });
 });

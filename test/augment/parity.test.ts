@@ -10,7 +10,19 @@ import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, toGraysc
 import { executePlan, planViews } from "../../src/runtime/augment/pipeline.js";
 import { resizeCrop, type ResampleFilter } from "../../src/runtime/augment/resample.js";
 import { equalize, solarize } from "../../src/runtime/augment/tone.js";
-import { makeBatch, presetView, runReference, sample, stepsOf, SYMMETRIC, SYMMETRIC_ADAINF, torchvisionAvailable, type Program, type ReferenceOutput, type Step } from "./fixtures.js";
+import {
+  makeBatch,
+  presetView,
+  runReference,
+  sample,
+  stepsOf,
+  SYMMETRIC,
+  SYMMETRIC_ADAINF,
+  torchvisionAvailable,
+  type Program,
+  type ReferenceOutput,
+  type Step,
+} from "./fixtures.js";
 
 const available = torchvisionAvailable();
 
@@ -21,18 +33,43 @@ function ours(img: Uint8Array, h: number, w: number, c: number, step: Step): { i
     case "crop": {
       const dst = new Uint8Array(step.size * step.size * c);
       const tmp = new Uint8Array(Math.max(h, step.size) * Math.max(w, step.size) * c);
-      resizeCrop({ src: img, offset: 0, stride: w * c, top: step.top, left: step.left, height: step.height, width: step.width }, c, step.size, step.size, step.filter as ResampleFilter, dst, tmp);
+      resizeCrop(
+        { src: img, offset: 0, stride: w * c, top: step.top, left: step.left, height: step.height, width: step.width },
+        c,
+        step.size,
+        step.size,
+        step.filter as ResampleFilter,
+        dst,
+        tmp,
+      );
       return { img: dst, h: step.size, w: step.size };
     }
-    case "brightness": adjustBrightness(out, h * w, c, step.factor); break;
-    case "contrast": adjustContrast(out, h * w, c, step.factor); break;
-    case "saturation": adjustSaturation(out, h * w, c, step.factor); break;
-    case "hue": adjustHue(out, h * w, c, step.factor); break;
-    case "grayscale": toGrayscale(out, h * w, c); break;
-    case "blur": gaussianBlur(out, h, w, c, step.sigma); break;
-    case "solarize": solarize(out, h * w * c, step.threshold); break;
-    case "equalize": equalize(out, h * w, c); break;
-    default: throw new Error(`not a single uint8 op: ${step.op}`);
+    case "brightness":
+      adjustBrightness(out, h * w, c, step.factor);
+      break;
+    case "contrast":
+      adjustContrast(out, h * w, c, step.factor);
+      break;
+    case "saturation":
+      adjustSaturation(out, h * w, c, step.factor);
+      break;
+    case "hue":
+      adjustHue(out, h * w, c, step.factor);
+      break;
+    case "grayscale":
+      toGrayscale(out, h * w, c);
+      break;
+    case "blur":
+      gaussianBlur(out, h, w, c, step.sigma);
+      break;
+    case "solarize":
+      solarize(out, h * w * c, step.threshold);
+      break;
+    case "equalize":
+      equalize(out, h * w, c);
+      break;
+    default:
+      throw new Error(`not a single uint8 op: ${step.op}`);
   }
   return { img: out, h, w };
 }
@@ -85,8 +122,18 @@ function buildCases(): Case[] {
     );
   }
   const bcs = ["brightness", "contrast", "saturation"] as const;
-  cases.push(singleOpCase("brightness, contrast, saturation over the whole factor range", rgb, (s, rng) => ({ op: bcs[s % 3]!, factor: s < 3 ? [0, 1, 1.8][s]! : rng.uniform(0, 2.5) })));
-  cases.push(singleOpCase("hue, positive and negative shifts", rgb, (s, rng) => ({ op: "hue", factor: s === 0 ? 0 : s === 1 ? -0.5 : s === 2 ? 0.5 : rng.uniform(-0.5, 0.5) })));
+  cases.push(
+    singleOpCase("brightness, contrast, saturation over the whole factor range", rgb, (s, rng) => ({
+      op: bcs[s % 3]!,
+      factor: s < 3 ? [0, 1, 1.8][s]! : rng.uniform(0, 2.5),
+    })),
+  );
+  cases.push(
+    singleOpCase("hue, positive and negative shifts", rgb, (s, rng) => ({
+      op: "hue",
+      factor: s === 0 ? 0 : s === 1 ? -0.5 : s === 2 ? 0.5 : rng.uniform(-0.5, 0.5),
+    })),
+  );
   {
     // One 64x64 image holding 4096 colours, shifted by several factors.
     const pixels = new Uint8Array(64 * 64 * 3);
@@ -100,8 +147,15 @@ function buildCases(): Case[] {
     cases.push({ name: "hue over 4096 colours", programs, ours: () => programs.map((p) => ours(p.pixels, 64, 64, 3, p.steps[0]!).img) });
   }
   cases.push(singleOpCase("grayscale (PIL's L conversion, 3 channels)", rgb, () => ({ op: "grayscale" })));
-  cases.push(singleOpCase("gaussian blur (PIL radius = sigma), sigma in [0.1, 2] and beyond", rgb, (s, rng) => ({ op: "blur", sigma: s === 0 ? 0.1 : s === 1 ? 2 : s === 2 ? 7.5 : rng.uniform(0.1, 2.0) })));
-  cases.push(singleOpCase("solarize and equalize", rgb, (s, rng) => (s % 2 === 0 ? { op: "solarize", threshold: s === 0 ? 128 : rng.int(257) } : { op: "equalize" })));
+  cases.push(
+    singleOpCase("gaussian blur (PIL radius = sigma), sigma in [0.1, 2] and beyond", rgb, (s, rng) => ({
+      op: "blur",
+      sigma: s === 0 ? 0.1 : s === 1 ? 2 : s === 2 ? 7.5 : rng.uniform(0.1, 2.0),
+    })),
+  );
+  cases.push(
+    singleOpCase("solarize and equalize", rgb, (s, rng) => (s % 2 === 0 ? { op: "solarize", threshold: s === 0 ? 128 : rng.int(257) } : { op: "equalize" })),
+  );
   const monoOps: Step["op"][] = ["brightness", "contrast", "saturation", "hue", "blur", "solarize", "equalize", "crop"];
   cases.push(
     singleOpCase("every op on single-channel (MNIST-like) images", gray, (s, rng) => {
@@ -114,8 +168,14 @@ function buildCases(): Case[] {
       return { op: op as "brightness" | "contrast" | "saturation", factor: rng.uniform(0, 2) };
     }),
   );
-  for (const [name, preset] of [["symmetric", SYMMETRIC], ["symmetric_adainf", SYMMETRIC_ADAINF]] as const) {
-    for (const [channels, size] of [[3, 32], [1, 28]] as const) {
+  for (const [name, preset] of [
+    ["symmetric", SYMMETRIC],
+    ["symmetric_adainf", SYMMETRIC_ADAINF],
+  ] as const) {
+    for (const [channels, size] of [
+      [3, 32],
+      [1, 28],
+    ] as const) {
       const batch = makeBatch(11, 24, size, size, channels);
       const mean = channels === 3 ? undefined : [0.1307];
       const std = channels === 3 ? undefined : [0.3081];

@@ -77,7 +77,12 @@ describe("draws: probabilities, ranges, identities", () => {
     const plan = planView(view, shape(2000), new Rng(12));
     const jitter = plan.ops.find((o): o is JitterPlan => o.op === "color_jitter")!;
     const ranges = [jitterRange("brightness", 0.8)!, jitterRange("contrast", 0.8)!, jitterRange("saturation", 0.8)!, jitterRange("hue", 0.2)!];
-    expect(ranges).toEqual([[0.19999999999999996, 1.8], [0.19999999999999996, 1.8], [0.19999999999999996, 1.8], [-0.2, 0.2]]);
+    expect(ranges).toEqual([
+      [0.19999999999999996, 1.8],
+      [0.19999999999999996, 1.8],
+      [0.19999999999999996, 1.8],
+      [-0.2, 0.2],
+    ]);
     let applied = 0;
     const firstCounts = [0, 0, 0, 0];
     for (let s = 0; s < 2000; s++) {
@@ -111,7 +116,7 @@ describe("draws: probabilities, ranges, identities", () => {
   it("blur sigma is drawn in [min, max] only where applied", () => {
     const plan = planView(presetView("v", SYMMETRIC_ADAINF), shape(1000), new Rng(13));
     const blur = plan.ops.find((o) => o.op === "gaussian_blur");
-    if (!blur || blur.op !== "gaussian_blur") throw new Error("no blur");
+    if (blur?.op !== "gaussian_blur") throw new Error("no blur");
     for (let s = 0; s < 1000; s++) {
       if (blur.apply[s] === 1) {
         expect(blur.sigma[s]).toBeGreaterThanOrEqual(0.1);
@@ -131,11 +136,14 @@ describe("views and shapes", () => {
     // Same stream: the flip's draw happens either way, so every other choice matches.
     const a = executePlanUint8(batch, planView(off, shape(6), new Rng(9)));
     const b = executePlanUint8(batch, planView(on, shape(6), new Rng(9)));
-    for (let s = 0; s < 6; s++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) {
-      const i = ((s * 32 + y) * 32 + x) * 3 + c;
-      const j = ((s * 32 + y) * 32 + 31 - x) * 3 + c;
-      expect(b[i]).toBe(a[j]);
-    }
+    for (let s = 0; s < 6; s++)
+      for (let y = 0; y < 32; y++)
+        for (let x = 0; x < 32; x++)
+          for (let c = 0; c < 3; c++) {
+            const i = ((s * 32 + y) * 32 + x) * 3 + c;
+            const j = ((s * 32 + y) * 32 + 31 - x) * 3 + c;
+            expect(b[i]).toBe(a[j]);
+          }
   });
   it("a flip before a crop is applied to the pixels the crop reads", () => {
     const batch = makeBatch(6, 1, 32, 32, 3);
@@ -153,8 +161,20 @@ describe("views and shapes", () => {
   });
   it("asymmetric views each follow their own ops and the output has the crop size", () => {
     const batch = makeBatch(7, 5, 40, 40, 3);
-    const v1: ViewIR = { name: "view1", ops: [{ op: "random_resized_crop", size: 24, scale: [0.5, 1], ratio: [3 / 4, 4 / 3], interpolation: "bilinear" }, { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] }] };
-    const v2: ViewIR = { name: "view2", ops: [{ op: "solarize", p: 1, threshold: 128 }, { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] }] };
+    const v1: ViewIR = {
+      name: "view1",
+      ops: [
+        { op: "random_resized_crop", size: 24, scale: [0.5, 1], ratio: [3 / 4, 4 / 3], interpolation: "bilinear" },
+        { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] },
+      ],
+    };
+    const v2: ViewIR = {
+      name: "view2",
+      ops: [
+        { op: "solarize", p: 1, threshold: 128 },
+        { op: "normalize", mean: [0, 0, 0], std: [1, 1, 1] },
+      ],
+    };
     const [a, b] = augmentViews(batch, { preset: null, strength: 1, symmetric: false, views: [v1, v2] }, new Rng(3));
     expect(a!.length).toBe(5 * 24 * 24 * 3);
     expect(b!.length).toBe(5 * 40 * 40 * 3);
@@ -181,7 +201,13 @@ describe("views and shapes", () => {
     expect(() => augmentViews({ ...batch, n: 3 }, symmetricIR(), new Rng(1))).toThrow(/bytes for shape \[3, 32, 32, 3\]/);
     const plan = planView(presetView("v", SYMMETRIC), shape(4), new Rng(1));
     expect(() => executePlan(batch, plan)).toThrow(/planned for \[4, 32, 32, 3\]/);
-    const bad: ViewIR = { name: "v", ops: [{ op: "normalize", mean: [0], std: [1] }, { op: "grayscale", p: 1 }] };
+    const bad: ViewIR = {
+      name: "v",
+      ops: [
+        { op: "normalize", mean: [0], std: [1] },
+        { op: "grayscale", p: 1 },
+      ],
+    };
     expect(() => planView(bad, shape(1), new Rng(1))).toThrow(/normalize must be the last op/);
   });
 });

@@ -9,7 +9,11 @@ describe("preview grid", () => {
   it("draws one row per image: the original then each view, upscaled, with labels", () => {
     const batch = makeBatch(1, 3, 32, 32, 3);
     const rows = previewRows(batch, ["real 0", "real 1", "generated 2"], [presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC)], new Rng(5));
-    expect(rows.map((r) => r.views.map((v) => v.name))).toEqual([["view1", "view2"], ["view1", "view2"], ["view1", "view2"]]);
+    expect(rows.map((r) => r.views.map((v) => v.name))).toEqual([
+      ["view1", "view2"],
+      ["view1", "view2"],
+      ["view1", "view2"],
+    ]);
     const buf = renderPreviewGrid(rows, { height: 32, width: 32, channels: 3, scale: 3 });
     expect([...buf.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const png = PNG.sync.read(buf);
@@ -19,7 +23,10 @@ describe("preview grid", () => {
     expect(png.height).toBe(6 + 3 * (96 + 11 + 6));
     // The original's top-left pixel, upscaled 3x, sits at (6, 6) .. (8, 8).
     const img = sample(batch, 0);
-    for (const [x, y] of [[6, 6], [8, 8]] as const) {
+    for (const [x, y] of [
+      [6, 6],
+      [8, 8],
+    ] as const) {
       const o = (y * png.width + x) * 4;
       expect([png.data[o], png.data[o + 1], png.data[o + 2]]).toEqual([img[0], img[1], img[2]]);
     }
@@ -35,7 +42,9 @@ describe("preview grid", () => {
     const o = (6 * png.width + 6) * 4;
     expect(png.data[o]).toBe(batch.data[0]);
     expect(png.data[o + 1]).toBe(batch.data[0]);
-    expect(() => renderPreviewGrid([{ label: "x", original: new Uint8Array(5), views: [] }], { height: 28, width: 28, channels: 1 })).toThrow(/5 bytes for 28x28x1/);
+    expect(() => renderPreviewGrid([{ label: "x", original: new Uint8Array(5), views: [] }], { height: 28, width: 28, channels: 1 })).toThrow(
+      /5 bytes for 28x28x1/,
+    );
     expect(() => renderPreviewGrid([], { height: 28, width: 28, channels: 1 })).toThrow(/no rows/);
   });
   it("the font has glyphs for view names and falls back to '?'", () => {

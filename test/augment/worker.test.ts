@@ -20,7 +20,9 @@ const out = mkdtempSync(join(tmpdir(), "adainf-augment-worker-"));
 function transpileTree(): URL {
   writeFileSync(join(out, "package.json"), '{"type":"module"}');
   const files = [
-    ...readdirSync(join(root, "src/runtime/augment")).filter((f) => f.endsWith(".ts")).map((f) => `src/runtime/augment/${f}`),
+    ...readdirSync(join(root, "src/runtime/augment"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `src/runtime/augment/${f}`),
     "src/runtime/rng.ts",
   ];
   for (const rel of files) {
@@ -72,7 +74,11 @@ describe("AugmentWorker", () => {
     const worker = await AugmentWorker.start(transpileTree());
     try {
       const batch = makeBatch(1, 16, 32, 32, 3);
-      const plans = planViews([presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC_ADAINF)], { n: 16, height: 32, width: 32, channels: 3 }, new Rng(8));
+      const plans = planViews(
+        [presetView("view1", SYMMETRIC), presetView("view2", SYMMETRIC_ADAINF)],
+        { n: 16, height: 32, width: 32, channels: 3 },
+        new Rng(8),
+      );
       const local = plans.map((p) => executePlan(batch, p));
       // Two requests in flight at once, answered in order.
       const [a, b] = await Promise.all([worker.run(batch, plans), worker.run(batch, plans.slice(1))]);

@@ -20,9 +20,22 @@ const cases: Array<[string, string[], RegExp, boolean?]> = [
   ["fmt of a device", ["fmt", "/dev/zero"], /^error: \/dev\/zero: not a regular file/],
   ["check of a 5 MiB file", ["check", "big.adainf"], /^error: big\.adainf: 5\.0 MiB, over the 4 MiB a pipeline file may have/],
   ["check of a fifo", ["check", "pipe.adainf"], /^error: pipe\.adainf: not a regular file/, !fifo],
-  ["output.dir through a file", ["run", "tiny.adainf", ...RUN, "--set", 'output.dir="afile/run"'], /^error: cannot create the folder .*afile\/run: a part of the path is a file, not a folder \(ENOTDIR\)/],
-  ["output.dir under /proc", ["run", "tiny.adainf", ...RUN, "--set", 'output.dir="/proc/adainf-run"'], /^error: cannot create the folder \/proc\/adainf-run: /, !fs.existsSync("/proc/self")],
-  ["a TypeScript target over a file", ["compile", "tiny.adainf", "--target", "ts", "-o", "afile"], /^error: cannot create the folder .*afile: a part of the path is a file/],
+  [
+    "output.dir through a file",
+    ["run", "tiny.adainf", ...RUN, "--set", 'output.dir="afile/run"'],
+    /^error: cannot create the folder .*afile\/run: a part of the path is a file, not a folder \(ENOTDIR\)/,
+  ],
+  [
+    "output.dir under /proc",
+    ["run", "tiny.adainf", ...RUN, "--set", 'output.dir="/proc/adainf-run"'],
+    /^error: cannot create the folder \/proc\/adainf-run: /,
+    !fs.existsSync("/proc/self"),
+  ],
+  [
+    "a TypeScript target over a file",
+    ["compile", "tiny.adainf", "--target", "ts", "-o", "afile"],
+    /^error: cannot create the folder .*afile: a part of the path is a file/,
+  ],
   ["a preview onto a folder", ["preview", "tiny.adainf", "-o", "adir"], /^error: cannot write .*adir: it is a folder, not a file \(EISDIR\)/],
 ];
 

@@ -36,8 +36,8 @@ const TRACE = { ADAINF_TRACE_START: "1" };
 
 describe.skipIf(skip)("start-up snapshot", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-snap-"));
-  fs.writeFileSync(path.join(work, "broken.adainf"), "pipeline p from simclr {\n  data { real = cifar10(\"d\") }\n  train { steps = -3 }\n}\n");
-  fs.writeFileSync(path.join(work, "messy.adainf"), "pipeline   p from simclr{\ndata{ real=cifar10(\"d\") }\n}\n");
+  fs.writeFileSync(path.join(work, "broken.adainf"), 'pipeline p from simclr {\n  data { real = cifar10("d") }\n  train { steps = -3 }\n}\n');
+  fs.writeFileSync(path.join(work, "messy.adainf"), 'pipeline   p from simclr{\ndata{ real=cifar10("d") }\n}\n');
   const cases: [string, string[], string][] = [
     ["check, clean", ["check", "pipelines/simclr_adainf.adainf"], ROOT],
     ["check, every pipeline, json", ["check", "pipelines", "--format", "json"], ROOT],

@@ -72,5 +72,9 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
     const run = runPaths(path.join(dir, "runs/tiny"));
     expect(fs.existsSync(run.done)).toBe(true);
     expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1, 2]);
+    // eval on webgpu: the checkpoint evaluates there and the process exits.
+    const e = await cli(["eval", "runs/tiny", "--backend", "webgpu", "--json"], dir);
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.out).backend).toBe("webgpu");
   });
 });

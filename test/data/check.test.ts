@@ -26,14 +26,23 @@ const codes = (ds: Diagnostic[]): string[] => ds.map((d) => `${d.code}:${d.sever
 describe("checkPipelineData", () => {
   const dir = tempDir();
   const shape: [number, number, number] = [32, 32, 3];
-  writeNpz(path.join(dir, "real.npz"), images(40, 1), 40, shape, Array.from({ length: 40 }, (_, i) => i % 10));
+  writeNpz(
+    path.join(dir, "real.npz"),
+    images(40, 1),
+    40,
+    shape,
+    Array.from({ length: 40 }, (_, i) => i % 10),
+  );
   writeNpz(path.join(dir, "gen-rgb.npz"), images(60, 2), 60, shape);
   writeNpz(path.join(dir, "gen-bgr.npz"), images(60, 3, true), 60, shape);
   writeNpz(path.join(dir, "gen-dark.npz"), images(60, 4, false, -60), 60, shape);
   const real = sourceIR({ name: "real", format: "npz", path: "real.npz", classes: 10, size: 40 });
   const gen = (file: string, over: Parameters<typeof sourceIR>[0] | object = {}) =>
     sourceIR({ name: "gen", format: "npz", path: file, origin: "generated", size: 60, ...over });
-  const train = [{ source: "real", replicate: 10 }, { source: "gen", replicate: 1 }];
+  const train = [
+    { source: "real", replicate: 10 },
+    { source: "gen", replicate: 1 },
+  ];
 
   it("passes a clean pipeline and reports sizes and the generated share as info", async () => {
     const ds = await checkPipelineData(pipelineIR([real, gen("gen-rgb.npz")], train, { eval: "real" }), { cwd: dir });
@@ -68,7 +77,11 @@ describe("checkPipelineData", () => {
         gen("broken.npz"),
         sourceIR({ name: "g2", format: "npz", path: "gen-rgb.npz", origin: "generated", shape: [28, 28, 3] }),
       ],
-      [{ source: "real", replicate: 1 }, { source: "gen", replicate: 1 }, { source: "nope", replicate: 1 }],
+      [
+        { source: "real", replicate: 1 },
+        { source: "gen", replicate: 1 },
+        { source: "nope", replicate: 1 },
+      ],
       { crop: 48 },
     );
     ir.train.epochSize = 1000;

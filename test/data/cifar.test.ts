@@ -3,7 +3,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CifarReader } from "../../src/runtime/data/cifar.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { extractTar } from "../../src/runtime/data/tar.js";
 import { fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
 import { bytes, tarBytes, tempDir } from "./helpers.js";
@@ -83,7 +83,10 @@ describe("tar extraction and the fetch command's archive handling", () => {
     const dir = tempDir();
     const src = tempDir();
     const root = writeCifar10(src, 2);
-    const files = fs.readdirSync(root).sort().map((name) => ({ name: `cifar-10-batches-bin/${name}`, data: fs.readFileSync(path.join(root, name)) }));
+    const files = fs
+      .readdirSync(root)
+      .sort()
+      .map((name) => ({ name: `cifar-10-batches-bin/${name}`, data: fs.readFileSync(path.join(root, name)) }));
     files.push({ name: "cifar-10-batches-bin/readme.html", data: Buffer.from("<p>hi</p>") });
     const archive = path.join(dir, "cifar-10-binary.tar.gz");
     fs.writeFileSync(archive, zlib.gzipSync(tarBytes(files)));
@@ -136,7 +139,9 @@ describe("tar extraction and the fetch command's archive handling", () => {
 
   it("fails with one clear line when the download cannot connect (no network used)", async () => {
     const dir = tempDir();
-    const err = await fetchCifar("cifar10", dir, { archive: { url: "http://127.0.0.1:9/cifar-10-binary.tar.gz", md5: "0".repeat(32) }, timeoutMs: 5000 }).catch((e: unknown) => e);
+    const err = await fetchCifar("cifar10", dir, { archive: { url: "http://127.0.0.1:9/cifar-10-binary.tar.gz", md5: "0".repeat(32) }, timeoutMs: 5000 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/^http:\/\/127\.0\.0\.1:9\/cifar-10-binary\.tar\.gz: cannot download \(ECONNREFUSED/);
     expect((err as Error).message).not.toContain("\n");

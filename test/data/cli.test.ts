@@ -37,7 +37,8 @@ describe("adainfc data", () => {
     const cifar = path.join(dir, "c10", "cifar-10-batches-bin");
     fs.mkdirSync(cifar, { recursive: true });
     const rec = Buffer.concat([Buffer.from([4]), Buffer.alloc(1024, 255), Buffer.alloc(1024, 0), Buffer.alloc(1024, 51)]);
-    for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) fs.writeFileSync(path.join(cifar, f), Buffer.concat([rec, rec]));
+    for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"])
+      fs.writeFileSync(path.join(cifar, f), Buffer.concat([rec, rec]));
     const c = JSON.parse((await run(dir, "info", "c10", "--json")).out) as Record<string, unknown>;
     expect(c).toMatchObject({ format: "cifar10", count: 10, shape: [32, 32, 3], labeled: 10, unlabeled: 0, channelMeans: [1, 0, 0.2] });
     const m = JSON.parse((await run(dir, "info", "mnist", "--json", "--split", "test")).out) as Record<string, unknown>;
@@ -51,7 +52,10 @@ describe("adainfc data", () => {
     const sharp = (await import("sharp")).default;
     const folder = path.join(dir, "imgs");
     fs.mkdirSync(folder);
-    for (let i = 0; i < 3; i++) await sharp(Buffer.from(bytes(48, i)), { raw: { width: 4, height: 4, channels: 3 } }).png().toFile(path.join(folder, `${i}.png`));
+    for (let i = 0; i < 3; i++)
+      await sharp(Buffer.from(bytes(48, i)), { raw: { width: 4, height: 4, channels: 3 } })
+        .png()
+        .toFile(path.join(folder, `${i}.png`));
     const res = await run(dir, "convert", "imgs", "-o", "out/gen.npz");
     expect(res.code).toBe(0);
     expect(res.out).toBe("wrote out/gen.npz: 3 images, 4x4x3 uint8 RGB, labels -1\n");
@@ -76,7 +80,10 @@ describe("adainfc data", () => {
       [["info", "obj.npz", "--json"], /^error: obj\.npz: member image\.npy: object arrays \(dtype '\|O'\) hold pickled Python objects and are refused/],
       [["info", "missing.npz"], /^error: missing\.npz: no such file or directory$/],
       [["convert", "nothing-here", "-o", "x.npz"], /^error: nothing-here: no such file or directory$/],
-      [["fetch", "cifar10", "--dir", "dl", "--url", "http://127.0.0.1:9/x.tar.gz"], /^error: http:\/\/127\.0\.0\.1:9\/x\.tar\.gz: cannot download \(ECONNREFUSED/],
+      [
+        ["fetch", "cifar10", "--dir", "dl", "--url", "http://127.0.0.1:9/x.tar.gz"],
+        /^error: http:\/\/127\.0\.0\.1:9\/x\.tar\.gz: cannot download \(ECONNREFUSED/,
+      ],
     ] as Array<[string[], RegExp]>) {
       const r = await run(dir, ...args);
       expect(r.code).toBe(1);

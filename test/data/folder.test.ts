@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { convertFolderToNpz, listImages } from "../../src/runtime/data/folder.js";
 import { NpzReader } from "../../src/runtime/data/npz.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { bytes, tempDir } from "./helpers.js";
 
 const H = 6;

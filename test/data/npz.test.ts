@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { NpzReader, inspectNpz } from "../../src/runtime/data/npz.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { NpzReader } from "../../src/runtime/data/npz.js";
+import { inspectNpz } from "../../src/formats/npz-header.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { bytes, int64, npy, npyArray, tempDir, zipBytes } from "./helpers.js";
 
 const N = 7;
@@ -26,8 +27,7 @@ function expectImages(out: Uint8Array, indices: number[], value: (n: number, h: 
   let mismatches = 0;
   indices.forEach((n, b) => {
     for (let h = 0; h < H; h++)
-      for (let w = 0; w < W; w++)
-        for (let c = 0; c < C; c++) if (out[b * REC + (h * W + w) * C + c] !== value(n, h, w, c)) mismatches++;
+      for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) if (out[b * REC + (h * W + w) * C + c] !== value(n, h, w, c)) mismatches++;
   });
   expect(mismatches).toBe(0);
 }
@@ -88,8 +88,7 @@ describe("npz reader", () => {
     // Fortran order of (N,H,W,C): element (n,h,w,c) at n + N*(h + H*(w + W*c)).
     const f = new Uint8Array(N * REC);
     for (let n = 0; n < N; n++)
-      for (let h = 0; h < H; h++)
-        for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) f[n + N * (h + H * (w + W * c))] = px(n, h, w, c);
+      for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) f[n + N * (h + H * (w + W * c))] = px(n, h, w, c);
     for (const deflate of [false, true]) {
       const file = write(dir, `fortran-${deflate}.npz`, [{ name: "image.npy", data: npyArray("|u1", [N, H, W, C], f, true), deflate }]);
       expect(inspectNpz(file).fortranOrder).toBe(true);
@@ -139,7 +138,10 @@ describe("npz reader", () => {
       return write(dir, name, [{ name: "image.npy", data: npyArray("<f4", [N, H, W, C], buf) }]);
     };
     // a generator's output overshooting to 1.04: read as 0..1, the overshoot clamped to 255
-    const over = await NpzReader.open(f32("over.npz", (i) => (pixels[i]! / 255) * 1.04), { cacheDir });
+    const over = await NpzReader.open(
+      f32("over.npz", (i) => (pixels[i]! / 255) * 1.04),
+      { cacheDir },
+    );
     expect(over.valueRange).toBe("unit");
     expect(Math.max(...over.readImages([0, 1, 2]))).toBe(255);
     over.close();
@@ -189,10 +191,15 @@ describe("npz reader", () => {
   });
 
   it("reads zip64 records (central directory extra fields and end records)", async () => {
-    const file = write(dir, "zip64.npz", [
-      { name: "image.npy", data: npyArray("|u1", [N, H, W, C], pixels) },
-      { name: "label.npy", data: npyArray("<i8", [N], int64(labels)) },
-    ], true);
+    const file = write(
+      dir,
+      "zip64.npz",
+      [
+        { name: "image.npy", data: npyArray("|u1", [N, H, W, C], pixels) },
+        { name: "label.npy", data: npyArray("<i8", [N], int64(labels)) },
+      ],
+      true,
+    );
     const r = await NpzReader.open(file, { cacheDir });
     expectImages(r.readImages([0, 6]), [0, 6], px);
     expect([...r.readLabels([3])]).toEqual([9]);
@@ -217,34 +224,113 @@ describe("npz reader: hostile files get one-line DataErrors naming the path", ()
   const cacheDir = path.join(dir, "cache");
   const image = npyArray("|u1", [N, H, W, C], pixels);
   const cases: Array<[string, () => string, RegExp]> = [
-    ["not a zip", () => { const f = path.join(dir, "text.npz"); fs.writeFileSync(f, "hello, this is not a zip archive at all"); return f; }, /not a zip\/npz archive/],
-    ["empty file", () => { const f = path.join(dir, "empty.npz"); fs.writeFileSync(f, ""); return f; }, /empty file/],
+    [
+      "not a zip",
+      () => {
+        const f = path.join(dir, "text.npz");
+        fs.writeFileSync(f, "hello, this is not a zip archive at all");
+        return f;
+      },
+      /not a zip\/npz archive/,
+    ],
+    [
+      "empty file",
+      () => {
+        const f = path.join(dir, "empty.npz");
+        fs.writeFileSync(f, "");
+        return f;
+      },
+      /empty file/,
+    ],
     ["missing file", () => path.join(dir, "nope.npz"), /no such file/],
     ["a directory", () => dir, /directory/],
-    ["truncated archive", () => { const f = path.join(dir, "trunc.npz"); fs.writeFileSync(f, zipBytes([{ name: "image.npy", data: image }]).subarray(0, 200)); return f; }, /truncated/],
+    [
+      "truncated archive",
+      () => {
+        const f = path.join(dir, "trunc.npz");
+        fs.writeFileSync(f, zipBytes([{ name: "image.npy", data: image }]).subarray(0, 200));
+        return f;
+      },
+      /truncated/,
+    ],
     ["missing image key", () => write(dir, "noimage.npz", [{ name: "arr_0.npy", data: image }]), /no 'image' array.*arr_0/],
     ["object dtype", () => write(dir, "object.npz", [{ name: "image.npy", data: npyArray("|O", [N], new Uint8Array(0)) }]), /object arrays.*refused/],
-    ["structured dtype", () => write(dir, "struct.npz", [{ name: "image.npy", data: npy("{'descr': [('a', '<u1')], 'fortran_order': False, 'shape': (2,), }", new Uint8Array(2)) }]), /structured/],
+    [
+      "structured dtype",
+      () =>
+        write(dir, "struct.npz", [{ name: "image.npy", data: npy("{'descr': [('a', '<u1')], 'fortran_order': False, 'shape': (2,), }", new Uint8Array(2)) }]),
+      /structured/,
+    ],
     ["unsupported dtype", () => write(dir, "complex.npz", [{ name: "image.npy", data: npyArray("<c8", [1], new Uint8Array(8)) }]), /unsupported dtype/],
-    ["shape larger than the data", () => write(dir, "short.npz", [{ name: "image.npy", data: npyArray("|u1", [N + 1, H, W, C], pixels) }]), /truncated: shape \(8, 4, 5, 3\).*needs 480 bytes.*holds 420/],
-    ["shape smaller than the data", () => write(dir, "long.npz", [{ name: "image.npy", data: npyArray("|u1", [N - 1, H, W, C], pixels) }]), /holds 420 data bytes but shape/],
-    ["header that tries code", () => write(dir, "evil.npz", [{ name: "image.npy", data: npy("{'descr': __import__('os').system('true'), 'fortran_order': False, 'shape': (1,), }", new Uint8Array(1)) }]), /malformed \.npy header/],
-    ["extra header keys", () => write(dir, "keys.npz", [{ name: "image.npy", data: npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1,), 'x': 1, }", new Uint8Array(1)) }]), /keys/],
+    [
+      "shape larger than the data",
+      () => write(dir, "short.npz", [{ name: "image.npy", data: npyArray("|u1", [N + 1, H, W, C], pixels) }]),
+      /truncated: shape \(8, 4, 5, 3\).*needs 480 bytes.*holds 420/,
+    ],
+    [
+      "shape smaller than the data",
+      () => write(dir, "long.npz", [{ name: "image.npy", data: npyArray("|u1", [N - 1, H, W, C], pixels) }]),
+      /holds 420 data bytes but shape/,
+    ],
+    [
+      "header that tries code",
+      () =>
+        write(dir, "evil.npz", [
+          { name: "image.npy", data: npy("{'descr': __import__('os').system('true'), 'fortran_order': False, 'shape': (1,), }", new Uint8Array(1)) },
+        ]),
+      /malformed \.npy header/,
+    ],
+    [
+      "extra header keys",
+      () => write(dir, "keys.npz", [{ name: "image.npy", data: npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1,), 'x': 1, }", new Uint8Array(1)) }]),
+      /keys/,
+    ],
     ["bad magic", () => write(dir, "magic.npz", [{ name: "image.npy", data: Buffer.from("NOTNUMPY----------------") }]), /bad magic/],
-    ["label count mismatch", () => write(dir, "labels.npz", [{ name: "image.npy", data: image }, { name: "label.npy", data: npyArray("<i8", [3], int64([1, 2, 3])) }]), /label array has shape \(3\) but there are 7 images/],
-    ["float labels", () => write(dir, "flabels.npz", [{ name: "image.npy", data: image }, { name: "label.npy", data: npyArray("<f4", [N], new Uint8Array(N * 4)) }]), /expected integers/],
+    [
+      "label count mismatch",
+      () =>
+        write(dir, "labels.npz", [
+          { name: "image.npy", data: image },
+          { name: "label.npy", data: npyArray("<i8", [3], int64([1, 2, 3])) },
+        ]),
+      /label array has shape \(3\) but there are 7 images/,
+    ],
+    [
+      "float labels",
+      () =>
+        write(dir, "flabels.npz", [
+          { name: "image.npy", data: image },
+          { name: "label.npy", data: npyArray("<f4", [N], new Uint8Array(N * 4)) },
+        ]),
+      /expected integers/,
+    ],
     ["1-D image array", () => write(dir, "flat.npz", [{ name: "image.npy", data: npyArray("|u1", [N * REC], pixels) }]), /expected \(N, H, W, C\)/],
-    ["a header nested 5,000 deep", () => write(dir, "deep.npz", [{ name: "image.npy", data: npy(`{'descr': '|u1', 'fortran_order': False, 'shape': ${"(".repeat(5000)}, }`, new Uint8Array(1)) }]), /malformed \.npy header \(containers nested more than 32 deep/],
-    ["a local header offset far past the end (zip64)", () => {
-      const f = path.join(dir, "far.npz");
-      const z = zipBytes([{ name: "image.npy", data: image }], true);
-      // the zip64 extra field of the central directory entry: uncompressed, compressed, offset
-      const cd = z.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-      z.writeBigUInt64LE(2n ** 62n, cd + 46 + "image.npy".length + 4 + 16);
-      fs.writeFileSync(f, z);
-      return f;
-    }, /bad local header/],
-    ["no images", () => write(dir, "empty.npz", [{ name: "image.npy", data: npyArray("|u1", [0, H, W, C], new Uint8Array(0)) }]), /holds no images \(image array has shape \(0, 4, 5, 3\)\)/],
+    [
+      "a header nested 5,000 deep",
+      () =>
+        write(dir, "deep.npz", [
+          { name: "image.npy", data: npy(`{'descr': '|u1', 'fortran_order': False, 'shape': ${"(".repeat(5000)}, }`, new Uint8Array(1)) },
+        ]),
+      /malformed \.npy header \(containers nested more than 32 deep/,
+    ],
+    [
+      "a local header offset far past the end (zip64)",
+      () => {
+        const f = path.join(dir, "far.npz");
+        const z = zipBytes([{ name: "image.npy", data: image }], true);
+        // the zip64 extra field of the central directory entry: uncompressed, compressed, offset
+        const cd = z.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+        z.writeBigUInt64LE(2n ** 62n, cd + 46 + "image.npy".length + 4 + 16);
+        fs.writeFileSync(f, z);
+        return f;
+      },
+      /bad local header/,
+    ],
+    [
+      "no images",
+      () => write(dir, "empty.npz", [{ name: "image.npy", data: npyArray("|u1", [0, H, W, C], new Uint8Array(0)) }]),
+      /holds no images \(image array has shape \(0, 4, 5, 3\)\)/,
+    ],
   ];
   for (const [what, make, message] of cases) {
     it(what, async () => {
@@ -273,6 +359,6 @@ function toHalf(v: number): number {
   const x = new Uint32Array(f.buffer)[0]!;
   const exp = ((x >>> 23) & 0xff) - 127 + 15;
   const mant = x & 0x7fffff;
-  if (exp <= 0) return Math.round((mant | 0x800000) / 2 ** (14 - exp)) ;
+  if (exp <= 0) return Math.round((mant | 0x800000) / 2 ** (14 - exp));
   return ((exp << 10) | Math.round(mant / 8192)) & 0xffff;
 }

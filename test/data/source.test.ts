@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { openSource, type ImageSource } from "../../src/runtime/data/source.js";
 import { InflationSampler } from "../../src/runtime/data/sampler.js";
 import { MixtureLoader, mixtureEntries } from "../../src/runtime/data/loader.js";
-import { DataError } from "../../src/runtime/data/errors.js";
+import { DataError } from "../../src/formats/data-error.js";
 import { bytes, tempDir } from "./helpers.js";
 import { sourceIR, writeNpz } from "./fixtures.js";
 
@@ -46,8 +46,21 @@ describe("MixtureLoader", () => {
     const sources = new Map<string, ImageSource>();
     sources.set("real", await openSource(sourceIR({ name: "real", format: "npz", path: "real.npz", shape }), { cwd: dir }));
     sources.set("gen", await openSource(sourceIR({ name: "gen", format: "npz", path: "gen.npz", origin: "generated", shape }), { cwd: dir }));
-    const entries = mixtureEntries({ sources: [], train: [{ source: "real", replicate: 3 }, { source: "gen", replicate: 1 }], eval: null }, sources);
-    expect(entries.map((e) => [e.size, e.replicate, e.generated])).toEqual([[6, 3, false], [9, 1, true]]);
+    const entries = mixtureEntries(
+      {
+        sources: [],
+        train: [
+          { source: "real", replicate: 3 },
+          { source: "gen", replicate: 1 },
+        ],
+        eval: null,
+      },
+      sources,
+    );
+    expect(entries.map((e) => [e.size, e.replicate, e.generated])).toEqual([
+      [6, 3, false],
+      [9, 1, true],
+    ]);
     const loader = new MixtureLoader(new InflationSampler(entries, 5), sources);
     const batch = loader.next(27);
     let realCount = 0;

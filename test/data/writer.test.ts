@@ -3,8 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
-import { NpzReader, inspectNpz } from "../../src/runtime/data/npz.js";
-import { encodeNpyHeader, parseNpyHeader } from "../../src/runtime/data/npy.js";
+import { NpzReader } from "../../src/runtime/data/npz.js";
+import { inspectNpz } from "../../src/formats/npz-header.js";
+import { encodeNpyHeader, parseNpyHeader } from "../../src/formats/npy.js";
 import { crc32 } from "../../src/runtime/data/crc32.js";
 import { bytes, hasNumpy, slowCrc32, tempDir } from "./helpers.js";
 

@@ -42,4 +42,3 @@ export function pipeline(extraData: string, inflate: string, body = ""): string 
 }
 `;
 }
-

@@ -145,7 +145,11 @@ describe("import solo-learn: devices and lr scaling", () => {
 
   it("a pipeline written with lr_scaling = linear comes back with the same rule and rates", async () => {
     const dir = project({
-      "p.adainf": pipeline("", "real x 1", "train {\n    lr_scaling = linear\n    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)\n  }"),
+      "p.adainf": pipeline(
+        "",
+        "real x 1",
+        "train {\n    lr_scaling = linear\n    optimizer = lars(lr = 0.3, weight_decay = 1e-4, eta = 0.02, clip_lr = true, exclude_bias_n_norm = true)\n  }",
+      ),
     });
     const emitted = await emitSolo("p.adainf", dir);
     expect(emitted.code).toBe(0);
@@ -180,7 +184,10 @@ describe("import solo-learn: configs in the reference's own style", () => {
     expect(ir.evaluate.onlineLinear).toEqual({ lr: 0.1, every: 200 });
     expect(ir.train.schedule).toMatchObject({ name: "warmup_cosine", warmupSteps: 1000 });
     expect(ir.seed).toBe(5);
-    expect(ir.data.train).toEqual([{ source: "real", replicate: 10 }, { source: "generated", replicate: 1 }]);
+    expect(ir.data.train).toEqual([
+      { source: "real", replicate: 10 },
+      { source: "generated", replicate: 1 },
+    ]);
     expect(ir.data.sources[1]).toMatchObject({ format: "npz", path: "../datasets/generated/gen.npz", origin: "generated" });
     expect(ir.augment.preset).toBe("symmetric_crop_0_3");
     expect(ir.augment.views[0]!.ops[0]).toMatchObject({ op: "random_resized_crop", scale: [0.3, 1] });

@@ -14,7 +14,7 @@ import { emitSolo, pipeline, tempDir } from "./helpers.js";
 const NASTY = [
   "plain/path.npz",
   "with space/gen.npz",
-  "it's \"quoted\".npz",
+  'it\'s "quoted".npz',
   "$(touch PWNED).npz",
   "`touch PWNED2`.npz",
   "semi;colon && echo hi | cat > x.npz",

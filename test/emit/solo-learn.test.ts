@@ -12,7 +12,13 @@ import { PRESET_ROWS as PRESETS, REFERENCE_RUNS } from "../reference-presets.js"
 
 const METHODS = {
   simclr: { solo: "simclr", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, temperature: 0.2 }, opt: "lars", wd: 1e-4, tau: null },
-  mocov2plus: { solo: "mocov2plus", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, queue_size: 32768, temperature: 0.2 }, opt: "sgd", wd: 1e-4, tau: [0.99, 0.999] },
+  mocov2plus: {
+    solo: "mocov2plus",
+    kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, queue_size: 32768, temperature: 0.2 },
+    opt: "sgd",
+    wd: 1e-4,
+    tau: [0.99, 0.999],
+  },
   byol: { solo: "byol", kwargs: { proj_hidden_dim: 4096, proj_output_dim: 256, pred_hidden_dim: 4096 }, opt: "lars", wd: 1e-5, tau: [0.99, 1.0] },
   barlow: { solo: "barlow_twins", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 2048, scale_loss: 0.1 }, opt: "lars", wd: 1e-4, tau: null },
 } as const;
@@ -184,9 +190,21 @@ describe("compile --target solo-learn: what solo-learn cannot express is an erro
     { what: "dup without generated data", text: pipeline("", "real x 3"), code: "E070", line: 8, message: "'real x 3' without generated data" },
     { what: "an image folder", text: pipeline('g = folder("imgs", size = 10)', "real x 1\n    g x 1"), code: "E070", line: 4, message: "image folder 'g'" },
     { what: "a convnet backbone", text: pipeline("", "real x 1", "model { backbone = convnet() }"), code: "E072", line: 10, message: "convnet" },
-    { what: "an op parameter solo-learn fixes", text: pipeline("", "real x 1", "augment = symmetric with { gaussian_blur.sigma = 0.5..1.0 }"), code: "E071", line: 10, message: "gaussian_blur sigma = 0.5..1" },
+    {
+      what: "an op parameter solo-learn fixes",
+      text: pipeline("", "real x 1", "augment = symmetric with { gaussian_blur.sigma = 0.5..1.0 }"),
+      code: "E071",
+      line: 10,
+      message: "gaussian_blur sigma = 0.5..1",
+    },
     { what: "a linear probe", text: pipeline("", "real x 1", "evaluate { linear_probe() }"), code: "E073", line: 10, message: "linear_probe" },
-    { what: "a kNN temperature", text: pipeline("", "real x 1", "evaluate { knn(every = 200 steps) }"), code: "E073", line: 10, message: "knn temperature = 0.1" },
+    {
+      what: "a kNN temperature",
+      text: pipeline("", "real x 1", "evaluate { knn(every = 200 steps) }"),
+      code: "E073",
+      line: 10,
+      message: "knn temperature = 0.1",
+    },
   ];
   for (const c of cases) {
     it(c.what, async () => {

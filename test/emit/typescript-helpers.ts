@@ -30,8 +30,17 @@ export async function emitTs(file: string, out: string, cwd = ROOT, extra: strin
  * this repository. Empty when every program type-checks.
  */
 export function typeErrors(dir: string, only?: string[]): string[] {
-  const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } };
-  const overrides: ts.CompilerOptions = { paths: { adainf: [join(ROOT, "src/runtime/index.ts")] }, typeRoots: [join(ROOT, "node_modules/@types")], noEmit: true };
+  const host: ts.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    },
+  };
+  const overrides: ts.CompilerOptions = {
+    paths: { adainf: [join(ROOT, "src/runtime/index.ts")] },
+    typeRoots: [join(ROOT, "node_modules/@types")],
+    noEmit: true,
+  };
   const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), overrides, host)!;
   expect(config.errors).toEqual([]);
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });

@@ -81,7 +81,15 @@ describe("literal writers (property-based, checked with the TypeScript parser)",
   // (new Function evaluates the writers' own output: that is what the program will run.)
   it("renderValue: nested values evaluate back to the same data; refs stay names", () => {
     const json = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("value"), { maxKeys: 4 }),
+      ),
     })).value;
     fc.assert(
       fc.property(json, (v) => {

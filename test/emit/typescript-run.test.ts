@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readMetrics } from "../../src/runtime/train/metrics-log.js";
+import { readMetrics } from "../../src/formats/run-dir.js";
 import { cli, ROOT } from "../helpers.js";
 import { tinyProject } from "../train/fixtures.js";
 
@@ -111,6 +111,13 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     const bad = await node(["tiny.js", "--backend", "gpu9"], out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'gpu9'");
+    if (!existsSync(join(ROOT, "node_modules/@tensorflow/tfjs-node"))) {
+      // the runtime's BackendError (kind usage), mapped by the program as the CLI maps it
+      const missing = await node(["tiny.js", "--backend", "tensorflow"], out);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^error: backend 'tensorflow' is not available: /m);
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+    }
     rmSync(join(progDir, "gen.npz"));
     const r = await node(["tiny.js", "--backend", "cpu"], out);
     expect(r.code).toBe(1);

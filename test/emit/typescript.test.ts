@@ -39,7 +39,22 @@ describe("compile --target ts: the 12 paper pipelines and the quickstart", () =>
       expect(await pipelineValue(text)).toEqual(ir);
       // It reads as steps, each a typed const, in pipeline order.
       const names = constNames(parseProgram(text));
-      const order = ["mixture", "data", "augment", "backbone", "method", "model", "optimizer", "schedule", "train", "evaluate", "output", "lint", "pipeline", "projectDir"];
+      const order = [
+        "mixture",
+        "data",
+        "augment",
+        "backbone",
+        "method",
+        "model",
+        "optimizer",
+        "schedule",
+        "train",
+        "evaluate",
+        "output",
+        "lint",
+        "pipeline",
+        "projectDir",
+      ];
       expect(names.filter((n) => order.includes(n))).toEqual(order);
       expect(names.slice(0, ir.data.sources.length)).toEqual(ir.data.sources.map((s) => `${s.name === "eval" ? "eval" : s.name}Source`));
       expect(text).toContain(`const backbone: ${ir.model.backbone.name === "resnet18" ? "ResNet18IR" : "ConvNetIR"} = {`);

@@ -16,7 +16,10 @@ async function cli(cwd: string, ...args: string[]): Promise<{ code: number; out:
 
 /** A user error is one line, starting with `error:` (after any progress lines), and never a stack trace. */
 function oneLine(err: string): void {
-  const lines = err.trimEnd().split("\n").filter((l) => !l.startsWith("  "));
+  const lines = err
+    .trimEnd()
+    .split("\n")
+    .filter((l) => !l.startsWith("  "));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^error: /);
   expect(err).not.toMatch(/\n\s+at /);
@@ -52,10 +55,26 @@ describe("adainfc generate", () => {
   const dir = tempDir();
 
   it("writes the set and prints what it did, with the quality numbers called what they are", async () => {
-    const { code, out, err } = await cli(dir, "--from", "mnist", "--count", "200", "-o", "gen.npz", "--components", "4", "--dims", "12", "--fit-samples", "800", "--seed", "5");
+    const { code, out, err } = await cli(
+      dir,
+      "--from",
+      "mnist",
+      "--count",
+      "200",
+      "-o",
+      "gen.npz",
+      "--components",
+      "4",
+      "--dims",
+      "12",
+      "--fit-samples",
+      "800",
+      "--seed",
+      "5",
+    );
     expect(code).toBe(0);
     // stderr is not a terminal here: progress comes as plain lines, one per phase and the last count
-    expect(err).toMatch(/^  reading real images\n {4}800 \/ 800 images\n {2}PCA\n {2}fitting the Gaussian mixture \(EM\)\n/);
+    expect(err).toMatch(/^ {2}reading real images\n {4}800 \/ 800 images\n {2}PCA\n {2}fitting the Gaussian mixture \(EM\)\n/);
     expect(err).toMatch(/\n {2}sampling\n(?: {4}\d+ \/ 200 images\n)* {4}200 \/ 200 images\n$/);
     expect(out).toMatch(/^wrote gen\.npz: 200 images, 28x28x1 uint8, labels -1 \(sidecar gen\.npz\.json\)\n/);
     expect(out).toMatch(/fit on 800 real images of mnist \(train split\): PCA 12 dims/);
@@ -87,7 +106,10 @@ describe("adainfc generate", () => {
       [["--from", "mnist", "--count", "5", "-o", "x.npz", "--covariance", "tied"], /--covariance must be full or diag/],
       [["--from", "mnist", "--count", "5", "-o", "x.npz", "--seed", "-1"], /--seed must be a whole number in \[0, 4294967295\]/],
       [["--from", "mnist", "--count", "5", "-o", "x.npz", "--dims", "5000"], /--dims 5000 is too many: at most 784/],
-      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--components", "20", "--fit-samples", "10", "--dims", "4"], /--components 20 is more than the 10 images fitted/],
+      [
+        ["--from", "mnist", "--count", "5", "-o", "x.npz", "--components", "20", "--fit-samples", "10", "--dims", "4"],
+        /--components 20 is more than the 10 images fitted/,
+      ],
       [["--from", "mnist:valid", "--count", "5", "-o", "x.npz"], /unknown split in 'mnist:valid'/],
     ];
     for (const [args, message] of cases) {

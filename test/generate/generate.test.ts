@@ -12,7 +12,22 @@ import { Rng } from "../../src/runtime/rng.js";
 import { tempDir } from "./helpers.js";
 
 function generatedSource(file: string, shape: [number, number, number]): DataSourceIR {
-  return { name: "gen", format: "npz", path: file, split: null, origin: "generated", size: null, shape, classes: null, layout: "nhwc", channelOrder: "rgb", fid: null, standIn: false, mean: [], std: [] };
+  return {
+    name: "gen",
+    format: "npz",
+    path: file,
+    split: null,
+    origin: "generated",
+    size: null,
+    shape,
+    classes: null,
+    layout: "nhwc",
+    channelOrder: "rgb",
+    fid: null,
+    standIn: false,
+    mean: [],
+    std: [],
+  };
 }
 
 // Small fits so the whole file runs in a few seconds: 1,000 digits, 16 dimensions, 5 components.
@@ -42,7 +57,19 @@ describe("generateSet on MNIST", () => {
 
     const side = JSON.parse(fs.readFileSync(sidecarPath, "utf8")) as GenerateReport;
     expect(sidecarPath).toBe(`${outPath}.json`);
-    expect(side).toMatchObject({ generator: "pca-gmm", source: "mnist", format: "mnist", split: "train", sourceCount: 7996, shape: [28, 28, 1], count: 1500, seed: 1, components: 5, dims: 16, covariance: "full" });
+    expect(side).toMatchObject({
+      generator: "pca-gmm",
+      source: "mnist",
+      format: "mnist",
+      split: "train",
+      sourceCount: 7996,
+      shape: [28, 28, 1],
+      count: 1500,
+      seed: 1,
+      components: 5,
+      dims: 16,
+      covariance: "full",
+    });
     expect(side.note).toMatch(/weak stand-in for a diffusion model/);
     expect(side.fit.samples).toBe(1000);
     expect(side.fit.weights).toHaveLength(5);
@@ -72,7 +99,9 @@ describe("generateSet on MNIST", () => {
   });
 
   it("leaves no file behind when the arguments do not fit the data", async () => {
-    await expect(generateSet({ source: "mnist", cwd: dir, out: "bad.npz", count: 10, dims: 900, fitSamples: 1000 })).rejects.toThrow(/--dims 900 is too many: at most 784/);
+    await expect(generateSet({ source: "mnist", cwd: dir, out: "bad.npz", count: 10, dims: 900, fitSamples: 1000 })).rejects.toThrow(
+      /--dims 900 is too many: at most 784/,
+    );
     await expect(generateSet({ source: "mnist", cwd: dir, out: "bad.npz", count: 0 })).rejects.toBeInstanceOf(GenerateError);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("bad") || f.startsWith(".bad"))).toEqual([]);
   });
@@ -90,7 +119,8 @@ describe("generateSet on an npz with colour images", () => {
       for (let y = 0; y < 8; y++) {
         for (let x = 0; x < 8; x++) {
           const inside = y >= 2 && y < 6 && x >= 2 && x < 6;
-          for (let c = 0; c < 3; c++) px[((i * 8 + y) * 8 + x) * 3 + c] = Math.max(0, Math.min(255, (inside && c === channel ? 200 : 10) + Math.round(8 * rng.normal())));
+          for (let c = 0; c < 3; c++)
+            px[((i * 8 + y) * 8 + x) * 3 + c] = Math.max(0, Math.min(255, (inside && c === channel ? 200 : 10) + Math.round(8 * rng.normal())));
         }
       }
     }
@@ -106,7 +136,7 @@ describe("generateSet on an npz with colour images", () => {
     const src = await openSource(generatedSource(path.join(dir, "out/gen.npz"), [8, 8, 3]), { cwd: dir });
     const img = src.readBatch([0]).images;
     src.close();
-    const centre = (c: number): number => img[((4 * 8) + 4) * 3 + c]!;
+    const centre = (c: number): number => img[(4 * 8 + 4) * 3 + c]!;
     expect(Math.max(centre(0), centre(2))).toBeGreaterThan(120);
     expect(Math.min(centre(0), centre(2))).toBeLessThan(80);
     expect(img[0]!).toBeLessThan(60); // the corner stays dark
@@ -129,7 +159,7 @@ describe("source specs", () => {
 describe("zip timestamps", () => {
   it("a fixed modification date makes npz files written at different times identical, zip64 or not", async () => {
     const { NpzImageWriter } = await import("../../src/runtime/data/npz-writer.js");
-    const { ZipArchive } = await import("../../src/runtime/data/zip.js");
+    const { ZipArchive } = await import("../../src/formats/zip.js");
     const dir = tempDir();
     const write = (file: string, modified: Date | undefined, forceZip64: boolean) => {
       const w = NpzImageWriter.create(file, { count: 2, shape: [2, 2, 1], forceZip64, ...(modified ? { modified } : {}) });

@@ -27,7 +27,16 @@ describe("Gaussian mixture by EM", () => {
 
   it("with reg = 0 the log-likelihood never decreases, and EM improves on its k-means start", () => {
     // Overlapping clusters, so EM has real work to do after k-means.
-    const overlapping = clusters([[0, 0], [2.5, 0], [1, 2]], [400, 300, 300], [1, 0.7, 1.2], new Rng(6));
+    const overlapping = clusters(
+      [
+        [0, 0],
+        [2.5, 0],
+        [1, 2],
+      ],
+      [400, 300, 300],
+      [1, 0.7, 1.2],
+      new Rng(6),
+    );
     for (const covariance of ["full", "diag"] as const) {
       const fit = fitGmm(overlapping.x, 3, { rng: new Rng(1), covariance, reg: 0, tolerance: 0, maxIterations: 60 });
       expect(fit.history.length).toBe(61);

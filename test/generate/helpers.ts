@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Rng } from "../../src/runtime/rng.js";
+import type { Rng } from "../../src/runtime/rng.js";
 import type { Matrix } from "../../src/runtime/generate/pca.js";
 
 export function tempDir(): string {

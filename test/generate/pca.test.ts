@@ -64,7 +64,9 @@ describe("PCA by randomized subspace iteration", () => {
     const mean = new Float64Array(small);
     for (let i = 0; i < 300; i++) for (let j = 0; j < small; j++) mean[j]! += data[i * small + j]! / 300;
     const cov = new Float64Array(small * small);
-    for (let i = 0; i < 300; i++) for (let a = 0; a < small; a++) for (let b = 0; b < small; b++) cov[a * small + b]! += ((data[i * small + a]! - mean[a]!) * (data[i * small + b]! - mean[b]!)) / 299;
+    for (let i = 0; i < 300; i++)
+      for (let a = 0; a < small; a++)
+        for (let b = 0; b < small; b++) cov[a * small + b]! += ((data[i * small + a]! - mean[a]!) * (data[i * small + b]! - mean[b]!)) / 299;
     const exact = symmetricEigen(cov, small);
     for (let c = 0; c < 4; c++) expect(pca.variances[c]).toBeCloseTo(exact.values[c]!, 6);
   });

@@ -46,6 +46,8 @@ describe("check --explain", () => {
     const r = await cli(["check", "pipelines/mocov2plus_none.adainf", "--explain"]);
     expect(r.code).toBe(0);
     const m = REFERENCE_RUNS.mocov2plus; // docs/paper.md §3.1
-    expect(r.out).toBe(`mocov2plus_none: batch ${m.batch} (${m.devices} devices x ${m.batchPerDevice}), lr ${m.lr}, classifier lr ${m.classifierLr}, 100,000 steps\n`);
+    expect(r.out).toBe(
+      `mocov2plus_none: batch ${m.batch} (${m.devices} devices x ${m.batchPerDevice}), lr ${m.lr}, classifier lr ${m.classifierLr}, 100,000 steps\n`,
+    );
   });
 });

@@ -47,6 +47,8 @@ describe("resume: trainingDifferences", () => {
     const two = current(["train.devices=2"]);
     expect(trainingDifferences(one, two)).toEqual([]);
     expect(trainingDifferences(one, current(["train.batch_size=128"]))).toContain("/train/batchSize");
-    expect(trainingDifferences(one, current(["train.lr_scaling=linear", "train.batch_size=512"]))).toEqual(expect.arrayContaining(["/train/lrScaling", "/train/optimizer"]));
+    expect(trainingDifferences(one, current(["train.lr_scaling=linear", "train.batch_size=512"]))).toEqual(
+      expect.arrayContaining(["/train/lrScaling", "/train/optimizer"]),
+    );
   });
 });

@@ -56,7 +56,12 @@ describe("severity configuration", () => {
   });
 
   it("a crashing rule becomes one error diagnostic and the others still run", () => {
-    const broken: LintRule = { meta: { ...findRule("schedule")!.meta, id: "broken" }, check: () => { throw new Error("boom"); } };
+    const broken: LintRule = {
+      meta: { ...findRule("schedule")!.meta, id: "broken" },
+      check: () => {
+        throw new Error("boom");
+      },
+    };
     const ds = lintWithSizes({ ir: paperPipeline("simclr", "vanilla"), spans: {} }, {}, { ruleSet: [broken, findRule("balance")!] }).diagnostics;
     expect(ds.map((d) => d.code).sort()).toEqual(["balance", "broken"]);
     expect(ds.find((d) => d.code === "broken")!.message).toContain("boom");

@@ -1,78 +1,22 @@
-import type {
-  AugmentOpIR,
-  DataSourceIR,
-  MethodIR,
-  OptimizerIR,
-  PipelineIR,
-  ViewIR,
-} from "../../src/ir/types.js";
+import type { DataSourceIR, MethodIR, OptimizerIR, PipelineIR } from "../../src/ir/types.js";
+import { CIFAR10_MEAN, CIFAR10_STD, PRESET_VIEWS, presetView } from "../reference-presets.js";
 
 // The paper's pipelines as IR objects, built by hand from docs/paper.md (§1 data,
 // §2 presets, §3 methods) so the lint tests do not depend on the front end. The
-// presets are written out again here (not taken from src/lint/reference-presets.ts)
-// so the strength calibration is checked against an independent copy of the table.
+// presets come from docs/paper.md's table (§2) (../reference-presets.ts), not from the
+// stdlib the lint's own table is resolved from, so the strength calibration is checked
+// against an independent statement of the paper's values.
 
 export type Method = "simclr" | "mocov2plus" | "byol" | "barlow";
 export type Mode = "none" | "vanilla" | "adainf";
 export const METHODS: Method[] = ["simclr", "mocov2plus", "byol", "barlow"];
 export const MODES: Mode[] = ["none", "vanilla", "adainf"];
 
-const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465];
-const CIFAR10_STD = [0.247, 0.2435, 0.2616];
-
-interface Row {
-  crop: number;
-  jp: number;
-  b: number;
-  c: number;
-  s: number;
-  h: number;
-  gray: number;
-  blur: number;
-  solar: number;
-  flip: number;
-}
-
-/** docs/paper.md §2, one row per view. */
-export const PRESET_ROWS: Record<string, Row[]> = {
-  symmetric: [
-    { crop: 0.08, jp: 0.8, b: 0.8, c: 0.8, s: 0.8, h: 0.2, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-    { crop: 0.08, jp: 0.8, b: 0.8, c: 0.8, s: 0.8, h: 0.2, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-  ],
-  symmetric_weak: [
-    { crop: 0.08, jp: 0.8, b: 0.4, c: 0.4, s: 0.4, h: 0.1, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-    { crop: 0.08, jp: 0.8, b: 0.4, c: 0.4, s: 0.4, h: 0.1, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-  ],
-  symmetric_adainf: [
-    { crop: 0.2, jp: 0.4, b: 0.4, c: 0.4, s: 0.4, h: 0.1, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-    { crop: 0.2, jp: 0.4, b: 0.4, c: 0.4, s: 0.4, h: 0.1, gray: 0.2, blur: 0.5, solar: 0, flip: 0.5 },
-  ],
-  asymmetric: [
-    { crop: 0.08, jp: 0.8, b: 0.4, c: 0.4, s: 0.2, h: 0.1, gray: 0.2, blur: 0, solar: 0, flip: 0.5 },
-    { crop: 0.08, jp: 0.8, b: 0.4, c: 0.4, s: 0.2, h: 0.1, gray: 0.2, blur: 0, solar: 0.2, flip: 0.5 },
-  ],
-  asymmetric_adainf: [
-    { crop: 0.2, jp: 0.4, b: 0.4, c: 0.4, s: 0.2, h: 0.1, gray: 0.2, blur: 0, solar: 0, flip: 0.5 },
-    { crop: 0.2, jp: 0.4, b: 0.4, c: 0.4, s: 0.2, h: 0.1, gray: 0.2, blur: 0, solar: 0.2, flip: 0.5 },
-  ],
-};
-
-export function view(name: string, r: Row): ViewIR {
-  const ops: AugmentOpIR[] = [
-    { op: "random_resized_crop", size: 32, scale: [r.crop, 1], ratio: [0.75, 4 / 3], interpolation: "bicubic" },
-    { op: "color_jitter", p: r.jp, brightness: r.b, contrast: r.c, saturation: r.s, hue: r.h },
-    { op: "grayscale", p: r.gray },
-    { op: "gaussian_blur", p: r.blur, sigma: [0.1, 2] },
-    { op: "solarize", p: r.solar, threshold: 128 },
-    { op: "equalize", p: 0 },
-    { op: "horizontal_flip", p: r.flip },
-    { op: "normalize", mean: [...CIFAR10_MEAN], std: [...CIFAR10_STD] },
-  ];
-  return { name, ops };
-}
+/** A view from a row of the preset table (docs/paper.md §2, ../reference-presets.ts). */
+export const view = presetView;
 
 export function presetAugment(name: string) {
-  const rows = PRESET_ROWS[name];
+  const rows = PRESET_VIEWS[name];
   if (!rows) throw new Error(`no preset ${name}`);
   return { preset: name, strength: 1, symmetric: name.startsWith("symmetric"), views: rows.map((r, i) => view(`view${i + 1}`, r)) };
 }
@@ -143,7 +87,11 @@ export function methodSpec(m: Method): { method: MethodIR; optimizer: OptimizerI
         linearLr: 0.05,
       };
     case "barlow":
-      return { method: { name: "barlow", projHiddenDim: 2048, projOutputDim: 2048, scaleLoss: 0.1, lambda: 0.0051 }, optimizer: lars(0.15, 1e-4), linearLr: 0.05 };
+      return {
+        method: { name: "barlow", projHiddenDim: 2048, projOutputDim: 2048, scaleLoss: 0.1, lambda: 0.0051 },
+        optimizer: lars(0.15, 1e-4),
+        linearLr: 0.05,
+      };
   }
 }
 

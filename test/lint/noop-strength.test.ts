@@ -19,7 +19,10 @@ const zeroColour = (p: PipelineIR): void => {
     }
 };
 const lint = (ir: PipelineIR) => lintWithSizes({ ir, spans: {} }, {});
-const ids = (ir: PipelineIR) => lint(ir).diagnostics.map((d) => d.code).sort();
+const ids = (ir: PipelineIR) =>
+  lint(ir)
+    .diagnostics.map((d) => d.code)
+    .sort();
 
 describe("strength counts only ops that act on the data", () => {
   for (const mode of ["none", "vanilla", "adainf"] as const) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ViewIR } from "../../src/ir/types.js";
 import { lintPipeline } from "../../src/lint/engine.js";
 import { computeQuantities, recommendedStrength } from "../../src/lint/quantities.js";
-import { REFERENCE_PRESETS } from "../../src/lint/reference-presets.js";
+import { referencePresets } from "../../src/lint/reference-presets.js";
 import { pipelineStrength, viewStrength } from "../../src/lint/strength.js";
 import { paperPipeline, presetAugment, variant, view } from "./fixtures.js";
 
@@ -90,7 +90,7 @@ describe("augmentation strength a", () => {
   });
 
   it("the built-in reference presets agree with an independent copy of docs/paper.md §2", () => {
-    for (const p of REFERENCE_PRESETS) expect(p.strength).toBeCloseTo(strengthOf(p.name), 12);
+    for (const p of referencePresets()) expect(p.strength).toBeCloseTo(strengthOf(p.name), 12);
   });
 
   it("is monotone in every knob", () => {
@@ -110,11 +110,22 @@ describe("augmentation strength a", () => {
       equalizeP: (v, x) => (op(v, "equalize").p = x),
     };
     const unit = fc.double({ min: 0, max: 1, noNaN: true });
-    const row = fc.record({ crop: unit, jp: unit, b: unit, c: unit, s: unit, h: unit, gray: unit, blur: unit, solar: unit, flip: unit });
+    const row = fc.record({
+      cropMin: unit,
+      jitterP: unit,
+      brightness: unit,
+      contrast: unit,
+      saturation: unit,
+      hue: unit,
+      grayP: unit,
+      blurP: unit,
+      solarP: unit,
+      flipP: unit,
+    });
     fc.assert(
       fc.property(row, fc.constantFrom(...Object.keys(knobs)), unit, unit, (r, knob, x1, x2) => {
         const [lo, hi] = x1 <= x2 ? [x1, x2] : [x2, x1];
-        const weak = view("v", { ...r, crop: Math.max(r.crop, 0.01), h: r.h / 2 });
+        const weak = view("v", { ...r, cropMin: Math.max(r.cropMin, 0.01), hue: r.hue / 2 });
         const strong = structuredClone(weak);
         knobs[knob]!(weak, lo);
         knobs[knob]!(strong, hi);
@@ -128,7 +139,7 @@ describe("augmentation strength a", () => {
 describe("recommended strength", () => {
   it("falls with g and hits the anchors", () => {
     expect(recommendedStrength(0, "symmetric")).toBeCloseTo(1, 12);
-    expect(recommendedStrength(2 / 3, "symmetric")).toBeCloseTo(REFERENCE_PRESETS.find((p) => p.name === "symmetric_adainf")!.strength, 12);
+    expect(recommendedStrength(2 / 3, "symmetric")).toBeCloseTo(referencePresets().find((p) => p.name === "symmetric_adainf")!.strength, 12);
     expect(recommendedStrength(0.9, "asymmetric")).toBeLessThan(recommendedStrength(0.5, "asymmetric"));
     expect(recommendedStrength(1, "symmetric")).toBeGreaterThan(0);
   });
@@ -137,4 +148,3 @@ describe("recommended strength", () => {
 function op<K extends ViewIR["ops"][number]["op"]>(v: ViewIR, name: K): Extract<ViewIR["ops"][number], { op: K }> {
   return v.ops.find((o) => o.op === name) as Extract<ViewIR["ops"][number], { op: K }>;
 }
-

@@ -76,7 +76,13 @@ interface SarifLog {
       driver: {
         name: string;
         version?: string;
-        rules: { id: string; shortDescription: { text: string }; fullDescription?: { text: string }; help?: { text: string }; defaultConfiguration: { level: string } }[];
+        rules: {
+          id: string;
+          shortDescription: { text: string };
+          fullDescription?: { text: string };
+          help?: { text: string };
+          defaultConfiguration: { level: string };
+        }[];
       };
     };
     results: {
@@ -174,7 +180,9 @@ describe("SARIF driver, rule names, snippets", () => {
   it("shows the source of a region and its lines around, and the points of a finding", () => {
     const results = log.runs[0]!.results as unknown as {
       properties?: { points: unknown };
-      locations?: { physicalLocation: { region: { snippet?: { text: string } }; contextRegion?: { startLine: number; endLine: number; snippet: { text: string } } } }[];
+      locations?: {
+        physicalLocation: { region: { snippet?: { text: string } }; contextRegion?: { startLine: number; endLine: number; snippet: { text: string } } };
+      }[];
     }[];
     const loc = results[0]!.locations![0]!.physicalLocation;
     expect(loc.region.snippet).toEqual({ text: "symmetric" });

@@ -185,8 +185,16 @@ const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
   },
   "moco-queue": {
     fires: [
-      { name: "queue not a multiple of the batch", ir: variant(paperPipeline("mocov2plus", "none"), (p) => (p.model.method as { queueSize: number }).queueSize = 30_000), message: "multiple" },
-      { name: "queue longer than an epoch", ir: variant(paperPipeline("mocov2plus", "none"), (p) => (p.data.sources[0]!.size = 20_000)), message: "longer than an epoch" },
+      {
+        name: "queue not a multiple of the batch",
+        ir: variant(paperPipeline("mocov2plus", "none"), (p) => ((p.model.method as { queueSize: number }).queueSize = 30_000)),
+        message: "multiple",
+      },
+      {
+        name: "queue longer than an epoch",
+        ir: variant(paperPipeline("mocov2plus", "none"), (p) => (p.data.sources[0]!.size = 20_000)),
+        message: "longer than an epoch",
+      },
     ],
     quiet: [
       { name: "paper MoCo", ir: paperPipeline("mocov2plus", "adainf") },

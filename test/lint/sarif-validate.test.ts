@@ -56,7 +56,10 @@ interface ValidatorResult {
 }
 
 /** Lints `paths` from `cwd` as SARIF, validates the log, returns our log and the validator's findings. */
-async function lintAndValidate(cwd: string, paths: string[]): Promise<{ log: { runs: { results: { ruleId: string; level: string }[] }[] }; findings: ValidatorResult[] }> {
+async function lintAndValidate(
+  cwd: string,
+  paths: string[],
+): Promise<{ log: { runs: { results: { ruleId: string; level: string }[] }[] }; findings: ValidatorResult[] }> {
   let out = "";
   const ctx: CliContext = { cwd, color: false, out: (t) => void (out += t), err: () => undefined };
   await runLintCommand(paths, { format: "sarif" }, ctx, { frontEnd });
@@ -66,7 +69,19 @@ async function lintAndValidate(cwd: string, paths: string[]): Promise<{ log: { r
   fs.writeFileSync(input, out);
   const run = spawnSync(
     (validator as { bin: string }).bin,
-    ["validate", input, "--output", output, "--log", "ForceOverwrite", "--quiet", "--level", "Error;Warning;Note", "--kind", "Fail;Pass;Review;Open;NotApplicable;Informational"],
+    [
+      "validate",
+      input,
+      "--output",
+      output,
+      "--log",
+      "ForceOverwrite",
+      "--quiet",
+      "--level",
+      "Error;Warning;Note",
+      "--kind",
+      "Fail;Pass;Review;Open;NotApplicable;Informational",
+    ],
     { encoding: "utf8", timeout: 120_000 },
   );
   expect(run.error, String(run.error)).toBeUndefined();

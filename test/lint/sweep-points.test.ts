@@ -18,8 +18,14 @@ import { SWEEP } from "./sweep-fixture.js";
 
 const frontEnd: FrontEnd = { compileFile, formatText };
 
-const VANILLA = [{ inflation: "vanilla", seed: "0" }, { inflation: "vanilla", seed: "1" }];
-const ADAINF = [{ inflation: "adainf", seed: "0" }, { inflation: "adainf", seed: "1" }];
+const VANILLA = [
+  { inflation: "vanilla", seed: "0" },
+  { inflation: "vanilla", seed: "1" },
+];
+const ADAINF = [
+  { inflation: "adainf", seed: "0" },
+  { inflation: "adainf", seed: "1" },
+];
 
 async function lintSweep(format: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-sweep-lint-"));
@@ -43,7 +49,12 @@ describe("naming points", () => {
     const vanilla = grid.filter((p) => p.inflation === "vanilla");
     expect(pointsLabel(vanilla, grid)).toBe("[inflation=vanilla]");
     expect(pointsLabel([grid[0]!], grid)).toBe("[inflation=none,seed=0]");
-    expect(pointsLabel(grid.filter((p) => p.seed === "1"), grid)).toBe("[seed=1]");
+    expect(
+      pointsLabel(
+        grid.filter((p) => p.seed === "1"),
+        grid,
+      ),
+    ).toBe("[seed=1]");
     // Not a sub-grid: vanilla's two seeds and one of adainf's.
     expect(pointsLabel([...vanilla, grid[4]!], grid)).toBe("[inflation=vanilla,seed=0 and 2 more points]");
   });
@@ -70,9 +81,13 @@ describe("lint on a sweep", () => {
     expect(balance[0]).toContain("g = 0.909");
     expect(balance[1]).toContain("warning[balance]: [inflation=adainf] ");
     expect(balance[1]).toContain("g = 0.500");
-    expect(heads.filter((l) => l.includes("[vanilla-inflation]"))).toEqual([expect.stringContaining("[vanilla-inflation]: [inflation=vanilla] vanilla inflation")]);
+    expect(heads.filter((l) => l.includes("[vanilla-inflation]"))).toEqual([
+      expect.stringContaining("[vanilla-inflation]: [inflation=vanilla] vanilla inflation"),
+    ]);
     // identical on all six points: once, no label
-    expect(heads.filter((l) => l.includes("[lint-config]"))).toEqual(["grid.adainf:9:16: warning[lint-config]: the lint block names an unknown rule 'no-such-rule'"]);
+    expect(heads.filter((l) => l.includes("[lint-config]"))).toEqual([
+      "grid.adainf:9:16: warning[lint-config]: the lint block names an unknown rule 'no-such-rule'",
+    ]);
     expect(heads.filter((l) => l.includes("[noop-ops]"))).toHaveLength(3);
     for (const l of heads.filter((l) => l.includes("[noop-ops]"))) expect(l).not.toContain("point");
     expect(text).toContain("(6 pipelines)");

@@ -3,14 +3,26 @@
 // untrained reference line.
 import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
 import { axisCells, axisChartsHtml, meanInterval, numericAxis } from "../../src/report/axis-chart.js";
 import type { ReportPoint } from "../../src/report/load-runs.js";
 
 function point(coords: Record<string, string>, knn: number | null, untrained = 40): ReportPoint {
   const ir = { name: "story", sweep: { base: "story", point: coords } } as unknown as PipelineIR;
-  const summary = knn === null ? null : ({ final: { loss: 3, knn_acc1: knn, probe_acc1: knn + 5 }, untrained: { knn_acc1: untrained, probe_acc1: untrained + 5 } } as unknown as RunSummary);
-  return { label: Object.entries(coords).map(([k, v]) => `${k}=${v}`).join(","), dir: "/x", ir, metrics: [], summary, projectDir: "/x" };
+  const summary =
+    knn === null
+      ? null
+      : ({ final: { loss: 3, knn_acc1: knn, probe_acc1: knn + 5 }, untrained: { knn_acc1: untrained, probe_acc1: untrained + 5 } } as unknown as RunSummary);
+  return {
+    label: Object.entries(coords)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
+    dir: "/x",
+    ir,
+    metrics: [],
+    summary,
+    projectDir: "/x",
+  };
 }
 
 /** inflation x strength x seed, knn = a known function of the coordinates. */

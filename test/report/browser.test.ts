@@ -16,7 +16,16 @@ import { fakeSweep, storyProject } from "./fixtures.js";
 
 const CHROMIUM = process.env["ADAINF_CHROMIUM"] ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 if (!HAVE_CHROMIUM) {
   console.warn(`report browser test SKIPPED: ${CHROMIUM} not found; install Debian's chromium (.ci/install-browser) or set ADAINF_CHROMIUM`);
@@ -75,7 +84,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`report in headless Chromium (${CHROMIUM})`, () 
     await expect(rows.count()).resolves.toBe(3);
     const firstCells = await rows.locator("td:first-child").allInnerTexts();
     expect(firstCells.map((s) => s.trim())).toEqual(["adainf", "none", "vanilla"]);
-    const csv = fs.readFileSync(path.join(dir, "runs/story/results.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const csv = fs
+      .readFileSync(path.join(dir, "runs/story/results.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     for (const line of csv) {
       const row = rows.filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${line[0]}$`) }) });
       const cells = (await row.locator("td").allInnerTexts()).map((s) => s.replace(/\s+/g, " ").trim());

@@ -42,20 +42,52 @@ describe("niceTicks", () => {
 });
 
 test("windowMeans averages consecutive points; metricPoints keeps finite values at step + 1", () => {
-  expect(windowMeans([[1, 1], [2, 3], [3, 5], [4, 7], [5, 9]], 2)).toEqual([[1.5, 2], [3.5, 6], [5, 9]]);
-  expect(windowMeans([[1, 1], [2, 2]], 1)).toEqual([[1, 1], [2, 2]]);
+  expect(
+    windowMeans(
+      [
+        [1, 1],
+        [2, 3],
+        [3, 5],
+        [4, 7],
+        [5, 9],
+      ],
+      2,
+    ),
+  ).toEqual([
+    [1.5, 2],
+    [3.5, 6],
+    [5, 9],
+  ]);
+  expect(
+    windowMeans(
+      [
+        [1, 1],
+        [2, 2],
+      ],
+      1,
+    ),
+  ).toEqual([
+    [1, 1],
+    [2, 2],
+  ]);
   const m = [
     { step: 0, epoch: 0, loss: 3, lr: 0.1, images_per_s: 1 },
     { step: 1, epoch: 0, loss: Number.NaN, lr: 0.1, images_per_s: 1, knn_acc1: 50 },
     { step: 2, epoch: 0, loss: 2, lr: 0.1, images_per_s: 1 },
   ];
-  expect(metricPoints(m, "loss")).toEqual([[1, 3], [3, 2]]);
+  expect(metricPoints(m, "loss")).toEqual([
+    [1, 3],
+    [3, 2],
+  ]);
   expect(metricPoints(m, "knn_acc1")).toEqual([[2, 50]]);
 });
 
 describe("lineChartSvg", () => {
   const dense: Array<[number, number]> = Array.from({ length: 100 }, (_, i) => [i + 1, 5 - i / 50]);
-  const sparse: Array<[number, number]> = [[50, 10], [100, 30]];
+  const sparse: Array<[number, number]> = [
+    [50, 10],
+    [100, 30],
+  ];
   const svg = lineChartSvg({
     title: "loss <b>",
     xLabel: "step",
@@ -77,7 +109,10 @@ describe("lineChartSvg", () => {
   });
 
   test("points map into the plot area, x from 0 to the last step", () => {
-    const pts = svg.match(/<polyline [^>]*points="([^"]+)"/)![1]!.split(" ").map((p) => p.split(",").map(Number));
+    const pts = svg
+      .match(/<polyline [^>]*points="([^"]+)"/)![1]!
+      .split(" ")
+      .map((p) => p.split(",").map(Number));
     expect(pts).toHaveLength(100);
     // x ticks 0..100 over [56, 606]: step 1 at 56 + 5.5, step 100 at 606
     expect(pts[0]![0]).toBeCloseTo(61.5, 1);

@@ -9,8 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
-import type { StepMetrics } from "../../src/runtime/train/metrics-log.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
+import type { StepMetrics } from "../../src/formats/run-dir.js";
 import { Rng } from "../../src/runtime/rng.js";
 import { tinyPipeline, writeSet } from "../train/fixtures.js";
 
@@ -34,7 +34,7 @@ export function storyProject(steps = 8): string {
   const text = tinyPipeline({ steps, checkpointEvery: null, extraBody: STORY_SWEEP })
     .replace("pipeline tiny", "pipeline story")
     .replace('"runs/tiny"', '"runs/story"')
-    .replace(/\n  inflate \{[^}]*\}\n/, "\n");
+    .replace(/\n {2}inflate \{[^}]*\}\n/, "\n");
   if (text.includes("generated x 2")) throw new Error("fixture: unexpected pipeline text");
   fs.writeFileSync(path.join(dir, "story.adainf"), text);
   return dir;
@@ -78,7 +78,9 @@ export function fakeSweep(dir: string, o: FakeOptions = {}): { irs: PipelineIR[]
     fs.mkdirSync(runDir, { recursive: true });
     fs.writeFileSync(path.join(runDir, "ir.json"), JSON.stringify(ir, null, 2));
     const rng = new Rng(100 + i);
-    const label = Object.entries(ir.sweep?.point ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+    const label = Object.entries(ir.sweep?.point ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     const last = o.unfinished?.includes(label) ? Math.floor(steps / 2) : steps;
     const lines: StepMetrics[] = [];
     for (let s = 0; s < last; s++) {

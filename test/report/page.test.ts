@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { buildReport } from "../../src/report/index.js";
-import { resultsCsv, summarize } from "../../src/runtime/train/results.js";
+import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { lintPipeline } from "../../src/lint/engine.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { cli } from "../helpers.js";
@@ -16,7 +16,12 @@ function tableRows(html: string, cls: string): string[][] {
   const table = html.match(new RegExp(`<table class="${cls}">([\\s\\S]*?)</table>`))?.[1] ?? "";
   const body = table.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? "";
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((r) =>
-    [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim()),
+    [...r[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) =>
+      c[1]!
+        .replace(/<[^>]+>/g, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ),
   );
 }
 
@@ -32,7 +37,11 @@ describe("a finished sweep of six points", () => {
     expect(rows.map((c) => c[0])).toEqual(["adainf", "none", "vanilla"]);
     const { axes, rows: stats } = summarize(summaries);
     expect(axes).toEqual(["inflation"]);
-    const csv = resultsCsv(axes, stats).trim().split("\n").slice(1).map((l) => l.split(","));
+    const csv = resultsCsv(axes, stats)
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     for (const line of csv) {
       const row = rows.find((c) => c[0] === line[0])!;
       expect(row[1]).toBe("2/2");
@@ -84,7 +93,9 @@ describe("a finished sweep of six points", () => {
     const ir = JSON.parse(fs.readFileSync(path.join(dir, "runs/story/inflation=adainf,seed=0/ir.json"), "utf8")) as PipelineIR;
     // (the fixture inherits the simclr recipe's 2 devices)
     expect(ir.train.devices).toBe(2);
-    expect(rows[0]![10]).toBe(`batch ${ir.train.batchSize} (2 devices x ${ir.train.batchSize / 2}), lr ${ir.train.optimizer.lr}, classifier lr ${ir.evaluate.onlineLinear!.lr}`);
+    expect(rows[0]![10]).toBe(
+      `batch ${ir.train.batchSize} (2 devices x ${ir.train.batchSize / 2}), lr ${ir.train.optimizer.lr}, classifier lr ${ir.evaluate.onlineLinear!.lr}`,
+    );
   });
 
   test("self-contained: no URL other than data: images, a CSP that allows nothing else", async () => {
@@ -103,7 +114,7 @@ describe("a finished sweep of six points", () => {
     const c = await cli(["report", "runs/story", "-o", "out/report.html", "--no-preview"], dir);
     expect(c.code).toBe(0);
     expect(c.out).toMatch(/^wrote out\/report\.html: 6 runs \(6 finished\), 3 result rows, 4 charts, 0 preview images, \d+ KiB\n$/);
-    expect(fs.readFileSync(path.join(dir, "out/report.html"), "utf8")).toContain("<table class=\"results\">");
+    expect(fs.readFileSync(path.join(dir, "out/report.html"), "utf8")).toContain('<table class="results">');
     const d = await cli(["report", "runs/story/inflation=none,seed=1"], dir);
     expect(d.code).toBe(0);
     expect(fs.existsSync(path.join(dir, "runs/story/inflation=none,seed=1/report.html"))).toBe(true);

@@ -66,16 +66,28 @@ describe("resolve: ranges and types", () => {
   it.each([
     ["  augment = symmetric with { color_jitter.p = 1.5 }", "E021", "color_jitter.p = 1.5 is out of range: it must be in [0, 1]"],
     ["  augment = symmetric with { color_jitter.hue = 0.6 }", "E021", "color_jitter.hue = 0.6 is out of range: it must be in [0, 0.5]"],
-    ["  augment = symmetric with { random_resized_crop.scale = 0.5..0.2 }", "E021", "random_resized_crop.scale: the range 0.5..0.2 is empty (lower bound above upper bound)"],
-    ["  augment = symmetric with { random_resized_crop.scale = 0..1 }", "E021", "random_resized_crop.scale = 0..1 is out of range: both ends must be > 0 and <= 1"],
-    ["  augment = symmetric with { random_resized_crop.scale = 0.2..1.5 }", "E021", "random_resized_crop.scale = 0.2..1.5 is out of range: both ends must be > 0 and <= 1"],
+    [
+      "  augment = symmetric with { random_resized_crop.scale = 0.5..0.2 }",
+      "E021",
+      "random_resized_crop.scale: the range 0.5..0.2 is empty (lower bound above upper bound)",
+    ],
+    [
+      "  augment = symmetric with { random_resized_crop.scale = 0..1 }",
+      "E021",
+      "random_resized_crop.scale = 0..1 is out of range: both ends must be > 0 and <= 1",
+    ],
+    [
+      "  augment = symmetric with { random_resized_crop.scale = 0.2..1.5 }",
+      "E021",
+      "random_resized_crop.scale = 0.2..1.5 is out of range: both ends must be > 0 and <= 1",
+    ],
     ["  train { batch_size = 0 }", "E021", "train.batch_size = 0 is out of range: it must be >= 1"],
     ["  train { batch_size = 2.5 }", "E020", "train.batch_size expects a whole number, found 2.5"],
     ["  train { steps = -5 }", "E021", "train.steps = -5 is out of range: it must be a positive whole number"],
     ["  output { checkpoint_every = 0 steps }", "E021", "output.checkpoint_every = 0 is out of range: it must be a positive whole number"],
     ["  evaluate { knn(k = 5, every = 0 epochs) }", "E021", "knn.every = 0 is out of range: it must be a positive whole number"],
     ["  inflate { real x 0 }", "E021", "replication of real = 0 is out of range: it must be in [1, 1000000]"],
-    ["  train { optimizer = lars(lr = \"fast\") }", "E020", "lars.lr expects a number, found the string \"fast\""],
+    ['  train { optimizer = lars(lr = "fast") }', "E020", 'lars.lr expects a number, found the string "fast"'],
     ["  seed = 1.5", "E020", "seed expects a whole number, found 1.5"],
   ])("%s", (body, code, message) => {
     const out = compileText(withBody(body));

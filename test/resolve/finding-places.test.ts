@@ -66,7 +66,9 @@ describe("the evaluation source trained on: one finding", () => {
   });
 
   it("`adainfc check` alone says nothing about it (lint owns it)", () => {
-    const out = compileText('pipeline p from simclr {\n  data {\n    real = cifar10("d", split = train)\n    eval = cifar10("d", split = test)\n  }\n  inflate {\n    eval x 1\n  }\n}\n');
+    const out = compileText(
+      'pipeline p from simclr {\n  data {\n    real = cifar10("d", split = train)\n    eval = cifar10("d", split = test)\n  }\n  inflate {\n    eval x 1\n  }\n}\n',
+    );
     expect(out.diagnostics.map((d) => d.code)).toEqual([]);
   });
 });

@@ -126,7 +126,11 @@ describe.each(METHODS)("%s", (method) => {
   });
 });
 
-const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
+const cells = (line: string) =>
+  line
+    .split("|")
+    .slice(1, -1)
+    .map((c) => c.trim());
 const METHOD_ROWS: Record<string, keyof typeof HYPER> = { SimCLR: "simclr", "MoCo v2+": "mocov2plus", BYOL: "byol", "Barlow Twins": "barlow" };
 
 describe("docs/paper.md's method table (§3)", () => {
@@ -192,7 +196,10 @@ describe.runIf(HAVE_NOTES)("docs/paper.md against the team's source notes (skipp
 
   it("§3.1's runs table matches the notes' effective settings", () => {
     const flat = text.replace(/\s+/g, " ");
-    const m = /effective run is a (\d+)-image batch at SimCLR ([\d.]+), MoCo v2\+ ([\d.]+), BYOL ([\d.]+), Barlow Twins ([\d.]+) \(classifier ([\d.]+), MoCo ([\d.]+)\)/.exec(flat);
+    const m =
+      /effective run is a (\d+)-image batch at SimCLR ([\d.]+), MoCo v2\+ ([\d.]+), BYOL ([\d.]+), Barlow Twins ([\d.]+) \(classifier ([\d.]+), MoCo ([\d.]+)\)/.exec(
+        flat,
+      );
     expect(m, "the notes state the effective run").not.toBeNull();
     const [batch, simclr, moco, byol, barlow, classifier, mocoClassifier] = m!.slice(1).map(Number);
     for (const method of METHODS) expect(REFERENCE_RUNS[method].batch).toBe(batch);

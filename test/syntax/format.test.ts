@@ -7,7 +7,9 @@ import { parseSource } from "../../src/syntax/parse.js";
 import { project, ROOT } from "../helpers.js";
 
 const files = ["pipelines", "stdlib"].flatMap((d) =>
-  readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".adainf")).map((f) => join(d, f)),
+  readdirSync(join(ROOT, d))
+    .filter((f) => f.endsWith(".adainf"))
+    .map((f) => join(d, f)),
 );
 
 function irOf(text: string, name = "p.adainf") {
@@ -60,8 +62,8 @@ describe("fmt", () => {
       "   comment */",
       "pipeline p from simclr { // after brace",
       "  // before data",
-      "  data { real = cifar10(\"d\", split = train) // trailing",
-      "    eval = cifar10(\"d\", split = test) }",
+      '  data { real = cifar10("d", split = train) // trailing',
+      '    eval = cifar10("d", split = test) }',
       "  train { steps = 10 /* inline */ ; batch_size = 8",
       "    // dangling at the end of a block",
       "  }",
@@ -73,22 +75,13 @@ describe("fmt", () => {
     expect(comments(out)).toEqual(comments(src));
     expect(formatText(out, "c.adainf").text).toBe(out);
     expect(irOf(out)).toEqual(irOf(src));
-    expect(out).toContain("    real = cifar10(\"d\", split = train) // trailing\n");
+    expect(out).toContain('    real = cifar10("d", split = train) // trailing\n');
   });
 
   it("writes counts with x, one statement per line, canonical spacing", () => {
     const out = formatText("pipeline p{inflate{real*10;gen   x 1}augment=symmetric with{grayscale.p=0.1}}", "f.adainf").text;
     expect(out).toBe(
-      [
-        "pipeline p {",
-        "  inflate {",
-        "    real x 10",
-        "    gen x 1",
-        "  }",
-        "  augment = symmetric with { grayscale.p = 0.1 }",
-        "}",
-        "",
-      ].join("\n"),
+      ["pipeline p {", "  inflate {", "    real x 10", "    gen x 1", "  }", "  augment = symmetric with { grayscale.p = 0.1 }", "}", ""].join("\n"),
     );
   });
 

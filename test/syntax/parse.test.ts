@@ -5,7 +5,9 @@ import { parseSource } from "../../src/syntax/parse.js";
 import { ROOT } from "../helpers.js";
 
 const files = ["pipelines", "stdlib"].flatMap((d) =>
-  readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".adainf")).map((f) => join(d, f)),
+  readdirSync(join(ROOT, d))
+    .filter((f) => f.endsWith(".adainf"))
+    .map((f) => join(d, f)),
 );
 
 describe("parser", () => {
@@ -18,7 +20,7 @@ describe("parser", () => {
   it("reports three independent syntax errors in one run, each with its place", () => {
     const text = [
       "pipeline p {",
-      "  data { real = cifar10(\"d\", split = ) }", // 1: missing value
+      '  data { real = cifar10("d", split = ) }', // 1: missing value
       "  train {",
       "    batch_size = 256 256", // 2: stray number
       "  }",

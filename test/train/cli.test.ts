@@ -39,7 +39,12 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
   const file = path.join(dir, "tiny.adainf");
   fs.writeFileSync(
     file,
-    fs.readFileSync(file, "utf8").replace('generated = npz("gen.npz", channels = rgb, fid = 50)', 'generated = npz("datasets/generated/tiny-gen.npz", size = 40, channels = rgb, stand_in = true)'),
+    fs
+      .readFileSync(file, "utf8")
+      .replace(
+        'generated = npz("gen.npz", channels = rgb, fid = 50)',
+        'generated = npz("datasets/generated/tiny-gen.npz", size = 40, channels = rgb, stand_in = true)',
+      ),
   );
 
   test("the first run says so, shows progress, writes the file and trains every point", async () => {
@@ -54,7 +59,9 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     expect(fs.existsSync(path.join(dir, "datasets/generated/tiny-gen.npz"))).toBe(true);
     expect(r.out).toContain("tiny: 2 of 2 points finished");
     // the fixture inherits the simclr recipe's 2 devices: run says what it does instead
-    expect(r.err).toMatch(/tiny\[seed=0\]: train\.devices = 2: this run trains the whole 8-image batch on one device \(not 2 x 4\), at lr [\d.]+, classifier lr 0\.1\n/);
+    expect(r.err).toMatch(
+      /tiny\[seed=0\]: train\.devices = 2: this run trains the whole 8-image batch on one device \(not 2 x 4\), at lr [\d.]+, classifier lr 0\.1\n/,
+    );
   });
 
   test("a later run finds the file and does not make it again", async () => {
@@ -66,7 +73,12 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
   });
 
   test("stand_in on a real source is a located error", async () => {
-    fs.writeFileSync(path.join(dir, "bad.adainf"), fs.readFileSync(file, "utf8").replace('origin = real, classes = 4, channels = rgb)\n    generated', 'origin = real, classes = 4, channels = rgb, stand_in = true)\n    generated'));
+    fs.writeFileSync(
+      path.join(dir, "bad.adainf"),
+      fs
+        .readFileSync(file, "utf8")
+        .replace("origin = real, classes = 4, channels = rgb)\n    generated", "origin = real, classes = 4, channels = rgb, stand_in = true)\n    generated"),
+    );
     const r = await cli(["check", "bad.adainf"], dir);
     expect(r.code).toBe(1);
     expect(r.err + r.out).toMatch(/bad\.adainf:4:\d+: error\[E021\]: stand_in = true describes a generated set, but 'real' has origin = real/);

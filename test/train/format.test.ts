@@ -2,17 +2,11 @@
 // --only selection, plain progress lines.
 import { describe, expect, test } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
-import {
-  CheckpointFormatError,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  type CheckpointMeta,
-  type FlatState,
-} from "../../src/runtime/train/checkpoint-format.js";
+import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, type CheckpointMeta, type FlatState } from "../../src/runtime/train/checkpoint-format.js";
 import { plainProgress } from "../../src/runtime/train/progress.js";
-import { resultsCsv, summarize } from "../../src/runtime/train/results.js";
+import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { OnlyFilterError, selectPoints } from "../../src/runtime/train/sweep-points.js";
-import type { RunSummary } from "../../src/runtime/train/types.js";
+import type { RunSummary } from "../../src/formats/run-dir.js";
 
 const meta: CheckpointMeta = {
   step: 12,
@@ -81,7 +75,10 @@ test("sweep summary: mean and sample std over seeds, grouped by the other axes",
     summary({ inflation: "adainf", seed: "0" }, 60, 2),
   ]);
   expect(axes).toEqual(["inflation"]);
-  expect(rows.map((r) => [r.point["inflation"], r.runs])).toEqual([["none", 2], ["adainf", 1]]);
+  expect(rows.map((r) => [r.point["inflation"], r.runs])).toEqual([
+    ["none", 2],
+    ["adainf", 1],
+  ]);
   expect(rows[0]!.stats["knn_acc1"]).toEqual({ mean: 52, spread: Math.sqrt(8) });
   expect(rows[1]!.stats["knn_acc1"]).toEqual({ mean: 60, spread: 0 });
   expect(rows[0]!.stats["probe_acc1"]).toBeNull();
@@ -94,7 +91,10 @@ test("--only selects points; unknown axes and values are errors naming the known
   const ir = (point: Record<string, string>): PipelineIR => ({ name: JSON.stringify(point), sweep: { base: "s", point } }) as unknown as PipelineIR;
   const irs = [ir({ a: "x", seed: "0" }), ir({ a: "x", seed: "1" }), ir({ a: "y", seed: "0" })];
   expect(selectPoints(irs, [])).toHaveLength(3);
-  expect(selectPoints(irs, ["seed=0"]).map((p) => p.sweep!.point)).toEqual([{ a: "x", seed: "0" }, { a: "y", seed: "0" }]);
+  expect(selectPoints(irs, ["seed=0"]).map((p) => p.sweep!.point)).toEqual([
+    { a: "x", seed: "0" },
+    { a: "y", seed: "0" },
+  ]);
   expect(selectPoints(irs, ["seed=0", "a=y"])).toHaveLength(1);
   expect(selectPoints(irs, ["seed=0", "seed=1", "a=x"])).toHaveLength(2);
   expect(() => selectPoints(irs, ["b=1"])).toThrow(/no sweep axis 'b' \(axes: a, seed\)/);
@@ -104,7 +104,10 @@ test("--only selects points; unknown axes and values are errors naming the known
 
 test("plain progress prints about every 5%, every evaluation, and the last step", () => {
   const lines: string[] = [];
-  const view = plainProgress((t) => lines.push(t), () => 0);
+  const view = plainProgress(
+    (t) => lines.push(t),
+    () => 0,
+  );
   view.handle({ kind: "start", pipeline: "p", backend: "cpu", totalSteps: 100, startStep: 0, resumedFrom: null, worker: "inline", stepsPerEpoch: 10 });
   for (let s = 0; s < 100; s++) {
     const metrics = { step: s, epoch: 0, loss: 1, lr: 0.1, images_per_s: 10, ...(s === 42 ? { val_acc1: 12.5 } : {}) };

@@ -9,13 +9,12 @@ import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { selectBackend } from "../../src/runtime/backend/select.js";
 import type { Tf } from "../../src/runtime/methods/tf.js";
-import { LOCK_FILE } from "../../src/runtime/train/run-lock.js";
 import { readMetrics, runPaths, runPipeline, RunSetupError, type ProgressEvent } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
 
 let tf: Tf;
 beforeAll(async () => {
-  tf = (await selectBackend("cpu")).tf as unknown as Tf;
+  tf = (await selectBackend("cpu")).tf;
 });
 
 function tiny(steps = 2): { dir: string; ir: PipelineIR } {
@@ -32,7 +31,7 @@ test("a finished run is refused without --overwrite and left as it was; --overwr
   expect(err).toBeInstanceOf(RunSetupError);
   expect((err as Error).message).toMatch(/holds a finished run \(done\.json\); nothing was changed\. .*--resume.*--overwrite/);
   expect(fs.readFileSync(run.done, "utf8")).toBe(done);
-  expect(fs.existsSync(path.join(run.dir, LOCK_FILE))).toBe(false);
+  expect(fs.existsSync(runPaths(run.dir).lock)).toBe(false);
   const again = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, overwrite: true });
   expect(again.status).toBe("done");
   expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1]);
@@ -53,6 +52,24 @@ test("an interrupted run (checkpoints, no done.json) is refused too, naming its 
   const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
   expect((err as Error).message).toMatch(/holds an unfinished run \(checkpoint at step \d\); nothing was changed\. To continue it, run with --resume/);
   expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true })).status).toBe("done");
+});
+
+test("--resume over a damaged ir.json is one line naming the directory, not a crash", async () => {
+  const { dir, ir } = tiny(3);
+  const controller = new AbortController();
+  const first = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: controller.signal,
+    onProgress: (e) => e.kind === "step" && controller.abort(),
+  });
+  expect(first.status).toBe("interrupted");
+  fs.writeFileSync(runPaths(path.join(dir, "runs/tiny")).ir, "{ truncated");
+  const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RunSetupError);
+  expect((err as Error).message).toMatch(/^cannot resume .*runs\/tiny: its ir\.json cannot be read as JSON \(.*\); the run directory is damaged$/);
 });
 
 test("a second run into the same directory is refused while the first holds it", async () => {
@@ -82,10 +99,10 @@ test("a stale lock (its process is gone) is taken over, with a note", async () =
   const pid = Number(gone.stdout);
   const runDir = path.join(dir, "runs/tiny");
   fs.mkdirSync(runDir, { recursive: true });
-  fs.writeFileSync(path.join(runDir, LOCK_FILE), JSON.stringify({ pid, host: (await import("node:os")).hostname(), started: "2026-01-01T00:00:00.000Z" }));
+  fs.writeFileSync(runPaths(runDir).lock, JSON.stringify({ pid, host: (await import("node:os")).hostname(), started: "2026-01-01T00:00:00.000Z" }));
   const notes: string[] = [];
   const r = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, onProgress: (e) => e.kind === "note" && notes.push(e.message) });
   expect(r.status).toBe("done");
   expect(notes.join("\n")).toContain(`took over a stale lock in ${runDir} (pid ${pid} on `);
-  expect(fs.existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
+  expect(fs.existsSync(runPaths(runDir).lock)).toBe(false);
 });

@@ -29,10 +29,17 @@ describe("pipelines/story.adainf", () => {
     // AdaInf: real data x 10 next to the generated set; vanilla: x 1; none: no generated data.
     const inflate = (name: string) => irs.find((ir) => ir.sweep!.point["inflation"] === name)!.data.train;
     expect(inflate("none")).toEqual([{ source: "real", replicate: 1 }]);
-    expect(inflate("vanilla")).toEqual([{ source: "real", replicate: 1 }, { source: "generated", replicate: 1 }]);
-    expect(inflate("adainf")).toEqual([{ source: "real", replicate: 10 }, { source: "generated", replicate: 1 }]);
+    expect(inflate("vanilla")).toEqual([
+      { source: "real", replicate: 1 },
+      { source: "generated", replicate: 1 },
+    ]);
+    expect(inflate("adainf")).toEqual([
+      { source: "real", replicate: 10 },
+      { source: "generated", replicate: 1 },
+    ]);
     // Everything but the axes is the same in every cell.
-    const design = (ir: (typeof irs)[number]) => JSON.stringify({ model: ir.model, train: { ...ir.train, epochSize: 0 }, evaluate: ir.evaluate, preset: ir.augment.preset });
+    const design = (ir: (typeof irs)[number]) =>
+      JSON.stringify({ model: ir.model, train: { ...ir.train, epochSize: 0 }, evaluate: ir.evaluate, preset: ir.augment.preset });
     expect(new Set(irs.map(design)).size).toBe(1);
     expect(irs[0]!.model.backbone).toMatchObject({ name: "convnet", batchNorm: true });
     expect(irs[0]!.augment.preset).toBe("digits");
@@ -44,7 +51,9 @@ describe("pipelines/story.adainf", () => {
     fs.copyFileSync(STORY, path.join(dir, "story.adainf"));
     const strengths = [...new Set(irs.map((ir) => ir.sweep!.point["augment.strength"]!))].slice(0, 2);
     const shrink = [
-      ...["data.real.size=64", "data.generated.size=48", "data.eval.size=64", "train.steps=3", "train.batch_size=16", "evaluate.linear_probe.epochs=1"].flatMap((s) => ["--set", s]),
+      ...["data.real.size=64", "data.generated.size=48", "data.eval.size=64", "train.steps=3", "train.batch_size=16", "evaluate.linear_probe.epochs=1"].flatMap(
+        (s) => ["--set", s],
+      ),
       ...["seed=0", ...strengths.map((s) => `augment.strength=${s}`)].flatMap((o) => ["--only", o]),
     ];
     const r = await cli(["run", "story.adainf", "--backend", "wasm", "--no-worker", ...shrink], dir);

@@ -24,7 +24,7 @@ import { tinyProject, type TinyOptions } from "./fixtures.js";
 
 let tf: Tf;
 beforeAll(async () => {
-  tf = (await selectBackend("cpu")).tf as unknown as Tf;
+  tf = (await selectBackend("cpu")).tf;
 });
 
 function compileTiny(o: TinyOptions = {}): { dir: string; ir: PipelineIR } {

@@ -109,8 +109,10 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
 }
 
 export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
-  if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0) throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
-  if (opts.threads !== undefined && !/^[1-9]\d*$/.test(opts.threads)) throw new UserError(`--threads must be a whole number >= 1, not '${opts.threads}'`, EXIT_USAGE);
+  if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0)
+    throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
+  if (opts.threads !== undefined && !/^[1-9]\d*$/.test(opts.threads))
+    throw new UserError(`--threads must be a whole number >= 1, not '${opts.threads}'`, EXIT_USAGE);
   const script = benchScript("augment");
   if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
   const args = [script, "--seconds", opts.seconds];

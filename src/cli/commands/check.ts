@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { expandInputs } from "../files.js";
 import { compileFileSync } from "../../driver.js";
@@ -29,7 +29,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         if (opts.format === "text" && out.diagnostics.length) {
           ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
         }
-        if (opts.format === "text" && opts.explain) for (const p of out.pipelines) ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} steps\n`);
+        if (opts.format === "text" && opts.explain)
+          for (const p of out.pipelines) ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} steps\n`);
         results.push({
           file,
           pipelines: out.pipelines.map((p) => p.ir.name),
@@ -44,7 +45,3 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       if (errors) setExit(EXIT_ERRORS);
     });
 };
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}

@@ -1,10 +1,10 @@
 import { join, relative, resolve } from "node:path";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
+import { pipelineFile } from "../files.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { collect } from "./check.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
@@ -44,7 +44,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const devices = parseDevices(opts.devices, target);
       const flavour = parseFlavour(opts.flavour, target);
       if (target !== "ir" && !opts.out) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
-      const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
       report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
         setExit(EXIT_ERRORS);
@@ -58,7 +58,8 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
 };
 
 function chooseTarget(opts: CompileOpts): (typeof TARGETS)[number] {
-  if (opts.emit !== undefined && opts.emit !== "ir") throw new UserError(`--emit ${opts.emit} is not available (only: ir; for configs use --target)`, EXIT_USAGE);
+  if (opts.emit !== undefined && opts.emit !== "ir")
+    throw new UserError(`--emit ${opts.emit} is not available (only: ir; for configs use --target)`, EXIT_USAGE);
   const t = opts.target ?? "ir";
   if (!(TARGETS as readonly string[]).includes(t)) throw new UserError(`unknown target '${t}' (available: ${TARGETS.join(", ")})`, EXIT_USAGE);
   if (opts.emit !== undefined && t !== "ir") throw new UserError(`--emit ir and --target ${t} cannot be combined`, EXIT_USAGE);
@@ -100,7 +101,11 @@ async function emitSolo(
 ): Promise<void> {
   const { emitSoloLearn, writeEmitted } = await import("../../emit/solo-learn/emit.js");
   const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { flavour, ...(devices === undefined ? {} : { devices }) }) }));
-  report(ctx, out, results.flatMap((x) => x.r.diagnostics));
+  report(
+    ctx,
+    out,
+    results.flatMap((x) => x.r.diagnostics),
+  );
   // All or nothing: one refused pipeline of a file (or sweep) writes no files at all.
   if (results.some((x) => x.r.diagnostics.some((d) => d.severity === "error"))) {
     ctx.err("error: nothing written: solo-learn cannot express the construct(s) above\n");
@@ -117,7 +122,15 @@ async function emitSolo(
 async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: string, opts: CompileOpts): Promise<void> {
   const { emitTypeScript, writeTypeScriptFiles } = await import("../../emit/typescript/emit.js");
   const dir = resolve(ctx.cwd, opts.out!);
-  const command = ["adainfc compile", file, "--target ts", ...(opts.pipeline ? ["--pipeline", opts.pipeline] : []), ...opts.set.map((s) => `--set ${s}`), "-o", opts.out!].join(" ");
+  const command = [
+    "adainfc compile",
+    file,
+    "--target ts",
+    ...(opts.pipeline ? ["--pipeline", opts.pipeline] : []),
+    ...opts.set.map((s) => `--set ${s}`),
+    "-o",
+    opts.out!,
+  ].join(" ");
   const files = emitTypeScript(
     pipelines.map((p) => p.ir),
     { outDir: dir, cwd: ctx.cwd, command },

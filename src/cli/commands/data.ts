@@ -22,7 +22,7 @@ const DATA_PROGRESS: ProgressWords = {
  * names the file the way the user named it.
  */
 async function guarded(ctx: CliContext, action: () => Promise<number>, shown: Record<string, string> = {}): Promise<number> {
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   try {
     return await action();
   } catch (e) {
@@ -56,40 +56,44 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       }
       if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
       setExit(
-        await guarded(ctx, async () => {
-          const { dataInfo, infoJson } = await import("../../runtime/data/info.js");
-          const bar = await progressFor(ctx, DATA_PROGRESS);
-          try {
-            const info = await dataInfo(target, {
-              cwd: ctx.cwd,
-              layout: opts.layout as "nhwc" | "nchw" | "auto",
-              ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
-              onProgress: (d, t) => bar.update("reading", d, t),
-            });
-            bar.stop();
-            if (opts.json) {
-              ctx.out(JSON.stringify(infoJson(info)) + "\n");
+        await guarded(
+          ctx,
+          async () => {
+            const { dataInfo, infoJson } = await import("../../runtime/data/info.js");
+            const bar = await progressFor(ctx, DATA_PROGRESS);
+            try {
+              const info = await dataInfo(target, {
+                cwd: ctx.cwd,
+                layout: opts.layout as "nhwc" | "nchw" | "auto",
+                ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
+                onProgress: (d, t) => bar.update("reading", d, t),
+              });
+              bar.stop();
+              if (opts.json) {
+                ctx.out(JSON.stringify(infoJson(info)) + "\n");
+                return EXIT_OK;
+              }
+              const means = info.channelMeans.map((m) => m.toFixed(4)).join(", ");
+              const stds = info.channelStd.map((m) => m.toFixed(4)).join(", ");
+              ctx.out(
+                [
+                  `path:      ${info.path}`,
+                  `format:    ${info.format}${info.split ? ` (${info.split} split)` : ""}${info.layout ? `, layout ${info.layout}` : ""}`,
+                  `count:     ${fmt(info.count)}`,
+                  `shape:     ${info.shape.join("x")} (HxWxC)${info.mixedSizes ? " (first image; sizes differ)" : ""}`,
+                  `dtype:     ${info.dtype}`,
+                  `labeled:   ${fmt(info.labeled)}`,
+                  `unlabeled: ${fmt(info.unlabeled)}`,
+                  `means:     (${means}), stds (${stds}) over ${fmt(info.sampled)} images`,
+                ].join("\n") + "\n",
+              );
               return EXIT_OK;
+            } finally {
+              bar.stop();
             }
-            const means = info.channelMeans.map((m) => m.toFixed(4)).join(", ");
-            const stds = info.channelStd.map((m) => m.toFixed(4)).join(", ");
-            ctx.out(
-              [
-                `path:      ${info.path}`,
-                `format:    ${info.format}${info.split ? ` (${info.split} split)` : ""}${info.layout ? `, layout ${info.layout}` : ""}`,
-                `count:     ${fmt(info.count)}`,
-                `shape:     ${info.shape.join("x")} (HxWxC)${info.mixedSizes ? " (first image; sizes differ)" : ""}`,
-                `dtype:     ${info.dtype}`,
-                `labeled:   ${fmt(info.labeled)}`,
-                `unlabeled: ${fmt(info.unlabeled)}`,
-                `means:     (${means}), stds (${stds}) over ${fmt(info.sampled)} images`,
-              ].join("\n") + "\n",
-            );
-            return EXIT_OK;
-          } finally {
-            bar.stop();
-          }
-        }, { [resolve(ctx.cwd, target)]: target }),
+          },
+          { [resolve(ctx.cwd, target)]: target },
+        ),
       );
     });
 
@@ -107,21 +111,25 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         resize = [Number(m[1]), Number(m[2])];
       }
       setExit(
-        await guarded(ctx, async () => {
-          const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
-          const bar = await progressFor(ctx, DATA_PROGRESS);
-          try {
-            const result = await convertFolderToNpz(resolve(ctx.cwd, folder), resolve(ctx.cwd, opts.out), {
-              ...(resize ? { resize } : {}),
-              onProgress: (d, t) => bar.update("converting", d, t),
-            });
-            bar.stop();
-            ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
-            return EXIT_OK;
-          } finally {
-            bar.stop();
-          }
-        }, { [resolve(ctx.cwd, folder)]: folder, [resolve(ctx.cwd, opts.out)]: opts.out }),
+        await guarded(
+          ctx,
+          async () => {
+            const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
+            const bar = await progressFor(ctx, DATA_PROGRESS);
+            try {
+              const result = await convertFolderToNpz(resolve(ctx.cwd, folder), resolve(ctx.cwd, opts.out), {
+                ...(resize ? { resize } : {}),
+                onProgress: (d, t) => bar.update("converting", d, t),
+              });
+              bar.stop();
+              ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
+              return EXIT_OK;
+            } finally {
+              bar.stop();
+            }
+          },
+          { [resolve(ctx.cwd, folder)]: folder, [resolve(ctx.cwd, opts.out)]: opts.out },
+        ),
       );
     });
 
@@ -134,22 +142,26 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action(async (dataset: string, opts: { dir: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
       setExit(
-        await guarded(ctx, async () => {
-          const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
-          const spec = CIFAR_ARCHIVES[dataset];
-          const bar = await progressFor(ctx, DATA_PROGRESS);
-          try {
-            const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
-              archive: { url: opts.url ?? spec.url, md5: spec.md5 },
-              onProgress: (d, t) => bar.update("downloading", d, t),
-            });
-            bar.stop();
-            ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
-            return EXIT_OK;
-          } finally {
-            bar.stop();
-          }
-        }, { [resolve(ctx.cwd, opts.dir)]: opts.dir }),
+        await guarded(
+          ctx,
+          async () => {
+            const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
+            const spec = CIFAR_ARCHIVES[dataset];
+            const bar = await progressFor(ctx, DATA_PROGRESS);
+            try {
+              const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
+                archive: { url: opts.url ?? spec.url, md5: spec.md5 },
+                onProgress: (d, t) => bar.update("downloading", d, t),
+              });
+              bar.stop();
+              ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
+              return EXIT_OK;
+            } finally {
+              bar.stop();
+            }
+          },
+          { [resolve(ctx.cwd, opts.dir)]: opts.dir },
+        ),
       );
     });
 
@@ -164,7 +176,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       // The front end is loaded only here: `data info` never pays for the compiler.
       const { compileFile } = await import("../../driver.js");
       const { renderDiagnostics } = await import("../../check/render.js");
-      const out = await compileFile(file, { cwd: ctx.cwd });
+      const { pipelineFile } = await import("../files.js");
+      const out = await compileFile(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd });
       const lookup = (f: string): string | null => out.sources.get(f) ?? null;
       if (out.diagnostics.some((d) => d.severity === "error") || out.pipelines.length === 0) {
         if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, lookup, { color: ctx.color }) + "\n");

@@ -32,13 +32,27 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
   const train = await import("../../runtime/train/index.js");
-  const abs = path.resolve(ctx.cwd, dir);
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
+  try {
+    return await evaluate(ctx, path.resolve(ctx.cwd, dir), opts, backend, train);
+  } finally {
+    // Like run and backends: the backend (Dawn, for webgpu) is released before the command returns.
+    await releaseBackends();
+  }
+}
+
+async function evaluate(
+  ctx: CliContext,
+  abs: string,
+  opts: EvalFlags,
+  backend: Awaited<ReturnType<typeof import("../../runtime/backend/select.js").selectBackend>>,
+  train: typeof import("../../runtime/train/index.js"),
+): Promise<number> {
   if (!opts.json) ctx.err(`backend: ${backend.description}\n`);
   let result: Awaited<ReturnType<typeof train.evaluateRunDir>>;
   try {
     result = await train.evaluateRunDir(abs, {
-      tf: backend.tf as unknown as import("../../runtime/methods/tf.js").Tf,
+      tf: backend.tf,
       cwd: ctx.cwd,
       onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
       onNote: (m) => ctx.err(`note: ${m}\n`),

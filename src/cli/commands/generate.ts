@@ -39,7 +39,10 @@ interface Options {
 function wholeNumber(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = text === undefined ? Number.NaN : Number(text);
   if (text === undefined || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UserError(`${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `in [${min}, ${max}]` : `>= ${min}`}, not '${text ?? ""}'`, EXIT_USAGE);
+    throw new UserError(
+      `${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `in [${min}, ${max}]` : `>= ${min}`}, not '${text ?? ""}'`,
+      EXIT_USAGE,
+    );
   }
   return v;
 }
@@ -78,7 +81,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       const dims = wholeNumber("--dims", opts.dims, 1);
       const fitSamples = wholeNumber("--fit-samples", opts.fitSamples, 2);
       const maxIterations = wholeNumber("--iterations", opts.iterations, 0);
-      if (opts.covariance !== "full" && opts.covariance !== "diag") throw new UserError(`--covariance must be full or diag, not '${opts.covariance}'`, EXIT_USAGE);
+      if (opts.covariance !== "full" && opts.covariance !== "diag")
+        throw new UserError(`--covariance must be full or diag, not '${opts.covariance}'`, EXIT_USAGE);
       if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
       setExit(
         await runGenerate(ctx, {
@@ -113,7 +117,7 @@ export interface RunGenerateArgs {
 /** The body of `generate`: prints a summary, returns the exit code; user errors become one line. */
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   const bar = await progressFor(ctx, GENERATE_PROGRESS);
   try {
     const { report, seconds } = await generateSet({

@@ -24,7 +24,7 @@ export const register: RegisterCommand = (program, ctx) => {
       const outPath = resolve(ctx.cwd, opts.out);
       if (existsSync(outPath) && !opts.force) throw new UserError(`${opts.out} exists; pass --force to overwrite it`);
       const { importSoloLearn, ImportError } = await import("../../emit/import/import.js");
-      let result;
+      let result: ReturnType<typeof importSoloLearn>;
       try {
         result = importSoloLearn(config, { cwd: ctx.cwd, outFile: outPath, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
       } catch (e) {

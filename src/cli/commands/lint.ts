@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { hasErrors } from "../../check/diagnostic.js";
 import type { RuleSeverity } from "../../ir/types.js";
 import type { FrontEnd } from "../../lint/frontend.js";
-import type { RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
+import { collect, type RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { expandInputs } from "../files.js";
 
 // `adainfc lint <files|dirs...>`: compile, run the lint rules, report as text, JSON or
 // SARIF; `--fix` applies the rules' safe fixes first. Everything heavy (the front end,
@@ -21,17 +22,15 @@ export interface LintCommandOptions {
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 export const register: RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => {
   program
     .command("lint")
     .description("check pipelines against the AdaInf paper's findings (inflation vs augmentation, data, schedule)")
     .argument("<paths...>", ".adainf files, or directories to search for them")
     .option("--format <format>", "output format: text, json or sarif", "text")
-    .option("--deny <what>", "treat a class of findings as errors (`warnings`)", collect)
-    .option("--rule <id=severity>", "set a rule's severity: off, info, warn or error (repeatable)", collect)
-    .option("--set <key=value>", "override a pipeline value before linting, e.g. train.steps=500 (repeatable)", collect)
+    .option("--deny <what>", "treat a class of findings as errors (`warnings`)", collect, [])
+    .option("--rule <id=severity>", "set a rule's severity: off, info, warn or error (repeatable)", collect, [])
+    .option("--set <key=value>", "override a pipeline value before linting, e.g. train.steps=500 (repeatable)", collect, [])
     .option("--fix", "apply the rules' safe fixes, then format the files")
     .action(async (paths: string[], opts: LintCommandOptions) => {
       setExit(await runLintCommand(paths, opts, ctx));
@@ -39,12 +38,7 @@ export const register: RegisterCommand = (program: Command, ctx: CliContext, set
 };
 
 /** The whole command as a function, so tests can run it in-process (with a stand-in front end). */
-export async function runLintCommand(
-  paths: readonly string[],
-  opts: LintCommandOptions,
-  ctx: CliContext,
-  deps: { frontEnd?: FrontEnd } = {},
-): Promise<number> {
+export async function runLintCommand(paths: readonly string[], opts: LintCommandOptions, ctx: CliContext, deps: { frontEnd?: FrontEnd } = {}): Promise<number> {
   const { RULE_IDS } = await import("../../lint/rules/index.js");
   const { parseRuleOption } = await import("../../lint/severity.js");
 
@@ -62,15 +56,20 @@ export async function runLintCommand(
       return usage(ctx, (e as Error).message);
     }
   }
-  if (paths.length === 0) return usage(ctx, "lint needs at least one file or directory");
   // Fixes are written to the files, overrides exist only on this command line: mixing them
   // would write changes computed for a pipeline that is not the one in the file.
   if (opts.fix && opts.set?.length) return usage(ctx, "--fix cannot be combined with --set");
 
-  const { expandPaths, lintFiles, fixFiles } = await import("../../lint/lint-files.js");
-  const { files, missing } = expandPaths(paths, ctx.cwd);
-  if (missing.length) return usage(ctx, `no such file or directory: ${missing.join(", ")}`);
-  if (files.length === 0) return usage(ctx, `no .adainf files under ${paths.join(", ")}`);
+  // The paths follow the contract of every command that takes files (cli/files.ts).
+  let files: string[];
+  try {
+    files = expandInputs(paths, ctx.cwd);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    ctx.err(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const { lintFiles, fixFiles } = await import("../../lint/lint-files.js");
 
   let frontEnd = deps.frontEnd;
   if (!frontEnd) {

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
+import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import { collect } from "./check.js";
 
 // `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
 // generated images, before any training. One row per source image: the original,
@@ -35,7 +35,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError("--n must be a whole number from 1 to 64", EXIT_USAGE);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
-      const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
       if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
       if (out.diagnostics.some((d) => d.severity === "error")) return setExit(EXIT_ERRORS);
       const first = out.pipelines[0];
@@ -66,7 +66,9 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
           try {
             const [sh, sw, sc] = source.shape;
             if (sh !== h || sw !== w || sc !== c) {
-              throw new UserError(`source '${src.name}' has ${sh}x${sw}x${sc} images but '${ir.data.train[0]!.source}' has ${h}x${w}x${c}; run adainfc data check ${file}`);
+              throw new UserError(
+                `source '${src.name}' has ${sh}x${sw}x${sc} images but '${ir.data.train[0]!.source}' has ${h}x${w}x${c}; run adainfc data check ${file}`,
+              );
             }
             const indices = Array.from({ length: Math.min(n, source.count) }, () => rng.int(source.count));
             const batch = source.readBatch(indices);

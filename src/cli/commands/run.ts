@@ -2,10 +2,11 @@ import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
+import { collect, type RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync } from "../../driver.js";
+import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
@@ -33,8 +34,6 @@ interface RunFlags {
   augmentThreads: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
     .command("run")
@@ -46,7 +45,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run (deletes them)")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
-    .option("--augment-threads <n|auto>", "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains", "auto")
+    .option(
+      "--augment-threads <n|auto>",
+      "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains",
+      "auto",
+    )
     .action(async (file: string, opts: RunFlags) => {
       setExit(await runCommand(ctx, file, opts));
     });
@@ -61,7 +64,7 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
   for (const m of missing) if (m.generate && !plans.has(m.path)) plans.set(m.path, m.generate);
   if (plans.size === 0) return EXIT_OK;
   const { makeStandIn, GenerateError } = await import("../../runtime/generate/index.js");
-  const { DataError } = await import("../../runtime/data/errors.js");
+  const { DataError } = await import("../../formats/data-error.js");
   const { planCommand } = await import("../../runtime/train/preflight.js");
   for (const plan of plans.values()) {
     ctx.err(
@@ -73,7 +76,9 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
       const started = performance.now();
       const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n) });
       bar.stop();
-      ctx.err(`  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      ctx.err(
+        `  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
     } catch (e) {
       bar.stop();
       if (e instanceof DataError || e instanceof GenerateError) {
@@ -96,7 +101,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (threadsAsked !== null && !(Number.isInteger(threadsAsked) && threadsAsked >= 1 && threadsAsked <= 64)) {
     throw new UserError(`--augment-threads must be auto or an integer from 1 to 64, not '${threadsFlag}'`, EXIT_USAGE);
   }
-  const compiled = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
+  const compiled = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set });
   if (compiled.diagnostics.length) {
     ctx.err(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
   }
@@ -106,7 +111,10 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const train = await import("../../runtime/train/index.js");
   let irs: PipelineIR[];
   try {
-    irs = train.selectPoints(compiled.pipelines.map((p) => p.ir), opts.only);
+    irs = train.selectPoints(
+      compiled.pipelines.map((p) => p.ir),
+      opts.only,
+    );
   } catch (e) {
     if (e instanceof train.OnlyFilterError) throw new UserError(e.message, EXIT_USAGE);
     throw e;
@@ -131,8 +139,10 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
   const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
   const kernels = augmentKernelsInfo();
-  ctx.err(`augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`);
-  const tf = backend.tf as unknown as import("../../runtime/methods/tf.js").Tf;
+  ctx.err(
+    `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
+  );
+  const tf = backend.tf;
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -159,12 +169,23 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       // An interrupted sweep point resumes without being asked.
       const resume = Boolean(opts.resume) || (ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
       if (ir.train.devices > 1) {
-        ctx.err(`${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`);
+        ctx.err(
+          `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
+        );
       }
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {
-        result = await train.runPipeline(ir, { cwd: ctx.cwd, tf, resume, overwrite: Boolean(opts.overwrite) && !resume, signal: controller.signal, worker: opts.worker ? "auto" : "off", augmentThreads: threads, onProgress: (e) => view.handle(e) });
+        result = await train.runPipeline(ir, {
+          cwd: ctx.cwd,
+          tf,
+          resume,
+          overwrite: Boolean(opts.overwrite) && !resume,
+          signal: controller.signal,
+          worker: opts.worker ? "auto" : "off",
+          augmentThreads: threads,
+          onProgress: (e) => view.handle(e),
+        });
       } catch (e) {
         view.stop();
         return reportRuntimeFailure(ctx, e, train);

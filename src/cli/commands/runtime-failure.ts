@@ -1,5 +1,5 @@
 import { EXIT_ERRORS, type CliContext } from "../context.js";
-import { DataError } from "../../runtime/data/errors.js";
+import { DataError } from "../../formats/data-error.js";
 
 type TrainModule = typeof import("../../runtime/train/index.js");
 

@@ -13,7 +13,9 @@ export const register: RegisterCommand = (program, ctx) => {
       const { buildSnapshot, SnapshotError } = await import("../snapshot.js");
       try {
         const b = buildSnapshot(SNAPSHOT_COMMANDS);
-        ctx.out(`wrote ${b.blob} (${(b.bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(b.ms)} ms) for node ${process.version}: ${b.commands.join(", ")} now start from it\n`);
+        ctx.out(
+          `wrote ${b.blob} (${(b.bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(b.ms)} ms) for node ${process.version}: ${b.commands.join(", ")} now start from it\n`,
+        );
       } catch (e) {
         if (e instanceof SnapshotError) throw new UserError(e.message);
         throw e;

@@ -61,7 +61,15 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const full = items(plan, "inline");
   const removable = full.map((it, i) => ({ it, i })).filter((x) => x.it.removable);
   const probes: string[] = [pipelineText("probe_full", plan, full, wantedDir)];
-  for (const { i } of removable) probes.push(pipelineText(`probe_without_${i}`, plan, full.filter((_, j) => j !== i), wantedDir));
+  for (const { i } of removable)
+    probes.push(
+      pipelineText(
+        `probe_without_${i}`,
+        plan,
+        full.filter((_, j) => j !== i),
+        wantedDir,
+      ),
+    );
   const named = plan.augmentPreset !== null;
   if (named) probes.push(pipelineText("probe_named", plan, items(plan, "named"), wantedDir));
   const round1 = compileText(probes.join("\n"), opts, "probe");
@@ -72,7 +80,11 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   // The preset: the stdlib's (or project's) when it expands to the same views, else
   // declared in the imported file under the same name.
   const namedIR = byName.get("probe_named");
-  const form: AugmentForm = !named ? "inline" : namedIR && JSON.stringify(namedIR.augment.views) === JSON.stringify(fullIR.augment.views) ? "named" : "declared";
+  const form: AugmentForm = !named
+    ? "inline"
+    : namedIR && JSON.stringify(namedIR.augment.views) === JSON.stringify(fullIR.augment.views)
+      ? "named"
+      : "declared";
   const wantedAugment = JSON.stringify({ preset: plan.augmentPreset, symmetric: fullIR.augment.symmetric, views: fullIR.augment.views });
 
   const redundant = new Set<number>();

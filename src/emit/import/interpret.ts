@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { MethodName } from "../../ir/types.js";
 import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
-import { inspectNpz } from "../../runtime/data/npz.js";
+import { npzHeaderAt } from "../../formats/npz-header.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
 import { get, ImportError, isMap, type LoadedSoloConfig, type YamlMap } from "./read-config.js";
@@ -100,11 +98,13 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const backbone = stringAt(c, "backbone.name");
   if (backbone !== "resnet18") throw new ImportError(`backbone.name: '${backbone ?? ""}' is not available (adainf builds resnet18 and a small convnet)`);
   const dataset = stringAt(c, "data.dataset");
-  if (dataset !== "cifar10" && dataset !== "cifar100") throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`);
+  if (dataset !== "cifar10" && dataset !== "cifar100")
+    throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`);
   const trainPath = stringAt(c, "data.train_path");
   if (trainPath === null) throw new ImportError("data.train_path is missing");
   const fraction = get(c, "data.fraction");
-  if (typeof fraction === "number" && fraction > 0) throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)");
+  if (typeof fraction === "number" && fraction > 0)
+    throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)");
   if (numberAt(c, "accumulate_grad_batches", 1) !== 1) throw new ImportError("accumulate_grad_batches: gradient accumulation has no adainf equivalent");
 
   const names = {
@@ -115,14 +115,16 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const extraPath = stringAt(c, "data.extra_data");
   const dupRaw = get(c, "data.dup");
   const dup = extraPath !== null ? numberAt(c, "data.dup", 1) : 1;
-  if (extraPath === null && typeof dupRaw === "number" && dupRaw !== 1) notes.push(`data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once`);
+  if (extraPath === null && typeof dupRaw === "number" && dupRaw !== 1)
+    notes.push(`data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once`);
 
   // Global batch and the lr scaling solo-learn applies (lr * batch_size * devices * nodes / 256).
   const devicesRaw = get(c, "devices");
   const devices = Array.isArray(devicesRaw) ? devicesRaw.length : typeof devicesRaw === "number" ? devicesRaw : 1;
   const nodes = numberAt(c, "num_nodes", 1);
   const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
-  if (nodes > 1) notes.push(`num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`);
+  if (nodes > 1)
+    notes.push(`num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`);
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
   const lrScaling = prov && prov["lr_scaling"] === "linear" ? "linear" : "none";
@@ -146,13 +148,30 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       ],
     };
   } else if (optName === "sgd") {
-    optimizer = { name: "sgd", args: [{ key: "lr", value: num(lr), always: true }, { key: "weight_decay", value: num(wd), always: true }, { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) }] };
+    optimizer = {
+      name: "sgd",
+      args: [
+        { key: "lr", value: num(lr), always: true },
+        { key: "weight_decay", value: num(wd), always: true },
+        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) },
+      ],
+    };
   } else if (optName === "adamw") {
     const betas = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number")) throw new ImportError("optimizer.kwargs.betas must be two numbers");
-    optimizer = { name: "adamw", args: [{ key: "lr", value: num(lr), always: true }, { key: "weight_decay", value: num(wd), always: true }, { key: "beta1", value: num(betas[0] as number) }, { key: "beta2", value: num(betas[1] as number) }] };
+    if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number"))
+      throw new ImportError("optimizer.kwargs.betas must be two numbers");
+    optimizer = {
+      name: "adamw",
+      args: [
+        { key: "lr", value: num(lr), always: true },
+        { key: "weight_decay", value: num(wd), always: true },
+        { key: "beta1", value: num(betas[0] as number) },
+        { key: "beta2", value: num(betas[1] as number) },
+      ],
+    };
   } else throw new ImportError(`optimizer.name: '${optName ?? ""}' is not available (lars, sgd, adamw)`);
-  if (boolAt(c, "optimizer.exclude_bias_n_norm_wd", false)) notes.push("optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)");
+  if (boolAt(c, "optimizer.exclude_bias_n_norm_wd", false))
+    notes.push("optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)");
 
   // Length and warm-up. The AdaInf fork warms up for
   // warmup_epochs * max_steps / compute_warm_step_epoch steps; plain solo-learn counts epochs.
@@ -187,7 +206,13 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   if (vci === undefined || vci === null || vci === 1.0) every = dur(1, "epochs");
   else if (typeof vci === "number" && Number.isInteger(vci) && vci > 1) every = dur(vci, "steps");
   else throw new ImportError(`val_check_interval = ${JSON.stringify(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`);
-  const onlineLinear: CallPlan = { name: "online_linear", args: [{ key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true }, { key: "every", value: every }] };
+  const onlineLinear: CallPlan = {
+    name: "online_linear",
+    args: [
+      { key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true },
+      { key: "every", value: every },
+    ],
+  };
   const knn: CallPlan | null = boolAt(c, "knn_eval.enabled", false)
     ? {
         name: "knn",
@@ -207,9 +232,10 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       : {
           name: names.extra,
           path: extraPath,
-          args: extraArgs(extraProv, [resolve(cwd, extraPath), resolve(dirname(loaded.configPath), extraPath)]),
+          args: extraArgs(extraProv, cwd, extraPath),
         };
-  if (extra && !extra.args.some((a) => a.key === "size")) notes.push(`the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps`);
+  if (extra && !extra.args.some((a) => a.key === "size"))
+    notes.push(`the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps`);
 
   const { preset, views } = interpretViews(loaded, prov);
   const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
@@ -219,7 +245,9 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   else if (sizeKnown) ckptEvery = dur(numberAt(c, "checkpoint.frequency", 1), "epochs");
   else {
     ckptEvery = null;
-    notes.push(`checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`);
+    notes.push(
+      `checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`,
+    );
   }
   const keep = prov && typeof prov["keep"] === "number" ? (prov["keep"] as number) : boolAt(c, "checkpoint.keep_prev", false) ? null : 1;
   const lintRaw = prov && isMap(prov["lint"]) ? (prov["lint"] as YamlMap) : {};
@@ -253,11 +281,46 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
 
 /** Top-level keys of solo-learn pretrain configs (both flavours) that import reads or knowingly leaves to the defaults. */
 const KNOWN_TOP_LEVEL = new Set([
-  "defaults", "name", "method", "backbone", "method_kwargs", "momentum", "data", "optimizer", "scheduler", "checkpoint",
-  "auto_resume", "max_epochs", "max_steps", "devices", "num_nodes", "sync_batchnorm", "accelerator", "strategy", "precision",
-  "seed", "wandb", "knn_eval", "augmentations", "adainf", "resume_from_checkpoint", "accumulate_grad_batches", "dali",
-  "performance", "log_every_n_steps", "num_sanity_val_steps", "benchmark", "deterministic", "limit_train_batches",
-  "limit_val_batches", "auto_umap", "auto_augment", "ema", "hydra", "compute_warm_step_epoch", "val_check_interval",
+  "defaults",
+  "name",
+  "method",
+  "backbone",
+  "method_kwargs",
+  "momentum",
+  "data",
+  "optimizer",
+  "scheduler",
+  "checkpoint",
+  "auto_resume",
+  "max_epochs",
+  "max_steps",
+  "devices",
+  "num_nodes",
+  "sync_batchnorm",
+  "accelerator",
+  "strategy",
+  "precision",
+  "seed",
+  "wandb",
+  "knn_eval",
+  "augmentations",
+  "adainf",
+  "resume_from_checkpoint",
+  "accumulate_grad_batches",
+  "dali",
+  "performance",
+  "log_every_n_steps",
+  "num_sanity_val_steps",
+  "benchmark",
+  "deterministic",
+  "limit_train_batches",
+  "limit_val_batches",
+  "auto_umap",
+  "auto_augment",
+  "ema",
+  "hydra",
+  "compute_warm_step_epoch",
+  "val_check_interval",
   "check_val_every_n_epoch",
 ]);
 
@@ -273,29 +336,32 @@ function behaviourChanges(c: YamlMap): string[] {
   }
   if (get(c, "wandb.enabled") === true) {
     const where = [stringAt(c, "wandb.entity"), stringAt(c, "wandb.project")].filter(Boolean).join("/");
-    out.push(`wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`);
+    out.push(
+      `wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`,
+    );
   }
   const unknown = Object.keys(c).filter((k) => !KNOWN_TOP_LEVEL.has(k));
   if (unknown.length) out.push(`keys adainf does not read were dropped: ${unknown.join(", ")}`);
   return out;
 }
 
-/** The number of images in the npz, from its header, when the file is found (cwd, then beside the config). */
-function npzCount(candidates: string[]): number | null {
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return inspectNpz(candidate).count;
-    } catch {
-      return null;
-    }
+/**
+ * The number of images in the npz the imported pipeline will name, from its header: the
+ * path resolves as in every pipeline (src/formats/data-path.ts, against the project
+ * directory), so the size is that of the file the pipeline will read. Null when there
+ * is no such file or its header is unreadable.
+ */
+function npzCount(projectDir: string, path: string): number | null {
+  try {
+    return npzHeaderAt(projectDir, path)?.count ?? null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
-function extraArgs(p: YamlMap | null, candidates: string[]): CallArg[] {
+function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg[] {
   if (!p) {
-    const n = npzCount(candidates);
+    const n = npzCount(projectDir, path);
     return n === null ? [] : [{ key: "size", value: num(n) }];
   }
   const args: CallArg[] = [];
@@ -321,7 +387,10 @@ function methodCall(c: YamlMap, method: MethodName): CallPlan {
     case "simclr":
       return { name: "simclr", args: [...proj, { key: "temperature", value: k("temperature") }] };
     case "mocov2plus":
-      return { name: "mocov2plus", args: [...proj, { key: "queue_size", value: k("queue_size") }, { key: "temperature", value: k("temperature") }, ...momentum] };
+      return {
+        name: "mocov2plus",
+        args: [...proj, { key: "queue_size", value: k("queue_size") }, { key: "temperature", value: k("temperature") }, ...momentum],
+      };
     case "byol":
       return { name: "byol", args: [...proj, { key: "pred_hidden_dim", value: k("pred_hidden_dim") }, ...momentum] };
     case "barlow":

@@ -108,7 +108,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
     if (inline.length === 0 || !inline.every(isMap)) {
       throw new ImportError(`${configPath}: its inline augmentations must be a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops`);
     }
-    const base = configPath.replace(/\\/g, "/").split("/").pop()!.replace(/\.ya?ml$/, "");
+    const base = configPath
+      .replace(/\\/g, "/")
+      .split("/")
+      .pop()!
+      .replace(/\.ya?ml$/, "");
     return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations` };
   }
   let augPath = augmentationsPath;
@@ -122,7 +126,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
   if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
     throw new ImportError(`${augPath}: expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)`);
   }
-  const base = augPath.replace(/\\/g, "/").split("/").pop()!.replace(/\.ya?ml$/, "");
+  const base = augPath
+    .replace(/\\/g, "/")
+    .split("/")
+    .pop()!
+    .replace(/\.ya?ml$/, "");
   return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base };
 }
 

@@ -60,7 +60,12 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
   const momentum = "momentum" in method ? { momentum: { base_tau: method.momentum.base, final_tau: method.momentum.final } } : {};
   const knn = ir.evaluate.knn;
   return {
-    defaults: ["_self_", { augmentations: `${augmentationName(ir)}.yaml` }, { "override hydra/hydra_logging": "disabled" }, { "override hydra/job_logging": "disabled" }],
+    defaults: [
+      "_self_",
+      { augmentations: `${augmentationName(ir)}.yaml` },
+      { "override hydra/hydra_logging": "disabled" },
+      { "override hydra/job_logging": "disabled" },
+    ],
     hydra: { output_subdir: null, run: { dir: "." } },
     name: ir.name,
     method: SOLO_METHOD[method.name],

@@ -113,7 +113,16 @@ export const SOLO_FIXED = {
 };
 
 /** Ops in the one order solo-learn applies them. */
-export const SOLO_OP_ORDER = ["random_resized_crop", "color_jitter", "grayscale", "gaussian_blur", "solarize", "equalize", "horizontal_flip", "normalize"] as const;
+export const SOLO_OP_ORDER = [
+  "random_resized_crop",
+  "color_jitter",
+  "grayscale",
+  "gaussian_blur",
+  "solarize",
+  "equalize",
+  "horizontal_flip",
+  "normalize",
+] as const;
 
 /** The fork's training settings that the reference configs carry unchanged. */
 export const SOLO_RUNTIME = {

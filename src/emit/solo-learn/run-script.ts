@@ -21,11 +21,14 @@ export function hydraString(value: string): string {
   return `'${body}'`;
 }
 
-export function renderRunScript(config: SoloConfig, configName: string, augmentationFile: string, origin: string, flavour: "adainf" | "upstream" = "adainf"): string {
-  const overrides: string[] = [
-    `augmentations=${hydraString(augmentationFile)}`,
-    `name=${hydraString(config.name)}`,
-  ];
+export function renderRunScript(
+  config: SoloConfig,
+  configName: string,
+  augmentationFile: string,
+  origin: string,
+  flavour: "adainf" | "upstream" = "adainf",
+): string {
+  const overrides: string[] = [`augmentations=${hydraString(augmentationFile)}`, `name=${hydraString(config.name)}`];
   if (config.data.extra_data !== null && config.data.extra_data !== undefined) {
     overrides.push(`data.extra_data=${hydraString(config.data.extra_data)}`, `data.dup=${config.data.dup}`);
   }

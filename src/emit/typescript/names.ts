@@ -47,7 +47,10 @@ export class NameTable {
 
   /** `real` -> `real`, `generated_hq` -> `generatedHq`; `eval` -> `evalSource`. */
   fresh(wanted: string, suffix: string): string {
-    const camel = wanted.replace(/[^A-Za-z0-9_$]+/g, "_").replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/_+$/, "");
+    const camel = wanted
+      .replace(/[^A-Za-z0-9_$]+/g, "_")
+      .replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase())
+      .replace(/_+$/, "");
     let base = /^[A-Za-z_$]/.test(camel) ? camel : `s${camel}`;
     if (this.taken.has(base)) base = `${base}${suffix}`;
     let name = base;

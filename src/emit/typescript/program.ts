@@ -186,5 +186,13 @@ function runSection(ir: PipelineIR, opts: ProgramOptions): (string | StatementSt
     constant("sweepDir", "string", stringLiteral(path.posix.dirname(ir.output.dir))),
     constant("sweepPoints", "readonly string[]", `[\n${points.map((d) => `  ${stringLiteral(d)},`).join("\n")}\n]`),
   ];
-  return [projectDir, ...sweepConsts, FLAGS_INTERFACE, READ_FLAGS, WRITE_SWEEP_RESULTS, mainFunction(true), "process.exitCode = await main().finally(releaseBackends);"];
+  return [
+    projectDir,
+    ...sweepConsts,
+    FLAGS_INTERFACE,
+    READ_FLAGS,
+    WRITE_SWEEP_RESULTS,
+    mainFunction(true),
+    "process.exitCode = await main().finally(releaseBackends);",
+  ];
 }

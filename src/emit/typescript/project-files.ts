@@ -40,7 +40,11 @@ export function packageJson(opts: PackageOptions, devDependencies: Record<string
 
 /** npm names are lower case, URL-safe and at most 214 characters. */
 function packageName(program: string): string {
-  const base = program.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "").slice(0, 100);
+  const base = program
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[._-]+/, "")
+    .slice(0, 100);
   return `adainf-${base || "pipeline"}`;
 }
 

@@ -13,6 +13,7 @@ export const SWEEP_IMPORTS = ["listCheckpoints", "readSummaries", "runPaths", "w
 
 /** Values the run section uses from the public runtime API (`adainf`). */
 export const RUN_IMPORTS = [
+  "BackendError",
   "barProgress",
   "DataError",
   "finalTable",
@@ -75,36 +76,36 @@ if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads 
 /** `main`; `sweep`: the program is one point of a sweep (see the header). */
 export function mainFunction(sweep: boolean): FunctionDeclarationStructure {
   return {
-  kind: StructureKind.Function,
-  docs: ["Runs the pipeline; resolves to the exit code (0 done, 1 error, 2 bad flags, 130 interrupted)."],
-  name: "main",
-  isAsync: true,
-  returnType: "Promise<number>",
-  statements: [
-    `let flags: Flags;
+    kind: StructureKind.Function,
+    docs: ["Runs the pipeline; resolves to the exit code (0 done, 1 error, 2 bad flags, 130 interrupted)."],
+    name: "main",
+    isAsync: true,
+    returnType: "Promise<number>",
+    statements: [
+      `let flags: Flags;
 try {
   flags = readFlags();
 } catch (e) {
   console.error(\`error: \${e instanceof Error ? e.message : String(e)}\`);
   return 2;
 }`,
-    `// Every data file must exist before anything heavy loads.
+      `// Every data file must exist before anything heavy loads.
 const missing = missingData(pipeline, projectDir);
 for (const m of missing) {
   console.error(\`error: \${m.message}\`);
   if (m.fix !== null) console.error(\`  make it with:\\n    \${m.fix}\`);
 }
 if (missing.length > 0) return 1;`,
-    "",
-    `const progress = process.stderr.isTTY
+      "",
+      `const progress = process.stderr.isTTY
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C: the current step finishes and a checkpoint is written (a second Ctrl-C quits at once).
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());`,
-    "",
-    ...(sweep ? [SWEEP_SKIP] : []),
-    `let result: RunResult;
+      "",
+      ...(sweep ? [SWEEP_SKIP] : []),
+      `let result: RunResult;
 try {
   result = await runPipeline(pipeline, {
     cwd: projectDir,
@@ -121,11 +122,16 @@ try {
     console.error(\`error: \${e.message}\`);
     return 1;
   }
+  if (e instanceof BackendError) {
+    // A forced backend that is not installed is a bad flag.
+    console.error(\`error: \${e.message}\`);
+    return e.kind === "usage" ? 2 : 1;
+  }
   throw e;
 } finally {
   progress.stop();
 }`,
-    `if (result.status === "interrupted") {
+      `if (result.status === "interrupted") {
   console.error(\`interrupted at step \${result.step}; checkpoint saved: \${result.checkpoint}\`);
   console.error("resume with --resume");
   return 130;

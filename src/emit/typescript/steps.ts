@@ -1,5 +1,5 @@
 import type { AugmentOpIR, DataSourceIR, PipelineIR } from "../../ir/types.js";
-import { NameTable } from "./names.js";
+import type { NameTable } from "./names.js";
 import { Commented, Ref, type Value } from "./value.js";
 
 // The pipeline's IR cut into the named steps a reader edits, in the order they happen:
@@ -38,7 +38,15 @@ export const STEP_TYPES = [
 const plain = (x: object): { [key: string]: Value } => ({ ...(x as { [key: string]: Value }) });
 
 export function pipelineSteps(ir: PipelineIR, names: NameTable): ConstStep[] {
-  return [...dataSteps(ir, names), ...augmentSteps(ir, names), ...modelSteps(ir), ...trainSteps(ir), ...evaluateSteps(ir), ...outputSteps(ir), pipelineStep(ir)];
+  return [
+    ...dataSteps(ir, names),
+    ...augmentSteps(ir, names),
+    ...modelSteps(ir),
+    ...trainSteps(ir),
+    ...evaluateSteps(ir),
+    ...outputSteps(ir),
+    pipelineStep(ir),
+  ];
 }
 
 // ---------------------------------------------------------------- data
@@ -60,7 +68,10 @@ function dataSteps(ir: PipelineIR, names: NameTable): ConstStep[] {
   const sizes = new Map(ir.data.sources.map((s) => [s.name, s]));
   const mixture = ir.data.train.map((t) => {
     const size = sizes.get(t.source)?.size ?? null;
-    const note = size === null ? `'${t.source}' repeated ${t.replicate}x per epoch` : `${count(size)} images x ${t.replicate} = ${count(size * t.replicate)} samples per epoch`;
+    const note =
+      size === null
+        ? `'${t.source}' repeated ${t.replicate}x per epoch`
+        : `${count(size)} images x ${t.replicate} = ${count(size * t.replicate)} samples per epoch`;
     return new Commented(plain(t), note);
   });
   steps.push({
@@ -158,7 +169,13 @@ function modelSteps(ir: PipelineIR): ConstStep[] {
 function trainSteps(ir: PipelineIR): ConstStep[] {
   const t = ir.train;
   return [
-    { section: "5. Training: optimiser and schedule (lengths in steps)", comment: [], name: "optimizer", type: OPTIMIZER_TYPE[t.optimizer.name], value: plain(t.optimizer) },
+    {
+      section: "5. Training: optimiser and schedule (lengths in steps)",
+      comment: [],
+      name: "optimizer",
+      type: OPTIMIZER_TYPE[t.optimizer.name],
+      value: plain(t.optimizer),
+    },
     { comment: [], name: "schedule", type: SCHEDULE_TYPE[t.schedule.name], value: plain(t.schedule) },
     {
       comment: ["epochSize: samples per epoch as compiled. A run counts them from the data itself (the data check reports a mismatch)."],
@@ -190,13 +207,23 @@ function outputSteps(ir: PipelineIR): ConstStep[] {
       type: "OutputIR",
       value: plain(ir.output),
     },
-    { comment: ["Lint settings of the source file, kept for the record (`adainfc lint` reads them; a run does not)."], name: "lint", type: "LintConfigIR", value: plain(ir.lint) },
+    {
+      comment: ["Lint settings of the source file, kept for the record (`adainfc lint` reads them; a run does not)."],
+      name: "lint",
+      type: "LintConfigIR",
+      value: plain(ir.lint),
+    },
   ];
 }
 
 function pipelineStep(ir: PipelineIR): ConstStep {
   const comment = ["The whole pipeline, assembled from the steps above."];
-  if (ir.sweep) comment.push(`One point of the sweep of '${ir.sweep.base}': ${Object.entries(ir.sweep.point).map(([a, v]) => `${a} = ${v}`).join(", ")}.`);
+  if (ir.sweep)
+    comment.push(
+      `One point of the sweep of '${ir.sweep.base}': ${Object.entries(ir.sweep.point)
+        .map(([a, v]) => `${a} = ${v}`)
+        .join(", ")}.`,
+    );
   return {
     section: "The pipeline",
     comment,

@@ -135,7 +135,7 @@ function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object
       },
     ];
   }
-  if (d.fix && d.fix.length) {
+  if (d.fix?.length) {
     r.fixes = [
       {
         description: { text: d.hint ?? "apply the rule's fix" },

@@ -20,12 +20,7 @@ function trim(s: string): string {
   return s.endsWith(".0") ? s.slice(0, -2) : s;
 }
 
-export function renderText(
-  diagnostics: readonly Diagnostic[],
-  results: readonly PipelineLintResult[],
-  sources: SourceLookup,
-  color: boolean,
-): string {
+export function renderText(diagnostics: readonly Diagnostic[], results: readonly PipelineLintResult[], sources: SourceLookup, color: boolean): string {
   let out = "";
   if (diagnostics.length) out += renderDiagnostics(diagnostics, sources, { color }) + "\n";
   for (const r of results) out += quantitiesLine(r.pipeline, r.quantities, r.training) + "\n";

@@ -1,6 +1,6 @@
 import { fmtShare, fmtStrength, presetSwitchFix, unmodifiedReferencePreset } from "../rule-helpers.js";
 import { recommendedStrength } from "../quantities.js";
-import { presetStrength, REFERENCE_PRESETS, type ReferencePreset } from "../reference-presets.js";
+import { adainfPreset, defaultPreset, presetStrength, referencePresets, type ReferencePreset } from "../reference-presets.js";
 import type { LintRule, RuleContext } from "../types.js";
 
 // The paper's "complementary roles": stronger inflation should come with weaker
@@ -43,14 +43,14 @@ export const rule: LintRule = {
       ctx.report({
         pointer: "/augment/preset",
         message: `${presetLabel(ctx)}strength a = ${a.toFixed(2)} is well above the ${r.toFixed(2)} recommended at generated share g = ${fmtShare(g)}; strong inflation wants weaker augmentation`,
-        hint: `use weaker augmentation (the ${q.family}_adainf preset has a = ${fmtStrength(presetStrength(REFERENCE_PRESETS.find((p) => p.name === `${q.family}_adainf`)!, q.channels))}) or less generated data`,
+        hint: `use weaker augmentation (the ${q.family}_adainf preset has a = ${fmtStrength(presetStrength(adainfPreset(q.family), q.channels))}) or less generated data`,
         fix: closerPresetFix(ctx, r) ?? undefined,
       });
     } else if (ratio < 1 / TOLERANCE) {
       ctx.report({
         pointer: "/augment/preset",
         message: `${presetLabel(ctx)}strength a = ${a.toFixed(2)} is well below the ${r.toFixed(2)} recommended at generated share g = ${fmtShare(g)}; ${g < 0.1 ? "without inflation" : "with little inflation"}, weak augmentation alone leaves views of the same class too weakly connected`,
-        hint: `use stronger augmentation (the ${q.family} preset has a = ${fmtStrength(presetStrength(REFERENCE_PRESETS.find((p) => p.name === q.family)!, q.channels))}) or inflate with generated data`,
+        hint: `use stronger augmentation (the ${q.family} preset has a = ${fmtStrength(presetStrength(defaultPreset(q.family), q.channels))}) or inflate with generated data`,
         fix: closerPresetFix(ctx, r) ?? undefined,
       });
     }
@@ -69,7 +69,7 @@ function closerPresetFix(ctx: RuleContext, r: number) {
   if (!current) return null;
   const distance = (p: ReferencePreset) => Math.abs(Math.log(presetStrength(p, ctx.q.channels) / r));
   let best = current;
-  for (const p of REFERENCE_PRESETS) {
+  for (const p of referencePresets()) {
     if (p.family === current.family && distance(p) < distance(best)) best = p;
   }
   return best === current ? null : presetSwitchFix(ctx, best.name);

@@ -17,8 +17,7 @@ export const rule: LintRule = {
         "statistics (Barlow Twins' cross-correlation). When the batch exceeds the epoch, copies of the same " +
         "image land in one batch and count as negatives of themselves. The paper's runs use a 512-image batch (2 GPUs x 256) on " +
         "50,000+ images.",
-      example:
-        "real = cifar10(\"datasets/cifar10\", split = train, size = 100)\ntrain {\n  batch_size = 256\n}",
+      example: 'real = cifar10("datasets/cifar10", split = train, size = 100)\ntrain {\n  batch_size = 256\n}',
       fix: "Use a batch smaller than the training set, or more data.",
     },
   },

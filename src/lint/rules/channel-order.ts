@@ -17,8 +17,7 @@ export const rule: LintRule = {
         "to the npz unchanged; the real CIFAR data is RGB. Mixing the two silently swaps red and blue on " +
         "most of the training set (a distribution gap of our own making), and normalisation with RGB " +
         "statistics makes it worse. The file cannot tell which it is, so the pipeline must say.",
-      example:
-        "generated = npz(\"datasets/generated/cifar10-stf-1m.npz\", size = 1_000_000, fid = 1.94)   // rgb or bgr?",
+      example: 'generated = npz("datasets/generated/cifar10-stf-1m.npz", size = 1_000_000, fid = 1.94)   // rgb or bgr?',
       fix: "Declare it: `channels = bgr` for files written by the reference converter, `channels = rgb` otherwise. No automatic fix: only you know where the file came from.",
     },
   },

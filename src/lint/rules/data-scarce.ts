@@ -22,7 +22,7 @@ export const rule: LintRule = {
         "AdaInf gives its largest gains: with so few real images the generated data outnumbers them 100:1 " +
         "unless the real data is replicated (dup = 10) and the augmentation weakened.",
       example:
-        "real = cifar10(\"datasets/cifar10\", split = train, size = 5_000)\ngenerated = npz(\"datasets/generated/cifar10-5k-500k-stf.npz\", size = 500_000, fid = 18.27, channels = bgr)\ninflate {\n  real x 1\n  generated x 1\n}",
+        'real = cifar10("datasets/cifar10", split = train, size = 5_000)\ngenerated = npz("datasets/generated/cifar10-5k-500k-stf.npz", size = 500_000, fid = 18.27, channels = bgr)\ninflate {\n  real x 1\n  generated x 1\n}',
       fix: "Replicate the real data 10 times and use the _adainf preset. `--fix` sets the real replication to 10 when it is written in the pipeline's own file.",
     },
   },

@@ -24,8 +24,7 @@ export const rule: LintRule = {
         "dataset (30x the real images per epoch for CIFAR-10 + 1M) needs less augmentation to connect " +
         "samples of the same class. The paper's gains (e.g. SimCLR 91.56 -> 93.42) come from the pair; " +
         "replication alone keeps the default augmentation's over-strong views.",
-      example:
-        "inflate {\n  real x 10\n  generated x 1\n}\naugment = symmetric   // default strength, a = 1.00",
+      example: "inflate {\n  real x 10\n  generated x 1\n}\naugment = symmetric   // default strength, a = 1.00",
       fix: "Use the family's _adainf preset (symmetric_adainf or asymmetric_adainf). `--fix` switches an unmodified `symmetric`/`asymmetric` preset named in the pipeline's own file.",
     },
   },

@@ -17,8 +17,7 @@ export const rule: LintRule = {
         "In the reference code replication (`dup`) builds `[real] * dup + [generated]`; its purpose is to " +
         "raise the weight of real data relative to generated data. Without generated data the mixture is " +
         "the same distribution, only each epoch is `dup` times longer (epoch-based schedules stretch too).",
-      example:
-        "inflate {\n  real x 10   // and no generated source\n}",
+      example: "inflate {\n  real x 10   // and no generated source\n}",
       fix: "Add the generated source to the mixture, or set the replication back to 1 (`real x 1`).",
     },
   },

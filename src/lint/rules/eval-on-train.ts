@@ -19,8 +19,7 @@ export const rule: LintRule = {
       rationale:
         "Linear and kNN accuracy on the training images measures memorisation as much as representation " +
         "quality; the paper's numbers (docs/paper.md §5) are on the CIFAR test split, which the encoder never saw.",
-      example:
-        "real = cifar10(\"datasets/cifar10\", split = train)\neval = cifar10(\"datasets/cifar10\", split = train)",
+      example: 'real = cifar10("datasets/cifar10", split = train)\neval = cifar10("datasets/cifar10", split = train)',
       fix: 'Evaluate on the test split: `eval = cifar10("datasets/cifar10", split = test)`.',
     },
   },

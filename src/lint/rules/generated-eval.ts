@@ -16,9 +16,8 @@ export const rule: LintRule = {
         "Generated images carry label -1 in the reference format; the online linear probe, the kNN " +
         "classifier and the offline linear probe all need true labels. Accuracy on generated data says " +
         "nothing about the encoder (the paper reports accuracy on the real test split).",
-      example:
-        "eval = npz(\"datasets/generated/cifar10-stf-1m.npz\", channels = bgr)\n...\nevaluate {\n  online_linear(every = 200 steps)\n}",
-      fix: "Evaluate on a labelled real test split, e.g. `eval = cifar10(\"datasets/cifar10\", split = test)`.",
+      example: 'eval = npz("datasets/generated/cifar10-stf-1m.npz", channels = bgr)\n...\nevaluate {\n  online_linear(every = 200 steps)\n}',
+      fix: 'Evaluate on a labelled real test split, e.g. `eval = cifar10("datasets/cifar10", split = test)`.',
     },
   },
   check(ctx) {

@@ -23,8 +23,7 @@ export const rule: LintRule = {
         "distribution; its 1M sets have FID 1.94-3.14, while the data-scarce 500k set has FID 18.27 and " +
         "needed AdaInf's re-weighting to help. When generated data dominates (g > 0.5), its quality decides " +
         "what the encoder learns.",
-      example:
-        "generated = npz(\"datasets/generated/samples.npz\", size = 1_000_000)   // no fid\ninflate {\n  real x 1\n  generated x 1\n}",
+      example: 'generated = npz("datasets/generated/samples.npz", size = 1_000_000)   // no fid\ninflate {\n  real x 1\n  generated x 1\n}',
       fix: "Declare the set's FID (`fid = 1.94`), use a better generator, or replicate the real data more so the generated share falls.",
     },
   },
@@ -33,7 +32,7 @@ export const rule: LintRule = {
     if (g === null || g <= DOMINANT_SHARE) return;
     for (const e of trainEntries(ctx.ir)) {
       const s = e.source;
-      if (!s || s.origin !== "generated") continue;
+      if (s?.origin !== "generated") continue;
       const at = pointer("data", "sources", sourceIndex(ctx.ir, s.name), "fid");
       if (s.fid === null) {
         ctx.report({

@@ -32,8 +32,7 @@ export const rule: LintRule = {
         "The paper (following solo-learn) uses the symmetric presets with SimCLR and MoCo v2 and the " +
         "asymmetric presets with BYOL and Barlow Twins; its accuracies (docs/paper.md §5) are measured with " +
         "those pairings, and AdaInf's advice is to pick symmetric_adainf or asymmetric_adainf accordingly.",
-      example:
-        "pipeline byol_weak from byol {\n  augment = symmetric_adainf   // BYOL goes with asymmetric_adainf\n}",
+      example: "pipeline byol_weak from byol {\n  augment = symmetric_adainf   // BYOL goes with asymmetric_adainf\n}",
       fix: "Use the preset of the method's family. `--fix` switches symmetric <-> asymmetric (and the _adainf variants) when the preset is unmodified and named in the pipeline's own file.",
     },
   },

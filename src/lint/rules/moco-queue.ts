@@ -18,8 +18,7 @@ export const rule: LintRule = {
         "A queue longer than the epoch keeps older keys of the same images as negatives, so a sample is " +
         "pushed away from its own earlier embedding. The reference uses 32,768 keys with a 512-image batch (2 GPUs x 256) on 50,000+ " +
         "images.",
-      example:
-        "model {\n  method = mocov2plus(queue_size = 65_000)   // not a multiple of 256, and longer than 50,000\n}",
+      example: "model {\n  method = mocov2plus(queue_size = 65_000)   // not a multiple of 256, and longer than 50,000\n}",
       fix: "Use a queue that is a multiple of the batch size and shorter than an epoch.",
     },
   },

@@ -15,8 +15,7 @@ export const rule: LintRule = {
         "The online linear classifier (solo-learn) is trained on the detached features of the training " +
         "batch with the batch's labels; generated images carry label -1 and are skipped. If every training " +
         "source is generated or unlabelled, the classifier is never trained and its accuracy is chance.",
-      example:
-        "inflate {\n  generated x 1   // the only training source: labels -1\n}\nevaluate {\n  online_linear(every = 200 steps)\n}",
+      example: "inflate {\n  generated x 1   // the only training source: labels -1\n}\nevaluate {\n  online_linear(every = 200 steps)\n}",
       fix: "Add the labelled real training set to the mixture, or drop the online probe and use an offline linear probe.",
     },
   },

@@ -17,8 +17,7 @@ export const rule: LintRule = {
         "last step means no curve to watch (the paper validates every 200 steps), and a checkpoint interval " +
         "beyond it means a crash loses the whole run. These usually come from shortening `steps` for a " +
         "quick run (`--set train.steps=500`) and forgetting the intervals.",
-      example:
-        "train {\n  steps = 500\n  schedule = warmup_cosine(warmup = 1_000 steps)\n}",
+      example: "train {\n  steps = 500\n  schedule = warmup_cosine(warmup = 1_000 steps)\n}",
       fix: "Shorten the warm-up (about 1-10% of training) and the intervals, or train longer.",
     },
   },

@@ -18,8 +18,7 @@ export const rule: LintRule = {
         "share g, which needs the number of images in every source. Dataset presets know theirs; for an npz " +
         "file the CLI reads the count from the file's header (never the pixels); a missing file or a folder " +
         "source leaves it unknown, and the lint says so instead of guessing.",
-      example:
-        "generated = folder(\"datasets/generated/samples\")   // size unknown until the images are counted",
+      example: 'generated = folder("datasets/generated/samples")   // size unknown until the images are counted',
       fix: "Declare the size (`size = 1_000_000`) or make the npz file available where the pipeline says it is.",
     },
   },

@@ -21,8 +21,7 @@ export const rule: LintRule = {
         "learning: with CIFAR-10 and 1M generated images the mixture is 95.2% generated, and the gap " +
         "between the generated and real distributions dominates. Replicating the real data (dup = 10 in " +
         "AdaInf) re-weights it and brings the generated share down to 66.7%.",
-      example:
-        "inflate {\n  real x 1         // 50,000 CIFAR-10 images\n  generated x 1    // 1,000,000 generated: g = 0.952\n}",
+      example: "inflate {\n  real x 1         // 50,000 CIFAR-10 images\n  generated x 1    // 1,000,000 generated: g = 0.952\n}",
       fix: "Replicate the real data, as AdaInf does: `real x 10`. `--fix` sets every real source's replication to 10 when it is written in the pipeline's own file.",
     },
   },

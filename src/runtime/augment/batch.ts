@@ -16,7 +16,11 @@ export interface ImageBatch {
 /** Throws a RangeError that says what is wrong with a batch's shape. */
 export function checkBatch(batch: ImageBatch): void {
   const { n, height, width, channels, data } = batch;
-  for (const [name, v] of [["n", n], ["height", height], ["width", width]] as const) {
+  for (const [name, v] of [
+    ["n", n],
+    ["height", height],
+    ["width", width],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`image batch: ${name} must be a non-negative integer, got ${v}`);
   }
   if (channels !== 1 && channels !== 3) {
@@ -24,8 +28,6 @@ export function checkBatch(batch: ImageBatch): void {
   }
   const expected = n * height * width * channels;
   if (data.length !== expected) {
-    throw new RangeError(
-      `image batch: ${data.length} bytes for shape [${n}, ${height}, ${width}, ${channels}] (expected ${expected})`,
-    );
+    throw new RangeError(`image batch: ${data.length} bytes for shape [${n}, ${height}, ${width}, ${channels}] (expected ${expected})`);
   }
 }

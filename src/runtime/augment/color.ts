@@ -65,7 +65,9 @@ export function adjustSaturation(img: Uint8Array, pixels: number, channels: numb
   // images make those branches unpredictable.
   const out = new Uint8ClampedArray(img.buffer, img.byteOffset, pixels * 3);
   for (let i = 0, p = 0; i < pixels; i++, p += 3) {
-    const r = img[p]!, g = img[p + 1]!, b = img[p + 2]!;
+    const r = img[p]!,
+      g = img[p + 1]!,
+      b = img[p + 2]!;
     const l = luma(r, g, b);
     out[p] = Math.trunc(f32(l + f32(alpha * (r - l))));
     out[p + 1] = Math.trunc(f32(l + f32(alpha * (g - l))));
@@ -152,8 +154,12 @@ export function adjustHue(img: Uint8Array, pixels: number, channels: number, hue
   // Branch-free where the data decides (noise makes branches unpredictable): max/min by
   // sign masks, the hue case from the three comparisons, the output order from a table.
   for (let i = 0, p = 0; i < pixels; i++, p += 3) {
-    const r = img[p]!, g = img[p + 1]!, b = img[p + 2]!;
-    const rg = r - g, rb = r - b, gb = g - b;
+    const r = img[p]!,
+      g = img[p + 1]!,
+      b = img[p + 2]!;
+    const rg = r - g,
+      rb = r - b,
+      gb = g - b;
     const code = ((~rg >>> 31) << 2) | ((~rb >>> 31) << 1) | (~gb >>> 31); // r>=g, r>=b, g>=b
     const mrg = r - (rg & (rg >> 31)); // max(r, g)
     const nrg = g + (rg & (rg >> 31)); // min(r, g)

@@ -27,13 +27,7 @@ export function pyRound(x: number): number {
  * aspect ratio; for the accepted try, the top then the left offset. The fallback draws
  * nothing more.
  */
-export function sampleCropBox(
-  rng: Rng,
-  height: number,
-  width: number,
-  scale: readonly [number, number],
-  ratio: readonly [number, number],
-): CropBox {
+export function sampleCropBox(rng: Rng, height: number, width: number, scale: readonly [number, number], ratio: readonly [number, number]): CropBox {
   const area = height * width;
   const logLo = Math.log(ratio[0]);
   const logHi = Math.log(ratio[1]);

@@ -25,7 +25,16 @@ export interface Kernels {
   equalize(img: Uint8Array, pixels: number, channels: number): void;
   flip(img: Uint8Array, height: number, width: number, channels: number): void;
   /** ToTensor/Normalize into out[offset...], mirrored if asked. */
-  writeNormalized(img: Uint8Array, height: number, width: number, channels: number, norm: Normalization, mirrored: boolean, out: Float32Array, offset: number): void;
+  writeNormalized(
+    img: Uint8Array,
+    height: number,
+    width: number,
+    channels: number,
+    norm: Normalization,
+    mirrored: boolean,
+    out: Float32Array,
+    offset: number,
+  ): void;
 }
 
 export const typescriptKernels: Kernels = {

@@ -96,15 +96,7 @@ export function writeNormalized(
 }
 
 /** Same as writeNormalized but keeps uint8 (for previews). */
-export function writeUint8(
-  img: Uint8Array,
-  height: number,
-  width: number,
-  channels: number,
-  mirrored: boolean,
-  out: Uint8Array,
-  offset: number,
-): void {
+export function writeUint8(img: Uint8Array, height: number, width: number, channels: number, mirrored: boolean, out: Uint8Array, offset: number): void {
   const row = width * channels;
   if (!mirrored) {
     out.set(img.subarray(0, height * row), offset);

@@ -152,12 +152,7 @@ export function planView(view: ViewIR, shape: BatchShape, rng: Rng): ViewPlan {
   const plans = view.ops.map((op) => emptyPlan(op, n));
   const ranges = view.ops.map((op) =>
     op.op === "color_jitter"
-      ? [
-          jitterRange("brightness", op.brightness),
-          jitterRange("contrast", op.contrast),
-          jitterRange("saturation", op.saturation),
-          jitterRange("hue", op.hue),
-        ]
+      ? [jitterRange("brightness", op.brightness), jitterRange("contrast", op.contrast), jitterRange("saturation", op.saturation), jitterRange("hue", op.hue)]
       : null,
   );
   let outHeight = shape.height;

@@ -57,7 +57,13 @@ export function renderPreviewGrid(rows: PreviewRow[], opts: PreviewOptions): Buf
   const labelScale = opts.labelScale ?? 1;
   const grid: Cell[][] = rows.map((row) => [
     { label: row.label, pixels: row.original, height: opts.height, width: opts.width, channels: opts.channels },
-    ...row.views.map((v) => ({ label: v.name, pixels: v.pixels, height: v.height ?? opts.height, width: v.width ?? opts.width, channels: v.channels ?? opts.channels })),
+    ...row.views.map((v) => ({
+      label: v.name,
+      pixels: v.pixels,
+      height: v.height ?? opts.height,
+      width: v.width ?? opts.width,
+      channels: v.channels ?? opts.channels,
+    })),
   ]);
   for (const cell of grid.flat()) {
     if (cell.channels !== 1 && cell.channels !== 3) throw new RangeError(`preview: ${cell.label}: channels must be 1 or 3`);

@@ -138,15 +138,7 @@ let rowAcc = new Int32Array(0);
  * Resizes a crop to outH x outW into `dst` (tightly packed HWC). `tmp` must hold
  * crop.height * outW * channels bytes (the horizontal pass's result).
  */
-export function resizeCrop(
-  crop: CropSource,
-  channels: number,
-  outH: number,
-  outW: number,
-  filter: ResampleFilter,
-  dst: Uint8Array,
-  tmp: Uint8Array,
-): void {
+export function resizeCrop(crop: CropSource, channels: number, outH: number, outW: number, filter: ResampleFilter, dst: Uint8Array, tmp: Uint8Array): void {
   const { src, offset, stride, top, left, height, width } = crop;
   const C = channels;
   const needH = width !== outW;
@@ -168,7 +160,9 @@ export function resizeCrop(
         const kBase = xx * ksize;
         let p = rowBase + xmin * C;
         if (C === 3) {
-          let s0 = HALF, s1 = HALF, s2 = HALF;
+          let s0 = HALF,
+            s1 = HALF,
+            s2 = HALF;
           for (let x = 0; x < xcount; x++, p += 3) {
             const w = weights[kBase + x]!;
             s0 += src[p]! * w;
@@ -210,14 +204,26 @@ export function resizeCrop(
     const outBase = yy * rowLen;
     const p0 = vOffset + ymin * vStride;
     if (ycount === 4) {
-      const w0 = weights[kBase]!, w1 = weights[kBase + 1]!, w2 = weights[kBase + 2]!, w3 = weights[kBase + 3]!;
-      const p1 = p0 + vStride, p2 = p1 + vStride, p3 = p2 + vStride;
+      const w0 = weights[kBase]!,
+        w1 = weights[kBase + 1]!,
+        w2 = weights[kBase + 2]!,
+        w3 = weights[kBase + 3]!;
+      const p1 = p0 + vStride,
+        p2 = p1 + vStride,
+        p3 = p2 + vStride;
       for (let i = 0; i < rowLen; i++) {
         dst[outBase + i] = clip8(HALF + vSrc[p0 + i]! * w0 + vSrc[p1 + i]! * w1 + vSrc[p2 + i]! * w2 + vSrc[p3 + i]! * w3);
       }
     } else if (ycount === 5) {
-      const w0 = weights[kBase]!, w1 = weights[kBase + 1]!, w2 = weights[kBase + 2]!, w3 = weights[kBase + 3]!, w4 = weights[kBase + 4]!;
-      const p1 = p0 + vStride, p2 = p1 + vStride, p3 = p2 + vStride, p4 = p3 + vStride;
+      const w0 = weights[kBase]!,
+        w1 = weights[kBase + 1]!,
+        w2 = weights[kBase + 2]!,
+        w3 = weights[kBase + 3]!,
+        w4 = weights[kBase + 4]!;
+      const p1 = p0 + vStride,
+        p2 = p1 + vStride,
+        p3 = p2 + vStride,
+        p4 = p3 + vStride;
       for (let i = 0; i < rowLen; i++) {
         dst[outBase + i] = clip8(HALF + vSrc[p0 + i]! * w0 + vSrc[p1 + i]! * w1 + vSrc[p2 + i]! * w2 + vSrc[p3 + i]! * w3 + vSrc[p4 + i]! * w4);
       }

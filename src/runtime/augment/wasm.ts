@@ -43,7 +43,22 @@ interface KernelExports {
   solarize(img: number, length: number, threshold: number): void;
   equalize(img: number, pixels: number, channels: number, hist: number, lut: number): void;
   flipHorizontal(img: number, height: number, width: number, channels: number): void;
-  writeNormalized(img: number, height: number, width: number, channels: number, table: number, mirrored: number, out: number, line: number, m0: number, m1: number, m2: number, s0: number, s1: number, s2: number): void;
+  writeNormalized(
+    img: number,
+    height: number,
+    width: number,
+    channels: number,
+    table: number,
+    mirrored: number,
+    out: number,
+    line: number,
+    m0: number,
+    m1: number,
+    m2: number,
+    s0: number,
+    s1: number,
+    s2: number,
+  ): void;
   blendConstant(img: number, length: number, constant: number, alpha: number): void;
 }
 

@@ -111,7 +111,11 @@ export class AugmentPool {
       this.workers.slice(0, parts).map((worker, i) => {
         const [start, end] = [bounds[i]!, bounds[i + 1]!];
         const chunk: ImageBatch = { ...batch, n: end - start, data: batch.data.slice(start * per, end * per) };
-        return worker.run(chunk, plans.map((p) => slicePlan(p, start, end)), { transfer: true });
+        return worker.run(
+          chunk,
+          plans.map((p) => slicePlan(p, start, end)),
+          { transfer: true },
+        );
       }),
     );
     return plans.map((plan, v) => {

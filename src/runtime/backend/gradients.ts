@@ -11,7 +11,7 @@
 import { createRequire, register } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { TfCore } from "./select.js";
+import type { Tf } from "../methods/tf.js";
 
 const HOOKS = `
 import { readFile } from "node:fs/promises";
@@ -34,7 +34,7 @@ export async function load(url, context, next) {
 let loading: Promise<void> | null = null;
 
 /** Makes tf.grad work: registers every gradient tfjs-core defines (once per process). */
-export function registerTfjsGradients(tf: TfCore): Promise<void> {
+export function registerTfjsGradients(tf: Tf): Promise<void> {
   if (tf.getGradient("Conv2D") !== undefined) return Promise.resolve();
   loading ??= (async () => {
     register(`data:text/javascript,${encodeURIComponent(HOOKS)}`);

@@ -12,18 +12,18 @@
 // (`_tfengine`, `kernelRegistry`), so a second copy registers its 'tensorflow'
 // backend into the same engine. We check that and say so in the description.
 import { createRequire } from "node:module";
-import { UserError, EXIT_USAGE } from "../../cli/context.js";
+import { BackendError } from "./errors.js";
+import type { Tf } from "../methods/tf.js";
 
 import { adapterLine, installWebGpuGlobals, probeWebGpu, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
 
 export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
-export type TfCore = typeof import("@tensorflow/tfjs-core");
 
 export interface SelectedBackend {
   /** Which of our names was picked. */
   name: BackendName;
   /** The tfjs-core module every caller must use for tensors and ops. */
-  tf: TfCore;
+  tf: Tf;
   /** One line for the user: what runs and how. */
   description: string;
   /** The WebGPU adapter (webgpu only). */
@@ -87,13 +87,13 @@ export function unknownBackendMessage(s: string): string {
   return `--backend must be one of ${BACKEND_ORDER.join(", ")}, not '${s}'`;
 }
 
-/** A forced backend that cannot load: a user error (one line, no stack). */
-export class BackendUnavailableError extends UserError {
+/** A forced backend that cannot load: a usage error (one line, no stack). */
+export class BackendUnavailableError extends BackendError {
   constructor(
     readonly backend: BackendName,
     reason: string,
   ) {
-    super(`backend '${backend}' is not available: ${reason}. To use it: ${SPECS[backend].install}`, EXIT_USAGE);
+    super(`backend '${backend}' is not available: ${reason}. To use it: ${SPECS[backend].install}`, "usage");
     this.name = "BackendUnavailableError";
   }
 }
@@ -122,11 +122,11 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
     }
     skipped.push(`${name}: ${result}`);
   }
-  throw new UserError(`no TensorFlow.js backend could start: ${skipped.join("; ")}`);
+  throw new BackendError(`no TensorFlow.js backend could start: ${skipped.join("; ")}`);
 }
 
 /** The backend, or a one-line reason why it cannot run here. */
-async function tryBackend(tf: TfCore, name: BackendName, auto = false): Promise<SelectedBackend | string> {
+async function tryBackend(tf: Tf, name: BackendName, auto = false): Promise<SelectedBackend | string> {
   const spec = SPECS[name];
   let adapter: WebGpuAdapterInfo | undefined;
   let ours: string[] = [];
@@ -250,7 +250,7 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
   return { statuses, auto };
 }
 
-function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>, adapter?: WebGpuAdapterInfo): string {
+function describe(tf: Tf, name: BackendName, mod: Record<string, unknown>, adapter?: WebGpuAdapterInfo): string {
   switch (name) {
     case "tensorflow-gpu":
     case "tensorflow": {
@@ -276,20 +276,23 @@ function describe(tf: TfCore, name: BackendName, mod: Record<string, unknown>, a
  * started (for measurements, e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64). Values are
  * numbers, true or false. A flag tfjs does not know is a usage error.
  */
-export function applyFlagOverrides(tf: TfCore, spec: string | undefined): void {
+export function applyFlagOverrides(tf: Tf, spec: string | undefined): void {
   if (!spec) return;
-  for (const item of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf("=");
     const name = eq < 0 ? item : item.slice(0, eq).trim();
     const raw = eq < 0 ? "true" : item.slice(eq + 1).trim();
     const value = raw === "true" ? true : raw === "false" ? false : Number(raw);
     if (typeof value === "number" && !Number.isFinite(value)) {
-      throw new UserError(`ADAINF_TFJS_FLAGS: ${name} needs a number, true or false, not '${raw}'`, EXIT_USAGE);
+      throw new BackendError(`ADAINF_TFJS_FLAGS: ${name} needs a number, true or false, not '${raw}'`, "usage");
     }
     try {
       tf.env().set(name, value);
     } catch {
-      throw new UserError(`ADAINF_TFJS_FLAGS: tfjs has no flag '${name}' on this backend`, EXIT_USAGE);
+      throw new BackendError(`ADAINF_TFJS_FLAGS: tfjs has no flag '${name}' on this backend`, "usage");
     }
   }
 }

@@ -150,8 +150,7 @@ function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {
   const device = str("device");
   const description = str("description");
   const text = `${vendor} ${architecture} ${device} ${description}`;
-  const software =
-    info["isFallbackAdapter"] === true || adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|\bwarp\b|software/i.test(text);
+  const software = info["isFallbackAdapter"] === true || adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|\bwarp\b|software/i.test(text);
   const limit = (k: string): number => Number(adapter.limits[k] ?? 0);
   return {
     vendor,

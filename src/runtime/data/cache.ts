@@ -16,9 +16,9 @@ import zlib from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { crc32 } from "./crc32.js";
-import { DataError } from "./errors.js";
-import { encodeNpyHeader, type NpyHeader } from "./npy.js";
-import { readAt } from "./zip.js";
+import { DataError } from "../../formats/data-error.js";
+import { encodeNpyHeader, type NpyHeader } from "../../formats/npy.js";
+import { readAt } from "../../formats/zip.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 export function defaultCacheDir(): string {

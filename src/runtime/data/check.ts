@@ -14,7 +14,7 @@
 
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
-import { DataError } from "./errors.js";
+import { DataError } from "../../formats/data-error.js";
 import { openSource, type ImageSource } from "./source.js";
 import { channelStats, evenSample, type ChannelStats } from "./stats.js";
 import { mixtureQuantities } from "./sampler.js";
@@ -62,8 +62,13 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
       }
       sources.set(src.name, opened);
       if (opened.shape.join("x") !== src.shape.join("x")) {
-        add("D002", "error", `source '${src.name}' holds ${fmtShape(opened.shape)} images, declared ${fmtShape(src.shape)}`, `${pointer}/shape`,
-          src.format === "npz" && src.layout === "nhwc" && opened.shape[2] !== 3 ? "if the array is (N, C, H, W), declare layout nchw" : undefined);
+        add(
+          "D002",
+          "error",
+          `source '${src.name}' holds ${fmtShape(opened.shape)} images, declared ${fmtShape(src.shape)}`,
+          `${pointer}/shape`,
+          src.format === "npz" && src.layout === "nhwc" && opened.shape[2] !== 3 ? "if the array is (N, C, H, W), declare layout nchw" : undefined,
+        );
       }
       if (src.size !== null && src.size !== opened.count) {
         add("D003", "warning", `source '${src.name}' is declared with ${fmtInt(src.size)} images but holds ${fmtInt(opened.count)}`, `${pointer}/size`);
@@ -83,8 +88,13 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
     });
     const shapes = new Set(train.map((t) => fmtShape(t.source.shape)));
     if (shapes.size > 1) {
-      add("D005", "error", `training sources differ in shape (${train.map((t) => `${t.source.name} ${fmtShape(t.source.shape)}`).join(", ")})`, "/data/train",
-        "convert the generated set to the real images' size (`adainfc data convert --resize HxW`)");
+      add(
+        "D005",
+        "error",
+        `training sources differ in shape (${train.map((t) => `${t.source.name} ${fmtShape(t.source.shape)}`).join(", ")})`,
+        "/data/train",
+        "convert the generated set to the real images' size (`adainfc data convert --resize HxW`)",
+      );
     }
 
     // Crop size vs image size.
@@ -95,7 +105,12 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
           const [h, w] = t.source.shape;
           const pointer = `/augment/views/${v}/ops/${o}/size`;
           if (op.size > Math.min(h, w)) {
-            add("D004", "warning", `view '${view.name}' crops to ${op.size}x${op.size} but '${t.source.name}' images are ${h}x${w}: crops are upsampled`, pointer);
+            add(
+              "D004",
+              "warning",
+              `view '${view.name}' crops to ${op.size}x${op.size} but '${t.source.name}' images are ${h}x${w}: crops are upsampled`,
+              pointer,
+            );
           } else if (op.size < Math.min(h, w)) {
             add("D004", "info", `view '${view.name}' crops to ${op.size}x${op.size} from ${h}x${w} '${t.source.name}' images`, pointer);
           }
@@ -126,20 +141,27 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
       const ds = distance(swapped, realStats.mean);
       const src = declared.get(s.name)!.src;
       if (d >= SWAP_MIN_DISTANCE && ds <= SWAP_RATIO * d) {
-        add("D007", "warning",
+        add(
+          "D007",
+          "warning",
           `generated source '${s.name}' looks like it has red and blue swapped: its channel means ${fmtMeans(g.mean)} are ${fmtNum(d)} from the real data's ${fmtMeans(realStats.mean)}, ${fmtNum(ds)} after swapping`,
           `${pointer}/channelOrder`,
           src.channelOrder === "bgr"
             ? "it is declared channel_order bgr, but the pixels look RGB already: declare channel_order rgb"
-            : "declare channel_order bgr for it (the reference converter stores OpenCV's BGR order), or reconvert with `adainfc data convert`");
+            : "declare channel_order bgr for it (the reference converter stores OpenCV's BGR order), or reconvert with `adainfc data convert`",
+        );
         continue;
       }
       const meanGap = Math.max(...g.mean.map((m, c) => Math.abs(m - realStats.mean[c]!)));
       const stdRatio = Math.max(...g.std.map((sd, c) => ratio(sd, realStats.std[c]!)));
       if (meanGap > GAP_MEAN || stdRatio > GAP_STD_RATIO) {
-        add("D006", "warning",
+        add(
+          "D006",
+          "warning",
           `generated source '${s.name}' differs from the real data: channel means ${fmtMeans(g.mean)} vs ${fmtMeans(realStats.mean)}, stds ${fmtMeans(g.std)} vs ${fmtMeans(realStats.std)}`,
-          pointer, "check its value range and preprocessing; re-weighting real data (replicate > 1) counters a distribution gap");
+          pointer,
+          "check its value range and preprocessing; re-weighting real data (replicate > 1) counters a distribution gap",
+        );
       }
     }
 
@@ -154,11 +176,23 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
 
     // Summary.
     if (train.length === ir.data.train.length && train.length > 0) {
-      const q = mixtureQuantities(train.map((t) => ({ source: t.source.name, size: t.source.count, replicate: t.replicate, generated: t.source.origin === "generated" })));
+      const q = mixtureQuantities(
+        train.map((t) => ({ source: t.source.name, size: t.source.count, replicate: t.replicate, generated: t.source.origin === "generated" })),
+      );
       const parts = train.map((t) => `${t.source.name} ${fmtInt(t.source.count)} x${t.replicate}`);
-      add("D008", "info", `training mixture: ${parts.join(" + ")} = ${fmtInt(q.epochSize)} samples per epoch, generated share ${(q.generatedShare * 100).toFixed(1)}%`, "/data/train");
+      add(
+        "D008",
+        "info",
+        `training mixture: ${parts.join(" + ")} = ${fmtInt(q.epochSize)} samples per epoch, generated share ${(q.generatedShare * 100).toFixed(1)}%`,
+        "/data/train",
+      );
       if (ir.train.epochSize !== null && ir.train.epochSize !== q.epochSize) {
-        add("D003", "warning", `the pipeline assumes ${fmtInt(ir.train.epochSize)} samples per epoch, the data gives ${fmtInt(q.epochSize)}`, "/train/epochSize");
+        add(
+          "D003",
+          "warning",
+          `the pipeline assumes ${fmtInt(ir.train.epochSize)} samples per epoch, the data gives ${fmtInt(q.epochSize)}`,
+          "/train/epochSize",
+        );
       }
     }
   } finally {

@@ -6,7 +6,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 
 export type CifarName = "cifar10" | "cifar100";
 export type Split = "train" | "test";

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import https from "node:https";
 import http from "node:http";
 import path from "node:path";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { extractTar } from "./tar.js";
 import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
 
@@ -90,13 +90,7 @@ export async function md5File(file: string): Promise<string> {
 }
 
 /** GET `url` into `target`, following up to 5 redirects. */
-export function download(
-  url: string,
-  target: string,
-  onProgress: FetchOptions["onProgress"],
-  timeoutMs: number,
-  redirects = 5,
-): Promise<void> {
+export function download(url: string, target: string, onProgress: FetchOptions["onProgress"], timeoutMs: number, redirects = 5): Promise<void> {
   return new Promise((resolve, reject) => {
     const offline = (why: string): DataError =>
       new DataError(url, `cannot download (${why}); check the internet connection, or download the archive by hand and extract it into the --dir folder`);

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Sharp } from "sharp";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { NpzImageWriter } from "./npz-writer.js";
 
 export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp"]);

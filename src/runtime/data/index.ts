@@ -1,8 +1,9 @@
 // The data layer's public surface (see docs/data.md). Importing this never loads
 // sharp or tfjs: image decoding is imported lazily by the folder reader.
 
-export { DataError } from "./errors.js";
-export { inspectNpz, NpzReader, type NpzInfo, type NpzOpenOptions, type Layout, type ValueRange } from "./npz.js";
+export { DataError } from "../../formats/data-error.js";
+export { NpzReader, type NpzOpenOptions, type ValueRange } from "./npz.js";
+export { inspectNpz, type NpzInfo, type Layout } from "../../formats/npz-header.js";
 export { NpzImageWriter, type NpzImageWriterOptions } from "./npz-writer.js";
 export { CifarReader, type CifarName, type Split } from "./cifar.js";
 export { fetchCifar, CIFAR_ARCHIVES, type FetchOptions } from "./fetch.js";

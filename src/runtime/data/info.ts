@@ -5,13 +5,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { SourceFormat } from "../../ir/types.js";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { CifarReader, resolveCifarDir, type Split } from "./cifar.js";
 import { MnistReader } from "./mnist.js";
-import { NpzReader, type Layout } from "./npz.js";
+import { NpzReader } from "./npz.js";
+import type { Layout } from "../../formats/npz-header.js";
 import { decodeImage, listImages } from "./folder.js";
 import { channelStats, evenSample } from "./stats.js";
-import { readAt } from "./zip.js";
+import { readAt } from "../../formats/zip.js";
 
 /** The JSON that `data info --json` prints: exactly these keys. */
 export interface DataInfo {
@@ -60,7 +61,10 @@ export function detectFormat(target: string, cwd: string): { format: SourceForma
     const magic = readAt(fd, 4, 0);
     fs.closeSync(fd);
     if (magic.length === 4 && magic[0] === 0x50 && magic[1] === 0x4b) return { format: "npz", path: full };
-    throw new DataError(target, full.endsWith(".npz") ? "not a zip/npz archive" : "not a data file (expected an .npz archive, a CIFAR folder, an image folder or `mnist`)");
+    throw new DataError(
+      target,
+      full.endsWith(".npz") ? "not a zip/npz archive" : "not a data file (expected an .npz archive, a CIFAR folder, an image folder or `mnist`)",
+    );
   }
   if (resolveCifarDir("cifar10", full)) return { format: "cifar10", path: full };
   if (resolveCifarDir("cifar100", full)) return { format: "cifar100", path: full };
@@ -75,7 +79,19 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
     case "mnist": {
       const r = new MnistReader(options.split ?? null);
       const s = channelStats(r, max);
-      return { ...base, format, count: r.count, shape: r.shape, dtype: "uint8", labeled: r.count, unlabeled: 0, channelMeans: s.mean, channelStd: s.std, sampled: s.sampled, split: options.split ?? null };
+      return {
+        ...base,
+        format,
+        count: r.count,
+        shape: r.shape,
+        dtype: "uint8",
+        labeled: r.count,
+        unlabeled: 0,
+        channelMeans: s.mean,
+        channelStd: s.std,
+        sampled: s.sampled,
+        split: options.split ?? null,
+      };
     }
     case "cifar10":
     case "cifar100": {
@@ -84,7 +100,19 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
       try {
         const s = channelStats(r, max);
         // Every CIFAR record carries a label (checked against the class count as it is read).
-        return { ...base, format, count: r.count, shape: r.shape, dtype: "uint8", labeled: r.count, unlabeled: 0, channelMeans: s.mean, channelStd: s.std, sampled: s.sampled, split };
+        return {
+          ...base,
+          format,
+          count: r.count,
+          shape: r.shape,
+          dtype: "uint8",
+          labeled: r.count,
+          unlabeled: 0,
+          channelMeans: s.mean,
+          channelStd: s.std,
+          sampled: s.sampled,
+          split,
+        };
       } finally {
         r.close();
       }
@@ -99,7 +127,19 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
         const s = channelStats({ count: r.count, shape: r.shape, readBatch: (i) => ({ images: r.readImages(i), labels: r.readLabels(i) }) }, max);
         let labeled = 0;
         if (r.labels) for (const l of r.labels) if (l >= 0) labeled++;
-        return { ...base, format, count: r.count, shape: r.shape, dtype: r.dtype.name, labeled, unlabeled: r.count - labeled, channelMeans: s.mean, channelStd: s.std, sampled: s.sampled, layout: r.layout };
+        return {
+          ...base,
+          format,
+          count: r.count,
+          shape: r.shape,
+          dtype: r.dtype.name,
+          labeled,
+          unlabeled: r.count - labeled,
+          channelMeans: s.mean,
+          channelStd: s.std,
+          sampled: s.sampled,
+          layout: r.layout,
+        };
       } finally {
         r.close();
       }
@@ -129,7 +169,19 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
       }
       const mean = sum.map((s) => s / pixels / 255);
       const std = sum.map((s, c) => Math.sqrt(Math.max(0, sumSq[c]! / pixels - (s / pixels) ** 2)) / 255);
-      return { ...base, format, count: files.length, shape: shape!, dtype: "uint8", labeled: 0, unlabeled: files.length, channelMeans: mean, channelStd: std, sampled: picks.length, mixedSizes };
+      return {
+        ...base,
+        format,
+        count: files.length,
+        shape: shape!,
+        dtype: "uint8",
+        labeled: 0,
+        unlabeled: files.length,
+        channelMeans: mean,
+        channelStd: std,
+        sampled: picks.length,
+        mixedSizes,
+      };
     }
   }
 }

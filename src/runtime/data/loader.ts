@@ -3,7 +3,7 @@
 // back into the sampler's order. Generated samples carry label -1.
 
 import type { DataIR } from "../../ir/types.js";
-import { InflationSampler, type MixtureEntry, type SampledBatch } from "./sampler.js";
+import type { InflationSampler, MixtureEntry, SampledBatch } from "./sampler.js";
 import type { ImageBatch, ImageSource } from "./source.js";
 
 export interface MixtureBatch extends ImageBatch {

@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { DataError } from "./errors.js";
+import { DataError } from "../../formats/data-error.js";
 import type { Split } from "./cifar.js";
 
 const SIDE = 28;

@@ -6,9 +6,9 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { encodeNpyHeader } from "./npy.js";
+import { encodeNpyHeader } from "../../formats/npy.js";
 import { StoredZipWriter } from "./zip-writer.js";
-import { fsError } from "./errors.js";
+import { fsError } from "../../formats/data-error.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 export interface NpzImageWriterOptions {

@@ -6,13 +6,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { DataSourceIR, SourceFormat, SourceOrigin } from "../../ir/types.js";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 import { CifarReader } from "./cifar.js";
 import { MnistReader } from "./mnist.js";
 import { NpzReader } from "./npz.js";
 import { defaultCacheDir } from "./cache.js";
 import { convertFolderToNpz, listImages } from "./folder.js";
 import { ensureDir } from "../../util/fs-errors.js";
+import { dataPath } from "../../formats/data-path.js";
 
 export interface ImageBatch {
   /** NHWC uint8, RGB. */
@@ -50,7 +51,7 @@ interface Reader {
 
 /** Open a source declared in the IR. Async because some need one-time cache work. */
 export async function openSource(src: DataSourceIR, options: OpenSourceOptions): Promise<ImageSource> {
-  const where = src.path === null ? null : path.resolve(options.cwd, src.path);
+  const where = src.path === null ? null : dataPath(options.cwd, src.path);
   const needPath = (): string => {
     if (where === null) throw new DataError(src.name, `source '${src.name}' (${src.format}) needs a path`);
     return where;

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { x as untar } from "tar";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "../../formats/data-error.js";
 
 const KEPT_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory"]);
 

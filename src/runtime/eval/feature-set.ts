@@ -12,9 +12,7 @@ export function featureCount(set: FeatureSet): number {
 
 export function checkFeatureSet(set: FeatureSet, what: string): void {
   if (set.features.length !== set.labels.length * set.dim) {
-    throw new Error(
-      `${what}: ${set.features.length} feature values do not make ${set.labels.length} rows of ${set.dim}`,
-    );
+    throw new Error(`${what}: ${set.features.length} feature values do not make ${set.labels.length} rows of ${set.dim}`);
   }
 }
 

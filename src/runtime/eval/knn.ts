@@ -46,8 +46,7 @@ export async function weightedKnn(tf: Tf, train: FeatureSet, test: FeatureSet, o
   const d = bank.dim;
   const cosine = opts.distance === "cosine";
 
-  const normalise = (x: Tensor2D): Tensor2D =>
-    tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), 1, true)), 1e-12)) as Tensor2D;
+  const normalise = (x: Tensor2D): Tensor2D => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), 1, true)), 1e-12)) as Tensor2D;
   // The bank is stored transposed, [dim, nTrain], once: wasm's matMul with transposeB
   // ran several times slower than with a pre-transposed operand.
   const bankT = tf.tidy(() => {

@@ -72,7 +72,11 @@ export async function trainLinearProbe(
         const labels = yb.subarray(0, b);
         const x = tf.tensor2d(xb.subarray(0, b * d), [b, d]);
         const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(tf, layer.apply(x), labels), vars);
-        sgd.step(vars, vars.map((v) => grads[v.name]), learningRateAt(schedule, ir.lr, step, totalSteps));
+        sgd.step(
+          vars,
+          vars.map((v) => grads[v.name]),
+          learningRateAt(schedule, ir.lr, step, totalSteps),
+        );
         const summed = tf.tidy(() => tf.add(lossSum, tf.mul(value, b)));
         lossSum.dispose();
         lossSum = summed;

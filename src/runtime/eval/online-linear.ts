@@ -65,7 +65,11 @@ export class OnlineLinearClassifier {
       return tf.div(tf.addN(losses), losses.length) as Scalar;
     }, vars);
     try {
-      this.optimizer.step(vars, vars.map((v) => grads[v.name]), lr);
+      this.optimizer.step(
+        vars,
+        vars.map((v) => grads[v.name]),
+        lr,
+      );
     } finally {
       for (const g of Object.values(grads)) g?.dispose();
     }

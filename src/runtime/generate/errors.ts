@@ -1,16 +1,10 @@
 // A problem with what the user asked of the generator (too many dimensions for the
-// images, a split on a format without splits...). The CLI prints it as one line:
-// `usage` problems exit 2, the others 1. Problems with the data file itself are the
-// data layer's DataError.
+// images, a split on a format without splits...), on the runtime's RuntimeProblem:
+// `usage` problems exit 2, the others 1.
+import { type ProblemKind, RuntimeProblem } from "../errors.js";
 
-export type GenerateErrorKind = "usage" | "error";
+export type GenerateErrorKind = ProblemKind;
 
-export class GenerateError extends Error {
-  constructor(
-    message: string,
-    readonly kind: GenerateErrorKind = "error",
-  ) {
-    super(message);
-    this.name = "GenerateError";
-  }
+export class GenerateError extends RuntimeProblem {
+  override name = "GenerateError";
 }

@@ -12,12 +12,11 @@
 // Memory: the fit matrix (fitSamples x H*W*C float64: 50 MB for 8,000 MNIST digits)
 // and one chunk of output; the N generated images stream to disk chunk by chunk.
 
-import fs from "node:fs";
 import path from "node:path";
 import type { SourceFormat } from "../../ir/types.js";
 import { Rng } from "../rng.js";
-import { fsError } from "../data/errors.js";
-import type { Layout } from "../data/npz.js";
+import { fsError } from "../../formats/data-error.js";
+import type { Layout } from "../../formats/npz-header.js";
 import { NpzImageWriter } from "../data/npz-writer.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
 import { GenerateError } from "./errors.js";

@@ -13,7 +13,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { DataSourceIR, SourceFormat } from "../../ir/types.js";
 import { detectFormat } from "../data/info.js";
-import { NpzReader, type Layout } from "../data/npz.js";
+import { NpzReader } from "../data/npz.js";
+import type { Layout } from "../../formats/npz-header.js";
 import { openSource } from "../data/source.js";
 import { evenSample } from "../data/stats.js";
 import { GenerateError } from "./errors.js";
@@ -33,7 +34,7 @@ const SPLIT_SUFFIX = /^(.*):(train|test|all)$/;
 /** Split `mnist:test` into target and split. A path that exists as typed is never split, so a file named `a:test` still works. */
 export function parseSourceSpec(spec: string, cwd: string): SourceSpec {
   const m = SPLIT_SUFFIX.exec(spec);
-  if (m && m[1] && (m[1].toLowerCase() === "mnist" || !fs.existsSync(path.resolve(cwd, spec)))) {
+  if (m?.[1] && (m[1].toLowerCase() === "mnist" || !fs.existsSync(path.resolve(cwd, spec)))) {
     return { target: m[1], split: m[2] as SplitChoice };
   }
   if (/^mnist:/i.test(spec) && !fs.existsSync(path.resolve(cwd, spec))) {

@@ -34,7 +34,12 @@ export class BarlowTwins extends BaseMethod {
   readonly usesMomentumBackbone = false;
   private readonly projector: Head;
 
-  constructor(tf: Tf, private readonly ir: BarlowTwinsIR, featureDim: number, rng: Rng) {
+  constructor(
+    tf: Tf,
+    private readonly ir: BarlowTwinsIR,
+    featureDim: number,
+    rng: Rng,
+  ) {
     const projector = Head.create(
       tf,
       "projector",

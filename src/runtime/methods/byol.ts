@@ -35,24 +35,14 @@ export class BYOL extends BaseMethod {
       tf,
       "projector",
       featureDim,
-      [
-        { kind: "linear", out: ir.projHiddenDim },
-        { kind: "bn" },
-        { kind: "relu" },
-        { kind: "linear", out: ir.projOutputDim },
-      ],
+      [{ kind: "linear", out: ir.projHiddenDim }, { kind: "bn" }, { kind: "relu" }, { kind: "linear", out: ir.projOutputDim }],
       rng,
     );
     const predictor = Head.create(
       tf,
       "predictor",
       ir.projOutputDim,
-      [
-        { kind: "linear", out: ir.predHiddenDim },
-        { kind: "bn" },
-        { kind: "relu" },
-        { kind: "linear", out: ir.projOutputDim },
-      ],
+      [{ kind: "linear", out: ir.predHiddenDim }, { kind: "bn" }, { kind: "relu" }, { kind: "linear", out: ir.projOutputDim }],
       rng,
     );
     const targetProjector = projector.cloneAsTarget("momentum_projector");

@@ -12,12 +12,7 @@ export function uniformValues(rng: Rng, size: number, bound: number): Float32Arr
 }
 
 /** A variable holding `values`; the temporary tensor is released at once. */
-export function makeVariable(
-  tf: Tf,
-  values: Float32Array,
-  shape: number[],
-  trainable: boolean,
-): Variable {
+export function makeVariable(tf: Tf, values: Float32Array, shape: number[], trainable: boolean): Variable {
   const t: Tensor = tf.tensor(values, shape, "float32");
   const v = tf.variable(t, trainable);
   t.dispose();

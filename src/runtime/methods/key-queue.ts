@@ -64,9 +64,7 @@ export class KeyQueue {
       if (n === size) {
         // The whole ring is rewritten; rotate so key order follows the positions.
         const head = size - start;
-        return start === 0
-          ? keys.clone()
-          : tf.concat([tf.slice(keys, [0, head, 0], [-1, size - head, -1]), tf.slice(keys, [0, 0, 0], [-1, head, -1])], 1);
+        return start === 0 ? keys.clone() : tf.concat([tf.slice(keys, [0, head, 0], [-1, size - head, -1]), tf.slice(keys, [0, 0, 0], [-1, head, -1])], 1);
       }
       if (start + n <= size) {
         const parts: Tensor3D[] = [];

@@ -32,14 +32,7 @@ export class Linear {
   /** A copy with the same values (trainable or not). */
   clone(trainable: boolean, name = this.name): Linear {
     const tf = this.tf;
-    return new Linear(
-      tf,
-      name,
-      this.inDim,
-      this.outDim,
-      cloneVariable(tf, this.weight, trainable),
-      cloneVariable(tf, this.bias, trainable),
-    );
+    return new Linear(tf, name, this.inDim, this.outDim, cloneVariable(tf, this.weight, trainable), cloneVariable(tf, this.bias, trainable));
   }
 
   apply(x: Tensor2D): Tensor2D {

@@ -39,7 +39,12 @@ export class MoCoV2Plus extends BaseMethod {
   /** Keys of the last loss() call, pushed by afterStep(). */
   private pending: Tensor3D | null = null;
 
-  constructor(tf: Tf, private readonly ir: MoCoV2PlusIR, featureDim: number, rng: Rng) {
+  constructor(
+    tf: Tf,
+    private readonly ir: MoCoV2PlusIR,
+    featureDim: number,
+    rng: Rng,
+  ) {
     const projector = Head.create(
       tf,
       "projector",

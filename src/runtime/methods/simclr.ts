@@ -49,7 +49,12 @@ export class SimCLR extends BaseMethod {
   readonly usesMomentumBackbone = false;
   private readonly projector: Head;
 
-  constructor(tf: Tf, private readonly ir: SimCLRIR, featureDim: number, rng: Rng) {
+  constructor(
+    tf: Tf,
+    private readonly ir: SimCLRIR,
+    featureDim: number,
+    rng: Rng,
+  ) {
     const projector = Head.create(
       tf,
       "projector",

@@ -28,9 +28,7 @@ export function savedEntry(state: StateDict, key: string, shape: readonly number
   const saved = state.tensors[key];
   if (saved === undefined) throw new Error(`checkpoint state has no tensor "${key}"`);
   if (saved.shape.length !== shape.length || saved.shape.some((d, i) => d !== shape[i])) {
-    throw new Error(
-      `checkpoint tensor "${key}" has shape [${saved.shape.join(", ")}], expected [${shape.join(", ")}]`,
-    );
+    throw new Error(`checkpoint tensor "${key}" has shape [${saved.shape.join(", ")}], expected [${shape.join(", ")}]`);
   }
   return saved;
 }
@@ -42,12 +40,7 @@ export function savedNumber(state: StateDict, key: string): number {
 }
 
 /** Overwrites a variable with a saved value of the same shape. */
-export function restoreVariable(
-  tf: { tensor: (values: Float32Array, shape: number[]) => Tensor },
-  variable: Variable,
-  state: StateDict,
-  key: string,
-): void {
+export function restoreVariable(tf: { tensor: (values: Float32Array, shape: number[]) => Tensor }, variable: Variable, state: StateDict, key: string): void {
   const saved = savedEntry(state, key, variable.shape);
   const t = tf.tensor(saved.values, saved.shape);
   variable.assign(t);

@@ -4,9 +4,6 @@
 // tensors (tfjs-layers is not a dependency), initialised from our seeded Rng so a
 // seed gives the same weights on every backend.
 import type { Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
-import type { TfCore } from "../backend/select.js";
-
-export type { TfCore };
 
 export interface NamedParam {
   /** Dotted name, torch style: `layer2.0.conv1.weight`, `bn1.gamma`. */

@@ -13,24 +13,18 @@
 import type { Tensor, Tensor1D, Tensor4D } from "@tensorflow/tfjs-core";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../backend/batch-norm-kernels.js";
 import { hasKernels } from "../backend/fused-kernels.js";
-import type { TfCore } from "./backbone.js";
+import type { Tf } from "../methods/tf.js";
 
 /** Receives the batch statistics (biased variance) while the op runs; they are disposed after. */
 export type StatsCallback = (mean: Tensor1D, variance: Tensor1D) => void;
 
 type SaveFunc = (tensors: Tensor[]) => void;
 
-function hasFusedKernels(tf: TfCore): boolean {
+function hasFusedKernels(tf: Tf): boolean {
   return hasKernels(tf, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD);
 }
 
-function forward(
-  tf: TfCore,
-  x: Tensor4D,
-  gamma: Tensor,
-  beta: Tensor,
-  attrs: BatchNormTrainAttrs,
-): [Tensor4D, Tensor1D, Tensor1D] {
+function forward(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, attrs: BatchNormTrainAttrs): [Tensor4D, Tensor1D, Tensor1D] {
   if (hasFusedKernels(tf)) {
     const out = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale: gamma, offset: beta }, { ...attrs });
     return out as [Tensor4D, Tensor1D, Tensor1D];
@@ -41,7 +35,7 @@ function forward(
 }
 
 function backward(
-  tf: TfCore,
+  tf: Tf,
   dyIn: Tensor4D,
   saved: { x: Tensor4D; mean: Tensor1D; variance: Tensor1D; gamma: Tensor; y: Tensor4D },
   attrs: BatchNormTrainAttrs,
@@ -73,15 +67,7 @@ function backward(
  * Differentiable in x, gamma and beta. `onStats` sees the statistics (to update
  * running averages) inside the op, so nothing about them lands on the gradient tape.
  */
-export function batchNormTrain(
-  tf: TfCore,
-  x: Tensor4D,
-  gamma: Tensor,
-  beta: Tensor,
-  eps: number,
-  onStats: StatsCallback,
-  relu = false,
-): Tensor4D {
+export function batchNormTrain(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, eps: number, onStats: StatsCallback, relu = false): Tensor4D {
   const attrs: BatchNormTrainAttrs = { varianceEpsilon: eps, relu };
   const op = tf.customGrad((...args: Array<Tensor | SaveFunc>) => {
     const [xIn, gIn, bIn, save] = args as [Tensor4D, Tensor, Tensor, SaveFunc];
@@ -108,7 +94,7 @@ export function batchNormTrain(
  * block's tail). Composed from tfjs ops, the Add would keep both inputs and the
  * ReLU its input: three activation-sized tensors instead of one.
  */
-export function addRelu(tf: TfCore, a: Tensor4D, b: Tensor4D): Tensor4D {
+export function addRelu(tf: Tf, a: Tensor4D, b: Tensor4D): Tensor4D {
   const op = tf.customGrad((...args: Array<Tensor | SaveFunc>) => {
     const [aIn, bIn, save] = args as [Tensor4D, Tensor4D, SaveFunc];
     const y = tf.relu(tf.add(aIn, bIn)) as Tensor4D;

@@ -6,10 +6,11 @@
 import type { Tensor4D } from "@tensorflow/tfjs-core";
 import type { ConvNetIR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
-import type { Backbone, TfCore } from "./backbone.js";
+import type { Backbone } from "./backbone.js";
+import type { Tf } from "../methods/tf.js";
 import { batchNorm, conv, globalAvgPool, linear, VariableStore, type BatchNorm, type Conv } from "./layers.js";
 
-export function buildConvNet(tf: TfCore, ir: ConvNetIR, inputShape: [number, number, number], rng: Rng): Backbone {
+export function buildConvNet(tf: Tf, ir: ConvNetIR, inputShape: [number, number, number], rng: Rng): Backbone {
   if (ir.channels.length === 0) throw new Error("convnet needs at least one convolution");
   const store = new VariableStore(tf);
   let cin = inputShape[2];

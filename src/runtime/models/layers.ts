@@ -5,7 +5,8 @@
 // torchvision's ResNet does, torch's default U(+-1/sqrt(fan_in)) for linear layers.
 import type { Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { Rng } from "../rng.js";
-import type { ModelState, NamedParam, TfCore } from "./backbone.js";
+import type { ModelState, NamedParam } from "./backbone.js";
+import type { Tf } from "../methods/tf.js";
 import { axpby } from "../backend/fused-kernels.js";
 import { batchNormTrain } from "./batch-norm-train.js";
 
@@ -15,7 +16,7 @@ export class VariableStore {
   /** Non-trainable variables (batch-norm running statistics). */
   readonly buffers = new Map<string, Variable>();
 
-  constructor(readonly tf: TfCore) {}
+  constructor(readonly tf: Tf) {}
 
   param(name: string, shape: number[], values: Float32Array, biasOrNorm: boolean): Variable {
     // No tfjs name: tfjs variable names are process-global, and two copies of a
@@ -83,15 +84,7 @@ export interface Conv {
 }
 
 /** k x k convolution, torch-style symmetric padding (k-1)/2, HWIO weights, no bias. */
-export function conv(
-  store: VariableStore,
-  rng: Rng,
-  name: string,
-  k: number,
-  cin: number,
-  cout: number,
-  stride: number,
-): Conv {
+export function conv(store: VariableStore, rng: Rng, name: string, k: number, cin: number, cout: number, stride: number): Conv {
   const w = store.param(`${name}.weight`, [k, k, cin, cout], heNormal(rng, k * k * cin * cout, k * k * cout), false);
   const p = (k - 1) >> 1;
   // Explicit symmetric padding, not 'same': with stride 2 tf's 'same' pads
@@ -163,6 +156,6 @@ export function linear(store: VariableStore, rng: Rng, name: string, cin: number
 }
 
 /** Global average pooling: [N, H, W, C] -> [N, C]. */
-export function globalAvgPool(tf: TfCore, x: Tensor4D): Tensor2D {
+export function globalAvgPool(tf: Tf, x: Tensor4D): Tensor2D {
   return tf.mean(x, [1, 2]) as Tensor2D;
 }

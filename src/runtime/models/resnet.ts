@@ -5,7 +5,8 @@
 import type { Tensor4D, Tensor2D } from "@tensorflow/tfjs-core";
 import type { ResNet18IR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
-import type { Backbone, TfCore } from "./backbone.js";
+import type { Backbone } from "./backbone.js";
+import type { Tf } from "../methods/tf.js";
 import { addRelu } from "./batch-norm-train.js";
 import { batchNorm, conv, globalAvgPool, linear, VariableStore, type BatchNorm, type Conv } from "./layers.js";
 
@@ -40,7 +41,7 @@ function basicBlock(store: VariableStore, rng: Rng, name: string, cin: number, c
 
 export const RESNET18_WIDTHS = [64, 128, 256, 512] as const;
 
-export function buildResNet18(tf: TfCore, ir: ResNet18IR, inputShape: [number, number, number], rng: Rng): Backbone {
+export function buildResNet18(tf: Tf, ir: ResNet18IR, inputShape: [number, number, number], rng: Rng): Backbone {
   const store = new VariableStore(tf);
   const [, , channels] = inputShape;
   const cifar = ir.stem === "cifar";

@@ -43,8 +43,8 @@ export class AdamW implements Optimizer {
         const decayed = wd !== 0 ? tf.mul(p, 1 - lr * wd) : p;
         const m1 = prevM ? tf.add(tf.mul(prevM, b1), tf.mul(g, 1 - b1)) : tf.mul(g, 1 - b1);
         const v1 = prevV ? tf.add(tf.mul(prevV, b2), tf.mul(tf.square(g), 1 - b2)) : tf.mul(tf.square(g), 1 - b2);
-        const bc1 = 1 - Math.pow(b1, t);
-        const bc2 = 1 - Math.pow(b2, t);
+        const bc1 = 1 - b1 ** t;
+        const bc2 = 1 - b2 ** t;
         const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(bc2)), eps);
         const p1 = tf.sub(decayed, tf.mul(tf.div(m1, denom), lr / bc1));
         return [p1, m1, v1];

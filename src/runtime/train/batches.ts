@@ -52,7 +52,9 @@ export class BatchProducer {
     this.shape = this.loader.shape;
     this.stepsPerEpoch = this.sampler.stepsPerEpoch(ir.train.batchSize);
     if (this.stepsPerEpoch === 0) {
-      throw new RunSetupError(`the training mixture has ${this.sampler.epochSize} samples, fewer than one batch of ${ir.train.batchSize}: lower train.batch_size or add data`);
+      throw new RunSetupError(
+        `the training mixture has ${this.sampler.epochSize} samples, fewer than one batch of ${ir.train.batchSize}: lower train.batch_size or add data`,
+      );
     }
   }
 

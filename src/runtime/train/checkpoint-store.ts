@@ -6,14 +6,7 @@
 // and the next save removes; the previous checkpoint is never touched.
 import fs from "node:fs";
 import path from "node:path";
-import {
-  CheckpointFormatError,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  type CheckpointHeader,
-  type CheckpointMeta,
-  type FlatState,
-} from "./checkpoint-format.js";
+import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, type CheckpointHeader, type CheckpointMeta, type FlatState } from "./checkpoint-format.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 /** The file operations a save uses; tests pass one that fails half way. */

@@ -6,7 +6,7 @@
 import type { Tensor4D } from "@tensorflow/tfjs-core";
 import type { AugmentIR } from "../../ir/types.js";
 import { normalization, writeNormalized } from "../augment/normalize.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { ImageSource } from "../data/index.js";
 import type { LabelledBatch } from "../eval/index.js";
 
@@ -16,12 +16,7 @@ export function normalizationOf(augment: AugmentIR): { mean: number[]; std: numb
   return null;
 }
 
-export function* labelledBatches(
-  tf: TfCore,
-  source: ImageSource,
-  augment: AugmentIR,
-  batchSize: number,
-): Generator<LabelledBatch> {
+export function* labelledBatches(tf: Tf, source: ImageSource, augment: AugmentIR, batchSize: number): Generator<LabelledBatch> {
   const [h, w, c] = source.shape;
   const norm = normalizationOf(augment);
   const table = norm ? normalization(c, norm.mean, norm.std) : normalization(c);

@@ -4,28 +4,15 @@ import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import { EVALUATORS } from "../../ir/builtins.js";
 import { defaultNode } from "../../ir/define.js";
-import { validateIR } from "../../ir/validate.js";
-import { upgradeIR } from "../../ir/upgrade.js";
 import type { Tf } from "../methods/tf.js";
 import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
 import { listCheckpoints, loadLatestCheckpoint } from "./checkpoint-store.js";
 import { RunSetupError } from "./errors.js";
-import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, type EncoderMetrics } from "./evaluation.js";
+import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf } from "./evaluation.js";
 import { backboneState, INIT_STREAMS } from "./model.js";
-import { runPaths } from "./run-dir.js";
+import { readRunIR, runPaths, type RunEvaluation } from "../../formats/run-dir.js";
 import { openRunSources } from "./sources.js";
-
-export interface RunEvaluation {
-  pipeline: string;
-  checkpoint: string;
-  step: number;
-  totalSteps: number;
-  metrics: EncoderMetrics;
-  /** Images in the kNN bank / probe training set, and in the test set. */
-  trainImages: number;
-  testImages: number;
-}
 
 export interface EvaluateRunOptions {
   tf: Tf;
@@ -36,30 +23,29 @@ export interface EvaluateRunOptions {
 }
 
 /** The run's recorded IR, checked against the IR's schema (a damaged file is the user's to fix). */
-function readRunIR(file: string): PipelineIR {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new RunSetupError(`${file} cannot be read as JSON (${(e as Error).message}); the run directory is damaged`);
-  }
-  raw = upgradeIR(raw);
-  const problems = validateIR(raw);
-  if (problems.length) throw new RunSetupError(`${file} is not a valid pipeline IR (${problems[0]}); the run directory is damaged`);
-  return raw as PipelineIR;
+function runIR(file: string): PipelineIR {
+  const r = readRunIR(file);
+  if ("ir" in r) return r.ir;
+  throw new RunSetupError(
+    r.problem === "json"
+      ? `${file} cannot be read as JSON (${r.detail}); the run directory is damaged`
+      : `${file} is not a valid pipeline IR (${r.detail}); the run directory is damaged`,
+  );
 }
 
 export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Promise<RunEvaluation> {
   const paths = runPaths(dir);
   if (!fs.existsSync(paths.ir)) throw new RunSetupError(`${dir} is not a run directory (no ir.json)`);
-  const ir = readRunIR(paths.ir);
+  const ir = runIR(paths.ir);
   const latest = loadLatestCheckpoint(paths.checkpoints);
   // As `run --resume` does: a damaged checkpoint is skipped, and the user is told.
   for (const s of latest?.skipped ?? []) opts.onNote?.(`skipping damaged checkpoint ${s.reason}`);
   if (!latest) {
     const files = listCheckpoints(paths.checkpoints).length;
     throw new RunSetupError(
-      files > 0 ? `${dir} has no checkpoint to evaluate: all ${files} in checkpoints/ are damaged` : `${dir} has no checkpoint to evaluate (checkpoints/ is empty)`,
+      files > 0
+        ? `${dir} has no checkpoint to evaluate: all ${files} in checkpoints/ are damaged`
+        : `${dir} has no checkpoint to evaluate (checkpoints/ is empty)`,
     );
   }
   if (ir.data.eval === null) throw new RunSetupError(`${ir.name} declares no evaluation source`);

@@ -5,24 +5,18 @@
 //   - the offline linear probe on the same features (end of training, `adainfc eval`).
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { ImageSource } from "../data/index.js";
 import { extractFeatures, trainLinearProbe, weightedKnn, type FeatureSet, type OnlineLinearClassifier } from "../eval/index.js";
 import type { Backbone } from "../models/backbone.js";
 import { Rng } from "../rng.js";
 import { labelledBatches } from "./eval-batches.js";
 import { INIT_STREAMS } from "./model.js";
+import type { EncoderMetrics } from "../../formats/run-dir.js";
 
 export const EVAL_BATCH = 256;
 
-export interface EncoderMetrics {
-  knn_acc1?: number;
-  knn_acc5?: number;
-  probe_acc1?: number;
-  probe_train_acc1?: number;
-}
-
-export async function featuresOf(tf: TfCore, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
+export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
   return extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, EVAL_BATCH));
 }
 
@@ -31,7 +25,7 @@ export function bankSourceNames(ir: PipelineIR, sources: ReadonlyMap<string, Ima
   const names: string[] = [];
   for (const t of ir.data.train) {
     const s = sources.get(t.source);
-    if (!s || s.origin !== "real" || s.classes === null || t.replicate === 0 || names.includes(t.source)) continue;
+    if (s?.origin !== "real" || s.classes === null || t.replicate === 0 || names.includes(t.source)) continue;
     names.push(t.source);
   }
   return names;
@@ -53,7 +47,7 @@ export function concatFeatures(sets: FeatureSet[]): FeatureSet {
 }
 
 /** Loss and top-1 of the online classifier over a whole feature set. */
-export async function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
+export async function onlineAccuracy(tf: Tf, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
   let hits = 0;
   let lossSum = 0;
   let labelled = 0;
@@ -70,7 +64,7 @@ export async function onlineAccuracy(tf: TfCore, classifier: OnlineLinearClassif
 
 /** kNN (when the IR asks for it) and, with `probe`, the offline linear probe. */
 export async function evaluateFeatures(
-  tf: TfCore,
+  tf: Tf,
   ir: PipelineIR,
   bank: FeatureSet,
   test: FeatureSet,

@@ -1,6 +1,6 @@
 // The table printed after a run: the trained encoder next to the same encoder untrained
 // (its initial, seeded weights), so a user sees what training bought.
-import type { RunSummary } from "./types.js";
+import type { RunSummary } from "../../formats/run-dir.js";
 
 const pct = (v: number | undefined): string => (v === undefined ? "-" : `${v.toFixed(1)}%`);
 

@@ -2,10 +2,26 @@
 // is selected (dynamic import) when a run starts, unless the caller passes `tf`.
 export { runPipeline } from "./run-pipeline.js";
 export { writeJsonAtomic } from "../../util/atomic-write.js";
-export type { RunOptions, RunResult, RunSummary, FinalMetrics, ProgressEvent } from "./types.js";
+export type { RunOptions, RunResult, ProgressEvent } from "./types.js";
 export { TrainingDivergedError, RunSetupError } from "./errors.js";
-export { runPaths, runDirOf, type RunPaths } from "./run-dir.js";
-export { MetricsLog, readMetrics, type StepMetrics } from "./metrics-log.js";
+// The run directory's files (src/formats/run-dir.ts) and the sweep's results tables.
+export {
+  runPaths,
+  runDirOf,
+  MetricsLog,
+  readMetrics,
+  readRunIR,
+  readRunSummary,
+  readSummaries,
+  writeRunSummary,
+  type RunPaths,
+  type StepMetrics,
+  type RunSummary,
+  type FinalMetrics,
+  type EncoderMetrics,
+  type RunEvaluation,
+} from "../../formats/run-dir.js";
+export { summarize, resultsCsv, resultsMarkdown, resultsText, writeResults, RESULT_METRICS, SEED_AXIS } from "../../formats/results.js";
 export {
   saveCheckpoint,
   loadCheckpoint,
@@ -31,12 +47,11 @@ export {
 export { buildTrainModel, modelState, loadModelState, backboneState, INIT_STREAMS, type TrainModel } from "./model.js";
 export { BatchProducer, AUGMENT_STREAM_BASE, type PreparedBatch, type WorkerMode } from "./batches.js";
 export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
-export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames, type EncoderMetrics } from "./evaluation.js";
+export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames } from "./evaluation.js";
 export { openRunSources, firstImages, usedSources, type OpenedSources } from "./sources.js";
 export { completeNormalization } from "./normalization.js";
 export { missingData, planCommand, standInPlan, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
-export { summarize, resultsCsv, resultsMarkdown, resultsText, readSummaries, writeResults, RESULT_METRICS } from "./results.js";
 export { finalTable } from "./final-table.js";
 export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
-export { evaluateRunDir, type RunEvaluation } from "./eval-run.js";
+export { evaluateRunDir } from "./eval-run.js";

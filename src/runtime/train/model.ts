@@ -4,7 +4,7 @@
 // parameters, and the online linear classifier.
 import type { Variable } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import { OnlineLinearClassifier } from "../eval/index.js";
 import { buildMethod, copyOnlineToTarget, type Method, type MomentumPair, type StateDict } from "../methods/index.js";
 import type { Backbone, ModelState } from "../models/backbone.js";
@@ -17,7 +17,7 @@ import type { FlatState } from "./checkpoint-format.js";
 export const INIT_STREAMS = { backbone: 1, method: 2, classifier: 3, probe: 4 } as const;
 
 export interface TrainModel {
-  tf: TfCore;
+  tf: Tf;
   backbone: Backbone;
   /** Momentum copy of the backbone; null for methods without one. */
   momentumBackbone: Backbone | null;
@@ -38,13 +38,13 @@ export interface TrainModel {
  * backbone is a second instance, so its variables are created through this wrapper.
  * The backbone's own state keys are unaffected (it keeps its names separately).
  */
-function prefixedVariables(tf: TfCore, prefix: string): TfCore {
-  const variable: TfCore["variable"] = (initial, trainable, name, dtype) =>
+function prefixedVariables(tf: Tf, prefix: string): Tf {
+  const variable: Tf["variable"] = (initial, trainable, name, dtype) =>
     tf.variable(initial, trainable, name === undefined ? undefined : `${prefix}${name}`, dtype);
   return { ...tf, variable };
 }
 
-export function buildTrainModel(tf: TfCore, ir: PipelineIR, inputShape: [number, number, number], numClasses: number | null): TrainModel {
+export function buildTrainModel(tf: Tf, ir: PipelineIR, inputShape: [number, number, number], numClasses: number | null): TrainModel {
   const disposers: (() => void)[] = [];
   try {
     const backbone = buildBackbone(tf, ir.model.backbone, inputShape, new Rng(ir.seed, INIT_STREAMS.backbone));

@@ -4,9 +4,9 @@
 // declared `stand_in = true` also gets that command as a plan (`generate`), which
 // `adainfc run` carries out itself (../generate/stand-in.ts).
 import fs from "node:fs";
-import path from "node:path";
 import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
 import { usedSources } from "./sources.js";
+import { dataPath } from "../../formats/data-path.js";
 
 export interface MissingData {
   source: string;
@@ -32,7 +32,7 @@ export interface StandInPlan {
 export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
   const out: MissingData[] = [];
   for (const src of usedSources(ir)) {
-    if (src.path === null || fs.existsSync(path.resolve(cwd, src.path))) continue;
+    if (src.path === null || fs.existsSync(dataPath(cwd, src.path))) continue;
     const plan = src.standIn ? standInPlan(ir, src) : null;
     const fix = plan ? planCommand(plan) : src.origin === "generated" && src.format === "npz" ? generateCommand(ir, src) : fetchCommand(src);
     out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix, generate: plan });
@@ -41,9 +41,7 @@ export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
 }
 
 function firstRealSource(ir: PipelineIR): DataSourceIR | undefined {
-  return ir.data.train
-    .map((t) => ir.data.sources.find((s) => s.name === t.source))
-    .find((s): s is DataSourceIR => s !== undefined && s.origin === "real");
+  return ir.data.train.map((t) => ir.data.sources.find((s) => s.name === t.source)).find((s): s is DataSourceIR => s !== undefined && s.origin === "real");
 }
 
 /**

@@ -46,7 +46,9 @@ export function plainProgress(write: (text: string) => void, now: () => number =
     handle(e) {
       switch (e.kind) {
         case "start":
-          write(`${e.pipeline}: ${e.startStep > 0 ? `resuming at step ${e.startStep} of ${e.totalSteps}` : `${e.totalSteps} steps`} (${e.stepsPerEpoch} per epoch), ${e.worker}\n`);
+          write(
+            `${e.pipeline}: ${e.startStep > 0 ? `resuming at step ${e.startStep} of ${e.totalSteps}` : `${e.totalSteps} steps`} (${e.stepsPerEpoch} per epoch), ${e.worker}\n`,
+          );
           lastPrint = now();
           break;
         case "phase":

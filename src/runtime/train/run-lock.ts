@@ -4,11 +4,9 @@
 // stale: it is taken over, with a note. Released when the run ends, however it ends.
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { RunSetupError } from "./errors.js";
+import { runPaths } from "../../formats/run-dir.js";
 import { ensureDir } from "../../util/fs-errors.js";
-
-export const LOCK_FILE = "run.lock";
 
 interface LockInfo {
   pid: number;
@@ -24,7 +22,7 @@ export interface RunLock {
 
 export function lockRunDir(dir: string): RunLock {
   ensureDir(dir);
-  const file = path.join(dir, LOCK_FILE);
+  const file = runPaths(dir).lock;
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   let note: string | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -37,8 +35,7 @@ export function lockRunDir(dir: string): RunLock {
     const held = readLock(file);
     if (held && isAlive(held)) {
       throw new RunSetupError(
-        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); ` +
-          "wait for it to finish, or set another output.dir",
+        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); ` + "wait for it to finish, or set another output.dir",
       );
     }
     note = held

@@ -5,24 +5,33 @@
 //   lr -> method.afterStep -> online linear classifier -> evaluation at its interval
 //
 // Writes ir.json, metrics.jsonl, checkpoints/ and finally done.json into the run
-// directory (run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
+// directory (src/formats/run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
 // keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
 import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
+import {
+  MetricsLog,
+  readRunIR,
+  runDirOf,
+  runPaths,
+  writeRunSummary,
+  type EncoderMetrics,
+  type FinalMetrics,
+  type RunSummary,
+  type StepMetrics,
+} from "../../formats/run-dir.js";
 import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
 import { RunSetupError, TrainingDivergedError } from "./errors.js";
-import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy, type EncoderMetrics } from "./evaluation.js";
+import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "./ir-compat.js";
-import { MetricsLog, type StepMetrics } from "./metrics-log.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
-import { runDirOf, runPaths } from "./run-dir.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
 import { trainStep, type StepOutcome } from "./step.js";
@@ -30,7 +39,7 @@ import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { EVAL_BATCH } from "./evaluation.js";
 import { heldForReadBack } from "../readback.js";
-import type { FinalMetrics, RunOptions, RunResult, RunSummary } from "./types.js";
+import type { RunOptions, RunResult } from "./types.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 /** Losses averaged for the final `loss` figure. */
@@ -55,7 +64,7 @@ async function runLocked(
   declared: PipelineIR,
   opts: RunOptions,
   paths: ReturnType<typeof runPaths>,
-  tf: TfCore,
+  tf: Tf,
   backend: string,
   report: NonNullable<RunOptions["onProgress"]>,
 ): Promise<RunResult> {
@@ -124,7 +133,9 @@ async function runLocked(
       totalSteps: total,
       startStep,
       resumedFrom: start.resumedFrom,
-      worker: prod.usesWorker ? `augmentation on ${prod.threads === 1 ? "a worker thread" : `${prod.threads} worker threads`}` : `augmentation inline (${prod.inlineReason})`,
+      worker: prod.usesWorker
+        ? `augmentation on ${prod.threads === 1 ? "a worker thread" : `${prod.threads} worker threads`}`
+        : `augmentation inline (${prod.inlineReason})`,
       stepsPerEpoch: prod.stepsPerEpoch,
     });
 
@@ -229,7 +240,8 @@ async function runLocked(
             report({ kind: "phase", message: `evaluating at step ${done}` });
             const test = (await evalFeatures())!;
             if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test));
-            if (wantKnn) Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
+            if (wantKnn)
+              Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
             lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
             // Evaluation time is not training time.
             lastDone = performance.now();
@@ -258,7 +270,10 @@ async function runLocked(
     }
     if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
       // resumed from the final checkpoint: the in-loop evaluation did not run
-      Object.assign(lastEval, await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }));
+      Object.assign(
+        lastEval,
+        await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }),
+      );
     }
     const file = await checkpoint(total);
     const final: FinalMetrics = { loss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN, ...lastEval, ...probe };
@@ -272,7 +287,7 @@ async function runLocked(
       untrained,
       sweep: ir.sweep ?? null,
     };
-    writeJsonAtomic(paths.done, { finished: new Date().toISOString(), ...summary });
+    writeRunSummary(paths.dir, summary);
     return { status: "done", summary, checkpoint: file };
   } finally {
     metricsLog.close();
@@ -283,20 +298,18 @@ async function runLocked(
   }
 }
 
-async function backendFor(opts: RunOptions): Promise<{ tf: TfCore; backend: string }> {
+async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }> {
   if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
   const { selectBackend } = await import("../backend/select.js");
   const sel = await selectBackend(opts.backend);
-  // select.ts types the module as `typeof import()`, methods/ as the namespace with its
-  // CommonJS `default`; at run time they are the same object.
-  return { tf: sel.tf as unknown as TfCore, backend: sel.description };
+  return { tf: sel.tf, backend: sel.description };
 }
 
 /**
  * On webgpu, refuses a batch whose largest activation cannot be bound by one shader
  * (it would fail on the device, or compute garbage), naming the largest batch that fits.
  */
-async function checkDeviceLimits(tf: TfCore, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
+async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
   if (tf.getBackend() !== "webgpu") return;
   const adapter = await probeWebGpu();
   if (typeof adapter === "string") return;
@@ -348,8 +361,12 @@ function resumeOrStart(
     for (const s of latest?.skipped ?? []) report({ kind: "note", message: `skipping damaged checkpoint ${s.reason}` });
     if (latest) {
       if (fs.existsSync(paths.ir)) {
-        const saved = JSON.parse(fs.readFileSync(paths.ir, "utf8")) as PipelineIR;
-        const diff = trainingDifferences(saved, ir);
+        const read = readRunIR(paths.ir);
+        if (!("ir" in read)) {
+          const what = read.problem === "json" ? "cannot be read as JSON" : "is not a valid pipeline IR";
+          throw new RunSetupError(`cannot resume ${paths.dir}: its ir.json ${what} (${read.detail}); the run directory is damaged`);
+        }
+        const diff = trainingDifferences(read.ir, ir);
         if (diff.length > 0) {
           throw new RunSetupError(
             `cannot resume ${paths.dir}: its run used different settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""}); ` +

@@ -37,11 +37,7 @@ export function usedSources(ir: PipelineIR): DataSourceIR[] {
   return ir.data.sources.filter((s) => names.has(s.name));
 }
 
-export async function openRunSources(
-  ir: PipelineIR,
-  cwd: string,
-  onProgress?: (task: string, done: number, total: number) => void,
-): Promise<OpenedSources> {
+export async function openRunSources(ir: PipelineIR, cwd: string, onProgress?: (task: string, done: number, total: number) => void): Promise<OpenedSources> {
   const byName = new Map<string, ImageSource>();
   const close = (): void => {
     for (const s of byName.values()) s.close();

@@ -54,7 +54,11 @@ export function trainStep(m: TrainModel, batch: PreparedBatch, s: StepSettings):
     }, m.params);
     value = result.value;
     try {
-      m.optimizer.step(m.params, m.params.map((p) => result.grads[p.name] as Tensor | undefined), s.lr);
+      m.optimizer.step(
+        m.params,
+        m.params.map((p) => result.grads[p.name] as Tensor | undefined),
+        s.lr,
+      );
     } finally {
       for (const g of Object.values(result.grads)) g?.dispose();
     }

@@ -1,10 +1,10 @@
-// What runPipeline takes and gives back, and the events it reports while it runs.
-import type { PipelineIR } from "../../ir/types.js";
+// What runPipeline takes and gives back, and the events it reports while it runs. What
+// it leaves on disk (RunSummary = done.json, StepMetrics = metrics.jsonl) is the run
+// directory's format, src/formats/run-dir.ts.
 import type { BackendName } from "../backend/select.js";
-import type { Tf as TfCore } from "../methods/tf.js";
+import type { Tf } from "../methods/tf.js";
 import type { CheckpointIO } from "./checkpoint-store.js";
-import type { EncoderMetrics } from "./evaluation.js";
-import type { StepMetrics } from "./metrics-log.js";
+import type { RunSummary, StepMetrics } from "../../formats/run-dir.js";
 import type { WorkerMode } from "./batches.js";
 
 export interface RunOptions {
@@ -13,7 +13,7 @@ export interface RunOptions {
   /** Force a backend; default: the fastest installed. */
   backend?: BackendName;
   /** An already selected tfjs (tests, or `run` over several pipelines). */
-  tf?: TfCore;
+  tf?: Tf;
   /** Continue from the newest checkpoint in the run directory (if any). */
   resume?: boolean;
   /**
@@ -37,31 +37,19 @@ export interface RunOptions {
 }
 
 export type ProgressEvent =
-  | { kind: "start"; pipeline: string; backend: string; totalSteps: number; startStep: number; resumedFrom: string | null; worker: string; stepsPerEpoch: number }
+  | {
+      kind: "start";
+      pipeline: string;
+      backend: string;
+      totalSteps: number;
+      startStep: number;
+      resumedFrom: string | null;
+      worker: string;
+      stepsPerEpoch: number;
+    }
   | { kind: "phase"; message: string }
   | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
   | { kind: "checkpoint"; step: number; file: string }
   | { kind: "note"; message: string };
 
-export interface FinalMetrics extends EncoderMetrics {
-  /** Mean loss over the last (up to) 20 steps. */
-  loss: number;
-  val_acc1?: number;
-  val_loss?: number;
-}
-
-export interface RunSummary {
-  pipeline: string;
-  dir: string;
-  backend: string;
-  steps: number;
-  seconds: number;
-  final: FinalMetrics;
-  /** The same encoder before training (initial weights), when computed. */
-  untrained: EncoderMetrics | null;
-  sweep: PipelineIR["sweep"] | null;
-}
-
-export type RunResult =
-  | { status: "done"; summary: RunSummary; checkpoint: string }
-  | { status: "interrupted"; step: number; checkpoint: string };
+export type RunResult = { status: "done"; summary: RunSummary; checkpoint: string } | { status: "interrupted"; step: number; checkpoint: string };

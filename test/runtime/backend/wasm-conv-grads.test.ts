@@ -2,7 +2,7 @@
 // gradients of conv2d, on random shapes, strides, paddings, batch and channel sizes.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs-core";
-import type { TfCore } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { selectBackend } from "../../../src/runtime/backend/select.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
@@ -34,22 +34,26 @@ function randomCases(count: number, seed: number): Case[] {
     const w = kw + rng.int(9);
     let pad: Pad;
     if (padKind === "number") pad = rng.int(3);
-    else if (padKind === "explicit") pad = [[0, 0], [rng.int(3), rng.int(3)], [rng.int(3), rng.int(3)], [0, 0]];
+    else if (padKind === "explicit")
+      pad = [
+        [0, 0],
+        [rng.int(3), rng.int(3)],
+        [rng.int(3), rng.int(3)],
+        [0, 0],
+      ];
     else pad = padKind;
     cases.push({ n: 1 + rng.int(4), h, w, ci: 1 + rng.int(8), co: 1 + rng.int(8), kh, kw, stride, pad });
   }
   return cases;
 }
 
-function gradsOn(tf: TfCore, backend: string, c: Case, xData: Float32Array, wData: Float32Array, seed: number) {
+function gradsOn(tf: Tf, backend: string, c: Case, xData: Float32Array, wData: Float32Array, seed: number) {
   return tf.tidy(() => {
     const x = tf.tensor4d(xData, [c.n, c.h, c.w, c.ci]);
     const w = tf.tensor4d(wData, [c.kh, c.kw, c.ci, c.co]);
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(randomArray(y.size, seed), y.shape); // a random dy
-    const [dx, dw] = tf.grads((...[a, b]: Tensor[]) =>
-      tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, c.stride, c.pad), r)),
-    )([x, w]);
+    const [dx, dw] = tf.grads((...[a, b]: Tensor[]) => tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, c.stride, c.pad), r)))([x, w]);
     return { backend, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, y: y.shape };
   });
 }
@@ -68,7 +72,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");

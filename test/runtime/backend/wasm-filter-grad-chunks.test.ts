@@ -3,11 +3,12 @@
 // Identity we register shares memory, and tensors that share it stay correct.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tensor, Tensor4D } from "@tensorflow/tfjs-core";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { filterGradChunking } from "../../../src/runtime/backend/wasm-kernels/conv2d-backprop-filter.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
-let tf: TfCore;
+let tf: Tf;
 const saved = { ...filterGradChunking };
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;

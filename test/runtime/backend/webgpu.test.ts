@@ -9,9 +9,9 @@ import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileFileSync } from "../../../src/driver.js";
 import type { PipelineIR, ResNet18IR } from "../../../src/ir/types.js";
-import { releaseBackends, selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
-import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
+import { releaseBackends, selectBackend } from "../../../src/runtime/backend/select.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
+import { probeWebGpu } from "../../../src/runtime/backend/webgpu.js";
 import { axpby } from "../../../src/runtime/backend/fused-kernels.js";
 import { batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { Lars } from "../../../src/runtime/optim/index.js";
@@ -24,7 +24,7 @@ const probed = await probeWebGpu();
 const why = typeof probed === "string" ? probed : null;
 const label = (name: string): string => (why ? `${name} (skipped: ${why})` : name);
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   if (why) return;
   tf = (await selectBackend("wasm")).tf;
@@ -187,7 +187,7 @@ describe.skipIf(why !== null)(label("webgpu limits"), () => {
     const side = crop && crop.op === "random_resized_crop" ? crop.size : 12;
     const fits = Math.floor(adapter.limits.maxStorageBufferBindingSize / (side * side * 64 * 4));
     const big: PipelineIR = { ...ir, model: { ...ir.model, backbone: RESNET }, train: { ...ir.train, batchSize: fits + 1 } };
-    const err = await runPipeline(big, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false }).catch((e: unknown) => e);
+    const err = await runPipeline(big, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunSetupError);
     expect((err as Error).message).toContain(`train.batch_size = ${fits + 1} does not fit this GPU`);
     expect((err as Error).message).toContain(`at most ${fits} images per view fit`);
@@ -204,7 +204,7 @@ async function tinyRun(
   const out = compileFileSync("tiny.adainf", { cwd: dir });
   expect(out.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
   const ir: PipelineIR = change(out.pipelines[0]!.ir);
-  const result = await runPipeline(ir, { cwd: dir, tf: tf as unknown as Tf, worker: "off", baseline: false });
+  const result = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false });
   expect(result.status === "done" && result.summary.backend).toBe(backend);
   const runDir = path.join(dir, "runs/tiny");
   const ckpt = loadCheckpoint(path.join(runDir, "checkpoints", fs.readdirSync(path.join(runDir, "checkpoints")).sort().at(-1)!));
@@ -219,8 +219,14 @@ async function resnetLossAndGrads(backend: string, c: { side: number; batch: num
   await tf.setBackend(backend);
   const net = buildBackbone(tf, RESNET, [c.side, c.side, 3], new Rng(c.seed));
   const rng = new Rng(c.inputSeed);
-  const x = tf.tensor4d(new Float32Array(c.batch * c.side * c.side * 3).map(() => rng.normal()), [c.batch, c.side, c.side, 3]) as Tensor4D;
-  const w = tf.tensor2d(new Float32Array(c.batch * 512).map((_, i) => Math.cos(i)), [c.batch, 512]);
+  const x = tf.tensor4d(
+    new Float32Array(c.batch * c.side * c.side * 3).map(() => rng.normal()),
+    [c.batch, c.side, c.side, 3],
+  ) as Tensor4D;
+  const w = tf.tensor2d(
+    new Float32Array(c.batch * 512).map((_, i) => Math.cos(i)),
+    [c.batch, 512],
+  );
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, true), w)) as Scalar, net.params);
   const loss = (await value.data())[0] as number;
   const g: Float32Array[] = [];
@@ -238,11 +244,21 @@ async function larsRun(backend: string, opts: ConstructorParameters<typeof Lars>
   const shapes = [[3, 3, 4, 8], [8], [100, 37], [5], [70000]];
   const params = shapes.map((sh, i) => {
     const n = sh.reduce((a, b) => a * b, 1);
-    return tf.variable(tf.tensor(new Float32Array(n).map(() => (i === 3 ? 0 : rng.normal())), sh));
+    return tf.variable(
+      tf.tensor(
+        new Float32Array(n).map(() => (i === 3 ? 0 : rng.normal())),
+        sh,
+      ),
+    );
   });
-  const lars = new Lars(tf as unknown as Tf, opts);
+  const lars = new Lars(tf, opts);
   for (let step = 0; step < 3; step++) {
-    const grads = params.map((p) => tf.tensor(new Float32Array(p.size).map(() => 0.1 * rng.normal()), p.shape));
+    const grads = params.map((p) =>
+      tf.tensor(
+        new Float32Array(p.size).map(() => 0.1 * rng.normal()),
+        p.shape,
+      ),
+    );
     lars.step(params, grads, [0.1, 0.05, 0.2][step]!);
     tf.dispose(grads);
   }
@@ -265,10 +281,19 @@ async function convGrads(
 ) {
   await tf.setBackend(backend);
   const rng = new Rng(xs.reduce((a, b) => a * 17 + b, fs[3]));
-  const x = tf.tensor4d(new Float32Array(xs.reduce((a, b) => a * b, 1)).map(() => rng.normal()), xs);
-  const w = tf.tensor4d(new Float32Array(fs.reduce((a, b) => a * b, 1)).map(() => rng.normal() * 0.2), fs);
+  const x = tf.tensor4d(
+    new Float32Array(xs.reduce((a, b) => a * b, 1)).map(() => rng.normal()),
+    xs,
+  );
+  const w = tf.tensor4d(
+    new Float32Array(fs.reduce((a, b) => a * b, 1)).map(() => rng.normal() * 0.2),
+    fs,
+  );
   const y = tf.conv2d(x, w, stride, pad);
-  const u = tf.tensor(new Float32Array(y.size).map(() => rng.normal()), y.shape);
+  const u = tf.tensor(
+    new Float32Array(y.size).map(() => rng.normal()),
+    y.shape,
+  );
   const [dx, dw] = tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, stride, pad), u)))([x, w]);
   const out = { dx: (await dx!.data()) as Float32Array, dw: (await dw!.data()) as Float32Array };
   tf.dispose([x, w, y, u, dx!, dw!]);
@@ -281,13 +306,24 @@ async function batchNormCase(backend: string, shape: number[], relu: boolean) {
   const rng = new Rng(shape.reduce((a, b) => a * 31 + b, 7));
   const n = shape.reduce((a, b) => a * b, 1);
   const c = shape[3]!;
-  const x = tf.tensor4d(new Float32Array(n).map(() => 3 + 2 * rng.normal()), shape as [number, number, number, number]);
-  const w = tf.tensor4d(new Float32Array(n).map(() => rng.normal()), shape as [number, number, number, number]);
+  const x = tf.tensor4d(
+    new Float32Array(n).map(() => 3 + 2 * rng.normal()),
+    shape as [number, number, number, number],
+  );
+  const w = tf.tensor4d(
+    new Float32Array(n).map(() => rng.normal()),
+    shape as [number, number, number, number],
+  );
   const gamma = tf.tensor1d(new Float32Array(c).map(() => 1 + 0.3 * rng.normal()));
   const beta = tf.tensor1d(new Float32Array(c).map(() => 0.2 * rng.normal()));
   const stats: Tensor[] = [];
   const f = (xx: Tensor4D, g: Tensor, b: Tensor): Scalar =>
-    tf.sum(tf.mul(batchNormTrain(tf, xx, g, b, 1e-5, (m, v) => stats.push(tf.keep(m.clone()), tf.keep(v.clone())), relu), w)) as Scalar;
+    tf.sum(
+      tf.mul(
+        batchNormTrain(tf, xx, g, b, 1e-5, (m, v) => stats.push(tf.keep(m.clone()), tf.keep(v.clone())), relu),
+        w,
+      ),
+    ) as Scalar;
   const y = batchNormTrain(tf, x, gamma, beta, 1e-5, () => undefined, relu);
   const [dx, dgamma, dbeta] = tf.grads((a: Tensor, g: Tensor, b: Tensor) => f(a as Tensor4D, g, b))([x, gamma, beta]);
   const read = async (t: Tensor): Promise<Float32Array> => (await t.data()) as Float32Array;

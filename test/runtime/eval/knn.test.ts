@@ -17,10 +17,7 @@ const deg = (a: number) => [Math.cos((a * Math.PI) / 180), Math.sin((a * Math.PI
 
 // Training points on the unit circle: class 0 around 0 deg, class 1 around 90 deg,
 // class 2 around 180 deg. Lengths vary to show cosine ignores them.
-const train = set(
-  [deg(0), deg(10).map((x) => 3 * x), deg(-10), deg(80), deg(90).map((x) => 0.5 * x), deg(100), deg(175), deg(185)],
-  [0, 0, 0, 1, 1, 1, 2, 2],
-);
+const train = set([deg(0), deg(10).map((x) => 3 * x), deg(-10), deg(80), deg(90).map((x) => 0.5 * x), deg(100), deg(175), deg(185)], [0, 0, 0, 1, 1, 1, 2, 2]);
 
 describe("weighted kNN, cosine", () => {
   it("classifies points near each cluster (k = 3)", async () => {
@@ -81,7 +78,14 @@ describe("weighted kNN, cosine", () => {
 
 describe("weighted kNN, euclidean", () => {
   it("votes with 1 / (distance + eps), so scale matters", async () => {
-    const bank = set([[0, 0], [10, 0], [11, 0]], [0, 1, 1]);
+    const bank = set(
+      [
+        [0, 0],
+        [10, 0],
+        [11, 0],
+      ],
+      [0, 1, 1],
+    );
     // query at (3, 0): distances 3, 7, 8 -> weights 0.333 vs 0.143 + 0.125 = 0.268 -> class 0
     expect((await weightedKnn(tf, bank, set([[3, 0]], [0]), { k: 3, temperature: 1, distance: "euclidean" })).acc1).toBe(100);
     // query at (4, 0): distances 4, 6, 7 -> 0.25 vs 0.167 + 0.143 = 0.310 -> class 1

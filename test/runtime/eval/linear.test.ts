@@ -2,13 +2,7 @@
 // -1 rows change nothing; feature extraction gathers what the encoder returns.
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as tfc from "@tensorflow/tfjs-core";
-import {
-  extractFeatures,
-  maskedCrossEntropy,
-  OnlineLinearClassifier,
-  trainLinearProbe,
-  type FeatureSet,
-} from "../../../src/runtime/eval/index.js";
+import { extractFeatures, maskedCrossEntropy, OnlineLinearClassifier, trainLinearProbe, type FeatureSet } from "../../../src/runtime/eval/index.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { cpuTf, expectAllClose, expectClose } from "../methods/helpers.js";
 
@@ -43,9 +37,13 @@ function batch(set: FeatureSet, start: number, n: number): [tfc.Tensor2D, Int32A
 
 describe("masked cross-entropy", () => {
   it("equals the mean over labelled rows, and 0 with none", () => {
-    const logits = tf.tensor2d([[1, 2, 0], [0.5, 0.5, 3], [2, 0, 0]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0],
+      [0.5, 0.5, 3],
+      [2, 0, 0],
+    ]);
     const lse = (r: number[]) => Math.log(r.reduce((s, x) => s + Math.exp(x), 0));
-    const expected = ((lse([1, 2, 0]) - 2) + (lse([2, 0, 0]) - 2)) / 2;
+    const expected = (lse([1, 2, 0]) - 2 + (lse([2, 0, 0]) - 2)) / 2;
     expectClose(maskedCrossEntropy(tf, logits, [1, -1, 0]).dataSync()[0]!, expected, 1e-6);
     expect(maskedCrossEntropy(tf, logits, [-1, -1, -1]).dataSync()[0]).toBe(0);
   });

@@ -6,7 +6,7 @@ import "@tensorflow/tfjs-backend-cpu";
 // @tensorflow/tfjs does that). Vitest can load core's ES-module gradient configs; they
 // register into the global gradient registry that the Node bundle's engine reads.
 import "@tensorflow/tfjs-core/dist/register_all_gradients";
-import { Rng } from "../../../src/runtime/rng.js";
+import type { Rng } from "../../../src/runtime/rng.js";
 
 export type Matrix = number[][];
 

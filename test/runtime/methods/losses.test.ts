@@ -76,7 +76,11 @@ describe("simclr loss", () => {
   it("matches with 3 views and a small temperature", () => {
     const rng = new Rng(2);
     const views = [randomMatrix(rng, 3, 5), randomMatrix(rng, 3, 5), randomMatrix(rng, 3, 5)];
-    const got = simclrLoss(tf, views.map((v) => tf.tensor2d(v)), 0.07);
+    const got = simclrLoss(
+      tf,
+      views.map((v) => tf.tensor2d(v)),
+      0.07,
+    );
     expectClose(got.dataSync()[0]!, simclrJs(views, 0.07), 1e-5);
   });
 
@@ -122,8 +126,14 @@ describe("byol loss", () => {
   });
 
   it("passes no gradient to the target z", () => {
-    const p = tf.tensor2d([[1, 2], [3, -1]]);
-    const z = tf.tensor2d([[0.5, 1], [-2, 1]]);
+    const p = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+    ]);
+    const z = tf.tensor2d([
+      [0.5, 1],
+      [-2, 1],
+    ]);
     const [gp, gz] = tf.grads((a: tfc.Tensor, b: tfc.Tensor) => byolLoss(tf, a as tfc.Tensor2D, b as tfc.Tensor2D))([p, z]);
     expect(Math.max(...Array.from(tf.abs(gz!).dataSync()))).toBe(0);
     expect(Math.max(...Array.from(tf.abs(gp!).dataSync()))).toBeGreaterThan(0);
@@ -168,7 +178,10 @@ describe("gradients", () => {
       const g = tf.grad((x: tfc.Tensor) => f(x as tfc.Tensor2D))(a);
       const values = Array.from(g.dataSync());
       expect(values.every(Number.isFinite), name).toBe(true);
-      expect(values.some((v) => v !== 0), name).toBe(true);
+      expect(
+        values.some((v) => v !== 0),
+        name,
+      ).toBe(true);
     }
   });
 });

@@ -48,19 +48,37 @@ function lossOf(m: Method, seed: number, step = 0): number {
 
 describe("heads", () => {
   it("have the reference's layer shapes", () => {
-    const shapes = (ir: MethodIR) => buildMethod(tf, ir, FEAT, new Rng(1)).params().map((p) => `${p.name}:${p.variable.shape.join("x")}`);
+    const shapes = (ir: MethodIR) =>
+      buildMethod(tf, ir, FEAT, new Rng(1))
+        .params()
+        .map((p) => `${p.name}:${p.variable.shape.join("x")}`);
     expect(shapes(simclrIr)).toEqual(["projector.0.weight:6x8", "projector.0.bias:8", "projector.2.weight:8x4", "projector.2.bias:4"]);
     expect(shapes(mocoIr)).toEqual(["projector.0.weight:6x8", "projector.0.bias:8", "projector.2.weight:8x4", "projector.2.bias:4"]);
     expect(shapes(byolIr)).toEqual([
-      "projector.0.weight:6x8", "projector.0.bias:8", "projector.1.weight:8", "projector.1.bias:8",
-      "projector.3.weight:8x4", "projector.3.bias:4",
-      "predictor.0.weight:4x8", "predictor.0.bias:8", "predictor.1.weight:8", "predictor.1.bias:8",
-      "predictor.3.weight:8x4", "predictor.3.bias:4",
+      "projector.0.weight:6x8",
+      "projector.0.bias:8",
+      "projector.1.weight:8",
+      "projector.1.bias:8",
+      "projector.3.weight:8x4",
+      "projector.3.bias:4",
+      "predictor.0.weight:4x8",
+      "predictor.0.bias:8",
+      "predictor.1.weight:8",
+      "predictor.1.bias:8",
+      "predictor.3.weight:8x4",
+      "predictor.3.bias:4",
     ]);
     expect(shapes(barlowIr)).toEqual([
-      "projector.0.weight:6x8", "projector.0.bias:8", "projector.1.weight:8", "projector.1.bias:8",
-      "projector.3.weight:8x8", "projector.3.bias:8", "projector.4.weight:8", "projector.4.bias:8",
-      "projector.6.weight:8x8", "projector.6.bias:8",
+      "projector.0.weight:6x8",
+      "projector.0.bias:8",
+      "projector.1.weight:8",
+      "projector.1.bias:8",
+      "projector.3.weight:8x8",
+      "projector.3.bias:8",
+      "projector.4.weight:8",
+      "projector.4.bias:8",
+      "projector.6.weight:8x8",
+      "projector.6.bias:8",
     ]);
   });
 
@@ -72,9 +90,15 @@ describe("heads", () => {
 
   it("are initialised from the seed: same seed same weights, other seed other weights", () => {
     for (const ir of ALL) {
-      const a = buildMethod(tf, ir, FEAT, new Rng(42)).params().map((p) => Array.from(p.variable.dataSync()));
-      const b = buildMethod(tf, ir, FEAT, new Rng(42)).params().map((p) => Array.from(p.variable.dataSync()));
-      const c = buildMethod(tf, ir, FEAT, new Rng(43)).params().map((p) => Array.from(p.variable.dataSync()));
+      const a = buildMethod(tf, ir, FEAT, new Rng(42))
+        .params()
+        .map((p) => Array.from(p.variable.dataSync()));
+      const b = buildMethod(tf, ir, FEAT, new Rng(42))
+        .params()
+        .map((p) => Array.from(p.variable.dataSync()));
+      const c = buildMethod(tf, ir, FEAT, new Rng(43))
+        .params()
+        .map((p) => Array.from(p.variable.dataSync()));
       expect(a).toEqual(b);
       expect(a[0]).not.toEqual(c[0]);
       // torch.nn.Linear bounds: |w| <= 1/sqrt(fan_in)
@@ -88,9 +112,7 @@ describe("simclr method", () => {
     const m = buildMethod(tf, simclrIr, FEAT, new Rng(3));
     const [w1, b1, w2, b2] = m.params().map((p) => p.variable);
     const f = views(5);
-    const z = f.map((x) =>
-      linearJs(reluJs(linearJs(toMatrix(x), toMatrix(w1!), Array.from(b1!.dataSync()))), toMatrix(w2!), Array.from(b2!.dataSync())),
-    );
+    const z = f.map((x) => linearJs(reluJs(linearJs(toMatrix(x), toMatrix(w1!), Array.from(b1!.dataSync()))), toMatrix(w2!), Array.from(b2!.dataSync())));
     const all = normalizeRows([...z[0]!, ...z[1]!]);
     const n = 4;
     let expected = 0;
@@ -128,7 +150,10 @@ describe("gradients through the heads", () => {
         expect(data.every(Number.isFinite), `${ir.name} ${v.name}`).toBe(true);
       }
       // the weights of the first layer always receive some gradient
-      expect(Array.from(grads[vars[0]!.name]!.dataSync()).some((x) => x !== 0), ir.name).toBe(true);
+      expect(
+        Array.from(grads[vars[0]!.name]!.dataSync()).some((x) => x !== 0),
+        ir.name,
+      ).toBe(true);
       tf.dispose([value, ...Object.values(grads)]);
       f.forEach((x) => x.dispose());
       m.dispose();
@@ -144,7 +169,11 @@ describe("momentum targets", () => {
     const t = views(14);
     // gamma = 1, beta = 0 at initialisation, so BN is plain standardisation
     const mlp = (x: Matrix, prefix: string) =>
-      linearJs(reluJs(batchNormJs(linearJs(x, weight(s, `${prefix}.0.weight`), bias(s, `${prefix}.0.bias`)))), weight(s, `${prefix}.3.weight`), bias(s, `${prefix}.3.bias`));
+      linearJs(
+        reluJs(batchNormJs(linearJs(x, weight(s, `${prefix}.0.weight`), bias(s, `${prefix}.0.bias`)))),
+        weight(s, `${prefix}.3.weight`),
+        bias(s, `${prefix}.3.bias`),
+      );
     const p = f.map((x) => mlp(mlp(toMatrix(x), "projector"), "predictor"));
     const zt = t.map((x) => mlp(toMatrix(x), "momentum_projector"));
     const byol = (a: Matrix, b: Matrix) => {
@@ -184,9 +213,17 @@ describe("momentum targets", () => {
       const tau = final - ((final - base) * (Math.cos((Math.PI * 30) / 100) + 1)) / 2;
       pairs.forEach(([, t], i) => {
         const [o, t0] = before[i]!;
-        expectAllClose(t.dataSync(), t0.map((x, j) => tau * x + (1 - tau) * o[j]!), 1e-6);
+        expectAllClose(
+          t.dataSync(),
+          t0.map((x, j) => tau * x + (1 - tau) * o[j]!),
+          1e-6,
+        );
       });
-      expectAllClose(backboneTarget.dataSync(), [1, 2, 3].map((x) => (1 - tau) * x), 1e-6);
+      expectAllClose(
+        backboneTarget.dataSync(),
+        [1, 2, 3].map((x) => (1 - tau) * x),
+        1e-6,
+      );
       backboneOnline.dispose();
       backboneTarget.dispose();
     }
@@ -242,7 +279,13 @@ describe("MoCo v2+ queue", () => {
     const f = views(23);
     const t = views(24);
     const project = (x: Matrix, prefix: string) =>
-      normalizeRows(linearJs(reluJs(linearJs(x, weight(s, `${prefix}.0.weight`), bias(s, `${prefix}.0.bias`))), weight(s, `${prefix}.2.weight`), bias(s, `${prefix}.2.bias`)));
+      normalizeRows(
+        linearJs(
+          reluJs(linearJs(x, weight(s, `${prefix}.0.weight`), bias(s, `${prefix}.0.bias`))),
+          weight(s, `${prefix}.2.weight`),
+          bias(s, `${prefix}.2.bias`),
+        ),
+      );
     const q = f.map((x) => project(toMatrix(x), "projector"));
     const k = t.map((x) => project(toMatrix(x), "momentum_projector"));
     const queue = m.queueTensor.arraySync() as number[][][];

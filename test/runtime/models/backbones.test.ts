@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
 import type { ConvNetIR, ResNet18IR } from "../../../src/ir/types.js";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import type { Backbone } from "../../../src/runtime/models/backbone.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
@@ -12,7 +13,7 @@ import { Rng } from "../../../src/runtime/rng.js";
 const RESNET: ResNet18IR = { name: "resnet18", stem: "cifar", featureDim: 512 };
 const CONVNET: ConvNetIR = { name: "convnet", channels: [8, 16, 32], featureDim: 24, batchNorm: false };
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");
@@ -83,7 +84,10 @@ async function lossAndGrads(backend: string, c: GradCase) {
   await tf.setBackend(backend);
   const net = buildBackbone(tf, RESNET, [c.side, c.side, 3], new Rng(c.seed));
   const x = input(c.batch, c.side, c.inputSeed);
-  const w = tf.tensor2d(new Float32Array(c.batch * 512).map((_, i) => c.weight(i)), [c.batch, 512]);
+  const w = tf.tensor2d(
+    new Float32Array(c.batch * 512).map((_, i) => c.weight(i)),
+    [c.batch, 512],
+  );
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.forward(x, c.training), w)) as Scalar, net.params);
   const r = {
     loss: value.dataSync()[0] as number,
@@ -191,7 +195,12 @@ describe("batch norm (ResNet)", () => {
     // Expected stem statistics: the stem conv's output moments over N, H, W.
     const { mean, variance } = tf.tidy(() => {
       const w = tf.tensor4d(s0["conv1.weight"]!.data, [3, 3, 3, 64]);
-      const y = tf.conv2d(x, w, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const y = tf.conv2d(x, w, 1, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]);
       return tf.moments(y, [0, 1, 2]);
     });
     const count = 4 * 8 * 8;

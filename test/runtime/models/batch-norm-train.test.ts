@@ -4,14 +4,15 @@
 // and what it keeps alive.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { BATCH_NORM_TRAIN } from "../../../src/runtime/backend/batch-norm-kernels.js";
 import { channelMoments, normalizeGrad } from "../../../src/runtime/backend/wasm-kernels/batch-norm-math.js";
 import { addRelu, batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { batchNorm, VariableStore } from "../../../src/runtime/models/layers.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");
@@ -42,14 +43,7 @@ interface Result {
 type Impl = "ours" | "autodiff";
 
 /** y and the gradients of sum(y * r) for a random r, on one backend, by one implementation. */
-function run(
-  backend: string,
-  impl: Impl,
-  shape: [number, number, number, number],
-  seed: number,
-  offset: number,
-  relu = false,
-): Result {
+function run(backend: string, impl: Impl, shape: [number, number, number, number], seed: number, offset: number, relu = false): Result {
   const c = shape[3];
   const size = shape.reduce((a, b) => a * b, 1);
   const xData = normal(size, seed, offset, 2);
@@ -71,11 +65,7 @@ function run(
         return relu ? tf.relu(y) : y;
       };
       const y = f(x, gamma, beta);
-      const [dx, dg, db] = tf.grads((...[a, b, d]: Tensor[]) => tf.sum(tf.mul(f(a!, b!, d!), r)) as Scalar)([
-        x,
-        gamma,
-        beta,
-      ]);
+      const [dx, dg, db] = tf.grads((...[a, b, d]: Tensor[]) => tf.sum(tf.mul(f(a!, b!, d!), r)) as Scalar)([x, gamma, beta]);
       return {
         y: y.dataSync() as Float32Array,
         dx: dx!.dataSync() as Float32Array,
@@ -137,7 +127,11 @@ describe("batchNormTrain against tfjs's autodiff of moments + batchNorm (cpu)", 
     const b = normal(72, 2);
     const r = normal(72, 3);
     const results: Float32Array[][] = [];
-    for (const [backend, ours] of [["cpu", false], ["wasm", true], ["cpu", true]] as const) {
+    for (const [backend, ours] of [
+      ["cpu", false],
+      ["wasm", true],
+      ["cpu", true],
+    ] as const) {
       tf.setBackend(backend);
       results.push(
         tf.tidy(() => {

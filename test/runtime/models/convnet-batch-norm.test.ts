@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { ConvNetIR } from "../../../src/ir/types.js";
-import { selectBackend, type TfCore } from "../../../src/runtime/backend/select.js";
+import { selectBackend } from "../../../src/runtime/backend/select.js";
+import type { Tf } from "../../../src/runtime/methods/tf.js";
 import type { ModelState } from "../../../src/runtime/models/backbone.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Rng } from "../../../src/runtime/rng.js";
@@ -15,7 +16,7 @@ const IR: ConvNetIR = { name: "convnet", channels: [4, 6, 8], featureDim: 5, bat
 const SIDE = 8;
 const BATCH = 3;
 
-let tf: TfCore;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await selectBackend("wasm")).tf;
   await import("@tensorflow/tfjs-backend-cpu");
@@ -23,7 +24,10 @@ beforeAll(async () => {
 
 function input(seed: number): Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(new Float32Array(BATCH * SIDE * SIDE * 3).map(() => rng.normal()), [BATCH, SIDE, SIDE, 3]);
+  return tf.tensor4d(
+    new Float32Array(BATCH * SIDE * SIDE * 3).map(() => rng.normal()),
+    [BATCH, SIDE, SIDE, 3],
+  );
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -52,7 +56,12 @@ function reference(state: ModelState, params: Record<string, Variable>, x: Tenso
   let h: Tensor4D = x;
   IR.channels.forEach((_, i) => {
     const n = i + 1;
-    h = tf.conv2d(h, params[`conv${n}.weight`] as Tensor4D, i === 0 ? 1 : 2, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    h = tf.conv2d(h, params[`conv${n}.weight`] as Tensor4D, i === 0 ? 1 : 2, [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ]);
     const gamma = params[`bn${n}.gamma`] as Tensor1D;
     const beta = params[`bn${n}.beta`] as Tensor1D;
     let mean: Tensor;
@@ -78,7 +87,10 @@ function reference(state: ModelState, params: Record<string, Variable>, x: Tenso
 
 /** Loss sum(f * cos(i)): value, gradients by parameter name, and the state after. */
 function lossWeights(): Tensor2D {
-  return tf.tensor2d(new Float32Array(BATCH * IR.featureDim).map((_, i) => Math.cos(i)), [BATCH, IR.featureDim]);
+  return tf.tensor2d(
+    new Float32Array(BATCH * IR.featureDim).map((_, i) => Math.cos(i)),
+    [BATCH, IR.featureDim],
+  );
 }
 
 /** A state with non-trivial bn parameters and running statistics. */
@@ -114,11 +126,14 @@ describe("convnet with batch norm against a torch-semantics reference", () => {
         const params: Record<string, Variable> = {};
         for (const n of names) params[n] = tf.variable(tf.tensor(state[n]!.data, state[n]!.shape));
         let refStats: Record<string, Tensor1D> = {};
-        const ref = tf.variableGrads(() => {
-          const r = reference(state, params, x, training);
-          refStats = Object.fromEntries(Object.entries(r.stats).map(([k, t]) => [k, tf.keep(t)]));
-          return tf.sum(tf.mul(r.f, w)) as Scalar;
-        }, names.map((n) => params[n] as Variable));
+        const ref = tf.variableGrads(
+          () => {
+            const r = reference(state, params, x, training);
+            refStats = Object.fromEntries(Object.entries(r.stats).map(([k, t]) => [k, tf.keep(t)]));
+            return tf.sum(tf.mul(r.f, w)) as Scalar;
+          },
+          names.map((n) => params[n] as Variable),
+        );
         const refGrads: Record<string, number[]> = {};
         for (const n of names) refGrads[n] = Array.from((ref.grads[(params[n] as Variable).name] as Tensor).dataSync());
 
@@ -127,7 +142,11 @@ describe("convnet with batch norm against a torch-semantics reference", () => {
         expect(Math.abs(lossOurs - lossRef)).toBeLessThan(1e-4 * Math.max(1, Math.abs(lossRef)));
         expect(worstRelative(refGrads, oursGrads)).toBeLessThan(2e-3);
         // bn parameters are trained (non-zero gradients) and flagged for LARS's exclusion.
-        for (const n of ["bn1.gamma", "bn3.beta"]) expect(oursGrads[n]!.some((v) => v !== 0), n).toBe(true);
+        for (const n of ["bn1.gamma", "bn3.beta"])
+          expect(
+            oursGrads[n]!.some((v) => v !== 0),
+            n,
+          ).toBe(true);
         expect(net.named.filter((p) => p.biasOrNorm).map((p) => p.name)).toEqual(["bn1.gamma", "bn1.beta", "bn2.gamma", "bn2.beta", "bn3.gamma", "bn3.beta"]);
 
         for (const n of [1, 2, 3]) {
@@ -137,7 +156,16 @@ describe("convnet with batch norm against a torch-semantics reference", () => {
             expect(maxAbsDiff(after[k]!.data, expected), k).toBeLessThan(1e-5);
           }
         }
-        tf.dispose([x, w, ours.value, ...Object.values(ours.grads), ref.value, ...Object.values(ref.grads), ...Object.values(params), ...Object.values(refStats)]);
+        tf.dispose([
+          x,
+          w,
+          ours.value,
+          ...Object.values(ours.grads),
+          ref.value,
+          ...Object.values(ref.grads),
+          ...Object.values(params),
+          ...Object.values(refStats),
+        ]);
         net.dispose();
       });
     }
@@ -171,8 +199,22 @@ describe("convnet with batch norm: checkpoint state", () => {
     for (let i = 0; i < 3; i++) tf.dispose(a.forward(x, true)); // move the running statistics
     const saved = await a.getState();
     expect(Object.keys(saved)).toEqual([
-      "conv1.weight", "bn1.gamma", "bn1.beta", "conv2.weight", "bn2.gamma", "bn2.beta", "conv3.weight", "bn3.gamma", "bn3.beta", "fc.weight",
-      "bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var", "bn3.running_mean", "bn3.running_var",
+      "conv1.weight",
+      "bn1.gamma",
+      "bn1.beta",
+      "conv2.weight",
+      "bn2.gamma",
+      "bn2.beta",
+      "conv3.weight",
+      "bn3.gamma",
+      "bn3.beta",
+      "fc.weight",
+      "bn1.running_mean",
+      "bn1.running_var",
+      "bn2.running_mean",
+      "bn2.running_var",
+      "bn3.running_mean",
+      "bn3.running_var",
     ]);
     expect(saved["bn2.running_mean"]!.data.some((v) => v !== 0)).toBe(true);
     const b = buildBackbone(tf, IR, [SIDE, SIDE, 3], new Rng(99));

@@ -109,17 +109,18 @@ describe("SGD (torch semantics)", () => {
   it("first step: p - lr * (g + wd p)", () => {
     const opt = new Sgd(tf, { momentum: 0.9, weightDecay: 0.5 });
     const [w] = runTf(opt, 1);
-    expectAllClose(w!.dataSync(), W0.map((p, i) => p - 0.1 * (GW[0]![i]! + 0.5 * p)), 1e-6);
+    expectAllClose(
+      w!.dataSync(),
+      W0.map((p, i) => p - 0.1 * (GW[0]![i]! + 0.5 * p)),
+      1e-6,
+    );
   });
 });
 
 describe("LARS (solo-learn)", () => {
   it("eta 0.02, clip_lr, bias and norm excluded (the reference's setting)", () => {
     const o = { momentum: 0.9, wd: 1e-4, eta: 0.02, clip: true, exclude: true };
-    check(
-      new Lars(tf, { momentum: 0.9, weightDecay: 1e-4, eta: 0.02, clipLr: true, excludeBiasAndNorm: true }),
-      larsRule(o),
-    );
+    check(new Lars(tf, { momentum: 0.9, weightDecay: 1e-4, eta: 0.02, clipLr: true, excludeBiasAndNorm: true }), larsRule(o));
   });
 
   it("without clipping and without exclusion, large decay", () => {
@@ -131,16 +132,28 @@ describe("LARS (solo-learn)", () => {
     // eta huge: lars_lr / lr > 1, so the clipped factor is 1: d = g + wd p
     const opt = new Lars(tf, { momentum: 0, weightDecay: 0.1, eta: 1e6, clipLr: true, excludeBiasAndNorm: true });
     const [w, b] = runTf(opt, 1);
-    expectAllClose(w!.dataSync(), W0.map((p, i) => p - 0.1 * (GW[0]![i]! + 0.1 * p)), 1e-6);
+    expectAllClose(
+      w!.dataSync(),
+      W0.map((p, i) => p - 0.1 * (GW[0]![i]! + 0.1 * p)),
+      1e-6,
+    );
     // the excluded bias gets neither adaptation nor weight decay
-    expectAllClose(b!.dataSync(), B0.map((p, i) => p - 0.1 * GB[0]![i]!), 1e-6);
+    expectAllClose(
+      b!.dataSync(),
+      B0.map((p, i) => p - 0.1 * GB[0]![i]!),
+      1e-6,
+    );
   });
 
   it("a zero parameter is not adapted (||p|| = 0): d = g, no decay", () => {
     const opt = new Lars(tf, { momentum: 0.9, weightDecay: 0.1, eta: 0.02, clipLr: true, excludeBiasAndNorm: true });
     const p = tf.variable(tf.zeros([2, 3]));
     opt.step([p], [tf.tensor2d(GW[0]!, [2, 3])], 0.1);
-    expectAllClose(p.dataSync(), GW[0]!.map((g) => -0.1 * g), 1e-6);
+    expectAllClose(
+      p.dataSync(),
+      GW[0]!.map((g) => -0.1 * g),
+      1e-6,
+    );
   });
 
   it("the bias-or-norm test can be overridden", () => {
@@ -153,7 +166,11 @@ describe("LARS (solo-learn)", () => {
       isBiasOrNorm: () => true,
     });
     const [w] = runTf(opt, 1);
-    expectAllClose(w!.dataSync(), W0.map((p, i) => p - 0.1 * GW[0]![i]!), 1e-6);
+    expectAllClose(
+      w!.dataSync(),
+      W0.map((p, i) => p - 0.1 * GW[0]![i]!),
+      1e-6,
+    );
   });
 });
 
@@ -165,10 +182,7 @@ describe("AdamW (torch semantics)", () => {
 describe("all optimisers", () => {
   const makers: [string, () => Optimizer][] = [
     ["sgd", () => buildOptimizer(tf, { name: "sgd", lr: 0.1, weightDecay: 1e-4, momentum: 0.9 })],
-    [
-      "lars",
-      () => buildOptimizer(tf, { name: "lars", lr: 0.1, weightDecay: 1e-4, momentum: 0.9, eta: 0.02, clipLr: true, excludeBiasAndNorm: true }),
-    ],
+    ["lars", () => buildOptimizer(tf, { name: "lars", lr: 0.1, weightDecay: 1e-4, momentum: 0.9, eta: 0.02, clipLr: true, excludeBiasAndNorm: true })],
     ["adamw", () => buildOptimizer(tf, { name: "adamw", lr: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.999 })],
   ];
 

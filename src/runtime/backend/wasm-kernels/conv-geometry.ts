@@ -27,13 +27,7 @@ export interface InputGradPhase {
 }
 
 /** One axis of the input gradient: a stride-1 convolution per stride phase. */
-export function inputGradPhases(
-  inLen: number,
-  dyLen: number,
-  kernel: number,
-  stride: number,
-  padBefore: number,
-): InputGradPhase[] {
+export function inputGradPhases(inLen: number, dyLen: number, kernel: number, stride: number, padBefore: number): InputGradPhase[] {
   const outLen = Math.ceil(inLen / stride);
   const phases: InputGradPhase[] = [];
   for (let a = 0; a < stride; a++) {
@@ -61,11 +55,6 @@ export interface FilterGradWindow {
 }
 
 /** One axis of the filter gradient: which window of x the dilated conv reads. */
-export function filterGradWindow(
-  dyLen: number,
-  kernel: number,
-  stride: number,
-  padBefore: number,
-): FilterGradWindow {
+export function filterGradWindow(dyLen: number, kernel: number, stride: number, padBefore: number): FilterGradWindow {
   return { start: -padBefore, length: (dyLen - 1) * stride + kernel };
 }

@@ -6,14 +6,7 @@
 // this at 15-23 GFLOP/s here, 3-10x faster than the same gradient written as a
 // dilated convolution with the batch as the contraction dimension (measured, see
 // docs/runtime.md). The batch is split into chunks (see filterGradChunking).
-import {
-  backend_util,
-  Conv2DBackpropFilter,
-  type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from "@tensorflow/tfjs-core";
+import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs-core";
 import { alloc, free, runWasmKernel, shape4, view, type BackendWasm } from "./heap.js";
 import { im2colT } from "./layout.js";
 
@@ -31,11 +24,7 @@ export const filterGradChunking = {
   maxFloats: 16 * 1024 * 1024,
 };
 
-function conv2dBackpropFilter(args: {
-  inputs: { x: TensorInfo; dy: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
   const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);

@@ -4,23 +4,12 @@
 // stride 1 a single convolution of dy with the flipped, in/out-transposed kernel;
 // for stride s, s*s convolutions with the phase sub-kernels, whose outputs are
 // interleaved into dx. No work is spent on the zeros a dilated dy would hold.
-import {
-  backend_util,
-  Conv2DBackpropInput,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from "@tensorflow/tfjs-core";
+import { backend_util, Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs-core";
 import { inputGradPhases, type InputGradPhase } from "./conv-geometry.js";
 import { alloc, conv2dStride1, free, shape4, view, type BackendWasm } from "./heap.js";
 import { interleavePhase, padCrop, phaseFilter, type Shape4 } from "./layout.js";
 
-function conv2dBackpropInput(args: {
-  inputs: { dy: TensorInfo; filter: TensorInfo };
-  backend: BackendWasm;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+function conv2dBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);
@@ -28,19 +17,10 @@ function conv2dBackpropInput(args: {
     throw new Error("wasm Conv2DBackpropInput supports NHWC only (as the wasm Conv2D does)");
   }
   const ws = shape4(filter);
-  const info = backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    ws,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    format,
-  );
+  const info = backend_util.computeConv2DInfo(attrs.inputShape, ws, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
   const [n, h, w, ci] = attrs.inputShape;
   const dys = shape4(dy);
-  const [, oh, ow, co] = dys;
+  const [, oh, ow] = dys;
   const rowPhases = inputGradPhases(h, oh, info.filterHeight, info.strideHeight, info.padInfo.top);
   const colPhases = inputGradPhases(w, ow, info.filterWidth, info.strideWidth, info.padInfo.left);
 
@@ -67,15 +47,7 @@ function conv2dBackpropInput(args: {
 }
 
 /** One stride phase: dy (padded or cropped as the phase needs) * its sub-kernel. */
-function phaseConv(
-  backend: BackendWasm,
-  dy: TensorInfo,
-  dys: Shape4,
-  filter: TensorInfo,
-  ws: Shape4,
-  rp: InputGradPhase,
-  cp: InputGradPhase,
-): TensorInfo {
+function phaseConv(backend: BackendWasm, dy: TensorInfo, dys: Shape4, filter: TensorInfo, ws: Shape4, rp: InputGradPhase, cp: InputGradPhase): TensorInfo {
   const [, , ci, co] = ws;
   const sub = alloc(backend, [rp.taps.length, cp.taps.length, co, ci]);
   phaseFilter(view(backend, filter), ws, rp.taps, cp.taps, view(backend, sub));

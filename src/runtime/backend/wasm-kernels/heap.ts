@@ -34,12 +34,7 @@ export function shape4(info: TensorInfo): Shape4 {
 }
 
 /** Runs a kernel registered for 'wasm' on TensorInfos (no tape, no Tensor objects). */
-export function runWasmKernel(
-  name: string,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap,
-  backend: BackendWasm,
-): TensorInfo {
+export function runWasmKernel(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap, backend: BackendWasm): TensorInfo {
   const kernel = getKernel(name, "wasm");
   if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered`);
   const out = kernel.kernelFunc({ inputs, attrs, backend });

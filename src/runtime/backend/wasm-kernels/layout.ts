@@ -13,15 +13,7 @@ export type Shape4 = [number, number, number, number];
  * contraction dimension" layout of the filter gradient, with its zero padding (or
  * cropping) folded into the same pass.
  */
-export function toCHWN(
-  x: Float32Array,
-  [n, h, w, c]: Shape4,
-  top: number,
-  left: number,
-  winH: number,
-  winW: number,
-  out: Float32Array,
-): void {
+export function toCHWN(x: Float32Array, [n, h, w, c]: Shape4, top: number, left: number, winH: number, winW: number, out: Float32Array): void {
   const tile = 16; // cache blocking over (n, c): each tile reads/writes 16 short runs
   const planeOut = winH * winW * n;
   out.fill(0);
@@ -81,13 +73,7 @@ export function moveFirstToThird(a: Float32Array, [d0, d1, d2, d3]: Shape4, out:
  * w[rows[t], cols[u], i, o] (the caller lists rows/cols flipped, so this is the
  * flipped, in/out-transposed kernel restricted to the phase's taps).
  */
-export function phaseFilter(
-  w: Float32Array,
-  [, kw, ci, co]: Shape4,
-  rows: readonly number[],
-  cols: readonly number[],
-  out: Float32Array,
-): void {
+export function phaseFilter(w: Float32Array, [, kw, ci, co]: Shape4, rows: readonly number[], cols: readonly number[], out: Float32Array): void {
   let dst = 0;
   for (const r of rows) {
     for (const q of cols) {
@@ -104,16 +90,7 @@ export function phaseFilter(
  * columns k*s + b (dropping what falls outside dx): the inverse of a stride-s
  * space-to-depth, done as channel-run copies.
  */
-export function interleavePhase(
-  p: Float32Array,
-  [n, ph, pw, c]: Shape4,
-  dx: Float32Array,
-  h: number,
-  w: number,
-  stride: number,
-  a: number,
-  b: number,
-): void {
+export function interleavePhase(p: Float32Array, [n, ph, pw, c]: Shape4, dx: Float32Array, h: number, w: number, stride: number, a: number, b: number): void {
   for (let ni = 0; ni < n; ni++) {
     for (let j = 0; j < ph; j++) {
       const row = j * stride + a;
@@ -132,15 +109,7 @@ export function interleavePhase(
  * x [N, H, W, C] -> out [N, H + top + bottom, W + left + right, C] with zero padding;
  * negative amounts crop. Used only when a convolution would need negative padding.
  */
-export function padCrop(
-  x: Float32Array,
-  [n, h, w, c]: Shape4,
-  top: number,
-  bottom: number,
-  left: number,
-  right: number,
-  out: Float32Array,
-): void {
+export function padCrop(x: Float32Array, [n, h, w, c]: Shape4, top: number, bottom: number, left: number, right: number, out: Float32Array): void {
   const oh = h + top + bottom;
   const ow = w + left + right;
   out.fill(0);

@@ -53,7 +53,13 @@ const SLICE_HEADER = `
 
 /** Forward pass 1: Welford (count, mean, M2) of each channel over each slice -> [P, 3, C]. */
 function statsPartial(parts: number, c: number): Program {
-  return partialProgram("adainfBnStatsPartial", ["x"], [parts, 3, c], parts, c, `
+  return partialProgram(
+    "adainfBnStatsPartial",
+    ["x"],
+    [parts, 3, c],
+    parts,
+    c,
+    `
   var<workgroup> sN : array<f32, ${LANES * ROWS}>;
   var<workgroup> sMean : array<f32, ${LANES * ROWS}>;
   var<workgroup> sM2 : array<f32, ${LANES * ROWS}>;
@@ -91,12 +97,18 @@ function statsPartial(parts: number, c: number): Program {
       result[base + uniforms.C + c] = mean;
       result[base + 2 * uniforms.C + c] = m2;
     }
-  }`);
+  }`,
+  );
 }
 
 /** Forward pass 2: merge the slices; mode 0 -> mean [C], mode 1 -> biased variance [C]. */
 function statsFinal(c: number, mode: 0 | 1): Program {
-  return flatProgram(`adainfBnStatsFinal${mode}`, ["parts"], [c], "P : i32, C : i32,", `
+  return flatProgram(
+    `adainfBnStatsFinal${mode}`,
+    ["parts"],
+    [c],
+    "P : i32, C : i32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       var n = 0.0;
@@ -115,12 +127,18 @@ function statsFinal(c: number, mode: 0 | 1): Program {
       }
       ${mode === 0 ? "result[index] = mean;" : "result[index] = m2 / n;"}
     }
-  }`);
+  }`,
+  );
 }
 
 /** Forward pass 3: y = (x - mean) * gamma / sqrt(var + eps) + beta, then max(0, y) with relu. */
 function normalize(shape: number[], relu: boolean): Program {
-  return flatProgram(`adainfBnApply${relu ? "Relu" : ""}`, ["x", "mean", "variance", "scale", "offset"], shape, "C : i32, eps : f32,", `
+  return flatProgram(
+    `adainfBnApply${relu ? "Relu" : ""}`,
+    ["x", "mean", "variance", "scale", "offset"],
+    shape,
+    "C : i32, eps : f32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       let c = index % uniforms.C;
@@ -128,13 +146,20 @@ function normalize(shape: number[], relu: boolean): Program {
       let v = (x[index] - mean[c]) * k + offset[c];
       result[index] = ${relu ? "max(v, 0.0)" : "v"};
     }
-  }`);
+  }`,
+  );
 }
 
 /** Gradient pass 1: per slice, sum(g) and sum(g * xhat), g = dy masked by y > 0 with relu -> [P, 2, C]. */
 function gradPartial(parts: number, c: number, relu: boolean): Program {
   const names = relu ? ["dy", "x", "mean", "variance", "y"] : ["dy", "x", "mean", "variance"];
-  return partialProgram(`adainfBnGradPartial${relu ? "Relu" : ""}`, names, [parts, 2, c], parts, c, `
+  return partialProgram(
+    `adainfBnGradPartial${relu ? "Relu" : ""}`,
+    names,
+    [parts, 2, c],
+    parts,
+    c,
+    `
   var<workgroup> sA : array<f32, ${LANES * ROWS}>;
   var<workgroup> sB : array<f32, ${LANES * ROWS}>;
   fn main() {${SLICE_HEADER}
@@ -161,12 +186,18 @@ function gradPartial(parts: number, c: number, relu: boolean): Program {
       result[p * 2 * uniforms.C + c] = a;
       result[p * 2 * uniforms.C + uniforms.C + c] = b;
     }
-  }`);
+  }`,
+  );
 }
 
 /** Gradient pass 2: the slices' sums; mode 0 -> sum(g) (d offset), mode 1 -> sum(g * xhat) (d scale). */
 function gradFinal(c: number, mode: 0 | 1): Program {
-  return flatProgram(`adainfBnGradFinal${mode}`, ["parts"], [c], "P : i32, C : i32,", `
+  return flatProgram(
+    `adainfBnGradFinal${mode}`,
+    ["parts"],
+    [c],
+    "P : i32, C : i32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       var s = 0.0;
@@ -175,7 +206,8 @@ function gradFinal(c: number, mode: 0 | 1): Program {
       }
       result[index] = s;
     }
-  }`);
+  }`,
+  );
 }
 
 /**
@@ -184,7 +216,12 @@ function gradFinal(c: number, mode: 0 | 1): Program {
  * (one small pass, so the element-wise one binds few buffers: WebGPU allows 8).
  */
 function gradCoefficients(c: number): Program {
-  return flatProgram("adainfBnGradCoef", ["parts", "variance", "scale"], [3, c], "P : i32, C : i32, M : f32, eps : f32,", `
+  return flatProgram(
+    "adainfBnGradCoef",
+    ["parts", "variance", "scale"],
+    [3, c],
+    "P : i32, C : i32, M : f32, eps : f32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.C) {
       var sdy = 0.0;
@@ -199,22 +236,28 @@ function gradCoefficients(c: number): Program {
       result[uniforms.C + index] = -a * sdy / uniforms.M;
       result[2 * uniforms.C + index] = -a * inv * sdyx / uniforms.M;
     }
-  }`);
+  }`,
+  );
 }
 
 /** Gradient pass 4: dx = a g + b + d (x - mean), g = dy masked by y > 0 with relu. */
 function gradInput(shape: number[], relu: boolean): Program {
   const names = ["dy", "x", "mean", "coef", ...(relu ? ["y"] : [])];
-  return flatProgram(`adainfBnGradInput${relu ? "Relu" : ""}`, names, shape, "C : i32,", `
+  return flatProgram(
+    `adainfBnGradInput${relu ? "Relu" : ""}`,
+    names,
+    shape,
+    "C : i32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       let c = index % uniforms.C;
       ${relu ? "let g = select(0.0, dy[index], y[index] > 0.0);" : "let g = dy[index];"}
       result[index] = coef[c] * g + coef[uniforms.C + c] + coef[2 * uniforms.C + c] * (x[index] - mean[c]);
     }
-  }`);
+  }`,
+  );
 }
-
 
 function rows(x: TensorInfo): { m: number; c: number } {
   const c = x.shape[x.shape.length - 1] ?? 1;

@@ -127,7 +127,12 @@ function partialProgram(plan: FilterGradPlan): Program {
 
 /** Sums the slices: [S, R, Co] -> the filter's shape. */
 function sumSlicesProgram(filterShape: number[]): Program {
-  return flatProgram("adainfConv2dFilterGradSum", ["parts"], filterShape, "slices : i32,", `
+  return flatProgram(
+    "adainfConv2dFilterGradSum",
+    ["parts"],
+    filterShape,
+    "slices : i32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       var s = 0.0;
@@ -136,7 +141,8 @@ function sumSlicesProgram(filterShape: number[]): Program {
       }
       result[index] = s;
     }
-  }`);
+  }`,
+  );
 }
 
 const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {

@@ -23,12 +23,18 @@ const axpby: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WebGpuBackendLike;
   const { x, y } = inputs as { x: TensorInfo; y: TensorInfo };
   const { a, b: bb, c } = attrs as unknown as { a: number; b: number; c: number };
-  const program = flat("adainfAxpby", ["x", "y"], [...x.shape], "a : f32, b : f32, c : f32,", `
+  const program = flat(
+    "adainfAxpby",
+    ["x", "y"],
+    [...x.shape],
+    "a : f32, b : f32, c : f32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       result[index] = uniforms.a * x[index] + uniforms.b * (uniforms.c * y[index]);
     }
-  }`);
+  }`,
+  );
   return b.runWebGPUProgram(program, [x, y], "float32", [f32(a), f32(bb), f32(c)]);
 };
 
@@ -82,7 +88,13 @@ function normsProgram(parts: number): Program {
 function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): Program {
   // Only what the shader reads: Dawn drops unused bindings from the pipeline's layout.
   const names = [...(adapted ? ["p"] : []), "g", ...(adapted ? ["parts"] : []), ...(hasBuf ? ["buf"] : [])];
-  const p = flat(`adainfLarsDir${adapted ? "A" : ""}${hasBuf ? "B" : ""}`, names, shape, "lr : f32, momentum : f32, wd : f32, eta : f32, eps : f32, clip : i32, parts : i32,", "");
+  const p = flat(
+    `adainfLarsDir${adapted ? "A" : ""}${hasBuf ? "B" : ""}`,
+    names,
+    shape,
+    "lr : f32, momentum : f32, wd : f32, eta : f32, eps : f32, clip : i32, parts : i32,",
+    "",
+  );
   const ratio = adapted
     ? `
     // The norms: every workgroup merges the partial sums (at most ${MAX_PARTS}) itself.
@@ -127,12 +139,18 @@ function directionProgram(shape: number[], adapted: boolean, hasBuf: boolean): P
 }
 
 function updateProgram(shape: number[]): Program {
-  return flat("adainfLarsUpdate", ["p", "step"], shape, "lr : f32,", `
+  return flat(
+    "adainfLarsUpdate",
+    ["p", "step"],
+    shape,
+    "lr : f32,",
+    `
   fn main(index : i32) {
     if (index < uniforms.size) {
       result[index] = p[index] - uniforms.lr * step[index];
     }
-  }`);
+  }`,
+  );
 }
 
 const larsStep: KernelFunc = ({ inputs, backend, attrs }) => {

@@ -66,8 +66,8 @@ export function registerWebGpuTrainingKernels(e: NodeJS.ProcessEnv = process.env
 
 /** Which of ours are registered now, by kernel name (for `run`'s description and benchmarks). */
 export function activeWebGpuKernels(): string[] {
-  const names = WEBGPU_TRAINING_KERNELS.filter(({ config }) => getKernel(config.kernelName, "webgpu")?.kernelFunc === config.kernelFunc).map(
-    ({ config }) => config.kernelName.replace(/^Adainf/, ""),
+  const names = WEBGPU_TRAINING_KERNELS.filter(({ config }) => getKernel(config.kernelName, "webgpu")?.kernelFunc === config.kernelFunc).map(({ config }) =>
+    config.kernelName.replace(/^Adainf/, ""),
   );
   if (!env().getBool(NAIVE_INPUT_GRAD_FLAG)) names.push("Conv2DBackpropInput via tfjs's matrix product");
   return names;

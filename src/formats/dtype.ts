@@ -49,10 +49,7 @@ function halfToFloat(bits: number): number {
       const sign = h & 0x8000 ? -1 : 1;
       const exp = (h >> 10) & 0x1f;
       const frac = h & 0x3ff;
-      halfTable[h] =
-        exp === 0 ? sign * 2 ** -14 * (frac / 1024)
-        : exp === 31 ? (frac ? NaN : sign * Infinity)
-        : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+      halfTable[h] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
     }
   }
   return halfTable[bits]!;

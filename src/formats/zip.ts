@@ -4,7 +4,7 @@
 // methods 0 (stored) and 8 (deflated), no encryption, one disk.
 
 import fs from "node:fs";
-import { DataError, fsError } from "./errors.js";
+import { DataError, fsError } from "./data-error.js";
 
 export interface ZipEntry {
   name: string;

@@ -1,10 +1,10 @@
 // The end-of-sweep summary: final metrics of every finished point, grouped by every
 // axis except `seed`, as mean and spread (sample standard deviation) over the seeds.
-// Written as results.csv and results.md into the sweep's base output dir.
-import fs from "node:fs";
+// Written as results.csv and results.md into the sweep's base output dir; `report` draws
+// its results table from the same grouping. Plain Node, no tfjs (formats/run-dir.ts).
 import path from "node:path";
-import { writeFileAtomic } from "../../util/atomic-write.js";
-import type { RunSummary } from "./types.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import type { RunSummary } from "./run-dir.js";
 
 /** The metrics the table reports, in column order, with their headings. */
 export const RESULT_METRICS: ReadonlyArray<{ key: "knn_acc1" | "probe_acc1" | "val_acc1" | "loss"; title: string }> = [
@@ -14,6 +14,7 @@ export const RESULT_METRICS: ReadonlyArray<{ key: "knn_acc1" | "probe_acc1" | "v
   { key: "loss", title: "final loss" },
 ];
 
+/** The sweep axis that repeats a point (results are mean and spread over it). */
 export const SEED_AXIS = "seed";
 
 export interface ResultRow {
@@ -63,7 +64,11 @@ export function resultsText(axes: string[], rows: ResultRow[]): string {
   const header = [...axes, "runs", ...RESULT_METRICS.map((m) => m.title)];
   const body = rows.map((r) => [...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n") + "\n";
 }
 
@@ -76,7 +81,9 @@ export function resultsMarkdown(title: string, axes: string[], rows: ResultRow[]
     "",
     `| ${header.join(" | ")} |`,
     `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${[...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))].join(" | ")} |`),
+    ...rows.map(
+      (r) => `| ${[...axes.map((a) => r.point[a] ?? ""), String(r.runs), ...RESULT_METRICS.map((m) => cell(r.stats[m.key] ?? null, r.runs))].join(" | ")} |`,
+    ),
   ];
   return out.join("\n") + "\n";
 }
@@ -95,19 +102,6 @@ export function resultsCsv(axes: string[], rows: ResultRow[]): string {
     ].join(","),
   );
   return [header.join(","), ...lines].join("\n") + "\n";
-}
-
-/** Reads the done.json of finished runs (missing or unreadable ones are left out). */
-export function readSummaries(dirs: readonly string[]): RunSummary[] {
-  const out: RunSummary[] = [];
-  for (const d of dirs) {
-    try {
-      out.push(JSON.parse(fs.readFileSync(path.join(d, "done.json"), "utf8")) as RunSummary);
-    } catch {
-      // not finished
-    }
-  }
-  return out;
 }
 
 /** Writes results.csv and results.md into `dir`; returns their paths. */

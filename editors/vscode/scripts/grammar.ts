@@ -1,0 +1,327 @@
+// Builds the extension's TextMate grammar (syntaxes/adainf.tmLanguage.json) and language
+// configuration (language-configuration.json) from the compiler's own definitions: the
+// keywords, units, names, numbers, strings, comments and brackets from the lexer's tokens
+// (grammar/tokens.ts), string escapes from the parser (src/syntax/parse.ts), block names and
+// builtin calls from the language definition (src/ir/builtins.ts). Nothing lexical is
+// written here twice; what the resolver gives a meaning to without a token (`view`,
+// `axis`, `allow`, `true`, ...) is listed in RESOLVER_WORDS with the file that reads it.
+// test/editor/grammar.test.ts checks that the committed files are what this builds; to
+// rewrite them: UPDATE_GRAMMAR=1 npx vitest run test/editor/grammar.test.ts (at the root).
+
+import type { TokenType } from "chevrotain";
+import * as T from "../../../grammar/tokens.js";
+import { AUGMENT_OPS, BACKBONES, EVALUATORS, METHODS, OPTIMIZERS, PIPELINE_FIELDS, SCHEDULES, SOURCE_FORMATS } from "../../../src/ir/builtins.js";
+import { ESCAPE } from "../../../src/syntax/parse.js";
+
+export const SCOPE = "source.adainf";
+
+/**
+ * Words with a meaning that no token gives them: the resolver compares a name's text.
+ * `file` is where (test/editor/grammar.test.ts checks that the word is still read there).
+ */
+export const RESOLVER_WORDS = {
+  /** Statements that open a block besides the pipeline fields: an augmentation's views and a sweep's axes. */
+  blocks: [
+    { word: "view", file: "src/resolve/augment.ts" },
+    { word: "axis", file: "src/resolve/sweep.ts" },
+  ],
+  /** The calls of a `lint { }` block; their arguments are rule ids. */
+  lint: [
+    { word: "allow", file: "src/resolve/lint-config.ts" },
+    { word: "deny", file: "src/resolve/lint-config.ts" },
+  ],
+  booleans: [
+    { word: "true", file: "src/resolve/values.ts" },
+    { word: "false", file: "src/resolve/values.ts" },
+  ],
+  /** `knn = off`, `every = none`. */
+  absent: [
+    { word: "off", file: "src/resolve/values.ts" },
+    { word: "none", file: "src/resolve/values.ts" },
+  ],
+} as const;
+
+const hasCategory = (t: TokenType, c: TokenType) => (t.CATEGORIES ?? []).includes(c);
+const source = (t: TokenType) => (t.PATTERN as RegExp).source;
+
+/** The word of a keyword token: its pattern is `word(?![A-Za-z0-9_-])` (tokens.ts `keyword()`). */
+function keywordWord(t: TokenType): string {
+  const m = /^([a-z]+)\(\?!\[A-Za-z0-9_-\]\)$/.exec(source(t));
+  if (!m) throw new Error(`token ${t.name} is not a keyword() token: /${source(t)}/`);
+  return m[1]!;
+}
+
+/** The lexer's keywords (every token that is also a name, besides Ident), by kind. */
+export function keywords(): { declarations: string[]; units: string[]; others: string[] } {
+  const words = T.allTokens.filter((t) => t !== T.Ident && hasCategory(t, T.Name));
+  return {
+    declarations: words.filter((t) => hasCategory(t, T.DeclKeyword)).map(keywordWord),
+    units: words.filter((t) => hasCategory(t, T.Unit)).map(keywordWord),
+    others: words.filter((t) => !hasCategory(t, T.DeclKeyword) && !hasCategory(t, T.Unit)).map(keywordWord),
+  };
+}
+
+/** The builtin calls of the language: augmentation ops, data formats, backbones, methods, optimizers, schedules, evaluators. */
+export function builtinCalls(): string[] {
+  const families = [AUGMENT_OPS, SOURCE_FORMATS, BACKBONES, METHODS, OPTIMIZERS, SCHEDULES, EVALUATORS];
+  return [...new Set(families.flatMap((f) => Object.keys(f)))];
+}
+
+/** Block names: the pipeline's fields and the resolver's block statements. */
+export function blockNames(): string[] {
+  return [...PIPELINE_FIELDS, ...RESOLVER_WORDS.blocks.map((w) => w.word)];
+}
+
+const alt = (words: readonly string[]) => `(?:${[...words].sort((a, b) => b.length - a.length || a.localeCompare(b)).join("|")})`;
+/** A name's characters: nothing of one may touch a word on either side (a name may contain dashes). */
+const BEFORE = "(?<![A-Za-z0-9_-])";
+const AFTER = "(?![A-Za-z0-9_-])";
+const word = (words: readonly string[]) => `${BEFORE}${alt(words)}${AFTER}`;
+
+/** A TextMate grammar as plain JSON. */
+export type Grammar = Record<string, unknown>;
+
+export function buildGrammar(): Grammar {
+  const kw = keywords();
+  const comments = commentMarkers();
+  const NAME = source(T.Ident);
+  const NUMBER = source(T.NumberLit);
+  const COUNT = source(T.Times);
+  const LABEL = `(?:${NAME}|${source(T.StringLit)})`;
+  const PATH = `${NAME}(?:\\.${NAME})*`;
+  // The parser's isUnit(): a unit is not the key of the next statement (`steps = 5`, `steps.x`, `steps(`, `steps {`).
+  const UNIT_END = `${AFTER}(?![ \\t]*[=(.{])`;
+  const dots = { patterns: [{ match: "\\.", name: "punctuation.accessor.adainf" }] };
+
+  return {
+    $schema: "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
+    name: "AdaInf",
+    scopeName: SCOPE,
+    fileTypes: ["adainf"],
+    comment: "Generated by editors/vscode/scripts/grammar.ts from grammar/tokens.ts and src/ir/builtins.ts; do not edit.",
+    patterns: [{ include: "#statements" }],
+    repository: {
+      statements: {
+        patterns: [
+          { include: "#comments" },
+          { include: "#use" },
+          { include: "#declaration" },
+          { include: "#block-name" },
+          { include: "#key" },
+          { include: "#section" },
+          { include: "#expression" },
+          { match: ";", name: "punctuation.terminator.statement.adainf" },
+        ],
+      },
+      comments: {
+        patterns: [
+          {
+            match: `(${regexOf(comments.line)}).*$`,
+            name: "comment.line.double-slash.adainf",
+            captures: { "1": { name: "punctuation.definition.comment.adainf" } },
+          },
+          {
+            begin: regexOf(comments.block[0]),
+            end: regexOf(comments.block[1]),
+            name: "comment.block.adainf",
+            beginCaptures: { "0": { name: "punctuation.definition.comment.begin.adainf" } },
+            endCaptures: { "0": { name: "punctuation.definition.comment.end.adainf" } },
+          },
+        ],
+      },
+      use: {
+        // `use std.augment`, `use "./common.adainf" as common`
+        match: `${BEFORE}(use)${AFTER}[ \\t]+(?:(${source(T.StringLit)})|(${PATH}))(?:[ \\t]+(as)${AFTER}[ \\t]+(${NAME}))?`,
+        captures: {
+          "1": { name: "keyword.control.import.adainf" },
+          "2": { patterns: [{ include: "#string" }] },
+          "3": { name: "entity.name.namespace.adainf", ...dots },
+          "4": { name: "keyword.control.import.adainf" },
+          "5": { name: "entity.name.namespace.adainf" },
+        },
+      },
+      declaration: {
+        // `pipeline simclr_adainf from simclr {`, `augment symmetric_weak = symmetric with {`
+        match: `${BEFORE}(${alt(kw.declarations)})${AFTER}[ \\t]+(?!${COUNT})(${NAME})(?:[ \\t]+(${word(["from"])})[ \\t]+(${NAME}))?`,
+        captures: {
+          "1": { name: "storage.type.declaration.adainf" },
+          "2": { name: "entity.name.type.adainf" },
+          "3": { name: "keyword.control.from.adainf" },
+          "4": { name: "entity.other.inherited-class.adainf" },
+        },
+      },
+      "block-name": {
+        // `data {`, `view x 2 {`, `view v1 {`, `axis inflation {`
+        match: `${BEFORE}(${alt(blockNames())})${AFTER}(?=[ \\t]*(?:\\{|${COUNT}|${LABEL}[ \\t]*(?:\\{|${COUNT})))`,
+        captures: { "1": { name: "keyword.other.block.adainf" } },
+      },
+      key: {
+        // `batch_size = 64`, `color_jitter.p = 0.5`
+        match: `(${PATH})[ \\t]*(?==)`,
+        captures: { "1": { name: "variable.other.property.adainf", ...dots } },
+      },
+      section: {
+        // a named block: a sweep axis's cases (`adainf {`), a view's or axis's label (`view v1 {`)
+        match: `${BEFORE}(?!${alt(["with", ...kw.declarations])}${AFTER})(${NAME})(?=[ \\t]*\\{)`,
+        captures: { "1": { name: "entity.name.section.adainf" } },
+      },
+      expression: {
+        patterns: [
+          { include: "#comments" },
+          { include: "#string" },
+          { include: "#number" },
+          { include: "#lint-call" },
+          { include: "#call" },
+          { include: "#tuple" },
+          { include: "#list" },
+          { include: "#block" },
+          { include: "#constant" },
+          { match: word(["with"]), name: "keyword.control.with.adainf" },
+          { match: `${BEFORE}${COUNT}(?![A-Za-z0-9_-])`, name: "keyword.operator.count.adainf" },
+          { match: NAME, name: "variable.other.adainf" },
+          { match: "\\.\\.", name: "keyword.operator.range.adainf" },
+          { match: "=", name: "keyword.operator.assignment.adainf" },
+          { match: "\\.", name: "punctuation.accessor.adainf" },
+          { match: ",", name: "punctuation.separator.comma.adainf" },
+          { match: "-", name: "keyword.operator.sign.adainf" },
+        ],
+      },
+      string: {
+        // StringLit: one line; the end of the line ends an unterminated one
+        begin: '"',
+        end: '"|$',
+        name: "string.quoted.double.adainf",
+        beginCaptures: { "0": { name: "punctuation.definition.string.begin.adainf" } },
+        endCaptures: { "0": { name: "punctuation.definition.string.end.adainf" } },
+        patterns: [{ match: ESCAPE.source, name: "constant.character.escape.adainf" }],
+      },
+      number: {
+        patterns: [
+          {
+            // `100_000 steps`, `10 epochs`
+            match: `(?<![A-Za-z0-9_])(-?${NUMBER})[ \\t]+(${alt(kw.units)})${UNIT_END}`,
+            captures: { "1": { name: "constant.numeric.adainf" }, "2": { name: "keyword.other.unit.adainf" } },
+          },
+          { match: `(?<![A-Za-z0-9_])-?${NUMBER}`, name: "constant.numeric.adainf" },
+        ],
+      },
+      constant: {
+        patterns: [
+          { match: word(RESOLVER_WORDS.booleans.map((w) => w.word)), name: "constant.language.boolean.adainf" },
+          { match: word(RESOLVER_WORDS.absent.map((w) => w.word)), name: "constant.language.adainf" },
+        ],
+      },
+      "lint-call": {
+        // `allow(generated-quality, balance)`: the arguments are rule ids
+        begin: `${BEFORE}(${alt(RESOLVER_WORDS.lint.map((w) => w.word))})${AFTER}[ \\t]*(\\()`,
+        end: "\\)",
+        beginCaptures: { "1": { name: "keyword.other.lint.adainf" }, "2": { name: "punctuation.section.parens.begin.adainf" } },
+        endCaptures: { "0": { name: "punctuation.section.parens.end.adainf" } },
+        patterns: [
+          { include: "#comments" },
+          { match: NAME, name: "constant.other.rule-id.adainf" },
+          { match: ",", name: "punctuation.separator.comma.adainf" },
+        ],
+      },
+      call: {
+        patterns: [
+          {
+            // a builtin of the language: `color_jitter(p = 0.8)`, `knn(k = 20)`
+            begin: `${BEFORE}(${alt(builtinCalls())})${AFTER}[ \\t]*(\\()`,
+            end: "\\)",
+            beginCaptures: { "1": { name: "support.function.builtin.adainf" }, "2": { name: "punctuation.section.parens.begin.adainf" } },
+            endCaptures: { "0": { name: "punctuation.section.parens.end.adainf" } },
+            patterns: [{ include: "#arguments" }],
+          },
+          {
+            // a preset: `cifar10("datasets/cifar10", split = train)`
+            begin: `(${PATH})[ \\t]*(\\()`,
+            end: "\\)",
+            beginCaptures: { "1": { name: "entity.name.function.adainf", ...dots }, "2": { name: "punctuation.section.parens.begin.adainf" } },
+            endCaptures: { "0": { name: "punctuation.section.parens.end.adainf" } },
+            patterns: [{ include: "#arguments" }],
+          },
+        ],
+      },
+      arguments: {
+        patterns: [
+          { include: "#comments" },
+          { match: `(${NAME})[ \\t]*(?==)`, captures: { "1": { name: "variable.parameter.adainf" } } },
+          { include: "#expression" },
+        ],
+      },
+      tuple: {
+        begin: "\\(",
+        end: "\\)",
+        beginCaptures: { "0": { name: "punctuation.section.parens.begin.adainf" } },
+        endCaptures: { "0": { name: "punctuation.section.parens.end.adainf" } },
+        patterns: [{ include: "#expression" }],
+      },
+      list: {
+        begin: "\\[",
+        end: "\\]",
+        beginCaptures: { "0": { name: "punctuation.section.brackets.begin.adainf" } },
+        endCaptures: { "0": { name: "punctuation.section.brackets.end.adainf" } },
+        patterns: [{ include: "#expression" }],
+      },
+      block: {
+        begin: "\\{",
+        end: "\\}",
+        beginCaptures: { "0": { name: "punctuation.section.block.begin.adainf" } },
+        endCaptures: { "0": { name: "punctuation.section.block.end.adainf" } },
+        patterns: [{ include: "#statements" }],
+      },
+    },
+  };
+}
+
+/** A regex fragment that is only escaped literal characters (`\\/\\/`), as text (`//`). */
+function literal(fragment: string): string {
+  if (!/^(?:\\[^A-Za-z0-9]|[^\\[\](){}.*+?|^$])+$/.test(fragment)) throw new Error(`not a literal: /${fragment}/`);
+  return fragment.replace(/\\(.)/g, "$1");
+}
+
+/** Text as a regex that matches it. */
+const regexOf = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+
+/** The comment markers of the lexer's comment tokens: LineComment is `<start>[^\n\r]*`, BlockComment `<start>[\s\S]*?<end>`. */
+export function commentMarkers(): { line: string; block: [string, string] } {
+  const line = /^(.+?)\[\^\\n\\r\]\*$/.exec(source(T.LineComment));
+  const block = /^(.+?)\[\\s\\S\]\*\?(.+)$/.exec(source(T.BlockComment));
+  if (!line || !block) throw new Error("the comment tokens changed shape: update commentMarkers()");
+  return { line: literal(line[1]!), block: [literal(block[1]!), literal(block[2]!)] };
+}
+
+/** The brackets of the lexer's bracket tokens, as written. */
+export function bracketPairs(): [string, string][] {
+  const text = (t: TokenType) => literal(source(t));
+  return [
+    [text(T.LBrace), text(T.RBrace)],
+    [text(T.LBracket), text(T.RBracket)],
+    [text(T.LParen), text(T.RParen)],
+  ];
+}
+
+/** VS Code's language configuration: comments, brackets, auto-closing, indentation, words. */
+export function buildLanguageConfiguration(): Record<string, unknown> {
+  const brackets = bracketPairs();
+  const comments = commentMarkers();
+  const opens = brackets.map(([o]) => `\\${o}`).join("");
+  const closes = brackets.map(([, c]) => `\\${c}`).join("");
+  return {
+    comments: { lineComment: comments.line, blockComment: comments.block },
+    brackets,
+    autoClosingPairs: [
+      ...brackets.map(([open, close]) => ({ open, close })),
+      { open: '"', close: '"', notIn: ["string", "comment"] },
+      { open: comments.block[0], close: ` ${comments.block[1]}`, notIn: ["string"] },
+    ],
+    surroundingPairs: [...brackets, ['"', '"']],
+    // A line that ends with an open bracket (a comment may follow; no comment or string may hold it) indents the next; a line starting with a closing one dedents.
+    indentationRules: {
+      increaseIndentPattern: `^(?:[^${regexOf(comments.line[0]!)}"]|${regexOf(comments.line[0]!)}(?!${regexOf(comments.line.slice(1))})|"(?:[^"\\\\]|\\\\.)*")*[${opens}][ \\t]*(?:${regexOf(comments.line)}.*)?$`,
+      decreaseIndentPattern: `^[ \\t]*[${closes}]`,
+    },
+    wordPattern: `-?${source(T.NumberLit)}|${source(T.Ident)}`,
+  };
+}
