@@ -1,9 +1,9 @@
 // The layers as the tree shows them, checked on the import statements of src/:
 // - the runtime (the public API programs import) never imports the CLI, which owns the
 //   exit codes (the runtime's errors carry a kind, the CLI maps it);
-// - the front end, the linter and the emitters (syntax, resolve, ir, lint, check, emit) and
-//   the file formats (src/formats: npz headers, run directories) load no tfjs and nothing
-//   of the runtime (an emitted program names the runtime by its package, `adainf`);
+// - the front end, the linter, the emitters and the language server (syntax, resolve, ir,
+//   lint, check, emit, lsp) and the file formats (src/formats: npz headers, run
+//   directories) load no tfjs and nothing of the runtime (an emitted program names the runtime by its package, `adainf`);
 // - the report reads run directories through src/formats; it loads runtime code only
 //   lazily, for the augmentation preview's pixels.
 import fs from "node:fs";
@@ -64,7 +64,7 @@ describe("layers", () => {
     expect(show(importsUnder("runtime").filter((i) => under(i, "cli")))).toEqual([]);
   });
 
-  it.each(["syntax", "resolve", "ir", "lint", "check", "emit", "formats"])("src/%s imports no tfjs and nothing of src/runtime or src/cli", (dir) => {
+  it.each(["syntax", "resolve", "ir", "lint", "check", "emit", "formats", "lsp"])("src/%s imports no tfjs and nothing of src/runtime or src/cli", (dir) => {
     const bad = importsUnder(dir).filter((i) => i.spec.startsWith("@tensorflow/") || under(i, "runtime") || under(i, "cli"));
     expect(show(bad)).toEqual([]);
   });

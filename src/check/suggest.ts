@@ -41,7 +41,20 @@ export function closest(name: string, candidates: Iterable<string>): string | nu
 /** ` (did you mean 'x'?)` or a list of what is allowed when there are few choices. */
 export function didYouMean(name: string, candidates: readonly string[]): string {
   const c = closest(name, candidates);
-  if (c) return `did you mean '${c}'?`;
+  if (c) return didYouMeanText(c);
   if (candidates.length <= 8) return `expected one of: ${candidates.join(", ")}`;
   return "";
+}
+
+function didYouMeanText(name: string): string {
+  return `did you mean '${name}'?`;
+}
+
+/**
+ * The name a hint made by didYouMean suggests, or null when it suggests none: what the
+ * language server's "change to ..." code action offers.
+ */
+export function suggestedName(hint: string | undefined): string | null {
+  const m = hint === undefined ? null : /^did you mean '([^']+)'\?$/.exec(hint);
+  return m && didYouMeanText(m[1]!) === hint ? m[1]! : null;
 }

@@ -18,6 +18,7 @@ export const COMMAND_SUMMARIES = {
   import: "turn a solo-learn config into a pipeline",
   generate: "make a generated set offline with a small built-in generator (a weak stand-in)",
   snapshot: "build the start-up snapshot the front-end commands start from, for this node",
+  lsp: "the language server for editors (stdio; docs/editor.md)",
 } as const;
 
 export type CommandName = keyof typeof COMMAND_SUMMARIES;

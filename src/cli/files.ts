@@ -1,7 +1,8 @@
-import { readdirSync, statSync, type Stats } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
+import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
 // Turns command-line paths into .adainf files: expandInputs for the commands that take
 // files or folders (check, fmt, lint), pipelineFile for those that take one pipeline
@@ -11,8 +12,6 @@ import { sourceFileProblem } from "../resolve/program.js";
 // .adainf files (or any folder, where one file is wanted), a file that is not a regular
 // file of at most 4 MiB, or one that is not named .adainf is one line `<path>: <why>`,
 // exit 1 (a file-system mistake, as elsewhere).
-
-export const PIPELINE_EXTENSION = ".adainf";
 
 export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);
@@ -26,7 +25,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
       throw new UserError(`${input}: no such file or folder`);
     }
     if (st.isDirectory()) {
-      const found = walk(abs).map((f) => join(input, f.slice(abs.length + 1)));
+      const found = adainfFilesIn(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
       out.push(...found);
     } else {
@@ -49,21 +48,4 @@ export function pipelineFile(input: string, cwd: string): string {
   }
   if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
   return expandInputs([input], cwd)[0]!;
-}
-
-function walk(dir: string): string[] {
-  const files: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith(".") || name === "node_modules") continue;
-    const p = join(dir, name);
-    let folder = false;
-    try {
-      folder = statSync(p).isDirectory();
-    } catch {
-      // a dangling link: a .adainf one is kept, so that reading it says what is wrong
-    }
-    if (folder) files.push(...walk(p));
-    else if (name.endsWith(PIPELINE_EXTENSION)) files.push(p);
-  }
-  return files;
 }

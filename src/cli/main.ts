@@ -23,6 +23,7 @@ const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   import: () => import("./commands/import.js"),
   generate: () => import("./commands/generate.js"),
   snapshot: () => import("./commands/snapshot.js"),
+  lsp: () => import("./commands/lsp.js"),
 };
 
 export const COMMANDS: CommandEntry[] = (Object.keys(COMMAND_SUMMARIES) as CommandName[]).map((name) => ({

@@ -18,7 +18,8 @@ function rangeEnd(n: number): string {
   return /^\d+$/.test(t) ? `${t}.0` : t;
 }
 
-function valueText(v: unknown, t: ParamType): string {
+/** A value (a default) as the language writes it: `1e-4`, `0.08..1.0`, `1,000 steps`, `none`. */
+export function valueText(v: unknown, t: ParamType): string {
   if (v === null) return "none";
   if (isDuration(v)) return `${v.value.toLocaleString("en-US")} ${v.unit}`;
   if (typeof v === "number") return num(v);
@@ -28,7 +29,7 @@ function valueText(v: unknown, t: ParamType): string {
 }
 
 /** What a value may be, briefly: `in [0, 1]`, `> 0`, `cifar, imagenet`. */
-function typeText(t: ParamType): string {
+export function typeText(t: ParamType): string {
   const bounds = (b: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string => {
     if (b.min !== undefined && b.max !== undefined) return `${b.minExclusive ? "(" : "["}${num(b.min)}, ${num(b.max)}${b.maxExclusive ? ")" : "]"}`;
     if (b.min !== undefined) return `${b.minExclusive ? ">" : ">="} ${num(b.min)}`;
@@ -73,7 +74,8 @@ function rows(b: Block): string[] {
   ];
 }
 
-function table(blocks: readonly Block[]): string {
+/** The markdown table of `blocks`' parameters (the language server's hover shows one builtin's). */
+export function table(blocks: readonly Block[]): string {
   return ["| builtin | parameter | accepts | default | meaning |", "|---|---|---|---|---|", ...blocks.flatMap(rows), ""].join("\n");
 }
 

@@ -5,6 +5,7 @@ import type { Span } from "../../ir/types.js";
 import { docsUri, ownPackage } from "../../util/own-package.js";
 import type { PipelineLintResult } from "../engine.js";
 import { ALL_RULES } from "../rules/index.js";
+import { codeDocsUri } from "../code-docs.js";
 import type { RuleMeta } from "../types.js";
 
 // `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
@@ -52,7 +53,7 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
     shortDescription: { text: r.meta.docs.summary },
     fullDescription: { text: r.meta.docs.rationale },
     // The rule's generated page (`adainfc explain <id>` prints the same).
-    helpUri: docsUri(`docs/rules/${r.meta.id}.md`),
+    helpUri: codeDocsUri(r.meta.id),
     help: { text: `${r.meta.docs.fix}\n\nExample:\n${r.meta.docs.example}`, markdown: `${r.meta.docs.fix}\n\n\`\`\`\n${r.meta.docs.example}\n\`\`\`` },
     defaultConfiguration: { level: DEFAULT_LEVEL[r.meta.defaultSeverity] },
     properties: { fixable: r.meta.fixable },
@@ -69,7 +70,7 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
       name: codeName(d.code),
       shortDescription: { text: registered?.summary ?? `adainfc diagnostic ${d.code}` },
       ...(registered ? { fullDescription: { text: registered.docs } } : {}),
-      helpUri: registered ? docsUri(`docs/diagnostics.md#${d.code.toLowerCase()}`) : docsUri("docs/language.md"),
+      helpUri: codeDocsUri(d.code),
       defaultConfiguration: { level: LEVEL[d.severity] },
     });
   }

@@ -1,0 +1,33 @@
+import type { RegisterCommand } from "../command.js";
+import { EXIT_USAGE, UserError } from "../context.js";
+
+// `adainfc lsp`: the language server over stdin/stdout (docs/editor.md). stdout carries
+// the protocol only: anything the compiler would print goes to the client's output
+// instead, and so does an exception nothing caught (the server keeps running). The
+// server module is loaded here, never at start-up of other commands; it loads no tfjs.
+
+export const register: RegisterCommand = (program) => {
+  program
+    .command("lsp")
+    .description("the language server (Language Server Protocol over stdin/stdout) for editors")
+    .option("--stdio", "talk over stdin/stdout (the default and only transport; accepted for editors that pass it)")
+    .option("--clientProcessId <pid>", "the editor's process id: the server exits when it is gone (vscode-languageserver reads it)")
+    .option("--debounce <ms>", "milliseconds between the last edit and the diagnostics (default 150)")
+    .action(async (opts: { debounce?: string }) => {
+      const debounceMs = opts.debounce === undefined ? undefined : Number(opts.debounce);
+      if (debounceMs !== undefined && !(Number.isFinite(debounceMs) && debounceMs >= 0)) {
+        throw new UserError(`--debounce takes a number of milliseconds, not '${opts.debounce}'`, EXIT_USAGE);
+      }
+      const { startServer } = await import("../../lsp/server.js");
+      const connection = startServer(process.stdin, process.stdout, debounceMs === undefined ? {} : { debounceMs });
+      const log = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
+      console.log = log;
+      console.info = log;
+      console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(" "));
+      console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(" "));
+      process.on("uncaughtException", (e) => connection.console.error(`adainf: internal error: ${e.stack ?? e.message}`));
+      process.on("unhandledRejection", (e) => connection.console.error(`adainf: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+      // The server runs until the client sends `exit` (or closes stdin): the process ends then.
+      await new Promise<never>(() => {});
+    });
+};

@@ -1,0 +1,134 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import {
+  type CodeAction,
+  CodeActionKind,
+  DiagnosticSeverity,
+  type Diagnostic as LspDiagnostic,
+  type Range,
+  type TextEdit as LspTextEdit,
+} from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { Severity } from "../check/diagnostic.js";
+import { suggestedName } from "../check/suggest.js";
+import type { Span } from "../ir/types.js";
+import { codeDocsUri } from "../lint/code-docs.js";
+import { applyEdits } from "../lint/fix.js";
+import { formatText } from "../syntax/format.js";
+import type { UseDecl } from "../syntax/ast.js";
+import { parseSource } from "../syntax/parse.js";
+import { type Analysis, rangeOf } from "./workspace.js";
+
+// From the compiler's diagnostics to the protocol's: each with its code, a link to its
+// documentation (a rule's page, a compiler code's section), the hint on a line of its
+// own and the sweep points it holds on (already named in the message, src/check/points.ts).
+// A problem in an imported file is shown at the `use` line that brings it in. Code
+// actions come from the same diagnostics: a lint rule's `--fix` edits, and the name a
+// "did you mean" hint suggests; formatting is `adainfc fmt`.
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** The `use` line of the analysed file that imports `file` (a name in diagnostics), else its first one (an import of an import). */
+function useLineFor(a: Analysis, file: string): UseDecl | null {
+  const uses = parseSource(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+  const abs = isAbsolute(file) ? file : resolve(a.cwd, file);
+  return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
+}
+
+/** The analysed file's diagnostics in the protocol's form, in its order. */
+export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
+  return a.diagnostics.map((d) => {
+    let range = START;
+    let message = d.message;
+    if (d.span && d.span.file === a.display) range = rangeOf(d.span);
+    else if (d.span) {
+      const use = useLineFor(a, d.span.file);
+      if (use) range = rangeOf(use.span);
+      message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
+    }
+    const out: LspDiagnostic = {
+      range,
+      severity: SEVERITY[d.severity],
+      code: d.code,
+      codeDescription: { href: codeDocsUri(d.code) },
+      source: "adainf",
+      message: d.hint ? `${message}\nhint: ${d.hint}` : message,
+    };
+    if (d.points) out.data = { points: d.points };
+    return out;
+  });
+}
+
+const overlaps = (a: Range, b: Range): boolean =>
+  !(
+    a.end.line < b.start.line ||
+    (a.end.line === b.start.line && a.end.character < b.start.character) ||
+    b.end.line < a.start.line ||
+    (b.end.line === a.start.line && b.end.character < a.start.character)
+  );
+
+function edit(doc: TextDocument, span: Span, text: string): LspTextEdit {
+  return { range: { start: doc.positionAt(span.start), end: doc.positionAt(span.end) }, newText: text };
+}
+
+/** Quick fixes for the diagnostics of `a` in `range`, and one action that applies every lint fix of the file. */
+export function codeActions(doc: TextDocument, a: Analysis, range: Range, only?: readonly string[]): CodeAction[] {
+  const own = a.diagnostics.filter((d) => d.span?.file === a.display);
+  const lsp = lspDiagnostics({ ...a, diagnostics: own });
+  const actions: CodeAction[] = [];
+  const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+  if (wants(CodeActionKind.QuickFix)) {
+    own.forEach((d, i) => {
+      const shown = lsp[i]!;
+      if (!overlaps(shown.range, range)) return;
+      const fix = d.fix?.filter((e) => e.span.file === a.display);
+      if (fix?.length) {
+        actions.push({
+          title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [shown],
+          isPreferred: true,
+          edit: { changes: { [doc.uri]: fix.map((e) => edit(doc, e.span, e.text)) } },
+        });
+      }
+      const name = suggestedName(d.hint);
+      if (name && d.span) {
+        const written = a.text.slice(d.span.start, d.span.end);
+        // Only a name for a name: the span must be the misspelt word itself (dots alike).
+        if (/^[A-Za-z_][\w.-]*$/.test(written) && written.split(".").length === name.split(".").length) {
+          actions.push({
+            title: `Change '${written}' to '${name}'`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [shown],
+            isPreferred: !fix?.length,
+            edit: { changes: { [doc.uri]: [edit(doc, d.span, name)] } },
+          });
+        }
+      }
+    });
+  }
+  const all = own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
+  const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
+  if (all.length && wants(fixAll)) {
+    const { applied } = applyEdits(a.text, all);
+    actions.push({
+      title: "Apply every lint fix (adainfc lint --fix)",
+      kind: fixAll,
+      edit: { changes: { [doc.uri]: applied.map((e) => edit(doc, e.span, e.text)) } },
+    });
+  }
+  return actions;
+}
+
+/** `adainfc fmt` as one edit; none when the text does not parse (formatting never guesses) or is formatted. */
+export function formatEdits(doc: TextDocument, display: string): LspTextEdit[] {
+  const text = doc.getText();
+  const r = formatText(text, display);
+  if (r.diagnostics.length || r.text === text) return [];
+  return [{ range: { start: doc.positionAt(0), end: doc.positionAt(text.length) }, newText: r.text }];
+}

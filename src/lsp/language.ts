@@ -1,0 +1,246 @@
+import type { IToken } from "chevrotain";
+import * as B from "../ir/builtins.js";
+import { byName, langParams, type AnyField, type Block } from "../ir/define.js";
+import { table, typeText, valueText } from "../ir/builtin-docs.js";
+import type { Family } from "../resolve/calls.js";
+import { equalsAt, type Frame, names, trailingPath } from "./scan.js";
+
+// What a place in a file means in the language, for hover and completion: the block a
+// position is in (a Scope), and what a key written there names (a Slot: a field, a
+// block, a builtin family, a preset). Everything is read from the one definition of
+// the language (ir/builtins.ts, ir/define.ts); the text shown for a field or builtin
+// is the docs tables' (ir/builtin-docs.ts).
+
+export type Scope =
+  | { kind: "top" }
+  /** A pipeline's or recipe's body, or one value of a sweep axis. */
+  | { kind: "body" }
+  /** A block of fields and builtin calls: train, model, output, a dataset declaration. */
+  | { kind: "fields"; name: string; block: Block | null; calls: Readonly<Record<string, Family>> }
+  | { kind: "data" }
+  | { kind: "inflate" }
+  | { kind: "evaluate" }
+  /** An augmentation's views (`augment { view x 2 { ... } }`, `augment NAME { ... }`). */
+  | { kind: "views" }
+  | { kind: "ops" }
+  /** `symmetric with { ... }`: strength and op fields. */
+  | { kind: "augmentWith" }
+  /** The arguments of a builtin call, or a data source's `with { ... }`. */
+  | { kind: "args"; block: Block }
+  | { kind: "lint" }
+  /** `allow(...)`, `deny(...)`. */
+  | { kind: "rules" }
+  | { kind: "sweep" }
+  | { kind: "axis" }
+  /** A list of values (`seed = [0, 1]` in a sweep): values of `slot`. */
+  | { kind: "list"; slot: Slot | null }
+  | { kind: "unknown" };
+
+export type Slot =
+  | { kind: "field"; owner: Block; lang: string; field: AnyField }
+  | { kind: "block"; name: string; scope: Scope }
+  | { kind: "family"; what: string; family: Family }
+  | { kind: "augment" }
+  | { kind: "source" }
+  | { kind: "evaluator"; block: Block }
+  | { kind: "evalSource" }
+  | { kind: "op"; block: Block }
+  | { kind: "view" }
+  | { kind: "rules" }
+  | { kind: "rule"; id: string }
+  | { kind: "inflateSource"; name: string }
+  | { kind: "axis" };
+
+const MODEL_BLOCK: Scope = { kind: "fields", name: "model", block: null, calls: B.MODEL_CALLS };
+
+/** The scope of a pipeline body's block `name`. */
+export function blockScope(name: string): Scope | null {
+  switch (name) {
+    case "data":
+      return { kind: "data" };
+    case "inflate":
+      return { kind: "inflate" };
+    case "augment":
+      return { kind: "views" };
+    case "model":
+      return MODEL_BLOCK;
+    case "train":
+      return { kind: "fields", name: "train", block: B.TRAIN, calls: B.TRAIN_CALLS };
+    case "evaluate":
+      return { kind: "evaluate" };
+    case "output":
+      return { kind: "fields", name: "output", block: B.OUTPUT, calls: {} };
+    case "lint":
+      return { kind: "lint" };
+    case "sweep":
+      return { kind: "sweep" };
+    default:
+      return null;
+  }
+}
+
+function fieldSlot(owner: Block, lang: string): Slot | null {
+  const p = langParams(owner.fields).find((x) => x.lang === lang);
+  return p ? { kind: "field", owner, lang, field: p.field } : null;
+}
+
+/** A parameter of the first member of `family` that takes it (`train.optimizer.lr`). */
+function familyParam(family: Family, lang: string): Slot | null {
+  for (const b of Object.values(family)) {
+    const s = fieldSlot(b, lang);
+    if (s) return s;
+  }
+  return null;
+}
+
+/** What the key `parts` (a dotted path) names in `scope`. */
+export function slotOf(scope: Scope, parts: readonly string[]): Slot | null {
+  const [first, ...rest] = parts;
+  if (first === undefined) return null;
+  switch (scope.kind) {
+    case "body": {
+      if (first === "seed" && rest.length === 0) return fieldSlot(B.SEED, "seed");
+      if (first === "augment") return rest.length === 0 ? { kind: "augment" } : slotOf({ kind: "augmentWith" }, rest);
+      const sub = blockScope(first);
+      if (!sub) return null;
+      return rest.length === 0 ? { kind: "block", name: first, scope: sub } : slotOf(sub, rest);
+    }
+    case "fields": {
+      const family = scope.calls[first];
+      if (family) return rest.length === 0 ? { kind: "family", what: first, family } : rest.length === 1 ? familyParam(family, rest[0]!) : null;
+      return rest.length === 0 && scope.block ? fieldSlot(scope.block, first) : null;
+    }
+    case "evaluate": {
+      if (first === "source" && rest.length === 0) return { kind: "evalSource" };
+      const e = byName(B.EVALUATORS, first);
+      if (!e) return null;
+      return rest.length === 0 ? { kind: "evaluator", block: e } : rest.length === 1 ? fieldSlot(e, rest[0]!) : null;
+    }
+    case "data":
+      return rest.length === 0 ? { kind: "source" } : null;
+    case "inflate":
+      return rest.length === 0 ? { kind: "inflateSource", name: first } : null;
+    case "views":
+      return first === "view" ? { kind: "view" } : null;
+    case "ops": {
+      const op = byName(B.AUGMENT_OPS, first);
+      return op && rest.length === 0 ? { kind: "op", block: op } : null;
+    }
+    case "augmentWith": {
+      if (first === "strength" && rest.length === 0) return fieldSlot(B.AUGMENT, "strength");
+      // op.field on every view, or view.op.field on one
+      const [opName, field] = rest.length === 2 ? rest : [first, rest[0]];
+      const op = opName === undefined ? undefined : byName(B.AUGMENT_OPS, opName);
+      return op && field !== undefined ? fieldSlot(op, field) : null;
+    }
+    case "args":
+      return rest.length === 0 ? fieldSlot(scope.block, first) : null;
+    case "lint":
+      if (first === "allow" || first === "deny") return { kind: "rules" };
+      return rest.length === 0 ? { kind: "rule", id: first } : null;
+    case "sweep":
+      return first === "axis" ? { kind: "axis" } : slotOf({ kind: "body" }, parts);
+    default:
+      return null;
+  }
+}
+
+/** The builtin a call to `callee` is, for a value of `slot` in `scope` (null: a preset or nothing known). */
+export function calledBlock(scope: Scope, slot: Slot | null, callee: string): Block | null {
+  if (slot?.kind === "family") return byName(slot.family, callee) ?? null;
+  if (slot?.kind === "source" || scope.kind === "data") return sourceBlock(callee);
+  if (scope.kind === "ops") return byName(B.AUGMENT_OPS, callee) ?? null;
+  if (scope.kind === "evaluate") return byName(B.EVALUATORS, callee) ?? null;
+  return null;
+}
+
+/** A data source's call: a file format, else a dataset preset's call parameters. */
+export function sourceBlock(callee: string): Block {
+  return byName(B.SOURCE_FORMATS, callee) ?? B.DATASET_CALL;
+}
+
+/** The key path of a statement's tokens: the names before `=` (or all of them). */
+export function keyPath(tokens: readonly IToken[]): string[] {
+  const eq = equalsAt(tokens);
+  return names(eq >= 0 ? tokens.slice(0, eq) : tokens);
+}
+
+/** The scope inside the brackets `frames`, outermost first. */
+export function scopeOf(frames: readonly Frame[]): Scope {
+  let s: Scope = { kind: "top" };
+  for (const f of frames) s = enter(s, f);
+  return s;
+}
+
+function enter(s: Scope, f: Frame): Scope {
+  const h = f.header;
+  const eq = equalsAt(h);
+  const hasWith = h.some((t) => t.image === "with");
+  const key = keyPath(h);
+  if (f.open === "[") return { kind: "list", slot: slotOf(s, key) };
+  if (f.open === "(") {
+    if (s.kind === "lint") return { kind: "rules" };
+    const callee = trailingPath(h);
+    if (callee === null) return { kind: "unknown" };
+    // `knn(...)`, `random_resized_crop(...)`: the key is the call; `x = lars(...)`: the value is.
+    const slot = eq >= 0 ? slotOf(s, key) : null;
+    const b = calledBlock(s, slot, callee);
+    return b ? { kind: "args", block: b } : { kind: "unknown" };
+  }
+  if (s.kind === "top") {
+    const kw = h[0]?.image;
+    if (kw === "pipeline" || kw === "recipe") return { kind: "body" };
+    if (kw === "dataset") return { kind: "fields", name: "dataset", block: B.DATASET_FIELDS, calls: {} };
+    if (kw === "augment") return eq >= 0 ? { kind: "augmentWith" } : { kind: "views" };
+    return { kind: "unknown" };
+  }
+  if (hasWith && eq >= 0) {
+    const slot = slotOf(s, key);
+    if (slot?.kind === "augment") return { kind: "augmentWith" };
+    const callee = trailingPath(
+      h.slice(
+        eq + 1,
+        h.findIndex((t) => t.image === "with"),
+      ),
+    );
+    const b = callee ? calledBlock(s, slot, callee.split(".")[0]!) : null;
+    return b ? { kind: "args", block: b } : { kind: "unknown" };
+  }
+  if (s.kind === "views") return h[0]?.image === "view" ? { kind: "ops" } : { kind: "unknown" };
+  if (s.kind === "sweep") return h[0]?.image === "axis" ? { kind: "axis" } : { kind: "unknown" };
+  if (s.kind === "axis") return { kind: "body" };
+  if (s.kind === "body") {
+    const slot = slotOf(s, key);
+    if (slot?.kind === "block") return slot.scope;
+    if (slot?.kind === "augment") return { kind: "views" };
+  }
+  return { kind: "unknown" };
+}
+
+// ---------------------------------------------------------------- docs
+
+/** `**name** · accepts · default` with the unit, then the field's doc. */
+export function fieldMarkdown(owner: Block, lang: string, field: AnyField): string {
+  const def = field.default === undefined ? "required" : `default \`${valueText(field.default, field.type)}\``;
+  const unit = field.unit && field.type.kind !== "duration" ? ` (${field.unit})` : "";
+  return [`**${owner.name}.${lang}**: ${typeText(field.type)}${unit}, ${def}`, "", field.doc].join("\n");
+}
+
+/** A builtin's doc and its parameters' table. */
+export function builtinMarkdown(b: Block, what: string): string {
+  return [`**${b.name}** (${what})`, "", b.doc, "", table([b])].join("\n");
+}
+
+/** The default written as a value (`256`, `0.08..1.0`, `1_000 steps`) for a completion; null when required or absent. */
+export function defaultText(field: AnyField): string | null {
+  if (field.default === undefined || field.default === null) return null;
+  return valueText(field.default, field.type).replace(/(\d),(?=\d{3})/g, "$1_");
+}
+
+/** The values an enum or bool field takes (for completion). */
+export function fieldValues(field: AnyField): string[] {
+  if (field.type.kind === "enum") return [...field.type.values];
+  if (field.type.kind === "bool") return ["true", "false"];
+  if (field.type.kind === "duration" && field.type.allowNone) return ["none"];
+  return [];
+}

@@ -1,0 +1,131 @@
+import type { IToken } from "chevrotain";
+import { chevrotain } from "../../grammar/chevrotain.js";
+import { adainfLexer, Name } from "../../grammar/tokens.js";
+
+// Where a position is, read from the language's own tokens (grammar/tokens.ts) rather
+// than from the syntax tree: while a user types, the statement under the cursor is
+// usually incomplete, and the parser's recovery drops it. The brackets open at the
+// position (each with the tokens of the statement that opened it: `train {`,
+// `optimizer = lars(`) and the tokens of the statement being written are enough for
+// completion and hover to know the block, the key and the call.
+
+export interface Frame {
+  open: "{" | "(" | "[";
+  /** The tokens of the statement before the bracket (`optimizer`, `=`, `lars`). */
+  header: IToken[];
+}
+
+export interface Cursor {
+  /** The brackets open at the position, outermost first. */
+  frames: Frame[];
+  /** Tokens of the current statement (or argument, inside parentheses) before `word`. */
+  stmt: IToken[];
+  /** The name the position is in or right after; null between tokens. */
+  word: IToken | null;
+  /** The first token after `word` (or after the position). */
+  next: IToken | null;
+}
+
+/** Tokens of `text`, comments left out; cached for the last text (hover and completion come in bursts). */
+let last: { text: string; tokens: IToken[] } | null = null;
+export function tokensOf(text: string): IToken[] {
+  if (last?.text !== text) last = { text, tokens: adainfLexer.tokenize(text).tokens };
+  return last.tokens;
+}
+
+export function isName(t: IToken | null | undefined): t is IToken {
+  return t !== null && t !== undefined && chevrotain.tokenMatcher(t, Name);
+}
+
+const CLOSE: Record<string, Frame["open"]> = { "}": "{", ")": "(", "]": "[" };
+
+/** The context of `offset` in `text`. */
+export function cursorAt(text: string, offset: number): Cursor {
+  const tokens = tokensOf(text);
+  const word = tokens.find((t) => isName(t) && t.startOffset <= offset && offset <= t.endOffset! + 1) ?? null;
+  const until = word ? word.startOffset : offset;
+  const frames: Frame[] = [];
+  let stmt: IToken[] = [];
+  let prevEnd = -1;
+  for (const t of tokens) {
+    if (t.startOffset >= until) break;
+    const top = frames[frames.length - 1];
+    // Statements of a block are separated by line breaks (or `;`); inside brackets they are not.
+    if ((!top || top.open === "{") && prevEnd >= 0 && text.slice(prevEnd, t.startOffset).includes("\n")) stmt = [];
+    prevEnd = t.endOffset! + 1;
+    const img = t.image;
+    if (img === "{" || img === "(" || img === "[") {
+      frames.push({ open: img, header: stmt });
+      stmt = [];
+    } else if (img in CLOSE) {
+      const want = CLOSE[img];
+      let f: Frame | undefined;
+      while (frames.length && (f = frames.pop())?.open !== want);
+      // After `)` or `]` the statement goes on (`= lars(...) with { ... }`); after `}` it is done.
+      stmt = img === "}" || !f ? [] : [...f.header, t];
+    } else if (img === ";" && (!top || top.open === "{")) stmt = [];
+    else if (img === "," && top && top.open !== "{") stmt = [];
+    else stmt.push(t);
+  }
+  // A line break between the last token and the position starts a new statement too.
+  const top = frames[frames.length - 1];
+  if ((!top || top.open === "{") && prevEnd >= 0 && text.slice(prevEnd, until).includes("\n")) stmt = [];
+  const after = word ? word.endOffset! + 1 : offset;
+  const next = tokens.find((t) => t.startOffset >= after) ?? null;
+  return { frames, stmt, word, next };
+}
+
+/** The names of a dotted path among `tokens` (`train . steps` -> train, steps). */
+export function names(tokens: readonly IToken[]): string[] {
+  return tokens.filter(isName).map((t) => t.image);
+}
+
+/** Where `=` is in `tokens`, or -1. */
+export function equalsAt(tokens: readonly IToken[]): number {
+  return tokens.findIndex((t) => t.image === "=");
+}
+
+/** The dotted name just before the end of `tokens` (the callee before `(`): `a.b` or null. */
+export function trailingPath(tokens: readonly IToken[]): string | null {
+  const parts: string[] = [];
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (isName(t) && (parts.length === 0 || tokens[i + 1]?.image === ".")) parts.unshift(t.image);
+    else if (t.image !== "." || parts.length === 0) break;
+  }
+  return parts.length ? parts.join(".") : null;
+}
+
+/**
+ * The data sources (`NAME = ...` in the `data { ... }` block) of the declaration that
+ * holds `offset`, read from the tokens: the declaration is often unfinished while typing.
+ */
+export function dataSourcesAt(text: string, offset: number): string[] {
+  const tokens = tokensOf(text);
+  let depth = 0;
+  let declStart = 0;
+  tokens.forEach((t, i) => {
+    if (t.startOffset >= offset) return;
+    if (depth === 0 && isName(t) && ["pipeline", "recipe", "augment", "dataset"].includes(t.image)) declStart = i;
+    if (t.image === "{") depth++;
+    else if (t.image === "}") depth = Math.max(0, depth - 1);
+  });
+  const out: string[] = [];
+  depth = 0;
+  let inData = -1;
+  let parens = 0;
+  for (let i = declStart; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.image === "(" || t.image === "[") parens++;
+    else if (t.image === ")" || t.image === "]") parens = Math.max(0, parens - 1);
+    else if (t.image === "{") {
+      if (depth === 1 && tokens[i - 1]?.image === "data") inData = depth + 1;
+      depth++;
+    } else if (t.image === "}") {
+      if (depth === inData) inData = -1;
+      depth--;
+      if (depth <= 0) break;
+    } else if (depth === inData && parens === 0 && isName(t) && tokens[i + 1]?.image === "=") out.push(t.image);
+  }
+  return out;
+}

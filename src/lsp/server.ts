@@ -1,0 +1,240 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CodeActionKind,
+  type Connection,
+  createConnection,
+  DidChangeWatchedFilesNotification,
+  type Location,
+  MarkupKind,
+  type MessageReader,
+  type MessageWriter,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from "vscode-languageserver/node.js";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { adainfFilesIn } from "../util/adainf-files.js";
+import type { LoadedFile } from "../resolve/program.js";
+import { parseSource } from "../syntax/parse.js";
+import { completions } from "./completion.js";
+import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
+import { hoverMarkdown } from "./hover.js";
+import { documentSymbols, referencesIn, type Target, targetAt } from "./navigation.js";
+import { type Analysis, rangeOf, Workspace } from "./workspace.js";
+
+// `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
+// published a debounce after the last change of a document (and of any open document
+// it imports); hover, completion, definition, references, outline, formatting and code
+// actions answer from the document's current text. A failure inside one request is
+// logged to the client's output and answered with nothing; the server goes on.
+
+export interface ServerOptions {
+  /** Milliseconds between the last change of a document and its diagnostics (default 150). */
+  debounceMs?: number;
+}
+
+export const DEFAULT_DEBOUNCE_MS = 150;
+
+/** The most files searched for references in the workspace folders. */
+const MAX_REFERENCE_FILES = 5000;
+
+function debounceFrom(x: unknown): number | null {
+  const v = (x as { debounceMs?: unknown } | null | undefined)?.debounceMs;
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
+export function startServer(
+  reader: MessageReader | NodeJS.ReadableStream,
+  writer: MessageWriter | NodeJS.WritableStream,
+  opts: ServerOptions = {},
+): Connection {
+  // The two overloads (streams, or message reader and writer) take the same pair.
+  const connection = createConnection(ProposedFeatures.all, reader as MessageReader, writer as MessageWriter);
+  const documents = new TextDocuments(TextDocument);
+  const workspace = new Workspace(documents);
+  const analyses = new Map<string, Analysis>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+
+  const logError = (what: string, e: unknown): void => {
+    connection.console.error(`adainf: internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  };
+  /** Run a handler; an exception is logged and answered with `fallback`. */
+  const guard = async <T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      logError(what, e);
+      return fallback;
+    }
+  };
+
+  /** The document's analysis for its current text. */
+  const current = async (uri: string): Promise<Analysis | null> => {
+    const doc = documents.get(uri);
+    const a = analyses.get(uri);
+    if (!doc) return null;
+    if (a && a.version === doc.version) return a;
+    const fresh = await workspace.analyze(uri);
+    if (fresh && documents.get(uri)?.version === fresh.version) analyses.set(uri, fresh);
+    return fresh;
+  };
+
+  const publish = async (uri: string, cascade: boolean): Promise<void> => {
+    timers.delete(uri);
+    const before = analyses.get(uri);
+    const a = await current(uri);
+    if (!a || documents.get(uri)?.version !== a.version) return;
+    await connection.sendDiagnostics({ uri, version: a.version, diagnostics: lspDiagnostics(a) });
+    if (!cascade || before?.text === a.text) return;
+    // Open files that import this one see its new text.
+    for (const other of analyses.values()) if (other.uri !== uri && other.files.has(a.abs)) recheck(other.uri);
+  };
+
+  const schedule = (uri: string, cascade = true): void => {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => void guard("diagnostics", undefined, () => publish(uri, cascade)), debounceMs),
+    );
+  };
+
+  /** Analyse again with the same text (an import changed): the cached analysis is dropped. */
+  const recheck = (uri: string): void => {
+    analyses.delete(uri);
+    schedule(uri, false);
+  };
+
+  let watchFiles = false;
+  connection.onInitialize((params) => {
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+    workspace.setRoots(folders.length ? folders : [process.cwd()]);
+    debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: [".", "(", "=", " "] },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
+      },
+      serverInfo: { name: "adainfc lsp" },
+    };
+  });
+
+  // Files changed on disk (saved by another program, a `git checkout`): check the open files again.
+  connection.onInitialized(() => {
+    if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.adainf" }] });
+  });
+
+  connection.onDidChangeConfiguration((p) => {
+    const settings = (p.settings as { adainf?: unknown } | null)?.adainf;
+    debounceMs = debounceFrom(settings) ?? debounceMs;
+  });
+
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    const a = analyses.get(e.document.uri);
+    analyses.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // Files that import it read it from the disk again.
+    if (a) for (const other of analyses.values()) if (other.files.has(a.abs)) recheck(other.uri);
+  });
+  connection.onDidChangeWatchedFiles(() => {
+    for (const uri of analyses.keys()) recheck(uri);
+  });
+
+  connection.onHover((p) =>
+    guard("hover", null, async () => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return null;
+      const { program, file } = workspace.program(doc.uri);
+      const value = hoverMarkdown({ text: doc.getText(), offset: doc.offsetAt(p.position), program, file, analysis: await current(doc.uri) });
+      return value ? { contents: { kind: MarkupKind.Markdown, value } } : null;
+    }),
+  );
+
+  connection.onCompletion((p) =>
+    guard("completion", [], () => {
+      const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const { program, file } = workspace.program(doc.uri);
+      const offset = doc.offsetAt(p.position);
+      const { items, from } = completions({ text: doc.getText(), offset, program, file });
+      const range = { start: doc.positionAt(from), end: p.position };
+      return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
+    }),
+  );
+
+  const targetOf = (uri: string, position: { line: number; character: number }) => {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const { program, file, cwd } = workspace.program(uri);
+    if (!file) return null;
+    const t = targetAt(program, file, doc.offsetAt(position));
+    return t ? { ...t, program, file, cwd } : null;
+  };
+  const locationOf = (t: Target): Location =>
+    t.kind === "decl"
+      ? { uri: workspace.uriOf(t.ref.file.abs), range: rangeOf(t.ref.decl.name.span) }
+      : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+
+  connection.onDefinition((p) =>
+    guard("definition", null, () => {
+      const t = targetOf(p.textDocument.uri, p.position);
+      return t ? locationOf(t.target) : null;
+    }),
+  );
+
+  connection.onReferences((p) =>
+    guard("references", [], () => {
+      const t = targetOf(p.textDocument.uri, p.position);
+      if (!t) return [];
+      // Every file that may refer to it: the open ones, the workspace's, the stdlib.
+      const files = new Set<string>(documents.all().map((d) => workspace.pathOf(d.uri)));
+      for (const root of workspace.folders) for (const f of adainfFilesIn(root, MAX_REFERENCE_FILES)) files.add(f);
+      for (const m of t.program.stdModules()) files.add(join(t.program.stdlibDir, `${m}.adainf`));
+      const out: Location[] = [];
+      if (p.context.includeDeclaration) out.push(locationOf(t.target));
+      for (const abs of files) {
+        const f: LoadedFile | null = t.program.files.get(abs) ?? t.program.load(abs, null);
+        if (!f) continue;
+        for (const span of referencesIn(t.program, f, t.target)) out.push({ uri: workspace.uriOf(abs), range: rangeOf(span) });
+      }
+      return out;
+    }),
+  );
+
+  connection.onDocumentSymbol((p) =>
+    guard("document symbols", [], () => {
+      const doc = documents.get(p.textDocument.uri);
+      return doc ? documentSymbols(parseSource(doc.getText(), doc.uri).ast) : [];
+    }),
+  );
+
+  connection.onDocumentFormatting((p) =>
+    guard("formatting", [], () => {
+      const doc = documents.get(p.textDocument.uri);
+      return doc ? formatEdits(doc, doc.uri) : [];
+    }),
+  );
+
+  connection.onCodeAction((p) =>
+    guard("code actions", [], async () => {
+      const doc = documents.get(p.textDocument.uri);
+      const a = doc ? await current(doc.uri) : null;
+      return doc && a ? codeActions(doc, a, p.range, p.context.only) : [];
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,125 @@
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { Diagnostic } from "../check/diagnostic.js";
+import { compileFileSync } from "../driver.js";
+import type { Span } from "../ir/types.js";
+import type { PipelineLintResult } from "../lint/engine.js";
+import { lintFiles } from "../lint/lint-files.js";
+import { npzSizeOf } from "../lint/npz-size.js";
+import { type LoadedFile, Program } from "../resolve/program.js";
+import { formatText } from "../syntax/format.js";
+
+// The server's view of the files: open documents (their unsaved text wins over the disk,
+// for themselves and for every file that imports them), the workspace folders (a file's
+// working directory is the folder that holds it, as if `adainfc` ran there), and the
+// analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
+// through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
+
+export interface Analysis {
+  uri: string;
+  version: number;
+  abs: string;
+  /** The file's name in diagnostics (relative to its working directory). */
+  display: string;
+  cwd: string;
+  text: string;
+  /** Compile and lint diagnostics of the file and of what it imports. */
+  diagnostics: Diagnostic[];
+  /** Each compiled pipeline (each sweep point) with its quantities and effective training. */
+  results: PipelineLintResult[];
+  /** Steps of each compiled pipeline (each sweep point), by its IR name. */
+  steps: Map<string, number>;
+  /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
+  files: Set<string>;
+}
+
+/** Open documents by URI: what the server's TextDocuments holds. */
+export interface DocumentSource {
+  get(uri: string): TextDocument | undefined;
+  all(): TextDocument[];
+}
+
+export class Workspace {
+  private roots: string[] = [];
+
+  constructor(private readonly docs: DocumentSource) {}
+
+  setRoots(paths: readonly string[]): void {
+    this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
+  }
+
+  get folders(): readonly string[] {
+    return this.roots;
+  }
+
+  /** The file a URI names; a document that is no file (untitled) lives in the first folder. */
+  pathOf(uri: string): string {
+    if (uri.startsWith("file:")) return fileURLToPath(uri);
+    const name = basename(uri).replace(/[^A-Za-z0-9_.-]/g, "_");
+    return join(this.roots[0] ?? process.cwd(), name.endsWith(".adainf") ? name : `${name}.adainf`);
+  }
+
+  uriOf(abs: string): string {
+    for (const d of this.docs.all()) if (this.pathOf(d.uri) === abs) return d.uri;
+    return pathToFileURL(abs).href;
+  }
+
+  /** The working directory of a file: the innermost workspace folder holding it, else its own folder. */
+  cwdFor(abs: string): string {
+    return this.roots.find((r) => inside(r, abs)) ?? dirname(abs);
+  }
+
+  /** Unsaved text of every open document, by absolute path. */
+  overlay(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const d of this.docs.all()) m.set(this.pathOf(d.uri), d.getText());
+    return m;
+  }
+
+  /** The file's absolute path from its name in diagnostics. */
+  absOf(display: string, cwd: string): string {
+    return isAbsolute(display) ? display : resolve(cwd, display);
+  }
+
+  /** A program with the document loaded (for names, definitions and references). */
+  program(uri: string): { program: Program; file: LoadedFile | null; cwd: string } {
+    const abs = this.pathOf(uri);
+    const cwd = this.cwdFor(abs);
+    const program = new Program({ cwd, overlay: this.overlay() });
+    return { program, file: program.loadEntry(abs), cwd };
+  }
+
+  /** Check and lint one open document. */
+  async analyze(uri: string): Promise<Analysis | null> {
+    const doc = this.docs.get(uri);
+    if (!doc) return null;
+    const abs = this.pathOf(uri);
+    const cwd = this.cwdFor(abs);
+    const display = relative(cwd, abs).split("\\").join("/") || basename(abs);
+    const overlay = this.overlay();
+    const steps = new Map<string, number>();
+    const frontEnd = {
+      compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
+        const out = compileFileSync(path, { ...opts, overlay });
+        for (const p of out.pipelines) steps.set(p.ir.name, p.ir.train.steps);
+        return out;
+      },
+      formatText,
+    };
+    const out = await lintFiles([display], frontEnd, { cwd, sizeOf: npzSizeOf(cwd) });
+    const files = new Set<string>([abs]);
+    for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
+    return { uri, version: doc.version, abs, display, cwd, text: doc.getText(), diagnostics: out.diagnostics, results: out.results, steps, files };
+  }
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The LSP range of a span (lines and columns are 1-based in spans, 0-based in the protocol). */
+export function rangeOf(span: Span): { start: { line: number; character: number }; end: { line: number; character: number } } {
+  return { start: { line: span.line - 1, character: span.column - 1 }, end: { line: span.endLine - 1, character: span.endColumn - 1 } };
+}

@@ -1,0 +1,138 @@
+// A language client for the tests: starts `adainfc lsp` (bin/adainfc.js, from dist: run
+// `npm run build` first) as a child process and talks to it with vscode-jsonrpc over its
+// stdio, as an editor does. Collects published diagnostics and the server's log lines.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node.js";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+/** Whether the server is built (the tests run it from dist/). */
+export const BUILT = existsSync(join(ROOT, "dist", "src", "lsp", "server.js"));
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface LspDiagnostic {
+  range: { start: Position; end: Position };
+  severity: number;
+  code: string;
+  codeDescription?: { href: string };
+  message: string;
+}
+interface Published {
+  uri: string;
+  version?: number;
+  diagnostics: LspDiagnostic[];
+}
+
+export const uriOf = (path: string): string => pathToFileURL(path).href;
+
+/** The position of the first `needle` in `text` (plus `delta` characters). */
+export function at(text: string, needle: string, delta = 0): Position {
+  const i = text.indexOf(needle);
+  if (i < 0) throw new Error(`no '${needle}' in the text`);
+  const before = text.slice(0, i + delta).split("\n");
+  return { line: before.length - 1, character: before[before.length - 1]!.length };
+}
+
+export class Client {
+  readonly logs: string[] = [];
+  /** The methods the server registered for dynamically (client/registerCapability). */
+  readonly registered: string[] = [];
+  private readonly published: Published[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private readonly versions = new Map<string, number>();
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly conn: MessageConnection,
+  ) {
+    conn.onNotification("textDocument/publishDiagnostics", (p: Published) => {
+      this.published.push(p);
+      for (const w of this.waiting.splice(0)) w();
+    });
+    conn.onNotification("window/logMessage", (p: { message: string }) => this.logs.push(p.message));
+    conn.onRequest("client/registerCapability", (p: { registrations: { method: string }[] }) => {
+      for (const r of p.registrations) this.registered.push(r.method);
+      return null;
+    });
+  }
+
+  static async start(folder: string, debounceMs = 10): Promise<Client> {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
+    const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const client = new Client(child, conn);
+    conn.listen();
+    await conn.sendRequest("initialize", {
+      processId: process.pid,
+      rootUri: uriOf(folder),
+      workspaceFolders: [{ uri: uriOf(folder), name: "test" }],
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+      initializationOptions: { debounceMs },
+    });
+    conn.sendNotification("initialized", {});
+    return client;
+  }
+
+  request<T>(method: string, params: object): Promise<T> {
+    return this.conn.sendRequest(method, params) as Promise<T>;
+  }
+
+  open(path: string, text: string): string {
+    const uri = uriOf(path);
+    this.versions.set(uri, 1);
+    void this.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "adainf", version: 1, text } });
+    return uri;
+  }
+
+  /** Replace the whole text (a full-document change). */
+  change(uri: string, text: string): number {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    void this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return version;
+  }
+
+  /** Replace `range` with `text` (an incremental change). */
+  edit(uri: string, range: { start: Position; end: Position }, text: string): number {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    void this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    return version;
+  }
+
+  close(uri: string): void {
+    void this.conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
+  }
+
+  /** The first diagnostics published for `uri` after `since` (an index into what arrived) that satisfy `ok`. */
+  async diagnostics(uri: string, ok: (d: LspDiagnostic[]) => boolean = () => true, timeoutMs = 20_000): Promise<LspDiagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = [...this.published].reverse().find((p) => p.uri === uri && (p.version === undefined || p.version === this.versions.get(uri)));
+      if (hit && ok(hit.diagnostics)) return hit.diagnostics;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching diagnostics for ${uri}; last: ${JSON.stringify(hit?.diagnostics ?? null)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiting.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  /** shutdown, exit; resolves to the server's exit code. */
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => this.child.once("exit", (code) => r(code)));
+    await this.conn.sendRequest("shutdown");
+    void this.conn.sendNotification("exit");
+    const code = await exited;
+    this.conn.dispose();
+    return code;
+  }
+}
