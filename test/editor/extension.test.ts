@@ -2,8 +2,8 @@
 // the language, grammar, configuration, settings and commands that the code uses; the
 // server is found where its README says (src/server.ts); and the bundled client, loaded
 // with a stand-in `vscode` module, starts a language server over stdio and completes the
-// protocol's initialize handshake with it (a small vscode-languageserver server here, as
-// `adainfc lsp` is built separately). That last test needs the extension's own packages
+// protocol's initialize handshake with it (a small vscode-languageserver server that
+// records how it was started, and the real `adainfc lsp` from dist/). That last test needs the extension's own packages
 // (`npm ci` in editors/vscode) and skips, saying so, without them.
 
 import { execFileSync } from "node:child_process";
@@ -262,6 +262,16 @@ connection.listen();
     const init = JSON.parse(readFileSync(marker, "utf8"));
     expect(init).toMatchObject({ argv: ["lsp", "--flag"], cwd: dir, processId: process.pid, sync: { didSave: true } });
     expect(output.join("")).toContain(`starting node ${server} lsp --flag (from the setting ${SETTINGS.path}, in ${dir})`);
+    expect(calls.filter(([name]) => name === "showErrorMessage")).toEqual([]);
+    await extension.deactivate();
+  });
+
+  it("starts the real `adainfc lsp` (bin/adainfc.js from dist) and completes the handshake with it", async () => {
+    const dir = folder({});
+    const { extension, output, calls } = loadBundle(dir, { path: join(ROOT, "bin/adainfc.js"), args: [] });
+    // activate resolves once the client has started, i.e. after the server answered initialize
+    await extension.activate({ subscriptions: [] });
+    expect(output.join("")).toContain(`starting node ${join(ROOT, "bin/adainfc.js")} lsp`);
     expect(calls.filter(([name]) => name === "showErrorMessage")).toEqual([]);
     await extension.deactivate();
   });
