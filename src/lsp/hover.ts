@@ -13,8 +13,8 @@ import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { batchText, lrText } from "../ir/train-summary.js";
 import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { targetAt } from "./navigation.js";
-import { cursorAt, equalsAt, names } from "./scan.js";
-import type { Analysis } from "./workspace.js";
+import { cursorAt, equalsAt, type Frame, names } from "./scan.js";
+import type { Analysis, Chosen } from "./workspace.js";
 
 // Hover: on a pipeline's name, where it sits on the paper's map (g, f, a and the strength
 // recommended at its g, lint's own quantities) with its effective batch, rates and steps;
@@ -44,18 +44,27 @@ export function hoverMarkdown(h: HoverInput): string | null {
   const eq = equalsAt(c.stmt);
   if (eq < 0) {
     // The key: the names before the word, the word, and nothing after (`train` in `train.steps`).
-    const slot = slotOf(scope, [...names(c.stmt), w]);
+    const slot = slotOf(scope, [...names(c.stmt), w], chosenAt(c.frames, h));
     if (slot) return slotMarkdown(slot, scope);
     // `knn(...)`, `random_resized_crop(...)` are keys in their blocks.
     const b = c.next?.image === "(" ? calledBlock(scope, null, w) : null;
     return b ? builtinMarkdown(b, whatCalled(scope)) : null;
   }
-  const slot = slotOf(scope, keyPath(c.stmt));
+  const slot = slotOf(scope, keyPath(c.stmt), chosenAt(c.frames, h));
   const b = calledBlock(scope, slot, w);
   if (b && (b !== B.DATASET_CALL || c.next?.image === "(")) return builtinMarkdown(b, whatCalled(scope, slot));
   if (slot?.kind === "field") return fieldMarkdown(slot.owner, slot.lang, slot.field);
   if (slot?.kind === "rule") return ruleMarkdown(slot.id);
   return null;
+}
+
+/** The builtins the pipeline around the position uses (its first compiled point), if it compiled. */
+function chosenAt(frames: readonly Frame[], h: HoverInput): Chosen | undefined {
+  const header = frames[0]?.header ?? [];
+  if (header[0]?.image !== "pipeline" || !header[1] || !h.analysis) return undefined;
+  const name = header[1].image;
+  for (const [irName, chosen] of h.analysis.chosen) if (irName === name || irName.startsWith(`${name}[`)) return chosen;
+  return undefined;
 }
 
 function whatCalled(scope: Scope, slot?: Slot | null): string {

@@ -84,8 +84,14 @@ function fieldSlot(owner: Block, lang: string): Slot | null {
   return p ? { kind: "field", owner, lang, field: p.field } : null;
 }
 
-/** A parameter of the first member of `family` that takes it (`train.optimizer.lr`). */
-function familyParam(family: Family, lang: string): Slot | null {
+/**
+ * A parameter of a family's builtin (`train.optimizer.lr`): of `prefer` (the one the
+ * pipeline uses) when it takes it, else of the first member that does.
+ */
+function familyParam(family: Family, lang: string, prefer?: string): Slot | null {
+  const own = prefer === undefined ? undefined : byName(family, prefer);
+  const s = own ? fieldSlot(own, lang) : null;
+  if (s) return s;
   for (const b of Object.values(family)) {
     const s = fieldSlot(b, lang);
     if (s) return s;
@@ -93,8 +99,11 @@ function familyParam(family: Family, lang: string): Slot | null {
   return null;
 }
 
-/** What the key `parts` (a dotted path) names in `scope`. */
-export function slotOf(scope: Scope, parts: readonly string[]): Slot | null {
+/**
+ * What the key `parts` (a dotted path) names in `scope`. `chosen` (family -> builtin, from
+ * the compiled pipeline) picks the builtin whose parameter a dotted path names.
+ */
+export function slotOf(scope: Scope, parts: readonly string[], chosen?: Readonly<Record<string, string>>): Slot | null {
   const [first, ...rest] = parts;
   if (first === undefined) return null;
   switch (scope.kind) {
@@ -103,11 +112,12 @@ export function slotOf(scope: Scope, parts: readonly string[]): Slot | null {
       if (first === "augment") return rest.length === 0 ? { kind: "augment" } : slotOf({ kind: "augmentWith" }, rest);
       const sub = blockScope(first);
       if (!sub) return null;
-      return rest.length === 0 ? { kind: "block", name: first, scope: sub } : slotOf(sub, rest);
+      return rest.length === 0 ? { kind: "block", name: first, scope: sub } : slotOf(sub, rest, chosen);
     }
     case "fields": {
       const family = scope.calls[first];
-      if (family) return rest.length === 0 ? { kind: "family", what: first, family } : rest.length === 1 ? familyParam(family, rest[0]!) : null;
+      if (family)
+        return rest.length === 0 ? { kind: "family", what: first, family } : rest.length === 1 ? familyParam(family, rest[0]!, chosen?.[first]) : null;
       return rest.length === 0 && scope.block ? fieldSlot(scope.block, first) : null;
     }
     case "evaluate": {
@@ -139,7 +149,7 @@ export function slotOf(scope: Scope, parts: readonly string[]): Slot | null {
       if (first === "allow" || first === "deny") return { kind: "rules" };
       return rest.length === 0 ? { kind: "rule", id: first } : null;
     case "sweep":
-      return first === "axis" ? { kind: "axis" } : slotOf({ kind: "body" }, parts);
+      return first === "axis" ? { kind: "axis" } : slotOf({ kind: "body" }, parts, chosen);
     default:
       return null;
   }

@@ -16,6 +16,9 @@ import { formatText } from "../syntax/format.js";
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
 
+/** Which builtin of each family (the keys of MODEL_CALLS and TRAIN_CALLS) a pipeline uses. */
+export type Chosen = Readonly<Record<string, string>>;
+
 export interface Analysis {
   uri: string;
   version: number;
@@ -30,6 +33,8 @@ export interface Analysis {
   results: PipelineLintResult[];
   /** Steps of each compiled pipeline (each sweep point), by its IR name. */
   steps: Map<string, number>;
+  /** The builtin each compiled pipeline uses for each family (`optimizer` -> `sgd`), by its IR name. */
+  chosen: Map<string, Chosen>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
 }
@@ -99,10 +104,15 @@ export class Workspace {
     const display = relative(cwd, abs).split("\\").join("/") || basename(abs);
     const overlay = this.overlay();
     const steps = new Map<string, number>();
+    const chosen = new Map<string, Chosen>();
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
         const out = compileFileSync(path, { ...opts, overlay });
-        for (const p of out.pipelines) steps.set(p.ir.name, p.ir.train.steps);
+        for (const p of out.pipelines) {
+          steps.set(p.ir.name, p.ir.train.steps);
+          const { model, train } = p.ir;
+          chosen.set(p.ir.name, { backbone: model.backbone.name, method: model.method.name, optimizer: train.optimizer.name, schedule: train.schedule.name });
+        }
         return out;
       },
       formatText,
@@ -110,7 +120,7 @@ export class Workspace {
     const out = await lintFiles([display], frontEnd, { cwd, sizeOf: npzSizeOf(cwd) });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
-    return { uri, version: doc.version, abs, display, cwd, text: doc.getText(), diagnostics: out.diagnostics, results: out.results, steps, files };
+    return { uri, version: doc.version, abs, display, cwd, text: doc.getText(), diagnostics: out.diagnostics, results: out.results, steps, chosen, files };
   }
 }
 

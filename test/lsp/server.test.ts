@@ -308,6 +308,34 @@ describe.skipIf(skip)("adainfc lsp on broken text", () => {
     expect(ds.find((d) => d.code === "E010")!.message).toContain("unknown augmentation preset 'weak'");
   });
 
+  it("hovers a dotted override of a builtin's parameter as the builtin the pipeline uses", async () => {
+    const data = `  data {
+    real = cifar10("d", split = train, size = 100)
+    eval = cifar10("d", split = test, size = 100)
+  }
+`;
+    // p trains with sgd (its own train block), q with its recipe's lars.
+    const text = `pipeline p from simclr {
+${data}  train {
+    optimizer = sgd(lr = 0.2)
+  }
+  train.optimizer.lr = 0.1
+}
+pipeline q from simclr {
+${data}  train.optimizer.lr = 0.1
+}
+`;
+    const uri = client.open(join(dir, "dotted.adainf"), text);
+    await client.diagnostics(uri);
+    const first = text.indexOf("train.optimizer.lr") + "train.optimizer.".length;
+    const second = text.lastIndexOf("train.optimizer.lr") + "train.optimizer.".length;
+    const pos = (offset: number) => ({ line: text.slice(0, offset).split("\n").length - 1, character: offset - text.lastIndexOf("\n", offset - 1) - 1 });
+    const own = await client.request<Hover | null>("textDocument/hover", { textDocument: { uri }, position: pos(first) });
+    expect(own?.contents.value).toContain("**sgd.lr**");
+    const recipe = await client.request<Hover | null>("textDocument/hover", { textDocument: { uri }, position: pos(second) });
+    expect(recipe?.contents.value).toContain("**lars.lr**");
+  });
+
   it("completes and hovers in half-written text", async () => {
     const text = "pipeline p from simclr {\n  train {\n    batch\n";
     const uri = client.open(join(dir, "half.adainf"), text);
