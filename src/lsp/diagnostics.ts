@@ -8,7 +8,7 @@ import {
   type TextEdit as LspTextEdit,
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Severity } from "../check/diagnostic.js";
+import type { Severity, TextEdit } from "../check/diagnostic.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
@@ -77,8 +77,21 @@ function edit(doc: TextDocument, span: Span, text: string): LspTextEdit {
 }
 
 /** Quick fixes for the diagnostics of `a` in `range`, and one action that applies every lint fix of the file. */
-export function codeActions(doc: TextDocument, a: Analysis, range: Range, only?: readonly string[]): CodeAction[] {
+/**
+ * Quick fixes (lint's `--fix` edits, "did you mean" names) and "fix all" for the range.
+ * `errorsWith` counts the compile errors of a fixed text: as `lint --fix` does, a lint fix
+ * is offered only when it leaves no more errors than the file has now.
+ */
+export function codeActions(
+  doc: TextDocument,
+  a: Analysis,
+  range: Range,
+  only?: readonly string[],
+  errorsWith: (text: string) => number = () => 0,
+): CodeAction[] {
   const own = a.diagnostics.filter((d) => d.span?.file === a.display);
+  let errorsNow: number | undefined;
+  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= (errorsNow ??= errorsWith(a.text));
   const lsp = lspDiagnostics({ ...a, diagnostics: own });
   const actions: CodeAction[] = [];
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
@@ -87,7 +100,7 @@ export function codeActions(doc: TextDocument, a: Analysis, range: Range, only?:
       const shown = lsp[i]!;
       if (!overlaps(shown.range, range)) return;
       const fix = d.fix?.filter((e) => e.span.file === a.display);
-      if (fix?.length) {
+      if (fix?.length && keeps(fix)) {
         actions.push({
           title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
           kind: CodeActionKind.QuickFix,
@@ -114,7 +127,7 @@ export function codeActions(doc: TextDocument, a: Analysis, range: Range, only?:
   }
   const all = own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
   const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
-  if (all.length && wants(fixAll)) {
+  if (all.length && wants(fixAll) && keeps(all)) {
     const { applied } = applyEdits(a.text, all);
     actions.push({
       title: "Apply every lint fix (adainfc lint --fix)",

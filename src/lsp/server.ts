@@ -230,7 +230,7 @@ export function startServer(
     guard("code actions", [], async () => {
       const doc = documents.get(p.textDocument.uri);
       const a = doc ? await current(doc.uri) : null;
-      return doc && a ? codeActions(doc, a, p.range, p.context.only) : [];
+      return doc && a ? codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text)) : [];
     }),
   );
 

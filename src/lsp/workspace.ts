@@ -82,6 +82,14 @@ export class Workspace {
     return m;
   }
 
+  /** How many compile errors the document would have with `text` instead of what it holds (a fix's result). */
+  errorsWith(uri: string, text: string): number {
+    const abs = this.pathOf(uri);
+    const overlay = this.overlay();
+    overlay.set(abs, text);
+    return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay }).diagnostics.filter((d) => d.severity === "error").length;
+  }
+
   /** The file's absolute path from its name in diagnostics. */
   absOf(display: string, cwd: string): string {
     return isAbsolute(display) ? display : resolve(cwd, display);
