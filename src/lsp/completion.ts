@@ -8,7 +8,8 @@ import { localDecls } from "../resolve/program.js";
 import type { DeclKind } from "../syntax/ast.js";
 import { declMarkdown } from "./hover.js";
 import { builtinMarkdown, defaultText, fieldMarkdown, fieldValues, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
-import { cursorAt, dataSourcesAt, equalsAt, names } from "./scan.js";
+import { cursorAt, dataSourcesAt, enclosingPipeline, equalsAt, names } from "./scan.js";
+import { type Analysis, ofPipeline } from "./workspace.js";
 
 // Completion at a position: the keys a block takes (blocks of a pipeline body, fields
 // with their defaults, builtin slots), the values a key takes (enum values, builtin calls
@@ -22,6 +23,15 @@ export interface CompletionInput {
   offset: number;
   program: Program;
   file: LoadedFile | null;
+  /** The document's last analysis (maybe of an earlier version): what the compiler knows of its pipelines. */
+  analysis?: Analysis | null;
+}
+
+/** Data source names at the position: the declaration's own `data` block as written, and the compiled pipeline's (inherited ones too). */
+function sourceNames(input: CompletionInput): string[] {
+  const name = enclosingPipeline(cursorAt(input.text, input.offset).frames);
+  const compiled = name && input.analysis ? (ofPipeline(input.analysis.sources, name) ?? []) : [];
+  return [...new Set([...dataSourcesAt(input.text, input.offset), ...compiled])];
 }
 
 export interface Completions {
@@ -143,7 +153,7 @@ function keyItems(scope: Scope, input: CompletionInput): CompletionItem[] {
         snippet("source", "source = $0", CompletionItemKind.Property, "the evaluation source"),
       ];
     case "inflate":
-      return dataSourcesAt(input.text, input.offset).map((n) => snippet(n, `${n} x \${1:1}`, CompletionItemKind.Variable, "data source"));
+      return sourceNames(input).map((n) => snippet(n, `${n} x \${1:1}`, CompletionItemKind.Variable, "data source"));
     case "views":
       return [
         snippet("view x 2", "view x ${1:2} {\n\t$0\n}", CompletionItemKind.Module, "identical views"),
@@ -200,7 +210,7 @@ function valueItems(slot: Slot | null, input: CompletionInput): CompletionItem[]
     case "source":
       return [...declItems(input, "dataset", true), ...Object.values(B.SOURCE_FORMATS).map((b) => callItem(b, "data source"))];
     case "evalSource":
-      return dataSourcesAt(input.text, input.offset).map((n) => plain(n, CompletionItemKind.Variable, "data source"));
+      return sourceNames(input).map((n) => plain(n, CompletionItemKind.Variable, "data source"));
     case "rule":
       return B.RULE_SEVERITIES.map((s) => plain(s, CompletionItemKind.EnumMember, "severity"));
     default:

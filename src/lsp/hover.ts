@@ -13,8 +13,8 @@ import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { batchText, lrText } from "../ir/train-summary.js";
 import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { targetAt } from "./navigation.js";
-import { cursorAt, equalsAt, type Frame, names } from "./scan.js";
-import type { Analysis, Chosen } from "./workspace.js";
+import { cursorAt, enclosingPipeline, equalsAt, type Frame, names } from "./scan.js";
+import { type Analysis, type Chosen, ofPipeline } from "./workspace.js";
 
 // Hover: on a pipeline's name, where it sits on the paper's map (g, f, a and the strength
 // recommended at its g, lint's own quantities) with its effective batch, rates and steps;
@@ -60,11 +60,8 @@ export function hoverMarkdown(h: HoverInput): string | null {
 
 /** The builtins the pipeline around the position uses (its first compiled point), if it compiled. */
 function chosenAt(frames: readonly Frame[], h: HoverInput): Chosen | undefined {
-  const header = frames[0]?.header ?? [];
-  if (header[0]?.image !== "pipeline" || !header[1] || !h.analysis) return undefined;
-  const name = header[1].image;
-  for (const [irName, chosen] of h.analysis.chosen) if (irName === name || irName.startsWith(`${name}[`)) return chosen;
-  return undefined;
+  const name = enclosingPipeline(frames);
+  return name && h.analysis ? ofPipeline(h.analysis.chosen, name) : undefined;
 }
 
 function whatCalled(scope: Scope, slot?: Slot | null): string {

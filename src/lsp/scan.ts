@@ -129,3 +129,9 @@ export function dataSourcesAt(text: string, offset: number): string[] {
   }
   return out;
 }
+
+/** The pipeline whose body the position is in (`pipeline p ... {`), from the outermost bracket's header. */
+export function enclosingPipeline(frames: readonly Frame[]): string | null {
+  const header = frames[0]?.header ?? [];
+  return frames[0]?.open === "{" && header[0]?.image === "pipeline" && isName(header[1]) ? header[1].image : null;
+}

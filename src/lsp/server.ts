@@ -167,7 +167,7 @@ export function startServer(
       if (!doc) return [];
       const { program, file } = workspace.program(doc.uri);
       const offset = doc.offsetAt(p.position);
-      const { items, from } = completions({ text: doc.getText(), offset, program, file });
+      const { items, from } = completions({ text: doc.getText(), offset, program, file, analysis: analyses.get(doc.uri) ?? null });
       const range = { start: doc.positionAt(from), end: p.position };
       return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
     }),

@@ -16,6 +16,12 @@ import { formatText } from "../syntax/format.js";
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
 
+/** What a map by IR name holds for pipeline `name` (its first sweep point when it has a sweep). */
+export function ofPipeline<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
+  for (const [irName, value] of map) if (irName === name || irName.startsWith(`${name}[`)) return value;
+  return undefined;
+}
+
 /** Which builtin of each family (the keys of MODEL_CALLS and TRAIN_CALLS) a pipeline uses. */
 export type Chosen = Readonly<Record<string, string>>;
 
@@ -35,6 +41,8 @@ export interface Analysis {
   steps: Map<string, number>;
   /** The builtin each compiled pipeline uses for each family (`optimizer` -> `sgd`), by its IR name. */
   chosen: Map<string, Chosen>;
+  /** The data sources of each compiled pipeline (inherited ones included), by its IR name. */
+  sources: Map<string, string[]>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
 }
@@ -113,6 +121,7 @@ export class Workspace {
     const overlay = this.overlay();
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
+    const sources = new Map<string, string[]>();
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
         const out = compileFileSync(path, { ...opts, overlay });
@@ -120,6 +129,10 @@ export class Workspace {
           steps.set(p.ir.name, p.ir.train.steps);
           const { model, train } = p.ir;
           chosen.set(p.ir.name, { backbone: model.backbone.name, method: model.method.name, optimizer: train.optimizer.name, schedule: train.schedule.name });
+          sources.set(
+            p.ir.name,
+            p.ir.data.sources.map((src) => src.name),
+          );
         }
         return out;
       },
@@ -128,7 +141,20 @@ export class Workspace {
     const out = await lintFiles([display], frontEnd, { cwd, sizeOf: npzSizeOf(cwd) });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
-    return { uri, version: doc.version, abs, display, cwd, text: doc.getText(), diagnostics: out.diagnostics, results: out.results, steps, chosen, files };
+    return {
+      uri,
+      version: doc.version,
+      abs,
+      display,
+      cwd,
+      text: doc.getText(),
+      diagnostics: out.diagnostics,
+      results: out.results,
+      steps,
+      chosen,
+      sources,
+      files,
+    };
   }
 }
 

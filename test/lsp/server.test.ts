@@ -361,6 +361,29 @@ ${data}  train.optimizer.lr = 0.1
     expect(modules.map((i) => i.label)).toEqual(["augment", "datasets", "methods"]);
   });
 
+  it("completes data sources a pipeline inherits from its recipe, once it has compiled", async () => {
+    const text = `recipe digits from simclr {
+  data {
+    real = cifar10("d", split = train, size = 100)
+    eval = cifar10("d", split = test, size = 100)
+  }
+}
+pipeline p from digits {
+  inflate {
+    real x 1
+    
+  }
+}
+`;
+    const uri = client.open(join(dir, "inherited.adainf"), text);
+    await client.diagnostics(uri);
+    const items = await client.request<CompletionItem[]>("textDocument/completion", {
+      textDocument: { uri },
+      position: at(text, "real x 1\n    ", "real x 1\n    ".length),
+    });
+    expect(items.map((i) => i.label)).toEqual(["real", "eval"]);
+  });
+
   it("logs an exception inside a request to the client's output and goes on", async () => {
     const uri = client.open(join(dir, "ok.adainf"), good);
     // A position that is no position: the request fails inside the server.
