@@ -53,7 +53,7 @@ R="$TMP/adainf"
 mkdir -p "$R"
 cp package.json README.md "$R/"
 cp -r bin stdlib pipelines grammar "$R/"
-(cd "$REPO" && find dist -type f ! -name '*.map' ! -name '*.d.ts' ! -name '*.tsbuildinfo') >"$TMP/dist-files"
+(cd "$REPO" && find dist -path dist/snapshot -prune -o -type f ! -name '*.map' ! -name '*.d.ts' ! -name '*.tsbuildinfo' -print) >"$TMP/dist-files"  # the start-up snapshot is this machine's; the device check runs bin/adainfc.js
 tar -cf - -T "$TMP/dist-files" -T "$TMP/files" | tar -xf - -C "$R"
 mkdir -p "$DEST"
 rm -f "$DEST/runtime.tar.xz" "$DEST/node.xz"
