@@ -117,6 +117,19 @@ describe.skipIf(skip)("start-up snapshot", () => {
     expect(r.code).toBe(0);
   });
 
+  it("is found through npm's relative link (node_modules/.bin/adainfc -> ../../bin/adainfc)", () => {
+    const pkg = fakePackage();
+    fs.mkdirSync(path.join(pkg, "nm", ".bin"), { recursive: true });
+    fs.symlinkSync("../../bin/adainfc", path.join(pkg, "nm", ".bin", "adainfc"));
+    const viaLink = run([path.join(pkg, "nm", ".bin", "adainfc")], ["check", "pipelines/simclr_adainf.adainf"], { env: TRACE });
+    expect(traced(viaLink)).toBe(true);
+    expect(viaLink.code).toBe(0);
+    // and run from its own folder by a relative name
+    const relative = run(["sh", "adainfc"], ["--version"], { cwd: path.join(pkg, "bin") });
+    expect(relative.code).toBe(0);
+    expect(relative.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it("falls back when the stamp names another node or another folder, or the command is not in the snapshot", () => {
     for (const opts of [
       { stamp: (l: string[]) => [path.join(os.tmpdir(), "other-node"), ...l.slice(1)] },
