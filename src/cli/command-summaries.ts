@@ -7,7 +7,7 @@ export const COMMAND_SUMMARIES = {
   compile: "emit a pipeline's IR, a TypeScript program or a solo-learn config",
   schema: "print the IR's JSON Schema",
   lint: "find harmful inflation/augmentation combinations",
-  explain: "explain a lint rule",
+  explain: "explain a lint rule or a diagnostic code",
   preview: "draw a PNG of source images and their augmented views",
   data: "inspect, convert, fetch and check data",
   run: "train a pipeline (every point of a sweep) on TensorFlow.js",
