@@ -31,7 +31,7 @@ export function pointsLabel(points: readonly PointCoords[], all: readonly PointC
     if (matching === points.length) return `[${pointName(shared)}]`;
   }
   const more = points.length - 1;
-  return `[${pointName(points[0] ?? {})}${more > 0 ? ` and ${more} more point${more > 1 ? "s" : ""}` : ""}]`;
+  return `[${pointName(first)}${more > 0 ? ` and ${more} more point${more > 1 ? "s" : ""}` : ""}]`;
 }
 
 /** Two diagnostics are the same problem when code, place and message agree. */

@@ -1,4 +1,4 @@
-import { REGISTRY, RETIRED, type DiagnosticCode } from "./registry.js";
+import { type CodeDef, type DiagnosticCode, REGISTRY, RETIRED } from "./registry.js";
 
 // The documentation of the compiler's diagnostic codes, generated from the registry
 // (./registry.ts): the table in docs/language.md, the pages of docs/diagnostics.md and
@@ -6,14 +6,7 @@ import { REGISTRY, RETIRED, type DiagnosticCode } from "./registry.js";
 // test/check/registry.test.ts fails when the files are stale; `npm run docs:diagnostics`
 // rewrites them.
 
-interface Entry {
-  severity: string;
-  summary: string;
-  docs: string;
-  messages: Record<string, { text: string; hint?: string }>;
-}
-
-const entries = (): [DiagnosticCode, Entry][] => Object.entries(REGISTRY) as [DiagnosticCode, Entry][];
+const entries = (): [DiagnosticCode, CodeDef][] => Object.entries(REGISTRY) as [DiagnosticCode, CodeDef][];
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
 const code = (s: string): string => (s.includes("`") ? `\`\` ${s} \`\`` : `\`${s}\``);
@@ -27,7 +20,7 @@ export function diagnosticsTableMarkdown(): string {
 
 /** One code's section: what it means, and every message reported under it with its default hint. */
 export function diagnosticDocMarkdown(c: DiagnosticCode, level = "##"): string {
-  const e = REGISTRY[c] as Entry;
+  const e: CodeDef = REGISTRY[c];
   const messages = Object.values(e.messages).map((m) => `- ${code(m.text)}${m.hint ? ` (hint: ${code(m.hint)})` : ""}`);
   return [`${level} ${c}`, "", `**${e.severity}**: ${e.summary}`, "", e.docs, "", "Messages ({name} stands for a value filled in):", "", ...messages, ""].join(
     "\n",

@@ -17,7 +17,7 @@ interface MessageDef {
   readonly hint?: string;
 }
 
-interface CodeDef {
+export interface CodeDef {
   readonly severity: "error" | "warning";
   /** One line: what the code means (the table in docs/language.md). */
   readonly summary: string;

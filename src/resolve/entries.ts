@@ -59,10 +59,6 @@ export function recordSpans(ctx: ResolveContext, base: string, spans: Record<str
   for (const [k, s] of Object.entries(spans)) ctx.at(ptr(base, ...k.split("/")), s);
 }
 
-export function camel(s: string): string {
-  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** A length written in epochs or steps, made steps once the epoch size is known (pipeline.ts). */
 export interface PendingDuration {
   d: Duration;

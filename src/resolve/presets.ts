@@ -57,8 +57,7 @@ function presetUse(d: Decl, file: LoadedFile): StmtEntry {
  * has no such preset; a stdlib that does not resolve is a bug and throws.
  */
 export function stdlibAugment(name: string, defaults: AugmentDefaults = CHECK_DEFAULTS): AugmentIR | null {
-  const program = new Program({ cwd: findStdlibDir() });
-  const file = program.load(join(program.stdlibDir, "augment.adainf"), null);
+  const { program, file } = stdlibAugmentFile();
   const decl = file && localDecls(file).find((d) => d.declKind === "augment" && d.name.text === name);
   if (!file || !decl) return null;
   const ctx = new ResolveContext();
@@ -66,6 +65,18 @@ export function stdlibAugment(name: string, defaults: AugmentDefaults = CHECK_DE
   const problems = [...program.diagnostics, ...ctx.diagnostics].filter((d) => d.severity === "error");
   if (!ir || problems.length) throw new Error(`stdlib preset '${name}' does not resolve: ${problems[0]?.message ?? "no views"}`);
   return ir;
+}
+
+let stdlibAugmentLoaded: { program: Program; file: LoadedFile | null } | null = null;
+
+/** stdlib/augment.adainf, found and read once for every stdlibAugment call (the linter asks for several presets). */
+function stdlibAugmentFile(): { program: Program; file: LoadedFile | null } {
+  if (!stdlibAugmentLoaded) {
+    const dir = findStdlibDir();
+    const program = new Program({ cwd: dir, stdlibDir: dir });
+    stdlibAugmentLoaded = { program, file: program.load(join(dir, "augment.adainf"), null) };
+  }
+  return stdlibAugmentLoaded;
 }
 
 export function resolveDatasetDecls(file: LoadedFile, _program: Program): Diagnostic[] {

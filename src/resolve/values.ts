@@ -11,8 +11,6 @@ import { diag } from "../check/registry.js";
 export const INVALID = Symbol("invalid");
 export type Invalid = typeof INVALID;
 
-export type { Duration };
-
 export function describeType(t: ParamType): string {
   switch (t.kind) {
     case "number":
