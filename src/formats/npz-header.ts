@@ -38,7 +38,7 @@ export interface NpzInfo {
 }
 
 /** The arrays an npz data set holds: images, and optionally one integer label each. */
-export const IMAGE_MEMBER = "image.npy";
+const IMAGE_MEMBER = "image.npy";
 export const LABEL_MEMBER = "label.npy";
 
 /** Header-only look at an npz: zip directory and `.npy` headers, no pixels. */

@@ -14,7 +14,7 @@ import path from "node:path";
 import type { PipelineIR } from "../ir/types.js";
 import { upgradeIR } from "../ir/upgrade.js";
 import { validateIR } from "../ir/validate.js";
-import { writeJsonAtomic } from "../util/atomic-write.js";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write.js";
 
 export interface RunPaths {
   dir: string;
@@ -98,9 +98,7 @@ export class MetricsLog {
   /** Keeps only the lines of steps < `step` (resuming at step index `step`). */
   truncateFrom(step: number): void {
     const kept = readMetrics(this.file).filter((m) => m.step < step);
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, kept.map((m) => `${JSON.stringify(m)}\n`).join(""));
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, kept.map((m) => `${JSON.stringify(m)}\n`).join(""));
   }
 
   append(m: StepMetrics): void {

@@ -22,6 +22,22 @@ function tiny(steps = 2): { dir: string; ir: PipelineIR } {
   return { dir, ir: compileFileSync("tiny.adainf", { cwd: dir }).pipelines[0]!.ir };
 }
 
+/** A three-step run stopped after its first step: checkpoints, no done.json. */
+async function interrupted(): Promise<{ dir: string; ir: PipelineIR }> {
+  const { dir, ir } = tiny(3);
+  const controller = new AbortController();
+  const first = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: controller.signal,
+    onProgress: (e) => e.kind === "step" && controller.abort(),
+  });
+  expect(first.status).toBe("interrupted");
+  return { dir, ir };
+}
+
 test("a finished run is refused without --overwrite and left as it was; --overwrite starts over", async () => {
   const { dir, ir } = tiny();
   const run = runPaths(path.join(dir, "runs/tiny"));
@@ -38,34 +54,14 @@ test("a finished run is refused without --overwrite and left as it was; --overwr
 });
 
 test("an interrupted run (checkpoints, no done.json) is refused too, naming its step", async () => {
-  const { dir, ir } = tiny(3);
-  const controller = new AbortController();
-  const first = await runPipeline(ir, {
-    cwd: dir,
-    tf,
-    worker: "off",
-    baseline: false,
-    signal: controller.signal,
-    onProgress: (e) => e.kind === "step" && controller.abort(),
-  });
-  expect(first.status).toBe("interrupted");
+  const { dir, ir } = await interrupted();
   const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false }).catch((e: unknown) => e);
   expect((err as Error).message).toMatch(/holds an unfinished run \(checkpoint at step \d\); nothing was changed\. To continue it, run with --resume/);
   expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true })).status).toBe("done");
 });
 
 test("--resume over a damaged ir.json is one line naming the directory, not a crash", async () => {
-  const { dir, ir } = tiny(3);
-  const controller = new AbortController();
-  const first = await runPipeline(ir, {
-    cwd: dir,
-    tf,
-    worker: "off",
-    baseline: false,
-    signal: controller.signal,
-    onProgress: (e) => e.kind === "step" && controller.abort(),
-  });
-  expect(first.status).toBe("interrupted");
+  const { dir, ir } = await interrupted();
   fs.writeFileSync(runPaths(path.join(dir, "runs/tiny")).ir, "{ truncated");
   const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false, resume: true }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RunSetupError);

@@ -35,7 +35,7 @@ export interface SarifOptions {
  * SARIF wants a PascalCase "friendly name" that differs from the id, even in case.
  * E021 -> CompileErrorE021, W002 -> CompileWarningW002, lint-config -> LintConfig.
  */
-export function codeName(code: string): string {
+function codeName(code: string): string {
   const compile = /^([EW])\d+$/.exec(code);
   if (compile) return `${compile[1] === "E" ? "CompileError" : "CompileWarning"}${code}`;
   const name = code
