@@ -9,7 +9,8 @@ import type { LintRule, Quantities, Report, RuleContext } from "./types.js";
 
 // Runs every rule over one compiled pipeline, at the severity the file and the command
 // line ask for, and returns the diagnostics with the quantities. Pure apart from the
-// optional `sizeOf` callback, which the CLI uses to read sizes from npz headers.
+// optional `sizeOf` callback, which the report uses to read sizes from npz headers (a run's
+// ir.json may lack them; the compiler fills them in when it finds the file).
 
 export interface LintInput {
   ir: PipelineIR;

@@ -2,10 +2,11 @@ import type { DataSourceIR, PipelineIR } from "../ir/types.js";
 
 // Sizes of npz sources whose IR size is unknown, read from the file's zip directory and
 // .npy header only (src/formats/npz-header.ts), never its pixels. The path resolves as
-// every data path does (src/formats/data-path.ts: against the project directory, the
-// working directory of `adainfc lint`). The reader is imported on first use, so a lint
-// of pipelines whose sizes are all known loads none of it; any failure (no file, a
-// broken header) leaves the size unknown and the `unknown-size` rule says so.
+// every data path does (src/formats/data-path.ts: against the project directory: for
+// the report, the run's). Used by the report, which lints a run's ir.json (the compiler
+// fills sizes itself when it finds the file, so `lint` and the language server need no
+// second read). The reader is imported on first use; any failure (no file, a broken
+// header) leaves the size unknown and the `unknown-size` rule says so.
 
 export type SizeOf = (source: DataSourceIR, ir: PipelineIR) => Promise<number | null>;
 

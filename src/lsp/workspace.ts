@@ -6,7 +6,6 @@ import { compileFileSync } from "../driver.js";
 import type { Span } from "../ir/types.js";
 import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
-import { npzSizeOf } from "../lint/npz-size.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 
@@ -138,7 +137,7 @@ export class Workspace {
       },
       formatText,
     };
-    const out = await lintFiles([display], frontEnd, { cwd, sizeOf: npzSizeOf(cwd) });
+    const out = await lintFiles([display], frontEnd, { cwd });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
     return {
