@@ -72,9 +72,10 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
       ctx.err(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    // The runtime's user errors carry a kind, not an exit code: mapped here.
-    const { BackendError } = await import("../runtime/backend/errors.js");
-    if (e instanceof BackendError) {
+    // The runtime's user errors (RuntimeProblem: BackendError, GenerateError) carry a
+    // kind, not an exit code: mapped here, for every command.
+    const { RuntimeProblem } = await import("../runtime/errors.js");
+    if (e instanceof RuntimeProblem) {
       ctx.err(`error: ${e.message}\n`);
       return e.kind === "usage" ? EXIT_USAGE : EXIT_ERRORS;
     }

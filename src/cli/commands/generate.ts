@@ -116,7 +116,7 @@ export interface RunGenerateArgs {
 
 /** The body of `generate`: prints a summary, returns the exit code; user errors become one line. */
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
-  const { generateSet, GenerateError } = await import("../../runtime/generate/index.js");
+  const { generateSet } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../formats/data-error.js");
   const bar = await progressFor(ctx, GENERATE_PROGRESS);
   try {
@@ -155,11 +155,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
       ctx.err(`error: ${shownPath(ctx, e.path, args)}: ${e.what}\n`);
       return EXIT_ERRORS;
     }
-    if (e instanceof GenerateError) {
-      ctx.err(`error: ${e.message}\n`);
-      return e.kind === "usage" ? EXIT_USAGE : EXIT_ERRORS;
-    }
-    throw e;
+    throw e; // a GenerateError is printed and mapped to its exit code by cli-core
   }
 }
 
