@@ -76,11 +76,11 @@ function edit(doc: TextDocument, span: Span, text: string): LspTextEdit {
   return { range: { start: doc.positionAt(span.start), end: doc.positionAt(span.end) }, newText: text };
 }
 
-/** Quick fixes for the diagnostics of `a` in `range`, and one action that applies every lint fix of the file. */
 /**
  * Quick fixes (lint's `--fix` edits, "did you mean" names) and "fix all" for the range.
  * `errorsWith` counts the compile errors of a fixed text: as `lint --fix` does, a lint fix
- * is offered only when it leaves no more errors than the file has now.
+ * is offered only when it leaves no more errors than the file has now (the analysis's
+ * count: its text is not compiled again).
  */
 export function codeActions(
   doc: TextDocument,
@@ -90,8 +90,7 @@ export function codeActions(
   errorsWith: (text: string) => number = () => 0,
 ): CodeAction[] {
   const own = a.diagnostics.filter((d) => d.span?.file === a.display);
-  let errorsNow: number | undefined;
-  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= (errorsNow ??= errorsWith(a.text));
+  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= a.compileErrors;
   const lsp = lspDiagnostics({ ...a, diagnostics: own });
   const actions: CodeAction[] = [];
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));

@@ -35,6 +35,8 @@ export interface Analysis {
   text: string;
   /** Compile and lint diagnostics of the file and of what it imports. */
   diagnostics: Diagnostic[];
+  /** How many errors the compile reported (what `errorsWith` counts for the current text). */
+  compileErrors: number;
   /** Each compiled pipeline (each sweep point) with its quantities and effective training. */
   results: PipelineLintResult[];
   /** Steps of each compiled pipeline (each sweep point), by its IR name. */
@@ -122,9 +124,11 @@ export class Workspace {
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
     const sources = new Map<string, string[]>();
+    let compileErrors = 0;
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
         const out = compileFileSync(path, { ...opts, overlay });
+        compileErrors += out.diagnostics.filter((d) => d.severity === "error").length;
         for (const p of out.pipelines) {
           steps.set(p.ir.name, p.ir.train.steps);
           const { model, train } = p.ir;
@@ -149,6 +153,7 @@ export class Workspace {
       cwd,
       text: doc.getText(),
       diagnostics: out.diagnostics,
+      compileErrors,
       results: out.results,
       steps,
       chosen,
