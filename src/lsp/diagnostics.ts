@@ -33,21 +33,22 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** The `use` line of the analysed file that imports `file` (a name in diagnostics), else its first one (an import of an import). */
-function useLineFor(a: Analysis, file: string): UseDecl | null {
-  const uses = parseSource(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+/** The `use` line among `uses` (the analysed file's) that imports `file` (a name in diagnostics), else the first one (an import of an import). */
+function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
   const abs = isAbsolute(file) ? file : resolve(a.cwd, file);
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
 }
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
+  let uses: UseDecl[] | undefined; // parsed once, when a problem lies in an imported file
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
     if (d.span && d.span.file === a.display) range = rangeOf(d.span);
     else if (d.span) {
-      const use = useLineFor(a, d.span.file);
+      uses ??= parseSource(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+      const use = useLineFor(a, uses, d.span.file);
       if (use) range = rangeOf(use.span);
       message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
     }
