@@ -13,9 +13,9 @@ import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
 import { applyEdits } from "../lint/fix.js";
+import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
-import { parseSource } from "../syntax/parse.js";
 import { type Analysis, rangeOf } from "./workspace.js";
 
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
@@ -41,13 +41,13 @@ function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDec
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
-  let uses: UseDecl[] | undefined; // parsed once, when a problem lies in an imported file
+  let uses: UseDecl[] | undefined; // the compile's parse of the text, when a problem lies in an imported file
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
     if (d.span && d.span.file === a.display) range = rangeOf(d.span);
     else if (d.span) {
-      uses ??= parseSource(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+      uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
       const use = useLineFor(a, uses, d.span.file);
       if (use) range = rangeOf(use.span);
       message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;

@@ -100,6 +100,11 @@ export class Workspace {
     return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay }).diagnostics.filter((d) => d.severity === "error").length;
   }
 
+  /** The file's name in diagnostics: relative to its working directory (the name its compile parses it under). */
+  displayOf(abs: string): string {
+    return relative(this.cwdFor(abs), abs).split("\\").join("/") || basename(abs);
+  }
+
   /** The file's absolute path from its name in diagnostics. */
   absOf(display: string, cwd: string): string {
     return isAbsolute(display) ? display : resolve(cwd, display);
@@ -119,7 +124,7 @@ export class Workspace {
     if (!doc) return null;
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
-    const display = relative(cwd, abs).split("\\").join("/") || basename(abs);
+    const display = this.displayOf(abs);
     const overlay = this.overlay();
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
