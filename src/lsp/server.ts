@@ -33,7 +33,7 @@ export interface ServerOptions {
   debounceMs?: number;
 }
 
-export const DEFAULT_DEBOUNCE_MS = 150;
+const DEFAULT_DEBOUNCE_MS = 150;
 
 /** The most files searched for references in the workspace folders. */
 const MAX_REFERENCE_FILES = 5000;
