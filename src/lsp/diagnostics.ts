@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
   CodeActionKind,
@@ -35,7 +35,7 @@ const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, charact
 
 /** The `use` line among `uses` (the analysed file's) that imports `file` (a name in diagnostics), else the first one (an import of an import). */
 function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
-  const abs = isAbsolute(file) ? file : resolve(a.cwd, file);
+  const abs = resolve(a.cwd, file);
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
 }
 

@@ -105,11 +105,6 @@ export class Workspace {
     return relative(this.cwdFor(abs), abs).split("\\").join("/") || basename(abs);
   }
 
-  /** The file's absolute path from its name in diagnostics. */
-  absOf(display: string, cwd: string): string {
-    return isAbsolute(display) ? display : resolve(cwd, display);
-  }
-
   /** A program with the document loaded (for names, definitions and references). */
   program(uri: string): { program: Program; file: LoadedFile | null; cwd: string } {
     const abs = this.pathOf(uri);
@@ -149,7 +144,7 @@ export class Workspace {
     };
     const out = await lintFiles([display], frontEnd, { cwd, sizeOf: npzSizeOf(cwd) });
     const files = new Set<string>([abs]);
-    for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
+    for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
     return {
       uri,
       version: doc.version,
