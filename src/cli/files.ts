@@ -18,34 +18,35 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   const out: string[] = [];
   for (const input of inputs) {
     const abs = resolve(cwd, input);
-    let st: Stats;
-    try {
-      st = statSync(abs);
-    } catch {
-      throw new UserError(`${input}: no such file or folder`);
-    }
+    const st = statInput(input, abs);
     if (st.isDirectory()) {
       const found = adainfFilesIn(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
       out.push(...found);
-    } else {
-      const problem = sourceFileProblem(st);
-      if (problem) throw new UserError(`${input}: ${problem}`);
-      if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (give .adainf files or folders)`);
-      out.push(input);
-    }
+    } else out.push(checkedFile(input, st));
   }
   return [...new Set(out)];
 }
 
 /** The one pipeline file a command was given, checked as expandInputs checks each file. */
 export function pipelineFile(input: string, cwd: string): string {
-  let st: Stats;
+  const st = statInput(input, resolve(cwd, input));
+  if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
+  return checkedFile(input, st);
+}
+
+function statInput(input: string, abs: string): Stats {
   try {
-    st = statSync(resolve(cwd, input));
+    return statSync(abs);
   } catch {
     throw new UserError(`${input}: no such file or folder`);
   }
-  if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
-  return expandInputs([input], cwd)[0]!;
+}
+
+/** `input` when it is a regular file of at most 4 MiB named .adainf. */
+function checkedFile(input: string, st: Stats): string {
+  const problem = sourceFileProblem(st);
+  if (problem) throw new UserError(`${input}: ${problem}`);
+  if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (give .adainf files or folders)`);
+  return input;
 }

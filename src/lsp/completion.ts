@@ -63,7 +63,7 @@ function valueSnippet(block: Block, lang: string, n: number): string {
 }
 
 /** `lars(lr = ${1:lr})`: a call with its positional and required parameters. */
-export function callItem(b: Block, what: string, name = b.name): CompletionItem {
+function callItem(b: Block, what: string, name = b.name): CompletionItem {
   const params = langParams(b.fields);
   const positional = params.filter((p) => p.field.position !== undefined).sort((x, y) => x.field.position! - y.field.position!);
   const required = params.filter((p) => p.field.default === undefined && p.field.position === undefined);

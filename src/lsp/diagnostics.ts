@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
   CodeActionKind,
@@ -13,9 +13,9 @@ import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
 import { applyEdits } from "../lint/fix.js";
+import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
-import { parseSource } from "../syntax/parse.js";
 import { type Analysis, rangeOf } from "./workspace.js";
 
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
@@ -33,21 +33,22 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** The `use` line of the analysed file that imports `file` (a name in diagnostics), else its first one (an import of an import). */
-function useLineFor(a: Analysis, file: string): UseDecl | null {
-  const uses = parseSource(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
-  const abs = isAbsolute(file) ? file : resolve(a.cwd, file);
+/** The `use` line among `uses` (the analysed file's) that imports `file` (a name in diagnostics), else the first one (an import of an import). */
+function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
+  const abs = resolve(a.cwd, file);
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
 }
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
+  let uses: UseDecl[] | undefined; // the compile's parse of the text, when a problem lies in an imported file
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
     if (d.span && d.span.file === a.display) range = rangeOf(d.span);
     else if (d.span) {
-      const use = useLineFor(a, d.span.file);
+      uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+      const use = useLineFor(a, uses, d.span.file);
       if (use) range = rangeOf(use.span);
       message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
     }
@@ -76,11 +77,11 @@ function edit(doc: TextDocument, span: Span, text: string): LspTextEdit {
   return { range: { start: doc.positionAt(span.start), end: doc.positionAt(span.end) }, newText: text };
 }
 
-/** Quick fixes for the diagnostics of `a` in `range`, and one action that applies every lint fix of the file. */
 /**
  * Quick fixes (lint's `--fix` edits, "did you mean" names) and "fix all" for the range.
  * `errorsWith` counts the compile errors of a fixed text: as `lint --fix` does, a lint fix
- * is offered only when it leaves no more errors than the file has now.
+ * is offered only when it leaves no more errors than the file has now (the analysis's
+ * count: its text is not compiled again).
  */
 export function codeActions(
   doc: TextDocument,
@@ -90,8 +91,7 @@ export function codeActions(
   errorsWith: (text: string) => number = () => 0,
 ): CodeAction[] {
   const own = a.diagnostics.filter((d) => d.span?.file === a.display);
-  let errorsNow: number | undefined;
-  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= (errorsNow ??= errorsWith(a.text));
+  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= a.compileErrors;
   const lsp = lspDiagnostics({ ...a, diagnostics: own });
   const actions: CodeAction[] = [];
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));

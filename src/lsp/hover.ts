@@ -123,7 +123,7 @@ function ruleMarkdown(id: string): string | null {
 }
 
 /** The comment lines right above a declaration, without their `//`. */
-export function docComment(ref: DeclRef): string {
+function docComment(ref: DeclRef): string {
   const { ast } = ref.file;
   const lines: string[] = [];
   let at = ref.decl.span.start;
@@ -150,7 +150,7 @@ function where(file: LoadedFile, program: Program): string {
  * (resolve/augment.ts), and its strength a as lint measures it on colour data. The crop's
  * size and Normalize's statistics come from a pipeline's data, so they are left out.
  */
-export function presetExpansion(ref: DeclRef, program: Program): string | null {
+function presetExpansion(ref: DeclRef, program: Program): string | null {
   const name = ref.decl.name;
   const callee = { parts: [name], text: name.text, span: name.span };
   const value: Expr = { kind: "call", callee, args: null, unit: null, with: null, span: name.span };

@@ -54,7 +54,7 @@ export type Slot =
 const MODEL_BLOCK: Scope = { kind: "fields", name: "model", block: null, calls: B.MODEL_CALLS };
 
 /** The scope of a pipeline body's block `name`. */
-export function blockScope(name: string): Scope | null {
+function blockScope(name: string): Scope | null {
   switch (name) {
     case "data":
       return { kind: "data" };
@@ -165,7 +165,7 @@ export function calledBlock(scope: Scope, slot: Slot | null, callee: string): Bl
 }
 
 /** A data source's call: a file format, else a dataset preset's call parameters. */
-export function sourceBlock(callee: string): Block {
+function sourceBlock(callee: string): Block {
   return byName(B.SOURCE_FORMATS, callee) ?? B.DATASET_CALL;
 }
 

@@ -28,7 +28,7 @@ function calleeName(e: Expr): CallExpr | null {
 }
 
 /** Every reference to a declaration or file written in `file`. */
-export function refsIn(ast: SourceFile, stdlibDir: string): Ref[] {
+function refsIn(ast: SourceFile, stdlibDir: string): Ref[] {
   const out: Ref[] = [];
   const augmentValue = (e: Expr | null): void => {
     if (!e) return;
@@ -70,7 +70,7 @@ export function refsIn(ast: SourceFile, stdlibDir: string): Ref[] {
 }
 
 /** What a reference written in `file` resolves to, as the compiler resolves it. */
-export function resolveRef(program: Program, file: LoadedFile, ref: Ref): Target | null {
+function resolveRef(program: Program, file: LoadedFile, ref: Ref): Target | null {
   if (ref.kind === "file") {
     const abs = resolve(dirname(file.abs), ref.path);
     const f = program.files.get(abs) ?? program.load(abs, null);
@@ -97,7 +97,7 @@ export function targetAt(program: Program, file: LoadedFile, offset: number): { 
   return null;
 }
 
-export function sameTarget(a: Target, b: Target): boolean {
+function sameTarget(a: Target, b: Target): boolean {
   if (a.kind === "file" || b.kind === "file") return a.kind === b.kind && a.kind === "file" && b.kind === "file" && a.file.abs === b.file.abs;
   return a.ref.file.abs === b.ref.file.abs && a.ref.decl.name.text === b.ref.decl.name.text && a.ref.decl.declKind === b.ref.decl.declKind;
 }

@@ -28,12 +28,12 @@ export interface Cursor {
 
 /** Tokens of `text`, comments left out; cached for the last text (hover and completion come in bursts). */
 let last: { text: string; tokens: IToken[] } | null = null;
-export function tokensOf(text: string): IToken[] {
+function tokensOf(text: string): IToken[] {
   if (last?.text !== text) last = { text, tokens: adainfLexer.tokenize(text).tokens };
   return last.tokens;
 }
 
-export function isName(t: IToken | null | undefined): t is IToken {
+function isName(t: IToken | null | undefined): t is IToken {
   return t !== null && t !== undefined && chevrotain.tokenMatcher(t, Name);
 }
 

@@ -15,8 +15,7 @@ import {
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { adainfFilesIn } from "../util/adainf-files.js";
-import type { LoadedFile } from "../resolve/program.js";
-import { parseSource } from "../syntax/parse.js";
+import { type LoadedFile, parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown } from "./hover.js";
@@ -34,7 +33,7 @@ export interface ServerOptions {
   debounceMs?: number;
 }
 
-export const DEFAULT_DEBOUNCE_MS = 150;
+const DEFAULT_DEBOUNCE_MS = 150;
 
 /** The most files searched for references in the workspace folders. */
 const MAX_REFERENCE_FILES = 5000;
@@ -215,7 +214,8 @@ export function startServer(
   connection.onDocumentSymbol((p) =>
     guard("document symbols", [], () => {
       const doc = documents.get(p.textDocument.uri);
-      return doc ? documentSymbols(parseSource(doc.getText(), doc.uri).ast) : [];
+      // Under the name its compile parses it by: the outline and the compile share one parse.
+      return doc ? documentSymbols(parseCached(doc.getText(), workspace.displayOf(workspace.pathOf(doc.uri))).ast) : [];
     }),
   );
 

@@ -34,6 +34,8 @@ export interface Analysis {
   text: string;
   /** Compile and lint diagnostics of the file and of what it imports. */
   diagnostics: Diagnostic[];
+  /** How many errors the compile reported (what `errorsWith` counts for the current text). */
+  compileErrors: number;
   /** Each compiled pipeline (each sweep point) with its quantities and effective training. */
   results: PipelineLintResult[];
   /** Steps of each compiled pipeline (each sweep point), by its IR name. */
@@ -97,9 +99,9 @@ export class Workspace {
     return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay }).diagnostics.filter((d) => d.severity === "error").length;
   }
 
-  /** The file's absolute path from its name in diagnostics. */
-  absOf(display: string, cwd: string): string {
-    return isAbsolute(display) ? display : resolve(cwd, display);
+  /** The file's name in diagnostics: relative to its working directory (the name its compile parses it under). */
+  displayOf(abs: string): string {
+    return relative(this.cwdFor(abs), abs).split("\\").join("/") || basename(abs);
   }
 
   /** A program with the document loaded (for names, definitions and references). */
@@ -116,14 +118,16 @@ export class Workspace {
     if (!doc) return null;
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
-    const display = relative(cwd, abs).split("\\").join("/") || basename(abs);
+    const display = this.displayOf(abs);
     const overlay = this.overlay();
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
     const sources = new Map<string, string[]>();
+    let compileErrors = 0;
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
         const out = compileFileSync(path, { ...opts, overlay });
+        compileErrors += out.diagnostics.filter((d) => d.severity === "error").length;
         for (const p of out.pipelines) {
           steps.set(p.ir.name, p.ir.train.steps);
           const { model, train } = p.ir;
@@ -139,7 +143,7 @@ export class Workspace {
     };
     const out = await lintFiles([display], frontEnd, { cwd });
     const files = new Set<string>([abs]);
-    for (const f of out.sources.keys()) files.add(this.absOf(f, cwd));
+    for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
     return {
       uri,
       version: doc.version,
@@ -148,6 +152,7 @@ export class Workspace {
       cwd,
       text: doc.getText(),
       diagnostics: out.diagnostics,
+      compileErrors,
       results: out.results,
       steps,
       chosen,

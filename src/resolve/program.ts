@@ -274,9 +274,10 @@ export class Program {
   }
 }
 
-// Parsing is pure in (text, name): `check` of many pipelines parses stdlib once.
+// Parsing is pure in (text, name): `check` of many pipelines parses stdlib once, and the
+// language server's outline and use lines share the parse of the text its compile made.
 const parseCache = new Map<string, ReturnType<typeof parseSource>>();
-function parseCached(text: string, display: string): ReturnType<typeof parseSource> {
+export function parseCached(text: string, display: string): ReturnType<typeof parseSource> {
   const key = `${display}\u0000${text}`;
   let r = parseCache.get(key);
   if (!r) {
