@@ -217,7 +217,7 @@ export const REGISTRY = {
   E022: {
     severity: "error",
     summary: "required setting missing",
-    docs: "Something a pipeline cannot do without is missing: its data, an augmentation, a backbone, a method, an optimizer, a required parameter of a builtin, the folder of a dataset, the values of a sweep axis. A recipe (`pipeline p from simclr { ... }`) supplies most of them.",
+    docs: "Something a pipeline cannot do without is missing: its data, an augmentation, a backbone, a method, an optimizer, a required parameter of a builtin, the folder of a dataset, the values of a sweep axis, the image shape of a file not made yet. A recipe (`pipeline p from simclr { ... }`) supplies most of them.",
     messages: {
       needsParameter: { text: "{what} needs '{name}' ({doc})", hint: "add {name} = ..." },
       noData: { text: "pipeline '{name}' has no data", hint: 'add data { real = cifar10("datasets/cifar10") }' },
@@ -229,6 +229,10 @@ export const REGISTRY = {
       noOptimizer: { text: "train needs an optimizer", hint: "optimizer = lars(lr = 0.2), or inherit a recipe: pipeline p from simclr { ... }" },
       needsFolder: { text: "{source} needs the folder of its files", hint: '{source}("datasets/{source}")' },
       axisNoValues: { text: "sweep axis '{axis}' has no values" },
+      unknownShape: {
+        text: "the image shape of the data is unknown: no source ({names}) has its file yet or a declared shape",
+        hint: "declare it on '{name}', e.g. npz(..., shape = (32, 32, 3)) (sources without one share it), or make {path} first",
+      },
     },
   },
   E023: {

@@ -116,6 +116,13 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
     if (reference && s.std.length === 0) s.std = [...reference.std];
     if (reference && s.shape[0] === 0) s.shape = [...reference.shape];
   }
+  if (reference && reference.shape[0] === 0) {
+    // No file to read a shape from and none declared: nothing could be sized. One finding,
+    // at the source whose declaration the others would share.
+    const names = sources.map((s) => s.name).join(", ");
+    const m = diag.E022.unknownShape({ names, name: reference.name, path: reference.path ?? reference.name });
+    ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(reference)}`] ?? null);
+  }
   for (const s of sources) {
     if (reference && known(s) && known(reference) && s.shape[2] !== reference.shape[2]) {
       const m = diag.E021.channelsDiffer({ name: s.name, channels: s.shape[2], reference: reference.name, referenceChannels: reference.shape[2] });

@@ -36,3 +36,37 @@ for (const [name, shape, what] of cases) {
     expect(all).not.toMatch(/internal error|E040|\n\s+at .*:\d+:\d+/);
   });
 }
+
+it("npz sources whose files are not made yet and declare no shape: one E022 at the source the others would share (not E040)", async () => {
+  const sub = path.join(dir, "unmade");
+  fs.mkdirSync(sub, { recursive: true });
+  fs.writeFileSync(
+    path.join(sub, "p.adainf"),
+    `pipeline p from simclr {
+  data {
+    real = npz("real.npz", origin = real, classes = 10, channels = rgb, size = 50)
+    generated = npz("gen.npz", channels = rgb, fid = 2, size = 100)
+    eval = npz("test.npz", origin = real, classes = 10, channels = rgb, size = 20)
+  }
+  inflate {
+    real x 1
+    generated x 1
+  }
+}
+`,
+  );
+  const r = await cli(["check", "p.adainf"], sub);
+  expect(r.code).toBe(1);
+  const all = r.out + r.err;
+  expect(all).toMatch(
+    /^p\.adainf:3:5: error\[E022\]: the image shape of the data is unknown: no source \(real, generated, eval\) has its file yet or a declared shape$/m,
+  );
+  expect(all).toMatch(/hint: declare it on 'real', e\.g\. npz\(\.\.\., shape = \(32, 32, 3\)\) \(sources without one share it\), or make real\.npz first/);
+  expect(all.match(/error\[/g)).toHaveLength(1);
+  expect(all).not.toMatch(/internal error|E040/);
+  // declaring it on the real source is enough: the generated one shares it
+  fs.writeFileSync(path.join(sub, "p.adainf"), fs.readFileSync(path.join(sub, "p.adainf"), "utf8").replace("size = 50)", "size = 50, shape = (32, 32, 3))"));
+  const ok = await cli(["check", "p.adainf"], sub);
+  expect(ok.out + ok.err).not.toMatch(/error/);
+  expect(ok.code).toBe(0);
+});
