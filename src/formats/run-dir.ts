@@ -160,6 +160,24 @@ export interface RunSummary {
   /** The same encoder before training (initial weights), when computed. */
   untrained: EncoderMetrics | null;
   sweep: PipelineIR["sweep"] | null;
+  /** How training was fed (the steps this process trained; absent in older runs). */
+  input?: InputSummary;
+}
+
+/**
+ * done.json's `input`: augmentation's rate (views / time spent augmenting), training's
+ * rate between waits (views / (step time - wait)), and the time it waited for input.
+ */
+export interface InputSummary {
+  /** Augmentation threads (0: on the training thread). */
+  threads: number;
+  /** Steps measured (a process's first step, which nothing prepared ahead, is not). */
+  steps: number;
+  augment_views_per_s: number;
+  train_views_per_s: number;
+  wait_seconds: number;
+  /** wait_seconds / training time of those steps (0..1). */
+  wait_fraction: number;
 }
 
 /** Writes done.json, last of all: from then on the run counts as finished. */

@@ -8,6 +8,7 @@ import type { PipelineIR } from "../../src/ir/types.js";
 import { selectBackend } from "../../src/runtime/backend/select.js";
 import type { Tf } from "../../src/runtime/methods/tf.js";
 import {
+  finalTable,
   listCheckpoints,
   loadCheckpoint,
   loadLatestCheckpoint,
@@ -75,6 +76,32 @@ describe("a tiny SimCLR run", () => {
     const done = JSON.parse(fs.readFileSync(paths.done, "utf8")) as { final: Record<string, number>; untrained: Record<string, number> };
     expect(done.final["probe_acc1"]).toBeGreaterThanOrEqual(0);
     expect(done.untrained["knn_acc1"]).toBeGreaterThan(0);
+  });
+
+  test("a step drained early for evaluation or a checkpoint is timed like the others (its own iteration)", () => {
+    const metrics = readMetrics(runPaths(path.join(dir, "runs/tiny")).metrics);
+    const rates = metrics.slice(1).map((m) => m.images_per_s);
+    const median = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
+    // steps 3 (online eval) and 4 (checkpoint) were read back at once; before, their time
+    // was the moment between two read-backs and their rate thousands of times the rest
+    for (const m of [metrics[2]!, metrics[3]!]) expect(m.images_per_s).toBeLessThan(10 * median);
+  });
+
+  test("done.json says how training was fed: inline augmentation is time the trainer waited", () => {
+    const done = JSON.parse(fs.readFileSync(runPaths(path.join(dir, "runs/tiny")).done, "utf8")) as { input: Record<string, number> };
+    const input = done.input;
+    // steps 2..6 (the first step's batch is start-up), augmenting on the training thread
+    expect(input["steps"]).toBe(5);
+    expect(input["threads"]).toBe(0);
+    expect(input["augment_views_per_s"]).toBeGreaterThan(0);
+    expect(input["train_views_per_s"]).toBeGreaterThan(0);
+    expect(input["wait_seconds"]).toBeGreaterThan(0);
+    expect(input["wait_fraction"]).toBeGreaterThan(0);
+    expect(input["wait_fraction"]).toBeLessThan(1);
+    // what the run's final table prints under the accuracies
+    expect(result.status === "done" && finalTable(result.summary)).toMatch(
+      /\ninput: augmentation made [\d,]+ views\/s on the training thread; training took [\d,]+ views\/s; it waited for input \d+\.\d% of the time \(5 steps\)\n$/,
+    );
   });
 
   test("the final checkpoint holds every part of the training state", () => {

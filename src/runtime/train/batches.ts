@@ -30,6 +30,8 @@ export interface PreparedBatch {
   shapes: [number, number, number, number][];
   labels: Int32Array;
   generated: Uint8Array;
+  /** Milliseconds spent reading and augmenting this batch (its own, not waits before it). */
+  augmentMs: number;
 }
 
 export type WorkerMode = "auto" | "off";
@@ -88,6 +90,7 @@ export class BatchProducer {
 
   /** Reads and augments the batch of step `step` (on the worker when there is one). */
   async prepare(step: number): Promise<PreparedBatch> {
+    const t0 = performance.now();
     const b = this.ir.train.batchSize;
     this.sampler.restore(this.samplerStateAt(step));
     const mixed = this.loader.next(b);
@@ -102,6 +105,7 @@ export class BatchProducer {
       shapes: plans.map((p) => viewShape(p)),
       labels: mixed.labels,
       generated: mixed.generated,
+      augmentMs: performance.now() - t0,
     };
   }
 

@@ -1,6 +1,8 @@
 // Shows a run's progress events: a cli-progress bar on stderr when it is a terminal
 // (step, loss, images/s, ETA), otherwise plain lines about every 5% of the run or every
 // 30 seconds, whichever comes first, so logs of long runs stay readable.
+import os from "node:os";
+import type { InputStall } from "./input-meter.js";
 import type { ProgressEvent } from "./types.js";
 
 export interface ProgressView {
@@ -37,6 +39,17 @@ function evalText(m: Record<string, number | undefined>): string {
   return parts.join(", ");
 }
 
+/** The once-a-run warning that training waits for its batches. */
+export function inputBoundText(e: InputStall): string {
+  const n = (v: number): string => v.toLocaleString("en-US");
+  const now = e.threads === 0 ? "on the training thread" : `now ${e.threads} thread${e.threads === 1 ? "" : "s"}`;
+  return (
+    `warning: steps ${e.fromStep + 1}-${e.toStep + 1} waited for augmentation ${(e.waitFraction * 100).toFixed(0)}% of the time: ` +
+    `it makes ${n(e.augmentViewsPerS)} views/s (${now}), training takes ${n(e.trainViewsPerS)}; ` +
+    `more augmentation threads would feed it (--augment-threads, ${os.availableParallelism()} cores here)`
+  );
+}
+
 /** Plain lines through `write` (stderr that is not a terminal, tests, CI logs). */
 export function plainProgress(write: (text: string) => void, now: () => number = () => Date.now() / 1000): ProgressView {
   let rate: Rate | null = null;
@@ -54,6 +67,9 @@ export function plainProgress(write: (text: string) => void, now: () => number =
         case "phase":
         case "note":
           write(`  ${e.message}\n`);
+          break;
+        case "input-bound":
+          write(`  ${inputBoundText(e)}\n`);
           break;
         case "checkpoint":
           write(`  checkpoint at step ${e.step}: ${e.file}\n`);
@@ -111,6 +127,11 @@ export async function barProgress(stream: NodeJS.WriteStream): Promise<ProgressV
           break;
         case "checkpoint":
           if (!started) stream.write(`  checkpoint at step ${e.step}\n`);
+          break;
+        case "input-bound":
+          // Above the bar, which redraws itself on the next update.
+          if (started) stream.write("\r\x1b[2K");
+          stream.write(`  ${inputBoundText(e)}\n`);
           break;
         case "step": {
           rate ??= { startStep: e.metrics.step + 1, startSeconds: e.elapsedSeconds };

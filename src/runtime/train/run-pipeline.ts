@@ -35,6 +35,7 @@ import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
 import { trainStep, type StepOutcome } from "./step.js";
+import { InputMeter } from "./input-meter.js";
 import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { EVAL_BATCH } from "./evaluation.js";
@@ -149,20 +150,35 @@ async function runLocked(
     // while this one computes): the device never waits for the host between steps. A
     // step after which something needs the weights (evaluation, checkpoint, the end) is
     // read back at once, so nothing ever sees weights of a step not yet known finite.
+    //
+    // A step's time is its loop iteration: from waiting for its batch to the start of
+    // the next step, or to its read-back when it is drained early (evaluation,
+    // checkpoint and the end are not training time). Pipelined or not (on wasm a step
+    // computes while it is dispatched, on a GPU the iteration waits for the step before),
+    // iterations tile the training time.
     interface InFlight {
       step: number;
       epoch: number;
       lr: number;
       outcome: Promise<StepOutcome>;
+      /** When its iteration began, and when the next one did. */
+      started: number;
+      ended?: number;
+      /** Views in its batch, the time augmenting them took, and the iteration's waits for input. */
+      input: { views: number; augmentMs: number; waitMs: number };
     }
-    let lastDone = performance.now();
+    const inputMeter = new InputMeter(prod.threads);
     const finish = async (f: InFlight): Promise<StepMetrics> => {
       const out = await f.outcome;
       if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(f.step, out.loss, f.lr, lastCheckpoint);
-      const now = performance.now();
-      const seconds = (now - lastDone) / 1000;
-      lastDone = now;
+      const seconds = ((f.ended ?? performance.now()) - f.started) / 1000;
       elapsed += seconds;
+      // The process's first step is left out: nothing prepared its batch ahead (start-up).
+      if (f.step > startStep) {
+        inputMeter.record({ step: f.step, ...f.input, intervalMs: seconds * 1000 });
+        const stall = inputMeter.stall();
+        if (stall) report({ kind: "input-bound", ...stall });
+      }
       const metrics: StepMetrics = {
         step: f.step,
         epoch: f.epoch,
@@ -204,6 +220,8 @@ async function runLocked(
     pending = next;
     try {
       for (let step = startStep; step < total; step++) {
+        const started = performance.now();
+        if (inFlight) inFlight.ended = started;
         if (opts.signal?.aborted) {
           // The step in flight finishes and is logged before its weights are saved.
           if (inFlight) {
@@ -214,12 +232,24 @@ async function runLocked(
           return { status: "interrupted", step, checkpoint: await checkpoint(step) };
         }
         const batch = await next!;
+        let waitMs = performance.now() - started;
+        // Whatever of the next batch runs on this thread (reading, drawing the plans, and
+        // all of the augmentation when it is inline) keeps training waiting too.
+        const prepStart = performance.now();
         next = step + 1 < total ? prod.prepare(step + 1) : null;
+        waitMs += performance.now() - prepStart;
         pending = next;
         opts.hooks?.beforeStep?.(step, batch.views);
         const lr = learningRateAt(ir.train.schedule, baseLr, step, total);
         const classifierLr = onlineIR ? learningRateAt(ir.train.schedule, onlineIR.lr, step, total) : 0;
-        const current: InFlight = { step, epoch: batch.epoch, lr, outcome: trainStep(m, batch, { step, totalSteps: total, lr, classifierLr }) };
+        const current: InFlight = {
+          step,
+          epoch: batch.epoch,
+          lr,
+          outcome: trainStep(m, batch, { step, totalSteps: total, lr, classifierLr }),
+          started,
+          input: { views: batch.shapes.reduce((a, sh) => a + sh[0], 0), augmentMs: batch.augmentMs, waitMs },
+        };
         // Nobody awaits it until the previous step is logged: mark its rejection handled.
         current.outcome.catch(() => undefined);
         lastDispatched = current.outcome;
@@ -243,14 +273,9 @@ async function runLocked(
             if (wantKnn)
               Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
             lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
-            // Evaluation time is not training time.
-            lastDone = performance.now();
           }
           log(metrics);
-          if (wantCheckpoint) {
-            await checkpoint(done);
-            lastDone = performance.now();
-          }
+          if (wantCheckpoint) await checkpoint(done);
         }
         // Let signal handlers (Ctrl-C) and the worker's replies run between steps.
         await new Promise<void>((r) => setImmediate(r));
@@ -276,6 +301,7 @@ async function runLocked(
       );
     }
     const file = await checkpoint(total);
+    const inputSummary = inputMeter.summary();
     const final: FinalMetrics = { loss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : NaN, ...lastEval, ...probe };
     const summary: RunSummary = {
       pipeline: ir.name,
@@ -286,6 +312,7 @@ async function runLocked(
       final,
       untrained,
       sweep: ir.sweep ?? null,
+      ...(inputSummary ? { input: inputSummary } : {}),
     };
     writeRunSummary(paths.dir, summary);
     return { status: "done", summary, checkpoint: file };

@@ -6,6 +6,7 @@ import type { Tf } from "../methods/tf.js";
 import type { CheckpointIO } from "./checkpoint-store.js";
 import type { RunSummary, StepMetrics } from "../../formats/run-dir.js";
 import type { WorkerMode } from "./batches.js";
+import type { InputStall } from "./input-meter.js";
 
 export interface RunOptions {
   /** Relative data paths and the output dir are resolved against this. */
@@ -50,6 +51,8 @@ export type ProgressEvent =
   | { kind: "phase"; message: string }
   | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
   | { kind: "checkpoint"; step: number; file: string }
-  | { kind: "note"; message: string };
+  | { kind: "note"; message: string }
+  /** Once a run: a stretch of steps spent STALL_FRACTION or more of its time waiting for augmentation. */
+  | ({ kind: "input-bound" } & InputStall);
 
 export type RunResult = { status: "done"; summary: RunSummary; checkpoint: string } | { status: "interrupted"; step: number; checkpoint: string };

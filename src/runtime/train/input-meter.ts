@@ -1,0 +1,100 @@
+// Is training fed fast enough? Per step: how long the trainer waited for its augmented
+// batch, how long augmenting that batch took, and the step's wall time. From them: the
+// views/s augmentation makes, the views/s training would take if never kept waiting,
+// the share of training time spent waiting (done.json's `input`), and one warning when
+// a stretch of steps waits for input more than STALL_FRACTION of the time.
+import type { InputSummary } from "../../formats/run-dir.js";
+
+/** A stretch of steps whose input waits reach this share of their time is input-bound. */
+export const STALL_FRACTION = 0.1;
+/** Steps in the stretch the warning looks at. */
+export const STALL_WINDOW = 20;
+
+export interface InputStall {
+  /** First and last step (0-based) of the stretch. */
+  fromStep: number;
+  toStep: number;
+  /** Share of the stretch's time spent waiting for input (0..1). */
+  waitFraction: number;
+  augmentViewsPerS: number;
+  trainViewsPerS: number;
+  threads: number;
+}
+
+interface StepTiming {
+  step: number;
+  views: number;
+  waitMs: number;
+  augmentMs: number;
+  intervalMs: number;
+}
+
+const rate = (views: number, ms: number): number => (ms > 0 ? Math.round((views / ms) * 1000) : 0);
+
+export class InputMeter {
+  private views = 0;
+  private waitMs = 0;
+  private augmentMs = 0;
+  private intervalMs = 0;
+  private steps = 0;
+  private readonly window: StepTiming[] = [];
+  private warned = false;
+
+  /** `threads`: augmentation threads (0: on the training thread). */
+  constructor(private readonly threads: number) {}
+
+  /**
+   * One trained step. The first step a process trains is left out by the caller: its
+   * batch could not be prepared ahead, so its wait is start-up, not feeding.
+   */
+  record(t: StepTiming): void {
+    this.steps++;
+    this.views += t.views;
+    this.waitMs += t.waitMs;
+    this.augmentMs += t.augmentMs;
+    this.intervalMs += t.intervalMs;
+    this.window.push(t);
+    if (this.window.length > STALL_WINDOW) this.window.shift();
+  }
+
+  /** The stretch of the last STALL_WINDOW steps, once per run, when it is input-bound. */
+  stall(): InputStall | null {
+    if (this.warned || this.window.length < STALL_WINDOW) return null;
+    const sum = (k: "views" | "waitMs" | "augmentMs" | "intervalMs"): number => this.window.reduce((a, t) => a + t[k], 0);
+    const interval = sum("intervalMs");
+    const wait = sum("waitMs");
+    if (interval <= 0 || wait / interval < STALL_FRACTION) return null;
+    this.warned = true;
+    return {
+      fromStep: this.window[0]!.step,
+      toStep: this.window[this.window.length - 1]!.step,
+      waitFraction: wait / interval,
+      augmentViewsPerS: rate(sum("views"), sum("augmentMs")),
+      trainViewsPerS: rate(sum("views"), interval - wait),
+      threads: this.threads,
+    };
+  }
+
+  /** The whole run so far (the steps this process trained), or null before any. */
+  summary(): InputSummary | null {
+    if (this.steps === 0) return null;
+    return {
+      threads: this.threads,
+      steps: this.steps,
+      augment_views_per_s: rate(this.views, this.augmentMs),
+      train_views_per_s: rate(this.views, this.intervalMs - this.waitMs),
+      wait_seconds: Math.round(this.waitMs) / 1000,
+      wait_fraction: this.intervalMs > 0 ? Math.round((this.waitMs / this.intervalMs) * 10000) / 10000 : 0,
+    };
+  }
+}
+
+/** One line for a person: what fed training and whether it kept up. */
+export function inputText(s: InputSummary): string {
+  const where = s.threads === 0 ? "on the training thread" : `on ${s.threads} thread${s.threads === 1 ? "" : "s"}`;
+  const n = (v: number): string => v.toLocaleString("en-US");
+  return (
+    `input: augmentation made ${n(s.augment_views_per_s)} views/s ${where}; training took ${n(s.train_views_per_s)} views/s; ` +
+    `it waited for input ${(s.wait_fraction * 100).toFixed(1)}% of the time (${s.steps} steps)`
+  );
+}
