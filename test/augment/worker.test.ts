@@ -62,6 +62,19 @@ describe("AugmentPool", () => {
         const local = plans.map((p) => executePlan(batch, p));
         expect(await pool.run(batch, plans)).toEqual(local);
       }
+      // the timed call: the same views, and the busy time of the slowest thread, which
+      // does not count the time this thread took to pick the replies up
+      const batch = makeBatch(3, 12, 32, 32, 3);
+      const plans = planViews([presetView("view1", SYMMETRIC)], { n: 12, height: 32, width: 32, channels: 3 }, new Rng(2));
+      const pending = pool.runTimed(batch, plans);
+      const t0 = performance.now();
+      while (performance.now() - t0 < 300) {
+        // this thread is busy (as when it trains): the replies wait for it
+      }
+      const timed = await pending;
+      expect(timed.views).toEqual(plans.map((p) => executePlan(batch, p)));
+      expect(timed.ms).toBeGreaterThan(0);
+      expect(timed.ms).toBeLessThan(300);
     } finally {
       await pool.close();
     }

@@ -11,7 +11,9 @@ if (port === null) throw new Error("worker-entry must run in a worker thread");
 port.on("message", (req: AugmentRequest) => {
   let res: AugmentResponse;
   try {
-    res = { id: req.id, outputs: req.plans.map((plan) => executePlan(req.batch, plan)) };
+    const t0 = performance.now();
+    const outputs = req.plans.map((plan) => executePlan(req.batch, plan));
+    res = { id: req.id, outputs, ms: performance.now() - t0 };
   } catch (e) {
     res = { id: req.id, error: e instanceof Error ? e.message : String(e) };
   }

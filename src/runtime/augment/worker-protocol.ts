@@ -11,4 +11,5 @@ export interface AugmentRequest {
   plans: ViewPlan[];
 }
 
-export type AugmentResponse = { id: number; outputs: Float32Array[] } | { id: number; error: string };
+/** `ms`: how long the thread spent making the outputs (its busy time, not the round trip). */
+export type AugmentResponse = { id: number; outputs: Float32Array[]; ms: number } | { id: number; error: string };

@@ -11,8 +11,14 @@ import type { ImageBatch } from "./batch.js";
 import { slicePlan, type ViewPlan } from "./plan.js";
 import type { AugmentRequest, AugmentResponse } from "./worker-protocol.js";
 
+/** A request's views and the time its thread(s) spent making them (the slowest thread's, for a pool). */
+export interface TimedViews {
+  views: Float32Array[];
+  ms: number;
+}
+
 interface Pending {
-  resolve: (outputs: Float32Array[]) => void;
+  resolve: (out: TimedViews) => void;
   reject: (error: Error) => void;
 }
 
@@ -27,7 +33,7 @@ export class AugmentWorker {
       if (!p) return;
       this.pending.delete(res.id);
       if ("error" in res) p.reject(new Error(`augmentation worker: ${res.error}`));
-      else p.resolve(res.outputs);
+      else p.resolve({ views: res.outputs, ms: res.ms });
     });
     const failAll = (error: Error): void => {
       this.failure = error;
@@ -59,7 +65,12 @@ export class AugmentWorker {
    * `transfer`, the batch's buffer moves to the worker (the caller must not reuse it);
    * otherwise it is copied.
    */
-  run(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<Float32Array[]> {
+  async run(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<Float32Array[]> {
+    return (await this.runTimed(batch, plans, options)).views;
+  }
+
+  /** As run, with the time the thread spent on it. */
+  runTimed(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<TimedViews> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const req: AugmentRequest = { id, batch, plans };
@@ -103,27 +114,33 @@ export class AugmentPool {
 
   /** As AugmentWorker.run; with `transfer`, the caller must not reuse the batch. */
   async run(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<Float32Array[]> {
+    return (await this.runTimed(batch, plans, options)).views;
+  }
+
+  /** As run, with the busy time of the slowest thread (the threads work at once). */
+  async runTimed(batch: ImageBatch, plans: ViewPlan[], options: { transfer?: boolean } = {}): Promise<TimedViews> {
     const parts = Math.min(this.workers.length, batch.n);
-    if (parts === 1) return this.workers[0]!.run(batch, plans, options);
+    if (parts === 1) return this.workers[0]!.runTimed(batch, plans, options);
     const per = batch.height * batch.width * batch.channels;
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * batch.n) / parts));
     const results = await Promise.all(
       this.workers.slice(0, parts).map((worker, i) => {
         const [start, end] = [bounds[i]!, bounds[i + 1]!];
         const chunk: ImageBatch = { ...batch, n: end - start, data: batch.data.slice(start * per, end * per) };
-        return worker.run(
+        return worker.runTimed(
           chunk,
           plans.map((p) => slicePlan(p, start, end)),
           { transfer: true },
         );
       }),
     );
-    return plans.map((plan, v) => {
+    const views = plans.map((plan, v) => {
       const perOut = plan.outHeight * plan.outWidth * plan.input.channels;
       const out = new Float32Array(plan.input.n * perOut);
-      results.forEach((views, i) => out.set(views[v]!, bounds[i]! * perOut));
+      results.forEach((r, i) => out.set(r.views[v]!, bounds[i]! * perOut));
       return out;
     });
+    return { views, ms: Math.max(...results.map((r) => r.ms)) };
   }
 
   async close(): Promise<void> {

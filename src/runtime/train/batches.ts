@@ -97,7 +97,19 @@ export class BatchProducer {
     const [height, width, channels] = this.shape;
     const batch: ImageBatch = { data: mixed.images, n: b, height, width, channels };
     const plans = planViews(this.ir.augment, { n: b, height, width, channels }, new Rng(this.ir.seed, AUGMENT_STREAM_BASE + step));
-    const views = this.worker ? await this.worker.run(batch, plans, { transfer: true }) : plans.map((p) => executePlan(batch, p));
+    // Reading (here) plus augmenting: on the worker threads, their own busy time (the
+    // round trip would include waiting for this thread, busy training, to take the reply).
+    const readMs = performance.now() - t0;
+    let views: Float32Array[];
+    let augmentMs: number;
+    if (this.worker) {
+      const timed = await this.worker.runTimed(batch, plans, { transfer: true });
+      views = timed.views;
+      augmentMs = readMs + timed.ms;
+    } else {
+      views = plans.map((p) => executePlan(batch, p));
+      augmentMs = performance.now() - t0;
+    }
     return {
       step,
       epoch: mixed.epoch,
@@ -105,7 +117,7 @@ export class BatchProducer {
       shapes: plans.map((p) => viewShape(p)),
       labels: mixed.labels,
       generated: mixed.generated,
-      augmentMs: performance.now() - t0,
+      augmentMs,
     };
   }
 
