@@ -2,7 +2,8 @@
 // in one to three places (a number, a name, a string, a line dropped or doubled,
 // characters cut, a setting moved, stray punctuation), go through compile, lint and
 // fmt. Whatever a user's typo makes, the answer is diagnostics: never an exception,
-// never E040 ("internal error"). The same seeds give the same mutants on every run.
+// never E040 ("internal error"); and fmt, on what parses, is idempotent and leaves the
+// IR as it was. The same seed gives the same mutants on every run.
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
@@ -85,35 +86,41 @@ function mutate(text: string, rnd: () => number): string {
   }
 }
 
-test("1,000 damaged pipelines: compile, lint and fmt answer with diagnostics, never an exception or E040", async () => {
+test("1,000 damaged pipelines: compile, lint and fmt answer with diagnostics, never an exception or E040; fmt keeps the meaning", async () => {
   const rnd = lcg(20261129);
   const problems: string[] = [];
   let compiled = 0;
+  let formatted = 0;
   for (let k = 0; k < 1000; k++) {
     const file = files[Math.floor(rnd() * files.length)]!;
     let text = fs.readFileSync(path.join(root, file), "utf8");
     const n = 1 + Math.floor(rnd() * 3);
     for (let j = 0; j < n; j++) text = mutate(text, rnd);
     const where = `mutant ${k} of ${file}`;
+    const overlay = (t: string) => ({ cwd: root, overlay: new Map([[path.join(root, file), t]]) });
     try {
-      const out = compileFileSync(file, { cwd: root, overlay: new Map([[path.join(root, file), text]]) });
+      const out = compileFileSync(file, overlay(text));
       for (const d of out.diagnostics) if (d.code === "E040" || /internal error/i.test(d.message)) problems.push(`${where}: ${d.code} ${d.message}`);
       for (const p of out.pipelines) {
         compiled++;
         const r = await lintPipeline(p, { source: (f) => out.sources.get(f) ?? null });
         expect(Array.isArray(r.diagnostics)).toBe(true);
       }
+      // fmt: text that parses is printed once and for all (idempotent) and means the same
+      const fmt = formatText(text, file);
+      if (fmt.diagnostics.length === 0) {
+        formatted++;
+        if (formatText(fmt.text, file).text !== fmt.text) problems.push(`${where}: fmt is not idempotent`);
+        const again = compileFileSync(file, overlay(fmt.text));
+        const irs = (o: typeof out): string => JSON.stringify(o.pipelines.map((p) => p.ir));
+        if (irs(again) !== irs(out)) problems.push(`${where}: formatting changed the IR`);
+      }
     } catch (e) {
       problems.push(`${where} threw: ${e instanceof Error ? e.stack : String(e)}`);
-    }
-    try {
-      formatText(text);
-    } catch (e) {
-      // fmt refuses text that does not parse, with a message; anything else is a bug
-      if (!(e instanceof Error) || !/syntax|parse|expected|unexpected/i.test(e.message)) problems.push(`${where}: fmt threw ${String(e)}`);
     }
   }
   expect(problems).toEqual([]);
   // the mutants are not all hopeless: many still compile to pipelines that lint reads
   expect(compiled).toBeGreaterThan(200);
+  expect(formatted).toBeGreaterThan(200);
 });
