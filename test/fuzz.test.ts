@@ -10,9 +10,10 @@ import { npy, zipBytes } from "./data/helpers.js";
 import { project, ROOT } from "./helpers.js";
 
 // Seeded fuzz of the front end and the npz reader. Mutated pipeline files (hostile
-// snippets included: deep nesting, bad escapes, a BOM, huge names, control characters)
-// must compile, lint and format without throwing, with diagnostics for every failure and
-// never E040 (an internal error); mutated npz headers and zip directories must give a
+// snippets included: deep nesting, bad escapes, a BOM, huge names, control characters;
+// and tokens that still parse, out-of-range values, names and paths, to reach the
+// resolver) must compile, lint and format without throwing, with diagnostics for every
+// failure and never E040 (an internal error); formatting keeps the IR; mutated npz headers and zip directories must give a
 // result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
 // `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
 // ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
@@ -84,12 +85,43 @@ function hostile(rng: Rng): string {
   }
 }
 
+/** Values a setting rarely takes: out of range, huge, tiny, wrong unit. */
+const VALUES = ["0", "-1", "1e9", "0.5", "1_000_000_000_000", "1e-30", "1e400", "3 steps", "0 steps", "-3 epochs"];
+/** Names that mean something somewhere else. */
+const NAMES = ["npz", "simclr", "byol", "resnet18", "convnet", "lars", "real", "generated", "eval", "none", "true", "rgb", "view", "train"];
+
+/** Replaces one match of `re` in `t` (at random) with `by(match)`. */
+function replaceOne(t: string, re: RegExp, rng: Rng, by: (m: string) => string): string {
+  const all = [...t.matchAll(re)];
+  if (all.length === 0) return t;
+  const m = all[rng.int(all.length)]!;
+  return t.slice(0, m.index) + by(m[0]) + t.slice(m.index! + m[0].length);
+}
+
 function mutate(text: string, rng: Rng): string {
   let t = text;
   const n = 1 + rng.int(3);
   for (let i = 0; i < n; i++) {
     const at = rng.int(t.length + 1);
-    switch (rng.int(5)) {
+    switch (rng.int(7)) {
+      case 5: // a token that still parses: a number, a name or a path changed, meant to reach the resolver
+        switch (rng.int(3)) {
+          case 0:
+            t = replaceOne(t, /\b\d[\d_.e]*\b( steps| epochs)?/g, rng, () => VALUES[rng.int(VALUES.length)]!);
+            break;
+          case 1:
+            t = replaceOne(t, /\b[a-z_][a-z0-9_]*\b/g, rng, () => NAMES[rng.int(NAMES.length)]!);
+            break;
+          default:
+            t = replaceOne(t, /"[^"\n]*"/g, rng, () => ['""', '"/nonexistent/x.npz"', '"../../etc"', '"pipelines/quickstart.adainf"'][rng.int(4)]!);
+        }
+        break;
+      case 6: {
+        // one setting's line copied over another's
+        const settings = [...t.matchAll(/\b[a-z_]+ = [^\n]+/g)].map((m) => m[0]);
+        if (settings.length) t = replaceOne(t, /\b[a-z_]+ = [^\n]+/g, rng, () => settings[rng.int(settings.length)]!);
+        break;
+      }
       case 0: // delete a run
         t = t.slice(0, at) + t.slice(at + 1 + rng.int(8));
         break;
@@ -149,9 +181,16 @@ describe("fuzz", () => {
         }
       }
       for (const p of out.pipelines) timed(`lint of case ${i}`, () => lintWithSizes({ ir: p.ir, spans: p.spans }, {}));
-      // The formatter either refuses (syntax errors) or produces a fixed point.
+      // The formatter either refuses (syntax errors) or produces a fixed point that
+      // means the same: the formatted text compiles to the same IR.
       const f = timed(`format of case ${i}`, () => formatText(text, "fuzz.adainf"));
-      if (f.diagnostics.length === 0) expect(formatText(f.text, "fuzz.adainf").text).toBe(f.text);
+      if (f.diagnostics.length === 0) {
+        expect(formatText(f.text, "fuzz.adainf").text).toBe(f.text);
+        if (out.pipelines.length > 0) {
+          const again = compileFileSync("fuzz.adainf", { cwd: dir, overlay: new Map([[path, f.text]]) });
+          expect(JSON.stringify(again.pipelines.map((p) => p.ir)), `case ${i}: formatting changed the IR`).toBe(JSON.stringify(out.pipelines.map((p) => p.ir)));
+        }
+      }
     }
     // The mutations must actually break files most of the time, or the test is weak.
     expect(failed).toBeGreaterThan(PIPELINE_CASES / 2);
