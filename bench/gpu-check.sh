@@ -4,8 +4,10 @@
 # scripts/pack-device-runtime.sh made, prints the WebGPU adapter and nvidia-smi, runs the
 # ResNet-18 SimCLR step on webgpu (2x256 and 2x512 views) against bench/gpu_step.py
 # (PyTorch CUDA fp32 and bf16), profiles one step per kernel (GPU time vs JS dispatch),
-# runs the quickstart on webgpu with its wall time, and prints a summary.
-# Writes at most 8 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+# trains the paper's step through `adainfc run` (bench/gpu-paper.adainf: LARS, the online
+# classifier, augmentation on the CPU threads; fed vs consumed views/s), runs the
+# quickstart on webgpu with its wall time, and prints a summary.
+# Writes at most 9 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
 #
 #   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
 #   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
@@ -43,11 +45,13 @@ if [ "$TINY" = 1 ]; then
   STEP_ARGS_512=(--batch 8 --warmup 1 --steps 1 --no-profile)
   TORCH_ARGS=(--batches 4,8 --warmup 1 --steps 2 --device cpu)
   GEN_COUNT=2000
+  PAPER_COUNTS=(300 300 100) # real, generated, test images
 else
   STEP_ARGS_256=(--batch 256 --warmup 2 --steps 8)
   STEP_ARGS_512=(--batch 512 --warmup 2 --steps 5 --no-profile)
   TORCH_ARGS=(--batches 256,512)
   GEN_COUNT=160000
+  PAPER_COUNTS=(50000 100000 10000)
 fi
 
 # --- 1. the runtime, the Vulkan loader, the adapter ---------------------------------------
@@ -125,6 +129,32 @@ log "generating $GEN_COUNT stand-in digits in the background"
 ) &
 GEN_PID=$!
 
+# The paper run's stand-in files (CIFAR-10-shaped random pixels, numpy), also in the background.
+mkdir -p bench && cp "$REPO/bench/gpu-paper.adainf" bench/ # the pack holds no bench/ sources
+PAPER_PIPE=bench/gpu-paper.adainf
+if [ "$TINY" = 1 ]; then
+  # 2x8 views, 4 steps; the convnet unless GPU_CHECK_TINY_MODEL=resnet18 (as above).
+  tiny_model='s/resnet18(stem = cifar)/convnet(channels = (16, 32, 64), feature_dim = 64)/'
+  [ "${GPU_CHECK_TINY_MODEL:-convnet}" = resnet18 ] && tiny_model='s/^$//'
+  sed -e 's/batch_size = 512/batch_size = 8/' -e 's/^    steps = 50$/    steps = 4/' -e 's/every = 50 steps/every = 4 steps/' \
+    -e 's/warmup = 10 steps/warmup = 1 steps/' -e "$tiny_model" "$PAPER_PIPE" >bench/gpu-paper-tiny.adainf
+  PAPER_PIPE=bench/gpu-paper-tiny.adainf
+fi
+log "writing the paper run's stand-in data (${PAPER_COUNTS[*]} images) in the background"
+"$PY" - datasets/paper "${PAPER_COUNTS[@]}" >"$WORK/paper-data.log" 2>&1 <<'EOF' &
+import os, sys
+import numpy as np
+out, counts = sys.argv[1], [int(c) for c in sys.argv[2:5]]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(0)
+for name, n, labelled in (("real", counts[0], True), ("gen", counts[1], False), ("test", counts[2], True)):
+    image = rng.integers(0, 256, size=(n, 32, 32, 3), dtype=np.uint8)
+    label = rng.integers(0, 10, size=n).astype(np.int64) if labelled else np.full(n, -1, np.int64)
+    np.savez(os.path.join(out, name + ".npz"), image=image, label=label)  # docs/paper.md §4's members
+    print(name, image.shape, flush=True)
+EOF
+PAPER_DATA_PID=$!
+
 # --- 2. step benchmark: PyTorch, then webgpu -----------------------------------------------
 log "PyTorch step (bench/gpu_step.py ${TORCH_ARGS[*]})"
 : >"$OUT/torch-step.jsonl"
@@ -152,19 +182,46 @@ if "error" not in d:
           "dispatch %(dispatch_ms_median)s ms, warm-up %(warmup_ms)s ms, loss %(loss).4f" % d)'
 }
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
-run_step "$B_LO" $(($(left) > 200 ? 170 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
-run_step "$B_HI" $(($(left) > 260 ? 140 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_512[@]}"
+run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
+
+# --- 3. the paper's step through adainfc run -----------------------------------------------------
+# bench/gpu-paper.adainf: 512 images (1,024 views) a step, LARS, the online classifier,
+# augmentation on the CPU threads (--augment-threads auto), 50 steps then one evaluation.
+# metrics.jsonl gives the step time, done.json's `input` what augmentation fed.
+log "waiting for the paper run's data"
+wait $PAPER_DATA_PID
+cat "$WORK/paper-data.log"
+: >"$OUT/paper-run.log"
+pr_t=$(($(left) > 260 ? 160 : $(left) / 2))
+log "paper run: adainfc run $PAPER_PIPE --backend webgpu (timeout ${pr_t}s)"
+pr_s=$(date +%s.%N)
+timeout "$pr_t" "$NODE" bin/adainfc.js run "$PAPER_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/paper-run.log"
+pr_rc=${PIPESTATUS[0]}
+pr_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $pr_s }")
+tail -n 12 "$OUT/paper-run.log"
+{ # what the summary reads, in the same file: the step metrics and done.json (if it finished)
+  echo "{\"paper_run\": {\"rc\": $pr_rc, \"wall_s\": $pr_wall, \"pipeline\": \"$PAPER_PIPE\"}}"
+  sed 's/^/{"metrics": /; s/$/}/' runs/gpu-paper/metrics.jsonl 2>/dev/null
+  [ -f runs/gpu-paper/done.json ] && echo "{\"done\": $(tr -d '\n' <runs/gpu-paper/done.json)}"
+} >>"$OUT/paper-run.log"
+log "paper run rc=$pr_rc wall ${pr_wall}s"
+
+# --- 4. the rest, as time allows: 2x512, tfjs's own kernels, the quickstart ------------------
+if [ "$(left)" -gt 200 ]; then
+  run_step "$B_HI" $(($(left) > 280 ? 120 : $(left) / 3)) "${MODEL_ARGS[@]}" "${STEP_ARGS_512[@]}"
+else
+  log "skipped the 2x$B_HI step: $(left) s left"
+fi
 # The same 2x256 step with tfjs-webgpu's own kernels (ours off: batch norm, the filter
 # gradient, the matrix-product input gradient, LARS/axpby): what ours buy on this GPU.
 : >"$OUT/webgpu-step-tfjs.jsonl"
-if [ "$(left)" -gt 200 ]; then
+if [ "$(left)" -gt 150 ]; then
   ADAINF_WEBGPU_FUSED_BN=0 ADAINF_WEBGPU_FILTER_GRAD=0 ADAINF_WEBGPU_MM_INPUT_GRAD=0 ADAINF_WEBGPU_FUSED_OPTIM=0 \
     STEP_OUT="$OUT/webgpu-step-tfjs.jsonl" run_step "$B_LO-tfjs" 90 "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}" --no-profile
 else
   log "skipped the tfjs-kernels comparison: $(left) s left"
 fi
 
-# --- 3. the quickstart on webgpu -------------------------------------------------------------
 log "waiting for the generated set"
 wait $GEN_PID
 quiet <"$WORK/generate.log" | tail -3
@@ -180,7 +237,7 @@ echo "{\"rc\": $qs_rc, \"wall_s\": $qs_wall, \"pipeline\": \"$QS_PIPE\", \"gener
 tail -n 25 "$OUT/quickstart.log"
 log "quickstart rc=$qs_rc wall ${qs_wall}s"
 
-# --- 4. summary --------------------------------------------------------------------------------
+# --- 5. summary --------------------------------------------------------------------------------
 cd "$REPO" || exit 2
 "$PY" - "$OUT" "$TINY" "$(elapsed)" "$B_LO" "$B_HI" <<'EOF' | tee "$OUT/summary.txt"
 import json, os, sys
@@ -240,6 +297,34 @@ if w.get("profile"):
     print(f"  unprofiled step: JS dispatch {w['dispatch_ms_median']} ms of {w['ms_per_step_median']} ms awaited, {w['ms_per_step_pipelined']} ms pipelined")
     print("  top by GPU time: " + ", ".join(f"{p['kernel']} {p['ms']:.1f} ms/{p['calls']}" for p in prof[:8]))
     print("  top by count:    " + ", ".join(f"{p['kernel']} {p['calls']}" for p in sorted(prof, key=lambda p: -p['calls'])[:8]))
+    # What rate the arithmetic reached (bench/kernel-macs.ts); an H200 does about 67 TFLOPS fp32 by its datasheet
+    # without tensor cores, so this says how far the shaders are from the hardware.
+    rates = [p for p in prof if p.get("tflops") is not None]
+    if rates:
+        print("  arithmetic rate: " + ", ".join(f"{p['kernel']} {p['gflop']:.1f} GFLOP in {p['ms']:.1f} ms = {p['tflops']:.2f} TFLOPS" for p in rates))
+# The paper's step through adainfc run (bench/gpu-paper.adainf): batch hi images = 2*hi views.
+pr = jl("paper-run.log")
+head = next((r["paper_run"] for r in pr if "paper_run" in r), None)
+steps = [r["metrics"] for r in pr if "metrics" in r]
+done = next((r["done"] for r in pr if "done" in r), None)
+if head is None:
+    print("paper run (adainfc run): did not run")
+else:
+    print(f"paper run (adainfc run {head['pipeline']}, {2*hi} views a step, LARS, online classifier): rc {head['rc']}, {head['wall_s']} s wall, {len(steps)} steps")
+    timed = [m for m in steps[5:] if m.get("images_per_s")] or [m for m in steps if m.get("images_per_s")]
+    if timed:
+        ms = sorted(hi * 1000 / m["images_per_s"] for m in timed)
+        med = ms[len(ms) // 2]
+        f32 = (torch.get(("fp32", hi)) or {}).get("ms_per_step")
+        print(f"  median step {med:.1f} ms over steps {timed[0]['step'] + 1}-{timed[-1]['step'] + 1} (first step {hi * 1000 / steps[0]['images_per_s']:.0f} ms: shaders compile)"
+              + (f"; {med / f32:.2f}x PyTorch fp32's bare step at 2x{hi}" if f32 else ""))
+        print(f"  projected: the paper's 100k steps through adainfc run on this one GPU: {proj(med)} (training steps only; evaluation every 200 steps and checkpoints extra)")
+    inp = (done or {}).get("input")
+    if inp:
+        print(f"  fed vs consumed: augmentation made {inp['augment_views_per_s']:,} views/s on {inp['threads']} threads, training took {inp['train_views_per_s']:,} views/s;"
+              f" waited for input {100 * inp['wait_fraction']:.1f}% of the time ({inp['steps']} steps)")
+    elif done is None:
+        print("  no done.json (timed out or failed: see paper-run.log)")
 tj = [r for r in jl("webgpu-step-tfjs.jsonl") if "error" not in r]
 if tj and web.get(lo, {}).get("ms_per_step_pipelined"):
     t = tj[-1]

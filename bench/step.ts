@@ -20,6 +20,7 @@ import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
 import { Rng } from "../src/runtime/rng.js";
+import { kernelMacs } from "./kernel-macs.js";
 import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
 
 interface Options {
@@ -129,6 +130,9 @@ interface KernelRow {
   kernel: string;
   ms: number;
   calls: number;
+  /** Convolutions and matrix products: their arithmetic (2 x multiply-adds) and its rate. */
+  gflop?: number;
+  tflops?: number;
 }
 
 async function main(): Promise<void> {
@@ -232,16 +236,27 @@ async function main(): Promise<void> {
     });
     if (profiledLoss !== null) await read(profiledLoss);
     profiledWallMs = performance.now() - tq;
-    const byKernel = new Map<string, { ms: number; calls: number }>();
+    const byKernel = new Map<string, { ms: number; calls: number; macs: number | null }>();
     for (const k of info.kernels) {
       const t = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0, macs: null };
       e.ms += t;
       e.calls += 1;
+      const macs = kernelMacs(k.name, k.inputShapes as number[][], k.outputShapes as number[][]);
+      if (macs !== null && Number.isFinite(macs)) e.macs = (e.macs ?? 0) + macs;
       byKernel.set(k.name, e);
     }
     kernelCount = info.kernels.length;
-    profile = [...byKernel.entries()].map(([kernel, e]) => ({ kernel, ms: r3(e.ms), calls: e.calls })).sort((a, b) => b.ms - a.ms);
+    profile = [...byKernel.entries()]
+      .map(([kernel, e]): KernelRow => {
+        const row: KernelRow = { kernel, ms: r3(e.ms), calls: e.calls };
+        if (e.macs !== null) {
+          row.gflop = r3((2 * e.macs) / 1e9);
+          if (e.ms > 0) row.tflops = r3((2 * e.macs) / (e.ms * 1e9));
+        }
+        return row;
+      })
+      .sort((a, b) => b.ms - a.ms);
   }
   const kernelTotalMs = profile.reduce((s, p) => s + p.ms, 0);
 
@@ -298,7 +313,12 @@ async function main(): Promise<void> {
       `  tf.time of one step: kernel ${result.time_kernel_ms} ms, wall ${result.time_wall_ms} ms`,
       `  engine profile of one step: ${kernelCount} kernels, ${result.profile_kernel_ms_total} ms kernel time, ${result.profile_wall_ms} ms wall (profiling adds overhead)`,
       `  top kernels by time:`,
-      ...profile.slice(0, 15).map((p) => `    ${p.kernel.padEnd(28)} ${p.ms.toFixed(3).padStart(10)} ms  ${String(p.calls).padStart(4)} calls`),
+      ...profile
+        .slice(0, 15)
+        .map(
+          (p) =>
+            `    ${p.kernel.padEnd(28)} ${p.ms.toFixed(3).padStart(10)} ms  ${String(p.calls).padStart(4)} calls${p.tflops !== undefined ? `  ${p.gflop} GFLOP at ${p.tflops} TFLOPS` : ""}`,
+        ),
       `  top kernels by count:`,
       ...byCount.slice(0, 10).map((p) => `    ${p.kernel.padEnd(28)} ${String(p.calls).padStart(4)} calls  ${p.ms.toFixed(3).padStart(10)} ms`),
     );
