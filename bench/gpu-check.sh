@@ -321,7 +321,7 @@ else:
         print(f"  projected: the paper's 100k steps through adainfc run on this one GPU: {proj(med)} (training steps only; evaluation every 200 steps and checkpoints extra)")
     inp = (done or {}).get("input")
     if inp:
-        print(f"  fed vs consumed: augmentation made {inp['augment_views_per_s']:,} views/s on {inp['threads']} threads, training took {inp['train_views_per_s']:,} views/s;"
+        print(f"  fed vs consumed: augmentation made {inp['augment_views_per_s']:,} views/s on {inp['threads']} thread{'' if inp['threads'] == 1 else 's'}, training took {inp['train_views_per_s']:,} views/s;"
               f" waited for input {100 * inp['wait_fraction']:.1f}% of the time ({inp['steps']} steps)")
     elif done is None:
         print("  no done.json (timed out or failed: see paper-run.log)")
