@@ -111,6 +111,29 @@ for b in d.get("backends", d.get("statuses", [])):
               f"subgroup matrix: {[f for f in a['features'] if 'matrix' in f]}")
 EOF
 
+# No adapter, or a software one (lavapipe), on the device: every webgpu figure would be
+# meaningless (or take hours). Say so loudly, keep the Vulkan loader's own account of
+# what it found, and run only what needs no webgpu (PyTorch), so the call ends early.
+WEBGPU_HW=$("$PY" -c '
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    w = [b for b in d.get("backends", d.get("statuses", [])) if b["name"] == "webgpu"][0]
+    print(1 if w["available"] and w.get("adapter") and not w["adapter"].get("software") else 0)
+except Exception:
+    print(0)' "$OUT/adapter.json")
+SKIP_WEBGPU=0
+if [ "$TINY" != 1 ] && [ "$WEBGPU_HW" != 1 ]; then
+  SKIP_WEBGPU=1
+  log "NO HARDWARE WEBGPU ADAPTER: the webgpu parts are skipped; the Vulkan loader's log goes to env.txt"
+  { echo "== VK_LOADER_DEBUG=error,warn,info adainfc backends"; VK_LOADER_DEBUG=error,warn,info timeout 60 "$NODE" bin/adainfc.js backends 2>&1 | head -300; } >>"$OUT/env.txt"
+fi
+webgpu_skipped() { # what label file: records the skip where the part's result would be
+  [ "$SKIP_WEBGPU" = 1 ] || return 1
+  log "skipped $1: no hardware webgpu adapter"
+  echo "{\"bench\":\"step\",\"label\":\"$2\",\"error\":\"no hardware webgpu adapter\"}" >>"$3"
+}
+
 # The quickstart's generated set, made on the CPU while the GPU benchmarks run.
 mkdir -p datasets/generated
 QS_PIPE=pipelines/quickstart.adainf
@@ -169,6 +192,7 @@ fi
 run_step() { # label timeout args... (STEP_OUT: the jsonl file, default webgpu-step.jsonl)
   local label=$1 t=$2 file=${STEP_OUT:-$OUT/webgpu-step.jsonl}
   shift 2
+  webgpu_skipped "the webgpu step $label" "$label" "$file" && return
   log "webgpu step $label: node dist/bench/step.js $* (timeout ${t}s)"
   timeout "$t" "$NODE" dist/bench/step.js "$@" --json 2>"$WORK/step-$label.err" >>"$file"
   local rc=$?
@@ -193,10 +217,14 @@ wait $PAPER_DATA_PID
 cat "$WORK/paper-data.log"
 : >"$OUT/paper-run.log"
 pr_t=$(($(left) > 260 ? 160 : $(left) / 2))
-log "paper run: adainfc run $PAPER_PIPE --backend webgpu (timeout ${pr_t}s)"
 pr_s=$(date +%s.%N)
-timeout "$pr_t" "$NODE" bin/adainfc.js run "$PAPER_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/paper-run.log"
-pr_rc=${PIPESTATUS[0]}
+if webgpu_skipped "the paper run" paper-run "$OUT/paper-run.log"; then
+  pr_rc=-1
+else
+  log "paper run: adainfc run $PAPER_PIPE --backend webgpu (timeout ${pr_t}s)"
+  timeout "$pr_t" "$NODE" bin/adainfc.js run "$PAPER_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/paper-run.log"
+  pr_rc=${PIPESTATUS[0]}
+fi
 pr_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $pr_s }")
 tail -n 12 "$OUT/paper-run.log"
 { # what the summary reads, in the same file: the step metrics and done.json (if it finished)
@@ -222,16 +250,21 @@ else
   log "skipped the tfjs-kernels comparison: $(left) s left"
 fi
 
+if [ "$SKIP_WEBGPU" = 1 ]; then kill $GEN_PID 2>/dev/null; fi
 log "waiting for the generated set"
 wait $GEN_PID
 quiet <"$WORK/generate.log" | tail -3
 : >"$OUT/quickstart.log"
 qs_t=$(($(left) - 20))
 [ $qs_t -lt 30 ] && qs_t=30
-log "quickstart: adainfc run $QS_PIPE --backend webgpu (timeout ${qs_t}s)"
 qs_s=$(date +%s.%N)
-timeout "$qs_t" "$NODE" bin/adainfc.js run "$QS_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/quickstart.log"
-qs_rc=${PIPESTATUS[0]}
+if webgpu_skipped "the quickstart" quickstart "$OUT/quickstart.log"; then
+  qs_rc=-1
+else
+  log "quickstart: adainfc run $QS_PIPE --backend webgpu (timeout ${qs_t}s)"
+  timeout "$qs_t" "$NODE" bin/adainfc.js run "$QS_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/quickstart.log"
+  qs_rc=${PIPESTATUS[0]}
+fi
 qs_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $qs_s }")
 echo "{\"rc\": $qs_rc, \"wall_s\": $qs_wall, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log")\"}" >>"$OUT/quickstart.log"
 tail -n 25 "$OUT/quickstart.log"
@@ -254,6 +287,7 @@ def jl(name):
     except OSError: pass
     return rows
 web = {int(r.get("batch_per_view") or r.get("label")): r for r in jl("webgpu-step.jsonl")}
+skipped = any(r.get("error") == "no hardware webgpu adapter" for r in jl("webgpu-step.jsonl"))
 torch = {(r["precision"], r["batch_per_view"]): r for r in jl("torch-step.jsonl")}
 try:
     d = json.load(open(os.path.join(out, "adapter.json")))
@@ -263,6 +297,8 @@ bs = [lo, hi]
 print("=" * 78)
 print(f"gpu-check summary{' (TINY: lavapipe-sized, not the device figures)' if tiny else ''}; {elapsed} s in all")
 print(f"adapter: {adapter.get('detail', '?')}")
+if skipped:
+    print("NO HARDWARE WEBGPU ADAPTER: every webgpu part was skipped; env.txt ends with the Vulkan loader's log (VK_LOADER_DEBUG)")
 w0 = next(iter(web.values()), {})
 print(f"{w0.get('model', '?')} + projector {w0.get('projector', '?')}, SimCLR step, SGD momentum, 32x32 views"
       f"{' (PyTorch: always ResNet-18 + 512->2048->256)' if w0.get('model') != 'resnet18' else ''}")
