@@ -245,7 +245,7 @@ fi
 : >"$OUT/webgpu-step-tfjs.jsonl"
 if [ "$(left)" -gt 150 ]; then
   ADAINF_WEBGPU_FUSED_BN=0 ADAINF_WEBGPU_FILTER_GRAD=0 ADAINF_WEBGPU_MM_INPUT_GRAD=0 ADAINF_WEBGPU_FUSED_OPTIM=0 \
-    STEP_OUT="$OUT/webgpu-step-tfjs.jsonl" run_step "$B_LO-tfjs" 90 "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}" --no-profile
+    STEP_OUT="$OUT/webgpu-step-tfjs.jsonl" run_step "$B_LO-tfjs" 90 "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
 else
   log "skipped the tfjs-kernels comparison: $(left) s left"
 fi
@@ -366,6 +366,15 @@ if tj and web.get(lo, {}).get("ms_per_step_pipelined"):
     t = tj[-1]
     print(f"2x{lo} with tfjs-webgpu's own kernels (ours off): {t['ms_per_step_pipelined']} ms/step pipelined"
           f" vs {web[lo]['ms_per_step_pipelined']} ms with ours ({t['ms_per_step_pipelined'] / web[lo]['ms_per_step_pipelined']:.2f}x)")
+    # Kernel by kernel (GPU time in one profiled step): the convolution gradients keep their
+    # names; ours for batch norm and the optimiser replace many small tfjs kernels.
+    ours_p = {p["kernel"]: p for p in web[lo].get("profile") or []}
+    tfjs_p = {p["kernel"]: p for p in t.get("profile") or []}
+    if ours_p and tfjs_p:
+        same = [k for k in ("Conv2DBackpropFilter", "Conv2DBackpropInput", "Conv2D") if k in ours_p and k in tfjs_p]
+        print("  by kernel, ours vs tfjs's: " + ", ".join(f"{k} {ours_p[k]['ms']:.1f} vs {tfjs_p[k]['ms']:.1f} ms" for k in same)
+              + f"; all kernels {sum(p['ms'] for p in ours_p.values()):.1f} ms ({sum(p['calls'] for p in ours_p.values())})"
+              f" vs {sum(p['ms'] for p in tfjs_p.values()):.1f} ms ({sum(p['calls'] for p in tfjs_p.values())} kernels)")
 else:
     print("tfjs-kernels comparison: " + (jl("webgpu-step-tfjs.jsonl") and jl("webgpu-step-tfjs.jsonl")[-1].get("error", "?") or "not run"))
 try:
