@@ -66,6 +66,10 @@ test("the words: the final line and the warning, which names the flag and the co
     "warning: steps 2-21 waited for augmentation 41% of the time: it makes 9,102 views/s (now 1 thread), training takes 15,337; " +
       `more augmentation threads would feed it (--augment-threads, ${os.availableParallelism()} cores here)`,
   );
+  expect(inputBoundText({ ...stall, threads: 0 })).toBe(
+    "warning: steps 2-21 waited for augmentation 41% of the time: it makes 9,102 views/s on the training thread, training takes 15,337; " +
+      `worker threads would feed it (without --no-worker; --augment-threads, ${os.availableParallelism()} cores here)`,
+  );
   const lines: string[] = [];
   plainProgress((t) => lines.push(t)).handle({ kind: "input-bound", ...stall });
   expect(lines).toEqual([`  ${text}\n`]);

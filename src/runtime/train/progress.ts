@@ -42,12 +42,13 @@ function evalText(m: Record<string, number | undefined>): string {
 /** The once-a-run warning that training waits for its batches. */
 export function inputBoundText(e: InputStall): string {
   const n = (v: number): string => v.toLocaleString("en-US");
-  const now = e.threads === 0 ? "on the training thread" : `now ${e.threads} thread${e.threads === 1 ? "" : "s"}`;
-  return (
+  const head =
     `warning: steps ${e.fromStep + 1}-${e.toStep + 1} waited for augmentation ${(e.waitFraction * 100).toFixed(0)}% of the time: ` +
-    `it makes ${n(e.augmentViewsPerS)} views/s (${now}), training takes ${n(e.trainViewsPerS)}; ` +
-    `more augmentation threads would feed it (--augment-threads, ${os.availableParallelism()} cores here)`
-  );
+    `it makes ${n(e.augmentViewsPerS)} views/s`;
+  const cores = `${os.availableParallelism()} cores here`;
+  return e.threads === 0
+    ? `${head} on the training thread, training takes ${n(e.trainViewsPerS)}; worker threads would feed it (without --no-worker; --augment-threads, ${cores})`
+    : `${head} (now ${e.threads} thread${e.threads === 1 ? "" : "s"}), training takes ${n(e.trainViewsPerS)}; more augmentation threads would feed it (--augment-threads, ${cores})`;
 }
 
 /** Plain lines through `write` (stderr that is not a terminal, tests, CI logs). */
