@@ -205,6 +205,18 @@ if "error" not in d:
     print("  %(views)s views: %(ms_per_step_median)s ms/step awaited, %(ms_per_step_pipelined)s ms/step pipelined, %(views_per_s)s views/s, "
           "dispatch %(dispatch_ms_median)s ms, warm-up %(warmup_ms)s ms, loss %(loss).4f" % d)'
 }
+run_adainfc() { # what label pipeline timeout log: `adainfc run` on webgpu; sets RUN_RC and RUN_WALL
+  local s
+  s=$(date +%s.%N)
+  if webgpu_skipped "$1" "$2" "$5"; then
+    RUN_RC=-1
+  else
+    log "$1: adainfc run $3 --backend webgpu (timeout ${4}s)"
+    timeout "$4" "$NODE" bin/adainfc.js run "$3" --backend webgpu --no-color 2>&1 | quiet >"$5"
+    RUN_RC=${PIPESTATUS[0]}
+  fi
+  RUN_WALL=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $s }")
+}
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
 run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
 
@@ -216,23 +228,14 @@ log "waiting for the paper run's data"
 wait $PAPER_DATA_PID
 cat "$WORK/paper-data.log"
 : >"$OUT/paper-run.log"
-pr_t=$(($(left) > 260 ? 160 : $(left) / 2))
-pr_s=$(date +%s.%N)
-if webgpu_skipped "the paper run" paper-run "$OUT/paper-run.log"; then
-  pr_rc=-1
-else
-  log "paper run: adainfc run $PAPER_PIPE --backend webgpu (timeout ${pr_t}s)"
-  timeout "$pr_t" "$NODE" bin/adainfc.js run "$PAPER_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/paper-run.log"
-  pr_rc=${PIPESTATUS[0]}
-fi
-pr_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $pr_s }")
+run_adainfc "the paper run" paper-run "$PAPER_PIPE" $(($(left) > 260 ? 160 : $(left) / 2)) "$OUT/paper-run.log"
 tail -n 12 "$OUT/paper-run.log"
 { # what the summary reads, in the same file: the step metrics and done.json (if it finished)
-  echo "{\"paper_run\": {\"rc\": $pr_rc, \"wall_s\": $pr_wall, \"pipeline\": \"$PAPER_PIPE\"}}"
+  echo "{\"paper_run\": {\"rc\": $RUN_RC, \"wall_s\": $RUN_WALL, \"pipeline\": \"$PAPER_PIPE\"}}"
   sed 's/^/{"metrics": /; s/$/}/' runs/gpu-paper/metrics.jsonl 2>/dev/null
   [ -f runs/gpu-paper/done.json ] && echo "{\"done\": $(tr -d '\n' <runs/gpu-paper/done.json)}"
 } >>"$OUT/paper-run.log"
-log "paper run rc=$pr_rc wall ${pr_wall}s"
+log "paper run rc=$RUN_RC wall ${RUN_WALL}s"
 
 # --- 4. the rest, as time allows: 2x512, tfjs's own kernels, the quickstart ------------------
 if [ "$(left)" -gt 200 ]; then
@@ -257,18 +260,10 @@ quiet <"$WORK/generate.log" | tail -3
 : >"$OUT/quickstart.log"
 qs_t=$(($(left) - 20))
 [ $qs_t -lt 30 ] && qs_t=30
-qs_s=$(date +%s.%N)
-if webgpu_skipped "the quickstart" quickstart "$OUT/quickstart.log"; then
-  qs_rc=-1
-else
-  log "quickstart: adainfc run $QS_PIPE --backend webgpu (timeout ${qs_t}s)"
-  timeout "$qs_t" "$NODE" bin/adainfc.js run "$QS_PIPE" --backend webgpu --no-color 2>&1 | quiet >"$OUT/quickstart.log"
-  qs_rc=${PIPESTATUS[0]}
-fi
-qs_wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $qs_s }")
-echo "{\"rc\": $qs_rc, \"wall_s\": $qs_wall, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log")\"}" >>"$OUT/quickstart.log"
+run_adainfc "the quickstart" quickstart "$QS_PIPE" "$qs_t" "$OUT/quickstart.log"
+echo "{\"rc\": $RUN_RC, \"wall_s\": $RUN_WALL, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log")\"}" >>"$OUT/quickstart.log"
 tail -n 25 "$OUT/quickstart.log"
-log "quickstart rc=$qs_rc wall ${qs_wall}s"
+log "quickstart rc=$RUN_RC wall ${RUN_WALL}s"
 
 # --- 5. summary --------------------------------------------------------------------------------
 cd "$REPO" || exit 2
