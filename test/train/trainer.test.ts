@@ -95,7 +95,7 @@ describe("a tiny SimCLR run", () => {
     expect(input["threads"]).toBe(0);
     expect(input["augment_views_per_s"]).toBeGreaterThan(0);
     expect(input["train_views_per_s"]).toBeGreaterThan(0);
-    expect(input["wait_seconds"]).toBeGreaterThan(0);
+    expect(input["wait_seconds"]).toBeGreaterThanOrEqual(0); // whole milliseconds: may round to 0
     expect(input["wait_fraction"]).toBeGreaterThan(0);
     expect(input["wait_fraction"]).toBeLessThan(1);
     // what the run's final table prints under the accuracies

@@ -1,8 +1,9 @@
-// Is training fed fast enough? Per step: how long the trainer waited for its augmented
-// batch, how long augmenting that batch took, and the step's wall time. From them: the
-// views/s augmentation makes, the views/s training would take if never kept waiting,
-// the share of training time spent waiting (done.json's `input`), and one warning when
-// a stretch of steps waits for input more than STALL_FRACTION of the time.
+// A step's time, and whether training is fed fast enough. StepClock times each step in
+// a pipelined loop (below); InputMeter takes per step how long the device had nothing to
+// do while the training thread worked on input, how long augmenting the batch took, and
+// the step's time. From them: the views/s augmentation makes, the views/s training would
+// take if never kept waiting, the share of training time spent waiting (done.json's
+// `input`), and one warning when a stretch of steps waits more than STALL_FRACTION.
 import type { InputSummary } from "../../formats/run-dir.js";
 
 /** A stretch of steps whose input waits reach this share of their time is input-bound. */
@@ -30,6 +31,27 @@ interface StepTiming {
 }
 
 const rate = (views: number, ms: number): number => (ms > 0 ? Math.round((views / ms) * 1000) : 0);
+
+/**
+ * The trainer's loop dispatches step s, then reads step s-1's result: on wasm a step
+ * computes while it is dispatched, on a GPU while the loop reads the step before. A
+ * step's time runs from when it could start (the later of its iteration's start and the
+ * previous step's result) to its own result, noted when its promise settles: the times
+ * tile the training, and time between steps (evaluation, checkpoints) is in none. Each
+ * iteration opens with input work (waiting for the batch, preparing the next one on the
+ * training thread); the part of it inside the step's time is time the device idled.
+ */
+export class StepClock {
+  private lastSettled = Number.NEGATIVE_INFINITY;
+
+  /** Steps in order: `started` (its iteration), `inputMs` (the input work opening it), `settled` (its result). */
+  step(started: number, inputMs: number, settled: number): { ms: number; waitMs: number } {
+    const from = Math.max(started, this.lastSettled);
+    this.lastSettled = Math.max(settled, this.lastSettled);
+    const ms = Math.max(settled - from, 0);
+    return { ms, waitMs: Math.max(0, Math.min(started + inputMs, settled) - from) };
+  }
+}
 
 export class InputMeter {
   private views = 0;

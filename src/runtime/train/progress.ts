@@ -47,7 +47,7 @@ export function inputBoundText(e: InputStall): string {
     `it makes ${n(e.augmentViewsPerS)} views/s`;
   const cores = `${os.availableParallelism()} cores here`;
   return e.threads === 0
-    ? `${head} on the training thread, training takes ${n(e.trainViewsPerS)}; worker threads would feed it (without --no-worker; --augment-threads, ${cores})`
+    ? `${head} on the training thread, training takes ${n(e.trainViewsPerS)}; worker threads would feed it (the start line says why augmentation is inline; --augment-threads, ${cores})`
     : `${head} (now ${e.threads} thread${e.threads === 1 ? "" : "s"}), training takes ${n(e.trainViewsPerS)}; more augmentation threads would feed it (--augment-threads, ${cores})`;
 }
 

@@ -35,7 +35,7 @@ import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
 import { trainStep, type StepOutcome } from "./step.js";
-import { InputMeter } from "./input-meter.js";
+import { InputMeter, StepClock } from "./input-meter.js";
 import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { EVAL_BATCH } from "./evaluation.js";
@@ -150,32 +150,29 @@ async function runLocked(
     // while this one computes): the device never waits for the host between steps. A
     // step after which something needs the weights (evaluation, checkpoint, the end) is
     // read back at once, so nothing ever sees weights of a step not yet known finite.
-    //
-    // A step's time is its loop iteration: from waiting for its batch to the start of
-    // the next step, or to its read-back when it is drained early (evaluation,
-    // checkpoint and the end are not training time). Pipelined or not (on wasm a step
-    // computes while it is dispatched, on a GPU the iteration waits for the step before),
-    // iterations tile the training time.
+    // A step's time: StepClock (input-meter.ts).
     interface InFlight {
       step: number;
       epoch: number;
       lr: number;
       outcome: Promise<StepOutcome>;
-      /** When its iteration began, and when the next one did. */
+      /** When its iteration began, and when its result arrived. */
       started: number;
-      ended?: number;
-      /** Views in its batch, the time augmenting them took, and the iteration's waits for input. */
+      settled?: number;
+      /** Views in its batch, the time augmenting them took, and the input work opening the iteration. */
       input: { views: number; augmentMs: number; waitMs: number };
     }
     const inputMeter = new InputMeter(prod.threads);
+    const clock = new StepClock();
     const finish = async (f: InFlight): Promise<StepMetrics> => {
       const out = await f.outcome;
       if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(f.step, out.loss, f.lr, lastCheckpoint);
-      const seconds = ((f.ended ?? performance.now()) - f.started) / 1000;
+      const t = clock.step(f.started, f.input.waitMs, f.settled ?? performance.now());
+      const seconds = t.ms / 1000;
       elapsed += seconds;
       // The process's first step is left out: nothing prepared its batch ahead (start-up).
       if (f.step > startStep) {
-        inputMeter.record({ step: f.step, ...f.input, intervalMs: seconds * 1000 });
+        inputMeter.record({ step: f.step, views: f.input.views, augmentMs: f.input.augmentMs, waitMs: t.waitMs, intervalMs: t.ms });
         const stall = inputMeter.stall();
         if (stall) report({ kind: "input-bound", ...stall });
       }
@@ -221,7 +218,6 @@ async function runLocked(
     try {
       for (let step = startStep; step < total; step++) {
         const started = performance.now();
-        if (inFlight) inFlight.ended = started;
         if (opts.signal?.aborted) {
           // The step in flight finishes and is logged before its weights are saved.
           if (inFlight) {
@@ -251,7 +247,12 @@ async function runLocked(
           input: { views: batch.shapes.reduce((a, sh) => a + sh[0], 0), augmentMs: batch.augmentMs, waitMs },
         };
         // Nobody awaits it until the previous step is logged: mark its rejection handled.
-        current.outcome.catch(() => undefined);
+        current.outcome.then(
+          () => {
+            current.settled = performance.now();
+          },
+          () => undefined,
+        );
         lastDispatched = current.outcome;
         if (inFlight) log(await finish(inFlight));
         inFlight = current;
