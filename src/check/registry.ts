@@ -230,8 +230,8 @@ export const REGISTRY = {
       needsFolder: { text: "{source} needs the folder of its files", hint: '{source}("datasets/{source}")' },
       axisNoValues: { text: "sweep axis '{axis}' has no values" },
       unknownShape: {
-        text: "the image shape of the data is unknown: no source ({names}) has its file yet or a declared shape",
-        hint: "declare it on '{name}', e.g. npz(..., shape = (32, 32, 3)) (sources without one share it), or make {path} first",
+        text: "the image shape of the data is unknown: no source ({names}) declares one, and none could be read from a file",
+        hint: "declare it on '{name}', e.g. {format}(..., shape = (32, 32, 3)) (sources without one share it){orMake}",
       },
     },
   },

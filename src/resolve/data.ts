@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import type { Decl } from "../syntax/ast.js";
+import { dataPath } from "../formats/data-path.js";
 import type * as IR from "../ir/types.js";
 import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
@@ -116,11 +118,19 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
     if (reference && s.std.length === 0) s.std = [...reference.std];
     if (reference && s.shape[0] === 0) s.shape = [...reference.shape];
   }
-  if (reference && reference.shape[0] === 0) {
-    // No file to read a shape from and none declared: nothing could be sized. One finding,
-    // at the source whose declaration the others would share.
+  const failed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
+  if (reference && reference.shape[0] === 0 && !failed) {
+    // No shape declared and none read from a file: nothing could be sized. One finding,
+    // at the source whose declaration the others would share (not after a source that
+    // failed to resolve: it may be the one that declared it).
     const names = sources.map((s) => s.name).join(", ");
-    const m = diag.E022.unknownShape({ names, name: reference.name, path: reference.path ?? reference.name });
+    const missing = reference.format === "npz" && reference.path !== null && !fs.existsSync(dataPath(program.cwd, reference.path));
+    const m = diag.E022.unknownShape({
+      names,
+      name: reference.name,
+      format: reference.format,
+      orMake: missing ? `, or make ${reference.path} first` : "",
+    });
     ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(reference)}`] ?? null);
   }
   for (const s of sources) {
@@ -130,6 +140,5 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
     }
   }
   const epochSize = trainSources.every((s) => s.size !== null) ? train.reduce((sum, t) => sum + t.replicate * (byName(t.source)?.size ?? 0), 0) : null;
-  const failed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
   return { sources, train, evalName, trainSources, reference, epochSize, failed, evaluate, dataSpan: dataBlock?.key.span };
 }

@@ -59,11 +59,26 @@ it("npz sources whose files are not made yet and declare no shape: one E022 at t
   expect(r.code).toBe(1);
   const all = r.out + r.err;
   expect(all).toMatch(
-    /^p\.adainf:3:5: error\[E022\]: the image shape of the data is unknown: no source \(real, generated, eval\) has its file yet or a declared shape$/m,
+    /^p\.adainf:3:5: error\[E022\]: the image shape of the data is unknown: no source \(real, generated, eval\) declares one, and none could be read from a file$/m,
   );
-  expect(all).toMatch(/hint: declare it on 'real', e\.g\. npz\(\.\.\., shape = \(32, 32, 3\)\) \(sources without one share it\), or make real\.npz first/);
+  expect(all).toMatch(/hint: declare it on 'real', e\.g\. npz\(\.\.\., shape = \(32, 32, 3\)\) \(sources without one share it\), or make real\.npz first$/m);
   expect(all.match(/error\[/g)).toHaveLength(1);
   expect(all).not.toMatch(/internal error|E040/);
+  // a source that fails to resolve (its declared shape with it) is the only finding
+  const broken = fs.readFileSync(path.join(sub, "p.adainf"), "utf8");
+  fs.writeFileSync(path.join(sub, "p.adainf"), broken.replace("size = 50)", "size = 50, shape = (32, 32, 3), colour = 1)"));
+  const one = await cli(["check", "p.adainf"], sub);
+  expect((one.out + one.err).match(/error\[(E\d+)\]/g)).toEqual(["error[E011]"]); // the unknown parameter, no E022
+  fs.writeFileSync(path.join(sub, "p.adainf"), broken);
+  // a folder has no file to read: the hint names its own format and makes nothing
+  fs.writeFileSync(
+    path.join(sub, "f.adainf"),
+    broken
+      .replace('real = npz("real.npz", origin = real, classes = 10, channels = rgb, size = 50)', 'real = folder("imgs", origin = real)')
+      .replace("real x 1", "real x 1"),
+  );
+  const f = await cli(["check", "f.adainf"], sub);
+  expect(f.out + f.err).toMatch(/hint: declare it on 'real', e\.g\. folder\(\.\.\., shape = \(32, 32, 3\)\) \(sources without one share it\)$/m);
   // declaring it on the real source is enough: the generated one shares it
   fs.writeFileSync(path.join(sub, "p.adainf"), fs.readFileSync(path.join(sub, "p.adainf"), "utf8").replace("size = 50)", "size = 50, shape = (32, 32, 3))"));
   const ok = await cli(["check", "p.adainf"], sub);
