@@ -147,7 +147,9 @@ fi
 log "generating $GEN_COUNT stand-in digits in the background"
 (
   s=$(date +%s)
-  "$NODE" bin/adainfc.js generate --from mnist --count "$GEN_COUNT" -o datasets/generated/mnist-gen.npz >"$WORK/generate.log" 2>&1
+  "$NODE" bin/adainfc.js generate --from mnist --count "$GEN_COUNT" -o datasets/generated/mnist-gen.npz >"$WORK/generate.log" 2>&1 &
+  echo $! >"$WORK/generate.pid"
+  wait $!
   echo "rc=$? wall_s=$(($(date +%s) - s))" >>"$WORK/generate.log"
 ) &
 GEN_PID=$!
@@ -253,7 +255,7 @@ else
   log "skipped the tfjs-kernels comparison: $(left) s left"
 fi
 
-if [ "$SKIP_WEBGPU" = 1 ]; then kill $GEN_PID 2>/dev/null; fi
+if [ "$SKIP_WEBGPU" = 1 ]; then kill "$(cat "$WORK/generate.pid" 2>/dev/null)" 2>/dev/null; fi
 log "waiting for the generated set"
 wait $GEN_PID
 quiet <"$WORK/generate.log" | tail -3
@@ -261,7 +263,7 @@ quiet <"$WORK/generate.log" | tail -3
 qs_t=$(($(left) - 20))
 [ $qs_t -lt 30 ] && qs_t=30
 run_adainfc "the quickstart" quickstart "$QS_PIPE" "$qs_t" "$OUT/quickstart.log"
-echo "{\"rc\": $RUN_RC, \"wall_s\": $RUN_WALL, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log")\"}" >>"$OUT/quickstart.log"
+echo "{\"rc\": $RUN_RC, \"wall_s\": $RUN_WALL, \"pipeline\": \"$QS_PIPE\", \"generate\": \"$(tail -n1 "$WORK/generate.log" | tr -d '"\\')\"}" >>"$OUT/quickstart.log"
 tail -n 25 "$OUT/quickstart.log"
 log "quickstart rc=$RUN_RC wall ${RUN_WALL}s"
 
@@ -332,7 +334,7 @@ if w.get("profile"):
     # without tensor cores, so this says how far the shaders are from the hardware.
     rates = [p for p in prof if p.get("tflops") is not None]
     if rates:
-        print("  arithmetic rate: " + ", ".join(f"{p['kernel']} {p['gflop']:.1f} GFLOP in {p['ms']:.1f} ms = {p['tflops']:.2f} TFLOPS" for p in rates))
+        print("  arithmetic rate: " + ", ".join(f"{p['kernel']} {p['gflop']:.3g} GFLOP in {p['ms']:.1f} ms = {p['tflops']:.3g} TFLOPS" for p in rates))
 # The paper's step through adainfc run (bench/gpu-paper.adainf): batch hi images = 2*hi views.
 pr = jl("paper-run.log")
 head = next((r["paper_run"] for r in pr if "paper_run" in r), None)
@@ -340,6 +342,8 @@ steps = [r["metrics"] for r in pr if "metrics" in r]
 done = next((r["done"] for r in pr if "done" in r), None)
 if head is None:
     print("paper run (adainfc run): did not run")
+elif head["rc"] == -1:
+    print("paper run (adainfc run): skipped (no hardware webgpu adapter)")
 else:
     print(f"paper run (adainfc run {head['pipeline']}, {2*hi} views a step, LARS, online classifier): rc {head['rc']}, {head['wall_s']} s wall, {len(steps)} steps")
     timed = [m for m in steps[5:] if m.get("images_per_s")] or [m for m in steps if m.get("images_per_s")]
@@ -370,6 +374,8 @@ if tj and web.get(lo, {}).get("ms_per_step_pipelined"):
         print("  by kernel, ours vs tfjs's: " + ", ".join(f"{k} {ours_p[k]['ms']:.1f} vs {tfjs_p[k]['ms']:.1f} ms" for k in same)
               + f"; all kernels {sum(p['ms'] for p in ours_p.values()):.1f} ms ({sum(p['calls'] for p in ours_p.values())})"
               f" vs {sum(p['ms'] for p in tfjs_p.values()):.1f} ms ({sum(p['calls'] for p in tfjs_p.values())} kernels)")
+elif tj:
+    print("tfjs-kernels comparison: the 2x%d step with ours did not run, nothing to compare (%s ms/step pipelined with tfjs's)" % (lo, tj[-1]["ms_per_step_pipelined"]))
 else:
     print("tfjs-kernels comparison: " + (jl("webgpu-step-tfjs.jsonl") and jl("webgpu-step-tfjs.jsonl")[-1].get("error", "?") or "not run"))
 try:

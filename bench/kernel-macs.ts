@@ -19,11 +19,13 @@ export function kernelMacs(name: string, inputs: readonly number[][], outputs: r
       return prod(inputs[1]) * tap(outputs[0]); // dW from x and dy: as many as forward
     case "BatchMatMul":
     case "_FusedMatMul": {
-      const out = outputs[0];
-      if (!out || out.length < 2) return null;
-      const batch = prod(out.slice(0, -2));
-      const k = Math.sqrt((prod(inputs[0]) * prod(inputs[1])) / (prod(out) * batch));
-      return prod(out) * Math.round(k);
+      // a [.., m, k] x b [.., k, n] = out [.., m, n], either side transposed or broadcast:
+      // per batch entry, |a| |b| / |out| = m k k n / (m n) = k^2
+      const [a, b, out] = [inputs[0], inputs[1], outputs[0]];
+      if (!a || !b || !out || a.length < 2 || b.length < 2 || out.length < 2) return null;
+      const perBatch = (s: readonly number[]): number => prod(s.slice(-2));
+      const k = Math.round(Math.sqrt((perBatch(a) * perBatch(b)) / perBatch(out)));
+      return prod(out) * k;
     }
     default:
       return null;

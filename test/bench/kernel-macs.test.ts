@@ -35,5 +35,16 @@ test("Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter and BatchMatMul: the mul
     BatchMatMul: 6 * 4 * 7,
   });
   expect(kernelMacs("Relu", [[2, 3]], [[2, 3]])).toBeNull();
+  // a broadcast batch: [1, 6, 7] x [5, 7, 4] = [5, 6, 4]
+  expect(
+    kernelMacs(
+      "BatchMatMul",
+      [
+        [1, 6, 7],
+        [5, 7, 4],
+      ],
+      [[5, 6, 4]],
+    ),
+  ).toBe(5 * 6 * 4 * 7);
   tf.dispose([x, w, a, b]);
 });
