@@ -171,7 +171,7 @@ export interface RunSummary {
 export interface InputSummary {
   /** Augmentation threads (0: on the training thread). */
   threads: number;
-  /** Steps measured (a process's first step, which nothing prepared ahead, is not). */
+  /** Steps measured (not a process's first two: start-up, src/runtime/train/run-pipeline.ts). */
   steps: number;
   augment_views_per_s: number;
   train_views_per_s: number;

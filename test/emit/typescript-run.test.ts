@@ -105,7 +105,7 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     expect(done(progDir).untrained).toEqual(done(refDir).untrained);
     expect(tableOf(program.stdout)).toContain("kNN top-1");
     expect(tableOf(program.stdout)).toBe(tableOf(reference.stdout));
-    for (const out of [program.stdout, reference.stdout]) expect(out).toMatch(/^input: augmentation made [\d,]+ views\/s .* \(5 steps\)$/m);
+    for (const out of [program.stdout, reference.stdout]) expect(out).toMatch(/^input: augmentation made [\d,]+ views\/s .* \(4 steps\)$/m);
   });
 
   it("bad flags exit 2; a missing data file stops it with the file named and exit code 1", async () => {
