@@ -30,6 +30,7 @@ export {
   plainProgress,
   barProgress,
   missingData,
+  missingDataText,
   selectPoints,
   sweepGroups,
   readSummaries,

@@ -43,10 +43,10 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const ir = first.ir;
 
       // A missing data file: the same message and fix as `adainfc run`.
-      const { missingData } = await import("../../runtime/train/preflight.js");
+      const { missingData, missingDataText } = await import("../../runtime/train/preflight.js");
       const missing = missingData(ir, ctx.cwd);
       if (missing.length) {
-        for (const m of missing) ctx.err(`error: ${m.message}\n${m.fix ? `  make it with:\n    ${m.fix}\n` : ""}`);
+        for (const m of missing) ctx.err(missingDataText(m));
         return setExit(EXIT_ERRORS);
       }
 

@@ -126,7 +126,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     for (const m of unmakeable) {
       if (seen.has(m.path)) continue;
       seen.add(m.path);
-      ctx.err(`error: ${m.message}\n${m.fix ? `  make it with:\n    ${m.fix}\n` : ""}`);
+      ctx.err(train.missingDataText(m));
     }
     return EXIT_ERRORS;
   }

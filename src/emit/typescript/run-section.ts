@@ -21,6 +21,7 @@ export const RUN_IMPORTS = [
   "releaseBackends",
   "unknownBackendMessage",
   "missingData",
+  "missingDataText",
   "plainProgress",
   "RunSetupError",
   "runPipeline",
@@ -91,10 +92,7 @@ try {
 }`,
       `// Every data file must exist before anything heavy loads.
 const missing = missingData(pipeline, projectDir);
-for (const m of missing) {
-  console.error(\`error: \${m.message}\`);
-  if (m.fix !== null) console.error(\`  make it with:\\n    \${m.fix}\`);
-}
+for (const m of missing) process.stderr.write(missingDataText(m));
 if (missing.length > 0) return 1;`,
       "",
       `const progress = process.stderr.isTTY

@@ -1,8 +1,9 @@
 // Checks before anything heavy loads: every data file a run needs exists. A missing
-// generated set gets the exact `adainfc generate` command that makes it (the built-in
-// PCA + Gaussian-mixture stand-in), fitted on the pipeline's own real data; a source
-// declared `stand_in = true` also gets that command as a plan (`generate`), which
-// `adainfc run` carries out itself (../generate/stand-in.ts).
+// generated set gets the exact `adainfc generate` command that makes the built-in PCA +
+// Gaussian-mixture stand-in, fitted on the pipeline's own real data, offered as a weak
+// stand-in next to the user's own generator's file; a source declared `stand_in = true`
+// also gets that command as a plan (`generate`), which `adainfc run` carries out itself
+// (../generate/stand-in.ts). missingDataText is what every front end prints.
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
 import { usedSources } from "./sources.js";
@@ -16,6 +17,23 @@ export interface MissingData {
   fix: string | null;
   /** For a `stand_in = true` source: what `fix` runs, for the runner to do it itself. */
   generate: StandInPlan | null;
+  /** A generated set that is not declared a stand-in: `fix` makes only a weak substitute. */
+  substitute: boolean;
+}
+
+/** What a person reads about a missing file: the error, and how to make the file. */
+export function missingDataText(m: MissingData): string {
+  const lines = [`error: ${m.message}`];
+  if (m.substitute) {
+    lines.push(
+      "  it holds generated images: put your generator's npz there (docs/data.md; the paper's sets: docs/paper.md §4),",
+      "  or make a weak stand-in instead (PCA + a Gaussian mixture fitted to the real images, not a diffusion model) with:",
+    );
+  } else if (m.fix !== null) {
+    lines.push("  make it with:");
+  }
+  if (m.fix !== null) lines.push(`    ${m.fix}`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** Arguments of `adainfc generate` for a stand-in set (the rest are the generator's defaults). */
@@ -34,8 +52,9 @@ export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
   for (const src of usedSources(ir)) {
     if (src.path === null || fs.existsSync(dataPath(cwd, src.path))) continue;
     const plan = src.standIn ? standInPlan(ir, src) : null;
-    const fix = plan ? planCommand(plan) : src.origin === "generated" && src.format === "npz" ? generateCommand(ir, src) : fetchCommand(src);
-    out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix, generate: plan });
+    const substitute = plan === null && src.origin === "generated" && src.format === "npz";
+    const fix = plan ? planCommand(plan) : substitute ? generateCommand(ir, src) : fetchCommand(src);
+    out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix, generate: plan, substitute });
   }
   return out;
 }
