@@ -3,7 +3,7 @@
 // numbers) and runs (one row per run directory: status, time, final metrics, and the
 // effective batch and learning rates it trained with).
 import { summarize, RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
-import type { RunSummary } from "../formats/run-dir.js";
+import type { InputSummary, RunSummary } from "../formats/run-dir.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
@@ -104,6 +104,14 @@ function seconds(s: number | undefined): string {
   return s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
 }
 
+/** The share of training time spent waiting for input; the rates behind it on hover (docs/run.md, "Feeding"). */
+function inputCell(input: InputSummary | undefined): string {
+  if (!input) return `<td class="num">–</td>`;
+  const where = input.threads === 0 ? "on the training thread" : `on ${input.threads} thread${input.threads === 1 ? "" : "s"}`;
+  const title = `augmentation made ${input.augment_views_per_s.toLocaleString("en-US")} views/s ${where}; training took ${input.train_views_per_s.toLocaleString("en-US")} views/s (${input.steps} steps)`;
+  return `<td class="num" title="${escapeHtml(title)}">${fmtNumber(input.wait_fraction * 100, 1)}</td>`;
+}
+
 export function runsTableHtml(points: readonly ReportPoint[], root: string): string {
   const styles = seriesStyles(points);
   const head = [
@@ -111,6 +119,7 @@ export function runsTableHtml(points: readonly ReportPoint[], root: string): str
     "status",
     "backend",
     "time",
+    "waited for input %",
     "kNN top-1 %",
     "linear probe top-1 %",
     "online linear top-1 %",
@@ -126,7 +135,7 @@ export function runsTableHtml(points: readonly ReportPoint[], root: string): str
     const rel = p.dir === root ? "." : p.dir.startsWith(root) ? p.dir.slice(root.length + 1) : p.dir;
     return `<tr data-series="${i}"><td><span class="swatch" style="background:${escapeHtml(styles[i]!.color)}"></span>${escapeHtml(p.label)}</td><td class="status-${st.cls}">${escapeHtml(st.text)}</td><td>${escapeHtml(
       String(p.summary?.backend ?? "–"),
-    )}</td><td class="num">${seconds(p.summary?.seconds)}</td><td class="num">${fmtNumber(f?.knn_acc1)}</td><td class="num">${fmtNumber(f?.probe_acc1)}</td><td class="num">${fmtNumber(
+    )}</td><td class="num">${seconds(p.summary?.seconds)}</td>${inputCell(p.summary?.input)}<td class="num">${fmtNumber(f?.knn_acc1)}</td><td class="num">${fmtNumber(f?.probe_acc1)}</td><td class="num">${fmtNumber(
       f?.val_acc1,
     )}</td><td class="num">${fmtNumber(f?.loss, 3)}</td><td class="num">${u ? `${fmtNumber(u.knn_acc1)} / ${fmtNumber(u.probe_acc1)}` : "–"}</td><td><code>${escapeHtml(rel)}</code></td><td>${escapeHtml(trainingLine(p.ir))}</td></tr>`;
   });

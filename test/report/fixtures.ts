@@ -103,6 +103,10 @@ export function fakeSweep(dir: string, o: FakeOptions = {}): { irs: PipelineIR[]
         final: { loss: 2 + i / 10, knn_acc1: 60 + i * 1.5, knn_acc5: 95, probe_acc1: 55 + i, probe_train_acc1: 70, val_acc1: 50 + i / 4 },
         untrained: { knn_acc1: 30, probe_acc1: 35 },
         sweep: ir.sweep ?? null,
+        // the first point as an older run wrote it: no `input`
+        ...(i === 0
+          ? {}
+          : { input: { threads: 1, steps: steps - 2, augment_views_per_s: 20_000, train_views_per_s: 900 + i, wait_seconds: 0.05, wait_fraction: 0.004 * i } }),
       };
       fs.writeFileSync(path.join(runDir, "done.json"), JSON.stringify(summary, null, 2));
       summaries.push(summary);

@@ -88,12 +88,12 @@ describe("a finished sweep of six points", () => {
     expect(rows).toHaveLength(6);
     expect(rows[0]![0]).toBe("inflation=adainf,seed=0");
     expect(rows.every((c) => c[1] === "finished" && c[2] === "cpu")).toBe(true);
-    expect(rows[0]![9]).toBe("inflation=adainf,seed=0");
+    expect(rows[0]![10]).toBe("inflation=adainf,seed=0");
     // the effective batch and rates of the run's own ir.json
     const ir = JSON.parse(fs.readFileSync(path.join(dir, "runs/story/inflation=adainf,seed=0/ir.json"), "utf8")) as PipelineIR;
     // (the fixture inherits the simclr recipe's 2 devices)
     expect(ir.train.devices).toBe(2);
-    expect(rows[0]![10]).toBe(
+    expect(rows[0]![11]).toBe(
       `batch ${ir.train.batchSize} (2 devices x ${ir.train.batchSize / 2}), lr ${ir.train.optimizer.lr}, classifier lr ${ir.evaluate.onlineLinear!.lr}`,
     );
   });
@@ -119,6 +119,16 @@ describe("a finished sweep of six points", () => {
     expect(d.code).toBe(0);
     expect(fs.existsSync(path.join(dir, "runs/story/inflation=none,seed=1/report.html"))).toBe(true);
   });
+});
+
+test("runs table: the share of time each run waited for input, the rates on hover; '–' for a run that predates it", async () => {
+  const dir = storyProject();
+  fakeSweep(dir);
+  const r = await buildReport("runs/story", { cwd: dir, preview: false });
+  const rows = tableRows(r.html, "runs");
+  // columns: run, status, backend, time, waited for input %, ...; fakeSweep's point i waited 0.4 i %
+  expect(rows.map((c) => c[4]).sort()).toEqual(["0.4", "0.8", "1.2", "1.6", "2.0", "–"]);
+  expect(r.html).toMatch(/title="augmentation made 20,000 views\/s on 1 thread; training took 901 views\/s \(\d+ steps\)"/);
 });
 
 test("unfinished points: counted in runs, left out of the means, status says where they stopped", async () => {
