@@ -63,6 +63,18 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
     expect(parsed.backends[1]!.adapter!.limits["maxStorageBufferBindingSize"]).toBeGreaterThan(0);
   });
 
+  it.skipIf(typeof probed !== "string" && !probed.software)(
+    "auto-selection on a software adapter: a child process looks, run trains on wasm and never loads Dawn (none of its warnings)",
+    { timeout: 120_000 },
+    async () => {
+      const dir = tinyProject({ steps: 1, checkpointEvery: null });
+      const r = await cli(["run", "tiny.adainf", "--no-worker"], dir);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/^backend: wasm .*\(skipped: .*webgpu: only a software adapter \(llvmpipe/m);
+      expect(r.err).not.toContain("artificially reduced");
+    },
+  );
+
   it("adainfc run --backend webgpu trains, prints the adapter and exits 0", { timeout: 180_000 }, async () => {
     const dir = tinyProject({ steps: 3, checkpointEvery: null });
     const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir);

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { BackendError } from "./errors.js";
 import type { Tf } from "../methods/tf.js";
 
-import { adapterLine, installWebGpuGlobals, probeWebGpu, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
+import { adapterLine, installWebGpuGlobals, probeWebGpu, probeWebGpuIsolated, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
 
 export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
 
@@ -131,6 +131,13 @@ async function tryBackend(tf: Tf, name: BackendName, auto = false): Promise<Sele
   let adapter: WebGpuAdapterInfo | undefined;
   let ours: string[] = [];
   if (name === "webgpu") {
+    if (auto) {
+      // Asked of a child process first: a broken driver cannot take this run down, and
+      // with no hardware adapter Dawn never loads here.
+      const seen = await probeWebGpuIsolated();
+      if (typeof seen === "string") return seen;
+      if (seen.software) return `only a software adapter (${adapterLine(seen)}), slower than wasm; --backend webgpu uses it anyway`;
+    }
     // Before the backend's import: it registers itself only if navigator.gpu exists.
     const probed = await probeWebGpu();
     if (typeof probed === "string") return probed;

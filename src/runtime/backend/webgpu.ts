@@ -8,6 +8,12 @@
 // adapters; `--backend webgpu` takes any.
 //
 // Dawn keeps the process alive while `navigator.gpu` is referenced: releaseWebGpu() drops it.
+// Auto-selection first asks a child process (probeWebGpuIsolated): a Vulkan driver that
+// crashes or hangs while Dawn looks for a GPU takes that process down, not the run, and
+// a machine with no hardware adapter never loads Dawn at all.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 /** What the user sees of the adapter, and the limits that bound batch size. */
 export interface WebGpuAdapterInfo {
@@ -48,6 +54,88 @@ const DAWN_PKG = "webgpu";
 let gpu: GpuLike | null = null;
 let adapterCache: WebGpuAdapterInfo | null = null;
 
+/** The adapter limits describeAdapter reads (and the isolated probe copies). */
+const LIMIT_KEYS = ["maxBufferSize", "maxStorageBufferBindingSize", "maxComputeWorkgroupStorageSize", "maxComputeInvocationsPerWorkgroup"] as const;
+const INFO_KEYS = ["vendor", "architecture", "device", "description", "isFallbackAdapter"] as const;
+
+/** What the child process runs: Dawn's adapter, copied into JSON (its fields are getters). */
+const CHILD_PROBE = `
+const [entry, limitKeys, infoKeys] = [process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3])];
+const { create } = await import(entry);
+const a = await create([]).requestAdapter({ powerPreference: "high-performance" });
+const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o?.[k]]));
+const adapter = a && { info: pick(a.info, infoKeys), limits: pick(a.limits, limitKeys), features: [...a.features], isFallbackAdapter: a.isFallbackAdapter };
+process.stdout.write(JSON.stringify({ adapter }) + "\\n");
+process.exit(0);
+`;
+
+/**
+ * The adapter a child process finds (for auto-selection), or a one-line reason why there
+ * is none: a driver that crashes or hangs while Dawn looks for a GPU costs the child, and
+ * this process loads Dawn only if the answer is a hardware adapter. `entry`: the module
+ * to load instead of npm webgpu (tests).
+ */
+export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: number } = {}): Promise<WebGpuAdapterInfo | string> {
+  let entry = opts.entry;
+  if (entry === undefined) {
+    try {
+      entry = pathToFileURL(createRequire(import.meta.url).resolve(DAWN_PKG)).href;
+    } catch {
+      return "the npm package webgpu (Dawn) is not installed";
+    }
+  }
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const args = ["--input-type=module", "-e", CHILD_PROBE, entry, JSON.stringify(LIMIT_KEYS), JSON.stringify(INFO_KEYS)];
+  return new Promise((resolve) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+    } catch (e) {
+      resolve(`could not start a process to look for a GPU (${firstLine(e)})`);
+      return;
+    }
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    // Dawn's start-up warnings (lavapipe) stay in the child.
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", (e) => resolve(`could not start a process to look for a GPU (${firstLine(e)})`));
+    child.on("close", (code, signal) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code === 0 && line.startsWith("{")) {
+        try {
+          const { adapter } = JSON.parse(line) as { adapter: (AdapterLike & { info: Record<string, unknown> }) | null };
+          resolve(adapter ? describeAdapter(adapter) : noAdapterReason());
+          return;
+        } catch {
+          // reported below
+        }
+      }
+      // What it said: the thrown error's line (node prints a source location and the
+      // line of code above it), else its first line that is not one of Dawn's warnings.
+      const lines = err
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !/artificially reduced/.test(l));
+      const said = lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines[0];
+      const how =
+        signal === "SIGKILL" && timeoutMs > 0
+          ? `did not answer in ${Math.round(timeoutMs / 1000)} s`
+          : signal
+            ? `was killed by ${signal}`
+            : `exited with code ${code}`;
+      resolve(`Dawn ${how} while looking for a GPU${said ? ` (${said.slice(0, 200)})` : ""}: the GPU driver may be broken`);
+    });
+  });
+}
+
+function noAdapterReason(): string {
+  return process.platform === "linux"
+    ? "Dawn found no Vulkan adapter (it needs libvulkan1 and the GPU's Vulkan driver, whose ICD json the loader must find: " +
+        "set VK_DRIVER_FILES to it if it is installed elsewhere; or Mesa's lavapipe for a software one: .ci/install-webgpu)"
+    : "Dawn found no GPU adapter";
+}
+
 /** The adapter Dawn offers, or a one-line reason why there is none. Starts no device. */
 export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
   if (adapterCache) return adapterCache;
@@ -68,10 +156,7 @@ export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
   }
   if (!adapter) {
     gpu = null;
-    return process.platform === "linux"
-      ? "Dawn found no Vulkan adapter (it needs libvulkan1 and the GPU's Vulkan driver, whose ICD json the loader must find: " +
-          "set VK_DRIVER_FILES to it if it is installed elsewhere; or Mesa's lavapipe for a software one: .ci/install-webgpu)"
-      : "Dawn found no GPU adapter";
+    return noAdapterReason();
   }
   adapterCache = describeAdapter(adapter);
   return adapterCache;
@@ -151,19 +236,14 @@ function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {
   const description = str("description");
   const text = `${vendor} ${architecture} ${device} ${description}`;
   const software = info["isFallbackAdapter"] === true || adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|\bwarp\b|software/i.test(text);
-  const limit = (k: string): number => Number(adapter.limits[k] ?? 0);
+  const limits = Object.fromEntries(LIMIT_KEYS.map((k) => [k, Number(adapter.limits[k] ?? 0)])) as WebGpuAdapterInfo["limits"];
   return {
     vendor,
     architecture,
     device,
     description,
     software,
-    limits: {
-      maxBufferSize: limit("maxBufferSize"),
-      maxStorageBufferBindingSize: limit("maxStorageBufferBindingSize"),
-      maxComputeWorkgroupStorageSize: limit("maxComputeWorkgroupStorageSize"),
-      maxComputeInvocationsPerWorkgroup: limit("maxComputeInvocationsPerWorkgroup"),
-    },
+    limits,
     features: [...adapter.features].sort(),
   };
 }

@@ -1,0 +1,73 @@
+// probeWebGpuIsolated, the child-process look for a GPU that auto-selection makes first,
+// on stand-ins for npm `webgpu`: a hardware adapter, none, a driver that crashes the
+// process, one that hangs, a module that is not there. Each answer is an adapter or one
+// line, and this process never loads Dawn for it.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, expect, test } from "vitest";
+import { probeWebGpuIsolated, webGpuLoaded } from "../../../src/runtime/backend/webgpu.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-probe-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A module in place of npm `webgpu`, its body `code`. */
+function standIn(name: string, code: string): string {
+  const file = path.join(dir, `${name}.mjs`);
+  fs.writeFileSync(file, code);
+  return pathToFileURL(file).href;
+}
+
+test("a hardware adapter: described from the child's copy (its fields are getters in Dawn)", async () => {
+  const entry = standIn(
+    "hardware",
+    `class Info { get vendor() { return "nvidia"; } get architecture() { return "hopper"; } get device() { return ""; } get description() { return "NVIDIA H200"; } }
+class Limits { get maxBufferSize() { return 2 ** 40; } get maxStorageBufferBindingSize() { return 2 ** 32 - 4; } get maxComputeWorkgroupStorageSize() { return 49152; } get maxComputeInvocationsPerWorkgroup() { return 1024; } }
+export function create() { return { async requestAdapter() { return { info: new Info(), limits: new Limits(), features: new Set(["timestamp-query", "shader-f16"]), isFallbackAdapter: false }; } }; }`,
+  );
+  const a = await probeWebGpuIsolated({ entry });
+  expect(a).toEqual({
+    vendor: "nvidia",
+    architecture: "hopper",
+    device: "",
+    description: "NVIDIA H200",
+    software: false,
+    limits: {
+      maxBufferSize: 2 ** 40,
+      maxStorageBufferBindingSize: 2 ** 32 - 4,
+      maxComputeWorkgroupStorageSize: 49152,
+      maxComputeInvocationsPerWorkgroup: 1024,
+    },
+    features: ["shader-f16", "timestamp-query"],
+  });
+  expect(webGpuLoaded()).toBe(false);
+});
+
+test("no adapter: the same reason as the in-process probe gives", async () => {
+  const entry = standIn("none", `export function create() { return { async requestAdapter() { return null; } }; }`);
+  const why = await probeWebGpuIsolated({ entry });
+  expect(why).toMatch(process.platform === "linux" ? /^Dawn found no Vulkan adapter \(it needs libvulkan1/ : /^Dawn found no GPU adapter$/);
+});
+
+test("a driver that crashes the process: one line naming the signal and what Dawn said, not a crash here", async () => {
+  const entry = standIn(
+    "crash",
+    `console.error("Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16");
+console.error("vkCreateInstance: driver fault");
+export function create() { return { async requestAdapter() { process.kill(process.pid, "SIGSEGV"); await new Promise(() => {}); } }; }`,
+  );
+  expect(await probeWebGpuIsolated({ entry })).toBe(
+    "Dawn was killed by SIGSEGV while looking for a GPU (vkCreateInstance: driver fault): the GPU driver may be broken",
+  );
+});
+
+test("a driver that hangs: given up after the timeout", async () => {
+  const entry = standIn("hang", `setInterval(() => {}, 1000);\nexport function create() { return { requestAdapter: () => new Promise(() => {}) }; }`);
+  expect(await probeWebGpuIsolated({ entry, timeoutMs: 1500 })).toBe("Dawn did not answer in 2 s while looking for a GPU: the GPU driver may be broken");
+});
+
+test("a module that cannot load: the child's first line of error", async () => {
+  const why = await probeWebGpuIsolated({ entry: pathToFileURL(path.join(dir, "absent.mjs")).href });
+  expect(why).toMatch(/^Dawn exited with code 1 while looking for a GPU \(.*(Cannot find module|ERR_MODULE_NOT_FOUND).*\): the GPU driver may be broken$/);
+});
