@@ -1,7 +1,8 @@
 // A real Ctrl-C: `adainfc run` as a child process gets SIGINT mid-run, saves a
 // checkpoint at the end of the step, exits 130 with the command that resumes; the
-// resumed run finishes with every step logged exactly once. Uses the built CLI
-// (bin/adainfc.js -> dist/, which `npm ci` builds).
+// resumed run finishes with every step logged exactly once. A scheduler's SIGTERM (what
+// `kill`, `timeout` and batch systems send) does the same and exits 143, lock released.
+// Uses the built CLI (bin/adainfc.js -> dist/, which `npm ci` builds).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,8 +18,8 @@ interface Exit {
   err: string;
 }
 
-/** Runs the CLI; when `interruptAt` appears on stderr, sends SIGINT once. */
-function runCli(args: string[], cwd: string, interruptAt?: RegExp): Promise<Exit> {
+/** Runs the CLI; when `interruptAt` appears on stderr, sends `signal` once. */
+function runCli(args: string[], cwd: string, interruptAt?: RegExp, signal: NodeJS.Signals = "SIGINT"): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
@@ -28,7 +29,7 @@ function runCli(args: string[], cwd: string, interruptAt?: RegExp): Promise<Exit
       err += chunk;
       if (interruptAt && !sent && interruptAt.test(err)) {
         sent = true;
-        child.kill("SIGINT");
+        child.kill(signal);
       }
     });
     child.stdout.resume();
@@ -66,4 +67,19 @@ test("Ctrl-C saves a checkpoint, exits 130, and --resume finishes the run", { ti
   expect(fs.existsSync(run.done)).toBe(true);
   const steps = readMetrics(run.metrics).map((m) => m.step);
   expect(steps).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+});
+
+test("SIGTERM (kill, timeout, a batch scheduler) saves a checkpoint as Ctrl-C does, exits 143 and releases the lock", { timeout: 120_000 }, async () => {
+  const dir = tinyProject({ steps: STEPS, checkpointEvery: 1000 });
+  const run = runPaths(path.join(dir, "runs/tiny"));
+  const first = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, /step \d+\/60/, "SIGTERM");
+  expect(first.code).toBe(143);
+  expect(first.err).toContain("SIGTERM: saving a checkpoint at the end of this step (SIGTERM again to quit without saving)");
+  const saved = /interrupted at step (\d+); checkpoint saved: (\S+)/.exec(first.err);
+  expect(saved).not.toBeNull();
+  expect(fs.existsSync(path.join(dir, saved![2]!))).toBe(true);
+  expect(fs.existsSync(run.lock)).toBe(false);
+  const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
+  expect(second.code).toBe(0);
+  expect(readMetrics(run.metrics).map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i));
 });

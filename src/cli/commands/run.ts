@@ -24,6 +24,11 @@ import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js"
 
 export const EXIT_INTERRUPTED = 130;
 
+/** A run stopped by a signal exits as shells report it: 128 + its number (130 SIGINT, 143 SIGTERM). */
+function exitCodeFor(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? EXIT_INTERRUPTED : 128 + (os.constants.signals[signal] ?? 15);
+}
+
 interface RunFlags {
   set: string[];
   backend?: string;
@@ -144,18 +149,23 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   );
   const tf = backend.tf;
 
+  // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike: the first saves a
+  // checkpoint at the end of the step and stops; a second quits at once.
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      ctx.err("\ninterrupt: saving a checkpoint at the end of this step (Ctrl-C again to quit without saving)\n");
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppedBy === null) {
+      stoppedBy = signal;
+      const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
+      const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
+      ctx.err(`\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`);
       controller.abort();
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(exitCodeFor(signal));
     }
   };
-  process.on("SIGINT", onSigint);
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  for (const s of signals) process.on(s, onSignal);
   try {
     const done: string[] = [];
     for (const ir of irs) {
@@ -202,7 +212,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           ...(opts.backend ? ["--backend", opts.backend] : []),
         ]);
         ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again}\n`);
-        return EXIT_INTERRUPTED;
+        return exitCodeFor(stoppedBy ?? "SIGINT");
       }
       ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
       ctx.out(train.finalTable(result.summary));
@@ -217,7 +227,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_OK;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    for (const s of signals) process.removeListener(s, onSignal);
     await releaseBackends();
   }
 }

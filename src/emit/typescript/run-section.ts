@@ -78,7 +78,7 @@ if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads 
 export function mainFunction(sweep: boolean): FunctionDeclarationStructure {
   return {
     kind: StructureKind.Function,
-    docs: ["Runs the pipeline; resolves to the exit code (0 done, 1 error, 2 bad flags, 130 interrupted)."],
+    docs: ["Runs the pipeline; resolves to its exit code (0 done, 1 error, 2 bad flags, 130/143 on SIGINT/SIGTERM)."],
     name: "main",
     isAsync: true,
     returnType: "Promise<number>",
@@ -98,9 +98,15 @@ if (missing.length > 0) return 1;`,
       `const progress = process.stderr.isTTY
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
-// Ctrl-C: the current step finishes and a checkpoint is written (a second Ctrl-C quits at once).
+// Ctrl-C or SIGTERM: the current step finishes and a checkpoint is written (a second one quits at once).
 const controller = new AbortController();
-process.once("SIGINT", () => controller.abort());`,
+let stopSignal = "SIGINT" as "SIGINT" | "SIGTERM";
+for (const s of ["SIGINT", "SIGTERM"] as const) {
+  process.once(s, () => {
+    stopSignal = s;
+    controller.abort();
+  });
+}`,
       "",
       ...(sweep ? [SWEEP_SKIP] : []),
       `let result: RunResult;
@@ -132,7 +138,7 @@ try {
       `if (result.status === "interrupted") {
   console.error(\`interrupted at step \${result.step}; checkpoint saved: \${result.checkpoint}\`);
   console.error("resume with --resume");
-  return 130;
+  return stopSignal === "SIGTERM" ? 143 : 130;
 }
 const { summary } = result;
 const took = \`\${summary.steps} steps in \${Math.round(summary.seconds)} s on \${summary.backend}\`;
