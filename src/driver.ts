@@ -6,7 +6,7 @@ import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
-import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepPoint } from "./resolve/sweep.js";
+import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepAxis, type SweepPoint } from "./resolve/sweep.js";
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Decl, Statement } from "./syntax/ast.js";
@@ -83,9 +83,17 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
   const runs: { point: SweepPoint | null; extras: Extras }[] = [];
   if (sweep) {
     const ctx = new ResolveContext();
-    const points = sweepPoints(sweepAxes(sweep, entry, ctx), ctx, sweep.span);
+    const axes = sweepAxes(sweep, entry, ctx);
+    const points = sweepPoints(axes, ctx, sweep.span);
     diagnostics.push(...ctx.diagnostics);
     if (ctx.failed) return;
+    // A --set of what the sweep varies would train every point with one value under
+    // the points' own labels (and directories): refused.
+    const clash = setOnSweep(axes, setExtras);
+    if (clash) {
+      diagnostics.push(diagnostic(diag.E012.setOnSweepAxis(clash), null));
+      return;
+    }
     for (const p of points) runs.push({ point: p, extras: [{ statements: p.statements, file: entry }, ...setExtras] });
   } else runs.push({ point: null, extras: setExtras });
 
@@ -109,6 +117,25 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     pipelines.push({ ir: r.ir, spans: r.spans });
   }
   diagnostics.push(...groupByPoint(found));
+}
+
+/** The first `--set` key that overlaps a setting some sweep axis varies (one is a prefix of the other). */
+function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied: string; axis: string } | null {
+  const keysOf = (statements: Statement[], prefix: string): string[] =>
+    statements.flatMap((s) => {
+      const key = prefix ? `${prefix}.${s.key.text}` : s.key.text;
+      return s.block && s.value === null && s.args === null && s.label === null && s.count === null ? keysOf(s.block.statements, key) : [key];
+    });
+  const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+  for (const { statements } of setExtras) {
+    for (const s of statements) {
+      for (const axis of axes) {
+        const varied = axis.values.flatMap((v) => keysOf(v.statements, "")).find((k) => overlaps(s.key.text, k));
+        if (varied !== undefined) return { key: s.key.text, varied, axis: axis.name };
+      }
+    }
+  }
+  return null;
 }
 
 /** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */

@@ -106,7 +106,7 @@ export const REGISTRY = {
   E012: {
     severity: "error",
     summary: "defined or given twice",
-    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one.",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
     messages: {
       argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
       settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
@@ -115,6 +115,10 @@ export const REGISTRY = {
       opTwice: { text: "'{op}' appears twice in this view" },
       axisValueTwice: { text: "sweep axis '{axis}' lists '{value}' twice" },
       axisTwice: { text: "sweep axis '{axis}' is declared twice" },
+      setOnSweepAxis: {
+        text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
+        hint: "pick points with --only {axis}=<value>, or change the sweep in the file",
+      },
     },
   },
   E013: {

@@ -21,6 +21,33 @@ const STORY = `pipeline story from simclr {
 }
 `;
 
+describe("--set against a sweep", () => {
+  it("a setting the sweep varies is refused (E012): every point would train with one value under its own label", () => {
+    for (const [set, key, varied, axis] of [
+      ["seed=3", "seed", "seed", "seed"],
+      ["inflate.real=3", "inflate.real", "inflate.real", "inflation"],
+      ["augment=symmetric_weak", "augment", "augment", "augment"],
+    ] as const) {
+      const out = compileText(STORY, [set]);
+      expect(out.pipelines).toEqual([]);
+      expect(out.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+        [
+          "E012",
+          `--set ${key}: '${varied}' is what sweep axis '${axis}' varies, so every point would train with the --set value under its own label`,
+          `pick points with --only ${axis}=<value>, or change the sweep in the file`,
+        ],
+      ]);
+    }
+  });
+
+  it("a setting the sweep leaves alone applies to every point", () => {
+    const out = compileText(STORY, ["train.steps=7"]);
+    expect(out.diagnostics).toEqual([]);
+    expect(out.pipelines).toHaveLength(18);
+    expect(out.pipelines.every((p) => p.ir.train.steps === 7)).toBe(true);
+  });
+});
+
 describe("sweeps", () => {
   it("compiles one pipeline per point of the grid, in axis order", () => {
     const out = compileText(STORY);
