@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import { cli } from "../helpers.js";
 import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
+import { fakeSweep, storyProject } from "../report/fixtures.js";
 import { autoAugmentThreads } from "../../src/cli/commands/run.js";
 
 const RUN = ["--backend", "cpu", "--no-worker"];
@@ -222,4 +223,33 @@ test("running a finished run again: exit 1, nothing changed, the choices named; 
   expect(fs.readFileSync(path.join(dir, "runs/tiny/done.json"), "utf8")).toBe(done);
   expect((await cli(["run", "tiny.adainf", ...RUN, "--resume"], dir)).err).toContain("already finished");
   expect((await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir)).code).toBe(0);
+});
+
+test("--resume on a finished run: skipped with the same settings (measured normalization matches), refused naming the change with others; --resume --overwrite is a usage error", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null });
+  expect((await cli(["run", "tiny.adainf", ...RUN], dir)).code).toBe(0);
+  const same = await cli(["run", "tiny.adainf", "--resume", ...RUN], dir);
+  expect(same.code).toBe(0);
+  expect(same.err).toContain("tiny: already finished");
+  const other = await cli(["run", "tiny.adainf", "--resume", "--set", "train.steps=3", ...RUN], dir);
+  expect(other.code).toBe(1);
+  expect(other.err).toContain("error: tiny already finished in runs/tiny with other settings (/train/steps)");
+  expect(other.err).toContain("train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir");
+  const both = await cli(["run", "tiny.adainf", "--resume", "--overwrite", ...RUN], dir);
+  expect(both.code).toBe(2);
+  expect(both.err).toContain("--resume and --overwrite contradict each other");
+});
+
+test("a sweep's finished points: skipped when trained with these settings, an error naming the change otherwise (never a results table of mixed settings)", async () => {
+  const dir = storyProject(8);
+  fakeSweep(dir, { steps: 8 });
+  const changed = await cli(["run", "story.adainf", "--set", "train.steps=9", ...RUN], dir);
+  expect(changed.code).toBe(1);
+  expect(changed.err).toMatch(
+    /^error: story\[inflation=\w+,seed=\d\] already finished in runs\/story\/inflation=\w+,seed=\d with other settings \(\/train\/steps\)$/m,
+  );
+  expect(fs.existsSync(path.join(dir, "runs/story/results.md"))).toBe(false); // no table written
+  const same = await cli(["run", "story.adainf", ...RUN], dir);
+  expect(same.code).toBe(0);
+  expect(same.err).toMatch(/already finished \(.*\), skipped/);
 });

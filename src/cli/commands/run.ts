@@ -101,6 +101,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
+  if (opts.resume && opts.overwrite) {
+    throw new UserError(
+      "--resume and --overwrite contradict each other: --resume continues the run in its directory, --overwrite deletes it and starts over",
+      EXIT_USAGE,
+    );
+  }
   const threadsFlag = opts.augmentThreads ?? "auto";
   const threadsAsked = threadsFlag === "auto" ? null : Number(threadsFlag);
   if (threadsAsked !== null && !(Number.isInteger(threadsAsked) && threadsAsked >= 1 && threadsAsked <= 64)) {
@@ -135,6 +141,22 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_ERRORS;
   }
+  // A finished run that would be skipped as done must have been trained with these
+  // settings: otherwise the skip (and a sweep's results table) would mix settings.
+  let changed = 0;
+  for (const ir of irs) {
+    const paths = train.runPaths(path.resolve(ctx.cwd, ir.output.dir));
+    if (opts.overwrite || !(fs.existsSync(paths.done) && (ir.sweep || opts.resume))) continue;
+    const read = train.readRunIR(paths.ir);
+    const diff = "ir" in read ? train.trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
+    if (diff.length === 0) continue;
+    changed++;
+    ctx.err(
+      `error: ${ir.name} already finished in ${ir.output.dir} with other settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""})\n` +
+        "  train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir\n",
+    );
+  }
+  if (changed > 0) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
 
@@ -171,13 +193,13 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     for (const ir of irs) {
       const dir = path.resolve(ctx.cwd, ir.output.dir);
       const finished = fs.existsSync(train.runPaths(dir).done);
-      if (finished && (ir.sweep || opts.resume)) {
+      if (finished && !opts.overwrite && (ir.sweep || opts.resume)) {
         ctx.err(`${ir.name}: already finished (${path.relative(ctx.cwd, train.runPaths(dir).done) || dir}), skipped\n`);
         done.push(ir.output.dir);
         continue;
       }
-      // An interrupted sweep point resumes without being asked.
-      const resume = Boolean(opts.resume) || (ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
+      // An interrupted sweep point resumes without being asked (unless --overwrite: all start over).
+      const resume = Boolean(opts.resume) || (!opts.overwrite && ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
       if (ir.train.devices > 1) {
         ctx.err(
           `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
@@ -190,7 +212,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           cwd: ctx.cwd,
           tf,
           resume,
-          overwrite: Boolean(opts.overwrite) && !resume,
+          overwrite: Boolean(opts.overwrite),
           signal: controller.signal,
           worker: opts.worker ? "auto" : "off",
           augmentThreads: threads,

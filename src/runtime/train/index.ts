@@ -53,5 +53,6 @@ export { completeNormalization } from "./normalization.js";
 export { missingData, missingDataText, planCommand, standInPlan, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
 export { finalTable } from "./final-table.js";
+export { trainingDifferences } from "./ir-compat.js";
 export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
 export { evaluateRunDir } from "./eval-run.js";

@@ -1,7 +1,9 @@
-// Resuming is only sound with the settings the checkpoint was trained with. This
-// compares the IR in the run directory with the one being run, ignoring what does
-// not change the computation (file name, output settings, lint severities, and the
-// split of the batch over devices: `adainfc run` trains the whole batch on one device).
+// Resuming (or skipping a finished run as done) is only sound with the settings it was
+// trained with. This compares the IR in the run directory with the one being run,
+// ignoring what does not change the computation (file name, output settings, lint
+// severities, and the split of the batch over devices: `adainfc run` trains the whole
+// batch on one device). A normalize the file leaves to be measured (empty mean/std)
+// matches what the run measured and recorded (normalization.ts).
 import type { PipelineIR } from "../../ir/types.js";
 import { upgradeIR } from "../../ir/upgrade.js";
 
@@ -11,8 +13,9 @@ const IGNORED_TRAIN = new Set(["devices", "batchPerDevice"]);
 /** JSON Pointers (top two levels) where the two IRs differ in a way that matters. */
 export function trainingDifferences(saved: PipelineIR, current: PipelineIR): string[] {
   const out: string[] = [];
-  const a = upgradeIR(saved) as Record<string, unknown>;
-  const b = current as unknown as Record<string, unknown>;
+  const old = upgradeIR(saved) as PipelineIR;
+  const a = old as unknown as Record<string, unknown>;
+  const b = withMeasuredStats(current, old) as unknown as Record<string, unknown>;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (IGNORED.has(key)) continue;
     const x = a[key];
@@ -26,6 +29,22 @@ export function trainingDifferences(saved: PipelineIR, current: PipelineIR): str
     } else out.push(`/${key}`);
   }
   return out;
+}
+
+/** `current` with each normalize it leaves to be measured given the saved run's measured values. */
+function withMeasuredStats(current: PipelineIR, saved: PipelineIR): PipelineIR {
+  const open = current.augment.views.some((v) => v.ops.some((op) => op.op === "normalize" && (op.mean.length === 0 || op.std.length === 0)));
+  if (!open) return current;
+  const copy = structuredClone(current);
+  copy.augment.views.forEach((v, i) =>
+    v.ops.forEach((op, j) => {
+      const was = saved.augment?.views?.[i]?.ops?.[j];
+      if (op.op !== "normalize" || was?.op !== "normalize") return;
+      if (op.mean.length === 0) op.mean = was.mean;
+      if (op.std.length === 0) op.std = was.std;
+    }),
+  );
+  return copy;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

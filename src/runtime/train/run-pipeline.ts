@@ -400,7 +400,7 @@ function resumeOrStart(
         if (diff.length > 0) {
           throw new RunSetupError(
             `cannot resume ${paths.dir}: its run used different settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""}); ` +
-              "run without --resume to start over, or set another output dir",
+              "start over with --overwrite (its checkpoints and metrics are deleted), or set another output.dir",
           );
         }
       }
