@@ -141,17 +141,30 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
     .action(async (dataset: string, opts: { dir: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
+      const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
+      // Both flags are checked before anything is downloaded or created.
+      if (opts.url !== undefined && !httpUrl(opts.url)) {
+        throw new UserError(`--url: not an http(s) URL: ${opts.url} (give a mirror's full address, like https://host/cifar-10-binary.tar.gz)`, EXIT_USAGE);
+      }
+      const dir = resolve(ctx.cwd, opts.dir);
+      const { writableDir } = await import("../../util/fs-errors.js");
+      let madeDir: string | undefined;
+      try {
+        madeDir = writableDir(dir);
+      } catch (e) {
+        throw new UserError(`--dir ${opts.dir}: ${(e as Error).message}; give a folder you can write in (it is created if missing)`);
+      }
       setExit(
         await guarded(
           ctx,
           async () => {
-            const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
             const spec = CIFAR_ARCHIVES[dataset];
             const bar = await progressFor(ctx, DATA_PROGRESS);
             try {
-              const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
+              const folder = await fetchCifar(dataset, dir, {
                 archive: { url: opts.url ?? spec.url, md5: spec.md5 },
                 onProgress: (d, t) => bar.update("downloading", d, t),
+                ...(madeDir ? { madeDir } : {}),
               });
               bar.stop();
               ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
@@ -160,7 +173,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
               bar.stop();
             }
           },
-          { [resolve(ctx.cwd, opts.dir)]: opts.dir },
+          { [dir]: opts.dir },
         ),
       );
     });
