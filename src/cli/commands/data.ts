@@ -106,9 +106,16 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action(async (folder: string, opts: { out: string; resize?: string }) => {
       let resize: [number, number] | undefined;
       if (opts.resize !== undefined) {
+        const { MAX_RESIZE_SIDE } = await import("../../runtime/data/folder.js");
         const m = /^(\d+)x(\d+)$/.exec(opts.resize);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--resize must look like 32x32, not '${opts.resize}'`, EXIT_USAGE);
+        if (!m) throw new UserError(`--resize must look like 32x32 (height x width), not '${opts.resize}'`, EXIT_USAGE);
         resize = [Number(m[1]), Number(m[2])];
+        if (resize.some((side) => side < 1 || side > MAX_RESIZE_SIDE)) {
+          throw new UserError(
+            `--resize ${opts.resize}: each side must be 1 to ${MAX_RESIZE_SIDE} pixels (larger images do not fit in memory a few at a time; training images are 32 to 224 a side)`,
+            EXIT_USAGE,
+          );
+        }
       }
       setExit(
         await guarded(
