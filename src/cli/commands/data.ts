@@ -12,8 +12,8 @@ import { progressFor, type ProgressWords } from "../progress.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {
-  words: { reading: "reading the archive", converting: "converting images", downloading: "downloading" },
-  units: { reading: " bytes", converting: " images", downloading: " bytes" },
+  words: { reading: "reading the archive", decoding: "decoding images", converting: "converting images", downloading: "downloading" },
+  units: { reading: " bytes", decoding: " images", converting: " images", downloading: " bytes" },
 };
 
 /**
@@ -45,16 +45,24 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 
   data
     .command("info")
-    .description("format, size, shape, labels and channel means of a data path (npz, CIFAR folder, image folder, or `mnist`)")
-    .argument("<path>", "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`")
+    .description(
+      "format, size, shape, labels and channel means of a data source (reads headers and a sample of images; does not verify checksums: `data check` does)",
+    )
+    .argument(
+      "<source>",
+      "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`; as for generate --from, a :train, :test (or mnist:all) suffix picks a split",
+    )
     .option("--json", "print JSON (keys: format, count, shape, dtype, labeled, unlabeled, channelMeans)")
-    .option("--split <split>", "train or test (CIFAR, MNIST)")
+    .option("--split <split>", "train or test (CIFAR, MNIST); the same as a :train or :test suffix")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
       if (opts.split !== undefined && opts.split !== "train" && opts.split !== "test") {
         throw new UserError(`--split must be train or test, not '${opts.split}'`, EXIT_USAGE);
       }
       if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
+      // The path part of the spec, for naming files the way the user typed them.
+      const { parseSourceSpec } = await import("../../runtime/data/source-spec.js");
+      const typed = parseSourceSpec(target, ctx.cwd).target;
       setExit(
         await guarded(
           ctx,
@@ -66,7 +74,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
                 cwd: ctx.cwd,
                 layout: opts.layout as "nhwc" | "nchw" | "auto",
                 ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
-                onProgress: (d, t) => bar.update("reading", d, t),
+                onProgress: (task, d, t) => bar.update(task, d, t),
               });
               bar.stop();
               if (opts.json) {
@@ -92,7 +100,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
               bar.stop();
             }
           },
-          { [resolve(ctx.cwd, target)]: target },
+          { [resolve(ctx.cwd, typed)]: typed },
         ),
       );
     });
