@@ -284,9 +284,12 @@ export const REGISTRY = {
   E032: {
     severity: "error",
     summary: "an npz file whose headers describe no usable data set (no images, a zero dimension, a damaged archive)",
-    docs: "An npz source that is already on disk is checked by its headers alone (no pixels are read); this reports one whose headers describe no usable data set. `adainfc data check` reads the file itself and says more.",
+    docs: "An npz source that is already on disk is checked by its headers alone (no pixels are read); this reports one whose headers describe no usable data set. The file itself is at fault (the message says how): write it again, or point the source at another file. `adainfc data check` and `data info` stop at the same headers, so they say no more.",
     messages: {
-      npzUnusable: { text: "{path}: {problem}", hint: "adainfc data check <pipeline> reads the file and says more; replace or regenerate it" },
+      npzUnusable: {
+        text: "{path}: {problem}",
+        hint: "write the file again (np.savez(path, image=..., label=...), `adainfc data convert` or `adainfc generate`), or point the source at another file",
+      },
     },
   },
   E040: {

@@ -53,8 +53,11 @@ export function describeFsError(e: unknown): string | null {
   return `cannot ${action} ${where}: ${cause} (${err.code})`;
 }
 
-/** mkdir -p, one level at a time: errors name the level that failed. */
-export function ensureDir(dir: string): void {
+/**
+ * mkdir -p, one level at a time: errors name the level that failed. Returns the first
+ * folder it created (as Node's recursive mkdir does), undefined when all were there.
+ */
+export function ensureDir(dir: string): string | undefined {
   const missing: string[] = [];
   let cur = path.resolve(dir);
   for (;;) {
@@ -76,12 +79,39 @@ export function ensureDir(dir: string): void {
     }
     break;
   }
+  let first: string | undefined;
   for (const d of missing.reverse()) {
     try {
       fs.mkdirSync(d);
+      first ??= d;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST" && fs.statSync(d).isDirectory()) continue;
       throw e;
     }
+  }
+  return first;
+}
+
+/**
+ * A folder to write into, for a flag like `--dir`: ensureDir, then a check that this
+ * process may write there. Returns the first folder created (so a failed command can
+ * remove it again). Throws an Error whose message is one line saying what is wrong,
+ * without the path (the caller names it as the user typed it).
+ */
+export function writableDir(dir: string): string | undefined {
+  let made: string | undefined;
+  try {
+    made = ensureDir(dir);
+    fs.accessSync(dir, fs.constants.W_OK);
+    return made;
+  } catch (e) {
+    let isFile = false;
+    try {
+      isFile = !fs.statSync(dir).isDirectory();
+    } catch {
+      /* not there: described below */
+    }
+    const why = isFile ? "it is a file, not a folder" : (describeFsError(e) ?? (e instanceof Error ? e.message : String(e)));
+    throw new Error(why);
   }
 }

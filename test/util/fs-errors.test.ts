@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeFsError, ensureDir } from "../../src/util/fs-errors.js";
+import { describeFsError, ensureDir, writableDir } from "../../src/util/fs-errors.js";
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "adainf-fs-"));
 
@@ -14,6 +14,22 @@ describe("ensureDir", () => {
     ensureDir(path.join(d, "a/b/c"));
     expect(fs.statSync(path.join(d, "a/b/c")).isDirectory()).toBe(true);
     ensureDir(path.join(d, "a/b/c"));
+    fs.rmSync(d, { recursive: true });
+  });
+
+  it("returns the first folder it made, or undefined when all were there", () => {
+    const d = tmp();
+    expect(ensureDir(path.join(d, "a/b"))).toBe(path.join(d, "a"));
+    expect(ensureDir(path.join(d, "a/b"))).toBeUndefined();
+    fs.rmSync(d, { recursive: true });
+  });
+
+  it("writableDir: a file is 'a file, not a folder', a path through one says so, without a stack", () => {
+    const d = tmp();
+    fs.writeFileSync(path.join(d, "f"), "");
+    expect(() => writableDir(path.join(d, "f"))).toThrow(/^it is a file, not a folder$/);
+    expect(() => writableDir(path.join(d, "f/x"))).toThrow(/a part of the path is a file, not a folder \(ENOTDIR\)$/);
+    expect(writableDir(path.join(d, "n/m"))).toBe(path.join(d, "n"));
     fs.rmSync(d, { recursive: true });
   });
 

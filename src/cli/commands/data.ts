@@ -12,8 +12,8 @@ import { progressFor, type ProgressWords } from "../progress.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {
-  words: { reading: "reading the archive", converting: "converting images", downloading: "downloading" },
-  units: { reading: " bytes", converting: " images", downloading: " bytes" },
+  words: { reading: "reading the archive", decoding: "decoding images", converting: "converting images", downloading: "downloading" },
+  units: { reading: " bytes", decoding: " images", converting: " images", downloading: " bytes" },
 };
 
 /**
@@ -45,16 +45,24 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 
   data
     .command("info")
-    .description("format, size, shape, labels and channel means of a data path (npz, CIFAR folder, image folder, or `mnist`)")
-    .argument("<path>", "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`")
+    .description(
+      "format, size, shape, labels and channel means of a data source (reads headers and a sample of images; does not verify checksums: `data check` does)",
+    )
+    .argument(
+      "<source>",
+      "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`; as for generate --from, a :train, :test (or mnist:all) suffix picks a split",
+    )
     .option("--json", "print JSON (keys: format, count, shape, dtype, labeled, unlabeled, channelMeans)")
-    .option("--split <split>", "train or test (CIFAR, MNIST)")
+    .option("--split <split>", "train or test (CIFAR, MNIST); the same as a :train or :test suffix")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
       if (opts.split !== undefined && opts.split !== "train" && opts.split !== "test") {
         throw new UserError(`--split must be train or test, not '${opts.split}'`, EXIT_USAGE);
       }
       if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
+      // The path part of the spec, for naming files the way the user typed them.
+      const { parseSourceSpec } = await import("../../runtime/data/source-spec.js");
+      const typed = parseSourceSpec(target, ctx.cwd).target;
       setExit(
         await guarded(
           ctx,
@@ -66,7 +74,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
                 cwd: ctx.cwd,
                 layout: opts.layout as "nhwc" | "nchw" | "auto",
                 ...(opts.split ? { split: opts.split as "train" | "test" } : {}),
-                onProgress: (d, t) => bar.update("reading", d, t),
+                onProgress: (task, d, t) => bar.update(task, d, t),
               });
               bar.stop();
               if (opts.json) {
@@ -92,7 +100,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
               bar.stop();
             }
           },
-          { [resolve(ctx.cwd, target)]: target },
+          { [resolve(ctx.cwd, typed)]: typed },
         ),
       );
     });
@@ -106,9 +114,16 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action(async (folder: string, opts: { out: string; resize?: string }) => {
       let resize: [number, number] | undefined;
       if (opts.resize !== undefined) {
+        const { MAX_RESIZE_SIDE } = await import("../../runtime/data/folder.js");
         const m = /^(\d+)x(\d+)$/.exec(opts.resize);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UserError(`--resize must look like 32x32, not '${opts.resize}'`, EXIT_USAGE);
+        if (!m) throw new UserError(`--resize must look like 32x32 (height x width), not '${opts.resize}'`, EXIT_USAGE);
         resize = [Number(m[1]), Number(m[2])];
+        if (resize.some((side) => side < 1 || side > MAX_RESIZE_SIDE)) {
+          throw new UserError(
+            `--resize ${opts.resize}: each side must be 1 to ${MAX_RESIZE_SIDE} pixels (larger images do not fit in memory a few at a time; training images are 32 to 224 a side)`,
+            EXIT_USAGE,
+          );
+        }
       }
       setExit(
         await guarded(
@@ -141,17 +156,30 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
     .action(async (dataset: string, opts: { dir: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
+      const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
+      // Both flags are checked before anything is downloaded or created.
+      if (opts.url !== undefined && !httpUrl(opts.url)) {
+        throw new UserError(`--url: not an http(s) URL: ${opts.url} (give a mirror's full address, like https://host/cifar-10-binary.tar.gz)`, EXIT_USAGE);
+      }
+      const dir = resolve(ctx.cwd, opts.dir);
+      const { writableDir } = await import("../../util/fs-errors.js");
+      let madeDir: string | undefined;
+      try {
+        madeDir = writableDir(dir);
+      } catch (e) {
+        throw new UserError(`--dir ${opts.dir}: ${(e as Error).message}; give a folder you can write in (it is created if missing)`);
+      }
       setExit(
         await guarded(
           ctx,
           async () => {
-            const { fetchCifar, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
             const spec = CIFAR_ARCHIVES[dataset];
             const bar = await progressFor(ctx, DATA_PROGRESS);
             try {
-              const folder = await fetchCifar(dataset, resolve(ctx.cwd, opts.dir), {
+              const folder = await fetchCifar(dataset, dir, {
                 archive: { url: opts.url ?? spec.url, md5: spec.md5 },
                 onProgress: (d, t) => bar.update("downloading", d, t),
+                ...(madeDir ? { madeDir } : {}),
               });
               bar.stop();
               ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
@@ -160,7 +188,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
               bar.stop();
             }
           },
-          { [resolve(ctx.cwd, opts.dir)]: opts.dir },
+          { [dir]: opts.dir },
         ),
       );
     });

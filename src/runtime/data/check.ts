@@ -11,6 +11,7 @@
 //   D008 info     sizes, epoch size and generated share of the training mixture
 //   D009 error    the mixture names a source that is not declared
 //   D010 warning  the evaluation source has no labels
+//   D011 error    an npz member fails its CRC-32 check (the file is damaged)
 
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
@@ -18,6 +19,8 @@ import { DataError } from "../../formats/data-error.js";
 import { openSource, type ImageSource } from "./source.js";
 import { channelStats, evenSample, type ChannelStats } from "./stats.js";
 import { mixtureQuantities } from "./sampler.js";
+import { verifyZipCrcs } from "./verify.js";
+import { dataPath } from "../../formats/data-path.js";
 
 export interface DataCheckOptions {
   cwd: string;
@@ -61,6 +64,26 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         continue;
       }
       sources.set(src.name, opened);
+      // Opening reads headers only: every byte of an npz is checked against its CRC-32 here.
+      if (src.format === "npz" && src.path !== null) {
+        const shown = src.path;
+        let bad: Awaited<ReturnType<typeof verifyZipCrcs>> = [];
+        try {
+          bad = await verifyZipCrcs(dataPath(options.cwd, src.path), (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t));
+        } catch (e) {
+          if (!(e instanceof DataError)) throw e;
+          add("D011", "error", `${shown}: cannot be read through (${e.what}): the file is damaged; make or download it again`, `${pointer}/path`);
+        }
+        for (const m of bad) {
+          const computed = m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`;
+          add(
+            "D011",
+            "error",
+            `${shown}: ${m.member} fails its CRC-32 check (stored ${hex(m.stored)}, ${computed}): the file is damaged; make or download it again`,
+            `${pointer}/path`,
+          );
+        }
+      }
       if (opened.shape.join("x") !== src.shape.join("x")) {
         add(
           "D002",
@@ -226,6 +249,7 @@ function ratio(a: number, b: number): number {
   return a > b ? a / b : b / a;
 }
 
+const hex = (n: number): string => n.toString(16).padStart(8, "0");
 const fmtShape = (s: readonly number[]): string => s.join("x");
 const fmtInt = (n: number): string => n.toLocaleString("en-US");
 const fmtNum = (n: number): string => n.toFixed(3);

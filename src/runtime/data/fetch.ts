@@ -1,6 +1,7 @@
 // `adainfc data fetch cifar10|cifar100`: download the official binary archive over
 // https, check its MD5 against the published one, extract it (node-tar, src/runtime/data/tar.ts) and
-// check that the result opens. Offline, it fails with one line saying so.
+// check that the result opens. Offline, it fails with one line saying so. The URL and
+// the folder are checked before anything is downloaded or created.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -8,6 +9,7 @@ import https from "node:https";
 import http from "node:http";
 import path from "node:path";
 import { DataError, fsError } from "../../formats/data-error.js";
+import { writableDir } from "../../util/fs-errors.js";
 import { extractTar } from "./tar.js";
 import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
 
@@ -27,6 +29,18 @@ export interface FetchOptions {
   /** Override the archive (tests, mirrors). */
   archive?: ArchiveSpec;
   timeoutMs?: number;
+  /** A folder the caller created for this fetch (writableDir's answer): removed again when the fetch fails and leaves it empty. */
+  madeDir?: string;
+}
+
+/** The URL parsed when it is an http(s) one, else null: the one test for a mirror and for redirects. */
+export function httpUrl(url: string): URL | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" || u.protocol === "https:" ? u : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Download, verify and extract; returns the folder with the `.bin` files. */
@@ -34,26 +48,38 @@ export async function fetchCifar(name: CifarName, dir: string, options: FetchOpt
   const spec = options.archive ?? CIFAR_ARCHIVES[name];
   const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
   if (isComplete(name, folder)) return folder;
-  let created: string | undefined;
+  const url = httpUrl(spec.url);
+  if (!url) throw new DataError(spec.url, "not an http(s) URL");
+  let created = options.madeDir;
   try {
-    created = fs.mkdirSync(dir, { recursive: true });
+    created = writableDir(dir) ?? created;
   } catch (e) {
-    throw fsError(dir, e);
+    throw new DataError(dir, (e as Error).message);
   }
-  const archive = path.join(dir, path.basename(new URL(spec.url).pathname) || `${name}.tar.gz`);
+  const archive = path.join(dir, path.basename(url.pathname) || `${name}.tar.gz`);
   const partial = `${archive}.part`;
   try {
     await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000);
     fs.renameSync(partial, archive);
     return await installArchive(name, archive, dir, spec.md5);
   } catch (e) {
-    // Leave no empty folder behind when this call made it and nothing came of it.
-    if (created && fs.existsSync(created) && fs.readdirSync(created).filter((f) => f !== path.basename(partial)).length === 0) {
-      fs.rmSync(created, { recursive: true, force: true });
-    }
+    // Leave no empty folders behind when this call made them and nothing came of it.
+    if (created && onlyFolders(created, partial)) fs.rmSync(created, { recursive: true, force: true });
     throw e;
   } finally {
     fs.rmSync(partial, { force: true });
+  }
+}
+
+/** Whether `dir` holds nothing but (empty) folders and the file `ignore`. */
+function onlyFolders(dir: string, ignore: string): boolean {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).every((e) => {
+      const full = path.join(dir, e.name);
+      return full === ignore || (e.isDirectory() && onlyFolders(full, ignore));
+    });
+  } catch {
+    return false;
   }
 }
 
@@ -94,18 +120,12 @@ export function download(url: string, target: string, onProgress: FetchOptions["
   return new Promise((resolve, reject) => {
     const offline = (why: string): DataError =>
       new DataError(url, `cannot download (${why}); check the internet connection, or download the archive by hand and extract it into the --dir folder`);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      reject(new DataError(url, "not a valid URL"));
+    const parsed = httpUrl(url);
+    if (!parsed) {
+      reject(new DataError(url, "not an http(s) URL"));
       return;
     }
-    const client = parsed.protocol === "https:" ? https : parsed.protocol === "http:" ? http : null;
-    if (!client) {
-      reject(new DataError(url, "only http(s) URLs are supported"));
-      return;
-    }
+    const client = parsed.protocol === "https:" ? https : http;
     const request = client.get(parsed, (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) {

@@ -13,6 +13,14 @@ import { NpzImageWriter } from "./npz-writer.js";
 
 export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp"]);
 
+/**
+ * The largest side `data convert --resize` takes. Four images are decoded at once, each
+ * H*W*3 bytes plus libvips' working copies: 8192x8192 is 201 MB an image, about 1 GB at
+ * once; 100000x100000 would be 30 GB an image, and libvips fails on every one with "out
+ * of memory". Training images are far smaller (32 to 224 pixels a side).
+ */
+export const MAX_RESIZE_SIDE = 8192;
+
 type SharpFactory = (input: string) => Sharp;
 let sharpFactory: SharpFactory | null = null;
 async function loadSharp(): Promise<SharpFactory> {

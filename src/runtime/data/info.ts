@@ -1,6 +1,9 @@
-// `adainfc data info <path>`: what a data path holds. The format is detected from the
-// path: `mnist` names the embedded set, a zip file is an npz, a folder with CIFAR
-// `.bin` files is CIFAR-10/100, any other folder an image folder.
+// `adainfc data info <source>`: what a data source holds. The source is a spec as for
+// `generate --from` (source-spec.ts: `mnist`, `mnist:test`, `data/cifar10:test`, a path).
+// The format is detected from the path: `mnist` names the embedded set, a zip file is an
+// npz, a folder with CIFAR `.bin` files is CIFAR-10/100, any other folder an image
+// folder. Headers and a sample of images are read; checksums are not verified (that is
+// `data check`'s work: it reads every byte).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -13,6 +16,8 @@ import type { Layout } from "../../formats/npz-header.js";
 import { decodeImage, listImages } from "./folder.js";
 import { channelStats, evenSample } from "./stats.js";
 import { readAt } from "../../formats/zip.js";
+import { RuntimeProblem } from "../errors.js";
+import { checkSplit, parseSourceSpec } from "./source-spec.js";
 
 /** The JSON that `data info --json` prints: exactly these keys. */
 export interface DataInfo {
@@ -44,7 +49,8 @@ export interface DataInfoOptions {
   cacheDir?: string;
   /** Images read for the channel means: default 10,000 (1,000 for image folders, which must be decoded). */
   maxSamples?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** `reading`: bytes of a one-time npz cache build; `decoding`: images of a folder's sample. */
+  onProgress?: (task: "reading" | "decoding", done: number, total: number) => void;
 }
 
 export function detectFormat(target: string, cwd: string): { format: SourceFormat; path: string } {
@@ -85,18 +91,29 @@ function labeledSetInfo(r: { count: number; shape: [number, number, number] }, s
   };
 }
 
-export async function dataInfo(target: string, options: DataInfoOptions): Promise<DataInfoDetails> {
+/**
+ * What a source spec holds. A split comes from the spec's suffix or from `options.split`
+ * (both: they must agree); without one, MNIST means all 10,000 digits and CIFAR its
+ * train split.
+ */
+export async function dataInfo(spec: string, options: DataInfoOptions): Promise<DataInfoDetails> {
+  const { target, split: named } = parseSourceSpec(spec, options.cwd);
+  if (named !== null && options.split !== undefined && named !== options.split) {
+    throw new RuntimeProblem(`${spec} names the ${named} split but --split says ${options.split}: give one of them`, "usage");
+  }
   const { format, path: full } = detectFormat(target, options.cwd);
+  checkSplit(target, format, named);
+  const asked: Split | null = named === "all" ? null : (named ?? options.split ?? null);
   const max = options.maxSamples ?? (format === "folder" ? 1000 : 10_000);
   const base = { path: full, layout: null, split: null, mixedSizes: false } as const;
   switch (format) {
     case "mnist": {
-      const r = new MnistReader(options.split ?? null);
-      return { ...base, ...labeledSetInfo(r, channelStats(r, max)), format, split: options.split ?? null };
+      const r = new MnistReader(asked);
+      return { ...base, ...labeledSetInfo(r, channelStats(r, max)), format, split: asked };
     }
     case "cifar10":
     case "cifar100": {
-      const split = options.split ?? "train";
+      const split = asked ?? "train";
       const r = new CifarReader(format, full, split);
       try {
         // Every CIFAR record carries a label (checked against the class count as it is read).
@@ -109,7 +126,7 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
       const r = await NpzReader.open(full, {
         layout: options.layout ?? "auto",
         ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onProgress ? { onProgress: (d: number, t: number) => options.onProgress?.("reading", d, t) } : {}),
       });
       try {
         const s = channelStats({ count: r.count, shape: r.shape, readBatch: (i) => ({ images: r.readImages(i), labels: r.readLabels(i) }) }, max);
@@ -153,7 +170,7 @@ export async function dataInfo(target: string, options: DataInfoOptions): Promis
           }
         }
         pixels += img.pixels.length / 3;
-        options.onProgress?.(i + 1, picks.length);
+        options.onProgress?.("decoding", i + 1, picks.length);
       }
       const mean = sum.map((s) => s / pixels / 255);
       const std = sum.map((s, c) => Math.sqrt(Math.max(0, sumSq[c]! / pixels - (s / pixels) ** 2)) / 255);

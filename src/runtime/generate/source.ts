@@ -1,47 +1,19 @@
-// Which real images the generator is fitted on. A source is written like a path for
-// `adainfc data info`, with an optional split suffix:
-//
-//   mnist            the embedded MNIST digits, train split (7,996 images)
-//   mnist:test       its test split (2,004); mnist:all = all 10,000
-//   data/cifar10     a CIFAR-10/100 binary folder, train split; data/cifar10:test
-//   real.npz         an npz (no splits); an image folder (no splits)
-//
-// The default split is `train` on purpose: the test split is what a pipeline evaluates
-// on, and a generator fitted on it would leak evaluation images into training.
+// Which real images the generator is fitted on, named by a source spec
+// (src/runtime/data/source-spec.ts: `mnist`, `mnist:test`, `data/cifar10:test`, an npz,
+// an image folder). Without a split suffix, MNIST and CIFAR mean their train split, on
+// purpose: the test split is what a pipeline evaluates on, and a generator fitted on it
+// would leak evaluation images into training.
 
-import fs from "node:fs";
-import path from "node:path";
 import type { DataSourceIR, SourceFormat } from "../../ir/types.js";
 import { detectFormat } from "../data/info.js";
 import { NpzReader } from "../data/npz.js";
 import type { Layout } from "../../formats/npz-header.js";
 import { openSource } from "../data/source.js";
 import { evenSample } from "../data/stats.js";
-import { GenerateError } from "./errors.js";
+import { checkSplit, hasSplits, parseSourceSpec, type SplitChoice } from "../data/source-spec.js";
 import type { Matrix } from "./pca.js";
 
-export type SplitChoice = "train" | "test" | "all";
-
-export interface SourceSpec {
-  /** The path part (or `mnist`). */
-  target: string;
-  /** null: the format has no splits. */
-  split: SplitChoice | null;
-}
-
-const SPLIT_SUFFIX = /^(.*):(train|test|all)$/;
-
-/** Split `mnist:test` into target and split. A path that exists as typed is never split, so a file named `a:test` still works. */
-export function parseSourceSpec(spec: string, cwd: string): SourceSpec {
-  const m = SPLIT_SUFFIX.exec(spec);
-  if (m?.[1] && (m[1].toLowerCase() === "mnist" || !fs.existsSync(path.resolve(cwd, spec)))) {
-    return { target: m[1], split: m[2] as SplitChoice };
-  }
-  if (/^mnist:/i.test(spec) && !fs.existsSync(path.resolve(cwd, spec))) {
-    throw new GenerateError(`unknown split in '${spec}': use :train, :test or :all`, "usage");
-  }
-  return { target: spec, split: null };
-}
+export { parseSourceSpec, type SourceSpec, type SplitChoice } from "../data/source-spec.js";
 
 export interface FitSource {
   format: SourceFormat;
@@ -65,10 +37,8 @@ export interface OpenFitSourceOptions {
 export async function openFitSource(spec: string, options: OpenFitSourceOptions): Promise<FitSource> {
   const { target, split } = parseSourceSpec(spec, options.cwd);
   const { format, path: full } = detectFormat(target, options.cwd);
-  const hasSplits = format === "mnist" || format === "cifar10" || format === "cifar100";
-  if (split !== null && !hasSplits) throw new GenerateError(`${target}: ${format} sources have no splits (drop ':${split}')`, "usage");
-  const effective: SplitChoice | null = hasSplits ? (split ?? "train") : null;
-  if (effective === "all" && format !== "mnist") throw new GenerateError(`${target}: ':all' is only for mnist; use :train or :test`, "usage");
+  checkSplit(target, format, split);
+  const effective: SplitChoice | null = hasSplits(format) ? (split ?? "train") : null;
 
   if (format === "npz") {
     const r = await NpzReader.open(full, {

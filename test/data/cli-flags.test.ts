@@ -1,0 +1,158 @@
+// The flags and arguments of `adainfc data fetch|convert|info`: bad values are one line
+// naming the flag (exit 2 for a bad value, 1 for a folder that cannot be used), checked
+// before anything is downloaded or created; `data info` takes generate's source specs
+// (`mnist:test`) and counts a folder's progress in images; E032's hint says what to do.
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../helpers.js";
+import { writeNpz } from "./fixtures.js";
+import { bytes, npyArray, tempDir, zipBytes } from "./helpers.js";
+
+const dir = tempDir("adainf-flags-");
+let server: http.Server;
+let url = "";
+beforeAll(async () => {
+  // A local mirror that has nothing: every fetch that gets as far as downloading fails with HTTP 404.
+  server = http.createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
+});
+afterAll(() => {
+  server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** One line on stderr, nothing on stdout, no stack and no "internal error". */
+function oneLine(r: { out: string; err: string }): string {
+  expect(r.out).toBe("");
+  expect(r.err).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
+  expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+  return r.err.trimEnd();
+}
+
+describe("data fetch: --url and --dir are checked first", () => {
+  it("a --url that is not an http(s) URL: usage error, exit 2, nothing created", async () => {
+    for (const bad of ["notaurl", "ftp://host/x.tar.gz", "file:///etc/passwd"]) {
+      const r = await cli(["data", "fetch", "cifar10", "--url", bad, "--dir", "fetchd"], dir);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(new RegExp(`^error: --url: not an http\\(s\\) URL: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(`));
+    }
+    expect(fs.existsSync(path.join(dir, "fetchd"))).toBe(false);
+  });
+
+  it("a --dir that is a file, or lies below one: one line naming --dir, exit 1", async () => {
+    fs.writeFileSync(path.join(dir, "afile"), "x");
+    const r = await cli(["data", "fetch", "cifar10", "--dir", "afile", "--url", url], dir);
+    expect(r.code).toBe(1);
+    expect(oneLine(r)).toMatch(/^error: --dir afile: it is a file, not a folder; give a folder you can write in/);
+    const below = await cli(["data", "fetch", "cifar10", "--dir", "afile/sub", "--url", url], dir);
+    expect(below.code).toBe(1);
+    expect(oneLine(below)).toMatch(/^error: --dir afile\/sub: cannot create the folder .*afile\/sub: a part of the path is a file, not a folder \(ENOTDIR\)/);
+  });
+
+  it.skipIf(!fs.existsSync("/proc/self"))(
+    "a --dir under /proc: one line at once, not a hang",
+    async () => {
+      const r = await cli(["data", "fetch", "cifar10", "--dir", "/proc/adainf-x/y", "--url", url], dir);
+      expect(r.code).toBe(1);
+      expect(oneLine(r)).toMatch(/^error: --dir \/proc\/adainf-x\/y: cannot create the folder \/proc\/adainf-x: /);
+    },
+    10_000,
+  );
+
+  it("a failed download leaves none of the folders it made", async () => {
+    const r = await cli(["data", "fetch", "cifar10", "--dir", "made/a/b", "--url", url], dir);
+    expect(r.code).toBe(1);
+    expect(oneLine(r)).toMatch(/cannot download \(HTTP 404\)/);
+    expect(fs.existsSync(path.join(dir, "made"))).toBe(false);
+  });
+});
+
+describe("data convert --resize", () => {
+  it("each side must be 1..8192: a usage error, exit 2, before any image is read", async () => {
+    for (const bad of ["100000x100000", "32x9000", "0x32", "32", "-1x4"]) {
+      const r = await cli(["data", "convert", "no-such-folder", "-o", "o.npz", "--resize", bad], dir);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(/^error: --resize/);
+    }
+    const big = await cli(["data", "convert", "no-such-folder", "-o", "o.npz", "--resize", "100000x100000"], dir);
+    expect(big.err).toContain("each side must be 1 to 8192 pixels");
+    // The largest accepted value gets as far as the folder.
+    const ok = await cli(["data", "convert", "no-such-folder", "-o", "o.npz", "--resize", "8192x8192"], dir);
+    expect(ok.code).toBe(1);
+    expect(oneLine(ok)).toBe("error: no-such-folder: no such file or directory");
+  });
+});
+
+describe("data info", () => {
+  it("takes generate's source specs: mnist:test, mnist:all, a CIFAR folder:test", async () => {
+    const json = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const r = await cli(["data", "info", ...args, "--json"], dir);
+      expect([r.code, r.err]).toEqual([0, ""]);
+      return JSON.parse(r.out) as Record<string, unknown>;
+    };
+    expect(await json("mnist:test")).toMatchObject({ format: "mnist", count: 2004 });
+    expect(await json("mnist:train")).toMatchObject({ format: "mnist", count: 7996 });
+    expect(await json("mnist:all")).toMatchObject({ format: "mnist", count: 10000 });
+    expect(await json("mnist:test", "--split", "test")).toMatchObject({ count: 2004 });
+    const cifar = path.join(dir, "c10", "cifar-10-batches-bin");
+    fs.mkdirSync(cifar, { recursive: true });
+    const rec = Buffer.concat([Buffer.from([1]), Buffer.alloc(3072, 9)]);
+    for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"])
+      fs.writeFileSync(path.join(cifar, f), rec);
+    fs.writeFileSync(path.join(cifar, "test_batch.bin"), Buffer.concat([rec, rec, rec]));
+    expect(await json("c10:test")).toMatchObject({ format: "cifar10", count: 3 });
+    expect(await json("c10")).toMatchObject({ format: "cifar10", count: 5 });
+  });
+
+  it("a split the source does not have, or two that disagree: exit 2, one line", async () => {
+    writeNpz(path.join(dir, "set.npz"), bytes(2 * 2 * 2 * 3), 2, [2, 2, 3]);
+    for (const [args, pattern] of [
+      [["mnist:valid"], /^error: unknown split in 'mnist:valid': use :train, :test or :all$/],
+      [["set.npz:test"], /^error: set\.npz: npz sources have no splits \(drop ':test'\)$/],
+      [["mnist:train", "--split", "test"], /^error: mnist:train names the train split but --split says test/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await cli(["data", "info", ...args], dir);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(pattern);
+    }
+  });
+
+  it("an image folder's progress counts images, not bytes", async () => {
+    const sharp = (await import("sharp")).default;
+    const folder = path.join(dir, "imgs");
+    fs.mkdirSync(folder);
+    for (let i = 0; i < 5; i++)
+      await sharp(Buffer.from(bytes(48, i)), { raw: { width: 4, height: 4, channels: 3 } })
+        .png()
+        .toFile(path.join(folder, `${i}.png`));
+    const r = await cli(["data", "info", "imgs"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("  decoding images\n");
+    expect(r.err).toContain("    5 / 5 images\n");
+    expect(r.err).not.toContain("bytes");
+  });
+});
+
+describe("data check on a pipeline whose npz headers are unusable (E032)", () => {
+  it("the hint says how to fix the file, not to run data check again", async () => {
+    fs.writeFileSync(path.join(dir, "empty.npz"), zipBytes([{ name: "image.npy", data: npyArray("|u1", [0, 8, 8, 3], new Uint8Array(0)) }]));
+    fs.writeFileSync(
+      path.join(dir, "e.adainf"),
+      `pipeline p from simclr {
+  data {
+    real = npz("empty.npz", origin = real, classes = 2, channels = rgb)
+  }
+}
+`,
+    );
+    const r = await cli(["data", "check", "e.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[E032]");
+    expect(r.err).toMatch(/hint: write the file again .*or point the source at another file/);
+    expect(r.err).not.toContain("adainfc data check");
+  });
+});
