@@ -38,6 +38,26 @@ export function runPaths(dir: string): RunPaths {
   };
 }
 
+/**
+ * When `file` (absolute, symbolic links resolved) is one of a run directory's own
+ * entries (ir.json, metrics.jsonl, run.lock, done.json, eval.json, checkpoints/ or
+ * anything under it), that run directory and the entry (relative to it); else null.
+ * A directory counts as a run's when it holds ir.json and one other of these, as
+ * every run started by `adainfc run` does: a lone ir.json written by `compile -o`
+ * does not make one.
+ */
+export function runDirEntryOf(file: string): { dir: string; entry: string } | null {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const p = runPaths(dir);
+    const own = [p.ir, p.metrics, p.lock, p.done, p.eval];
+    const mine = own.includes(file) || file === p.checkpoints || file.startsWith(p.checkpoints + path.sep);
+    if (mine && fs.existsSync(p.ir) && [p.metrics, p.lock, p.done, p.eval, p.checkpoints].some((e) => fs.existsSync(e))) {
+      return { dir, entry: path.relative(dir, file) };
+    }
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
 /** The run directory of a pipeline, resolved against the project directory (the working directory). */
 export function runDirOf(outputDir: string, projectDir: string): string {
   return path.resolve(projectDir, outputDir);

@@ -40,17 +40,25 @@ const ACTIONS: Record<string, string> = {
   copyfile: "copy to",
 };
 
-/** One line for a file-system error with a known cause, or null for anything else. */
-export function describeFsError(e: unknown): string | null {
+/**
+ * One line for a file-system error with a known cause, or null for anything else.
+ * `shown` names the path as the user typed it (the error holds the absolute one).
+ */
+export function describeFsError(e: unknown, shown?: string): string | null {
   const err = e as NodeJS.ErrnoException | null;
   if (!err || typeof err !== "object" || typeof err.code !== "string" || !(err.code in CAUSES)) return null;
   const where = (err as { dest?: string }).dest ?? err.path;
   if (typeof where !== "string") return null;
   const action = ACTIONS[err.syscall ?? ""] ?? "use";
-  // mkdir's ENOENT with its parent there: the file system (e.g. /proc) refuses new folders.
+  // ENOENT with the parent there: the file system (e.g. /proc) refuses new folders or files.
+  const refused = err.code === "ENOENT" && fs.existsSync(path.dirname(where));
   const cause =
-    err.syscall === "mkdir" && err.code === "ENOENT" && fs.existsSync(path.dirname(where)) ? "the file system does not allow a folder there" : CAUSES[err.code];
-  return `cannot ${action} ${where}: ${cause} (${err.code})`;
+    refused && err.syscall === "mkdir"
+      ? "the file system does not allow a folder there"
+      : refused && err.syscall === "write"
+        ? "the file system does not allow a new file there"
+        : CAUSES[err.code];
+  return `cannot ${action} ${shown ?? where}: ${cause} (${err.code})`;
 }
 
 /**

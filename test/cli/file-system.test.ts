@@ -34,9 +34,13 @@ const cases: Array<[string, string[], RegExp, boolean?]> = [
   [
     "a TypeScript target over a file",
     ["compile", "tiny.adainf", "--target", "ts", "-o", "afile"],
-    /^error: cannot create the folder .*afile: a part of the path is a file/,
+    /^error: -o afile is a file, not a folder: choose another output folder$/,
   ],
-  ["a preview onto a folder", ["preview", "tiny.adainf", "-o", "adir"], /^error: cannot write .*adir: it is a folder, not a file \(EISDIR\)/],
+  [
+    "a preview onto a folder",
+    ["preview", "tiny.adainf", "-o", "adir"],
+    /^error: -o adir is a folder, not a file: give a file path \(e\.g\. -o adir\/preview\.png\)$/,
+  ],
 ];
 
 for (const [name, args, first, skip] of cases) {

@@ -1,15 +1,17 @@
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { checkFilesInFolder, checkOutput, pipelineInputs, writeOutput, type CheckedOutput, type OutputInput } from "../output-path.js";
 
 // `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
 // target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
-// loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph.
+// loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph. -o is
+// checked (src/cli/output-path.ts) against the files the compile read before anything
+// is written: never a pipeline or data file, never a run directory's own file.
 
 interface CompileOpts {
   emit?: string;
@@ -43,17 +45,29 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const target = chooseTarget(opts);
       const devices = parseDevices(opts.devices, target);
       const flavour = parseFlavour(opts.flavour, target);
-      if (target !== "ir" && !opts.out) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
+      if (target !== "ir" && opts.out === undefined) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
       const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      // -o is checked against every file the compile read, before anything is printed or written.
+      const inputs = pipelineInputs(out);
+      const dest =
+        opts.out === undefined
+          ? null
+          : checkOutput(ctx.cwd, {
+              path: opts.out,
+              flag: "-o",
+              command: target === "ir" ? "compile" : `compile --target ${target}`,
+              kind: target === "ir" ? "json" : "folder",
+              inputs,
+            });
       report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
         setExit(EXIT_ERRORS);
         return;
       }
       if (out.pipelines.length === 0) throw new UserError(`${file} declares no pipeline`);
-      if (target === "ir") return emitIR(ctx, out.pipelines, opts);
-      if (target === "ts") return emitTs(ctx, out.pipelines, file, opts);
-      return emitSolo(ctx, out, resolve(ctx.cwd, opts.out!), devices, flavour, setExit);
+      if (target === "ir") return emitIR(ctx, out.pipelines, opts, dest);
+      if (target === "ts") return emitTs(ctx, out.pipelines, file, opts, dest!, inputs);
+      return emitSolo(ctx, out, dest!, inputs, devices, flavour, setExit);
     });
 };
 
@@ -84,17 +98,18 @@ function report(ctx: CliContext, out: CompileOutput, diagnostics: Diagnostic[]):
   if (diagnostics.length) ctx.err(renderDiagnostics(diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
 }
 
-function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpts): void {
+function emitIR(ctx: CliContext, pipelines: CompiledPipeline[], opts: CompileOpts, dest: CheckedOutput | null): void {
   const value = pipelines.map((p) => (opts.spans ? { ir: p.ir, spans: p.spans } : p.ir));
   const json = JSON.stringify(value.length === 1 ? value[0] : value, null, 2) + "\n";
-  if (opts.out) writeFileAtomic(resolve(ctx.cwd, opts.out), json);
+  if (dest) writeOutput(dest, json);
   else ctx.out(json);
 }
 
 async function emitSolo(
   ctx: CliContext,
   out: CompileOutput,
-  dir: string,
+  dest: CheckedOutput,
+  inputs: OutputInput[],
   devices: number | undefined,
   flavour: "adainf" | "upstream",
   setExit: (code: number) => void,
@@ -113,15 +128,26 @@ async function emitSolo(
     return;
   }
   const several = results.length > 1;
-  for (const { p, r } of results) {
-    const target = several ? join(dir, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dir;
-    for (const path of writeEmitted(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
-  }
+  const folders = results.map(({ p, r }) => ({ r, target: several ? join(dest.abs, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dest.abs }));
+  checkFilesInFolder(
+    ctx.cwd,
+    dest,
+    folders.flatMap(({ r, target }) => r.files.map((f) => join(target, f.path))),
+    inputs,
+  );
+  for (const { r, target } of folders) for (const path of writeEmitted(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }
 
-async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: string, opts: CompileOpts): Promise<void> {
+async function emitTs(
+  ctx: CliContext,
+  pipelines: CompiledPipeline[],
+  file: string,
+  opts: CompileOpts,
+  dest: CheckedOutput,
+  inputs: OutputInput[],
+): Promise<void> {
   const { emitTypeScript, writeTypeScriptFiles } = await import("../../emit/typescript/emit.js");
-  const dir = resolve(ctx.cwd, opts.out!);
+  const dir = dest.abs;
   const command = [
     "adainfc compile",
     file,
@@ -135,7 +161,11 @@ async function emitTs(ctx: CliContext, pipelines: CompiledPipeline[], file: stri
     pipelines.map((p) => p.ir),
     { outDir: dir, cwd: ctx.cwd, command },
   );
+  checkFilesInFolder(
+    ctx.cwd,
+    dest,
+    files.map((f) => join(dir, f.path)),
+    inputs,
+  );
   for (const path of writeTypeScriptFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }
-
-/** Writes a user's output file atomically (temp file + rename). */

@@ -3,12 +3,14 @@ import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
+import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
 
 // `adainfc data info|convert|fetch|check`. Every module of the data layer is imported
 // lazily inside the action, so registering this command costs nothing. A bad data
 // file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
 // Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
+// convert's -o is checked before any image is read (src/cli/output-path.ts).
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {
@@ -125,6 +127,13 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           );
         }
       }
+      const out = checkOutput(ctx.cwd, {
+        path: opts.out,
+        flag: "-o",
+        command: "data convert",
+        kind: "npz",
+        inputs: [{ path: folder, as: `the image folder ${folder}` }],
+      });
       setExit(
         await guarded(
           ctx,
@@ -132,7 +141,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
             const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
             const bar = await progressFor(ctx, DATA_PROGRESS);
             try {
-              const result = await convertFolderToNpz(resolve(ctx.cwd, folder), resolve(ctx.cwd, opts.out), {
+              const result = await convertFolderToNpz(resolve(ctx.cwd, folder), out.abs, {
                 ...(resize ? { resize } : {}),
                 onProgress: (d, t) => bar.update("converting", d, t),
               });
@@ -143,7 +152,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
               bar.stop();
             }
           },
-          { [resolve(ctx.cwd, folder)]: folder, [resolve(ctx.cwd, opts.out)]: opts.out },
+          { [resolve(ctx.cwd, folder)]: folder, [out.abs]: opts.out },
         ),
       );
     });

@@ -2,14 +2,16 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
 
 // `adainfc generate --from <source> --count N -o gen.npz`: the built-in generator
 // (PCA + Gaussian mixture), a weak stand-in for a diffusion model so the paper's
 // inflation experiments run offline. The runtime is imported lazily inside the action.
 // Errors in the data file or the arguments end with one `error:` line (exit 1, or 2
-// for usage); progress goes to stderr, as a bar on a terminal and as a plain line every
-// few seconds otherwise (a log or a pipe).
+// for usage); -o is checked before the source is read (src/cli/output-path.ts).
+// Progress goes to stderr, as a bar on a terminal and as a plain line every few
+// seconds otherwise (a log or a pipe).
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
@@ -56,6 +58,9 @@ export const GENERATE_PROGRESS: ProgressWords = { words: TASK_WORDS, units: TASK
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
+/** A split chosen after a source (`mnist:test`, `cifar:train`): not part of its path. */
+const SPLIT_SUFFIX = /:(train|test|all)$/;
+
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
     .command("generate")
@@ -84,6 +89,14 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       if (opts.covariance !== "full" && opts.covariance !== "diag")
         throw new UserError(`--covariance must be full or diag, not '${opts.covariance}'`, EXIT_USAGE);
       if (!["nhwc", "nchw", "auto"].includes(opts.layout)) throw new UserError(`--layout must be nhwc, nchw or auto, not '${opts.layout}'`, EXIT_USAGE);
+      checkOutput(ctx.cwd, {
+        path: opts.out,
+        flag: "-o",
+        command: "generate",
+        kind: "npz",
+        inputs: [{ path: opts.from.replace(SPLIT_SUFFIX, ""), as: `--from ${opts.from}` }],
+        beside: [{ path: `${opts.out}.json`, kind: "json" }],
+      });
       setExit(
         await runGenerate(ctx, {
           from: opts.from,
@@ -161,7 +174,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
 
 /** Name a file the way the user typed it, not by its absolute path. */
 function shownPath(ctx: CliContext, where: string, args: RunGenerateArgs): string {
-  for (const typed of [args.out, args.from.replace(/:(train|test|all)$/, "")]) {
+  for (const typed of [args.out, args.from.replace(SPLIT_SUFFIX, "")]) {
     const abs = resolve(ctx.cwd, typed);
     if (where === abs || where.startsWith(abs + "/")) return typed + where.slice(abs.length);
   }

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { checkOutput, writeOutput } from "../output-path.js";
 
 // `adainfc import solo-learn <config.yaml> [--augmentations <file.yaml>] -o <file.adainf>`:
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
+// -o is checked first (src/cli/output-path.ts): never the config or its augmentations,
+// never a run directory's own file; an existing file only with --force.
 
 const KINDS = ["solo-learn"] as const;
 
@@ -20,19 +22,29 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--force", "overwrite the output file if it exists")
     .action(async (kind: string, config: string, opts: { augmentations?: string; out?: string; force?: boolean }) => {
       if (!(KINDS as readonly string[]).includes(kind)) throw new UserError(`cannot import '${kind}' (available: ${KINDS.join(", ")})`, EXIT_USAGE);
-      if (!opts.out) throw new UserError("import needs -o <file.adainf>", EXIT_USAGE);
-      const outPath = resolve(ctx.cwd, opts.out);
-      if (existsSync(outPath) && !opts.force) throw new UserError(`${opts.out} exists; pass --force to overwrite it`);
+      if (opts.out === undefined) throw new UserError("import needs -o <file.adainf>", EXIT_USAGE);
+      const inputs = [
+        { path: config, as: `the config ${config}` },
+        ...(opts.augmentations ? [{ path: opts.augmentations, as: `--augmentations ${opts.augmentations}` }] : []),
+      ];
+      const spec = { path: opts.out, flag: "-o", command: "import", kind: "adainf", inputs, force: Boolean(opts.force) } as const;
+      const out = checkOutput(ctx.cwd, spec);
+      if (existsSync(out.abs) && !opts.force) throw new UserError(`${opts.out} exists; pass --force to overwrite it`);
       const { importSoloLearn, ImportError } = await import("../../emit/import/import.js");
       let result: ReturnType<typeof importSoloLearn>;
       try {
-        result = importSoloLearn(config, { cwd: ctx.cwd, outFile: outPath, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
+        result = importSoloLearn(config, { cwd: ctx.cwd, outFile: out.abs, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
       } catch (e) {
         if (e instanceof ImportError) throw new UserError(e.message, EXIT_ERRORS);
         throw e;
       }
-      writeFileAtomic(outPath, result.text);
+      // The augmentations file found from the config's defaults list is an input too.
+      checkOutput(ctx.cwd, {
+        ...spec,
+        inputs: [...inputs, { path: result.augmentationsPath, as: `the augmentations ${relative(ctx.cwd, result.augmentationsPath)}` }],
+      });
+      writeOutput(out, result.text);
       for (const n of result.notes) ctx.err(`note: ${n}\n`);
-      ctx.out(`wrote ${relative(ctx.cwd, outPath) || outPath} (pipeline ${result.ir.name}, from ${result.plan.method})\n`);
+      ctx.out(`wrote ${relative(ctx.cwd, out.abs) || out.abs} (pipeline ${result.ir.name}, from ${result.plan.method})\n`);
     });
 };

@@ -1,16 +1,15 @@
-import { resolve } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { checkOutput, pipelineInputs, writeOutput } from "../output-path.js";
 
 // `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
 // generated images, before any training. One row per source image: the original,
 // then each view, labelled with the view's name. Images are drawn from what training
 // draws from: a source's declared subset (`size = N`: its first N images), not the
-// whole split.
+// whole split. -o is checked before any image is read (src/cli/output-path.ts).
 
 interface PreviewOpts {
   out: string;
@@ -36,6 +35,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError("--n must be a whole number from 1 to 64", EXIT_USAGE);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
       const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const dest = checkOutput(ctx.cwd, { path: opts.out, flag: "-o", command: "preview", kind: "png", inputs: pipelineInputs(out) });
       if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
       if (out.diagnostics.some((d) => d.severity === "error")) return setExit(EXIT_ERRORS);
       const first = out.pipelines[0];
@@ -82,7 +82,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         if (e instanceof DataError) throw new UserError(e.message);
         throw e;
       }
-      writeFileAtomic(resolve(ctx.cwd, opts.out), renderPreviewGrid(rows, { height: h, width: w, channels: c }));
+      writeOutput(dest, renderPreviewGrid(rows, { height: h, width: w, channels: c }));
       ctx.out(`wrote ${opts.out}: ${rows.length} images x (original + ${ir.augment.views.length} views) of ${ir.name}\n`);
     });
 };

@@ -1,11 +1,12 @@
 import path from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { checkOutput, writeOutput } from "../output-path.js";
 
 // `adainfc report <run-or-sweep-dir> [-o report.html]`: one self-contained HTML page
 // (curves, results with lint findings beside them, runs, augmentation preview) from
-// what `adainfc run` wrote. Reads only; never loads tfjs.
+// what `adainfc run` wrote. Reads only; never loads tfjs. The output is checked
+// before the runs are read (src/cli/output-path.ts): never a run's own file.
 
 interface ReportFlags {
   out?: string;
@@ -27,6 +28,14 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
       const { buildReport, defaultReportPath, ReportInputError } = await import("../../report/index.js");
+      // The runs' own files are refused by the check itself (a run directory's files, whatever reads them).
+      const out = checkOutput(ctx.cwd, {
+        path: opts.out ?? path.relative(ctx.cwd, defaultReportPath(dir, ctx.cwd)),
+        flag: opts.out !== undefined ? "-o" : null,
+        command: "report",
+        kind: "html",
+        inputs: [{ path: dir, as: `the run or sweep directory ${dir}` }],
+      });
       let result: Awaited<ReturnType<typeof buildReport>>;
       try {
         result = await buildReport(dir, { cwd: ctx.cwd, preview: opts.preview ? { seed } : false, ...(opts.title !== undefined ? { title: opts.title } : {}) });
@@ -34,12 +43,11 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         if (e instanceof ReportInputError) throw new UserError(e.message);
         throw e;
       }
-      const out = opts.out !== undefined ? path.resolve(ctx.cwd, opts.out) : defaultReportPath(dir, ctx.cwd);
-      writeFileAtomic(out, result.html);
+      writeOutput(out, result.html);
       for (const n of result.notes) ctx.err(`note: ${n}\n`);
       const finished = result.input.points.filter((p) => p.summary !== null).length;
       ctx.out(
-        `wrote ${path.relative(ctx.cwd, out) || out}: ${result.input.points.length} run${result.input.points.length === 1 ? "" : "s"} (${finished} finished), ` +
+        `wrote ${path.relative(ctx.cwd, out.abs) || out.abs}: ${result.input.points.length} run${result.input.points.length === 1 ? "" : "s"} (${finished} finished), ` +
           `${result.resultRows} result row${result.resultRows === 1 ? "" : "s"}, ${result.charts.length} chart${result.charts.length === 1 ? "" : "s"}, ` +
           `${result.previews} preview image${result.previews === 1 ? "" : "s"}, ${(Buffer.byteLength(result.html) / 1024).toFixed(0)} KiB\n`,
       );

@@ -31,6 +31,8 @@ export interface ImportResult {
   plan: ImportPlan;
   /** What solo-learn did that the pipeline does not say. */
   notes: string[];
+  /** The augmentations YAML that was read (absolute; the config itself when it holds them inline). */
+  augmentationsPath: string;
 }
 
 export { ImportError };
@@ -120,10 +122,10 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const explicit = items(plan, form);
   const short = build(explicit.filter((_, i) => !redundant.has(i)));
   let ir = check(short);
-  if (ir) return { text: short, ir, plan, notes: plan.notes };
+  if (ir) return { text: short, ir, plan, notes: plan.notes, augmentationsPath: loaded.augmentationsPath };
   const long = build(explicit);
   ir = check(long);
-  if (ir) return { text: long, ir, plan, notes: plan.notes };
+  if (ir) return { text: long, ir, plan, notes: plan.notes, augmentationsPath: loaded.augmentationsPath };
   throw new Error("import could not reproduce the config's settings as a pipeline (a bug; please report it with the config)");
 }
 

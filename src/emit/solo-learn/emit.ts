@@ -1,5 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { soloAugmentations } from "./augment.js";
@@ -8,7 +7,7 @@ import { configFileName, type SoloConfig } from "./config.js";
 import { analyze, type SoloOptions } from "./expressible.js";
 import { renderAugmentations, renderConfig } from "./render.js";
 import { renderRunScript } from "./run-script.js";
-import { ensureDir } from "../../util/fs-errors.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
 
 // `adainfc compile --target solo-learn`: one pipeline's IR -> the files the AdaInf
 // reference code reads. Pure (returns text); writeEmitted puts it on disk.
@@ -46,19 +45,9 @@ export function emitSoloLearn(ir: PipelineIR, spans: SpanMap, opts: Partial<Solo
 
 /** Writes every file atomically (temp file + rename), so a reader never sees half a config. */
 export function writeEmitted(dir: string, files: EmittedFile[]): string[] {
-  const written: string[] = [];
-  for (const f of files) {
+  return files.map((f) => {
     const path = join(dir, f.path);
-    ensureDir(dirname(path));
-    const tmp = `${path}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, f.text, { mode: f.executable ? 0o755 : 0o644 });
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
-    written.push(path);
-  }
-  return written;
+    writeFileAtomic(path, f.text, { mode: f.executable ? 0o755 : 0o644 });
+    return path;
+  });
 }
