@@ -1,0 +1,33 @@
+// Flag mistakes found by a user-journey audit, each a usage error (exit 2) with one
+// `error:` line naming the flag: a bad --backend for bench step (as for run and eval),
+// an unknown rule or code for explain, --spans with a target other than the IR,
+// --no-worker with --augment-threads.
+import { expect, test } from "vitest";
+import { cli, ROOT } from "../helpers.js";
+
+test("bench step --backend with an unknown name: exit 2, the same message as run and eval", async () => {
+  const r = await cli(["bench", "step", "--backend", "foo"], ROOT);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("error: --backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'foo'");
+});
+
+test("explain with an unknown rule or code: exit 2 with an error: line and the closest rule", async () => {
+  const rule = await cli(["explain", "vanila-inflation"], ROOT);
+  expect(rule.code).toBe(2);
+  expect(rule.err).toBe("error: unknown rule 'vanila-inflation'; did you mean 'vanilla-inflation'? (adainfc explain --list shows them)\n");
+  const code = await cli(["explain", "E999"], ROOT);
+  expect(code.code).toBe(2);
+  expect(code.err).toBe("error: unknown diagnostic code 'E999' (docs/diagnostics.md lists them)\n");
+});
+
+test("compile --spans goes with the IR only", async () => {
+  const r = await cli(["compile", "pipelines/quickstart.adainf", "--spans", "--target", "ts", "-o", "/tmp/never-written"], ROOT);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("error: --spans goes with the IR (--emit ir), not --target ts");
+});
+
+test("run --no-worker with --augment-threads: exit 2 before anything loads", async () => {
+  const r = await cli(["run", "pipelines/quickstart.adainf", "--no-worker", "--augment-threads", "4"], ROOT);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("error: --augment-threads 4 needs the worker threads that --no-worker turns off: give one or the other");
+});
