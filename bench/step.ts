@@ -187,11 +187,17 @@ async function main(): Promise<void> {
     return l;
   };
 
+  // Progress on stderr (a step can take seconds on a CPU backend); stdout keeps the result.
+  const phase = (what: string): void => {
+    process.stderr.write(`bench step: ${o.model}, 2x${o.batch} views on ${name}: ${what}\n`);
+  };
+  phase(`${o.warmup} warm-up step(s)`);
   const tStart = performance.now();
   for (let i = 0; i < o.warmup; i++) await read(dispatch());
   const warmupMs = performance.now() - tStart;
 
   // 1. Each step awaited: dispatch (JS records and submits the kernels) + the wait for the loss.
+  phase(`${o.steps} step(s) awaited one by one, then ${o.steps} pipelined${o.profile ? ", then one timed and one profiled" : ""}`);
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   const dispatchTimes: number[] = [];
@@ -260,6 +266,7 @@ async function main(): Promise<void> {
   }
   const kernelTotalMs = profile.reduce((s, p) => s + p.ms, 0);
 
+  if (o.torch) phase("the PyTorch reference");
   const torch = o.torch ? runTorch(o.model, o.batch) : "skipped (--no-torch)";
   const result = {
     bench: "step",
