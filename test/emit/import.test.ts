@@ -252,6 +252,17 @@ describe("import solo-learn: configs in the reference's own style", () => {
     expect((await cli(["import", "solo-learn", "cfg/simclr.yaml"], ok)).code).toBe(2);
   });
 
+  it("a negative max_steps and a missing --augmentations file are named as they are", async () => {
+    const neg = referenceProject(REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -5"));
+    const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], neg);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("error: max_steps must be a positive whole number (or -1 with max_epochs), found -5\n");
+    const dir = referenceProject();
+    const aug = await cli(["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "nope.yaml", "-o", "p.adainf"], dir);
+    expect(aug.code).toBe(1);
+    expect(aug.err).toMatch(/^error: .*nope\.yaml: no such file \(given with --augmentations\)$/m);
+  });
+
   it("--augmentations overrides the defaults list", async () => {
     const dir = referenceProject();
     writeFileSync(join(dir, "weak.yaml"), CROP_03.replace("crop_min_scale: 0.3", "crop_min_scale: 0.5"));

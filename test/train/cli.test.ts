@@ -159,7 +159,12 @@ describe("a sweep over two seeds", () => {
     expect(fs.existsSync(path.join(point(0), "eval.json"))).toBe(true);
     const missing = await cli(["eval", "runs/nothing", "--backend", "cpu"], dir);
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain("is not a run directory (no ir.json)");
+    expect(missing.err).toContain("error: runs/nothing: no such directory; eval takes the output.dir of a run (adainfc run writes it)");
+    expect(missing.err).not.toContain("backend:"); // said before the backend loads
+    fs.mkdirSync(path.join(dir, "runs/empty"), { recursive: true });
+    const empty = await cli(["eval", "runs/empty", "--backend", "cpu"], dir);
+    expect(empty.code).toBe(1);
+    expect(empty.err).toContain("error: runs/empty: not a run directory (no ir.json)");
   });
 
   test("adainfc eval: a damaged checkpoint is skipped with a note; a damaged ir.json is one line, exit 1", async () => {

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
-import { BACKEND_CHOICES } from "../../runtime/backend/select.js";
+import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 
 // `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
@@ -80,6 +80,7 @@ function benchScript(name: string): string | null {
 }
 
 export function benchStep(ctx: CliContext, opts: StepFlags): number {
+  if (opts.backend !== undefined && !isBackendName(opts.backend)) throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
   for (const [flag, v, min] of [
     ["--steps", opts.steps, 1],

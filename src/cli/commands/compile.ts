@@ -72,6 +72,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
 };
 
 function chooseTarget(opts: CompileOpts): (typeof TARGETS)[number] {
+  if (opts.spans && (opts.target ?? "ir") !== "ir") throw new UserError(`--spans goes with the IR (--emit ir), not --target ${opts.target}`, EXIT_USAGE);
   if (opts.emit !== undefined && opts.emit !== "ir")
     throw new UserError(`--emit ${opts.emit} is not available (only: ir; for configs use --target)`, EXIT_USAGE);
   const t = opts.target ?? "ir";

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
@@ -32,6 +33,12 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
   const train = await import("../../runtime/train/index.js");
+  // Before the backend loads (seconds): a path that is no run directory is a one-liner at once.
+  const runDir = path.resolve(ctx.cwd, dir);
+  if (!fs.existsSync(train.runPaths(runDir).ir)) {
+    const what = !fs.existsSync(runDir) ? "no such directory" : !fs.statSync(runDir).isDirectory() ? "not a directory" : "not a run directory (no ir.json)";
+    throw new UserError(`${dir}: ${what}; eval takes the output.dir of a run (adainfc run writes it)`);
+  }
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
   try {
     return await evaluate(ctx, path.resolve(ctx.cwd, dir), opts, backend, train);

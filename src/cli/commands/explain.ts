@@ -36,14 +36,14 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
       ctx.out(`# ${code} (retired)\n\n${RETIRED[code]}\n`);
       return EXIT_OK;
     }
-    ctx.err(`adainfc explain: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
+    ctx.err(`error: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
     return EXIT_USAGE;
   }
   const found = findRule(rule);
   if (!found) {
     const { closest } = await import("../../check/suggest.js");
     const guess = closest(rule, RULE_IDS);
-    ctx.err(`adainfc explain: unknown rule '${rule}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)\n`);
+    ctx.err(`error: unknown rule '${rule}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)\n`);
     return EXIT_USAGE;
   }
   const { ruleDocMarkdown } = await import("../../lint/rule-docs.js");

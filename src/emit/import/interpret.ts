@@ -177,8 +177,12 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   // warmup_epochs * max_steps / compute_warm_step_epoch steps; plain solo-learn counts epochs.
   const maxSteps = get(c, "max_steps");
   let steps: Lit;
+  const maxEpochs = get(c, "max_epochs");
   if (typeof maxSteps === "number" && maxSteps > 0) steps = dur(maxSteps, "steps");
-  else if (typeof get(c, "max_epochs") === "number") steps = dur(numberAt(c, "max_epochs"), "epochs");
+  else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = dur(numberAt(c, "max_epochs"), "epochs");
+  else if (maxSteps !== undefined && maxSteps !== null && maxSteps !== -1)
+    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${JSON.stringify(maxSteps)}`);
+  else if (maxEpochs !== undefined && maxEpochs !== null) throw new ImportError(`max_epochs must be a positive number, found ${JSON.stringify(maxEpochs)}`);
   else throw new ImportError("neither max_steps nor max_epochs is set");
   const schedName = stringAt(c, "scheduler.name") ?? "none";
   let schedule: CallPlan | "constant";

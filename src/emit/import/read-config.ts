@@ -122,7 +122,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
     const file = name.endsWith(".yaml") ? name : `${name}.yaml`;
     augPath = join(dirname(configPath), "augmentations", file);
   }
-  const aug = readYaml(augPath, "the augmentations named by the config");
+  const aug = readYaml(augPath, augmentationsPath ? "given with --augmentations" : "the augmentations named by the config's defaults");
   if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
     throw new ImportError(`${augPath}: expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)`);
   }
