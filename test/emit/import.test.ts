@@ -92,6 +92,13 @@ const CROP_03 = `- rrc:
   num_crops: 2
 `;
 
+/** The 1-based line of the first line of `text` that starts (after indentation) with `start`. */
+function lineOf(text: string, start: string): number {
+  const i = text.split("\n").findIndex((l) => l.trimStart().startsWith(start));
+  expect(i).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
 function referenceProject(config = REFERENCE_STYLE): string {
   const dir = tempDir();
   mkdirSync(join(dir, "cfg", "augmentations"), { recursive: true });
@@ -234,7 +241,9 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const dir = referenceProject(REFERENCE_STYLE.replace('method: "simclr"', 'method: "dino"'));
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("error: method: 'dino' has no adainf equivalent (supported: simclr, mocov2plus, byol, barlow_twins)\n");
+    expect(r.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "method:")}: method: 'dino' has no adainf equivalent (supported: simclr, mocov2plus, byol, barlow_twins)\n`,
+    );
     expect(existsSync(join(dir, "p.adainf"))).toBe(false);
 
     const missing = await cli(["import", "solo-learn", "cfg/nope.yaml", "-o", "p.adainf"], dir);
@@ -256,7 +265,9 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const neg = referenceProject(REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -5"));
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], neg);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("error: max_steps must be a positive whole number (or -1 with max_epochs), found -5\n");
+    expect(r.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "max_steps:")}: max_steps must be a positive whole number (or -1 with max_epochs), found -5\n`,
+    );
     const dir = referenceProject();
     const aug = await cli(["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "nope.yaml", "-o", "p.adainf"], dir);
     expect(aug.code).toBe(1);
@@ -271,5 +282,58 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const ir = irOf("p.adainf", dir);
     expect(ir.augment.preset).toBe("weak");
     expect(ir.augment.views[0]!.ops[0]).toMatchObject({ scale: [0.5, 1] });
+  });
+});
+
+describe("import solo-learn: a value error names the file and line of its key", () => {
+  const run = (dir: string, ...more: string[]) => cli(["import", "solo-learn", "cfg/simclr.yaml", ...more, "-o", "p.adainf"], dir);
+
+  it("a bad value in the config itself: its line there", async () => {
+    const config = REFERENCE_STYLE.replace("  lr: 0.2", '  lr: "abc"');
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: cfg/simclr.yaml:${lineOf(config, "lr:")}: optimizer.lr must be a number, found "abc"\n`);
+  });
+
+  it("a bad value in the augmentations the defaults list names: that file's line (a compile error too)", async () => {
+    const dir = referenceProject();
+    const bad = CROP_03.replace("color_jitter: {prob: 0.8", "color_jitter: {prob: 7");
+    writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), bad);
+    const r = await run(dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "error: the imported settings do not make a valid pipeline:\n" +
+        `  cfg/augmentations/symmetric_crop_0.3.yaml:${lineOf(bad, "color_jitter:")}: E021: color_jitter.p = 7 is out of range: it must be in [0, 1]\n`,
+    );
+  });
+
+  it("a bad augmentation value given with --augmentations: that file's line, over the config's inline list", async () => {
+    const inline = `${REFERENCE_STYLE.replace("  - augmentations: symmetric_crop_0.3.yaml\n", "").trimEnd()}\naugmentations:\n${CROP_03.replace(/^/gm, "  ").trimEnd()}\n`;
+    const dir = referenceProject(inline);
+    const bad = `# two crops\n${CROP_03.replace("grayscale: {prob: 0.2}", 'grayscale: {prob: "often"}')}`;
+    writeFileSync(join(dir, "aug.yaml"), bad);
+    const r = await run(dir, "--augmentations", "aug.yaml");
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: aug.yaml:${lineOf(bad, "grayscale:")}: pipeline 1: grayscale.prob must be a number\n`);
+    // the config's own list, where no file overrides it: the config's line
+    const own = inline.replace("grayscale: {prob: 0.2}", 'grayscale: {prob: "often"}');
+    const r2 = await run(referenceProject(own));
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(own, "grayscale:")}: pipeline 1: grayscale.prob must be a number\n`);
+  });
+
+  it("a missing key: the mapping that lacks it (its line), else the config file", async () => {
+    const config = REFERENCE_STYLE.replace("  temperature: 0.2\n", "");
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: cfg/simclr.yaml:${lineOf(config, "method_kwargs:")}: method_kwargs.temperature is missing\n`);
+    const none = REFERENCE_STYLE.replace(/^method_kwargs:\n( {2}.*\n)*/m, "");
+    const r2 = await run(referenceProject(none));
+    expect(r2.code).toBe(1);
+    expect(r2.err).toBe("error: cfg/simclr.yaml: method_kwargs.proj_hidden_dim is missing\n");
+    const noCrop = CROP_03.replace("  crop_size: 32\n", "");
+    const dir = referenceProject();
+    writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), noCrop);
+    const r3 = await run(dir);
+    expect(r3.err).toBe("error: cfg/augmentations/symmetric_crop_0.3.yaml:1: pipeline 1: crop_size is missing\n");
   });
 });

@@ -35,7 +35,8 @@ export const register: RegisterCommand = (program, ctx) => {
       try {
         result = importSoloLearn(config, { cwd: ctx.cwd, outFile: out.abs, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
       } catch (e) {
-        if (e instanceof ImportError) throw new UserError(e.message, EXIT_ERRORS);
+        // e.text: the message at the place of the key it is about (`cfg/simclr.yaml:42: ...`).
+        if (e instanceof ImportError) throw new UserError(e.text, EXIT_ERRORS);
         throw e;
       }
       // The augmentations file found from the config's defaults list is an input too.

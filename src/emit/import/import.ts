@@ -4,8 +4,10 @@ import type { PipelineIR } from "../../ir/types.js";
 import { defaultOutputDir } from "../../ir/builtins.js";
 import { formatText } from "../../syntax/format.js";
 import { interpret, type ImportPlan } from "./interpret.js";
+import type { Mark } from "./literal.js";
+import { atPlace, type Places } from "./places.js";
 import { ImportError, loadSoloConfig } from "./read-config.js";
-import { items, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
+import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
 
 // `adainfc import solo-learn`: a solo-learn config (+ augmentations) -> a formatted
 // pipeline that inherits its method's recipe and states only what differs from it.
@@ -47,22 +49,38 @@ function compileText(text: string, opts: ImportOptions, tag: string): CompileOut
   return compileFileSync(path, { cwd: opts.cwd, overlay: new Map([[path, text]]) });
 }
 
-/** Errors inside [0, end) of the probe file: those of the explicit pipeline. */
-function errorsOf(out: CompileOutput, end: number): string[] {
-  const msgs = out.diagnostics.filter((d) => d.severity === "error" && (d.span === null || d.span.start < end)).map((d) => `${d.code}: ${d.message}`);
+/**
+ * Errors inside [0, end) of the probe file: those of the explicit pipeline, each at the
+ * place of the config key whose value it is about (`marks`), when it is about one.
+ */
+function errorsOf(out: CompileOutput, end: number, marks: Mark[], places: Places): string[] {
+  const msgs = out.diagnostics
+    .filter((d) => d.severity === "error" && (d.span === null || d.span.start < end))
+    .map((d) => {
+      const text = `${d.code}: ${d.message}`;
+      const mark = d.span && marks.find((m) => m.start <= d.span!.start && d.span!.start < m.end);
+      return mark ? atPlace(places.of(mark.at), text) : text;
+    });
   return [...new Set(msgs)];
 }
 
 export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
-  const loaded = loadSoloConfig(resolve(opts.cwd, configPath), opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined);
-  const plan = interpret(loaded, opts.cwd);
+  const loaded = loadSoloConfig(resolve(opts.cwd, configPath), opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, opts.cwd);
+  let plan: ImportPlan;
+  try {
+    plan = interpret(loaded, opts.cwd);
+  } catch (e) {
+    if (e instanceof ImportError && e.key !== undefined) e.place = loaded.places.of(e.key);
+    throw e;
+  }
   const wantedDir = plan.output.dir ?? defaultOutputDir(plan.name);
 
   // Round 1: the explicit pipeline (inline views), its copies without one statement
   // each, and the views named by preset, all in one file.
   const full = items(plan, "inline");
   const removable = full.map((it, i) => ({ it, i })).filter((x) => x.it.removable);
-  const probes: string[] = [pipelineText("probe_full", plan, full, wantedDir)];
+  const explicitProbe = pipelineMarked("probe_full", plan, full, wantedDir);
+  const probes: string[] = [explicitProbe.text];
   for (const { i } of removable)
     probes.push(
       pipelineText(
@@ -77,7 +95,10 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const round1 = compileText(probes.join("\n"), opts, "probe");
   const byName = new Map(round1.pipelines.map((p) => [p.ir.name, p.ir]));
   const fullIR = byName.get("probe_full");
-  if (!fullIR) throw new ImportError(`the imported settings do not make a valid pipeline:\n  ${errorsOf(round1, probes[0]!.length).join("\n  ")}`);
+  if (!fullIR)
+    throw new ImportError(
+      `the imported settings do not make a valid pipeline:\n  ${errorsOf(round1, explicitProbe.text.length, explicitProbe.marks, loaded.places).join("\n  ")}`,
+    );
 
   // The preset: the stdlib's (or project's) when it expands to the same views, else
   // declared in the imported file under the same name.

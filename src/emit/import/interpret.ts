@@ -7,7 +7,9 @@ import { get, ImportError, isMap, type LoadedSoloConfig, type YamlMap } from "./
 
 // A solo-learn config -> the settings of a pipeline, in the language's terms. Values
 // solo-learn would fill in itself (args/pretrain.py, methods/base.py) are filled in
-// the same way; anything adainf cannot run is an ImportError naming the key.
+// the same way; anything adainf cannot run is an ImportError naming the key (and
+// carrying it, for its place). A value written into the pipeline keeps its key too
+// (CallArg.at), so a compile error about it is reported at the key's place.
 
 export interface OpPlan {
   op: string;
@@ -60,23 +62,24 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
   const v = get(m, path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
-    throw new ImportError(`${path} is missing`);
+    throw new ImportError(`${path} is missing`, path);
   }
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${JSON.stringify(v)}`, path);
   return v;
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
   const v = get(m, path);
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`);
+  if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
 }
 
-function stringAt(m: YamlMap, path: string): string | null {
+/** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
+function stringAt(m: YamlMap, path: string, base = ""): string | null {
   const v = get(m, path);
   if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`);
+  if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
   return unescapeInterpolation(v);
 }
 
@@ -94,23 +97,25 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
 
   const methodKey = stringAt(c, "method");
   const method = methodKey ? METHODS[methodKey] : undefined;
-  if (!method) throw new ImportError(`method: '${methodKey ?? ""}' has no adainf equivalent (supported: ${Object.keys(METHODS).join(", ")})`);
+  if (!method) throw new ImportError(`method: '${methodKey ?? ""}' has no adainf equivalent (supported: ${Object.keys(METHODS).join(", ")})`, "method");
   const backbone = stringAt(c, "backbone.name");
-  if (backbone !== "resnet18") throw new ImportError(`backbone.name: '${backbone ?? ""}' is not available (adainf builds resnet18 and a small convnet)`);
+  if (backbone !== "resnet18")
+    throw new ImportError(`backbone.name: '${backbone ?? ""}' is not available (adainf builds resnet18 and a small convnet)`, "backbone.name");
   const dataset = stringAt(c, "data.dataset");
   if (dataset !== "cifar10" && dataset !== "cifar100")
-    throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`);
+    throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`, "data.dataset");
   const trainPath = stringAt(c, "data.train_path");
-  if (trainPath === null) throw new ImportError("data.train_path is missing");
+  if (trainPath === null) throw new ImportError("data.train_path is missing", "data.train_path");
   const fraction = get(c, "data.fraction");
   if (typeof fraction === "number" && fraction > 0)
-    throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)");
-  if (numberAt(c, "accumulate_grad_batches", 1) !== 1) throw new ImportError("accumulate_grad_batches: gradient accumulation has no adainf equivalent");
+    throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)", "data.fraction");
+  if (numberAt(c, "accumulate_grad_batches", 1) !== 1)
+    throw new ImportError("accumulate_grad_batches: gradient accumulation has no adainf equivalent", "accumulate_grad_batches");
 
   const names = {
-    train: (prov && stringAt(prov, "sources.train")) ?? "real",
-    extra: (prov && stringAt(prov, "sources.extra")) ?? "generated",
-    eval: (prov && stringAt(prov, "sources.eval")) ?? "eval",
+    train: (prov && stringAt(prov, "sources.train", "adainf.")) ?? "real",
+    extra: (prov && stringAt(prov, "sources.extra", "adainf.")) ?? "generated",
+    eval: (prov && stringAt(prov, "sources.eval", "adainf.")) ?? "eval",
   };
   const extraPath = stringAt(c, "data.extra_data");
   const dupRaw = get(c, "data.dup");
@@ -139,37 +144,37 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     optimizer = {
       name: "lars",
       args: [
-        { key: "lr", value: num(lr), always: true },
-        { key: "weight_decay", value: num(wd), always: true },
-        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) },
-        { key: "eta", value: num(numberAt(c, "optimizer.kwargs.eta", 1e-3)) },
-        { key: "clip_lr", value: bool(boolAt(c, "optimizer.kwargs.clip_lr", false)) },
-        { key: "exclude_bias_n_norm", value: bool(boolAt(c, "optimizer.kwargs.exclude_bias_n_norm", false)) },
+        { key: "lr", value: num(lr), always: true, at: "optimizer.lr" },
+        { key: "weight_decay", value: num(wd), always: true, at: "optimizer.weight_decay" },
+        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)), at: "optimizer.kwargs.momentum" },
+        { key: "eta", value: num(numberAt(c, "optimizer.kwargs.eta", 1e-3)), at: "optimizer.kwargs.eta" },
+        { key: "clip_lr", value: bool(boolAt(c, "optimizer.kwargs.clip_lr", false)), at: "optimizer.kwargs.clip_lr" },
+        { key: "exclude_bias_n_norm", value: bool(boolAt(c, "optimizer.kwargs.exclude_bias_n_norm", false)), at: "optimizer.kwargs.exclude_bias_n_norm" },
       ],
     };
   } else if (optName === "sgd") {
     optimizer = {
       name: "sgd",
       args: [
-        { key: "lr", value: num(lr), always: true },
-        { key: "weight_decay", value: num(wd), always: true },
-        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)) },
+        { key: "lr", value: num(lr), always: true, at: "optimizer.lr" },
+        { key: "weight_decay", value: num(wd), always: true, at: "optimizer.weight_decay" },
+        { key: "momentum", value: num(numberAt(c, "optimizer.kwargs.momentum", 0.9)), at: "optimizer.kwargs.momentum" },
       ],
     };
   } else if (optName === "adamw") {
     const betas = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number"))
-      throw new ImportError("optimizer.kwargs.betas must be two numbers");
+      throw new ImportError("optimizer.kwargs.betas must be two numbers", "optimizer.kwargs.betas");
     optimizer = {
       name: "adamw",
       args: [
-        { key: "lr", value: num(lr), always: true },
-        { key: "weight_decay", value: num(wd), always: true },
-        { key: "beta1", value: num(betas[0] as number) },
-        { key: "beta2", value: num(betas[1] as number) },
+        { key: "lr", value: num(lr), always: true, at: "optimizer.lr" },
+        { key: "weight_decay", value: num(wd), always: true, at: "optimizer.weight_decay" },
+        { key: "beta1", value: num(betas[0] as number), at: "optimizer.kwargs.betas" },
+        { key: "beta2", value: num(betas[1] as number), at: "optimizer.kwargs.betas" },
       ],
     };
-  } else throw new ImportError(`optimizer.name: '${optName ?? ""}' is not available (lars, sgd, adamw)`);
+  } else throw new ImportError(`optimizer.name: '${optName ?? ""}' is not available (lars, sgd, adamw)`, "optimizer.name");
   if (boolAt(c, "optimizer.exclude_bias_n_norm_wd", false))
     notes.push("optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)");
 
@@ -181,50 +186,57 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   if (typeof maxSteps === "number" && maxSteps > 0) steps = dur(maxSteps, "steps");
   else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = dur(numberAt(c, "max_epochs"), "epochs");
   else if (maxSteps !== undefined && maxSteps !== null && maxSteps !== -1)
-    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${JSON.stringify(maxSteps)}`);
-  else if (maxEpochs !== undefined && maxEpochs !== null) throw new ImportError(`max_epochs must be a positive number, found ${JSON.stringify(maxEpochs)}`);
-  else throw new ImportError("neither max_steps nor max_epochs is set");
+    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${JSON.stringify(maxSteps)}`, "max_steps");
+  else if (maxEpochs !== undefined && maxEpochs !== null)
+    throw new ImportError(`max_epochs must be a positive number, found ${JSON.stringify(maxEpochs)}`, "max_epochs");
+  else throw new ImportError("neither max_steps nor max_epochs is set", "max_steps");
   const schedName = stringAt(c, "scheduler.name") ?? "none";
   let schedule: CallPlan | "constant";
   if (schedName === "warmup_cosine") {
-    if ((stringAt(c, "scheduler.interval") ?? "step") !== "step") throw new ImportError("scheduler.interval: only 'step' has an adainf equivalent");
+    if ((stringAt(c, "scheduler.interval") ?? "step") !== "step")
+      throw new ImportError("scheduler.interval: only 'step' has an adainf equivalent", "scheduler.interval");
     const we = numberAt(c, "scheduler.warmup_epochs", 10);
     const cwse = get(c, "compute_warm_step_epoch");
     let warmup: Lit;
     if (typeof cwse === "number" && cwse > 0 && steps.kind === "dur" && steps.unit === "steps") warmup = dur(Math.round((we * steps.v) / cwse), "steps");
     else if (Number.isInteger(we)) warmup = dur(we, "epochs");
-    else throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs compute_warm_step_epoch and max_steps`);
+    else
+      throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs compute_warm_step_epoch and max_steps`, "scheduler.warmup_epochs");
     schedule = {
       name: "warmup_cosine",
       args: [
-        { key: "warmup", value: warmup },
-        { key: "warmup_start_lr", value: num(numberAt(c, "scheduler.warmup_start_lr", 3e-5)) },
-        { key: "min_lr", value: num(numberAt(c, "scheduler.min_lr", 0)) },
+        { key: "warmup", value: warmup, at: "scheduler.warmup_epochs" },
+        { key: "warmup_start_lr", value: num(numberAt(c, "scheduler.warmup_start_lr", 3e-5)), at: "scheduler.warmup_start_lr" },
+        { key: "min_lr", value: num(numberAt(c, "scheduler.min_lr", 0)), at: "scheduler.min_lr" },
       ],
     };
   } else if (schedName === "none") schedule = "constant";
-  else throw new ImportError(`scheduler.name: '${schedName}' is not available (warmup_cosine, none)`);
+  else throw new ImportError(`scheduler.name: '${schedName}' is not available (warmup_cosine, none)`, "scheduler.name");
 
   const vci = get(c, "val_check_interval");
   let every: Lit;
   if (vci === undefined || vci === null || vci === 1.0) every = dur(1, "epochs");
   else if (typeof vci === "number" && Number.isInteger(vci) && vci > 1) every = dur(vci, "steps");
-  else throw new ImportError(`val_check_interval = ${JSON.stringify(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`);
+  else
+    throw new ImportError(
+      `val_check_interval = ${JSON.stringify(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`,
+      "val_check_interval",
+    );
   const onlineLinear: CallPlan = {
     name: "online_linear",
     args: [
-      { key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true },
-      { key: "every", value: every },
+      { key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true, at: "optimizer.classifier_lr" },
+      { key: "every", value: every, at: "val_check_interval" },
     ],
   };
   const knn: CallPlan | null = boolAt(c, "knn_eval.enabled", false)
     ? {
         name: "knn",
         args: [
-          { key: "k", value: num(numberAt(c, "knn_eval.k", 20)) },
+          { key: "k", value: num(numberAt(c, "knn_eval.k", 20)), at: "knn_eval.k" },
           { key: "temperature", value: num(0.07) },
-          { key: "distance", value: ident(stringAt(c, "knn_eval.distance_func") ?? "euclidean") },
-          { key: "every", value: every },
+          { key: "distance", value: ident(stringAt(c, "knn_eval.distance_func") ?? "euclidean"), at: "knn_eval.distance_func" },
+          { key: "every", value: every, at: "val_check_interval" },
         ],
       }
     : null;
@@ -378,36 +390,34 @@ function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg
 }
 
 function methodCall(c: YamlMap, method: MethodName): CallPlan {
-  const k = (key: string, fallback?: number) => num(numberAt(c, `method_kwargs.${key}`, fallback));
-  const proj: CallArg[] = [
-    { key: "proj_hidden_dim", value: k("proj_hidden_dim") },
-    { key: "proj_output_dim", value: k("proj_output_dim") },
-  ];
+  /** The argument `arg` from method_kwargs.<key>. */
+  const k = (arg: string, key = arg, fallback?: number): CallArg => ({
+    key: arg,
+    value: num(numberAt(c, `method_kwargs.${key}`, fallback)),
+    at: `method_kwargs.${key}`,
+  });
+  const proj: CallArg[] = [k("proj_hidden_dim"), k("proj_output_dim")];
   const momentum: CallArg[] = [
-    { key: "momentum_base", value: num(numberAt(c, "momentum.base_tau", 0.99)) },
-    { key: "momentum_final", value: num(numberAt(c, "momentum.final_tau", 1.0)) },
+    { key: "momentum_base", value: num(numberAt(c, "momentum.base_tau", 0.99)), at: "momentum.base_tau" },
+    { key: "momentum_final", value: num(numberAt(c, "momentum.final_tau", 1.0)), at: "momentum.final_tau" },
   ];
   switch (method) {
     case "simclr":
-      return { name: "simclr", args: [...proj, { key: "temperature", value: k("temperature") }] };
+      return { name: "simclr", args: [...proj, k("temperature")] };
     case "mocov2plus":
-      return {
-        name: "mocov2plus",
-        args: [...proj, { key: "queue_size", value: k("queue_size") }, { key: "temperature", value: k("temperature") }, ...momentum],
-      };
+      return { name: "mocov2plus", args: [...proj, k("queue_size"), k("temperature"), ...momentum] };
     case "byol":
-      return { name: "byol", args: [...proj, { key: "pred_hidden_dim", value: k("pred_hidden_dim") }, ...momentum] };
+      return { name: "byol", args: [...proj, k("pred_hidden_dim"), ...momentum] };
     case "barlow":
-      return { name: "barlow", args: [...proj, { key: "scale_loss", value: k("scale_loss", 0.1) }, { key: "lambda", value: k("lamb", 0.0051) }] };
+      return { name: "barlow", args: [...proj, k("scale_loss", "scale_loss", 0.1), k("lambda", "lamb", 0.0051)] };
   }
 }
 
 function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { preset: string | null; views: ViewPlan[] } {
-  const where = loaded.augmentationsPath;
-  const entries = loaded.augmentations.map((e, i) => interpretEntry(e, `${where}: pipeline ${i + 1}`));
+  const entries = loaded.augmentations.map((e, i) => interpretEntry(e, i));
   const total = entries.reduce((n, e) => n + e.count, 0);
-  if (total !== 2) throw new ImportError(`${where}: ${total} crops; adainf's methods take exactly two views`);
-  if (new Set(entries.map((e) => e.size)).size > 1) throw new ImportError(`${where}: crops of different sizes (multi-crop) have no adainf equivalent`);
+  if (total !== 2) throw new ImportError(`${total} crops; adainf's methods take exactly two views`, "augmentations");
+  if (new Set(entries.map((e) => e.size)).size > 1) throw new ImportError("crops of different sizes (multi-crop) have no adainf equivalent", "augmentations");
   const provViews = prov && Array.isArray(prov["views"]) ? (prov["views"] as unknown[]).filter((v): v is string => typeof v === "string") : [];
   let views: ViewPlan[];
   if (provViews.length === 2) {
@@ -421,30 +431,39 @@ function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { prese
   return { preset, views };
 }
 
-function interpretEntry(e: YamlMap, where: string): { count: number; size: number; ops: OpPlan[] } {
+/** Entry `i` of the augmentation list (the config key `augmentations.<i>`). */
+function interpretEntry(e: YamlMap, i: number): { count: number; size: number; ops: OpPlan[] } {
+  const where = `pipeline ${i + 1}`;
+  const at = (path: string) => `augmentations.${i}.${path}`;
   const n = (path: string, fallback: number) => {
     const v = get(e, path);
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`);
+    if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;
   };
   const size = n("crop_size", NaN);
-  if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size is missing`);
+  if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size is missing`, at("crop_size"));
   const count = n("num_crops", NaN);
-  if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`);
+  if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`, at("num_crops"));
   const ops: OpPlan[] = [];
   if (get(e, "rrc.enabled") !== false) {
     const args: CallArg[] = [];
-    if (size !== 32) args.push({ key: "size", value: num(size) });
-    args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true });
+    if (size !== 32) args.push({ key: "size", value: num(size), at: at("crop_size") });
+    args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true, at: at("rrc") });
     ops.push({ op: "random_resized_crop", args });
-  } else if (size !== 32) throw new ImportError(`${where}: rrc disabled with crop_size ${size}: a plain resize has no adainf equivalent`);
-  const p = (op: string, key: string) => ops.push({ op, args: [{ key: "p", value: num(n(`${key}.prob`, 0)), always: true }] });
+  } else if (size !== 32) throw new ImportError(`${where}: rrc disabled with crop_size ${size}: a plain resize has no adainf equivalent`, at("rrc.enabled"));
+  const prob = (key: string): CallArg => ({ key: "p", value: num(n(`${key}.prob`, 0)), always: true, at: at(`${key}.prob`) });
+  const p = (op: string, key: string) => ops.push({ op, args: [prob(key)] });
   ops.push({
     op: "color_jitter",
     args: [
-      { key: "p", value: num(n("color_jitter.prob", 0)), always: true },
-      ...(["brightness", "contrast", "saturation", "hue"] as const).map((k) => ({ key: k, value: num(n(`color_jitter.${k}`, 0)), always: true })),
+      prob("color_jitter"),
+      ...(["brightness", "contrast", "saturation", "hue"] as const).map((k) => ({
+        key: k,
+        value: num(n(`color_jitter.${k}`, 0)),
+        always: true,
+        at: at(`color_jitter.${k}`),
+      })),
     ],
   });
   p("grayscale", "grayscale");

@@ -70,12 +70,34 @@ export interface CallArg {
   value: Lit;
   /** Written even when it equals the builtin's default (readability: an op's p). */
   always?: boolean;
+  /** The config key the value was read from (`optimizer.lr`), for the place of an error about it. */
+  at?: string;
+}
+
+/** Where the value of an argument read from config key `at` lies in a text: [start, end). */
+export interface Mark {
+  at: string;
+  start: number;
+  end: number;
 }
 
 /** `name(k = v, ...)`, leaving out arguments equal to the builtin's defaults. */
 export function callText(name: string, args: CallArg[], spec: Block | null): string {
+  return markedCall(name, args, spec).text;
+}
+
+/** callText, with the marks of the arguments that name their config key. */
+export function markedCall(name: string, args: CallArg[], spec: Block | null): { text: string; marks: Mark[] } {
   const kept = args.filter((a) => a.always || !spec || !equalsDefault(a.value, spec.call.params[a.key]?.default));
-  return `${name}(${kept.map((a) => `${a.key} = ${litText(a.value)}`).join(", ")})`;
+  let text = `${name}(`;
+  const marks: Mark[] = [];
+  kept.forEach((a, i) => {
+    text += `${i ? ", " : ""}${a.key} = `;
+    const value = litText(a.value);
+    if (a.at !== undefined) marks.push({ at: a.at, start: text.length, end: text.length + value.length });
+    text += value;
+  });
+  return { text: `${text})`, marks };
 }
 
 function equalsDefault(l: Lit, d: unknown): boolean {

@@ -1,16 +1,28 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { dirname, join, relative } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { atPlace, type Place, Places } from "./places.js";
 
 // Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
 // defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
 // imported pipeline runs what solo-learn would have run.
 
-/** A problem with the input files: reported as one line, exit 1. */
+/**
+ * A problem with the input files: reported as one line, exit 1. `key` is the dotted path
+ * of the config key it is about (`optimizer.lr`, `augmentations.0.crop_size`); the
+ * importer looks up its `place`, and `text` is the message as the user reads it.
+ */
 export class ImportError extends Error {
-  constructor(message: string) {
+  readonly key: string | undefined;
+  place: Place | undefined;
+  constructor(message: string, key?: string) {
     super(message);
     this.name = "ImportError";
+    this.key = key;
+  }
+
+  get text(): string {
+    return this.place ? atPlace(this.place, this.message) : this.message;
   }
 }
 
@@ -23,12 +35,15 @@ export interface LoadedSoloConfig {
   augmentationsPath: string;
   /** The augmentation file's base name (`symmetric_adainf` for symmetric_adainf.yaml). */
   augmentationsName: string;
+  /** Where each key was given: the augmentations are the key `augmentations` (entry i is `augmentations.i`). */
+  places: Places;
 }
 
 /** solo-learn configs are a few KiB; anything this large is not one (and is refused before parsing). */
 export const MAX_CONFIG_BYTES = 1 << 20;
 
-function readYaml(path: string, what: string): unknown {
+/** Reads one YAML file into `prefix` of `places` (the file named as `shown`). */
+function readYaml(path: string, what: string, places: Places, prefix: string, shown: string): unknown {
   if (!existsSync(path)) throw new ImportError(`${path}: no such file (${what})`);
   let text: string;
   try {
@@ -43,45 +58,22 @@ function readYaml(path: string, what: string): unknown {
     throw new ImportError(`${path}: cannot read it (${(e as Error).message})`);
   }
   // The yaml library's own duplicate-key check is quadratic in a mapping's size (a 1 MB
-  // mapping took seconds, 10 MB minutes): it is off, and duplicates are found here in
-  // linear time, with their line.
+  // mapping took seconds, 10 MB minutes): it is off, and duplicates are found in linear
+  // time, with their line, by the walk that records every key's place.
   const lines = new LineCounter();
   try {
     const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
     const problem = doc.errors[0];
     if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
     if (problem) throw new ImportError(`${path}: not valid YAML: ${problem.message.split("\n")[0]}`);
-    const duplicate = firstDuplicateKey(doc.contents);
-    if (duplicate) {
-      const { line } = lines.linePos(duplicate.offset);
-      throw new ImportError(`${path}:${line}: the key '${duplicate.key}' is given twice in one mapping`);
-    }
+    const duplicate = places.record(prefix, doc.contents, shown, lines);
+    if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
     return doc.toJS();
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
     if (e instanceof RangeError) throw new ImportError(`${path}: nested too deeply to be a solo-learn config (${what})`);
     throw e;
   }
-}
-
-/** The first key that repeats within one mapping, anywhere in the tree. */
-function firstDuplicateKey(node: unknown): { key: string; offset: number } | null {
-  const stack: unknown[] = [node];
-  while (stack.length) {
-    const n = stack.pop();
-    if (isYamlMap(n)) {
-      const seen = new Set<string>();
-      for (const pair of n.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        if (seen.has(key)) return { key, offset: (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? 0 };
-        seen.add(key);
-        stack.push(pair.value);
-      }
-    } else if (isSeq(n)) {
-      stack.push(...n.items);
-    }
-  }
-  return null;
 }
 
 export function isMap(v: unknown): v is YamlMap {
@@ -98,8 +90,11 @@ function augmentationsDefault(config: YamlMap): string | null {
   return null;
 }
 
-export function loadSoloConfig(configPath: string, augmentationsPath?: string): LoadedSoloConfig {
-  const config = readYaml(configPath, "the solo-learn config");
+/** `cwd`: what the files are named relative to in places (`cfg/simclr.yaml:42`). */
+export function loadSoloConfig(configPath: string, augmentationsPath?: string, cwd = process.cwd()): LoadedSoloConfig {
+  const shown = (path: string) => relative(cwd, path) || path;
+  const places = new Places(shown(configPath));
+  const config = readYaml(configPath, "the solo-learn config", places, "", shown(configPath));
   if (!isMap(config)) throw new ImportError(`${configPath}: expected a solo-learn config (a YAML mapping)`);
   // Augmentations written inline in the config (`augmentations: [ {...} ]`) are a valid
   // solo-learn form too: used as they are when no file is named.
@@ -113,7 +108,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
       .split("/")
       .pop()!
       .replace(/\.ya?ml$/, "");
-    return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations` };
+    return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations`, places };
   }
   let augPath = augmentationsPath;
   if (!augPath) {
@@ -122,7 +117,13 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
     const file = name.endsWith(".yaml") ? name : `${name}.yaml`;
     augPath = join(dirname(configPath), "augmentations", file);
   }
-  const aug = readYaml(augPath, augmentationsPath ? "given with --augmentations" : "the augmentations named by the config's defaults");
+  const aug = readYaml(
+    augPath,
+    augmentationsPath ? "given with --augmentations" : "the augmentations named by the config's defaults",
+    places,
+    "augmentations",
+    shown(augPath),
+  );
   if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
     throw new ImportError(`${augPath}: expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)`);
   }
@@ -131,7 +132,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath?: string): 
     .split("/")
     .pop()!
     .replace(/\.ya?ml$/, "");
-  return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base };
+  return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base, places };
 }
 
 /** `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. */
