@@ -107,13 +107,13 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       EXIT_USAGE,
     );
   }
-  if (opts.worker === false && opts.augmentThreads !== undefined) {
-    throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);
-  }
   const threadsFlag = opts.augmentThreads ?? "auto";
   const threadsAsked = threadsFlag === "auto" ? null : Number(threadsFlag);
   if (threadsAsked !== null && !(Number.isInteger(threadsAsked) && threadsAsked >= 1 && threadsAsked <= 64)) {
     throw new UserError(`--augment-threads must be auto or an integer from 1 to 64, not '${threadsFlag}'`, EXIT_USAGE);
+  }
+  if (opts.worker === false && opts.augmentThreads !== undefined && opts.augmentThreads !== "auto") {
+    throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);
   }
   const compiled = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set });
   if (compiled.diagnostics.length) {
