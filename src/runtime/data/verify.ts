@@ -1,6 +1,6 @@
 // Every member of an npz checked against the CRC-32 its zip directory stores, as numpy
 // does when it loads one ("Bad CRC-32"). Each member is read once, streamed in chunks
-// (a stored member by positioned reads, a deflated one through inflate), so a file of
+// (a deflated one through inflate), so a file of
 // any size is checked in constant memory. `data check` runs this; `data info` and
 // training read only headers and the images they need, and never see damaged bytes
 // elsewhere in a file.
@@ -36,9 +36,7 @@ export async function verifyZipCrcs(file: string, onProgress?: (done: number, to
     };
     for (const entry of zip.entries) {
       const start = zip.dataOffset(entry);
-      let computed: number | null;
-      if (entry.method === 0) computed = await storedCrc(zip.fd, start, entry.compressedSize, step);
-      else computed = await inflatedCrc(file, start, entry.compressedSize, step);
+      const computed = await memberCrc(file, start, entry.compressedSize, entry.method !== 0, step);
       if (computed !== entry.crc32) bad.push({ member: entry.name, stored: entry.crc32, computed });
     }
     onProgress?.(total, total);
@@ -50,25 +48,9 @@ export async function verifyZipCrcs(file: string, onProgress?: (done: number, to
   return bad;
 }
 
-async function storedCrc(fd: number, start: number, size: number, step: (n: number) => void): Promise<number> {
-  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, size)));
-  let crc = 0;
-  for (let at = 0; at < size; ) {
-    const { bytesRead } = await readChunk(fd, buf, Math.min(buf.length, size - at), start + at);
-    if (bytesRead === 0) break; // dataOffset checked the length; a file cut meanwhile fails the CRC
-    crc = crc32(buf.subarray(0, bytesRead), crc);
-    at += bytesRead;
-    step(bytesRead);
-  }
-  return crc;
-}
-
-function readChunk(fd: number, buf: Buffer, length: number, position: number): Promise<{ bytesRead: number }> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, 0, length, position, (e, bytesRead) => (e ? reject(e) : resolve({ bytesRead }))));
-}
-
-async function inflatedCrc(file: string, start: number, size: number, step: (n: number) => void): Promise<number | null> {
-  if (size === 0) return null;
+/** CRC-32 of a member's data, streamed from the file (through inflate when deflated); null when it does not inflate. */
+async function memberCrc(file: string, start: number, size: number, deflated: boolean, step: (n: number) => void): Promise<number | null> {
+  if (size === 0) return deflated ? null : 0;
   let crc = 0;
   const source = fs.createReadStream(file, { start, end: start + size - 1, highWaterMark: CHUNK });
   source.on("data", (chunk) => step(chunk.length));
@@ -79,7 +61,8 @@ async function inflatedCrc(file: string, start: number, size: number, step: (n: 
     },
   });
   try {
-    await pipeline(source, zlib.createInflateRaw(), sink);
+    if (deflated) await pipeline(source, zlib.createInflateRaw(), sink);
+    else await pipeline(source, sink);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code?.startsWith("Z_")) return null;
     throw e;
