@@ -200,6 +200,13 @@ export interface InputSummary {
   wait_fraction: number;
 }
 
+/** "augmentation made A views/s on T threads; training took B views/s": the run's line and the report say it so. */
+export function feedingText(s: InputSummary): string {
+  const n = (v: number): string => v.toLocaleString("en-US");
+  const where = s.threads === 0 ? "on the training thread" : `on ${s.threads} thread${s.threads === 1 ? "" : "s"}`;
+  return `augmentation made ${n(s.augment_views_per_s)} views/s ${where}; training took ${n(s.train_views_per_s)} views/s`;
+}
+
 /** Writes done.json, last of all: from then on the run counts as finished. */
 export function writeRunSummary(dir: string, summary: RunSummary): void {
   writeJsonAtomic(runPaths(dir).done, { finished: new Date().toISOString(), ...summary });

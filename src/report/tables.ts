@@ -3,7 +3,7 @@
 // numbers) and runs (one row per run directory: status, time, final metrics, and the
 // effective batch and learning rates it trained with).
 import { summarize, RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
-import type { InputSummary, RunSummary } from "../formats/run-dir.js";
+import { feedingText, type InputSummary, type RunSummary } from "../formats/run-dir.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
@@ -107,8 +107,7 @@ function seconds(s: number | undefined): string {
 /** The share of training time spent waiting for input; the rates behind it on hover (docs/run.md, "Feeding"). */
 function inputCell(input: InputSummary | undefined): string {
   if (!input) return `<td class="num">–</td>`;
-  const where = input.threads === 0 ? "on the training thread" : `on ${input.threads} thread${input.threads === 1 ? "" : "s"}`;
-  const title = `augmentation made ${input.augment_views_per_s.toLocaleString("en-US")} views/s ${where}; training took ${input.train_views_per_s.toLocaleString("en-US")} views/s (${input.steps} steps)`;
+  const title = `${feedingText(input)} (${input.steps} steps)`;
   return `<td class="num" title="${escapeHtml(title)}">${fmtNumber(input.wait_fraction * 100, 1)}</td>`;
 }
 

@@ -4,7 +4,7 @@
 // the step's time. From them: the views/s augmentation makes, the views/s training would
 // take if never kept waiting, the share of training time spent waiting (done.json's
 // `input`), and one warning when a stretch of steps waits more than STALL_FRACTION.
-import type { InputSummary } from "../../formats/run-dir.js";
+import { feedingText, type InputSummary } from "../../formats/run-dir.js";
 
 /** A stretch of steps whose input waits reach this share of their time is input-bound. */
 export const STALL_FRACTION = 0.1;
@@ -113,10 +113,5 @@ export class InputMeter {
 
 /** One line for a person: what fed training and whether it kept up. */
 export function inputText(s: InputSummary): string {
-  const where = s.threads === 0 ? "on the training thread" : `on ${s.threads} thread${s.threads === 1 ? "" : "s"}`;
-  const n = (v: number): string => v.toLocaleString("en-US");
-  return (
-    `input: augmentation made ${n(s.augment_views_per_s)} views/s ${where}; training took ${n(s.train_views_per_s)} views/s; ` +
-    `it waited for input ${(s.wait_fraction * 100).toFixed(1)}% of the time (${s.steps} steps)`
-  );
+  return `input: ${feedingText(s)}; it waited for input ${(s.wait_fraction * 100).toFixed(1)}% of the time (${s.steps} steps)`;
 }
