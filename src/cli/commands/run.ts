@@ -144,12 +144,15 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_ERRORS;
   }
-  // A finished run that would be skipped as done must have been trained with these
-  // settings: otherwise the skip (and a sweep's results table) would mix settings.
+  // Finished runs skipped as done (--resume, or sweep points; not with --overwrite). Each
+  // must have been trained with these settings: otherwise the skip (and a sweep's
+  // results table) would mix settings.
+  const skipped = new Set(
+    irs.filter((ir) => !opts.overwrite && (ir.sweep || opts.resume) && fs.existsSync(train.runPaths(path.resolve(ctx.cwd, ir.output.dir)).done)),
+  );
   let changed = 0;
-  for (const ir of irs) {
+  for (const ir of skipped) {
     const paths = train.runPaths(path.resolve(ctx.cwd, ir.output.dir));
-    if (opts.overwrite || !(fs.existsSync(paths.done) && (ir.sweep || opts.resume))) continue;
     const read = train.readRunIR(paths.ir);
     const diff = "ir" in read ? train.trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
     if (diff.length === 0) continue;
@@ -195,8 +198,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     const done: string[] = [];
     for (const ir of irs) {
       const dir = path.resolve(ctx.cwd, ir.output.dir);
-      const finished = fs.existsSync(train.runPaths(dir).done);
-      if (finished && !opts.overwrite && (ir.sweep || opts.resume)) {
+      if (skipped.has(ir)) {
         ctx.err(`${ir.name}: already finished (${path.relative(ctx.cwd, train.runPaths(dir).done) || dir}), skipped\n`);
         done.push(ir.output.dir);
         continue;
