@@ -1,10 +1,10 @@
-import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
-
 // Where each key of an imported config came from: one map from a dotted key path
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
 // it relative to the cwd, and the line. Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
 // Every message that names a place is written by `atPlace`.
+
+import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
 
 export interface Place {
   /** The file as the user would name it (relative to the cwd). */
