@@ -46,13 +46,13 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<pipeline>", ".adainf file")
     .option("--set <key=value>", "override a setting (repeatable), e.g. --set train.steps=500", collect, [])
     .option("--backend <name>", BACKEND_HELP)
-    .option("--resume", "continue from the newest checkpoint in the run directory (a finished run is skipped)")
-    .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run (deletes them)")
+    .option("--resume", "continue from the newest checkpoint in the run directory (a finished run with these settings is skipped, with others refused)")
+    .option("--overwrite", "start over in a run directory that holds a finished or checkpointed run, every sweep point too (deletes them); not with --resume")
     .option("--only <axis=value>", "run only the sweep points with this value (repeatable)", collect, [])
     .option("--no-worker", "augment on the training thread instead of a worker thread")
     .option(
       "--augment-threads <n|auto>",
-      "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains",
+      "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains; not with --no-worker",
       "auto",
     )
     .action(async (file: string, opts: RunFlags) => {
