@@ -1,6 +1,7 @@
 // Damaged npz files: every member's CRC-32 is checked against the zip directory by
 // `data check` (D011, exit 1), for stored and deflated members alike (a deflated image
-// member is also checked when opening inflates it), while `data info` stays a
+// member damaged past its header is reported as D011 when opening fails on it; one
+// damaged in its header is the compiler's E032), while `data info` stays a
 // header-and-sample read that does not notice.
 import fs from "node:fs";
 import path from "node:path";
@@ -89,5 +90,29 @@ describe("adainfc data check / data info on a damaged npz", () => {
     expect(r.err).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
     // A header-and-sample read: it does not verify checksums (docs/data.md says so).
     expect((await cli(["data", "info", "gen.npz"], dir)).code).toBe(0);
+  });
+
+  it("a deflated member damaged past its header: D011 (the cause), not D001 (the opener's symptom)", async () => {
+    const file = npzFile("badz-late.npz", true);
+    const zip = fs.readFileSync(file);
+    const start = 30 + "image.npy".length + 300;
+    zip.fill(0xff, start, start + 40);
+    fs.writeFileSync(path.join(dir, "gen.npz"), zip);
+    const r = await cli(["data", "check", "p.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/error\[D011\]: gen\.npz: image\.npy fails its CRC-32 check \(stored [0-9a-f]{8}, (computed [0-9a-f]{8}|does not inflate)\)/);
+    expect(r.err).not.toContain("D001");
+  });
+
+  it("a deflated member damaged in its npy header: the compiler's E032 at the source, also from check", async () => {
+    fs.copyFileSync(npzFile("badz-head.npz", true, 40), path.join(dir, "gen.npz"));
+    for (const cmd of [
+      ["data", "check", "p.adainf"],
+      ["check", "p.adainf"],
+    ]) {
+      const r = await cli(cmd, dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("error[E032]: gen.npz: member image.npy is corrupt (bad deflate data)");
+    }
   });
 });

@@ -13,6 +13,7 @@
 //   D010 warning  the evaluation source has no labels
 //   D011 error    an npz member fails its CRC-32 check (the file is damaged)
 
+import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
 import { DataError } from "../../formats/data-error.js";
@@ -44,6 +45,14 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
   const add = (code: string, severity: Severity, message: string, pointer: string, hint?: string): void => {
     out.push({ code, severity, message, span: spanOf(pointer), ...(hint ? { hint } : {}) });
   };
+  /** The members of the npz at `shown` (the path as the pipeline writes it) whose CRC-32 does not match; throws DataError when it cannot be read through. */
+  const crcMismatches = (shown: string): Promise<string[]> =>
+    verifyZipCrcs(dataPath(options.cwd, shown), (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t)).then((bad) =>
+      bad.map((m) => {
+        const computed = m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`;
+        return `${shown}: ${m.member} fails its CRC-32 check (stored ${hex(m.stored)}, ${computed}): the file is damaged; make or download it again`;
+      }),
+    );
   const sources = new Map<string, ImageSource>();
   const declared = new Map<string, { src: DataSourceIR; index: number }>();
   ir.data.sources.forEach((src, index) => declared.set(src.name, { src, index }));
@@ -60,28 +69,23 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         });
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
-        add("D001", "error", `source '${src.name}' does not open: ${e.message}`, `${pointer}/path`);
+        // A member damaged where opening reads it (a deflated one's header, say): the
+        // checksums name the cause, so D011 replaces the opener's symptom.
+        const damaged =
+          src.format === "npz" && src.path !== null && fs.existsSync(dataPath(options.cwd, src.path)) ? await crcMismatches(src.path).catch(() => []) : [];
+        if (damaged.length > 0) damaged.forEach((d) => add("D011", "error", d, `${pointer}/path`));
+        else add("D001", "error", `source '${src.name}' does not open: ${e.message}`, `${pointer}/path`);
         continue;
       }
       sources.set(src.name, opened);
       // Opening reads headers only: every byte of an npz is checked against its CRC-32 here.
       if (src.format === "npz" && src.path !== null) {
         const shown = src.path;
-        let bad: Awaited<ReturnType<typeof verifyZipCrcs>> = [];
         try {
-          bad = await verifyZipCrcs(dataPath(options.cwd, src.path), (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t));
+          for (const d of await crcMismatches(shown)) add("D011", "error", d, `${pointer}/path`);
         } catch (e) {
           if (!(e instanceof DataError)) throw e;
           add("D011", "error", `${shown}: cannot be read through (${e.what}): the file is damaged; make or download it again`, `${pointer}/path`);
-        }
-        for (const m of bad) {
-          const computed = m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`;
-          add(
-            "D011",
-            "error",
-            `${shown}: ${m.member} fails its CRC-32 check (stored ${hex(m.stored)}, ${computed}): the file is damaged; make or download it again`,
-            `${pointer}/path`,
-          );
         }
       }
       if (opened.shape.join("x") !== src.shape.join("x")) {
