@@ -1,3 +1,5 @@
+// Vitest settings: every test/**/*.test.ts in forked processes with 60 s timeouts, one
+// temp folder per run (test/global-setup.ts), the IR validator compiled from the schema.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -1,3 +1,6 @@
+// RandomResizedCrop's box sampling (sampleCropBox) and pyRound, Python's ties-to-even
+// round: over many seeded draws boxes stay inside the image with area and aspect ratio in
+// range, the mean area fraction follows U(scale), and the clamped centre-crop fallback.
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/runtime/rng.js";
 import { pyRound, sampleCropBox } from "../../src/runtime/augment/crop-params.js";

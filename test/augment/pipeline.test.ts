@@ -1,3 +1,6 @@
+// The augmentation pipeline (planViews/planView, then execute) on synthetic batches
+// (./fixtures.ts): seeded determinism, each op's rate p and torchvision's jitter ranges,
+// flip and crop geometry, asymmetric views, 1-channel (MNIST-shaped) input, shape errors.
 import { describe, expect, it } from "vitest";
 import type { AugmentIR, ViewIR } from "../../src/ir/types.js";
 import { Rng } from "../../src/runtime/rng.js";

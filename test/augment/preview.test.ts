@@ -1,3 +1,6 @@
+// The preview grid PNG (previewRows, renderPreviewGrid) on synthetic batches: its size,
+// upscaled original pixels and lit label text at known places, grey for 1 channel,
+// bad-size errors, and the bitmap font's fallback to '?'.
 import { describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
 import { Rng } from "../../src/runtime/rng.js";

@@ -1,3 +1,6 @@
+// adainfc check, compile, schema, fmt, --help and --version, run in-process (helpers'
+// cli()) on the repo's pipelines/ and on temp projects: exit codes 0/1/2, the error
+// format (file:line:col, code frame, hint, no stack trace, no colour), --format json.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,6 @@
+// `adainfc preview` end to end in temp projects: MNIST (the mnist package) with a
+// generated npz written by NpzImageWriter; the PNG's rows and columns, a missing
+// generated set (exit 1, the generate command to run), and size = N limiting the draw.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";

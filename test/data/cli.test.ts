@@ -1,3 +1,7 @@
+// `adainfc data` info/convert/fetch through commander, on files made here (a small npz,
+// a fake CIFAR-10 binary folder, PNGs from sharp) and the mnist package: --json keys, a
+// bad file is one `error: <path>: ...` line and exit 1 (fetch hits closed port 9), and
+// runDataCheck's D008 summary and D001 error.
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";

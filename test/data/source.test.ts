@@ -1,3 +1,6 @@
+// openSource and MixtureLoader on small npz files written here (and the mnist package's
+// test split): BGR npz swapped to RGB, generated sources labelled -1, missing paths as
+// DataError, and mixture batches that follow the InflationSampler.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,7 @@
+// NpzImageWriter, npy headers and crc32 against the zip bytes and ./helpers.ts's bitwise
+// CRC: sizes and CRCs in the local headers (no data descriptors), zip64, atomic finish and
+// abort; numpy round trips when /usr/bin/python3 has numpy; > 4 GiB only with
+// ADAINF_LARGE_TESTS=1.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";

@@ -1,3 +1,6 @@
+// The generator's numerics against naive loops on seeded random matrices: blocked
+// products, row orthonormalisation, symmetric eigen, Cholesky (inverse, log-det), Fréchet
+// distance, streaming mean/covariance and mean nearest-neighbour distance.
 import { describe, expect, it } from "vitest";
 import { accumulateAtB, combineRows, multiplyABt } from "../../src/runtime/generate/kernels.js";
 import { cholesky, choleskyLogDet, invertLower, orthonormalizeRows, symmetricEigen } from "../../src/runtime/generate/linalg.js";

@@ -1,3 +1,6 @@
+// fitPca (randomized subspace iteration) on synthetic low-rank data (./helpers.ts): it
+// recovers a known rank-3 subspace, its variances and mean; components orthonormal and
+// sorted, project/reconstruct, an exact eigen-decomposition matched, seed determinism.
 import { describe, expect, it } from "vitest";
 import { explainedVarianceRatio, fitPca, project, reconstruct } from "../../src/runtime/generate/pca.js";
 import { symmetricEigen } from "../../src/runtime/generate/linalg.js";

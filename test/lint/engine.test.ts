@@ -1,3 +1,6 @@
+// The lint engine on hand-built paper pipelines (./fixtures.ts): severities from rule
+// defaults, the file's lint block, --rule and --deny warnings; unknown and crashing rules;
+// spans kept in the pipeline's own file, fixes offered only there; applyEdits.
 import { describe, expect, it } from "vitest";
 import type { Span, SpanMap } from "../../src/ir/types.js";
 import { LINT_CONFIG_CODE, lintWithSizes } from "../../src/lint/engine.js";

@@ -1,3 +1,6 @@
+// The lint's quantities against docs/paper.md: generated share g and inflation factor f
+// (unknown sizes stay unknown; sizeOf fills them), augmentation strength a (1.0 for
+// symmetric, monotone in every knob by fast-check), and the recommended strength curve.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ViewIR } from "../../src/ir/types.js";

@@ -1,3 +1,6 @@
+// Resolver diagnostics from compiling small pipelines in temp projects: unknown names with
+// did-you-mean hints, duplicates (E012), ranges and types (E020/E021), --set overrides,
+// `use` imports (cycles, paths and symlinks escaping the project), npz sizes from headers.
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

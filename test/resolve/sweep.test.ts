@@ -1,3 +1,6 @@
+// Sweeps: a 3-axis grid (18 points) compiles to one pipeline per point, named and placed
+// by its point; per-point and shared diagnostics; malformed axes and the 1000-point cap;
+// --set refused (E012) on a setting an axis varies, applied to every point otherwise.
 import { describe, expect, it } from "vitest";
 import { compileText } from "../helpers.js";
 

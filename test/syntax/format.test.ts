@@ -1,3 +1,6 @@
+// The formatter (formatText): pipelines/ and stdlib/ are already formatted and it is
+// idempotent; reformatting scrambled files keeps their IR; comments, string escapes and
+// literals survive; a file with syntax errors is left unchanged.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
