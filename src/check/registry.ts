@@ -1,7 +1,8 @@
 import type { Span } from "../ir/types.js";
-import type { Diagnostic } from "./diagnostic.js";
+import type { Diagnostic, Severity } from "./diagnostic.js";
 
-// The one registry of compiler diagnostics (E0xx errors, W0xx warnings), as the
+// The one registry of diagnostics (the compiler's E0xx errors and W0xx warnings, and
+// D0xx of `adainfc data check`, which opens the data), as the
 // TypeScript compiler's diagnosticMessages.json: for each code its severity, a
 // one-line summary and a docs paragraph (the diagnostics table of docs/language.md
 // is generated from them, see ./registry-docs.ts), and the messages reported under
@@ -13,12 +14,14 @@ import type { Diagnostic } from "./diagnostic.js";
 interface MessageDef {
   /** The message, with {name} placeholders (a `{` followed by a space is literal text). */
   readonly text: string;
+  /** When this message is reported at another severity than its code's (D004's smaller crop is info). */
+  readonly severity?: Severity;
   /** The default hint, a template over the same arguments; a call site may pass its own. */
   readonly hint?: string;
 }
 
 export interface CodeDef {
-  readonly severity: "error" | "warning";
+  readonly severity: Severity;
   /** One line: what the code means (the table in docs/language.md). */
   readonly summary: string;
   /** A paragraph for the docs: when it is reported and what to do. */
@@ -362,6 +365,113 @@ export const REGISTRY = {
       checkpointsPerEpoch: { text: "solo-learn checkpoints per epoch: {notes}" },
     },
   },
+
+  // ---- `adainfc data check` (src/runtime/data/check.ts): the data a pipeline names, opened.
+  D001: {
+    severity: "error",
+    summary: "a data source does not open (missing, truncated, wrong format)",
+    docs: "`adainfc data check` opens every source the pipeline declares (downloading a CIFAR or MNIST split into the cache when needed) and reports one that does not open, with what went wrong. The compiler checks an npz file's headers already (E032); this is what only opening finds.",
+    messages: {
+      doesNotOpen: { text: "source '{name}' does not open: {problem}" },
+    },
+  },
+  D002: {
+    severity: "error",
+    summary: "a source's image shape differs from the shape it is declared with",
+    docs: "The images a source holds have another height, width or channel count than its `shape`. Training would fail at the first batch; declare the real shape, or convert the file (`adainfc data convert --resize HxW`).",
+    messages: {
+      shapeDiffers: { text: "source '{name}' holds {found} images, declared {declared}" },
+      shapeDiffersLayout: { text: "source '{name}' holds {found} images, declared {declared}", hint: "if the array is (N, C, H, W), declare layout nchw" },
+    },
+  },
+  D003: {
+    severity: "warning",
+    summary: "a declared size, or the pipeline's epoch size, differs from the data",
+    docs: "A source declared with `size = N` holds another number of images, or the epoch size the pipeline assumed when it converted epochs to steps differs from the mixture's real one: settings given in epochs then train for another number of steps than meant.",
+    messages: {
+      sizeDiffers: { text: "source '{name}' is declared with {declared} images but holds {found}" },
+      epochSizeDiffers: { text: "the pipeline assumes {assumed} samples per epoch, the data gives {found}" },
+    },
+  },
+  D004: {
+    severity: "warning",
+    summary: "the crop is larger than the images (crops are upsampled); as info, smaller",
+    docs: "A view's `random_resized_crop` size is compared with each training source's images: larger means every crop is upsampled (a warning); smaller is reported as information, as it changes what the network sees.",
+    messages: {
+      cropUpsampled: { text: "view '{view}' crops to {size}x{size} but '{source}' images are {h}x{w}: crops are upsampled" },
+      cropSmaller: { text: "view '{view}' crops to {size}x{size} from {h}x{w} '{source}' images", severity: "info" },
+    },
+  },
+  D005: {
+    severity: "error",
+    summary: "training sources differ in shape",
+    docs: "One batch holds images of one shape, so every source of the training mixture must have the same height, width and channels.",
+    messages: {
+      shapesDiffer: {
+        text: "training sources differ in shape ({shapes})",
+        hint: "convert the generated set to the real images' size (`adainfc data convert --resize HxW`)",
+      },
+    },
+  },
+  D006: {
+    severity: "warning",
+    summary: "a generated source's channel means or stds are far from the real data's (mean gap > 0.1 or std ratio > 1.4)",
+    docs: "The channel statistics of a sample of each generated training source are compared with the real sources' (on the 0..1 scale). A large gap usually means another value range or preprocessing; the paper's remedy for a real distribution gap is re-weighting the real data (replicate > 1).",
+    messages: {
+      distributionGap: {
+        text: "generated source '{name}' differs from the real data: channel means {means} vs {realMeans}, stds {stds} vs {realStds}",
+        hint: "check its value range and preprocessing; re-weighting real data (replicate > 1) counters a distribution gap",
+      },
+    },
+  },
+  D007: {
+    severity: "warning",
+    summary: "probable BGR/RGB swap of a generated source",
+    docs: "Swapping red and blue of a generated source's channel means at least halves their distance to the real data's means (when that distance is at least 0.02): the file probably stores OpenCV's BGR order (as the reference's converter does) and is read as RGB, or the other way round.",
+    messages: {
+      channelsSwapped: {
+        text: "generated source '{name}' looks like it has red and blue swapped: its channel means {means} are {distance} from the real data's {realMeans}, {swappedDistance} after swapping",
+        hint: "declare channel_order bgr for it (the reference converter stores OpenCV's BGR order), or reconvert with `adainfc data convert`",
+      },
+      channelsSwappedDeclaredBgr: {
+        text: "generated source '{name}' looks like it has red and blue swapped: its channel means {means} are {distance} from the real data's {realMeans}, {swappedDistance} after swapping",
+        hint: "it is declared channel_order bgr, but the pixels look RGB already: declare channel_order rgb",
+      },
+    },
+  },
+  D008: {
+    severity: "info",
+    summary: "sizes, epoch size and generated share of the training mixture",
+    docs: "What the training mixture holds once its sources are open: each source's size and replication, the samples per epoch and the generated share.",
+    messages: {
+      mixture: { text: "training mixture: {parts} = {epochSize} samples per epoch, generated share {share}%" },
+    },
+  },
+  D009: {
+    severity: "error",
+    summary: "the training mixture names a source that is not declared",
+    docs: "An entry of the training mixture names no declared source. The compiler reports this already for a pipeline it compiles; `data check` says it again for the mixture it opens.",
+    messages: {
+      undeclaredSource: { text: "the training mixture names '{name}', which is not a declared source" },
+    },
+  },
+  D010: {
+    severity: "warning",
+    summary: "the evaluation source has no labels",
+    docs: "A sample of the evaluation source carries no labels (every label is -1, as in a generated set without them): kNN, the linear probe and the online classifier need them.",
+    messages: {
+      evalNoLabels: { text: "evaluation source '{name}' has no labels" },
+    },
+  },
+  D011: {
+    severity: "error",
+    summary: "an npz member fails its CRC-32 check (the file is damaged)",
+    docs: 'Every member of each npz source is read through and checked against the CRC-32 its zip directory stores, as numpy does when it loads one ("Bad CRC-32"). Training reads only the images it needs and would not notice damage elsewhere. A deflated member damaged past its header, which does not even open, is reported here too (its checksum names the cause); one damaged in its npy header is the compiler\'s E032.',
+    messages: {
+      crcMismatch: { text: "{path}: {member} fails its CRC-32 check (stored {stored}, {computed}): the file is damaged; make or download it again" },
+      unreadable: { text: "{path}: cannot be read through ({problem}): the file is damaged; make or download it again" },
+    },
+  },
 } as const satisfies { readonly [code: string]: CodeDef };
 
 /** Codes no longer reported, with what reports the problem now; kept so that a code is never reused. */
@@ -375,7 +485,7 @@ export type DiagnosticCode = keyof Registry;
 /** A diagnostic without its place: what a registry message builds. */
 export interface Message {
   code: DiagnosticCode;
-  severity: "error" | "warning";
+  severity: Severity;
   message: string;
   hint?: string;
 }
@@ -410,7 +520,7 @@ function builders(): Builders {
     out[code] = {};
     for (const [name, m] of Object.entries(def.messages)) {
       out[code][name] = (args = {}) => {
-        const made: Message = { code, severity: def.severity, message: formatTemplate(m.text, args) };
+        const made: Message = { code, severity: m.severity ?? def.severity, message: formatTemplate(m.text, args) };
         if (m.hint) made.hint = formatTemplate(m.hint, args);
         return made;
       };

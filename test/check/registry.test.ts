@@ -23,13 +23,13 @@ function files(dir: string, ext: RegExp): string[] {
 
 const REGISTRY_FILE = path.join(root, "src/check/registry.ts");
 const sources = files(path.join(root, "src"), /\.ts$/).filter((f) => f !== REGISTRY_FILE);
-type Entry = { severity: string; messages: Record<string, { text: string; hint?: string }> };
+type Entry = { severity: string; messages: Record<string, { text: string; hint?: string; severity?: string }> };
 const entries = Object.entries(REGISTRY) as [string, Entry][];
 
 describe("diagnostics registry", () => {
   it("every code and every message of the registry is used by some source", () => {
     const used = new Set<string>();
-    for (const f of sources) for (const m of fs.readFileSync(f, "utf8").matchAll(/\bdiag\.([EW]\d{3})\.(\w+)/g)) used.add(`${m[1]}.${m[2]}`);
+    for (const f of sources) for (const m of fs.readFileSync(f, "utf8").matchAll(/\bdiag\.([EWD]\d{3})\.(\w+)/g)) used.add(`${m[1]}.${m[2]}`);
     const unused = entries.flatMap(([c, e]) => Object.keys(e.messages).map((n) => `${c}.${n}`)).filter((k) => !used.has(k));
     expect(unused).toEqual([]);
     const unknown = [...used].filter((k) => {
@@ -41,7 +41,7 @@ describe("diagnostics registry", () => {
 
   it("no source writes a diagnostic code outside the registry", () => {
     const literals = sources.flatMap((f) =>
-      [...fs.readFileSync(f, "utf8").matchAll(/["'`]([EW]\d{3})["'`]/g)].map((m) => `${path.relative(root, f)}: ${m[1]}`),
+      [...fs.readFileSync(f, "utf8").matchAll(/["'`]([EWD]\d{3})["'`]/g)].map((m) => `${path.relative(root, f)}: ${m[1]}`),
     );
     expect(literals).toEqual([]);
   });
@@ -49,7 +49,7 @@ describe("diagnostics registry", () => {
   it("every code the tests and docs name is in the registry", () => {
     const named = new Set<string>();
     const places = [...files(path.join(root, "test"), /\.ts$/), ...files(path.join(root, "docs"), /\.md$/), path.join(root, "README.md")];
-    for (const f of places) for (const m of fs.readFileSync(f, "utf8").matchAll(/\b([EW]0\d\d)\b/g)) named.add(m[1]!);
+    for (const f of places) for (const m of fs.readFileSync(f, "utf8").matchAll(/\b([EWD]0\d\d)\b/g)) named.add(m[1]!);
     // Made-up codes: a compile error fed to the reporters (test/lint/reporters.test.ts),
     // a code `explain` refuses (test/lint/cli.test.ts).
     const STAND_INS = new Set(["E007", "E099"]);
@@ -57,10 +57,10 @@ describe("diagnostics registry", () => {
     expect(Object.keys(RETIRED).filter((c) => c in REGISTRY)).toEqual([]);
   });
 
-  it("codes are E0xx errors and W0xx warnings; every message and hint is one line with well-formed placeholders", () => {
+  it("codes are E0xx errors, W0xx warnings and data check's D0xx; every message and hint is one line with well-formed placeholders", () => {
     for (const [c, e] of entries) {
-      expect(c).toMatch(/^[EW]\d{3}$/);
-      expect(e.severity).toBe(c.startsWith("E") ? "error" : "warning");
+      expect(c).toMatch(/^[EWD]\d{3}$/);
+      if (!c.startsWith("D")) expect(e.severity).toBe(c.startsWith("E") ? "error" : "warning");
       for (const m of Object.values(e.messages)) {
         for (const t of [m.text, m.hint ?? ""]) {
           expect(t).not.toMatch(/\n/);
@@ -91,15 +91,25 @@ describe("diagnostics registry", () => {
     expect(fs.readFileSync(file, "utf8")).toBe(want);
   });
 
-  it("the diagnostics table in docs/language.md is current", () => {
-    const file = path.join(root, "docs/language.md");
+  it.each([
+    ["docs/language.md", "compiler"],
+    ["docs/data.md", "data"],
+  ] as const)("the diagnostics table in %s (the %s's codes) is current", (doc, family) => {
+    const file = path.join(root, doc);
     const text = fs.readFileSync(file, "utf8");
     const a = text.indexOf(START);
     const b = text.indexOf(END);
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(a);
-    const want = `${START}\n${diagnosticsTableMarkdown()}${END}`;
+    const want = `${START}\n${diagnosticsTableMarkdown(family)}${END}`;
     if (update) fs.writeFileSync(file, text.slice(0, a) + want + text.slice(b + END.length));
     expect(fs.readFileSync(file, "utf8").slice(a, a + want.length)).toBe(want);
+  });
+
+  it("a message may be reported at another severity than its code's (D004's smaller crop is info), and the docs say so", () => {
+    expect(diag.D004.cropSmaller({ view: "v", size: 24, source: "real", h: 32, w: 32 })).toMatchObject({ code: "D004", severity: "info" });
+    expect(diag.D004.cropUpsampled({ view: "v", size: 40, source: "real", h: 32, w: 32 })).toMatchObject({ severity: "warning" });
+    expect(diagnosticsTableMarkdown("data")).toContain("| [D004](diagnostics.md#d004) | warning / info |");
+    expect(diagnosticsTableMarkdown("compiler")).not.toContain("D004");
   });
 });

@@ -200,9 +200,20 @@ describe("adainfc explain", () => {
     expect(bad.stderr()).toContain("unknown diagnostic code 'E099'");
   });
 
-  it("--list prints every rule", async () => {
+  it("explains data check's codes too (D0xx, from the same registry)", async () => {
+    const ctx = capture(root);
+    expect(await runExplainCommand("d011", {}, ctx)).toBe(0);
+    expect(ctx.stdout()).toContain("# D011");
+    expect(ctx.stdout()).toContain("fails its CRC-32 check");
+  });
+
+  it("--list prints every rule; --list with a rule is a usage error, not a silent list", async () => {
     const ctx = capture(root);
     expect(await runExplainCommand(undefined, { list: true }, ctx)).toBe(0);
     expect(ctx.stdout().trim().split("\n").length).toBe(16);
+    const both = capture(root);
+    expect(await runExplainCommand("balance", { list: true }, both)).toBe(2);
+    expect(both.stdout()).toBe("");
+    expect(both.stderr()).toContain("give either --list or a rule or code ('balance'), not both");
   });
 });

@@ -1,16 +1,15 @@
-import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
-import { EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
-
 // `adainfc explain <rule>`: a lint rule's documentation (what, why, example, fix), the
 // same text as docs/rules/<id>.md; `adainfc explain E020`: a diagnostic code's section of
 // docs/diagnostics.md. `--list` prints every rule with its summary.
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
 
 export const register: RegisterCommand = (program: Command, ctx: CliContext, setExit: (code: number) => void) => {
   program
     .command("explain")
     .description("explain a lint rule (what it reports, the paper's finding behind it, an example and the fix) or a diagnostic code")
-    .argument("[rule]", "rule id, e.g. balance, or diagnostic code, e.g. E020")
+    .argument("[rule]", "rule id, e.g. balance, or diagnostic code, e.g. E020 or D011")
     .option("--list", "list every rule")
     .action(async (rule: string | undefined, opts: { list?: boolean }) => {
       setExit(await runExplainCommand(rule, opts, ctx));
@@ -19,12 +18,16 @@ export const register: RegisterCommand = (program: Command, ctx: CliContext, set
 
 export async function runExplainCommand(rule: string | undefined, opts: { list?: boolean }, ctx: CliContext): Promise<number> {
   const { ALL_RULES, findRule, RULE_IDS } = await import("../../lint/rules/index.js");
+  if (opts.list && rule !== undefined) {
+    ctx.err(`error: --list lists every rule; give either --list or a rule or code ('${rule}'), not both\n`);
+    return EXIT_USAGE;
+  }
   if (opts.list || rule === undefined) {
     const width = Math.max(...RULE_IDS.map((id) => id.length));
     for (const r of ALL_RULES) ctx.out(`${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(5)}  ${r.meta.docs.summary}\n`);
     return EXIT_OK;
   }
-  if (/^[EW]\d{3}$/i.test(rule)) {
+  if (/^[EWD]\d{3}$/i.test(rule)) {
     const { REGISTRY, RETIRED } = await import("../../check/registry.js");
     const code = rule.toUpperCase();
     if (code in REGISTRY) {

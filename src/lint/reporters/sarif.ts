@@ -33,11 +33,11 @@ export interface SarifOptions {
 /**
  * The `name` of a code that is not a lint rule (a lint rule names itself, RuleMeta.name):
  * SARIF wants a PascalCase "friendly name" that differs from the id, even in case.
- * E021 -> CompileErrorE021, W002 -> CompileWarningW002, lint-config -> LintConfig.
+ * E021 -> CompileErrorE021, W002 -> CompileWarningW002, D011 -> DataCheckD011, lint-config -> LintConfig.
  */
 function codeName(code: string): string {
-  const compile = /^([EW])\d+$/.exec(code);
-  if (compile) return `${compile[1] === "E" ? "CompileError" : "CompileWarning"}${code}`;
+  const coded = /^([EWD])\d+$/.exec(code);
+  if (coded) return `${{ E: "CompileError", W: "CompileWarning", D: "DataCheck" }[coded[1] as "E" | "W" | "D"]}${code}`;
   const name = code
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)

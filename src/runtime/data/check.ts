@@ -1,21 +1,10 @@
 // `adainfc data check <pipeline>`: look at the data a pipeline names before training.
-// Codes (docs/data.md lists them):
-//   D001 error    a source does not open (missing, truncated, wrong format)
-//   D002 error    a source's image shape differs from the declared shape
-//   D003 warning  a source's declared size differs from its real size
-//   D004 warning  the crop size is larger than the images (crops get upsampled);
-//        info     smaller than the images
-//   D005 error    training sources differ in shape (one batch needs one shape)
-//   D006 warning  generated channel statistics far from the real data's
-//   D007 warning  probable BGR/RGB swap of a generated source
-//   D008 info     sizes, epoch size and generated share of the training mixture
-//   D009 error    the mixture names a source that is not declared
-//   D010 warning  the evaluation source has no labels
-//   D011 error    an npz member fails its CRC-32 check (the file is damaged)
+// Its codes (D001-D011), their messages and docs are in the registry (src/check/registry.ts).
 
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
-import type { Diagnostic, Severity } from "../../check/diagnostic.js";
+import type { Diagnostic } from "../../check/diagnostic.js";
+import { diag, diagnostic, type Message } from "../../check/registry.js";
 import { DataError } from "../../formats/data-error.js";
 import { openSource, type ImageSource } from "./source.js";
 import { channelStats, evenSample, type ChannelStats } from "./stats.js";
@@ -42,16 +31,20 @@ const GAP_STD_RATIO = 1.4;
 export async function checkPipelineData(ir: PipelineIR, options: DataCheckOptions): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const spanOf = (pointer: string): Span | null => nearestSpan(options.spans, pointer);
-  const add = (code: string, severity: Severity, message: string, pointer: string, hint?: string): void => {
-    out.push({ code, severity, message, span: spanOf(pointer), ...(hint ? { hint } : {}) });
+  const add = (m: Message, pointer: string): void => {
+    out.push(diagnostic(m, spanOf(pointer)));
   };
-  /** The members of the npz at `shown` (the path as the pipeline writes it) whose CRC-32 does not match; throws DataError when it cannot be read through. */
-  const crcMismatches = (shown: string): Promise<string[]> =>
+  /** D011 for each member of the npz at `shown` (the path as the pipeline writes it) whose CRC-32 does not match; throws DataError when it cannot be read through. */
+  const crcMismatches = (shown: string): Promise<Message[]> =>
     verifyZipCrcs(dataPath(options.cwd, shown), (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t)).then((bad) =>
-      bad.map((m) => {
-        const computed = m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`;
-        return `${shown}: ${m.member} fails its CRC-32 check (stored ${hex(m.stored)}, ${computed}): the file is damaged; make or download it again`;
-      }),
+      bad.map((m) =>
+        diag.D011.crcMismatch({
+          path: shown,
+          member: m.member,
+          stored: hex(m.stored),
+          computed: m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`,
+        }),
+      ),
     );
   const sources = new Map<string, ImageSource>();
   const declared = new Map<string, { src: DataSourceIR; index: number }>();
@@ -73,8 +66,8 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         // checksums name the cause, so D011 replaces the opener's symptom.
         const damaged =
           src.format === "npz" && src.path !== null && fs.existsSync(dataPath(options.cwd, src.path)) ? await crcMismatches(src.path).catch(() => []) : [];
-        if (damaged.length > 0) damaged.forEach((d) => add("D011", "error", d, `${pointer}/path`));
-        else add("D001", "error", `source '${src.name}' does not open: ${e.message}`, `${pointer}/path`);
+        if (damaged.length > 0) damaged.forEach((d) => add(d, `${pointer}/path`));
+        else add(diag.D001.doesNotOpen({ name: src.name, problem: e.message }), `${pointer}/path`);
         continue;
       }
       sources.set(src.name, opened);
@@ -82,23 +75,19 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
       if (src.format === "npz" && src.path !== null) {
         const shown = src.path;
         try {
-          for (const d of await crcMismatches(shown)) add("D011", "error", d, `${pointer}/path`);
+          for (const d of await crcMismatches(shown)) add(d, `${pointer}/path`);
         } catch (e) {
           if (!(e instanceof DataError)) throw e;
-          add("D011", "error", `${shown}: cannot be read through (${e.what}): the file is damaged; make or download it again`, `${pointer}/path`);
+          add(diag.D011.unreadable({ path: shown, problem: e.what }), `${pointer}/path`);
         }
       }
       if (opened.shape.join("x") !== src.shape.join("x")) {
-        add(
-          "D002",
-          "error",
-          `source '${src.name}' holds ${fmtShape(opened.shape)} images, declared ${fmtShape(src.shape)}`,
-          `${pointer}/shape`,
-          src.format === "npz" && src.layout === "nhwc" && opened.shape[2] !== 3 ? "if the array is (N, C, H, W), declare layout nchw" : undefined,
-        );
+        const shapes = { name: src.name, found: fmtShape(opened.shape), declared: fmtShape(src.shape) };
+        const maybeNchw = src.format === "npz" && src.layout === "nhwc" && opened.shape[2] !== 3;
+        add(maybeNchw ? diag.D002.shapeDiffersLayout(shapes) : diag.D002.shapeDiffers(shapes), `${pointer}/shape`);
       }
       if (src.size !== null && src.size !== opened.count) {
-        add("D003", "warning", `source '${src.name}' is declared with ${fmtInt(src.size)} images but holds ${fmtInt(opened.count)}`, `${pointer}/size`);
+        add(diag.D003.sizeDiffers({ name: src.name, declared: fmtInt(src.size), found: fmtInt(opened.count) }), `${pointer}/size`);
       }
     }
 
@@ -107,7 +96,7 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
     ir.data.train.forEach((t, i) => {
       const d = declared.get(t.source);
       if (!d) {
-        add("D009", "error", `the training mixture names '${t.source}', which is not a declared source`, `/data/train/${i}/source`);
+        add(diag.D009.undeclaredSource({ name: t.source }), `/data/train/${i}/source`);
         return;
       }
       const s = sources.get(t.source);
@@ -115,13 +104,7 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
     });
     const shapes = new Set(train.map((t) => fmtShape(t.source.shape)));
     if (shapes.size > 1) {
-      add(
-        "D005",
-        "error",
-        `training sources differ in shape (${train.map((t) => `${t.source.name} ${fmtShape(t.source.shape)}`).join(", ")})`,
-        "/data/train",
-        "convert the generated set to the real images' size (`adainfc data convert --resize HxW`)",
-      );
+      add(diag.D005.shapesDiffer({ shapes: train.map((t) => `${t.source.name} ${fmtShape(t.source.shape)}`).join(", ") }), "/data/train");
     }
 
     // Crop size vs image size.
@@ -131,16 +114,9 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         for (const t of train) {
           const [h, w] = t.source.shape;
           const pointer = `/augment/views/${v}/ops/${o}/size`;
-          if (op.size > Math.min(h, w)) {
-            add(
-              "D004",
-              "warning",
-              `view '${view.name}' crops to ${op.size}x${op.size} but '${t.source.name}' images are ${h}x${w}: crops are upsampled`,
-              pointer,
-            );
-          } else if (op.size < Math.min(h, w)) {
-            add("D004", "info", `view '${view.name}' crops to ${op.size}x${op.size} from ${h}x${w} '${t.source.name}' images`, pointer);
-          }
+          const crop = { view: view.name, size: op.size, source: t.source.name, h: h!, w: w! };
+          if (op.size > Math.min(h!, w!)) add(diag.D004.cropUpsampled(crop), pointer);
+          else if (op.size < Math.min(h!, w!)) add(diag.D004.cropSmaller(crop), pointer);
         }
       });
     });
@@ -168,26 +144,22 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
       const ds = distance(swapped, realStats.mean);
       const src = declared.get(s.name)!.src;
       if (d >= SWAP_MIN_DISTANCE && ds <= SWAP_RATIO * d) {
-        add(
-          "D007",
-          "warning",
-          `generated source '${s.name}' looks like it has red and blue swapped: its channel means ${fmtMeans(g.mean)} are ${fmtNum(d)} from the real data's ${fmtMeans(realStats.mean)}, ${fmtNum(ds)} after swapping`,
-          `${pointer}/channelOrder`,
-          src.channelOrder === "bgr"
-            ? "it is declared channel_order bgr, but the pixels look RGB already: declare channel_order rgb"
-            : "declare channel_order bgr for it (the reference converter stores OpenCV's BGR order), or reconvert with `adainfc data convert`",
-        );
+        const swap = { name: s.name, means: fmtMeans(g.mean), distance: fmtNum(d), realMeans: fmtMeans(realStats.mean), swappedDistance: fmtNum(ds) };
+        add(src.channelOrder === "bgr" ? diag.D007.channelsSwappedDeclaredBgr(swap) : diag.D007.channelsSwapped(swap), `${pointer}/channelOrder`);
         continue;
       }
       const meanGap = Math.max(...g.mean.map((m, c) => Math.abs(m - realStats.mean[c]!)));
       const stdRatio = Math.max(...g.std.map((sd, c) => ratio(sd, realStats.std[c]!)));
       if (meanGap > GAP_MEAN || stdRatio > GAP_STD_RATIO) {
         add(
-          "D006",
-          "warning",
-          `generated source '${s.name}' differs from the real data: channel means ${fmtMeans(g.mean)} vs ${fmtMeans(realStats.mean)}, stds ${fmtMeans(g.std)} vs ${fmtMeans(realStats.std)}`,
+          diag.D006.distributionGap({
+            name: s.name,
+            means: fmtMeans(g.mean),
+            realMeans: fmtMeans(realStats.mean),
+            stds: fmtMeans(g.std),
+            realStds: fmtMeans(realStats.std),
+          }),
           pointer,
-          "check its value range and preprocessing; re-weighting real data (replicate > 1) counters a distribution gap",
         );
       }
     }
@@ -197,7 +169,7 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
       const e = sources.get(ir.data.eval);
       if (e) {
         const { labels } = e.readBatch(evenSample(e.count, 256));
-        if (labels.every((l) => l < 0)) add("D010", "warning", `evaluation source '${e.name}' has no labels`, `/data/sources/${declared.get(e.name)!.index}`);
+        if (labels.every((l) => l < 0)) add(diag.D010.evalNoLabels({ name: e.name }), `/data/sources/${declared.get(e.name)!.index}`);
       }
     }
 
@@ -207,19 +179,9 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         train.map((t) => ({ source: t.source.name, size: t.source.count, replicate: t.replicate, generated: t.source.origin === "generated" })),
       );
       const parts = train.map((t) => `${t.source.name} ${fmtInt(t.source.count)} x${t.replicate}`);
-      add(
-        "D008",
-        "info",
-        `training mixture: ${parts.join(" + ")} = ${fmtInt(q.epochSize)} samples per epoch, generated share ${(q.generatedShare * 100).toFixed(1)}%`,
-        "/data/train",
-      );
+      add(diag.D008.mixture({ parts: parts.join(" + "), epochSize: fmtInt(q.epochSize), share: (q.generatedShare * 100).toFixed(1) }), "/data/train");
       if (ir.train.epochSize !== null && ir.train.epochSize !== q.epochSize) {
-        add(
-          "D003",
-          "warning",
-          `the pipeline assumes ${fmtInt(ir.train.epochSize)} samples per epoch, the data gives ${fmtInt(q.epochSize)}`,
-          "/train/epochSize",
-        );
+        add(diag.D003.epochSizeDiffers({ assumed: fmtInt(ir.train.epochSize), found: fmtInt(q.epochSize) }), "/train/epochSize");
       }
     }
   } finally {
