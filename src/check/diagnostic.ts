@@ -13,7 +13,7 @@ export interface TextEdit {
 }
 
 export interface Diagnostic {
-  /** Stable code: E0xx for compile errors, W0xx for compile warnings, or a lint rule id. */
+  /** Stable code: E0xx for compile errors, W0xx for compile warnings, D0xx for data check (all in ./registry.ts), or a lint rule id. */
   code: string;
   severity: Severity;
   message: string;
