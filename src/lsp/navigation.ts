@@ -113,6 +113,16 @@ export function referencesIn(program: Program, file: LoadedFile, target: Target)
   return out;
 }
 
+/** Every reference to `target` in `files` (each loaded into `program` when it is not yet), in their order. */
+export function referencesAcross(program: Program, files: Iterable<string>, target: Target): { file: LoadedFile; span: Span }[] {
+  const out: { file: LoadedFile; span: Span }[] = [];
+  for (const abs of files) {
+    const f = program.files.get(abs) ?? program.load(abs, null);
+    if (f) for (const span of referencesIn(program, f, target)) out.push({ file: f, span });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- outline
 
 const DECL_SYMBOL: Record<DeclKind, SymbolKind> = {

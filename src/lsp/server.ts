@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
@@ -6,26 +5,30 @@ import {
   createConnection,
   DidChangeWatchedFilesNotification,
   type Location,
+  LSPErrorCodes,
   MarkupKind,
   type MessageReader,
   type MessageWriter,
   ProposedFeatures,
+  ResponseError,
+  type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { adainfFilesIn } from "../util/adainf-files.js";
-import { type LoadedFile, parseCached } from "../resolve/program.js";
+import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown } from "./hover.js";
-import { documentSymbols, referencesIn, type Target, targetAt } from "./navigation.js";
+import { documentSymbols, referencesAcross, type Target, targetAt } from "./navigation.js";
+import { type Refusal, renameEdits, renameTarget } from "./rename.js";
 import { type Analysis, rangeOf, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
-// it imports); hover, completion, definition, references, outline, formatting and code
-// actions answer from the document's current text. A failure inside one request is
+// it imports); hover, completion, definition, references, rename, outline, formatting
+// and code actions answer from the document's current text. A refused rename is
+// answered with an error that says why. A failure inside one request is
 // logged to the client's output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
@@ -34,9 +37,6 @@ export interface ServerOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 150;
-
-/** The most files searched for references in the workspace folders. */
-const MAX_REFERENCE_FILES = 5000;
 
 function debounceFrom(x: unknown): number | null {
   const v = (x as { debounceMs?: unknown } | null | undefined)?.debounceMs;
@@ -108,6 +108,7 @@ export function startServer(
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
     debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
@@ -118,6 +119,7 @@ export function startServer(
         completionProvider: { triggerCharacters: [".", "(", "=", " "] },
         definitionProvider: true,
         referencesProvider: true,
+        renameProvider: prepareRename ? { prepareProvider: true } : true,
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
@@ -196,18 +198,42 @@ export function startServer(
     guard("references", [], () => {
       const t = targetOf(p.textDocument.uri, p.position);
       if (!t) return [];
-      // Every file that may refer to it: the open ones, the workspace's, the stdlib.
-      const files = new Set<string>(documents.all().map((d) => workspace.pathOf(d.uri)));
-      for (const root of workspace.folders) for (const f of adainfFilesIn(root, MAX_REFERENCE_FILES)) files.add(f);
-      for (const m of t.program.stdModules()) files.add(join(t.program.stdlibDir, `${m}.adainf`));
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
-      for (const abs of files) {
-        const f: LoadedFile | null = t.program.files.get(abs) ?? t.program.load(abs, null);
-        if (!f) continue;
-        for (const span of referencesIn(t.program, f, t.target)) out.push({ uri: workspace.uriOf(abs), range: rangeOf(span) });
-      }
+      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target))
+        out.push({ uri: workspace.uriOf(file.abs), range: rangeOf(span) });
       return out;
+    }),
+  );
+
+  const refusal = (r: Refusal) => new ResponseError(LSPErrorCodes.RequestFailed, r.refused);
+  /** The declaration a rename at the position renames, with the program that resolved it. */
+  const renamed = (uri: string, position: { line: number; character: number }) => {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const { program, file } = workspace.program(uri);
+    return file ? { program, target: renameTarget(program, file, doc.getText(), doc.offsetAt(position)) } : null;
+  };
+
+  connection.onPrepareRename((p) =>
+    guard("rename", null, () => {
+      const r = renamed(p.textDocument.uri, p.position);
+      if (!r) return null;
+      if ("refused" in r.target) return refusal(r.target);
+      return { range: rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
+    }),
+  );
+
+  connection.onRenameRequest((p) =>
+    guard("rename", null, () => {
+      const r = renamed(p.textDocument.uri, p.position);
+      if (!r) return null;
+      if ("refused" in r.target) return refusal(r.target);
+      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.ref, p.newName);
+      if ("refused" in out) return refusal(out);
+      const changes: Record<string, TextEdit[]> = {};
+      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: rangeOf(e.span), newText: p.newName });
+      return { changes };
     }),
   );
 

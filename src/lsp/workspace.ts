@@ -8,12 +8,18 @@ import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
+import { adainfFilesIn } from "../util/adainf-files.js";
 
 // The server's view of the files: open documents (their unsaved text wins over the disk,
 // for themselves and for every file that imports them), the workspace folders (a file's
 // working directory is the folder that holds it, as if `adainfc` ran there), and the
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
+// The files a search over the workspace reads (references, rename, workspace symbols)
+// are listed here once.
+
+/** The most files read from the workspace folders by a search over the workspace. */
+const MAX_WORKSPACE_FILES = 5000;
 
 /** What a map by IR name holds for pipeline `name` (its first sweep point when it has a sweep). */
 export function ofPipeline<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
@@ -63,10 +69,6 @@ export class Workspace {
     this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
   }
 
-  get folders(): readonly string[] {
-    return this.roots;
-  }
-
   /** The file a URI names; a document that is no file (untitled) lives in the first folder. */
   pathOf(uri: string): string {
     if (uri.startsWith("file:")) return fileURLToPath(uri);
@@ -102,6 +104,17 @@ export class Workspace {
   /** The file's name in diagnostics: relative to its working directory (the name its compile parses it under). */
   displayOf(abs: string): string {
     return relative(this.cwdFor(abs), abs).split("\\").join("/") || basename(abs);
+  }
+
+  /**
+   * Every file a search over the workspace reads: the open documents, the `.adainf` files
+   * under the workspace folders (at most MAX_WORKSPACE_FILES) and the stdlib's modules.
+   */
+  searchFiles(program: Program): string[] {
+    const files = new Set<string>(this.docs.all().map((d) => this.pathOf(d.uri)));
+    for (const root of this.roots) for (const f of adainfFilesIn(root, MAX_WORKSPACE_FILES)) files.add(f);
+    for (const m of program.stdModules()) files.add(join(program.stdlibDir, `${m}.adainf`));
+    return [...files];
   }
 
   /** A program with the document loaded (for names, definitions and references). */
