@@ -22,12 +22,13 @@ import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown } from "./hover.js";
 import { documentSymbols, referencesAcross, type Target, targetAt } from "./navigation.js";
 import { type Refusal, renameEdits, renameTarget } from "./rename.js";
+import { signatureHelp } from "./signature.js";
 import { type Analysis, rangeOf, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
-// it imports); hover, completion, definition, references, rename, outline, formatting
-// and code actions answer from the document's current text. A refused rename is
+// it imports); hover, completion, signature help, definition, references, rename,
+// outline, formatting and code actions answer from the document's current text. A refused rename is
 // answered with an error that says why. A failure inside one request is
 // logged to the client's output and answered with nothing; the server goes on.
 
@@ -117,6 +118,7 @@ export function startServer(
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         completionProvider: { triggerCharacters: [".", "(", "=", " "] },
+        signatureHelpProvider: { triggerCharacters: ["(", ","] },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: prepareRename ? { prepareProvider: true } : true,
@@ -171,6 +173,13 @@ export function startServer(
       const { items, from } = completions({ text: doc.getText(), offset, program, file, analysis: analyses.get(doc.uri) ?? null });
       const range = { start: doc.positionAt(from), end: p.position };
       return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
+    }),
+  );
+
+  connection.onSignatureHelp((p) =>
+    guard("signature help", null, () => {
+      const doc = documents.get(p.textDocument.uri);
+      return doc ? signatureHelp(doc.getText(), doc.offsetAt(p.position)) : null;
     }),
   );
 
