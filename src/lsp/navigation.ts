@@ -11,7 +11,8 @@ import { rangeOf } from "./workspace.js";
 // a derived preset), a dataset preset called in a `data` block, a declaration or module
 // named by `use std...`, a file named by `use "..."`. Each is resolved the way the
 // compiler resolves it (Program.lookup: own declarations, imports, then the stdlib), so
-// go-to-definition and find-references agree with what compiles. Also the outline.
+// go-to-definition and find-references agree with what compiles. Also the outline, whose
+// top level (the declarations) is what workspace symbols lists of every file.
 
 export type Ref =
   | { kind: DeclKind; name: string; span: Span }
@@ -161,4 +162,22 @@ export function documentSymbols(ast: SourceFile): DocumentSymbol[] {
       if (children?.length) symbol.children = children;
       return symbol;
     });
+}
+
+/** Whether `name` has the characters of `query` in order, in any case (`symada` matches `symmetric_adainf`). */
+function matchesQuery(name: string, query: string): boolean {
+  const n = name.toLowerCase();
+  let at = 0;
+  for (const ch of query.toLowerCase()) {
+    at = n.indexOf(ch, at) + 1;
+    if (at === 0) return false;
+  }
+  return true;
+}
+
+/** The declarations of `files` (their outline's top level) whose names match `query`; all of them for an empty query. */
+export function workspaceSymbols(files: Iterable<LoadedFile>, query: string): { file: LoadedFile; symbol: DocumentSymbol }[] {
+  const out: { file: LoadedFile; symbol: DocumentSymbol }[] = [];
+  for (const file of files) for (const symbol of documentSymbols(file.ast)) if (matchesQuery(symbol.name, query)) out.push({ file, symbol });
+  return out;
 }

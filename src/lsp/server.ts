@@ -14,13 +14,14 @@ import {
   type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
+  type WorkspaceSymbol,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
-import { hoverMarkdown } from "./hover.js";
-import { documentSymbols, referencesAcross, type Target, targetAt } from "./navigation.js";
+import { hoverMarkdown, where } from "./hover.js";
+import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
 import { type Refusal, renameEdits, renameTarget } from "./rename.js";
 import { signatureHelp } from "./signature.js";
 import { type Analysis, rangeOf, Workspace } from "./workspace.js";
@@ -28,7 +29,8 @@ import { type Analysis, rangeOf, Workspace } from "./workspace.js";
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
 // it imports); hover, completion, signature help, definition, references, rename,
-// outline, formatting and code actions answer from the document's current text. A refused rename is
+// outline, formatting and code actions answer from the document's current text, and
+// workspace symbols from every file a search over the workspace reads. A refused rename is
 // answered with an error that says why. A failure inside one request is
 // logged to the client's output and answered with nothing; the server goes on.
 
@@ -123,6 +125,7 @@ export function startServer(
         referencesProvider: true,
         renameProvider: prepareRename ? { prepareProvider: true } : true,
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
       },
@@ -251,6 +254,21 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       // Under the name its compile parses it by: the outline and the compile share one parse.
       return doc ? documentSymbols(parseCached(doc.getText(), workspace.displayOf(workspace.pathOf(doc.uri))).ast) : [];
+    }),
+  );
+
+  connection.onWorkspaceSymbol((p) =>
+    guard("workspace symbols", [], () => {
+      const program = workspace.searchProgram();
+      const files = workspace.searchFiles(program).flatMap((abs) => program.files.get(abs) ?? program.load(abs, null) ?? []);
+      return workspaceSymbols(files, p.query).map(
+        ({ file, symbol }): WorkspaceSymbol => ({
+          name: symbol.name,
+          kind: symbol.kind,
+          location: { uri: workspace.uriOf(file.abs), range: symbol.selectionRange },
+          containerName: file.isStd ? where(file, program) : workspace.displayOf(file.abs),
+        }),
+      );
     }),
   );
 

@@ -117,6 +117,11 @@ export class Workspace {
     return [...files];
   }
 
+  /** A program with no entry, for a search over the workspace (workspace symbols): run from the first folder, over the open documents' text. */
+  searchProgram(): Program {
+    return new Program({ cwd: this.roots[0] ?? process.cwd(), overlay: this.overlay() });
+  }
+
   /** A program with the document loaded (for names, definitions and references). */
   program(uri: string): { program: Program; file: LoadedFile | null; cwd: string } {
     const abs = this.pathOf(uri);
