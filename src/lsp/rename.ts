@@ -1,3 +1,10 @@
+// Rename of a recipe, augmentation preset or dataset preset declared in a project file:
+// its declaration and every use find-references finds (navigation.ts, over the files
+// Workspace.searchFiles lists), each resolved as the compiler resolves it. Refused, with
+// the reason: a builtin or a word of the language, a standard library declaration, a
+// pipeline or a file; a new name the lexer does not read as one plain name; a new name
+// that another declaration of the kind already has where the renamed one is seen.
+
 import { chevrotain } from "../../grammar/chevrotain.js";
 import { adainfLexer, Ident, Name } from "../../grammar/tokens.js";
 import * as B from "../ir/builtins.js";
@@ -7,13 +14,6 @@ import { where } from "./hover.js";
 import { calledBlock, keyPath, scopeOf, slotOf } from "./language.js";
 import { referencesAcross, targetAt } from "./navigation.js";
 import { cursorAt, equalsAt, names } from "./scan.js";
-
-// Rename of a recipe, augmentation preset or dataset preset declared in a project file:
-// its declaration and every use find-references finds (navigation.ts, over the files
-// Workspace.searchFiles lists), each resolved as the compiler resolves it. Refused, with
-// the reason: a builtin or a word of the language, a standard library declaration, a
-// pipeline or a file; a new name the lexer does not read as one plain name; a new name
-// that another declaration of the kind already has where the renamed one is seen.
 
 export interface Refusal {
   refused: string;

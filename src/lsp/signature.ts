@@ -1,10 +1,3 @@
-import type { IToken } from "chevrotain";
-import { MarkupKind, type ParameterInformation, type SignatureHelp } from "vscode-languageserver";
-import { valueText } from "../ir/builtin-docs.js";
-import { type AnyField, langParams } from "../ir/define.js";
-import { defaultText, fieldMarkdown, scopeOf } from "./language.js";
-import { cursorAt, equalsAt, names, trailingPath } from "./scan.js";
-
 // Signature help inside the parentheses of a builtin call (`lars(`, `knn(`,
 // `random_resized_crop(`, `npz(`, a dataset preset's `cifar10(`): the call with its
 // parameters in the definition's order, each with its default, and each parameter's
@@ -14,6 +7,13 @@ import { cursorAt, equalsAt, names, trailingPath } from "./scan.js";
 // sets: by its name (`lr = `, or a word being typed that begins the name of one not
 // given yet), by its place among the positional ones, or, in an empty argument, the next
 // positional one or else the first parameter not given yet.
+
+import type { IToken } from "chevrotain";
+import { MarkupKind, type ParameterInformation, type SignatureHelp } from "vscode-languageserver";
+import { valueText } from "../ir/builtin-docs.js";
+import { type AnyField, langParams } from "../ir/define.js";
+import { defaultText, fieldMarkdown, scopeOf } from "./language.js";
+import { cursorAt, equalsAt, names, trailingPath } from "./scan.js";
 
 /** `lr`, `weight_decay = 1e-4`, `size = none`: a parameter with its default as the language writes it. */
 function paramLabel(lang: string, field: AnyField): string {
