@@ -4,7 +4,7 @@ import { SOURCE_FORMATS } from "../ir/builtins.js";
 import type { Span } from "../ir/types.js";
 import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
 import type { CallExpr, Decl, DeclKind, Expr, SourceFile, Statement } from "../syntax/ast.js";
-import { rangeOf } from "./workspace.js";
+import { rangeOf } from "./positions.js";
 
 // Names that refer to declarations, read from the syntax tree: a recipe after `from`, an
 // augmentation preset after `augment =` (or in a sweep's list of them, or as the base of
@@ -133,21 +133,21 @@ const DECL_SYMBOL: Record<DeclKind, SymbolKind> = {
   dataset: SymbolKind.Struct,
 };
 
-function statementSymbol(s: Statement): DocumentSymbol {
+function statementSymbol(s: Statement, bom: number): DocumentSymbol {
   const name = s.label ? `${s.key.text} ${s.label.text}` : s.key.text;
-  const children = s.block ? s.block.statements.map(statementSymbol) : undefined;
+  const children = s.block ? s.block.statements.map((x) => statementSymbol(x, bom)) : undefined;
   const symbol: DocumentSymbol = {
     name,
     kind: s.block ? SymbolKind.Namespace : s.args ? SymbolKind.Method : SymbolKind.Field,
-    range: rangeOf(s.span),
-    selectionRange: rangeOf(s.key.span),
+    range: rangeOf(s.span, bom),
+    selectionRange: rangeOf(s.key.span, bom),
   };
   if (children?.length) symbol.children = children;
   return symbol;
 }
 
-/** Declarations with their blocks and settings, for the editor's outline. */
-export function documentSymbols(ast: SourceFile): DocumentSymbol[] {
+/** Declarations with their blocks and settings, for the editor's outline; `bom`: the document's characters before the compiler's first (positions.ts). */
+export function documentSymbols(ast: SourceFile, bom = 0): DocumentSymbol[] {
   return ast.items
     .filter((i): i is Decl => i.kind === "decl")
     .map((d) => {
@@ -155,10 +155,10 @@ export function documentSymbols(ast: SourceFile): DocumentSymbol[] {
         name: d.name.text,
         detail: d.base ? `${d.declKind} from ${d.base.text}` : d.declKind,
         kind: DECL_SYMBOL[d.declKind],
-        range: rangeOf(d.span),
-        selectionRange: rangeOf(d.name.span),
+        range: rangeOf(d.span, bom),
+        selectionRange: rangeOf(d.name.span, bom),
       };
-      const children = d.body?.statements.map(statementSymbol);
+      const children = d.body?.statements.map((s) => statementSymbol(s, bom));
       if (children?.length) symbol.children = children;
       return symbol;
     });
@@ -175,9 +175,16 @@ function matchesQuery(name: string, query: string): boolean {
   return true;
 }
 
-/** The declarations of `files` (their outline's top level) whose names match `query`; all of them for an empty query. */
-export function workspaceSymbols(files: Iterable<LoadedFile>, query: string): { file: LoadedFile; symbol: DocumentSymbol }[] {
+/**
+ * The declarations of `files` (their outline's top level) whose names match `query`; all
+ * of them for an empty query. `bomOf`: a file's characters before the compiler's first.
+ */
+export function workspaceSymbols(
+  files: Iterable<LoadedFile>,
+  query: string,
+  bomOf: (file: LoadedFile) => number,
+): { file: LoadedFile; symbol: DocumentSymbol }[] {
   const out: { file: LoadedFile; symbol: DocumentSymbol }[] = [];
-  for (const file of files) for (const symbol of documentSymbols(file.ast)) if (matchesQuery(symbol.name, query)) out.push({ file, symbol });
+  for (const file of files) for (const symbol of documentSymbols(file.ast, bomOf(file))) if (matchesQuery(symbol.name, query)) out.push({ file, symbol });
   return out;
 }

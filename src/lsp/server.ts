@@ -24,15 +24,17 @@ import { hoverMarkdown, where } from "./hover.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
 import { type Refusal, renameEdits, renameTarget } from "./rename.js";
 import { signatureHelp } from "./signature.js";
-import { type Analysis, rangeOf, Workspace } from "./workspace.js";
+import { SourceView } from "./positions.js";
+import { type Analysis, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
 // it imports); hover, completion, signature help, definition, references, rename,
 // outline, formatting and code actions answer from the document's current text, and
-// workspace symbols from every file a search over the workspace reads. A refused rename is
-// answered with an error that says why. A failure inside one request is
-// logged to the client's output and answered with nothing; the server goes on.
+// workspace symbols from every file a search over the workspace reads. Positions are
+// converted to and from the compiler's offsets by positions.ts (a byte order mark). A
+// refused rename is answered with an error that says why. A failure inside one request
+// is logged to the client's output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */
@@ -162,7 +164,8 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return null;
       const { program, file } = workspace.program(doc.uri);
-      const value = hoverMarkdown({ text: doc.getText(), offset: doc.offsetAt(p.position), program, file, analysis: await current(doc.uri) });
+      const source = new SourceView(doc);
+      const value = hoverMarkdown({ text: source.text, offset: source.offsetAt(p.position), program, file, analysis: await current(doc.uri) });
       return value ? { contents: { kind: MarkupKind.Markdown, value } } : null;
     }),
   );
@@ -172,9 +175,9 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return [];
       const { program, file } = workspace.program(doc.uri);
-      const offset = doc.offsetAt(p.position);
-      const { items, from } = completions({ text: doc.getText(), offset, program, file, analysis: analyses.get(doc.uri) ?? null });
-      const range = { start: doc.positionAt(from), end: p.position };
+      const source = new SourceView(doc);
+      const { items, from } = completions({ text: source.text, offset: source.offsetAt(p.position), program, file, analysis: analyses.get(doc.uri) ?? null });
+      const range = { start: source.positionAt(from), end: p.position };
       return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
     }),
   );
@@ -182,7 +185,8 @@ export function startServer(
   connection.onSignatureHelp((p) =>
     guard("signature help", null, () => {
       const doc = documents.get(p.textDocument.uri);
-      return doc ? signatureHelp(doc.getText(), doc.offsetAt(p.position)) : null;
+      const source = doc && new SourceView(doc);
+      return source ? signatureHelp(source.text, source.offsetAt(p.position)) : null;
     }),
   );
 
@@ -191,12 +195,12 @@ export function startServer(
     if (!doc) return null;
     const { program, file, cwd } = workspace.program(uri);
     if (!file) return null;
-    const t = targetAt(program, file, doc.offsetAt(position));
+    const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
-      ? { uri: workspace.uriOf(t.ref.file.abs), range: rangeOf(t.ref.decl.name.span) }
+      ? { uri: workspace.uriOf(t.ref.file.abs), range: workspace.rangeIn(t.ref.file.abs, t.ref.decl.name.span) }
       : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 
   connection.onDefinition((p) =>
@@ -213,7 +217,7 @@ export function startServer(
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
       for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target))
-        out.push({ uri: workspace.uriOf(file.abs), range: rangeOf(span) });
+        out.push({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
       return out;
     }),
   );
@@ -224,7 +228,8 @@ export function startServer(
     const doc = documents.get(uri);
     if (!doc) return null;
     const { program, file } = workspace.program(uri);
-    return file ? { program, target: renameTarget(program, file, doc.getText(), doc.offsetAt(position)) } : null;
+    const source = new SourceView(doc);
+    return file ? { program, source, target: renameTarget(program, file, source.text, source.offsetAt(position)) } : null;
   };
 
   connection.onPrepareRename((p) =>
@@ -232,7 +237,7 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      return { range: rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
+      return { range: r.source.rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
     }),
   );
 
@@ -244,7 +249,7 @@ export function startServer(
       const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.ref, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
-      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: rangeOf(e.span), newText: p.newName });
+      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });
       return { changes };
     }),
   );
@@ -252,8 +257,10 @@ export function startServer(
   connection.onDocumentSymbol((p) =>
     guard("document symbols", [], () => {
       const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const source = new SourceView(doc);
       // Under the name its compile parses it by: the outline and the compile share one parse.
-      return doc ? documentSymbols(parseCached(doc.getText(), workspace.displayOf(workspace.pathOf(doc.uri))).ast) : [];
+      return documentSymbols(parseCached(source.text, workspace.displayOf(workspace.pathOf(doc.uri))).ast, source.bom);
     }),
   );
 
@@ -261,7 +268,7 @@ export function startServer(
     guard("workspace symbols", [], () => {
       const program = workspace.searchProgram();
       const files = workspace.searchFiles(program).flatMap((abs) => program.files.get(abs) ?? program.load(abs, null) ?? []);
-      return workspaceSymbols(files, p.query).map(
+      return workspaceSymbols(files, p.query, (f) => workspace.bomOf(f.abs)).map(
         ({ file, symbol }): WorkspaceSymbol => ({
           name: symbol.name,
           kind: symbol.kind,

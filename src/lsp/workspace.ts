@@ -1,5 +1,6 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { compileFileSync } from "../driver.js";
@@ -9,6 +10,7 @@ import { lintFiles } from "../lint/lint-files.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
+import { bomLength, rangeOf, SourceView } from "./positions.js";
 
 // The server's view of the files: open documents (their unsaved text wins over the disk,
 // for themselves and for every file that imports them), the workspace folders (a file's
@@ -37,7 +39,10 @@ export interface Analysis {
   /** The file's name in diagnostics (relative to its working directory). */
   display: string;
   cwd: string;
+  /** The text as the compiler read it (without a leading byte order mark). */
   text: string;
+  /** Characters of the document before the compiler's first (positions.ts): 1 for a byte order mark. */
+  bom: number;
   /** Compile and lint diagnostics of the file and of what it imports. */
   diagnostics: Diagnostic[];
   /** How many errors the compile reported (what `errorsWith` counts for the current text). */
@@ -79,6 +84,17 @@ export class Workspace {
   uriOf(abs: string): string {
     for (const d of this.docs.all()) if (this.pathOf(d.uri) === abs) return d.uri;
     return pathToFileURL(abs).href;
+  }
+
+  /** The characters before the compiler's first in the file `abs` as the editor has it: an open document's byte order mark. */
+  bomOf(abs: string): number {
+    const doc = this.docs.all().find((d) => this.pathOf(d.uri) === abs);
+    return doc ? bomLength(doc.getText()) : 0;
+  }
+
+  /** The range of a compiler span of the file `abs` as the editor shows it. */
+  rangeIn(abs: string, span: Span): Range {
+    return rangeOf(span, this.bomOf(abs));
   }
 
   /** The working directory of a file: the innermost workspace folder holding it, else its own folder. */
@@ -134,6 +150,7 @@ export class Workspace {
   async analyze(uri: string): Promise<Analysis | null> {
     const doc = this.docs.get(uri);
     if (!doc) return null;
+    const source = new SourceView(doc);
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
     const display = this.displayOf(abs);
@@ -168,7 +185,8 @@ export class Workspace {
       abs,
       display,
       cwd,
-      text: doc.getText(),
+      text: source.text,
+      bom: source.bom,
       diagnostics: out.diagnostics,
       compileErrors,
       results: out.results,
@@ -183,9 +201,4 @@ export class Workspace {
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-/** The LSP range of a span (lines and columns are 1-based in spans, 0-based in the protocol). */
-export function rangeOf(span: Span): { start: { line: number; character: number }; end: { line: number; character: number } } {
-  return { start: { line: span.line - 1, character: span.column - 1 }, end: { line: span.endLine - 1, character: span.endColumn - 1 } };
 }
