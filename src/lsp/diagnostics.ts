@@ -16,7 +16,8 @@ import { applyEdits } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
-import { type Analysis, rangeOf } from "./workspace.js";
+import { rangeOf } from "./positions.js";
+import type { Analysis } from "./workspace.js";
 
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
 // documentation (a rule's page, a compiler code's section), the hint on a line of its
@@ -45,11 +46,11 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
-    if (d.span && d.span.file === a.display) range = rangeOf(d.span);
+    if (d.span && d.span.file === a.display) range = rangeOf(d.span, a.bom);
     else if (d.span) {
       uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
       const use = useLineFor(a, uses, d.span.file);
-      if (use) range = rangeOf(use.span);
+      if (use) range = rangeOf(use.span, a.bom);
       message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
     }
     const out: LspDiagnostic = {
@@ -73,8 +74,9 @@ const overlaps = (a: Range, b: Range): boolean =>
     (b.end.line === a.start.line && b.end.character < a.start.character)
   );
 
-function edit(doc: TextDocument, span: Span, text: string): LspTextEdit {
-  return { range: { start: doc.positionAt(span.start), end: doc.positionAt(span.end) }, newText: text };
+/** An edit of the analysed document (its spans count from the compiler's first character). */
+function edit(a: Analysis, span: Span, text: string): LspTextEdit {
+  return { range: rangeOf(span, a.bom), newText: text };
 }
 
 /**
@@ -106,7 +108,7 @@ export function codeActions(
           kind: CodeActionKind.QuickFix,
           diagnostics: [shown],
           isPreferred: true,
-          edit: { changes: { [doc.uri]: fix.map((e) => edit(doc, e.span, e.text)) } },
+          edit: { changes: { [doc.uri]: fix.map((e) => edit(a, e.span, e.text)) } },
         });
       }
       const name = suggestedName(d.hint);
@@ -119,7 +121,7 @@ export function codeActions(
             kind: CodeActionKind.QuickFix,
             diagnostics: [shown],
             isPreferred: !fix?.length,
-            edit: { changes: { [doc.uri]: [edit(doc, d.span, name)] } },
+            edit: { changes: { [doc.uri]: [edit(a, d.span, name)] } },
           });
         }
       }
@@ -132,7 +134,7 @@ export function codeActions(
     actions.push({
       title: "Apply every lint fix (adainfc lint --fix)",
       kind: fixAll,
-      edit: { changes: { [doc.uri]: applied.map((e) => edit(doc, e.span, e.text)) } },
+      edit: { changes: { [doc.uri]: applied.map((e) => edit(a, e.span, e.text)) } },
     });
   }
   return actions;

@@ -140,7 +140,7 @@ function docComment(ref: DeclRef): string {
 const MAX_LINES = 40;
 
 /** A file as people know it: `stdlib/augment.adainf`, or its name in diagnostics. */
-function where(file: LoadedFile, program: Program): string {
+export function where(file: LoadedFile, program: Program): string {
   return file.isStd ? `stdlib/${relative(program.stdlibDir, file.abs)}` : file.display;
 }
 

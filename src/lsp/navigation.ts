@@ -4,14 +4,15 @@ import { SOURCE_FORMATS } from "../ir/builtins.js";
 import type { Span } from "../ir/types.js";
 import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
 import type { CallExpr, Decl, DeclKind, Expr, SourceFile, Statement } from "../syntax/ast.js";
-import { rangeOf } from "./workspace.js";
+import { rangeOf } from "./positions.js";
 
 // Names that refer to declarations, read from the syntax tree: a recipe after `from`, an
 // augmentation preset after `augment =` (or in a sweep's list of them, or as the base of
 // a derived preset), a dataset preset called in a `data` block, a declaration or module
 // named by `use std...`, a file named by `use "..."`. Each is resolved the way the
 // compiler resolves it (Program.lookup: own declarations, imports, then the stdlib), so
-// go-to-definition and find-references agree with what compiles. Also the outline.
+// go-to-definition and find-references agree with what compiles. Also the outline, whose
+// top level (the declarations) is what workspace symbols lists of every file.
 
 export type Ref =
   | { kind: DeclKind; name: string; span: Span }
@@ -113,6 +114,16 @@ export function referencesIn(program: Program, file: LoadedFile, target: Target)
   return out;
 }
 
+/** Every reference to `target` in `files` (each loaded into `program` when it is not yet), in their order. */
+export function referencesAcross(program: Program, files: Iterable<string>, target: Target): { file: LoadedFile; span: Span }[] {
+  const out: { file: LoadedFile; span: Span }[] = [];
+  for (const abs of files) {
+    const f = program.files.get(abs) ?? program.load(abs, null);
+    if (f) for (const span of referencesIn(program, f, target)) out.push({ file: f, span });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- outline
 
 const DECL_SYMBOL: Record<DeclKind, SymbolKind> = {
@@ -122,21 +133,21 @@ const DECL_SYMBOL: Record<DeclKind, SymbolKind> = {
   dataset: SymbolKind.Struct,
 };
 
-function statementSymbol(s: Statement): DocumentSymbol {
+function statementSymbol(s: Statement, bom: number): DocumentSymbol {
   const name = s.label ? `${s.key.text} ${s.label.text}` : s.key.text;
-  const children = s.block ? s.block.statements.map(statementSymbol) : undefined;
+  const children = s.block ? s.block.statements.map((x) => statementSymbol(x, bom)) : undefined;
   const symbol: DocumentSymbol = {
     name,
     kind: s.block ? SymbolKind.Namespace : s.args ? SymbolKind.Method : SymbolKind.Field,
-    range: rangeOf(s.span),
-    selectionRange: rangeOf(s.key.span),
+    range: rangeOf(s.span, bom),
+    selectionRange: rangeOf(s.key.span, bom),
   };
   if (children?.length) symbol.children = children;
   return symbol;
 }
 
-/** Declarations with their blocks and settings, for the editor's outline. */
-export function documentSymbols(ast: SourceFile): DocumentSymbol[] {
+/** Declarations with their blocks and settings, for the editor's outline; `bom`: the document's characters before the compiler's first (positions.ts). */
+export function documentSymbols(ast: SourceFile, bom = 0): DocumentSymbol[] {
   return ast.items
     .filter((i): i is Decl => i.kind === "decl")
     .map((d) => {
@@ -144,11 +155,36 @@ export function documentSymbols(ast: SourceFile): DocumentSymbol[] {
         name: d.name.text,
         detail: d.base ? `${d.declKind} from ${d.base.text}` : d.declKind,
         kind: DECL_SYMBOL[d.declKind],
-        range: rangeOf(d.span),
-        selectionRange: rangeOf(d.name.span),
+        range: rangeOf(d.span, bom),
+        selectionRange: rangeOf(d.name.span, bom),
       };
-      const children = d.body?.statements.map(statementSymbol);
+      const children = d.body?.statements.map((s) => statementSymbol(s, bom));
       if (children?.length) symbol.children = children;
       return symbol;
     });
+}
+
+/** Whether `name` has the characters of `query` in order, in any case (`symada` matches `symmetric_adainf`). */
+function matchesQuery(name: string, query: string): boolean {
+  const n = name.toLowerCase();
+  let at = 0;
+  for (const ch of query.toLowerCase()) {
+    at = n.indexOf(ch, at) + 1;
+    if (at === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The declarations of `files` (their outline's top level) whose names match `query`; all
+ * of them for an empty query. `bomOf`: a file's characters before the compiler's first.
+ */
+export function workspaceSymbols(
+  files: Iterable<LoadedFile>,
+  query: string,
+  bomOf: (file: LoadedFile) => number,
+): { file: LoadedFile; symbol: DocumentSymbol }[] {
+  const out: { file: LoadedFile; symbol: DocumentSymbol }[] = [];
+  for (const file of files) for (const symbol of documentSymbols(file.ast, bomOf(file))) if (matchesQuery(symbol.name, query)) out.push({ file, symbol });
+  return out;
 }

@@ -7,12 +7,15 @@ import { adainfLexer, Name } from "../../grammar/tokens.js";
 // usually incomplete, and the parser's recovery drops it. The brackets open at the
 // position (each with the tokens of the statement that opened it: `train {`,
 // `optimizer = lars(`) and the tokens of the statement being written are enough for
-// completion and hover to know the block, the key and the call.
+// completion, hover and signature help to know the block, the key, the call and the
+// arguments written before the cursor.
 
 export interface Frame {
   open: "{" | "(" | "[";
   /** The tokens of the statement before the bracket (`optimizer`, `=`, `lars`). */
   header: IToken[];
+  /** Inside parentheses or brackets: the tokens of each argument before the current one (a nested bracket's tokens left out). */
+  args: IToken[][];
 }
 
 export interface Cursor {
@@ -55,7 +58,7 @@ export function cursorAt(text: string, offset: number): Cursor {
     prevEnd = t.endOffset! + 1;
     const img = t.image;
     if (img === "{" || img === "(" || img === "[") {
-      frames.push({ open: img, header: stmt });
+      frames.push({ open: img, header: stmt, args: [] });
       stmt = [];
     } else if (img in CLOSE) {
       const want = CLOSE[img];
@@ -64,8 +67,10 @@ export function cursorAt(text: string, offset: number): Cursor {
       // After `)` or `]` the statement goes on (`= lars(...) with { ... }`); after `}` it is done.
       stmt = img === "}" || !f ? [] : [...f.header, t];
     } else if (img === ";" && (!top || top.open === "{")) stmt = [];
-    else if (img === "," && top && top.open !== "{") stmt = [];
-    else stmt.push(t);
+    else if (img === "," && top && top.open !== "{") {
+      top.args.push(stmt);
+      stmt = [];
+    } else stmt.push(t);
   }
   // A line break between the last token and the position starts a new statement too.
   const top = frames[frames.length - 1];

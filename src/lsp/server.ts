@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
@@ -6,27 +5,36 @@ import {
   createConnection,
   DidChangeWatchedFilesNotification,
   type Location,
+  LSPErrorCodes,
   MarkupKind,
   type MessageReader,
   type MessageWriter,
   ProposedFeatures,
+  ResponseError,
+  type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
+  type WorkspaceSymbol,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { adainfFilesIn } from "../util/adainf-files.js";
-import { type LoadedFile, parseCached } from "../resolve/program.js";
+import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
-import { hoverMarkdown } from "./hover.js";
-import { documentSymbols, referencesIn, type Target, targetAt } from "./navigation.js";
-import { type Analysis, rangeOf, Workspace } from "./workspace.js";
+import { hoverMarkdown, where } from "./hover.js";
+import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
+import { type Refusal, renameEdits, renameTarget } from "./rename.js";
+import { signatureHelp } from "./signature.js";
+import { SourceView } from "./positions.js";
+import { type Analysis, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
-// it imports); hover, completion, definition, references, outline, formatting and code
-// actions answer from the document's current text. A failure inside one request is
-// logged to the client's output and answered with nothing; the server goes on.
+// it imports); hover, completion, signature help, definition, references, rename,
+// outline, formatting and code actions answer from the document's current text, and
+// workspace symbols from every file a search over the workspace reads. Positions are
+// converted to and from the compiler's offsets by positions.ts (a byte order mark). A
+// refused rename is answered with an error that says why. A failure inside one request
+// is logged to the client's output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */
@@ -34,9 +42,6 @@ export interface ServerOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 150;
-
-/** The most files searched for references in the workspace folders. */
-const MAX_REFERENCE_FILES = 5000;
 
 function debounceFrom(x: unknown): number | null {
   const v = (x as { debounceMs?: unknown } | null | undefined)?.debounceMs;
@@ -108,6 +113,7 @@ export function startServer(
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
     debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
@@ -116,9 +122,12 @@ export function startServer(
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         completionProvider: { triggerCharacters: [".", "(", "=", " "] },
+        signatureHelpProvider: { triggerCharacters: ["(", ","] },
         definitionProvider: true,
         referencesProvider: true,
+        renameProvider: prepareRename ? { prepareProvider: true } : true,
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
       },
@@ -155,7 +164,8 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return null;
       const { program, file } = workspace.program(doc.uri);
-      const value = hoverMarkdown({ text: doc.getText(), offset: doc.offsetAt(p.position), program, file, analysis: await current(doc.uri) });
+      const source = new SourceView(doc);
+      const value = hoverMarkdown({ text: source.text, offset: source.offsetAt(p.position), program, file, analysis: await current(doc.uri) });
       return value ? { contents: { kind: MarkupKind.Markdown, value } } : null;
     }),
   );
@@ -165,10 +175,18 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return [];
       const { program, file } = workspace.program(doc.uri);
-      const offset = doc.offsetAt(p.position);
-      const { items, from } = completions({ text: doc.getText(), offset, program, file, analysis: analyses.get(doc.uri) ?? null });
-      const range = { start: doc.positionAt(from), end: p.position };
+      const source = new SourceView(doc);
+      const { items, from } = completions({ text: source.text, offset: source.offsetAt(p.position), program, file, analysis: analyses.get(doc.uri) ?? null });
+      const range = { start: source.positionAt(from), end: p.position };
       return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
+    }),
+  );
+
+  connection.onSignatureHelp((p) =>
+    guard("signature help", null, () => {
+      const doc = documents.get(p.textDocument.uri);
+      const source = doc && new SourceView(doc);
+      return source ? signatureHelp(source.text, source.offsetAt(p.position)) : null;
     }),
   );
 
@@ -177,12 +195,12 @@ export function startServer(
     if (!doc) return null;
     const { program, file, cwd } = workspace.program(uri);
     if (!file) return null;
-    const t = targetAt(program, file, doc.offsetAt(position));
+    const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
-      ? { uri: workspace.uriOf(t.ref.file.abs), range: rangeOf(t.ref.decl.name.span) }
+      ? { uri: workspace.uriOf(t.ref.file.abs), range: workspace.rangeIn(t.ref.file.abs, t.ref.decl.name.span) }
       : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 
   connection.onDefinition((p) =>
@@ -196,26 +214,68 @@ export function startServer(
     guard("references", [], () => {
       const t = targetOf(p.textDocument.uri, p.position);
       if (!t) return [];
-      // Every file that may refer to it: the open ones, the workspace's, the stdlib.
-      const files = new Set<string>(documents.all().map((d) => workspace.pathOf(d.uri)));
-      for (const root of workspace.folders) for (const f of adainfFilesIn(root, MAX_REFERENCE_FILES)) files.add(f);
-      for (const m of t.program.stdModules()) files.add(join(t.program.stdlibDir, `${m}.adainf`));
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
-      for (const abs of files) {
-        const f: LoadedFile | null = t.program.files.get(abs) ?? t.program.load(abs, null);
-        if (!f) continue;
-        for (const span of referencesIn(t.program, f, t.target)) out.push({ uri: workspace.uriOf(abs), range: rangeOf(span) });
-      }
+      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target))
+        out.push({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
       return out;
+    }),
+  );
+
+  const refusal = (r: Refusal) => new ResponseError(LSPErrorCodes.RequestFailed, r.refused);
+  /** The declaration a rename at the position renames, with the program that resolved it. */
+  const renamed = (uri: string, position: { line: number; character: number }) => {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const { program, file } = workspace.program(uri);
+    const source = new SourceView(doc);
+    return file ? { program, source, target: renameTarget(program, file, source.text, source.offsetAt(position)) } : null;
+  };
+
+  connection.onPrepareRename((p) =>
+    guard("rename", null, () => {
+      const r = renamed(p.textDocument.uri, p.position);
+      if (!r) return null;
+      if ("refused" in r.target) return refusal(r.target);
+      return { range: r.source.rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
+    }),
+  );
+
+  connection.onRenameRequest((p) =>
+    guard("rename", null, () => {
+      const r = renamed(p.textDocument.uri, p.position);
+      if (!r) return null;
+      if ("refused" in r.target) return refusal(r.target);
+      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.ref, p.newName);
+      if ("refused" in out) return refusal(out);
+      const changes: Record<string, TextEdit[]> = {};
+      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });
+      return { changes };
     }),
   );
 
   connection.onDocumentSymbol((p) =>
     guard("document symbols", [], () => {
       const doc = documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      const source = new SourceView(doc);
       // Under the name its compile parses it by: the outline and the compile share one parse.
-      return doc ? documentSymbols(parseCached(doc.getText(), workspace.displayOf(workspace.pathOf(doc.uri))).ast) : [];
+      return documentSymbols(parseCached(source.text, workspace.displayOf(workspace.pathOf(doc.uri))).ast, source.bom);
+    }),
+  );
+
+  connection.onWorkspaceSymbol((p) =>
+    guard("workspace symbols", [], () => {
+      const program = workspace.searchProgram();
+      const files = workspace.searchFiles(program).flatMap((abs) => program.files.get(abs) ?? program.load(abs, null) ?? []);
+      return workspaceSymbols(files, p.query, (f) => workspace.bomOf(f.abs)).map(
+        ({ file, symbol }): WorkspaceSymbol => ({
+          name: symbol.name,
+          kind: symbol.kind,
+          location: { uri: workspace.uriOf(file.abs), range: symbol.selectionRange },
+          containerName: file.isStd ? where(file, program) : workspace.displayOf(file.abs),
+        }),
+      );
     }),
   );
 

@@ -1,5 +1,6 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { compileFileSync } from "../driver.js";
@@ -8,12 +9,19 @@ import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
+import { adainfFilesIn } from "../util/adainf-files.js";
+import { bomLength, rangeOf, SourceView } from "./positions.js";
 
 // The server's view of the files: open documents (their unsaved text wins over the disk,
 // for themselves and for every file that imports them), the workspace folders (a file's
 // working directory is the folder that holds it, as if `adainfc` ran there), and the
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
+// The files a search over the workspace reads (references, rename, workspace symbols)
+// are listed here once.
+
+/** The most files read from the workspace folders by a search over the workspace. */
+const MAX_WORKSPACE_FILES = 5000;
 
 /** What a map by IR name holds for pipeline `name` (its first sweep point when it has a sweep). */
 export function ofPipeline<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
@@ -31,7 +39,10 @@ export interface Analysis {
   /** The file's name in diagnostics (relative to its working directory). */
   display: string;
   cwd: string;
+  /** The text as the compiler read it (without a leading byte order mark). */
   text: string;
+  /** Characters of the document before the compiler's first (positions.ts): 1 for a byte order mark. */
+  bom: number;
   /** Compile and lint diagnostics of the file and of what it imports. */
   diagnostics: Diagnostic[];
   /** How many errors the compile reported (what `errorsWith` counts for the current text). */
@@ -63,10 +74,6 @@ export class Workspace {
     this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
   }
 
-  get folders(): readonly string[] {
-    return this.roots;
-  }
-
   /** The file a URI names; a document that is no file (untitled) lives in the first folder. */
   pathOf(uri: string): string {
     if (uri.startsWith("file:")) return fileURLToPath(uri);
@@ -77,6 +84,17 @@ export class Workspace {
   uriOf(abs: string): string {
     for (const d of this.docs.all()) if (this.pathOf(d.uri) === abs) return d.uri;
     return pathToFileURL(abs).href;
+  }
+
+  /** The characters before the compiler's first in the file `abs` as the editor has it: an open document's byte order mark. */
+  bomOf(abs: string): number {
+    const doc = this.docs.all().find((d) => this.pathOf(d.uri) === abs);
+    return doc ? bomLength(doc.getText()) : 0;
+  }
+
+  /** The range of a compiler span of the file `abs` as the editor shows it. */
+  rangeIn(abs: string, span: Span): Range {
+    return rangeOf(span, this.bomOf(abs));
   }
 
   /** The working directory of a file: the innermost workspace folder holding it, else its own folder. */
@@ -104,6 +122,22 @@ export class Workspace {
     return relative(this.cwdFor(abs), abs).split("\\").join("/") || basename(abs);
   }
 
+  /**
+   * Every file a search over the workspace reads: the open documents, the `.adainf` files
+   * under the workspace folders (at most MAX_WORKSPACE_FILES) and the stdlib's modules.
+   */
+  searchFiles(program: Program): string[] {
+    const files = new Set<string>(this.docs.all().map((d) => this.pathOf(d.uri)));
+    for (const root of this.roots) for (const f of adainfFilesIn(root, MAX_WORKSPACE_FILES)) files.add(f);
+    for (const m of program.stdModules()) files.add(join(program.stdlibDir, `${m}.adainf`));
+    return [...files];
+  }
+
+  /** A program with no entry, for a search over the workspace (workspace symbols): run from the first folder, over the open documents' text. */
+  searchProgram(): Program {
+    return new Program({ cwd: this.roots[0] ?? process.cwd(), overlay: this.overlay() });
+  }
+
   /** A program with the document loaded (for names, definitions and references). */
   program(uri: string): { program: Program; file: LoadedFile | null; cwd: string } {
     const abs = this.pathOf(uri);
@@ -116,6 +150,7 @@ export class Workspace {
   async analyze(uri: string): Promise<Analysis | null> {
     const doc = this.docs.get(uri);
     if (!doc) return null;
+    const source = new SourceView(doc);
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
     const display = this.displayOf(abs);
@@ -150,7 +185,8 @@ export class Workspace {
       abs,
       display,
       cwd,
-      text: doc.getText(),
+      text: source.text,
+      bom: source.bom,
       diagnostics: out.diagnostics,
       compileErrors,
       results: out.results,
@@ -165,9 +201,4 @@ export class Workspace {
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-/** The LSP range of a span (lines and columns are 1-based in spans, 0-based in the protocol). */
-export function rangeOf(span: Span): { start: { line: number; character: number }; end: { line: number; character: number } } {
-  return { start: { line: span.line - 1, character: span.column - 1 }, end: { line: span.endLine - 1, character: span.endColumn - 1 } };
 }

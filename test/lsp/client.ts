@@ -1,6 +1,7 @@
 // A language client for the tests: starts `adainfc lsp` (bin/adainfc.js, from dist: run
 // `npm run build` first) as a child process and talks to it with vscode-jsonrpc over its
-// stdio, as an editor does. Collects published diagnostics and the server's log lines.
+// stdio, as an editor does. Collects published diagnostics, the server's log lines and
+// the capabilities its initialize result advertises.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -42,6 +43,8 @@ export class Client {
   readonly logs: string[] = [];
   /** The methods the server registered for dynamically (client/registerCapability). */
   readonly registered: string[] = [];
+  /** The server's capabilities, from its answer to initialize. */
+  capabilities: Record<string, unknown> = {};
   private readonly published: Published[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly versions = new Map<string, number>();
@@ -61,18 +64,20 @@ export class Client {
     });
   }
 
-  static async start(folder: string, debounceMs = 10): Promise<Client> {
+  /** Start a server for `folder`; `textDocument` is the client's textDocument capabilities (what it supports). */
+  static async start(folder: string, debounceMs = 10, textDocument: object = {}): Promise<Client> {
     const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
     const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new Client(child, conn);
     conn.listen();
-    await conn.sendRequest("initialize", {
+    const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", {
       processId: process.pid,
       rootUri: uriOf(folder),
       workspaceFolders: [{ uri: uriOf(folder), name: "test" }],
-      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument },
       initializationOptions: { debounceMs },
     });
+    client.capabilities = init.capabilities;
     conn.sendNotification("initialized", {});
     return client;
   }
