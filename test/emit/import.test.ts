@@ -108,15 +108,19 @@ function referenceProject(config = REFERENCE_STYLE): string {
 }
 
 describe("import solo-learn: what it changes is said, inline augmentations are read", () => {
-  it("a random seed, auto-resume, W&B and unknown keys each get a note", async () => {
-    const config = `${REFERENCE_STYLE.trimEnd()}\nseed: null\nauto_resume:\n  enabled: true\nwandb:\n  enabled: true\n  project: adainf\n  entity: lab\nmy_custom_key: 3\n`;
-    const dir = referenceProject(config.replace(/^seed: .*\n/m, (m) => (m.includes("null") ? m : "")));
+  it("a random seed, auto-resume, W&B and unknown keys each get a note at their key's line", async () => {
+    const config = `${REFERENCE_STYLE.trimEnd()}\nseed: null\nauto_resume:\n  enabled: true\nwandb:\n  enabled: true\n  project: adainf\n  entity: lab\nmy_custom_key: 3\nother_key: 4\n`;
+    const dir = referenceProject(config);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    expect(r.err).toContain("note: seed: null (a new random seed each run) becomes seed = 5");
-    expect(r.err).toContain("note: auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run");
-    expect(r.err).toContain("note: wandb.enabled: true (lab/adainf) is not kept");
-    expect(r.err).toContain("note: keys adainf does not read were dropped: my_custom_key");
+    const at = (key: string) => `note: cfg/simclr.yaml:${lineOf(config, key)}: `;
+    expect(r.err).toContain(`${at("seed:")}seed: null (a new random seed each run) becomes seed = 5`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "auto_resume:") + 1}: auto_resume.enabled: true has no setting in a pipeline`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "wandb:") + 1}: wandb.enabled: true (lab/adainf) is not kept`);
+    expect(r.err).toContain(`${at("my_custom_key:")}my_custom_key: adainf does not read this key; dropped`);
+    expect(r.err).toContain(`${at("other_key:")}other_key: adainf does not read this key; dropped`);
+    // the notes are in the file's header too, with their places
+    expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain(`// ${at("my_custom_key:")}my_custom_key: adainf does not read this key`);
   });
 
   it("augmentations written inline in the config are imported like a file's", async () => {
@@ -146,7 +150,7 @@ describe("import solo-learn: devices and lr scaling", () => {
     const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 2\n`);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    expect(r.err).toContain("note: num_nodes = 2: written as devices = 4 (2 per node)");
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${REFERENCE_STYLE.trimEnd().split("\n").length + 1}: num_nodes = 2: written as devices = 4 (2 per node)`);
     expect(irOf("p.adainf", dir).train).toMatchObject({ devices: 4, batchPerDevice: 256, batchSize: 1024 });
   });
 
@@ -176,11 +180,12 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
     // gen.npz is not there: its size (and so the epoch length) is unknown, which the user is told
-    expect(r.err).toContain("note: the size of ../datasets/generated/gen.npz is unknown");
-    expect(r.err).toContain("note: checkpoint.frequency (every 1 epoch(s)) dropped");
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of ../datasets/generated/gen.npz is unknown`);
+    // a key the config does not give: the config file
+    expect(r.err).toContain("note: cfg/simclr.yaml: checkpoint.frequency (every 1 epoch(s)) dropped");
     const text = readFileSync(join(dir, "p.adainf"), "utf8");
     expect(text).toContain("augment symmetric_crop_0_3 {");
-    expect(text).toContain("// note: the size of");
+    expect(text).toContain(`// note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of`);
     const ir = irOf("p.adainf", dir);
     expect(ir.name).toBe("simclr-cifar10-only-stf");
     expect(ir.train.batchSize).toBe(512); // 256 per GPU x 2 GPUs
@@ -335,5 +340,48 @@ describe("import solo-learn: a value error names the file and line of its key", 
     writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), noCrop);
     const r3 = await run(dir);
     expect(r3.err).toBe("error: cfg/augmentations/symmetric_crop_0.3.yaml:1: pipeline 1: crop_size is missing\n");
+  });
+
+  it("a compile error about a value that is no call argument: its key's line (seed, data.dup, max_epochs, adainf.keep)", async () => {
+    const invalid = "error: the imported settings do not make a valid pipeline:\n  ";
+    const seed = `${REFERENCE_STYLE.trimEnd()}\nseed: 1.5\n`;
+    const r1 = await run(referenceProject(seed));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(seed, "seed:")}: E020: seed expects a whole number, found 1.5\n`);
+    const dup = REFERENCE_STYLE.replace("  dup: 10", "  dup: 0");
+    const r2 = await run(referenceProject(dup));
+    expect(r2.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(dup, "dup:")}: E021: replication of real = 0 is out of range: it must be in [1, 1000000]\n`);
+    const epochs = REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -1\nmax_epochs: 2.5");
+    const r3 = await run(referenceProject(epochs));
+    expect(r3.err).toBe(
+      `${invalid}cfg/simclr.yaml:${lineOf(epochs, "max_epochs:")}: E021: train.steps = 2.5 is out of range: it must be a positive whole number\n`,
+    );
+    // a value of the provenance mapping compile --target solo-learn writes
+    const keep = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  keep: 0\n`;
+    const r4 = await run(referenceProject(keep));
+    expect(r4.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(keep, "keep:")}: E021: output.keep = 0 is out of range: it must be >= 1\n`);
+  });
+
+  it("values the importer checks itself: devices, num_nodes, a source name, YAML syntax, the augmentations entry", async () => {
+    const devices = REFERENCE_STYLE.replace("devices: [6,7]", 'devices: "abc"');
+    const r1 = await run(referenceProject(devices));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(`error: cfg/simclr.yaml:${lineOf(devices, "devices:")}: devices must be a number of devices or a list of device ids, found "abc"\n`);
+    const nodes = `${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 0\n`;
+    const r2 = await run(referenceProject(nodes));
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(nodes, "num_nodes:")}: num_nodes must be a whole number >= 1, found 0\n`);
+    const name = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  sources:\n    train: 1st\n`;
+    const r3 = await run(referenceProject(name));
+    expect(r3.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(name, "train: 1st")}: adainf.sources.train: '1st' is not a name (letters, digits, _ and inner dashes, not starting with a digit)\n`,
+    );
+    const syntax = `${REFERENCE_STYLE.trimEnd()}\nbad: [1, 2\n`;
+    const r4 = await run(referenceProject(syntax));
+    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}: not valid YAML: [^\\n]*\\n$`));
+    const missing = REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "nope.yaml");
+    const r5 = await run(referenceProject(missing));
+    expect(r5.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(missing, "- augmentations:")}: cfg/augmentations/nope.yaml: no such file (the augmentations named by the config's defaults)\n`,
+    );
   });
 });

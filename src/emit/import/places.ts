@@ -2,9 +2,17 @@
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
 // it relative to the cwd, and the line. Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
-// Every message that names a place is written by `atPlace`.
+// Every message about a config key (an error, a note, a compile error about a value
+// written from it) is put at its place by `located`, and every place is written by
+// `atPlace`.
 
+import { relative } from "node:path";
 import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
+
+/** A file as the user would name it: relative to the cwd (the absolute path when it is the cwd). */
+export function shownPath(cwd: string, path: string): string {
+  return relative(cwd, path) || path;
+}
 
 export interface Place {
   /** The file as the user would name it (relative to the cwd). */
@@ -60,6 +68,11 @@ export class Places {
       }
     }
     return null;
+  }
+
+  /** `text` at the place of the config key `key` (a dotted path). */
+  located(key: string, text: string): string {
+    return atPlace(this.of(key), text);
   }
 
   /**
