@@ -1,14 +1,3 @@
-import { dirname, join, relative, resolve } from "node:path";
-import { compileFileSync, type CompileOutput } from "../../driver.js";
-import type { PipelineIR } from "../../ir/types.js";
-import { defaultOutputDir } from "../../ir/builtins.js";
-import { formatText } from "../../syntax/format.js";
-import { interpret, type ImportPlan } from "./interpret.js";
-import { str, type Mark, type Valued } from "./literal.js";
-import { Places, shownPath } from "./places.js";
-import { ImportError, type LoadedSoloConfig, loadSoloConfig } from "./read-config.js";
-import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
-
 // `adainfc import solo-learn`: a solo-learn config (+ augmentations) -> a formatted
 // pipeline that inherits its method's recipe and states only what differs from it.
 //
@@ -19,6 +8,17 @@ import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type
 // explicit text is written instead. So the output is short, and exact by construction.
 // Errors, notes and compile errors about a config value are put at its key's place
 // here, each through the one place map (places.ts).
+
+import { dirname, join, relative, resolve } from "node:path";
+import { compileFileSync, type CompileOutput } from "../../driver.js";
+import type { PipelineIR } from "../../ir/types.js";
+import { defaultOutputDir } from "../../ir/builtins.js";
+import { formatText } from "../../syntax/format.js";
+import { interpret, type ImportPlan } from "./interpret.js";
+import { str, type Mark, type Valued } from "./literal.js";
+import { Places, shownPath } from "./places.js";
+import { ImportError, type LoadedSoloConfig, loadSoloConfig } from "./read-config.js";
+import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
 
 export interface ImportOptions {
   /** The augmentations YAML, when the config's defaults list does not lead to it. */

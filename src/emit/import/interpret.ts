@@ -1,16 +1,16 @@
-import type { MethodName } from "../../ir/types.js";
-import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
-import { npzHeaderAt } from "../../formats/npz-header.js";
-import { unescapeInterpolation } from "../solo-learn/render.js";
-import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
-import { get, ImportError, isMap, type LoadedSoloConfig, type Note, type YamlMap } from "./read-config.js";
-
 // A solo-learn config -> the settings of a pipeline, in the language's terms. Values
 // solo-learn would fill in itself (args/pretrain.py, methods/base.py) are filled in
 // the same way; anything adainf cannot run is an ImportError naming the key (and
 // carrying it, for its place), and each note carries the key it is about. Every value
 // written into the pipeline keeps its key too (Valued.at), so a compile error about it
 // is reported at the key's place.
+
+import type { MethodName } from "../../ir/types.js";
+import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
+import { npzHeaderAt } from "../../formats/npz-header.js";
+import { unescapeInterpolation } from "../solo-learn/render.js";
+import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
+import { get, ImportError, isMap, type LoadedSoloConfig, type Note, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;

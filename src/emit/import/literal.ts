@@ -1,8 +1,8 @@
-import type { Block } from "../../ir/define.js";
-
 // Values as .adainf source text. Every value the importer writes goes through here,
 // so a path holding quotes, backslashes or newlines stays one string literal, and with
 // the config key it was read from (Valued), so an error about it can name that key.
+
+import type { Block } from "../../ir/define.js";
 
 export type Lit =
   | { kind: "num"; v: number }

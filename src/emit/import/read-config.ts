@@ -1,11 +1,11 @@
+// Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
+// defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
+// imported pipeline runs what solo-learn would have run.
+
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { atPlace, type Places, shownPath } from "./places.js";
-
-// Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
-// defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
-// imported pipeline runs what solo-learn would have run.
 
 /**
  * A problem with the input files: reported as one line, exit 1. `key` is the dotted path

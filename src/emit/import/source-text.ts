@@ -1,13 +1,13 @@
-import { AUGMENT_OPS, BACKBONES, DATASET_CALL, EVALUATORS, METHODS, OPTIMIZERS, SCHEDULES } from "../../ir/builtins.js";
-import { byName, type Block as Builtin } from "../../ir/define.js";
-import type { CallPlan, ImportPlan, ViewPlan } from "./interpret.js";
-import { callText, litText, markedCall, type CallArg, type Mark, type Valued } from "./literal.js";
-
 // An ImportPlan as .adainf text: a list of statements, each tagged with its block, so
 // the importer can leave out the ones the recipe already gives. Each statement keeps
 // the marks of the values read from a config key (every value is a Valued, written by
 // valueStatement or markedCall), so a compile error about one of them can be reported at
 // that key's place.
+
+import { AUGMENT_OPS, BACKBONES, DATASET_CALL, EVALUATORS, METHODS, OPTIMIZERS, SCHEDULES } from "../../ir/builtins.js";
+import { byName, type Block as Builtin } from "../../ir/define.js";
+import type { CallPlan, ImportPlan, ViewPlan } from "./interpret.js";
+import { callText, litText, markedCall, type CallArg, type Mark, type Valued } from "./literal.js";
 
 export type Block = "top" | "data" | "augment" | "inflate" | "model" | "train" | "evaluate" | "output" | "lint";
 
