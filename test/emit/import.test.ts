@@ -385,3 +385,138 @@ describe("import solo-learn: a value error names the file and line of its key", 
     );
   });
 });
+
+describe("import solo-learn: Hydra's defaults list", () => {
+  /** REFERENCE_STYLE with another defaults list (its own body unchanged). */
+  const withDefaults = (entries: string[], body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "")) =>
+    `defaults:\n${entries.map((e) => `  - ${e}\n`).join("")}${body}`;
+  /** Two keys the config gives too, and one it does not (momentum). */
+  const FAST = "lr: 0.5\nkwargs:\n  eta: 0.05\n  momentum: 0.8\n";
+  const run = (dir: string) => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+  const lars = (dir: string) => irOf("p.adainf", dir).train.optimizer;
+
+  it("a group file merges at its key: _self_ first, it overrides the config; _self_ last or absent, the config overrides it", async () => {
+    const files = (config: string) => {
+      const dir = referenceProject(config);
+      mkdirSync(join(dir, "cfg", "optimizer"));
+      writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), FAST);
+      return dir;
+    };
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    // the config's lr 0.2 and eta 0.02; the file's 0.5 and 0.05; rates scale by 512 / 256
+    const first = files(withDefaults(["_self_", aug, "optimizer: fast.yaml"]));
+    expect((await run(first)).code).toBe(0);
+    // mappings merge key by key: weight_decay, clip_lr and exclude_bias_n_norm stay the config's
+    expect(lars(first)).toMatchObject({ name: "lars", lr: 1, eta: 0.05, momentum: 0.8, weightDecay: 1e-4, clipLr: true, excludeBiasAndNorm: true });
+    // override: the option of the earlier entry is replaced where it stands (slow.yaml is never looked for)
+    const replaced = files(withDefaults(["optimizer: slow", "_self_", aug, "override optimizer: fast"]));
+    const r = await run(replaced);
+    expect(r.err).not.toContain("slow");
+    expect(lars(replaced)).toMatchObject({ lr: 0.4, eta: 0.02, momentum: 0.8 });
+    for (const entries of [
+      [aug, "optimizer: fast", "_self_"],
+      [aug, "optimizer: fast"],
+    ]) {
+      const dir = files(withDefaults(entries));
+      expect((await run(dir)).code).toBe(0);
+      expect(lars(dir)).toMatchObject({ lr: 0.4, eta: 0.02, momentum: 0.8, clipLr: true });
+    }
+  });
+
+  it("a list is replaced, not merged: the augmentations entry and the config's own list, in both orders", async () => {
+    const inline = `augmentations:\n${CROP_03.replace("crop_min_scale: 0.3", "crop_min_scale: 0.5").replace(/^/gm, "  ").trimEnd()}\n`;
+    const body = `${REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").trimEnd()}\n${inline}`;
+    const scale = async (entries: string[]) => {
+      const dir = referenceProject(withDefaults(entries, body));
+      const r = await run(dir);
+      expect(r.code).toBe(0);
+      const ir = irOf("p.adainf", dir);
+      return { crop: ir.augment.views[0]!.ops[0], header: readFileSync(join(dir, "p.adainf"), "utf8").split("\n")[1] };
+    };
+    const fromFile = await scale(["_self_", "augmentations: symmetric_crop_0.3.yaml"]);
+    expect(fromFile.crop).toMatchObject({ op: "random_resized_crop", scale: [0.3, 1] });
+    expect(fromFile.header).toContain("(augmentations: cfg/augmentations/symmetric_crop_0.3.yaml)");
+    const own = await scale(["augmentations: symmetric_crop_0.3.yaml", "_self_"]);
+    expect(own.crop).toMatchObject({ op: "random_resized_crop", scale: [0.5, 1] });
+    expect(own.header).toContain("(augmentations: cfg/simclr.yaml)");
+  });
+
+  it("a missing file and a file the pipeline takes nothing from: one note each at its entry; Hydra's own entries and null are silent", async () => {
+    const config = withDefaults([
+      "_self_",
+      "augmentations: symmetric_crop_0.3.yaml",
+      "wandb: private.yaml",
+      "optional knn: fast.yaml",
+      "logger: null",
+      "override hydra/hydra_logging: disabled",
+      "hydra/job_logging: disabled",
+    ]);
+    const dir = referenceProject(config);
+    const missing = await run(dir);
+    expect(missing.code).toBe(0);
+    const notes = missing.err.split("\n").filter((l) => l.includes("defaults"));
+    expect(notes).toEqual([
+      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' names cfg/wandb/private.yaml, which does not exist: nothing is merged from it`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- optional knn:")}: defaults: 'optional knn: fast.yaml' names cfg/knn/fast.yaml, which does not exist (optional): nothing is merged from it`,
+    ]);
+    expect(missing.err).not.toMatch(/hydra|logger/);
+    // solo-learn's own wandb/private.yaml: merged, and said once, at its entry (not again as wandb.enabled)
+    mkdirSync(join(dir, "cfg", "wandb"));
+    writeFileSync(join(dir, "cfg", "wandb", "private.yaml"), 'enabled: True\nentity: None\nproject: "solo-learn"');
+    const present = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", "--force"], dir);
+    expect(present.code).toBe(0);
+    expect(present.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' (cfg/wandb/private.yaml) sets wandb, which the imported pipeline does not take settings from\n`,
+    );
+    expect(present.err).not.toContain("wandb.enabled");
+    // a file the defaults list names is an input: never the output
+    const over = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "cfg/wandb/private.yaml", "--force"], dir);
+    expect(over.code).toBe(2);
+    expect(over.err).toContain("(the defaults file cfg/wandb/private.yaml)");
+  });
+
+  it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {
+    const dir = referenceProject(withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: fast.yaml"]));
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: fast\n");
+    const bad = await run(dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('error: cfg/optimizer/fast.yaml:2: optimizer.lr must be a number, found "fast"\n');
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: 0.5\nkwargs:\n  eta: -1\n");
+    const compile = await run(dir);
+    expect(compile.err).toBe(
+      "error: the imported settings do not make a valid pipeline:\n  cfg/optimizer/fast.yaml:4: E021: lars.eta = -1 is out of range: it must be > 0\n",
+    );
+  });
+
+  it("group/name entries, a list of options and @package place files at other keys; a file's own defaults list is noted, not followed", async () => {
+    const config = withDefaults(["_self_", "augmentations/symmetric_crop_0.3", "knn@knn_eval: [on.yaml, far]", "extra: more", "optional late: x"]);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "knn"));
+    writeFileSync(join(dir, "cfg", "knn", "on.yaml"), "enabled: true\nk: 10\n");
+    writeFileSync(join(dir, "cfg", "knn", "far.yaml"), "distance_func: cosine\n");
+    mkdirSync(join(dir, "cfg", "extra"));
+    writeFileSync(join(dir, "cfg", "extra", "more.yaml"), "# @package _global_\ndefaults:\n  - other: x\nseed: 7\n");
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    const ir = irOf("p.adainf", dir);
+    // both files of the list, in order, merged into knn_eval
+    expect(ir.evaluate.knn).toMatchObject({ k: 10, distance: "cosine" });
+    expect(ir.seed).toBe(7);
+    expect(ir.augment.views[0]!.ops[0]).toMatchObject({ scale: [0.3, 1] });
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: more': the defaults list inside cfg/extra/more.yaml is not read (only the config's own)\n`,
+    );
+    // the entries of the config's own list keep their places (the file's list, merged at the top, does not replace them)
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "- optional late:")}: defaults: 'optional late: x' names cfg/late/x.yaml`);
+  });
+
+  it("an interpolation is refused at its key, not written as text", async () => {
+    const config = REFERENCE_STYLE.replace("train_path: ../datasets/CIFAR10", "train_path: ${oc.env:DATA}/cifar");
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(config, "train_path:")}: data.train_path: "\${oc.env:DATA}/cifar" is an interpolation, which import does not resolve; write the value itself\n`,
+    );
+  });
+});

@@ -17,7 +17,8 @@ import { formatText } from "../../syntax/format.js";
 import { interpret, type ImportPlan } from "./interpret.js";
 import { str, type Mark, type Valued } from "./literal.js";
 import { Places, shownPath } from "./places.js";
-import { ImportError, type LoadedSoloConfig, loadSoloConfig } from "./read-config.js";
+import { type LoadedSoloConfig, loadSoloConfig } from "./compose.js";
+import { ImportError } from "./read-config.js";
 import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
 
 export interface ImportOptions {
@@ -37,6 +38,8 @@ export interface ImportResult {
   notes: string[];
   /** The augmentations YAML that was read (absolute; the config itself when it holds them inline). */
   augmentationsPath: string;
+  /** Every file read besides the config (absolute), and what it is: none may be overwritten by the output. */
+  inputs: { path: string; as: string }[];
 }
 
 export { ImportError };
@@ -154,10 +157,11 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const explicit = items(plan, form);
   const short = build(explicit.filter((_, i) => !redundant.has(i)));
   let ir = check(short);
-  if (ir) return { text: short, ir, plan, notes, augmentationsPath: loaded.augmentationsPath };
+  const result = { plan, notes, augmentationsPath: loaded.augmentationsPath, inputs: loaded.inputs };
+  if (ir) return { text: short, ir, ...result };
   const long = build(explicit);
   ir = check(long);
-  if (ir) return { text: long, ir, plan, notes, augmentationsPath: loaded.augmentationsPath };
+  if (ir) return { text: long, ir, ...result };
   throw new Error("import could not reproduce the config's settings as a pipeline (a bug; please report it with the config)");
 }
 

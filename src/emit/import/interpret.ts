@@ -10,7 +10,8 @@ import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
-import { get, ImportError, isMap, type LoadedSoloConfig, type Note, type YamlMap } from "./read-config.js";
+import type { LoadedSoloConfig } from "./compose.js";
+import { get, ImportError, isMap, type Note, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;
@@ -62,8 +63,18 @@ export interface ImportPlan {
 
 const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
 
+/**
+ * `v` as it is, unless it is a string with an unescaped `${...}`: an interpolation, which
+ * Hydra resolves when it composes the config and import does not (`\${` is a literal `${`).
+ */
+function resolved(v: unknown, key: string): unknown {
+  if (typeof v === "string" && /(?:^|[^\\])(?:\\\\)*\$\{/.test(v))
+    throw new ImportError(`${key}: ${JSON.stringify(v)} is an interpolation, which import does not resolve; write the value itself`, key);
+  return v;
+}
+
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
-  const v = get(m, path);
+  const v = resolved(get(m, path), path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
@@ -73,7 +84,7 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
-  const v = get(m, path);
+  const v = resolved(get(m, path), path);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
@@ -81,7 +92,7 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 
 /** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
-  const v = get(m, path);
+  const v = resolved(get(m, path), base + path);
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
   return unescapeInterpolation(v);
@@ -311,7 +322,9 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const dir = stringAt(c, "checkpoint.dir");
   const valPath = stringAt(c, "data.val_path");
 
-  notes.push(...behaviourChanges(c));
+  const fromDefaults = defaultsNotes(loaded);
+  notes.unshift(...loaded.notes, ...fromDefaults.notes);
+  notes.push(...behaviourChanges(c, fromDefaults.covered));
   return {
     name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
     method,
@@ -339,9 +352,8 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   };
 }
 
-/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads or knowingly leaves to the defaults. */
-const KNOWN_TOP_LEVEL = new Set([
-  "defaults",
+/** Top-level keys import turns into the pipeline's settings (or refuses). */
+const READ_TOP_LEVEL = new Set([
   "name",
   "method",
   "backbone",
@@ -351,22 +363,29 @@ const KNOWN_TOP_LEVEL = new Set([
   "optimizer",
   "scheduler",
   "checkpoint",
-  "auto_resume",
   "max_epochs",
   "max_steps",
   "devices",
   "num_nodes",
+  "seed",
+  "knn_eval",
+  "augmentations",
+  "adainf",
+  "accumulate_grad_batches",
+  "compute_warm_step_epoch",
+  "val_check_interval",
+]);
+
+/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads, notes, or knowingly leaves to the defaults. */
+const KNOWN_TOP_LEVEL = new Set([
+  ...READ_TOP_LEVEL,
+  "auto_resume",
   "sync_batchnorm",
   "accelerator",
   "strategy",
   "precision",
-  "seed",
   "wandb",
-  "knn_eval",
-  "augmentations",
-  "adainf",
   "resume_from_checkpoint",
-  "accumulate_grad_batches",
   "dali",
   "performance",
   "log_every_n_steps",
@@ -379,16 +398,37 @@ const KNOWN_TOP_LEVEL = new Set([
   "auto_augment",
   "ema",
   "hydra",
-  "compute_warm_step_epoch",
-  "val_check_interval",
   "check_val_every_n_epoch",
 ]);
 
 /**
- * What the pipeline will do differently from the config, said rather than changed
- * silently: a random seed, auto-resume, W&B logging, and keys nobody reads.
+ * One note for each file of the defaults list that adds nothing to the pipeline: not
+ * there, or merged at a key the pipeline does not take its settings from (solo-learn's
+ * `wandb: private.yaml`). `covered`: those keys, of which nothing more is said.
  */
-function behaviourChanges(c: YamlMap): Note[] {
+function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<string> } {
+  const notes: Note[] = [];
+  const covered = new Set<string>();
+  for (const d of loaded.defaults) {
+    if (!d.merged) {
+      notes.push({
+        at: d.at,
+        text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it`,
+      });
+    } else if (d.key !== "" && !READ_TOP_LEVEL.has(d.key.split(".")[0]!)) {
+      covered.add(d.key.split(".")[0]!);
+      notes.push({ at: d.at, text: `defaults: '${d.label}' (${d.shown}) sets ${d.key}, which the imported pipeline does not take settings from` });
+    }
+  }
+  return { notes, covered };
+}
+
+/**
+ * What the pipeline will do differently from the config, said rather than changed
+ * silently: a random seed, auto-resume, W&B logging, and keys nobody reads (except keys
+ * a defaults file set, said at its entry: `covered`).
+ */
+function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
   const out: Note[] = [];
   if (c["seed"] === null)
     out.push({ at: "seed", text: "seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary" });
@@ -406,7 +446,8 @@ function behaviourChanges(c: YamlMap): Note[] {
     });
   }
   for (const k of Object.keys(c)) if (!KNOWN_TOP_LEVEL.has(k)) out.push({ at: k, text: `${k}: adainf does not read this key; dropped` });
-  return out;
+  // A key a defaults file set, said once at that entry.
+  return out.filter((n) => !covered.has(n.at.split(".")[0]!));
 }
 
 /**
@@ -486,7 +527,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
   const where = `pipeline ${i + 1}`;
   const at = (path: string) => `augmentations.${i}.${path}`;
   const n = (path: string, fallback: number) => {
-    const v = get(e, path);
+    const v = resolved(get(e, path), at(path));
     if (v === undefined || v === null) return fallback;
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;

@@ -1,11 +1,10 @@
-// Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
-// defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
-// imported pipeline runs what solo-learn would have run.
+// Reading one YAML file of a solo-learn config (the config, a file its defaults list
+// names, the augmentations), and the terms the importer's steps share: the error and
+// the note about a config key, and access to YAML values.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { atPlace, type Places, shownPath } from "./places.js";
+import { atPlace, type Places } from "./places.js";
 
 /**
  * A problem with the input files: reported as one line, exit 1. `key` is the dotted path
@@ -38,23 +37,25 @@ export interface Note {
 
 export type YamlMap = Record<string, unknown>;
 
-export interface LoadedSoloConfig {
-  config: YamlMap;
-  configPath: string;
-  augmentations: YamlMap[];
-  augmentationsPath: string;
-  /** The augmentation file's base name (`symmetric_adainf` for symmetric_adainf.yaml). */
-  augmentationsName: string;
-}
-
 /** solo-learn configs are a few KiB; anything this large is not one (and is refused before parsing). */
 export const MAX_CONFIG_BYTES = 1 << 20;
 
+/** One YAML file read: its value, and what merging it records of it. */
+export interface YamlFile {
+  value: unknown;
+  /** The file as the user names it (relative to the cwd). */
+  shown: string;
+  /** The package its `# @package <name>` line names (Hydra's placement of a group file), if any. */
+  packageLine: string | null;
+  /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
+  recordAt(places: Places, prefix: string, omit?: string): void;
+}
+
 /**
- * Reads one YAML file into `prefix` of `places` (the file named as `shown`). `key`: the
- * config key that names the file (a defaults entry), where a missing file is reported.
+ * Reads one YAML file (named as `shown`). `key`: the config key that names the file (a
+ * defaults entry), where a missing or unreadable file is reported.
  */
-function readYaml(path: string, what: string, places: Places, prefix: string, shown: string, key?: string): unknown {
+export function readYaml(path: string, what: string, shown: string, key?: string): YamlFile {
   if (!existsSync(path)) throw new ImportError(`${shown}: no such file (${what})`, key);
   let text: string;
   try {
@@ -81,9 +82,17 @@ function readYaml(path: string, what: string, places: Places, prefix: string, sh
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
     }
-    const duplicate = places.record(prefix, doc.contents, shown, lines);
-    if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
-    return doc.toJS();
+    const value: unknown = doc.toJS();
+    const packageLine = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*?[ \t]*#[ \t]*@package[ \t]+(\S+)/.exec(text)?.[1] ?? null;
+    return {
+      value,
+      shown,
+      packageLine,
+      recordAt(places, prefix, omit) {
+        const duplicate = places.record(prefix, doc.contents, shown, lines, omit);
+        if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
+      },
+    };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
     if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`);
@@ -93,63 +102,6 @@ function readYaml(path: string, what: string, places: Places, prefix: string, sh
 
 export function isMap(v: unknown): v is YamlMap {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The `augmentations: <file>` entry of a Hydra defaults list, if any, and its key (`defaults.1.augmentations`). */
-function augmentationsDefault(config: YamlMap): { name: string; key: string } | null {
-  const defaults = config["defaults"];
-  if (!Array.isArray(defaults)) return null;
-  for (const [i, d] of defaults.entries()) {
-    if (isMap(d) && typeof d["augmentations"] === "string") return { name: d["augmentations"], key: `defaults.${i}.augmentations` };
-  }
-  return null;
-}
-
-/** The files as `places` names them: relative to `cwd` (`cfg/simclr.yaml:42`). */
-export function loadSoloConfig(configPath: string, augmentationsPath: string | undefined, places: Places, cwd: string): LoadedSoloConfig {
-  const shown = (path: string) => shownPath(cwd, path);
-  const config = readYaml(configPath, "the solo-learn config", places, "", shown(configPath));
-  if (!isMap(config)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
-  // Augmentations written inline in the config (`augmentations: [ {...} ]`) are a valid
-  // solo-learn form too: used as they are when no file is named.
-  const inline = config["augmentations"];
-  if (!augmentationsPath && Array.isArray(inline)) {
-    if (inline.length === 0 || !inline.every(isMap)) {
-      throw new ImportError("augmentations: an inline list must hold pipelines with rrc, color_jitter, ..., crop_size, num_crops", "augmentations");
-    }
-    const base = configPath
-      .replace(/\\/g, "/")
-      .split("/")
-      .pop()!
-      .replace(/\.ya?ml$/, "");
-    return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations` };
-  }
-  let augPath = augmentationsPath;
-  let namedBy: string | undefined;
-  if (!augPath) {
-    const entry = augmentationsDefault(config);
-    if (!entry) throw new ImportError("its defaults list names no augmentations; give them with --augmentations <file.yaml>", "defaults");
-    const file = entry.name.endsWith(".yaml") ? entry.name : `${entry.name}.yaml`;
-    augPath = join(dirname(configPath), "augmentations", file);
-    namedBy = entry.key;
-  }
-  const aug = readYaml(
-    augPath,
-    augmentationsPath ? "given with --augmentations" : "the augmentations named by the config's defaults",
-    places,
-    "augmentations",
-    shown(augPath),
-    namedBy,
-  );
-  if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
-    throw new ImportError("expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)", "augmentations");
-  }
-  const base = augPath
-    .replace(/\\/g, "/")
-    .split("/")
-    .pop()!
-    .replace(/\.ya?ml$/, "");
-  return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base };
 }
 
 /** `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. */
