@@ -108,15 +108,19 @@ function referenceProject(config = REFERENCE_STYLE): string {
 }
 
 describe("import solo-learn: what it changes is said, inline augmentations are read", () => {
-  it("a random seed, auto-resume, W&B and unknown keys each get a note", async () => {
-    const config = `${REFERENCE_STYLE.trimEnd()}\nseed: null\nauto_resume:\n  enabled: true\nwandb:\n  enabled: true\n  project: adainf\n  entity: lab\nmy_custom_key: 3\n`;
-    const dir = referenceProject(config.replace(/^seed: .*\n/m, (m) => (m.includes("null") ? m : "")));
+  it("a random seed, auto-resume, W&B and unknown keys each get a note at their key's line", async () => {
+    const config = `${REFERENCE_STYLE.trimEnd()}\nseed: null\nauto_resume:\n  enabled: true\nwandb:\n  enabled: true\n  project: adainf\n  entity: lab\nmy_custom_key: 3\nother_key: 4\n`;
+    const dir = referenceProject(config);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    expect(r.err).toContain("note: seed: null (a new random seed each run) becomes seed = 5");
-    expect(r.err).toContain("note: auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run");
-    expect(r.err).toContain("note: wandb.enabled: true (lab/adainf) is not kept");
-    expect(r.err).toContain("note: keys adainf does not read were dropped: my_custom_key");
+    const at = (key: string) => `note: cfg/simclr.yaml:${lineOf(config, key)}: `;
+    expect(r.err).toContain(`${at("seed:")}seed: null (a new random seed each run) becomes seed = 5`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "auto_resume:") + 1}: auto_resume.enabled: true has no setting in a pipeline`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "wandb:") + 1}: wandb.enabled: true (lab/adainf) is not kept`);
+    expect(r.err).toContain(`${at("my_custom_key:")}my_custom_key: adainf does not read this key; dropped`);
+    expect(r.err).toContain(`${at("other_key:")}other_key: adainf does not read this key; dropped`);
+    // the notes are in the file's header too, with their places
+    expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain(`// ${at("my_custom_key:")}my_custom_key: adainf does not read this key`);
   });
 
   it("augmentations written inline in the config are imported like a file's", async () => {
@@ -146,7 +150,7 @@ describe("import solo-learn: devices and lr scaling", () => {
     const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 2\n`);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    expect(r.err).toContain("note: num_nodes = 2: written as devices = 4 (2 per node)");
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${REFERENCE_STYLE.trimEnd().split("\n").length + 1}: num_nodes = 2: written as devices = 4 (2 per node)`);
     expect(irOf("p.adainf", dir).train).toMatchObject({ devices: 4, batchPerDevice: 256, batchSize: 1024 });
   });
 
@@ -176,11 +180,12 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
     // gen.npz is not there: its size (and so the epoch length) is unknown, which the user is told
-    expect(r.err).toContain("note: the size of ../datasets/generated/gen.npz is unknown");
-    expect(r.err).toContain("note: checkpoint.frequency (every 1 epoch(s)) dropped");
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of ../datasets/generated/gen.npz is unknown`);
+    // a key the config does not give: the config file
+    expect(r.err).toContain("note: cfg/simclr.yaml: checkpoint.frequency (every 1 epoch(s)) dropped");
     const text = readFileSync(join(dir, "p.adainf"), "utf8");
     expect(text).toContain("augment symmetric_crop_0_3 {");
-    expect(text).toContain("// note: the size of");
+    expect(text).toContain(`// note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of`);
     const ir = irOf("p.adainf", dir);
     expect(ir.name).toBe("simclr-cifar10-only-stf");
     expect(ir.train.batchSize).toBe(512); // 256 per GPU x 2 GPUs
@@ -335,5 +340,183 @@ describe("import solo-learn: a value error names the file and line of its key", 
     writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), noCrop);
     const r3 = await run(dir);
     expect(r3.err).toBe("error: cfg/augmentations/symmetric_crop_0.3.yaml:1: pipeline 1: crop_size is missing\n");
+  });
+
+  it("a compile error about a value that is no call argument: its key's line (seed, data.dup, max_epochs, adainf.keep)", async () => {
+    const invalid = "error: the imported settings do not make a valid pipeline:\n  ";
+    const seed = `${REFERENCE_STYLE.trimEnd()}\nseed: 1.5\n`;
+    const r1 = await run(referenceProject(seed));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(seed, "seed:")}: E020: seed expects a whole number, found 1.5\n`);
+    const dup = REFERENCE_STYLE.replace("  dup: 10", "  dup: 0");
+    const r2 = await run(referenceProject(dup));
+    expect(r2.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(dup, "dup:")}: E021: replication of real = 0 is out of range: it must be in [1, 1000000]\n`);
+    const epochs = REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -1\nmax_epochs: 2.5");
+    const r3 = await run(referenceProject(epochs));
+    expect(r3.err).toBe(
+      `${invalid}cfg/simclr.yaml:${lineOf(epochs, "max_epochs:")}: E021: train.steps = 2.5 is out of range: it must be a positive whole number\n`,
+    );
+    // a value of the provenance mapping compile --target solo-learn writes
+    const keep = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  keep: 0\n`;
+    const r4 = await run(referenceProject(keep));
+    expect(r4.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(keep, "keep:")}: E021: output.keep = 0 is out of range: it must be >= 1\n`);
+  });
+
+  it("values the importer checks itself: devices, num_nodes, a source name, YAML syntax, the augmentations entry", async () => {
+    const devices = REFERENCE_STYLE.replace("devices: [6,7]", 'devices: "abc"');
+    const r1 = await run(referenceProject(devices));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(`error: cfg/simclr.yaml:${lineOf(devices, "devices:")}: devices must be a number of devices or a list of device ids, found "abc"\n`);
+    const nodes = `${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 0\n`;
+    const r2 = await run(referenceProject(nodes));
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(nodes, "num_nodes:")}: num_nodes must be a whole number >= 1, found 0\n`);
+    const name = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  sources:\n    train: 1st\n`;
+    const r3 = await run(referenceProject(name));
+    expect(r3.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(name, "train: 1st")}: adainf.sources.train: '1st' is not a name (letters, digits, _ and inner dashes, not starting with a digit)\n`,
+    );
+    const syntax = `${REFERENCE_STYLE.trimEnd()}\nbad: [1, 2\n`;
+    const r4 = await run(referenceProject(syntax));
+    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}: not valid YAML: [^\\n]*\\n$`));
+    const missing = REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "nope.yaml");
+    const r5 = await run(referenceProject(missing));
+    expect(r5.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(missing, "- augmentations:")}: cfg/augmentations/nope.yaml: no such file (the augmentations named by the config's defaults)\n`,
+    );
+  });
+});
+
+describe("import solo-learn: Hydra's defaults list", () => {
+  /** REFERENCE_STYLE with another defaults list (its own body unchanged). */
+  const withDefaults = (entries: string[], body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "")) =>
+    `defaults:\n${entries.map((e) => `  - ${e}\n`).join("")}${body}`;
+  /** Two keys the config gives too, and one it does not (momentum). */
+  const FAST = "lr: 0.5\nkwargs:\n  eta: 0.05\n  momentum: 0.8\n";
+  const run = (dir: string) => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
+  const lars = (dir: string) => irOf("p.adainf", dir).train.optimizer;
+
+  it("a group file merges at its key: _self_ first, it overrides the config; _self_ last or absent, the config overrides it", async () => {
+    const files = (config: string) => {
+      const dir = referenceProject(config);
+      mkdirSync(join(dir, "cfg", "optimizer"));
+      writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), FAST);
+      return dir;
+    };
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    // the config's lr 0.2 and eta 0.02; the file's 0.5 and 0.05; rates scale by 512 / 256
+    const first = files(withDefaults(["_self_", aug, "optimizer: fast.yaml"]));
+    expect((await run(first)).code).toBe(0);
+    // mappings merge key by key: weight_decay, clip_lr and exclude_bias_n_norm stay the config's
+    expect(lars(first)).toMatchObject({ name: "lars", lr: 1, eta: 0.05, momentum: 0.8, weightDecay: 1e-4, clipLr: true, excludeBiasAndNorm: true });
+    // override: the option of the earlier entry is replaced where it stands (slow.yaml is never looked for)
+    const replaced = files(withDefaults(["optimizer: slow", "_self_", aug, "override optimizer: fast"]));
+    const r = await run(replaced);
+    expect(r.err).not.toContain("slow");
+    expect(lars(replaced)).toMatchObject({ lr: 0.4, eta: 0.02, momentum: 0.8 });
+    for (const entries of [
+      [aug, "optimizer: fast", "_self_"],
+      [aug, "optimizer: fast"],
+    ]) {
+      const dir = files(withDefaults(entries));
+      expect((await run(dir)).code).toBe(0);
+      expect(lars(dir)).toMatchObject({ lr: 0.4, eta: 0.02, momentum: 0.8, clipLr: true });
+    }
+  });
+
+  it("a list is replaced, not merged: the augmentations entry and the config's own list, in both orders", async () => {
+    const inline = `augmentations:\n${CROP_03.replace("crop_min_scale: 0.3", "crop_min_scale: 0.5").replace(/^/gm, "  ").trimEnd()}\n`;
+    const body = `${REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").trimEnd()}\n${inline}`;
+    const scale = async (entries: string[]) => {
+      const dir = referenceProject(withDefaults(entries, body));
+      const r = await run(dir);
+      expect(r.code).toBe(0);
+      const ir = irOf("p.adainf", dir);
+      return { crop: ir.augment.views[0]!.ops[0], header: readFileSync(join(dir, "p.adainf"), "utf8").split("\n")[1] };
+    };
+    const fromFile = await scale(["_self_", "augmentations: symmetric_crop_0.3.yaml"]);
+    expect(fromFile.crop).toMatchObject({ op: "random_resized_crop", scale: [0.3, 1] });
+    expect(fromFile.header).toContain("(augmentations: cfg/augmentations/symmetric_crop_0.3.yaml)");
+    const own = await scale(["augmentations: symmetric_crop_0.3.yaml", "_self_"]);
+    expect(own.crop).toMatchObject({ op: "random_resized_crop", scale: [0.5, 1] });
+    expect(own.header).toContain("(augmentations: cfg/simclr.yaml)");
+  });
+
+  it("a missing file and a file the pipeline takes nothing from: one note each at its entry; Hydra's own entries and null are silent", async () => {
+    const config = withDefaults([
+      "_self_",
+      "augmentations: symmetric_crop_0.3.yaml",
+      "wandb: private.yaml",
+      "optional knn: fast.yaml",
+      "logger: null",
+      "override hydra/hydra_logging: disabled",
+      "hydra/job_logging: disabled",
+    ]);
+    const dir = referenceProject(config);
+    const missing = await run(dir);
+    expect(missing.code).toBe(0);
+    const notes = missing.err.split("\n").filter((l) => l.includes("defaults"));
+    expect(notes).toEqual([
+      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' names cfg/wandb/private.yaml, which does not exist: nothing is merged from it`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- optional knn:")}: defaults: 'optional knn: fast.yaml' names cfg/knn/fast.yaml, which does not exist (optional): nothing is merged from it`,
+    ]);
+    expect(missing.err).not.toMatch(/hydra|logger/);
+    // solo-learn's own wandb/private.yaml: merged, and said once, at its entry (not again as wandb.enabled)
+    mkdirSync(join(dir, "cfg", "wandb"));
+    writeFileSync(join(dir, "cfg", "wandb", "private.yaml"), 'enabled: True\nentity: None\nproject: "solo-learn"');
+    const present = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", "--force"], dir);
+    expect(present.code).toBe(0);
+    expect(present.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' (cfg/wandb/private.yaml) sets wandb, which the imported pipeline does not take settings from\n`,
+    );
+    expect(present.err).not.toContain("wandb.enabled");
+    // a file the defaults list names is an input: never the output
+    const over = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "cfg/wandb/private.yaml", "--force"], dir);
+    expect(over.code).toBe(2);
+    expect(over.err).toContain("(the defaults file cfg/wandb/private.yaml)");
+  });
+
+  it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {
+    const dir = referenceProject(withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: fast.yaml"]));
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: fast\n");
+    const bad = await run(dir);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('error: cfg/optimizer/fast.yaml:2: optimizer.lr must be a number, found "fast"\n');
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: 0.5\nkwargs:\n  eta: -1\n");
+    const compile = await run(dir);
+    expect(compile.err).toBe(
+      "error: the imported settings do not make a valid pipeline:\n  cfg/optimizer/fast.yaml:4: E021: lars.eta = -1 is out of range: it must be > 0\n",
+    );
+  });
+
+  it("group/name entries, a list of options and @package place files at other keys; a file's own defaults list is noted, not followed", async () => {
+    const config = withDefaults(["_self_", "augmentations/symmetric_crop_0.3", "knn@knn_eval: [on.yaml, far]", "extra: more", "optional late: x"]);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "knn"));
+    writeFileSync(join(dir, "cfg", "knn", "on.yaml"), "enabled: true\nk: 10\n");
+    writeFileSync(join(dir, "cfg", "knn", "far.yaml"), "distance_func: cosine\n");
+    mkdirSync(join(dir, "cfg", "extra"));
+    writeFileSync(join(dir, "cfg", "extra", "more.yaml"), "# @package _global_\ndefaults:\n  - other: x\nseed: 7\n");
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    const ir = irOf("p.adainf", dir);
+    // both files of the list, in order, merged into knn_eval
+    expect(ir.evaluate.knn).toMatchObject({ k: 10, distance: "cosine" });
+    expect(ir.seed).toBe(7);
+    expect(ir.augment.views[0]!.ops[0]).toMatchObject({ scale: [0.3, 1] });
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: more': the defaults list inside cfg/extra/more.yaml is not read (only the config's own)\n`,
+    );
+    // the entries of the config's own list keep their places (the file's list, merged at the top, does not replace them)
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "- optional late:")}: defaults: 'optional late: x' names cfg/late/x.yaml`);
+  });
+
+  it("an interpolation is refused at its key, not written as text", async () => {
+    const config = REFERENCE_STYLE.replace("train_path: ../datasets/CIFAR10", "train_path: ${oc.env:DATA}/cifar");
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(config, "train_path:")}: data.train_path: "\${oc.env:DATA}/cifar" is an interpolation, which import does not resolve; write the value itself\n`,
+    );
   });
 });

@@ -6,8 +6,9 @@ import { checkOutput, writeOutput } from "../output-path.js";
 
 // `adainfc import solo-learn <config.yaml> [--augmentations <file.yaml>] -o <file.adainf>`:
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
-// -o is checked first (src/cli/output-path.ts): never the config or its augmentations,
-// never a run directory's own file; an existing file only with --force.
+// -o is checked first (src/cli/output-path.ts): never the config or a file it leads to
+// (its augmentations, the files of its defaults list), never a run directory's own file;
+// an existing file only with --force.
 
 const KINDS = ["solo-learn"] as const;
 
@@ -39,11 +40,8 @@ export const register: RegisterCommand = (program, ctx) => {
         if (e instanceof ImportError) throw new UserError(e.text, EXIT_ERRORS);
         throw e;
       }
-      // The augmentations file found from the config's defaults list is an input too.
-      checkOutput(ctx.cwd, {
-        ...spec,
-        inputs: [...inputs, { path: result.augmentationsPath, as: `the augmentations ${relative(ctx.cwd, result.augmentationsPath)}` }],
-      });
+      // The files found from the config's defaults list (its augmentations, ...) are inputs too.
+      checkOutput(ctx.cwd, { ...spec, inputs: [...inputs, ...result.inputs] });
       writeOutput(out, result.text);
       for (const n of result.notes) ctx.err(`note: ${n}\n`);
       ctx.out(`wrote ${relative(ctx.cwd, out.abs) || out.abs} (pipeline ${result.ir.name}, from ${result.plan.method})\n`);

@@ -1,14 +1,3 @@
-import { dirname, join, relative, resolve } from "node:path";
-import { compileFileSync, type CompileOutput } from "../../driver.js";
-import type { PipelineIR } from "../../ir/types.js";
-import { defaultOutputDir } from "../../ir/builtins.js";
-import { formatText } from "../../syntax/format.js";
-import { interpret, type ImportPlan } from "./interpret.js";
-import type { Mark } from "./literal.js";
-import { atPlace, type Places } from "./places.js";
-import { ImportError, loadSoloConfig } from "./read-config.js";
-import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
-
 // `adainfc import solo-learn`: a solo-learn config (+ augmentations) -> a formatted
 // pipeline that inherits its method's recipe and states only what differs from it.
 //
@@ -17,6 +6,20 @@ import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type
 // without it. A statement whose removal leaves the IR unchanged is redundant. The
 // result is compiled once more and must give the explicit pipeline's IR; if not, the
 // explicit text is written instead. So the output is short, and exact by construction.
+// Errors, notes and compile errors about a config value are put at its key's place
+// here, each through the one place map (places.ts).
+
+import { dirname, join, relative, resolve } from "node:path";
+import { compileFileSync, type CompileOutput } from "../../driver.js";
+import type { PipelineIR } from "../../ir/types.js";
+import { defaultOutputDir } from "../../ir/builtins.js";
+import { formatText } from "../../syntax/format.js";
+import { interpret, type ImportPlan } from "./interpret.js";
+import { str, type Mark, type Valued } from "./literal.js";
+import { Places, shownPath } from "./places.js";
+import { type LoadedSoloConfig, loadSoloConfig } from "./compose.js";
+import { ImportError } from "./read-config.js";
+import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
 
 export interface ImportOptions {
   /** The augmentations YAML, when the config's defaults list does not lead to it. */
@@ -31,10 +34,12 @@ export interface ImportResult {
   text: string;
   ir: PipelineIR;
   plan: ImportPlan;
-  /** What solo-learn did that the pipeline does not say. */
+  /** What solo-learn did that the pipeline does not say, each at the place of its key. */
   notes: string[];
   /** The augmentations YAML that was read (absolute; the config itself when it holds them inline). */
   augmentationsPath: string;
+  /** Every file read besides the config (absolute), and what it is: none may be overwritten by the output. */
+  inputs: { path: string; as: string }[];
 }
 
 export { ImportError };
@@ -51,29 +56,39 @@ function compileText(text: string, opts: ImportOptions, tag: string): CompileOut
 
 /**
  * Errors inside [0, end) of the probe file: those of the explicit pipeline, each at the
- * place of the config key whose value it is about (`marks`), when it is about one.
+ * place of the config key whose value it is about (the innermost of `marks` holding its
+ * start), when it is about one.
  */
 function errorsOf(out: CompileOutput, end: number, marks: Mark[], places: Places): string[] {
   const msgs = out.diagnostics
     .filter((d) => d.severity === "error" && (d.span === null || d.span.start < end))
     .map((d) => {
       const text = `${d.code}: ${d.message}`;
-      const mark = d.span && marks.find((m) => m.start <= d.span!.start && d.span!.start < m.end);
-      return mark ? atPlace(places.of(mark.at), text) : text;
+      const at = d.span?.start;
+      const mark = at === undefined ? undefined : marks.filter((m) => m.start <= at && at < m.end).sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+      return mark ? places.located(mark.at, text) : text;
     });
   return [...new Set(msgs)];
 }
 
 export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
-  const loaded = loadSoloConfig(resolve(opts.cwd, configPath), opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, opts.cwd);
+  const configAbs = resolve(opts.cwd, configPath);
+  const places = new Places(shownPath(opts.cwd, configAbs));
+  let loaded: LoadedSoloConfig;
   let plan: ImportPlan;
   try {
+    loaded = loadSoloConfig(configAbs, opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, places, opts.cwd);
     plan = interpret(loaded, opts.cwd);
   } catch (e) {
-    if (e instanceof ImportError && e.key !== undefined) e.place = loaded.places.of(e.key);
+    if (e instanceof ImportError) e.locate(places);
     throw e;
   }
-  const wantedDir = plan.output.dir ?? defaultOutputDir(plan.name);
+  const notes = plan.notes.map((n) => places.located(n.at, n.text));
+  // The output directory the config names, else the default one (then not written).
+  const defaultDir = defaultOutputDir(plan.name);
+  const givenDir = plan.output.dir;
+  const wantedDir: Valued = givenDir ?? { value: str(defaultDir), at: null };
+  const writtenDir = givenDir && !(givenDir.value.kind === "str" && givenDir.value.v === defaultDir) ? givenDir : null;
 
   // Round 1: the explicit pipeline (inline views), its copies without one statement
   // each, and the views named by preset, all in one file.
@@ -97,7 +112,7 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const fullIR = byName.get("probe_full");
   if (!fullIR)
     throw new ImportError(
-      `the imported settings do not make a valid pipeline:\n  ${errorsOf(round1, explicitProbe.text.length, explicitProbe.marks, loaded.places).join("\n  ")}`,
+      `the imported settings do not make a valid pipeline:\n  ${errorsOf(round1, explicitProbe.text.length, explicitProbe.marks, places).join("\n  ")}`,
     );
 
   // The preset: the stdlib's (or project's) when it expands to the same views, else
@@ -122,12 +137,11 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const header = [
     `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine(configPath)}`,
     `// (augmentations: ${oneLine(relative(opts.cwd, loaded.augmentationsPath))}). Settings not written here come from the ${plan.method} recipe.`,
-    ...plan.notes.map((n) => `// note: ${oneLine(n)}`),
+    ...notes.map((n) => `// note: ${oneLine(n)}`),
   ].join("\n");
   const build = (list: Item[]) => {
     const decl = form === "declared" ? presetDecl(plan) + "\n" : "";
-    const dir = wantedDir === defaultOutputDir(plan.name) ? null : wantedDir;
-    const raw = `${header}\n${decl}${pipelineText(plan.name, plan, list, dir)}`;
+    const raw = `${header}\n${decl}${pipelineText(plan.name, plan, list, writtenDir)}`;
     const f = formatText(raw, opts.outFile);
     if (f.diagnostics.length) throw new Error(`import wrote text that does not parse: ${f.diagnostics[0]!.message}`);
     return f.text;
@@ -143,10 +157,11 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const explicit = items(plan, form);
   const short = build(explicit.filter((_, i) => !redundant.has(i)));
   let ir = check(short);
-  if (ir) return { text: short, ir, plan, notes: plan.notes, augmentationsPath: loaded.augmentationsPath };
+  const result = { plan, notes, augmentationsPath: loaded.augmentationsPath, inputs: loaded.inputs };
+  if (ir) return { text: short, ir, ...result };
   const long = build(explicit);
   ir = check(long);
-  if (ir) return { text: long, ir, plan, notes: plan.notes, augmentationsPath: loaded.augmentationsPath };
+  if (ir) return { text: long, ir, ...result };
   throw new Error("import could not reproduce the config's settings as a pipeline (a bug; please report it with the config)");
 }
 

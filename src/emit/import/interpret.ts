@@ -1,15 +1,17 @@
+// A solo-learn config -> the settings of a pipeline, in the language's terms. Values
+// solo-learn would fill in itself (args/pretrain.py, methods/base.py) are filled in
+// the same way; anything adainf cannot run is an ImportError naming the key (and
+// carrying it, for its place), and each note carries the key it is about. Every value
+// written into the pipeline keeps its key too (Valued.at), so a compile error about it
+// is reported at the key's place.
+
 import type { MethodName } from "../../ir/types.js";
 import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
 import { unescapeInterpolation } from "../solo-learn/render.js";
-import { bool, dur, ident, num, range, type CallArg, type Lit } from "./literal.js";
-import { get, ImportError, isMap, type LoadedSoloConfig, type YamlMap } from "./read-config.js";
-
-// A solo-learn config -> the settings of a pipeline, in the language's terms. Values
-// solo-learn would fill in itself (args/pretrain.py, methods/base.py) are filled in
-// the same way; anything adainf cannot run is an ImportError naming the key (and
-// carrying it, for its place). A value written into the pipeline keeps its key too
-// (CallArg.at), so a compile error about it is reported at the key's place.
+import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
+import type { LoadedSoloConfig } from "./compose.js";
+import { get, ImportError, isMap, type Note, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;
@@ -29,37 +31,50 @@ export interface CallPlan {
 export interface ImportPlan {
   name: string;
   method: MethodName;
-  seed: number;
-  real: { name: string; dataset: "cifar10" | "cifar100"; path: string };
-  extra: { name: string; path: string; args: CallArg[] } | null;
-  eval: { name: string; path: string };
-  dup: number;
+  seed: Valued;
+  real: { name: string; dataset: "cifar10" | "cifar100"; path: Valued };
+  extra: { name: string; path: Valued; args: CallArg[] } | null;
+  eval: { name: string; path: Valued };
+  /** How many times the real data is used (the `real x N` of inflate). */
+  dup: Valued;
   /** The preset to name (`augment = x`), or null for an inline block. */
   augmentPreset: string | null;
   views: ViewPlan[];
   backbone: CallPlan;
   methodCall: CallPlan;
   /** The total batch over all devices (solo-learn's per-device batch_size x devices x nodes). */
-  batchSize: number;
+  batchSize: Valued;
   /** Data-parallel replicas: len(devices) x num_nodes. */
-  devices: number;
+  devices: Valued;
   /** How the plan's rates are written: `none` = as trained, `linear` = the config's per-256 values. */
-  lrScaling: "none" | "linear";
-  steps: Lit;
+  lrScaling: Valued;
+  steps: Valued;
   optimizer: CallPlan;
   schedule: CallPlan | "constant";
   onlineLinear: CallPlan;
   knn: CallPlan | null;
-  output: { dir: string | null; checkpointEvery: Lit | null; keep: number | null };
-  lint: [string, string][];
+  /** `checkpointEvery` is `none` (only at the end) when the epoch length is unknown or the config says so. */
+  output: { dir: Valued | null; checkpointEvery: Valued; keep: Valued | null };
+  /** `rule = severity` lines, from the provenance mapping (`adainf.lint.<rule>`). */
+  lint: { rule: string; severity: string; at: string }[];
   /** What solo-learn does that the pipeline cannot say, for the user to read. */
-  notes: string[];
+  notes: Note[];
 }
 
 const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
 
+/**
+ * `v` as it is, unless it is a string with an unescaped `${...}`: an interpolation, which
+ * Hydra resolves when it composes the config and import does not (`\${` is a literal `${`).
+ */
+function resolved(v: unknown, key: string): unknown {
+  if (typeof v === "string" && /(?:^|[^\\])(?:\\\\)*\$\{/.test(v))
+    throw new ImportError(`${key}: ${JSON.stringify(v)} is an interpolation, which import does not resolve; write the value itself`, key);
+  return v;
+}
+
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
-  const v = get(m, path);
+  const v = resolved(get(m, path), path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
@@ -69,7 +84,7 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
-  const v = get(m, path);
+  const v = resolved(get(m, path), path);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
@@ -77,7 +92,7 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 
 /** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
-  const v = get(m, path);
+  const v = resolved(get(m, path), base + path);
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
   return unescapeInterpolation(v);
@@ -90,9 +105,33 @@ export function identifier(s: string): string {
   return t;
 }
 
+/** A name the provenance mapping gives (`adainf.<path>`): written as it is, so it must be one. */
+function nameAt(prov: YamlMap, path: string): string | null {
+  const v = stringAt(prov, path, "adainf.");
+  if (v !== null && identifier(v) !== v)
+    throw new ImportError(`adainf.${path}: '${v}' is not a name (letters, digits, _ and inner dashes, not starting with a digit)`, `adainf.${path}`);
+  return v;
+}
+
+/** A whole number >= 1 at `path` (solo-learn's `num_nodes`, ...). */
+function countAt(m: YamlMap, path: string, fallback: number): number {
+  const v = numberAt(m, path, fallback);
+  if (!Number.isInteger(v) || v < 1) throw new ImportError(`${path} must be a whole number >= 1, found ${v}`, path);
+  return v;
+}
+
+/** Lightning's `devices`: a count or a list of device ids (1 when not given). */
+function devicesAt(c: YamlMap): number {
+  const v = get(c, "devices");
+  if (v === undefined || v === null) return 1;
+  if (Array.isArray(v) && v.length > 0) return v.length;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
+  throw new ImportError(`devices must be a number of devices or a list of device ids, found ${JSON.stringify(v)}`, "devices");
+}
+
 export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const c = loaded.config;
-  const notes: string[] = [];
+  const notes: Note[] = [];
   const prov = isMap(c["adainf"]) ? (c["adainf"] as YamlMap) : null;
 
   const methodKey = stringAt(c, "method");
@@ -113,23 +152,25 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     throw new ImportError("accumulate_grad_batches: gradient accumulation has no adainf equivalent", "accumulate_grad_batches");
 
   const names = {
-    train: (prov && stringAt(prov, "sources.train", "adainf.")) ?? "real",
-    extra: (prov && stringAt(prov, "sources.extra", "adainf.")) ?? "generated",
-    eval: (prov && stringAt(prov, "sources.eval", "adainf.")) ?? "eval",
+    train: (prov && nameAt(prov, "sources.train")) ?? "real",
+    extra: (prov && nameAt(prov, "sources.extra")) ?? "generated",
+    eval: (prov && nameAt(prov, "sources.eval")) ?? "eval",
   };
   const extraPath = stringAt(c, "data.extra_data");
   const dupRaw = get(c, "data.dup");
-  const dup = extraPath !== null ? numberAt(c, "data.dup", 1) : 1;
+  const dup: Valued = extraPath !== null ? { value: num(numberAt(c, "data.dup", 1)), at: "data.dup" } : { value: num(1), at: null };
   if (extraPath === null && typeof dupRaw === "number" && dupRaw !== 1)
-    notes.push(`data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once`);
+    notes.push({ at: "data.dup", text: `data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once` });
 
   // Global batch and the lr scaling solo-learn applies (lr * batch_size * devices * nodes / 256).
-  const devicesRaw = get(c, "devices");
-  const devices = Array.isArray(devicesRaw) ? devicesRaw.length : typeof devicesRaw === "number" ? devicesRaw : 1;
-  const nodes = numberAt(c, "num_nodes", 1);
+  const devices = devicesAt(c);
+  const nodes = countAt(c, "num_nodes", 1);
   const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
   if (nodes > 1)
-    notes.push(`num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`);
+    notes.push({
+      at: "num_nodes",
+      text: `num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`,
+    });
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
   const lrScaling = prov && prov["lr_scaling"] === "linear" ? "linear" : "none";
@@ -176,15 +217,18 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     };
   } else throw new ImportError(`optimizer.name: '${optName ?? ""}' is not available (lars, sgd, adamw)`, "optimizer.name");
   if (boolAt(c, "optimizer.exclude_bias_n_norm_wd", false))
-    notes.push("optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)");
+    notes.push({
+      at: "optimizer.exclude_bias_n_norm_wd",
+      text: "optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)",
+    });
 
   // Length and warm-up. The AdaInf fork warms up for
   // warmup_epochs * max_steps / compute_warm_step_epoch steps; plain solo-learn counts epochs.
   const maxSteps = get(c, "max_steps");
-  let steps: Lit;
+  let steps: Valued;
   const maxEpochs = get(c, "max_epochs");
-  if (typeof maxSteps === "number" && maxSteps > 0) steps = dur(maxSteps, "steps");
-  else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = dur(numberAt(c, "max_epochs"), "epochs");
+  if (typeof maxSteps === "number" && maxSteps > 0) steps = { value: dur(maxSteps, "steps"), at: "max_steps" };
+  else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = { value: dur(maxEpochs, "epochs"), at: "max_epochs" };
   else if (maxSteps !== undefined && maxSteps !== null && maxSteps !== -1)
     throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${JSON.stringify(maxSteps)}`, "max_steps");
   else if (maxEpochs !== undefined && maxEpochs !== null)
@@ -198,7 +242,8 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     const we = numberAt(c, "scheduler.warmup_epochs", 10);
     const cwse = get(c, "compute_warm_step_epoch");
     let warmup: Lit;
-    if (typeof cwse === "number" && cwse > 0 && steps.kind === "dur" && steps.unit === "steps") warmup = dur(Math.round((we * steps.v) / cwse), "steps");
+    const s = steps.value;
+    if (typeof cwse === "number" && cwse > 0 && s.kind === "dur" && s.unit === "steps") warmup = dur(Math.round((we * s.v) / cwse), "steps");
     else if (Number.isInteger(we)) warmup = dur(we, "epochs");
     else
       throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs compute_warm_step_epoch and max_steps`, "scheduler.warmup_epochs");
@@ -234,7 +279,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
         name: "knn",
         args: [
           { key: "k", value: num(numberAt(c, "knn_eval.k", 20)), at: "knn_eval.k" },
-          { key: "temperature", value: num(0.07) },
+          { key: "temperature", value: num(0.07), at: null },
           { key: "distance", value: ident(stringAt(c, "knn_eval.distance_func") ?? "euclidean"), at: "knn_eval.distance_func" },
           { key: "every", value: every, at: "val_check_interval" },
         ],
@@ -247,57 +292,68 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       ? null
       : {
           name: names.extra,
-          path: extraPath,
+          path: { value: str(extraPath), at: "data.extra_data" },
           args: extraArgs(extraProv, cwd, extraPath),
         };
   if (extra && !extra.args.some((a) => a.key === "size"))
-    notes.push(`the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps`);
+    notes.push({ at: "data.extra_data", text: `the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps` });
 
   const { preset, views } = interpretViews(loaded, prov);
   const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
-  let ckptEvery: Lit | null;
-  if (prov && typeof prov["checkpoint_every"] === "number") ckptEvery = dur(prov["checkpoint_every"] as number, "steps");
-  else if (prov && prov["checkpoint_every"] === null) ckptEvery = null;
-  else if (sizeKnown) ckptEvery = dur(numberAt(c, "checkpoint.frequency", 1), "epochs");
+  let ckptEvery: Valued;
+  if (prov && typeof prov["checkpoint_every"] === "number")
+    ckptEvery = { value: dur(prov["checkpoint_every"] as number, "steps"), at: "adainf.checkpoint_every" };
+  else if (prov && prov["checkpoint_every"] === null) ckptEvery = { value: ident("none"), at: "adainf.checkpoint_every" };
+  else if (sizeKnown) ckptEvery = { value: dur(numberAt(c, "checkpoint.frequency", 1), "epochs"), at: "checkpoint.frequency" };
   else {
-    ckptEvery = null;
-    notes.push(
-      `checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`,
-    );
+    ckptEvery = { value: ident("none"), at: "checkpoint.frequency" };
+    notes.push({
+      at: "checkpoint.frequency",
+      text: `checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`,
+    });
   }
-  const keep = prov && typeof prov["keep"] === "number" ? (prov["keep"] as number) : boolAt(c, "checkpoint.keep_prev", false) ? null : 1;
+  const keep: Valued | null =
+    prov && typeof prov["keep"] === "number"
+      ? { value: num(prov["keep"] as number), at: "adainf.keep" }
+      : boolAt(c, "checkpoint.keep_prev", false)
+        ? null
+        : { value: num(1), at: "checkpoint.keep_prev" };
   const lintRaw = prov && isMap(prov["lint"]) ? (prov["lint"] as YamlMap) : {};
+  const dir = stringAt(c, "checkpoint.dir");
+  const valPath = stringAt(c, "data.val_path");
 
-  notes.push(...behaviourChanges(c));
+  const fromDefaults = defaultsNotes(loaded);
+  notes.unshift(...loaded.notes, ...fromDefaults.notes);
+  notes.push(...behaviourChanges(c, fromDefaults.covered));
   return {
     name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
     method,
-    seed: numberAt(c, "seed", 5),
-    real: { name: names.train, dataset, path: trainPath },
+    seed: { value: num(numberAt(c, "seed", 5)), at: "seed" },
+    real: { name: names.train, dataset, path: { value: str(trainPath), at: "data.train_path" } },
     extra,
-    eval: { name: names.eval, path: stringAt(c, "data.val_path") ?? trainPath },
+    // Without val_path, solo-learn evaluates on the training path's test split.
+    eval: { name: names.eval, path: valPath === null ? { value: str(trainPath), at: "data.train_path" } : { value: str(valPath), at: "data.val_path" } },
     dup,
     augmentPreset: preset,
     views,
-    backbone: { name: "resnet18", args: [{ key: "stem", value: ident("cifar") }] },
+    backbone: { name: "resnet18", args: [{ key: "stem", value: ident("cifar"), at: null }] },
     methodCall: methodCall(c, method),
-    batchSize,
-    devices: devices * nodes,
-    lrScaling,
+    batchSize: { value: num(batchSize), at: "optimizer.batch_size" },
+    devices: { value: num(devices * nodes), at: "devices" },
+    lrScaling: { value: ident(lrScaling), at: lrScaling === "linear" ? "adainf.lr_scaling" : null },
     steps,
     optimizer,
     schedule,
     onlineLinear,
     knn,
-    output: { dir: stringAt(c, "checkpoint.dir"), checkpointEvery: ckptEvery, keep },
-    lint: Object.entries(lintRaw).map(([k, v]) => [k, String(v)]),
+    output: { dir: dir === null ? null : { value: str(dir), at: "checkpoint.dir" }, checkpointEvery: ckptEvery, keep },
+    lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(v), at: `adainf.lint.${rule}` })),
     notes,
   };
 }
 
-/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads or knowingly leaves to the defaults. */
-const KNOWN_TOP_LEVEL = new Set([
-  "defaults",
+/** Top-level keys import turns into the pipeline's settings (or refuses). */
+const READ_TOP_LEVEL = new Set([
   "name",
   "method",
   "backbone",
@@ -307,22 +363,29 @@ const KNOWN_TOP_LEVEL = new Set([
   "optimizer",
   "scheduler",
   "checkpoint",
-  "auto_resume",
   "max_epochs",
   "max_steps",
   "devices",
   "num_nodes",
+  "seed",
+  "knn_eval",
+  "augmentations",
+  "adainf",
+  "accumulate_grad_batches",
+  "compute_warm_step_epoch",
+  "val_check_interval",
+]);
+
+/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads, notes, or knowingly leaves to the defaults. */
+const KNOWN_TOP_LEVEL = new Set([
+  ...READ_TOP_LEVEL,
+  "auto_resume",
   "sync_batchnorm",
   "accelerator",
   "strategy",
   "precision",
-  "seed",
   "wandb",
-  "knn_eval",
-  "augmentations",
-  "adainf",
   "resume_from_checkpoint",
-  "accumulate_grad_batches",
   "dali",
   "performance",
   "log_every_n_steps",
@@ -335,30 +398,56 @@ const KNOWN_TOP_LEVEL = new Set([
   "auto_augment",
   "ema",
   "hydra",
-  "compute_warm_step_epoch",
-  "val_check_interval",
   "check_val_every_n_epoch",
 ]);
 
 /**
- * What the pipeline will do differently from the config, said rather than changed
- * silently: a random seed, auto-resume, W&B logging, and keys nobody reads.
+ * One note for each file of the defaults list that adds nothing to the pipeline: not
+ * there, or merged at a key the pipeline does not take its settings from (solo-learn's
+ * `wandb: private.yaml`). `covered`: those keys, of which nothing more is said.
  */
-function behaviourChanges(c: YamlMap): string[] {
-  const out: string[] = [];
-  if (c["seed"] === null) out.push("seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary");
+function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<string> } {
+  const notes: Note[] = [];
+  const covered = new Set<string>();
+  for (const d of loaded.defaults) {
+    if (!d.merged) {
+      notes.push({
+        at: d.at,
+        text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it`,
+      });
+    } else if (d.key !== "" && !READ_TOP_LEVEL.has(d.key.split(".")[0]!)) {
+      covered.add(d.key.split(".")[0]!);
+      notes.push({ at: d.at, text: `defaults: '${d.label}' (${d.shown}) sets ${d.key}, which the imported pipeline does not take settings from` });
+    }
+  }
+  return { notes, covered };
+}
+
+/**
+ * What the pipeline will do differently from the config, said rather than changed
+ * silently: a random seed, auto-resume, W&B logging, and keys nobody reads (except keys
+ * a defaults file set, said at its entry: `covered`).
+ */
+function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
+  const out: Note[] = [];
+  if (c["seed"] === null)
+    out.push({ at: "seed", text: "seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary" });
   if (get(c, "auto_resume.enabled") === true) {
-    out.push("auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run (sweep points resume by themselves)");
+    out.push({
+      at: "auto_resume.enabled",
+      text: "auto_resume.enabled: true has no setting in a pipeline: `adainfc run --resume` continues a run (sweep points resume by themselves)",
+    });
   }
   if (get(c, "wandb.enabled") === true) {
     const where = [stringAt(c, "wandb.entity"), stringAt(c, "wandb.project")].filter(Boolean).join("/");
-    out.push(
-      `wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`,
-    );
+    out.push({
+      at: "wandb.enabled",
+      text: `wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`,
+    });
   }
-  const unknown = Object.keys(c).filter((k) => !KNOWN_TOP_LEVEL.has(k));
-  if (unknown.length) out.push(`keys adainf does not read were dropped: ${unknown.join(", ")}`);
-  return out;
+  for (const k of Object.keys(c)) if (!KNOWN_TOP_LEVEL.has(k)) out.push({ at: k, text: `${k}: adainf does not read this key; dropped` });
+  // A key a defaults file set, said once at that entry.
+  return out.filter((n) => !covered.has(n.at.split(".")[0]!));
 }
 
 /**
@@ -375,17 +464,19 @@ function npzCount(projectDir: string, path: string): number | null {
   }
 }
 
+/** The npz's arguments after its path: from the provenance mapping (`adainf.extra_data`), else its size from the file data.extra_data names. */
 function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg[] {
   if (!p) {
     const n = npzCount(projectDir, path);
-    return n === null ? [] : [{ key: "size", value: num(n) }];
+    return n === null ? [] : [{ key: "size", value: num(n), at: "data.extra_data" }];
   }
   const args: CallArg[] = [];
-  if (p["origin"] === "real") args.push({ key: "origin", value: ident("real") });
-  if (typeof p["size"] === "number") args.push({ key: "size", value: num(p["size"]) });
-  if (typeof p["fid"] === "number") args.push({ key: "fid", value: num(p["fid"]) });
-  if (p["channels"] === "rgb" || p["channels"] === "bgr") args.push({ key: "channels", value: ident(p["channels"]) });
-  if (typeof p["classes"] === "number") args.push({ key: "classes", value: num(p["classes"]) });
+  const at = (k: string) => `adainf.extra_data.${k}`;
+  if (p["origin"] === "real") args.push({ key: "origin", value: ident("real"), at: at("origin") });
+  if (typeof p["size"] === "number") args.push({ key: "size", value: num(p["size"]), at: at("size") });
+  if (typeof p["fid"] === "number") args.push({ key: "fid", value: num(p["fid"]), at: at("fid") });
+  if (p["channels"] === "rgb" || p["channels"] === "bgr") args.push({ key: "channels", value: ident(p["channels"]), at: at("channels") });
+  if (typeof p["classes"] === "number") args.push({ key: "classes", value: num(p["classes"]), at: at("classes") });
   return args;
 }
 
@@ -427,7 +518,7 @@ function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { prese
   } else if (entries.length === 1) views = [{ name: null, count: 2, ops: entries[0]!.ops }];
   else views = entries.map((e, i) => ({ name: `view${i + 1}`, count: 1, ops: e.ops }));
   const provPreset = prov && "augment_preset" in prov ? prov["augment_preset"] : undefined;
-  const preset = provPreset === null ? null : typeof provPreset === "string" ? provPreset : identifier(loaded.augmentationsName);
+  const preset = provPreset === null ? null : provPreset !== undefined ? nameAt(prov!, "augment_preset") : identifier(loaded.augmentationsName);
   return { preset, views };
 }
 
@@ -436,7 +527,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
   const where = `pipeline ${i + 1}`;
   const at = (path: string) => `augmentations.${i}.${path}`;
   const n = (path: string, fallback: number) => {
-    const v = get(e, path);
+    const v = resolved(get(e, path), at(path));
     if (v === undefined || v === null) return fallback;
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;

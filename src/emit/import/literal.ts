@@ -1,7 +1,8 @@
-import type { Block } from "../../ir/define.js";
-
 // Values as .adainf source text. Every value the importer writes goes through here,
-// so a path holding quotes, backslashes or newlines stays one string literal.
+// so a path holding quotes, backslashes or newlines stays one string literal, and with
+// the config key it was read from (Valued), so an error about it can name that key.
+
+import type { Block } from "../../ir/define.js";
 
 export type Lit =
   | { kind: "num"; v: number }
@@ -65,20 +66,35 @@ function rangeEnd(n: number): string {
   return /^\d+$/.test(t) ? `${t}.0` : t;
 }
 
-export interface CallArg {
-  key: string;
+/**
+ * A value the importer writes into the pipeline, with the config key it was read from
+ * (`optimizer.lr`), or null for one the importer fixes itself (`stem = cifar`): a compile
+ * error about the value is reported at that key's place.
+ */
+export interface Valued {
   value: Lit;
-  /** Written even when it equals the builtin's default (readability: an op's p). */
-  always?: boolean;
-  /** The config key the value was read from (`optimizer.lr`), for the place of an error about it. */
-  at?: string;
+  at: string | null;
 }
 
-/** Where the value of an argument read from config key `at` lies in a text: [start, end). */
+export interface CallArg extends Valued {
+  key: string;
+  /** Written even when it equals the builtin's default (readability: an op's p). */
+  always?: boolean;
+  /** Written without `key =` (a data source's path). */
+  positional?: boolean;
+}
+
+/** Where the value read from config key `at` lies in a text: [start, end). */
 export interface Mark {
   at: string;
   start: number;
   end: number;
+}
+
+/** A value as text, with its mark when it was read from a config key. */
+function markedValue(v: Valued): { text: string; marks: Mark[] } {
+  const text = litText(v.value);
+  return { text, marks: v.at === null ? [] : [{ at: v.at, start: 0, end: text.length }] };
 }
 
 /** `name(k = v, ...)`, leaving out arguments equal to the builtin's defaults. */
@@ -86,16 +102,16 @@ export function callText(name: string, args: CallArg[], spec: Block | null): str
   return markedCall(name, args, spec).text;
 }
 
-/** callText, with the marks of the arguments that name their config key. */
+/** callText, with the marks of the arguments read from a config key. */
 export function markedCall(name: string, args: CallArg[], spec: Block | null): { text: string; marks: Mark[] } {
   const kept = args.filter((a) => a.always || !spec || !equalsDefault(a.value, spec.call.params[a.key]?.default));
   let text = `${name}(`;
   const marks: Mark[] = [];
   kept.forEach((a, i) => {
-    text += `${i ? ", " : ""}${a.key} = `;
-    const value = litText(a.value);
-    if (a.at !== undefined) marks.push({ at: a.at, start: text.length, end: text.length + value.length });
-    text += value;
+    text += `${i ? ", " : ""}${a.positional ? "" : `${a.key} = `}`;
+    const value = markedValue(a);
+    for (const m of value.marks) marks.push({ at: m.at, start: text.length + m.start, end: text.length + m.end });
+    text += value.text;
   });
   return { text: `${text})`, marks };
 }

@@ -2,9 +2,17 @@
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
 // it relative to the cwd, and the line. Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
-// Every message that names a place is written by `atPlace`.
+// Every message about a config key (an error, a note, a compile error about a value
+// written from it) is put at its place by `located`, and every place is written by
+// `atPlace`.
 
+import { relative } from "node:path";
 import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
+
+/** A file as the user would name it: relative to the cwd (the absolute path when it is the cwd). */
+export function shownPath(cwd: string, path: string): string {
+  return relative(cwd, path) || path;
+}
 
 export interface Place {
   /** The file as the user would name it (relative to the cwd). */
@@ -20,20 +28,34 @@ export function atPlace(place: Place, text: string): string {
 
 export class Places {
   private readonly map = new Map<string, Place>();
+  /** The recorded keys directly under each path, so a value that replaces one drops them. */
+  private readonly children = new Map<string, Set<string>>();
+  /** The paths whose recorded value is a mapping (a later mapping there merges into it). */
+  private readonly mappings = new Set<string>([""]);
 
   /** `file`: the config itself, the place of a key whose parent is not recorded either. */
   constructor(readonly file: string) {}
 
   /**
-   * Records the keys of one parsed YAML document read into `prefix` ("" for the config's
-   * root). Returns the first key repeated within one mapping, if any (then nothing of it
-   * should be used); the walk is iterative and linear, as the documents may be large.
+   * Records the keys of one parsed YAML document merged into `prefix` ("" for the root),
+   * as Hydra merges it; `omit`: a key of its top level that is not merged (a group file's
+   * own `defaults`). Returns the first key repeated within one mapping, if any (then
+   * nothing of it should be used); the walk is iterative and linear, as the documents
+   * may be large.
    */
-  record(prefix: string, root: unknown, file: string, lines: LineCounter): { key: string; line: number } | null {
-    if (prefix !== "" && !isYamlMap(root)) {
-      for (const k of [...this.map.keys()]) if (k.startsWith(`${prefix}.`)) this.map.delete(k);
+  record(prefix: string, root: unknown, file: string, lines: LineCounter, omit?: string): { key: string; line: number } | null {
+    if (prefix !== "") {
+      // The mappings that lead to the prefix hold it now (they are made when missing).
+      const steps = prefix.split(".");
+      let parent = "";
+      for (const [i, step] of steps.entries()) {
+        const at = i === 0 ? step : `${parent}.${step}`;
+        this.link(parent, at);
+        if (i < steps.length - 1) this.mappings.add(at);
+        parent = at;
+      }
+      this.set(prefix, { file, line: null }, isYamlMap(root));
     }
-    if (prefix !== "") this.map.set(prefix, { file, line: null });
     const lineOf = (offset: number | undefined) => (offset === undefined ? null : lines.linePos(offset).line);
     const stack: { node: unknown; path: string }[] = [{ node: root, path: prefix }];
     const child = (path: string, k: string | number) => (path === "" ? String(k) : `${path}.${k}`);
@@ -46,20 +68,55 @@ export class Places {
           const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
           if (seen.has(key)) return { key, line: lineOf(offset) ?? 1 };
           seen.add(key);
+          if (node === root && key === omit) continue;
           const at = child(path, key);
-          this.map.set(at, { file, line: lineOf(offset) });
+          this.link(path, at);
+          this.set(at, { file, line: lineOf(offset) }, isYamlMap(pair.value));
           stack.push({ node: pair.value, path: at });
         }
       } else if (isSeq(node)) {
         node.items.forEach((item, i) => {
           const at = child(path, i);
           const offset = (item as { range?: [number, number, number] } | null)?.range?.[0];
-          this.map.set(at, { file, line: lineOf(offset) });
+          this.link(path, at);
+          this.set(at, { file, line: lineOf(offset) }, isYamlMap(item));
           stack.push({ node: item, path: at });
         });
       }
     }
     return null;
+  }
+
+  private link(parent: string, path: string): void {
+    let set = this.children.get(parent);
+    if (!set) this.children.set(parent, (set = new Set()));
+    set.add(path);
+  }
+
+  /** A mapping merges into a mapping recorded at `path`; anything else replaces what was under it. */
+  private set(path: string, place: Place, mapping: boolean): void {
+    if (!mapping || !this.mappings.has(path)) this.dropUnder(path);
+    this.map.set(path, place);
+    if (mapping) this.mappings.add(path);
+    else this.mappings.delete(path);
+  }
+
+  private dropUnder(path: string): void {
+    const stack = [path];
+    while (stack.length) {
+      const at = stack.pop()!;
+      for (const c of this.children.get(at) ?? []) {
+        this.map.delete(c);
+        this.mappings.delete(c);
+        stack.push(c);
+      }
+      this.children.delete(at);
+    }
+  }
+
+  /** `text` at the place of the config key `key` (a dotted path). */
+  located(key: string, text: string): string {
+    return atPlace(this.of(key), text);
   }
 
   /**

@@ -1,61 +1,73 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import { atPlace, type Place, Places } from "./places.js";
+// Reading one YAML file of a solo-learn config (the config, a file its defaults list
+// names, the augmentations), and the terms the importer's steps share: the error and
+// the note about a config key, and access to YAML values.
 
-// Reading a solo-learn pretrain config and its augmentation list. solo-learn's own
-// defaults (args/pretrain.py, methods/base.py) fill what a config leaves out, so an
-// imported pipeline runs what solo-learn would have run.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
+import { atPlace, type Places } from "./places.js";
 
 /**
  * A problem with the input files: reported as one line, exit 1. `key` is the dotted path
  * of the config key it is about (`optimizer.lr`, `augmentations.0.crop_size`); the
- * importer looks up its `place`, and `text` is the message as the user reads it.
+ * importer writes `text`, the message as the user reads it, at that key's place.
  */
 export class ImportError extends Error {
   readonly key: string | undefined;
-  place: Place | undefined;
+  /** The message as the user reads it: at the key's place once the importer has located it. */
+  text: string;
   constructor(message: string, key?: string) {
     super(message);
     this.name = "ImportError";
     this.key = key;
+    this.text = message;
   }
 
-  get text(): string {
-    return this.place ? atPlace(this.place, this.message) : this.message;
+  /** Writes the message at its key's place, now that the places of all files read are known. */
+  locate(places: Places): this {
+    if (this.key !== undefined) this.text = places.located(this.key, this.message);
+    return this;
   }
+}
+
+/** Something solo-learn does that the pipeline will not, about the config key `at`. */
+export interface Note {
+  at: string;
+  text: string;
 }
 
 export type YamlMap = Record<string, unknown>;
 
-export interface LoadedSoloConfig {
-  config: YamlMap;
-  configPath: string;
-  augmentations: YamlMap[];
-  augmentationsPath: string;
-  /** The augmentation file's base name (`symmetric_adainf` for symmetric_adainf.yaml). */
-  augmentationsName: string;
-  /** Where each key was given: the augmentations are the key `augmentations` (entry i is `augmentations.i`). */
-  places: Places;
-}
-
 /** solo-learn configs are a few KiB; anything this large is not one (and is refused before parsing). */
 export const MAX_CONFIG_BYTES = 1 << 20;
 
-/** Reads one YAML file into `prefix` of `places` (the file named as `shown`). */
-function readYaml(path: string, what: string, places: Places, prefix: string, shown: string): unknown {
-  if (!existsSync(path)) throw new ImportError(`${path}: no such file (${what})`);
+/** One YAML file read: its value, and what merging it records of it. */
+export interface YamlFile {
+  value: unknown;
+  /** The file as the user names it (relative to the cwd). */
+  shown: string;
+  /** The package its `# @package <name>` line names (Hydra's placement of a group file), if any. */
+  packageLine: string | null;
+  /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
+  recordAt(places: Places, prefix: string, omit?: string): void;
+}
+
+/**
+ * Reads one YAML file (named as `shown`). `key`: the config key that names the file (a
+ * defaults entry), where a missing or unreadable file is reported.
+ */
+export function readYaml(path: string, what: string, shown: string, key?: string): YamlFile {
+  if (!existsSync(path)) throw new ImportError(`${shown}: no such file (${what})`, key);
   let text: string;
   try {
     const st = statSync(path);
-    if (!st.isFile()) throw new ImportError(`${path}: not a regular file (${what})`);
+    if (!st.isFile()) throw new ImportError(`${shown}: not a regular file (${what})`, key);
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ImportError(`${path}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB a solo-learn config may have (${what})`);
+      throw new ImportError(`${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB a solo-learn config may have (${what})`);
     }
     text = readFileSync(path, "utf8");
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    throw new ImportError(`${path}: cannot read it (${(e as Error).message})`);
+    throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`);
   }
   // The yaml library's own duplicate-key check is quadratic in a mapping's size (a 1 MB
   // mapping took seconds, 10 MB minutes): it is off, and duplicates are found in linear
@@ -65,74 +77,31 @@ function readYaml(path: string, what: string, places: Places, prefix: string, sh
     const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
     const problem = doc.errors[0];
     if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
-    if (problem) throw new ImportError(`${path}: not valid YAML: ${problem.message.split("\n")[0]}`);
-    const duplicate = places.record(prefix, doc.contents, shown, lines);
-    if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
-    return doc.toJS();
+    if (problem) {
+      // The library's message ends with its own "at line L, column C:": the line is put first, as every place.
+      const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+      throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
+    }
+    const value: unknown = doc.toJS();
+    const packageLine = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*?[ \t]*#[ \t]*@package[ \t]+(\S+)/.exec(text)?.[1] ?? null;
+    return {
+      value,
+      shown,
+      packageLine,
+      recordAt(places, prefix, omit) {
+        const duplicate = places.record(prefix, doc.contents, shown, lines, omit);
+        if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
+      },
+    };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
-    if (e instanceof RangeError) throw new ImportError(`${path}: nested too deeply to be a solo-learn config (${what})`);
+    if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`);
     throw e;
   }
 }
 
 export function isMap(v: unknown): v is YamlMap {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The `augmentations: <file>` entry of a Hydra defaults list, if any. */
-function augmentationsDefault(config: YamlMap): string | null {
-  const defaults = config["defaults"];
-  if (!Array.isArray(defaults)) return null;
-  for (const d of defaults) {
-    if (isMap(d) && typeof d["augmentations"] === "string") return d["augmentations"];
-  }
-  return null;
-}
-
-/** `cwd`: what the files are named relative to in places (`cfg/simclr.yaml:42`). */
-export function loadSoloConfig(configPath: string, augmentationsPath?: string, cwd = process.cwd()): LoadedSoloConfig {
-  const shown = (path: string) => relative(cwd, path) || path;
-  const places = new Places(shown(configPath));
-  const config = readYaml(configPath, "the solo-learn config", places, "", shown(configPath));
-  if (!isMap(config)) throw new ImportError(`${configPath}: expected a solo-learn config (a YAML mapping)`);
-  // Augmentations written inline in the config (`augmentations: [ {...} ]`) are a valid
-  // solo-learn form too: used as they are when no file is named.
-  const inline = config["augmentations"];
-  if (!augmentationsPath && Array.isArray(inline)) {
-    if (inline.length === 0 || !inline.every(isMap)) {
-      throw new ImportError(`${configPath}: its inline augmentations must be a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops`);
-    }
-    const base = configPath
-      .replace(/\\/g, "/")
-      .split("/")
-      .pop()!
-      .replace(/\.ya?ml$/, "");
-    return { config, configPath, augmentations: inline, augmentationsPath: configPath, augmentationsName: `${base}_augmentations`, places };
-  }
-  let augPath = augmentationsPath;
-  if (!augPath) {
-    const name = augmentationsDefault(config);
-    if (!name) throw new ImportError(`${configPath}: its defaults list names no augmentations; give them with --augmentations <file.yaml>`);
-    const file = name.endsWith(".yaml") ? name : `${name}.yaml`;
-    augPath = join(dirname(configPath), "augmentations", file);
-  }
-  const aug = readYaml(
-    augPath,
-    augmentationsPath ? "given with --augmentations" : "the augmentations named by the config's defaults",
-    places,
-    "augmentations",
-    shown(augPath),
-  );
-  if (!Array.isArray(aug) || aug.length === 0 || !aug.every(isMap)) {
-    throw new ImportError(`${augPath}: expected solo-learn augmentations (a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops)`);
-  }
-  const base = augPath
-    .replace(/\\/g, "/")
-    .split("/")
-    .pop()!
-    .replace(/\.ya?ml$/, "");
-  return { config, configPath, augmentations: aug, augmentationsPath: augPath, augmentationsName: base, places };
 }
 
 /** `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. */

@@ -1,12 +1,13 @@
+// An ImportPlan as .adainf text: a list of statements, each tagged with its block, so
+// the importer can leave out the ones the recipe already gives. Each statement keeps
+// the marks of the values read from a config key (every value is a Valued, written by
+// valueStatement or markedCall), so a compile error about one of them can be reported at
+// that key's place.
+
 import { AUGMENT_OPS, BACKBONES, DATASET_CALL, EVALUATORS, METHODS, OPTIMIZERS, SCHEDULES } from "../../ir/builtins.js";
 import { byName, type Block as Builtin } from "../../ir/define.js";
 import type { CallPlan, ImportPlan, ViewPlan } from "./interpret.js";
-import { callText, litText, markedCall, numberText, stringText, type CallArg, type Mark } from "./literal.js";
-
-// An ImportPlan as .adainf text: a list of statements, each tagged with its block, so
-// the importer can leave out the ones the recipe already gives. Each statement keeps
-// the marks of the values read from a config key, so a compile error about one of them
-// can be reported at that key's place.
+import { callText, litText, markedCall, type CallArg, type Mark, type Valued } from "./literal.js";
 
 export type Block = "top" | "data" | "augment" | "inflate" | "model" | "train" | "evaluate" | "output" | "lint";
 
@@ -74,56 +75,73 @@ export function items(plan: ImportPlan, form: AugmentForm): Item[] {
     const m = new Marked().add(prefix).add(call.text, call.marks);
     add(block, key, m.text, true, m.marks);
   };
-  add("top", "seed", `seed = ${numberText(plan.seed)}`, true);
-  const cifar = (path: string, split: "train" | "test") =>
-    callText(
-      plan.real.dataset,
-      [
-        { key: "path", value: { kind: "str", v: path } },
-        { key: "split", value: { kind: "ident", v: split }, always: true },
-      ],
-      DATASET_CALL,
-    ).replace("path = ", "");
-  add("data", "real", `${plan.real.name} = ${cifar(plan.real.path, "train")}`, false);
+  /** `<prefix><value>` (`seed = 5`, `real x 10`): the whole statement is about the value's key. */
+  const addValue = (block: Block, key: string, prefix: string, v: Valued, removable: boolean) => {
+    const m = valueStatement(prefix, v);
+    add(block, key, m.text, removable, m.marks);
+  };
+  addValue("top", "seed", "seed = ", plan.seed, true);
+  const cifar = (name: string, path: Valued, split: "train" | "test") => {
+    const args: CallArg[] = [
+      { key: "path", ...path, positional: true, always: true },
+      { key: "split", value: { kind: "ident", v: split }, at: null, always: true },
+    ];
+    const c = markedCall(plan.real.dataset, args, DATASET_CALL);
+    return new Marked().add(`${name} = `).add(c.text, c.marks);
+  };
+  const real = cifar(plan.real.name, plan.real.path, "train");
+  add("data", "real", real.text, false, real.marks);
   if (plan.extra) {
-    const args: CallArg[] = plan.extra.args;
-    const rest = args.length ? `, ${args.map((a) => `${a.key} = ${litText(a.value)}`).join(", ")}` : "";
-    add("data", "extra", `${plan.extra.name} = npz(${stringText(plan.extra.path)}${rest})`, false);
+    const args: CallArg[] = [{ key: "path", ...plan.extra.path, positional: true, always: true }, ...plan.extra.args];
+    const c = markedCall("npz", args, null);
+    const extra = new Marked().add(`${plan.extra.name} = `).add(c.text, c.marks);
+    add("data", "extra", extra.text, false, extra.marks);
   }
-  add("data", "eval", `${plan.eval.name} = ${cifar(plan.eval.path, "test")}`, false);
-  add("inflate", "real", `${plan.real.name} x ${numberText(plan.dup)}`, false);
+  const evalData = cifar(plan.eval.name, plan.eval.path, "test");
+  add("data", "eval", evalData.text, false, evalData.marks);
+  addValue("inflate", "real", `${plan.real.name} x `, plan.dup, false);
   if (plan.extra) add("inflate", "extra", `${plan.extra.name} x 1`, false);
   const augment = augmentMarked(plan, form);
   add("augment", "augment", augment.text, true, augment.marks);
   add("model", "backbone", `backbone = ${call(plan.backbone, BACKBONES)}`, true);
   addCall("model", "method", "method = ", plan.methodCall, METHODS);
-  add("train", "devices", `devices = ${numberText(plan.devices)}`, true);
-  add("train", "batch_size", `batch_size = ${numberText(plan.batchSize)}`, true);
-  add("train", "lr_scaling", `lr_scaling = ${plan.lrScaling}`, true);
-  add("train", "steps", `steps = ${litText(plan.steps)}`, true);
+  addValue("train", "devices", "devices = ", plan.devices, true);
+  addValue("train", "batch_size", "batch_size = ", plan.batchSize, true);
+  addValue("train", "lr_scaling", "lr_scaling = ", plan.lrScaling, true);
+  addValue("train", "steps", "steps = ", plan.steps, true);
   addCall("train", "optimizer", "optimizer = ", plan.optimizer, OPTIMIZERS);
   if (plan.schedule === "constant") add("train", "schedule", "schedule = constant", true);
   else addCall("train", "schedule", "schedule = ", plan.schedule, SCHEDULES);
   if (!["eval", "test"].includes(plan.eval.name)) add("evaluate", "source", `source = ${plan.eval.name}`, false);
   addCall("evaluate", "online_linear", "", plan.onlineLinear, EVALUATORS);
   if (plan.knn) addCall("evaluate", "knn", "", plan.knn, EVALUATORS);
-  add("output", "checkpoint_every", `checkpoint_every = ${plan.output.checkpointEvery ? litText(plan.output.checkpointEvery) : "none"}`, true);
-  if (plan.output.keep !== null) add("output", "keep", `keep = ${numberText(plan.output.keep)}`, true);
-  for (const [rule, sev] of plan.lint) add("lint", `lint:${rule}`, `${rule} = ${sev}`, false);
+  addValue("output", "checkpoint_every", "checkpoint_every = ", plan.output.checkpointEvery, true);
+  if (plan.output.keep !== null) addValue("output", "keep", "keep = ", plan.output.keep, true);
+  for (const l of plan.lint) {
+    const text = `${l.rule} = ${l.severity}`;
+    add("lint", `lint:${l.rule}`, text, false, [{ at: l.at, start: 0, end: text.length }]);
+  }
+  return out;
+}
+
+/** `<prefix><value>`, marked as a whole with the value's key (an error may point at either part). */
+function valueStatement(prefix: string, v: Valued): Marked {
+  const out = new Marked().add(prefix + litText(v.value));
+  if (v.at !== null) out.marks.push({ at: v.at, start: 0, end: out.text.length });
   return out;
 }
 
 /** One pipeline declaration from items; `dir` (when given) is written as output.dir. */
-export function pipelineText(name: string, plan: ImportPlan, list: Item[], dir: string | null): string {
+export function pipelineText(name: string, plan: ImportPlan, list: Item[], dir: Valued | null): string {
   return pipelineMarked(name, plan, list, dir).text;
 }
 
 /** pipelineText, with the items' marks at their offsets in it. */
-export function pipelineMarked(name: string, plan: ImportPlan, list: Item[], dir: string | null): { text: string; marks: Mark[] } {
+export function pipelineMarked(name: string, plan: ImportPlan, list: Item[], dir: Valued | null): { text: string; marks: Mark[] } {
   const out = new Marked().add(`pipeline ${name} from ${plan.method} {\n`);
   for (const block of BLOCK_ORDER) {
     const inBlock = list.filter((i) => i.block === block);
-    const extra: Pick<Item, "text" | "marks">[] = block === "output" && dir !== null ? [{ text: `dir = ${stringText(dir)}`, marks: [] }] : [];
+    const extra: Pick<Item, "text" | "marks">[] = block === "output" && dir !== null ? [valueStatement("dir = ", dir)] : [];
     const texts = [...extra, ...inBlock];
     if (!texts.length) continue;
     const nested = block !== "top" && block !== "augment";
