@@ -11,6 +11,7 @@
 //   node dist/bench/step.js --model convnet|resnet18 [--batch 64] [--steps 5] [--warmup 1]
 //        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
 //        [--no-profile] [--shipped-input-grad] [--no-torch] [--torch-reference FILE]
+//        [--wasm-threads N]   (wasm's XNNPACK threads, and as many for PyTorch; default 1)
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
@@ -35,6 +36,8 @@ interface Options {
   shippedInputGrad: boolean;
   torch: boolean;
   profile: boolean;
+  /** wasm's XNNPACK threads; PyTorch gets as many. */
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Options {
     shippedInputGrad: false,
     torch: true,
     profile: true,
+    threads: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -83,6 +87,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--torch-reference")
       next(); // read by torchReferenceScript()
     else if (a === "--no-profile") o.profile = false;
+    else if (a === "--wasm-threads") o.threads = count(next(), 1);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -113,10 +118,10 @@ interface TorchResult {
   threads: number;
 }
 
-function runTorch(model: string, batch: number): TorchResult | string {
+function runTorch(model: string, batch: number, threads: number): TorchResult | string {
   const found = torchReferenceScript();
   if ("missing" in found) return found.missing;
-  const r = runTorchReference(found.script, ["step", "--model", model, "--batch", String(batch)]);
+  const r = runTorchReference(found.script, ["step", "--model", model, "--batch", String(batch), "--threads", String(threads)]);
   if ("failed" in r) return `PyTorch reference failed: ${r.failed}`;
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
@@ -138,7 +143,7 @@ interface KernelRow {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.backend !== undefined && !isBackendName(o.backend)) throw new Error(`unknown backend ${o.backend}`);
-  const { tf, name, description } = await selectBackend(o.backend);
+  const { tf, name, description } = await selectBackend(o.backend, { wasmThreads: o.threads });
   if (o.shippedInputGrad && name === "wasm") {
     // "Before": tfjs-backend-wasm's own input gradient (our filter gradient stays,
     // since wasm ships none and could not train at all without it).
@@ -267,7 +272,7 @@ async function main(): Promise<void> {
   const kernelTotalMs = profile.reduce((s, p) => s + p.ms, 0);
 
   if (o.torch) phase("the PyTorch reference");
-  const torch = o.torch ? runTorch(o.model, o.batch) : "skipped (--no-torch)";
+  const torch = o.torch ? runTorch(o.model, o.batch, o.threads) : "skipped (--no-torch)";
   const result = {
     bench: "step",
     impl: `tfjs-${name}`,
@@ -312,7 +317,7 @@ async function main(): Promise<void> {
     `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
     typeof torch === "string"
       ? `  PyTorch: ${torch}`
-      : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread) -> ratio ${result.ratio_vs_torch}x`,
+      : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread${torch.threads === 1 ? "" : "s"}) -> ratio ${result.ratio_vs_torch}x`,
     `  tensors leaked per step: ${result.tensor_leak_per_step}`,
   ];
   if (o.profile) {

@@ -90,7 +90,7 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
   });
 });
 
-test("compile errors are rendered and exit 1; a bad --only is a usage error", async () => {
+test("compile errors are rendered and exit 1; a bad --only, --augment-threads or --wasm-threads is a usage error", async () => {
   const dir = tinyProject({ extraBody: "sweep {\n    seed = [0, 1]\n  }" });
   fs.writeFileSync(path.join(dir, "bad.adainf"), "pipeline bad from simclr { train { steps = -3 } }\n");
   const bad = await cli(["run", "bad.adainf", ...RUN], dir);
@@ -99,6 +99,14 @@ test("compile errors are rendered and exit 1; a bad --only is a usage error", as
   const threads = await cli(["run", "tiny.adainf", ...RUN, "--augment-threads", "0"], dir);
   expect(threads.code).toBe(2);
   expect(threads.err).toContain("--augment-threads must be auto or an integer from 1 to 64, not '0'");
+  for (const bad of ["0", "9", "two"]) {
+    const wasm = await cli(["run", "tiny.adainf", ...RUN, "--wasm-threads", bad], dir);
+    expect(wasm.code).toBe(2);
+    expect(wasm.err).toContain(`--wasm-threads must be auto or an integer from 1 to 8, not '${bad}'`);
+  }
+  const evalThreads = await cli(["eval", "runs/tiny", "--wasm-threads", "0"], dir);
+  expect(evalThreads.code).toBe(2);
+  expect(evalThreads.err).toContain("--wasm-threads must be auto or an integer from 1 to 8, not '0'");
   const only = await cli(["run", "tiny.adainf", ...RUN, "--only", "crop=1"], dir);
   expect(only.code).toBe(2);
   expect(only.err).toContain("no sweep axis 'crop' (axes: seed)");

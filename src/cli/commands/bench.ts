@@ -23,6 +23,7 @@ interface StepFlags {
   batch?: string;
   featureDim?: string;
   projector?: string;
+  wasmThreads?: string;
   profile: boolean;
   torch: boolean;
   torchReference?: string;
@@ -41,6 +42,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--batch <n>", "images per view (default 64)")
     .option("--feature-dim <n>", "backbone feature width")
     .option("--projector <hidden,out>", "a SimCLR projector, e.g. 2048,256 (bench/gpu_step.py's model)")
+    .option("--wasm-threads <n>", "threads of the wasm backend, and as many for PyTorch (default 1)")
     .option("--no-profile", "skip the per-kernel profile")
     .option("--no-torch", "skip the PyTorch reference")
     .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
@@ -87,6 +89,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
     ["--warmup", opts.warmup, 0],
     ["--batch", opts.batch, 1],
     ["--feature-dim", opts.featureDim, 1],
+    ["--wasm-threads", opts.wasmThreads, 1],
   ] as const) {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
   }
@@ -102,6 +105,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.warmup) args.push("--warmup", opts.warmup);
   if (opts.batch) args.push("--batch", opts.batch);
   if (opts.featureDim) args.push("--feature-dim", opts.featureDim);
+  if (opts.wasmThreads) args.push("--wasm-threads", opts.wasmThreads);
   if (opts.projector) args.push("--projector", opts.projector);
   if (!opts.profile) args.push("--no-profile");
   if (!opts.torch) args.push("--no-torch");

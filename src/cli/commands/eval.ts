@@ -5,6 +5,7 @@ import type { RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
+import { parseWasmThreads, WASM_THREADS_HELP } from "../wasm-threads.js";
 
 // `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
 // checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
@@ -13,6 +14,7 @@ import { reportRuntimeFailure } from "./runtime-failure.js";
 interface EvalFlags {
   backend?: string;
   json?: boolean;
+  wasmThreads?: string;
 }
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
@@ -22,6 +24,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<run-dir>", "a run directory (holds ir.json and checkpoints/)")
     .option("--backend <name>", BACKEND_HELP)
     .option("--json", "print the result as JSON")
+    .option("--wasm-threads <n|auto>", WASM_THREADS_HELP, "auto")
     .action(async (dir: string, opts: EvalFlags) => {
       setExit(await evalCommand(ctx, dir, opts));
     });
@@ -32,6 +35,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
+  const wasmThreads = parseWasmThreads(opts.wasmThreads);
   const train = await import("../../runtime/train/index.js");
   // Before the backend loads (seconds): a path that is no run directory is a one-liner at once.
   const runDir = path.resolve(ctx.cwd, dir);
@@ -39,7 +43,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
     const what = !fs.existsSync(runDir) ? "no such directory" : !fs.statSync(runDir).isDirectory() ? "not a directory" : "not a run directory (no ir.json)";
     throw new UserError(`${dir}: ${what}; eval takes the output.dir of a run (adainfc run writes it)`);
   }
-  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
+  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
   try {
     return await evaluate(ctx, path.resolve(ctx.cwd, dir), opts, backend, train);
   } finally {

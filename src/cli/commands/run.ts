@@ -14,6 +14,7 @@ import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
 import { GENERATE_PROGRESS } from "./generate.js";
 import { progressFor } from "../progress.js";
+import { parseWasmThreads, WASM_THREADS_HELP } from "../wasm-threads.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
@@ -37,6 +38,7 @@ interface RunFlags {
   only: string[];
   worker: boolean;
   augmentThreads: string;
+  wasmThreads: string;
 }
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
@@ -55,6 +57,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       "augmentation worker threads; each batch is split across them (same views). auto: 1, or up to 8 spare cores when a GPU trains; not with --no-worker",
       "auto",
     )
+    .option("--wasm-threads <n|auto>", WASM_THREADS_HELP, "auto")
     .action(async (file: string, opts: RunFlags) => {
       setExit(await runCommand(ctx, file, opts));
     });
@@ -115,6 +118,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (opts.worker === false && opts.augmentThreads !== undefined && opts.augmentThreads !== "auto") {
     throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);
   }
+  const wasmThreads = parseWasmThreads(opts.wasmThreads);
   const compiled = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set });
   if (compiled.diagnostics.length) {
     ctx.err(renderDiagnostics(compiled.diagnostics, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
@@ -167,7 +171,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (made !== EXIT_OK) return made;
 
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
-  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0]);
+  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
   ctx.err(`backend: ${backend.description}\n`);
   const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
   const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");

@@ -98,24 +98,29 @@ export class BackendUnavailableError extends BackendError {
   }
 }
 
+export interface SelectOptions {
+  /** Threads for wasm's XNNPACK pool (default 1, the single-threaded build; ./wasm-threads.ts). */
+  wasmThreads?: number;
+}
+
 /**
  * Loads and activates a backend. With `preferred`, only that one (failing with a
  * BackendUnavailableError saying what to install); without, the first of
  * BACKEND_ORDER that loads.
  */
-export async function selectBackend(preferred?: BackendName): Promise<SelectedBackend> {
+export async function selectBackend(preferred?: BackendName, options: SelectOptions = {}): Promise<SelectedBackend> {
   const tf = await import("@tensorflow/tfjs-core");
   // tfjs-node's bundle registers its own gradients; the others need ours.
   const { registerTfjsGradients } = await import("./gradients.js");
   await registerTfjsGradients(tf);
   if (preferred !== undefined) {
-    const result = await tryBackend(tf, preferred);
+    const result = await tryBackend(tf, preferred, options);
     if (typeof result === "string") throw new BackendUnavailableError(preferred, result);
     return result;
   }
   const skipped: string[] = [];
   for (const name of BACKEND_ORDER) {
-    const result = await tryBackend(tf, name, true);
+    const result = await tryBackend(tf, name, options, true);
     if (typeof result !== "string") {
       if (skipped.length > 0) result.description += ` (skipped: ${skipped.join("; ")})`;
       return result;
@@ -126,10 +131,11 @@ export async function selectBackend(preferred?: BackendName): Promise<SelectedBa
 }
 
 /** The backend, or a one-line reason why it cannot run here. */
-async function tryBackend(tf: Tf, name: BackendName, auto = false): Promise<SelectedBackend | string> {
+async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, auto = false): Promise<SelectedBackend | string> {
   const spec = SPECS[name];
   let adapter: WebGpuAdapterInfo | undefined;
   let ours: string[] = [];
+  let threadsNote = "";
   if (name === "webgpu") {
     if (auto) {
       // Asked of a child process first: a broken driver cannot take this run down, and
@@ -169,7 +175,19 @@ async function tryBackend(tf: Tf, name: BackendName, auto = false): Promise<Sele
       registerWebGpuTrainingKernels();
       ours = activeWebGpuKernels();
     }
-    const ok = await tf.setBackend(spec.tfName);
+    let ok: boolean;
+    if (name === "wasm") {
+      const { threadedWasmUnavailable, withWasmThreads } = await import("./wasm-threads.js");
+      let threads = options.wasmThreads ?? 1;
+      const why = threads > 1 ? threadedWasmUnavailable() : null;
+      if (why !== null) {
+        threadsNote = `; ${threads} threads cannot start here (${why}), so 1`;
+        threads = 1;
+      }
+      ok = await withWasmThreads(tf, mod["setThreadsCount"] as (n: number) => void, threads, () => tf.setBackend(spec.tfName));
+    } else {
+      ok = await tf.setBackend(spec.tfName);
+    }
     if (!ok) return `tfjs could not initialise its '${spec.tfName}' backend`;
     await tf.ready();
     // tfjs's cpu backend prints an "install our node backend" banner at its first tensor;
@@ -180,7 +198,7 @@ async function tryBackend(tf: Tf, name: BackendName, auto = false): Promise<Sele
     if (name === "webgpu") releaseWebGpu();
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
-  let description = describe(tf, name, mod, adapter);
+  let description = describe(tf, name, mod, adapter) + threadsNote;
   if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
   return { name, tf, description, ...(adapter ? { adapter } : {}) };
 }

@@ -331,7 +331,8 @@ async function runLocked(
 async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }> {
   if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
   const { selectBackend } = await import("../backend/select.js");
-  const sel = await selectBackend(opts.backend);
+  const { defaultWasmThreads } = await import("../backend/wasm-threads.js");
+  const sel = await selectBackend(opts.backend, { wasmThreads: opts.wasmThreads ?? defaultWasmThreads() });
   return { tf: sel.tf, backend: sel.description };
 }
 

@@ -13,6 +13,8 @@ export interface RunOptions {
   cwd: string;
   /** Force a backend; default: the fastest installed. */
   backend?: BackendName;
+  /** Threads of the wasm backend (default: one per core, at most 8; backend/wasm-threads.ts). */
+  wasmThreads?: number;
   /** An already selected tfjs (tests, or `run` over several pipelines). */
   tf?: Tf;
   /** Continue from the newest checkpoint in the run directory (if any). */
