@@ -36,8 +36,6 @@ export interface ImportResult {
   plan: ImportPlan;
   /** What solo-learn did that the pipeline does not say, each at the place of its key. */
   notes: string[];
-  /** The augmentations YAML that was read (absolute; the config itself when it holds them inline). */
-  augmentationsPath: string;
   /** Every file read besides the config (absolute), and what it is: none may be overwritten by the output. */
   inputs: { path: string; as: string }[];
 }
@@ -157,7 +155,7 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const explicit = items(plan, form);
   const short = build(explicit.filter((_, i) => !redundant.has(i)));
   let ir = check(short);
-  const result = { plan, notes, augmentationsPath: loaded.augmentationsPath, inputs: loaded.inputs };
+  const result = { plan, notes, inputs: loaded.inputs };
   if (ir) return { text: short, ir, ...result };
   const long = build(explicit);
   ir = check(long);
