@@ -6,7 +6,7 @@
 // for a blob: URL starts ./wasm-thread-worker.js instead (which loads the same glue from
 // the package's own file), and XNNPACK's pool size, which tfjs caps at half the logical
 // cores, is made the count asked for. Results do not depend on the thread count
-// (test/runtime/wasm-threads.test.ts compares them bit for bit).
+// (test/runtime/backend/wasm-threads.test.ts compares them bit for bit).
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
