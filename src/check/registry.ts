@@ -4,8 +4,8 @@ import type { Diagnostic, Severity } from "./diagnostic.js";
 // The one registry of diagnostics (the compiler's E0xx errors and W0xx warnings, and
 // D0xx of `adainfc data check`, which opens the data), as the
 // TypeScript compiler's diagnosticMessages.json: for each code its severity, a
-// one-line summary and a docs paragraph (the diagnostics table of docs/language.md
-// is generated from them, see ./registry-docs.ts), and the messages reported under
+// one-line summary and a docs paragraph (the code tables of docs/language.md and
+// docs/data.md are generated from them, see ./registry-docs.ts), and the messages reported under
 // it, each a template with named arguments ({name}) and an optional default hint.
 // Call sites build a diagnostic with `diag.E010.unknownName({ what, name })`: a code,
 // a message or an argument that is not here is a compile error. Lint rule ids
@@ -22,7 +22,7 @@ interface MessageDef {
 
 export interface CodeDef {
   readonly severity: Severity;
-  /** One line: what the code means (the table in docs/language.md). */
+  /** One line: what the code means (its row of the table in docs/language.md or docs/data.md). */
   readonly summary: string;
   /** A paragraph for the docs: when it is reported and what to do. */
   readonly docs: string;
