@@ -2,6 +2,7 @@
 // `adainfc backends` lists it with its adapter and limits and exits (Dawn released);
 // `adainfc run --backend webgpu` trains a tiny pipeline, names the adapter, and exits 0;
 // an unknown backend is a usage error listing the choices. Skips where Dawn finds no adapter.
+import os from "node:os";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -42,6 +43,7 @@ describe.skipIf(why !== null)(`no adapter: what the user is told${why ? ` (skipp
     expect(b.code).toBe(0);
     expect(b.out).toMatch(/webgpu +not available: Dawn found no Vulkan adapter .*set VK_DRIVER_FILES/);
     expect(b.out).toMatch(/\* = what `adainfc run` picks without --backend \(wasm\)/);
+    expect(b.out).toMatch(/wasm +available: .*; \d+ threads? for run and eval here \(one per core, at most 8: --wasm-threads\)/);
     const dir = tinyProject({ steps: 1, checkpointEvery: null });
     const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, env);
     expect(r.code).toBe(2);
@@ -71,6 +73,9 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
       const r = await cli(["run", "tiny.adainf", "--no-worker"], dir);
       expect(r.code).toBe(0);
       expect(r.err).toMatch(/^backend: wasm .*\(skipped: .*webgpu: only a software adapter \(llvmpipe/m);
+      // --wasm-threads auto: one thread per core, at most 8.
+      const threads = Math.min(8, os.availableParallelism());
+      expect(r.err).toContain(`backend: wasm (XNNPACK, SIMD, ${threads} thread${threads === 1 ? "" : "s"},`);
       expect(r.err).not.toContain("artificially reduced");
     },
   );

@@ -268,6 +268,15 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
       }
     }
     if (available && detail === "") detail = SUMMARY[name];
+    if (available && name === "wasm") {
+      const { defaultWasmThreads, MAX_WASM_THREADS, threadedWasmUnavailable } = await import("./wasm-threads.js");
+      const why = threadedWasmUnavailable();
+      const threads = defaultWasmThreads();
+      detail +=
+        why === null
+          ? `; ${threads} thread${threads === 1 ? "" : "s"} for run and eval here (one per core, at most ${MAX_WASM_THREADS}: --wasm-threads)`
+          : `; one thread (${why})`;
+    }
     if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;
     if (!available) detail += `; to use it: ${spec.install}`;
     statuses.push({ name, available, detail, ...(adapter ? { adapter } : {}) });
