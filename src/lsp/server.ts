@@ -17,12 +17,13 @@ import {
   type WorkspaceSymbol,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import type { Span } from "../ir/types.js";
 import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
-import { type Refusal, renameEdits, renameTarget } from "./rename.js";
+import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
 import { type Analysis, Workspace } from "./workspace.js";
@@ -198,15 +199,20 @@ export function startServer(
     const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
+  const at = (file: { abs: string }, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+  /** Where a target is declared (a source: its owner's declaration; go-to-definition goes to the nearest one instead). */
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
-      ? { uri: workspace.uriOf(t.ref.file.abs), range: workspace.rangeIn(t.ref.file.abs, t.ref.decl.name.span) }
-      : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+      ? at(t.ref.file, t.ref.decl.name.span)
+      : t.kind === "source"
+        ? at(t.owner.file, t.span)
+        : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 
   connection.onDefinition((p) =>
     guard("definition", null, () => {
       const t = targetOf(p.textDocument.uri, p.position);
-      return t ? locationOf(t.target) : null;
+      if (!t) return null;
+      return t.target.kind === "source" ? at(t.target.nearest.file, t.target.nearest.span) : locationOf(t.target);
     }),
   );
 
@@ -216,8 +222,7 @@ export function startServer(
       if (!t) return [];
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
-      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target))
-        out.push({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target)) out.push(at(file, span));
       return out;
     }),
   );
@@ -237,7 +242,7 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      return { range: r.source.rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
+      return { range: r.source.rangeOf(r.target.span), placeholder: renamedName(r.target.target) };
     }),
   );
 
@@ -246,7 +251,7 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.ref, p.newName);
+      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.target, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
       for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });
