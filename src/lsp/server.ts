@@ -7,10 +7,12 @@ import {
   type Location,
   LSPErrorCodes,
   MarkupKind,
+  MessageType,
   type MessageReader,
   type MessageWriter,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
@@ -26,6 +28,7 @@ import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymb
 import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
+import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
 import { type Analysis, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
@@ -34,19 +37,15 @@ import { type Analysis, Workspace } from "./workspace.js";
 // outline, formatting and code actions answer from the document's current text, and
 // workspace symbols from every file a search over the workspace reads. Positions are
 // converted to and from the compiler's offsets by positions.ts (a byte order mark). A
-// refused rename is answered with an error that says why. A failure inside one request
-// is logged to the client's output and answered with nothing; the server goes on.
+// refused rename is answered with an error that says why. The settings (settings.ts:
+// debounce, `set` overrides, `rules` severities) come with initialize and with
+// didChangeConfiguration, which checks the open documents again; a bad value is shown
+// with window/showMessage. A failure inside one request is logged to the client's
+// output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */
   debounceMs?: number;
-}
-
-const DEFAULT_DEBOUNCE_MS = 150;
-
-function debounceFrom(x: unknown): number | null {
-  const v = (x as { debounceMs?: unknown } | null | undefined)?.debounceMs;
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
 export function startServer(
@@ -60,7 +59,7 @@ export function startServer(
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
-  let debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  let settings: Settings = { ...DEFAULT_SETTINGS, debounceMs: opts.debounceMs ?? DEFAULT_SETTINGS.debounceMs };
 
   const logError = (what: string, e: unknown): void => {
     connection.console.error(`adainf: internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -101,7 +100,7 @@ export function startServer(
     clearTimeout(timers.get(uri));
     timers.set(
       uri,
-      setTimeout(() => void guard("diagnostics", undefined, () => publish(uri, cascade)), debounceMs),
+      setTimeout(() => void guard("diagnostics", undefined, () => publish(uri, cascade)), settings.debounceMs),
     );
   };
 
@@ -111,13 +110,22 @@ export function startServer(
     schedule(uri, false);
   };
 
+  /** Take the settings `raw` gives; a value that cannot be taken is shown to the user as an error. */
+  const configure = (raw: unknown): void => {
+    const read = readSettings(raw, settings);
+    settings = read.settings;
+    workspace.setOptions(settings.overrides, settings.rules);
+    // The notification (not showMessageRequest): allowed before initialize is answered, and nothing to wait for.
+    for (const message of read.problems) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message });
+  };
+
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
-    debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
+    configure(params.initializationOptions);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -142,8 +150,13 @@ export function startServer(
   });
 
   connection.onDidChangeConfiguration((p) => {
-    const settings = (p.settings as { adainf?: unknown } | null)?.adainf;
-    debounceMs = debounceFrom(settings) ?? debounceMs;
+    const section = (p.settings as { adainf?: unknown } | null)?.adainf;
+    if (section === undefined) return;
+    const before = settings;
+    configure(section);
+    // New overrides or severities: every open document is checked again.
+    if (JSON.stringify([before.overrides, before.rules]) !== JSON.stringify([settings.overrides, settings.rules]))
+      for (const d of documents.all()) recheck(d.uri);
   });
 
   documents.onDidChangeContent((e) => schedule(e.document.uri));
