@@ -24,7 +24,9 @@ import type { Analysis } from "./workspace.js";
 // own and the sweep points it holds on (already named in the message, src/check/points.ts).
 // A problem in an imported file is shown at the `use` line that brings it in. Code
 // actions come from the same diagnostics: a lint rule's `--fix` edits, and the name a
-// "did you mean" hint suggests; formatting is `adainfc fmt`.
+// "did you mean" hint suggests (no lint fix under the settings' `set` overrides: as
+// `lint --fix` refuses `--set`, a fix would be computed for a pipeline not in the file);
+// formatting is `adainfc fmt`.
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -101,7 +103,7 @@ export function codeActions(
     own.forEach((d, i) => {
       const shown = lsp[i]!;
       if (!overlaps(shown.range, range)) return;
-      const fix = d.fix?.filter((e) => e.span.file === a.display);
+      const fix = a.overrides.length ? undefined : d.fix?.filter((e) => e.span.file === a.display);
       if (fix?.length && keeps(fix)) {
         actions.push({
           title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
@@ -127,7 +129,7 @@ export function codeActions(
       }
     });
   }
-  const all = own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
+  const all = a.overrides.length ? [] : own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
   const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
   if (all.length && wants(fixAll) && keeps(all)) {
     const { applied } = applyEdits(a.text, all);

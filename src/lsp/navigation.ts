@@ -3,7 +3,7 @@ import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
 import { SOURCE_FORMATS } from "../ir/builtins.js";
 import type { Span } from "../ir/types.js";
 import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
-import type { CallExpr, Decl, DeclKind, Expr, SourceFile, Statement } from "../syntax/ast.js";
+import type { CallExpr, Decl, DeclKind, Expr, NameNode, SourceFile, Statement } from "../syntax/ast.js";
 import { rangeOf } from "./positions.js";
 
 // Names that refer to declarations, read from the syntax tree: a recipe after `from`, an
@@ -13,6 +13,11 @@ import { rangeOf } from "./positions.js";
 // compiler resolves it (Program.lookup: own declarations, imports, then the stdlib), so
 // go-to-definition and find-references agree with what compiles. Also the outline, whose
 // top level (the declarations) is what workspace symbols lists of every file.
+// Data sources too: a name of a pipeline's or recipe's `data` block, used in `inflate`,
+// `evaluate { source = ... }`, dotted keys (`data.real.size`, `inflate.real`) and sweep
+// axes. A body is merged along its `from` chain, so a source belongs to the deepest
+// declaration of the chain that declares it (its owner): a derived pipeline's `real = ...`
+// is an override of the recipe's `real` and is found, and renamed, with it.
 
 export type Ref =
   | { kind: DeclKind; name: string; span: Span }
@@ -21,8 +26,18 @@ export type Ref =
   /** `use std.augment` (the module) or `use "./common.adainf"` (the file). */
   | { kind: "file"; path: string; span: Span };
 
-/** The target of a reference: a declaration, or a whole file. */
-export type Target = { kind: "decl"; ref: DeclRef } | { kind: "file"; file: LoadedFile };
+/** A data source: `name` of the `data` of `owner` (the deepest of a `from` chain that declares it), declared at `span` of owner's file. */
+export interface SourceTarget {
+  kind: "source";
+  owner: DeclRef;
+  name: string;
+  span: Span;
+  /** The declaration that wins the merge where the reference is (its own or the nearest recipe's): where go-to-definition goes. */
+  nearest: { file: LoadedFile; span: Span };
+}
+
+/** The target of a reference: a declaration, a data source, or a whole file. */
+export type Target = { kind: "decl"; ref: DeclRef } | SourceTarget | { kind: "file"; file: LoadedFile };
 
 function calleeName(e: Expr): CallExpr | null {
   return e.kind === "call" ? e : null;
@@ -86,6 +101,92 @@ function resolveRef(program: Program, file: LoadedFile, ref: Ref): Target | null
   return r ? { kind: "decl", ref: r } : null;
 }
 
+// ---------------------------------------------------------------- data sources
+
+/** A data source's name written in a body: `declares` in `data` (a declaration or an override), else a use. */
+interface SourceName {
+  node: NameNode;
+  declares: boolean;
+}
+
+/** Names of data sources written in `stmts` (a pipeline's or recipe's body, a sweep alternative's fragment), in order. */
+function sourceNames(stmts: readonly Statement[], out: SourceName[] = []): SourceName[] {
+  const values = (e: Expr | null): void => {
+    if (e?.kind === "call" && !e.args && e.callee.parts.length === 1) out.push({ node: e.callee.parts[0]!, declares: false });
+    if (e?.kind === "list" || e?.kind === "tuple") e.items.forEach(values);
+  };
+  for (const s of stmts) {
+    const [head, second] = s.key.parts;
+    const inner = s.block?.statements ?? [];
+    if (head!.text === "data") {
+      if (second) out.push({ node: second, declares: true });
+      else for (const d of inner) out.push({ node: d.key.parts[0]!, declares: true });
+    } else if (head!.text === "inflate") {
+      if (second) out.push({ node: second, declares: false });
+      else for (const d of inner) out.push({ node: d.key.parts[0]!, declares: false });
+    } else if (head!.text === "evaluate") {
+      if (second?.text === "source" && s.key.parts.length === 2) values(s.value);
+      else if (!second) for (const d of inner) if (d.key.text === "source") values(d.value);
+    } else if (head!.text === "sweep" && !second) {
+      for (const axis of inner) {
+        if (axis.key.text === "axis") for (const v of axis.block?.statements ?? []) sourceNames(v.block?.statements ?? [], out);
+        else sourceNames([axis], out);
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether two references name the same declaration (by file, kind and name: the same in every Program). */
+const sameDecl = (a: DeclRef, b: DeclRef): boolean => a.file.abs === b.file.abs && a.decl.declKind === b.decl.declKind && a.decl.name.text === b.decl.name.text;
+
+const hasBody = (d: Decl): boolean => (d.declKind === "pipeline" || d.declKind === "recipe") && d.body !== null;
+
+/** `ref` and the recipes it derives from (`from`), nearest first, as the compiler resolves them (a cycle ends it). */
+function chainOf(program: Program, ref: DeclRef): DeclRef[] {
+  const out = [ref];
+  for (let r = ref; r.decl.base; ) {
+    const next = program.lookup(r.file, "recipe", r.decl.base.text);
+    if (!next || out.some((x) => sameDecl(x, next))) break;
+    out.push(next);
+    r = next;
+  }
+  return out;
+}
+
+/** The first declaration of source `name` in `ref`'s body, if it declares it. */
+function declarationIn(ref: DeclRef, name: string): NameNode | undefined {
+  return sourceNames(ref.decl.body?.statements ?? []).find((n) => n.declares && n.node.text === name)?.node;
+}
+
+/** What the source `name` written in the body of `ref` is: its owner along the `from` chain, and the declaration nearest to it. */
+function resolveSource(program: Program, ref: DeclRef, name: string): SourceTarget | null {
+  const declaring = chainOf(program, ref).flatMap((r) => {
+    const node = declarationIn(r, name);
+    return node ? [{ owner: r, span: node.span }] : [];
+  });
+  const first = declaring[0];
+  const last = declaring[declaring.length - 1];
+  return first && last ? { kind: "source", owner: last.owner, name, span: last.span, nearest: { file: first.owner.file, span: first.span } } : null;
+}
+
+/** Every source name of `ref`'s `from` chain: what a pipeline (or recipe) built on it could name. */
+export function sourcesSeenBy(program: Program, ref: DeclRef): Map<string, SourceTarget> {
+  const out = new Map<string, SourceTarget>();
+  for (const r of chainOf(program, ref))
+    for (const n of sourceNames(r.decl.body?.statements ?? []))
+      if (n.declares && !out.has(n.node.text)) out.set(n.node.text, resolveSource(program, ref, n.node.text)!);
+  return out;
+}
+
+/** The pipelines and recipes of `file` built on `owner` (itself included): where its sources are seen. */
+export function declsSeeing(program: Program, file: LoadedFile, owner: DeclRef): DeclRef[] {
+  return localDecls(file)
+    .filter(hasBody)
+    .map((decl) => ({ decl, file }))
+    .filter((r) => chainOf(program, r).some((x) => sameDecl(x, owner)));
+}
+
 /** The declaration whose name is at `offset`, or the target of the reference there. */
 export function targetAt(program: Program, file: LoadedFile, offset: number): { target: Target; span: Span } | null {
   const within = (s: Span) => s.start <= offset && offset <= s.end;
@@ -95,10 +196,17 @@ export function targetAt(program: Program, file: LoadedFile, offset: number): { 
     const t = resolveRef(program, file, ref);
     return t ? { target: t, span: ref.span } : null;
   }
+  for (const decl of localDecls(file).filter(hasBody)) {
+    if (!within(decl.span)) continue;
+    const n = sourceNames(decl.body!.statements).find((x) => within(x.node.span));
+    const t = n && resolveSource(program, { decl, file }, n.node.text);
+    return t ? { target: t, span: n!.node.span } : null;
+  }
   return null;
 }
 
 function sameTarget(a: Target, b: Target): boolean {
+  if (a.kind === "source" || b.kind === "source") return a.kind === "source" && b.kind === "source" && sameDecl(a.owner, b.owner) && a.name === b.name;
   if (a.kind === "file" || b.kind === "file") return a.kind === b.kind && a.kind === "file" && b.kind === "file" && a.file.abs === b.file.abs;
   return a.ref.file.abs === b.ref.file.abs && a.ref.decl.name.text === b.ref.decl.name.text && a.ref.decl.declKind === b.ref.decl.declKind;
 }
@@ -106,6 +214,12 @@ function sameTarget(a: Target, b: Target): boolean {
 /** Where the references to `target` are in `file` (declarations not included). */
 export function referencesIn(program: Program, file: LoadedFile, target: Target): Span[] {
   const out: Span[] = [];
+  if (target.kind === "source") {
+    for (const r of declsSeeing(program, file, target.owner))
+      for (const n of sourceNames(r.decl.body!.statements))
+        if (n.node.text === target.name && !(file.abs === target.owner.file.abs && n.node.span.start === target.span.start)) out.push(n.node.span);
+    return out;
+  }
   for (const ref of refsIn(file.ast, program.stdlibDir)) {
     if (target.kind === "decl" && ref.kind !== "stdDecl" && ref.kind !== target.ref.decl.declKind) continue;
     const t = resolveRef(program, file, ref);

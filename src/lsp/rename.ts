@@ -1,10 +1,12 @@
-// Rename of a recipe, augmentation preset or dataset preset declared in a project file:
-// its declaration and every use find-references finds (navigation.ts, over the files
-// Workspace.searchFiles lists), each resolved as the compiler resolves it. Refused, with
-// the reason: a builtin or a word of the language, a standard library declaration, a
-// pipeline or a file; a new name the lexer does not read as one plain name; a new name
-// that another declaration of the kind already has where the renamed one is seen.
-
+// Rename of a recipe, augmentation preset or dataset preset declared in a project file,
+// or of a data source of a pipeline or recipe: its declaration and every use
+// find-references finds (navigation.ts, over the files Workspace.searchFiles lists), each
+// resolved as the compiler resolves it (a source: along the `from` chain, so a derived
+// pipeline's override is renamed with the recipe's source). Refused, with the reason: a
+// builtin or a word of the language, a standard library declaration, a pipeline or a
+// file; a new name the lexer does not read as one plain name; a new name that another
+// declaration of the kind already has where the renamed one is seen (for a source:
+// another source of a pipeline or recipe that sees it).
 import { chevrotain } from "../../grammar/chevrotain.js";
 import { adainfLexer, Ident, Name } from "../../grammar/tokens.js";
 import * as B from "../ir/builtins.js";
@@ -12,7 +14,7 @@ import type { Span } from "../ir/types.js";
 import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { where } from "./hover.js";
 import { calledBlock, keyPath, scopeOf, slotOf } from "./language.js";
-import { referencesAcross, targetAt } from "./navigation.js";
+import { declsSeeing, referencesAcross, type SourceTarget, sourcesSeenBy, targetAt } from "./navigation.js";
 import { cursorAt, equalsAt, names } from "./scan.js";
 
 export interface Refusal {
@@ -37,10 +39,16 @@ function builtinAt(text: string, offset: number): string | null {
   return b && b !== B.DATASET_CALL ? b.name : null;
 }
 
-const ONLY = "only recipes, augmentation presets and dataset presets declared in your files can be renamed";
+const ONLY = "only recipes, augmentation presets, dataset presets and data sources declared in your files can be renamed";
+
+/** What a rename renames: a declaration, or a data source. */
+export type Renamed = { kind: "decl"; ref: DeclRef } | SourceTarget;
+
+/** The name a rename changes. */
+export const renamedName = (r: Renamed): string => (r.kind === "decl" ? r.ref.decl.name.text : r.name);
 
 /** What a rename at `offset` of `file` (whose text is `text`) renames, and the name written there; or why it cannot. */
-export function renameTarget(program: Program, file: LoadedFile, text: string, offset: number): { ref: DeclRef; span: Span } | Refusal {
+export function renameTarget(program: Program, file: LoadedFile, text: string, offset: number): { target: Renamed; span: Span } | Refusal {
   const t = targetAt(program, file, offset);
   if (t?.target.kind === "file") return { refused: `this names the file ${where(t.target.file, program)}: files are not renamed (${ONLY})` };
   if (t?.target.kind === "decl") {
@@ -49,7 +57,15 @@ export function renameTarget(program: Program, file: LoadedFile, text: string, o
     if (ref.file.isStd)
       return { refused: `${d.declKind} '${d.name.text}' is the standard library's (${where(ref.file, program)}): its names cannot be renamed` };
     if (d.declKind === "pipeline") return { refused: `'${d.name.text}' is a pipeline: ${ONLY}` };
-    return { ref, span: namePart(t.span, d.name.text) };
+    return { target: t.target, span: namePart(t.span, d.name.text) };
+  }
+  if (t?.target.kind === "source") {
+    const { owner, name } = t.target;
+    if (owner.file.isStd)
+      return {
+        refused: `data source '${name}' is declared by the standard library's ${owner.decl.declKind} '${owner.decl.name.text}' (${where(owner.file, program)}): it cannot be renamed`,
+      };
+    return { target: t.target, span: t.span };
   }
   const word = cursorAt(text, offset).word?.image;
   if (word === undefined) return { refused: `nothing to rename here: ${ONLY}` };
@@ -77,11 +93,13 @@ function nameProblem(name: string): string | null {
 export function renameEdits(
   program: Program,
   files: readonly string[],
-  ref: DeclRef,
+  target: Renamed,
   newName: string,
 ): { edits: { file: LoadedFile; span: Span }[] } | Refusal {
   const problem = nameProblem(newName);
   if (problem) return { refused: problem };
+  if (target.kind === "source") return renameSource(program, files, target, newName);
+  const { ref } = target;
   const { declKind: kind, name } = ref.decl;
   const old = name.text;
   if (kind === "dataset" && newName in B.SOURCE_FORMATS)
@@ -109,4 +127,30 @@ export function renameEdits(
     }
   }
   return { edits: [{ file: ref.file, span: name.span }, ...uses.map((u) => ({ file: u.file, span: namePart(u.span, old) }))] };
+}
+
+/**
+ * The edits that rename the data source `source` to `newName`: its declaration and every
+ * name of it (uses, overrides in derived pipelines) in `files`. Every pipeline or recipe
+ * that sees it (its owner and what derives from it) must have no other source of the new
+ * name along its `from` chain: the two would become one.
+ */
+function renameSource(
+  program: Program,
+  files: readonly string[],
+  source: SourceTarget,
+  newName: string,
+): { edits: { file: LoadedFile; span: Span }[] } | Refusal {
+  for (const abs of files) {
+    const f = program.files.get(abs) ?? program.load(abs, null);
+    for (const r of f ? declsSeeing(program, f, source.owner) : []) {
+      const other = sourcesSeenBy(program, r).get(newName);
+      if (other && newName !== source.name)
+        return {
+          refused: `data source '${newName}' already exists (${where(other.owner.file, program)}:${other.span.line}) and ${r.decl.declKind} '${r.decl.name.text}' sees both: renaming '${source.name}' to '${newName}' would make them one source`,
+        };
+    }
+  }
+  const uses = referencesAcross(program, files, source);
+  return { edits: [{ file: source.owner.file, span: source.span }, ...uses] };
 }

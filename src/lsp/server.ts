@@ -7,24 +7,28 @@ import {
   type Location,
   LSPErrorCodes,
   MarkupKind,
+  MessageType,
   type MessageReader,
   type MessageWriter,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
   type WorkspaceSymbol,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import type { Span } from "../ir/types.js";
 import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
-import { type Refusal, renameEdits, renameTarget } from "./rename.js";
+import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
+import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
 import { type Analysis, Workspace } from "./workspace.js";
 
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
@@ -33,19 +37,15 @@ import { type Analysis, Workspace } from "./workspace.js";
 // outline, formatting and code actions answer from the document's current text, and
 // workspace symbols from every file a search over the workspace reads. Positions are
 // converted to and from the compiler's offsets by positions.ts (a byte order mark). A
-// refused rename is answered with an error that says why. A failure inside one request
-// is logged to the client's output and answered with nothing; the server goes on.
+// refused rename is answered with an error that says why. The settings (settings.ts:
+// debounce, `set` overrides, `rules` severities) come with initialize and with
+// didChangeConfiguration, which checks the open documents again; a bad value is shown
+// with window/showMessage. A failure inside one request is logged to the client's
+// output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */
   debounceMs?: number;
-}
-
-const DEFAULT_DEBOUNCE_MS = 150;
-
-function debounceFrom(x: unknown): number | null {
-  const v = (x as { debounceMs?: unknown } | null | undefined)?.debounceMs;
-  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null;
 }
 
 export function startServer(
@@ -59,7 +59,7 @@ export function startServer(
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
-  let debounceMs = opts.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  let settings: Settings = { ...DEFAULT_SETTINGS, debounceMs: opts.debounceMs ?? DEFAULT_SETTINGS.debounceMs };
 
   const logError = (what: string, e: unknown): void => {
     connection.console.error(`adainf: internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -100,7 +100,7 @@ export function startServer(
     clearTimeout(timers.get(uri));
     timers.set(
       uri,
-      setTimeout(() => void guard("diagnostics", undefined, () => publish(uri, cascade)), debounceMs),
+      setTimeout(() => void guard("diagnostics", undefined, () => publish(uri, cascade)), settings.debounceMs),
     );
   };
 
@@ -110,13 +110,22 @@ export function startServer(
     schedule(uri, false);
   };
 
+  /** Take the settings `raw` gives; a value that cannot be taken is shown to the user as an error. */
+  const configure = (raw: unknown): void => {
+    const read = readSettings(raw, settings);
+    settings = read.settings;
+    workspace.setOptions(settings.overrides, settings.rules);
+    // The notification (not showMessageRequest): allowed before initialize is answered, and nothing to wait for.
+    for (const message of read.problems) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message });
+  };
+
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
-    debounceMs = debounceFrom(params.initializationOptions) ?? debounceMs;
+    configure(params.initializationOptions);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -141,8 +150,13 @@ export function startServer(
   });
 
   connection.onDidChangeConfiguration((p) => {
-    const settings = (p.settings as { adainf?: unknown } | null)?.adainf;
-    debounceMs = debounceFrom(settings) ?? debounceMs;
+    const section = (p.settings as { adainf?: unknown } | null)?.adainf;
+    if (section === undefined) return;
+    const before = settings;
+    configure(section);
+    // New overrides or severities: every open document is checked again.
+    if (JSON.stringify([before.overrides, before.rules]) !== JSON.stringify([settings.overrides, settings.rules]))
+      for (const d of documents.all()) recheck(d.uri);
   });
 
   documents.onDidChangeContent((e) => schedule(e.document.uri));
@@ -198,15 +212,20 @@ export function startServer(
     const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
+  const at = (file: { abs: string }, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+  /** Where a target is declared (a source: its owner's declaration; go-to-definition goes to the nearest one instead). */
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
-      ? { uri: workspace.uriOf(t.ref.file.abs), range: workspace.rangeIn(t.ref.file.abs, t.ref.decl.name.span) }
-      : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+      ? at(t.ref.file, t.ref.decl.name.span)
+      : t.kind === "source"
+        ? at(t.owner.file, t.span)
+        : { uri: workspace.uriOf(t.file.abs), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 
   connection.onDefinition((p) =>
     guard("definition", null, () => {
       const t = targetOf(p.textDocument.uri, p.position);
-      return t ? locationOf(t.target) : null;
+      if (!t) return null;
+      return t.target.kind === "source" ? at(t.target.nearest.file, t.target.nearest.span) : locationOf(t.target);
     }),
   );
 
@@ -216,8 +235,7 @@ export function startServer(
       if (!t) return [];
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
-      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target))
-        out.push({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target)) out.push(at(file, span));
       return out;
     }),
   );
@@ -237,7 +255,7 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      return { range: r.source.rangeOf(r.target.span), placeholder: r.target.ref.decl.name.text };
+      return { range: r.source.rangeOf(r.target.span), placeholder: renamedName(r.target.target) };
     }),
   );
 
@@ -246,7 +264,7 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.ref, p.newName);
+      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.target, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
       for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });

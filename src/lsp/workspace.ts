@@ -4,7 +4,7 @@ import type { Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { compileFileSync } from "../driver.js";
-import type { Span } from "../ir/types.js";
+import type { RuleSeverity, Span } from "../ir/types.js";
 import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
@@ -18,7 +18,8 @@ import { bomLength, rangeOf, SourceView } from "./positions.js";
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
 // The files a search over the workspace reads (references, rename, workspace symbols)
-// are listed here once.
+// are listed here once. The settings' `set` overrides and `rules` severities (settings.ts)
+// are passed to that front end as `--set` and `--rule` are.
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;
@@ -57,6 +58,8 @@ export interface Analysis {
   sources: Map<string, string[]>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
+  /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
+  overrides: readonly string[];
 }
 
 /** Open documents by URI: what the server's TextDocuments holds. */
@@ -67,8 +70,15 @@ export interface DocumentSource {
 
 export class Workspace {
   private roots: string[] = [];
+  /** `--set` overrides and `--rule` severities from the settings. */
+  private options: { overrides: string[]; rules: Record<string, RuleSeverity> } = { overrides: [], rules: {} };
 
   constructor(private readonly docs: DocumentSource) {}
+
+  /** Check with these overrides and rule severities from now on (the open documents must be analysed again). */
+  setOptions(overrides: string[], rules: Record<string, RuleSeverity>): void {
+    this.options = { overrides, rules };
+  }
 
   setRoots(paths: readonly string[]): void {
     this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
@@ -114,7 +124,7 @@ export class Workspace {
     const abs = this.pathOf(uri);
     const overlay = this.overlay();
     overlay.set(abs, text);
-    return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay }).diagnostics.filter((d) => d.severity === "error").length;
+    return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay, overrides: this.options.overrides }).diagnostics.filter((d) => d.severity === "error").length;
   }
 
   /** The file's name in diagnostics: relative to its working directory (the name its compile parses it under). */
@@ -176,7 +186,8 @@ export class Workspace {
       },
       formatText,
     };
-    const out = await lintFiles([display], frontEnd, { cwd });
+    const { overrides, rules } = this.options;
+    const out = await lintFiles([display], frontEnd, { cwd, overrides, rules });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
     return {
@@ -194,6 +205,7 @@ export class Workspace {
       chosen,
       sources,
       files,
+      overrides,
     };
   }
 }

@@ -3,7 +3,8 @@
 // server is found where its README says (src/server.ts); and the bundled client, loaded
 // with a stand-in `vscode` module, starts a language server over stdio and completes the
 // protocol's initialize handshake with it (a small vscode-languageserver server that
-// records how it was started, and the real `adainfc lsp` from dist/). That last test needs the extension's own packages
+// records how it was started and the `adainf.set`/`adainf.rules` settings it was given,
+// and the real `adainfc lsp` from dist/). That last test needs the extension's own packages
 // (`npm ci` in editors/vscode) and skips, saying so, without them.
 
 import { execFileSync } from "node:child_process";
@@ -13,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SCOPE } from "../../editors/vscode/scripts/grammar.js";
-import { COMMANDS, describe as describeCommand, findServer, LANGUAGE_ID, SERVER_SUBCOMMAND, SETTINGS } from "../../editors/vscode/src/server.js";
+import { COMMANDS, describe as describeCommand, findServer, LANGUAGE_ID, SERVER_CONFIG, SERVER_SUBCOMMAND, SETTINGS } from "../../editors/vscode/src/server.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const EXT = join(ROOT, "editors/vscode");
@@ -43,7 +44,11 @@ describe("package.json", () => {
   it("contributes the settings and commands the client reads and registers, and no others", () => {
     const props = manifest.contributes.configuration.properties;
     // vscode-languageclient reads `<client id>.trace.server` itself
-    expect(Object.keys(props).sort()).toEqual([SETTINGS.args, SETTINGS.path, `${LANGUAGE_ID}.trace.server`].sort());
+    expect(Object.keys(props).sort()).toEqual([SETTINGS.args, SETTINGS.path, SERVER_CONFIG.set, SERVER_CONFIG.rules, `${LANGUAGE_ID}.trace.server`].sort());
+    // The server's own settings: `set` and `rules` of the section the client synchronizes.
+    expect(props[SERVER_CONFIG.set]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });
+    expect(props[SERVER_CONFIG.rules]).toMatchObject({ type: "object", default: {} });
+    expect([SERVER_CONFIG.set, SERVER_CONFIG.rules].every((k) => k.startsWith(`${SERVER_CONFIG.section}.`))).toBe(true);
     expect(props[SETTINGS.path]).toMatchObject({ type: "string", default: "" });
     expect(props[SETTINGS.args]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });
     expect(SETTINGS.path.startsWith(`${SETTINGS.section}.`) && SETTINGS.args.startsWith(`${SETTINGS.section}.`)).toBe(true);
@@ -180,8 +185,12 @@ interface Extension {
   deactivate(): Promise<void>;
 }
 
-/** Loads the bundle with a stand-in `vscode` (the workspace folder and adainf.server settings given); returns it, its output channel's text and the recorded calls. */
-function loadBundle(workspace: string, settings: { path: string; args: string[] }) {
+/**
+ * Loads the bundle with a stand-in `vscode` (the workspace folder, adainf.server settings
+ * and the server's own `adainf` settings given); returns it, its output channel's text
+ * and the recorded calls.
+ */
+function loadBundle(workspace: string, settings: { path: string; args: string[] }, served: Record<string, unknown> = {}) {
   const calls: [string, unknown[]][] = [];
   const output: string[] = [];
   const vscode = withRest(
@@ -192,7 +201,10 @@ function loadBundle(workspace: string, settings: { path: string; args: string[] 
         "workspace",
         {
           workspaceFolders: [{ uri: { scheme: "file", fsPath: workspace, toString: () => `file://${workspace}` }, name: "ws", index: 0 }],
-          getConfiguration: (section: string) => ({ get: (key: string, d: unknown) => (section === SETTINGS.section ? (settings[key as "path"] ?? d) : d) }),
+          getConfiguration: (section?: string) => ({
+            get: (key: string, d: unknown) =>
+              section === SETTINGS.section ? (settings[key as "path"] ?? d) : section === SERVER_CONFIG.section ? (served[key] ?? d) : d,
+          }),
           textDocuments: [],
         },
         calls,
@@ -251,16 +263,17 @@ describe.skipIf(!installed)("the bundled client (needs `npm ci` in editors/vscod
       `const { createConnection } = require(${JSON.stringify(createRequire(import.meta.url).resolve("vscode-languageserver/node"))});
 const connection = createConnection(process.stdin, process.stdout);
 connection.onInitialize((params) => {
-  require("node:fs").writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), processId: params.processId, sync: params.capabilities.textDocument.synchronization }));
+  require("node:fs").writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), processId: params.processId, sync: params.capabilities.textDocument.synchronization, options: params.initializationOptions }));
   return { capabilities: { hoverProvider: true } };
 });
 connection.listen();
 `,
     );
-    const { extension, output, calls } = loadBundle(dir, { path: server, args: ["--flag"] });
+    const served = { set: ["train.steps=500"], rules: { "vanilla-inflation": "error" } };
+    const { extension, output, calls } = loadBundle(dir, { path: server, args: ["--flag"] }, served);
     await extension.activate({ subscriptions: [] });
     const init = JSON.parse(readFileSync(marker, "utf8"));
-    expect(init).toMatchObject({ argv: ["lsp", "--flag"], cwd: dir, processId: process.pid, sync: { didSave: true } });
+    expect(init).toMatchObject({ argv: ["lsp", "--flag"], cwd: dir, processId: process.pid, sync: { didSave: true }, options: served });
     expect(output.join("")).toContain(`starting node ${server} lsp --flag (from the setting ${SETTINGS.path}, in ${dir})`);
     expect(calls.filter(([name]) => name === "showErrorMessage")).toEqual([]);
     await extension.deactivate();

@@ -1,7 +1,8 @@
 // A language client for the tests: starts `adainfc lsp` (bin/adainfc.js, from dist: run
 // `npm run build` first) as a child process and talks to it with vscode-jsonrpc over its
-// stdio, as an editor does. Collects published diagnostics, the server's log lines and
-// the capabilities its initialize result advertises.
+// stdio, as an editor does. Collects published diagnostics, the server's log lines, the
+// messages it shows the user (window/showMessage) and the capabilities its initialize
+// result advertises.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -41,6 +42,8 @@ export function at(text: string, needle: string, delta = 0): Position {
 
 export class Client {
   readonly logs: string[] = [];
+  /** What the server showed the user (window/showMessage), with its type (1: error). */
+  readonly shown: { type: number; message: string }[] = [];
   /** The methods the server registered for dynamically (client/registerCapability). */
   readonly registered: string[] = [];
   /** The server's capabilities, from its answer to initialize. */
@@ -58,14 +61,18 @@ export class Client {
       for (const w of this.waiting.splice(0)) w();
     });
     conn.onNotification("window/logMessage", (p: { message: string }) => this.logs.push(p.message));
+    conn.onNotification("window/showMessage", (p: { type: number; message: string }) => this.shown.push(p));
     conn.onRequest("client/registerCapability", (p: { registrations: { method: string }[] }) => {
       for (const r of p.registrations) this.registered.push(r.method);
       return null;
     });
   }
 
-  /** Start a server for `folder`; `textDocument` is the client's textDocument capabilities (what it supports). */
-  static async start(folder: string, debounceMs = 10, textDocument: object = {}): Promise<Client> {
+  /**
+   * Start a server for `folder`; `textDocument` is the client's textDocument capabilities
+   * (what it supports), `settings` more initializationOptions than the debounce.
+   */
+  static async start(folder: string, debounceMs = 10, textDocument: object = {}, settings: object = {}): Promise<Client> {
     const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
     const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new Client(child, conn);
@@ -75,7 +82,7 @@ export class Client {
       rootUri: uriOf(folder),
       workspaceFolders: [{ uri: uriOf(folder), name: "test" }],
       capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument },
-      initializationOptions: { debounceMs },
+      initializationOptions: { debounceMs, ...settings },
     });
     client.capabilities = init.capabilities;
     conn.sendNotification("initialized", {});
@@ -84,6 +91,11 @@ export class Client {
 
   request<T>(method: string, params: object): Promise<T> {
     return this.conn.sendRequest(method, params) as Promise<T>;
+  }
+
+  /** workspace/didChangeConfiguration with the `adainf` section `settings`. */
+  configure(settings: object): void {
+    void this.conn.sendNotification("workspace/didChangeConfiguration", { settings: { adainf: settings } });
   }
 
   open(path: string, text: string): string {

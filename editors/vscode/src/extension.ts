@@ -1,12 +1,14 @@
 // The extension's client: starts `adainfc lsp` (stdio) with vscode-languageclient for
 // .adainf files, from the command server.ts finds (the adainf.server.path setting, else
 // the workspace's node_modules); says plainly when there is none; restarts on the
-// AdaInf: Restart Language Server command and when the server settings change. The server
-// and the client log to the "AdaInf Language Server" output channel.
+// AdaInf: Restart Language Server command and when the server settings change. The
+// `adainf.set` and `adainf.rules` settings go to the server at its start and on every
+// change (the `adainf` section, synchronized). The server and the client log to the
+// "AdaInf Language Server" output channel.
 
 import { commands, type ExtensionContext, type OutputChannel, window, workspace } from "vscode";
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { COMMANDS, describe, findServer, LANGUAGE_ID, SETTINGS } from "./server";
+import { COMMANDS, describe, findServer, LANGUAGE_ID, SERVER_CONFIG, SETTINGS } from "./server";
 
 let client: LanguageClient | undefined;
 let output: OutputChannel;
@@ -63,13 +65,16 @@ async function start(): Promise<void> {
   // No transport: the client talks over the child's stdin/stdout and passes no --stdio.
   const run = { command: found.command, args: found.args, options: { cwd: found.cwd } };
   const serverOptions: ServerOptions = { run, debug: run };
+  const served = workspace.getConfiguration(SERVER_CONFIG.section);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: LANGUAGE_ID },
       { scheme: "untitled", language: LANGUAGE_ID },
     ],
     outputChannel: output,
-    synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.adainf") },
+    // The server reads `set` and `rules` of its section; the rest of it (server.*, trace) it ignores.
+    initializationOptions: { set: served.get<string[]>("set", []), rules: served.get<Record<string, string>>("rules", {}) },
+    synchronize: { configurationSection: SERVER_CONFIG.section, fileEvents: workspace.createFileSystemWatcher("**/*.adainf") },
   };
   client = new LanguageClient(LANGUAGE_ID, "AdaInf Language Server", serverOptions, clientOptions);
   try {

@@ -17,6 +17,15 @@ export const SETTINGS = {
   args: "adainf.server.args",
 } as const;
 
+/** The settings the server itself reads (docs/editor.md): the `adainf` section, passed at start and on every change. */
+export const SERVER_CONFIG = {
+  section: "adainf",
+  /** `--set key=value` overrides. */
+  set: "adainf.set",
+  /** `--rule id=severity`, as an object by rule id. */
+  rules: "adainf.rules",
+} as const;
+
 /** The commands the extension registers (package.json contributes them). */
 export const COMMANDS = {
   restart: "adainf.restartServer",
