@@ -1,6 +1,6 @@
 // `adainfc run`, `eval` and `bench` through the CLI entry point, in-process, on the
 // cpu backend with a tiny sweep: missing data, --only, skipping finished points,
-// the results table and files, offline evaluation.
+// the results table and files, offline evaluation, a deflated npz's inflation in a few lines.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -9,6 +9,7 @@ import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/i
 import { tinyProject } from "./fixtures.js";
 import { fakeSweep, storyProject } from "../report/fixtures.js";
 import { autoAugmentThreads } from "../../src/cli/commands/run.js";
+import { bytes, npyArray, zipBytes } from "../data/helpers.js";
 
 const RUN = ["--backend", "cpu", "--no-worker"];
 
@@ -265,4 +266,13 @@ test("a sweep's finished points: skipped when trained with these settings, an er
   const same = await cli(["run", "story.adainf", ...RUN], dir);
   expect(same.code).toBe(0);
   expect(same.err).toMatch(/already finished \(.*\), skipped/);
+});
+
+test("a deflated npz is inflated with a line when it starts and one when it ends, not a line per 16 KiB", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null });
+  // 200 images of 12x12x3 and the npy header: 86,528 bytes, six 16 KiB chunks.
+  fs.writeFileSync(path.join(dir, "gen.npz"), zipBytes([{ name: "image.npy", data: npyArray("|u1", [200, 12, 12, 3], bytes(200 * 432, 7)), deflate: true }]));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(0);
+  expect(r.err.split("\n").filter((l) => l.includes("inflating"))).toEqual(["  inflating gen.npz", "  inflating gen.npz 86,528/86,528"]);
 });

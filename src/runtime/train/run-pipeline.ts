@@ -34,6 +34,7 @@ import { trainingDifferences } from "./ir-compat.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
+import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
 import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
@@ -70,7 +71,7 @@ async function runLocked(
   report: NonNullable<RunOptions["onProgress"]>,
 ): Promise<RunResult> {
   report({ kind: "phase", message: "opening data" });
-  const sources = await openRunSources(declared, opts.cwd, (task, done, total) => report({ kind: "phase", message: `${task} ${done}/${total}` }));
+  const sources = await openRunSources(declared, opts.cwd, dataPhases(report));
   let producer: BatchProducer | null = null;
   let model: TrainModel | null = null;
   let pending: Promise<unknown> | null = null;
