@@ -2,7 +2,7 @@
 // `data check` (D011, exit 1), for stored and deflated members alike (a deflated image
 // member damaged past its header is reported as D011 when opening fails on it; one
 // damaged in its header is the compiler's E032), while `data info` stays a
-// header-and-sample read that does not notice.
+// header-and-sample read that does not notice. A file two sources name is read once.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -90,6 +90,21 @@ describe("adainfc data check / data info on a damaged npz", () => {
     expect(r.err).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
     // A header-and-sample read: it does not verify checksums (docs/data.md says so).
     expect((await cli(["data", "info", "gen.npz"], dir)).code).toBe(0);
+  });
+
+  it("two sources on one damaged file: it is read through once, and each source is told (D011 at each)", async () => {
+    fs.copyFileSync(npzFile("bad.npz", false, 500), path.join(dir, "gen.npz"));
+    npzFile("ok.npz", false);
+    // Another file between the two, so that the progress shows each read as a phase.
+    const twice = pipeline
+      .replace("real = mnist(split = train)", 'real = npz("gen.npz", origin = real)')
+      .replace('gen = npz("gen.npz")', 'gen = npz("ok.npz")')
+      .replace("eval = mnist(split = test)", 'eval = npz("gen.npz", origin = real)');
+    fs.writeFileSync(path.join(dir, "twice.adainf"), twice);
+    const r = await cli(["data", "check", "twice.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err.split("checking the CRC-32 of gen.npz")).toHaveLength(2);
+    expect(r.err.match(/error\[D011\]: gen\.npz: image\.npy fails its CRC-32 check/g)).toHaveLength(2);
   });
 
   it("a deflated member damaged past its header: D011 (the cause), not D001 (the opener's symptom)", async () => {
