@@ -9,7 +9,8 @@ import { emitSolo, pipeline, tempDir } from "./helpers.js";
 
 // adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
 // gives the same IR for all 12 paper pipelines (only `file` differs), and a config
-// written in the reference's own style imports with solo-learn's semantics.
+// written in the reference's own style imports with solo-learn's semantics; a failed
+// import still prints the notes due before its error.
 
 function irOf(file: string, cwd: string): PipelineIR {
   const out = compileFileSync(file, { cwd });
@@ -473,6 +474,17 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const over = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "cfg/wandb/private.yaml", "--force"], dir);
     expect(over.code).toBe(2);
     expect(over.err).toContain("(the defaults file cfg/wandb/private.yaml)");
+  });
+
+  it("an import that fails still gives the notes due before its error: the missing group file is why its keys are missing", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: lars"], body);
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `note: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: defaults: 'optimizer: lars' names cfg/optimizer/lars.yaml, which does not exist: nothing is merged from it\n` +
+        "error: cfg/simclr.yaml: optimizer.batch_size is missing\n",
+    );
   });
 
   it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {

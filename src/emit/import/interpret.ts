@@ -406,15 +406,28 @@ const KNOWN_TOP_LEVEL = new Set([
  * there, or merged at a key the pipeline does not take its settings from (solo-learn's
  * `wandb: private.yaml`). `covered`: those keys, of which nothing more is said.
  */
+/**
+ * The notes of composing that may explain an error about `key` (a dotted config key),
+ * printed before it: the defaults entries not followed and group files' own lists (what
+ * they hold is unknown), and each file not there that would have been merged at `key`,
+ * inside it, around it or at the top level. (`wandb: private.yaml` missing does not
+ * explain a bad `method`.)
+ */
+export function notesBefore(loaded: LoadedSoloConfig, key: string | undefined): Note[] {
+  const related = (k: string) => key !== undefined && (k === "" || k === key || key.startsWith(`${k}.`) || k.startsWith(`${key}.`));
+  return [...loaded.notes, ...loaded.defaults.filter((d) => !d.merged && related(d.key)).map(missingNote)];
+}
+
+function missingNote(d: LoadedSoloConfig["defaults"][number]): Note {
+  return { at: d.at, text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it` };
+}
+
 function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<string> } {
   const notes: Note[] = [];
   const covered = new Set<string>();
   for (const d of loaded.defaults) {
     if (!d.merged) {
-      notes.push({
-        at: d.at,
-        text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it`,
-      });
+      notes.push(missingNote(d));
     } else if (d.key !== "" && !READ_TOP_LEVEL.has(d.key.split(".")[0]!)) {
       covered.add(d.key.split(".")[0]!);
       notes.push({ at: d.at, text: `defaults: '${d.label}' (${d.shown}) sets ${d.key}, which the imported pipeline does not take settings from` });

@@ -15,6 +15,11 @@ export class ImportError extends Error {
   readonly key: string | undefined;
   /** The message as the user reads it: at the key's place once the importer has located it. */
   text: string;
+  /**
+   * Notes that may explain it, at their places (a defaults entry not followed, the file
+   * a defaults entry names for its key not there): printed first.
+   */
+  notes: string[] = [];
   constructor(message: string, key?: string) {
     super(message);
     this.name = "ImportError";
