@@ -487,6 +487,24 @@ describe("import solo-learn: Hydra's defaults list", () => {
     );
   });
 
+  it("a group file that cannot be read is named at its entry's line, before _self_ too; one that is no mapping, as such", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["augmentations: symmetric_crop_0.3.yaml", "optimizer: odd", "_self_"], body);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer", "odd.yaml"), { recursive: true });
+    const folder = await run(dir);
+    expect(folder.code).toBe(1);
+    expect(folder.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml: not a regular file (named by the defaults entry 'optimizer: odd')\n`,
+    );
+    const list = referenceProject(config);
+    mkdirSync(join(list, "cfg", "optimizer"));
+    writeFileSync(join(list, "cfg", "optimizer", "odd.yaml"), "- lars\n- 0.2\n");
+    const r = await run(list);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("error: cfg/optimizer/odd.yaml: optimizer must be a mapping (it holds batch_size), found a list\n");
+  });
+
   it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {
     const dir = referenceProject(withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: fast.yaml"]));
     mkdirSync(join(dir, "cfg", "optimizer"));

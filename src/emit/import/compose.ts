@@ -170,6 +170,9 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   if (!isMap(primary.value)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
   const own = primary.value;
   const { steps, notes } = readDefaults(own["defaults"], dirname(configPath));
+  // The entries' places first: a file an entry names can fail before the config's own keys
+  // are merged (its `_self_` comes later), and is reported at its entry's line.
+  primary.recordKey(places, "defaults");
   const base = (path: string) => basename(path).replace(/\.ya?ml$/, "");
 
   let config: YamlMap = {};

@@ -73,8 +73,28 @@ function resolved(v: unknown, key: string): unknown {
   return v;
 }
 
+/**
+ * The value at `path` (`base`: where `m` sits in the config); a key on the way that holds
+ * a list or a scalar instead of a mapping (an `optimizer` group file that is a list) is
+ * an error at that key, not "`optimizer.batch_size` is missing".
+ */
+function valueAt(m: YamlMap, path: string, base = ""): unknown {
+  const parts = path.split(".");
+  let cur: unknown = m;
+  for (const [i, k] of parts.entries()) {
+    if (cur === undefined || cur === null) return undefined;
+    if (!isMap(cur)) {
+      const key = base + parts.slice(0, i).join(".");
+      const found = Array.isArray(cur) ? "a list" : JSON.stringify(cur);
+      throw new ImportError(`${key} must be a mapping (it holds ${parts.slice(i).join(".")}), found ${found}`, key);
+    }
+    cur = cur[k];
+  }
+  return cur;
+}
+
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
-  const v = resolved(get(m, path), path);
+  const v = resolved(valueAt(m, path), path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
@@ -84,7 +104,7 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
-  const v = resolved(get(m, path), path);
+  const v = resolved(valueAt(m, path), path);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
@@ -92,7 +112,7 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 
 /** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
-  const v = resolved(get(m, path), base + path);
+  const v = resolved(valueAt(m, path, base), base + path);
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
   return unescapeInterpolation(v);
