@@ -487,6 +487,22 @@ describe("import solo-learn: Hydra's defaults list", () => {
     );
   });
 
+  it("what Hydra refuses in a defaults list is imported with a note at its entry: _self_ twice, a group twice, an override of nothing", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const config = withDefaults(["_self_", aug, "optimizer: fast", "optimizer: fast", "override knn: x", "_self_"]);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), FAST);
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    const line = (nth: number, start: string) => config.split("\n").findIndex((l, i) => l.trimStart().startsWith(start) && i >= nth) + 1;
+    expect(r.err.split("\n").filter((l) => l.includes("Hydra"))).toEqual([
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- optimizer:"), "- optimizer:")}: defaults: 'optimizer: fast' gives optimizer a second time (Hydra refuses that; 'override optimizer: ...' replaces the first): both are merged, in order`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- override knn:")}: defaults: 'override knn: x' overrides no earlier entry of knn (Hydra refuses that); merged where it stands`,
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- _self_"), "- _self_")}: defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first`,
+    ]);
+  });
+
   it("a group file that cannot be read is named at its entry's line, before _self_ too; one that is no mapping, as such", async () => {
     const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
     const config = withDefaults(["augmentations: symmetric_crop_0.3.yaml", "optimizer: odd", "_self_"], body);
