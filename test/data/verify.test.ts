@@ -1,10 +1,12 @@
 // Damaged npz files: every member's CRC-32 is checked against the zip directory by
 // `data check` (D011, exit 1), for stored and deflated members alike (a deflated image
-// member damaged past its header is reported as D011 when opening fails on it; one
-// damaged in its header is the compiler's E032), while `data info` stays a
-// header-and-sample read that does not notice. A file two sources name is read once.
+// member damaged past its header is reported as D011 when opening fails on it; one whose
+// stream breaks in the first 8 KiB, which the header read inflates, is the compiler's
+// E032), while `data info` stays a header-and-sample read that does not notice. A file
+// two sources name is read once.
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyZipCrcs } from "../../src/runtime/data/verify.js";
 import { cli } from "../helpers.js";
@@ -129,5 +131,22 @@ describe("adainfc data check / data info on a damaged npz", () => {
       expect(r.code).toBe(1);
       expect(r.err).toContain("error[E032]: gen.npz: member image.npy is corrupt (bad deflate data)");
     }
+  });
+
+  it("a deflated member whose stream breaks in its first 8 KiB, past its npy header: E032 too (the header read inflates that much)", async () => {
+    // Compressible pixels (a Huffman-coded stream, not stored blocks): damage breaks it.
+    const image = npyArray(
+      "|u1",
+      [300, 28, 28],
+      bytes(300 * 784, 4).map((b) => b & 0x0f),
+    );
+    const zip = zipBytes([{ name: "image.npy", data: image, deflate: true }]);
+    const at = 30 + "image.npy".length + 2000;
+    expect(zlib.deflateRawSync(image).length).toBeGreaterThan(4000);
+    zip.fill(0xff, at, at + 40);
+    fs.writeFileSync(path.join(dir, "gen.npz"), zip);
+    const r = await cli(["data", "check", "p.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[E032]: gen.npz: member image.npy is corrupt (bad deflate data)");
   });
 });
