@@ -1,6 +1,7 @@
 // `adainfc run`, `eval` and `bench` through the CLI entry point, in-process, on the
 // cpu backend with a tiny sweep: missing data, --only, skipping finished points,
-// the results table and files, offline evaluation, a deflated npz's inflation in a few lines.
+// the results table and files, offline evaluation, a deflated npz's inflation in a few lines,
+// the note that says why evaluation is off.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -275,4 +276,19 @@ test("a deflated npz is inflated with a line when it starts and one when it ends
   const r = await cli(["run", "tiny.adainf", ...RUN], dir);
   expect(r.code).toBe(0);
   expect(r.err.split("\n").filter((l) => l.includes("inflating"))).toEqual(["  inflating gen.npz", "  inflating gen.npz 86,528/86,528"]);
+});
+
+test("sources that declare no classes: the run says why kNN, the probe and the online probe are off, not only '-' in the table", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null });
+  const file = path.join(dir, "tiny.adainf");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll(", classes = 4", ""));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(0);
+  expect(r.err).toContain(
+    "  evaluation off (kNN and the linear probe: no real training source of the mixture is labelled; the online linear probe: no source declares its classes): " +
+      "a source is labelled when it declares classes (an npz or folder: classes = N; cifar10, cifar100 and mnist do)\n",
+  );
+  // With classes: no such note.
+  const labelled = await cli(["run", "tiny.adainf", ...RUN], tinyProject({ steps: 2, checkpointEvery: null }));
+  expect(labelled.err).not.toContain("evaluation off");
 });
