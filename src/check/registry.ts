@@ -466,7 +466,7 @@ export const REGISTRY = {
   D011: {
     severity: "error",
     summary: "an npz member fails its CRC-32 check (the file is damaged)",
-    docs: 'Every member of each npz source is read through and checked against the CRC-32 its zip directory stores, as numpy does when it loads one ("Bad CRC-32"). Training reads only the images it needs and would not notice damage elsewhere. A deflated member damaged past its header, which does not even open, is reported here too (its checksum names the cause); one damaged in its npy header is the compiler\'s E032.',
+    docs: "Every member of each npz source is read through and checked against the CRC-32 its zip directory stores, as numpy does when it loads one (\"Bad CRC-32\"). Training reads only the images it needs and would not notice damage elsewhere. A deflated member damaged past its header, which does not even open, is reported here too (its checksum names the cause); one whose stream breaks within its first 8 KiB of compressed bytes (which the compiler's header read inflates: its npy header and what follows) is the compiler's E032.",
     messages: {
       crcMismatch: { text: "{path}: {member} fails its CRC-32 check (stored {stored}, {computed}): the file is damaged; make or download it again" },
       unreadable: { text: "{path}: cannot be read through ({problem}): the file is damaged; make or download it again" },

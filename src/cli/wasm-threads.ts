@@ -1,5 +1,6 @@
-// `--wasm-threads <n|auto>` of `run` and `eval`: how many threads the wasm backend's
-// XNNPACK pool gets (src/runtime/backend/wasm-threads.ts); auto is one per core, at most 8.
+// `--wasm-threads <n|auto>` of `run`, `eval` and `bench step`: how many threads the wasm
+// backend's XNNPACK pool gets (src/runtime/backend/wasm-threads.ts); auto is one per core,
+// at most 8. Only digits are a count (not ' 2', '2e0' or '0x2').
 import { defaultWasmThreads, MAX_WASM_THREADS } from "../runtime/backend/wasm-threads.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 
@@ -8,8 +9,8 @@ export const WASM_THREADS_HELP = `threads for the wasm backend's convolutions an
 /** The flag's thread count; a bad value is a usage error. */
 export function parseWasmThreads(flag: string | undefined): number {
   if (flag === undefined || flag === "auto") return defaultWasmThreads();
-  const n = Number(flag);
-  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_WASM_THREADS)) {
+  const n = /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_WASM_THREADS)) {
     throw new UserError(`--wasm-threads must be auto or an integer from 1 to ${MAX_WASM_THREADS}, not '${flag}'`, EXIT_USAGE);
   }
   return n;

@@ -1,7 +1,8 @@
 // Flag mistakes found by a user-journey audit, each a usage error (exit 2) with one
 // `error:` line naming the flag: a bad --backend for bench step (as for run and eval),
 // an unknown rule or code for explain, --spans with a target other than the IR,
-// --no-worker with --augment-threads.
+// --no-worker with --augment-threads, a --wasm-threads that is not 1-8 or auto for bench
+// step (as for run) or is not written in digits.
 import { expect, test } from "vitest";
 import { cli, ROOT } from "../helpers.js";
 
@@ -30,4 +31,17 @@ test("run --no-worker with --augment-threads: exit 2 before anything loads", asy
   const r = await cli(["run", "pipelines/quickstart.adainf", "--no-worker", "--augment-threads", "4"], ROOT);
   expect(r.code).toBe(2);
   expect(r.err).toContain("error: --augment-threads 4 needs the worker threads that --no-worker turns off: give one or the other");
+});
+
+test("--wasm-threads: bench step refuses what run refuses (over 8 is not clamped), and only digits are a count", async () => {
+  for (const bad of ["20", "0", "2e0", "0x2", " 2"]) {
+    const r = await cli(["bench", "step", "--no-torch", "--wasm-threads", bad], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: --wasm-threads must be auto or an integer from 1 to 8, not '${bad}'\n`);
+  }
+  for (const bad of ["2e0", "0x2", " 2"]) {
+    const r = await cli(["run", "pipelines/quickstart.adainf", "--wasm-threads", bad], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`error: --wasm-threads must be auto or an integer from 1 to 8, not '${bad}'`);
+  }
 });

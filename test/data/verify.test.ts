@@ -1,10 +1,12 @@
 // Damaged npz files: every member's CRC-32 is checked against the zip directory by
 // `data check` (D011, exit 1), for stored and deflated members alike (a deflated image
-// member damaged past its header is reported as D011 when opening fails on it; one
-// damaged in its header is the compiler's E032), while `data info` stays a
-// header-and-sample read that does not notice.
+// member damaged past its header is reported as D011 when opening fails on it; one whose
+// stream breaks in the first 8 KiB, which the header read inflates, is the compiler's
+// E032), while `data info` stays a header-and-sample read that does not notice. A file
+// two sources name is read once.
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyZipCrcs } from "../../src/runtime/data/verify.js";
 import { cli } from "../helpers.js";
@@ -92,6 +94,21 @@ describe("adainfc data check / data info on a damaged npz", () => {
     expect((await cli(["data", "info", "gen.npz"], dir)).code).toBe(0);
   });
 
+  it("two sources on one damaged file: it is read through once, and each source is told (D011 at each)", async () => {
+    fs.copyFileSync(npzFile("bad.npz", false, 500), path.join(dir, "gen.npz"));
+    npzFile("ok.npz", false);
+    // Another file between the two, so that the progress shows each read as a phase.
+    const twice = pipeline
+      .replace("real = mnist(split = train)", 'real = npz("gen.npz", origin = real)')
+      .replace('gen = npz("gen.npz")', 'gen = npz("ok.npz")')
+      .replace("eval = mnist(split = test)", 'eval = npz("gen.npz", origin = real)');
+    fs.writeFileSync(path.join(dir, "twice.adainf"), twice);
+    const r = await cli(["data", "check", "twice.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err.split("checking the CRC-32 of gen.npz")).toHaveLength(2);
+    expect(r.err.match(/error\[D011\]: gen\.npz: image\.npy fails its CRC-32 check/g)).toHaveLength(2);
+  });
+
   it("a deflated member damaged past its header: D011 (the cause), not D001 (the opener's symptom)", async () => {
     const file = npzFile("badz-late.npz", true);
     const zip = fs.readFileSync(file);
@@ -114,5 +131,22 @@ describe("adainfc data check / data info on a damaged npz", () => {
       expect(r.code).toBe(1);
       expect(r.err).toContain("error[E032]: gen.npz: member image.npy is corrupt (bad deflate data)");
     }
+  });
+
+  it("a deflated member whose stream breaks in its first 8 KiB, past its npy header: E032 too (the header read inflates that much)", async () => {
+    // Compressible pixels (a Huffman-coded stream, not stored blocks): damage breaks it.
+    const image = npyArray(
+      "|u1",
+      [300, 28, 28],
+      bytes(300 * 784, 4).map((b) => b & 0x0f),
+    );
+    const zip = zipBytes([{ name: "image.npy", data: image, deflate: true }]);
+    const at = 30 + "image.npy".length + 2000;
+    expect(zlib.deflateRawSync(image).length).toBeGreaterThan(4000);
+    zip.fill(0xff, at, at + 40);
+    fs.writeFileSync(path.join(dir, "gen.npz"), zip);
+    const r = await cli(["data", "check", "p.adainf"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error[E032]: gen.npz: member image.npy is corrupt (bad deflate data)");
   });
 });

@@ -9,7 +9,8 @@ import { emitSolo, pipeline, tempDir } from "./helpers.js";
 
 // adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
 // gives the same IR for all 12 paper pipelines (only `file` differs), and a config
-// written in the reference's own style imports with solo-learn's semantics.
+// written in the reference's own style imports with solo-learn's semantics; a failed
+// import still prints the notes due before its error.
 
 function irOf(file: string, cwd: string): PipelineIR {
   const out = compileFileSync(file, { cwd });
@@ -473,6 +474,51 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const over = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "cfg/wandb/private.yaml", "--force"], dir);
     expect(over.code).toBe(2);
     expect(over.err).toContain("(the defaults file cfg/wandb/private.yaml)");
+  });
+
+  it("an import that fails still gives the notes due before its error: the missing group file is why its keys are missing", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: lars"], body);
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `note: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: defaults: 'optimizer: lars' names cfg/optimizer/lars.yaml, which does not exist: nothing is merged from it\n` +
+        "error: cfg/simclr.yaml: optimizer.batch_size is missing\n",
+    );
+  });
+
+  it("what Hydra refuses in a defaults list is imported with a note at its entry: _self_ twice, a group twice, an override of nothing", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const config = withDefaults(["_self_", aug, "optimizer: fast", "optimizer: fast", "override knn: x", "_self_"]);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), FAST);
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    const line = (nth: number, start: string) => config.split("\n").findIndex((l, i) => l.trimStart().startsWith(start) && i >= nth) + 1;
+    expect(r.err.split("\n").filter((l) => l.includes("Hydra"))).toEqual([
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- optimizer:"), "- optimizer:")}: defaults: 'optimizer: fast' gives optimizer a second time (Hydra refuses that; 'override optimizer: ...' replaces the first): both are merged, in order`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- override knn:")}: defaults: 'override knn: x' overrides no earlier entry of knn (Hydra refuses that); merged where it stands`,
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- _self_"), "- _self_")}: defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first`,
+    ]);
+  });
+
+  it("a group file that cannot be read is named at its entry's line, before _self_ too; one that is no mapping, as such", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["augmentations: symmetric_crop_0.3.yaml", "optimizer: odd", "_self_"], body);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer", "odd.yaml"), { recursive: true });
+    const folder = await run(dir);
+    expect(folder.code).toBe(1);
+    expect(folder.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml: not a regular file (named by the defaults entry 'optimizer: odd')\n`,
+    );
+    const list = referenceProject(config);
+    mkdirSync(join(list, "cfg", "optimizer"));
+    writeFileSync(join(list, "cfg", "optimizer", "odd.yaml"), "- lars\n- 0.2\n");
+    const r = await run(list);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("error: cfg/optimizer/odd.yaml: optimizer must be a mapping (it holds batch_size), found a list\n");
   });
 
   it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {

@@ -113,6 +113,14 @@ const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
     fires: [
       { name: "eval on generated", ir: variant(simclr("vanilla"), (p) => (p.data.eval = "generated")), message: "-1" },
       { name: "eval on an unlabelled source", ir: variant(simclr("none"), (p) => (p.data.sources[1]!.classes = null)), message: "no labels" },
+      {
+        name: "eval on a real npz that declares no classes (its file may hold labels)",
+        ir: variant(simclr("none"), (p) => {
+          p.data.sources.push({ ...generatedNpz(), name: "held", origin: "real", classes: null });
+          p.data.eval = "held";
+        }),
+        message: "declares no classes: an npz's labels are used only with classes = N",
+      },
     ],
     quiet: [
       { name: "eval on cifar10 test", ir: simclr("vanilla") },

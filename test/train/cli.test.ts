@@ -1,6 +1,7 @@
 // `adainfc run`, `eval` and `bench` through the CLI entry point, in-process, on the
 // cpu backend with a tiny sweep: missing data, --only, skipping finished points,
-// the results table and files, offline evaluation.
+// the results table and files, offline evaluation, a deflated npz's inflation in a few lines,
+// the note that says why evaluation is off.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -9,6 +10,7 @@ import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/i
 import { tinyProject } from "./fixtures.js";
 import { fakeSweep, storyProject } from "../report/fixtures.js";
 import { autoAugmentThreads } from "../../src/cli/commands/run.js";
+import { bytes, npyArray, zipBytes } from "../data/helpers.js";
 
 const RUN = ["--backend", "cpu", "--no-worker"];
 
@@ -265,4 +267,28 @@ test("a sweep's finished points: skipped when trained with these settings, an er
   const same = await cli(["run", "story.adainf", ...RUN], dir);
   expect(same.code).toBe(0);
   expect(same.err).toMatch(/already finished \(.*\), skipped/);
+});
+
+test("a deflated npz is inflated with a line when it starts and one when it ends, not a line per 16 KiB", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null });
+  // 200 images of 12x12x3 and the npy header: 86,528 bytes, six 16 KiB chunks.
+  fs.writeFileSync(path.join(dir, "gen.npz"), zipBytes([{ name: "image.npy", data: npyArray("|u1", [200, 12, 12, 3], bytes(200 * 432, 7)), deflate: true }]));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(0);
+  expect(r.err.split("\n").filter((l) => l.includes("inflating"))).toEqual(["  inflating gen.npz", "  inflating gen.npz 86,528/86,528"]);
+});
+
+test("sources that declare no classes: the run says why kNN, the probe and the online probe are off, not only '-' in the table", async () => {
+  const dir = tinyProject({ steps: 2, checkpointEvery: null });
+  const file = path.join(dir, "tiny.adainf");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll(", classes = 4", ""));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(0);
+  expect(r.err).toContain(
+    "  evaluation off (kNN and the linear probe: no real training source of the mixture is labelled; the online linear probe: no source declares its classes): " +
+      "a source is labelled when it declares classes (an npz or folder: classes = N; cifar10, cifar100 and mnist do)\n",
+  );
+  // With classes: no such note.
+  const labelled = await cli(["run", "tiny.adainf", ...RUN], tinyProject({ steps: 2, checkpointEvery: null }));
+  expect(labelled.err).not.toContain("evaluation off");
 });

@@ -1,9 +1,10 @@
 // Pure parts of the trainer (no tfjs): the checkpoint file format, the sweep summary,
-// --only selection, plain progress lines.
+// --only selection, plain progress lines, data work (inflating an npz) as a few phase events.
 import { describe, expect, test } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, type CheckpointMeta, type FlatState } from "../../src/runtime/train/checkpoint-format.js";
-import { plainProgress } from "../../src/runtime/train/progress.js";
+import { dataPhases, plainProgress } from "../../src/runtime/train/progress.js";
+import type { ProgressEvent } from "../../src/runtime/train/types.js";
 import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { OnlyFilterError, selectPoints } from "../../src/runtime/train/sweep-points.js";
 import type { RunSummary } from "../../src/formats/run-dir.js";
@@ -118,4 +119,26 @@ test("plain progress prints about every 5%, every evaluation, and the last step"
   expect(steps.find((l) => l.includes("step 43/100"))).toContain("online linear 12.5%");
   expect(steps.at(-1)).toContain("step 100/100");
   expect(steps.find((l) => l.includes("step 50/100"))).toContain("ETA 50s");
+});
+
+test("data work before training: the task, where it is every 5 s, its end; not one event per 16 KiB chunk", () => {
+  const events: ProgressEvent[] = [];
+  let clock = 0;
+  const progress = dataPhases(
+    (e) => events.push(e),
+    () => clock / 20,
+  );
+  const total = 3 << 20;
+  for (let done = 16384; done <= total; done += 16384) {
+    clock += 1; // 192 chunks, 0.05 s apart
+    progress("inflating gen.npz", done, total);
+  }
+  progress("inflating gen.npz", total, total); // a repeated end is not repeated
+  progress("converting imgs", 1, 4);
+  expect(events.map((e) => (e.kind === "phase" ? e.message : e.kind))).toEqual([
+    "inflating gen.npz",
+    "inflating gen.npz 1,654,784/3,145,728",
+    "inflating gen.npz 3,145,728/3,145,728",
+    "converting imgs",
+  ]);
 });

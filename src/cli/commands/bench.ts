@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
+import { MAX_WASM_THREADS } from "../../runtime/backend/wasm-threads.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { parseWasmThreads } from "../wasm-threads.js";
 
 // `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
 // SimCLR step at 2 x batch views of 32x32x3, next to PyTorch CPU when it is installed.
@@ -42,7 +44,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--batch <n>", "images per view (default 64)")
     .option("--feature-dim <n>", "backbone feature width")
     .option("--projector <hidden,out>", "a SimCLR projector, e.g. 2048,256 (bench/gpu_step.py's model)")
-    .option("--wasm-threads <n>", "threads of the wasm backend, and as many for PyTorch (default 1)")
+    .option("--wasm-threads <n|auto>", `threads of the wasm backend, and as many for PyTorch (default 1); auto: one per core, at most ${MAX_WASM_THREADS}`)
     .option("--no-profile", "skip the per-kernel profile")
     .option("--no-torch", "skip the PyTorch reference")
     .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
@@ -89,10 +91,11 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
     ["--warmup", opts.warmup, 0],
     ["--batch", opts.batch, 1],
     ["--feature-dim", opts.featureDim, 1],
-    ["--wasm-threads", opts.wasmThreads, 1],
   ] as const) {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
   }
+  // The same check as run's: tfjs's pool has at most 8 threads, and PyTorch gets the count too.
+  const wasmThreads = opts.wasmThreads === undefined ? undefined : parseWasmThreads(opts.wasmThreads);
   if (opts.projector !== undefined && !/^[1-9]\d*,[1-9]\d*$/.test(opts.projector)) {
     throw new UserError(`--projector must be HIDDEN,OUT (e.g. 2048,256), not '${opts.projector}'`, EXIT_USAGE);
   }
@@ -105,7 +108,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.warmup) args.push("--warmup", opts.warmup);
   if (opts.batch) args.push("--batch", opts.batch);
   if (opts.featureDim) args.push("--feature-dim", opts.featureDim);
-  if (opts.wasmThreads) args.push("--wasm-threads", opts.wasmThreads);
+  if (wasmThreads !== undefined) args.push("--wasm-threads", String(wasmThreads));
   if (opts.projector) args.push("--projector", opts.projector);
   if (!opts.profile) args.push("--no-profile");
   if (!opts.torch) args.push("--no-torch");

@@ -8,7 +8,8 @@ import { checkOutput, writeOutput } from "../output-path.js";
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
 // -o is checked first (src/cli/output-path.ts): never the config or a file it leads to
 // (its augmentations, the files of its defaults list), never a run directory's own file;
-// an existing file only with --force.
+// an existing file only with --force. A failed import prints the notes due before its
+// error (a defaults entry not followed is often why a key is missing).
 
 const KINDS = ["solo-learn"] as const;
 
@@ -37,7 +38,10 @@ export const register: RegisterCommand = (program, ctx) => {
         result = importSoloLearn(config, { cwd: ctx.cwd, outFile: out.abs, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
       } catch (e) {
         // e.text: the message at the place of the key it is about (`cfg/simclr.yaml:42: ...`).
-        if (e instanceof ImportError) throw new UserError(e.text, EXIT_ERRORS);
+        if (e instanceof ImportError) {
+          for (const n of e.notes) ctx.err(`note: ${n}\n`);
+          throw new UserError(e.text, EXIT_ERRORS);
+        }
         throw e;
       }
       // The files found from the config's defaults list (its augmentations, ...) are inputs too.

@@ -83,12 +83,25 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
     notes.push({ at: "defaults", text: "defaults: not a list, so not read (Hydra's defaults list is a list of entries)" });
   }
   const entries: unknown[] = Array.isArray(defaults) ? defaults : [];
+  /** Groups (at their packages) already given: Hydra refuses one given twice without `override`. */
+  const given = new Set<string>();
+  const again = (at: string, label: string, group: string, pkg: string | null) => {
+    const id = `${group}@${pkg ?? ""}`;
+    if (given.has(id)) {
+      notes.push({
+        at,
+        text: `defaults: '${label}' gives ${group} a second time (Hydra refuses that; 'override ${group}: ...' replaces the first): both are merged, in order`,
+      });
+    }
+    given.add(id);
+  };
   const skip = (at: string, entry: unknown) =>
     notes.push({ at, text: `defaults: ${JSON.stringify(entry)} is not an entry the importer follows (_self_, group: name, group/name); skipped` });
   entries.forEach((entry, i) => {
     const at = `defaults.${i}`;
     if (entry === "_self_") {
-      if (!self) steps.push({ kind: "self" });
+      if (self) notes.push({ at, text: "defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first" });
+      else steps.push({ kind: "self" });
       self = true;
       return;
     }
@@ -101,7 +114,9 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
       const group = parts.join("/");
       if (isHydra(m[1]!)) return;
       const file = fileOf(dir, group, name);
-      steps.push({ kind: "file", at, label: entry, group, path: file, package: m[2] ? packageKey(m[2], group) : null, optional: false });
+      const pkg = m[2] ? packageKey(m[2], group) : null;
+      again(at, entry, group, pkg);
+      steps.push({ kind: "file", at, label: entry, group, path: file, package: pkg, optional: false });
       return;
     }
     if (!isMap(entry) || Object.keys(entry).length !== 1) return skip(at, entry);
@@ -123,6 +138,13 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
     }));
     // `override group: name` changes the option of an earlier entry of the group, where it stands.
     const earlier = keyword === "override" ? steps.findIndex((s) => s.kind === "file" && s.group === group) : -1;
+    if (keyword === "override" && earlier < 0) {
+      notes.push({
+        at: `${at}.${key}`,
+        text: `defaults: '${key}: ${names.join(", ")}' overrides no earlier entry of ${group} (Hydra refuses that); merged where it stands`,
+      });
+    }
+    if (keyword !== "override") again(`${at}.${key}`, `${key}: ${names.join(", ")}`, group, pkg ? packageKey(pkg, group) : null);
     if (earlier < 0) steps.push(...files);
     else {
       const rest = steps.filter((s, j) => j <= earlier || s.kind !== "file" || s.group !== group);
@@ -170,6 +192,9 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   if (!isMap(primary.value)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
   const own = primary.value;
   const { steps, notes } = readDefaults(own["defaults"], dirname(configPath));
+  // The entries' places first: a file an entry names can fail before the config's own keys
+  // are merged (its `_self_` comes later), and is reported at its entry's line.
+  primary.recordKey(places, "defaults");
   const base = (path: string) => basename(path).replace(/\.ya?ml$/, "");
 
   let config: YamlMap = {};

@@ -7,14 +7,15 @@
 // result is compiled once more and must give the explicit pipeline's IR; if not, the
 // explicit text is written instead. So the output is short, and exact by construction.
 // Errors, notes and compile errors about a config value are put at its key's place
-// here, each through the one place map (places.ts).
+// here, each through the one place map (places.ts); an error about a key carries the
+// composing notes that may explain it (ImportError.notes: a defaults file not there).
 
 import { dirname, join, relative, resolve } from "node:path";
 import { compileFileSync, type CompileOutput } from "../../driver.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { defaultOutputDir } from "../../ir/builtins.js";
 import { formatText } from "../../syntax/format.js";
-import { interpret, type ImportPlan } from "./interpret.js";
+import { interpret, notesBefore, type ImportPlan } from "./interpret.js";
 import { str, type Mark, type Valued } from "./literal.js";
 import { Places, shownPath } from "./places.js";
 import { type LoadedSoloConfig, loadSoloConfig } from "./compose.js";
@@ -72,13 +73,17 @@ function errorsOf(out: CompileOutput, end: number, marks: Mark[], places: Places
 export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
   const configAbs = resolve(opts.cwd, configPath);
   const places = new Places(shownPath(opts.cwd, configAbs));
-  let loaded: LoadedSoloConfig;
+  let loaded: LoadedSoloConfig | undefined;
   let plan: ImportPlan;
   try {
     loaded = loadSoloConfig(configAbs, opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, places, opts.cwd);
     plan = interpret(loaded, opts.cwd);
   } catch (e) {
-    if (e instanceof ImportError) e.locate(places);
+    if (e instanceof ImportError) {
+      e.locate(places);
+      // A key missing because a defaults entry was not followed or its file is not there: its note says why.
+      if (loaded) e.notes = notesBefore(loaded, e.key).map((n) => places.located(n.at, n.text));
+    }
     throw e;
   }
   const notes = plan.notes.map((n) => places.located(n.at, n.text));

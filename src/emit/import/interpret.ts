@@ -73,8 +73,28 @@ function resolved(v: unknown, key: string): unknown {
   return v;
 }
 
+/**
+ * The value at `path` (`base`: where `m` sits in the config); a key on the way that holds
+ * a list or a scalar instead of a mapping (an `optimizer` group file that is a list) is
+ * an error at that key, not "`optimizer.batch_size` is missing".
+ */
+function valueAt(m: YamlMap, path: string, base = ""): unknown {
+  const parts = path.split(".");
+  let cur: unknown = m;
+  for (const [i, k] of parts.entries()) {
+    if (cur === undefined || cur === null) return undefined;
+    if (!isMap(cur)) {
+      const key = base + parts.slice(0, i).join(".");
+      const found = Array.isArray(cur) ? "a list" : JSON.stringify(cur);
+      throw new ImportError(`${key} must be a mapping (it holds ${parts.slice(i).join(".")}), found ${found}`, key);
+    }
+    cur = cur[k];
+  }
+  return cur;
+}
+
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
-  const v = resolved(get(m, path), path);
+  const v = resolved(valueAt(m, path), path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
@@ -84,7 +104,7 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
-  const v = resolved(get(m, path), path);
+  const v = resolved(valueAt(m, path), path);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
@@ -92,7 +112,7 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 
 /** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
-  const v = resolved(get(m, path), base + path);
+  const v = resolved(valueAt(m, path, base), base + path);
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
   return unescapeInterpolation(v);
@@ -406,15 +426,28 @@ const KNOWN_TOP_LEVEL = new Set([
  * there, or merged at a key the pipeline does not take its settings from (solo-learn's
  * `wandb: private.yaml`). `covered`: those keys, of which nothing more is said.
  */
+/**
+ * The notes of composing that may explain an error about `key` (a dotted config key),
+ * printed before it: the defaults entries not followed and group files' own lists (what
+ * they hold is unknown), and each file not there that would have been merged at `key`,
+ * inside it, around it or at the top level. (`wandb: private.yaml` missing does not
+ * explain a bad `method`.)
+ */
+export function notesBefore(loaded: LoadedSoloConfig, key: string | undefined): Note[] {
+  const related = (k: string) => key !== undefined && (k === "" || k === key || key.startsWith(`${k}.`) || k.startsWith(`${key}.`));
+  return [...loaded.notes, ...loaded.defaults.filter((d) => !d.merged && related(d.key)).map(missingNote)];
+}
+
+function missingNote(d: LoadedSoloConfig["defaults"][number]): Note {
+  return { at: d.at, text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it` };
+}
+
 function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<string> } {
   const notes: Note[] = [];
   const covered = new Set<string>();
   for (const d of loaded.defaults) {
     if (!d.merged) {
-      notes.push({
-        at: d.at,
-        text: `defaults: '${d.label}' names ${d.shown}, which does not exist${d.optional ? " (optional)" : ""}: nothing is merged from it`,
-      });
+      notes.push(missingNote(d));
     } else if (d.key !== "" && !READ_TOP_LEVEL.has(d.key.split(".")[0]!)) {
       covered.add(d.key.split(".")[0]!);
       notes.push({ at: d.at, text: `defaults: '${d.label}' (${d.shown}) sets ${d.key}, which the imported pipeline does not take settings from` });

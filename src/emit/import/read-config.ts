@@ -3,7 +3,7 @@
 // the note about a config key, and access to YAML values.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { LineCounter, parseDocument } from "yaml";
+import { isMap as isYamlMapNode, isScalar, LineCounter, parseDocument } from "yaml";
 import { atPlace, type Places } from "./places.js";
 
 /**
@@ -15,6 +15,11 @@ export class ImportError extends Error {
   readonly key: string | undefined;
   /** The message as the user reads it: at the key's place once the importer has located it. */
   text: string;
+  /**
+   * Notes that may explain it, at their places (a defaults entry not followed, the file
+   * a defaults entry names for its key not there): printed first.
+   */
+  notes: string[] = [];
   constructor(message: string, key?: string) {
     super(message);
     this.name = "ImportError";
@@ -49,6 +54,8 @@ export interface YamlFile {
   packageLine: string | null;
   /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
   recordAt(places: Places, prefix: string, omit?: string): void;
+  /** Records the places of one top-level key's value (the config's `defaults` list, before its entries are read). */
+  recordKey(places: Places, key: string): void;
 }
 
 /**
@@ -91,6 +98,11 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       recordAt(places, prefix, omit) {
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit);
         if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
+      },
+      recordKey(places, key) {
+        if (!isYamlMapNode(doc.contents)) return;
+        const pair = doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+        if (pair) places.record(key, pair.value, shown, lines);
       },
     };
   } catch (e) {

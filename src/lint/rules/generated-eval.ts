@@ -3,6 +3,7 @@ import type { LintRule } from "../types.js";
 
 // Generated images carry label -1 (docs/paper.md §1): evaluating a classifier on them
 // measures nothing, and a loader that does not skip -1 crashes or corrupts the metric.
+// A real npz that declares no classes is unlabelled too: the message says to declare them.
 
 export const rule: LintRule = {
   meta: {
@@ -31,6 +32,13 @@ export const rule: LintRule = {
         pointer: "/data/eval",
         message: `evaluation uses generated source '${src.name}', whose labels are all -1`,
         hint: "evaluate on a labelled real test split (e.g. cifar10 split = test)",
+      });
+    } else if (src.classes === null && src.format === "npz") {
+      // Its file may hold a label array: what is missing is the declaration.
+      ctx.report({
+        pointer: "/data/eval",
+        message: `evaluation uses source '${src.name}', which declares no classes: an npz's labels are used only with classes = N`,
+        hint: "declare classes = N when the file holds a label array, or evaluate on a labelled real test split",
       });
     } else if (src.classes === null) {
       ctx.report({

@@ -34,18 +34,30 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
   const add = (m: Message, pointer: string): void => {
     out.push(diagnostic(m, spanOf(pointer)));
   };
-  /** D011 for each member of the npz at `shown` (the path as the pipeline writes it) whose CRC-32 does not match; throws DataError when it cannot be read through. */
-  const crcMismatches = (shown: string): Promise<Message[]> =>
-    verifyZipCrcs(dataPath(options.cwd, shown), (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t)).then((bad) =>
-      bad.map((m) =>
-        diag.D011.crcMismatch({
-          path: shown,
-          member: m.member,
-          stored: hex(m.stored),
-          computed: m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`,
-        }),
-      ),
-    );
+  /**
+   * D011 for each member of the npz at `shown` (the path as the pipeline writes it) whose
+   * CRC-32 does not match; throws DataError when it cannot be read through. A file that
+   * several sources name (a train and an eval source on one npz) is read through once.
+   */
+  const verified = new Map<string, Promise<Message[]>>();
+  const crcMismatches = (shown: string): Promise<Message[]> => {
+    const file = dataPath(options.cwd, shown);
+    let result = verified.get(file);
+    if (result === undefined) {
+      result = verifyZipCrcs(file, (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t)).then((bad) =>
+        bad.map((m) =>
+          diag.D011.crcMismatch({
+            path: shown,
+            member: m.member,
+            stored: hex(m.stored),
+            computed: m.computed === null ? "does not inflate" : `computed ${hex(m.computed)}`,
+          }),
+        ),
+      );
+      verified.set(file, result);
+    }
+    return result;
+  };
   const sources = new Map<string, ImageSource>();
   const declared = new Map<string, { src: DataSourceIR; index: number }>();
   ir.data.sources.forEach((src, index) => declared.set(src.name, { src, index }));

@@ -1,6 +1,8 @@
 // Shows a run's progress events: a cli-progress bar on stderr when it is a terminal
 // (step, loss, images/s, ETA), otherwise plain lines about every 5% of the run or every
-// 30 seconds, whichever comes first, so logs of long runs stay readable.
+// 30 seconds, whichever comes first, so logs of long runs stay readable. One-time data
+// work before training (inflating an npz, converting a folder) becomes phase events at
+// most every few seconds (dataPhases).
 import os from "node:os";
 import type { InputStall } from "./input-meter.js";
 import type { ProgressEvent } from "./types.js";
@@ -49,6 +51,41 @@ export function inputBoundText(e: InputStall): string {
   return e.threads === 0
     ? `${head} on the training thread, training takes ${n(e.trainViewsPerS)}; worker threads would feed it (the start line says why augmentation is inline; --augment-threads, ${cores})`
     : `${head} (now ${e.threads} thread${e.threads === 1 ? "" : "s"}), training takes ${n(e.trainViewsPerS)}; more augmentation threads would feed it (--augment-threads, ${cores})`;
+}
+
+/** How often dataPhases reports where one-time data work is. */
+export const DATA_PHASE_EVERY_SECONDS = 5;
+
+/**
+ * Progress of one-time data work (inflating a deflated npz, converting an image folder:
+ * callbacks for every chunk or image) as phase events: the task when it starts, where it
+ * is at most every `everySeconds`, and its count when it ends. One event per chunk was
+ * one line per 16 KiB inflated in a log.
+ */
+export function dataPhases(
+  report: (e: ProgressEvent) => void,
+  now: () => number = () => Date.now() / 1000,
+  everySeconds = DATA_PHASE_EVERY_SECONDS,
+): (task: string, done: number, total: number) => void {
+  let current: string | null = null;
+  let last = 0;
+  let ended = false;
+  return (task, done, total) => {
+    const t = now();
+    if (task !== current) {
+      current = task;
+      last = t;
+      ended = false;
+      report({ kind: "phase", message: task });
+    }
+    if (ended) return;
+    const end = done >= total;
+    if (end || t - last >= everySeconds) {
+      last = t;
+      ended = end;
+      report({ kind: "phase", message: `${task} ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}` });
+    }
+  };
 }
 
 /** Plain lines through `write` (stderr that is not a terminal, tests, CI logs). */

@@ -34,6 +34,7 @@ import { trainingDifferences } from "./ir-compat.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";
+import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
 import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
@@ -70,7 +71,7 @@ async function runLocked(
   report: NonNullable<RunOptions["onProgress"]>,
 ): Promise<RunResult> {
   report({ kind: "phase", message: "opening data" });
-  const sources = await openRunSources(declared, opts.cwd, (task, done, total) => report({ kind: "phase", message: `${task} ${done}/${total}` }));
+  const sources = await openRunSources(declared, opts.cwd, dataPhases(report));
   let producer: BatchProducer | null = null;
   let model: TrainModel | null = null;
   let pending: Promise<unknown> | null = null;
@@ -82,6 +83,8 @@ async function runLocked(
     const evalSource = ir.data.eval !== null ? (sources.byName.get(ir.data.eval) ?? null) : null;
     const bankNames = bankSourceNames(ir, sources.byName);
     const numClasses = classCountOf(sources, [...(ir.data.eval ? [ir.data.eval] : []), ...bankNames]);
+    const off = evaluationOff(ir, ir.data.eval !== null && sources.byName.has(ir.data.eval), bankNames.length > 0, numClasses);
+    if (off) report({ kind: "note", message: off });
     // What the backbone sees (the training sources share one shape), known before the
     // producer starts so that a batch the GPU cannot hold is refused first.
     const viewShape = viewInputShape(ir, sources.byName.get(ir.data.train[0]!.source)!.shape);
@@ -354,6 +357,21 @@ async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, num
       `over the ${(adapter.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB one shader can bind on ${adapterLine(adapter)}; ` +
       `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
   );
+}
+
+/**
+ * Why evaluations the pipeline asks for cannot run, or null: kNN and the linear probe need
+ * an evaluation source and a labelled real training source, the online probe a class
+ * count. (Without the note the final table shows "-" with no reason.)
+ */
+export function evaluationOff(ir: PipelineIR, hasEval: boolean, labelledBank: boolean, numClasses: number | null): string | null {
+  const offline = [ir.evaluate.knn ? "kNN" : null, ir.evaluate.linearProbe ? "the linear probe" : null].filter((x) => x !== null);
+  const off: string[] = [];
+  if (offline.length > 0 && !hasEval) off.push(`${offline.join(" and ")}: no evaluation source is declared`);
+  else if (offline.length > 0 && !labelledBank) off.push(`${offline.join(" and ")}: no real training source of the mixture is labelled`);
+  if (ir.evaluate.onlineLinear && numClasses === null) off.push("the online linear probe: no source declares its classes");
+  if (off.length === 0) return null;
+  return `evaluation off (${off.join("; ")}): a source is labelled when it declares classes (an npz or folder: classes = N; cifar10, cifar100 and mnist do)`;
 }
 
 function classCountOf(sources: OpenedSources, names: string[]): number | null {
