@@ -32,6 +32,21 @@ interface Published {
 
 export const uriOf = (path: string): string => pathToFileURL(path).href;
 
+export interface TextEdit {
+  range: { start: Position; end: Position };
+  newText: string;
+}
+
+/** \`text\` with \`edits\` applied (as a client applies a WorkspaceEdit's edits to one file). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const lines = text.split("\n");
+  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
 /** The position of the first `needle` in `text` (plus `delta` characters). */
 export function at(text: string, needle: string, delta = 0): Position {
   const i = text.indexOf(needle);

@@ -7,26 +7,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { at, BUILT, Client, type Position, uriOf } from "./client.js";
+import { applyEdits as apply, at, BUILT, Client, type Position, type TextEdit, uriOf } from "./client.js";
 
 const skip = BUILT ? false : "dist/ is not built (npm run build)";
 
-interface TextEdit {
-  range: { start: Position; end: Position };
-  newText: string;
-}
 interface WorkspaceEdit {
   changes: Record<string, TextEdit[]>;
-}
-
-/** `text` with `edits` applied (as a client applies a WorkspaceEdit's edits to one file). */
-function apply(text: string, edits: readonly TextEdit[]): string {
-  const lines = text.split("\n");
-  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
-  return out;
 }
 
 const common = `// A gentler crop.
