@@ -557,6 +557,27 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "- optional late:")}: defaults: 'optional late: x' names cfg/late/x.yaml`);
   });
 
+  it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "knn@_group_.x: on", "knn@a..b: on", "extra: bad"]);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "knn"));
+    writeFileSync(join(dir, "cfg", "knn", "on.yaml"), "k: 10\n");
+    mkdirSync(join(dir, "cfg", "extra"));
+    writeFileSync(join(dir, "cfg", "extra", "bad.yaml"), "# @package x.\nzzz: 1\n");
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    // placed at knn.x (the group's key, then x), not at a key named _group_.x
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- knn@_group_.x:")}: defaults: 'knn@_group_.x: on' (cfg/knn/on.yaml) sets knn.x, which the imported pipeline does not take settings from\n`,
+    );
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- knn@a..b:")}: defaults: {"knn@a..b":"on"} is not an entry the importer follows (_self_, group: name, group/name); skipped\n`,
+    );
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: bad': '# @package x.' in cfg/extra/bad.yaml names no package; merged at extra\n`,
+    );
+  });
+
   it("an interpolation is refused at its key, not written as text", async () => {
     const config = REFERENCE_STYLE.replace("train_path: ../datasets/CIFAR10", "train_path: ${oc.env:DATA}/cifar");
     const r = await run(referenceProject(config));

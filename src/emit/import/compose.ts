@@ -56,11 +56,26 @@ function groupKey(group: string): string {
   return group.split("/").filter(Boolean).join(".");
 }
 
-/** A package name of Hydra's as a dotted key, for a group in the primary config (whose own package is the root). */
-function packageKey(pkg: string, group: string): string {
+/** Dotted names: what a package may be once its keyword prefix is taken off. */
+const DOTTED = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$/;
+
+/**
+ * A package name of Hydra's as a dotted key, for a group in the primary config (whose
+ * own package is the root); null when it is no package (`a..b`, `x.`).
+ */
+function packageKey(pkg: string, group: string): string | null {
   if (pkg === "_global_" || pkg === "_here_") return "";
   if (pkg === "_group_") return groupKey(group);
-  return pkg.replace(/^_global_\./, "");
+  for (const [prefix, base] of [
+    ["_global_.", ""],
+    ["_group_.", groupKey(group)],
+  ] as const) {
+    if (pkg.startsWith(prefix)) {
+      const rest = pkg.slice(prefix.length);
+      return DOTTED.test(rest) ? [base, rest].filter(Boolean).join(".") : null;
+    }
+  }
+  return DOTTED.test(pkg) ? pkg : null;
 }
 
 function isHydra(group: string): boolean {
@@ -115,6 +130,7 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
       if (isHydra(m[1]!)) return;
       const file = fileOf(dir, group, name);
       const pkg = m[2] ? packageKey(m[2], group) : null;
+      if (m[2] && pkg === null) return skip(at, entry);
       again(at, entry, group, pkg);
       steps.push({ kind: "file", at, label: entry, group, path: file, package: pkg, optional: false });
       return;
@@ -125,6 +141,8 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
     if (!m) return skip(at, entry);
     const [, keyword, group, pkg] = m as unknown as [string, string | undefined, string, string | undefined];
     if (isHydra(group) || value === null) return;
+    const placed = pkg ? packageKey(pkg, group) : null;
+    if (pkg && placed === null) return skip(at, entry);
     const names = typeof value === "string" ? [value] : Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : null;
     if (names === null) return skip(at, entry);
     const files: DefaultsStep[] = names.map((name) => ({
@@ -133,7 +151,7 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
       label: `${key}: ${name}`,
       group,
       path: fileOf(dir, group, name),
-      package: pkg ? packageKey(pkg, group) : null,
+      package: placed,
       optional: keyword === "optional",
     }));
     // `override group: name` changes the option of an earlier entry of the group, where it stands.
@@ -144,7 +162,7 @@ function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; 
         text: `defaults: '${key}: ${names.join(", ")}' overrides no earlier entry of ${group} (Hydra refuses that); merged where it stands`,
       });
     }
-    if (keyword !== "override") again(`${at}.${key}`, `${key}: ${names.join(", ")}`, group, pkg ? packageKey(pkg, group) : null);
+    if (keyword !== "override") again(`${at}.${key}`, `${key}: ${names.join(", ")}`, group, placed);
     if (earlier < 0) steps.push(...files);
     else {
       const rest = steps.filter((s, j) => j <= earlier || s.kind !== "file" || s.group !== group);
@@ -228,7 +246,14 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       continue;
     }
     const file = readYaml(entry.path, `named by the defaults entry '${entry.label}'`, shown(entry.path), entry.at);
-    const key = entry.package ?? (file.packageLine === null ? fallback : packageKey(file.packageLine, entry.group));
+    const fromLine = file.packageLine === null ? null : packageKey(file.packageLine, entry.group);
+    if (entry.package === null && file.packageLine !== null && fromLine === null) {
+      notes.push({
+        at: entry.at,
+        text: `defaults: '${entry.label}': '# @package ${file.packageLine}' in ${file.shown} names no package; merged at ${fallback || "the top level"}`,
+      });
+    }
+    const key = entry.package ?? fromLine ?? fallback;
     let value = file.value;
     if (isMap(value) && "defaults" in value) {
       // A group file's own defaults list is not followed (solo-learn's group files have none).
