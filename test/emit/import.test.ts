@@ -550,6 +550,10 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(ir.evaluate.knn).toMatchObject({ k: 10, distance: "cosine" });
     expect(ir.seed).toBe(7);
     expect(ir.augment.views[0]!.ops[0]).toMatchObject({ scale: [0.3, 1] });
+    // the written file says which files it was composed from, and where each went
+    expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain(
+      "// Merged from its defaults list: cfg/knn/on.yaml at knn_eval, cfg/knn/far.yaml at knn_eval, cfg/extra/more.yaml at the top level.\n",
+    );
     expect(r.err).toContain(
       `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: more': the defaults list inside cfg/extra/more.yaml is not read (only the config's own)\n`,
     );

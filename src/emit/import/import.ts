@@ -137,9 +137,14 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
     } else if (comparable(ir) === comparable(fullIR)) redundant.add(i);
   }
 
+  // The other files its defaults list merged, where they went (the augmentations file is named above).
+  const merged = loaded.defaults
+    .filter((d) => d.merged && d.path !== loaded.augmentationsPath)
+    .map((d) => `${oneLine(relative(opts.cwd, d.path))} at ${d.key === "" ? "the top level" : d.key}`);
   const header = [
     `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine(configPath)}`,
     `// (augmentations: ${oneLine(relative(opts.cwd, loaded.augmentationsPath))}). Settings not written here come from the ${plan.method} recipe.`,
+    ...(merged.length > 0 ? [`// Merged from its defaults list: ${merged.join(", ")}.`] : []),
     ...notes.map((n) => `// note: ${oneLine(n)}`),
   ].join("\n");
   const build = (list: Item[]) => {
