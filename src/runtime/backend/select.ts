@@ -199,6 +199,11 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
   let description = describe(tf, name, mod, adapter) + threadsNote;
+  if (name === "wasm") {
+    const { trainKernelsInfo } = await import("./wasm-kernels/train-wasm.js");
+    const info = trainKernelsInfo(tf.backend() as never);
+    description += info.kernels === "wasm" ? "; SIMD training loops in WebAssembly" : `; training loops in TypeScript (${info.reason})`;
+  }
   if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
   return { name, tf, description, ...(adapter ? { adapter } : {}) };
 }
@@ -296,7 +301,7 @@ function describe(tf: Tf, name: BackendName, mod: Record<string, unknown>, adapt
     case "wasm": {
       const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
       const threads = typeof mod["getThreadsCount"] === "function" ? (mod["getThreadsCount"] as () => number)() : 1;
-      return `wasm (XNNPACK${simd ? ", SIMD" : ""}, ${threads} thread${threads === 1 ? "" : "s"}, our convolution-gradient kernels)`;
+      return `wasm (XNNPACK${simd ? ", SIMD" : ""}, ${threads} thread${threads === 1 ? "" : "s"}, our convolution-gradient and batch-norm kernels)`;
     }
     case "webgpu":
       return `webgpu (Dawn on ${adapter ? adapterLine(adapter) : "an unknown adapter"}${adapter?.software ? ": correct but slow, for tests" : ""})`;

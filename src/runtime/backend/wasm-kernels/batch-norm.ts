@@ -2,16 +2,23 @@
 // They replace, for training, tf.moments + FusedBatchNorm and tfjs's FusedBatchNorm
 // gradient, whose Tile and Sum kernels took more time on wasm than the convolutions
 // of a ResNet-18 step, and whose tiled temporaries (several activation-sized tensors
-// per layer) pushed a 2x64-view step past the 4 GB wasm heap.
+// per layer) pushed a 2x64-view step past the 4 GB wasm heap. The loops run as SIMD
+// WebAssembly in place on the heap (train-wasm.ts) or, without it, as their TypeScript
+// twins in batch-norm-math.ts; both give the same bits.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
 import { channelMoments, normalize, normalizeGrad } from "./batch-norm-math.js";
-import { alloc, view, type BackendWasm } from "./heap.js";
+import { alloc, free, view, type BackendWasm } from "./heap.js";
+import { address, SCRATCH_F64_PER_CHANNEL, trainKernels } from "./train-wasm.js";
 
 function channels(x: TensorInfo): number {
   const c = x.shape[x.shape.length - 1];
   if (c === undefined || c === 0) throw new Error(`batch norm: input of shape [${x.shape.join(", ")}] has no channels`);
   return c;
+}
+
+function sizeOf(x: TensorInfo): number {
+  return x.shape.reduce((a, b) => a * b, 1);
 }
 
 function batchNormTrain(args: {
@@ -25,6 +32,16 @@ function batchNormTrain(args: {
   const y = alloc(backend, [...x.shape]);
   const mean = alloc(backend, [c]);
   const variance = alloc(backend, [c]);
+  const k = trainKernels(backend);
+  if (k !== null) {
+    const m = sizeOf(x) / c;
+    const scratch = alloc(backend, [2 * SCRATCH_F64_PER_CHANNEL.channelMoments * c]);
+    const at = (t: TensorInfo): number => address(backend, t);
+    k.channelMoments(at(x), m, c, at(mean), at(variance), at(scratch));
+    k.normalize(at(x), m, c, at(mean), at(variance), at(scale), at(offset), attrs.varianceEpsilon, attrs.relu ? 1 : 0, at(y), at(scratch));
+    free(backend, scratch);
+    return [y, mean, variance];
+  }
   // Views only after the allocations: a heap growth detaches earlier ones.
   const xv = view(backend, x);
   const mv = view(backend, mean);
@@ -45,6 +62,28 @@ function batchNormTrainGrad(args: {
   const dx = alloc(backend, [...x.shape]);
   const dscale = alloc(backend, [c]);
   const doffset = alloc(backend, [c]);
+  const k = trainKernels(backend);
+  if (k !== null) {
+    const scratch = alloc(backend, [2 * SCRATCH_F64_PER_CHANNEL.normalizeGrad * c]);
+    const at = (t: TensorInfo): number => address(backend, t);
+    k.normalizeGrad(
+      at(dy),
+      at(x),
+      sizeOf(x) / c,
+      c,
+      at(mean),
+      at(variance),
+      at(scale),
+      attrs.varianceEpsilon,
+      attrs.relu ? at(y) : 0,
+      at(dx),
+      at(dscale),
+      at(doffset),
+      at(scratch),
+    );
+    free(backend, scratch);
+    return [dx, dscale, doffset];
+  }
   normalizeGrad(
     view(backend, dy),
     view(backend, x),

@@ -5,10 +5,13 @@
 // whose result is already dw in HWIO order. XNNPACK's fully-connected kernel runs
 // this at 15-23 GFLOP/s here, 3-10x faster than the same gradient written as a
 // dilated convolution with the batch as the contraction dimension (measured, see
-// docs/runtime.md). The batch is split into chunks (see filterGradChunking).
+// docs/runtime.md). The batch is split into chunks (see filterGradChunking). The
+// im2col and the chunks' sum run as SIMD WebAssembly on the heap (train-wasm.ts) or,
+// without it, as the TypeScript loops of layout.ts (the same bits).
 import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs-core";
 import { alloc, free, runWasmKernel, shape4, view, type BackendWasm } from "./heap.js";
 import { im2colT } from "./layout.js";
+import { address, trainKernels } from "./train-wasm.js";
 
 /**
  * How the batch is split. The matrix product's contraction dimension is P, the
@@ -41,6 +44,7 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const { maxColumns, maxFloats } = filterGradChunking;
   const chunk = Math.max(1, Math.min(n, Math.floor(maxColumns / (oh * ow)), Math.floor(maxFloats / perItem)));
 
+  const k = trainKernels(backend);
   let out: TensorInfo | null = null;
   for (let n0 = 0; n0 < n; n0 += chunk) {
     const count = Math.min(chunk, n - n0);
@@ -67,13 +71,21 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
       outH: oh,
       outW: ow,
     };
-    im2colT(view(backend, x), xs, spec, view(backend, colT));
+    if (k !== null) {
+      const [, h, w] = xs;
+      k.im2colT(address(backend, x), h, w, ci, n0, count, kh, kw, spec.strideH, spec.strideW, spec.padTop, spec.padLeft, oh, ow, address(backend, colT));
+    } else {
+      im2colT(view(backend, x), xs, spec, view(backend, colT));
+    }
     if (ownDy) view(backend, dyPart).set(view(backend, dy).subarray(n0 * oh * ow * co, (n0 + count) * oh * ow * co));
     const part = runWasmKernel("BatchMatMul", { a: colT, b: dyPart }, { transposeA: false, transposeB: false }, backend);
     free(backend, colT);
     if (ownDy) free(backend, dyPart);
     if (out === null) {
       out = part;
+    } else if (k !== null) {
+      k.accumulate(address(backend, out), address(backend, part), kh * kw * ci * co);
+      free(backend, part);
     } else {
       const acc = view(backend, out);
       const add = view(backend, part);

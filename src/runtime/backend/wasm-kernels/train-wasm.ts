@@ -1,0 +1,145 @@
+// Loads the SIMD training kernels (assembly/train.ts, built to dist/wasm/train.wasm and
+// train-shared.wasm) into tfjs-backend-wasm's own memory, so they work in place on heap
+// tensors. One instance per wasm memory: the plain module for the single-threaded build,
+// the shared one for the threaded build (whose memory is a SharedArrayBuffer).
+//
+// Optional, like the augmentation kernels: when the file is missing, cannot be
+// instantiated, or ADAINF_TRAIN_KERNELS=typescript, the kernels run their TypeScript
+// twins (batch-norm-math.ts, layout.ts), which give the same bits, slower.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
+import type { BackendWasm } from "./heap.js";
+
+/** The exports of train.wasm; every pointer is a byte address on the wasm heap. */
+export interface TrainKernels {
+  channelMoments(x: number, m: number, c: number, mean: number, variance: number, scratch: number): void;
+  normalize(
+    x: number,
+    m: number,
+    c: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    offset: number,
+    eps: number,
+    relu: number,
+    y: number,
+    scratch: number,
+  ): void;
+  normalizeGrad(
+    dy: number,
+    x: number,
+    m: number,
+    c: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    eps: number,
+    reluOut: number,
+    dx: number,
+    dscale: number,
+    doffset: number,
+    scratch: number,
+  ): void;
+  im2colT(
+    x: number,
+    h: number,
+    w: number,
+    c: number,
+    n0: number,
+    count: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    oh: number,
+    ow: number,
+    out: number,
+  ): void;
+  accumulate(acc: number, add: number, length: number): void;
+}
+
+/** Float64 values of scratch each kernel needs per channel. */
+export const SCRATCH_F64_PER_CHANNEL = { channelMoments: 2, normalize: 2, normalizeGrad: 5 } as const;
+
+// Our compile target's libs do not declare WebAssembly; the little used here.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const instances = new WeakMap<object, TrainKernels | null>();
+let reason = "not loaded yet";
+
+function findWasm(name: string): string | null {
+  // src/... (tests) or dist/src/... (built): walk up to the package root's dist/wasm.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 7; i++) {
+    const candidate = join(dir, "dist", "wasm", name);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** tfjs-backend-wasm's memory: exported by the plain build, created in JS by the threaded one. */
+function heapMemory(backend: BackendWasm): { buffer: ArrayBufferLike } | null {
+  const module = backend.wasm as unknown as { wasmMemory?: { buffer: ArrayBufferLike }; asm?: { memory?: { buffer: ArrayBufferLike } } };
+  return module.wasmMemory ?? module.asm?.memory ?? null;
+}
+
+/**
+ * The kernels instantiated over `memory` (a WebAssembly.Memory, plain or shared), or
+ * null with the reason kept for trainKernelsInfo. Tests give it a memory of their own.
+ */
+export function instantiateTrainKernels(memory: { buffer: ArrayBufferLike }): TrainKernels | null {
+  if (process.env.ADAINF_TRAIN_KERNELS === "typescript") {
+    reason = "ADAINF_TRAIN_KERNELS=typescript";
+    return null;
+  }
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const name = shared ? "train-shared.wasm" : "train.wasm";
+  const file = findWasm(name);
+  if (file === null) {
+    reason = `dist/wasm/${name} not found (run \`npm run build\`)`;
+    return null;
+  }
+  try {
+    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(readFileSync(file)), { env: { memory } });
+    reason = "";
+    return instance.exports as unknown as TrainKernels;
+  } catch (e) {
+    reason = `${name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    return null;
+  }
+}
+
+/** The SIMD kernels bound to this backend's heap, or null (use the TypeScript ones). */
+export function trainKernels(backend: BackendWasm): TrainKernels | null {
+  const memory = heapMemory(backend);
+  if (memory === null) {
+    reason = "tfjs-backend-wasm's memory was not found";
+    return null;
+  }
+  let k = instances.get(memory);
+  if (k === undefined) {
+    k = instantiateTrainKernels(memory);
+    instances.set(memory, k);
+  }
+  return k;
+}
+
+/** Which loops our wasm training kernels use here, and why not WebAssembly when they do not. */
+export function trainKernelsInfo(backend: BackendWasm): { kernels: "wasm" | "typescript"; reason?: string } {
+  return trainKernels(backend) === null ? { kernels: "typescript", reason } : { kernels: "wasm" };
+}
+
+/** A tensor's byte address on the wasm heap. */
+export function address(backend: BackendWasm, info: TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
+}
