@@ -6,8 +6,9 @@
 # (PyTorch CUDA fp32 and bf16), profiles one step per kernel (GPU time vs JS dispatch),
 # trains the paper's step through `adainfc run` (bench/gpu-paper.adainf: LARS, the online
 # classifier, augmentation on the CPU threads; fed vs consumed views/s), runs the
-# quickstart on webgpu with its wall time, and prints a summary.
-# Writes at most 9 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+# quickstart on webgpu with its wall time, and, as time allows, the same ResNet-18 step on
+# the CPU (wasm on 8 threads against PyTorch CPU on 8), and prints a summary.
+# Writes at most 10 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
 #
 #   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
 #   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
@@ -44,12 +45,14 @@ if [ "$TINY" = 1 ]; then
   STEP_ARGS_256=(--batch 4 --warmup 1 --steps 2)
   STEP_ARGS_512=(--batch 8 --warmup 1 --steps 1 --no-profile)
   TORCH_ARGS=(--batches 4,8 --warmup 1 --steps 2 --device cpu)
+  CPU_BATCH=4
   GEN_COUNT=2000
   PAPER_COUNTS=(300 300 100) # real, generated, test images
 else
   STEP_ARGS_256=(--batch 256 --warmup 2 --steps 8)
   STEP_ARGS_512=(--batch 512 --warmup 2 --steps 5 --no-profile)
   TORCH_ARGS=(--batches 256,512)
+  CPU_BATCH=32
   GEN_COUNT=160000
   PAPER_COUNTS=(50000 100000 10000)
 fi
@@ -259,6 +262,21 @@ if [ "$SKIP_WEBGPU" = 1 ]; then kill "$(cat "$WORK/generate.pid" 2>/dev/null)" 2
 log "waiting for the generated set"
 wait $GEN_PID
 quiet <"$WORK/generate.log" | tail -3
+# --- 4b. the CPU: the same ResNet-18 step at 2x32 on wasm (8 XNNPACK threads, our SIMD loops)
+# against PyTorch CPU on 8 threads, while nothing else runs: the only figure above 2 cores.
+: >"$OUT/cpu-step.jsonl"
+if [ "$(left)" -gt 180 ]; then
+  log "CPU step, 2x$CPU_BATCH views: PyTorch CPU and wasm, 8 threads each"
+  PYTHONUNBUFFERED=1 timeout 45 "$PY" "$REPO/bench/gpu_step.py" --device cpu --threads 8 --batches "$CPU_BATCH" --precisions fp32 --warmup 2 --steps 5 >>"$OUT/cpu-step.jsonl" 2>"$WORK/cpu-torch.err" ||
+    { log "PyTorch CPU step failed (rc=$?)"; tail -3 "$WORK/cpu-torch.err"; }
+  timeout 60 "$NODE" dist/bench/step.js --model resnet18 --feature-dim 512 --projector 2048,256 --backend wasm --wasm-threads 8 --no-torch \
+    --batch "$CPU_BATCH" --warmup 1 --steps 2 --no-profile --json >>"$OUT/cpu-step.jsonl" 2>"$WORK/cpu-wasm.err" ||
+    { log "wasm CPU step failed (rc=$?)"; quiet <"$WORK/cpu-wasm.err" | tail -3; }
+  cat "$OUT/cpu-step.jsonl"
+else
+  log "skipped the CPU step: $(left) s left"
+fi
+
 : >"$OUT/quickstart.log"
 qs_t=$(($(left) - 20))
 [ $qs_t -lt 30 ] && qs_t=30
@@ -378,6 +396,17 @@ elif tj:
     print("tfjs-kernels comparison: the 2x%d step with ours did not run, nothing to compare (%s ms/step pipelined with tfjs's)" % (lo, tj[-1]["ms_per_step_pipelined"]))
 else:
     print("tfjs-kernels comparison: " + (jl("webgpu-step-tfjs.jsonl") and jl("webgpu-step-tfjs.jsonl")[-1].get("error", "?") or "not run"))
+cpu = jl("cpu-step.jsonl")
+ct = next((r for r in cpu if r.get("bench") == "gpu_step"), None)
+cw = next((r for r in cpu if r.get("ms_per_step_median") is not None), None)
+if ct or cw:
+    fmt = lambda x: f"{x:.0f} ms" if x is not None else "did not run"
+    wp = cw and cw.get("ms_per_step_pipelined")
+    print(f"CPU, the same ResNet-18 step at 2x{(ct or cw).get('batch_per_view')} views: wasm {fmt(wp)} pipelined"
+          f" ({cw and (cw.get('backend') or '').split(' (skipped')[0]}), PyTorch CPU ({ct and ct.get('gpu')}) {fmt(ct and ct.get('ms_per_step'))}"
+          + (f": {wp / ct['ms_per_step']:.2f}x" if wp and ct else ""))
+else:
+    print("CPU step: not run")
 try:
     qs = [json.loads(l) for l in open(os.path.join(out, "quickstart.log")) if l.startswith('{"rc"')][-1]
     print(f"quickstart on webgpu: rc {qs['rc']}, {float(qs['wall_s']):.1f} s wall ({qs['pipeline']}); generate: {qs['generate']}")

@@ -3,7 +3,8 @@
 # how many augmented views per second a GPU consumes, to size adainf's augmentation
 # threads (docs/augmentation.md), and the PyTorch side of bench/gpu-check.sh. Needs PyTorch
 # with CUDA:  python3 bench/gpu_step.py [--batches 256,512] [--precisions fp32,bf16]
-# [--warmup 15] [--steps 40] [--device cuda|cpu]  (cpu: only to try the script, tiny sizes)
+# [--warmup 15] [--steps 40] [--device cuda|cpu] [--threads N]  (cpu: tiny sizes, or the CPU
+# figure of gpu-check.sh, with as many threads as adainf's wasm backend gets)
 import argparse, json, time, torch, torch.nn as nn, torch.nn.functional as F, torchvision
 
 def model():
@@ -28,7 +29,10 @@ ap.add_argument("--precisions", default="fp32,bf16")
 ap.add_argument("--warmup", type=int, default=15)
 ap.add_argument("--steps", type=int, default=40)
 ap.add_argument("--device", default="cuda")
+ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
 args = ap.parse_args()
+if args.threads > 0:
+    torch.set_num_threads(args.threads)
 dev = args.device
 cuda = dev.startswith("cuda")
 sync = torch.cuda.synchronize if cuda else (lambda: None)
