@@ -274,6 +274,9 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
     }
     if (available && detail === "") detail = SUMMARY[name];
     if (available && name === "wasm") {
+      const { trainKernelsUnavailable } = await import("./wasm-kernels/train-wasm.js");
+      const noSimd = trainKernelsUnavailable();
+      detail += noSimd === null ? " (their loops SIMD WebAssembly)" : ` (their loops in TypeScript: ${noSimd})`;
       const { defaultWasmThreads, MAX_WASM_THREADS, threadedWasmUnavailable } = await import("./wasm-threads.js");
       const why = threadedWasmUnavailable();
       const threads = defaultWasmThreads();

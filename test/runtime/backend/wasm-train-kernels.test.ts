@@ -190,4 +190,16 @@ describe("the wasm backend", () => {
     expect(trainKernelsInfo(tf.backend() as never)).toEqual({ kernels: "wasm" });
     expect(selected.description).toContain("SIMD training loops");
   });
+
+  it("says in `adainfc backends` whether the loops are WebAssembly, and why not", async () => {
+    const { backendStatuses } = await import("../../../src/runtime/backend/select.js");
+    const wasmLine = async (): Promise<string> => (await backendStatuses()).statuses.find((s) => s.name === "wasm")?.detail ?? "";
+    expect(await wasmLine()).toContain("(their loops SIMD WebAssembly)");
+    process.env.ADAINF_TRAIN_KERNELS = "typescript";
+    try {
+      expect(await wasmLine()).toContain("(their loops in TypeScript: ADAINF_TRAIN_KERNELS=typescript)");
+    } finally {
+      delete process.env.ADAINF_TRAIN_KERNELS;
+    }
+  });
 });

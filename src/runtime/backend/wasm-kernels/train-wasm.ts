@@ -119,6 +119,19 @@ export function instantiateTrainKernels(memory: { buffer: ArrayBufferLike }): Tr
   }
 }
 
+/**
+ * Why the SIMD kernels would not run, without a backend (for `adainfc backends`): the
+ * setting or a missing file; null when both files are there (instantiating them can
+ * still fail, which the started backend's description then says).
+ */
+export function trainKernelsUnavailable(): string | null {
+  if (process.env.ADAINF_TRAIN_KERNELS === "typescript") return "ADAINF_TRAIN_KERNELS=typescript";
+  for (const name of ["train.wasm", "train-shared.wasm"]) {
+    if (findWasm(name) === null) return `dist/wasm/${name} not found (run \`npm run build\`)`;
+  }
+  return null;
+}
+
 /** The SIMD kernels bound to this backend's heap, or null (use the TypeScript ones). */
 export function trainKernels(backend: BackendWasm): TrainKernels | null {
   const memory = heapMemory(backend);
