@@ -5,9 +5,10 @@ import { table, typeText, valueText } from "../ir/builtin-docs.js";
 import type { Family } from "../resolve/calls.js";
 import { equalsAt, type Frame, names, trailingPath } from "./scan.js";
 
-// What a place in a file means in the language, for hover and completion: the block a
-// position is in (a Scope), and what a key written there names (a Slot: a field, a
-// block, a builtin family, a preset). Everything is read from the one definition of
+// What a place in a file means in the language, for hover, completion, signature help
+// and the pass over a whole file that semantic tokens and inlay hints make (walk.ts): the
+// block a position is in (a Scope), and what a key written there names (a Slot: a field,
+// a block, a builtin family, a preset). Everything is read from the one definition of
 // the language (ir/builtins.ts, ir/define.ts); the text shown for a field or builtin
 // is the docs tables' (ir/builtin-docs.ts).
 
@@ -175,49 +176,68 @@ export function keyPath(tokens: readonly IToken[]): string[] {
   return names(eq >= 0 ? tokens.slice(0, eq) : tokens);
 }
 
+/**
+ * What the scope inside a bracket depends on: the statement that opened it. From the
+ * tokens before the cursor (a Frame, `openingOf`) while typing; from the syntax tree for
+ * a pass over a whole file (walk.ts). Either way `enter` gives the scope.
+ */
+export interface Opening {
+  open: Frame["open"];
+  /** The statement's first word (`pipeline`, `view`, `axis`). */
+  first: string | undefined;
+  /** Its key path: the names before `=`, or all of them when there is none. */
+  key: string[];
+  /** Whether `=` comes before the bracket. */
+  assigns: boolean;
+  /** Whether the bracket is a `with { ... }` block. */
+  with: boolean;
+  /** The dotted name right before `(`; before `with {`, the value's callee. */
+  callee: string | null;
+}
+
+/** The opening of a bracket read from its header's tokens. */
+function openingOf(f: Frame): Opening {
+  const h = f.header;
+  const eq = equalsAt(h);
+  const withAt = h.findIndex((t) => t.image === "with");
+  const callee = f.open === "(" ? trailingPath(h) : withAt >= 0 && eq >= 0 ? trailingPath(h.slice(eq + 1, withAt)) : null;
+  return { open: f.open, first: h[0]?.image, key: keyPath(h), assigns: eq >= 0, with: withAt >= 0, callee };
+}
+
 /** The scope inside the brackets `frames`, outermost first. */
 export function scopeOf(frames: readonly Frame[]): Scope {
   let s: Scope = { kind: "top" };
-  for (const f of frames) s = enter(s, f);
+  for (const f of frames) s = enter(s, openingOf(f));
   return s;
 }
 
-function enter(s: Scope, f: Frame): Scope {
-  const h = f.header;
-  const eq = equalsAt(h);
-  const hasWith = h.some((t) => t.image === "with");
-  const key = keyPath(h);
-  if (f.open === "[") return { kind: "list", slot: slotOf(s, key) };
-  if (f.open === "(") {
+/** The scope inside a bracket opened by `o` in scope `s`. */
+export function enter(s: Scope, o: Opening): Scope {
+  const { key } = o;
+  if (o.open === "[") return { kind: "list", slot: slotOf(s, key) };
+  if (o.open === "(") {
     if (s.kind === "lint") return { kind: "rules" };
-    const callee = trailingPath(h);
-    if (callee === null) return { kind: "unknown" };
+    if (o.callee === null) return { kind: "unknown" };
     // `knn(...)`, `random_resized_crop(...)`: the key is the call; `x = lars(...)`: the value is.
-    const slot = eq >= 0 ? slotOf(s, key) : null;
-    const b = calledBlock(s, slot, callee);
+    const slot = o.assigns ? slotOf(s, key) : null;
+    const b = calledBlock(s, slot, o.callee);
     return b ? { kind: "args", block: b } : { kind: "unknown" };
   }
   if (s.kind === "top") {
-    const kw = h[0]?.image;
+    const kw = o.first;
     if (kw === "pipeline" || kw === "recipe") return { kind: "body" };
     if (kw === "dataset") return { kind: "fields", name: "dataset", block: B.DATASET_FIELDS, calls: {} };
-    if (kw === "augment") return eq >= 0 ? { kind: "augmentWith" } : { kind: "views" };
+    if (kw === "augment") return o.assigns ? { kind: "augmentWith" } : { kind: "views" };
     return { kind: "unknown" };
   }
-  if (hasWith && eq >= 0) {
+  if (o.with && o.assigns) {
     const slot = slotOf(s, key);
     if (slot?.kind === "augment") return { kind: "augmentWith" };
-    const callee = trailingPath(
-      h.slice(
-        eq + 1,
-        h.findIndex((t) => t.image === "with"),
-      ),
-    );
-    const b = callee ? calledBlock(s, slot, callee.split(".")[0]!) : null;
+    const b = o.callee ? calledBlock(s, slot, o.callee.split(".")[0]!) : null;
     return b ? { kind: "args", block: b } : { kind: "unknown" };
   }
-  if (s.kind === "views") return h[0]?.image === "view" ? { kind: "ops" } : { kind: "unknown" };
-  if (s.kind === "sweep") return h[0]?.image === "axis" ? { kind: "axis" } : { kind: "unknown" };
+  if (s.kind === "views") return o.first === "view" ? { kind: "ops" } : { kind: "unknown" };
+  if (s.kind === "sweep") return o.first === "axis" ? { kind: "axis" } : { kind: "unknown" };
   if (s.kind === "axis") return { kind: "body" };
   if (s.kind === "body") {
     const slot = slotOf(s, key);
@@ -245,6 +265,12 @@ export function builtinMarkdown(b: Block, what: string): string {
 export function defaultText(field: AnyField): string | null {
   if (field.default === undefined || field.default === null) return null;
   return valueText(field.default, field.type).replace(/(\d),(?=\d{3})/g, "$1_");
+}
+
+/** `lr`, `weight_decay = 1e-4`, `size = none`: a parameter with its default as the language writes it (signature help, inlay hints). */
+export function paramLabel(lang: string, field: AnyField): string {
+  if (field.default === undefined) return lang;
+  return `${lang} = ${defaultText(field) ?? valueText(field.default, field.type)}`;
 }
 
 /** The values an enum or bool field takes (for completion). */

@@ -13,6 +13,8 @@ import {
   ProposedFeatures,
   ResponseError,
   ShowMessageNotification,
+  type InlayHint,
+  InlayHintKind,
   type TextEdit,
   TextDocumentSyncKind,
   TextDocuments,
@@ -24,8 +26,10 @@ import { parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
+import { inlayHints } from "./inlay.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
 import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
+import { encodeTokens, LEGEND, semanticTokens } from "./semantic.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
 import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
@@ -34,14 +38,17 @@ import { type Analysis, Workspace } from "./workspace.js";
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
 // it imports); hover, completion, signature help, definition, references, rename,
-// outline, formatting and code actions answer from the document's current text, and
-// workspace symbols from every file a search over the workspace reads. Positions are
-// converted to and from the compiler's offsets by positions.ts (a byte order mark). A
-// refused rename is answered with an error that says why. The settings (settings.ts:
-// debounce, `set` overrides, `rules` severities) come with initialize and with
-// didChangeConfiguration, which checks the open documents again; a bad value is shown
-// with window/showMessage. A failure inside one request is logged to the client's
-// output and answered with nothing; the server goes on.
+// outline, formatting, code actions, semantic tokens and inlay hints answer from the
+// document's current text, and workspace symbols from every file a search over the
+// workspace reads. Positions are converted to and from the compiler's offsets by
+// positions.ts (a byte order mark). A refused rename is answered with an error that says
+// why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
+// hints) come with initialize and with didChangeConfiguration, which checks the open
+// documents again (and asks the client to fetch inlay hints again when theirs changed);
+// a bad value is shown with window/showMessage. When files change on disk, or an open
+// file that others import, the client is asked to fetch semantic tokens and inlay hints
+// again (what an imported file declares may have changed). A failure inside one request
+// is logged to the client's output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */
@@ -60,6 +67,8 @@ export function startServer(
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
   let settings: Settings = { ...DEFAULT_SETTINGS, debounceMs: opts.debounceMs ?? DEFAULT_SETTINGS.debounceMs };
+  /** Whether the client takes workspace/semanticTokens/refresh and workspace/inlayHint/refresh. */
+  let refresh = { tokens: false, hints: false };
 
   const logError = (what: string, e: unknown): void => {
     connection.console.error(`adainf: internal error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -92,8 +101,17 @@ export function startServer(
     if (!a || documents.get(uri)?.version !== a.version) return;
     await connection.sendDiagnostics({ uri, version: a.version, diagnostics: lspDiagnostics(a) });
     if (!cascade || before?.text === a.text) return;
-    // Open files that import this one see its new text.
-    for (const other of analyses.values()) if (other.uri !== uri && other.files.has(a.abs)) recheck(other.uri);
+    // Open files that import this one see its new text (and what it declares: their tokens and hints).
+    const importers = [...analyses.values()].filter((other) => other.uri !== uri && other.files.has(a.abs));
+    for (const other of importers) recheck(other.uri);
+    if (importers.length) refreshViews();
+  };
+
+  /** Ask the client to fetch semantic tokens and inlay hints again (when it can); a client that fails the request keeps what it shows. */
+  const refreshViews = (what = { tokens: true, hints: true }): void => {
+    const quietly = (request: unknown) => void Promise.resolve(request).catch(() => undefined);
+    if (what.tokens && refresh.tokens) quietly(connection.languages.semanticTokens.refresh());
+    if (what.hints && refresh.hints) quietly(connection.languages.inlayHint.refresh());
   };
 
   const schedule = (uri: string, cascade = true): void => {
@@ -122,6 +140,10 @@ export function startServer(
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    refresh = {
+      tokens: params.capabilities.workspace?.semanticTokens?.refreshSupport === true,
+      hints: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
+    };
     const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
@@ -139,6 +161,8 @@ export function startServer(
         workspaceSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
+        semanticTokensProvider: { legend: LEGEND, full: true, range: true },
+        inlayHintProvider: true,
       },
       serverInfo: { name: "adainfc lsp" },
     };
@@ -157,6 +181,7 @@ export function startServer(
     // New overrides or severities: every open document is checked again.
     if (JSON.stringify([before.overrides, before.rules]) !== JSON.stringify([settings.overrides, settings.rules]))
       for (const d of documents.all()) recheck(d.uri);
+    if (JSON.stringify(before.inlayHints) !== JSON.stringify(settings.inlayHints)) refreshViews({ tokens: false, hints: true });
   });
 
   documents.onDidChangeContent((e) => schedule(e.document.uri));
@@ -171,6 +196,7 @@ export function startServer(
   });
   connection.onDidChangeWatchedFiles(() => {
     for (const uri of analyses.keys()) recheck(uri);
+    refreshViews();
   });
 
   connection.onHover((p) =>
@@ -309,6 +335,47 @@ export function startServer(
       const doc = documents.get(p.textDocument.uri);
       const a = doc ? await current(doc.uri) : null;
       return doc && a ? codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text)) : [];
+    }),
+  );
+
+  /** The document as the compiler reads it, loaded into a program that resolves what it names. */
+  const loaded = (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    const { program, file } = workspace.program(uri);
+    return file ? { program, file, source: new SourceView(doc) } : null;
+  };
+
+  connection.languages.semanticTokens.on((p) =>
+    guard("semantic tokens", { data: [] }, () => {
+      const l = loaded(p.textDocument.uri);
+      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), l.source.bom) : [] };
+    }),
+  );
+
+  connection.languages.semanticTokens.onRange((p) =>
+    guard("semantic tokens", { data: [] }, () => {
+      const l = loaded(p.textDocument.uri);
+      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), l.source.bom, { from: p.range.start.line, to: p.range.end.line }) : [] };
+    }),
+  );
+
+  connection.languages.inlayHint.on((p) =>
+    guard("inlay hints", [], () => {
+      const l = loaded(p.textDocument.uri);
+      if (!l) return [];
+      const hints = inlayHints(l.file, l.program, settings.inlayHints, l.source.offsetAt(p.range.start), l.source.offsetAt(p.range.end));
+      return hints.map(
+        (h): InlayHint => ({
+          position: l.source.positionAt(h.offset),
+          label: h.label.map((part) => ({
+            value: part.value,
+            ...(part.tooltip ? { tooltip: { kind: MarkupKind.Markdown, value: part.tooltip } } : {}),
+            ...(part.at ? { location: at(part.at.file, part.at.span) } : {}),
+          })),
+          ...(h.kind === "defaults" ? { kind: InlayHintKind.Parameter } : { paddingLeft: true }),
+        }),
+      );
     }),
   );
 

@@ -1,12 +1,14 @@
 // The server's settings, from `initializationOptions` and from the `adainf` section of
 // `workspace/didChangeConfiguration`: the debounce, `set` (the command line's `--set
 // key=value` overrides, applied to every pipeline as `adainfc check` and `lint` apply
-// them) and `rules` (`--rule id=severity`, read by lint's own parser). A value of the
-// wrong shape is a problem to show the user, never an exception; the rest still applies.
+// them), `rules` (`--rule id=severity`, read by lint's own parser) and which inlay hints
+// to give (inlay.ts). A value of the wrong shape is a problem to show the user, never an
+// exception; the rest still applies.
 
 import type { RuleSeverity } from "../ir/types.js";
 import { RULE_IDS } from "../lint/rules/index.js";
 import { parseRuleOption } from "../lint/severity.js";
+import type { InlayOptions } from "./inlay.js";
 
 export interface Settings {
   /** Milliseconds between the last change of a document and its diagnostics. */
@@ -15,9 +17,11 @@ export interface Settings {
   overrides: string[];
   /** `--rule id=severity`, by rule id. */
   rules: Record<string, RuleSeverity>;
+  /** Which inlay hints to give: the defaults of a call's unwritten parameters, the settings a block inherits. */
+  inlayHints: InlayOptions;
 }
 
-export const DEFAULT_SETTINGS: Settings = { debounceMs: 150, overrides: [], rules: {} };
+export const DEFAULT_SETTINGS: Settings = { debounceMs: 150, overrides: [], rules: {}, inlayHints: { defaults: true, inherited: true } };
 
 /**
  * `current` with what `raw` (`{ debounceMs, set, rules }`) gives: a key that is absent
@@ -28,8 +32,9 @@ export function readSettings(raw: unknown, current: Settings): { settings: Setti
   const problems: string[] = [];
   const settings = { ...current };
   if (raw === null || raw === undefined) return { settings, problems };
-  if (typeof raw !== "object" || Array.isArray(raw)) return { settings, problems: ["adainf: the settings must be an object ({ debounceMs, set, rules })"] };
-  const r = raw as { debounceMs?: unknown; set?: unknown; rules?: unknown };
+  if (typeof raw !== "object" || Array.isArray(raw))
+    return { settings, problems: ["adainf: the settings must be an object ({ debounceMs, set, rules, inlayHints })"] };
+  const r = raw as { debounceMs?: unknown; set?: unknown; rules?: unknown; inlayHints?: unknown };
   if (r.debounceMs !== undefined) {
     if (typeof r.debounceMs === "number" && Number.isFinite(r.debounceMs) && r.debounceMs >= 0) settings.debounceMs = r.debounceMs;
     else problems.push(`adainf.debounceMs: expected a number of milliseconds >= 0, got ${JSON.stringify(r.debounceMs)}`);
@@ -53,6 +58,13 @@ export function readSettings(raw: unknown, current: Settings): { settings: Setti
         }
       }
     }
+  }
+  if (r.inlayHints !== undefined && r.inlayHints !== null) {
+    const h = r.inlayHints as Record<string, unknown>;
+    const keys = Object.keys(DEFAULT_SETTINGS.inlayHints) as (keyof InlayOptions)[];
+    if (typeof h !== "object" || Array.isArray(h) || !Object.keys(h).every((k) => keys.includes(k as keyof InlayOptions) && typeof h[k] === "boolean")) {
+      problems.push(`adainf.inlayHints: expected an object of booleans ({ "defaults": true, "inherited": false }), got ${JSON.stringify(r.inlayHints)}`);
+    } else settings.inlayHints = { ...settings.inlayHints, ...(h as Partial<InlayOptions>) };
   }
   return { settings, problems };
 }

@@ -10,16 +10,9 @@
 
 import type { IToken } from "chevrotain";
 import { MarkupKind, type ParameterInformation, type SignatureHelp } from "vscode-languageserver";
-import { valueText } from "../ir/builtin-docs.js";
-import { type AnyField, langParams } from "../ir/define.js";
-import { defaultText, fieldMarkdown, scopeOf } from "./language.js";
+import { langParams } from "../ir/define.js";
+import { fieldMarkdown, paramLabel, scopeOf } from "./language.js";
 import { cursorAt, equalsAt, names, trailingPath } from "./scan.js";
-
-/** `lr`, `weight_decay = 1e-4`, `size = none`: a parameter with its default as the language writes it. */
-function paramLabel(lang: string, field: AnyField): string {
-  if (field.default === undefined) return lang;
-  return `${lang} = ${defaultText(field) ?? valueText(field.default, field.type)}`;
-}
 
 export function signatureHelp(text: string, offset: number): SignatureHelp | null {
   const c = cursorAt(text, offset);

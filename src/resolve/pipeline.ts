@@ -49,6 +49,16 @@ export function resolvePipeline(
   return { ir: ctx.failed ? null : ir, spans: ctx.spans, diagnostics: ctx.diagnostics };
 }
 
+/**
+ * The body of `decl` merged along its recipe chain as a compile merges it (without `--set`
+ * or a sweep point): what the language server shows a derived pipeline inherits. Null when
+ * it does not merge (an unknown recipe, a cycle, no body).
+ */
+export function mergedBody(decl: Decl, file: LoadedFile, program: Program): BlockEntry | null {
+  const root = emptyBlock(decl.name);
+  return mergeChain(decl, file, program, new ResolveContext(), root, []) ? root : null;
+}
+
 /** Merge the recipe chain (deepest first), then the declaration's own body. */
 function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: ResolveContext, root: BlockEntry, stack: string[]): boolean {
   if (decl.base) {

@@ -3,7 +3,7 @@
 // server is found where its README says (src/server.ts); and the bundled client, loaded
 // with a stand-in `vscode` module, starts a language server over stdio and completes the
 // protocol's initialize handshake with it (a small vscode-languageserver server that
-// records how it was started and the `adainf.set`/`adainf.rules` settings it was given,
+// records how it was started and the `adainf.set`/`adainf.rules`/`adainf.inlayHints` settings it was given,
 // and the real `adainfc lsp` from dist/). That last test needs the extension's own packages
 // (`npm ci` in editors/vscode) and skips, saying so, without them.
 
@@ -44,11 +44,14 @@ describe("package.json", () => {
   it("contributes the settings and commands the client reads and registers, and no others", () => {
     const props = manifest.contributes.configuration.properties;
     // vscode-languageclient reads `<client id>.trace.server` itself
-    expect(Object.keys(props).sort()).toEqual([SETTINGS.args, SETTINGS.path, SERVER_CONFIG.set, SERVER_CONFIG.rules, `${LANGUAGE_ID}.trace.server`].sort());
-    // The server's own settings: `set` and `rules` of the section the client synchronizes.
+    const served = [SERVER_CONFIG.set, SERVER_CONFIG.rules, SERVER_CONFIG.inlayHintsDefaults, SERVER_CONFIG.inlayHintsInherited];
+    expect(Object.keys(props).sort()).toEqual([SETTINGS.args, SETTINGS.path, ...served, `${LANGUAGE_ID}.trace.server`].sort());
+    // The server's own settings: `set`, `rules` and `inlayHints.*` of the section the client synchronizes.
     expect(props[SERVER_CONFIG.set]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });
     expect(props[SERVER_CONFIG.rules]).toMatchObject({ type: "object", default: {} });
-    expect([SERVER_CONFIG.set, SERVER_CONFIG.rules].every((k) => k.startsWith(`${SERVER_CONFIG.section}.`))).toBe(true);
+    expect(props[SERVER_CONFIG.inlayHintsDefaults]).toMatchObject({ type: "boolean", default: true });
+    expect(props[SERVER_CONFIG.inlayHintsInherited]).toMatchObject({ type: "boolean", default: true });
+    expect(served.every((k) => k.startsWith(`${SERVER_CONFIG.section}.`))).toBe(true);
     expect(props[SETTINGS.path]).toMatchObject({ type: "string", default: "" });
     expect(props[SETTINGS.args]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });
     expect(SETTINGS.path.startsWith(`${SETTINGS.section}.`) && SETTINGS.args.startsWith(`${SETTINGS.section}.`)).toBe(true);
@@ -269,7 +272,7 @@ connection.onInitialize((params) => {
 connection.listen();
 `,
     );
-    const served = { set: ["train.steps=500"], rules: { "vanilla-inflation": "error" } };
+    const served = { set: ["train.steps=500"], rules: { "vanilla-inflation": "error" }, inlayHints: { inherited: false } };
     const { extension, output, calls } = loadBundle(dir, { path: server, args: ["--flag"] }, served);
     await extension.activate({ subscriptions: [] });
     const init = JSON.parse(readFileSync(marker, "utf8"));

@@ -1,8 +1,9 @@
 // A language client for the tests: starts `adainfc lsp` (bin/adainfc.js, from dist: run
 // `npm run build` first) as a child process and talks to it with vscode-jsonrpc over its
 // stdio, as an editor does. Collects published diagnostics, the server's log lines, the
-// messages it shows the user (window/showMessage) and the capabilities its initialize
-// result advertises.
+// messages it shows the user (window/showMessage), the refreshes it asks for (semantic
+// tokens, inlay hints) and the capabilities its initialize result advertises. Reads
+// semantic tokens' relative encoding back (decodeTokens).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -47,6 +48,42 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
+export interface DecodedToken {
+  line: number;
+  character: number;
+  length: number;
+  /** The characters it covers in the text. */
+  text: string;
+  type: string;
+  modifiers: string[];
+}
+
+/**
+ * Semantic tokens' data (five numbers a token: line and start relative to the previous
+ * token's, length, type index, modifier bits) read back with `legend`, each with the
+ * characters of `text` it covers.
+ */
+export function decodeTokens(data: readonly number[], legend: { tokenTypes: string[]; tokenModifiers: string[] }, text: string): DecodedToken[] {
+  const lines = text.split("\n");
+  const out: DecodedToken[] = [];
+  let line = 0;
+  let character = 0;
+  for (let i = 0; i + 4 < data.length; i += 5) {
+    const [dLine, dStart, length, type, bits] = data.slice(i, i + 5) as [number, number, number, number, number];
+    line += dLine;
+    character = dLine === 0 ? character + dStart : dStart;
+    out.push({
+      line,
+      character,
+      length,
+      text: (lines[line] ?? "").slice(character, character + length),
+      type: legend.tokenTypes[type] ?? `?${type}`,
+      modifiers: legend.tokenModifiers.filter((_, b) => bits & (1 << b)),
+    });
+  }
+  return out;
+}
+
 /** The position of the first `needle` in `text` (plus `delta` characters). */
 export function at(text: string, needle: string, delta = 0): Position {
   const i = text.indexOf(needle);
@@ -61,6 +98,8 @@ export class Client {
   readonly shown: { type: number; message: string }[] = [];
   /** The methods the server registered for dynamically (client/registerCapability). */
   readonly registered: string[] = [];
+  /** The refreshes the server asked for (workspace/semanticTokens/refresh, workspace/inlayHint/refresh), in order. */
+  readonly refreshed: string[] = [];
   /** The server's capabilities, from its answer to initialize. */
   capabilities: Record<string, unknown> = {};
   private readonly published: Published[] = [];
@@ -81,13 +120,19 @@ export class Client {
       for (const r of p.registrations) this.registered.push(r.method);
       return null;
     });
+    for (const method of ["workspace/semanticTokens/refresh", "workspace/inlayHint/refresh"])
+      conn.onRequest(method, () => {
+        this.refreshed.push(method);
+        return null;
+      });
   }
 
   /**
    * Start a server for `folder`; `textDocument` is the client's textDocument capabilities
-   * (what it supports), `settings` more initializationOptions than the debounce.
+   * (what it supports), `settings` more initializationOptions than the debounce,
+   * `workspace` more workspace capabilities than watched files.
    */
-  static async start(folder: string, debounceMs = 10, textDocument: object = {}, settings: object = {}): Promise<Client> {
+  static async start(folder: string, debounceMs = 10, textDocument: object = {}, settings: object = {}, workspace: object = {}): Promise<Client> {
     const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
     const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new Client(child, conn);
@@ -96,7 +141,7 @@ export class Client {
       processId: process.pid,
       rootUri: uriOf(folder),
       workspaceFolders: [{ uri: uriOf(folder), name: "test" }],
-      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument },
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, ...workspace }, textDocument },
       initializationOptions: { debounceMs, ...settings },
     });
     client.capabilities = init.capabilities;

@@ -2,8 +2,8 @@
 // .adainf files, from the command server.ts finds (the adainf.server.path setting, else
 // the workspace's node_modules); says plainly when there is none; restarts on the
 // AdaInf: Restart Language Server command and when the server settings change. The
-// `adainf.set` and `adainf.rules` settings go to the server at its start and on every
-// change (the `adainf` section, synchronized). The server and the client log to the
+// `adainf.set`, `adainf.rules` and `adainf.inlayHints.*` settings go to the server at its
+// start and on every change (the `adainf` section, synchronized). The server and the client log to the
 // "AdaInf Language Server" output channel.
 
 import { commands, type ExtensionContext, type OutputChannel, window, workspace } from "vscode";
@@ -72,8 +72,12 @@ async function start(): Promise<void> {
       { scheme: "untitled", language: LANGUAGE_ID },
     ],
     outputChannel: output,
-    // The server reads `set` and `rules` of its section; the rest of it (server.*, trace) it ignores.
-    initializationOptions: { set: served.get<string[]>("set", []), rules: served.get<Record<string, string>>("rules", {}) },
+    // The server reads `set`, `rules` and `inlayHints` of its section; the rest of it (server.*, trace) it ignores.
+    initializationOptions: {
+      set: served.get<string[]>("set", []),
+      rules: served.get<Record<string, string>>("rules", {}),
+      inlayHints: served.get<Record<string, boolean>>("inlayHints", {}),
+    },
     synchronize: { configurationSection: SERVER_CONFIG.section, fileEvents: workspace.createFileSystemWatcher("**/*.adainf") },
   };
   client = new LanguageClient(LANGUAGE_ID, "AdaInf Language Server", serverOptions, clientOptions);

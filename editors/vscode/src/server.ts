@@ -24,6 +24,9 @@ export const SERVER_CONFIG = {
   set: "adainf.set",
   /** `--rule id=severity`, as an object by rule id. */
   rules: "adainf.rules",
+  /** Which inlay hints the server gives (each a boolean). */
+  inlayHintsDefaults: "adainf.inlayHints.defaults",
+  inlayHintsInherited: "adainf.inlayHints.inherited",
 } as const;
 
 /** The commands the extension registers (package.json contributes them). */

@@ -1,0 +1,165 @@
+// Inlay hints, two kinds, each off by a setting (settings.ts `inlayHints`):
+// - `defaults`: at the end of a builtin call's arguments, the parameters it leaves at
+//   their default, with the default (`lars(lr = 0.4` `, momentum = 0.9, eta = 0.02`
+//   `)`), read from the language's definition (ir/builtins.ts) as signature help shows
+//   it, and each with hover's text as its tooltip. A parameter without a default value
+//   (required, or absent by default: a crop's size is the data's) is not shown, nor
+//   one that a dotted key of the same declaration sets (`train.optimizer.momentum = 0.95`,
+//   in a sweep too).
+// - `inherited`: after the `{` of a block that a pipeline (or recipe) built `from` a
+//   recipe writes, the settings of that block it inherits and does not write
+//   (`train {` `inherits devices = 2, batch_size = 512, ...`; one it only changes with
+//   dotted keys, `train.optimizer.lr = 0.1`, is inherited too), from the body the compiler
+//   merges along the recipe chain (resolve/pipeline.ts `mergedBody`); each links to the
+//   recipe's statement. A block it does not write at all is not shown (all of it is the
+//   recipe's; hover on the pipeline shows the result).
+
+import type { Span } from "../ir/types.js";
+import { langParams } from "../ir/define.js";
+import { ResolveContext } from "../resolve/context.js";
+import { emptyBlock, type Entry, mergeStatements } from "../resolve/merge.js";
+import { mergedBody } from "../resolve/pipeline.js";
+import { type LoadedFile, localDecls, type Program } from "../resolve/program.js";
+import type { Decl, Statement } from "../syntax/ast.js";
+import { where } from "./hover.js";
+import { fieldMarkdown, paramLabel } from "./language.js";
+import { type CallSite, walkFile } from "./walk.js";
+
+export interface InlayOptions {
+  defaults: boolean;
+  inherited: boolean;
+}
+
+export interface HintPart {
+  value: string;
+  /** Markdown. */
+  tooltip?: string;
+  /** Where the part's value is written (an inherited setting's statement). */
+  at?: { file: LoadedFile; span: Span };
+}
+
+/** A hint at a compiler offset of the file (the server converts it to a position). */
+export interface Hint {
+  offset: number;
+  label: HintPart[];
+  kind: "defaults" | "inherited";
+}
+
+/** The hints of `file` between the compiler offsets `from` and `to` (inclusive). */
+export function inlayHints(file: LoadedFile, program: Program, options: InlayOptions, from = 0, to = Number.POSITIVE_INFINITY): Hint[] {
+  const out: Hint[] = [];
+  if (options.defaults) out.push(...defaultHints(file, program));
+  if (options.inherited) out.push(...inheritedHints(file, program));
+  return out.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
+}
+
+// ---------------------------------------------------------------- defaults
+
+function defaultHints(file: LoadedFile, program: Program): Hint[] {
+  const calls: CallSite[] = [];
+  const written = new Map<Decl, Set<string>>();
+  walkFile(file, program, {
+    call: (site) => calls.push(site),
+    setting(path, decl) {
+      let set = written.get(decl);
+      if (!set) written.set(decl, (set = new Set()));
+      set.add(path.join("."));
+    },
+  });
+  const out: Hint[] = [];
+  for (const c of calls) {
+    const params = langParams(c.block.fields);
+    const positional = params.filter((p) => p.field.position !== undefined).sort((x, y) => x.field.position! - y.field.position!);
+    const given = new Set<string>();
+    let places = 0;
+    for (const a of c.args?.items ?? []) {
+      const name = a.name ? a.name.text : positional[places++]?.lang;
+      if (name !== undefined) given.add(name);
+    }
+    const set = written.get(c.decl);
+    const left = params.filter(
+      (p) => p.field.default !== undefined && p.field.default !== null && !given.has(p.lang) && !set?.has([...c.path, p.lang].join(".")),
+    );
+    if (left.length === 0) continue;
+    const label: HintPart[] = [];
+    left.forEach((p, i) => {
+      if (i > 0) label.push({ value: ", " });
+      label.push({ value: paramLabel(p.lang, p.field), tooltip: fieldMarkdown(c.block, p.lang, p.field) });
+    });
+    const items = c.args?.items ?? [];
+    if (!c.args) out.push({ offset: c.callee.span.end, label: [{ value: "(" }, ...label, { value: ")" }], kind: "defaults" });
+    else if (items.length === 0) out.push({ offset: c.args.span.start + 1, label, kind: "defaults" });
+    else out.push({ offset: items[items.length - 1]!.span.end, label: [{ value: ", " }, ...label], kind: "defaults" });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- inherited
+
+/** The longest an inherited setting is shown in full (`optimizer = lars(...)` beyond it). */
+const MAX_SETTING = 48;
+
+/** A statement on one line, shortened: a call's arguments become `...` when it is long. */
+function brief(stmt: Statement, text: string): string {
+  const full = text
+    .slice(stmt.span.start, stmt.span.end)
+    .replace(/([([])\s*\n\s*/g, "$1")
+    .replace(/,?\s*\n\s*([)\]])/g, "$1")
+    .replace(/\s*\n\s*/g, " ");
+  if (full.length <= MAX_SETTING) return full;
+  const v = stmt.value;
+  if (v?.kind === "call" && v.args) return `${stmt.key.text} = ${v.callee.text}(…)`;
+  if (stmt.args) return `${stmt.key.text}(…)`;
+  return `${full.slice(0, MAX_SETTING - 1)}…`;
+}
+
+/** One inherited setting (and the dotted overrides its recipes wrote of it) as label parts. */
+function settingParts(key: string, entry: Entry, program: Program): HintPart[] {
+  if (entry.kind === "block") return [{ value: `${key} { … }` }];
+  if (entry.kind === "list") return [];
+  const { stmt, file } = entry;
+  const recipe = localDecls(file).find((d) => d.span.start <= stmt.span.start && stmt.span.end <= d.span.end);
+  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${stmt.span.line}`;
+  const parts: HintPart[] = [
+    {
+      value: brief(stmt, file.ast.text),
+      tooltip: `Inherited from ${origin}:\n\n\`\`\`adainf\n${file.ast.text.slice(stmt.span.start, stmt.span.end)}\n\`\`\``,
+      at: { file, span: stmt.span },
+    },
+  ];
+  for (const o of entry.overrides) {
+    const text = file.ast.text.slice(o.expr.span.start, o.expr.span.end);
+    parts.push({ value: ", " }, { value: `${key}.${o.path.map((p) => p.text).join(".")} = ${text}`, at: { file, span: o.span } });
+  }
+  return parts;
+}
+
+function inheritedHints(file: LoadedFile, program: Program): Hint[] {
+  const out: Hint[] = [];
+  for (const decl of localDecls(file)) {
+    if (!decl.base || !decl.body || (decl.declKind !== "pipeline" && decl.declKind !== "recipe")) continue;
+    const base = program.lookup(file, "recipe", decl.base.text);
+    const inherited = base && mergedBody(base.decl, base.file, program);
+    if (!inherited) continue;
+    // What the declaration itself writes, merged as the compiler merges it (`train { ... }` and `train.steps = ...` are one block).
+    const own = emptyBlock(decl.name);
+    mergeStatements(own, decl.body.statements, file, new ResolveContext());
+    for (const s of decl.body.statements) {
+      if (s.key.parts.length !== 1 || !s.block || s.value || s.args || s.count || s.label) continue;
+      const theirs = inherited.entries.get(s.key.text);
+      const mine = own.entries.get(s.key.text);
+      if (theirs?.kind !== "block") continue;
+      const label: HintPart[] = [];
+      for (const [key, entry] of theirs.entries) {
+        // Written here, unless only as dotted keys into an inherited value (`train.optimizer.lr = 0.1`).
+        const written = mine?.kind === "block" ? mine.entries.get(key) : undefined;
+        if (written && !(written.kind === "block" && entry.kind === "stmt")) continue;
+        const parts = settingParts(key, entry, program);
+        if (parts.length === 0) continue;
+        label.push({ value: label.length ? ", " : "inherits " }, ...parts);
+      }
+      if (label.length) out.push({ offset: s.block.span.start + 1, label, kind: "inherited" });
+    }
+  }
+  return out;
+}
