@@ -1,21 +1,26 @@
-// A solo-learn config as Hydra composes it from its defaults list: which files are
-// merged into the config, in which order, and at which key. The config's own keys are
-// merged where `_self_` stands, or last when it is absent (Hydra 1.1 and later: the
-// config overrides its defaults). `group: name` (or `name.yaml`) is
-// `<config's folder>/<group>/<name>.yaml`, merged at the group's key; `group/name` alone
-// is the same file. A mapping merges key by key; a list or a scalar replaces what was
-// there. Entries that configure Hydra itself (`hydra/...`, `override hydra/...`) are left
-// out, `null` selects nothing; a file that is not there, and any entry the importer
-// cannot follow, is said at its place. `--augmentations` is merged last, as a
-// command-line override.
+// A solo-learn config as Hydra composes it from its defaults list, then its interpolations
+// resolved as OmegaConf resolves them on the composed config (interpolate.ts). Which files
+// are merged, in which order, and at which key: `group: name` (or `name.yaml`) is
+// `<config's folder>/<group>/<name>.yaml`, merged at the group's key; `group/name` alone is
+// the same file. A group file's own defaults list is followed as Hydra follows it: its
+// groups are relative to the file's group (`/group` from the config's folder), its
+// packages relative to the file's package, its own keys merged where its `_self_` stands.
+// A config's own keys are merged where `_self_` stands, or last when it is absent (Hydra
+// 1.1 and later). `override group: name` changes the option of the group's entry (a
+// config above decides first, as in Hydra); `~group` and `~group: name` delete it. A
+// mapping merges key by key; a list or a scalar replaces what was there. Entries that
+// configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
+// not there, and any entry the importer cannot follow, is said at its place.
+// `--augmentations` is merged last, as a command-line override.
 
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { resolveInterpolations } from "./interpolate.js";
 import { type Places, shownPath } from "./places.js";
-import { ImportError, isMap, type Note, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
+import { ImportError, isMap, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
 export interface LoadedSoloConfig {
-  /** The composed config. */
+  /** The composed config, its interpolations resolved (a value that cannot be is an Unresolved, raised where it is read). */
   config: YamlMap;
   configPath: string;
   augmentations: YamlMap[];
@@ -23,48 +28,117 @@ export interface LoadedSoloConfig {
   augmentationsPath: string;
   /** The augmentation file's base name (`symmetric_adainf` for symmetric_adainf.yaml; `<config>_augmentations` inline). */
   augmentationsName: string;
-  /** Each file the defaults list names, in its order: whether it was there to merge, and the key it went to. */
+  /** Each file the defaults lists name, in the order they are merged: whether it was there to merge, and the key it went to. */
   defaults: (DefaultsFile & { shown: string; merged: boolean; key: string })[];
   /** Every file read besides the config (absolute), and what it is, for the user. */
   inputs: { path: string; as: string }[];
-  /** Entries of the defaults list the importer could not follow, and group files' own defaults lists. */
+  /** Entries of the defaults lists the importer could not follow, or followed differently from Hydra. */
   notes: Note[];
 }
 
-/** One file the defaults list names. */
+/** One file a defaults list names. */
 export interface DefaultsFile {
-  /** The config key of the entry (`defaults.2`): where anything about it is said. */
+  /** The key of its entry (`defaults.2.optimizer`; a group file's list has a key of its own): where anything about it is said. */
   at: string;
   /** The entry as written (`wandb: private.yaml`, `optional data: cifar`). */
   label: string;
-  /** The config group (`wandb`, `data/extra`; "" for a config beside the primary one). */
+  /** The config group, from the config's folder (`wandb`, `data/extra`; "" for a config beside the primary one). */
   group: string;
   /** Absolute: `<folder of the config>/<group>/<name>.yaml`. */
   path: string;
-  /** The dotted key its contents go to ("" for the root); null: the file's `# @package` line, else the group's key. */
+  /** The dotted key its contents go to, from its entry ("" for the root); null: its `# @package` line, else its group's. */
   package: string | null;
   optional: boolean;
 }
 
-type DefaultsStep = { kind: "self" } | ({ kind: "file" } & DefaultsFile);
+/** One config of the defaults tree: the primary config, or a file an entry names. */
+interface ConfigNode {
+  file: YamlFile;
+  path: string;
+  /** Its group, from the config's folder ("" for the primary config). */
+  group: string;
+  /** Where its own keys are merged ("" for the root). */
+  pkg: string;
+  /** Its own keys (without its defaults list). */
+  own: unknown;
+  entries: Entry[];
+  /** Notes about its list as a whole. */
+  notes: Note[];
+  /** The configs above it and itself: one that names any of them would include itself. */
+  chain: Set<string>;
+}
 
-/** `[optional|override] group[@package]`, the key of a group entry. */
-const GROUP_KEY = /^(?:(optional|override)\s+)?\/?([^\s@]+)(?:@(\S+))?$/;
+interface GroupEntry {
+  kind: "group";
+  at: string;
+  /** How a file of it is named in messages. */
+  label: (name: string) => string;
+  /** The whole entry (`override knn: a, b`). */
+  text: string;
+  keyword: "optional" | "override" | null;
+  /** The group as written (no leading `/`): its default package, relative to the containing config's. */
+  written: string;
+  /** From the config's folder. */
+  group: string;
+  /** `@package` as written. */
+  spec: string | undefined;
+  names: string[];
+  parent: ConfigNode;
+  notes: Note[];
+  /** The files it stands for, once followed (a deleted entry stands for none). */
+  children: Child[];
+  followed: boolean;
+}
+
+interface DeleteEntry {
+  kind: "delete";
+  at: string;
+  text: string;
+  group: string;
+  name: string | null;
+  notes: Note[];
+  used: boolean;
+}
+
+type Entry = { kind: "self"; notes: Note[] } | { kind: "other"; notes: Note[] } | GroupEntry | DeleteEntry;
+
+interface Child {
+  file: DefaultsFile;
+  /** The package before the file's `# @package` line is read. */
+  entryKey: string;
+  node: ConfigNode | null;
+  shown: string;
+}
+
+/** `[optional|override] [~][/]group[@package]`, the key of a mapping entry. */
+const GROUP_KEY = /^(?:(optional|override)\s+)?(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
+/** `[~][/]group/name[@package]`, a string entry. */
+const STRING_ENTRY = /^(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
+
+/** Group files followed in all, at most: a defaults tree is a few files. */
+const MAX_FILES = 1000;
 
 /** The group as a dotted key (`data/extra` -> `data.extra`). */
 function groupKey(group: string): string {
   return group.split("/").filter(Boolean).join(".");
 }
 
+function joinKeys(...keys: string[]): string {
+  return keys.filter(Boolean).join(".");
+}
+
 /** Dotted names: what a package may be once its keyword prefix is taken off. */
 const DOTTED = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$/;
 
 /**
- * A package name of Hydra's as a dotted key, for a group in the primary config (whose
- * own package is the root); null when it is no package (`a..b`, `x.`).
+ * A package name of Hydra's as a dotted key, for a group whose containing config is at
+ * `parent` ("" for the primary config, and for a `# @package` line, which is absolute);
+ * null when it is no package (`a..b`, `x.`). `_global_` and `_group_` are absolute,
+ * `_here_` is the containing config's package, any other name is under it.
  */
-function packageKey(pkg: string, group: string): string | null {
-  if (pkg === "_global_" || pkg === "_here_") return "";
+function packageKey(pkg: string, group: string, parent = ""): string | null {
+  if (pkg === "_global_") return "";
+  if (pkg === "_here_") return parent;
   if (pkg === "_group_") return groupKey(group);
   for (const [prefix, base] of [
     ["_global_.", ""],
@@ -72,10 +146,10 @@ function packageKey(pkg: string, group: string): string | null {
   ] as const) {
     if (pkg.startsWith(prefix)) {
       const rest = pkg.slice(prefix.length);
-      return DOTTED.test(rest) ? [base, rest].filter(Boolean).join(".") : null;
+      return DOTTED.test(rest) ? joinKeys(base, rest) : null;
     }
   }
-  return DOTTED.test(pkg) ? pkg : null;
+  return DOTTED.test(pkg) ? joinKeys(parent, pkg) : null;
 }
 
 function isHydra(group: string): boolean {
@@ -86,92 +160,155 @@ function fileOf(dir: string, group: string, name: string): string {
   return join(dir, ...group.split("/").filter(Boolean), /\.ya?ml$/.test(name) ? name : `${name}.yaml`);
 }
 
-/**
- * The merge order the defaults list gives (`defaults`: the config's `defaults` value; `dir`:
- * the config's folder), and a note for each entry it cannot follow.
- */
-function readDefaults(defaults: unknown, dir: string): { steps: DefaultsStep[]; notes: Note[] } {
-  const steps: DefaultsStep[] = [];
-  const notes: Note[] = [];
-  let self = false;
-  if (defaults !== undefined && defaults !== null && !Array.isArray(defaults)) {
-    notes.push({ at: "defaults", text: "defaults: not a list, so not read (Hydra's defaults list is a list of entries)" });
+const optionName = (name: string) => name.replace(/\.ya?ml$/, "");
+
+/** The entries of one config's defaults list (`list`; `at`: its key), and the notes about it. */
+function readList(list: unknown, at: string, node: ConfigNode): void {
+  const entries: Entry[] = [];
+  if (list !== undefined && list !== null && !Array.isArray(list)) {
+    node.notes.push({ at, text: "defaults: not a list, so not read (Hydra's defaults list is a list of entries)" });
   }
-  const entries: unknown[] = Array.isArray(defaults) ? defaults : [];
-  /** Groups (at their packages) already given: Hydra refuses one given twice without `override`. */
-  const given = new Set<string>();
-  const again = (at: string, label: string, group: string, pkg: string | null) => {
-    const id = `${group}@${pkg ?? ""}`;
-    if (given.has(id)) {
-      notes.push({
-        at,
-        text: `defaults: '${label}' gives ${group} a second time (Hydra refuses that; 'override ${group}: ...' replaces the first): both are merged, in order`,
-      });
-    }
-    given.add(id);
-  };
-  const skip = (at: string, entry: unknown) =>
-    notes.push({ at, text: `defaults: ${JSON.stringify(entry)} is not an entry the importer follows (_self_, group: name, group/name); skipped` });
-  entries.forEach((entry, i) => {
-    const at = `defaults.${i}`;
+  const items: unknown[] = Array.isArray(list) ? list : [];
+  let self = false;
+  const skip = (here: string, entry: unknown) =>
+    entries.push({
+      kind: "other",
+      notes: [{ at: here, text: `defaults: ${JSON.stringify(entry)} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped` }],
+    });
+  const absolute = (slash: string | undefined, written: string) => (slash ? written : [node.group, written].filter(Boolean).join("/"));
+  for (const [i, entry] of items.entries()) {
+    const here = `${at}.${i}`;
     if (entry === "_self_") {
-      if (self) notes.push({ at, text: "defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first" });
-      else steps.push({ kind: "self" });
+      if (self)
+        entries.push({
+          kind: "other",
+          notes: [
+            {
+              at: here,
+              text: `defaults: _self_ again: ignored (Hydra refuses a second one); the ${node.chain.size === 1 ? "config's" : "file's"} keys are merged at the first`,
+            },
+          ],
+        });
+      else entries.push({ kind: "self", notes: [] });
       self = true;
-      return;
+      continue;
     }
-    // `group/name[@package]`: one config, at its group's key.
     if (typeof entry === "string") {
-      const m = /^\/?([^\s@]+)(?:@(\S+))?$/.exec(entry);
-      if (!m) return skip(at, entry);
-      const parts = m[1]!.split("/");
+      const m = STRING_ENTRY.exec(entry);
+      if (!m) {
+        skip(here, entry);
+        continue;
+      }
+      const [, tilde, slash, path, pkg] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined];
+      if (tilde) {
+        // `~group`: the group's entry is deleted, whichever option it selects.
+        const group = absolute(slash, path);
+        if (isHydra(group)) entries.push({ kind: "other", notes: [] });
+        else entries.push({ kind: "delete", at: here, text: entry, group, name: null, notes: [], used: false });
+        continue;
+      }
+      const parts = path.split("/");
       const name = parts.pop()!;
-      const group = parts.join("/");
-      if (isHydra(m[1]!)) return;
-      const file = fileOf(dir, group, name);
-      const pkg = m[2] ? packageKey(m[2], group) : null;
-      if (m[2] && pkg === null) return skip(at, entry);
-      again(at, entry, group, pkg);
-      steps.push({ kind: "file", at, label: entry, group, path: file, package: pkg, optional: false });
-      return;
+      const written = parts.join("/");
+      const group = absolute(slash, written);
+      if (isHydra(path) || isHydra(group)) {
+        entries.push({ kind: "other", notes: [] });
+        continue;
+      }
+      if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
+        skip(here, entry);
+        continue;
+      }
+      entries.push({
+        kind: "group",
+        at: here,
+        label: () => entry,
+        text: entry,
+        keyword: null,
+        written,
+        group,
+        spec: pkg,
+        names: [name],
+        parent: node,
+        notes: [],
+        children: [],
+        followed: false,
+      });
+      continue;
     }
-    if (!isMap(entry) || Object.keys(entry).length !== 1) return skip(at, entry);
+    if (!isMap(entry) || Object.keys(entry).length !== 1) {
+      skip(here, entry);
+      continue;
+    }
     const [key, value] = Object.entries(entry)[0]!;
     const m = GROUP_KEY.exec(key);
-    if (!m) return skip(at, entry);
-    const [, keyword, group, pkg] = m as unknown as [string, string | undefined, string, string | undefined];
-    if (isHydra(group) || value === null) return;
-    const placed = pkg ? packageKey(pkg, group) : null;
-    if (pkg && placed === null) return skip(at, entry);
+    if (!m || (m[1] && m[2])) {
+      skip(here, entry);
+      continue;
+    }
+    const [, keyword, tilde, slash, written, pkg] = m as unknown as [
+      string,
+      "optional" | "override" | undefined,
+      string | undefined,
+      string | undefined,
+      string,
+      string | undefined,
+    ];
+    const group = absolute(slash, written);
+    if (isHydra(group)) {
+      entries.push({ kind: "other", notes: [] });
+      continue;
+    }
+    if (tilde) {
+      // `~group: name`: deleted only where it selects that option.
+      if (value !== null && typeof value !== "string") skip(here, entry);
+      else entries.push({ kind: "delete", at: `${here}.${key}`, text: value === null ? key : `${key}: ${value}`, group, name: value, notes: [], used: false });
+      continue;
+    }
+    if (value === null) {
+      entries.push({ kind: "other", notes: [] });
+      continue;
+    }
+    if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
+      skip(here, entry);
+      continue;
+    }
     const names = typeof value === "string" ? [value] : Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : null;
-    if (names === null) return skip(at, entry);
-    const files: DefaultsStep[] = names.map((name) => ({
-      kind: "file",
-      at: `${at}.${key}`,
-      label: `${key}: ${name}`,
-      group,
-      path: fileOf(dir, group, name),
-      package: placed,
-      optional: keyword === "optional",
-    }));
-    // `override group: name` changes the option of an earlier entry of the group, where it stands.
-    const earlier = keyword === "override" ? steps.findIndex((s) => s.kind === "file" && s.group === group) : -1;
-    if (keyword === "override" && earlier < 0) {
-      notes.push({
-        at: `${at}.${key}`,
-        text: `defaults: '${key}: ${names.join(", ")}' overrides no earlier entry of ${group} (Hydra refuses that); merged where it stands`,
+    if (names === null) {
+      skip(here, entry);
+      continue;
+    }
+    const text = `${key}: ${names.join(", ")}`;
+    if (names.some((n) => n.includes("${"))) {
+      entries.push({
+        kind: "other",
+        notes: [
+          {
+            at: `${here}.${key}`,
+            text: `defaults: '${text}' selects its option by interpolation (Hydra's defaults-list interpolation), which import does not follow; skipped`,
+          },
+        ],
       });
+      continue;
     }
-    if (keyword !== "override") again(`${at}.${key}`, `${key}: ${names.join(", ")}`, group, placed);
-    if (earlier < 0) steps.push(...files);
-    else {
-      const rest = steps.filter((s, j) => j <= earlier || s.kind !== "file" || s.group !== group);
-      rest.splice(earlier, 1, ...files);
-      steps.splice(0, steps.length, ...rest);
-    }
-  });
-  if (!self) steps.push({ kind: "self" });
-  return { steps, notes };
+    entries.push({
+      kind: "group",
+      at: `${here}.${key}`,
+      label: (name) => `${key}: ${name}`,
+      text,
+      keyword: keyword ?? null,
+      written,
+      group,
+      spec: pkg,
+      names,
+      parent: node,
+      notes: [],
+      children: [],
+      followed: false,
+    });
+  }
+  if (!self) entries.push({ kind: "self", notes: [] });
+  node.entries = entries;
 }
 
 /** `over` merged into `base` as Hydra merges: mappings key by key; anything else replaces. */
@@ -198,27 +335,167 @@ function topKey(key: string): string {
 
 const AUGMENTATIONS_ARE = "a list of pipelines with rrc, color_jitter, ..., crop_size, num_crops";
 
+/** The keys of a config file without its defaults list (a file that is no mapping has none). */
+function ownKeys(value: unknown): unknown {
+  if (!isMap(value) || !("defaults" in value)) return value;
+  const { defaults: _list, ...keys } = value;
+  return keys;
+}
+
 /**
- * Reads and composes a solo-learn config: the defaults list's files and the config's own
- * keys merged in its order, then `--augmentations` (`augmentationsPath`) over them; the
- * place of every key recorded in `places` as it is merged. Files are named relative to
- * `cwd` (`cfg/simclr.yaml:42`).
+ * Reads and composes a solo-learn config: the files of its defaults lists and the config's
+ * own keys merged in their order, then `--augmentations` (`augmentationsPath`) over them,
+ * then the interpolations resolved; the place of every key recorded in `places` as it is
+ * merged. Files are named relative to `cwd` (`cfg/simclr.yaml:42`).
  */
 export function loadSoloConfig(configPath: string, augmentationsPath: string | undefined, places: Places, cwd: string): LoadedSoloConfig {
   const shown = (path: string) => shownPath(cwd, path);
+  const dir = dirname(configPath);
   const primary = readYaml(configPath, "the solo-learn config", shown(configPath));
   if (!isMap(primary.value)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
-  const own = primary.value;
-  const { steps, notes } = readDefaults(own["defaults"], dirname(configPath));
   // The entries' places first: a file an entry names can fail before the config's own keys
   // are merged (its `_self_` comes later), and is reported at its entry's line.
   primary.recordKey(places, "defaults");
-  const base = (path: string) => basename(path).replace(/\.ya?ml$/, "");
+  const root: ConfigNode = {
+    file: primary,
+    path: configPath,
+    group: "",
+    pkg: "",
+    own: ownKeys(primary.value),
+    entries: [],
+    notes: [],
+    chain: new Set([configPath]),
+  };
+
+  /** The option an `override` sets for a group: a config above decides first; in one list, the last. */
+  const overrides = new Map<string, { entry: GroupEntry; used: boolean }>();
+  const overrideEntries: GroupEntry[] = [];
+  const deletions: DeleteEntry[] = [];
+  /** The deletions of each group. */
+  const deleting = new Map<string, DeleteEntry[]>();
+  let files = 0;
+
+  /** Follows a config's defaults list: its overrides and deletions first, then its entries, the last first (as Hydra). */
+  const expand = (node: ConfigNode, list: unknown, at: string) => {
+    readList(list, at, node);
+    const entries = node.entries;
+    let lastPlain = -1;
+    for (const [i, x] of entries.entries()) if (x.kind === "group" && x.keyword !== "override") lastPlain = i;
+    for (const [i, e] of entries.entries()) {
+      if (e.kind === "delete") {
+        deletions.push(e);
+        const same = deleting.get(e.group);
+        if (same) same.push(e);
+        else deleting.set(e.group, [e]);
+      }
+      if (e.kind !== "group" || e.keyword !== "override") continue;
+      overrideEntries.push(e);
+      const before = overrides.get(e.group);
+      if (!before || before.entry.parent === node) overrides.set(e.group, { entry: e, used: false });
+      if (i < lastPlain)
+        e.notes.push({
+          at: e.at,
+          text: `defaults: '${e.text}' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
+        });
+    }
+    for (const e of [...entries].reverse()) if (e.kind === "group" && e.keyword !== "override") follow(e);
+  };
+
+  /** The files of a group entry (its option, or the option an override sets), each read and its own list followed. */
+  const follow = (e: GroupEntry) => {
+    let by = e;
+    const o = e.keyword === "override" ? undefined : overrides.get(e.group);
+    if (o) {
+      o.used = true;
+      by = o.entry;
+    }
+    const names = by.names;
+    const deletion = deleting.get(e.group)?.find((d) => d.name === null || (names.length === 1 && optionName(d.name) === optionName(names[0]!)));
+    if (deletion) {
+      deletion.used = true;
+      return;
+    }
+    e.followed = true;
+    let looped = false;
+    const parent = e.parent;
+    const entryPkg = e.spec === undefined ? joinKeys(parent.pkg, groupKey(e.written)) : packageKey(e.spec, e.group, parent.pkg)!;
+    for (const name of names) {
+      const file: DefaultsFile = {
+        at: by.at,
+        label: by.label(name),
+        group: e.group,
+        path: fileOf(dir, e.group, name),
+        package: e.spec === undefined ? null : entryPkg,
+        optional: by.keyword === "optional" || e.keyword === "optional",
+      };
+      // --augmentations stands for the augmentations the defaults list names: that entry is not read.
+      if (augmentationsPath !== undefined && topKey(entryPkg) === "augmentations") continue;
+      const child: Child = { file, entryKey: entryPkg, node: null, shown: shown(file.path) };
+      e.children.push(child);
+      if (!existsSync(file.path)) continue;
+      if (parent.chain.has(file.path)) {
+        e.notes.push({
+          at: file.at,
+          text: `defaults: '${file.label}' names ${child.shown}, which is being composed already (it would include itself): not followed`,
+        });
+        e.children.pop();
+        looped = true;
+        continue;
+      }
+      if (++files > MAX_FILES) throw new ImportError(`its defaults lists name more than ${MAX_FILES} files; a solo-learn config has a few`, file.at);
+      const read = readYaml(file.path, `named by the defaults entry '${file.label}'`, child.shown, file.at);
+      const fromLine = read.packageLine === null ? null : packageKey(read.packageLine, e.group);
+      if (file.package === null && read.packageLine !== null && fromLine === null) {
+        e.notes.push({
+          at: file.at,
+          text: `defaults: '${file.label}': '# @package ${read.packageLine}' in ${read.shown} names no package; merged at ${entryPkg || "the top level"}`,
+        });
+      }
+      const node: ConfigNode = {
+        file: read,
+        path: file.path,
+        group: e.group,
+        pkg: file.package ?? fromLine ?? entryPkg,
+        own: ownKeys(read.value),
+        entries: [],
+        notes: [],
+        chain: new Set([...parent.chain, file.path]),
+      };
+      child.node = node;
+      // The list's own key, so that its entries are placed at their lines in the file.
+      const listAt = `\u0000defaults#${files}`;
+      read.recordKey(places, "defaults", listAt);
+      expand(node, isMap(read.value) ? read.value["defaults"] : undefined, listAt);
+    }
+    // An entry that names only configs being composed already adds nothing.
+    if (looped && e.children.length === 0) e.followed = false;
+  };
+
+  expand(root, primary.value["defaults"], "defaults");
+  // Overrides that override nothing are merged where they stand (Hydra refuses them).
+  for (const e of overrideEntries) {
+    const o = overrides.get(e.group)!;
+    if (o.used) {
+      if (o.entry !== e) e.notes.push({ at: e.at, text: `defaults: '${e.text}' has no effect: '${o.entry.text}' decides ${e.group}` });
+      continue;
+    }
+    e.notes.push({ at: e.at, text: `defaults: '${e.text}' overrides no earlier entry of ${e.group} (Hydra refuses that); merged where it stands` });
+    follow(e);
+  }
+  for (const d of deletions) {
+    if (!d.used)
+      d.notes.push({
+        at: d.at,
+        text: `defaults: '${d.text}' deletes nothing: the defaults lists have no entry of ${d.group}${d.name === null ? "" : ` selecting ${optionName(d.name)}`}`,
+      });
+  }
 
   let config: YamlMap = {};
   let augmentationsFrom: { path: string; name: string } | null = null;
   const defaults: LoadedSoloConfig["defaults"] = [];
   const inputs: LoadedSoloConfig["inputs"] = [];
+  const notes: Note[] = [];
+  const base = (path: string) => basename(path).replace(/\.ya?ml$/, "");
   /**
    * Merges a file's value at `key`; an empty file adds nothing (as Hydra reads it: an empty
    * mapping). `omit`: its top-level key that is not merged (a defaults list).
@@ -230,41 +507,41 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     config = mergedAt(config, key, value);
     if (key === "augmentations" || (key === "" && isMap(value) && "augmentations" in value)) augmentationsFrom = { path, name };
   };
-
-  for (const step of steps) {
-    if (step.kind === "self") {
-      const { defaults: _list, ...keys } = own;
-      merge(primary, "", keys, configPath, `${base(configPath)}_augmentations`);
-      continue;
+  /** Groups given (at their packages): Hydra refuses one given twice without `override`. */
+  const given = new Set<string>();
+  /** The tree in Hydra's order: each config's entries in order, its own keys where its `_self_` stands. */
+  const compose = (node: ConfigNode) => {
+    notes.push(...node.notes);
+    for (const e of node.entries) {
+      notes.push(...e.notes);
+      if (e.kind === "self") {
+        if (node === root) merge(node.file, "", node.own, node.path, `${base(node.path)}_augmentations`);
+        else merge(node.file, node.pkg, node.own, node.path, base(node.path), "defaults");
+        continue;
+      }
+      if (e.kind !== "group" || !e.followed) continue;
+      const id = `${e.group}@${e.spec === undefined ? "" : joinKeys(e.parent.pkg, e.spec)}`;
+      if (e.keyword !== "override" && given.has(id))
+        notes.push({
+          at: e.at,
+          text: `defaults: '${e.text}' gives ${e.group} a second time (Hydra refuses that; 'override ${e.group}: ...' replaces the first): both are merged, in order`,
+        });
+      given.add(id);
+      for (const child of e.children) {
+        if (child.node === null) {
+          defaults.push({ ...child.file, shown: child.shown, merged: false, key: child.entryKey });
+          continue;
+        }
+        defaults.push({ ...child.file, shown: child.node.file.shown, merged: true, key: child.node.pkg });
+        inputs.push({
+          path: child.file.path,
+          as: `${topKey(child.node.pkg) === "augmentations" ? "the augmentations" : "the defaults file"} ${child.node.file.shown}`,
+        });
+        compose(child.node);
+      }
     }
-    const { kind: _kind, ...entry } = step;
-    const fallback = entry.package ?? groupKey(entry.group);
-    // --augmentations stands for the augmentations the defaults list names: that entry is not read.
-    if (augmentationsPath !== undefined && topKey(fallback) === "augmentations") continue;
-    if (!existsSync(entry.path)) {
-      defaults.push({ ...entry, shown: shown(entry.path), merged: false, key: fallback });
-      continue;
-    }
-    const file = readYaml(entry.path, `named by the defaults entry '${entry.label}'`, shown(entry.path), entry.at);
-    const fromLine = file.packageLine === null ? null : packageKey(file.packageLine, entry.group);
-    if (entry.package === null && file.packageLine !== null && fromLine === null) {
-      notes.push({
-        at: entry.at,
-        text: `defaults: '${entry.label}': '# @package ${file.packageLine}' in ${file.shown} names no package; merged at ${fallback || "the top level"}`,
-      });
-    }
-    const key = entry.package ?? fromLine ?? fallback;
-    let value = file.value;
-    if (isMap(value) && "defaults" in value) {
-      // A group file's own defaults list is not followed (solo-learn's group files have none).
-      notes.push({ at: entry.at, text: `defaults: '${entry.label}': the defaults list inside ${file.shown} is not read (only the config's own)` });
-      const { defaults: _list, ...keys } = value;
-      value = keys;
-    }
-    merge(file, key, value, entry.path, base(entry.path), "defaults");
-    defaults.push({ ...entry, shown: file.shown, merged: true, key });
-    inputs.push({ path: entry.path, as: `${topKey(key) === "augmentations" ? "the augmentations" : "the defaults file"} ${file.shown}` });
-  }
+  };
+  compose(root);
   if (augmentationsPath !== undefined) {
     const file = readYaml(augmentationsPath, "given with --augmentations", shown(augmentationsPath));
     if (file.value === null) throw new ImportError(`${file.shown}: expected solo-learn augmentations (${AUGMENTATIONS_ARE})`);
@@ -272,7 +549,19 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     inputs.push({ path: augmentationsPath, as: `the augmentations ${file.shown}` });
   }
 
-  const list = config["augmentations"];
+  let resolved: YamlMap;
+  try {
+    resolved = resolveInterpolations(config, {
+      env: process.env,
+      isFloat: (key) => places.isFloat(key),
+      alias: (from, to) => places.alias(from, to),
+    });
+  } catch (e) {
+    if (e instanceof RangeError) throw new ImportError(`${shown(configPath)}: nested too deeply to be a solo-learn config`);
+    throw e;
+  }
+
+  const list = plain(resolved["augmentations"], "augmentations");
   const from = augmentationsFrom as { path: string; name: string } | null;
   if (list === undefined || list === null || from === null) {
     const named = [...defaults].reverse().find((d) => topKey(d.key) === "augmentations");
@@ -280,6 +569,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     if (named) throw new ImportError(`${named.shown}: expected solo-learn augmentations (${AUGMENTATIONS_ARE})`, named.at);
     throw new ImportError("its defaults list names no augmentations; give them with --augmentations <file.yaml>", "defaults");
   }
+  if (Array.isArray(list)) list.forEach((entry, i) => plain(entry, `augmentations.${i}`));
   if (!Array.isArray(list) || list.length === 0 || !list.every(isMap)) throw new ImportError(`augmentations must be ${AUGMENTATIONS_ARE}`, "augmentations");
-  return { config, configPath, augmentations: list, augmentationsPath: from.path, augmentationsName: from.name, defaults, inputs, notes };
+  return { config: resolved, configPath, augmentations: list, augmentationsPath: from.path, augmentationsName: from.name, defaults, inputs, notes };
 }

@@ -3,15 +3,15 @@
 // the same way; anything adainf cannot run is an ImportError naming the key (and
 // carrying it, for its place), and each note carries the key it is about. Every value
 // written into the pipeline keeps its key too (Valued.at), so a compile error about it
-// is reported at the key's place.
+// is reported at the key's place. The config's interpolations are resolved already
+// (compose.ts); one that could not be is raised here, only if its value is read.
 
 import type { MethodName } from "../../ir/types.js";
 import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
-import { unescapeInterpolation } from "../solo-learn/render.js";
 import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
 import type { LoadedSoloConfig } from "./compose.js";
-import { get, ImportError, isMap, type Note, type YamlMap } from "./read-config.js";
+import { get, ImportError, isMap, type Note, plain, Unresolved, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;
@@ -64,24 +64,16 @@ export interface ImportPlan {
 const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
 
 /**
- * `v` as it is, unless it is a string with an unescaped `${...}`: an interpolation, which
- * Hydra resolves when it composes the config and import does not (`\${` is a literal `${`).
- */
-function resolved(v: unknown, key: string): unknown {
-  if (typeof v === "string" && /(?:^|[^\\])(?:\\\\)*\$\{/.test(v))
-    throw new ImportError(`${key}: ${JSON.stringify(v)} is an interpolation, which import does not resolve; write the value itself`, key);
-  return v;
-}
-
-/**
  * The value at `path` (`base`: where `m` sits in the config); a key on the way that holds
  * a list or a scalar instead of a mapping (an `optimizer` group file that is a list) is
- * an error at that key, not "`optimizer.batch_size` is missing".
+ * an error at that key, not "`optimizer.batch_size` is missing"; so is a value on the way
+ * whose interpolation cannot be resolved.
  */
 function valueAt(m: YamlMap, path: string, base = ""): unknown {
   const parts = path.split(".");
   let cur: unknown = m;
   for (const [i, k] of parts.entries()) {
+    if (cur instanceof Unresolved) throw cur.error(base + parts.slice(0, i).join("."));
     if (cur === undefined || cur === null) return undefined;
     if (!isMap(cur)) {
       const key = base + parts.slice(0, i).join(".");
@@ -90,11 +82,11 @@ function valueAt(m: YamlMap, path: string, base = ""): unknown {
     }
     cur = cur[k];
   }
-  return cur;
+  return plain(cur, base + path);
 }
 
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
-  const v = resolved(valueAt(m, path), path);
+  const v = valueAt(m, path);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
@@ -104,7 +96,7 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
-  const v = resolved(valueAt(m, path), path);
+  const v = valueAt(m, path);
   if (v === undefined || v === null) return fallback;
   if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
   return v;
@@ -112,10 +104,10 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 
 /** `base`: where `m` sits in the config (`adainf.` for the provenance mapping), for the key's place. */
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
-  const v = resolved(valueAt(m, path, base), base + path);
+  const v = valueAt(m, path, base);
   if (v === undefined || v === null) return null;
   if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
-  return unescapeInterpolation(v);
+  return v;
 }
 
 /** A name the language accepts (letters, digits, `_`, dashes inside). */
@@ -152,7 +144,10 @@ function devicesAt(c: YamlMap): number {
 export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const c = loaded.config;
   const notes: Note[] = [];
-  const prov = isMap(c["adainf"]) ? (c["adainf"] as YamlMap) : null;
+  const provRaw = get(c, "adainf");
+  const prov = isMap(provRaw) ? provRaw : null;
+  /** A key of the provenance mapping compile --target solo-learn writes (`adainf.<key>`). */
+  const pv = (key: string) => (prov ? get(prov, key, "adainf.") : undefined);
 
   const methodKey = stringAt(c, "method");
   const method = methodKey ? METHODS[methodKey] : undefined;
@@ -193,7 +188,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     });
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
-  const lrScaling = prov && prov["lr_scaling"] === "linear" ? "linear" : "none";
+  const lrScaling = pv("lr_scaling") === "linear" ? "linear" : "none";
   const scale = lrScaling === "linear" ? 1 : batchSize / LR_SCALING_BASE_BATCH;
   const clean = (x: number) => Number(x.toPrecision(15));
 
@@ -223,7 +218,8 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       ],
     };
   } else if (optName === "adamw") {
-    const betas = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
+    const given = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
+    const betas = Array.isArray(given) ? given.map((b, i) => plain(b, `optimizer.kwargs.betas.${i}`)) : given;
     if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number"))
       throw new ImportError("optimizer.kwargs.betas must be two numbers", "optimizer.kwargs.betas");
     optimizer = {
@@ -306,7 +302,8 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       }
     : null;
 
-  const extraProv = prov && isMap(prov["extra_data"]) ? (prov["extra_data"] as YamlMap) : null;
+  const extraProvRaw = pv("extra_data");
+  const extraProv = isMap(extraProvRaw) ? extraProvRaw : null;
   const extra =
     extraPath === null
       ? null
@@ -321,9 +318,9 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const { preset, views } = interpretViews(loaded, prov);
   const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
   let ckptEvery: Valued;
-  if (prov && typeof prov["checkpoint_every"] === "number")
-    ckptEvery = { value: dur(prov["checkpoint_every"] as number, "steps"), at: "adainf.checkpoint_every" };
-  else if (prov && prov["checkpoint_every"] === null) ckptEvery = { value: ident("none"), at: "adainf.checkpoint_every" };
+  const provEvery = pv("checkpoint_every");
+  if (typeof provEvery === "number") ckptEvery = { value: dur(provEvery, "steps"), at: "adainf.checkpoint_every" };
+  else if (prov && provEvery === null) ckptEvery = { value: ident("none"), at: "adainf.checkpoint_every" };
   else if (sizeKnown) ckptEvery = { value: dur(numberAt(c, "checkpoint.frequency", 1), "epochs"), at: "checkpoint.frequency" };
   else {
     ckptEvery = { value: ident("none"), at: "checkpoint.frequency" };
@@ -333,12 +330,13 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     });
   }
   const keep: Valued | null =
-    prov && typeof prov["keep"] === "number"
-      ? { value: num(prov["keep"] as number), at: "adainf.keep" }
+    typeof pv("keep") === "number"
+      ? { value: num(pv("keep") as number), at: "adainf.keep" }
       : boolAt(c, "checkpoint.keep_prev", false)
         ? null
         : { value: num(1), at: "checkpoint.keep_prev" };
-  const lintRaw = prov && isMap(prov["lint"]) ? (prov["lint"] as YamlMap) : {};
+  const lintGiven = pv("lint");
+  const lintRaw = isMap(lintGiven) ? lintGiven : {};
   const dir = stringAt(c, "checkpoint.dir");
   const valPath = stringAt(c, "data.val_path");
 
@@ -367,7 +365,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     onlineLinear,
     knn,
     output: { dir: dir === null ? null : { value: str(dir), at: "checkpoint.dir" }, checkpointEvery: ckptEvery, keep },
-    lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(v), at: `adainf.lint.${rule}` })),
+    lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(plain(v, `adainf.lint.${rule}`)), at: `adainf.lint.${rule}` })),
     notes,
   };
 }
@@ -463,7 +461,7 @@ function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<
  */
 function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
   const out: Note[] = [];
-  if (c["seed"] === null)
+  if (get(c, "seed") === null)
     out.push({ at: "seed", text: "seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary" });
   if (get(c, "auto_resume.enabled") === true) {
     out.push({
@@ -505,11 +503,17 @@ function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg
   }
   const args: CallArg[] = [];
   const at = (k: string) => `adainf.extra_data.${k}`;
-  if (p["origin"] === "real") args.push({ key: "origin", value: ident("real"), at: at("origin") });
-  if (typeof p["size"] === "number") args.push({ key: "size", value: num(p["size"]), at: at("size") });
-  if (typeof p["fid"] === "number") args.push({ key: "fid", value: num(p["fid"]), at: at("fid") });
-  if (p["channels"] === "rgb" || p["channels"] === "bgr") args.push({ key: "channels", value: ident(p["channels"]), at: at("channels") });
-  if (typeof p["classes"] === "number") args.push({ key: "classes", value: num(p["classes"]), at: at("classes") });
+  const v = (k: string) => get(p, k, "adainf.extra_data.");
+  const origin = v("origin");
+  const size = v("size");
+  const fid = v("fid");
+  const channels = v("channels");
+  const classes = v("classes");
+  if (origin === "real") args.push({ key: "origin", value: ident("real"), at: at("origin") });
+  if (typeof size === "number") args.push({ key: "size", value: num(size), at: at("size") });
+  if (typeof fid === "number") args.push({ key: "fid", value: num(fid), at: at("fid") });
+  if (channels === "rgb" || channels === "bgr") args.push({ key: "channels", value: ident(channels), at: at("channels") });
+  if (typeof classes === "number") args.push({ key: "classes", value: num(classes), at: at("classes") });
   return args;
 }
 
@@ -542,7 +546,8 @@ function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { prese
   const total = entries.reduce((n, e) => n + e.count, 0);
   if (total !== 2) throw new ImportError(`${total} crops; adainf's methods take exactly two views`, "augmentations");
   if (new Set(entries.map((e) => e.size)).size > 1) throw new ImportError("crops of different sizes (multi-crop) have no adainf equivalent", "augmentations");
-  const provViews = prov && Array.isArray(prov["views"]) ? (prov["views"] as unknown[]).filter((v): v is string => typeof v === "string") : [];
+  const given = prov ? get(prov, "views", "adainf.") : undefined;
+  const provViews = Array.isArray(given) ? given.map((v, i) => plain(v, `adainf.views.${i}`)).filter((v): v is string => typeof v === "string") : [];
   let views: ViewPlan[];
   if (provViews.length === 2) {
     // Named views: one `view <name>` each (a symmetric entry counts twice).
@@ -550,7 +555,7 @@ function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { prese
     views = flat.map((ops, i) => ({ name: identifier(provViews[i]!), count: 1, ops }));
   } else if (entries.length === 1) views = [{ name: null, count: 2, ops: entries[0]!.ops }];
   else views = entries.map((e, i) => ({ name: `view${i + 1}`, count: 1, ops: e.ops }));
-  const provPreset = prov && "augment_preset" in prov ? prov["augment_preset"] : undefined;
+  const provPreset = prov && "augment_preset" in prov ? get(prov, "augment_preset", "adainf.") : undefined;
   const preset = provPreset === null ? null : provPreset !== undefined ? nameAt(prov!, "augment_preset") : identifier(loaded.augmentationsName);
   return { preset, views };
 }
@@ -560,7 +565,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
   const where = `pipeline ${i + 1}`;
   const at = (path: string) => `augmentations.${i}.${path}`;
   const n = (path: string, fallback: number) => {
-    const v = resolved(get(e, path), at(path));
+    const v = get(e, path, at(""));
     if (v === undefined || v === null) return fallback;
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;
@@ -570,7 +575,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
   const count = n("num_crops", NaN);
   if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`, at("num_crops"));
   const ops: OpPlan[] = [];
-  if (get(e, "rrc.enabled") !== false) {
+  if (get(e, "rrc.enabled", at("")) !== false) {
     const args: CallArg[] = [];
     if (size !== 32) args.push({ key: "size", value: num(size), at: at("crop_size") });
     args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true, at: at("rrc") });

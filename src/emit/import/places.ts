@@ -4,7 +4,9 @@
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
 // Every message about a config key (an error, a note, a compile error about a value
 // written from it) is put at its place by `located`, and every place is written by
-// `atPlace`.
+// `atPlace`. A key whose value is a whole-value interpolation of a mapping or list
+// (`optimizer: ${base}`) has the keys under it placed where its target's keys are. It also
+// keeps how each number was written (`1.0` is a float), as OmegaConf writes it into text.
 
 import { relative } from "node:path";
 import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
@@ -32,6 +34,10 @@ export class Places {
   private readonly children = new Map<string, Set<string>>();
   /** The paths whose recorded value is a mapping (a later mapping there merges into it). */
   private readonly mappings = new Set<string>([""]);
+  /** The paths whose number was written as a float (`1.0`, `1e3`), though its value is whole. */
+  private readonly floats = new Set<string>();
+  /** Keys holding a whole-value interpolation of a mapping or list -> the key of that mapping or list. */
+  private readonly aliases = new Map<string, string>();
 
   /** `file`: the config itself, the place of a key whose parent is not recorded either. */
   constructor(readonly file: string) {}
@@ -71,7 +77,7 @@ export class Places {
           if (node === root && key === omit) continue;
           const at = child(path, key);
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(pair.value));
+          this.set(at, { file, line: lineOf(offset) }, isYamlMap(pair.value), floatLiteral(pair.value));
           stack.push({ node: pair.value, path: at });
         }
       } else if (isSeq(node)) {
@@ -79,7 +85,7 @@ export class Places {
           const at = child(path, i);
           const offset = (item as { range?: [number, number, number] } | null)?.range?.[0];
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(item));
+          this.set(at, { file, line: lineOf(offset) }, isYamlMap(item), floatLiteral(item));
           stack.push({ node: item, path: at });
         });
       }
@@ -94,9 +100,11 @@ export class Places {
   }
 
   /** A mapping merges into a mapping recorded at `path`; anything else replaces what was under it. */
-  private set(path: string, place: Place, mapping: boolean): void {
+  private set(path: string, place: Place, mapping: boolean, float = false): void {
     if (!mapping || !this.mappings.has(path)) this.dropUnder(path);
     this.map.set(path, place);
+    if (float) this.floats.add(path);
+    else this.floats.delete(path);
     if (mapping) this.mappings.add(path);
     else this.mappings.delete(path);
   }
@@ -108,6 +116,7 @@ export class Places {
       for (const c of this.children.get(at) ?? []) {
         this.map.delete(c);
         this.mappings.delete(c);
+        this.floats.delete(c);
         stack.push(c);
       }
       this.children.delete(at);
@@ -119,15 +128,43 @@ export class Places {
     return atPlace(this.of(key), text);
   }
 
+  /** Whether the number at `key` was written as a float (`1.0`), though its value is whole. */
+  isFloat(key: string): boolean {
+    return this.floats.has(key);
+  }
+
+  /** `from` holds a whole-value interpolation of the mapping or list at `to`: the keys under `from` are placed as those under `to`. */
+  alias(from: string, to: string): void {
+    this.aliases.set(from, to);
+  }
+
   /**
-   * The place of a key: where it was given; for one that was not, the mapping that lacks
+   * The place of a key: where it was given; under a key that interpolates a mapping or
+   * list, where the target's key was given; for one that was not, the mapping that lacks
    * it (its parent's place), else the config file.
    */
   of(key: string): Place {
+    const here = this.map.get(key);
+    if (here) return here;
+    for (let dot = key.lastIndexOf("."); dot > 0; dot = key.lastIndexOf(".", dot - 1)) {
+      const to = this.aliases.get(key.slice(0, dot));
+      if (to !== undefined) return this.given(to + key.slice(dot));
+    }
+    return this.given(key);
+  }
+
+  private given(key: string): Place {
     const here = this.map.get(key);
     if (here) return here;
     const dot = key.lastIndexOf(".");
     const parent = dot < 0 ? undefined : this.map.get(key.slice(0, dot));
     return parent ?? { file: this.file, line: null };
   }
+}
+
+/** A number written as a float whose value is whole (`1.0`, `1e3`): Python's str() writes it `1.0`, JavaScript's `1`. */
+function floatLiteral(node: unknown): boolean {
+  if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value)) return false;
+  if (node.format === "HEX" || node.format === "OCT") return false;
+  return /[.eE]/.test((node as { source?: unknown }).source === undefined ? "" : String((node as { source?: unknown }).source));
 }

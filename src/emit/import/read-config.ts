@@ -1,6 +1,7 @@
 // Reading one YAML file of a solo-learn config (the config, a file its defaults list
 // names, the augmentations), and the terms the importer's steps share: the error and
-// the note about a config key, and access to YAML values.
+// the note about a config key, a value whose interpolation cannot be resolved (raised
+// where it is read), and access to YAML values.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isMap as isYamlMapNode, isScalar, LineCounter, parseDocument } from "yaml";
@@ -34,6 +35,23 @@ export class ImportError extends Error {
   }
 }
 
+/**
+ * A value of the composed config whose interpolation cannot be resolved (interpolate.ts):
+ * its error, at the key that holds the interpolation, raised only where the importer
+ * reads the value (as OmegaConf raises only on access).
+ */
+export class Unresolved {
+  constructor(
+    readonly key: string,
+    readonly message: string,
+  ) {}
+
+  /** The error, for the importer reading the value as `read` (which may reach it through other interpolations). */
+  error(read: string): ImportError {
+    return new ImportError(read === this.key ? this.message : `${this.message} (read for ${read})`, this.key);
+  }
+}
+
 /** Something solo-learn does that the pipeline will not, about the config key `at`. */
 export interface Note {
   at: string;
@@ -54,8 +72,11 @@ export interface YamlFile {
   packageLine: string | null;
   /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
   recordAt(places: Places, prefix: string, omit?: string): void;
-  /** Records the places of one top-level key's value (the config's `defaults` list, before its entries are read). */
-  recordKey(places: Places, key: string): void;
+  /**
+   * Records the places of one top-level key's value, at `as` (default: the key itself): a
+   * defaults list, before its entries are read (a group file's under a key of its own).
+   */
+  recordKey(places: Places, key: string, as?: string): void;
 }
 
 /**
@@ -99,10 +120,10 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit);
         if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
       },
-      recordKey(places, key) {
+      recordKey(places, key, as = key) {
         if (!isYamlMapNode(doc.contents)) return;
         const pair = doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-        if (pair) places.record(key, pair.value, shown, lines);
+        if (pair) places.record(as, pair.value, shown, lines);
       },
     };
   } catch (e) {
@@ -113,15 +134,28 @@ export function readYaml(path: string, what: string, shown: string, key?: string
 }
 
 export function isMap(v: unknown): v is YamlMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved);
 }
 
-/** `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. */
-export function get(m: YamlMap, path: string): unknown {
+/**
+ * `a.b.c` of a YAML mapping; undefined when a step is missing. null stays null. A value on
+ * the way whose interpolation cannot be resolved is its error, read as `base` + the path
+ * to it (`base`: where `m` sits in the config, as `augmentations.0.`).
+ */
+export function get(m: YamlMap, path: string, base = ""): unknown {
   let cur: unknown = m;
-  for (const k of path.split(".")) {
+  const parts = path.split(".");
+  for (const [i, k] of parts.entries()) {
+    if (cur instanceof Unresolved) throw cur.error(base + parts.slice(0, i).join("."));
     if (!isMap(cur)) return undefined;
     cur = cur[k];
   }
+  if (cur instanceof Unresolved) throw cur.error(base + path);
   return cur;
+}
+
+/** `v`, unless it is a value whose interpolation cannot be resolved: then its error, read as `key`. */
+export function plain(v: unknown, key: string): unknown {
+  if (v instanceof Unresolved) throw v.error(key);
+  return v;
 }

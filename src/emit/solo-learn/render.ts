@@ -11,7 +11,7 @@ export function escapeInterpolation(s: string): string {
   return s.replace(/(\\*)\$\{/g, (_m, bs: string) => `${bs}${bs}\\\${`);
 }
 
-/** The inverse of escapeInterpolation, for `adainfc import`. */
+/** The inverse of escapeInterpolation: the text OmegaConf reads back from it (the import resolves it in import/interpolate.ts). */
 export function unescapeInterpolation(s: string): string {
   return s.replace(/(\\*)\\\$\{/g, (_m, bs: string) => `${bs.slice(0, bs.length / 2)}\${`);
 }

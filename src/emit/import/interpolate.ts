@@ -1,0 +1,682 @@
+// OmegaConf's interpolations in a composed solo-learn config, resolved as OmegaConf resolves
+// them on the final config (after Hydra's defaults list is merged): `${a.b}` (absolute),
+// `${.x}` / `${..x}` (relative: the first dot is the mapping or list holding the value, each
+// further dot one level up), `${a.list.0}` and `${a.list[0]}`; a value that is one
+// interpolation keeps its target's type (a number stays a number, a mapping a mapping);
+// text around interpolations gives a string, each value written as Python's str() writes
+// it (`simclr-${data.dataset}`, `1.0`, `True`); interpolations inside keys and resolver
+// arguments (`${plans.${choice}}`); `\${` is a literal `${` and `\\${` a backslash before
+// an interpolation (backslashes elsewhere are kept); the resolvers oc.env, oc.select and
+// oc.decode. The grammar is OmegaConf's (its OmegaConfGrammarLexer/Parser.g4).
+//
+// Every value is resolved here once; one that cannot be becomes an Unresolved holding its
+// one-line error, which is raised only where the importer reads the value (OmegaConf
+// resolves on access: a broken interpolation nobody reads is no error).
+
+import { MAX_CONFIG_BYTES, Unresolved, type YamlMap } from "./read-config.js";
+
+/** A config key, as the list of its steps from the top level (list indices as digits). */
+type Path = string[];
+
+interface NodeInterp {
+  kind: "node";
+  /** Leading dots: 0 absolute, 1 the holding mapping or list, 2 its parent, ... */
+  up: number;
+  steps: Piece[][];
+  src: string;
+}
+interface ResolverInterp {
+  kind: "resolver";
+  name: Piece[][];
+  args: Element[];
+  src: string;
+}
+type Interp = NodeInterp | ResolverInterp;
+/** Text, or an interpolation whose value is written into it. */
+type Piece = string | Interp;
+type Element =
+  | { kind: "literal"; value: unknown; float: boolean }
+  | { kind: "text"; pieces: Piece[] }
+  | { kind: "interp"; interp: Interp }
+  | { kind: "list"; items: Element[] }
+  | { kind: "dict"; entries: [string, Element][] };
+
+/** What a key resolves to: a value, or a mapping or list of the config (at its own key, for relative interpolations inside it). */
+type Got = { kind: "value"; value: unknown; float: boolean } | { kind: "node"; path: Path };
+
+/** OmegaConf's built-in resolvers that import evaluates. */
+const RESOLVERS = ["oc.env", "oc.select", "oc.decode"];
+/** Interpolations leading to one another, and interpolations nested in one string. */
+const MAX_CHAIN = 100;
+const MAX_NESTING = 100;
+
+class GrammarError extends Error {}
+
+/** A failed interpolation: `text` is the message, beginning with the key that holds it. */
+class InterpolationError extends Error {
+  constructor(
+    readonly key: string,
+    readonly text: string,
+  ) {
+    super(text);
+  }
+}
+
+const ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Characters that end a key inside `${...}` (OmegaConf's INTER_KEY). */
+const KEY_END = new Set(["\\", "{", "}", "(", ")", "[", "]", ":", ".", " ", "\t", "'", '"']);
+/** Characters an unquoted resolver argument may hold besides letters, digits and `_`. */
+const UNQUOTED = new Set(["/", "-", "\\", "+", ".", "$", "%", "*", "@", ":", " ", "\t"]);
+/** `\x` escapes of an unquoted argument: x is kept, the backslash dropped. */
+const ESCAPED = new Set(["\\", "(", ")", "[", "]", "{", "}", ":", "=", ",", " ", "\t"]);
+const INT = /^[+-]?(?:0|[1-9](?:_?\d)*)$/;
+const FLOAT =
+  /^[+-]?(?:(?:(?:0|[1-9](?:_?\d)*)?\.\d(?:_?\d)*|(?:0|[1-9](?:_?\d)*)\.)(?:[eE][+-]?\d(?:_?\d)*)?|(?:0|[1-9](?:_?\d)*)[eE][+-]?\d(?:_?\d)*|inf|nan)$/i;
+
+/** OmegaConf's grammar over one string: `text()` for a config value, `single()` for oc.decode's input. */
+class Parser {
+  private i = 0;
+  private depth = 0;
+  constructor(private readonly s: string) {}
+
+  private fail(what: string, at = this.i): never {
+    throw new GrammarError(`${what} at character ${at + 1}`);
+  }
+
+  private ws(): void {
+    while (this.s[this.i] === " " || this.s[this.i] === "\t") this.i++;
+  }
+
+  private expect(c: string, open: number): void {
+    if (this.i >= this.s.length) this.fail("'${' is not closed", open);
+    if (this.s[this.i] !== c) this.fail(`'${this.s[this.i]}' where '${c}' was expected`);
+    this.i++;
+  }
+
+  /** A whole config value: text and interpolations. */
+  text(): Piece[] {
+    const out = this.pieces(undefined);
+    return out;
+  }
+
+  /** oc.decode's input: one element, nothing around it but spaces. */
+  single(): Element {
+    this.ws();
+    const e = this.element(["\u0000"]);
+    this.ws();
+    if (this.i < this.s.length) this.fail(`'${this.s[this.i]}' after the value`);
+    return e;
+  }
+
+  /**
+   * Text up to `quote` (the end of a quoted argument) or the end: a run of backslashes
+   * before `${` (or before the quote) is halved, and an odd one escapes it.
+   */
+  private pieces(quote: string | undefined): Piece[] {
+    const out: Piece[] = [];
+    const s = this.s;
+    let buf = "";
+    while (this.i < s.length) {
+      const c = s[this.i]!;
+      if (c === "\\") {
+        let j = this.i;
+        while (s[j] === "\\") j++;
+        const next = s.startsWith("${", j) ? "${" : quote !== undefined && s[j] === quote ? quote : null;
+        if (next === null) {
+          buf += s.slice(this.i, j);
+          this.i = j;
+          continue;
+        }
+        const run = j - this.i;
+        buf += "\\".repeat(run >> 1);
+        this.i = j;
+        if (run % 2 === 1) {
+          buf += next;
+          this.i += next.length;
+        }
+        continue;
+      }
+      if (c === quote) break;
+      if (s.startsWith("${", this.i)) {
+        if (buf) out.push(buf);
+        buf = "";
+        out.push(this.interp());
+        continue;
+      }
+      buf += c;
+      this.i++;
+    }
+    if (buf) out.push(buf);
+    return out;
+  }
+
+  /** `${...}` at this.i: a key (`${a.b}`, `${..x}`, `${a[0]}`) or a resolver (`${oc.env:HOME}`). */
+  private interp(): Interp {
+    const open = this.i;
+    if (++this.depth > MAX_NESTING) this.fail(`more than ${MAX_NESTING} interpolations nested in one another`, open);
+    if (!this.s.includes("}", open)) this.fail("'${' is not closed", open);
+    this.i += 2;
+    this.ws();
+    let up = 0;
+    while (this.s[this.i] === ".") {
+      up++;
+      this.i++;
+    }
+    const steps: Piece[][] = [];
+    let name = up === 0;
+    if (this.s[this.i] === "[") {
+      this.i++;
+      steps.push(this.key(open));
+      this.expect("]", open);
+      name = false;
+    } else steps.push(this.key(open));
+    for (;;) {
+      if (this.s[this.i] === ".") {
+        this.i++;
+        steps.push(this.key(open));
+      } else if (this.s[this.i] === "[") {
+        this.i++;
+        steps.push(this.key(open));
+        this.expect("]", open);
+        name = false;
+      } else break;
+    }
+    this.ws();
+    if (this.s[this.i] === ":" && name && steps.every((p) => p.length === 1 && (typeof p[0] !== "string" || ID.test(p[0])))) {
+      this.i++;
+      this.ws();
+      const args = this.sequence("}", open);
+      this.expect("}", open);
+      this.depth--;
+      return { kind: "resolver", name: steps, args, src: this.s.slice(open, this.i) };
+    }
+    this.expect("}", open);
+    this.depth--;
+    return { kind: "node", up, steps, src: this.s.slice(open, this.i) };
+  }
+
+  /** One step of a key: its name, or an interpolation that gives it. */
+  private key(open: number): Piece[] {
+    if (this.s.startsWith("${", this.i)) return [this.interp()];
+    const start = this.i;
+    while (this.i < this.s.length && !KEY_END.has(this.s[this.i]!)) this.i++;
+    if (this.i === start) {
+      if (this.i >= this.s.length) this.fail("'${' is not closed", open);
+      this.fail(`'${this.s[this.i]}' where a key was expected`);
+    }
+    return [this.s.slice(start, this.i)];
+  }
+
+  /** Comma-separated elements up to `close` (not consumed); an empty one is "" (as OmegaConf 2.x). */
+  private sequence(close: string, open: number): Element[] {
+    const out: Element[] = [];
+    this.ws();
+    if (this.s[this.i] === close) return out;
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === "," || this.s[this.i] === close) out.push({ kind: "literal", value: "", float: false });
+      else out.push(this.element([",", close]));
+      this.ws();
+      if (this.s[this.i] === ",") {
+        this.i++;
+        this.ws();
+        if (this.s[this.i] === close) {
+          out.push({ kind: "literal", value: "", float: false });
+          return out;
+        }
+        continue;
+      }
+      if (this.i >= this.s.length) this.fail("'${' is not closed", open);
+      if (this.s[this.i] === close) return out;
+      this.fail(`'${this.s[this.i]}' inside the arguments (quote an argument that holds it)`);
+    }
+  }
+
+  /** One resolver argument (or oc.decode's input): quoted text, a list, a mapping, or unquoted text, a number, true/false, null. */
+  private element(ends: string[]): Element {
+    const s = this.s;
+    const c = s[this.i];
+    if (c === "'" || c === '"') {
+      const open = this.i;
+      this.i++;
+      const pieces = this.pieces(c);
+      if (this.i >= s.length) this.fail(`the quote ${c} is not closed`, open);
+      this.i++;
+      return { kind: "text", pieces };
+    }
+    if (c === "[") {
+      const open = this.i;
+      this.i++;
+      const items = this.sequence("]", open);
+      this.expect("]", open);
+      return { kind: "list", items };
+    }
+    if (c === "{") {
+      const open = this.i;
+      this.i++;
+      this.ws();
+      const entries: [string, Element][] = [];
+      if (s[this.i] === "}") {
+        this.i++;
+        return { kind: "dict", entries };
+      }
+      for (;;) {
+        this.ws();
+        const start = this.i;
+        while (this.i < s.length && s[this.i] !== ":" && s[this.i] !== "}" && s[this.i] !== ",") this.i++;
+        const key = s.slice(start, this.i).trim();
+        if (key === "") this.fail("a key where one was expected");
+        this.expect(":", open);
+        this.ws();
+        entries.push([key, this.element([",", "}"])]);
+        this.ws();
+        if (s[this.i] === ",") {
+          this.i++;
+          continue;
+        }
+        this.expect("}", open);
+        return { kind: "dict", entries };
+      }
+    }
+    // Unquoted: letters, digits, `_`, /-\+.$%*@: and spaces, `\` escapes, interpolations.
+    const pieces: Piece[] = [];
+    let buf = "";
+    let raw = "";
+    let escaped = false;
+    /** Unescaped spaces at the end of buf (stripped, as OmegaConf strips them). */
+    let tail = 0;
+    while (this.i < s.length && !ends.includes(s[this.i]!)) {
+      const ch = s[this.i]!;
+      if (s.startsWith("${", this.i)) {
+        buf = buf.slice(0, buf.length - tail);
+        if (buf) pieces.push(buf);
+        buf = "";
+        tail = 0;
+        pieces.push(this.interp());
+        raw += "\u0000";
+        continue;
+      }
+      if (ch === "\\" && this.i + 1 < s.length && ESCAPED.has(s[this.i + 1]!)) {
+        buf += s[this.i + 1];
+        raw += s.slice(this.i, this.i + 2);
+        escaped = true;
+        tail = 0;
+        this.i += 2;
+        continue;
+      }
+      if (!/[A-Za-z0-9_]/.test(ch) && !UNQUOTED.has(ch)) this.fail(`'${ch}' in an unquoted argument (quote it)`);
+      buf += ch;
+      raw += ch;
+      tail = ch === " " || ch === "\t" ? tail + 1 : 0;
+      this.i++;
+    }
+    buf = buf.slice(0, buf.length - tail);
+    if (buf) pieces.push(buf);
+    const trimmed = raw.trim();
+    if (pieces.length === 1 && typeof pieces[0] !== "string") return { kind: "interp", interp: pieces[0]! };
+    if (pieces.length <= 1 && !escaped) {
+      const t = trimmed;
+      if (/^null$/i.test(t)) return { kind: "literal", value: null, float: false };
+      if (/^(?:true|false)$/i.test(t)) return { kind: "literal", value: t.toLowerCase() === "true", float: false };
+      if (INT.test(t)) return { kind: "literal", value: Number(t.replace(/_/g, "")), float: false };
+      if (FLOAT.test(t)) {
+        const n = t.replace(/_/g, "").toLowerCase();
+        const value = n.endsWith("inf") ? (n.startsWith("-") ? -Infinity : Infinity) : n.endsWith("nan") ? NaN : Number(n);
+        return { kind: "literal", value, float: true };
+      }
+    }
+    return { kind: "text", pieces };
+  }
+}
+
+/** Python's repr() of a float (`1.0`, `1e-05`, `1e+16`). */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, e] = x.toExponential().split("e") as [string, string];
+  const exp = Number(e);
+  const sign = mantissa.startsWith("-") ? "-" : "";
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  if (exp < -4 || exp >= 16) {
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
+  return `${sign}${whole}.${digits.slice(exp + 1) || "0"}`;
+}
+
+/** Python's repr() of a string. */
+function pythonString(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === "\\" || ch === q) out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + q;
+}
+
+/** How the config's YAML wrote a key (and the environment), for resolving. */
+export interface ResolveContext {
+  env: Record<string, string | undefined>;
+  /** Whether the number at a key was written as a float (`1.0`, `1e3`): Python writes it `1.0`, `1000.0`. */
+  isFloat(key: string): boolean;
+  /** A key whose value is a whole-value interpolation of a mapping or list: the keys under it are those under `to`. */
+  alias(from: string, to: string): void;
+}
+
+const dotted = (p: Path) => p.join(".");
+const idOf = (p: Path) => p.join("\u0000");
+
+function isContainer(v: unknown): v is YamlMap | unknown[] {
+  return typeof v === "object" && v !== null && !(v instanceof Unresolved);
+}
+
+function childOf(v: unknown, step: string): { found: true; value: unknown } | { found: false } {
+  if (Array.isArray(v)) {
+    if (!/^\d+$/.test(step) || Number(step) >= v.length) return { found: false };
+    return { found: true, value: v[Number(step)] };
+  }
+  if (isContainer(v) && Object.hasOwn(v, step)) return { found: true, value: (v as YamlMap)[step] };
+  return { found: false };
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (isContainer(v)) return "a mapping";
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}
+
+/** A value as the message quotes it (one line, not too long). */
+function quoted(s: string): string {
+  const q = JSON.stringify(s);
+  return q.length > 120 ? `${q.slice(0, 117)}..."` : q;
+}
+
+class Resolution {
+  private readonly memo = new Map<string, Got | InterpolationError>();
+  private readonly active: Path[] = [];
+  private readonly activeAt = new Map<string, number>();
+  private readonly built = new Map<string, unknown>();
+  private readonly building = new Set<string>();
+
+  constructor(
+    private readonly root: YamlMap,
+    private readonly ctx: ResolveContext,
+  ) {}
+
+  /** The value at a key of the config itself (no interpolation followed). */
+  private raw(path: Path): unknown {
+    let cur: unknown = this.root;
+    for (const step of path) {
+      const c = childOf(cur, step);
+      cur = c.found ? c.value : undefined;
+    }
+    return cur;
+  }
+
+  private error(holder: Path, what: string): InterpolationError {
+    const key = dotted(holder);
+    return new InterpolationError(key, `${key}: ${quoted(String(this.raw(holder)))}${what}`);
+  }
+
+  /** The key at `path` (a key of the config itself, not under an interpolation), resolved. */
+  at(path: Path): Got {
+    const id = idOf(path);
+    const known = this.memo.get(id);
+    if (known instanceof InterpolationError) throw known;
+    if (known) return known;
+    const started = this.activeAt.get(id);
+    if (started !== undefined) {
+      const chain = [...this.active.slice(started), path].map(dotted);
+      throw this.error(path, ` is part of a cycle of interpolations: ${chain.join(" -> ")}`);
+    }
+    const raw = this.raw(path);
+    if (typeof raw !== "string" || !raw.includes("${")) {
+      const got: Got = isContainer(raw) ? { kind: "node", path } : { kind: "value", value: raw, float: this.ctx.isFloat(dotted(path)) };
+      this.memo.set(id, got);
+      return got;
+    }
+    if (this.active.length >= MAX_CHAIN) throw this.error(path, `: more than ${MAX_CHAIN} interpolations lead to one another`);
+    this.activeAt.set(id, this.active.length);
+    this.active.push(path);
+    let result: Got | InterpolationError;
+    try {
+      let pieces: Piece[];
+      try {
+        pieces = new Parser(raw).text();
+      } catch (e) {
+        if (e instanceof GrammarError) throw this.error(path, ` is not a valid interpolation: ${e.message}`);
+        throw e;
+      }
+      result = this.value(pieces, path, raw);
+    } catch (e) {
+      if (!(e instanceof InterpolationError)) throw e;
+      result = e;
+    } finally {
+      this.active.pop();
+      this.activeAt.delete(id);
+    }
+    this.memo.set(id, result);
+    if (result instanceof InterpolationError) throw result;
+    return result;
+  }
+
+  /** Pieces of text as a value: one interpolation keeps its target's type; anything else is a string. */
+  private value(pieces: Piece[], holder: Path, raw: string): Got {
+    if (pieces.length === 1 && typeof pieces[0] !== "string") return this.interp(pieces[0]!, holder, raw);
+    return { kind: "value", value: this.text(pieces, holder, raw), float: false };
+  }
+
+  private text(pieces: Piece[], holder: Path, raw: string): string {
+    let out = "";
+    for (const p of pieces) {
+      out += typeof p === "string" ? p : this.str(this.interp(p, holder, raw));
+      if (out.length > MAX_CONFIG_BYTES) throw this.error(holder, `: its interpolations make a text of over 1 MiB`);
+    }
+    return out;
+  }
+
+  /** Python's str() of a resolved value, as OmegaConf writes it into text. */
+  private str(g: Got): string {
+    if (g.kind === "node") return this.repr(this.raw(g.path), g.path);
+    if (typeof g.value === "string") return g.value;
+    if (typeof g.value === "number" && (g.float || !Number.isInteger(g.value))) return pythonFloat(g.value);
+    return this.repr(g.value, null);
+  }
+
+  /** Python's repr() of a value (`path`: where it is in the config, for how its numbers were written). */
+  private repr(v: unknown, path: Path | null): string {
+    if (v === null || v === undefined) return "None";
+    if (typeof v === "boolean") return v ? "True" : "False";
+    if (typeof v === "number") {
+      const float = !Number.isInteger(v) || (path !== null && this.ctx.isFloat(dotted(path)));
+      return float ? pythonFloat(v) : Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+    }
+    if (typeof v === "string") return pythonString(v);
+    const at = (k: string) => (path === null ? null : [...path, k]);
+    if (Array.isArray(v)) return `[${v.map((x, i) => this.repr(x, at(String(i)))).join(", ")}]`;
+    if (v instanceof Unresolved) return "???";
+    return `{${Object.entries(v as YamlMap)
+      .map(([k, x]) => `${pythonString(k)}: ${this.repr(x, at(k))}`)
+      .join(", ")}}`;
+  }
+
+  /** The steps of a key: each step's text (or the key an interpolation in it gives, which may hold dots). */
+  private steps(steps: Piece[][], holder: Path, raw: string): Path {
+    const out: Path = [];
+    for (const step of steps) {
+      const p = step[0]!;
+      if (typeof p === "string") {
+        out.push(p);
+        continue;
+      }
+      const g = this.interp(p, holder, raw);
+      if (g.kind !== "value" || typeof g.value !== "string")
+        throw this.error(holder, `: ${p.src} stands for a key, so it must give text, not ${g.kind === "node" ? "a mapping or list" : describe(g.value)}`);
+      out.push(...g.value.split("."));
+    }
+    return out;
+  }
+
+  private interp(it: Interp, holder: Path, raw: string): Got {
+    if (it.kind === "node") {
+      const lead = raw === it.src ? "" : `: ${it.src}`;
+      const rel = this.steps(it.steps, holder, raw);
+      let base: Path = [];
+      if (it.up > 0) {
+        if (it.up > holder.length) throw this.error(holder, `${lead} goes ${it.up} levels up from ${dotted(holder)}, above the top of the config`);
+        base = holder.slice(0, holder.length - it.up);
+      }
+      const target = [...base, ...rel];
+      const found = this.find(target);
+      if (!found.found) throw this.error(holder, `${lead} looks up ${dotted(target)}, which is not in the composed config${found.why}`);
+      if (found.got.kind === "value" && found.got.value === "???")
+        throw this.error(holder, `${lead} looks up ${dotted(target)}, which is ??? (a value still to be given)`);
+      return found.got;
+    }
+    const name = this.steps(it.name, holder, raw).join(".");
+    const lead = raw === it.src ? "" : `: ${it.src}`;
+    if (!RESOLVERS.includes(name))
+      throw this.error(
+        holder,
+        `${lead} uses the resolver ${name}, which import does not evaluate (it evaluates ${RESOLVERS.join(", ")}); write the value itself`,
+      );
+    const args = it.args.map((a) => this.element(a, holder, raw));
+    switch (name) {
+      case "oc.env": {
+        const key = args[0];
+        if (args.length < 1 || args.length > 2 || key?.kind !== "value" || typeof key.value !== "string")
+          throw this.error(holder, `${lead}: oc.env takes the name of an environment variable and, after a comma, a default`);
+        const v = this.ctx.env[key.value];
+        if (v !== undefined) return { kind: "value", value: v, float: false };
+        const fallback = args[1];
+        if (fallback === undefined)
+          throw this.error(holder, `${lead}: the environment variable ${key.value} is not set, and no default is given (\${oc.env:${key.value},<default>})`);
+        if (fallback.kind === "value" && fallback.value === null) return { kind: "value", value: null, float: false };
+        return { kind: "value", value: this.str(fallback), float: false };
+      }
+      case "oc.select": {
+        const key = args[0];
+        if (args.length < 1 || args.length > 2 || key?.kind !== "value" || typeof key.value !== "string")
+          throw this.error(holder, `${lead}: oc.select takes a key and, after a comma, a default`);
+        const fallback: Got = args[1] ?? { kind: "value", value: null, float: false };
+        let sel: Interp;
+        try {
+          sel = new Parser(`\${${key.value}}`).text()[0] as Interp;
+        } catch (e) {
+          if (e instanceof GrammarError) throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
+          throw e;
+        }
+        if (typeof sel !== "object" || sel.kind !== "node") throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
+        const rel = this.steps(sel.steps, holder, raw);
+        if (sel.up > holder.length) return fallback;
+        const found = this.find([...holder.slice(0, sel.up === 0 ? 0 : holder.length - sel.up), ...rel]);
+        if (!found.found || (found.got.kind === "value" && found.got.value === "???")) return fallback;
+        return found.got;
+      }
+      case "oc.decode": {
+        const input = args[0];
+        if (args.length !== 1 || input?.kind !== "value" || (typeof input.value !== "string" && input.value !== null))
+          throw this.error(holder, `${lead}: oc.decode takes one text (or null)`);
+        if (input.value === null) return input;
+        let element: Element;
+        try {
+          element = new Parser(input.value as string).single();
+        } catch (e) {
+          if (e instanceof GrammarError) throw this.error(holder, `${lead}: oc.decode cannot read ${quoted(input.value as string)}: ${e.message}`);
+          throw e;
+        }
+        return this.element(element, holder, raw);
+      }
+      default:
+        throw new Error(`resolver ${name} listed but not evaluated`);
+    }
+  }
+
+  /** A resolver argument's value; lists and mappings in it become plain values. */
+  private element(e: Element, holder: Path, raw: string): Got {
+    switch (e.kind) {
+      case "literal":
+        return { kind: "value", value: e.value, float: e.float };
+      case "text":
+        return { kind: "value", value: this.text(e.pieces, holder, raw), float: false };
+      case "interp":
+        return this.interp(e.interp, holder, raw);
+      case "list":
+        return { kind: "value", value: e.items.map((x) => this.plain(this.element(x, holder, raw))), float: false };
+      case "dict":
+        return { kind: "value", value: Object.fromEntries(e.entries.map(([k, x]) => [k, this.plain(this.element(x, holder, raw))])), float: false };
+    }
+  }
+
+  private plain(g: Got): unknown {
+    return g.kind === "node" ? this.output(g.path) : g.value;
+  }
+
+  /** The key at `target` (following interpolations on the way), or why it is not there. */
+  private find(target: Path): { found: true; got: Got } | { found: false; why: string } {
+    let got: Got = { kind: "node", path: [] };
+    for (const [i, step] of target.entries()) {
+      const here = target.slice(0, i);
+      const container = got.kind === "node" ? this.raw(got.path) : got.value;
+      const c = childOf(container, step);
+      if (!c.found) {
+        if (i === 0) return { found: false, why: "" };
+        const why = Array.isArray(container)
+          ? ` (${dotted(here)} is a list of ${container.length})`
+          : isContainer(container)
+            ? ""
+            : ` (${dotted(here)} is ${describe(container)}, not a mapping)`;
+        return { found: false, why };
+      }
+      got = got.kind === "node" ? this.at([...got.path, step]) : { kind: "value", value: c.value, float: false };
+    }
+    return { found: true, got };
+  }
+
+  /** The config as the importer reads it, from `path` down: each value resolved, or Unresolved. */
+  output(path: Path): unknown {
+    let got: Got;
+    try {
+      got = this.at(path);
+    } catch (e) {
+      if (e instanceof InterpolationError) return new Unresolved(e.key, e.text);
+      throw e;
+    }
+    if (got.kind === "value") return got.value;
+    const id = idOf(got.path);
+    const done = this.built.get(id);
+    if (done !== undefined) return done;
+    if (this.building.has(id)) {
+      const key = dotted(path);
+      return new Unresolved(key, `${key}: ${quoted(String(this.raw(path)))} refers to ${dotted(got.path)}, which holds it (a mapping or list inside itself)`);
+    }
+    if (id !== idOf(path)) this.ctx.alias(dotted(path), dotted(got.path));
+    this.building.add(id);
+    const raw = this.raw(got.path);
+    const out = Array.isArray(raw)
+      ? raw.map((_, i) => this.output([...got.path, String(i)]))
+      : Object.fromEntries(Object.keys(raw as YamlMap).map((k) => [k, this.output([...got.path, k])]));
+    this.building.delete(id);
+    this.built.set(id, out);
+    return out;
+  }
+}
+
+/**
+ * The composed config with its interpolations resolved as OmegaConf resolves them; a value
+ * that cannot be resolved is an Unresolved (its error, at the key holding the
+ * interpolation), raised only where the importer reads it.
+ */
+export function resolveInterpolations(config: YamlMap, ctx: ResolveContext): YamlMap {
+  return new Resolution(config, ctx).output([]) as YamlMap;
+}
