@@ -4,12 +4,13 @@
 //   `)`), read from the language's definition (ir/builtins.ts) as signature help shows
 //   it, and each with hover's text as its tooltip. A parameter without a default value
 //   (required, or absent by default: a crop's size is the data's) is not shown, nor
-//   one that a dotted key of the same declaration sets (`train.optimizer.momentum = 0.95`,
+//   one that a dotted key of the same declaration sets (`train.optimizer.momentum = 0.95`;
+//   `augment.grayscale.p = 0.3` or `augment.view1.grayscale.p` for an op of its views;
 //   in a sweep too).
 // - `inherited`: after the `{` of a block that a pipeline (or recipe) built `from` a
-//   recipe writes, the settings of that block it inherits and does not write
-//   (`train {` `inherits devices = 2, batch_size = 512, ...`; one it only changes with
-//   dotted keys, `train.optimizer.lr = 0.1`, is inherited too), from the body the compiler
+//   recipe writes, the settings of that block it inherits and does not write, in its body
+//   or its sweep (`train {` `inherits devices = 2, batch_size = 512, ...`; one it only
+//   changes with dotted keys, `train.optimizer.lr = 0.1`, is inherited too), from the body the compiler
 //   merges along the recipe chain (resolve/pipeline.ts `mergedBody`); each links to the
 //   recipe's statement. A block it does not write at all is not shown (all of it is the
 //   recipe's; hover on the pipeline shows the result).
@@ -19,10 +20,11 @@ import { langParams } from "../ir/define.js";
 import { ResolveContext } from "../resolve/context.js";
 import { emptyBlock, type Entry, mergeStatements } from "../resolve/merge.js";
 import { mergedBody } from "../resolve/pipeline.js";
-import { type LoadedFile, localDecls, type Program } from "../resolve/program.js";
+import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
 import type { Decl, Statement } from "../syntax/ast.js";
 import { where } from "./hover.js";
 import { fieldMarkdown, paramLabel } from "./language.js";
+import { chainOf } from "./navigation.js";
 import { type CallSite, walkFile } from "./walk.js";
 
 export interface InlayOptions {
@@ -47,15 +49,8 @@ export interface Hint {
 
 /** The hints of `file` between the compiler offsets `from` and `to` (inclusive). */
 export function inlayHints(file: LoadedFile, program: Program, options: InlayOptions, from = 0, to = Number.POSITIVE_INFINITY): Hint[] {
-  const out: Hint[] = [];
-  if (options.defaults) out.push(...defaultHints(file, program));
-  if (options.inherited) out.push(...inheritedHints(file, program));
-  return out.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
-}
-
-// ---------------------------------------------------------------- defaults
-
-function defaultHints(file: LoadedFile, program: Program): Hint[] {
+  if (!options.defaults && !options.inherited) return [];
+  // One walk: the calls, and the key paths each declaration writes (its sweep's included).
   const calls: CallSite[] = [];
   const written = new Map<Decl, Set<string>>();
   walkFile(file, program, {
@@ -66,6 +61,15 @@ function defaultHints(file: LoadedFile, program: Program): Hint[] {
       set.add(path.join("."));
     },
   });
+  const out: Hint[] = [];
+  if (options.defaults) out.push(...defaultHints(calls, written));
+  if (options.inherited) out.push(...inheritedHints(file, program, written));
+  return out.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
+}
+
+// ---------------------------------------------------------------- defaults
+
+function defaultHints(calls: readonly CallSite[], written: ReadonlyMap<Decl, ReadonlySet<string>>): Hint[] {
   const out: Hint[] = [];
   for (const c of calls) {
     const params = langParams(c.block.fields);
@@ -78,7 +82,7 @@ function defaultHints(file: LoadedFile, program: Program): Hint[] {
     }
     const set = written.get(c.decl);
     const left = params.filter(
-      (p) => p.field.default !== undefined && p.field.default !== null && !given.has(p.lang) && !set?.has([...c.path, p.lang].join(".")),
+      (p) => p.field.default !== undefined && p.field.default !== null && !given.has(p.lang) && !c.paths.some((path) => set?.has([...path, p.lang].join("."))),
     );
     if (left.length === 0) continue;
     const label: HintPart[] = [];
@@ -99,13 +103,13 @@ function defaultHints(file: LoadedFile, program: Program): Hint[] {
 /** The longest an inherited setting is shown in full (`optimizer = lars(...)` beyond it). */
 const MAX_SETTING = 48;
 
-/** A statement on one line, shortened: a call's arguments become `...` when it is long. */
+/** A statement on one line (a line ends at LF, CRLF or a lone CR), shortened: a call's arguments become `...` when it is long. */
 function brief(stmt: Statement, text: string): string {
   const full = text
     .slice(stmt.span.start, stmt.span.end)
-    .replace(/([([])\s*\n\s*/g, "$1")
-    .replace(/,?\s*\n\s*([)\]])/g, "$1")
-    .replace(/\s*\n\s*/g, " ");
+    .replace(/([([])\s*[\r\n]\s*/g, "$1")
+    .replace(/,?\s*[\r\n]\s*([)\]])/g, "$1")
+    .replace(/\s*[\r\n]\s*/g, " ");
   if (full.length <= MAX_SETTING) return full;
   const v = stmt.value;
   if (v?.kind === "call" && v.args) return `${stmt.key.text} = ${v.callee.text}(…)`;
@@ -113,12 +117,12 @@ function brief(stmt: Statement, text: string): string {
   return `${full.slice(0, MAX_SETTING - 1)}…`;
 }
 
-/** One inherited setting (and the dotted overrides its recipes wrote of it) as label parts. */
-function settingParts(key: string, entry: Entry, program: Program): HintPart[] {
+/** One inherited setting (and the dotted overrides its recipes wrote of it) as label parts; `chain`: the recipes it comes from. */
+function settingParts(key: string, entry: Entry, chain: readonly DeclRef[], program: Program): HintPart[] {
   if (entry.kind === "block") return [{ value: `${key} { … }` }];
   if (entry.kind === "list") return [];
   const { stmt, file } = entry;
-  const recipe = localDecls(file).find((d) => d.span.start <= stmt.span.start && stmt.span.end <= d.span.end);
+  const recipe = chain.find((r) => r.file === file && r.decl.span.start <= stmt.span.start && stmt.span.end <= r.decl.span.end)?.decl;
   const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${stmt.span.line}`;
   const parts: HintPart[] = [
     {
@@ -134,13 +138,16 @@ function settingParts(key: string, entry: Entry, program: Program): HintPart[] {
   return parts;
 }
 
-function inheritedHints(file: LoadedFile, program: Program): Hint[] {
+function inheritedHints(file: LoadedFile, program: Program, written: ReadonlyMap<Decl, ReadonlySet<string>>): Hint[] {
   const out: Hint[] = [];
   for (const decl of localDecls(file)) {
     if (!decl.base || !decl.body || (decl.declKind !== "pipeline" && decl.declKind !== "recipe")) continue;
     const base = program.lookup(file, "recipe", decl.base.text);
     const inherited = base && mergedBody(base.decl, base.file, program);
     if (!inherited) continue;
+    const chain = chainOf(program, base);
+    /** Key paths the declaration writes anywhere, its sweep included: a setting its sweep sets is each point's own. */
+    const paths = written.get(decl);
     // What the declaration itself writes, merged as the compiler merges it (`train { ... }` and `train.steps = ...` are one block).
     const own = emptyBlock(decl.name);
     mergeStatements(own, decl.body.statements, file, new ResolveContext());
@@ -152,9 +159,10 @@ function inheritedHints(file: LoadedFile, program: Program): Hint[] {
       const label: HintPart[] = [];
       for (const [key, entry] of theirs.entries) {
         // Written here, unless only as dotted keys into an inherited value (`train.optimizer.lr = 0.1`).
-        const written = mine?.kind === "block" ? mine.entries.get(key) : undefined;
-        if (written && !(written.kind === "block" && entry.kind === "stmt")) continue;
-        const parts = settingParts(key, entry, program);
+        const here = mine?.kind === "block" ? mine.entries.get(key) : undefined;
+        if (here && !(here.kind === "block" && entry.kind === "stmt")) continue;
+        if (paths?.has(`${s.key.text}.${key}`)) continue;
+        const parts = settingParts(key, entry, chain, program);
         if (parts.length === 0) continue;
         label.push({ value: label.length ? ", " : "inherits " }, ...parts);
       }

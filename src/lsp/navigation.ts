@@ -143,7 +143,7 @@ const sameDecl = (a: DeclRef, b: DeclRef): boolean => a.file.abs === b.file.abs 
 const hasBody = (d: Decl): boolean => (d.declKind === "pipeline" || d.declKind === "recipe") && d.body !== null;
 
 /** `ref` and the recipes it derives from (`from`), nearest first, as the compiler resolves them (a cycle ends it). */
-function chainOf(program: Program, ref: DeclRef): DeclRef[] {
+export function chainOf(program: Program, ref: DeclRef): DeclRef[] {
   const out = [ref];
   for (let r = ref; r.decl.base; ) {
     const next = program.lookup(r.file, "recipe", r.decl.base.text);
@@ -159,9 +159,9 @@ function declarationIn(ref: DeclRef, name: string): NameNode | undefined {
   return sourceNames(ref.decl.body?.statements ?? []).find((n) => n.declares && n.node.text === name)?.node;
 }
 
-/** What the source `name` written in the body of `ref` is: its owner along the `from` chain, and the declaration nearest to it. */
-function resolveSource(program: Program, ref: DeclRef, name: string): SourceTarget | null {
-  const declaring = chainOf(program, ref).flatMap((r) => {
+/** What the source `name` written in the body of `ref` is: its owner along the `from` chain (`chain`), and the declaration nearest to it. */
+function resolveSource(program: Program, ref: DeclRef, name: string, chain = chainOf(program, ref)): SourceTarget | null {
+  const declaring = chain.flatMap((r) => {
     const node = declarationIn(r, name);
     return node ? [{ owner: r, span: node.span }] : [];
   });
@@ -173,9 +173,11 @@ function resolveSource(program: Program, ref: DeclRef, name: string): SourceTarg
 /** Every source name of `ref`'s `from` chain: what a pipeline (or recipe) built on it could name. */
 export function sourcesSeenBy(program: Program, ref: DeclRef): Map<string, SourceTarget> {
   const out = new Map<string, SourceTarget>();
-  for (const r of chainOf(program, ref))
+  // The chain once, not once per name (a file of many declarations calls this for each).
+  const chain = chainOf(program, ref);
+  for (const r of chain)
     for (const n of sourceNames(r.decl.body?.statements ?? []))
-      if (n.declares && !out.has(n.node.text)) out.set(n.node.text, resolveSource(program, ref, n.node.text)!);
+      if (n.declares && !out.has(n.node.text)) out.set(n.node.text, resolveSource(program, ref, n.node.text, chain)!);
   return out;
 }
 

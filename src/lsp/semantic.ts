@@ -10,9 +10,8 @@
 
 import { chevrotain } from "../../grammar/chevrotain.js";
 import { adainfLexer, Ident, Name } from "../../grammar/tokens.js";
-import type { Span } from "../ir/types.js";
+import type { Position } from "vscode-languageserver";
 import type { LoadedFile, Program } from "../resolve/program.js";
-import { lineStarts, makeSpan } from "../syntax/parse.js";
 import { type Meaning, type NameKind, walkFile } from "./walk.js";
 
 export const TOKEN_TYPES = ["namespace", "type", "class", "enum", "struct", "parameter", "variable", "property", "enumMember", "function", "keyword"] as const;
@@ -40,11 +39,9 @@ const TYPE_OF: Record<NameKind, TokenType> = {
   module: "namespace",
 };
 
-/** One classified name, in the compiler's coordinates (lines and columns 1-based). */
+/** One classified name, at a compiler offset (the editor's line and character come from the document: encodeTokens). */
 export interface SemanticToken {
   start: number;
-  line: number;
-  column: number;
   length: number;
   type: TokenType;
   modifiers: TokenModifier[];
@@ -59,14 +56,7 @@ function modifiersOf(m: Meaning): TokenModifier[] {
   return out;
 }
 
-const tokenAt = (span: Span, type: TokenType, modifiers: TokenModifier[]): SemanticToken => ({
-  start: span.start,
-  line: span.line,
-  column: span.column,
-  length: span.end - span.start,
-  type,
-  modifiers,
-});
+const tokenAt = (start: number, end: number, type: TokenType, modifiers: TokenModifier[]): SemanticToken => ({ start, length: end - start, type, modifiers });
 
 /** The file's classified names and keywords, in the order of the text. */
 export function semanticTokens(file: LoadedFile, program: Program): SemanticToken[] {
@@ -76,14 +66,12 @@ export function semanticTokens(file: LoadedFile, program: Program): SemanticToke
   walkFile(file, program, {
     name(node, m) {
       named.add(node.span.start);
-      if (m) out.push(tokenAt(node.span, TYPE_OF[m.kind], modifiersOf(m)));
+      if (m) out.push(tokenAt(node.span.start, node.span.end, TYPE_OF[m.kind], modifiersOf(m)));
     },
   });
-  // Lines and columns as the tree's spans count them (parse.ts), so the two kinds sort alike.
-  const lines = lineStarts(file.ast.text);
   for (const t of adainfLexer.tokenize(file.ast.text).tokens) {
     if (t.tokenType === Ident || !chevrotain.tokenMatcher(t, Name) || named.has(t.startOffset)) continue;
-    out.push(tokenAt(makeSpan(file.ast.file, lines, t.startOffset, t.startOffset + t.image.length), "keyword", []));
+    out.push(tokenAt(t.startOffset, t.startOffset + t.image.length, "keyword", []));
   }
   // One token per place (the protocol allows no overlaps).
   return out.sort((a, b) => a.start - b.start).filter((t, i, all) => i === 0 || all[i - 1]!.start !== t.start);
@@ -91,18 +79,18 @@ export function semanticTokens(file: LoadedFile, program: Program): SemanticToke
 
 /**
  * The protocol's encoding of `tokens` (sorted): five numbers per token, its line and
- * character relative to the previous token's, its length, type and modifier bits. `bom`:
- * the document's characters before the compiler's first (positions.ts), on the first line.
+ * character relative to the previous token's, its length, type and modifier bits.
+ * `positionAt`: the document's position of a compiler offset (positions.ts SourceView:
+ * the editor's lines, which a lone CR ends too, and a byte order mark counted).
  * `lines`: only the tokens on these (0-based, inclusive) lines.
  */
-export function encodeTokens(tokens: readonly SemanticToken[], bom = 0, lines?: { from: number; to: number }): number[] {
+export function encodeTokens(tokens: readonly SemanticToken[], positionAt: (offset: number) => Position, lines?: { from: number; to: number }): number[] {
   const data: number[] = [];
   let line = 0;
   let character = 0;
   for (const t of tokens) {
-    const l = t.line - 1;
+    const { line: l, character: c } = positionAt(t.start);
     if (lines && (l < lines.from || l > lines.to)) continue;
-    const c = t.column - 1 + (l === 0 ? bom : 0);
     data.push(
       l - line,
       l === line ? c - character : c,

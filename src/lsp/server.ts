@@ -349,14 +349,15 @@ export function startServer(
   connection.languages.semanticTokens.on((p) =>
     guard("semantic tokens", { data: [] }, () => {
       const l = loaded(p.textDocument.uri);
-      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), l.source.bom) : [] };
+      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset)) : [] };
     }),
   );
 
   connection.languages.semanticTokens.onRange((p) =>
     guard("semantic tokens", { data: [] }, () => {
       const l = loaded(p.textDocument.uri);
-      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), l.source.bom, { from: p.range.start.line, to: p.range.end.line }) : [] };
+      const lines = { from: p.range.start.line, to: p.range.end.line };
+      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset), lines) : [] };
     }),
   );
 

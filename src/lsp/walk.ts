@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as B from "../ir/builtins.js";
 import { byName, type Block, langParams } from "../ir/define.js";
 import { findRule } from "../lint/rules/index.js";
+import { viewCount, viewNames } from "../resolve/augment.js";
 import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
 import type { Args, Decl, DeclKind, Expr, NameNode, PathNode, Statement } from "../syntax/ast.js";
 import { calledBlock, enter, fieldValues, type Scope, type Slot, slotOf } from "./language.js";
@@ -58,8 +59,13 @@ export interface CallSite {
   callee: PathNode;
   /** null: a bare name (`schedule = constant`). */
   args: Args | null;
-  /** The key path of the setting the call is (the value of), from its declaration's body: `train.optimizer`, `evaluate.knn`. */
-  path: string[];
+  /**
+   * The key paths, from its declaration's body, that name the call, so that a dotted key
+   * of the declaration sets its parameters: where it is written (`train.optimizer`,
+   * `evaluate.knn`), and for an op of a view also `augment.<op>` (every view) and
+   * `augment.<view>.<op>` (each view the statement adds).
+   */
+  paths: string[][];
   decl: Decl;
 }
 
@@ -90,6 +96,8 @@ export function walkFile(file: LoadedFile, program: Program, v: Visitor): void {
 class Walker {
   private readonly found = new Map<string, DeclRef | null>();
   private modules: string[] | null = null;
+  /** Inside a view's ops: the key paths a dotted key reaches its ops by (`augment`, `augment.view1`). */
+  private opPrefixes: string[][] = [];
 
   constructor(
     private readonly f: LoadedFile,
@@ -172,7 +180,24 @@ class Walker {
   }
 
   private statements(scope: Scope, list: readonly Statement[], prefix: readonly string[], d: DeclContext): void {
-    for (const s of list) this.statement(scope, s, prefix, d);
+    let views = 0;
+    for (const s of list) {
+      if (scope.kind !== "views" || s.key.text !== "view") {
+        this.statement(scope, s, prefix, d);
+        continue;
+      }
+      // The views it adds, named as the compiler names them: what `augment.<view>.<op>.<param>` addresses.
+      const names = viewNames(s.label?.text, viewCount(s.count) ?? 1, views);
+      views += names.length;
+      this.opPrefixes = [[...prefix], ...names.map((n) => [...prefix, n])];
+      this.statement(scope, s, prefix, d);
+      this.opPrefixes = [];
+    }
+  }
+
+  /** The paths that name a call written at `path` in `scope` (CallSite.paths). */
+  private callPaths(scope: Scope, path: readonly string[], op: string): string[][] {
+    return [[...path], ...(scope.kind === "ops" ? this.opPrefixes.map((p) => [...p, op]) : [])];
   }
 
   private statement(scope: Scope, s: Statement, prefix: readonly string[], d: DeclContext): void {
@@ -193,12 +218,14 @@ class Walker {
     if (s.args) {
       // `knn(k = 20)`, `random_resized_crop(...)`, `allow(...)`: the key is the call.
       const inner = enter(scope, { open: "(", first: key[0], key, assigns: false, with: false, callee: s.key.text });
-      if (inner.kind === "args") this.v.call?.({ block: inner.block, callee: s.key, args: s.args, path, decl: d.decl });
+      if (inner.kind === "args")
+        this.v.call?.({ block: inner.block, callee: s.key, args: s.args, paths: this.callPaths(scope, path, s.key.text), decl: d.decl });
       this.args(inner, s.args, path, d);
     } else if (!s.value && !s.block && !s.count) {
       // `grayscale`, `knn`: an op or evaluator with its defaults.
       const slot = slotOf(scope, key);
-      if (slot?.kind === "op" || slot?.kind === "evaluator") this.v.call?.({ block: slot.block, callee: s.key, args: null, path, decl: d.decl });
+      if (slot?.kind === "op" || slot?.kind === "evaluator")
+        this.v.call?.({ block: slot.block, callee: s.key, args: null, paths: this.callPaths(scope, path, s.key.text), decl: d.decl });
     }
     if (s.value) this.value(scope, key, s.value, path, d);
     if (s.block) {
@@ -213,24 +240,29 @@ class Walker {
   private key(scope: Scope, s: Statement, d: DeclContext): void {
     const parts = s.key.parts;
     const texts = parts.map((p) => p.text);
+    // Where the key enters an augmentation's `with { ... }` form: at once in a `with` block,
+    // after `augment.` in a body (`augment.color_jitter.p`, which slotOf reads so).
+    const withAt = scope.kind === "augmentWith" ? 0 : texts.length > 1 && slotOf(scope, texts.slice(0, 1))?.kind === "augment" ? 1 : -1;
     let prev: Slot | null = null;
     parts.forEach((node, i) => {
       const slot = slotOf(scope, texts.slice(0, i + 1));
-      this.emit(node, this.keyMeaning(scope, slot, prev, s, i, d));
+      this.emit(node, this.keyMeaning(scope, slot, prev, s, i, withAt, d));
       prev = slot;
     });
   }
 
-  private keyMeaning(scope: Scope, slot: Slot | null, prev: Slot | null, s: Statement, i: number, d: DeclContext): Meaning | null {
+  private keyMeaning(scope: Scope, slot: Slot | null, prev: Slot | null, s: Statement, i: number, withAt: number, d: DeclContext): Meaning | null {
     const parts = s.key.parts;
     const name = parts[i]!.text;
     const last = i === parts.length - 1;
+    /** The part's place in the `with` form (-1: before it, or not in one). */
+    const inWith = withAt < 0 ? -1 : i - withAt;
     if (scope.kind === "axis") return i === 0 ? { kind: "alternative", declaration: true } : null;
     if (!slot) {
-      // `color_jitter.p` and `view1.color_jitter.p` in a `with { ... }` of an augmentation.
-      if (scope.kind === "augmentWith") {
+      // `color_jitter.p` and `view1.color_jitter.p` in an augmentation's `with` form.
+      if (inWith >= 0) {
         if (byName(B.AUGMENT_OPS, name)) return { kind: "builtin", std: true };
-        return i === 0 && parts.length === 3 ? { kind: "view" } : null;
+        return inWith === 0 && parts.length - withAt === 3 ? { kind: "view" } : null;
       }
       // `data.real.size`
       if (prev?.kind === "source" && SOURCE_PARAMS.has(name)) return { kind: "param" };
@@ -239,7 +271,7 @@ class Walker {
     switch (slot.kind) {
       case "field": {
         const ofCall = scope.kind === "args" || prev?.kind === "family" || prev?.kind === "evaluator" || prev?.kind === "op";
-        return { kind: ofCall || (scope.kind === "augmentWith" && i > 0) ? "param" : "field" };
+        return { kind: ofCall || inWith > 0 ? "param" : "field" };
       }
       case "block":
       case "view":
@@ -313,7 +345,7 @@ class Walker {
     const b = calledBlock(scope, slot, callee.text);
     const known = b === B.DATASET_CALL ? this.ref(callee, "dataset") : b !== null;
     if (b !== B.DATASET_CALL) for (const p of callee.parts) this.emit(p, b ? { kind: "builtin", std: true } : null);
-    if (b && known) this.v.call?.({ block: b, callee, args, path: [...path], decl: d.decl });
+    if (b && known) this.v.call?.({ block: b, callee, args, paths: [[...path]], decl: d.decl });
   }
 }
 

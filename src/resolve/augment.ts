@@ -155,18 +155,27 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
       }
       ops.push({ name: o.key.parts[0]!, stmt: o, overrides: [] });
     }
-    let count = 1;
-    if (s.count) {
-      if (s.count.kind !== "number" || !Number.isInteger(s.count.value) || s.count.value < 1 || s.count.value > 16) {
-        ctx.report(diag.E021.viewCount(), s.count.span);
-      } else count = s.count.value;
-    }
-    for (let i = 0; i < count; i++) {
-      const name = s.label && count === 1 ? s.label.text : `${s.label?.text ?? "view"}${views.length + 1}`;
+    const count = viewCount(s.count);
+    if (count === null) ctx.report(diag.E021.viewCount(), s.count!.span);
+    for (const name of viewNames(s.label?.text, count ?? 1, views.length))
       views.push({ name, span: s.span, ops: ops.map((o) => ({ ...o, overrides: [...o.overrides] })) });
-    }
   }
   return views;
+}
+
+/** How many views `view x N { ... }` adds: N, a whole number from 1 to 16 (1 without a count); null when N is not one. */
+export function viewCount(count: Expr | null): number | null {
+  if (!count) return 1;
+  return count.kind === "number" && Number.isInteger(count.value) && count.value >= 1 && count.value <= 16 ? count.value : null;
+}
+
+/**
+ * The names of the `count` views a `view` statement adds after `before` views: its label
+ * (`view v1 { ... }`), else `view<n>` (`<label><n>` for a labelled `view v x 2`), numbered
+ * over the whole preset: the names dotted keys (`augment.view1.color_jitter.p`) address.
+ */
+export function viewNames(label: string | undefined, count: number, before: number): string[] {
+  return Array.from({ length: count }, (_, i) => (label && count === 1 ? label : `${label ?? "view"}${before + i + 1}`));
 }
 
 function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): void {

@@ -217,7 +217,7 @@ export class Program {
 
   /** Find a declaration of `kind` visible from `file` (own, imported, then prelude). */
   lookup(file: LoadedFile, kind: DeclKind, name: string): DeclRef | null {
-    const own = localDecls(file).find((d) => d.declKind === kind && d.name.text === name);
+    const own = declNamed(file, kind, name);
     if (own) return { decl: own, file };
     const dot = name.indexOf(".");
     for (const imp of this.imports.get(file.abs) ?? []) {
@@ -228,12 +228,12 @@ export class Program {
         const prefix = imp.alias;
         const wanted = prefix ? (dot > 0 && name.slice(0, dot) === prefix ? name.slice(dot + 1) : null) : name;
         if (wanted === null) continue;
-        const d = localDecls(imp.file).find((x) => x.declKind === kind && x.name.text === wanted);
+        const d = declNamed(imp.file, kind, wanted);
         if (d) return { decl: d, file: imp.file };
       }
     }
     for (const f of this.loadPrelude()) {
-      const d = localDecls(f).find((x) => x.declKind === kind && x.name.text === name);
+      const d = declNamed(f, kind, name);
       if (d) return { decl: d, file: f };
     }
     return null;
@@ -290,6 +290,23 @@ export function parseCached(text: string, display: string): ReturnType<typeof pa
 
 export function localDecls(file: LoadedFile): Decl[] {
   return file.ast.items.filter((i): i is Decl => i.kind === "decl");
+}
+
+/** Each parsed file's declarations by kind and name, the first of each (as a search in text order finds it). */
+const declIndex = new WeakMap<SourceFile, Map<string, Decl>>();
+
+/** The first declaration of `kind` named `name` in `file`: looked up in an index made once per parse, so a file of many declarations is not searched once per name. */
+function declNamed(file: LoadedFile, kind: DeclKind, name: string): Decl | undefined {
+  let index = declIndex.get(file.ast);
+  if (!index) {
+    index = new Map();
+    for (const d of localDecls(file)) {
+      const key = `${d.declKind}\u0000${d.name.text}`;
+      if (!index.has(key)) index.set(key, d);
+    }
+    declIndex.set(file.ast, index);
+  }
+  return index.get(`${kind}\u0000${name}`);
 }
 
 /** The path with symlinks resolved; the path itself when it does not exist (yet). */
