@@ -37,6 +37,12 @@ trace select node --input-type=module -e "
   console.log(JSON.stringify(await backendStatuses())); await releaseBackends();"
 trace step node "$REPO/dist/bench/step.js" --model convnet --projector 64,32 --backend webgpu --no-torch \
   --batch 2 --warmup 0 --steps 1 --json
+# The CPU figure (gpu-check.sh part 4b): the wasm backend, threaded (its pool's worker
+# script and threaded binary) and single-threaded (the fallback's binary).
+trace cpustep node "$REPO/dist/bench/step.js" --model convnet --projector 64,32 --backend wasm --wasm-threads 2 --no-torch \
+  --batch 2 --warmup 0 --steps 1 --no-profile --json
+trace cpustep1 node "$REPO/dist/bench/step.js" --model convnet --projector 64,32 --backend wasm --wasm-threads 1 --no-torch \
+  --batch 2 --warmup 0 --steps 1 --no-profile --json
 trace generate node "$REPO/bin/adainfc.js" generate --from mnist --count 500 -o datasets/generated/mnist-gen.npz
 trace run node "$REPO/bin/adainfc.js" run pipelines/quickstart.adainf --backend webgpu --no-color
 cat "$TMP"/trace.* | grep -v ' = -1 ' | grep -oE "\"$REPO/node_modules/[^\"]+\"" | tr -d '"' | sed "s|^$REPO/||" |
