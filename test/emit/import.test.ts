@@ -563,10 +563,10 @@ describe("import solo-learn: Hydra's defaults list", () => {
       mkdirSync(join(dir, "cfg", "wandb"));
       writeFileSync(join(dir, "cfg", "wandb", "private.yaml"), "enabled: true\nproject: solo-learn\n");
       mkdirSync(join(dir, "cfg", "knn"));
-      writeFileSync(join(dir, "cfg", "knn", "on.yaml"), "enabled: true\nk: 10\n");
+      writeFileSync(join(dir, "cfg", "knn", "near.yaml"), "enabled: true\nk: 10\n");
       return { config, dir };
     };
-    const kept = make(["_self_", aug, "wandb: private.yaml", "knn@knn_eval: on", "~wandb", "~knn: far"]);
+    const kept = make(["_self_", aug, "wandb: private.yaml", "knn@knn_eval: near", "~wandb", "~knn: far"]);
     const r = await run(kept.dir);
     expect(r.code).toBe(0);
     // wandb/private.yaml is not merged (nothing is said about wandb); knn is, as ~knn: far selects another option
@@ -575,7 +575,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
       `note: cfg/simclr.yaml:${lineOf(kept.config, "- ~knn:")}: defaults: '~knn: far' deletes nothing: the defaults lists have no entry of knn selecting far`,
     ]);
     expect(irOf("p.adainf", kept.dir).evaluate.knn).toMatchObject({ k: 10 });
-    const gone = make(["_self_", aug, "knn@knn_eval: on", "~knn: on.yaml"]);
+    const gone = make(["_self_", aug, "knn@knn_eval: near", "~knn: near.yaml"]);
     expect((await run(gone.dir)).code).toBe(0);
     expect(irOf("p.adainf", gone.dir).evaluate.knn).toBeNull();
     expect(readFileSync(join(gone.dir, "p.adainf"), "utf8")).not.toContain("knn");
@@ -605,20 +605,20 @@ describe("import solo-learn: Hydra's defaults list", () => {
   });
 
   it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {
-    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "knn@_group_.x: on", "knn@a..b: on", "extra: bad"]);
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "knn@_group_.x: near", "knn@a..b: near", "extra: bad"]);
     const dir = referenceProject(config);
     mkdirSync(join(dir, "cfg", "knn"));
-    writeFileSync(join(dir, "cfg", "knn", "on.yaml"), "k: 10\n");
+    writeFileSync(join(dir, "cfg", "knn", "near.yaml"), "k: 10\n");
     mkdirSync(join(dir, "cfg", "extra"));
     writeFileSync(join(dir, "cfg", "extra", "bad.yaml"), "# @package x.\nzzz: 1\n");
     const r = await run(dir);
     expect(r.code).toBe(0);
     // placed at knn.x (the group's key, then x), not at a key named _group_.x
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- knn@_group_.x:")}: defaults: 'knn@_group_.x: on' (cfg/knn/on.yaml) sets knn.x, which the imported pipeline does not take settings from\n`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- knn@_group_.x:")}: defaults: 'knn@_group_.x: near' (cfg/knn/near.yaml) sets knn.x, which the imported pipeline does not take settings from\n`,
     );
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- knn@a..b:")}: defaults: {"knn@a..b":"on"} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- knn@a..b:")}: defaults: {"knn@a..b":"near"} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
     );
     expect(r.err).toContain(
       `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: bad': '# @package x.' in cfg/extra/bad.yaml names no package; merged at extra\n`,

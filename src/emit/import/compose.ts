@@ -11,11 +11,13 @@
 // mapping merges key by key; a list or a scalar replaces what was there. Entries that
 // configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
 // not there, and any entry the importer cannot follow, is said at its place.
-// `--augmentations` is merged last, as a command-line override.
+// `--augmentations` is merged last, as a command-line override. A value of a merged file
+// that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
+// refuses the file when it loads it).
 
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { resolveInterpolations } from "./interpolate.js";
+import { invalidInterpolation, resolveInterpolations } from "./interpolate.js";
 import { type Places, shownPath } from "./places.js";
 import { ImportError, isMap, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
@@ -273,6 +275,19 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       skip(here, entry);
       continue;
     }
+    if (typeof value === "boolean" || (Array.isArray(value) && value.some((v) => typeof v === "boolean"))) {
+      // `knn: on` names no on.yaml: Hydra loads the list as YAML 1.1, where on/off/yes/no are booleans.
+      entries.push({
+        kind: "other",
+        notes: [
+          {
+            at: `${here}.${key}`,
+            text: `defaults: '${key}' selects ${JSON.stringify(value)}, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped`,
+          },
+        ],
+      });
+      continue;
+    }
     const names = typeof value === "string" ? [value] : Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : null;
     if (names === null) {
       skip(here, entry);
@@ -504,6 +519,9 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     if (value === null || value === undefined) return;
     if (key === "" && !isMap(value)) throw new ImportError(`${file.shown}: merged at the config's top level, so it must be a YAML mapping`);
     file.recordAt(places, key, omit);
+    // OmegaConf parses every `${` of a file when it loads it: one it cannot parse fails the run, read or not.
+    const invalid = invalidInterpolation(value, key);
+    if (invalid) throw new ImportError(invalid.message, invalid.key);
     config = mergedAt(config, key, value);
     if (key === "augmentations" || (key === "" && isMap(value) && "augmentations" in value)) augmentationsFrom = { path, name };
   };

@@ -11,7 +11,12 @@
 //
 // Every value is resolved here once; one that cannot be becomes an Unresolved holding its
 // one-line error, which is raised only where the importer reads the value (OmegaConf
-// resolves on access: a broken interpolation nobody reads is no error).
+// resolves on access: a broken interpolation nobody reads is no error), and so does `???`
+// (OmegaConf's missing value). A text the grammar cannot parse is found by
+// invalidInterpolation in every file merged (OmegaConf refuses the file when it loads it).
+// A chain of more than MAX_CHAIN interpolations is the error of the key read, whatever the
+// order keys are resolved in: each key keeps the length of its chain, and a key met
+// MAX_CHAIN deep is resolved first on its own, so the stack stays shallow.
 
 import { MAX_CONFIG_BYTES, Unresolved, type YamlMap } from "./read-config.js";
 
@@ -39,18 +44,34 @@ type Element =
   | { kind: "text"; pieces: Piece[] }
   | { kind: "interp"; interp: Interp }
   | { kind: "list"; items: Element[] }
-  | { kind: "dict"; entries: [string, Element][] };
+  | { kind: "dict"; entries: [Piece[], Element][] };
 
 /** What a key resolves to: a value, or a mapping or list of the config (at its own key, for relative interpolations inside it). */
 type Got = { kind: "value"; value: unknown; float: boolean } | { kind: "node"; path: Path };
 
 /** OmegaConf's built-in resolvers that import evaluates. */
 const RESOLVERS = ["oc.env", "oc.select", "oc.decode"];
-/** Interpolations leading to one another, and interpolations nested in one string. */
+/** Interpolations leading to one another, and interpolations (lists, mappings) nested in one string. */
 const MAX_CHAIN = 100;
 const MAX_NESTING = 100;
 
 class GrammarError extends Error {}
+
+/**
+ * More than MAX_CHAIN interpolations lead on from `chain[0]` (its first keys, as far as
+ * they are named): the error of that key and of every key that reads it.
+ */
+class ChainTooLong {
+  constructor(readonly chain: Path[]) {}
+}
+
+/**
+ * A key not yet resolved met MAX_CHAIN keys deep: resolved first on its own (Resolution.top),
+ * then the key that led to it again, so a long chain takes no deeper a stack than this.
+ */
+class NeedFirst {
+  constructor(readonly path: Path) {}
+}
 
 /** A failed interpolation: `text` is the message, beginning with the key that holds it. */
 class InterpolationError extends Error {
@@ -65,10 +86,12 @@ class InterpolationError extends Error {
 const ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Characters that end a key inside `${...}` (OmegaConf's INTER_KEY). */
 const KEY_END = new Set(["\\", "{", "}", "(", ")", "[", "]", ":", ".", " ", "\t", "'", '"']);
-/** Characters an unquoted resolver argument may hold besides letters, digits and `_`. */
-const UNQUOTED = new Set(["/", "-", "\\", "+", ".", "$", "%", "*", "@", ":", " ", "\t"]);
+/** Characters an unquoted resolver argument may hold besides letters, digits and `_` (OmegaConf's UNQUOTED_CHAR, COLON, WS). */
+const UNQUOTED = new Set(["/", "-", "\\", "+", ".", "$", "%", "*", "@", "?", "|", ":", " ", "\t"]);
 /** `\x` escapes of an unquoted argument: x is kept, the backslash dropped. */
 const ESCAPED = new Set(["\\", "(", ")", "[", "]", "{", "}", ":", "=", ",", " ", "\t"]);
+/** The arguments OmegaConf's parser accepts after `${:` (a resolver without a name): plain words, commas between. */
+const NAMELESS_ARGS = /^[ \t]*[\w/\-+.$%*@?|]+(?:[ \t]*,[ \t]*[\w/\-+.$%*@?|]+)*[ \t]*$/;
 const INT = /^[+-]?(?:0|[1-9](?:_?\d)*)$/;
 const FLOAT =
   /^[+-]?(?:(?:(?:0|[1-9](?:_?\d)*)?\.\d(?:_?\d)*|(?:0|[1-9](?:_?\d)*)\.)(?:[eE][+-]?\d(?:_?\d)*)?|(?:0|[1-9](?:_?\d)*)[eE][+-]?\d(?:_?\d)*|inf|nan)$/i;
@@ -101,6 +124,17 @@ class Parser {
 
   /** oc.decode's input: one element, nothing around it but spaces. */
   single(): Element {
+    // Spaces around it (not escaped): OmegaConf reads a plain value as text, spaces and all, and
+    // nothing else (a quoted text, a list, a mapping) at all.
+    if (this.s === "") this.fail("nothing to read");
+    const trailing = /[ \t]+$/.exec(this.s);
+    const escapedEnd = trailing !== null && trailing[0].length === 1 && /(?:^|[^\\])(?:\\\\)*\\$/.test(this.s.slice(0, trailing.index));
+    if (/^[ \t]/.test(this.s) || (trailing && !escapedEnd)) {
+      this.ws();
+      if (this.i >= this.s.length || "'\"[{".includes(this.s[this.i]!)) this.fail(`'${this.s[this.i] ?? "the end"}' after spaces`);
+      this.i = 0;
+      return this.element(["\u0000"], true);
+    }
     this.ws();
     const e = this.element(["\u0000"]);
     this.ws();
@@ -150,13 +184,30 @@ class Parser {
     return out;
   }
 
+  /** One more interpolation, list or mapping inside the others (at most MAX_NESTING: the parser recurses). */
+  private nest(open: number): void {
+    if (++this.depth > MAX_NESTING) this.fail(`more than ${MAX_NESTING} interpolations, lists or mappings nested in one another`, open);
+  }
+
   /** `${...}` at this.i: a key (`${a.b}`, `${..x}`, `${a[0]}`) or a resolver (`${oc.env:HOME}`). */
   private interp(): Interp {
     const open = this.i;
-    if (++this.depth > MAX_NESTING) this.fail(`more than ${MAX_NESTING} interpolations nested in one another`, open);
+    this.nest(open);
     if (!this.s.includes("}", open)) this.fail("'${' is not closed", open);
     this.i += 2;
     this.ws();
+    if (this.s[this.i] === ":") {
+      // A resolver without a name: OmegaConf's parser takes it only with plain arguments
+      // (`${:x}`, `${:a, b}`; not `${:}`, `${:a b}`, `${:[a]}`, `${:x:y}`), and resolving it fails.
+      const close = this.s.indexOf("}", this.i);
+      if (close < 0 || !NAMELESS_ARGS.test(this.s.slice(this.i + 1, close))) this.fail("a resolver without a name", open);
+      this.i++;
+      this.ws();
+      const args = this.sequence("}", open);
+      this.expect("}", open);
+      this.depth--;
+      return { kind: "resolver", name: [], args, src: this.s.slice(open, this.i) };
+    }
     let up = 0;
     while (this.s[this.i] === ".") {
       up++;
@@ -232,8 +283,46 @@ class Parser {
     }
   }
 
+  /**
+   * A key of a mapping in a resolver argument, up to its `:` (OmegaConf's dictKey): unquoted
+   * characters, `\` escapes and interpolations, no quotes; spaces around it are dropped.
+   */
+  private dictKey(): Piece[] {
+    const s = this.s;
+    const pieces: Piece[] = [];
+    let buf = "";
+    let tail = 0;
+    while (this.i < s.length && s[this.i] !== ":") {
+      const ch = s[this.i]!;
+      if (s.startsWith("${", this.i)) {
+        if (buf) pieces.push(buf);
+        buf = "";
+        tail = 0;
+        pieces.push(this.interp());
+        continue;
+      }
+      if (ch === "\\" && this.i + 1 < s.length && ESCAPED.has(s[this.i + 1]!)) {
+        buf += s[this.i + 1];
+        tail = 0;
+        this.i += 2;
+        continue;
+      }
+      if (!/[A-Za-z0-9_]/.test(ch) && !UNQUOTED.has(ch)) this.fail(`'${ch}' in a key of a mapping`);
+      if ((ch === " " || ch === "\t") && buf === "" && pieces.length === 0) {
+        this.i++;
+        continue;
+      }
+      buf += ch;
+      tail = ch === " " || ch === "\t" ? tail + 1 : 0;
+      this.i++;
+    }
+    buf = buf.slice(0, buf.length - tail);
+    if (buf) pieces.push(buf);
+    return pieces;
+  }
+
   /** One resolver argument (or oc.decode's input): quoted text, a list, a mapping, or unquoted text, a number, true/false, null. */
-  private element(ends: string[]): Element {
+  private element(ends: string[], spaced = false): Element {
     const s = this.s;
     const c = s[this.i];
     if (c === "'" || c === '"') {
@@ -246,26 +335,28 @@ class Parser {
     }
     if (c === "[") {
       const open = this.i;
+      this.nest(open);
       this.i++;
       const items = this.sequence("]", open);
       this.expect("]", open);
+      this.depth--;
       return { kind: "list", items };
     }
     if (c === "{") {
       const open = this.i;
+      this.nest(open);
       this.i++;
       this.ws();
-      const entries: [string, Element][] = [];
+      const entries: [Piece[], Element][] = [];
       if (s[this.i] === "}") {
         this.i++;
+        this.depth--;
         return { kind: "dict", entries };
       }
       for (;;) {
         this.ws();
-        const start = this.i;
-        while (this.i < s.length && s[this.i] !== ":" && s[this.i] !== "}" && s[this.i] !== ",") this.i++;
-        const key = s.slice(start, this.i).trim();
-        if (key === "") this.fail("a key where one was expected");
+        const key = this.dictKey();
+        if (key.length === 0) this.fail("a key where one was expected");
         this.expect(":", open);
         this.ws();
         entries.push([key, this.element([",", "}"])]);
@@ -275,20 +366,20 @@ class Parser {
           continue;
         }
         this.expect("}", open);
+        this.depth--;
         return { kind: "dict", entries };
       }
     }
-    // Unquoted: letters, digits, `_`, /-\+.$%*@: and spaces, `\` escapes, interpolations.
+    // Unquoted: letters, digits, `_`, /-\+.$%*@?|: and spaces, `\` escapes, interpolations.
     const pieces: Piece[] = [];
     let buf = "";
     let raw = "";
     let escaped = false;
-    /** Unescaped spaces at the end of buf (stripped, as OmegaConf strips them). */
+    /** Unescaped spaces at the end of buf: stripped at the end of the argument, as OmegaConf strips them (kept before an interpolation). */
     let tail = 0;
     while (this.i < s.length && !ends.includes(s[this.i]!)) {
       const ch = s[this.i]!;
       if (s.startsWith("${", this.i)) {
-        buf = buf.slice(0, buf.length - tail);
         if (buf) pieces.push(buf);
         buf = "";
         tail = 0;
@@ -310,8 +401,9 @@ class Parser {
       tail = ch === " " || ch === "\t" ? tail + 1 : 0;
       this.i++;
     }
-    buf = buf.slice(0, buf.length - tail);
+    if (!spaced) buf = buf.slice(0, buf.length - tail);
     if (buf) pieces.push(buf);
+    if (spaced) return { kind: "text", pieces };
     const trimmed = raw.trim();
     if (pieces.length === 1 && typeof pieces[0] !== "string") return { kind: "interp", interp: pieces[0]! };
     if (pieces.length <= 1 && !escaped) {
@@ -401,8 +493,21 @@ function quoted(s: string): string {
   return q.length > 120 ? `${q.slice(0, 117)}..."` : q;
 }
 
+/** A key resolved: its value, and how many interpolations lead from it to a plain value (0 for a plain one). */
+interface Resolved {
+  got: Got;
+  depth: number;
+}
+
 class Resolution {
-  private readonly memo = new Map<string, Got | InterpolationError>();
+  /** Each key resolved, or its error; ChainTooLong for a key whose chain is too long, whichever key reads it. */
+  private readonly memo = new Map<string, Resolved | InterpolationError | ChainTooLong>();
+  /** The keys `top` resolves first (NeedFirst) and those waiting for them. */
+  private readonly waiting = new Set<string>();
+  /** For each key being resolved (as `active`), the longest chain of the keys it has read so far. */
+  private readonly deepest: number[] = [];
+  /** Each string value's pieces, parsed once (a key may be resolved again after a NeedFirst). */
+  private readonly parsed = new Map<string, Piece[] | GrammarError>();
   private readonly active: Path[] = [];
   private readonly activeAt = new Map<string, number>();
   private readonly built = new Map<string, unknown>();
@@ -428,46 +533,114 @@ class Resolution {
     return new InterpolationError(key, `${key}: ${quoted(String(this.raw(holder)))}${what}`);
   }
 
+  /**
+   * The key at `path` as the importer reads it (from no other key): resolved as `at` does,
+   * the keys `at` asks for first (NeedFirst) each before the key that met it.
+   */
+  private top(path: Path): Got {
+    const pending = [path];
+    const waiting = this.waiting;
+    waiting.clear();
+    waiting.add(idOf(path));
+    for (;;) {
+      const p = pending[pending.length - 1]!;
+      try {
+        const got = this.at(p);
+        if (pending.length === 1) return got;
+      } catch (e) {
+        if (e instanceof NeedFirst) {
+          const id = idOf(e.path);
+          // Met again while it waits: a cycle through more than MAX_CHAIN keys.
+          if (waiting.has(id)) this.memo.set(id, new ChainTooLong([e.path]));
+          else {
+            waiting.add(id);
+            pending.push(e.path);
+          }
+          continue;
+        }
+        if (pending.length === 1 || !(e instanceof InterpolationError)) throw e;
+      }
+      waiting.delete(idOf(pending.pop()!));
+    }
+  }
+
   /** The key at `path` (a key of the config itself, not under an interpolation), resolved. */
-  at(path: Path): Got {
+  private at(path: Path): Got {
     const id = idOf(path);
     const known = this.memo.get(id);
     if (known instanceof InterpolationError) throw known;
-    if (known) return known;
+    if (known instanceof ChainTooLong) this.tooLong(path, known);
+    if (known) return this.reached(path, known);
     const started = this.activeAt.get(id);
     if (started !== undefined) {
       const chain = [...this.active.slice(started), path].map(dotted);
       throw this.error(path, ` is part of a cycle of interpolations: ${chain.join(" -> ")}`);
     }
+    if (this.active.length > 0 && this.waiting.has(id)) {
+      // Waiting for a key that leads back to it: a cycle through more than MAX_CHAIN keys.
+      const cycle = new ChainTooLong([path]);
+      this.memo.set(id, cycle);
+      this.tooLong(path, cycle);
+    }
     const raw = this.raw(path);
     if (typeof raw !== "string" || !raw.includes("${")) {
       const got: Got = isContainer(raw) ? { kind: "node", path } : { kind: "value", value: raw, float: this.ctx.isFloat(dotted(path)) };
-      this.memo.set(id, got);
-      return got;
+      const plain = { got, depth: 0 };
+      this.memo.set(id, plain);
+      return this.reached(path, plain);
     }
-    if (this.active.length >= MAX_CHAIN) throw this.error(path, `: more than ${MAX_CHAIN} interpolations lead to one another`);
+    if (this.active.length >= MAX_CHAIN) throw new NeedFirst(path);
     this.activeAt.set(id, this.active.length);
     this.active.push(path);
-    let result: Got | InterpolationError;
+    this.deepest.push(0);
+    let result: Resolved | InterpolationError | ChainTooLong;
     try {
-      let pieces: Piece[];
-      try {
-        pieces = new Parser(raw).text();
-      } catch (e) {
-        if (e instanceof GrammarError) throw this.error(path, ` is not a valid interpolation: ${e.message}`);
-        throw e;
-      }
-      result = this.value(pieces, path, raw);
+      const pieces = this.parse(id, raw);
+      if (pieces instanceof GrammarError) throw this.error(path, ` is not a valid interpolation: ${pieces.message}`);
+      const got = this.value(pieces, path, raw);
+      result = { got, depth: 1 + this.deepest[this.deepest.length - 1]! };
     } catch (e) {
-      if (!(e instanceof InterpolationError)) throw e;
-      result = e;
+      if (e instanceof ChainTooLong) result = new ChainTooLong([path, ...e.chain].slice(0, 3));
+      else if (e instanceof InterpolationError) result = e;
+      else throw e;
     } finally {
       this.active.pop();
       this.activeAt.delete(id);
+      this.deepest.pop();
     }
     this.memo.set(id, result);
     if (result instanceof InterpolationError) throw result;
-    return result;
+    if (result instanceof ChainTooLong) this.tooLong(path, result);
+    return this.reached(path, result);
+  }
+
+  /** A key resolved, read by the key being resolved (if any): that key's chain is the longest it reads, plus one. */
+  private reached(path: Path, r: Resolved): Got {
+    const n = this.deepest.length;
+    if (n > 0 && r.depth + 1 > MAX_CHAIN) throw new ChainTooLong([path]);
+    if (n > 0 && r.depth > this.deepest[n - 1]!) this.deepest[n - 1] = r.depth;
+    return r.got;
+  }
+
+  /** `path`'s chain is too long: the key reading it extends the chain; the importer's read gets the error. */
+  private tooLong(path: Path, t: ChainTooLong): never {
+    if (this.active.length > 0) throw t;
+    const shown = t.chain.map(dotted).join(" -> ");
+    throw this.error(path, `: more than ${MAX_CHAIN} interpolations lead to one another (${shown} -> ...)`);
+  }
+
+  private parse(id: string, raw: string): Piece[] | GrammarError {
+    let pieces = this.parsed.get(id);
+    if (pieces === undefined) {
+      try {
+        pieces = new Parser(raw).text();
+      } catch (e) {
+        if (!(e instanceof GrammarError)) throw e;
+        pieces = e;
+      }
+      this.parsed.set(id, pieces);
+    }
+    return pieces;
   }
 
   /** Pieces of text as a value: one interpolation keeps its target's type; anything else is a string. */
@@ -548,7 +721,7 @@ class Resolution {
     if (!RESOLVERS.includes(name))
       throw this.error(
         holder,
-        `${lead} uses the resolver ${name}, which import does not evaluate (it evaluates ${RESOLVERS.join(", ")}); write the value itself`,
+        `${lead} uses ${name === "" ? "a resolver with no name" : `the resolver ${name}`}, which import does not evaluate (it evaluates ${RESOLVERS.join(", ")}); write the value itself`,
       );
     const args = it.args.map((a) => this.element(a, holder, raw));
     switch (name) {
@@ -614,7 +787,11 @@ class Resolution {
       case "list":
         return { kind: "value", value: e.items.map((x) => this.plain(this.element(x, holder, raw))), float: false };
       case "dict":
-        return { kind: "value", value: Object.fromEntries(e.entries.map(([k, x]) => [k, this.plain(this.element(x, holder, raw))])), float: false };
+        return {
+          kind: "value",
+          value: Object.fromEntries(e.entries.map(([k, x]) => [this.text(k, holder, raw), this.plain(this.element(x, holder, raw))])),
+          float: false,
+        };
     }
   }
 
@@ -647,12 +824,19 @@ class Resolution {
   output(path: Path): unknown {
     let got: Got;
     try {
-      got = this.at(path);
+      got = this.top(path);
     } catch (e) {
       if (e instanceof InterpolationError) return new Unresolved(e.key, e.text);
       throw e;
     }
-    if (got.kind === "value") return got.value;
+    if (got.kind === "value") {
+      // OmegaConf's missing value: reading it raises MissingMandatoryValue.
+      if (got.value === "???" && this.raw(path) === "???") {
+        const key = dotted(path);
+        return new Unresolved(key, `${key} is ??? (OmegaConf's missing value, to be given on the command line): write the value`);
+      }
+      return got.value;
+    }
     const id = idOf(got.path);
     const done = this.built.get(id);
     if (done !== undefined) return done;
@@ -670,6 +854,33 @@ class Resolution {
     this.built.set(id, out);
     return out;
   }
+}
+
+/**
+ * The first string under `value` (a file's keys, merged at `prefix`) that holds `${` and is
+ * no valid interpolation, as OmegaConf parses every such value when it loads a file (and
+ * refuses the file): its dotted key and message; null when there is none.
+ */
+export function invalidInterpolation(value: unknown, prefix: string): { key: string; message: string } | null {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: prefix }];
+  const child = (path: string, k: string) => (path === "" ? k : `${path}.${k}`);
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      if (!v.includes("${")) continue;
+      try {
+        new Parser(v).text();
+      } catch (e) {
+        if (!(e instanceof GrammarError)) throw e;
+        return { key: path, message: `${path}: ${quoted(v)} is not a valid interpolation: ${e.message}` };
+      }
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: child(path, String(i)) });
+    } else if (isContainer(v)) {
+      for (const [k, x] of Object.entries(v as YamlMap).reverse()) stack.push({ v: x, path: child(path, k) });
+    }
+  }
+  return null;
 }
 
 /**

@@ -110,9 +110,12 @@ function stringAt(m: YamlMap, path: string, base = ""): string | null {
   return v;
 }
 
-/** A name the language accepts (letters, digits, `_`, dashes inside). */
+/** A name the language accepts (letters, digits, `_`, single dashes inside: `a--b` is `a-b`). */
 export function identifier(s: string): string {
-  let t = s.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^-+|-+$/g, "");
+  let t = s
+    .replace(/[^A-Za-z0-9_-]/g, "_")
+    .replace(/-+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (!/^[A-Za-z_]/.test(t)) t = `p_${t}`;
   return t;
 }

@@ -7,9 +7,12 @@
 // `atPlace`. A key whose value is a whole-value interpolation of a mapping or list
 // (`optimizer: ${base}`) has the keys under it placed where its target's keys are. It also
 // keeps how each number was written (`1.0` is a float), as OmegaConf writes it into text.
+// A key whose value is a YAML alias (`*name`), or that a merge key (`<<: *name`) brings
+// in, is placed where the anchored node gives it.
 
 import { relative } from "node:path";
-import { isMap as isYamlMap, isScalar, isSeq, type LineCounter } from "yaml";
+import { type Alias, isAlias, isMap as isYamlMap, isScalar, isSeq, type LineCounter, type Pair, type YAMLMap } from "yaml";
+import { FLOAT_FORMAT, INT_FORMAT } from "./omegaconf-yaml.js";
 
 /** A file as the user would name it: relative to the cwd (the absolute path when it is the cwd). */
 export function shownPath(cwd: string, path: string): string {
@@ -49,7 +52,14 @@ export class Places {
    * nothing of it should be used); the walk is iterative and linear, as the documents
    * may be large.
    */
-  record(prefix: string, root: unknown, file: string, lines: LineCounter, omit?: string): { key: string; line: number } | null {
+  record(
+    prefix: string,
+    root: unknown,
+    file: string,
+    lines: LineCounter,
+    omit?: string,
+    resolve: (alias: Alias) => unknown = () => undefined,
+  ): { key: string; line: number } | null {
     if (prefix !== "") {
       // The mappings that lead to the prefix hold it now (they are made when missing).
       const steps = prefix.split(".");
@@ -63,27 +73,74 @@ export class Places {
       this.set(prefix, { file, line: null }, isYamlMap(root));
     }
     const lineOf = (offset: number | undefined) => (offset === undefined ? null : lines.linePos(offset).line);
+    const deref = (node: unknown) => {
+      let n = node;
+      for (let i = 0; isAlias(n) && i < 100; i++) n = resolve(n);
+      return n;
+    };
     const stack: { node: unknown; path: string }[] = [{ node: root, path: prefix }];
     const child = (path: string, k: string | number) => (path === "" ? String(k) : `${path}.${k}`);
-    while (stack.length) {
-      const { node, path } = stack.pop()!;
-      if (isYamlMap(node)) {
-        const seen = new Set<string>();
-        for (const pair of node.items) {
-          const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-          const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-          if (seen.has(key)) return { key, line: lineOf(offset) ?? 1 };
+    // Each mapping's pairs with those its merge keys bring in (read once per mapping).
+    const pairsOf = new Map<YAMLMap, { pairs: Pair[]; duplicate: Pair | null }>();
+    const pairs = (map: YAMLMap, depth = 0): { pairs: Pair[]; duplicate: Pair | null } => {
+      const known = pairsOf.get(map);
+      if (known) return known;
+      const own: Pair[] = [];
+      const merges: unknown[] = [];
+      const seen = new Set<string>();
+      let duplicate: Pair | null = null;
+      for (const pair of map.items) {
+        if (isScalar(pair.key) && typeof pair.key.value === "symbol") merges.push(pair.value);
+        else {
+          const key = keyText(pair);
+          if (seen.has(key)) duplicate ??= pair;
           seen.add(key);
+          own.push(pair);
+        }
+      }
+      // A key the mapping gives itself wins over a merged one; of the merged, the first source's.
+      const out = [...own];
+      for (const m of merges) {
+        const src = deref(m);
+        for (const s of isSeq(src) ? src.items.map(deref) : [src]) {
+          if (!isYamlMap(s) || depth >= 100) continue;
+          for (const pair of pairs(s, depth + 1).pairs) {
+            const key = keyText(pair);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            out.push(pair);
+          }
+        }
+      }
+      const result = { pairs: out, duplicate };
+      pairsOf.set(map, result);
+      return result;
+    };
+    while (stack.length) {
+      const top = stack.pop()!;
+      const node = deref(top.node);
+      const path = top.path;
+      if (isYamlMap(node)) {
+        const { pairs: items, duplicate } = pairs(node);
+        if (duplicate) {
+          const offset = isScalar(duplicate.key) ? duplicate.key.range?.[0] : undefined;
+          return { key: keyText(duplicate), line: lineOf(offset) ?? 1 };
+        }
+        for (const pair of items) {
+          const key = keyText(pair);
+          const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
           if (node === root && key === omit) continue;
           const at = child(path, key);
+          const value = deref(pair.value);
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(pair.value), floatLiteral(pair.value));
-          stack.push({ node: pair.value, path: at });
+          this.set(at, { file, line: lineOf(offset) }, isYamlMap(value), floatLiteral(value));
+          stack.push({ node: value, path: at });
         }
       } else if (isSeq(node)) {
-        node.items.forEach((item, i) => {
+        node.items.forEach((raw, i) => {
+          const item = deref(raw);
           const at = child(path, i);
-          const offset = (item as { range?: [number, number, number] } | null)?.range?.[0];
+          const offset = (raw as { range?: [number, number, number] } | null)?.range?.[0];
           this.link(path, at);
           this.set(at, { file, line: lineOf(offset) }, isYamlMap(item), floatLiteral(item));
           stack.push({ node: item, path: at });
@@ -162,9 +219,15 @@ export class Places {
   }
 }
 
+/** A mapping key as the config's keys are written (the yaml library's toJS: String of the scalar). */
+function keyText(pair: Pair): string {
+  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+}
+
 /** A number written as a float whose value is whole (`1.0`, `1e3`): Python's str() writes it `1.0`, JavaScript's `1`. */
 function floatLiteral(node: unknown): boolean {
   if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value)) return false;
-  if (node.format === "HEX" || node.format === "OCT") return false;
+  if (node.format === FLOAT_FORMAT) return true;
+  if (node.format === INT_FORMAT || node.format === "HEX" || node.format === "OCT" || node.format === "BIN") return false;
   return /[.eE]/.test((node as { source?: unknown }).source === undefined ? "" : String((node as { source?: unknown }).source));
 }

@@ -1,10 +1,12 @@
 // Reading one YAML file of a solo-learn config (the config, a file its defaults list
-// names, the augmentations), and the terms the importer's steps share: the error and
-// the note about a config key, a value whose interpolation cannot be resolved (raised
-// where it is read), and access to YAML values.
+// names, the augmentations) as OmegaConf's loader reads it (omegaconf-yaml.ts: YAML 1.1
+// scalars, merge keys), and the terms the importer's steps share: the error and the note
+// about a config key, a value whose interpolation cannot be resolved (raised where it is
+// read), and access to YAML values.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isMap as isYamlMapNode, isScalar, LineCounter, parseDocument } from "yaml";
+import { isMap as isYamlMapNode, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { omegaconfTags } from "./omegaconf-yaml.js";
 import { atPlace, type Places } from "./places.js";
 
 /**
@@ -102,7 +104,8 @@ export function readYaml(path: string, what: string, shown: string, key?: string
   // time, with their line, by the walk that records every key's place.
   const lines = new LineCounter();
   try {
-    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+    // YAML 1.1 with OmegaConf's scalars, as Hydra loads it (merge keys are on in 1.1).
+    const doc = parseDocument(text, { version: "1.1", customTags: omegaconfTags, uniqueKeys: false, lineCounter: lines });
     const problem = doc.errors[0];
     if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
     if (problem) {
@@ -110,20 +113,46 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch (e) {
+      // Aliases are resolved here: one before its anchor, one that expands beyond the
+      // library's limit (a "billion laughs" document), a merge key of no mapping.
+      if (e instanceof RangeError || !(e instanceof Error)) throw e;
+      const alias = /alias/i.test(e.message);
+      let line: number | null = null;
+      visit(doc, {
+        Alias(_, node) {
+          if (!alias || line !== null || !node.range) return;
+          if (!/^Unresolved alias/.test(e.message) || node.resolve(doc) === undefined) line = lines.linePos(node.range[0]).line;
+        },
+        Pair(_, pair) {
+          const merge = isScalar(pair.key) && typeof pair.key.value === "symbol";
+          if (alias || line !== null || !merge || !isScalar(pair.key) || !pair.key.range) return;
+          line = lines.linePos(pair.key.range[0]).line;
+        },
+      });
+      const why = /^Excessive alias count/.test(e.message)
+        ? "its aliases (*name) expand to more data than a config holds"
+        : /^Merge sources/.test(e.message)
+          ? "a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it"
+          : e.message;
+      throw new ImportError(atPlace({ file: shown, line }, `not valid YAML: ${why}`));
+    }
     const packageLine = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*?[ \t]*#[ \t]*@package[ \t]+(\S+)/.exec(text)?.[1] ?? null;
     return {
       value,
       shown,
       packageLine,
       recordAt(places, prefix, omit) {
-        const duplicate = places.record(prefix, doc.contents, shown, lines, omit);
+        const duplicate = places.record(prefix, doc.contents, shown, lines, omit, (a) => a.resolve(doc));
         if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
       },
       recordKey(places, key, as = key) {
         if (!isYamlMapNode(doc.contents)) return;
         const pair = doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-        if (pair) places.record(as, pair.value, shown, lines);
+        if (pair) places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
       },
     };
   } catch (e) {
