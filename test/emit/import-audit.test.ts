@@ -1,3 +1,9 @@
+// Defects found by an audit of `adainfc import solo-learn` against what Hydra and
+// OmegaConf (2.2, its YAML loader and grammar) make of the same files: YAML scalars read
+// as YAML 1.1 with OmegaConf's float rule (`100_000`, `yes`, `010` is 8), YAML merge keys
+// and aliases, `???` at a key the import reads, a chain of over 100 interpolations
+// (its error at the key read, whatever the order of the keys), and an invalid
+// interpolation in any value (OmegaConf refuses the file when it loads it).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -5,13 +11,6 @@ import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { cli } from "../helpers.js";
 import { irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
-
-// Defects found by an audit of `adainfc import solo-learn` against what Hydra and
-// OmegaConf (2.2, its YAML loader and grammar) make of the same files: YAML scalars read
-// as YAML 1.1 with OmegaConf's float rule (`100_000`, `yes`, `010` is 8), YAML merge keys
-// and aliases, `???` at a key the import reads, a chain of over 100 interpolations
-// (its error at the key read, whatever the order of the keys), and an invalid
-// interpolation in any value (OmegaConf refuses the file when it loads it).
 
 const run = (dir: string, out = "p.adainf") => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", out], dir);
 
@@ -243,5 +242,25 @@ describe("import solo-learn: the audit's real configs", () => {
     // the fork's warm-up: 10 epochs x max_steps / compute_warm_step_epoch
     expect(ir.train.schedule).toMatchObject({ name: "warmup_cosine", warmupSteps: 1000 });
     expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain("pipeline simclr-cifar10-only-stf from simclr {");
+  });
+});
+
+describe("import solo-learn: the string None where solo-learn's omegaconf_select reads None", () => {
+  it("val_path: None evaluates where no val_path would, seed: None is a random seed; None elsewhere is text", async () => {
+    const config = edit(
+      REFERENCE_STYLE,
+      ["  val_path: ../datasets/CIFAR10", "  val_path: None"],
+      ['name: "simclr-cifar10-only-stf" # change here for cifar100', "name: None\nseed: None"],
+    );
+    const dir = referenceProject(config);
+    const r = await run(dir);
+    expect(r.err).not.toContain("error");
+    expect(r.code).toBe(0);
+    const ir = irOf("p.adainf", dir);
+    const evalSource = ir.data.sources.find((s) => s.name === ir.data.eval);
+    expect(evalSource?.path).toBe("../datasets/CIFAR10"); // the training path's test split, not a folder named "None"
+    expect(ir.seed).toBe(5);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "seed: None")}: seed: None (a new random seed each run) becomes seed = 5`);
+    expect(ir.name).toBe("None"); // solo-learn reads `name` as it is
   });
 });

@@ -1,13 +1,12 @@
+// What the import tests share: a solo-learn config in the reference's (the AdaInf fork's)
+// own style with its augmentations file, written into a temporary project, and reading
+// back the IR of the pipeline an import wrote.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { compileFileSync } from "../../src/driver.js";
 import { tempDir } from "./helpers.js";
-
-// What the import tests share: a solo-learn config in the reference's (the AdaInf fork's)
-// own style with its augmentations file, written into a temporary project, and reading
-// back the IR of the pipeline an import wrote.
 
 export function irOf(file: string, cwd: string): PipelineIR {
   const out = compileFileSync(file, { cwd });

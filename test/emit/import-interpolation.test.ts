@@ -1,3 +1,8 @@
+// adainfc import solo-learn resolves OmegaConf's interpolations (`${...}`) on the composed
+// config, as OmegaConf does: absolute, relative, list indices, typed whole values, text,
+// nested interpolations, `\${` escapes and the oc.env / oc.select / oc.decode resolvers; a
+// value that cannot be resolved is a one-line error at the key holding the interpolation
+// (in the file it came from), and only when the import reads it.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,12 +11,6 @@ import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { escapeInterpolation } from "../../src/emit/solo-learn/render.js";
 import { cli } from "../helpers.js";
 import { irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
-
-// adainfc import solo-learn resolves OmegaConf's interpolations (`${...}`) on the composed
-// config, as OmegaConf does: absolute, relative, list indices, typed whole values, text,
-// nested interpolations, `\${` escapes and the oc.env / oc.select / oc.decode resolvers; a
-// value that cannot be resolved is a one-line error at the key holding the interpolation
-// (in the file it came from), and only when the import reads it.
 
 const run = (dir: string) => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
 

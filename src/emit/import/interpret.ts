@@ -64,7 +64,16 @@ export interface ImportPlan {
 const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
 
 /**
- * The value at `path` (`base`: where `m` sits in the config); a key on the way that holds
+ * Keys solo-learn reads with its `omegaconf_select` (solo/args/pretrain.py, the checkpointer
+ * and auto-resumer), which turns the string "None" into None: `val_path: None` in a YAML
+ * file is text to OmegaConf, but no validation path to solo-learn.
+ */
+const SELECTED_KEYS =
+  /^(?:data\.(?:val_path|format|no_labels|fraction)|debug_augmentations|wandb(?:\..+)?|seed|resume_from_checkpoint|strategy|num_nodes|optimizer\.kwargs(?:\..+)?|checkpoint\..+|auto_resume\..+)$/;
+
+/**
+ * The value at `path` (`base`: where `m` sits in the config), with solo-learn's "None" as
+ * null at the keys it reads that way (SELECTED_KEYS); a key on the way that holds
  * a list or a scalar instead of a mapping (an `optimizer` group file that is a list) is
  * an error at that key, not "`optimizer.batch_size` is missing"; so is a value on the way
  * whose interpolation cannot be resolved.
@@ -82,7 +91,8 @@ function valueAt(m: YamlMap, path: string, base = ""): unknown {
     }
     cur = cur[k];
   }
-  return plain(cur, base + path);
+  const value = plain(cur, base + path);
+  return value === "None" && base === "" && SELECTED_KEYS.test(path) ? null : value;
 }
 
 function numberAt(m: YamlMap, path: string, fallback?: number): number {
@@ -163,7 +173,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`, "data.dataset");
   const trainPath = stringAt(c, "data.train_path");
   if (trainPath === null) throw new ImportError("data.train_path is missing", "data.train_path");
-  const fraction = get(c, "data.fraction");
+  const fraction = valueAt(c, "data.fraction");
   if (typeof fraction === "number" && fraction > 0)
     throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)", "data.fraction");
   if (numberAt(c, "accumulate_grad_batches", 1) !== 1)
@@ -464,8 +474,11 @@ function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<
  */
 function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
   const out: Note[] = [];
-  if (get(c, "seed") === null)
-    out.push({ at: "seed", text: "seed: null (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary" });
+  if (valueAt(c, "seed") === null)
+    out.push({
+      at: "seed",
+      text: `seed: ${get(c, "seed") === null ? "null" : "None"} (a new random seed each run) becomes seed = 5: adainf runs are seeded and repeatable; set another seed to vary`,
+    });
   if (get(c, "auto_resume.enabled") === true) {
     out.push({
       at: "auto_resume.enabled",
