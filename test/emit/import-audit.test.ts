@@ -10,19 +10,9 @@ import { describe, expect, it } from "vitest";
 import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { cli } from "../helpers.js";
-import { irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { edit, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 const run = (dir: string, out = "p.adainf") => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", out], dir);
-
-/** REFERENCE_STYLE with `from` replaced by `to` (each must be there). */
-function edit(config: string, ...pairs: [string, string][]): string {
-  let out = config;
-  for (const [from, to] of pairs) {
-    expect(out).toContain(from);
-    out = out.replace(from, to);
-  }
-  return out;
-}
 
 describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)", () => {
   it("100_000, yes/off/on, 010 (octal) and 1e-4 are the numbers and booleans OmegaConf reads", async () => {

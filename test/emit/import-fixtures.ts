@@ -1,6 +1,6 @@
 // What the import tests share: a solo-learn config in the reference's (the AdaInf fork's)
 // own style with its augmentations file, written into a temporary project, and reading
-// back the IR of the pipeline an import wrote.
+// back the IR of the pipeline an import wrote; `edit`, a config with lines replaced.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -79,4 +79,14 @@ export function referenceProject(config = REFERENCE_STYLE): string {
   writeFileSync(join(dir, "cfg", "simclr.yaml"), config);
   writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), CROP_03);
   return dir;
+}
+
+/** A config (REFERENCE_STYLE or another) with each `from` replaced by its `to` (each must be there). */
+export function edit(config: string, ...pairs: [string, string][]): string {
+  let out = config;
+  for (const [from, to] of pairs) {
+    expect(out).toContain(from);
+    out = out.replace(from, to);
+  }
+  return out;
 }

@@ -10,19 +10,9 @@ import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { escapeInterpolation } from "../../src/emit/solo-learn/render.js";
 import { cli } from "../helpers.js";
-import { irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { edit, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 const run = (dir: string) => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
-
-/** REFERENCE_STYLE with `from` replaced by `to` (each must be there). */
-function edit(config: string, ...pairs: [string, string][]): string {
-  let out = config;
-  for (const [from, to] of pairs) {
-    expect(out).toContain(from);
-    out = out.replace(from, to);
-  }
-  return out;
-}
 
 const ENV = ["ADAINF_TEST_DATA", "ADAINF_TEST_UNSET", "ADAINF_TEST_LR"];
 afterEach(() => {
