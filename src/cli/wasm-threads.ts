@@ -1,6 +1,7 @@
 // `--wasm-threads <n|auto>` of `run`, `eval` and `bench step`: how many threads the wasm
 // backend's XNNPACK pool gets (src/runtime/backend/wasm-threads.ts); auto is one per core,
-// at most 8. Only digits are a count (not ' 2', '2e0' or '0x2').
+// at most 8. Only digits are a count (not ' 2', '2e0' or '0x2'). A count given for a run on
+// another backend is said to be unused (wasmThreadsNote).
 import { defaultWasmThreads, MAX_WASM_THREADS } from "../runtime/backend/wasm-threads.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 
@@ -14,4 +15,10 @@ export function parseWasmThreads(flag: string | undefined): number {
     throw new UserError(`--wasm-threads must be auto or an integer from 1 to ${MAX_WASM_THREADS}, not '${flag}'`, EXIT_USAGE);
   }
   return n;
+}
+
+/** The note for a thread count given (not auto) while another backend runs, or null. */
+export function wasmThreadsNote(flag: string | undefined, backend: string): string | null {
+  if (flag === undefined || flag === "auto" || backend === "wasm") return null;
+  return `note: --wasm-threads ${flag} is for the wasm backend; ${backend} does not use it\n`;
 }

@@ -5,7 +5,7 @@ import type { RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
-import { parseWasmThreads, WASM_THREADS_HELP } from "../wasm-threads.js";
+import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 
 // `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
 // checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
@@ -44,6 +44,8 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
     throw new UserError(`${dir}: ${what}; eval takes the output.dir of a run (adainfc run writes it)`);
   }
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
+  const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
+  if (unused) ctx.err(unused);
   try {
     return await evaluate(ctx, path.resolve(ctx.cwd, dir), opts, backend, train);
   } finally {

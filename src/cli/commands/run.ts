@@ -14,7 +14,7 @@ import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
 import { GENERATE_PROGRESS } from "./generate.js";
 import { progressFor } from "../progress.js";
-import { parseWasmThreads, WASM_THREADS_HELP } from "../wasm-threads.js";
+import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
@@ -173,6 +173,8 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
   ctx.err(`backend: ${backend.description}\n`);
+  const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
+  if (unused) ctx.err(unused);
   const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
   const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
   const kernels = augmentKernelsInfo();

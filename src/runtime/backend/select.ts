@@ -87,15 +87,25 @@ export function unknownBackendMessage(s: string): string {
   return `--backend must be one of ${BACKEND_ORDER.join(", ")}, not '${s}'`;
 }
 
-/** A forced backend that cannot load: a usage error (one line, no stack). */
+/**
+ * A forced backend that cannot load: a usage error (one line, no stack). What to install
+ * follows unless the reason already says what to do (webgpu without an adapter: the
+ * packages are there, the driver is not).
+ */
 export class BackendUnavailableError extends BackendError {
   constructor(
     readonly backend: BackendName,
     reason: string,
   ) {
-    super(`backend '${backend}' is not available: ${reason}. To use it: ${SPECS[backend].install}`, "usage");
+    const hint = installHint(backend, reason);
+    super(`backend '${backend}' is not available: ${reason}${hint === null ? "" : `. To use it: ${hint}`}`, "usage");
     this.name = "BackendUnavailableError";
   }
+}
+
+/** What to install for a backend that cannot run for `reason`; null when the reason says what to do already. */
+function installHint(name: BackendName, reason: string): string | null {
+  return /\.ci\/install-webgpu|VK_DRIVER_FILES/.test(reason) ? null : SPECS[name].install;
 }
 
 export interface SelectOptions {
@@ -286,7 +296,8 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
           : `; one thread (${why})`;
     }
     if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;
-    if (!available) detail += `; to use it: ${spec.install}`;
+    const hint = available ? null : installHint(name, detail);
+    if (hint !== null) detail += `; to use it: ${hint}`;
     statuses.push({ name, available, detail, ...(adapter ? { adapter } : {}) });
   }
   return { statuses, auto };

@@ -11,9 +11,12 @@
 // Auto-selection first asks a child process (probeWebGpuIsolated): a Vulkan driver that
 // crashes or hangs while Dawn looks for a GPU takes that process down, not the run, and
 // a machine with no hardware adapter never loads Dawn at all.
+// What the device rejects (a binding over its limits) is caught under error scopes
+// (deviceErrorScope, withDeviceErrorScope), not left to Dawn's printout on stdout.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import type { BufferLimits } from "./limits.js";
 
 /** What the user sees of the adapter, and the limits that bound batch size. */
 export interface WebGpuAdapterInfo {
@@ -206,8 +209,9 @@ interface DeviceLike {
 /**
  * Catches what the device reports while some work is dispatched (WebGPU reports a
  * buffer it could not allocate, or a binding over its limits, asynchronously; without
- * a scope the step would silently compute garbage). Null when tf is not on webgpu.
- * `close` resolves to the first error's message, or null.
+ * a scope the work silently computes garbage, and Dawn prints the error on stdout).
+ * Null when tf is not on webgpu. `close` resolves to the first error's first line
+ * (without its final period), or null.
  */
 export function deviceErrorScope(tf: { getBackend(): string; backend(): unknown }): { close(): Promise<string | null> } | null {
   if (tf.getBackend() !== "webgpu") return null;
@@ -220,11 +224,39 @@ export function deviceErrorScope(tf: { getBackend(): string; backend(): unknown 
       let first: string | null = null;
       for (let i = 0; i < filters.length; i++) {
         const e = await device.popErrorScope();
-        if (e && first === null) first = e.message.split("\n")[0] ?? e.message;
+        if (e && first === null) first = (e.message.split("\n")[0] ?? e.message).trim().replace(/\.$/, "");
       }
       return first;
     },
   };
+}
+
+/**
+ * Runs `work` (which awaits all the device work it starts) under a device error scope:
+ * its value, and what the device rejected meanwhile (one line) or null. Not on webgpu:
+ * `work` alone. If `work` throws, the scope is closed and the error rethrown.
+ */
+export async function withDeviceErrorScope<T>(
+  tf: { getBackend(): string; backend(): unknown },
+  work: () => Promise<T>,
+): Promise<{ value: T; deviceError: string | null }> {
+  const scope = deviceErrorScope(tf);
+  let value: T;
+  try {
+    value = await work();
+  } catch (e) {
+    await scope?.close().catch(() => undefined);
+    throw e;
+  }
+  return { value, deviceError: (await scope?.close()) ?? null };
+}
+
+/** The buffer limits of the device tf's webgpu backend computes on; null when tf is not on webgpu. */
+export function deviceBufferLimits(tf: { getBackend(): string; backend(): unknown }): BufferLimits | null {
+  if (tf.getBackend() !== "webgpu") return null;
+  const limits = (tf.backend() as { device?: { limits?: Record<string, number> } }).device?.limits;
+  if (!limits) return null;
+  return { maxBufferSize: Number(limits["maxBufferSize"]), maxStorageBufferBindingSize: Number(limits["maxStorageBufferBindingSize"]) };
 }
 
 function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {

@@ -3,6 +3,8 @@
 //   - the online linear classifier on the evaluation source (val_acc1);
 //   - weighted kNN: training bank = the real, labelled training sources;
 //   - the offline linear probe on the same features (end of training, `adainfc eval`).
+// On webgpu, images go through in batches the device can bind at their own size, and
+// what the GPU rejects stops the evaluation with an error, never wrong figures.
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -13,11 +15,47 @@ import { Rng } from "../rng.js";
 import { labelledBatches } from "./eval-batches.js";
 import { INIT_STREAMS } from "./model.js";
 import type { EncoderMetrics } from "../../formats/run-dir.js";
+import { evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
+import { deviceBufferLimits, withDeviceErrorScope } from "../backend/webgpu.js";
+import { RunSetupError } from "./errors.js";
 
+/** Images per evaluation batch, or fewer where a GPU cannot bind that many (evalBatchFor). */
 export const EVAL_BATCH = 256;
 
+/**
+ * Why not even one image of `source` can be evaluated on a device with these limits
+ * (its largest activation at the image's own size is over what one shader binds), or null.
+ */
+export function evaluationFitProblem(limits: BufferLimits, ir: PipelineIR, source: ImageSource, device: string): string | null {
+  if (evalBatchFor(limits, ir.model.backbone, source.shape, 1) >= 1) return null;
+  const [h, w] = source.shape;
+  const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+  return (
+    `one ${h}x${w} image of '${source.name}' does not fit this GPU for evaluation: ${ir.model.backbone.name}'s largest activation ` +
+    `would be ${mib(largestActivationBytes(ir.model.backbone, source.shape))} MiB, over the ` +
+    `${mib(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize))} MiB one shader can bind on ${device}; ` +
+    "evaluate on another backend (adainfc eval --backend wasm)"
+  );
+}
+
+/**
+ * Runs evaluation work on the device; what the GPU rejects (a binding over its limits)
+ * stops it with an error instead of giving wrong figures.
+ */
+async function onDevice<T>(tf: Tf, what: string, work: () => Promise<T>): Promise<T> {
+  const { value, deviceError } = await withDeviceErrorScope(tf, work);
+  if (deviceError !== null) throw new RunSetupError(`the GPU failed while ${what}: ${deviceError}; the evaluation stopped (its figures would be wrong)`);
+  return value;
+}
+
+/** Features of every image of `source` in eval mode, in batches the device can bind. */
 export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
-  return extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, EVAL_BATCH));
+  const limits = deviceBufferLimits(tf);
+  const batch = evalBatchFor(limits, ir.model.backbone, source.shape, EVAL_BATCH);
+  if (limits !== null && batch < 1) throw new RunSetupError(evaluationFitProblem(limits, ir, source, "this GPU")!);
+  return onDevice(tf, `extracting the features of '${source.name}'`, () =>
+    extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, batch)),
+  );
 }
 
 /** Names of the real, labelled sources of the training mixture (the kNN / probe bank). */
@@ -48,6 +86,10 @@ export function concatFeatures(sets: FeatureSet[]): FeatureSet {
 
 /** Loss and top-1 of the online classifier over a whole feature set. */
 export async function onlineAccuracy(tf: Tf, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
+  return onDevice(tf, "evaluating the online classifier", () => onlineAccuracyOf(tf, classifier, set));
+}
+
+async function onlineAccuracyOf(tf: Tf, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
   let hits = 0;
   let lossSum = 0;
   let labelled = 0;
@@ -64,6 +106,19 @@ export async function onlineAccuracy(tf: Tf, classifier: OnlineLinearClassifier,
 
 /** kNN (when the IR asks for it) and, with `probe`, the offline linear probe. */
 export async function evaluateFeatures(
+  tf: Tf,
+  ir: PipelineIR,
+  bank: FeatureSet,
+  test: FeatureSet,
+  numClasses: number | undefined,
+  what: { knn: boolean; probe: boolean },
+): Promise<EncoderMetrics> {
+  const parts = [what.knn && ir.evaluate.knn ? "kNN" : null, what.probe && ir.evaluate.linearProbe ? "the linear probe" : null];
+  const label = `evaluating ${parts.filter((p) => p !== null).join(" and ") || "the encoder"}`;
+  return onDevice(tf, label, () => evaluateFeaturesOn(tf, ir, bank, test, numClasses, what));
+}
+
+async function evaluateFeaturesOn(
   tf: Tf,
   ir: PipelineIR,
   bank: FeatureSet,

@@ -38,8 +38,9 @@ import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
 import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
-import { adapterLine, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
-import { EVAL_BATCH } from "./evaluation.js";
+import { adapterLine, deviceBufferLimits, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
+import { evaluationFitProblem } from "./evaluation.js";
+import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
 import type { RunOptions, RunResult } from "./types.js";
 import { ensureDir } from "../../util/fs-errors.js";
@@ -88,14 +89,16 @@ async function runLocked(
     // What the backbone sees (the training sources share one shape), known before the
     // producer starts so that a batch the GPU cannot hold is refused first.
     const viewShape = viewInputShape(ir, sources.byName.get(ir.data.train[0]!.source)!.shape);
-    await checkDeviceLimits(tf, ir, viewShape);
+    const evaluates = ir.evaluate.knn !== null || ir.evaluate.linearProbe !== null || ir.evaluate.onlineLinear !== null;
+    const evaluated = evaluates ? [...(evalSource ? [evalSource] : []), ...bankNames.map((n) => sources.byName.get(n)!)] : [];
+    await checkDeviceLimits(tf, ir, viewShape, evaluated);
     producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, opts.augmentThreads ?? 1);
     model = buildTrainModel(tf, ir, viewShape, numClasses);
     const m = model;
     const prod = producer;
 
     ensureDir(paths.checkpoints);
-    const start = resumeOrStart(ir, paths, m, opts, metricsLog, report);
+    const start = resumeOrStart(ir, paths, m, opts, metricsLog, report, backend);
     let { step: startStep, elapsed } = start;
     let lastCheckpoint = start.checkpoint;
     const total = ir.train.steps;
@@ -340,23 +343,29 @@ async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }
 }
 
 /**
- * On webgpu, refuses a batch whose largest activation cannot be bound by one shader
- * (it would fail on the device, or compute garbage), naming the largest batch that fits.
+ * On webgpu, before anything trains: refuses a training batch whose largest activation
+ * cannot be bound by one shader (it would fail on the device, or compute garbage),
+ * naming the largest batch that fits, and a source to evaluate of which not even one
+ * image fits at its own size (evaluation batches to fit otherwise: featuresOf).
  */
-async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, number, number]): Promise<void> {
-  if (tf.getBackend() !== "webgpu") return;
+async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, number, number], evaluated: ImageSource[]): Promise<void> {
+  const limits = deviceBufferLimits(tf);
+  if (limits === null) return;
   const adapter = await probeWebGpu();
-  if (typeof adapter === "string") return;
-  const fits = largestBatchFor(adapter.limits, ir.model.backbone, viewShape);
-  const largest = Math.max(ir.train.batchSize, EVAL_BATCH);
-  if (largest <= fits) return;
-  const mib = (largestActivationBytes(ir.model.backbone, viewShape) * largest) / 2 ** 20;
-  const what = ir.train.batchSize >= EVAL_BATCH ? `train.batch_size = ${ir.train.batchSize}` : `the evaluation batch (${EVAL_BATCH} images)`;
-  throw new RunSetupError(
-    `${what} does not fit this GPU: ${ir.model.backbone.name}'s largest activation would be ${mib.toFixed(0)} MiB, ` +
-      `over the ${(adapter.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB one shader can bind on ${adapterLine(adapter)}; ` +
-      `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
-  );
+  const device = typeof adapter === "string" ? "this GPU" : adapterLine(adapter);
+  const fits = largestBatchFor(limits, ir.model.backbone, viewShape);
+  if (ir.train.batchSize > fits) {
+    const mib = (largestActivationBytes(ir.model.backbone, viewShape) * ir.train.batchSize) / 2 ** 20;
+    throw new RunSetupError(
+      `train.batch_size = ${ir.train.batchSize} does not fit this GPU: ${ir.model.backbone.name}'s largest activation would be ${mib.toFixed(0)} MiB, ` +
+        `over the ${(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 2 ** 20).toFixed(0)} MiB one shader can bind on ${device}; ` +
+        `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
+    );
+  }
+  for (const source of evaluated) {
+    const problem = evaluationFitProblem(limits, ir, source, device);
+    if (problem !== null) throw new RunSetupError(problem);
+  }
 }
 
 /**
@@ -404,6 +413,7 @@ function resumeOrStart(
   opts: RunOptions,
   metricsLog: MetricsLog,
   report: NonNullable<RunOptions["onProgress"]>,
+  backend: string,
 ): StartPoint {
   if (opts.resume) {
     const latest = loadLatestCheckpoint(paths.checkpoints);
@@ -425,6 +435,14 @@ function resumeOrStart(
       }
       if (latest.header.step > ir.train.steps) {
         throw new RunSetupError(`cannot resume ${paths.dir}: its checkpoint is at step ${latest.header.step}, past train.steps = ${ir.train.steps}`);
+      }
+      // Another backend computes the same steps to float rounding, not bit for bit: said.
+      const [was, now] = [backendNameOf(latest.header.backend), backendNameOf(backend)];
+      if (was !== "" && was !== now) {
+        report({
+          kind: "note",
+          message: `resuming a checkpoint written on ${was} with ${now}: the same computation to float rounding, not bit for bit (an uninterrupted run on one backend repeats exactly)`,
+        });
       }
       loadModelState(m, latest.state);
       metricsLog.truncateFrom(latest.header.step);
@@ -450,6 +468,11 @@ function resumeOrStart(
   metricsLog.reset();
   writeJsonAtomic(paths.ir, ir);
   return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null };
+}
+
+/** The backend's name from a checkpoint's `backend` (a name, or a description that starts with it). */
+function backendNameOf(backend: string): string {
+  return /^[\w-]*/.exec(backend.trim())![0];
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
