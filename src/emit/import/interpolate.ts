@@ -422,7 +422,7 @@ class Parser {
 }
 
 /** Python's repr() of a float (`1.0`, `1e-05`, `1e+16`). */
-export function pythonFloat(x: number): string {
+function pythonFloat(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
