@@ -11,11 +11,6 @@ export function escapeInterpolation(s: string): string {
   return s.replace(/(\\*)\$\{/g, (_m, bs: string) => `${bs}${bs}\\\${`);
 }
 
-/** The inverse of escapeInterpolation: the text OmegaConf reads back from it (the import resolves it in import/interpolate.ts). */
-export function unescapeInterpolation(s: string): string {
-  return s.replace(/(\\*)\\\$\{/g, (_m, bs: string) => `${bs.slice(0, bs.length / 2)}\${`);
-}
-
 function escapeStrings(v: unknown): unknown {
   if (typeof v === "string") return escapeInterpolation(v);
   if (Array.isArray(v)) return v.map(escapeStrings);
