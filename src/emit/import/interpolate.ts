@@ -653,7 +653,7 @@ class Resolution {
     let out = "";
     for (const p of pieces) {
       out += typeof p === "string" ? p : this.str(this.interp(p, holder, raw));
-      if (out.length > MAX_CONFIG_BYTES) throw this.error(holder, `: its interpolations make a text of over 1 MiB`);
+      if (out.length > MAX_CONFIG_BYTES) throw this.error(holder, `: its interpolations make a text of over ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
     }
     return out;
   }

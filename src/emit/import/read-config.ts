@@ -92,7 +92,9 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     const st = statSync(path);
     if (!st.isFile()) throw new ImportError(`${shown}: not a regular file (${what})`, key);
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ImportError(`${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB a solo-learn config may have (${what})`);
+      throw new ImportError(
+        `${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_CONFIG_BYTES / 2 ** 20} MiB a solo-learn config may have (${what})`,
+      );
     }
     text = readFileSync(path, "utf8");
   } catch (e) {
