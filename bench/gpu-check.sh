@@ -402,8 +402,9 @@ cw = next((r for r in cpu if r.get("ms_per_step_median") is not None), None)
 if ct or cw:
     fmt = lambda x: f"{x:.0f} ms" if x is not None else "did not run"
     wp = cw and cw.get("ms_per_step_pipelined")
-    print(f"CPU, the same ResNet-18 step at 2x{(ct or cw).get('batch_per_view')} views: wasm {fmt(wp)} pipelined"
-          f" ({cw and (cw.get('backend') or '').split(' (skipped')[0]}), PyTorch CPU ({ct and ct.get('gpu')}) {fmt(ct and ct.get('ms_per_step'))}"
+    wasm = f"{fmt(wp)} pipelined ({(cw.get('backend') or '').split(' (skipped')[0]})" if cw else fmt(None)
+    torch_cpu = f"({ct.get('gpu')}) {fmt(ct.get('ms_per_step'))}" if ct else fmt(None)
+    print(f"CPU, the same ResNet-18 step at 2x{(ct or cw).get('batch_per_view')} views: wasm {wasm}, PyTorch CPU {torch_cpu}"
           + (f": {wp / ct['ms_per_step']:.2f}x" if wp and ct else ""))
 else:
     print("CPU step: not run")

@@ -1,16 +1,16 @@
-import type { IToken } from "chevrotain";
-import * as B from "../ir/builtins.js";
-import { byName, langParams, type AnyField, type Block } from "../ir/define.js";
-import { table, typeText, valueText } from "../ir/builtin-docs.js";
-import type { Family } from "../resolve/calls.js";
-import { equalsAt, type Frame, names, trailingPath } from "./scan.js";
-
 // What a place in a file means in the language, for hover, completion, signature help
 // and the pass over a whole file that semantic tokens and inlay hints make (walk.ts): the
 // block a position is in (a Scope), and what a key written there names (a Slot: a field,
 // a block, a builtin family, a preset). Everything is read from the one definition of
 // the language (ir/builtins.ts, ir/define.ts); the text shown for a field or builtin
 // is the docs tables' (ir/builtin-docs.ts).
+
+import type { IToken } from "chevrotain";
+import * as B from "../ir/builtins.js";
+import { byName, langParams, type AnyField, type Block } from "../ir/define.js";
+import { table, typeText, valueText } from "../ir/builtin-docs.js";
+import type { Family } from "../resolve/calls.js";
+import { equalsAt, type Frame, names, trailingPath } from "./scan.js";
 
 export type Scope =
   | { kind: "top" }

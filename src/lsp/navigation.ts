@@ -1,11 +1,3 @@
-import { dirname, join, resolve } from "node:path";
-import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
-import { SOURCE_FORMATS } from "../ir/builtins.js";
-import type { Span } from "../ir/types.js";
-import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
-import type { CallExpr, Decl, DeclKind, Expr, NameNode, SourceFile, Statement } from "../syntax/ast.js";
-import { rangeOf } from "./positions.js";
-
 // Names that refer to declarations, read from the syntax tree: a recipe after `from`, an
 // augmentation preset after `augment =` (or in a sweep's list of them, or as the base of
 // a derived preset), a dataset preset called in a `data` block, a declaration or module
@@ -18,6 +10,14 @@ import { rangeOf } from "./positions.js";
 // axes. A body is merged along its `from` chain, so a source belongs to the deepest
 // declaration of the chain that declares it (its owner): a derived pipeline's `real = ...`
 // is an override of the recipe's `real` and is found, and renamed, with it.
+
+import { dirname, join, resolve } from "node:path";
+import { SymbolKind, type DocumentSymbol } from "vscode-languageserver";
+import { SOURCE_FORMATS } from "../ir/builtins.js";
+import type { Span } from "../ir/types.js";
+import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
+import type { CallExpr, Decl, DeclKind, Expr, NameNode, SourceFile, Statement } from "../syntax/ast.js";
+import { rangeOf } from "./positions.js";
 
 export type Ref =
   | { kind: DeclKind; name: string; span: Span }

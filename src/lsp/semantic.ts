@@ -14,8 +14,8 @@ import type { Position } from "vscode-languageserver";
 import type { LoadedFile, Program } from "../resolve/program.js";
 import { type Meaning, type NameKind, walkFile } from "./walk.js";
 
-export const TOKEN_TYPES = ["namespace", "type", "class", "enum", "struct", "parameter", "variable", "property", "enumMember", "function", "keyword"] as const;
-export const TOKEN_MODIFIERS = ["declaration", "defaultLibrary", "abstract", "modification"] as const;
+const TOKEN_TYPES = ["namespace", "type", "class", "enum", "struct", "parameter", "variable", "property", "enumMember", "function", "keyword"] as const;
+const TOKEN_MODIFIERS = ["declaration", "defaultLibrary", "abstract", "modification"] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 export type TokenModifier = (typeof TOKEN_MODIFIERS)[number];
 

@@ -1,3 +1,18 @@
+// `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
+// published a debounce after the last change of a document (and of any open document
+// it imports); hover, completion, signature help, definition, references, rename,
+// outline, formatting, code actions, semantic tokens and inlay hints answer from the
+// document's current text, and workspace symbols from every file a search over the
+// workspace reads. Positions are converted to and from the compiler's offsets by
+// positions.ts (a byte order mark). A refused rename is answered with an error that says
+// why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
+// hints) come with initialize and with didChangeConfiguration, which checks the open
+// documents again (and asks the client to fetch inlay hints again when theirs changed);
+// a bad value is shown with window/showMessage. When files change on disk, or an open
+// file that others import, the client is asked to fetch semantic tokens and inlay hints
+// again (what an imported file declares may have changed). A failure inside one request
+// is logged to the client's output and answered with nothing; the server goes on.
+
 import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
@@ -34,21 +49,6 @@ import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
 import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
 import { type Analysis, Workspace } from "./workspace.js";
-
-// `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
-// published a debounce after the last change of a document (and of any open document
-// it imports); hover, completion, signature help, definition, references, rename,
-// outline, formatting, code actions, semantic tokens and inlay hints answer from the
-// document's current text, and workspace symbols from every file a search over the
-// workspace reads. Positions are converted to and from the compiler's offsets by
-// positions.ts (a byte order mark). A refused rename is answered with an error that says
-// why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
-// hints) come with initialize and with didChangeConfiguration, which checks the open
-// documents again (and asks the client to fetch inlay hints again when theirs changed);
-// a bad value is shown with window/showMessage. When files change on disk, or an open
-// file that others import, the client is asked to fetch semantic tokens and inlay hints
-// again (what an imported file declares may have changed). A failure inside one request
-// is logged to the client's output and answered with nothing; the server goes on.
 
 export interface ServerOptions {
   /** Milliseconds between the last change of a document and its diagnostics (default 150). */

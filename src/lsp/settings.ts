@@ -24,7 +24,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = { debounceMs: 150, overrides: [], rules: {}, inlayHints: { defaults: true, inherited: true } };
 
 /**
- * `current` with what `raw` (`{ debounceMs, set, rules }`) gives: a key that is absent
+ * `current` with what `raw` (`{ debounceMs, set, rules, inlayHints }`) gives: a key that is absent
  * keeps its value; `problems` says why a value was not taken (the key keeps its value
  * then; a bad rule is left out, the good ones apply).
  */

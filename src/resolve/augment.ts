@@ -1,3 +1,12 @@
+// Augmentation presets: `augment symmetric { view x 2 { ops } }`, derived presets
+// (`augment weak = symmetric with { color_jitter.p = 0.4 }`), and the pipeline's
+// `augment = ...`. Views are expanded (a symmetric preset lists each view), every
+// op is checked against its spec, and Normalize with the dataset's statistics is
+// appended to every view, as the reference pipeline ends. `strength = s` (in a
+// `with` block, as a dotted `augment.strength = s`, in a sweep or --set) scales the
+// ops last, after every field override (ir/augment-strength.ts); strengths written
+// along a chain of presets multiply.
+
 import type { Block, Expr, NameNode, Statement } from "../syntax/ast.js";
 import type { AugmentIR, AugmentOpIR, Span, ViewIR } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
@@ -11,15 +20,6 @@ import { recordSpans } from "./entries.js";
 import { bareName, INVALID, interpretValue } from "./values.js";
 import { scaleOp } from "../ir/augment-strength.js";
 import { diag } from "../check/registry.js";
-
-// Augmentation presets: `augment symmetric { view x 2 { ops } }`, derived presets
-// (`augment weak = symmetric with { color_jitter.p = 0.4 }`), and the pipeline's
-// `augment = ...`. Views are expanded (a symmetric preset lists each view), every
-// op is checked against its spec, and Normalize with the dataset's statistics is
-// appended to every view, as the reference pipeline ends. `strength = s` (in a
-// `with` block, as a dotted `augment.strength = s`, in a sweep or --set) scales the
-// ops last, after every field override (ir/augment-strength.ts); strengths written
-// along a chain of presets multiply.
 
 interface OpDraft {
   name: NameNode;

@@ -1,3 +1,11 @@
+// One pipeline declaration -> IR. The body is merged from its recipe chain, its own
+// statements and `--set` overrides (merge.ts), then each block is interpreted by its
+// definition (ir/builtins.ts): calls to builtins and blocks of fields are checked and
+// their IR nodes built from it; what is genuinely the pipeline's (the data mixture,
+// the views, batch and devices) is written out below. Lengths written in epochs become
+// steps once the epoch size is known; everything that can be checked without reading
+// data is checked here.
+
 import type { Decl, Statement } from "../syntax/ast.js";
 import type * as IR from "../ir/types.js";
 import type { Span } from "../ir/types.js";
@@ -16,14 +24,6 @@ import { blockEntry, checkKeys, fieldsOf, pendingSteps, recordSpans, stmtEntry, 
 import { resolveFamilyCall } from "./builtins.js";
 import { resolveLint } from "./lint-config.js";
 import { diag } from "../check/registry.js";
-
-// One pipeline declaration -> IR. The body is merged from its recipe chain, its own
-// statements and `--set` overrides (merge.ts), then each block is interpreted by its
-// definition (ir/builtins.ts): calls to builtins and blocks of fields are checked and
-// their IR nodes built from it; what is genuinely the pipeline's (the data mixture,
-// the views, batch and devices) is written out below. Lengths written in epochs become
-// steps once the epoch size is known; everything that can be checked without reading
-// data is checked here.
 
 export interface ResolvedPipeline {
   ir: IR.PipelineIR | null;

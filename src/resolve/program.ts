@@ -1,3 +1,8 @@
+// Loads a file and everything it `use`s (stdlib/ modules and relative files),
+// reporting missing files, cycles and paths that escape the project, and gives
+// each file a scope: its own declarations, then what it imports, then the
+// standard library's prelude (every stdlib module is visible without a `use`).
+
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,11 +26,6 @@ export function sourceFileProblem(st: { isFile(): boolean; size: number }): stri
   if (st.size > MAX_SOURCE_BYTES) return `${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_SOURCE_BYTES / 2 ** 20} MiB a pipeline file may have`;
   return null;
 }
-
-// Loads a file and everything it `use`s (stdlib/ modules and relative files),
-// reporting missing files, cycles and paths that escape the project, and gives
-// each file a scope: its own declarations, then what it imports, then the
-// standard library's prelude (every stdlib module is visible without a `use`).
 
 export interface LoadedFile {
   /** Path as shown to the user (relative to the working directory when inside it). */

@@ -1,7 +1,7 @@
 // Defects found by an audit of `adainfc import solo-learn` against what Hydra and
 // OmegaConf (2.2, its YAML loader and grammar) make of the same files: YAML scalars read
 // as YAML 1.1 with OmegaConf's float rule (`100_000`, `yes`, `010` is 8), YAML merge keys
-// and aliases, `???` at a key the import reads, a chain of over 100 interpolations
+// and aliases (one inside its own anchor, a merge key of no mapping: errors at their line), `???` at a key the import reads, a chain of over 100 interpolations
 // (its error at the key read, whatever the order of the keys), and an invalid
 // interpolation in any value (OmegaConf refuses the file when it loads it).
 import { readFileSync } from "node:fs";
@@ -83,6 +83,33 @@ describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)
     expect(r2.err).not.toContain("internal error");
     expect(r2.err).toMatch(/^error: cfg\/simclr\.yaml:\d+: not valid YAML: .*alias.*\n$/);
     expect(r2.err.split("\n")).toHaveLength(2);
+  });
+
+  it("an alias inside its own anchor is an error at its line, not a walk without end", async () => {
+    for (const [what, tail] of [
+      ["list", "loop: &loop [1, *loop]\n"],
+      ["mapping", "loop: &loop\n  inner:\n    again: *loop\n"],
+      ["merge key", "loop: &loop\n  x: 1\n  <<: *loop\n"],
+    ]) {
+      const config = `${REFERENCE_STYLE}${tail}`;
+      const start = Date.now();
+      const r = await run(referenceProject(config));
+      expect(Date.now() - start, what).toBeLessThan(20_000);
+      expect(r.code, what).toBe(1);
+      const line = config.split("\n").findIndex((l) => l.includes("*loop")) + 1;
+      expect(r.err, what).toBe(
+        `error: cfg/simclr.yaml:${line}: not valid YAML: the alias *loop is inside the node its anchor &loop names (it would hold itself)\n`,
+      );
+    }
+  });
+
+  it("a merge key of no mapping is an error at its own line (not at an earlier, valid merge key's, nor without a line)", async () => {
+    const config = `${REFERENCE_STYLE}base: &base\n  x: 1\ngood:\n  <<: *base\nbad:\n  <<: 3\n`;
+    const r = await run(referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(config, "<<: 3")}: not valid YAML: a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it\n`,
+    );
   });
 });
 

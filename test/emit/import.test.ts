@@ -1,3 +1,8 @@
+// adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
+// gives the same IR for all 12 paper pipelines (only `file` differs), and a config
+// written in the reference's own style imports with solo-learn's semantics; a failed
+// import still prints the notes due before its error.
+
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -5,11 +10,6 @@ import { formatText } from "../../src/syntax/format.js";
 import { cli, project, ROOT } from "../helpers.js";
 import { emitSolo, pipeline, tempDir } from "./helpers.js";
 import { CROP_03, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
-
-// adainfc import solo-learn: the round trip compile -> solo-learn -> import -> compile
-// gives the same IR for all 12 paper pipelines (only `file` differs), and a config
-// written in the reference's own style imports with solo-learn's semantics; a failed
-// import still prints the notes due before its error.
 
 const PIPELINES = ["simclr", "mocov2plus", "byol", "barlow"].flatMap((m) => ["none", "vanilla", "adainf"].map((i) => `${m}_${i}`));
 

@@ -1,3 +1,6 @@
+// run.sh must hand every value to main_pretrain.py as exactly one argument, with
+// nothing executed on the way: paths with spaces, quotes, $(...), backticks, newlines.
+
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -5,11 +8,9 @@ import { describe, expect, it } from "vitest";
 import { project } from "../helpers.js";
 import { hydraString } from "../../src/emit/solo-learn/run-script.js";
 import { shellQuote } from "../../src/util/shell-quote.js";
-import { escapeInterpolation, unescapeInterpolation } from "../../src/emit/solo-learn/render.js";
+import { escapeInterpolation } from "../../src/emit/solo-learn/render.js";
+import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { emitSolo, pipeline, tempDir } from "./helpers.js";
-
-// run.sh must hand every value to main_pretrain.py as exactly one argument, with
-// nothing executed on the way: paths with spaces, quotes, $(...), backticks, newlines.
 
 const NASTY = [
   "plain/path.npz",
@@ -53,8 +54,14 @@ function hydraDecode(v: string): string {
       out += ch;
     }
   }
-  // OmegaConf then resolves ${...} unless escaped as \${
-  return unescapeInterpolation(out);
+  return omegaconfText(out);
+}
+
+/** The text OmegaConf reads from a config value: its `${...}` resolved unless escaped as `\${` (the importer's resolver). */
+function omegaconfText(v: string): string {
+  const text = resolveInterpolations({ v }, { env: {}, isFloat: () => false, alias: () => {} })["v"];
+  expect(typeof text).toBe("string");
+  return text as string;
 }
 
 describe("run.sh quoting", () => {
@@ -69,7 +76,7 @@ describe("run.sh quoting", () => {
     for (const s of NASTY) expect(hydraDecode(hydraString(s))).toBe(s);
     expect(hydraString("datasets/generated/x.npz")).toBe("datasets/generated/x.npz");
     expect(hydraString("null")).toBe("'null'");
-    for (const s of NASTY) expect(unescapeInterpolation(escapeInterpolation(s))).toBe(s);
+    for (const s of NASTY) expect(omegaconfText(escapeInterpolation(s))).toBe(s);
   });
 
   it("the generated run.sh passes bash -n and hands python3 each value intact, executing nothing", async () => {

@@ -158,11 +158,12 @@ function isHydra(group: string): boolean {
   return group === "hydra" || group.startsWith("hydra/");
 }
 
-function fileOf(dir: string, group: string, name: string): string {
-  return join(dir, ...group.split("/").filter(Boolean), /\.ya?ml$/.test(name) ? name : `${name}.yaml`);
-}
-
+/** A config's name without its `.yaml` (or `.yml`): `lars.yaml` and `lars` are one option. */
 const optionName = (name: string) => name.replace(/\.ya?ml$/, "");
+
+function fileOf(dir: string, group: string, name: string): string {
+  return join(dir, ...group.split("/").filter(Boolean), optionName(name) === name ? `${name}.yaml` : name);
+}
 
 /** The entries of one config's defaults list (`list`; `at`: its key), and the notes about it. */
 function readList(list: unknown, at: string, node: ConfigNode): void {
@@ -510,7 +511,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const defaults: LoadedSoloConfig["defaults"] = [];
   const inputs: LoadedSoloConfig["inputs"] = [];
   const notes: Note[] = [];
-  const base = (path: string) => basename(path).replace(/\.ya?ml$/, "");
+  const base = (path: string) => optionName(basename(path));
   /**
    * Merges a file's value at `key`; an empty file adds nothing (as Hydra reads it: an empty
    * mapping). `omit`: its top-level key that is not merged (a defaults list).

@@ -422,7 +422,7 @@ class Parser {
 }
 
 /** Python's repr() of a float (`1.0`, `1e-05`, `1e+16`). */
-export function pythonFloat(x: number): string {
+function pythonFloat(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
@@ -653,7 +653,7 @@ class Resolution {
     let out = "";
     for (const p of pieces) {
       out += typeof p === "string" ? p : this.str(this.interp(p, holder, raw));
-      if (out.length > MAX_CONFIG_BYTES) throw this.error(holder, `: its interpolations make a text of over 1 MiB`);
+      if (out.length > MAX_CONFIG_BYTES) throw this.error(holder, `: its interpolations make a text of over ${MAX_CONFIG_BYTES / 2 ** 20} MiB`);
     }
     return out;
   }

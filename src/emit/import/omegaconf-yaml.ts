@@ -14,8 +14,8 @@ const INT_TAG = "tag:yaml.org,2002:int";
 const FLOAT_TAG = "tag:yaml.org,2002:float";
 const TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp";
 
-/** The formats given to ints and floats: a whole number is a float (`1.0`, `!!float 1`) by its tag, not its value. */
-export const INT_FORMAT = "INT";
+/** The formats given to ints and floats: a whole number is a float (`1.0`, `!!float 1`) by its tag, not its value (places.ts reads it). */
+const INT_FORMAT = "INT";
 export const FLOAT_FORMAT = "FLOAT";
 
 /** PyYAML's implicit resolvers (resolver.py) and OmegaConf's float (omegaconf/_utils.py, get_yaml_loader). */

@@ -12,7 +12,7 @@
 
 import { relative } from "node:path";
 import { type Alias, isAlias, isMap as isYamlMap, isScalar, isSeq, type LineCounter, type Pair, type YAMLMap } from "yaml";
-import { FLOAT_FORMAT, INT_FORMAT } from "./omegaconf-yaml.js";
+import { FLOAT_FORMAT } from "./omegaconf-yaml.js";
 
 /** A file as the user would name it: relative to the cwd (the absolute path when it is the cwd). */
 export function shownPath(cwd: string, path: string): string {
@@ -224,10 +224,11 @@ function keyText(pair: Pair): string {
   return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
-/** A number written as a float whose value is whole (`1.0`, `1e3`): Python's str() writes it `1.0`, JavaScript's `1`. */
+/**
+ * A number read as a float whose value is whole (`1.0`, `1e3`, `!!float 1`): Python's str()
+ * writes it `1.0`, JavaScript's `1`. Every number of a file read by readYaml has the
+ * format omegaconf-yaml.ts gives it, FLOAT_FORMAT or INT_FORMAT.
+ */
 function floatLiteral(node: unknown): boolean {
-  if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value)) return false;
-  if (node.format === FLOAT_FORMAT) return true;
-  if (node.format === INT_FORMAT || node.format === "HEX" || node.format === "OCT" || node.format === "BIN") return false;
-  return /[.eE]/.test((node as { source?: unknown }).source === undefined ? "" : String((node as { source?: unknown }).source));
+  return isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value) && node.format === FLOAT_FORMAT;
 }

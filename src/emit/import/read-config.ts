@@ -5,7 +5,7 @@
 // read), and access to YAML values.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isMap as isYamlMapNode, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { isAlias, isMap as isYamlMapNode, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
 import { omegaconfTags } from "./omegaconf-yaml.js";
 import { atPlace, type Places } from "./places.js";
 
@@ -92,7 +92,9 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     const st = statSync(path);
     if (!st.isFile()) throw new ImportError(`${shown}: not a regular file (${what})`, key);
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ImportError(`${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB a solo-learn config may have (${what})`);
+      throw new ImportError(
+        `${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_CONFIG_BYTES / 2 ** 20} MiB a solo-learn config may have (${what})`,
+      );
     }
     text = readFileSync(path, "utf8");
   } catch (e) {
@@ -113,14 +115,32 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
       throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
     }
+    // An alias inside the node its anchor names (`a: &a [*a]`) makes a structure that holds
+    // itself, which every later walk of the config would follow without end.
+    const recursive: { name: string; line: number | null }[] = [];
+    visit(doc, {
+      Alias(_, node, path) {
+        const target = node.resolve(doc);
+        if (target === undefined || !path.includes(target)) return;
+        recursive.push({ name: node.source, line: node.range ? lines.linePos(node.range[0]).line : null });
+        return visit.BREAK;
+      },
+    });
+    if (recursive.length > 0) {
+      const { name, line } = recursive[0]!;
+      throw new ImportError(
+        atPlace({ file: shown, line }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
+      );
+    }
     let value: unknown;
     try {
       value = doc.toJS();
     } catch (e) {
       // Aliases are resolved here: one before its anchor, one that expands beyond the
-      // library's limit (a "billion laughs" document), a merge key of no mapping.
+      // library's limit (a "billion laughs" document), a merge key of no mapping (whose
+      // message, "Merge sources must be maps or map aliases", names aliases too).
       if (e instanceof RangeError || !(e instanceof Error)) throw e;
-      const alias = /alias/i.test(e.message);
+      const alias = !/^Merge sources/.test(e.message) && /alias/i.test(e.message);
       let line: number | null = null;
       visit(doc, {
         Alias(_, node) {
@@ -130,6 +150,10 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         Pair(_, pair) {
           const merge = isScalar(pair.key) && typeof pair.key.value === "symbol";
           if (alias || line !== null || !merge || !isScalar(pair.key) || !pair.key.range) return;
+          // The merge key whose source is no mapping (nor a list of mappings), not the first one.
+          const source = (n: unknown) => (isAlias(n) ? n.resolve(doc) : n);
+          const v = source(pair.value);
+          if (isYamlMapNode(v) || (isSeq(v) && v.items.every((i) => isYamlMapNode(source(i))))) return;
           line = lines.linePos(pair.key.range[0]).line;
         },
       });

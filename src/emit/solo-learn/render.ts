@@ -1,19 +1,14 @@
-import { Document } from "yaml";
-import type { SoloAugmentation, SoloConfig } from "./config.js";
-
 // Config objects -> YAML text that PyYAML/OmegaConf read back to the same values.
 // Every string is double-quoted: PyYAML speaks YAML 1.1, where a bare `yes`, `on` or
 // `1_000` is not a string, and double quotes mean the same in 1.1 and 1.2. OmegaConf
 // resolves `${...}` inside any string, so a literal one in a path is escaped.
 
+import { Document } from "yaml";
+import type { SoloAugmentation, SoloConfig } from "./config.js";
+
 /** A string OmegaConf reads back literally: `\${` for `${`, backslashes before it doubled. */
 export function escapeInterpolation(s: string): string {
   return s.replace(/(\\*)\$\{/g, (_m, bs: string) => `${bs}${bs}\\\${`);
-}
-
-/** The inverse of escapeInterpolation: the text OmegaConf reads back from it (the import resolves it in import/interpolate.ts). */
-export function unescapeInterpolation(s: string): string {
-  return s.replace(/(\\*)\\\$\{/g, (_m, bs: string) => `${bs.slice(0, bs.length / 2)}\${`);
 }
 
 function escapeStrings(v: unknown): unknown {

@@ -3,7 +3,8 @@
 // without the fused ReLU, odd channel counts, NaN, infinities, -0 and a large mean),
 // the filter gradient's transposed im2col over many geometries, and the chunk sum.
 // Each runs over a memory of the test's own, plain and shared (the threaded build's),
-// at aligned and unaligned addresses. Also: the wasm backend really uses them.
+// at aligned and unaligned addresses. Also: the wasm backend really uses them, and says
+// why not for each heap where they do not load.
 import { describe, expect, it } from "vitest";
 import { channelMoments, normalize, normalizeGrad } from "../../../src/runtime/backend/wasm-kernels/batch-norm-math.js";
 import { im2colT, type Shape4 } from "../../../src/runtime/backend/wasm-kernels/layout.js";
@@ -177,6 +178,19 @@ describe.each(flavours)("train.wasm on $name", ({ shared, skew }) => {
     const wb = heap.floats(23, b);
     heap.k.accumulate(wa.at, wb.at, 23);
     expect(bits(wa.view)).toEqual(bits(want));
+  });
+});
+
+describe("trainKernelsInfo", () => {
+  it("says each heap's own reason, whatever another heap's kernels did since", async () => {
+    const { trainKernelsInfo } = await import("../../../src/runtime/backend/wasm-kernels/train-wasm.js");
+    const backendOf = (memory: WasmMemory) => ({ wasm: { wasmMemory: memory } }) as never;
+    // Not a WebAssembly.Memory: instantiating over it fails.
+    const broken = { buffer: new ArrayBuffer(65536) };
+    const first = trainKernelsInfo(backendOf(broken));
+    expect(first).toMatchObject({ kernels: "typescript", reason: expect.stringMatching(/^train\.wasm could not be loaded: /) });
+    expect(trainKernelsInfo(backendOf(new WA.Memory({ initial: 1 })))).toEqual({ kernels: "wasm" });
+    expect(trainKernelsInfo(backendOf(broken))).toEqual(first);
   });
 });
 

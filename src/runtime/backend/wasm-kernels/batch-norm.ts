@@ -21,6 +21,27 @@ function sizeOf(x: TensorInfo): number {
   return x.shape.reduce((a, b) => a * b, 1);
 }
 
+/** `outputs` once `body` has written them; when it throws, they are freed before the error goes on. */
+function filled(backend: BackendWasm, outputs: TensorInfo[], body: () => void): TensorInfo[] {
+  try {
+    body();
+    return outputs;
+  } catch (e) {
+    free(backend, ...outputs);
+    throw e;
+  }
+}
+
+/** `body` given the heap address of `float64s` float64 of scratch, freed however `body` ends. */
+function withScratch(backend: BackendWasm, float64s: number, body: (scratch: number) => void): void {
+  const scratch = alloc(backend, [2 * float64s]); // two float32 a float64
+  try {
+    body(address(backend, scratch));
+  } finally {
+    free(backend, scratch);
+  }
+}
+
 function batchNormTrain(args: {
   inputs: { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
   backend: BackendWasm;
@@ -32,23 +53,25 @@ function batchNormTrain(args: {
   const y = alloc(backend, [...x.shape]);
   const mean = alloc(backend, [c]);
   const variance = alloc(backend, [c]);
-  const k = trainKernels(backend);
-  if (k !== null) {
-    const m = sizeOf(x) / c;
-    const scratch = alloc(backend, [2 * SCRATCH_F64_PER_CHANNEL.channelMoments * c]);
-    const at = (t: TensorInfo): number => address(backend, t);
-    k.channelMoments(at(x), m, c, at(mean), at(variance), at(scratch));
-    k.normalize(at(x), m, c, at(mean), at(variance), at(scale), at(offset), attrs.varianceEpsilon, attrs.relu ? 1 : 0, at(y), at(scratch));
-    free(backend, scratch);
-    return [y, mean, variance];
-  }
-  // Views only after the allocations: a heap growth detaches earlier ones.
-  const xv = view(backend, x);
-  const mv = view(backend, mean);
-  const vv = view(backend, variance);
-  channelMoments(xv, c, mv, vv);
-  normalize(xv, c, mv, vv, view(backend, scale), view(backend, offset), attrs.varianceEpsilon, attrs.relu, view(backend, y));
-  return [y, mean, variance];
+  return filled(backend, [y, mean, variance], () => {
+    const k = trainKernels(backend);
+    if (k !== null) {
+      const m = sizeOf(x) / c;
+      const at = (t: TensorInfo): number => address(backend, t);
+      const perChannel = Math.max(SCRATCH_F64_PER_CHANNEL.channelMoments, SCRATCH_F64_PER_CHANNEL.normalize);
+      withScratch(backend, perChannel * c, (scratch) => {
+        k.channelMoments(at(x), m, c, at(mean), at(variance), scratch);
+        k.normalize(at(x), m, c, at(mean), at(variance), at(scale), at(offset), attrs.varianceEpsilon, attrs.relu ? 1 : 0, at(y), scratch);
+      });
+      return;
+    }
+    // Views only after the allocations: a heap growth detaches earlier ones.
+    const xv = view(backend, x);
+    const mv = view(backend, mean);
+    const vv = view(backend, variance);
+    channelMoments(xv, c, mv, vv);
+    normalize(xv, c, mv, vv, view(backend, scale), view(backend, offset), attrs.varianceEpsilon, attrs.relu, view(backend, y));
+  });
 }
 
 function batchNormTrainGrad(args: {
@@ -62,42 +85,43 @@ function batchNormTrainGrad(args: {
   const dx = alloc(backend, [...x.shape]);
   const dscale = alloc(backend, [c]);
   const doffset = alloc(backend, [c]);
-  const k = trainKernels(backend);
-  if (k !== null) {
-    const scratch = alloc(backend, [2 * SCRATCH_F64_PER_CHANNEL.normalizeGrad * c]);
-    const at = (t: TensorInfo): number => address(backend, t);
-    k.normalizeGrad(
-      at(dy),
-      at(x),
-      sizeOf(x) / c,
+  return filled(backend, [dx, dscale, doffset], () => {
+    const k = trainKernels(backend);
+    if (k !== null) {
+      const at = (t: TensorInfo): number => address(backend, t);
+      withScratch(backend, SCRATCH_F64_PER_CHANNEL.normalizeGrad * c, (scratch) =>
+        k.normalizeGrad(
+          at(dy),
+          at(x),
+          sizeOf(x) / c,
+          c,
+          at(mean),
+          at(variance),
+          at(scale),
+          attrs.varianceEpsilon,
+          attrs.relu ? at(y) : 0,
+          at(dx),
+          at(dscale),
+          at(doffset),
+          scratch,
+        ),
+      );
+      return;
+    }
+    normalizeGrad(
+      view(backend, dy),
+      view(backend, x),
       c,
-      at(mean),
-      at(variance),
-      at(scale),
+      view(backend, mean),
+      view(backend, variance),
+      view(backend, scale),
       attrs.varianceEpsilon,
-      attrs.relu ? at(y) : 0,
-      at(dx),
-      at(dscale),
-      at(doffset),
-      at(scratch),
+      attrs.relu ? view(backend, y) : null,
+      view(backend, dx),
+      view(backend, dscale),
+      view(backend, doffset),
     );
-    free(backend, scratch);
-    return [dx, dscale, doffset];
-  }
-  normalizeGrad(
-    view(backend, dy),
-    view(backend, x),
-    c,
-    view(backend, mean),
-    view(backend, variance),
-    view(backend, scale),
-    attrs.varianceEpsilon,
-    attrs.relu ? view(backend, y) : null,
-    view(backend, dx),
-    view(backend, dscale),
-    view(backend, doffset),
-  );
-  return [dx, dscale, doffset];
+  });
 }
 
 export const batchNormTrainConfig: KernelConfig = {

@@ -45,53 +45,66 @@ function conv2dBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const chunk = Math.max(1, Math.min(n, Math.floor(maxColumns / (oh * ow)), Math.floor(maxFloats / perItem)));
 
   const k = trainKernels(backend);
-  let out: TensorInfo | null = null;
-  for (let n0 = 0; n0 < n; n0 += chunk) {
-    const count = Math.min(chunk, n - n0);
+  /** One chunk's part of dw: its im2col (and its slice of dy) freed however the chunk ends. */
+  const chunkPart = (n0: number, count: number): TensorInfo => {
     const p = count * oh * ow;
-    const colT = alloc(backend, [rows, p]);
-    let dyPart: TensorInfo;
-    let ownDy = false;
-    if (count === n) {
-      dyPart = { dataId: dy.dataId, shape: [p, co], dtype: "float32" }; // same data, 2-D view
-    } else {
-      dyPart = alloc(backend, [p, co]);
-      ownDy = true;
+    const own: TensorInfo[] = [];
+    try {
+      const colT = alloc(backend, [rows, p]);
+      own.push(colT);
+      let dyPart: TensorInfo = { dataId: dy.dataId, shape: [p, co], dtype: "float32" }; // same data, 2-D view
+      if (count !== n) {
+        dyPart = alloc(backend, [p, co]);
+        own.push(dyPart);
+      }
+      // Views only after the allocations: a heap growth detaches earlier ones.
+      const spec = {
+        n0,
+        count,
+        kh,
+        kw,
+        strideH: info.strideHeight,
+        strideW: info.strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+        outH: oh,
+        outW: ow,
+      };
+      if (k !== null) {
+        const [, h, w] = xs;
+        k.im2colT(address(backend, x), h, w, ci, n0, count, kh, kw, spec.strideH, spec.strideW, spec.padTop, spec.padLeft, oh, ow, address(backend, colT));
+      } else {
+        im2colT(view(backend, x), xs, spec, view(backend, colT));
+      }
+      if (count !== n) view(backend, dyPart).set(view(backend, dy).subarray(n0 * oh * ow * co, (n0 + count) * oh * ow * co));
+      return runWasmKernel("BatchMatMul", { a: colT, b: dyPart }, { transposeA: false, transposeB: false }, backend);
+    } finally {
+      free(backend, ...own);
     }
-    // Views only after the allocations: a heap growth detaches earlier ones.
-    const spec = {
-      n0,
-      count,
-      kh,
-      kw,
-      strideH: info.strideHeight,
-      strideW: info.strideWidth,
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
-      outH: oh,
-      outW: ow,
-    };
-    if (k !== null) {
-      const [, h, w] = xs;
-      k.im2colT(address(backend, x), h, w, ci, n0, count, kh, kw, spec.strideH, spec.strideW, spec.padTop, spec.padLeft, oh, ow, address(backend, colT));
-    } else {
-      im2colT(view(backend, x), xs, spec, view(backend, colT));
+  };
+  let out: TensorInfo | null = null;
+  try {
+    for (let n0 = 0; n0 < n; n0 += chunk) {
+      const part = chunkPart(n0, Math.min(chunk, n - n0));
+      if (out === null) {
+        out = part;
+        continue;
+      }
+      try {
+        if (k !== null) {
+          k.accumulate(address(backend, out), address(backend, part), kh * kw * ci * co);
+        } else {
+          const acc = view(backend, out);
+          const add = view(backend, part);
+          for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (add[i] as number);
+        }
+      } finally {
+        free(backend, part);
+      }
     }
-    if (ownDy) view(backend, dyPart).set(view(backend, dy).subarray(n0 * oh * ow * co, (n0 + count) * oh * ow * co));
-    const part = runWasmKernel("BatchMatMul", { a: colT, b: dyPart }, { transposeA: false, transposeB: false }, backend);
-    free(backend, colT);
-    if (ownDy) free(backend, dyPart);
-    if (out === null) {
-      out = part;
-    } else if (k !== null) {
-      k.accumulate(address(backend, out), address(backend, part), kh * kw * ci * co);
-      free(backend, part);
-    } else {
-      const acc = view(backend, out);
-      const add = view(backend, part);
-      for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (add[i] as number);
-      free(backend, part);
-    }
+  } catch (e) {
+    if (out !== null) free(backend, out);
+    throw e;
   }
   if (out === null) throw new Error("wasm Conv2DBackpropFilter: empty batch");
   return { dataId: out.dataId, shape: [kh, kw, ci, co], dtype: "float32" };

@@ -73,8 +73,14 @@ interface WasmApi {
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const instances = new WeakMap<object, TrainKernels | null>();
-let reason = "not loaded yet";
+/** The kernels, or null with why not (the setting, a missing file, a failed instantiation). */
+interface Loaded {
+  kernels: TrainKernels | null;
+  reason: string;
+}
+
+/** Each wasm memory's kernels. */
+const instances = new WeakMap<object, Loaded>();
 
 function findWasm(name: string): string | null {
   // src/... (tests) or dist/src/... (built): walk up to the package root's dist/wasm.
@@ -93,30 +99,29 @@ function heapMemory(backend: BackendWasm): { buffer: ArrayBufferLike } | null {
   return module.wasmMemory ?? module.asm?.memory ?? null;
 }
 
-/**
- * The kernels instantiated over `memory` (a WebAssembly.Memory, plain or shared), or
- * null with the reason kept for trainKernelsInfo. Tests give it a memory of their own.
- */
-export function instantiateTrainKernels(memory: { buffer: ArrayBufferLike }): TrainKernels | null {
-  if (process.env.ADAINF_TRAIN_KERNELS === "typescript") {
-    reason = "ADAINF_TRAIN_KERNELS=typescript";
-    return null;
-  }
+/** The file `name` of dist/wasm, or why the kernels would not come from it without trying: the setting, or the file missing. */
+function locate(name: string): { file: string } | { reason: string } {
+  if (process.env.ADAINF_TRAIN_KERNELS === "typescript") return { reason: "ADAINF_TRAIN_KERNELS=typescript" };
+  const file = findWasm(name);
+  return file === null ? { reason: `dist/wasm/${name} not found (run \`npm run build\`)` } : { file };
+}
+
+function instantiate(memory: { buffer: ArrayBufferLike }): Loaded {
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
   const name = shared ? "train-shared.wasm" : "train.wasm";
-  const file = findWasm(name);
-  if (file === null) {
-    reason = `dist/wasm/${name} not found (run \`npm run build\`)`;
-    return null;
-  }
+  const found = locate(name);
+  if ("reason" in found) return { kernels: null, reason: found.reason };
   try {
-    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(readFileSync(file)), { env: { memory } });
-    reason = "";
-    return instance.exports as unknown as TrainKernels;
+    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(readFileSync(found.file)), { env: { memory } });
+    return { kernels: instance.exports as unknown as TrainKernels, reason: "" };
   } catch (e) {
-    reason = `${name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
-    return null;
+    return { kernels: null, reason: `${name} could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/** The kernels instantiated over `memory` (a WebAssembly.Memory, plain or shared), or null. Tests give it a memory of their own. */
+export function instantiateTrainKernels(memory: { buffer: ArrayBufferLike }): TrainKernels | null {
+  return instantiate(memory).kernels;
 }
 
 /**
@@ -125,31 +130,34 @@ export function instantiateTrainKernels(memory: { buffer: ArrayBufferLike }): Tr
  * still fail, which the started backend's description then says).
  */
 export function trainKernelsUnavailable(): string | null {
-  if (process.env.ADAINF_TRAIN_KERNELS === "typescript") return "ADAINF_TRAIN_KERNELS=typescript";
   for (const name of ["train.wasm", "train-shared.wasm"]) {
-    if (findWasm(name) === null) return `dist/wasm/${name} not found (run \`npm run build\`)`;
+    const found = locate(name);
+    if ("reason" in found) return found.reason;
   }
   return null;
 }
 
-/** The SIMD kernels bound to this backend's heap, or null (use the TypeScript ones). */
-export function trainKernels(backend: BackendWasm): TrainKernels | null {
+/** This backend's heap's kernels, instantiated once per memory. */
+function loaded(backend: BackendWasm): Loaded {
   const memory = heapMemory(backend);
-  if (memory === null) {
-    reason = "tfjs-backend-wasm's memory was not found";
-    return null;
+  if (memory === null) return { kernels: null, reason: "tfjs-backend-wasm's memory was not found" };
+  let entry = instances.get(memory);
+  if (entry === undefined) {
+    entry = instantiate(memory);
+    instances.set(memory, entry);
   }
-  let k = instances.get(memory);
-  if (k === undefined) {
-    k = instantiateTrainKernels(memory);
-    instances.set(memory, k);
-  }
-  return k;
+  return entry;
 }
 
-/** Which loops our wasm training kernels use here, and why not WebAssembly when they do not. */
+/** The SIMD kernels bound to this backend's heap, or null (use the TypeScript ones). */
+export function trainKernels(backend: BackendWasm): TrainKernels | null {
+  return loaded(backend).kernels;
+}
+
+/** Which loops our wasm training kernels use on this backend, and why not WebAssembly when they do not. */
 export function trainKernelsInfo(backend: BackendWasm): { kernels: "wasm" | "typescript"; reason?: string } {
-  return trainKernels(backend) === null ? { kernels: "typescript", reason } : { kernels: "wasm" };
+  const { kernels, reason } = loaded(backend);
+  return kernels === null ? { kernels: "typescript", reason } : { kernels: "wasm" };
 }
 
 /** A tensor's byte address on the wasm heap. */
