@@ -1,7 +1,3 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
 // Cold `adainfc lint pipelines`: a fresh node process per run, wall time from spawn to
 // exit, median of N runs (issue 3's target: under 300 ms on the 2-core machines). A bare
 // `node -e ""` is timed alongside, so the number can be read against node's own start-up.
@@ -9,6 +5,9 @@ import { fileURLToPath } from "node:url";
 // `--bin bin/adainfc.js` times the plain node entry.
 //
 //   npm run build && node dist/bench/lint.js [runs=15] [--bin path/to/adainfc[.js]]
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");

@@ -1,3 +1,5 @@
+// The grammar's railroad diagram (chevrotain's syntax diagrams of the parser), written by
+// scripts/gen-diagram.mjs to grammar/diagram.html.
 import { chevrotain } from "./chevrotain.js";
 import { parserInstance } from "./parser.js";
 

@@ -1,7 +1,3 @@
-import type { CstNode, IRecognitionException, IToken } from "chevrotain";
-import { chevrotain } from "./chevrotain.js";
-import * as T from "./tokens.js";
-
 // The grammar of .adainf files (a railroad diagram is generated from it into
 // grammar/diagram.html; test/grammar/diagram.test.ts checks that it is current).
 //
@@ -20,6 +16,9 @@ import * as T from "./tokens.js";
 // No separators are needed between statements: a statement always starts with a
 // name and no expression can be followed by a bare name, except for a unit, which
 // is only taken when it does not start the next statement (`steps = ...`).
+import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
+import * as T from "./tokens.js";
 
 export class AdainfParser extends chevrotain.CstParser {
   /**

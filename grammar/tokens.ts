@@ -1,11 +1,10 @@
+// The tokens of the .adainf language. Keywords are "soft": they are also accepted
+// wherever a name is (a `Name` category), so `augment = symmetric` inside a pipeline
+// and `augment symmetric { ... }` at the top level both work.
 import type { TokenType } from "chevrotain";
 import { chevrotain } from "./chevrotain.js";
 
 const { createToken, Lexer } = chevrotain;
-
-// The tokens of the .adainf language. Keywords are "soft": they are also accepted
-// wherever a name is (a `Name` category), so `augment = symmetric` inside a pipeline
-// and `augment symmetric { ... }` at the top level both work.
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: "comments" });

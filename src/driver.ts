@@ -1,3 +1,5 @@
+// The compiler's front door: source file -> diagnostics + one IR per pipeline.
+// Everything after this (check output, lint, emit, run) works from what it returns.
 import { resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
@@ -11,9 +13,6 @@ import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Decl, Statement } from "./syntax/ast.js";
 import { diag, diagnostic } from "./check/registry.js";
-
-// The compiler's front door: source file -> diagnostics + one IR per pipeline.
-// Everything after this (check output, lint, emit, run) works from what it returns.
 
 export interface CompiledPipeline {
   ir: PipelineIR;

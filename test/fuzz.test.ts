@@ -1,3 +1,11 @@
+// Seeded fuzz of the front end and the npz reader. Mutated pipeline files (hostile
+// snippets included: deep nesting, bad escapes, a BOM, huge names, control characters;
+// and tokens that still parse, out-of-range values, names and paths, to reach the
+// resolver) must compile, lint and format without throwing, with diagnostics for every
+// failure and never E040 (an internal error); formatting keeps the IR; mutated npz headers and zip directories must give a
+// result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
+// `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
+// ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
 import fs, { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,15 +16,6 @@ import { DataError, inspectNpz, NpzReader } from "../src/runtime/data/index.js";
 import { Rng } from "../src/runtime/rng.js";
 import { npy, zipBytes } from "./data/helpers.js";
 import { project, ROOT } from "./helpers.js";
-
-// Seeded fuzz of the front end and the npz reader. Mutated pipeline files (hostile
-// snippets included: deep nesting, bad escapes, a BOM, huge names, control characters;
-// and tokens that still parse, out-of-range values, names and paths, to reach the
-// resolver) must compile, lint and format without throwing, with diagnostics for every
-// failure and never E040 (an internal error); formatting keeps the IR; mutated npz headers and zip directories must give a
-// result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
-// `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
-// ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
 
 const PIPELINE_CASES = Number(process.env["ADAINF_FUZZ_PIPELINES"] ?? 2000);
 const NPZ_CASES = Number(process.env["ADAINF_FUZZ_NPZ"] ?? 300);

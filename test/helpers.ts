@@ -1,3 +1,5 @@
+// What most tests share: the repository root, a temporary project with given files,
+// compiling a pipeline text, running the CLI in-process, and base pipelines to vary.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";

@@ -1,8 +1,7 @@
-import type { Span } from "../ir/types.js";
-
 // Every message a user sees from check, lint or data commands is a Diagnostic:
 // a stable code, a severity, a span (when there is a place to point at), and an
 // optional hint. Rendering (code frames, colours, JSON) lives in ./render.ts.
+import type { Span } from "../ir/types.js";
 
 export type Severity = "error" | "warning" | "info";
 

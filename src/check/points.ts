@@ -1,10 +1,9 @@
-import type { Diagnostic } from "./diagnostic.js";
-
 // Which points of a sweep a diagnostic holds on. `check` (src/driver.ts) and `lint`
 // (src/lint/lint-files.ts) find problems point by point; a problem found identically on
 // every point is reported once, as it is; one found on only some points is reported
 // once with those points: named in the message ("[inflation=none,seed=0 and 2 more
 // points] ...") and listed in `Diagnostic.points` for JSON and SARIF.
+import type { Diagnostic } from "./diagnostic.js";
 
 /** A sweep point's coordinates, axis -> value as written (`{ inflation: "none", seed: "0" }`). */
 export type PointCoords = Record<string, string>;

@@ -1,10 +1,9 @@
-import { type CodeDef, type DiagnosticCode, REGISTRY, RETIRED } from "./registry.js";
-
 // The documentation of the diagnostic codes, generated from the registry (./registry.ts):
 // the tables in docs/language.md (the compiler's) and docs/data.md (data check's), docs/diagnostics.md and
 // `adainfc explain <code>` are all this text, so they cannot drift apart.
 // test/check/registry.test.ts fails when the files are stale; `npm run docs:diagnostics`
 // rewrites them.
+import { type CodeDef, type DiagnosticCode, REGISTRY, RETIRED } from "./registry.js";
 
 const entries = (): [DiagnosticCode, CodeDef][] => Object.entries(REGISTRY) as [DiagnosticCode, CodeDef][];
 

@@ -1,6 +1,3 @@
-import type { Span } from "../ir/types.js";
-import type { Diagnostic, Severity } from "./diagnostic.js";
-
 // The one registry of diagnostics (the compiler's E0xx errors and W0xx warnings, and
 // D0xx of `adainfc data check`, which opens the data), as the
 // TypeScript compiler's diagnosticMessages.json: for each code its severity, a
@@ -10,6 +7,8 @@ import type { Diagnostic, Severity } from "./diagnostic.js";
 // Call sites build a diagnostic with `diag.E010.unknownName({ what, name })`: a code,
 // a message or an argument that is not here is a compile error. Lint rule ids
 // (eval-on-train, ...) are not here: they live in their rule modules (src/lint/rules).
+import type { Span } from "../ir/types.js";
+import type { Diagnostic, Severity } from "./diagnostic.js";
 
 interface MessageDef {
   /** The message, with {name} placeholders (a `{` followed by a space is literal text). */

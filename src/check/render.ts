@@ -1,8 +1,7 @@
-import { Chalk, type ChalkInstance } from "chalk";
-import type { Diagnostic, Severity } from "./diagnostic.js";
-
 // Turns diagnostics into what a person reads (file:line:col, severity, code, message,
 // a code frame with a caret under the span, a hint) or into JSON for tools.
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Diagnostic, Severity } from "./diagnostic.js";
 
 /** Gives the text of a source file by path, for code frames (null when unknown). */
 export type SourceLookup = (file: string) => string | null;

@@ -1,12 +1,11 @@
-import { Command, CommanderError } from "commander";
-import type { CommandEntry } from "./command.js";
-import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
-import { ownPackage } from "../util/own-package.js";
-
 // The CLI over a table of commands: options common to all, dispatch to the one
 // command named (only its module is loaded), help, and how failures become exit
 // codes. main.ts gives it the full table; the start-up snapshot (snapshot-entry.ts)
 // gives it the front-end commands it holds preloaded.
+import { Command, CommanderError } from "commander";
+import type { CommandEntry } from "./command.js";
+import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { ownPackage } from "../util/own-package.js";
 
 function version(): string {
   try {

@@ -1,3 +1,5 @@
+// The contract of a CLI command module (`register` over a CliContext, resolving to an exit
+// code) and the shape of an entry in the command table the entry point reads.
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
 

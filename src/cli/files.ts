@@ -1,9 +1,3 @@
-import { statSync, type Stats } from "node:fs";
-import { join, resolve } from "node:path";
-import { EXIT_USAGE, UserError } from "./context.js";
-import { sourceFileProblem } from "../resolve/program.js";
-import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
-
 // Turns command-line paths into .adainf files: expandInputs for the commands that take
 // files or folders (check, fmt, lint), pipelineFile for those that take one pipeline
 // file (compile, run, preview, data check). A folder means every .adainf file below it
@@ -12,6 +6,11 @@ import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 // .adainf files (or any folder, where one file is wanted), a file that is not a regular
 // file of at most 4 MiB, or one that is not named .adainf is one line `<path>: <why>`,
 // exit 1 (a file-system mistake, as elsewhere).
+import { statSync, type Stats } from "node:fs";
+import { join, resolve } from "node:path";
+import { EXIT_USAGE, UserError } from "./context.js";
+import { sourceFileProblem } from "../resolve/program.js";
+import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
 export function expandInputs(inputs: readonly string[], cwd: string): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);

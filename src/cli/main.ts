@@ -1,10 +1,9 @@
+// The entry point. Only the module of the command being run is imported, so
+// `adainfc check` never loads tfjs (or the linter, or ts-morph).
 import { runCli } from "./cli-core.js";
 import type { CommandEntry, CommandModule } from "./command.js";
 import { COMMAND_SUMMARIES, type CommandName } from "./command-summaries.js";
 import type { CliContext } from "./context.js";
-
-// The entry point. Only the module of the command being run is imported, so
-// `adainfc check` never loads tfjs (or the linter, or ts-morph).
 
 const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
   check: () => import("./commands/check.js"),

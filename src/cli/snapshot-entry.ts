@@ -1,3 +1,9 @@
+// The entry of the compiler's start-up snapshot (scripts/build-snapshot.mjs bundles this
+// file into one script and runs `node --build-snapshot` on it; bin/adainfc starts these
+// commands with `node --snapshot-blob`). Everything is loaded and warmed up once, at build
+// time: the modules, chevrotain's lexer and parser, the stdlib's parse, the IR validator.
+// The table is SNAPSHOT_COMMANDS (command-summaries.ts); the launcher sends every other
+// command to bin/adainfc.js.
 import os from "node:os";
 import path from "node:path";
 import v8 from "node:v8";
@@ -12,13 +18,6 @@ import * as explain from "./commands/explain.js";
 import * as fmt from "./commands/fmt.js";
 import * as lint from "./commands/lint.js";
 import * as schema from "./commands/schema.js";
-
-// The entry of the compiler's start-up snapshot (scripts/build-snapshot.mjs bundles this
-// file into one script and runs `node --build-snapshot` on it; bin/adainfc starts these
-// commands with `node --snapshot-blob`). Everything is loaded and warmed up once, at build
-// time: the modules, chevrotain's lexer and parser, the stdlib's parse, the IR validator.
-// The table is SNAPSHOT_COMMANDS (command-summaries.ts); the launcher sends every other
-// command to bin/adainfc.js.
 
 const MODULES: Record<SnapshotCommand, CommandModule> = { check, explain, fmt, lint, schema };
 

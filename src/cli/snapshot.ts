@@ -1,15 +1,14 @@
+// The compiler's V8 start-up snapshot (docs/start-up.md): where it lives, how it is
+// built for the node that runs this, and the stamp bin/adainfc reads to decide whether
+// it may use it. The bundle (dist/snapshot/adainfc.cjs, made by scripts/build-snapshot.mjs)
+// does not depend on the node version; the blob does, so it is built on the machine that
+// runs it: by `npm run build`, or by `adainfc snapshot` after node changes.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ownPackage } from "../util/own-package.js";
-
-// The compiler's V8 start-up snapshot (docs/start-up.md): where it lives, how it is
-// built for the node that runs this, and the stamp bin/adainfc reads to decide whether
-// it may use it. The bundle (dist/snapshot/adainfc.cjs, made by scripts/build-snapshot.mjs)
-// does not depend on the node version; the blob does, so it is built on the machine that
-// runs it: by `npm run build`, or by `adainfc snapshot` after node changes.
 
 export interface SnapshotFiles {
   dir: string;

@@ -1,10 +1,9 @@
-import * as B from "./builtins.js";
-import { isDuration, langParams, type Block, type ParamType } from "./define.js";
-
 // The builtin tables of docs/language.md, generated from the definition
 // (ir/builtins.ts) so the docs cannot drift from what the resolver accepts. Each table
 // sits between `<!-- builtins:<name>:start -->` and `<!-- builtins:<name>:end -->`;
 // test/ir/builtin-docs.test.ts fails when one is stale, and `npm run docs` rewrites them.
+import * as B from "./builtins.js";
+import { isDuration, langParams, type Block, type ParamType } from "./define.js";
 
 /** A number as a person writes it: 1e-4, 0.0051, 1.333, 32768. */
 function num(n: number): string {

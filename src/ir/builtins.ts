@@ -1,6 +1,3 @@
-import { STRENGTH_MAX, STRENGTH_MIN } from "./augment-strength.js";
-import { block, bool, builtin, duration, filledIn, fixed, group, int, number, numbers, oneOf, range, string } from "./define.js";
-
 // The one definition of the language's builtins: every dataset format, augmentation op,
 // backbone, method, optimizer, schedule, evaluator and block field, with its type,
 // range, default (the paper's, docs/paper.md §2-3), unit and docs. Keys are the IR's
@@ -8,6 +5,8 @@ import { block, bool, builtin, duration, filledIn, fixed, group, int, number, nu
 // otherwise. From here come the resolver's tables (resolve/), the IR's types and JSON
 // Schema (ir/schema.ts, ir/types.ts), the runtime's defaults (runtime/train/eval-run.ts)
 // and the builtin tables of docs/language.md (ir/builtin-docs.ts).
+import { STRENGTH_MAX, STRENGTH_MIN } from "./augment-strength.js";
+import { block, bool, builtin, duration, filledIn, fixed, group, int, number, numbers, oneOf, range, string } from "./define.js";
 
 const prob = { min: 0, max: 1 };
 const nonNegative = { min: 0 };

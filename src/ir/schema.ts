@@ -1,7 +1,3 @@
-import { Type, type TSchema, type TUnsafe } from "@sinclair/typebox";
-import * as B from "./builtins.js";
-import type { AnyField, Block, Fields, IrValue, NodeOf } from "./define.js";
-
 // The JSON Schema of the IR, printed by `adainfc schema`, and through TypeBox's
 // `Static<>` the IR's TypeScript types (ir/types.ts). Builtin nodes (ops, backbones,
 // methods, optimizers, schedules, evaluators) come from their one definition in
@@ -18,6 +14,9 @@ import type { AnyField, Block, Fields, IrValue, NodeOf } from "./define.js";
 // so only this module loads it: `adainfc schema`, the build and the tests; `check` and
 // `run` validate with the precompiled validator and read the builtins from plain data
 // (ir/define.ts).
+import { Type, type TSchema, type TUnsafe } from "@sinclair/typebox";
+import * as B from "./builtins.js";
+import type { AnyField, Block, Fields, IrValue, NodeOf } from "./define.js";
 
 const closed = { additionalProperties: false } as const;
 const PosInt = Type.Integer({ minimum: 1 });

@@ -1,9 +1,8 @@
-import type { PipelineIR } from "./types.js";
-
 // The effective training numbers of a pipeline in one place, for every place a user
 // looks (check --explain, the lint's per-pipeline line, run's start line, the report):
 // the total batch and its split over devices, and the learning rates trained with,
 // with how they follow from the written ones under train.lr_scaling.
+import type { PipelineIR } from "./types.js";
 
 export interface EffectiveTraining {
   /** Images per view per step over all devices. */

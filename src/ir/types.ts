@@ -1,8 +1,3 @@
-import type { Static } from "@sinclair/typebox";
-import type * as B from "./builtins.js";
-import type { NodeOf } from "./define.js";
-import type * as S from "./schema.js";
-
 // The IR: plain, versioned JSON produced by `resolve` and read by every later phase
 // (check, lint, emit, run). Every value is resolved (presets expanded, defaults filled
 // in, units normalised to steps), so a reader never needs the source text.
@@ -10,6 +5,10 @@ import type * as S from "./schema.js";
 // (ir/builtins.ts), the rest from the JSON Schema (ir/schema.ts) with TypeBox's
 // Static<>. The field docs are in those two files (and in `adainfc schema`).
 // Type-only imports: loading this module loads nothing.
+import type { Static } from "@sinclair/typebox";
+import type * as B from "./builtins.js";
+import type { NodeOf } from "./define.js";
+import type * as S from "./schema.js";
 
 export const IR_VERSION = 1 as const;
 

@@ -1,10 +1,9 @@
-import { createRequire } from "node:module";
-
 // Validates an IR object against the schema. The build precompiles the schema into
 // a standalone validator (scripts/gen-validator.mjs -> validate-ir.generated.cjs)
 // so the CLI loads neither ajv's compiler nor the schema's TypeBox definition
 // (ir/schema.ts, ~90 ms to import) at start-up. Tests run from src/, where there is
 // no such file: test/setup-ir-validator.ts gives a factory that compiles the schema.
+import { createRequire } from "node:module";
 
 interface AjvError {
   instancePath: string;

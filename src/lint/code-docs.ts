@@ -1,10 +1,9 @@
-import { REGISTRY } from "../check/registry.js";
-import { docsUri } from "../util/own-package.js";
-import { findRule } from "./rules/index.js";
-
 // Where a diagnostic code is documented: a lint rule's generated page (docs/rules/<id>.md),
 // a compiler code's section of docs/diagnostics.md (generated from the registry), else
 // the language reference. SARIF's helpUri and the language server's links are this.
+import { REGISTRY } from "../check/registry.js";
+import { docsUri } from "../util/own-package.js";
+import { findRule } from "./rules/index.js";
 
 export function codeDocsUri(code: string): string {
   if (findRule(code)) return docsUri(`docs/rules/${code}.md`);

@@ -1,3 +1,7 @@
+// Runs every rule over one compiled pipeline, at the severity the file and the command
+// line ask for, and returns the diagnostics with the quantities. Pure apart from the
+// optional `sizeOf` callback, which the report uses to read sizes from npz headers (a run's
+// ir.json may lack them; the compiler fills them in when it finds the file).
 import type { Diagnostic, TextEdit } from "../check/diagnostic.js";
 import { effectiveTraining, type EffectiveTraining } from "../ir/train-summary.js";
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../ir/types.js";
@@ -6,11 +10,6 @@ import { computeQuantities } from "./quantities.js";
 import { ALL_RULES } from "./rules/index.js";
 import { effectiveSeverity, toDiagnosticSeverity, type SeverityOptions } from "./severity.js";
 import type { LintRule, Quantities, Report, RuleContext } from "./types.js";
-
-// Runs every rule over one compiled pipeline, at the severity the file and the command
-// line ask for, and returns the diagnostics with the quantities. Pure apart from the
-// optional `sizeOf` callback, which the report uses to read sizes from npz headers (a run's
-// ir.json may lack them; the compiler fills them in when it finds the file).
 
 export interface LintInput {
   ir: PipelineIR;

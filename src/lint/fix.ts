@@ -1,8 +1,7 @@
-import type { TextEdit } from "../check/diagnostic.js";
-
 // Applies text edits to one file's text: identical edits (two rules proposing the same
 // fix) count once; an edit overlapping one taken earlier is skipped and left for the
 // next pass, as ESLint does. Edits are applied back to front so offsets stay valid.
+import type { TextEdit } from "../check/diagnostic.js";
 
 export interface ApplyResult {
   text: string;

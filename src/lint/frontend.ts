@@ -1,12 +1,11 @@
-import type { Diagnostic } from "../check/diagnostic.js";
-import type { CompileOutput } from "../driver.js";
-
-export type { CompiledPipeline, CompileOutput } from "../driver.js";
-
 // What `adainfc lint` needs from the front end (src/driver.ts): compile a file to IR and
 // spans, and format text canonically (for `--fix`). An interface so the lint command
 // can be tested with a stand-in front end; loaded lazily so `explain` never pays
 // for the parser.
+import type { Diagnostic } from "../check/diagnostic.js";
+import type { CompileOutput } from "../driver.js";
+
+export type { CompiledPipeline, CompileOutput } from "../driver.js";
 
 export interface FrontEnd {
   compileFile(path: string, opts?: { cwd?: string; overrides?: string[] }): Promise<CompileOutput>;

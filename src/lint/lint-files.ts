@@ -1,3 +1,7 @@
+// The file-level work behind `adainfc lint` (the CLI finds the files, src/cli/files.ts):
+// compile each through the front end, lint every pipeline (the points of a sweep
+// together), and (for --fix) apply fixes safely: only edits in the pipeline's own file,
+// verified to compile before the file is replaced atomically.
 import fs from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../check/diagnostic.js";
@@ -8,11 +12,6 @@ import { applyEdits } from "./fix.js";
 import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
 import type { SeverityOptions } from "./severity.js";
-
-// The file-level work behind `adainfc lint` (the CLI finds the files, src/cli/files.ts):
-// compile each through the front end, lint every pipeline (the points of a sweep
-// together), and (for --fix) apply fixes safely: only edits in the pipeline's own file,
-// verified to compile before the file is replaced atomically.
 
 export interface LintFilesOptions extends SeverityOptions {
   cwd: string;

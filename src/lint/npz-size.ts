@@ -1,5 +1,3 @@
-import type { DataSourceIR, PipelineIR } from "../ir/types.js";
-
 // Sizes of npz sources whose IR size is unknown, read from the file's zip directory and
 // .npy header only (src/formats/npz-header.ts), never its pixels. The path resolves as
 // every data path does (src/formats/data-path.ts: against the project directory: for
@@ -7,6 +5,7 @@ import type { DataSourceIR, PipelineIR } from "../ir/types.js";
 // fills sizes itself when it finds the file, so `lint` and the language server need no
 // second read). The reader is imported on first use; any failure (no file, a broken
 // header) leaves the size unknown and the `unknown-size` rule says so.
+import type { DataSourceIR, PipelineIR } from "../ir/types.js";
 
 export type SizeOf = (source: DataSourceIR, ir: PipelineIR) => Promise<number | null>;
 

@@ -1,8 +1,7 @@
-import type { Span, SpanMap } from "../ir/types.js";
-
 // JSON pointers (RFC 6901) into the IR, and the span lookup that falls back to the
 // nearest ancestor: a value without its own span came from a default, so the best place
 // to point at is the construct that holds it.
+import type { Span, SpanMap } from "../ir/types.js";
 
 export function pointer(...tokens: (string | number)[]): string {
   return tokens.map((t) => "/" + String(t).replace(/~/g, "~0").replace(/\//g, "~1")).join("");

@@ -1,8 +1,3 @@
-import type { DataSourceIR, PipelineIR } from "../ir/types.js";
-import { adainfPreset, defaultPreset, presetStrength } from "./reference-presets.js";
-import { pipelineStrength, trainingChannels, viewStrength } from "./strength.js";
-import type { Quantities, ViewFamily } from "./types.js";
-
 // The three numbers that say where a pipeline sits on the paper's map (docs/lint.md):
 //
 //   g = sum(n_i * dup_i, generated i) / sum(n_i * dup_i, all i)     generated share
@@ -12,6 +7,10 @@ import type { Quantities, ViewFamily } from "./types.js";
 // n_i comes from the IR (a dataset preset or a declared size) or, when the IR has none,
 // from `sizes` (the CLI fills it from npz headers). A size that stays unknown makes g and
 // f unknown, unless they do not depend on it (no generated data: g = 0).
+import type { DataSourceIR, PipelineIR } from "../ir/types.js";
+import { adainfPreset, defaultPreset, presetStrength } from "./reference-presets.js";
+import { pipelineStrength, trainingChannels, viewStrength } from "./strength.js";
+import type { Quantities, ViewFamily } from "./types.js";
 
 /** The share of generated data at which the paper pairs inflation with the `_adainf` preset. */
 export const ADAINF_SHARE = 2 / 3;

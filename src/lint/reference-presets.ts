@@ -1,14 +1,13 @@
-import type { ViewIR } from "../ir/types.js";
-import { stdlibAugment } from "../resolve/presets.js";
-import { pipelineStrength } from "./strength.js";
-import type { ViewFamily } from "./types.js";
-
 // The paper's augmentation presets as the lint rules use them: (a) to anchor the
 // recommended strength and (b) to know which preset a `--fix` may switch to. The numbers
 // are the standard library's (stdlib/augment.adainf, what users see and write), resolved
 // once on first use; this file only says which presets are the reference ones and what
 // role each plays. docs/paper.md (§2) documents the paper's values, and the tests check the
 // stdlib against that table.
+import type { ViewIR } from "../ir/types.js";
+import { stdlibAugment } from "../resolve/presets.js";
+import { pipelineStrength } from "./strength.js";
+import type { ViewFamily } from "./types.js";
 
 export interface ReferencePreset {
   name: string;

@@ -1,7 +1,6 @@
-import type { LintRule } from "./types.js";
-
 // One rule's documentation as markdown: the page in docs/rules/<id>.md and the text of
 // `adainfc explain <id>` are both this, so they cannot drift apart.
+import type { LintRule } from "./types.js";
 
 const SEVERITY_WORD = { info: "info", warn: "warning", error: "error" } as const;
 

@@ -1,12 +1,11 @@
+// Small pieces several rules share: finding sources, formatting numbers the way the
+// messages print them, and the two safe fixes (set a replication, switch a preset).
 import type { TextEdit } from "../check/diagnostic.js";
 import type { DataSourceIR, PipelineIR } from "../ir/types.js";
 import { pointer } from "./pointer.js";
 import { findReferencePreset, presetBaseName, type ReferencePreset } from "./reference-presets.js";
 import { pipelineStrength } from "./strength.js";
 import type { RuleContext } from "./types.js";
-
-// Small pieces several rules share: finding sources, formatting numbers the way the
-// messages print them, and the two safe fixes (set a replication, switch a preset).
 
 export function sourceIndex(ir: PipelineIR, name: string): number {
   return ir.data.sources.findIndex((s) => s.name === name);

@@ -1,11 +1,10 @@
-import type { Severity } from "../check/diagnostic.js";
-import type { RuleSeverity } from "../ir/types.js";
-import { closest } from "../check/suggest.js";
-
 // Which severity a rule runs at. Precedence, lowest first: the rule's default, the
 // pipeline file's `lint { ... }` block, then `--rule id=sev` on the command line; finally
 // `--deny warnings` turns every remaining warning into an error (as `-D warnings` does
 // for rustc), so CI can fail on warnings without editing files.
+import type { Severity } from "../check/diagnostic.js";
+import type { RuleSeverity } from "../ir/types.js";
+import { closest } from "../check/suggest.js";
 
 export interface SeverityOptions {
   /** From `--rule id=sev`, applied after the file's settings. */

@@ -1,5 +1,3 @@
-import type { AugmentOpIR, PipelineIR, ViewIR } from "../ir/types.js";
-
 // Augmentation strength `a`: one number per view, calibrated so that a view of the
 // reference `symmetric` preset (docs/paper.md §2) scores exactly 1.0.
 //
@@ -26,6 +24,7 @@ import type { AugmentOpIR, PipelineIR, ViewIR } from "../ir/types.js";
 // brightness and contrast, gray is 0). Every comparison with a reference preset measures
 // the preset on the same channel count (presetStrength), so setting those knobs to 0,
 // as `noop-ops` asks, changes nothing the lint reports.
+import type { AugmentOpIR, PipelineIR, ViewIR } from "../ir/types.js";
 
 export const STRENGTH_WEIGHTS = {
   crop: 0.4,

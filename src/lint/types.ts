@@ -1,10 +1,9 @@
-import type { TextEdit } from "../check/diagnostic.js";
-import type { PipelineIR, RuleSeverity, Span, SpanMap } from "../ir/types.js";
-
 // The contract between the lint engine and its rules, modelled on ESLint: a rule is a
 // module with `meta` (id, default severity, docs) and `check(ctx)`, which calls
 // `ctx.report` for each finding. Rules read only the IR and the quantities derived
 // from it; they never touch files, so they are cheap and deterministic.
+import type { TextEdit } from "../check/diagnostic.js";
+import type { PipelineIR, RuleSeverity, Span, SpanMap } from "../ir/types.js";
 
 /** Which family of augmentation a pipeline's views belong to (docs/paper.md §2). */
 export type ViewFamily = "symmetric" | "asymmetric";

@@ -1,3 +1,9 @@
+// Completion at a position: the keys a block takes (blocks of a pipeline body, fields
+// with their defaults, builtin slots), the values a key takes (enum values, builtin calls
+// with their parameters as a snippet, preset and recipe names visible from the file:
+// its own, its imports', the stdlib's), rule ids in `lint { allow(...) }`. Which block
+// and key the position is in comes from the tokens (./scan.ts), so half-written
+// statements complete too; the names come from the definition (ir/builtins.ts).
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from "vscode-languageserver";
 import * as B from "../ir/builtins.js";
 import { type Block, langParams } from "../ir/define.js";
@@ -10,13 +16,6 @@ import { declMarkdown } from "./hover.js";
 import { builtinMarkdown, defaultText, fieldMarkdown, fieldValues, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { cursorAt, dataSourcesAt, enclosingPipeline, equalsAt, names } from "./scan.js";
 import { type Analysis, ofPipeline } from "./workspace.js";
-
-// Completion at a position: the keys a block takes (blocks of a pipeline body, fields
-// with their defaults, builtin slots), the values a key takes (enum values, builtin calls
-// with their parameters as a snippet, preset and recipe names visible from the file:
-// its own, its imports', the stdlib's), rule ids in `lint { allow(...) }`. Which block
-// and key the position is in comes from the tokens (./scan.ts), so half-written
-// statements complete too; the names come from the definition (ir/builtins.ts).
 
 export interface CompletionInput {
   text: string;

@@ -1,3 +1,11 @@
+// From the compiler's diagnostics to the protocol's: each with its code, a link to its
+// documentation (a rule's page, a compiler code's section), the hint on a line of its
+// own and the sweep points it holds on (already named in the message, src/check/points.ts).
+// A problem in an imported file is shown at the `use` line that brings it in. Code
+// actions come from the same diagnostics: a lint rule's `--fix` edits, and the name a
+// "did you mean" hint suggests (no lint fix under the settings' `set` overrides: as
+// `lint --fix` refuses `--set`, a fix would be computed for a pipeline not in the file);
+// formatting is `adainfc fmt`.
 import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
@@ -18,15 +26,6 @@ import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
 import { rangeOf } from "./positions.js";
 import type { Analysis } from "./workspace.js";
-
-// From the compiler's diagnostics to the protocol's: each with its code, a link to its
-// documentation (a rule's page, a compiler code's section), the hint on a line of its
-// own and the sweep points it holds on (already named in the message, src/check/points.ts).
-// A problem in an imported file is shown at the `use` line that brings it in. Code
-// actions come from the same diagnostics: a lint rule's `--fix` edits, and the name a
-// "did you mean" hint suggests (no lint fix under the settings' `set` overrides: as
-// `lint --fix` refuses `--set`, a fix would be computed for a pipeline not in the file);
-// formatting is `adainfc fmt`.
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,

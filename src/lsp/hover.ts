@@ -1,3 +1,7 @@
+// Hover: on a pipeline's name, where it sits on the paper's map (g, f, a and the strength
+// recommended at its g, lint's own quantities) with its effective batch, rates and steps;
+// on a preset, recipe or dataset, its declaration (doc comment and text); on a builtin
+// call, its doc and parameters; on a field, its type, range, default, unit and doc.
 import { relative } from "node:path";
 import * as B from "../ir/builtins.js";
 import { valueText } from "../ir/builtin-docs.js";
@@ -15,11 +19,6 @@ import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scope
 import { targetAt } from "./navigation.js";
 import { cursorAt, enclosingPipeline, equalsAt, type Frame, names } from "./scan.js";
 import { type Analysis, type Chosen, ofPipeline } from "./workspace.js";
-
-// Hover: on a pipeline's name, where it sits on the paper's map (g, f, a and the strength
-// recommended at its g, lint's own quantities) with its effective batch, rates and steps;
-// on a preset, recipe or dataset, its declaration (doc comment and text); on a builtin
-// call, its doc and parameters; on a field, its type, range, default, unit and doc.
 
 export interface HoverInput {
   text: string;

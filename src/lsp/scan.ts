@@ -1,7 +1,3 @@
-import type { IToken } from "chevrotain";
-import { chevrotain } from "../../grammar/chevrotain.js";
-import { adainfLexer, Name } from "../../grammar/tokens.js";
-
 // Where a position is, read from the language's own tokens (grammar/tokens.ts) rather
 // than from the syntax tree: while a user types, the statement under the cursor is
 // usually incomplete, and the parser's recovery drops it. The brackets open at the
@@ -9,6 +5,9 @@ import { adainfLexer, Name } from "../../grammar/tokens.js";
 // `optimizer = lars(`) and the tokens of the statement being written are enough for
 // completion, hover and signature help to know the block, the key, the call and the
 // arguments written before the cursor.
+import type { IToken } from "chevrotain";
+import { chevrotain } from "../../grammar/chevrotain.js";
+import { adainfLexer, Name } from "../../grammar/tokens.js";
 
 export interface Frame {
   open: "{" | "(" | "[";

@@ -1,3 +1,11 @@
+// The server's view of the files: open documents (their unsaved text wins over the disk,
+// for themselves and for every file that imports them), the workspace folders (a file's
+// working directory is the folder that holds it, as if `adainfc` ran there), and the
+// analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
+// through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
+// The files a search over the workspace reads (references, rename, workspace symbols)
+// are listed here once. The settings' `set` overrides and `rules` severities (settings.ts)
+// are passed to that front end as `--set` and `--rule` are.
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Range } from "vscode-languageserver";
@@ -11,15 +19,6 @@ import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
 import { bomLength, rangeOf, SourceView } from "./positions.js";
-
-// The server's view of the files: open documents (their unsaved text wins over the disk,
-// for themselves and for every file that imports them), the workspace folders (a file's
-// working directory is the folder that holds it, as if `adainfc` ran there), and the
-// analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
-// through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
-// The files a search over the workspace reads (references, rename, workspace symbols)
-// are listed here once. The settings' `set` overrides and `rules` severities (settings.ts)
-// are passed to that front end as `--set` and `--rule` are.
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;

@@ -1,12 +1,11 @@
+// `key = builtin(...)` where the builtin is one of a family (backbone, method,
+// optimizer, schedule): looked up by name, its call checked by its definition
+// (ir/builtins.ts), its IR node built from the definition, lengths left to `pending`.
 import { nodeOf, type Block, type NodeOf } from "../ir/define.js";
 import { interpretCall, lookupSpec, type Family } from "./calls.js";
 import type { ResolveContext } from "./context.js";
 import { callOf, pendingSteps, recordSpans, type PendingDuration } from "./entries.js";
 import type { StmtEntry } from "./merge.js";
-
-// `key = builtin(...)` where the builtin is one of a family (backbone, method,
-// optimizer, schedule): looked up by name, its call checked by its definition
-// (ir/builtins.ts), its IR node built from the definition, lengths left to `pending`.
 
 export interface FamilyCall {
   /** What the family is called in messages (`optimizer`). */

@@ -1,3 +1,7 @@
+// Interpretation of a call (`lars(lr = 0.2)`) or of a block of `key = value` fields by
+// its definition (ir/builtins.ts): unknown names get a "did you mean", every value is
+// checked against its type, defaults are filled in, and later settings (`with { ... }`,
+// dotted assignments, `--set`) override earlier ones.
 import type { Args, Expr, NameNode } from "../syntax/ast.js";
 import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
@@ -5,11 +9,6 @@ import type { ResolveContext } from "./context.js";
 import { byName, fieldValues, type Block, type LangValues } from "../ir/define.js";
 import { INVALID, interpretValue } from "./values.js";
 import { diag } from "../check/registry.js";
-
-// Interpretation of a call (`lars(lr = 0.2)`) or of a block of `key = value` fields by
-// its definition (ir/builtins.ts): unknown names get a "did you mean", every value is
-// checked against its type, defaults are filled in, and later settings (`with { ... }`,
-// dotted assignments, `--set`) override earlier ones.
 
 /** A later setting of one field: `with { lr = 0.1 }`, `train.optimizer.lr = 0.1`. */
 export interface Override {

@@ -1,8 +1,7 @@
+// Collects diagnostics and the pointer -> span map while one pipeline is resolved.
 import type { Diagnostic } from "../check/diagnostic.js";
 import { diagnostic, type Message } from "../check/registry.js";
 import type { Span, SpanMap } from "../ir/types.js";
-
-// Collects diagnostics and the pointer -> span map while one pipeline is resolved.
 
 export class ResolveContext {
   readonly diagnostics: Diagnostic[] = [];

@@ -1,3 +1,6 @@
+// The `data`, `inflate` and `evaluate { source }` parts of a pipeline: its sources, the
+// training mixture, the evaluation source, and what follows from them (the reference
+// source whose shape and statistics undeclared sources share, the epoch size).
 import fs from "node:fs";
 import type { Decl } from "../syntax/ast.js";
 import { dataPath } from "../formats/data-path.js";
@@ -11,10 +14,6 @@ import type { Program } from "./program.js";
 import { resolveSource } from "./sources.js";
 import { bareName, INVALID, interpretValue } from "./values.js";
 import { diag } from "../check/registry.js";
-
-// The `data`, `inflate` and `evaluate { source }` parts of a pipeline: its sources, the
-// training mixture, the evaluation source, and what follows from them (the reference
-// source whose shape and statistics undeclared sources share, the epoch size).
 
 export interface ResolvedData {
   sources: IR.DataSourceIR[];

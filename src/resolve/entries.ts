@@ -1,3 +1,4 @@
+// Small helpers for reading a merged pipeline body (merge.ts) by key.
 import type { Args } from "../syntax/ast.js";
 import type { Span } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
@@ -7,8 +8,6 @@ import { ptr, type ResolveContext } from "./context.js";
 import type { BlockEntry, StmtEntry } from "./merge.js";
 import type { NameNode } from "../syntax/ast.js";
 import { diag } from "../check/registry.js";
-
-// Small helpers for reading a merged pipeline body (merge.ts) by key.
 
 export function stmtEntry(block: BlockEntry | undefined, key: string): StmtEntry | undefined {
   const e = block?.entries.get(key);

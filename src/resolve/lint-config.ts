@@ -1,12 +1,11 @@
+// `lint { allow(balance); deny(channel-order); data-scarce = info }` -> IR lint settings.
+// Rule ids are checked by the linter, which knows them; this only reads the syntax.
 import type { Statement } from "../syntax/ast.js";
 import type * as IR from "../ir/types.js";
 import { ptr, type ResolveContext } from "./context.js";
 import { RULE_SEVERITIES } from "../ir/builtins.js";
 import { bareName, interpretValue, INVALID } from "./values.js";
 import { diag } from "../check/registry.js";
-
-// `lint { allow(balance); deny(channel-order); data-scarce = info }` -> IR lint settings.
-// Rule ids are checked by the linter, which knows them; this only reads the syntax.
 
 export function resolveLint(stmts: Statement[], lint: IR.LintConfigIR, ctx: ResolveContext): void {
   for (const s of stmts) {

@@ -1,13 +1,12 @@
+// A pipeline's body is the merge of its recipe chain (`from`), its own statements
+// and command-line `--set`s, in that order; later wins. Blocks merge key by key;
+// `a.b.c = v` walks into blocks and, past a value, becomes an override of that
+// value's fields (`train.optimizer.lr = 0.1`).
 import type { NameNode, Statement } from "../syntax/ast.js";
 import type { Override } from "./calls.js";
 import type { ResolveContext } from "./context.js";
 import type { LoadedFile } from "./program.js";
 import { diag } from "../check/registry.js";
-
-// A pipeline's body is the merge of its recipe chain (`from`), its own statements
-// and command-line `--set`s, in that order; later wins. Blocks merge key by key;
-// `a.b.c = v` walks into blocks and, past a value, becomes an override of that
-// value's fields (`train.optimizer.lr = 0.1`).
 
 export interface BlockEntry {
   kind: "block";

@@ -1,3 +1,6 @@
+// Presets declared in a file are checked on their own, so a mistake in a preset
+// module (stdlib/ or a project's own) is reported even before a pipeline uses it; and a
+// stdlib preset resolved on its own is the one source of its numbers for the linter.
 import type { Diagnostic } from "../check/diagnostic.js";
 import { join } from "node:path";
 import type { AugmentIR } from "../ir/types.js";
@@ -9,10 +12,6 @@ import type { StmtEntry } from "./merge.js";
 import { findStdlibDir, localDecls, Program, type LoadedFile } from "./program.js";
 import { DATASET_FIELDS } from "../ir/builtins.js";
 import { diag } from "../check/registry.js";
-
-// Presets declared in a file are checked on their own, so a mistake in a preset
-// module (stdlib/ or a project's own) is reported even before a pipeline uses it; and a
-// stdlib preset resolved on its own is the one source of its numbers for the linter.
 
 /** Images a preset is checked for on its own: CIFAR-sized, neutral statistics. */
 const CHECK_DEFAULTS: AugmentDefaults = { cropSize: 32, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };

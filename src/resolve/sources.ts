@@ -1,3 +1,5 @@
+// Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
+// declared in stdlib/datasets.adainf) or to a builtin format (`npz(...)`, `folder(...)`).
 import type { DataSourceIR } from "../ir/types.js";
 import { npzHeaderAt } from "../formats/npz-header.js";
 import { DataError } from "../formats/data-error.js";
@@ -10,9 +12,6 @@ import { DATASET_CALL, DATASET_FIELDS, SOURCE_FORMATS } from "../ir/builtins.js"
 import { byName } from "../ir/define.js";
 import { recordSpans } from "./entries.js";
 import { diag } from "../check/registry.js";
-
-// Data sources: a call to a dataset preset (`cifar10("datasets/cifar10", split = test)`,
-// declared in stdlib/datasets.adainf) or to a builtin format (`npz(...)`, `folder(...)`).
 
 export function resolveSource(e: StmtEntry, index: number, program: Program, ctx: ResolveContext): DataSourceIR | null {
   const v = e.stmt.value!;

@@ -1,9 +1,3 @@
-import { pointName } from "../check/points.js";
-import type { Decl, Expr, Statement } from "../syntax/ast.js";
-import type { ResolveContext } from "./context.js";
-import type { LoadedFile } from "./program.js";
-import { diag } from "../check/registry.js";
-
 // `sweep { ... }` in a pipeline declares a grid. Each axis is either a setting with
 // a list of values,
 //     seed = [0, 1, 2]
@@ -15,6 +9,11 @@ import { diag } from "../check/registry.js";
 //     }
 // A point of the grid is the pipeline with one value of every axis merged after its
 // body (like --set), so every point is checked and linted as a pipeline of its own.
+import { pointName } from "../check/points.js";
+import type { Decl, Expr, Statement } from "../syntax/ast.js";
+import type { ResolveContext } from "./context.js";
+import type { LoadedFile } from "./program.js";
+import { diag } from "../check/registry.js";
 
 export const MAX_POINTS = 1000;
 

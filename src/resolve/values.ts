@@ -1,12 +1,11 @@
+// Checks one written value against its parameter type and converts it to its IR
+// form. On a mismatch it reports (E020 type, E021 range, E024 unit) and returns
+// INVALID so the caller can go on and report further problems in the same run.
 import type { Expr } from "../syntax/ast.js";
 import { didYouMean } from "../check/suggest.js";
 import type { ResolveContext } from "./context.js";
 import type { Duration, ParamType } from "../ir/define.js";
 import { diag } from "../check/registry.js";
-
-// Checks one written value against its parameter type and converts it to its IR
-// form. On a mismatch it reports (E020 type, E021 range, E024 unit) and returns
-// INVALID so the caller can go on and report further problems in the same run.
 
 export const INVALID = Symbol("invalid");
 export type Invalid = typeof INVALID;

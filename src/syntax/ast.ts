@@ -1,9 +1,8 @@
-import type { Span } from "../ir/types.js";
-
 // The abstract syntax of .adainf files. Deliberately generic (statements and
 // expressions, not one node type per block): the meaning of `train { ... }` or
 // `lars(...)` is given by the resolver's specs, so the parser, the formatter and
 // the error recovery stay small and uniform. Every node carries its span.
+import type { Span } from "../ir/types.js";
 
 export interface NameNode {
   text: string;

@@ -1,11 +1,10 @@
-import type { Diagnostic } from "../check/diagnostic.js";
-import type * as A from "./ast.js";
-import { parseSource } from "./parse.js";
-
 // The canonical form of .adainf files (like gofmt: no options). Two-space indents,
 // one statement per line, `x` for counts, one blank line between declarations,
 // blank lines between statements kept (at most one), literals kept as written
 // (`100_000` stays), every comment kept. Formatting twice changes nothing.
+import type { Diagnostic } from "../check/diagnostic.js";
+import type * as A from "./ast.js";
+import { parseSource } from "./parse.js";
 
 const MAX_WIDTH = 100;
 

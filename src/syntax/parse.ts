@@ -1,3 +1,5 @@
+// CST -> AST. The parser recovers from errors, so the CST may have holes; the
+// builder skips incomplete nodes instead of failing, and the diagnostics say why.
 import type { CstNode, IToken, IRecognitionException } from "chevrotain";
 import { MAX_NESTING, parseText } from "../../grammar/parser.js";
 import type { Span } from "../ir/types.js";
@@ -5,9 +7,6 @@ import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { stripBom } from "./bom.js";
 import { diag, diagnostic, type Message } from "../check/registry.js";
-
-// CST -> AST. The parser recovers from errors, so the CST may have holes; the
-// builder skips incomplete nodes instead of failing, and the diagnostics say why.
 
 export interface ParseResult {
   ast: A.SourceFile;

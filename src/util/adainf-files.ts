@@ -1,8 +1,7 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-
 // The .adainf files below a folder, as every command and the language server see them:
 // node_modules and hidden folders skipped, sorted for stable output.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 export const PIPELINE_EXTENSION = ".adainf";
 

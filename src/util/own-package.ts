@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
 // The adainf package this code runs from: its folder, version and dev dependency ranges,
 // read from its package.json (the one definition of them), and where its documentation
 // is. src/ (tests) and dist/src/ (installed) sit at different depths, so the folder is
 // found by walking up to the package.json named adainf.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export interface OwnPackage {
   root: string;

@@ -1,13 +1,12 @@
+// The registry of diagnostic codes (src/check/registry.ts) is the one place codes are
+// defined: every code and message in it is used, no source emits a code from outside it,
+// and the docs generated from it are current. Regenerate the docs with
+//   npm run docs:diagnostics
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REGISTRY, RETIRED, diag, diagnostic, formatTemplate, templateArgs } from "../../src/check/registry.js";
 import { diagnosticsPageMarkdown, diagnosticsTableMarkdown } from "../../src/check/registry-docs.js";
-
-// The registry of diagnostic codes (src/check/registry.ts) is the one place codes are
-// defined: every code and message in it is used, no source emits a code from outside it,
-// and the docs generated from it are current. Regenerate the docs with
-//   npm run docs:diagnostics
 
 const root = path.resolve(__dirname, "../..");
 const update = process.env["UPDATE_DIAGNOSTIC_DOCS"] === "1";

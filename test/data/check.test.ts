@@ -1,3 +1,6 @@
+// `data check` (checkPipelineData) on small real-format files: a clean pipeline, a BGR/RGB
+// swap of generated data, a distribution gap, sources that do not open or do not fit, and
+// diagnostics placed at the nearest span the compiler recorded.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,5 @@
+// The CIFAR binary reader on small files written in CIFAR's own format, and the tar
+// extraction the fetch command uses for the archives.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";

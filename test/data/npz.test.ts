@@ -1,3 +1,7 @@
+// The npz reader on files written here in numpy's format: stored and deflated members
+// (with the CRC checked), Fortran order, NCHW, 16-bit and float pixels, any label width,
+// v2 headers, zip64; header-only inspection; and hostile files, each a one-line DataError
+// naming the path.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,6 @@
+// The inflation sampler: the reference's epoch sizes and generated shares, an epoch as
+// [real] * dup + [generated], determinism per seed and epoch, drop_last and resuming
+// mid-epoch, proportions per batch, and index mapping.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { InflationSampler, mixtureQuantities, type MixtureEntry } from "../../src/runtime/data/sampler.js";

@@ -1,3 +1,5 @@
+// What the solo-learn emitter tests share: a temporary folder, compiling a pipeline to
+// solo-learn through the CLI and reading back its YAML, and a SimCLR pipeline to vary.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,14 +1,13 @@
+// The solo-learn target against the reference runs: the fork's configs (2 devices x 256,
+// its lr and classifier_lr; docs/paper.md's runs table, §3.1), the method hyper-parameters
+// (docs/paper.md §3), the augmentation presets (docs/paper.md §2), dup and extra data
+// (§1), for the 12 paper pipelines.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, project } from "../helpers.js";
 import { at, emitSolo, pipeline, readYaml, type Y } from "./helpers.js";
 import { PRESET_ROWS as PRESETS, REFERENCE_RUNS } from "../reference-presets.js";
-
-// The solo-learn target against the reference runs: the fork's configs (2 devices x 256,
-// its lr and classifier_lr; docs/paper.md's runs table, §3.1), the method hyper-parameters
-// (docs/paper.md §3), the augmentation presets (docs/paper.md §2), dup and extra data
-// (§1), for the 12 paper pipelines.
 
 const METHODS = {
   simclr: { solo: "simclr", kwargs: { proj_hidden_dim: 2048, proj_output_dim: 256, temperature: 0.2 }, opt: "lars", wd: 1e-4, tau: null },

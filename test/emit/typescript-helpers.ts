@@ -1,3 +1,5 @@
+// Shared by the typescript-target tests: compile through the CLI, type-check the
+// emitted package with its own tsconfig, and evaluate a program's `pipeline` const.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +9,6 @@ import ts from "typescript";
 import { expect } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { cli, ROOT } from "../helpers.js";
-
-// Shared by the typescript-target tests: compile through the CLI, type-check the
-// emitted package with its own tsconfig, and evaluate a program's `pipeline` const.
 
 export function tsTempDir(): string {
   return mkdtempSync(join(tmpdir(), "adainf-ts-"));

@@ -1,3 +1,6 @@
+// Injection safety of the TypeScript target: whatever a source value holds (quotes,
+// backslashes, line breaks, `${...}`, `*/`, U+2028, bidi overrides), it lands in the
+// program as one literal that reads back as the same string, and adds no statement.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -9,10 +12,6 @@ import { commentText, numberLiteral, propertyKey, stringLiteral } from "../../sr
 import { renderValue, Ref } from "../../src/emit/typescript/value.js";
 import { project } from "../helpers.js";
 import { constNames, emitTs, parseProgram, pipelineValue, typeErrors } from "./typescript-helpers.js";
-
-// Injection safety of the TypeScript target: whatever a source value holds (quotes,
-// backslashes, line breaks, `${...}`, `*/`, U+2028, bidi overrides), it lands in the
-// program as one literal that reads back as the same string, and adds no statement.
 
 /** Parse `const v = <expr>;` with the TypeScript parser; returns the initializer. */
 function parseExpression(expr: string): { statements: number; init: ts.Expression | undefined; errors: number } {

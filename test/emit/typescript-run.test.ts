@@ -1,3 +1,9 @@
+// The emitted program, compiled by TypeScript and run with `node` as a user would (its
+// `adainf` dependency installed as a link to this repository, like `npm install` of the
+// `file:` dependency does), trains exactly what `adainfc run` trains: with the same seed
+// and steps, every line of metrics.jsonl (timing aside), the resolved ir.json and the
+// final table are the same. Both go through the built runtime (dist/, made by
+// `npm ci`'s build), so they compare like with like.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -7,13 +13,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readMetrics } from "../../src/formats/run-dir.js";
 import { cli, ROOT } from "../helpers.js";
 import { tinyProject } from "../train/fixtures.js";
-
-// The emitted program, compiled by TypeScript and run with `node` as a user would (its
-// `adainf` dependency installed as a link to this repository, like `npm install` of the
-// `file:` dependency does), trains exactly what `adainfc run` trains: with the same seed
-// and steps, every line of metrics.jsonl (timing aside), the resolved ir.json and the
-// final table are the same. Both go through the built runtime (dist/, made by
-// `npm ci`'s build), so they compare like with like.
 
 const run = promisify(execFile);
 const RUNTIME = join(ROOT, "dist/src/runtime/index.js");

@@ -1,3 +1,6 @@
+// compile --target ts on the 12 paper pipelines and the quickstart: each becomes a
+// program that type-checks under the strict tsconfig it ships with, reads as named
+// steps, and hands runPipeline exactly the IR that `adainfc compile` resolves.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -5,10 +8,6 @@ import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { cli, project, ROOT } from "../helpers.js";
 import { constNames, emitTs, parseProgram, pipelineValue, tsTempDir, typeErrors } from "./typescript-helpers.js";
-
-// compile --target ts on the 12 paper pipelines and the quickstart: each becomes a
-// program that type-checks under the strict tsconfig it ships with, reads as named
-// steps, and hands runPipeline exactly the IR that `adainfc compile` resolves.
 
 const PAPER = ["simclr", "mocov2plus", "byol", "barlow"].flatMap((m) => ["none", "vanilla", "adainf"].map((i) => `${m}_${i}`));
 const ALL = [...PAPER, "quickstart"];

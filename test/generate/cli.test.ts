@@ -1,3 +1,6 @@
+// `adainfc generate` from the command line: its progress when stderr is not a terminal,
+// the set it writes and what it prints, its --help, usage errors (exit 2) and missing or
+// bad inputs and unwritable outputs (exit 1, one line).
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,5 @@
+// The Gaussian mixture fitted by EM behind `adainfc generate`: monotone likelihood,
+// recovered clusters, sampled moments, determinism per seed, and degenerate data.
 import { describe, expect, it } from "vitest";
 import { fitGmm, meanLogLikelihood, predict, sampleInto } from "../../src/runtime/generate/gmm.js";
 import { kmeans } from "../../src/runtime/generate/kmeans.js";

@@ -1,13 +1,12 @@
+// The builtin tables of docs/language.md are generated from the definition
+// (src/ir/builtins.ts). This test fails when they are stale; regenerate with
+//   npm run docs      (or UPDATE_LANGUAGE_DOCS=1 npx vitest run test/ir/builtin-docs.test.ts)
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { builtinTables, withBuiltinTables } from "../../src/ir/builtin-docs.js";
 import * as B from "../../src/ir/builtins.js";
 import { langParams } from "../../src/ir/define.js";
-
-// The builtin tables of docs/language.md are generated from the definition
-// (src/ir/builtins.ts). This test fails when they are stale; regenerate with
-//   npm run docs      (or UPDATE_LANGUAGE_DOCS=1 npx vitest run test/ir/builtin-docs.test.ts)
 
 const root = path.resolve(__dirname, "../..");
 const update = process.env["UPDATE_LANGUAGE_DOCS"] === "1";

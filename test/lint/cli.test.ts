@@ -1,3 +1,5 @@
+// The lint and explain commands run in-process against the real front end, on pipeline
+// files written to a temp directory (copies of pipelines/ plus variations).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,9 +12,6 @@ import type { CliContext } from "../../src/cli/context.js";
 import { compileFile } from "../../src/driver.js";
 import type { FrontEnd } from "../../src/lint/frontend.js";
 import { formatText } from "../../src/syntax/format.js";
-
-// The lint and explain commands run in-process against the real front end, on pipeline
-// files written to a temp directory (copies of pipelines/ plus variations).
 
 const root = path.resolve(__dirname, "../..");
 const frontEnd: FrontEnd = { compileFile, formatText };

@@ -1,11 +1,10 @@
-import type { DataSourceIR, MethodIR, OptimizerIR, PipelineIR } from "../../src/ir/types.js";
-import { CIFAR10_MEAN, CIFAR10_STD, PRESET_VIEWS, presetView } from "../reference-presets.js";
-
 // The paper's pipelines as IR objects, built by hand from docs/paper.md (§1 data,
 // §2 presets, §3 methods) so the lint tests do not depend on the front end. The
 // presets come from docs/paper.md's table (§2) (../reference-presets.ts), not from the
 // stdlib the lint's own table is resolved from, so the strength calibration is checked
 // against an independent statement of the paper's values.
+import type { DataSourceIR, MethodIR, OptimizerIR, PipelineIR } from "../../src/ir/types.js";
+import { CIFAR10_MEAN, CIFAR10_STD, PRESET_VIEWS, presetView } from "../reference-presets.js";
 
 export type Method = "simclr" | "mocov2plus" | "byol" | "barlow";
 export type Mode = "none" | "vanilla" | "adainf";

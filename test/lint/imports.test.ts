@@ -1,10 +1,9 @@
-import fs from "node:fs";
-import path from "node:path";
-import { describe, expect, it } from "vitest";
-
 // `adainfc lint` must never load tfjs nor an image decoder (issue 3: no pixels, cold
 // start under 300 ms). This walks every module the lint and explain commands can reach,
 // through static imports and literal dynamic imports, and lists the packages they use.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
 const IMPORT = /(?:^|[^.\w])(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;

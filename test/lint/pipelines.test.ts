@@ -1,3 +1,5 @@
+// The acceptance check of issue 3 on the real pipeline files, compiled by the front end:
+// every *_vanilla warns (vanilla-inflation and balance), every *_none and *_adainf is clean.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,9 +8,6 @@ import { lintPipeline } from "../../src/lint/engine.js";
 import { findReferencePreset } from "../../src/lint/reference-presets.js";
 import { pipelineStrength } from "../../src/lint/strength.js";
 import { METHODS, MODES } from "./fixtures.js";
-
-// The acceptance check of issue 3 on the real pipeline files, compiled by the front end:
-// every *_vanilla warns (vanilla-inflation and balance), every *_none and *_adainf is clean.
 
 const root = path.resolve(__dirname, "../..");
 

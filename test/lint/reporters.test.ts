@@ -1,3 +1,5 @@
+// The three output formats on the paper's 12 pipelines (hand-built IR): the acceptance
+// criterion of issue 3 must hold in every one of them.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,9 +11,6 @@ import { toSarif } from "../../src/lint/reporters/sarif.js";
 import { quantitiesLine, renderText } from "../../src/lint/reporters/text.js";
 import { ALL_RULES } from "../../src/lint/rules/index.js";
 import { METHODS, MODES, paperPipeline } from "./fixtures.js";
-
-// The three output formats on the paper's 12 pipelines (hand-built IR): the acceptance
-// criterion of issue 3 must hold in every one of them.
 
 const results: PipelineLintResult[] = [];
 for (const m of METHODS) for (const mode of MODES) results.push(lintWithSizes({ ir: paperPipeline(m, mode), spans: {} }, {}));

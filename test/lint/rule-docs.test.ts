@@ -1,12 +1,11 @@
+// docs/rules/<id>.md and the rule table in docs/lint.md are generated from the rule
+// modules. This test fails when they are stale; regenerate with
+//   UPDATE_RULE_DOCS=1 npx vitest run test/lint/rule-docs.test.ts
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ruleDocMarkdown, rulesTableMarkdown } from "../../src/lint/rule-docs.js";
 import { ALL_RULES } from "../../src/lint/rules/index.js";
-
-// docs/rules/<id>.md and the rule table in docs/lint.md are generated from the rule
-// modules. This test fails when they are stale; regenerate with
-//   UPDATE_RULE_DOCS=1 npx vitest run test/lint/rule-docs.test.ts
 
 const root = path.resolve(__dirname, "../..");
 const update = process.env["UPDATE_RULE_DOCS"] === "1";

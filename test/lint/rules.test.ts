@@ -1,11 +1,10 @@
+// ESLint's RuleTester, in small: every rule has cases where it must fire and cases where
+// it must stay quiet; each case runs that rule alone.
 import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { lintWithSizes } from "../../src/lint/engine.js";
 import { ALL_RULES, findRule } from "../../src/lint/rules/index.js";
 import { cifar10, generatedNpz, paperPipeline, presetAugment, variant } from "./fixtures.js";
-
-// ESLint's RuleTester, in small: every rule has cases where it must fire and cases where
-// it must stay quiet; each case runs that rule alone.
 
 interface Case {
   name: string;

@@ -1,12 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { compileFileSync } from "../../src/driver.js";
-import { lintWithSizes } from "../../src/lint/engine.js";
-import { compileText, project } from "../helpers.js";
-
 // One mistake, one finding, at the line that causes it (issue 16): the evaluation source
 // trained on is reported once (lint rule eval-on-train; the compiler's W002 is retired),
 // with a hint that fits the pipeline, and findings fall back to the block, the entry or
 // the `from <recipe>` that brings a value in before the pipeline's name.
+import { describe, expect, it } from "vitest";
+import { compileFileSync } from "../../src/driver.js";
+import { lintWithSizes } from "../../src/lint/engine.js";
+import { compileText, project } from "../helpers.js";
 
 function lintText(text: string) {
   const out = compileText(text);

@@ -1,3 +1,6 @@
+// The IR of each of the paper's 12 pipelines carries exactly the reference runs' numbers:
+// docs/paper.md's tables (§2 presets and §3.1 runs, read by ../reference-presets.ts; §3
+// methods, read below).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,10 +9,6 @@ import type { AugmentOpIR, PipelineIR, ViewIR } from "../../src/ir/types.js";
 import { validateIR } from "../../src/ir/validate.js";
 import { ROOT } from "../helpers.js";
 import { PRESET_ROWS as PRESETS, REFERENCE_RUNS, type PresetRow } from "../reference-presets.js";
-
-// The IR of each of the paper's 12 pipelines carries exactly the reference runs' numbers:
-// docs/paper.md's tables (§2 presets and §3.1 runs, read by ../reference-presets.ts; §3
-// methods, read below).
 
 const METHODS = ["simclr", "mocov2plus", "byol", "barlow"] as const;
 const MODES = ["none", "vanilla", "adainf"] as const;

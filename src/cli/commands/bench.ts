@@ -1,3 +1,10 @@
+// `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
+// SimCLR step at 2 x batch views of 32x32x3, next to PyTorch CPU when it is installed.
+// `adainfc bench augment [--seconds s] [--threads n]`: augmentation views/s of the
+// paper's two presets, next to torchvision when it is installed.
+// The benchmarks are bench/*.ts scripts (no importable entry), so this command runs
+// their compiled form in a child process and passes the output through. Numbers are
+// printed, never asserted.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,14 +14,6 @@ import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../run
 import { MAX_WASM_THREADS } from "../../runtime/backend/wasm-threads.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { parseWasmThreads } from "../wasm-threads.js";
-
-// `adainfc bench step --model convnet|resnet18 [--json] [--batch n] ...`: median ms per
-// SimCLR step at 2 x batch views of 32x32x3, next to PyTorch CPU when it is installed.
-// `adainfc bench augment [--seconds s] [--threads n]`: augmentation views/s of the
-// paper's two presets, next to torchvision when it is installed.
-// The benchmarks are bench/*.ts scripts (no importable entry), so this command runs
-// their compiled form in a child process and passes the output through. Numbers are
-// printed, never asserted.
 
 interface StepFlags {
   model: string;

@@ -1,3 +1,5 @@
+// `adainfc check`: parse, resolve and check; prints every problem with its place.
+// `--explain` adds one line per pipeline with its effective batch and learning rates.
 import type { Command } from "commander";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
@@ -6,9 +8,6 @@ import { compileFileSync } from "../../driver.js";
 import { diagnosticsToJson, renderDiagnostics, summarize } from "../../check/render.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { effectiveTraining, trainingLine } from "../../ir/train-summary.js";
-
-// `adainfc check`: parse, resolve and check; prints every problem with its place.
-// `--explain` adds one line per pipeline with its effective batch and learning rates.
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program

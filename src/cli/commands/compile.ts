@@ -1,3 +1,8 @@
+// `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
+// target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
+// loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph. -o is
+// checked (src/cli/output-path.ts) against the files the compile read before anything
+// is written: never a pipeline or data file, never a run directory's own file.
 import { join, relative } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
@@ -6,12 +11,6 @@ import { pipelineFile } from "../files.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { checkFilesInFolder, checkOutput, pipelineInputs, writeOutput, type CheckedOutput, type OutputInput } from "../output-path.js";
-
-// `adainfc compile <file>`: the resolved IR as JSON (`--emit ir`, the default), or a
-// target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
-// loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph. -o is
-// checked (src/cli/output-path.ts) against the files the compile read before anything
-// is written: never a pipeline or data file, never a run directory's own file.
 
 interface CompileOpts {
   emit?: string;

@@ -1,3 +1,8 @@
+// `adainfc data info|convert|fetch|check`. Every module of the data layer is imported
+// lazily inside the action, so registering this command costs nothing. A bad data
+// file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
+// Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
+// convert's -o is checked before any image is read (src/cli/output-path.ts).
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
@@ -5,12 +10,6 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
-
-// `adainfc data info|convert|fetch|check`. Every module of the data layer is imported
-// lazily inside the action, so registering this command costs nothing. A bad data
-// file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
-// Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
-// convert's -o is checked before any image is read (src/cli/output-path.ts).
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {

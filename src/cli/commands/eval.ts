@@ -1,3 +1,6 @@
+// `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
+// checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
+// figures and writes <run-dir>/eval.json.
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -6,10 +9,6 @@ import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
-
-// `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
-// checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
-// figures and writes <run-dir>/eval.json.
 
 interface EvalFlags {
   backend?: string;

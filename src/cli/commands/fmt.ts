@@ -1,3 +1,4 @@
+// `adainfc fmt`: print the canonical form (one file), or --check / --write.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
@@ -6,8 +7,6 @@ import { expandInputs } from "../files.js";
 import { formatText } from "../../syntax/format.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-
-// `adainfc fmt`: print the canonical form (one file), or --check / --write.
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program

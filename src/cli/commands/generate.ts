@@ -1,10 +1,3 @@
-import { resolve } from "node:path";
-import type { Command } from "commander";
-import type { RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
-import { checkOutput } from "../output-path.js";
-import { progressFor, type ProgressWords } from "../progress.js";
-
 // `adainfc generate --from <source> --count N -o gen.npz`: the built-in generator
 // (PCA + Gaussian mixture), a weak stand-in for a diffusion model so the paper's
 // inflation experiments run offline. The runtime is imported lazily inside the action.
@@ -12,6 +5,12 @@ import { progressFor, type ProgressWords } from "../progress.js";
 // for usage); -o is checked before the source is read (src/cli/output-path.ts).
 // Progress goes to stderr, as a bar on a terminal and as a plain line every few
 // seconds otherwise (a log or a pipe).
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { checkOutput } from "../output-path.js";
+import { progressFor, type ProgressWords } from "../progress.js";
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a

@@ -1,15 +1,14 @@
-import { existsSync } from "node:fs";
-import { relative } from "node:path";
-import type { RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
-import { checkOutput, writeOutput } from "../output-path.js";
-
 // `adainfc import solo-learn <config.yaml> [--augmentations <file.yaml>] -o <file.adainf>`:
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
 // -o is checked first (src/cli/output-path.ts): never the config or a file it leads to
 // (its augmentations, the files of its defaults list), never a run directory's own file;
 // an existing file only with --force. A failed import prints the notes due before its
 // error (a defaults entry not followed is often why a key is missing).
+import { existsSync } from "node:fs";
+import { relative } from "node:path";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
+import { checkOutput, writeOutput } from "../output-path.js";
 
 const KINDS = ["solo-learn"] as const;
 

@@ -1,3 +1,7 @@
+// `adainfc lint <files|dirs...>`: compile, run the lint rules, report as text, JSON or
+// SARIF; `--fix` applies the rules' safe fixes first. Everything heavy (the front end,
+// the npz header reader) is imported when the command runs; nothing here loads tfjs or
+// reads pixels.
 import type { Command } from "commander";
 import { hasErrors } from "../../check/diagnostic.js";
 import type { RuleSeverity } from "../../ir/types.js";
@@ -5,11 +9,6 @@ import type { FrontEnd } from "../../lint/frontend.js";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { expandInputs } from "../files.js";
-
-// `adainfc lint <files|dirs...>`: compile, run the lint rules, report as text, JSON or
-// SARIF; `--fix` applies the rules' safe fixes first. Everything heavy (the front end,
-// the npz header reader) is imported when the command runs; nothing here loads tfjs or
-// reads pixels.
 
 export interface LintCommandOptions {
   format?: string;

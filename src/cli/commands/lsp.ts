@@ -1,10 +1,9 @@
-import type { RegisterCommand } from "../command.js";
-import { EXIT_USAGE, UserError } from "../context.js";
-
 // `adainfc lsp`: the language server over stdin/stdout (docs/editor.md). stdout carries
 // the protocol only: anything the compiler would print goes to the client's output
 // instead, and so does an exception nothing caught (the server keeps running). The
 // server module is loaded here, never at start-up of other commands; it loads no tfjs.
+import type { RegisterCommand } from "../command.js";
+import { EXIT_USAGE, UserError } from "../context.js";
 
 export const register: RegisterCommand = (program) => {
   program

@@ -1,15 +1,14 @@
+// `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
+// generated images, before any training. One row per source image: the original,
+// then each view, labelled with the view's name. Images are drawn from what training
+// draws from: a source's declared subset (`size = N`: its first N images), not the
+// whole split. -o is checked before any image is read (src/cli/output-path.ts).
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { checkOutput, pipelineInputs, writeOutput } from "../output-path.js";
-
-// `adainfc preview <pipeline> -o views.png`: what the augmentation does to real and
-// generated images, before any training. One row per source image: the original,
-// then each view, labelled with the view's name. Images are drawn from what training
-// draws from: a source's declared subset (`size = N`: its first N images), not the
-// whole split. -o is checked before any image is read (src/cli/output-path.ts).
 
 interface PreviewOpts {
   out: string;

@@ -1,12 +1,11 @@
-import path from "node:path";
-import type { RegisterCommand } from "../command.js";
-import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
-import { checkOutput, writeOutput } from "../output-path.js";
-
 // `adainfc report <run-or-sweep-dir> [-o report.html]`: one self-contained HTML page
 // (curves, results with lint findings beside them, runs, augmentation preview) from
 // what `adainfc run` wrote. Reads only; never loads tfjs. The output is checked
 // before the runs are read (src/cli/output-path.ts): never a run's own file.
+import path from "node:path";
+import type { RegisterCommand } from "../command.js";
+import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
+import { checkOutput, writeOutput } from "../output-path.js";
 
 interface ReportFlags {
   out?: string;

@@ -1,3 +1,8 @@
+// `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
+// of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
+// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. A missing
+// `stand_in = true` generated set is made first (the generate command's code). The
+// trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,12 +21,6 @@ import { GENERATE_PROGRESS } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
-
-// `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
-// of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
-// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. A missing
-// `stand_in = true` generated set is made first (the generate command's code). The
-// trainer and tfjs are imported only once the file compiled and its data exists.
 
 export const EXIT_INTERRUPTED = 130;
 

@@ -1,3 +1,5 @@
+// How run and eval report what a user can cause while training or evaluating (bad data,
+// a diverged run, a run directory that does not fit): one line and exit 1.
 import { EXIT_ERRORS, type CliContext } from "../context.js";
 import { DataError } from "../../formats/data-error.js";
 

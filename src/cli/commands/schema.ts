@@ -1,8 +1,7 @@
-import type { RegisterCommand } from "../command.js";
-
 // `adainfc schema`: the IR's JSON Schema (ir/schema.ts). Imported when the command runs,
 // not when it is registered: the schema's TypeBox definition is the one costly import
 // of the front end, and no other command needs it.
+import type { RegisterCommand } from "../command.js";
 
 export const register: RegisterCommand = (program, ctx) => {
   program

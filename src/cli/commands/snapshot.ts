@@ -1,11 +1,10 @@
+// `adainfc snapshot`: (re)build the start-up snapshot for the node running it. bin/adainfc
+// runs `adainfc snapshot --background` by itself when a front-end command finds no
+// snapshot for its node (a fresh install, a node upgrade): quiet, tried once per node.
 import path from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { SNAPSHOT_COMMANDS } from "../command-summaries.js";
 import { UserError } from "../context.js";
-
-// `adainfc snapshot`: (re)build the start-up snapshot for the node running it. bin/adainfc
-// runs `adainfc snapshot --background` by itself when a front-end command finds no
-// snapshot for its node (a fresh install, a node upgrade): quiet, tried once per node.
 
 export const register: RegisterCommand = (program, ctx) => {
   program

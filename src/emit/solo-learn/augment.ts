@@ -1,11 +1,10 @@
-import type { AugmentIR, DataSourceIR, ViewIR } from "../../ir/types.js";
-import type { SoloAugmentation } from "./config.js";
-import { cropSize } from "./expressible.js";
-
 // Views -> solo-learn's augmentation list. Identical views become one entry with
 // num_crops = the number of views (how solo-learn spells a symmetric preset); different
 // views one entry each with num_crops 1. An op a view does not have is written with
 // probability 0 (solo-learn then skips it), which is the same augmentation.
+import type { AugmentIR, DataSourceIR, ViewIR } from "../../ir/types.js";
+import type { SoloAugmentation } from "./config.js";
+import { cropSize } from "./expressible.js";
 
 export function soloAugmentations(augment: AugmentIR, real: DataSourceIR): SoloAugmentation[] {
   const views = augment.views;

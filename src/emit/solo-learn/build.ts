@@ -1,8 +1,3 @@
-import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
-import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
-import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
-import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
-
 // IR -> solo-learn's pretrain config (the AdaInf fork by default, or upstream solo-learn). Only called on a pipeline that
 // `analyze` accepted. Two conversions need care:
 // - learning rates: solo-learn multiplies lr and classifier_lr by
@@ -14,6 +9,10 @@ import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressi
 //   write warmup_epochs in epochs and compute_warm_step_epoch = max_steps / E (the
 //   run's length in epochs); otherwise both count steps (compute_warm_step_epoch =
 //   max_steps). Either way the product is the pipeline's warm-up in steps.
+import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
+import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
+import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
+import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
 
 /** Drops float noise from a scaled rate (0.30000000000000004 -> 0.3). */
 export function clean(x: number): number {

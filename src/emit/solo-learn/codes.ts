@@ -1,9 +1,8 @@
-import { diag } from "../../check/registry.js";
-
 // The diagnostics of the solo-learn target, by area; codes, texts and docs are in the
 // registry (src/check/registry.ts), the cases each covers in docs/solo-learn.md.
 // Errors: the pipeline says something solo-learn cannot run; nothing is written.
 // Warnings: solo-learn runs it, but not exactly as adainfc would; the files are written.
+import { diag } from "../../check/registry.js";
 
 export const SOLO_CODES = {
   /** The training mixture or a data source cannot be written as solo-learn data settings. */

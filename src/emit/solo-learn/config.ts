@@ -1,9 +1,8 @@
-import type { MethodName } from "../../ir/types.js";
-
 // The shape of solo-learn's Hydra config, as far as adainfc writes and reads it.
 // Key names follow solo-learn's scripts/pretrain/cifar/*.yaml and the AdaInf fork
 // (PKU-ML/adainf): `data.dup`, `data.extra_data` and `compute_warm_step_epoch` are
 // the fork's additions. Everything here is plain data so it can go through `yaml`.
+import type { MethodName } from "../../ir/types.js";
 
 /** One entry of an augmentations/<name>.yaml list (solo-learn's build_transform_pipeline). */
 export interface SoloAugmentation {

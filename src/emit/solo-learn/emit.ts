@@ -1,3 +1,5 @@
+// `adainfc compile --target solo-learn`: one pipeline's IR -> the files the AdaInf
+// reference code reads. Pure (returns text); writeEmitted puts it on disk.
 import { join } from "node:path";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
@@ -8,9 +10,6 @@ import { analyze, type SoloOptions } from "./expressible.js";
 import { renderAugmentations, renderConfig } from "./render.js";
 import { renderRunScript } from "./run-script.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-
-// `adainfc compile --target solo-learn`: one pipeline's IR -> the files the AdaInf
-// reference code reads. Pure (returns text); writeEmitted puts it on disk.
 
 export interface EmittedFile {
   /** Relative to the output folder. */

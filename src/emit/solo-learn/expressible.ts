@@ -1,14 +1,13 @@
+// What the solo-learn target can express, decided on the IR alone. Each construct
+// solo-learn has no key for is an error that names it and points at its span, so
+// nothing is dropped silently; where solo-learn runs the pipeline slightly
+// differently (channel order, checkpoint cadence) a warning says how.
 import type { Diagnostic } from "../../check/diagnostic.js";
 import type { AugmentOpIR, DataSourceIR, PipelineIR, SpanMap, ViewIR } from "../../ir/types.js";
 import { SOLO_CODES } from "./codes.js";
 import { SOLO_FIXED, SOLO_OP_ORDER, SOLO_STATS } from "./config.js";
 import { placeOf } from "./place.js";
 import { diagnostic, type Message } from "../../check/registry.js";
-
-// What the solo-learn target can express, decided on the IR alone. Each construct
-// solo-learn has no key for is an error that names it and points at its span, so
-// nothing is dropped silently; where solo-learn runs the pipeline slightly
-// differently (channel order, checkpoint cadence) a warning says how.
 
 /** The pipeline's data, sorted into the three places solo-learn has for it. */
 export interface SoloPlan {

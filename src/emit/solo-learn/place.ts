@@ -1,9 +1,8 @@
-import type { Span, SpanMap } from "../../ir/types.js";
-
 // Where to point a diagnostic about an IR value. The span map is keyed by JSON
 // Pointer; a value without its own span came from a default, so the nearest ancestor
 // that has one is the best place. Spans in the pipeline's own file win over spans in
 // the stdlib (the user edits their file, not the prelude).
+import type { Span, SpanMap } from "../../ir/types.js";
 
 function parent(p: string): string | null {
   if (p === "") return null;

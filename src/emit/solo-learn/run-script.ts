@@ -1,12 +1,11 @@
-import type { SoloConfig } from "./config.js";
-import { escapeInterpolation } from "./render.js";
-import { shellQuote } from "../../util/shell-quote.js";
-
 // run.sh: the main_pretrain.py command in the style of the AdaInf README, one Hydra
 // override per line. A value passes two parsers before solo-learn sees it: bash, then
 // Hydra's override grammar (which also resolves `${...}`). So each value is first made
 // a Hydra literal (quoted when it is not a plain path-like word, `${` escaped) and the
 // whole `key=value` word is then quoted for the shell.
+import type { SoloConfig } from "./config.js";
+import { escapeInterpolation } from "./render.js";
+import { shellQuote } from "../../util/shell-quote.js";
 
 // A bare Hydra value that stays a string: path-like characters, not starting like a
 // number, not one of the grammar's keywords.

@@ -1,3 +1,6 @@
+// `adainfc compile --target ts -o <dir>`: one standalone TypeScript program per pipeline
+// (per point of a sweep), plus package.json and tsconfig.json. Pure (returns text);
+// writeTypeScriptFiles puts it on disk.
 import { join, relative, sep } from "node:path";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import type { PipelineIR } from "../../ir/types.js";
@@ -5,10 +8,6 @@ import { programFileNames } from "./names.js";
 import { emitProgram } from "./program.js";
 import { ownPackage } from "../../util/own-package.js";
 import { localDependency, packageJson, tsconfigJson } from "./project-files.js";
-
-// `adainfc compile --target ts -o <dir>`: one standalone TypeScript program per pipeline
-// (per point of a sweep), plus package.json and tsconfig.json. Pure (returns text);
-// writeTypeScriptFiles puts it on disk.
 
 export interface TsEmitOptions {
   /** Absolute output folder. */

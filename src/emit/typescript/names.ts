@@ -1,9 +1,8 @@
-import type { PipelineIR } from "../../ir/types.js";
-
 // Names the emitted program introduces: const names for data sources (from the names
 // the user gave them) and a file name per pipeline. Source names are identifiers in
 // the language, but they may still be JavaScript reserved words (`eval`, `package`) or
 // clash after conversion, so every name is checked against what is already taken.
+import type { PipelineIR } from "../../ir/types.js";
 
 /** Const names the program always declares (and so a source may not take). */
 export const FIXED_NAMES = [

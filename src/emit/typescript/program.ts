@@ -1,3 +1,6 @@
+// One pipeline -> the text of a standalone TypeScript program, built with ts-morph:
+// imports, one typed const per step of the pipeline (steps.ts), then the run section
+// (run-section.ts) that hands the assembled PipelineIR to the runtime's runPipeline.
 import {
   IndentationText,
   Project,
@@ -16,10 +19,6 @@ import { NameTable } from "./names.js";
 import { FLAGS_INTERFACE, mainFunction, READ_FLAGS, RUN_IMPORTS, SWEEP_IMPORTS, WRITE_SWEEP_RESULTS } from "./run-section.js";
 import { pipelineSteps, STEP_TYPES, type ConstStep } from "./steps.js";
 import { renderValue } from "./value.js";
-
-// One pipeline -> the text of a standalone TypeScript program, built with ts-morph:
-// imports, one typed const per step of the pipeline (steps.ts), then the run section
-// (run-section.ts) that hands the assembled PipelineIR to the runtime's runPipeline.
 
 export interface ProgramOptions {
   /** The program's file name without extension (for the usage line). */

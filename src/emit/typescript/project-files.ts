@@ -1,9 +1,8 @@
-import { relative, sep } from "node:path";
-
 // The small package around the emitted programs: package.json (ES module, depends on
 // adainf, `npm start` compiles and runs) and a strict tsconfig.json. tsc writes each
 // program's .js beside its .ts, so a program finds the project folder the same way
 // whether it runs compiled or through a TypeScript runner.
+import { relative, sep } from "node:path";
 
 export interface PackageOptions {
   /** File names of the programs, without extension, in run order. */

@@ -1,5 +1,3 @@
-import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
-
 // The end of every emitted program: command-line flags and `main`, which checks the
 // data files, runs the pipeline with a progress printout and prints the final table,
 // like `adainfc run` does for one pipeline. The same for every pipeline: no value
@@ -7,6 +5,7 @@ import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclara
 // sweep also does what `adainfc run` does for sweeps: a finished point is skipped, an
 // interrupted one resumes, and the sweep's results table is rewritten over the points
 // that have finished (`sweepPoints`, a const of the program).
+import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
 
 /** Values the run section of a sweep point also uses. */
 export const SWEEP_IMPORTS = ["listCheckpoints", "readSummaries", "runPaths", "writeResults"] as const;

@@ -1,13 +1,12 @@
-import type { AugmentOpIR, DataSourceIR, PipelineIR } from "../../ir/types.js";
-import type { NameTable } from "./names.js";
-import { Commented, Ref, type Value } from "./value.js";
-
 // The pipeline's IR cut into the named steps a reader edits, in the order they happen:
 // data sources, the inflation mixture, the augmentation views, the model, the optimiser
 // and schedule, evaluation, output, and last the whole PipelineIR that refers to them.
 // Each step is a typed const; its value is the IR's own value (same keys, same order),
 // with the parts declared earlier replaced by references. Comments only explain: the
 // program's behaviour is entirely in the values.
+import type { AugmentOpIR, DataSourceIR, PipelineIR } from "../../ir/types.js";
+import type { NameTable } from "./names.js";
+import { Commented, Ref, type Value } from "./value.js";
 
 export interface ConstStep {
   /** Section heading printed before this const (a new step of the pipeline). */

@@ -1,9 +1,8 @@
-import { commentText, numberLiteral, propertyKey, stringLiteral } from "./literal.js";
-
 // Plain data (IR pieces) as formatted TypeScript expressions. A value may refer to a
 // const declared earlier (`Ref`) and may carry a trailing comment (`Commented`), so the
 // assembled pipeline reads `data: { sources: [real, generated], ... }` rather than one
 // nested blob. Scalars go through literal.ts; nothing else reaches the output.
+import { commentText, numberLiteral, propertyKey, stringLiteral } from "./literal.js";
 
 export class Ref {
   constructor(readonly name: string) {}

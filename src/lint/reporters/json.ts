@@ -1,9 +1,8 @@
+// `--format json`: the diagnostics in render.ts's JSON shape plus each pipeline's
+// quantities, for scripts and editors.
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { diagnosticsToJson } from "../../check/render.js";
 import type { PipelineLintResult } from "../engine.js";
-
-// `--format json`: the diagnostics in render.ts's JSON shape plus each pipeline's
-// quantities, for scripts and editors.
 
 export function renderJson(diagnostics: readonly Diagnostic[], results: readonly PipelineLintResult[]): string {
   const count = (s: Diagnostic["severity"]) => diagnostics.filter((d) => d.severity === s).length;

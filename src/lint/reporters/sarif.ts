@@ -1,3 +1,10 @@
+// `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
+// show up on pull requests. One run; the driver (name, version, documentation) lists
+// every lint rule (plus any compile diagnostic code that occurred); each result points
+// at a region of a file, with the source it covers when the text is known, names the
+// sweep points it holds on (message and `properties.points`) and carries its fix, when
+// it has one, as SARIF replacements. Microsoft's SARIF validator accepts it without
+// errors or warnings (test/lint/sarif-validate.test.ts).
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
 import { REGISTRY, type DiagnosticCode } from "../../check/registry.js";
 import type { SourceLookup } from "../../check/render.js";
@@ -7,14 +14,6 @@ import type { PipelineLintResult } from "../engine.js";
 import { ALL_RULES } from "../rules/index.js";
 import { codeDocsUri } from "../code-docs.js";
 import type { RuleMeta } from "../types.js";
-
-// `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
-// show up on pull requests. One run; the driver (name, version, documentation) lists
-// every lint rule (plus any compile diagnostic code that occurred); each result points
-// at a region of a file, with the source it covers when the text is known, names the
-// sweep points it holds on (message and `properties.points`) and carries its fix, when
-// it has one, as SARIF replacements. Microsoft's SARIF validator accepts it without
-// errors or warnings (test/lint/sarif-validate.test.ts).
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 

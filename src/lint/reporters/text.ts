@@ -1,12 +1,11 @@
+// Text for people: every diagnostic with its code frame (render.ts), then one line per
+// pipeline placing it on the paper's map (g, f, a) with its effective batch and learning
+// rates, then a summary.
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics, summarize, type SourceLookup } from "../../check/render.js";
 import type { PipelineLintResult } from "../engine.js";
 import type { Quantities } from "../types.js";
 import { batchText, lrText, type EffectiveTraining } from "../../ir/train-summary.js";
-
-// Text for people: every diagnostic with its code frame (render.ts), then one line per
-// pipeline placing it on the paper's map (g, f, a) with its effective batch and learning
-// rates, then a summary.
 
 export function quantitiesLine(name: string, q: Quantities, training?: EffectiveTraining): string {
   const g = q.generatedShare === null ? "?" : q.generatedShare.toFixed(3);

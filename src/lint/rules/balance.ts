@@ -1,12 +1,11 @@
-import { fmtShare, fmtStrength, presetSwitchFix, unmodifiedReferencePreset } from "../rule-helpers.js";
-import { recommendedStrength } from "../quantities.js";
-import { adainfPreset, defaultPreset, presetStrength, referencePresets, type ReferencePreset } from "../reference-presets.js";
-import type { LintRule, RuleContext } from "../types.js";
-
 // The paper's "complementary roles": stronger inflation should come with weaker
 // augmentation, and weaker inflation with stronger augmentation. The recommended
 // strength r(g) falls linearly from the family's default preset at g = 0 to its _adainf
 // preset at g = 2/3 (quantities.ts); the rule fires when a is off by more than TOLERANCE.
+import { fmtShare, fmtStrength, presetSwitchFix, unmodifiedReferencePreset } from "../rule-helpers.js";
+import { recommendedStrength } from "../quantities.js";
+import { adainfPreset, defaultPreset, presetStrength, referencePresets, type ReferencePreset } from "../reference-presets.js";
+import type { LintRule, RuleContext } from "../types.js";
 
 /** How far (as a ratio) a may stray from r(g) before the rule fires. */
 export const TOLERANCE = 1.3;

@@ -1,8 +1,7 @@
-import { fmtCount } from "../rule-helpers.js";
-import type { LintRule } from "../types.js";
-
 // A batch larger than the epoch repeats samples inside one batch: for contrastive
 // losses a sample then meets its own copy as a negative.
+import { fmtCount } from "../rule-helpers.js";
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

@@ -1,8 +1,7 @@
-import { pointer } from "../pointer.js";
-import type { LintRule } from "../types.js";
-
 // The reference converter reads images with OpenCV, which returns BGR, and saves them
 // as they are (docs/paper.md §4): a generated npz is BGR unless someone converted it.
+import { pointer } from "../pointer.js";
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

@@ -1,10 +1,9 @@
+// The data-scarce setting (5,000 real CIFAR-10 images + 500,000 generated) is where
+// AdaInf helps most; inflating so few real images without re-weighting them drowns them.
 import { fmtCount, realReplicateFix, trainEntries } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import { ADAINF_DUP } from "./vanilla-inflation.js";
 import type { LintRule } from "../types.js";
-
-// The data-scarce setting (5,000 real CIFAR-10 images + 500,000 generated) is where
-// AdaInf helps most; inflating so few real images without re-weighting them drowns them.
 
 /** Fewer distinct real images than this counts as data-scarce. */
 export const SCARCE_REAL = 10_000;

@@ -1,10 +1,9 @@
+// High real replication with default-strength augmentation: AdaInf's two halves are
+// "replicate real data" and "weaken augmentation"; doing only the first is not AdaInf.
 import { fmtStrength, presetSwitchFix, trainEntries, unmodifiedReferencePreset } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import { adainfPreset, defaultPreset, presetStrength } from "../reference-presets.js";
 import type { LintRule } from "../types.js";
-
-// High real replication with default-strength augmentation: AdaInf's two halves are
-// "replicate real data" and "weaken augmentation"; doing only the first is not AdaInf.
 
 /** Replication from which the rule considers real data "well above 1". */
 export const HIGH_DUP = 3;

@@ -1,9 +1,8 @@
+// Replicating real data only re-weights it against generated data; with none, every
+// sample keeps the same weight and the epoch just gets longer.
 import { trainEntries } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
-
-// Replicating real data only re-weights it against generated data; with none, every
-// sample keeps the same weight and the epoch just gets longer.
 
 export const rule: LintRule = {
   meta: {

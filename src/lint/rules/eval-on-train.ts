@@ -1,12 +1,11 @@
-import { pointer } from "../pointer.js";
-import { sourceIndex, sourceNamed, trainEntries } from "../rule-helpers.js";
-import type { LintRule } from "../types.js";
-
 // Evaluating on images the encoder trained on overstates accuracy; the paper reports
 // accuracy on the held-out test split. This rule is the one finding for it (the
 // compiler reports nothing, so it can be allowed like any rule); it points at the side
 // that is wrong: an evaluation source on the train split, or a training entry or
 // source that takes in the held-out evaluation data.
+import { pointer } from "../pointer.js";
+import { sourceIndex, sourceNamed, trainEntries } from "../rule-helpers.js";
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

@@ -1,9 +1,8 @@
-import { sourceNamed } from "../rule-helpers.js";
-import type { LintRule } from "../types.js";
-
 // Generated images carry label -1 (docs/paper.md §1): evaluating a classifier on them
 // measures nothing, and a loader that does not skip -1 crashes or corrupts the metric.
 // A real npz that declares no classes is unlabelled too: the message says to declare them.
+import { sourceNamed } from "../rule-helpers.js";
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

@@ -1,9 +1,8 @@
+// A low-quality (high-FID) generated set that makes up most of the mixture widens the
+// gap between training and test distributions; an unknown FID cannot be judged.
 import { fmtShare, sourceIndex, trainEntries } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
-
-// A low-quality (high-FID) generated set that makes up most of the mixture widens the
-// gap between training and test distributions; an unknown FID cannot be judged.
 
 /** FID above which generated data counts as low quality (the paper's sets: 1.94 ... 18.27). */
 export const FID_LIMIT = 10;

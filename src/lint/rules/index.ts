@@ -1,3 +1,5 @@
+// Every lint rule, in the order their docs list them: the paper's findings first,
+// then the data checks, then what a careful reviewer adds.
 import type { LintRule } from "../types.js";
 import { rule as balance } from "./balance.js";
 import { rule as batchSize } from "./batch-size.js";
@@ -15,9 +17,6 @@ import { rule as onlineLabels } from "./online-labels.js";
 import { rule as schedule } from "./schedule.js";
 import { rule as unknownSize } from "./unknown-size.js";
 import { rule as vanillaInflation } from "./vanilla-inflation.js";
-
-// Every lint rule, in the order their docs list them: the paper's findings first,
-// then the data checks, then what a careful reviewer adds.
 
 export const ALL_RULES: readonly LintRule[] = [
   vanillaInflation,

@@ -1,10 +1,9 @@
+// solo-learn (and the paper) pair SimCLR and MoCo with symmetric views, BYOL and Barlow
+// Twins with asymmetric ones (different blur / solarisation per view).
 import { presetSwitchFix, unmodifiedReferencePreset } from "../rule-helpers.js";
 import { findReferencePreset } from "../reference-presets.js";
 import type { MethodName } from "../../ir/types.js";
 import type { LintRule, ViewFamily } from "../types.js";
-
-// solo-learn (and the paper) pair SimCLR and MoCo with symmetric views, BYOL and Barlow
-// Twins with asymmetric ones (different blur / solarisation per view).
 
 export const METHOD_FAMILY: Record<MethodName, ViewFamily> = {
   simclr: "symmetric",

@@ -1,9 +1,8 @@
-import { fmtCount } from "../rule-helpers.js";
-import type { LintRule } from "../types.js";
-
 // MoCo's queue of negatives: solo-learn requires its size to be a multiple of the batch
 // size, and a queue longer than an epoch holds stale keys of the very images it is
 // contrasting against.
+import { fmtCount } from "../rule-helpers.js";
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

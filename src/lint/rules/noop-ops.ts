@@ -1,11 +1,10 @@
+// On single-channel images (MNIST) saturation, hue and grayscale have nothing to act
+// on: they cost time, and a reader would think the pipeline uses them. They already do
+// not count towards the strength a (strength.ts), so removing them changes no other rule.
 import type { TextEdit } from "../../check/diagnostic.js";
 import { pointer } from "../pointer.js";
 import { trainingChannels } from "../strength.js";
 import type { LintRule, RuleContext } from "../types.js";
-
-// On single-channel images (MNIST) saturation, hue and grayscale have nothing to act
-// on: they cost time, and a reader would think the pipeline uses them. They already do
-// not count towards the strength a (strength.ts), so removing them changes no other rule.
 
 export const rule: LintRule = {
   meta: {

@@ -1,7 +1,6 @@
-import type { LintRule } from "../types.js";
-
 // The online linear probe trains on the training batch's labels, skipping -1; with no
 // labelled real source in the mixture it never receives a label.
+import type { LintRule } from "../types.js";
 
 export const rule: LintRule = {
   meta: {

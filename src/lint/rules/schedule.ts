@@ -1,7 +1,6 @@
+// Intervals and lengths that cannot do what they say within the run's steps.
 import { fmtCount } from "../rule-helpers.js";
 import type { LintRule } from "../types.js";
-
-// Intervals and lengths that cannot do what they say within the run's steps.
 
 export const rule: LintRule = {
   meta: {

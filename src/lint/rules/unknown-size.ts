@@ -1,9 +1,8 @@
+// Rather than guess a size, say that g and f could not be computed, so that a clean
+// lint run is not mistaken for a checked balance.
 import { sourceIndex } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
-
-// Rather than guess a size, say that g and f could not be computed, so that a clean
-// lint run is not mistaken for a checked balance.
 
 export const rule: LintRule = {
   meta: {

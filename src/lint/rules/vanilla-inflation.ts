@@ -1,9 +1,8 @@
+// Vanilla inflation: generated data dominates the mixture and real data is not
+// re-weighted. The reference results show this can lose accuracy (SimCLR 91.56 -> 91.38, docs/paper.md §5).
 import { fmtShare, realReplicateFix } from "../rule-helpers.js";
 import { pointer } from "../pointer.js";
 import type { LintRule } from "../types.js";
-
-// Vanilla inflation: generated data dominates the mixture and real data is not
-// re-weighted. The reference results show this can lose accuracy (SimCLR 91.56 -> 91.38, docs/paper.md §5).
 
 /** Real replication AdaInf uses (docs/paper.md §1). */
 export const ADAINF_DUP = 10;
