@@ -20,6 +20,7 @@ import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/ba
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
+import { RuntimeProblem } from "../src/runtime/errors.js";
 import { Rng } from "../src/runtime/rng.js";
 import { kernelMacs } from "./kernel-macs.js";
 import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
@@ -340,6 +341,13 @@ async function main(): Promise<void> {
 
 main()
   .catch((e: unknown) => {
+    // The runtime's user errors (no adapter for a forced webgpu, a backend not installed)
+    // as run and eval report them: one `error:` line, exit 2 for usage, 1 otherwise.
+    if (e instanceof RuntimeProblem) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = e.kind === "usage" ? 2 : 1;
+      return;
+    }
     process.stderr.write(`bench step: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   })

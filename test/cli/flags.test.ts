@@ -2,7 +2,8 @@
 // `error:` line naming the flag: a bad --backend for bench step (as for run and eval),
 // an unknown rule or code for explain, --spans with a target other than the IR,
 // --no-worker with --augment-threads, a --wasm-threads that is not 1-8 or auto for bench
-// step (as for run) or is not written in digits.
+// step (as for run) or is not written in digits; and bench step forcing a backend that
+// cannot start here (exit 2 and run's own `error:` line, as run and eval).
 import { expect, test } from "vitest";
 import { cli, ROOT } from "../helpers.js";
 
@@ -10,6 +11,26 @@ test("bench step --backend with an unknown name: exit 2, the same message as run
   const r = await cli(["bench", "step", "--backend", "foo"], ROOT);
   expect(r.code).toBe(2);
   expect(r.err).toContain("error: --backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'foo'");
+});
+
+test("bench step --backend webgpu with no Vulkan driver: exit 2 with run's error line", async () => {
+  const saved = { files: process.env.VK_DRIVER_FILES, icd: process.env.VK_ICD_FILENAMES };
+  process.env.VK_DRIVER_FILES = "/nonexistent/icd.json"; // the benchmark's child process inherits it
+  process.env.VK_ICD_FILENAMES = "/nonexistent/icd.json";
+  try {
+    const r = await cli(["bench", "step", "--backend", "webgpu", "--no-torch", "--steps", "1"], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: backend 'webgpu' is not available: /m);
+    expect(r.err).not.toContain("bench step:");
+  } finally {
+    for (const [k, v] of [
+      ["VK_DRIVER_FILES", saved.files],
+      ["VK_ICD_FILENAMES", saved.icd],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 });
 
 test("explain with an unknown rule or code: exit 2 with an error: line and the closest rule", async () => {

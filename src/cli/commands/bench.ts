@@ -136,5 +136,7 @@ function runScript(ctx: CliContext, args: string[]): number {
     ctx.err(`error: could not run the benchmark: ${r.error.message}\n`);
     return EXIT_ERRORS;
   }
-  return r.status === 0 ? EXIT_OK : EXIT_ERRORS;
+  // The script exits as the CLI does: 2 for what the user asked wrongly (a forced backend
+  // that cannot start), 1 for the rest.
+  return r.status === 0 ? EXIT_OK : r.status === EXIT_USAGE ? EXIT_USAGE : EXIT_ERRORS;
 }
