@@ -1,7 +1,8 @@
 // The adainf package this code runs from: its folder, version and dev dependency ranges,
 // read from its package.json (the one definition of them), and where its documentation
 // is. src/ (tests) and dist/src/ (installed) sit at different depths, so the folder is
-// found by walking up to the package.json named adainf.
+// found by walking up to the package.json named adainf. Also where the build put a
+// compiled WebAssembly module (dist/wasm/).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -30,6 +31,12 @@ export function ownPackage(): OwnPackage {
     if (up === dir) throw new Error("cannot find the adainf package.json above the compiler");
     dir = up;
   }
+}
+
+/** The WebAssembly module `name` that `npm run build` compiles into dist/wasm/, or null when it is not built. */
+export function builtWasm(name: string): string | null {
+  const file = join(ownPackage().root, "dist", "wasm", name);
+  return existsSync(file) ? file : null;
 }
 
 /**

@@ -10,13 +10,12 @@
 // ADAINF_AUGMENT_KERNELS=typescript, augmentation runs the TypeScript kernels (same
 // bytes, slower). `augmentKernelsInfo()` says which is in use.
 
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { boxRadiusForSigma, boxWeights } from "./blur.js";
 import { HUE_CASE, hsvTables, hueShift, SECTOR_ORDER } from "./color.js";
 import type { Kernels } from "./kernels.js";
 import { axisCoefficients, type CropSource, type ResampleFilter } from "./resample.js";
+import { builtWasm } from "../../util/own-package.js";
 
 // Node has WebAssembly, but our compile target's libs (ES2022 + @types/node) do not
 // declare it: the little we use is typed here.
@@ -76,18 +75,6 @@ interface Module {
 let loaded: Module | null | undefined;
 let reason = "";
 
-function findWasm(): string | null {
-  // src/runtime/augment/wasm.ts (tests) or dist/src/runtime/augment/wasm.js: walk up to
-  // the package root, which holds dist/wasm/augment.wasm after a build.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "dist", "wasm", "augment.wasm");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 function writeTables(mem: WasmMemory, at: number): number {
   const t = hsvTables();
   const bytes = new Uint8Array(mem.buffer);
@@ -114,7 +101,7 @@ function load(): Module | null {
     reason = "ADAINF_AUGMENT_KERNELS=typescript";
     return null;
   }
-  const file = findWasm();
+  const file = builtWasm("augment.wasm");
   if (file === null) {
     reason = "dist/wasm/augment.wasm not found (run `npm run build`)";
     return null;

@@ -115,34 +115,25 @@ export async function evaluateFeatures(
 ): Promise<EncoderMetrics> {
   const parts = [what.knn && ir.evaluate.knn ? "kNN" : null, what.probe && ir.evaluate.linearProbe ? "the linear probe" : null];
   const label = `evaluating ${parts.filter((p) => p !== null).join(" and ") || "the encoder"}`;
-  return onDevice(tf, label, () => evaluateFeaturesOn(tf, ir, bank, test, numClasses, what));
-}
-
-async function evaluateFeaturesOn(
-  tf: Tf,
-  ir: PipelineIR,
-  bank: FeatureSet,
-  test: FeatureSet,
-  numClasses: number | undefined,
-  what: { knn: boolean; probe: boolean },
-): Promise<EncoderMetrics> {
-  const out: EncoderMetrics = {};
-  const knn = ir.evaluate.knn;
-  if (what.knn && knn) {
-    const r = await weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
-    out.knn_acc1 = r.acc1;
-    out.knn_acc5 = r.acc5;
-  }
-  const probe = ir.evaluate.linearProbe;
-  if (what.probe && probe) {
-    // Standardised features: the probe's fixed lr then suits an untrained encoder (tiny
-    // features) as well as a trained one, so the two are compared fairly.
-    const { train, test: t } = standardize(bank, test);
-    const r = await trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
-    out.probe_acc1 = r.acc1;
-    out.probe_train_acc1 = r.trainAcc1;
-  }
-  return out;
+  return onDevice(tf, label, async () => {
+    const out: EncoderMetrics = {};
+    const knn = ir.evaluate.knn;
+    if (what.knn && knn) {
+      const r = await weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
+      out.knn_acc1 = r.acc1;
+      out.knn_acc5 = r.acc5;
+    }
+    const probe = ir.evaluate.linearProbe;
+    if (what.probe && probe) {
+      // Standardised features: the probe's fixed lr then suits an untrained encoder (tiny
+      // features) as well as a trained one, so the two are compared fairly.
+      const { train, test: t } = standardize(bank, test);
+      const r = await trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
+      out.probe_acc1 = r.acc1;
+      out.probe_train_acc1 = r.trainAcc1;
+    }
+    return out;
+  });
 }
 
 /** Both sets shifted and scaled by the training set's per-dimension mean and std. */

@@ -6,11 +6,10 @@
 // Optional, like the augmentation kernels: when the file is missing, cannot be
 // instantiated, or ADAINF_TRAIN_KERNELS=typescript, the kernels run their TypeScript
 // twins (batch-norm-math.ts, layout.ts), which give the same bits, slower.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "./heap.js";
+import { builtWasm } from "../../../util/own-package.js";
 
 /** The exports of train.wasm; every pointer is a byte address on the wasm heap. */
 export interface TrainKernels {
@@ -82,17 +81,6 @@ interface Loaded {
 /** Each wasm memory's kernels. */
 const instances = new WeakMap<object, Loaded>();
 
-function findWasm(name: string): string | null {
-  // src/... (tests) or dist/src/... (built): walk up to the package root's dist/wasm.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const candidate = join(dir, "dist", "wasm", name);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 /** tfjs-backend-wasm's memory: exported by the plain build, created in JS by the threaded one. */
 function heapMemory(backend: BackendWasm): { buffer: ArrayBufferLike } | null {
   const module = backend.wasm as unknown as { wasmMemory?: { buffer: ArrayBufferLike }; asm?: { memory?: { buffer: ArrayBufferLike } } };
@@ -102,7 +90,7 @@ function heapMemory(backend: BackendWasm): { buffer: ArrayBufferLike } | null {
 /** The file `name` of dist/wasm, or why the kernels would not come from it without trying: the setting, or the file missing. */
 function locate(name: string): { file: string } | { reason: string } {
   if (process.env.ADAINF_TRAIN_KERNELS === "typescript") return { reason: "ADAINF_TRAIN_KERNELS=typescript" };
-  const file = findWasm(name);
+  const file = builtWasm(name);
   return file === null ? { reason: `dist/wasm/${name} not found (run \`npm run build\`)` } : { file };
 }
 
