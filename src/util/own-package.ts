@@ -33,9 +33,18 @@ export function ownPackage(): OwnPackage {
   }
 }
 
-/** The WebAssembly module `name` that `npm run build` compiles into dist/wasm/, or null when it is not built. */
+/**
+ * The WebAssembly module `name` that `npm run build` compiles into dist/wasm/, or null
+ * when it is not built or this code runs outside the package (a test's transpiled copy).
+ */
 export function builtWasm(name: string): string | null {
-  const file = join(ownPackage().root, "dist", "wasm", name);
+  let root: string;
+  try {
+    root = ownPackage().root;
+  } catch {
+    return null;
+  }
+  const file = join(root, "dist", "wasm", name);
   return existsSync(file) ? file : null;
 }
 

@@ -1,5 +1,5 @@
 // The worker runs compiled JavaScript: the test transpiles the augmentation modules
-// (TypeScript's transpileModule, no type check) into a temp dir and starts the worker
+// and the two modules they import (TypeScript's transpileModule, no type check) into a temp dir and starts the worker
 // from there, then checks that it returns exactly what the training thread computes.
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,6 +24,7 @@ function transpileTree(): URL {
       .filter((f) => f.endsWith(".ts"))
       .map((f) => `src/runtime/augment/${f}`),
     "src/runtime/rng.ts",
+    "src/util/own-package.ts",
   ];
   for (const rel of files) {
     const js = ts.transpileModule(readFileSync(join(root, rel), "utf8"), {
