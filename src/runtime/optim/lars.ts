@@ -9,11 +9,11 @@
 // Everything, the norms and the `if` included, stays on the device (as tensor ops
 // with `where`): a step never reads back, so a GPU backend is never stalled by it.
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
-import { emptyState, type StateDict } from "../methods/state-dict.js";
 import type { Tf } from "../methods/tf.js";
 import { larsStepKernel } from "../backend/fused-kernels.js";
-import { checkStepArgs, Slots } from "./slots.js";
-import { oneDimensional, type BiasOrNormTest, type Optimizer } from "./types.js";
+import { MomentumOptimizer, momentumUpdate } from "./momentum.js";
+import { checkStepArgs } from "./slots.js";
+import { oneDimensional, type BiasOrNormTest } from "./types.js";
 
 export const LARS_EPS = 1e-8;
 
@@ -27,15 +27,15 @@ export interface LarsOptions {
   isBiasOrNorm?: BiasOrNormTest;
 }
 
-export class Lars implements Optimizer {
+export class Lars extends MomentumOptimizer {
   readonly name = "lars" as const;
-  private readonly buffers = new Slots("momentum_buffer");
   private readonly isBiasOrNorm: BiasOrNormTest;
 
   constructor(
-    private readonly tf: Tf,
+    tf: Tf,
     private readonly opts: LarsOptions,
   ) {
+    super(tf);
     this.isBiasOrNorm = opts.isBiasOrNorm ?? oneDimensional;
   }
 
@@ -50,44 +50,28 @@ export class Lars implements Optimizer {
       const prev = this.buffers.get(i);
       const attrs = { lr, momentum, weightDecay: wd, eta, clipLr, adapted, eps: LARS_EPS };
       // One fused kernel where the backend has it (webgpu), else the same as tensor ops.
-      const [next, buf] =
+      this.apply(
+        p,
+        i,
         larsStepKernel(tf, p, g, prev, attrs) ??
-        (tf.tidy(() => {
-          let d: Tensor = g;
-          if (adapted) {
-            // The trust ratio stays on the device: no read-back, so a GPU never waits for
-            // the host. Where ||p|| or ||g|| is 0, factor 1 and no decay (torch's `if`).
-            // sqrt(sum(x^2)): tf.norm goes through abs and pow, several times slower on wasm.
-            const pNorm = tf.sqrt(tf.sum(tf.square(p)));
-            const gNorm = tf.sqrt(tf.sum(tf.square(g)));
-            const ok = tf.logicalAnd(tf.greater(pNorm, 0), tf.greater(gNorm, 0));
-            let ratio: Tensor = tf.div(tf.mul(pNorm, eta), tf.add(tf.add(gNorm, tf.mul(pNorm, wd)), LARS_EPS));
-            if (clipLr) ratio = tf.minimum(tf.div(ratio, lr), 1);
-            const factor = tf.where(ok, ratio, tf.onesLike(ratio));
-            const decay = tf.where(ok, tf.fill([], wd), tf.zerosLike(ratio));
-            d = tf.mul(tf.add(g, tf.mul(p, decay)), factor);
-          }
-          if (momentum === 0) return [tf.sub(p, tf.mul(d, lr))];
-          const b = prev ? tf.add(tf.mul(prev, momentum), d) : d.clone();
-          return [tf.sub(p, tf.mul(b, lr)), b];
-        }) as [Tensor, Tensor?]);
-      p.assign(next);
-      next.dispose();
-      if (buf) this.buffers.set(i, buf);
+          (tf.tidy(() => {
+            let d: Tensor = g;
+            if (adapted) {
+              // The trust ratio stays on the device: no read-back, so a GPU never waits for
+              // the host. Where ||p|| or ||g|| is 0, factor 1 and no decay (torch's `if`).
+              // sqrt(sum(x^2)): tf.norm goes through abs and pow, several times slower on wasm.
+              const pNorm = tf.sqrt(tf.sum(tf.square(p)));
+              const gNorm = tf.sqrt(tf.sum(tf.square(g)));
+              const ok = tf.logicalAnd(tf.greater(pNorm, 0), tf.greater(gNorm, 0));
+              let ratio: Tensor = tf.div(tf.mul(pNorm, eta), tf.add(tf.add(gNorm, tf.mul(pNorm, wd)), LARS_EPS));
+              if (clipLr) ratio = tf.minimum(tf.div(ratio, lr), 1);
+              const factor = tf.where(ok, ratio, tf.onesLike(ratio));
+              const decay = tf.where(ok, tf.fill([], wd), tf.zerosLike(ratio));
+              d = tf.mul(tf.add(g, tf.mul(p, decay)), factor);
+            }
+            return momentumUpdate(tf, p, d, prev, momentum, lr);
+          }) as [Tensor, Tensor?]),
+      );
     });
-  }
-
-  async state(): Promise<StateDict> {
-    const s = emptyState();
-    await this.buffers.saveInto(s);
-    return s;
-  }
-
-  loadState(state: StateDict): void {
-    this.buffers.loadFrom(this.tf, state);
-  }
-
-  dispose(): void {
-    this.buffers.dispose();
   }
 }

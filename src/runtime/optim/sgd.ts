@@ -1,24 +1,24 @@
 // SGD with momentum and weight decay, torch semantics (dampening 0, no Nesterov):
 //   d = g + wd * p;  buf = d at the first step, else momentum * buf + d;  p -= lr * buf
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
-import { emptyState, type StateDict } from "../methods/state-dict.js";
 import type { Tf } from "../methods/tf.js";
-import { checkStepArgs, Slots } from "./slots.js";
-import type { Optimizer } from "./types.js";
+import { MomentumOptimizer, momentumUpdate } from "./momentum.js";
+import { checkStepArgs } from "./slots.js";
 
 export interface SgdOptions {
   momentum: number;
   weightDecay: number;
 }
 
-export class Sgd implements Optimizer {
+export class Sgd extends MomentumOptimizer {
   readonly name = "sgd" as const;
-  private readonly buffers = new Slots("momentum_buffer");
 
   constructor(
-    private readonly tf: Tf,
+    tf: Tf,
     private readonly opts: SgdOptions,
-  ) {}
+  ) {
+    super(tf);
+  }
 
   step(params: readonly Variable[], grads: readonly (Tensor | null | undefined)[], lr: number): void {
     checkStepArgs(params, grads, lr);
@@ -28,29 +28,14 @@ export class Sgd implements Optimizer {
       const g = grads[i];
       if (!g) return;
       const prev = this.buffers.get(i);
-      const [next, buf] = tf.tidy(() => {
-        const d = weightDecay !== 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
-        if (momentum === 0) return [tf.sub(p, tf.mul(d, lr))];
-        const b = prev ? tf.add(tf.mul(prev, momentum), d) : d.clone();
-        return [tf.sub(p, tf.mul(b, lr)), b];
-      }) as [Tensor, Tensor?];
-      p.assign(next);
-      next.dispose();
-      if (buf) this.buffers.set(i, buf);
+      this.apply(
+        p,
+        i,
+        tf.tidy(() => {
+          const d = weightDecay !== 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
+          return momentumUpdate(tf, p, d, prev, momentum, lr);
+        }) as [Tensor, Tensor?],
+      );
     });
-  }
-
-  async state(): Promise<StateDict> {
-    const s = emptyState();
-    await this.buffers.saveInto(s);
-    return s;
-  }
-
-  loadState(state: StateDict): void {
-    this.buffers.loadFrom(this.tf, state);
-  }
-
-  dispose(): void {
-    this.buffers.dispose();
   }
 }
