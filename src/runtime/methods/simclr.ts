@@ -16,15 +16,19 @@ import type { LossInput } from "./types.js";
 /** Masks excluded entries with a large negative logit before a log-sum-exp. */
 const MASKED = -1e9;
 
+/** The two additive masks of the loss: same-image pairs (`pos`) and all pairs but i = i (`other`). */
+export interface SimclrMasks {
+  readonly pos: Tensor2D;
+  readonly other: Tensor2D;
+}
+
 /**
- * The NT-Xent loss of solo-learn's simclr_loss_func. `views[v]` holds the projections of
- * view v, row i of every view being the same image. Written with log-sum-exp so that
- * small temperatures cannot overflow or underflow exp().
+ * The masks for `views` views of `n` images (m = n * views rows): constants of the batch
+ * shape, so a run builds them once (SimCLR keeps them) rather than every step, where at
+ * the paper's 1,024 views they are 8 MB built in JS (about 7 ms) and uploaded again.
  */
-export function simclrLoss(tf: Tf, views: readonly Tensor2D[], temperature: number): Scalar {
-  if (views.length < 2) throw new Error("simclr: needs at least two views");
-  const n = views[0]!.shape[0];
-  const m = n * views.length;
+export function simclrMasks(tf: Tf, n: number, views: number): SimclrMasks {
+  const m = n * views;
   const pos = new Float32Array(m * m).fill(MASKED);
   const other = new Float32Array(m * m).fill(MASKED);
   for (let i = 0; i < m; i++) {
@@ -34,11 +38,26 @@ export function simclrLoss(tf: Tf, views: readonly Tensor2D[], temperature: numb
       if (i % n === j % n) pos[i * m + j] = 0;
     }
   }
+  return { pos: tf.tensor2d(pos, [m, m]), other: tf.tensor2d(other, [m, m]) };
+}
+
+/**
+ * The NT-Xent loss of solo-learn's simclr_loss_func. `views[v]` holds the projections of
+ * view v, row i of every view being the same image. Written with log-sum-exp so that
+ * small temperatures cannot overflow or underflow exp(). `masks` (from simclrMasks for
+ * this shape) are used and kept; without them the loss builds and frees its own.
+ */
+export function simclrLoss(tf: Tf, views: readonly Tensor2D[], temperature: number, masks?: SimclrMasks): Scalar {
+  if (views.length < 2) throw new Error("simclr: needs at least two views");
+  const n = views[0]!.shape[0];
+  const m = n * views.length;
+  if (masks && masks.pos.shape[0] !== m) throw new Error(`simclr: masks for ${masks.pos.shape[0]} rows, not ${m}`);
   return tf.tidy(() => {
+    const { pos, other } = masks ?? simclrMasks(tf, n, views.length);
     const z = l2Normalize(tf, tf.concat([...views], 0) as Tensor2D);
     const logits = tf.div(tf.matMul(z, z, false, true), temperature);
-    const logPos = tf.logSumExp(tf.add(logits, tf.tensor2d(pos, [m, m])), 1);
-    const logAll = tf.logSumExp(tf.add(logits, tf.tensor2d(other, [m, m])), 1);
+    const logPos = tf.logSumExp(tf.add(logits, pos), 1);
+    const logAll = tf.logSumExp(tf.add(logits, other), 1);
     return tf.neg(tf.mean(tf.sub(logPos, logAll))) as Scalar;
   });
 }
@@ -48,6 +67,8 @@ export class SimCLR extends BaseMethod {
   readonly numViews = 2;
   readonly usesMomentumBackbone = false;
   private readonly projector: Head;
+  /** The loss's masks for the last batch shape (simclrMasks); freed by dispose(). */
+  private masks: { n: number; views: number; masks: SimclrMasks } | null = null;
 
   constructor(
     tf: Tf,
@@ -68,9 +89,28 @@ export class SimCLR extends BaseMethod {
 
   loss(input: LossInput): Scalar {
     if (input.features.length < 2) throw new Error(`simclr: expected at least 2 views, got ${input.features.length}`);
+    const n = input.features[0]!.shape[0];
+    const views = input.features.length;
+    if (!this.masks || this.masks.n !== n || this.masks.views !== views) {
+      this.disposeMasks();
+      // loss() runs inside the trainer's gradient scope: keep the masks past it.
+      const masks = simclrMasks(this.tf, n, views);
+      this.masks = { n, views, masks: { pos: this.tf.keep(masks.pos), other: this.tf.keep(masks.other) } };
+    }
+    const masks = this.masks.masks;
     return this.tf.tidy(() => {
       const z = input.features.map((f) => this.projector.apply(f, true));
-      return simclrLoss(this.tf, z, this.ir.temperature);
+      return simclrLoss(this.tf, z, this.ir.temperature, masks);
     });
+  }
+
+  override dispose(): void {
+    this.disposeMasks();
+    super.dispose();
+  }
+
+  private disposeMasks(): void {
+    if (this.masks) this.tf.dispose([this.masks.masks.pos, this.masks.masks.other]);
+    this.masks = null;
   }
 }

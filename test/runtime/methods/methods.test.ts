@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { BarlowTwinsIR, BYOLIR, MethodIR, MoCoV2PlusIR, SimCLRIR } from "../../../src/ir/types.js";
-import { buildMethod, type Method, type StateDict } from "../../../src/runtime/methods/index.js";
+import { buildMethod, simclrLoss, type Method, type StateDict } from "../../../src/runtime/methods/index.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { batchNormJs, cpuTf, dot, expectAllClose, expectClose, linearJs, normalizeRows, randomMatrix, reluJs, toMatrix, type Matrix } from "./helpers.js";
 
@@ -365,5 +365,47 @@ describe("no tensor leaks", () => {
       tf.dispose([...f, ...t]);
       m.dispose();
     }
+  });
+});
+
+describe("SimCLR's loss masks", () => {
+  it("are built once per batch shape, give the same bits as per-step masks, and are freed by dispose", () => {
+    const start = tf.memory().numTensors;
+    const m = buildMethod(tf, simclrIr, FEAT, new Rng(5));
+    const vars = m.params().map((p) => p.variable);
+    const step = (f: tfc.Tensor2D[]): number => {
+      const { value, grads } = tf.variableGrads(() => m.loss({ features: f, step: 0, totalSteps: 10 }), vars);
+      const v = value.dataSync()[0]!;
+      tf.dispose([value, ...Object.values(grads)]);
+      return v;
+    };
+    // Each loss against simclrLoss with masks it builds itself (the uncached path).
+    const direct = (f: tfc.Tensor2D[]): number =>
+      tf.tidy(() => {
+        const z = f.map((x) => (m as unknown as { projector: { apply(x: tfc.Tensor2D, t: boolean): tfc.Tensor2D } }).projector.apply(x, true));
+        return simclrLoss(tf, z, simclrIr.temperature).dataSync()[0]!;
+      });
+    const cached = () => (m as unknown as { masks: { masks: { pos: tfc.Tensor2D } } | null }).masks?.masks.pos;
+    const f4 = views(1);
+    const first = step(f4);
+    const afterFirst = tf.memory().numTensors;
+    const pos = cached();
+    expect(pos?.shape).toEqual([8, 8]);
+    expect(step(f4)).toBe(first);
+    expect(cached()).toBe(pos);
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    expect(first).toBe(direct(f4));
+    // A new batch shape (a last short batch) rebuilds them: still constant, still equal.
+    const f3 = views(2, 3);
+    const withF3 = tf.memory().numTensors;
+    const short = step(f3);
+    expect(tf.memory().numTensors).toBe(withF3);
+    expect(cached()?.shape).toEqual([6, 6]);
+    expect(pos?.isDisposed).toBe(true);
+    expect(short).toBe(direct(f3));
+    tf.dispose([...f4, ...f3]);
+    m.dispose();
+    for (const v of vars) v.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
