@@ -10,6 +10,7 @@ import type { Rng } from "../rng.js";
 import { BaseMethod } from "./base.js";
 import { Head } from "./head.js";
 import { l2Normalize } from "./ops.js";
+import { ShapeConstants } from "./shape-constants.js";
 import type { Tf } from "./tf.js";
 import type { LossInput } from "./types.js";
 
@@ -18,8 +19,9 @@ const MASKED = -1e9;
 
 /** The two additive masks of the loss: same-image pairs (`pos`) and all pairs but i = i (`other`). */
 export interface SimclrMasks {
-  readonly pos: Tensor2D;
-  readonly other: Tensor2D;
+  [name: string]: Tensor2D;
+  pos: Tensor2D;
+  other: Tensor2D;
 }
 
 /**
@@ -67,8 +69,8 @@ export class SimCLR extends BaseMethod {
   readonly numViews = 2;
   readonly usesMomentumBackbone = false;
   private readonly projector: Head;
-  /** The loss's masks for the last batch shape (simclrMasks); freed by dispose(). */
-  private masks: { n: number; views: number; masks: SimclrMasks } | null = null;
+  /** The loss's masks for the batch shape (simclrMasks); freed by dispose(). */
+  readonly masks: ShapeConstants<SimclrMasks>;
 
   constructor(
     tf: Tf,
@@ -85,19 +87,14 @@ export class SimCLR extends BaseMethod {
     );
     super(tf, [projector], [], null);
     this.projector = projector;
+    this.masks = new ShapeConstants(tf);
   }
 
   loss(input: LossInput): Scalar {
     if (input.features.length < 2) throw new Error(`simclr: expected at least 2 views, got ${input.features.length}`);
     const n = input.features[0]!.shape[0];
     const views = input.features.length;
-    if (!this.masks || this.masks.n !== n || this.masks.views !== views) {
-      this.disposeMasks();
-      // loss() runs inside the trainer's gradient scope: keep the masks past it.
-      const masks = simclrMasks(this.tf, n, views);
-      this.masks = { n, views, masks: { pos: this.tf.keep(masks.pos), other: this.tf.keep(masks.other) } };
-    }
-    const masks = this.masks.masks;
+    const masks = this.masks.get(`${n}x${views}`, () => simclrMasks(this.tf, n, views));
     return this.tf.tidy(() => {
       const z = input.features.map((f) => this.projector.apply(f, true));
       return simclrLoss(this.tf, z, this.ir.temperature, masks);
@@ -105,12 +102,7 @@ export class SimCLR extends BaseMethod {
   }
 
   override dispose(): void {
-    this.disposeMasks();
+    this.masks.dispose();
     super.dispose();
-  }
-
-  private disposeMasks(): void {
-    if (this.masks) this.tf.dispose([this.masks.masks.pos, this.masks.masks.other]);
-    this.masks = null;
   }
 }

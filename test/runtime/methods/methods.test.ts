@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { BarlowTwinsIR, BYOLIR, MethodIR, MoCoV2PlusIR, SimCLRIR } from "../../../src/ir/types.js";
 import { buildMethod, simclrLoss, type Method, type StateDict } from "../../../src/runtime/methods/index.js";
+import { type BarlowTwins, barlowLoss } from "../../../src/runtime/methods/barlow.js";
+import type { SimCLR } from "../../../src/runtime/methods/simclr.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { batchNormJs, cpuTf, dot, expectAllClose, expectClose, linearJs, normalizeRows, randomMatrix, reluJs, toMatrix, type Matrix } from "./helpers.js";
 
@@ -368,7 +370,7 @@ describe("no tensor leaks", () => {
   });
 });
 
-describe("SimCLR's loss masks", () => {
+describe("constants of the losses, kept across steps", () => {
   it("are built once per batch shape, give the same bits as per-step masks, and are freed by dispose", () => {
     const start = tf.memory().numTensors;
     const m = buildMethod(tf, simclrIr, FEAT, new Rng(5));
@@ -385,7 +387,7 @@ describe("SimCLR's loss masks", () => {
         const z = f.map((x) => (m as unknown as { projector: { apply(x: tfc.Tensor2D, t: boolean): tfc.Tensor2D } }).projector.apply(x, true));
         return simclrLoss(tf, z, simclrIr.temperature).dataSync()[0]!;
       });
-    const cached = () => (m as unknown as { masks: { masks: { pos: tfc.Tensor2D } } | null }).masks?.masks.pos;
+    const cached = () => (m as SimCLR).masks.peek()?.pos;
     const f4 = views(1);
     const first = step(f4);
     const afterFirst = tf.memory().numTensors;
@@ -404,6 +406,40 @@ describe("SimCLR's loss masks", () => {
     expect(pos?.isDisposed).toBe(true);
     expect(short).toBe(direct(f3));
     tf.dispose([...f4, ...f3]);
+    m.dispose();
+    for (const v of vars) v.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it("Barlow Twins builds its identity and weights once, with the same bits as per-step ones, and frees them", () => {
+    const start = tf.memory().numTensors;
+    const m = buildMethod(tf, barlowIr, FEAT, new Rng(5)) as BarlowTwins;
+    const vars = m.params().map((p) => p.variable);
+    const f = views(1);
+    const withF = tf.memory().numTensors;
+    const step = (): number => {
+      const { value, grads } = tf.variableGrads(() => m.loss({ features: f, step: 0, totalSteps: 10 }), vars);
+      const v = value.dataSync()[0]!;
+      tf.dispose([value, ...Object.values(grads)]);
+      return v;
+    };
+    const first = step();
+    const eye = m.constants.peek()?.eye;
+    expect(eye?.shape).toEqual([barlowIr.projOutputDim, barlowIr.projOutputDim]);
+    const after = tf.memory().numTensors;
+    expect(after).toBe(withF + 2);
+    expect(step()).toBe(first);
+    expect(m.constants.peek()?.eye).toBe(eye);
+    expect(tf.memory().numTensors).toBe(after);
+    // Against the loss with constants it makes itself (the projector in training mode
+    // updates its running statistics, which the loss does not read).
+    const direct = tf.tidy(() => {
+      const head = (m as unknown as { projector: { apply(x: tfc.Tensor2D, t: boolean): tfc.Tensor2D } }).projector;
+      const [z1, z2] = f.map((x) => head.apply(x, true)) as [tfc.Tensor2D, tfc.Tensor2D];
+      return barlowLoss(tf, z1, z2, barlowIr.lambda, barlowIr.scaleLoss).dataSync()[0]!;
+    });
+    expect(direct).toBe(first);
+    tf.dispose(f);
     m.dispose();
     for (const v of vars) v.dispose();
     expect(tf.memory().numTensors).toBe(start);

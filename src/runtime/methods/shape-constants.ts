@@ -1,0 +1,36 @@
+// Tensors a loss needs at every step that depend only on the batch's shape and the
+// method's settings (SimCLR's masks, Barlow Twins' identity and weights): built once per
+// shape and kept, instead of being made in JS and uploaded again every step (megabytes at
+// the paper's sizes). A new shape (a short last batch) replaces them; dispose() frees them.
+import type { Tensor } from "@tensorflow/tfjs-core";
+import type { Tf } from "./tf.js";
+
+export class ShapeConstants<T extends Record<string, Tensor>> {
+  private key: string | null = null;
+  private value: T | null = null;
+
+  constructor(private readonly tf: Tf) {}
+
+  /** The constants for `key`, from `build` when the key changed. Safe inside tidy scopes. */
+  get(key: string, build: () => T): T {
+    if (this.value === null || this.key !== key) {
+      this.dispose();
+      const value = this.tf.tidy(build);
+      for (const t of Object.values(value)) this.tf.keep(t);
+      this.key = key;
+      this.value = value;
+    }
+    return this.value;
+  }
+
+  /** The constants now held (for tests), or null. */
+  peek(): T | null {
+    return this.value;
+  }
+
+  dispose(): void {
+    if (this.value) this.tf.dispose(Object.values(this.value));
+    this.key = null;
+    this.value = null;
+  }
+}
