@@ -33,7 +33,23 @@ export function processContext(color: boolean): CliContext {
   return {
     cwd: process.cwd(),
     color,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: closablePrinter(process.stdout),
+    err: closablePrinter(process.stderr),
+  };
+}
+
+/**
+ * Writes to a stream whose reader may stop early (`adainfc compile x.adainf | head -1`):
+ * once the pipe is closed (EPIPE), later text is dropped and the command goes on to its
+ * own exit code, instead of dying on an unhandled 'error' event with a stack trace.
+ */
+function closablePrinter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && !closed) throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }

@@ -7,6 +7,6 @@ import { findRule } from "./rules/index.js";
 
 export function codeDocsUri(code: string): string {
   if (findRule(code)) return docsUri(`docs/rules/${code}.md`);
-  if (Object.hasOwn(REGISTRY, code)) return docsUri(`docs/diagnostics.md#${code.toLowerCase()}`);
+  if (Object.hasOwn(REGISTRY, code)) return docsUri("docs/diagnostics.md", code.toLowerCase());
   return docsUri("docs/language.md");
 }

@@ -5,7 +5,7 @@
 // appended to every view, as the reference pipeline ends. `strength = s` (in a
 // `with` block, as a dotted `augment.strength = s`, in a sweep or --set) scales the
 // ops last, after every field override (ir/augment-strength.ts); strengths written
-// along a chain of presets multiply.
+// along a chain of presets multiply, and the last dotted `augment.strength` multiplies them.
 
 import type { Block, Expr, NameNode, Statement } from "../syntax/ast.js";
 import type { AugmentIR, AugmentOpIR, Span, ViewIR } from "../ir/types.js";
@@ -56,7 +56,15 @@ export function resolveAugment(entry: StmtEntry, program: Program, ctx: ResolveC
     return null;
   }
   if (!draft) return null;
-  for (const o of entry.overrides) applyOverride(draft, o, ctx);
+  // A dotted `augment.strength` (the recipe chain, the body, a sweep point, --set) is a
+  // setting like any other: the last one written wins. It then multiplies the strength
+  // of the preset chain (`with` blocks), as a `with { strength = s }` on the expression.
+  let strengthSetting: Override | null = null;
+  for (const o of entry.overrides) {
+    if (isStrength(o)) strengthSetting = o;
+    else applyOverride(draft, o, ctx);
+  }
+  if (strengthSetting) applyOverride(draft, strengthSetting, ctx);
   if (draft.views.length === 0) {
     ctx.report(diag.E022.noViews(), entry.stmt.span);
     return null;
@@ -178,9 +186,14 @@ export function viewNames(label: string | undefined, count: number, before: numb
   return Array.from({ length: count }, (_, i) => (label && count === 1 ? label : `${label ?? "view"}${before + i + 1}`));
 }
 
+/** `strength = s` (not a field of one op). */
+function isStrength(o: Override): boolean {
+  return o.path.length === 1 && o.path[0]!.text === "strength";
+}
+
 function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): void {
   const names = o.path.map((p) => p.text);
-  if (names.length === 1 && names[0] === "strength") {
+  if (isStrength(o)) {
     const before = ctx.diagnostics.length;
     const v = interpretValue(o.expr, AUGMENT.fields.strength.type, ctx, "augmentation strength");
     if (v === INVALID || typeof v !== "number") {

@@ -49,11 +49,14 @@ export function builtWasm(name: string): string | null {
 }
 
 /**
- * An absolute URI of a documentation file of the package (`README.md`, `docs/rules/balance.md`).
+ * An absolute URI of a documentation file of the package (`README.md`, `docs/rules/balance.md`),
+ * with `#fragment` when one is given (a section: `docs/diagnostics.md#e021`; written after
+ * the path, which pathToFileURL would otherwise escape to `%23`).
  * The project has no public web address, so this is a file: URI into the installed
  * package (package.json ships README.md and docs/); give the project a homepage and
  * this is the one place to point at it.
  */
-export function docsUri(relativePath: string): string {
-  return pathToFileURL(join(ownPackage().root, relativePath)).href;
+export function docsUri(relativePath: string, fragment?: string): string {
+  const href = pathToFileURL(join(ownPackage().root, relativePath)).href;
+  return fragment ? `${href}#${encodeURIComponent(fragment)}` : href;
 }

@@ -101,6 +101,16 @@ describe("generateSet on MNIST", () => {
     expect(side).toMatchObject({ split: "test", sourceCount: 2004 });
   });
 
+  it("takes the real noise floor from random halves, not from rows of alternating classes", async () => {
+    // Every test digit, in the split's round-robin class order: even rows are mostly the
+    // even digits. Halves by row parity would be two different sets of classes.
+    const { report } = await generateSet({ source: "mnist:test", cwd: dir, out: "halves.npz", count: 300, seed: 0, components: 5, dims: 16 });
+    expect(report.fit.samples).toBe(2004);
+    expect(report.quality.frechetPcaRealHalves).toBeLessThan(report.quality.frechetPca / 4);
+    // Real queries are about as close to the references as the generated images are (both are digits of every class).
+    expect(report.quality.nearestRealBaseline).toBeLessThan(report.quality.nearestReal * 1.2);
+  });
+
   it("leaves no file behind when the arguments do not fit the data", async () => {
     await expect(generateSet({ source: "mnist", cwd: dir, out: "bad.npz", count: 10, dims: 900, fitSamples: 1000 })).rejects.toThrow(
       /--dims 900 is too many: at most 784/,

@@ -160,6 +160,11 @@ describe("SARIF driver, rule names, snippets", () => {
       expect(fs.existsSync(fileURLToPath(r.helpUri!)), r.helpUri).toBe(true);
       expect(r.helpUri).toMatch(new RegExp(`/docs/rules/${r.id}\\.md$`));
     }
+    // A compile code links to its section of docs/diagnostics.md: a fragment, not a file named `...#e021`.
+    const e021 = new URL(rules.find((r) => r.id === "E021")!.helpUri!);
+    expect(e021.hash).toBe("#e021");
+    expect(e021.pathname).toMatch(/\/docs\/diagnostics\.md$/);
+    expect(fs.readFileSync(fileURLToPath(e021), "utf8")).toMatch(/^## E021$/m);
   });
 
   it("names every rule in PascalCase, unlike its id and every other name", () => {

@@ -103,6 +103,22 @@ describe("augmentation strength: resolve and IR values", () => {
     expect(a[0]!).toBeLessThan(a[1]!);
     expect(a[1]!).toBeLessThan(a[2]!);
   });
+
+  it("a dotted strength is a setting: the last one written wins, times the preset chain's", () => {
+    const strength = (augment: string, extra: string, overrides: string[] = []) =>
+      compileText(pipeline(augment, extra), overrides).pipelines.map((p) => p.ir.augment.strength);
+    // --set after the body, a repeated --set, a sweep point after the body: the later value.
+    expect(strength("digits", "  augment.strength = 1.5\n", ["augment.strength=0.5"])).toEqual([0.5]);
+    expect(strength("digits", "", ["augment.strength=0.5", "augment.strength=0.5"])).toEqual([0.5]);
+    expect(strength("digits", "  augment.strength = 0.5\n  sweep {\n    augment.strength = [1, 1.5]\n  }\n")).toEqual([1, 1.5]);
+    // A recipe's dotted strength is overridden by the pipeline's, as any recipe setting.
+    const recipe = `recipe r from simclr {\n  augment = digits\n  augment.strength = 0.5\n}\n`;
+    const out = compileText(`${recipe}${pipeline("digits", "  augment.strength = 1.5\n").replace("from simclr", "from r")}`);
+    expect(out.pipelines.map((p) => p.ir.augment.strength)).toEqual([1.5]);
+    // The preset chain's own strengths (digits_adainf is digits at 0.5) still multiply.
+    expect(strength("digits_adainf", "  augment.strength = 0.5\n", ["augment.strength=1"])).toEqual([0.5]);
+    expect(strength("digits_adainf with { strength = 0.5 }", "", ["augment.strength=2"])).toEqual([0.5]);
+  });
 });
 
 describe("augmentation strength: errors", () => {

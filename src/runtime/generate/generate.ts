@@ -34,6 +34,7 @@ const REPRODUCIBLE_DATE = new Date(1980, 0, 1);
 const STREAM_PCA = 101;
 const STREAM_GMM = 102;
 const STREAM_SAMPLE = 103;
+const STREAM_QUALITY = 104;
 
 /** Images written per chunk (28x28 MNIST: 800 KB; 32x32x3: 3 MB). */
 const CHUNK = 1024;
@@ -99,11 +100,11 @@ export interface GenerateReport {
   quality: {
     /** Fréchet distance between Gaussians fitted to real and generated PCA coordinates (pixels on a 0..1 scale). NOT FID. */
     frechetPca: number;
-    /** The same distance between two halves of the real fit set: the noise floor. */
+    /** The same distance between two random halves of the real fit set: the noise floor. */
     frechetPcaRealHalves: number;
     /** Mean RMS pixel difference (0..1) from a generated image to its nearest real image. */
     nearestReal: number;
-    /** The same for real images not among the references. */
+    /** The same for real images of the other half, not among the references. */
     nearestRealBaseline: number;
   };
 }
@@ -209,7 +210,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
     }
     const tSample = clock();
 
-    const quality = measureQuality(x, z, genStats, { rows: Math.min(NN_QUERIES, count), cols: d, data: kept });
+    const quality = measureQuality(x, z, genStats, { rows: Math.min(NN_QUERIES, count), cols: d, data: kept }, new Rng(seed, STREAM_QUALITY));
     const tQuality = clock();
 
     writer.finish();
@@ -259,7 +260,7 @@ function timer(): () => number {
   };
 }
 
-function measureQuality(x: Matrix, z: Matrix, gen: GaussianStats, kept: Matrix): GenerateReport["quality"] {
+function measureQuality(x: Matrix, z: Matrix, gen: GaussianStats, kept: Matrix, rng: Rng): GenerateReport["quality"] {
   const dims = z.cols;
   const d = x.cols;
   // PCA coordinates are in pixel units (0..255); squared distances scale by 255^2 to the 0..1 scale.
@@ -272,29 +273,35 @@ function measureQuality(x: Matrix, z: Matrix, gen: GaussianStats, kept: Matrix):
     const g = gen.result();
     frechetPca = frechetDistance(r.mean, r.cov, g.mean, g.cov, dims) / unit;
   }
-  const even = new GaussianStats(dims);
-  const odd = new GaussianStats(dims);
-  for (let i = 0; i < z.rows; i++) (i % 2 === 0 ? even : odd).add(z.data, i * dims);
+  // Two random halves of the fit set (a seeded shuffle: the source's order can follow the
+  // classes, as an MNIST split's round-robin does, and halves by row parity would then be
+  // two different sets of classes).
+  const order = rng.shuffle(Uint32Array.from({ length: x.rows }, (_, i) => i));
+  const firstHalf = Math.ceil(x.rows / 2);
+  const first = order.subarray(0, firstHalf);
+  const second = order.subarray(firstHalf);
+  const a = new GaussianStats(dims);
+  const b = new GaussianStats(dims);
+  for (const row of first) a.add(z.data, row * dims);
+  for (const row of second) b.add(z.data, row * dims);
   let frechetPcaRealHalves = Number.NaN;
-  if (even.count >= 2 && odd.count >= 2) {
-    const a = even.result();
-    const b = odd.result();
-    frechetPcaRealHalves = frechetDistance(a.mean, a.cov, b.mean, b.cov, dims) / unit;
+  if (a.count >= 2 && b.count >= 2) {
+    const ra = a.result();
+    const rb = b.result();
+    frechetPcaRealHalves = frechetDistance(ra.mean, ra.cov, rb.mean, rb.cov, dims) / unit;
   }
 
-  // References: even rows of the fit set (at most NN_REFERENCES, evenly spaced); real queries: odd rows.
-  const evens = Math.ceil(x.rows / 2);
-  const refCount = Math.min(NN_REFERENCES, evens);
+  // References: rows of the first half (at most NN_REFERENCES); real queries: rows of the second.
+  const refCount = Math.min(NN_REFERENCES, first.length);
   const refs = new Float64Array(refCount * d);
   for (let i = 0; i < refCount; i++) {
-    const row = 2 * Math.floor((i * evens) / refCount);
+    const row = first[i]!;
     refs.set(x.data.subarray(row * d, row * d + d), i * d);
   }
-  const odds = Math.floor(x.rows / 2);
-  const qCount = Math.min(NN_QUERIES, odds);
+  const qCount = Math.min(NN_QUERIES, second.length);
   const queries = new Float64Array(qCount * d);
   for (let i = 0; i < qCount; i++) {
-    const row = 2 * Math.floor((i * odds) / qCount) + 1;
+    const row = second[i]!;
     queries.set(x.data.subarray(row * d, row * d + d), i * d);
   }
   const refMatrix = { rows: refCount, cols: d, data: refs };

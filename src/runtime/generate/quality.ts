@@ -4,7 +4,7 @@
 // - Fréchet distance in PCA space: the Fréchet (2-Wasserstein) distance between two
 //   Gaussians fitted to the real and the generated images' PCA coordinates,
 //   |mu_r - mu_g|^2 + tr(S_r + S_g - 2 (S_r^1/2 S_g S_r^1/2)^1/2). Same formula as FID,
-//   different features. Its noise floor is the same distance between two halves of the
+//   different features. Its noise floor is the same distance between two random halves of the
 //   real data.
 // - Nearest-real-neighbour distance: for a sample of generated images, the RMS pixel
 //   difference (0..1 scale) to the closest real image. Near 0 means copies of training
