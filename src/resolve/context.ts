@@ -6,6 +6,8 @@ import type { Span, SpanMap } from "../ir/types.js";
 export class ResolveContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly spans: SpanMap = {};
+  /** The recipes the pipeline derives from (their declarations' spans). */
+  private readonly recipes: Span[] = [];
 
   /** Report a registry message (src/check/registry.ts) at `span`; `hint` replaces its default hint. */
   report(m: Message, span: Span | null, hint?: string): void {
@@ -14,6 +16,14 @@ export class ResolveContext {
   /** Remember where the value at `pointer` was written. */
   at(pointer: string, span: Span | null | undefined): void {
     if (span) this.spans[pointer] = span;
+  }
+  /** Note a recipe of the chain, so that inherited() can tell its settings apart. */
+  recipe(span: Span): void {
+    this.recipes.push(span);
+  }
+  /** Whether `span` lies in a recipe the pipeline derives from (a setting it inherited). */
+  inherited(span: Span): boolean {
+    return this.recipes.some((r) => r.file === span.file && r.start <= span.start && span.end <= r.end);
   }
   get failed(): boolean {
     return this.diagnostics.some((d) => d.severity === "error");

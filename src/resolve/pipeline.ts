@@ -77,6 +77,7 @@ function mergeChain(decl: Decl, file: LoadedFile, program: Program, ctx: Resolve
       return false;
     }
     if (!mergeChain(ref.decl, ref.file, program, ctx, root, [...stack, key])) return false;
+    ctx.recipe(ref.decl.span);
   }
   if (!decl.body) {
     ctx.report(diag.E020.declNeedsBody({ kind: decl.declKind, name: decl.name.text }), decl.span);
@@ -178,7 +179,13 @@ function trainSection(root: BlockEntry, where: Span, epochSize: number | null, c
   if (batchSize % devices !== 0) {
     ctx.report(
       diag.E021.batchOverDevices({ batch: batchSize, devices, example: devices * Math.max(1, Math.round(batchSize / devices)) }),
-      ctx.spans["/train/batchSize"] ?? ctx.spans["/train/devices"] ?? block?.key.span ?? where,
+      // At the one of the two the user wrote (a pipeline's devices = 3 against a
+      // recipe's batch_size), else at batch_size.
+      [ctx.spans["/train/batchSize"], ctx.spans["/train/devices"]].find((s) => s && !ctx.inherited(s)) ??
+        ctx.spans["/train/batchSize"] ??
+        ctx.spans["/train/devices"] ??
+        block?.key.span ??
+        where,
     );
   }
   const lrScaling: IR.LrScalingIR = { rule, factor: rule === "linear" ? batchSize / B.LR_SCALING_BASE_BATCH : 1 };

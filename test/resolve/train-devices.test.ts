@@ -41,6 +41,17 @@ describe("train: devices, batch and lr scaling", () => {
     expect(d.hint).toBe("use a multiple of 3, e.g. batch_size = 513");
   });
 
+  it("the E021 points at what the user wrote, not at the recipe's inherited half", () => {
+    // The pipeline's devices = 3 against simclr's batch_size = 512 (stdlib).
+    const own = compileText(withBody("  train { devices = 3 }")).diagnostics.find((x) => x.code === "E021")!;
+    expect(own.span).toMatchObject({ file: "p.adainf", line: 6 });
+    // The same from --set, and both halves in the body: batch_size, as before.
+    const set = compileText(BASE, ["train.devices=3"]).diagnostics.find((x) => x.code === "E021")!;
+    expect(set.span?.file).toMatch(/^<--set>/);
+    const both = compileText(withBody("  train {\n    devices = 3\n    batch_size = 512\n  }")).diagnostics.find((x) => x.code === "E021")!;
+    expect(both.span).toMatchObject({ file: "p.adainf", line: 8 });
+  });
+
   it("rejects an unknown scaling rule and a device count of 0", () => {
     expect(codes(compileText(PLAIN("    lr_scaling = sqrt")))).toEqual(["E021"]);
     expect(codes(compileText(PLAIN("    devices = 0")))).toEqual(["E021"]);
