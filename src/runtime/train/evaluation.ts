@@ -3,8 +3,9 @@
 //   - the online linear classifier on the evaluation source (val_acc1);
 //   - weighted kNN: training bank = the real, labelled training sources;
 //   - the offline linear probe on the same features (end of training, `adainfc eval`).
-// On webgpu, images go through in batches the device can bind at their own size, and
-// what the GPU rejects stops the evaluation with an error, never wrong figures.
+// On webgpu, images go through in batches the device can bind at their own size, the
+// kNN bank in blocks that each fit one binding (eval/knn.ts), and what the GPU still
+// rejects stops the evaluation with an error, never wrong figures.
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -15,7 +16,7 @@ import { Rng } from "../rng.js";
 import { labelledBatches } from "./eval-batches.js";
 import { INIT_STREAMS } from "./model.js";
 import type { EncoderMetrics } from "../../formats/run-dir.js";
-import { evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
+import { bindableBytes, evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
 import { deviceBufferLimits, withDeviceErrorScope } from "../backend/webgpu.js";
 import { RunSetupError } from "./errors.js";
 
@@ -33,7 +34,7 @@ export function evaluationFitProblem(limits: BufferLimits, ir: PipelineIR, sourc
   return (
     `one ${h}x${w} image of '${source.name}' does not fit this GPU for evaluation: ${ir.model.backbone.name}'s largest activation ` +
     `would be ${mib(largestActivationBytes(ir.model.backbone, source.shape))} MiB, over the ` +
-    `${mib(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize))} MiB one shader can bind on ${device}; ` +
+    `${mib(bindableBytes(limits))} MiB one shader can bind on ${device}; ` +
     "evaluate on another backend (adainfc eval --backend wasm)"
   );
 }
@@ -119,7 +120,13 @@ export async function evaluateFeatures(
     const out: EncoderMetrics = {};
     const knn = ir.evaluate.knn;
     if (what.knn && knn) {
-      const r = await weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
+      const r = await weightedKnn(tf, bank, test, {
+        k: knn.k,
+        temperature: knn.temperature,
+        distance: knn.distance,
+        limits: deviceBufferLimits(tf),
+        ...(numClasses ? { numClasses } : {}),
+      });
       out.knn_acc1 = r.acc1;
       out.knn_acc5 = r.acc5;
     }

@@ -37,7 +37,7 @@ import { openRunSources, type OpenedSources } from "./sources.js";
 import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
-import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
+import { bindableBytes, largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceBufferLimits, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
@@ -358,7 +358,7 @@ async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, num
     const mib = (largestActivationBytes(ir.model.backbone, viewShape) * ir.train.batchSize) / 2 ** 20;
     throw new RunSetupError(
       `train.batch_size = ${ir.train.batchSize} does not fit this GPU: ${ir.model.backbone.name}'s largest activation would be ${mib.toFixed(0)} MiB, ` +
-        `over the ${(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 2 ** 20).toFixed(0)} MiB one shader can bind on ${device}; ` +
+        `over the ${(bindableBytes(limits) / 2 ** 20).toFixed(0)} MiB one shader can bind on ${device}; ` +
         `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
     );
   }
