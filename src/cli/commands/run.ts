@@ -136,6 +136,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     if (e instanceof train.OnlyFilterError) throw new UserError(e.message, EXIT_USAGE);
     throw e;
   }
+  // What checks but cannot train (a batch larger than the data): refused at its place.
+  const cannotTrain = irs.flatMap((ir) => train.untrainable(ir, compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {}));
+  if (cannotTrain.length) {
+    ctx.err(renderDiagnostics(cannotTrain, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+    return EXIT_ERRORS;
+  }
   const missing = irs.flatMap((ir) => train.missingData(ir, ctx.cwd));
   const unmakeable = missing.filter((m) => m.generate === null);
   if (unmakeable.length) {

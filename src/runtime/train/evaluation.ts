@@ -54,9 +54,19 @@ export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource
   const limits = deviceBufferLimits(tf);
   const batch = evalBatchFor(limits, ir.model.backbone, source.shape, EVAL_BATCH);
   if (limits !== null && batch < 1) throw new RunSetupError(evaluationFitProblem(limits, ir, source, "this GPU")!);
-  return onDevice(tf, `extracting the features of '${source.name}'`, () =>
+  const set = await onDevice(tf, `extracting the features of '${source.name}'`, () =>
     extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, batch)),
   );
+  // Unlabelled rows are dropped before kNN, the probe and the classifier's accuracy: a
+  // source with none left would fail inside kNN, or give 0% as if measured.
+  if (source.classes !== null && set.labels.length > 0 && !set.labels.some((l) => l >= 0)) {
+    const file = ir.data.sources.find((s) => s.name === source.name)?.path ?? source.name;
+    throw new RunSetupError(
+      `source '${source.name}' declares classes = ${source.classes}, but none of the ${set.labels.length} images of ${file} has a label (all are -1): ` +
+        "evaluation would have nothing to work on; give the file its labels, or drop classes from the source (its evaluation is then off)",
+    );
+  }
+  return set;
 }
 
 /** Names of the real, labelled sources of the training mixture (the kNN / probe bank). */

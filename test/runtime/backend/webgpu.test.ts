@@ -113,6 +113,15 @@ describe.skipIf(why !== null)(label("webgpu batch-norm kernels (WGSL)"), () => {
     });
   }
 
+  it("refuses an empty batch with one line instead of NaN statistics", async () => {
+    await tf.setBackend("webgpu");
+    const [x, scale, offset] = [tf.zeros([0, 2, 2, 3]), tf.ones([3]), tf.zeros([3])];
+    expect(() => tf.engine().runKernel("AdainfBatchNormTrain", { x, scale, offset }, { varianceEpsilon: 1e-5, relu: false })).toThrow(
+      /^batch norm over an empty batch \(x of shape \[0, 2, 2, 3\]\)/,
+    );
+    tf.dispose([x, scale, offset]);
+  });
+
   it("keeps the tensor count: the slices' partial sums are freed", async () => {
     await tf.setBackend("webgpu");
     await batchNormCase("webgpu", [4, 8, 8, 64], true);
