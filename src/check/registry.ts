@@ -195,7 +195,7 @@ export const REGISTRY = {
   E021: {
     severity: "error",
     summary: "value out of range",
-    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, or a combination that cannot hold (a batch that does not split over the devices, a size larger than the data set, sources with different channel counts, a sweep of too many points).",
+    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` warns with lint rule batch-size), a size larger than the data set, sources with different channel counts, a sweep of too many points).",
     messages: {
       outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}" },
       notPositiveWhole: { text: "{what} = {raw} is out of range: it must be a positive whole number" },
@@ -218,6 +218,10 @@ export const REGISTRY = {
         hint: "use a multiple of {devices}, e.g. batch_size = {example}",
       },
       tooManyPoints: { text: "the sweep has {points} points; at most {max} are allowed", hint: "split it into several pipelines" },
+      batchOverEpoch: {
+        text: "train.batch_size = {batch} is more than the {images} images of one epoch of the training mixture: no batch can be drawn (a batch never spans two epochs)",
+        hint: "use a batch of at most {images} images, or add data",
+      },
     },
   },
   E022: {

@@ -53,3 +53,12 @@ export function trainingLine(ir: PipelineIR): string {
   const e = effectiveTraining(ir);
   return `${batchText(e)}, ${lrText(e)}`;
 }
+
+/**
+ * Whether no batch can be drawn: a batch larger than one epoch of the training mixture
+ * (batches never span epochs: the sampler drops an epoch's last partial batch, as
+ * solo-learn's loader does). False while the epoch size is unknown.
+ */
+export function batchOverEpoch(batchSize: number, epochSize: number | null): boolean {
+  return epochSize !== null && batchSize > epochSize;
+}

@@ -2,10 +2,13 @@
 // checkpoint at the end of the step, exits 130 with the command that resumes; the
 // resumed run finishes with every step logged exactly once. A scheduler's SIGTERM (what
 // `kill`, `timeout` and batch systems send) does the same and exits 143, lock released.
+// Ctrl-C while the backend is still loading exits 130 at once, leaving no run folder; Ctrl-C
+// before the first step leaves a step-0 checkpoint that --resume trains from.
 // Uses the built CLI (bin/adainfc.js -> dist/, which `npm ci` builds).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 import { listCheckpoints, readMetrics, runPaths } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
@@ -19,9 +22,9 @@ interface Exit {
 }
 
 /** Runs the CLI; when `interruptAt` appears on stderr, sends `signal` once. */
-function runCli(args: string[], cwd: string, interruptAt?: RegExp, signal: NodeJS.Signals = "SIGINT"): Promise<Exit> {
+function runCli(args: string[], cwd: string, interruptAt?: RegExp, signal: NodeJS.Signals = "SIGINT", env?: NodeJS.ProcessEnv): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
     let err = "";
     let sent = false;
     child.stderr.setEncoding("utf8");
@@ -82,4 +85,74 @@ test("SIGTERM (kill, timeout, a batch scheduler) saves a checkpoint as Ctrl-C do
   const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
   expect(second.code).toBe(0);
   expect(readMetrics(run.metrics).map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+});
+
+/**
+ * The CLI with a module hook that holds the loading of tfjs's cpu backend for 20 s (what
+ * a slow backend start looks like: Dawn finding a GPU, a large wasm module), and
+ * writes `marker` when it starts; SIGINT is sent once the marker is there.
+ */
+async function interruptWhileLoading(dir: string): Promise<Exit & { ms: number }> {
+  const marker = path.join(dir, "loading-backend");
+  fs.writeFileSync(
+    path.join(dir, "hooks.mjs"),
+    `import fs from "node:fs";
+export async function load(url, context, next) {
+  if (url.includes("tfjs-backend-cpu")) {
+    fs.writeFileSync(${JSON.stringify(marker)}, url);
+    await new Promise((r) => setTimeout(r, 20000));
+  }
+  return next(url, context);
+}
+`,
+  );
+  fs.writeFileSync(path.join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n');
+  const env = { ...process.env, NODE_OPTIONS: `--import ${pathToFileURL(path.join(dir, "register.mjs")).href}` };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "run", "tiny.adainf", "--backend", "cpu", "--no-worker"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    let sentAt = 0;
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    child.stdout.resume();
+    const poll = setInterval(() => {
+      if (sentAt === 0 && fs.existsSync(marker)) {
+        sentAt = performance.now();
+        child.kill("SIGINT");
+      }
+    }, 20);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(poll);
+      resolve({ code, err, ms: sentAt === 0 ? -1 : performance.now() - sentAt });
+    });
+  });
+}
+
+test("Ctrl-C while the backend loads: exit 130 at once with one line, nothing trained, no run folder; a re-run trains", { timeout: 120_000 }, async () => {
+  const dir = tinyProject({ steps: 3, checkpointEvery: null });
+  const first = await interruptWhileLoading(dir);
+  expect(first.ms).toBeGreaterThan(0);
+  expect(first.code).toBe(130);
+  expect(first.ms).toBeLessThan(5000); // not the 20 s the backend would still take
+  expect(first.err.trim().split("\n").at(-1)).toBe("interrupted while the backend was loading: nothing was trained and no run folder was written");
+  expect(first.err).not.toMatch(/at .*\.(js|ts):\d+/);
+  expect(fs.existsSync(path.join(dir, "runs"))).toBe(false);
+  const again = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir);
+  expect(again.code).toBe(0);
+  expect(readMetrics(runPaths(path.join(dir, "runs/tiny")).metrics).map((m) => m.step)).toEqual([0, 1, 2]);
+});
+
+test("Ctrl-C during the untrained encoder's evaluation: no step is trained; exit 130, a step-0 checkpoint that --resume trains from", {
+  timeout: 120_000,
+}, async () => {
+  const dir = tinyProject({ steps: 3, checkpointEvery: null });
+  const run = runPaths(path.join(dir, "runs/tiny"));
+  const first = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, /evaluating the untrained encoder/);
+  expect(first.code).toBe(130);
+  expect(first.err).toMatch(/interrupted at step 0; checkpoint saved: \S+\nresume with: adainfc run tiny\.adainf --resume --backend cpu/);
+  expect(readMetrics(run.metrics)).toEqual([]);
+  const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
+  expect(second.code).toBe(0);
+  expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1, 2]);
+  expect(fs.existsSync(run.done)).toBe(true);
 });

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { collect, type RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
+import { stopProbes } from "../../runtime/backend/webgpu.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
@@ -136,6 +137,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     if (e instanceof train.OnlyFilterError) throw new UserError(e.message, EXIT_USAGE);
     throw e;
   }
+  // What checks but cannot train (a batch larger than the data): refused at its place.
+  const cannotTrain = irs.flatMap((ir) => train.untrainable(ir, compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {}));
+  if (cannotTrain.length) {
+    ctx.err(renderDiagnostics(cannotTrain, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
+    return EXIT_ERRORS;
+  }
   const missing = irs.flatMap((ir) => train.missingData(ir, ctx.cwd));
   const unmakeable = missing.filter((m) => m.generate === null);
   if (unmakeable.length) {
@@ -169,24 +176,20 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
 
-  const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
-  const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
-  ctx.err(`backend: ${backend.description}\n`);
-  const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
-  if (unused) ctx.err(unused);
-  const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
-  const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
-  const kernels = augmentKernelsInfo();
-  ctx.err(
-    `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
-  );
-  const tf = backend.tf;
-
-  // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike: the first saves a
-  // checkpoint at the end of the step and stops; a second quits at once.
+  // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike. While the backend
+  // loads (seconds for Dawn or a large wasm module) nothing exists to save: exit at once,
+  // before any run folder is made. Once training starts, the first saves a checkpoint at
+  // the end of the step and stops; a second quits at once.
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
+  let loading = true;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (loading) {
+      const who = signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`;
+      ctx.err(`\n${who} while the backend was loading: nothing was trained and no run folder was written\n`);
+      stopProbes();
+      process.exit(exitCodeFor(signal));
+    }
     if (stoppedBy === null) {
       stoppedBy = signal;
       const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
@@ -199,7 +202,20 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   };
   const signals = ["SIGINT", "SIGTERM"] as const;
   for (const s of signals) process.on(s, onSignal);
+  const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   try {
+    const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
+    ctx.err(`backend: ${backend.description}\n`);
+    const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
+    if (unused) ctx.err(unused);
+    const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
+    const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
+    const kernels = augmentKernelsInfo();
+    ctx.err(
+      `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
+    );
+    const tf = backend.tf;
+    loading = false;
     const done: string[] = [];
     for (const ir of irs) {
       const dir = path.resolve(ctx.cwd, ir.output.dir);

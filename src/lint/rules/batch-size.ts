@@ -1,5 +1,6 @@
-// A batch larger than the epoch repeats samples inside one batch: for contrastive
-// losses a sample then meets its own copy as a negative.
+// A batch larger than the epoch: no batch can be drawn (batches never span epochs), so
+// `adainfc run` refuses the pipeline (E021 at batch_size); check warns here first.
+import { batchOverEpoch } from "../../ir/train-summary.js";
 import { fmtCount } from "../rule-helpers.js";
 import type { LintRule } from "../types.js";
 
@@ -10,22 +11,21 @@ export const rule: LintRule = {
     defaultSeverity: "warn",
     fixable: false,
     docs: {
-      summary: "The batch is larger than the training set (samples repeat within a batch).",
+      summary: "The batch is larger than one epoch of the training set: no batch can be drawn, and `adainfc run` refuses it.",
       rationale:
-        "Contrastive losses use the other samples of the batch as negatives (SimCLR) or estimate batch " +
-        "statistics (Barlow Twins' cross-correlation). When the batch exceeds the epoch, copies of the same " +
-        "image land in one batch and count as negatives of themselves. The paper's runs use a 512-image batch (2 GPUs x 256) on " +
-        "50,000+ images.",
+        "Batches never span two epochs (the last partial batch of an epoch is dropped, as solo-learn's loader does), " +
+        "so a batch larger than the epoch is never filled: `adainfc run` refuses the pipeline before training, with an " +
+        "E021 error at batch_size. The paper's runs use a 512-image batch (2 GPUs x 256) on 50,000+ images.",
       example: 'real = cifar10("datasets/cifar10", split = train, size = 100)\ntrain {\n  batch_size = 256\n}',
       fix: "Use a batch smaller than the training set, or more data.",
     },
   },
   check(ctx) {
     const n = ctx.q.epochSize;
-    if (n === null || ctx.ir.train.batchSize <= n) return;
+    if (n === null || !batchOverEpoch(ctx.ir.train.batchSize, n)) return;
     ctx.report({
       pointer: "/train/batchSize",
-      message: `batch size ${fmtCount(ctx.ir.train.batchSize)} is larger than the ${fmtCount(n)} training samples per epoch`,
+      message: `batch size ${fmtCount(ctx.ir.train.batchSize)} is larger than the ${fmtCount(n)} training samples per epoch: adainfc run cannot draw a batch`,
       hint: `use a batch of at most ${fmtCount(n)} samples`,
     });
   },

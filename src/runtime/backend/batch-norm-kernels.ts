@@ -2,6 +2,8 @@
 // no tfjs import, so models can ask "does this backend have them?" without loading
 // a backend's kernels. The wasm implementations are in wasm-kernels/batch-norm.ts;
 // backends without them fall back to composite tf ops (models/batch-norm-train.ts).
+// Every training-mode batch norm refuses an empty batch (refuseEmptyBatch).
+import { RuntimeProblem } from "../errors.js";
 
 /**
  * Forward in training mode over the last axis (channels) of x, any rank:
@@ -22,4 +24,17 @@ export const BATCH_NORM_TRAIN_GRAD = "AdainfBatchNormTrainGrad";
 export interface BatchNormTrainAttrs {
   varianceEpsilon: number;
   relu: boolean;
+}
+
+/**
+ * Batch statistics over no value are 0 / 0: NaN means and variances that would poison
+ * the running statistics. The run refuses an empty batch long before (a batch larger
+ * than the data, an empty source); this is the last guard, for x of any rank with
+ * channels last.
+ */
+export function refuseEmptyBatch(shape: readonly number[]): void {
+  if (shape.reduce((a, b) => a * b, 1) > 0) return;
+  throw new RuntimeProblem(
+    `batch norm over an empty batch (x of shape [${shape.join(", ")}]): its mean and variance would be NaN; a training batch needs at least one image`,
+  );
 }

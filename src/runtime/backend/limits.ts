@@ -11,6 +11,11 @@ export interface BufferLimits {
   maxStorageBufferBindingSize: number;
 }
 
+/** Bytes of the largest tensor one shader can read or write: it must fit one buffer and one binding. */
+export function bindableBytes(limits: BufferLimits): number {
+  return Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+}
+
 /** The part of a backbone's IR that sets its activation sizes. */
 export type BackboneShapeIR = Pick<ResNet18IR, "name" | "stem"> | Pick<ConvNetIR, "name" | "channels">;
 
@@ -36,8 +41,7 @@ export function largestActivationBytes(backbone: BackboneShapeIR, shape: readonl
 
 /** The most images per view whose largest activation fits the device's limits. */
 export function largestBatchFor(limits: BufferLimits, backbone: BackboneShapeIR, shape: readonly [number, number, number]): number {
-  const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-  return Math.floor(cap / largestActivationBytes(backbone, shape));
+  return Math.floor(bindableBytes(limits) / largestActivationBytes(backbone, shape));
 }
 
 /**

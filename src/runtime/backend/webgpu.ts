@@ -78,6 +78,15 @@ process.exit(0);
  * this process loads Dawn only if the answer is a hardware adapter. `entry`: the module
  * to load instead of npm webgpu (tests).
  */
+/** Probe children still running (stopProbes ends them). */
+const probes = new Set<ReturnType<typeof spawn>>();
+
+/** Ends the probe children still running: a process that exits early (Ctrl-C) leaves none behind. */
+export function stopProbes(): void {
+  for (const child of probes) child.kill("SIGKILL");
+  probes.clear();
+}
+
 export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: number } = {}): Promise<WebGpuAdapterInfo | string> {
   let entry = opts.entry;
   if (entry === undefined) {
@@ -93,6 +102,7 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
+      probes.add(child);
     } catch (e) {
       resolve(`could not start a process to look for a GPU (${firstLine(e)})`);
       return;
@@ -104,6 +114,7 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", (e) => resolve(`could not start a process to look for a GPU (${firstLine(e)})`));
     child.on("close", (code, signal) => {
+      probes.delete(child);
       const line = out.trim().split("\n").pop() ?? "";
       if (code === 0 && line.startsWith("{")) {
         try {

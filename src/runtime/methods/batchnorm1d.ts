@@ -1,7 +1,9 @@
 // BatchNorm1d as torch computes it: in training mode normalise with the batch mean and
 // the biased batch variance, and move the running statistics by `momentum` (0.1) using
-// the unbiased variance; in eval mode use the running statistics. eps = 1e-5.
+// the unbiased variance; in eval mode use the running statistics. eps = 1e-5. An empty
+// batch is refused (refuseEmptyBatch), not turned into NaN running statistics.
 import type { Tensor2D, Variable } from "@tensorflow/tfjs-core";
+import { refuseEmptyBatch } from "../backend/batch-norm-kernels.js";
 import { cloneVariable, makeVariable } from "./init.js";
 import type { Tf } from "./tf.js";
 import type { ParamInfo } from "./types.js";
@@ -53,6 +55,7 @@ export class BatchNorm1d {
         return tf.add(tf.mul(xhat, this.gamma), this.beta) as Tensor2D;
       });
     }
+    refuseEmptyBatch(x.shape);
     const n = x.shape[0];
     const { mean, variance } = tf.moments(x, 0);
     // Running statistics are state, not part of the loss: no path leads from them to

@@ -11,7 +11,7 @@
 // kernels (wasm) each direction is two passes over memory; elsewhere the same
 // formulas run as broadcasting tf ops.
 import type { Tensor, Tensor1D, Tensor4D } from "@tensorflow/tfjs-core";
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../backend/batch-norm-kernels.js";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, refuseEmptyBatch, type BatchNormTrainAttrs } from "../backend/batch-norm-kernels.js";
 import { hasKernels } from "../backend/fused-kernels.js";
 import type { Tf } from "../methods/tf.js";
 
@@ -68,6 +68,7 @@ function backward(
  * running averages) inside the op, so nothing about them lands on the gradient tape.
  */
 export function batchNormTrain(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, eps: number, onStats: StatsCallback, relu = false): Tensor4D {
+  refuseEmptyBatch(x.shape);
   const attrs: BatchNormTrainAttrs = { varianceEpsilon: eps, relu };
   const op = tf.customGrad((...args: Array<Tensor | SaveFunc>) => {
     const [xIn, gIn, bIn, save] = args as [Tensor4D, Tensor, Tensor, SaveFunc];

@@ -3,8 +3,9 @@
 //   - the online linear classifier on the evaluation source (val_acc1);
 //   - weighted kNN: training bank = the real, labelled training sources;
 //   - the offline linear probe on the same features (end of training, `adainfc eval`).
-// On webgpu, images go through in batches the device can bind at their own size, and
-// what the GPU rejects stops the evaluation with an error, never wrong figures.
+// On webgpu, images go through in batches the device can bind at their own size, the
+// kNN bank in blocks that each fit one binding (eval/knn.ts), and what the GPU still
+// rejects stops the evaluation with an error, never wrong figures.
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -15,7 +16,7 @@ import { Rng } from "../rng.js";
 import { labelledBatches } from "./eval-batches.js";
 import { INIT_STREAMS } from "./model.js";
 import type { EncoderMetrics } from "../../formats/run-dir.js";
-import { evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
+import { bindableBytes, evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
 import { deviceBufferLimits, withDeviceErrorScope } from "../backend/webgpu.js";
 import { RunSetupError } from "./errors.js";
 
@@ -33,7 +34,7 @@ export function evaluationFitProblem(limits: BufferLimits, ir: PipelineIR, sourc
   return (
     `one ${h}x${w} image of '${source.name}' does not fit this GPU for evaluation: ${ir.model.backbone.name}'s largest activation ` +
     `would be ${mib(largestActivationBytes(ir.model.backbone, source.shape))} MiB, over the ` +
-    `${mib(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize))} MiB one shader can bind on ${device}; ` +
+    `${mib(bindableBytes(limits))} MiB one shader can bind on ${device}; ` +
     "evaluate on another backend (adainfc eval --backend wasm)"
   );
 }
@@ -53,9 +54,19 @@ export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource
   const limits = deviceBufferLimits(tf);
   const batch = evalBatchFor(limits, ir.model.backbone, source.shape, EVAL_BATCH);
   if (limits !== null && batch < 1) throw new RunSetupError(evaluationFitProblem(limits, ir, source, "this GPU")!);
-  return onDevice(tf, `extracting the features of '${source.name}'`, () =>
+  const set = await onDevice(tf, `extracting the features of '${source.name}'`, () =>
     extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, batch)),
   );
+  // Unlabelled rows are dropped before kNN, the probe and the classifier's accuracy: a
+  // source with none left would fail inside kNN, or give 0% as if measured.
+  if (source.classes !== null && set.labels.length > 0 && !set.labels.some((l) => l >= 0)) {
+    const file = ir.data.sources.find((s) => s.name === source.name)?.path ?? source.name;
+    throw new RunSetupError(
+      `source '${source.name}' declares classes = ${source.classes}, but none of the ${set.labels.length} images of ${file} has a label (all are -1): ` +
+        "evaluation would have nothing to work on; give the file its labels, or drop classes from the source (its evaluation is then off)",
+    );
+  }
+  return set;
 }
 
 /** Names of the real, labelled sources of the training mixture (the kNN / probe bank). */
@@ -119,7 +130,13 @@ export async function evaluateFeatures(
     const out: EncoderMetrics = {};
     const knn = ir.evaluate.knn;
     if (what.knn && knn) {
-      const r = await weightedKnn(tf, bank, test, { k: knn.k, temperature: knn.temperature, distance: knn.distance, ...(numClasses ? { numClasses } : {}) });
+      const r = await weightedKnn(tf, bank, test, {
+        k: knn.k,
+        temperature: knn.temperature,
+        distance: knn.distance,
+        limits: deviceBufferLimits(tf),
+        ...(numClasses ? { numClasses } : {}),
+      });
       out.knn_acc1 = r.acc1;
       out.knn_acc5 = r.acc5;
     }

@@ -50,7 +50,7 @@ export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
 export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames } from "./evaluation.js";
 export { openRunSources, firstImages, usedSources, type OpenedSources } from "./sources.js";
 export { completeNormalization } from "./normalization.js";
-export { missingData, missingDataText, planCommand, standInPlan, type MissingData, type StandInPlan } from "./preflight.js";
+export { missingData, missingDataText, planCommand, standInPlan, untrainable, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
 export { finalTable } from "./final-table.js";
 export { trainingDifferences } from "./ir-compat.js";

@@ -5,7 +5,11 @@
 // also gets that command as a plan (`generate`), which `adainfc run` carries out itself
 // (../generate/stand-in.ts). missingDataText is what every front end prints.
 import fs from "node:fs";
-import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
+import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
+import type { Diagnostic } from "../../check/diagnostic.js";
+import { diag, diagnostic } from "../../check/registry.js";
+import { batchOverEpoch } from "../../ir/train-summary.js";
+import { spanFor } from "../../lint/pointer.js";
 import { usedSources } from "./sources.js";
 import { dataPath } from "../../formats/data-path.js";
 
@@ -111,4 +115,17 @@ function fetchCommand(src: DataSourceIR): string | null {
 
 function quote(s: string): string {
   return /^[\w./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * What makes a pipeline that checks untrainable, at its place in the file or `--set`: a
+ * batch larger than one epoch of the mixture, when the sizes are known (no batch could
+ * be drawn). `adainfc check` warns about it (lint rule batch-size); `run` refuses it
+ * before any backend loads. With sizes known only once the data opens (an image
+ * folder), the trainer says the same in one line (BatchProducer).
+ */
+export function untrainable(ir: PipelineIR, spans: SpanMap): Diagnostic[] {
+  const { batchSize, epochSize } = ir.train;
+  if (!batchOverEpoch(batchSize, epochSize)) return [];
+  return [diagnostic(diag.E021.batchOverEpoch({ batch: batchSize, images: epochSize! }), spanFor(spans, "/train/batchSize"))];
 }

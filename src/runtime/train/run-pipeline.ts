@@ -37,13 +37,18 @@ import { openRunSources, type OpenedSources } from "./sources.js";
 import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
-import { largestActivationBytes, largestBatchFor } from "../backend/limits.js";
+import { bindableBytes, largestActivationBytes, largestBatchFor } from "../backend/limits.js";
 import { adapterLine, deviceBufferLimits, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
 import type { RunOptions, RunResult } from "./types.js";
 import { ensureDir } from "../../util/fs-errors.js";
+
+/** One turn of the event loop: signal handlers (Ctrl-C) and workers' replies run. */
+function yieldToSignals(): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
+}
 
 /** Losses averaged for the final `loss` figure. */
 const FINAL_LOSS_WINDOW = 20;
@@ -109,9 +114,20 @@ async function runLocked(
     const canEvaluateEncoder = evalSource !== null && bankNames.length > 0;
 
     let untrained = start.untrained;
-    if (untrained === null && startStep === 0 && opts.baseline !== false && canEvaluateEncoder && (ir.evaluate.knn || ir.evaluate.linearProbe)) {
+    // A signal that came while the data opened is seen here (handlers run between tasks):
+    // an abort before the first step skips the baseline; one during it, the steps.
+    await yieldToSignals();
+    if (
+      untrained === null &&
+      startStep === 0 &&
+      opts.baseline !== false &&
+      !opts.signal?.aborted &&
+      canEvaluateEncoder &&
+      (ir.evaluate.knn || ir.evaluate.linearProbe)
+    ) {
       report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)" });
       untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true });
+      await yieldToSignals();
     }
 
     const meta = (step: number): CheckpointMeta => ({
@@ -287,7 +303,7 @@ async function runLocked(
           if (wantCheckpoint) await checkpoint(done);
         }
         // Let signal handlers (Ctrl-C) and the worker's replies run between steps.
-        await new Promise<void>((r) => setImmediate(r));
+        await yieldToSignals();
       }
     } finally {
       // An error while a step is in flight: let the newest one finish (the older ones
@@ -358,7 +374,7 @@ async function checkDeviceLimits(tf: Tf, ir: PipelineIR, viewShape: [number, num
     const mib = (largestActivationBytes(ir.model.backbone, viewShape) * ir.train.batchSize) / 2 ** 20;
     throw new RunSetupError(
       `train.batch_size = ${ir.train.batchSize} does not fit this GPU: ${ir.model.backbone.name}'s largest activation would be ${mib.toFixed(0)} MiB, ` +
-        `over the ${(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 2 ** 20).toFixed(0)} MiB one shader can bind on ${device}; ` +
+        `over the ${(bindableBytes(limits) / 2 ** 20).toFixed(0)} MiB one shader can bind on ${device}; ` +
         `at most ${fits} images per view fit (adainfc has no gradient accumulation yet: lower train.batch_size and scale the learning rate with it)`,
     );
   }

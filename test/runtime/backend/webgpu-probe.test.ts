@@ -1,13 +1,13 @@
 // probeWebGpuIsolated, the child-process look for a GPU that auto-selection makes first,
 // on stand-ins for npm `webgpu`: a hardware adapter, none, a driver that crashes the
-// process, one that hangs, a module that is not there. Each answer is an adapter or one
+// process, one that hangs (and one ended by stopProbes), a module that is not there. Each answer is an adapter or one
 // line, and this process never loads Dawn for it.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { probeWebGpuIsolated, webGpuLoaded } from "../../../src/runtime/backend/webgpu.js";
+import { probeWebGpuIsolated, stopProbes, webGpuLoaded } from "../../../src/runtime/backend/webgpu.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-probe-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +65,16 @@ export function create() { return { async requestAdapter() { process.kill(proces
 test("a driver that hangs: given up after the timeout", async () => {
   const entry = standIn("hang", `setInterval(() => {}, 1000);\nexport function create() { return { requestAdapter: () => new Promise(() => {}) }; }`);
   expect(await probeWebGpuIsolated({ entry, timeoutMs: 1500 })).toBe("Dawn did not answer in 2 s while looking for a GPU: the GPU driver may be broken");
+});
+
+test("stopProbes ends a probe still running (Ctrl-C while the backend loads leaves no process behind)", async () => {
+  const entry = standIn("hang-long", `setInterval(() => {}, 1000);\nexport function create() { return { requestAdapter: () => new Promise(() => {}) }; }`);
+  const started = performance.now();
+  const answer = probeWebGpuIsolated({ entry, timeoutMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  stopProbes();
+  expect(typeof (await answer)).toBe("string");
+  expect(performance.now() - started).toBeLessThan(10_000);
 });
 
 test("a module that cannot load: the child's first line of error", async () => {

@@ -1,6 +1,7 @@
 // The webgpu backend (Dawn) against wasm: ResNet-18's loss, gradients and running
 // statistics in training mode, and whole tiny runs of each method (losses per step,
-// evaluation, checkpoints) give the same numbers. On a machine without a GPU this runs
+// evaluation, checkpoints) give the same numbers, and kNN's bank searched in blocks finds
+// wasm's neighbours. On a machine without a GPU this runs
 // on Mesa's lavapipe (software Vulkan, .ci/install-webgpu); where Dawn finds no adapter
 // at all, every test here skips and its name says why.
 import fs from "node:fs";
@@ -16,6 +17,7 @@ import { axpby } from "../../../src/runtime/backend/fused-kernels.js";
 import { batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { Lars } from "../../../src/runtime/optim/index.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
+import { nearestNeighbours, weightedKnn, type FeatureSet } from "../../../src/runtime/eval/index.js";
 import { Rng } from "../../../src/runtime/rng.js";
 import { loadCheckpoint, readMetrics, RunSetupError, runPipeline, type StepMetrics } from "../../../src/runtime/train/index.js";
 import { tinyProject, type TinyOptions } from "../../train/fixtures.js";
@@ -111,6 +113,15 @@ describe.skipIf(why !== null)(label("webgpu batch-norm kernels (WGSL)"), () => {
     });
   }
 
+  it("refuses an empty batch with one line instead of NaN statistics", async () => {
+    await tf.setBackend("webgpu");
+    const [x, scale, offset] = [tf.zeros([0, 2, 2, 3]), tf.ones([3]), tf.zeros([3])];
+    expect(() => tf.engine().runKernel("AdainfBatchNormTrain", { x, scale, offset }, { varianceEpsilon: 1e-5, relu: false })).toThrow(
+      /^batch norm over an empty batch \(x of shape \[0, 2, 2, 3\]\)/,
+    );
+    tf.dispose([x, scale, offset]);
+  });
+
   it("keeps the tensor count: the slices' partial sums are freed", async () => {
     await tf.setBackend("webgpu");
     await batchNormCase("webgpu", [4, 8, 8, 64], true);
@@ -191,6 +202,35 @@ describe.skipIf(why !== null)(label("webgpu limits"), () => {
     expect(err).toBeInstanceOf(RunSetupError);
     expect((err as Error).message).toContain(`train.batch_size = ${fits + 1} does not fit this GPU`);
     expect((err as Error).message).toContain(`at most ${fits} images per view fit`);
+  });
+
+  it("kNN's bank in blocks of 3 (forced, and from limits that bind 3 features): the neighbours and accuracy of wasm's whole-bank search", async () => {
+    const rng = new Rng(21);
+    const set = (n: number, classes: number): FeatureSet => ({
+      features: new Float32Array(n * 6).map(() => rng.normal()),
+      labels: Int32Array.from({ length: n }, (_, i) => i % classes),
+      dim: 6,
+    });
+    const [bank, test] = [set(20, 3), set(7, 3)];
+    const neighbours = async (backend: string, bankRows: number): Promise<number[]> => {
+      await tf.setBackend(backend);
+      const out: number[] = [];
+      await nearestNeighbours(tf, bank.features, test.features, 6, { k: 8, distance: "cosine", blocks: { bankRows, queryRows: 4 } }, (_f, _r, _v, i) => {
+        out.push(...i);
+      });
+      return out;
+    };
+    const whole = await neighbours("wasm", 20);
+    expect(await neighbours("webgpu", 3)).toEqual(whole);
+    const opts = { k: 8, temperature: 0.1, distance: "euclidean" as const };
+    await tf.setBackend("wasm");
+    const reference = await weightedKnn(tf, bank, test, opts);
+    await tf.setBackend("webgpu");
+    const before = tf.memory().numTensors;
+    expect(await weightedKnn(tf, bank, test, { ...opts, bankBlock: 3 })).toEqual(reference);
+    const threeFeatures = { maxBufferSize: 3 * 6 * 4, maxStorageBufferBindingSize: 1 << 20 };
+    expect(await weightedKnn(tf, bank, test, { ...opts, limits: threeFeatures })).toEqual(reference);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

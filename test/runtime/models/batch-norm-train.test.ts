@@ -1,15 +1,17 @@
 // The training-mode batch norm op (hand-written gradient; fused kernels on wasm,
 // composite tf ops elsewhere) against tfjs's own autodiff of tf.moments +
 // tf.batchNorm on the cpu backend: outputs, all three gradients, running statistics,
-// and what it keeps alive.
+// and what it keeps alive; an empty batch is refused, not turned into NaN.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Scalar, Tensor, Tensor4D } from "@tensorflow/tfjs-core";
+import type { Scalar, Tensor, Tensor2D, Tensor4D } from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../src/runtime/backend/select.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
 import { BATCH_NORM_TRAIN } from "../../../src/runtime/backend/batch-norm-kernels.js";
 import { channelMoments, normalizeGrad } from "../../../src/runtime/backend/wasm-kernels/batch-norm-math.js";
 import { addRelu, batchNormTrain } from "../../../src/runtime/models/batch-norm-train.js";
 import { batchNorm, VariableStore } from "../../../src/runtime/models/layers.js";
+import { BatchNorm1d } from "../../../src/runtime/methods/batchnorm1d.js";
+import { RuntimeProblem } from "../../../src/runtime/errors.js";
 import { Rng } from "../../../src/runtime/rng.js";
 
 let tf: Tf;
@@ -255,5 +257,34 @@ describe("batch-norm math (the loops behind the wasm kernels)", () => {
       expect(Math.abs(s)).toBeLessThan(1e-4 * Math.sqrt(norm));
       expect(Math.abs(sx)).toBeLessThan(1e-4 * Math.sqrt(norm));
     }
+  });
+});
+
+describe("an empty batch (the last guard: the run refuses such a batch long before)", () => {
+  const empty = /^batch norm over an empty batch \(x of shape \[0, 3, 3, 4\]\): its mean and variance would be NaN; a training batch needs at least one image$/;
+  for (const backend of ["wasm", "cpu"]) {
+    it(`${backend}: the op refuses it with a RuntimeProblem instead of NaN statistics, and leaves no tensor`, async () => {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      const x = tf.zeros([0, 3, 3, 4]) as Tensor4D;
+      const [gamma, beta] = [tf.ones([4]), tf.zeros([4])];
+      const call = (): unknown => batchNormTrain(tf, x, gamma, beta, EPS, () => undefined, true);
+      expect(call).toThrow(RuntimeProblem);
+      expect(call).toThrow(empty);
+      tf.dispose([x, gamma, beta]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it("the wasm kernel itself refuses it, and so does the projector's BatchNorm1d in training mode", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.zeros([0, 3, 3, 4]);
+    const [scale, offset] = [tf.ones([4]), tf.zeros([4])];
+    expect(() => tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale, offset }, { varianceEpsilon: EPS, relu: false })).toThrow(empty);
+    const bn = BatchNorm1d.create(tf, "bn", 4);
+    const z = tf.zeros([0, 4]) as Tensor2D;
+    expect(() => bn.apply(z, true)).toThrow(/^batch norm over an empty batch \(x of shape \[0, 4\]\)/);
+    expect(Array.from(await bn.runningMean.data())).toEqual([0, 0, 0, 0]);
+    tf.dispose([x, scale, offset, z, ...bn.params().map((p) => p.variable), ...bn.buffers().map((b) => b.variable)]);
   });
 });

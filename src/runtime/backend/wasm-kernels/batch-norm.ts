@@ -6,7 +6,7 @@
 // WebAssembly in place on the heap (train-wasm.ts) or, without it, as their TypeScript
 // twins in batch-norm-math.ts; both give the same bits.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, refuseEmptyBatch, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
 import { channelMoments, normalize, normalizeGrad } from "./batch-norm-math.js";
 import { alloc, free, view, type BackendWasm } from "./heap.js";
 import { address, SCRATCH_F64_PER_CHANNEL, trainKernels } from "./train-wasm.js";
@@ -49,6 +49,7 @@ function batchNormTrain(args: {
 }): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { x, scale, offset } = inputs;
+  refuseEmptyBatch(x.shape);
   const c = channels(x);
   const y = alloc(backend, [...x.shape]);
   const mean = alloc(backend, [c]);

@@ -10,7 +10,7 @@
 // and one element-wise pass. Statistics are Welford's (count, mean, M2) merged with Chan's
 // formula, so the variance has no E[x^2] - E[x]^2 cancellation.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, refuseEmptyBatch, type BatchNormTrainAttrs } from "../batch-norm-kernels.js";
 import { f32, flatProgram, i32, type Program, type WebGpuBackendLike } from "./program.js";
 
 /** Channels per workgroup (one lane each: consecutive floats) and rows per workgroup. */
@@ -268,6 +268,7 @@ function rows(x: TensorInfo): { m: number; c: number } {
 const batchNormTrain: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WebGpuBackendLike;
   const { x, scale, offset } = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+  refuseEmptyBatch(x.shape);
   const { varianceEpsilon: eps, relu } = attrs as unknown as BatchNormTrainAttrs;
   const { m, c } = rows(x);
   const { rowsPerPart, parts } = partition(m, c);
