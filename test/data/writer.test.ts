@@ -175,3 +175,51 @@ describe("NpzImageWriter", () => {
     }
   });
 });
+
+describe("temp files of a killed writer", () => {
+  it("the next writer of the same name removes a dead process's temp file, not a live one's or another name's", () => {
+    const dir = tempDir();
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const stale = `.gen.npz.${dead}.lx0.tmp`;
+    const live = `.gen.npz.${process.ppid}.lx1.tmp`;
+    const other = `.other.npz.${dead}.lx2.tmp`;
+    for (const f of [stale, live, other]) fs.writeFileSync(path.join(dir, f), "partial");
+    const w = NpzImageWriter.create(path.join(dir, "gen.npz"), { count: 1, shape: [1, 1, 1] });
+    w.append(new Uint8Array([7]));
+    w.finish();
+    expect(fs.readdirSync(dir).sort()).toEqual([live, other, "gen.npz"].sort());
+  });
+
+  it("a generation killed mid-write leaves a temp file that the next run removes", async () => {
+    const dir = tempDir();
+    const out = path.join(dir, "g.npz");
+    // A child that starts writing, then is killed with SIGKILL (no handler can run).
+    const { spawn } = await import("node:child_process");
+    // The built module (npm run build), as the CLI runs it.
+    const url = new URL("../../dist/src/runtime/data/npz-writer.js", import.meta.url).href;
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { NpzImageWriter } = await import(${JSON.stringify(url)});
+       const w = NpzImageWriter.create(${JSON.stringify(out)}, { count: 2, shape: [1, 1, 1] });
+       w.append(new Uint8Array([1])); console.log("ready"); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d) => String(d).includes("ready") && resolve());
+      child.on("exit", () => reject(new Error(`child ended first: ${err}`)));
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toHaveLength(1);
+    const w = NpzImageWriter.create(out, { count: 1, shape: [1, 1, 1] });
+    w.append(new Uint8Array([7]));
+    w.finish();
+    expect(fs.readdirSync(dir)).toEqual(["g.npz"]);
+  });
+});

@@ -20,6 +20,7 @@ import { DataError } from "../../formats/data-error.js";
 import { encodeNpyHeader, type NpyHeader } from "../../formats/npy.js";
 import { readAt } from "../../formats/zip.js";
 import { ensureDir } from "../../util/fs-errors.js";
+import { removeStaleTemps } from "../../util/stale-temps.js";
 
 export function defaultCacheDir(): string {
   if (process.env.ADAINF_CACHE_DIR) return process.env.ADAINF_CACHE_DIR;
@@ -38,7 +39,9 @@ export function cacheFilePath(cacheDir: string, archive: string, member: string,
   return path.join(cacheDir, "npz", `${key}-${variant}-${safe}`);
 }
 
+/** A temp name beside `file`, after removing those a killed process left for it. */
 function tempBeside(file: string): string {
+  removeStaleTemps(path.dirname(file), `${path.basename(file)}.`);
   return `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
 }
 

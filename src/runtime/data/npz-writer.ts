@@ -2,7 +2,9 @@
 // image=images, label=-1 * ones(int64))` does: a stored zip with `image.npy`
 // (N,H,W,C uint8) and `label.npy` (N int64, all -1). Images are appended one at a
 // time, so a million of them never sit in memory; the file appears under its final
-// name only when complete (temp file + rename).
+// name only when complete (temp file + rename). A temp file left by a process that was
+// killed (Ctrl-C during a long generation: the loop is synchronous, so the default
+// handler ends it at once) is removed by the next writer of the same name.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +12,7 @@ import { encodeNpyHeader } from "../../formats/npy.js";
 import { StoredZipWriter } from "./zip-writer.js";
 import { fsError } from "../../formats/data-error.js";
 import { ensureDir } from "../../util/fs-errors.js";
+import { removeStaleTemps } from "../../util/stale-temps.js";
 
 export interface NpzImageWriterOptions {
   count: number;
@@ -48,6 +51,7 @@ export class NpzImageWriter {
     let fd: number;
     try {
       ensureDir(dir);
+      removeStaleTemps(dir, `.${path.basename(outPath)}.`);
       fd = fs.openSync(tmpPath, "w");
     } catch (e) {
       throw fsError(outPath, e);
