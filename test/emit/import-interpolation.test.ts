@@ -209,6 +209,83 @@ describe("resolveInterpolations: OmegaConf's grammar and Python's str()", () => 
     expect(texts.map((_, i) => c[`k${i}`])).toEqual(texts);
   });
 
+  it("oc.select as OmegaConf 2.2 selects: its default for any key that is not there, null for null, an error for what OmegaConf raises", () => {
+    // Each value as OmegaConf 2.2.2 gives it for the same config (OmegaConf.create(...).sub[k]).
+    const c = resolve({
+      s: 1,
+      m: "???",
+      n: null,
+      l: [1, 2],
+      bad: "${nothere}",
+      tomiss: "${m}",
+      kname: "s",
+      alias: "${sub}",
+      sub: {
+        sib: 7,
+        missing: "${oc.select:nokey,d}",
+        parent: "${oc.select:nop.x.y,d}",
+        scalar: "${oc.select:s.x,d}",
+        qqq: "${oc.select:m,d}",
+        nul: "${oc.select:n,d}",
+        oob: "${oc.select:l.5,d}",
+        neg: "${oc.select:l.-1,d}",
+        spaced: "${oc.select:'a b',d}",
+        dots: "${oc.select:a..b,d}",
+        brace: "${oc.select:'a}b',d}",
+        trailing: "${oc.select:s.,d}",
+        bracket: "${oc.select:'l[1]',d}",
+        unclosed: "${oc.select:'l[0',d}",
+        resolverText: "${oc.select:'oc.env:X',d}",
+        rel: "${oc.select:.sib,d}",
+        up: "${oc.select:..s,d}",
+        none: "${oc.select:nokey}",
+        byKey: "${oc.select:${kname},d}",
+        spaceIdx: "${oc.select:'l. 1',d}",
+        undIdx: "${oc.select:'l.0_1',d}",
+        viaInterp: "${oc.select:alias.sib,d}",
+        missingUnder: "${oc.select:m.x,d}",
+        listIdx: "${oc.select:l.x,d}",
+        tooHigh: "${oc.select:...x,d}",
+        failing: "${oc.select:bad,d}",
+        toMissing: "${oc.select:tomiss,d}",
+        numberKey: "${oc.select:3,d}",
+      },
+    });
+    const sub = c["sub"] as YamlMap;
+    const d = "d";
+    expect(sub).toMatchObject({
+      missing: d,
+      parent: d,
+      scalar: d,
+      qqq: d,
+      nul: null,
+      oob: d,
+      neg: d,
+      spaced: d,
+      dots: d,
+      brace: d,
+      trailing: d,
+      bracket: 2,
+      unclosed: [1, 2],
+      resolverText: d,
+      rel: 7,
+      up: 1,
+      none: null,
+      byKey: 1,
+      spaceIdx: 2,
+      undIdx: 2,
+      viaInterp: 7,
+      missingUnder: d,
+    });
+    expect(error(sub["listIdx"])).toBe(`sub.listIdx: "\${oc.select:l.x,d}": oc.select's 'l.x': l is a list, and 'x' is no index of it`);
+    expect(error(sub["tooHigh"])).toBe(
+      `sub.tooHigh: "\${oc.select:...x,d}": oc.select's '...x' goes 3 levels up from sub.tooHigh, above the top of the config`,
+    );
+    expect(error(sub["failing"])).toBe('bad: "${nothere}" looks up nothere, which is not in the composed config');
+    expect(error(sub["toMissing"])).toBe('tomiss: "${m}" looks up m, which is ??? (a value still to be given)');
+    expect(error(sub["numberKey"])).toBe(`sub.numberKey: "\${oc.select:3,d}": oc.select takes a key and, after a comma, a default`);
+  });
+
   it("errors: above the top, ???, a mapping inside itself, a resolver's arguments", () => {
     const c = resolve({ a: { b: "${...x}" }, m: "???", r: "${m}", s: { t: "${s}" }, e: "${oc.env:A,B,C}", q: "${oc.env:'x}" });
     expect(error((c["a"] as YamlMap)["b"])).toBe('a.b: "${...x}" goes 3 levels up from a.b, above the top of the config');

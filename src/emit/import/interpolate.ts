@@ -463,6 +463,20 @@ export interface ResolveContext {
   alias(from: string, to: string): void;
 }
 
+/** A list index as Python's int() reads it (OmegaConf's is_int): spaces around, a sign, `_` between digits. */
+const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+/** OmegaConf's KEY_PATH_HEAD and KEY_PATH_OTHER (_utils.py): the first key, then `.key` or `[key]` each. */
+const KEY_PATH_HEAD = /^[^.[]*/;
+const KEY_PATH_OTHER = /\.([^.[]*)|\[(.*?)\]/g;
+
+/** A key without leading dots split as OmegaConf's split_key splits it (`a.b[0].c` -> a, b, 0, c). */
+function splitKey(key: string): string[] {
+  const head = KEY_PATH_HEAD.exec(key)![0];
+  const steps = head === "" && key.startsWith("[") ? [] : [head];
+  for (const m of key.slice(head.length).matchAll(KEY_PATH_OTHER)) steps.push(m[1] || (m[2] ?? ""));
+  return steps;
+}
+
 const dotted = (p: Path) => p.join(".");
 const idOf = (p: Path) => p.join("\u0000");
 
@@ -742,19 +756,7 @@ class Resolution {
         if (args.length < 1 || args.length > 2 || key?.kind !== "value" || typeof key.value !== "string")
           throw this.error(holder, `${lead}: oc.select takes a key and, after a comma, a default`);
         const fallback: Got = args[1] ?? { kind: "value", value: null, float: false };
-        let sel: Interp;
-        try {
-          sel = new Parser(`\${${key.value}}`).text()[0] as Interp;
-        } catch (e) {
-          if (e instanceof GrammarError) throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
-          throw e;
-        }
-        if (typeof sel !== "object" || sel.kind !== "node") throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
-        const rel = this.steps(sel.steps, holder, raw);
-        if (sel.up > holder.length) return fallback;
-        const found = this.find([...holder.slice(0, sel.up === 0 ? 0 : holder.length - sel.up), ...rel]);
-        if (!found.found || (found.got.kind === "value" && found.got.value === "???")) return fallback;
-        return found.got;
+        return this.select(key.value, holder, lead) ?? fallback;
       }
       case "oc.decode": {
         const input = args[0];
@@ -773,6 +775,44 @@ class Resolution {
       default:
         throw new Error(`resolver ${name} listed but not evaluated`);
     }
+  }
+
+  /**
+   * oc.select's key as OmegaConf 2.2 selects it (select_value, absolute_key): any text is a
+   * key, split as split_key splits it; leading dots are relative to the mapping or list
+   * holding the value. null (the default is taken) when a step is not there, a step on the
+   * way is no mapping or list, or the value is `???` itself; an error where OmegaConf
+   * raises: more dots than levels above, a list step that is no whole number, a target
+   * whose own interpolation fails.
+   */
+  private select(key: string, holder: Path, lead: string): Got | null {
+    const dots = /^\.*/.exec(key)![0].length;
+    // The first dot is the holding mapping or list (the holder's parent), each further dot one level up.
+    if (dots > holder.length)
+      throw this.error(holder, `${lead}: oc.select's '${key}' goes ${dots} levels up from ${dotted(holder)}, above the top of the config`);
+    let got: Got = { kind: "node", path: dots === 0 ? [] : holder.slice(0, holder.length - dots) };
+    const rest = key.slice(dots);
+    if (rest === "") return got;
+    const walked: string[] = [];
+    for (const step of splitKey(rest)) {
+      const container: unknown = got.kind === "node" ? this.raw(got.path) : got.value;
+      let name = step;
+      if (Array.isArray(container)) {
+        if (!PY_INT.test(step)) throw this.error(holder, `${lead}: oc.select's '${key}': ${walked.join(".")} is a list, and '${step}' is no index of it`);
+        const index = Number(step.replace(/[\s_]/g, ""));
+        if (index < 0 || index >= container.length) return null;
+        name = String(index);
+      } else if (!isContainer(container) || !Object.hasOwn(container, step)) return null;
+      walked.push(step);
+      if (got.kind === "value") got = { kind: "value", value: (container as YamlMap)[name], float: false };
+      else {
+        const at = [...got.path, name];
+        // `???` itself is no value yet: the default (one an interpolation gives fails in `at`).
+        if (this.raw(at) === "???") return null;
+        got = this.at(at);
+      }
+    }
+    return got;
   }
 
   /** A resolver argument's value; lists and mappings in it become plain values. */
