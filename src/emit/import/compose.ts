@@ -19,7 +19,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { invalidInterpolation, resolveInterpolations } from "./interpolate.js";
 import { type Places, shownPath } from "./places.js";
-import { ImportError, isMap, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
+import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
 export interface LoadedSoloConfig {
   /** The composed config, its interpolations resolved (a value that cannot be is an Unresolved, raised where it is read). */
@@ -176,7 +176,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
   const skip = (here: string, entry: unknown) =>
     entries.push({
       kind: "other",
-      notes: [{ at: here, text: `defaults: ${JSON.stringify(entry)} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped` }],
+      notes: [{ at: here, text: `defaults: ${jsonText(entry)} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped` }],
     });
   const absolute = (slash: string | undefined, written: string) => (slash ? written : [node.group, written].filter(Boolean).join("/"));
   for (const [i, entry] of items.entries()) {
@@ -283,7 +283,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         notes: [
           {
             at: `${here}.${key}`,
-            text: `defaults: '${key}' selects ${JSON.stringify(value)}, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped`,
+            text: `defaults: '${key}' selects ${jsonText(value)}, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped`,
           },
         ],
       });

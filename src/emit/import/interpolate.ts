@@ -18,6 +18,7 @@
 // order keys are resolved in: each key keeps the length of its chain, and a key met
 // MAX_CHAIN deep is resolved first on its own, so the stack stays shallow.
 
+import { exactInt } from "./omegaconf-yaml.js";
 import { MAX_CONFIG_BYTES, Unresolved, type YamlMap } from "./read-config.js";
 
 /** A config key, as the list of its steps from the top level (list indices as digits). */
@@ -410,7 +411,7 @@ class Parser {
       const t = trimmed;
       if (/^null$/i.test(t)) return { kind: "literal", value: null, float: false };
       if (/^(?:true|false)$/i.test(t)) return { kind: "literal", value: t.toLowerCase() === "true", float: false };
-      if (INT.test(t)) return { kind: "literal", value: Number(t.replace(/_/g, "")), float: false };
+      if (INT.test(t)) return { kind: "literal", value: exactInt(BigInt(t.replace(/_/g, ""))), float: false };
       if (FLOAT.test(t)) {
         const n = t.replace(/_/g, "").toLowerCase();
         const value = n.endsWith("inf") ? (n.startsWith("-") ? -Infinity : Infinity) : n.endsWith("nan") ? NaN : Number(n);
@@ -686,8 +687,9 @@ class Resolution {
     if (typeof v === "boolean") return v ? "True" : "False";
     if (typeof v === "number") {
       const float = !Number.isInteger(v) || (path !== null && this.ctx.isFloat(dotted(path)));
-      return float ? pythonFloat(v) : Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+      return float ? pythonFloat(v) : String(v);
     }
+    if (typeof v === "bigint") return String(v);
     if (typeof v === "string") return pythonString(v);
     const at = (k: string) => (path === null ? null : [...path, k]);
     if (Array.isArray(v)) return `[${v.map((x, i) => this.repr(x, at(String(i)))).join(", ")}]`;

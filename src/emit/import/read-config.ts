@@ -203,12 +203,22 @@ export function get(m: YamlMap, path: string, base = ""): unknown {
     if (!isMap(cur)) return undefined;
     cur = cur[k];
   }
-  if (cur instanceof Unresolved) throw cur.error(base + path);
-  return cur;
+  return plain(cur, base + path);
 }
 
-/** `v`, unless it is a value whose interpolation cannot be resolved: then its error, read as `key`. */
+/**
+ * `v`, unless it is a value whose interpolation cannot be resolved (then its error, read as
+ * `key`) or a whole number beyond 2^53 - 1 (a bigint, exactInt), refused where it is read:
+ * no value of a pipeline holds it exactly.
+ */
 export function plain(v: unknown, key: string): unknown {
   if (v instanceof Unresolved) throw v.error(key);
+  if (typeof v === "bigint") throw new ImportError(`${key}: ${v} is a whole number outside ±(2^53 - 1), which a pipeline's numbers cannot hold exactly`, key);
   return v;
+}
+
+/** A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify throws on one). */
+export function jsonText(v: unknown): string {
+  const marked = JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x)) ?? String(v);
+  return marked.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
 }
