@@ -3,7 +3,7 @@
 // written in the reference's own style imports with solo-learn's semantics; a failed
 // import still prints the notes due before its error.
 
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatText } from "../../src/syntax/format.js";
@@ -445,6 +445,25 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const r = await run(list);
     expect(r.code).toBe(1);
     expect(r.err).toBe("error: cfg/optimizer/odd.yaml: optimizer must be a mapping (it holds batch_size), found a list\n");
+  });
+
+  it("a group file over 1 MiB, one that cannot be read and one nested too deeply: at the entry's line", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: odd"], body);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    const file = join(dir, "cfg", "optimizer", "odd.yaml");
+    const at = `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml`;
+    writeFileSync(file, Array.from({ length: 80_000 }, (_, i) => `extra_${i}: ${i}`).join("\n"));
+    expect((await run(dir)).err).toBe(`${at}: 1.4 MiB, over the 1 MiB a solo-learn config may have (named by the defaults entry 'optimizer: odd')\n`);
+    writeFileSync(file, `${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
+    expect((await run(dir)).err).toBe(`${at}: nested too deeply to be a solo-learn config (named by the defaults entry 'optimizer: odd')\n`);
+    if (process.platform === "linux") {
+      // a regular file whose read fails (EIO)
+      rmSync(file);
+      symlinkSync("/proc/self/mem", file);
+      expect((await run(dir)).err).toBe(`${at}: cannot read it (EIO: i/o error, read)\n`);
+    }
   });
 
   it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {

@@ -83,7 +83,8 @@ export interface YamlFile {
 
 /**
  * Reads one YAML file (named as `shown`). `key`: the config key that names the file (a
- * defaults entry), where a missing or unreadable file is reported.
+ * defaults entry), where a file that is missing, no regular file, over MAX_CONFIG_BYTES,
+ * unreadable or nested too deeply is reported (its YAML errors are at their own lines).
  */
 export function readYaml(path: string, what: string, shown: string, key?: string): YamlFile {
   if (!existsSync(path)) throw new ImportError(`${shown}: no such file (${what})`, key);
@@ -94,12 +95,13 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     if (st.size > MAX_CONFIG_BYTES) {
       throw new ImportError(
         `${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_CONFIG_BYTES / 2 ** 20} MiB a solo-learn config may have (${what})`,
+        key,
       );
     }
     text = readFileSync(path, "utf8");
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`);
+    throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`, key);
   }
   // The yaml library's own duplicate-key check is quadratic in a mapping's size (a 1 MB
   // mapping took seconds, 10 MB minutes): it is off, and duplicates are found in linear
@@ -181,7 +183,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
-    if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`);
+    if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`, key);
     throw e;
   }
 }
