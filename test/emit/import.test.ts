@@ -623,6 +623,21 @@ describe("import solo-learn: Hydra's defaults list", () => {
     ]);
   });
 
+  it("a group or option with a parent step (..) is refused at its entry: Hydra resolves groups from the config's folder only", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    for (const entry of ["../../x: y", "optimizer: ../lars", "../x/y", "/../x: y", "override optimizer: a/../../b", "~../x"]) {
+      const config = withDefaults(["_self_", aug, entry]);
+      const dir = referenceProject(config);
+      writeFileSync(join(dir, "y.yaml"), "seed: 1\n");
+      const r = await run(dir);
+      expect(r.code).toBe(1);
+      const shown = entry.replace(/^(\S+)\s*:\s*/, "$1: ");
+      expect(r.err).toBe(
+        `error: cfg/simclr.yaml:${lineOf(config, `- ${entry}`)}: defaults: '${shown}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)\n`,
+      );
+    }
+  });
+
   it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {
     const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "knn@_group_.x: near", "knn@a..b: near", "extra: bad"]);
     const dir = referenceProject(config);

@@ -10,7 +10,8 @@
 // config above decides first, as in Hydra); `~group` and `~group: name` delete it. A
 // mapping merges key by key; a list or a scalar replaces what was there. Entries that
 // configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
-// not there, and any entry the importer cannot follow, is said at its place.
+// not there, and any entry the importer cannot follow, is said at its place; an entry with
+// a `..` step (outside the config's folder) is an error at its line.
 // `--augmentations` is merged last, as a command-line override. A value of a merged file
 // that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
 // refuses the file when it loads it).
@@ -165,6 +166,17 @@ function fileOf(dir: string, group: string, name: string): string {
   return join(dir, ...group.split("/").filter(Boolean), optionName(name) === name ? `${name}.yaml` : name);
 }
 
+/** Whether a group or option path has a `..` step: Hydra names groups from the config's folder down only. */
+const climbs = (path: string) => path.split("/").includes("..");
+
+/** The error of an entry that steps out of its folder (`at`: its key, `text`: as written). */
+function climbing(text: string, at: string): ImportError {
+  return new ImportError(
+    `defaults: '${text}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)`,
+    at,
+  );
+}
+
 /** The entries of one config's defaults list (`list`; `at`: its key), and the notes about it. */
 function readList(list: unknown, at: string, node: ConfigNode): void {
   const entries: Entry[] = [];
@@ -203,6 +215,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         continue;
       }
       const [, tilde, slash, path, pkg] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined];
+      if (climbs(path)) throw climbing(entry, here);
       if (tilde) {
         // `~group`: the group's entry is deleted, whichever option it selects.
         const group = absolute(slash, path);
@@ -262,6 +275,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       entries.push({ kind: "other", notes: [] });
       continue;
     }
+    const options = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+    if (climbs(written) || options.some(climbs)) throw climbing(value === null ? key : `${key}: ${options.join(", ")}`, `${here}.${key}`);
     if (tilde) {
       // `~group: name`: deleted only where it selects that option.
       if (value !== null && typeof value !== "string") skip(here, entry);
