@@ -638,6 +638,61 @@ describe("import solo-learn: Hydra's defaults list", () => {
     }
   });
 
+  it("packages as Hydra places them: _group_ anywhere in an entry's package, the last _global_; _name_ and a header's _group_ are refused at their line", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const make = (entry: string, near = "enabled: true\nk: 10\n") => {
+      const config = withDefaults(["_self_", aug, entry]);
+      const dir = referenceProject(config);
+      mkdirSync(join(dir, "cfg", "knn"));
+      writeFileSync(join(dir, "cfg", "knn", "near.yaml"), near);
+      return { config, dir };
+    };
+    // `_group__eval` is knn_eval (Hydra replaces _group_ wherever it is); `x._global_.knn_eval` is knn_eval
+    for (const entry of ["knn@_group__eval: near", "knn@x._global_.knn_eval: near"]) {
+      const { dir } = make(entry);
+      const r = await run(dir);
+      expect(r.err).not.toContain("defaults");
+      expect(irOf("p.adainf", dir).evaluate.knn).toMatchObject({ k: 10 });
+    }
+    // a header is absolute, after blank lines and other `# @key value` lines; its entry's own package wins over it
+    const header = make("knn: near", "\n# @owner lab\n# @package knn_eval\nenabled: true\nk: 12\n");
+    expect((await run(header.dir)).code).toBe(0);
+    expect(irOf("p.adainf", header.dir).evaluate.knn).toMatchObject({ k: 12 });
+    // a plain comment ends the header (Hydra reads no further)
+    const late = make("knn: near", "# settings\n# @package knn_eval\nenabled: true\nk: 12\n");
+    expect((await run(late.dir)).err).toContain("knn, which the imported pipeline does not take settings from");
+    // _name_: the option's name in Hydra 1.1, a key named _name_ from 1.2 on (solo-learn's version_base)
+    const named = make("knn@_name_: near");
+    const r1 = await run(named.dir);
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(named.config, "- knn@")}: defaults: 'knn@_name_: near': _name_ in a package is the option's name to Hydra 1.1 but a key named _name_ from Hydra 1.2 on (solo-learn runs version_base 1.2); write the package itself\n`,
+    );
+    const headed = make("knn: near", "# @package _group_\nk: 10\n");
+    const r2 = await run(headed.dir);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toBe(
+      "error: cfg/knn/near.yaml:1: '# @package _group_': _group_ in a package line is the group's package to Hydra 1.1 but a key named _group_ from Hydra 1.2 on (solo-learn runs version_base 1.2); remove the line for the group's package, or write the package itself\n",
+    );
+    // unused (the entry gives the package), the header is no error
+    const unused = make("knn@knn_eval: near", "# @package _group_\nenabled: true\nk: 10\n");
+    expect((await run(unused.dir)).code).toBe(0);
+    // a header line that is not '# @key value' is refused, as Hydra refuses it
+    const bad = make("knn: near", "# @package a b\nk: 10\n");
+    expect((await run(bad.dir)).err).toBe("error: cfg/knn/near.yaml:1: '# @package a b': a header line is '# @key value' (Hydra refuses it)\n");
+  });
+
+  it("the config's own # @package line places its keys, and its entries' packages under it", async () => {
+    const config = `# @package run\n${REFERENCE_STYLE}`;
+    const args = ["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "cfg/augmentations/symmetric_crop_0.3.yaml", "-o", "p.adainf"];
+    // its keys are under run (method too), only --augmentations is at the top level
+    const r = await cli(args, referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error: cfg/simclr.yaml: method: '' has no adainf equivalent");
+    const global = `# @package _global_\n${REFERENCE_STYLE}`;
+    expect((await run(referenceProject(global))).code).toBe(0);
+  });
+
   it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {
     const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "knn@_group_.x: near", "knn@a..b: near", "extra: bad"]);
     const dir = referenceProject(config);

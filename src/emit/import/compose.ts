@@ -2,9 +2,12 @@
 // resolved as OmegaConf resolves them on the composed config (interpolate.ts). Which files
 // are merged, in which order, and at which key: `group: name` (or `name.yaml`) is
 // `<config's folder>/<group>/<name>.yaml`, merged at the group's key; `group/name` alone is
-// the same file. A group file's own defaults list is followed as Hydra follows it: its
-// groups are relative to the file's group (`/group` from the config's folder), its
-// packages relative to the file's package, its own keys merged where its `_self_` stands.
+// the same file; packages (`group@pkg`, `# @package`) are placed as Hydra 1.2 places them
+// (solo-learn's version_base), and a keyword whose meaning changed since Hydra 1.1
+// (`_name_`, a header's `_group_`) is an error at its line. A group file's own defaults
+// list is followed as Hydra follows it: its groups are relative to the file's group
+// (`/group` from the config's folder), its packages relative to the file's package, its
+// own keys merged where its `_self_` stands.
 // A config's own keys are merged where `_self_` stands, or last when it is absent (Hydra
 // 1.1 and later). `override group: name` changes the option of the group's entry (a
 // config above decides first, as in Hydra); `~group` and `~group: name` delete it. A
@@ -19,7 +22,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { invalidInterpolation, resolveInterpolations } from "./interpolate.js";
-import { type Places, shownPath } from "./places.js";
+import { atPlace, type Places, shownPath } from "./places.js";
 import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
 export interface LoadedSoloConfig {
@@ -130,29 +133,59 @@ function joinKeys(...keys: string[]): string {
   return keys.filter(Boolean).join(".");
 }
 
-/** Dotted names: what a package may be once its keyword prefix is taken off. */
+/** Dotted names: what a package may be once its keywords are resolved. */
 const DOTTED = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$/;
 
 /**
- * A package name of Hydra's as a dotted key, for a group whose containing config is at
- * `parent` ("" for the primary config, and for a `# @package` line, which is absolute);
- * null when it is no package (`a..b`, `x.`). `_global_` and `_group_` are absolute,
- * `_here_` is the containing config's package, any other name is under it.
+ * An entry's package as Hydra places it (default_element.py, update_parent and
+ * _get_final_package), for a group whose containing config is at `parent`: `_here_` is
+ * `parent` itself; `_group_`, wherever it stands, is the group's package and makes the
+ * package absolute; any other is under `parent`; whatever comes before the last `_global_`
+ * is dropped (`_global_.a.b` and `x._global_.a.b` are `a.b`). null when the result is no
+ * dotted key (`a..b`, `x.`).
  */
-function packageKey(pkg: string, group: string, parent = ""): string | null {
-  if (pkg === "_global_") return "";
-  if (pkg === "_here_") return parent;
-  if (pkg === "_group_") return groupKey(group);
-  for (const [prefix, base] of [
-    ["_global_.", ""],
-    ["_group_.", groupKey(group)],
-  ] as const) {
-    if (pkg.startsWith(prefix)) {
-      const rest = pkg.slice(prefix.length);
-      return DOTTED.test(rest) ? joinKeys(base, rest) : null;
-    }
+function packageKey(pkg: string, group: string, parent: string): string | null {
+  let p = pkg === "_here_" ? "" : pkg;
+  if (p.includes("_group_")) p = `_global_.${p.replaceAll("_group_", groupKey(group))}`;
+  return finalKey(parent === "" ? p : p === "" ? parent : `${parent}.${p}`);
+}
+
+/** A `# @package` line's package: always absolute (Hydra's set_package_header); null when it is no dotted key. */
+function headerKey(name: string): string | null {
+  return finalKey(name === "_global_" || name.startsWith("_global_.") ? name : `_global_.${name}`);
+}
+
+/** A package after its last `_global_` as a dotted key ("" for the top level), or null. */
+function finalKey(pkg: string): string | null {
+  const at = pkg.lastIndexOf("_global_");
+  const key = at < 0 ? pkg : pkg.slice(at + "_global_".length + 1);
+  return key === "" || DOTTED.test(key) ? key : null;
+}
+
+/**
+ * Why a package cannot be placed as solo-learn's Hydra places it: Hydra 1.1 replaces these
+ * keywords (`keywords`: `_name_` in an entry's package; `_name_` and `_group_` in a
+ * `# @package` line, where an entry's `_group_` is replaced by every version), Hydra 1.2
+ * and later, as solo-learn runs it (version_base="1.2"), keep them as keys. null when
+ * there is none.
+ */
+function versioned(pkg: string, keywords: ("_name_" | "_group_")[], where: string): string | null {
+  const meaning = { _name_: "the option's name", _group_: "the group's package" };
+  const k = keywords.find((w) => pkg.includes(w));
+  return k === undefined ? null : `${k} in ${where} is ${meaning[k]} to Hydra 1.1 but a key named ${k} from Hydra 1.2 on (solo-learn runs version_base 1.2)`;
+}
+
+/**
+ * The package a file's `# @package` line gives it (`header`: that line); null when it names
+ * none. A keyword whose meaning depends on Hydra's version is an error at the line.
+ */
+function headerPackage(file: YamlFile, header: { name: string; line: number }): string | null {
+  const why = versioned(header.name, ["_group_", "_name_"], "a package line");
+  if (why) {
+    const fix = header.name.includes("_group_") ? "remove the line for the group's package, or write the package itself" : "write the package itself";
+    throw new ImportError(atPlace({ file: file.shown, line: header.line }, `'# @package ${header.name}': ${why}; ${fix}`));
   }
-  return DOTTED.test(pkg) ? joinKeys(parent, pkg) : null;
+  return headerKey(header.name);
 }
 
 function isHydra(group: string): boolean {
@@ -231,6 +264,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         entries.push({ kind: "other", notes: [] });
         continue;
       }
+      const named = pkg === undefined ? null : versioned(pkg, ["_name_"], "a package");
+      if (named) throw new ImportError(`defaults: '${entry}': ${named}; write the package itself`, here);
       if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
         skip(here, entry);
         continue;
@@ -276,7 +311,10 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       continue;
     }
     const options = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-    if (climbs(written) || options.some(climbs)) throw climbing(value === null ? key : `${key}: ${options.join(", ")}`, `${here}.${key}`);
+    const asWritten = value === null ? key : `${key}: ${options.join(", ")}`;
+    if (climbs(written) || options.some(climbs)) throw climbing(asWritten, `${here}.${key}`);
+    const named = pkg === undefined ? null : versioned(pkg, ["_name_"], "a package");
+    if (named) throw new ImportError(`defaults: '${asWritten}': ${named}; write the package itself`, `${here}.${key}`);
     if (tilde) {
       // `~group: name`: deleted only where it selects that option.
       if (value !== null && typeof value !== "string") skip(here, entry);
@@ -384,6 +422,10 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const dir = dirname(configPath);
   const primary = readYaml(configPath, "the solo-learn config", shown(configPath));
   if (!isMap(primary.value)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
+  // The config's own `# @package` line places its keys, and its entries' packages under them.
+  const rootPkg = primary.packageLine === null ? "" : headerPackage(primary, primary.packageLine);
+  if (rootPkg === null)
+    throw new ImportError(atPlace({ file: primary.shown, line: primary.packageLine!.line }, `'# @package ${primary.packageLine!.name}' names no package`));
   // The entries' places first: a file an entry names can fail before the config's own keys
   // are merged (its `_self_` comes later), and is reported at its entry's line.
   primary.recordKey(places, "defaults");
@@ -391,7 +433,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     file: primary,
     path: configPath,
     group: "",
-    pkg: "",
+    pkg: rootPkg,
     own: ownKeys(primary.value),
     entries: [],
     notes: [],
@@ -475,11 +517,13 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       }
       if (++files > MAX_FILES) throw new ImportError(`its defaults lists name more than ${MAX_FILES} files; a solo-learn config has a few`, file.at);
       const read = readYaml(file.path, `named by the defaults entry '${file.label}'`, child.shown, file.at);
-      const fromLine = read.packageLine === null ? null : packageKey(read.packageLine, e.group);
-      if (file.package === null && read.packageLine !== null && fromLine === null) {
+      // The file's `# @package` line places it unless its entry names a package.
+      const header = file.package === null ? read.packageLine : null;
+      const fromLine = header === null ? null : headerPackage(read, header);
+      if (header !== null && fromLine === null) {
         e.notes.push({
           at: file.at,
-          text: `defaults: '${file.label}': '# @package ${read.packageLine}' in ${read.shown} names no package; merged at ${entryPkg || "the top level"}`,
+          text: `defaults: '${file.label}': '# @package ${header.name}' in ${read.shown} names no package; merged at ${entryPkg || "the top level"}`,
         });
       }
       const node: ConfigNode = {
@@ -549,7 +593,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     for (const e of node.entries) {
       notes.push(...e.notes);
       if (e.kind === "self") {
-        if (node === root) merge(node.file, "", node.own, node.path, `${base(node.path)}_augmentations`);
+        if (node === root) merge(node.file, node.pkg, node.own, node.path, `${base(node.path)}_augmentations`);
         else merge(node.file, node.pkg, node.own, node.path, base(node.path), "defaults");
         continue;
       }

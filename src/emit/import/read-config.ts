@@ -70,8 +70,8 @@ export interface YamlFile {
   value: unknown;
   /** The file as the user names it (relative to the cwd). */
   shown: string;
-  /** The package its `# @package <name>` line names (Hydra's placement of a group file), if any. */
-  packageLine: string | null;
+  /** The package its `# @package <name>` header line names (Hydra's placement of the file), and that line; null without one. */
+  packageLine: { name: string; line: number } | null;
   /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
   recordAt(places: Places, prefix: string, omit?: string): void;
   /**
@@ -166,11 +166,10 @@ export function readYaml(path: string, what: string, shown: string, key?: string
           : e.message;
       throw new ImportError(atPlace({ file: shown, line }, `not valid YAML: ${why}`));
     }
-    const packageLine = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*?[ \t]*#[ \t]*@package[ \t]+(\S+)/.exec(text)?.[1] ?? null;
     return {
       value,
       shown,
-      packageLine,
+      packageLine: packageHeader(text, shown),
       recordAt(places, prefix, omit) {
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit, (a) => a.resolve(doc));
         if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
@@ -186,6 +185,25 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`, key);
     throw e;
   }
+}
+
+/**
+ * The `# @package <name>` line of a file's header, as Hydra reads the header
+ * (config_source.py, _get_header_dict): `# @key value` lines at the top, blank lines
+ * skipped, up to the first other line (a plain comment ends it too); the last `@package`
+ * counts. A header line of more or fewer than two words is refused, as Hydra refuses it.
+ */
+function packageHeader(text: string, shown: string): { name: string; line: number } | null {
+  let found: { name: string; line: number } | null = null;
+  for (const [i, raw] of text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/).entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (!/^#\s*@/.test(line)) break;
+    const words = line.replace(/^#+/, "").trim().split(" ").filter(Boolean);
+    if (words.length !== 2) throw new ImportError(atPlace({ file: shown, line: i + 1 }, `'${line}': a header line is '# @key value' (Hydra refuses it)`));
+    if (words[0] === "@package") found = { name: words[1]!, line: i + 1 };
+  }
+  return found;
 }
 
 export function isMap(v: unknown): v is YamlMap {
