@@ -600,9 +600,9 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(readFileSync(join(gone.dir, "p.adainf"), "utf8")).not.toContain("knn");
   });
 
-  it("what the importer does not follow as Hydra would is a note at its entry: a file that includes itself, overrides out of place, interpolated options", async () => {
+  it("what the importer does not follow as Hydra would is a note at its entry: a file that includes itself, overrides out of place", async () => {
     const aug = "augmentations: symmetric_crop_0.3.yaml";
-    const config = withDefaults(["_self_", aug, "extra: loop", "override knn: a", "knn@knn_eval: b", "override knn: c", "combo: ${knn}_x"]);
+    const config = withDefaults(["_self_", aug, "extra: loop", "override knn: a", "knn@knn_eval: b", "override knn: c"]);
     const dir = referenceProject(config);
     mkdirSync(join(dir, "cfg", "extra"));
     writeFileSync(join(dir, "cfg", "extra", "loop.yaml"), "# @package _global_\ndefaults:\n  - /extra: loop\nseed: 3\n");
@@ -619,7 +619,6 @@ describe("import solo-learn: Hydra's defaults list", () => {
       "note: cfg/extra/loop.yaml:3: defaults: '/extra: loop' names cfg/extra/loop.yaml, which is being composed already (it would include itself): not followed",
       `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
       `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' has no effect: 'override knn: c' decides knn`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- combo:")}: defaults: 'combo: \${knn}_x' selects its option by interpolation (Hydra's defaults-list interpolation), which import does not follow; skipped`,
     ]);
   });
 
@@ -691,6 +690,86 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.err).toContain("error: cfg/simclr.yaml: method: '' has no adainf equivalent");
     const global = `# @package _global_\n${REFERENCE_STYLE}`;
     expect((await run(referenceProject(global))).code).toBe(0);
+  });
+
+  it("a defaults-list interpolation is the option chosen for a config group, as Hydra resolves it: after the list's other entries", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const make = (entries: string[], more: Record<string, string> = {}) => {
+      const config = withDefaults(entries);
+      const dir = referenceProject(config);
+      const files: Record<string, string> = { "arch/res.yaml": "", "size/small.yaml": "", "knn/res_small.yaml": "enabled: true\nk: 7\n", ...more };
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(dir, "cfg", ...path.split("/").slice(0, -1)), { recursive: true });
+        writeFileSync(join(dir, "cfg", ...path.split("/")), text);
+      }
+      return { config, dir };
+    };
+    // ${arch}_${size}: text around the choices kept; size is chosen after the entry, and still read (Hydra resolves last)
+    const ok = make(["_self_", aug, "arch: res", "knn@knn_eval: ${arch}_${size}", "size: small"]);
+    const r = await run(ok.dir);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("interpolation");
+    expect(irOf("p.adainf", ok.dir).evaluate.knn).toMatchObject({ k: 7 });
+    expect(readFileSync(join(ok.dir, "p.adainf"), "utf8")).toContain("cfg/knn/res_small.yaml at knn_eval");
+    // an interpolated group/name entry of the config, and an override's option
+    for (const entries of [
+      ["_self_", aug, "arch: res", "size: small", "knn/${arch}_${size}@knn_eval"],
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "override knn@knn_eval: ${arch}_${size}"],
+    ]) {
+      const { dir } = make(entries);
+      expect((await run(dir)).code).toBe(0);
+      expect(irOf("p.adainf", dir).evaluate.knn).toMatchObject({ k: 7 });
+    }
+    // in a group file: the groups chosen by then, here the config's (its later entries come first, as in Hydra)
+    const nested = make(["_self_", aug, "experiment: x", "arch: res", "size: small"], {
+      "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}_${size}\n",
+    });
+    expect((await run(nested.dir)).code).toBe(0);
+    expect(irOf("p.adainf", nested.dir).evaluate.knn).toMatchObject({ k: 7 });
+
+    const refused = async (entries: string[], at: string, text: string, more: Record<string, string> = {}) => {
+      const { config, dir } = make(entries, more);
+      const e = await run(dir);
+      expect(e.code).toBe(1);
+      expect(e.err).toBe(`error: ${at.startsWith("cfg/") ? at : `cfg/simclr.yaml:${lineOf(config, at)}`}: ${text}\n`);
+    };
+    // a key of the config is no group choice: Hydra reads only those
+    await refused(
+      ["_self_", aug, "arch: res", "knn@knn_eval: ${backbone_name}"],
+      "- knn@",
+      "defaults: 'knn@knn_eval: ${backbone_name}': ${backbone_name} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys: arch, augmentations)",
+    );
+    // the experiment comes last, so Hydra expands it before arch is chosen
+    await refused(
+      ["_self_", aug, "arch: res", "experiment: x"],
+      "cfg/experiment/x.yaml:3",
+      "defaults: '/knn@knn_eval: ${arch}': ${arch} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys: experiment)",
+      {
+        "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}\n",
+      },
+    );
+    await refused(
+      ["_self_", aug, "knn: ${oc.env:KNN}"],
+      "- knn:",
+      "defaults: 'knn: ${oc.env:KNN}': ${oc.env:KNN}: import resolves only ${group} in a defaults list (the option chosen for a config group before this entry); write the option itself",
+    );
+    await refused(
+      ["_self_", aug, "arch: res", "knn: [a, '${arch}']"],
+      "- knn:",
+      "defaults: 'knn: a, ${arch}': Hydra does not support an interpolation in a list of options",
+    );
+    await refused(
+      ["_self_", aug, "experiment: x"],
+      "cfg/experiment/x.yaml:2",
+      "defaults: 'knn/${experiment}': Hydra reads an interpolated group/name entry of a group file from the wrong folder (its group twice); write it as 'group: ${...}'",
+      { "experiment/x.yaml": "defaults:\n  - knn/${experiment}\n" },
+    );
+    await refused(
+      ["_self_", aug, "arch: res", "knn@knn_eval: ${arch}"],
+      "cfg/knn/res.yaml:2",
+      "defaults: 'override /size: big': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)",
+      { "knn/res.yaml": "defaults:\n  - override /size: big\n" },
+    );
   });
 
   it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {

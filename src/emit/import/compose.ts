@@ -14,14 +14,17 @@
 // mapping merges key by key; a list or a scalar replaces what was there. Entries that
 // configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
 // not there, and any entry the importer cannot follow, is said at its place; an entry with
-// a `..` step (outside the config's folder) is an error at its line.
+// a `..` step (outside the config's folder) is an error at its line. An option given by
+// interpolation (Hydra's defaults-list interpolation, `${group}`) is resolved after its
+// list's other entries, from the options chosen for config groups by then; any other
+// interpolation there is an error at its entry.
 // `--augmentations` is merged last, as a command-line override. A value of a merged file
 // that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
 // refuses the file when it loads it).
 
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { invalidInterpolation, resolveInterpolations } from "./interpolate.js";
+import { defaultsChoice, invalidInterpolation, resolveInterpolations } from "./interpolate.js";
 import { atPlace, type Places, shownPath } from "./places.js";
 import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
@@ -72,6 +75,8 @@ interface ConfigNode {
   notes: Note[];
   /** The configs above it and itself: one that names any of them would include itself. */
   chain: Set<string>;
+  /** Chosen by a defaults-list interpolation, or below one such file (Hydra refuses overrides there). */
+  interpolated: boolean;
 }
 
 interface GroupEntry {
@@ -88,7 +93,10 @@ interface GroupEntry {
   group: string;
   /** `@package` as written. */
   spec: string | undefined;
+  /** Its options as written (`${...}` in one: Hydra's defaults-list interpolation, resolved when it is followed). */
   names: string[];
+  /** `group: name` with one name (Hydra's GroupDefault): the option it chooses is a group choice interpolations read. */
+  choice: boolean;
   parent: ConfigNode;
   notes: Note[];
   /** The files it stands for, once followed (a deleted entry stands for none). */
@@ -270,16 +278,27 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         skip(here, entry);
         continue;
       }
+      if (path.includes("${")) {
+        // Hydra resolves the whole path, then reads it under the file's group again (its group twice).
+        if (node.chain.size > 1)
+          throw new ImportError(
+            `defaults: '${entry}': Hydra reads an interpolated group/name entry of a group file from the wrong folder (its group twice); write it as 'group: \${...}'`,
+            here,
+          );
+        if (written.includes("${"))
+          throw new ImportError(`defaults: '${entry}': import resolves an interpolation in the option's name only; write the group itself`, here);
+      }
       entries.push({
         kind: "group",
         at: here,
-        label: () => entry,
+        label: (option) => (option === name ? entry : `${entry} (${option})`),
         text: entry,
         keyword: null,
         written,
         group,
         spec: pkg,
         names: [name],
+        choice: false,
         parent: node,
         notes: [],
         children: [],
@@ -348,18 +367,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       continue;
     }
     const text = `${key}: ${names.join(", ")}`;
-    if (names.some((n) => n.includes("${"))) {
-      entries.push({
-        kind: "other",
-        notes: [
-          {
-            at: `${here}.${key}`,
-            text: `defaults: '${text}' selects its option by interpolation (Hydra's defaults-list interpolation), which import does not follow; skipped`,
-          },
-        ],
-      });
-      continue;
-    }
+    if (Array.isArray(value) && names.some((n) => n.includes("${")))
+      throw new ImportError(`defaults: '${text}': Hydra does not support an interpolation in a list of options`, `${here}.${key}`);
     entries.push({
       kind: "group",
       at: `${here}.${key}`,
@@ -370,6 +379,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       group,
       spec: pkg,
       names,
+      choice: typeof value === "string",
       parent: node,
       notes: [],
       children: [],
@@ -438,6 +448,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     entries: [],
     notes: [],
     chain: new Set([configPath]),
+    interpolated: false,
   };
 
   /** The option an `override` sets for a group: a config above decides first; in one list, the last. */
@@ -446,6 +457,8 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const deletions: DeleteEntry[] = [];
   /** The deletions of each group. */
   const deleting = new Map<string, DeleteEntry[]>();
+  /** The option chosen for each group so far, by Hydra's override key (`group`, `group@package`): what a defaults-list interpolation reads. */
+  const chosen = new Map<string, string>();
   let files = 0;
 
   /** Follows a config's defaults list: its overrides and deletions first, then its entries, the last first (as Hydra). */
@@ -462,6 +475,9 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         else deleting.set(e.group, [e]);
       }
       if (e.kind !== "group" || e.keyword !== "override") continue;
+      // Hydra sets every group before it resolves an interpolation: a file chosen by one may override none.
+      if (node.interpolated)
+        throw new ImportError(`defaults: '${e.text}': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)`, e.at);
       overrideEntries.push(e);
       const before = overrides.get(e.group);
       if (!before || before.entry.parent === node) overrides.set(e.group, { entry: e, used: false });
@@ -471,27 +487,50 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
           text: `defaults: '${e.text}' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
         });
     }
-    for (const e of [...entries].reverse()) if (e.kind === "group" && e.keyword !== "override") follow(e);
+    // An option given by interpolation is resolved after the list's other entries, from the groups chosen by then (as Hydra).
+    const deferred: GroupEntry[] = [];
+    for (const e of [...entries].reverse()) if (e.kind === "group" && e.keyword !== "override" && !follow(e)) deferred.push(e);
+    const choices = new Map(chosen);
+    for (const e of deferred) follow(e, choices);
   };
 
-  /** The files of a group entry (its option, or the option an override sets), each read and its own list followed. */
-  const follow = (e: GroupEntry) => {
+  /**
+   * The files of a group entry (its option, or the option an override sets), each read and
+   * its own list followed; false, and nothing done, for an option given by interpolation
+   * while `choices` (the groups chosen by then, to resolve it from) are not given.
+   */
+  const follow = (e: GroupEntry, choices?: ReadonlyMap<string, string>): boolean => {
     let by = e;
     const o = e.keyword === "override" ? undefined : overrides.get(e.group);
     if (o) {
       o.used = true;
       by = o.entry;
     }
-    const names = by.names;
+    let names = by.names;
+    const interpolated = names.some((n) => n.includes("${"));
+    if (interpolated) {
+      if (choices === undefined) return false;
+      names = names.map((n) => {
+        const r = defaultsChoice(n, choices);
+        if ("error" in r) throw new ImportError(`defaults: '${by.text}': ${r.error}`, by.at);
+        if (climbs(r.value)) throw climbing(by.label(r.value), by.at);
+        return r.value;
+      });
+    }
     const deletion = deleting.get(e.group)?.find((d) => d.name === null || (names.length === 1 && optionName(d.name) === optionName(names[0]!)));
     if (deletion) {
       deletion.used = true;
-      return;
+      return true;
     }
     e.followed = true;
     let looped = false;
     const parent = e.parent;
     const entryPkg = e.spec === undefined ? joinKeys(parent.pkg, groupKey(e.written)) : packageKey(e.spec, e.group, parent.pkg)!;
+    // Hydra's known choices, by its override key: the group, and `@package` where the package is not the group's.
+    if (e.choice) {
+      const key = entryPkg === groupKey(e.group) ? e.group : `${e.group}@${entryPkg || "_global_"}`;
+      if (!chosen.has(key)) chosen.set(key, names[0]!);
+    }
     for (const name of names) {
       const file: DefaultsFile = {
         at: by.at,
@@ -535,6 +574,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         entries: [],
         notes: [],
         chain: new Set([...parent.chain, file.path]),
+        interpolated: parent.interpolated || interpolated,
       };
       child.node = node;
       // The list's own key, so that its entries are placed at their lines in the file.
@@ -544,6 +584,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     }
     // An entry that names only configs being composed already adds nothing.
     if (looped && e.children.length === 0) e.followed = false;
+    return true;
   };
 
   expand(root, primary.value["defaults"], "defaults");
@@ -555,7 +596,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       continue;
     }
     e.notes.push({ at: e.at, text: `defaults: '${e.text}' overrides no earlier entry of ${e.group} (Hydra refuses that); merged where it stands` });
-    follow(e);
+    if (!follow(e)) follow(e, new Map(chosen));
   }
   for (const d of deletions) {
     if (!d.used)

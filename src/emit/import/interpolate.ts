@@ -899,6 +899,45 @@ class Resolution {
 }
 
 /**
+ * An option of a defaults list written with interpolations, resolved as Hydra resolves it
+ * (Hydra's defaults-list interpolation): each `${group}` is the option chosen for that
+ * config group before the entry (`choices`: Hydra's override key, `group` or
+ * `group@package`, -> option), the text around it kept. What else OmegaConf would evaluate
+ * there (a resolver, a relative or nested key) is not: its message, as is a key that is
+ * no choice (Hydra reads no config key there) and text that is no interpolation.
+ */
+export function defaultsChoice(text: string, choices: ReadonlyMap<string, string>): { value: string } | { error: string } {
+  let pieces: Piece[];
+  try {
+    pieces = new Parser(text).text();
+  } catch (e) {
+    if (e instanceof GrammarError) return { error: `${quoted(text)} is not a valid interpolation: ${e.message}` };
+    throw e;
+  }
+  let out = "";
+  for (const p of pieces) {
+    if (typeof p === "string") {
+      out += p;
+      continue;
+    }
+    const steps = p.kind === "node" && p.up === 0 ? p.steps.map((step) => (step.length === 1 && typeof step[0] === "string" ? step[0] : null)) : [null];
+    if (steps.includes(null))
+      return {
+        error: `${p.src}: import resolves only \${group} in a defaults list (the option chosen for a config group before this entry); write the option itself`,
+      };
+    const choice = steps.length === 1 ? choices.get(steps[0]!) : undefined;
+    if (choice === undefined) {
+      const known = [...choices.keys()].sort().join(", ");
+      return {
+        error: `${p.src} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys${known ? `: ${known}` : "; none is chosen before it"})`,
+      };
+    }
+    out += choice;
+  }
+  return { value: out };
+}
+
+/**
  * The first string under `value` (a file's keys, merged at `prefix`) that holds `${` and is
  * no valid interpolation, as OmegaConf parses every such value when it loads a file (and
  * refuses the file): its dotted key and message; null when there is none.
