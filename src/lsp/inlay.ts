@@ -25,6 +25,7 @@ import type { Decl, Statement } from "../syntax/ast.js";
 import { where } from "./hover.js";
 import { fieldMarkdown, paramLabel } from "./language.js";
 import { chainOf } from "./navigation.js";
+import { lineOf } from "./positions.js";
 import { type CallSite, walkFile } from "./walk.js";
 
 export interface InlayOptions {
@@ -123,7 +124,7 @@ function settingParts(key: string, entry: Entry, chain: readonly DeclRef[], prog
   if (entry.kind === "list") return [];
   const { stmt, file } = entry;
   const recipe = chain.find((r) => r.file === file && r.decl.span.start <= stmt.span.start && stmt.span.end <= r.decl.span.end)?.decl;
-  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${stmt.span.line}`;
+  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${lineOf(file, stmt.span.start)}`;
   const parts: HintPart[] = [
     {
       value: brief(stmt, file.ast.text),

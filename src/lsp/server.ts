@@ -4,8 +4,8 @@
 // outline, formatting, code actions, semantic tokens and inlay hints answer from the
 // document's current text, and workspace symbols from every file a search over the
 // workspace reads. Positions are converted to and from the compiler's offsets by
-// positions.ts (a byte order mark). A refused rename is answered with an error that says
-// why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
+// positions.ts (a byte order mark; lines that end at a lone CR). A refused rename is
+// answered with an error that says why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
 // hints) come with initialize and with didChangeConfiguration, which checks the open
 // documents again (and asks the client to fetch inlay hints again when theirs changed);
 // a bad value is shown with window/showMessage. When files change on disk, or an open
@@ -37,7 +37,7 @@ import {
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
-import { parseCached } from "../resolve/program.js";
+import { type LoadedFile, parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
@@ -238,7 +238,7 @@ export function startServer(
     const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
-  const at = (file: { abs: string }, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+  const at = (file: LoadedFile, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file, span) });
   /** Where a target is declared (a source: its owner's declaration; go-to-definition goes to the nearest one instead). */
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
@@ -293,7 +293,7 @@ export function startServer(
       const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.target, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
-      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });
+      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file, e.span), newText: p.newName });
       return { changes };
     }),
   );

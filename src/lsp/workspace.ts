@@ -18,7 +18,7 @@ import { lintFiles } from "../lint/lint-files.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
-import { bomLength, rangeOf, SourceView } from "./positions.js";
+import { bomLength, positionsOf, SourceView } from "./positions.js";
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;
@@ -57,6 +57,8 @@ export interface Analysis {
   sources: Map<string, string[]>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
+  /** The text of each file the compile read, by its name in diagnostics (as the compiler read it). */
+  texts: ReadonlyMap<string, string>;
   /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
   overrides: readonly string[];
 }
@@ -101,9 +103,9 @@ export class Workspace {
     return doc ? bomLength(doc.getText()) : 0;
   }
 
-  /** The range of a compiler span of the file `abs` as the editor shows it. */
-  rangeIn(abs: string, span: Span): Range {
-    return rangeOf(span, this.bomOf(abs));
+  /** The range of a compiler span of `file` (as a program loaded it) as the editor shows the file. */
+  rangeIn(file: LoadedFile, span: Span): Range {
+    return positionsOf(file.ast).rangeOf(span, this.bomOf(file.abs));
   }
 
   /** The working directory of a file: the innermost workspace folder holding it, else its own folder. */
@@ -204,6 +206,7 @@ export class Workspace {
       chosen,
       sources,
       files,
+      texts: out.sources,
       overrides,
     };
   }
