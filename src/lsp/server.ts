@@ -1,7 +1,8 @@
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
 // it imports); hover, completion, signature help, definition, references, rename,
-// outline, formatting, code actions, semantic tokens and inlay hints answer from the
+// outline, formatting, code actions, semantic tokens (whole, as a delta from the last
+// answer, or a range) and inlay hints answer from the
 // document's current text, and workspace symbols from every file a search over the
 // workspace reads. Positions are converted to and from the compiler's offsets by
 // positions.ts (a byte order mark; lines that end at a lone CR). A refused rename is
@@ -27,6 +28,8 @@ import {
   type MessageWriter,
   ProposedFeatures,
   ResponseError,
+  type SemanticTokens,
+  type SemanticTokensDelta,
   ShowMessageNotification,
   type InlayHint,
   InlayHintKind,
@@ -44,7 +47,7 @@ import { hoverMarkdown, where } from "./hover.js";
 import { inlayHints } from "./inlay.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
 import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
-import { encodeTokens, LEGEND, semanticTokens } from "./semantic.js";
+import { encodeTokens, LEGEND, semanticTokens, tokenEdits } from "./semantic.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
 import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
@@ -66,6 +69,15 @@ export function startServer(
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** The tokens last sent for each open document, with their result id: what a delta is made against. */
+  const sentTokens = new Map<string, { resultId: string; data: number[] }>();
+  let tokenResults = 0;
+  const sent = (uri: string, data: number[]): string => {
+    const resultId = String(++tokenResults);
+    sentTokens.set(uri, { resultId, data });
+    return resultId;
+  };
+
   let settings: Settings = { ...DEFAULT_SETTINGS, debounceMs: opts.debounceMs ?? DEFAULT_SETTINGS.debounceMs };
   /** Whether the client takes workspace/semanticTokens/refresh and workspace/inlayHint/refresh. */
   let refresh = { tokens: false, hints: false };
@@ -161,7 +173,7 @@ export function startServer(
         workspaceSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
-        semanticTokensProvider: { legend: LEGEND, full: true, range: true },
+        semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
         inlayHintProvider: true,
       },
       serverInfo: { name: "adainfc lsp" },
@@ -188,6 +200,7 @@ export function startServer(
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
+    sentTokens.delete(e.document.uri);
     const a = analyses.get(e.document.uri);
     analyses.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -346,10 +359,25 @@ export function startServer(
     return file ? { program, file, source: new SourceView(doc) } : null;
   };
 
+  /** The document's tokens, encoded. */
+  const tokensOf = (uri: string): number[] => {
+    const l = loaded(uri);
+    return l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset)) : [];
+  };
   connection.languages.semanticTokens.on((p) =>
-    guard("semantic tokens", { data: [] }, () => {
-      const l = loaded(p.textDocument.uri);
-      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset)) : [] };
+    guard<SemanticTokens>("semantic tokens", { data: [] }, () => {
+      const data = tokensOf(p.textDocument.uri);
+      return { resultId: sent(p.textDocument.uri, data), data };
+    }),
+  );
+
+  // The edits from the tokens of the result the client names; the whole file when the server no longer holds it.
+  connection.languages.semanticTokens.onDelta((p) =>
+    guard<SemanticTokens | SemanticTokensDelta>("semantic tokens", { data: [] }, () => {
+      const before = sentTokens.get(p.textDocument.uri);
+      const data = tokensOf(p.textDocument.uri);
+      const resultId = sent(p.textDocument.uri, data);
+      return before?.resultId === p.previousResultId ? { resultId, edits: tokenEdits(before.data, data) } : { resultId, data };
     }),
   );
 
