@@ -1,4 +1,4 @@
-// Inlay hints, two kinds, each off by a setting (settings.ts `inlayHints`):
+// Inlay hints, three kinds, each off by a setting (settings.ts `inlayHints`):
 // - `defaults`: at the end of a builtin call's arguments, the parameters it leaves at
 //   their default, with the default (`lars(lr = 0.4` `, momentum = 0.9, eta = 0.02`
 //   `)`), read from the language's definition (ir/builtins.ts) as signature help shows
@@ -16,8 +16,15 @@
 //   recipe's; hover on the pipeline shows the result). In a `lint { ... }` block, the
 //   rules the chain sets (`allow(balance)`, `data-scarce = info`; the last setting of a
 //   rule wins, as in the compile), less those the declaration sets, its sweep included.
+// - `steps`: after a length written in epochs (`steps = 10 epochs`), the steps the compile
+//   makes of it (`= 970 steps`: the epochs times the whole batches an epoch holds), read
+//   from the IR of each pipeline (each sweep point) the document's analysis compiled, at the
+//   value whose span is the length; one count per distinct value, each point's in the
+//   tooltip. None before that analysis (the debounce's), nor for a recipe no pipeline of
+//   the file uses.
 
 import type { Span } from "../ir/types.js";
+import { valueText } from "../ir/builtin-docs.js";
 import { langParams } from "../ir/define.js";
 import { ResolveContext } from "../resolve/context.js";
 import { isRuleList, ruleIdOf } from "../resolve/lint-config.js";
@@ -34,7 +41,15 @@ import { type CallSite, walkFile } from "./walk.js";
 export interface InlayOptions {
   defaults: boolean;
   inherited: boolean;
+  steps: boolean;
 }
+
+/**
+ * The steps each compiled pipeline (each sweep point, by its IR name) makes of each length
+ * a file writes in epochs, by the compiler offset where the length starts (and where it
+ * ends): what the document's analysis found (workspace.ts).
+ */
+export type EpochSteps = ReadonlyMap<number, { end: number; points: readonly { pipeline: string; steps: number }[] }>;
 
 export interface HintPart {
   value: string;
@@ -48,12 +63,23 @@ export interface HintPart {
 export interface Hint {
   offset: number;
   label: HintPart[];
-  kind: "defaults" | "inherited";
+  kind: "defaults" | "inherited" | "steps";
 }
 
-/** The hints of `file` between the compiler offsets `from` and `to` (inclusive). */
-export function inlayHints(file: LoadedFile, program: Program, options: InlayOptions, from = 0, to = Number.POSITIVE_INFINITY): Hint[] {
-  if (!options.defaults && !options.inherited) return [];
+/**
+ * The hints of `file` between the compiler offsets `from` and `to` (inclusive);
+ * `epochSteps`: the document's analysis, when it is of the text the hints are for.
+ */
+export function inlayHints(
+  file: LoadedFile,
+  program: Program,
+  options: InlayOptions,
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+  epochSteps: EpochSteps = new Map(),
+): Hint[] {
+  const steps = options.steps ? stepHints(epochSteps) : [];
+  if (!options.defaults && !options.inherited) return steps.filter((h) => h.offset >= from && h.offset <= to);
   // One walk: the calls, and the key paths each declaration writes (its sweep's included).
   const calls: CallSite[] = [];
   const written = new Map<Decl, Set<string>>();
@@ -68,6 +94,7 @@ export function inlayHints(file: LoadedFile, program: Program, options: InlayOpt
   const out: Hint[] = [];
   if (options.defaults) out.push(...defaultHints(calls, written));
   if (options.inherited) out.push(...inheritedHints(file, program, written));
+  out.push(...steps);
   return out.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
 }
 
@@ -98,6 +125,21 @@ function defaultHints(calls: readonly CallSite[], written: ReadonlyMap<Decl, Rea
     if (!c.args) out.push({ offset: c.callee.span.end, label: [{ value: "(" }, ...label, { value: ")" }], kind: "defaults" });
     else if (items.length === 0) out.push({ offset: c.args.span.start + 1, label, kind: "defaults" });
     else out.push({ offset: items[items.length - 1]!.span.end, label: [{ value: ", " }, ...label], kind: "defaults" });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- steps
+
+/** After each length written in epochs, the steps it makes: each distinct count, and in the tooltip each pipeline's (each sweep point's). */
+function stepHints(epochSteps: EpochSteps): Hint[] {
+  const out: Hint[] = [];
+  const text = (steps: number) => valueText({ value: steps, unit: "steps" }, { kind: "duration" });
+  for (const { end, points } of epochSteps.values()) {
+    const counts = [...new Set(points.map((p) => p.steps))].sort((a, b) => a - b);
+    const each = points.map((p) => `- \`${p.pipeline}\`: ${text(p.steps)}`).join("\n");
+    const tooltip = `As the compile converts it (whole batches an epoch):\n\n${each}`;
+    out.push({ offset: end, label: [{ value: `= ${counts.map(text).join(" or ")}`, tooltip }], kind: "steps" });
   }
   return out;
 }

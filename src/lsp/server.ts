@@ -69,6 +69,8 @@ export function startServer(
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** The lengths in epochs of each open document's last published analysis, in steps: a change asks the client for its hints again. */
+  const stepsShown = new Map<string, string>();
   /** The tokens last sent for each open document, with their result id: what a delta is made against. */
   const sentTokens = new Map<string, { resultId: string; data: number[] }>();
   let tokenResults = 0;
@@ -112,6 +114,10 @@ export function startServer(
     const a = await current(uri);
     if (!a || documents.get(uri)?.version !== a.version) return;
     await connection.sendDiagnostics({ uri, version: a.version, diagnostics: lspDiagnostics(a) });
+    // The hints of lengths in epochs wait for the analysis: the client fetches them again when they change.
+    const steps = JSON.stringify([...a.epochSteps]);
+    if (steps !== (stepsShown.get(uri) ?? "[]") && settings.inlayHints.steps) refreshViews({ tokens: false, hints: true });
+    stepsShown.set(uri, steps);
     if (!cascade || before?.text === a.text) return;
     // Open files that import this one see its new text (and what it declares: their tokens and hints).
     const importers = [...analyses.values()].filter((other) => other.uri !== uri && other.files.has(a.abs));
@@ -201,6 +207,7 @@ export function startServer(
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     sentTokens.delete(e.document.uri);
+    stepsShown.delete(e.document.uri);
     const a = analyses.get(e.document.uri);
     analyses.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -393,7 +400,10 @@ export function startServer(
     guard("inlay hints", [], () => {
       const l = loaded(p.textDocument.uri);
       if (!l) return [];
-      const hints = inlayHints(l.file, l.program, settings.inlayHints, l.source.offsetAt(p.range.start), l.source.offsetAt(p.range.end));
+      // Lengths in epochs come from the document's analysis, when it is of this text (never made here: the debounce makes it).
+      const a = analyses.get(p.textDocument.uri);
+      const fresh = a && a.version === documents.get(p.textDocument.uri)?.version ? a : null;
+      const hints = inlayHints(l.file, l.program, settings.inlayHints, l.source.offsetAt(p.range.start), l.source.offsetAt(p.range.end), fresh?.epochSteps);
       return hints.map(
         (h): InlayHint => ({
           position: l.source.positionAt(h.offset),

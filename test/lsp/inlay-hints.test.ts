@@ -161,6 +161,48 @@ pipeline q from mid {
     expect(deny.tooltip!.value).toMatch(/^Inherited from recipe mid, \S*lint\.adainf:9:\n\n```adainf\ndeny\(generated-quality\)\n```$/);
   });
 
+  it("shows a length written in epochs in steps, as the compile converts it for each pipeline and sweep point", async () => {
+    const t = `recipe r from simclr {
+  train {
+    steps = 10 epochs
+  }
+}
+pipeline e from r {
+  data {
+    real = cifar10("d", split = train, size = 1000)
+    eval = cifar10("d", split = test, size = 100)
+  }
+  train {
+    batch_size = 100
+    schedule = warmup_cosine(warmup = 1 epochs)
+  }
+  evaluate {
+    knn(every = 2 epochs)
+  }
+  sweep {
+    train.batch_size = [100, 200]
+  }
+}
+`;
+    const u = client.open(join(dir, "epochs.adainf"), t);
+    const before = client.refreshed.length;
+    await client.diagnostics(u);
+    // the analysis that converts them came after the request the client made on opening: it is asked again
+    await expect.poll(() => client.refreshed.slice(before)).toContain("workspace/inlayHint/refresh");
+    const steps = (await hints(u)).filter((h) => h.label[0]!.value.startsWith("= "));
+    // 1000 images: 10 steps an epoch at batch 100, 5 at 200 (whole batches)
+    expect(show(steps)).toEqual(["2:21 = 50 steps or 100 steps", "12:46 = 5 steps or 10 steps", "15:24 = 10 steps or 20 steps"]);
+    expect(steps[0]!.label[0]!.tooltip!.value).toBe(
+      "As the compile converts it (whole batches an epoch):\n\n- `e[train.batch_size=100]`: 100 steps\n- `e[train.batch_size=200]`: 50 steps",
+    );
+    expect(steps[0]).toMatchObject({ paddingLeft: true });
+    // without the sweep, one value
+    const one = t.replace("  sweep {\n    train.batch_size = [100, 200]\n  }\n", "");
+    const u2 = client.open(join(dir, "epochs-one.adainf"), one);
+    await client.diagnostics(u2);
+    expect(show((await hints(u2)).filter((h) => h.label[0]!.value.startsWith("= ")))).toEqual(["2:21 = 100 steps", "12:46 = 10 steps", "15:24 = 20 steps"]);
+  });
+
   it("answers a range with the hints inside it", async () => {
     const got = await hints(uri, { start: { line: 7, character: 0 }, end: { line: 13, character: 0 } });
     expect(show(got)).toEqual([
