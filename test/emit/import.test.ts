@@ -715,11 +715,19 @@ describe("import solo-learn: Hydra's defaults list", () => {
     for (const entries of [
       ["_self_", aug, "arch: res", "size: small", "knn/${arch}_${size}@knn_eval"],
       ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "override knn@knn_eval: ${arch}_${size}"],
+      // both keywords, in either order, as Hydra reads them
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "optional override knn@knn_eval: ${arch}_${size}"],
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "override optional knn@knn_eval: ${arch}_${size}"],
     ]) {
       const { dir } = make(entries);
       expect((await run(dir)).code).toBe(0);
       expect(irOf("p.adainf", dir).evaluate.knn).toMatchObject({ k: 7 });
     }
+    const missing = make(["_self_", aug, "arch: gone", "knn@knn_eval: none", "optional override knn@knn_eval: ${arch}"]);
+    const gone = await run(missing.dir);
+    expect(gone.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(missing.config, "- optional override")}: defaults: 'optional override knn@knn_eval: gone' names cfg/knn/gone.yaml, which does not exist (optional): nothing is merged from it\n`,
+    );
     // in a group file: the groups chosen by then, here the config's (its later entries come first, as in Hydra)
     const nested = make(["_self_", aug, "experiment: x", "arch: res", "size: small"], {
       "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}_${size}\n",

@@ -86,7 +86,10 @@ interface GroupEntry {
   label: (name: string) => string;
   /** The whole entry (`override knn: a, b`). */
   text: string;
-  keyword: "optional" | "override" | null;
+  /** `override group: name`: it sets the option of the group's entry rather than being one. */
+  override: boolean;
+  /** `optional group: name`: a file that is not there is no error to Hydra. */
+  optional: boolean;
   /** The group as written (no leading `/`): its default package, relative to the containing config's. */
   written: string;
   /** From the config's folder. */
@@ -124,8 +127,8 @@ interface Child {
   shown: string;
 }
 
-/** `[optional|override] [~][/]group[@package]`, the key of a mapping entry. */
-const GROUP_KEY = /^(?:(optional|override)\s+)?(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
+/** `[optional] [override] [~][/]group[@package]`, the key of a mapping entry (Hydra takes both keywords, in either order). */
+const GROUP_KEY = /^((?:(?:optional|override)\s+)*)(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
 /** `[~][/]group/name[@package]`, a string entry. */
 const STRING_ENTRY = /^(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
 
@@ -293,7 +296,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         at: here,
         label: (option) => (option === name ? entry : `${entry} (${option})`),
         text: entry,
-        keyword: null,
+        override: false,
+        optional: false,
         written,
         group,
         spec: pkg,
@@ -316,14 +320,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       skip(here, entry);
       continue;
     }
-    const [, keyword, tilde, slash, written, pkg] = m as unknown as [
-      string,
-      "optional" | "override" | undefined,
-      string | undefined,
-      string | undefined,
-      string,
-      string | undefined,
-    ];
+    const [, keywords, tilde, slash, written, pkg] = m as unknown as [string, string, string | undefined, string | undefined, string, string | undefined];
+    const keyword = (k: string) => keywords.split(/\s+/).includes(k);
     const group = absolute(slash, written);
     if (isHydra(group)) {
       entries.push({ kind: "other", notes: [] });
@@ -374,7 +372,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       at: `${here}.${key}`,
       label: (name) => `${key}: ${name}`,
       text,
-      keyword: keyword ?? null,
+      override: keyword("override"),
+      optional: keyword("optional"),
       written,
       group,
       spec: pkg,
@@ -466,7 +465,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     readList(list, at, node);
     const entries = node.entries;
     let lastPlain = -1;
-    for (const [i, x] of entries.entries()) if (x.kind === "group" && x.keyword !== "override") lastPlain = i;
+    for (const [i, x] of entries.entries()) if (x.kind === "group" && !x.override) lastPlain = i;
     for (const [i, e] of entries.entries()) {
       if (e.kind === "delete") {
         deletions.push(e);
@@ -474,7 +473,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         if (same) same.push(e);
         else deleting.set(e.group, [e]);
       }
-      if (e.kind !== "group" || e.keyword !== "override") continue;
+      if (e.kind !== "group" || !e.override) continue;
       // Hydra sets every group before it resolves an interpolation: a file chosen by one may override none.
       if (node.interpolated)
         throw new ImportError(`defaults: '${e.text}': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)`, e.at);
@@ -489,7 +488,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     }
     // An option given by interpolation is resolved after the list's other entries, from the groups chosen by then (as Hydra).
     const deferred: GroupEntry[] = [];
-    for (const e of [...entries].reverse()) if (e.kind === "group" && e.keyword !== "override" && !follow(e)) deferred.push(e);
+    for (const e of [...entries].reverse()) if (e.kind === "group" && !e.override && !follow(e)) deferred.push(e);
     const choices = new Map(chosen);
     for (const e of deferred) follow(e, choices);
   };
@@ -501,7 +500,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
    */
   const follow = (e: GroupEntry, choices?: ReadonlyMap<string, string>): boolean => {
     let by = e;
-    const o = e.keyword === "override" ? undefined : overrides.get(e.group);
+    const o = e.override ? undefined : overrides.get(e.group);
     if (o) {
       o.used = true;
       by = o.entry;
@@ -538,7 +537,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         group: e.group,
         path: fileOf(dir, e.group, name),
         package: e.spec === undefined ? null : entryPkg,
-        optional: by.keyword === "optional" || e.keyword === "optional",
+        optional: by.optional || e.optional,
       };
       // --augmentations stands for the augmentations the defaults list names: that entry is not read.
       if (augmentationsPath !== undefined && topKey(entryPkg) === "augmentations") continue;
@@ -640,7 +639,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       }
       if (e.kind !== "group" || !e.followed) continue;
       const id = `${e.group}@${e.spec === undefined ? "" : joinKeys(e.parent.pkg, e.spec)}`;
-      if (e.keyword !== "override" && given.has(id))
+      if (!e.override && given.has(id))
         notes.push({
           at: e.at,
           text: `defaults: '${e.text}' gives ${e.group} a second time (Hydra refuses that; 'override ${e.group}: ...' replaces the first): both are merged, in order`,
