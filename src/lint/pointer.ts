@@ -7,6 +7,16 @@ export function pointer(...tokens: (string | number)[]): string {
   return tokens.map((t) => "/" + String(t).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
 }
 
+/** The value `p` points at in `root`; undefined when there is none. */
+export function valueAtPointer(root: unknown, p: string): unknown {
+  let cur = root;
+  for (const token of p.split("/").slice(1)) {
+    if (typeof cur !== "object" || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[token.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return cur;
+}
+
 export function parentPointer(p: string): string | null {
   if (p === "") return null;
   const i = p.lastIndexOf("/");

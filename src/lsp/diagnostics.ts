@@ -24,7 +24,7 @@ import { applyEdits } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
-import { rangeOf } from "./positions.js";
+import { EditorPositions } from "./positions.js";
 import type { Analysis } from "./workspace.js";
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -44,15 +44,22 @@ function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDec
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
   let uses: UseDecl[] | undefined; // the compile's parse of the text, when a problem lies in an imported file
+  const positions = new EditorPositions(a.text);
+  /** The positions of the imported files problems lie in. */
+  const elsewhere = new Map<string, EditorPositions>();
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
-    if (d.span && d.span.file === a.display) range = rangeOf(d.span, a.bom);
+    if (d.span && d.span.file === a.display) range = positions.rangeOf(d.span, a.bom);
     else if (d.span) {
       uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
       const use = useLineFor(a, uses, d.span.file);
-      if (use) range = rangeOf(use.span, a.bom);
-      message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
+      if (use) range = positions.rangeOf(use.span, a.bom);
+      // Its line and column as the editor counts them in that file.
+      const there = a.texts.get(d.span.file);
+      if (there !== undefined && !elsewhere.has(d.span.file)) elsewhere.set(d.span.file, new EditorPositions(there));
+      const p = elsewhere.get(d.span.file)?.positionAt(d.span.start) ?? { line: d.span.line - 1, character: d.span.column - 1 };
+      message = `${d.span.file}:${p.line + 1}:${p.character + 1}: ${message}`;
     }
     const out: LspDiagnostic = {
       range,
@@ -75,11 +82,6 @@ const overlaps = (a: Range, b: Range): boolean =>
     (b.end.line === a.start.line && b.end.character < a.start.character)
   );
 
-/** An edit of the analysed document (its spans count from the compiler's first character). */
-function edit(a: Analysis, span: Span, text: string): LspTextEdit {
-  return { range: rangeOf(span, a.bom), newText: text };
-}
-
 /**
  * Quick fixes (lint's `--fix` edits, "did you mean" names) and "fix all" for the range.
  * `errorsWith` counts the compile errors of a fixed text: as `lint --fix` does, a lint fix
@@ -94,6 +96,9 @@ export function codeActions(
   errorsWith: (text: string) => number = () => 0,
 ): CodeAction[] {
   const own = a.diagnostics.filter((d) => d.span?.file === a.display);
+  const positions = new EditorPositions(a.text);
+  /** An edit of the analysed document (its spans count from the compiler's first character). */
+  const edit = (span: Span, text: string): LspTextEdit => ({ range: positions.rangeOf(span, a.bom), newText: text });
   const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= a.compileErrors;
   const lsp = lspDiagnostics({ ...a, diagnostics: own });
   const actions: CodeAction[] = [];
@@ -109,7 +114,7 @@ export function codeActions(
           kind: CodeActionKind.QuickFix,
           diagnostics: [shown],
           isPreferred: true,
-          edit: { changes: { [doc.uri]: fix.map((e) => edit(a, e.span, e.text)) } },
+          edit: { changes: { [doc.uri]: fix.map((e) => edit(e.span, e.text)) } },
         });
       }
       const name = suggestedName(d.hint);
@@ -122,7 +127,7 @@ export function codeActions(
             kind: CodeActionKind.QuickFix,
             diagnostics: [shown],
             isPreferred: !fix?.length,
-            edit: { changes: { [doc.uri]: [edit(a, d.span, name)] } },
+            edit: { changes: { [doc.uri]: [edit(d.span, name)] } },
           });
         }
       }
@@ -135,7 +140,7 @@ export function codeActions(
     actions.push({
       title: "Apply every lint fix (adainfc lint --fix)",
       kind: fixAll,
-      edit: { changes: { [doc.uri]: applied.map((e) => edit(a, e.span, e.text)) } },
+      edit: { changes: { [doc.uri]: applied.map((e) => edit(e.span, e.text)) } },
     });
   }
   return actions;

@@ -17,7 +17,7 @@ import { SOURCE_FORMATS } from "../ir/builtins.js";
 import type { Span } from "../ir/types.js";
 import { type DeclRef, type LoadedFile, localDecls, type Program } from "../resolve/program.js";
 import type { CallExpr, Decl, DeclKind, Expr, NameNode, SourceFile, Statement } from "../syntax/ast.js";
-import { rangeOf } from "./positions.js";
+import { type EditorPositions, positionsOf } from "./positions.js";
 
 export type Ref =
   | { kind: DeclKind; name: string; span: Span }
@@ -249,14 +249,14 @@ const DECL_SYMBOL: Record<DeclKind, SymbolKind> = {
   dataset: SymbolKind.Struct,
 };
 
-function statementSymbol(s: Statement, bom: number): DocumentSymbol {
+function statementSymbol(s: Statement, positions: EditorPositions, bom: number): DocumentSymbol {
   const name = s.label ? `${s.key.text} ${s.label.text}` : s.key.text;
-  const children = s.block ? s.block.statements.map((x) => statementSymbol(x, bom)) : undefined;
+  const children = s.block ? s.block.statements.map((x) => statementSymbol(x, positions, bom)) : undefined;
   const symbol: DocumentSymbol = {
     name,
     kind: s.block ? SymbolKind.Namespace : s.args ? SymbolKind.Method : SymbolKind.Field,
-    range: rangeOf(s.span, bom),
-    selectionRange: rangeOf(s.key.span, bom),
+    range: positions.rangeOf(s.span, bom),
+    selectionRange: positions.rangeOf(s.key.span, bom),
   };
   if (children?.length) symbol.children = children;
   return symbol;
@@ -264,6 +264,7 @@ function statementSymbol(s: Statement, bom: number): DocumentSymbol {
 
 /** Declarations with their blocks and settings, for the editor's outline; `bom`: the document's characters before the compiler's first (positions.ts). */
 export function documentSymbols(ast: SourceFile, bom = 0): DocumentSymbol[] {
+  const positions = positionsOf(ast);
   return ast.items
     .filter((i): i is Decl => i.kind === "decl")
     .map((d) => {
@@ -271,10 +272,10 @@ export function documentSymbols(ast: SourceFile, bom = 0): DocumentSymbol[] {
         name: d.name.text,
         detail: d.base ? `${d.declKind} from ${d.base.text}` : d.declKind,
         kind: DECL_SYMBOL[d.declKind],
-        range: rangeOf(d.span, bom),
-        selectionRange: rangeOf(d.name.span, bom),
+        range: positions.rangeOf(d.span, bom),
+        selectionRange: positions.rangeOf(d.name.span, bom),
       };
-      const children = d.body?.statements.map((s) => statementSymbol(s, bom));
+      const children = d.body?.statements.map((s) => statementSymbol(s, positions, bom));
       if (children?.length) symbol.children = children;
       return symbol;
     });

@@ -2,11 +2,15 @@
 // server converts them. The compiler reads a text without its leading byte order mark
 // (syntax/bom.ts), so in a document whose text starts with one, a compiler offset is one
 // character before the document's, and so is a column of the first line. Editors show a
-// file that is not open without the mark, so a span there converts as it is.
+// file that is not open without the mark, so a span there converts as it is. The editor
+// ends a line at CR, LF or CRLF (the protocol's rule), the compiler's span lines at LF
+// only: spans convert by their offsets.
 
 import type { Position, Range } from "vscode-languageserver";
-import type { TextDocument } from "vscode-languageserver-textdocument";
+import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
+import type { LoadedFile } from "../resolve/program.js";
+import type { SourceFile } from "../syntax/ast.js";
 import { stripBom } from "../syntax/bom.js";
 
 /** How many characters of `text` come before the compiler's first: 1 for a byte order mark, else 0. */
@@ -14,10 +18,41 @@ export function bomLength(text: string): number {
   return text.length - stripBom(text).length;
 }
 
-/** The range of a compiler span (lines and columns 1-based) in a document with `bom` characters before the compiler's first. */
-export function rangeOf(span: Span, bom = 0): Range {
-  const at = (line: number, column: number): Position => ({ line: line - 1, character: column - 1 + (line === 1 ? bom : 0) });
-  return { start: at(span.line, span.column), end: at(span.endLine, span.endColumn) };
+/**
+ * The editor's positions of a compiler text's offsets (`text`: as the compiler reads it),
+ * for a file that may not be open: its lines counted by the protocol's text document, as
+ * an open one's are (SourceView). `bom`: the document's characters before the compiler's
+ * first, which shift the first line.
+ */
+export class EditorPositions {
+  private readonly doc: TextDocument;
+
+  constructor(text: string) {
+    this.doc = TextDocument.create("", "adainf", 0, text);
+  }
+
+  positionAt(offset: number, bom = 0): Position {
+    const p = this.doc.positionAt(offset);
+    return p.line === 0 ? { line: 0, character: p.character + bom } : p;
+  }
+
+  rangeOf(span: Span, bom = 0): Range {
+    return { start: this.positionAt(span.start, bom), end: this.positionAt(span.end, bom) };
+  }
+}
+
+const filePositions = new WeakMap<SourceFile, EditorPositions>();
+
+/** The editor's positions of a parsed file's text, made once per parse. */
+export function positionsOf(ast: SourceFile): EditorPositions {
+  let known = filePositions.get(ast);
+  if (!known) filePositions.set(ast, (known = new EditorPositions(ast.text)));
+  return known;
+}
+
+/** The line (1-based) of a compiler offset of a loaded file, as the editor counts lines: for `file:line` in what the server shows. */
+export function lineOf(file: LoadedFile, offset: number): number {
+  return positionsOf(file.ast).positionAt(offset).line + 1;
 }
 
 /** An open document as the compiler reads it: its text, and its positions as compiler offsets and back. */
@@ -44,6 +79,6 @@ export class SourceView {
 
   /** The document range of a compiler span of this text. */
   rangeOf(span: Span): Range {
-    return rangeOf(span, this.bom);
+    return { start: this.positionAt(span.start), end: this.positionAt(span.end) };
   }
 }

@@ -1,4 +1,4 @@
-// Semantic tokens (textDocument/semanticTokens/full and /range): every name of a file
+// Semantic tokens (textDocument/semanticTokens/full, /full/delta and /range): every name of a file
 // classified by one pass over its syntax tree (walk.ts), plus the lexer's keywords the
 // tree does not hold (`pipeline`, `from`, `with`, `use`, `as`). Numbers, strings and
 // comments are left to the TextMate grammar, which colours them from the same tokens
@@ -102,4 +102,29 @@ export function encodeTokens(tokens: readonly SemanticToken[], positionAt: (offs
     character = c;
   }
   return data;
+}
+
+/** One edit of encoded tokens (the protocol's SemanticTokensEdit). */
+export interface TokenEdit {
+  start: number;
+  deleteCount: number;
+  data: number[];
+}
+
+/**
+ * The edits that make the encoded tokens `before` into `after`: one replacement of whole
+ * tokens between what they share at the start and at the end (an edit of the text moves
+ * only the tokens after it, and with the relative encoding only the first of those
+ * changes); none when they are the same.
+ */
+export function tokenEdits(before: readonly number[], after: readonly number[]): TokenEdit[] {
+  const shorter = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < shorter && before[start] === after[start]) start++;
+  if (start === before.length && start === after.length) return [];
+  start -= start % 5;
+  let end = 0;
+  while (end < shorter - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  end -= end % 5;
+  return [{ start, deleteCount: before.length - start - end, data: after.slice(start, after.length - end) }];
 }

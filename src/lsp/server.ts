@@ -1,11 +1,12 @@
 // `adainfc lsp`: the language server, on vscode-languageserver. Diagnostics are
 // published a debounce after the last change of a document (and of any open document
 // it imports); hover, completion, signature help, definition, references, rename,
-// outline, formatting, code actions, semantic tokens and inlay hints answer from the
+// outline, formatting, code actions, semantic tokens (whole, as a delta from the last
+// answer, or a range) and inlay hints answer from the
 // document's current text, and workspace symbols from every file a search over the
 // workspace reads. Positions are converted to and from the compiler's offsets by
-// positions.ts (a byte order mark). A refused rename is answered with an error that says
-// why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
+// positions.ts (a byte order mark; lines that end at a lone CR). A refused rename is
+// answered with an error that says why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
 // hints) come with initialize and with didChangeConfiguration, which checks the open
 // documents again (and asks the client to fetch inlay hints again when theirs changed);
 // a bad value is shown with window/showMessage. When files change on disk, or an open
@@ -27,6 +28,8 @@ import {
   type MessageWriter,
   ProposedFeatures,
   ResponseError,
+  type SemanticTokens,
+  type SemanticTokensDelta,
   ShowMessageNotification,
   type InlayHint,
   InlayHintKind,
@@ -37,14 +40,14 @@ import {
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
-import { parseCached } from "../resolve/program.js";
+import { type LoadedFile, parseCached } from "../resolve/program.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
 import { inlayHints } from "./inlay.js";
 import { documentSymbols, referencesAcross, type Target, targetAt, workspaceSymbols } from "./navigation.js";
 import { type Refusal, renamedName, renameEdits, renameTarget } from "./rename.js";
-import { encodeTokens, LEGEND, semanticTokens } from "./semantic.js";
+import { encodeTokens, LEGEND, semanticTokens, tokenEdits } from "./semantic.js";
 import { signatureHelp } from "./signature.js";
 import { SourceView } from "./positions.js";
 import { DEFAULT_SETTINGS, readSettings, type Settings } from "./settings.js";
@@ -66,6 +69,17 @@ export function startServer(
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** The lengths in epochs of each open document's last published analysis, in steps: a change asks the client for its hints again. */
+  const stepsShown = new Map<string, string>();
+  /** The tokens last sent for each open document, with their result id: what a delta is made against. */
+  const sentTokens = new Map<string, { resultId: string; data: number[] }>();
+  let tokenResults = 0;
+  const sent = (uri: string, data: number[]): string => {
+    const resultId = String(++tokenResults);
+    sentTokens.set(uri, { resultId, data });
+    return resultId;
+  };
+
   let settings: Settings = { ...DEFAULT_SETTINGS, debounceMs: opts.debounceMs ?? DEFAULT_SETTINGS.debounceMs };
   /** Whether the client takes workspace/semanticTokens/refresh and workspace/inlayHint/refresh. */
   let refresh = { tokens: false, hints: false };
@@ -100,6 +114,10 @@ export function startServer(
     const a = await current(uri);
     if (!a || documents.get(uri)?.version !== a.version) return;
     await connection.sendDiagnostics({ uri, version: a.version, diagnostics: lspDiagnostics(a) });
+    // The hints of lengths in epochs wait for the analysis: the client fetches them again when they change.
+    const steps = JSON.stringify([...a.epochSteps]);
+    if (steps !== (stepsShown.get(uri) ?? "[]") && settings.inlayHints.steps) refreshViews({ tokens: false, hints: true });
+    stepsShown.set(uri, steps);
     if (!cascade || before?.text === a.text) return;
     // Open files that import this one see its new text (and what it declares: their tokens and hints).
     const importers = [...analyses.values()].filter((other) => other.uri !== uri && other.files.has(a.abs));
@@ -161,7 +179,7 @@ export function startServer(
         workspaceSymbolProvider: true,
         documentFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
-        semanticTokensProvider: { legend: LEGEND, full: true, range: true },
+        semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
         inlayHintProvider: true,
       },
       serverInfo: { name: "adainfc lsp" },
@@ -188,6 +206,8 @@ export function startServer(
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
+    sentTokens.delete(e.document.uri);
+    stepsShown.delete(e.document.uri);
     const a = analyses.get(e.document.uri);
     analyses.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -238,7 +258,7 @@ export function startServer(
     const t = targetAt(program, file, new SourceView(doc).offsetAt(position));
     return t ? { ...t, program, file, cwd } : null;
   };
-  const at = (file: { abs: string }, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file.abs, span) });
+  const at = (file: LoadedFile, span: Span): Location => ({ uri: workspace.uriOf(file.abs), range: workspace.rangeIn(file, span) });
   /** Where a target is declared (a source: its owner's declaration; go-to-definition goes to the nearest one instead). */
   const locationOf = (t: Target): Location =>
     t.kind === "decl"
@@ -293,7 +313,7 @@ export function startServer(
       const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.target, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
-      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file.abs, e.span), newText: p.newName });
+      for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file, e.span), newText: p.newName });
       return { changes };
     }),
   );
@@ -346,10 +366,25 @@ export function startServer(
     return file ? { program, file, source: new SourceView(doc) } : null;
   };
 
+  /** The document's tokens, encoded. */
+  const tokensOf = (uri: string): number[] => {
+    const l = loaded(uri);
+    return l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset)) : [];
+  };
   connection.languages.semanticTokens.on((p) =>
-    guard("semantic tokens", { data: [] }, () => {
-      const l = loaded(p.textDocument.uri);
-      return { data: l ? encodeTokens(semanticTokens(l.file, l.program), (offset) => l.source.positionAt(offset)) : [] };
+    guard<SemanticTokens>("semantic tokens", { data: [] }, () => {
+      const data = tokensOf(p.textDocument.uri);
+      return { resultId: sent(p.textDocument.uri, data), data };
+    }),
+  );
+
+  // The edits from the tokens of the result the client names; the whole file when the server no longer holds it.
+  connection.languages.semanticTokens.onDelta((p) =>
+    guard<SemanticTokens | SemanticTokensDelta>("semantic tokens", { data: [] }, () => {
+      const before = sentTokens.get(p.textDocument.uri);
+      const data = tokensOf(p.textDocument.uri);
+      const resultId = sent(p.textDocument.uri, data);
+      return before?.resultId === p.previousResultId ? { resultId, edits: tokenEdits(before.data, data) } : { resultId, data };
     }),
   );
 
@@ -365,7 +400,10 @@ export function startServer(
     guard("inlay hints", [], () => {
       const l = loaded(p.textDocument.uri);
       if (!l) return [];
-      const hints = inlayHints(l.file, l.program, settings.inlayHints, l.source.offsetAt(p.range.start), l.source.offsetAt(p.range.end));
+      // Lengths in epochs come from the document's analysis, when it is of this text (never made here: the debounce makes it).
+      const a = analyses.get(p.textDocument.uri);
+      const fresh = a && a.version === documents.get(p.textDocument.uri)?.version ? a : null;
+      const hints = inlayHints(l.file, l.program, settings.inlayHints, l.source.offsetAt(p.range.start), l.source.offsetAt(p.range.end), fresh?.epochSteps);
       return hints.map(
         (h): InlayHint => ({
           position: l.source.positionAt(h.offset),

@@ -17,11 +17,11 @@ export interface Settings {
   overrides: string[];
   /** `--rule id=severity`, by rule id. */
   rules: Record<string, RuleSeverity>;
-  /** Which inlay hints to give: the defaults of a call's unwritten parameters, the settings a block inherits. */
+  /** Which inlay hints to give: the defaults of a call's unwritten parameters, the settings a block inherits, lengths in epochs in steps. */
   inlayHints: InlayOptions;
 }
 
-export const DEFAULT_SETTINGS: Settings = { debounceMs: 150, overrides: [], rules: {}, inlayHints: { defaults: true, inherited: true } };
+export const DEFAULT_SETTINGS: Settings = { debounceMs: 150, overrides: [], rules: {}, inlayHints: { defaults: true, inherited: true, steps: true } };
 
 /**
  * `current` with what `raw` (`{ debounceMs, set, rules, inlayHints }`) gives: a key that is absent

@@ -15,10 +15,15 @@ import { compileFileSync } from "../driver.js";
 import type { RuleSeverity, Span } from "../ir/types.js";
 import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
+import { valueAtPointer } from "../lint/pointer.js";
 import { type LoadedFile, Program } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
-import { bomLength, rangeOf, SourceView } from "./positions.js";
+import type { EpochSteps } from "./inlay.js";
+import { bomLength, positionsOf, SourceView } from "./positions.js";
+
+/** The text of a length written in epochs (`10 epochs`, `1 epoch`): a number, its unit last. */
+const IN_EPOCHS = /^[0-9.][\s\S]*epochs?$/;
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;
@@ -57,6 +62,10 @@ export interface Analysis {
   sources: Map<string, string[]>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
+  /** The text of each file the compile read, by its name in diagnostics (as the compiler read it). */
+  texts: ReadonlyMap<string, string>;
+  /** The steps each compiled pipeline (each sweep point) makes of each length the file writes in epochs. */
+  epochSteps: EpochSteps;
   /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
   overrides: readonly string[];
 }
@@ -101,9 +110,9 @@ export class Workspace {
     return doc ? bomLength(doc.getText()) : 0;
   }
 
-  /** The range of a compiler span of the file `abs` as the editor shows it. */
-  rangeIn(abs: string, span: Span): Range {
-    return rangeOf(span, this.bomOf(abs));
+  /** The range of a compiler span of `file` (as a program loaded it) as the editor shows the file. */
+  rangeIn(file: LoadedFile, span: Span): Range {
+    return positionsOf(file.ast).rangeOf(span, this.bomOf(file.abs));
   }
 
   /** The working directory of a file: the innermost workspace folder holding it, else its own folder. */
@@ -167,6 +176,7 @@ export class Workspace {
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
     const sources = new Map<string, string[]>();
+    const epochSteps = new Map<number, { end: number; points: { pipeline: string; steps: number }[] }>();
     let compileErrors = 0;
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
@@ -180,6 +190,15 @@ export class Workspace {
             p.ir.name,
             p.ir.data.sources.map((src) => src.name),
           );
+          // A length written in epochs in this file is the IR's number of steps at the value its span gives.
+          for (const [at, span] of Object.entries(p.spans)) {
+            if (span.file !== display || !IN_EPOCHS.test(source.text.slice(span.start, span.end))) continue;
+            const steps = valueAtPointer(p.ir, at);
+            if (typeof steps !== "number") continue;
+            let known = epochSteps.get(span.start);
+            if (!known) epochSteps.set(span.start, (known = { end: span.end, points: [] }));
+            known.points.push({ pipeline: p.ir.name, steps });
+          }
         }
         return out;
       },
@@ -204,6 +223,8 @@ export class Workspace {
       chosen,
       sources,
       files,
+      texts: out.sources,
+      epochSteps,
       overrides,
     };
   }

@@ -44,13 +44,14 @@ describe("package.json", () => {
   it("contributes the settings and commands the client reads and registers, and no others", () => {
     const props = manifest.contributes.configuration.properties;
     // vscode-languageclient reads `<client id>.trace.server` itself
-    const served = [SERVER_CONFIG.set, SERVER_CONFIG.rules, SERVER_CONFIG.inlayHintsDefaults, SERVER_CONFIG.inlayHintsInherited];
+    const served = [SERVER_CONFIG.set, SERVER_CONFIG.rules, SERVER_CONFIG.inlayHintsDefaults, SERVER_CONFIG.inlayHintsInherited, SERVER_CONFIG.inlayHintsSteps];
     expect(Object.keys(props).sort()).toEqual([SETTINGS.args, SETTINGS.path, ...served, `${LANGUAGE_ID}.trace.server`].sort());
     // The server's own settings: `set`, `rules` and `inlayHints.*` of the section the client synchronizes.
     expect(props[SERVER_CONFIG.set]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });
     expect(props[SERVER_CONFIG.rules]).toMatchObject({ type: "object", default: {} });
     expect(props[SERVER_CONFIG.inlayHintsDefaults]).toMatchObject({ type: "boolean", default: true });
     expect(props[SERVER_CONFIG.inlayHintsInherited]).toMatchObject({ type: "boolean", default: true });
+    expect(props[SERVER_CONFIG.inlayHintsSteps]).toMatchObject({ type: "boolean", default: true });
     expect(served.every((k) => k.startsWith(`${SERVER_CONFIG.section}.`))).toBe(true);
     expect(props[SETTINGS.path]).toMatchObject({ type: "string", default: "" });
     expect(props[SETTINGS.args]).toMatchObject({ type: "array", items: { type: "string" }, default: [] });

@@ -132,6 +132,37 @@ describe("import solo-learn: interpolations resolve as OmegaConf resolves them",
   });
 });
 
+describe("import solo-learn: whole numbers beyond 2^53", () => {
+  it("stay exact where they are written into text, and are refused where the import reads one as a number", async () => {
+    const config = edit(REFERENCE_STYLE, [
+      "devices: [6,7]",
+      "devices: [6,7]\nbig: 0x20000000000001\ncheckpoint:\n  dir: runs/${big}-${huge}\nhuge: 123_456_789_012_345_678_901",
+    ]);
+    const dir = referenceProject(config);
+    const r = await run(dir);
+    expect(r.code).toBe(0);
+    expect(irOf("p.adainf", dir).output.dir).toBe("runs/9007199254740993-123456789012345678901");
+    const seeded = edit(REFERENCE_STYLE, ["devices: [6,7]", "devices: [6,7]\nseed: 9007199254740993"]);
+    const refused = await run(referenceProject(seeded));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(seeded, "seed:")}: seed: 9007199254740993 is a whole number outside ±(2^53 - 1), which a pipeline's numbers cannot hold exactly\n`,
+    );
+    // a scalar where a mapping is read, and a defaults entry that is no name: said as written
+    const scalar = edit(REFERENCE_STYLE, ["  - wandb: private.yaml", "  - 12345678901234567891"]).replace(
+      /^optimizer:\n( {2}.*\n)*/m,
+      "optimizer: 98765432109876543210\n",
+    );
+    const r2 = await run(referenceProject(scalar));
+    expect(r2.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(scalar, "- 1234")}: defaults: 12345678901234567891 is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
+    );
+    expect(r2.err).toContain(
+      `error: cfg/simclr.yaml:${lineOf(scalar, "optimizer:")}: optimizer must be a mapping (it holds batch_size), found 98765432109876543210\n`,
+    );
+  });
+});
+
 describe("import solo-learn: an interpolation that cannot be resolved is one line at its key", () => {
   const failing = async (config: string) => {
     const r = await run(referenceProject(config));
@@ -207,6 +238,102 @@ describe("resolveInterpolations: OmegaConf's grammar and Python's str()", () => 
     const texts = ["${x}", "\\${x}", "a\\\\${b}c", "${a}${b}", "\\", "end\\", "$", "{${", "no interpolation \\ here"];
     const c = resolve(Object.fromEntries(texts.map((t, i) => [`k${i}`, escapeInterpolation(t)])));
     expect(texts.map((_, i) => c[`k${i}`])).toEqual(texts);
+  });
+
+  it("oc.select as OmegaConf 2.2 selects: its default for any key that is not there, null for null, an error for what OmegaConf raises", () => {
+    // Each value as OmegaConf 2.2.2 gives it for the same config (OmegaConf.create(...).sub[k]).
+    const c = resolve({
+      s: 1,
+      m: "???",
+      n: null,
+      l: [1, 2],
+      bad: "${nothere}",
+      tomiss: "${m}",
+      kname: "s",
+      alias: "${sub}",
+      sub: {
+        sib: 7,
+        missing: "${oc.select:nokey,d}",
+        parent: "${oc.select:nop.x.y,d}",
+        scalar: "${oc.select:s.x,d}",
+        qqq: "${oc.select:m,d}",
+        nul: "${oc.select:n,d}",
+        oob: "${oc.select:l.5,d}",
+        neg: "${oc.select:l.-1,d}",
+        spaced: "${oc.select:'a b',d}",
+        dots: "${oc.select:a..b,d}",
+        brace: "${oc.select:'a}b',d}",
+        trailing: "${oc.select:s.,d}",
+        bracket: "${oc.select:'l[1]',d}",
+        unclosed: "${oc.select:'l[0',d}",
+        resolverText: "${oc.select:'oc.env:X',d}",
+        rel: "${oc.select:.sib,d}",
+        up: "${oc.select:..s,d}",
+        none: "${oc.select:nokey}",
+        byKey: "${oc.select:${kname},d}",
+        spaceIdx: "${oc.select:'l. 1',d}",
+        undIdx: "${oc.select:'l.0_1',d}",
+        viaInterp: "${oc.select:alias.sib,d}",
+        missingUnder: "${oc.select:m.x,d}",
+        listIdx: "${oc.select:l.x,d}",
+        tooHigh: "${oc.select:...x,d}",
+        failing: "${oc.select:bad,d}",
+        toMissing: "${oc.select:tomiss,d}",
+        numberKey: "${oc.select:3,d}",
+      },
+    });
+    const sub = c["sub"] as YamlMap;
+    const d = "d";
+    expect(sub).toMatchObject({
+      missing: d,
+      parent: d,
+      scalar: d,
+      qqq: d,
+      nul: null,
+      oob: d,
+      neg: d,
+      spaced: d,
+      dots: d,
+      brace: d,
+      trailing: d,
+      bracket: 2,
+      unclosed: [1, 2],
+      resolverText: d,
+      rel: 7,
+      up: 1,
+      none: null,
+      byKey: 1,
+      spaceIdx: 2,
+      undIdx: 2,
+      viaInterp: 7,
+      missingUnder: d,
+    });
+    expect(error(sub["listIdx"])).toBe(`sub.listIdx: "\${oc.select:l.x,d}": oc.select's 'l.x': l is a list, and 'x' is no index of it`);
+    expect(error(sub["tooHigh"])).toBe(
+      `sub.tooHigh: "\${oc.select:...x,d}": oc.select's '...x' goes 3 levels up from sub.tooHigh, above the top of the config`,
+    );
+    expect(error(sub["failing"])).toBe('bad: "${nothere}" looks up nothere, which is not in the composed config');
+    expect(error(sub["toMissing"])).toBe('tomiss: "${m}" looks up m, which is ??? (a value still to be given)');
+    expect(error(sub["numberKey"])).toBe(`sub.numberKey: "\${oc.select:3,d}": oc.select takes a key and, after a comma, a default`);
+  });
+
+  it("whole numbers beyond 2^53 stay exact: in text, through oc.decode and as a resolver's argument", () => {
+    const c = resolve({
+      big: 12345678901234567891n,
+      text: "v${big}",
+      decoded: "${oc.decode:'9007199254740993'}",
+      decodedText: "x${oc.decode:'-9007199254740993'}",
+      fallback: "${oc.env:NOPE,9007199254740993}",
+      listed: "${oc.decode:'[9007199254740993]'}",
+    });
+    expect(c).toEqual({
+      big: 12345678901234567891n,
+      text: "v12345678901234567891",
+      decoded: 9007199254740993n,
+      decodedText: "x-9007199254740993",
+      fallback: "9007199254740993",
+      listed: [9007199254740993n],
+    });
   });
 
   it("errors: above the top, ???, a mapping inside itself, a resolver's arguments", () => {

@@ -3,7 +3,7 @@
 // written in the reference's own style imports with solo-learn's semantics; a failed
 // import still prints the notes due before its error.
 
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatText } from "../../src/syntax/format.js";
@@ -447,6 +447,25 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.err).toBe("error: cfg/optimizer/odd.yaml: optimizer must be a mapping (it holds batch_size), found a list\n");
   });
 
+  it("a group file over 1 MiB, one that cannot be read and one nested too deeply: at the entry's line", async () => {
+    const body = REFERENCE_STYLE.replace(/^defaults:\n( {2}- .*\n)*/m, "").replace(/^optimizer:\n( {2}.*\n)*/m, "");
+    const config = withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: odd"], body);
+    const dir = referenceProject(config);
+    mkdirSync(join(dir, "cfg", "optimizer"));
+    const file = join(dir, "cfg", "optimizer", "odd.yaml");
+    const at = `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml`;
+    writeFileSync(file, Array.from({ length: 80_000 }, (_, i) => `extra_${i}: ${i}`).join("\n"));
+    expect((await run(dir)).err).toBe(`${at}: 1.4 MiB, over the 1 MiB a solo-learn config may have (named by the defaults entry 'optimizer: odd')\n`);
+    writeFileSync(file, `${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
+    expect((await run(dir)).err).toBe(`${at}: nested too deeply to be a solo-learn config (named by the defaults entry 'optimizer: odd')\n`);
+    if (process.platform === "linux") {
+      // a regular file whose read fails (EIO)
+      rmSync(file);
+      symlinkSync("/proc/self/mem", file);
+      expect((await run(dir)).err).toBe(`${at}: cannot read it (EIO: i/o error, read)\n`);
+    }
+  });
+
   it("a value a group file gives is placed in that file, errors and compile errors alike", async () => {
     const dir = referenceProject(withDefaults(["_self_", "augmentations: symmetric_crop_0.3.yaml", "optimizer: fast.yaml"]));
     mkdirSync(join(dir, "cfg", "optimizer"));
@@ -581,9 +600,9 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(readFileSync(join(gone.dir, "p.adainf"), "utf8")).not.toContain("knn");
   });
 
-  it("what the importer does not follow as Hydra would is a note at its entry: a file that includes itself, overrides out of place, interpolated options", async () => {
+  it("what the importer does not follow as Hydra would is a note at its entry: a file that includes itself, overrides out of place", async () => {
     const aug = "augmentations: symmetric_crop_0.3.yaml";
-    const config = withDefaults(["_self_", aug, "extra: loop", "override knn: a", "knn@knn_eval: b", "override knn: c", "combo: ${knn}_x"]);
+    const config = withDefaults(["_self_", aug, "extra: loop", "override knn: a", "knn@knn_eval: b", "override knn: c"]);
     const dir = referenceProject(config);
     mkdirSync(join(dir, "cfg", "extra"));
     writeFileSync(join(dir, "cfg", "extra", "loop.yaml"), "# @package _global_\ndefaults:\n  - /extra: loop\nseed: 3\n");
@@ -600,8 +619,165 @@ describe("import solo-learn: Hydra's defaults list", () => {
       "note: cfg/extra/loop.yaml:3: defaults: '/extra: loop' names cfg/extra/loop.yaml, which is being composed already (it would include itself): not followed",
       `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
       `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' has no effect: 'override knn: c' decides knn`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- combo:")}: defaults: 'combo: \${knn}_x' selects its option by interpolation (Hydra's defaults-list interpolation), which import does not follow; skipped`,
     ]);
+  });
+
+  it("a group or option with a parent step (..) is refused at its entry: Hydra resolves groups from the config's folder only", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    for (const entry of ["../../x: y", "optimizer: ../lars", "../x/y", "/../x: y", "override optimizer: a/../../b", "~../x"]) {
+      const config = withDefaults(["_self_", aug, entry]);
+      const dir = referenceProject(config);
+      writeFileSync(join(dir, "y.yaml"), "seed: 1\n");
+      const r = await run(dir);
+      expect(r.code).toBe(1);
+      const shown = entry.replace(/^(\S+)\s*:\s*/, "$1: ");
+      expect(r.err).toBe(
+        `error: cfg/simclr.yaml:${lineOf(config, `- ${entry}`)}: defaults: '${shown}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)\n`,
+      );
+    }
+  });
+
+  it("packages as Hydra places them: _group_ anywhere in an entry's package, the last _global_; _name_ and a header's _group_ are refused at their line", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const make = (entry: string, near = "enabled: true\nk: 10\n") => {
+      const config = withDefaults(["_self_", aug, entry]);
+      const dir = referenceProject(config);
+      mkdirSync(join(dir, "cfg", "knn"));
+      writeFileSync(join(dir, "cfg", "knn", "near.yaml"), near);
+      return { config, dir };
+    };
+    // `_group__eval` is knn_eval (Hydra replaces _group_ wherever it is); `x._global_.knn_eval` is knn_eval
+    for (const entry of ["knn@_group__eval: near", "knn@x._global_.knn_eval: near"]) {
+      const { dir } = make(entry);
+      const r = await run(dir);
+      expect(r.err).not.toContain("defaults");
+      expect(irOf("p.adainf", dir).evaluate.knn).toMatchObject({ k: 10 });
+    }
+    // a header is absolute, after blank lines and other `# @key value` lines; its entry's own package wins over it
+    const header = make("knn: near", "\n# @owner lab\n# @package knn_eval\nenabled: true\nk: 12\n");
+    expect((await run(header.dir)).code).toBe(0);
+    expect(irOf("p.adainf", header.dir).evaluate.knn).toMatchObject({ k: 12 });
+    // a plain comment ends the header (Hydra reads no further)
+    const late = make("knn: near", "# settings\n# @package knn_eval\nenabled: true\nk: 12\n");
+    expect((await run(late.dir)).err).toContain("knn, which the imported pipeline does not take settings from");
+    // _name_: the option's name in Hydra 1.1, a key named _name_ from 1.2 on (solo-learn's version_base)
+    const named = make("knn@_name_: near");
+    const r1 = await run(named.dir);
+    expect(r1.code).toBe(1);
+    expect(r1.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(named.config, "- knn@")}: defaults: 'knn@_name_: near': _name_ in a package is the option's name to Hydra 1.1 but a key named _name_ from Hydra 1.2 on (solo-learn runs version_base 1.2); write the package itself\n`,
+    );
+    const headed = make("knn: near", "# @package _group_\nk: 10\n");
+    const r2 = await run(headed.dir);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toBe(
+      "error: cfg/knn/near.yaml:1: '# @package _group_': _group_ in a package line is the group's package to Hydra 1.1 but a key named _group_ from Hydra 1.2 on (solo-learn runs version_base 1.2); remove the line for the group's package, or write the package itself\n",
+    );
+    // unused (the entry gives the package), the header is no error
+    const unused = make("knn@knn_eval: near", "# @package _group_\nenabled: true\nk: 10\n");
+    expect((await run(unused.dir)).code).toBe(0);
+    // a header line that is not '# @key value' is refused, as Hydra refuses it
+    const bad = make("knn: near", "# @package a b\nk: 10\n");
+    expect((await run(bad.dir)).err).toBe("error: cfg/knn/near.yaml:1: '# @package a b': a header line is '# @key value' (Hydra refuses it)\n");
+  });
+
+  it("the config's own # @package line places its keys, and its entries' packages under it", async () => {
+    const config = `# @package run\n${REFERENCE_STYLE}`;
+    const args = ["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "cfg/augmentations/symmetric_crop_0.3.yaml", "-o", "p.adainf"];
+    // its keys are under run (method too), only --augmentations is at the top level
+    const r = await cli(args, referenceProject(config));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error: cfg/simclr.yaml: method: '' has no adainf equivalent");
+    const global = `# @package _global_\n${REFERENCE_STYLE}`;
+    expect((await run(referenceProject(global))).code).toBe(0);
+  });
+
+  it("a defaults-list interpolation is the option chosen for a config group, as Hydra resolves it: after the list's other entries", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const make = (entries: string[], more: Record<string, string> = {}) => {
+      const config = withDefaults(entries);
+      const dir = referenceProject(config);
+      const files: Record<string, string> = { "arch/res.yaml": "", "size/small.yaml": "", "knn/res_small.yaml": "enabled: true\nk: 7\n", ...more };
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(join(dir, "cfg", ...path.split("/").slice(0, -1)), { recursive: true });
+        writeFileSync(join(dir, "cfg", ...path.split("/")), text);
+      }
+      return { config, dir };
+    };
+    // ${arch}_${size}: text around the choices kept; size is chosen after the entry, and still read (Hydra resolves last)
+    const ok = make(["_self_", aug, "arch: res", "knn@knn_eval: ${arch}_${size}", "size: small"]);
+    const r = await run(ok.dir);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain("interpolation");
+    expect(irOf("p.adainf", ok.dir).evaluate.knn).toMatchObject({ k: 7 });
+    expect(readFileSync(join(ok.dir, "p.adainf"), "utf8")).toContain("cfg/knn/res_small.yaml at knn_eval");
+    // an interpolated group/name entry of the config, and an override's option
+    for (const entries of [
+      ["_self_", aug, "arch: res", "size: small", "knn/${arch}_${size}@knn_eval"],
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "override knn@knn_eval: ${arch}_${size}"],
+      // both keywords, in either order, as Hydra reads them
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "optional override knn@knn_eval: ${arch}_${size}"],
+      ["_self_", aug, "arch: res", "size: small", "knn@knn_eval: none", "override optional knn@knn_eval: ${arch}_${size}"],
+    ]) {
+      const { dir } = make(entries);
+      expect((await run(dir)).code).toBe(0);
+      expect(irOf("p.adainf", dir).evaluate.knn).toMatchObject({ k: 7 });
+    }
+    const missing = make(["_self_", aug, "arch: gone", "knn@knn_eval: none", "optional override knn@knn_eval: ${arch}"]);
+    const gone = await run(missing.dir);
+    expect(gone.err).toContain(
+      `note: cfg/simclr.yaml:${lineOf(missing.config, "- optional override")}: defaults: 'optional override knn@knn_eval: gone' names cfg/knn/gone.yaml, which does not exist (optional): nothing is merged from it\n`,
+    );
+    // in a group file: the groups chosen by then, here the config's (its later entries come first, as in Hydra)
+    const nested = make(["_self_", aug, "experiment: x", "arch: res", "size: small"], {
+      "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}_${size}\n",
+    });
+    expect((await run(nested.dir)).code).toBe(0);
+    expect(irOf("p.adainf", nested.dir).evaluate.knn).toMatchObject({ k: 7 });
+
+    const refused = async (entries: string[], at: string, text: string, more: Record<string, string> = {}) => {
+      const { config, dir } = make(entries, more);
+      const e = await run(dir);
+      expect(e.code).toBe(1);
+      expect(e.err).toBe(`error: ${at.startsWith("cfg/") ? at : `cfg/simclr.yaml:${lineOf(config, at)}`}: ${text}\n`);
+    };
+    // a key of the config is no group choice: Hydra reads only those
+    await refused(
+      ["_self_", aug, "arch: res", "knn@knn_eval: ${backbone_name}"],
+      "- knn@",
+      "defaults: 'knn@knn_eval: ${backbone_name}': ${backbone_name} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys: arch, augmentations)",
+    );
+    // the experiment comes last, so Hydra expands it before arch is chosen
+    await refused(
+      ["_self_", aug, "arch: res", "experiment: x"],
+      "cfg/experiment/x.yaml:3",
+      "defaults: '/knn@knn_eval: ${arch}': ${arch} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys: experiment)",
+      {
+        "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}\n",
+      },
+    );
+    await refused(
+      ["_self_", aug, "knn: ${oc.env:KNN}"],
+      "- knn:",
+      "defaults: 'knn: ${oc.env:KNN}': ${oc.env:KNN}: import resolves only ${group} in a defaults list (the option chosen for a config group before this entry); write the option itself",
+    );
+    await refused(
+      ["_self_", aug, "arch: res", "knn: [a, '${arch}']"],
+      "- knn:",
+      "defaults: 'knn: a, ${arch}': Hydra does not support an interpolation in a list of options",
+    );
+    await refused(
+      ["_self_", aug, "experiment: x"],
+      "cfg/experiment/x.yaml:2",
+      "defaults: 'knn/${experiment}': Hydra reads an interpolated group/name entry of a group file from the wrong folder (its group twice); write it as 'group: ${...}'",
+      { "experiment/x.yaml": "defaults:\n  - knn/${experiment}\n" },
+    );
+    await refused(
+      ["_self_", aug, "arch: res", "knn@knn_eval: ${arch}"],
+      "cfg/knn/res.yaml:2",
+      "defaults: 'override /size: big': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)",
+      { "knn/res.yaml": "defaults:\n  - override /size: big\n" },
+    );
   });
 
   it("@_group_.x places a file under its group's key; a package that is no dotted name is skipped with a note, on an entry or a file's @package line", async () => {

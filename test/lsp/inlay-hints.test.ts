@@ -1,7 +1,7 @@
 // Inlay hints through `adainfc lsp` driven by a real client (./client.ts): the defaults of
 // the parameters a builtin call leaves out (not one a dotted key of the declaration sets),
 // with hover's text as tooltips; the settings a block of a derived pipeline or recipe
-// inherits, linked to the recipe's statements; a range request; a file with syntax
+// inherits, linked to the recipe's statements (a lint block's rules too); a range request; a file with syntax
 // errors; and the `inlayHints` setting, given with initialize and changed with
 // didChangeConfiguration (the client is asked to refresh; a bad value is shown).
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -118,6 +118,89 @@ describe.skipIf(skip)("adainfc lsp inlay hints", () => {
     const p = (await hints(uri)).find((h) => h.position.line === 14)!;
     const dotted = p.label.find((x) => x.value === "optimizer.momentum = 0.95")!;
     expect(dotted.location).toEqual({ uri, range: { start: { line: 4, character: 2 }, end: { line: 4, character: 33 } } });
+  });
+
+  it("shows the lint rules a lint block inherits: the chain's last setting of each, less those the declaration sets", async () => {
+    const t = `recipe base from simclr {
+  lint {
+    allow(generated-quality, balance)
+    data-scarce = info
+  }
+}
+recipe mid from base {
+  lint {
+    deny(generated-quality)
+    schedule = warn
+  }
+}
+pipeline q from mid {
+  data {
+    real = cifar10("d")
+  }
+  lint {
+    deny(balance)
+  }
+  sweep {
+    axis a {
+      x { lint { schedule = off } }
+      y { seed = 2 }
+    }
+  }
+}
+`;
+    const u = client.open(join(dir, "lint.adainf"), t);
+    const got = (await hints(u)).filter((h) => h.label.some((p) => p.value.startsWith("inherits")) && t.split("\n")[h.position.line]!.includes("lint"));
+    expect(show(got)).toEqual([
+      // mid inherits base's rules, less the one it sets again
+      "7:8 inherits allow(balance), data-scarce = info",
+      // q: mid's deny wins over base's allow; balance is q's own, schedule its sweep's
+      "16:8 inherits deny(generated-quality), data-scarce = info",
+    ]);
+    const deny = got[1]!.label.find((p) => p.value === "deny(generated-quality)")!;
+    expect(deny.location).toEqual({ uri: u, range: { start: { line: 8, character: 9 }, end: { line: 8, character: 26 } } });
+    expect(deny.tooltip!.value).toMatch(/^Inherited from recipe mid, \S*lint\.adainf:9:\n\n```adainf\ndeny\(generated-quality\)\n```$/);
+  });
+
+  it("shows a length written in epochs in steps, as the compile converts it for each pipeline and sweep point", async () => {
+    const t = `recipe r from simclr {
+  train {
+    steps = 10 epochs
+  }
+}
+pipeline e from r {
+  data {
+    real = cifar10("d", split = train, size = 1000)
+    eval = cifar10("d", split = test, size = 100)
+  }
+  train {
+    batch_size = 100
+    schedule = warmup_cosine(warmup = 1 epochs)
+  }
+  evaluate {
+    knn(every = 2 epochs)
+  }
+  sweep {
+    train.batch_size = [100, 200]
+  }
+}
+`;
+    const u = client.open(join(dir, "epochs.adainf"), t);
+    const before = client.refreshed.length;
+    await client.diagnostics(u);
+    // the analysis that converts them came after the request the client made on opening: it is asked again
+    await expect.poll(() => client.refreshed.slice(before)).toContain("workspace/inlayHint/refresh");
+    const steps = (await hints(u)).filter((h) => h.label[0]!.value.startsWith("= "));
+    // 1000 images: 10 steps an epoch at batch 100, 5 at 200 (whole batches)
+    expect(show(steps)).toEqual(["2:21 = 50 steps or 100 steps", "12:46 = 5 steps or 10 steps", "15:24 = 10 steps or 20 steps"]);
+    expect(steps[0]!.label[0]!.tooltip!.value).toBe(
+      "As the compile converts it (whole batches an epoch):\n\n- `e[train.batch_size=100]`: 100 steps\n- `e[train.batch_size=200]`: 50 steps",
+    );
+    expect(steps[0]).toMatchObject({ paddingLeft: true });
+    // without the sweep, one value
+    const one = t.replace("  sweep {\n    train.batch_size = [100, 200]\n  }\n", "");
+    const u2 = client.open(join(dir, "epochs-one.adainf"), one);
+    await client.diagnostics(u2);
+    expect(show((await hints(u2)).filter((h) => h.label[0]!.value.startsWith("= ")))).toEqual(["2:21 = 100 steps", "12:46 = 10 steps", "15:24 = 20 steps"]);
   });
 
   it("answers a range with the hints inside it", async () => {

@@ -212,7 +212,7 @@ pipeline p${i} from r${i} {
         },
       });
       expect(semanticTokens(file, program)).toHaveLength(27 * n);
-      expect(inlayHints(file, program, { defaults: true, inherited: true })).toHaveLength(8 * n);
+      expect(inlayHints(file, program, { defaults: true, inherited: true, steps: true })).toHaveLength(8 * n);
       return count;
     };
     expect(reads(200)).toBe(reads(50));

@@ -2,7 +2,7 @@
 // the server advertises, every name of a small file classified (builtins, parameters,
 // fields, block keywords, recipes, presets, datasets, data sources, sweep axes, lint
 // rules, stdlib or the user's) and read back from the protocol's relative encoding, a
-// range request, a document with a byte order mark, files with syntax errors (what
+// delta against an earlier answer, a range request, a document with a byte order mark, files with syntax errors (what
 // parses is classified; the request is answered, never an internal error), and an open
 // file that another imports (its change has the client fetch the tokens again).
 import { mkdtempSync } from "node:fs";
@@ -142,8 +142,44 @@ describe.skipIf(skip)("adainfc lsp semantic tokens", () => {
     expect(client.logs.filter((l) => l.includes("internal error"))).toEqual([]);
   });
 
-  it("advertises the legend, full and range requests", () => {
-    expect(client.capabilities.semanticTokensProvider).toEqual({ legend: LEGEND, full: true, range: true });
+  it("advertises the legend, full (with deltas) and range requests", () => {
+    expect(client.capabilities.semanticTokensProvider).toEqual({ legend: LEGEND, full: { delta: true }, range: true });
+  });
+
+  it("answers a delta with the edits from the tokens of the result id it names; an unknown id gets the whole file", async () => {
+    interface Tokens {
+      resultId: string;
+      data: number[];
+    }
+    interface Delta {
+      resultId: string;
+      edits: { start: number; deleteCount: number; data?: number[] }[];
+    }
+    const uri = client.open(join(dir, "delta.adainf"), text);
+    const first = await client.request<Tokens>("textDocument/semanticTokens/full", { textDocument: { uri } });
+    expect(first.resultId).toMatch(/./);
+    // a setting added in train: its tokens, and the line of the next one's, change
+    const changed = text.replace("    steps = 10 epochs\n", "    steps = 10 epochs\n    batch_size = 64\n");
+    client.change(uri, changed);
+    const delta = await client.request<Delta>("textDocument/semanticTokens/full/delta", { textDocument: { uri }, previousResultId: first.resultId });
+    expect(delta.resultId).not.toBe(first.resultId);
+    expect(delta.edits.length).toBe(1);
+    const edit = delta.edits[0]!;
+    // whole tokens, and far less than the file
+    expect(edit.start % 5).toBe(0);
+    expect(edit.deleteCount % 5).toBe(0);
+    expect((edit.data ?? []).length).toBeLessThan(5 * 4);
+    const patched = [...first.data];
+    patched.splice(edit.start, edit.deleteCount, ...(edit.data ?? []));
+    expect(show(decodeTokens(patched, LEGEND, changed))).toEqual(show(await full(uri, changed)));
+    // unchanged since the last answer: no edits
+    const latest = await client.request<Tokens>("textDocument/semanticTokens/full", { textDocument: { uri } });
+    const same = await client.request<Delta>("textDocument/semanticTokens/full/delta", { textDocument: { uri }, previousResultId: latest.resultId });
+    expect(same.edits).toEqual([]);
+    // an id the server no longer holds (an older answer): the whole file, with a new id
+    const stale = await client.request<Tokens>("textDocument/semanticTokens/full/delta", { textDocument: { uri }, previousResultId: first.resultId });
+    expect(stale.data).toEqual(latest.data);
+    expect(stale.resultId).not.toBe(latest.resultId);
   });
 
   it("classifies every name of a file", async () => {

@@ -27,6 +27,7 @@ export const SERVER_CONFIG = {
   /** Which inlay hints the server gives (each a boolean). */
   inlayHintsDefaults: "adainf.inlayHints.defaults",
   inlayHintsInherited: "adainf.inlayHints.inherited",
+  inlayHintsSteps: "adainf.inlayHints.steps",
 } as const;
 
 /** The commands the extension registers (package.json contributes them). */

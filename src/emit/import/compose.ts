@@ -2,24 +2,31 @@
 // resolved as OmegaConf resolves them on the composed config (interpolate.ts). Which files
 // are merged, in which order, and at which key: `group: name` (or `name.yaml`) is
 // `<config's folder>/<group>/<name>.yaml`, merged at the group's key; `group/name` alone is
-// the same file. A group file's own defaults list is followed as Hydra follows it: its
-// groups are relative to the file's group (`/group` from the config's folder), its
-// packages relative to the file's package, its own keys merged where its `_self_` stands.
+// the same file; packages (`group@pkg`, `# @package`) are placed as Hydra 1.2 places them
+// (solo-learn's version_base), and a keyword whose meaning changed since Hydra 1.1
+// (`_name_`, a header's `_group_`) is an error at its line. A group file's own defaults
+// list is followed as Hydra follows it: its groups are relative to the file's group
+// (`/group` from the config's folder), its packages relative to the file's package, its
+// own keys merged where its `_self_` stands.
 // A config's own keys are merged where `_self_` stands, or last when it is absent (Hydra
 // 1.1 and later). `override group: name` changes the option of the group's entry (a
 // config above decides first, as in Hydra); `~group` and `~group: name` delete it. A
 // mapping merges key by key; a list or a scalar replaces what was there. Entries that
 // configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
-// not there, and any entry the importer cannot follow, is said at its place.
+// not there, and any entry the importer cannot follow, is said at its place; an entry with
+// a `..` step (outside the config's folder) is an error at its line. An option given by
+// interpolation (Hydra's defaults-list interpolation, `${group}`) is resolved after its
+// list's other entries, from the options chosen for config groups by then; any other
+// interpolation there is an error at its entry.
 // `--augmentations` is merged last, as a command-line override. A value of a merged file
 // that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
 // refuses the file when it loads it).
 
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { invalidInterpolation, resolveInterpolations } from "./interpolate.js";
-import { type Places, shownPath } from "./places.js";
-import { ImportError, isMap, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
+import { defaultsChoice, invalidInterpolation, resolveInterpolations } from "./interpolate.js";
+import { atPlace, type Places, shownPath } from "./places.js";
+import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
 export interface LoadedSoloConfig {
   /** The composed config, its interpolations resolved (a value that cannot be is an Unresolved, raised where it is read). */
@@ -68,6 +75,8 @@ interface ConfigNode {
   notes: Note[];
   /** The configs above it and itself: one that names any of them would include itself. */
   chain: Set<string>;
+  /** Chosen by a defaults-list interpolation, or below one such file (Hydra refuses overrides there). */
+  interpolated: boolean;
 }
 
 interface GroupEntry {
@@ -77,14 +86,20 @@ interface GroupEntry {
   label: (name: string) => string;
   /** The whole entry (`override knn: a, b`). */
   text: string;
-  keyword: "optional" | "override" | null;
+  /** `override group: name`: it sets the option of the group's entry rather than being one. */
+  override: boolean;
+  /** `optional group: name`: a file that is not there is no error to Hydra. */
+  optional: boolean;
   /** The group as written (no leading `/`): its default package, relative to the containing config's. */
   written: string;
   /** From the config's folder. */
   group: string;
   /** `@package` as written. */
   spec: string | undefined;
+  /** Its options as written (`${...}` in one: Hydra's defaults-list interpolation, resolved when it is followed). */
   names: string[];
+  /** `group: name` with one name (Hydra's GroupDefault): the option it chooses is a group choice interpolations read. */
+  choice: boolean;
   parent: ConfigNode;
   notes: Note[];
   /** The files it stands for, once followed (a deleted entry stands for none). */
@@ -112,8 +127,8 @@ interface Child {
   shown: string;
 }
 
-/** `[optional|override] [~][/]group[@package]`, the key of a mapping entry. */
-const GROUP_KEY = /^(?:(optional|override)\s+)?(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
+/** `[optional] [override] [~][/]group[@package]`, the key of a mapping entry (Hydra takes both keywords, in either order). */
+const GROUP_KEY = /^((?:(?:optional|override)\s+)*)(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
 /** `[~][/]group/name[@package]`, a string entry. */
 const STRING_ENTRY = /^(~)?(\/)?([^\s@~]+)(?:@(\S+))?$/;
 
@@ -129,29 +144,59 @@ function joinKeys(...keys: string[]): string {
   return keys.filter(Boolean).join(".");
 }
 
-/** Dotted names: what a package may be once its keyword prefix is taken off. */
+/** Dotted names: what a package may be once its keywords are resolved. */
 const DOTTED = /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*$/;
 
 /**
- * A package name of Hydra's as a dotted key, for a group whose containing config is at
- * `parent` ("" for the primary config, and for a `# @package` line, which is absolute);
- * null when it is no package (`a..b`, `x.`). `_global_` and `_group_` are absolute,
- * `_here_` is the containing config's package, any other name is under it.
+ * An entry's package as Hydra places it (default_element.py, update_parent and
+ * _get_final_package), for a group whose containing config is at `parent`: `_here_` is
+ * `parent` itself; `_group_`, wherever it stands, is the group's package and makes the
+ * package absolute; any other is under `parent`; whatever comes before the last `_global_`
+ * is dropped (`_global_.a.b` and `x._global_.a.b` are `a.b`). null when the result is no
+ * dotted key (`a..b`, `x.`).
  */
-function packageKey(pkg: string, group: string, parent = ""): string | null {
-  if (pkg === "_global_") return "";
-  if (pkg === "_here_") return parent;
-  if (pkg === "_group_") return groupKey(group);
-  for (const [prefix, base] of [
-    ["_global_.", ""],
-    ["_group_.", groupKey(group)],
-  ] as const) {
-    if (pkg.startsWith(prefix)) {
-      const rest = pkg.slice(prefix.length);
-      return DOTTED.test(rest) ? joinKeys(base, rest) : null;
-    }
+function packageKey(pkg: string, group: string, parent: string): string | null {
+  let p = pkg === "_here_" ? "" : pkg;
+  if (p.includes("_group_")) p = `_global_.${p.replaceAll("_group_", groupKey(group))}`;
+  return finalKey(parent === "" ? p : p === "" ? parent : `${parent}.${p}`);
+}
+
+/** A `# @package` line's package: always absolute (Hydra's set_package_header); null when it is no dotted key. */
+function headerKey(name: string): string | null {
+  return finalKey(name === "_global_" || name.startsWith("_global_.") ? name : `_global_.${name}`);
+}
+
+/** A package after its last `_global_` as a dotted key ("" for the top level), or null. */
+function finalKey(pkg: string): string | null {
+  const at = pkg.lastIndexOf("_global_");
+  const key = at < 0 ? pkg : pkg.slice(at + "_global_".length + 1);
+  return key === "" || DOTTED.test(key) ? key : null;
+}
+
+/**
+ * Why a package cannot be placed as solo-learn's Hydra places it: Hydra 1.1 replaces these
+ * keywords (`keywords`: `_name_` in an entry's package; `_name_` and `_group_` in a
+ * `# @package` line, where an entry's `_group_` is replaced by every version), Hydra 1.2
+ * and later, as solo-learn runs it (version_base="1.2"), keep them as keys. null when
+ * there is none.
+ */
+function versioned(pkg: string, keywords: ("_name_" | "_group_")[], where: string): string | null {
+  const meaning = { _name_: "the option's name", _group_: "the group's package" };
+  const k = keywords.find((w) => pkg.includes(w));
+  return k === undefined ? null : `${k} in ${where} is ${meaning[k]} to Hydra 1.1 but a key named ${k} from Hydra 1.2 on (solo-learn runs version_base 1.2)`;
+}
+
+/**
+ * The package a file's `# @package` line gives it (`header`: that line); null when it names
+ * none. A keyword whose meaning depends on Hydra's version is an error at the line.
+ */
+function headerPackage(file: YamlFile, header: { name: string; line: number }): string | null {
+  const why = versioned(header.name, ["_group_", "_name_"], "a package line");
+  if (why) {
+    const fix = header.name.includes("_group_") ? "remove the line for the group's package, or write the package itself" : "write the package itself";
+    throw new ImportError(atPlace({ file: file.shown, line: header.line }, `'# @package ${header.name}': ${why}; ${fix}`));
   }
-  return DOTTED.test(pkg) ? joinKeys(parent, pkg) : null;
+  return headerKey(header.name);
 }
 
 function isHydra(group: string): boolean {
@@ -165,6 +210,17 @@ function fileOf(dir: string, group: string, name: string): string {
   return join(dir, ...group.split("/").filter(Boolean), optionName(name) === name ? `${name}.yaml` : name);
 }
 
+/** Whether a group or option path has a `..` step: Hydra names groups from the config's folder down only. */
+const climbs = (path: string) => path.split("/").includes("..");
+
+/** The error of an entry that steps out of its folder (`at`: its key, `text`: as written). */
+function climbing(text: string, at: string): ImportError {
+  return new ImportError(
+    `defaults: '${text}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)`,
+    at,
+  );
+}
+
 /** The entries of one config's defaults list (`list`; `at`: its key), and the notes about it. */
 function readList(list: unknown, at: string, node: ConfigNode): void {
   const entries: Entry[] = [];
@@ -176,7 +232,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
   const skip = (here: string, entry: unknown) =>
     entries.push({
       kind: "other",
-      notes: [{ at: here, text: `defaults: ${JSON.stringify(entry)} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped` }],
+      notes: [{ at: here, text: `defaults: ${jsonText(entry)} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped` }],
     });
   const absolute = (slash: string | undefined, written: string) => (slash ? written : [node.group, written].filter(Boolean).join("/"));
   for (const [i, entry] of items.entries()) {
@@ -203,6 +259,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         continue;
       }
       const [, tilde, slash, path, pkg] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined];
+      if (climbs(path)) throw climbing(entry, here);
       if (tilde) {
         // `~group`: the group's entry is deleted, whichever option it selects.
         const group = absolute(slash, path);
@@ -218,20 +275,34 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         entries.push({ kind: "other", notes: [] });
         continue;
       }
+      const named = pkg === undefined ? null : versioned(pkg, ["_name_"], "a package");
+      if (named) throw new ImportError(`defaults: '${entry}': ${named}; write the package itself`, here);
       if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
         skip(here, entry);
         continue;
       }
+      if (path.includes("${")) {
+        // Hydra resolves the whole path, then reads it under the file's group again (its group twice).
+        if (node.chain.size > 1)
+          throw new ImportError(
+            `defaults: '${entry}': Hydra reads an interpolated group/name entry of a group file from the wrong folder (its group twice); write it as 'group: \${...}'`,
+            here,
+          );
+        if (written.includes("${"))
+          throw new ImportError(`defaults: '${entry}': import resolves an interpolation in the option's name only; write the group itself`, here);
+      }
       entries.push({
         kind: "group",
         at: here,
-        label: () => entry,
+        label: (option) => (option === name ? entry : `${entry} (${option})`),
         text: entry,
-        keyword: null,
+        override: false,
+        optional: false,
         written,
         group,
         spec: pkg,
         names: [name],
+        choice: false,
         parent: node,
         notes: [],
         children: [],
@@ -249,19 +320,18 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       skip(here, entry);
       continue;
     }
-    const [, keyword, tilde, slash, written, pkg] = m as unknown as [
-      string,
-      "optional" | "override" | undefined,
-      string | undefined,
-      string | undefined,
-      string,
-      string | undefined,
-    ];
+    const [, keywords, tilde, slash, written, pkg] = m as unknown as [string, string, string | undefined, string | undefined, string, string | undefined];
+    const keyword = (k: string) => keywords.split(/\s+/).includes(k);
     const group = absolute(slash, written);
     if (isHydra(group)) {
       entries.push({ kind: "other", notes: [] });
       continue;
     }
+    const options = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+    const asWritten = value === null ? key : `${key}: ${options.join(", ")}`;
+    if (climbs(written) || options.some(climbs)) throw climbing(asWritten, `${here}.${key}`);
+    const named = pkg === undefined ? null : versioned(pkg, ["_name_"], "a package");
+    if (named) throw new ImportError(`defaults: '${asWritten}': ${named}; write the package itself`, `${here}.${key}`);
     if (tilde) {
       // `~group: name`: deleted only where it selects that option.
       if (value !== null && typeof value !== "string") skip(here, entry);
@@ -283,7 +353,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         notes: [
           {
             at: `${here}.${key}`,
-            text: `defaults: '${key}' selects ${JSON.stringify(value)}, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped`,
+            text: `defaults: '${key}' selects ${jsonText(value)}, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped`,
           },
         ],
       });
@@ -295,28 +365,20 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       continue;
     }
     const text = `${key}: ${names.join(", ")}`;
-    if (names.some((n) => n.includes("${"))) {
-      entries.push({
-        kind: "other",
-        notes: [
-          {
-            at: `${here}.${key}`,
-            text: `defaults: '${text}' selects its option by interpolation (Hydra's defaults-list interpolation), which import does not follow; skipped`,
-          },
-        ],
-      });
-      continue;
-    }
+    if (Array.isArray(value) && names.some((n) => n.includes("${")))
+      throw new ImportError(`defaults: '${text}': Hydra does not support an interpolation in a list of options`, `${here}.${key}`);
     entries.push({
       kind: "group",
       at: `${here}.${key}`,
       label: (name) => `${key}: ${name}`,
       text,
-      keyword: keyword ?? null,
+      override: keyword("override"),
+      optional: keyword("optional"),
       written,
       group,
       spec: pkg,
       names,
+      choice: typeof value === "string",
       parent: node,
       notes: [],
       children: [],
@@ -369,6 +431,10 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const dir = dirname(configPath);
   const primary = readYaml(configPath, "the solo-learn config", shown(configPath));
   if (!isMap(primary.value)) throw new ImportError(`${shown(configPath)}: expected a solo-learn config (a YAML mapping)`);
+  // The config's own `# @package` line places its keys, and its entries' packages under them.
+  const rootPkg = primary.packageLine === null ? "" : headerPackage(primary, primary.packageLine);
+  if (rootPkg === null)
+    throw new ImportError(atPlace({ file: primary.shown, line: primary.packageLine!.line }, `'# @package ${primary.packageLine!.name}' names no package`));
   // The entries' places first: a file an entry names can fail before the config's own keys
   // are merged (its `_self_` comes later), and is reported at its entry's line.
   primary.recordKey(places, "defaults");
@@ -376,11 +442,12 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     file: primary,
     path: configPath,
     group: "",
-    pkg: "",
+    pkg: rootPkg,
     own: ownKeys(primary.value),
     entries: [],
     notes: [],
     chain: new Set([configPath]),
+    interpolated: false,
   };
 
   /** The option an `override` sets for a group: a config above decides first; in one list, the last. */
@@ -389,6 +456,8 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const deletions: DeleteEntry[] = [];
   /** The deletions of each group. */
   const deleting = new Map<string, DeleteEntry[]>();
+  /** The option chosen for each group so far, by Hydra's override key (`group`, `group@package`): what a defaults-list interpolation reads. */
+  const chosen = new Map<string, string>();
   let files = 0;
 
   /** Follows a config's defaults list: its overrides and deletions first, then its entries, the last first (as Hydra). */
@@ -396,7 +465,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     readList(list, at, node);
     const entries = node.entries;
     let lastPlain = -1;
-    for (const [i, x] of entries.entries()) if (x.kind === "group" && x.keyword !== "override") lastPlain = i;
+    for (const [i, x] of entries.entries()) if (x.kind === "group" && !x.override) lastPlain = i;
     for (const [i, e] of entries.entries()) {
       if (e.kind === "delete") {
         deletions.push(e);
@@ -404,7 +473,10 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         if (same) same.push(e);
         else deleting.set(e.group, [e]);
       }
-      if (e.kind !== "group" || e.keyword !== "override") continue;
+      if (e.kind !== "group" || !e.override) continue;
+      // Hydra sets every group before it resolves an interpolation: a file chosen by one may override none.
+      if (node.interpolated)
+        throw new ImportError(`defaults: '${e.text}': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)`, e.at);
       overrideEntries.push(e);
       const before = overrides.get(e.group);
       if (!before || before.entry.parent === node) overrides.set(e.group, { entry: e, used: false });
@@ -414,27 +486,50 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
           text: `defaults: '${e.text}' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
         });
     }
-    for (const e of [...entries].reverse()) if (e.kind === "group" && e.keyword !== "override") follow(e);
+    // An option given by interpolation is resolved after the list's other entries, from the groups chosen by then (as Hydra).
+    const deferred: GroupEntry[] = [];
+    for (const e of [...entries].reverse()) if (e.kind === "group" && !e.override && !follow(e)) deferred.push(e);
+    const choices = new Map(chosen);
+    for (const e of deferred) follow(e, choices);
   };
 
-  /** The files of a group entry (its option, or the option an override sets), each read and its own list followed. */
-  const follow = (e: GroupEntry) => {
+  /**
+   * The files of a group entry (its option, or the option an override sets), each read and
+   * its own list followed; false, and nothing done, for an option given by interpolation
+   * while `choices` (the groups chosen by then, to resolve it from) are not given.
+   */
+  const follow = (e: GroupEntry, choices?: ReadonlyMap<string, string>): boolean => {
     let by = e;
-    const o = e.keyword === "override" ? undefined : overrides.get(e.group);
+    const o = e.override ? undefined : overrides.get(e.group);
     if (o) {
       o.used = true;
       by = o.entry;
     }
-    const names = by.names;
+    let names = by.names;
+    const interpolated = names.some((n) => n.includes("${"));
+    if (interpolated) {
+      if (choices === undefined) return false;
+      names = names.map((n) => {
+        const r = defaultsChoice(n, choices);
+        if ("error" in r) throw new ImportError(`defaults: '${by.text}': ${r.error}`, by.at);
+        if (climbs(r.value)) throw climbing(by.label(r.value), by.at);
+        return r.value;
+      });
+    }
     const deletion = deleting.get(e.group)?.find((d) => d.name === null || (names.length === 1 && optionName(d.name) === optionName(names[0]!)));
     if (deletion) {
       deletion.used = true;
-      return;
+      return true;
     }
     e.followed = true;
     let looped = false;
     const parent = e.parent;
     const entryPkg = e.spec === undefined ? joinKeys(parent.pkg, groupKey(e.written)) : packageKey(e.spec, e.group, parent.pkg)!;
+    // Hydra's known choices, by its override key: the group, and `@package` where the package is not the group's.
+    if (e.choice) {
+      const key = entryPkg === groupKey(e.group) ? e.group : `${e.group}@${entryPkg || "_global_"}`;
+      if (!chosen.has(key)) chosen.set(key, names[0]!);
+    }
     for (const name of names) {
       const file: DefaultsFile = {
         at: by.at,
@@ -442,7 +537,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         group: e.group,
         path: fileOf(dir, e.group, name),
         package: e.spec === undefined ? null : entryPkg,
-        optional: by.keyword === "optional" || e.keyword === "optional",
+        optional: by.optional || e.optional,
       };
       // --augmentations stands for the augmentations the defaults list names: that entry is not read.
       if (augmentationsPath !== undefined && topKey(entryPkg) === "augmentations") continue;
@@ -460,11 +555,13 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       }
       if (++files > MAX_FILES) throw new ImportError(`its defaults lists name more than ${MAX_FILES} files; a solo-learn config has a few`, file.at);
       const read = readYaml(file.path, `named by the defaults entry '${file.label}'`, child.shown, file.at);
-      const fromLine = read.packageLine === null ? null : packageKey(read.packageLine, e.group);
-      if (file.package === null && read.packageLine !== null && fromLine === null) {
+      // The file's `# @package` line places it unless its entry names a package.
+      const header = file.package === null ? read.packageLine : null;
+      const fromLine = header === null ? null : headerPackage(read, header);
+      if (header !== null && fromLine === null) {
         e.notes.push({
           at: file.at,
-          text: `defaults: '${file.label}': '# @package ${read.packageLine}' in ${read.shown} names no package; merged at ${entryPkg || "the top level"}`,
+          text: `defaults: '${file.label}': '# @package ${header.name}' in ${read.shown} names no package; merged at ${entryPkg || "the top level"}`,
         });
       }
       const node: ConfigNode = {
@@ -476,6 +573,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         entries: [],
         notes: [],
         chain: new Set([...parent.chain, file.path]),
+        interpolated: parent.interpolated || interpolated,
       };
       child.node = node;
       // The list's own key, so that its entries are placed at their lines in the file.
@@ -485,6 +583,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     }
     // An entry that names only configs being composed already adds nothing.
     if (looped && e.children.length === 0) e.followed = false;
+    return true;
   };
 
   expand(root, primary.value["defaults"], "defaults");
@@ -496,7 +595,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       continue;
     }
     e.notes.push({ at: e.at, text: `defaults: '${e.text}' overrides no earlier entry of ${e.group} (Hydra refuses that); merged where it stands` });
-    follow(e);
+    if (!follow(e)) follow(e, new Map(chosen));
   }
   for (const d of deletions) {
     if (!d.used)
@@ -534,13 +633,13 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     for (const e of node.entries) {
       notes.push(...e.notes);
       if (e.kind === "self") {
-        if (node === root) merge(node.file, "", node.own, node.path, `${base(node.path)}_augmentations`);
+        if (node === root) merge(node.file, node.pkg, node.own, node.path, `${base(node.path)}_augmentations`);
         else merge(node.file, node.pkg, node.own, node.path, base(node.path), "defaults");
         continue;
       }
       if (e.kind !== "group" || !e.followed) continue;
       const id = `${e.group}@${e.spec === undefined ? "" : joinKeys(e.parent.pkg, e.spec)}`;
-      if (e.keyword !== "override" && given.has(id))
+      if (!e.override && given.has(id))
         notes.push({
           at: e.at,
           text: `defaults: '${e.text}' gives ${e.group} a second time (Hydra refuses that; 'override ${e.group}: ...' replaces the first): both are merged, in order`,

@@ -18,6 +18,7 @@
 // order keys are resolved in: each key keeps the length of its chain, and a key met
 // MAX_CHAIN deep is resolved first on its own, so the stack stays shallow.
 
+import { exactInt } from "./omegaconf-yaml.js";
 import { MAX_CONFIG_BYTES, Unresolved, type YamlMap } from "./read-config.js";
 
 /** A config key, as the list of its steps from the top level (list indices as digits). */
@@ -410,7 +411,7 @@ class Parser {
       const t = trimmed;
       if (/^null$/i.test(t)) return { kind: "literal", value: null, float: false };
       if (/^(?:true|false)$/i.test(t)) return { kind: "literal", value: t.toLowerCase() === "true", float: false };
-      if (INT.test(t)) return { kind: "literal", value: Number(t.replace(/_/g, "")), float: false };
+      if (INT.test(t)) return { kind: "literal", value: exactInt(BigInt(t.replace(/_/g, ""))), float: false };
       if (FLOAT.test(t)) {
         const n = t.replace(/_/g, "").toLowerCase();
         const value = n.endsWith("inf") ? (n.startsWith("-") ? -Infinity : Infinity) : n.endsWith("nan") ? NaN : Number(n);
@@ -461,6 +462,20 @@ export interface ResolveContext {
   isFloat(key: string): boolean;
   /** A key whose value is a whole-value interpolation of a mapping or list: the keys under it are those under `to`. */
   alias(from: string, to: string): void;
+}
+
+/** A list index as Python's int() reads it (OmegaConf's is_int): spaces around, a sign, `_` between digits. */
+const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+/** OmegaConf's KEY_PATH_HEAD and KEY_PATH_OTHER (_utils.py): the first key, then `.key` or `[key]` each. */
+const KEY_PATH_HEAD = /^[^.[]*/;
+const KEY_PATH_OTHER = /\.([^.[]*)|\[(.*?)\]/g;
+
+/** A key without leading dots split as OmegaConf's split_key splits it (`a.b[0].c` -> a, b, 0, c). */
+function splitKey(key: string): string[] {
+  const head = KEY_PATH_HEAD.exec(key)![0];
+  const steps = head === "" && key.startsWith("[") ? [] : [head];
+  for (const m of key.slice(head.length).matchAll(KEY_PATH_OTHER)) steps.push(m[1] || (m[2] ?? ""));
+  return steps;
 }
 
 const dotted = (p: Path) => p.join(".");
@@ -672,8 +687,9 @@ class Resolution {
     if (typeof v === "boolean") return v ? "True" : "False";
     if (typeof v === "number") {
       const float = !Number.isInteger(v) || (path !== null && this.ctx.isFloat(dotted(path)));
-      return float ? pythonFloat(v) : Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+      return float ? pythonFloat(v) : String(v);
     }
+    if (typeof v === "bigint") return String(v);
     if (typeof v === "string") return pythonString(v);
     const at = (k: string) => (path === null ? null : [...path, k]);
     if (Array.isArray(v)) return `[${v.map((x, i) => this.repr(x, at(String(i)))).join(", ")}]`;
@@ -742,19 +758,7 @@ class Resolution {
         if (args.length < 1 || args.length > 2 || key?.kind !== "value" || typeof key.value !== "string")
           throw this.error(holder, `${lead}: oc.select takes a key and, after a comma, a default`);
         const fallback: Got = args[1] ?? { kind: "value", value: null, float: false };
-        let sel: Interp;
-        try {
-          sel = new Parser(`\${${key.value}}`).text()[0] as Interp;
-        } catch (e) {
-          if (e instanceof GrammarError) throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
-          throw e;
-        }
-        if (typeof sel !== "object" || sel.kind !== "node") throw this.error(holder, `${lead}: oc.select's '${key.value}' is not a key`);
-        const rel = this.steps(sel.steps, holder, raw);
-        if (sel.up > holder.length) return fallback;
-        const found = this.find([...holder.slice(0, sel.up === 0 ? 0 : holder.length - sel.up), ...rel]);
-        if (!found.found || (found.got.kind === "value" && found.got.value === "???")) return fallback;
-        return found.got;
+        return this.select(key.value, holder, lead) ?? fallback;
       }
       case "oc.decode": {
         const input = args[0];
@@ -773,6 +777,44 @@ class Resolution {
       default:
         throw new Error(`resolver ${name} listed but not evaluated`);
     }
+  }
+
+  /**
+   * oc.select's key as OmegaConf 2.2 selects it (select_value, absolute_key): any text is a
+   * key, split as split_key splits it; leading dots are relative to the mapping or list
+   * holding the value. null (the default is taken) when a step is not there, a step on the
+   * way is no mapping or list, or the value is `???` itself; an error where OmegaConf
+   * raises: more dots than levels above, a list step that is no whole number, a target
+   * whose own interpolation fails.
+   */
+  private select(key: string, holder: Path, lead: string): Got | null {
+    const dots = /^\.*/.exec(key)![0].length;
+    // The first dot is the holding mapping or list (the holder's parent), each further dot one level up.
+    if (dots > holder.length)
+      throw this.error(holder, `${lead}: oc.select's '${key}' goes ${dots} levels up from ${dotted(holder)}, above the top of the config`);
+    let got: Got = { kind: "node", path: dots === 0 ? [] : holder.slice(0, holder.length - dots) };
+    const rest = key.slice(dots);
+    if (rest === "") return got;
+    const walked: string[] = [];
+    for (const step of splitKey(rest)) {
+      const container: unknown = got.kind === "node" ? this.raw(got.path) : got.value;
+      let name = step;
+      if (Array.isArray(container)) {
+        if (!PY_INT.test(step)) throw this.error(holder, `${lead}: oc.select's '${key}': ${walked.join(".")} is a list, and '${step}' is no index of it`);
+        const index = Number(step.replace(/[\s_]/g, ""));
+        if (index < 0 || index >= container.length) return null;
+        name = String(index);
+      } else if (!isContainer(container) || !Object.hasOwn(container, step)) return null;
+      walked.push(step);
+      if (got.kind === "value") got = { kind: "value", value: (container as YamlMap)[name], float: false };
+      else {
+        const at = [...got.path, name];
+        // `???` itself is no value yet: the default (one an interpolation gives fails in `at`).
+        if (this.raw(at) === "???") return null;
+        got = this.at(at);
+      }
+    }
+    return got;
   }
 
   /** A resolver argument's value; lists and mappings in it become plain values. */
@@ -854,6 +896,45 @@ class Resolution {
     this.built.set(id, out);
     return out;
   }
+}
+
+/**
+ * An option of a defaults list written with interpolations, resolved as Hydra resolves it
+ * (Hydra's defaults-list interpolation): each `${group}` is the option chosen for that
+ * config group before the entry (`choices`: Hydra's override key, `group` or
+ * `group@package`, -> option), the text around it kept. What else OmegaConf would evaluate
+ * there (a resolver, a relative or nested key) is not: its message, as is a key that is
+ * no choice (Hydra reads no config key there) and text that is no interpolation.
+ */
+export function defaultsChoice(text: string, choices: ReadonlyMap<string, string>): { value: string } | { error: string } {
+  let pieces: Piece[];
+  try {
+    pieces = new Parser(text).text();
+  } catch (e) {
+    if (e instanceof GrammarError) return { error: `${quoted(text)} is not a valid interpolation: ${e.message}` };
+    throw e;
+  }
+  let out = "";
+  for (const p of pieces) {
+    if (typeof p === "string") {
+      out += p;
+      continue;
+    }
+    const steps = p.kind === "node" && p.up === 0 ? p.steps.map((step) => (step.length === 1 && typeof step[0] === "string" ? step[0] : null)) : [null];
+    if (steps.includes(null))
+      return {
+        error: `${p.src}: import resolves only \${group} in a defaults list (the option chosen for a config group before this entry); write the option itself`,
+      };
+    const choice = steps.length === 1 ? choices.get(steps[0]!) : undefined;
+    if (choice === undefined) {
+      const known = [...choices.keys()].sort().join(", ");
+      return {
+        error: `${p.src} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys${known ? `: ${known}` : "; none is chosen before it"})`,
+      };
+    }
+    out += choice;
+  }
+  return { value: out };
 }
 
 /**

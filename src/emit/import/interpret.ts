@@ -11,7 +11,7 @@ import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
 import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
 import type { LoadedSoloConfig } from "./compose.js";
-import { get, ImportError, isMap, type Note, plain, Unresolved, type YamlMap } from "./read-config.js";
+import { get, ImportError, isMap, jsonText, type Note, plain, Unresolved, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;
@@ -86,7 +86,7 @@ function valueAt(m: YamlMap, path: string, base = ""): unknown {
     if (cur === undefined || cur === null) return undefined;
     if (!isMap(cur)) {
       const key = base + parts.slice(0, i).join(".");
-      const found = Array.isArray(cur) ? "a list" : JSON.stringify(cur);
+      const found = Array.isArray(cur) ? "a list" : jsonText(cur);
       throw new ImportError(`${key} must be a mapping (it holds ${parts.slice(i).join(".")}), found ${found}`, key);
     }
     cur = cur[k];
@@ -101,14 +101,14 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
   }
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${JSON.stringify(v)}`, path);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${jsonText(v)}`, path);
   return v;
 }
 
 function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
   const v = valueAt(m, path);
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${JSON.stringify(v)}`, path);
+  if (typeof v !== "boolean") throw new ImportError(`${path} must be true or false, found ${jsonText(v)}`, path);
   return v;
 }
 
@@ -116,7 +116,7 @@ function boolAt(m: YamlMap, path: string, fallback: boolean): boolean {
 function stringAt(m: YamlMap, path: string, base = ""): string | null {
   const v = valueAt(m, path, base);
   if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${JSON.stringify(v)}`, base + path);
+  if (typeof v !== "string") throw new ImportError(`${path} must be a string, found ${jsonText(v)}`, base + path);
   return v;
 }
 
@@ -151,7 +151,7 @@ function devicesAt(c: YamlMap): number {
   if (v === undefined || v === null) return 1;
   if (Array.isArray(v) && v.length > 0) return v.length;
   if (typeof v === "number" && Number.isInteger(v) && v >= 1) return v;
-  throw new ImportError(`devices must be a number of devices or a list of device ids, found ${JSON.stringify(v)}`, "devices");
+  throw new ImportError(`devices must be a number of devices or a list of device ids, found ${jsonText(v)}`, "devices");
 }
 
 export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
@@ -259,9 +259,9 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   if (typeof maxSteps === "number" && maxSteps > 0) steps = { value: dur(maxSteps, "steps"), at: "max_steps" };
   else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = { value: dur(maxEpochs, "epochs"), at: "max_epochs" };
   else if (maxSteps !== undefined && maxSteps !== null && maxSteps !== -1)
-    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${JSON.stringify(maxSteps)}`, "max_steps");
+    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${jsonText(maxSteps)}`, "max_steps");
   else if (maxEpochs !== undefined && maxEpochs !== null)
-    throw new ImportError(`max_epochs must be a positive number, found ${JSON.stringify(maxEpochs)}`, "max_epochs");
+    throw new ImportError(`max_epochs must be a positive number, found ${jsonText(maxEpochs)}`, "max_epochs");
   else throw new ImportError("neither max_steps nor max_epochs is set", "max_steps");
   const schedName = stringAt(c, "scheduler.name") ?? "none";
   let schedule: CallPlan | "constant";
@@ -293,7 +293,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   else if (typeof vci === "number" && Number.isInteger(vci) && vci > 1) every = dur(vci, "steps");
   else
     throw new ImportError(
-      `val_check_interval = ${JSON.stringify(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`,
+      `val_check_interval = ${jsonText(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`,
       "val_check_interval",
     );
   const onlineLinear: CallPlan = {

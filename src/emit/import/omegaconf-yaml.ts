@@ -5,7 +5,8 @@
 // PyYAML alone reads text) and without timestamps (`2024-01-02` stays text). Merge keys
 // (`<<: *anchor`) are PyYAML's too. These replace the bool, int, float and timestamp tags
 // of the yaml library's YAML 1.1 schema; its map, seq, str, null, merge and explicit tags
-// (`!!binary`, `!!set`, ...) are kept.
+// (`!!binary`, `!!set`, ...) are kept. An int beyond 2^53 - 1 is a bigint, exact as
+// Python's (exactInt).
 
 import { Scalar, type ScalarTag, type Tags } from "yaml";
 
@@ -31,23 +32,35 @@ function signed(text: string): [number, string] {
   return [1, t.startsWith("+") ? t.slice(1) : t];
 }
 
-/** `1:30` -> 90 (base 60, the last part the units). */
-function sexagesimal(t: string, part: (p: string) => number): number {
-  return t.split(":").reduce((acc, p) => acc * 60 + part(p), 0);
+/** `1:30.5` -> 90.5 (base 60, the last part the units; an int's are counted exactly in intValue). */
+function sexagesimal(t: string): number {
+  return t.split(":").reduce((acc, p) => acc * 60 + Number(p), 0);
 }
 
-/** PyYAML's construct_yaml_int. */
-function intValue(text: string, onError: (msg: string) => void): number {
+/**
+ * A whole number as a config holds it (Python's ints are exact): a number where a JS number
+ * holds it exactly (up to 2^53 - 1), else the bigint, kept exact where it is written into
+ * text and refused where it is read as a number (read-config.ts, wholeNumberRead).
+ */
+export function exactInt(v: bigint): number | bigint {
+  return v >= -MAX_EXACT && v <= MAX_EXACT ? Number(v) : v;
+}
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** PyYAML's construct_yaml_int, exact. */
+function intValue(text: string, onError: (msg: string) => void): number | bigint {
   const [sign, t] = signed(text);
-  let v: number;
-  if (t === "0") v = 0;
-  else if (t.startsWith("0b")) v = t.length > 2 ? parseInt(t.slice(2), 2) : NaN;
-  else if (t.startsWith("0x")) v = t.length > 2 ? parseInt(t.slice(2), 16) : NaN;
-  else if (t.startsWith("0")) v = parseInt(t, 8);
-  else if (t.includes(":")) v = sexagesimal(t, (p) => parseInt(p, 10));
-  else v = parseInt(t, 10);
-  if (Number.isNaN(v)) onError(`'${text}' is not a number`);
-  return sign * v;
+  let v: bigint;
+  try {
+    if (t.startsWith("0b") || t.startsWith("0x")) v = BigInt(t);
+    else if (t.startsWith("0") && t !== "0") v = BigInt(`0o${t.slice(1)}`);
+    else if (t.includes(":")) v = t.split(":").reduce((acc, p) => acc * 60n + BigInt(p), 0n);
+    else v = BigInt(t);
+  } catch {
+    onError(`'${text}' is not a number`);
+    return NaN;
+  }
+  return exactInt(BigInt(sign) * v);
 }
 
 /** PyYAML's construct_yaml_float. */
@@ -56,7 +69,7 @@ function floatValue(text: string, onError: (msg: string) => void): number {
   let v: number;
   if (t === ".inf") v = Infinity;
   else if (t === ".nan") return NaN;
-  else if (t.includes(":")) v = sexagesimal(t, Number);
+  else if (t.includes(":")) v = sexagesimal(t);
   else v = t === "." || t === "" ? NaN : Number(t);
   if (Number.isNaN(v)) onError(`'${text}' is not a number`);
   return sign * v;
@@ -70,7 +83,7 @@ const bool: ScalarTag = {
   resolve: (s) => /^(?:yes|true|on)$/i.test(s),
 };
 const int: ScalarTag = {
-  identify: (v) => typeof v === "number" && Number.isInteger(v),
+  identify: (v) => (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint",
   default: true,
   tag: INT_TAG,
   format: INT_FORMAT,

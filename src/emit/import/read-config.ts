@@ -70,8 +70,8 @@ export interface YamlFile {
   value: unknown;
   /** The file as the user names it (relative to the cwd). */
   shown: string;
-  /** The package its `# @package <name>` line names (Hydra's placement of a group file), if any. */
-  packageLine: string | null;
+  /** The package its `# @package <name>` header line names (Hydra's placement of the file), and that line; null without one. */
+  packageLine: { name: string; line: number } | null;
   /** Records the places of its keys merged at `prefix` (`places.record`, without `omit`); a key given twice is an error. */
   recordAt(places: Places, prefix: string, omit?: string): void;
   /**
@@ -83,7 +83,8 @@ export interface YamlFile {
 
 /**
  * Reads one YAML file (named as `shown`). `key`: the config key that names the file (a
- * defaults entry), where a missing or unreadable file is reported.
+ * defaults entry), where a file that is missing, no regular file, over MAX_CONFIG_BYTES,
+ * unreadable or nested too deeply is reported (its YAML errors are at their own lines).
  */
 export function readYaml(path: string, what: string, shown: string, key?: string): YamlFile {
   if (!existsSync(path)) throw new ImportError(`${shown}: no such file (${what})`, key);
@@ -94,12 +95,13 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     if (st.size > MAX_CONFIG_BYTES) {
       throw new ImportError(
         `${shown}: ${(st.size / 2 ** 20).toFixed(1)} MiB, over the ${MAX_CONFIG_BYTES / 2 ** 20} MiB a solo-learn config may have (${what})`,
+        key,
       );
     }
     text = readFileSync(path, "utf8");
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`);
+    throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`, key);
   }
   // The yaml library's own duplicate-key check is quadratic in a mapping's size (a 1 MB
   // mapping took seconds, 10 MB minutes): it is off, and duplicates are found in linear
@@ -164,11 +166,10 @@ export function readYaml(path: string, what: string, shown: string, key?: string
           : e.message;
       throw new ImportError(atPlace({ file: shown, line }, `not valid YAML: ${why}`));
     }
-    const packageLine = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*?[ \t]*#[ \t]*@package[ \t]+(\S+)/.exec(text)?.[1] ?? null;
     return {
       value,
       shown,
-      packageLine,
+      packageLine: packageHeader(text, shown),
       recordAt(places, prefix, omit) {
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit, (a) => a.resolve(doc));
         if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
@@ -181,9 +182,28 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
-    if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`);
+    if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`, key);
     throw e;
   }
+}
+
+/**
+ * The `# @package <name>` line of a file's header, as Hydra reads the header
+ * (config_source.py, _get_header_dict): `# @key value` lines at the top, blank lines
+ * skipped, up to the first other line (a plain comment ends it too); the last `@package`
+ * counts. A header line of more or fewer than two words is refused, as Hydra refuses it.
+ */
+function packageHeader(text: string, shown: string): { name: string; line: number } | null {
+  let found: { name: string; line: number } | null = null;
+  for (const [i, raw] of text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/).entries()) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (!/^#\s*@/.test(line)) break;
+    const words = line.replace(/^#+/, "").trim().split(" ").filter(Boolean);
+    if (words.length !== 2) throw new ImportError(atPlace({ file: shown, line: i + 1 }, `'${line}': a header line is '# @key value' (Hydra refuses it)`));
+    if (words[0] === "@package") found = { name: words[1]!, line: i + 1 };
+  }
+  return found;
 }
 
 export function isMap(v: unknown): v is YamlMap {
@@ -203,12 +223,22 @@ export function get(m: YamlMap, path: string, base = ""): unknown {
     if (!isMap(cur)) return undefined;
     cur = cur[k];
   }
-  if (cur instanceof Unresolved) throw cur.error(base + path);
-  return cur;
+  return plain(cur, base + path);
 }
 
-/** `v`, unless it is a value whose interpolation cannot be resolved: then its error, read as `key`. */
+/**
+ * `v`, unless it is a value whose interpolation cannot be resolved (then its error, read as
+ * `key`) or a whole number beyond 2^53 - 1 (a bigint, exactInt), refused where it is read:
+ * no value of a pipeline holds it exactly.
+ */
 export function plain(v: unknown, key: string): unknown {
   if (v instanceof Unresolved) throw v.error(key);
+  if (typeof v === "bigint") throw new ImportError(`${key}: ${v} is a whole number outside ±(2^53 - 1), which a pipeline's numbers cannot hold exactly`, key);
   return v;
+}
+
+/** A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify throws on one). */
+export function jsonText(v: unknown): string {
+  const marked = JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x)) ?? String(v);
+  return marked.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
 }
