@@ -78,6 +78,16 @@ export function bareName(e: Expr): string | null {
   return e.kind === "call" && !e.args && e.callee.parts.length === 1 ? e.callee.text : null;
 }
 
+/**
+ * Beyond 2^53 a whole-number literal reads as a neighbouring number (seed
+ * 9007199254740993 as ...992): refused at its span, never silently changed.
+ */
+function inexactWhole(e: Expr & { kind: "number" }, ctx: ResolveContext, what: string): boolean {
+  if (!Number.isFinite(e.value) || Number.isSafeInteger(e.value)) return false;
+  ctx.report(diag.E021.notExactWhole({ what, raw: e.raw }), e.span);
+  return true;
+}
+
 export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what: string): unknown {
   const mismatch = (): Invalid => {
     ctx.report(diag.E020.typeMismatch({ what, expected: describeType(t), found: describeExpr(e) }), e.span);
@@ -91,6 +101,7 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
         ctx.report(diag.E020.notWholeNumber({ what, raw: e.raw }), e.span);
         return INVALID;
       }
+      if (t.kind === "int" && inexactWhole(e, ctx, what)) return INVALID;
       if (!Number.isFinite(e.value) || !inBounds(e.value, t)) {
         ctx.report(diag.E021.outOfRange({ what, raw: e.raw, bounds: bounds(t) }), e.span);
         return INVALID;
@@ -144,6 +155,7 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
         ctx.report((t.allowNone ? diag.E021.notPositiveWholeOrNone : diag.E021.notPositiveWhole)({ what, raw: e.raw }), e.span);
         return INVALID;
       }
+      if (inexactWhole(e, ctx, what)) return INVALID;
       const u = e.unit?.text ?? "steps";
       const unit = u.startsWith("epoch") ? "epochs" : "steps";
       return { value: e.value, unit } satisfies Duration;

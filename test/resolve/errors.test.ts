@@ -87,6 +87,13 @@ describe("resolve: ranges and types", () => {
     ["  train { batch_size = 0 }", "E021", "train.batch_size = 0 is out of range: it must be >= 1"],
     ["  train { batch_size = 2.5 }", "E020", "train.batch_size expects a whole number, found 2.5"],
     ["  train { steps = -5 }", "E021", "train.steps = -5 is out of range: it must be a positive whole number"],
+    // Whole numbers beyond 2^53 - 1 would be read as a neighbour: refused, not rounded.
+    [
+      "  seed = 9007199254740993",
+      "E021",
+      "seed = 9007199254740993 is out of range: whole numbers are kept exactly only up to 9_007_199_254_740_991 (2^53 - 1)",
+    ],
+    ["  train { steps = 1e20 }", "E021", "train.steps = 1e20 is out of range: whole numbers are kept exactly only up to 9_007_199_254_740_991 (2^53 - 1)"],
     ["  output { checkpoint_every = 0 steps }", "E021", "output.checkpoint_every = 0 is out of range: it must be a positive whole number"],
     ["  evaluate { knn(k = 5, every = 0 epochs) }", "E021", "knn.every = 0 is out of range: it must be a positive whole number"],
     ["  inflate { real x 0 }", "E021", "replication of real = 0 is out of range: it must be in [1, 1000000]"],
