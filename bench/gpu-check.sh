@@ -5,10 +5,11 @@
 # ResNet-18 SimCLR step on webgpu (2x256 and 2x512 views) against bench/gpu_step.py
 # (PyTorch CUDA fp32, tf32 and bf16), profiles one step per kernel (GPU time vs JS dispatch),
 # trains the paper's step through `adainfc run` (bench/gpu-paper.adainf: LARS, the online
-# classifier, augmentation on the CPU threads; fed vs consumed views/s), runs the
+# classifier, augmentation on the CPU threads; fed vs consumed views/s), checks that
+# webgpu trains every method as wasm does (bench/gpu-parity.adainf, both at once), runs the
 # quickstart on webgpu with its wall time, and, as time allows, the same ResNet-18 step on
 # the CPU (wasm on 8 threads against PyTorch CPU on 8), and prints a summary.
-# Writes at most 10 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+# Writes at most 11 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
 #
 #   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
 #   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
@@ -242,6 +243,52 @@ tail -n 12 "$OUT/paper-run.log"
 } >>"$OUT/paper-run.log"
 log "paper run rc=$RUN_RC wall ${RUN_WALL}s"
 
+# --- 3b. parity: the same steps on webgpu and on wasm ------------------------------------------
+# bench/gpu-parity.adainf: 5 steps of ResNet-18 (SimCLR, LARS) and of every method on the
+# convnet, on real MNIST digits, then kNN and the online classifier; run once per backend
+# at the same time (wasm on 8 CPU threads, webgpu on the GPU) and compared step by step:
+# whether the WGSL kernels compute on this GPU what the CPU computes.
+: >"$OUT/parity.log"
+cp "$REPO/bench/gpu-parity.adainf" bench/
+PARITY_PIPE=bench/gpu-parity.adainf
+if [ "$TINY" = 1 ]; then
+  # lavapipe: no ResNet-18 case, 3 steps of 8 images on 64 digits.
+  sed -e '/resnet18 {/d' -e 's/size = 256/size = 64/' -e 's/size = 128/size = 64/' -e 's/batch_size = 32/batch_size = 8/' \
+    -e 's/^    steps = 5$/    steps = 3/' -e 's/every = 5 steps/every = 3 steps/' -e 's/checkpoint_every = 5 steps/checkpoint_every = 3 steps/' \
+    bench/gpu-parity.adainf >bench/gpu-parity-tiny.adainf
+  PARITY_PIPE=bench/gpu-parity-tiny.adainf
+fi
+if [ "$SKIP_WEBGPU" = 1 ]; then
+  log "skipped parity: no hardware webgpu adapter"
+elif [ "$(left)" -gt 200 ]; then
+  pt=$(($(left) > 300 ? 100 : $(left) / 3))
+  [ "$TINY" = 1 ] && pt=$(($(left) / 3))
+  log "parity: adainfc run $PARITY_PIPE on webgpu and on wasm (8 threads) at once (timeout ${pt}s)"
+  rm -rf runs/parity-webgpu runs/parity-wasm
+  timeout "$pt" "$NODE" bin/adainfc.js run "$PARITY_PIPE" --backend webgpu --set output.dir=runs/parity-webgpu --no-color >"$WORK/parity-webgpu.log" 2>&1 &
+  PARITY_WEBGPU_PID=$!
+  timeout "$pt" "$NODE" bin/adainfc.js run "$PARITY_PIPE" --backend wasm --wasm-threads 8 --set output.dir=runs/parity-wasm --no-color >"$WORK/parity-wasm.log" 2>&1
+  parity_wasm_rc=$?
+  wait $PARITY_WEBGPU_PID
+  parity_webgpu_rc=$?
+  quiet <"$WORK/parity-webgpu.log" | tail -n 9
+  { # what the summary reads: each backend's exit code, each point's losses and final figures
+    echo "{\"parity\": {\"webgpu_rc\": $parity_webgpu_rc, \"wasm_rc\": $parity_wasm_rc, \"pipeline\": \"$PARITY_PIPE\"}}"
+    for b in webgpu wasm; do
+      for d in runs/parity-$b/*/; do
+        [ -f "$d/metrics.jsonl" ] || continue
+        c=$(basename "$d")
+        echo "{\"backend\": \"$b\", \"point\": \"$c\", \"losses\": [$(grep -o '"loss":[^,}]*' "$d/metrics.jsonl" | cut -d: -f2 | paste -sd,)], \"done\": $([ -f "$d/done.json" ] && tr -d '\n' <"$d/done.json" || echo null)}"
+      done
+    done
+    echo "== webgpu's log"; quiet <"$WORK/parity-webgpu.log" | tail -n 40
+    echo "== wasm's log"; tail -n 15 "$WORK/parity-wasm.log"
+  } >>"$OUT/parity.log"
+  log "parity webgpu rc=$parity_webgpu_rc wasm rc=$parity_wasm_rc"
+else
+  log "skipped parity: $(left) s left"
+fi
+
 # --- 4. the rest, as time allows: 2x512, tfjs's own kernels, the quickstart ------------------
 if [ "$(left)" -gt 200 ]; then
   run_step "$B_HI" $(($(left) > 280 ? 120 : $(left) / 3)) "${MODEL_ARGS[@]}" "${STEP_ARGS_512[@]}"
@@ -405,6 +452,25 @@ elif tj:
     print("tfjs-kernels comparison: the 2x%d step with ours did not run, nothing to compare (%s ms/step pipelined with tfjs's)" % (lo, tj[-1]["ms_per_step_pipelined"]))
 else:
     print("tfjs-kernels comparison: " + (jl("webgpu-step-tfjs.jsonl") and jl("webgpu-step-tfjs.jsonl")[-1].get("error", "?") or "not run"))
+# Parity (bench/gpu-parity.adainf): the same steps on webgpu and on wasm, point by point.
+par = jl("parity.log")
+ph = next((r["parity"] for r in par if "parity" in r), None)
+if ph is None:
+    print("parity (webgpu vs wasm, same steps): not run")
+else:
+    rows = {(r["backend"], r["point"]): r for r in par if "backend" in r}
+    points = sorted({p for (_, p) in rows}, key=lambda p: (p != "case=resnet18", p))
+    print(f"parity, the same steps on webgpu and on wasm ({ph['pipeline']}): webgpu rc {ph['webgpu_rc']}, wasm rc {ph['wasm_rc']}")
+    for p in points:
+        g, c = rows.get(("webgpu", p)), rows.get(("wasm", p))
+        if not g or not c:
+            print(f"  {p}: only on {'webgpu' if g else 'wasm'}"); continue
+        n = min(len(g["losses"]), len(c["losses"]))
+        d = max((abs(a - b) / max(1.0, abs(b)) for a, b in zip(g["losses"][:n], c["losses"][:n])), default=float("nan"))
+        fin = lambda r, k: ((r.get("done") or {}).get("final") or {}).get(k)
+        figs = ", ".join(f"{k} {fin(g, k)} vs {fin(c, k)}" for k in ("knn_acc1", "val_acc1") if fin(c, k) is not None)
+        same = n > 0 and len(g["losses"]) == len(c["losses"]) and d <= 1e-3
+        print(f"  {p:<18} {n} steps, largest loss difference {d:.2g} (relative): {'SAME' if same else 'DIFFERENT'}; {figs or 'no final figures'}")
 cpu = jl("cpu-step.jsonl")
 ct = next((r for r in cpu if r.get("bench") == "gpu_step"), None)
 cw = next((r for r in cpu if r.get("ms_per_step_median") is not None), None)
