@@ -1,5 +1,6 @@
 // What most tests share: the repository root, a temporary project with given files,
 // compiling a pipeline text, running the CLI in-process, and base pipelines to vary.
+import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -34,6 +35,23 @@ export async function cli(args: string[], cwd = ROOT): Promise<{ code: number; o
   let err = "";
   const code = await main(args, { cwd, color: false, out: (s) => (out += s), err: (s) => (err += s) });
   return { code, out, err };
+}
+
+/**
+ * Run the built CLI (bin/adainfc.js, `npm run build`) as a child process; resolves when it
+ * has closed. A process kept alive (by Dawn, say) would hang here: the test's timeout
+ * catches it.
+ */
+export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, out, err }));
+  });
 }
 
 /** A minimal valid pipeline body on CIFAR-10, for tests that change one thing. */

@@ -3,34 +3,20 @@
 // `adainfc run --backend webgpu` trains a tiny pipeline, names the adapter, and exits 0;
 // an unknown backend is a usage error listing the choices. Skips where Dawn finds no adapter.
 import os from "node:os";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { probeWebGpu, releaseWebGpu } from "../../src/runtime/backend/webgpu.js";
 import { readMetrics, runPaths } from "../../src/runtime/train/index.js";
+import { spawnCli } from "../helpers.js";
 import { tinyProject } from "../train/fixtures.js";
 
-const BIN = path.resolve(import.meta.dirname, "../../bin/adainfc.js");
 const probed = await probeWebGpu();
 releaseWebGpu();
 const why = typeof probed === "string" ? probed : null;
 
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
-    // A process kept alive by Dawn would hang here: the test's timeout catches it.
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
-}
-
 it("an unknown --backend is a usage error that lists the backends", async () => {
-  const r = await cli(["run", "nothing.adainf", "--backend", "webgl"], process.cwd());
+  const r = await spawnCli(["run", "nothing.adainf", "--backend", "webgl"], process.cwd());
   expect(r.code).toBe(2);
   expect(r.err).toContain("error: --backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'webgl'");
 });
@@ -39,13 +25,13 @@ describe.skipIf(why !== null)(`no adapter: what the user is told${why ? ` (skipp
   // A driver list that names no driver: Dawn finds no adapter, as on a machine without one.
   const env = { ...process.env, VK_DRIVER_FILES: "/nonexistent/icd.json", VK_ICD_FILENAMES: "/nonexistent/icd.json" };
   it("backends says why (with the VK_DRIVER_FILES hint), run --backend webgpu is a one-line usage error", { timeout: 60_000 }, async () => {
-    const b = await cli(["backends"], process.cwd(), env);
+    const b = await spawnCli(["backends"], process.cwd(), env);
     expect(b.code).toBe(0);
     expect(b.out).toMatch(/webgpu +not available: Dawn found no Vulkan adapter .*set VK_DRIVER_FILES/);
     expect(b.out).toMatch(/\* = what `adainfc run` picks without --backend \(wasm\)/);
     expect(b.out).toMatch(/wasm +available: .*; \d+ threads? for run and eval here \(one per core, at most 8: --wasm-threads\)/);
     const dir = tinyProject({ steps: 1, checkpointEvery: null });
-    const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, env);
+    const r = await spawnCli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, env);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: backend 'webgpu' is not available: Dawn found no Vulkan adapter/m);
     expect(r.err).not.toMatch(/internal error|\n\s+at .*\.js:\d+/);
@@ -54,12 +40,12 @@ describe.skipIf(why !== null)(`no adapter: what the user is told${why ? ` (skipp
 
 describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` : ""}`, () => {
   it("adainfc backends names the adapter and its limits, then exits", { timeout: 60_000 }, async () => {
-    const r = await cli(["backends"], process.cwd());
+    const r = await spawnCli(["backends"], process.cwd());
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/webgpu +available: .*(software|hardware) adapter/);
     expect(r.out).toContain("largest storage binding");
     expect(r.out).toMatch(/\* = what `adainfc run` picks without --backend/);
-    const j = await cli(["backends", "--json"], process.cwd());
+    const j = await spawnCli(["backends", "--json"], process.cwd());
     const parsed = JSON.parse(j.out) as { auto: string; backends: Array<{ name: string; available: boolean; adapter?: { limits: Record<string, number> } }> };
     expect(parsed.backends.map((b) => b.name)).toEqual(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"]);
     expect(parsed.backends[1]!.adapter!.limits["maxStorageBufferBindingSize"]).toBeGreaterThan(0);
@@ -70,7 +56,7 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
     { timeout: 120_000 },
     async () => {
       const dir = tinyProject({ steps: 1, checkpointEvery: null });
-      const r = await cli(["run", "tiny.adainf", "--no-worker"], dir);
+      const r = await spawnCli(["run", "tiny.adainf", "--no-worker"], dir);
       expect(r.code).toBe(0);
       expect(r.err).toMatch(/^backend: wasm .*\(skipped: .*webgpu: only a software adapter \(llvmpipe/m);
       // --wasm-threads auto: one thread per core, at most 8.
@@ -82,7 +68,7 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
 
   it("adainfc run --backend webgpu trains, prints the adapter and exits 0", { timeout: 180_000 }, async () => {
     const dir = tinyProject({ steps: 3, checkpointEvery: null });
-    const r = await cli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir);
+    const r = await spawnCli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir);
     expect(r.err).toMatch(/backend: webgpu \(Dawn on .*adapter/);
     expect(r.code).toBe(0);
     expect(r.out).toContain("3 steps in");
@@ -90,7 +76,7 @@ describe.skipIf(why !== null)(`webgpu from the CLI${why ? ` (skipped: ${why})` :
     expect(fs.existsSync(run.done)).toBe(true);
     expect(readMetrics(run.metrics).map((m) => m.step)).toEqual([0, 1, 2]);
     // eval on webgpu: the checkpoint evaluates there and the process exits.
-    const e = await cli(["eval", "runs/tiny", "--backend", "webgpu", "--json"], dir);
+    const e = await spawnCli(["eval", "runs/tiny", "--backend", "webgpu", "--json"], dir);
     expect(e.code).toBe(0);
     expect(JSON.parse(e.out).backend).toBe("webgpu");
   });
