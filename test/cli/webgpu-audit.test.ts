@@ -249,9 +249,10 @@ describe.skipIf(why !== null)(label("webgpu: a batch over the limit is refused b
   it(`convnet(4, 64) at ${fits + 1} images per view: one line naming ${fits}, before the untrained encoder is evaluated; the directory does not block the next run`, {
     timeout: 120_000,
   }, async () => {
+    // An epoch holds the batch (else `run` refuses it first, at batch_size).
     const dir = randomProject(
       32,
-      { real: 32, generated: 16, eval: 8 },
+      { real: 32, generated: fits + 1, eval: 8 },
       pipeline({ backbone: "convnet(channels = (4, 64), feature_dim = 8)", batch: fits + 1, steps: 1 }),
     );
     const started = performance.now();
