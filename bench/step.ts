@@ -12,8 +12,9 @@
 //        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
 //        [--no-profile] [--shipped-input-grad] [--no-torch] [--torch-reference FILE]
 //        [--wasm-threads N]   (wasm's XNNPACK threads, and as many for PyTorch; default 1)
-//        [--loops-ab]   (wasm: the awaited steps alternate our training loops on the backend's
-//                        threads and on one thread; both medians are printed)
+//        [--loops-ab]   (threaded wasm: the awaited steps alternate our training loops on the
+//                        backend's threads and on one thread; both medians, and each loop's
+//                        time per step both ways, are printed)
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
@@ -218,8 +219,27 @@ async function main(): Promise<void> {
   const loopThresholds = trainThreading.minFloats;
   const oneThread = { batchNorm: Infinity, im2colT: Infinity, accumulate: Infinity };
   const ab = { threaded: [] as number[], oneThread: [] as number[] };
+  // Each loop's time, summed over the steps of each kind (the threaded kernels are a plain object: wrapped in place).
+  const loopMs = { threaded: new Map<string, number>(), oneThread: new Map<string, number>() };
+  /** Which kind of step is running (null outside the awaited steps). */
+  let abMode: keyof typeof loopMs | null = null;
+  if (o.loopsAb && name === "wasm") {
+    const { trainKernels } = await import("../src/runtime/backend/wasm-kernels/train-wasm.js");
+    const k = trainKernels(tf.backend() as never) as unknown as Record<string, (...a: number[]) => void> | null;
+    if (k !== null && Object.isExtensible(k)) {
+      for (const loop of ["channelMoments", "normalize", "normalizeGrad", "im2colT", "accumulate"]) {
+        const f = k[loop] as (...a: number[]) => void;
+        k[loop] = (...a: number[]) => {
+          const t = performance.now();
+          f(...a);
+          if (abMode !== null) loopMs[abMode].set(loop, (loopMs[abMode].get(loop) ?? 0) + performance.now() - t);
+        };
+      }
+    }
+  }
   let lastLoss = NaN;
   for (let i = 0; i < o.steps; i++) {
+    abMode = i % 2 === 1 ? "oneThread" : "threaded";
     if (o.loopsAb) trainThreading.minFloats = i % 2 === 1 ? oneThread : loopThresholds;
     const t0 = performance.now();
     const loss = dispatch();
@@ -229,6 +249,7 @@ async function main(): Promise<void> {
     (i % 2 === 1 ? ab.oneThread : ab.threaded).push(performance.now() - t0);
   }
   trainThreading.minFloats = loopThresholds;
+  abMode = null;
   const tensorsAfter = tf.memory().numTensors;
   const ms = median(times);
   const dispatchMs = median(dispatchTimes);
@@ -303,7 +324,21 @@ async function main(): Promise<void> {
     input_grad_kernel: o.shippedInputGrad ? "tfjs-backend-wasm" : "adainf",
     ms_per_step_median: r1(ms),
     ms_per_step_pipelined: r1(pipelinedMs),
-    loops_ab_ms: o.loopsAb ? { threaded: r1(median(ab.threaded)), one_thread: ab.oneThread.length ? r1(median(ab.oneThread)) : null } : undefined,
+    loops_ab_ms: o.loopsAb
+      ? {
+          threaded: r1(median(ab.threaded)),
+          one_thread: ab.oneThread.length ? r1(median(ab.oneThread)) : null,
+          per_loop_per_step: Object.fromEntries(
+            [...loopMs.threaded.keys()].map((loop) => [
+              loop,
+              {
+                threaded: r1((loopMs.threaded.get(loop) ?? 0) / ab.threaded.length),
+                one_thread: ab.oneThread.length ? r1((loopMs.oneThread.get(loop) ?? 0) / ab.oneThread.length) : null,
+              },
+            ]),
+          ),
+        }
+      : undefined,
     dispatch_ms_median: r1(dispatchMs),
     images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
     views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
@@ -341,6 +376,9 @@ async function main(): Promise<void> {
       3,
       0,
       `           our training loops threaded / on one thread, steps alternating: ${result.loops_ab_ms.threaded} / ${result.loops_ab_ms.one_thread} ms/step awaited (medians of ${ab.threaded.length} / ${ab.oneThread.length})`,
+      ...Object.entries(result.loops_ab_ms.per_loop_per_step).map(
+        ([loop, t]) => `             ${loop.padEnd(15)} ${t.threaded} / ${t.one_thread} ms per step (mean)`,
+      ),
     );
   }
   if (o.profile) {

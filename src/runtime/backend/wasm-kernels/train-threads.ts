@@ -27,8 +27,14 @@ export const trainThreading = {
    * docs/runtime.md "Threads"). The sum is the cheapest per float, so its bound is highest.
    */
   minFloats: { batchNorm: 256 * 1024, im2colT: 256 * 1024, accumulate: 1024 * 1024 },
-  /** Pieces per thread of a call: more balance the threads better when one is slow, fewer cost less. */
+  /** Pieces per thread of a call cut by rows or elements: more balance the threads better when one is slow, fewer cost less. */
   piecesPerThread: 4,
+  /**
+   * Pieces per thread of batch norm's sums, cut by channels: each piece reads every row,
+   * so more pieces read memory more often (in a ResNet-18 step 2 per thread made these
+   * sums slower than one thread; 1 per thread, faster).
+   */
+  channelPiecesPerThread: 1,
   /** How long the backend's start waits for the workers to instantiate the module. */
   startTimeoutMs: 10_000,
   /** How long a call waits, once no piece is left to take, for the pieces workers took. */
@@ -330,9 +336,9 @@ export function splitRange(total: number, parts: number, grain: number): Array<[
 /**
  * The kernels over `pool`, with the one-thread kernels' signatures: each call cut into
  * pieces for its threads, or run by `raw` alone when small (or the pool stopped).
- * Batch norm's sums are cut by channels, into two runs per thread of at least 16
- * channels (narrower runs read each row's cache lines several times: measured slower on
- * one thread); its per-element passes by rows, into piecesPerThread pieces per thread.
+ * Batch norm's sums are cut by channels, into channelPiecesPerThread runs per thread of
+ * at least 16 channels (narrower runs read each row's cache lines several times: measured
+ * slower); its per-element passes by rows, into piecesPerThread pieces per thread.
  */
 export function threadedKernels(pool: TrainThreads, raw: TrainExports): TrainKernels {
   /** The bounds of a call's pieces, `total` units cut into `perThread` per thread at multiples of `grain`; null (run it here) below `min` floats. */
@@ -342,8 +348,9 @@ export function threadedKernels(pool: TrainThreads, raw: TrainExports): TrainKer
     const ranges = splitRange(total, Math.min(MAX_PIECES, threads * perThread), grain);
     return ranges.length <= 1 ? null : [0, ...ranges.map((r) => r[1])];
   };
-  /** Channel runs for the sums, two per thread: multiples of 16 (a cache line of each row) from 32 channels, else of 4 (an f64x2 pair). */
-  const channels = (m: number, c: number): number[] | null => cut(m * c, trainThreading.minFloats.batchNorm, c, c >= 32 ? 16 : 4, 2);
+  /** Channel runs for the sums: multiples of 16 (a cache line of each row) from 32 channels, else of 4 (an f64x2 pair). */
+  const channels = (m: number, c: number): number[] | null =>
+    cut(m * c, trainThreading.minFloats.batchNorm, c, c >= 32 ? 16 : 4, trainThreading.channelPiecesPerThread);
   const rows = (m: number, c: number): number[] | null => cut(m * c, trainThreading.minFloats.batchNorm, m, 1);
   return {
     channelMoments(x, m, c, mean, variance, scratch) {
