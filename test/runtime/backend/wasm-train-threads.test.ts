@@ -160,14 +160,14 @@ describe("errors", () => {
   it("a piece that traps, on a worker or on this thread, makes the call throw; the threads go on", () => {
     noThreshold();
     const heap = new Heap(2);
-    const length = 1024 * 1024;
+    const length = 4 * 1024 * 1024;
     const add = heap.floats(length, new Float32Array(length).fill(1));
     // The memory's last floats, where the sum writes.
     heap.floats(length);
     // Its last 16 floats lie past the end of the memory: the last of its 8 pieces traps,
-    // on whichever thread took it. Both are seen within a few tries.
+    // on whichever thread took it. Both are seen within some tries.
     const seen = { main: 0, worker: 0 };
-    for (let i = 0; i < 200 && (seen.main === 0 || seen.worker === 0); i++) {
+    for (let i = 0; i < 300 && (seen.main === 0 || seen.worker === 0); i++) {
       const acc = heap.memory.buffer.byteLength - 4 * (length - 16);
       try {
         heap.many.accumulate(acc, add.at, length);
@@ -187,17 +187,17 @@ describe("errors", () => {
     expect(acc.view.every((v) => v === 1)).toBe(true);
   });
 
-  it("a piece a worker does not finish in time makes the call throw, not wait; the loops then run on one thread", async () => {
+  it("a piece a worker does not finish in time makes the call throw, not wait; the loops then run on one thread", () => {
     noThreshold();
     const heap = new Heap(2);
     const length = 4 * 1024 * 1024;
     const acc = heap.floats(length, new Float32Array(length));
     const add = heap.floats(length, new Float32Array(length).fill(1));
     // No time at all: once this thread finds no piece left, a piece the worker took is
-    // still running (when the worker woke in time to take one: a few tries).
+    // still running (when the worker woke in time to take one: on a busy machine, some tries).
     trainThreading.callTimeoutMs = 0;
     let error: unknown = null;
-    for (let i = 0; i < 50 && error === null; i++) {
+    for (let i = 0; i < 300 && error === null; i++) {
       try {
         heap.many.accumulate(acc.at, add.at, length);
       } catch (e) {
@@ -207,11 +207,10 @@ describe("errors", () => {
     expect(String(error)).toMatch(
       /^Error: our training loops: \d piece\(s\) of accumulate taken by other threads were not done within 0 s; they run on one thread from now on$/,
     );
-    // The late worker is being ended; a piece is a millisecond.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const before = acc.view[length - 1] as number;
-    heap.many.accumulate(acc.at, add.at, length);
-    expect(acc.view[length - 1]).toBe(before + 1);
+    // The late worker is being ended (it may still write to acc); the kernels go on, on one thread.
+    const acc2 = heap.floats(length, new Float32Array(length));
+    heap.many.accumulate(acc2.at, add.at, length);
+    expect(acc2.view.every((v) => v === 1)).toBe(true);
   });
 
   it("a worker that cannot start leaves the loops on one thread, and the backend's info says why", () => {

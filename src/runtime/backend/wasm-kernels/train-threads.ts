@@ -22,11 +22,11 @@ import type { TrainExports, TrainKernels } from "./train-wasm.js";
 export const trainThreading = {
   /**
    * Calls over fewer floats than these (batch norm: m * c; the im2col: its output; the
-   * sum: its length) run on the calling thread alone: waking a worker costs tens of
-   * microseconds, and below these sizes splitting did not pay (bench/train-loops.ts,
+   * sum: its length) run on the calling thread alone: a worker takes 10-15 us to wake and
+   * join, and below these sizes cutting did not pay on 2 cores (bench/train-loops.ts,
    * docs/runtime.md "Threads"). The sum is the cheapest per float, so its bound is highest.
    */
-  minFloats: { batchNorm: 256 * 1024, im2colT: 256 * 1024, accumulate: 1024 * 1024 },
+  minFloats: { batchNorm: 512 * 1024, im2colT: 256 * 1024, accumulate: 1024 * 1024 },
   /** Pieces per thread of a call cut by rows or elements: more balance the threads better when one is slow, fewer cost less. */
   piecesPerThread: 4,
   /**
