@@ -12,11 +12,15 @@
 //        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
 //        [--no-profile] [--shipped-input-grad] [--no-torch] [--torch-reference FILE]
 //        [--wasm-threads N]   (wasm's XNNPACK threads, and as many for PyTorch; default 1)
+//        [--loops-ab]   (threaded wasm: the awaited steps alternate our training loops on the
+//                        backend's threads and on one thread; both medians, and each loop's
+//                        time per step both ways, are printed)
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
 import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
+import { trainThreading } from "../src/runtime/backend/wasm-kernels/train-threads.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
@@ -39,6 +43,8 @@ interface Options {
   profile: boolean;
   /** wasm's XNNPACK threads; PyTorch gets as many. */
   threads: number;
+  /** Awaited steps alternate our wasm loops threaded / on one thread. */
+  loopsAb: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -55,6 +61,7 @@ function parseArgs(argv: string[]): Options {
     torch: true,
     profile: true,
     threads: 1,
+    loopsAb: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -89,6 +96,7 @@ function parseArgs(argv: string[]): Options {
       next(); // read by torchReferenceScript()
     else if (a === "--no-profile") o.profile = false;
     else if (a === "--wasm-threads") o.threads = count(next(), 1);
+    else if (a === "--loops-ab") o.loopsAb = true;
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -207,14 +215,41 @@ async function main(): Promise<void> {
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   const dispatchTimes: number[] = [];
+  // --loops-ab: odd steps with our loops on one thread (no call big enough to cut).
+  const loopThresholds = trainThreading.minFloats;
+  const oneThread = { batchNorm: Infinity, im2colT: Infinity, accumulate: Infinity };
+  const ab = { threaded: [] as number[], oneThread: [] as number[] };
+  // Each loop's time, summed over the steps of each kind (the threaded kernels are a plain object: wrapped in place).
+  const loopMs = { threaded: new Map<string, number>(), oneThread: new Map<string, number>() };
+  /** Which kind of step is running (null outside the awaited steps). */
+  let abMode: keyof typeof loopMs | null = null;
+  if (o.loopsAb && name === "wasm") {
+    const { trainKernels } = await import("../src/runtime/backend/wasm-kernels/train-wasm.js");
+    const k = trainKernels(tf.backend() as never) as unknown as Record<string, (...a: number[]) => void> | null;
+    if (k !== null && Object.isExtensible(k)) {
+      for (const loop of ["channelMoments", "normalize", "normalizeGrad", "im2colT", "accumulate"]) {
+        const f = k[loop] as (...a: number[]) => void;
+        k[loop] = (...a: number[]) => {
+          const t = performance.now();
+          f(...a);
+          if (abMode !== null) loopMs[abMode].set(loop, (loopMs[abMode].get(loop) ?? 0) + performance.now() - t);
+        };
+      }
+    }
+  }
   let lastLoss = NaN;
   for (let i = 0; i < o.steps; i++) {
+    abMode = i % 2 === 1 ? "oneThread" : "threaded";
+    if (o.loopsAb) trainThreading.minFloats = i % 2 === 1 ? oneThread : loopThresholds;
     const t0 = performance.now();
     const loss = dispatch();
     dispatchTimes.push(performance.now() - t0);
     lastLoss = await read(loss);
     times.push(performance.now() - t0);
+    (i % 2 === 1 ? ab.oneThread : ab.threaded).push(performance.now() - t0);
   }
+  trainThreading.minFloats = loopThresholds;
+  abMode = null;
   const tensorsAfter = tf.memory().numTensors;
   const ms = median(times);
   const dispatchMs = median(dispatchTimes);
@@ -289,6 +324,21 @@ async function main(): Promise<void> {
     input_grad_kernel: o.shippedInputGrad ? "tfjs-backend-wasm" : "adainf",
     ms_per_step_median: r1(ms),
     ms_per_step_pipelined: r1(pipelinedMs),
+    loops_ab_ms: o.loopsAb
+      ? {
+          threaded: r1(median(ab.threaded)),
+          one_thread: ab.oneThread.length ? r1(median(ab.oneThread)) : null,
+          per_loop_per_step: Object.fromEntries(
+            [...loopMs.threaded.keys()].map((loop) => [
+              loop,
+              {
+                threaded: r1((loopMs.threaded.get(loop) ?? 0) / ab.threaded.length),
+                one_thread: ab.oneThread.length ? r1((loopMs.oneThread.get(loop) ?? 0) / ab.oneThread.length) : null,
+              },
+            ]),
+          ),
+        }
+      : undefined,
     dispatch_ms_median: r1(dispatchMs),
     images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
     views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
@@ -321,6 +371,16 @@ async function main(): Promise<void> {
       : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread${torch.threads === 1 ? "" : "s"}) -> ratio ${result.ratio_vs_torch}x`,
     `  tensors leaked per step: ${result.tensor_leak_per_step}`,
   ];
+  if (result.loops_ab_ms !== undefined) {
+    lines.splice(
+      3,
+      0,
+      `           our training loops threaded / on one thread, steps alternating: ${result.loops_ab_ms.threaded} / ${result.loops_ab_ms.one_thread} ms/step awaited (medians of ${ab.threaded.length} / ${ab.oneThread.length})`,
+      ...Object.entries(result.loops_ab_ms.per_loop_per_step).map(
+        ([loop, t]) => `             ${loop.padEnd(15)} ${t.threaded} / ${t.one_thread} ms per step (mean)`,
+      ),
+    );
+  }
   if (o.profile) {
     lines.push(
       `  tf.time of one step: kernel ${result.time_kernel_ms} ms, wall ${result.time_wall_ms} ms`,

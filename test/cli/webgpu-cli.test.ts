@@ -29,7 +29,7 @@ describe.skipIf(why !== null)(`no adapter: what the user is told${why ? ` (skipp
     expect(b.code).toBe(0);
     expect(b.out).toMatch(/webgpu +not available: Dawn found no Vulkan adapter .*set VK_DRIVER_FILES/);
     expect(b.out).toMatch(/\* = what `adainfc run` picks without --backend \(wasm\)/);
-    expect(b.out).toMatch(/wasm +available: .*; \d+ threads? for run and eval here \(one per core, at most 8: --wasm-threads\)/);
+    expect(b.out).toMatch(/wasm +available: .*; \d+ threads? for run and eval here(, XNNPACK's and our loops')? \(one per core, at most 8: --wasm-threads\)/);
     const dir = tinyProject({ steps: 1, checkpointEvery: null });
     const r = await spawnCli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, env);
     expect(r.code).toBe(2);

@@ -212,18 +212,28 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
   if (name === "wasm") {
     const { trainKernelsInfo } = await import("./wasm-kernels/train-wasm.js");
     const info = trainKernelsInfo(tf.backend() as never);
-    description += info.kernels === "wasm" ? "; SIMD training loops in WebAssembly" : `; training loops in TypeScript (${info.reason})`;
+    description +=
+      info.kernels === "typescript" ? `; training loops in TypeScript (${info.reason})` : `; SIMD training loops in WebAssembly${loopThreads(info)}`;
   }
   if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
   return { name, tf, description, ...(adapter ? { adapter } : {}) };
 }
 
+/** How many threads the started wasm backend's WebAssembly loops use, for its line: nothing on the one-thread build. */
+function loopThreads(info: { threads: number; threadsReason?: string }): string {
+  if (info.threads > 1) return ` on ${info.threads} threads`;
+  return info.threadsReason === undefined ? "" : ` on one thread (${info.threadsReason})`;
+}
+
 /**
- * Lets the process exit after using webgpu (Dawn's threads hold it open while the
- * device lives): removes tfjs's webgpu backend and drops Dawn. Nothing to do for the
- * other backends. Call it once the program is done with tensors.
+ * Ends what a backend started beside tfjs: the threads of our wasm training loops, and
+ * webgpu's Dawn (whose threads hold the process open while the device lives: tfjs's
+ * webgpu backend is removed and Dawn dropped). Call it once the program is done with
+ * tensors; wasm's loops still run after it, on one thread.
  */
 export async function releaseBackends(): Promise<void> {
+  const { releaseTrainThreads } = await import("./wasm-kernels/train-threads.js");
+  await releaseTrainThreads();
   if (!webGpuLoaded()) return;
   try {
     const tf = await import("@tensorflow/tfjs-core");
@@ -292,7 +302,7 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
       const threads = defaultWasmThreads();
       detail +=
         why === null
-          ? `; ${threads} thread${threads === 1 ? "" : "s"} for run and eval here (one per core, at most ${MAX_WASM_THREADS}: --wasm-threads)`
+          ? `; ${threads} thread${threads === 1 ? "" : "s"} for run and eval here${noSimd === null && threads > 1 ? ", XNNPACK's and our loops'" : ""} (one per core, at most ${MAX_WASM_THREADS}: --wasm-threads)`
           : `; one thread (${why})`;
     }
     if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;

@@ -189,7 +189,7 @@ describe("trainKernelsInfo", () => {
     const broken = { buffer: new ArrayBuffer(65536) };
     const first = trainKernelsInfo(backendOf(broken));
     expect(first).toMatchObject({ kernels: "typescript", reason: expect.stringMatching(/^train\.wasm could not be loaded: /) });
-    expect(trainKernelsInfo(backendOf(new WA.Memory({ initial: 1 })))).toEqual({ kernels: "wasm" });
+    expect(trainKernelsInfo(backendOf(new WA.Memory({ initial: 1 })))).toEqual({ kernels: "wasm", threads: 1 });
     expect(trainKernelsInfo(backendOf(broken))).toEqual(first);
   });
 });
@@ -201,7 +201,7 @@ describe("the wasm backend", () => {
     const selected = await selectBackend("wasm");
     const tf = await import("@tensorflow/tfjs-core");
     expect(tf.getBackend()).toBe("wasm");
-    expect(trainKernelsInfo(tf.backend() as never)).toEqual({ kernels: "wasm" });
+    expect(trainKernelsInfo(tf.backend() as never)).toEqual({ kernels: "wasm", threads: 1 });
     expect(selected.description).toContain("SIMD training loops");
   });
 

@@ -9,6 +9,11 @@
 // arithmetic and per-channel order (four channels per pair of f64x2 lanes), and the
 // im2col is a copy. The TypeScript versions stay the fallback and the oracle of
 // test/runtime/backend/wasm-train-kernels.test.ts.
+//
+// Each is also exported in pieces that do part of the work (a range of channels for the
+// sums, of rows, of output rows, of elements), for ../train-threads.ts, which runs them
+// on several threads over the same shared memory. A channel's sums are one piece's, in
+// the same order as the whole function's, so the bits do not depend on the split.
 
 const BLOCK_FLOATS: i32 = 1024;
 
@@ -44,17 +49,23 @@ const BLOCK_FLOATS: i32 = 1024;
  * (float32 at `mean`, `variance`). `scratch` holds 2c float64 (the sums).
  */
 export function channelMoments(x: usize, m: i32, c: i32, mean: usize, variance: usize, scratch: usize): void {
+  channelMomentsPart(x, m, c, 0, c, mean, variance, scratch);
+}
+
+/** channelMoments of channels j0 .. j1 only (j0 a multiple of 4); scratch as the whole one's. */
+export function channelMomentsPart(x: usize, m: i32, c: i32, j0: i32, j1: i32, mean: usize, variance: usize, scratch: usize): void {
   const s = scratch;
   const q = scratch + (<usize>c << 3);
-  memory.fill(scratch, 0, <usize>c << 4);
+  memory.fill(at64(s, j0), 0, <usize>(j1 - j0) << 3);
+  memory.fill(at64(q, j0), 0, <usize>(j1 - j0) << 3);
   const block = rowsPerBlock(c);
-  const c4 = c & ~3;
+  const c4 = j0 + ((j1 - j0) & ~3);
   const stride = <usize>c << 2;
   const zero = f64x2.splat(0);
   for (let r0 = 0; r0 < m; r0 += block) {
     const rows = min(m, r0 + block) - r0;
     const base = at(x, r0 * c);
-    for (let j = 0; j < c4; j += 4) {
+    for (let j = j0; j < c4; j += 4) {
       const sv = v128.load(at(x, j));
       const shLo = f64x2.promote_low_f32x4(sv);
       const shHi = promoteHigh(sv);
@@ -78,7 +89,7 @@ export function channelMoments(x: usize, m: i32, c: i32, mean: usize, variance: 
       v128.store(at64(q, j), f64x2.add(v128.load(at64(q, j)), qLo));
       v128.store(at64(q, j + 2), f64x2.add(v128.load(at64(q, j + 2)), qHi));
     }
-    for (let j = c4; j < c; j++) {
+    for (let j = c4; j < j1; j++) {
       const shift = <f64>load<f32>(at(x, j));
       let sj: f64 = 0;
       let qj: f64 = 0;
@@ -94,7 +105,7 @@ export function channelMoments(x: usize, m: i32, c: i32, mean: usize, variance: 
     }
   }
   const fm = <f64>m;
-  for (let j = 0; j < c; j++) {
+  for (let j = j0; j < j1; j++) {
     const ds = load<f64>(at64(s, j)) / fm;
     store<f32>(at(mean, j), <f32>(<f64>load<f32>(at(x, j)) + ds));
     store<f32>(at(variance, j), <f32>max<f64>(0, load<f64>(at64(q, j)) / fm - ds * ds));
@@ -118,6 +129,12 @@ export function normalize(
   y: usize,
   scratch: usize,
 ): void {
+  normalizeScale(c, mean, variance, scale, offset, eps, scratch);
+  normalizeRows(x, c, 0, m, relu, y, scratch);
+}
+
+/** normalize's first part: each channel's y = a x + b, a and b in scratch. */
+export function normalizeScale(c: i32, mean: usize, variance: usize, scale: usize, offset: usize, eps: f64, scratch: usize): void {
   const a = scratch;
   const b = scratch + (<usize>c << 3);
   for (let j = 0; j < c; j++) {
@@ -125,9 +142,15 @@ export function normalize(
     store<f64>(at64(a, j), k);
     store<f64>(at64(b, j), <f64>load<f32>(at(offset, j)) - <f64>load<f32>(at(mean, j)) * k);
   }
+}
+
+/** normalize's second part, rows r0 .. r1 of y from the a and b normalizeScale left in scratch. */
+export function normalizeRows(x: usize, c: i32, r0: i32, r1: i32, relu: i32, y: usize, scratch: usize): void {
+  const a = scratch;
+  const b = scratch + (<usize>c << 3);
   const c4 = c & ~3;
   const zero = f64x2.splat(0);
-  for (let r = 0; r < m; r++) {
+  for (let r = r0; r < r1; r++) {
     const xr = at(x, r * c);
     const yr = at(y, r * c);
     for (let j = 0; j < c4; j += 4) {
@@ -168,14 +191,39 @@ export function normalizeGrad(
   doffset: usize,
   scratch: usize,
 ): void {
+  normalizeGradSums(dy, x, m, c, 0, c, mean, variance, scale, eps, reluOut, dscale, doffset, scratch);
+  normalizeGradRows(dy, x, c, 0, m, reluOut, dx, scratch);
+}
+
+/**
+ * normalizeGrad's first part for channels j0 .. j1 (j0 a multiple of 4): their sums over
+ * the m rows, dscale and doffset, and k, p, q in scratch.
+ */
+export function normalizeGradSums(
+  dy: usize,
+  x: usize,
+  m: i32,
+  c: i32,
+  j0: i32,
+  j1: i32,
+  mean: usize,
+  variance: usize,
+  scale: usize,
+  eps: f64,
+  reluOut: usize,
+  dscale: usize,
+  doffset: usize,
+  scratch: usize,
+): void {
   const sdy = scratch;
   const sdyx = scratch + (<usize>c << 3);
   const kk = scratch + (<usize>c << 4);
   const pp = kk + (<usize>c << 3);
   const qq = pp + (<usize>c << 3);
-  memory.fill(scratch, 0, <usize>c << 4);
+  memory.fill(at64(sdy, j0), 0, <usize>(j1 - j0) << 3);
+  memory.fill(at64(sdyx, j0), 0, <usize>(j1 - j0) << 3);
   const block = rowsPerBlock(c);
-  const c4 = c & ~3;
+  const c4 = j0 + ((j1 - j0) & ~3);
   const stride = <usize>c << 2;
   const zero = f64x2.splat(0);
   const zero32 = f32x4.splat(0);
@@ -183,7 +231,7 @@ export function normalizeGrad(
   for (let r0 = 0; r0 < m; r0 += block) {
     const rows = min(m, r0 + block) - r0;
     const off = <usize>(r0 * c) << 2;
-    for (let j = 0; j < c4; j += 4) {
+    for (let j = j0; j < c4; j += 4) {
       const mv = v128.load(at(mean, j));
       const muLo = f64x2.promote_low_f32x4(mv);
       const muHi = promoteHigh(mv);
@@ -209,7 +257,7 @@ export function normalizeGrad(
       v128.store(at64(sdyx, j), f64x2.add(v128.load(at64(sdyx, j)), tLo));
       v128.store(at64(sdyx, j + 2), f64x2.add(v128.load(at64(sdyx, j + 2)), tHi));
     }
-    for (let j = c4; j < c; j++) {
+    for (let j = c4; j < j1; j++) {
       const mu = <f64>load<f32>(at(mean, j));
       let s: f64 = 0;
       let t: f64 = 0;
@@ -225,7 +273,7 @@ export function normalizeGrad(
     }
   }
   const fm = <f64>m;
-  for (let j = 0; j < c; j++) {
+  for (let j = j0; j < j1; j++) {
     const invstd = 1 / Math.sqrt(<f64>load<f32>(at(variance, j)) + eps);
     const kj = <f64>load<f32>(at(scale, j)) * invstd;
     const sx = load<f64>(at64(sdyx, j));
@@ -237,7 +285,17 @@ export function normalizeGrad(
     store<f32>(at(dscale, j), <f32>(sx * invstd));
     store<f32>(at(doffset, j), <f32>sd);
   }
-  for (let r = 0; r < m; r++) {
+}
+
+/** normalizeGrad's second part, rows r0 .. r1 of dx from the k, p, q normalizeGradSums left in scratch. */
+export function normalizeGradRows(dy: usize, x: usize, c: i32, r0: i32, r1: i32, reluOut: usize, dx: usize, scratch: usize): void {
+  const kk = scratch + (<usize>c << 4);
+  const pp = kk + (<usize>c << 3);
+  const qq = pp + (<usize>c << 3);
+  const c4 = c & ~3;
+  const zero32 = f32x4.splat(0);
+  const masked = reluOut != 0;
+  for (let r = r0; r < r1; r++) {
     const o0 = <usize>(r * c) << 2;
     for (let j = 0; j < c4; j += 4) {
       const o = o0 + (<usize>j << 2);
@@ -284,6 +342,32 @@ export function im2colT(
   ow: i32,
   out: usize,
 ): void {
+  im2colTPart(x, h, w, c, n0, count, kh, kw, sh, sw, pt, pl, oh, ow, out, 0, count * oh);
+}
+
+/**
+ * im2colT of output rows r0 .. r1 only, a row being one (item, output y) of the
+ * count * oh: the columns r0 * ow .. r1 * ow of every row of out.
+ */
+export function im2colTPart(
+  x: usize,
+  h: i32,
+  w: i32,
+  c: i32,
+  n0: i32,
+  count: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  oh: i32,
+  ow: i32,
+  out: usize,
+  r0: i32,
+  r1: i32,
+): void {
   const p = count * oh * ow;
   const c4 = c & ~3;
   const step = <usize>(sw * c) << 2; // bytes between the x pixels of adjacent columns
@@ -293,51 +377,51 @@ export function im2colT(
       const rowBase = (ky * kw + kx) * c * p;
       const qLo = max(0, -floorDiv(kx - pl, sw));
       const qHi = min(ow, floorDiv(w - 1 + pl - kx, sw) + 1);
-      for (let n = 0; n < count; n++) {
-        for (let y = 0; y < oh; y++) {
-          const hi = y * sh + ky - pt;
-          const pBase = (n * oh + y) * ow;
-          if (hi < 0 || hi >= h || qHi <= qLo) {
-            for (let ci = 0; ci < c; ci++) memory.fill(at(out, rowBase + ci * p + pBase), 0, <usize>ow << 2);
-            continue;
+      for (let r = r0; r < r1; r++) {
+        const n = r / oh;
+        const y = r - n * oh;
+        const hi = y * sh + ky - pt;
+        const pBase = r * ow;
+        if (hi < 0 || hi >= h || qHi <= qLo) {
+          for (let ci = 0; ci < c; ci++) memory.fill(at(out, rowBase + ci * p + pBase), 0, <usize>ow << 2);
+          continue;
+        }
+        const xRow = ((n0 + n) * h + hi) * w * c;
+        for (let ci = 0; ci < c; ci++) {
+          const dst = rowBase + ci * p + pBase;
+          if (qLo > 0) memory.fill(at(out, dst), 0, <usize>qLo << 2);
+          if (qHi < ow) memory.fill(at(out, dst + qHi), 0, <usize>(ow - qHi) << 2);
+        }
+        const q4 = qLo + ((qHi - qLo) & ~3);
+        const first = at(x, xRow + (qLo * sw + kx - pl) * c);
+        for (let ci = 0; ci < c4; ci += 4) {
+          let src = first + (<usize>ci << 2);
+          let d0 = at(out, rowBase + ci * p + pBase + qLo);
+          for (let q = qLo; q < q4; q += 4) {
+            const v0 = v128.load(src);
+            const v1 = v128.load(src + step);
+            const v2 = v128.load(src + 2 * step);
+            const v3 = v128.load(src + 3 * step);
+            const a0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+            const a1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+            const b0 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+            const b1 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+            v128.store(d0, v128.shuffle<f32>(a0, b0, 0, 1, 4, 5));
+            v128.store(d0 + rowBytes, v128.shuffle<f32>(a0, b0, 2, 3, 6, 7));
+            v128.store(d0 + 2 * rowBytes, v128.shuffle<f32>(a1, b1, 0, 1, 4, 5));
+            v128.store(d0 + 3 * rowBytes, v128.shuffle<f32>(a1, b1, 2, 3, 6, 7));
+            src += 4 * step;
+            d0 += 16;
           }
-          const xRow = ((n0 + n) * h + hi) * w * c;
-          for (let ci = 0; ci < c; ci++) {
-            const dst = rowBase + ci * p + pBase;
-            if (qLo > 0) memory.fill(at(out, dst), 0, <usize>qLo << 2);
-            if (qHi < ow) memory.fill(at(out, dst + qHi), 0, <usize>(ow - qHi) << 2);
-          }
-          const q4 = qLo + ((qHi - qLo) & ~3);
-          const first = at(x, xRow + (qLo * sw + kx - pl) * c);
-          for (let ci = 0; ci < c4; ci += 4) {
-            let src = first + (<usize>ci << 2);
-            let d0 = at(out, rowBase + ci * p + pBase + qLo);
-            for (let q = qLo; q < q4; q += 4) {
-              const r0 = v128.load(src);
-              const r1 = v128.load(src + step);
-              const r2 = v128.load(src + 2 * step);
-              const r3 = v128.load(src + 3 * step);
-              const a0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-              const a1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-              const b0 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-              const b1 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-              v128.store(d0, v128.shuffle<f32>(a0, b0, 0, 1, 4, 5));
-              v128.store(d0 + rowBytes, v128.shuffle<f32>(a0, b0, 2, 3, 6, 7));
-              v128.store(d0 + 2 * rowBytes, v128.shuffle<f32>(a1, b1, 0, 1, 4, 5));
-              v128.store(d0 + 3 * rowBytes, v128.shuffle<f32>(a1, b1, 2, 3, 6, 7));
-              src += 4 * step;
-              d0 += 16;
-            }
-          }
-          // What the 4x4 tiles left: the last (qHi - qLo) % 4 columns, the last c % 4 channels.
-          for (let ci = 0; ci < c; ci++) {
-            const dst = rowBase + ci * p + pBase;
-            const q0 = ci < c4 ? q4 : qLo;
-            let src = first + (<usize>ci << 2) + <usize>(q0 - qLo) * step;
-            for (let q = q0; q < qHi; q++) {
-              store<f32>(at(out, dst + q), load<f32>(src));
-              src += step;
-            }
+        }
+        // What the 4x4 tiles left: the last (qHi - qLo) % 4 columns, the last c % 4 channels.
+        for (let ci = 0; ci < c; ci++) {
+          const dst = rowBase + ci * p + pBase;
+          const q0 = ci < c4 ? q4 : qLo;
+          let src = first + (<usize>ci << 2) + <usize>(q0 - qLo) * step;
+          for (let q = q0; q < qHi; q++) {
+            store<f32>(at(out, dst + q), load<f32>(src));
+            src += step;
           }
         }
       }
@@ -347,7 +431,12 @@ export function im2colT(
 
 /** acc[i] += add[i] for `length` floats (float32 sums, as a Float32Array's). */
 export function accumulate(acc: usize, add: usize, length: i32): void {
-  const l4 = length & ~3;
-  for (let i = 0; i < l4; i += 4) v128.store(at(acc, i), f32x4.add(v128.load(at(acc, i)), v128.load(at(add, i))));
-  for (let i = l4; i < length; i++) store<f32>(at(acc, i), load<f32>(at(acc, i)) + load<f32>(at(add, i)));
+  accumulatePart(acc, add, 0, length);
+}
+
+/** accumulate of the floats i0 .. i1 only. */
+export function accumulatePart(acc: usize, add: usize, i0: i32, i1: i32): void {
+  const l4 = i0 + ((i1 - i0) & ~3);
+  for (let i = i0; i < l4; i += 4) v128.store(at(acc, i), f32x4.add(v128.load(at(acc, i)), v128.load(at(add, i))));
+  for (let i = l4; i < i1; i++) store<f32>(at(acc, i), load<f32>(at(acc, i)) + load<f32>(at(add, i)));
 }
