@@ -286,40 +286,55 @@ class Parser {
 
   /**
    * A key of a mapping in a resolver argument, up to its `:` (OmegaConf's dictKey): unquoted
-   * characters, `\` escapes and interpolations, no quotes; spaces around it are dropped.
+   * characters, `\` escapes and interpolations, no quotes; spaces after it are dropped (the
+   * caller has skipped those before it).
    */
   private dictKey(): Piece[] {
+    const { pieces, buf, tail } = this.unquoted([":"], "in a key of a mapping");
+    const text = buf.slice(0, buf.length - tail);
+    if (text) pieces.push(text);
+    return pieces;
+  }
+
+  /**
+   * Unquoted text up to one of `ends`: letters, digits, `_`, /-\+.$%*@?|: and spaces, `\`
+   * escapes, interpolations. Returns the pieces before the text still in `buf`, the raw
+   * text (an interpolation as \u0000), whether an escape occurred, and `tail`: the unescaped
+   * spaces that end `buf` (OmegaConf strips them at the end of an argument, keeps them
+   * before an interpolation).
+   */
+  private unquoted(ends: readonly string[], where: string): { pieces: Piece[]; buf: string; raw: string; escaped: boolean; tail: number } {
     const s = this.s;
     const pieces: Piece[] = [];
     let buf = "";
+    let raw = "";
+    let escaped = false;
     let tail = 0;
-    while (this.i < s.length && s[this.i] !== ":") {
+    while (this.i < s.length && !ends.includes(s[this.i]!)) {
       const ch = s[this.i]!;
       if (s.startsWith("${", this.i)) {
         if (buf) pieces.push(buf);
         buf = "";
         tail = 0;
         pieces.push(this.interp());
+        raw += "\u0000";
         continue;
       }
       if (ch === "\\" && this.i + 1 < s.length && ESCAPED.has(s[this.i + 1]!)) {
         buf += s[this.i + 1];
+        raw += s.slice(this.i, this.i + 2);
+        escaped = true;
         tail = 0;
         this.i += 2;
         continue;
       }
-      if (!/[A-Za-z0-9_]/.test(ch) && !UNQUOTED.has(ch)) this.fail(`'${ch}' in a key of a mapping`);
-      if ((ch === " " || ch === "\t") && buf === "" && pieces.length === 0) {
-        this.i++;
-        continue;
-      }
+      if (!/[A-Za-z0-9_]/.test(ch) && !UNQUOTED.has(ch)) this.fail(`'${ch}' ${where}`);
       buf += ch;
+      raw += ch;
       tail = ch === " " || ch === "\t" ? tail + 1 : 0;
       this.i++;
     }
-    buf = buf.slice(0, buf.length - tail);
-    if (buf) pieces.push(buf);
-    return pieces;
+    return { pieces, buf, raw, escaped, tail };
   }
 
   /** One resolver argument (or oc.decode's input): quoted text, a list, a mapping, or unquoted text, a number, true/false, null. */
@@ -371,37 +386,10 @@ class Parser {
         return { kind: "dict", entries };
       }
     }
-    // Unquoted: letters, digits, `_`, /-\+.$%*@?|: and spaces, `\` escapes, interpolations.
-    const pieces: Piece[] = [];
-    let buf = "";
-    let raw = "";
-    let escaped = false;
-    /** Unescaped spaces at the end of buf: stripped at the end of the argument, as OmegaConf strips them (kept before an interpolation). */
-    let tail = 0;
-    while (this.i < s.length && !ends.includes(s[this.i]!)) {
-      const ch = s[this.i]!;
-      if (s.startsWith("${", this.i)) {
-        if (buf) pieces.push(buf);
-        buf = "";
-        tail = 0;
-        pieces.push(this.interp());
-        raw += "\u0000";
-        continue;
-      }
-      if (ch === "\\" && this.i + 1 < s.length && ESCAPED.has(s[this.i + 1]!)) {
-        buf += s[this.i + 1];
-        raw += s.slice(this.i, this.i + 2);
-        escaped = true;
-        tail = 0;
-        this.i += 2;
-        continue;
-      }
-      if (!/[A-Za-z0-9_]/.test(ch) && !UNQUOTED.has(ch)) this.fail(`'${ch}' in an unquoted argument (quote it)`);
-      buf += ch;
-      raw += ch;
-      tail = ch === " " || ch === "\t" ? tail + 1 : 0;
-      this.i++;
-    }
+    // Unquoted: text, a number, true/false, null.
+    const scanned = this.unquoted(ends, "in an unquoted argument (quote it)");
+    const { pieces, raw, escaped, tail } = scanned;
+    let buf = scanned.buf;
     if (!spaced) buf = buf.slice(0, buf.length - tail);
     if (buf) pieces.push(buf);
     if (spaced) return { kind: "text", pieces };
