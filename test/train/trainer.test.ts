@@ -195,6 +195,102 @@ test("an interrupted and resumed MoCo v2+ run equals an uninterrupted one", asyn
   expect(cb.numbers).toEqual(ca.numbers);
 });
 
+/** What a run's done.json says of its training that does not depend on time. */
+function finalFigures(dir: string): object {
+  const s = JSON.parse(fs.readFileSync(path.join(dir, "runs/tiny/done.json"), "utf8")) as { final: object; untrained: object | null; steps: number };
+  return { final: s.final, untrained: s.untrained, steps: s.steps };
+}
+
+/** Runs `o` once uninterrupted and once stopped by `stopAt` (then resumed): both directories. */
+async function interruptedAndWhole(
+  o: TinyOptions,
+  stopAt: (e: ProgressEvent) => boolean,
+  baseline = false,
+): Promise<{
+  a: string;
+  b: string;
+  first: Awaited<ReturnType<typeof runPipeline>>;
+  tensors: number[];
+  /** After the first run: the steps logged, and its newest checkpoint's extra fields. */
+  logged: number[];
+  extra: Record<string, unknown>;
+}> {
+  const a = compileTiny(o);
+  expect((await runPipeline(a.ir, { cwd: a.dir, tf, worker: "off", baseline })).status).toBe("done");
+  const b = compileTiny(o);
+  const controller = new AbortController();
+  const before = tf.memory().numTensors;
+  const first = await runPipeline(b.ir, {
+    cwd: b.dir,
+    tf,
+    worker: "off",
+    baseline,
+    signal: controller.signal,
+    onProgress: (e) => stopAt(e) && controller.abort(),
+  });
+  const after = tf.memory().numTensors;
+  expect(fs.existsSync(path.join(b.dir, "runs/tiny/done.json"))).toBe(false);
+  const logged = readMetrics(path.join(b.dir, "runs/tiny/metrics.jsonl")).map((m) => m.step);
+  const extra = loadLatestCheckpoint(path.join(b.dir, "runs/tiny/checkpoints"))!.header.extra;
+  const resumed = await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline, resume: true });
+  expect(resumed.status).toBe("done");
+  expect(numbers(readMetrics(path.join(b.dir, "runs/tiny/metrics.jsonl")))).toEqual(numbers(readMetrics(path.join(a.dir, "runs/tiny/metrics.jsonl"))));
+  expect(finalFigures(b.dir)).toEqual(finalFigures(a.dir));
+  return { a: a.dir, b: b.dir, first, tensors: [before, after], logged, extra };
+}
+
+describe("Ctrl-C during an evaluation stops it; --resume repeats it and ends as an uninterrupted run", () => {
+  const o: TinyOptions = { steps: 7, checkpointEvery: 3, keep: 5 };
+
+  test("done.json's final loss (mean of the last 20 steps) and last evaluation survive a resume between evaluations", async () => {
+    const r = await interruptedAndWhole(o, (e) => e.kind === "step" && e.metrics.step === 4);
+    expect(r.first).toMatchObject({ status: "interrupted", step: 6 });
+  });
+
+  test("in the evaluation at a step: that step's checkpoint, its line logged once after the resumed evaluation", async () => {
+    const r = await interruptedAndWhole(o, (e) => e.kind === "phase" && e.message === "evaluating at step 3");
+    expect(r.first).toMatchObject({ status: "interrupted", step: 3 });
+    // step 2's line waited in the checkpoint: its evaluation did not finish
+    expect(r.logged).toEqual([0, 1]);
+    expect(r.extra["pending"]).toMatchObject({ step: 2 });
+    expect(r.extra["pending"]).not.toHaveProperty("val_acc1");
+    // no tensor of the stopped evaluation is left behind
+    expect(r.tensors[1]).toBe(r.tensors[0]);
+  });
+
+  test("a resumed evaluation stopped again: the same checkpoint, the line still waiting; the next resume ends as an uninterrupted run", async () => {
+    const whole = compileTiny(o);
+    await runPipeline(whole.ir, { cwd: whole.dir, tf, worker: "off", baseline: false });
+    const p = compileTiny(o);
+    const stopAt = (c: AbortController) => (e: ProgressEvent) => e.kind === "phase" && e.message === "evaluating at step 3" && c.abort();
+    const c1 = new AbortController();
+    const first = await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, signal: c1.signal, onProgress: stopAt(c1) });
+    const c2 = new AbortController();
+    const second = await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, resume: true, signal: c2.signal, onProgress: stopAt(c2) });
+    expect(first).toMatchObject({ status: "interrupted", step: 3 });
+    expect(second).toEqual(first);
+    expect(readMetrics(path.join(p.dir, "runs/tiny/metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
+    expect((await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, resume: true })).status).toBe("done");
+    expect(numbers(readMetrics(path.join(p.dir, "runs/tiny/metrics.jsonl")))).toEqual(numbers(readMetrics(path.join(whole.dir, "runs/tiny/metrics.jsonl"))));
+    expect(finalFigures(p.dir)).toEqual(finalFigures(whole.dir));
+  });
+
+  test("in the final linear probe: the last step's checkpoint; the resumed run only evaluates", async () => {
+    const r = await interruptedAndWhole(o, (e) => e.kind === "phase" && e.message.startsWith("linear probe"));
+    expect(r.first).toMatchObject({ status: "interrupted", step: 7 });
+    expect(r.logged).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(r.extra["pending"]).toBeUndefined();
+    expect(r.tensors[1]).toBe(r.tensors[0]);
+  });
+
+  test("in the untrained encoder's evaluation: a step-0 checkpoint; the resumed run measures the untrained encoder again", async () => {
+    const r = await interruptedAndWhole(o, (e) => e.kind === "phase" && e.message.startsWith("evaluating the untrained"), true);
+    expect(r.first).toMatchObject({ status: "interrupted", step: 0 });
+    expect(r.extra["untrained"]).toBeNull();
+    expect((finalFigures(r.b) as { untrained: object | null }).untrained).not.toBeNull();
+  });
+});
+
 test("BYOL: the number of live tensors is the same after every step", async () => {
   const p = compileTiny({ method: "byol(proj_hidden_dim = 16, proj_output_dim = 8, pred_hidden_dim = 16)", steps: 8, checkpointEvery: 4 });
   const counts: number[] = [];

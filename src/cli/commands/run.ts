@@ -183,6 +183,8 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   let loading = true;
+  /** An evaluation is under way (the runtime's phase events say when one starts; a step ends it). */
+  let evaluating = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (loading) {
       const who = signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`;
@@ -194,7 +196,11 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       stoppedBy = signal;
       const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
       const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
-      ctx.err(`\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`);
+      ctx.err(
+        evaluating
+          ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
+          : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
+      );
       controller.abort();
     } else {
       process.exit(exitCodeFor(signal));
@@ -242,7 +248,11 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           signal: controller.signal,
           worker: opts.worker ? "auto" : "off",
           augmentThreads: threads,
-          onProgress: (e) => view.handle(e),
+          onProgress: (e) => {
+            if (e.kind === "phase") evaluating = e.evaluation === true;
+            else if (e.kind === "step" || e.kind === "checkpoint" || e.kind === "start") evaluating = false;
+            view.handle(e);
+          },
         });
       } catch (e) {
         view.stop();

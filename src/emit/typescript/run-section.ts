@@ -97,7 +97,8 @@ if (missing.length > 0) return 1;`,
       `const progress = process.stderr.isTTY
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
-// Ctrl-C or SIGTERM: the current step finishes and a checkpoint is written (a second one quits at once).
+// Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
+// a second one quits at once.
 const controller = new AbortController();
 let stopSignal = "SIGINT" as "SIGINT" | "SIGTERM";
 for (const s of ["SIGINT", "SIGTERM"] as const) {

@@ -1,6 +1,8 @@
 // Runs an encoder in eval mode (batch norm on running statistics) over a labelled source
 // in batches and gathers the features in plain memory for kNN and the linear probe.
+// An abort stops it between batches (Interrupted).
 import type { Tensor2D, Tensor4D } from "@tensorflow/tfjs-core";
+import { AbortPoint } from "../abort.js";
 import type { FeatureSet } from "./feature-set.js";
 
 export interface LabelledBatch {
@@ -16,6 +18,8 @@ export type EncoderForward = (images: Tensor4D, opts: { training: boolean }) => 
 export interface ExtractOptions {
   /** Dispose each batch's images after use (default true: the extractor owns the batches). */
   disposeImages?: boolean;
+  /** Stops the extraction between batches (it throws Interrupted). */
+  signal?: AbortSignal;
 }
 
 export async function extractFeatures(
@@ -28,7 +32,14 @@ export async function extractFeatures(
   let labels = new Int32Array(0);
   let count = 0;
   let dim = -1;
+  const stop = new AbortPoint(opts.signal);
   for await (const batch of batches) {
+    try {
+      await stop.check();
+    } catch (e) {
+      if (disposeImages) batch.images.dispose();
+      throw e;
+    }
     const b = batch.images.shape[0];
     if (batch.labels.length !== b) {
       throw new Error(`feature extraction: batch of ${b} images has ${batch.labels.length} labels`);

@@ -13,7 +13,9 @@
 // top-k is merged into the running top-k of its test rows by (similarity descending,
 // bank index ascending): tf.topk's own order on cpu and wasm, so the neighbours, their
 // order among ties and the accuracy are those of one tf.topk over the whole matrix.
+// An abort stops the search between test blocks (Interrupted).
 import type { Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs-core";
+import { AbortPoint } from "../abort.js";
 import { bindableBytes, type BufferLimits } from "../backend/limits.js";
 import { RuntimeProblem } from "../errors.js";
 import type { Tf } from "../methods/tf.js";
@@ -33,6 +35,8 @@ export interface KnnOptions {
   limits?: BufferLimits | null;
   /** At most this many bank rows a block (tests force small blocks; default: what the limits allow). */
   bankBlock?: number;
+  /** Stops the search between blocks of test rows (it throws Interrupted). */
+  signal?: AbortSignal;
 }
 
 export interface KnnResult {
@@ -93,7 +97,7 @@ export async function nearestNeighbours(
   bank: Float32Array,
   queries: Float32Array,
   dim: number,
-  o: { k: number; distance: KnnDistance; blocks: KnnBlocks },
+  o: { k: number; distance: KnnDistance; blocks: KnnBlocks; signal?: AbortSignal },
   visit: (first: number, rows: number, values: Float32Array, indices: Int32Array) => void,
 ): Promise<void> {
   const nBank = bank.length / dim;
@@ -106,6 +110,7 @@ export async function nearestNeighbours(
   // transposeB ran several times slower than with a pre-transposed operand.
   const blocks: Array<{ start: number; rows: number; bankT: Tensor2D; sq: Tensor1D | null }> = [];
   const held: Tensor[] = [];
+  const stop = new AbortPoint(o.signal);
   try {
     for (let start = 0; start < nBank; start += bankRows) {
       const rows = Math.min(bankRows, nBank - start);
@@ -121,6 +126,7 @@ export async function nearestNeighbours(
     const mergedV = new Float32Array(k);
     const mergedI = new Int32Array(k);
     for (let first = 0; first < nQuery; first += queryRows) {
+      await stop.check();
       const rows = Math.min(queryRows, nQuery - first);
       // Every bank block of these rows is dispatched before any is read back.
       const q = tf.tidy(() => {
@@ -204,24 +210,31 @@ export async function weightedKnn(tf: Tf, train: FeatureSet, test: FeatureSet, o
   let top1 = 0;
   let top5 = 0;
   const votes = new Float64Array(numClasses);
-  await nearestNeighbours(tf, bank.features, queries.features, bank.dim, { k, distance: opts.distance, blocks }, (first, rows, v, idx) => {
-    for (let r = 0; r < rows; r++) {
-      votes.fill(0);
-      for (let j = 0; j < k; j++) {
-        const s = v[r * k + j]!;
-        const w = cosine ? Math.exp(s / opts.temperature) : s;
-        votes[bank.labels[idx[r * k + j]!]!]! += w;
+  await nearestNeighbours(
+    tf,
+    bank.features,
+    queries.features,
+    bank.dim,
+    { k, distance: opts.distance, blocks, ...(opts.signal ? { signal: opts.signal } : {}) },
+    (first, rows, v, idx) => {
+      for (let r = 0; r < rows; r++) {
+        votes.fill(0);
+        for (let j = 0; j < k; j++) {
+          const s = v[r * k + j]!;
+          const w = cosine ? Math.exp(s / opts.temperature) : s;
+          votes[bank.labels[idx[r * k + j]!]!]! += w;
+        }
+        const target = queries.labels[first + r]!;
+        // rank of the true class: classes with more votes, ties to the lower index
+        const t = votes[target] ?? 0;
+        let rank = 0;
+        for (let c = 0; c < numClasses; c++) {
+          if (votes[c]! > t || (votes[c] === t && c < target)) rank++;
+        }
+        if (rank === 0) top1++;
+        if (rank < Math.min(5, k)) top5++;
       }
-      const target = queries.labels[first + r]!;
-      // rank of the true class: classes with more votes, ties to the lower index
-      const t = votes[target] ?? 0;
-      let rank = 0;
-      for (let c = 0; c < numClasses; c++) {
-        if (votes[c]! > t || (votes[c] === t && c < target)) rank++;
-      }
-      if (rank === 0) top1++;
-      if (rank < Math.min(5, k)) top5++;
-    }
-  });
+    },
+  );
   return { acc1: (100 * top1) / nTest, acc5: (100 * top5) / nTest, evaluated: nTest };
 }

@@ -1,9 +1,10 @@
 // Offline linear probe: a linear classifier trained on frozen features for `epochs`
 // (SGD, momentum 0.9, no weight decay, cosine-decayed lr from LinearProbeIR.lr to 0,
 // shuffled mini-batches from the seeded Rng), then top-1 on the test features.
-// Rows labelled -1 are not used.
+// Rows labelled -1 are not used. An abort stops it between mini-batches (Interrupted).
 import type { Tensor } from "@tensorflow/tfjs-core";
 import type { LinearProbeIR } from "../../ir/types.js";
+import { AbortPoint } from "../abort.js";
 import { Linear } from "../methods/linear.js";
 import type { Tf } from "../methods/tf.js";
 import { Sgd } from "../optim/sgd.js";
@@ -18,6 +19,8 @@ export interface LinearProbeOptions {
   weightDecay?: number;
   /** Called after each epoch (progress display). */
   onEpoch?: (epoch: number, meanLoss: number) => void;
+  /** Stops the training or the accuracy pass between mini-batches (it throws Interrupted). */
+  signal?: AbortSignal;
 }
 
 export interface LinearProbeResult {
@@ -57,12 +60,15 @@ export async function trainLinearProbe(
   const yb = new Int32Array(ir.batchSize);
   let step = 0;
   let finalLoss = NaN;
+  const stop = new AbortPoint(opts.signal);
+  // The epoch's summed loss stays on the device: one read-back per epoch.
+  let lossSum: Tensor | null = null;
   try {
     for (let epoch = 0; epoch < ir.epochs; epoch++) {
       rng.shuffle(order);
-      // The epoch's summed loss stays on the device: one read-back per epoch.
-      let lossSum: Tensor = tf.scalar(0);
+      lossSum = tf.scalar(0);
       for (let s = 0; s < n; s += ir.batchSize) {
+        await stop.check();
         const b = Math.min(ir.batchSize, n - s);
         for (let r = 0; r < b; r++) {
           const i = order[s + r]!;
@@ -77,9 +83,9 @@ export async function trainLinearProbe(
           vars.map((v) => grads[v.name]),
           learningRateAt(schedule, ir.lr, step, totalSteps),
         );
-        const summed = tf.tidy(() => tf.add(lossSum, tf.mul(value, b)));
-        lossSum.dispose();
-        lossSum = summed;
+        const sum: Tensor = lossSum;
+        lossSum = tf.tidy(() => tf.add(sum, tf.mul(value, b)));
+        sum.dispose();
         value.dispose();
         x.dispose();
         for (const g of Object.values(grads)) g?.dispose();
@@ -87,26 +93,29 @@ export async function trainLinearProbe(
       }
       finalLoss = (await lossSum.data())[0]! / n;
       lossSum.dispose();
+      lossSum = null;
       opts.onEpoch?.(epoch, finalLoss);
     }
     return {
-      acc1: await accuracy(tf, layer, test, numClasses),
-      trainAcc1: await accuracy(tf, layer, train, numClasses),
+      acc1: await accuracy(tf, layer, test, numClasses, stop),
+      trainAcc1: await accuracy(tf, layer, train, numClasses, stop),
       finalLoss,
       steps: step,
     };
   } finally {
+    lossSum?.dispose();
     layer.dispose();
     sgd.dispose();
   }
 }
 
 /** Top-1 in percent of a linear layer on a feature set, in batches of 1024 rows. */
-async function accuracy(tf: Tf, layer: Linear, set: FeatureSet, numClasses: number): Promise<number> {
+async function accuracy(tf: Tf, layer: Linear, set: FeatureSet, numClasses: number, stop: AbortPoint): Promise<number> {
   const n = set.labels.length;
   if (n === 0) return 0;
   let hits = 0;
   for (let s = 0; s < n; s += 1024) {
+    await stop.check();
     const b = Math.min(1024, n - s);
     const logits = tf.tidy(() => layer.apply(tf.tensor2d(set.features.subarray(s * set.dim, (s + b) * set.dim), [b, set.dim])));
     try {

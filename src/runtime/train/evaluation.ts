@@ -5,7 +5,8 @@
 //   - the offline linear probe on the same features (end of training, `adainfc eval`).
 // On webgpu, images go through in batches the device can bind at their own size, the
 // kNN bank in blocks that each fit one binding (eval/knn.ts), and what the GPU still
-// rejects stops the evaluation with an error, never wrong figures.
+// rejects stops the evaluation with an error, never wrong figures. Each takes the run's
+// AbortSignal: an abort stops it at the next batch or block (Interrupted, src/runtime/abort.ts).
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -19,6 +20,7 @@ import type { EncoderMetrics } from "../../formats/run-dir.js";
 import { bindableBytes, evalBatchFor, largestActivationBytes, type BufferLimits } from "../backend/limits.js";
 import { deviceBufferLimits, withDeviceErrorScope } from "../backend/webgpu.js";
 import { RunSetupError } from "./errors.js";
+import { AbortPoint } from "../abort.js";
 
 /** Images per evaluation batch, or fewer where a GPU cannot bind that many (evalBatchFor). */
 export const EVAL_BATCH = 256;
@@ -50,12 +52,12 @@ async function onDevice<T>(tf: Tf, what: string, work: () => Promise<T>): Promis
 }
 
 /** Features of every image of `source` in eval mode, in batches the device can bind. */
-export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR): Promise<FeatureSet> {
+export async function featuresOf(tf: Tf, backbone: Backbone, source: ImageSource, ir: PipelineIR, signal?: AbortSignal): Promise<FeatureSet> {
   const limits = deviceBufferLimits(tf);
   const batch = evalBatchFor(limits, ir.model.backbone, source.shape, EVAL_BATCH);
   if (limits !== null && batch < 1) throw new RunSetupError(evaluationFitProblem(limits, ir, source, "this GPU")!);
   const set = await onDevice(tf, `extracting the features of '${source.name}'`, () =>
-    extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, batch)),
+    extractFeatures((x, o) => backbone.forward(x, o.training), labelledBatches(tf, source, ir.augment, batch), signal ? { signal } : {}),
   );
   // Unlabelled rows are dropped before kNN, the probe and the classifier's accuracy: a
   // source with none left would fail inside kNN, or give 0% as if measured.
@@ -96,15 +98,26 @@ export function concatFeatures(sets: FeatureSet[]): FeatureSet {
 }
 
 /** Loss and top-1 of the online classifier over a whole feature set. */
-export async function onlineAccuracy(tf: Tf, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
-  return onDevice(tf, "evaluating the online classifier", () => onlineAccuracyOf(tf, classifier, set));
+export async function onlineAccuracy(
+  tf: Tf,
+  classifier: OnlineLinearClassifier,
+  set: FeatureSet,
+  signal?: AbortSignal,
+): Promise<{ val_acc1: number; val_loss: number }> {
+  return onDevice(tf, "evaluating the online classifier", () => onlineAccuracyOf(tf, classifier, set, new AbortPoint(signal)));
 }
 
-async function onlineAccuracyOf(tf: Tf, classifier: OnlineLinearClassifier, set: FeatureSet): Promise<{ val_acc1: number; val_loss: number }> {
+async function onlineAccuracyOf(
+  tf: Tf,
+  classifier: OnlineLinearClassifier,
+  set: FeatureSet,
+  stop: AbortPoint,
+): Promise<{ val_acc1: number; val_loss: number }> {
   let hits = 0;
   let lossSum = 0;
   let labelled = 0;
   for (let s = 0; s < set.labels.length; s += EVAL_BATCH) {
+    await stop.check();
     const b = Math.min(EVAL_BATCH, set.labels.length - s);
     const x = tf.tensor2d(set.features.subarray(s * set.dim, (s + b) * set.dim), [b, set.dim]) as Tensor2D;
     const r = await classifier.evaluate(x, set.labels.subarray(s, s + b)).finally(() => x.dispose());
@@ -123,6 +136,7 @@ export async function evaluateFeatures(
   test: FeatureSet,
   numClasses: number | undefined,
   what: { knn: boolean; probe: boolean },
+  signal?: AbortSignal,
 ): Promise<EncoderMetrics> {
   const parts = [what.knn && ir.evaluate.knn ? "kNN" : null, what.probe && ir.evaluate.linearProbe ? "the linear probe" : null];
   const label = `evaluating ${parts.filter((p) => p !== null).join(" and ") || "the encoder"}`;
@@ -136,6 +150,7 @@ export async function evaluateFeatures(
         distance: knn.distance,
         limits: deviceBufferLimits(tf),
         ...(numClasses ? { numClasses } : {}),
+        ...(signal ? { signal } : {}),
       });
       out.knn_acc1 = r.acc1;
       out.knn_acc5 = r.acc5;
@@ -145,7 +160,10 @@ export async function evaluateFeatures(
       // Standardised features: the probe's fixed lr then suits an untrained encoder (tiny
       // features) as well as a trained one, so the two are compared fairly.
       const { train, test: t } = standardize(bank, test);
-      const r = await trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), numClasses ? { numClasses } : {});
+      const r = await trainLinearProbe(tf, train, t, probe, new Rng(ir.seed, INIT_STREAMS.probe), {
+        ...(numClasses ? { numClasses } : {}),
+        ...(signal ? { signal } : {}),
+      });
       out.probe_acc1 = r.acc1;
       out.probe_train_acc1 = r.trainAcc1;
     }

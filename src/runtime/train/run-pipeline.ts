@@ -6,7 +6,10 @@
 //
 // Writes ir.json, metrics.jsonl, checkpoints/ and finally done.json into the run
 // directory (src/formats/run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
-// keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary.
+// keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary, or stops
+// an evaluation under way: the checkpoint then carries the step's unlogged metrics line,
+// and a resumed run repeats that evaluation before it logs the line (resume equals an
+// uninterrupted run, done.json included).
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -15,6 +18,7 @@ import { learningRateAt } from "../optim/schedule.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
 import {
   MetricsLog,
+  readMetrics,
   readRunIR,
   runDirOf,
   runPaths,
@@ -43,6 +47,7 @@ import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
 import type { RunOptions, RunResult } from "./types.js";
+import { Interrupted } from "../abort.js";
 import { ensureDir } from "../../util/fs-errors.js";
 
 /** One turn of the event loop: signal handlers (Ctrl-C) and workers' replies run. */
@@ -52,6 +57,10 @@ function yieldToSignals(): Promise<void> {
 
 /** Losses averaged for the final `loss` figure. */
 const FINAL_LOSS_WINDOW = 20;
+
+/** The figures of the latest evaluation during training, kept for the final table. */
+const EVAL_KEYS = ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"] as const;
+type LastEval = Partial<Pick<StepMetrics, (typeof EVAL_KEYS)[number]>>;
 
 export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promise<RunResult> {
   const paths = runPaths(runDirOf(declared.output.dir, opts.cwd));
@@ -108,9 +117,13 @@ async function runLocked(
     let lastCheckpoint = start.checkpoint;
     const total = ir.train.steps;
 
-    const evalFeatures = async (): Promise<FeatureSet | null> => (evalSource ? featuresOf(tf, m.backbone, evalSource, ir) : null);
-    const bankFeatures = async (): Promise<FeatureSet> =>
-      concatFeatures(await Promise.all(bankNames.map((n) => featuresOf(tf, m.backbone, sources.byName.get(n)!, ir))));
+    const signal = opts.signal;
+    const evalFeatures = async (): Promise<FeatureSet | null> => (evalSource ? featuresOf(tf, m.backbone, evalSource, ir, signal) : null);
+    const bankFeatures = async (): Promise<FeatureSet> => {
+      const sets: FeatureSet[] = [];
+      for (const n of bankNames) sets.push(await featuresOf(tf, m.backbone, sources.byName.get(n)!, ir, signal));
+      return concatFeatures(sets);
+    };
     const canEvaluateEncoder = evalSource !== null && bankNames.length > 0;
 
     let untrained = start.untrained;
@@ -125,12 +138,18 @@ async function runLocked(
       canEvaluateEncoder &&
       (ir.evaluate.knn || ir.evaluate.linearProbe)
     ) {
-      report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)" });
-      untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true });
+      report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)", evaluation: true });
+      try {
+        untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true }, signal);
+      } catch (e) {
+        // Stopped: the step-0 checkpoint below carries no figures, so a resumed run measures them.
+        if (!(e instanceof Interrupted)) throw e;
+      }
       await yieldToSignals();
     }
 
-    const meta = (step: number): CheckpointMeta => ({
+    /** `pending`: the metrics line of step `step - 1`, not logged because its evaluation was stopped. */
+    const meta = (step: number, pending: StepMetrics | null): CheckpointMeta => ({
       step,
       totalSteps: total,
       pipeline: ir.name,
@@ -139,10 +158,10 @@ async function runLocked(
       backend,
       created: new Date().toISOString(),
       elapsedSeconds: elapsed,
-      extra: { untrained },
+      extra: { untrained, ...(pending ? { pending } : {}) },
     });
-    const checkpoint = async (step: number): Promise<string> => {
-      const file = saveCheckpoint(paths.checkpoints, meta(step), await modelState(m), opts.checkpointIO);
+    const checkpoint = async (step: number, pending: StepMetrics | null = null): Promise<string> => {
+      const file = saveCheckpoint(paths.checkpoints, meta(step, pending), await modelState(m), opts.checkpointIO);
       pruneCheckpoints(paths.checkpoints, ir.output.keep);
       lastCheckpoint = file;
       report({ kind: "checkpoint", step, file });
@@ -165,8 +184,12 @@ async function runLocked(
     const onlineIR = ir.evaluate.onlineLinear;
     const knnIR = ir.evaluate.knn;
     const baseLr = ir.train.optimizer.lr;
-    const recent: number[] = [];
-    let lastEval: { val_acc1?: number; val_loss?: number; knn_acc1?: number; knn_acc5?: number } = {};
+    // A resumed run goes on from what the metrics before its checkpoint say: the losses
+    // the final figure averages, and the latest evaluation.
+    const before = start.resumedFrom !== null ? readMetrics(paths.metrics) : [];
+    const recent: number[] = before.slice(-FINAL_LOSS_WINDOW).map((l) => l.loss);
+    let lastEval: LastEval = {};
+    for (const line of before) if (EVAL_KEYS.some((k) => line[k] !== undefined)) lastEval = pick(line, EVAL_KEYS);
 
     // A step is dispatched, then the previous one is read back (its loss is on its way
     // while this one computes): the device never waits for the host between steps. A
@@ -211,9 +234,27 @@ async function runLocked(
         metrics.online_train_acc1 = out.online.acc1;
         metrics.online_train_loss = out.online.loss;
       }
-      recent.push(out.loss);
-      if (recent.length > FINAL_LOSS_WINDOW) recent.shift();
+      pushLoss(out.loss);
       return metrics;
+    };
+    const pushLoss = (loss: number): void => {
+      recent.push(loss);
+      if (recent.length > FINAL_LOSS_WINDOW) recent.shift();
+    };
+    /**
+     * The evaluations due after `done` steps, into its metrics line: the online classifier
+     * (val_acc1) and kNN, at their intervals and at the end. Interrupted when aborted.
+     */
+    const evaluateAt = async (done: number, metrics: StepMetrics): Promise<void> => {
+      const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
+      const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
+      if (!wantVal && !wantKnn) return;
+      report({ kind: "phase", message: `evaluating at step ${done}`, evaluation: true });
+      const test = (await evalFeatures())!;
+      if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test, signal));
+      if (wantKnn)
+        Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }, signal));
+      lastEval = pick(metrics, EVAL_KEYS);
     };
     const log = (metrics: StepMetrics): void => {
       metricsLog.append(metrics);
@@ -235,6 +276,18 @@ async function runLocked(
         );
       }
     };
+    if (start.pending !== null) {
+      // The evaluation after the checkpoint's step was stopped: it runs now, as it would have.
+      const line = { ...start.pending };
+      pushLoss(line.loss);
+      try {
+        await evaluateAt(startStep, line);
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        return { status: "interrupted", step: startStep, checkpoint: lastCheckpoint! };
+      }
+      log(line);
+    }
     let inFlight: InFlight | null = null;
     let lastDispatched: Promise<unknown> | null = null;
     let next = startStep < total ? prod.prepare(startStep) : null;
@@ -287,17 +340,17 @@ async function runLocked(
         const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
         const every = ir.output.checkpointEvery;
         const wantCheckpoint = every !== null && done % every === 0 && done < total;
-        if (wantVal || wantKnn || wantCheckpoint || done === total || opts.signal?.aborted) {
+        if (wantVal || wantKnn || wantCheckpoint || done === total || signal?.aborted) {
           const metrics = await finish(inFlight);
           inFlight = null;
           await closeErrorScope();
-          if (wantVal || wantKnn) {
-            report({ kind: "phase", message: `evaluating at step ${done}` });
-            const test = (await evalFeatures())!;
-            if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test));
-            if (wantKnn)
-              Object.assign(metrics, await evaluateFeatures(tf, ir, await bankFeatures(), test, numClasses ?? undefined, { knn: true, probe: false }));
-            lastEval = pick(metrics, ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"]);
+          try {
+            await evaluateAt(done, metrics);
+          } catch (e) {
+            if (!(e instanceof Interrupted)) throw e;
+            // The step is trained; its line waits in the checkpoint for the evaluation.
+            await next?.catch(() => undefined);
+            return { status: "interrupted", step: done, checkpoint: await checkpoint(done, metrics) };
           }
           log(metrics);
           if (wantCheckpoint) await checkpoint(done);
@@ -314,16 +367,23 @@ async function runLocked(
     pending = null;
 
     let probe: EncoderMetrics = {};
-    if (ir.evaluate.linearProbe && canEvaluateEncoder) {
-      report({ kind: "phase", message: "linear probe of the trained encoder" });
-      probe = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true });
-    }
-    if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
-      // resumed from the final checkpoint: the in-loop evaluation did not run
-      Object.assign(
-        lastEval,
-        await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }),
-      );
+    try {
+      if (ir.evaluate.linearProbe && canEvaluateEncoder) {
+        report({ kind: "phase", message: "linear probe of the trained encoder", evaluation: true });
+        probe = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true }, signal);
+      }
+      if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
+        // resumed from a final checkpoint whose metrics lack kNN (a run of an older adainfc)
+        Object.assign(
+          lastEval,
+          await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }, signal),
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      // Training is over: its checkpoint is saved, and a resumed run only evaluates.
+      const saved = startStep === total && lastCheckpoint !== null ? lastCheckpoint : await checkpoint(total);
+      return { status: "interrupted", step: total, checkpoint: saved };
     }
     const file = await checkpoint(total);
     const inputSummary = inputMeter.summary();
@@ -420,6 +480,8 @@ interface StartPoint {
   checkpoint: string | null;
   resumedFrom: string | null;
   untrained: EncoderMetrics | null;
+  /** The metrics line of the step before the checkpoint, whose evaluation was stopped. */
+  pending: StepMetrics | null;
 }
 
 function resumeOrStart(
@@ -463,7 +525,8 @@ function resumeOrStart(
       loadModelState(m, latest.state);
       metricsLog.truncateFrom(latest.header.step);
       const untrained = (latest.header.extra["untrained"] as EncoderMetrics | null | undefined) ?? null;
-      return { step: latest.header.step, elapsed: latest.header.elapsedSeconds, checkpoint: latest.file, resumedFrom: latest.file, untrained };
+      const pending = pendingLine(latest.header.extra["pending"], latest.header.step);
+      return { step: latest.header.step, elapsed: latest.header.elapsedSeconds, checkpoint: latest.file, resumedFrom: latest.file, untrained, pending };
     }
     report({ kind: "note", message: `no checkpoint in ${paths.checkpoints}: starting from step 0` });
   }
@@ -483,7 +546,14 @@ function resumeOrStart(
   fs.rmSync(paths.done, { force: true });
   metricsLog.reset();
   writeJsonAtomic(paths.ir, ir);
-  return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null };
+  return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null, pending: null };
+}
+
+/** A checkpoint's pending metrics line, when it is the line of the step before it. */
+function pendingLine(value: unknown, step: number): StepMetrics | null {
+  if (typeof value !== "object" || value === null) return null;
+  const line = value as StepMetrics;
+  return line.step === step - 1 && typeof line.loss === "number" ? line : null;
 }
 
 /** The backend's name from a checkpoint's `backend` (a name, or a description that starts with it). */
@@ -491,7 +561,7 @@ function backendNameOf(backend: string): string {
   return /^[\w-]*/.exec(backend.trim())![0];
 }
 
-function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;

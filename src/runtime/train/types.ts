@@ -25,7 +25,11 @@ export interface RunOptions {
    */
   overwrite?: boolean;
   onProgress?: (event: ProgressEvent) => void;
-  /** Aborting (Ctrl-C) saves a checkpoint at the next step boundary and returns "interrupted". */
+  /**
+   * Aborting (Ctrl-C) saves a checkpoint at the next step boundary, or stops an evaluation
+   * under way at its next batch and saves one (a resumed run repeats that evaluation),
+   * and returns "interrupted".
+   */
   signal?: AbortSignal;
   /** Augmentation on a worker thread: "auto" (default) when its compiled entry exists. */
   worker?: WorkerMode;
@@ -50,7 +54,8 @@ export type ProgressEvent =
       worker: string;
       stepsPerEpoch: number;
     }
-  | { kind: "phase"; message: string }
+  /** `evaluation`: an evaluation starts, which an abort stops (the checkpoint then waits for it). */
+  | { kind: "phase"; message: string; evaluation?: true }
   | { kind: "step"; metrics: StepMetrics; totalSteps: number; elapsedSeconds: number; numTensors: number }
   | { kind: "checkpoint"; step: number; file: string }
   | { kind: "note"; message: string }
