@@ -17,7 +17,6 @@ import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { batchText, lrText } from "../ir/train-summary.js";
 import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { targetAt } from "./navigation.js";
-import { lineOf } from "./positions.js";
 import { cursorAt, enclosingPipeline, equalsAt, type Frame, names } from "./scan.js";
 import { type Analysis, type Chosen, ofPipeline } from "./workspace.js";
 
@@ -182,7 +181,7 @@ export function declMarkdown(ref: DeclRef, program: Program): string {
   const doc = docComment(ref);
   const expansion = d.declKind === "augment" ? presetExpansion(ref, program) : null;
   return [
-    `**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${lineOf(ref.file, d.name.span.start)})`,
+    `**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${d.name.span.line})`,
     ...(doc ? ["", doc] : []),
     "",
     "```adainf",

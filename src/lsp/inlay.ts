@@ -35,7 +35,6 @@ import type { Decl, Statement } from "../syntax/ast.js";
 import { where } from "./hover.js";
 import { fieldMarkdown, paramLabel } from "./language.js";
 import { chainOf } from "./navigation.js";
-import { lineOf } from "./positions.js";
 import { type CallSite, walkFile } from "./walk.js";
 
 export interface InlayOptions {
@@ -166,7 +165,7 @@ function brief(stmt: Statement, text: string): string {
 /** Where an inherited statement is written, for its tooltip: the recipe of `chain` that holds it, and its file and line. */
 function inheritedTooltip(stmt: Statement, file: LoadedFile, chain: readonly DeclRef[], program: Program): string {
   const recipe = chain.find((r) => r.file === file && r.decl.span.start <= stmt.span.start && stmt.span.end <= r.decl.span.end)?.decl;
-  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${lineOf(file, stmt.span.start)}`;
+  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${stmt.span.line}`;
   return `Inherited from ${origin}:\n\n\`\`\`adainf\n${file.ast.text.slice(stmt.span.start, stmt.span.end)}\n\`\`\``;
 }
 

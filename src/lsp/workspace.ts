@@ -62,8 +62,6 @@ export interface Analysis {
   sources: Map<string, string[]>;
   /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
   files: Set<string>;
-  /** The text of each file the compile read, by its name in diagnostics (as the compiler read it). */
-  texts: ReadonlyMap<string, string>;
   /** The steps each compiled pipeline (each sweep point) makes of each length the file writes in epochs. */
   epochSteps: EpochSteps;
   /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
@@ -223,7 +221,6 @@ export class Workspace {
       chosen,
       sources,
       files,
-      texts: out.sources,
       epochSteps,
       overrides,
     };
