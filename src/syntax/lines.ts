@@ -1,7 +1,7 @@
 // A text's lines as editors count them (the Language Server Protocol's rule): LF, CRLF
 // and a lone CR (old Mac files) each end a line. The one place lines are counted: the
-// compiler's spans (parse.ts), the CLI's code frames and SARIF regions, lint's fix edits
-// and the language server's positions all ask here. Columns count UTF-16 code units, as
+// compiler's spans (parse.ts), the CLI's code frames and SARIF regions, lint's fix edits,
+// the formatter's blank lines and comments, and the language server's positions all ask here. Columns count UTF-16 code units, as
 // JavaScript's strings and the protocol do.
 import type { Span } from "../ir/types.js";
 
@@ -13,6 +13,12 @@ export interface LinePosition {
 
 /** The line ends, longest first: what SARIF calls a run's `newlineSequences`. */
 export const LINE_ENDS: readonly string[] = ["\r\n", "\n", "\r"];
+
+/** One line end as a regular expression: CRLF, a lone CR or LF (the CR of a CRLF ends no line of its own). */
+export const LINE_END = /\r\n|\r(?!\n)|\n/;
+
+/** A blank line: two line ends with only spaces and tabs between them. */
+export const BLANK_LINE = new RegExp(`(?:${LINE_END.source})[ \\t]*(?:${LINE_END.source})`);
 
 const LF = 10;
 const CR = 13;
