@@ -1,6 +1,7 @@
 // Turns diagnostics into what a person reads (file:line:col, severity, code, message,
 // a code frame with a caret under the span, a hint) or into JSON for tools.
 import { Chalk, type ChalkInstance } from "chalk";
+import { LineMap } from "../syntax/lines.js";
 import type { Diagnostic, Severity } from "./diagnostic.js";
 
 /** Gives the text of a source file by path, for code frames (null when unknown). */
@@ -64,17 +65,17 @@ function severityColor(c: ChalkInstance, s: Severity): ChalkInstance {
 
 function codeFrame(source: string, d: Diagnostic, context: number, c: ChalkInstance, paint: ChalkInstance): string {
   const span = d.span!;
-  const lines = source.split(/\r?\n/);
+  const lines = new LineMap(source);
   const first = Math.max(1, span.line - context);
-  const last = Math.min(lines.length, span.line);
+  const last = Math.min(lines.lineCount, span.line);
   const width = String(Math.max(last, span.endLine)).length;
   let out = "";
   for (let n = first; n <= last; n++) {
-    const line = visible((lines[n - 1] ?? "").replace(/\t/g, " "));
+    const line = visible(lines.lineText(n - 1).replace(/\t/g, " "));
     const marker = n === span.line ? paint(">") : " ";
     out += `${marker} ${c.dim(String(n).padStart(width))} ${c.dim("|")} ${line}\n`;
   }
-  const line = lines[span.line - 1] ?? "";
+  const line = lines.lineText(span.line - 1);
   const startCol = Math.max(1, span.column);
   // A span running onto later lines is underlined to the end of its first line.
   const endCol = span.endLine === span.line ? Math.max(startCol + 1, span.endColumn) : Math.max(startCol + 1, line.length + 1);

@@ -2,6 +2,7 @@
 // messages print them, and the two safe fixes (set a replication, switch a preset).
 import type { TextEdit } from "../check/diagnostic.js";
 import type { DataSourceIR, PipelineIR } from "../ir/types.js";
+import { LineMap, makeSpan } from "../syntax/lines.js";
 import { pointer } from "./pointer.js";
 import { findReferencePreset, presetBaseName, type ReferencePreset } from "./reference-presets.js";
 import { pipelineStrength } from "./strength.js";
@@ -105,16 +106,16 @@ function insertAugmentFix(ctx: RuleContext, target: string): TextEdit[] | null {
   if (after < 0) return null;
   const close = closingBrace(text, after);
   if (close < 0) return null;
-  const lineStart = text.lastIndexOf("\n", close) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const lines = new LineMap(text);
+  const line = lines.position(close).line;
+  const indent = /^[ \t]*/.exec(lines.lineText(line))![0];
+  // the new line ends as the brace's line does (CRLF, LF or a lone CR)
+  const eol = text.slice(lines.lineEnd(line), lines.starts[line + 1] ?? text.length) || "\n";
   const at = close + 1;
-  const before = text.slice(0, at);
-  const line = before.split("\n").length;
-  const column = at - before.lastIndexOf("\n");
   return [
     {
-      span: { file, line, column, endLine: line, endColumn: column, start: at, end: at },
-      text: `\n${indent}augment = ${target}`,
+      span: makeSpan(file, lines, at, at),
+      text: `${eol}${indent}augment = ${target}`,
     },
   ];
 }
@@ -152,16 +153,11 @@ function useLineEdits(text: string, file: string, old: string, target: string): 
   const word = (w: string) => new RegExp(`(?<![\\w])${w}(?![\\w])`, "g");
   if (lines.some((m) => word(target).test(m[0]))) return [];
   const edits: TextEdit[] = [];
+  const map = new LineMap(text);
   for (const m of lines) {
     for (const w of m[0].matchAll(word(old))) {
       const start = m.index! + w.index!;
-      const before = text.slice(0, start);
-      const line = before.split("\n").length;
-      const column = start - before.lastIndexOf("\n");
-      edits.push({
-        span: { file, line, column, endLine: line, endColumn: column + old.length, start, end: start + old.length },
-        text: target,
-      });
+      edits.push({ span: makeSpan(file, map, start, start + old.length), text: target });
     }
   }
   return edits;

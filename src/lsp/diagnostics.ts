@@ -45,8 +45,6 @@ function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDec
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
   let uses: UseDecl[] | undefined; // the compile's parse of the text, when a problem lies in an imported file
   const positions = new EditorPositions(a.text);
-  /** The positions of the imported files problems lie in. */
-  const elsewhere = new Map<string, EditorPositions>();
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
@@ -55,11 +53,8 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
       uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
       const use = useLineFor(a, uses, d.span.file);
       if (use) range = positions.rangeOf(use.span, a.bom);
-      // Its line and column as the editor counts them in that file.
-      const there = a.texts.get(d.span.file);
-      if (there !== undefined && !elsewhere.has(d.span.file)) elsewhere.set(d.span.file, new EditorPositions(there));
-      const p = elsewhere.get(d.span.file)?.positionAt(d.span.start) ?? { line: d.span.line - 1, character: d.span.column - 1 };
-      message = `${d.span.file}:${p.line + 1}:${p.character + 1}: ${message}`;
+      // Its line and column in that file, as the editor (and the CLI) count them.
+      message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
     }
     const out: LspDiagnostic = {
       range,

@@ -10,6 +10,7 @@ import { pipelineStrength } from "../lint/strength.js";
 import { resolveAugment } from "../resolve/augment.js";
 import { ResolveContext } from "../resolve/context.js";
 import type { Expr, Statement } from "../syntax/ast.js";
+import { LINE_END } from "../syntax/lines.js";
 import { codeDocsUri } from "../lint/code-docs.js";
 import { recommendedStrength } from "../lint/quantities.js";
 import { findRule } from "../lint/rules/index.js";
@@ -17,7 +18,6 @@ import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { batchText, lrText } from "../ir/train-summary.js";
 import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { targetAt } from "./navigation.js";
-import { lineOf } from "./positions.js";
 import { cursorAt, enclosingPipeline, equalsAt, type Frame, names } from "./scan.js";
 import { type Analysis, type Chosen, ofPipeline } from "./workspace.js";
 
@@ -177,12 +177,12 @@ function presetExpansion(ref: DeclRef, program: Program): string | null {
 /** A declaration: where it is, its doc comment and its text (what a preset or recipe expands to). */
 export function declMarkdown(ref: DeclRef, program: Program): string {
   const d = ref.decl;
-  const lines = ref.file.ast.text.slice(d.span.start, d.span.end).split(/\r\n?|\n/);
+  const lines = ref.file.ast.text.slice(d.span.start, d.span.end).split(LINE_END);
   const text = lines.length > MAX_LINES ? [...lines.slice(0, MAX_LINES), "  ..."].join("\n") : lines.join("\n");
   const doc = docComment(ref);
   const expansion = d.declKind === "augment" ? presetExpansion(ref, program) : null;
   return [
-    `**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${lineOf(ref.file, d.name.span.start)})`,
+    `**${d.declKind} ${d.name.text}** (${where(ref.file, program)}:${d.name.span.line})`,
     ...(doc ? ["", doc] : []),
     "",
     "```adainf",

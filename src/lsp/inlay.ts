@@ -19,9 +19,11 @@
 // - `steps`: after a length written in epochs (`steps = 10 epochs`), the steps the compile
 //   makes of it (`= 970 steps`: the epochs times the whole batches an epoch holds), read
 //   from the IR of each pipeline (each sweep point) the document's analysis compiled, at the
-//   value whose span is the length; one count per distinct value, each point's in the
-//   tooltip. None before that analysis (the debounce's), nor for a recipe no pipeline of
-//   the file uses.
+//   value whose span is the length: the document's own pipelines, and those of the
+//   workspace files that use it (a recipe's length, in a file of recipes: workspace.ts
+//   `usersOf`); one count per distinct value, each point's in the tooltip (with its file
+//   when it is another). None before that analysis (the debounce's), nor for a recipe no
+//   pipeline of the file or of a file that uses it uses.
 
 import type { Span } from "../ir/types.js";
 import { valueText } from "../ir/builtin-docs.js";
@@ -35,7 +37,6 @@ import type { Decl, Statement } from "../syntax/ast.js";
 import { where } from "./hover.js";
 import { fieldMarkdown, paramLabel } from "./language.js";
 import { chainOf } from "./navigation.js";
-import { lineOf } from "./positions.js";
 import { type CallSite, walkFile } from "./walk.js";
 
 export interface InlayOptions {
@@ -45,11 +46,18 @@ export interface InlayOptions {
 }
 
 /**
- * The steps each compiled pipeline (each sweep point, by its IR name) makes of each length
- * a file writes in epochs, by the compiler offset where the length starts (and where it
- * ends): what the document's analysis found (workspace.ts).
+ * The steps each compiled pipeline (each sweep point) makes of each length a file writes
+ * in epochs, by the compiler offset where the length starts (and where it ends): what the
+ * document's analysis found (workspace.ts).
  */
-export type EpochSteps = ReadonlyMap<number, { end: number; points: readonly { pipeline: string; steps: number }[] }>;
+export type EpochSteps = ReadonlyMap<number, { end: number; points: readonly EpochPoint[] }>;
+
+/** The steps one pipeline (one sweep point, by its IR name) makes of a length; `file`: the file that declares it, when not the document. */
+export interface EpochPoint {
+  pipeline: string;
+  file: string | null;
+  steps: number;
+}
 
 export interface HintPart {
   value: string;
@@ -131,13 +139,19 @@ function defaultHints(calls: readonly CallSite[], written: ReadonlyMap<Decl, Rea
 
 // ---------------------------------------------------------------- steps
 
-/** After each length written in epochs, the steps it makes: each distinct count, and in the tooltip each pipeline's (each sweep point's). */
+/**
+ * After each length written in epochs, the steps it makes: each distinct count, and in the
+ * tooltip each pipeline's (each sweep point's), the document's own first, then those of
+ * other files by file.
+ */
 function stepHints(epochSteps: EpochSteps): Hint[] {
   const out: Hint[] = [];
   const text = (steps: number) => valueText({ value: steps, unit: "steps" }, { kind: "duration" });
+  const order = (p: EpochPoint) => p.file ?? "";
   for (const { end, points } of epochSteps.values()) {
     const counts = [...new Set(points.map((p) => p.steps))].sort((a, b) => a - b);
-    const each = points.map((p) => `- \`${p.pipeline}\`: ${text(p.steps)}`).join("\n");
+    const listed = [...points].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    const each = listed.map((p) => `- \`${p.pipeline}\`${p.file === null ? "" : ` (${p.file})`}: ${text(p.steps)}`).join("\n");
     const tooltip = `As the compile converts it (whole batches an epoch):\n\n${each}`;
     out.push({ offset: end, label: [{ value: `= ${counts.map(text).join(" or ")}`, tooltip }], kind: "steps" });
   }
@@ -166,7 +180,7 @@ function brief(stmt: Statement, text: string): string {
 /** Where an inherited statement is written, for its tooltip: the recipe of `chain` that holds it, and its file and line. */
 function inheritedTooltip(stmt: Statement, file: LoadedFile, chain: readonly DeclRef[], program: Program): string {
   const recipe = chain.find((r) => r.file === file && r.decl.span.start <= stmt.span.start && stmt.span.end <= r.decl.span.end)?.decl;
-  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${lineOf(file, stmt.span.start)}`;
+  const origin = `${recipe ? `${recipe.declKind} ${recipe.name.text}, ` : ""}${where(file, program)}:${stmt.span.line}`;
   return `Inherited from ${origin}:\n\n\`\`\`adainf\n${file.ast.text.slice(stmt.span.start, stmt.span.end)}\n\`\`\``;
 }
 

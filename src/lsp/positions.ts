@@ -3,15 +3,15 @@
 // (syntax/bom.ts), so in a document whose text starts with one, a compiler offset is one
 // character before the document's, and so is a column of the first line. Editors show a
 // file that is not open without the mark, so a span there converts as it is. The editor
-// ends a line at CR, LF or CRLF (the protocol's rule), the compiler's span lines at LF
-// only: spans convert by their offsets.
+// ends a line at CR, LF or CRLF (the protocol's rule), and so do the compiler's spans
+// (syntax/lines.ts, the one place lines are counted): spans convert by their offsets.
 
 import type { Position, Range } from "vscode-languageserver";
-import { TextDocument } from "vscode-languageserver-textdocument";
+import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
-import type { LoadedFile } from "../resolve/program.js";
 import type { SourceFile } from "../syntax/ast.js";
 import { stripBom } from "../syntax/bom.js";
+import { LineMap } from "../syntax/lines.js";
 
 /** How many characters of `text` come before the compiler's first: 1 for a byte order mark, else 0. */
 export function bomLength(text: string): number {
@@ -20,19 +20,19 @@ export function bomLength(text: string): number {
 
 /**
  * The editor's positions of a compiler text's offsets (`text`: as the compiler reads it),
- * for a file that may not be open: its lines counted by the protocol's text document, as
- * an open one's are (SourceView). `bom`: the document's characters before the compiler's
- * first, which shift the first line.
+ * for a file that may not be open: its lines counted as the protocol counts an open
+ * one's (SourceView). `bom`: the document's characters before the compiler's first,
+ * which shift the first line.
  */
 export class EditorPositions {
-  private readonly doc: TextDocument;
+  private readonly lines: LineMap;
 
   constructor(text: string) {
-    this.doc = TextDocument.create("", "adainf", 0, text);
+    this.lines = new LineMap(text);
   }
 
   positionAt(offset: number, bom = 0): Position {
-    const p = this.doc.positionAt(offset);
+    const p = this.lines.position(offset);
     return p.line === 0 ? { line: 0, character: p.character + bom } : p;
   }
 
@@ -48,11 +48,6 @@ export function positionsOf(ast: SourceFile): EditorPositions {
   let known = filePositions.get(ast);
   if (!known) filePositions.set(ast, (known = new EditorPositions(ast.text)));
   return known;
-}
-
-/** The line (1-based) of a compiler offset of a loaded file, as the editor counts lines: for `file:line` in what the server shows. */
-export function lineOf(file: LoadedFile, offset: number): number {
-  return positionsOf(file.ast).positionAt(offset).line + 1;
 }
 
 /** An open document as the compiler reads it: its text, and its positions as compiler offsets and back. */

@@ -4,19 +4,22 @@
 // analysis of a document: what `adainfc check` and `adainfc lint` report for it, run
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
 // The files a search over the workspace reads (references, rename, workspace symbols)
-// are listed here once. The settings' `set` overrides and `rules` severities (settings.ts)
+// are listed here once, and the files that use a document (for the lengths in epochs it
+// writes, inlay.ts) are found among them. The settings' `set` overrides and `rules` severities (settings.ts)
 // are passed to that front end as `--set` and `--rule` are.
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../check/diagnostic.js";
-import { compileFileSync } from "../driver.js";
+import { type CompileOutput, compileFileSync } from "../driver.js";
 import type { RuleSeverity, Span } from "../ir/types.js";
 import type { PipelineLintResult } from "../lint/engine.js";
 import { lintFiles } from "../lint/lint-files.js";
 import { valueAtPointer } from "../lint/pointer.js";
-import { type LoadedFile, Program } from "../resolve/program.js";
+import { type LoadedFile, Program, parseCached, sourceFileProblem } from "../resolve/program.js";
+import type { UseDecl } from "../syntax/ast.js";
 import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
 import type { EpochSteps } from "./inlay.js";
@@ -27,6 +30,9 @@ const IN_EPOCHS = /^[0-9.][\s\S]*epochs?$/;
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;
+
+/** The most files that use a document compiled for its lengths in epochs (inlay.ts). */
+const MAX_USERS = 20;
 
 /** What a map by IR name holds for pipeline `name` (its first sweep point when it has a sweep). */
 export function ofPipeline<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
@@ -60,11 +66,13 @@ export interface Analysis {
   chosen: Map<string, Chosen>;
   /** The data sources of each compiled pipeline (inherited ones included), by its IR name. */
   sources: Map<string, string[]>;
-  /** Absolute paths of every file the compile read (the file, its imports, the stdlib). */
+  /**
+   * Absolute paths of every file the analysis read (the file, its imports, the stdlib; and
+   * the files that use it, with what they read, when it writes a length in epochs): it is
+   * made again when one of them changes.
+   */
   files: Set<string>;
-  /** The text of each file the compile read, by its name in diagnostics (as the compiler read it). */
-  texts: ReadonlyMap<string, string>;
-  /** The steps each compiled pipeline (each sweep point) makes of each length the file writes in epochs. */
+  /** The steps each compiled pipeline (each sweep point: the file's own, and those of the files that use it) makes of each length the file writes in epochs. */
   epochSteps: EpochSteps;
   /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
   overrides: readonly string[];
@@ -145,10 +153,47 @@ export class Workspace {
    * under the workspace folders (at most MAX_WORKSPACE_FILES) and the stdlib's modules.
    */
   searchFiles(program: Program): string[] {
-    const files = new Set<string>(this.docs.all().map((d) => this.pathOf(d.uri)));
-    for (const root of this.roots) for (const f of adainfFilesIn(root, MAX_WORKSPACE_FILES)) files.add(f);
+    const files = new Set<string>(this.workspaceFiles());
     for (const m of program.stdModules()) files.add(join(program.stdlibDir, `${m}.adainf`));
     return [...files];
+  }
+
+  /** The open documents and the `.adainf` files under the workspace folders (at most MAX_WORKSPACE_FILES). */
+  private workspaceFiles(): string[] {
+    const files = new Set<string>(this.docs.all().map((d) => this.pathOf(d.uri)));
+    for (const root of this.roots) for (const f of adainfFilesIn(root, MAX_WORKSPACE_FILES)) files.add(f);
+    return [...files];
+  }
+
+  /**
+   * The workspace files (workspaceFiles) that use the file `abs` with `use "..."`, directly
+   * or through other files, nearest first, at most MAX_USERS: read over the open
+   * documents' text (`overlay`). A file is parsed only when its text names one of the
+   * files found so far (a `use` path ends with the file's name). The stdlib is visible
+   * without `use`, so no file is found to use a stdlib module.
+   */
+  usersOf(abs: string, overlay: ReadonlyMap<string, string>): string[] {
+    const candidates = new Map<string, string>();
+    for (const f of this.workspaceFiles()) {
+      if (f === abs) continue;
+      const text = overlay.get(f) ?? readSource(f);
+      if (text !== null) candidates.set(f, text);
+    }
+    const found: string[] = [];
+    let targets = new Set([abs]);
+    while (targets.size > 0 && found.length < MAX_USERS) {
+      const next = new Set<string>();
+      for (const [f, text] of candidates) {
+        if (found.length + next.size >= MAX_USERS) break;
+        if (![...targets].some((t) => text.includes(basename(t)))) continue;
+        const uses = parseCached(text, this.displayOf(f)).ast.items.filter((i): i is UseDecl => i.kind === "use" && i.file !== null);
+        if (uses.some((u) => targets.has(resolve(dirname(f), u.file!.value)))) next.add(f);
+      }
+      for (const f of next) candidates.delete(f);
+      found.push(...next);
+      targets = next;
+    }
+    return found;
   }
 
   /** A program with no entry, for a search over the workspace (workspace symbols): run from the first folder, over the open documents' text. */
@@ -176,7 +221,23 @@ export class Workspace {
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
     const sources = new Map<string, string[]>();
-    const epochSteps = new Map<number, { end: number; points: { pipeline: string; steps: number }[] }>();
+    const epochSteps = new Map<number, { end: number; points: { pipeline: string; file: string | null; steps: number }[] }>();
+    /**
+     * A length written in epochs in this file is the IR's number of steps at the value its
+     * span gives, for each pipeline a compile (from `from`, its working directory) made;
+     * `file`: the file that declares them, when not this one.
+     */
+    const record = (pipelines: CompileOutput["pipelines"], from: string, file: string | null): void => {
+      for (const p of pipelines)
+        for (const [at, span] of Object.entries(p.spans)) {
+          if (resolve(from, span.file) !== abs || !IN_EPOCHS.test(source.text.slice(span.start, span.end))) continue;
+          const steps = valueAtPointer(p.ir, at);
+          if (typeof steps !== "number") continue;
+          let known = epochSteps.get(span.start);
+          if (!known) epochSteps.set(span.start, (known = { end: span.end, points: [] }));
+          known.points.push({ pipeline: p.ir.name, file, steps });
+        }
+    };
     let compileErrors = 0;
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
@@ -190,16 +251,8 @@ export class Workspace {
             p.ir.name,
             p.ir.data.sources.map((src) => src.name),
           );
-          // A length written in epochs in this file is the IR's number of steps at the value its span gives.
-          for (const [at, span] of Object.entries(p.spans)) {
-            if (span.file !== display || !IN_EPOCHS.test(source.text.slice(span.start, span.end))) continue;
-            const steps = valueAtPointer(p.ir, at);
-            if (typeof steps !== "number") continue;
-            let known = epochSteps.get(span.start);
-            if (!known) epochSteps.set(span.start, (known = { end: span.end, points: [] }));
-            known.points.push({ pipeline: p.ir.name, steps });
-          }
         }
+        record(out.pipelines, opts?.cwd ?? cwd, null);
         return out;
       },
       formatText,
@@ -208,6 +261,16 @@ export class Workspace {
     const out = await lintFiles([display], frontEnd, { cwd, overrides, rules });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
+    // The pipelines of the files that use this one, for the lengths in epochs it writes
+    // (a recipe's): compiled as `check` compiles them, over the open documents' text.
+    // What they read is what the analysis depends on.
+    if (/\bepochs?\b/.test(source.text))
+      for (const user of this.usersOf(abs, overlay)) {
+        const from = this.cwdFor(user);
+        const compiled = compileFileSync(user, { cwd: from, overlay, overrides });
+        record(compiled.pipelines, from, this.displayOf(user));
+        for (const f of compiled.sources.keys()) files.add(resolve(from, f));
+      }
     return {
       uri,
       version: doc.version,
@@ -223,7 +286,6 @@ export class Workspace {
       chosen,
       sources,
       files,
-      texts: out.sources,
       epochSteps,
       overrides,
     };
@@ -233,4 +295,13 @@ export class Workspace {
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The text of a file on disk, or null when it cannot be a pipeline file (Program reads it the same way). */
+function readSource(abs: string): string | null {
+  try {
+    return sourceFileProblem(statSync(abs)) === null ? readFileSync(abs, "utf8") : null;
+  } catch {
+    return null;
+  }
 }

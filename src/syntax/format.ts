@@ -4,6 +4,7 @@
 // (`100_000` stays), every comment kept. Formatting twice changes nothing.
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
+import { BLANK_LINE, LINE_END } from "./lines.js";
 import { parseSource } from "./parse.js";
 
 const MAX_WIDTH = 100;
@@ -58,7 +59,7 @@ class Printer {
   }
 
   private blankBetween(from: number, to: number): boolean {
-    return /\n[ \t]*\r?\n/.test(this.ast.text.slice(from, to));
+    return BLANK_LINE.test(this.ast.text.slice(from, to));
   }
 
   private justWroteBlank(): boolean {
@@ -72,7 +73,7 @@ class Printer {
       const c = this.comments[this.next++]!;
       if (first && blankBefore && this.out.length && !this.justWroteBlank()) this.out.push("");
       first = false;
-      for (const l of c.text.split(/\r?\n/)) this.out.push(indent + l.trimEnd());
+      for (const l of c.text.split(LINE_END)) this.out.push(indent + l.trimEnd());
       const after = this.comments[this.next];
       const nextStart = after && after.span.start < offset ? after.span.start : offset;
       if (nextStart !== Infinity && this.blankBetween(c.span.end, nextStart)) this.out.push("");
@@ -84,7 +85,7 @@ class Printer {
     const c = this.comments[this.next];
     if (!c) return "";
     const between = this.ast.text.slice(end, c.span.start);
-    if (c.span.start >= end && !between.includes("\n") && !c.text.includes("\n")) {
+    if (c.span.start >= end && !LINE_END.test(between) && !LINE_END.test(c.text)) {
       this.next++;
       return ` ${c.text}`;
     }

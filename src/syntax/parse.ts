@@ -6,6 +6,7 @@ import type { Span } from "../ir/types.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { stripBom } from "./bom.js";
+import { LineMap, makeSpan } from "./lines.js";
 import { diag, diagnostic, type Message } from "../check/registry.js";
 
 export interface ParseResult {
@@ -19,7 +20,7 @@ export function parseSource(text: string, file: string): ParseResult {
   text = stripBom(text);
   const out = parseText(text);
   const diagnostics: Diagnostic[] = [];
-  const lines = lineStarts(text);
+  const lines = new LineMap(text);
   const spanAt = (start: number, end: number): Span => makeSpan(file, lines, start, end);
 
   for (const e of out.lexErrors) {
@@ -52,30 +53,6 @@ export function parseSource(text: string, file: string): ParseResult {
   const comments = out.comments.map((t) => ({ text: t.image, span: spanAt(t.startOffset, t.startOffset + t.image.length) }));
   diagnostics.sort((x, y) => (x.span?.start ?? 0) - (y.span?.start ?? 0));
   return { ast: { file, text, items, comments }, diagnostics };
-}
-
-// ---------------------------------------------------------------- spans
-
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-export function makeSpan(file: string, lines: number[], start: number, end: number): Span {
-  const pos = (offset: number): [number, number] => {
-    let lo = 0;
-    let hi = lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lines[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return [lo + 1, offset - lines[lo]! + 1];
-  };
-  const [line, column] = pos(start);
-  const [endLine, endColumn] = pos(Math.max(start, end));
-  return { file, line, column, endLine, endColumn, start, end: Math.max(start, end) };
 }
 
 // ---------------------------------------------------------------- syntax errors

@@ -562,7 +562,8 @@ describe("import solo-learn: Hydra's defaults list", () => {
     writeFileSync(join(dir, "cfg", "knn", "slow.yaml"), "enabled: true\nk: 200\n");
     writeFileSync(join(dir, "cfg", "knn", "quick.yaml"), "enabled: true\nk: 5\n");
     mkdirSync(join(dir, "cfg", "experiment"));
-    writeFileSync(join(dir, "cfg", "experiment", "fast.yaml"), "# @package _global_\ndefaults:\n  - override /knn: quick\nmax_steps: 2000\n");
+    // its override names the entry's package: Hydra matches group and package (the test above)
+    writeFileSync(join(dir, "cfg", "experiment", "fast.yaml"), "# @package _global_\ndefaults:\n  - override /knn@knn_eval: quick\nmax_steps: 2000\n");
     const r = await run(dir);
     expect(r.err).not.toContain("defaults:");
     expect(r.code).toBe(0);
@@ -571,6 +572,47 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(ir.train.steps).toBe(2000);
     expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain(
       "// Merged from its defaults list: cfg/knn/quick.yaml at knn_eval, cfg/experiment/fast.yaml at the top level.\n",
+    );
+  });
+
+  it("an override overrides the entry of its group at its package, as Hydra 1.2 matches it; one that matches only another package's entry is an error at its line", async () => {
+    const aug = "augmentations: symmetric_crop_0.3.yaml";
+    const make = (entries: string[], files: Record<string, string> = {}) => {
+      const config = withDefaults(entries);
+      const dir = referenceProject(config);
+      const all: Record<string, string> = {
+        "knn/near.yaml": "enabled: true\nk: 10\n",
+        "knn/slow.yaml": "enabled: true\nk: 200\n",
+        "knn/quick.yaml": "enabled: true\nk: 5\n",
+        ...files,
+      };
+      for (const [path, text] of Object.entries(all)) {
+        mkdirSync(join(dir, "cfg", ...path.split("/").slice(0, -1)), { recursive: true });
+        writeFileSync(join(dir, "cfg", ...path.split("/")), text);
+      }
+      return { config, dir };
+    };
+    // two entries of knn, at two packages: the override changes the one at its package only
+    const two = make(["_self_", aug, "knn: near", "knn@knn_eval: slow", "override knn@knn_eval: quick"]);
+    const r = await run(two.dir);
+    expect(r.code).toBe(0);
+    expect(irOf("p.adainf", two.dir).evaluate.knn).toMatchObject({ k: 5 });
+    expect(readFileSync(join(two.dir, "p.adainf"), "utf8")).toContain("cfg/knn/near.yaml at knn, cfg/knn/quick.yaml at knn_eval");
+    // an override without a package is knn at knn: it does not override knn@knn_eval (Hydra refuses it)
+    const plain = make(["_self_", aug, "knn@knn_eval: slow", "override knn: quick"]);
+    const e = await run(plain.dir);
+    expect(e.code).toBe(1);
+    expect(e.err).toBe(
+      `error: cfg/simclr.yaml:${lineOf(plain.config, "- override knn:")}: defaults: 'override knn: quick' overrides knn at knn, where no entry chooses it: knn is chosen at knn_eval ('knn@knn_eval: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn'. Did you mean to override knn@knn_eval?")\n`,
+    );
+    // and the other way round, in an experiment file (its `# @package _global_` puts its own entries at the top level)
+    const exp = make(["_self_", aug, "knn: slow", "experiment: fast"], {
+      "experiment/fast.yaml": "# @package _global_\ndefaults:\n  - override /knn@knn_eval: quick\n",
+    });
+    const x = await run(exp.dir);
+    expect(x.code).toBe(1);
+    expect(x.err).toBe(
+      `error: cfg/experiment/fast.yaml:3: defaults: 'override /knn@knn_eval: quick' overrides knn at knn_eval, where no entry chooses it: knn is chosen at knn ('knn: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn@knn_eval'. Did you mean to override knn?")\n`,
     );
   });
 
@@ -602,7 +644,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
 
   it("what the importer does not follow as Hydra would is a note at its entry: a file that includes itself, overrides out of place", async () => {
     const aug = "augmentations: symmetric_crop_0.3.yaml";
-    const config = withDefaults(["_self_", aug, "extra: loop", "override knn: a", "knn@knn_eval: b", "override knn: c"]);
+    const config = withDefaults(["_self_", aug, "extra: loop", "override knn@knn_eval: a", "knn@knn_eval: b", "override knn@knn_eval: c"]);
     const dir = referenceProject(config);
     mkdirSync(join(dir, "cfg", "extra"));
     writeFileSync(join(dir, "cfg", "extra", "loop.yaml"), "# @package _global_\ndefaults:\n  - /extra: loop\nseed: 3\n");
@@ -617,8 +659,8 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.err).not.toMatch(/knn\/[ab]\.yaml/);
     expect(r.err.split("\n").filter((l) => l.includes("defaults:"))).toEqual([
       "note: cfg/extra/loop.yaml:3: defaults: '/extra: loop' names cfg/extra/loop.yaml, which is being composed already (it would include itself): not followed",
-      `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- override knn: a")}: defaults: 'override knn: a' has no effect: 'override knn: c' decides knn`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
+      `note: cfg/simclr.yaml:${lineOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' has no effect: 'override knn@knn_eval: c' decides knn@knn_eval`,
     ]);
   });
 

@@ -1,10 +1,11 @@
 // Inlay hints through `adainfc lsp` driven by a real client (./client.ts): the defaults of
 // the parameters a builtin call leaves out (not one a dotted key of the declaration sets),
 // with hover's text as tooltips; the settings a block of a derived pipeline or recipe
-// inherits, linked to the recipe's statements (a lint block's rules too); a range request; a file with syntax
+// inherits, linked to the recipe's statements (a lint block's rules too); lengths in epochs
+// in steps, for the file's pipelines and those of the files that use it; a range request; a file with syntax
 // errors; and the `inlayHints` setting, given with initialize and changed with
 // didChangeConfiguration (the client is asked to refresh; a bad value is shown).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -201,6 +202,54 @@ pipeline e from r {
     const u2 = client.open(join(dir, "epochs-one.adainf"), one);
     await client.diagnostics(u2);
     expect(show((await hints(u2)).filter((h) => h.label[0]!.value.startsWith("= ")))).toEqual(["2:21 = 100 steps", "12:46 = 10 steps", "15:24 = 20 steps"]);
+  });
+
+  it("shows a length that a recipe of an imported file writes for the pipelines of the files that use it", async () => {
+    // lib/common.adainf: the length; the pipelines are elsewhere (on disk, open, or through another file)
+    const common = `recipe shared from simclr {
+  train {
+    batch_size = 100
+    steps = 10 epochs
+  }
+}
+`;
+    const data = (size: number) => `  data {
+    real = cifar10("d", split = train, size = ${size})
+    eval = cifar10("d", split = test, size = 100)
+  }
+`;
+    mkdirSync(join(dir, "lib"), { recursive: true });
+    writeFileSync(join(dir, "lib", "common.adainf"), common);
+    // on disk only: 1000 images, 10 steps an epoch
+    writeFileSync(join(dir, "uses.adainf"), `use "./lib/common.adainf"\npipeline a from shared {\n${data(1000)}}\n`);
+    // through another file: a recipe of lib/mid.adainf gives 500 images
+    writeFileSync(join(dir, "lib", "mid.adainf"), `use "./common.adainf"\nrecipe half from shared {\n${data(500)}}\n`);
+    writeFileSync(join(dir, "far.adainf"), `use "./lib/mid.adainf"\npipeline b from half {}\n`);
+    // a file that does not use it
+    writeFileSync(join(dir, "other-lib.adainf"), `recipe shared2 from simclr {}\n`);
+    // open, with text not on disk: 2000 images
+    const openText = `use "./lib/common.adainf"\npipeline c from shared {\n${data(2000)}}\n`;
+    writeFileSync(join(dir, "open.adainf"), "// not this text\n");
+    const openUri = client.open(join(dir, "open.adainf"), openText);
+    await client.diagnostics(openUri);
+    // the length's own file has no pipeline: its hint is what the files that use it compile
+    const u = client.open(join(dir, "lib", "common.adainf"), common);
+    await client.diagnostics(u);
+    const stepHints = async () => (await hints(u)).filter((h) => h.label[0]!.value.startsWith("= "));
+    await expect.poll(async () => show(await stepHints())).toEqual(["3:21 = 50 steps or 100 steps or 200 steps"]);
+    expect((await stepHints())[0]!.label[0]!.tooltip!.value).toBe(
+      "As the compile converts it (whole batches an epoch):\n\n- `b` (far.adainf): 50 steps\n- `c` (open.adainf): 200 steps\n- `a` (uses.adainf): 100 steps",
+    );
+    // an open file that uses it changes: the hint follows
+    client.change(openUri, openText.replace("size = 2000", "size = 3000"));
+    await expect.poll(async () => show(await stepHints())).toEqual(["3:21 = 50 steps or 100 steps or 300 steps"]);
+    // and the file itself changes: the batch is its own
+    client.change(u, common.replace("batch_size = 100", "batch_size = 50"));
+    await expect.poll(async () => show(await stepHints())).toEqual(["3:21 = 100 steps or 200 steps or 600 steps"]);
+    // a length of a file that uses another, its data and batch from there: the file's own
+    const own = client.open(join(dir, "own.adainf"), `use "./lib/mid.adainf"\npipeline d from half {\n  evaluate {\n    knn(every = 1 epochs)\n  }\n}\n`);
+    await client.diagnostics(own);
+    expect(show((await hints(own)).filter((h) => h.label[0]!.value.startsWith("= ")))).toEqual(["3:24 = 10 steps"]);
   });
 
   it("answers a range with the hints inside it", async () => {

@@ -1,6 +1,6 @@
 // Documents whose lines end with a lone CR (and CRLF, and LF, mixed), driven through
 // `adainfc lsp` by a real client (./client.ts): the protocol ends a line at each of the
-// three, as the editor does, while the compiler's spans count LF only. Diagnostics (one in
+// three, as the editor does, and so do the compiler's spans. Diagnostics (one in
 // an imported file too, at its `use` line), quick fixes, definition (into a file on disk),
 // references, rename, completion, the outline and workspace symbols must all land on the
 // characters they name.

@@ -1,6 +1,7 @@
 // The formatter (formatText): pipelines/ and stdlib/ are already formatted and it is
 // idempotent; reformatting scrambled files keeps their IR; comments, string escapes and
-// literals survive; a file with syntax errors is left unchanged.
+// literals survive; a file with syntax errors is left unchanged; a file whose lines end
+// with CRLF, a lone CR or a mix is formatted as its LF copy is.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -97,5 +98,32 @@ describe("fmt", () => {
   it("keeps string escapes and literals as written", () => {
     const src = 'pipeline p {\n  output {\n    dir = "runs/a \\"b\\" \\\\ c"\n  }\n  seed = 1_0\n}\n';
     expect(formatText(src, "s.adainf").text).toBe(src);
+  });
+
+  it("formats a file whose lines end with CRLF, a lone CR or a mix as its LF copy (blank lines and comments on their own lines kept)", () => {
+    const lf = [
+      "// a",
+      "",
+      "augment w = symmetric // trailing",
+      "",
+      "",
+      "// c",
+      "/* block",
+      "   comment */",
+      "augment v = symmetric",
+      "pipeline p from simclr {",
+      "  seed = 1",
+      "",
+      "  // d",
+      "  train { steps = 5 }",
+      "}",
+      "",
+    ];
+    const want = formatText(lf.join("\n"), "p.adainf").text;
+    expect(want).toContain("// a\n\naugment w = symmetric // trailing\n\n// c\n");
+    for (const ends of [["\r\n"], ["\r"], ["\r", "\r\n", "\n"]]) {
+      const text = lf.map((l, i) => l + ends[i % ends.length]).join("");
+      expect(formatText(text, "p.adainf").text, JSON.stringify(ends)).toBe(want);
+    }
   });
 });

@@ -9,8 +9,10 @@
 // (`/group` from the config's folder), its packages relative to the file's package, its
 // own keys merged where its `_self_` stands.
 // A config's own keys are merged where `_self_` stands, or last when it is absent (Hydra
-// 1.1 and later). `override group: name` changes the option of the group's entry (a
-// config above decides first, as in Hydra); `~group` and `~group: name` delete it. A
+// 1.1 and later). `override group@pkg: name` changes the option of the group's entry at
+// that package (Hydra's override key; a config above decides first, as in Hydra), and one
+// that matches only entries at other packages is an error at its line, as Hydra refuses
+// it; `~group` and `~group: name` delete it. A
 // mapping merges key by key; a list or a scalar replaces what was there. Entries that
 // configure Hydra itself (`hydra/...`) are left out, `null` selects nothing; a file that is
 // not there, and any entry the importer cannot follow, is said at its place; an entry with
@@ -96,6 +98,10 @@ interface GroupEntry {
   group: string;
   /** `@package` as written. */
   spec: string | undefined;
+  /** Where its files go before a file's `# @package` line is read: its package, else its group's key, under its config's package. */
+  pkg: string;
+  /** Hydra's override key (overrideKey): an `override` sets the option of the entries with its own key only. */
+  key: string;
   /** Its options as written (`${...}` in one: Hydra's defaults-list interpolation, resolved when it is followed). */
   names: string[];
   /** `group: name` with one name (Hydra's GroupDefault): the option it chooses is a group choice interpolations read. */
@@ -160,6 +166,19 @@ function packageKey(pkg: string, group: string, parent: string): string | null {
   if (p.includes("_group_")) p = `_global_.${p.replaceAll("_group_", groupKey(group))}`;
   return finalKey(parent === "" ? p : p === "" ? parent : `${parent}.${p}`);
 }
+
+/**
+ * Hydra's override key of a group's entry placed at `pkg` (default_element.py,
+ * get_override_key): the group, and `@package` where the package is not the group's own
+ * (`_global_` for the top level). An override matches the entries with its key, Hydra's
+ * known choices are kept by it, and a group is given twice when its key is.
+ */
+function overrideKey(group: string, pkg: string): string {
+  return pkg === groupKey(group) ? group : `${group}@${pkg || "_global_"}`;
+}
+
+/** A package for a message: the dotted key, or "the top level". */
+const shownPackage = (pkg: string) => pkg || "the top level";
 
 /** A `# @package` line's package: always absolute (Hydra's set_package_header); null when it is no dotted key. */
 function headerKey(name: string): string | null {
@@ -277,7 +296,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       }
       const named = pkg === undefined ? null : versioned(pkg, ["_name_"], "a package");
       if (named) throw new ImportError(`defaults: '${entry}': ${named}; write the package itself`, here);
-      if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
+      const placed = pkg === undefined ? joinKeys(node.pkg, groupKey(written)) : packageKey(pkg, group, node.pkg);
+      if (placed === null) {
         skip(here, entry);
         continue;
       }
@@ -301,6 +321,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
         written,
         group,
         spec: pkg,
+        pkg: placed,
+        key: overrideKey(group, placed),
         names: [name],
         choice: false,
         parent: node,
@@ -342,7 +364,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       entries.push({ kind: "other", notes: [] });
       continue;
     }
-    if (pkg !== undefined && packageKey(pkg, group, node.pkg) === null) {
+    const placed = pkg === undefined ? joinKeys(node.pkg, groupKey(written)) : packageKey(pkg, group, node.pkg);
+    if (placed === null) {
       skip(here, entry);
       continue;
     }
@@ -377,6 +400,8 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
       written,
       group,
       spec: pkg,
+      pkg: placed,
+      key: overrideKey(group, placed),
       names,
       choice: typeof value === "string",
       parent: node,
@@ -450,9 +475,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     interpolated: false,
   };
 
-  /** The option an `override` sets for a group: a config above decides first; in one list, the last. */
+  /** The option an `override` sets for the entries of its override key: a config above decides first; in one list, the last. */
   const overrides = new Map<string, { entry: GroupEntry; used: boolean }>();
   const overrideEntries: GroupEntry[] = [];
+  /** The entries (not overrides) of each group, at whichever package: what an override that matches none is told about. */
+  const entriesOf = new Map<string, GroupEntry[]>();
   const deletions: DeleteEntry[] = [];
   /** The deletions of each group. */
   const deleting = new Map<string, DeleteEntry[]>();
@@ -467,6 +494,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     let lastPlain = -1;
     for (const [i, x] of entries.entries()) if (x.kind === "group" && !x.override) lastPlain = i;
     for (const [i, e] of entries.entries()) {
+      if (e.kind === "group" && !e.override) {
+        const same = entriesOf.get(e.group);
+        if (same) same.push(e);
+        else entriesOf.set(e.group, [e]);
+      }
       if (e.kind === "delete") {
         deletions.push(e);
         const same = deleting.get(e.group);
@@ -478,8 +510,8 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       if (node.interpolated)
         throw new ImportError(`defaults: '${e.text}': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)`, e.at);
       overrideEntries.push(e);
-      const before = overrides.get(e.group);
-      if (!before || before.entry.parent === node) overrides.set(e.group, { entry: e, used: false });
+      const before = overrides.get(e.key);
+      if (!before || before.entry.parent === node) overrides.set(e.key, { entry: e, used: false });
       if (i < lastPlain)
         e.notes.push({
           at: e.at,
@@ -500,7 +532,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
    */
   const follow = (e: GroupEntry, choices?: ReadonlyMap<string, string>): boolean => {
     let by = e;
-    const o = e.override ? undefined : overrides.get(e.group);
+    const o = e.override ? undefined : overrides.get(e.key);
     if (o) {
       o.used = true;
       by = o.entry;
@@ -524,12 +556,9 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     e.followed = true;
     let looped = false;
     const parent = e.parent;
-    const entryPkg = e.spec === undefined ? joinKeys(parent.pkg, groupKey(e.written)) : packageKey(e.spec, e.group, parent.pkg)!;
-    // Hydra's known choices, by its override key: the group, and `@package` where the package is not the group's.
-    if (e.choice) {
-      const key = entryPkg === groupKey(e.group) ? e.group : `${e.group}@${entryPkg || "_global_"}`;
-      if (!chosen.has(key)) chosen.set(key, names[0]!);
-    }
+    const entryPkg = e.pkg;
+    // Hydra's known choices, by its override key.
+    if (e.choice && !chosen.has(e.key)) chosen.set(e.key, names[0]!);
     for (const name of names) {
       const file: DefaultsFile = {
         at: by.at,
@@ -587,12 +616,25 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   };
 
   expand(root, primary.value["defaults"], "defaults");
-  // Overrides that override nothing are merged where they stand (Hydra refuses them).
+  // An override matches the entries of its group at its package (its override key), as in
+  // Hydra 1.2. One that matches none while its group has entries at other packages is an
+  // error (Hydra's "Could not override"); one whose group has no entry at all is merged
+  // where it stands (Hydra refuses it too).
   for (const e of overrideEntries) {
-    const o = overrides.get(e.group)!;
+    const o = overrides.get(e.key)!;
     if (o.used) {
-      if (o.entry !== e) e.notes.push({ at: e.at, text: `defaults: '${e.text}' has no effect: '${o.entry.text}' decides ${e.group}` });
+      if (o.entry !== e) e.notes.push({ at: e.at, text: `defaults: '${e.text}' has no effect: '${o.entry.text}' decides ${e.key}` });
       continue;
+    }
+    const others = entriesOf.get(e.group) ?? [];
+    if (others.length > 0) {
+      const at = others.map((x) => `${shownPackage(x.pkg)} ('${x.text}')`).join(" and at ");
+      const keys = [...new Set(others.map((x) => x.key))].sort();
+      const hydra = `Could not override '${e.key}'. Did you mean to override ${keys.length > 1 ? `one of ${keys.join(", ")}` : keys[0]}?`;
+      throw new ImportError(
+        `defaults: '${e.text}' overrides ${e.group} at ${shownPackage(e.pkg)}, where no entry chooses it: ${e.group} is chosen at ${at}, and Hydra matches an override to the entry of the same group and package (it refuses this one: "${hydra}")`,
+        e.at,
+      );
     }
     e.notes.push({ at: e.at, text: `defaults: '${e.text}' overrides no earlier entry of ${e.group} (Hydra refuses that); merged where it stands` });
     if (!follow(e)) follow(e, new Map(chosen));
@@ -638,7 +680,7 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
         continue;
       }
       if (e.kind !== "group" || !e.followed) continue;
-      const id = `${e.group}@${e.spec === undefined ? "" : joinKeys(e.parent.pkg, e.spec)}`;
+      const id = e.key;
       if (!e.override && given.has(id))
         notes.push({
           at: e.at,

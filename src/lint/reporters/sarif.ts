@@ -9,6 +9,7 @@ import type { Diagnostic, Severity } from "../../check/diagnostic.js";
 import { REGISTRY, type DiagnosticCode } from "../../check/registry.js";
 import type { SourceLookup } from "../../check/render.js";
 import type { Span } from "../../ir/types.js";
+import { LINE_ENDS, LineMap } from "../../syntax/lines.js";
 import { docsUri, ownPackage } from "../../util/own-package.js";
 import type { PipelineLintResult } from "../engine.js";
 import { ALL_RULES } from "../rules/index.js";
@@ -86,6 +87,10 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
             rules,
           },
         },
+        // Regions count lines as editors do (a lone CR ends one too; SARIF's default is
+        // CRLF and LF only) and columns in UTF-16 code units.
+        newlineSequences: LINE_ENDS,
+        columnKind: "utf16CodeUnits",
         results: diagnostics.map((d) => result(d, index.get(d.code)!, opts.sources ?? (() => null))),
         properties: {
           pipelines: results.map((r) => ({
@@ -153,10 +158,10 @@ function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object
   return r;
 }
 
-/** The lines of the span with one line either side, as SARIF's `contextRegion`. */
+/** The lines of the span with one line either side, as SARIF's `contextRegion`: the file's text, its line ends as written. */
 function contextRegion(text: string, span: Span): object {
-  const lines = text.split(/\r?\n/);
+  const lines = new LineMap(text);
   const startLine = Math.max(1, span.line - 1);
-  const endLine = Math.min(lines.length, Math.max(span.line, span.endLine) + 1);
-  return { startLine, endLine, snippet: { text: lines.slice(startLine - 1, endLine).join("\n") } };
+  const endLine = Math.min(lines.lineCount, Math.max(span.line, span.endLine) + 1);
+  return { startLine, endLine, snippet: { text: text.slice(lines.starts[startLine - 1], lines.lineEnd(endLine - 1)) } };
 }
