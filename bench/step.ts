@@ -1,5 +1,7 @@
 // Benchmark: milliseconds per SimCLR training step at 2 x batch views of 32x32x3
-// (forward, SimCLR loss, backward, SGD-momentum update), the same step as
+// (forward, SimCLR loss, backward, and the update by the runtime's own Sgd, momentum 0.9
+// and no weight decay as bench/gpu_step.py's torch.optim.SGD: the optimiser code
+// `adainfc run` steps, with its fused kernels where the backend has them), the same step as
 // the PyTorch reference script's `step`, which it runs too (when --torch-reference or
 // ADAINF_TORCH_REFERENCE names it: bench/torch-reference.ts) to print the ratio; with
 // `--feature-dim 512 --projector 2048,256` the same model as bench/gpu_step.py (bench/gpu-check.sh compares the two on a GPU).
@@ -17,13 +19,14 @@
 //                        time per step both ways, are printed)
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
-import type { Scalar, Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
+import type { Scalar, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
 import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
 import { trainThreading } from "../src/runtime/backend/wasm-kernels/train-threads.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
 import { buildBackbone } from "../src/runtime/models/build.js";
+import { Sgd } from "../src/runtime/optim/sgd.js";
 import { RuntimeProblem } from "../src/runtime/errors.js";
 import { Rng } from "../src/runtime/rng.js";
 import { kernelMacs } from "./kernel-macs.js";
@@ -176,25 +179,31 @@ async function main(): Promise<void> {
   const params: Variable[] = [...net.params, ...(head ? head.params().map((p) => p.variable) : [])];
   const x = tf.randomUniform([2 * o.batch, 32, 32, 3], 0, 1, "float32", 0) as Tensor4D;
   const lr = 0.05;
-  const momentum = 0.9;
-  const velocity = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  // torch.optim.SGD(momentum=0.9) as gpu_step.py: buf = 0.9 buf + g (g at the first step); p -= lr buf.
+  const optimizer = new Sgd(tf, { momentum: 0.9, weightDecay: 0 });
   const forward = (): Tensor2D => {
     const f = net.forward(x, true);
     return head ? head.apply(f, true) : f;
   };
 
-  /** Records one step on the device; returns its loss (not yet read). */
-  const dispatch = (): Scalar =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => simclrLoss(tf, forward(), 0.2), params);
-      params.forEach((p, i) => {
-        const v = velocity[i] as Variable;
-        const g = grads[p.name] as Tensor;
-        v.assign(tf.add(tf.mul(v, momentum), g)); // torch SGD: v = m v + g; p -= lr v
-        p.assign(tf.sub(p, tf.mul(v, lr)));
-      });
-      return value;
-    });
+  /**
+   * Records one step on the device; returns its loss (not yet read). As the trainer's
+   * step (src/runtime/train/step.ts): the optimiser runs outside any tidy scope, which
+   * would dispose the momentum buffers it keeps.
+   */
+  const dispatch = (): Scalar => {
+    const { value, grads } = tf.variableGrads(() => simclrLoss(tf, forward(), 0.2), params);
+    try {
+      optimizer.step(
+        params,
+        params.map((p) => grads[p.name]),
+        lr,
+      );
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
+    }
+    return value;
+  };
   const read = async (loss: Scalar): Promise<number> => {
     const l = (await loss.data())[0] as number;
     loss.dispose();
@@ -357,6 +366,7 @@ async function main(): Promise<void> {
   };
   net.dispose();
   head?.dispose();
+  optimizer.dispose();
   if (o.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
