@@ -8,8 +8,9 @@
 # classifier, augmentation on the CPU threads; fed vs consumed views/s), checks that
 # webgpu trains every method as wasm does (bench/gpu-parity.adainf, both at once), runs the
 # quickstart on webgpu with its wall time, and, as time allows, the same ResNet-18 step on
-# the CPU (wasm on 8 threads against PyTorch CPU on 8), and prints a summary.
-# Writes at most 11 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+# the CPU (wasm on 8 threads against PyTorch CPU on 8) and under sets of tfjs-webgpu's
+# flags, and prints a summary.
+# Writes at most 12 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
 #
 #   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
 #   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
@@ -324,6 +325,26 @@ else
   log "skipped the CPU step: $(left) s left"
 fi
 
+# --- 4c. tfjs-webgpu's own flags on this GPU: the 2x256 step under each set in one process
+# (bench/step.js --flag-sweep): which of tfjs's switches (queue submits per batch of
+# dispatches, im2col as its own shader, the matrix-product program) would be a better
+# default here. "default" first and last: how far the GPU drifts between them.
+FLAG_SETS="default;WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64;WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=256;WEBGPU_CONV_SEPARATE_IM2COL_SHADER=true;WEBGPU_MATMUL_PROGRAM_TYPE=3;default"
+: >"$OUT/webgpu-flags.jsonl"
+if [ "$SKIP_WEBGPU" = 1 ]; then
+  log "skipped the tfjs flag sweep: no hardware webgpu adapter"
+elif [ "$(left)" -gt 170 ]; then
+  ft=$(($(left) - 80))
+  [ $ft -gt 90 ] && ft=90
+  log "tfjs flag sweep, 2x$B_LO: $FLAG_SETS (timeout ${ft}s)"
+  timeout "$ft" "$NODE" dist/bench/step.js "${MODEL_ARGS[@]}" --batch "$B_LO" --warmup 1 --steps 5 --flag-sweep "$FLAG_SETS" \
+    >"$OUT/webgpu-flags.jsonl" 2>"$WORK/flags.err" || log "flag sweep rc=$? (124 = timeout: the sets measured are kept)"
+  quiet <"$WORK/flags.err" | tail -3
+  cat "$OUT/webgpu-flags.jsonl"
+else
+  log "skipped the tfjs flag sweep: $(left) s left"
+fi
+
 : >"$OUT/quickstart.log"
 qs_t=$(($(left) - 20))
 [ $qs_t -lt 30 ] && qs_t=30
@@ -471,6 +492,17 @@ else:
         figs = ", ".join(f"{k} {fin(g, k)} vs {fin(c, k)}" for k in ("knn_acc1", "val_acc1") if fin(c, k) is not None)
         same = n > 0 and len(g["losses"]) == len(c["losses"]) and d <= 1e-3
         print(f"  {p:<18} {n} steps, largest loss difference {d:.2g} (relative): {'SAME' if same else 'DIFFERENT'}; {figs or 'no final figures'}")
+fl = jl("webgpu-flags.jsonl")
+if fl:
+    base = next((r for r in fl if r.get("config") == "default" and "error" not in r), None)
+    print(f"tfjs flags on the 2x{lo} step ({len(fl)} sets, one process; pipelined ms/step, against the first 'default'):")
+    for r in fl:
+        if "error" in r:
+            print(f"  {r['config']:<48} error: {r['error'][:80]}"); continue
+        rel = f"{r['ms_per_step_pipelined'] / base['ms_per_step_pipelined']:.2f}x" if base else "-"
+        print(f"  {r['config']:<48} {r['ms_per_step_pipelined']:>9.1f} ms {rel:>7}  (first step {r['first_step_ms']:.0f} ms)")
+else:
+    print("tfjs flag sweep: not run")
 cpu = jl("cpu-step.jsonl")
 ct = next((r for r in cpu if r.get("bench") == "gpu_step"), None)
 cw = next((r for r in cpu if r.get("ms_per_step_median") is not None), None)

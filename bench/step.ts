@@ -17,11 +17,15 @@
 //        [--loops-ab]   (threaded wasm: the awaited steps alternate our training loops on the
 //                        backend's threads and on one thread; both medians, and each loop's
 //                        time per step both ways, are printed)
+//        [--flag-sweep "default;NAME=v,NAME=v;..."]   (instead of the measurements above: for
+//                        each set of tfjs flags in turn, one step (shaders compile) and --steps
+//                        pipelined, one JSON line each as soon as it is measured, so that a
+//                        timeout keeps what was done; flags are restored between sets)
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import type { Scalar, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
-import { isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
+import { applyFlagOverrides, isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
 import { trainThreading } from "../src/runtime/backend/wasm-kernels/train-threads.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
@@ -48,6 +52,8 @@ interface Options {
   threads: number;
   /** Awaited steps alternate our wasm loops threaded / on one thread. */
   loopsAb: boolean;
+  /** Sets of tfjs flags to time in turn (ADAINF_TFJS_FLAGS's syntax; "default": none), or null. */
+  flagSweep: string[] | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -65,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     profile: true,
     threads: 1,
     loopsAb: false,
+    flagSweep: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -100,9 +107,59 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--no-profile") o.profile = false;
     else if (a === "--wasm-threads") o.threads = count(next(), 1);
     else if (a === "--loops-ab") o.loopsAb = true;
-    else throw new Error(`unknown argument ${a}`);
+    else if (a === "--flag-sweep") {
+      o.flagSweep = next()
+        .split(";")
+        .map((c) => c.trim())
+        .filter(Boolean);
+      if (o.flagSweep.length === 0) throw new Error("--flag-sweep needs at least one set of flags");
+    } else throw new Error(`unknown argument ${a}`);
   }
   return o;
+}
+
+/**
+ * --flag-sweep: each set of tfjs flags in turn (ADAINF_TFJS_FLAGS's syntax, applied by
+ * applyFlagOverrides; "default" changes nothing), one step awaited (what the flags change
+ * compiles) and then o.steps pipelined; a JSON line per set as soon as it is measured.
+ * Each set's flags go back to their earlier values before the next.
+ */
+async function flagSweep(
+  tf: Tf,
+  o: Options,
+  backend: string,
+  configs: string[],
+  dispatch: () => Scalar,
+  read: (loss: Scalar) => Promise<number>,
+  phase: (what: string) => void,
+): Promise<void> {
+  for (const config of configs) {
+    const names = config === "default" ? [] : config.split(",").map((item) => item.split("=")[0]!.trim());
+    const before = new Map<string, ReturnType<ReturnType<Tf["env"]>["get"]>>();
+    phase(`flags ${config}: 1 step, then ${o.steps} pipelined`);
+    let row: Record<string, unknown>;
+    try {
+      // tfjs throws for a flag it does not know: that set is an error row, the sweep goes on.
+      for (const n of names) before.set(n, tf.env().get(n));
+      if (config !== "default") applyFlagOverrides(tf, config);
+      const t0 = performance.now();
+      await read(dispatch());
+      const firstMs = performance.now() - t0;
+      const tp = performance.now();
+      const pending: Scalar[] = [];
+      for (let i = 0; i < o.steps; i++) pending.push(dispatch());
+      const loss = await read(pending.pop()!);
+      for (const l of pending) l.dispose();
+      const ms = (performance.now() - tp) / o.steps;
+      row = { first_step_ms: r1(firstMs), ms_per_step_pipelined: r1(ms), views_per_s: Math.round((2 * o.batch * 1000) / ms), loss };
+    } catch (e) {
+      row = { error: e instanceof Error ? e.message.split("\n")[0] : String(e) };
+    } finally {
+      for (const [n, v] of before) tf.env().set(n, v);
+    }
+    const line = { bench: "step-flags", config, backend, model: o.model, batch_per_view: o.batch, steps: o.steps, ...row };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
 }
 
 /** torch_reference.py's simclr_loss: cross entropy over z z^T / T with the diagonal masked. */
@@ -218,6 +275,13 @@ async function main(): Promise<void> {
   const tStart = performance.now();
   for (let i = 0; i < o.warmup; i++) await read(dispatch());
   const warmupMs = performance.now() - tStart;
+
+  if (o.flagSweep) {
+    await flagSweep(tf, o, description, o.flagSweep, dispatch, read, phase);
+    optimizer.dispose();
+    await releaseBackends();
+    return;
+  }
 
   // 1. Each step awaited: dispatch (JS records and submits the kernels) + the wait for the loss.
   phase(`${o.steps} step(s) awaited one by one, then ${o.steps} pipelined${o.profile ? ", then one timed and one profiled" : ""}`);
