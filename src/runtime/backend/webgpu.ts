@@ -243,6 +243,26 @@ export function deviceErrorScope(tf: { getBackend(): string; backend(): unknown 
 }
 
 /**
+ * Why the device tf's webgpu backend computes on was lost ("destroyed", or Dawn's reason
+ * and message: a driver reset, the GPU gone from the bus), or null when it was not, or tf
+ * is not on webgpu. Work on a lost device fails with an empty DOMException; Dawn reports
+ * the loss itself asynchronously, so this waits up to `graceMs` for it.
+ */
+export async function deviceLoss(tf: { getBackend(): string; backend(): unknown }, graceMs = 250): Promise<string | null> {
+  if (tf.getBackend() !== "webgpu") return null;
+  const lost = (tf.backend() as { device?: { lost?: Promise<{ reason?: unknown; message?: unknown }> } }).device?.lost;
+  if (!lost) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const info = await Promise.race([lost, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), graceMs)))]).catch(() => null);
+  clearTimeout(timer);
+  if (info === null) return null;
+  const reason = typeof info.reason === "string" && info.reason !== "" ? info.reason : "unknown";
+  const message = (String(info.message ?? "").split("\n")[0] ?? "").trim().replace(/\.$/, "");
+  if (message === "") return reason;
+  return message.toLowerCase().includes(reason.toLowerCase()) ? message : `${reason}: ${message}`;
+}
+
+/**
  * Runs `work` (which awaits all the device work it starts) under a device error scope:
  * its value, and what the device rejected meanwhile (one line) or null. Not on webgpu:
  * `work` alone. If `work` throws, the scope is closed and the error rethrown.

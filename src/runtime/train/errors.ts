@@ -25,3 +25,19 @@ export class RunSetupError extends Error {
     this.name = "RunSetupError";
   }
 }
+
+/**
+ * The GPU stopped working (its WebGPU device was lost: a driver reset, the GPU gone,
+ * the device destroyed) while the run or an evaluation worked. `stage` says when
+ * ("during step 4"), `next` what the user can do (resume from the newest checkpoint).
+ */
+export class DeviceLostError extends RunSetupError {
+  constructor(
+    readonly loss: string,
+    readonly stage: string,
+    next: string,
+  ) {
+    super(`the GPU stopped working ${stage} (its WebGPU device was lost: ${loss}); ${next}`);
+    this.name = "DeviceLostError";
+  }
+}

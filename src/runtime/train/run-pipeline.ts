@@ -32,7 +32,7 @@ import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
-import { RunSetupError, TrainingDivergedError } from "./errors.js";
+import { DeviceLostError, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "./ir-compat.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
@@ -42,7 +42,7 @@ import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
 import { bindableBytes, largestActivationBytes, largestBatchFor } from "../backend/limits.js";
-import { adapterLine, deviceBufferLimits, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
+import { adapterLine, deviceBufferLimits, deviceErrorScope, deviceLoss, probeWebGpu } from "../backend/webgpu.js";
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
@@ -91,6 +91,8 @@ async function runLocked(
   let model: TrainModel | null = null;
   let pending: Promise<unknown> | null = null;
   const metricsLog = new MetricsLog(paths.metrics);
+  /** What the run is doing, for the message when the GPU stops working. */
+  let stage = "while the data opened";
   try {
     const completed = completeNormalization(declared, sources.byName);
     const ir = completed.ir;
@@ -139,6 +141,7 @@ async function runLocked(
       (ir.evaluate.knn || ir.evaluate.linearProbe)
     ) {
       report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)", evaluation: true });
+      stage = "while the untrained encoder was evaluated";
       try {
         untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true }, signal);
       } catch (e) {
@@ -250,6 +253,7 @@ async function runLocked(
       const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
       if (!wantVal && !wantKnn) return;
       report({ kind: "phase", message: `evaluating at step ${done}`, evaluation: true });
+      stage = `in the evaluation after step ${done}`;
       const test = (await evalFeatures())!;
       if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test, signal));
       if (wantKnn)
@@ -295,6 +299,8 @@ async function runLocked(
     try {
       for (let step = startStep; step < total; step++) {
         const started = performance.now();
+        // Steps are pipelined: the one before may still be computing.
+        stage = `around step ${step + 1} of ${total}`;
         if (opts.signal?.aborted) {
           // The step in flight finishes and is logged before its weights are saved.
           if (inFlight) {
@@ -370,6 +376,7 @@ async function runLocked(
     try {
       if (ir.evaluate.linearProbe && canEvaluateEncoder) {
         report({ kind: "phase", message: "linear probe of the trained encoder", evaluation: true });
+        stage = "in the final linear probe";
         probe = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true }, signal);
       }
       if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
@@ -401,6 +408,8 @@ async function runLocked(
     };
     writeRunSummary(paths.dir, summary);
     return { status: "done", summary, checkpoint: file };
+  } catch (e) {
+    throw await asDeviceLoss(tf, e, stage, paths.checkpoints);
   } finally {
     metricsLog.close();
     await pending?.catch(() => undefined);
@@ -554,6 +563,24 @@ function pendingLine(value: unknown, step: number): StepMetrics | null {
   if (typeof value !== "object" || value === null) return null;
   const line = value as StepMetrics;
   return line.step === step - 1 && typeof line.loss === "number" ? line : null;
+}
+
+/**
+ * `e` as a DeviceLostError when the GPU's device was lost meanwhile (whatever failed
+ * then failed because of it), naming the newest checkpoint to resume from; else `e`.
+ */
+async function asDeviceLoss(tf: Tf, e: unknown, stage: string, checkpoints: string): Promise<unknown> {
+  if (e instanceof Interrupted || e instanceof DeviceLostError) return e;
+  const loss = await deviceLoss(tf);
+  if (loss === null) return e;
+  const newest = listCheckpoints(checkpoints).at(-1);
+  return new DeviceLostError(
+    loss,
+    stage,
+    newest
+      ? `nothing after the newest checkpoint (${newest.path}, step ${newest.step}) is saved: once the GPU works again (nvidia-smi), continue with --resume, or on the CPU with --resume --backend wasm`
+      : "no checkpoint was written yet: run again once the GPU works (nvidia-smi), or on the CPU with --backend wasm",
+  );
 }
 
 /** The backend's name from a checkpoint's `backend` (a name, or a description that starts with it). */
