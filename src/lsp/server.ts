@@ -158,6 +158,7 @@ export function startServer(
   let watchFiles = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    workspace.watchFiles(watchFiles);
     refresh = {
       tokens: params.capabilities.workspace?.semanticTokens?.refreshSupport === true,
       hints: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
@@ -215,6 +216,7 @@ export function startServer(
     if (a) for (const other of analyses.values()) if (other.files.has(a.abs)) recheck(other.uri);
   });
   connection.onDidChangeWatchedFiles(() => {
+    workspace.filesChanged();
     for (const uri of analyses.keys()) recheck(uri);
     refreshViews();
   });

@@ -5,7 +5,11 @@
 // through the same front end (src/driver.ts, src/lint/lint-files.ts) over the overlay.
 // The files a search over the workspace reads (references, rename, workspace symbols)
 // are listed here once, and the files that use a document (for the lengths in epochs it
-// writes, inlay.ts) are found among them. The settings' `set` overrides and `rules` severities (settings.ts)
+// writes, inlay.ts) are found among them. That listing and the texts read for it are
+// kept until the client reports a change to `.adainf` files (didChangeWatchedFiles), or
+// for LISTING_TTL_MS when it reports none: walking a workspace that holds a data set as
+// an image folder (CIFAR-10's 50,000 files: 190 ms) at every keystroke's analysis would
+// make the editor lag. The settings' `set` overrides and `rules` severities (settings.ts)
 // are passed to that front end as `--set` and `--rule` are.
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { readFileSync, statSync } from "node:fs";
@@ -33,6 +37,9 @@ const MAX_WORKSPACE_FILES = 5000;
 
 /** The most files that use a document compiled for its lengths in epochs (inlay.ts). */
 const MAX_USERS = 20;
+
+/** How long a listing of the workspace folders is reused when the client reports no file changes. */
+const LISTING_TTL_MS = 5000;
 
 /** What a map by IR name holds for pipeline `name` (its first sweep point when it has a sweep). */
 export function ofPipeline<T>(map: ReadonlyMap<string, T>, name: string): T | undefined {
@@ -88,8 +95,27 @@ export class Workspace {
   private roots: string[] = [];
   /** `--set` overrides and `--rule` severities from the settings. */
   private options: { overrides: string[]; rules: Record<string, RuleSeverity> } = { overrides: [], rules: {} };
+  /** The `.adainf` files under the folders, when listed (performance.now()), and the texts read from them since. */
+  private listing: { files: string[]; at: number } | null = null;
+  private readonly diskTexts = new Map<string, string | null>();
+  /** The client reports changes to `.adainf` files: a listing is kept until one comes. */
+  private watched = false;
 
-  constructor(private readonly docs: DocumentSource) {}
+  constructor(
+    private readonly docs: DocumentSource,
+    private readonly listingTtlMs = LISTING_TTL_MS,
+  ) {}
+
+  /** Whether the client reports every change to `.adainf` files on disk (filesChanged). */
+  watchFiles(on: boolean): void {
+    this.watched = on;
+  }
+
+  /** `.adainf` files changed on disk: the folders are listed and their files read again. */
+  filesChanged(): void {
+    this.listing = null;
+    this.diskTexts.clear();
+  }
 
   /** Check with these overrides and rule severities from now on (the open documents must be analysed again). */
   setOptions(overrides: string[], rules: Record<string, RuleSeverity>): void {
@@ -98,6 +124,7 @@ export class Workspace {
 
   setRoots(paths: readonly string[]): void {
     this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
+    this.filesChanged();
   }
 
   /** The file a URI names; a document that is no file (untitled) lives in the first folder. */
@@ -160,9 +187,20 @@ export class Workspace {
 
   /** The open documents and the `.adainf` files under the workspace folders (at most MAX_WORKSPACE_FILES). */
   private workspaceFiles(): string[] {
-    const files = new Set<string>(this.docs.all().map((d) => this.pathOf(d.uri)));
-    for (const root of this.roots) for (const f of adainfFilesIn(root, MAX_WORKSPACE_FILES)) files.add(f);
-    return [...files];
+    const now = performance.now();
+    if (this.listing === null || (!this.watched && now - this.listing.at > this.listingTtlMs)) {
+      this.filesChanged();
+      const listed: string[] = [];
+      for (const root of this.roots) listed.push(...adainfFilesIn(root, MAX_WORKSPACE_FILES));
+      this.listing = { files: listed, at: now };
+    }
+    return [...new Set([...this.docs.all().map((d) => this.pathOf(d.uri)), ...this.listing.files])];
+  }
+
+  /** A workspace file's text on disk (readSource), read once per listing. */
+  private diskText(abs: string): string | null {
+    if (!this.diskTexts.has(abs)) this.diskTexts.set(abs, readSource(abs));
+    return this.diskTexts.get(abs)!;
   }
 
   /**
@@ -176,7 +214,7 @@ export class Workspace {
     const candidates = new Map<string, string>();
     for (const f of this.workspaceFiles()) {
       if (f === abs) continue;
-      const text = overlay.get(f) ?? readSource(f);
+      const text = overlay.get(f) ?? this.diskText(f);
       if (text !== null) candidates.set(f, text);
     }
     const found: string[] = [];

@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT, Client, type Position, ROOT } from "./client.js";
 
@@ -227,6 +228,10 @@ pipeline e from r {
     writeFileSync(join(dir, "far.adainf"), `use "./lib/mid.adainf"\npipeline b from half {}\n`);
     // a file that does not use it
     writeFileSync(join(dir, "other-lib.adainf"), `recipe shared2 from simclr {}\n`);
+    // as an editor does for the files it watches (the server keeps its listing until told)
+    void client.conn.sendNotification("workspace/didChangeWatchedFiles", {
+      changes: ["uses.adainf", "lib/mid.adainf", "far.adainf", "other-lib.adainf"].map((f) => ({ uri: pathToFileURL(join(dir, f)).href, type: 1 })),
+    });
     // open, with text not on disk: 2000 images
     const openText = `use "./lib/common.adainf"\npipeline c from shared {\n${data(2000)}}\n`;
     writeFileSync(join(dir, "open.adainf"), "// not this text\n");
@@ -303,7 +308,8 @@ pipeline e from r {
   it("asks for semantic tokens and inlay hints again when files change on disk", async () => {
     const before = client.refreshed.length;
     void client.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: `${uri.slice(0, -"p.adainf".length)}other.adainf`, type: 1 }] });
-    await expect.poll(() => client.refreshed.slice(before).sort()).toEqual(["workspace/inlayHint/refresh", "workspace/semanticTokens/refresh"]);
+    // (the hints may be asked for twice: once for the change, once more when a recheck's steps differ)
+    await expect.poll(() => [...new Set(client.refreshed.slice(before))].sort()).toEqual(["workspace/inlayHint/refresh", "workspace/semanticTokens/refresh"]);
   });
 });
 
