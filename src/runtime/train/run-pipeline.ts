@@ -388,8 +388,9 @@ async function runLocked(
       }
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      // Training is over: its checkpoint is saved, and a resumed run only evaluates.
-      const saved = startStep === total && lastCheckpoint !== null ? lastCheckpoint : await checkpoint(total);
+      // Training is over: its checkpoint is saved (again when it still carried the line
+      // logged since), and a resumed run only evaluates.
+      const saved = startStep === total && lastCheckpoint !== null && start.pending === null ? lastCheckpoint : await checkpoint(total);
       return { status: "interrupted", step: total, checkpoint: saved };
     }
     const file = await checkpoint(total);
@@ -532,9 +533,11 @@ function resumeOrStart(
         });
       }
       loadModelState(m, latest.state);
-      metricsLog.truncateFrom(latest.header.step);
       const untrained = (latest.header.extra["untrained"] as EncoderMetrics | null | undefined) ?? null;
       const pending = pendingLine(latest.header.extra["pending"], latest.header.step);
+      // The waiting line too: a resumed run that logged it may have stopped before its
+      // next checkpoint (Ctrl-C in the final probe, a crash); it is logged once evaluated.
+      metricsLog.truncateFrom(pending?.step ?? latest.header.step);
       return { step: latest.header.step, elapsed: latest.header.elapsedSeconds, checkpoint: latest.file, resumedFrom: latest.file, untrained, pending };
     }
     report({ kind: "note", message: `no checkpoint in ${paths.checkpoints}: starting from step 0` });
