@@ -1,7 +1,8 @@
 // Ctrl-C in an evaluation, attacked: stopped at every check of an evaluation, in the last
 // step's, at a kNN interval, with keep = 1, stopped again while the resumed run finishes,
 // and a crash after the waiting line was logged; each resumed run must end with the
-// metrics.jsonl, done.json figures and tensor count of an uninterrupted one (cpu backend).
+// metrics.jsonl, done.json figures and tensor counts of an uninterrupted one (cpu backend),
+// the waiting line's step event too (it comes before the resumed process's first step).
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -212,4 +213,37 @@ describe("the waiting line is logged once, whatever stops the resumed run after 
     await resume(b.dir, b.ir);
     expectSameAsWhole(b.dir, ref.dir);
   });
+});
+
+describe("the live-tensor count of a resumed run's steps is the uninterrupted run's, the waiting line's included", () => {
+  const methods = [
+    "simclr(proj_hidden_dim = 16, proj_output_dim = 8)",
+    "barlow(proj_hidden_dim = 16, proj_output_dim = 16)",
+    "byol(proj_hidden_dim = 16, proj_output_dim = 8, pred_hidden_dim = 16)",
+    "mocov2plus(proj_hidden_dim = 16, proj_output_dim = 8, queue_size = 32)",
+  ];
+  for (const method of methods) {
+    test(method.slice(0, method.indexOf("(")), async () => {
+      const o: TinyOptions = { method, steps: 7, checkpointEvery: 3, keep: 5 };
+      const counts = (into: number[]) => (e: ProgressEvent) => e.kind === "step" && into.push(e.numTensors);
+      const a = compileTiny(o);
+      const uninterrupted: number[] = [];
+      await runPipeline(a.ir, { cwd: a.dir, tf, worker: "off", baseline: false, onProgress: counts(uninterrupted) });
+      expect(new Set(uninterrupted).size).toBe(1);
+      const b = compileTiny(o);
+      const c = new AbortController();
+      const first = await runPipeline(b.ir, {
+        cwd: b.dir,
+        tf,
+        worker: "off",
+        baseline: false,
+        signal: c.signal,
+        onProgress: (e) => e.kind === "phase" && e.message === "evaluating at step 3" && c.abort(),
+      });
+      expect(first).toMatchObject({ status: "interrupted", step: 3 });
+      const resumed: number[] = [];
+      await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline: false, resume: true, onProgress: counts(resumed) });
+      expect(resumed).toEqual(uninterrupted.slice(2));
+    });
+  }
 });

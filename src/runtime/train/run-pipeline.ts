@@ -46,6 +46,7 @@ import { adapterLine, deviceBufferLimits, deviceErrorScope, deviceLoss, probeWeb
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
+import { heldAsConstants } from "../methods/shape-constants.js";
 import type { RunOptions, RunResult } from "./types.js";
 import { Interrupted } from "../abort.js";
 import { ensureDir } from "../../util/fs-errors.js";
@@ -262,8 +263,10 @@ async function runLocked(
     };
     const log = (metrics: StepMetrics): void => {
       metricsLog.append(metrics);
-      // Tensors waiting to be read back (a step in flight) are not the model's.
-      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors - heldForReadBack() });
+      // Tensors waiting to be read back (a step in flight) are not the model's, nor the
+      // losses' constants (built at this process's first step, which a waiting line precedes).
+      const numTensors = tf.memory().numTensors - heldForReadBack() - heldAsConstants();
+      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors });
     };
 
     // The first step runs under a device error scope: a GPU that cannot allocate the
