@@ -3,6 +3,7 @@
 // and a crash after the waiting line was logged; each resumed run must end with the
 // metrics.jsonl, done.json figures and tensor counts of an uninterrupted one (cpu backend),
 // the waiting line's step event too (it comes before the resumed process's first step).
+// Every evaluation is announced as one (what Ctrl-C then says depends on it).
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -246,4 +247,21 @@ describe("the live-tensor count of a resumed run's steps is the uninterrupted ru
       expect(resumed).toEqual(uninterrupted.slice(2));
     });
   }
+});
+
+test("resumed from a final checkpoint whose metrics lack kNN (an older adainfc's): the kNN it runs is announced as an evaluation", async () => {
+  const o: TinyOptions = { steps: 4, checkpointEvery: null, evaluate: "knn(k = 5)" };
+  const p = compileTiny(o);
+  expect((await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false })).status).toBe("done");
+  const figures = finalFigures(p.dir);
+  // what an older adainfc left: no done.json yet, and no kNN figures in metrics.jsonl
+  fs.rmSync(path.join(p.dir, "runs/tiny/done.json"));
+  const file = path.join(p.dir, "runs/tiny/metrics.jsonl");
+  const lines = metricsOf(p.dir).map(({ knn_acc1: _1, knn_acc5: _5, ...rest }) => `${JSON.stringify(rest)}\n`);
+  fs.writeFileSync(file, lines.join(""));
+  const events: ProgressEvent[] = [];
+  expect((await runPipeline(p.ir, { cwd: p.dir, tf, worker: "off", baseline: false, resume: true, onProgress: (e) => events.push(e) })).status).toBe("done");
+  // what `adainfc run` says on Ctrl-C depends on it (src/cli/commands/run.ts, `evaluating`)
+  expect(events.filter((e) => e.kind === "phase" && e.evaluation).map((e) => e.kind === "phase" && e.message)).toEqual(["kNN of the trained encoder"]);
+  expect(finalFigures(p.dir)).toEqual(figures);
 });

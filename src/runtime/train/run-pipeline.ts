@@ -384,6 +384,8 @@ async function runLocked(
       }
       if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
         // resumed from a final checkpoint whose metrics lack kNN (a run of an older adainfc)
+        report({ kind: "phase", message: "kNN of the trained encoder", evaluation: true });
+        stage = "in the final kNN";
         Object.assign(
           lastEval,
           await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }, signal),
