@@ -3,8 +3,9 @@
 // `file:` dependency does), trains exactly what `adainfc run` trains: with the same seed
 // and steps, every line of metrics.jsonl (timing aside), the resolved ir.json and the
 // final table are the same. Both go through the built runtime (dist/, made by
-// `npm ci`'s build), so they compare like with like.
-import { execFile } from "node:child_process";
+// `npm ci`'s build), so they compare like with like. Ctrl-C in an evaluation saves the
+// checkpoint a resume finishes from; a second signal, of either kind, quits at once.
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -12,7 +13,7 @@ import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readMetrics } from "../../src/formats/run-dir.js";
 import { cli, ROOT } from "../helpers.js";
-import { tinyProject } from "../train/fixtures.js";
+import { tinyProject, writeSet } from "../train/fixtures.js";
 
 const run = promisify(execFile);
 const RUNTIME = join(ROOT, "dist/src/runtime/index.js");
@@ -174,5 +175,61 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
     const bad = await node(["tiny.seed-0.js", "--augment-threads", "0"], out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--augment-threads must be an integer from 1 to 64, not '0'");
+  });
+});
+
+/** Runs an emitted program; when `at` appears on stderr, sends `signals` at once, one after another. */
+function interrupted(args: string[], cwd: string, at: RegExp, signals: NodeJS.Signals[]): Promise<{ code: number | null; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    let sent = false;
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      err += chunk;
+      if (sent || !at.test(err)) return;
+      sent = true;
+      for (const s of signals) child.kill(s);
+    });
+    child.stdout.resume();
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, err }));
+  });
+}
+
+describe("the emitted program stopped by a signal in an evaluation", () => {
+  let dir: string;
+  let out: string;
+
+  beforeAll(async () => {
+    if (!existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run \`npm run build\` first`);
+    dir = tinyProject({ steps: 6, checkpointEvery: 3 });
+    // an evaluation set that takes the evaluation after step 3 a while: the signal comes in it
+    writeSet(join(dir, "eval.npz"), 6000, true, 3);
+    expect((await cli(["compile", "tiny.adainf", "--target", "ts", "-o", "prog"], dir)).code).toBe(0);
+    out = join(dir, "prog");
+    mkdirSync(join(out, "node_modules"));
+    symlinkSync(ROOT, join(out, "node_modules/adainf"), "dir");
+    symlinkSync(join(ROOT, "node_modules/@types"), join(out, "node_modules/@types"), "dir");
+    expect(tsc(out)).toEqual([]);
+  });
+
+  it("a second signal (SIGTERM after Ctrl-C) quits at once, without a checkpoint", async () => {
+    const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker"], out, /evaluating at step 3/, ["SIGINT", "SIGTERM"]);
+    expect(r.code).toBe(143);
+    expect(r.err).not.toContain("interrupted at step");
+    expect(existsSync(join(dir, "runs/tiny/checkpoints/step-00000003.ckpt"))).toBe(false);
+  });
+
+  it("Ctrl-C: the evaluation stops, its step's checkpoint is saved (exit 130), and --resume finishes with every step logged once", async () => {
+    const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker", "--overwrite"], out, /evaluating at step 3/, ["SIGINT"]);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/interrupted at step 3; checkpoint saved: \S+step-00000003\.ckpt\nresume with --resume/);
+    expect(readMetrics(join(dir, "runs/tiny/metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
+    const resumed = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);
+    expect(resumed.code).toBe(0);
+    const steps = readMetrics(join(dir, "runs/tiny/metrics.jsonl"));
+    expect(steps.map((m) => m.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(steps[2]!.val_acc1).toBeGreaterThanOrEqual(0);
   });
 });

@@ -5,6 +5,8 @@
 // Ctrl-C while the backend is still loading exits 130 at once, leaving no run folder; Ctrl-C
 // before the first step leaves a step-0 checkpoint that --resume trains from; Ctrl-C in the
 // final linear probe stops it within a second (measured: 94 ms from the signal to the exit).
+// SIGTERM in a sweep point's evaluation at a step: `adainfc eval` reads that checkpoint and
+// `adainfc run` again (no --resume) repeats the evaluation and finishes the sweep.
 // Uses the built CLI (bin/adainfc.js -> dist/, which `npm ci` builds).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -12,7 +14,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 import { listCheckpoints, readMetrics, runPaths } from "../../src/runtime/train/index.js";
-import { tinyProject } from "./fixtures.js";
+import { tinyProject, writeSet } from "./fixtures.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/adainfc.js");
 const STEPS = 60;
@@ -175,4 +177,37 @@ test("Ctrl-C during the final linear probe stops it at once: exit 130, the last 
   expect(listCheckpoints(run.checkpoints).map((c) => c.step)).toEqual([3]);
   // from the signal to the exit: well under the probe's own time (the untrained one ran whole)
   expect(first.ms).toBeLessThan(3000);
+});
+
+test("SIGTERM in a sweep point's evaluation at a step: exit 143; eval reads the checkpoint; run again finishes every point, each step logged once", {
+  timeout: 120_000,
+}, async () => {
+  const dir = tinyProject({ steps: 4, checkpointEvery: 3, extraBody: "sweep {\n    seed = [0, 1]\n  }" });
+  // an evaluation set that takes the evaluation after step 3 a while: the signal comes in it
+  writeSet(path.join(dir, "eval.npz"), 6000, true, 3);
+  const point = (s: number) => runPaths(path.join(dir, `runs/tiny/seed=${s}`));
+  const first = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, /evaluating at step 3/, "SIGTERM");
+  expect(first.code).toBe(143);
+  expect(first.err).toContain("SIGTERM: stopping the evaluation and saving a checkpoint; --resume evaluates again (SIGTERM again to quit without saving)");
+  expect(first.err).toMatch(/interrupted at step 3; checkpoint saved: \S+step-00000003\.ckpt\nresume with: adainfc run tiny\.adainf --backend cpu\n/);
+  expect(readMetrics(point(0).metrics).map((m) => m.step)).toEqual([0, 1]);
+  expect(fs.existsSync(point(0).lock)).toBe(false);
+  expect(fs.existsSync(point(1).dir)).toBe(false);
+
+  // the checkpoint whose line waits is evaluated as any other, and nothing of the run changes
+  const metrics = fs.readFileSync(point(0).metrics, "utf8");
+  const evaluated = await runCli(["eval", "runs/tiny/seed=0", "--backend", "cpu"], dir);
+  expect(evaluated.code).toBe(0);
+  expect(evaluated.err).not.toMatch(/error/);
+  expect(fs.readFileSync(point(0).metrics, "utf8")).toBe(metrics);
+
+  const again = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir);
+  expect(again.code).toBe(0);
+  expect(again.err).toContain("tiny[seed=0]: resuming at step 3 of 4");
+  for (const s of [0, 1]) {
+    const lines = readMetrics(point(s).metrics);
+    expect(lines.map((m) => m.step)).toEqual([0, 1, 2, 3]);
+    expect(lines[2]!.val_acc1).toBeGreaterThanOrEqual(0);
+    expect(fs.existsSync(point(s).done)).toBe(true);
+  }
 });

@@ -98,11 +98,12 @@ if (missing.length > 0) return 1;`,
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
-// a second one quits at once.
+// a second one, of either kind, quits at once.
 const controller = new AbortController();
-let stopSignal = "SIGINT" as "SIGINT" | "SIGTERM";
+let stopSignal = null as "SIGINT" | "SIGTERM" | null;
 for (const s of ["SIGINT", "SIGTERM"] as const) {
-  process.once(s, () => {
+  process.on(s, () => {
+    if (stopSignal !== null) process.exit(s === "SIGTERM" ? 143 : 130);
     stopSignal = s;
     controller.abort();
   });

@@ -2,8 +2,17 @@
 // method's settings (SimCLR's masks, Barlow Twins' identity and weights): built once per
 // shape and kept, instead of being made in JS and uploaded again every step (megabytes at
 // the paper's sizes). A new shape (a short last batch) replaces them; dispose() frees them.
+// Being built at a process's first step, they are counted apart (heldAsConstants), so the
+// trainer's live-tensor count is the same before it (a resumed run's first line) and after.
 import type { Tensor } from "@tensorflow/tfjs-core";
 import type { Tf } from "./tf.js";
+
+let held = 0;
+
+/** Tensors kept by every ShapeConstants now. */
+export function heldAsConstants(): number {
+  return held;
+}
 
 export class ShapeConstants<T extends Record<string, Tensor>> {
   private key: string | null = null;
@@ -17,6 +26,7 @@ export class ShapeConstants<T extends Record<string, Tensor>> {
       this.dispose();
       const value = this.tf.tidy(build);
       for (const t of Object.values(value)) this.tf.keep(t);
+      held += Object.keys(value).length;
       this.key = key;
       this.value = value;
     }
@@ -29,7 +39,10 @@ export class ShapeConstants<T extends Record<string, Tensor>> {
   }
 
   dispose(): void {
-    if (this.value) this.tf.dispose(Object.values(this.value));
+    if (this.value) {
+      this.tf.dispose(Object.values(this.value));
+      held -= Object.keys(this.value).length;
+    }
     this.key = null;
     this.value = null;
   }

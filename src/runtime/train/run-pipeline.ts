@@ -46,6 +46,7 @@ import { adapterLine, deviceBufferLimits, deviceErrorScope, deviceLoss, probeWeb
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
+import { heldAsConstants } from "../methods/shape-constants.js";
 import type { RunOptions, RunResult } from "./types.js";
 import { Interrupted } from "../abort.js";
 import { ensureDir } from "../../util/fs-errors.js";
@@ -262,8 +263,10 @@ async function runLocked(
     };
     const log = (metrics: StepMetrics): void => {
       metricsLog.append(metrics);
-      // Tensors waiting to be read back (a step in flight) are not the model's.
-      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors: tf.memory().numTensors - heldForReadBack() });
+      // Tensors waiting to be read back (a step in flight) are not the model's, nor the
+      // losses' constants (built at this process's first step, which a waiting line precedes).
+      const numTensors = tf.memory().numTensors - heldForReadBack() - heldAsConstants();
+      report({ kind: "step", metrics, totalSteps: total, elapsedSeconds: elapsed, numTensors });
     };
 
     // The first step runs under a device error scope: a GPU that cannot allocate the
@@ -381,6 +384,8 @@ async function runLocked(
       }
       if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
         // resumed from a final checkpoint whose metrics lack kNN (a run of an older adainfc)
+        report({ kind: "phase", message: "kNN of the trained encoder", evaluation: true });
+        stage = "in the final kNN";
         Object.assign(
           lastEval,
           await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }, signal),
@@ -388,8 +393,9 @@ async function runLocked(
       }
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      // Training is over: its checkpoint is saved, and a resumed run only evaluates.
-      const saved = startStep === total && lastCheckpoint !== null ? lastCheckpoint : await checkpoint(total);
+      // Training is over: its checkpoint is saved (again when it still carried the line
+      // logged since), and a resumed run only evaluates.
+      const saved = startStep === total && lastCheckpoint !== null && start.pending === null ? lastCheckpoint : await checkpoint(total);
       return { status: "interrupted", step: total, checkpoint: saved };
     }
     const file = await checkpoint(total);
@@ -532,9 +538,11 @@ function resumeOrStart(
         });
       }
       loadModelState(m, latest.state);
-      metricsLog.truncateFrom(latest.header.step);
       const untrained = (latest.header.extra["untrained"] as EncoderMetrics | null | undefined) ?? null;
       const pending = pendingLine(latest.header.extra["pending"], latest.header.step);
+      // The waiting line too: a resumed run that logged it may have stopped before its
+      // next checkpoint (Ctrl-C in the final probe, a crash); it is logged once evaluated.
+      metricsLog.truncateFrom(pending?.step ?? latest.header.step);
       return { step: latest.header.step, elapsed: latest.header.elapsedSeconds, checkpoint: latest.file, resumedFrom: latest.file, untrained, pending };
     }
     report({ kind: "note", message: `no checkpoint in ${paths.checkpoints}: starting from step 0` });
