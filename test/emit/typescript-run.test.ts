@@ -224,6 +224,7 @@ describe("the emitted program stopped by a signal in an evaluation", () => {
   it("Ctrl-C: the evaluation stops, its step's checkpoint is saved (exit 130), and --resume finishes with every step logged once", async () => {
     const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker", "--overwrite"], out, /evaluating at step 3/, ["SIGINT"]);
     expect(r.code).toBe(130);
+    expect(r.err).toContain("SIGINT: stopping at the end of this step or evaluation to save a checkpoint\n");
     expect(r.err).toMatch(/interrupted at step 3; checkpoint saved: \S+step-00000003\.ckpt\nresume with --resume/);
     expect(readMetrics(join(dir, "runs/tiny/metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
     const resumed = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);

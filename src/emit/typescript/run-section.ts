@@ -105,6 +105,7 @@ for (const s of ["SIGINT", "SIGTERM"] as const) {
   process.on(s, () => {
     if (stopSignal !== null) process.exit(s === "SIGTERM" ? 143 : 130);
     stopSignal = s;
+    process.stderr.write(\`\\n\${s}: stopping at the end of this step or evaluation to save a checkpoint\\n\`);
     controller.abort();
   });
 }`,
