@@ -18,17 +18,13 @@ import type { PipelineIR } from "../../ir/types.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
+import { exitCodeFor, stopSignals } from "../stop-signals.js";
 import { GENERATE_PROGRESS } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
-export const EXIT_INTERRUPTED = 130;
-
-/** A run stopped by a signal exits as shells report it: 128 + its number (130 SIGINT, 143 SIGTERM). */
-function exitCodeFor(signal: NodeJS.Signals): number {
-  return signal === "SIGINT" ? EXIT_INTERRUPTED : 128 + (os.constants.signals[signal] ?? 15);
-}
+export { EXIT_INTERRUPTED } from "../stop-signals.js";
 
 interface RunFlags {
   set: string[];
@@ -179,35 +175,29 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike. While the backend
   // loads (seconds for Dawn or a large wasm module) nothing exists to save: exit at once,
   // before any run folder is made. Once training starts, the first saves a checkpoint at
-  // the end of the step and stops; a second quits at once.
+  // the end of the step and stops; a second quits at once (src/cli/stop-signals.ts).
   const controller = new AbortController();
-  let stoppedBy: NodeJS.Signals | null = null;
   let loading = true;
   /** An evaluation is under way (the runtime's phase events say when one starts; a step ends it). */
   let evaluating = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const stop = stopSignals((signal) => {
     if (loading) {
       const who = signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`;
       ctx.err(`\n${who} while the backend was loading: nothing was trained and no run folder was written\n`);
       stopProbes();
       process.exit(exitCodeFor(signal));
     }
-    if (stoppedBy === null) {
-      stoppedBy = signal;
-      const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
-      const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
-      ctx.err(
-        evaluating
-          ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
-          : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
-      );
-      controller.abort();
-    } else {
-      process.exit(exitCodeFor(signal));
-    }
-  };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const s of signals) process.on(s, onSignal);
+    const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
+    const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
+    ctx.err(
+      evaluating
+        ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
+        : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
+    );
+    // A second signal may end the process at once: the terminal gets its cursor back now.
+    if (process.stderr.isTTY) process.stderr.write("\x1b[?25h");
+    controller.abort();
+  });
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   try {
     const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
@@ -270,7 +260,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           ...(opts.backend ? ["--backend", opts.backend] : []),
         ]);
         ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again}\n`);
-        return exitCodeFor(stoppedBy ?? "SIGINT");
+        return exitCodeFor(stop.stoppedBy ?? "SIGINT");
       }
       ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
       ctx.out(train.finalTable(result.summary));
@@ -285,7 +275,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_OK;
   } finally {
-    for (const s of signals) process.removeListener(s, onSignal);
+    stop.dispose();
     await releaseBackends();
   }
 }

@@ -98,17 +98,22 @@ if (missing.length > 0) return 1;`,
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
-// a second one, of either kind, quits at once.
+// a second one, of either kind, quits at once: from the next turn on its default action
+// ends the process, even in the middle of a step's synchronous work on the CPU.
 const controller = new AbortController();
 let stopSignal = null as "SIGINT" | "SIGTERM" | null;
-for (const s of ["SIGINT", "SIGTERM"] as const) {
-  process.on(s, () => {
-    if (stopSignal !== null) process.exit(s === "SIGTERM" ? 143 : 130);
-    stopSignal = s;
-    process.stderr.write(\`\\n\${s}: stopping at the end of this step or evaluation to save a checkpoint\\n\`);
-    controller.abort();
+const onStop = (s: "SIGINT" | "SIGTERM"): void => {
+  if (stopSignal !== null) process.exit(s === "SIGTERM" ? 143 : 130);
+  stopSignal = s;
+  process.stderr.write(\`\\n\${s}: stopping at the end of this step or evaluation to save a checkpoint\\n\`);
+  controller.abort();
+  setImmediate(() => {
+    process.off("SIGINT", onStop);
+    process.off("SIGTERM", onStop);
   });
-}`,
+};
+process.on("SIGINT", onStop);
+process.on("SIGTERM", onStop);`,
       "",
       ...(sweep ? [SWEEP_SKIP] : []),
       `let result: RunResult;

@@ -1,0 +1,94 @@
+// `adainfc run`'s Ctrl-C handling (src/cli/stop-signals.ts) in a child process that, like
+// a cpu or wasm training step, computes synchronously for seconds: a second signal after
+// the first was answered ends the process at once, by the signal's default action (a
+// handler would only run once the work is done); two that come during the same work
+// reach the handler in one turn, which asks once and exits. Uses the build (dist/).
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { expect, test } from "vitest";
+
+const MODULE = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/src/cli/stop-signals.js")).href;
+
+/**
+ * A child that installs the handlers; on the first signal it prints "first <signal>" and
+ * then computes synchronously for `busyMs` (after `busyFirst`, it computes first and
+ * prints "ready" before); it prints "done" if it survives.
+ */
+function child(busyMs: number, busyFirst: boolean) {
+  const script = `
+    import { stopSignals } from ${JSON.stringify(MODULE)};
+    const busy = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };
+    stopSignals((s) => {
+      process.stderr.write("first " + s + "\\n");
+      setTimeout(() => { process.stderr.write("busy\\n"); busy(${busyMs}); process.stderr.write("done\\n"); process.exit(0); }, 50);
+    });
+    process.stderr.write("ready\\n");
+    ${busyFirst ? `busy(${busyMs}); process.stderr.write("busy over\\n");` : ""}
+    setTimeout(() => {}, 60000);
+  `;
+  return spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+interface End {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  err: string;
+  /** Milliseconds from the last signal sent to the exit. */
+  ms: number;
+}
+
+function ended(c: ReturnType<typeof child>, onErr: (err: string, send: (s: NodeJS.Signals) => void) => void): Promise<End> {
+  return new Promise((resolve, reject) => {
+    let err = "";
+    let sentAt = 0;
+    const send = (s: NodeJS.Signals): void => {
+      sentAt = performance.now();
+      c.kill(s);
+    };
+    c.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      err += chunk;
+      onErr(err, send);
+    });
+    c.on("error", reject);
+    c.on("close", (code, signal) => resolve({ code, signal, err, ms: performance.now() - sentAt }));
+  });
+}
+
+test("a second Ctrl-C during synchronous work ends the process at once", { timeout: 60_000 }, async () => {
+  let sent = 0;
+  const r = await ended(child(20_000, false), (err, send) => {
+    if (sent === 0 && err.includes("ready")) send("SIGINT"), (sent = 1);
+    // the first was answered and 20 s of synchronous work began: the second
+    else if (sent === 1 && err.includes("busy")) setTimeout(() => send("SIGINT"), 300), (sent = 2);
+  });
+  expect(r.err).toContain("first SIGINT\nbusy\n");
+  expect(r.err).not.toContain("done");
+  expect(r.signal).toBe("SIGINT");
+  expect(r.ms).toBeLessThan(3000);
+});
+
+test("SIGTERM after Ctrl-C, the same", { timeout: 60_000 }, async () => {
+  let sent = 0;
+  const r = await ended(child(20_000, false), (err, send) => {
+    if (sent === 0 && err.includes("ready")) send("SIGINT"), (sent = 1);
+    else if (sent === 1 && err.includes("busy")) setTimeout(() => send("SIGTERM"), 300), (sent = 2);
+  });
+  expect(r.signal).toBe("SIGTERM");
+  expect(r.ms).toBeLessThan(3000);
+});
+
+test("two signals during the same synchronous work: the first is answered once, the second exits 130", { timeout: 60_000 }, async () => {
+  let sent = 0;
+  const r = await ended(child(3000, true), (err, send) => {
+    if (sent === 0 && err.includes("ready")) {
+      sent = 1;
+      setTimeout(() => send("SIGINT"), 300);
+      setTimeout(() => send("SIGINT"), 600);
+    }
+  });
+  expect(r.err.match(/first SIGINT/g)).toHaveLength(1);
+  expect(r.err).toContain("busy over");
+  expect(r.err).not.toContain("done");
+  expect(r.code).toBe(130);
+});
