@@ -1,9 +1,11 @@
 // Ctrl-C and SIGTERM for a command that stops gracefully (`adainfc run`): the first
 // signal asks the work to stop (a checkpoint is saved); a second, of either kind, ends
-// the process at once. One turn after the first, the handlers are removed, so a second
-// signal takes the default action and ends the process even inside synchronous work (a
-// wasm or cpu step computes for seconds without giving a handler a turn); one that came
-// in the same turn as the first still reaches the handler, which exits.
+// the process as soon as a handler can run. During synchronous work (a cpu or wasm step
+// computes for seconds) no handler runs, so the second takes effect when that work ends.
+// Handing the signals back to their default action after the first (which would end the
+// process inside such work) was tried and dropped: Node closes the signal's watcher, and
+// a signal libuv had caught but not yet delivered is lost (seen: SIGTERM right after
+// Ctrl-C then only stopped gracefully, exit 130 instead of 143).
 import os from "node:os";
 
 export const EXIT_INTERRUPTED = 130;
@@ -22,7 +24,7 @@ export interface StopSignals {
   dispose(): void;
 }
 
-/** Calls `first` on the first Ctrl-C or SIGTERM; a second one ends the process (see the header). */
+/** Calls `first` on the first Ctrl-C or SIGTERM; a second one exits 130 or 143 (see the header). */
 export function stopSignals(first: (signal: NodeJS.Signals) => void): StopSignals {
   let stoppedBy: NodeJS.Signals | null = null;
   const dispose = (): void => {
@@ -32,7 +34,6 @@ export function stopSignals(first: (signal: NodeJS.Signals) => void): StopSignal
     if (stoppedBy !== null) process.exit(exitCodeFor(signal));
     stoppedBy = signal;
     first(signal);
-    setImmediate(dispose);
   };
   for (const s of SIGNALS) process.on(s, on);
   return {

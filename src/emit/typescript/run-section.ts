@@ -98,8 +98,7 @@ if (missing.length > 0) return 1;`,
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
-// a second one, of either kind, quits at once: from the next turn on its default action
-// ends the process, even in the middle of a step's synchronous work on the CPU.
+// a second one, of either kind, quits at once.
 const controller = new AbortController();
 let stopSignal = null as "SIGINT" | "SIGTERM" | null;
 const onStop = (s: "SIGINT" | "SIGTERM"): void => {
@@ -107,10 +106,6 @@ const onStop = (s: "SIGINT" | "SIGTERM"): void => {
   stopSignal = s;
   process.stderr.write(\`\\n\${s}: stopping at the end of this step or evaluation to save a checkpoint\\n\`);
   controller.abort();
-  setImmediate(() => {
-    process.off("SIGINT", onStop);
-    process.off("SIGTERM", onStop);
-  });
 };
 process.on("SIGINT", onStop);
 process.on("SIGTERM", onStop);`,
