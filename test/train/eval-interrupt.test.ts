@@ -3,7 +3,8 @@
 // and a crash after the waiting line was logged; each resumed run must end with the
 // metrics.jsonl, done.json figures and tensor counts of an uninterrupted one (cpu backend),
 // the waiting line's step event too (it comes before the resumed process's first step).
-// Every evaluation is announced as one (what Ctrl-C then says depends on it).
+// Every evaluation is announced as one (what Ctrl-C then says depends on it); one stopped
+// before it began (Ctrl-C during the step before it) is said to wait for the resumed run.
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -264,4 +265,31 @@ test("resumed from a final checkpoint whose metrics lack kNN (an older adainfc's
   // what `adainfc run` says on Ctrl-C depends on it (src/cli/commands/run.ts, `evaluating`)
   expect(events.filter((e) => e.kind === "phase" && e.evaluation).map((e) => e.kind === "phase" && e.message)).toEqual(["kNN of the trained encoder"]);
   expect(finalFigures(p.dir)).toEqual(figures);
+});
+
+test("Ctrl-C during the step before an evaluation: a note says the evaluation waits; resumed, as an uninterrupted run", async () => {
+  const o: TinyOptions = { steps: 7, checkpointEvery: 3, keep: 5 };
+  const ref = await whole(o);
+  const b = compileTiny(o);
+  const c = new AbortController();
+  const events: ProgressEvent[] = [];
+  const first = await runPipeline(b.ir, {
+    cwd: b.dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    signal: c.signal,
+    // step 1's line is logged while step 2, the one before the evaluation after step 3, runs
+    onProgress: (e) => {
+      events.push(e);
+      if (e.kind === "step" && e.metrics.step === 1) c.abort();
+    },
+  });
+  expect(first).toMatchObject({ status: "interrupted", step: 3 });
+  const notes = events.filter((e) => e.kind === "note").map((e) => (e as { message: string }).message);
+  expect(notes.filter((n) => n.includes("evaluation"))).toEqual(["the evaluation after step 3 is left to the resumed run (--resume evaluates it first)"]);
+  expect(events.some((e) => e.kind === "phase" && e.message === "evaluating at step 3")).toBe(false);
+  expect(loadLatestCheckpoint(checkpointsOf(b.dir))!.header.extra["pending"]).toMatchObject({ step: 2 });
+  await resume(b.dir, b.ir);
+  expectSameAsWhole(b.dir, ref.dir);
 });

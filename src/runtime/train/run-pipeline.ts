@@ -253,6 +253,11 @@ async function runLocked(
       const wantVal = m.classifier !== null && evalSource !== null && onlineIR !== null && (done % onlineIR.every === 0 || done === total);
       const wantKnn = knnIR !== null && canEvaluateEncoder && ((knnIR.every !== null && done % knnIR.every === 0) || done === total);
       if (!wantVal && !wantKnn) return;
+      if (signal?.aborted) {
+        // Stopped before it began (Ctrl-C during the step): said, since the stop's message spoke of the step only.
+        report({ kind: "note", message: `the evaluation after step ${done} is left to the resumed run (--resume evaluates it first)` });
+        throw new Interrupted();
+      }
       report({ kind: "phase", message: `evaluating at step ${done}`, evaluation: true });
       stage = `in the evaluation after step ${done}`;
       const test = (await evalFeatures())!;
