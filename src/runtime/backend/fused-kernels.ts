@@ -6,7 +6,7 @@
 import type { NamedTensorMap, Tensor } from "@tensorflow/tfjs-core";
 
 /** What these functions use of tfjs (models and methods type their tf differently). */
-type Tf = Pick<typeof import("@tensorflow/tfjs-core"), "getKernel" | "getBackend" | "engine" | "tidy" | "add" | "mul">;
+type Tf = Pick<typeof import("@tensorflow/tfjs-core"), "getKernel" | "getBackend" | "engine" | "tidy" | "add" | "sub" | "mul">;
 
 /** out = a * x + b * (c * y): inputs { x, y }, attrs { a, b, c } -> out. */
 export const AXPBY = "AdainfAxpby";
@@ -34,10 +34,21 @@ export function hasKernels(tf: Pick<Tf, "getKernel" | "getBackend">, ...names: s
   return names.every((n) => tf.getKernel(n, backend) !== undefined);
 }
 
-/** a * x + b * (c * y), as one kernel where there is one. The caller owns the result. */
+/**
+ * a * x + b * (c * y), as one kernel where there is one. Elsewhere the tfjs ops of the
+ * formula as written by hand: no multiplication by 1 (exact, so it changes no bit), and a
+ * negative b as a subtraction (x - lr * y, not x + (-lr) * y: the same bits, the same
+ * kernels as before). The caller owns the result.
+ */
 export function axpby(tf: Tf, x: Tensor, y: Tensor, a: number, b: number, c = 1): Tensor {
   if (hasKernels(tf, AXPBY)) return tf.engine().runKernel(AXPBY, { x, y }, { a, b, c }) as Tensor;
-  return tf.tidy(() => tf.add(tf.mul(x, a), tf.mul(c === 1 ? y : tf.mul(y, c), b)));
+  return tf.tidy(() => {
+    const ax = a === 1 ? x : tf.mul(x, a);
+    const cy = c === 1 ? y : tf.mul(y, c);
+    const size = Math.abs(b);
+    const term = size === 1 ? cy : tf.mul(cy, size);
+    return b < 0 ? tf.sub(ax, term) : tf.add(ax, term);
+  });
 }
 
 /** The LARS kernel where there is one, else null (the caller runs the composed ops). */

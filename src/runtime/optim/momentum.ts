@@ -1,31 +1,24 @@
 // What SGD and LARS share, torch's momentum step (dampening 0, no Nesterov) over a
 // direction d: buf = d at the first step, else momentum * buf + d; p -= lr * buf; and
-// the per-parameter momentum buffers, saved in and loaded from checkpoints. Where the
-// backend has AdainfAxpby (webgpu), each of those is one kernel instead of two; elsewhere
-// (cpu, wasm) the same tfjs ops as always, so their bits do not change.
+// the per-parameter momentum buffers, saved in and loaded from checkpoints. Each update
+// is one axpby: one kernel where the backend has AdainfAxpby (webgpu), elsewhere (cpu,
+// wasm) the same tfjs ops, and bits, as the formula written out.
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
-import { AXPBY, axpby, hasKernels } from "../backend/fused-kernels.js";
+import { axpby } from "../backend/fused-kernels.js";
 import { emptyState, type StateDict } from "../methods/state-dict.js";
 import type { Tf } from "../methods/tf.js";
 import { Slots } from "./slots.js";
 import type { Optimizer } from "./types.js";
 
 /**
- * Whether a x + b y runs as one kernel here. Its products by 1 are exact and
- * p + (-lr) b is p - lr b, so without contraction it gives the composed ops' bits; a
- * shader compiler may fuse a multiply and an add into an FMA (one rounding, not two).
+ * The new parameter value and, with momentum, the new buffer (inside a tidy scope). On
+ * webgpu a shader compiler may fuse a multiply and an add into an FMA (one rounding, not
+ * two): the last bit can differ from the CPU backends'.
  */
-export function fusedAxpby(tf: Tf): boolean {
-  return hasKernels(tf, AXPBY);
-}
-
-/** The new parameter value and, with momentum, the new buffer (inside a tidy scope). */
 export function momentumUpdate(tf: Tf, p: Tensor, d: Tensor, prev: Tensor | null, momentum: number, lr: number): [Tensor, Tensor?] {
-  const fused = fusedAxpby(tf);
-  const descend = (step: Tensor): Tensor => (fused ? axpby(tf, p, step, 1, -lr) : tf.sub(p, tf.mul(step, lr)));
-  if (momentum === 0) return [descend(d)];
-  const b = prev ? (fused ? axpby(tf, prev, d, momentum, 1) : tf.add(tf.mul(prev, momentum), d)) : d.clone();
-  return [descend(b), b];
+  if (momentum === 0) return [axpby(tf, p, d, 1, -lr)];
+  const b = prev ? axpby(tf, prev, d, momentum, 1) : d.clone();
+  return [axpby(tf, p, b, 1, -lr), b];
 }
 
 /** An optimiser whose only state is one momentum buffer per parameter. */

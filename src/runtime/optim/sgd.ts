@@ -1,11 +1,11 @@
 // SGD with momentum and weight decay, torch semantics (dampening 0, no Nesterov):
 //   d = g + wd * p;  buf = d at the first step, else momentum * buf + d;  p -= lr * buf
-// Each of the three is one AdainfAxpby kernel where the backend has it (webgpu); else two
-// tfjs ops, each rounded to f32 (cpu and wasm: the same bits as before the fused path).
+// Each of the three is one axpby (fused-kernels.ts): one AdainfAxpby kernel where the
+// backend has it (webgpu); else two tfjs ops, each rounded to f32 (cpu, wasm).
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
 import type { Tf } from "../methods/tf.js";
 import { axpby } from "../backend/fused-kernels.js";
-import { fusedAxpby, MomentumOptimizer, momentumUpdate } from "./momentum.js";
+import { MomentumOptimizer, momentumUpdate } from "./momentum.js";
 import { checkStepArgs } from "./slots.js";
 
 export interface SgdOptions {
@@ -27,7 +27,6 @@ export class Sgd extends MomentumOptimizer {
     checkStepArgs(params, grads, lr);
     const tf = this.tf;
     const { momentum, weightDecay } = this.opts;
-    const fused = fusedAxpby(tf);
     params.forEach((p, i) => {
       const g = grads[i];
       if (!g) return;
@@ -36,7 +35,7 @@ export class Sgd extends MomentumOptimizer {
         p,
         i,
         tf.tidy(() => {
-          const d = weightDecay === 0 ? g : fused ? axpby(tf, g, p, 1, weightDecay) : tf.add(g, tf.mul(p, weightDecay));
+          const d = weightDecay === 0 ? g : axpby(tf, g, p, 1, weightDecay);
           return momentumUpdate(tf, p, d, prev, momentum, lr);
         }) as [Tensor, Tensor?],
       );
