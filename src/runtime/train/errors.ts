@@ -1,4 +1,6 @@
 // Errors a run reports to the user as one line (the CLI prints them without a stack).
+import { Interrupted } from "../abort.js";
+import { deviceLoss } from "../backend/webgpu.js";
 
 /** The loss became NaN or infinite: the run stops, the last good checkpoint stays. */
 export class TrainingDivergedError extends Error {
@@ -40,4 +42,15 @@ export class DeviceLostError extends RunSetupError {
     super(`the GPU stopped working ${stage} (its WebGPU device was lost: ${loss}); ${next}`);
     this.name = "DeviceLostError";
   }
+}
+
+/**
+ * `e` as a DeviceLostError when the GPU's device was lost meanwhile (whatever failed then
+ * failed because of it: every read on a lost device is an empty DOMException), else `e`.
+ * `next` says what the user can do.
+ */
+export async function asDeviceLoss(tf: { getBackend(): string; backend(): unknown }, e: unknown, stage: string, next: () => string): Promise<unknown> {
+  if (e instanceof Interrupted || e instanceof DeviceLostError) return e;
+  const loss = await deviceLoss(tf);
+  return loss === null ? e : new DeviceLostError(loss, stage, next());
 }

@@ -8,8 +8,7 @@ import type { Tf } from "../methods/tf.js";
 import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
 import { listCheckpoints, loadLatestCheckpoint } from "./checkpoint-store.js";
-import { DeviceLostError, RunSetupError } from "./errors.js";
-import { deviceLoss } from "../backend/webgpu.js";
+import { asDeviceLoss, RunSetupError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf } from "./evaluation.js";
 import { backboneState, INIT_STREAMS } from "./model.js";
 import { readRunIR, runPaths, type RunEvaluation } from "../../formats/run-dir.js";
@@ -89,12 +88,11 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
       backbone.dispose();
     }
   } catch (e) {
-    const loss = e instanceof DeviceLostError ? null : await deviceLoss(tf);
-    if (loss === null) throw e;
-    throw new DeviceLostError(
-      loss,
+    throw await asDeviceLoss(
+      tf,
+      e,
       "while the checkpoint was evaluated",
-      "nothing was written: evaluate again once the GPU works (nvidia-smi), or on the CPU with --backend wasm",
+      () => "nothing was written: evaluate again once the GPU works (nvidia-smi), or on the CPU with --backend wasm",
     );
   } finally {
     sources.close();

@@ -32,7 +32,7 @@ import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
-import { DeviceLostError, RunSetupError, TrainingDivergedError } from "./errors.js";
+import { asDeviceLoss, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "./ir-compat.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
@@ -42,7 +42,7 @@ import { dataPhases } from "./progress.js";
 import { trainStep, type StepOutcome } from "./step.js";
 import { InputMeter, StepClock } from "./input-meter.js";
 import { bindableBytes, largestActivationBytes, largestBatchFor } from "../backend/limits.js";
-import { adapterLine, deviceBufferLimits, deviceErrorScope, deviceLoss, probeWebGpu } from "../backend/webgpu.js";
+import { adapterLine, deviceBufferLimits, deviceErrorScope, probeWebGpu } from "../backend/webgpu.js";
 import { evaluationFitProblem } from "./evaluation.js";
 import type { ImageSource } from "../data/index.js";
 import { heldForReadBack } from "../readback.js";
@@ -94,6 +94,11 @@ async function runLocked(
   const metricsLog = new MetricsLog(paths.metrics);
   /** What the run is doing, for the message when the GPU stops working. */
   let stage = "while the data opened";
+  /** An evaluation starts: announced as one (what Ctrl-C then says depends on it), and the stage. */
+  const evaluating = (message: string, where: string): void => {
+    report({ kind: "phase", message, evaluation: true });
+    stage = where;
+  };
   try {
     const completed = completeNormalization(declared, sources.byName);
     const ir = completed.ir;
@@ -141,8 +146,7 @@ async function runLocked(
       canEvaluateEncoder &&
       (ir.evaluate.knn || ir.evaluate.linearProbe)
     ) {
-      report({ kind: "phase", message: "evaluating the untrained encoder (kNN, linear probe)", evaluation: true });
-      stage = "while the untrained encoder was evaluated";
+      evaluating("evaluating the untrained encoder (kNN, linear probe)", "while the untrained encoder was evaluated");
       try {
         untrained = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: true }, signal);
       } catch (e) {
@@ -258,8 +262,7 @@ async function runLocked(
         report({ kind: "note", message: `the evaluation after step ${done} is left to the resumed run (--resume evaluates it first)` });
         throw new Interrupted();
       }
-      report({ kind: "phase", message: `evaluating at step ${done}`, evaluation: true });
-      stage = `in the evaluation after step ${done}`;
+      evaluating(`evaluating at step ${done}`, `in the evaluation after step ${done}`);
       const test = (await evalFeatures())!;
       if (wantVal) Object.assign(metrics, await onlineAccuracy(tf, m.classifier!, test, signal));
       if (wantKnn)
@@ -383,14 +386,12 @@ async function runLocked(
     let probe: EncoderMetrics = {};
     try {
       if (ir.evaluate.linearProbe && canEvaluateEncoder) {
-        report({ kind: "phase", message: "linear probe of the trained encoder", evaluation: true });
-        stage = "in the final linear probe";
+        evaluating("linear probe of the trained encoder", "in the final linear probe");
         probe = await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: false, probe: true }, signal);
       }
       if (startStep === total && knnIR && canEvaluateEncoder && lastEval.knn_acc1 === undefined) {
         // resumed from a final checkpoint whose metrics lack kNN (a run of an older adainfc)
-        report({ kind: "phase", message: "kNN of the trained encoder", evaluation: true });
-        stage = "in the final kNN";
+        evaluating("kNN of the trained encoder", "in the final kNN");
         Object.assign(
           lastEval,
           await evaluateFeatures(tf, ir, await bankFeatures(), (await evalFeatures())!, numClasses ?? undefined, { knn: true, probe: false }, signal),
@@ -420,7 +421,7 @@ async function runLocked(
     writeRunSummary(paths.dir, summary);
     return { status: "done", summary, checkpoint: file };
   } catch (e) {
-    throw await asDeviceLoss(tf, e, stage, paths.checkpoints);
+    throw await asDeviceLoss(tf, e, stage, () => afterDeviceLoss(paths.checkpoints));
   } finally {
     metricsLog.close();
     await pending?.catch(() => undefined);
@@ -578,22 +579,12 @@ function pendingLine(value: unknown, step: number): StepMetrics | null {
   return line.step === step - 1 && typeof line.loss === "number" ? line : null;
 }
 
-/**
- * `e` as a DeviceLostError when the GPU's device was lost meanwhile (whatever failed
- * then failed because of it), naming the newest checkpoint to resume from; else `e`.
- */
-async function asDeviceLoss(tf: Tf, e: unknown, stage: string, checkpoints: string): Promise<unknown> {
-  if (e instanceof Interrupted || e instanceof DeviceLostError) return e;
-  const loss = await deviceLoss(tf);
-  if (loss === null) return e;
+/** What the user can do once the GPU is lost: resume from the newest checkpoint, or start again. */
+function afterDeviceLoss(checkpoints: string): string {
   const newest = listCheckpoints(checkpoints).at(-1);
-  return new DeviceLostError(
-    loss,
-    stage,
-    newest
-      ? `nothing after the newest checkpoint (${newest.path}, step ${newest.step}) is saved: once the GPU works again (nvidia-smi), continue with --resume, or on the CPU with --resume --backend wasm`
-      : "no checkpoint was written yet: run again once the GPU works (nvidia-smi), or on the CPU with --backend wasm",
-  );
+  return newest
+    ? `nothing after the newest checkpoint (${newest.path}, step ${newest.step}) is saved: once the GPU works again (nvidia-smi), continue with --resume, or on the CPU with --resume --backend wasm`
+    : "no checkpoint was written yet: run again once the GPU works (nvidia-smi), or on the CPU with --backend wasm";
 }
 
 /** The backend's name from a checkpoint's `backend` (a name, or a description that starts with it). */
