@@ -79,6 +79,15 @@ async function resume(dir: string, ir: PipelineIR): Promise<{ leaked: number; co
   return { leaked: tf.memory().numTensors - before, counts };
 }
 
+/** Run options that abort once `at` is true of a progress event. */
+function stopIn(at: (e: ProgressEvent) => boolean): { signal: AbortSignal; onProgress: (e: ProgressEvent) => void } {
+  const c = new AbortController();
+  return { signal: c.signal, onProgress: (e) => at(e) && c.abort() };
+}
+
+/** Stopped in the evaluation after step 3. */
+const inEvaluationAfter3 = (e: ProgressEvent): boolean => e.kind === "phase" && e.message === "evaluating at step 3";
+
 function expectSameAsWhole(dir: string, wholeDir: string): void {
   expect(numbers(metricsOf(dir))).toEqual(numbers(metricsOf(wholeDir)));
   expect(finalFigures(dir)).toEqual(finalFigures(wholeDir));
@@ -130,15 +139,7 @@ describe("output.keep = 1: the checkpoint of the stopped evaluation is the one k
       const o: TinyOptions = { steps: 7, checkpointEvery: every, keep: 1 };
       const ref = await whole(o);
       const b = compileTiny(o);
-      const c = new AbortController();
-      const first = await runPipeline(b.ir, {
-        cwd: b.dir,
-        tf,
-        worker: "off",
-        baseline: false,
-        signal: c.signal,
-        onProgress: (e) => e.kind === "phase" && e.message === "evaluating at step 3" && c.abort(),
-      });
+      const first = await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline: false, ...stopIn(inEvaluationAfter3) });
       expect(first).toMatchObject({ status: "interrupted", step: 3 });
       expect(listCheckpoints(checkpointsOf(b.dir)).map((k) => k.step)).toEqual([3]);
       expect(loadLatestCheckpoint(checkpointsOf(b.dir))!.header.extra["pending"]).toMatchObject({ step: 2 });
@@ -155,11 +156,6 @@ describe("the waiting line is logged once, whatever stops the resumed run after 
   beforeAll(async () => {
     ref = await whole(o);
   });
-  const stopIn = (message: (e: ProgressEvent) => boolean) => {
-    const c = new AbortController();
-    return { signal: c.signal, onProgress: (e: ProgressEvent) => message(e) && c.abort() };
-  };
-
   test("stopped in the last step's evaluation, then in the final linear probe of the resumed run", async () => {
     const b = compileTiny(o);
     const first = await runPipeline(b.ir, {
@@ -194,7 +190,7 @@ describe("the waiting line is logged once, whatever stops the resumed run after 
       tf,
       worker: "off",
       baseline: false,
-      ...stopIn((e) => e.kind === "phase" && e.message === "evaluating at step 3"),
+      ...stopIn(inEvaluationAfter3),
     });
     expect(first).toMatchObject({ status: "interrupted", step: 3 });
     const crash = runPipeline(b.ir, {
@@ -233,15 +229,7 @@ describe("the live-tensor count of a resumed run's steps is the uninterrupted ru
       await runPipeline(a.ir, { cwd: a.dir, tf, worker: "off", baseline: false, onProgress: counts(uninterrupted) });
       expect(new Set(uninterrupted).size).toBe(1);
       const b = compileTiny(o);
-      const c = new AbortController();
-      const first = await runPipeline(b.ir, {
-        cwd: b.dir,
-        tf,
-        worker: "off",
-        baseline: false,
-        signal: c.signal,
-        onProgress: (e) => e.kind === "phase" && e.message === "evaluating at step 3" && c.abort(),
-      });
+      const first = await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline: false, ...stopIn(inEvaluationAfter3) });
       expect(first).toMatchObject({ status: "interrupted", step: 3 });
       const resumed: number[] = [];
       await runPipeline(b.ir, { cwd: b.dir, tf, worker: "off", baseline: false, resume: true, onProgress: counts(resumed) });
