@@ -8,7 +8,8 @@
 // Reads device data only asynchronously (webgpu has no sync reads in Node). Prints the
 // median of steps each awaited, the pipelined rate (one read per run), JS dispatch time
 // against the step's wall time, and one step's per-kernel profile (GPU time on webgpu
-// when the adapter has timestamp queries).
+// when the adapter has timestamp queries). With ADAINF_DAWN_FLAGS="backend=null" (Dawn's
+// null backend: every dispatch made, nothing computed) the times are the host's share.
 //
 //   node dist/bench/step.js --model convnet|resnet18 [--batch 64] [--steps 5] [--warmup 1]
 //        [--feature-dim N] [--projector H,O] [--backend wasm|cpu|webgpu|...] [--json]
@@ -212,7 +213,11 @@ interface KernelRow {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.backend !== undefined && !isBackendName(o.backend)) throw new Error(`unknown backend ${o.backend}`);
-  const { tf, name, description } = await selectBackend(o.backend, { wasmThreads: o.threads });
+  // Dawn's null backend (ADAINF_DAWN_FLAGS="backend=null") is accepted here: the times are then the host's share alone.
+  const { tf, name, description, adapter } = await selectBackend(o.backend, { wasmThreads: o.threads, allowNullAdapter: true });
+  const hostOnly = adapter?.nullBackend === true;
+  // Its timestamp queries return garbage: no kernel times to profile.
+  if (hostOnly) o.profile = false;
   if (o.shippedInputGrad && name === "wasm") {
     // "Before": tfjs-backend-wasm's own input gradient (our filter gradient stays,
     // since wasm ships none and could not train at all without it).
@@ -413,6 +418,7 @@ async function main(): Promise<void> {
         }
       : undefined,
     dispatch_ms_median: r1(dispatchMs),
+    host_only: hostOnly,
     images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
     views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
     loss: lastLoss,
@@ -440,6 +446,11 @@ async function main(): Promise<void> {
     `SimCLR step, ${o.model}${result.projector ? ` + projector ${result.projector}` : ""}, ${2 * o.batch} views of 32x32x3 on ${description}`,
     `  tfjs:    ${result.ms_per_step_median} ms/step awaited each (median of ${o.steps}), ${result.ms_per_step_pipelined} ms/step pipelined, ${result.views_per_s} views/s, loss ${lastLoss.toFixed(4)}`,
     `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
+    ...(hostOnly
+      ? [
+          "           host only: Dawn's null backend computes nothing, so these times are what JS, tfjs and Dawn spend dispatching the step (the loss means nothing): on this host no GPU makes the step shorter",
+        ]
+      : []),
     typeof torch === "string"
       ? `  PyTorch: ${torch}`
       : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread${torch.threads === 1 ? "" : "s"}) -> ratio ${result.ratio_vs_torch}x`,

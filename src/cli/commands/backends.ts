@@ -40,6 +40,10 @@ export async function backendsCommand(ctx: CliContext, opts: BackendsFlags): Pro
         const r18 = largestBatchFor(l, { name: "resnet18", stem: "cifar" }, [32, 32, 3]);
         lines.push(`${pad}so ResNet-18 (CIFAR stem) on 32x32 views: at most ${r18.toLocaleString("en-US")} images per view in one step`);
         if (s.adapter.software) lines.push(`${pad}a software adapter: auto-selection skips it; --backend webgpu uses it`);
+        if (s.adapter.nullBackend)
+          lines.push(
+            `${pad}Dawn's null backend (ADAINF_DAWN_FLAGS): nothing trains on it; \`adainfc bench step --backend webgpu\` times the host's share of a step`,
+          );
       }
     }
     lines.push(auto ? `* = what \`adainfc run\` picks without --backend (${auto})` : "no backend can run here");

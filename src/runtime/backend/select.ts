@@ -76,6 +76,10 @@ export function isBackendName(s: string): s is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(s);
 }
 
+/** Why Dawn's null backend is refused (everywhere but the step benchmark). */
+const NULL_ADAPTER_REASON =
+  "ADAINF_DAWN_FLAGS selects Dawn's null backend (\"backend=null\"), which computes nothing: only `adainfc bench step` measures on it (the host's share of a step); unset it to train on the GPU";
+
 /** The --backend choices as help text: "tensorflow-gpu | webgpu | ...". */
 export const BACKEND_CHOICES = BACKEND_ORDER.join(" | ");
 
@@ -105,12 +109,14 @@ export class BackendUnavailableError extends BackendError {
 
 /** What to install for a backend that cannot run for `reason`; null when the reason says what to do already. */
 function installHint(name: BackendName, reason: string): string | null {
-  return /\.ci\/install-webgpu|VK_DRIVER_FILES/.test(reason) ? null : SPECS[name].install;
+  return /\.ci\/install-webgpu|VK_DRIVER_FILES|ADAINF_DAWN_FLAGS/.test(reason) ? null : SPECS[name].install;
 }
 
 export interface SelectOptions {
   /** Threads for wasm's XNNPACK pool (default 1, the single-threaded build; ./wasm-threads.ts). */
   wasmThreads?: number;
+  /** Accept Dawn's null backend (ADAINF_DAWN_FLAGS="backend=null"), which computes nothing: benchmarks of the host's share only. */
+  allowNullAdapter?: boolean;
 }
 
 /**
@@ -152,11 +158,16 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
       // with no hardware adapter Dawn never loads here.
       const seen = await probeWebGpuIsolated();
       if (typeof seen === "string") return seen;
+      if (seen.nullBackend) return NULL_ADAPTER_REASON;
       if (seen.software) return `only a software adapter (${adapterLine(seen)}), slower than wasm; --backend webgpu uses it anyway`;
     }
     // Before the backend's import: it registers itself only if navigator.gpu exists.
     const probed = await probeWebGpu();
     if (typeof probed === "string") return probed;
+    if (probed.nullBackend && (auto || options.allowNullAdapter !== true)) {
+      releaseWebGpu();
+      return NULL_ADAPTER_REASON;
+    }
     if (auto && probed.software) {
       return `only a software adapter (${adapterLine(probed)}), slower than wasm; --backend webgpu uses it anyway`;
     }
@@ -305,7 +316,7 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
           ? `; ${threads} thread${threads === 1 ? "" : "s"} for run and eval here${noSimd === null && threads > 1 ? ", XNNPACK's and our loops'" : ""} (one per core, at most ${MAX_WASM_THREADS}: --wasm-threads)`
           : `; one thread (${why})`;
     }
-    if (available && auto === null && !(name === "webgpu" && adapter?.software)) auto = name;
+    if (available && auto === null && !(name === "webgpu" && (adapter?.software || adapter?.nullBackend))) auto = name;
     const hint = available ? null : installHint(name, detail);
     if (hint !== null) detail += `; to use it: ${hint}`;
     statuses.push({ name, available, detail, ...(adapter ? { adapter } : {}) });

@@ -26,6 +26,8 @@ export interface WebGpuAdapterInfo {
   description: string;
   /** A CPU implementation (lavapipe, SwiftShader, WARP): correct but slow. */
   software: boolean;
+  /** Dawn's null backend (ADAINF_DAWN_FLAGS="backend=null"): dispatches everything, computes nothing. */
+  nullBackend: boolean;
   limits: {
     /** Largest one buffer, in bytes: one tensor. */
     maxBufferSize: number;
@@ -63,9 +65,9 @@ const INFO_KEYS = ["vendor", "architecture", "device", "description", "isFallbac
 
 /** What the child process runs: Dawn's adapter, copied into JSON (its fields are getters). */
 const CHILD_PROBE = `
-const [entry, limitKeys, infoKeys] = [process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3])];
+const [entry, limitKeys, infoKeys, flags] = [process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3]), JSON.parse(process.argv[4])];
 const { create } = await import(entry);
-const a = await create([]).requestAdapter({ powerPreference: "high-performance" });
+const a = await create(flags).requestAdapter({ powerPreference: "high-performance" });
 const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o?.[k]]));
 const adapter = a && { info: pick(a.info, infoKeys), limits: pick(a.limits, limitKeys), features: [...a.features], isFallbackAdapter: a.isFallbackAdapter };
 process.stdout.write(JSON.stringify({ adapter }) + "\\n");
@@ -97,7 +99,7 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
     }
   }
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const args = ["--input-type=module", "-e", CHILD_PROBE, entry, JSON.stringify(LIMIT_KEYS), JSON.stringify(INFO_KEYS)];
+  const args = ["--input-type=module", "-e", CHILD_PROBE, entry, JSON.stringify(LIMIT_KEYS), JSON.stringify(INFO_KEYS), JSON.stringify(dawnFlags())];
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
     try {
@@ -150,6 +152,20 @@ function noAdapterReason(): string {
     : "Dawn found no GPU adapter";
 }
 
+/**
+ * Dawn's own start-up flags from ADAINF_DAWN_FLAGS, separated by ";" (a value may hold
+ * commas): `backend=vulkan|null|...`, `adapter=<part of its name>` (which GPU, where the
+ * machine has several kinds), `enable-dawn-features=a,b`, `disable-dawn-features=...`.
+ * Dawn ignores a flag it does not know. `backend=null` gives an adapter that dispatches
+ * everything and computes nothing: only `bench step` accepts it (the host's share of a step).
+ */
+export function dawnFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env["ADAINF_DAWN_FLAGS"] ?? "")
+    .split(";")
+    .map((f) => f.trim())
+    .filter(Boolean);
+}
+
 /** The adapter Dawn offers, or a one-line reason why there is none. Starts no device. */
 export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
   if (adapterCache) return adapterCache;
@@ -163,7 +179,7 @@ export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
   }
   let adapter: AdapterLike | null;
   try {
-    gpu ??= dawn.create([]);
+    gpu ??= dawn.create(dawnFlags());
     adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   } catch (e) {
     return `Dawn could not look for a GPU (${firstLine(e)})`;
@@ -208,6 +224,7 @@ export function releaseWebGpu(): void {
 /** One line: what the adapter is, and whether it is a software one. */
 export function adapterLine(a: WebGpuAdapterInfo): string {
   const name = a.description || a.device || a.architecture || "unknown adapter";
+  if (a.nullBackend) return `${name} (Dawn's null backend: computes nothing)`;
   const who = [a.vendor, a.architecture].filter((x) => x && x !== "software" && !name.includes(x));
   return `${name} (${[...who, a.software ? "software adapter" : "hardware adapter"].join(", ")})`;
 }
@@ -299,6 +316,8 @@ function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {
   const description = str("description");
   const text = `${vendor} ${architecture} ${device} ${description}`;
   const software = info["isFallbackAdapter"] === true || adapter.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|\bwarp\b|software/i.test(text);
+  // Dawn names it "null-backend" and gives it no vendor: it is no GPU, fast or slow.
+  const nullBackend = /^null[- ]backend$/i.test(device.trim()) || /^null[- ]backend$/i.test(description.trim());
   const limits = Object.fromEntries(LIMIT_KEYS.map((k) => [k, Number(adapter.limits[k] ?? 0)])) as WebGpuAdapterInfo["limits"];
   return {
     vendor,
@@ -306,6 +325,7 @@ function describeAdapter(adapter: AdapterLike): WebGpuAdapterInfo {
     device,
     description,
     software,
+    nullBackend,
     limits,
     features: [...adapter.features].sort(),
   };

@@ -1,13 +1,13 @@
 // probeWebGpuIsolated, the child-process look for a GPU that auto-selection makes first,
 // on stand-ins for npm `webgpu`: a hardware adapter, none, a driver that crashes the
 // process, one that hangs (and one ended by stopProbes), a module that is not there. Each answer is an adapter or one
-// line, and this process never loads Dawn for it.
+// line, and this process never loads Dawn for it. The child gets ADAINF_DAWN_FLAGS; Dawn's null backend is told apart.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { probeWebGpuIsolated, stopProbes, webGpuLoaded } from "../../../src/runtime/backend/webgpu.js";
+import { adapterLine, dawnFlags, probeWebGpuIsolated, stopProbes, webGpuLoaded } from "../../../src/runtime/backend/webgpu.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-probe-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,7 @@ export function create() { return { async requestAdapter() { return { info: new 
     device: "",
     description: "NVIDIA H200",
     software: false,
+    nullBackend: false,
     limits: {
       maxBufferSize: 2 ** 40,
       maxStorageBufferBindingSize: 2 ** 32 - 4,
@@ -42,6 +43,44 @@ export function create() { return { async requestAdapter() { return { info: new 
     features: ["shader-f16", "timestamp-query"],
   });
   expect(webGpuLoaded()).toBe(false);
+});
+
+test("ADAINF_DAWN_FLAGS: Dawn's flags, split at ';' (a value keeps its commas), empty parts and spaces dropped", () => {
+  expect(dawnFlags({})).toEqual([]);
+  expect(dawnFlags({ ADAINF_DAWN_FLAGS: "" })).toEqual([]);
+  expect(dawnFlags({ ADAINF_DAWN_FLAGS: " backend=null ; ;enable-dawn-features=skip_validation,allow_unsafe_apis;" })).toEqual([
+    "backend=null",
+    "enable-dawn-features=skip_validation,allow_unsafe_apis",
+  ]);
+});
+
+test("the child is given ADAINF_DAWN_FLAGS, and Dawn's null backend is told apart (no GPU, computes nothing)", async () => {
+  // Answers as Dawn does: with backend=null, an adapter named "null-backend" and no vendor.
+  const entry = standIn(
+    "flags",
+    `export function create(flags) { return { async requestAdapter() {
+  const isNull = flags.includes("backend=null");
+  return { info: { vendor: isNull ? "" : "nvidia", architecture: "", device: isNull ? "null-backend" : "H200", description: flags.join("|") }, limits: {}, features: [], isFallbackAdapter: false };
+} }; }`,
+  );
+  const saved = process.env["ADAINF_DAWN_FLAGS"];
+  try {
+    process.env["ADAINF_DAWN_FLAGS"] = "backend=null;enable-dawn-features=a,b";
+    const a = await probeWebGpuIsolated({ entry });
+    if (typeof a === "string") throw new Error(a);
+    expect(a.description).toBe("backend=null|enable-dawn-features=a,b");
+    expect(a.nullBackend).toBe(true);
+    expect(a.software).toBe(false);
+    expect(adapterLine({ ...a, description: "" })).toBe("null-backend (Dawn's null backend: computes nothing)");
+    delete process.env["ADAINF_DAWN_FLAGS"];
+    const b = await probeWebGpuIsolated({ entry });
+    if (typeof b === "string") throw new Error(b);
+    expect(b.nullBackend).toBe(false);
+    expect(b.description).toBe("");
+  } finally {
+    if (saved === undefined) delete process.env["ADAINF_DAWN_FLAGS"];
+    else process.env["ADAINF_DAWN_FLAGS"] = saved;
+  }
 });
 
 test("no adapter: the same reason as the in-process probe gives", async () => {
