@@ -27,6 +27,7 @@
 import type { Scalar, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import type { BackboneIR } from "../src/ir/types.js";
 import { applyFlagOverrides, isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
+import { fastDispatchOf } from "../src/runtime/backend/webgpu-dispatch.js";
 import { trainThreading } from "../src/runtime/backend/wasm-kernels/train-threads.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
@@ -419,6 +420,8 @@ async function main(): Promise<void> {
       : undefined,
     dispatch_ms_median: r1(dispatchMs),
     host_only: hostOnly,
+    // webgpu: bind groups and uniform buffers made vs reused over the whole run (src/runtime/backend/webgpu-dispatch.ts).
+    dispatch_reuse: fastDispatchOf(tf)?.stats ?? null,
     images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
     views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
     loss: lastLoss,
@@ -446,6 +449,11 @@ async function main(): Promise<void> {
     `SimCLR step, ${o.model}${result.projector ? ` + projector ${result.projector}` : ""}, ${2 * o.batch} views of 32x32x3 on ${description}`,
     `  tfjs:    ${result.ms_per_step_median} ms/step awaited each (median of ${o.steps}), ${result.ms_per_step_pipelined} ms/step pipelined, ${result.views_per_s} views/s, loss ${lastLoss.toFixed(4)}`,
     `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
+    ...(result.dispatch_reuse
+      ? [
+          `           over the run: bind groups ${result.dispatch_reuse.bindGroupsMade} made, ${result.dispatch_reuse.bindGroupsReused} reused; uniforms ${result.dispatch_reuse.uniformsWritten} written, ${result.dispatch_reuse.uniformsReused} reused`,
+        ]
+      : []),
     ...(hostOnly
       ? [
           "           host only: Dawn's null backend computes nothing, so these times are what JS, tfjs and Dawn spend dispatching the step (the loss means nothing): on this host no GPU makes the step shorter",

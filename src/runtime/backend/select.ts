@@ -152,6 +152,7 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
   let adapter: WebGpuAdapterInfo | undefined;
   let ours: string[] = [];
   let threadsNote = "";
+  let dispatchNote = "";
   if (name === "webgpu") {
     if (auto) {
       // Asked of a child process first: a broken driver cannot take this run down, and
@@ -215,6 +216,11 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
     // here the cpu backend was chosen (or forced) knowingly, so it is not shown.
     if (name === "cpu") (tf.backend() as { firstUse?: boolean }).firstUse = false;
     applyFlagOverrides(tf, process.env["ADAINF_TFJS_FLAGS"]);
+    if (name === "webgpu" && process.env["ADAINF_WEBGPU_FAST_DISPATCH"] !== "0") {
+      const { installFastDispatch } = await import("./webgpu-dispatch.js");
+      const fast = installFastDispatch(tf.backend());
+      dispatchNote = typeof fast === "string" ? `; ${fast}` : "; bind groups and uniforms reused across steps";
+    }
   } catch (e) {
     if (name === "webgpu") releaseWebGpu();
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
@@ -226,7 +232,7 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
     description +=
       info.kernels === "typescript" ? `; training loops in TypeScript (${info.reason})` : `; SIMD training loops in WebAssembly${loopThreads(info)}`;
   }
-  if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}`;
+  if (name === "webgpu") description += `; our kernels: ${ours.length ? ours.join(", ") : "none (tfjs-webgpu's own)"}${dispatchNote}`;
   return { name, tf, description, ...(adapter ? { adapter } : {}) };
 }
 
