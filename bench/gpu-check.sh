@@ -7,10 +7,11 @@
 # trains the paper's step through `adainfc run` (bench/gpu-paper.adainf: LARS, the online
 # classifier, augmentation on the CPU threads; fed vs consumed views/s), checks that
 # webgpu trains every method as wasm does (bench/gpu-parity.adainf, both at once), runs the
-# quickstart on webgpu with its wall time, and, as time allows, the same ResNet-18 step on
+# quickstart on webgpu with its wall time, times the host's share of the step (Dawn's null
+# backend, with our dispatch hooks and without), and, as time allows, the same ResNet-18 step on
 # the CPU (wasm on 8 threads against PyTorch CPU on 8) and under sets of tfjs-webgpu's
 # flags, and prints a summary.
-# Writes at most 12 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
+# Writes at most 13 files to $OUT. GPU_CHECK_TINY=1: tiny sizes, to try it on lavapipe.
 #
 #   bash bench/gpu-check.sh            (on the device: OUT set by the tool)
 #   GPU_CHECK_TINY=1 OUT=/tmp/gc-out bash bench/gpu-check.sh
@@ -44,15 +45,17 @@ if [ "$TINY" = 1 ]; then
   # "2x256" and "2x512" stand for 2x4 and 2x8 on lavapipe, where one ResNet-18 step at
   # 2x4 takes about a minute: the convnet unless GPU_CHECK_TINY_MODEL=resnet18.
   [ "${GPU_CHECK_TINY_MODEL:-convnet}" = resnet18 ] || MODEL_ARGS=(--model convnet --projector 2048,256 --backend webgpu --no-torch)
-  STEP_ARGS_256=(--batch 4 --warmup 1 --steps 2)
+  STEP_ARGS_256=(--batch 4 --warmup 1 --settle-s 2 --steps 2)
   STEP_ARGS_512=(--batch 8 --warmup 1 --steps 1 --no-profile)
   TORCH_ARGS=(--batches 4,8 --warmup 1 --steps 2 --device cpu)
   CPU_BATCH=4
   GEN_COUNT=2000
   PAPER_COUNTS=(300 300 100) # real, generated, test images
 else
-  STEP_ARGS_256=(--batch 256 --warmup 2 --steps 8)
-  STEP_ARGS_512=(--batch 512 --warmup 2 --steps 5 --no-profile)
+  # --settle-s: more warm-up steps (up to 45) while under that many seconds, so that the
+  # dispatch hooks have settled (docs/runtime.md, "Dispatch").
+  STEP_ARGS_256=(--batch 256 --warmup 2 --settle-s 20 --steps 8)
+  STEP_ARGS_512=(--batch 512 --warmup 2 --settle-s 15 --steps 5 --no-profile)
   TORCH_ARGS=(--batches 256,512)
   CPU_BATCH=32
   GEN_COUNT=160000
@@ -226,6 +229,24 @@ run_adainfc() { # what label pipeline timeout log: `adainfc run` on webgpu; sets
 }
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
 run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
+
+# --- 2b. the host's share of that step on this machine's CPU ------------------------------------
+# Dawn's null backend (every dispatch made, nothing computed; no GPU needed) times what
+# JavaScript, tfjs and Dawn's bindings spend dispatching the 2x256 step: with our dispatch
+# hooks, then without (ADAINF_WEBGPU_FAST_DISPATCH=0: tfjs-webgpu as shipped). A GPU step
+# pipelined near the first figure is bound by the host, not the GPU.
+: >"$OUT/host-step.jsonl"
+if [ "$(left)" -gt 230 ]; then
+  for fd in 1 0; do
+    log "host's share, 2x$B_LO: Dawn's null backend, ADAINF_WEBGPU_FAST_DISPATCH=$fd"
+    ADAINF_DAWN_FLAGS="backend=null" ADAINF_WEBGPU_FAST_DISPATCH=$fd timeout 30 "$NODE" dist/bench/step.js "${MODEL_ARGS[@]}" \
+      --batch "$B_LO" --warmup 45 --steps 10 --json >>"$OUT/host-step.jsonl" 2>"$WORK/host-$fd.err" ||
+      { rc=$?; log "host's share failed (rc=$rc)"; quiet <"$WORK/host-$fd.err" | tail -3; echo "{\"error\": \"rc $rc\", \"fast_dispatch\": $fd}" >>"$OUT/host-step.jsonl"; }
+  done
+  tail -n 2 "$OUT/host-step.jsonl" | cut -c1-400
+else
+  log "skipped the host's share: $(left) s left"
+fi
 
 # --- 3. the paper's step through adainfc run -----------------------------------------------------
 # bench/gpu-paper.adainf: 512 images (1,024 views) a step, LARS, the online classifier,
@@ -428,6 +449,21 @@ if w.get("profile"):
     rates = [p for p in prof if p.get("tflops") is not None]
     if rates:
         print("  arithmetic rate: " + ", ".join(f"{p['kernel']} {p['gflop']:.3g} GFLOP in {p['ms']:.1f} ms = {p['tflops']:.3g} TFLOPS" for p in rates))
+# The host's share (Dawn's null backend: every dispatch made, nothing computed) against the GPU step.
+hs = [r for r in jl("host-step.jsonl") if "error" not in r]
+hon = next((r for r in hs if r.get("dispatch_reuse")), None)
+hoff = next((r for r in hs if not r.get("dispatch_reuse")), None)
+if hon or hoff:
+    part = lambda r, what: f"{r['ms_per_step_pipelined']} ms/step pipelined ({r['dispatch_ms_median']} ms dispatch awaited) {what}" if r else f"- {what}"
+    print(f"host's share of the 2x{lo} step on this CPU (Dawn's null backend, nothing computed): "
+          + part(hon, "with our dispatch hooks") + "; " + part(hoff, "as tfjs-webgpu ships (ADAINF_WEBGPU_FAST_DISPATCH=0)"))
+    gpu_ms = web.get(lo, {}).get("ms_per_step_pipelined")
+    if hon and gpu_ms:
+        r = gpu_ms / hon["ms_per_step_pipelined"]
+        print(f"  the GPU step pipelined ({gpu_ms} ms) is {r:.2f}x the host's share: "
+              + ("bound by the host (JavaScript dispatch): fewer kernels or cheaper dispatch would speed it up" if r < 1.3 else "bound by the GPU's kernels"))
+elif jl("host-step.jsonl"):
+    print("host's share: failed (host-step.jsonl)")
 # The paper's step through adainfc run (bench/gpu-paper.adainf): batch hi images = 2*hi views.
 pr = jl("paper-run.log")
 head = next((r["paper_run"] for r in pr if "paper_run" in r), None)

@@ -1,7 +1,7 @@
 // Dawn's null backend (ADAINF_DAWN_FLAGS="backend=null": every dispatch made, nothing
 // computed), through the built CLI: `backends` names it and never auto-selects it, `run
 // --backend webgpu` refuses it in one line (it would train on garbage), and `bench step`
-// times the host's share of a step on it. The null backend needs no GPU and no Vulkan
+// times the host's share of a step on it (the dispatch hooks on, settled, or off). The null backend needs no GPU and no Vulkan
 // driver, so this runs wherever npm `webgpu` is installed.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
@@ -37,18 +37,31 @@ describe.skipIf(why !== null)(`Dawn's null backend${why ? ` (skipped: ${why})` :
     expect(r.err).not.toMatch(/To use it:|internal error|\n\s+at .*\.js:\d+/);
   });
 
-  it("bench step on it: the host's share of a step, marked so, no profile", { timeout: 120_000 }, async () => {
-    const r = await spawnCli(
-      ["bench", "step", "--backend", "webgpu", "--model", "convnet", "--batch", "2", "--steps", "2", "--warmup", "1", "--no-torch", "--json"],
-      process.cwd(),
-      env,
-    );
+  it("bench step on it: the host's share of a step, marked so, no profile; the dispatch hooks settled, or left out", { timeout: 120_000 }, async () => {
+    const args = ["bench", "step", "--backend", "webgpu", "--model", "convnet", "--batch", "2", "--steps", "2", "--warmup", "1", "--no-torch", "--json"];
+    const r = await spawnCli(args, process.cwd(), env);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out.trim().split("\n").pop()!) as Record<string, unknown>;
     expect(j["host_only"]).toBe(true);
-    expect(j["backend"]).toMatch(/null-backend \(Dawn's null backend: computes nothing\)/);
+    expect(j["backend"]).toMatch(/null-backend \(Dawn's null backend: computes nothing\).*; bind groups and uniforms reused across steps$/);
     expect(j["dispatch_ms_median"]).toBeGreaterThan(0);
     expect(j["profile_kernel_calls"]).toBeNull();
     expect(j["tensor_leak_per_step"]).toBe(0);
+    const reuse = j["dispatch_reuse"] as { bindGroupsMade: number; bindGroupsReused: number; uniformsWritten: number; uniformsReused: number };
+    expect(reuse.uniformsReused).toBeGreaterThan(reuse.uniformsWritten);
+
+    // dist/bench/step.js's --settle-s (bench step has no such flag): warm-up steps up to
+    // 45 while under the seconds given (the null backend is quick: all 45).
+    const { spawnSync } = await import("node:child_process");
+    const settled = spawnSync(process.execPath, ["dist/bench/step.js", ...args.slice(2), "--settle-s", "60"], { env, encoding: "utf8" });
+    expect(settled.status).toBe(0);
+    const s = JSON.parse(settled.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+    expect(s["warmup_steps"]).toBe(45);
+
+    const off = await spawnCli(args, process.cwd(), { ...env, ADAINF_WEBGPU_FAST_DISPATCH: "0" });
+    expect(off.code).toBe(0);
+    const o = JSON.parse(off.out.trim().split("\n").pop()!) as Record<string, unknown>;
+    expect(o["dispatch_reuse"]).toBeNull();
+    expect(o["backend"]).not.toContain("reused");
   });
 });
