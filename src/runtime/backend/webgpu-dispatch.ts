@@ -83,54 +83,97 @@ function unexpected(b: Partial<BackendLike> | null | undefined): string | null {
   return null;
 }
 
+/** A key: a list of numbers (built in a scratch array, copied when kept). */
+class Key {
+  readonly v: number[] = [];
+  /** FNV-1a over each number's 64 bits (-0, NaN and 0 all apart). */
+  hash(): number {
+    let h = 0x811c9dc5;
+    for (const x of this.v) {
+      F64[0] = x;
+      h = Math.imul(h ^ U32[0]!, 0x01000193);
+      h = Math.imul(h ^ U32[1]!, 0x01000193);
+    }
+    return h;
+  }
+  equals(kept: readonly number[]): boolean {
+    const v = this.v;
+    if (v.length !== kept.length) return false;
+    for (let i = 0; i < v.length; i++) if (!Object.is(v[i], kept[i])) return false;
+    return true;
+  }
+}
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+interface Entry<V> {
+  key: number[];
+  hash: number;
+  value: V;
+  used: boolean;
+}
+
 /**
  * A bounded cache with the clock's second chance (an LRU's cheap cousin): a hit only
  * marks its entry; past `cap`, the oldest entries are passed over once if marked (moved
  * to the end, unmarked) and the first unmarked one is dropped (handed to `evicted`).
- * A hit costs a flag, not the two hashings of a Map delete and set.
+ * Keys are lists of numbers, hashed and compared: no string is built or hashed per call.
  */
 class ClockCache<V> {
-  private readonly map = new Map<string, { value: V; used: boolean }>();
+  private readonly buckets = new Map<number, Entry<V>[]>();
+  private readonly order = new Set<Entry<V>>();
   constructor(
     private readonly cap: number,
     private readonly evicted?: (v: V) => void,
   ) {}
-  get(key: string): V | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
-    e.used = true;
-    return e.value;
-  }
-  set(key: string, value: V): void {
-    this.map.set(key, { value, used: false });
-    while (this.map.size > this.cap) {
-      const [oldest, e] = this.map.entries().next().value as [string, { value: V; used: boolean }];
-      this.map.delete(oldest);
-      if (e.used) {
-        e.used = false;
-        this.map.set(oldest, e);
-      } else {
-        this.evicted?.(e.value);
+  get(key: Key, hash: number): V | undefined {
+    const bucket = this.buckets.get(hash);
+    if (bucket === undefined) return undefined;
+    for (const e of bucket) {
+      if (key.equals(e.key)) {
+        e.used = true;
+        return e.value;
       }
+    }
+    return undefined;
+  }
+  set(key: Key, hash: number, value: V): void {
+    const e: Entry<V> = { key: key.v.slice(), hash, value, used: false };
+    const bucket = this.buckets.get(hash);
+    if (bucket === undefined) this.buckets.set(hash, [e]);
+    else bucket.push(e);
+    this.order.add(e);
+    while (this.order.size > this.cap) {
+      const oldest = this.order.values().next().value as Entry<V>;
+      this.order.delete(oldest);
+      if (oldest.used) {
+        oldest.used = false;
+        this.order.add(oldest);
+        continue;
+      }
+      const b = this.buckets.get(oldest.hash)!;
+      if (b.length === 1) this.buckets.delete(oldest.hash);
+      else b.splice(b.indexOf(oldest), 1);
+      this.evicted?.(oldest.value);
     }
   }
 }
 
-/** The uniform content's key: types, lengths and values (-0 kept apart from 0). */
-function uniformKey(us: Uniform[]): string {
-  let k = "";
+/** Uniform types as numbers, for keys. */
+const UNIFORM_TYPES: Record<string, number> = { float32: 1, int32: 2, uint32: 3 };
+
+/** The uniform content's key into `k`: each one's type, length and values; false for a type it does not know. */
+function uniformKey(k: Key, us: Uniform[]): boolean {
+  const v = k.v;
+  v.length = 0;
   for (const u of us) {
-    k += u.type;
-    k += ":";
+    const type = UNIFORM_TYPES[u.type];
+    if (type === undefined) return false;
+    v.push(type, u.data.length);
     const d = u.data;
-    for (let i = 0; i < d.length; i++) {
-      const x = d[i] as number;
-      k += Object.is(x, -0) ? "-0" : String(x);
-      k += ",";
-    }
-    k += ";";
+    for (let i = 0; i < d.length; i++) v.push(d[i] as number);
   }
-  return k;
+  return true;
 }
 
 /** A binding of the whole buffer (tfjs writes it as { buffer }, or with offset 0 and the buffer's size). */
@@ -192,10 +235,13 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
   // Uniforms: written once per content.
   const makeUniforms = backend.makeUniforms.bind(backend);
   const uniforms = new ClockCache<UniformBinding>(UNIFORM_CACHE_SIZE, (u) => backend.uniformPendingDisposal.push(u.buffer));
+  const ukey = new Key();
   backend.makeUniforms = (us: Uniform[]): UniformBinding => {
     if (!fast.enabled) return makeUniforms(us);
-    const key = uniformKey(us);
-    const hit = uniforms.get(key);
+    // A type it does not know cannot be keyed apart from another: tfjs's path.
+    if (!uniformKey(ukey, us)) return makeUniforms(us);
+    const hash = ukey.hash();
+    const hit = uniforms.get(ukey, hash);
     if (hit !== undefined) {
       stats.uniformsReused++;
       return hit;
@@ -206,7 +252,7 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
     if (pending[pending.length - 1] === made.buffer) pending.pop();
     else return made;
     stats.uniformsWritten++;
-    uniforms.set(key, made);
+    uniforms.set(ukey, hash, made);
     return made;
   };
 
@@ -238,18 +284,22 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
   // Bind groups: one per (layout, buffers, ranges).
   const createBindGroup = device.createBindGroup.bind(device);
   const bindGroups = new ClockCache<unknown>(BIND_GROUP_CACHE_SIZE);
+  const bkey = new Key();
   let direct = true;
   device.createBindGroup = (d: BindGroupDescriptor) => {
     if (!fast.enabled || d.label !== undefined) return createBindGroup(d);
-    let key = `${idOf(d.layout)}`;
+    const v = bkey.v;
+    v.length = 0;
+    v.push(idOf(d.layout));
     for (const e of d.entries) {
       const r = e.resource;
       if (!isBufferBinding(r)) return createBindGroup(d);
-      key += `|${e.binding}:${idOf(r.buffer)}`;
-      // A range other than the whole buffer is part of the key (the whole one, however written, is not).
-      if (!isWhole(r)) key += `:${r.offset ?? 0}:${r.size ?? r.buffer.size - (r.offset ?? 0)}`;
+      // A whole buffer, however written, is one binding (-1, -1); a part is its range.
+      if (isWhole(r)) v.push(e.binding, idOf(r.buffer), -1, -1);
+      else v.push(e.binding, idOf(r.buffer), r.offset ?? 0, r.size ?? r.buffer.size - (r.offset ?? 0));
     }
-    const hit = bindGroups.get(key);
+    const hash = bkey.hash();
+    const hit = bindGroups.get(bkey, hash);
     if (hit !== undefined) {
       stats.bindGroupsReused++;
       return hit;
@@ -267,7 +317,7 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
     }
     if (!direct) made = createBindGroup(d);
     stats.bindGroupsMade++;
-    bindGroups.set(key, made);
+    bindGroups.set(bkey, hash, made);
     return made;
   };
   installed.set(backendObject as object, fast);

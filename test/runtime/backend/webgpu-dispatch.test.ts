@@ -73,6 +73,11 @@ describe("uniforms", () => {
     expect(new Set([a.buffer, c.buffer, z.buffer, nz.buffer]).size).toBe(4);
     expect(writes.length).toBe(4);
     expect(fast.stats).toMatchObject({ uniformsWritten: 4, uniformsReused: 1 });
+    // A type it does not know: tfjs's own path each time (written, then to the pool).
+    backend.makeUniforms([{ type: "float16", data: [1] }]);
+    backend.makeUniforms([{ type: "float16", data: [1] }]);
+    expect(writes.length).toBe(6);
+    expect(backend.uniformPendingDisposal.length).toBe(2);
   });
 
   it("past the cache's size, the least recently used goes back to tfjs's pool at its next submit", () => {
