@@ -7,7 +7,7 @@
 // `--feature-dim 512 --projector 2048,256` the same model as bench/gpu_step.py (bench/gpu-check.sh compares the two on a GPU).
 // Reads device data only asynchronously (webgpu has no sync reads in Node). Prints the
 // median of steps each awaited, the pipelined rate (one read per run), JS dispatch time
-// against the step's wall time, and one step's per-kernel profile (GPU time on webgpu
+// against the step's wall time, the process's CPU time per pipelined step, and one step's per-kernel profile (GPU time on webgpu
 // when the adapter has timestamp queries). With ADAINF_DAWN_FLAGS="backend=null" (Dawn's
 // null backend: every dispatch made, nothing computed) the times are the host's share.
 //
@@ -30,6 +30,7 @@ import type { Scalar, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core
 import type { BackboneIR } from "../src/ir/types.js";
 import { applyFlagOverrides, isBackendName, releaseBackends, selectBackend } from "../src/runtime/backend/select.js";
 import { fastDispatchOf } from "../src/runtime/backend/webgpu-dispatch.js";
+import { deviceErrorScope } from "../src/runtime/backend/webgpu.js";
 import { trainThreading } from "../src/runtime/backend/wasm-kernels/train-threads.js";
 import type { Tf } from "../src/runtime/methods/tf.js";
 import { Head, type HeadLayerSpec } from "../src/runtime/methods/head.js";
@@ -289,6 +290,16 @@ async function main(): Promise<void> {
     process.stderr.write(`bench step: ${o.model}, 2x${o.batch} views on ${name}: ${what}\n`);
   };
   phase(`${o.warmup} warm-up step(s)${o.settleS > 0 ? `, then more up to ${SETTLE_STEPS} while under ${o.settleS} s` : ""}`);
+  // What the device rejects (a buffer over its memory, a binding over its limits) makes
+  // every figure meaningless: checked after the warm-up and after the timed steps.
+  const rejected = async (scope: ReturnType<typeof deviceErrorScope>): Promise<void> => {
+    const error = await scope?.close();
+    if (error)
+      throw new RuntimeProblem(
+        `the GPU rejected the step (${error})${hostOnly ? "; Dawn's null backend holds little memory (ResNet-18 at 2x8 views fits, at 2x16 it does not): use a smaller --batch" : ""}`,
+      );
+  };
+  let scope = deviceErrorScope(tf);
   const tStart = performance.now();
   for (let i = 0; i < o.warmup; i++) await read(dispatch());
   // webgpu's dispatch hooks settle over some 40 steps (the pool's buffers find their
@@ -298,6 +309,8 @@ async function main(): Promise<void> {
     o.warmup++;
   }
   const warmupMs = performance.now() - tStart;
+  await rejected(scope);
+  scope = deviceErrorScope(tf);
 
   if (o.flagSweep) {
     await flagSweep(tf, o, description, o.flagSweep, dispatch, read, phase);
@@ -352,10 +365,15 @@ async function main(): Promise<void> {
 
   // 2. Pipelined: o.steps steps back to back, only the last loss read (the GPU never waits for JS).
   const tp = performance.now();
+  const cpu0 = process.cpuUsage();
   let pending: Scalar[] = [];
   for (let i = 0; i < o.steps; i++) pending.push(dispatch());
   lastLoss = await read(pending.pop() as Scalar);
   const pipelinedMs = (performance.now() - tp) / o.steps;
+  // The process's CPU time (all its threads: JS, Dawn's, wasm's) per pipelined step: the
+  // host's share on a GPU, and a figure that other jobs on the machine barely move.
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / o.steps;
   for (const l of pending) l.dispose();
   pending = [];
 
@@ -403,6 +421,7 @@ async function main(): Promise<void> {
   }
   const kernelTotalMs = profile.reduce((s, p) => s + p.ms, 0);
 
+  await rejected(scope);
   if (o.torch) phase("the PyTorch reference");
   const torch = o.torch ? runTorch(o.model, o.batch, o.threads) : "skipped (--no-torch)";
   const result = {
@@ -420,6 +439,7 @@ async function main(): Promise<void> {
     input_grad_kernel: o.shippedInputGrad ? "tfjs-backend-wasm" : "adainf",
     ms_per_step_median: r1(ms),
     ms_per_step_pipelined: r1(pipelinedMs),
+    cpu_ms_per_step_pipelined: r1(cpuMs),
     loops_ab_ms: o.loopsAb
       ? {
           threaded: r1(median(ab.threaded)),
@@ -465,7 +485,7 @@ async function main(): Promise<void> {
   const lines = [
     `SimCLR step, ${o.model}${result.projector ? ` + projector ${result.projector}` : ""}, ${2 * o.batch} views of 32x32x3 on ${description}`,
     `  tfjs:    ${result.ms_per_step_median} ms/step awaited each (median of ${o.steps}), ${result.ms_per_step_pipelined} ms/step pipelined, ${result.views_per_s} views/s, loss ${lastLoss.toFixed(4)}`,
-    `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
+    `           JS dispatch ${result.dispatch_ms_median} ms of the awaited step; the process's CPU time ${result.cpu_ms_per_step_pipelined} ms per pipelined step; warm-up ${result.warmup_ms} ms for ${o.warmup} step(s)`,
     ...(result.dispatch_reuse
       ? [
           `           over the run: bind groups ${result.dispatch_reuse.bindGroupsMade} made, ${result.dispatch_reuse.bindGroupsReused} reused; uniforms ${result.dispatch_reuse.uniformsWritten} written, ${result.dispatch_reuse.uniformsReused} reused`,

@@ -1,7 +1,8 @@
 // Dawn's null backend (ADAINF_DAWN_FLAGS="backend=null": every dispatch made, nothing
 // computed), through the built CLI: `backends` names it and never auto-selects it, `run
 // --backend webgpu` refuses it in one line (it would train on garbage), and `bench step`
-// times the host's share of a step on it (the dispatch hooks on, settled, or off). The null backend needs no GPU and no Vulkan
+// times the host's share of a step on it (the dispatch hooks on, settled, or off), and
+// refuses to time a step the null device cannot hold. The null backend needs no GPU and no Vulkan
 // driver, so this runs wherever npm `webgpu` is installed.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
@@ -57,6 +58,15 @@ describe.skipIf(why !== null)(`Dawn's null backend${why ? ` (skipped: ${why})` :
     expect(settled.status).toBe(0);
     const s = JSON.parse(settled.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
     expect(s["warmup_steps"]).toBe(45);
+
+    // Over the null device's memory: every figure would be garbage; one error line instead.
+    const over = await spawnCli(
+      ["bench", "step", "--backend", "webgpu", "--model", "resnet18", "--batch", "32", "--steps", "1", "--warmup", "1", "--no-torch"],
+      process.cwd(),
+      env,
+    );
+    expect(over.code).toBe(1);
+    expect(over.err).toContain("error: the GPU rejected the step (Out of memory); Dawn's null backend holds little memory");
 
     const off = await spawnCli(args, process.cwd(), { ...env, ADAINF_WEBGPU_FAST_DISPATCH: "0" });
     expect(off.code).toBe(0);

@@ -3,8 +3,9 @@
 // ~18 µs to make, a uniform buffer write ~2 µs plus its pooling, and tfjs makes both anew
 // for every dispatch, though a training step repeats the same programs on the same
 // shapes every step. Three hooks on the started backend, none changing what is computed:
-// - uniforms: each distinct uniform content is written once into a buffer of its own and
-//   reused (a bounded cache; an evicted buffer goes back to tfjs's pool at its next submit);
+// - uniforms: a content seen a second time is written into a buffer of its own and reused
+//   (a bounded cache; an evicted buffer goes back to tfjs's pool at its next submit); one
+//   seen once (a learning rate) takes tfjs's pooled path;
 // - the buffer pool hands out, of the free buffers of a size, the one it saw first (tfjs
 //   takes the last freed), so a step gets the same buffers every step;
 // - bind groups: made once per (pipeline, buffers, ranges) and reused (a bounded cache), a
@@ -116,7 +117,8 @@ interface Entry<V> {
 /**
  * A bounded cache with the clock's second chance (an LRU's cheap cousin): a hit only
  * marks its entry; past `cap`, the oldest entries are passed over once if marked (moved
- * to the end, unmarked) and the first unmarked one is dropped (handed to `evicted`).
+ * to the end, unmarked) and the first unmarked one is dropped (handed to `evicted`),
+ * never the one being added.
  * Keys are lists of numbers, hashed and compared: no string is built or hashed per call.
  */
 class ClockCache<V> {
@@ -146,7 +148,8 @@ class ClockCache<V> {
     while (this.order.size > this.cap) {
       const oldest = this.order.values().next().value as Entry<V>;
       this.order.delete(oldest);
-      if (oldest.used) {
+      // Marked: a second chance. The entry just made is never the one dropped.
+      if (oldest.used || oldest === e) {
         oldest.used = false;
         this.order.add(oldest);
         continue;
@@ -232,9 +235,13 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
     device.createComputePipelineAsync = async (d: unknown) => memoLayouts(await createAsync(d));
   }
 
-  // Uniforms: written once per content.
+  // Uniforms: a content seen before is kept in a buffer of its own; one seen for the
+  // first time takes tfjs's path (a pooled buffer, back to the pool at the next submit),
+  // so a content that changes every step (a learning rate) gets the same pooled buffer
+  // every step, and its bind group with it, instead of filling the cache.
   const makeUniforms = backend.makeUniforms.bind(backend);
   const uniforms = new ClockCache<UniformBinding>(UNIFORM_CACHE_SIZE, (u) => backend.uniformPendingDisposal.push(u.buffer));
+  const seenOnce = new ClockCache<true>(UNIFORM_CACHE_SIZE);
   const ukey = new Key();
   backend.makeUniforms = (us: Uniform[]): UniformBinding => {
     if (!fast.enabled) return makeUniforms(us);
@@ -246,12 +253,16 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
       stats.uniformsReused++;
       return hit;
     }
+    stats.uniformsWritten++;
+    if (seenOnce.get(ukey, hash) === undefined) {
+      seenOnce.set(ukey, hash, true);
+      return makeUniforms(us);
+    }
     const made = makeUniforms(us);
     // tfjs queued it for its pool at the next submit; it is kept instead.
     const pending = backend.uniformPendingDisposal;
-    if (pending[pending.length - 1] === made.buffer) pending.pop();
-    else return made;
-    stats.uniformsWritten++;
+    if (pending[pending.length - 1] !== made.buffer) return made;
+    pending.pop();
     uniforms.set(ukey, hash, made);
     return made;
   };

@@ -249,12 +249,16 @@ export function deviceErrorScope(tf: { getBackend(): string; backend(): unknown 
   for (const f of filters) device.pushErrorScope(f);
   return {
     async close() {
-      let first: string | null = null;
+      // Scopes pop in reverse: internal, validation, out-of-memory. A buffer the device
+      // could not allocate is the cause of the validation errors that follow ("Invalid
+      // Buffer ... due to a previous error"), so it is the one said.
+      const said: Array<string | null> = [];
       for (let i = 0; i < filters.length; i++) {
         const e = await device.popErrorScope();
-        if (e && first === null) first = (e.message.split("\n")[0] ?? e.message).trim().replace(/\.$/, "");
+        said.push(e ? (e.message.split("\n")[0] ?? e.message).trim().replace(/\.$/, "") : null);
       }
-      return first;
+      const [internal, validation, oom] = said;
+      return oom ?? validation ?? internal ?? null;
     },
   };
 }

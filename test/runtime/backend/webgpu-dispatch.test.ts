@@ -1,7 +1,7 @@
 // The dispatch hooks (src/runtime/backend/webgpu-dispatch.ts) on a stand-in of
-// tfjs-webgpu 4.22's backend, where every call can be seen: a uniform content is written
-// once and its buffer kept (an evicted one goes back to tfjs's pool at the next submit),
-// -0 and 0 stay apart, the pool hands out the buffer it saw first, bind groups are made
+// tfjs-webgpu 4.22's backend, where every call can be seen: a uniform content seen once
+// takes tfjs's pooled path, seen again it is written into a buffer that is kept (an
+// evicted one goes back to tfjs's pool at the next submit), -0 and 0 stay apart, the pool hands out the buffer it saw first, bind groups are made
 // once per layout, buffers and ranges (whole buffers passed as themselves), anything else
 // goes through unchanged, and switched off every hook calls straight through.
 import { describe, expect, it } from "vitest";
@@ -59,38 +59,56 @@ function standIn() {
 }
 
 describe("uniforms", () => {
-  it("are written once per content and kept out of tfjs's pool; -0 and 0 are two contents", () => {
+  /** A content used twice (the second time it is kept), then returned from the cache. */
+  const kept = (backend: ReturnType<typeof standIn>["backend"], u: Array<{ type: string; data: number[] }>) => {
+    backend.makeUniforms(u);
+    return backend.makeUniforms(u);
+  };
+
+  it("seen once: tfjs's pooled path; seen again: written into a buffer kept out of the pool and reused; -0 and 0 apart", () => {
     const { backend, writes } = standIn();
     const fast = installFastDispatch(backend);
     if (typeof fast === "string") throw new Error(fast);
+    const once = backend.makeUniforms([{ type: "int32", data: [4, 8] }]);
+    expect(backend.uniformPendingDisposal).toEqual([once.buffer]);
+    backend.uniformPendingDisposal.length = 0; // tfjs's submit: back to its pool
     const a = backend.makeUniforms([{ type: "int32", data: [4, 8] }]);
-    const b = backend.makeUniforms([{ type: "int32", data: [4, 8] }]);
-    expect(b).toBe(a);
     expect(backend.uniformPendingDisposal).toEqual([]);
-    const c = backend.makeUniforms([{ type: "float32", data: [4, 8] }]);
-    const z = backend.makeUniforms([{ type: "float32", data: [0] }]);
-    const nz = backend.makeUniforms([{ type: "float32", data: [-0] }]);
+    expect(backend.makeUniforms([{ type: "int32", data: [4, 8] }])).toBe(a);
+    expect(writes.length).toBe(2);
+    const c = kept(backend, [{ type: "float32", data: [4, 8] }]);
+    const z = kept(backend, [{ type: "float32", data: [0] }]);
+    const nz = kept(backend, [{ type: "float32", data: [-0] }]);
     expect(new Set([a.buffer, c.buffer, z.buffer, nz.buffer]).size).toBe(4);
-    expect(writes.length).toBe(4);
-    expect(fast.stats).toMatchObject({ uniformsWritten: 4, uniformsReused: 1 });
+    expect(writes.length).toBe(8);
+    expect(fast.stats).toMatchObject({ uniformsWritten: 8, uniformsReused: 1 });
     // A type it does not know: tfjs's own path each time (written, then to the pool).
+    backend.uniformPendingDisposal.length = 0;
     backend.makeUniforms([{ type: "float16", data: [1] }]);
     backend.makeUniforms([{ type: "float16", data: [1] }]);
-    expect(writes.length).toBe(6);
-    expect(backend.uniformPendingDisposal.length).toBe(2);
+    backend.makeUniforms([{ type: "float16", data: [1] }]);
+    expect(writes.length).toBe(11);
+    expect(backend.uniformPendingDisposal.length).toBe(3);
+  });
+
+  it("a content that changes every time (a learning rate) never stays: each goes back to tfjs's pool", () => {
+    const { backend } = standIn();
+    installFastDispatch(backend);
+    for (let i = 0; i < 10; i++) backend.makeUniforms([{ type: "float32", data: [0.1 / (i + 1)] }]);
+    expect(backend.uniformPendingDisposal.length).toBe(10);
   });
 
   it("past the cache's size, the least recently used goes back to tfjs's pool at its next submit", () => {
     const { backend } = standIn();
     const fast = installFastDispatch(backend);
     if (typeof fast === "string") throw new Error(fast);
-    const first = backend.makeUniforms([{ type: "int32", data: [0] }]);
-    const second = backend.makeUniforms([{ type: "int32", data: [1] }]);
+    const first = kept(backend, [{ type: "int32", data: [0] }]);
+    const second = kept(backend, [{ type: "int32", data: [1] }]);
     backend.makeUniforms([{ type: "int32", data: [0] }]); // used again: now the newest
-    for (let i = 2; i < UNIFORM_CACHE_SIZE; i++) backend.makeUniforms([{ type: "int32", data: [i] }]);
-    expect(backend.uniformPendingDisposal).toEqual([]);
-    backend.makeUniforms([{ type: "int32", data: [UNIFORM_CACHE_SIZE] }]);
-    expect(backend.uniformPendingDisposal).toEqual([second.buffer]);
+    for (let i = 2; i < UNIFORM_CACHE_SIZE; i++) kept(backend, [{ type: "int32", data: [i] }]);
+    backend.uniformPendingDisposal.length = 0; // the first sights went back to the pool
+    kept(backend, [{ type: "int32", data: [UNIFORM_CACHE_SIZE] }]);
+    expect(backend.uniformPendingDisposal.slice(1)).toEqual([second.buffer]);
     expect(backend.makeUniforms([{ type: "int32", data: [0] }])).toBe(first);
   });
 });
@@ -188,7 +206,9 @@ it("switched off, every hook calls straight through (what is kept stays for when
   const layout = backend.device.createComputePipeline({}).getBindGroupLayout(0);
   const d = () => ({ layout, entries: [{ binding: 0, resource: { buffer: { size: 4, usage: 1, name: "b" } } }] });
   const u = [{ type: "int32", data: [1] }];
+  backend.makeUniforms(u);
   const kept = backend.makeUniforms(u);
+  backend.uniformPendingDisposal.length = 0;
   fast.enabled = false;
   backend.makeUniforms(u);
   expect(backend.uniformPendingDisposal.length).toBe(1);
@@ -196,7 +216,7 @@ it("switched off, every hook calls straight through (what is kept stays for when
   backend.device.createBindGroup(same);
   backend.device.createBindGroup(same);
   expect(made).toEqual([same, same]);
-  expect(writes.length).toBe(2);
+  expect(writes.length).toBe(3);
   fast.enabled = true;
   expect(backend.makeUniforms(u)).toBe(kept);
 });
