@@ -51,13 +51,14 @@ describe.skipIf(why !== null)(`Dawn's null backend${why ? ` (skipped: ${why})` :
     const reuse = j["dispatch_reuse"] as { bindGroupsMade: number; bindGroupsReused: number; uniformsWritten: number; uniformsReused: number };
     expect(reuse.uniformsReused).toBeGreaterThan(reuse.uniformsWritten);
 
-    // dist/bench/step.js's --settle-s (bench step has no such flag): warm-up steps up to
-    // 45 while under the seconds given (the null backend is quick: all 45).
-    const { spawnSync } = await import("node:child_process");
-    const settled = spawnSync(process.execPath, ["dist/bench/step.js", ...args.slice(2), "--settle-s", "60"], { env, encoding: "utf8" });
-    expect(settled.status).toBe(0);
-    const s = JSON.parse(settled.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+    // --settle-s: warm-up steps up to 45 while under the seconds given (the null backend is quick: all 45).
+    const settled = await spawnCli([...args, "--settle-s", "60"], process.cwd(), env);
+    expect(settled.code).toBe(0);
+    const s = JSON.parse(settled.out.trim().split("\n").pop()!) as Record<string, unknown>;
     expect(s["warmup_steps"]).toBe(45);
+    const bad = await spawnCli([...args, "--settle-s", "soon"], process.cwd(), env);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--settle-s must be a number of seconds, not 'soon'");
 
     // Over the null device's memory: every figure would be garbage; one error line instead.
     const over = await spawnCli(

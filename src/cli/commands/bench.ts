@@ -21,6 +21,7 @@ interface StepFlags {
   backend?: string;
   steps?: string;
   warmup?: string;
+  settleS?: string;
   batch?: string;
   featureDim?: string;
   projector?: string;
@@ -40,6 +41,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--backend <name>", BACKEND_CHOICES)
     .option("--steps <n>", "timed steps (median is reported)")
     .option("--warmup <n>", "untimed steps first (shader compilation on webgpu)")
+    .option("--settle-s <s>", "then more untimed steps, up to 45 in all, while under s seconds (webgpu's dispatch hooks settle over ~40 steps)")
     .option("--batch <n>", "images per view (default 64)")
     .option("--feature-dim <n>", "backbone feature width")
     .option("--projector <hidden,out>", "a SimCLR projector, e.g. 2048,256 (bench/gpu_step.py's model)")
@@ -93,6 +95,8 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   ] as const) {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
   }
+  if (opts.settleS !== undefined && !/^\d+(\.\d+)?$/.test(opts.settleS))
+    throw new UserError(`--settle-s must be a number of seconds, not '${opts.settleS}'`, EXIT_USAGE);
   // The same check as run's: tfjs's pool has at most 8 threads, and PyTorch gets the count too.
   const wasmThreads = opts.wasmThreads === undefined ? undefined : parseWasmThreads(opts.wasmThreads);
   if (opts.projector !== undefined && !/^[1-9]\d*,[1-9]\d*$/.test(opts.projector)) {
@@ -105,6 +109,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.backend) args.push("--backend", opts.backend);
   if (opts.steps) args.push("--steps", opts.steps);
   if (opts.warmup) args.push("--warmup", opts.warmup);
+  if (opts.settleS) args.push("--settle-s", opts.settleS);
   if (opts.batch) args.push("--batch", opts.batch);
   if (opts.featureDim) args.push("--feature-dim", opts.featureDim);
   if (wasmThreads !== undefined) args.push("--wasm-threads", String(wasmThreads));
