@@ -3,9 +3,9 @@
 // ~18 µs to make, a uniform buffer write ~2 µs plus its pooling, and tfjs makes both anew
 // for every dispatch, though a training step repeats the same programs on the same
 // shapes every step. Three hooks on the started backend, none changing what is computed:
-// - uniforms: a content seen a second time is written into a buffer of its own and reused
-//   (a bounded cache; an evicted buffer goes back to tfjs's pool at its next submit); one
-//   seen once (a learning rate) takes tfjs's pooled path;
+// - uniforms: a content that recurs in a later step is written into a buffer of its own
+//   and reused (a bounded cache; an evicted buffer goes back to tfjs's pool at its next
+//   submit); one that changes every step (a learning rate) takes tfjs's pooled path;
 // - the buffer pool hands out, of the free buffers of a size, the one it saw first (tfjs
 //   takes the last freed), so a step gets the same buffers every step;
 // - bind groups: made once per (pipeline, buffers, ranges) and reused (a bounded cache), a
@@ -29,6 +29,10 @@ export interface FastDispatch {
 
 /** Distinct uniform contents kept (a ResNet-18 step has ~200; per-step values such as a learning rate churn the rest). */
 export const UNIFORM_CACHE_SIZE = 4096;
+/** A uniform content seen again more than this many dispatches later is kept (a step is ~250-1,100). */
+export const RECUR_DISPATCHES = 128;
+/** ... or seen this many times (a step shorter than RECUR_DISPATCHES; one step's own repeats are ~10 at most). */
+export const RECUR_COUNT = 16;
 /** Bind groups kept: a few steps' worth of a ResNet-18 step's ~520 dispatches. */
 export const BIND_GROUP_CACHE_SIZE = 8192;
 
@@ -235,16 +239,21 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
     device.createComputePipelineAsync = async (d: unknown) => memoLayouts(await createAsync(d));
   }
 
-  // Uniforms: a content seen before is kept in a buffer of its own; one seen for the
-  // first time takes tfjs's path (a pooled buffer, back to the pool at the next submit),
-  // so a content that changes every step (a learning rate) gets the same pooled buffer
-  // every step, and its bind group with it, instead of filling the cache.
+  // Uniforms: a content seen again after RECUR_DISPATCHES other dispatches (in a later
+  // step), or seen RECUR_COUNT times (steps of few dispatches), is kept in a buffer of its
+  // own; any other takes tfjs's path (a pooled buffer,
+  // back to the pool at the next submit). A content that changes every step (LARS's
+  // update with the step's learning rate) then gets the same pooled buffer every step,
+  // and its bind group with it: kept, the same rate repeated within one step (parameters
+  // of one shape, updated a few dispatches apart) would take a new buffer every step.
   const makeUniforms = backend.makeUniforms.bind(backend);
   const uniforms = new ClockCache<UniformBinding>(UNIFORM_CACHE_SIZE, (u) => backend.uniformPendingDisposal.push(u.buffer));
-  const seenOnce = new ClockCache<true>(UNIFORM_CACHE_SIZE);
+  const lastSeen = new ClockCache<{ at: number; count: number }>(UNIFORM_CACHE_SIZE);
   const ukey = new Key();
+  let dispatches = 0;
   backend.makeUniforms = (us: Uniform[]): UniformBinding => {
     if (!fast.enabled) return makeUniforms(us);
+    dispatches++;
     // A type it does not know cannot be keyed apart from another: tfjs's path.
     if (!uniformKey(ukey, us)) return makeUniforms(us);
     const hash = ukey.hash();
@@ -254,8 +263,13 @@ export function installFastDispatch(backendObject: unknown): FastDispatch | stri
       return hit;
     }
     stats.uniformsWritten++;
-    if (seenOnce.get(ukey, hash) === undefined) {
-      seenOnce.set(ukey, hash, true);
+    const seen = lastSeen.get(ukey, hash);
+    if (seen === undefined) {
+      lastSeen.set(ukey, hash, { at: dispatches, count: 1 });
+      return makeUniforms(us);
+    }
+    if (dispatches - seen.at <= RECUR_DISPATCHES && ++seen.count < RECUR_COUNT) {
+      seen.at = dispatches;
       return makeUniforms(us);
     }
     const made = makeUniforms(us);

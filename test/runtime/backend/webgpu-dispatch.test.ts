@@ -1,11 +1,12 @@
 // The dispatch hooks (src/runtime/backend/webgpu-dispatch.ts) on a stand-in of
-// tfjs-webgpu 4.22's backend, where every call can be seen: a uniform content seen once
-// takes tfjs's pooled path, seen again it is written into a buffer that is kept (an
-// evicted one goes back to tfjs's pool at the next submit), -0 and 0 stay apart, the pool hands out the buffer it saw first, bind groups are made
+// tfjs-webgpu 4.22's backend, where every call can be seen: a uniform content seen again
+// a step later is written into a buffer that is kept (an evicted one goes back to tfjs's
+// pool at the next submit), one seen only within a step takes tfjs's pooled path, -0 and
+// 0 stay apart, the pool hands out the buffer it saw first, bind groups are made
 // once per layout, buffers and ranges (whole buffers passed as themselves), anything else
 // goes through unchanged, and switched off every hook calls straight through.
 import { describe, expect, it } from "vitest";
-import { installFastDispatch, UNIFORM_CACHE_SIZE } from "../../../src/runtime/backend/webgpu-dispatch.js";
+import { installFastDispatch, RECUR_COUNT, RECUR_DISPATCHES, UNIFORM_CACHE_SIZE } from "../../../src/runtime/backend/webgpu-dispatch.js";
 
 interface Buf {
   size: number;
@@ -59,56 +60,79 @@ function standIn() {
 }
 
 describe("uniforms", () => {
-  /** A content used twice (the second time it is kept), then returned from the cache. */
-  const kept = (backend: ReturnType<typeof standIn>["backend"], u: Array<{ type: string; data: number[] }>) => {
+  type Backend = ReturnType<typeof standIn>["backend"];
+  /** As many other dispatches as a step has between two of the same (with a type it does not key: tfjs's path), then tfjs's submit. */
+  const aStepLater = (backend: Backend) => {
+    for (let i = 0; i <= RECUR_DISPATCHES; i++) backend.makeUniforms([{ type: "float16", data: [i] }]);
+    backend.uniformPendingDisposal.length = 0; // tfjs's submit: back to its pool
+  };
+  /** A content seen, then seen again a step later (kept from then on): its kept binding. */
+  const kept = (backend: Backend, u: Array<{ type: string; data: number[] }>) => {
     backend.makeUniforms(u);
+    aStepLater(backend);
     return backend.makeUniforms(u);
   };
 
-  it("seen once: tfjs's pooled path; seen again: written into a buffer kept out of the pool and reused; -0 and 0 apart", () => {
+  it("seen again a step later: written into a buffer kept out of the pool and reused; -0 and 0 apart", () => {
     const { backend, writes } = standIn();
     const fast = installFastDispatch(backend);
     if (typeof fast === "string") throw new Error(fast);
     const once = backend.makeUniforms([{ type: "int32", data: [4, 8] }]);
     expect(backend.uniformPendingDisposal).toEqual([once.buffer]);
-    backend.uniformPendingDisposal.length = 0; // tfjs's submit: back to its pool
+    aStepLater(backend);
+    const before = writes.length;
     const a = backend.makeUniforms([{ type: "int32", data: [4, 8] }]);
     expect(backend.uniformPendingDisposal).toEqual([]);
     expect(backend.makeUniforms([{ type: "int32", data: [4, 8] }])).toBe(a);
-    expect(writes.length).toBe(2);
+    expect(writes.length).toBe(before + 1);
     const c = kept(backend, [{ type: "float32", data: [4, 8] }]);
     const z = kept(backend, [{ type: "float32", data: [0] }]);
     const nz = kept(backend, [{ type: "float32", data: [-0] }]);
     expect(new Set([a.buffer, c.buffer, z.buffer, nz.buffer]).size).toBe(4);
-    expect(writes.length).toBe(8);
     expect(fast.stats).toMatchObject({ uniformsWritten: 8, uniformsReused: 1 });
-    // A type it does not know: tfjs's own path each time (written, then to the pool).
-    backend.uniformPendingDisposal.length = 0;
-    backend.makeUniforms([{ type: "float16", data: [1] }]);
-    backend.makeUniforms([{ type: "float16", data: [1] }]);
-    backend.makeUniforms([{ type: "float16", data: [1] }]);
-    expect(writes.length).toBe(11);
-    expect(backend.uniformPendingDisposal.length).toBe(3);
   });
 
-  it("a content that changes every time (a learning rate) never stays: each goes back to tfjs's pool", () => {
+  it("seen again within a step (a learning rate shared by parameters of one shape), or never again: tfjs's pooled path", () => {
+    const { backend, writes } = standIn();
+    installFastDispatch(backend);
+    // The same rate for 10 parameters a few dispatches apart, then a new rate the next step.
+    for (const lr of [0.1, 0.09]) {
+      for (let p = 0; p < 10; p++) backend.makeUniforms([{ type: "float32", data: [lr] }]);
+      expect(backend.uniformPendingDisposal.length).toBe(10);
+      aStepLater(backend);
+    }
+    // A type it does not know: tfjs's own path each time (written, then to the pool).
+    backend.makeUniforms([{ type: "float16", data: [1] }]);
+    backend.makeUniforms([{ type: "float16", data: [1] }]);
+    expect(backend.uniformPendingDisposal.length).toBe(2);
+    expect(writes.length).toBe(2 * (10 + RECUR_DISPATCHES + 1) + 2);
+  });
+
+  it("seen again and again within short steps: kept from its RECUR_COUNT-th sight", () => {
     const { backend } = standIn();
     installFastDispatch(backend);
-    for (let i = 0; i < 10; i++) backend.makeUniforms([{ type: "float32", data: [0.1 / (i + 1)] }]);
-    expect(backend.uniformPendingDisposal.length).toBe(10);
+    const u = [{ type: "int32", data: [7] }];
+    for (let i = 1; i < RECUR_COUNT; i++) backend.makeUniforms(u);
+    expect(backend.uniformPendingDisposal.length).toBe(RECUR_COUNT - 1);
+    const kept = backend.makeUniforms(u);
+    expect(backend.uniformPendingDisposal.length).toBe(RECUR_COUNT - 1);
+    expect(backend.makeUniforms(u)).toBe(kept);
   });
 
   it("past the cache's size, the least recently used goes back to tfjs's pool at its next submit", () => {
     const { backend } = standIn();
     const fast = installFastDispatch(backend);
     if (typeof fast === "string") throw new Error(fast);
-    const first = kept(backend, [{ type: "int32", data: [0] }]);
-    const second = kept(backend, [{ type: "int32", data: [1] }]);
-    backend.makeUniforms([{ type: "int32", data: [0] }]); // used again: now the newest
-    for (let i = 2; i < UNIFORM_CACHE_SIZE; i++) kept(backend, [{ type: "int32", data: [i] }]);
-    backend.uniformPendingDisposal.length = 0; // the first sights went back to the pool
+    // Seen once each, then again a step later: all kept.
+    for (let i = 0; i < UNIFORM_CACHE_SIZE; i++) backend.makeUniforms([{ type: "int32", data: [i] }]);
+    backend.uniformPendingDisposal.length = 0;
+    const first = backend.makeUniforms([{ type: "int32", data: [0] }]);
+    const second = backend.makeUniforms([{ type: "int32", data: [1] }]);
+    for (let i = 2; i < UNIFORM_CACHE_SIZE; i++) backend.makeUniforms([{ type: "int32", data: [i] }]);
+    expect(backend.uniformPendingDisposal).toEqual([]);
+    backend.makeUniforms([{ type: "int32", data: [0] }]); // used again: marked
     kept(backend, [{ type: "int32", data: [UNIFORM_CACHE_SIZE] }]);
-    expect(backend.uniformPendingDisposal.slice(1)).toEqual([second.buffer]);
+    expect(backend.uniformPendingDisposal).toEqual([second.buffer]);
     expect(backend.makeUniforms([{ type: "int32", data: [0] }])).toBe(first);
   });
 });
@@ -207,8 +231,10 @@ it("switched off, every hook calls straight through (what is kept stays for when
   const d = () => ({ layout, entries: [{ binding: 0, resource: { buffer: { size: 4, usage: 1, name: "b" } } }] });
   const u = [{ type: "int32", data: [1] }];
   backend.makeUniforms(u);
+  for (let i = 0; i <= RECUR_DISPATCHES; i++) backend.makeUniforms([{ type: "float16", data: [i] }]);
   const kept = backend.makeUniforms(u);
   backend.uniformPendingDisposal.length = 0;
+  const written = writes.length;
   fast.enabled = false;
   backend.makeUniforms(u);
   expect(backend.uniformPendingDisposal.length).toBe(1);
@@ -216,7 +242,7 @@ it("switched off, every hook calls straight through (what is kept stays for when
   backend.device.createBindGroup(same);
   backend.device.createBindGroup(same);
   expect(made).toEqual([same, same]);
-  expect(writes.length).toBe(3);
+  expect(writes.length).toBe(written + 1);
   fast.enabled = true;
   expect(backend.makeUniforms(u)).toBe(kept);
 });
