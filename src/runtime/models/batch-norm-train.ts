@@ -66,6 +66,8 @@ function backward(
  * biased variance over N, H, W (x is NHWC), followed by max(0, y) when `relu`.
  * Differentiable in x, gamma and beta. `onStats` sees the statistics (to update
  * running averages) inside the op, so nothing about them lands on the gradient tape.
+ * gamma is read again by the backward pass, not saved: it must stay alive and unchanged
+ * until then (a model's variable: the optimiser changes it after the gradients).
  */
 export function batchNormTrain(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor, eps: number, onStats: StatsCallback, relu = false): Tensor4D {
   refuseEmptyBatch(x.shape);
@@ -74,16 +76,16 @@ export function batchNormTrain(tf: Tf, x: Tensor4D, gamma: Tensor, beta: Tensor,
     const [xIn, gIn, bIn, save] = args as [Tensor4D, Tensor, Tensor, SaveFunc];
     const [y, mean, variance] = forward(tf, xIn, gIn, bIn, attrs);
     onStats(mean, variance);
-    // Kept until the backward pass: x, two [C] statistics, gamma, and y only for
-    // the ReLU mask (with a ReLU, y is what the next convolution keeps anyway).
-    // Saving shares memory: our wasm Identity does not copy.
-    save(relu ? [xIn, mean, variance, gIn, y] : [xIn, mean, variance, gIn]);
+    // Kept until the backward pass: x, two [C] statistics, and y only for the ReLU
+    // mask (with a ReLU, y is what the next convolution keeps anyway). Saving shares
+    // memory (our wasm Identity does not copy) but is one tfjs kernel call each.
+    save(relu ? [xIn, mean, variance, y] : [xIn, mean, variance]);
     return {
       value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [sx, sm, sv, sg, sy] = saved as [Tensor4D, Tensor1D, Tensor1D, Tensor, Tensor4D | undefined];
+        const [sx, sm, sv, sy] = saved as [Tensor4D, Tensor1D, Tensor1D, Tensor4D | undefined];
         // Without a ReLU the kernel does not read y; x stands in for it.
-        return backward(tf, dy as Tensor4D, { x: sx, mean: sm, variance: sv, gamma: sg, y: sy ?? sx }, attrs);
+        return backward(tf, dy as Tensor4D, { x: sx, mean: sm, variance: sv, gamma: gIn, y: sy ?? sx }, attrs);
       },
     };
   });
