@@ -12,7 +12,7 @@
 // compare across backends: our fused kernels replace tfjs ops where they are registered).
 //
 //   ADAINF_DAWN_FLAGS="backend=null" node dist/bench/host-step.js [--backend webgpu]
-//        [--batch 8] [--steps 30] [--warmup 3] [--json]
+//        [--batch 8] [--steps 30] [--warmup 80] [--json]
 //
 // This prints numbers; it asserts nothing (speed is not a unit test here).
 import path from "node:path";
@@ -34,7 +34,8 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { backend: "webgpu", batch: 8, steps: 30, warmup: 3, json: false };
+  // 80 warm-up steps: webgpu's dispatch hooks settle over them (src/runtime/backend/webgpu-dispatch.ts).
+  const o: Options = { backend: "webgpu", batch: 8, steps: 30, warmup: 80, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (min: number): number => {

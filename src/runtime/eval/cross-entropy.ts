@@ -2,7 +2,6 @@
 // the mean over labelled rows only. With no labelled row at all the loss is 0 (torch
 // would return NaN), so a batch of purely generated images leaves the classifier alone.
 import type { Scalar, Tensor2D } from "@tensorflow/tfjs-core";
-import { sum } from "../methods/ops.js";
 import type { Tf } from "../methods/tf.js";
 
 export function maskedCrossEntropy(tf: Tf, logits: Tensor2D, labels: ArrayLike<number>): Scalar {
@@ -20,7 +19,7 @@ export function maskedCrossEntropy(tf: Tf, logits: Tensor2D, labels: ArrayLike<n
   return tf.tidy(() => {
     if (count === 0) return tf.mul(tf.sum(logits), 0) as Scalar;
     const logProbs = tf.logSoftmax(logits);
-    const picked = sum<Scalar>(tf, tf.mul(logProbs, tf.tensor2d(target, [n, c])));
+    const picked = tf.sum(tf.mul(logProbs, tf.tensor2d(target, [n, c])));
     // -picked / count as picked / -count: a division's sign is apart from its rounding,
     // so the same bits (and gradient) with one Neg fewer each way.
     return tf.div(picked, -count) as Scalar;

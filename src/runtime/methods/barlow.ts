@@ -10,7 +10,6 @@ import type { Rng } from "../rng.js";
 import { BaseMethod } from "./base.js";
 import { BN_EPS } from "./batchnorm1d.js";
 import { Head } from "./head.js";
-import { moments, sum } from "./ops.js";
 import { ShapeConstants } from "./shape-constants.js";
 import type { Tf } from "./tf.js";
 import type { LossInput } from "./types.js";
@@ -35,13 +34,13 @@ export function barlowLoss(tf: Tf, z1: Tensor2D, z2: Tensor2D, lambda: number, s
   if (constants && constants.eye.shape[0] !== d) throw new Error(`barlow: constants for ${constants.eye.shape[0]} dimensions, not ${d}`);
   return tf.tidy(() => {
     const standardise = (z: Tensor2D): Tensor2D => {
-      const { mean, variance } = moments(tf, z, 0);
+      const { mean, variance } = tf.moments(z, 0);
       return tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BN_EPS))) as Tensor2D;
     };
     const c = tf.div(tf.matMul(standardise(z1), standardise(z2), true, false), n);
     const { eye, offWeight } = constants ?? barlowConstants(tf, d, lambda);
     const cdif = tf.square(tf.sub(c, eye));
-    return tf.mul(sum(tf, tf.mul(cdif, offWeight)), scaleLoss) as Scalar;
+    return tf.mul(tf.sum(tf.mul(cdif, offWeight)), scaleLoss) as Scalar;
   });
 }
 

@@ -5,7 +5,6 @@
 import type { Tensor2D, Variable } from "@tensorflow/tfjs-core";
 import { refuseEmptyBatch } from "../backend/batch-norm-kernels.js";
 import { cloneVariable, makeVariable } from "./init.js";
-import { moments } from "./ops.js";
 import type { Tf } from "./tf.js";
 import type { ParamInfo } from "./types.js";
 
@@ -58,7 +57,7 @@ export class BatchNorm1d {
     }
     refuseEmptyBatch(x.shape);
     const n = x.shape[0];
-    const { mean, variance } = moments(tf, x, 0);
+    const { mean, variance } = tf.moments(x, 0);
     // Running statistics are state, not part of the loss: no path leads from them to
     // the loss, so the gradient tape prunes these ops.
     tf.tidy(() => {

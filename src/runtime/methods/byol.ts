@@ -8,7 +8,7 @@ import type { BYOLIR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
 import { BaseMethod } from "./base.js";
 import { Head } from "./head.js";
-import { detach, l2Normalize, mean, requireViews, sum } from "./ops.js";
+import { detach, l2Normalize, requireViews } from "./ops.js";
 import type { Tf } from "./tf.js";
 import type { LossInput } from "./types.js";
 
@@ -17,8 +17,8 @@ export function byolLoss(tf: Tf, p: Tensor2D, z: Tensor2D): Scalar {
   return tf.tidy(() => {
     const pn = l2Normalize(tf, p, 1e-8);
     const zn = l2Normalize(tf, detach(tf, z) as Tensor2D, 1e-8);
-    const cos = sum(tf, tf.mul(pn, zn), 1);
-    return tf.sub(2, tf.mul(2, mean(tf, cos))) as Scalar;
+    const cos = tf.sum(tf.mul(pn, zn), 1);
+    return tf.sub(2, tf.mul(2, tf.mean(cos))) as Scalar;
   });
 }
 

@@ -11,7 +11,7 @@ import type { Rng } from "../rng.js";
 import { BaseMethod } from "./base.js";
 import { Head } from "./head.js";
 import { KeyQueue } from "./key-queue.js";
-import { crossEntropyFirstClass, detach, l2Normalize, requireViews, sum } from "./ops.js";
+import { crossEntropyFirstClass, detach, l2Normalize, requireViews } from "./ops.js";
 import type { StateDict } from "./state-dict.js";
 import type { Tf } from "./tf.js";
 import type { LossInput, MomentumPair } from "./types.js";
@@ -22,7 +22,7 @@ import type { LossInput, MomentumPair } from "./types.js";
  */
 export function mocoLoss(tf: Tf, query: Tensor2D, key: Tensor2D, queue: Tensor2D, temperature: number): Scalar {
   return tf.tidy(() => {
-    const pos = sum(tf, tf.mul(query, key), 1, true);
+    const pos = tf.sum(tf.mul(query, key), 1, true);
     const neg = tf.matMul(query, queue, false, true);
     const logits = tf.div(tf.concat([pos, neg], 1), temperature) as Tensor2D;
     return crossEntropyFirstClass(tf, logits);

@@ -9,7 +9,7 @@ import type { SimCLRIR } from "../../ir/types.js";
 import type { Rng } from "../rng.js";
 import { BaseMethod } from "./base.js";
 import { Head } from "./head.js";
-import { l2Normalize, logSumExp, mean } from "./ops.js";
+import { l2Normalize } from "./ops.js";
 import { ShapeConstants } from "./shape-constants.js";
 import type { Tf } from "./tf.js";
 import type { LossInput } from "./types.js";
@@ -58,9 +58,9 @@ export function simclrLoss(tf: Tf, views: readonly Tensor2D[], temperature: numb
     const { pos, other } = masks ?? simclrMasks(tf, n, views.length);
     const z = l2Normalize(tf, tf.concat([...views], 0) as Tensor2D);
     const logits = tf.div(tf.matMul(z, z, false, true), temperature);
-    const logPos = logSumExp(tf, tf.add(logits, pos) as Tensor2D, 1);
-    const logAll = logSumExp(tf, tf.add(logits, other) as Tensor2D, 1);
-    return tf.neg(mean(tf, tf.sub(logPos, logAll))) as Scalar;
+    const logPos = tf.logSumExp(tf.add(logits, pos), 1);
+    const logAll = tf.logSumExp(tf.add(logits, other), 1);
+    return tf.neg(tf.mean(tf.sub(logPos, logAll))) as Scalar;
   });
 }
 

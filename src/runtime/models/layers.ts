@@ -8,7 +8,6 @@ import type { Rng } from "../rng.js";
 import type { ModelState, NamedParam } from "./backbone.js";
 import type { Tf } from "../methods/tf.js";
 import { axpby } from "../backend/fused-kernels.js";
-import { mean } from "../methods/ops.js";
 import { batchNormTrain } from "./batch-norm-train.js";
 
 /** Holds every variable of a model by name; layers register into it. */
@@ -156,7 +155,7 @@ export function linear(store: VariableStore, rng: Rng, name: string, cin: number
   };
 }
 
-/** Global average pooling: [N, H, W, C] -> [N, C] (tf.mean; its gradient made on the device: ops.ts). */
+/** Global average pooling: [N, H, W, C] -> [N, C]. */
 export function globalAvgPool(tf: Tf, x: Tensor4D): Tensor2D {
-  return mean<Tensor2D>(tf, x, [1, 2]);
+  return tf.mean(x, [1, 2]) as Tensor2D;
 }

@@ -1,9 +1,11 @@
 // Our Mean and Sum gradients (src/runtime/backend/gradients.ts) against tfjs-core 4.22's
 // formula, dy * ones(x.shape) (then / n for Mean), on cpu and wasm: the same bits for
 // global pooling, a loss's mean, keepDims and negative axes; and what runs: a Tile, no
-// ones tensor made on the CPU (no kernel takes one as input) and no Multiply.
+// ones tensor made on the CPU (no tensor made from JS values but Mean's divisor) and no
+// Multiply.
 import type { NamedAttrMap, Tensor } from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countKernelCalls } from "../../../bench/kernel-calls.js";
 import { releaseBackends, selectBackend } from "../../../src/runtime/backend/select.js";
 import type { Tf } from "../../../src/runtime/methods/tf.js";
 
@@ -69,3 +71,22 @@ for (const backend of ["cpu", "wasm"] as const) {
     });
   });
 }
+
+describe("the backward passes make no tensor from JS values (each an upload on a GPU)", () => {
+  beforeAll(async () => {
+    await selectBackend("cpu");
+  });
+  const backwardUploads = (f: (x: Tensor) => Tensor): number => {
+    const x = tf.randomNormal([8, 4, 4, 6], 0, 1, "float32", 3);
+    const dy = tf.tidy(() => tf.onesLike(f(x)));
+    const c = countKernelCalls(tf, () => tf.tidy(() => tf.grad((a: Tensor) => f(a))(x, dy)));
+    c.result.dispose();
+    tf.dispose([x, dy]);
+    return c.madeFromValues;
+  };
+  it("Sum's: none; Mean's: its divisor (tfjs's made a ones tensor the size of x besides)", () => {
+    expect(backwardUploads((x) => tf.sum(x, [1, 2]))).toBe(0);
+    expect(backwardUploads((x) => tf.mean(x, [1, 2]))).toBe(1);
+    expect(backwardUploads((x) => tf.logSumExp(tf.reshape(x, [8, 96]), 1))).toBe(0);
+  });
+});
