@@ -234,9 +234,9 @@ run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${ST
 # Dawn's null backend (every dispatch made, nothing computed; no GPU needed) times what
 # JavaScript, tfjs and Dawn's bindings spend dispatching the step: with our dispatch hooks,
 # then without (ADAINF_WEBGPU_FAST_DISPATCH=0: tfjs-webgpu as shipped). The null device
-# holds little memory, so at 2x8 views: the host's work per step is the same at any batch
-# (the same kernels on other shapes; the bench uploads no input). A GPU step pipelined
-# near the first figure is bound by the host, not the GPU.
+# holds little memory, so at 2x8 views: the host's work per step hardly depends on the
+# batch (the same kernels on other shapes; the bench uploads no input; measured here at
+# 2x2 and 2x8). A GPU step pipelined near the first figure is bound by the host, not the GPU.
 : >"$OUT/host-step.jsonl"
 if [ "$(left)" -gt 230 ]; then
   for fd in 1 0; do
@@ -458,7 +458,7 @@ hoff = next((r for r in hs if not r.get("dispatch_reuse")), None)
 if hon or hoff:
     part = lambda r, what: (f"{r['ms_per_step_pipelined']} ms/step pipelined, {r.get('cpu_ms_per_step_pipelined')} ms CPU ({r['dispatch_ms_median']} ms dispatch awaited) {what}"
                             if r else f"- {what}")
-    print(f"host's share of the step on this CPU (Dawn's null backend, nothing computed; at 2x8 views, the same work at any batch): "
+    print(f"host's share of the step on this CPU (Dawn's null backend, nothing computed; measured at 2x8 views, what the null device holds): "
           + part(hon, "with our dispatch hooks") + "; " + part(hoff, "as tfjs-webgpu ships (ADAINF_WEBGPU_FAST_DISPATCH=0)"))
     gpu_ms = web.get(lo, {}).get("ms_per_step_pipelined")
     if hon and gpu_ms:
