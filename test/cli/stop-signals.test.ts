@@ -74,7 +74,7 @@ test("a second Ctrl-C during synchronous work exits 130 when the work ends, neve
   expect(r.code).toBe(130);
 });
 
-test("SIGTERM right after Ctrl-C exits 143", { timeout: 60_000 }, async () => {
+test("SIGTERM right after Ctrl-C: one is answered, the other exits (neither is lost)", { timeout: 60_000 }, async () => {
   let sent = 0;
   const r = await ended(child(2000, false), (err, send) => {
     if (sent === 0 && err.includes("ready")) {
@@ -83,8 +83,12 @@ test("SIGTERM right after Ctrl-C exits 143", { timeout: 60_000 }, async () => {
       send("SIGTERM");
     }
   });
-  expect(r.err.match(/first SIGINT/g)).toHaveLength(1);
-  expect(r.code).toBe(143);
+  // Sent back to back, the two may reach the process's threads in either order (seen:
+  // 1 run in 4 handled SIGTERM first), so the one answered decides the exit code: the
+  // other's, 143 after Ctrl-C, 130 after SIGTERM.
+  const first = r.err.match(/first (SIGINT|SIGTERM)/g) ?? [];
+  expect(first).toHaveLength(1);
+  expect(r.code).toBe(first[0] === "first SIGINT" ? 143 : 130);
 });
 
 test("two signals during the same synchronous work: the first is answered once, the second exits 130", { timeout: 60_000 }, async () => {

@@ -48,14 +48,17 @@ describe.skipIf(why !== null)(`Dawn's null backend${why ? ` (skipped: ${why})` :
     expect(j["dispatch_ms_median"]).toBeGreaterThan(0);
     expect(j["profile_kernel_calls"]).toBeNull();
     expect(j["tensor_leak_per_step"]).toBe(0);
-    const reuse = j["dispatch_reuse"] as { bindGroupsMade: number; bindGroupsReused: number; uniformsWritten: number; uniformsReused: number };
-    expect(reuse.uniformsReused).toBeGreaterThan(reuse.uniformsWritten);
+    expect(j["dispatch_reuse"]).toMatchObject({ bindGroupsMade: expect.any(Number), uniformsWritten: expect.any(Number) });
 
-    // --settle-s: warm-up steps up to 45 while under the seconds given (the null backend is quick: all 45).
+    // --settle-s: warm-up steps up to 45 while under the seconds given (the null backend
+    // is quick: all 45); by then the hooks reuse more than they make.
     const settled = await spawnCli([...args, "--settle-s", "60"], process.cwd(), env);
     expect(settled.code).toBe(0);
     const s = JSON.parse(settled.out.trim().split("\n").pop()!) as Record<string, unknown>;
     expect(s["warmup_steps"]).toBe(45);
+    const reuse = s["dispatch_reuse"] as { bindGroupsMade: number; bindGroupsReused: number; uniformsWritten: number; uniformsReused: number };
+    expect(reuse.bindGroupsReused).toBeGreaterThan(reuse.bindGroupsMade);
+    expect(reuse.uniformsReused).toBeGreaterThan(reuse.uniformsWritten);
     const bad = await spawnCli([...args, "--settle-s", "soon"], process.cwd(), env);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--settle-s must be a number of seconds, not 'soon'");
