@@ -196,9 +196,13 @@ function isBufferBinding(r: unknown): r is BufferBinding {
  * Installs the hooks on a started tfjs-webgpu backend (`tf.backend()` on webgpu). Returns
  * their switch and counts, or why they were not installed (tfjs's internals not as
  * expected: its path then stays as shipped). Install before the first kernel runs: a
- * pipeline made earlier keeps making its bind groups each time.
+ * pipeline made earlier keeps making its bind groups each time. Installing again on the
+ * same backend returns the hooks already there.
  */
 export function installFastDispatch(backendObject: unknown): FastDispatch | string {
+  // Once per backend: selectBackend runs again for each point of a sweep.
+  const existing = typeof backendObject === "object" && backendObject !== null ? installed.get(backendObject) : undefined;
+  if (existing !== undefined) return existing;
   const why = unexpected(backendObject as Partial<BackendLike>);
   if (why !== null) return `tfjs-webgpu's dispatch path left as shipped (${why})`;
   const backend = backendObject as BackendLike;

@@ -3,15 +3,19 @@
 // after step, the hooks settle until a step makes almost no bind group and writes no
 // uniform, where tfjs-webgpu as shipped makes ~470 and writes ~126 every step. The
 // buffers' roles settle slowly (the pool's state at a step's start repeats only after
-// some 40 steps), so a short benchmark must warm up that long.
+// some 40 steps), so a short benchmark must warm up that long. And a long trainer run
+// holds steady: the same buffers and bytes, no new bind group, the same tensors.
 import { createRequire } from "node:module";
 import type { Tensor4D, Variable } from "@tensorflow/tfjs-core";
 import { afterAll, expect, it } from "vitest";
 import { releaseBackends, selectBackend } from "../../../src/runtime/backend/select.js";
 import { fastDispatchOf, type DispatchStats } from "../../../src/runtime/backend/webgpu-dispatch.js";
+import { compileFileSync } from "../../../src/driver.js";
 import { buildBackbone } from "../../../src/runtime/models/build.js";
 import { Sgd } from "../../../src/runtime/optim/index.js";
 import { Rng } from "../../../src/runtime/rng.js";
+import { runPipeline } from "../../../src/runtime/train/index.js";
+import { tinyProject } from "../../train/fixtures.js";
 
 let why: string | null = null;
 try {
@@ -66,5 +70,42 @@ it.skipIf(why !== null)(
       expect(s.uniformsWritten).toBe(0);
     }
     expect(new Set(tensors.slice(-10)).size).toBe(1);
+  },
+);
+
+it.skipIf(why !== null)(
+  `a 400-step trainer run: buffers, bytes, bind groups and tensors level off${why ? ` (skipped: ${why})` : ""}`,
+  { timeout: 120_000 },
+  async () => {
+    const { tf } = await selectBackend("webgpu", { allowNullAdapter: true });
+    const fast = fastDispatchOf(tf)!;
+    // Selected again (as each point of a sweep does): the same hooks.
+    expect(fastDispatchOf((await selectBackend("webgpu", { allowNullAdapter: true })).tf)).toBe(fast);
+    const dir = tinyProject({ steps: 400, checkpointEvery: null, evaluate: "online_linear(lr = 0.1, every = 100000 steps)" });
+    const ir = compileFileSync("tiny.adainf", { cwd: dir }).pipelines[0]!.ir;
+    const manager = (tf.backend() as unknown as { bufferManager: { numBytesAllocated: number; getNumUsedBuffers(): number; getNumFreeBuffers(): number } })
+      .bufferManager;
+    const at = new Map<number, number[]>();
+    const result = await runPipeline(ir, {
+      cwd: dir,
+      tf,
+      worker: "off",
+      baseline: false,
+      onProgress: (e) => {
+        if (e.kind === "step" && [200, 300, 399].includes(e.metrics.step + 1)) {
+          at.set(e.metrics.step + 1, [
+            manager.numBytesAllocated,
+            manager.getNumUsedBuffers() + manager.getNumFreeBuffers(),
+            fast.stats.bindGroupsMade,
+            e.numTensors,
+          ]);
+        }
+      },
+    });
+    expect(result.status).toBe("done");
+    // Measured: from about the 100th step on, nothing new (the learning rate's uniforms are
+    // written every step, into the same pooled buffers).
+    expect(at.get(300)).toEqual(at.get(200));
+    expect(at.get(399)).toEqual(at.get(200));
   },
 );

@@ -247,6 +247,16 @@ it("switched off, every hook calls straight through (what is kept stays for when
   expect(backend.makeUniforms(u)).toBe(kept);
 });
 
+it("installed again on the same backend (a sweep selects it per point): the same hooks, not a second layer", () => {
+  const { backend } = standIn();
+  const first = installFastDispatch(backend);
+  const uniforms = backend.makeUniforms;
+  const createBindGroup = backend.device.createBindGroup;
+  expect(installFastDispatch(backend)).toBe(first);
+  expect(backend.makeUniforms).toBe(uniforms);
+  expect(backend.device.createBindGroup).toBe(createBindGroup);
+});
+
 it("a backend whose internals are not tfjs-webgpu 4.22's is left as it is, with the reason", () => {
   const { backend } = standIn();
   const { makeUniforms, ...noUniforms } = backend;
