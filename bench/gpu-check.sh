@@ -230,7 +230,7 @@ run_adainfc() { # what label pipeline timeout log: `adainfc run` on webgpu; sets
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
 run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
 
-# --- 2b. the host's share of that step on this machine's CPU ------------------------------------
+# --- 2b. the host's share of that step, and of the trainer's, on this machine's CPU ---------------
 # Dawn's null backend (every dispatch made, nothing computed; no GPU needed) times what
 # JavaScript, tfjs and Dawn's bindings spend dispatching the step: with our dispatch hooks,
 # then without (ADAINF_WEBGPU_FAST_DISPATCH=0: tfjs-webgpu as shipped). The null device
@@ -245,7 +245,11 @@ if [ "$(left)" -gt 230 ]; then
       --batch 8 --warmup 45 --steps 20 --json >>"$OUT/host-step.jsonl" 2>"$WORK/host-$fd.err" ||
       { rc=$?; log "host's share failed (rc=$rc)"; quiet <"$WORK/host-$fd.err" | tail -3; echo "{\"error\": \"rc $rc\", \"fast_dispatch\": $fd}" >>"$OUT/host-step.jsonl"; }
   done
-  tail -n 2 "$OUT/host-step.jsonl" | cut -c1-400
+  # The trainer's own step (`adainfc run`'s: LARS, the online classifier; bench/host-step.ts), for the paper run below.
+  log "host's share of the trainer's step, 2x8: Dawn's null backend"
+  ADAINF_DAWN_FLAGS="backend=null" timeout 40 "$NODE" dist/bench/host-step.js --json >>"$OUT/host-step.jsonl" 2>"$WORK/host-trainer.err" ||
+    { rc=$?; log "the trainer's host share failed (rc=$rc)"; quiet <"$WORK/host-trainer.err" | tail -3; echo "{\"bench\": \"host-step\", \"error\": \"rc $rc\"}" >>"$OUT/host-step.jsonl"; }
+  tail -n 3 "$OUT/host-step.jsonl" | cut -c1-400
 else
   log "skipped the host's share: $(left) s left"
 fi
@@ -452,7 +456,8 @@ if w.get("profile"):
     if rates:
         print("  arithmetic rate: " + ", ".join(f"{p['kernel']} {p['gflop']:.3g} GFLOP in {p['ms']:.1f} ms = {p['tflops']:.3g} TFLOPS" for p in rates))
 # The host's share (Dawn's null backend: every dispatch made, nothing computed) against the GPU step.
-hs = [r for r in jl("host-step.jsonl") if "error" not in r]
+hs = [r for r in jl("host-step.jsonl") if "error" not in r and r.get("bench") != "host-step"]
+trainer_host = next((r for r in jl("host-step.jsonl") if r.get("bench") == "host-step" and "error" not in r), None)
 hon = next((r for r in hs if r.get("dispatch_reuse")), None)
 hoff = next((r for r in hs if not r.get("dispatch_reuse")), None)
 if hon or hoff:
@@ -488,6 +493,11 @@ else:
               + (f"; {med / f32:.2f}x PyTorch fp32's bare step at 2x{hi}" if f32 else "")
               + (f", {med / t32:.2f}x its tf32 step" if t32 else ""))
         print(f"  projected: the paper's 100k steps through adainfc run on this one GPU: {proj(med)} (training steps only; evaluation every 200 steps and checkpoints extra)")
+        if trainer_host:
+            th = trainer_host["awaited_ms_median"]
+            print(f"  the trainer's step's host share on this CPU (Dawn's null backend, 2x8 views, bench/host-step.ts): {th} ms ({trainer_host['cpu_ms_median']} ms CPU,"
+                  f" {trainer_host['kernel_calls']} kernel calls); the median step is {med / th:.1f}x that: "
+                  + ("bound by the host" if med / th < 1.3 else "bound by the GPU (or by input)"))
     inp = (done or {}).get("input")
     if inp:
         print(f"  fed vs consumed: augmentation made {inp['augment_views_per_s']:,} views/s on {inp['threads']} thread{'' if inp['threads'] == 1 else 's'}, training took {inp['train_views_per_s']:,} views/s;"
