@@ -1,5 +1,5 @@
 // The host's share of a tfjs-webgpu 4.22 dispatch, cut where Dawn's Node bindings spend
-// it. Measured on Dawn's null backend (docs/runtime.md, "Dispatch"): a bind group costs
+// it. Measured on Dawn's null backend (docs/runtime.md, "The host's share of a step"): a bind group costs
 // ~18 µs to make, a uniform buffer write ~2 µs plus its pooling, and tfjs makes both anew
 // for every dispatch, though a training step repeats the same programs on the same
 // shapes every step. Three hooks on the started backend, none changing what is computed:
@@ -9,7 +9,9 @@
 // - the buffer pool hands out, of the free buffers of a size, the one it saw first (tfjs
 //   takes the last freed), so a step gets the same buffers every step;
 // - bind groups: made once per (pipeline, buffers, ranges) and reused (a bounded cache), a
-//   whole-buffer binding passed as the buffer itself (half the bindings' conversion cost).
+//   whole-buffer binding passed as the buffer itself (half the bindings' conversion cost);
+//   for that, each pipeline returns one layout object per index (Dawn's bindings wrap a
+//   new one at every call).
 // ADAINF_WEBGPU_FAST_DISPATCH=0 leaves tfjs's path as shipped; `enabled` switches the
 // hooks off and on in a running process (tests and benchmarks compare the two).
 
