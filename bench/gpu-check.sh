@@ -53,7 +53,7 @@ if [ "$TINY" = 1 ]; then
   PAPER_COUNTS=(300 300 100) # real, generated, test images
 else
   # --settle-s: more warm-up steps (up to 45) while under that many seconds, so that the
-  # dispatch hooks have settled (docs/runtime.md, "Dispatch").
+  # dispatch hooks have settled (docs/runtime.md, "The host's share of a step").
   STEP_ARGS_256=(--batch 256 --warmup 2 --settle-s 20 --steps 8)
   STEP_ARGS_512=(--batch 512 --warmup 2 --settle-s 15 --steps 5 --no-profile)
   TORCH_ARGS=(--batches 256,512)
