@@ -2,7 +2,8 @@
 // computed), through the built CLI: `backends` names it and never auto-selects it, `run
 // --backend webgpu` refuses it in one line (it would train on garbage), and `bench step`
 // times the host's share of a step on it (the dispatch hooks on, settled, or off), and
-// refuses to time a step the null device cannot hold. The null backend needs no GPU and no Vulkan
+// refuses to time a step the null device cannot hold; flags that match no adapter are
+// said as such. The null backend needs no GPU and no Vulkan
 // driver, so this runs wherever npm `webgpu` is installed.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
@@ -34,6 +35,16 @@ describe.skipIf(why !== null)(`Dawn's null backend${why ? ` (skipped: ${why})` :
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
       /^error: backend 'webgpu' is not available: ADAINF_DAWN_FLAGS selects Dawn's null backend \("backend=null"\), which computes nothing: .*unset it to train on the GPU$/m,
+    );
+    expect(r.err).not.toMatch(/To use it:|internal error|\n\s+at .*\.js:\d+/);
+  });
+
+  it("flags that match no adapter: run --backend webgpu says so with the flags, no install hint (exit 2)", { timeout: 60_000 }, async () => {
+    const dir = tinyProject({ steps: 1, checkpointEvery: null });
+    const r = await spawnCli(["run", "tiny.adainf", "--backend", "webgpu", "--no-worker"], dir, { ...process.env, ADAINF_DAWN_FLAGS: "adapter=no-such-gpu" });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: backend 'webgpu' is not available: Dawn found no adapter for ADAINF_DAWN_FLAGS="adapter=no-such-gpu".*; change or unset ADAINF_DAWN_FLAGS$/m,
     );
     expect(r.err).not.toMatch(/To use it:|internal error|\n\s+at .*\.js:\d+/);
   });

@@ -67,7 +67,13 @@ const INFO_KEYS = ["vendor", "architecture", "device", "description", "isFallbac
 const CHILD_PROBE = `
 const [entry, limitKeys, infoKeys, flags] = [process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3]), JSON.parse(process.argv[4])];
 const { create } = await import(entry);
-const a = await create(flags).requestAdapter({ powerPreference: "high-performance" });
+let a;
+try {
+  a = await create(flags).requestAdapter({ powerPreference: "high-performance" });
+} catch (e) {
+  process.stdout.write(JSON.stringify({ error: String(e?.message ?? e) }) + "\\n");
+  process.exit(0);
+}
 const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o?.[k]]));
 const adapter = a && { info: pick(a.info, infoKeys), limits: pick(a.limits, limitKeys), features: [...a.features], isFallbackAdapter: a.isFallbackAdapter };
 process.stdout.write(JSON.stringify({ adapter }) + "\\n");
@@ -120,8 +126,9 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
       const line = out.trim().split("\n").pop() ?? "";
       if (code === 0 && line.startsWith("{")) {
         try {
-          const { adapter } = JSON.parse(line) as { adapter: (AdapterLike & { info: Record<string, unknown> }) | null };
-          resolve(adapter ? describeAdapter(adapter) : noAdapterReason());
+          const { adapter, error } = JSON.parse(line) as { adapter?: (AdapterLike & { info: Record<string, unknown> }) | null; error?: string };
+          if (error !== undefined) resolve(lookFailed(error));
+          else resolve(adapter ? describeAdapter(adapter) : noAdapterReason());
           return;
         } catch {
           // reported below
@@ -146,10 +153,32 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
 }
 
 function noAdapterReason(): string {
+  const flags = dawnFlags();
+  if (flags.length > 0) return noAdapterForFlags(flags, null);
   return process.platform === "linux"
     ? "Dawn found no Vulkan adapter (it needs libvulkan1 and the GPU's Vulkan driver, whose ICD json the loader must find: " +
         "set VK_DRIVER_FILES to it if it is installed elsewhere; or Mesa's lavapipe for a software one: .ci/install-webgpu)"
     : "Dawn found no GPU adapter";
+}
+
+/** Dawn threw while looking for an adapter: with ADAINF_DAWN_FLAGS, most likely over them. */
+function lookFailed(message: string): string {
+  const flags = dawnFlags();
+  if (flags.length > 0) return noAdapterForFlags(flags, message);
+  return `Dawn could not look for a GPU (${message.split("\n")[0] ?? message})`;
+}
+
+/**
+ * With ADAINF_DAWN_FLAGS set, why no adapter came: the flags, and the adapters Dawn
+ * listed ("Available adapters: * backend: 'vulkan', name: '...'") when it said.
+ */
+function noAdapterForFlags(flags: string[], said: string | null): string {
+  const listed = said === null ? [] : [...said.matchAll(/backend: '([^']*)', name: '([^']*)'/g)].map((m) => `${m[1]} '${m[2]}'`);
+  return (
+    `Dawn found no adapter for ADAINF_DAWN_FLAGS="${flags.join(";")}"` +
+    (listed.length > 0 ? ` (it has: ${listed.join(", ")})` : "") +
+    "; change or unset ADAINF_DAWN_FLAGS"
+  );
 }
 
 /**
@@ -182,7 +211,7 @@ export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
     gpu ??= dawn.create(dawnFlags());
     adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   } catch (e) {
-    return `Dawn could not look for a GPU (${firstLine(e)})`;
+    return lookFailed(e instanceof Error ? e.message : String(e));
   }
   if (!adapter) {
     gpu = null;

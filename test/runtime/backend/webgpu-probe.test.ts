@@ -1,7 +1,8 @@
 // probeWebGpuIsolated, the child-process look for a GPU that auto-selection makes first,
 // on stand-ins for npm `webgpu`: a hardware adapter, none, a driver that crashes the
 // process, one that hangs (and one ended by stopProbes), a module that is not there. Each answer is an adapter or one
-// line, and this process never loads Dawn for it. The child gets ADAINF_DAWN_FLAGS; Dawn's null backend is told apart.
+// line, and this process never loads Dawn for it. The child gets ADAINF_DAWN_FLAGS; Dawn's null backend is told apart;
+// flags that match no adapter are said with the adapters Dawn has.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -77,6 +78,29 @@ test("the child is given ADAINF_DAWN_FLAGS, and Dawn's null backend is told apar
     if (typeof b === "string") throw new Error(b);
     expect(b.nullBackend).toBe(false);
     expect(b.description).toBe("");
+  } finally {
+    if (saved === undefined) delete process.env["ADAINF_DAWN_FLAGS"];
+    else process.env["ADAINF_DAWN_FLAGS"] = saved;
+  }
+});
+
+test("ADAINF_DAWN_FLAGS that match no adapter: the flags and the adapters Dawn has, whether Dawn throws or finds none", async () => {
+  // As Dawn does for adapter=<a name it does not have>: it throws, listing what it has.
+  const entry = standIn(
+    "flags-none",
+    `export function create(flags) { return { async requestAdapter() {
+  if (flags.includes("adapter=radeon")) throw new Error("no suitable backends found\\nAvailable adapters:\\n * backend: 'vulkan', name: 'NVIDIA H200'\\n * backend: 'vulkan', name: 'llvmpipe (LLVM 15.0.6, 256 bits)'");
+  return null;
+} }; }`,
+  );
+  const saved = process.env["ADAINF_DAWN_FLAGS"];
+  try {
+    process.env["ADAINF_DAWN_FLAGS"] = "adapter=radeon";
+    expect(await probeWebGpuIsolated({ entry })).toBe(
+      `Dawn found no adapter for ADAINF_DAWN_FLAGS="adapter=radeon" (it has: vulkan 'NVIDIA H200', vulkan 'llvmpipe (LLVM 15.0.6, 256 bits)'); change or unset ADAINF_DAWN_FLAGS`,
+    );
+    process.env["ADAINF_DAWN_FLAGS"] = "backend=metal";
+    expect(await probeWebGpuIsolated({ entry })).toBe(`Dawn found no adapter for ADAINF_DAWN_FLAGS="backend=metal"; change or unset ADAINF_DAWN_FLAGS`);
   } finally {
     if (saved === undefined) delete process.env["ADAINF_DAWN_FLAGS"];
     else process.env["ADAINF_DAWN_FLAGS"] = saved;
