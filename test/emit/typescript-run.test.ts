@@ -216,7 +216,11 @@ describe("the emitted program stopped by a signal in an evaluation", () => {
 
   it("a second signal (SIGTERM after Ctrl-C) quits at once, without a checkpoint", async () => {
     const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker"], out, /evaluating at step 3/, ["SIGINT", "SIGTERM"]);
-    expect(r.code).toBe(143);
+    // Sent back to back, the two may reach the process's threads in either order
+    // (test/cli/stop-signals.test.ts): the exit code is the one handled second's.
+    const first = /^(SIGINT|SIGTERM): /m.exec(r.err)?.[1];
+    expect(first).toBeDefined();
+    expect(r.code).toBe(first === "SIGINT" ? 143 : 130);
     expect(r.err).not.toContain("interrupted at step");
     expect(existsSync(join(dir, "runs/tiny/checkpoints/step-00000003.ckpt"))).toBe(false);
   });
