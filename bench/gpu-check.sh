@@ -229,6 +229,17 @@ run_adainfc() { # what label pipeline timeout log: `adainfc run` on webgpu; sets
 }
 B_LO=${STEP_ARGS_256[1]} B_HI=${STEP_ARGS_512[1]} # images per view: 256 and 512 (tiny: 4 and 8)
 run_step "$B_LO" $(($(left) > 200 ? 150 : $(left) / 2)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
+# The dispatch hooks (src/runtime/backend/webgpu-dispatch.ts) are new and were never run on
+# this GPU: if the step failed with them, it is tried once without, and if that works the
+# rest of the check runs without them (the summary says so), rather than losing the call.
+if [ "$SKIP_WEBGPU" = 0 ] && tail -n1 "$OUT/webgpu-step.jsonl" | grep -q '"error"' && [ "$(left)" -gt 200 ]; then
+  log "the webgpu step failed with the dispatch hooks: once more without them (ADAINF_WEBGPU_FAST_DISPATCH=0)"
+  ADAINF_WEBGPU_FAST_DISPATCH=0 run_step "$B_LO" $(($(left) > 250 ? 120 : $(left) / 3)) "${MODEL_ARGS[@]}" "${STEP_ARGS_256[@]}"
+  if ! tail -n1 "$OUT/webgpu-step.jsonl" | grep -q '"error"'; then
+    export ADAINF_WEBGPU_FAST_DISPATCH=0
+    log "without the hooks it ran: the rest of the check runs without them"
+  fi
+fi
 
 # --- 2b. the host's share of that step, and of the trainer's, on this machine's CPU ---------------
 # Dawn's null backend (every dispatch made, nothing computed; no GPU needed) times what
@@ -410,6 +421,9 @@ print(f"adapter: {adapter.get('detail', '?')}")
 if skipped:
     print("NO HARDWARE WEBGPU ADAPTER: every webgpu part was skipped; env.txt ends with the Vulkan loader's log (VK_LOADER_DEBUG)")
 w0 = next(iter(web.values()), {})
+if "error" not in web.get(lo, {"error": 1}):
+    print("webgpu's dispatch hooks: " + ("on" if "bind groups and uniforms reused" in web[lo].get("backend", "")
+          else "OFF (ADAINF_WEBGPU_FAST_DISPATCH=0: set by hand, or after the step failed with them; gpu-check.log says which)"))
 print(f"{w0.get('model', '?')} + projector {w0.get('projector', '?')}, SimCLR step, SGD momentum, 32x32 views"
       f"{' (PyTorch: always ResNet-18 + 512->2048->256)' if w0.get('model') != 'resnet18' else ''}")
 # PyTorch's precisions (bench/gpu_step.py): fp32 with TF32 off (the arithmetic our WGSL
