@@ -24,6 +24,7 @@ import { buildTrainModel } from "../src/runtime/train/model.js";
 import { trainStep } from "../src/runtime/train/step.js";
 import { Rng } from "../src/runtime/rng.js";
 import { countKernelCalls } from "./kernel-calls.js";
+import { median } from "./stats.js";
 
 interface Options {
   backend: string;
@@ -55,12 +56,6 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 async function main(): Promise<void> {

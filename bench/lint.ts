@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./stats.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
@@ -22,12 +23,6 @@ function time(argv: string[]): { ms: number; status: number | null; out: string 
   const [cmd, ...rest] = argv[0] === bin && !bin.endsWith(".js") ? argv : [process.execPath, ...argv];
   const r = spawnSync(cmd!, rest, { cwd: repo, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.status, out: r.stdout + r.stderr };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const first = time([bin, "lint", "pipelines"]);

@@ -39,6 +39,7 @@ import { Sgd } from "../src/runtime/optim/sgd.js";
 import { RuntimeProblem } from "../src/runtime/errors.js";
 import { Rng } from "../src/runtime/rng.js";
 import { kernelMacs } from "./kernel-macs.js";
+import { median } from "./stats.js";
 import { runTorchReference, torchReferenceScript } from "./torch-reference.js";
 
 /** `steps` steps dispatched back to back, each one's loss read as it arrives; the last loss. */
@@ -189,12 +190,6 @@ function simclrLoss(tf: Tf, z: Tensor2D, temperature: number): Scalar {
   const target = tf.concat([tf.range(n, n2, 1, "int32"), tf.range(0, n, 1, "int32")]);
   const logp = tf.logSoftmax(sim);
   return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(target, n2)), 1))) as Scalar;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;

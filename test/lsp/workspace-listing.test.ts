@@ -17,12 +17,17 @@ function folder(): string {
 }
 
 describe("the workspace listing", () => {
-  it("watched: kept until filesChanged, then read again", () => {
+  /** A workspace over a new folder whose client reports file changes, and the folder's library. */
+  const watched = (): { dir: string; ws: Workspace; lib: string } => {
     const dir = folder();
     const ws = new Workspace(none);
     ws.setRoots([dir]);
     ws.watchFiles(true);
-    const lib = join(dir, "lib.adainf");
+    return { dir, ws, lib: join(dir, "lib.adainf") };
+  };
+
+  it("watched: kept until filesChanged, then read again", () => {
+    const { dir, ws, lib } = watched();
     expect(ws.usersOf(lib, new Map())).toEqual([join(dir, "one.adainf")]);
     writeFileSync(join(dir, "two.adainf"), 'use "lib.adainf"\n');
     writeFileSync(join(dir, "one.adainf"), "// no longer a user\n");
@@ -46,11 +51,7 @@ describe("the workspace listing", () => {
   });
 
   it("an open document's text wins over the listing's", () => {
-    const dir = folder();
-    const ws = new Workspace(none);
-    ws.setRoots([dir]);
-    ws.watchFiles(true);
-    const lib = join(dir, "lib.adainf");
+    const { dir, ws, lib } = watched();
     expect(ws.usersOf(lib, new Map())).toEqual([join(dir, "one.adainf")]);
     expect(ws.usersOf(lib, new Map([[join(dir, "one.adainf"), "// edited, unsaved\n"]]))).toEqual([]);
   });

@@ -165,7 +165,7 @@ function noAdapterReason(): string {
 function lookFailed(message: string): string {
   const flags = dawnFlags();
   if (flags.length > 0) return noAdapterForFlags(flags, message);
-  return `Dawn could not look for a GPU (${message.split("\n")[0] ?? message})`;
+  return `Dawn could not look for a GPU (${firstLine(message)})`;
 }
 
 /**
