@@ -133,14 +133,16 @@ describe.skipIf(why !== null)(label("webgpu batch-norm kernels (WGSL)"), () => {
 
 describe.skipIf(why !== null)(label("webgpu convolution gradients (ours and tfjs's matrix-product input gradient)"), () => {
   // [x shape, filter shape, stride, pad]: ResNet's 3x3 stride 1 and 2, its 1x1 down-sampling,
-  // the stem (3 input channels), ImageNet's 7x7 stride 2, channel counts off the 32-tile,
-  // and enough positions for many split-K slices.
+  // the stem (3 input channels), ImageNet's 7x7 stride 2, filter rows and channel counts
+  // off the filter gradient's 64-tile and its 4-wide thread tiles, a ResNet stage's
+  // down-sampling 3x3 (several tiles each way), and enough positions for many split-K slices.
   const cases: Array<[[number, number, number, number], [number, number, number, number], number, "same" | "valid" | number]> = [
     [[2, 8, 8, 3], [3, 3, 3, 16], 1, "same"],
     [[3, 9, 7, 20], [3, 3, 20, 40], 2, 1],
     [[2, 8, 8, 33], [1, 1, 33, 65], 2, "valid"],
     [[1, 16, 16, 5], [7, 7, 5, 9], 2, 3],
     [[32, 16, 16, 8], [3, 3, 8, 8], 1, "same"],
+    [[4, 8, 8, 64], [3, 3, 64, 130], 2, 1],
   ];
   for (const [xs, fs, stride, pad] of cases) {
     it(`x [${xs.join(", ")}], filter [${fs.join(", ")}], stride ${stride}, pad ${pad}: both gradients equal wasm's`, async () => {

@@ -6,14 +6,18 @@
 // is 1,728 threads of 524,288 serial steps each at a 512-image batch, which leaves a
 // large GPU nearly idle. As a matrix product, dW[r, co] = sum_q A[q, r] B[q, co] with
 // r = (kh, kw, ci), q = (image, oy, ox), A[q, r] = x at the tap (0 in the padding) and
-// B[q, co] = dy. Each workgroup (16 x 16 threads, 2 x 2 outputs each) computes a 32 x 32
-// tile of dW over one slice of q, staging 16 q-rows of A and B at a time in workgroup
-// memory (reads along ci and co are contiguous); a second pass sums the slices. The
-// number of slices is chosen to give the GPU enough workgroups.
+// B[q, co] = dy. Each workgroup (16 x 16 threads, 4 x 4 outputs each, as vec4 products)
+// computes a 64 x 64 tile of dW over one slice of q, staging 16 q-rows of A and B at a
+// time in workgroup memory (reads along ci and co are contiguous). A thread stages the
+// same 4 rows r at every step, so their taps are decoded once, and q once per step: the
+// loop is multiply-adds, not integer division. A second pass sums the slices, whose
+// number is chosen to give the GPU enough workgroups.
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from "@tensorflow/tfjs-core";
 import { flatProgram, i32, type Program, type WebGpuBackendLike } from "./program.js";
 
-const TILE = 32;
+/** Rows and columns of dW per workgroup (16 threads x 4 each way). */
+const TILE = 64;
+/** Positions q staged per step. */
 const TK = 16;
 /** Workgroups to aim for (a large GPU runs thousands at once). */
 const TARGET_WORKGROUPS = 2048;
@@ -42,7 +46,7 @@ function partialProgram(plan: FilterGradPlan): Program {
   return {
     variableNames: ["x", "dy"],
     outputShape: [plan.slices, plan.rows, plan.cols],
-    shaderKey: "adainfConv2dFilterGrad",
+    shaderKey: "adainfConv2dFilterGrad4x4",
     dispatchLayout: { x: [0], y: [1], z: [2] },
     dispatch: [Math.ceil(plan.cols / TILE), Math.ceil(plan.rows / TILE), plan.slices],
     workgroupSize: [16, 16, 1],
@@ -50,30 +54,9 @@ function partialProgram(plan: FilterGradPlan): Program {
       "rows : i32, cols : i32, positions : i32, perSlice : i32, inH : i32, inW : i32, inC : i32, " +
       "outH : i32, outW : i32, kW : i32, strideH : i32, strideW : i32, padT : i32, padL : i32,",
     getUserCode: () => `
-  var<workgroup> tileA : array<array<f32, ${TILE}>, ${TK}>;
-  var<workgroup> tileB : array<array<f32, ${TILE}>, ${TK}>;
-
-  // A[q, r]: the input under filter tap r for output position q (0 in the padding).
-  fn loadA(q : i32, r : i32) -> f32 {
-    if (q >= uniforms.positions || r >= uniforms.rows) { return 0.0; }
-    let ci = r % uniforms.inC;
-    let tap = r / uniforms.inC;
-    let kw = tap % uniforms.kW;
-    let kh = tap / uniforms.kW;
-    let ox = q % uniforms.outW;
-    let rest = q / uniforms.outW;
-    let oy = rest % uniforms.outH;
-    let b = rest / uniforms.outH;
-    let iy = oy * uniforms.strideH + kh - uniforms.padT;
-    let ix = ox * uniforms.strideW + kw - uniforms.padL;
-    if (iy < 0 || iy >= uniforms.inH || ix < 0 || ix >= uniforms.inW) { return 0.0; }
-    return x[((b * uniforms.inH + iy) * uniforms.inW + ix) * uniforms.inC + ci];
-  }
-
-  fn loadB(q : i32, co : i32) -> f32 {
-    if (q >= uniforms.positions || co >= uniforms.cols) { return 0.0; }
-    return dy[q * uniforms.cols + co];
-  }
+  // [k * 16 + g]: rows (or columns) 4g .. 4g + 3 of the tile at staged position k.
+  var<workgroup> tileA : array<vec4<f32>, ${TK * 16}>;
+  var<workgroup> tileB : array<vec4<f32>, ${TK * 16}>;
 
   fn main() {
     let tx = i32(localId.x);
@@ -83,44 +66,59 @@ function partialProgram(plan: FilterGradPlan): Program {
     let slice = i32(workgroupId.z);
     let qStart = slice * uniforms.perSlice;
     let qEnd = min(qStart + uniforms.perSlice, uniforms.positions);
-    var acc00 = 0.0;
-    var acc01 = 0.0;
-    var acc10 = 0.0;
-    var acc11 = 0.0;
-    // Each thread stages 2 of the tile's ${TK} x ${TILE} values of A and of B.
-    let flat = ty * 16 + tx;
-    let lk = flat / 16;
-    let lj = (flat % 16) * 2;
+
+    // What this thread stages at every step: position row ty of the block, rows
+    // row0 + 4 tx .. + 3 of A (their taps decoded once) and columns col0 + 4 tx .. + 3 of B.
+    let r = vec4<i32>(row0 + tx * 4) + vec4<i32>(0, 1, 2, 3);
+    let tap = r / vec4<i32>(uniforms.inC);
+    let chan = r % vec4<i32>(uniforms.inC);
+    let tapY = tap / vec4<i32>(uniforms.kW) - vec4<i32>(uniforms.padT);
+    let tapX = tap % vec4<i32>(uniforms.kW) - vec4<i32>(uniforms.padL);
+    let rowOk = r < vec4<i32>(uniforms.rows);
+    let co = col0 + tx * 4;
+
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
     // The trip count comes from uniforms only, so the barriers are in uniform control
-    // flow (the last slice's extra rows load zeros).
+    // flow (the last slice's extra positions stage zeros).
     let steps = uniforms.perSlice / ${TK};
     for (var step = 0; step < steps; step = step + 1) {
-      let q = qStart + step * ${TK} + lk;
-      let inSlice = q < qEnd;
-      tileA[lk][lj] = select(0.0, loadA(q, row0 + lj), inSlice);
-      tileA[lk][lj + 1] = select(0.0, loadA(q, row0 + lj + 1), inSlice);
-      tileB[lk][lj] = select(0.0, loadB(q, col0 + lj), inSlice);
-      tileB[lk][lj + 1] = select(0.0, loadB(q, col0 + lj + 1), inSlice);
+      let q = qStart + step * ${TK} + ty;
+      var a = vec4<f32>(0.0);
+      var b = vec4<f32>(0.0);
+      if (q < qEnd) {
+        let ox = q % uniforms.outW;
+        let rest = q / uniforms.outW;
+        let oy = rest % uniforms.outH;
+        let image = rest / uniforms.outH;
+        let iy = tapY + vec4<i32>(oy * uniforms.strideH);
+        let ix = tapX + vec4<i32>(ox * uniforms.strideW);
+        let yOk = rowOk & (iy >= vec4<i32>(0)) & (iy < vec4<i32>(uniforms.inH));
+        let ok = yOk & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(uniforms.inW));
+        let at = ((vec4<i32>(image * uniforms.inH) + iy) * uniforms.inW + ix) * uniforms.inC + chan;
+        let colOk = vec4<i32>(co) + vec4<i32>(0, 1, 2, 3) < vec4<i32>(uniforms.cols);
+        let bt = q * uniforms.cols + co;
+${[0, 1, 2, 3].map((i) => `        if (ok.${"xyzw"[i]}) { a.${"xyzw"[i]} = x[at.${"xyzw"[i]}]; }\n        if (colOk.${"xyzw"[i]}) { b.${"xyzw"[i]} = dy[bt + ${i}]; }`).join("\n")}
+      }
+      tileA[ty * 16 + tx] = a;
+      tileB[ty * 16 + tx] = b;
       workgroupBarrier();
       for (var k = 0; k < ${TK}; k = k + 1) {
-        let a0 = tileA[k][ty * 2];
-        let a1 = tileA[k][ty * 2 + 1];
-        let b0 = tileB[k][tx * 2];
-        let b1 = tileB[k][tx * 2 + 1];
-        acc00 = acc00 + a0 * b0;
-        acc01 = acc01 + a0 * b1;
-        acc10 = acc10 + a1 * b0;
-        acc11 = acc11 + a1 * b1;
+        let av = tileA[k * 16 + ty];
+        let bv = tileB[k * 16 + tx];
+        acc0 = acc0 + av.x * bv;
+        acc1 = acc1 + av.y * bv;
+        acc2 = acc2 + av.z * bv;
+        acc3 = acc3 + av.w * bv;
       }
       workgroupBarrier();
     }
-    let r = row0 + ty * 2;
-    let c = col0 + tx * 2;
+    // This thread's outputs: rows row0 + 4 ty .. + 3, columns col0 + 4 tx .. + 3.
     let base = slice * uniforms.rows * uniforms.cols;
-    if (r < uniforms.rows && c < uniforms.cols) { result[base + r * uniforms.cols + c] = acc00; }
-    if (r < uniforms.rows && c + 1 < uniforms.cols) { result[base + r * uniforms.cols + c + 1] = acc01; }
-    if (r + 1 < uniforms.rows && c < uniforms.cols) { result[base + (r + 1) * uniforms.cols + c] = acc10; }
-    if (r + 1 < uniforms.rows && c + 1 < uniforms.cols) { result[base + (r + 1) * uniforms.cols + c + 1] = acc11; }
+    let c = col0 + tx * 4;
+${[0, 1, 2, 3].map((i) => `    if (row0 + ty * 4 + ${i} < uniforms.rows) {\n${[0, 1, 2, 3].map((j) => `      if (c + ${j} < uniforms.cols) { result[base + (row0 + ty * 4 + ${i}) * uniforms.cols + c + ${j}] = acc${i}.${"xyzw"[j]}; }`).join("\n")}\n    }`).join("\n")}
   }`,
   };
 }
