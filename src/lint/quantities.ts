@@ -73,11 +73,14 @@ export function computeQuantities(ir: PipelineIR, extraSizes: Record<string, num
 /**
  * The augmentation strength the paper's findings recommend at generated share g:
  * linear through (0, a(default preset)) and (2/3, a(_adainf preset)) of the view family,
- * so stronger inflation asks for weaker augmentation; floored at a fifth of the default
- * so it never reaches zero. The presets are measured on `channels`-channel data, like a.
+ * so stronger inflation asks for weaker augmentation, and flat at a(_adainf preset) beyond
+ * g = 2/3. The paper has no weaker pairing past that point: its data-scarce setting
+ * (g = 0.909, docs/paper.md §1) uses the _adainf preset and is where AdaInf helps the most,
+ * so extrapolating the line below a(_adainf) would warn on the paper's best recipe.
+ * The presets are measured on `channels`-channel data, like a.
  */
 export function recommendedStrength(g: number, family: ViewFamily, channels = 3): number {
   const a0 = presetStrength(defaultPreset(family), channels);
   const a1 = presetStrength(adainfPreset(family), channels);
-  return Math.max(0.2 * a0, a0 + ((a1 - a0) * g) / ADAINF_SHARE);
+  return a0 + ((a1 - a0) * Math.min(g, ADAINF_SHARE)) / ADAINF_SHARE;
 }

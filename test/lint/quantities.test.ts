@@ -143,8 +143,14 @@ describe("recommended strength", () => {
   it("falls with g and hits the anchors", () => {
     expect(recommendedStrength(0, "symmetric")).toBeCloseTo(1, 12);
     expect(recommendedStrength(2 / 3, "symmetric")).toBeCloseTo(referencePresets().find((p) => p.name === "symmetric_adainf")!.strength, 12);
-    expect(recommendedStrength(0.9, "asymmetric")).toBeLessThan(recommendedStrength(0.5, "asymmetric"));
-    expect(recommendedStrength(1, "symmetric")).toBeGreaterThan(0);
+    expect(recommendedStrength(0.5, "asymmetric")).toBeLessThan(recommendedStrength(0.2, "asymmetric"));
+  });
+
+  it("stays at the _adainf preset beyond g = 2/3 (the paper's data-scarce AdaInf, g = 0.909, uses it)", () => {
+    for (const family of ["symmetric", "asymmetric"] as const) {
+      const a1 = referencePresets().find((p) => p.name === `${family}_adainf`)!.strength;
+      for (const g of [2 / 3, 0.909, 0.952, 1]) expect(recommendedStrength(g, family)).toBeCloseTo(a1, 12);
+    }
   });
 });
 

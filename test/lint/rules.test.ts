@@ -2,20 +2,53 @@
 // it must stay quiet; each case runs that rule alone.
 import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
+import { scaleOp } from "../../src/ir/augment-strength.js";
 import { lintWithSizes } from "../../src/lint/engine.js";
 import { ALL_RULES, findRule } from "../../src/lint/rules/index.js";
-import { cifar10, generatedNpz, paperPipeline, presetAugment, variant } from "./fixtures.js";
+import { SYMMETRIC } from "../reference-presets.js";
+import { cifar10, generatedNpz, paperPipeline, presetAugment, variant, view } from "./fixtures.js";
 
 interface Case {
   name: string;
   ir: PipelineIR;
-  /** Substring the message must contain (only for firing cases). */
-  message?: string;
+  /** Substrings the messages must contain (only for firing cases). */
+  message?: string | string[];
+  /** Substrings no message may contain. */
+  notMessage?: string[];
+  /** Substrings the hints must contain, and ones no hint may contain. */
+  hint?: string[];
+  notHint?: string[];
 }
 
 const simclr = (mode: "none" | "vanilla" | "adainf") => paperPipeline("simclr", mode);
 const setGenerated = (p: PipelineIR, patch: Partial<ReturnType<typeof generatedNpz>>) =>
   Object.assign(p.data.sources.find((s) => s.name === "generated")!, patch);
+/** A preset at strength s, as the resolver scales it (`augment = name with { strength = s }`). */
+const atStrength = (name: string, s: number) => {
+  const aug = presetAugment(name);
+  return { ...aug, strength: s, views: aug.views.map((v) => ({ ...v, ops: v.ops.map((o) => scaleOp(o, s)) })) };
+};
+/** stdlib's jitter_2: `symmetric` with twice its colour-jitter magnitudes (the paper's strongest sweep preset). */
+const jitter2 = () => {
+  const v = { ...SYMMETRIC, brightness: 1.6, contrast: 1.6, saturation: 1.6, hue: 0.4 };
+  return { preset: "jitter_2", strength: 1, symmetric: true, views: [view("view1", v), view("view2", v)] };
+};
+/** The paper's data-scarce AdaInf (docs/paper.md §1): 5,000 real x 10 + 500,000 generated at FID 18.27, symmetric_adainf. */
+const scarceAdainf = () =>
+  variant(simclr("adainf"), (p) => {
+    p.data.sources[0]!.size = 5_000;
+    setGenerated(p, { size: 500_000, fid: 18.27 });
+  });
+/** x01: a 1M set at FID 1.94 beside a 10k set at FID `badFid`, real x `dup`. */
+const mixedQuality = (badSize: number, badFid: number | null, dup = 10) =>
+  variant(simclr("adainf"), (p) => {
+    p.data.sources.push({ ...generatedNpz(badSize, badFid), name: "bad", path: "datasets/generated/bad.npz", channelOrder: "rgb" });
+    p.data.train = [
+      { source: "real", replicate: dup },
+      { source: "generated", replicate: 1 },
+      { source: "bad", replicate: 1 },
+    ];
+  });
 const mnistSource = () => ({ ...cifar10("real", "train"), format: "mnist" as const, path: null, size: 60_000, shape: [28, 28, 1] as [number, number, number] });
 
 const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
@@ -31,7 +64,46 @@ const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
     fires: [
       { name: "vanilla: strong augmentation with strong inflation", ir: simclr("vanilla"), message: "well above" },
       { name: "byol vanilla", ir: paperPipeline("byol", "vanilla"), message: "well above" },
-      { name: "_adainf preset without inflation", ir: variant(simclr("none"), (p) => (p.augment = presetAugment("symmetric_adainf"))), message: "well below" },
+      {
+        name: "_adainf preset without inflation",
+        ir: variant(simclr("none"), (p) => (p.augment = presetAugment("symmetric_adainf"))),
+        message: ["well below", "without inflation"],
+        hint: ["the symmetric preset has a = 1.00", "or inflate with generated data"],
+      },
+      {
+        name: "vanilla: the hint names _adainf, and less generated data",
+        ir: simclr("vanilla"),
+        message: ["well above the 0.55 recommended", "strong inflation wants weaker augmentation"],
+        hint: ["the symmetric_adainf preset has a = 0.55", "or use less generated data"],
+      },
+      {
+        name: "c28: jitter_2 without generated data (g = 0): stronger than the default preset, not 'strong inflation'",
+        ir: variant(simclr("none"), (p) => (p.augment = jitter2())),
+        message: [
+          "well above the 1.00 recommended at generated share g = 0.000",
+          "stronger than the symmetric preset (a = 1.00), which the paper pairs with real data alone",
+        ],
+        notMessage: ["inflation wants"],
+        // symmetric_adainf would trip the low side at g = 0; there is no generated data to cut.
+        hint: ["use weaker augmentation: the symmetric preset has a = 1.00"],
+        notHint: ["symmetric_adainf", "generated data"],
+      },
+      {
+        name: "c26: symmetric at strength 0.5 with AdaInf (g = 0.667): weaker than recommended, not 'little inflation'",
+        ir: variant(simclr("adainf"), (p) => (p.augment = atStrength("symmetric", 0.5))),
+        message: ["well below the 0.55 recommended at generated share g = 0.667", "weaker than recommended for this share"],
+        notMessage: ["little inflation", "without inflation"],
+        // symmetric (a = 1.00) would trip the high side; no more generated data is asked for at g = 2/3.
+        hint: ["use stronger augmentation: the symmetric_adainf preset has a = 0.55"],
+        notHint: ["the symmetric preset", "generated data"],
+      },
+      {
+        name: "the closest preset is the one in use (at another strength): weaken the augmentation itself",
+        ir: variant(simclr("adainf"), (p) => (p.augment = atStrength("symmetric_adainf", 1.6))),
+        message: "well above",
+        hint: ["weaken the augmentation towards a = 0.55", "`strength`"],
+        notHint: ["preset has"],
+      },
     ],
     quiet: [
       { name: "none", ir: simclr("none") },
@@ -39,6 +111,19 @@ const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
       { name: "barlow adainf", ir: paperPipeline("barlow", "adainf") },
       { name: "weak preset without inflation (within tolerance)", ir: variant(simclr("none"), (p) => (p.augment = presetAugment("symmetric_weak"))) },
       { name: "unknown g", ir: variant(simclr("vanilla"), (p) => setGenerated(p, { size: null })) },
+      { name: "c18: the paper's data-scarce AdaInf (g = 0.909, symmetric_adainf)", ir: scarceAdainf() },
+      {
+        name: "c14: symmetric_adainf with vanilla inflation (g = 0.952: r stays at the _adainf preset)",
+        ir: variant(simclr("vanilla"), (p) => (p.augment = presetAugment("symmetric_adainf"))),
+      },
+      {
+        name: "c25: generated data only (g = 1) with symmetric_adainf",
+        ir: variant(simclr("vanilla"), (p) => {
+          p.data.train = [{ source: "generated", replicate: 1 }];
+          p.augment = presetAugment("symmetric_adainf");
+        }),
+      },
+      { name: "byol's data-scarce AdaInf with asymmetric_adainf", ir: variant(paperPipeline("byol", "adainf"), (p) => (p.data.sources[0]!.size = 5_000)) },
     ],
   },
   "dup-augment": {
@@ -70,11 +155,39 @@ const CASES: Record<string, { fires: Case[]; quiet: Case[] }> = {
   "generated-quality": {
     fires: [
       { name: "unknown FID, g = 0.667", ir: variant(simclr("adainf"), (p) => setGenerated(p, { fid: null })), message: "not declared" },
-      { name: "FID 18.27, g = 0.909", ir: variant(simclr("adainf"), (p) => setGenerated(p, { fid: 18.27, size: 5_000_000 })), message: "FID 18.27" },
+      {
+        name: "FID 18.27 without re-weighting (real x 1), g = 0.952",
+        ir: variant(simclr("vanilla"), (p) => setGenerated(p, { fid: 18.27 })),
+        message: "'generated' has FID 18.27 (> 10) and makes up 0.952 of the mixture",
+        hint: ["x 10", "FID 18.27"],
+      },
+      {
+        name: "FID 25 even with real x 10 (above the paper's 18.27)",
+        ir: variant(scarceAdainf(), (p) => setGenerated(p, { fid: 25 })),
+        message: "FID 25 (> 18.27, the largest FID the paper shows helping with real data x 10) and makes up 0.909",
+      },
+      {
+        name: "two low-quality sources, neither above half alone: each with its own share, and the sum",
+        ir: variant(mixedQuality(1_000_000, null), (p) => setGenerated(p, { fid: 25 })),
+        message: [
+          "'generated' has FID 25 (> 18.27, the largest FID the paper shows helping with real data x 10) and makes up 0.400 of the mixture; low-quality generated sources together make up 0.800",
+          "'bad' makes up 0.400 of the mixture but its FID is not declared; low-quality generated sources together make up 0.800",
+        ],
+      },
+      {
+        name: "a low-quality source of its own share above half",
+        ir: variant(mixedQuality(1_000_000, 80), (p) => setGenerated(p, { size: 10_000 })),
+        message: "'bad' has FID 80 (> 18.27, the largest FID the paper shows helping with real data x 10) and makes up 0.662 of the mixture",
+        notMessage: ["together"],
+      },
     ],
     quiet: [
       { name: "FID 1.94", ir: simclr("adainf") },
       { name: "unknown FID but g < 0.5", ir: variant(simclr("adainf"), (p) => setGenerated(p, { fid: null, size: 300_000 })) },
+      { name: "c18: the paper's data-scarce AdaInf (FID 18.27, real x 10, g = 0.909)", ir: scarceAdainf() },
+      { name: "x01: a 10k FID-80 set beside 1M at FID 1.94 (its own share 0.007, total generated 0.669)", ir: mixedQuality(10_000, 80) },
+      { name: "x01 without re-weighting: still its own share only", ir: mixedQuality(10_000, 80, 1) },
+      { name: "two low-quality sources together at most half", ir: variant(mixedQuality(250_000, null), (p) => setGenerated(p, { fid: 25, size: 250_000 })) },
     ],
   },
   "data-scarce": {
@@ -264,7 +377,12 @@ for (const [id, { fires, quiet }] of Object.entries(CASES)) {
         const ds = run(id, c.ir);
         expect(ds.length).toBeGreaterThan(0);
         expect(ds.every((d) => d.code === id)).toBe(true);
-        if (c.message) expect(ds.map((d) => d.message).join("\n")).toContain(c.message);
+        const messages = ds.map((d) => d.message).join("\n");
+        const hints = ds.map((d) => d.hint ?? "").join("\n");
+        for (const m of [c.message ?? []].flat()) expect(messages).toContain(m);
+        for (const m of c.notMessage ?? []) expect(messages).not.toContain(m);
+        for (const h of c.hint ?? []) expect(hints).toContain(h);
+        for (const h of c.notHint ?? []) expect(hints).not.toContain(h);
       });
     }
     for (const c of quiet) {
