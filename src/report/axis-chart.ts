@@ -1,5 +1,5 @@
 // Final accuracy against a numeric sweep axis (an augmentation strength, say): one line
-// per setting of the other axes, each point the mean over its finished seeds, plus the
+// per setting of the other axes (and per pipeline, when a folder holds several sweeps), each point the mean over its finished seeds, plus the
 // untrained encoder's mean as a grey reference line; a table beside gives every cell's
 // mean and 95 % interval (Student's t over the seeds). This is the paper's picture:
 // accuracy against strength, one line per inflation.
@@ -7,7 +7,7 @@ import type { EncoderMetrics } from "../formats/run-dir.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import type { ReportPoint } from "./load-runs.js";
-import { colorAt } from "./series-style.js";
+import { colorAt, pipelineOf } from "./series-style.js";
 import { SEED_AXIS } from "../formats/results.js";
 
 /** The metrics drawn against the axis (final metrics of done.json). */
@@ -63,10 +63,15 @@ export interface AxisCell {
 /** Cells of the chart: per setting of the other axes and per axis value, over finished seeds. */
 export function axisCells(points: readonly ReportPoint[], axis: string): AxisCell[] {
   const cells = new Map<string, { series: Record<string, string>; x: number; values: Record<string, number[]> }>();
+  // Points of several sweeps in one folder: one line per pipeline too, never one mean over them.
+  const several = new Set(points.map(pipelineOf)).size > 1;
   for (const p of points) {
     if (!p.summary) continue;
     const coords = p.ir.sweep?.point ?? {};
-    const series = Object.fromEntries(Object.entries(coords).filter(([k]) => k !== SEED_AXIS && k !== axis));
+    const series: Record<string, string> = {
+      ...(several ? { pipeline: pipelineOf(p) } : {}),
+      ...Object.fromEntries(Object.entries(coords).filter(([k]) => k !== SEED_AXIS && k !== axis)),
+    };
     const x = Number(coords[axis]);
     const key = JSON.stringify([series, x]);
     const cell = cells.get(key) ?? { series, x, values: {} };

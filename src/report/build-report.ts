@@ -35,6 +35,9 @@ export interface ReportResult {
   notes: string[];
 }
 
+/** How the subtitle names what was read. */
+const KIND_WORDS: Record<ReportInput["kind"], string> = { run: "run", sweep: "sweep", folder: "runs in" };
+
 export async function buildReport(dir: string, opts: ReportOptions): Promise<ReportResult> {
   const input = loadReportInput(dir, opts.cwd);
   const { points } = input;
@@ -51,7 +54,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const backends = [...new Set(points.flatMap((p) => (p.summary ? [p.summary.backend] : [])))];
   const seconds = points.reduce((a, p) => a + (p.summary?.seconds ?? 0), 0);
   const subtitle = [
-    `${input.kind === "sweep" ? "sweep" : "run"} <code>${escapeHtml(input.root)}</code>`,
+    `${KIND_WORDS[input.kind]} <code>${escapeHtml(input.root)}</code>`,
     `${points.length} run${points.length === 1 ? "" : "s"}, ${finished} finished`,
     backends.length ? `backend ${escapeHtml(backends.join(", "))}` : "",
     seconds > 0 ? `${(seconds / 60).toFixed(1)} min of training` : "",
@@ -63,9 +66,9 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
       id: "results",
       heading: "Results",
       html:
-        `<p class="note">Final metrics of each setting: mean <span class="spread">± sample standard deviation</span> over its finished seeds (the numbers of results.csv), ` +
+        `<p class="note">Final metrics of each setting (runs of the same pipeline with the same settings but their seed): mean <span class="spread">± sample standard deviation</span> over its finished seeds (the numbers of results.csv), ` +
         `beside what <code>adainfc lint</code> says about the setting: generated share <b>g</b>, inflation factor <b>f</b>, augmentation strength <b>a</b>, and its findings.</p>` +
-        resultsTableHtml(points, lint),
+        resultsTableHtml(points, lint, input.root),
     },
     ...(byAxis.axis !== null ? [{ id: "by-axis", heading: `Accuracy against ${byAxis.axis}`, html: byAxis.html }] : []),
     { id: "curves", heading: "Training curves", html: charts.html },

@@ -1,6 +1,7 @@
 // Reads what `adainfc run` left on disk: a run directory (ir.json, metrics.jsonl,
-// done.json) or a sweep's base directory (one such directory per point, plus
-// results.csv). The report only reads; it never changes a run directory.
+// done.json), a sweep's base directory (one such directory per point, plus
+// results.csv), or any folder of run directories. The report only reads; it never
+// changes a run directory.
 import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../ir/types.js";
@@ -25,8 +26,9 @@ export interface ReportPoint {
 export interface ReportInput {
   /** Absolute path of the directory the report is about. */
   root: string;
-  kind: "run" | "sweep";
-  /** The pipeline's name (a run) or the sweep's base pipeline(s). */
+  /** One run directory; the points of one sweep; or a folder of other runs (several pipelines, or runs of no sweep). */
+  kind: "run" | "sweep" | "folder";
+  /** The pipeline's name (a run), the sweep's base pipeline, or the pipelines of a folder. */
   title: string;
   points: ReportPoint[];
   /** Point directories that could not be read, with why (shown on the page). */
@@ -64,7 +66,8 @@ export function loadReportInput(dir: string, cwd: string): ReportInput {
   }
   if (points.length === 0) throw new ReportInputError(`${dir}: no point of the sweep could be read (${unreadable[0]!.dir}: ${unreadable[0]!.reason})`);
   const bases = [...new Set(points.map((p) => p.ir.sweep?.base ?? p.ir.name))];
-  return { root, kind: "sweep", title: bases.join(", "), points, unreadable };
+  const oneSweep = bases.length === 1 && points.every((p) => p.ir.sweep !== undefined);
+  return { root, kind: oneSweep ? "sweep" : "folder", title: bases.join(", "), points, unreadable };
 }
 
 /** The point, or why it cannot be read. */

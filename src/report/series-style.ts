@@ -1,8 +1,13 @@
-// How lines are told apart: one colour per group of points that differ only in their
-// seed (the rows of the results table), one dash pattern per seed within the group.
-// So the seeds of one setting read as one band, and settings as different colours.
+// How runs are grouped and told apart. A group is the runs of one setting: the same
+// pipeline (a sweep's base) and the same settings apart from the seed, as a sweep's
+// seeds are (the rows of the results table); unrelated runs read from one folder get
+// groups of their own. "The same settings" is what resuming compares
+// (trainingDifferences: file name, output and lint aside). Lines get one colour per
+// group and one dash pattern per run within it, so the seeds of one setting read as one
+// band, and settings as different colours.
 import type { ReportPoint } from "./load-runs.js";
 import { SEED_AXIS } from "../formats/results.js";
+import { trainingDifferences } from "../runtime/train/ir-compat.js";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#7f7f7f"];
 const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];
@@ -10,14 +15,38 @@ const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];
 export interface SeriesStyle {
   color: string;
   dash: string;
-  /** Key of the point's group: its coordinates without the seed. */
-  group: string;
+  /** The point's group (settingGroups). */
+  group: number;
 }
 
-/** The point's coordinates without the seed axis, as a stable key. */
-export function groupKey(p: ReportPoint): string {
-  const point = p.ir.sweep?.point ?? {};
-  return JSON.stringify(Object.entries(point).filter(([k]) => k !== SEED_AXIS));
+/** The pipeline a point belongs to: its sweep's base, or its own name. */
+export function pipelineOf(p: ReportPoint): string {
+  return p.ir.sweep?.base ?? p.ir.name;
+}
+
+/** The point's sweep coordinates without the seed axis. */
+export function coordinatesOf(p: ReportPoint): Record<string, string> {
+  return Object.fromEntries(Object.entries(p.ir.sweep?.point ?? {}).filter(([k]) => k !== SEED_AXIS));
+}
+
+/** Where the runs of one group may differ: the seed (sweep coordinates are compared apart). */
+const apart = (pointer: string): boolean => pointer === "/seed" || pointer === "/sweep" || pointer.startsWith("/sweep/");
+
+function sameSetting(a: ReportPoint, b: ReportPoint): boolean {
+  return (
+    pipelineOf(a) === pipelineOf(b) && JSON.stringify(coordinatesOf(a)) === JSON.stringify(coordinatesOf(b)) && trainingDifferences(a.ir, b.ir).every(apart)
+  );
+}
+
+/** The group of each point: an index, groups numbered in order of their first point. */
+export function settingGroups(points: readonly ReportPoint[]): number[] {
+  const firsts: ReportPoint[] = [];
+  return points.map((p) => {
+    const found = firsts.findIndex((f) => sameSetting(f, p));
+    if (found >= 0) return found;
+    firsts.push(p);
+    return firsts.length - 1;
+  });
 }
 
 export function colorAt(i: number): string {
@@ -28,13 +57,12 @@ export function colorAt(i: number): string {
 
 /** A style per point, in point order. */
 export function seriesStyles(points: readonly ReportPoint[]): SeriesStyle[] {
-  const groups = new Map<string, number>();
-  const seen = new Map<string, number>();
-  return points.map((p) => {
-    const group = groupKey(p);
-    if (!groups.has(group)) groups.set(group, groups.size);
+  const groups = settingGroups(points);
+  const seen = new Map<number, number>();
+  return points.map((_, i) => {
+    const group = groups[i]!;
     const k = seen.get(group) ?? 0;
     seen.set(group, k + 1);
-    return { color: colorAt(groups.get(group)!), dash: DASHES[k % DASHES.length]!, group };
+    return { color: colorAt(group), dash: DASHES[k % DASHES.length]!, group };
   });
 }

@@ -9,30 +9,63 @@ import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
 import type { ReportPoint } from "./load-runs.js";
-import { groupKey, seriesStyles } from "./series-style.js";
+import { coordinatesOf, pipelineOf, seriesStyles, settingGroups } from "./series-style.js";
 
 export interface ResultGroup {
+  /** The pipeline (a sweep's base, or the run's name). */
+  pipeline: string;
   /** Coordinates without the seed. */
   point: Record<string, string>;
   /** Indices into the report's points. */
   members: number[];
 }
 
-/** Points grouped by every axis except the seed, in first-appearance order. */
+/**
+ * One group per setting (series-style.ts: the same pipeline and settings, seeds apart),
+ * in first-appearance order: unrelated runs are never averaged together.
+ */
 export function resultGroups(points: readonly ReportPoint[]): ResultGroup[] {
-  const groups = new Map<string, ResultGroup>();
-  points.forEach((p, i) => {
-    const key = groupKey(p);
-    const g = groups.get(key) ?? { point: Object.fromEntries(Object.entries(p.ir.sweep?.point ?? {}).filter(([k]) => k !== SEED_AXIS)), members: [] };
-    g.members.push(i);
-    groups.set(key, g);
+  const groups: ResultGroup[] = [];
+  settingGroups(points).forEach((g, i) => {
+    groups[g] ??= { pipeline: pipelineOf(points[i]!), point: coordinatesOf(points[i]!), members: [] };
+    groups[g].members.push(i);
   });
-  return [...groups.values()];
+  return groups;
 }
 
 /** Axis names (without the seed) in the order the points list them. */
 export function groupAxes(points: readonly ReportPoint[]): string[] {
   return [...new Set(points.flatMap((p) => Object.keys(p.ir.sweep?.point ?? {})))].filter((a) => a !== SEED_AXIS);
+}
+
+/**
+ * What names each row: the axis values, after the pipeline when the rows are of several
+ * pipelines (or of no sweep). Rows that would still read alike (the same pipeline with
+ * other settings, e.g. another train.steps) add their run directories.
+ */
+function rowLabels(
+  points: readonly ReportPoint[],
+  groups: readonly ResultGroup[],
+  axes: readonly string[],
+  root: string,
+): { head: string[]; rows: string[][] } {
+  const keyOf = (g: ResultGroup, named: boolean): string => JSON.stringify([named ? g.pipeline : null, ...axes.map((a) => g.point[a] ?? "")]);
+  const alikeUnder = (named: boolean): boolean[] => {
+    const keys = groups.map((g) => keyOf(g, named));
+    return keys.map((k) => keys.indexOf(k) !== keys.lastIndexOf(k));
+  };
+  const named = axes.length === 0 || new Set(groups.map((g) => g.pipeline)).size > 1 || alikeUnder(false).some((a) => a);
+  const alike = alikeUnder(named);
+  const rows = groups.map((g, k) => {
+    const dirs = alike[k] ? ` (${g.members.map((i) => relativeDir(points[i]!.dir, root)).join(", ")})` : "";
+    return [...(named ? [g.pipeline + dirs] : []), ...axes.map((a) => g.point[a] ?? "")];
+  });
+  return { head: [...(named ? ["pipeline"] : []), ...axes], rows };
+}
+
+/** A run directory as the page names it: relative to the folder the report reads. */
+function relativeDir(dir: string, root: string): string {
+  return dir === root ? "." : dir.startsWith(root) ? dir.slice(root.length + 1) : dir;
 }
 
 function statCell(s: { mean: number; spread: number } | null | undefined, runs: number): string {
@@ -59,12 +92,13 @@ export function findingsHtml(findings: readonly Finding[]): string {
   return `<ul class="findings">${items.join("")}</ul>`;
 }
 
-export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly PointLint[]): string {
+export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly PointLint[], root: string): string {
   const axes = groupAxes(points);
   const groups = resultGroups(points);
   const styles = seriesStyles(points);
+  const labels = rowLabels(points, groups, axes, root);
   const head = [
-    ...(axes.length ? axes : ["pipeline"]).map((a) => `<th>${escapeHtml(a)}</th>`),
+    ...labels.head.map((a) => `<th>${escapeHtml(a)}</th>`),
     `<th title="finished runs / runs">runs</th>`,
     ...RESULT_METRICS.map((m) => `<th>${escapeHtml(m.title)}</th>`),
     `<th title="generated share of each epoch">g</th>`,
@@ -72,16 +106,15 @@ export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly 
     `<th title="augmentation strength (symmetric preset = 1)">a</th>`,
     `<th>lint findings</th>`,
   ];
-  const rows = groups.map((g) => {
+  const rows = groups.map((g, k) => {
     const finished = g.members.map((i) => points[i]!.summary).filter((s): s is RunSummary => s !== null);
     // summarize() is what writes results.csv: the same numbers, by construction.
     // Coordinates cleared so the group is one row whatever its done.json files say.
     const stats = finished.length ? summarize(finished.map((s) => ({ ...s, sweep: null }))).rows[0]!.stats : {};
     const first = g.members[0]!;
     const swatch = `<span class="swatch" style="background:${escapeHtml(styles[first]!.color)}"></span>`;
-    const labels = axes.length ? axes.map((a) => escapeHtml(g.point[a] ?? "")) : [escapeHtml(points[first]!.ir.name)];
     const cells = [
-      ...labels.map((l, k) => `<td>${k === 0 ? swatch : ""}${l}</td>`),
+      ...labels.rows[k]!.map((l, j) => `<td>${j === 0 ? swatch : ""}${escapeHtml(l)}</td>`),
       `<td class="num">${finished.length}/${g.members.length}</td>`,
       ...RESULT_METRICS.map((m) => statCell(stats[m.key], finished.length)),
       quantityCells(lint[first]!.quantities),
@@ -131,7 +164,7 @@ export function runsTableHtml(points: readonly ReportPoint[], root: string): str
     const st = statusOf(p);
     const f = p.summary?.final;
     const u = p.summary?.untrained ?? null;
-    const rel = p.dir === root ? "." : p.dir.startsWith(root) ? p.dir.slice(root.length + 1) : p.dir;
+    const rel = relativeDir(p.dir, root);
     return `<tr data-series="${i}"><td><span class="swatch" style="background:${escapeHtml(styles[i]!.color)}"></span>${escapeHtml(p.label)}</td><td class="status-${st.cls}">${escapeHtml(st.text)}</td><td>${escapeHtml(
       String(p.summary?.backend ?? "–"),
     )}</td><td class="num">${seconds(p.summary?.seconds)}</td>${inputCell(p.summary?.input)}<td class="num">${fmtNumber(f?.knn_acc1)}</td><td class="num">${fmtNumber(f?.probe_acc1)}</td><td class="num">${fmtNumber(

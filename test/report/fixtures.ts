@@ -3,7 +3,9 @@
 //    a pipeline whose sweep is the paper's story in miniature (inflation none /
 //    vanilla / AdaInf with its weaker augmentation, x 2 seeds), for a real `run`;
 //  - fakeSweep(): the same sweep's compiled IRs with made-up metrics.jsonl / done.json
-//    (the real formats), instant and fully known, optionally with hostile names.
+//    (the real formats), instant and fully known, optionally with hostile names;
+//  - fakeRuns(): a folder of unrelated runs (two pipelines, two settings of one) made
+//    up the same way.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -113,6 +115,57 @@ export function fakeSweep(dir: string, o: FakeOptions = {}): { irs: PipelineIR[]
     }
   });
   return { irs, summaries };
+}
+
+/**
+ * A folder of unrelated runs, `<dir>/runs/mixed/`, as `run` leaves them when output.dir
+ * is set by hand: a..e. Pipeline `tiny` with 60 steps: a (seed 0, kNN 50), b (seed 1,
+ * kNN 54), e (seed 0, unfinished); `tiny` with 120 steps: c (kNN 70); pipeline `other`
+ * (another inflation): d (kNN 90). Returns the IRs by folder.
+ */
+export function fakeRuns(dir: string): Record<string, PipelineIR> {
+  const compile = (name: string, text: string): PipelineIR => {
+    fs.writeFileSync(path.join(dir, `${name}.adainf`), text);
+    const out = compileFileSync(`${name}.adainf`, { cwd: dir });
+    if (out.diagnostics.some((d) => d.severity === "error")) throw new Error(`fixture ${name} does not compile`);
+    return out.pipelines[0]!.ir;
+  };
+  const tiny = (steps: number, seed: number): PipelineIR =>
+    compile(`tiny-${steps}-${seed}`, tinyPipeline({ steps, checkpointEvery: null }).replace("seed = 3", `seed = ${seed}`));
+  const other = compile(
+    "other",
+    tinyPipeline({ steps: 60, checkpointEvery: null }).replace("pipeline tiny", "pipeline other").replace("real x 2", "real x 10"),
+  );
+  const runs: Record<string, { ir: PipelineIR; knn: number | null }> = {
+    a: { ir: tiny(60, 0), knn: 50 },
+    b: { ir: tiny(60, 1), knn: 54 },
+    c: { ir: tiny(120, 0), knn: 70 },
+    d: { ir: other, knn: 90 },
+    e: { ir: tiny(60, 0), knn: null },
+  };
+  for (const [name, { ir, knn }] of Object.entries(runs)) {
+    ir.output.dir = `runs/mixed/${name}`;
+    const runDir = path.join(dir, ir.output.dir);
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, "ir.json"), JSON.stringify(ir, null, 2));
+    const last = knn === null ? ir.train.steps / 2 : ir.train.steps;
+    const lines: StepMetrics[] = [];
+    for (let s = 0; s < last; s++) lines.push({ step: s, epoch: 0, loss: 5 - s / ir.train.steps, lr: 0.1, images_per_s: 100 });
+    fs.writeFileSync(path.join(runDir, "metrics.jsonl"), lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    if (knn === null) continue;
+    const summary: RunSummary = {
+      pipeline: ir.name,
+      dir: ir.output.dir,
+      backend: "wasm",
+      steps: ir.train.steps,
+      seconds: 10,
+      final: { loss: 4, knn_acc1: knn, knn_acc5: 95, probe_acc1: knn - 5, probe_train_acc1: 70, val_acc1: knn - 10 },
+      untrained: { knn_acc1: 30, probe_acc1: 35 },
+      sweep: null,
+    };
+    fs.writeFileSync(path.join(runDir, "done.json"), JSON.stringify(summary, null, 2));
+  }
+  return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.ir]));
 }
 
 /** The IR with attacker-chosen strings wherever the page shows a string from a file. */

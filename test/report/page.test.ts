@@ -9,7 +9,7 @@ import { resultsCsv, summarize } from "../../src/formats/results.js";
 import { lintPipeline } from "../../src/lint/engine.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { cli } from "../helpers.js";
-import { fakeSweep, HOSTILE_NAME, HOSTILE_SOURCE, HOSTILE_VALUE, storyProject } from "./fixtures.js";
+import { fakeRuns, fakeSweep, HOSTILE_NAME, HOSTILE_SOURCE, HOSTILE_VALUE, storyProject } from "./fixtures.js";
 
 /** Text of every <tr> of the table with this class, cells split, tags stripped. */
 function tableRows(html: string, cls: string): string[][] {
@@ -129,6 +129,37 @@ test("runs table: the share of time each run waited for input, the rates on hove
   // columns: run, status, backend, time, waited for input %, ...; fakeSweep's point i waited 0.4 i %
   expect(rows.map((c) => c[4]).sort()).toEqual(["0.4", "0.8", "1.2", "1.6", "2.0", "–"]);
   expect(r.html).toMatch(/title="augmentation made 20,000 views\/s on 1 thread; training took 901 views\/s \(\d+ steps\)"/);
+});
+
+test("a folder of unrelated runs: one row per pipeline and setting (seeds apart), never a mean across them", async () => {
+  const dir = storyProject();
+  const irs = fakeRuns(dir);
+  const r = await buildReport("runs/mixed", { cwd: dir, preview: false });
+  expect(r.input.kind).toBe("folder");
+  expect(r.html).toContain("runs in <code>");
+  const rows = tableRows(r.html, "results");
+  // the label names the pipeline; rows of one pipeline that read alike name their directories
+  expect(rows.map((c) => c.slice(0, 3))).toEqual([
+    ["tiny (a, b, e)", "2/3", "52.00 ± 2.83"],
+    ["tiny (c)", "1/1", "70.00"],
+    ["other", "1/1", "90.00"],
+  ]);
+  expect(r.html).toMatch(/<thead><tr><th>pipeline<\/th><th title="finished runs \/ runs">runs<\/th>/);
+  // each row's g, f from its own IR: tiny 240 / (2 x 48 + 240), other 240 / (10 x 48 + 240)
+  expect(rows.map((c) => c.slice(6, 8))).toEqual([
+    ["0.714", "7"],
+    ["0.714", "7"],
+    ["0.333", "15"],
+  ]);
+  // one colour per setting: the runs of a row share it, other rows differ
+  const colours = [...r.html.matchAll(/<tr data-series="\d+"><td><span class="swatch" style="background:([^"]+)"/g)].map((m) => m[1]);
+  expect(colours).toHaveLength(5);
+  expect(new Set([colours[0], colours[1], colours[4]]).size).toBe(1);
+  expect(new Set([colours[0], colours[2], colours[3]]).size).toBe(3);
+  expect(Object.keys(irs)).toEqual(["a", "b", "c", "d", "e"]);
+  const c = await cli(["report", "runs/mixed", "-o", "mixed.html", "--no-preview"], dir);
+  expect(c.code).toBe(0);
+  expect(c.out).toMatch(/^wrote mixed\.html: 5 runs \(4 finished\), 3 result rows, /);
 });
 
 test("unfinished points: counted in runs, left out of the means, status says where they stopped", async () => {

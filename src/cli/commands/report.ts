@@ -18,7 +18,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
   program
     .command("report")
     .description("one self-contained HTML page for a run or a sweep")
-    .argument("<dir>", "a run directory (holds ir.json) or a sweep's base directory (one run directory per point)")
+    .argument("<dir>", "a run directory (holds ir.json), or a folder of them: a sweep's base directory, runs/")
     .option("-o, --out <file>", "HTML file to write (default: <dir>/report.html)")
     .option("--no-preview", "leave out the augmentation preview (it reads a few training images)")
     .option("--title <text>", "page title")
