@@ -21,6 +21,7 @@ export {
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export {
   runPipeline,
+  runStart,
   evaluateRunDir,
   runPaths,
   readMetrics,
@@ -39,6 +40,8 @@ export {
   RunSetupError,
   type RunOptions,
   type RunResult,
+  type RunStart,
+  type RunStartFlags,
   type RunSummary,
   type FinalMetrics,
   type ProgressEvent,

@@ -6,7 +6,7 @@
 // `npm ci`'s build), so they compare like with like. Ctrl-C in an evaluation saves the
 // checkpoint a resume finishes from; a second signal, of either kind, quits at once.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
@@ -100,12 +100,47 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
   it("the same resolved IR, final metrics and table", () => {
     const ir = (d: string): unknown => JSON.parse(readFileSync(join(d, "runs/tiny/ir.json"), "utf8"));
     expect(ir(progDir)).toEqual(ir(refDir));
-    const done = (d: string): { final: unknown; untrained: unknown } => JSON.parse(readFileSync(join(d, "runs/tiny/done.json"), "utf8"));
+    const done = (d: string): { final: unknown; untrained: unknown; backend: string } => JSON.parse(readFileSync(join(d, "runs/tiny/done.json"), "utf8"));
     expect(done(progDir).final).toEqual(done(refDir).final);
+    // the backend as --backend names it, as run writes it (not the backend's description)
+    expect(done(progDir).backend).toBe("cpu");
+    expect(done(refDir).backend).toBe("cpu");
     expect(done(progDir).untrained).toEqual(done(refDir).untrained);
     expect(tableOf(program.stdout)).toContain("kNN top-1");
     expect(tableOf(program.stdout)).toBe(tableOf(reference.stdout));
     for (const out of [program.stdout, reference.stdout]) expect(out).toMatch(/^input: augmentation made [\d,]+ views\/s .* \(4 steps\)$/m);
+  });
+
+  it("--resume on the finished run skips it as adainfc run does, its files untouched; with other settings it is refused", async () => {
+    const out = join(progDir, "prog");
+    const files = ["done.json", "metrics.jsonl", "checkpoints/step-00000006.ckpt"].map((f) => join(progDir, "runs/tiny", f));
+    const before = files.map((f) => readFileSync(f));
+    const times = files.map((f) => statSync(f).mtimeMs);
+    const again = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);
+    const ref = await node([join(ROOT, "bin/adainfc.js"), "run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], refDir);
+    expect(again.code).toBe(0);
+    expect(ref.code).toBe(0);
+    expect(again.stderr.trim()).toBe("tiny: already finished (runs/tiny/done.json), skipped");
+    expect(ref.stderr).toContain("tiny: already finished (runs/tiny/done.json), skipped\n");
+    expect(again.stdout).toBe("");
+    expect(files.map((f) => readFileSync(f))).toEqual(before);
+    expect(files.map((f) => statSync(f).mtimeMs)).toEqual(times);
+    // the program edited to train longer: its finished run is not taken as done, nor retrained
+    const source = readFileSync(join(out, "tiny.ts"), "utf8");
+    try {
+      writeFileSync(join(out, "tiny.ts"), source.replace(/\bsteps: 6,/, "steps: 7,"));
+      expect(tsc(out)).toEqual([]);
+      const longer = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);
+      expect(longer.code).toBe(1);
+      expect(longer.stderr).toBe(
+        "error: tiny already finished in runs/tiny with other settings (/train/steps)\n" +
+          "  train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir\n",
+      );
+      expect(files.map((f) => statSync(f).mtimeMs)).toEqual(times);
+    } finally {
+      writeFileSync(join(out, "tiny.ts"), source);
+      expect(tsc(out)).toEqual([]);
+    }
   });
 
   it("bad flags exit 2; a missing data file stops it with the file named and exit code 1", async () => {
@@ -169,7 +204,7 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
     const before = statSync(metrics).mtimeMs;
     const again = await node(["tiny.seed-0.js", "--backend", "cpu", "--no-worker"], out);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain("tiny[seed=0]: already finished (runs/tiny/seed=0), skipped");
+    expect(again.stderr).toContain("tiny[seed=0]: already finished (runs/tiny/seed=0/done.json), skipped");
     expect(again.stdout).toContain("tiny: 2 of 2 points finished");
     expect(statSync(metrics).mtimeMs).toBe(before);
     const bad = await node(["tiny.seed-0.js", "--augment-threads", "0"], out);

@@ -4,7 +4,6 @@
 // `stand_in = true` generated set is made first (the generate command's code). The
 // trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
-import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { collect, type RegisterCommand } from "../command.js";
@@ -150,23 +149,16 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_ERRORS;
   }
-  // Finished runs skipped as done (--resume, or sweep points; not with --overwrite). Each
-  // must have been trained with these settings: otherwise the skip (and a sweep's
-  // results table) would mix settings.
-  const skipped = new Set(
-    irs.filter((ir) => !opts.overwrite && (ir.sweep || opts.resume) && fs.existsSync(train.runPaths(path.resolve(ctx.cwd, ir.output.dir)).done)),
-  );
+  // How each starts (src/runtime/train/run-start.ts, shared with the TypeScript target's
+  // programs): a finished run is skipped as done (--resume, or a sweep point; not with
+  // --overwrite) only when it was trained with these settings; otherwise the skip (and a
+  // sweep's results table) would mix settings, so it is refused before anything trains.
+  const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
   let changed = 0;
-  for (const ir of skipped) {
-    const paths = train.runPaths(path.resolve(ctx.cwd, ir.output.dir));
-    const read = train.readRunIR(paths.ir);
-    const diff = "ir" in read ? train.trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
-    if (diff.length === 0) continue;
+  for (const start of starts.values()) {
+    if (start.kind !== "changed") continue;
     changed++;
-    ctx.err(
-      `error: ${ir.name} already finished in ${ir.output.dir} with other settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""})\n` +
-        "  train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir\n",
-    );
+    ctx.err(`error: ${start.message}\n`);
   }
   if (changed > 0) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
@@ -214,14 +206,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     loading = false;
     const done: string[] = [];
     for (const ir of irs) {
-      const dir = path.resolve(ctx.cwd, ir.output.dir);
-      if (skipped.has(ir)) {
-        ctx.err(`${ir.name}: already finished (${path.relative(ctx.cwd, train.runPaths(dir).done) || dir}), skipped\n`);
+      const start = starts.get(ir)!;
+      if (start.kind !== "train") {
+        ctx.err(`${start.message}\n`);
         done.push(ir.output.dir);
         continue;
       }
-      // An interrupted sweep point resumes without being asked (unless --overwrite: all start over).
-      const resume = Boolean(opts.resume) || (!opts.overwrite && ir.sweep !== undefined && train.listCheckpoints(train.runPaths(dir).checkpoints).length > 0);
       if (ir.train.devices > 1) {
         ctx.err(
           `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
@@ -233,7 +223,8 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         result = await train.runPipeline(ir, {
           cwd: ctx.cwd,
           tf,
-          resume,
+          backend: backend.name,
+          resume: start.resume,
           overwrite: Boolean(opts.overwrite),
           signal: controller.signal,
           worker: opts.worker ? "auto" : "off",

@@ -54,7 +54,7 @@ export function emitProgram(ir: PipelineIR, opts: ProgramOptions): string {
   const names = new NameTable();
   names.reserve(RUN_IMPORTS);
   names.reserve(SWEEP_IMPORTS);
-  names.reserve(["BackendName", "RunResult", "Flags", "existsSync", "sweepPoints", "sweepDir", "sweepBase", "writeSweepResults", "runDir", ...STEP_TYPES]);
+  names.reserve(["BackendName", "RunResult", "Flags", "sweepPoints", "sweepDir", "sweepBase", "writeSweepResults", ...STEP_TYPES]);
   const steps = pipelineSteps(ir, names);
 
   const project = scratchProject();
@@ -69,7 +69,6 @@ export function emitProgram(ir: PipelineIR, opts: ProgramOptions): string {
 function build(file: SourceFile, ir: PipelineIR, opts: ProgramOptions, steps: ConstStep[]): string {
   const sweep = ir.sweep !== undefined;
   file.addImportDeclarations([
-    ...(sweep ? [{ moduleSpecifier: "node:fs", namedImports: ["existsSync"] }] : []),
     { moduleSpecifier: "node:path", defaultImport: "path" },
     { moduleSpecifier: "node:url", namedImports: ["fileURLToPath"] },
     { moduleSpecifier: "node:util", namedImports: ["parseArgs"] },

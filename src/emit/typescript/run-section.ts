@@ -1,14 +1,15 @@
 // The end of every emitted program: command-line flags and `main`, which checks the
 // data files, runs the pipeline with a progress printout and prints the final table,
 // like `adainfc run` does for one pipeline. The same for every pipeline: no value
-// from the source appears here (those are all in the consts above it). A point of a
-// sweep also does what `adainfc run` does for sweeps: a finished point is skipped, an
-// interrupted one resumes, and the sweep's results table is rewritten over the points
-// that have finished (`sweepPoints`, a const of the program).
+// from the source appears here (those are all in the consts above it). Whether a
+// finished run is skipped or refused and whether a sweep point resumes is the runtime's
+// `runStart`, the code `adainfc run` decides with. A point of a sweep also rewrites the
+// sweep's results table over the points that have finished (`sweepPoints`, a const of
+// the program).
 import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
 
 /** Values the run section of a sweep point also uses. */
-export const SWEEP_IMPORTS = ["listCheckpoints", "readSummaries", "runPaths", "writeResults"] as const;
+export const SWEEP_IMPORTS = ["readSummaries", "writeResults"] as const;
 
 /** Values the run section uses from the public runtime API (`adainf`). */
 export const RUN_IMPORTS = [
@@ -24,6 +25,7 @@ export const RUN_IMPORTS = [
   "plainProgress",
   "RunSetupError",
   "runPipeline",
+  "runStart",
   "TrainingDivergedError",
 ] as const;
 
@@ -93,6 +95,18 @@ try {
 const missing = missingData(pipeline, projectDir);
 for (const m of missing) process.stderr.write(missingDataText(m));
 if (missing.length > 0) return 1;`,
+      `// As \`adainfc run\`: a finished run is skipped when it trained with these settings
+// (with --resume, and always for a point of a sweep) and refused with others; a sweep
+// point with checkpoints resumes from the newest.
+const start = runStart(pipeline, { cwd: projectDir, resume: flags.resume, overwrite: flags.overwrite });
+if (start.kind === "changed") {
+  console.error(\`error: \${start.message}\`);
+  return 1;
+}
+if (start.kind === "finished") {
+  console.error(start.message);${sweep ? "\n  writeSweepResults();" : ""}
+  return 0;
+}`,
       "",
       `const progress = process.stderr.isTTY
   ? await barProgress(process.stderr)
@@ -110,13 +124,12 @@ const onStop = (s: "SIGINT" | "SIGTERM"): void => {
 process.on("SIGINT", onStop);
 process.on("SIGTERM", onStop);`,
       "",
-      ...(sweep ? [SWEEP_SKIP] : []),
       `let result: RunResult;
 try {
   result = await runPipeline(pipeline, {
     cwd: projectDir,
     backend: flags.backend,
-    resume: ${sweep ? "flags.resume || listCheckpoints(runPaths(runDir).checkpoints).length > 0" : "flags.resume"},
+    resume: start.resume,
     overwrite: flags.overwrite,
     worker: flags.worker ? "auto" : "off",
     augmentThreads: flags.augmentThreads,
@@ -150,16 +163,6 @@ return 0;`,
     ],
   };
 }
-
-/** A finished sweep point is skipped (its results still count in the table). */
-const SWEEP_SKIP = `// A point that has finished is skipped, as \`adainfc run\` does for sweeps; one with
-// checkpoints resumes from the newest.
-const runDir = path.resolve(projectDir, pipeline.output.dir);
-if (existsSync(runPaths(runDir).done)) {
-  console.error(\`\${pipeline.name}: already finished (\${pipeline.output.dir}), skipped\`);
-  writeSweepResults();
-  return 0;
-}`;
 
 /** Rewrites the sweep's results.csv / results.md over the points that have finished. */
 export const WRITE_SWEEP_RESULTS: FunctionDeclarationStructure = {

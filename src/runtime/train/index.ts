@@ -54,5 +54,6 @@ export { missingData, missingDataText, planCommand, standInPlan, untrainable, ty
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
 export { finalTable } from "./final-table.js";
 export { trainingDifferences } from "./ir-compat.js";
+export { runStart, type RunStart, type RunStartFlags } from "./run-start.js";
 export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
 export { evaluateRunDir } from "./eval-run.js";

@@ -432,11 +432,12 @@ async function runLocked(
 }
 
 async function backendFor(opts: RunOptions): Promise<{ tf: Tf; backend: string }> {
-  if (opts.tf) return { tf: opts.tf, backend: opts.tf.getBackend() };
+  // done.json and checkpoints name the backend as --backend does (`wasm`), not its description.
+  if (opts.tf) return { tf: opts.tf, backend: opts.backend ?? opts.tf.getBackend() };
   const { selectBackend } = await import("../backend/select.js");
   const { defaultWasmThreads } = await import("../backend/wasm-threads.js");
   const sel = await selectBackend(opts.backend, { wasmThreads: opts.wasmThreads ?? defaultWasmThreads() });
-  return { tf: sel.tf, backend: sel.description };
+  return { tf: sel.tf, backend: sel.name };
 }
 
 /**

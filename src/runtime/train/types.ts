@@ -11,7 +11,7 @@ import type { InputStall } from "./input-meter.js";
 export interface RunOptions {
   /** Relative data paths and the output dir are resolved against this. */
   cwd: string;
-  /** Force a backend; default: the fastest installed. */
+  /** Force a backend; default: the fastest installed. With `tf`: the name of its backend (for done.json). */
   backend?: BackendName;
   /** Threads of the wasm backend (default: one per core, at most 8; backend/wasm-threads.ts). */
   wasmThreads?: number;
