@@ -2,10 +2,10 @@
 // its lr and classifier_lr; docs/paper.md's runs table, §3.1), the method hyper-parameters
 // (docs/paper.md §3), the augmentation presets (docs/paper.md §2), dup and extra data
 // (§1), for the 12 paper pipelines.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, project } from "../helpers.js";
+import { cli, project, ROOT } from "../helpers.js";
 import { at, emitSolo, pipeline, readYaml, type Y } from "./helpers.js";
 import { PRESET_ROWS as PRESETS, REFERENCE_RUNS } from "../reference-presets.js";
 
@@ -163,6 +163,43 @@ describe("compile --target solo-learn: details", () => {
     expect(t.err).toContain("unknown target 'fortran'");
     const ir = await cli(["compile", "pipelines/simclr_none.adainf", "--emit", "ir"]);
     expect(JSON.parse(ir.out)).toMatchObject({ name: "simclr_none" });
+  });
+
+  it("recompiling replaces its own unedited files; an edited run.sh or a file it did not write is refused, --force overwrites", async () => {
+    const r = await emitSolo("pipelines/simclr_none.adainf");
+    expect(r.code).toBe(0);
+    const compile = (...extra: string[]) => cli(["compile", "pipelines/simclr_none.adainf", "--target", "solo-learn", "-o", r.dir, ...extra]);
+    const read = (f: string): string => readFileSync(join(r.dir, f), "utf8");
+    // the marker: a shell comment after the #! line, a YAML comment on the first line
+    expect(read("run.sh")).toMatch(
+      /^#!\/usr\/bin\/env bash\n# adainfc output sha256 [0-9a-f]{16}: once edited, compiling again refuses to replace it without --force\n/,
+    );
+    for (const f of ["simclr.yaml", "augmentations/symmetric.yaml"]) expect(read(f)).toMatch(/^# adainfc output sha256 [0-9a-f]{16}: /);
+    // unedited: replaced without a word, by the new text
+    const again = await compile("--devices", "4");
+    expect(again.code).toBe(0);
+    expect(at(readYaml(join(r.dir, "simclr.yaml")), "devices")).toEqual([0, 1, 2, 3]);
+    // edited: refused, nothing written
+    writeFileSync(join(r.dir, "run.sh"), read("run.sh").replace("set -euo pipefail", "set -euo pipefail\nmodule load cuda"));
+    const edited = await compile();
+    expect(edited.code).toBe(1);
+    // (after the pipeline's warnings)
+    expect(edited.err.trimEnd().split("\n").at(-1)).toBe(
+      `error: ${relative(ROOT, join(r.dir, "run.sh"))} was edited since adainfc compile wrote it: nothing was written; pass --force to overwrite, or choose another -o`,
+    );
+    expect(at(readYaml(join(r.dir, "simclr.yaml")), "devices")).toEqual([0, 1, 2, 3]);
+    expect(read("run.sh")).toContain("module load cuda");
+    // --force overwrites, and the script stays executable
+    expect((await compile("--force")).code).toBe(0);
+    expect(read("run.sh")).not.toContain("module load cuda");
+    expect(statSync(join(r.dir, "run.sh")).mode & 0o111).not.toBe(0);
+    // a file adainfc did not write is refused the same way
+    writeFileSync(join(r.dir, "augmentations/symmetric.yaml"), "- rrc: {enabled: true}\n");
+    const foreign = await compile();
+    expect(foreign.code).toBe(1);
+    expect(foreign.err).toMatch(
+      /^error: \S+augmentations\/symmetric\.yaml was not written by adainfc compile \(it has no marker line\): nothing was written; pass --force/m,
+    );
   });
 
   it("the YAML survives a path with YAML and OmegaConf specials", async () => {

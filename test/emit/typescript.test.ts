@@ -1,7 +1,7 @@
 // compile --target ts on the 12 paper pipelines and the quickstart: each becomes a
 // program that type-checks under the strict tsconfig it ships with, reads as named
 // steps, and hands runPipeline exactly the IR that `adainfc compile` resolves.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
@@ -208,6 +208,45 @@ pipeline other from byol {
     const proj = project({ "s.adainf": SWEEP });
     const r = await emitTs("s.adainf", "out", proj, ["--pipeline", "other"]);
     expect(r.out.trim().split("\n")).toEqual(["wrote out/other.ts", "wrote out/package.json", "wrote out/tsconfig.json"]);
+  });
+
+  it("recompiling replaces its own unedited files; an edited file or one it did not write is refused, --force overwrites", async () => {
+    const proj = project({ "s.adainf": SWEEP });
+    const compile = (...extra: string[]) => cli(["compile", "s.adainf", "--target", "ts", "--pipeline", "other", "-o", "out", ...extra], proj);
+    expect((await compile()).code).toBe(0);
+    const read = (f: string): string => readFileSync(join(proj, "out", f), "utf8");
+    // the marker, in each file's own syntax; the JSON files stay JSON
+    expect(read("other.ts")).toMatch(/^\/\/ adainfc output sha256 [0-9a-f]{16}: once edited, compiling again refuses to replace it without --force\n/);
+    expect(read("other.ts").split("\n")[1]).toMatch(/^\/\/ other: a pipeline compiled to a standalone program by/);
+    for (const f of ["package.json", "tsconfig.json"]) expect((JSON.parse(read(f)) as Record<string, string>)["//"]).toMatch(/^adainfc output sha256 /);
+    // unedited: replaced without a word, by the new text
+    const again = await compile("--set", "train.steps=7");
+    expect(again.code).toBe(0);
+    expect(again.err).toBe("");
+    expect(read("other.ts")).toContain("steps: 7,");
+    // edited: refused, nothing written (other.ts keeps the edit, package.json is as it was)
+    writeFileSync(join(proj, "out/other.ts"), read("other.ts").replace("steps: 7,", "steps: 9,"));
+    const pkg = read("package.json");
+    const edited = await compile("--set", "train.steps=8");
+    expect(edited.code).toBe(1);
+    expect(edited.err).toBe(
+      "error: out/other.ts was edited since adainfc compile wrote it: nothing was written; pass --force to overwrite, or choose another -o\n",
+    );
+    expect(edited.out).toBe("");
+    expect(read("other.ts")).toContain("steps: 9,");
+    expect(read("package.json")).toBe(pkg);
+    // --force overwrites
+    expect((await compile("--set", "train.steps=8", "--force")).code).toBe(0);
+    expect(read("other.ts")).toContain("steps: 8,");
+    // a file adainfc did not write (or whose marker is gone) is refused the same way
+    writeFileSync(join(proj, "out/tsconfig.json"), '{ "compilerOptions": { "strict": true } }\n');
+    const foreign = await compile();
+    expect(foreign.code).toBe(1);
+    expect(foreign.err).toBe(
+      "error: out/tsconfig.json was not written by adainfc compile (it has no marker line): nothing was written; pass --force to overwrite, or choose another -o\n",
+    );
+    expect((await compile("--force")).code).toBe(0);
+    expect(typeErrors(join(proj, "out"))).toEqual([]);
   });
 
   it("usage errors: no -o, --devices; compile errors write nothing", async () => {

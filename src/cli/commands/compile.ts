@@ -2,7 +2,9 @@
 // target's files (`--target solo-learn -o <dir>`, `--target ts -o <dir>`). Targets are
 // loaded lazily so that `--emit ir` never pays for the YAML library or ts-morph. -o is
 // checked (src/cli/output-path.ts) against the files the compile read before anything
-// is written: never a pipeline or data file, never a run directory's own file.
+// is written: never a pipeline or data file, never a run directory's own file. A
+// target's files carry a marker (src/emit/own-files.ts): recompiling replaces its own
+// unedited output, and refuses a file edited since or not its own unless --force.
 import { join, relative } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
@@ -21,6 +23,7 @@ interface CompileOpts {
   out?: string;
   devices?: string;
   flavour?: string;
+  force?: boolean;
 }
 
 const TARGETS = ["ir", "solo-learn", "ts"] as const;
@@ -40,6 +43,10 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("-o, --out <path>", "--emit ir: write to this file instead of stdout; --target solo-learn / ts: the output folder")
     .option("--devices <n>", "solo-learn: GPUs to spread the pipeline's total batch over (DDP), instead of its train.devices")
     .option("--flavour <f>", "solo-learn: adainf (the AdaInf fork, the default: data.dup, data.extra_data) or upstream (vturrisi/solo-learn)")
+    .option(
+      "--force",
+      "--target solo-learn / ts: overwrite files edited since compile wrote them, or not written by it; --emit ir: an existing file that is not JSON",
+    )
     .action((file: string, opts: CompileOpts) => {
       const target = chooseTarget(opts);
       const devices = parseDevices(opts.devices, target);
@@ -57,6 +64,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
               command: target === "ir" ? "compile" : `compile --target ${target}`,
               kind: target === "ir" ? "json" : "folder",
               inputs,
+              force: Boolean(opts.force),
             });
       report(ctx, out, out.diagnostics);
       if (out.diagnostics.some((d) => d.severity === "error")) {
@@ -66,7 +74,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       if (out.pipelines.length === 0) throw new UserError(`${file} declares no pipeline`);
       if (target === "ir") return emitIR(ctx, out.pipelines, opts, dest);
       if (target === "ts") return emitTs(ctx, out.pipelines, file, opts, dest!, inputs);
-      return emitSolo(ctx, out, dest!, inputs, devices, flavour, setExit);
+      return emitSolo(ctx, out, dest!, inputs, devices, flavour, Boolean(opts.force), setExit);
     });
 };
 
@@ -112,9 +120,10 @@ async function emitSolo(
   inputs: OutputInput[],
   devices: number | undefined,
   flavour: "adainf" | "upstream",
+  force: boolean,
   setExit: (code: number) => void,
 ): Promise<void> {
-  const { emitSoloLearn, writeEmitted } = await import("../../emit/solo-learn/emit.js");
+  const { emitSoloLearn } = await import("../../emit/solo-learn/emit.js");
   const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { flavour, ...(devices === undefined ? {} : { devices }) }) }));
   report(
     ctx,
@@ -129,13 +138,11 @@ async function emitSolo(
   }
   const several = results.length > 1;
   const folders = results.map(({ p, r }) => ({ r, target: several ? join(dest.abs, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dest.abs }));
-  checkFilesInFolder(
-    ctx.cwd,
-    dest,
-    folders.flatMap(({ r, target }) => r.files.map((f) => join(target, f.path))),
-    inputs,
-  );
-  for (const { r, target } of folders) for (const path of writeEmitted(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+  const paths = folders.flatMap(({ r, target }) => r.files.map((f) => join(target, f.path)));
+  checkFilesInFolder(ctx.cwd, dest, paths, inputs);
+  await refuseEdited(ctx, paths, force);
+  const { writeCompiledFiles } = await import("../../emit/own-files.js");
+  for (const { r, target } of folders) for (const path of writeCompiledFiles(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }
 
 async function emitTs(
@@ -146,7 +153,7 @@ async function emitTs(
   dest: CheckedOutput,
   inputs: OutputInput[],
 ): Promise<void> {
-  const { emitTypeScript, writeTypeScriptFiles } = await import("../../emit/typescript/emit.js");
+  const { emitTypeScript } = await import("../../emit/typescript/emit.js");
   const dir = dest.abs;
   const command = [
     "adainfc compile",
@@ -161,11 +168,23 @@ async function emitTs(
     pipelines.map((p) => p.ir),
     { outDir: dir, cwd: ctx.cwd, command },
   );
-  checkFilesInFolder(
-    ctx.cwd,
-    dest,
-    files.map((f) => join(dir, f.path)),
-    inputs,
-  );
-  for (const path of writeTypeScriptFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+  const paths = files.map((f) => join(dir, f.path));
+  checkFilesInFolder(ctx.cwd, dest, paths, inputs);
+  await refuseEdited(ctx, paths, Boolean(opts.force));
+  const { writeCompiledFiles } = await import("../../emit/own-files.js");
+  for (const path of writeCompiledFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+}
+
+/**
+ * Before any file is written: one that exists and is not compile's unedited output (the
+ * user edited it, or compile did not write it) stops the compile, unless --force.
+ */
+async function refuseEdited(ctx: CliContext, paths: readonly string[], force: boolean): Promise<void> {
+  if (force) return;
+  const { filesInTheWay } = await import("../../emit/own-files.js");
+  const [first, ...more] = filesInTheWay(paths);
+  if (first === undefined) return;
+  const what = first.why === "edited" ? "was edited since adainfc compile wrote it" : "was not written by adainfc compile (it has no marker line)";
+  const others = more.length ? ` (and ${more.length} more file${more.length === 1 ? "" : "s"})` : "";
+  throw new UserError(`${relative(ctx.cwd, first.path) || first.path} ${what}${others}: nothing was written; pass --force to overwrite, or choose another -o`);
 }

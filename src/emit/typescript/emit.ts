@@ -1,8 +1,8 @@
 // `adainfc compile --target ts -o <dir>`: one standalone TypeScript program per pipeline
 // (per point of a sweep), plus package.json and tsconfig.json. Pure (returns text);
-// writeTypeScriptFiles puts it on disk.
-import { join, relative, sep } from "node:path";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+// ../own-files.ts marks and writes it.
+import { relative, sep } from "node:path";
+import type { CompiledFile } from "../own-files.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { programFileNames } from "./names.js";
 import { emitProgram } from "./program.js";
@@ -20,19 +20,13 @@ export interface TsEmitOptions {
   dependency?: string;
 }
 
-export interface TsFile {
-  /** Relative to the output folder. */
-  path: string;
-  text: string;
-}
-
-export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): TsFile[] {
+export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): CompiledFile[] {
   const names = programFileNames(irs);
   const projectDir = relative(opts.outDir, opts.cwd).split(sep).join("/");
   // Each point of a sweep knows every point's run dir, to write the sweep's table.
   const points = new Map<string, string[]>();
   for (const ir of irs) if (ir.sweep) points.set(ir.sweep.base, [...(points.get(ir.sweep.base) ?? []), ir.output.dir]);
-  const files: TsFile[] = irs.map((ir, i) => ({
+  const files: CompiledFile[] = irs.map((ir, i) => ({
     path: `${names[i]!}.ts`,
     text: emitProgram(ir, { fileName: names[i]!, projectDir, command: opts.command, ...(ir.sweep ? { sweepPoints: points.get(ir.sweep.base)! } : {}) }),
   }));
@@ -41,13 +35,4 @@ export function emitTypeScript(irs: PipelineIR[], opts: TsEmitOptions): TsFile[]
   files.push({ path: "package.json", text: packageJson({ programs: names, dependency }, own.devDependencies) });
   files.push({ path: "tsconfig.json", text: tsconfigJson() });
   return files;
-}
-
-/** Writes every file atomically (temp file + rename); returns the absolute paths. */
-export function writeTypeScriptFiles(dir: string, files: TsFile[]): string[] {
-  return files.map((f) => {
-    const path = join(dir, f.path);
-    writeFileAtomic(path, f.text);
-    return path;
-  });
 }
