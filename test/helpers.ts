@@ -40,17 +40,33 @@ export async function cli(args: string[], cwd = ROOT): Promise<{ code: number; o
 /**
  * Run the built CLI (bin/adainfc.js, `npm run build`) as a child process; resolves when it
  * has closed. A process kept alive (by Dawn, say) would hang here: the test's timeout
- * catches it.
+ * catches it, or `killAfterMs`: the child is then killed and `hung` is true.
  */
-export function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string; err: string }> {
+export function spawnCli(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  killAfterMs?: number,
+): Promise<{ code: number | null; out: string; err: string; hung: boolean }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
+    let hung = false;
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            hung = true;
+            child.kill("SIGKILL");
+          }, killAfterMs);
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, out, err }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, out, err, hung });
+    });
   });
 }
 

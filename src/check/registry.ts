@@ -195,7 +195,7 @@ export const REGISTRY = {
   E021: {
     severity: "error",
     summary: "value out of range",
-    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` warns with lint rule batch-size), a size larger than the data set, sources with different channel counts, a sweep of too many points).",
+    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` warns with lint rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), sources with different channel counts, a sweep of too many points).",
     messages: {
       outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}" },
       notExactWhole: {
@@ -214,6 +214,10 @@ export const REGISTRY = {
         hint: "remove stand_in, or make the source origin = generated",
       },
       sizeTooLarge: { text: "{source} {split} has {full} images; size = {size} asks for more" },
+      sizeOverData: {
+        text: "source '{name}' ({path}) has {full} images; size = {size} asks for more",
+        hint: "declare size = {full} or less (the first N images are used), or point the source at data with more images",
+      },
       statsPerChannel: { text: "dataset '{name}': mean and std need one value per channel ({channels})" },
       channelsDiffer: { text: "source '{name}' has {channels} channels but '{reference}' has {referenceChannels}" },
       batchOverDevices: {
@@ -392,10 +396,9 @@ export const REGISTRY = {
   },
   D003: {
     severity: "warning",
-    summary: "a declared size, or the pipeline's epoch size, differs from the data",
-    docs: "A source declared with `size = N` holds another number of images, or the epoch size the pipeline assumed when it converted epochs to steps differs from the mixture's real one: settings given in epochs then train for another number of steps than meant.",
+    summary: "the pipeline's epoch size differs from the data",
+    docs: "The epoch size the pipeline assumed when it converted epochs to steps differs from the mixture's real one: settings given in epochs then train for another number of steps than meant. A source's declared `size` is no such difference when the data holds more (its first `size` images are used, as `run` uses them); one that holds fewer is the error E021.",
     messages: {
-      sizeDiffers: { text: "source '{name}' is declared with {declared} images but holds {found}" },
       epochSizeDiffers: { text: "the pipeline assumes {assumed} samples per epoch, the data gives {found}" },
     },
   },

@@ -73,7 +73,10 @@ export const AUGMENT = block("augment", "The augmentation's settings besides its
 // ---------------------------------------------------------------- data sources
 
 const sourceCommon = {
-  size: int(posInt, { default: null, doc: "number of images (lets lint and epoch-based settings work without reading the file)" }),
+  size: int(posInt, {
+    default: null,
+    doc: "number of images: the first N when the data holds more, an error when it holds fewer (lets lint and epoch-based settings work without reading the file)",
+  }),
   shape: numbers({ length: 3, integer: true, min: 1 }, { default: null, doc: "image shape (height, width, channels)" }),
   classes: int(posInt, { default: null, doc: "number of classes of a labelled set" }),
   mean: numbers({ min: 0, max: 1 }, { default: null, doc: "per-channel mean on the 0..1 scale" }),

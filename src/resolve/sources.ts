@@ -40,18 +40,26 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
       return null;
     }
     // An npz that is already on disk tells its size and shape from its headers
-    // (no pixels read), so epoch-based settings and lint work without `size =`.
-    if (format === SOURCE_FORMATS.npz && (x.size === null || x.shape === null)) {
+    // (no pixels read), so epoch-based settings and lint work without `size =`; a
+    // declared size is checked against them (a smaller one selects the first images).
+    if (format === SOURCE_FORMATS.npz) {
+      const needed = x.size === null || x.shape === null;
       try {
         const info = npzHeaderAt(program.cwd, x.path, { layout: x.layout });
         if (info) {
+          if (x.size !== null && x.size > info.count) {
+            const m = diag.E021.sizeOverData({ name: e.key.text, path: x.path, full: fmtInt(info.count), size: fmtInt(x.size) });
+            ctx.report(m, r.spans["size"] ?? v.span);
+            return null;
+          }
           x.size ??= info.count;
           x.shape ??= [...info.shape];
         }
       } catch (err) {
         // A file whose headers describe no usable data set is the user's: say so at its
-        // path. Anything else is left to `adainfc data check`, which reads it for real.
-        if (err instanceof DataError) {
+        // path. Anything else is left to `adainfc data check`, which reads it for real
+        // (as is the file whose size and shape are both declared, which needs no header).
+        if (needed && err instanceof DataError) {
           ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
           return null;
         }
@@ -136,3 +144,5 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     std,
   };
 }
+
+const fmtInt = (n: number): string => n.toLocaleString("en-US");

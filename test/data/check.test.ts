@@ -1,6 +1,7 @@
 // `data check` (checkPipelineData) on small real-format files: a clean pipeline, a BGR/RGB
-// swap of generated data, a distribution gap, sources that do not open or do not fit, and
-// diagnostics placed at the nearest span the compiler recorded.
+// swap of generated data, a distribution gap, sources that do not open or do not fit (a
+// size the data cannot fill is E021; a smaller one is used as run uses it, its first
+// images), and diagnostics placed at the nearest span the compiler recorded.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -89,9 +90,26 @@ describe("checkPipelineData", () => {
     );
     ir.train.epochSize = 1000;
     const ds = await checkPipelineData(ir, { cwd: dir });
-    expect(codes(ds)).toEqual(["D001:error", "D002:error", "D003:warning", "D004:warning", "D004:warning", "D009:error"]);
+    expect(codes(ds)).toEqual(["D001:error", "D002:error", "D004:warning", "D004:warning", "D009:error", "E021:error"]);
     expect(ds.find((d) => d.code === "D001")!.message).toContain("broken.npz: not a zip/npz archive");
     expect(ds.find((d) => d.code === "D002")!.message).toBe("source 'g2' holds 32x32x3 images, declared 28x28x3");
+    // a size the data cannot fill: the error run and eval stop with (E021, as the compiler words it)
+    const over = ds.find((d) => d.code === "E021")!;
+    expect(over.message).toBe("source 'real' (real.npz) has 40 images; size = 41 asks for more");
+    expect(over.hint).toBe("declare size = 40 or less (the first N images are used), or point the source at data with more images");
+  });
+
+  it("uses a source declared smaller than its data as run does (its first size images), without a word about it", async () => {
+    const first = sourceIR({ name: "real", format: "npz", path: "real.npz", classes: 10, size: 10 });
+    const ir = pipelineIR([first, gen("gen-rgb.npz")], train, { eval: "real" });
+    ir.train.epochSize = 10 * 10 + 60;
+    const ds = await checkPipelineData(ir, { cwd: dir });
+    expect(codes(ds)).toEqual(["D008:info"]);
+    expect(ds[0]!.message).toBe("training mixture: real 10 x10 + gen 60 x1 = 160 samples per epoch, generated share 37.5%");
+    // the epoch size the pipeline assumed is compared with those 160, not with all 40 x10 + 60
+    ir.train.epochSize = 460;
+    const assumed = await checkPipelineData(ir, { cwd: dir });
+    expect(assumed.find((d) => d.code === "D003")!.message).toBe("the pipeline assumes 460 samples per epoch, the data gives 160");
   });
 
   it("points diagnostics at the nearest span the compiler recorded", async () => {

@@ -1,10 +1,14 @@
 // `adainfc generate` from the command line: its progress when stderr is not a terminal,
 // the set it writes and what it prints, its --help, usage errors (exit 2) and missing or
-// bad inputs and unwritable outputs (exit 1, one line).
+// bad inputs and unwritable outputs (exit 1, one line); Ctrl-C or SIGTERM during a long
+// generation (the built CLI as a child process): the temporary file is removed, one line
+// says nothing was written, exit 130 or 143.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { ROOT } from "../helpers.js";
 import { GENERATE_PROGRESS } from "../../src/cli/commands/generate.js";
 import { plainProgress } from "../../src/cli/progress.js";
 import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
@@ -150,5 +154,45 @@ describe("adainfc generate", () => {
     expect(r.code).toBe(2);
     oneLine(r.err);
     expect(r.err).toMatch(/npz sources have no splits/);
+  });
+});
+
+/** The built CLI's `generate` as a child; `signal` is sent once stderr matches `at` (the child is killed after 60 s). */
+function interrupted(cwd: string, args: string[], at: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; err: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "generate", ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    let err = "";
+    let sentAt = 0;
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      err += c;
+      if (sentAt === 0 && at.test(err)) {
+        sentAt = performance.now();
+        child.kill(signal);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, err, ms: sentAt === 0 ? -1 : performance.now() - sentAt });
+    });
+  });
+}
+
+describe("adainfc generate, stopped", () => {
+  const args = ["--from", "mnist", "--count", "3000000", "--fit-samples", "2000", "-o", "big.npz"];
+
+  it.each([
+    ["SIGINT", /sampling/, 130, "interrupted"],
+    ["SIGTERM", /fitting the Gaussian mixture/, 143, "stopped by SIGTERM"],
+  ] as const)("%s (at %s): no temporary file left, one line that nothing was written, exit %i", { timeout: 90_000 }, async (signal, at, code, who) => {
+    const dir = tempDir();
+    const r = await interrupted(dir, args, at, signal);
+    expect(r.ms).toBeGreaterThan(0);
+    expect(r.code).toBe(code);
+    expect(r.ms).toBeLessThan(5000); // at the next EM step or chunk of samples, not at the end of the 3,000,000
+    expect(r.err.trimEnd().split("\n").at(-1)).toBe(`${who} while generating big.npz: nothing was written`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // An npz whose headers describe no usable data set (zero images, a zero dimension) is
 // the user's file, not a bug: `check` reports E032 at the source's path argument
-// (it used to end as "E040 internal error: IR does not match its schema").
+// (it used to end as "E040 internal error: IR does not match its schema"). A declared
+// `size` larger than the file's header says is E021 at that size (from the file or
+// --set), as for a preset's split; a smaller one selects the first images.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -84,4 +86,35 @@ it("npz sources whose files are not made yet and declare no shape: one E022 at t
   const ok = await cli(["check", "p.adainf"], sub);
   expect(ok.out + ok.err).not.toMatch(/error/);
   expect(ok.code).toBe(0);
+});
+
+it("a declared size larger than the npz on disk: E021 at the size (file or --set) naming the source, the file and both counts", async () => {
+  const sub = path.join(dir, "sized");
+  fs.mkdirSync(sub, { recursive: true });
+  fs.writeFileSync(path.join(sub, "gen.npz"), zipBytes([{ name: "image.npy", data: npyArray("|u1", [4, 8, 8, 3], new Uint8Array(4 * 8 * 8 * 3)) }]));
+  const text = (size: string): string => `pipeline p from simclr {
+  data {
+    real = npz("gen.npz", origin = real, classes = 2, channels = rgb${size})
+    eval = npz("gen.npz", origin = real, classes = 2, channels = rgb)
+  }
+}
+`;
+  fs.writeFileSync(path.join(sub, "p.adainf"), text(", shape = (8, 8, 3), size = 5"));
+  const r = await cli(["check", "p.adainf"], sub);
+  expect(r.code).toBe(1);
+  const all = r.out + r.err;
+  expect(all).toMatch(/^p\.adainf:3:97: error\[E021\]: source 'real' \(gen\.npz\) has 4 images; size = 5 asks for more$/m);
+  expect(all).toMatch(/hint: declare size = 4 or less \(the first N images are used\), or point the source at data with more images$/m);
+  expect(all).not.toMatch(/internal error|E040/);
+  // from --set too, at the override
+  fs.writeFileSync(path.join(sub, "p.adainf"), text(""));
+  const set = await cli(["check", "p.adainf", "--set", "data.real.size=900000"], sub);
+  expect(set.code).toBe(1);
+  expect(set.out + set.err).toMatch(/^<--set>[^:]*:1:\d+: error\[E021\]: source 'real' \(gen\.npz\) has 4 images; size = 900,000 asks for more$/m);
+  // the first 3 of 4, or all 4: no error
+  for (const size of ["3", "4"]) {
+    const ok = await cli(["check", "p.adainf", "--set", `data.real.size=${size}`], sub);
+    expect(ok.out + ok.err).not.toMatch(/error/);
+    expect(ok.code).toBe(0);
+  }
 });

@@ -3,11 +3,15 @@
 // any backend loads; a source declared labelled whose file has no label at all (the
 // kNN bank or the evaluation set, empty once unlabelled rows are dropped) stops the run
 // with one line naming the source and its file, not an internal error or 0% figures.
+// An image folder of fewer images than one batch (known only once it opens) ends the run
+// with one line and the process exits (the augmentation threads are stopped); a declared
+// size the data cannot fill (a folder, or a file that shrank before `eval`) is one line too.
 import fs from "node:fs";
 import path from "node:path";
+import sharp from "sharp";
 import { expect, test } from "vitest";
 import { spawnCli } from "../helpers.js";
-import { tinyProject, writeSet } from "./fixtures.js";
+import { SIDE, tinyProject, writeSet } from "./fixtures.js";
 
 const STACK = /internal error|\n\s+at .*\.js:\d+/;
 
@@ -43,4 +47,83 @@ test.each([
   ]);
   expect(r.err).not.toMatch(STACK);
   expect(r.out).not.toContain("kNN top-1");
+});
+
+/** A project whose only source is a folder of `count` PNG images (unlabelled), declared with `size` when given. */
+async function folderProject(count: number, size?: number): Promise<string> {
+  const dir = tinyProject({ steps: 2 });
+  fs.mkdirSync(path.join(dir, "imgs"));
+  for (let i = 0; i < count; i++) {
+    const px = Buffer.alloc(SIDE * SIDE * 3, 40 * i);
+    await sharp(px, { raw: { width: SIDE, height: SIDE, channels: 3 } })
+      .png()
+      .toFile(path.join(dir, "imgs", `im${i}.png`));
+  }
+  fs.writeFileSync(
+    path.join(dir, "fold.adainf"),
+    `pipeline fold from simclr {
+  data {
+    real = folder("imgs", origin = real, shape = (${SIDE}, ${SIDE}, 3)${size === undefined ? "" : `, size = ${size}`})
+  }
+  augment = symmetric_adainf
+  model {
+    backbone = convnet(channels = (4, 8), feature_dim = 8)
+    method = simclr(proj_hidden_dim = 16, proj_output_dim = 8)
+  }
+  train {
+    batch_size = 4
+    steps = 2
+  }
+  evaluate {
+    online_linear = off
+    knn = off
+  }
+  output {
+    dir = "runs/fold"
+  }
+}
+`,
+  );
+  return dir;
+}
+
+test("an image folder of fewer images than one batch: one line, exit 1, and the process ends (with the augmentation threads, or without)", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await folderProject(3);
+  for (const worker of [["--augment-threads", "2"], ["--no-worker"]]) {
+    const r = await spawnCli(["run", "fold.adainf", "--backend", "cpu", ...worker], dir, process.env, 45_000);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(1);
+    expect(r.err.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      "error: the training mixture has 3 samples, fewer than one batch of 4: lower train.batch_size or add data",
+    ]);
+    expect(r.err).not.toMatch(STACK);
+  }
+});
+
+test("a declared size the data cannot fill: one line naming the source, its data and both counts (run on a folder, eval on a file that shrank)", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await folderProject(6, 9);
+  const r = await spawnCli(["run", "fold.adainf", "--backend", "cpu"], dir, process.env, 45_000);
+  expect(r.hung).toBe(false);
+  expect(r.code).toBe(1);
+  expect(r.err.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+    "error: source 'real' (imgs) has 6 images; size = 9 asks for more: declare size = 6 or less (the first N images are used), or point the source at data with more images",
+  ]);
+  expect(r.err).not.toMatch(STACK);
+  // the first 4 of the 6: trains
+  const first = await spawnCli(["run", "fold.adainf", "--backend", "cpu", "--no-worker", "--set", "data.real.size=4"], dir, process.env, 60_000);
+  expect(first.code).toBe(0);
+  // a run whose real.npz (48 images when it trained) now holds 30: eval refuses it
+  const tiny = await spawnCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, process.env, 60_000);
+  expect(tiny.code).toBe(0);
+  writeSet(path.join(dir, "real.npz"), 30, true, 1);
+  const ev = await spawnCli(["eval", "runs/tiny", "--backend", "cpu"], dir, process.env, 60_000);
+  expect(ev.code).toBe(1);
+  expect(ev.err.split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+    "error: source 'real' (real.npz) has 30 images; size = 48 asks for more: declare size = 30 or less (the first N images are used), or point the source at data with more images",
+  ]);
+  expect(ev.err).not.toMatch(STACK);
 });

@@ -6,7 +6,8 @@
 // before the first step leaves a step-0 checkpoint that --resume trains from; Ctrl-C in the
 // final linear probe stops it within a second (measured: 94 ms from the signal to the exit).
 // SIGTERM in a sweep point's evaluation at a step: `adainfc eval` reads that checkpoint and
-// `adainfc run` again (no --resume) repeats the evaluation and finishes the sweep.
+// `adainfc run` again (no --resume) repeats the evaluation and finishes the sweep. Ctrl-C
+// while `run` makes a missing stand-in set: its temporary file goes, exit 130, one line.
 // Uses the built CLI (bin/adainfc.js -> dist/, which `npm ci` builds).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -210,4 +211,22 @@ test("SIGTERM in a sweep point's evaluation at a step: exit 143; eval reads the 
     expect(lines[2]!.val_acc1).toBeGreaterThanOrEqual(0);
     expect(fs.existsSync(point(s).done)).toBe(true);
   }
+});
+
+test("Ctrl-C while run makes a missing stand-in set: no temporary file and no run folder, one line, exit 130", { timeout: 120_000 }, async () => {
+  const dir = tinyProject({ steps: 2 });
+  fs.rmSync(path.join(dir, "gen.npz"));
+  const text = fs.readFileSync(path.join(dir, "tiny.adainf"), "utf8");
+  fs.writeFileSync(
+    path.join(dir, "tiny.adainf"),
+    text.replace('npz("gen.npz", channels = rgb, fid = 50)', 'npz("gen.npz", channels = rgb, fid = 50, size = 3_000_000, stand_in = true)'),
+  );
+  const first = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir, /sampling/);
+  expect(first.code).toBe(130);
+  expect(first.ms).toBeLessThan(5000); // at the next chunk of samples, not after 3,000,000
+  expect(first.err).toContain("gen.npz is missing: making the stand-in generated set now");
+  expect(first.err.trimEnd().split("\n").at(-1)).toBe("interrupted while generating gen.npz: nothing was written");
+  expect(first.err).not.toMatch(/at .*\.(js|ts):\d+/);
+  expect(fs.readdirSync(dir).filter((f) => f.includes("gen.npz"))).toEqual([]);
+  expect(fs.existsSync(path.join(dir, "runs"))).toBe(false);
 });

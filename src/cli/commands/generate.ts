@@ -4,13 +4,16 @@
 // Errors in the data file or the arguments end with one `error:` line (exit 1, or 2
 // for usage); -o is checked before the source is read (src/cli/output-path.ts).
 // Progress goes to stderr, as a bar on a terminal and as a plain line every few
-// seconds otherwise (a log or a pipe).
+// seconds otherwise (a log or a pipe). Ctrl-C (or SIGTERM) stops it at its next step:
+// the temporary file is removed, one line says nothing was written, exit 130 (143).
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
+import { exitCodeFor, stopSignals } from "../stop-signals.js";
+import { Interrupted } from "../../runtime/abort.js";
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
@@ -126,11 +129,36 @@ export interface RunGenerateArgs {
   layout: "nhwc" | "nchw" | "auto";
 }
 
+export interface GenerationStop {
+  /** Aborted by the first Ctrl-C or SIGTERM (a second ends the process: src/cli/stop-signals.ts). */
+  signal: AbortSignal;
+  /** The signal that stopped the generation `e` came from, or null when `e` is another error. */
+  stoppedBy(e: unknown): NodeJS.Signals | null;
+  dispose(): void;
+}
+
+/** Ctrl-C and SIGTERM during a generation (`generate`, and `run` making a stand-in set). */
+export function generationStop(): GenerationStop {
+  const controller = new AbortController();
+  const stop = stopSignals(() => controller.abort());
+  return {
+    signal: controller.signal,
+    stoppedBy: (e) => (e instanceof Interrupted ? stop.stoppedBy : null),
+    dispose: () => stop.dispose(),
+  };
+}
+
+/** The line an interrupted generation of `out` (as the user named it) ends with. */
+export function generationInterrupted(signal: NodeJS.Signals, out: string): string {
+  return `${signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`} while generating ${out}: nothing was written\n`;
+}
+
 /** The body of `generate`: prints a summary, returns the exit code; user errors become one line. */
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../formats/data-error.js");
   const bar = await progressFor(ctx, GENERATE_PROGRESS);
+  const stop = generationStop();
   try {
     const { report, seconds } = await generateSet({
       source: args.from,
@@ -145,6 +173,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
       maxIterations: args.maxIterations,
       layout: args.layout,
       onProgress: (task, done, total) => bar.update(task, done, total),
+      signal: stop.signal,
     });
     bar.stop();
     const q = report.quality;
@@ -163,11 +192,18 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
     return EXIT_OK;
   } catch (e) {
     bar.stop();
+    const signal = stop.stoppedBy(e);
+    if (signal) {
+      ctx.err(generationInterrupted(signal, args.out));
+      return exitCodeFor(signal);
+    }
     if (e instanceof DataError) {
       ctx.err(`error: ${shownPath(ctx, e.path, args)}: ${e.what}\n`);
       return EXIT_ERRORS;
     }
     throw e; // a GenerateError is printed and mapped to its exit code by cli-core
+  } finally {
+    stop.dispose();
   }
 }
 

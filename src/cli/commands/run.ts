@@ -18,7 +18,7 @@ import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
 import { exitCodeFor, stopSignals } from "../stop-signals.js";
-import { GENERATE_PROGRESS } from "./generate.js";
+import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
@@ -60,7 +60,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
 
 /**
  * Makes each missing `stand_in = true` set once (points of a sweep share one file),
- * saying so, with progress; a failure ends with one `error:` line.
+ * saying so, with progress; a failure ends with one `error:` line, Ctrl-C (SIGTERM)
+ * with one saying nothing was written (exit 130, 143).
  */
 async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): Promise<number> {
   const plans = new Map<string, StandInPlan>();
@@ -75,20 +76,28 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
         `  ${planCommand(plan)}\n  the built-in PCA + Gaussian-mixture generator: a weak stand-in for a diffusion model\n`,
     );
     const bar = await progressFor(ctx, GENERATE_PROGRESS);
+    const stop = generationStop();
     try {
       const started = performance.now();
-      const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n) });
+      const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n), signal: stop.signal });
       bar.stop();
       ctx.err(
         `  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
     } catch (e) {
       bar.stop();
+      const signal = stop.stoppedBy(e);
+      if (signal) {
+        ctx.err(generationInterrupted(signal, plan.out));
+        return exitCodeFor(signal);
+      }
       if (e instanceof DataError || e instanceof GenerateError) {
         ctx.err(`error: could not make ${plan.out}: ${e instanceof DataError ? `${e.path}: ${e.what}` : e.message}\n`);
         return EXIT_ERRORS;
       }
       throw e;
+    } finally {
+      stop.dispose();
     }
   }
   return EXIT_OK;

@@ -1,5 +1,7 @@
 // `adainfc data check <pipeline>`: look at the data a pipeline names before training.
-// Its codes (D001-D011), their messages and docs are in the registry (src/check/registry.ts).
+// Its codes (D001-D011; E021 for a declared size the data cannot fill, as run and the
+// compiler say it), their messages and docs are in the registry (src/check/registry.ts).
+// Each source is looked at as run uses it: its first `size` images when declared smaller.
 
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../../ir/types.js";
@@ -7,6 +9,7 @@ import type { Diagnostic } from "../../check/diagnostic.js";
 import { diag, diagnostic, type Message } from "../../check/registry.js";
 import { DataError } from "../../formats/data-error.js";
 import { openSource, type ImageSource } from "./source.js";
+import { asDeclared, sizeOverData } from "./declared.js";
 import { channelStats, evenSample, type ChannelStats } from "./stats.js";
 import { mixtureQuantities } from "./sampler.js";
 import { verifyZipCrcs } from "./verify.js";
@@ -82,7 +85,8 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         else add(diag.D001.doesNotOpen({ name: src.name, problem: e.message }), `${pointer}/path`);
         continue;
       }
-      sources.set(src.name, opened);
+      // What run uses: the first `size` images of a source declared smaller than its data.
+      sources.set(src.name, asDeclared(src, opened));
       // Opening reads headers only: every byte of an npz is checked against its CRC-32 here.
       if (src.format === "npz" && src.path !== null) {
         const shown = src.path;
@@ -98,9 +102,8 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
         const maybeNchw = src.format === "npz" && src.layout === "nhwc" && opened.shape[2] !== 3;
         add(maybeNchw ? diag.D002.shapeDiffersLayout(shapes) : diag.D002.shapeDiffers(shapes), `${pointer}/shape`);
       }
-      if (src.size !== null && src.size !== opened.count) {
-        add(diag.D003.sizeDiffers({ name: src.name, declared: fmtInt(src.size), found: fmtInt(opened.count) }), `${pointer}/size`);
-      }
+      const over = sizeOverData(src, opened.count);
+      if (over) add(over, `${pointer}/size`);
     }
 
     // The training mixture: every entry declared and open, one shape for all.

@@ -2,9 +2,9 @@
 // image=images, label=-1 * ones(int64))` does: a stored zip with `image.npy`
 // (N,H,W,C uint8) and `label.npy` (N int64, all -1). Images are appended one at a
 // time, so a million of them never sit in memory; the file appears under its final
-// name only when complete (temp file + rename). A temp file left by a process that was
-// killed (Ctrl-C during a long generation: the loop is synchronous, so the default
-// handler ends it at once) is removed by the next writer of the same name.
+// name only when complete (temp file + rename). An interrupted generation removes its
+// temp file (abort()); one left by a process that was killed outright (SIGKILL, a
+// crash) is removed by the next writer of the same name.
 
 import fs from "node:fs";
 import path from "node:path";

@@ -15,12 +15,13 @@
 import path from "node:path";
 import type { SourceFormat } from "../../ir/types.js";
 import { Rng } from "../rng.js";
+import { AbortPoint } from "../abort.js";
 import { fsError } from "../../formats/data-error.js";
 import type { Layout } from "../../formats/npz-header.js";
 import { NpzImageWriter } from "../data/npz-writer.js";
 import { writeJsonAtomic } from "../../util/atomic-write.js";
 import { GenerateError } from "./errors.js";
-import { fitGmm, sampleInto, type CovarianceType } from "./gmm.js";
+import { fitGmmAsync, sampleInto, type CovarianceType } from "./gmm.js";
 import { combineRows, multiplyABt } from "./kernels.js";
 import { dot } from "./linalg.js";
 import { explainedVarianceRatio, fitPca, type Matrix } from "./pca.js";
@@ -71,6 +72,12 @@ export interface GenerateOptions {
   cacheDir?: string;
   /** Progress of each phase: reading, pca, em, sampling. */
   onProgress?: (task: string, done: number, total: number) => void;
+  /**
+   * Aborting (Ctrl-C) stops the work at its next step (an EM step, a chunk of samples;
+   * the PCA runs to its end first): the temporary file is removed at once, nothing is
+   * written, and generateSet throws Interrupted.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the sidecar `<out>.json` holds. */
@@ -162,18 +169,30 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   const outPath = path.resolve(options.cwd, options.out);
   const sidecarPath = `${outPath}.json`;
   const writer = NpzImageWriter.create(outPath, { count, shape, modified: REPRODUCIBLE_DATE });
+  // The temporary file goes as soon as the abort comes (a second Ctrl-C ends the process
+  // before the work reaches its next step); after finish() there is none to remove.
+  const removeTemp = (): void => writer.abort();
+  options.signal?.addEventListener("abort", removeTemp, { once: true });
+  const point = new AbortPoint(options.signal);
   try {
+    await point.check();
     const { pca, scores: z } = fitPca(x, dims, { rng: new Rng(seed, STREAM_PCA) });
     progress("pca", 1, 1);
     const tPca = clock();
 
     const maxIterations = options.maxIterations ?? GENERATE_DEFAULTS.maxIterations;
-    const gmm = fitGmm(z, k, {
-      rng: new Rng(seed, STREAM_GMM),
-      covariance,
-      maxIterations,
-      onIteration: (it) => progress("em", it, maxIterations),
-    });
+    await point.check();
+    const gmm = await fitGmmAsync(
+      z,
+      k,
+      {
+        rng: new Rng(seed, STREAM_GMM),
+        covariance,
+        maxIterations,
+        onIteration: (it) => progress("em", it, maxIterations),
+      },
+      () => point.check(),
+    );
     const tEm = clock();
 
     // Sample, project back, round, clamp, append chunk by chunk. The PCA coordinates of
@@ -191,6 +210,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
     const shift = new Float64Array(dims);
     for (let c = 0; c < dims; c++) shift[c] = dot(pca.components, c * d, pca.mean, 0, d);
     for (let done = 0; done < count; ) {
+      await point.check();
       const m = Math.min(CHUNK, count - done);
       for (let b = 0; b < m; b++) sampleInto(gmm.model, rng, latent, b * dims, eps);
       combineRows(latent, m, dims, pca.components, d, pca.mean, pixels);
@@ -213,6 +233,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
     const quality = measureQuality(x, z, genStats, { rows: Math.min(NN_QUERIES, count), cols: d, data: kept }, new Rng(seed, STREAM_QUALITY));
     const tQuality = clock();
 
+    await point.check();
     writer.finish();
     const report: GenerateReport = {
       generator: "pca-gmm",
@@ -243,6 +264,8 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    options.signal?.removeEventListener("abort", removeTemp);
   }
 }
 

@@ -55,6 +55,28 @@ const LOG_2PI = Math.log(2 * Math.PI);
 const RESP_SKIP = 1e-12;
 
 export function fitGmm(x: Matrix, k: number, options: GmmOptions): GmmFit {
+  const steps = emSteps(x, k, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * As fitGmm, awaiting `between()` after each EM step, so a caller can let signal
+ * handlers run and stop the fit (by throwing from it: an abort). The same numbers.
+ */
+export async function fitGmmAsync(x: Matrix, k: number, options: GmmOptions, between: () => Promise<void>): Promise<GmmFit> {
+  const steps = emSteps(x, k, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await between();
+  }
+}
+
+/** The fit, one EM step per `yield`, the result as the return value. */
+function* emSteps(x: Matrix, k: number, options: GmmOptions): Generator<void, GmmFit> {
   const { rows: n, cols: dim } = x;
   if (!(k >= 1 && k <= n)) throw new RangeError(`GMM: ${k} components asked of ${n} points`);
   const covariance = options.covariance ?? "full";
@@ -83,6 +105,7 @@ export function fitGmm(x: Matrix, k: number, options: GmmOptions): GmmFit {
       converged = true;
       break;
     }
+    yield;
   }
   return { model, history, iterations, converged, reg };
 }

@@ -9,6 +9,8 @@ export interface MakeStandInOptions {
   cwd: string;
   /** Progress of each phase: reading, pca, em, sampling. */
   onProgress?: (task: string, done: number, total: number) => void;
+  /** Ctrl-C: stop, remove the temporary file, throw Interrupted (GenerateOptions.signal). */
+  signal?: AbortSignal;
 }
 
 export async function makeStandIn(plan: StandInPlan, opts: MakeStandInOptions): Promise<GenerateResult> {
@@ -19,5 +21,6 @@ export async function makeStandIn(plan: StandInPlan, opts: MakeStandInOptions): 
     count: plan.count,
     ...(plan.fitSamples !== null ? { fitSamples: plan.fitSamples } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }

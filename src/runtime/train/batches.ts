@@ -66,11 +66,21 @@ export class BatchProducer {
    */
   static async create(ir: PipelineIR, sources: ReadonlyMap<string, ImageSource>, mode: WorkerMode, entry?: URL, threads = 1): Promise<BatchProducer> {
     if (mode === "off") return new BatchProducer(ir, sources, null, "disabled");
+    let pool: AugmentPool;
     try {
-      return new BatchProducer(ir, sources, await AugmentPool.start(threads, entry), null);
+      pool = await AugmentPool.start(threads, entry);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       return new BatchProducer(ir, sources, null, reason);
+    }
+    // Only a pool that could not start means "augment inline": anything the producer
+    // itself refuses (a mixture smaller than one batch) stops the started threads, which
+    // would otherwise keep the process alive after the error.
+    try {
+      return new BatchProducer(ir, sources, pool, null);
+    } catch (e) {
+      await pool.close();
+      throw e;
     }
   }
 

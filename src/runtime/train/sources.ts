@@ -1,33 +1,17 @@
-// Opens the data sources a run needs and honours a declared `size` smaller than the
-// file (`cifar10(..., size = 5_000)` = the first 5,000 images, the data-scarce runs).
+// Opens the data sources a run (or an evaluation) needs and honours a declared `size`
+// smaller than the file (`cifar10(..., size = 5_000)` = the first 5,000 images, the
+// data-scarce runs); a larger one is refused in one line (E021's words, data/declared.ts).
 import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
 import { openSource, type ImageSource } from "../data/index.js";
+import { asDeclared, sizeOverData } from "../data/declared.js";
+import { RunSetupError } from "./errors.js";
+
+export { firstImages } from "../data/declared.js";
 
 export interface OpenedSources {
   /** By source name. */
   byName: Map<string, ImageSource>;
   close(): void;
-}
-
-/** The first `count` images of a source. */
-export function firstImages(source: ImageSource, count: number): ImageSource {
-  if (count >= source.count) return source;
-  return {
-    name: source.name,
-    format: source.format,
-    origin: source.origin,
-    count,
-    shape: source.shape,
-    classes: source.classes,
-    readBatch(indices) {
-      for (let i = 0; i < indices.length; i++) {
-        const k = indices[i]!;
-        if (k < 0 || k >= count) throw new RangeError(`source ${source.name}: index ${k} outside its first ${count} images`);
-      }
-      return source.readBatch(indices);
-    },
-    close: () => source.close(),
-  };
 }
 
 /** The sources the training mixture and the evaluation use (unused ones are not opened). */
@@ -45,7 +29,12 @@ export async function openRunSources(ir: PipelineIR, cwd: string, onProgress?: (
   try {
     for (const src of usedSources(ir)) {
       const opened = await openSource(src, { cwd, ...(onProgress ? { onProgress } : {}) });
-      byName.set(src.name, src.size !== null ? firstImages(opened, src.size) : opened);
+      const over = sizeOverData(src, opened.count);
+      if (over) {
+        opened.close();
+        throw new RunSetupError(`${over.message}: ${over.hint}`);
+      }
+      byName.set(src.name, asDeclared(src, opened));
     }
   } catch (e) {
     close();
