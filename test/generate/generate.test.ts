@@ -154,6 +154,38 @@ describe("generateSet on an npz with colour images", () => {
     expect(Math.min(centre(0), centre(2))).toBeLessThan(80);
     expect(img[0]!).toBeLessThan(60); // the corner stays dark
   });
+
+  it("--channels bgr writes the same images with red and blue swapped, and says so in the sidecar", async () => {
+    const dir = tempDir();
+    const rng = new Rng(4);
+    const n = 60;
+    const px = new Uint8Array(n * 4 * 4 * 3).map(() => rng.int(256));
+    const w = NpzImageWriter.create(path.join(dir, "real.npz"), { count: n, shape: [4, 4, 3] });
+    w.append(px);
+    w.finish();
+    const opts = { source: "real.npz", cwd: dir, count: 30, components: 2, dims: 4, seed: 7 };
+    const rgb = await generateSet({ ...opts, out: "rgb.npz" });
+    const bgr = await generateSet({ ...opts, out: "bgr.npz", channels: "bgr" });
+    expect(rgb.report.channels).toBe("rgb");
+    expect(bgr.report.channels).toBe("bgr");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "bgr.npz.json"), "utf8")).channels).toBe("bgr");
+    // The fit and its quality numbers are the same: only the bytes written are swapped.
+    expect(bgr.report.quality).toEqual(rgb.report.quality);
+    const read = async (file: string) => {
+      const src = await openSource(generatedSource(path.join(dir, file), [4, 4, 3]), { cwd: dir });
+      const images = src.readBatch(Array.from({ length: 30 }, (_, i) => i)).images;
+      src.close();
+      return images;
+    };
+    const a = await read("rgb.npz");
+    const b = await read("bgr.npz");
+    let differs = false;
+    for (let p = 0; p < a.length; p += 3) {
+      expect([b[p], b[p + 1], b[p + 2]]).toEqual([a[p + 2], a[p + 1], a[p]]);
+      differs ||= a[p] !== a[p + 2];
+    }
+    expect(differs).toBe(true);
+  });
 });
 
 describe("source specs", () => {

@@ -29,6 +29,21 @@ test("a missing generated set: exit 1; the user's own generator's file, or a wea
   expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 });
 
+test("a missing generated set declared channels = bgr: the offered command writes it BGR, as the pipeline reads it", async () => {
+  const dir = tinyProject();
+  fs.rmSync(path.join(dir, "gen.npz"));
+  const file = path.join(dir, "tiny.adainf");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('npz("gen.npz", channels = rgb,', 'npz("gen.npz", channels = bgr,'));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code).toBe(1);
+  const command = "adainfc generate --from real.npz --count 480 --channels bgr -o gen.npz --seed 3";
+  expect(r.err).toContain(`    ${command}\n`);
+  const made = await cli([...command.split(" ").slice(1), "--components", "2", "--dims", "4"], dir);
+  expect(made.code).toBe(0);
+  expect(made.out).toContain("uint8 BGR, labels -1");
+  expect(JSON.parse(fs.readFileSync(path.join(dir, "gen.npz.json"), "utf8")).channels).toBe("bgr");
+});
+
 test("the quickstart declares its generated set a stand-in: run would make it with README's generate command", async () => {
   const { compileFileSync } = await import("../../src/driver.js");
   const out = compileFileSync(path.resolve(import.meta.dirname, "../../pipelines/quickstart.adainf"), { cwd: path.resolve(import.meta.dirname, "../..") });

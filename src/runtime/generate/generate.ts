@@ -13,7 +13,7 @@
 // and one chunk of output; the N generated images stream to disk chunk by chunk.
 
 import path from "node:path";
-import type { SourceFormat } from "../../ir/types.js";
+import type { ChannelOrder, SourceFormat } from "../../ir/types.js";
 import { Rng } from "../rng.js";
 import { AbortPoint } from "../abort.js";
 import { fsError } from "../../formats/data-error.js";
@@ -69,6 +69,12 @@ export interface GenerateOptions {
   fitSamples?: number;
   maxIterations?: number;
   layout?: Layout | "auto";
+  /**
+   * The order of the three colour channels written: `rgb` (the source's order as read) or
+   * `bgr` (red and blue swapped, as the paper's published npz sets are). Single-channel
+   * images are written as they are. Default rgb.
+   */
+  channels?: ChannelOrder;
   cacheDir?: string;
   /** Progress of each phase: reading, pca, em, sampling. */
   onProgress?: (task: string, done: number, total: number) => void;
@@ -94,6 +100,8 @@ export interface GenerateReport {
   components: number;
   dims: number;
   covariance: CovarianceType;
+  /** The colour channels' order in the npz (GenerateOptions.channels). */
+  channels: ChannelOrder;
   fit: {
     samples: number;
     explainedVariance: number;
@@ -134,6 +142,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   const covariance = options.covariance ?? GENERATE_DEFAULTS.covariance;
   const fitSamples = options.fitSamples ?? GENERATE_DEFAULTS.fitSamples;
   const count = options.count;
+  const channels = options.channels ?? "rgb";
   checkWhole("count", count, 1);
   checkWhole("components", k, 1);
   checkWhole("dims", dims, 1);
@@ -200,6 +209,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
     const d = x.cols;
     const rng = new Rng(seed, STREAM_SAMPLE);
     const rows = Math.min(CHUNK, count);
+    const swapRedBlue = channels === "bgr" && shape[2] === 3;
     const latent = new Float64Array(rows * dims);
     const eps = new Float64Array(dims);
     const pixels = new Float64Array(rows * d);
@@ -224,6 +234,8 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
       for (let b = 0; b < m; b++) genStats.add(coords, b * dims);
       const keep = Math.min(m, NN_QUERIES - done);
       if (keep > 0) kept.set(pixels.subarray(0, keep * d), done * d);
+      // Quality is measured in the source's order (above); BGR only swaps the bytes written.
+      if (swapRedBlue) for (let p = 0; p < m * d; p += 3) [chunk[p], chunk[p + 2]] = [chunk[p + 2]!, chunk[p]!];
       writer.append(chunk.subarray(0, m * d));
       done += m;
       progress("sampling", done, count);
@@ -248,6 +260,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
       components: k,
       dims,
       covariance,
+      channels,
       fit: {
         samples: x.rows,
         explainedVariance: explainedVarianceRatio(pca),

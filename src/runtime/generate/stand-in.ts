@@ -20,6 +20,7 @@ export async function makeStandIn(plan: StandInPlan, opts: MakeStandInOptions): 
     out: plan.out,
     count: plan.count,
     ...(plan.fitSamples !== null ? { fitSamples: plan.fitSamples } : {}),
+    channels: plan.channels,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

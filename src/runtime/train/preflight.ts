@@ -5,7 +5,7 @@
 // also gets that command as a plan (`generate`), which `adainfc run` carries out itself
 // (../generate/stand-in.ts). missingDataText is what every front end prints.
 import fs from "node:fs";
-import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
+import type { ChannelOrder, DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { diag, diagnostic } from "../../check/registry.js";
 import { batchOverEpoch } from "../../ir/train-summary.js";
@@ -49,6 +49,8 @@ export interface StandInPlan {
   out: string;
   /** Real images fitted: the pipeline's declared real subset size, else the generator's default. */
   fitSamples: number | null;
+  /** The colour order the source declares (`channels = bgr`: the set is written BGR, `--channels bgr`). */
+  channels: ChannelOrder;
 }
 
 export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
@@ -81,18 +83,29 @@ export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPla
     count: generated.size ?? (real?.size ? real.size * 10 : 10_000),
     out: generated.path!,
     fitSamples: real?.size ?? null,
+    channels: writtenOrder(generated),
   };
 }
 
 export function planCommand(p: StandInPlan): string {
-  return `adainfc generate --from ${p.from} --count ${p.count}${p.fitSamples !== null ? ` --fit-samples ${p.fitSamples}` : ""} -o ${quote(p.out)}`;
+  return `adainfc generate --from ${p.from} --count ${p.count}${p.fitSamples !== null ? ` --fit-samples ${p.fitSamples}` : ""}${channelsArgument(p.channels)} -o ${quote(p.out)}`;
+}
+
+/** The order the generator must write for a source that declares `channels` (rgb when it declares none). */
+function writtenOrder(src: DataSourceIR): ChannelOrder {
+  return src.channelOrder === "bgr" ? "bgr" : "rgb";
+}
+
+/** `adainfc generate`'s flag for that order (rgb is its default). */
+function channelsArgument(order: ChannelOrder): string {
+  return order === "bgr" ? " --channels bgr" : "";
 }
 
 /** `adainfc generate --from <real source> --count <declared size> -o <path>`. */
 function generateCommand(ir: PipelineIR, generated: DataSourceIR): string {
   const real = firstRealSource(ir);
   const count = generated.size ?? (real?.size ? real.size * 10 : 10_000);
-  return `adainfc generate --from ${fromArgument(real)} --count ${count} -o ${quote(generated.path!)}${ir.seed ? ` --seed ${ir.seed}` : ""}`;
+  return `adainfc generate --from ${fromArgument(real)} --count ${count}${channelsArgument(writtenOrder(generated))} -o ${quote(generated.path!)}${ir.seed ? ` --seed ${ir.seed}` : ""}`;
 }
 
 function fromArgument(real: DataSourceIR | undefined): string {
