@@ -137,6 +137,22 @@ describe("adainfc lint", () => {
     expect(results.map((r) => r.ruleId).sort()).toEqual(["balance", "vanilla-inflation"]);
     for (const r of results) expect(r.locations[0]!.physicalLocation.artifactLocation.uri).toBe("v.adainf");
   });
+
+  it("sarif: a --set mistake is located in the argument, an artifact with its text embedded, not under the source tree", async () => {
+    const dir = tempProject({ "v.adainf": pipelineText("mocov2plus_vanilla") });
+    const ctx = capture(dir);
+    await runLintCommand(["v.adainf"], { format: "sarif", set: ["train.step=5"] }, ctx, { frontEnd });
+    const run = JSON.parse(ctx.stdout()).runs[0];
+    const at = { uri: "--set%20%231", uriBaseId: "ADAINFC_SET_ARGUMENTS" };
+    expect(Object.keys(run.originalUriBaseIds)).toEqual([at.uriBaseId]);
+    expect(run.artifacts).toEqual([{ location: at, description: { text: "the command-line argument --set #1" }, contents: { text: "train.step=5" } }]);
+    const e011 = run.results.find((r: { ruleId: string }) => r.ruleId === "E011");
+    expect(e011.message.text).toBe("train has no setting 'step' (did you mean 'steps'?)");
+    expect(e011.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { ...at, index: 0 },
+      region: { startLine: 1, startColumn: 7, endLine: 1, endColumn: 11, snippet: { text: "step" } },
+    });
+  });
 });
 
 describe("through the CLI entry point", () => {
