@@ -85,7 +85,7 @@ describe("adainfc lint", () => {
     expect(ctx.stdout()).toMatch(/error\[E\d+\]/);
   });
 
-  it("usage errors exit 2 without a stack trace", async () => {
+  it("usage errors exit 2 without a stack trace, one `error:` line as every command prints", async () => {
     const dir = tempProject({ "v.adainf": pipelineText("simclr_none") });
     for (const [paths, opts, text] of [
       [["v.adainf"], { format: "xml" }, "unknown --format"],
@@ -97,6 +97,7 @@ describe("adainfc lint", () => {
       const ctx = capture(dir);
       expect(await runLintCommand([...paths], { ...opts } as never, ctx, { frontEnd })).toBe(2);
       expect(ctx.stderr()).toContain(text);
+      expect(ctx.stderr()).toMatch(/^error: [^\n]+\n$/);
       expect(ctx.stderr()).not.toMatch(/\n\s+at /);
     }
   });
