@@ -13,6 +13,7 @@ import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import type { Decl, Statement } from "./syntax/ast.js";
 import { diag, diagnostic } from "./check/registry.js";
+import { setArgumentName, setArgumentNumber } from "./check/set-argument.js";
 
 export interface CompiledPipeline {
   ir: PipelineIR;
@@ -55,8 +56,8 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
   if (program.diagnostics.some((d) => d.severity === "error")) return finish();
   program.checkDuplicates(entry);
 
-  const extra = parseOverrides(opts.overrides ?? [], program, diagnostics);
-  if (!extra) return finish();
+  const setExtras = parseOverrides(opts.overrides ?? [], program, diagnostics);
+  if (!setExtras) return finish();
 
   // Presets declared in this file are checked even when no pipeline uses them.
   diagnostics.push(...resolveDatasetDecls(entry, program), ...resolveAugmentDecls(entry, program));
@@ -66,7 +67,6 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
     const args = { file: entry.display, name: opts.pipeline, pipelines: decls.map((d) => d.name.text).join(", ") };
     diagnostics.push(diagnostic(decls.length ? diag.E010.noPipeline(args) : diag.E010.noPipelineDeclared(args), null));
   }
-  const setExtras = extra.statements.length ? [extra] : [];
   for (const decl of decls) {
     if (opts.pipeline && decl.name.text !== opts.pipeline) continue;
     compileDecl(decl, entry, program, setExtras, diagnostics, pipelines);
@@ -137,11 +137,16 @@ function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied
   return null;
 }
 
-/** `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser. */
-function parseOverrides(overrides: string[], program: Program, diagnostics: Diagnostic[]): { statements: Statement[]; file: LoadedFile } | null {
-  const statements: Statement[] = [];
-  const display = "<--set>";
-  const text = overrides.join("\n");
+/** What `--set` values are parsed inside; their spans are then moved into the user's argument. */
+const SET_WRAPPER = { before: "pipeline set { ", after: " }" };
+
+/**
+ * `train.steps=500` -> a statement `train.steps = 500`, parsed with the real parser; one
+ * file per argument, named setArgumentName(n) with the argument as its text, so that a
+ * diagnostic's place and code frame are in what the user typed.
+ */
+function parseOverrides(overrides: string[], program: Program, diagnostics: Diagnostic[]): Extras | null {
+  const extras: Extras = [];
   let ok = true;
   overrides.forEach((o, i) => {
     const eq = o.indexOf("=");
@@ -150,45 +155,49 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
       diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), null));
       return;
     }
-    const key = o.slice(0, eq);
+    const display = setArgumentName(i + 1);
     const raw = o.slice(eq + 1);
-    const parseAs = (value: string) => {
-      const p = parseSource(`pipeline set { ${key} = ${value} }`, `${display}#${i + 1}`);
+    const parseAs = (value: string, quoted: boolean) => {
+      const before = SET_WRAPPER.before.length;
+      const valueAt = before + eq + 1;
+      // Offsets up to the value as they are; in a value given quotes, one back (the quotes on the ends of the argument's value).
+      const offset = (at: number) => (at < valueAt ? at - before : Math.max(eq + 1, at - before - (quoted ? 1 : 0)));
+      const p = parseSource(`${SET_WRAPPER.before}${o.slice(0, eq + 1)}${value}${SET_WRAPPER.after}`, display, { text: o, offset });
       const d = p.ast.items[0];
-      const st = d?.kind === "decl" ? d.body?.statements[0] : undefined;
-      const single = !p.diagnostics.length && st !== undefined && d?.kind === "decl" && d.body!.statements.length === 1;
-      return { parsed: p, decl: d, stmt: st, single };
+      const statements = d?.kind === "decl" ? (d.body?.statements ?? []) : [];
+      const stmt = !p.diagnostics.length && statements.length === 1 ? statements[0]! : null;
+      return { parsed: p, stmt };
     };
-    let attempt = parseAs(raw);
+    let attempt = parseAs(raw, false);
     // A bare value that is no expression (`--set output.dir=runs/x`) is taken as a string;
     // whether a string fits the key is then checked like any value.
-    if (!attempt.single && raw !== "" && !/[\u0000-\u001f"\\]/.test(raw)) {
-      const quoted = parseAs(`"${raw}"`);
-      if (quoted.single) attempt = quoted;
+    if (!attempt.stmt && raw !== "" && !/[\u0000-\u001f"\\]/.test(raw)) {
+      const quoted = parseAs(`"${raw}"`, true);
+      if (quoted.stmt) attempt = quoted;
     }
-    const { parsed, decl, stmt } = attempt;
-    if (parsed.diagnostics.length || !stmt || decl?.kind !== "decl" || decl.body!.statements.length !== 1) {
+    const { parsed, stmt } = attempt;
+    if (!stmt) {
       ok = false;
       diagnostics.push(diagnostic(diag.E002.setNotOneSetting({ setting: o, problem: parsed.diagnostics[0]?.message ?? "not a single setting" }), null));
       return;
     }
-    statements.push(stmt);
+    // So is a bare (dotted) name (`--set output.dir=out`, `README.md`) where a string is
+    // expected; where a name is (a preset, a choice), it stays a name.
+    const v = stmt.value;
+    if (v?.kind === "call" && v.args === null && v.with === null && v.unit === null) v.setWord = raw.trim();
+    const file: LoadedFile = { display, abs: resolvePath(display), ast: { file: display, text: o, items: [], comments: [] }, isStd: false };
+    program.files.set(file.abs, file);
+    extras.push({ statements: [stmt], file });
   });
-  if (!ok) return null;
-  const file: LoadedFile = {
-    display,
-    abs: resolvePath(display),
-    ast: { file: display, text, items: [], comments: [] },
-    isStd: false,
-  };
-  program.files.set(file.abs, file);
-  return { statements, file };
+  return ok ? extras : null;
 }
 
-/** The entry file's diagnostics first, then other files, each by position; no place last. */
+/** The entry file's diagnostics first, then other files, then `--set` arguments in order, each by position; no place last. */
 function ordered(ds: Diagnostic[], entry: string | null): Diagnostic[] {
   const files: string[] = entry ? [entry] : [];
   for (const d of ds) if (d.span && !files.includes(d.span.file)) files.push(d.span.file);
+  const set = (f: string) => setArgumentNumber(f) ?? 0;
+  files.sort((a, b) => (a === entry ? -1 : b === entry ? 1 : set(a) - set(b)));
   const rank = (d: Diagnostic) => (d.span ? files.indexOf(d.span.file) : files.length);
   return [...ds].sort((a, b) => rank(a) - rank(b) || (a.span?.start ?? 0) - (b.span?.start ?? 0));
 }

@@ -195,7 +195,7 @@ export const REGISTRY = {
   E021: {
     severity: "error",
     summary: "value out of range",
-    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` warns with lint rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), sources with different channel counts, a sweep of too many points).",
+    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` says nothing of it, `lint` warns with its rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), sources with different channel counts, a sweep of too many points).",
     messages: {
       outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}" },
       notExactWhole: {

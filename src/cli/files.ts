@@ -2,14 +2,16 @@
 // files or folders (check, fmt, lint), pipelineFile for those that take one pipeline
 // file (compile, run, preview, data check). A folder means every .adainf file below it
 // (node_modules and hidden folders skipped), sorted for stable output. One contract: no
-// path at all is a usage error (exit 2); a path that does not exist, a folder without
-// .adainf files (or any folder, where one file is wanted), a file that is not a regular
-// file of at most 4 MiB, or one that is not named .adainf is one line `<path>: <why>`,
-// exit 1 (a file-system mistake, as elsewhere).
+// path at all is a usage error (exit 2); a path that does not exist or cannot be reached
+// (named by its cause: a symlink loop, a path through a file, no permission), a folder
+// without .adainf files (or any folder, where one file is wanted), a file that is not a
+// regular file of at most 4 MiB, or one that is not named .adainf is one line
+// `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere).
 import { statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
+import { fsCause } from "../util/fs-errors.js";
 import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
 export function expandInputs(inputs: readonly string[], cwd: string): string[] {
@@ -37,8 +39,9 @@ export function pipelineFile(input: string, cwd: string): string {
 function statInput(input: string, abs: string): Stats {
   try {
     return statSync(abs);
-  } catch {
-    throw new UserError(`${input}: no such file or folder`);
+  } catch (e) {
+    // The real cause (a symlink loop, a path through a file, no permission), not always "missing".
+    throw new UserError(`${input}: ${fsCause(e) ?? (e instanceof Error ? e.message : String(e))}`);
   }
 }
 

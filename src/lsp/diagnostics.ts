@@ -1,11 +1,12 @@
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
 // documentation (a rule's page, a compiler code's section), the hint on a line of its
 // own and the sweep points it holds on (already named in the message, src/check/points.ts).
-// A problem in an imported file is shown at the `use` line that brings it in. Code
-// actions come from the same diagnostics: a lint rule's `--fix` edits, and the name a
-// "did you mean" hint suggests (no lint fix under the settings' `set` overrides: as
-// `lint --fix` refuses `--set`, a fix would be computed for a pipeline not in the file);
-// formatting is `adainfc fmt`.
+// A problem in an imported file is shown at the `use` line that brings it in, one in a
+// `set` override at the file's start (each named, with its line and column, in the
+// message). Code actions come from the same diagnostics: a lint rule's `--fix` edits,
+// and the name a "did you mean" hint suggests (no lint fix under the settings' `set`
+// overrides: as `lint --fix` refuses `--set`, a fix would be computed for a pipeline not
+// in the file); formatting is `adainfc fmt`.
 import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
@@ -17,6 +18,7 @@ import {
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Severity, TextEdit } from "../check/diagnostic.js";
+import { setArgumentNumber } from "../check/set-argument.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
@@ -50,9 +52,12 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
     let message = d.message;
     if (d.span && d.span.file === a.display) range = positions.rangeOf(d.span, a.bom);
     else if (d.span) {
-      uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
-      const use = useLineFor(a, uses, d.span.file);
-      if (use) range = positions.rangeOf(use.span, a.bom);
+      // A problem in a `set` entry (`--set #1`) stays at the file's start: no `use` brings it in.
+      if (setArgumentNumber(d.span.file) === null) {
+        uses ??= parseCached(a.text, a.display).ast.items.filter((i): i is UseDecl => i.kind === "use");
+        const use = useLineFor(a, uses, d.span.file);
+        if (use) range = positions.rangeOf(use.span, a.bom);
+      }
       // Its line and column in that file, as the editor (and the CLI) count them.
       message = `${d.span.file}:${d.span.line}:${d.span.column}: ${message}`;
     }

@@ -10,7 +10,7 @@ import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
 import { parseSource } from "../syntax/parse.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
-import { describeFsError } from "../util/fs-errors.js";
+import { fsCause } from "../util/fs-errors.js";
 import { diag, diagnostic } from "../check/registry.js";
 
 /** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
@@ -103,9 +103,7 @@ export class Program {
       if (problem) return { reason: `${this.display(abs)}: ${problem}` };
       return { text: readFileSync(abs, "utf8") };
     } catch (e) {
-      const code = e instanceof Error && "code" in e ? e.code : undefined;
-      if (code === "ENOENT") return { reason: `cannot read ${this.display(abs)}: no such file` };
-      return { reason: `cannot read ${this.display(abs)}: ${describeFsError(e) ?? (e instanceof Error ? e.message : String(e))}` };
+      return { reason: `cannot read ${this.display(abs)}: ${fsCause(e) ?? (e instanceof Error ? e.message : String(e))}` };
     }
   }
 

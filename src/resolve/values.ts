@@ -114,6 +114,8 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       return mismatch();
     }
     case "string":
+      // `--set output.dir=out`: a bare word typed on the command line is a string here.
+      if (e.kind === "call" && e.setWord !== undefined) return e.setWord;
       if (e.kind !== "string") return mismatch();
       return noExtras(e, ctx, what) ? e.value : INVALID;
     case "enum": {

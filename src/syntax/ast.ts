@@ -103,6 +103,11 @@ export interface CallExpr extends ExprBase {
   callee: PathNode;
   /** null for a bare name (`symmetric`, `cifar`, `true`). */
   args: Args | null;
+  /**
+   * Only on a bare (dotted) name given as a `--set` value (`--set output.dir=out`): the
+   * word as typed, read as a string where a string is expected (docs/language.md).
+   */
+  setWord?: string;
 }
 export interface TupleExpr extends ExprBase {
   kind: "tuple";

@@ -1,5 +1,7 @@
 // CST -> AST. The parser recovers from errors, so the CST may have holes; the
 // builder skips incomplete nodes instead of failing, and the diagnostics say why.
+// Text parsed inside a wrapper (a `--set` argument) can have its spans moved into the
+// text the user wrote (ShownText).
 import type { CstNode, IToken, IRecognitionException } from "chevrotain";
 import { MAX_NESTING, parseText } from "../../grammar/parser.js";
 import type { Span } from "../ir/types.js";
@@ -16,7 +18,17 @@ export interface ParseResult {
 
 type Children = Record<string, (CstNode | IToken)[]>;
 
-export function parseSource(text: string, file: string): ParseResult {
+/**
+ * Spans in a text other than the one parsed: `--set train.steps=5` is parsed inside a
+ * wrapper (`pipeline set { ... }`), but its spans point into what the user typed.
+ */
+export interface ShownText {
+  text: string;
+  /** The offset in `text` of an offset in the parsed text (clamped to `text`). */
+  offset(at: number): number;
+}
+
+export function parseSource(text: string, file: string, shown?: ShownText): ParseResult {
   text = stripBom(text);
   const out = parseText(text);
   const diagnostics: Diagnostic[] = [];
@@ -52,7 +64,27 @@ export function parseSource(text: string, file: string): ParseResult {
   const items = b.items(out.cst);
   const comments = out.comments.map((t) => ({ text: t.image, span: spanAt(t.startOffset, t.startOffset + t.image.length) }));
   diagnostics.sort((x, y) => (x.span?.start ?? 0) - (y.span?.start ?? 0));
+  // Moved once the tree is built: the builder makes spans from other spans' offsets.
+  if (shown) moveSpans([items, comments, diagnostics], shown);
   return { ast: { file, text, items, comments }, diagnostics };
+}
+
+/** Every span below `root` (each object once), moved in place into `shown`'s text. */
+function moveSpans(root: unknown, shown: ShownText): void {
+  const lines = new LineMap(shown.text);
+  const at = (n: number): number => Math.min(Math.max(0, shown.offset(n)), shown.text.length);
+  const seen = new Set<object>();
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    const o = x as Record<string, unknown>;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && typeof o.line === "number") {
+      Object.assign(o, makeSpan(o.file, lines, at(o.start), at(o.end)));
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(root);
 }
 
 // ---------------------------------------------------------------- syntax errors

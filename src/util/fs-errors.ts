@@ -40,6 +40,12 @@ const ACTIONS: Record<string, string> = {
   copyfile: "copy to",
 };
 
+/** The cause of a file-system error with a known code ("too many symbolic links (a loop?)"), or null. */
+export function fsCause(e: unknown): string | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === "string" && code in CAUSES ? CAUSES[code]! : null;
+}
+
 /**
  * One line for a file-system error with a known cause, or null for anything else.
  * `shown` names the path as the user typed it (the error holds the absolute one).

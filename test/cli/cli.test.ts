@@ -1,6 +1,7 @@
 // adainfc check, compile, schema, fmt, --help and --version, run in-process (helpers'
 // cli()) on the repo's pipelines/ and on temp projects: exit codes 0/1/2, the error
-// format (file:line:col, code frame, hint, no stack trace, no colour), --format json.
+// format (file:line:col, code frame, hint, no stack trace, no colour; a --set argument's
+// as `--set #n`), --format json.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,6 +33,18 @@ describe("adainfc CLI", () => {
     const json = JSON.parse(r.out) as { errors: number; files: { diagnostics: { code: string; line: number; column: number }[] }[] };
     expect(json.errors).toBe(1);
     expect(json.files[0]!.diagnostics[0]).toMatchObject({ code: "E002", line: 1, column: 21 });
+  });
+
+  it("check --set: a mistake is placed in the argument as typed (--set #n), with its frame, in text and json", async () => {
+    const dir = project({ "p.adainf": BASE });
+    const r = await cli(["check", "p.adainf", "--set", "seed=1", "--set", "train.step=5"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      "--set #2:1:7: error[E011]: train has no setting 'step'\n> 1 | train.step=5\n    |       ^^^^\n  hint: did you mean 'steps'?\n\n1 file checked: 1 error\n",
+    );
+    const j = await cli(["check", "--format", "json", "p.adainf", "--set", "train.step=5"], dir);
+    const json = JSON.parse(j.out) as { files: { diagnostics: object[] }[] };
+    expect(json.files[0]!.diagnostics[0]).toMatchObject({ code: "E011", file: "--set #1", line: 1, column: 7, endColumn: 11, hint: "did you mean 'steps'?" });
   });
 
   it("usage errors exit 2", async () => {

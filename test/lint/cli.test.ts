@@ -85,7 +85,7 @@ describe("adainfc lint", () => {
     expect(ctx.stdout()).toMatch(/error\[E\d+\]/);
   });
 
-  it("usage errors exit 2 without a stack trace", async () => {
+  it("usage errors exit 2 without a stack trace, one `error:` line as every command prints", async () => {
     const dir = tempProject({ "v.adainf": pipelineText("simclr_none") });
     for (const [paths, opts, text] of [
       [["v.adainf"], { format: "xml" }, "unknown --format"],
@@ -97,6 +97,7 @@ describe("adainfc lint", () => {
       const ctx = capture(dir);
       expect(await runLintCommand([...paths], { ...opts } as never, ctx, { frontEnd })).toBe(2);
       expect(ctx.stderr()).toContain(text);
+      expect(ctx.stderr()).toMatch(/^error: [^\n]+\n$/);
       expect(ctx.stderr()).not.toMatch(/\n\s+at /);
     }
   });
@@ -136,6 +137,22 @@ describe("adainfc lint", () => {
     const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     expect(results.map((r) => r.ruleId).sort()).toEqual(["balance", "vanilla-inflation"]);
     for (const r of results) expect(r.locations[0]!.physicalLocation.artifactLocation.uri).toBe("v.adainf");
+  });
+
+  it("sarif: a --set mistake is located in the argument, an artifact with its text embedded, not under the source tree", async () => {
+    const dir = tempProject({ "v.adainf": pipelineText("mocov2plus_vanilla") });
+    const ctx = capture(dir);
+    await runLintCommand(["v.adainf"], { format: "sarif", set: ["train.step=5"] }, ctx, { frontEnd });
+    const run = JSON.parse(ctx.stdout()).runs[0];
+    const at = { uri: "--set%20%231", uriBaseId: "ADAINFC_SET_ARGUMENTS" };
+    expect(Object.keys(run.originalUriBaseIds)).toEqual([at.uriBaseId]);
+    expect(run.artifacts).toEqual([{ location: at, description: { text: "the command-line argument --set #1" }, contents: { text: "train.step=5" } }]);
+    const e011 = run.results.find((r: { ruleId: string }) => r.ruleId === "E011");
+    expect(e011.message.text).toBe("train has no setting 'step' (did you mean 'steps'?)");
+    expect(e011.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { ...at, index: 0 },
+      region: { startLine: 1, startColumn: 7, endLine: 1, endColumn: 11, snippet: { text: "step" } },
+    });
   });
 });
 

@@ -1,9 +1,10 @@
 // `lint --format sarif` checked by Microsoft's SARIF validator (`sarif-multitool
 // validate`, the devDependency @microsoft/sarif-multitool), at every level: no error
 // and no warning on the paper's pipelines (pipelines/, a sweep among them), on a sweep
-// whose findings differ between points, and on files with compile errors and
-// info-level findings. The notes that remain are the four listed in ACCEPTED_NOTES,
-// each with why. Skips, saying why, only where the validator's binary cannot run.
+// whose findings differ between points, on files with compile errors and info-level
+// findings, and on a mistake in a `--set` argument. The notes that remain are the four
+// listed in ACCEPTED_NOTES, each with why. Skips, saying why, only where the
+// validator's binary cannot run.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -59,10 +60,11 @@ interface ValidatorResult {
 async function lintAndValidate(
   cwd: string,
   paths: string[],
+  set: string[] = [],
 ): Promise<{ log: { runs: { results: { ruleId: string; level: string }[] }[] }; findings: ValidatorResult[] }> {
   let out = "";
   const ctx: CliContext = { cwd, color: false, out: (t) => void (out += t), err: () => undefined };
-  await runLintCommand(paths, { format: "sarif" }, ctx, { frontEnd });
+  await runLintCommand(paths, { format: "sarif", set }, ctx, { frontEnd });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "adainf-sarif-"));
   const input = path.join(tmp, "lint.sarif");
   const output = path.join(tmp, "validation.sarif");
@@ -138,6 +140,12 @@ describe.skipIf(skip !== null)(`SARIF validated by sarif-multitool${skip ? ` (sk
     const { log, findings } = await lintAndValidate(dir, ["."]);
     const levels = log.runs[0]!.results.map((r) => `${r.ruleId}:${r.level}`).sort();
     expect(levels).toEqual(["E002:error", "E021:error", "unknown-size:note"]);
+    expectClean(findings);
+  });
+
+  it("a mistake in a --set argument (an artifact with the text, under its own base URI)", { timeout: 180_000 }, async () => {
+    const { log, findings } = await lintAndValidate(root, ["pipelines/simclr_adainf.adainf"], ["train.step=5"]);
+    expect(log.runs[0]!.results.map((r) => r.ruleId)).toContain("E011");
     expectClean(findings);
   });
 });

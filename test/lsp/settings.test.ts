@@ -83,6 +83,18 @@ describe.skipIf(skip)("adainfc lsp settings: set and rules", () => {
     ]);
   });
 
+  it("names a set entry's mistake by the entry (--set #n), its line and column, at the file's start", async () => {
+    client.configure({ set: ["seed=1", "train.step=5"] });
+    const ds = await client.diagnostics(uri, (d) => d.some((x) => x.code === "E011"));
+    expect(ds.find((d) => d.code === "E011")).toMatchObject({
+      severity: 1,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      message: "--set #2:1:7: train has no setting 'step'\nhint: did you mean 'steps'?",
+    });
+    client.configure({ set: [] });
+    expect(codes(await client.diagnostics(uri, (d) => !d.some((x) => x.code === "E011")))).toEqual(["balance:2", "data-scarce:2", "vanilla-inflation:2"]);
+  });
+
   it("shows a setting of the wrong shape as an error, keeps the last good value and goes on", async () => {
     client.configure({ set: "train.steps=5", rules: { balance: 3 } });
     client.configure({ set: [] });

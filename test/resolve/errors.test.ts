@@ -152,6 +152,41 @@ describe("resolve: overrides", () => {
     expect(bad.diagnostics[0]!.message).toContain('found the string "5 6"');
   });
 
+  it("a bare (dotted) name given to --set is a string where a string is expected, and stays a name where a name is", () => {
+    for (const word of ["out", "README.md", "runs.x"]) {
+      const out = compileText(BASE, [`output.dir=${word}`]);
+      expect(out.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(out.pipelines[0]!.ir.output.dir).toBe(word);
+    }
+    // A preset and a choice are names: an unknown one is still refused with a suggestion.
+    const preset = compileText(BASE, ["augment=out"]);
+    expect(preset.diagnostics.map((d) => [d.code, d.message])).toEqual([["E010", "unknown augmentation preset 'out'"]]);
+    expect(compileText(BASE, ["train.lr_scaling=sqrt"]).diagnostics.map((d) => d.code)).toEqual(["E021"]);
+    expect(compileText(BASE, ["train.lr_scaling=linear"]).pipelines[0]!.ir.train.lrScaling.rule).toBe("linear");
+    // A number where a string is expected is a number (an expression), so a mismatch.
+    expect(compileText(BASE, ["output.dir=5"]).diagnostics[0]!.message).toBe("output.dir expects a string, found the number 5");
+  });
+
+  it("places a --set diagnostic in the argument as typed (--set #n), with the argument as its source", () => {
+    const out = compileText(BASE, ["seed=1", "train.step=5"]);
+    expect(out.diagnostics).toHaveLength(1);
+    expect(out.diagnostics[0]).toMatchObject({
+      code: "E011",
+      message: "train has no setting 'step'",
+      hint: "did you mean 'steps'?",
+      span: { file: "--set #2", line: 1, column: 7, endLine: 1, endColumn: 11, start: 6, end: 10 },
+    });
+    expect(out.sources.get("--set #2")).toBe("train.step=5");
+    // In a value read as a string (quoted inside), and in a call's argument.
+    const str = compileText(BASE, ["train.steps=runs/x"]).diagnostics[0]!;
+    expect(str.span).toMatchObject({ file: "--set #1", column: 13, endColumn: 19 });
+    const arg = compileText(BASE, ["train.optimizer=sgd(lr = 0.1, wd = 2)"]).diagnostics[0]!;
+    expect(arg).toMatchObject({ code: "E011", hint: "did you mean 'lr'?", span: { file: "--set #1", column: 31, endColumn: 33 } });
+    // Arguments' diagnostics come after the file's, in the arguments' order.
+    const two = compileText(withBody("  seed = x"), ["output.keep=abc", "output.checkpoint_every=yes"]);
+    expect(two.diagnostics.map((d) => d.span?.file)).toEqual(["p.adainf", "--set #1", "--set #2"]);
+  });
+
   it("reports a bad --set without a stack trace", () => {
     const out = compileText(BASE, ["train.steps"]);
     expect(out.diagnostics[0]).toMatchObject({ code: "E002", message: "--set train.steps: expected key=value" });
@@ -245,7 +280,16 @@ describe("resolve: imports", () => {
   it("reports a missing entry file cleanly", () => {
     const dir = project({});
     const out = compileFileSync("missing.adainf", { cwd: dir });
-    expect(out.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read missing.adainf: no such file" });
+    expect(out.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read missing.adainf: no such file or folder" });
+  });
+
+  it("names the cause of an entry or import it cannot reach (a symlink loop), not 'no such file'", () => {
+    const dir = project({ "p.adainf": 'use "./loop.adainf"\n' });
+    symlinkSync("loop.adainf", join(dir, "loop.adainf"));
+    const entry = compileFileSync("loop.adainf", { cwd: dir });
+    expect(entry.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read loop.adainf: too many symbolic links (a loop?)" });
+    const imported = compileFileSync("p.adainf", { cwd: dir });
+    expect(imported.diagnostics.map((d) => [d.code, d.message])).toEqual([["E013", "cannot read loop.adainf: too many symbolic links (a loop?)"]]);
   });
 
   it("detects recipe inheritance cycles", () => {

@@ -1,6 +1,7 @@
 // The parser: every pipelines/ and stdlib/ file parses clean; three syntax errors in one
 // file each reported (E002) at its place, lexer errors as E001; numbers, ranges, units,
-// comments and spans; a label or unit is never taken from the next line.
+// comments and spans; statements need no separator; a label or unit is never taken
+// from the next line.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -69,6 +70,23 @@ describe("parser", () => {
     const stmts = decl.body!.statements[0]!.block!.statements;
     expect(stmts.map((s) => s.key.text)).toEqual(["batch_size", "steps"]);
     expect(stmts[0]!.value!.unit).toBeNull();
+  });
+
+  it("needs no separator between statements on one line (docs/language.md); a unit stops where a statement starts", () => {
+    const r = parseSource("recipe r { train { steps = 10 batch_size = 32 devices = 1 } output { checkpoint_every = 10 steps keep = 2 } }", "s.adainf");
+    expect(r.diagnostics).toEqual([]);
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    const [train, output] = decl.body!.statements.map((s) => s.block!.statements);
+    expect(train!.map((s) => [s.key.text, s.value!.kind === "number" ? s.value!.value : null])).toEqual([
+      ["steps", 10],
+      ["batch_size", 32],
+      ["devices", 1],
+    ]);
+    expect(output!.map((s) => [s.key.text, s.value!.unit?.text ?? null])).toEqual([
+      ["checkpoint_every", "steps"],
+      ["keep", null],
+    ]);
   });
 
   it("keeps comments and spans", () => {

@@ -21,7 +21,7 @@ test("a batch larger than the data: an error at batch_size (from the file or --s
   const r = await spawnCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--set", "train.batch_size=130"], dir);
   expect(r.code).toBe(1);
   expect(r.err).toMatch(
-    /^<--set>[^:]*:1:\d+: error\[E021\]: train\.batch_size = 130 is more than the 128 images of one epoch of the training mixture: no batch can be drawn \(a batch never spans two epochs\)$/m,
+    /^--set #1:1:18: error\[E021\]: train\.batch_size = 130 is more than the 128 images of one epoch of the training mixture: no batch can be drawn \(a batch never spans two epochs\)$/m,
   );
   expect(r.err).toContain("hint: use a batch of at most 128 images, or add data");
   expect(r.err).not.toContain("backend:");

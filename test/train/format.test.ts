@@ -88,7 +88,7 @@ test("sweep summary: mean and sample std over seeds, grouped by the other axes",
   expect(csv[1]).toBe(`none,2,52,${Math.sqrt(8)},,,,,2,${Math.SQRT2}`);
 });
 
-test("--only selects points; unknown axes and values are errors naming the known ones", () => {
+test("--only selects points (numbers by value); unknown axes and values are errors naming the known ones", () => {
   const ir = (point: Record<string, string>): PipelineIR => ({ name: JSON.stringify(point), sweep: { base: "s", point } }) as unknown as PipelineIR;
   const irs = [ir({ a: "x", seed: "0" }), ir({ a: "x", seed: "1" }), ir({ a: "y", seed: "0" })];
   expect(selectPoints(irs, [])).toHaveLength(3);
@@ -101,6 +101,13 @@ test("--only selects points; unknown axes and values are errors naming the known
   expect(() => selectPoints(irs, ["b=1"])).toThrow(/no sweep axis 'b' \(axes: a, seed\)/);
   expect(() => selectPoints(irs, ["a=z"])).toThrow(/values: x, y/);
   expect(() => selectPoints(irs, ["a"])).toThrow(OnlyFilterError);
+  // Numbers match numerically, however either side is written.
+  const strengths = [ir({ "augment.strength": "0.5" }), ir({ "augment.strength": "1" }), ir({ "augment.strength": "1_000" })];
+  expect(selectPoints(strengths, ["augment.strength=1.0"]).map((p) => p.sweep!.point)).toEqual([{ "augment.strength": "1" }]);
+  expect(selectPoints(strengths, ["augment.strength=.50", "augment.strength=1e3"])).toHaveLength(2);
+  expect(selectPoints([ir({ s: "1.0" })], ["s=1"])).toHaveLength(1);
+  expect(() => selectPoints(strengths, ["augment.strength=2"])).toThrow(/'2' is not a value of 'augment.strength' \(values: 0.5, 1, 1_000\)/);
+  expect(() => selectPoints([ir({ a: "x1" })], ["a=x1.0"])).toThrow(OnlyFilterError);
 });
 
 test("plain progress prints about every 5%, every evaluation, and the last step", () => {

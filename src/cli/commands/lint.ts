@@ -75,7 +75,7 @@ export async function runLintCommand(paths: readonly string[], opts: LintCommand
     try {
       frontEnd = await (await import("../../lint/frontend.js")).loadFrontEnd();
     } catch (e) {
-      ctx.err(`adainfc lint: cannot load the compiler front end: ${(e as Error).message}\n`);
+      ctx.err(`error: cannot load the compiler front end: ${(e as Error).message}\n`);
       return EXIT_ERRORS;
     }
   }
@@ -103,7 +103,8 @@ export async function runLintCommand(paths: readonly string[], opts: LintCommand
   return hasErrors(diagnostics) ? EXIT_ERRORS : EXIT_OK;
 }
 
+/** A bad flag or value: one `error:` line, as every command prints a UserError (cli-core.ts), exit 2. */
 function usage(ctx: CliContext, message: string): number {
-  ctx.err(`adainfc lint: ${message}\n`);
+  ctx.err(`error: ${message}\n`);
   return EXIT_USAGE;
 }

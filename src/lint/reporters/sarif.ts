@@ -1,12 +1,14 @@
 // `--format sarif`: SARIF 2.1.0, the format GitHub code scanning reads, so findings
 // show up on pull requests. One run; the driver (name, version, documentation) lists
 // every lint rule (plus any compile diagnostic code that occurred); each result points
-// at a region of a file, with the source it covers when the text is known, names the
-// sweep points it holds on (message and `properties.points`) and carries its fix, when
-// it has one, as SARIF replacements. Microsoft's SARIF validator accepts it without
-// errors or warnings (test/lint/sarif-validate.test.ts).
+// at a region of a file (or of a `--set` argument: an artifact with its text embedded),
+// with the source it covers when the text is known, names the sweep points it holds on
+// (message and `properties.points`) and carries its fix, when it has one, as SARIF
+// replacements. Microsoft's SARIF validator accepts it without errors or warnings
+// (test/lint/sarif-validate.test.ts).
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
 import { REGISTRY, type DiagnosticCode } from "../../check/registry.js";
+import { setArgumentNumber } from "../../check/set-argument.js";
 import type { SourceLookup } from "../../check/render.js";
 import type { Span } from "../../ir/types.js";
 import { LINE_ENDS, LineMap } from "../../syntax/lines.js";
@@ -74,6 +76,8 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
       defaultConfiguration: { level: LEVEL[d.severity] },
     });
   }
+  const sources = opts.sources ?? (() => null);
+  const artifacts = setArtifacts(diagnostics, sources);
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
@@ -91,7 +95,10 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
         // CRLF and LF only) and columns in UTF-16 code units.
         newlineSequences: LINE_ENDS,
         columnKind: "utf16CodeUnits",
-        results: diagnostics.map((d) => result(d, index.get(d.code)!, opts.sources ?? (() => null))),
+        ...(artifacts.list.length
+          ? { originalUriBaseIds: { [SET_BASE]: { description: { text: "the command line's --set arguments (no files)" } } }, artifacts: artifacts.list }
+          : {}),
+        results: diagnostics.map((d) => result(d, index.get(d.code)!, sources, artifacts.location)),
         properties: {
           pipelines: results.map((r) => ({
             name: r.pipeline,
@@ -111,7 +118,29 @@ function uri(file: string): string {
   return file.replace(/\\/g, "/").replace(/^\.\//, "");
 }
 
-function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object {
+/** The base of `--set` arguments' URIs: not the source tree. */
+const SET_BASE = "ADAINFC_SET_ARGUMENTS";
+
+/**
+ * A `--set` argument is no file: it is an artifact of the run with its text embedded
+ * (`contents`), located by its name (`--set #1`, URI-encoded) under SET_BASE, and named
+ * by index as well; its region counts in that text.
+ */
+function setArtifacts(diagnostics: readonly Diagnostic[], sources: SourceLookup): { list: object[]; location: Map<string, object> } {
+  const list: object[] = [];
+  const location = new Map<string, object>();
+  for (const d of diagnostics) {
+    const file = d.span?.file;
+    if (file === undefined || location.has(file) || setArgumentNumber(file) === null) continue;
+    const text = sources(file);
+    const at = { uri: encodeURIComponent(file), uriBaseId: SET_BASE };
+    location.set(file, { ...at, index: list.length });
+    list.push({ location: at, description: { text: `the command-line argument ${file}` }, ...(text !== null ? { contents: { text } } : {}) });
+  }
+  return { list, location };
+}
+
+function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup, artifacts: Map<string, object>): object {
   const r: Record<string, unknown> = {
     ruleId: d.code,
     ruleIndex,
@@ -126,7 +155,7 @@ function result(d: Diagnostic, ruleIndex: number, sources: SourceLookup): object
     r.locations = [
       {
         physicalLocation: {
-          artifactLocation: { uri: uri(d.span.file) },
+          artifactLocation: artifacts.get(d.span.file) ?? { uri: uri(d.span.file) },
           region: {
             startLine: d.span.line,
             startColumn: d.span.column,

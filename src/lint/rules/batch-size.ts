@@ -1,5 +1,6 @@
 // A batch larger than the epoch: no batch can be drawn (batches never span epochs), so
-// `adainfc run` refuses the pipeline (E021 at batch_size); check warns here first.
+// `adainfc run` refuses the pipeline (E021 at batch_size); `adainfc lint` warns here
+// first (`check` runs no lint rules).
 import { batchOverEpoch } from "../../ir/train-summary.js";
 import { fmtCount } from "../rule-helpers.js";
 import type { LintRule } from "../types.js";

@@ -1,5 +1,6 @@
 // `--only axis=value`: which points of a sweep to run. Several --only flags on one axis
-// are alternatives; flags on different axes must all hold.
+// are alternatives; flags on different axes must all hold. A number matches a value of
+// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`).
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 
@@ -28,11 +29,21 @@ export function selectPoints(irs: readonly PipelineIR[], flags: readonly string[
       const axes = [...new Set(irs.flatMap((ir) => Object.keys(ir.sweep?.point ?? {})))];
       throw new OnlyFilterError(`--only ${axis}=...: no sweep axis '${axis}'${axes.length ? ` (axes: ${axes.join(", ")})` : " (this file has no sweep)"}`);
     }
-    for (const v of values) {
-      if (!known.has(v)) throw new OnlyFilterError(`--only ${axis}=${v}: '${v}' is not a value of '${axis}' (values: ${[...known].join(", ")})`);
+    for (const v of [...values]) {
+      const match = known.has(v) ? v : [...known].find((k) => sameNumber(k, v));
+      if (match === undefined) throw new OnlyFilterError(`--only ${axis}=${v}: '${v}' is not a value of '${axis}' (values: ${[...known].join(", ")})`);
+      values.delete(v);
+      values.add(match);
     }
   }
   return irs.filter((ir) => [...only].every(([axis, values]) => ir.sweep !== undefined && values.has(ir.sweep.point[axis] ?? "\0")));
+}
+
+/** Both are numbers as the language writes them (`1`, `1.0`, `-0.5`, `1e-4`, `100_000`) and equal. */
+function sameNumber(a: string, b: string): boolean {
+  const num = (s: string): number => (/^-?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)(e[+-]?\d+)?$/i.test(s) ? Number(s.replace(/_/g, "")) : Number.NaN);
+  const x = num(a);
+  return !Number.isNaN(x) && x === num(b);
 }
 
 /** Sweeps of the file, by base pipeline: base output dir and every point's run dir. */
