@@ -7,7 +7,7 @@
 // band, and settings as different colours.
 import type { ReportPoint } from "./load-runs.js";
 import { SEED_AXIS } from "../formats/results.js";
-import { trainingDifferences } from "../runtime/train/ir-compat.js";
+import { trainingDifferences } from "../ir/training-differences.js";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#7f7f7f"];
 const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { upgradeIR } from "../../src/ir/upgrade.js";
 import { validateIR } from "../../src/ir/validate.js";
-import { trainingDifferences } from "../../src/runtime/train/ir-compat.js";
+import { trainingDifferences } from "../../src/ir/training-differences.js";
 import { BASE, compileText } from "../helpers.js";
 
 function current(overrides: string[] = []): PipelineIR {

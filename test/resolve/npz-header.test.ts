@@ -110,7 +110,7 @@ it("a declared size larger than the npz on disk: E021 at the size (file or --set
   fs.writeFileSync(path.join(sub, "p.adainf"), text(""));
   const set = await cli(["check", "p.adainf", "--set", "data.real.size=900000"], sub);
   expect(set.code).toBe(1);
-  expect(set.out + set.err).toMatch(/^<--set>[^:]*:1:\d+: error\[E021\]: source 'real' \(gen\.npz\) has 4 images; size = 900,000 asks for more$/m);
+  expect(set.out + set.err).toMatch(/^--set #1:1:16: error\[E021\]: source 'real' \(gen\.npz\) has 4 images; size = 900,000 asks for more$/m);
   // the first 3 of 4, or all 4: no error
   for (const size of ["3", "4"]) {
     const ok = await cli(["check", "p.adainf", "--set", `data.real.size=${size}`], sub);

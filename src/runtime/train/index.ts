@@ -53,7 +53,7 @@ export { completeNormalization } from "./normalization.js";
 export { missingData, missingDataText, planCommand, standInPlan, untrainable, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";
 export { finalTable } from "./final-table.js";
-export { trainingDifferences } from "./ir-compat.js";
+export { trainingDifferences } from "../../ir/training-differences.js";
 export { runStart, type RunStart, type RunStartFlags } from "./run-start.js";
 export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
 export { evaluateRunDir } from "./eval-run.js";

@@ -34,7 +34,7 @@ import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpoi
 import { lockRunDir } from "./run-lock.js";
 import { asDeviceLoss, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
-import { trainingDifferences } from "./ir-compat.js";
+import { trainingDifferences } from "../../ir/training-differences.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
 import { completeNormalization } from "./normalization.js";
 import { openRunSources, type OpenedSources } from "./sources.js";

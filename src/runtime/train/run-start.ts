@@ -8,7 +8,7 @@ import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { readRunIR, runDirOf, runPaths } from "../../formats/run-dir.js";
 import { listCheckpoints } from "./checkpoint-store.js";
-import { trainingDifferences } from "./ir-compat.js";
+import { trainingDifferences } from "../../ir/training-differences.js";
 
 export interface RunStartFlags {
   /** Relative output dirs resolve against this (runPipeline's cwd). */

@@ -3,9 +3,10 @@
 // ignoring what does not change the computation (file name, output settings, lint
 // severities, and the split of the batch over devices: `adainfc run` trains the whole
 // batch on one device). A normalize the file leaves to be measured (empty mean/std)
-// matches what the run measured and recorded (normalization.ts).
-import type { PipelineIR } from "../../ir/types.js";
-import { upgradeIR } from "../../ir/upgrade.js";
+// matches what the run measured and recorded (src/runtime/train/normalization.ts). Plain
+// IR, so the runner, the TypeScript target and the report all read it.
+import type { PipelineIR } from "./types.js";
+import { upgradeIR } from "./upgrade.js";
 
 const IGNORED = new Set(["file", "output", "lint", "name"]);
 const IGNORED_TRAIN = new Set(["devices", "batchPerDevice"]);
