@@ -3,7 +3,7 @@
 import { resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
-import type { PipelineIR, SpanMap } from "./ir/types.js";
+import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
@@ -11,6 +11,7 @@ import { ResolveContext } from "./resolve/context.js";
 import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepAxis, type SweepPoint } from "./resolve/sweep.js";
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
+import { LineMap, makeSpan } from "./syntax/lines.js";
 import type { Decl, Statement } from "./syntax/ast.js";
 import { diag, diagnostic } from "./check/registry.js";
 import { setArgumentName, setArgumentNumber } from "./check/set-argument.js";
@@ -90,7 +91,7 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     // the points' own labels (and directories): refused.
     const clash = setOnSweep(axes, setExtras);
     if (clash) {
-      diagnostics.push(diagnostic(diag.E012.setOnSweepAxis(clash), null));
+      diagnostics.push(diagnostic(diag.E012.setOnSweepAxis(clash), clash.span));
       return;
     }
     for (const p of points) runs.push({ point: p, extras: [{ statements: p.statements, file: entry }, ...setExtras] });
@@ -119,7 +120,7 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
 }
 
 /** The first `--set` key that overlaps a setting some sweep axis varies (one is a prefix of the other). */
-function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied: string; axis: string } | null {
+function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied: string; axis: string; span: Span } | null {
   const keysOf = (statements: Statement[], prefix: string): string[] =>
     statements.flatMap((s) => {
       const key = prefix ? `${prefix}.${s.key.text}` : s.key.text;
@@ -130,7 +131,7 @@ function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied
     for (const s of statements) {
       for (const axis of axes) {
         const varied = axis.values.flatMap((v) => keysOf(v.statements, "")).find((k) => overlaps(s.key.text, k));
-        if (varied !== undefined) return { key: s.key.text, varied, axis: axis.name };
+        if (varied !== undefined) return { key: s.key.text, varied, axis: axis.name, span: s.key.span };
       }
     }
   }
@@ -149,13 +150,16 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
   const extras: Extras = [];
   let ok = true;
   overrides.forEach((o, i) => {
+    const display = setArgumentName(i + 1);
+    // The argument is a source of its own, so every problem in it has a place and a frame.
+    const file: LoadedFile = { display, abs: resolvePath(display), ast: { file: display, text: o, items: [], comments: [] }, isStd: false };
+    program.files.set(file.abs, file);
     const eq = o.indexOf("=");
     if (eq <= 0) {
       ok = false;
-      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), null));
+      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), makeSpan(display, new LineMap(o), 0, o.length)));
       return;
     }
-    const display = setArgumentName(i + 1);
     const raw = o.slice(eq + 1);
     const parseAs = (value: string, quoted: boolean) => {
       const before = SET_WRAPPER.before.length;
@@ -178,15 +182,19 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
     const { parsed, stmt } = attempt;
     if (!stmt) {
       ok = false;
-      diagnostics.push(diagnostic(diag.E002.setNotOneSetting({ setting: o, problem: parsed.diagnostics[0]?.message ?? "not a single setting" }), null));
+      const first = parsed.diagnostics[0];
+      diagnostics.push(
+        diagnostic(
+          diag.E002.setNotOneSetting({ setting: o, problem: first?.message ?? "not a single setting" }),
+          first?.span ?? makeSpan(display, new LineMap(o), 0, o.length),
+        ),
+      );
       return;
     }
     // So is a bare (dotted) name (`--set output.dir=out`, `README.md`) where a string is
     // expected; where a name is (a preset, a choice), it stays a name.
     const v = stmt.value;
     if (v?.kind === "call" && v.args === null && v.with === null && v.unit === null) v.setWord = raw.trim();
-    const file: LoadedFile = { display, abs: resolvePath(display), ast: { file: display, text: o, items: [], comments: [] }, isStd: false };
-    program.files.set(file.abs, file);
     extras.push({ statements: [stmt], file });
   });
   return ok ? extras : null;

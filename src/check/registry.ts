@@ -119,7 +119,7 @@ export const REGISTRY = {
       axisTwice: { text: "sweep axis '{axis}' is declared twice" },
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
-        hint: "pick points with --only {axis}=<value>, or change the sweep in the file",
+        hint: "leave the --set out: `adainfc run --only {axis}=<value>` trains the points you pick; or change the sweep in the file",
       },
     },
   },
@@ -152,7 +152,7 @@ export const REGISTRY = {
   E015: {
     severity: "error",
     summary: "import path escapes the project",
-    docs: "A `use` path leads outside the folder of the file being compiled (or outside the standard library, for its own files). Imports stay inside the project so that a pipeline folder is self-contained.",
+    docs: 'A `use` path leads outside the project: the working directory `adainfc` runs in (the project root, as for data paths), or the standard library, for its own files. So `pipelines/p.adainf` may `use "../common.adainf"` when run from the project root, and the same file checked from inside `pipelines/` may not. Imports stay inside the project so that a project folder is self-contained.',
     messages: {
       outsideProject: { text: "'{file}' points outside the project ({root})", hint: "imports must stay inside the project folder; copy the file in" },
     },

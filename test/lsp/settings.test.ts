@@ -78,7 +78,7 @@ describe.skipIf(skip)("adainfc lsp settings: set and rules", () => {
         code: "E002",
         severity: 1,
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        message: "--set nonsense: expected key=value\nhint: e.g. --set train.steps=500",
+        message: "--set #1:1:1: --set nonsense: expected key=value\nhint: e.g. --set train.steps=500",
       }),
     ]);
   });

@@ -187,9 +187,14 @@ describe("resolve: overrides", () => {
     expect(two.diagnostics.map((d) => d.span?.file)).toEqual(["p.adainf", "--set #1", "--set #2"]);
   });
 
-  it("reports a bad --set without a stack trace", () => {
+  it("reports a bad --set without a stack trace, at the argument as typed", () => {
     const out = compileText(BASE, ["train.steps"]);
     expect(out.diagnostics[0]).toMatchObject({ code: "E002", message: "--set train.steps: expected key=value" });
+    expect(out.diagnostics[0]!.span).toMatchObject({ file: "--set #1", line: 1, column: 1, start: 0, end: 11 });
+    // A value that is not one setting: at the parser's place in the argument.
+    const two = compileText(BASE, ["seed=1", 'train.steps=5 "x']);
+    expect(two.diagnostics[0]).toMatchObject({ code: "E002" });
+    expect(two.diagnostics[0]!.span?.file).toBe("--set #2");
   });
 
   it("overrides one view of an asymmetric preset", () => {

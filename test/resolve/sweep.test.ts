@@ -37,9 +37,11 @@ describe("--set against a sweep", () => {
         [
           "E012",
           `--set ${key}: '${varied}' is what sweep axis '${axis}' varies, so every point would train with the --set value under its own label`,
-          `pick points with --only ${axis}=<value>, or change the sweep in the file`,
+          `leave the --set out: \`adainfc run --only ${axis}=<value>\` trains the points you pick; or change the sweep in the file`,
         ],
       ]);
+      // At the key in the argument as typed.
+      expect(out.diagnostics[0]!.span).toMatchObject({ file: "--set #1", line: 1, column: 1, end: key.length });
     }
   });
 
