@@ -96,7 +96,7 @@ export const REGISTRY = {
     messages: {
       noParameter: { text: "{what} has no parameter '{name}'" },
       noFieldsIn: { text: "{what}: '{name}' has no fields to set ('{path}')" },
-      noFields: { text: "'{name}' has no fields to set" },
+      noFields: { text: "'{name}' has no fields to set", hint: "write {name} = <value>" },
       noSetting: { text: "{where} has no setting '{name}'" },
       notOnAugmentation: {
         text: "cannot set '{path}' on an augmentation",
@@ -108,15 +108,15 @@ export const REGISTRY = {
   E012: {
     severity: "error",
     summary: "defined or given twice",
-    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
     messages: {
       argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
       settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
       blockTwice: { text: "'{key}' is given twice in this block", hint: "write one '{block}' block with both blocks' settings" },
       alreadyDefined: { text: "{kind} '{name}' is already defined at {at}", hint: "rename one of them" },
       opTwice: { text: "'{op}' appears twice in this view" },
-      axisValueTwice: { text: "sweep axis '{axis}' lists '{value}' twice" },
-      axisTwice: { text: "sweep axis '{axis}' is declared twice" },
+      axisValueTwice: { text: "sweep axis '{axis}' lists '{value}' twice", hint: "remove one of them" },
+      axisTwice: { text: "sweep axis '{axis}' is declared twice", hint: "merge their values into one axis" },
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
         hint: "leave the --set out: `adainfc run --only {axis}=<value>` trains the points you pick; or change the sweep in the file",
@@ -145,8 +145,11 @@ export const REGISTRY = {
     docs: "Files import each other, recipes inherit from each other, or augmentation presets refer to each other in a circle; the message shows the chain.",
     messages: {
       importCycle: { text: "import cycle: {chain}", hint: "move what both files need into a third file that neither imports back" },
-      recipeCycle: { text: "recipes inherit from each other in a cycle: {chain}" },
-      presetCycle: { text: "augmentation presets refer to each other in a cycle: {chain}" },
+      recipeCycle: { text: "recipes inherit from each other in a cycle: {chain}", hint: "remove the `from` of one of them" },
+      presetCycle: {
+        text: "augmentation presets refer to each other in a cycle: {chain}",
+        hint: "declare one of them with its views: augment <name> { view ... }",
+      },
     },
   },
   E015: {
@@ -160,7 +163,7 @@ export const REGISTRY = {
   E020: {
     severity: "error",
     summary: "wrong type of value",
-    docs: "A value or statement has the wrong form for its place: a number where a name belongs, a single number for a range, a block where a setting belongs, a declaration without a body, and so on. The message says what the place expects and what it found.",
+    docs: "A value or statement has the wrong form for its place: a number where a name belongs, a fraction where a whole number belongs (`1.5 epochs` too), a single number for a range, a block where a setting belongs, a declaration without a body, and so on. The message says what the place expects and what it found.",
     messages: {
       typeMismatch: { text: "{what} expects {expected}, found {found}" },
       notWholeNumber: { text: "{what} expects a whole number, found {raw}" },
@@ -197,29 +200,36 @@ export const REGISTRY = {
     summary: "value out of range",
     docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` says nothing of it, `lint` warns with its rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), sources with different channel counts, a sweep of too many points).",
     messages: {
-      outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}" },
+      outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}", hint: "use a value {bounds}" },
       notExactWhole: {
         text: "{what} = {raw} is out of range: whole numbers are kept exactly only up to 9_007_199_254_740_991 (2^53 - 1)",
+        hint: "use a whole number of at most 9_007_199_254_740_991",
       },
-      notPositiveWhole: { text: "{what} = {raw} is out of range: it must be a positive whole number" },
+      notPositiveWhole: { text: "{what} = {raw} is out of range: it must be a positive whole number", hint: "use 1 or more, e.g. 200 steps or 10 epochs" },
       notPositiveWholeOrNone: { text: "{what} = {raw} is out of range: it must be a positive whole number", hint: "write none for only at the end" },
-      rangeOutOfRange: { text: "{what} = {lo}..{hi} is out of range: both ends must be {bounds}" },
-      emptyRange: { text: "{what}: the range {lo}..{hi} is empty (lower bound above upper bound)" },
-      itemOutOfRange: { text: "{what}: {raw} is out of range: each must be {bounds}" },
-      wrongLength: { text: "{what} expects {length} numbers, found {found}" },
+      rangeOutOfRange: { text: "{what} = {lo}..{hi} is out of range: both ends must be {bounds}", hint: "keep both ends {bounds}" },
+      emptyRange: { text: "{what}: the range {lo}..{hi} is empty (lower bound above upper bound)", hint: "write the lower bound first: {hi}..{lo}" },
+      itemOutOfRange: { text: "{what}: {raw} is out of range: each must be {bounds}", hint: "change {raw} to a value {bounds}" },
+      wrongLength: { text: "{what} expects {length} numbers, found {found}", hint: "write exactly {length} numbers" },
       notAChoice: { text: "{what} cannot be '{value}'" },
-      viewCount: { text: "the number of views must be a whole number from 1 to 16" },
+      viewCount: { text: "the number of views must be a whole number from 1 to 16", hint: "e.g. view x 2 { ... }" },
       standInNotGenerated: {
         text: "stand_in = true describes a generated set, but '{name}' has origin = {origin}",
         hint: "remove stand_in, or make the source origin = generated",
       },
-      sizeTooLarge: { text: "{source} {split} has {full} images; size = {size} asks for more" },
+      sizeTooLarge: { text: "{source} {split} has {full} images; size = {size} asks for more", hint: "use size = {full} or less" },
       sizeOverData: {
         text: "source '{name}' ({path}) has {full} images; size = {size} asks for more",
         hint: "declare size = {full} or less (the first N images are used), or point the source at data with more images",
       },
-      statsPerChannel: { text: "dataset '{name}': mean and std need one value per channel ({channels})" },
-      channelsDiffer: { text: "source '{name}' has {channels} channels but '{reference}' has {referenceChannels}" },
+      statsPerChannel: {
+        text: "dataset '{name}': mean and std need one value per channel ({channels})",
+        hint: "write {channels} numbers for each of mean and std",
+      },
+      channelsDiffer: {
+        text: "source '{name}' has {channels} channels but '{reference}' has {referenceChannels}",
+        hint: "every source needs {referenceChannels} channels: convert the data of '{name}', or correct its declared shape",
+      },
       batchOverDevices: {
         text: "batch_size = {batch} cannot be split over {devices} devices: batch_size is the total over all devices",
         hint: "use a multiple of {devices}, e.g. batch_size = {example}",
@@ -352,6 +362,10 @@ export const REGISTRY = {
     messages: {
       cropLarger: {
         text: "view '{view}' crops to {size}x{size} but '{source}' images are {height}x{width}: every view is upsampled",
+        hint: "use size = {height}",
+      },
+      cropLargerViews: {
+        text: "views {views} crop to {size}x{size} but '{source}' images are {height}x{width}: every view is upsampled",
         hint: "use size = {height}",
       },
     },

@@ -38,11 +38,11 @@ export function closest(name: string, candidates: Iterable<string>): string | nu
   return bestDistance <= limit ? best : null;
 }
 
-/** ` (did you mean 'x'?)` or a list of what is allowed when there are few choices. */
+/** ` (did you mean 'x'?)`, a list of what is allowed when there are few choices, or "" (none at all, or many). */
 export function didYouMean(name: string, candidates: readonly string[]): string {
   const c = closest(name, candidates);
   if (c) return didYouMeanText(c);
-  if (candidates.length <= 8) return `expected one of: ${candidates.join(", ")}`;
+  if (candidates.length > 0 && candidates.length <= 8) return `expected one of: ${candidates.join(", ")}`;
   return "";
 }
 

@@ -7,7 +7,7 @@
 // ops last, after every field override (ir/augment-strength.ts); strengths written
 // along a chain of presets multiply, and the last dotted `augment.strength` multiplies them.
 
-import type { Block, Expr, NameNode, Statement } from "../syntax/ast.js";
+import type { Block, Decl, Expr, NameNode, Statement } from "../syntax/ast.js";
 import type { AugmentIR, AugmentOpIR, Span, ViewIR } from "../ir/types.js";
 import { didYouMean } from "../check/suggest.js";
 import { interpretCall, type Override } from "./calls.js";
@@ -100,7 +100,14 @@ function withCropSize(op: AugmentOpIR, cropSize: number): AugmentOpIR {
   return op.op === "random_resized_crop" ? { ...op, size: op.size ?? cropSize } : op;
 }
 
-function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveContext, stack: string[]): AugmentDraft | null {
+/** A preset being expanded, for finding cycles: `<file>#<name>`, its declaration and file. */
+interface Visit {
+  key: string;
+  decl: Decl;
+  file: LoadedFile;
+}
+
+function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveContext, stack: Visit[]): AugmentDraft | null {
   const name = bareName(e) ?? (e.kind === "call" && !e.args ? e.callee.text : null);
   if (e.kind !== "call" || e.args || name === null) {
     ctx.report(diag.E020.augmentExpectsPreset(), e.span);
@@ -112,15 +119,16 @@ function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveConte
     return null;
   }
   const key = `${ref.file.abs}#${name}`;
-  if (stack.includes(key)) {
-    ctx.report(diag.E014.presetCycle({ chain: [...stack.map((k) => k.split("#")[1]), name].join(" -> ") }), e.span);
+  const from = stack.findIndex((v) => v.key === key);
+  if (from >= 0) {
+    reportCycle(stack.slice(from), ctx);
     return null;
   }
   const d = ref.decl;
   let draft: AugmentDraft | null;
   if (d.body) draft = newDraft(name, e.callee.span, viewsFromBody(d.body, ctx) ?? []);
   else {
-    draft = fromExpr(d.value!, ref.file, program, ctx, [...stack, key]);
+    draft = fromExpr(d.value!, ref.file, program, ctx, [...stack, { key, decl: d, file: ref.file }]);
     if (draft) {
       draft.preset = name;
       draft.presetSpan = e.callee.span;
@@ -128,6 +136,24 @@ function fromExpr(e: Expr, file: LoadedFile, program: Program, ctx: ResolveConte
   }
   if (draft && e.with) applyWith(draft, e.with, ctx);
   return draft;
+}
+
+/**
+ * A cycle of presets, reported the same way whichever of them it was entered from (each
+ * preset of a file is checked on its own, and a pipeline may name any of them): it starts
+ * at the first declared and is shown at the reference that closes it, so it is one E014.
+ */
+function reportCycle(cycle: Visit[], ctx: ResolveContext): void {
+  const order = (v: Visit): [string, number] => [v.file.abs, v.decl.span.start];
+  const first = cycle.reduce((best, v, i) => {
+    const [fa, sa] = order(v);
+    const [fb, sb] = order(cycle[best]!);
+    return fa < fb || (fa === fb && sa < sb) ? i : best;
+  }, 0);
+  const chain = [...cycle.slice(first), ...cycle.slice(0, first)];
+  const closing = chain[chain.length - 1]!.decl.value!;
+  const names = chain.map((v) => v.decl.name.text);
+  ctx.report(diag.E014.presetCycle({ chain: [...names, names[0]].join(" -> ") }), closing.span);
 }
 
 function applyWith(draft: AugmentDraft, block: Block, ctx: ResolveContext): void {
@@ -165,8 +191,16 @@ function viewsFromBody(body: Block, ctx: ResolveContext): ViewDraft[] | null {
     }
     const count = viewCount(s.count);
     if (count === null) ctx.report(diag.E021.viewCount(), s.count!.span);
-    for (const name of viewNames(s.label?.text, count ?? 1, views.length))
+    for (const name of viewNames(s.label?.text, count ?? 1, views.length)) {
+      // Dotted keys and `with` address a view by its name: two of one name would be ambiguous.
+      const first = views.find((v) => v.name === name);
+      if (first) {
+        const at = `${first.span.file}:${first.span.line}:${first.span.column}`;
+        ctx.report(diag.E012.alreadyDefined({ kind: "view", name, at }), s.label?.span ?? s.key.span);
+        continue;
+      }
       views.push({ name, span: s.span, ops: ops.map((o) => ({ ...o, overrides: [...o.overrides] })) });
+    }
   }
   return views;
 }
@@ -198,7 +232,8 @@ function applyOverride(draft: AugmentDraft, o: Override, ctx: ResolveContext): v
     const v = interpretValue(o.expr, AUGMENT.fields.strength.type, ctx, "augmentation strength");
     if (v === INVALID || typeof v !== "number") {
       const d = ctx.diagnostics[before];
-      if (d && !d.hint) d.hint = "strength = 1 is the augmentation as written, 0 its weakest form, 2 twice as strong (docs/language.md)";
+      // The meaning of the scale says more than a default hint (the message gives the bound).
+      if (d) d.hint = "strength = 1 is the augmentation as written, 0 its weakest form, 2 twice as strong (docs/language.md)";
       return;
     }
     draft.strength *= v;

@@ -110,8 +110,8 @@ function reportUnknown(name: string, span: Span, spec: Block, ctx: ResolveContex
     ctx.report(diag.E023.notTaken({ what, name, takers: takers.join(", "), builtin: spec.name, known: known.join(", ") }), span);
     return;
   }
-  const hint = didYouMean(name, known);
-  ctx.report(diag.E011.noParameter({ what, name }), span, hint || `it takes ${known.join(", ")}`);
+  const hint = known.length === 0 ? `${spec.name} takes no parameters: write ${spec.name}()` : didYouMean(name, known) || `it takes ${known.join(", ")}`;
+  ctx.report(diag.E011.noParameter({ what, name }), span, hint);
 }
 
 /** Check every setting against its field and fill in defaults. */

@@ -25,7 +25,10 @@ export interface ResolvedData {
   reference: IR.DataSourceIR | undefined;
   /** Samples per epoch of the mixture; null when a size is unknown. */
   epochSize: number | null;
-  /** A source failed to resolve (already reported): say nothing more that depends on them. */
+  /**
+   * A source failed to resolve, or `evaluate { source }` names none (already reported): say
+   * nothing more that depends on them.
+   */
   failed: boolean;
   /** The `evaluate` block (read here for its `source`). */
   evaluate: BlockEntry | undefined;
@@ -54,6 +57,7 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
   const evaluate = blockEntry(root, "evaluate", ctx);
   let evalName: string | null = null;
   const evalSrcEntry = stmtEntry(evaluate, "source");
+  if (evalSrcEntry && !evalSrcEntry.stmt.value) ctx.report(diag.E020.writeValue({ key: "source" }), evalSrcEntry.stmt.span);
   if (evalSrcEntry?.stmt.value) {
     const n = bareName(evalSrcEntry.stmt.value);
     if (n === null || !names.includes(n)) {
@@ -95,7 +99,9 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
       train.push({ source: s.name, replicate: 1 });
     }
   }
-  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate) {
+  // A source that failed to resolve (already reported) may be the one trained on: no follow-on error.
+  const failed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
+  if (sources.length > 0 && train.length === 0 && ctx.diagnostics.length === errorsBeforeInflate && !failed) {
     ctx.report(diag.E022.nothingToTrain(), inflate?.key.span ?? dataBlock?.key.span ?? decl.name.span);
   }
 
@@ -117,7 +123,6 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
     if (reference && s.std.length === 0) s.std = [...reference.std];
     if (reference && s.shape[0] === 0) s.shape = [...reference.shape];
   }
-  const failed = sources.length === 0 || (dataBlock !== undefined && sources.length < dataBlock.entries.size);
   if (reference && reference.shape[0] === 0 && !failed) {
     // No shape declared and none read from a file: nothing could be sized. One finding,
     // at the source whose declaration the others would share (not after a source that
@@ -139,5 +144,6 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
     }
   }
   const epochSize = trainSources.every((s) => s.size !== null) ? train.reduce((sum, t) => sum + t.replicate * (byName(t.source)?.size ?? 0), 0) : null;
-  return { sources, train, evalName, trainSources, reference, epochSize, failed, evaluate, dataSpan: dataBlock?.key.span };
+  const evalFailed = evalSrcEntry !== undefined && evalName === null;
+  return { sources, train, evalName, trainSources, reference, epochSize, failed: failed || evalFailed, evaluate, dataSpan: dataBlock?.key.span };
 }

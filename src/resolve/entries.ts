@@ -74,8 +74,26 @@ export function pendingSteps(pending: PendingDuration[], spans: Record<string, S
   };
 }
 
-/** A block of `key = value` fields (`train { ... }`) by its definition; spans recorded under `base`. */
-export function fieldsOf<B extends Block>(block: BlockEntry, spec: B, ctx: ResolveContext, base: string): Interpreted<LangValues<B["fields"]>> | null {
+/**
+ * A block of `key = value` fields (`train { ... }`) by its definition; spans recorded under
+ * `base`. A key that is neither a field nor one of `others` (read by the caller, such as
+ * train's optimizer) is an E011 with a "did you mean", as is a field written as a block
+ * (`output.keep.x = 1`): nothing written in the block is dropped unread.
+ */
+export function fieldsOf<B extends Block>(
+  block: BlockEntry,
+  spec: B,
+  ctx: ResolveContext,
+  base: string,
+  others: readonly string[] = [],
+): Interpreted<LangValues<B["fields"]>> | null {
+  checkKeys(block, [...Object.keys(spec.call.params), ...others], ctx, spec.name);
+  for (const e of block.entries.values()) {
+    if (e.kind !== "stmt" && e.key.text in spec.call.params) {
+      const inner = e.kind === "block" ? [...e.entries.values()][0]?.key.span : undefined;
+      ctx.report(diag.E011.noFields({ name: e.key.text }), inner ?? e.key.span);
+    }
+  }
   const stmts = [...block.entries.values()].filter((e): e is StmtEntry => e.kind === "stmt" && e.key.text in spec.call.params);
   for (const e of stmts) {
     if (!e.stmt.value) ctx.report(diag.E020.writeValue({ key: e.key.text }), e.stmt.span);

@@ -116,6 +116,7 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
   const output = outputSection(decl, root, ctx, pending);
   const lint: IR.LintConfigIR = { rules: {} };
   const lintEntry = root.entries.get("lint");
+  if (lintEntry && lintEntry.kind !== "list") ctx.report(diag.E020.lintForm(), lintEntry.key.span);
   if (lintEntry?.kind === "list")
     resolveLint(
       lintEntry.items.map((i) => i.stmt),
@@ -142,7 +143,11 @@ function interpretPipeline(decl: Decl, file: LoadedFile, root: BlockEntry, progr
 
 function seedOf(root: BlockEntry, ctx: ResolveContext): number {
   const field = B.SEED.fields.seed;
+  const entry = root.entries.get("seed");
+  if (entry && entry.kind !== "stmt") ctx.report(diag.E011.noFields({ name: "seed" }), entry.key.span);
   const e = stmtEntry(root, "seed");
+  if (e && !e.stmt.value) ctx.report(diag.E020.writeValue({ key: "seed" }), e.stmt.span);
+  if (e?.overrides.length) ctx.report(diag.E011.noFields({ name: "seed" }), e.overrides[0]!.span);
   if (!e?.stmt.value) return defaultValues(B.SEED.fields).seed;
   const v = interpretValue(e.stmt.value, field.type, ctx, "seed");
   ctx.at("/seed", e.stmt.value.span);
@@ -157,15 +162,25 @@ function augmentSection(decl: Decl, root: BlockEntry, data: ResolvedData, progra
   else if (entry.kind !== "stmt") ctx.report(diag.E020.augmentForm(), entry.key.span);
   if (entry?.kind !== "stmt" || !reference) return null;
   const augment = resolveAugment(entry, program, ctx, { cropSize: reference.shape[0], mean: reference.mean, std: reference.std });
+  // One warning per place: the views of `view x 2 { ... }` share their ops' spans.
+  const large = new Map<string, { span: Span; views: string[]; size: number }>();
   for (const [vi, v] of (augment?.views ?? []).entries()) {
     for (const [oi, op] of v.ops.entries()) {
       if (op.op === "random_resized_crop" && (op.size > reference.shape[0] || op.size > reference.shape[1])) {
-        ctx.report(
-          diag.W001.cropLarger({ view: v.name, size: op.size, source: reference.name, height: reference.shape[0], width: reference.shape[1] }),
-          ctx.spans[ptr("/augment/views", vi, "ops", oi, "size")] ?? ctx.spans["/augment/preset"] ?? entry.key.span,
-        );
+        const span = ctx.spans[ptr("/augment/views", vi, "ops", oi, "size")] ?? ctx.spans["/augment/preset"] ?? entry.key.span;
+        const key = `${span.file}:${span.start}:${span.end}:${op.size}`;
+        const at = large.get(key) ?? large.set(key, { span, views: [], size: op.size }).get(key)!;
+        at.views.push(v.name);
       }
     }
+  }
+  for (const { span, views, size } of large.values()) {
+    const shape = { size, source: reference.name, height: reference.shape[0], width: reference.shape[1] };
+    const m =
+      views.length === 1
+        ? diag.W001.cropLarger({ view: views[0]!, ...shape })
+        : diag.W001.cropLargerViews({ views: views.map((v) => `'${v}'`).join(", "), ...shape });
+    ctx.report(m, span);
   }
   return augment;
 }
@@ -173,8 +188,7 @@ function augmentSection(decl: Decl, root: BlockEntry, data: ResolvedData, progra
 /** `train { batch_size; devices; lr_scaling; steps; optimizer; schedule }`; null without an optimizer. */
 function trainSection(root: BlockEntry, where: Span, epochSize: number | null, ctx: ResolveContext, pending: PendingDuration[]): IR.TrainIR | null {
   const block = blockEntry(root, "train", ctx);
-  if (block) checkKeys(block, [...Object.keys(B.TRAIN.call.params), ...Object.keys(B.TRAIN_CALLS)], ctx, "train");
-  const fields = block ? fieldsOf(block, B.TRAIN, ctx, "/train") : null;
+  const fields = block ? fieldsOf(block, B.TRAIN, ctx, "/train", Object.keys(B.TRAIN_CALLS)) : null;
   const { batchSize, devices, lrScaling: rule, steps } = fields?.values ?? defaultValues(B.TRAIN.fields);
   if (batchSize % devices !== 0) {
     ctx.report(
@@ -209,7 +223,12 @@ function evaluateSection(evaluate: BlockEntry | undefined, ctx: ResolveContext, 
   if (!evaluate) return out;
   checkKeys(evaluate, [...Object.keys(B.EVALUATORS), "source"], ctx, "evaluate");
   for (const [key, e] of evaluate.entries) {
-    if (e.kind !== "stmt") continue;
+    if (e.kind !== "stmt") {
+      // `evaluate.knn.k = 5` with no knn to set it on, `evaluate.source.x = 1`: never dropped unread.
+      if (key in B.EVALUATORS) ctx.report(diag.E020.toggleForm({ key }), e.key.span);
+      else if (key === "source") ctx.report(diag.E011.noFields({ name: key }), e.key.span);
+      continue;
+    }
     if (key === "online_linear") out.onlineLinear = evaluator(B.EVALUATORS.online_linear, "/evaluate/onlineLinear", e, ctx, pending);
     else if (key === "knn") out.knn = evaluator(B.EVALUATORS.knn, "/evaluate/knn", e, ctx, pending);
     else if (key === "linear_probe") out.linearProbe = evaluator(B.EVALUATORS.linear_probe, "/evaluate/linearProbe", e, ctx, pending);

@@ -11,6 +11,7 @@
 // body (like --set), so every point is checked and linted as a pipeline of its own.
 import { pointName } from "../check/points.js";
 import type { Decl, Expr, Statement } from "../syntax/ast.js";
+import type { Span } from "../ir/types.js";
 import type { ResolveContext } from "./context.js";
 import type { LoadedFile } from "./program.js";
 import { diag } from "../check/registry.js";
@@ -37,6 +38,9 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
   const axes: SweepAxis[] = [];
   const text = file.ast.text;
   for (const s of sweep.block!.statements) {
+    // Where each value and the axis's name are written: a duplicate is reported at the second.
+    let valueSpans: Span[];
+    let nameSpan: Span;
     if (s.key.text === "axis" && s.label && s.block) {
       const values = s.block.statements.map((v) => {
         if (!v.block || v.value || v.args || v.key.parts.length !== 1) {
@@ -44,12 +48,16 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
         }
         return { name: v.key.text, statements: v.block?.statements ?? [] };
       });
+      valueSpans = s.block.statements.map((v) => v.key.span);
+      nameSpan = s.label.span;
       axes.push({ name: s.label.text, values });
     } else if (s.value && (s.value.kind === "list" || s.value.kind === "tuple") && !s.value.with) {
       const values = s.value.items.map((item: Expr) => ({
         name: text.slice(item.span.start, item.span.end).replace(/^"|"$/g, ""),
         statements: [{ ...s, value: item }],
       }));
+      valueSpans = s.value.items.map((item: Expr) => item.span);
+      nameSpan = s.key.span;
       axes.push({ name: s.key.text, values });
     } else {
       ctx.report(diag.E020.axisForm(), s.span);
@@ -58,11 +66,11 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
     const last = axes[axes.length - 1]!;
     if (last.values.length === 0) ctx.report(diag.E022.axisNoValues({ axis: last.name }), s.span);
     const seen = new Set<string>();
-    for (const v of last.values) {
-      if (seen.has(v.name)) ctx.report(diag.E012.axisValueTwice({ axis: last.name, value: v.name }), s.span);
+    for (const [i, v] of last.values.entries()) {
+      if (seen.has(v.name)) ctx.report(diag.E012.axisValueTwice({ axis: last.name, value: v.name }), valueSpans[i] ?? s.span);
       seen.add(v.name);
     }
-    if (axes.filter((a) => a.name === last.name).length > 1) ctx.report(diag.E012.axisTwice({ axis: last.name }), s.span);
+    if (axes.filter((a) => a.name === last.name).length > 1) ctx.report(diag.E012.axisTwice({ axis: last.name }), nameSpan);
   }
   return axes;
 }

@@ -152,8 +152,13 @@ export function interpretValue(e: Expr, t: ParamType, ctx: ResolveContext, what:
       if (t.allowNone && (n === "none" || n === "off")) return null;
       if (e.kind !== "number") return mismatch();
       if (!noExtras(e, ctx, what, true)) return INVALID;
-      // 0 is no interval (the IR has none): `none` says "never" for the settings that allow it.
-      if (!Number.isInteger(e.value) || e.value <= 0) {
+      // A fraction (`1.5 epochs`) is the wrong type, as for any whole number: E020. 0 is no
+      // interval (the IR has none): `none` says "never" for the settings that allow it.
+      if (!Number.isInteger(e.value)) {
+        ctx.report(diag.E020.notWholeNumber({ what, raw: e.raw }), e.span);
+        return INVALID;
+      }
+      if (e.value <= 0) {
         ctx.report((t.allowNone ? diag.E021.notPositiveWholeOrNone : diag.E021.notPositiveWhole)({ what, raw: e.raw }), e.span);
         return INVALID;
       }

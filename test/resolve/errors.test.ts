@@ -59,6 +59,44 @@ describe("resolve: names", () => {
     expect(mixed.diagnostics.map((d) => d.message)).toContain("source 'eval' has 3 channels but 'real' has 1");
   });
 
+  it("an unknown key in output, train, evaluate or seed is an E011 at the key, from the file or --set: nothing written is dropped unread", () => {
+    const unknown = (body: string, overrides: string[] = []) =>
+      compileText(withBody(body), overrides).diagnostics.map((d) => [d.code, d.message, d.hint, d.span?.file]);
+    expect(unknown('  output { dirr = "x" }')).toEqual([["E011", "output has no setting 'dirr'", "did you mean 'dir'?", "p.adainf"]]);
+    expect(unknown('  output.directory = "x"')).toEqual([
+      ["E011", "output has no setting 'directory'", "expected one of: dir, checkpoint_every, keep", "p.adainf"],
+    ]);
+    expect(unknown("", ["output.dirr=x"])).toEqual([["E011", "output has no setting 'dirr'", "did you mean 'dir'?", "--set #1"]]);
+    expect(unknown("  output.keep.x = 1")).toEqual([["E011", "'keep' has no fields to set", "write keep = <value>", "p.adainf"]]);
+    expect(unknown("  train { batch_sise = 4 }")).toEqual([["E011", "train has no setting 'batch_sise'", "did you mean 'batch_size'?", "p.adainf"]]);
+    expect(unknown("  seed.x = 1")).toEqual([["E011", "'seed' has no fields to set", "write seed = <value>", "p.adainf"]]);
+    expect(unknown("  evaluate.linear_probe.epochs = 3").map((d) => d[0])).toEqual(["E020"]);
+    expect(unknown("  lint = 3").map((d) => d[0])).toEqual(["E020"]);
+    expect(compileText(withBody('  output { dir = "elsewhere" }')).pipelines[0]!.ir.output.dir).toBe("elsewhere");
+  });
+
+  it("a view name given twice in one preset is E012 at the second name (dotted keys address views by name)", () => {
+    const out = compileText(`augment a4 { view v1 { grayscale(p = 0.3) } view v1 { equalize(p = 0.4) } }\n${BASE.replace("\n}\n", "\n  augment = a4\n}\n")}`);
+    expect(out.diagnostics.map((d) => [d.code, d.message, d.span?.line, d.span?.column])).toEqual([
+      ["E012", "view 'v1' is already defined at p.adainf:1:14", 1, 50],
+    ]);
+  });
+
+  it("a source that fails to resolve brings no follow-on E022 (nothing to train on) or E030 (no evaluation source)", () => {
+    const only = (text: string) => compileText(text).diagnostics.map((d) => d.code);
+    expect(only(BASE.replace('cifar10("datasets/cifar10", split = train)', 'cifar100x("d", split = train)'))).toEqual(["E010"]);
+    expect(only(BASE.replace("split = train", "split = val"))).toEqual(["E021"]);
+    expect(only(withBody("  evaluate { source = nope }"))).toEqual(["E030"]);
+    expect(compileText(withBody("  evaluate { source = nope }")).diagnostics[0]!.message).toBe("evaluate.source must name a data source");
+  });
+
+  it("a builtin without parameters says so rather than listing none", () => {
+    const d = compileText(withBody("  train { schedule = constant(warmup = 5 steps) }")).diagnostics;
+    expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([
+      ["E011", "constant has no parameter 'warmup'", "constant takes no parameters: write constant()"],
+    ]);
+  });
+
   it("reports a parameter given twice", () => {
     const out = compileText(withBody("  model { method = simclr(temperature = 0.1, temperature = 0.2) }"));
     expect(codes(out)).toEqual(["E012"]);
@@ -99,17 +137,23 @@ describe("resolve: ranges and types", () => {
     ["  inflate { real x 0 }", "E021", "replication of real = 0 is out of range: it must be in [1, 1000000]"],
     ['  train { optimizer = lars(lr = "fast") }', "E020", 'lars.lr expects a number, found the string "fast"'],
     ["  seed = 1.5", "E020", "seed expects a whole number, found 1.5"],
+    // A fraction where a whole number belongs is the wrong type, lengths included.
+    ["  train { steps = 1.5 epochs }", "E020", "train.steps expects a whole number, found 1.5"],
+    ['  data.real = npz("x.npz", size = 1.5, shape = (32, 32, 3))', "E020", "npz.size expects a whole number, found 1.5"],
+    ["  evaluate { knn(k = 0) }", "E021", "knn.k = 0 is out of range: it must be >= 1"],
   ])("%s", (body, code, message) => {
     const out = compileText(withBody(body));
     expect(out.diagnostics.map((d) => [d.code, d.message])).toContainEqual([code, message]);
     expect(out.pipelines).toEqual([]);
+    // Every range error comes with a hint (the bound, or what the value means).
+    if (code === "E021") expect(out.diagnostics.find((d) => d.message === message)!.hint).toBeTruthy();
   });
 
   it("warns when the crop is larger than the images", () => {
     const out = compileText(withBody("  augment = symmetric with { random_resized_crop.size = 64 }"));
-    expect(out.diagnostics.map((d) => [d.code, d.severity])).toEqual([
-      ["W001", "warning"],
-      ["W001", "warning"],
+    // One warning at the one place that sets the size, naming both views it crops.
+    expect(out.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ["W001", "warning", "views 'view1', 'view2' crop to 64x64 but 'real' images are 32x32: every view is upsampled"],
     ]);
     expect(out.pipelines).toHaveLength(1);
   });
@@ -300,6 +344,16 @@ describe("resolve: imports", () => {
   it("detects recipe inheritance cycles", () => {
     const out = compileText(`recipe a from b { seed = 1 }\nrecipe b from a { seed = 2 }\n${BASE.replace("from simclr", "from a")}`);
     expect(codes(out)).toContain("E014");
+  });
+
+  it("a cycle of augmentation presets is one E014, whichever of them a pipeline names", () => {
+    const presets = "augment a1 = a2 with { strength = 0.5 }\naugment a2 = a1\n";
+    for (const used of ["a1", "a2"]) {
+      const out = compileText(`${presets}${BASE.replace("\n}\n", `\n  augment = ${used}\n}\n`)}`);
+      expect(out.diagnostics.map((d) => [d.code, d.message, d.span?.line])).toEqual([
+        ["E014", "augmentation presets refer to each other in a cycle: a1 -> a2 -> a1", 2],
+      ]);
+    }
   });
 });
 

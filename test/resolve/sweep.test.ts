@@ -88,6 +88,14 @@ describe("sweeps", () => {
   it("refuses malformed axes and huge grids", () => {
     expect(compileText(STORY.replace("seed = [0, 1, 2]", "seed = 3")).diagnostics[0]!.code).toBe("E020");
     expect(compileText(STORY.replace("seed = [0, 1, 2]", "seed = [1, 1]")).diagnostics[0]!.code).toBe("E012");
+    // A value or an axis given twice: one E012, at the second one (its text and column).
+    const twice = (from: string, to: string) => {
+      const text = STORY.replace(from, to);
+      return compileText(text).diagnostics.map((d) => [d.code, d.message, d.span!.column, text.slice(d.span!.start, d.span!.end)]);
+    };
+    expect(twice("seed = [0, 1, 2]", "seed = [1, 1]")).toEqual([["E012", "sweep axis 'seed' lists '1' twice", 16, "1"]]);
+    expect(twice("vanilla {", "none {")).toEqual([["E012", "sweep axis 'inflation' lists 'none' twice", 7, "none"]]);
+    expect(twice("seed = [0, 1, 2]", "seed = [0]\n    seed = [1]")).toEqual([["E012", "sweep axis 'seed' is declared twice", 5, "seed"]]);
     const many = `seed = [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]`;
     expect(compileText(STORY.replace("seed = [0, 1, 2]", many)).diagnostics[0]!.message).toBe("the sweep has 1200 points; at most 1000 are allowed");
   });
