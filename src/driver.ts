@@ -161,6 +161,11 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
       return;
     }
     const raw = o.slice(eq + 1);
+    if (raw.trim() === "") {
+      ok = false;
+      diagnostics.push(diagnostic(diag.E002.setNoValue({ setting: o }), makeSpan(display, new LineMap(o), eq, o.length)));
+      return;
+    }
     const parseAs = (value: string, quoted: boolean) => {
       const before = SET_WRAPPER.before.length;
       const valueAt = before + eq + 1;

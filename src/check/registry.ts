@@ -53,6 +53,7 @@ export const REGISTRY = {
       },
       afterLastDeclaration: { text: "unexpected {found} after the last declaration", hint: "is there an extra '}'?" },
       setNotKeyValue: { text: "--set {setting}: expected key=value", hint: "e.g. --set train.steps=500" },
+      setNoValue: { text: "--set {setting}: no value after '='", hint: "e.g. --set train.steps=500; an empty string is written --set 'key=\"\"'" },
       setNotOneSetting: {
         text: "--set {setting}: {problem}",
         hint: "values are written as in a pipeline file: --set train.steps=500, --set 'augment=symmetric'",

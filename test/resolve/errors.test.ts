@@ -239,6 +239,10 @@ describe("resolve: overrides", () => {
     const two = compileText(BASE, ["seed=1", 'train.steps=5 "x']);
     expect(two.diagnostics[0]).toMatchObject({ code: "E002" });
     expect(two.diagnostics[0]!.span?.file).toBe("--set #2");
+    // Nothing after '=': said so, at the '=' (no brace the user never typed).
+    const empty = compileText(BASE, ["train.steps="]);
+    expect(empty.diagnostics.map((d) => [d.code, d.message])).toEqual([["E002", "--set train.steps=: no value after '='"]]);
+    expect(empty.diagnostics[0]!.span).toMatchObject({ file: "--set #1", start: 11, end: 12 });
   });
 
   it("overrides one view of an asymmetric preset", () => {
