@@ -89,6 +89,11 @@ describe("fmt", () => {
     );
   });
 
+  it("writes a dotted recipe after `from` as one name", () => {
+    const out = formatText('use "./common.adainf" as c\npipeline p from  c . base {seed=1;;}', "f.adainf").text;
+    expect(out).toBe(['use "./common.adainf" as c', "", "pipeline p from c.base {", "  seed = 1", "}", ""].join("\n"));
+  });
+
   it("leaves a file with syntax errors unchanged and reports them", () => {
     const r = formatText("pipeline p { seed = }", "e.adainf");
     expect(r.text).toBe("pipeline p { seed = }");
