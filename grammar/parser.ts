@@ -3,8 +3,8 @@
 //
 //   file      := (useDecl | decl)*
 //   useDecl   := "use" (Name ("." Name)* | String) ("as" Name)?
-//   decl      := DeclKeyword Name ("from" Name)? (block | "=" expr)
-//   block     := "{" (statement ";"?)* "}"
+//   decl      := DeclKeyword Name ("from" path)? (block | "=" expr)
+//   block     := "{" (statement | ";")* "}"     -- a ";" may end a statement; extra ones are empty
 //   statement := path ("=" expr | args? label? count? block?)
 //   label     := Name | String          -- only before "{" or a count
 //   count     := ("x" | "*") expr
@@ -56,7 +56,7 @@ export class AdainfParser extends chevrotain.CstParser {
     this.CONSUME(T.Name, { LABEL: "name" });
     this.OPTION(() => {
       this.CONSUME(T.From);
-      this.CONSUME2(T.Name, { LABEL: "base" });
+      this.SUBRULE(this.path, { LABEL: "base" });
     });
     this.OR([
       { ALT: () => this.SUBRULE(this.block) },
@@ -72,8 +72,7 @@ export class AdainfParser extends chevrotain.CstParser {
   block = this.RULE("block", () => {
     this.CONSUME(T.LBrace);
     this.MANY(() => {
-      this.SUBRULE(this.statement);
-      this.OPTION(() => this.CONSUME(T.Semi));
+      this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semi) }]);
     });
     this.CONSUME(T.RBrace);
   });

@@ -58,7 +58,9 @@ export const Times = createToken({
 });
 
 // Digit separators (`100_000`) and exponents (`1e-4`); `0.08..1.0` lexes as
-// number, range, number because a fraction needs a digit after its dot.
+// number, range, number because a fraction needs a digit after its dot. A `_` that is
+// not between two digits (`1__000`) still lexes here, so that src/syntax/parse.ts
+// reports it as one E001 at the `_`.
 export const NumberLit = createToken({
   name: "NumberLit",
   pattern: /[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?/,

@@ -36,6 +36,7 @@ export const REGISTRY = {
     messages: {
       unexpectedCharacter: { text: "unexpected character {char}", hint: "remove it" },
       unterminatedString: { text: "unexpected character {char}", hint: "strings end on the same line with a closing quote" },
+      badDigitSeparator: { text: "misplaced '_' in the number {number}", hint: "a digit separator stands alone between two digits: 1_000, 0.000_1" },
     },
   },
   E002: {
@@ -45,6 +46,7 @@ export const REGISTRY = {
     messages: {
       expected: { text: "expected {expected} but found {found}" },
       expectedClosingBrace: { text: "expected {expected} but found {found}", hint: "is a block missing its closing brace, or a statement its value?" },
+      unclosedBrace: { text: "`{opener}` is never closed: the file ends at line {end}", hint: "add the block's closing '}'" },
       unexpected: { text: "unexpected {found}{where}" },
       unexpectedInValue: { text: "unexpected {found}{where}", hint: "a value is a number, a range (0.08..1.0), a string, a name or a call" },
       unexpectedAtTopLevel: {
@@ -70,9 +72,13 @@ export const REGISTRY = {
   },
   E004: {
     severity: "error",
-    summary: "a string escape `\\u{...}` that names no character (above 10FFFF, or a surrogate)",
-    docs: "A `\\u{...}` escape in a string must name a Unicode scalar value: at most 10FFFF, and none of the surrogates D800 to DFFF.",
+    summary: 'a string escape that is none of `\\"` `\\\\` `\\n` `\\r` `\\t` `\\u{...}`, or a `\\u{...}` that names no character',
+    docs: "A backslash in a string starts an escape: `\\\"`, `\\\\`, `\\n`, `\\r`, `\\t` or `\\u{...}`; any other (`\\q`, a Windows path's `\\c`) is an error, so write `\\\\` for a backslash (or use `/` in paths). A `\\u{...}` escape must name a Unicode scalar value: at most 10FFFF, and none of the surrogates D800 to DFFF.",
     messages: {
+      unknownEscape: {
+        text: "unknown escape {escape} in a string",
+        hint: 'the escapes are \\" \\\\ \\n \\r \\t and \\u{...}; write \\\\ for a backslash',
+      },
       badEscape: {
         text: "the escape {escape} names no character: it is {why}",
         hint: "a \\u{...} escape takes a Unicode scalar value: 0 to 10FFFF in hex, without the surrogates D800 to DFFF",

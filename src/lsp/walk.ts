@@ -161,7 +161,7 @@ class Walker {
 
   private decl(d: Decl): void {
     this.emit(d.name, { kind: d.declKind, declaration: true, std: this.f.isStd });
-    if (d.base) this.ref({ parts: [d.base], text: d.base.text, span: d.base.span }, "recipe");
+    if (d.base) this.ref(d.base, "recipe");
     const hasSources = d.declKind === "pipeline" || d.declKind === "recipe";
     const base = hasSources && d.base ? this.lookup("recipe", d.base.text) : null;
     const ctx: DeclContext = {

@@ -32,8 +32,8 @@ export interface Decl {
   kind: "decl";
   declKind: DeclKind;
   name: NameNode;
-  /** `pipeline p from simclr { ... }` */
-  base: NameNode | null;
+  /** `pipeline p from simclr { ... }`, `from c.base` (a recipe of a file imported `as c`) */
+  base: PathNode | null;
   /** Either a body ... */
   body: Block | null;
   /** ... or `= expr` (`augment weak = symmetric with { ... }`). */

@@ -1,7 +1,8 @@
 // The canonical form of .adainf files (like gofmt: no options). Two-space indents,
 // one statement per line, `x` for counts, one blank line between declarations,
 // blank lines between statements kept (at most one), literals kept as written
-// (`100_000` stays), every comment kept. Formatting twice changes nothing.
+// (`100_000` stays), every comment kept (one inside or after a statement stays on its
+// line). Formatting twice changes nothing.
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { BLANK_LINE, LINE_END } from "./lines.js";
@@ -73,23 +74,33 @@ class Printer {
       const c = this.comments[this.next++]!;
       if (first && blankBefore && this.out.length && !this.justWroteBlank()) this.out.push("");
       first = false;
-      for (const l of c.text.split(LINE_END)) this.out.push(indent + l.trimEnd());
+      // A block comment's later lines stay as written: indenting them would indent them again at every run.
+      c.text.split(LINE_END).forEach((l, i) => this.out.push((i === 0 ? indent : "") + l.trimEnd()));
       const after = this.comments[this.next];
       const nextStart = after && after.span.start < offset ? after.span.start : offset;
       if (nextStart !== Infinity && this.blankBetween(c.span.end, nextStart)) this.out.push("");
     }
   }
 
-  /** Append a comment that starts on the same line right after `end`. */
+  /**
+   * The comments that stay on the line of the node ending at `end`: those inside it
+   * that nothing printed yet (a comment among a call's arguments; a block's own are
+   * printed with the block), then those after it on its line with only spaces, `;` or
+   * `,` between (`seed = 1 // why`, not a comment after a `}` that closes a block
+   * around the node). Block comments first: a `//` comment ends the line, so several
+   * become one. A comment spanning lines is left for the lines below.
+   */
   private trailing(end: number): string {
-    const c = this.comments[this.next];
-    if (!c) return "";
-    const between = this.ast.text.slice(end, c.span.start);
-    if (c.span.start >= end && !LINE_END.test(between) && !LINE_END.test(c.text)) {
+    const taken: string[] = [];
+    let from = end;
+    for (let c = this.comments[this.next]; c && !LINE_END.test(c.text); c = this.comments[this.next]) {
+      if (c.span.start >= end && !/^[ \t;,]*$/.test(this.ast.text.slice(from, c.span.start))) break;
+      taken.push(c.text);
       this.next++;
-      return ` ${c.text}`;
+      from = Math.max(from, c.span.end);
     }
-    return "";
+    const lineComments = taken.filter((t) => t.startsWith("//"));
+    return [...taken.filter((t) => !t.startsWith("//")), ...lineComments].map((t) => ` ${t}`).join("");
   }
 
   private emitLines(text: string, end: number): void {

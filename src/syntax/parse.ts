@@ -48,12 +48,18 @@ export function parseSource(text: string, file: string, shown?: ShownText): Pars
     if (t.tokenType.name !== "StringLit") continue;
     for (const bad of badEscapes(t.image)) {
       const at = t.startOffset + bad.offset;
-      diagnostics.push(diagnostic(diag.E004.badEscape({ escape: bad.text, why: bad.why }), spanAt(at, at + bad.text.length)));
+      const m = bad.why === undefined ? diag.E004.unknownEscape({ escape: bad.text }) : diag.E004.badEscape({ escape: bad.text, why: bad.why });
+      diagnostics.push(diagnostic(m, spanAt(at, at + bad.text.length)));
     }
+  }
+  for (const t of out.tokens) {
+    if (t.tokenType.name !== "NumberLit") continue;
+    const bad = MISPLACED_SEPARATOR.exec(t.image);
+    if (bad) diagnostics.push(diagnostic(diag.E001.badDigitSeparator({ number: t.image }), spanAt(t.startOffset + bad.index, t.startOffset + bad.index + 1)));
   }
   const seen = new Set<number>();
   for (const e of out.parseErrors) {
-    const d = syntaxDiagnostic(e, text, spanAt);
+    const d = syntaxDiagnostic(e, text, spanAt, out.tokens, lines);
     const key = d.span?.start ?? -1;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -117,12 +123,20 @@ function describeToken(t: IToken): string {
   return `'${t.image}'`;
 }
 
-function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: number, e: number) => Span): Diagnostic {
+function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: number, e: number) => Span, toks: readonly IToken[], lines: LineMap): Diagnostic {
   const tok = e.token;
   const atEof = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
   const start = atEof ? Math.max(0, text.trimEnd().length) : tok.startOffset;
   const end = atEof ? start + 1 : tok.startOffset + tok.image.length;
   const expected = expectedFrom(e.message);
+  // At the end of the file, point at the '{' left open rather than at the end.
+  const open = atEof && expected === "'}'" ? unclosedBrace(toks) : null;
+  if (open) {
+    const lineStart = lines.starts[lines.position(open.startOffset).line]!;
+    const opener = text.slice(lineStart, open.startOffset + 1).trim();
+    const m = diag.E002.unclosedBrace({ opener, end: lines.position(start).line + 1 });
+    return diagnostic(m, spanAt(open.startOffset, open.startOffset + 1));
+  }
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1];
   const found = describeToken(tok);
   let m: Message;
@@ -140,6 +154,32 @@ function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: nu
   }
   return diagnostic(m, spanAt(start, end));
 }
+
+/**
+ * The '{' that the file most likely leaves open. Braces pair up innermost first, so a
+ * block missing its '}' takes the '}' of the block around it; that shows as a pair whose
+ * '}' starts a line indented less than the '{' line (the first such '{' is the one),
+ * else the outermost '{' left open at the end.
+ */
+function unclosedBrace(toks: readonly IToken[]): IToken | null {
+  const stack: { tok: IToken; indent: number }[] = [];
+  let line = -1;
+  let indent = 0;
+  for (const t of toks) {
+    const first = t.startLine !== line;
+    if (first) indent = t.startColumn ?? 0;
+    line = t.endLine ?? line;
+    if (t.tokenType.name === "LBrace") stack.push({ tok: t, indent });
+    else if (t.tokenType.name === "RBrace") {
+      const o = stack.pop();
+      if (o && first && (t.startColumn ?? 0) < o.indent) return o.tok;
+    }
+  }
+  return stack[0]?.tok ?? null;
+}
+
+/** A `_` in a number that does not stand between two digits (`1__000`, `1_000_`). */
+const MISPLACED_SEPARATOR = /(?<![0-9])_|_(?![0-9])/;
 
 function expectedFrom(message: string): string | null {
   const m = /--> ([A-Za-z]+) <--/.exec(message);
@@ -227,7 +267,9 @@ class Builder {
     const kind = tokens(c, "kind")[0];
     const name = tokens(c, "name")[0];
     if (!span || !kind || !name) return null;
-    const base = tokens(c, "base")[0];
+    const baseNode = nodes(c, "base")[0];
+    const base = baseNode ? this.path(baseNode) : null;
+    if (baseNode && !base) return null;
     const blockNode = nodes(c, "block")[0];
     const exprNode = nodes(c, "expr")[0];
     const body = blockNode ? this.block(blockNode) : null;
@@ -237,7 +279,7 @@ class Builder {
       kind: "decl",
       declKind: kind.image as A.DeclKind,
       name: this.name(name),
-      base: base ? this.name(base) : null,
+      base,
       body,
       value,
       span,
@@ -380,19 +422,31 @@ function codePoint(hex: string): number | string {
   return cp;
 }
 
-/** The `\u{...}` escapes in a string literal that name no character, with their offsets in `raw`. */
-export function badEscapes(raw: string): { offset: number; text: string; why: string }[] {
-  const out: { offset: number; text: string; why: string }[] = [];
+/** The escapes a string may hold besides `\u{...}` (docs/language.md; `quote` writes only these). */
+const SIMPLE_ESCAPES = new Set(['"', "\\", "n", "r", "t"]);
+
+/**
+ * The escapes of a string literal that are errors, with their offsets in `raw`: an
+ * unknown one (`\q`, `\u` without `{hex}`; no `why`) or a `\u{...}` that names no
+ * character (`why` says how).
+ */
+export function badEscapes(raw: string): { offset: number; text: string; why?: string }[] {
+  const out: { offset: number; text: string; why?: string }[] = [];
   for (const m of raw.matchAll(ESCAPE)) {
     const esc = m[1]!;
-    if (!esc.startsWith("u{")) continue;
-    const cp = codePoint(esc.slice(2, -1));
-    if (typeof cp === "string") out.push({ offset: m.index, text: m[0], why: cp });
+    if (esc.startsWith("u{")) {
+      const cp = codePoint(esc.slice(2, -1));
+      if (typeof cp === "string") out.push({ offset: m.index, text: m[0], why: cp });
+    } else if (!SIMPLE_ESCAPES.has(esc)) {
+      // `\u{zz}`: the whole malformed escape, up to its closing brace
+      const braced = esc === "u" ? /^\{[^}"\\]*\}/.exec(raw.slice(m.index + 2)) : null;
+      out.push({ offset: m.index, text: m[0] + (braced?.[0] ?? "") });
+    }
   }
   return out;
 }
 
-/** The value of a string literal; an escape that names no character (see badEscapes) becomes U+FFFD. */
+/** The value of a string literal; a `\u{...}` naming no character becomes U+FFFD, an unknown escape its character (errors both, see badEscapes). */
 export function unquote(raw: string): string {
   const body = raw.slice(1, -1);
   return body.replace(ESCAPE, (_, esc: string) => {

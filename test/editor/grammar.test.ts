@@ -174,6 +174,18 @@ describe("hand-checked lines", () => {
     ]);
   });
 
+  it("a pipeline header inheriting a recipe of a file imported `as c`", () => {
+    expect(textTokens("pipeline p from c.base {")).toEqual([
+      ["pipeline", "storage.type.declaration.adainf"],
+      ["p", "entity.name.type.adainf"],
+      ["from", "keyword.control.from.adainf"],
+      ["c", "entity.other.inherited-class.adainf"],
+      [".", "punctuation.accessor.adainf"],
+      ["base", "entity.other.inherited-class.adainf"],
+      ["{", "punctuation.section.block.begin.adainf"],
+    ]);
+  });
+
   it("a builtin call with named arguments, a number with an exponent", () => {
     expect(lineTokens("pipelines/quickstart.adainf", "    optimizer = adamw(lr = 0.003, weight_decay = 1e-4)")).toEqual([
       ["optimizer", "variable.other.property.adainf"],

@@ -104,7 +104,7 @@ describe("literal writers (property-based, checked with the TypeScript parser)",
 
 // A path (and an output dir, and the file name itself) built to break out of a string,
 // a template, a line comment and a block comment, in the language's own escapes.
-const EVIL_SRC = String.raw`ev\"il\\\"; process.exit(7); //\n${"$"}{process.exit(8)}*/ /* \u{2028}x = 1\u{2029}\u{202e}\u{2066}'q\`t\`\r\t\u{0}.npz`;
+const EVIL_SRC = String.raw`ev\"il\\\"; process.exit(7); //\n${"$"}{process.exit(8)}*/ /* \u{2028}x = 1\u{2029}\u{202e}\u{2066}'q${"`"}t${"`"}\r\t\u{0}.npz`;
 const EVIL_FILE = "evil\n*/ process.exit(9); /*\u2028.adainf";
 
 function pipelineText(generatedPath: string, outDir: string): string {

@@ -50,10 +50,10 @@ pipeline p from base {
 }
 `;
 
-// On disk only: an aliased import.
+// On disk only: an aliased import, its recipe inherited by its dotted name.
 const aliased = `use "./common.adainf" as c
 
-pipeline q from simclr {
+pipeline q from c.base {
   data {
     real = cifar10("d", split = train, size = 100)
     eval = cifar10("d", split = test, size = 100)
@@ -112,6 +112,16 @@ describe.skipIf(skip)("adainfc lsp rename", () => {
       range: { start: { line: 7, character: 14 }, end: { line: 7, character: 18 } },
       placeholder: "weak",
     });
+    // `from c.base` is the recipe `base` of common.adainf: its part after the alias, and its definition.
+    expect(await prepare(aliasedUri, at(aliased, "c.base", 3))).toEqual({
+      range: { start: { line: 2, character: 18 }, end: { line: 2, character: 22 } },
+      placeholder: "base",
+    });
+    const def = await client.request<{ uri: string; range: { start: Position } }>("textDocument/definition", {
+      textDocument: { uri: aliasedUri },
+      position: at(aliased, "c.base", 3),
+    });
+    expect(def).toMatchObject({ uri: commonUri, range: { start: { line: 3, character: 7 } } });
     client.close(aliasedUri);
   });
 
@@ -129,6 +139,7 @@ describe.skipIf(skip)("adainfc lsp rename", () => {
   it("renames a recipe and a dataset preset", async () => {
     const recipe = await rename(mainUri, at(main, "from base", "from ".length), "foundation");
     expect(apply(main, recipe.changes[mainUri]!)).toBe(main.replace("from base", "from foundation"));
+    expect(apply(aliased, recipe.changes[uriOf(path("aliased.adainf"))]!)).toBe(aliased.replace("from c.base", "from c.foundation"));
     expect(apply(common, recipe.changes[commonUri]!)).toBe(common.replace("recipe base", "recipe foundation"));
     const dataset = await rename(commonUri, at(common, "dataset tiny", "dataset ".length), "small");
     expect(Object.keys(dataset.changes)).toEqual([commonUri]);

@@ -296,6 +296,27 @@ describe("resolve: imports", () => {
     expect(out.pipelines[0]!.ir.augment.preset).toBe("mine");
   });
 
+  it("inherits a recipe of a file imported `as c` (`from c.base`), as it takes its presets (`c.mine`)", () => {
+    const dir = project({
+      "common/base.adainf": `augment mine = symmetric with { grayscale.p = 0.1 }\n${BASE.replace("pipeline p from simclr {", "recipe base from simclr {\n  seed = 7")}`,
+      "p.adainf": 'use "./common/base.adainf" as c\npipeline p from c.base {\n  augment = c.mine\n}\n',
+    });
+    const out = compileFileSync("p.adainf", { cwd: dir });
+    expect(out.diagnostics).toEqual([]);
+    const ir = out.pipelines[0]!.ir;
+    expect(ir.seed).toBe(7);
+    expect(ir.data.sources.map((s) => s.name)).toEqual(["real", "eval"]);
+    expect(ir.augment.preset).toBe("c.mine");
+    // an unknown one is E010 on the whole dotted name, with the aliased recipe as the suggestion
+    const bad = project({
+      "common/base.adainf": BASE.replace("pipeline p", "recipe base"),
+      "p.adainf": 'use "./common/base.adainf" as c\npipeline p from c.bsae {}\n',
+    });
+    const e = compileFileSync("p.adainf", { cwd: bad }).diagnostics;
+    expect(e.map((d) => [d.code, d.message, d.span!.column, d.span!.endColumn])).toEqual([["E010", "unknown recipe 'c.bsae'", 17, 23]]);
+    expect(e[0]!.hint).toContain("c.base");
+  });
+
   it("reports import cycles with the chain", () => {
     const dir = project({ "a.adainf": 'use "./b.adainf"\n', "b.adainf": 'use "./a.adainf"\n' });
     const out = compileFileSync("a.adainf", { cwd: dir });

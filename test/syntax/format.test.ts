@@ -82,11 +82,51 @@ describe("fmt", () => {
     expect(out).toContain('    real = cifar10("d", split = train) // trailing\n');
   });
 
+  it("keeps a comment inside a statement, after it and after a block's '}' on that line", () => {
+    const src = [
+      "pipeline p from simclr {",
+      '  data { real = cifar10("d", split = train, /* inline */ size = 1_000) // end',
+      '    eval = cifar10("d", split = test) }',
+      "  seed = 1; /* a */ // b",
+      "  train { steps = 10 } /* after the block */",
+      "  z = 3 /* over",
+      "     two lines */ w = 4",
+      "}",
+      "",
+    ].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    expect(out).toBe(
+      [
+        "pipeline p from simclr {",
+        "  data {",
+        '    real = cifar10("d", split = train, size = 1_000) /* inline */ // end',
+        '    eval = cifar10("d", split = test)',
+        "  }",
+        "  seed = 1 /* a */ // b",
+        "  train {",
+        "    steps = 10",
+        "  } /* after the block */",
+        "  z = 3",
+        "  /* over",
+        "     two lines */",
+        "  w = 4",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    expect(formatText(out, "c.adainf").text).toBe(out);
+  });
+
   it("writes counts with x, one statement per line, canonical spacing", () => {
     const out = formatText("pipeline p{inflate{real*10;gen   x 1}augment=symmetric with{grayscale.p=0.1}}", "f.adainf").text;
     expect(out).toBe(
       ["pipeline p {", "  inflate {", "    real x 10", "    gen x 1", "  }", "  augment = symmetric with { grayscale.p = 0.1 }", "}", ""].join("\n"),
     );
+  });
+
+  it("writes a dotted recipe after `from` as one name", () => {
+    const out = formatText('use "./common.adainf" as c\npipeline p from  c . base {seed=1;;}', "f.adainf").text;
+    expect(out).toBe(['use "./common.adainf" as c', "", "pipeline p from c.base {", "  seed = 1", "}", ""].join("\n"));
   });
 
   it("leaves a file with syntax errors unchanged and reports them", () => {

@@ -1,5 +1,5 @@
 // Hostile source text that used to end as an internal error: nesting deep enough to
-// overflow the stack (E003), string escapes that name no character (E004), and a
+// overflow the stack (E003), string escapes that are unknown or name no character (E004), and a
 // leading byte order mark (accepted, spans unchanged), a 10^6-character name (reported
 // where the user wrote it, did-you-mean stays linear). Each case through parseSource or
 // closest, and through the CLI (a positioned error in the user's file, exit 1, no trace).
@@ -59,8 +59,25 @@ describe("string escapes (E004)", () => {
     expect(text.slice(d.span!.start, d.span!.end)).toBe(esc);
   });
 
+  it.each([
+    ["\\q", "\\q"],
+    ["datasets\\cifar10", "\\c"],
+    ["\\u{zz}", "\\u{zz}"],
+    ["\\u41", "\\u"],
+    ["\\u{}", "\\u{}"],
+  ])('"%s" is an E004 at its unknown escape %s, with the hint to write \\\\', (body, esc) => {
+    const text = `pipeline p {\n  output { dir = "${body}" }\n}\n`;
+    const r = parseSource(text, "esc.adainf");
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([["E004", `unknown escape ${esc} in a string`]]);
+    const d = r.diagnostics[0]!;
+    expect(text.slice(d.span!.start, d.span!.end)).toBe(esc);
+    expect(d.hint).toContain("write \\\\ for a backslash");
+  });
+
   it("valid escapes, leading zeros included, are unchanged", () => {
     expect(badEscapes('"\\u{10FFFF}\\u{0000041}\\n"')).toEqual([]);
+    expect(badEscapes('"\\"\\\\\\n\\r\\t"')).toEqual([]);
+    expect(unquote('"\\"\\\\\\n\\r\\t"')).toBe('"\\\n\r\t');
     expect(unquote('"\\u{0000041}\\u{1F600}"')).toBe("A\u{1F600}");
     expect(unquote('"\\u{110000}"')).toBe("\uFFFD");
   });

@@ -1,7 +1,8 @@
 // The parser: every pipelines/ and stdlib/ file parses clean; three syntax errors in one
 // file each reported (E002) at its place, lexer errors as E001; numbers, ranges, units,
-// comments and spans; statements need no separator; a label or unit is never taken
-// from the next line.
+// comments and spans; statements need no separator and extra `;`s are empty; a label
+// or unit is never taken from the next line; a dotted recipe after `from`; a misplaced
+// digit separator (E001); an unclosed block reported at its '{'.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -86,6 +87,46 @@ describe("parser", () => {
     expect(output!.map((s) => [s.key.text, s.value!.unit?.text ?? null])).toEqual([
       ["checkpoint_every", "steps"],
       ["keep", null],
+    ]);
+  });
+
+  it("reads a dotted recipe after `from` (a recipe of a file imported `as c`)", () => {
+    const r = parseSource('use "./common.adainf" as c\npipeline p from c.base {\n  seed = 1\n}\n', "a.adainf");
+    expect(r.diagnostics).toEqual([]);
+    const decl = r.ast.items[1]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    expect(decl.base).toMatchObject({ text: "c.base", parts: [{ text: "c" }, { text: "base" }], span: { line: 2, column: 17, endColumn: 23 } });
+    expect(decl.body!.statements.map((s) => s.key.text)).toEqual(["seed"]);
+  });
+
+  it("takes a `;` after a statement and extra `;`s as empty statements", () => {
+    const r = parseSource("pipeline p { ; data { real = x } ; ; seed = 1;; train { steps = 2; }; }", "semi.adainf");
+    expect(r.diagnostics).toEqual([]);
+    const decl = r.ast.items[0]!;
+    if (decl.kind !== "decl") throw new Error("expected a declaration");
+    expect(decl.body!.statements.map((s) => s.key.text)).toEqual(["data", "seed", "train"]);
+  });
+
+  it.each([
+    ["1__000", 2],
+    ["1_000_", 6],
+    ["1_.5", 2],
+    ["2.5_e3", 4],
+  ])("%s is an E001 at its misplaced digit separator", (num, column) => {
+    const r = parseSource(`pipeline p { seed = ${num} }`, "n.adainf");
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.span!.column - "pipeline p { seed = ".length])).toEqual([
+      ["E001", `misplaced '_' in the number ${num}`, column],
+    ]);
+    expect(r.diagnostics[0]!.hint).toContain("1_000");
+  });
+
+  it("points an unclosed block at its '{', not at the end of the file", () => {
+    const inner = parseSource("pipeline p {\n  train { steps = 5\n  output { keep = 2 }\n}\n", "b.adainf").diagnostics;
+    expect(inner.map((d) => [d.code, d.message, d.span!.line, d.span!.column])).toEqual([["E002", "`train {` is never closed: the file ends at line 4", 2, 9]]);
+    expect(inner[0]!.hint).toBe("add the block's closing '}'");
+    const outer = parseSource("pipeline p from simclr {\n  train { steps = 5 }\n", "b.adainf").diagnostics;
+    expect(outer.map((d) => [d.message, d.span!.line, d.span!.column])).toEqual([
+      ["`pipeline p from simclr {` is never closed: the file ends at line 2", 1, 24],
     ]);
   });
 

@@ -141,13 +141,13 @@ export function buildGrammar(): Grammar {
         },
       },
       declaration: {
-        // `pipeline simclr_adainf from simclr {`, `augment symmetric_weak = symmetric with {`
-        match: `${BEFORE}(${alt(kw.declarations)})${AFTER}[ \\t]+(?!${COUNT})(${NAME})(?:[ \\t]+(${word(["from"])})[ \\t]+(${NAME}))?`,
+        // `pipeline simclr_adainf from simclr {`, `pipeline p from c.base {`, `augment symmetric_weak = symmetric with {`
+        match: `${BEFORE}(${alt(kw.declarations)})${AFTER}[ \\t]+(?!${COUNT})(${NAME})(?:[ \\t]+(${word(["from"])})[ \\t]+(${PATH}))?`,
         captures: {
           "1": { name: "storage.type.declaration.adainf" },
           "2": { name: "entity.name.type.adainf" },
           "3": { name: "keyword.control.from.adainf" },
-          "4": { name: "entity.other.inherited-class.adainf" },
+          "4": { name: "entity.other.inherited-class.adainf", ...dots },
         },
       },
       "block-name": {
