@@ -118,8 +118,9 @@ const TOKEN_TEXT: Record<string, string> = {
   EOF: "the end of the file",
 };
 
+/** What was found, as a message's {found}: "unexpected end of file", "but found end of file". */
 function describeToken(t: IToken): string {
-  if (t.tokenType.name === "EOF") return "the end of the file";
+  if (t.tokenType.name === "EOF") return "end of file";
   return `'${t.image}'`;
 }
 
