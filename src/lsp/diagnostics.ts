@@ -1,5 +1,6 @@
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
-// documentation (a rule's page, a compiler code's section), the hint on a line of its
+// documentation (a rule's page, a compiler code's section, lint's configuration for a
+// `lint { ... }` block's problem), the hint on a line of its
 // own and the sweep points it holds on (already named in the message, src/check/points.ts).
 // A problem in an imported file is shown at the `use` line that brings it in, one in a
 // `set` override at the file's start (each named, with its line and column, in the
@@ -22,6 +23,8 @@ import { setArgumentNumber } from "../check/set-argument.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
+import { LINT_CONFIG_CODE } from "../lint/engine.js";
+import { docsUri } from "../util/own-package.js";
 import { applyEdits } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
@@ -41,6 +44,11 @@ const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, charact
 function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
   const abs = resolve(a.cwd, file);
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
+}
+
+/** Where a code is documented: `lint-config` (a bad `lint { ... }` entry) in lint's configuration section; the rest as the CLI links them. */
+function docsOf(code: string): string {
+  return code === LINT_CONFIG_CODE ? docsUri("docs/lint.md", "configuration") : codeDocsUri(code);
 }
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
@@ -65,7 +73,7 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
       range,
       severity: SEVERITY[d.severity],
       code: d.code,
-      codeDescription: { href: codeDocsUri(d.code) },
+      codeDescription: { href: docsOf(d.code) },
       source: "adainf",
       message: d.hint ? `${message}\nhint: ${d.hint}` : message,
     };
