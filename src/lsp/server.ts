@@ -377,11 +377,14 @@ export function startServer(
     }),
   );
 
-  connection.onCodeAction((p) =>
+  const cancelledError = () => new ResponseError(LSPErrorCodes.RequestCancelled, "cancelled");
+  connection.onCodeAction((p, token) =>
     guard("code actions", [], async () => {
       const doc = documents.get(p.textDocument.uri);
       const a = doc ? await current(doc.uri) : null;
-      return doc && a ? codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text)) : [];
+      if (!doc || !a) return [];
+      const cancelled = () => token.isCancellationRequested;
+      return (await codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text), cancelled)) ?? cancelledError();
     }),
   );
 
