@@ -15,21 +15,25 @@ import type { DeclKind } from "../syntax/ast.js";
 import { declMarkdown } from "./hover.js";
 import { builtinMarkdown, defaultText, fieldMarkdown, fieldValues, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
 import { cursorAt, dataSourcesAt, enclosingPipeline, equalsAt, names } from "./scan.js";
-import { type Analysis, ofPipeline } from "./workspace.js";
+import { ofPipeline } from "./workspace.js";
 
 export interface CompletionInput {
   text: string;
   offset: number;
   program: Program;
   file: LoadedFile | null;
-  /** The document's last analysis (maybe of an earlier version): what the compiler knows of its pipelines. */
-  analysis?: Analysis | null;
+  /**
+   * The data sources of each pipeline (inherited ones too), by IR name, from the last of the
+   * document's analyses that compiled it: text being written does not compile, and
+   * completion still knows what the pipeline inherits.
+   */
+  sources?: ReadonlyMap<string, string[]>;
 }
 
 /** Data source names at the position: the declaration's own `data` block as written, and the compiled pipeline's (inherited ones too). */
 function sourceNames(input: CompletionInput): string[] {
   const name = enclosingPipeline(cursorAt(input.text, input.offset).frames);
-  const compiled = name && input.analysis ? (ofPipeline(input.analysis.sources, name) ?? []) : [];
+  const compiled = name && input.sources ? (ofPipeline(input.sources, name) ?? []) : [];
   return [...new Set([...dataSourcesAt(input.text, input.offset), ...compiled])];
 }
 

@@ -1,12 +1,14 @@
 // From the compiler's diagnostics to the protocol's: each with its code, a link to its
-// documentation (a rule's page, a compiler code's section), the hint on a line of its
+// documentation (a rule's page, a compiler code's section, lint's configuration for a
+// `lint { ... }` block's problem), the hint on a line of its
 // own and the sweep points it holds on (already named in the message, src/check/points.ts).
 // A problem in an imported file is shown at the `use` line that brings it in, one in a
 // `set` override at the file's start (each named, with its line and column, in the
 // message). Code actions come from the same diagnostics: a lint rule's `--fix` edits,
 // and the name a "did you mean" hint suggests (no lint fix under the settings' `set`
 // overrides: as `lint --fix` refuses `--set`, a fix would be computed for a pipeline not
-// in the file); formatting is `adainfc fmt`.
+// in the file); a fix is offered only when the fixed text compiles as well as the file, and
+// a cancelled request stops before the next such compile. Formatting is `adainfc fmt`.
 import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
@@ -22,6 +24,8 @@ import { setArgumentNumber } from "../check/set-argument.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
+import { LINT_CONFIG_CODE } from "../lint/engine.js";
+import { docsUri } from "../util/own-package.js";
 import { applyEdits } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
@@ -41,6 +45,11 @@ const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, charact
 function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
   const abs = resolve(a.cwd, file);
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
+}
+
+/** Where a code is documented: `lint-config` (a bad `lint { ... }` entry) in lint's configuration section; the rest as the CLI links them. */
+function docsOf(code: string): string {
+  return code === LINT_CONFIG_CODE ? docsUri("docs/lint.md", "configuration") : codeDocsUri(code);
 }
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
@@ -65,7 +74,7 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
       range,
       severity: SEVERITY[d.severity],
       code: d.code,
-      codeDescription: { href: codeDocsUri(d.code) },
+      codeDescription: { href: docsOf(d.code) },
       source: "adainf",
       message: d.hint ? `${message}\nhint: ${d.hint}` : message,
     };
@@ -88,26 +97,33 @@ const overlaps = (a: Range, b: Range): boolean =>
  * is offered only when it leaves no more errors than the file has now (the analysis's
  * count: its text is not compiled again).
  */
-export function codeActions(
+export async function codeActions(
   doc: TextDocument,
   a: Analysis,
   range: Range,
   only?: readonly string[],
   errorsWith: (text: string) => number = () => 0,
-): CodeAction[] {
+  cancelled: () => boolean = () => false,
+): Promise<CodeAction[] | null> {
   const own = a.diagnostics.filter((d) => d.span?.file === a.display);
   const positions = new EditorPositions(a.text);
   /** An edit of the analysed document (its spans count from the compiler's first character). */
   const edit = (span: Span, text: string): LspTextEdit => ({ range: positions.rangeOf(span, a.bom), newText: text });
   const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= a.compileErrors;
+  /** Before each compile of a fixed text (a big file's takes seconds): a cancellation that came meanwhile is read, and stops the rest. */
+  const stop = async () => {
+    await new Promise((r) => setImmediate(r));
+    return cancelled();
+  };
   const lsp = lspDiagnostics({ ...a, diagnostics: own });
   const actions: CodeAction[] = [];
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   if (wants(CodeActionKind.QuickFix)) {
-    own.forEach((d, i) => {
+    for (const [i, d] of own.entries()) {
       const shown = lsp[i]!;
-      if (!overlaps(shown.range, range)) return;
+      if (!overlaps(shown.range, range)) continue;
       const fix = a.overrides.length ? undefined : d.fix?.filter((e) => e.span.file === a.display);
+      if (fix?.length && (await stop())) return null;
       if (fix?.length && keeps(fix)) {
         actions.push({
           title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
@@ -131,10 +147,11 @@ export function codeActions(
           });
         }
       }
-    });
+    }
   }
   const all = a.overrides.length ? [] : own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
   const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
+  if (all.length && wants(fixAll) && (await stop())) return null;
   if (all.length && wants(fixAll) && keeps(all)) {
     const { applied } = applyEdits(a.text, all);
     actions.push({

@@ -1,7 +1,8 @@
 // Hover: on a pipeline's name, where it sits on the paper's map (g, f, a and the strength
 // recommended at its g, lint's own quantities) with its effective batch, rates and steps;
 // on a preset, recipe or dataset, its declaration (doc comment and text); on a builtin
-// call, its doc and parameters; on a field, its type, range, default, unit and doc.
+// call, its doc and parameters; on a field, its type, range, default, unit and doc; on a
+// rule id, its summary (an id that is no rule: the nearest one).
 import { relative } from "node:path";
 import * as B from "../ir/builtins.js";
 import { valueText } from "../ir/builtin-docs.js";
@@ -13,7 +14,9 @@ import type { Expr, Statement } from "../syntax/ast.js";
 import { LINE_END } from "../syntax/lines.js";
 import { codeDocsUri } from "../lint/code-docs.js";
 import { recommendedStrength } from "../lint/quantities.js";
-import { findRule } from "../lint/rules/index.js";
+import { findRule, RULE_IDS } from "../lint/rules/index.js";
+import { closest } from "../check/suggest.js";
+import { docsUri } from "../util/own-package.js";
 import type { DeclRef, LoadedFile, Program } from "../resolve/program.js";
 import { batchText, lrText } from "../ir/train-summary.js";
 import { builtinMarkdown, calledBlock, fieldMarkdown, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
@@ -112,7 +115,10 @@ function slotMarkdown(slot: Slot, scope: Scope): string | null {
 
 function ruleMarkdown(id: string): string | null {
   const rule = findRule(id);
-  if (!rule) return null;
+  if (!rule) {
+    const near = closest(id, RULE_IDS);
+    return `\`${id}\` is not a lint rule${near ? ` (did you mean \`${near}\`?)` : ""}. [The rules](${docsUri("docs/lint.md", "rules")})`;
+  }
   return [
     `**${id}** (lint rule, default ${rule.meta.defaultSeverity}${rule.meta.fixable ? ", fixable" : ""})`,
     "",

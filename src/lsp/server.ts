@@ -11,8 +11,9 @@
 // documents again (and asks the client to fetch inlay hints again when theirs changed);
 // a bad value is shown with window/showMessage. When files change on disk, or an open
 // file that others import, the client is asked to fetch semantic tokens and inlay hints
-// again (what an imported file declares may have changed). A failure inside one request
-// is logged to the client's output and answered with nothing; the server goes on.
+// again (what an imported file declares may have changed). Malformed params and requests
+// out of the lifecycle's order never reach a handler (boundary.ts); a failure inside one
+// request is logged to the client's output and answered with nothing; the server goes on.
 
 import { fileURLToPath } from "node:url";
 import {
@@ -31,6 +32,8 @@ import {
   type SemanticTokens,
   type SemanticTokensDelta,
   ShowMessageNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
   type InlayHint,
   InlayHintKind,
   type TextEdit,
@@ -41,6 +44,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
 import { type LoadedFile, parseCached } from "../resolve/program.js";
+import { checkedReader } from "./boundary.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
@@ -63,11 +67,25 @@ export function startServer(
   writer: MessageWriter | NodeJS.WritableStream,
   opts: ServerOptions = {},
 ): Connection {
-  // The two overloads (streams, or message reader and writer) take the same pair.
-  const connection = createConnection(ProposedFeatures.all, reader as MessageReader, writer as MessageWriter);
+  // Every message passes boundary.ts first (the lifecycle, the shape of the params), on the reader and writer of the streams given.
+  const output = "onClose" in writer ? writer : new StreamMessageWriter(writer);
+  const input = "listen" in reader ? reader : new StreamMessageReader(reader);
+  const connection = createConnection(
+    ProposedFeatures.all,
+    checkedReader(input, output, (line) => connection.console.warn(line)),
+    output,
+  );
+  let shutDown = false;
+  connection.onShutdown(() => {
+    shutDown = true;
+  });
+  // As vscode-languageserver does for streams it is given: the client closed the input, the server ends.
+  if (!("listen" in reader)) for (const event of ["end", "close"]) reader.on(event, () => process.exit(shutDown ? 0 : 1));
   const documents = new TextDocuments(TextDocument);
   const workspace = new Workspace(documents);
   const analyses = new Map<string, Analysis>();
+  /** The data sources of each pipeline of each open document, by IR name, as the last analysis that compiled the pipeline gave them (completion.ts). */
+  const compiledSources = new Map<string, Map<string, string[]>>();
   const timers = new Map<string, NodeJS.Timeout>();
   /** The lengths in epochs of each open document's last published analysis, in steps: a change asks the client for its hints again. */
   const stepsShown = new Map<string, string>();
@@ -104,7 +122,13 @@ export function startServer(
     if (!doc) return null;
     if (a && a.version === doc.version) return a;
     const fresh = await workspace.analyze(uri);
-    if (fresh && documents.get(uri)?.version === fresh.version) analyses.set(uri, fresh);
+    if (fresh && documents.get(uri)?.version === fresh.version) {
+      analyses.set(uri, fresh);
+      // A pipeline this text does not compile keeps the sources its last compile gave it.
+      const known = compiledSources.get(uri) ?? new Map<string, string[]>();
+      for (const [name, sources] of fresh.sources) known.set(name, sources);
+      compiledSources.set(uri, known);
+    }
     return fresh;
   };
 
@@ -209,6 +233,7 @@ export function startServer(
     timers.delete(e.document.uri);
     sentTokens.delete(e.document.uri);
     stepsShown.delete(e.document.uri);
+    compiledSources.delete(e.document.uri);
     const a = analyses.get(e.document.uri);
     analyses.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -238,7 +263,7 @@ export function startServer(
       if (!doc) return [];
       const { program, file } = workspace.program(doc.uri);
       const source = new SourceView(doc);
-      const { items, from } = completions({ text: source.text, offset: source.offsetAt(p.position), program, file, analysis: analyses.get(doc.uri) ?? null });
+      const { items, from } = completions({ text: source.text, offset: source.offsetAt(p.position), program, file, sources: compiledSources.get(doc.uri) });
       const range = { start: source.positionAt(from), end: p.position };
       return items.map((item) => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
     }),
@@ -352,11 +377,14 @@ export function startServer(
     }),
   );
 
-  connection.onCodeAction((p) =>
+  const cancelledError = () => new ResponseError(LSPErrorCodes.RequestCancelled, "cancelled");
+  connection.onCodeAction((p, token) =>
     guard("code actions", [], async () => {
       const doc = documents.get(p.textDocument.uri);
       const a = doc ? await current(doc.uri) : null;
-      return doc && a ? codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text)) : [];
+      if (!doc || !a) return [];
+      const cancelled = () => token.isCancellationRequested;
+      return (await codeActions(doc, a, p.range, p.context.only, (text) => workspace.errorsWith(doc.uri, text), cancelled)) ?? cancelledError();
     }),
   );
 

@@ -63,7 +63,7 @@ export function readSettings(raw: unknown, current: Settings): { settings: Setti
     const h = r.inlayHints as Record<string, unknown>;
     const keys = Object.keys(DEFAULT_SETTINGS.inlayHints) as (keyof InlayOptions)[];
     if (typeof h !== "object" || Array.isArray(h) || !Object.keys(h).every((k) => keys.includes(k as keyof InlayOptions) && typeof h[k] === "boolean")) {
-      problems.push(`adainf.inlayHints: expected an object of booleans ({ "defaults": true, "inherited": false }), got ${JSON.stringify(r.inlayHints)}`);
+      problems.push(`adainf.inlayHints: expected an object of booleans, each one of ${keys.join(", ")}, got ${JSON.stringify(r.inlayHints)}`);
     } else settings.inlayHints = { ...settings.inlayHints, ...(h as Partial<InlayOptions>) };
   }
   return { settings, problems };

@@ -133,10 +133,8 @@ export class Client {
    * `workspace` more workspace capabilities than watched files.
    */
   static async start(folder: string, debounceMs = 10, textDocument: object = {}, settings: object = {}, workspace: object = {}): Promise<Client> {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
-    const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const client = new Client(child, conn);
-    conn.listen();
+    const client = Client.launch(folder);
+    const conn = client.conn;
     const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", {
       processId: process.pid,
       rootUri: uriOf(folder),
@@ -149,7 +147,16 @@ export class Client {
     return client;
   }
 
-  request<T>(method: string, params: object): Promise<T> {
+  /** Start a server for `folder` and send it nothing (not even initialize). */
+  static launch(folder: string): Client {
+    const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
+    const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const client = new Client(child, conn);
+    conn.listen();
+    return client;
+  }
+
+  request<T>(method: string, params: object | null): Promise<T> {
     return this.conn.sendRequest(method, params) as Promise<T>;
   }
 

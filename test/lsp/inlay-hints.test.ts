@@ -298,7 +298,7 @@ pipeline e from r {
       .poll(() => client.shown)
       .toContainEqual({
         type: 1,
-        message: 'adainf.inlayHints: expected an object of booleans ({ "defaults": true, "inherited": false }), got {"defaults":"yes"}',
+        message: 'adainf.inlayHints: expected an object of booleans, each one of defaults, inherited, steps, got {"defaults":"yes"}',
       });
     expect(show(await hints(uri))).toEqual(INHERITED);
     client.configure({ inlayHints: { defaults: true } });
