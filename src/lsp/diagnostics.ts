@@ -24,8 +24,6 @@ import { setArgumentNumber } from "../check/set-argument.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
-import { LINT_CONFIG_CODE } from "../lint/engine.js";
-import { docsUri } from "../util/own-package.js";
 import { applyEdits } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
@@ -47,10 +45,8 @@ function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDec
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
 }
 
-/** Where a code is documented: `lint-config` (a bad `lint { ... }` entry) in lint's configuration section; the rest as the CLI links them. */
-function docsOf(code: string): string {
-  return code === LINT_CONFIG_CODE ? docsUri("docs/lint.md", "configuration") : codeDocsUri(code);
-}
+/** Where a code is documented, as the CLI links it (src/lint/code-docs.ts). */
+const docsOf = codeDocsUri;
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {

@@ -165,6 +165,10 @@ describe("SARIF driver, rule names, snippets", () => {
     expect(e021.hash).toBe("#e021");
     expect(e021.pathname).toMatch(/\/docs\/diagnostics\.md$/);
     expect(fs.readFileSync(fileURLToPath(e021), "utf8")).toMatch(/^## E021$/m);
+    // A bad `lint { ... }` entry links to lint's configuration section.
+    const config = new URL(rules.find((r) => r.id === "lint-config")!.helpUri!);
+    expect(config.hash).toBe("#configuration");
+    expect(fs.readFileSync(fileURLToPath(config), "utf8")).toMatch(/^## Configuration$/m);
   });
 
   it("names every rule in PascalCase, unlike its id and every other name", () => {
