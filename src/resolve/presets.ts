@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../check/diagnostic.js";
 import { join } from "node:path";
 import type { AugmentIR } from "../ir/types.js";
-import type { CallExpr, Decl } from "../syntax/ast.js";
+import type { CallExpr, Decl, Statement } from "../syntax/ast.js";
 import { resolveAugment, type AugmentDefaults } from "./augment.js";
 import { collectSettings, interpretSettings } from "./calls.js";
 import { ResolveContext } from "./context.js";
@@ -86,11 +86,17 @@ export function resolveDatasetDecls(file: LoadedFile, _program: Program): Diagno
       ctx.report(diag.E020.datasetNeedsBody({ name: d.name.text }), d.span);
       continue;
     }
+    // A dataset's settings are plain values: a dotted key (`train_size.x = 1`) is an error
+    // at the dot's field (still read as its first part, so no follow-on "needs" error).
+    const dotted = (s: Statement) => s.key.parts.length > 1;
     const args = {
       items: d.body.statements.filter((s) => s.value).map((s) => ({ name: s.key.parts[0]!, value: s.value!, span: s.span })),
       span: d.body.span,
     };
-    for (const s of d.body.statements) if (!s.value) ctx.report(diag.E020.writeValue({ key: s.key.text }), s.span);
+    for (const s of d.body.statements) {
+      if (!s.value) ctx.report(diag.E020.writeValue({ key: s.key.text }), s.span);
+      else if (dotted(s)) ctx.report(diag.E011.noFields({ name: s.key.parts[0]!.text }), s.key.parts[1]!.span);
+    }
     const settings = collectSettings(DATASET_FIELDS, args, [], ctx, `dataset '${d.name.text}'`);
     if (settings) interpretSettings(DATASET_FIELDS, settings, ctx, `dataset '${d.name.text}'`, d.name.span);
   }

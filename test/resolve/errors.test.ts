@@ -73,6 +73,11 @@ describe("resolve: names", () => {
     expect(unknown("  evaluate.linear_probe.epochs = 3").map((d) => d[0])).toEqual(["E020"]);
     expect(unknown("  lint = 3").map((d) => d[0])).toEqual(["E020"]);
     expect(compileText(withBody('  output { dir = "elsewhere" }')).pipelines[0]!.ir.output.dir).toBe("elsewhere");
+    // A dataset declaration's settings are plain values too: at the field after the dot.
+    const dataset = `dataset d {\n  format = cifar10\n  shape = (32, 32, 3)\n  classes = 10\n  train_size.x = 50_000\n  test_size = 10_000\n  mean = (0.5, 0.5, 0.5)\n  std = (0.25, 0.25, 0.25)\n}\n${BASE}`;
+    expect(compileText(dataset).diagnostics.map((d) => [d.code, d.message, d.hint, d.span?.line, d.span?.column])).toEqual([
+      ["E011", "'train_size' has no fields to set", "write train_size = <value>", 5, 14],
+    ]);
   });
 
   it("a view name given twice in one preset is E012 at the second name (dotted keys address views by name)", () => {
