@@ -154,16 +154,17 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
     // The argument is a source of its own, so every problem in it has a place and a frame.
     const file: LoadedFile = { display, abs: resolvePath(display), ast: { file: display, text: o, items: [], comments: [] }, isStd: false };
     program.files.set(file.abs, file);
+    const spanOf = (start: number, end: number) => makeSpan(display, new LineMap(o), start, end);
     const eq = o.indexOf("=");
     if (eq <= 0) {
       ok = false;
-      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), makeSpan(display, new LineMap(o), 0, o.length)));
+      diagnostics.push(diagnostic(diag.E002.setNotKeyValue({ setting: o }), spanOf(0, o.length)));
       return;
     }
     const raw = o.slice(eq + 1);
     if (raw.trim() === "") {
       ok = false;
-      diagnostics.push(diagnostic(diag.E002.setNoValue({ setting: o }), makeSpan(display, new LineMap(o), eq, o.length)));
+      diagnostics.push(diagnostic(diag.E002.setNoValue({ setting: o }), spanOf(eq, o.length)));
       return;
     }
     const parseAs = (value: string, quoted: boolean) => {
@@ -189,10 +190,7 @@ function parseOverrides(overrides: string[], program: Program, diagnostics: Diag
       ok = false;
       const first = parsed.diagnostics[0];
       diagnostics.push(
-        diagnostic(
-          diag.E002.setNotOneSetting({ setting: o, problem: first?.message ?? "not a single setting" }),
-          first?.span ?? makeSpan(display, new LineMap(o), 0, o.length),
-        ),
+        diagnostic(diag.E002.setNotOneSetting({ setting: o, problem: first?.message ?? "not a single setting" }), first?.span ?? spanOf(0, o.length)),
       );
       return;
     }

@@ -45,9 +45,6 @@ function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDec
   return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
 }
 
-/** Where a code is documented, as the CLI links it (src/lint/code-docs.ts). */
-const docsOf = codeDocsUri;
-
 /** The analysed file's diagnostics in the protocol's form, in its order. */
 export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
   let uses: UseDecl[] | undefined; // the compile's parse of the text, when a problem lies in an imported file
@@ -70,7 +67,7 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
       range,
       severity: SEVERITY[d.severity],
       code: d.code,
-      codeDescription: { href: docsOf(d.code) },
+      codeDescription: { href: codeDocsUri(d.code) },
       source: "adainf",
       message: d.hint ? `${message}\nhint: ${d.hint}` : message,
     };

@@ -13,6 +13,7 @@ import { pipelineFile } from "../files.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { checkFilesInFolder, checkOutput, pipelineInputs, writeOutput, type CheckedOutput, type OutputInput } from "../output-path.js";
+import type { CompiledFile } from "../../emit/own-files.js";
 
 interface CompileOpts {
   emit?: string;
@@ -138,11 +139,13 @@ async function emitSolo(
   }
   const several = results.length > 1;
   const folders = results.map(({ p, r }) => ({ r, target: several ? join(dest.abs, p.ir.name.replace(/[^A-Za-z0-9_.-]/g, "_")) : dest.abs }));
-  const paths = folders.flatMap(({ r, target }) => r.files.map((f) => join(target, f.path)));
-  checkFilesInFolder(ctx.cwd, dest, paths, inputs);
-  await refuseEdited(ctx, paths, force);
-  const { writeCompiledFiles } = await import("../../emit/own-files.js");
-  for (const { r, target } of folders) for (const path of writeCompiledFiles(target, r.files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+  await writeTarget(
+    ctx,
+    dest,
+    inputs,
+    folders.map(({ r, target }) => ({ dir: target, files: r.files })),
+    force,
+  );
 }
 
 async function emitTs(
@@ -168,23 +171,31 @@ async function emitTs(
     pipelines.map((p) => p.ir),
     { outDir: dir, cwd: ctx.cwd, command },
   );
-  const paths = files.map((f) => join(dir, f.path));
-  checkFilesInFolder(ctx.cwd, dest, paths, inputs);
-  await refuseEdited(ctx, paths, Boolean(opts.force));
-  const { writeCompiledFiles } = await import("../../emit/own-files.js");
-  for (const path of writeCompiledFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
+  await writeTarget(ctx, dest, inputs, [{ dir, files }], Boolean(opts.force));
 }
 
 /**
- * Before any file is written: one that exists and is not compile's unedited output (the
- * user edited it, or compile did not write it) stops the compile, unless --force.
+ * A target's files, every one checked before any is written: never an input or a run
+ * directory's file (checkFilesInFolder), and, unless --force, never one that exists and
+ * is not compile's unedited output (the user edited it, or compile did not write it).
  */
-async function refuseEdited(ctx: CliContext, paths: readonly string[], force: boolean): Promise<void> {
-  if (force) return;
-  const { filesInTheWay } = await import("../../emit/own-files.js");
-  const [first, ...more] = filesInTheWay(paths);
-  if (first === undefined) return;
-  const what = first.why === "edited" ? "was edited since adainfc compile wrote it" : "was not written by adainfc compile (it has no marker line)";
-  const others = more.length ? ` (and ${more.length} more file${more.length === 1 ? "" : "s"})` : "";
-  throw new UserError(`${relative(ctx.cwd, first.path) || first.path} ${what}${others}: nothing was written; pass --force to overwrite, or choose another -o`);
+async function writeTarget(
+  ctx: CliContext,
+  dest: CheckedOutput,
+  inputs: OutputInput[],
+  folders: readonly { dir: string; files: readonly CompiledFile[] }[],
+  force: boolean,
+): Promise<void> {
+  const { filesInTheWay, writeCompiledFiles } = await import("../../emit/own-files.js");
+  const paths = folders.flatMap(({ dir, files }) => files.map((f) => join(dir, f.path)));
+  checkFilesInFolder(ctx.cwd, dest, paths, inputs);
+  const [first, ...more] = force ? [] : filesInTheWay(paths);
+  if (first !== undefined) {
+    const what = first.why === "edited" ? "was edited since adainfc compile wrote it" : "was not written by adainfc compile (it has no marker line)";
+    const others = more.length ? ` (and ${more.length} more file${more.length === 1 ? "" : "s"})` : "";
+    throw new UserError(
+      `${relative(ctx.cwd, first.path) || first.path} ${what}${others}: nothing was written; pass --force to overwrite, or choose another -o`,
+    );
+  }
+  for (const { dir, files } of folders) for (const path of writeCompiledFiles(dir, files)) ctx.out(`wrote ${relative(ctx.cwd, path) || path}\n`);
 }

@@ -53,7 +53,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const { openSource, DataError } = await import("../../runtime/data/index.js");
       const { previewRows, renderPreviewGrid } = await import("../../runtime/augment/index.js");
       const { Rng } = await import("../../runtime/rng.js");
-      const { firstImages } = await import("../../runtime/train/sources.js");
+      const { asDeclared } = await import("../../runtime/data/declared.js");
       const rng = new Rng(seed);
       const rows = [];
       const [h, w, c] = ir.data.sources.find((s) => s.name === ir.data.train[0]?.source)!.shape;
@@ -61,7 +61,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         for (const entry of ir.data.train) {
           const src = ir.data.sources.find((s) => s.name === entry.source)!;
           const opened = await openSource(src, { cwd: ctx.cwd });
-          const source = src.size !== null ? firstImages(opened, src.size) : opened;
+          const source = asDeclared(src, opened);
           try {
             const [sh, sw, sc] = source.shape;
             if (sh !== h || sw !== w || sc !== c) {

@@ -48,7 +48,8 @@ export { buildTrainModel, modelState, loadModelState, backboneState, INIT_STREAM
 export { BatchProducer, AUGMENT_STREAM_BASE, type PreparedBatch, type WorkerMode } from "./batches.js";
 export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
 export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames } from "./evaluation.js";
-export { openRunSources, firstImages, usedSources, type OpenedSources } from "./sources.js";
+export { openRunSources, usedSources, type OpenedSources } from "./sources.js";
+export { firstImages } from "../data/declared.js";
 export { completeNormalization } from "./normalization.js";
 export { missingData, missingDataText, planCommand, standInPlan, untrainable, type MissingData, type StandInPlan } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, OnlyFilterError } from "./sweep-points.js";

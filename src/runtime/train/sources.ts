@@ -6,8 +6,6 @@ import { openSource, type ImageSource } from "../data/index.js";
 import { asDeclared, sizeOverData } from "../data/declared.js";
 import { RunSetupError } from "./errors.js";
 
-export { firstImages } from "../data/declared.js";
-
 export interface OpenedSources {
   /** By source name. */
   byName: Map<string, ImageSource>;
