@@ -14,7 +14,7 @@ export const COMMAND_SUMMARIES = {
   eval: "offline linear probe and kNN of a run's last checkpoint",
   backends: "list the TensorFlow.js backends, the GPU adapter and its limits",
   bench: "benchmarks (bench step: ms per SimCLR step)",
-  report: "one self-contained HTML page for a run or a sweep",
+  report: "one self-contained HTML page for a run, a sweep or a folder of runs",
   import: "turn a solo-learn config into a pipeline",
   generate: "make a generated set offline with a small built-in generator (a weak stand-in)",
   snapshot: "build the start-up snapshot the front-end commands start from, for this node",

@@ -17,7 +17,7 @@ interface ReportFlags {
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program
     .command("report")
-    .description("one self-contained HTML page for a run or a sweep")
+    .description("one self-contained HTML page for a run, a sweep or a folder of runs")
     .argument("<dir>", "a run directory (holds ir.json), or a folder of them: a sweep's base directory, runs/")
     .option("-o, --out <file>", "HTML file to write (default: <dir>/report.html)")
     .option("--no-preview", "leave out the augmentation preview (it reads a few training images)")
