@@ -3,14 +3,16 @@
 // work. Refused with exit 2 (a bad flag value): an empty path; a path that is, after
 // following symbolic links, one of the command's own inputs; one of a run directory's
 // own files (formats/run-dir.ts); an existing file of another kind than the command
-// writes (`--force` passes where the command has that flag). A path that cannot take a
-// file (a folder, a device, a path under a file, a folder that cannot be written) is
-// one line naming -o, exit 1, as other file-system mistakes. Overwriting an earlier
-// output of the same kind stays allowed. writeOutput writes atomically and names the
+// writes, or of the same kind that adainfc did not write (formats/own-output.ts: a
+// user's dataset, photo or package.json); `--force` passes both. A path that cannot take
+// a file (a folder, a device, a path under a file, a folder that cannot be written) is
+// one line naming -o, exit 1, as other file-system mistakes. adainfc's own earlier
+// output of the same kind is replaced. writeOutput writes atomically and names the
 // user's path, never the temporary file, when that fails.
 import fs from "node:fs";
 import path from "node:path";
 import type { CompileOutput } from "../driver.js";
+import { isOwnOutput } from "../formats/own-output.js";
 import { runDirEntryOf } from "../formats/run-dir.js";
 import { PIPELINE_EXTENSION } from "../util/adainf-files.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
@@ -38,6 +40,9 @@ const EXAMPLES: Record<OutputKind, string> = {
   adainf: "pipeline.adainf",
   folder: "out",
 };
+
+/** How much of an existing file is read to tell its kind (a report page's generator <meta> is within it). */
+const HEAD_BYTES = 2048;
 
 /** Kinds known by their file name, for files whose first bytes do not tell. */
 const EXTENSIONS: Record<string, FileKind> = { ".npz": "npz", ".json": "json", ".html": "html", ".htm": "html", ".png": "png", [PIPELINE_EXTENSION]: "adainf" };
@@ -138,10 +143,15 @@ function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spe
     throw new UserError(`${label} is a folder, not a file: give a file path (e.g. ${spec.flag ?? "-o"} ${path.join(spec.path, EXAMPLES[kind])})`);
   }
   if (!st.isFile()) throw new UserError(`${label} is not a regular file (a device, a pipe or a socket): choose another output`);
-  const found = existingKind(abs, st.size);
-  if (found !== kind && found !== "empty" && !spec.force) {
-    const hint = spec.force === false ? ", or pass --force to replace it" : "";
+  const { kind: found, head } = existingKind(abs, st.size);
+  if (found === "empty" || spec.force) return;
+  const hint = spec.force === false ? ", or pass --force to replace it" : "";
+  if (found !== kind) {
     throw new UserError(`${label} already holds ${WORDS[found]}, and ${spec.command} writes ${WORDS[kind]}: choose another output${hint}`, EXIT_USAGE);
+  }
+  // a .adainf file (import's) is refused by import itself unless --force: nothing marks it as written by adainfc
+  if (kind !== "adainf" && !isOwnOutput(abs, kind, st.size, head)) {
+    throw new UserError(`${label} already holds ${WORDS[kind]} that adainfc did not write: choose another output${hint}`, EXIT_USAGE);
   }
 }
 
@@ -225,10 +235,14 @@ function realish(abs: string): string {
   }
 }
 
-/** What an existing file holds, by its first bytes, else by its name. */
-function existingKind(abs: string, size: number): FileKind | "other" | "empty" {
+/** What an existing file holds, by its first bytes, else by its name; and those bytes. */
+function existingKind(abs: string, size: number): { kind: FileKind | "other" | "empty"; head: Buffer } {
+  const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+  return { kind: kindOf(abs, size, head), head };
+}
+
+function kindOf(abs: string, size: number, head: Buffer): FileKind | "other" | "empty" {
   if (size === 0) return "empty";
-  const head = Buffer.alloc(Math.min(size, 512));
   try {
     const fd = fs.openSync(abs, "r");
     try {

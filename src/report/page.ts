@@ -4,6 +4,7 @@
 // only this page's own script (by hash), so even a name that slipped past escaping
 // could not run or phone home.
 import { createHash } from "node:crypto";
+import { HTML_GENERATOR } from "../formats/own-output.js";
 import { escapeHtml } from "./escape.js";
 
 const CSS = `
@@ -84,6 +85,7 @@ export function pageHtml(parts: PageParts): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${HTML_GENERATOR}">
 <title>${escapeHtml(parts.title)}</title>
 <style>${CSS}</style>
 </head>

@@ -2,16 +2,24 @@
 // has one: an output that is the command's own input, a run directory's own file or an
 // existing file of another kind is refused with one line and exit 2, and the file is
 // left byte for byte; an empty -o is a usage error; an output that cannot be a file is
-// one line naming -o before any work; overwriting an earlier output of the same kind
-// still works.
+// one line naming -o before any work; adainfc's own earlier output of the same kind is
+// replaced, and a file of that kind it did not write (formats/own-output.ts) is refused
+// unless --force.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { npyArray, zipBytes } from "../data/helpers.js";
 import { cli, ROOT } from "../helpers.js";
 import { fakeSweep, storyProject } from "../report/fixtures.js";
 import { tinyProject, writeSet } from "../train/fixtures.js";
 
 const FAST_FIT = ["--fit-samples", "20", "--dims", "2", "--components", "2"];
+
+/** An npz as numpy writes it (no adainfc archive comment): a user's own data. */
+function foreignNpz(file: string): void {
+  const image = npyArray("|u1", [2, 4, 4, 3], new Uint8Array(2 * 4 * 4 * 3).fill(7));
+  fs.writeFileSync(file, zipBytes([{ name: "image.npy", data: image }]));
+}
 
 /** Runs the command and checks it was refused with exactly this line, exit `code`, and that `kept` did not change. */
 async function refused(dir: string, args: string[], line: string | RegExp, kept: string[], code = 2): Promise<void> {
@@ -47,10 +55,33 @@ describe("generate -o", () => {
     await refused(
       dir,
       [...args, "-o", "notes.json"],
-      "error: -o notes.json already holds a JSON file, and generate writes an npz (zip) file: choose another output",
+      "error: -o notes.json already holds a JSON file, and generate writes an npz (zip) file: choose another output, or pass --force to replace it",
       ["notes.json"],
     );
     await refused(dir, [...args, "-o", "tiny.adainf"], /^error: -o tiny\.adainf already holds a \.adainf pipeline file/, ["tiny.adainf"]);
+  });
+
+  it("a user's own npz, or JSON where the sidecar goes: exit 2, unchanged; --force replaces them", async () => {
+    foreignNpz(path.join(dir, "mine.npz"));
+    const args = ["generate", "--from", "ok.npz", "--count", "10", ...FAST_FIT];
+    await refused(
+      dir,
+      [...args, "-o", "mine.npz"],
+      "error: -o mine.npz already holds an npz (zip) file that adainfc did not write: choose another output, or pass --force to replace it",
+      ["mine.npz"],
+    );
+    fs.writeFileSync(path.join(dir, "g.npz.json"), '{"name": "keep"}\n');
+    await refused(
+      dir,
+      [...args, "-o", "g.npz"],
+      "error: g.npz.json (written beside -o g.npz) already holds a JSON file that adainfc did not write: choose another output, or pass --force to replace it",
+      ["g.npz.json"],
+    );
+    expect(fs.existsSync(path.join(dir, "g.npz"))).toBe(false);
+    const forced = await cli([...args, "-o", "mine.npz", "--force"], dir);
+    expect(forced.code, forced.err).toBe(0);
+    // what generate wrote is its own: replaced again without --force, and numpy-readable (the zip comment is legal)
+    expect((await cli([...args, "-o", "mine.npz"], dir)).code).toBe(0);
   });
 
   it("a folder, a path under a file, an empty -o: one line before the source is read", async () => {
@@ -88,6 +119,10 @@ describe("data convert -o", () => {
     ]);
     expect(fs.readdirSync(path.join(dir, "out"))).toEqual([]);
     for (let i = 0; i < 2; i++) expect((await cli(["data", "convert", "imgs", "-o", "set.npz"], dir)).code).toBe(0);
+    foreignNpz(path.join(dir, "real.npz"));
+    await refused(dir, ["data", "convert", "imgs", "-o", "real.npz"], /^error: -o real\.npz already holds an npz \(zip\) file that adainfc did not write/, [
+      "real.npz",
+    ]);
   });
 });
 
@@ -125,6 +160,22 @@ describe("compile -o", () => {
       expect(r.code, r.err).toBe(0);
     }
     expect(JSON.parse(fs.readFileSync(path.join(dir, "out/ir.json"), "utf8"))).toMatchObject({ name: "tiny" });
+    const spans = await cli(["compile", "tiny.adainf", "--spans", "-o", "out/ir.json"], dir);
+    expect(spans.code, spans.err).toBe(0);
+    expect((await cli(["compile", "tiny.adainf", "-o", "out/ir.json"], dir)).code).toBe(0);
+  });
+
+  it("a JSON file compile did not write (package.json): exit 2, unchanged; --force replaces it", async () => {
+    fs.writeFileSync(path.join(dir, "package.json"), '{"name": "mine", "version": "1.0.0"}\n');
+    await refused(
+      dir,
+      ["compile", "tiny.adainf", "-o", "package.json"],
+      "error: -o package.json already holds a JSON file that adainfc did not write: choose another output, or pass --force to replace it",
+      ["package.json"],
+    );
+    const forced = await cli(["compile", "tiny.adainf", "-o", "package.json", "--force"], dir);
+    expect(forced.code, forced.err).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))).toMatchObject({ name: "tiny" });
   });
 });
 
@@ -158,6 +209,14 @@ describe("report -o", () => {
   it("an earlier report is replaced (same kind)", async () => {
     for (let i = 0; i < 2; i++) expect((await cli(["report", "runs/story", "-o", "r.html", "--no-preview"], dir)).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, "r.html"), "utf8")).toMatch(/^<!doctype html>/);
+    fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>my page</title>\n");
+    await refused(
+      dir,
+      ["report", "runs/story", "-o", "index.html", "--no-preview"],
+      "error: -o index.html already holds an HTML page that adainfc did not write: choose another output, or pass --force to replace it",
+      ["index.html"],
+    );
+    expect((await cli(["report", "runs/story", "-o", "index.html", "--no-preview", "--force"], dir)).code).toBe(0);
   });
 
   it.skipIf(!fs.existsSync("/proc/self"))("an output where no file can be made names the user's path, not a temporary file", async () => {
@@ -181,17 +240,27 @@ describe("preview -o", () => {
     await refused(
       dir,
       ["preview", "tiny.adainf", "-o", "other.adainf"],
-      "error: -o other.adainf already holds a .adainf pipeline file, and preview writes a PNG image: choose another output",
+      "error: -o other.adainf already holds a .adainf pipeline file, and preview writes a PNG image: choose another output, or pass --force to replace it",
       ["other.adainf"],
     );
     await refused(dir, ["preview", "tiny.adainf", "-o", "gen.npz"], /^error: -o gen\.npz is this command's input \(data source 'generated'/, ["gen.npz"]);
   });
 
-  it("an earlier preview is replaced (same kind)", async () => {
+  it("an earlier preview is replaced (same kind); a PNG it did not write only with --force", async () => {
     for (let i = 0; i < 2; i++) {
       const r = await cli(["preview", "tiny.adainf", "-o", "views.png", "--n", "1"], dir);
       expect(r.code, r.err).toBe(0);
     }
+    const { PNG } = await import("pngjs");
+    expect(PNG.sync.read(fs.readFileSync(path.join(dir, "views.png"))).width).toBeGreaterThan(0); // the stamped chunk's CRC is right
+    const photo = new PNG({ width: 2, height: 2 });
+    fs.writeFileSync(path.join(dir, "photo.png"), PNG.sync.write(photo));
+    await refused(
+      dir,
+      ["preview", "tiny.adainf", "-o", "photo.png", "--n", "1"],
+      /^error: -o photo\.png already holds a PNG image that adainfc did not write/,
+      ["photo.png"],
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { NpzImageWriter } from "../../src/runtime/data/npz-writer.js";
 import { NpzReader } from "../../src/runtime/data/npz.js";
 import { inspectNpz } from "../../src/formats/npz-header.js";
 import { encodeNpyHeader, parseNpyHeader } from "../../src/formats/npy.js";
-import { crc32 } from "../../src/runtime/data/crc32.js";
+import { crc32 } from "../../src/formats/crc32.js";
 import { bytes, hasNumpy, slowCrc32, tempDir } from "./helpers.js";
 
 describe("npy header encoding", () => {

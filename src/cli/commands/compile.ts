@@ -46,7 +46,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--flavour <f>", "solo-learn: adainf (the AdaInf fork, the default: data.dup, data.extra_data) or upstream (vturrisi/solo-learn)")
     .option(
       "--force",
-      "--target solo-learn / ts: overwrite files edited since compile wrote them, or not written by it; --emit ir: an existing file that is not JSON",
+      "--target solo-learn / ts: overwrite files edited since compile wrote them, or not written by it; --emit ir: an existing file that is not an IR compile wrote",
     )
     .action((file: string, opts: CompileOpts) => {
       const target = chooseTarget(opts);

@@ -112,7 +112,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<folder>", "folder of images (searched recursively, sorted by path)")
     .requiredOption("-o, --out <file>", "output .npz")
     .option("--resize <HxW>", "resize every image to H x W (bicubic); default: all must match the first")
-    .action(async (folder: string, opts: { out: string; resize?: string }) => {
+    .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
+    .action(async (folder: string, opts: { out: string; resize?: string; force?: boolean }) => {
       let resize: [number, number] | undefined;
       if (opts.resize !== undefined) {
         const { MAX_RESIZE_SIDE } = await import("../../runtime/data/folder.js");
@@ -132,6 +133,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         command: "data convert",
         kind: "npz",
         inputs: [{ path: folder, as: `the image folder ${folder}` }],
+        force: Boolean(opts.force),
       });
       setExit(
         await guarded(

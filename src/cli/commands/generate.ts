@@ -41,6 +41,7 @@ interface Options {
   iterations: string;
   layout: string;
   channels: string;
+  force?: boolean;
 }
 
 function wholeNumber(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -81,6 +82,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--iterations <n>", "at most this many EM steps", "100")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .option("--channels <order>", "colour channels written: rgb, or bgr as the paper's published sets (declare the same `channels` in the pipeline)", "rgb")
+    .option("--force", "replace an existing file that adainfc did not write (or of another kind) at -o or its sidecar")
     .addHelpText("after", HELP_NOTE)
     .action(async (opts: Options) => {
       if (opts.from === undefined) throw new UserError("--from <source> is required (e.g. --from mnist)", EXIT_USAGE);
@@ -103,6 +105,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         kind: "npz",
         inputs: [{ path: opts.from.replace(SPLIT_SUFFIX, ""), as: `--from ${opts.from}` }],
         beside: [{ path: `${opts.out}.json`, kind: "json" }],
+        force: Boolean(opts.force),
       });
       setExit(
         await runGenerate(ctx, {

@@ -16,6 +16,7 @@ interface PreviewOpts {
   seed: string;
   pipeline?: string;
   set: string[];
+  force?: boolean;
 }
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
@@ -28,13 +29,21 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--seed <seed>", "seed of the image choice and the augmentation", "0")
     .option("--pipeline <name>", "which pipeline of the file (default: the first)")
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
+    .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
     .action(async (file: string, opts: PreviewOpts) => {
       const n = Number(opts.n);
       const seed = Number(opts.seed);
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError("--n must be a whole number from 1 to 64", EXIT_USAGE);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
       const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
-      const dest = checkOutput(ctx.cwd, { path: opts.out, flag: "-o", command: "preview", kind: "png", inputs: pipelineInputs(out) });
+      const dest = checkOutput(ctx.cwd, {
+        path: opts.out,
+        flag: "-o",
+        command: "preview",
+        kind: "png",
+        inputs: pipelineInputs(out),
+        force: Boolean(opts.force),
+      });
       if (out.diagnostics.length) ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
       if (out.diagnostics.some((d) => d.severity === "error")) return setExit(EXIT_ERRORS);
       const first = out.pipelines[0];

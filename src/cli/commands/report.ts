@@ -12,6 +12,7 @@ interface ReportFlags {
   preview: boolean;
   title?: string;
   seed: string;
+  force?: boolean;
 }
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
@@ -22,6 +23,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("-o, --out <file>", "HTML file to write (default: <dir>/report.html)")
     .option("--no-preview", "leave out the augmentation preview (it reads a few training images)")
     .option("--title <text>", "page title")
+    .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
     .option("--seed <seed>", "seed of the preview's image choice and augmentation", "0")
     .action(async (dir: string, opts: ReportFlags) => {
       const seed = Number(opts.seed);
@@ -34,6 +36,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         command: "report",
         kind: "html",
         inputs: [{ path: dir, as: `the run or sweep directory ${dir}` }],
+        force: Boolean(opts.force),
       });
       let result: Awaited<ReturnType<typeof buildReport>>;
       try {

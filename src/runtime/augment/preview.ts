@@ -3,6 +3,7 @@
 // pixels in, PNG bytes out; the command decides which images and views to show.
 
 import { PNG } from "pngjs";
+import { stampPng } from "../../formats/own-output.js";
 import { checkBatch, type ImageBatch } from "./batch.js";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
 import { executePlanUint8, planViews } from "./pipeline.js";
@@ -106,7 +107,7 @@ export function renderPreviewGrid(rows: PreviewRow[], opts: PreviewOptions): Buf
     });
     y0 += rowHeight[r]! + PAD;
   });
-  return PNG.sync.write(png);
+  return stampPng(PNG.sync.write(png));
 }
 
 /**

@@ -15,7 +15,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../../formats/crc32.js";
 import { DataError } from "../../formats/data-error.js";
 import { encodeNpyHeader, type NpyHeader } from "../../formats/npy.js";
 import { readAt } from "../../formats/zip.js";

@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import { fsError } from "../../formats/data-error.js";
 import { ZipArchive } from "../../formats/zip.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../../formats/crc32.js";
 
 export interface CrcMismatch {
   member: string;

@@ -2,7 +2,8 @@
 // one. Member sizes must be declared up front (the npz writer knows them from the
 // image count), so the local header can be written first and only its CRC patched
 // with a positioned write at the end: no data descriptors, no second pass.
-// Zip64 records are written when a size or offset needs them (or when forced).
+// Zip64 records are written when a size or offset needs them (or when forced). The
+// archive comment marks the file as adainfc's (formats/own-output.ts), so a later -o may replace it.
 //
 // Why this is ours and not yazl (measured, README "Archives"): yazl can stream a
 // member only as "sizes and CRC unknown" (general-purpose bit 3: zeros in the local
@@ -15,7 +16,8 @@
 // 50,000-image npz.
 
 import fs from "node:fs";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../../formats/crc32.js";
+import { ZIP_COMMENT } from "../../formats/own-output.js";
 
 const MAX32 = 0xffffffff;
 const BUFFER_BYTES = 1 << 20;
@@ -163,12 +165,15 @@ export class StoredZipWriter {
       z.writeUInt32LE(1, 72);
       this.append(z);
     }
-    const e = Buffer.alloc(22);
+    const comment = Buffer.from(ZIP_COMMENT, "latin1");
+    const e = Buffer.alloc(22 + comment.length);
     e.writeUInt32LE(0x06054b50, 0);
     e.writeUInt16LE(zip64 ? 0xffff : count, 8);
     e.writeUInt16LE(zip64 ? 0xffff : count, 10);
     e.writeUInt32LE(zip64 ? MAX32 : cdSize, 12);
     e.writeUInt32LE(zip64 ? MAX32 : cdOffset, 16);
+    e.writeUInt16LE(comment.length, 20);
+    comment.copy(e, 22);
     this.append(e);
     this.flush();
   }

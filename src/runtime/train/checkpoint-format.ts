@@ -11,7 +11,7 @@
 // The header carries a CRC-32 of the data section, so a truncated or damaged file is
 // refused instead of silently loading garbage. JSON + one Float32 blob keeps the file
 // readable from any language (numpy: np.frombuffer(buf, '<f4', offset=...)).
-import { crc32 } from "../data/crc32.js";
+import { crc32 } from "../../formats/crc32.js";
 
 export const CHECKPOINT_MAGIC = "ADAINFCK";
 export const CHECKPOINT_VERSION = 1;

@@ -1,0 +1,85 @@
+// How adainfc marks the files it writes, so that a later -o replaces its own earlier
+// output and nothing else (a user's dataset, photo, page or package.json): npz files end
+// with a zip comment, PNGs carry a tEXt "Software" chunk, report pages a generator
+// <meta>, and JSON outputs are known by their shape (an IR, or generate's sidecar).
+// Defined once here; the writers stamp with it and cli/output-path.ts reads it.
+import fs from "node:fs";
+import { crc32 } from "./crc32.js";
+
+/** The zip archive comment at the end of every npz adainfc writes. */
+export const ZIP_COMMENT = "written by adainfc";
+/** The PNG tEXt chunk keyword and value adainfc's PNGs carry, right after IHDR. */
+export const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
+/** The <meta name="generator"> of a report page. */
+export const HTML_GENERATOR = "adainfc report";
+
+export type MarkedKind = "npz" | "png" | "html" | "json";
+
+/** The largest JSON file read whole to see whether it is ours (an IR with spans of a 5,000-pipeline file is well under). */
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/** The PNG signature, then IHDR (length 13): a tEXt chunk goes after its 25 bytes. */
+const IHDR_END = 8 + 8 + 13 + 4;
+
+/** `png` (as pngjs writes it) with the Software chunk inserted after IHDR. */
+export function stampPng(png: Uint8Array): Buffer {
+  const data = Buffer.from(`${PNG_SOFTWARE.keyword}\0${PNG_SOFTWARE.value}`, "latin1");
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write("tEXt", 4, "latin1");
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  const src = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  return Buffer.concat([src.subarray(0, IHDR_END), chunk, src.subarray(IHDR_END)]);
+}
+
+/** Whether the existing file at `abs` (of `size` bytes, `head` its first bytes) is one adainfc wrote. */
+export function isOwnOutput(abs: string, kind: MarkedKind, size: number, head: Buffer): boolean {
+  try {
+    switch (kind) {
+      case "png":
+        return head.includes(Buffer.from(`tEXt${PNG_SOFTWARE.keyword}\0${PNG_SOFTWARE.value}`, "latin1"));
+      case "html":
+        return head.toString("utf8").includes(`<meta name="generator" content="${HTML_GENERATOR}">`);
+      case "npz":
+        return zipComment(abs, size) === ZIP_COMMENT;
+      case "json":
+        return size <= MAX_JSON_BYTES && isOwnJson(JSON.parse(fs.readFileSync(abs, "utf8").replace(/^\uFEFF/, "")));
+    }
+  } catch {
+    return false; // unreadable or not parseable: not known to be ours
+  }
+}
+
+/** An IR (or a list of IRs, with or without spans) as compile writes it, or generate's sidecar. */
+function isOwnJson(value: unknown): boolean {
+  const items = Array.isArray(value) ? value : [value];
+  return items.length > 0 && items.every((v) => isIr(v) || (isObject(v) && isIr(v.ir) && "spans" in v) || isSidecar(v));
+}
+
+function isIr(v: unknown): boolean {
+  return isObject(v) && typeof v.version === "number" && typeof v.name === "string" && isObject(v.data) && isObject(v.train);
+}
+
+function isSidecar(v: unknown): boolean {
+  return isObject(v) && typeof v.generator === "string" && typeof v.count === "number" && Array.isArray(v.shape);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The archive comment of the zip at `abs`, or null when its end record is not found. */
+function zipComment(abs: string, size: number): string | null {
+  const want = Buffer.byteLength(ZIP_COMMENT);
+  const tail = Math.min(size, 22 + want);
+  const buf = Buffer.alloc(tail);
+  const fd = fs.openSync(abs, "r");
+  try {
+    fs.readSync(fd, buf, 0, tail, size - tail);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (tail < 22 + want || buf.readUInt32LE(0) !== 0x06054b50 || buf.readUInt16LE(20) !== want) return null;
+  return buf.subarray(22).toString("latin1");
+}
