@@ -1,8 +1,9 @@
 // How adainfc marks the files it writes, so that a later -o replaces its own earlier
 // output and nothing else (a user's dataset, photo, page or package.json): npz files end
-// with a zip comment, PNGs carry a tEXt "Software" chunk, report pages a generator
-// <meta>, and JSON outputs are known by their shape (an IR, or generate's sidecar).
-// Defined once here; the writers stamp with it and cli/output-path.ts reads it.
+// with a zip comment (an older generated set is known by its sidecar), PNGs carry a tEXt
+// "Software" chunk, report pages a generator <meta>, and JSON outputs are known by their
+// shape (an IR, or generate's sidecar). Defined once here; the writers stamp with it and
+// cli/output-path.ts reads it.
 import fs from "node:fs";
 import { crc32 } from "./crc32.js";
 
@@ -42,12 +43,23 @@ export function isOwnOutput(abs: string, kind: MarkedKind, size: number, head: B
       case "html":
         return head.toString("utf8").includes(`<meta name="generator" content="${HTML_GENERATOR}">`);
       case "npz":
-        return zipComment(abs, size) === ZIP_COMMENT;
+        // a set generated before npz files carried the comment is known by its sidecar
+        return zipComment(abs, size) === ZIP_COMMENT || hasOwnSidecar(abs);
       case "json":
         return size <= MAX_JSON_BYTES && isOwnJson(JSON.parse(fs.readFileSync(abs, "utf8").replace(/^\uFEFF/, "")));
     }
   } catch {
     return false; // unreadable or not parseable: not known to be ours
+  }
+}
+
+function hasOwnSidecar(npz: string): boolean {
+  try {
+    const sidecar = `${npz}.json`;
+    const st = fs.statSync(sidecar);
+    return st.isFile() && st.size <= MAX_JSON_BYTES && isSidecar(JSON.parse(fs.readFileSync(sidecar, "utf8")));
+  } catch {
+    return false;
   }
 }
 

@@ -80,7 +80,10 @@ describe("generate -o", () => {
     expect(fs.existsSync(path.join(dir, "g.npz"))).toBe(false);
     const forced = await cli([...args, "-o", "mine.npz", "--force"], dir);
     expect(forced.code, forced.err).toBe(0);
-    // what generate wrote is its own: replaced again without --force, and numpy-readable (the zip comment is legal)
+    // what generate wrote is its own: replaced again without --force
+    expect((await cli([...args, "-o", "mine.npz"], dir)).code).toBe(0);
+    // a set generated before npz files carried the comment is known by its sidecar
+    foreignNpz(path.join(dir, "mine.npz"));
     expect((await cli([...args, "-o", "mine.npz"], dir)).code).toBe(0);
   });
 
