@@ -56,6 +56,34 @@ test("the quickstart declares its generated set a stand-in: run would make it wi
   expect(readme).toContain(planCommand(plan).replace(/^adainfc/, "npx adainfc"));
 });
 
+test("a data file that cannot be read while training: one line naming the file and the source's place in the pipeline", async () => {
+  const dir = tinyProject({ steps: 1 });
+  fs.mkdirSync(path.join(dir, "imgs"));
+  const sharp = (await import("sharp")).default;
+  for (let i = 0; i < 8; i++) {
+    await sharp(Buffer.alloc(16 * 16 * 3, 30 * i), { raw: { width: 16, height: 16, channels: 3 } })
+      .png()
+      .toFile(path.join(dir, "imgs", `${i}.png`));
+  }
+  fs.writeFileSync(path.join(dir, "imgs", "broken.png"), "not a png");
+  const file = path.join(dir, "tiny.adainf");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('npz("gen.npz", channels = rgb, fid = 50)', 'folder("imgs", fid = 50)'));
+  const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+  expect(r.code, r.err).toBe(1);
+  const last = r.err.trimEnd().split("\n").at(-1)!;
+  expect(last).toMatch(/^error: imgs\/broken\.png: cannot decode image \(.*\) \(source 'generated' at tiny\.adainf:5:24\)$/);
+  expect(r.err).not.toMatch(/at .*\.ts:\d+|internal error/);
+});
+
+test("eval: a data file that cannot be read names the file and the run's source (the run has no spans)", async () => {
+  const dir = tinyProject({ steps: 1, evaluate: "knn(k = 5)" });
+  expect((await cli(["run", "tiny.adainf", ...RUN], dir)).code).toBe(0);
+  fs.writeFileSync(path.join(dir, "eval.npz"), "no longer an npz");
+  const r = await cli(["eval", "runs/tiny", "--backend", "cpu"], dir);
+  expect(r.code, r.err).toBe(1);
+  expect(r.err.trimEnd().split("\n").at(-1)).toMatch(/^error: eval\.npz: .* \(source 'eval' of pipeline tiny\)$/);
+});
+
 describe("a missing stand_in = true set is made by run itself, once, then reused", () => {
   const dir = tinyProject({ steps: 2, checkpointEvery: null, extraBody: "sweep {\n    seed = [0, 1]\n  }" });
   const file = path.join(dir, "tiny.adainf");

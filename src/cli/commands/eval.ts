@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 
@@ -70,7 +71,7 @@ async function evaluate(
       onNote: (m) => ctx.err(`note: ${m}\n`),
     });
   } catch (e) {
-    return reportRuntimeFailure(ctx, e, train);
+    return reportRuntimeFailure(ctx, e, train, runOrigin(train.runPaths(abs).ir));
   }
   const record = { ...result, evaluated: new Date().toISOString(), backend: backend.name };
   train.writeJsonAtomic(train.runPaths(abs).eval, record);
@@ -90,4 +91,14 @@ async function evaluate(
     ].join("\n") + "\n",
   );
   return EXIT_OK;
+}
+
+/** The run's own pipeline, for naming the source of a data problem; undefined when its ir.json cannot be read. */
+function runOrigin(irFile: string): { ir: PipelineIR } | undefined {
+  try {
+    const ir = JSON.parse(fs.readFileSync(irFile, "utf8")) as PipelineIR;
+    return Array.isArray(ir?.data?.sources) ? { ir } : undefined;
+  } catch {
+    return undefined;
+  }
 }

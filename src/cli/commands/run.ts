@@ -246,7 +246,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         });
       } catch (e) {
         view.stop();
-        return reportRuntimeFailure(ctx, e, train);
+        return reportRuntimeFailure(ctx, e, train, { ir, spans: compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {} });
       }
       view.stop();
       if (result.status === "interrupted") {
