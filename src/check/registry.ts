@@ -205,7 +205,7 @@ export const REGISTRY = {
   E021: {
     severity: "error",
     summary: "value out of range",
-    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` says nothing of it, `lint` warns with its rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), sources with different channel counts, a sweep of too many points).",
+    docs: "A value has the right type but is outside what its setting allows: a number out of bounds, a name not among the choices, an empty range, a list of the wrong length, a whole number too large to be kept exactly (over 2^53 - 1), or a combination that cannot hold (a batch that does not split over the devices, a batch larger than one epoch of the training mixture (from `adainfc run`, which could not draw one; `check` says nothing of it, `lint` warns with its rule batch-size), a size larger than the data set (a preset's split, or an npz on disk, when compiling; an image folder's, or a file changed since, when `run`, `eval` or `data check` opens it), a declared `shape` other than the one an npz on disk holds, sources with different channel counts, training sources of different image sizes (known from presets and npz headers when compiling; an image folder's is `run`'s error when it opens it), a sweep of too many points).",
     messages: {
       outOfRange: { text: "{what} = {raw} is out of range: it must be {bounds}", hint: "use a value {bounds}" },
       notExactWhole: {
@@ -228,6 +228,22 @@ export const REGISTRY = {
       sizeOverData: {
         text: "source '{name}' ({path}) has {full} images; size = {size} asks for more",
         hint: "declare size = {full} or less (the first N images are used), or point the source at data with more images",
+      },
+      shapeOverData: {
+        text: "source '{name}' ({path}) holds {found} images, but its shape is declared {declared}",
+        hint: "declare shape = {tuple} (or leave shape out: the file's header tells it), or convert the file",
+      },
+      shapeOverDataMaybeNchw: {
+        text: "source '{name}' ({path}) holds {found} images, but its shape is declared {declared}",
+        hint: "its image array is {array}: if that is (N, C, H, W), declare layout = nchw; else declare shape = {tuple}",
+      },
+      shapeOverDataNchw: {
+        text: "source '{name}' ({path}) holds {found} images read as layout = nchw, but its shape is declared {declared}",
+        hint: "its image array is {array}: if that is (N, H, W, C), drop layout = nchw",
+      },
+      sizesDiffer: {
+        text: "training source '{name}' holds {shape} images but '{reference}' holds {referenceShape}: one batch holds images of one size",
+        hint: "make the images of '{name}' {hw} (an image folder: `adainfc data convert <folder> --resize {hw}`), or train on sources of one size",
       },
       statsPerChannel: {
         text: "dataset '{name}': mean and std need one value per channel ({channels})",
@@ -409,7 +425,7 @@ export const REGISTRY = {
   D002: {
     severity: "error",
     summary: "a source's image shape differs from the shape it is declared with",
-    docs: "The images a source holds have another height, width or channel count than its `shape`. Training would fail at the first batch; declare the real shape, or convert the file (`adainfc data convert --resize HxW`).",
+    docs: "The images a source holds have another height, width or channel count than its `shape` (declared, or shared from the real data). `run` and `eval` refuse such a source when it opens (an npz on disk is `check`'s E021 already); declare the real shape, or convert the data (`adainfc data convert --resize HxW`).",
     messages: {
       shapeDiffers: { text: "source '{name}' holds {found} images, declared {declared}" },
       shapeDiffersLayout: { text: "source '{name}' holds {found} images, declared {declared}", hint: "if the array is (N, C, H, W), declare layout nchw" },
@@ -500,6 +516,14 @@ export const REGISTRY = {
     messages: {
       crcMismatch: { text: "{path}: {member} fails its CRC-32 check (stored {stored}, {computed}): the file is damaged; make or download it again" },
       unreadable: { text: "{path}: cannot be read through ({problem}): the file is damaged; make or download it again" },
+    },
+  },
+  D012: {
+    severity: "error",
+    summary: "an npz source has labels outside 0..classes-1 (or below -1)",
+    docs: "The labels of the images a labelled npz source uses (its first `size`) must be -1 (unlabelled) or a class: 0..classes-1 when the source declares `classes`. A label of `classes` or above has no output of the classifier, the probe or kNN's vote (the figures would be wrong), and one below -1 is no documented marker. `run` and `eval` stop with this message when the source opens; CIFAR labels are checked the same way.",
+    messages: {
+      labelsOutOfRange: { text: "source '{name}' ({path}): {problem}" },
     },
   },
 } as const satisfies { readonly [code: string]: CodeDef };

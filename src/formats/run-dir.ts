@@ -234,7 +234,7 @@ export interface RunEvaluation {
   step: number;
   totalSteps: number;
   metrics: EncoderMetrics;
-  /** Images in the kNN bank / probe training set, and in the test set. */
+  /** Labelled images in the kNN bank / probe training set, and in the test set (the ones scored). */
   trainImages: number;
   testImages: number;
 }

@@ -143,6 +143,22 @@ export function resolveData(decl: Decl, root: BlockEntry, program: Program, ctx:
       ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
     }
   }
+  // One batch holds one image size: the training sources' (known) heights and widths
+  // must agree; an image folder's is only known when `run` opens it (RunSetupError there).
+  const trainRef = reference && trainSources.includes(reference) && known(reference) ? reference : undefined;
+  for (const s of new Set(trainSources)) {
+    if (!trainRef || s === trainRef || !known(s) || s.shape[2] !== trainRef.shape[2]) continue;
+    if (s.shape[0] !== trainRef.shape[0] || s.shape[1] !== trainRef.shape[1]) {
+      const m = diag.E021.sizesDiffer({
+        name: s.name,
+        shape: s.shape.join("x"),
+        reference: trainRef.name,
+        referenceShape: trainRef.shape.join("x"),
+        hw: `${trainRef.shape[0]}x${trainRef.shape[1]}`,
+      });
+      ctx.report(m, ctx.spans[`/data/sources/${sources.indexOf(s)}`] ?? null);
+    }
+  }
   const epochSize = trainSources.every((s) => s.size !== null) ? train.reduce((sum, t) => sum + t.replicate * (byName(t.source)?.size ?? 0), 0) : null;
   const evalFailed = evalSrcEntry !== undefined && evalName === null;
   return { sources, train, evalName, trainSources, reference, epochSize, failed: failed || evalFailed, evaluate, dataSpan: dataBlock?.key.span };

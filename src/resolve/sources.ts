@@ -41,9 +41,9 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
     }
     // An npz that is already on disk tells its size and shape from its headers
     // (no pixels read), so epoch-based settings and lint work without `size =`; a
-    // declared size is checked against them (a smaller one selects the first images).
+    // declared size is checked against them (a smaller one selects the first images),
+    // and so is a declared shape (which must be the file's, as read with its `layout`).
     if (format === SOURCE_FORMATS.npz) {
-      const needed = x.size === null || x.shape === null;
       try {
         const info = npzHeaderAt(program.cwd, x.path, { layout: x.layout });
         if (info) {
@@ -52,14 +52,32 @@ export function resolveSource(e: StmtEntry, index: number, program: Program, ctx
             ctx.report(m, r.spans["size"] ?? v.span);
             return null;
           }
+          if (x.shape !== null && x.shape.join("x") !== info.shape.join("x")) {
+            const shapes = {
+              name: e.key.text,
+              path: x.path,
+              found: info.shape.join("x"),
+              declared: `(${x.shape.join(", ")})`,
+              array: `(${info.arrayShape.join(", ")})`,
+            };
+            const tuple = `(${info.shape.join(", ")})`;
+            const m =
+              x.layout === "nchw"
+                ? diag.E021.shapeOverDataNchw(shapes)
+                : [1, 3, 4].includes(info.shape[2])
+                  ? diag.E021.shapeOverData({ ...shapes, tuple })
+                  : diag.E021.shapeOverDataMaybeNchw({ ...shapes, tuple });
+            ctx.report(m, r.spans["shape"] ?? v.span);
+            return null;
+          }
           x.size ??= info.count;
           x.shape ??= [...info.shape];
         }
       } catch (err) {
         // A file whose headers describe no usable data set is the user's: say so at its
-        // path. Anything else is left to `adainfc data check`, which reads it for real
-        // (as is the file whose size and shape are both declared, which needs no header).
-        if (needed && err instanceof DataError) {
+        // path, declared size and shape or not (it is what run reads). Anything else is
+        // left to `adainfc data check`, which reads it for real.
+        if (err instanceof DataError) {
           ctx.report(diag.E032.npzUnusable({ path: x.path, problem: err.what }), r.spans["path"] ?? v.span);
           return null;
         }

@@ -1,7 +1,8 @@
 // `data check` (checkPipelineData) on small real-format files: a clean pipeline, a BGR/RGB
 // swap of generated data, a distribution gap, sources that do not open or do not fit (a
 // size the data cannot fill is E021; a smaller one is used as run uses it, its first
-// images), and diagnostics placed at the nearest span the compiler recorded.
+// images), labels no declared class can be (D012), and diagnostics placed at the nearest
+// span the compiler recorded.
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -110,6 +111,27 @@ describe("checkPipelineData", () => {
     ir.train.epochSize = 460;
     const assumed = await checkPipelineData(ir, { cwd: dir });
     expect(assumed.find((d) => d.code === "D003")!.message).toBe("the pipeline assumes 460 samples per epoch, the data gives 160");
+  });
+
+  it("reports labels outside 0..classes-1 (or below -1) as D012 at the source's classes, and goes on with its other checks", async () => {
+    const labels = Array.from({ length: 40 }, (_, i) => (i === 3 ? 12 : i === 7 ? -4 : i % 10));
+    writeNpz(path.join(dir, "real-badlabels.npz"), images(40, 1), 40, shape, labels);
+    const bad = sourceIR({ name: "real", format: "npz", path: "real-badlabels.npz", classes: 10, size: 40 });
+    const span = { file: "p.adainf", line: 4, column: 9, endLine: 4, endColumn: 11, start: 60, end: 62 };
+    const ds = await checkPipelineData(pipelineIR([bad, gen("gen-rgb.npz")], train, { eval: "real" }), {
+      cwd: dir,
+      spans: { "/data/sources/0/classes": span },
+    });
+    expect(codes(ds)).toEqual(["D008:info", "D012:error"]);
+    const d = ds.find((x) => x.code === "D012")!;
+    expect(d.message).toBe(
+      "source 'real' (real-badlabels.npz): image 3 has label 12, expected 0..9 (classes = 10) or -1 for unlabelled; 2 of the 40 images used have such labels (-4..12): fix the labels (-1 marks an unlabelled image)",
+    );
+    expect(d.span).toEqual(span);
+    // only the images the source uses count: its first 3 are fine
+    const first = sourceIR({ name: "real", format: "npz", path: "real-badlabels.npz", classes: 10, size: 3 });
+    const ok = await checkPipelineData(pipelineIR([first, gen("gen-rgb.npz")], train, { eval: "real" }), { cwd: dir });
+    expect(codes(ok)).not.toContain("D012:error");
   });
 
   it("points diagnostics at the nearest span the compiler recorded", async () => {

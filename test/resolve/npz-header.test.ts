@@ -2,7 +2,9 @@
 // the user's file, not a bug: `check` reports E032 at the source's path argument
 // (it used to end as "E040 internal error: IR does not match its schema"). A declared
 // `size` larger than the file's header says is E021 at that size (from the file or
-// --set), as for a preset's split; a smaller one selects the first images.
+// --set), as for a preset's split; a smaller one selects the first images. A declared
+// `shape` other than the header's is E021 at the shape, and so are training sources of
+// different image sizes (at the one that differs from the real data).
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -117,4 +119,67 @@ it("a declared size larger than the npz on disk: E021 at the size (file or --set
     expect(ok.out + ok.err).not.toMatch(/error/);
     expect(ok.code).toBe(0);
   }
+});
+
+it("a declared shape other than the npz's on disk: E021 at the shape (with a layout hint), size declared or not", async () => {
+  const sub = path.join(dir, "shaped");
+  fs.mkdirSync(sub, { recursive: true });
+  fs.writeFileSync(path.join(sub, "gen.npz"), zipBytes([{ name: "image.npy", data: npyArray("|u1", [4, 8, 8, 3], new Uint8Array(4 * 8 * 8 * 3)) }]));
+  const text = (fields: string): string => `pipeline p from simclr {
+  data {
+    real = npz("gen.npz", origin = real, classes = 2, size = 4${fields})
+    eval = npz("gen.npz", origin = real, classes = 2)
+  }
+}
+`;
+  const check = async (fields: string): Promise<string> => {
+    fs.writeFileSync(path.join(sub, "p.adainf"), text(fields));
+    const r = await cli(["check", "p.adainf"], sub);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).not.toMatch(/internal error|E040/);
+    return r.out + r.err;
+  };
+  const small = await check(", shape = (6, 6, 3)");
+  expect(small).toMatch(/^p\.adainf:3:73: error\[E021\]: source 'real' \(gen\.npz\) holds 8x8x3 images, but its shape is declared \(6, 6, 3\)$/m);
+  expect(small).toMatch(/hint: declare shape = \(8, 8, 3\) \(or leave shape out: the file's header tells it\), or convert the file$/m);
+  // an NHWC array declared nchw: read as 8x3x8, which the declared (8, 8, 3) is not
+  const nchw = await check(", layout = nchw, shape = (8, 8, 3)");
+  expect(nchw).toMatch(/error\[E021\]: source 'real' \(gen\.npz\) holds 8x3x8 images read as layout = nchw, but its shape is declared \(8, 8, 3\)$/m);
+  expect(nchw).toMatch(/hint: its image array is \(4, 8, 8, 3\): if that is \(N, H, W, C\), drop layout = nchw$/m);
+  // the right shape: no error
+  fs.writeFileSync(path.join(sub, "p.adainf"), text(", shape = (8, 8, 3)"));
+  expect((await cli(["check", "p.adainf"], sub)).code).toBe(0);
+  // size and shape both declared no longer skip the header: a broken file is E032 at its path
+  fs.writeFileSync(path.join(sub, "gen.npz"), "not a zip");
+  const broken = await check(", shape = (8, 8, 3)");
+  expect(broken).toMatch(/^p\.adainf:3:16: error\[E032\]: gen\.npz: /m);
+});
+
+it("training npz sources of different image sizes: E021 at the source whose size differs from the real data's", async () => {
+  const sub = path.join(dir, "sizes");
+  fs.mkdirSync(sub, { recursive: true });
+  const npz = (side: number): Buffer => zipBytes([{ name: "image.npy", data: npyArray("|u1", [4, side, side, 3], new Uint8Array(4 * side * side * 3)) }]);
+  fs.writeFileSync(path.join(sub, "real.npz"), npz(8));
+  fs.writeFileSync(path.join(sub, "gen.npz"), npz(16));
+  fs.writeFileSync(
+    path.join(sub, "p.adainf"),
+    `pipeline p from simclr {
+  data {
+    real = npz("real.npz", origin = real, classes = 2)
+    generated = npz("gen.npz")
+    eval = npz("real.npz", origin = real, classes = 2)
+  }
+}
+`,
+  );
+  const r = await cli(["check", "p.adainf"], sub);
+  expect(r.code).toBe(1);
+  const all = r.out + r.err;
+  expect(all).toMatch(
+    /^p\.adainf:4:5: error\[E021\]: training source 'generated' holds 16x16x3 images but 'real' holds 8x8x3: one batch holds images of one size$/m,
+  );
+  expect(all).toMatch(
+    /hint: make the images of 'generated' 8x8 \(an image folder: `adainfc data convert <folder> --resize 8x8`\), or train on sources of one size$/m,
+  );
+  expect(all.match(/error\[/g)).toHaveLength(1);
 });

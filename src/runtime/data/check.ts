@@ -1,5 +1,5 @@
 // `adainfc data check <pipeline>`: look at the data a pipeline names before training.
-// Its codes (D001-D011; E021 for a declared size the data cannot fill, as run and the
+// Its codes (D001-D012; E021 for a declared size the data cannot fill, as run and the
 // compiler say it), their messages and docs are in the registry (src/check/registry.ts).
 // Each source is looked at as run uses it: its first `size` images when declared smaller.
 
@@ -74,6 +74,8 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
           cwd: options.cwd,
           ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          // Labels no class can be: reported, and the source's other checks go on.
+          onLabelProblem: (p) => add(diag.D012.labelsOutOfRange({ name: src.name, path: p.path, problem: p.what }), `${pointer}/classes`),
         });
       } catch (e) {
         if (!(e instanceof DataError)) throw e;

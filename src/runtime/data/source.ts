@@ -1,6 +1,7 @@
 // One interface over every kind of image source, so the sampler, the trainer and the
 // data checks never care about file formats. Batches are NHWC uint8 RGB with Int32
-// labels, -1 for unlabelled (generated) images.
+// labels, -1 for unlabelled (generated) images. An npz's labels are checked when it
+// opens: in 0..classes-1 (or -1) for a source declaring `classes`, as CIFAR's are.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -40,6 +41,11 @@ export interface OpenSourceOptions {
   cacheDir?: string;
   /** Progress of one-time work (inflating a deflated npz, converting a folder). */
   onProgress?: (task: string, done: number, total: number) => void;
+  /**
+   * Labels outside 0..classes-1 (and -1) are a DataError by default; given this, they are
+   * passed here instead and the source opens (`data check` reports them and goes on).
+   */
+  onLabelProblem?: (problem: DataError) => void;
 }
 
 interface Reader {
@@ -73,15 +79,23 @@ export async function openSource(src: DataSourceIR, options: OpenSourceOptions):
       reader = r;
       break;
     }
-    case "npz":
-      reader = npzReader(
-        await NpzReader.open(needPath(), {
-          layout: src.layout,
-          cacheDir,
-          onProgress: (d, t) => options.onProgress?.(`inflating ${src.path}`, d, t),
-        }),
-      );
+    case "npz": {
+      const r = await NpzReader.open(needPath(), {
+        layout: src.layout,
+        cacheDir,
+        onProgress: (d, t) => options.onProgress?.(`inflating ${src.path}`, d, t),
+      });
+      const problem = src.origin === "generated" || r.labels === null ? null : labelProblem(src.path ?? r.path, r.labels, src);
+      if (problem !== null) {
+        if (!options.onLabelProblem) {
+          r.close();
+          throw problem;
+        }
+        options.onLabelProblem(problem);
+      }
+      reader = npzReader(r);
       break;
+    }
     case "folder": {
       const npz = await folderCache(needPath(), cacheDir, options);
       reader = npzReader(await NpzReader.open(npz, { layout: "nhwc", cacheDir }));
@@ -105,6 +119,36 @@ export async function openSource(src: DataSourceIR, options: OpenSourceOptions):
     },
     close: () => reader.close(),
   };
+}
+
+/**
+ * Labels of the images a source uses (its first `size`) that no class of it can be:
+ * below -1 (-1 alone means unlabelled), or `classes` and above when it declares them.
+ * Such a label would be dropped as unlabelled, or fail (or skew) the figures.
+ */
+export function labelProblem(file: string, labels: Int32Array, src: Pick<DataSourceIR, "classes" | "size">): DataError | null {
+  const used = Math.min(labels.length, src.size ?? labels.length);
+  const top = src.classes ?? Infinity;
+  let first = -1;
+  let bad = 0;
+  let [min, max] = [Infinity, -Infinity];
+  for (let i = 0; i < used; i++) {
+    const l = labels[i]!;
+    if (l >= -1 && l < top) continue;
+    if (first < 0) first = i;
+    bad++;
+    if (l < min) min = l;
+    if (l > max) max = l;
+  }
+  if (first < 0) return null;
+  const allowed = src.classes === null ? "0 or more" : `0..${src.classes - 1} (classes = ${src.classes})`;
+  const range = min === max ? `${min}` : `${min}..${max}`;
+  const l = labels[first]!;
+  return new DataError(
+    file,
+    `image ${first} has label ${l}, expected ${allowed} or -1 for unlabelled; ${bad.toLocaleString("en-US")} of the ${used.toLocaleString("en-US")} images used have such labels (${range}): ` +
+      (src.classes !== null && min >= 0 ? "fix the labels, or declare the classes the file has" : "fix the labels (-1 marks an unlabelled image)"),
+  );
 }
 
 function npzReader(r: NpzReader): Reader {

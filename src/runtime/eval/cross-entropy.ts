@@ -38,6 +38,9 @@ export function topKHits(
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     if (l < 0) continue;
+    // Sources' labels are checked when they open (data/source.ts): one past the logits
+    // would score another row's logits, so it is a bug here, never a figure.
+    if (l >= numClasses) throw new Error(`top-k: label ${l} out of range for ${numClasses} classes`);
     labelled++;
     const target = logits[i * numClasses + l]!;
     // rank = how many classes score strictly higher, ties going to the lower index

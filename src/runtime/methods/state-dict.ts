@@ -2,6 +2,7 @@
 // Values are copied out of the backend, so a StateDict stays valid after the tensors
 // it came from are disposed, and the trainer can serialise it however it likes.
 import type { Tensor, Variable } from "@tensorflow/tfjs-core";
+import { StateMismatch } from "../errors.js";
 
 export interface SavedTensor {
   shape: number[];
@@ -26,16 +27,16 @@ export async function saveTensor(t: Tensor): Promise<SavedTensor> {
 /** The saved entry `key`, checked against the shape the caller expects. */
 export function savedEntry(state: StateDict, key: string, shape: readonly number[]): SavedTensor {
   const saved = state.tensors[key];
-  if (saved === undefined) throw new Error(`checkpoint state has no tensor "${key}"`);
+  if (saved === undefined) throw new StateMismatch(`checkpoint state has no tensor "${key}"`);
   if (saved.shape.length !== shape.length || saved.shape.some((d, i) => d !== shape[i])) {
-    throw new Error(`checkpoint tensor "${key}" has shape [${saved.shape.join(", ")}], expected [${shape.join(", ")}]`);
+    throw new StateMismatch(`checkpoint tensor "${key}" has shape [${saved.shape.join(", ")}], expected [${shape.join(", ")}]`);
   }
   return saved;
 }
 
 export function savedNumber(state: StateDict, key: string): number {
   const n = state.numbers[key];
-  if (n === undefined) throw new Error(`checkpoint state has no number "${key}"`);
+  if (n === undefined) throw new StateMismatch(`checkpoint state has no number "${key}"`);
   return n;
 }
 

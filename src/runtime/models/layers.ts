@@ -7,6 +7,7 @@ import type { Tensor, Tensor2D, Tensor4D, Variable } from "@tensorflow/tfjs-core
 import type { Rng } from "../rng.js";
 import type { ModelState, NamedParam } from "./backbone.js";
 import type { Tf } from "../methods/tf.js";
+import { StateMismatch } from "../errors.js";
 import { axpby } from "../backend/fused-kernels.js";
 import { batchNormTrain } from "./batch-norm-train.js";
 
@@ -49,10 +50,10 @@ export class VariableStore {
     // Validate everything before assigning anything: a bad checkpoint changes nothing.
     for (const [name, v] of pairs) {
       const s = state[name];
-      if (s === undefined) throw new Error(`model state has no entry '${name}'`);
+      if (s === undefined) throw new StateMismatch(`model state has no entry '${name}'`);
       const size = v.shape.reduce((a, b) => a * b, 1);
       if (s.shape.join("x") !== v.shape.join("x") || s.data.length !== size) {
-        throw new Error(`model state '${name}' has shape [${s.shape.join(", ")}], expected [${v.shape.join(", ")}]`);
+        throw new StateMismatch(`model state '${name}' has shape [${s.shape.join(", ")}], expected [${v.shape.join(", ")}]`);
       }
     }
     for (const [name, v] of pairs) {

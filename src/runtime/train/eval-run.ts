@@ -1,5 +1,6 @@
 // `adainfc eval <run-dir>`: the offline linear probe and kNN of a run's newest
-// checkpoint, from the IR the run recorded (ir.json). Only the encoder is rebuilt.
+// checkpoint, from the IR the run recorded (ir.json). Only the encoder is rebuilt; a
+// checkpoint of another model, or data changed since the run, is one line (RunSetupError).
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import { EVALUATORS } from "../../ir/builtins.js";
@@ -9,6 +10,7 @@ import { buildBackbone } from "../models/build.js";
 import { Rng } from "../rng.js";
 import { listCheckpoints, loadLatestCheckpoint } from "./checkpoint-store.js";
 import { asDeviceLoss, RunSetupError } from "./errors.js";
+import { StateMismatch } from "../errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf } from "./evaluation.js";
 import { backboneState, INIT_STREAMS } from "./model.js";
 import { readRunIR, runPaths, type RunEvaluation } from "../../formats/run-dir.js";
@@ -32,6 +34,8 @@ function runIR(file: string): PipelineIR {
       : `${file} is not a valid pipeline IR (${r.detail}); the run directory is damaged`,
   );
 }
+
+const labelled = (labels: Int32Array): number => labels.reduce((n, l) => (l >= 0 ? n + 1 : n), 0);
 
 export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Promise<RunEvaluation> {
   const paths = runPaths(dir);
@@ -59,7 +63,7 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
     },
   };
   opts.onPhase?.("opening data");
-  const sources = await openRunSources(ir, opts.cwd);
+  const sources = await openRunSources(ir, opts.cwd, undefined, "eval");
   const tf = opts.tf;
   try {
     const evalSource = sources.byName.get(ir.data.eval)!;
@@ -68,7 +72,15 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
     const shape = evalSource.shape;
     const backbone = buildBackbone(tf, ir.model.backbone, shape, new Rng(ir.seed, INIT_STREAMS.backbone));
     try {
-      backbone.setState(backboneState(latest.state));
+      try {
+        backbone.setState(backboneState(latest.state));
+      } catch (e) {
+        if (!(e instanceof StateMismatch)) throw e;
+        throw new RunSetupError(
+          `${latest.file} does not belong to this run: its encoder is not the one ${paths.ir} describes (${e.message}); ` +
+            "put the run's own checkpoints in checkpoints/, or evaluate the run that wrote this one",
+        );
+      }
       opts.onPhase?.(`features of ${bank.join(", ")} and ${ir.data.eval}`);
       const train = concatFeatures(await Promise.all(bank.map((n) => featuresOf(tf, backbone, sources.byName.get(n)!, ir))));
       const test = await featuresOf(tf, backbone, evalSource, ir);
@@ -81,8 +93,9 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
         step: latest.header.step,
         totalSteps: latest.header.totalSteps,
         metrics,
-        trainImages: train.labels.length,
-        testImages: test.labels.length,
+        // The images scored: an unlabelled one (-1) is in neither the bank nor the test set.
+        trainImages: labelled(train.labels),
+        testImages: labelled(test.labels),
       };
     } finally {
       backbone.dispose();

@@ -33,6 +33,7 @@ import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
 import { asDeviceLoss, RunSetupError, TrainingDivergedError } from "./errors.js";
+import { StateMismatch } from "../errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
@@ -544,7 +545,14 @@ function resumeOrStart(
           message: `resuming a checkpoint written on ${was} with ${now}: the same computation to float rounding, not bit for bit (an uninterrupted run on one backend repeats exactly)`,
         });
       }
-      loadModelState(m, latest.state);
+      try {
+        loadModelState(m, latest.state);
+      } catch (e) {
+        if (!(e instanceof StateMismatch)) throw e;
+        throw new RunSetupError(
+          `cannot resume ${paths.dir}: ${latest.file} is a checkpoint of another model (${e.message}); remove it, or start over with --overwrite`,
+        );
+      }
       const untrained = (latest.header.extra["untrained"] as EncoderMetrics | null | undefined) ?? null;
       const pending = pendingLine(latest.header.extra["pending"], latest.header.step);
       // The waiting line too: a resumed run that logged it may have stopped before its
