@@ -55,7 +55,7 @@ test("labels outside 0..classes-1 in the real source stop the run at opening, na
   const r = await cli(["run", "tiny.adainf", ...RUN], dir);
   expect(r.code).toBe(1);
   expect(errors(r)).toEqual([
-    "error: real.npz: image 5 has label 7, expected 0..3 (classes = 4) or -1 for unlabelled; 1 of the 48 images used have such labels (7): fix the labels, or declare the classes the file has",
+    "error: real.npz: image 5 has label 7, expected 0..3 (classes = 4) or -1 for unlabelled; 1 of the 48 images used have such labels (7): fix the labels, or declare the classes the file has (source 'real' at tiny.adainf:4:16)",
   ]);
   expect(r.out + r.err).not.toMatch(STACK);
 });
@@ -94,7 +94,7 @@ test("eval: wrong labels, changed channels or another model's checkpoint are one
     writeRaw(path.join(dir, "eval.npz"), 24, SIDE, 3, [...labels]);
     const r = await evalRun();
     expect(r.code).toBe(1);
-    expect(errors(r)).toEqual([`error: eval.npz: ${what}`]);
+    expect(errors(r)).toEqual([`error: eval.npz: ${what} (source 'eval' of pipeline tiny)`]);
     expect(r.out).not.toMatch(/top-1/);
   }
   writeSet(path.join(dir, "eval.npz"), 24, true, 3);
