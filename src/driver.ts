@@ -5,10 +5,11 @@ import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
+import { sameTraining } from "./ir/training-differences.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
-import { pointDir, sweepAxes, sweepOf, sweepPoints, type SweepAxis, type SweepPoint } from "./resolve/sweep.js";
+import { pointDir, statementKeys, sweepAxes, sweepOf, sweepPoints, type SweepAxis, type SweepPoint } from "./resolve/sweep.js";
 import { resolveAugmentDecls, resolveDatasetDecls } from "./resolve/presets.js";
 import { parseSource } from "./syntax/parse.js";
 import { LineMap, makeSpan } from "./syntax/lines.js";
@@ -81,9 +82,10 @@ type Extras = { statements: Statement[]; file: LoadedFile }[];
 function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras: Extras, diagnostics: Diagnostic[], pipelines: CompiledPipeline[]): void {
   const sweep = sweepOf(decl);
   const runs: { point: SweepPoint | null; extras: Extras }[] = [];
+  let axes: SweepAxis[] = [];
   if (sweep) {
     const ctx = new ResolveContext();
-    const axes = sweepAxes(sweep, entry, ctx);
+    axes = sweepAxes(sweep, entry, ctx);
     const points = sweepPoints(axes, ctx, sweep.span);
     diagnostics.push(...ctx.diagnostics);
     if (ctx.failed) return;
@@ -100,6 +102,7 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
   // A problem shared by every point is reported once; one that only some points
   // have says which (src/check/points.ts).
   const found: { point: PointCoords | null; diagnostics: Diagnostic[] }[] = [];
+  const resolved: PipelineIR[] = [];
   for (const run of runs) {
     const r = resolvePipeline(decl, entry, program, run.extras);
     found.push({ point: run.point?.coords ?? null, diagnostics: r.diagnostics });
@@ -115,17 +118,35 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
       continue;
     }
     pipelines.push({ ir: r.ir, spans: r.spans });
+    resolved.push(r.ir);
   }
   diagnostics.push(...groupByPoint(found));
+  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved));
+}
+
+/**
+ * Values of one axis that train the same (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`):
+ * an E012 at the second, as for a value written twice. Compared, as resuming compares,
+ * on the points that differ only in this axis, the other axes at their first values.
+ */
+function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  // Points are in axis order, the last axis fastest: value v of axis k is `v * stride`.
+  let stride = irs.length;
+  for (const axis of axes) {
+    stride /= axis.values.length;
+    for (let v = 1; v < axis.values.length; v++) {
+      const twin = [...Array(v).keys()].find((u) => axis.values[u]!.name !== axis.values[v]!.name && sameTraining(irs[u * stride]!, irs[v * stride]!));
+      if (twin === undefined) continue;
+      out.push(diagnostic(diag.E012.axisValueSame({ axis: axis.name, value: axis.values[v]!.name, first: axis.values[twin]!.name }), axis.values[v]!.span));
+    }
+  }
+  return out;
 }
 
 /** The first `--set` key that overlaps a setting some sweep axis varies (one is a prefix of the other). */
 function setOnSweep(axes: SweepAxis[], setExtras: Extras): { key: string; varied: string; axis: string; span: Span } | null {
-  const keysOf = (statements: Statement[], prefix: string): string[] =>
-    statements.flatMap((s) => {
-      const key = prefix ? `${prefix}.${s.key.text}` : s.key.text;
-      return s.block && s.value === null && s.args === null && s.label === null && s.count === null ? keysOf(s.block.statements, key) : [key];
-    });
+  const keysOf = (statements: Statement[], prefix: string): string[] => statements.flatMap((s) => statementKeys(s, prefix));
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
   for (const { statements } of setExtras) {
     for (const s of statements) {

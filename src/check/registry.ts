@@ -115,7 +115,7 @@ export const REGISTRY = {
   E012: {
     severity: "error",
     summary: "defined or given twice",
-    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once: a value must also make a point of its own, so two values that are equal however they are written (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`: the points resolve to the same settings) or whose run folders would be one (a folder name keeps letters, digits and `. _ = , + -`, any other character becomes `_`) are reported too. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
     messages: {
       argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
       settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
@@ -124,6 +124,14 @@ export const REGISTRY = {
       opTwice: { text: "'{op}' appears twice in this view" },
       axisValueTwice: { text: "sweep axis '{axis}' lists '{value}' twice", hint: "remove one of them" },
       axisTwice: { text: "sweep axis '{axis}' is declared twice", hint: "merge their values into one axis" },
+      axisValueSame: {
+        text: "sweep axis '{axis}': '{value}' is the same setting as '{first}', so both points would train the same run",
+        hint: "remove one of them",
+      },
+      axisValueSameFolder: {
+        text: "sweep axis '{axis}': '{value}' and '{first}' would share one run folder ('{folder}')",
+        hint: "make the values differ in letters, digits or . _ = , + - (other characters become _ in a folder's name), or name them in an `axis {axis} { ... }` block",
+      },
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
         hint: "leave the --set out: `adainfc run --only {axis}=<value>` trains the points you pick; or change the sweep in the file",
@@ -170,10 +178,14 @@ export const REGISTRY = {
   E020: {
     severity: "error",
     summary: "wrong type of value",
-    docs: "A value or statement has the wrong form for its place: a number where a name belongs, a fraction where a whole number belongs (`1.5 epochs` too), a single number for a range, a block where a setting belongs, a declaration without a body, and so on. The message says what the place expects and what it found.",
+    docs: "A value or statement has the wrong form for its place: a number where a name belongs, a fraction where a whole number belongs (`1.5 epochs` too), a single number for a range, a block where a setting belongs, a declaration without a body, `output.dir` as a sweep axis (the points' folders are made under the one `output.dir`, beside the sweep's results table), and so on. The message says what the place expects and what it found.",
     messages: {
       typeMismatch: { text: "{what} expects {expected}, found {found}" },
       notWholeNumber: { text: "{what} expects a whole number, found {raw}" },
+      outputDirAxis: {
+        text: "sweep axis '{axis}' varies output.dir: a sweep's points are folders under its one output.dir, beside its results table",
+        hint: "set output.dir outside the sweep; each point gets a folder of its own under it",
+      },
       notARange: { text: "{what} expects a range such as {raw}..1.0, found a single number", hint: "write lo..hi" },
       notNumbers: { text: "{what} expects numbers, found {found}" },
       withNotAllowed: { text: "'with' cannot modify {expr} ({what})" },

@@ -4,7 +4,10 @@
 // severities, and the split of the batch over devices: `adainfc run` trains the whole
 // batch on one device). A normalize the file leaves to be measured (empty mean/std)
 // matches what the run measured and recorded (src/runtime/train/normalization.ts). Plain
-// IR, so the runner, the TypeScript target and the report all read it.
+// IR, so the runner, the TypeScript target and the report all read it. The same test
+// groups runs into settings (settingGroups: the rows of `run`'s results tables and of
+// the report) and finds sweep values that train the same (src/driver.ts).
+import { SEED_AXIS } from "../formats/results.js";
 import type { PipelineIR } from "./types.js";
 import { upgradeIR } from "./upgrade.js";
 
@@ -30,6 +33,42 @@ export function trainingDifferences(saved: PipelineIR, current: PipelineIR): str
     } else out.push(`/${key}`);
   }
   return out;
+}
+
+/** The two train the same: they differ at most in their sweep coordinates (and what trainingDifferences ignores). */
+export function sameTraining(a: PipelineIR, b: PipelineIR): boolean {
+  return trainingDifferences(a, b).every(inSweep);
+}
+
+const inSweep = (pointer: string): boolean => pointer === "/sweep" || pointer.startsWith("/sweep/");
+
+/** The pipeline a run belongs to: its sweep's base, or its own name. */
+export function pipelineOf(ir: PipelineIR): string {
+  return ir.sweep?.base ?? ir.name;
+}
+
+/** A run's sweep coordinates without the seed axis. */
+export function coordinatesOf(ir: PipelineIR): Record<string, string> {
+  return Object.fromEntries(Object.entries(ir.sweep?.point ?? {}).filter(([k]) => k !== SEED_AXIS));
+}
+
+/**
+ * The setting of each run, as an index (settings numbered in order of their first run):
+ * runs of one setting are of the same pipeline, at the same sweep coordinates but the
+ * seed, and trained the same but for the seed. Unrelated runs never share one.
+ */
+export function settingGroups(irs: readonly PipelineIR[]): number[] {
+  const firsts: PipelineIR[] = [];
+  const same = (a: PipelineIR, b: PipelineIR): boolean =>
+    pipelineOf(a) === pipelineOf(b) &&
+    JSON.stringify(coordinatesOf(a)) === JSON.stringify(coordinatesOf(b)) &&
+    trainingDifferences(a, b).every((p) => p === "/seed" || inSweep(p));
+  return irs.map((ir) => {
+    const found = firsts.findIndex((f) => same(f, ir));
+    if (found >= 0) return found;
+    firsts.push(ir);
+    return firsts.length - 1;
+  });
 }
 
 /** `current` with each normalize it leaves to be measured given the saved run's measured values. */

@@ -5,6 +5,8 @@ import path from "node:path";
 import { axisChartsHtml } from "./axis-chart.js";
 import { chartsHtml } from "./charts.js";
 import { escapeHtml } from "./escape.js";
+import { runPaths } from "../formats/run-dir.js";
+import { damagedDoneLine, divergedText } from "../formats/run-outcome.js";
 import { lintPoints } from "./lint-points.js";
 import { loadReportInput, type ReportInput } from "./load-runs.js";
 import { pageHtml } from "./page.js";
@@ -31,7 +33,7 @@ export interface ReportResult {
   resultRows: number;
   /** Preview PNGs embedded. */
   previews: number;
-  /** Things the page reports as missing (unreadable data, unreadable points). */
+  /** Things the page reports as missing (unreadable data, unreadable points, damaged done.json, diverged runs). */
   notes: string[];
 }
 
@@ -45,6 +47,11 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const charts = chartsHtml(points);
   const byAxis = axisChartsHtml(points);
   const notes: string[] = input.unreadable.map((u) => `${u.dir}: ${u.reason}`);
+  // What `run` says of the same folders, in the same words (src/formats/run-outcome.ts).
+  for (const p of points) {
+    if (p.damaged) notes.push(damagedDoneLine(path.relative(opts.cwd, runPaths(p.dir).done) || runPaths(p.dir).done, p.damaged));
+    if (p.diverged) notes.push(`${p.label}: ${divergedText(p.diverged)}, not in the results`);
+  }
 
   let preview = { html: `<p class="note">Not drawn (--no-preview).</p>`, images: 0, notes: [] as string[] };
   if (opts.preview !== false) preview = await previewHtml(points, typeof opts.preview === "object" ? opts.preview : {});
@@ -66,7 +73,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
       id: "results",
       heading: "Results",
       html:
-        `<p class="note">Final metrics of each setting (runs of the same pipeline with the same settings but their seed): mean <span class="spread">± sample standard deviation</span> over its finished seeds (the numbers of results.csv), ` +
+        `<p class="note">Final metrics of each setting (runs of the same pipeline with the same settings but their seed): mean <span class="spread">± sample standard deviation</span> over its finished seeds (a seed run more than once counts once, its runs averaged; the numbers of results.csv), ` +
         `beside what <code>adainfc lint</code> says about the setting: generated share <b>g</b>, inflation factor <b>f</b>, augmentation strength <b>a</b>, and its findings.</p>` +
         resultsTableHtml(points, lint, input.root),
     },

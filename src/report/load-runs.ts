@@ -1,11 +1,12 @@
 // Reads what `adainfc run` left on disk: a run directory (ir.json, metrics.jsonl,
-// done.json), a sweep's base directory (one such directory per point, plus
+// done.json, diverged.json), a sweep's base directory (one such directory per point, plus
 // results.csv), or any folder of run directories. The report only reads; it never
 // changes a run directory.
 import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../ir/types.js";
 import { readMetrics, readRunIR, readRunSummary, runPaths, type RunSummary, type StepMetrics } from "../formats/run-dir.js";
+import { doneProblem, readDiverged, type DivergedRecord } from "../formats/run-outcome.js";
 
 export class ReportInputError extends Error {}
 
@@ -17,8 +18,12 @@ export interface ReportPoint {
   ir: PipelineIR;
   /** Every metrics line, in step order. */
   metrics: StepMetrics[];
-  /** done.json, or null while the run is unfinished. */
+  /** done.json, or null while the run is unfinished (or its done.json is damaged). */
   summary: RunSummary | null;
+  /** Why done.json is damaged (src/formats/run-outcome.ts), or null. */
+  damaged: string | null;
+  /** The loss became NaN or infinite (diverged.json), or null. */
+  diverged: DivergedRecord | null;
   /** The directory the run was started from: its IR's relative data paths resolve here. */
   projectDir: string;
 }
@@ -76,7 +81,7 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
   const read = readRunIR(paths.ir);
   if (!("ir" in read)) return read.problem === "json" ? `ir.json cannot be read (${read.detail})` : `ir.json is not a valid IR (${read.detail})`;
   const ir = read.ir;
-  // A damaged done.json reads as unfinished, as `run` treats it.
+  // A damaged done.json is neither finished nor unfinished: named (as `run` names it).
   const summary = readRunSummary(dir);
   const metrics = readMetrics(paths.metrics).sort((a, b) => a.step - b.step);
   const label = ir.sweep
@@ -84,7 +89,7 @@ function readPoint(dir: string, cwd: string): ReportPoint | string {
         .map(([k, v]) => `${k}=${v}`)
         .join(",")
     : ir.name;
-  return { label, dir, ir, metrics, summary, projectDir: projectDirOf(dir, ir.output.dir) ?? cwd };
+  return { label, dir, ir, metrics, summary, damaged: doneProblem(dir), diverged: readDiverged(dir), projectDir: projectDirOf(dir, ir.output.dir) ?? cwd };
 }
 
 /**

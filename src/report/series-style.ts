@@ -2,12 +2,11 @@
 // pipeline (a sweep's base) and the same settings apart from the seed, as a sweep's
 // seeds are (the rows of the results table); unrelated runs read from one folder get
 // groups of their own. "The same settings" is what resuming compares
-// (trainingDifferences: file name, output and lint aside). Lines get one colour per
+// (src/ir/training-differences.ts, which groups `run`'s results tables alike). Lines get one colour per
 // group and one dash pattern per run within it, so the seeds of one setting read as one
 // band, and settings as different colours.
 import type { ReportPoint } from "./load-runs.js";
-import { SEED_AXIS } from "../formats/results.js";
-import { trainingDifferences } from "../ir/training-differences.js";
+import { coordinatesOf as coordinatesIR, pipelineOf as pipelineIR, settingGroups as groupsOf } from "../ir/training-differences.js";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#7f7f7f"];
 const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];
@@ -21,32 +20,17 @@ export interface SeriesStyle {
 
 /** The pipeline a point belongs to: its sweep's base, or its own name. */
 export function pipelineOf(p: ReportPoint): string {
-  return p.ir.sweep?.base ?? p.ir.name;
+  return pipelineIR(p.ir);
 }
 
 /** The point's sweep coordinates without the seed axis. */
 export function coordinatesOf(p: ReportPoint): Record<string, string> {
-  return Object.fromEntries(Object.entries(p.ir.sweep?.point ?? {}).filter(([k]) => k !== SEED_AXIS));
+  return coordinatesIR(p.ir);
 }
 
-/** Where the runs of one group may differ: the seed (sweep coordinates are compared apart). */
-const apart = (pointer: string): boolean => pointer === "/seed" || pointer === "/sweep" || pointer.startsWith("/sweep/");
-
-function sameSetting(a: ReportPoint, b: ReportPoint): boolean {
-  return (
-    pipelineOf(a) === pipelineOf(b) && JSON.stringify(coordinatesOf(a)) === JSON.stringify(coordinatesOf(b)) && trainingDifferences(a.ir, b.ir).every(apart)
-  );
-}
-
-/** The group of each point: an index, groups numbered in order of their first point. */
+/** The group of each point (src/ir/training-differences.ts: the rows of `run`'s results tables too). */
 export function settingGroups(points: readonly ReportPoint[]): number[] {
-  const firsts: ReportPoint[] = [];
-  return points.map((p) => {
-    const found = firsts.findIndex((f) => sameSetting(f, p));
-    if (found >= 0) return found;
-    firsts.push(p);
-    return firsts.length - 1;
-  });
+  return groupsOf(points.map((p) => p.ir));
 }
 
 export function colorAt(i: number): string {

@@ -1,15 +1,17 @@
-// The two tables: results (one row per setting, mean ± spread over seeds exactly as
-// results.csv computes it, with the setting's g, f, a and lint findings beside the
+// The two tables: results (one row per setting, mean ± spread over distinct seeds exactly
+// as results.csv computes it (formats/setting-results.ts), with the setting's g, f, a and lint findings beside the
 // numbers) and runs (one row per run directory: status, time, final metrics, and the
 // effective batch and learning rates it trained with).
-import { summarize, RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
-import { feedingText, type InputSummary, type RunSummary } from "../formats/run-dir.js";
+import { RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
+import { feedingText, type InputSummary } from "../formats/run-dir.js";
+import { divergedText } from "../formats/run-outcome.js";
+import { settingRows } from "../formats/setting-results.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
 import type { ReportPoint } from "./load-runs.js";
-import { coordinatesOf, pipelineOf, seriesStyles, settingGroups } from "./series-style.js";
+import { coordinatesOf, pipelineOf, seriesStyles } from "./series-style.js";
 
 export interface ResultGroup {
   /** The pipeline (a sweep's base, or the run's name). */
@@ -25,12 +27,11 @@ export interface ResultGroup {
  * in first-appearance order: unrelated runs are never averaged together.
  */
 export function resultGroups(points: readonly ReportPoint[]): ResultGroup[] {
-  const groups: ResultGroup[] = [];
-  settingGroups(points).forEach((g, i) => {
-    groups[g] ??= { pipeline: pipelineOf(points[i]!), point: coordinatesOf(points[i]!), members: [] };
-    groups[g].members.push(i);
-  });
-  return groups;
+  return settingRows(points).map((row) => ({
+    pipeline: pipelineOf(points[row.members[0]!]!),
+    point: coordinatesOf(points[row.members[0]!]!),
+    members: row.members,
+  }));
 }
 
 /** Axis names (without the seed) in the order the points list them. */
@@ -106,17 +107,20 @@ export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly 
     `<th title="augmentation strength (symmetric preset = 1)">a</th>`,
     `<th>lint findings</th>`,
   ];
+  // settingRows() is what writes results.csv: the same rows and numbers, by construction.
+  const settings = settingRows(points);
   const rows = groups.map((g, k) => {
-    const finished = g.members.map((i) => points[i]!.summary).filter((s): s is RunSummary => s !== null);
-    // summarize() is what writes results.csv: the same numbers, by construction.
-    // Coordinates cleared so the group is one row whatever its done.json files say.
-    const stats = finished.length ? summarize(finished.map((s) => ({ ...s, sweep: null }))).rows[0]!.stats : {};
+    const { stats, finished, perSeed } = settings[k]!;
     const first = g.members[0]!;
     const swatch = `<span class="swatch" style="background:${escapeHtml(styles[first]!.color)}"></span>`;
     const cells = [
       ...labels.rows[k]!.map((l, j) => `<td>${j === 0 ? swatch : ""}${escapeHtml(l)}</td>`),
-      `<td class="num">${finished.length}/${g.members.length}</td>`,
-      ...RESULT_METRICS.map((m) => statCell(stats[m.key], finished.length)),
+      runsCell(
+        g.members.map((i) => points[i]!),
+        finished,
+        perSeed.length,
+      ),
+      ...RESULT_METRICS.map((m) => statCell(stats[m.key], perSeed.length)),
       quantityCells(lint[first]!.quantities),
       `<td>${findingsHtml(mergeFindings(g.members.map((i) => lint[i]!)))}</td>`,
     ];
@@ -125,8 +129,25 @@ export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly 
   return `<table class="results"><thead><tr>${head.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+/**
+ * finished / runs, then what else holds: seeds when a seed ran more than once (the spread
+ * is over distinct seeds, a repeated seed's runs averaged first), diverged and damaged runs.
+ */
+function runsCell(members: readonly ReportPoint[], finished: number, seeds: number): string {
+  const diverged = members.filter((p) => p.diverged !== null).length;
+  const damaged = members.filter((p) => p.damaged !== null).length;
+  const extra = [
+    ...(seeds < finished ? [`${seeds} seed${seeds === 1 ? "" : "s"}`] : []),
+    ...(diverged ? [`${diverged} diverged`] : []),
+    ...(damaged ? [`${damaged} with a damaged done.json`] : []),
+  ];
+  return `<td class="num">${finished}/${members.length}${extra.length ? ` <span class="spread">(${escapeHtml(extra.join(", "))})</span>` : ""}</td>`;
+}
+
 export function statusOf(p: ReportPoint): { text: string; cls: string } {
+  if (p.damaged) return { text: `done.json damaged (${p.damaged})`, cls: "partial" };
   if (p.summary) return { text: "finished", cls: "done" };
+  if (p.diverged) return { text: divergedText(p.diverged), cls: "partial" };
   const last = p.metrics[p.metrics.length - 1];
   if (!last) return { text: "not started", cls: "todo" };
   return { text: `stopped after step ${last.step + 1} of ${p.ir.train.steps}`, cls: "partial" };

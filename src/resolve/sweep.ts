@@ -9,6 +9,9 @@
 //     }
 // A point of the grid is the pipeline with one value of every axis merged after its
 // body (like --set), so every point is checked and linted as a pipeline of its own.
+// Values of one axis must make distinct points: a value written twice, two values whose
+// run folders would be one (pointDir), and (src/driver.ts) two values that resolve to
+// the same settings (`[1, 1.0]`) are errors at the second; `output.dir` is no axis.
 import { pointName } from "../check/points.js";
 import type { Decl, Expr, Statement } from "../syntax/ast.js";
 import type { Span } from "../ir/types.js";
@@ -20,7 +23,8 @@ export const MAX_POINTS = 1000;
 
 export interface SweepAxis {
   name: string;
-  values: { name: string; statements: Statement[] }[];
+  /** `span`: where the value is written (a diagnostic about it goes there). */
+  values: { name: string; statements: Statement[]; span: Span }[];
 }
 
 export interface SweepPoint {
@@ -46,7 +50,7 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
         if (!v.block || v.value || v.args || v.key.parts.length !== 1) {
           ctx.report(diag.E020.axisValueForm({ axis: s.label!.text, value: v.key.text }), v.span);
         }
-        return { name: v.key.text, statements: v.block?.statements ?? [] };
+        return { name: v.key.text, statements: v.block?.statements ?? [], span: v.key.span };
       });
       valueSpans = s.block.statements.map((v) => v.key.span);
       nameSpan = s.label.span;
@@ -55,6 +59,7 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
       const values = s.value.items.map((item: Expr) => ({
         name: text.slice(item.span.start, item.span.end).replace(/^"|"$/g, ""),
         statements: [{ ...s, value: item }],
+        span: item.span,
       }));
       valueSpans = s.value.items.map((item: Expr) => item.span);
       nameSpan = s.key.span;
@@ -66,10 +71,18 @@ export function sweepAxes(sweep: Statement, file: LoadedFile, ctx: ResolveContex
     const last = axes[axes.length - 1]!;
     if (last.values.length === 0) ctx.report(diag.E022.axisNoValues({ axis: last.name }), s.span);
     const seen = new Set<string>();
+    const folders = new Map<string, string>();
     for (const [i, v] of last.values.entries()) {
+      const folder = pointDir(pointName({ [last.name]: v.name }));
+      const other = folders.get(folder);
       if (seen.has(v.name)) ctx.report(diag.E012.axisValueTwice({ axis: last.name, value: v.name }), valueSpans[i] ?? s.span);
+      else if (other !== undefined)
+        ctx.report(diag.E012.axisValueSameFolder({ axis: last.name, value: v.name, first: other, folder }), valueSpans[i] ?? s.span);
       seen.add(v.name);
+      folders.set(folder, v.name);
     }
+    const outputDir = last.values.flatMap((v) => v.statements.filter((st) => statementKeys(st, "").some((k) => k === "output" || k === "output.dir")));
+    if (outputDir.length) ctx.report(diag.E020.outputDirAxis({ axis: last.name }), outputDir[0]!.key.span);
     if (axes.filter((a) => a.name === last.name).length > 1) ctx.report(diag.E012.axisTwice({ axis: last.name }), nameSpan);
   }
   return axes;
@@ -91,6 +104,17 @@ export function sweepPoints(axes: SweepAxis[], ctx: ResolveContext, span: Statem
     );
   }
   return points;
+}
+
+/**
+ * The dotted keys a statement sets: `train.steps`, or for a block of settings each of
+ * its own (`train { steps = 4 }` gives `train.steps`), after `prefix`.
+ */
+export function statementKeys(s: Statement, prefix: string): string[] {
+  const key = prefix ? `${prefix}.${s.key.text}` : s.key.text;
+  return s.block && s.value === null && s.args === null && s.label === null && s.count === null
+    ? s.block.statements.flatMap((b) => statementKeys(b, key))
+    : [key];
 }
 
 /** A point's name made safe as one folder name. */

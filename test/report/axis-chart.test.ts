@@ -20,6 +20,8 @@ function point(coords: Record<string, string>, knn: number | null, untrained = 4
     dir: "/x",
     ir,
     metrics: [],
+    damaged: null,
+    diverged: null,
     summary,
     projectDir: "/x",
   };

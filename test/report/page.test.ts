@@ -248,3 +248,16 @@ test("the preview: one grid per augmentation; unreadable data is said on the pag
   expect(c.code).toBe(0);
   expect(c.err).toMatch(/^note: source 'real' cannot be read from /m);
 });
+
+test("a seed run twice counts once in '± over seeds': its runs are averaged, the row says how many seeds", async () => {
+  const dir = storyProject();
+  fakeRuns(dir);
+  // e: a second run of a's seed 0, finished this time (kNN 58).
+  const a = JSON.parse(fs.readFileSync(path.join(dir, "runs/mixed/a/done.json"), "utf8")) as { final: Record<string, number> };
+  a.final.knn_acc1 = 58;
+  fs.writeFileSync(path.join(dir, "runs/mixed/e/done.json"), JSON.stringify(a));
+  const r = await buildReport("runs/mixed", { cwd: dir, preview: false });
+  const rows = tableRows(r.html, "results");
+  // seed 0: (50 + 58) / 2 = 54, seed 1: 54; over two seeds, not three runs (54 ± 4)
+  expect(rows[0]!.slice(0, 3)).toEqual(["tiny (a, b, e)", "3/3 (2 seeds)", "54.00 ± 0.00"]);
+});

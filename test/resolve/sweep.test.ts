@@ -24,6 +24,23 @@ const STORY = `pipeline story from simclr {
 }
 `;
 
+describe("output.dir as a sweep axis", () => {
+  it("is refused (E020) at the setting: the points are folders under the one output.dir", () => {
+    for (const axis of ['output.dir = ["runs/a", "runs/b"]', 'axis where { a { output { dir = "runs/a" } } b { output { dir = "runs/b" } } }']) {
+      const text = STORY.replace("seed = [0, 1, 2]", axis);
+      const out = compileText(text);
+      expect(out.pipelines).toEqual([]);
+      expect(out.diagnostics.map((d) => [d.code, d.message, text.slice(d.span!.start, d.span!.end)])).toEqual([
+        [
+          "E020",
+          `sweep axis '${axis.startsWith("axis") ? "where" : "output.dir"}' varies output.dir: a sweep's points are folders under its one output.dir, beside its results table`,
+          axis.startsWith("axis") ? "output" : "output.dir",
+        ],
+      ]);
+    }
+  });
+});
+
 describe("--set against a sweep", () => {
   it("a setting the sweep varies is refused (E012): every point would train with one value under its own label", () => {
     for (const [set, key, varied, axis] of [
@@ -96,6 +113,24 @@ describe("sweeps", () => {
     expect(twice("seed = [0, 1, 2]", "seed = [1, 1]")).toEqual([["E012", "sweep axis 'seed' lists '1' twice", 16, "1"]]);
     expect(twice("vanilla {", "none {")).toEqual([["E012", "sweep axis 'inflation' lists 'none' twice", 7, "none"]]);
     expect(twice("seed = [0, 1, 2]", "seed = [0]\n    seed = [1]")).toEqual([["E012", "sweep axis 'seed' is declared twice", 5, "seed"]]);
+    // Values equal however they are written would train the same run twice: E012 at the second.
+    expect(twice("seed = [0, 1, 2]", "augment.strength = [1, 1.0]")).toEqual([
+      ["E012", "sweep axis 'augment.strength': '1.0' is the same setting as '1', so both points would train the same run", 28, "1.0"],
+    ]);
+    expect(twice("seed = [0, 1, 2]", "train.optimizer.lr = [0.001, 0.002, 1e-3]").map((d) => d[3])).toEqual(["1e-3"]);
+    expect(twice("seed = [0, 1, 2]", "train.steps = [4, 4 steps]").map((d) => [d[0], d[3]])).toEqual([["E012", "4 steps"]]);
+    // Values whose run folders would be one ('gen a.npz' and 'gen_a.npz' both make `gen_a.npz`).
+    const npz = (f: string) => `npz("${f}", size = 10_000, channels = rgb)`;
+    expect(twice("seed = [0, 1, 2]", `data.generated = [${npz("gen a.npz")}, ${npz("gen_a.npz")}]`)).toEqual([
+      [
+        "E012",
+        `sweep axis 'data.generated': '${npz("gen_a.npz")}' and '${npz("gen a.npz")}' would share one run folder ('data.generated=npz__gen_a.npz_,_size_=_10_000,_channels_=_rgb_')`,
+        72,
+        npz("gen_a.npz"),
+      ],
+    ]);
+    // Different values stay apart.
+    expect(twice("seed = [0, 1, 2]", "augment.strength = [1, 1.5]")).toEqual([]);
     const many = `seed = [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]`;
     expect(compileText(STORY.replace("seed = [0, 1, 2]", many)).diagnostics[0]!.message).toBe("the sweep has 1200 points; at most 1000 are allowed");
   });

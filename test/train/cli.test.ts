@@ -335,3 +335,81 @@ test("sources that declare no classes: the run says why kNN, the probe and the o
   const labelled = await cli(["run", "tiny.adainf", ...RUN], tinyProject({ steps: 2, checkpointEvery: null }));
   expect(labelled.err).not.toContain("evaluation off");
 });
+
+test("results.csv groups as the report does: points of one row trained with other settings (another --set with --only) get rows of their own", async () => {
+  const dir = storyProject(8);
+  fakeSweep(dir, { steps: 8 });
+  // The seed-1 points as `run --set train.steps=9 --only seed=1` leaves them.
+  for (const inflation of ["none", "vanilla", "adainf"]) {
+    const file = path.join(dir, `runs/story/inflation=${inflation},seed=1/ir.json`);
+    const ir = JSON.parse(fs.readFileSync(file, "utf8")) as { train: { steps: number } };
+    ir.train.steps = 9;
+    fs.writeFileSync(file, JSON.stringify(ir));
+  }
+  const r = await cli(["run", "story.adainf", "--only", "seed=0", ...RUN], dir);
+  expect(r.code).toBe(0);
+  expect(r.err).toContain(
+    "story: some points were trained with other settings than others of their row (another --set?): a row per setting, told apart by 'run dirs'",
+  );
+  const csv = fs.readFileSync(path.join(dir, "runs/story/results.csv"), "utf8").trim().split("\n");
+  expect(csv[0]!.split(",").slice(0, 3)).toEqual(["inflation", "run dirs", "runs"]);
+  expect(csv.slice(1).map((l) => l.split(",").slice(0, 4).join(","))).toEqual([
+    'none,"inflation=none,seed=0",1',
+    'none,"inflation=none,seed=1",1',
+    'vanilla,"inflation=vanilla,seed=0",1',
+    'vanilla,"inflation=vanilla,seed=1",1',
+    'adainf,"inflation=adainf,seed=0",1',
+    'adainf,"inflation=adainf,seed=1",1',
+  ]);
+  // The report: the same six rows.
+  const page = await cli(["report", "runs/story", "-o", "r.html", "--no-preview"], dir);
+  expect(page.out).toContain("6 result rows");
+});
+
+test("a damaged done.json: run names it (one line, what to do) and skips nothing as finished; the report says the same", async () => {
+  const dir = storyProject(8);
+  fakeSweep(dir, { steps: 8 });
+  const done = path.join(dir, "runs/story/inflation=none,seed=0/done.json");
+  fs.writeFileSync(done, fs.readFileSync(done, "utf8").slice(0, 40));
+  const r = await cli(["run", "story.adainf", ...RUN], dir);
+  expect(r.code).toBe(1);
+  const line =
+    "runs/story/inflation=none,seed=0/done.json is damaged (is not valid JSON (cut short?)), so the run counts as neither finished nor unfinished: " +
+    "delete it and run again (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite";
+  expect(r.err).toContain(`error: ${line}\n`);
+  expect(r.err).not.toContain("story[inflation=none,seed=0]: already finished");
+  const page = await cli(["report", "runs/story", "-o", "r.html", "--no-preview"], dir);
+  expect(page.err).toContain(`note: ${line}\n`);
+  const html = fs.readFileSync(path.join(dir, "r.html"), "utf8");
+  expect(html).toContain("done.json damaged (is not valid JSON (cut short?))");
+  expect(html).toContain('1/2 <span class="spread">(1 with a damaged done.json)</span>');
+});
+
+describe("a sweep point whose loss becomes NaN", () => {
+  const dir = tinyProject({ steps: 4, checkpointEvery: null, extraBody: "sweep {\n    train.optimizer.lr = [1e30, 0.003]\n  }" });
+
+  test("is recorded as diverged; the other points train and the table is written; exit 1 at the end; the hint is no --set of the swept key", async () => {
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: tiny\[train\.optimizer\.lr=1e30\]: the loss became (NaN|-?Infinity) at step \d/m);
+    expect(r.err).toContain("  the other points go on; this one: --only train.optimizer.lr=1e30\n");
+    expect(r.err).not.toContain("--set train.optimizer.lr");
+    expect(r.err).toContain("error: 1 point diverged (loss NaN): tiny[train.optimizer.lr=1e30]");
+    expect(fs.existsSync(path.join(dir, "runs/tiny/train.optimizer.lr=1e30/diverged.json"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "runs/tiny/train.optimizer.lr=0.003/done.json"))).toBe(true);
+    const csv = fs.readFileSync(path.join(dir, "runs/tiny/results.csv"), "utf8").trim().split("\n");
+    expect(csv.slice(1).map((l) => l.split(",")[0])).toEqual(["0.003"]);
+  });
+
+  test("a rerun skips it, saying so, and still exits 1; the report shows it diverged", async () => {
+    const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^tiny\[train\.optimizer\.lr=1e30\]: diverged at step \d \(loss (NaN|-?Infinity)\) in an earlier run: skipped \(resuming would diverge again\); train it again with other settings: --overwrite --only train\.optimizer\.lr=1e30$/m,
+    );
+    expect(r.err).not.toContain("resuming at step");
+    const page = await cli(["report", "runs/tiny", "-o", "r.html", "--no-preview"], dir);
+    expect(page.err).toMatch(/note: train\.optimizer\.lr=1e30: diverged at step \d/);
+    expect(fs.readFileSync(path.join(dir, "r.html"), "utf8")).toMatch(/status-partial">diverged at step \d/);
+  });
+});

@@ -1,6 +1,7 @@
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
-// interrupted ones resume. Ctrl-C saves a checkpoint and exits 130. A missing
+// interrupted ones resume; a point whose loss became NaN is recorded (diverged.json) and
+// the others go on, exit 1 at the end; a rerun skips it, saying so, until --overwrite. Ctrl-C saves a checkpoint and exits 130. A missing
 // `stand_in = true` generated set is made first (the generate command's code). The
 // trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
@@ -14,6 +15,7 @@ import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
+import { runPaths } from "../../formats/run-dir.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
@@ -164,10 +166,14 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   // sweep's results table) would mix settings, so it is refused before anything trains.
   const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
   let changed = 0;
-  for (const start of starts.values()) {
-    if (start.kind !== "changed") continue;
+  for (const [ir, start] of starts) {
+    // A damaged done.json is no finished run (src/formats/run-outcome.ts): named, not skipped.
+    const damaged = start.kind === "finished" ? train.doneProblem(path.resolve(ctx.cwd, ir.output.dir)) : null;
+    if (start.kind === "train" || (start.kind === "finished" && damaged === null)) continue;
     changed++;
-    ctx.err(`error: ${start.message}\n`);
+    ctx.err(
+      `error: ${damaged === null ? start.message : train.damagedDoneLine(path.relative(ctx.cwd, runPaths(path.resolve(ctx.cwd, ir.output.dir)).done), damaged)}\n`,
+    );
   }
   if (changed > 0) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
@@ -214,11 +220,21 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     const tf = backend.tf;
     loading = false;
     const done: string[] = [];
+    /** Sweep points whose loss became NaN (now or in an earlier run): the others still train; exit 1 at the end. */
+    const diverged: string[] = [];
     for (const ir of irs) {
       const start = starts.get(ir)!;
       if (start.kind !== "train") {
         ctx.err(`${start.message}\n`);
         done.push(ir.output.dir);
+        continue;
+      }
+      const before = opts.overwrite ? null : train.readDiverged(path.resolve(ctx.cwd, ir.output.dir));
+      if (before) {
+        ctx.err(
+          `${ir.name}: ${train.divergedText(before)} in an earlier run: skipped (resuming would diverge again); train it again with other settings: --overwrite${ir.sweep ? ` ${train.onlyFlags(ir)}` : ""}\n`,
+        );
+        diverged.push(ir.name);
         continue;
       }
       if (ir.train.devices > 1) {
@@ -246,6 +262,11 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         });
       } catch (e) {
         view.stop();
+        if (ir.sweep && e instanceof train.TrainingDivergedError) {
+          ctx.err(`error: ${ir.name}: ${e.message}\n  the other points go on; this one: ${train.onlyFlags(ir)}\n`);
+          diverged.push(ir.name);
+          continue;
+        }
         return reportRuntimeFailure(ctx, e, train, { ir, spans: compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {} });
       }
       view.stop();
@@ -267,11 +288,20 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       done.push(ir.output.dir);
     }
     for (const [base, g] of train.sweepGroups(compiled.pipelines.map((p) => p.ir))) {
-      const summaries = train.readSummaries(g.pointDirs.map((d) => path.resolve(ctx.cwd, d)));
-      if (summaries.length === 0) continue;
-      const written = train.writeResults(path.resolve(ctx.cwd, g.baseDir), `${base}: results`, summaries);
-      ctx.out(`\n${base}: ${summaries.length} of ${g.pointDirs.length} points finished\n${written.text}`);
+      const table = train.sweepTable(
+        base,
+        g.pointDirs.map((d) => path.resolve(ctx.cwd, d)),
+        ctx.cwd,
+      );
+      for (const line of table.lines) ctx.err(`${line}\n`);
+      if (table.summaries.length === 0) continue;
+      const written = train.writeResults(path.resolve(ctx.cwd, g.baseDir), `${base}: results`, table.summaries);
+      ctx.out(`\n${base}: ${table.finished} of ${g.pointDirs.length} points finished\n${written.text}`);
       ctx.out(`written: ${path.relative(ctx.cwd, written.csv)}, ${path.relative(ctx.cwd, written.md)}\n`);
+    }
+    if (diverged.length) {
+      ctx.err(`error: ${diverged.length} point${diverged.length === 1 ? "" : "s"} diverged (loss NaN): ${diverged.join(", ")}\n`);
+      return EXIT_ERRORS;
     }
     return EXIT_OK;
   } finally {

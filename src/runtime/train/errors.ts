@@ -10,11 +10,15 @@ export class TrainingDivergedError extends Error {
     readonly lr: number,
     /** Newest checkpoint on disk (written before the bad step), or null. */
     readonly lastCheckpoint: string | null,
+    /** A sweep's point: a --set of a swept setting is refused, so the hint points at the file. */
+    inSweep = false,
   ) {
     super(
       `the loss became ${loss} at step ${step} (learning rate ${lr.toPrecision(4)}); training stopped before updating the weights. ` +
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}. ` : "No checkpoint was written yet. ") +
-        "Try a lower learning rate or a longer warm-up (--set train.optimizer.lr=...), and check the data (adainfc data check).",
+        (inSweep
+          ? "Try a lower learning rate or a longer warm-up for this point in the file's sweep, then train it again with --overwrite --only <axis=value>; and check the data (adainfc data check)."
+          : "Try a lower learning rate or a longer warm-up (--set train.optimizer.lr=...), and check the data (adainfc data check)."),
     );
     this.name = "TrainingDivergedError";
   }

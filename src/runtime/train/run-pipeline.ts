@@ -5,7 +5,8 @@
 //   lr -> method.afterStep -> online linear classifier -> evaluation at its interval
 //
 // Writes ir.json, metrics.jsonl, checkpoints/ and finally done.json into the run
-// directory (src/formats/run-dir.ts). Checkpoints every output.checkpointEvery steps and at the end,
+// directory (src/formats/run-dir.ts), and diverged.json when the loss stops being finite
+// (src/formats/run-outcome.ts). Checkpoints every output.checkpointEvery steps and at the end,
 // keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary, or stops
 // an evaluation under way: the checkpoint then carries the step's unlogged metrics line,
 // and a resumed run repeats that evaluation before it logs the line (resume equals an
@@ -32,6 +33,7 @@ import { BatchProducer } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
+import { clearDiverged, writeDiverged } from "../../formats/run-outcome.js";
 import { asDeviceLoss, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { StateMismatch } from "../errors.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
@@ -122,6 +124,8 @@ async function runLocked(
 
     ensureDir(paths.checkpoints);
     const start = resumeOrStart(ir, paths, m, opts, metricsLog, report, backend);
+    // Training again: an earlier divergence's record goes (a new one is written if it recurs).
+    clearDiverged(paths.dir);
     let { step: startStep, elapsed } = start;
     let lastCheckpoint = start.checkpoint;
     const total = ir.train.steps;
@@ -220,7 +224,10 @@ async function runLocked(
     const clock = new StepClock();
     const finish = async (f: InFlight): Promise<StepMetrics> => {
       const out = await f.outcome;
-      if (!Number.isFinite(out.loss)) throw new TrainingDivergedError(f.step, out.loss, f.lr, lastCheckpoint);
+      if (!Number.isFinite(out.loss)) {
+        writeDiverged(paths.dir, { step: f.step, loss: String(out.loss), lr: f.lr, checkpoint: lastCheckpoint });
+        throw new TrainingDivergedError(f.step, out.loss, f.lr, lastCheckpoint, ir.sweep !== undefined);
+      }
       const t = clock.step(f.started, f.input.waitMs, f.settled ?? performance.now());
       const seconds = t.ms / 1000;
       elapsed += seconds;

@@ -1,8 +1,14 @@
 // `--only axis=value`: which points of a sweep to run. Several --only flags on one axis
 // are alternatives; flags on different axes must all hold. A number matches a value of
-// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`).
+// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`). Also the
+// sweep's results table from its point folders: a row per setting (formats/setting-results.ts,
+// as the report's), with lines for what is not in it (damaged done.json, diverged points).
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
+import { coordinatesOf } from "../../ir/training-differences.js";
+import { readRunIR, readRunSummary, runPaths, type RunSummary } from "../../formats/run-dir.js";
+import { damagedDoneLine, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
+import { settingRows } from "../../formats/setting-results.js";
 
 export class OnlyFilterError extends Error {}
 
@@ -56,4 +62,53 @@ export function sweepGroups(irs: readonly PipelineIR[]): Map<string, { baseDir: 
     out.set(ir.sweep.base, g);
   }
   return out;
+}
+
+/** `--only a=x --only b=y`: the flags that pick this point alone. */
+export function onlyFlags(ir: PipelineIR): string {
+  return Object.entries(ir.sweep?.point ?? {})
+    .map(([axis, value]) => `--only ${axis}=${value}`)
+    .join(" ");
+}
+
+/** The column that tells apart rows of one sweep point trained with different settings. */
+export const RUN_DIRS_COLUMN = "run dirs";
+
+/**
+ * What results.csv and results.md hold for these point folders (absolute): one summary per
+ * seed of every setting, its sweep point the row's coordinates (plus RUN_DIRS_COLUMN when
+ * two rows would read alike); `finished` runs; `lines` for stderr, one per point that is
+ * in no row although it has run (damaged done.json, diverged), and one when rows split.
+ */
+export function sweepTable(base: string, pointDirs: readonly string[], cwd: string): { summaries: RunSummary[]; finished: number; lines: string[] } {
+  const runs: Array<{ dir: string; ir: PipelineIR; summary: RunSummary | null }> = [];
+  const lines: string[] = [];
+  for (const dir of pointDirs) {
+    const read = readRunIR(runPaths(dir).ir);
+    if (!("ir" in read)) continue;
+    runs.push({ dir, ir: read.ir, summary: readRunSummary(dir) });
+    const problem = doneProblem(dir);
+    if (problem) lines.push(`error: ${damagedDoneLine(path.relative(cwd, runPaths(dir).done) || runPaths(dir).done, problem)}`);
+    const diverged = readDiverged(dir);
+    if (diverged) lines.push(`${read.ir.name}: ${divergedText(diverged)}, not in the table`);
+  }
+  const rows = settingRows(runs);
+  const keyOf = (i: number): string => JSON.stringify(coordinatesOf(runs[i]!.ir));
+  const keys = rows.map((r) => keyOf(r.members[0]!));
+  const split = keys.some((k, i) => keys.indexOf(k) !== i);
+  if (split)
+    lines.push(
+      `${base}: some points were trained with other settings than others of their row (another --set?): a row per setting, told apart by '${RUN_DIRS_COLUMN}'`,
+    );
+  const summaries = rows.flatMap((row, i) => {
+    const first = runs[row.members[0]!]!.ir;
+    const point = {
+      ...coordinatesOf(first),
+      ...(split && keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!)
+        ? { [RUN_DIRS_COLUMN]: row.members.map((m) => path.basename(runs[m]!.dir)).join(" ") }
+        : {}),
+    };
+    return row.perSeed.map((s) => ({ ...s, sweep: { base, point } }));
+  });
+  return { summaries, finished: rows.reduce((n, r) => n + r.finished, 0), lines };
 }

@@ -1,0 +1,51 @@
+// The rows of every results table (`run`'s results.csv, results.md and printed table, the
+// TypeScript target's aside, and the report's Results): runs grouped into settings by
+// settingGroups (src/ir/training-differences.ts: the same pipeline, coordinates and
+// training but the seed), then one value per seed (runs that repeat a seed are averaged
+// first, so "± over seeds" is over distinct seeds), then mean ± sample standard deviation
+// by formats/results.ts's summarize.
+import { settingGroups } from "../ir/training-differences.js";
+import type { PipelineIR } from "../ir/types.js";
+import { RESULT_METRICS, summarize, type ResultRow } from "./results.js";
+import type { RunSummary } from "./run-dir.js";
+
+export interface SettingRow {
+  /** Indices of the setting's runs. */
+  members: number[];
+  /** One summary per distinct seed among its finished runs (repeats averaged), without sweep coordinates. */
+  perSeed: RunSummary[];
+  /** Finished runs. */
+  finished: number;
+  stats: ResultRow["stats"];
+}
+
+export function settingRows(runs: ReadonlyArray<{ ir: PipelineIR; summary: RunSummary | null }>): SettingRow[] {
+  const rows: SettingRow[] = [];
+  settingGroups(runs.map((r) => r.ir)).forEach((g, i) => {
+    rows[g] ??= { members: [], perSeed: [], finished: 0, stats: {} };
+    rows[g].members.push(i);
+  });
+  for (const row of rows) {
+    const bySeed = new Map<number, RunSummary[]>();
+    for (const i of row.members) {
+      const s = runs[i]!.summary;
+      if (s === null) continue;
+      row.finished++;
+      const seed = runs[i]!.ir.seed;
+      bySeed.set(seed, [...(bySeed.get(seed) ?? []), s]);
+    }
+    row.perSeed = [...bySeed.values()].map(averaged);
+    row.stats = row.perSeed.length ? summarize(row.perSeed).rows[0]!.stats : {};
+  }
+  return rows;
+}
+
+/** The runs of one seed as one: their final metrics averaged (runs of a seed train alike, so usually equal). */
+function averaged(runs: RunSummary[]): RunSummary {
+  const final = { ...runs[0]!.final };
+  for (const { key } of RESULT_METRICS) {
+    const xs = runs.map((r) => r.final[key]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    if (xs.length) final[key] = xs.reduce((a, b) => a + b, 0) / xs.length;
+  }
+  return { ...runs[0]!, final, sweep: null };
+}
