@@ -346,7 +346,7 @@ export const REGISTRY = {
     messages: {
       npzUnusable: {
         text: "{path}: {problem}",
-        hint: "write the file again (np.savez(path, image=..., label=...), `adainfc data convert` or `adainfc generate`), or point the source at another file",
+        hint: "write the file again if it is damaged (np.savez(path, image=..., label=...), `adainfc data convert` or `adainfc generate`), fix what the message names if not (its permissions, a FIFO or device in its place), or point the source at another file",
       },
     },
   },
@@ -489,11 +489,11 @@ export const REGISTRY = {
     messages: {
       channelsSwapped: {
         text: "generated source '{name}' looks like it has red and blue swapped: its channel means {means} are {distance} from the real data's {realMeans}, {swappedDistance} after swapping",
-        hint: "declare channel_order bgr for it (the reference converter stores OpenCV's BGR order), or reconvert with `adainfc data convert`",
+        hint: "declare `channels = bgr` on it (the reference converter stores OpenCV's BGR order); or, when its image folder is at hand, convert that again with `adainfc data convert` (which writes RGB)",
       },
       channelsSwappedDeclaredBgr: {
         text: "generated source '{name}' looks like it has red and blue swapped: its channel means {means} are {distance} from the real data's {realMeans}, {swappedDistance} after swapping",
-        hint: "it is declared channel_order bgr, but the pixels look RGB already: declare channel_order rgb",
+        hint: "it is declared `channels = bgr`, but the pixels look RGB already: declare `channels = rgb`",
       },
     },
   },

@@ -91,7 +91,7 @@ export function checkOutput(cwd: string, spec: OutputSpec): CheckedOutput {
   const inputs = realInputs(cwd, spec.inputs);
   const label = spec.flag ? `${spec.flag} ${spec.path}` : spec.path;
   checkOne(cwd, path.resolve(cwd, spec.path), label, spec.kind, spec, inputs);
-  for (const b of spec.beside ?? []) checkOne(cwd, path.resolve(cwd, b.path), `${b.path} (written beside ${label})`, b.kind, spec, inputs);
+  for (const b of spec.beside ?? []) checkOne(cwd, path.resolve(cwd, b.path), `${b.path} (written beside ${label})`, b.kind, spec, inputs, true);
   return { abs: path.resolve(cwd, spec.path), shown: spec.path, flag: spec.flag };
 }
 
@@ -127,7 +127,7 @@ export function writeOutput(out: CheckedOutput, data: string | Uint8Array): void
   }
 }
 
-function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spec: OutputSpec, inputs: RealInput[]): void {
+function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spec: OutputSpec, inputs: RealInput[], beside = false): void {
   const st = statOf(abs, label);
   conflicts(cwd, abs, label, st, inputs);
   if (kind === "folder") {
@@ -140,6 +140,8 @@ function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spe
     return;
   }
   if (st.isDirectory()) {
+    // A file written beside the output has its name from it: only another output name (or moving the folder) helps.
+    if (beside) throw new UserError(`${label} is a folder, not a file: move that folder away, or choose another ${spec.flag ?? "output"}`);
     throw new UserError(`${label} is a folder, not a file: give a file path (e.g. ${spec.flag ?? "-o"} ${path.join(spec.path, EXAMPLES[kind])})`);
   }
   if (!st.isFile()) throw new UserError(`${label} is not a regular file (a device, a pipe or a socket): choose another output`);

@@ -1,7 +1,9 @@
 // A synchronous reader of a zip archive's central directory (zip64 included) that
 // finds where each member's data starts, so that stored members can be read with
 // positioned reads and never loaded whole. Only what npz files use is supported:
-// methods 0 (stored) and 8 (deflated), no encryption, one disk.
+// methods 0 (stored) and 8 (deflated), no encryption, one disk. Only a regular file is
+// opened: a FIFO, socket or device is refused before open(), which would block on a FIFO
+// until a writer came (and read a device forever).
 
 import fs from "node:fs";
 import { DataError, fsError } from "./data-error.js";
@@ -43,6 +45,24 @@ export function readAt(fd: number, length: number, position: number): Buffer {
   return done === length ? buf : buf.subarray(0, done);
 }
 
+/**
+ * Refuse what is not a regular file: a folder, or a FIFO, socket or device (reading one
+ * would wait for a writer or never end). `expected` names what was wanted ("an .npz file").
+ */
+export function notSpecial(path: string, st: fs.Stats, expected: string): void {
+  if (st.isFile()) return;
+  if (st.isDirectory()) throw new DataError(path, `is a directory, expected ${expected}`);
+  throw new DataError(path, `not a regular file (${specialKind(st)}), expected ${expected}`);
+}
+
+/** What a non-regular, non-folder file is, in words. */
+export function specialKind(st: fs.Stats): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "a special file";
+}
+
 /** An open archive: the file descriptor stays open for positioned reads until close(). */
 export class ZipArchive {
   private constructor(
@@ -56,11 +76,12 @@ export class ZipArchive {
     let fd: number;
     let size: number;
     try {
+      notSpecial(path, fs.statSync(path), "an .npz file");
       fd = fs.openSync(path, "r");
       const st = fs.fstatSync(fd);
-      if (st.isDirectory()) {
+      if (!st.isFile()) {
         fs.closeSync(fd);
-        throw new DataError(path, "is a directory, expected an .npz file");
+        notSpecial(path, st, "an .npz file"); // replaced between the stat and the open
       }
       size = st.size;
     } catch (e) {

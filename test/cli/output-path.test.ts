@@ -87,6 +87,39 @@ describe("generate -o", () => {
     expect((await cli([...args, "-o", "mine.npz"], dir)).code).toBe(0);
   });
 
+  it("the audit's repros: a .docx (any zip) at -o, a plain text file at the sidecar path: exit 2, unchanged", async () => {
+    // A Word document is a zip of XML members: not an npz, and not one adainfc wrote.
+    fs.writeFileSync(path.join(dir, "thesis.docx"), zipBytes([{ name: "word/document.xml", data: Buffer.from("<doc>my thesis</doc>") }]));
+    const args = ["generate", "--from", "ok.npz", "--count", "10", ...FAST_FIT];
+    await refused(
+      dir,
+      [...args, "-o", "thesis.docx"],
+      "error: -o thesis.docx already holds an npz (zip) file that adainfc did not write: choose another output, or pass --force to replace it",
+      ["thesis.docx"],
+    );
+    fs.mkdirSync(path.join(dir, "sc"));
+    fs.writeFileSync(path.join(dir, "sc", "h.npz.json"), "plain notes\n");
+    await refused(
+      dir,
+      [...args, "-o", "sc/h.npz"],
+      "error: sc/h.npz.json (written beside -o sc/h.npz) already holds a JSON file that adainfc did not write: choose another output, or pass --force to replace it",
+      ["sc/h.npz.json"],
+    );
+    expect(fs.existsSync(path.join(dir, "sc", "h.npz"))).toBe(false);
+  });
+
+  it("a folder where the sidecar goes: the hint is to move it or choose another -o, not a path inside the npz", async () => {
+    fs.mkdirSync(path.join(dir, "sc2", "g.npz.json"), { recursive: true });
+    await refused(
+      dir,
+      ["generate", "--from", "ok.npz", "--count", "10", "-o", "sc2/g.npz"],
+      "error: sc2/g.npz.json (written beside -o sc2/g.npz) is a folder, not a file: move that folder away, or choose another -o",
+      ["ok.npz"],
+      1,
+    );
+    expect(fs.readdirSync(path.join(dir, "sc2"))).toEqual(["g.npz.json"]);
+  });
+
   it("a folder, a path under a file, an empty -o: one line before the source is read", async () => {
     const args = ["generate", "--from", "ok.npz", "--count", "10"];
     await refused(dir, [...args, "-o", "imgs"], "error: -o imgs is a folder, not a file: give a file path (e.g. -o imgs/gen.npz)", ["ok.npz"], 1);
@@ -126,6 +159,14 @@ describe("data convert -o", () => {
     await refused(dir, ["data", "convert", "imgs", "-o", "real.npz"], /^error: -o real\.npz already holds an npz \(zip\) file that adainfc did not write/, [
       "real.npz",
     ]);
+    // the audit's repro: a Word document (a zip) is not replaced
+    fs.writeFileSync(path.join(dir, "thesis.docx"), zipBytes([{ name: "word/document.xml", data: Buffer.from("<doc>my thesis</doc>") }]));
+    await refused(
+      dir,
+      ["data", "convert", "imgs", "-o", "thesis.docx"],
+      /^error: -o thesis\.docx already holds an npz \(zip\) file that adainfc did not write/,
+      ["thesis.docx"],
+    );
   });
 });
 

@@ -59,13 +59,13 @@ describe("checkPipelineData", () => {
     const ds = await checkPipelineData(pipelineIR([real, gen("gen-bgr.npz")], train), { cwd: dir });
     const swap = ds.find((d) => d.code === "D007");
     expect(swap?.severity).toBe("warning");
-    expect(swap?.hint).toMatch(/declare channel_order bgr/);
+    expect(swap?.hint).toMatch(/^declare `channels = bgr` on it .*`adainfc data convert` \(which writes RGB\)$/); // the npz field, not a made-up one
     // Declaring it BGR fixes it: no more D007.
     const fixed = await checkPipelineData(pipelineIR([real, gen("gen-bgr.npz", { channelOrder: "bgr" })], train), { cwd: dir });
     expect(fixed.some((d) => d.code === "D007")).toBe(false);
     // Declaring RGB data as BGR is flagged with the opposite hint.
     const wrong = await checkPipelineData(pipelineIR([real, gen("gen-rgb.npz", { channelOrder: "bgr" })], train), { cwd: dir });
-    expect(wrong.find((d) => d.code === "D007")?.hint).toMatch(/declare channel_order rgb/);
+    expect(wrong.find((d) => d.code === "D007")?.hint).toMatch(/declare `channels = rgb`$/);
   });
 
   it("warns about a distribution gap that a swap does not explain", async () => {

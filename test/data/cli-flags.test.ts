@@ -1,7 +1,9 @@
 // The flags and arguments of `adainfc data fetch|convert|info`: bad values are one line
 // naming the flag (exit 2 for a bad value, 1 for a folder that cannot be used), checked
 // before anything is downloaded or created; `data info` takes generate's source specs
-// (`mnist:test`) and counts a folder's progress in images; E032's hint says what to do.
+// (`mnist:test`) and counts a folder's progress in images, and refuses `--split` where
+// the source has none; E032's hint says what to do; a download with the wrong checksum
+// is removed with the folders made for it.
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,11 +14,16 @@ import { writeNpz } from "./fixtures.js";
 import { bytes, npyArray, tempDir, zipBytes } from "./helpers.js";
 
 const dir = tempDir("adainf-flags-");
+const BAD_ARCHIVE = Buffer.alloc(4096, 7);
 let server: http.Server;
 let url = "";
 beforeAll(async () => {
-  // A local mirror that has nothing: every fetch that gets as far as downloading fails with HTTP 404.
-  server = http.createServer((_req, res) => res.writeHead(404).end());
+  // A local mirror that has nothing (every fetch that gets as far as downloading fails
+  // with HTTP 404) but, under /bad/, an archive whose MD5 is not the published one.
+  server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/bad/")) res.writeHead(200, { "content-length": String(BAD_ARCHIVE.length) }).end(BAD_ARCHIVE);
+    else res.writeHead(404).end();
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
 });
@@ -62,6 +69,27 @@ describe("data fetch: --url and --dir are checked first", () => {
     },
     10_000,
   );
+
+  it("an archive with the wrong checksum: one line naming the URL; the archive and the folders made for it are gone", async () => {
+    const bad = url.replace("/cifar-10-binary", "/bad/cifar-10-binary");
+    const r = await cli(["data", "fetch", "cifar10", "--dir", "f3/sub", "--url", bad], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
+    expect(
+      r.err
+        .trimEnd()
+        .split("\n")
+        .filter((l) => !l.startsWith("  ")),
+    ).toHaveLength(1); // after the progress lines
+    expect(r.err.trimEnd().split("\n").at(-1)).toMatch(
+      new RegExp(`^error: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: checksum mismatch: MD5 [0-9a-f]{32}, expected c32a1d4a.*nothing was kept: retry`),
+    );
+    expect(fs.existsSync(path.join(dir, "f3"))).toBe(false);
+    // into a folder that was there already: it stays, without the archive
+    fs.mkdirSync(path.join(dir, "f4"));
+    expect((await cli(["data", "fetch", "cifar10", "--dir", "f4", "--url", bad], dir)).code).toBe(1);
+    expect(fs.readdirSync(path.join(dir, "f4"))).toEqual([]);
+  });
 
   it("a failed download leaves none of the folders it made", async () => {
     const r = await cli(["data", "fetch", "cifar10", "--dir", "made/a/b", "--url", url], dir);
@@ -110,9 +138,13 @@ describe("data info", () => {
 
   it("a split the source does not have, or two that disagree: exit 2, one line", async () => {
     writeNpz(path.join(dir, "set.npz"), bytes(2 * 2 * 2 * 3), 2, [2, 2, 3]);
+    fs.mkdirSync(path.join(dir, "nosplit"), { recursive: true });
     for (const [args, pattern] of [
       [["mnist:valid"], /^error: unknown split in 'mnist:valid': use :train, :test or :all$/],
       [["set.npz:test"], /^error: set\.npz: npz sources have no splits \(drop ':test'\)$/],
+      // the flag is the same as the suffix (docs/data.md): refused on an npz or a folder too
+      [["set.npz", "--split", "test"], /^error: set\.npz: npz sources have no splits \(drop --split test\)$/],
+      [["nosplit", "--split", "train"], /^error: nosplit: folder sources have no splits \(drop --split train\)$/],
       [["mnist:train", "--split", "test"], /^error: mnist:train names the train split but --split says test/],
     ] as Array<[string[], RegExp]>) {
       const r = await cli(["data", "info", ...args], dir);

@@ -1,7 +1,7 @@
 // `adainfc data` info/convert/fetch through commander, on files made here (a small npz,
 // a fake CIFAR-10 binary folder, PNGs from sharp) and the mnist package: --json keys, a
 // bad file is one `error: <path>: ...` line and exit 1 (fetch hits closed port 9), and
-// runDataCheck's D008 summary and D001 error.
+// runDataCheck's D008 summary and D001 error; convert stopped by Ctrl-C or SIGTERM.
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
@@ -31,7 +31,7 @@ describe("adainfc data", () => {
     const { code, out, err } = await run(dir, "info", "set.npz", "--json");
     expect([code, err]).toEqual([0, ""]);
     const info = JSON.parse(out) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(["format", "count", "shape", "dtype", "labeled", "unlabeled", "channelMeans"]);
+    expect(Object.keys(info)).toEqual(["format", "count", "shape", "dtype", "labeled", "unlabeled", "channelMeans", "mixedSizes"]);
     expect(info).toMatchObject({ format: "npz", count: 4, shape: [2, 2, 3], dtype: "uint8", labeled: 2, unlabeled: 2 });
     const means = [0, 1, 2].map((c) => [...px].filter((_, i) => i % 3 === c).reduce((a, b) => a + b, 0) / 16 / 255);
     (info.channelMeans as number[]).forEach((m, c) => expect(m).toBeCloseTo(means[c]!, 10));
@@ -108,5 +108,46 @@ describe("adainfc data", () => {
     const bad = pipelineIR([sourceIR({ name: "real", format: "npz", path: "bad.npz", shape: [2, 2, 3] })], [{ source: "real", replicate: 1 }]);
     expect(await runDataCheck(bad, ctx)).toBe(1);
     expect(err).toContain("error[D001]");
+  });
+
+  it.each([
+    ["SIGINT", 130, "interrupted"],
+    ["SIGTERM", 143, "stopped by SIGTERM"],
+  ] as const)("convert stopped by %s: one line, exit %i, no temporary file, an older output intact", async (signal, exit, who) => {
+    const sharp = (await import("sharp")).default;
+    const folder = path.join(dir, "many");
+    fs.mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < 24; i++)
+      await sharp(Buffer.from(bytes(48, i)), { raw: { width: 4, height: 4, channels: 3 } })
+        .png()
+        .toFile(path.join(folder, `${String(i).padStart(2, "0")}.png`));
+    fs.mkdirSync(path.join(dir, "stopped"), { recursive: true });
+    expect((await run(dir, "convert", "imgs", "-o", "stopped/out.npz")).code).toBe(0); // an older output, kept
+    const older = fs.readFileSync(path.join(dir, "stopped", "out.npz"));
+    let err = "";
+    let sent = false;
+    const ctx: CliContext = {
+      cwd: dir,
+      color: false,
+      out: () => undefined,
+      err: (t) => {
+        err += t;
+        // the signal as the process gets it, once the conversion is under way (handlers are all adainfc's)
+        if (!sent && err.includes("converting images")) {
+          sent = true;
+          process.emit(signal, signal);
+        }
+      },
+    };
+    let code = 0;
+    const program = new Command("adainfc").exitOverride();
+    register(program, ctx, (c) => void (code = Math.max(code, c)));
+    await program.parseAsync(["data", "convert", "many", "-o", "stopped/out.npz"], { from: "user" });
+    expect(sent).toBe(true);
+    expect(code).toBe(exit);
+    expect(err.trimEnd().split("\n").at(-1)).toBe(`${who} while converting many to stopped/out.npz: nothing was written`);
+    expect(fs.readdirSync(path.join(dir, "stopped"))).toEqual(["out.npz"]);
+    expect(fs.readFileSync(path.join(dir, "stopped", "out.npz")).equals(older)).toBe(true);
+    expect(process.listenerCount(signal)).toBe(0); // handed back
   });
 });

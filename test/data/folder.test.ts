@@ -66,9 +66,13 @@ describe("image folders", () => {
     const folder = path.join(dir, "mixed");
     fs.mkdirSync(folder);
     await writeImage(path.join(folder, "1.png"), bytes(H * W * 3, 1), 3);
-    await writeImage(path.join(folder, "2.png"), bytes(8 * 8 * 3, 2), 3, 8, 8);
+    await writeImage(path.join(folder, "2.png"), bytes(8 * 7 * 3, 2), 3, 8, 7); // 8 high, 7 wide
     const out = path.join(dir, "mixed.npz");
-    await expect(convertFolderToNpz(folder, out)).rejects.toThrow(/2\.png: image is 8x8 but the first image is 5x6; pass --resize/);
+    // Sizes height first, as --resize, `data info` and the D-codes give them; the fix named
+    // is one that exists everywhere this is read (generate and pipelines have no --resize).
+    await expect(convertFolderToNpz(folder, out)).rejects.toThrow(
+      /2\.png: image is 8x7 \(HxW\) but the first image is 6x5; convert the folder with `adainfc data convert --resize HxW` to give them one size$/,
+    );
     expect(fs.readdirSync(dir)).toEqual(["mixed"]);
     const resized = await convertFolderToNpz(folder, out, { resize: [4, 4] });
     expect(resized.shape).toEqual([4, 4, 3]);

@@ -1,6 +1,7 @@
 // `adainfc generate` from the command line: its progress when stderr is not a terminal,
 // the set it writes and what it prints, its --help, usage errors (exit 2) and missing or
-// bad inputs and unwritable outputs (exit 1, one line); Ctrl-C or SIGTERM during a long
+// bad inputs and unwritable outputs (exit 1, one line), a --count the disk cannot hold
+// (refused before the fit); Ctrl-C or SIGTERM during a long
 // generation (the built CLI as a child process): the temporary file is removed, one line
 // says nothing was written, exit 130 or 143.
 import { spawn } from "node:child_process";
@@ -118,6 +119,7 @@ describe("adainfc generate", () => {
         /--components 20 is more than the 10 images fitted/,
       ],
       [["--from", "mnist:valid", "--count", "5", "-o", "x.npz"], /unknown split in 'mnist:valid'/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--first", "0"], /--first must be a whole number >= 1, not '0'/],
     ];
     for (const [args, message] of cases) {
       const { code, out, err } = await cli(dir, ...args);
@@ -178,6 +180,20 @@ function interrupted(cwd: string, args: string[], at: RegExp, signal: NodeJS.Sig
     });
   });
 }
+
+describe("adainfc generate --count larger than the disk", () => {
+  it("is refused before the fit, with the size it needs and the space free; nothing is written", async () => {
+    const dir = tempDir();
+    const r = await cli(dir, "--from", "mnist", "--count", "99999999999999", "-o", "out/gbig.npz", "--fit-samples", "200", "--dims", "4", "--components", "2");
+    expect(r.code).toBe(1);
+    oneLine(r.err);
+    expect(r.err).toMatch(
+      /^error: --count 99,999,999,999,999 needs 79\.2 PB for 28x28x1 images, but \S+ has [\d.]+ [kMGTP]?B free: ask for fewer images, or write elsewhere\n$/,
+    );
+    expect(r.err).not.toContain("sampling"); // at once, not after the fit
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
 
 describe("adainfc generate, stopped", () => {
   const args = ["--from", "mnist", "--count", "3000000", "--fit-samples", "2000", "-o", "big.npz"];

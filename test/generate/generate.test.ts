@@ -1,6 +1,6 @@
 // generateSet, the built-in stand-in generator: MNIST and colour npz inputs, the npz and
 // sidecar it writes, determinism per seed, no file left behind on bad arguments, source
-// specs, and fixed zip timestamps.
+// specs, fixed zip timestamps, and `first` (a fit on the source's first N images only).
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -225,5 +225,29 @@ describe("zip timestamps", () => {
       // 1980-01-01 00:00 in the local header of the first member (time at 10, date at 12).
       expect([a.readUInt16LE(10), a.readUInt16LE(12)]).toEqual([0, 33]);
     }
+  });
+});
+
+describe("generateSet with first (a pipeline's size = N)", () => {
+  it("fits only the source's first N images: the stand-in set looks like those, not like the rest", async () => {
+    const dir = tempDir();
+    // 20 dark images, then 80 bright ones; a little noise so PCA has directions to find.
+    const rng = new Rng(7);
+    const n = 100;
+    const w = NpzImageWriter.create(path.join(dir, "real.npz"), { count: n, shape: [4, 4, 1] });
+    for (let i = 0; i < n; i++) w.append(Uint8Array.from({ length: 16 }, () => (i < 20 ? 20 : 230) + Math.floor(rng.next() * 10)));
+    w.finish();
+    const opts = { source: "real.npz", cwd: dir, count: 50, components: 1, dims: 2, fitSamples: 20 };
+    const mean = async (out: string): Promise<number> => (await dataInfo(out, { cwd: dir })).channelMeans[0]!;
+    const { report } = await generateSet({ ...opts, out: "first.npz", first: 20 });
+    expect(report).toMatchObject({ first: 20, sourceCount: 20, fit: { samples: 20 } });
+    expect(await mean("first.npz")).toBeLessThan(0.15); // the dark first 20 only
+    // Without it, 20 samples are spread over all 100 (what the stand-in used to be fitted on).
+    const spread = await generateSet({ ...opts, out: "spread.npz" });
+    expect(spread.report).toMatchObject({ first: null, sourceCount: 100 });
+    expect(await mean("spread.npz")).toBeGreaterThan(0.5);
+    // A source with fewer images than asked for is an error, as a pipeline's size is.
+    await expect(generateSet({ ...opts, out: "x.npz", first: 101 })).rejects.toThrow(/--first 101: real\.npz holds only 100 images/);
+    expect(fs.existsSync(path.join(dir, "x.npz"))).toBe(false);
   });
 });

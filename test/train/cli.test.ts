@@ -24,7 +24,7 @@ test("a missing generated set: exit 1; the user's own generator's file, or a wea
     "error: data source 'generated' not found: gen.npz\n" +
       "  it holds generated images: put your generator's npz there (docs/data.md; the paper's sets: docs/paper.md §4),\n" +
       "  or make a weak stand-in instead (PCA + a Gaussian mixture fitted to the real images, not a diffusion model) with:\n" +
-      "    adainfc generate --from real.npz --count 480 -o gen.npz --seed 3\n",
+      "    adainfc generate --from real.npz --first 48 --fit-samples 48 --count 480 -o gen.npz --seed 3\n",
   );
   expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 });
@@ -36,7 +36,7 @@ test("a missing generated set declared channels = bgr: the offered command write
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('npz("gen.npz", channels = rgb,', 'npz("gen.npz", channels = bgr,'));
   const r = await cli(["run", "tiny.adainf", ...RUN], dir);
   expect(r.code).toBe(1);
-  const command = "adainfc generate --from real.npz --count 480 --channels bgr -o gen.npz --seed 3";
+  const command = "adainfc generate --from real.npz --first 48 --fit-samples 48 --count 480 --channels bgr -o gen.npz --seed 3";
   expect(r.err).toContain(`    ${command}\n`);
   const made = await cli([...command.split(" ").slice(1), "--components", "2", "--dims", "4"], dir);
   expect(made.code).toBe(0);
@@ -101,7 +101,9 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     const r = await cli(["run", "tiny.adainf", ...RUN], dir);
     expect(r.code).toBe(0);
     expect(r.err).toContain("datasets/generated/tiny-gen.npz is missing: making the stand-in generated set now");
-    expect(r.err).toContain("adainfc generate --from real.npz --count 40 --fit-samples 48 -o datasets/generated/tiny-gen.npz");
+    // fitted on exactly the real images the pipeline trains on: the first `size` (here all 48) of its real source
+    expect(r.err).toContain("adainfc generate --from real.npz --first 48 --fit-samples 48 --count 40 -o datasets/generated/tiny-gen.npz");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "datasets/generated/tiny-gen.npz.json"), "utf8"))).toMatchObject({ first: 48, fit: { samples: 48 } });
     expect(r.err).toContain("40 / 40 images");
     expect(r.err).toContain("wrote datasets/generated/tiny-gen.npz: 40 images 12x12x3");
     // Both points of the sweep share one file, made once.

@@ -2,7 +2,8 @@
 // lazily inside the action, so registering this command costs nothing. A bad data
 // file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
 // Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
-// convert's -o is checked before any image is read (src/cli/output-path.ts).
+// convert's -o is checked before any image is read (src/cli/output-path.ts); Ctrl-C (or
+// SIGTERM) during convert removes its temporary file, says so in one line, exits 130 (143).
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
@@ -10,6 +11,7 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
+import { exitCodeFor, stopSignals } from "../stop-signals.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {
@@ -53,7 +55,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       "<source>",
       "an .npz file, a CIFAR-10/100 binary folder, an image folder, or `mnist`; as for generate --from, a :train, :test (or mnist:all) suffix picks a split",
     )
-    .option("--json", "print JSON (keys: format, count, shape, dtype, labeled, unlabeled, channelMeans)")
+    .option("--json", "print JSON (keys: format, count, shape, dtype, labeled, unlabeled, channelMeans, mixedSizes)")
     .option("--split <split>", "train or test (CIFAR, MNIST); the same as a :train or :test suffix")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
@@ -141,15 +143,26 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           async () => {
             const { convertFolderToNpz } = await import("../../runtime/data/folder.js");
             const bar = await progressFor(ctx, DATA_PROGRESS);
+            // Ctrl-C or SIGTERM: the temporary file goes at once, one line, exit 130 (143).
+            const controller = new AbortController();
+            const stop = stopSignals(() => controller.abort());
             try {
               const result = await convertFolderToNpz(resolve(ctx.cwd, folder), out.abs, {
                 ...(resize ? { resize } : {}),
                 onProgress: (d, t) => bar.update("converting", d, t),
+                signal: controller.signal,
               });
               bar.stop();
               ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
               return EXIT_OK;
+            } catch (e) {
+              bar.stop();
+              if (stop.stoppedBy === null) throw e;
+              const who = stop.stoppedBy === "SIGINT" ? "interrupted" : `stopped by ${stop.stoppedBy}`;
+              ctx.err(`${who} while converting ${folder} to ${opts.out}: nothing was written\n`);
+              return exitCodeFor(stop.stoppedBy);
             } finally {
+              stop.dispose();
               bar.stop();
             }
           },

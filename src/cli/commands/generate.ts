@@ -38,6 +38,7 @@ interface Options {
   dims: string;
   covariance: string;
   fitSamples: string;
+  first?: string;
   iterations: string;
   layout: string;
   channels: string;
@@ -78,7 +79,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--components <k>", "Gaussian mixture components", "10")
     .option("--dims <d>", "PCA dimensions", "32")
     .option("--covariance <type>", "full or diag", "full")
-    .option("--fit-samples <n>", "at most this many real images are fitted (evenly spaced)", "10000")
+    .option("--first <n>", "use only the first n images of the source, as a pipeline's `size = n` does (default: all)")
+    .option("--fit-samples <n>", "at most this many real images are fitted (evenly spaced over the source, or over its first n)", "10000")
     .option("--iterations <n>", "at most this many EM steps", "100")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .option("--channels <order>", "colour channels written: rgb, or bgr as the paper's published sets (declare the same `channels` in the pipeline)", "rgb")
@@ -93,6 +95,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       const components = wholeNumber("--components", opts.components, 1);
       const dims = wholeNumber("--dims", opts.dims, 1);
       const fitSamples = wholeNumber("--fit-samples", opts.fitSamples, 2);
+      const first = opts.first === undefined ? undefined : wholeNumber("--first", opts.first, 1);
       const maxIterations = wholeNumber("--iterations", opts.iterations, 0);
       if (opts.covariance !== "full" && opts.covariance !== "diag")
         throw new UserError(`--covariance must be full or diag, not '${opts.covariance}'`, EXIT_USAGE);
@@ -117,6 +120,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           dims,
           covariance: opts.covariance,
           fitSamples,
+          ...(first !== undefined ? { first } : {}),
           maxIterations,
           layout: opts.layout as "nhwc" | "nchw" | "auto",
           channels: opts.channels,
@@ -134,6 +138,8 @@ export interface RunGenerateArgs {
   dims: number;
   covariance: "full" | "diag";
   fitSamples: number;
+  /** Only the source's first N images (a pipeline's `size = N`). */
+  first?: number;
   maxIterations: number;
   layout: "nhwc" | "nchw" | "auto";
   channels: "rgb" | "bgr";
@@ -180,6 +186,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
       dims: args.dims,
       covariance: args.covariance,
       fitSamples: args.fitSamples,
+      ...(args.first !== undefined ? { first: args.first } : {}),
       maxIterations: args.maxIterations,
       layout: args.layout,
       channels: args.channels,
@@ -192,7 +199,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
     ctx.out(
       [
         `wrote ${args.out}: ${fmt(report.count)} images, ${report.shape.join("x")} uint8${report.channels === "bgr" && report.shape[2] === 3 ? " BGR" : ""}, labels -1 (sidecar ${args.out}.json)`,
-        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split)` : ""}: PCA ${report.dims} dims (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
+        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split${report.first !== null ? `, its first ${fmt(report.first)}` : ""})` : report.first !== null ? ` (its first ${fmt(report.first)})` : ""}: PCA ${report.dims} dims (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
           `${report.components} ${report.covariance}-covariance Gaussians, ${f.emIterations} EM steps${f.emConverged ? "" : " (not converged)"}`,
         `quality (not FID): Fréchet distance in PCA space ${q.frechetPca.toFixed(4)} (real halves: ${q.frechetPcaRealHalves.toFixed(4)}); ` +
           `nearest real image RMS ${q.nearestReal.toFixed(4)} (real: ${q.nearestRealBaseline.toFixed(4)})`,

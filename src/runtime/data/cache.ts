@@ -3,7 +3,8 @@
 // once to C order, in blocks). Each cache file is a plain `.npy`, named by a hash of
 // the archive's absolute path, size, mtime and member, so a changed archive gets a
 // fresh cache. Files are written to a temp name and renamed, so an interrupted run
-// never leaves a half-written cache behind.
+// never leaves a half-written cache behind. A cache that cannot be written is an error
+// naming the cache folder and ADAINF_CACHE_DIR, never the (readable) archive.
 //
 // Location: `opts.cacheDir`, else $ADAINF_CACHE_DIR, else $XDG_CACHE_HOME/adainf,
 // else ~/.cache/adainf; files live under `<dir>/npz/`.
@@ -19,7 +20,7 @@ import { crc32 } from "../../formats/crc32.js";
 import { DataError } from "../../formats/data-error.js";
 import { encodeNpyHeader, type NpyHeader } from "../../formats/npy.js";
 import { readAt } from "../../formats/zip.js";
-import { ensureDir } from "../../util/fs-errors.js";
+import { ensureDir, fsCause } from "../../util/fs-errors.js";
 import { removeStaleTemps } from "../../util/stale-temps.js";
 
 export function defaultCacheDir(): string {
@@ -37,6 +38,29 @@ export function cacheFilePath(cacheDir: string, archive: string, member: string,
     .slice(0, 32);
   const safe = member.replace(/[^A-Za-z0-9_.-]/g, "_");
   return path.join(cacheDir, "npz", `${key}-${variant}-${safe}`);
+}
+
+/**
+ * A failure to write the cache (its folder cannot be made or written, the disk is full)
+ * names the cache folder and how to choose another, not the archive being read: the
+ * archive is readable, and chmod on it would not help.
+ */
+export function cacheWriteError(target: string, archive: string, error: unknown): DataError {
+  if (error instanceof DataError) return error;
+  const where = path.dirname(target);
+  const why = fsCause(error) ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
+  return new DataError(where, `cannot write the npz cache for ${path.basename(archive)} here (${why}); set ADAINF_CACHE_DIR to a folder you can write in`);
+}
+
+/** Create the cache file's folder and open a temp file beside it for writing; failures are cacheWriteError's. */
+function openCacheTemp(target: string, archive: string): { tmp: string; fd: number } {
+  try {
+    ensureDir(path.dirname(target));
+    const tmp = tempBeside(target);
+    return { tmp, fd: fs.openSync(tmp, "w") };
+  } catch (e) {
+    throw cacheWriteError(target, archive, e);
+  }
 }
 
 /** A temp name beside `file`, after removing those a killed process left for it. */
@@ -65,8 +89,10 @@ export async function inflateMemberTo(
   target: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
-  ensureDir(path.dirname(target));
-  const tmp = tempBeside(target);
+  const { tmp, fd } = openCacheTemp(target, archive);
+  let sinkFailed = false;
+  // The stream owns the descriptor from here on: it closes it when it ends or fails.
+  const sink = fs.createWriteStream(tmp, { fd }).on("error", () => void (sinkFailed = true));
   let crc = 0;
   let written = 0;
   const check = new Transform({
@@ -84,15 +110,22 @@ export async function inflateMemberTo(
   try {
     // Callers refuse empty members first: a stream with end < start would read the whole file.
     const source = fs.createReadStream(archive, { start: dataStart, end: dataStart + member.compressedSize - 1 });
-    await pipeline(source, zlib.createInflateRaw(), check, fs.createWriteStream(tmp));
+    await pipeline(source, zlib.createInflateRaw(), check, sink);
     if (written !== member.uncompressedSize) {
       throw new DataError(archive, `member ${member.name} inflates to ${written} bytes, not the declared ${member.uncompressedSize} (truncated or corrupt)`);
     }
     if (crc !== member.crc32) throw new DataError(archive, `member ${member.name} is corrupt (CRC mismatch)`);
-    fs.renameSync(tmp, target);
+    try {
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      sinkFailed = true;
+      throw e;
+    }
   } catch (e) {
+    sink.destroy();
     fs.rmSync(tmp, { force: true });
     if (e instanceof DataError) throw e;
+    if (sinkFailed) throw cacheWriteError(target, archive, e);
     const msg = e instanceof Error ? e.message : String(e);
     throw new DataError(archive, `member ${member.name} cannot be inflated (${msg.split("\n")[0]})`);
   }
@@ -128,12 +161,18 @@ export function transposeFortranTo(fd: number, header: NpyHeader, dataStart: num
     cIndex[j] = c;
   }
   const rowsPerBlock = Math.max(1, Math.min(n, Math.floor((32 << 20) / Math.max(1, k * item))));
-  ensureDir(path.dirname(target));
-  const tmp = tempBeside(target);
-  const out = fs.openSync(tmp, "w");
+  const { tmp, fd: out } = openCacheTemp(target, label);
+  // Writes to the cache are the cache's failures (a full disk); reads from the archive are not.
+  const write = (buf: Buffer, length: number): void => {
+    try {
+      fs.writeSync(out, buf, 0, length);
+    } catch (e) {
+      throw cacheWriteError(target, label, e);
+    }
+  };
   try {
     const npyHeader = encodeNpyHeader(header.dtype.descr, shape, false);
-    fs.writeSync(out, npyHeader);
+    write(npyHeader, npyHeader.length);
     const block = Buffer.allocUnsafe(rowsPerBlock * k * item);
     for (let r0 = 0; r0 < n; r0 += rowsPerBlock) {
       const rows = Math.min(rowsPerBlock, n - r0);
@@ -143,10 +182,14 @@ export function transposeFortranTo(fd: number, header: NpyHeader, dataStart: num
         const c = cIndex[j]!;
         for (let r = 0; r < rows; r++) run.copy(block, (r * k + c) * item, r * item, (r + 1) * item);
       }
-      fs.writeSync(out, block, 0, rows * k * item);
+      write(block, rows * k * item);
     }
     fs.closeSync(out);
-    fs.renameSync(tmp, target);
+    try {
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      throw cacheWriteError(target, label, e);
+    }
   } catch (e) {
     try {
       fs.closeSync(out);

@@ -1,12 +1,14 @@
 // CIFAR-10 / CIFAR-100 in their binary ("suitable for C programs") form, read by
 // positioned reads. A record is the label byte(s) then 3,072 pixel bytes in CHW order
-// (1,024 red, 1,024 green, 1,024 blue); we hand out HWC.
+// (1,024 red, 1,024 green, 1,024 blue); we hand out HWC. A batch that cannot be opened
+// (missing, unreadable, not a regular file) is named in the error, not its folder.
 //   cifar-10-batches-bin/  data_batch_1..5.bin (train), test_batch.bin: 1 label byte
 //   cifar-100-binary/      train.bin, test.bin: coarse label byte, fine label byte (we use fine)
 
 import fs from "node:fs";
 import path from "node:path";
 import { DataError, fsError } from "../../formats/data-error.js";
+import { notSpecial } from "../../formats/zip.js";
 
 export type CifarName = "cifar10" | "cifar100";
 export type Split = "train" | "test";
@@ -75,11 +77,15 @@ export class CifarReader {
       throw new DataError(dir, `not a ${name} binary folder: expected ${layout.files[split].join(", ")} here or under ${layout.folder}/`);
     }
     let total = 0;
+    let current = dir;
     try {
       for (const file of layout.files[split]) {
         const full = path.join(root, file);
+        current = full;
         if (!fs.existsSync(full)) throw new DataError(full, `missing ${name} ${split} file`);
-        const size = fs.statSync(full).size;
+        const st = fs.statSync(full);
+        notSpecial(full, st, `a ${name} batch file`);
+        const size = st.size;
         if (size === 0 || size % this.recordBytes !== 0) {
           throw new DataError(full, `size ${size} is not a whole number of ${this.recordBytes}-byte ${name} records (truncated or not ${name})`);
         }
@@ -90,7 +96,7 @@ export class CifarReader {
       }
     } catch (e) {
       this.close();
-      throw fsError(dir, e);
+      throw fsError(current, e);
     }
     this.count = total;
   }

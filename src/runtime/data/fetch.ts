@@ -1,7 +1,8 @@
 // `adainfc data fetch cifar10|cifar100`: download the official binary archive over
 // https, check its MD5 against the published one, extract it (node-tar, src/runtime/data/tar.ts) and
 // check that the result opens. Offline, it fails with one line saying so. The URL and
-// the folder are checked before anything is downloaded or created.
+// the folder are checked before anything is downloaded or created; a download that fails
+// or does not match the checksum is removed, with the folders this call made.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -60,8 +61,17 @@ export async function fetchCifar(name: CifarName, dir: string, options: FetchOpt
   const partial = `${archive}.part`;
   try {
     await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000);
+    // Checked before the download takes the archive's name: a bad one goes (the
+    // `.part` is removed below), and so does any folder this call made for it.
+    const actual = await md5File(partial);
+    if (actual !== spec.md5.toLowerCase()) {
+      throw new DataError(
+        spec.url,
+        `checksum mismatch: MD5 ${actual}, expected ${spec.md5} (a corrupt or incomplete download, or not the official archive); nothing was kept: retry, or give another --url`,
+      );
+    }
     fs.renameSync(partial, archive);
-    return await installArchive(name, archive, dir, spec.md5);
+    return await extractArchive(name, archive, dir);
   } catch (e) {
     // Leave no empty folders behind when this call made them and nothing came of it.
     if (created && onlyFolders(created, partial)) fs.rmSync(created, { recursive: true, force: true });
@@ -89,6 +99,11 @@ export async function installArchive(name: CifarName, archive: string, dir: stri
   if (actual !== md5.toLowerCase()) {
     throw new DataError(archive, `checksum mismatch: MD5 ${actual}, expected ${md5} (corrupt or incomplete download; delete it and retry)`);
   }
+  return extractArchive(name, archive, dir);
+}
+
+/** Extract a verified archive into `dir`, check the data opens, remove the archive. */
+async function extractArchive(name: CifarName, archive: string, dir: string): Promise<string> {
   await extractTar(archive, dir);
   const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
   if (!isComplete(name, folder)) throw new DataError(archive, `does not contain a complete ${CIFAR_LAYOUT[name].folder}/ folder`);

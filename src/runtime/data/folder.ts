@@ -3,13 +3,15 @@
 // Unlike the reference (cv2.imread -> BGR), pixels are written in RGB order.
 // Streaming: files are listed and counted first, the npz header is written with that
 // count, then images are decoded a few at a time and appended, so memory does not
-// depend on the number of images.
+// depend on the number of images. An abort (Ctrl-C) removes the temporary file at once
+// and stops before the next few images.
 
 import fs from "node:fs";
 import path from "node:path";
 import type { Sharp } from "sharp";
 import { DataError, fsError } from "../../formats/data-error.js";
 import { NpzImageWriter } from "./npz-writer.js";
+import { Interrupted } from "../abort.js";
 
 export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp"]);
 
@@ -65,6 +67,13 @@ export async function decodeImage(file: string, resize?: [number, number]): Prom
     return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: [info.height, info.width, 3] };
   } catch (e) {
     if (e instanceof DataError) throw e;
+    // A file that cannot be opened (permissions, gone since the listing) is named with
+    // that cause: sharp only says "unsupported image format".
+    try {
+      fs.closeSync(fs.openSync(file, "r"));
+    } catch (fe) {
+      throw fsError(file, fe);
+    }
     const msg = e instanceof Error ? e.message : String(e);
     throw new DataError(file, `cannot decode image (${msg.split("\n")[0]})`);
   }
@@ -77,6 +86,8 @@ export interface ConvertOptions {
   /** Images decoded at once (sharp runs them on libuv's thread pool). */
   concurrency?: number;
   forceZip64?: boolean;
+  /** Aborting (Ctrl-C) removes the temporary file at once and stops before the next images: Interrupted is thrown. */
+  signal?: AbortSignal;
 }
 
 export interface ConvertResult {
@@ -90,30 +101,37 @@ export async function convertFolderToNpz(folder: string, out: string, options: C
   const files = listImages(folder);
   if (files.length === 0) throw new DataError(folder, "no PNG, JPEG or WebP images found");
   const first = await decodeImage(files[0]!, options.resize);
+  if (options.signal?.aborted) throw new Interrupted();
   const shape = first.shape;
   const writer = NpzImageWriter.create(out, { count: files.length, shape, forceZip64: options.forceZip64 ?? false });
   const window = Math.max(1, options.concurrency ?? 4);
+  const removeTemp = (): void => writer.abort();
+  options.signal?.addEventListener("abort", removeTemp, { once: true });
   try {
     writer.append(first.pixels);
     options.onProgress?.(1, files.length);
     for (let i = 1; i < files.length; i += window) {
       const batch = files.slice(i, i + window);
       const decoded = await Promise.all(batch.map((f) => decodeImage(f, options.resize)));
+      if (options.signal?.aborted) throw new Interrupted(); // the temporary file is gone already
       decoded.forEach((img, k) => {
         if (img.shape[0] !== shape[0] || img.shape[1] !== shape[1]) {
           throw new DataError(
             batch[k]!,
-            `image is ${img.shape[1]}x${img.shape[0]} but the first image is ${shape[1]}x${shape[0]}; pass --resize HxW to convert mixed sizes`,
+            `image is ${img.shape[0]}x${img.shape[1]} (HxW) but the first image is ${shape[0]}x${shape[1]}; convert the folder with \`adainfc data convert --resize HxW\` to give them one size`,
           );
         }
         writer.append(img.pixels);
       });
       options.onProgress?.(Math.min(files.length, i + window), files.length);
     }
+    if (options.signal?.aborted) throw new Interrupted();
     writer.finish();
   } catch (e) {
     writer.abort();
     throw e;
+  } finally {
+    options.signal?.removeEventListener("abort", removeTemp);
   }
   return { count: files.length, shape, out };
 }

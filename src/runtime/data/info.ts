@@ -2,8 +2,9 @@
 // `generate --from` (source-spec.ts: `mnist`, `mnist:test`, `data/cifar10:test`, a path).
 // The format is detected from the path: `mnist` names the embedded set, a zip file is an
 // npz, a folder with CIFAR `.bin` files is CIFAR-10/100, any other folder an image
-// folder. Headers and a sample of images are read; checksums are not verified (that is
-// `data check`'s work: it reads every byte).
+// folder; anything else (a FIFO, a device) is refused before it is opened. Headers and
+// a sample of images are read; checksums are not verified (that is `data check`'s work:
+// it reads every byte).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ import { NpzReader } from "./npz.js";
 import type { Layout } from "../../formats/npz-header.js";
 import { decodeImage, listImages } from "./folder.js";
 import { channelStats, evenSample } from "./stats.js";
-import { readAt } from "../../formats/zip.js";
+import { readAt, specialKind } from "../../formats/zip.js";
 import { RuntimeProblem } from "../errors.js";
 import { checkSplit, parseSourceSpec } from "./source-spec.js";
 
@@ -30,6 +31,8 @@ export interface DataInfo {
   unlabeled: number;
   /** Per-channel means on the 0..1 scale, over a sample (see `sampled`). */
   channelMeans: number[];
+  /** Image folders only: the sample held images of different sizes (`shape` is then the first image's). */
+  mixedSizes: boolean;
 }
 
 export interface DataInfoDetails extends DataInfo {
@@ -38,8 +41,6 @@ export interface DataInfoDetails extends DataInfo {
   channelStd: number[];
   layout: Layout | null;
   split: Split | null;
-  /** Image folders only: the sample held images of different sizes. */
-  mixedSizes: boolean;
 }
 
 export interface DataInfoOptions {
@@ -72,6 +73,9 @@ export function detectFormat(target: string, cwd: string): { format: SourceForma
       full.endsWith(".npz") ? "not a zip/npz archive" : "not a data file (expected an .npz archive, a CIFAR folder, an image folder or `mnist`)",
     );
   }
+  if (!st.isDirectory()) {
+    throw new DataError(target, `not a regular file or folder (${specialKind(st)}): expected an .npz archive, a CIFAR folder or an image folder`);
+  }
   if (resolveCifarDir("cifar10", full)) return { format: "cifar10", path: full };
   if (resolveCifarDir("cifar100", full)) return { format: "cifar100", path: full };
   return { format: "folder", path: full };
@@ -103,6 +107,7 @@ export async function dataInfo(spec: string, options: DataInfoOptions): Promise<
   }
   const { format, path: full } = detectFormat(target, options.cwd);
   checkSplit(target, format, named);
+  if (named === null && options.split !== undefined) checkSplit(target, format, options.split, `--split ${options.split}`);
   const asked: Split | null = named === "all" ? null : (named ?? options.split ?? null);
   const max = options.maxSamples ?? (format === "folder" ? 1000 : 10_000);
   const base = { path: full, layout: null, split: null, mixedSizes: false } as const;
@@ -193,6 +198,6 @@ export async function dataInfo(spec: string, options: DataInfoOptions): Promise<
 
 /** The public JSON of `data info --json`. */
 export function infoJson(info: DataInfo): DataInfo {
-  const { format, count, shape, dtype, labeled, unlabeled, channelMeans } = info;
-  return { format, count, shape, dtype, labeled, unlabeled, channelMeans };
+  const { format, count, shape, dtype, labeled, unlabeled, channelMeans, mixedSizes } = info;
+  return { format, count, shape, dtype, labeled, unlabeled, channelMeans, mixedSizes };
 }

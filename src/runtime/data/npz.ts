@@ -22,7 +22,8 @@ import { cacheFilePath, cacheIsValid, defaultCacheDir, inflateMemberTo, transpos
  * `auto` picks one from the minimum and maximum of a sample of images; float values up
  * to 1.5 count as `unit` (or `signed` below 0) with the overshoot clamped (a generator's
  * outputs often pass 1 a little), and floats that fit no convention (e.g. already
- * normalised data, -2.1 .. 2.6) are refused rather than guessed.
+ * normalised data, -2.1 .. 2.6) are refused rather than guessed, as are integer images
+ * with negative values in that sample (int8 data: clamping would blacken half of it).
  * Results are clamped to [0, 255]. A NaN or infinite float value is an error (DataError
  * naming the image), never a silent 0.
  */
@@ -195,7 +196,17 @@ export class NpzReader {
         if (v > max) max = v;
       }
     }
-    if (this.dtype.kind !== "f") return max > 255 ? "wide" : "byte";
+    if (this.dtype.kind !== "f") {
+      // Clamping would turn every negative pixel black without a word (int8 data holds
+      // -128..127): refused as float data outside every convention is.
+      if (min < 0) {
+        throw new DataError(
+          this.path,
+          `integer pixel values from ${min} to ${max}: negative pixels fit no pixel convention; store raw pixels (uint8 0..255; for signed 8-bit data, add 128 first)`,
+        );
+      }
+      return max > 255 ? "wide" : "byte";
+    }
     if (max <= UNIT_OVERSHOOT && min >= -UNIT_OVERSHOOT) return min < 0 ? "signed" : "unit";
     if (min >= 0 && max >= 16 && max <= 255.5) return "byte";
     throw new DataError(

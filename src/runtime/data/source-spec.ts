@@ -42,9 +42,13 @@ export function hasSplits(format: SourceFormat): boolean {
   return format === "mnist" || format === "cifar10" || format === "cifar100";
 }
 
-/** Refuse a split the format does not have: any on an npz or a folder, `:all` on CIFAR (a usage problem). */
-export function checkSplit(target: string, format: SourceFormat, split: SplitChoice | null): void {
+/**
+ * Refuse a split the format does not have: any on an npz or a folder, `:all` on CIFAR (a
+ * usage problem). `given` is how the split was asked for: a `:test` suffix (the default)
+ * or a flag (`--split test`), which the message says to drop.
+ */
+export function checkSplit(target: string, format: SourceFormat, split: SplitChoice | null, given?: string): void {
   if (split === null) return;
-  if (!hasSplits(format)) throw new RuntimeProblem(`${target}: ${format} sources have no splits (drop ':${split}')`, "usage");
+  if (!hasSplits(format)) throw new RuntimeProblem(`${target}: ${format} sources have no splits (drop ${given ?? `':${split}'`})`, "usage");
   if (split === "all" && format !== "mnist") throw new RuntimeProblem(`${target}: ':all' is only for mnist; use :train or :test`, "usage");
 }

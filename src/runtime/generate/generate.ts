@@ -10,8 +10,10 @@
 // so the same source, options and seed give the same bytes.
 //
 // Memory: the fit matrix (fitSamples x H*W*C float64: 50 MB for 8,000 MNIST digits)
-// and one chunk of output; the N generated images stream to disk chunk by chunk.
+// and one chunk of output; the N generated images stream to disk chunk by chunk. Disk:
+// a set larger than the free space where it goes is refused before any work.
 
+import fs from "node:fs";
 import path from "node:path";
 import type { ChannelOrder, SourceFormat } from "../../ir/types.js";
 import { Rng } from "../rng.js";
@@ -65,7 +67,9 @@ export interface GenerateOptions {
   /** PCA dimensions D. */
   dims?: number;
   covariance?: CovarianceType;
-  /** Real images used for the fit (evenly spaced over the source). */
+  /** Only the first N images of the source are used (a pipeline's `size = N`); default all. */
+  first?: number;
+  /** Real images used for the fit (evenly spaced over the source, or over its first `first`). */
   fitSamples?: number;
   maxIterations?: number;
   layout?: Layout | "auto";
@@ -94,6 +98,8 @@ export interface GenerateReport {
   format: SourceFormat;
   split: SplitChoice | null;
   sourceCount: number;
+  /** The fit read only the source's first N images (GenerateOptions.first); null: all of them. */
+  first: number | null;
   shape: [number, number, number];
   count: number;
   seed: number;
@@ -147,12 +153,14 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   checkWhole("components", k, 1);
   checkWhole("dims", dims, 1);
   checkWhole("fit samples", fitSamples, 2);
+  if (options.first !== undefined) checkWhole("first", options.first, 1);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new GenerateError(`seed must be a whole number in [0, 4294967295], not ${seed}`, "usage");
   const progress = options.onProgress ?? (() => undefined);
   const clock = timer();
 
   const source = await openFitSource(options.source, {
     cwd: options.cwd,
+    ...(options.first !== undefined ? { first: options.first } : {}),
     ...(options.layout ? { layout: options.layout } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     onProgress: progress,
@@ -163,6 +171,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   try {
     shape = source.shape;
     sourceCount = source.count;
+    checkFreeSpace(path.resolve(options.cwd, options.out), count, shape);
     const n = Math.min(fitSamples, source.count);
     const d = shape[0] * shape[1] * shape[2];
     if (n < 2) throw new GenerateError(`${options.source}: ${n} image(s); the generator needs at least 2`);
@@ -254,6 +263,7 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
       format: source.format,
       split: source.split,
       sourceCount,
+      first: options.first ?? null,
       shape,
       count,
       seed,
@@ -280,6 +290,43 @@ export async function generateSet(options: GenerateOptions): Promise<GenerateRes
   } finally {
     options.signal?.removeEventListener("abort", removeTemp);
   }
+}
+
+/**
+ * The set must fit on its disk before any work: `--count 99999999999999` would otherwise
+ * write for hours (a hidden temporary file) until the disk is full. Sized from the image
+ * shape (the npz is stored: N*H*W*C pixel bytes and 8 label bytes an image), against the
+ * space free where the file goes (its nearest existing folder); an older file of the same
+ * name stays until the new one is complete, so it does not count as free.
+ */
+function checkFreeSpace(outPath: string, count: number, shape: [number, number, number]): void {
+  const needed = count * (shape[0] * shape[1] * shape[2] + 8) + 4096;
+  let dir = path.dirname(outPath);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  let free: number;
+  try {
+    const st = fs.statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // no answer from the file system: the write itself reports a full disk
+  }
+  if (needed > free) {
+    throw new GenerateError(
+      `--count ${count.toLocaleString("en-US")} needs ${sizeText(needed)} for ${shape.join("x")} images, but ${dir} has ${sizeText(free)} free: ask for fewer images, or write elsewhere`,
+    );
+  }
+}
+
+/** Bytes in words: 78.0 PB, 55.0 GB, 912 kB (decimal units, as df -H). */
+function sizeText(bytes: number): string {
+  const units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 function checkWhole(what: string, v: number, min: number): void {

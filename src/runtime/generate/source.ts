@@ -2,7 +2,9 @@
 // (src/runtime/data/source-spec.ts: `mnist`, `mnist:test`, `data/cifar10:test`, an npz,
 // an image folder). Without a split suffix, MNIST and CIFAR mean their train split, on
 // purpose: the test split is what a pipeline evaluates on, and a generator fitted on it
-// would leak evaluation images into training.
+// would leak evaluation images into training. `first` keeps only the first N images, as
+// a pipeline's `size = N` does, so a stand-in set is fitted on exactly the real images
+// the pipeline trains on.
 
 import type { DataSourceIR, SourceFormat } from "../../ir/types.js";
 import { detectFormat } from "../data/info.js";
@@ -12,6 +14,7 @@ import { openSource } from "../data/source.js";
 import { evenSample } from "../data/stats.js";
 import { checkSplit, hasSplits, parseSourceSpec, type SplitChoice } from "../data/source-spec.js";
 import type { Matrix } from "./pca.js";
+import { GenerateError } from "./errors.js";
 
 export { parseSourceSpec, type SourceSpec, type SplitChoice } from "../data/source-spec.js";
 
@@ -29,12 +32,25 @@ export interface FitSource {
 
 export interface OpenFitSourceOptions {
   cwd: string;
+  /** Only the first N images of the source (a pipeline's `size = N`): an error when it holds fewer. */
+  first?: number;
   layout?: Layout | "auto";
   cacheDir?: string;
   onProgress?: (task: string, done: number, total: number) => void;
 }
 
 export async function openFitSource(spec: string, options: OpenFitSourceOptions): Promise<FitSource> {
+  const source = await openWholeSource(spec, options);
+  const first = options.first;
+  if (first === undefined) return source;
+  if (first > source.count) {
+    source.close();
+    throw new GenerateError(`--first ${first.toLocaleString("en-US")}: ${spec} holds only ${source.count.toLocaleString("en-US")} images`);
+  }
+  return { ...source, count: first };
+}
+
+async function openWholeSource(spec: string, options: OpenFitSourceOptions): Promise<FitSource> {
   const { target, split } = parseSourceSpec(spec, options.cwd);
   const { format, path: full } = detectFormat(target, options.cwd);
   checkSplit(target, format, split);
@@ -73,8 +89,8 @@ export async function openFitSource(spec: string, options: OpenFitSourceOptions)
 }
 
 /**
- * Up to `max` images, evenly spaced over the source (so an MNIST split, stored class by
- * class, keeps its class balance), as a float64 matrix of raw 0..255 pixel values,
+ * Up to `max` images, evenly spaced over the source (over its first N with `first`), as
+ * a float64 matrix of raw 0..255 pixel values,
  * one flattened HWC image per row.
  */
 export function readFitMatrix(source: FitSource, max: number, onProgress?: (done: number, total: number) => void): { matrix: Matrix; indices: Uint32Array } {

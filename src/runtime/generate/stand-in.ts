@@ -19,6 +19,7 @@ export async function makeStandIn(plan: StandInPlan, opts: MakeStandInOptions): 
     cwd: opts.cwd,
     out: plan.out,
     count: plan.count,
+    ...(plan.first !== null ? { first: plan.first } : {}),
     ...(plan.fitSamples !== null ? { fitSamples: plan.fitSamples } : {}),
     channels: plan.channels,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

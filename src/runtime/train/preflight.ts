@@ -47,7 +47,9 @@ export interface StandInPlan {
   count: number;
   /** The npz to write (as the pipeline names it, relative to the project). */
   out: string;
-  /** Real images fitted: the pipeline's declared real subset size, else the generator's default. */
+  /** The real source's `size`: only its first N images are read, the ones the pipeline trains on; null: all. */
+  first: number | null;
+  /** Real images fitted: all of those first N, else the generator's default. */
   fitSamples: number | null;
   /** The colour order the source declares (`channels = bgr`: the set is written BGR, `--channels bgr`). */
   channels: ChannelOrder;
@@ -71,10 +73,9 @@ function firstRealSource(ir: PipelineIR): DataSourceIR | undefined {
 
 /**
  * The stand-in set of a `stand_in = true` source: its declared size (else ten times the
- * real data), fitted on as many real images as the pipeline's real source holds (its
- * declared `size`, evenly spaced over the split as `--fit-samples` picks them; the whole
- * split when it is not smaller), with the generator's default seed, so every point of a
- * sweep shares one file.
+ * real data), fitted on exactly the real images the pipeline trains on: the first `size`
+ * of its real source (`--first`, as `size = N` takes them), all of them (`--fit-samples`),
+ * with the generator's default seed, so every point of a sweep shares one file.
  */
 export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPlan {
   const real = firstRealSource(ir);
@@ -82,13 +83,19 @@ export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPla
     from: fromArgument(real),
     count: generated.size ?? (real?.size ? real.size * 10 : 10_000),
     out: generated.path!,
+    first: real?.size ?? null,
     fitSamples: real?.size ?? null,
     channels: writtenOrder(generated),
   };
 }
 
 export function planCommand(p: StandInPlan): string {
-  return `adainfc generate --from ${p.from} --count ${p.count}${p.fitSamples !== null ? ` --fit-samples ${p.fitSamples}` : ""}${channelsArgument(p.channels)} -o ${quote(p.out)}`;
+  return `adainfc generate --from ${p.from}${fitArguments(p.first)} --count ${p.count}${channelsArgument(p.channels)} -o ${quote(p.out)}`;
+}
+
+/** The real images a generator is fitted on, as `generate`'s flags: the first `size` of them, all of them. */
+function fitArguments(size: number | null): string {
+  return size !== null ? ` --first ${size} --fit-samples ${size}` : "";
 }
 
 /** The order the generator must write for a source that declares `channels` (rgb when it declares none). */
@@ -105,7 +112,7 @@ function channelsArgument(order: ChannelOrder): string {
 function generateCommand(ir: PipelineIR, generated: DataSourceIR): string {
   const real = firstRealSource(ir);
   const count = generated.size ?? (real?.size ? real.size * 10 : 10_000);
-  return `adainfc generate --from ${fromArgument(real)} --count ${count}${channelsArgument(writtenOrder(generated))} -o ${quote(generated.path!)}${ir.seed ? ` --seed ${ir.seed}` : ""}`;
+  return `adainfc generate --from ${fromArgument(real)}${fitArguments(real?.size ?? null)} --count ${count}${channelsArgument(writtenOrder(generated))} -o ${quote(generated.path!)}${ir.seed ? ` --seed ${ir.seed}` : ""}`;
 }
 
 function fromArgument(real: DataSourceIR | undefined): string {
