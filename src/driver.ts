@@ -69,11 +69,63 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
     const args = { file: entry.display, name: opts.pipeline, pipelines: decls.map((d) => d.name.text).join(", ") };
     diagnostics.push(diagnostic(decls.length ? diag.E010.noPipeline(args) : diag.E010.noPipelineDeclared(args), null));
   }
+  const byDecl: { decl: Decl; runs: CompiledPipeline[] }[] = [];
   for (const decl of decls) {
     if (opts.pipeline && decl.name.text !== opts.pipeline) continue;
+    const before = pipelines.length;
     compileDecl(decl, entry, program, setExtras, diagnostics, pipelines);
+    byDecl.push({ decl, runs: pipelines.slice(before) });
   }
+  diagnostics.push(...sharedRunDirs(byDecl, cwd));
   return finish();
+}
+
+/**
+ * Two pipelines of the file (or points of two sweeps) that write to one run directory,
+ * or a pipeline that writes into the folder of another's sweep points: a run directory
+ * holds one run, so --resume would take the one's done.json for the other's and
+ * --overwrite would delete it. Reported at the later pipeline's output.dir (its name
+ * when the dir is defaulted or shared through a recipe). Points of one sweep that
+ * collide are the sweep's own check (src/resolve/sweep.ts).
+ */
+function sharedRunDirs(byDecl: { decl: Decl; runs: CompiledPipeline[] }[], cwd: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const runDirs = new Map<string, { decl: Decl; ir: PipelineIR; span: Span | undefined }>();
+  const sweepBases = new Map<string, { decl: Decl; span: Span | undefined }>();
+  const placeOf = (decl: Decl, span: Span | undefined, firstSpan: Span | undefined): Span =>
+    span && span.file === decl.name.span.file && !(firstSpan && firstSpan.file === span.file && firstSpan.start === span.start) ? span : decl.name.span;
+  for (const { decl, runs } of byDecl) {
+    let reported = false;
+    const report = (d: ReturnType<typeof diag.E012.outputDirShared>, span: Span): void => {
+      if (!reported) out.push(diagnostic(d, span));
+      reported = true;
+    };
+    const mine: [string, { decl: Decl; ir: PipelineIR; span: Span | undefined }][] = [];
+    for (const { ir, spans } of runs) {
+      const span = spans["/output/dir"];
+      const dir = resolvePath(cwd, ir.output.dir);
+      const first = runDirs.get(dir);
+      if (first) {
+        report(
+          diag.E012.outputDirShared({ name: ir.name, other: first.ir.name, dir: ir.output.dir, line: first.decl.name.span.line }),
+          placeOf(decl, span, first.span),
+        );
+      }
+      const base = sweepBases.get(dir);
+      if (base) report(diag.E012.outputDirIsSweep({ name: ir.name, other: base.decl.name.text, dir: ir.output.dir }), placeOf(decl, span, base.span));
+      if (ir.sweep) {
+        const baseDir = resolvePath(dir, "..");
+        const run = runDirs.get(baseDir);
+        if (run) report(diag.E012.outputDirIsSweep({ name: run.ir.name, other: decl.name.text, dir: run.ir.output.dir }), placeOf(decl, span, run.span));
+      }
+      mine.push([dir, { decl, ir, span }]);
+    }
+    for (const [dir, run] of mine) {
+      runDirs.set(dir, run);
+      if (run.ir.sweep) sweepBases.set(resolvePath(dir, ".."), { decl, span: run.span });
+    }
+  }
+  return out;
 }
 
 type Extras = { statements: Statement[]; file: LoadedFile }[];

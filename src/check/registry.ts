@@ -115,7 +115,7 @@ export const REGISTRY = {
   E012: {
     severity: "error",
     summary: "defined or given twice",
-    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once: a value must also make a point of its own, so two values that are equal however they are written (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`: the points resolve to the same settings) or whose run folders would be one (a folder name keeps letters, digits and `. _ = , + -`, any other character becomes `_`) are reported too. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies.",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once: a value must also make a point of its own, so two values that are equal however they are written (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`: the points resolve to the same settings) or whose run folders would be one (a folder name keeps letters, digits and `. _ = , + -`, any other character becomes `_`) are reported too. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies. Two pipelines of a file (or points of two sweeps) may not write to one run directory, nor one into the folder of another's sweep points: `--resume` would take one run for the other and `--overwrite` would delete it; this is reported at the later pipeline's `output.dir`, or at its name when the directory is defaulted or comes from a recipe.",
     messages: {
       argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
       settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
@@ -135,6 +135,14 @@ export const REGISTRY = {
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
         hint: "leave the --set out: `adainfc run --only {axis}=<value>` trains the points you pick; or change the sweep in the file",
+      },
+      outputDirShared: {
+        text: "{name} writes its run to {dir}, as {other} (line {line}) does",
+        hint: "give each pipeline its own output.dir: a run directory holds one run, and --resume or --overwrite would take one run for the other",
+      },
+      outputDirIsSweep: {
+        text: "{name} writes its run to {dir}, the folder of the points of sweep '{other}'",
+        hint: "give each pipeline its own output.dir: a run directory inside a sweep's folder would be read as one of its points",
       },
     },
   },

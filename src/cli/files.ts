@@ -24,7 +24,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
       const found = adainfFilesIn(abs).map((f) => join(input, f.slice(abs.length + 1)));
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
       out.push(...found);
-    } else out.push(checkedFile(input, st));
+    } else out.push(checkedFile(input, st, "give .adainf files or folders"));
   }
   return [...new Set(out)];
 }
@@ -33,7 +33,7 @@ export function expandInputs(inputs: readonly string[], cwd: string): string[] {
 export function pipelineFile(input: string, cwd: string): string {
   const st = statInput(input, resolve(cwd, input));
   if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
-  return checkedFile(input, st);
+  return checkedFile(input, st, "give one pipeline file");
 }
 
 function statInput(input: string, abs: string): Stats {
@@ -45,10 +45,10 @@ function statInput(input: string, abs: string): Stats {
   }
 }
 
-/** `input` when it is a regular file of at most 4 MiB named .adainf. */
-function checkedFile(input: string, st: Stats): string {
+/** `input` when it is a regular file of at most 4 MiB named .adainf; `wanted` says what the command takes. */
+function checkedFile(input: string, st: Stats, wanted: string): string {
   const problem = sourceFileProblem(st);
   if (problem) throw new UserError(`${input}: ${problem}`);
-  if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (give .adainf files or folders)`);
+  if (!input.endsWith(PIPELINE_EXTENSION)) throw new UserError(`${input}: not a .adainf file (${wanted})`);
   return input;
 }

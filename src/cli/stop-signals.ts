@@ -1,14 +1,24 @@
 // Ctrl-C and SIGTERM for a command that stops gracefully (`adainfc run`): the first
 // signal asks the work to stop (a checkpoint is saved); a second, of either kind, ends
-// the process as soon as a handler can run. During synchronous work (a cpu or wasm step
-// computes for seconds) no handler runs, so the second takes effect when that work ends.
-// Handing the signals back to their default action after the first (which would end the
-// process inside such work) was tried and dropped: Node closes the signal's watcher, and
-// a signal libuv had caught but not yet delivered is lost (seen: SIGTERM right after
-// Ctrl-C then only stopped gracefully, exit 130 instead of 143).
+// the process as soon as a handler can run, after `quit` has said what is lost and how
+// to go on (the run's lock goes with the process: src/runtime/train/run-lock.ts). A
+// repeat of the first signal within REPEAT_MS of it is the same request, not a second:
+// GNU `timeout` signals the process and then its process group, so one timeout can
+// deliver the signal twice, microseconds apart (seen: a run quit without saving). The
+// price: two presses of Ctrl-C while a step computes synchronously reach the handlers
+// together and count as one (a third quits).
+// During synchronous work (a cpu or wasm step computes for seconds) no handler runs, so
+// the second takes effect when that work ends. Handing the signals back to their default
+// action after the first (which would end the process inside such work) was tried and
+// dropped: Node closes the signal's watcher, and a signal libuv had caught but not yet
+// delivered is lost (seen: SIGTERM right after Ctrl-C then only stopped gracefully, exit
+// 130 instead of 143).
 import os from "node:os";
 
 export const EXIT_INTERRUPTED = 130;
+
+/** How close a repeat of the first signal must follow it to be taken as the same one. */
+export const REPEAT_MS = 50;
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -24,15 +34,24 @@ export interface StopSignals {
   dispose(): void;
 }
 
-/** Calls `first` on the first Ctrl-C or SIGTERM; a second one exits 130 or 143 (see the header). */
-export function stopSignals(first: (signal: NodeJS.Signals) => void): StopSignals {
+/**
+ * Calls `first` on the first Ctrl-C or SIGTERM; a second one calls `quit` (which says
+ * what is lost; it must not wait) and exits 130 or 143 (see the header).
+ */
+export function stopSignals(first: (signal: NodeJS.Signals) => void, quit?: (signal: NodeJS.Signals) => void): StopSignals {
   let stoppedBy: NodeJS.Signals | null = null;
+  let firstAt = 0;
   const dispose = (): void => {
     for (const s of SIGNALS) process.removeListener(s, on);
   };
   const on = (signal: NodeJS.Signals): void => {
-    if (stoppedBy !== null) process.exit(exitCodeFor(signal));
+    if (stoppedBy !== null) {
+      if (signal === stoppedBy && performance.now() - firstAt < REPEAT_MS) return;
+      quit?.(signal);
+      process.exit(exitCodeFor(signal));
+    }
     stoppedBy = signal;
+    firstAt = performance.now();
     first(signal);
   };
   for (const s of SIGNALS) process.on(s, on);

@@ -52,6 +52,10 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
     if (p.damaged) notes.push(damagedDoneLine(path.relative(opts.cwd, runPaths(p.dir).done) || runPaths(p.dir).done, p.damaged));
     if (p.diverged) notes.push(`${p.label}: ${divergedText(p.diverged)}, not in the results`);
   }
+  const sweepsText = input.sweeps.map((w) => `sweep ${w.base}: ${w.finished} of ${w.known ? "" : "at least "}${w.total} points finished`);
+  input.sweeps.forEach((w, i) => {
+    if (w.missing.length) notes.push(`${sweepsText[i]} (${w.missing.length} not started)`);
+  });
 
   let preview = { html: `<p class="note">Not drawn (--no-preview).</p>`, images: 0, notes: [] as string[] };
   if (opts.preview !== false) preview = await previewHtml(points, typeof opts.preview === "object" ? opts.preview : {});
@@ -63,6 +67,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const subtitle = [
     `${KIND_WORDS[input.kind]} <code>${escapeHtml(input.root)}</code>`,
     `${points.length} run${points.length === 1 ? "" : "s"}, ${finished} finished`,
+    ...sweepsText.map(escapeHtml),
     backends.length ? `backend ${escapeHtml(backends.join(", "))}` : "",
     seconds > 0 ? `${(seconds / 60).toFixed(1)} min of training` : "",
   ].filter((s) => s !== "");
@@ -79,7 +84,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
     },
     ...(byAxis.axis !== null ? [{ id: "by-axis", heading: `Accuracy against ${byAxis.axis}`, html: byAxis.html }] : []),
     { id: "curves", heading: "Training curves", html: charts.html },
-    { id: "runs", heading: "Runs", html: runsTableHtml(points, input.root) },
+    { id: "runs", heading: "Runs", html: sweepNotesHtml(input) + runsTableHtml(points, input.root) },
     {
       id: "preview",
       heading: "Augmentation preview",
@@ -96,6 +101,19 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const title = opts.title ?? `adainf report: ${input.title}`;
   const html = pageHtml({ title, subtitleHtml: subtitle.join(" · "), sections });
   return { html, input, charts: charts.drawn, axisChart: byAxis.axis, resultRows: groups.length, previews: preview.images, notes };
+}
+
+/** Above the runs: each unfinished sweep, how many of its points finished and which never started. */
+function sweepNotesHtml(input: ReportInput): string {
+  return input.sweeps
+    .filter((w) => w.finished < w.total)
+    .map((w) => {
+      const of = `${w.known ? "" : "at least "}${w.total}`;
+      const grid = w.known ? "" : " (its pipeline file is gone or changed: the grid is what its folders show)";
+      const missing = w.missing.length ? `; not started: ${w.missing.map((l) => `<code>${escapeHtml(l)}</code>`).join(", ")}` : "";
+      return `<p class="note">Sweep <b>${escapeHtml(w.base)}</b>: ${w.finished} of ${of} points finished${grid}${missing}.</p>`;
+    })
+    .join("");
 }
 
 /** Where the page goes when -o is not given: report.html inside the directory. */

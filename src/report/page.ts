@@ -29,7 +29,7 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 .sev-error .badge { background: #c0392b; } .sev-warning .badge { background: #d68910; } .sev-info .badge { background: #2e86c1; }
 .hint { color: var(--muted); font-size: 12.5px; }
 .clean { color: #1e8449; }
-.status-done { color: #1e8449; } .status-partial { color: #b9770e; } .status-todo { color: var(--muted); }
+.status-done { color: #1e8449; } .status-partial { color: #b9770e; } .status-todo { color: var(--muted); } .status-running { color: #2471a3; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; list-style: none; padding: 0; margin: 6px 0 10px; }
 .legend li { cursor: pointer; user-select: none; white-space: nowrap; }
 .legend li svg { vertical-align: middle; margin-right: 4px; }

@@ -1,7 +1,8 @@
 // The two tables: results (one row per setting, mean ± spread over distinct seeds exactly
-// as results.csv computes it (formats/setting-results.ts), with the setting's g, f, a and lint findings beside the
-// numbers) and runs (one row per run directory: status, time, final metrics, and the
-// effective batch and learning rates it trained with).
+// as results.csv computes it (formats/setting-results.ts), with the setting's g, f, a and
+// lint findings beside the numbers) and runs (one row per run directory: status (running
+// while its run.lock names a live process), time, final metrics, and the effective batch
+// and learning rates it trained with).
 import { RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
 import { feedingText, type InputSummary } from "../formats/run-dir.js";
 import { divergedText } from "../formats/run-outcome.js";
@@ -149,6 +150,13 @@ export function statusOf(p: ReportPoint): { text: string; cls: string } {
   if (p.summary) return { text: "finished", cls: "done" };
   if (p.diverged) return { text: divergedText(p.diverged), cls: "partial" };
   const last = p.metrics[p.metrics.length - 1];
+  const at = last ? `, at step ${last.step + 1} of ${p.ir.train.steps}` : "";
+  // run.lock names a live process: still training (load-runs.ts).
+  if (p.running?.state === "alive") return { text: `running (pid ${p.running.holder.pid})${at}`, cls: "running" };
+  if (p.running?.state === "elsewhere") {
+    const { pid, host } = p.running.holder;
+    return { text: `locked by pid ${pid} on ${host} (running there, or stopped without removing run.lock)${at}`, cls: "running" };
+  }
   if (!last) return { text: "not started", cls: "todo" };
   return { text: `stopped after step ${last.step + 1} of ${p.ir.train.steps}`, cls: "partial" };
 }

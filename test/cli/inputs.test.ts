@@ -2,7 +2,8 @@
 // that takes .adainf files or folders (check, fmt, lint) or one pipeline file (compile,
 // run, preview, data check): a missing path (or one it cannot reach, by its cause), a folder without .adainf files (any folder
 // where one file is wanted) and a file not named .adainf are each one line
-// `error: <path>: <why>`, exit 1, and nothing is compiled, formatted, linted or run.
+// `error: <path>: <why>`, exit 1, and nothing is compiled, formatted, linted or run;
+// the why names what the command takes (files or folders, or one pipeline file).
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,7 +46,12 @@ describe.each([
   [["data", "check"], []],
 ])("%j <file> %j", (command, flags) => {
   it.each([
-    ...CASES.filter(([name]) => name !== "a folder without .adainf files"),
+    // These take one file, not folders: the message says so.
+    ...CASES.filter(([name]) => name !== "a folder without .adainf files").map(([name, input, line]): [string, string, string] => [
+      name,
+      input,
+      line.replace("(give .adainf files or folders)", "(give one pipeline file)"),
+    ]),
     ["a folder", "nested", "error: nested: a folder, not a .adainf file (give one pipeline file)\n"],
   ])("%s: one line, exit 1", { timeout: 30_000 }, async (_name, input, line) => {
     const r = await cli([...command, input!, ...flags], dir);

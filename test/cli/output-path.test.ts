@@ -263,6 +263,17 @@ describe("report -o", () => {
     expect((await cli(["report", "runs/story", "-o", "index.html", "--no-preview", "--force"], dir)).code).toBe(0);
   });
 
+  it("a file named .html that is not a page (a pipeline copied to x.html) is refused and kept", async () => {
+    fs.copyFileSync(path.join(dir, "story.adainf"), path.join(dir, "tiny2.html"));
+    await refused(
+      dir,
+      ["report", "runs/story", "-o", "tiny2.html", "--no-preview"],
+      "error: -o tiny2.html already holds an HTML page that adainfc did not write: choose another output, or pass --force to replace it",
+      ["tiny2.html"],
+    );
+    expect(fs.readFileSync(path.join(dir, "tiny2.html"), "utf8")).toBe(fs.readFileSync(path.join(dir, "story.adainf"), "utf8"));
+  });
+
   it.skipIf(!fs.existsSync("/proc/self"))("an output where no file can be made names the user's path, not a temporary file", async () => {
     const r = await cli(["report", run, "-o", "/proc/x.html", "--no-preview"], dir);
     expect(r.code).toBe(1);

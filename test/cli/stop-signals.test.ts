@@ -1,8 +1,10 @@
 // `adainfc run`'s Ctrl-C handling (src/cli/stop-signals.ts) in a child process that, like
 // a cpu or wasm training step, computes synchronously for seconds: the first signal is
-// answered once; a second, of either kind, exits 130 or 143 as soon as a handler can run
-// (after that synchronous work: no signal is lost to a handler removed meanwhile), also
-// when both come during the same work. Uses the build (dist/).
+// answered once; a second, of either kind, says its line (quit) and exits 130 or 143 as
+// soon as a handler can run (after that synchronous work: no signal is lost to a handler
+// removed meanwhile). A repeat of the first signal within REPEAT_MS (GNU timeout signals
+// the process and its group: two deliveries) is the same request, also when both come
+// during the same work; a later one quits. Uses the build (dist/).
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,7 +24,7 @@ function child(busyMs: number, busyFirst: boolean) {
     stopSignals((s) => {
       process.stderr.write("first " + s + "\\n");
       setTimeout(() => { process.stderr.write("busy\\n"); busy(${busyMs}); process.stderr.write("done\\n"); }, 50);
-    });
+    }, (s) => process.stderr.write("quit " + s + "\\n"));
     process.stderr.write("ready\\n");
     ${busyFirst ? `busy(${busyMs}); process.stderr.write("busy over\\n");` : ""}
     setTimeout(() => {}, 60000);
@@ -91,17 +93,39 @@ test("SIGTERM right after Ctrl-C: one is answered, the other exits (neither is l
   expect(r.code).toBe(first[0] === "first SIGINT" ? 143 : 130);
 });
 
-test("two signals during the same synchronous work: the first is answered once, the second exits 130", { timeout: 60_000 }, async () => {
+test("two Ctrl-C during the same synchronous work are one request; a later one quits, saying so", { timeout: 60_000 }, async () => {
   let sent = 0;
   const r = await ended(child(3000, true), (err, send) => {
     if (sent === 0 && err.includes("ready")) {
       sent = 1;
       setTimeout(() => send("SIGINT"), 300);
       setTimeout(() => send("SIGINT"), 600);
+    } else if (sent === 1 && err.includes("busy\n")) {
+      // both were handled when the work ended: one answered, the other taken as the same
+      sent = 2;
+      setTimeout(() => send("SIGINT"), 500);
     }
   });
   expect(r.err.match(/first SIGINT/g)).toHaveLength(1);
-  expect(r.err).toContain("busy over");
-  expect(r.err).not.toContain("busy\n");
+  expect(r.err).toContain("busy over\nfirst SIGINT\nbusy\n");
+  expect(r.err.match(/quit SIGINT/g)).toHaveLength(1);
+  expect(r.err.indexOf("quit SIGINT")).toBeGreaterThan(r.err.indexOf("busy\n"));
   expect(r.code).toBe(130);
+});
+
+test("the same signal twice at once (GNU timeout: the process, then its group) is one request", { timeout: 60_000 }, async () => {
+  let sent = 0;
+  const r = await ended(child(300, false), (err, send) => {
+    if (sent === 0 && err.includes("ready")) {
+      sent = 1;
+      send("SIGINT");
+      send("SIGINT");
+    } else if (sent === 1 && err.includes("done")) {
+      sent = 2;
+      send("SIGTERM");
+    }
+  });
+  // not quit by the repeat: the work after the first ran to its end, then SIGTERM quit
+  expect(r.err).toBe("ready\nfirst SIGINT\nbusy\ndone\nquit SIGTERM\n");
+  expect(r.code).toBe(143);
 });

@@ -201,7 +201,7 @@ test("a single run directory, and the errors for what is not one", async () => {
   fs.mkdirSync(path.join(dir, "empty"));
   const empty = await cli(["report", "empty"], dir);
   expect(empty.code).toBe(1);
-  expect(empty.err).toContain("is neither a run directory (no ir.json) nor a sweep directory");
+  expect(empty.err).toContain("is neither a run directory (no ir.json) nor a folder of runs");
   const seed = await cli(["report", "runs/story", "--seed", "-1"], dir);
   expect(seed.code).toBe(2);
 });

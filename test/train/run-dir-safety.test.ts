@@ -1,9 +1,12 @@
 // Nothing in a run directory is lost: a finished or checkpointed run is not replaced
-// unless asked (--overwrite), and two runs cannot write one directory at once (a lock
-// naming the holder; a stale lock from a dead process is taken over, with a note).
+// unless asked (--overwrite, which also removes the old eval.json), and two runs cannot
+// write one directory at once (a lock naming the holder, and for another host's what to
+// do; a stale lock from a dead process is taken over, with a note; a process that exits
+// at once leaves none).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, expect, test } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
@@ -101,4 +104,57 @@ test("a stale lock (its process is gone) is taken over, with a note", async () =
   expect(r.status).toBe("done");
   expect(notes.join("\n")).toContain(`took over a stale lock in ${runDir} (pid ${pid} on `);
   expect(fs.existsSync(runPaths(runDir).lock)).toBe(false);
+});
+
+test("--overwrite removes the earlier run's eval.json (it names a deleted checkpoint), with a note", async () => {
+  const { dir, ir } = tiny();
+  const paths = runPaths(path.join(dir, "runs/tiny"));
+  expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false })).status).toBe("done");
+  fs.writeFileSync(paths.eval, JSON.stringify({ checkpoint: path.join(paths.checkpoints, "step-00000002.ckpt"), step: 2 }));
+  const notes: string[] = [];
+  const again = await runPipeline(ir, {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    overwrite: true,
+    onProgress: (e) => e.kind === "note" && notes.push(e.message),
+  });
+  expect(again.status).toBe("done");
+  expect(fs.existsSync(paths.eval)).toBe(false);
+  expect(notes).toContain(`removed ${paths.eval}: it evaluated a checkpoint of the run that is started over`);
+});
+
+test("another host's lock: refused naming host and pid, and run.lock may be deleted once that run is gone", async () => {
+  const { dir, ir } = tiny();
+  const runDir = path.join(dir, "runs/tiny");
+  fs.mkdirSync(runDir, { recursive: true });
+  const lock = runPaths(runDir).lock;
+  fs.writeFileSync(lock, JSON.stringify({ pid: 12345, host: "node17.invalid", started: "2026-11-29T10:00:00.000Z" }));
+  const err = await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false }).catch((x: unknown) => x);
+  expect(err).toBeInstanceOf(RunSetupError);
+  expect((err as Error).message).toBe(
+    `${runDir} is in use by a run on another host (pid 12345 on node17.invalid, started 2026-11-29T10:00:00.000Z), which cannot be checked from here: ` +
+      `wait for it to finish, or set another output.dir; if that run is no longer running, delete ${lock} and run again`,
+  );
+  expect(fs.existsSync(lock)).toBe(true);
+  fs.rmSync(lock);
+  expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false })).status).toBe("done");
+});
+
+test("a process that exits at once (a second Ctrl-C calls process.exit) leaves no run.lock", () => {
+  const { dir } = tiny();
+  const runDir = path.join(dir, "runs/tiny");
+  const mod = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/src/runtime/train/run-lock.js")).href;
+  const child = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", `import { lockRunDir } from ${JSON.stringify(mod)}; lockRunDir(${JSON.stringify(runDir)}); process.exit(130);`],
+    {
+      encoding: "utf8",
+    },
+  );
+  expect(child.stderr).toBe("");
+  expect(child.status).toBe(130);
+  expect(fs.existsSync(path.join(runDir, "ir.json"))).toBe(false);
+  expect(fs.readdirSync(runDir)).toEqual([]);
 });

@@ -8,6 +8,8 @@
 // SIGTERM in a sweep point's evaluation at a step: `adainfc eval` reads that checkpoint and
 // `adainfc run` again (no --resume) repeats the evaluation and finishes the sweep. Ctrl-C
 // while `run` makes a missing stand-in set: its temporary file goes, exit 130, one line.
+// The same signal twice at once (GNU timeout) stops as one; Ctrl-C then SIGTERM quits at
+// once with one line (the newest checkpoint, the command) and leaves no run.lock.
 // Uses the built CLI (bin/adainfc.js -> dist/, which `npm ci` builds).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -27,8 +29,14 @@ interface Exit {
   ms: number;
 }
 
-/** Runs the CLI; when `interruptAt` appears on stderr, sends `signal` once. */
-function runCli(args: string[], cwd: string, interruptAt?: RegExp, signal: NodeJS.Signals = "SIGINT", env?: NodeJS.ProcessEnv): Promise<Exit> {
+/** Runs the CLI; when `interruptAt` appears on stderr, sends `signal` once (each of a list, back to back). */
+function runCli(
+  args: string[],
+  cwd: string,
+  interruptAt?: RegExp,
+  signal: NodeJS.Signals | NodeJS.Signals[] = "SIGINT",
+  env?: NodeJS.ProcessEnv,
+): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
     let err = "";
@@ -38,7 +46,7 @@ function runCli(args: string[], cwd: string, interruptAt?: RegExp, signal: NodeJ
       err += chunk;
       if (interruptAt && sentAt === 0 && interruptAt.test(err)) {
         sentAt = performance.now();
-        child.kill(signal);
+        for (const one of Array.isArray(signal) ? signal : [signal]) child.kill(one);
       }
     });
     child.stdout.resume();
@@ -91,6 +99,36 @@ test("SIGTERM (kill, timeout, a batch scheduler) saves a checkpoint as Ctrl-C do
   const second = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], dir);
   expect(second.code).toBe(0);
   expect(readMetrics(run.metrics).map((m) => m.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i));
+});
+
+test("two signals at once: the same one twice (GNU timeout) stops gracefully; Ctrl-C then SIGTERM quits, says so, releases the lock", {
+  timeout: 180_000,
+}, async () => {
+  const dir = tinyProject({ steps: STEPS, checkpointEvery: 5 });
+  const run = runPaths(path.join(dir, "runs/tiny"));
+  const args = ["run", "tiny.adainf", "--backend", "cpu", "--no-worker"];
+  // timeout signals the process and then its process group: one request, a checkpoint
+  const twice = await runCli(args, dir, /step (1\d|[2-9]\d)\/60/, ["SIGINT", "SIGINT"]);
+  expect(twice.code).toBe(130);
+  expect(twice.err).toMatch(/interrupted at step \d+; checkpoint saved: /);
+  expect(twice.err).not.toContain("second stop signal");
+  expect(fs.existsSync(run.lock)).toBe(false);
+  // another signal before the first is done with: quit at once, with what is lost and the command
+  const both = await runCli([...args, "--resume"], dir, /step (2\d|[3-9]\d)\/60/, ["SIGINT", "SIGTERM"]);
+  expect([130, 143]).toContain(both.code);
+  const line =
+    /(?:Ctrl-C|SIGTERM) \(a second stop signal\): quit without saving; the steps after step (\d+) are lost\. Resume from (\S+) with: adainfc run tiny\.adainf --resume --backend cpu\n/.exec(
+      both.err,
+    );
+  expect(line, both.err).not.toBeNull();
+  expect(fs.existsSync(path.join(dir, line![2]!))).toBe(true);
+  expect(both.err).not.toContain("interrupted at step");
+  expect(both.err).not.toMatch(/at .*\.(js|ts):\d+/);
+  expect(fs.existsSync(run.lock)).toBe(false);
+  const rest = await runCli([...args, "--resume"], dir);
+  expect(rest.code).toBe(0);
+  expect(rest.err).not.toContain("stale lock");
+  expect(rest.err).toContain(`resuming at step ${line![1]} of ${STEPS}`);
 });
 
 /**

@@ -1,7 +1,8 @@
 // `adainfc report <run-or-sweep-dir> [-o report.html]`: one self-contained HTML page
 // (curves, results with lint findings beside them, runs, augmentation preview) from
-// what `adainfc run` wrote. Reads only; never loads tfjs. The output is checked
-// before the runs are read (src/cli/output-path.ts): never a run's own file.
+// what `adainfc run` wrote. Reads only; never loads tfjs. The input is checked to be a
+// folder first, then the output (src/cli/output-path.ts: never a run's own file), then
+// the runs are read.
 import path from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
@@ -28,7 +29,14 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .action(async (dir: string, opts: ReportFlags) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
-      const { buildReport, defaultReportPath, ReportInputError } = await import("../../report/index.js");
+      const { buildReport, defaultReportPath, reportDir, ReportInputError } = await import("../../report/index.js");
+      // The input first: a file given as <dir> is the input's mistake, not the default output's.
+      try {
+        reportDir(dir, ctx.cwd);
+      } catch (e) {
+        if (e instanceof ReportInputError) throw new UserError(e.message);
+        throw e;
+      }
       // The runs' own files are refused by the check itself (a run directory's files, whatever reads them).
       const out = checkOutput(ctx.cwd, {
         path: opts.out ?? path.relative(ctx.cwd, defaultReportPath(dir, ctx.cwd)),

@@ -1,7 +1,9 @@
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
 // interrupted ones resume; a point whose loss became NaN is recorded (diverged.json) and
-// the others go on, exit 1 at the end; a rerun skips it, saying so, until --overwrite. Ctrl-C saves a checkpoint and exits 130. A missing
+// the others go on, exit 1 at the end; a rerun skips it, saying so, until --overwrite.
+// Ctrl-C saves a checkpoint and exits 130; a second quits at once, saying what is lost
+// and how to go on (src/cli/stop-signals.ts). A missing
 // `stand_in = true` generated set is made first (the generate command's code). The
 // trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
@@ -185,26 +187,42 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   // the end of the step and stops; a second quits at once (src/cli/stop-signals.ts).
   const controller = new AbortController();
   let loading = true;
+  /** The run being trained, for the line a second signal leaves. */
+  let current: PipelineIR | null = null;
+  /** The command that goes on with `ir`'s run (or, in a sweep, with the sweep). */
+  const again = (ir: PipelineIR): string =>
+    shellCommand([
+      "adainfc",
+      "run",
+      file,
+      ...opts.set.flatMap((s) => ["--set", s]),
+      ...(ir.sweep ? [] : ["--resume"]),
+      ...opts.only.flatMap((o) => ["--only", o]),
+      ...(opts.backend ? ["--backend", opts.backend] : []),
+    ]);
   /** An evaluation is under way (the runtime's phase events say when one starts; a step ends it). */
   let evaluating = false;
-  const stop = stopSignals((signal) => {
-    if (loading) {
-      const who = signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`;
-      ctx.err(`\n${who} while the backend was loading: nothing was trained and no run folder was written\n`);
-      stopProbes();
-      process.exit(exitCodeFor(signal));
-    }
-    const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
-    const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
-    ctx.err(
-      evaluating
-        ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
-        : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
-    );
-    // A second signal may end the process at once: the terminal gets its cursor back now.
-    if (process.stderr.isTTY) process.stderr.write("\x1b[?25h");
-    controller.abort();
-  });
+  const stop = stopSignals(
+    (signal) => {
+      if (loading) {
+        const who = signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`;
+        ctx.err(`\n${who} while the backend was loading: nothing was trained and no run folder was written\n`);
+        stopProbes();
+        process.exit(exitCodeFor(signal));
+      }
+      const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
+      const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
+      ctx.err(
+        evaluating
+          ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
+          : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
+      );
+      // A second signal may end the process at once: the terminal gets its cursor back now.
+      if (process.stderr.isTTY) process.stderr.write("\x1b[?25h");
+      controller.abort();
+    },
+    (signal) => ctx.err(quitLine(signal, current, ctx.cwd, train.listCheckpoints, again)),
+  );
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   try {
     const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
@@ -242,6 +260,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
         );
       }
+      current = ir;
       const view = process.stderr.isTTY ? await train.barProgress(process.stderr) : train.plainProgress((t) => ctx.err(t));
       let result: Awaited<ReturnType<typeof train.runPipeline>>;
       try {
@@ -270,17 +289,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         return reportRuntimeFailure(ctx, e, train, { ir, spans: compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {} });
       }
       view.stop();
+      current = null;
       if (result.status === "interrupted") {
-        const again = shellCommand([
-          "adainfc",
-          "run",
-          file,
-          ...opts.set.flatMap((s) => ["--set", s]),
-          ...(ir.sweep ? [] : ["--resume"]),
-          ...opts.only.flatMap((o) => ["--only", o]),
-          ...(opts.backend ? ["--backend", opts.backend] : []),
-        ]);
-        ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again}\n`);
+        ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again(ir)}\n`);
         return exitCodeFor(stop.stoppedBy ?? "SIGINT");
       }
       ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
@@ -308,6 +319,28 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     stop.dispose();
     await releaseBackends();
   }
+}
+
+/**
+ * What a second signal leaves to say before the process ends: that nothing more was
+ * saved, the run's newest checkpoint (what a resumed run starts from) and the command;
+ * the run's lock goes with the process (src/runtime/train/run-lock.ts).
+ */
+function quitLine(
+  signal: NodeJS.Signals,
+  ir: PipelineIR | null,
+  cwd: string,
+  checkpoints: (dir: string) => { path: string; step: number }[],
+  again: (ir: PipelineIR) => string,
+): string {
+  const what = `${signal === "SIGINT" ? "Ctrl-C" : signal} (a second stop signal)`;
+  if (ir === null) return `\n${what}: quit\n`;
+  const dir = path.resolve(cwd, ir.output.dir);
+  const newest = checkpoints(runPaths(dir).checkpoints).at(-1);
+  const rel = (p: string): string => path.relative(cwd, p) || p;
+  return newest
+    ? `\n${what}: quit without saving; the steps after step ${newest.step} are lost. Resume from ${rel(newest.path)} with: ${again(ir)}\n`
+    : `\n${what}: quit without saving; ${rel(dir)} holds no checkpoint yet. Start it again with: ${again(ir)}\n`;
 }
 
 /**

@@ -1,18 +1,17 @@
 // One run at a time per run directory. `<dir>/run.lock` is created exclusively (O_EXCL)
-// and holds the owner's pid, host and start time; a second run into the same directory is
-// refused naming the holder. A lock whose process is gone (same host, pid not alive) is
-// stale: it is taken over, with a note. Released when the run ends, however it ends.
+// and holds the owner's pid, host and start time (src/formats/run-lock-file.ts). A
+// second run into the same directory is refused naming the holder and what to do: a
+// lock of another host cannot be checked, so the message says which host and pid hold
+// it and that run.lock may be deleted once that run is no longer running. A lock whose
+// process is gone (same host, pid not alive) is stale: it is taken over, with a note.
+// Released when the run ends, however it ends: also when the process exits at once (a
+// second Ctrl-C calls process.exit), through an `exit` listener held while locked.
 import fs from "node:fs";
 import os from "node:os";
 import { RunSetupError } from "./errors.js";
 import { runPaths } from "../../formats/run-dir.js";
+import { holderState, myLock, readLockFile } from "../../formats/run-lock-file.js";
 import { ensureDir } from "../../util/fs-errors.js";
-
-interface LockInfo {
-  pid: number;
-  host: string;
-  started: string;
-}
 
 export interface RunLock {
   /** Set when a stale lock was taken over: what to tell the user. */
@@ -23,19 +22,35 @@ export interface RunLock {
 export function lockRunDir(dir: string): RunLock {
   ensureDir(dir);
   const file = runPaths(dir).lock;
-  const mine: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+  const mine = myLock();
   let note: string | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, `${JSON.stringify(mine)}\n`, { flag: "wx" });
-      return { note, release: () => releaseIfMine(file) };
+      const onExit = (): void => releaseIfMine(file);
+      process.on("exit", onExit);
+      return {
+        note,
+        release: () => {
+          process.removeListener("exit", onExit);
+          releaseIfMine(file);
+        },
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
-    const held = readLock(file);
-    if (held && isAlive(held)) {
+    const held = readLockFile(file);
+    const state = held ? holderState(held) : "dead";
+    if (held && state === "elsewhere") {
       throw new RunSetupError(
-        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); ` + "wait for it to finish, or set another output.dir",
+        `${dir} is in use by a run on another host (pid ${held.pid} on ${held.host}, started ${held.started}), which cannot be checked from here: ` +
+          `wait for it to finish, or set another output.dir; if that run is no longer running, delete ${file} and run again`,
+      );
+    }
+    if (held && state === "alive") {
+      throw new RunSetupError(
+        `${dir} is in use by another run (pid ${held.pid} on ${held.host}, started ${held.started}); wait for it to finish, or set another output.dir ` +
+          `(if pid ${held.pid} is not an adainfc run, the lock was left behind: delete ${file})`,
       );
     }
     note = held
@@ -46,29 +61,7 @@ export function lockRunDir(dir: string): RunLock {
   throw new RunSetupError(`could not lock ${dir}: another run took it at the same moment; try again`);
 }
 
-function readLock(file: string): LockInfo | null {
-  try {
-    const j = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<LockInfo>;
-    if (typeof j.pid === "number" && typeof j.host === "string" && typeof j.started === "string") return j as LockInfo;
-  } catch {
-    // unreadable: treated as stale
-  }
-  return null;
-}
-
-/** A lock from another host cannot be checked: it counts as held. */
-function isAlive(l: LockInfo): boolean {
-  if (l.host !== os.hostname()) return true;
-  if (l.pid === process.pid) return true;
-  try {
-    process.kill(l.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function releaseIfMine(file: string): void {
-  const held = readLock(file);
+  const held = readLockFile(file);
   if (held && held.pid === process.pid && held.host === os.hostname()) fs.rmSync(file, { force: true });
 }

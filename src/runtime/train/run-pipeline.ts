@@ -10,7 +10,8 @@
 // keeping output.keep; an abort (Ctrl-C) saves one at the next step boundary, or stops
 // an evaluation under way: the checkpoint then carries the step's unlogged metrics line,
 // and a resumed run repeats that evaluation before it logs the line (resume equals an
-// uninterrupted run, done.json included).
+// uninterrupted run, done.json included). Starting over (--overwrite) removes what the
+// earlier run left: its checkpoints, metrics, done.json and `adainfc eval`'s eval.json.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -583,6 +584,11 @@ function resumeOrStart(
   }
   removeCheckpointsAfter(paths.checkpoints, -1);
   fs.rmSync(paths.done, { force: true });
+  // `adainfc eval`'s result names a checkpoint of the run being replaced: it goes too.
+  if (fs.existsSync(paths.eval)) {
+    fs.rmSync(paths.eval, { force: true });
+    report({ kind: "note", message: `removed ${paths.eval}: it evaluated a checkpoint of the run that is started over` });
+  }
   metricsLog.reset();
   writeJsonAtomic(paths.ir, ir);
   return { step: 0, elapsed: 0, checkpoint: null, resumedFrom: null, untrained: null, pending: null };
