@@ -1,8 +1,10 @@
 // `--only axis=value`: which points of a sweep to run. Several --only flags on one axis
 // are alternatives; flags on different axes must all hold. A number matches a value of
-// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`).
+// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`). Each IR
+// given is checked first (checked-ir.ts: an InvalidIRError names what is wrong).
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
+import { checkedIR } from "./checked-ir.js";
 
 export class OnlyFilterError extends Error {}
 
@@ -21,6 +23,7 @@ export function parseOnly(flags: readonly string[]): Map<string, Set<string>> {
 
 /** The IRs that match every --only; unknown axes or values are errors naming the known ones. */
 export function selectPoints(irs: readonly PipelineIR[], flags: readonly string[]): PipelineIR[] {
+  for (const ir of irs) checkedIR(ir);
   const only = parseOnly(flags);
   if (only.size === 0) return [...irs];
   for (const [axis, values] of only) {
@@ -47,9 +50,9 @@ function sameNumber(a: string, b: string): boolean {
 }
 
 /** Sweeps of the file, by base pipeline: base output dir and every point's run dir. */
-export function sweepGroups(irs: readonly PipelineIR[]): Map<string, { baseDir: string; pointDirs: string[] }> {
+export function sweepGroups(given: readonly PipelineIR[]): Map<string, { baseDir: string; pointDirs: string[] }> {
   const out = new Map<string, { baseDir: string; pointDirs: string[] }>();
-  for (const ir of irs) {
+  for (const ir of given.map(checkedIR)) {
     if (!ir.sweep) continue;
     const g = out.get(ir.sweep.base) ?? { baseDir: path.dirname(ir.output.dir), pointDirs: [] };
     g.pointDirs.push(ir.output.dir);
