@@ -320,7 +320,10 @@ async function main(): Promise<void> {
 
   // 1. Each step awaited: dispatch (JS records and submits the kernels) + the wait for the loss.
   phase(`${o.steps} step(s) awaited one by one, then ${o.steps} pipelined${o.profile ? ", then one timed and one profiled" : ""}`);
-  const tensorsBefore = tf.memory().numTensors;
+  // Leaks are counted from after the process's first step, which makes what the run keeps
+  // (the optimiser's momentum buffers): with --warmup 0 that is the first timed step.
+  let tensorsBefore = tf.memory().numTensors;
+  let leakSteps = o.steps;
   const times: number[] = [];
   const dispatchTimes: number[] = [];
   // --loops-ab: odd steps with our loops on one thread (no call big enough to cut).
@@ -355,6 +358,10 @@ async function main(): Promise<void> {
     lastLoss = await read(loss);
     times.push(performance.now() - t0);
     (i % 2 === 1 ? ab.oneThread : ab.threaded).push(performance.now() - t0);
+    if (i === 0 && o.warmup === 0) {
+      tensorsBefore = tf.memory().numTensors;
+      leakSteps = o.steps - 1;
+    }
   }
   trainThreading.minFloats = loopThresholds;
   abMode = null;
@@ -459,7 +466,8 @@ async function main(): Promise<void> {
     images_per_s: Math.round((o.batch * 1000) / pipelinedMs),
     views_per_s: Math.round((2 * o.batch * 1000) / pipelinedMs),
     loss: lastLoss,
-    tensor_leak_per_step: (tensorsAfter - tensorsBefore) / o.steps,
+    /** null: not measured (--warmup 0 and --steps 1: no step after the first). */
+    tensor_leak_per_step: leakSteps > 0 ? (tensorsAfter - tensorsBefore) / leakSteps : null,
     time_kernel_ms: timeKernelMs === null ? null : r1(timeKernelMs),
     time_wall_ms: timing ? r1(timing.wallMs) : null,
     profile_kernel_ms_total: o.profile ? r1(kernelTotalMs) : null,
@@ -496,7 +504,7 @@ async function main(): Promise<void> {
     typeof torch === "string"
       ? `  PyTorch: ${torch}`
       : `  PyTorch: ${torch.ms_per_step_median} ms/step (CPU, ${torch.threads} thread${torch.threads === 1 ? "" : "s"}) -> ratio ${result.ratio_vs_torch}x`,
-    `  tensors leaked per step: ${result.tensor_leak_per_step}`,
+    `  tensors leaked per step: ${result.tensor_leak_per_step ?? "not measured (--warmup 0 --steps 1: the first step makes the optimiser's buffers; no step follows it)"}`,
   ];
   if (result.loops_ab_ms !== undefined) {
     lines.splice(

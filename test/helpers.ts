@@ -1,5 +1,6 @@
 // What most tests share: the repository root, a temporary project with given files,
-// compiling a pipeline text, running the CLI in-process, and base pipelines to vary.
+// compiling a pipeline text, running the CLI in-process, base pipelines to vary, and
+// editing a JSON object at a dotted path.
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,3 +98,13 @@ ${train}
   evaluate { online_linear(lr = 0.05) }
 }
 `;
+
+/** Sets the value at a dotted path of a JSON object (`train.steps`, `augment.views.0.ops.0.op`); undefined deletes it. */
+export function edit(json: unknown, at: string, value: unknown): void {
+  const keys = at.split(".");
+  const last = keys.pop()!;
+  let node = json as Record<string, unknown>;
+  for (const k of keys) node = node[k] as Record<string, unknown>;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}

@@ -1,7 +1,8 @@
 // Tests run the compiler from src/, where the build's precompiled IR validator is
-// absent: compile the schema with ajv when a test first validates an IR.
+// absent: compile the schema with ajv, with the build's options, when a test first
+// validates an IR.
 import { Ajv } from "ajv";
 import { irSchema } from "../src/ir/schema.js";
-import { useValidatorFactory, type ValidateFn } from "../src/ir/validate.js";
+import { IR_VALIDATOR_OPTIONS, useValidatorFactory, type ValidateFn } from "../src/ir/validate.js";
 
-useValidatorFactory((): ValidateFn => new Ajv({ allErrors: true, strict: false }).compile(irSchema));
+useValidatorFactory((): ValidateFn => new Ajv({ ...IR_VALIDATOR_OPTIONS }).compile(irSchema) as ValidateFn);

@@ -64,7 +64,10 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT_OK;
+      // Help asked for (`adainfc help bench`) is fine; help shown because a command group
+      // was given no subcommand (`adainfc bench`) is a usage error.
+      if (e.code === "commander.help") return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       return EXIT_USAGE;
     }
     if (e instanceof UserError) {

@@ -1,8 +1,9 @@
 // `--wasm-threads <n|auto>` of `run`, `eval` and `bench step`: how many threads the wasm
 // backend's XNNPACK pool gets (src/runtime/backend/wasm-threads.ts); auto is one per core,
-// at most 8. Only digits are a count (not ' 2', '2e0' or '0x2'). A count given for a run on
+// at most 8 (runtime/thread-limits.ts, the API's limit too). Only digits are a count (not ' 2', '2e0' or '0x2'). A count given for a run on
 // another backend is said to be unused (wasmThreadsNote).
-import { defaultWasmThreads, MAX_WASM_THREADS } from "../runtime/backend/wasm-threads.js";
+import { defaultWasmThreads } from "../runtime/backend/wasm-threads.js";
+import { isThreadCount, MAX_WASM_THREADS, threadCountMessage } from "../runtime/thread-limits.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 
 export const WASM_THREADS_HELP = `threads for the wasm backend's convolutions and matrix products (same results for any count); auto: one per core, at most ${MAX_WASM_THREADS}`;
@@ -11,9 +12,7 @@ export const WASM_THREADS_HELP = `threads for the wasm backend's convolutions an
 export function parseWasmThreads(flag: string | undefined): number {
   if (flag === undefined || flag === "auto") return defaultWasmThreads();
   const n = /^\d+$/.test(flag) ? Number(flag) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_WASM_THREADS)) {
-    throw new UserError(`--wasm-threads must be auto or an integer from 1 to ${MAX_WASM_THREADS}, not '${flag}'`, EXIT_USAGE);
-  }
+  if (!isThreadCount(n, MAX_WASM_THREADS)) throw new UserError(threadCountMessage("--wasm-threads", flag, MAX_WASM_THREADS, true), EXIT_USAGE);
   return n;
 }
 

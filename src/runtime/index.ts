@@ -19,6 +19,7 @@ export {
   BackendUnavailableError,
 } from "./backend/select.js";
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
+export { RuntimeProblem, type ProblemKind } from "./errors.js";
 export {
   runPipeline,
   runStart,
@@ -38,6 +39,8 @@ export {
   writeResults,
   TrainingDivergedError,
   RunSetupError,
+  InvalidIRError,
+  RunOptionsError,
   type RunOptions,
   type RunResult,
   type RunStart,

@@ -66,3 +66,34 @@ test("--wasm-threads: bench step refuses what run refuses (over 8 is not clamped
     expect(r.err).toContain(`error: --wasm-threads must be auto or an integer from 1 to 8, not '${bad}'`);
   }
 });
+
+test("a command group without its subcommand (adainfc bench, adainfc data) is a usage error; --help is not", async () => {
+  for (const group of ["bench", "data"]) {
+    const r = await cli([group], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`Usage: adainfc ${group}`);
+  }
+  expect((await cli(["bench", "--help"], ROOT)).code).toBe(0);
+});
+
+test("bench augment --threads has run's --augment-threads limit (1 to 64)", async () => {
+  for (const bad of ["999", "65", "0", "abc"]) {
+    const r = await cli(["bench", "augment", "--threads", bad], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: --threads must be an integer from 1 to 64, not '${bad}'\n`);
+  }
+});
+
+test("bench step --batch too large for memory is a usage error naming the limit, not a RangeError", async () => {
+  const r = await cli(["bench", "step", "--batch", "999999999", "--no-torch"], ROOT);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/^error: --batch must be at most 65536 \(.*\), not '999999999'\n$/);
+});
+
+test("run --resume --overwrite: the runtime's own sentence, exit 2", async () => {
+  const r = await cli(["run", "pipelines/quickstart.adainf", "--resume", "--overwrite"], ROOT);
+  expect(r.code).toBe(2);
+  expect(r.err).toBe(
+    "error: --resume and --overwrite contradict each other: --resume continues the run in its directory, --overwrite deletes it and starts over\n",
+  );
+});

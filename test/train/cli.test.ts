@@ -269,7 +269,7 @@ test("bench augment rejects bad numbers as usage errors", async () => {
   expect(seconds.err).toContain("--seconds must be a number > 0, not '0'");
   const threads = await cli(["bench", "augment", "--threads", "two"]);
   expect(threads.code).toBe(2);
-  expect(threads.err).toContain("--threads must be a whole number >= 1, not 'two'");
+  expect(threads.err).toContain("--threads must be an integer from 1 to 64, not 'two'");
 });
 
 test("running a finished run again: exit 1, nothing changed, the choices named; --overwrite starts over", async () => {

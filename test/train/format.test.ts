@@ -2,6 +2,8 @@
 // --only selection, plain progress lines, data work (inflating an npz) as a few phase events.
 import { describe, expect, test } from "vitest";
 import type { PipelineIR } from "../../src/ir/types.js";
+import { compileFileSync } from "../../src/driver.js";
+import { ROOT } from "../helpers.js";
 import { CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, type CheckpointMeta, type FlatState } from "../../src/runtime/train/checkpoint-format.js";
 import { dataPhases, plainProgress } from "../../src/runtime/train/progress.js";
 import type { ProgressEvent } from "../../src/runtime/train/types.js";
@@ -89,7 +91,9 @@ test("sweep summary: mean and sample std over seeds, grouped by the other axes",
 });
 
 test("--only selects points (numbers by value); unknown axes and values are errors naming the known ones", () => {
-  const ir = (point: Record<string, string>): PipelineIR => ({ name: JSON.stringify(point), sweep: { base: "s", point } }) as unknown as PipelineIR;
+  // Real IRs (selectPoints checks what it is given), one per point.
+  const base = compileFileSync("pipelines/quickstart.adainf", { cwd: ROOT }).pipelines[0]!.ir;
+  const ir = (point: Record<string, string>): PipelineIR => ({ ...base, name: JSON.stringify(point), sweep: { base: "s", point } });
   const irs = [ir({ a: "x", seed: "0" }), ir({ a: "x", seed: "1" }), ir({ a: "y", seed: "0" })];
   expect(selectPoints(irs, [])).toHaveLength(3);
   expect(selectPoints(irs, ["seed=0"]).map((p) => p.sweep!.point)).toEqual([

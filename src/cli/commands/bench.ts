@@ -11,9 +11,12 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
-import { MAX_WASM_THREADS } from "../../runtime/backend/wasm-threads.js";
+import { isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { parseWasmThreads } from "../wasm-threads.js";
+
+/** Most images per view `bench step` takes: its two views of 32x32x3 floats are 24 KiB an image. */
+export const MAX_BENCH_BATCH = 65536;
 
 interface StepFlags {
   model: string;
@@ -95,6 +98,12 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   ] as const) {
     if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
   }
+  if (opts.batch !== undefined && Number(opts.batch) > MAX_BENCH_BATCH) {
+    throw new UserError(
+      `--batch must be at most ${MAX_BENCH_BATCH} (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input), not '${opts.batch}'`,
+      EXIT_USAGE,
+    );
+  }
   if (opts.settleS !== undefined && !/^\d+(\.\d+)?$/.test(opts.settleS))
     throw new UserError(`--settle-s must be a number of seconds, not '${opts.settleS}'`, EXIT_USAGE);
   // The same check as run's: tfjs's pool has at most 8 threads, and PyTorch gets the count too.
@@ -123,8 +132,8 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
 export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
   if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0)
     throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
-  if (opts.threads !== undefined && !/^[1-9]\d*$/.test(opts.threads))
-    throw new UserError(`--threads must be a whole number >= 1, not '${opts.threads}'`, EXIT_USAGE);
+  if (opts.threads !== undefined && !(/^\d+$/.test(opts.threads) && isThreadCount(Number(opts.threads), MAX_AUGMENT_THREADS)))
+    throw new UserError(threadCountMessage("--threads", opts.threads, MAX_AUGMENT_THREADS), EXIT_USAGE);
   const script = benchScript("augment");
   if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
   const args = [script, "--seconds", opts.seconds];

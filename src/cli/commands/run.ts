@@ -25,6 +25,7 @@ import { exitCodeFor, stopSignals } from "../stop-signals.js";
 import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
+import { isThreadCount, MAX_AUGMENT_THREADS, threadCountMessage } from "../../runtime/thread-limits.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
 
 export { EXIT_INTERRUPTED } from "../stop-signals.js";
@@ -112,16 +113,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
-  if (opts.resume && opts.overwrite) {
-    throw new UserError(
-      "--resume and --overwrite contradict each other: --resume continues the run in its directory, --overwrite deletes it and starts over",
-      EXIT_USAGE,
-    );
-  }
+  const { resumeOverwriteMessage } = await import("../../runtime/train/run-start.js");
+  if (opts.resume && opts.overwrite) throw new UserError(resumeOverwriteMessage("--"), EXIT_USAGE);
   const threadsFlag = opts.augmentThreads ?? "auto";
   const threadsAsked = threadsFlag === "auto" ? null : Number(threadsFlag);
-  if (threadsAsked !== null && !(Number.isInteger(threadsAsked) && threadsAsked >= 1 && threadsAsked <= 64)) {
-    throw new UserError(`--augment-threads must be auto or an integer from 1 to 64, not '${threadsFlag}'`, EXIT_USAGE);
+  if (threadsAsked !== null && !isThreadCount(threadsAsked, MAX_AUGMENT_THREADS)) {
+    throw new UserError(threadCountMessage("--augment-threads", threadsFlag, MAX_AUGMENT_THREADS, true), EXIT_USAGE);
   }
   if (opts.worker === false && opts.augmentThreads !== undefined && opts.augmentThreads !== "auto") {
     throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);

@@ -1,7 +1,9 @@
 // Picks the fastest TensorFlow.js backend installed here, in the order
 // tfjs-node-gpu (CUDA) -> webgpu (Dawn, only on a hardware adapter) -> tfjs-node
 // (libtensorflow) -> wasm (XNNPACK) -> cpu (plain JS). A forced backend is taken as it
-// is (webgpu on a software adapter too) or refused with what to install.
+// is (webgpu on a software adapter too) or refused with what to install. A name that
+// is no backend, a wasm thread count out of range and a bad ADAINF_TFJS_FLAGS are usage
+// errors (BackendError, kind "usage"), never a reason to skip a backend.
 // Every tfjs import is dynamic: this module may be loaded by the CLI, and `check` /
 // `lint` must never pay tfjs's start-up cost.
 //
@@ -13,6 +15,7 @@
 // backend into the same engine. We check that and say so in the description.
 import { createRequire } from "node:module";
 import { BackendError } from "./errors.js";
+import { isThreadCount, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
 import type { Tf } from "../methods/tf.js";
 
 import { adapterLine, installWebGpuGlobals, probeWebGpu, probeWebGpuIsolated, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
@@ -125,6 +128,10 @@ export interface SelectOptions {
  * BACKEND_ORDER that loads.
  */
 export async function selectBackend(preferred?: BackendName, options: SelectOptions = {}): Promise<SelectedBackend> {
+  if (preferred !== undefined && !isBackendName(preferred)) throw new BackendError(unknownBackendMessage(String(preferred)), "usage");
+  if (options.wasmThreads !== undefined && !isThreadCount(options.wasmThreads, MAX_WASM_THREADS)) {
+    throw new BackendError(threadCountMessage("wasmThreads", options.wasmThreads, MAX_WASM_THREADS), "usage");
+  }
   const tf = await import("@tensorflow/tfjs-core");
   // tfjs-node's bundle registers its own gradients; the others need ours.
   const { registerTfjsGradients } = await import("./gradients.js");
@@ -223,6 +230,8 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
     }
   } catch (e) {
     if (name === "webgpu") releaseWebGpu();
+    // A bad ADAINF_TFJS_FLAGS is the user's to fix, whichever backend it met: said as it is.
+    if (e instanceof BackendError && e.kind === "usage") throw e;
     return `its '${spec.tfName}' backend failed to start (${firstLine(e)})`;
   }
   let description = describe(tf, name, mod, adapter) + threadsNote;

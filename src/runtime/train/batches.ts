@@ -35,6 +35,8 @@ export interface PreparedBatch {
 }
 
 export type WorkerMode = "auto" | "off";
+/** Every WorkerMode, for checking a caller's value. */
+export const WORKER_MODES: readonly WorkerMode[] = ["auto", "off"];
 
 export class BatchProducer {
   readonly sampler: InflationSampler;

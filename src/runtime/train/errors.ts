@@ -1,6 +1,7 @@
 // Errors a run reports to the user as one line (the CLI prints them without a stack).
 import { Interrupted } from "../abort.js";
 import { deviceLoss } from "../backend/webgpu.js";
+import { RuntimeProblem } from "../errors.js";
 
 /** The loss became NaN or infinite: the run stops, the last good checkpoint stays. */
 export class TrainingDivergedError extends Error {
@@ -29,6 +30,32 @@ export class RunSetupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "RunSetupError";
+  }
+}
+
+/**
+ * The IR handed to runPipeline, runStart, missingData, selectPoints or sweepGroups is not
+ * one this runtime can run (another IR version, a value the schema refuses, a source that
+ * is not declared): `problem` says where, what was expected and what was found.
+ */
+export class InvalidIRError extends RunSetupError {
+  constructor(
+    readonly problem: string,
+    what: string,
+  ) {
+    super(`${what} is not a valid pipeline IR: ${problem}`);
+    this.name = "InvalidIRError";
+  }
+}
+
+/**
+ * RunOptions (or runStart's flags) that cannot be honoured as given: resume with
+ * overwrite, a thread count out of range. A usage problem, like a bad flag.
+ */
+export class RunOptionsError extends RuntimeProblem {
+  constructor(message: string) {
+    super(message, "usage");
+    this.name = "RunOptionsError";
   }
 }
 

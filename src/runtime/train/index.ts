@@ -3,7 +3,7 @@
 export { runPipeline } from "./run-pipeline.js";
 export { writeJsonAtomic } from "../../util/atomic-write.js";
 export type { RunOptions, RunResult, ProgressEvent } from "./types.js";
-export { TrainingDivergedError, RunSetupError, DeviceLostError } from "./errors.js";
+export { TrainingDivergedError, RunSetupError, DeviceLostError, InvalidIRError, RunOptionsError } from "./errors.js";
 // The run directory's files (src/formats/run-dir.ts) and the sweep's results tables.
 export {
   runPaths,

@@ -3,7 +3,9 @@
 // Gaussian-mixture stand-in, fitted on the pipeline's own real data, offered as a weak
 // stand-in next to the user's own generator's file; a source declared `stand_in = true`
 // also gets that command as a plan (`generate`), which `adainfc run` carries out itself
-// (../generate/stand-in.ts). missingDataText is what every front end prints.
+// (../generate/stand-in.ts). missingDataText is what every front end prints. The IR is
+// checked first (checked-ir.ts).
+import { checkedIR } from "./checked-ir.js";
 import fs from "node:fs";
 import type { ChannelOrder, DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
@@ -55,7 +57,8 @@ export interface StandInPlan {
   channels: ChannelOrder;
 }
 
-export function missingData(ir: PipelineIR, cwd: string): MissingData[] {
+export function missingData(given: PipelineIR, cwd: string): MissingData[] {
+  const ir = checkedIR(given);
   const out: MissingData[] = [];
   for (const src of usedSources(ir)) {
     if (src.path === null || fs.existsSync(dataPath(cwd, src.path))) continue;

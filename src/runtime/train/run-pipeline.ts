@@ -12,6 +12,8 @@
 // and a resumed run repeats that evaluation before it logs the line (resume equals an
 // uninterrupted run, done.json included). Starting over (--overwrite) removes what the
 // earlier run left: its checkpoints, metrics, done.json and `adainfc eval`'s eval.json.
+// Before a backend loads or the directory is touched, the IR is checked (checked-ir.ts)
+// and the options too (checkRunOptions): a bad one is refused, and no run folder is made.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
@@ -30,13 +32,16 @@ import {
   type RunSummary,
   type StepMetrics,
 } from "../../formats/run-dir.js";
-import { BatchProducer } from "./batches.js";
+import { BatchProducer, WORKER_MODES } from "./batches.js";
 import type { CheckpointMeta } from "./checkpoint-format.js";
 import { listCheckpoints, loadLatestCheckpoint, pruneCheckpoints, removeCheckpointsAfter, saveCheckpoint } from "./checkpoint-store.js";
 import { lockRunDir } from "./run-lock.js";
 import { clearDiverged, writeDiverged } from "../../formats/run-outcome.js";
-import { asDeviceLoss, RunSetupError, TrainingDivergedError } from "./errors.js";
+import { asDeviceLoss, RunOptionsError, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { StateMismatch } from "../errors.js";
+import { checkedIR } from "./checked-ir.js";
+import { resumeOverwriteMessage } from "./run-start.js";
+import { isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
@@ -67,7 +72,9 @@ const FINAL_LOSS_WINDOW = 20;
 const EVAL_KEYS = ["val_acc1", "val_loss", "knn_acc1", "knn_acc5"] as const;
 type LastEval = Partial<Pick<StepMetrics, (typeof EVAL_KEYS)[number]>>;
 
-export async function runPipeline(declared: PipelineIR, opts: RunOptions): Promise<RunResult> {
+export async function runPipeline(given: PipelineIR, opts: RunOptions): Promise<RunResult> {
+  checkRunOptions(opts);
+  const declared = checkedIR(given);
   const paths = runPaths(runDirOf(declared.output.dir, opts.cwd));
   const report = opts.onProgress ?? (() => undefined);
   const { tf, backend } = await backendFor(opts);
@@ -437,6 +444,20 @@ async function runLocked(
     await producer?.close();
     model?.dispose();
     sources.close();
+  }
+}
+
+/** RunOptions the run cannot honour as given are refused (RunOptionsError), with the CLI's limits. */
+function checkRunOptions(opts: RunOptions): void {
+  if (opts.resume && opts.overwrite) throw new RunOptionsError(resumeOverwriteMessage(""));
+  if (opts.augmentThreads !== undefined && !isThreadCount(opts.augmentThreads, MAX_AUGMENT_THREADS)) {
+    throw new RunOptionsError(threadCountMessage("augmentThreads", opts.augmentThreads, MAX_AUGMENT_THREADS));
+  }
+  if (opts.wasmThreads !== undefined && !isThreadCount(opts.wasmThreads, MAX_WASM_THREADS)) {
+    throw new RunOptionsError(threadCountMessage("wasmThreads", opts.wasmThreads, MAX_WASM_THREADS));
+  }
+  if (opts.worker !== undefined && !WORKER_MODES.includes(opts.worker)) {
+    throw new RunOptionsError(`worker must be ${WORKER_MODES.map((m) => `'${m}'`).join(" or ")}, not '${String(opts.worker)}'`);
   }
 }
 

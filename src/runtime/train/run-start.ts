@@ -3,12 +3,16 @@
 // (done.json) is skipped when it trained with these settings and refused with others
 // (with --resume, and always for a sweep point, unless --overwrite); a sweep point with
 // checkpoints resumes without being asked. A finished run is never trained again here.
+// The IR is checked first (checked-ir.ts), and resume with overwrite is refused as the
+// usage error `adainfc run --resume --overwrite` is (RunOptionsError).
 import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { readRunIR, runDirOf, runPaths } from "../../formats/run-dir.js";
 import { listCheckpoints } from "./checkpoint-store.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
+import { checkedIR } from "./checked-ir.js";
+import { RunOptionsError } from "./errors.js";
 
 export interface RunStartFlags {
   /** Relative output dirs resolve against this (runPipeline's cwd). */
@@ -25,7 +29,21 @@ export type RunStart =
   /** Finished with other settings: an error; `message` (after `error: `) says what to do. */
   | { kind: "changed"; message: string };
 
-export function runStart(ir: PipelineIR, flags: RunStartFlags): RunStart {
+/**
+ * Why resume and overwrite cannot go together: `--` for the command-line flags
+ * (`adainfc run`, runStart's flags), "" for runPipeline's options.
+ */
+export function resumeOverwriteMessage(dashes: "--" | ""): string {
+  return (
+    `${dashes}resume and ${dashes}overwrite contradict each other: ${dashes}resume continues the run in its directory, ` +
+    `${dashes}overwrite deletes it and starts over`
+  );
+}
+
+/** How the run of `given` starts; throws InvalidIRError for a bad IR, RunOptionsError for resume with overwrite. */
+export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
+  if (flags.resume && flags.overwrite) throw new RunOptionsError(resumeOverwriteMessage("--"));
+  const ir = checkedIR(given);
   const paths = runPaths(runDirOf(ir.output.dir, flags.cwd));
   const overwrite = Boolean(flags.overwrite);
   if (!overwrite && (ir.sweep !== undefined || flags.resume) && fs.existsSync(paths.done)) {

@@ -1,6 +1,7 @@
 // `--only axis=value`: which points of a sweep to run. Several --only flags on one axis
 // are alternatives; flags on different axes must all hold. A number matches a value of
-// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`). Also the
+// the same number however either is written (`1.0` is `1`, `1e3` is `1_000`). Each IR
+// given is checked first (checked-ir.ts: an InvalidIRError names what is wrong). Also the
 // sweep's results table from its point folders: a row per setting (formats/setting-results.ts,
 // as the report's), with lines for what is not in it (damaged done.json, diverged points).
 import path from "node:path";
@@ -9,6 +10,7 @@ import { coordinatesOf } from "../../ir/training-differences.js";
 import { readRunIR, readRunSummary, runPaths, type RunSummary } from "../../formats/run-dir.js";
 import { damagedDoneLine, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
 import { settingRows } from "../../formats/setting-results.js";
+import { checkedIR } from "./checked-ir.js";
 
 export class OnlyFilterError extends Error {}
 
@@ -27,6 +29,7 @@ export function parseOnly(flags: readonly string[]): Map<string, Set<string>> {
 
 /** The IRs that match every --only; unknown axes or values are errors naming the known ones. */
 export function selectPoints(irs: readonly PipelineIR[], flags: readonly string[]): PipelineIR[] {
+  for (const ir of irs) checkedIR(ir);
   const only = parseOnly(flags);
   if (only.size === 0) return [...irs];
   for (const [axis, values] of only) {
@@ -53,9 +56,9 @@ function sameNumber(a: string, b: string): boolean {
 }
 
 /** Sweeps of the file, by base pipeline: base output dir and every point's run dir. */
-export function sweepGroups(irs: readonly PipelineIR[]): Map<string, { baseDir: string; pointDirs: string[] }> {
+export function sweepGroups(given: readonly PipelineIR[]): Map<string, { baseDir: string; pointDirs: string[] }> {
   const out = new Map<string, { baseDir: string; pointDirs: string[] }>();
-  for (const ir of irs) {
+  for (const ir of given.map(checkedIR)) {
     if (!ir.sweep) continue;
     const g = out.get(ir.sweep.base) ?? { baseDir: path.dirname(ir.output.dir), pointDirs: [] };
     g.pointDirs.push(ir.output.dir);
