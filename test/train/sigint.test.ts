@@ -268,3 +268,18 @@ test("Ctrl-C while run makes a missing stand-in set: no temporary file and no ru
   expect(fs.readdirSync(dir).filter((f) => f.includes("gen.npz"))).toEqual([]);
   expect(fs.existsSync(path.join(dir, "runs"))).toBe(false);
 });
+
+test("Ctrl-C during eval stops it at its next safe point: one line, exit 130, eval.json as it was", { timeout: 120_000 }, async () => {
+  // A long probe (400 epochs) so that the signal lands while it works.
+  const dir = tinyProject({ steps: 2, evaluate: "knn(k = 5)\n    linear_probe(epochs = 400, lr = 0.1, batch_size = 4)" });
+  const run = runPaths(path.join(dir, "runs/tiny"));
+  const trained = await runCli(["run", "tiny.adainf", "--backend", "cpu", "--no-worker"], dir);
+  expect(trained.code, trained.err).toBe(0);
+  fs.rmSync(run.eval, { force: true });
+  const stopped = await runCli(["eval", "runs/tiny", "--backend", "cpu"], dir, /kNN and linear probe/);
+  expect(stopped.code, stopped.err).toBe(130);
+  expect(stopped.err).toContain("interrupt: stopping the evaluation (Ctrl-C again to quit at once)");
+  expect(stopped.err).toContain("interrupted: the evaluation did not finish; no eval.json was written");
+  expect(stopped.err).not.toMatch(/at .*\.(js|ts):\d+|internal error/);
+  expect(fs.existsSync(run.eval)).toBe(false);
+});

@@ -1,6 +1,7 @@
 // `adainfc eval <run-dir>`: offline linear probe + weighted kNN of the run's newest
 // checkpoint (settings from the run's ir.json; defaults when it had none). Prints the
-// figures and writes <run-dir>/eval.json.
+// figures and writes <run-dir>/eval.json. Ctrl-C (or SIGTERM) stops the evaluation at its
+// next safe point and leaves eval.json as it was: one line, exit 130 (143).
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
@@ -9,6 +10,8 @@ import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
+import { Interrupted } from "../../runtime/abort.js";
+import { exitCodeFor, stopSignals } from "../stop-signals.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 
 interface EvalFlags {
@@ -63,15 +66,32 @@ async function evaluate(
 ): Promise<number> {
   if (!opts.json) ctx.err(`backend: ${backend.description}\n`);
   let result: Awaited<ReturnType<typeof train.evaluateRunDir>>;
+  // Ctrl-C or SIGTERM stops the evaluation at its next safe point; eval.json is left as it was.
+  const controller = new AbortController();
+  const unchanged = fs.existsSync(train.runPaths(abs).eval) ? "eval.json is unchanged" : "no eval.json was written";
+  const stop = stopSignals(
+    (signal) => {
+      ctx.err(`\n${signal === "SIGINT" ? "interrupt" : signal}: stopping the evaluation (${signal === "SIGINT" ? "Ctrl-C" : signal} again to quit at once)\n`);
+      controller.abort();
+    },
+    (signal) => ctx.err(`\n${signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`}: ${unchanged}\n`),
+  );
   try {
     result = await train.evaluateRunDir(abs, {
       tf: backend.tf,
       cwd: ctx.cwd,
+      signal: controller.signal,
       onPhase: (m) => (opts.json ? undefined : ctx.err(`  ${m}\n`)),
       onNote: (m) => ctx.err(`note: ${m}\n`),
     });
   } catch (e) {
+    if (e instanceof Interrupted && stop.stoppedBy) {
+      ctx.err(`${stop.stoppedBy === "SIGINT" ? "interrupted" : `stopped by ${stop.stoppedBy}`}: the evaluation did not finish; ${unchanged}\n`);
+      return exitCodeFor(stop.stoppedBy);
+    }
     return reportRuntimeFailure(ctx, e, train, runOrigin(train.runPaths(abs).ir));
+  } finally {
+    stop.dispose();
   }
   const record = { ...result, evaluated: new Date().toISOString(), backend: backend.name };
   train.writeJsonAtomic(train.runPaths(abs).eval, record);

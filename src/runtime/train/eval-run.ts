@@ -1,6 +1,7 @@
 // `adainfc eval <run-dir>`: the offline linear probe and kNN of a run's newest
 // checkpoint, from the IR the run recorded (ir.json). Only the encoder is rebuilt; a
 // checkpoint of another model, or data changed since the run, is one line (RunSetupError).
+// An abort (Ctrl-C) stops it at the next safe point with Interrupted; nothing is written here.
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
 import { EVALUATORS } from "../../ir/builtins.js";
@@ -22,6 +23,8 @@ export interface EvaluateRunOptions {
   onPhase?: (message: string) => void;
   /** What the user must be told even in --json mode (a damaged checkpoint skipped). */
   onNote?: (message: string) => void;
+  /** Stops feature extraction, kNN or the probe at its next safe point: the promise rejects with Interrupted (runtime/abort.ts). */
+  signal?: AbortSignal;
 }
 
 /** The run's recorded IR, checked against the IR's schema (a damaged file is the user's to fix). */
@@ -82,11 +85,19 @@ export async function evaluateRunDir(dir: string, opts: EvaluateRunOptions): Pro
         );
       }
       opts.onPhase?.(`features of ${bank.join(", ")} and ${ir.data.eval}`);
-      const train = concatFeatures(await Promise.all(bank.map((n) => featuresOf(tf, backbone, sources.byName.get(n)!, ir))));
-      const test = await featuresOf(tf, backbone, evalSource, ir);
+      const train = concatFeatures(await Promise.all(bank.map((n) => featuresOf(tf, backbone, sources.byName.get(n)!, ir, opts.signal))));
+      const test = await featuresOf(tf, backbone, evalSource, ir, opts.signal);
       const classes = [evalSource.classes, ...bank.map((n) => sources.byName.get(n)!.classes)].filter((c): c is number => c !== null);
       opts.onPhase?.("kNN and linear probe");
-      const metrics = await evaluateFeatures(tf, evaluated, train, test, classes.length ? Math.max(...classes) : undefined, { knn: true, probe: true });
+      const metrics = await evaluateFeatures(
+        tf,
+        evaluated,
+        train,
+        test,
+        classes.length ? Math.max(...classes) : undefined,
+        { knn: true, probe: true },
+        opts.signal,
+      );
       return {
         pipeline: ir.name,
         checkpoint: latest.file,
