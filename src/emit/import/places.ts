@@ -180,6 +180,11 @@ export class Places {
     }
   }
 
+  /** Places `key` itself (recorded already) at `place`: a key whose value is a scalar, placed at its own line. */
+  placeAt(key: string, place: Place): void {
+    if (this.map.has(key)) this.map.set(key, place);
+  }
+
   /** `text` at the place of the config key `key` (a dotted path). */
   located(key: string, text: string): string {
     return atPlace(this.of(key), text);

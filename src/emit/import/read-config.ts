@@ -1,6 +1,7 @@
 // Reading one YAML file of a solo-learn config (the config, a file its defaults list
 // names, the augmentations) as OmegaConf's loader reads it (omegaconf-yaml.ts: YAML 1.1
-// scalars, merge keys), and the terms the importer's steps share: the error and the note
+// scalars, merge keys; bytes that are not UTF-8 and tags it has no constructor for are
+// errors at their line), and the terms the importer's steps share: the error and the note
 // about a config key, a value whose interpolation cannot be resolved (raised where it is
 // read), and access to YAML values.
 
@@ -98,7 +99,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         key,
       );
     }
-    text = readFileSync(path, "utf8");
+    text = utf8Text(readFileSync(path), shown);
   } catch (e) {
     if (e instanceof ImportError) throw e;
     throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`, key);
@@ -112,6 +113,19 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     const doc = parseDocument(text, { version: "1.1", customTags: omegaconfTags, uniqueKeys: false, lineCounter: lines });
     const problem = doc.errors[0];
     if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
+    // A tag PyYAML's SafeLoader has no constructor for (`!foo`, `!!python/...`): the yaml
+    // library reads its value as if untagged; OmegaConf's loader refuses the file.
+    const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+    if (!problem && unknownTag) {
+      const tag = /^Unresolved tag: (.*?) at line/.exec(unknownTag.message)?.[1] ?? "?";
+      const shownTag = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      throw new ImportError(
+        atPlace(
+          { file: shown, line: unknownTag.linePos?.[0].line ?? null },
+          `not valid YAML: unknown tag ${shownTag} (OmegaConf's loader has no constructor for it)`,
+        ),
+      );
+    }
     if (problem) {
       // The library's message ends with its own "at line L, column C:": the line is put first, as every place.
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
@@ -177,13 +191,58 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       recordKey(places, key, as = key) {
         if (!isYamlMapNode(doc.contents)) return;
         const pair = doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-        if (pair) places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
+        if (!pair) return;
+        places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
+        // A value that is no mapping or list (`defaults: 5`): placed at its key's line.
+        if (!isYamlMapNode(pair.value) && !isSeq(pair.value) && isScalar(pair.key) && pair.key.range)
+          places.placeAt(as, { file: shown, line: lines.linePos(pair.key.range[0]).line });
       },
     };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
     if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`, key);
     throw e;
+  }
+}
+
+/**
+ * The file's bytes as UTF-8 text, as PyYAML's reader (Hydra's loader) decodes them: a
+ * byte sequence that is not UTF-8 is an error at its line, not a U+FFFD that would
+ * change a path or a name. A byte-order mark stays, as readFileSync(path, "utf8") keeps it.
+ */
+function utf8Text(bytes: Uint8Array, shown: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // The longest prefix that decodes (a sequence cut at its end is not yet invalid): the bad byte follows it.
+    let lo = 0;
+    let hi = bytes.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      try {
+        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    // A sequence begun at the prefix's end and broken by the next byte: the bad one is its first.
+    const decodes = (end: number) => {
+      try {
+        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, end));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let at = lo;
+    while (at > 0 && lo - at < 3 && !decodes(at)) at--;
+    if (at === bytes.length) at--;
+    const line = bytes.subarray(0, at).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 1);
+    const byte = (bytes[at] ?? 0).toString(16).padStart(2, "0");
+    throw new ImportError(
+      atPlace({ file: shown, line }, `not UTF-8 text: the byte 0x${byte} does not decode (Hydra's YAML loader refuses the file); save it as UTF-8`),
+    );
   }
 }
 
@@ -207,7 +266,8 @@ function packageHeader(text: string, shown: string): { name: string; line: numbe
 }
 
 export function isMap(v: unknown): v is YamlMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved);
+  // `!!binary` data (bytes, a Uint8Array) is a value, not a mapping of its bytes.
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved) && !ArrayBuffer.isView(v);
 }
 
 /**
@@ -237,8 +297,29 @@ export function plain(v: unknown, key: string): unknown {
   return v;
 }
 
-/** A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify throws on one). */
+/**
+ * A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify
+ * throws on one), and a float that is no number as Python writes it (`nan`, `inf`,
+ * `-inf`: `.nan`, `.inf`, `1e400` in the file), not JSON's `null`.
+ */
 export function jsonText(v: unknown): string {
-  const marked = JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x)) ?? String(v);
-  return marked.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
+  const special = (x: number) => (Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf");
+  // The holder's own value: a Buffer (`!!binary`) is seen before its toJSON.
+  const mark = function (this: Record<string, unknown>, key: string, x: unknown) {
+    const own = this[key];
+    if (ArrayBuffer.isView(own) && !(own instanceof DataView)) return `\u0000${bytesText(own)}\u0000`;
+    if (typeof x === "bigint") return `\u0000${x}\u0000`;
+    if (typeof x === "number" && !Number.isFinite(x)) return `\u0000${special(x)}\u0000`;
+    return x;
+  };
+  const marked = JSON.stringify(v, mark) ?? String(v);
+  return marked.replace(/"\\u0000((?:[^"\\]|\\.)*?)\\u0000"/g, (_, inner: string) => JSON.parse(`"${inner}"`) as string);
+}
+
+/** `!!binary` data as Python writes bytes: b'...', with \\xNN for what is not printable ASCII. */
+function bytesText(view: ArrayBufferView): string {
+  const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let out = "";
+  for (const c of b) out += c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x22 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
+  return `b'${out}'`;
 }
