@@ -145,7 +145,7 @@ describe("import: val_check_interval as Lightning reads it (an int counts batche
 });
 
 describe("import: one-line errors for what Hydra's loader refuses or cannot mean", () => {
-  it("a byte that is not UTF-8 is an error at its line (it was a U+FFFD in the data path)", async () => {
+  it("a byte that is not UTF-8 is an error at its line and column (it was a U+FFFD in the data path)", async () => {
     const dir = config();
     const text = readFileSync(join(dir, "c.yaml"));
     const at8 = text.indexOf("train_path: d,");
@@ -156,18 +156,18 @@ describe("import: one-line errors for what Hydra's loader refuses or cannot mean
     const r = await importIn(dir);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: c.yaml:${lineIn(dir, "data:")}: not UTF-8 text: the byte 0xe9 does not decode (Hydra's YAML loader refuses the file); save it as UTF-8\n`,
+      `error: c.yaml:${lineIn(dir, "data:")}:47: not UTF-8 text: the byte 0xe9 does not decode (Hydra's YAML loader refuses the file); save it as UTF-8\n`,
     );
   });
 
-  it("an unknown tag is an error at its line, wherever it is; !!binary and nan are named as Python writes them", async () => {
+  it("an unknown tag is an error at its line and column, wherever it is; !!binary and nan are named as Python writes them", async () => {
     const foo = config(["batch_size: 128", "batch_size: !foo 64"]);
     const r1 = await importIn(foo);
-    expect(r1.err).toBe(`error: c.yaml:${lineIn(foo, "optimizer:")}: not valid YAML: unknown tag !foo (OmegaConf's loader has no constructor for it)\n`);
+    expect(r1.err).toBe(`error: c.yaml:${lineIn(foo, "optimizer:")}:37: not valid YAML: unknown tag !foo (OmegaConf's loader has no constructor for it)\n`);
     const python = config(["devices: [0, 1]", 'devices: [0, 1]\nfoo: !!python/object/apply:os.system ["x"]']);
     const r2 = await importIn(python);
     expect(r2.code).toBe(1);
-    expect(r2.err).toContain(`error: c.yaml:${lineIn(python, "foo:")}: not valid YAML: unknown tag !!python/object/apply:os.system`);
+    expect(r2.err).toContain(`error: c.yaml:${lineIn(python, "foo:")}:6: not valid YAML: unknown tag !!python/object/apply:os.system`);
     const binary = config(["batch_size: 128", "batch_size: !!binary aGVsbG8="]);
     expect((await importIn(binary)).err).toContain("optimizer.batch_size must be a number, found b'hello'");
     const nan = config(["lr: 0.3", "lr: .nan"]);

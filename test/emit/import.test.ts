@@ -303,7 +303,7 @@ describe("import solo-learn: a value error names the file and line of its key", 
     );
     const syntax = `${REFERENCE_STYLE.trimEnd()}\nbad: [1, 2\n`;
     const r4 = await run(referenceProject(syntax));
-    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}: not valid YAML: [^\\n]*\\n$`));
+    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}:1: not valid YAML: [^\\n]*\\n$`));
     const missing = REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "nope.yaml");
     const r5 = await run(referenceProject(missing));
     expect(r5.err).toBe(

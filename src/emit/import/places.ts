@@ -1,6 +1,7 @@
 // Where each key of an imported config came from: one map from a dotted key path
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
-// it relative to the cwd, and the line. Files read later override earlier ones as Hydra
+// it relative to the cwd, and the line (a key's place is its line; an error the YAML
+// library finds is placed at its line and column by the reader, read-config.ts). Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
 // Every message about a config key (an error, a note, a compile error about a value
 // written from it) is put at its place by `located`, and every place is written by
@@ -24,11 +25,14 @@ export interface Place {
   file: string;
   /** 1-based; null when the place is the whole file. */
   line: number | null;
+  /** 1-based, where the YAML library gives it for an error in the file itself (invalid YAML, an alias, a tag, a byte); absent or null: the line. */
+  col?: number | null;
 }
 
-/** `file:line: text` (or `file: text` for a whole file): the one way a place is written. */
+/** `file:line:col: text` (`file:line: text` without a column, `file: text` for a whole file): the one way a place is written. */
 export function atPlace(place: Place, text: string): string {
-  return `${place.file}${place.line === null ? "" : `:${place.line}`}: ${text}`;
+  const col = place.line !== null && place.col ? `:${place.col}` : "";
+  return `${place.file}${place.line === null ? "" : `:${place.line}`}${col}: ${text}`;
 }
 
 export class Places {
@@ -72,7 +76,7 @@ export class Places {
       }
       this.set(prefix, { file, line: null }, isYamlMap(root));
     }
-    const lineOf = (offset: number | undefined) => (offset === undefined ? null : lines.linePos(offset).line);
+    const placeOf = (offset: number | undefined): Place => ({ file, line: offset === undefined ? null : lines.linePos(offset).line });
     const deref = (node: unknown) => {
       let n = node;
       for (let i = 0; isAlias(n) && i < 100; i++) n = resolve(n);
@@ -124,7 +128,7 @@ export class Places {
         const { pairs: items, duplicate } = pairs(node);
         if (duplicate) {
           const offset = isScalar(duplicate.key) ? duplicate.key.range?.[0] : undefined;
-          return { key: keyText(duplicate), line: lineOf(offset) ?? 1 };
+          return { key: keyText(duplicate), line: placeOf(offset).line ?? 1 };
         }
         for (const pair of items) {
           const key = keyText(pair);
@@ -133,7 +137,7 @@ export class Places {
           const at = child(path, key);
           const value = deref(pair.value);
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(value), floatLiteral(value));
+          this.set(at, placeOf(offset), isYamlMap(value), floatLiteral(value));
           stack.push({ node: value, path: at });
         }
       } else if (isSeq(node)) {
@@ -142,7 +146,7 @@ export class Places {
           const at = child(path, i);
           const offset = (raw as { range?: [number, number, number] } | null)?.range?.[0];
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(item), floatLiteral(item));
+          this.set(at, placeOf(offset), isYamlMap(item), floatLiteral(item));
           stack.push({ node: item, path: at });
         });
       }

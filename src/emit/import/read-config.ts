@@ -121,7 +121,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       const shownTag = tag.replace(/^tag:yaml\.org,2002:/, "!!");
       throw new ImportError(
         atPlace(
-          { file: shown, line: unknownTag.linePos?.[0].line ?? null },
+          { file: shown, line: unknownTag.linePos?.[0].line ?? null, col: unknownTag.linePos?.[0].col ?? null },
           `not valid YAML: unknown tag ${shownTag} (OmegaConf's loader has no constructor for it)`,
         ),
       );
@@ -129,23 +129,26 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     if (problem) {
       // The library's message ends with its own "at line L, column C:": the line is put first, as every place.
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
+      throw new ImportError(
+        atPlace({ file: shown, line: problem.linePos?.[0].line ?? null, col: problem.linePos?.[0].col ?? null }, `not valid YAML: ${first}`),
+      );
     }
     // An alias inside the node its anchor names (`a: &a [*a]`) makes a structure that holds
     // itself, which every later walk of the config would follow without end.
-    const recursive: { name: string; line: number | null }[] = [];
+    const recursive: { name: string; line: number | null; col: number | null }[] = [];
     visit(doc, {
       Alias(_, node, path) {
         const target = node.resolve(doc);
         if (target === undefined || !path.includes(target)) return;
-        recursive.push({ name: node.source, line: node.range ? lines.linePos(node.range[0]).line : null });
+        const at = node.range ? lines.linePos(node.range[0]) : null;
+        recursive.push({ name: node.source, line: at?.line ?? null, col: at?.col ?? null });
         return visit.BREAK;
       },
     });
     if (recursive.length > 0) {
-      const { name, line } = recursive[0]!;
+      const { name, line, col } = recursive[0]!;
       throw new ImportError(
-        atPlace({ file: shown, line }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
+        atPlace({ file: shown, line, col }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
       );
     }
     let value: unknown;
@@ -158,10 +161,11 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       if (e instanceof RangeError || !(e instanceof Error)) throw e;
       const alias = !/^Merge sources/.test(e.message) && /alias/i.test(e.message);
       let line: number | null = null;
+      let col: number | null = null;
       visit(doc, {
         Alias(_, node) {
           if (!alias || line !== null || !node.range) return;
-          if (!/^Unresolved alias/.test(e.message) || node.resolve(doc) === undefined) line = lines.linePos(node.range[0]).line;
+          if (!/^Unresolved alias/.test(e.message) || node.resolve(doc) === undefined) ({ line, col } = lines.linePos(node.range[0]));
         },
         Pair(_, pair) {
           const merge = isScalar(pair.key) && typeof pair.key.value === "symbol";
@@ -170,7 +174,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
           const source = (n: unknown) => (isAlias(n) ? n.resolve(doc) : n);
           const v = source(pair.value);
           if (isYamlMapNode(v) || (isSeq(v) && v.items.every((i) => isYamlMapNode(source(i))))) return;
-          line = lines.linePos(pair.key.range[0]).line;
+          ({ line, col } = lines.linePos(pair.key.range[0]));
         },
       });
       const why = /^Excessive alias count/.test(e.message)
@@ -178,7 +182,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         : /^Merge sources/.test(e.message)
           ? "a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it"
           : e.message;
-      throw new ImportError(atPlace({ file: shown, line }, `not valid YAML: ${why}`));
+      throw new ImportError(atPlace({ file: shown, line, col }, `not valid YAML: ${why}`));
     }
     return {
       value,
@@ -239,9 +243,11 @@ function utf8Text(bytes: Uint8Array, shown: string): string {
     while (at > 0 && lo - at < 3 && !decodes(at)) at--;
     if (at === bytes.length) at--;
     const line = bytes.subarray(0, at).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 1);
+    // The column in characters, as the YAML library counts them.
+    const col = new TextDecoder().decode(bytes.subarray(bytes.lastIndexOf(0x0a, at - 1) + 1, at)).length + 1;
     const byte = (bytes[at] ?? 0).toString(16).padStart(2, "0");
     throw new ImportError(
-      atPlace({ file: shown, line }, `not UTF-8 text: the byte 0x${byte} does not decode (Hydra's YAML loader refuses the file); save it as UTF-8`),
+      atPlace({ file: shown, line, col }, `not UTF-8 text: the byte 0x${byte} does not decode (Hydra's YAML loader refuses the file); save it as UTF-8`),
     );
   }
 }
