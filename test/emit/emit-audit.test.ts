@@ -103,7 +103,7 @@ describe("import: max_steps with max_epochs (Lightning stops at the first; solo-
     const r = await importIn(dir);
     expect(r.code).toBe(0);
     expect(r.err).toContain(
-      `note: c.yaml:${lineIn(dir, "max_steps:")}: max_steps = 100000 is not reached: max_epochs = 10 (10 x 195 steps) stops training first`,
+      `note: c.yaml:${lineIn(dir, "max_steps:")}:1: max_steps = 100000 is not reached: max_epochs = 10 (10 x 195 steps) stops training first`,
     );
     const ir = irOf("p.adainf", dir);
     expect(ir.train.steps).toBe(1950);
@@ -123,7 +123,7 @@ describe("import: max_steps with max_epochs (Lightning stops at the first; solo-
     const dir = config(["max_epochs: 10", "max_epochs: 1e400"]);
     const r = await importIn(dir);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: c.yaml:${lineIn(dir, "max_epochs:")}: max_epochs must be a positive number, found inf\n`);
+    expect(r.err).toBe(`error: c.yaml:${lineIn(dir, "max_epochs:")}:1: max_epochs must be a positive number, found inf\n`);
   });
 });
 
@@ -139,7 +139,7 @@ describe("import: val_check_interval as Lightning reads it (an int counts batche
     const r = await importIn(two);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      new RegExp(`^error: c\\.yaml:${lineIn(two, "val_check_interval:")}: val_check_interval = 2\\.0: a float is a fraction of an epoch, at most 1\\.0`),
+      new RegExp(`^error: c\\.yaml:${lineIn(two, "val_check_interval:")}:1: val_check_interval = 2\\.0: a float is a fraction of an epoch, at most 1\\.0`),
     );
   });
 });
@@ -181,7 +181,9 @@ describe("import: one-line errors for what Hydra's loader refuses or cannot mean
       const dir = config(["batch_size: 128", `batch_size: ${v}`]);
       const r = await importIn(dir);
       expect(r.code).toBe(1);
-      expect(r.err).toBe(`error: c.yaml:${lineIn(dir, "optimizer:")}: optimizer.batch_size must be a positive whole number (images per device), found ${v}\n`);
+      expect(r.err).toBe(
+        `error: c.yaml:${lineIn(dir, "optimizer:")}:25: optimizer.batch_size must be a positive whole number (images per device), found ${v}\n`,
+      );
     }
   });
 
@@ -189,7 +191,7 @@ describe("import: one-line errors for what Hydra's loader refuses or cannot mean
     const dir = config(["defaults:\n  - _self_\n  - augmentations: symmetric.yaml\n", "defaults: 5\n"]);
     const r = await importIn(dir);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("error: c.yaml:1: defaults must be a list of entries (Hydra refuses anything else), found 5\n");
+    expect(r.err).toBe("error: c.yaml:1:1: defaults must be a list of entries (Hydra refuses anything else), found 5\n");
   });
 });
 
@@ -198,7 +200,7 @@ describe("import: solo-learn's checkpointer is off unless checkpoint.enabled", (
     const off = config(["checkpoint: {enabled: true, frequency: 1}", "checkpoint: {enabled: false, frequency: 5}"]);
     const r = await importIn(off);
     expect(r.code).toBe(0);
-    expect(r.err).toContain(`note: c.yaml:${lineIn(off, "checkpoint:")}: checkpoint.enabled is false: solo-learn saves no checkpoints`);
+    expect(r.err).toContain(`note: c.yaml:${lineIn(off, "checkpoint:")}:14: checkpoint.enabled is false: solo-learn saves no checkpoints`);
     expect(irOf("p.adainf", off).output.checkpointEvery).toBeNull();
     const none = config(["checkpoint: {enabled: true, frequency: 1}\n", ""]);
     const r2 = await importIn(none);

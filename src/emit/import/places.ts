@@ -1,7 +1,6 @@
 // Where each key of an imported config came from: one map from a dotted key path
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
-// it relative to the cwd, and the line (a key's place is its line; an error the YAML
-// library finds is placed at its line and column by the reader, read-config.ts). Files read later override earlier ones as Hydra
+// it relative to the cwd, and the line and column of the key (of the item, in a list). Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
 // Every message about a config key (an error, a note, a compile error about a value
 // written from it) is put at its place by `located`, and every place is written by
@@ -25,7 +24,7 @@ export interface Place {
   file: string;
   /** 1-based; null when the place is the whole file. */
   line: number | null;
-  /** 1-based, where the YAML library gives it for an error in the file itself (invalid YAML, an alias, a tag, a byte); absent or null: the line. */
+  /** 1-based, where the YAML library gives it (a key, a list item, an error in the file); absent or null: the line. */
   col?: number | null;
 }
 
@@ -63,7 +62,7 @@ export class Places {
     lines: LineCounter,
     omit?: string,
     resolve: (alias: Alias) => unknown = () => undefined,
-  ): { key: string; line: number } | null {
+  ): { key: string; line: number; col: number | null } | null {
     if (prefix !== "") {
       // The mappings that lead to the prefix hold it now (they are made when missing).
       const steps = prefix.split(".");
@@ -76,7 +75,7 @@ export class Places {
       }
       this.set(prefix, { file, line: null }, isYamlMap(root));
     }
-    const placeOf = (offset: number | undefined): Place => ({ file, line: offset === undefined ? null : lines.linePos(offset).line });
+    const placeOf = (offset: number | undefined): Place => (offset === undefined ? { file, line: null } : { file, ...lines.linePos(offset) });
     const deref = (node: unknown) => {
       let n = node;
       for (let i = 0; isAlias(n) && i < 100; i++) n = resolve(n);
@@ -128,7 +127,8 @@ export class Places {
         const { pairs: items, duplicate } = pairs(node);
         if (duplicate) {
           const offset = isScalar(duplicate.key) ? duplicate.key.range?.[0] : undefined;
-          return { key: keyText(duplicate), line: placeOf(offset).line ?? 1 };
+          const at = placeOf(offset);
+          return { key: keyText(duplicate), line: at.line ?? 1, col: at.col ?? null };
         }
         for (const pair of items) {
           const key = keyText(pair);

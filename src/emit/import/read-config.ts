@@ -190,7 +190,8 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       packageLine: packageHeader(text, shown),
       recordAt(places, prefix, omit) {
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit, (a) => a.resolve(doc));
-        if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
+        if (duplicate)
+          throw new ImportError(atPlace({ file: shown, line: duplicate.line, col: duplicate.col }, `the key '${duplicate.key}' is given twice in one mapping`));
       },
       recordKey(places, key, as = key) {
         if (!isYamlMapNode(doc.contents)) return;
@@ -199,7 +200,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
         // A value that is no mapping or list (`defaults: 5`): placed at its key's line.
         if (!isYamlMapNode(pair.value) && !isSeq(pair.value) && isScalar(pair.key) && pair.key.range)
-          places.placeAt(as, { file: shown, line: lines.linePos(pair.key.range[0]).line });
+          places.placeAt(as, { file: shown, ...lines.linePos(pair.key.range[0]) });
       },
     };
   } catch (e) {
