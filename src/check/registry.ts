@@ -427,7 +427,7 @@ export const REGISTRY = {
   W071: {
     severity: "warning",
     summary: "`compile --target solo-learn`: checkpoints are counted in epochs",
-    docs: "solo-learn checkpoints every whole number of epochs and keeps every checkpoint or only the last, so `checkpoint_every` is rounded to epochs and `keep` becomes keep-all.",
+    docs: "solo-learn checkpoints every whole number of epochs and keeps every checkpoint or only the last, so `checkpoint_every` is rounded to epochs and `keep` becomes keep-all. With the epoch length unknown (an npz of unknown size), a checkpoint only at the end becomes a frequency of the run's steps in epochs.",
     messages: {
       checkpointsPerEpoch: { text: "solo-learn checkpoints per epoch: {notes}" },
     },

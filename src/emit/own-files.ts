@@ -3,8 +3,9 @@
 // TypeScript, `#` in YAML and shell after the `#!` line, a `"//"` key in JSON, which npm
 // and tsc ignore). Compiling again replaces a file silently only while it is that
 // unedited output (recompiling is the normal loop); a file edited since, or one compile
-// did not write, is refused unless --force (src/cli/commands/compile.ts). Writes are
-// atomic, every file checked before any is written.
+// did not write, is refused unless --force (src/cli/commands/compile.ts), and so is
+// anything at an output path that is no regular file (a folder, a link, a FIFO), which is
+// never read. Writes are atomic, every file checked before any is written.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { extname, join } from "node:path";
@@ -57,19 +58,31 @@ export function ownership(text: string): "unedited" | "edited" | "foreign" {
   return digest(lines.join("\n")) === hash ? "unedited" : "edited";
 }
 
-/** The files (absolute paths) that exist and are not compile's unedited output, with why. */
-export function filesInTheWay(paths: readonly string[]): Array<{ path: string; why: "edited" | "foreign" }> {
-  const out: Array<{ path: string; why: "edited" | "foreign" }> = [];
+/** Why a file stands in the way: edited, not compile's (no marker), or no regular file at all (a folder, a link, a FIFO, ...). */
+export type InTheWay = "edited" | "foreign" | "folder" | "link" | "special";
+
+/**
+ * The files (absolute paths) that exist and are not compile's unedited output, with why.
+ * Only a regular file is read (lstat first): a folder, a symbolic link (dangling or not)
+ * or a FIFO is reported as such, never opened (reading a FIFO would wait forever).
+ */
+export function filesInTheWay(paths: readonly string[]): Array<{ path: string; why: InTheWay }> {
+  const out: Array<{ path: string; why: InTheWay }> = [];
   for (const path of paths) {
-    let text: string;
+    let st: fs.Stats;
     try {
-      text = fs.readFileSync(path, "utf8");
+      st = fs.lstatSync(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
       throw e;
     }
-    const state = ownership(text);
-    if (state !== "unedited") out.push({ path, why: state });
+    if (st.isDirectory()) out.push({ path, why: "folder" });
+    else if (st.isSymbolicLink()) out.push({ path, why: "link" });
+    else if (!st.isFile()) out.push({ path, why: "special" });
+    else {
+      const state = ownership(fs.readFileSync(path, "utf8"));
+      if (state !== "unedited") out.push({ path, why: state });
+    }
   }
   return out;
 }

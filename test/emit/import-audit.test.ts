@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { cli } from "../helpers.js";
-import { edit, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { edit, irOf, lineOf, placeOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 const run = (dir: string, out = "p.adainf") => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", out], dir);
 
@@ -36,7 +36,7 @@ describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)
     // str() of what OmegaConf read: 100000, 0.0001, True
     expect(ir.output.dir).toBe("runs/s100000-wd0.0001-True");
     // `on` is true: auto-resume is said
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "enabled: on")}: auto_resume.enabled: true has no setting`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "enabled: on")}: auto_resume.enabled: true has no setting`);
   });
 
   it("y, 0o10, -.5 and a date stay text, 1_0.5e-1 and !!float 2 are floats, as PyYAML makes them", async () => {
@@ -67,21 +67,22 @@ describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)
     expect(irOf("p.adainf", dir).train.optimizer).toMatchObject({ clipLr: true, excludeBiasAndNorm: true, eta: 0.02 });
     const bad = config.replace("    clip_lr: True\n    eta: 0.5", '    clip_lr: "sure"\n    eta: 0.5');
     const r2 = await run(referenceProject(bad));
-    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(bad, 'clip_lr: "sure"')}: optimizer.kwargs.clip_lr must be true or false, found "sure"\n`);
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${placeOf(bad, 'clip_lr: "sure"')}: optimizer.kwargs.clip_lr must be true or false, found "sure"\n`);
   });
 
   it("an alias before its anchor, and aliases that expand without end, are one-line errors at their line", async () => {
     const early = `x: *later\n${REFERENCE_STYLE}later: &later 1\n`;
     const r = await run(referenceProject(early));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: cfg\/simclr\.yaml:1: not valid YAML: .*later.*\n$/);
+    // the YAML library's errors are placed at line and column
+    expect(r.err).toMatch(/^error: cfg\/simclr\.yaml:1:4: not valid YAML: .*later.*\n$/);
     const laughs = `${REFERENCE_STYLE}${["l0: &l0 [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [*l${i}, *l${i}, *l${i}, *l${i}, *l${i}, *l${i}, *l${i}, *l${i}, *l${i}, *l${i}]`)].join("\n")}\n`;
     const start = Date.now();
     const r2 = await run(referenceProject(laughs));
     expect(Date.now() - start).toBeLessThan(20_000);
     expect(r2.code).toBe(1);
     expect(r2.err).not.toContain("internal error");
-    expect(r2.err).toMatch(/^error: cfg\/simclr\.yaml:\d+: not valid YAML: .*alias.*\n$/);
+    expect(r2.err).toMatch(/^error: cfg\/simclr\.yaml:\d+:\d+: not valid YAML: .*alias.*\n$/);
     expect(r2.err.split("\n")).toHaveLength(2);
   });
 
@@ -96,9 +97,11 @@ describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)
       const r = await run(referenceProject(config));
       expect(Date.now() - start, what).toBeLessThan(20_000);
       expect(r.code, what).toBe(1);
-      const line = config.split("\n").findIndex((l) => l.includes("*loop")) + 1;
+      const lines = config.split("\n");
+      const line = lines.findIndex((l) => l.includes("*loop")) + 1;
+      const col = lines[line - 1]!.indexOf("*loop") + 1;
       expect(r.err, what).toBe(
-        `error: cfg/simclr.yaml:${line}: not valid YAML: the alias *loop is inside the node its anchor &loop names (it would hold itself)\n`,
+        `error: cfg/simclr.yaml:${line}:${col}: not valid YAML: the alias *loop is inside the node its anchor &loop names (it would hold itself)\n`,
       );
     }
   });
@@ -108,7 +111,7 @@ describe("import solo-learn: YAML read as OmegaConf's loader reads it (YAML 1.1)
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "<<: 3")}: not valid YAML: a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it\n`,
+      `error: cfg/simclr.yaml:${lineOf(config, "<<: 3")}:3: not valid YAML: a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it\n`,
     );
   });
 });
@@ -119,10 +122,10 @@ describe("import solo-learn: OmegaConf's ??? and the limits of interpolation", (
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "train_path:")}: data.train_path is ??? (OmegaConf's missing value, to be given on the command line): write the value\n`,
+      `error: cfg/simclr.yaml:${placeOf(config, "train_path:")}: data.train_path is ??? (OmegaConf's missing value, to be given on the command line): write the value\n`,
     );
     const name = edit(REFERENCE_STYLE, ['name: "simclr-cifar10-only-stf" # change here for cifar100', "name: '???'"]);
-    expect((await run(referenceProject(name))).err).toContain(`cfg/simclr.yaml:${lineOf(name, "name:")}: name is ???`);
+    expect((await run(referenceProject(name))).err).toContain(`cfg/simclr.yaml:${placeOf(name, "name:")}: name is ???`);
     const unread = `${REFERENCE_STYLE}wandb:\n  entity: ???\n`;
     expect((await run(referenceProject(unread))).code).toBe(0);
   });
@@ -159,7 +162,7 @@ describe("import solo-learn: an interpolation OmegaConf cannot parse fails where
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "dir: outputs")}: hydra.run.dir: "outputs/\${now:%Y-%m-%d" is not a valid interpolation: '\${' is not closed at character 9\n`,
+      `error: cfg/simclr.yaml:${placeOf(config, "dir: outputs")}: hydra.run.dir: "outputs/\${now:%Y-%m-%d" is not a valid interpolation: '\${' is not closed at character 9\n`,
     );
   });
 
@@ -175,7 +178,7 @@ describe("import solo-learn: an interpolation OmegaConf cannot parse fails where
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "a: ${:a b}")}: extra_keys.a: "\${:a b}" is not a valid interpolation: a resolver without a name at character 1\n`,
+      `error: cfg/simclr.yaml:${lineOf(config, "a: ${:a b}")}:3: extra_keys.a: "\${:a b}" is not a valid interpolation: a resolver without a name at character 1\n`,
     );
   });
 
@@ -184,7 +187,7 @@ describe("import solo-learn: an interpolation OmegaConf cannot parse fails where
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error: cfg\/simclr\.yaml:\d+: junk: ".*" is not a valid interpolation: more than 100 interpolations, lists or mappings nested in one another at character 117\n$/,
+      /^error: cfg\/simclr\.yaml:\d+:1: junk: ".*" is not a valid interpolation: more than 100 interpolations, lists or mappings nested in one another at character 117\n$/,
     );
   });
 
@@ -226,7 +229,7 @@ describe("import solo-learn: a defaults entry whose option YAML 1.1 reads as a b
     const r = await run(referenceProject(config));
     expect(r.code).toBe(0);
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- knn@knn_eval:")}: defaults: 'knn@knn_eval' selects true, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped\n`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- knn@knn_eval:")}: defaults: 'knn@knn_eval' selects true, not a config name (YAML 1.1, as Hydra reads it, makes on/off/yes/no booleans: quote the name); skipped\n`,
     );
   });
 });
@@ -277,7 +280,7 @@ describe("import solo-learn: the string None where solo-learn's omegaconf_select
     const evalSource = ir.data.sources.find((s) => s.name === ir.data.eval);
     expect(evalSource?.path).toBe("../datasets/CIFAR10"); // the training path's test split, not a folder named "None"
     expect(ir.seed).toBe(5);
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "seed: None")}: seed: None (a new random seed each run) becomes seed = 5`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "seed: None")}: seed: None (a new random seed each run) becomes seed = 5`);
     expect(ir.name).toBe("None"); // solo-learn reads `name` as it is
   });
 });

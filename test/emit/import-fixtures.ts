@@ -1,6 +1,7 @@
 // What the import tests share: a solo-learn config in the reference's (the AdaInf fork's)
 // own style with its augmentations file, written into a temporary project, and reading
-// back the IR of the pipeline an import wrote; `edit`, a config with lines replaced.
+// back the IR of the pipeline an import wrote; `edit`, a config with lines replaced;
+// where a line's key is (lineOf; placeOf: `line:col`, as import's messages place a key).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -79,6 +80,17 @@ export function referenceProject(config = REFERENCE_STYLE): string {
   writeFileSync(join(dir, "cfg", "simclr.yaml"), config);
   writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), CROP_03);
   return dir;
+}
+
+/**
+ * `line:col` of the first line of `text` that starts (after indentation) with `start`,
+ * or of the line `below` lines under it: the column of its first key or list item
+ * (after `- `), where import places a key.
+ */
+export function placeOf(text: string, start: string, below = 0): string {
+  const line = lineOf(text, start) + below;
+  const col = /^\s*(?:- )*/.exec(text.split("\n")[line - 1]!)![0].length + 1;
+  return `${line}:${col}`;
 }
 
 /** A config (REFERENCE_STYLE or another) with each `from` replaced by its `to` (each must be there). */

@@ -10,7 +10,7 @@ import { resolveInterpolations } from "../../src/emit/import/interpolate.js";
 import { Unresolved, type YamlMap } from "../../src/emit/import/read-config.js";
 import { escapeInterpolation } from "../../src/emit/solo-learn/render.js";
 import { cli } from "../helpers.js";
-import { edit, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { edit, irOf, lineOf, placeOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 const run = (dir: string) => cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
 
@@ -44,7 +44,7 @@ describe("import solo-learn: interpolations resolve as OmegaConf resolves them",
     expect(ir.train).toMatchObject({ devices: 2, batchSize: 512 });
     expect(ir.seed).toBe(7);
     // gpus and batch are keys adainf does not read: said as such
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "gpus:")}: gpus: adainf does not read this key; dropped`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "gpus:")}: gpus: adainf does not read this key; dropped`);
   });
 
   it("a mapping interpolated whole keeps its keys; a bad value in it is placed where the target's key is", async () => {
@@ -56,7 +56,7 @@ describe("import solo-learn: interpolations resolve as OmegaConf resolves them",
     expect(irOf("p.adainf", dir).train.optimizer).toMatchObject({ name: "lars", lr: 0.6, weightDecay: 1e-5 });
     const bad = config.replace("    lr: 0.3", '    lr: "fast"');
     const r2 = await run(referenceProject(bad));
-    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(bad, 'lr: "fast"')}: optimizer.lr must be a number, found "fast"\n`);
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${placeOf(bad, 'lr: "fast"')}: optimizer.lr must be a number, found "fast"\n`);
   });
 
   it("a value in a group file resolves against the composed config, and its errors are in that file", async () => {
@@ -76,12 +76,12 @@ describe("import solo-learn: interpolations resolve as OmegaConf resolves them",
     // oc.env gives text: without oc.decode the rate is the string "0.1", as in OmegaConf
     writeFileSync(join(dir, "cfg", "optimizer", "lars.yaml"), lars.replace("${oc.decode:${oc.env:ADAINF_TEST_LR,0.3}}", "${oc.env:ADAINF_TEST_LR,0.3}"));
     const text = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "q.adainf"], dir);
-    expect(text.err).toBe('error: cfg/optimizer/lars.yaml:3: optimizer.lr must be a number, found "0.1"\n');
+    expect(text.err).toBe('error: cfg/optimizer/lars.yaml:3:1: optimizer.lr must be a number, found "0.1"\n');
     // relative to the file's place in the composed config (optimizer), which lacks base_lr
     writeFileSync(join(dir, "cfg", "optimizer", "lars.yaml"), lars.replace("${.lr}", "${.base_lr}"));
     const missing = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "q.adainf"], dir);
     expect(missing.err).toBe(
-      'error: cfg/optimizer/lars.yaml:4: optimizer.classifier_lr: "${.base_lr}" looks up optimizer.base_lr, which is not in the composed config\n',
+      'error: cfg/optimizer/lars.yaml:4:1: optimizer.classifier_lr: "${.base_lr}" looks up optimizer.base_lr, which is not in the composed config\n',
     );
   });
 
@@ -106,7 +106,7 @@ describe("import solo-learn: interpolations resolve as OmegaConf resolves them",
     const unset = await run(referenceProject(config));
     expect(unset.code).toBe(1);
     expect(unset.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "train_path:")}: data.train_path: "\${oc.env:ADAINF_TEST_DATA}/CIFAR10": \${oc.env:ADAINF_TEST_DATA}: the environment variable ADAINF_TEST_DATA is not set, and no default is given (\${oc.env:ADAINF_TEST_DATA,<default>})\n`,
+      `error: cfg/simclr.yaml:${placeOf(config, "train_path:")}: data.train_path: "\${oc.env:ADAINF_TEST_DATA}/CIFAR10": \${oc.env:ADAINF_TEST_DATA}: the environment variable ADAINF_TEST_DATA is not set, and no default is given (\${oc.env:ADAINF_TEST_DATA,<default>})\n`,
     );
   });
 
@@ -146,7 +146,7 @@ describe("import solo-learn: whole numbers beyond 2^53", () => {
     const refused = await run(referenceProject(seeded));
     expect(refused.code).toBe(1);
     expect(refused.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(seeded, "seed:")}: seed: 9007199254740993 is a whole number outside ±(2^53 - 1), which a pipeline's numbers cannot hold exactly\n`,
+      `error: cfg/simclr.yaml:${placeOf(seeded, "seed:")}: seed: 9007199254740993 is a whole number outside ±(2^53 - 1), which a pipeline's numbers cannot hold exactly\n`,
     );
     // a scalar where a mapping is read, and a defaults entry that is no name: said as written
     const scalar = edit(REFERENCE_STYLE, ["  - wandb: private.yaml", "  - 12345678901234567891"]).replace(
@@ -155,10 +155,10 @@ describe("import solo-learn: whole numbers beyond 2^53", () => {
     );
     const r2 = await run(referenceProject(scalar));
     expect(r2.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(scalar, "- 1234")}: defaults: 12345678901234567891 is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
+      `note: cfg/simclr.yaml:${placeOf(scalar, "- 1234")}: defaults: 12345678901234567891 is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
     );
     expect(r2.err).toContain(
-      `error: cfg/simclr.yaml:${lineOf(scalar, "optimizer:")}: optimizer must be a mapping (it holds batch_size), found 98765432109876543210\n`,
+      `error: cfg/simclr.yaml:${placeOf(scalar, "optimizer:")}: optimizer must be a mapping (it holds batch_size), found 98765432109876543210\n`,
     );
   });
 });
@@ -173,26 +173,26 @@ describe("import solo-learn: an interpolation that cannot be resolved is one lin
   it("a missing key, a cycle, an unknown resolver, an unclosed ${", async () => {
     const missing = edit(REFERENCE_STYLE, ['name: "simclr-cifar10-only-stf" # change here for cifar100', 'name: "simclr-${data.datset}"']);
     expect(await failing(missing)).toBe(
-      `error: cfg/simclr.yaml:${lineOf(missing, "name:")}: name: "simclr-\${data.datset}": \${data.datset} looks up data.datset, which is not in the composed config\n`,
+      `error: cfg/simclr.yaml:${placeOf(missing, "name:")}: name: "simclr-\${data.datset}": \${data.datset} looks up data.datset, which is not in the composed config\n`,
     );
     const cycle = edit(REFERENCE_STYLE, ["  lr: 0.2", "  lr: ${optimizer.classifier_lr}"], ["  classifier_lr: 0.05", "  classifier_lr: ${.lr}"]);
     expect(await failing(cycle)).toBe(
-      `error: cfg/simclr.yaml:${lineOf(cycle, "lr:")}: optimizer.lr: "\${optimizer.classifier_lr}" is part of a cycle of interpolations: optimizer.lr -> optimizer.classifier_lr -> optimizer.lr\n`,
+      `error: cfg/simclr.yaml:${placeOf(cycle, "lr:")}: optimizer.lr: "\${optimizer.classifier_lr}" is part of a cycle of interpolations: optimizer.lr -> optimizer.classifier_lr -> optimizer.lr\n`,
     );
     const resolver = edit(REFERENCE_STYLE, ['name: "simclr-cifar10-only-stf" # change here for cifar100', "name: ${now:%Y-%m-%d}"]);
     expect(await failing(resolver)).toBe(
-      `error: cfg/simclr.yaml:${lineOf(resolver, "name:")}: name: "\${now:%Y-%m-%d}" uses the resolver now, which import does not evaluate (it evaluates oc.env, oc.select, oc.decode); write the value itself\n`,
+      `error: cfg/simclr.yaml:${placeOf(resolver, "name:")}: name: "\${now:%Y-%m-%d}" uses the resolver now, which import does not evaluate (it evaluates oc.env, oc.select, oc.decode); write the value itself\n`,
     );
     const unclosed = edit(REFERENCE_STYLE, ["  train_path: ../datasets/CIFAR10", "  train_path: ${data.root/cifar"]);
     expect(await failing(unclosed)).toBe(
-      `error: cfg/simclr.yaml:${lineOf(unclosed, "train_path:")}: data.train_path: "\${data.root/cifar" is not a valid interpolation: '\${' is not closed at character 1\n`,
+      `error: cfg/simclr.yaml:${placeOf(unclosed, "train_path:")}: data.train_path: "\${data.root/cifar" is not a valid interpolation: '\${' is not closed at character 1\n`,
     );
   });
 
   it("read through another key: at the key holding the failing interpolation, naming the key read", async () => {
     const config = `${edit(REFERENCE_STYLE, ["  lr: 0.2", "  lr: ${base.lr}"]).trimEnd()}\nbase:\n  lr: \${oc.env:ADAINF_TEST_UNSET}\n`;
     expect(await failing(config)).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "lr: ${oc.env")}: base.lr: "\${oc.env:ADAINF_TEST_UNSET}": the environment variable ADAINF_TEST_UNSET is not set, and no default is given (\${oc.env:ADAINF_TEST_UNSET,<default>}) (read for optimizer.lr)\n`,
+      `error: cfg/simclr.yaml:${lineOf(config, "lr: ${oc.env")}:3: base.lr: "\${oc.env:ADAINF_TEST_UNSET}": the environment variable ADAINF_TEST_UNSET is not set, and no default is given (\${oc.env:ADAINF_TEST_UNSET,<default>}) (read for optimizer.lr)\n`,
     );
   });
 
@@ -202,7 +202,7 @@ describe("import solo-learn: an interpolation that cannot be resolved is one lin
     const r = await run(dir);
     expect(r.code).toBe(0);
     expect(r.err).not.toContain("error");
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "my_key:")}: my_key: adainf does not read this key; dropped`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "my_key:")}: my_key: adainf does not read this key; dropped`);
     expect(readFileSync(join(dir, "p.adainf"), "utf8")).toContain("pipeline simclr-cifar10-only-stf from simclr {");
   });
 });

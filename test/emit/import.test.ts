@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { formatText } from "../../src/syntax/format.js";
 import { cli, project, ROOT } from "../helpers.js";
 import { emitSolo, pipeline, tempDir } from "./helpers.js";
-import { CROP_03, irOf, lineOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { CROP_03, irOf, lineOf, placeOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 const PIPELINES = ["simclr", "mocov2plus", "byol", "barlow"].flatMap((m) => ["none", "vanilla", "adainf"].map((i) => `${m}_${i}`));
 
@@ -40,10 +40,10 @@ describe("import solo-learn: what it changes is said, inline augmentations are r
     const dir = referenceProject(config);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    const at = (key: string) => `note: cfg/simclr.yaml:${lineOf(config, key)}: `;
+    const at = (key: string) => `note: cfg/simclr.yaml:${placeOf(config, key)}: `;
     expect(r.err).toContain(`${at("seed:")}seed: null (a new random seed each run) becomes seed = 5`);
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "auto_resume:") + 1}: auto_resume.enabled: true has no setting in a pipeline`);
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "wandb:") + 1}: wandb.enabled: true (lab/adainf) is not kept`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "auto_resume:", 1)}: auto_resume.enabled: true has no setting in a pipeline`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "wandb:", 1)}: wandb.enabled: true (lab/adainf) is not kept`);
     expect(r.err).toContain(`${at("my_custom_key:")}my_custom_key: adainf does not read this key; dropped`);
     expect(r.err).toContain(`${at("other_key:")}other_key: adainf does not read this key; dropped`);
     // the notes are in the file's header too, with their places
@@ -77,7 +77,7 @@ describe("import solo-learn: devices and lr scaling", () => {
     const dir = referenceProject(`${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 2\n`);
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${REFERENCE_STYLE.trimEnd().split("\n").length + 1}: num_nodes = 2: written as devices = 4 (2 per node)`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${REFERENCE_STYLE.trimEnd().split("\n").length + 1}:1: num_nodes = 2: written as devices = 4 (2 per node)`);
     expect(irOf("p.adainf", dir).train).toMatchObject({ devices: 4, batchPerDevice: 256, batchSize: 1024 });
   });
 
@@ -107,12 +107,12 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(0);
     // gen.npz is not there: its size (and so the epoch length) is unknown, which the user is told
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of ../datasets/generated/gen.npz is unknown`);
-    // a key the config does not give: the config file
-    expect(r.err).toContain("note: cfg/simclr.yaml: checkpoint.frequency (every 1 epoch(s)) dropped");
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(REFERENCE_STYLE, "extra_data:")}: the size of ../datasets/generated/gen.npz is unknown`);
+    // a key the config does not give: the config file (solo-learn's checkpointer is off by default)
+    expect(r.err).toContain("note: cfg/simclr.yaml: checkpoint.enabled is not set (solo-learn's default: false): solo-learn saves no checkpoints");
     const text = readFileSync(join(dir, "p.adainf"), "utf8");
     expect(text).toContain("augment symmetric_crop_0_3 {");
-    expect(text).toContain(`// note: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "extra_data:")}: the size of`);
+    expect(text).toContain(`// note: cfg/simclr.yaml:${placeOf(REFERENCE_STYLE, "extra_data:")}: the size of`);
     const ir = irOf("p.adainf", dir);
     expect(ir.name).toBe("simclr-cifar10-only-stf");
     expect(ir.train.batchSize).toBe(512); // 256 per GPU x 2 GPUs
@@ -138,7 +138,7 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const twice = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(twice.code).toBe(1);
     const line = REFERENCE_STYLE.trimEnd().split("\n").length + 1;
-    expect(twice.err).toContain(`cfg/simclr.yaml:${line}: the key 'method' is given twice in one mapping`);
+    expect(twice.err).toContain(`cfg/simclr.yaml:${line}:1: the key 'method' is given twice in one mapping`);
     writeFileSync(join(dir, "cfg", "simclr.yaml"), REFERENCE_STYLE + Array.from({ length: 80_000 }, (_, i) => `extra_${i}: ${i}`).join("\n"));
     const big = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(big.code).toBe(1);
@@ -174,7 +174,7 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "method:")}: method: 'dino' has no adainf equivalent (supported: simclr, mocov2plus, byol, barlow_twins)\n`,
+      `error: cfg/simclr.yaml:${placeOf(REFERENCE_STYLE, "method:")}: method: 'dino' has no adainf equivalent (supported: simclr, mocov2plus, byol, barlow_twins)\n`,
     );
     expect(existsSync(join(dir, "p.adainf"))).toBe(false);
 
@@ -198,7 +198,7 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], neg);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(REFERENCE_STYLE, "max_steps:")}: max_steps must be a positive whole number (or -1 with max_epochs), found -5\n`,
+      `error: cfg/simclr.yaml:${placeOf(REFERENCE_STYLE, "max_steps:")}: max_steps must be a positive whole number (or -1 with max_epochs), found -5\n`,
     );
     const dir = referenceProject();
     const aug = await cli(["import", "solo-learn", "cfg/simclr.yaml", "--augmentations", "nope.yaml", "-o", "p.adainf"], dir);
@@ -224,7 +224,7 @@ describe("import solo-learn: a value error names the file and line of its key", 
     const config = REFERENCE_STYLE.replace("  lr: 0.2", '  lr: "abc"');
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: cfg/simclr.yaml:${lineOf(config, "lr:")}: optimizer.lr must be a number, found "abc"\n`);
+    expect(r.err).toBe(`error: cfg/simclr.yaml:${placeOf(config, "lr:")}: optimizer.lr must be a number, found "abc"\n`);
   });
 
   it("a bad value in the augmentations the defaults list names: that file's line (a compile error too)", async () => {
@@ -235,7 +235,7 @@ describe("import solo-learn: a value error names the file and line of its key", 
     expect(r.code).toBe(1);
     expect(r.err).toBe(
       "error: the imported settings do not make a valid pipeline:\n" +
-        `  cfg/augmentations/symmetric_crop_0.3.yaml:${lineOf(bad, "color_jitter:")}: E021: color_jitter.p = 7 is out of range: it must be in [0, 1]\n`,
+        `  cfg/augmentations/symmetric_crop_0.3.yaml:${lineOf(bad, "color_jitter:")}:18: E021: color_jitter.p = 7 is out of range: it must be in [0, 1]\n`,
     );
   });
 
@@ -246,18 +246,18 @@ describe("import solo-learn: a value error names the file and line of its key", 
     writeFileSync(join(dir, "aug.yaml"), bad);
     const r = await run(dir, "--augmentations", "aug.yaml");
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: aug.yaml:${lineOf(bad, "grayscale:")}: pipeline 1: grayscale.prob must be a number\n`);
+    expect(r.err).toBe(`error: aug.yaml:${lineOf(bad, "grayscale:")}:15: pipeline 1: grayscale.prob must be a number\n`);
     // the config's own list, where no file overrides it: the config's line
     const own = inline.replace("grayscale: {prob: 0.2}", 'grayscale: {prob: "often"}');
     const r2 = await run(referenceProject(own));
-    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(own, "grayscale:")}: pipeline 1: grayscale.prob must be a number\n`);
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(own, "grayscale:")}:17: pipeline 1: grayscale.prob must be a number\n`);
   });
 
   it("a missing key: the mapping that lacks it (its line), else the config file", async () => {
     const config = REFERENCE_STYLE.replace("  temperature: 0.2\n", "");
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: cfg/simclr.yaml:${lineOf(config, "method_kwargs:")}: method_kwargs.temperature is missing\n`);
+    expect(r.err).toBe(`error: cfg/simclr.yaml:${placeOf(config, "method_kwargs:")}: method_kwargs.temperature is missing\n`);
     const none = REFERENCE_STYLE.replace(/^method_kwargs:\n( {2}.*\n)*/m, "");
     const r2 = await run(referenceProject(none));
     expect(r2.code).toBe(1);
@@ -266,7 +266,7 @@ describe("import solo-learn: a value error names the file and line of its key", 
     const dir = referenceProject();
     writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), noCrop);
     const r3 = await run(dir);
-    expect(r3.err).toBe("error: cfg/augmentations/symmetric_crop_0.3.yaml:1: pipeline 1: crop_size is missing\n");
+    expect(r3.err).toBe("error: cfg/augmentations/symmetric_crop_0.3.yaml:1:3: pipeline 1: crop_size is missing\n");
   });
 
   it("a compile error about a value that is no call argument: its key's line (seed, data.dup, max_epochs, adainf.keep)", async () => {
@@ -274,39 +274,40 @@ describe("import solo-learn: a value error names the file and line of its key", 
     const seed = `${REFERENCE_STYLE.trimEnd()}\nseed: 1.5\n`;
     const r1 = await run(referenceProject(seed));
     expect(r1.code).toBe(1);
-    expect(r1.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(seed, "seed:")}: E020: seed expects a whole number, found 1.5\n`);
+    expect(r1.err).toBe(`${invalid}cfg/simclr.yaml:${placeOf(seed, "seed:")}: E020: seed expects a whole number, found 1.5\n`);
     const dup = REFERENCE_STYLE.replace("  dup: 10", "  dup: 0");
     const r2 = await run(referenceProject(dup));
-    expect(r2.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(dup, "dup:")}: E021: replication of real = 0 is out of range: it must be in [1, 1000000]\n`);
-    const epochs = REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -1\nmax_epochs: 2.5");
+    expect(r2.err).toBe(`${invalid}cfg/simclr.yaml:${placeOf(dup, "dup:")}: E021: replication of real = 0 is out of range: it must be in [1, 1000000]\n`);
+    // (without compute_warm_step_epoch: with it and max_epochs alone, the fork's warm-up needs the epoch length, unknown here)
+    const epochs = REFERENCE_STYLE.replace("max_steps: 100000", "max_steps: -1\nmax_epochs: 2.5").replace("compute_warm_step_epoch: 1000\n", "");
     const r3 = await run(referenceProject(epochs));
-    expect(r3.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(epochs, "max_epochs:")}: E020: train.steps expects a whole number, found 2.5\n`);
+    expect(r3.err).toBe(`${invalid}cfg/simclr.yaml:${placeOf(epochs, "max_epochs:")}: E020: train.steps expects a whole number, found 2.5\n`);
     // a value of the provenance mapping compile --target solo-learn writes
     const keep = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  keep: 0\n`;
     const r4 = await run(referenceProject(keep));
-    expect(r4.err).toBe(`${invalid}cfg/simclr.yaml:${lineOf(keep, "keep:")}: E021: output.keep = 0 is out of range: it must be >= 1\n`);
+    expect(r4.err).toBe(`${invalid}cfg/simclr.yaml:${placeOf(keep, "keep:")}: E021: output.keep = 0 is out of range: it must be >= 1\n`);
   });
 
   it("values the importer checks itself: devices, num_nodes, a source name, YAML syntax, the augmentations entry", async () => {
     const devices = REFERENCE_STYLE.replace("devices: [6,7]", 'devices: "abc"');
     const r1 = await run(referenceProject(devices));
     expect(r1.code).toBe(1);
-    expect(r1.err).toBe(`error: cfg/simclr.yaml:${lineOf(devices, "devices:")}: devices must be a number of devices or a list of device ids, found "abc"\n`);
+    expect(r1.err).toBe(`error: cfg/simclr.yaml:${placeOf(devices, "devices:")}: devices must be a number of devices or a list of device ids, found "abc"\n`);
     const nodes = `${REFERENCE_STYLE.trimEnd()}\nnum_nodes: 0\n`;
     const r2 = await run(referenceProject(nodes));
-    expect(r2.err).toBe(`error: cfg/simclr.yaml:${lineOf(nodes, "num_nodes:")}: num_nodes must be a whole number >= 1, found 0\n`);
+    expect(r2.err).toBe(`error: cfg/simclr.yaml:${placeOf(nodes, "num_nodes:")}: num_nodes must be a whole number >= 1, found 0\n`);
     const name = `${REFERENCE_STYLE.trimEnd()}\nadainf:\n  sources:\n    train: 1st\n`;
     const r3 = await run(referenceProject(name));
     expect(r3.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(name, "train: 1st")}: adainf.sources.train: '1st' is not a name (letters, digits, _ and inner dashes, not starting with a digit)\n`,
+      `error: cfg/simclr.yaml:${placeOf(name, "train: 1st")}: adainf.sources.train: '1st' is not a name (letters, digits, _ and inner dashes, not starting with a digit)\n`,
     );
     const syntax = `${REFERENCE_STYLE.trimEnd()}\nbad: [1, 2\n`;
     const r4 = await run(referenceProject(syntax));
-    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}: not valid YAML: [^\\n]*\\n$`));
+    expect(r4.err).toMatch(new RegExp(`^error: cfg/simclr\\.yaml:${lineOf(syntax, "bad:") + 1}:1: not valid YAML: [^\\n]*\\n$`));
     const missing = REFERENCE_STYLE.replace("symmetric_crop_0.3.yaml", "nope.yaml");
     const r5 = await run(referenceProject(missing));
     expect(r5.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(missing, "- augmentations:")}: cfg/augmentations/nope.yaml: no such file (the augmentations named by the config's defaults)\n`,
+      `error: cfg/simclr.yaml:${placeOf(missing, "- augmentations:")}: cfg/augmentations/nope.yaml: no such file (the augmentations named by the config's defaults)\n`,
     );
   });
 });
@@ -381,8 +382,8 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(missing.code).toBe(0);
     const notes = missing.err.split("\n").filter((l) => l.includes("defaults"));
     expect(notes).toEqual([
-      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' names cfg/wandb/private.yaml, which does not exist: nothing is merged from it`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- optional knn:")}: defaults: 'optional knn: fast.yaml' names cfg/knn/fast.yaml, which does not exist (optional): nothing is merged from it`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' names cfg/wandb/private.yaml, which does not exist: nothing is merged from it`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- optional knn:")}: defaults: 'optional knn: fast.yaml' names cfg/knn/fast.yaml, which does not exist (optional): nothing is merged from it`,
     ]);
     expect(missing.err).not.toMatch(/hydra|logger/);
     // solo-learn's own wandb/private.yaml: merged, and said once, at its entry (not again as wandb.enabled)
@@ -391,7 +392,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const present = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", "--force"], dir);
     expect(present.code).toBe(0);
     expect(present.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' (cfg/wandb/private.yaml) sets wandb, which the imported pipeline does not take settings from\n`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- wandb:")}: defaults: 'wandb: private.yaml' (cfg/wandb/private.yaml) sets wandb, which the imported pipeline does not take settings from\n`,
     );
     expect(present.err).not.toContain("wandb.enabled");
     // a file the defaults list names is an input: never the output
@@ -406,7 +407,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const r = await run(referenceProject(config));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `note: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: defaults: 'optimizer: lars' names cfg/optimizer/lars.yaml, which does not exist: nothing is merged from it\n` +
+      `note: cfg/simclr.yaml:${placeOf(config, "- optimizer:")}: defaults: 'optimizer: lars' names cfg/optimizer/lars.yaml, which does not exist: nothing is merged from it\n` +
         "error: cfg/simclr.yaml: optimizer.batch_size is missing\n",
     );
   });
@@ -421,9 +422,9 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.code).toBe(0);
     const line = (nth: number, start: string) => config.split("\n").findIndex((l, i) => l.trimStart().startsWith(start) && i >= nth) + 1;
     expect(r.err.split("\n").filter((l) => l.includes("Hydra"))).toEqual([
-      `note: cfg/simclr.yaml:${line(lineOf(config, "- optimizer:"), "- optimizer:")}: defaults: 'optimizer: fast' gives optimizer a second time (Hydra refuses that; 'override optimizer: ...' replaces the first): both are merged, in order`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- override knn:")}: defaults: 'override knn: x' overrides no earlier entry of knn (Hydra refuses that); merged where it stands`,
-      `note: cfg/simclr.yaml:${line(lineOf(config, "- _self_"), "- _self_")}: defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first`,
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- optimizer:"), "- optimizer:")}:5: defaults: 'optimizer: fast' gives optimizer a second time (Hydra refuses that; 'override optimizer: ...' replaces the first): both are merged, in order`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- override knn:")}: defaults: 'override knn: x' overrides no earlier entry of knn (Hydra refuses that); merged where it stands`,
+      `note: cfg/simclr.yaml:${line(lineOf(config, "- _self_"), "- _self_")}:5: defaults: _self_ again: ignored (Hydra refuses a second one); the config's keys are merged at the first`,
     ]);
   });
 
@@ -435,7 +436,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const folder = await run(dir);
     expect(folder.code).toBe(1);
     expect(folder.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml: not a regular file (named by the defaults entry 'optimizer: odd')\n`,
+      `error: cfg/simclr.yaml:${placeOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml: not a regular file (named by the defaults entry 'optimizer: odd')\n`,
     );
     const list = referenceProject(config);
     mkdirSync(join(list, "cfg", "optimizer"));
@@ -451,7 +452,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const dir = referenceProject(config);
     mkdirSync(join(dir, "cfg", "optimizer"));
     const file = join(dir, "cfg", "optimizer", "odd.yaml");
-    const at = `error: cfg/simclr.yaml:${lineOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml`;
+    const at = `error: cfg/simclr.yaml:${placeOf(config, "- optimizer:")}: cfg/optimizer/odd.yaml`;
     writeFileSync(file, Array.from({ length: 80_000 }, (_, i) => `extra_${i}: ${i}`).join("\n"));
     expect((await run(dir)).err).toBe(`${at}: 1.4 MiB, over the 1 MiB a solo-learn config may have (named by the defaults entry 'optimizer: odd')\n`);
     writeFileSync(file, `${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
@@ -470,11 +471,11 @@ describe("import solo-learn: Hydra's defaults list", () => {
     writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: fast\n");
     const bad = await run(dir);
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe('error: cfg/optimizer/fast.yaml:2: optimizer.lr must be a number, found "fast"\n');
+    expect(bad.err).toBe('error: cfg/optimizer/fast.yaml:2:1: optimizer.lr must be a number, found "fast"\n');
     writeFileSync(join(dir, "cfg", "optimizer", "fast.yaml"), "# faster\nlr: 0.5\nkwargs:\n  eta: -1\n");
     const compile = await run(dir);
     expect(compile.err).toBe(
-      "error: the imported settings do not make a valid pipeline:\n  cfg/optimizer/fast.yaml:4: E021: lars.eta = -1 is out of range: it must be > 0\n",
+      "error: the imported settings do not make a valid pipeline:\n  cfg/optimizer/fast.yaml:4:3: E021: lars.eta = -1 is out of range: it must be > 0\n",
     );
   });
 
@@ -499,10 +500,10 @@ describe("import solo-learn: Hydra's defaults list", () => {
     );
     // its entries name files of its own group (other: x is cfg/extra/other/x.yaml), said at their lines in the file
     expect(r.err).toContain(
-      "note: cfg/extra/more.yaml:3: defaults: 'other: x' names cfg/extra/other/x.yaml, which does not exist: nothing is merged from it\n",
+      "note: cfg/extra/more.yaml:3:5: defaults: 'other: x' names cfg/extra/other/x.yaml, which does not exist: nothing is merged from it\n",
     );
     // the entries of the config's own list keep their places (the file's list, merged at the top, does not replace them)
-    expect(r.err).toContain(`note: cfg/simclr.yaml:${lineOf(config, "- optional late:")}: defaults: 'optional late: x' names cfg/late/x.yaml`);
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "- optional late:")}: defaults: 'optional late: x' names cfg/late/x.yaml`);
   });
 
   it("a group file's defaults list: groups from its group, packages under its package, its keys where its _self_ stands; an override above wins", async () => {
@@ -601,7 +602,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const e = await run(plain.dir);
     expect(e.code).toBe(1);
     expect(e.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(plain.config, "- override knn:")}: defaults: 'override knn: quick' overrides knn at knn, where no entry chooses it: knn is chosen at knn_eval ('knn@knn_eval: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn'. Did you mean to override knn@knn_eval?")\n`,
+      `error: cfg/simclr.yaml:${placeOf(plain.config, "- override knn:")}: defaults: 'override knn: quick' overrides knn at knn, where no entry chooses it: knn is chosen at knn_eval ('knn@knn_eval: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn'. Did you mean to override knn@knn_eval?")\n`,
     );
     // and the other way round, in an experiment file (its `# @package _global_` puts its own entries at the top level)
     const exp = make(["_self_", aug, "knn: slow", "experiment: fast"], {
@@ -610,7 +611,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const x = await run(exp.dir);
     expect(x.code).toBe(1);
     expect(x.err).toBe(
-      `error: cfg/experiment/fast.yaml:3: defaults: 'override /knn@knn_eval: quick' overrides knn at knn_eval, where no entry chooses it: knn is chosen at knn ('knn: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn@knn_eval'. Did you mean to override knn?")\n`,
+      `error: cfg/experiment/fast.yaml:3:5: defaults: 'override /knn@knn_eval: quick' overrides knn at knn_eval, where no entry chooses it: knn is chosen at knn ('knn: slow'), and Hydra matches an override to the entry of the same group and package (it refuses this one: "Could not override 'knn@knn_eval'. Did you mean to override knn?")\n`,
     );
   });
 
@@ -631,7 +632,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     // wandb/private.yaml is not merged (nothing is said about wandb); knn is, as ~knn: far selects another option
     expect(r.err).not.toContain("wandb");
     expect(r.err.split("\n").filter((l) => l.includes("defaults"))).toEqual([
-      `note: cfg/simclr.yaml:${lineOf(kept.config, "- ~knn:")}: defaults: '~knn: far' deletes nothing: the defaults lists have no entry of knn selecting far`,
+      `note: cfg/simclr.yaml:${placeOf(kept.config, "- ~knn:")}: defaults: '~knn: far' deletes nothing: the defaults lists have no entry of knn selecting far`,
     ]);
     expect(irOf("p.adainf", kept.dir).evaluate.knn).toMatchObject({ k: 10 });
     const gone = make(["_self_", aug, "knn@knn_eval: near", "~knn: near.yaml"]);
@@ -656,9 +657,9 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(ir.evaluate.knn).toMatchObject({ k: 30 });
     expect(r.err).not.toMatch(/knn\/[ab]\.yaml/);
     expect(r.err.split("\n").filter((l) => l.includes("defaults:"))).toEqual([
-      "note: cfg/extra/loop.yaml:3: defaults: '/extra: loop' names cfg/extra/loop.yaml, which is being composed already (it would include itself): not followed",
-      `note: cfg/simclr.yaml:${lineOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
-      `note: cfg/simclr.yaml:${lineOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' has no effect: 'override knn@knn_eval: c' decides knn@knn_eval`,
+      "note: cfg/extra/loop.yaml:3:5: defaults: '/extra: loop' names cfg/extra/loop.yaml, which is being composed already (it would include itself): not followed",
+      `note: cfg/simclr.yaml:${placeOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' comes before other entries of its list (Hydra wants overrides at the end); it applies to them too`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- override knn@knn_eval: a")}: defaults: 'override knn@knn_eval: a' has no effect: 'override knn@knn_eval: c' decides knn@knn_eval`,
     ]);
   });
 
@@ -672,7 +673,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
       expect(r.code).toBe(1);
       const shown = entry.replace(/^(\S+)\s*:\s*/, "$1: ");
       expect(r.err).toBe(
-        `error: cfg/simclr.yaml:${lineOf(config, `- ${entry}`)}: defaults: '${shown}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)\n`,
+        `error: cfg/simclr.yaml:${lineOf(config, `- ${entry}`)}:5: defaults: '${shown}' steps out of its folder with '..', which Hydra does not support (name the group from the config's folder: /group)\n`,
       );
     }
   });
@@ -705,7 +706,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const r1 = await run(named.dir);
     expect(r1.code).toBe(1);
     expect(r1.err).toBe(
-      `error: cfg/simclr.yaml:${lineOf(named.config, "- knn@")}: defaults: 'knn@_name_: near': _name_ in a package is the option's name to Hydra 1.1 but a key named _name_ from Hydra 1.2 on (solo-learn runs version_base 1.2); write the package itself\n`,
+      `error: cfg/simclr.yaml:${placeOf(named.config, "- knn@")}: defaults: 'knn@_name_: near': _name_ in a package is the option's name to Hydra 1.1 but a key named _name_ from Hydra 1.2 on (solo-learn runs version_base 1.2); write the package itself\n`,
     );
     const headed = make("knn: near", "# @package _group_\nk: 10\n");
     const r2 = await run(headed.dir);
@@ -766,7 +767,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     const missing = make(["_self_", aug, "arch: gone", "knn@knn_eval: none", "optional override knn@knn_eval: ${arch}"]);
     const gone = await run(missing.dir);
     expect(gone.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(missing.config, "- optional override")}: defaults: 'optional override knn@knn_eval: gone' names cfg/knn/gone.yaml, which does not exist (optional): nothing is merged from it\n`,
+      `note: cfg/simclr.yaml:${placeOf(missing.config, "- optional override")}: defaults: 'optional override knn@knn_eval: gone' names cfg/knn/gone.yaml, which does not exist (optional): nothing is merged from it\n`,
     );
     // in a group file: the groups chosen by then, here the config's (its later entries come first, as in Hydra)
     const nested = make(["_self_", aug, "experiment: x", "arch: res", "size: small"], {
@@ -779,7 +780,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
       const { config, dir } = make(entries, more);
       const e = await run(dir);
       expect(e.code).toBe(1);
-      expect(e.err).toBe(`error: ${at.startsWith("cfg/") ? at : `cfg/simclr.yaml:${lineOf(config, at)}`}: ${text}\n`);
+      expect(e.err).toBe(`error: ${at.startsWith("cfg/") ? at : `cfg/simclr.yaml:${lineOf(config, at)}:5`}: ${text}\n`);
     };
     // a key of the config is no group choice: Hydra reads only those
     await refused(
@@ -790,7 +791,7 @@ describe("import solo-learn: Hydra's defaults list", () => {
     // the experiment comes last, so Hydra expands it before arch is chosen
     await refused(
       ["_self_", aug, "arch: res", "experiment: x"],
-      "cfg/experiment/x.yaml:3",
+      "cfg/experiment/x.yaml:3:5",
       "defaults: '/knn@knn_eval: ${arch}': ${arch} names no config group chosen before this entry (a defaults-list interpolation reads only those, not the config's keys: experiment)",
       {
         "experiment/x.yaml": "# @package _global_\ndefaults:\n  - /knn@knn_eval: ${arch}\n",
@@ -808,13 +809,13 @@ describe("import solo-learn: Hydra's defaults list", () => {
     );
     await refused(
       ["_self_", aug, "experiment: x"],
-      "cfg/experiment/x.yaml:2",
+      "cfg/experiment/x.yaml:2:5",
       "defaults: 'knn/${experiment}': Hydra reads an interpolated group/name entry of a group file from the wrong folder (its group twice); write it as 'group: ${...}'",
       { "experiment/x.yaml": "defaults:\n  - knn/${experiment}\n" },
     );
     await refused(
       ["_self_", aug, "arch: res", "knn@knn_eval: ${arch}"],
-      "cfg/knn/res.yaml:2",
+      "cfg/knn/res.yaml:2:5",
       "defaults: 'override /size: big': Hydra refuses an override in a file chosen by a defaults-list interpolation (or below one)",
       { "knn/res.yaml": "defaults:\n  - override /size: big\n" },
     );
@@ -831,13 +832,13 @@ describe("import solo-learn: Hydra's defaults list", () => {
     expect(r.code).toBe(0);
     // placed at knn.x (the group's key, then x), not at a key named _group_.x
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- knn@_group_.x:")}: defaults: 'knn@_group_.x: near' (cfg/knn/near.yaml) sets knn.x, which the imported pipeline does not take settings from\n`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- knn@_group_.x:")}: defaults: 'knn@_group_.x: near' (cfg/knn/near.yaml) sets knn.x, which the imported pipeline does not take settings from\n`,
     );
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- knn@a..b:")}: defaults: {"knn@a..b":"near"} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- knn@a..b:")}: defaults: {"knn@a..b":"near"} is not an entry the importer follows (_self_, group: name, group/name, ~group); skipped\n`,
     );
     expect(r.err).toContain(
-      `note: cfg/simclr.yaml:${lineOf(config, "- extra:")}: defaults: 'extra: bad': '# @package x.' in cfg/extra/bad.yaml names no package; merged at extra\n`,
+      `note: cfg/simclr.yaml:${placeOf(config, "- extra:")}: defaults: 'extra: bad': '# @package x.' in cfg/extra/bad.yaml names no package; merged at extra\n`,
     );
   });
 });

@@ -158,7 +158,12 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     rmSync(join(progDir, "gen.npz"));
     const r = await node(["tiny.js", "--backend", "cpu"], out);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("error: data source 'generated' not found: gen.npz");
+    // run from its own folder, not the project's: the file's absolute path, and a command that works from here
+    expect(r.stderr).toContain(`error: data source 'generated' not found: gen.npz (${join(progDir, "gen.npz")})\n`);
+    expect(r.stderr).toMatch(new RegExp(`^ {4}cd ${progDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} && adainfc generate .* -o gen.npz`, "m"));
+    const fromProject = await node([join(out, "tiny.js"), "--backend", "cpu"], progDir);
+    expect(fromProject.stderr).toContain("error: data source 'generated' not found: gen.npz\n");
+    expect(fromProject.stderr).toMatch(/^ {4}adainfc generate /m);
   });
 });
 

@@ -4,7 +4,8 @@
 // checked (src/cli/output-path.ts) against the files the compile read before anything
 // is written: never a pipeline or data file, never a run directory's own file. A
 // target's files carry a marker (src/emit/own-files.ts): recompiling replaces its own
-// unedited output, and refuses a file edited since or not its own unless --force.
+// unedited output, and refuses a file edited since or not its own (a link, a FIFO) unless
+// --force; a folder where a file goes is refused always.
 import { join, relative } from "node:path";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
@@ -189,9 +190,22 @@ async function writeTarget(
   const { filesInTheWay, writeCompiledFiles } = await import("../../emit/own-files.js");
   const paths = folders.flatMap(({ dir, files }) => files.map((f) => join(dir, f.path)));
   checkFilesInFolder(ctx.cwd, dest, paths, inputs);
-  const [first, ...more] = force ? [] : filesInTheWay(paths);
+  const inTheWay = filesInTheWay(paths);
+  // A folder cannot be replaced by a file, even with --force.
+  const folder = inTheWay.find((f) => f.why === "folder");
+  if (folder)
+    throw new UserError(
+      `${relative(ctx.cwd, folder.path) || folder.path} is a folder, where compile writes a file: nothing was written; move it away, or choose another -o`,
+    );
+  const [first, ...more] = force ? [] : inTheWay;
   if (first !== undefined) {
-    const what = first.why === "edited" ? "was edited since adainfc compile wrote it" : "was not written by adainfc compile (it has no marker line)";
+    const what = {
+      edited: "was edited since adainfc compile wrote it",
+      foreign: "was not written by adainfc compile (it has no marker line)",
+      link: "is a symbolic link, not a file adainfc compile wrote",
+      special: "is not a regular file (a FIFO, socket or device), not one adainfc compile wrote",
+      folder: "",
+    }[first.why];
     const others = more.length ? ` (and ${more.length} more file${more.length === 1 ? "" : "s"})` : "";
     throw new UserError(
       `${relative(ctx.cwd, first.path) || first.path} ${what}${others}: nothing was written; pass --force to overwrite, or choose another -o`,

@@ -45,6 +45,8 @@ export interface LoadedSoloConfig {
   inputs: { path: string; as: string }[];
   /** Entries of the defaults lists the importer could not follow, or followed differently from Hydra. */
   notes: Note[];
+  /** Whether the number at a (dotted) key was written as a float (`1.0`), though its value is whole: OmegaConf keeps `1` and `1.0` apart. */
+  isFloat(key: string): boolean;
 }
 
 /** One file a defaults list names. */
@@ -243,9 +245,9 @@ function climbing(text: string, at: string): ImportError {
 /** The entries of one config's defaults list (`list`; `at`: its key), and the notes about it. */
 function readList(list: unknown, at: string, node: ConfigNode): void {
   const entries: Entry[] = [];
-  if (list !== undefined && list !== null && !Array.isArray(list)) {
-    node.notes.push({ at, text: "defaults: not a list, so not read (Hydra's defaults list is a list of entries)" });
-  }
+  // Hydra refuses a defaults value that is not a list ("defaults must be a list").
+  if (list !== undefined && list !== null && !Array.isArray(list))
+    throw new ImportError(`defaults must be a list of entries (Hydra refuses anything else), found ${isMap(list) ? "a mapping" : jsonText(list)}`, at);
   const items: unknown[] = Array.isArray(list) ? list : [];
   let self = false;
   const skip = (here: string, entry: unknown) =>
@@ -731,5 +733,15 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   }
   if (Array.isArray(list)) list.forEach((entry, i) => plain(entry, `augmentations.${i}`));
   if (!Array.isArray(list) || list.length === 0 || !list.every(isMap)) throw new ImportError(`augmentations must be ${AUGMENTATIONS_ARE}`, "augmentations");
-  return { config: resolved, configPath, augmentations: list, augmentationsPath: from.path, augmentationsName: from.name, defaults, inputs, notes };
+  return {
+    config: resolved,
+    configPath,
+    augmentations: list,
+    augmentationsPath: from.path,
+    augmentationsName: from.name,
+    defaults,
+    inputs,
+    notes,
+    isFloat: (key) => places.isFloat(key),
+  };
 }

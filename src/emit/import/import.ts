@@ -6,6 +6,8 @@
 // without it. A statement whose removal leaves the IR unchanged is redundant. The
 // result is compiled once more and must give the explicit pipeline's IR; if not, the
 // explicit text is written instead. So the output is short, and exact by construction.
+// A config giving both max_steps and max_epochs is read twice: the epoch length, from a
+// compile of the first reading, decides which of them stops training (interpret.ts).
 // Errors, notes and compile errors about a config value are put at its key's place
 // here, each through the one place map (places.ts); an error about a key carries the
 // composing notes that may explain it (ImportError.notes: a defaults file not there).
@@ -70,6 +72,18 @@ function errorsOf(out: CompileOutput, end: number, marks: Mark[], places: Places
   return [...new Set(msgs)];
 }
 
+/**
+ * The epoch length in steps of the pipeline a plan makes (its data over its batch, as
+ * the compiler counts epochs: src/resolve/pipeline.ts), from one probe compile; null
+ * when it is unknown (an npz of unknown size) or the probe does not compile (its
+ * errors are reported by the import's own compile).
+ */
+function epochLength(plan: ImportPlan, opts: ImportOptions): number | null {
+  const out = compileText(pipelineText("probe_length", plan, items(plan, "inline"), null), opts, "length");
+  const t = out.pipelines[0]?.ir.train;
+  return t && t.epochSize !== null && t.batchSize > 0 ? Math.floor(t.epochSize / t.batchSize) : null;
+}
+
 export function importSoloLearn(configPath: string, opts: ImportOptions): ImportResult {
   const configAbs = resolve(opts.cwd, configPath);
   const places = new Places(shownPath(opts.cwd, configAbs));
@@ -78,6 +92,9 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   try {
     loaded = loadSoloConfig(configAbs, opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, places, opts.cwd);
     plan = interpret(loaded, opts.cwd);
+    // max_steps and max_epochs both set: the epoch length decides which stops training
+    // first (and so the warm-up), as the compiled pipeline counts it; read it again with it.
+    if (plan.needsEpochLength) plan = interpret(loaded, opts.cwd, epochLength(plan, opts));
   } catch (e) {
     if (e instanceof ImportError) {
       e.locate(places);

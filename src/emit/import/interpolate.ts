@@ -470,7 +470,7 @@ const dotted = (p: Path) => p.join(".");
 const idOf = (p: Path) => p.join("\u0000");
 
 function isContainer(v: unknown): v is YamlMap | unknown[] {
-  return typeof v === "object" && v !== null && !(v instanceof Unresolved);
+  return typeof v === "object" && v !== null && !(v instanceof Unresolved) && !ArrayBuffer.isView(v);
 }
 
 function childOf(v: unknown, step: string): { found: true; value: unknown } | { found: false } {

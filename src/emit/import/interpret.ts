@@ -59,6 +59,8 @@ export interface ImportPlan {
   lint: { rule: string; severity: string; at: string }[];
   /** What solo-learn does that the pipeline cannot say, for the user to read. */
   notes: Note[];
+  /** Read without the epoch length, which decides the run's length or warm-up: read it again with it (interpret's stepsPerEpoch). */
+  needsEpochLength: boolean;
 }
 
 const METHODS: Record<string, MethodName> = { simclr: "simclr", mocov2plus: "mocov2plus", byol: "byol", barlow_twins: "barlow" };
@@ -154,7 +156,13 @@ function devicesAt(c: YamlMap): number {
   throw new ImportError(`devices must be a number of devices or a list of device ids, found ${jsonText(v)}`, "devices");
 }
 
-export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
+/**
+ * `stepsPerEpoch`: the epoch length of the imported pipeline in steps (null: unknown, its
+ * npz's size is); undefined on the first reading, before it is known. A config that
+ * needs it (max_steps with max_epochs: whichever stops training first counts) says so
+ * in `needsEpochLength`, and is read again with it (import.ts).
+ */
+export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?: number | null): ImportPlan {
   const c = loaded.config;
   const notes: Note[] = [];
   const provRaw = get(c, "adainf");
@@ -193,7 +201,11 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   // Global batch and the lr scaling solo-learn applies (lr * batch_size * devices * nodes / 256).
   const devices = devicesAt(c);
   const nodes = countAt(c, "num_nodes", 1);
-  const batchSize = numberAt(c, "optimizer.batch_size") * devices * nodes;
+  // solo-learn's batch_size is per device: a whole number, checked as written (before it is multiplied, and the rates with it).
+  const perDevice = numberAt(c, "optimizer.batch_size");
+  if (!Number.isInteger(perDevice) || perDevice < 1)
+    throw new ImportError(`optimizer.batch_size must be a positive whole number (images per device), found ${jsonText(perDevice)}`, "optimizer.batch_size");
+  const batchSize = perDevice * devices * nodes;
   if (nodes > 1)
     notes.push({
       at: "num_nodes",
@@ -251,31 +263,17 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
       text: "optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)",
     });
 
-  // Length and warm-up. The AdaInf fork warms up for
-  // warmup_epochs * max_steps / compute_warm_step_epoch steps; plain solo-learn counts epochs.
-  const maxSteps = get(c, "max_steps");
-  let steps: Valued;
-  const maxEpochs = get(c, "max_epochs");
-  if (typeof maxSteps === "number" && maxSteps > 0) steps = { value: dur(maxSteps, "steps"), at: "max_steps" };
-  else if (typeof maxEpochs === "number" && maxEpochs > 0) steps = { value: dur(maxEpochs, "epochs"), at: "max_epochs" };
-  else if (maxSteps !== undefined && maxSteps !== null && maxSteps !== -1)
-    throw new ImportError(`max_steps must be a positive whole number (or -1 with max_epochs), found ${jsonText(maxSteps)}`, "max_steps");
-  else if (maxEpochs !== undefined && maxEpochs !== null)
-    throw new ImportError(`max_epochs must be a positive number, found ${jsonText(maxEpochs)}`, "max_epochs");
-  else throw new ImportError("neither max_steps nor max_epochs is set", "max_steps");
+  // Length and warm-up (lengthAndWarmup), counted as Lightning and solo-learn count them.
+  const facts = lengthFacts(c);
+  const length = lengthAndWarmup(facts, stepsPerEpoch);
+  notes.push(...length.notes);
+  const steps = length.steps;
   const schedName = stringAt(c, "scheduler.name") ?? "none";
   let schedule: CallPlan | "constant";
   if (schedName === "warmup_cosine") {
     if ((stringAt(c, "scheduler.interval") ?? "step") !== "step")
       throw new ImportError("scheduler.interval: only 'step' has an adainf equivalent", "scheduler.interval");
-    const we = numberAt(c, "scheduler.warmup_epochs", 10);
-    const cwse = get(c, "compute_warm_step_epoch");
-    let warmup: Lit;
-    const s = steps.value;
-    if (typeof cwse === "number" && cwse > 0 && s.kind === "dur" && s.unit === "steps") warmup = dur(Math.round((we * s.v) / cwse), "steps");
-    else if (Number.isInteger(we)) warmup = dur(we, "epochs");
-    else
-      throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs compute_warm_step_epoch and max_steps`, "scheduler.warmup_epochs");
+    const warmup = length.warmup(numberAt(c, "scheduler.warmup_epochs", 10));
     schedule = {
       name: "warmup_cosine",
       args: [
@@ -289,8 +287,16 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
 
   const vci = get(c, "val_check_interval");
   let every: Lit;
-  if (vci === undefined || vci === null || vci === 1.0) every = dur(1, "epochs");
-  else if (typeof vci === "number" && Number.isInteger(vci) && vci > 1) every = dur(vci, "steps");
+  // Lightning: an int is a number of training batches, a float in (0, 1] a fraction of an
+  // epoch (OmegaConf's loader keeps `1` and `1.0` apart: loaded.isFloat).
+  const vciFloat = typeof vci === "number" && (!Number.isInteger(vci) || loaded.isFloat("val_check_interval"));
+  if (vci === undefined || vci === null || (vciFloat && vci === 1)) every = dur(1, "epochs");
+  else if (typeof vci === "number" && !vciFloat && Number.isInteger(vci) && vci >= 1) every = dur(vci, "steps");
+  else if (vciFloat && (vci as number) > 1)
+    throw new ImportError(
+      `val_check_interval = ${Number.isInteger(vci) ? `${vci}.0` : vci}: a float is a fraction of an epoch, at most 1.0 (Lightning refuses more); write a whole number of steps`,
+      "val_check_interval",
+    );
   else
     throw new ImportError(
       `val_check_interval = ${jsonText(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`,
@@ -334,7 +340,15 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
   const provEvery = pv("checkpoint_every");
   if (typeof provEvery === "number") ckptEvery = { value: dur(provEvery, "steps"), at: "adainf.checkpoint_every" };
   else if (prov && provEvery === null) ckptEvery = { value: ident("none"), at: "adainf.checkpoint_every" };
-  else if (sizeKnown) ckptEvery = { value: dur(numberAt(c, "checkpoint.frequency", 1), "epochs"), at: "checkpoint.frequency" };
+  else if (!boolAt(c, "checkpoint.enabled", false)) {
+    // solo-learn saves no checkpoint unless checkpoint.enabled (its default: false, solo/utils/checkpointer.py);
+    // a run of adainf always saves its final one.
+    ckptEvery = { value: ident("none"), at: "checkpoint.enabled" };
+    notes.push({
+      at: "checkpoint.enabled",
+      text: `checkpoint.enabled is ${get(c, "checkpoint.enabled") === false ? "false" : "not set (solo-learn's default: false)"}: solo-learn saves no checkpoints; the pipeline saves only its final one (checkpoint_every = none)`,
+    });
+  } else if (sizeKnown) ckptEvery = { value: dur(numberAt(c, "checkpoint.frequency", 1), "epochs"), at: "checkpoint.frequency" };
   else {
     ckptEvery = { value: ident("none"), at: "checkpoint.frequency" };
     notes.push({
@@ -380,6 +394,113 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string): ImportPlan {
     output: { dir: dir === null ? null : { value: str(dir), at: "checkpoint.dir" }, checkpointEvery: ckptEvery, keep },
     lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(plain(v, `adainf.lint.${rule}`)), at: `adainf.lint.${rule}` })),
     notes,
+    needsEpochLength: length.needsEpochLength,
+  };
+}
+
+/** What sets a run's length and warm-up: `max_steps`, `max_epochs`, the warm-up's epochs and what divides them. */
+interface LengthFacts {
+  /** max_steps; null when not set (or -1, Lightning's "no limit"). */
+  maxSteps: number | null;
+  /** max_epochs; null when not set (or -1). */
+  maxEpochs: number | null;
+  /** What warmup_epochs x the run's steps is divided by: the fork's compute_warm_step_epoch, else max_epochs; null with neither. */
+  divisor: { value: number; key: string } | null;
+}
+
+function lengthFacts(c: YamlMap): LengthFacts {
+  /** A limit; -1 is Lightning's "none". */
+  const limit = (key: string, must: string): number | null => {
+    const v = valueAt(c, key);
+    if (v === undefined || v === null || v === -1) return null;
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || (key === "max_steps" && !Number.isInteger(v)))
+      throw new ImportError(`${key} must be ${must}, found ${jsonText(v)}`, key);
+    return v;
+  };
+  const maxSteps = limit("max_steps", "a positive whole number (or -1 with max_epochs)");
+  const maxEpochs = limit("max_epochs", "a positive number");
+  if (maxSteps === null && maxEpochs === null) throw new ImportError("neither max_steps nor max_epochs is set", "max_steps");
+  const cwse = valueAt(c, "compute_warm_step_epoch");
+  const divisor =
+    typeof cwse === "number" && Number.isFinite(cwse) && cwse > 0
+      ? { value: cwse, key: "compute_warm_step_epoch" }
+      : maxEpochs !== null
+        ? { value: maxEpochs, key: "max_epochs" }
+        : null;
+  return { maxSteps, maxEpochs, divisor };
+}
+
+/**
+ * The run's length, and its warm-up in the pipeline's terms (read only for warmup_cosine).
+ * Lightning stops at max_steps or after max_epochs epochs, whichever comes first, and
+ * solo-learn (methods/base.py) warms up for warmup_epochs x (the steps the trainer will
+ * run / max_epochs) steps; the AdaInf fork divides by compute_warm_step_epoch instead.
+ * With both limits the epoch length `E` decides which stops training: unknown (the npz's
+ * size is), max_steps is taken and a note says so; undefined (not yet known), the same
+ * provisional length, and `needsEpochLength`.
+ */
+function lengthAndWarmup(
+  f: LengthFacts,
+  E: number | null | undefined,
+): { steps: Valued; warmup: (warmupEpochs: number) => Lit; notes: Note[]; needsEpochLength: boolean } {
+  const notes: Note[] = [];
+  const { maxSteps: S, maxEpochs: M, divisor: D } = f;
+  let needsEpochLength = false;
+  // The run's length: in steps, or in epochs (M epochs) when max_epochs stops it first.
+  let total: { steps: number } | { epochs: number };
+  if (S !== null && M !== null) {
+    if (E === undefined) needsEpochLength = true;
+    if (typeof E === "number" && E > 0 && M * E < S) {
+      total = { epochs: M };
+      notes.push({
+        at: "max_steps",
+        text: `max_steps = ${S} is not reached: max_epochs = ${M} (${M} x ${E} steps) stops training first, so the pipeline runs ${M} epochs`,
+      });
+    } else {
+      total = { steps: S };
+      if (E === null)
+        notes.push({
+          at: "max_epochs",
+          text: `max_epochs = ${M} is dropped: the epoch length is unknown (the npz's size is), so the run is taken to stop at max_steps = ${S}, and its warm-up is counted so`,
+        });
+    }
+  } else total = S !== null ? { steps: S } : { epochs: M! };
+  const steps: Valued = "steps" in total ? { value: dur(total.steps, "steps"), at: "max_steps" } : { value: dur(total.epochs, "epochs"), at: "max_epochs" };
+  /** `we`: scheduler.warmup_epochs. */
+  const warmup = (we: number): Lit => {
+    const at = "scheduler.warmup_epochs";
+    if ("steps" in total) {
+      if (D !== null) return dur(Math.round((we * total.steps) / D.value), "steps");
+    } else if (D !== null && D.key === "max_epochs") {
+      // warmup_epochs x (M x E) / M: warmup_epochs epochs.
+      if (Number.isInteger(we)) return dur(we, "epochs");
+      if (typeof E === "number") return dur(Math.round(we * E), "steps");
+      if (E === undefined) {
+        needsEpochLength = true;
+        return dur(0, "steps");
+      }
+    } else if (D !== null) {
+      // The fork with max_epochs alone: warmup_epochs x (M x E) / compute_warm_step_epoch.
+      if (typeof E === "number") return dur(Math.round((we * total.epochs * E) / D.value), "steps");
+      if (E === undefined) {
+        needsEpochLength = true;
+        return dur(0, "steps");
+      }
+      throw new ImportError(
+        `scheduler.warmup_epochs = ${we} with compute_warm_step_epoch and max_epochs: the warm-up needs the epoch length, which is unknown`,
+        at,
+      );
+    }
+    if (Number.isInteger(we)) return dur(we, "epochs");
+    throw new ImportError(`scheduler.warmup_epochs = ${we}: a fraction of an epoch needs the epoch length, or compute_warm_step_epoch and max_steps`, at);
+  };
+  return {
+    steps,
+    warmup,
+    notes,
+    get needsEpochLength() {
+      return needsEpochLength;
+    },
   };
 }
 

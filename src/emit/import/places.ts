@@ -1,6 +1,6 @@
 // Where each key of an imported config came from: one map from a dotted key path
 // (`optimizer.lr`, `augmentations.0.color_jitter.prob`) to the file, as the user named
-// it relative to the cwd, and the line. Files read later override earlier ones as Hydra
+// it relative to the cwd, and the line and column of the key (of the item, in a list). Files read later override earlier ones as Hydra
 // merges them: a mapping merges key by key, a list or a scalar replaces what was there.
 // Every message about a config key (an error, a note, a compile error about a value
 // written from it) is put at its place by `located`, and every place is written by
@@ -24,11 +24,14 @@ export interface Place {
   file: string;
   /** 1-based; null when the place is the whole file. */
   line: number | null;
+  /** 1-based, where the YAML library gives it (a key, a list item, an error in the file); absent or null: the line. */
+  col?: number | null;
 }
 
-/** `file:line: text` (or `file: text` for a whole file): the one way a place is written. */
+/** `file:line:col: text` (`file:line: text` without a column, `file: text` for a whole file): the one way a place is written. */
 export function atPlace(place: Place, text: string): string {
-  return `${place.file}${place.line === null ? "" : `:${place.line}`}: ${text}`;
+  const col = place.line !== null && place.col ? `:${place.col}` : "";
+  return `${place.file}${place.line === null ? "" : `:${place.line}`}${col}: ${text}`;
 }
 
 export class Places {
@@ -59,7 +62,7 @@ export class Places {
     lines: LineCounter,
     omit?: string,
     resolve: (alias: Alias) => unknown = () => undefined,
-  ): { key: string; line: number } | null {
+  ): { key: string; line: number; col: number | null } | null {
     if (prefix !== "") {
       // The mappings that lead to the prefix hold it now (they are made when missing).
       const steps = prefix.split(".");
@@ -72,7 +75,7 @@ export class Places {
       }
       this.set(prefix, { file, line: null }, isYamlMap(root));
     }
-    const lineOf = (offset: number | undefined) => (offset === undefined ? null : lines.linePos(offset).line);
+    const placeOf = (offset: number | undefined): Place => (offset === undefined ? { file, line: null } : { file, ...lines.linePos(offset) });
     const deref = (node: unknown) => {
       let n = node;
       for (let i = 0; isAlias(n) && i < 100; i++) n = resolve(n);
@@ -124,7 +127,8 @@ export class Places {
         const { pairs: items, duplicate } = pairs(node);
         if (duplicate) {
           const offset = isScalar(duplicate.key) ? duplicate.key.range?.[0] : undefined;
-          return { key: keyText(duplicate), line: lineOf(offset) ?? 1 };
+          const at = placeOf(offset);
+          return { key: keyText(duplicate), line: at.line ?? 1, col: at.col ?? null };
         }
         for (const pair of items) {
           const key = keyText(pair);
@@ -133,7 +137,7 @@ export class Places {
           const at = child(path, key);
           const value = deref(pair.value);
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(value), floatLiteral(value));
+          this.set(at, placeOf(offset), isYamlMap(value), floatLiteral(value));
           stack.push({ node: value, path: at });
         }
       } else if (isSeq(node)) {
@@ -142,7 +146,7 @@ export class Places {
           const at = child(path, i);
           const offset = (raw as { range?: [number, number, number] } | null)?.range?.[0];
           this.link(path, at);
-          this.set(at, { file, line: lineOf(offset) }, isYamlMap(item), floatLiteral(item));
+          this.set(at, placeOf(offset), isYamlMap(item), floatLiteral(item));
           stack.push({ node: item, path: at });
         });
       }
@@ -178,6 +182,11 @@ export class Places {
       }
       this.children.delete(at);
     }
+  }
+
+  /** Places `key` itself (recorded already) at `place`: a key whose value is a scalar, placed at its own line. */
+  placeAt(key: string, place: Place): void {
+    if (this.map.has(key)) this.map.set(key, place);
   }
 
   /** `text` at the place of the config key `key` (a dotted path). */

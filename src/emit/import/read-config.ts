@@ -1,6 +1,7 @@
 // Reading one YAML file of a solo-learn config (the config, a file its defaults list
 // names, the augmentations) as OmegaConf's loader reads it (omegaconf-yaml.ts: YAML 1.1
-// scalars, merge keys), and the terms the importer's steps share: the error and the note
+// scalars, merge keys; bytes that are not UTF-8 and tags it has no constructor for are
+// errors at their line), and the terms the importer's steps share: the error and the note
 // about a config key, a value whose interpolation cannot be resolved (raised where it is
 // read), and access to YAML values.
 
@@ -98,7 +99,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         key,
       );
     }
-    text = readFileSync(path, "utf8");
+    text = utf8Text(readFileSync(path), shown);
   } catch (e) {
     if (e instanceof ImportError) throw e;
     throw new ImportError(`${shown}: cannot read it (${(e as Error).message})`, key);
@@ -112,26 +113,42 @@ export function readYaml(path: string, what: string, shown: string, key?: string
     const doc = parseDocument(text, { version: "1.1", customTags: omegaconfTags, uniqueKeys: false, lineCounter: lines });
     const problem = doc.errors[0];
     if (problem && /call stack/i.test(problem.message)) throw new RangeError(problem.message);
+    // A tag PyYAML's SafeLoader has no constructor for (`!foo`, `!!python/...`): the yaml
+    // library reads its value as if untagged; OmegaConf's loader refuses the file.
+    const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
+    if (!problem && unknownTag) {
+      const tag = /^Unresolved tag: (.*?) at line/.exec(unknownTag.message)?.[1] ?? "?";
+      const shownTag = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      throw new ImportError(
+        atPlace(
+          { file: shown, line: unknownTag.linePos?.[0].line ?? null, col: unknownTag.linePos?.[0].col ?? null },
+          `not valid YAML: unknown tag ${shownTag} (OmegaConf's loader has no constructor for it)`,
+        ),
+      );
+    }
     if (problem) {
       // The library's message ends with its own "at line L, column C:": the line is put first, as every place.
       const first = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-      throw new ImportError(atPlace({ file: shown, line: problem.linePos?.[0].line ?? null }, `not valid YAML: ${first}`));
+      throw new ImportError(
+        atPlace({ file: shown, line: problem.linePos?.[0].line ?? null, col: problem.linePos?.[0].col ?? null }, `not valid YAML: ${first}`),
+      );
     }
     // An alias inside the node its anchor names (`a: &a [*a]`) makes a structure that holds
     // itself, which every later walk of the config would follow without end.
-    const recursive: { name: string; line: number | null }[] = [];
+    const recursive: { name: string; line: number | null; col: number | null }[] = [];
     visit(doc, {
       Alias(_, node, path) {
         const target = node.resolve(doc);
         if (target === undefined || !path.includes(target)) return;
-        recursive.push({ name: node.source, line: node.range ? lines.linePos(node.range[0]).line : null });
+        const at = node.range ? lines.linePos(node.range[0]) : null;
+        recursive.push({ name: node.source, line: at?.line ?? null, col: at?.col ?? null });
         return visit.BREAK;
       },
     });
     if (recursive.length > 0) {
-      const { name, line } = recursive[0]!;
+      const { name, line, col } = recursive[0]!;
       throw new ImportError(
-        atPlace({ file: shown, line }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
+        atPlace({ file: shown, line, col }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
       );
     }
     let value: unknown;
@@ -144,10 +161,11 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       if (e instanceof RangeError || !(e instanceof Error)) throw e;
       const alias = !/^Merge sources/.test(e.message) && /alias/i.test(e.message);
       let line: number | null = null;
+      let col: number | null = null;
       visit(doc, {
         Alias(_, node) {
           if (!alias || line !== null || !node.range) return;
-          if (!/^Unresolved alias/.test(e.message) || node.resolve(doc) === undefined) line = lines.linePos(node.range[0]).line;
+          if (!/^Unresolved alias/.test(e.message) || node.resolve(doc) === undefined) ({ line, col } = lines.linePos(node.range[0]));
         },
         Pair(_, pair) {
           const merge = isScalar(pair.key) && typeof pair.key.value === "symbol";
@@ -156,7 +174,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
           const source = (n: unknown) => (isAlias(n) ? n.resolve(doc) : n);
           const v = source(pair.value);
           if (isYamlMapNode(v) || (isSeq(v) && v.items.every((i) => isYamlMapNode(source(i))))) return;
-          line = lines.linePos(pair.key.range[0]).line;
+          ({ line, col } = lines.linePos(pair.key.range[0]));
         },
       });
       const why = /^Excessive alias count/.test(e.message)
@@ -164,7 +182,7 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         : /^Merge sources/.test(e.message)
           ? "a merge key (<<) takes a mapping, or an alias (*name) of a mapping anchored above it"
           : e.message;
-      throw new ImportError(atPlace({ file: shown, line }, `not valid YAML: ${why}`));
+      throw new ImportError(atPlace({ file: shown, line, col }, `not valid YAML: ${why}`));
     }
     return {
       value,
@@ -172,18 +190,66 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       packageLine: packageHeader(text, shown),
       recordAt(places, prefix, omit) {
         const duplicate = places.record(prefix, doc.contents, shown, lines, omit, (a) => a.resolve(doc));
-        if (duplicate) throw new ImportError(atPlace({ file: shown, line: duplicate.line }, `the key '${duplicate.key}' is given twice in one mapping`));
+        if (duplicate)
+          throw new ImportError(atPlace({ file: shown, line: duplicate.line, col: duplicate.col }, `the key '${duplicate.key}' is given twice in one mapping`));
       },
       recordKey(places, key, as = key) {
         if (!isYamlMapNode(doc.contents)) return;
         const pair = doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
-        if (pair) places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
+        if (!pair) return;
+        places.record(as, pair.value, shown, lines, undefined, (a) => a.resolve(doc));
+        // A value that is no mapping or list (`defaults: 5`): placed at its key's line.
+        if (!isYamlMapNode(pair.value) && !isSeq(pair.value) && isScalar(pair.key) && pair.key.range)
+          places.placeAt(as, { file: shown, ...lines.linePos(pair.key.range[0]) });
       },
     };
   } catch (e) {
     // The yaml library recurses per nesting level: thousands of levels exhaust the stack.
     if (e instanceof RangeError) throw new ImportError(`${shown}: nested too deeply to be a solo-learn config (${what})`, key);
     throw e;
+  }
+}
+
+/**
+ * The file's bytes as UTF-8 text, as PyYAML's reader (Hydra's loader) decodes them: a
+ * byte sequence that is not UTF-8 is an error at its line, not a U+FFFD that would
+ * change a path or a name. A byte-order mark stays, as readFileSync(path, "utf8") keeps it.
+ */
+function utf8Text(bytes: Uint8Array, shown: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // The longest prefix that decodes (a sequence cut at its end is not yet invalid): the bad byte follows it.
+    let lo = 0;
+    let hi = bytes.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      try {
+        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    // A sequence begun at the prefix's end and broken by the next byte: the bad one is its first.
+    const decodes = (end: number) => {
+      try {
+        new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, end));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let at = lo;
+    while (at > 0 && lo - at < 3 && !decodes(at)) at--;
+    if (at === bytes.length) at--;
+    const line = bytes.subarray(0, at).reduce((n, b) => n + (b === 0x0a ? 1 : 0), 1);
+    // The column in characters, as the YAML library counts them.
+    const col = new TextDecoder().decode(bytes.subarray(bytes.lastIndexOf(0x0a, at - 1) + 1, at)).length + 1;
+    const byte = (bytes[at] ?? 0).toString(16).padStart(2, "0");
+    throw new ImportError(
+      atPlace({ file: shown, line, col }, `not UTF-8 text: the byte 0x${byte} does not decode (Hydra's YAML loader refuses the file); save it as UTF-8`),
+    );
   }
 }
 
@@ -207,7 +273,8 @@ function packageHeader(text: string, shown: string): { name: string; line: numbe
 }
 
 export function isMap(v: unknown): v is YamlMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved);
+  // `!!binary` data (bytes, a Uint8Array) is a value, not a mapping of its bytes.
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved) && !ArrayBuffer.isView(v);
 }
 
 /**
@@ -237,8 +304,29 @@ export function plain(v: unknown, key: string): unknown {
   return v;
 }
 
-/** A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify throws on one). */
+/**
+ * A config value as JSON, for a message: a bigint's digits as they are (JSON.stringify
+ * throws on one), and a float that is no number as Python writes it (`nan`, `inf`,
+ * `-inf`: `.nan`, `.inf`, `1e400` in the file), not JSON's `null`.
+ */
 export function jsonText(v: unknown): string {
-  const marked = JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x)) ?? String(v);
-  return marked.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
+  const special = (x: number) => (Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf");
+  // The holder's own value: a Buffer (`!!binary`) is seen before its toJSON.
+  const mark = function (this: Record<string, unknown>, key: string, x: unknown) {
+    const own = this[key];
+    if (ArrayBuffer.isView(own) && !(own instanceof DataView)) return `\u0000${bytesText(own)}\u0000`;
+    if (typeof x === "bigint") return `\u0000${x}\u0000`;
+    if (typeof x === "number" && !Number.isFinite(x)) return `\u0000${special(x)}\u0000`;
+    return x;
+  };
+  const marked = JSON.stringify(v, mark) ?? String(v);
+  return marked.replace(/"\\u0000((?:[^"\\]|\\.)*?)\\u0000"/g, (_, inner: string) => JSON.parse(`"${inner}"`) as string);
+}
+
+/** `!!binary` data as Python writes bytes: b'...', with \\xNN for what is not printable ASCII. */
+function bytesText(view: ArrayBufferView): string {
+  const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  let out = "";
+  for (const c of b) out += c >= 0x20 && c < 0x7f && c !== 0x27 && c !== 0x5c && c !== 0x22 ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
+  return `b'${out}'`;
 }

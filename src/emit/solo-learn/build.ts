@@ -5,10 +5,11 @@
 //   lr * 256 / batch and the rate it trains with is the pipeline's. For a pipeline
 //   written with `lr_scaling = linear` that is exactly the rate it wrote;
 // - warm-up: the fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
-//   steps. With the epoch length E known and the warm-up a whole number of epochs we
-//   write warmup_epochs in epochs and compute_warm_step_epoch = max_steps / E (the
-//   run's length in epochs); otherwise both count steps (compute_warm_step_epoch =
-//   max_steps). Either way the product is the pipeline's warm-up in steps.
+//   steps, upstream for warmup_epochs * max_steps / max_epochs (when max_epochs epochs
+//   hold max_steps). Each key is a whole number, as solo-learn and Lightning type them:
+//   warmup_epochs 10 where the divisor comes out whole (the fork's own configs' 10 and
+//   1000), else the ratio in lowest terms (warmupRatio). Either way the product is the
+//   pipeline's warm-up in steps.
 import type { MethodIR, OptimizerIR, PipelineIR } from "../../ir/types.js";
 import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./config.js";
 import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
@@ -33,25 +34,21 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
   const t = ir.train;
   const scale = LR_SCALING_BASE_BATCH / t.batchSize;
   const schedule = t.schedule;
-  // The AdaInf fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
-  // steps; its configs write warmup_epochs 10 and compute_warm_step_epoch 1000 (1,000
-  // steps of 100k), so keep warmup_epochs at 10 and solve for the divisor.
-  let warmupEpochs = 0;
-  let cwse = t.steps;
-  if (schedule.name === "warmup_cosine" && schedule.warmupSteps > 0) {
-    warmupEpochs = 10;
-    cwse = (10 * t.steps) / schedule.warmupSteps;
-  }
+  // The warm-up as two whole numbers (solo-learn and Lightning type them int) whose ratio
+  // is warm-up steps / max_steps: warmupRatio.
+  const ratio = warmupRatio(schedule.name === "warmup_cosine" ? schedule.warmupSteps : 0, t.steps);
+  let warmupEpochs = ratio.epochs;
+  const cwse = ratio.divisor;
   // Upstream solo-learn warms up for warmup_epochs * (estimated_stepping_batches / max_epochs)
   // steps (methods/base.py), which is the fork's formula with max_epochs for
   // compute_warm_step_epoch, but Lightning also stops at max_epochs: both are scaled by
-  // k so that max_epochs epochs hold max_steps (k from the epoch length when known, else
-  // large enough for any epoch of at least one step). The warm-up is unchanged.
+  // a whole k so that max_epochs epochs hold max_steps (k from the epoch length when
+  // known, else large enough for any epoch of at least one step). The warm-up is unchanged.
   const upstream = opts.flavour === "upstream";
   let maxEpochs: number | undefined;
   if (upstream) {
     const k = plan.stepsPerEpoch ? Math.max(1, Math.ceil(t.steps / (cwse * plan.stepsPerEpoch))) : Math.max(1, Math.ceil(t.steps / cwse));
-    maxEpochs = clean(cwse * k);
+    maxEpochs = cwse * k;
     warmupEpochs *= k;
   }
   const online = ir.evaluate.onlineLinear!;
@@ -107,6 +104,25 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
     seed: ir.seed,
     adainf: provenance(ir, plan),
   };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * warmup_epochs and the number it is divided by (the fork's compute_warm_step_epoch,
+ * upstream's max_epochs), whole numbers with warmup_epochs x max_steps / divisor = the
+ * warm-up in steps exactly: 10 and 10 x steps / warm-up when that is whole (the fork's
+ * own 10 and 1000 for 1,000 steps of 100k; a warm-up of whole epochs gives the run's
+ * length in epochs), else the fraction in lowest terms (500 of 2,910 steps: 50 and 291).
+ * No warm-up: 0 and max_steps.
+ */
+export function warmupRatio(warmupSteps: number, steps: number): { epochs: number; divisor: number } {
+  if (warmupSteps <= 0) return { epochs: 0, divisor: steps };
+  if ((10 * steps) % warmupSteps === 0) return { epochs: 10, divisor: (10 * steps) / warmupSteps };
+  const g = gcd(warmupSteps, steps);
+  return { epochs: warmupSteps / g, divisor: steps / g };
 }
 
 function methodKwargs(m: MethodIR): Record<string, number> {

@@ -344,14 +344,24 @@ function analyzeOutput(ir: PipelineIR, plan: SoloPlan, warn: Warn): void {
   if (every !== null && !(E !== null && every % E === 0)) {
     notes.push(`checkpoint_every = ${every} steps becomes checkpoint.frequency: ${checkpointFrequency(ir, plan)} epoch(s)${E ? ` (${E} steps each)` : ""}`);
   }
+  if (every === null && (E === null || E === 0)) {
+    notes.push(
+      `checkpoint_every = none (only at the end) becomes checkpoint.frequency: ${checkpointFrequency(ir, plan)} epoch(s), the run's ${ir.train.steps} steps at one step an epoch: the epoch length is unknown`,
+    );
+  }
   if (ir.output.keep > 1) notes.push(`keep = ${ir.output.keep} becomes keep_prev: True (solo-learn keeps every checkpoint or only the last)`);
   if (notes.length) warn(SOLO_CODES.checkpoint({ notes: notes.join("; ") }), every !== null ? "/output/checkpointEvery" : "/output");
 }
 
-/** checkpoint.frequency in epochs: the interval rounded to whole epochs, at least one. */
+/**
+ * checkpoint.frequency in epochs: the interval rounded to whole epochs, at least one.
+ * Only at the end (checkpoint_every = none) with the epoch length unknown: the run's
+ * steps, as no epoch is shorter than one step (W071 says so).
+ */
 export function checkpointFrequency(ir: PipelineIR, plan: SoloPlan): number {
   const E = plan.stepsPerEpoch;
   const every = ir.output.checkpointEvery;
+  if ((E === null || E === 0) && every === null) return Math.max(1, ir.train.steps);
   if (E === null || E === 0) return 1;
   if (every === null) return Math.max(1, Math.ceil(ir.train.steps / E));
   return Math.max(1, Math.round(every / E));

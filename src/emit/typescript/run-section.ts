@@ -1,6 +1,7 @@
 // The end of every emitted program: command-line flags and `main`, which checks the
 // data files, runs the pipeline with a progress printout and prints the final table,
-// like `adainfc run` does for one pipeline. The same for every pipeline: no value
+// like `adainfc run` does for one pipeline (a missing data file named so that the
+// command to make it works from any folder). The same for every pipeline: no value
 // from the source appears here (those are all in the consts above it). Whether a
 // finished run is skipped or refused and whether a sweep point resumes is the runtime's
 // `runStart`, the code `adainfc run` decides with. A point of a sweep also rewrites the
@@ -91,8 +92,20 @@ try {
   console.error(\`error: \${e instanceof Error ? e.message : String(e)}\`);
   return 2;
 }`,
-      `// Every data file must exist before anything heavy loads.
-const missing = missingData(pipeline, projectDir);
+      `// Every data file must exist before anything heavy loads. Its paths are the project's
+// (projectDir): run from another folder, the message also names the file by its absolute
+// path, and the command that makes it starts with a cd to the project.
+const inProject = path.resolve(projectDir) === process.cwd();
+const shellWord = (s: string) => (/^[\\w./:@=+-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\\\''") + "'");
+const missing = missingData(pipeline, projectDir).map((m) =>
+  inProject
+    ? m
+    : {
+        ...m,
+        message: \`\${m.message} (\${path.resolve(projectDir, m.path)})\`,
+        fix: m.fix === null ? null : \`cd \${shellWord(path.resolve(projectDir))} && \${m.fix}\`,
+      },
+);
 for (const m of missing) process.stderr.write(missingDataText(m));
 if (missing.length > 0) return 1;`,
       `// As \`adainfc run\`: a finished run is skipped when it trained with these settings
