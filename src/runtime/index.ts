@@ -20,9 +20,11 @@ export {
 } from "./backend/select.js";
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export { RuntimeProblem, type ProblemKind } from "./errors.js";
+export { MAX_AUGMENT_THREADS, isThreadCount, threadCountMessage } from "./thread-limits.js";
 export {
   runPipeline,
   runStart,
+  resumeOverwriteMessage,
   evaluateRunDir,
   runPaths,
   readMetrics,

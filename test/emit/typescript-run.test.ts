@@ -148,6 +148,15 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     const bad = await node(["tiny.js", "--backend", "gpu9"], out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--backend must be one of tensorflow-gpu, webgpu, tensorflow, wasm, cpu, not 'gpu9'");
+    // the runtime's own limits and sentences, as the CLI's run says them
+    const both = await node(["tiny.js", "--resume", "--overwrite"], out);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      "error: --resume and --overwrite contradict each other: --resume continues the run in its directory, --overwrite deletes it and starts over\n",
+    );
+    const threads = await node(["tiny.js", "--augment-threads", "65"], out);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toBe("error: --augment-threads must be an integer from 1 to 64, not '65'\n");
     if (!existsSync(join(ROOT, "node_modules/@tensorflow/tfjs-node"))) {
       // the runtime's BackendError (kind usage), mapped by the program as the CLI maps it
       const missing = await node(["tiny.js", "--backend", "tensorflow"], out);

@@ -19,7 +19,10 @@ export const RUN_IMPORTS = [
   "DataError",
   "finalTable",
   "isBackendName",
+  "isThreadCount",
+  "MAX_AUGMENT_THREADS",
   "releaseBackends",
+  "resumeOverwriteMessage",
   "unknownBackendMessage",
   "missingData",
   "missingDataText",
@@ -27,6 +30,7 @@ export const RUN_IMPORTS = [
   "RunSetupError",
   "runPipeline",
   "runStart",
+  "threadCountMessage",
   "TrainingDivergedError",
 ] as const;
 
@@ -62,9 +66,10 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
     `if (values.backend !== undefined && !isBackendName(values.backend)) {
   throw new Error(unknownBackendMessage(values.backend));
 }`,
+    `if (values.resume && values.overwrite) throw new Error(resumeOverwriteMessage("--"));`,
     `const augmentThreads = Number(values["augment-threads"]);
-if (!(Number.isInteger(augmentThreads) && augmentThreads >= 1 && augmentThreads <= 64)) {
-  throw new Error(\`--augment-threads must be an integer from 1 to 64, not '\${values["augment-threads"]}'\`);
+if (!isThreadCount(augmentThreads, MAX_AUGMENT_THREADS)) {
+  throw new Error(threadCountMessage("--augment-threads", values["augment-threads"], MAX_AUGMENT_THREADS));
 }`,
     `return {
   backend: values.backend,

@@ -56,6 +56,6 @@ export { selectPoints, parseOnly, sweepGroups, sweepTable, onlyFlags, OnlyFilter
 export { doneProblem, damagedDoneLine, readDiverged, divergedText } from "../../formats/run-outcome.js";
 export { finalTable } from "./final-table.js";
 export { trainingDifferences } from "../../ir/training-differences.js";
-export { runStart, type RunStart, type RunStartFlags } from "./run-start.js";
+export { runStart, resumeOverwriteMessage, type RunStart, type RunStartFlags } from "./run-start.js";
 export { plainProgress, barProgress, formatDuration, type ProgressView } from "./progress.js";
 export { evaluateRunDir } from "./eval-run.js";
