@@ -85,6 +85,18 @@ export const REGISTRY = {
       },
     },
   },
+  E005: {
+    severity: "error",
+    summary: "a pipeline file that cannot be read, or is not UTF-8",
+    docs: "A file given on the command line cannot be read (missing, a dangling link, no permission, a folder), or a pipeline file (given or imported) holds a byte that is not valid UTF-8 (a file saved as Latin-1, say): pipeline files are UTF-8. The error is at the file's first line, or at the bad byte's line and column. `fmt --write` and `lint --fix` never rewrite such a file. A `use` that names a file that cannot be read is E013.",
+    messages: {
+      unreadable: { text: "{reason}" },
+      notUtf8: {
+        text: "byte 0x{byte} is not UTF-8",
+        hint: "pipeline files are UTF-8: save the file as UTF-8 (iconv -f latin1 -t utf-8, or your editor's encoding menu)",
+      },
+    },
+  },
   E010: {
     severity: "error",
     summary: 'unknown name (preset, recipe, dataset, builtin), with "did you mean"',
@@ -151,7 +163,6 @@ export const REGISTRY = {
     summary: "import not found",
     docs: "A `use` names a file that cannot be read, or a module that does not exist: modules are `std.<name>` or a quoted path relative to the importing file.",
     messages: {
-      unreadable: { text: "{reason}" },
       unreadableUse: { text: "{reason}", hint: "paths in `use` are relative to the importing file" },
       unknownModule: {
         text: "unknown module '{path}'",

@@ -6,27 +6,45 @@
 // (named by its cause: a symlink loop, a path through a file, no permission), a folder
 // without .adainf files (or any folder, where one file is wanted), a file that is not a
 // regular file of at most 4 MiB, or one that is not named .adainf is one line
-// `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere).
-import { statSync, type Stats } from "node:fs";
-import { join, resolve } from "node:path";
+// `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere). Each real file is taken
+// once, however many names reach it; a folder link looping back up is one note, not followed.
+import { realpathSync, statSync, type Stats } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
 import { fsCause } from "../util/fs-errors.js";
 import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
-export function expandInputs(inputs: readonly string[], cwd: string): string[] {
+export function expandInputs(inputs: readonly string[], cwd: string, note: (line: string) => void = () => {}): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);
   const out: string[] = [];
+  const seen = new Set<string>();
+  // One file named twice (`e.adainf ./e.adainf`, a file and its folder, a link) is taken once.
+  const add = (shown: string) => {
+    const abs = resolve(cwd, shown);
+    let key = abs;
+    try {
+      key = realpathSync(abs);
+    } catch {
+      // a dangling link: kept under its own name, so that reading it says what is wrong
+    }
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(shown);
+  };
   for (const input of inputs) {
     const abs = resolve(cwd, input);
     const st = statInput(input, abs);
     if (st.isDirectory()) {
-      const found = adainfFilesIn(abs).map((f) => join(input, f.slice(abs.length + 1)));
+      const shown = (f: string) => join(input, f.slice(abs.length + 1));
+      const found = adainfFilesIn(abs, undefined, (l) => {
+        if (l.loop) note(`note: ${shown(l.path)}: a symlink loop (it leads back to ${relative(cwd, l.target) || "."}), not followed`);
+      }).map(shown);
       if (found.length === 0) throw new UserError(`${input}: no .adainf files in this folder`);
-      out.push(...found);
-    } else out.push(checkedFile(input, st, "give .adainf files or folders"));
+      found.forEach(add);
+    } else add(checkedFile(input, st, "give .adainf files or folders"));
   }
-  return [...new Set(out)];
+  return out;
 }
 
 /** The one pipeline file a command was given, checked as expandInputs checks each file. */

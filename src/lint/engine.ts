@@ -8,7 +8,7 @@ import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../ir/types.js";
 import { spanInFile } from "./pointer.js";
 import { computeQuantities } from "./quantities.js";
 import { ALL_RULES } from "./rules/index.js";
-import { effectiveSeverity, toDiagnosticSeverity, type SeverityOptions } from "./severity.js";
+import { effectiveSeverity, LINT_CONFIG_CODE, toDiagnosticSeverity, type SeverityOptions } from "./severity.js";
 import type { LintRule, Quantities, Report, RuleContext } from "./types.js";
 
 export interface LintInput {
@@ -36,8 +36,7 @@ export interface PipelineLintResult {
   diagnostics: Diagnostic[];
 }
 
-/** Code of the diagnostic for a `lint { ... }` setting that names no rule. */
-export const LINT_CONFIG_CODE = "lint-config";
+export { LINT_CONFIG_CODE } from "./severity.js";
 
 export async function lintPipeline(input: LintInput, opts: LintOptions = {}): Promise<PipelineLintResult> {
   const extra: Record<string, number | null> = {};
@@ -68,7 +67,7 @@ export function lintWithSizes(input: LintInput, extraSizes: Record<string, numbe
       severity,
       message: `the lint block names an unknown rule '${id}'`,
       span: where(`/lint/rules/${escapeToken(id)}`),
-      hint: "adainfc explain --list shows every rule id",
+      hint: id === LINT_CONFIG_CODE ? `${id} is not a rule (adainfc explain ${id})` : "adainfc explain --list shows every rule id",
     });
   }
 

@@ -8,7 +8,8 @@ import type { CompileOutput } from "../driver.js";
 export type { CompiledPipeline, CompileOutput } from "../driver.js";
 
 export interface FrontEnd {
-  compileFile(path: string, opts?: { cwd?: string; overrides?: string[] }): Promise<CompileOutput>;
+  /** `overlay`: text to compile instead of a file on disk (absolute path -> text), for trying a fix. */
+  compileFile(path: string, opts?: { cwd?: string; overrides?: string[]; overlay?: Map<string, string> }): Promise<CompileOutput>;
   formatText(text: string, file: string): { text: string; diagnostics: Diagnostic[] };
 }
 

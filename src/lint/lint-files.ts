@@ -1,13 +1,15 @@
 // The file-level work behind `adainfc lint` (the CLI finds the files, src/cli/files.ts):
 // compile each through the front end, lint every pipeline (the points of a sweep
 // together), and (for --fix) apply fixes safely: only edits in the pipeline's own file,
-// verified to compile before the file is replaced atomically.
-import fs from "node:fs";
+// each kept only when the fixed file still compiles (the others are named with the error
+// they would cause), written as an editor saves (src/util/rewrite-source.ts).
 import path from "node:path";
-import type { Diagnostic } from "../check/diagnostic.js";
+import type { Diagnostic, TextEdit } from "../check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "../check/points.js";
 import { byPosition, lintPipeline, type PipelineLintResult } from "./engine.js";
 import { stripBom } from "../syntax/bom.js";
+import { readPipelineText } from "../syntax/utf8.js";
+import { RewriteRefused, rewriteSourceFile } from "../util/rewrite-source.js";
 import { applyEdits } from "./fix.js";
 import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
@@ -18,6 +20,11 @@ export interface LintFilesOptions extends SeverityOptions {
   /** `--set key=value` overrides passed to the front end. */
   overrides?: string[];
   sizeOf?: SizeOf;
+  /**
+   * Offer (keep `fix` on) only the fixes `--fix` would apply: a fix that would stop the
+   * file compiling loses it (`adainfc lint`'s reports; costs a compile per file with fixes).
+   */
+  verifyFixes?: boolean;
 }
 
 export interface LintFilesResult {
@@ -60,7 +67,10 @@ export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: Li
       const decl = p.ir.sweep ? `${p.ir.file}#${p.ir.sweep.base}` : key;
       byDecl.set(decl, [...(byDecl.get(decl) ?? []), { point: p.ir.sweep?.point ?? null, diagnostics: r.diagnostics }]);
     }
-    for (const runs of byDecl.values()) groupByPoint(runs).sort(byPosition).forEach(push);
+    const found: Diagnostic[] = [];
+    for (const runs of byDecl.values()) for (const d of groupByPoint(runs).sort(byPosition)) found.push(d);
+    found.forEach(push);
+    if (opts.verifyFixes && !out.diagnostics.some((d) => d.severity === "error")) await dropRefusedFixes(file, found, fe, opts);
   }
   return { diagnostics, results, compileErrors, sources };
 }
@@ -68,58 +78,130 @@ export async function lintFiles(files: readonly string[], fe: FrontEnd, opts: Li
 export interface FixReport {
   /** Files rewritten, with how many edits each received. */
   fixed: { file: string; edits: number }[];
-  /** Files whose fixes were not applied, and why. */
+  /** Files not fixed at all, and why (it does not compile, cannot be read or written). */
   refused: { file: string; reason: string }[];
+  /** Single fixes left out because the file would not compile with them; the others were applied. */
+  skipped: SkippedFix[];
+}
+
+export interface SkippedFix {
+  /** `file:line:col` of the finding, in the file as it was when the fix was tried. */
+  at: string;
+  rule: string;
+  /** The first error the fixed text would have: `error[E012]: ...`. */
+  cause: string;
 }
 
 /** Applies fixes file by file, up to `maxPasses` times each (a fix can enable another). */
 export async function fixFiles(files: readonly string[], fe: FrontEnd, opts: LintFilesOptions, maxPasses = 5): Promise<FixReport> {
-  const report: FixReport = { fixed: [], refused: [] };
+  const report: FixReport = { fixed: [], refused: [], skipped: [] };
   for (const file of files) {
     try {
       const edits = await fixFile(file, fe, opts, maxPasses, report);
       if (edits > 0) report.fixed.push({ file, edits });
     } catch (e) {
-      // An unwritable file or directory: say so and go on with the others.
-      report.refused.push({ file, reason: e instanceof Error ? e.message : String(e) });
+      // An unwritable file or folder: say so (the cause, never a temporary file) and go on.
+      if (!(e instanceof RewriteRefused)) throw e;
+      report.refused.push({ file, reason: e.message });
     }
   }
   return report;
 }
 
+/** The findings whose fixes have edits in `abs` (the file being fixed), with just those edits. */
+function ownFixes(diagnostics: readonly Diagnostic[], abs: string, cwd: string): { finding: Diagnostic; edits: TextEdit[] }[] {
+  return diagnostics
+    .map((finding) => ({ finding, edits: (finding.fix ?? []).filter((e) => path.resolve(cwd, e.span.file) === abs) }))
+    .filter((f) => f.edits.length > 0);
+}
+
+interface FixPlan {
+  /** The fixed and formatted text (the original when nothing applies). */
+  text: string;
+  applied: number;
+  refused: { finding: Diagnostic; cause: string }[];
+}
+
+/**
+ * What --fix does to one file's text: every fix when the fixed file compiles; otherwise
+ * each fix in turn, kept when the file still compiles with it and those kept before, so
+ * one fix that breaks the file (a sweep point made equal to another) holds back only itself.
+ * `lint` asks the same question to offer only the fixes that --fix applies.
+ */
+async function planFixes(
+  file: string,
+  abs: string,
+  before: string,
+  fixes: readonly { finding: Diagnostic; edits: TextEdit[] }[],
+  fe: FrontEnd,
+  opts: LintFilesOptions,
+): Promise<FixPlan> {
+  const attempt = async (edits: TextEdit[]): Promise<{ text: string; applied: number } | { error: Diagnostic }> => {
+    const { text, applied } = applyEdits(before, edits);
+    const formatted = fe.formatText(text, file);
+    const parseError = formatted.diagnostics.find((d) => d.severity === "error");
+    if (parseError) return { error: parseError };
+    const out = await fe.compileFile(file, { cwd: opts.cwd, overrides: opts.overrides ?? [], overlay: new Map([[abs, formatted.text]]) });
+    const error = out.diagnostics.find((d) => d.severity === "error");
+    return error ? { error } : { text: formatted.text, applied: applied.length };
+  };
+  const all = await attempt(fixes.flatMap((f) => f.edits));
+  if ("text" in all) return { ...all, refused: [] };
+  let kept: TextEdit[] = [];
+  let best: { text: string; applied: number } = { text: before, applied: 0 };
+  const refused: FixPlan["refused"] = [];
+  for (const f of fixes) {
+    const r = await attempt([...kept, ...f.edits]);
+    if ("error" in r) refused.push({ finding: f.finding, cause: `error[${r.error.code}]: ${r.error.message}` });
+    else {
+      kept = [...kept, ...f.edits];
+      best = r;
+    }
+  }
+  return { ...best, refused };
+}
+
+/** Removes the fix of each finding that --fix would not apply (planFixes). */
+async function dropRefusedFixes(file: string, found: readonly Diagnostic[], fe: FrontEnd, opts: LintFilesOptions): Promise<void> {
+  const abs = path.resolve(opts.cwd, file);
+  const own = ownFixes(found, abs, opts.cwd);
+  if (own.length === 0) return;
+  const read = readPipelineText(abs, file);
+  if ("diagnostic" in read) return;
+  const plan = await planFixes(file, abs, stripBom(read.text), own, fe, opts);
+  for (const r of plan.refused) delete r.finding.fix;
+}
+
 async function fixFile(file: string, fe: FrontEnd, opts: LintFilesOptions, maxPasses: number, report: FixReport): Promise<number> {
   const abs = path.resolve(opts.cwd, file);
   let edits = 0;
+  const skippedKeys = new Set<string>();
   for (let pass = 0; pass < maxPasses; pass++) {
-    const { diagnostics, compileErrors } = await lintFiles([file], fe, opts);
+    const { diagnostics, compileErrors } = await lintFiles([file], fe, { ...opts, verifyFixes: false }); // planFixes below decides
     if (compileErrors) {
-      if (pass === 0) report.refused.push({ file, reason: "it does not compile" });
+      if (pass === 0) report.refused.push({ file, reason: "it does not compile (adainfc check shows why)" });
       break;
     }
-    const own = diagnostics.flatMap((d) => d.fix ?? []).filter((e) => path.resolve(opts.cwd, e.span.file) === abs);
+    const own = ownFixes(diagnostics, abs, opts.cwd);
     if (own.length === 0) break;
-    const before = stripBom(fs.readFileSync(abs, "utf8")); // the spans count without it
-    const { text, applied } = applyEdits(before, own);
-    if (applied.length === 0) break;
-    const formatted = fe.formatText(text, file);
-    if (formatted.diagnostics.some((d) => d.severity === "error")) {
-      report.refused.push({ file, reason: "the fixed text does not parse" });
+    const read = readPipelineText(abs, file);
+    if ("diagnostic" in read) {
+      report.refused.push({ file, reason: read.diagnostic.message });
       break;
     }
-    const tmp = path.join(path.dirname(abs), `.${path.basename(abs, ".adainf")}.fix-${process.pid}.adainf`);
-    fs.writeFileSync(tmp, formatted.text);
-    try {
-      const check = await fe.compileFile(path.relative(opts.cwd, tmp), { cwd: opts.cwd, overrides: opts.overrides ?? [] });
-      if (check.diagnostics.some((d) => d.severity === "error")) {
-        report.refused.push({ file, reason: "the fixed file would not compile" });
-        break;
-      }
-      fs.renameSync(tmp, abs); // atomic: readers see the old file or the new one
-    } finally {
-      if (fs.existsSync(tmp)) fs.unlinkSync(tmp);
+    const before = stripBom(read.text); // the spans count without it
+    const plan = await planFixes(file, abs, before, own, fe, opts);
+    for (const r of plan.refused) {
+      const at = r.finding.span ? `${r.finding.span.file}:${r.finding.span.line}:${r.finding.span.column}` : file;
+      const key = `${r.finding.code}|${r.cause}`;
+      if (skippedKeys.has(key)) continue;
+      skippedKeys.add(key);
+      report.skipped.push({ at, rule: r.finding.code, cause: r.cause });
     }
-    edits += applied.length;
-    if (formatted.text === before) break;
+    if (plan.applied === 0) break;
+    rewriteSourceFile(abs, plan.text); // follows a symlink, keeps the mode, atomic
+    edits += plan.applied;
+    if (plan.text === before) break;
   }
   return edits;
 }

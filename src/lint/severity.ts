@@ -24,6 +24,19 @@ const SPELLINGS: Record<string, RuleSeverity> = {
   deny: "error",
 };
 
+/** Code of the diagnostic for a `lint { ... }` setting that names no rule. */
+export const LINT_CONFIG_CODE = "lint-config";
+
+/** What `adainfc explain lint-config` prints: the code is no rule, so it has no severity to set. */
+export const LINT_CONFIG_DOC = `# ${LINT_CONFIG_CODE}
+
+A pipeline's \`lint { ... }\` block names a rule that does not exist (a typo, or a rule
+of another version), in \`allow(...)\`, \`deny(...)\` or \`<id> = <severity>\`. It is a
+warning (an error under \`--deny warnings\`) so that a misspelt rule is not silently left
+at its default. It is not a rule: it cannot be allowed, denied or set with \`--rule\`;
+fix the id (\`adainfc explain --list\` shows every rule) or remove the entry.
+`;
+
 /** Parses one `--rule id=sev`; throws an Error with a user-facing message when malformed. */
 export function parseRuleOption(text: string, knownIds: readonly string[]): [string, RuleSeverity] {
   const eq = text.indexOf("=");
@@ -33,6 +46,8 @@ export function parseRuleOption(text: string, knownIds: readonly string[]): [str
     .slice(eq + 1)
     .trim()
     .toLowerCase();
+  if (id === LINT_CONFIG_CODE)
+    throw new Error(`'${id}' is not a rule and cannot be configured: fix or remove the lint block entry it names (adainfc explain ${id})`);
   if (!knownIds.includes(id)) {
     const guess = closest(id, knownIds);
     throw new Error(`unknown lint rule '${id}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)`);

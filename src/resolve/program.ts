@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
 import { parseSource } from "../syntax/parse.js";
+import { type Decoded, decodeUtf8, notUtf8Diagnostic, unreadableDiagnostic } from "../syntax/utf8.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
 import { fsCause } from "../util/fs-errors.js";
@@ -93,7 +94,7 @@ export class Program {
   /**
    * The file's text, or why it cannot be a pipeline file (sourceFileProblem).
    */
-  private read(abs: string): { text: string } | { reason: string } {
+  private read(abs: string): { text: string } | { reason: string } | { badByte: Extract<Decoded, { badByte: unknown }>["badByte"] } {
     const o = this.opts.overlay?.get(abs);
     if (o !== undefined) return { text: o };
     try {
@@ -101,7 +102,7 @@ export class Program {
       if (st.isDirectory()) return { reason: `${this.display(abs)} is a folder, not a .adainf file` };
       const problem = sourceFileProblem(st);
       if (problem) return { reason: `${this.display(abs)}: ${problem}` };
-      return { text: readFileSync(abs, "utf8") };
+      return decodeUtf8(readFileSync(abs));
     } catch (e) {
       return { reason: `cannot read ${this.display(abs)}: ${fsCause(e) ?? (e instanceof Error ? e.message : String(e))}` };
     }
@@ -117,7 +118,13 @@ export class Program {
     if (cached) return cached;
     const read = this.read(abs);
     if ("reason" in read) {
-      this.diagnostics.push(diagnostic((fromFile ? diag.E013.unreadableUse : diag.E013.unreadable)({ reason: read.reason }), from?.span ?? null));
+      // A `use` that cannot be followed is placed at the `use`; a file given to the command at its own first line.
+      if (fromFile) this.diagnostics.push(diagnostic(diag.E013.unreadableUse({ reason: read.reason }), from?.span ?? null));
+      else this.diagnostics.push(unreadableDiagnostic(this.display(abs), read.reason));
+      return null;
+    }
+    if ("badByte" in read) {
+      this.diagnostics.push(notUtf8Diagnostic(this.display(abs), read.badByte));
       return null;
     }
     const parsed = parseCached(read.text, this.display(abs));

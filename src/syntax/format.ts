@@ -100,7 +100,8 @@ class Printer {
       from = Math.max(from, c.span.end);
     }
     const lineComments = taken.filter((t) => t.startsWith("//"));
-    return [...taken.filter((t) => !t.startsWith("//")), ...lineComments].map((t) => ` ${t}`).join("");
+    // Trailing spaces of a `//` comment go, as on a comment's own line: the canonical form ends no line in them.
+    return [...taken.filter((t) => !t.startsWith("//")), ...lineComments].map((t) => ` ${t.trimEnd()}`).join("");
   }
 
   private emitLines(text: string, end: number): void {
@@ -148,8 +149,11 @@ class Printer {
     if (s.value) return `${text} = ${this.expr(s.value, indent, indent.length + text.length + 3)}`;
     if (s.args) text += this.args(s.args, indent, indent.length + text.length);
     if (s.label) text += ` ${s.labelQuoted ? this.ast.text.slice(s.label.span.start, s.label.span.end) : s.label.text}`;
-    // `x` is only a count before a digit; anything else keeps the `*` form.
-    if (s.count) text += ` ${s.count.kind === "number" ? "x" : "*"} ${this.expr(s.count, indent, indent.length + text.length + 3)}`;
+    // `x` is only a count before a digit (grammar/tokens.ts); anything else (-1, a name) keeps the `*` form.
+    if (s.count) {
+      const count = this.expr(s.count, indent, indent.length + text.length + 3);
+      text += ` ${/^[0-9]/.test(count) ? "x" : "*"} ${count}`;
+    }
     if (s.block) text += ` ${this.block(s.block, indent)}`;
     return text;
   }

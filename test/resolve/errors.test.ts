@@ -359,14 +359,15 @@ describe("resolve: imports", () => {
   it("reports a missing entry file cleanly", () => {
     const dir = project({});
     const out = compileFileSync("missing.adainf", { cwd: dir });
-    expect(out.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read missing.adainf: no such file or folder" });
+    // E005 (the file given, not a `use`), at line 1 so that SARIF and editors have a place.
+    expect(out.diagnostics[0]).toMatchObject({ code: "E005", message: "cannot read missing.adainf: no such file or folder", span: { line: 1, column: 1 } });
   });
 
   it("names the cause of an entry or import it cannot reach (a symlink loop), not 'no such file'", () => {
     const dir = project({ "p.adainf": 'use "./loop.adainf"\n' });
     symlinkSync("loop.adainf", join(dir, "loop.adainf"));
     const entry = compileFileSync("loop.adainf", { cwd: dir });
-    expect(entry.diagnostics[0]).toMatchObject({ code: "E013", message: "cannot read loop.adainf: too many symbolic links (a loop?)" });
+    expect(entry.diagnostics[0]).toMatchObject({ code: "E005", message: "cannot read loop.adainf: too many symbolic links (a loop?)" });
     const imported = compileFileSync("p.adainf", { cwd: dir });
     expect(imported.diagnostics.map((d) => [d.code, d.message])).toEqual([["E013", "cannot read loop.adainf: too many symbolic links (a loop?)"]]);
   });

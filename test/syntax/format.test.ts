@@ -167,3 +167,22 @@ describe("fmt", () => {
     }
   });
 });
+
+describe("fmt keeps a file parsing and trims every comment line", () => {
+  const vanilla = readFileSync(join(ROOT, "pipelines", "simclr_vanilla.adainf"), "utf8");
+  it("a count that does not start with a digit keeps `*` (`x -1` would not parse)", () => {
+    for (const count of ["-1", "-1.5"]) {
+      const text = vanilla.replace(/real x 1$/m, `real * ${count}`);
+      expect(parseSource(text, "n.adainf").diagnostics).toEqual([]);
+      const out = formatText(text, "n.adainf");
+      expect(out.text).toContain(`real * ${count}`);
+      expect(parseSource(out.text, "n.adainf").diagnostics).toEqual([]);
+    }
+    expect(formatText(vanilla, "v.adainf").text).toContain("real x 1\n");
+  });
+
+  it("drops trailing spaces and tabs after a comment at the end of a statement", () => {
+    const out = formatText("pipeline p from simclr {\n  seed = 1 // why   \t\n  // alone   \t\n}\n", "t.adainf").text;
+    expect(out).toBe("pipeline p from simclr {\n  seed = 1 // why\n  // alone\n}\n");
+  });
+});

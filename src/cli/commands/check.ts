@@ -19,7 +19,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--explain", "text: print each pipeline's effective batch (devices x per device) and learning rates")
     .action((paths: string[], opts: { format: string; set: string[]; explain?: boolean }) => {
       if (opts.format !== "text" && opts.format !== "json") throw new UserError(`--format must be text or json, not '${opts.format}'`, EXIT_USAGE);
-      const files = expandInputs(paths, ctx.cwd);
+      const files = expandInputs(paths, ctx.cwd, (l) => ctx.err(`${l}\n`));
       const all: Diagnostic[] = [];
       const results: object[] = [];
       for (const file of files) {

@@ -1,6 +1,7 @@
 // `adainfc explain <rule>`: a lint rule's documentation (what, why, example, fix), the
 // same text as docs/rules/<id>.md; `adainfc explain E020`: a diagnostic code's section of
-// docs/diagnostics.md. `--list` prints every rule with its summary.
+// docs/diagnostics.md; `adainfc explain lint-config`: that code's meaning (a lint block
+// entry naming no rule). `--list` prints every rule with its summary.
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_OK, EXIT_USAGE, type CliContext } from "../context.js";
@@ -41,6 +42,11 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
     }
     ctx.err(`error: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
     return EXIT_USAGE;
+  }
+  const { LINT_CONFIG_CODE, LINT_CONFIG_DOC } = await import("../../lint/severity.js");
+  if (rule === LINT_CONFIG_CODE) {
+    ctx.out(LINT_CONFIG_DOC);
+    return EXIT_OK;
   }
   const found = findRule(rule);
   if (!found) {

@@ -1,12 +1,13 @@
-// `adainfc fmt`: print the canonical form (one file), or --check / --write.
-import { readFileSync } from "node:fs";
+// `adainfc fmt`: print the canonical form (one file), or --check / --write (which
+// rewrites the file as an editor saves it: src/util/rewrite-source.ts).
 import { resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { expandInputs } from "../files.js";
 import { formatText } from "../../syntax/format.js";
 import { renderDiagnostics } from "../../check/render.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { RewriteRefused, rewriteSourceFile } from "../../util/rewrite-source.js";
+import { readPipelineText } from "../../syntax/utf8.js";
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program
@@ -17,14 +18,27 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--write", "rewrite the files in place")
     .action((paths: string[], opts: { check?: boolean; write?: boolean }) => {
       if (opts.check && opts.write) throw new UserError("use --check or --write, not both", EXIT_USAGE);
-      const files = expandInputs(paths, ctx.cwd);
+      const files = expandInputs(paths, ctx.cwd, (l) => ctx.err(`${l}\n`));
       if (!opts.check && !opts.write && files.length > 1) {
         throw new UserError("several files: use --check or --write (or give one file to print it)", EXIT_USAGE);
       }
       let unformatted = 0;
+      // A file that cannot be read (E005) or written (one line naming it as given and the
+      // cause) does not stop the others; the exit status is 1 at the end.
+      const failed = (file: string, why: string) => {
+        ctx.err(`error: ${file}: ${why}\n`);
+        setExit(EXIT_ERRORS);
+      };
       for (const file of files) {
         const abs = resolve(ctx.cwd, file);
-        const text = readFileSync(abs, "utf8");
+        const read = readPipelineText(abs, file);
+        if ("diagnostic" in read) {
+          // Unreadable, or not UTF-8: never formatted or rewritten (the bytes would be lost).
+          ctx.err(renderDiagnostics([read.diagnostic], () => null, { color: ctx.color }) + "\n");
+          setExit(EXIT_ERRORS);
+          continue;
+        }
+        const text = read.text;
         const r = formatText(text, file);
         if (r.diagnostics.length) {
           ctx.err(renderDiagnostics(r.diagnostics, () => text, { color: ctx.color }) + "\n");
@@ -38,7 +52,13 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
           }
         } else if (opts.write) {
           if (r.text !== text) {
-            writeFileAtomic(abs, r.text);
+            try {
+              rewriteSourceFile(abs, r.text);
+            } catch (e) {
+              if (!(e instanceof RewriteRefused)) throw e;
+              failed(file, `not formatted: ${e.message}`);
+              continue;
+            }
             ctx.out(`formatted ${file}\n`);
           }
         } else ctx.out(r.text);

@@ -62,7 +62,7 @@ export async function runLintCommand(paths: readonly string[], opts: LintCommand
   // The paths follow the contract of every command that takes files (cli/files.ts).
   let files: string[];
   try {
-    files = expandInputs(paths, ctx.cwd);
+    files = expandInputs(paths, ctx.cwd, (l) => ctx.err(`${l}\n`));
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     ctx.err(`error: ${e.message}\n`);
@@ -80,12 +80,13 @@ export async function runLintCommand(paths: readonly string[], opts: LintCommand
     }
   }
   // npz sizes come from the compiler, which reads the header of every npz it finds.
-  const lintOpts = { cwd: ctx.cwd, rules, denyWarnings: deny.includes("warnings"), overrides: opts.set ?? [] };
+  const lintOpts = { cwd: ctx.cwd, rules, denyWarnings: deny.includes("warnings"), overrides: opts.set ?? [], verifyFixes: true };
 
   if (opts.fix) {
     const report = await fixFiles(files, frontEnd, lintOpts);
     const log = format === "text" ? ctx.out : ctx.err; // keep json/sarif stdout machine-readable
     for (const f of report.fixed) log(`fixed ${f.file} (${f.edits} edit${f.edits === 1 ? "" : "s"})\n`);
+    for (const f of report.skipped) log(`fix not applied at ${f.at} (${f.rule}): it would cause ${f.cause}\n`);
     for (const f of report.refused) log(`not fixed ${f.file}: ${f.reason}\n`);
   }
 

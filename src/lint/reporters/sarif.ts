@@ -4,8 +4,11 @@
 // at a region of a file (or of a `--set` argument: an artifact with its text embedded),
 // with the source it covers when the text is known, names the sweep points it holds on
 // (message and `properties.points`) and carries its fix, when it has one, as SARIF
-// replacements. Microsoft's SARIF validator accepts it without errors or warnings
+// replacements. File paths are URIs (relative references, or file: URIs when absolute).
+// Microsoft's SARIF validator accepts it without errors or warnings
 // (test/lint/sarif-validate.test.ts).
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Diagnostic, Severity } from "../../check/diagnostic.js";
 import { REGISTRY, type DiagnosticCode } from "../../check/registry.js";
 import { setArgumentNumber } from "../../check/set-argument.js";
@@ -114,8 +117,19 @@ export function toSarif(diagnostics: readonly Diagnostic[], results: readonly Pi
   };
 }
 
-function uri(file: string): string {
-  return file.replace(/\\/g, "/").replace(/^\.\//, "");
+/**
+ * A file as a URI (RFC 3986, as SARIF requires): an absolute path as a `file:` URI, a
+ * relative one as a relative reference (to the folder lint ran in), each segment
+ * percent-encoded, so a space, `#` or `%` in a name stays part of the path.
+ */
+export function uri(file: string): string {
+  const slashed = file.replace(/\\/g, "/");
+  if (path.isAbsolute(file) || /^[A-Za-z]:\//.test(slashed)) return pathToFileURL(file).href;
+  return slashed
+    .replace(/^(\.\/)+/, "")
+    .split("/")
+    .map(encodeURIComponent)
+    .join("/");
 }
 
 /** The base of `--set` arguments' URIs: not the source tree. */
