@@ -7,6 +7,7 @@
 //   <dir>/run.lock           held while a run writes here (pid, host, start time)
 //   <dir>/done.json          written last: the run finished; a RunSummary + `finished`
 //   <dir>/eval.json          written by `adainfc eval <dir>` (a RunEvaluation + when, backend)
+//   <dir>/diverged.json      the loss became NaN or infinite (formats/run-outcome.ts)
 // A sweep's base directory holds one such directory per point and results.csv /
 // results.md (formats/results.ts).
 import fs from "node:fs";
@@ -24,6 +25,7 @@ export interface RunPaths {
   lock: string;
   done: string;
   eval: string;
+  diverged: string;
 }
 
 export function runPaths(dir: string): RunPaths {
@@ -35,12 +37,13 @@ export function runPaths(dir: string): RunPaths {
     lock: path.join(dir, "run.lock"),
     done: path.join(dir, "done.json"),
     eval: path.join(dir, "eval.json"),
+    diverged: path.join(dir, "diverged.json"),
   };
 }
 
 /**
  * When `file` (absolute, symbolic links resolved) is one of a run directory's own
- * entries (ir.json, metrics.jsonl, run.lock, done.json, eval.json, checkpoints/ or
+ * entries (ir.json, metrics.jsonl, run.lock, done.json, eval.json, diverged.json, checkpoints/ or
  * anything under it), that run directory and the entry (relative to it); else null.
  * A directory counts as a run's when it holds ir.json and one other of these, as
  * every run started by `adainfc run` does: a lone ir.json written by `compile -o`
@@ -49,9 +52,9 @@ export function runPaths(dir: string): RunPaths {
 export function runDirEntryOf(file: string): { dir: string; entry: string } | null {
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const p = runPaths(dir);
-    const own = [p.ir, p.metrics, p.lock, p.done, p.eval];
+    const own = [p.ir, p.metrics, p.lock, p.done, p.eval, p.diverged];
     const mine = own.includes(file) || file === p.checkpoints || file.startsWith(p.checkpoints + path.sep);
-    if (mine && fs.existsSync(p.ir) && [p.metrics, p.lock, p.done, p.eval, p.checkpoints].some((e) => fs.existsSync(e))) {
+    if (mine && fs.existsSync(p.ir) && [p.metrics, p.lock, p.done, p.eval, p.diverged, p.checkpoints].some((e) => fs.existsSync(e))) {
       return { dir, entry: path.relative(dir, file) };
     }
     if (path.dirname(dir) === dir) return null;

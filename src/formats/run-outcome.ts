@@ -1,10 +1,10 @@
-// Two outcomes of a run besides run-dir.ts's files, read alike by `run`, the TypeScript
-// target's runtime and `report`: a damaged done.json (there, but not a finished run's
-// summary: it is named, never read as finished or as unfinished), and
-// <dir>/diverged.json, written when the loss became NaN or infinite (the step, loss and
-// learning rate, the last good checkpoint); a later start of training removes it.
+// Two outcomes of a run besides its summary, read alike by `run` and the TypeScript
+// target's programs (both through the runtime's runStart and sweep table) and by
+// `report`: a damaged done.json (there, but not a finished run's summary: it is named,
+// never read as finished or as unfinished), and diverged.json (runPaths' `diverged`),
+// written when the loss became NaN or infinite (the step, loss and learning rate, the
+// last good checkpoint); a later start of training removes it.
 import fs from "node:fs";
-import path from "node:path";
 import { writeJsonAtomic } from "../util/atomic-write.js";
 import { readRunSummary, runPaths } from "./run-dir.js";
 
@@ -20,19 +20,15 @@ export interface DivergedRecord {
   at: string;
 }
 
-export function divergedPath(dir: string): string {
-  return path.join(dir, "diverged.json");
-}
-
 export function writeDiverged(dir: string, record: Omit<DivergedRecord, "at">): void {
-  writeJsonAtomic(divergedPath(dir), { ...record, at: new Date().toISOString() });
+  writeJsonAtomic(runPaths(dir).diverged, { ...record, at: new Date().toISOString() });
 }
 
 /** The record, or null when the run has not diverged (a damaged record reads as diverged at an unknown step). */
 export function readDiverged(dir: string): DivergedRecord | null {
   let text: string;
   try {
-    text = fs.readFileSync(divergedPath(dir), "utf8");
+    text = fs.readFileSync(runPaths(dir).diverged, "utf8");
   } catch {
     return null;
   }
@@ -46,7 +42,7 @@ export function readDiverged(dir: string): DivergedRecord | null {
 }
 
 export function clearDiverged(dir: string): void {
-  fs.rmSync(divergedPath(dir), { force: true });
+  fs.rmSync(runPaths(dir).diverged, { force: true });
 }
 
 /** "diverged at step 4 (loss NaN)": the run's status in tables and messages. */

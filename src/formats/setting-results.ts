@@ -1,9 +1,9 @@
-// The rows of every results table (`run`'s results.csv, results.md and printed table, the
-// TypeScript target's aside, and the report's Results): runs grouped into settings by
-// settingGroups (src/ir/training-differences.ts: the same pipeline, coordinates and
-// training but the seed), then one value per seed (runs that repeat a seed are averaged
-// first, so "± over seeds" is over distinct seeds), then mean ± sample standard deviation
-// by formats/results.ts's summarize.
+// The rows of every results table (results.csv, results.md and the printed table, as
+// `run` and the TypeScript target's programs write them, and the report's Results): runs
+// grouped into settings by settingGroups (src/ir/training-differences.ts: the same
+// pipeline, coordinates and training but the seed), then one value per seed (runs that
+// repeat a seed are averaged first, so "± over seeds" is over distinct seeds), then mean
+// ± sample standard deviation by formats/results.ts's summarize.
 import { settingGroups } from "../ir/training-differences.js";
 import type { PipelineIR } from "../ir/types.js";
 import { RESULT_METRICS, summarize, type ResultRow } from "./results.js";

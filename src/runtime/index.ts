@@ -20,7 +20,8 @@ export {
 } from "./backend/select.js";
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export { RuntimeProblem, type ProblemKind } from "./errors.js";
-export { MAX_AUGMENT_THREADS, isThreadCount, threadCountMessage } from "./thread-limits.js";
+export { MAX_AUGMENT_THREADS, isThreadCount, threadCountMessage, parseThreadCount, ThreadCountError } from "./thread-limits.js";
+export { stopSignals, quitLine, exitCodeFor, REPEAT_MS, type StopSignals } from "./stop-signals.js";
 export {
   runPipeline,
   runStart,
@@ -39,6 +40,7 @@ export {
   sweepGroups,
   readSummaries,
   writeResults,
+  writeSweepResults,
   TrainingDivergedError,
   RunSetupError,
   InvalidIRError,

@@ -1,6 +1,7 @@
 // The limits of the thread counts a run takes, and the one sentence that refuses a count
 // out of them, for the CLI's flags (--wasm-threads, --augment-threads, `bench augment
-// --threads`) and the API's options (wasmThreads, augmentThreads) alike.
+// --threads`), the TypeScript target's programs' --augment-threads and the API's options
+// (wasmThreads, augmentThreads) alike; parseThreadCount reads every such flag (digits only).
 export { MAX_WASM_THREADS } from "./backend/wasm-threads.js";
 
 /** Most augmentation threads a run (or `bench augment`) starts. */
@@ -18,4 +19,20 @@ export function isThreadCount(n: unknown, max: number): n is number {
 export function threadCountMessage(name: string, given: unknown, max: number, orAuto = false): string {
   const shown = typeof given === "string" ? given : (JSON.stringify(given) ?? String(given));
   return `${name} must be ${orAuto ? "auto or " : ""}an integer from 1 to ${max}, not '${shown}'`;
+}
+
+/** A flag's count that parseThreadCount refuses; the message is threadCountMessage's. */
+export class ThreadCountError extends Error {}
+
+/**
+ * A thread-count flag's value: digits only (not ' 2', '2e0' or '0x2'), from 1 to `max`;
+ * with `orAuto`, "auto" is "auto". Anything else throws ThreadCountError (`flag` names it).
+ */
+export function parseThreadCount(flag: string, text: string, max: number, orAuto: true): number | "auto";
+export function parseThreadCount(flag: string, text: string, max: number, orAuto?: false): number;
+export function parseThreadCount(flag: string, text: string, max: number, orAuto = false): number | "auto" {
+  if (orAuto && text === "auto") return "auto";
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isThreadCount(n, max)) throw new ThreadCountError(threadCountMessage(flag, text, max, orAuto));
+  return n;
 }

@@ -199,6 +199,15 @@ describe("compile -o", () => {
       /^error: -o runs\/tiny\/checkpoints is a run directory's own file/,
       ["runs/tiny/done.json"],
     );
+    // diverged.json is one of the run's files too (runPaths): refused even with --force
+    fs.writeFileSync(path.join(dir, "runs/tiny/diverged.json"), '{"step": 3, "loss": "NaN", "lr": 1, "checkpoint": null, "at": ""}\n');
+    await refused(
+      dir,
+      ["compile", "tiny.adainf", "--emit", "ir", "-o", "runs/tiny/diverged.json", "--force"],
+      "error: -o runs/tiny/diverged.json is a run directory's own file (diverged.json of runs/tiny): choose another output",
+      ["runs/tiny/diverged.json"],
+    );
+    fs.rmSync(path.join(dir, "runs/tiny/diverged.json"));
     for (let i = 0; i < 2; i++) {
       const r = await cli(["compile", "tiny.adainf", "-o", "out/ir.json"], dir);
       expect(r.code, r.err).toBe(0);

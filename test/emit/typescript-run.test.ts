@@ -4,7 +4,9 @@
 // and steps, every line of metrics.jsonl (timing aside), the resolved ir.json and the
 // final table are the same. Both go through the built runtime (dist/, made by
 // `npm ci`'s build), so they compare like with like. Ctrl-C in an evaluation saves the
-// checkpoint a resume finishes from; a second signal, of either kind, quits at once.
+// checkpoint a resume finishes from (a Ctrl-C delivered twice at once, as GNU timeout
+// does, is one); a second signal, of either kind, quits at once with run's quit line. A
+// damaged done.json, bad thread counts and a sweep's results table read as run's.
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -134,12 +136,28 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
       expect(longer.code).toBe(1);
       expect(longer.stderr).toBe(
         "error: tiny already finished in runs/tiny with other settings (/train/steps)\n" +
-          "  train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir\n",
+          "  train it again with these: --overwrite (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir\n",
       );
       expect(files.map((f) => statSync(f).mtimeMs)).toEqual(times);
     } finally {
       writeFileSync(join(out, "tiny.ts"), source);
       expect(tsc(out)).toEqual([]);
+    }
+    // a damaged done.json is no finished run: named, as adainfc run names it (runStart), not skipped
+    const done = readFileSync(files[0]!);
+    try {
+      writeFileSync(files[0]!, '{"final":');
+      const damaged = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);
+      const refDamaged = await node([join(ROOT, "bin/adainfc.js"), "run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--resume"], progDir);
+      expect(damaged.code).toBe(1);
+      expect(damaged.stderr).toBe(
+        "error: runs/tiny/done.json is damaged (is not valid JSON (cut short?)), so the run counts as neither finished nor unfinished: " +
+          "delete it and run again (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite\n",
+      );
+      expect(refDamaged.code).toBe(1);
+      expect(refDamaged.stderr).toBe(damaged.stderr);
+    } finally {
+      writeFileSync(files[0]!, done);
     }
   });
 
@@ -154,9 +172,11 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     expect(both.stderr).toBe(
       "error: --resume and --overwrite contradict each other: --resume continues the run in its directory, --overwrite deletes it and starts over\n",
     );
-    const threads = await node(["tiny.js", "--augment-threads", "65"], out);
-    expect(threads.code).toBe(2);
-    expect(threads.stderr).toBe("error: --augment-threads must be an integer from 1 to 64, not '65'\n");
+    for (const bad of ["65", "2e0", " 2", "0x2"]) {
+      const threads = await node(["tiny.js", "--augment-threads", bad], out);
+      expect(threads.code).toBe(2);
+      expect(threads.stderr).toBe(`error: --augment-threads must be an integer from 1 to 64, not '${bad}'\n`);
+    }
     if (!existsSync(join(ROOT, "node_modules/@tensorflow/tfjs-node"))) {
       // the runtime's BackendError (kind usage), mapped by the program as the CLI maps it
       const missing = await node(["tiny.js", "--backend", "tensorflow"], out);
@@ -210,6 +230,34 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
     expect(second.stdout).toContain("tiny: 2 of 2 points finished");
     for (const f of ["results.csv", "results.md"]) {
       expect(readFileSync(join(progDir, "runs/tiny", f), "utf8")).toBe(readFileSync(join(refDir, "runs/tiny", f), "utf8"));
+    }
+    expect(second.stdout).toContain("written: runs/tiny/results.csv, runs/tiny/results.md\n");
+  });
+
+  it("points trained with other settings: the program's table is run's (a row per setting, told apart, and a line saying so)", async () => {
+    // seed=1 as \`--set train.steps=9 --only seed=1\` leaves it, in both folders
+    for (const d of [progDir, refDir]) {
+      const file = join(d, "runs/tiny/seed=1/ir.json");
+      const ir = JSON.parse(readFileSync(file, "utf8")) as { train: { steps: number } };
+      ir.train.steps = 9;
+      writeFileSync(file, JSON.stringify(ir));
+    }
+    const prog = await node(["tiny.seed-0.js", "--backend", "cpu", "--no-worker"], out);
+    const ref = await node([join(ROOT, "bin/adainfc.js"), "run", "tiny.adainf", "--backend", "cpu", "--no-worker", "--only", "seed=0"], refDir);
+    expect(prog.code).toBe(0);
+    expect(ref.code).toBe(0);
+    const split = "tiny: some points were trained with other settings than others of their row (another --set?): a row per setting, told apart by 'run dirs'\n";
+    expect(prog.stderr).toContain(split);
+    expect(ref.stderr).toContain(split);
+    for (const f of ["results.csv", "results.md"]) {
+      expect(readFileSync(join(progDir, "runs/tiny", f), "utf8")).toBe(readFileSync(join(refDir, "runs/tiny", f), "utf8"));
+    }
+    expect(readFileSync(join(progDir, "runs/tiny/results.csv"), "utf8").split("\n")[0]).toContain("run dirs");
+    for (const d of [progDir, refDir]) {
+      const file = join(d, "runs/tiny/seed=1/ir.json");
+      const ir = JSON.parse(readFileSync(file, "utf8")) as { train: { steps: number } };
+      ir.train.steps = 3;
+      writeFileSync(file, JSON.stringify(ir));
     }
   });
 
@@ -266,19 +314,25 @@ describe("the emitted program stopped by a signal in an evaluation", () => {
   it("a second signal (SIGTERM after Ctrl-C) quits at once, without a checkpoint", async () => {
     const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker"], out, /evaluating at step 3/, ["SIGINT", "SIGTERM"]);
     // Sent back to back, the two may reach the process's threads in either order
-    // (test/cli/stop-signals.test.ts): the exit code is the one handled second's.
+    // (test/runtime/stop-signals.test.ts): the exit code is the one handled second's.
     const first = /^(SIGINT|SIGTERM): /m.exec(r.err)?.[1];
     expect(first).toBeDefined();
     expect(r.code).toBe(first === "SIGINT" ? 143 : 130);
     expect(r.err).not.toContain("interrupted at step");
+    // the quit line adainfc run prints (quitLine), with the program's own command
+    const second = first === "SIGINT" ? "SIGTERM" : "Ctrl-C";
+    expect(r.err).toContain(
+      `\n${second} (a second stop signal): quit without saving; ../runs/tiny holds no checkpoint yet. Start it again with: node tiny.js --backend cpu --no-worker --resume\n`,
+    );
     expect(existsSync(join(dir, "runs/tiny/checkpoints/step-00000003.ckpt"))).toBe(false);
   });
 
-  it("Ctrl-C: the evaluation stops, its step's checkpoint is saved (exit 130), and --resume finishes with every step logged once", async () => {
-    const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker", "--overwrite"], out, /evaluating at step 3/, ["SIGINT"]);
+  it("Ctrl-C delivered twice at once (as GNU timeout does): one request; the evaluation stops, its step's checkpoint is saved (exit 130), and --resume finishes with every step logged once", async () => {
+    const r = await interrupted(["tiny.js", "--backend", "cpu", "--no-worker", "--overwrite"], out, /evaluating at step 3/, ["SIGINT", "SIGINT"]);
     expect(r.code).toBe(130);
     expect(r.err).toContain("SIGINT: stopping at the end of this step or evaluation to save a checkpoint\n");
-    expect(r.err).toMatch(/interrupted at step 3; checkpoint saved: \S+step-00000003\.ckpt\nresume with --resume/);
+    expect(r.err).not.toContain("a second stop signal");
+    expect(r.err).toMatch(/interrupted at step 3; checkpoint saved: \S+step-00000003\.ckpt\nresume with: node tiny\.js --backend cpu --no-worker --resume\n/);
     expect(readMetrics(join(dir, "runs/tiny/metrics.jsonl")).map((m) => m.step)).toEqual([0, 1]);
     const resumed = await node(["tiny.js", "--backend", "cpu", "--no-worker", "--resume"], out);
     expect(resumed.code).toBe(0);

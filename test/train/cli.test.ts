@@ -146,6 +146,12 @@ test("compile errors are rendered and exit 1; a bad --only, --augment-threads or
   const threads = await cli(["run", "tiny.adainf", ...RUN, "--augment-threads", "0"], dir);
   expect(threads.code).toBe(2);
   expect(threads.err).toContain("--augment-threads must be auto or an integer from 1 to 64, not '0'");
+  // digits only, as --wasm-threads and bench augment --threads (parseThreadCount)
+  for (const bad of ["2e0", " 2", "0x2"]) {
+    const r = await cli(["run", "tiny.adainf", ...RUN, "--augment-threads", bad], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: --augment-threads must be auto or an integer from 1 to 64, not '${bad}'\n`);
+  }
   for (const bad of ["0", "9", "two"]) {
     const wasm = await cli(["run", "tiny.adainf", ...RUN, "--wasm-threads", bad], dir);
     expect(wasm.code).toBe(2);
@@ -294,7 +300,9 @@ test("--resume on a finished run: skipped with the same settings (measured norma
   const other = await cli(["run", "tiny.adainf", "--resume", "--set", "train.steps=3", ...RUN], dir);
   expect(other.code).toBe(1);
   expect(other.err).toContain("error: tiny already finished in runs/tiny with other settings (/train/steps)");
-  expect(other.err).toContain("train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir");
+  expect(other.err).toContain(
+    "train it again with these: --overwrite (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir",
+  );
   const both = await cli(["run", "tiny.adainf", "--resume", "--overwrite", ...RUN], dir);
   expect(both.code).toBe(2);
   expect(both.err).toContain("--resume and --overwrite contradict each other");
@@ -396,22 +404,47 @@ describe("a sweep point whose loss becomes NaN", () => {
     expect(r.err).toMatch(/^error: tiny\[train\.optimizer\.lr=1e30\]: the loss became (NaN|-?Infinity) at step \d/m);
     expect(r.err).toContain("  the other points go on; this one: --only train.optimizer.lr=1e30\n");
     expect(r.err).not.toContain("--set train.optimizer.lr");
-    expect(r.err).toContain("error: 1 point diverged (loss NaN): tiny[train.optimizer.lr=1e30]");
+    // the loss as recorded (NaN or infinite), not "NaN" whatever it was
+    const loss = /the loss became (NaN|-?Infinity) at step (\d)/.exec(r.err)!;
+    expect(r.err).toContain(`error: 1 sweep point did not finish: tiny[train.optimizer.lr=1e30] diverged at step ${loss[2]} (loss ${loss[1]})\n`);
     expect(fs.existsSync(path.join(dir, "runs/tiny/train.optimizer.lr=1e30/diverged.json"))).toBe(true);
     expect(fs.existsSync(path.join(dir, "runs/tiny/train.optimizer.lr=0.003/done.json"))).toBe(true);
     const csv = fs.readFileSync(path.join(dir, "runs/tiny/results.csv"), "utf8").trim().split("\n");
     expect(csv.slice(1).map((l) => l.split(",")[0])).toEqual(["0.003"]);
   });
 
-  test("a rerun skips it, saying so, and still exits 1; the report shows it diverged", async () => {
+  test("a rerun with the same settings skips it, saying so, and still exits 1; the report shows it diverged", async () => {
     const r = await cli(["run", "tiny.adainf", ...RUN], dir);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^tiny\[train\.optimizer\.lr=1e30\]: diverged at step \d \(loss (NaN|-?Infinity)\) in an earlier run: skipped \(resuming would diverge again\); train it again with other settings: --overwrite --only train\.optimizer\.lr=1e30$/m,
+      /^tiny\[train\.optimizer\.lr=1e30\]: diverged at step \d \(loss (NaN|-?Infinity)\) in an earlier run with these settings: skipped \(it would diverge again\); change its settings in the file's sweep, then train it again with --overwrite --only train\.optimizer\.lr=1e30$/m,
     );
+    expect(r.err).toMatch(/^error: 1 sweep point did not finish: tiny\[train\.optimizer\.lr=1e30\] diverged at step \d \(loss (NaN|-?Infinity)\)$/m);
     expect(r.err).not.toContain("resuming at step");
     const page = await cli(["report", "runs/tiny", "-o", "r.html", "--no-preview"], dir);
     expect(page.err).toMatch(/note: train\.optimizer\.lr=1e30: diverged at step \d/);
     expect(fs.readFileSync(path.join(dir, "r.html"), "utf8")).toMatch(/status-partial">diverged at step \d/);
+  });
+
+  test("with other settings it is not skipped: it trains again (and diverges again here)", async () => {
+    const r = await cli(["run", "tiny.adainf", ...RUN, "--only", "train.optimizer.lr=1e30", "--set", "train.steps=3"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).not.toContain("in an earlier run");
+    expect(r.err).toMatch(/^error: tiny\[train\.optimizer\.lr=1e30\]: the loss became (NaN|-?Infinity) at step \d/m);
+  });
+});
+
+describe("a single pipeline whose loss becomes NaN", () => {
+  const dir = tinyProject({ steps: 4, checkpointEvery: 1 });
+
+  test("stops with exit 1; --resume continues it from its checkpoint (never skipped as a diverged point)", async () => {
+    const first = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.optimizer.lr=1e30"], dir);
+    expect(first.code).toBe(1);
+    expect(first.err).toMatch(/^error: the loss became (NaN|-?Infinity) at step \d/m);
+    expect(fs.existsSync(path.join(dir, "runs/tiny/diverged.json"))).toBe(true);
+    const again = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.optimizer.lr=1e30", "--resume"], dir);
+    expect(again.err).not.toMatch(/skipped|in an earlier run|sweep point/);
+    expect(again.err).toMatch(/^tiny: resuming at step \d of 4/m);
+    expect(again.err).toMatch(/the loss became (NaN|-?Infinity) at step \d/);
   });
 });

@@ -11,9 +11,9 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
-import { isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../../runtime/thread-limits.js";
+import { MAX_AUGMENT_THREADS, MAX_WASM_THREADS } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
-import { parseWasmThreads } from "../wasm-threads.js";
+import { parseWasmThreads, threadFlag } from "../wasm-threads.js";
 
 /** Most images per view `bench step` takes: its two views of 32x32x3 floats are 24 KiB an image. */
 export const MAX_BENCH_BATCH = 65536;
@@ -132,8 +132,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
 export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
   if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0)
     throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
-  if (opts.threads !== undefined && !(/^\d+$/.test(opts.threads) && isThreadCount(Number(opts.threads), MAX_AUGMENT_THREADS)))
-    throw new UserError(threadCountMessage("--threads", opts.threads, MAX_AUGMENT_THREADS), EXIT_USAGE);
+  if (opts.threads !== undefined) threadFlag("--threads", opts.threads, MAX_AUGMENT_THREADS);
   const script = benchScript("augment");
   if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
   const args = [script, "--seconds", opts.seconds];

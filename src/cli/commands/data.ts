@@ -11,7 +11,7 @@ import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "..
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
-import { exitCodeFor, stopSignals } from "../stop-signals.js";
+import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {

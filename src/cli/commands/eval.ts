@@ -11,7 +11,7 @@ import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { Interrupted } from "../../runtime/abort.js";
-import { exitCodeFor, stopSignals } from "../stop-signals.js";
+import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 
 interface EvalFlags {

@@ -12,7 +12,7 @@ import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type ProgressWords } from "../progress.js";
-import { exitCodeFor, stopSignals } from "../stop-signals.js";
+import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 import { Interrupted } from "../../runtime/abort.js";
 
 const HELP_NOTE = `
@@ -146,7 +146,7 @@ export interface RunGenerateArgs {
 }
 
 export interface GenerationStop {
-  /** Aborted by the first Ctrl-C or SIGTERM (a second ends the process: src/cli/stop-signals.ts). */
+  /** Aborted by the first Ctrl-C or SIGTERM (a second ends the process: src/runtime/stop-signals.ts). */
   signal: AbortSignal;
   /** The signal that stopped the generation `e` came from, or null when `e` is another error. */
   stoppedBy(e: unknown): NodeJS.Signals | null;

@@ -1,9 +1,10 @@
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
-// of a sweep, one run dir each). Finished sweep points (done.json) are skipped and
-// interrupted ones resume; a point whose loss became NaN is recorded (diverged.json) and
-// the others go on, exit 1 at the end; a rerun skips it, saying so, until --overwrite.
-// Ctrl-C saves a checkpoint and exits 130; a second quits at once, saying what is lost
-// and how to go on (src/cli/stop-signals.ts). A missing
+// of a sweep, one run dir each). How each starts is the runtime's runStart, decided for
+// all before the backend loads: finished sweep points (done.json) are skipped and
+// interrupted ones resume; a sweep point whose loss became NaN or infinite is recorded
+// (diverged.json) and the others go on, exit 1 at the end; a rerun with the same settings
+// skips it, saying so. Ctrl-C saves a checkpoint and exits 130; a second quits at once,
+// saying what is lost and how to go on (src/runtime/stop-signals.ts). A missing
 // `stand_in = true` generated set is made first (the generate command's code). The
 // trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
@@ -17,18 +18,16 @@ import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import type { PipelineIR } from "../../ir/types.js";
-import { runPaths } from "../../formats/run-dir.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
-import { exitCodeFor, stopSignals } from "../stop-signals.js";
+import { exitCodeFor, quitLine, stopSignals } from "../../runtime/stop-signals.js";
 import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./generate.js";
 import { progressFor } from "../progress.js";
-import { parseWasmThreads, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
-import { isThreadCount, MAX_AUGMENT_THREADS, threadCountMessage } from "../../runtime/thread-limits.js";
+import { parseWasmThreads, threadFlag, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
+import { MAX_AUGMENT_THREADS } from "../../runtime/thread-limits.js";
 import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
-
-export { EXIT_INTERRUPTED } from "../stop-signals.js";
+import type { DivergedRecord } from "../../formats/run-outcome.js";
 
 interface RunFlags {
   set: string[];
@@ -115,11 +114,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   }
   const { resumeOverwriteMessage } = await import("../../runtime/train/run-start.js");
   if (opts.resume && opts.overwrite) throw new UserError(resumeOverwriteMessage("--"), EXIT_USAGE);
-  const threadsFlag = opts.augmentThreads ?? "auto";
-  const threadsAsked = threadsFlag === "auto" ? null : Number(threadsFlag);
-  if (threadsAsked !== null && !isThreadCount(threadsAsked, MAX_AUGMENT_THREADS)) {
-    throw new UserError(threadCountMessage("--augment-threads", threadsFlag, MAX_AUGMENT_THREADS, true), EXIT_USAGE);
-  }
+  const threadsAsked = threadFlag("--augment-threads", opts.augmentThreads ?? "auto", MAX_AUGMENT_THREADS, true);
   if (opts.worker === false && opts.augmentThreads !== undefined && opts.augmentThreads !== "auto") {
     throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);
   }
@@ -161,20 +156,18 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   }
   // How each starts (src/runtime/train/run-start.ts, shared with the TypeScript target's
   // programs): a finished run is skipped as done (--resume, or a sweep point; not with
-  // --overwrite) only when it was trained with these settings; otherwise the skip (and a
-  // sweep's results table) would mix settings, so it is refused before anything trains.
+  // --overwrite) only when it was trained with these settings, and a sweep point that
+  // diverged with these settings is skipped as diverged; a finished run with other
+  // settings (the skip, and a sweep's results table, would mix settings) and a damaged
+  // done.json are refused before anything trains.
   const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
-  let changed = 0;
-  for (const [ir, start] of starts) {
-    // A damaged done.json is no finished run (src/formats/run-outcome.ts): named, not skipped.
-    const damaged = start.kind === "finished" ? train.doneProblem(path.resolve(ctx.cwd, ir.output.dir)) : null;
-    if (start.kind === "train" || (start.kind === "finished" && damaged === null)) continue;
-    changed++;
-    ctx.err(
-      `error: ${damaged === null ? start.message : train.damagedDoneLine(path.relative(ctx.cwd, runPaths(path.resolve(ctx.cwd, ir.output.dir)).done), damaged)}\n`,
-    );
+  let refused = 0;
+  for (const start of starts.values()) {
+    if (start.kind !== "refused") continue;
+    refused++;
+    ctx.err(`error: ${start.message}\n`);
   }
-  if (changed > 0) return EXIT_ERRORS;
+  if (refused > 0) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
 
@@ -218,7 +211,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       if (process.stderr.isTTY) process.stderr.write("\x1b[?25h");
       controller.abort();
     },
-    (signal) => ctx.err(quitLine(signal, current, ctx.cwd, train.listCheckpoints, again)),
+    (signal) => ctx.err(quitLine(signal, current && { dir: current.output.dir, again: again(current) }, ctx.cwd)),
   );
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   try {
@@ -226,7 +219,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     ctx.err(`backend: ${backend.description}\n`);
     const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
     if (unused) ctx.err(unused);
-    const threads = threadsAsked ?? autoAugmentThreads(backend.name, os.availableParallelism());
+    const threads = threadsAsked === "auto" ? autoAugmentThreads(backend.name, os.availableParallelism()) : threadsAsked;
     const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
     const kernels = augmentKernelsInfo();
     ctx.err(
@@ -234,22 +227,14 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     );
     const tf = backend.tf;
     loading = false;
-    const done: string[] = [];
-    /** Sweep points whose loss became NaN (now or in an earlier run): the others still train; exit 1 at the end. */
-    const diverged: string[] = [];
+    /** Sweep points whose loss became NaN or infinite (now, or in an earlier run with these settings): the others still train; exit 1 at the end. */
+    const diverged: Array<{ name: string; record: DivergedRecord }> = [];
     for (const ir of irs) {
       const start = starts.get(ir)!;
       if (start.kind !== "train") {
+        // Finished or diverged (a refused start ended the command above): skipped, said so.
         ctx.err(`${start.message}\n`);
-        done.push(ir.output.dir);
-        continue;
-      }
-      const before = opts.overwrite ? null : train.readDiverged(path.resolve(ctx.cwd, ir.output.dir));
-      if (before) {
-        ctx.err(
-          `${ir.name}: ${train.divergedText(before)} in an earlier run: skipped (resuming would diverge again); train it again with other settings: --overwrite${ir.sweep ? ` ${train.onlyFlags(ir)}` : ""}\n`,
-        );
-        diverged.push(ir.name);
+        if (start.kind === "diverged") diverged.push({ name: ir.name, record: start.record });
         continue;
       }
       if (ir.train.devices > 1) {
@@ -280,7 +265,10 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         view.stop();
         if (ir.sweep && e instanceof train.TrainingDivergedError) {
           ctx.err(`error: ${ir.name}: ${e.message}\n  the other points go on; this one: ${train.onlyFlags(ir)}\n`);
-          diverged.push(ir.name);
+          const record = train.readDiverged(path.resolve(ctx.cwd, ir.output.dir));
+          diverged.push({ name: ir.name, record: record ?? { step: e.step, loss: String(e.loss), lr: e.lr, checkpoint: e.lastCheckpoint, at: "" } });
+          // Nothing of this point is under way any more (a second Ctrl-C says so).
+          current = null;
           continue;
         }
         return reportRuntimeFailure(ctx, e, train, { ir, spans: compiled.pipelines.find((p) => p.ir === ir)?.spans ?? {} });
@@ -293,22 +281,15 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       }
       ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
       ctx.out(train.finalTable(result.summary));
-      done.push(ir.output.dir);
     }
     for (const [base, g] of train.sweepGroups(compiled.pipelines.map((p) => p.ir))) {
-      const table = train.sweepTable(
-        base,
-        g.pointDirs.map((d) => path.resolve(ctx.cwd, d)),
-        ctx.cwd,
-      );
-      for (const line of table.lines) ctx.err(`${line}\n`);
-      if (table.summaries.length === 0) continue;
-      const written = train.writeResults(path.resolve(ctx.cwd, g.baseDir), `${base}: results`, table.summaries);
-      ctx.out(`\n${base}: ${table.finished} of ${g.pointDirs.length} points finished\n${written.text}`);
-      ctx.out(`written: ${path.relative(ctx.cwd, written.csv)}, ${path.relative(ctx.cwd, written.md)}\n`);
+      const results = train.writeSweepResults(base, g.baseDir, g.pointDirs, ctx.cwd);
+      for (const line of results.lines) ctx.err(`${line}\n`);
+      ctx.out(results.text);
     }
     if (diverged.length) {
-      ctx.err(`error: ${diverged.length} point${diverged.length === 1 ? "" : "s"} diverged (loss NaN): ${diverged.join(", ")}\n`);
+      const which = diverged.map((d) => `${d.name} ${train.divergedText(d.record)}`).join(", ");
+      ctx.err(`error: ${diverged.length} sweep point${diverged.length === 1 ? "" : "s"} did not finish: ${which}\n`);
       return EXIT_ERRORS;
     }
     return EXIT_OK;
@@ -316,28 +297,6 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     stop.dispose();
     await releaseBackends();
   }
-}
-
-/**
- * What a second signal leaves to say before the process ends: that nothing more was
- * saved, the run's newest checkpoint (what a resumed run starts from) and the command;
- * the run's lock goes with the process (src/runtime/train/run-lock.ts).
- */
-function quitLine(
-  signal: NodeJS.Signals,
-  ir: PipelineIR | null,
-  cwd: string,
-  checkpoints: (dir: string) => { path: string; step: number }[],
-  again: (ir: PipelineIR) => string,
-): string {
-  const what = `${signal === "SIGINT" ? "Ctrl-C" : signal} (a second stop signal)`;
-  if (ir === null) return `\n${what}: quit\n`;
-  const dir = path.resolve(cwd, ir.output.dir);
-  const newest = checkpoints(runPaths(dir).checkpoints).at(-1);
-  const rel = (p: string): string => path.relative(cwd, p) || p;
-  return newest
-    ? `\n${what}: quit without saving; the steps after step ${newest.step} are lost. Resume from ${rel(newest.path)} with: ${again(ir)}\n`
-    : `\n${what}: quit without saving; ${rel(dir)} holds no checkpoint yet. Start it again with: ${again(ir)}\n`;
 }
 
 /**

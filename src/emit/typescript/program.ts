@@ -16,7 +16,7 @@ import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { commentText, stringLiteral } from "./literal.js";
 import { NameTable } from "./names.js";
-import { FLAGS_INTERFACE, mainFunction, READ_FLAGS, RUN_IMPORTS, SWEEP_IMPORTS, WRITE_SWEEP_RESULTS } from "./run-section.js";
+import { FLAGS_INTERFACE, mainFunction, READ_FLAGS, RUN_IMPORTS, SWEEP_IMPORTS, SHOW_SWEEP_RESULTS } from "./run-section.js";
 import { pipelineSteps, STEP_TYPES, type ConstStep } from "./steps.js";
 import { renderValue } from "./value.js";
 
@@ -54,7 +54,7 @@ export function emitProgram(ir: PipelineIR, opts: ProgramOptions): string {
   const names = new NameTable();
   names.reserve(RUN_IMPORTS);
   names.reserve(SWEEP_IMPORTS);
-  names.reserve(["BackendName", "RunResult", "Flags", "sweepPoints", "sweepDir", "sweepBase", "writeSweepResults", ...STEP_TYPES]);
+  names.reserve(["BackendName", "RunResult", "Flags", "sweepPoints", "sweepDir", "sweepBase", "showSweepResults", ...STEP_TYPES]);
   const steps = pipelineSteps(ir, names);
 
   const project = scratchProject();
@@ -189,7 +189,7 @@ function runSection(ir: PipelineIR, opts: ProgramOptions): (string | StatementSt
     ...sweepConsts,
     FLAGS_INTERFACE,
     READ_FLAGS,
-    WRITE_SWEEP_RESULTS,
+    SHOW_SWEEP_RESULTS,
     mainFunction(true),
     "process.exitCode = await main().finally(releaseBackends);",
   ];

@@ -2,35 +2,38 @@
 // data files, runs the pipeline with a progress printout and prints the final table,
 // like `adainfc run` does for one pipeline (a missing data file named so that the
 // command to make it works from any folder). The same for every pipeline: no value
-// from the source appears here (those are all in the consts above it). Whether a
-// finished run is skipped or refused and whether a sweep point resumes is the runtime's
-// `runStart`, the code `adainfc run` decides with. A point of a sweep also rewrites the
-// sweep's results table over the points that have finished (`sweepPoints`, a const of
-// the program).
+// from the source appears here (those are all in the consts above it). What `adainfc
+// run` does is the runtime's code, called here too: `runStart` decides whether a
+// finished (or diverged) run is skipped or refused and whether a sweep point resumes,
+// `parseThreadCount` reads --augment-threads, `stopSignals` and `quitLine` handle Ctrl-C
+// and SIGTERM, and a point of a sweep rewrites the sweep's results table over the points
+// that have finished with `writeSweepResults` (`sweepPoints`, a const of the program).
 import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
 
 /** Values the run section of a sweep point also uses. */
-export const SWEEP_IMPORTS = ["readSummaries", "writeResults"] as const;
+export const SWEEP_IMPORTS = ["writeSweepResults"] as const;
 
 /** Values the run section uses from the public runtime API (`adainf`). */
 export const RUN_IMPORTS = [
   "BackendError",
   "barProgress",
   "DataError",
+  "exitCodeFor",
   "finalTable",
   "isBackendName",
-  "isThreadCount",
   "MAX_AUGMENT_THREADS",
   "releaseBackends",
   "resumeOverwriteMessage",
   "unknownBackendMessage",
   "missingData",
   "missingDataText",
+  "parseThreadCount",
   "plainProgress",
+  "quitLine",
   "RunSetupError",
   "runPipeline",
   "runStart",
-  "threadCountMessage",
+  "stopSignals",
   "TrainingDivergedError",
 ] as const;
 
@@ -67,16 +70,12 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
   throw new Error(unknownBackendMessage(values.backend));
 }`,
     `if (values.resume && values.overwrite) throw new Error(resumeOverwriteMessage("--"));`,
-    `const augmentThreads = Number(values["augment-threads"]);
-if (!isThreadCount(augmentThreads, MAX_AUGMENT_THREADS)) {
-  throw new Error(threadCountMessage("--augment-threads", values["augment-threads"], MAX_AUGMENT_THREADS));
-}`,
     `return {
   backend: values.backend,
   resume: values.resume,
   overwrite: values.overwrite,
   worker: !values["no-worker"],
-  augmentThreads,
+  augmentThreads: parseThreadCount("--augment-threads", values["augment-threads"], MAX_AUGMENT_THREADS),
 };`,
   ],
 };
@@ -114,33 +113,42 @@ const missing = missingData(pipeline, projectDir).map((m) =>
 for (const m of missing) process.stderr.write(missingDataText(m));
 if (missing.length > 0) return 1;`,
       `// As \`adainfc run\`: a finished run is skipped when it trained with these settings
-// (with --resume, and always for a point of a sweep) and refused with others; a sweep
-// point with checkpoints resumes from the newest.
+// (with --resume, and always for a point of a sweep) and refused with others, as is a
+// damaged done.json; a sweep point that diverged with these settings is skipped (exit 1);
+// a sweep point with checkpoints resumes from the newest.
 const start = runStart(pipeline, { cwd: projectDir, resume: flags.resume, overwrite: flags.overwrite });
-if (start.kind === "changed") {
+if (start.kind === "refused") {
   console.error(\`error: \${start.message}\`);
   return 1;
 }
-if (start.kind === "finished") {
-  console.error(start.message);${sweep ? "\n  writeSweepResults();" : ""}
-  return 0;
+if (start.kind !== "train") {
+  console.error(start.message);${sweep ? "\n  showSweepResults();" : ""}
+  return start.kind === "finished" ? 0 : 1;
 }`,
       "",
       `const progress = process.stderr.isTTY
   ? await barProgress(process.stderr)
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
-// a second one, of either kind, quits at once.
+// a second one, of either kind, quits at once, saying what is lost and how to go on (a
+// repeat within milliseconds, as GNU timeout sends, is the same request).
+const again = [
+  "node",
+  path.relative(process.cwd(), process.argv[1]!) || process.argv[1]!,
+  ...process.argv.slice(2).filter((a) => a !== "--resume" && a !== "--overwrite"),${sweep ? "" : '\n  "--resume",'}
+]
+  .map(shellWord)
+  .join(" ");
+const runDir = path.resolve(projectDir, pipeline.output.dir);
 const controller = new AbortController();
-let stopSignal = null as "SIGINT" | "SIGTERM" | null;
-const onStop = (s: "SIGINT" | "SIGTERM"): void => {
-  if (stopSignal !== null) process.exit(s === "SIGTERM" ? 143 : 130);
-  stopSignal = s;
-  process.stderr.write(\`\\n\${s}: stopping at the end of this step or evaluation to save a checkpoint\\n\`);
-  controller.abort();
-};
-process.on("SIGINT", onStop);
-process.on("SIGTERM", onStop);`,
+const stop = stopSignals(
+  (signal) => {
+    const what = \`\${signal}: stopping at the end of this step or evaluation to save a checkpoint\`;
+    process.stderr.write(\`\\n\${what}\\n\`);
+    controller.abort();
+  },
+  (signal) => process.stderr.write(quitLine(signal, { dir: runDir, again }, process.cwd())),
+);`,
       "",
       `let result: RunResult;
 try {
@@ -156,7 +164,7 @@ try {
   });
 } catch (e) {
   if (e instanceof TrainingDivergedError || e instanceof RunSetupError || e instanceof DataError) {
-    console.error(\`error: \${e.message}\`);
+    console.error(\`error: \${e.message}\`);${sweep ? "\n    if (e instanceof TrainingDivergedError) showSweepResults();" : ""}
     return 1;
   }
   if (e instanceof BackendError) {
@@ -167,32 +175,31 @@ try {
   throw e;
 } finally {
   progress.stop();
+  stop.dispose();
 }`,
       `if (result.status === "interrupted") {
   console.error(\`interrupted at step \${result.step}; checkpoint saved: \${result.checkpoint}\`);
-  console.error("resume with --resume");
-  return stopSignal === "SIGTERM" ? 143 : 130;
+  console.error(\`resume with: \${again}\`);
+  return exitCodeFor(stop.stoppedBy ?? "SIGINT");
 }
 const { summary } = result;
 const took = \`\${summary.steps} steps in \${Math.round(summary.seconds)} s on \${summary.backend}\`;
 console.log(\`\\n\${pipeline.name}: \${took}; run dir \${pipeline.output.dir}\`);
-process.stdout.write(finalTable(summary));${sweep ? "\nwriteSweepResults();" : ""}
+process.stdout.write(finalTable(summary));${sweep ? "\nshowSweepResults();" : ""}
 return 0;`,
     ],
   };
 }
 
-/** Rewrites the sweep's results.csv / results.md over the points that have finished. */
-export const WRITE_SWEEP_RESULTS: FunctionDeclarationStructure = {
+/** `showSweepResults`: the sweep's results table, written and printed as `adainfc run` does (writeSweepResults). */
+export const SHOW_SWEEP_RESULTS: FunctionDeclarationStructure = {
   kind: StructureKind.Function,
-  docs: ["Rewrites the sweep's results.csv / results.md over every point that has finished."],
-  name: "writeSweepResults",
+  docs: ["Rewrites and prints the sweep's results table over every point that has finished, as `adainfc run` does."],
+  name: "showSweepResults",
   returnType: "void",
   statements: [
-    `const summaries = readSummaries(sweepPoints.map((dir) => path.resolve(projectDir, dir)));
-if (summaries.length === 0) return;
-const base = path.resolve(projectDir, sweepDir);
-const written = writeResults(base, \`\${sweepBase}: results\`, summaries);
-console.log(\`\\n\${sweepBase}: \${summaries.length} of \${sweepPoints.length} points finished\\n\${written.text}\`);`,
+    `const results = writeSweepResults(sweepBase, sweepDir, sweepPoints, projectDir);
+for (const line of results.lines) console.error(line);
+process.stdout.write(results.text);`,
   ],
 };

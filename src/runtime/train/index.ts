@@ -52,7 +52,7 @@ export { openRunSources, usedSources, type OpenedSources } from "./sources.js";
 export { firstImages } from "../data/declared.js";
 export { completeNormalization } from "./normalization.js";
 export { missingData, missingDataText, planCommand, standInPlan, untrainable, type MissingData, type StandInPlan } from "./preflight.js";
-export { selectPoints, parseOnly, sweepGroups, sweepTable, onlyFlags, OnlyFilterError } from "./sweep-points.js";
+export { selectPoints, parseOnly, sweepGroups, sweepTable, writeSweepResults, onlyFlags, OnlyFilterError } from "./sweep-points.js";
 export { doneProblem, damagedDoneLine, readDiverged, divergedText } from "../../formats/run-outcome.js";
 export { finalTable } from "./final-table.js";
 export { trainingDifferences } from "../../ir/training-differences.js";

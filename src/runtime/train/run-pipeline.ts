@@ -40,7 +40,7 @@ import { clearDiverged, writeDiverged } from "../../formats/run-outcome.js";
 import { asDeviceLoss, RunOptionsError, RunSetupError, TrainingDivergedError } from "./errors.js";
 import { StateMismatch } from "../errors.js";
 import { checkedIR } from "./checked-ir.js";
-import { resumeOverwriteMessage } from "./run-start.js";
+import { OVERWRITE_DELETES, resumeOverwriteMessage } from "./run-start.js";
 import { isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
@@ -559,7 +559,7 @@ function resumeOrStart(
         if (diff.length > 0) {
           throw new RunSetupError(
             `cannot resume ${paths.dir}: its run used different settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""}); ` +
-              "start over with --overwrite (its checkpoints and metrics are deleted), or set another output.dir",
+              `start over with --overwrite (${OVERWRITE_DELETES}), or set another output.dir`,
           );
         }
       }
@@ -600,7 +600,7 @@ function resumeOrStart(
     throw new RunSetupError(
       `${paths.dir} holds ${what}; nothing was changed. ` +
         `To ${finished ? "keep it, run with --resume (a finished run is then skipped)" : "continue it, run with --resume"}, ` +
-        "set another output.dir, or start over with --overwrite (its checkpoints and metrics are deleted)",
+        `set another output.dir, or start over with --overwrite (${OVERWRITE_DELETES})`,
     );
   }
   removeCheckpointsAfter(paths.checkpoints, -1);

@@ -1,14 +1,18 @@
 // What a run directory holds decides how a run starts, the same for `adainfc run` and
-// the programs `compile --target ts` writes (one decision, shared): a finished run
-// (done.json) is skipped when it trained with these settings and refused with others
-// (with --resume, and always for a sweep point, unless --overwrite); a sweep point with
-// checkpoints resumes without being asked. A finished run is never trained again here.
-// The IR is checked first (checked-ir.ts), and resume with overwrite is refused as the
-// usage error `adainfc run --resume --overwrite` is (RunOptionsError).
+// the programs `compile --target ts` writes (one decision, shared): a damaged done.json
+// is refused, named (formats/run-outcome.ts); a finished run (done.json) is skipped when
+// it trained with these settings and refused with others (with --resume, and always for
+// a sweep point, unless --overwrite); a sweep point that diverged (diverged.json) with
+// these settings is skipped, as diverged; a sweep point with checkpoints resumes without
+// being asked. A finished run is never trained again here. The IR is checked first
+// (checked-ir.ts), and resume with overwrite is refused as the usage error
+// `adainfc run --resume --overwrite` is (RunOptionsError).
 import fs from "node:fs";
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { readRunIR, runDirOf, runPaths } from "../../formats/run-dir.js";
+import { damagedDoneLine, type DivergedRecord, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
+import { onlyFlags } from "./sweep-points.js";
 import { listCheckpoints } from "./checkpoint-store.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
 import { checkedIR } from "./checked-ir.js";
@@ -26,8 +30,13 @@ export type RunStart =
   | { kind: "train"; resume: boolean }
   /** Finished with these settings: skipped; `message` says so (a line for stderr). */
   | { kind: "finished"; message: string }
-  /** Finished with other settings: an error; `message` (after `error: `) says what to do. */
-  | { kind: "changed"; message: string };
+  /** A sweep point that diverged with these settings: skipped, counted as diverged; `message` says so (a line for stderr). */
+  | { kind: "diverged"; message: string; record: DivergedRecord }
+  /** Finished with other settings, or a damaged done.json: an error; `message` (after `error: `) says what to do. */
+  | { kind: "refused"; message: string };
+
+/** What `--overwrite` deletes (the run directory's files of the run it replaces). */
+export const OVERWRITE_DELETES = "its checkpoints, metrics, done.json and eval.json are deleted";
 
 /**
  * Why resume and overwrite cannot go together: `--` for the command-line flags
@@ -45,19 +54,36 @@ export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
   if (flags.resume && flags.overwrite) throw new RunOptionsError(resumeOverwriteMessage("--"));
   const ir = checkedIR(given);
   const paths = runPaths(runDirOf(ir.output.dir, flags.cwd));
-  const overwrite = Boolean(flags.overwrite);
-  if (!overwrite && (ir.sweep !== undefined || flags.resume) && fs.existsSync(paths.done)) {
+  if (flags.overwrite) return { kind: "train", resume: false };
+  const shown = (file: string): string => path.relative(flags.cwd, file) || file;
+  const damaged = doneProblem(paths.dir);
+  if (damaged !== null) return { kind: "refused", message: damagedDoneLine(shown(paths.done), damaged) };
+  const settingsDiff = (): string[] => {
     const read = readRunIR(paths.ir);
-    const diff = "ir" in read ? trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
-    if (diff.length === 0)
-      return { kind: "finished", message: `${ir.name}: already finished (${path.relative(flags.cwd, paths.done) || paths.done}), skipped` };
+    return "ir" in read ? trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
+  };
+  if ((ir.sweep !== undefined || flags.resume) && fs.existsSync(paths.done)) {
+    const diff = settingsDiff();
+    if (diff.length === 0) return { kind: "finished", message: `${ir.name}: already finished (${shown(paths.done)}), skipped` };
     return {
-      kind: "changed",
+      kind: "refused",
       message:
         `${ir.name} already finished in ${ir.output.dir} with other settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""})\n` +
-        "  train it again with these: --overwrite (its checkpoints and metrics are deleted), or set another output.dir",
+        `  train it again with these: --overwrite (${OVERWRITE_DELETES}), or set another output.dir`,
     };
   }
-  const resume = Boolean(flags.resume) || (!overwrite && ir.sweep !== undefined && listCheckpoints(paths.checkpoints).length > 0);
+  // A sweep point that diverged with these very settings would diverge again: skipped.
+  // With other settings it goes on (a single pipeline always does: --resume continues it).
+  const diverged = ir.sweep !== undefined ? readDiverged(paths.dir) : null;
+  if (diverged && settingsDiff().length === 0) {
+    return {
+      kind: "diverged",
+      record: diverged,
+      message:
+        `${ir.name}: ${divergedText(diverged)} in an earlier run with these settings: skipped (it would diverge again); ` +
+        `change its settings in the file's sweep, then train it again with --overwrite ${onlyFlags(ir)}`,
+    };
+  }
+  const resume = Boolean(flags.resume) || (ir.sweep !== undefined && listCheckpoints(paths.checkpoints).length > 0);
   return { kind: "train", resume };
 }

@@ -3,11 +3,14 @@
 // the same number however either is written (`1.0` is `1`, `1e3` is `1_000`). Each IR
 // given is checked first (checked-ir.ts: an InvalidIRError names what is wrong). Also the
 // sweep's results table from its point folders: a row per setting (formats/setting-results.ts,
-// as the report's), with lines for what is not in it (damaged done.json, diverged points).
+// as the report's), with lines for what is not in it (damaged done.json, diverged points),
+// written by writeSweepResults, the one code `run` and the TypeScript target's programs
+// write results.csv / results.md with.
 import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { coordinatesOf } from "../../ir/training-differences.js";
 import { readRunIR, readRunSummary, runPaths, type RunSummary } from "../../formats/run-dir.js";
+import { writeResults } from "../../formats/results.js";
 import { damagedDoneLine, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
 import { settingRows } from "../../formats/setting-results.js";
 import { checkedIR } from "./checked-ir.js";
@@ -114,4 +117,25 @@ export function sweepTable(base: string, pointDirs: readonly string[], cwd: stri
     return row.perSeed.map((s) => ({ ...s, sweep: { base, point } }));
   });
   return { summaries, finished: rows.reduce((n, r) => n + r.finished, 0), lines };
+}
+
+/**
+ * Rewrites the sweep's results.csv and results.md in `baseDir` over its points' folders
+ * (sweepTable; `base` the sweep's name, dirs relative to `cwd`, the project directory):
+ * `lines` for stderr (points in no row, split rows), `text` for stdout (the table, what
+ * was written), "" when no point has finished (nothing is written then).
+ */
+export function writeSweepResults(base: string, baseDir: string, pointDirs: readonly string[], cwd: string): { lines: string[]; text: string } {
+  const table = sweepTable(
+    base,
+    pointDirs.map((d) => path.resolve(cwd, d)),
+    cwd,
+  );
+  if (table.summaries.length === 0) return { lines: table.lines, text: "" };
+  const written = writeResults(path.resolve(cwd, baseDir), `${base}: results`, table.summaries);
+  const shown = (file: string): string => path.relative(cwd, file) || file;
+  return {
+    lines: table.lines,
+    text: `\n${base}: ${table.finished} of ${pointDirs.length} points finished\n${written.text}written: ${shown(written.csv)}, ${shown(written.md)}\n`,
+  };
 }

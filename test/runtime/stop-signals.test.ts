@@ -1,5 +1,5 @@
-// `adainfc run`'s Ctrl-C handling (src/cli/stop-signals.ts) in a child process that, like
-// a cpu or wasm training step, computes synchronously for seconds: the first signal is
+// The Ctrl-C handling of `adainfc run` and the TypeScript target's programs
+// (src/runtime/stop-signals.ts) in a child process that, like a cpu or wasm training step, computes synchronously for seconds: the first signal is
 // answered once; a second, of either kind, says its line (quit) and exits 130 or 143 as
 // soon as a handler can run (after that synchronous work: no signal is lost to a handler
 // removed meanwhile). A repeat of the first signal within REPEAT_MS (GNU timeout signals
@@ -10,7 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, test } from "vitest";
 
-const MODULE = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/src/cli/stop-signals.js")).href;
+const MODULE = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/src/runtime/stop-signals.js")).href;
 
 /**
  * A child that installs the handlers; on the first signal it prints "first <signal>" and

@@ -1,7 +1,9 @@
-// Ctrl-C and SIGTERM for a command that stops gracefully (`adainfc run`): the first
-// signal asks the work to stop (a checkpoint is saved); a second, of either kind, ends
-// the process as soon as a handler can run, after `quit` has said what is lost and how
-// to go on (the run's lock goes with the process: src/runtime/train/run-lock.ts). A
+// Ctrl-C and SIGTERM for a process that stops gracefully (`adainfc run`, `eval`, `data`,
+// `generate`, and the programs of `compile --target ts`, through the public API): the
+// first signal asks the work to stop (a checkpoint is saved); a second, of either kind,
+// ends the process as soon as a handler can run, after `quit` has said what is lost and
+// how to go on (quitLine, for a run; the run's lock goes with the process:
+// src/runtime/train/run-lock.ts). A
 // repeat of the first signal within REPEAT_MS of it is the same request, not a second:
 // GNU `timeout` signals the process and then its process group, so one timeout can
 // deliver the signal twice, microseconds apart (seen: a run quit without saving). The
@@ -14,6 +16,9 @@
 // delivered is lost (seen: SIGTERM right after Ctrl-C then only stopped gracefully, exit
 // 130 instead of 143).
 import os from "node:os";
+import path from "node:path";
+import { runPaths } from "../formats/run-dir.js";
+import { listCheckpoints } from "./train/checkpoint-store.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -61,4 +66,21 @@ export function stopSignals(first: (signal: NodeJS.Signals) => void, quit?: (sig
     },
     dispose,
   };
+}
+
+/**
+ * What a second signal leaves to say before the process ends: that nothing more was
+ * saved, the run's newest checkpoint (what a resumed run starts from) and `again`, the
+ * command that goes on; `run` null when no run was under way. `dir` (the run directory)
+ * and the paths shown are relative to `cwd`.
+ */
+export function quitLine(signal: NodeJS.Signals, run: { dir: string; again: string } | null, cwd: string): string {
+  const what = `${signal === "SIGINT" ? "Ctrl-C" : signal} (a second stop signal)`;
+  if (run === null) return `\n${what}: quit\n`;
+  const dir = path.resolve(cwd, run.dir);
+  const newest = listCheckpoints(runPaths(dir).checkpoints).at(-1);
+  const rel = (p: string): string => path.relative(cwd, p) || p;
+  return newest
+    ? `\n${what}: quit without saving; the steps after step ${newest.step} are lost. Resume from ${rel(newest.path)} with: ${run.again}\n`
+    : `\n${what}: quit without saving; ${rel(dir)} holds no checkpoint yet. Start it again with: ${run.again}\n`;
 }
