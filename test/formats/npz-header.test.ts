@@ -15,8 +15,9 @@ import { project } from "../helpers.js";
 
 function writeSet(file: string, count: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const w = NpzImageWriter.create(file, { count, shape: [8, 8, 3] });
-  w.append(new Uint8Array(count * 8 * 8 * 3));
+  // CIFAR's image size: a generated set beside CIFAR-10 must hold images of its size (E021 otherwise)
+  const w = NpzImageWriter.create(file, { count, shape: [32, 32, 3] });
+  w.append(new Uint8Array(count * 32 * 32 * 3));
   w.finish();
 }
 
@@ -50,7 +51,7 @@ describe("the data-path rule", () => {
     const ir = out.pipelines[0]!.ir;
     const gen = ir.data.sources.find((s) => s.name === "gen")!;
     expect(gen.size).toBe(40);
-    expect(gen.shape).toEqual([8, 8, 3]);
+    expect(gen.shape).toEqual([32, 32, 3]);
     expect(await npzSizeOf(dir)({ ...gen, size: null }, ir)).toBe(40);
     // the runtime's preflight looks in the same place: gen.npz is there, only CIFAR is missing
     expect(missingData(ir, dir).map((m) => m.source)).not.toContain("gen");
@@ -64,7 +65,7 @@ describe("npzHeaderAt", () => {
   it("reads count and shape from the headers; null when there is no file", () => {
     const dir = project({});
     writeSet(path.join(dir, "sets", "a.npz"), 12);
-    expect(npzHeaderAt(dir, "sets/a.npz")).toMatchObject({ count: 12, shape: [8, 8, 3], layout: "nhwc" });
+    expect(npzHeaderAt(dir, "sets/a.npz")).toMatchObject({ count: 12, shape: [32, 32, 3], layout: "nhwc" });
     expect(npzHeaderAt(dir, "sets/none.npz")).toBeNull();
   });
 
