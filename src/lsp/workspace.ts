@@ -13,6 +13,7 @@
 // are passed to that front end as `--set` and `--rule` are.
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { readFileSync, statSync } from "node:fs";
+import { decodeUtf8 } from "../syntax/utf8.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Range } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
@@ -335,10 +336,12 @@ function inside(dir: string, path: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
-/** The text of a file on disk, or null when it cannot be a pipeline file (Program reads it the same way). */
+/** The text of a file on disk, or null when it cannot be a pipeline file: not a regular file, or not UTF-8 (Program reads it the same way). */
 function readSource(abs: string): string | null {
   try {
-    return sourceFileProblem(statSync(abs)) === null ? readFileSync(abs, "utf8") : null;
+    if (sourceFileProblem(statSync(abs)) !== null) return null;
+    const decoded = decodeUtf8(readFileSync(abs));
+    return "text" in decoded ? decoded.text : null;
   } catch {
     return null;
   }
