@@ -5,7 +5,6 @@ import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
-import { sameTraining } from "./ir/training-differences.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
@@ -177,9 +176,10 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
 }
 
 /**
- * Values of one axis that train the same (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`):
- * an E012 at the second, as for a value written twice. Compared, as resuming compares,
- * on the points that differ only in this axis, the other axes at their first values.
+ * Values of one axis that make the same point (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`):
+ * an E012 at the second, as for a value written twice. Compared on the points that differ
+ * only in this axis, the other axes at their first values, by their whole resolved IR
+ * (samePoint): every setting counts, train.devices, output.keep and lint included.
  */
 function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -188,12 +188,35 @@ function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
   for (const axis of axes) {
     stride /= axis.values.length;
     for (let v = 1; v < axis.values.length; v++) {
-      const twin = [...Array(v).keys()].find((u) => axis.values[u]!.name !== axis.values[v]!.name && sameTraining(irs[u * stride]!, irs[v * stride]!));
+      const twin = [...Array(v).keys()].find((u) => axis.values[u]!.name !== axis.values[v]!.name && samePoint(irs[u * stride]!, irs[v * stride]!));
       if (twin === undefined) continue;
       out.push(diagnostic(diag.E012.axisValueSame({ axis: axis.name, value: axis.values[v]!.name, first: axis.values[twin]!.name }), axis.values[v]!.span));
     }
   }
   return out;
+}
+
+/**
+ * Two points of one sweep are one configuration: their IRs are equal but for what every
+ * point has of its own (name, sweep coordinates, run folder). The values are resolved,
+ * so `1` and `1.0` are already one number.
+ */
+function samePoint(a: PipelineIR, b: PipelineIR): boolean {
+  const own = (ir: PipelineIR): unknown => ({ ...ir, name: null, sweep: null, output: { ...ir.output, dir: null } });
+  return canonicalJson(own(a)) === canonicalJson(own(b));
+}
+
+/** JSON with object keys sorted, so that two equal values print the same. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (typeof v === "object" && v !== null) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
 }
 
 /** The first `--set` key that overlaps a setting some sweep axis varies (one is a prefix of the other). */

@@ -129,8 +129,14 @@ describe("sweeps", () => {
         npz("gen_a.npz"),
       ],
     ]);
-    // Different values stay apart.
+    // Different values stay apart, whatever setting they vary: the devices a solo-learn
+    // config trains on, the checkpoints kept, the checkpoint interval, lint severities.
     expect(twice("seed = [0, 1, 2]", "augment.strength = [1, 1.5]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "train.devices = [1, 2]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "output.keep = [1, 3]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "output.checkpoint_every = [100 steps, 200 steps]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "axis strict { loose { lint { balance = off } } tight { lint { balance = error } } }")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "train.devices = [2, 2.0]").map((d) => [d[0], d[3]])).toEqual([["E012", "2.0"]]);
     const many = `seed = [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]`;
     expect(compileText(STORY.replace("seed = [0, 1, 2]", many)).diagnostics[0]!.message).toBe("the sweep has 1200 points; at most 1000 are allowed");
   });
