@@ -8,8 +8,7 @@
 // groups runs into settings (settingGroups: the rows of `run`'s results tables and of
 // the report). Whether two sweep values make one point compares whole IRs instead
 // (src/driver.ts): there every setting counts.
-import { SEED_AXIS } from "../formats/results.js";
-import type { PipelineIR } from "./types.js";
+import { type PipelineIR, SEED_AXIS } from "./types.js";
 import { upgradeIR } from "./upgrade.js";
 
 const IGNORED = new Set(["file", "output", "lint", "name"]);
