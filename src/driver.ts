@@ -5,6 +5,7 @@ import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
+import { standInPlans, type StandInPlan } from "./ir/stand-in-plan.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
@@ -172,7 +173,7 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     resolved.push(r.ir);
   }
   diagnostics.push(...groupByPoint(found));
-  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved));
+  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved), ...standInsApart(axes, resolved));
 }
 
 /**
@@ -194,6 +195,63 @@ function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
     }
   }
   return out;
+}
+
+/**
+ * A `stand_in = true` file is made once, by the plan of the first point that misses it,
+ * and then read by every point that names it. So points that name one stand-in file must
+ * plan it alike: a sweep over the real source's `size` would otherwise train some points
+ * beside a generator fitted on other real images than their own. An E012 at the axis
+ * value whose point plans the file otherwise than a point at another value of that axis
+ * (the other axes alike).
+ */
+function standInsApart(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const plans = irs.map((ir) => new Map(standInPlans(ir).map(({ plan }) => [plan.out, plan])));
+  const reported = new Set<string>();
+  let stride = irs.length;
+  for (const [k, axis] of axes.entries()) {
+    stride /= axis.values.length;
+    for (let i = 0; i < irs.length; i++) {
+      const at = Math.floor(i / stride) % axis.values.length;
+      for (let v = at + 1; v < axis.values.length; v++) {
+        if (reported.has(`${k}:${v}`)) continue;
+        const other = plans[i + (v - at) * stride]!;
+        for (const [file, mine] of plans[i]!) {
+          const theirs = other.get(file);
+          if (theirs === undefined || planDifference(theirs, mine) === null) continue;
+          reported.add(`${k}:${v}`);
+          const value = axis.values[v]!;
+          out.push(
+            diagnostic(
+              diag.E012.standInShared({
+                axis: axis.name,
+                value: value.name,
+                first: axis.values[at]!.name,
+                file,
+                atValue: planDifference(theirs, mine)!,
+                atFirst: planDifference(mine, theirs)!,
+              }),
+              value.span,
+            ),
+          );
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** How plan `a` differs from `b`, as `adainfc generate`'s flags of `a` (`--first 500 --count 5000`), or null when alike. */
+function planDifference(a: StandInPlan, b: StandInPlan): string | null {
+  const words = [
+    a.from !== b.from ? `--from ${a.from}` : "",
+    a.first !== b.first ? (a.first === null ? "all real images" : `--first ${a.first}`) : "",
+    a.count !== b.count ? `--count ${a.count}` : "",
+    a.channels !== b.channels ? `--channels ${a.channels}` : "",
+  ].filter((w) => w !== "");
+  return words.length ? words.join(" ") : null;
 }
 
 /**
