@@ -17,6 +17,7 @@ import { runDirEntryOf } from "../formats/run-dir.js";
 import { PIPELINE_EXTENSION } from "../util/adainf-files.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { describeFsError } from "../util/fs-errors.js";
+import { shownPath } from "../util/shown-path.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 
 /** What a command writes: one file of a kind, or a folder of files. */
@@ -264,9 +265,4 @@ function kindOf(abs: string, size: number, head: Buffer): FileKind | "other" | "
   if (/^<!doctype html|^<html/i.test(text)) return "html";
   if (path.extname(abs).toLowerCase() !== PIPELINE_EXTENSION && /^[{[]/.test(text)) return "json";
   return EXTENSIONS[path.extname(abs).toLowerCase()] ?? "other";
-}
-
-function shownPath(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : abs;
 }
