@@ -152,8 +152,9 @@ function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spe
   if (found !== kind) {
     throw new UserError(`${label} already holds ${WORDS[found]}, and ${spec.command} writes ${WORDS[kind]}: choose another output${hint}`, EXIT_USAGE);
   }
-  // a .adainf file (import's) is refused by import itself unless --force: nothing marks it as written by adainfc
-  if (kind !== "adainf" && !isOwnOutput(abs, kind, st.size, head)) {
+  // Nothing marks a .adainf file (import's) as written by adainfc: an existing one is replaced only with --force.
+  if (kind === "adainf") throw new UserError(`${label} already holds ${WORDS[kind]}: choose another output${hint}`, EXIT_USAGE);
+  if (!isOwnOutput(abs, kind, st.size, head)) {
     throw new UserError(`${label} already holds ${WORDS[kind]} that adainfc did not write: choose another output${hint}`, EXIT_USAGE);
   }
 }
