@@ -134,7 +134,7 @@ export const REGISTRY = {
       },
       standInShared: {
         text: "sweep axis '{axis}': at '{value}' the stand-in set {file} would be made with {atValue}, at '{first}' with {atFirst}; the points share the one file, made once",
-        hint: "give each value its own stand-in file: set the generated source's path with the value, in an `axis {axis} { ... }` block",
+        hint: "give each value its own stand-in file: an `axis <name> { <value> { data { ... } } }` block sets the real source and the generated source's path together",
       },
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",
