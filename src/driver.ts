@@ -5,7 +5,7 @@ import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
-import { sameTraining } from "./ir/training-differences.js";
+import { standInPlans, type StandInPlan } from "./ir/stand-in-plan.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
@@ -173,13 +173,14 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     resolved.push(r.ir);
   }
   diagnostics.push(...groupByPoint(found));
-  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved));
+  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved), ...standInsApart(axes, resolved));
 }
 
 /**
- * Values of one axis that train the same (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`):
- * an E012 at the second, as for a value written twice. Compared, as resuming compares,
- * on the points that differ only in this axis, the other axes at their first values.
+ * Values of one axis that make the same point (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`):
+ * an E012 at the second, as for a value written twice. Compared on the points that differ
+ * only in this axis, the other axes at their first values, by their whole resolved IR
+ * (samePoint): every setting counts, train.devices, output.keep and lint included.
  */
 function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -188,12 +189,92 @@ function sameSettings(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
   for (const axis of axes) {
     stride /= axis.values.length;
     for (let v = 1; v < axis.values.length; v++) {
-      const twin = [...Array(v).keys()].find((u) => axis.values[u]!.name !== axis.values[v]!.name && sameTraining(irs[u * stride]!, irs[v * stride]!));
+      const twin = [...Array(v).keys()].find((u) => axis.values[u]!.name !== axis.values[v]!.name && samePoint(irs[u * stride]!, irs[v * stride]!));
       if (twin === undefined) continue;
       out.push(diagnostic(diag.E012.axisValueSame({ axis: axis.name, value: axis.values[v]!.name, first: axis.values[twin]!.name }), axis.values[v]!.span));
     }
   }
   return out;
+}
+
+/**
+ * A `stand_in = true` file is made once, by the plan of the first point that misses it,
+ * and then read by every point that names it. So points that name one stand-in file must
+ * plan it alike: a sweep over the real source's `size` would otherwise train some points
+ * beside a generator fitted on other real images than their own. An E012 at the axis
+ * value whose point plans the file otherwise than a point at another value of that axis
+ * (the other axes alike).
+ */
+function standInsApart(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const plans = irs.map((ir) => new Map(standInPlans(ir).map(({ plan }) => [plan.out, plan])));
+  const reported = new Set<string>();
+  let stride = irs.length;
+  for (const [k, axis] of axes.entries()) {
+    stride /= axis.values.length;
+    for (let i = 0; i < irs.length; i++) {
+      const at = Math.floor(i / stride) % axis.values.length;
+      for (let v = at + 1; v < axis.values.length; v++) {
+        if (reported.has(`${k}:${v}`)) continue;
+        const other = plans[i + (v - at) * stride]!;
+        for (const [file, mine] of plans[i]!) {
+          const theirs = other.get(file);
+          if (theirs === undefined || planDifference(theirs, mine) === null) continue;
+          reported.add(`${k}:${v}`);
+          const value = axis.values[v]!;
+          out.push(
+            diagnostic(
+              diag.E012.standInShared({
+                axis: axis.name,
+                value: value.name,
+                first: axis.values[at]!.name,
+                file,
+                atValue: planDifference(theirs, mine)!,
+                atFirst: planDifference(mine, theirs)!,
+              }),
+              value.span,
+            ),
+          );
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** How plan `a` differs from `b`, as `adainfc generate`'s flags of `a` (`--first 500 --count 5000`), or null when alike. */
+function planDifference(a: StandInPlan, b: StandInPlan): string | null {
+  const words = [
+    a.from !== b.from ? `--from ${a.from}` : "",
+    a.first !== b.first ? (a.first === null ? "all real images" : `--first ${a.first}`) : "",
+    a.count !== b.count ? `--count ${a.count}` : "",
+    a.channels !== b.channels ? `--channels ${a.channels}` : "",
+  ].filter((w) => w !== "");
+  return words.length ? words.join(" ") : null;
+}
+
+/**
+ * Two points of one sweep are one configuration: their IRs are equal but for what every
+ * point has of its own (name, sweep coordinates, run folder). The values are resolved,
+ * so `1` and `1.0` are already one number.
+ */
+function samePoint(a: PipelineIR, b: PipelineIR): boolean {
+  const own = (ir: PipelineIR): unknown => ({ ...ir, name: null, sweep: null, output: { ...ir.output, dir: null } });
+  return canonicalJson(own(a)) === canonicalJson(own(b));
+}
+
+/** JSON with object keys sorted, so that two equal values print the same. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (typeof v === "object" && v !== null) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
 }
 
 /** The first `--set` key that overlaps a setting some sweep axis varies (one is a prefix of the other). */

@@ -4,6 +4,8 @@
 // - the front end, the linter, the emitters and the language server (syntax, resolve, ir,
 //   lint, check, emit, lsp) and the file formats (src/formats: npz headers, run
 //   directories) load no tfjs and nothing of the runtime (an emitted program names the runtime by its package, `adainf`);
+// - src/ir, which every later phase reads, imports nothing else of src/ (not the file
+//   formats that read it: the seed axis is the IR's, re-exported by formats/results.ts);
 // - the report reads run directories through src/formats; it loads runtime code only
 //   lazily, for the augmentation preview's pixels.
 import fs from "node:fs";
@@ -66,6 +68,11 @@ describe("layers", () => {
 
   it.each(["syntax", "resolve", "ir", "lint", "check", "emit", "formats", "lsp"])("src/%s imports no tfjs and nothing of src/runtime or src/cli", (dir) => {
     const bad = importsUnder(dir).filter((i) => i.spec.startsWith("@tensorflow/") || under(i, "runtime") || under(i, "cli"));
+    expect(show(bad)).toEqual([]);
+  });
+
+  it("src/ir imports nothing of src/ outside src/ir", () => {
+    const bad = importsUnder("ir").filter((i) => i.target?.startsWith("src/") && !under(i, "ir"));
     expect(show(bad)).toEqual([]);
   });
 

@@ -127,7 +127,7 @@ export const REGISTRY = {
   E012: {
     severity: "error",
     summary: "defined or given twice",
-    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once: a value must also make a point of its own, so two values that are equal however they are written (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`: the points resolve to the same settings) or whose run folders would be one (a folder name keeps letters, digits and `. _ = , + -`, any other character becomes `_`) are reported too. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. A `--set` override may not give a setting that the pipeline's sweep varies. Two pipelines of a file (or points of two sweeps) may not write to one run directory, nor one into the folder of another's sweep points: `--resume` would take one run for the other and `--overwrite` would delete it; this is reported at the later pipeline's `output.dir`, or at its name when the directory is defaulted or comes from a recipe.",
+    docs: "Within one block of a source file a setting is given once, a declaration name is defined once per file, an op appears once per view, a view's name once per preset, and a sweep axis and its values are named once: a value must also make a point of its own, so two values that are equal however they are written (`[1, 1.0]`, `[0.001, 1e-3]`, `[4, 4 steps]`: the points resolve to the same settings, every setting counted, `train.devices` and `output` included) or whose run folders would be one (a folder name keeps letters, digits and `. _ = , + -`, any other character becomes `_`) are reported too. (Across a recipe and the pipeline that inherits it, the later one overrides: that is no error.) It is reported at the second one. Points of a sweep that name one `stand_in = true` file must make it alike (the same real images fitted, the same count and colour order): it is made once, so a sweep over the real source's `size` needs a stand-in file per value. A `--set` override may not give a setting that the pipeline's sweep varies. Two pipelines of a file (or points of two sweeps) may not write to one run directory, nor one into the folder of another's sweep points: `--resume` would take one run for the other and `--overwrite` would delete it; this is reported at the later pipeline's `output.dir`, or at its name when the directory is defaulted or comes from a recipe.",
     messages: {
       argumentTwice: { text: "{what}: '{name}' is given twice", hint: "remove one of them" },
       settingTwice: { text: "'{key}' is given twice in this block", hint: "remove one of them (the first is on line {line})" },
@@ -143,6 +143,10 @@ export const REGISTRY = {
       axisValueSameFolder: {
         text: "sweep axis '{axis}': '{value}' and '{first}' would share one run folder ('{folder}')",
         hint: "make the values differ in letters, digits or . _ = , + - (other characters become _ in a folder's name), or name them in an `axis {axis} { ... }` block",
+      },
+      standInShared: {
+        text: "sweep axis '{axis}': at '{value}' the stand-in set {file} would be made with {atValue}, at '{first}' with {atFirst}; the points share the one file, made once",
+        hint: "give each value its own stand-in file: an `axis <name> { <value> { data { ... } } }` block sets the real source and the generated source's path together",
       },
       setOnSweepAxis: {
         text: "--set {key}: '{varied}' is what sweep axis '{axis}' varies, so every point would train with the --set value under its own label",

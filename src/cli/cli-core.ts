@@ -65,8 +65,9 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT_OK;
-      // Help asked for (`adainfc help bench`) is fine; help shown because a command group
-      // was given no subcommand (`adainfc bench`) is a usage error.
+      // Help asked for (`adainfc bench --help`) ends as helpDisplayed, above. commander.help
+      // is help shown because a command group was given no subcommand (`adainfc bench`):
+      // a usage error (exit code 1 from commander); one that exits 0 would be help asked for.
       if (e.code === "commander.help") return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       return EXIT_USAGE;
     }

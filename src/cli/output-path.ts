@@ -17,6 +17,7 @@ import { runDirEntryOf } from "../formats/run-dir.js";
 import { PIPELINE_EXTENSION } from "../util/adainf-files.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { describeFsError } from "../util/fs-errors.js";
+import { shownPath } from "../util/shown-path.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 
 /** What a command writes: one file of a kind, or a folder of files. */
@@ -151,8 +152,9 @@ function checkOne(cwd: string, abs: string, label: string, kind: OutputKind, spe
   if (found !== kind) {
     throw new UserError(`${label} already holds ${WORDS[found]}, and ${spec.command} writes ${WORDS[kind]}: choose another output${hint}`, EXIT_USAGE);
   }
-  // a .adainf file (import's) is refused by import itself unless --force: nothing marks it as written by adainfc
-  if (kind !== "adainf" && !isOwnOutput(abs, kind, st.size, head)) {
+  // Nothing marks a .adainf file (import's) as written by adainfc: an existing one is replaced only with --force.
+  if (kind === "adainf") throw new UserError(`${label} already holds ${WORDS[kind]}: choose another output${hint}`, EXIT_USAGE);
+  if (!isOwnOutput(abs, kind, st.size, head)) {
     throw new UserError(`${label} already holds ${WORDS[kind]} that adainfc did not write: choose another output${hint}`, EXIT_USAGE);
   }
 }
@@ -264,9 +266,4 @@ function kindOf(abs: string, size: number, head: Buffer): FileKind | "other" | "
   if (/^<!doctype html|^<html/i.test(text)) return "html";
   if (path.extname(abs).toLowerCase() !== PIPELINE_EXTENSION && /^[{[]/.test(text)) return "json";
   return EXTENSIONS[path.extname(abs).toLowerCase()] ?? "other";
-}
-
-function shownPath(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : abs;
 }

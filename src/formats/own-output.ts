@@ -10,11 +10,11 @@ import { crc32 } from "./crc32.js";
 /** The zip archive comment at the end of every npz adainfc writes. */
 export const ZIP_COMMENT = "written by adainfc";
 /** The PNG tEXt chunk keyword and value adainfc's PNGs carry, right after IHDR. */
-export const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
+const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
 /** The <meta name="generator"> of a report page. */
 export const HTML_GENERATOR = "adainfc report";
 
-export type MarkedKind = "npz" | "png" | "html" | "json";
+type MarkedKind = "npz" | "png" | "html" | "json";
 
 /** The largest JSON file read whole to see whether it is ours (an IR with spans of a 5,000-pipeline file is well under). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;

@@ -4,6 +4,7 @@
 // its results table from the same grouping. Plain Node, no tfjs (formats/run-dir.ts).
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { SEED_AXIS } from "../ir/types.js";
 import type { RunSummary } from "./run-dir.js";
 
 /** The metrics the table reports, in column order, with their headings. */
@@ -14,8 +15,8 @@ export const RESULT_METRICS: ReadonlyArray<{ key: "knn_acc1" | "probe_acc1" | "v
   { key: "loss", title: "final loss" },
 ];
 
-/** The sweep axis that repeats a point (results are mean and spread over it). */
-export const SEED_AXIS = "seed";
+/** The sweep axis that repeats a point, defined with the IR's sweep coordinates. */
+export { SEED_AXIS } from "../ir/types.js";
 
 export interface ResultRow {
   /** Axis -> value, without the seed axis. */

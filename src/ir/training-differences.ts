@@ -6,9 +6,9 @@
 // matches what the run measured and recorded (src/runtime/train/normalization.ts). Plain
 // IR, so the runner, the TypeScript target and the report all read it. The same test
 // groups runs into settings (settingGroups: the rows of `run`'s results tables and of
-// the report) and finds sweep values that train the same (src/driver.ts).
-import { SEED_AXIS } from "../formats/results.js";
-import type { PipelineIR } from "./types.js";
+// the report). Whether two sweep values make one point compares whole IRs instead
+// (src/driver.ts): there every setting counts.
+import { type PipelineIR, SEED_AXIS } from "./types.js";
 import { upgradeIR } from "./upgrade.js";
 
 const IGNORED = new Set(["file", "output", "lint", "name"]);
@@ -33,11 +33,6 @@ export function trainingDifferences(saved: PipelineIR, current: PipelineIR): str
     } else out.push(`/${key}`);
   }
   return out;
-}
-
-/** The two train the same: they differ at most in their sweep coordinates (and what trainingDifferences ignores). */
-export function sameTraining(a: PipelineIR, b: PipelineIR): boolean {
-  return trainingDifferences(a, b).every(inSweep);
 }
 
 const inSweep = (pointer: string): boolean => pointer === "/sweep" || pointer.startsWith("/sweep/");

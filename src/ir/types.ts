@@ -16,6 +16,8 @@ export const IR_VERSION = 1 as const;
 export type PipelineIR = Static<typeof S.Pipeline>;
 /** Set on each point of a `sweep`: the base pipeline and the point's coordinates. */
 export type SweepPointIR = Static<typeof S.SweepPoint>;
+/** The sweep axis that repeats a point (results are mean and spread over it): a coordinate's key. */
+export const SEED_AXIS = "seed";
 
 // ---------------------------------------------------------------- data
 

@@ -1,11 +1,12 @@
 // Validates an IR object against the schema and says what is wrong as "where, expected,
-// found" (`/train/steps must be >= 1, found -3`). The build precompiles the schema into
+// found" (`/train/steps must be >= 1, found -3`); an IR of another version says so first. The build precompiles the schema into
 // a standalone validator (scripts/gen-validator.mjs -> validate-ir.generated.cjs, with
 // IR_VALIDATOR_OPTIONS) so the CLI loads neither ajv's compiler nor the schema's TypeBox
 // definition (ir/schema.ts, ~90 ms to import) at start-up. Tests run from src/, where there
 // is no such file: test/setup-ir-validator.ts gives a factory that compiles the schema with
 // the same options.
 import { createRequire } from "node:module";
+import { IR_VERSION } from "./types.js";
 
 /** An ajv error as the validator reports it with `verbose` (the failing schema and data). */
 interface AjvError {
@@ -52,8 +53,17 @@ function validator(): ValidateFn {
   return cached;
 }
 
-/** Empty when valid; otherwise the problem as one line (`/train/steps must be >= 1, found -3`). */
+/**
+ * Empty when valid; otherwise the problem as one line (`/train/steps must be >= 1, found -3`).
+ * The version is checked first: an IR of another version fails on its version, whatever
+ * else (a field added since) the schema would stop at first.
+ */
 export function validateIR(ir: unknown): string[] {
+  const version = isObject(ir) ? ir["version"] : undefined;
+  if (typeof version === "number" && version !== IR_VERSION) {
+    const why = version > IR_VERSION ? "the IR was made by a newer adainfc" : "compile the pipeline again, adainfc compile --emit ir";
+    return [`/version must be ${IR_VERSION}, found ${version} (this adainf reads IR version ${IR_VERSION}: ${why})`];
+  }
   const validate = validator();
   if (validate(ir)) return [];
   const errors = validate.errors ?? [];

@@ -7,7 +7,8 @@ import type { EncoderMetrics } from "../formats/run-dir.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { lineChartSvg, type ChartSeries } from "./line-chart.js";
 import type { ReportPoint } from "./load-runs.js";
-import { colorAt, pipelineOf } from "./series-style.js";
+import { pipelineOf } from "../ir/training-differences.js";
+import { colorAt } from "./series-style.js";
 import { SEED_AXIS } from "../formats/results.js";
 
 /** The metrics drawn against the axis (final metrics of done.json). */
@@ -64,12 +65,12 @@ export interface AxisCell {
 export function axisCells(points: readonly ReportPoint[], axis: string): AxisCell[] {
   const cells = new Map<string, { series: Record<string, string>; x: number; values: Record<string, number[]> }>();
   // Points of several sweeps in one folder: one line per pipeline too, never one mean over them.
-  const several = new Set(points.map(pipelineOf)).size > 1;
+  const several = new Set(points.map((p) => pipelineOf(p.ir))).size > 1;
   for (const p of points) {
     if (!p.summary) continue;
     const coords = p.ir.sweep?.point ?? {};
     const series: Record<string, string> = {
-      ...(several ? { pipeline: pipelineOf(p) } : {}),
+      ...(several ? { pipeline: pipelineOf(p.ir) } : {}),
       ...Object.fromEntries(Object.entries(coords).filter(([k]) => k !== SEED_AXIS && k !== axis)),
     };
     const x = Number(coords[axis]);

@@ -80,7 +80,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
       html:
         `<p class="note">Final metrics of each setting (runs of the same pipeline with the same settings but their seed): mean <span class="spread">± sample standard deviation</span> over its finished seeds (a seed run more than once counts once, its runs averaged; the numbers of results.csv), ` +
         `beside what <code>adainfc lint</code> says about the setting: generated share <b>g</b>, inflation factor <b>f</b>, augmentation strength <b>a</b>, and its findings.</p>` +
-        resultsTableHtml(points, lint, input.root),
+        resultsTableHtml(points, groups, lint, input.root),
     },
     ...(byAxis.axis !== null ? [{ id: "by-axis", heading: `Accuracy against ${byAxis.axis}`, html: byAxis.html }] : []),
     { id: "curves", heading: "Training curves", html: charts.html },

@@ -6,7 +6,7 @@
 // group and one dash pattern per run within it, so the seeds of one setting read as one
 // band, and settings as different colours.
 import type { ReportPoint } from "./load-runs.js";
-import { coordinatesOf as coordinatesIR, pipelineOf as pipelineIR, settingGroups as groupsOf } from "../ir/training-differences.js";
+import { settingGroups } from "../ir/training-differences.js";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#7f7f7f"];
 const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];
@@ -14,23 +14,8 @@ const DASHES = ["", "7 3", "2 3", "10 3 2 3", "4 4"];
 export interface SeriesStyle {
   color: string;
   dash: string;
-  /** The point's group (settingGroups). */
+  /** The point's group (settingGroups, ir/training-differences.ts). */
   group: number;
-}
-
-/** The pipeline a point belongs to: its sweep's base, or its own name. */
-export function pipelineOf(p: ReportPoint): string {
-  return pipelineIR(p.ir);
-}
-
-/** The point's sweep coordinates without the seed axis. */
-export function coordinatesOf(p: ReportPoint): Record<string, string> {
-  return coordinatesIR(p.ir);
-}
-
-/** The group of each point (src/ir/training-differences.ts: the rows of `run`'s results tables too). */
-export function settingGroups(points: readonly ReportPoint[]): number[] {
-  return groupsOf(points.map((p) => p.ir));
 }
 
 export function colorAt(i: number): string {
@@ -41,7 +26,7 @@ export function colorAt(i: number): string {
 
 /** A style per point, in point order. */
 export function seriesStyles(points: readonly ReportPoint[]): SeriesStyle[] {
-  const groups = settingGroups(points);
+  const groups = settingGroups(points.map((p) => p.ir));
   const seen = new Map<number, number>();
   return points.map((_, i) => {
     const group = groups[i]!;

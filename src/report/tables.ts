@@ -1,18 +1,19 @@
 // The two tables: results (one row per setting, mean ± spread over distinct seeds exactly
 // as results.csv computes it (formats/setting-results.ts), with the setting's g, f, a and
 // lint findings beside the numbers) and runs (one row per run directory: status (running
-// while its run.lock names a live process), time, final metrics, and the effective batch
+// while its run.lock names a live process, since when the lock was taken), time, final metrics, and the effective batch
 // and learning rates it trained with).
 import { RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
 import { feedingText, type InputSummary } from "../formats/run-dir.js";
 import { divergedText } from "../formats/run-outcome.js";
-import { settingRows } from "../formats/setting-results.js";
+import { settingRows, type SettingRow } from "../formats/setting-results.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
 import { mergeFindings, type Finding, type PointLint } from "./lint-points.js";
 import type { ReportPoint } from "./load-runs.js";
-import { coordinatesOf, pipelineOf, seriesStyles } from "./series-style.js";
+import { coordinatesOf, pipelineOf } from "../ir/training-differences.js";
+import { seriesStyles } from "./series-style.js";
 
 export interface ResultGroup {
   /** The pipeline (a sweep's base, or the run's name). */
@@ -21,17 +22,20 @@ export interface ResultGroup {
   point: Record<string, string>;
   /** Indices into the report's points. */
   members: number[];
+  /** Its numbers, as results.csv has them: settingRows() writes that table too. */
+  row: SettingRow;
 }
 
 /**
- * One group per setting (series-style.ts: the same pipeline and settings, seeds apart),
- * in first-appearance order: unrelated runs are never averaged together.
+ * One group per setting (ir/training-differences.ts: the same pipeline and settings,
+ * seeds apart), in first-appearance order: unrelated runs are never averaged together.
  */
 export function resultGroups(points: readonly ReportPoint[]): ResultGroup[] {
   return settingRows(points).map((row) => ({
-    pipeline: pipelineOf(points[row.members[0]!]!),
-    point: coordinatesOf(points[row.members[0]!]!),
+    pipeline: pipelineOf(points[row.members[0]!]!.ir),
+    point: coordinatesOf(points[row.members[0]!]!.ir),
     members: row.members,
+    row,
   }));
 }
 
@@ -94,9 +98,9 @@ export function findingsHtml(findings: readonly Finding[]): string {
   return `<ul class="findings">${items.join("")}</ul>`;
 }
 
-export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly PointLint[], root: string): string {
+/** The results table of `groups` (resultGroups(points)). */
+export function resultsTableHtml(points: readonly ReportPoint[], groups: readonly ResultGroup[], lint: readonly PointLint[], root: string): string {
   const axes = groupAxes(points);
-  const groups = resultGroups(points);
   const styles = seriesStyles(points);
   const labels = rowLabels(points, groups, axes, root);
   const head = [
@@ -108,10 +112,8 @@ export function resultsTableHtml(points: readonly ReportPoint[], lint: readonly 
     `<th title="augmentation strength (symmetric preset = 1)">a</th>`,
     `<th>lint findings</th>`,
   ];
-  // settingRows() is what writes results.csv: the same rows and numbers, by construction.
-  const settings = settingRows(points);
   const rows = groups.map((g, k) => {
-    const { stats, finished, perSeed } = settings[k]!;
+    const { stats, finished, perSeed } = g.row;
     const first = g.members[0]!;
     const swatch = `<span class="swatch" style="background:${escapeHtml(styles[first]!.color)}"></span>`;
     const cells = [
@@ -151,14 +153,22 @@ export function statusOf(p: ReportPoint): { text: string; cls: string } {
   if (p.diverged) return { text: divergedText(p.diverged), cls: "partial" };
   const last = p.metrics[p.metrics.length - 1];
   const at = last ? `, at step ${last.step + 1} of ${p.ir.train.steps}` : "";
-  // run.lock names a live process: still training (load-runs.ts).
-  if (p.running?.state === "alive") return { text: `running (pid ${p.running.holder.pid})${at}`, cls: "running" };
+  // run.lock names a live process: still training (load-runs.ts). When the lock was taken
+  // is shown, so an old lock whose pid another process now has can be told from a run.
+  if (p.running?.state === "alive")
+    return { text: `running (pid ${p.running.holder.pid}, since ${lockStarted(p.running.holder.started)})${at}`, cls: "running" };
   if (p.running?.state === "elsewhere") {
-    const { pid, host } = p.running.holder;
-    return { text: `locked by pid ${pid} on ${host} (running there, or stopped without removing run.lock)${at}`, cls: "running" };
+    const { pid, host, started } = p.running.holder;
+    return { text: `locked by pid ${pid} on ${host} since ${lockStarted(started)} (running there, or stopped without removing run.lock)${at}`, cls: "running" };
   }
   if (!last) return { text: "not started", cls: "todo" };
   return { text: `stopped after step ${last.step + 1} of ${p.ir.train.steps}`, cls: "partial" };
+}
+
+/** run.lock's `started` (an ISO time) as `2026-11-30 10:00 UTC`; as written when it is no time. */
+function lockStarted(iso: string): string {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? iso : `${t.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function seconds(s: number | undefined): string {

@@ -3,8 +3,12 @@
 // an unknown rule or code for explain, --spans with a target other than the IR,
 // --no-worker with --augment-threads, a --wasm-threads that is not 1-8 or auto for bench
 // step (as for run) or is not written in digits; and bench step forcing a backend that
-// cannot start here (exit 2 and run's own `error:` line, as run and eval).
+// cannot start here (exit 2 and run's own `error:` line, as run and eval); bench step's
+// --batch limit, as docs/run.md states it.
 import { expect, test } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { MAX_BENCH_BATCH } from "../../src/cli/commands/bench.js";
 import { cli, ROOT } from "../helpers.js";
 
 test("bench step --backend with an unknown name: exit 2, the same message as run and eval", async () => {
@@ -87,7 +91,9 @@ test("bench augment --threads has run's --augment-threads limit (1 to 64)", asyn
 test("bench step --batch too large for memory is a usage error naming the limit, not a RangeError", async () => {
   const r = await cli(["bench", "step", "--batch", "999999999", "--no-torch"], ROOT);
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(/^error: --batch must be at most 65536 \(.*\), not '999999999'\n$/);
+  expect(r.err).toMatch(new RegExp(`^error: --batch must be at most ${MAX_BENCH_BATCH} \\(.*\\), not '999999999'\n$`));
+  // docs/run.md states the same limit.
+  expect(fs.readFileSync(path.join(ROOT, "docs", "run.md"), "utf8")).toContain(`(default 64, at most ${MAX_BENCH_BATCH})`);
 });
 
 test("run --resume --overwrite: the runtime's own sentence, exit 2", async () => {

@@ -169,7 +169,7 @@ describe("import solo-learn: configs in the reference's own style", () => {
     expect(irOf("p.adainf", dir).data.sources[0]!.path).toBe(nasty);
   });
 
-  it("errors are one line, exit 1; the output is not overwritten without --force", async () => {
+  it("errors are one line, exit 1; the output is not overwritten without --force (exit 2, as any -o)", async () => {
     const dir = referenceProject(REFERENCE_STYLE.replace('method: "simclr"', 'method: "dino"'));
     const r = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], dir);
     expect(r.code).toBe(1);
@@ -185,7 +185,11 @@ describe("import solo-learn: configs in the reference's own style", () => {
     const ok = referenceProject();
     writeFileSync(join(ok, "p.adainf"), "// mine\n");
     const again = await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf"], ok);
-    expect(again.code).toBe(1);
+    // Refused as every -o is: one sentence, a usage error.
+    expect([again.code, again.err]).toEqual([
+      2,
+      "error: -o p.adainf already holds a .adainf pipeline file: choose another output, or pass --force to replace it\n",
+    ]);
     expect(readFileSync(join(ok, "p.adainf"), "utf8")).toBe("// mine\n");
     expect((await cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", "--force"], ok)).code).toBe(0);
 

@@ -1,11 +1,14 @@
 // The IR validator's messages say where, what was expected and what was found; a union
 // (a builtin family) is explained by the member its tag selects. The build's precompiled
-// validator (dist/, IR_VALIDATOR_OPTIONS) says the same as the tests' compiled one.
-import { existsSync } from "node:fs";
+// validator (dist/, IR_VALIDATOR_OPTIONS) says the same as the tests' compiled one. An IR
+// of another version says so first, in checkedIR and readRunIR alike.
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
+import { readRunIR } from "../../src/formats/run-dir.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { usePrecompiledValidator, validateIR, type ValidateFn } from "../../src/ir/validate.js";
 import { edit, ROOT } from "../helpers.js";
@@ -18,7 +21,28 @@ beforeAll(() => {
 });
 
 const cases: [string, (ir: unknown) => unknown, string][] = [
-  ["version 0", (ir: unknown) => edit(ir, "version", 0), "/version must be 1, found 0"],
+  [
+    "version 0",
+    (ir: unknown) => edit(ir, "version", 0),
+    "/version must be 1, found 0 (this adainf reads IR version 1: compile the pipeline again, adainfc compile --emit ir)",
+  ],
+  // Another version is named before whatever else differs (the validator stops at its first problem).
+  [
+    "a newer IR with a field added since",
+    (ir: unknown) => {
+      edit(ir, "version", 2);
+      edit(ir, "train.foo", 1);
+    },
+    "/version must be 1, found 2 (this adainf reads IR version 1: the IR was made by a newer adainfc)",
+  ],
+  [
+    "a newer IR without a field",
+    (ir: unknown) => {
+      edit(ir, "version", 2);
+      edit(ir, "file", undefined);
+    },
+    "/version must be 1, found 2 (this adainf reads IR version 1: the IR was made by a newer adainfc)",
+  ],
   ["version '1'", (ir: unknown) => edit(ir, "version", "1"), '/version must be 1, found "1"'],
   ["steps -3", (ir: unknown) => edit(ir, "train.steps", -3), "/train/steps must be >= 1, found -3"],
   [
@@ -58,5 +82,17 @@ describe.skipIf(!existsSync(built))("the build's precompiled validator says the 
   check(() => {
     usePrecompiledValidator(createRequire(import.meta.url)(built) as ValidateFn);
     return validateIR;
+  });
+});
+
+test("a run's ir.json from a newer adainfc says so, whatever field it added", () => {
+  const ir = structuredClone(good) as unknown;
+  edit(ir, "version", 2);
+  edit(ir, "train.foo", 1);
+  const file = join(mkdtempSync(join(tmpdir(), "adainf-ir-")), "ir.json");
+  writeFileSync(file, JSON.stringify(ir));
+  expect(readRunIR(file)).toEqual({
+    problem: "schema",
+    detail: "/version must be 1, found 2 (this adainf reads IR version 1: the IR was made by a newer adainfc)",
   });
 });

@@ -65,7 +65,7 @@ test("a partial sweep: n of m points finished and the points never started, on t
   expect(gone.html).toContain("4 of at least 6 points finished (its pipeline file is gone or changed");
 });
 
-test("a run whose run.lock names a live process is running; another host's lock is named; a dead one's is stopped", async () => {
+test("a run whose run.lock names a live process is running, since the lock's time (an old lock whose pid was reused shows its age); another host's lock is named; a dead one's is stopped", async () => {
   const dir = storyProject();
   fakeSweep(dir, { unfinished: ["inflation=adainf,seed=0", "inflation=adainf,seed=1", "inflation=none,seed=0"], steps: 40 });
   const lock = (point: string, pid: number, host: string): void =>
@@ -75,8 +75,8 @@ test("a run whose run.lock names a live process is running; another host's lock 
   lock("inflation=none,seed=0", 2 ** 22 + 7, os.hostname()); // above pid_max: no such process
   const r = await buildReport("runs/story", { cwd: dir, preview: false });
   expect(statuses(r.html).slice(0, 3)).toEqual([
-    `running (pid ${process.pid}), at step 20 of 40`,
-    "locked by pid 12345 on node17.invalid (running there, or stopped without removing run.lock), at step 20 of 40",
+    `running (pid ${process.pid}, since 2026-11-30 10:00 UTC), at step 20 of 40`,
+    "locked by pid 12345 on node17.invalid since 2026-11-30 10:00 UTC (running there, or stopped without removing run.lock), at step 20 of 40",
     "stopped after step 20 of 40",
   ]);
 });

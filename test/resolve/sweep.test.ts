@@ -1,6 +1,7 @@
 // Sweeps: a 3-axis grid (18 points) compiles to one pipeline per point, named and placed
 // by its point; per-point and shared diagnostics; malformed axes and the 1000-point cap;
-// --set refused (E012) on a setting an axis varies, applied to every point otherwise.
+// --set refused (E012) on a setting an axis varies, applied to every point otherwise;
+// points that share one stand-in file must plan it alike (E012).
 import { describe, expect, it } from "vitest";
 import { compileText } from "../helpers.js";
 
@@ -129,9 +130,49 @@ describe("sweeps", () => {
         npz("gen_a.npz"),
       ],
     ]);
-    // Different values stay apart.
+    // Different values stay apart, whatever setting they vary: the devices a solo-learn
+    // config trains on, the checkpoints kept, the checkpoint interval, lint severities.
     expect(twice("seed = [0, 1, 2]", "augment.strength = [1, 1.5]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "train.devices = [1, 2]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "output.keep = [1, 3]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "output.checkpoint_every = [100 steps, 200 steps]")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "axis strict { loose { lint { balance = off } } tight { lint { balance = error } } }")).toEqual([]);
+    expect(twice("seed = [0, 1, 2]", "train.devices = [2, 2.0]").map((d) => [d[0], d[3]])).toEqual([["E012", "2.0"]]);
     const many = `seed = [${Array.from({ length: 200 }, (_, i) => i).join(", ")}]`;
     expect(compileText(STORY.replace("seed = [0, 1, 2]", many)).diagnostics[0]!.message).toBe("the sweep has 1200 points; at most 1000 are allowed");
+  });
+});
+
+describe("a stand-in set shared by the points of a sweep", () => {
+  const STAND_IN = STORY.replace("fid = 30, channels = rgb)", "fid = 30, channels = rgb, stand_in = true)");
+  const found = (axis: string) => {
+    const text = STAND_IN.replace("seed = [0, 1, 2]", axis);
+    return compileText(text).diagnostics.map((d) => [d.code, d.message, text.slice(d.span!.start, d.span!.end)]);
+  };
+
+  it("is refused (E012, at the value) when points would fit it on other real images: it is made once", () => {
+    expect(found("data.real.size = [500, 1_000]")).toEqual([
+      [
+        "E012",
+        "sweep axis 'data.real.size': at '1_000' the stand-in set gen.npz would be made with --first 1000, at '500' with --first 500; the points share the one file, made once",
+        "1_000",
+      ],
+    ]);
+    // Without a declared size the count follows the real data's too.
+    const counted = STORY.replace("size = 10_000, fid = 30, channels = rgb)", "fid = 30, channels = rgb, stand_in = true)").replace(
+      "seed = [0, 1, 2]",
+      "data.real.size = [500, 1_000]",
+    );
+    expect(compileText(counted).diagnostics.map((d) => d.message)).toEqual([
+      "sweep axis 'data.real.size': at '1_000' the stand-in set gen.npz would be made with --first 1000 --count 10000, at '500' with --first 500 --count 5000; the points share the one file, made once",
+    ]);
+  });
+
+  it("is accepted when every value has its own file, when the plan is alike, and without stand_in", () => {
+    const own = (n: string) =>
+      `v${n} { data { real = mnist(split = train, size = ${n}); generated = npz("gen-${n}.npz", size = 10_000, fid = 30, channels = rgb, stand_in = true) } }`;
+    expect(found(`axis real { ${own("500")} ${own("1000")} }`)).toEqual([]);
+    expect(found("train.steps = [100, 200]")).toEqual([]);
+    expect(compileText(STORY.replace("seed = [0, 1, 2]", "data.real.size = [500, 1_000]")).diagnostics).toEqual([]);
   });
 });

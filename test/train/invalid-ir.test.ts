@@ -39,6 +39,14 @@ async function refused(ir: unknown): Promise<Error> {
 test.each([
   ["version 2", (ir: unknown) => edit(ir, "version", 2), "/version must be 1, found 2 (this adainf reads IR version 1: the IR was made by a newer adainfc)"],
   ["version 0", (ir: unknown) => edit(ir, "version", 0), "/version must be 1, found 0 (this adainf reads IR version 1: compile the pipeline again"],
+  [
+    "a newer IR without a field (the schema stops at /file first)",
+    (ir: unknown) => {
+      edit(ir, "version", 2);
+      edit(ir, "file", undefined);
+    },
+    "/version must be 1, found 2 (this adainf reads IR version 1: the IR was made by a newer adainfc)",
+  ],
   ["version as a string", (ir: unknown) => edit(ir, "version", "1"), '/version must be 1, found "1"'],
   ["negative steps", (ir: unknown) => edit(ir, "train.steps", -3), "/train/steps must be >= 1, found -3"],
   ["steps as a string", (ir: unknown) => edit(ir, "train.steps", "4"), '/train/steps must be an integer, found "4"'],

@@ -89,7 +89,7 @@ async function evaluate(
       ctx.err(`${stop.stoppedBy === "SIGINT" ? "interrupted" : `stopped by ${stop.stoppedBy}`}: the evaluation did not finish; ${unchanged}\n`);
       return exitCodeFor(stop.stoppedBy);
     }
-    return reportRuntimeFailure(ctx, e, train, runOrigin(train.runPaths(abs).ir));
+    return reportRuntimeFailure(ctx, e, train, runOrigin(train, train.runPaths(abs).ir));
   } finally {
     stop.dispose();
   }
@@ -113,12 +113,8 @@ async function evaluate(
   return EXIT_OK;
 }
 
-/** The run's own pipeline, for naming the source of a data problem; undefined when its ir.json cannot be read. */
-function runOrigin(irFile: string): { ir: PipelineIR } | undefined {
-  try {
-    const ir = JSON.parse(fs.readFileSync(irFile, "utf8")) as PipelineIR;
-    return Array.isArray(ir?.data?.sources) ? { ir } : undefined;
-  } catch {
-    return undefined;
-  }
+/** The run's own pipeline (its ir.json, upgraded and validated), for naming the source of a data problem; undefined when it cannot be read. */
+function runOrigin(train: typeof import("../../runtime/train/index.js"), irFile: string): { ir: PipelineIR } | undefined {
+  const read = train.readRunIR(irFile);
+  return "ir" in read ? { ir: read.ir } : undefined;
 }

@@ -2,9 +2,8 @@
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
 // -o is checked first (src/cli/output-path.ts): never the config or a file it leads to
 // (its augmentations, the files of its defaults list), never a run directory's own file;
-// an existing file only with --force. A failed import prints the notes due before its
+// an existing (non-empty) file only with --force, refused as every -o is (exit 2). A failed import prints the notes due before its
 // error (a defaults entry not followed is often why a key is missing).
-import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
@@ -30,7 +29,6 @@ export const register: RegisterCommand = (program, ctx) => {
       ];
       const spec = { path: opts.out, flag: "-o", command: "import", kind: "adainf", inputs, force: Boolean(opts.force) } as const;
       const out = checkOutput(ctx.cwd, spec);
-      if (existsSync(out.abs) && !opts.force) throw new UserError(`${opts.out} exists; pass --force to overwrite it`);
       const { importSoloLearn, ImportError } = await import("../../emit/import/import.js");
       let result: ReturnType<typeof importSoloLearn>;
       try {

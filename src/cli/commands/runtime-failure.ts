@@ -6,6 +6,7 @@ import path from "node:path";
 import { DataError } from "../../formats/data-error.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { EXIT_ERRORS, type CliContext } from "../context.js";
+import { shownPath } from "../../util/shown-path.js";
 
 type TrainModule = typeof import("../../runtime/train/index.js");
 
@@ -27,7 +28,7 @@ export function reportRuntimeFailure(ctx: CliContext, e: unknown, train: TrainMo
   }
   if (e instanceof DataError) {
     const source = origin ? sourceOf(ctx.cwd, e.path, origin) : null;
-    ctx.err(`error: ${shown(ctx.cwd, e.path)}: ${e.what}${source ? ` (${source})` : ""}\n`);
+    ctx.err(`error: ${shownPath(ctx.cwd, e.path)}: ${e.what}${source ? ` (${source})` : ""}\n`);
     return EXIT_ERRORS;
   }
   throw e;
@@ -45,9 +46,4 @@ function sourceOf(cwd: string, file: string, { ir, spans }: FailureOrigin): stri
   const name = `source '${ir.data.sources[i]!.name}'`;
   const span = spans?.[`/data/sources/${i}/path`] ?? spans?.[`/data/sources/${i}`];
   return span ? `${name} at ${span.file}:${span.line}:${span.column}` : `${name} of pipeline ${ir.name}`;
-}
-
-function shown(cwd: string, file: string): string {
-  const rel = path.relative(cwd, path.resolve(cwd, file));
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }

@@ -126,7 +126,7 @@ export async function openSource(src: DataSourceIR, options: OpenSourceOptions):
  * below -1 (-1 alone means unlabelled), or `classes` and above when it declares them.
  * Such a label would be dropped as unlabelled, or fail (or skew) the figures.
  */
-export function labelProblem(file: string, labels: Int32Array, src: Pick<DataSourceIR, "classes" | "size">): DataError | null {
+function labelProblem(file: string, labels: Int32Array, src: Pick<DataSourceIR, "classes" | "size">): DataError | null {
   const used = Math.min(labels.length, src.size ?? labels.length);
   const top = src.classes ?? Infinity;
   let first = -1;

@@ -2,7 +2,7 @@
 // generator: what `adainfc generate` would do with the plan's arguments and the
 // generator's defaults for the rest. The runner calls it before training; the CLI only
 // prints what it reports.
-import type { StandInPlan } from "../train/preflight.js";
+import type { StandInPlan } from "../../ir/stand-in-plan.js";
 import { generateSet, type GenerateResult } from "./generate.js";
 
 export interface MakeStandInOptions {
@@ -19,8 +19,8 @@ export async function makeStandIn(plan: StandInPlan, opts: MakeStandInOptions): 
     cwd: opts.cwd,
     out: plan.out,
     count: plan.count,
-    ...(plan.first !== null ? { first: plan.first } : {}),
-    ...(plan.fitSamples !== null ? { fitSamples: plan.fitSamples } : {}),
+    // The first N real images, all of them fitted: planCommand's `--first N --fit-samples N`.
+    ...(plan.first !== null ? { first: plan.first, fitSamples: plan.first } : {}),
     channels: plan.channels,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

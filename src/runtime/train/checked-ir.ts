@@ -1,10 +1,10 @@
 // The IR a public entry point is handed (runPipeline, runStart, missingData, selectPoints,
 // sweepGroups), checked before any backend loads or anything is written: upgraded from an
-// older adainfc's form (ir/upgrade.ts), validated against the IR's schema (ir/validate.ts),
+// older adainfc's form (ir/upgrade.ts), validated against the IR's schema and version (ir/validate.ts),
 // and its data references checked (every training entry and the evaluation source name a
 // declared source). A bad one is an InvalidIRError (a RunSetupError) saying where, what
 // was expected and what was found, so no run directory is ever written from it.
-import { IR_VERSION, type PipelineIR } from "../../ir/types.js";
+import type { PipelineIR } from "../../ir/types.js";
 import { upgradeIR } from "../../ir/upgrade.js";
 import { validateIR } from "../../ir/validate.js";
 import { InvalidIRError } from "./errors.js";
@@ -20,16 +20,7 @@ export function checkedIR(given: unknown): PipelineIR {
   }
   const ir = upgradeIR(given);
   const problems = validateIR(ir);
-  if (problems.length) {
-    const version = (ir as { version?: unknown } | null)?.version;
-    const upgrade =
-      problems[0]!.startsWith("/version ") && typeof version === "number" && version > IR_VERSION
-        ? ` (this adainf reads IR version ${IR_VERSION}: the IR was made by a newer adainfc)`
-        : problems[0]!.startsWith("/version ")
-          ? ` (this adainf reads IR version ${IR_VERSION}: compile the pipeline again, adainfc compile --emit ir)`
-          : "";
-    throw new InvalidIRError(problems[0]! + upgrade, what);
-  }
+  if (problems.length) throw new InvalidIRError(problems[0]!, what);
   const checked = ir as PipelineIR;
   const names = checked.data.sources.map((s) => s.name);
   const declared = `a source in /data/sources (${names.join(", ") || "none declared"})`;

@@ -48,10 +48,11 @@ export { buildTrainModel, modelState, loadModelState, backboneState, INIT_STREAM
 export { BatchProducer, AUGMENT_STREAM_BASE, type PreparedBatch, type WorkerMode } from "./batches.js";
 export { trainStep, type StepOutcome, type StepSettings } from "./step.js";
 export { featuresOf, evaluateFeatures, onlineAccuracy, bankSourceNames } from "./evaluation.js";
-export { openRunSources, usedSources, type OpenedSources } from "./sources.js";
+export { openRunSources, type OpenedSources } from "./sources.js";
+export { planCommand, standInPlan, usedSources, type StandInPlan } from "../../ir/stand-in-plan.js";
 export { firstImages } from "../data/declared.js";
 export { completeNormalization } from "./normalization.js";
-export { missingData, missingDataText, planCommand, standInPlan, untrainable, type MissingData, type StandInPlan } from "./preflight.js";
+export { missingData, missingDataText, untrainable, type MissingData } from "./preflight.js";
 export { selectPoints, parseOnly, sweepGroups, sweepTable, writeSweepResults, onlyFlags, OnlyFilterError } from "./sweep-points.js";
 export { doneProblem, damagedDoneLine, readDiverged, divergedText } from "../../formats/run-outcome.js";
 export { finalTable } from "./final-table.js";

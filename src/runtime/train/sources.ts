@@ -4,6 +4,7 @@
 // and so is a source whose images are not of the shape the IR gives it (an image folder
 // of another size than the real data, a file changed since the run that `eval` reads).
 import type { DataSourceIR, PipelineIR } from "../../ir/types.js";
+import { usedSources } from "../../ir/stand-in-plan.js";
 import { openSource, type ImageSource } from "../data/index.js";
 import { asDeclared, sizeOverData } from "../data/declared.js";
 import { RunSetupError } from "./errors.js";
@@ -12,13 +13,6 @@ export interface OpenedSources {
   /** By source name. */
   byName: Map<string, ImageSource>;
   close(): void;
-}
-
-/** The sources the training mixture and the evaluation use (unused ones are not opened). */
-export function usedSources(ir: PipelineIR): DataSourceIR[] {
-  const names = new Set(ir.data.train.map((t) => t.source));
-  if (ir.data.eval !== null) names.add(ir.data.eval);
-  return ir.data.sources.filter((s) => names.has(s.name));
 }
 
 /**

@@ -78,7 +78,7 @@ export function onlyFlags(ir: PipelineIR): string {
 }
 
 /** The column that tells apart rows of one sweep point trained with different settings. */
-export const RUN_DIRS_COLUMN = "run dirs";
+const RUN_DIRS_COLUMN = "run dirs";
 
 /**
  * What results.csv and results.md hold for these point folders (absolute): one summary per
