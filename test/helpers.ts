@@ -1,7 +1,7 @@
 // What most tests share: the repository root, a temporary project with given files,
 // compiling a pipeline text, running the CLI in-process, base pipelines to vary, and
 // editing a JSON object at a dotted path.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -107,4 +107,23 @@ export function edit(json: unknown, at: string, value: unknown): void {
   for (const k of keys) node = node[k] as Record<string, unknown>;
   if (value === undefined) delete node[last];
   else node[last] = value;
+}
+
+/**
+ * Whether a test can run the CLI as another user (nobody, 65534) to see what chmod does to
+ * a user (root passes every permission check): as root, with setpriv, and with this
+ * checkout readable by nobody. A clone under a root-only folder (mktemp -d is 0700) is not,
+ * and those tests skip, saying so.
+ */
+export function nobodyCanRunCli(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = spawnSync("setpriv", [
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    process.execPath,
+    "-e",
+    `require("fs").accessSync(${JSON.stringify(resolve(ROOT, "bin/adainfc.js"))}, 4)`,
+  ]);
+  return probe.status === 0;
 }

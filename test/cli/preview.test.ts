@@ -55,7 +55,7 @@ it("a missing generated set: exit 1 with the command that makes it, nothing writ
   const r = await cli(["preview", "p.adainf", "-o", "views.png"], dir);
   expect(r.code).toBe(1);
   expect(r.err).toContain("data source 'gen' not found: gen.npz");
-  expect(r.err).toContain("adainfc generate --from mnist --count 1000 -o gen.npz");
+  expect(r.err).toContain("adainfc generate --from mnist --first 7996 --fit-samples 7996 --count 1000 -o gen.npz");
   expect(r.err).not.toMatch(/at .*\.(js|ts):\d+/);
   expect(existsSync(join(dir, "views.png"))).toBe(false);
 });

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { decodeImage } from "../../src/runtime/data/folder.js";
-import { cli, ROOT, spawnCli } from "../helpers.js";
+import { cli, nobodyCanRunCli, ROOT, spawnCli } from "../helpers.js";
 import { tinyProject } from "../train/fixtures.js";
 import { writeNpz } from "./fixtures.js";
 import { bytes, npyArray, tempDir, zipBytes } from "./helpers.js";
@@ -92,7 +92,8 @@ describe("files that cannot be read: the file and the cause", () => {
   });
 
   // chmod means nothing to root: run the CLI as nobody, as the audit did.
-  const asNobody = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
+  // (skipped unless root with setpriv, in a checkout nobody can read: test/helpers.ts)
+  const asNobody = nobodyCanRunCli();
   it.skipIf(!asNobody)("as another user: an unreadable image or CIFAR batch is 'permission denied', naming that file", { timeout: 60_000 }, async () => {
     // Not under the test run's own temp folder, which only root may enter; removed below.
     const dir = fs.mkdtempSync("/tmp/adainf-nobody-");

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { RewriteRefused, rewriteSourceFile } from "../../src/util/rewrite-source.js";
-import { ROOT } from "../helpers.js";
+import { nobodyCanRunCli, ROOT } from "../helpers.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "adainf-rewrite-"));
 
@@ -65,7 +65,8 @@ describe("rewriteSourceFile", () => {
   });
 
   // chmod means nothing to root: run the CLI as nobody (the built bin, `npm run build`).
-  const asNobody = root && spawnSync("setpriv", ["--version"]).status === 0;
+  // (skipped unless root with setpriv, in a checkout nobody can read: test/helpers.ts)
+  const asNobody = nobodyCanRunCli();
   it.skipIf(!asNobody)("as another user: a folder it cannot write is named in plain words, and later files are still done", { timeout: 60_000 }, () => {
     const dir = fs.mkdtempSync("/tmp/adainf-nobody-");
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
