@@ -3,7 +3,7 @@
 // (runtime/generate/stand-in.ts) and prints; for any other missing generated npz, the
 // weak substitute run and preview offer (runtime/train/preflight.ts). The front end
 // reads the plans too: points of a sweep that share one stand-in file must plan it
-// alike (E021, src/driver.ts), since the file is made once, by the first point's plan.
+// alike (E012, src/driver.ts), since the file is made once, by the first point's plan.
 import type { ChannelOrder, DataSourceIR, PipelineIR } from "./types.js";
 
 /** Arguments of `adainfc generate` for a stand-in set (the rest are the generator's defaults). */
@@ -45,7 +45,7 @@ function firstRealSource(ir: PipelineIR): DataSourceIR | undefined {
  * real data), fitted on exactly the real images the pipeline trains on: the first `size`
  * of its real source (`--first`, as `size = N` takes them), all of them (`--fit-samples`),
  * with the generator's default seed. Points of a sweep share one file only when they
- * plan it alike (E021 otherwise).
+ * plan it alike (E012 otherwise).
  */
 export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPlan {
   const real = firstRealSource(ir);
