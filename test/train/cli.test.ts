@@ -396,7 +396,8 @@ test("a damaged done.json: run names it (one line, what to do) and skips nothing
 });
 
 describe("a sweep point whose loss becomes NaN", () => {
-  const dir = tinyProject({ steps: 4, checkpointEvery: null, extraBody: "sweep {\n    train.optimizer.lr = [1e30, 0.003]\n  }" });
+  // Checkpoints every step: the diverged point keeps those before the bad step.
+  const dir = tinyProject({ steps: 4, checkpointEvery: 1, extraBody: "sweep {\n    train.optimizer.lr = [1e30, 0.003]\n  }" });
 
   test("is recorded as diverged; the other points train and the table is written; exit 1 at the end; the hint is no --set of the swept key", async () => {
     const r = await cli(["run", "tiny.adainf", ...RUN], dir);
@@ -426,11 +427,24 @@ describe("a sweep point whose loss becomes NaN", () => {
     expect(fs.readFileSync(path.join(dir, "r.html"), "utf8")).toMatch(/status-partial">diverged at step \d/);
   });
 
-  test("with other settings it is not skipped: it trains again (and diverges again here)", async () => {
-    const r = await cli(["run", "tiny.adainf", ...RUN, "--only", "train.optimizer.lr=1e30", "--set", "train.steps=3"], dir);
+  test("with other settings and its checkpoints: refused before the backend loads, naming the change and the way on; the other points still train", async () => {
+    const point = "runs/tiny/train.optimizer.lr=1e30";
+    expect(fs.readdirSync(path.join(dir, point, "checkpoints")).length).toBeGreaterThan(0);
+    fs.rmSync(path.join(dir, "runs/tiny/train.optimizer.lr=0.003"), { recursive: true });
+    const r = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.steps=3"], dir);
     expect(r.code).toBe(1);
-    expect(r.err).not.toContain("in an earlier run");
-    expect(r.err).toMatch(/^error: tiny\[train\.optimizer\.lr=1e30\]: the loss became (NaN|-?Infinity) at step \d/m);
+    const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const refusal = new RegExp(
+      `${esc("error: tiny[train.optimizer.lr=1e30] has an unfinished run (checkpoint at step ")}\\d${esc(
+        `) in ${point} with other settings (/train/steps)\n  train it again with these: --overwrite --only train.optimizer.lr=1e30 ` +
+          "(its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir\n",
+      )}`,
+    );
+    expect(r.err).toMatch(refusal);
+    expect(r.err.search(refusal)).toBeLessThan(r.err.indexOf("backend: "));
+    expect(r.err).not.toContain("cannot resume");
+    expect(fs.existsSync(path.join(dir, "runs/tiny/train.optimizer.lr=0.003/done.json"))).toBe(true);
+    expect(r.err).toContain("error: not trained (refused above): tiny[train.optimizer.lr=1e30]\n");
   });
 });
 
@@ -446,5 +460,17 @@ describe("a single pipeline whose loss becomes NaN", () => {
     expect(again.err).not.toMatch(/skipped|in an earlier run|sweep point/);
     expect(again.err).toMatch(/^tiny: resuming at step \d of 4/m);
     expect(again.err).toMatch(/the loss became (NaN|-?Infinity) at step \d/);
+  });
+
+  test("its hint leads somewhere: --resume with a changed rate is refused before the backend loads; --overwrite --set trains", async () => {
+    const first = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.optimizer.lr=1e30", "--overwrite"], dir);
+    expect(first.err).toContain("starting over: --overwrite --set train.optimizer.lr=...");
+    const resumed = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.optimizer.lr=0.003", "--resume"], dir);
+    expect(resumed.code).toBe(1);
+    expect(resumed.err).toMatch(/^error: tiny has an unfinished run \(checkpoint at step \d\) in runs\/tiny with other settings \(\/train\/optimizer/m);
+    expect(resumed.err).not.toContain("backend: ");
+    const over = await cli(["run", "tiny.adainf", ...RUN, "--set", "train.optimizer.lr=0.003", "--overwrite"], dir);
+    expect(over.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "runs/tiny/done.json"))).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
 // TypeScript target's programs share, on run directories made by hand (nothing trains):
 // a damaged done.json is refused, named, whatever the flags (never skipped as finished);
 // a diverged.json skips a sweep point only when its recorded ir.json has these settings,
-// and never a single pipeline (--resume continues it); --overwrite trains.
+// and never a single pipeline (--resume continues it); checkpoints recorded with other
+// settings are refused, not resumed; --overwrite trains.
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, expect, test } from "vitest";
@@ -60,6 +61,16 @@ test("a diverged sweep point is skipped with these settings only; a single pipel
   // recorded with another learning rate: these settings go on (runPipeline clears the record)
   runDir(point, { diverged: true, edit: (ir) => (ir.train.optimizer.lr = 1e30) });
   expect(runStart(point, { cwd: dir })).toEqual({ kind: "train", resume: false });
+  // ... but not when it has checkpoints: resuming them would mix settings, refused here
+  // (before a backend loads), naming the change and the way on
+  fs.mkdirSync(runPaths(runDir(point, { diverged: true, edit: (ir) => (ir.train.optimizer.lr = 1e30) })).checkpoints);
+  fs.writeFileSync(path.join(runPaths(path.join(dir, point.output.dir)).checkpoints, "step-00000001.ckpt"), "");
+  expect(runStart(point, { cwd: dir })).toEqual({
+    kind: "refused",
+    message:
+      `${point.name} has an unfinished run (checkpoint at step 1) in ${point.output.dir} with other settings (/train/optimizer)\n` +
+      "  train it again with these: --overwrite --only seed=0 (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir",
+  });
   // a single pipeline: --resume continues it from its checkpoint, as docs/run.md says
   runDir(single, { diverged: true });
   expect(runStart(single, { cwd: dir, resume: true })).toEqual({ kind: "train", resume: true });

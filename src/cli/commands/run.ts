@@ -1,9 +1,10 @@
 // `adainfc run <pipeline>`: compile, then train every pipeline of the file (every point
 // of a sweep, one run dir each). How each starts is the runtime's runStart, decided for
 // all before the backend loads: finished sweep points (done.json) are skipped and
-// interrupted ones resume; a sweep point whose loss became NaN or infinite is recorded
-// (diverged.json) and the others go on, exit 1 at the end; a rerun with the same settings
-// skips it, saying so. Ctrl-C saves a checkpoint and exits 130; a second quits at once,
+// interrupted ones resume; one trained with other settings is refused, said up front,
+// while the others train (exit 1 at the end); a sweep point whose loss became NaN or
+// infinite is recorded (diverged.json) and the others go on, exit 1 at the end; a rerun
+// with the same settings skips it, saying so. Ctrl-C saves a checkpoint and exits 130; a second quits at once,
 // saying what is lost and how to go on (src/runtime/stop-signals.ts). A missing
 // `stand_in = true` generated set is made first (the generate command's code). The
 // trainer and tfjs are imported only once the file compiled and its data exists.
@@ -157,17 +158,13 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   // How each starts (src/runtime/train/run-start.ts, shared with the TypeScript target's
   // programs): a finished run is skipped as done (--resume, or a sweep point; not with
   // --overwrite) only when it was trained with these settings, and a sweep point that
-  // diverged with these settings is skipped as diverged; a finished run with other
-  // settings (the skip, and a sweep's results table, would mix settings) and a damaged
-  // done.json are refused before anything trains.
+  // diverged with these settings is skipped as diverged; a finished run, or one that
+  // would resume, with other settings, and a damaged done.json, are refused: said here,
+  // before the backend loads; the others still train, and the command exits 1 at the end.
   const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
-  let refused = 0;
-  for (const start of starts.values()) {
-    if (start.kind !== "refused") continue;
-    refused++;
-    ctx.err(`error: ${start.message}\n`);
-  }
-  if (refused > 0) return EXIT_ERRORS;
+  const refused = irs.filter((ir) => starts.get(ir)!.kind === "refused");
+  for (const ir of refused) ctx.err(`error: ${(starts.get(ir) as { message: string }).message}\n`);
+  if (refused.length > 0 && ![...starts.values()].some((s) => s.kind === "train")) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
 
@@ -231,8 +228,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     const diverged: Array<{ name: string; record: DivergedRecord }> = [];
     for (const ir of irs) {
       const start = starts.get(ir)!;
+      if (start.kind === "refused") continue; // said above
       if (start.kind !== "train") {
-        // Finished or diverged (a refused start ended the command above): skipped, said so.
+        // Finished or diverged: skipped, said so.
         ctx.err(`${start.message}\n`);
         if (start.kind === "diverged") diverged.push({ name: ir.name, record: start.record });
         continue;
@@ -287,12 +285,12 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       for (const line of results.lines) ctx.err(`${line}\n`);
       ctx.out(results.text);
     }
+    if (refused.length) ctx.err(`error: not trained (refused above): ${refused.map((ir) => ir.name).join(", ")}\n`);
     if (diverged.length) {
       const which = diverged.map((d) => `${d.name} ${train.divergedText(d.record)}`).join(", ");
       ctx.err(`error: ${diverged.length} sweep point${diverged.length === 1 ? "" : "s"} did not finish: ${which}\n`);
-      return EXIT_ERRORS;
     }
-    return EXIT_OK;
+    return refused.length || diverged.length ? EXIT_ERRORS : EXIT_OK;
   } finally {
     stop.dispose();
     await releaseBackends();

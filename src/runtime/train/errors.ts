@@ -19,7 +19,7 @@ export class TrainingDivergedError extends Error {
         (lastCheckpoint ? `The last good checkpoint is ${lastCheckpoint}. ` : "No checkpoint was written yet. ") +
         (inSweep
           ? "Try a lower learning rate or a longer warm-up for this point in the file's sweep, then train it again with --overwrite --only <axis=value>; and check the data (adainfc data check)."
-          : "Try a lower learning rate or a longer warm-up (--set train.optimizer.lr=...), and check the data (adainfc data check)."),
+          : "Try a lower learning rate or a longer warm-up, starting over: --overwrite --set train.optimizer.lr=... (--resume continues only with unchanged settings, and so diverges again); and check the data (adainfc data check)."),
     );
     this.name = "TrainingDivergedError";
   }

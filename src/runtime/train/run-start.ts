@@ -3,8 +3,9 @@
 // is refused, named (formats/run-outcome.ts); a finished run (done.json) is skipped when
 // it trained with these settings and refused with others (with --resume, and always for
 // a sweep point, unless --overwrite); a sweep point that diverged (diverged.json) with
-// these settings is skipped, as diverged; a sweep point with checkpoints resumes without
-// being asked. A finished run is never trained again here. The IR is checked first
+// these settings is skipped, as diverged; a run that would resume (--resume, and a sweep
+// point with checkpoints without being asked) is refused when its ir.json records other
+// settings. A finished run is never trained again here. The IR is checked first
 // (checked-ir.ts), and resume with overwrite is refused as the usage error
 // `adainfc run --resume --overwrite` is (RunOptionsError).
 import fs from "node:fs";
@@ -32,7 +33,7 @@ export type RunStart =
   | { kind: "finished"; message: string }
   /** A sweep point that diverged with these settings: skipped, counted as diverged; `message` says so (a line for stderr). */
   | { kind: "diverged"; message: string; record: DivergedRecord }
-  /** Finished with other settings, or a damaged done.json: an error; `message` (after `error: `) says what to do. */
+  /** Finished, or checkpointed to resume, with other settings, or a damaged done.json: an error; `message` (after `error: `) says what to do. */
   | { kind: "refused"; message: string };
 
 /** What `--overwrite` deletes (the run directory's files of the run it replaces). */
@@ -62,18 +63,21 @@ export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
     const read = readRunIR(paths.ir);
     return "ir" in read ? trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];
   };
+  /** `what` of this run was made with other settings (`diff`): refused, with the way on. */
+  const otherSettings = (what: string, diff: string[]): RunStart => ({
+    kind: "refused",
+    message:
+      `${ir.name} ${what} in ${ir.output.dir} with other settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""})\n` +
+      `  train it again with these: --overwrite${ir.sweep ? ` ${onlyFlags(ir)}` : ""} (${OVERWRITE_DELETES}), or set another output.dir`,
+  });
   if ((ir.sweep !== undefined || flags.resume) && fs.existsSync(paths.done)) {
     const diff = settingsDiff();
     if (diff.length === 0) return { kind: "finished", message: `${ir.name}: already finished (${shown(paths.done)}), skipped` };
-    return {
-      kind: "refused",
-      message:
-        `${ir.name} already finished in ${ir.output.dir} with other settings (${diff.slice(0, 5).join(", ")}${diff.length > 5 ? ", ..." : ""})\n` +
-        `  train it again with these: --overwrite (${OVERWRITE_DELETES}), or set another output.dir`,
-    };
+    return otherSettings("already finished", diff);
   }
   // A sweep point that diverged with these very settings would diverge again: skipped.
-  // With other settings it goes on (a single pipeline always does: --resume continues it).
+  // With other settings it goes on as any point does (below); a single pipeline always
+  // does (--resume continues it with these settings).
   const diverged = ir.sweep !== undefined ? readDiverged(paths.dir) : null;
   if (diverged && settingsDiff().length === 0) {
     return {
@@ -84,6 +88,13 @@ export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
         `change its settings in the file's sweep, then train it again with --overwrite ${onlyFlags(ir)}`,
     };
   }
-  const resume = Boolean(flags.resume) || (ir.sweep !== undefined && listCheckpoints(paths.checkpoints).length > 0);
+  const saved = listCheckpoints(paths.checkpoints);
+  const resume = Boolean(flags.resume) || (ir.sweep !== undefined && saved.length > 0);
+  // Resuming checkpoints of other settings would train a mix of both: refused here, before
+  // a backend loads, not by runPipeline once it has (a sweep's other points still train).
+  if (resume && saved.length > 0 && fs.existsSync(paths.ir)) {
+    const diff = settingsDiff();
+    if (diff.length > 0) return otherSettings(`has an unfinished run (checkpoint at step ${saved.at(-1)!.step})`, diff);
+  }
   return { kind: "train", resume };
 }
