@@ -124,6 +124,49 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     expect(fs.statSync(path.join(dir, "datasets/generated/tiny-gen.npz")).mtimeMs).toBe(before);
   });
 
+  test("made by another plan (the real source's size changed): refused before training, naming the differences and the command that makes it again", async () => {
+    const text = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(
+      file,
+      text.replace('npz("real.npz", origin = real, classes = 4, channels = rgb)', 'npz("real.npz", origin = real, classes = 4, channels = rgb, size = 40)'),
+    );
+    try {
+      const r = await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir);
+      expect(r.code).toBe(1);
+      const command = "adainfc generate --from real.npz --first 40 --fit-samples 40 --count 40 -o datasets/generated/tiny-gen.npz";
+      expect(r.err).toContain(
+        "error: stand-in 'generated' (datasets/generated/tiny-gen.npz) was made by another plan than this pipeline's " +
+          "(first 48 (the plan: 40); fit samples 48 (the plan: 40)), so it is not the set the pipeline declares: delete it, and run makes it again\n" +
+          `  make it with:\n    ${command}\n`,
+      );
+      expect(r.err).not.toContain("backend: ");
+      // the command given makes it again, and the run then trains
+      expect((await cli(command.split(" ").slice(1), dir)).code).toBe(0);
+      expect((await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir)).code).toBe(0);
+    } finally {
+      fs.writeFileSync(file, text);
+    }
+  });
+
+  test("two pipelines of one file that plan one stand-in file otherwise: it is made by the first plan, and the other pipeline is refused before training", async () => {
+    const two = tinyProject({ steps: 2, checkpointEvery: null });
+    const text = fs
+      .readFileSync(path.join(two, "tiny.adainf"), "utf8")
+      .replace('generated = npz("gen.npz", channels = rgb, fid = 50)', 'generated = npz("sg.npz", size = 40, channels = rgb, stand_in = true)');
+    const other = text
+      .replace("pipeline tiny from", "pipeline small from")
+      .replace('dir = "runs/tiny"', 'dir = "runs/small"')
+      .replace('npz("real.npz", origin = real, classes = 4, channels = rgb)', 'npz("real.npz", origin = real, classes = 4, channels = rgb, size = 40)');
+    fs.writeFileSync(path.join(two, "tiny.adainf"), `${text}\n${other}`);
+    const r = await cli(["run", "tiny.adainf", ...RUN], two);
+    expect(r.code).toBe(1);
+    expect(r.err.match(/is missing: making/g)).toHaveLength(1);
+    expect(r.err).toContain(
+      "error: stand-in 'generated' (sg.npz) was made by another plan than this pipeline's (first 48 (the plan: 40); fit samples 48 (the plan: 40))",
+    );
+    expect(r.err).not.toContain("backend: ");
+  });
+
   test("stand_in on a real source is a located error", async () => {
     fs.writeFileSync(
       path.join(dir, "bad.adainf"),

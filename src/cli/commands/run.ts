@@ -6,7 +6,7 @@
 // infinite is recorded (diverged.json) and the others go on, exit 1 at the end; a rerun
 // with the same settings skips it, saying so. Ctrl-C saves a checkpoint and exits 130; a second quits at once,
 // saying what is lost and how to go on (src/runtime/stop-signals.ts). A missing
-// `stand_in = true` generated set is made first (the generate command's code). The
+// `stand_in = true` generated set is made first (the generate command's code); one made by another plan is refused. The
 // trainer and tfjs are imported only once the file compiled and its data exists.
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +27,8 @@ import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./gene
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, threadFlag, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
 import { MAX_AUGMENT_THREADS } from "../../runtime/thread-limits.js";
-import type { MissingData, StandInPlan } from "../../runtime/train/preflight.js";
+import type { MissingData } from "../../runtime/train/preflight.js";
+import { planCommand, type StandInPlan } from "../../ir/stand-in-plan.js";
 import type { DivergedRecord } from "../../formats/run-outcome.js";
 
 interface RunFlags {
@@ -74,7 +75,6 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
   if (plans.size === 0) return EXIT_OK;
   const { makeStandIn, GenerateError } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../formats/data-error.js");
-  const { planCommand } = await import("../../runtime/train/preflight.js");
   for (const plan of plans.values()) {
     ctx.err(
       `${plan.out} is missing: making the stand-in generated set now (once; later runs reuse the file)\n` +
@@ -167,6 +167,11 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (refused.length > 0 && ![...starts.values()].some((s) => s.kind === "train")) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
+  // A file is made once, by the first plan: a pipeline of the file that plans it otherwise
+  // is refused now, as a file made earlier by another plan is (missingData).
+  const otherPlan = missing.length > 0 ? irs.flatMap((ir) => train.missingData(ir, ctx.cwd)) : [];
+  for (const m of otherPlan) ctx.err(train.missingDataText(m));
+  if (otherPlan.length > 0) return EXIT_ERRORS;
 
   // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike. While the backend
   // loads (seconds for Dawn or a large wasm module) nothing exists to save: exit at once,

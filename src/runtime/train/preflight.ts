@@ -4,26 +4,28 @@
 // stand-in next to the user's own generator's file; a source declared `stand_in = true`
 // also gets that command as a plan (`generate`), which `adainfc run` carries out itself
 // (../generate/stand-in.ts); the commands are derived from the IR in ir/stand-in-plan.ts.
-// missingDataText is what every front end prints. The IR is checked first (checked-ir.ts).
+// A stand-in file that exists but was made by another plan (its sidecar `<file>.json`
+// says how) is refused the same way, with the command that makes it again. missingDataText
+// is what every front end prints. The IR is checked first (checked-ir.ts).
 import { checkedIR } from "./checked-ir.js";
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
 import { generateCommand, planCommand, quote, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
+import type { GenerateReport } from "../generate/generate.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { diag, diagnostic } from "../../check/registry.js";
 import { batchOverEpoch } from "../../ir/train-summary.js";
 import { spanFor } from "../../lint/pointer.js";
 import { dataPath } from "../../formats/data-path.js";
 
-export { planCommand, type StandInPlan };
-
+/** A data file a run needs that is missing, or a stand-in made by another plan than the pipeline's. */
 export interface MissingData {
   source: string;
   path: string;
   message: string;
   /** A command that makes the file, when we know one. */
   fix: string | null;
-  /** For a `stand_in = true` source: what `fix` runs, for the runner to do it itself. */
+  /** For a missing `stand_in = true` file: what `fix` runs, for the runner to do it itself. */
   generate: StandInPlan | null;
   /** A generated set that is not declared a stand-in: `fix` makes only a weak substitute. */
   substitute: boolean;
@@ -48,12 +50,50 @@ export function missingData(given: PipelineIR, cwd: string): MissingData[] {
   const ir = checkedIR(given);
   const out: MissingData[] = [];
   for (const src of usedSources(ir)) {
-    if (src.path === null || fs.existsSync(dataPath(cwd, src.path))) continue;
+    if (src.path === null) continue;
     const plan = src.standIn ? standInPlan(ir, src) : null;
+    const file = dataPath(cwd, src.path);
+    if (fs.existsSync(file)) {
+      const differs = plan ? planDifferences(plan, `${file}.json`) : [];
+      if (differs.length > 0) {
+        const message =
+          `stand-in '${src.name}' (${src.path}) was made by another plan than this pipeline's (${differs.join("; ")}), ` +
+          `so it is not the set the pipeline declares: delete it, and run makes it again`;
+        out.push({ source: src.name, path: src.path, message, fix: planCommand(plan!), generate: null, substitute: false });
+      }
+      continue;
+    }
     const substitute = plan === null && src.origin === "generated" && src.format === "npz";
     const fix = plan ? planCommand(plan) : substitute ? generateCommand(ir, src) : fetchCommand(src);
     out.push({ source: src.name, path: src.path, message: `data source '${src.name}' not found: ${src.path}`, fix, generate: plan, substitute });
   }
+  return out;
+}
+
+/**
+ * How the stand-in whose sidecar is `sidecar` was made differs from `plan` ("first 500 (the
+ * plan: 1000)", ...): the real images fitted (source, first N, fit samples), the count, the
+ * channel order. [] when it does not differ, or when no generator sidecar says (a file of
+ * the user's own is taken as it is). The seed is not compared: another draw of one fit.
+ */
+function planDifferences(plan: StandInPlan, sidecar: string): string[] {
+  let made: Partial<GenerateReport>;
+  try {
+    made = JSON.parse(fs.readFileSync(sidecar, "utf8")) as Partial<GenerateReport>;
+  } catch {
+    return [];
+  }
+  if (typeof made !== "object" || made === null || made.generator !== "pca-gmm") return [];
+  const all = (n: number | null | undefined): string => (n === null || n === undefined ? "all" : String(n));
+  const out: string[] = [];
+  const differ = (what: string, was: unknown, now: unknown, shown: (v: unknown) => string = String): void => {
+    if (was !== now) out.push(`${what} ${shown(was)} (the plan: ${shown(now)})`);
+  };
+  if (made.source !== plan.from && quote(String(made.source)) !== plan.from) differ("from", made.source, plan.from);
+  differ("first", made.first ?? null, plan.first, (n) => all(n as number | null));
+  if (plan.first !== null) differ("fit samples", made.fit?.samples, plan.first);
+  differ("count", made.count, plan.count);
+  differ("channels", made.channels, plan.channels);
   return out;
 }
 
