@@ -6,8 +6,9 @@
 // infinite is recorded (diverged.json) and the others go on, exit 1 at the end; a rerun
 // with the same settings skips it, saying so. Ctrl-C saves a checkpoint and exits 130; a second quits at once,
 // saying what is lost and how to go on (src/runtime/stop-signals.ts). A missing
-// `stand_in = true` generated set is made first (the generate command's code); one made by another plan is refused. The
-// trainer and tfjs are imported only once the file compiled and its data exists.
+// `stand_in = true` generated set is made first (the generate command's code); one made
+// by another plan is refused. The trainer and tfjs are imported only once the file
+// compiled and its data exists.
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
