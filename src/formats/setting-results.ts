@@ -3,7 +3,9 @@
 // grouped into settings by settingGroups (src/ir/training-differences.ts: the same
 // pipeline, coordinates and training but the seed), then one value per seed (runs that
 // repeat a seed are averaged first, so "± over seeds" is over distinct seeds), then mean
-// ± sample standard deviation by formats/results.ts's summarize.
+// ± sample standard deviation by formats/results.ts's summarize. Rows that would read
+// alike (one point, or pipeline, trained with other settings) are told apart one way in
+// both: a RUN_DIRS_COLUMN naming their run directories (runDirsCells).
 import { settingGroups } from "../ir/training-differences.js";
 import type { PipelineIR } from "../ir/types.js";
 import { RESULT_METRICS, summarize, type ResultRow } from "./results.js";
@@ -38,6 +40,18 @@ export function settingRows(runs: ReadonlyArray<{ ir: PipelineIR; summary: RunSu
     row.stats = row.perSeed.length ? summarize(row.perSeed).rows[0]!.stats : {};
   }
   return rows;
+}
+
+/** The column that tells apart rows that would read alike: each one's run directories. */
+export const RUN_DIRS_COLUMN = "run dirs";
+
+/**
+ * Each row's RUN_DIRS_COLUMN cell: when another row has its key (what the table shows of
+ * it: pipeline, coordinates), its runs' directories (`dirOf` names one, by run index)
+ * separated by spaces; else null (no column needed when all are null).
+ */
+export function runDirsCells(rows: readonly SettingRow[], keys: readonly string[], dirOf: (run: number) => string): Array<string | null> {
+  return rows.map((row, i) => (keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!) ? row.members.map(dirOf).join(" ") : null));
 }
 
 /** The runs of one seed as one: their final metrics averaged (runs of a seed train alike, so usually equal). */

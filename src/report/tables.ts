@@ -6,7 +6,7 @@
 import { RESULT_METRICS, SEED_AXIS } from "../formats/results.js";
 import { feedingText, type InputSummary } from "../formats/run-dir.js";
 import { divergedText } from "../formats/run-outcome.js";
-import { settingRows, type SettingRow } from "../formats/setting-results.js";
+import { RUN_DIRS_COLUMN, runDirsCells, settingRows, type SettingRow } from "../formats/setting-results.js";
 import type { Quantities } from "../lint/types.js";
 import { trainingLine } from "../ir/train-summary.js";
 import { escapeHtml, fmtNumber } from "./escape.js";
@@ -47,7 +47,8 @@ export function groupAxes(points: readonly ReportPoint[]): string[] {
 /**
  * What names each row: the axis values, after the pipeline when the rows are of several
  * pipelines (or of no sweep). Rows that would still read alike (the same pipeline with
- * other settings, e.g. another train.steps) add their run directories.
+ * other settings, e.g. another train.steps) are told apart as results.csv tells them
+ * apart: a RUN_DIRS_COLUMN naming their run directories (formats/setting-results.ts).
  */
 function rowLabels(
   points: readonly ReportPoint[],
@@ -55,18 +56,17 @@ function rowLabels(
   axes: readonly string[],
   root: string,
 ): { head: string[]; rows: string[][] } {
-  const keyOf = (g: ResultGroup, named: boolean): string => JSON.stringify([named ? g.pipeline : null, ...axes.map((a) => g.point[a] ?? "")]);
-  const alikeUnder = (named: boolean): boolean[] => {
-    const keys = groups.map((g) => keyOf(g, named));
-    return keys.map((k) => keys.indexOf(k) !== keys.lastIndexOf(k));
-  };
-  const named = axes.length === 0 || new Set(groups.map((g) => g.pipeline)).size > 1 || alikeUnder(false).some((a) => a);
-  const alike = alikeUnder(named);
-  const rows = groups.map((g, k) => {
-    const dirs = alike[k] ? ` (${g.members.map((i) => relativeDir(points[i]!.dir, root)).join(", ")})` : "";
-    return [...(named ? [g.pipeline + dirs] : []), ...axes.map((a) => g.point[a] ?? "")];
-  });
-  return { head: [...(named ? ["pipeline"] : []), ...axes], rows };
+  const keysUnder = (named: boolean): string[] => groups.map((g) => JSON.stringify([named ? g.pipeline : null, ...axes.map((a) => g.point[a] ?? "")]));
+  const split = (keys: string[]): boolean => keys.some((k, i) => keys.indexOf(k) !== i);
+  const named = axes.length === 0 || new Set(groups.map((g) => g.pipeline)).size > 1 || split(keysUnder(false));
+  const dirs = runDirsCells(
+    groups.map((g) => g.row),
+    keysUnder(named),
+    (i) => relativeDir(points[i]!.dir, root),
+  );
+  const withDirs = dirs.some((d) => d !== null);
+  const rows = groups.map((g, k) => [...(named ? [g.pipeline] : []), ...axes.map((a) => g.point[a] ?? ""), ...(withDirs ? [dirs[k] ?? ""] : [])]);
+  return { head: [...(named ? ["pipeline"] : []), ...axes, ...(withDirs ? [RUN_DIRS_COLUMN] : [])], rows };
 }
 
 /** A run directory as the page names it: relative to the folder the report reads. */

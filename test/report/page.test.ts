@@ -138,15 +138,16 @@ test("a folder of unrelated runs: one row per pipeline and setting (seeds apart)
   expect(r.input.kind).toBe("folder");
   expect(r.html).toContain("runs in <code>");
   const rows = tableRows(r.html, "results");
-  // the label names the pipeline; rows of one pipeline that read alike name their directories
-  expect(rows.map((c) => c.slice(0, 3))).toEqual([
-    ["tiny (a, b, e)", "2/3", "52.00 ± 2.83"],
-    ["tiny (c)", "1/1", "70.00"],
-    ["other", "1/1", "90.00"],
+  // the label names the pipeline; rows of one pipeline that read alike name their
+  // directories in a 'run dirs' column, as results.csv does (formats/setting-results.ts)
+  expect(rows.map((c) => c.slice(0, 4))).toEqual([
+    ["tiny", "a b e", "2/3", "52.00 ± 2.83"],
+    ["tiny", "c", "1/1", "70.00"],
+    ["other", "", "1/1", "90.00"],
   ]);
-  expect(r.html).toMatch(/<thead><tr><th>pipeline<\/th><th title="finished runs \/ runs">runs<\/th>/);
+  expect(r.html).toMatch(/<thead><tr><th>pipeline<\/th><th>run dirs<\/th><th title="finished runs \/ runs">runs<\/th>/);
   // each row's g, f from its own IR: tiny 240 / (2 x 48 + 240), other 240 / (10 x 48 + 240)
-  expect(rows.map((c) => c.slice(6, 8))).toEqual([
+  expect(rows.map((c) => c.slice(7, 9))).toEqual([
     ["0.714", "7"],
     ["0.714", "7"],
     ["0.333", "15"],
@@ -259,5 +260,5 @@ test("a seed run twice counts once in '± over seeds': its runs are averaged, th
   const r = await buildReport("runs/mixed", { cwd: dir, preview: false });
   const rows = tableRows(r.html, "results");
   // seed 0: (50 + 58) / 2 = 54, seed 1: 54; over two seeds, not three runs (54 ± 4)
-  expect(rows[0]!.slice(0, 3)).toEqual(["tiny (a, b, e)", "3/3 (2 seeds)", "54.00 ± 0.00"]);
+  expect(rows[0]!.slice(0, 4)).toEqual(["tiny", "a b e", "3/3 (2 seeds)", "54.00 ± 0.00"]);
 });

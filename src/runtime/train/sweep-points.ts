@@ -12,7 +12,7 @@ import { coordinatesOf } from "../../ir/training-differences.js";
 import { readRunIR, readRunSummary, runPaths, type RunSummary } from "../../formats/run-dir.js";
 import { writeResults } from "../../formats/results.js";
 import { damagedDoneLine, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
-import { settingRows } from "../../formats/setting-results.js";
+import { RUN_DIRS_COLUMN, runDirsCells, settingRows } from "../../formats/setting-results.js";
 import { checkedIR } from "./checked-ir.js";
 
 export class OnlyFilterError extends Error {}
@@ -77,9 +77,6 @@ export function onlyFlags(ir: PipelineIR): string {
     .join(" ");
 }
 
-/** The column that tells apart rows of one sweep point trained with different settings. */
-const RUN_DIRS_COLUMN = "run dirs";
-
 /**
  * What results.csv and results.md hold for these point folders (absolute): one summary per
  * seed of every setting, its sweep point the row's coordinates (plus RUN_DIRS_COLUMN when
@@ -100,20 +97,18 @@ export function sweepTable(base: string, pointDirs: readonly string[], cwd: stri
   }
   const rows = settingRows(runs);
   const keyOf = (i: number): string => JSON.stringify(coordinatesOf(runs[i]!.ir));
-  const keys = rows.map((r) => keyOf(r.members[0]!));
-  const split = keys.some((k, i) => keys.indexOf(k) !== i);
-  if (split)
+  const dirs = runDirsCells(
+    rows,
+    rows.map((r) => keyOf(r.members[0]!)),
+    (m) => path.basename(runs[m]!.dir),
+  );
+  if (dirs.some((d) => d !== null))
     lines.push(
       `${base}: some points were trained with other settings than others of their row (another --set?): a row per setting, told apart by '${RUN_DIRS_COLUMN}'`,
     );
   const summaries = rows.flatMap((row, i) => {
     const first = runs[row.members[0]!]!.ir;
-    const point = {
-      ...coordinatesOf(first),
-      ...(split && keys.indexOf(keys[i]!) !== keys.lastIndexOf(keys[i]!)
-        ? { [RUN_DIRS_COLUMN]: row.members.map((m) => path.basename(runs[m]!.dir)).join(" ") }
-        : {}),
-    };
+    const point = { ...coordinatesOf(first), ...(dirs[i] !== null ? { [RUN_DIRS_COLUMN]: dirs[i] } : {}) };
     return row.perSeed.map((s) => ({ ...s, sweep: { base, point } }));
   });
   return { summaries, finished: rows.reduce((n, r) => n + r.finished, 0), lines };
