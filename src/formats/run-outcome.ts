@@ -69,10 +69,13 @@ export function doneProblem(dir: string): string | null {
   return "holds no final metrics";
 }
 
-/** The one line that names a damaged done.json and what to do (`shown`: the file as the user sees it). */
-export function damagedDoneLine(shown: string, problem: string): string {
+/**
+ * The one line that names a damaged done.json and what to do (`shown`: the file as the
+ * user sees it; `sweepPoint`: a sweep's point resumes unasked, a single pipeline with --resume).
+ */
+export function damagedDoneLine(shown: string, problem: string, sweepPoint: boolean): string {
   return (
     `${shown} is damaged (${problem}), so the run counts as neither finished nor unfinished: ` +
-    "delete it and run again (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite"
+    `delete it and run again${sweepPoint ? "" : " with --resume"} (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite`
   );
 }

@@ -49,7 +49,7 @@ export async function buildReport(dir: string, opts: ReportOptions): Promise<Rep
   const notes: string[] = input.unreadable.map((u) => `${u.dir}: ${u.reason}`);
   // What `run` says of the same folders, in the same words (src/formats/run-outcome.ts).
   for (const p of points) {
-    if (p.damaged) notes.push(damagedDoneLine(path.relative(opts.cwd, runPaths(p.dir).done) || runPaths(p.dir).done, p.damaged));
+    if (p.damaged) notes.push(damagedDoneLine(path.relative(opts.cwd, runPaths(p.dir).done) || runPaths(p.dir).done, p.damaged, p.ir.sweep !== undefined));
     if (p.diverged) notes.push(`${p.label}: ${divergedText(p.diverged)}, not in the results`);
   }
   const sweepsText = input.sweeps.map((w) => `sweep ${w.base}: ${w.finished} of ${w.known ? "" : "at least "}${w.total} points finished`);

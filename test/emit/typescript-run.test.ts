@@ -152,7 +152,7 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
       expect(damaged.code).toBe(1);
       expect(damaged.stderr).toBe(
         "error: runs/tiny/done.json is damaged (is not valid JSON (cut short?)), so the run counts as neither finished nor unfinished: " +
-          "delete it and run again (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite\n",
+          "delete it and run again with --resume (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite\n",
       );
       expect(refDamaged.code).toBe(1);
       expect(refDamaged.stderr).toBe(damaged.stderr);

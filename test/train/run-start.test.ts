@@ -41,7 +41,7 @@ test("a damaged done.json is refused with its one line, with and without --resum
   runDir(single, { done: '{"final":' });
   const line =
     "runs/tiny/done.json is damaged (is not valid JSON (cut short?)), so the run counts as neither finished nor unfinished: " +
-    "delete it and run again (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite";
+    "delete it and run again with --resume (the run resumes from its newest checkpoint and evaluates again), or train it again with --overwrite";
   expect(runStart(single, { cwd: dir, resume: true })).toEqual({ kind: "refused", message: line });
   expect(runStart(single, { cwd: dir })).toEqual({ kind: "refused", message: line });
   runDir(point, { done: "" });

@@ -58,7 +58,7 @@ export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
   if (flags.overwrite) return { kind: "train", resume: false };
   const shown = (file: string): string => path.relative(flags.cwd, file) || file;
   const damaged = doneProblem(paths.dir);
-  if (damaged !== null) return { kind: "refused", message: damagedDoneLine(shown(paths.done), damaged) };
+  if (damaged !== null) return { kind: "refused", message: damagedDoneLine(shown(paths.done), damaged, ir.sweep !== undefined) };
   const settingsDiff = (): string[] => {
     const read = readRunIR(paths.ir);
     return "ir" in read ? trainingDifferences(read.ir, ir) : [`ir.json ${read.problem === "json" ? "cannot be read" : "is not a valid IR"}`];

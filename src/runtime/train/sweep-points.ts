@@ -91,7 +91,7 @@ export function sweepTable(base: string, pointDirs: readonly string[], cwd: stri
     if (!("ir" in read)) continue;
     runs.push({ dir, ir: read.ir, summary: readRunSummary(dir) });
     const problem = doneProblem(dir);
-    if (problem) lines.push(`error: ${damagedDoneLine(path.relative(cwd, runPaths(dir).done) || runPaths(dir).done, problem)}`);
+    if (problem) lines.push(`error: ${damagedDoneLine(path.relative(cwd, runPaths(dir).done) || runPaths(dir).done, problem, true)}`);
     const diverged = readDiverged(dir);
     if (diverged) lines.push(`${read.ir.name}: ${divergedText(diverged)}, not in the table`);
   }
