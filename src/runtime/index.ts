@@ -21,7 +21,7 @@ export {
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export { RuntimeProblem, type ProblemKind } from "./errors.js";
 export { MAX_AUGMENT_THREADS, isThreadCount, threadCountMessage, parseThreadCount, ThreadCountError } from "./thread-limits.js";
-export { stopSignals, quitLine, exitCodeFor, REPEAT_MS, type StopSignals } from "./stop-signals.js";
+export { stopSignals, stopLine, evaluatingAfter, quitLine, exitCodeFor, REPEAT_MS, type StopSignals } from "./stop-signals.js";
 export {
   runPipeline,
   runStart,

@@ -1,12 +1,12 @@
 // Ctrl-C and SIGTERM for a process that stops gracefully (`adainfc run`, `eval`, `data`,
 // `generate`, and the programs of `compile --target ts`, through the public API): the
-// first signal asks the work to stop (a checkpoint is saved); a second, of either kind,
-// ends the process as soon as a handler can run, after `quit` has said what is lost and
-// how to go on (quitLine, for a run; the run's lock goes with the process:
-// src/runtime/train/run-lock.ts). A
-// repeat of the first signal within REPEAT_MS of it is the same request, not a second:
-// GNU `timeout` signals the process and then its process group, so one timeout can
-// deliver the signal twice, microseconds apart (seen: a run quit without saving). The
+// first signal asks the work to stop (a checkpoint is saved; a run says so: stopLine); a
+// second, of either kind, ends the process as soon as a handler can run, after `quit` has
+// said what is lost and how to go on (quitLine, for a run; the run's lock goes with the
+// process: src/runtime/train/run-lock.ts). A repeat of the first signal within REPEAT_MS
+// of it is the same request, not a second: GNU `timeout` signals the process and then its
+// process group, so one timeout can deliver the signal twice, microseconds apart (seen: a
+// run quit without saving). The
 // price: two presses of Ctrl-C while a step computes synchronously reach the handlers
 // together and count as one (a third quits).
 // During synchronous work (a cpu or wasm step computes for seconds) no handler runs, so
@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { runPaths } from "../formats/run-dir.js";
 import { listCheckpoints } from "./train/checkpoint-store.js";
+import type { ProgressEvent } from "./train/types.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -83,4 +84,22 @@ export function quitLine(signal: NodeJS.Signals, run: { dir: string; again: stri
   return newest
     ? `\n${what}: quit without saving; the steps after step ${newest.step} are lost. Resume from ${rel(newest.path)} with: ${run.again}\n`
     : `\n${what}: quit without saving; ${rel(dir)} holds no checkpoint yet. Start it again with: ${run.again}\n`;
+}
+
+/**
+ * What a run says on the first signal: a checkpoint is saved at the end of this step, or,
+ * with `evaluating` (evaluatingAfter), once the evaluation under way is stopped.
+ */
+export function stopLine(signal: NodeJS.Signals, evaluating: boolean): string {
+  const what = signal === "SIGINT" ? "interrupt" : signal;
+  const again = `${signal === "SIGINT" ? "Ctrl-C" : signal} again`;
+  return evaluating
+    ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
+    : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`;
+}
+
+/** Whether an evaluation is under way after the run's progress event `e` (`was`: before it). */
+export function evaluatingAfter(e: ProgressEvent, was: boolean): boolean {
+  if (e.kind === "phase") return e.evaluation === true;
+  return e.kind === "step" || e.kind === "checkpoint" || e.kind === "start" ? false : was;
 }

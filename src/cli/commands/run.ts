@@ -23,7 +23,7 @@ import type { PipelineIR } from "../../ir/types.js";
 import { effectiveTraining, lrText } from "../../ir/train-summary.js";
 import { reportRuntimeFailure } from "./runtime-failure.js";
 import { shellCommand } from "../../util/shell-quote.js";
-import { exitCodeFor, quitLine, stopSignals } from "../../runtime/stop-signals.js";
+import { evaluatingAfter, exitCodeFor, quitLine, stopLine, stopSignals } from "../../runtime/stop-signals.js";
 import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, threadFlag, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
@@ -203,13 +203,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         stopProbes();
         process.exit(exitCodeFor(signal));
       }
-      const what = signal === "SIGINT" ? "interrupt" : `${signal}`;
-      const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
-      ctx.err(
-        evaluating
-          ? `\n${what}: stopping the evaluation and saving a checkpoint; --resume evaluates again (${again} to quit without saving)\n`
-          : `\n${what}: saving a checkpoint at the end of this step (${again} to quit without saving)\n`,
-      );
+      ctx.err(stopLine(signal, evaluating));
       // A second signal may end the process at once: the terminal gets its cursor back now.
       if (process.stderr.isTTY) process.stderr.write("\x1b[?25h");
       controller.abort();
@@ -260,8 +254,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
           worker: opts.worker ? "auto" : "off",
           augmentThreads: threads,
           onProgress: (e) => {
-            if (e.kind === "phase") evaluating = e.evaluation === true;
-            else if (e.kind === "step" || e.kind === "checkpoint" || e.kind === "start") evaluating = false;
+            evaluating = evaluatingAfter(e, evaluating);
             view.handle(e);
           },
         });

@@ -5,8 +5,8 @@
 // from the source appears here (those are all in the consts above it). What `adainfc
 // run` does is the runtime's code, called here too: `runStart` decides whether a
 // finished (or diverged) run is skipped or refused and whether a sweep point resumes,
-// `parseThreadCount` reads --augment-threads, `stopSignals` and `quitLine` handle Ctrl-C
-// and SIGTERM, and a point of a sweep rewrites the sweep's results table over the points
+// `parseThreadCount` reads --augment-threads, `stopSignals`, `stopLine` and `quitLine`
+// handle Ctrl-C and SIGTERM, and a point of a sweep rewrites the sweep's results table over the points
 // that have finished with `writeSweepResults` (`sweepPoints`, a const of the program).
 import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
 
@@ -34,6 +34,8 @@ export const RUN_IMPORTS = [
   "runPipeline",
   "runStart",
   "stopSignals",
+  "stopLine",
+  "evaluatingAfter",
   "TrainingDivergedError",
 ] as const;
 
@@ -131,9 +133,11 @@ if (start.kind !== "train") {
   : plainProgress((text) => process.stderr.write(text));
 // Ctrl-C or SIGTERM: the step (or evaluation) under way stops, a checkpoint is written;
 // a second one, of either kind, quits at once, saying what is lost and how to go on (a
-// repeat within milliseconds, as GNU timeout sends, is the same request).
+// repeat within milliseconds, as GNU timeout sends, is the same request): node as it was
+// started, with its own flags (a loader's, under tsx), then this file and its flags.
 const again = [
   "node",
+  ...process.execArgv,
   path.relative(process.cwd(), process.argv[1]!) || process.argv[1]!,
   ...process.argv.slice(2).filter((a) => a !== "--resume" && a !== "--overwrite"),${sweep ? "" : '\n  "--resume",'}
 ]
@@ -141,10 +145,11 @@ const again = [
   .join(" ");
 const runDir = path.resolve(projectDir, pipeline.output.dir);
 const controller = new AbortController();
+/** An evaluation is under way (the progress events say when one starts; a step ends it). */
+let evaluating = false;
 const stop = stopSignals(
   (signal) => {
-    const what = \`\${signal}: stopping at the end of this step or evaluation to save a checkpoint\`;
-    process.stderr.write(\`\\n\${what}\\n\`);
+    process.stderr.write(stopLine(signal, evaluating));
     controller.abort();
   },
   (signal) => process.stderr.write(quitLine(signal, { dir: runDir, again }, process.cwd())),
@@ -160,7 +165,10 @@ try {
     worker: flags.worker ? "auto" : "off",
     augmentThreads: flags.augmentThreads,
     signal: controller.signal,
-    onProgress: (event) => progress.handle(event),
+    onProgress: (event) => {
+      evaluating = evaluatingAfter(event, evaluating);
+      progress.handle(event);
+    },
   });
 } catch (e) {
   if (e instanceof TrainingDivergedError || e instanceof RunSetupError || e instanceof DataError) {
