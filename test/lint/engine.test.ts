@@ -1,9 +1,11 @@
 // The lint engine on hand-built paper pipelines (./fixtures.ts): severities from rule
 // defaults, the file's lint block, --rule and --deny warnings; unknown and crashing rules;
-// spans kept in the pipeline's own file, fixes offered only there; applyEdits.
+// spans kept in the pipeline's own file, fixes offered only there; lint-config's words from
+// the registry; applyEdits.
 import { describe, expect, it } from "vitest";
 import type { Span, SpanMap } from "../../src/ir/types.js";
-import { LINT_CONFIG_CODE, lintWithSizes } from "../../src/lint/engine.js";
+import { lintWithSizes } from "../../src/lint/engine.js";
+import { LINT_CONFIG, LINT_CONFIG_CODE } from "../../src/check/registry.js";
 import { applyEdits } from "../../src/lint/fix.js";
 import { pointer, spanFor, spanInFile } from "../../src/lint/pointer.js";
 import { findRule } from "../../src/lint/rules/index.js";
@@ -46,7 +48,8 @@ describe("severity configuration", () => {
     const ir = variant(paperPipeline("simclr", "none"), (p) => (p.lint.rules = { balanse: "off" }));
     const ds = lintWithSizes({ ir, spans: {} }, {}).diagnostics;
     expect(ds.map((d) => d.code)).toEqual([LINT_CONFIG_CODE]);
-    expect(ds[0]!.message).toContain("balanse");
+    expect(ds[0]!.message).toBe(LINT_CONFIG.messages.unknownRule.text.replace("{id}", "balanse"));
+    expect(ds[0]!.hint).toBe(LINT_CONFIG.messages.unknownRule.hint);
   });
 
   it("parses --rule values and rejects unknown ids and severities", () => {

@@ -8,7 +8,8 @@
 import { checkedIR } from "./checked-ir.js";
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
-import { generateCommand, planCommand, quote, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
+import { generateCommand, planCommand, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
+import { shellQuote } from "../../util/shell-quote.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { diag, diagnostic } from "../../check/registry.js";
 import { batchOverEpoch } from "../../ir/train-summary.js";
@@ -58,7 +59,7 @@ export function missingData(given: PipelineIR, cwd: string): MissingData[] {
 }
 
 function fetchCommand(src: DataSourceIR): string | null {
-  if (src.format === "cifar10" || src.format === "cifar100") return `adainfc data fetch ${src.format} --dir ${quote(src.path!)}`;
+  if (src.format === "cifar10" || src.format === "cifar100") return `adainfc data fetch ${src.format} --dir ${shellQuote(src.path!)}`;
   return null;
 }
 
