@@ -1,9 +1,9 @@
 // The documentation of the diagnostic codes, generated from the registry (./registry.ts):
-// the tables in docs/language.md (the compiler's) and docs/data.md (data check's), docs/diagnostics.md and
-// `adainfc explain <code>` are all this text, so they cannot drift apart.
+// the tables in docs/language.md (the compiler's) and docs/data.md (data check's), docs/diagnostics.md
+// (lint-config too) and `adainfc explain <code>` are all this text, so they cannot drift apart.
 // test/check/registry.test.ts fails when the files are stale; `npm run docs:diagnostics`
 // rewrites them.
-import { type CodeDef, type DiagnosticCode, REGISTRY, RETIRED } from "./registry.js";
+import { type CodeDef, type DiagnosticCode, LINT_CONFIG, LINT_CONFIG_CODE, REGISTRY, RETIRED } from "./registry.js";
 
 const entries = (): [DiagnosticCode, CodeDef][] => Object.entries(REGISTRY) as [DiagnosticCode, CodeDef][];
 
@@ -30,8 +30,8 @@ function severities(e: CodeDef): string {
 }
 
 /** One code's section: what it means, and every message reported under it with its default hint. */
-export function diagnosticDocMarkdown(c: DiagnosticCode, level = "##"): string {
-  const e: CodeDef = REGISTRY[c];
+export function diagnosticDocMarkdown(c: DiagnosticCode | typeof LINT_CONFIG_CODE, level = "##"): string {
+  const e: CodeDef = c === LINT_CONFIG_CODE ? LINT_CONFIG : REGISTRY[c];
   const messages = Object.values(e.messages).map(
     (m) => `- ${code(m.text)}${m.severity && m.severity !== e.severity ? ` (${m.severity})` : ""}${m.hint ? ` (hint: ${code(m.hint)})` : ""}`,
   );
@@ -56,12 +56,14 @@ export function diagnosticsPageMarkdown(): string {
     "",
     "Every code the compiler reports (`adainfc check`, `compile`, `lint`, ...: E0xx and W0xx)",
     "and `adainfc data check` reports (D0xx, after opening the data), with what it means and",
-    "the messages it comes with. Lint rules have their own pages (docs/rules/).",
+    "the messages it comes with, and `lint-config`, the linter's own code for a `lint { ... }`",
+    "entry that names no rule. Lint rules have their own pages (docs/rules/).",
     "`adainfc explain <code>` prints one section.",
     "",
     "This page is generated from `src/check/registry.ts`; `npm run docs:diagnostics` rewrites it.",
     "",
     ...entries().map(([c]) => diagnosticDocMarkdown(c)),
+    diagnosticDocMarkdown(LINT_CONFIG_CODE),
     "## Retired codes",
     "",
     "No longer reported; a retired code is never given to another problem.",

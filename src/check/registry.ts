@@ -6,7 +6,8 @@
 // it, each a template with named arguments ({name}) and an optional default hint.
 // Call sites build a diagnostic with `diag.E010.unknownName({ what, name })`: a code,
 // a message or an argument that is not here is a compile error. Lint rule ids
-// (eval-on-train, ...) are not here: they live in their rule modules (src/lint/rules).
+// (eval-on-train, ...) are not here: they live in their rule modules (src/lint/rules);
+// lint-config, the linter's own code for a `lint { ... }` entry naming no rule, is (LINT_CONFIG).
 import type { Span } from "../ir/types.js";
 import type { Diagnostic, Severity } from "./diagnostic.js";
 
@@ -27,6 +28,8 @@ export interface CodeDef {
   readonly docs: string;
   readonly messages: { readonly [name: string]: MessageDef };
 }
+
+const SAVE_AS_UTF8 = "pipeline files are UTF-8: save the file as UTF-8 (iconv -f latin1 -t utf-8, or your editor's encoding menu)";
 
 export const REGISTRY = {
   E001: {
@@ -88,12 +91,16 @@ export const REGISTRY = {
   E005: {
     severity: "error",
     summary: "a pipeline file that cannot be read, or is not UTF-8",
-    docs: "A file given on the command line cannot be read (missing, a dangling link, no permission, a folder), or a pipeline file (given or imported) holds a byte that is not valid UTF-8 (a file saved as Latin-1, say): pipeline files are UTF-8. The error is at the file's first line, or at the bad byte's line and column. `fmt --write` and `lint --fix` never rewrite such a file. A `use` that names a file that cannot be read is E013.",
+    docs: "A pipeline file that was found cannot be read (no permission, or it went away meanwhile), or a pipeline file (given or imported) holds a byte that is not valid UTF-8 (a file saved as Latin-1, say): pipeline files are UTF-8. The error is at the file's first line, or at the bad byte's line and column. `fmt --write` and `lint --fix` never rewrite such a file. A path on the command line that names no file (missing, a dangling link) or a folder without `.adainf` files is not E005: it is refused before anything is compiled, one line and exit 1 (so no SARIF result). A `use` that names a file that cannot be read is E013.",
     messages: {
       unreadable: { text: "{reason}" },
       notUtf8: {
         text: "byte 0x{byte} is not UTF-8",
-        hint: "pipeline files are UTF-8: save the file as UTF-8 (iconv -f latin1 -t utf-8, or your editor's encoding menu)",
+        hint: SAVE_AS_UTF8,
+      },
+      notUtf8Sequence: {
+        text: "the bytes starting with 0x{byte} are not a complete UTF-8 character",
+        hint: SAVE_AS_UTF8,
       },
     },
   },
@@ -562,6 +569,29 @@ export const REGISTRY = {
     },
   },
 } as const satisfies { readonly [code: string]: CodeDef };
+
+/**
+ * The one lint diagnostic that is no rule: a `lint { ... }` entry that names no rule. The
+ * linter reports it beside the rules' ids, so its code is a name, not an E/W/D code
+ * (docs/diagnostics.md documents it after them; `adainfc explain lint-config` prints it).
+ */
+export const LINT_CONFIG_CODE = "lint-config";
+
+export const LINT_CONFIG = {
+  severity: "warning",
+  summary: "a `lint { ... }` entry names no rule",
+  docs: "A pipeline's `lint { ... }` block names a rule that does not exist (a typo, or a rule of another version), in `allow(...)`, `deny(...)` or `<id> = <severity>`. It is a warning (an error under `--deny warnings`) so that a misspelt rule is not silently left at its default. It is not a rule: it cannot be allowed, denied or set with `--rule`; fix the id (`adainfc explain --list` shows every rule) or remove the entry.",
+  messages: {
+    unknownRule: { text: "the lint block names an unknown rule '{id}'", hint: "adainfc explain --list shows every rule id" },
+    notARule: { text: "the lint block names an unknown rule '{id}'", hint: "{id} is not a rule (adainfc explain {id})" },
+  },
+} as const satisfies CodeDef;
+
+/** A lint-config message with its default hint (the linter gives it its place and severity). */
+export function lintConfigMessage(name: keyof typeof LINT_CONFIG.messages, id: string): { message: string; hint: string } {
+  const m = LINT_CONFIG.messages[name];
+  return { message: formatTemplate(m.text, { id }), hint: formatTemplate(m.hint, { id }) };
+}
 
 /** Codes no longer reported, with what reports the problem now; kept so that a code is never reused. */
 export const RETIRED: { readonly [code: string]: string } = {

@@ -12,7 +12,7 @@ import { realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
-import { fsCause } from "../util/fs-errors.js";
+import { fsCauseOrMessage } from "../util/fs-errors.js";
 import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
 export function expandInputs(inputs: readonly string[], cwd: string, note: (line: string) => void = () => {}): string[] {
@@ -59,7 +59,7 @@ function statInput(input: string, abs: string): Stats {
     return statSync(abs);
   } catch (e) {
     // The real cause (a symlink loop, a path through a file, no permission), not always "missing".
-    throw new UserError(`${input}: ${fsCause(e) ?? (e instanceof Error ? e.message : String(e))}`);
+    throw new UserError(`${input}: ${fsCauseOrMessage(e)}`);
   }
 }
 

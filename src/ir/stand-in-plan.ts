@@ -5,6 +5,7 @@
 // reads the plans too: points of a sweep that share one stand-in file must plan it
 // alike (E012, src/driver.ts), since the file is made once, by the first point's plan.
 import type { ChannelOrder, DataSourceIR, PipelineIR } from "./types.js";
+import { shellQuote } from "../util/shell-quote.js";
 
 /** Arguments of `adainfc generate` for a stand-in set (the rest are the generator's defaults). */
 export interface StandInPlan {
@@ -60,7 +61,7 @@ export function standInPlan(ir: PipelineIR, generated: DataSourceIR): StandInPla
 
 /** The command a plan runs, as printed. */
 export function planCommand(p: StandInPlan): string {
-  return `adainfc generate --from ${p.from}${fitArguments(p.first)} --count ${p.count}${channelsArgument(p.channels)} -o ${quote(p.out)}`;
+  return `adainfc generate --from ${p.from}${fitArguments(p.first)} --count ${p.count}${channelsArgument(p.channels)} -o ${shellQuote(p.out)}`;
 }
 
 /** `adainfc generate --from <real source> --count <declared size> -o <path>`, for a generated npz not declared a stand-in. */
@@ -90,13 +91,8 @@ function fromArgument(real: DataSourceIR | undefined): string {
       return real.split === "test" ? "mnist:test" : real.split === null ? "mnist:all" : "mnist";
     case "cifar10":
     case "cifar100":
-      return `${quote(real.path ?? "datasets/cifar10")}${real.split ? `:${real.split}` : ""}`;
+      return `${shellQuote(real.path ?? "datasets/cifar10")}${real.split ? `:${real.split}` : ""}`;
     default:
-      return quote(real.path ?? "<real images>");
+      return shellQuote(real.path ?? "<real images>");
   }
-}
-
-/** A word of a printed command, quoted for a POSIX shell when needed. */
-export function quote(s: string): string {
-  return /^[\w./:@=+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

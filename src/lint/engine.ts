@@ -8,7 +8,8 @@ import type { DataSourceIR, PipelineIR, Span, SpanMap } from "../ir/types.js";
 import { spanInFile } from "./pointer.js";
 import { computeQuantities } from "./quantities.js";
 import { ALL_RULES } from "./rules/index.js";
-import { effectiveSeverity, LINT_CONFIG_CODE, toDiagnosticSeverity, type SeverityOptions } from "./severity.js";
+import { effectiveSeverity, toDiagnosticSeverity, type SeverityOptions } from "./severity.js";
+import { LINT_CONFIG_CODE, lintConfigMessage } from "../check/registry.js";
 import type { LintRule, Quantities, Report, RuleContext } from "./types.js";
 
 export interface LintInput {
@@ -36,8 +37,6 @@ export interface PipelineLintResult {
   diagnostics: Diagnostic[];
 }
 
-export { LINT_CONFIG_CODE } from "./severity.js";
-
 export async function lintPipeline(input: LintInput, opts: LintOptions = {}): Promise<PipelineLintResult> {
   const extra: Record<string, number | null> = {};
   if (opts.sizeOf) {
@@ -62,13 +61,8 @@ export function lintWithSizes(input: LintInput, extraSizes: Record<string, numbe
   for (const id of Object.keys(ir.lint.rules)) {
     if (ALL_RULES.some((r) => r.meta.id === id)) continue;
     const severity = opts.denyWarnings ? "error" : "warning";
-    diagnostics.push({
-      code: LINT_CONFIG_CODE,
-      severity,
-      message: `the lint block names an unknown rule '${id}'`,
-      span: where(`/lint/rules/${escapeToken(id)}`),
-      hint: id === LINT_CONFIG_CODE ? `${id} is not a rule (adainfc explain ${id})` : "adainfc explain --list shows every rule id",
-    });
+    const { message, hint } = lintConfigMessage(id === LINT_CONFIG_CODE ? "notARule" : "unknownRule", id);
+    diagnostics.push({ code: LINT_CONFIG_CODE, severity, message, span: where(`/lint/rules/${escapeToken(id)}`), hint });
   }
 
   for (const rule of rules) {

@@ -7,10 +7,10 @@ import path from "node:path";
 import type { Diagnostic, TextEdit } from "../check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "../check/points.js";
 import { byPosition, lintPipeline, type PipelineLintResult } from "./engine.js";
-import { stripBom } from "../syntax/bom.js";
+import { stripBom, withBomOf } from "../syntax/bom.js";
 import { readPipelineText } from "../syntax/utf8.js";
 import { RewriteRefused, rewriteSourceFile } from "../util/rewrite-source.js";
-import { applyEdits } from "./fix.js";
+import { type FixAttempt, type FixPlan, planFixes } from "./fix.js";
 import type { FrontEnd } from "./frontend.js";
 import type { SizeOf } from "./npz-size.js";
 import type { SeverityOptions } from "./severity.js";
@@ -85,7 +85,7 @@ export interface FixReport {
 }
 
 export interface SkippedFix {
-  /** `file:line:col` of the finding, in the file as it was when the fix was tried. */
+  /** `file:line:col` of the finding, in the file as saved. */
   at: string;
   rule: string;
   /** The first error the fixed text would have: `error[E012]: ...`. */
@@ -109,56 +109,28 @@ export async function fixFiles(files: readonly string[], fe: FrontEnd, opts: Lin
 }
 
 /** The findings whose fixes have edits in `abs` (the file being fixed), with just those edits. */
-function ownFixes(diagnostics: readonly Diagnostic[], abs: string, cwd: string): { finding: Diagnostic; edits: TextEdit[] }[] {
+interface OwnFix {
+  finding: Diagnostic;
+  edits: TextEdit[];
+}
+
+function ownFixes(diagnostics: readonly Diagnostic[], abs: string, cwd: string): OwnFix[] {
   return diagnostics
     .map((finding) => ({ finding, edits: (finding.fix ?? []).filter((e) => path.resolve(cwd, e.span.file) === abs) }))
     .filter((f) => f.edits.length > 0);
 }
 
-interface FixPlan {
-  /** The fixed and formatted text (the original when nothing applies). */
-  text: string;
-  applied: number;
-  refused: { finding: Diagnostic; cause: string }[];
-}
-
-/**
- * What --fix does to one file's text: every fix when the fixed file compiles; otherwise
- * each fix in turn, kept when the file still compiles with it and those kept before, so
- * one fix that breaks the file (a sweep point made equal to another) holds back only itself.
- * `lint` asks the same question to offer only the fixes that --fix applies.
- */
-async function planFixes(
-  file: string,
-  abs: string,
-  before: string,
-  fixes: readonly { finding: Diagnostic; edits: TextEdit[] }[],
-  fe: FrontEnd,
-  opts: LintFilesOptions,
-): Promise<FixPlan> {
-  const attempt = async (edits: TextEdit[]): Promise<{ text: string; applied: number } | { error: Diagnostic }> => {
-    const { text, applied } = applyEdits(before, edits);
-    const formatted = fe.formatText(text, file);
+/** What --fix asks of a fixed text (src/lint/fix.ts planFixes): formatted, it compiles with no error. */
+function fixAttempt(file: string, abs: string, fe: FrontEnd, opts: LintFilesOptions): FixAttempt {
+  const cause = (d: Diagnostic) => `error[${d.code}]: ${d.message}`;
+  return async (fixed) => {
+    const formatted = fe.formatText(fixed, file);
     const parseError = formatted.diagnostics.find((d) => d.severity === "error");
-    if (parseError) return { error: parseError };
+    if (parseError) return { error: cause(parseError) };
     const out = await fe.compileFile(file, { cwd: opts.cwd, overrides: opts.overrides ?? [], overlay: new Map([[abs, formatted.text]]) });
     const error = out.diagnostics.find((d) => d.severity === "error");
-    return error ? { error } : { text: formatted.text, applied: applied.length };
+    return error ? { error: cause(error) } : { text: formatted.text };
   };
-  const all = await attempt(fixes.flatMap((f) => f.edits));
-  if ("text" in all) return { ...all, refused: [] };
-  let kept: TextEdit[] = [];
-  let best: { text: string; applied: number } = { text: before, applied: 0 };
-  const refused: FixPlan["refused"] = [];
-  for (const f of fixes) {
-    const r = await attempt([...kept, ...f.edits]);
-    if ("error" in r) refused.push({ finding: f.finding, cause: `error[${r.error.code}]: ${r.error.message}` });
-    else {
-      kept = [...kept, ...f.edits];
-      best = r;
-    }
-  }
-  return { ...best, refused };
 }
 
 /** Removes the fix of each finding that --fix would not apply (planFixes). */
@@ -168,21 +140,24 @@ async function dropRefusedFixes(file: string, found: readonly Diagnostic[], fe: 
   if (own.length === 0) return;
   const read = readPipelineText(abs, file);
   if ("diagnostic" in read) return;
-  const plan = await planFixes(file, abs, stripBom(read.text), own, fe, opts);
-  for (const r of plan.refused) delete r.finding.fix;
+  const plan = await planFixes(stripBom(read.text), own, fixAttempt(file, abs, fe, opts));
+  for (const r of plan.refused) delete r.fix.finding.fix;
 }
 
 async function fixFile(file: string, fe: FrontEnd, opts: LintFilesOptions, maxPasses: number, report: FixReport): Promise<number> {
   const abs = path.resolve(opts.cwd, file);
   let edits = 0;
-  const skippedKeys = new Set<string>();
-  for (let pass = 0; pass < maxPasses; pass++) {
+  // The fixes not applied are those the last pass refused, at their places in the file as
+  // saved: after the last pass that wrote it, one more lints it (and writes nothing).
+  let refused: FixPlan<OwnFix>["refused"] = [];
+  for (let pass = 0; pass <= maxPasses; pass++) {
     const { diagnostics, compileErrors } = await lintFiles([file], fe, { ...opts, verifyFixes: false }); // planFixes below decides
     if (compileErrors) {
       if (pass === 0) report.refused.push({ file, reason: "it does not compile (adainfc check shows why)" });
       break;
     }
     const own = ownFixes(diagnostics, abs, opts.cwd);
+    refused = [];
     if (own.length === 0) break;
     const read = readPipelineText(abs, file);
     if ("diagnostic" in read) {
@@ -190,18 +165,20 @@ async function fixFile(file: string, fe: FrontEnd, opts: LintFilesOptions, maxPa
       break;
     }
     const before = stripBom(read.text); // the spans count without it
-    const plan = await planFixes(file, abs, before, own, fe, opts);
-    for (const r of plan.refused) {
-      const at = r.finding.span ? `${r.finding.span.file}:${r.finding.span.line}:${r.finding.span.column}` : file;
-      const key = `${r.finding.code}|${r.cause}`;
-      if (skippedKeys.has(key)) continue;
-      skippedKeys.add(key);
-      report.skipped.push({ at, rule: r.finding.code, cause: r.cause });
-    }
-    if (plan.applied === 0) break;
-    rewriteSourceFile(abs, plan.text); // follows a symlink, keeps the mode, atomic
+    const plan = await planFixes(before, own, fixAttempt(file, abs, fe, opts));
+    refused = plan.refused;
+    if (plan.applied === 0 || pass === maxPasses) break;
+    rewriteSourceFile(abs, withBomOf(read.text, plan.text)); // follows a symlink, keeps the mode and a BOM, atomic
     edits += plan.applied;
     if (plan.text === before) break;
+  }
+  const seen = new Set<string>();
+  for (const r of refused) {
+    const at = r.fix.finding.span ? `${r.fix.finding.span.file}:${r.fix.finding.span.line}:${r.fix.finding.span.column}` : file;
+    const key = `${r.fix.finding.code}|${r.cause}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    report.skipped.push({ at, rule: r.fix.finding.code, cause: r.cause });
   }
   return edits;
 }

@@ -5,6 +5,7 @@
 import type { Severity } from "../check/diagnostic.js";
 import type { RuleSeverity } from "../ir/types.js";
 import { closest } from "../check/suggest.js";
+import { LINT_CONFIG_CODE } from "../check/registry.js";
 
 export interface SeverityOptions {
   /** From `--rule id=sev`, applied after the file's settings. */
@@ -23,19 +24,6 @@ const SPELLINGS: Record<string, RuleSeverity> = {
   error: "error",
   deny: "error",
 };
-
-/** Code of the diagnostic for a `lint { ... }` setting that names no rule. */
-export const LINT_CONFIG_CODE = "lint-config";
-
-/** What `adainfc explain lint-config` prints: the code is no rule, so it has no severity to set. */
-export const LINT_CONFIG_DOC = `# ${LINT_CONFIG_CODE}
-
-A pipeline's \`lint { ... }\` block names a rule that does not exist (a typo, or a rule
-of another version), in \`allow(...)\`, \`deny(...)\` or \`<id> = <severity>\`. It is a
-warning (an error under \`--deny warnings\`) so that a misspelt rule is not silently left
-at its default. It is not a rule: it cannot be allowed, denied or set with \`--rule\`;
-fix the id (\`adainfc explain --list\` shows every rule) or remove the entry.
-`;
 
 /** Parses one `--rule id=sev`; throws an Error with a user-facing message when malformed. */
 export function parseRuleOption(text: string, knownIds: readonly string[]): [string, RuleSeverity] {

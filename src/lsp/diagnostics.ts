@@ -7,8 +7,8 @@
 // message). Code actions come from the same diagnostics: a lint rule's `--fix` edits,
 // and the name a "did you mean" hint suggests (no lint fix under the settings' `set`
 // overrides: as `lint --fix` refuses `--set`, a fix would be computed for a pipeline not
-// in the file); a fix is offered only when the fixed text compiles as well as the file, and
-// a cancelled request stops before the next such compile. Formatting is `adainfc fmt`.
+// in the file); lint fixes are offered as `lint --fix` keeps them (src/lint/fix.ts planFixes),
+// and a cancelled request stops before the next compile of a fixed text. Formatting is `adainfc fmt`.
 import { dirname, resolve } from "node:path";
 import {
   type CodeAction,
@@ -19,12 +19,12 @@ import {
   type TextEdit as LspTextEdit,
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Severity, TextEdit } from "../check/diagnostic.js";
+import type { Severity } from "../check/diagnostic.js";
 import { setArgumentNumber } from "../check/set-argument.js";
 import { suggestedName } from "../check/suggest.js";
 import type { Span } from "../ir/types.js";
 import { codeDocsUri } from "../lint/code-docs.js";
-import { applyEdits } from "../lint/fix.js";
+import { applyFixes, type FixAttempt, type FixPlan, planFixes } from "../lint/fix.js";
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
@@ -84,11 +84,15 @@ const overlaps = (a: Range, b: Range): boolean =>
     (b.end.line === a.start.line && b.end.character < a.start.character)
   );
 
+const CANCELLED = Symbol("cancelled");
+
 /**
  * Quick fixes (lint's `--fix` edits, "did you mean" names) and "fix all" for the range.
- * `errorsWith` counts the compile errors of a fixed text: as `lint --fix` does, a lint fix
- * is offered only when it leaves no more errors than the file has now (the analysis's
- * count: its text is not compiled again).
+ * The lint fixes offered are those `lint --fix` keeps (planFixes, src/lint/fix.ts): none
+ * while the file has compile errors, and each only when the fixed text compiles with no
+ * error, together with the fixes before it. `errorsWith` counts the compile errors of a
+ * fixed text. Fix-all applies the kept fixes in one pass (`lint --fix` also formats, and
+ * goes on while a fix enables another).
  */
 export async function codeActions(
   doc: TextDocument,
@@ -102,58 +106,77 @@ export async function codeActions(
   const positions = new EditorPositions(a.text);
   /** An edit of the analysed document (its spans count from the compiler's first character). */
   const edit = (span: Span, text: string): LspTextEdit => ({ range: positions.rangeOf(span, a.bom), newText: text });
-  const keeps = (edits: readonly TextEdit[]) => errorsWith(applyEdits(a.text, edits).text) <= a.compileErrors;
-  /** Before each compile of a fixed text (a big file's takes seconds): a cancellation that came meanwhile is read, and stops the rest. */
-  const stop = async () => {
-    await new Promise((r) => setImmediate(r));
-    return cancelled();
-  };
-  const lsp = lspDiagnostics({ ...a, diagnostics: own });
-  const actions: CodeAction[] = [];
-  const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-  if (wants(CodeActionKind.QuickFix)) {
-    for (const [i, d] of own.entries()) {
-      const shown = lsp[i]!;
-      if (!overlaps(shown.range, range)) continue;
-      const fix = a.overrides.length ? undefined : d.fix?.filter((e) => e.span.file === a.display);
-      if (fix?.length && (await stop())) return null;
-      if (fix?.length && keeps(fix)) {
-        actions.push({
-          title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [shown],
-          isPreferred: true,
-          edit: { changes: { [doc.uri]: fix.map((e) => edit(e.span, e.text)) } },
+  const fixes =
+    a.overrides.length || a.compileErrors > 0
+      ? []
+      : own.flatMap((finding) => {
+          const edits = finding.fix?.filter((e) => e.span.file === a.display) ?? [];
+          return edits.length ? [{ finding, edits }] : [];
         });
-      }
-      const name = suggestedName(d.hint);
-      if (name && d.span) {
-        const written = a.text.slice(d.span.start, d.span.end);
-        // Only a name for a name: the span must be the misspelt word itself (dots alike).
-        if (/^[A-Za-z_][\w.-]*$/.test(written) && written.split(".").length === name.split(".").length) {
+  /** Before each compile of a fixed text (a big file's takes seconds): a cancellation that came meanwhile is read, and stops the rest. */
+  const attempt: FixAttempt = async (fixed) => {
+    await new Promise((r) => setImmediate(r));
+    if (cancelled()) throw CANCELLED;
+    const errors = errorsWith(fixed);
+    return errors === 0 ? { text: fixed } : { error: `${errors} error${errors === 1 ? "" : "s"}` };
+  };
+  let plan: FixPlan<(typeof fixes)[number]> | undefined;
+  const kept = async () => (plan ??= await planFixes(a.text, fixes, attempt)).kept;
+  try {
+    const lsp = lspDiagnostics({ ...a, diagnostics: own });
+    const actions: CodeAction[] = [];
+    const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const [i, d] of own.entries()) {
+        const shown = lsp[i]!;
+        if (!overlaps(shown.range, range)) continue;
+        const fix = fixes.find((f) => f.finding === d);
+        const offered = fix !== undefined && (await kept()).includes(fix);
+        if (fix && offered) {
           actions.push({
-            title: `Change '${written}' to '${name}'`,
+            title: `Fix ${d.code}${d.hint ? `: ${d.hint}` : ""}`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [shown],
-            isPreferred: !fix?.length,
-            edit: { changes: { [doc.uri]: [edit(d.span, name)] } },
+            isPreferred: true,
+            edit: { changes: { [doc.uri]: fix.edits.map((e) => edit(e.span, e.text)) } },
           });
+        }
+        const name = suggestedName(d.hint);
+        if (name && d.span) {
+          const written = a.text.slice(d.span.start, d.span.end);
+          // Only a name for a name: the span must be the misspelt word itself (dots alike).
+          if (/^[A-Za-z_][\w.-]*$/.test(written) && written.split(".").length === name.split(".").length) {
+            actions.push({
+              title: `Change '${written}' to '${name}'`,
+              kind: CodeActionKind.QuickFix,
+              diagnostics: [shown],
+              isPreferred: !offered,
+              edit: { changes: { [doc.uri]: [edit(d.span, name)] } },
+            });
+          }
         }
       }
     }
+    const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
+    if (fixes.length && wants(fixAll)) {
+      const all = await kept();
+      if (all.length) {
+        const { applied } = applyFixes(
+          a.text,
+          all.map((f) => f.edits),
+        );
+        actions.push({
+          title: "Apply the lint fixes that keep the file compiling (as adainfc lint --fix)",
+          kind: fixAll,
+          edit: { changes: { [doc.uri]: applied.map((e) => edit(e.span, e.text)) } },
+        });
+      }
+    }
+    return actions;
+  } catch (e) {
+    if (e === CANCELLED) return null;
+    throw e;
   }
-  const all = a.overrides.length ? [] : own.flatMap((d) => d.fix ?? []).filter((e) => e.span.file === a.display);
-  const fixAll = `${CodeActionKind.SourceFixAll}.adainf`;
-  if (all.length && wants(fixAll) && (await stop())) return null;
-  if (all.length && wants(fixAll) && keeps(all)) {
-    const { applied } = applyEdits(a.text, all);
-    actions.push({
-      title: "Apply every lint fix (adainfc lint --fix)",
-      kind: fixAll,
-      edit: { changes: { [doc.uri]: applied.map((e) => edit(e.span, e.text)) } },
-    });
-  }
-  return actions;
 }
 
 /** `adainfc fmt` as one edit; none when the text does not parse (formatting never guesses) or is formatted. */

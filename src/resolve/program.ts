@@ -8,10 +8,10 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Decl, DeclKind, SourceFile, UseDecl } from "../syntax/ast.js";
 import { parseSource } from "../syntax/parse.js";
-import { type Decoded, decodeUtf8, notUtf8Diagnostic, unreadableDiagnostic } from "../syntax/utf8.js";
+import { shownPath } from "../util/shown-path.js";
+import { cannotRead, type Decoded, decodeUtf8, notUtf8Diagnostic, unreadableDiagnostic } from "../syntax/utf8.js";
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
-import { fsCause } from "../util/fs-errors.js";
 import { diag, diagnostic } from "../check/registry.js";
 
 /** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
@@ -80,8 +80,7 @@ export class Program {
   }
 
   display(abs: string): string {
-    const rel = relative(this.opts.cwd, abs);
-    return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : abs;
+    return shownPath(this.opts.cwd, abs).split(sep).join("/");
   }
 
   /** Load the entry file; returns null (with a diagnostic) when it cannot be read. */
@@ -104,7 +103,7 @@ export class Program {
       if (problem) return { reason: `${this.display(abs)}: ${problem}` };
       return decodeUtf8(readFileSync(abs));
     } catch (e) {
-      return { reason: `cannot read ${this.display(abs)}: ${fsCause(e) ?? (e instanceof Error ? e.message : String(e))}` };
+      return { reason: cannotRead(this.display(abs), e) };
     }
   }
 

@@ -58,4 +58,5 @@ export {
   type MissingData,
 } from "./train/index.js";
 export { Rng } from "./rng.js";
+export { shellQuote } from "../util/shell-quote.js";
 export { openSource, InflationSampler, MixtureLoader, mixtureEntries, DataError, type ImageSource } from "./data/index.js";

@@ -20,6 +20,7 @@ import path from "node:path";
 import { runPaths } from "../formats/run-dir.js";
 import { listCheckpoints } from "./train/checkpoint-store.js";
 import type { ProgressEvent } from "./train/types.js";
+import { shownPath } from "../util/shown-path.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -73,14 +74,14 @@ export function stopSignals(first: (signal: NodeJS.Signals) => void, quit?: (sig
  * What a second signal leaves to say before the process ends: that nothing more was
  * saved, the run's newest checkpoint (what a resumed run starts from) and `again`, the
  * command that goes on; `run` null when no run was under way. `dir` (the run directory)
- * and the paths shown are relative to `cwd`.
+ * and the paths shown as shownPath shows them (relative to `cwd` under it).
  */
 export function quitLine(signal: NodeJS.Signals, run: { dir: string; again: string } | null, cwd: string): string {
   const what = `${signal === "SIGINT" ? "Ctrl-C" : signal} (a second stop signal)`;
   if (run === null) return `\n${what}: quit\n`;
   const dir = path.resolve(cwd, run.dir);
   const newest = listCheckpoints(runPaths(dir).checkpoints).at(-1);
-  const rel = (p: string): string => path.relative(cwd, p) || p;
+  const rel = (p: string): string => shownPath(cwd, p);
   return newest
     ? `\n${what}: quit without saving; the steps after step ${newest.step} are lost. Resume from ${rel(newest.path)} with: ${run.again}\n`
     : `\n${what}: quit without saving; ${rel(dir)} holds no checkpoint yet. Start it again with: ${run.again}\n`;

@@ -46,6 +46,11 @@ export function fsCause(e: unknown): string | null {
   return typeof code === "string" && code in CAUSES ? CAUSES[code]! : null;
 }
 
+/** The cause of a file-system error in words, else the error's own message. */
+export function fsCauseOrMessage(e: unknown): string {
+  return fsCause(e) ?? (e instanceof Error ? e.message : String(e));
+}
+
 /**
  * One line for a file-system error with a known cause, or null for anything else.
  * `shown` names the path as the user typed it (the error holds the absolute one).

@@ -1,4 +1,5 @@
-// Commands printed for the user to paste (the resume hint) are quoted for a POSIX shell:
+// Every command printed for the user to paste (resume hints, the stand-in generator and
+// data fetch commands, an emitted program's) is quoted here, for a POSIX shell:
 // an argument of plain characters stays as it is, anything else goes in single quotes
 // (a single quote inside becomes '\''), so `$(...)`, spaces and quotes are inert.
 

@@ -1,6 +1,6 @@
 // Folder walking and duplicate paths (src/util/adainf-files.ts, src/cli/files.ts): a
 // symlink loop below a folder is one note, not followed, and every real file is checked,
-// linted and formatted once; one file named twice (e.adainf ./e.adainf) is taken once;
+// linted and formatted once, under its own path rather than a link's; one file named twice (e.adainf ./e.adainf) is taken once;
 // fmt goes on past a file it cannot read and reports every one.
 import fs from "node:fs";
 import path from "node:path";
@@ -22,6 +22,13 @@ describe("folders with symlinks", () => {
     fs.appendFileSync(path.join(dir, "proj/a.adainf"), "\n  ");
     const fmt = await cli(["fmt", "--check", "proj"], dir);
     expect(fmt.out).toBe("proj/a.adainf\n");
+  });
+
+  it("a file reached through a folder link and its real folder is named by its own path, whatever sorts first", { timeout: 30_000 }, async () => {
+    const dir = project({ "w/sub/q.adainf": "pipeline a from simclr {   seed = 1 }\n" });
+    fs.symlinkSync("sub", path.join(dir, "w/a-link")); // sorts before sub
+    expect(adainfFilesIn(path.join(dir, "w")).map((f) => path.relative(dir, f))).toEqual(["w/sub/q.adainf"]);
+    expect((await cli(["fmt", "--check", "w"], dir)).out).toBe("w/sub/q.adainf\n");
   });
 
   it("the same file under two spellings is checked once", { timeout: 30_000 }, async () => {

@@ -323,10 +323,11 @@ describe("the emitted program stopped by a signal in an evaluation", () => {
     expect(first).toBeDefined();
     expect(r.code).toBe(first === "interrupt" ? 143 : 130);
     expect(r.err).not.toContain("interrupted at step");
-    // the quit line adainfc run prints (quitLine), with the program's own command
+    // the quit line adainfc run prints (quitLine: the run dir, outside the working directory, by
+    // its absolute path as shownPath names it), with the program's own command
     const second = first === "interrupt" ? "SIGTERM" : "Ctrl-C";
     expect(r.err).toContain(
-      `\n${second} (a second stop signal): quit without saving; ../runs/tiny holds no checkpoint yet. Start it again with: node tiny.js --backend cpu --no-worker --resume\n`,
+      `\n${second} (a second stop signal): quit without saving; ${join(dir, "runs/tiny")} holds no checkpoint yet. Start it again with: node tiny.js --backend cpu --no-worker --resume\n`,
     );
     expect(existsSync(join(dir, "runs/tiny/checkpoints/step-00000003.ckpt"))).toBe(false);
   });

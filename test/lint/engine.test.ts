@@ -1,10 +1,12 @@
 // The lint engine on hand-built paper pipelines (./fixtures.ts): severities from rule
 // defaults, the file's lint block, --rule and --deny warnings; unknown and crashing rules;
-// spans kept in the pipeline's own file, fixes offered only there; applyEdits.
+// spans kept in the pipeline's own file, fixes offered only there; lint-config's words from
+// the registry; applyEdits, and planFixes keeping or dropping a fix's edits together.
 import { describe, expect, it } from "vitest";
 import type { Span, SpanMap } from "../../src/ir/types.js";
-import { LINT_CONFIG_CODE, lintWithSizes } from "../../src/lint/engine.js";
-import { applyEdits } from "../../src/lint/fix.js";
+import { lintWithSizes } from "../../src/lint/engine.js";
+import { LINT_CONFIG, LINT_CONFIG_CODE } from "../../src/check/registry.js";
+import { applyEdits, applyFixes, planFixes } from "../../src/lint/fix.js";
 import { pointer, spanFor, spanInFile } from "../../src/lint/pointer.js";
 import { findRule } from "../../src/lint/rules/index.js";
 import { parseRuleOption } from "../../src/lint/severity.js";
@@ -46,7 +48,8 @@ describe("severity configuration", () => {
     const ir = variant(paperPipeline("simclr", "none"), (p) => (p.lint.rules = { balanse: "off" }));
     const ds = lintWithSizes({ ir, spans: {} }, {}).diagnostics;
     expect(ds.map((d) => d.code)).toEqual([LINT_CONFIG_CODE]);
-    expect(ds[0]!.message).toContain("balanse");
+    expect(ds[0]!.message).toBe(LINT_CONFIG.messages.unknownRule.text.replace("{id}", "balanse"));
+    expect(ds[0]!.hint).toBe(LINT_CONFIG.messages.unknownRule.hint);
   });
 
   it("parses --rule values and rejects unknown ids and severities", () => {
@@ -133,5 +136,39 @@ describe("applyEdits", () => {
   it("inserts at an empty span and rejects spans outside the text", () => {
     expect(applyEdits("ab", [{ span: span(f, 1, 1), text: "X" }]).text).toBe("aXb");
     expect(applyEdits("ab", [{ span: span(f, 1, 9), text: "X" }]).skipped.length).toBe(1);
+  });
+});
+
+describe("a fix is applied whole or not at all", () => {
+  const f = "a.adainf";
+  const text = "aaaa bbbb cccc";
+  const first = [{ span: span(f, 0, 4), text: "A" }];
+  // Its second edit overlaps `first`; its first edit alone would apply.
+  const second = [
+    { span: span(f, 10, 14), text: "C" },
+    { span: span(f, 2, 6), text: "X" },
+  ];
+
+  it("applyFixes leaves out every edit of a fix that overlaps one taken", () => {
+    const r = applyFixes(text, [first, second]);
+    expect(r.text).toBe("A bbbb cccc");
+    expect(r.kept).toEqual([0]);
+    expect(r.skipped.length).toBe(2);
+  });
+
+  it("planFixes applies none of a fix's edits when one overlaps a kept fix, tried one by one or all at once", async () => {
+    const fixes = [
+      { name: "first", edits: first },
+      { name: "second", edits: second },
+      { name: "breaks", edits: [{ span: span(f, 5, 9), text: "!" }] },
+    ];
+    const attempt = async (fixed: string) => (fixed.includes("!") ? { error: "error[E012]: broken" } : { text: fixed });
+    const plan = await planFixes(text, fixes, attempt);
+    expect(plan.text).toBe("A bbbb cccc");
+    expect(plan.kept.map((x) => x.name)).toEqual(["first"]);
+    expect(plan.refused.map((x) => x.fix.name)).toEqual(["breaks"]);
+    const together = await planFixes(text, fixes.slice(0, 2), attempt);
+    expect(together.text).toBe("A bbbb cccc");
+    expect(together.applied).toBe(1);
   });
 });

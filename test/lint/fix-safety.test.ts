@@ -30,12 +30,12 @@ describe("lint --fix and fmt --write save the file the path names", () => {
     fs.chmodSync(path.join(dir, "ro.adainf"), 0o444);
     fs.chmodSync(path.join(dir, "fmt-ro.adainf"), 0o444);
     const r = await cli(["lint", "ro.adainf", "rw.adainf", "--fix"], dir);
-    expect(r.out).toContain("not fixed ro.adainf: it is read-only (mode 0444): not rewritten\n");
+    expect(r.out).toContain("not fixed ro.adainf: it is read-only (mode 0444)\n");
     expect(r.out).toContain("fixed rw.adainf (2 edits)\n");
     expect(fs.readFileSync(path.join(dir, "ro.adainf"), "utf8")).toBe(vanilla);
     const f = await cli(["fmt", "--write", "fmt-ro.adainf"], dir);
     expect(f.code).toBe(1);
-    expect(f.err).toBe("error: fmt-ro.adainf: not formatted: it is read-only (mode 0444): not rewritten\n");
+    expect(f.err).toBe("error: fmt-ro.adainf: not formatted: it is read-only (mode 0444)\n");
   });
 
   it("fmt --write through a symlink formats its target", { timeout: 30_000 }, async () => {
@@ -55,8 +55,41 @@ interface SarifResult {
 }
 const results = (out: string): SarifResult[] => JSON.parse(out).runs[0].results;
 
+describe("a file with a byte order mark", () => {
+  const BOM = "\uFEFF";
+  it("is formatted when its text after the BOM is: fmt --check passes it", { timeout: 30_000 }, async () => {
+    const dir = project({ "b.adainf": `${BOM}pipeline a from simclr {\n  seed = 1\n}\n` });
+    const r = await cli(["fmt", "--check", "b.adainf"], dir);
+    expect(r.out).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("keeps its BOM under fmt --write and lint --fix", { timeout: 60_000 }, async () => {
+    const dir = project({ "f.adainf": `${BOM}pipeline a from simclr {   seed = 1 }\n`, "v.adainf": BOM + vanilla });
+    expect((await cli(["fmt", "--write", "f.adainf"], dir)).out).toBe("formatted f.adainf\n");
+    expect(fs.readFileSync(path.join(dir, "f.adainf"), "utf8")).toBe(`${BOM}pipeline a from simclr {\n  seed = 1\n}\n`);
+    expect((await cli(["lint", "v.adainf", "--fix"], dir)).out).toMatch(/^fixed v\.adainf/m);
+    const fixed = fs.readFileSync(path.join(dir, "v.adainf"), "utf8");
+    expect(fixed.startsWith(BOM)).toBe(true);
+    expect(fixed.startsWith(BOM + BOM)).toBe(false);
+    expect(fixed).not.toBe(BOM + vanilla);
+  });
+});
+
 describe("a fix that would break the file", () => {
   const second = vanilla.replace(/simclr_vanilla/g, "second");
+  it("is placed where the saved file has it, after formatting moved it", { timeout: 60_000 }, async () => {
+    const dir = project({ "two.adainf": `\n\n\n\n${story}\n${second}` }); // fmt drops the leading blank lines
+    const r = await cli(["lint", "two.adainf", "--fix"], dir);
+    const at = /^fix not applied at two\.adainf:(\d+):(\d+) \(vanilla-inflation\)/m.exec(r.out);
+    expect(at).not.toBeNull();
+    const json = JSON.parse((await cli(["lint", "two.adainf", "--format", "json"], dir)).out) as {
+      diagnostics: { code: string; line: number | null; column: number | null }[];
+    };
+    const places = json.diagnostics.filter((d) => d.code === "vanilla-inflation").map((d) => `${d.line}:${d.column}`);
+    expect(places).toContain(`${at![1]}:${at![2]}`);
+  });
+
   it("is named with the error it would cause; the other fixes of the file are applied", { timeout: 60_000 }, async () => {
     const dir = project({ "two.adainf": `${story}\n${second}` });
     const r = await cli(["lint", "two.adainf", "--fix"], dir);

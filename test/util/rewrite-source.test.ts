@@ -1,12 +1,15 @@
 // rewriteSourceFile, how fmt --write and lint --fix save a user's file: through a symlink
 // to its target (the link stays a link), with the file's mode and owner kept, a file
 // without write permission refused even as root, a hard link's other name left with the
-// old text (documented), and failures in plain words without the temporary file's name.
+// old text (documented), and failures in plain words without the temporary file's name:
+// a temporary file a killed run left behind does not block the file, a failing close is
+// a refusal (not an internal error), a file that cannot be renamed over (a bind mount)
+// is refused saying why; the owner is set before the mode, so root keeps a setgid bit.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { RewriteRefused, rewriteSourceFile } from "../../src/util/rewrite-source.js";
 import { nobodyCanRunCli, ROOT } from "../helpers.js";
 
@@ -39,7 +42,7 @@ describe("rewriteSourceFile", () => {
     const f = path.join(dir, "ro.adainf");
     fs.writeFileSync(f, "old\n");
     fs.chmodSync(f, 0o444);
-    expect(() => rewriteSourceFile(f, "new\n")).toThrow(new RewriteRefused("it is read-only (mode 0444): not rewritten"));
+    expect(() => rewriteSourceFile(f, "new\n")).toThrow(new RewriteRefused("it is read-only (mode 0444)"));
     expect(fs.readFileSync(f, "utf8")).toBe("old\n");
     expect(fs.statSync(f).mode & 0o7777).toBe(0o444);
   });
@@ -54,7 +57,56 @@ describe("rewriteSourceFile", () => {
     expect(fs.readFileSync(path.join(dir, "b.adainf"), "utf8")).toBe("old\n");
   });
 
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("is not blocked by a temporary file a killed run left (same pid, as in a container)", () => {
+    const dir = tmp();
+    const f = path.join(dir, "p.adainf");
+    fs.writeFileSync(f, "old\n");
+    const stale = path.join(dir, `.p.adainf.${process.pid}.tmp`);
+    fs.writeFileSync(stale, "half");
+    rewriteSourceFile(f, "new\n");
+    expect(fs.readFileSync(f, "utf8")).toBe("new\n");
+  });
+
+  it("a failing close is a refusal in words, the file left as it was and no temporary file", () => {
+    const dir = tmp();
+    const f = path.join(dir, "p.adainf");
+    fs.writeFileSync(f, "old\n");
+    vi.spyOn(fs, "closeSync").mockImplementationOnce(() => {
+      throw Object.assign(new Error("EIO: i/o error, close"), { code: "EIO", syscall: "close" });
+    });
+    expect(() => rewriteSourceFile(f, "new\n")).toThrow(RewriteRefused);
+    expect(() => rewriteSourceFile(f, "new\n")).not.toThrow();
+    expect(fs.readdirSync(dir)).toEqual(["p.adainf"]);
+  });
+
+  it("a file that cannot be renamed over (a bind-mounted file: EBUSY) is refused saying so, and left alone", () => {
+    const dir = tmp();
+    const f = path.join(dir, "p.adainf");
+    fs.writeFileSync(f, "old\n");
+    vi.spyOn(fs, "renameSync").mockImplementation(() => {
+      throw Object.assign(new Error("EBUSY: resource busy or locked, rename"), { code: "EBUSY", syscall: "rename" });
+    });
+    expect(() => rewriteSourceFile(f, "new\n")).toThrow(/^cannot replace it: the file or folder is busy \(a file mounted on its own/);
+    expect(fs.readFileSync(f, "utf8")).toBe("old\n");
+    expect(fs.readdirSync(dir)).toEqual(["p.adainf"]);
+  });
+
   const root = process.getuid?.() === 0;
+  it.skipIf(!root)("as root, keeps another user's setgid file theirs, the setgid bit kept (the owner is set first)", () => {
+    const dir = tmp();
+    const f = path.join(dir, "sg.adainf");
+    fs.writeFileSync(f, "old\n");
+    fs.chownSync(f, 65534, 65534);
+    fs.chmodSync(f, 0o2775);
+    rewriteSourceFile(f, "new\n");
+    expect(fs.statSync(f)).toMatchObject({ uid: 65534, gid: 65534 });
+    expect(fs.statSync(f).mode & 0o7777).toBe(0o2775);
+  });
+
   it.skipIf(!root)("as root, keeps another user's file theirs", () => {
     const dir = tmp();
     const f = path.join(dir, "theirs.adainf");

@@ -43,9 +43,10 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
     ctx.err(`error: unknown diagnostic code '${rule}' (docs/diagnostics.md lists them)\n`);
     return EXIT_USAGE;
   }
-  const { LINT_CONFIG_CODE, LINT_CONFIG_DOC } = await import("../../lint/severity.js");
+  const { LINT_CONFIG_CODE } = await import("../../check/registry.js");
   if (rule === LINT_CONFIG_CODE) {
-    ctx.out(LINT_CONFIG_DOC);
+    const { diagnosticDocMarkdown } = await import("../../check/registry-docs.js");
+    ctx.out(diagnosticDocMarkdown(LINT_CONFIG_CODE, "#"));
     return EXIT_OK;
   }
   const found = findRule(rule);

@@ -1,5 +1,5 @@
 // `adainfc fmt`: print the canonical form (one file), or --check / --write (which
-// rewrites the file as an editor saves it: src/util/rewrite-source.ts).
+// rewrites the file as an editor saves it, a BOM kept: src/util/rewrite-source.ts).
 import { resolve } from "node:path";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
@@ -8,6 +8,7 @@ import { formatText } from "../../syntax/format.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { RewriteRefused, rewriteSourceFile } from "../../util/rewrite-source.js";
 import { readPipelineText } from "../../syntax/utf8.js";
+import { stripBom, withBomOf } from "../../syntax/bom.js";
 
 export const register: RegisterCommand = (program, ctx, setExit) => {
   program
@@ -38,7 +39,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
           setExit(EXIT_ERRORS);
           continue;
         }
-        const text = read.text;
+        const text = stripBom(read.text); // compared and formatted without a BOM, saved with it when the file had one
         const r = formatText(text, file);
         if (r.diagnostics.length) {
           ctx.err(renderDiagnostics(r.diagnostics, () => text, { color: ctx.color }) + "\n");
@@ -53,7 +54,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         } else if (opts.write) {
           if (r.text !== text) {
             try {
-              rewriteSourceFile(abs, r.text);
+              rewriteSourceFile(abs, withBomOf(read.text, r.text));
             } catch (e) {
               if (!(e instanceof RewriteRefused)) throw e;
               failed(file, `not formatted: ${e.message}`);

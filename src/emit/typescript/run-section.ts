@@ -33,6 +33,7 @@ export const RUN_IMPORTS = [
   "RunSetupError",
   "runPipeline",
   "runStart",
+  "shellQuote",
   "stopSignals",
   "stopLine",
   "evaluatingAfter",
@@ -102,14 +103,13 @@ try {
 // (projectDir): run from another folder, the message also names the file by its absolute
 // path, and the command that makes it starts with a cd to the project.
 const inProject = path.resolve(projectDir) === process.cwd();
-const shellWord = (s: string) => (/^[\\w./:@=+-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\\\''") + "'");
 const missing = missingData(pipeline, projectDir).map((m) =>
   inProject
     ? m
     : {
         ...m,
         message: \`\${m.message} (\${path.resolve(projectDir, m.path)})\`,
-        fix: m.fix === null ? null : \`cd \${shellWord(path.resolve(projectDir))} && \${m.fix}\`,
+        fix: m.fix === null ? null : \`cd \${shellQuote(path.resolve(projectDir))} && \${m.fix}\`,
       },
 );
 for (const m of missing) process.stderr.write(missingDataText(m));
@@ -141,7 +141,7 @@ const again = [
   path.relative(process.cwd(), process.argv[1]!) || process.argv[1]!,
   ...process.argv.slice(2).filter((a) => a !== "--resume" && a !== "--overwrite"),${sweep ? "" : '\n  "--resume",'}
 ]
-  .map(shellWord)
+  .map(shellQuote)
   .join(" ");
 const runDir = path.resolve(projectDir, pipeline.output.dir);
 const controller = new AbortController();

@@ -10,8 +10,9 @@
 import { checkedIR } from "./checked-ir.js";
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
-import { generateCommand, planCommand, quote, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
+import { generateCommand, planCommand, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
 import type { GenerateReport } from "../generate/generate.js";
+import { shellQuote } from "../../util/shell-quote.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { diag, diagnostic } from "../../check/registry.js";
 import { batchOverEpoch } from "../../ir/train-summary.js";
@@ -89,7 +90,7 @@ function planDifferences(plan: StandInPlan, sidecar: string): string[] {
   const differ = (what: string, was: unknown, now: unknown, shown: (v: unknown) => string = String): void => {
     if (was !== now) out.push(`${what} ${shown(was)} (the plan: ${shown(now)})`);
   };
-  if (made.source !== plan.from && quote(String(made.source)) !== plan.from) differ("from", made.source, plan.from);
+  if (made.source !== plan.from && shellQuote(String(made.source)) !== plan.from) differ("from", made.source, plan.from);
   differ("first", made.first ?? null, plan.first, (n) => all(n as number | null));
   if (plan.first !== null) differ("fit samples", made.fit?.samples, plan.first);
   differ("count", made.count, plan.count);
@@ -98,7 +99,7 @@ function planDifferences(plan: StandInPlan, sidecar: string): string[] {
 }
 
 function fetchCommand(src: DataSourceIR): string | null {
-  if (src.format === "cifar10" || src.format === "cifar100") return `adainfc data fetch ${src.format} --dir ${quote(src.path!)}`;
+  if (src.format === "cifar10" || src.format === "cifar100") return `adainfc data fetch ${src.format} --dir ${shellQuote(src.path!)}`;
   return null;
 }
 

@@ -9,7 +9,6 @@
 // (checked-ir.ts), and resume with overwrite is refused as the usage error
 // `adainfc run --resume --overwrite` is (RunOptionsError).
 import fs from "node:fs";
-import path from "node:path";
 import type { PipelineIR } from "../../ir/types.js";
 import { readRunIR, runDirOf, runPaths } from "../../formats/run-dir.js";
 import { damagedDoneLine, type DivergedRecord, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
@@ -17,6 +16,7 @@ import { onlyFlags } from "./sweep-points.js";
 import { listCheckpoints } from "./checkpoint-store.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
 import { checkedIR } from "./checked-ir.js";
+import { shownPath } from "../../util/shown-path.js";
 import { RunOptionsError } from "./errors.js";
 
 export interface RunStartFlags {
@@ -56,7 +56,7 @@ export function runStart(given: PipelineIR, flags: RunStartFlags): RunStart {
   const ir = checkedIR(given);
   const paths = runPaths(runDirOf(ir.output.dir, flags.cwd));
   if (flags.overwrite) return { kind: "train", resume: false };
-  const shown = (file: string): string => path.relative(flags.cwd, file) || file;
+  const shown = (file: string): string => shownPath(flags.cwd, file);
   const damaged = doneProblem(paths.dir);
   if (damaged !== null) return { kind: "refused", message: damagedDoneLine(shown(paths.done), damaged, ir.sweep !== undefined) };
   const settingsDiff = (): string[] => {

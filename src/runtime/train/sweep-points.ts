@@ -14,6 +14,7 @@ import { writeResults } from "../../formats/results.js";
 import { damagedDoneLine, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
 import { RUN_DIRS_COLUMN, runDirsCells, settingRows } from "../../formats/setting-results.js";
 import { checkedIR } from "./checked-ir.js";
+import { shownPath } from "../../util/shown-path.js";
 
 export class OnlyFilterError extends Error {}
 
@@ -91,7 +92,7 @@ export function sweepTable(base: string, pointDirs: readonly string[], cwd: stri
     if (!("ir" in read)) continue;
     runs.push({ dir, ir: read.ir, summary: readRunSummary(dir) });
     const problem = doneProblem(dir);
-    if (problem) lines.push(`error: ${damagedDoneLine(path.relative(cwd, runPaths(dir).done) || runPaths(dir).done, problem, true)}`);
+    if (problem) lines.push(`error: ${damagedDoneLine(shownPath(cwd, runPaths(dir).done), problem, true)}`);
     const diverged = readDiverged(dir);
     if (diverged) lines.push(`${read.ir.name}: ${divergedText(diverged)}, not in the table`);
   }
@@ -128,7 +129,7 @@ export function writeSweepResults(base: string, baseDir: string, pointDirs: read
   );
   if (table.summaries.length === 0) return { lines: table.lines, text: "" };
   const written = writeResults(path.resolve(cwd, baseDir), `${base}: results`, table.summaries);
-  const shown = (file: string): string => path.relative(cwd, file) || file;
+  const shown = (file: string): string => shownPath(cwd, file);
   return {
     lines: table.lines,
     text: `\n${base}: ${table.finished} of ${pointDirs.length} points finished\n${written.text}written: ${shown(written.csv)}, ${shown(written.md)}\n`,
