@@ -148,6 +148,28 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     }
   });
 
+  test("a set made before the sidecar recorded `first` and `channels` is the plan's when it read the whole source, and refused when not", async () => {
+    const sidecar = path.join(dir, "datasets/generated/tiny-gen.npz.json");
+    const saved = fs.readFileSync(sidecar, "utf8");
+    try {
+      // the sidecar as generate wrote it before: the whole real source (48) read, no `first` or `channels`
+      const made = { ...(JSON.parse(saved) as Record<string, unknown>), sourceCount: 48 } as Record<string, unknown>;
+      made["fit"] = { ...(made["fit"] as object), samples: 48 };
+      delete made["first"];
+      delete made["channels"];
+      fs.writeFileSync(sidecar, JSON.stringify(made));
+      const r = await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).not.toContain("another plan");
+      fs.writeFileSync(sidecar, JSON.stringify({ ...made, sourceCount: 60 }));
+      const other = await cli(["run", "tiny.adainf", ...RUN, "--overwrite"], dir);
+      expect(other.code).toBe(1);
+      expect(other.err).toContain("was made by another plan than this pipeline's (first all (the plan: 48))");
+    } finally {
+      fs.writeFileSync(sidecar, saved);
+    }
+  });
+
   test("two pipelines of one file that plan one stand-in file otherwise: it is made by the first plan, and the other pipeline is refused before training", async () => {
     const two = tinyProject({ steps: 2, checkpointEvery: null });
     const text = fs
