@@ -1,7 +1,7 @@
 // How adainfc marks the files it writes, so that a later -o replaces its own earlier
 // output and nothing else (a user's dataset, photo, page or package.json): npz files end
 // with a zip comment (an older generated set is known by its sidecar), PNGs carry a tEXt
-// "Software" chunk, report pages a generator <meta>, and JSON outputs are known by their
+// "Software" chunk, report pages a generator <meta> (an older page: its footer), and JSON outputs are known by their
 // shape (an IR, or generate's sidecar). Defined once here; the writers stamp with it and
 // cli/output-path.ts reads it.
 import fs from "node:fs";
@@ -13,6 +13,8 @@ export const ZIP_COMMENT = "written by adainfc";
 const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
 /** The <meta name="generator"> of a report page. */
 export const HTML_GENERATOR = "adainfc report";
+/** The footer every report page ends with; a page written before the generator <meta> is known by it. */
+export const REPORT_FOOTER = "<footer>Made by <code>adainfc report</code>.";
 
 type MarkedKind = "npz" | "png" | "html" | "json";
 
@@ -41,7 +43,7 @@ export function isOwnOutput(abs: string, kind: MarkedKind, size: number, head: B
       case "png":
         return head.includes(Buffer.from(`tEXt${PNG_SOFTWARE.keyword}\0${PNG_SOFTWARE.value}`, "latin1"));
       case "html":
-        return head.toString("utf8").includes(`<meta name="generator" content="${HTML_GENERATOR}">`);
+        return head.toString("utf8").includes(`<meta name="generator" content="${HTML_GENERATOR}">`) || tailOf(abs, size, 4096).includes(REPORT_FOOTER);
       case "npz":
         // a set generated before npz files carried the comment is known by its sidecar
         return zipComment(abs, size) === ZIP_COMMENT || hasOwnSidecar(abs);
@@ -94,4 +96,17 @@ function zipComment(abs: string, size: number): string | null {
   }
   if (tail < 22 + want || buf.readUInt32LE(0) !== 0x06054b50 || buf.readUInt16LE(20) !== want) return null;
   return buf.subarray(22).toString("latin1");
+}
+
+/** The last `n` bytes of the file at `abs` (of `size` bytes), as text. */
+function tailOf(abs: string, size: number, n: number): string {
+  const len = Math.min(size, n);
+  const buf = Buffer.alloc(len);
+  const fd = fs.openSync(abs, "r");
+  try {
+    fs.readSync(fd, buf, 0, len, size - len);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return buf.toString("utf8");
 }

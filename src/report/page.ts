@@ -4,7 +4,7 @@
 // only this page's own script (by hash), so even a name that slipped past escaping
 // could not run or phone home.
 import { createHash } from "node:crypto";
-import { HTML_GENERATOR } from "../formats/own-output.js";
+import { HTML_GENERATOR, REPORT_FOOTER } from "../formats/own-output.js";
 import { escapeHtml } from "./escape.js";
 
 const CSS = `
@@ -92,7 +92,7 @@ export function pageHtml(parts: PageParts): string {
 <body>
 <header><h1>${escapeHtml(parts.title)}</h1><div class="sub">${parts.subtitleHtml}</div></header>
 ${sections}
-<footer>Made by <code>adainfc report</code>. Self-contained: styles, script, charts and images are all inside this file; it loads nothing from the network.</footer>
+${REPORT_FOOTER} Self-contained: styles, script, charts and images are all inside this file; it loads nothing from the network.</footer>
 <script>${SCRIPT}</script>
 </body>
 </html>

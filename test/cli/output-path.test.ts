@@ -262,6 +262,13 @@ describe("report -o", () => {
   it("an earlier report is replaced (same kind)", async () => {
     for (let i = 0; i < 2; i++) expect((await cli(["report", "runs/story", "-o", "r.html", "--no-preview"], dir)).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, "r.html"), "utf8")).toMatch(/^<!doctype html>/);
+    // a report written before pages carried the generator <meta> is known by its footer
+    const older = fs
+      .readFileSync(path.join(dir, "r.html"), "utf8")
+      .replace('<meta name="generator" content="adainfc report">', "")
+      .replace("<footer>Made by", `${"<!-- filler -->".repeat(300)}<footer>Made by`);
+    fs.writeFileSync(path.join(dir, "old.html"), older);
+    expect((await cli(["report", "runs/story", "-o", "old.html", "--no-preview"], dir)).code).toBe(0);
     fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>my page</title>\n");
     await refused(
       dir,
