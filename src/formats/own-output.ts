@@ -13,6 +13,8 @@ export const ZIP_COMMENT = "written by adainfc";
 const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
 /** The <meta name="generator"> of a report page. */
 export const HTML_GENERATOR = "adainfc report";
+/** Where `adainfc report <run-dir>` writes its page by default. */
+export const REPORT_FILE = "report.html";
 /** The footer every report page ends with; a page written before the generator <meta> is known by it. */
 export const REPORT_FOOTER = "<footer>Made by <code>adainfc report</code>.";
 
@@ -34,6 +36,24 @@ export function stampPng(png: Uint8Array): Buffer {
   chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
   const src = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   return Buffer.concat([src.subarray(0, IHDR_END), chunk, src.subarray(IHDR_END)]);
+}
+
+/** Whether a report page adainfc wrote is at `abs` (false when nothing, or something else, is there). */
+export function isOwnReportPage(abs: string): boolean {
+  try {
+    const st = fs.statSync(abs);
+    if (!st.isFile()) return false;
+    const head = Buffer.alloc(Math.min(st.size, 2048));
+    const fd = fs.openSync(abs, "r");
+    try {
+      fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return isOwnOutput(abs, "html", st.size, head);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the existing file at `abs` (of `size` bytes, `head` its first bytes) is one adainfc wrote. */

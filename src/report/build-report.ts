@@ -1,6 +1,7 @@
 // `adainfc report`'s work, without the CLI: read a run or sweep directory, lint each
 // point, draw the curves, render the preview, and return one HTML page. Loads no
 // tfjs (the preview is pure CPU pixel code, imported only when asked for).
+import { REPORT_FILE } from "../formats/own-output.js";
 import path from "node:path";
 import { axisChartsHtml } from "./axis-chart.js";
 import { chartsHtml } from "./charts.js";
@@ -118,5 +119,5 @@ function sweepNotesHtml(input: ReportInput): string {
 
 /** Where the page goes when -o is not given: report.html inside the directory. */
 export function defaultReportPath(dir: string, cwd: string): string {
-  return path.join(path.resolve(cwd, dir), "report.html");
+  return path.join(path.resolve(cwd, dir), REPORT_FILE);
 }

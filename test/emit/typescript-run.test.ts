@@ -136,7 +136,7 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
       expect(longer.code).toBe(1);
       expect(longer.stderr).toBe(
         "error: tiny already finished in runs/tiny with other settings (/train/steps)\n" +
-          "  train it again with these: --overwrite (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir\n",
+          "  train it again with these: --overwrite (its checkpoints, metrics, done.json, eval.json and the report.html adainfc report wrote are deleted), or set another output.dir\n",
       );
       expect(files.map((f) => statSync(f).mtimeMs)).toEqual(times);
     } finally {

@@ -366,7 +366,7 @@ test("--resume on a finished run: skipped with the same settings (measured norma
   expect(other.code).toBe(1);
   expect(other.err).toContain("error: tiny already finished in runs/tiny with other settings (/train/steps)");
   expect(other.err).toContain(
-    "train it again with these: --overwrite (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir",
+    "train it again with these: --overwrite (its checkpoints, metrics, done.json, eval.json and the report.html adainfc report wrote are deleted), or set another output.dir",
   );
   const both = await cli(["run", "tiny.adainf", "--resume", "--overwrite", ...RUN], dir);
   expect(both.code).toBe(2);
@@ -502,7 +502,7 @@ describe("a sweep point whose loss becomes NaN", () => {
     const refusal = new RegExp(
       `${esc("error: tiny[train.optimizer.lr=1e30] has an unfinished run (checkpoint at step ")}\\d${esc(
         `) in ${point} with other settings (/train/steps)\n  train it again with these: --overwrite --only train.optimizer.lr=1e30 ` +
-          "(its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir\n",
+          "(its checkpoints, metrics, done.json, eval.json and the report.html adainfc report wrote are deleted), or set another output.dir\n",
       )}`,
     );
     expect(r.err).toMatch(refusal);

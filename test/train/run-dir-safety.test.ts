@@ -1,5 +1,5 @@
 // Nothing in a run directory is lost: a finished or checkpointed run is not replaced
-// unless asked (--overwrite, which also removes the old eval.json), and two runs cannot
+// unless asked (--overwrite, which also removes the old eval.json and report page), and two runs cannot
 // write one directory at once (a lock naming the holder, and for another host's what to
 // do; a stale lock from a dead process is taken over, with a note; a process that exits
 // at once leaves none).
@@ -123,6 +123,31 @@ test("--overwrite removes the earlier run's eval.json (it names a deleted checkp
   expect(again.status).toBe("done");
   expect(fs.existsSync(paths.eval)).toBe(false);
   expect(notes).toContain(`removed ${paths.eval}: it evaluated a checkpoint of the run that is started over`);
+});
+
+test("--overwrite removes the report.html adainfc report wrote in the run directory, never a page of the user's", async () => {
+  const { dir, ir } = tiny();
+  const runDir = path.join(dir, "runs/tiny");
+  const page = path.join(runDir, "report.html");
+  expect((await runPipeline(ir, { cwd: dir, tf, worker: "off", baseline: false })).status).toBe("done");
+  const { cli } = await import("../helpers.js");
+  expect((await cli(["report", "runs/tiny", "--no-preview"], dir)).code).toBe(0);
+  expect(fs.existsSync(page)).toBe(true);
+  const notes: string[] = [];
+  const overwrite = {
+    cwd: dir,
+    tf,
+    worker: "off",
+    baseline: false,
+    overwrite: true,
+    onProgress: (e: { kind: string; message?: string }) => e.kind === "note" && notes.push(e.message!),
+  } as const;
+  expect((await runPipeline(ir, overwrite)).status).toBe("done");
+  expect(fs.existsSync(page)).toBe(false);
+  expect(notes).toContain(`removed ${page}: it reported the run that is started over`);
+  fs.writeFileSync(page, "<!doctype html><title>my notes on this run</title>\n");
+  expect((await runPipeline(ir, overwrite)).status).toBe("done");
+  expect(fs.readFileSync(page, "utf8")).toContain("my notes on this run");
 });
 
 test("another host's lock: refused naming host and pid, and run.lock may be deleted once that run is gone", async () => {

@@ -69,7 +69,7 @@ test("a diverged sweep point is skipped with these settings only; a single pipel
     kind: "refused",
     message:
       `${point.name} has an unfinished run (checkpoint at step 1) in ${point.output.dir} with other settings (/train/optimizer)\n` +
-      "  train it again with these: --overwrite --only seed=0 (its checkpoints, metrics, done.json and eval.json are deleted), or set another output.dir",
+      "  train it again with these: --overwrite --only seed=0 (its checkpoints, metrics, done.json, eval.json and the report.html adainfc report wrote are deleted), or set another output.dir",
   });
   // a single pipeline: --resume continues it from its checkpoint, as docs/run.md says
   runDir(single, { diverged: true });

@@ -11,10 +11,13 @@
 // an evaluation under way: the checkpoint then carries the step's unlogged metrics line,
 // and a resumed run repeats that evaluation before it logs the line (resume equals an
 // uninterrupted run, done.json included). Starting over (--overwrite) removes what the
-// earlier run left: its checkpoints, metrics, done.json and `adainfc eval`'s eval.json.
+// earlier run left: its checkpoints, metrics, done.json, `adainfc eval`'s eval.json and
+// the report page `adainfc report` wrote there.
 // Before a backend loads or the directory is touched, the IR is checked (checked-ir.ts)
 // and the options too (checkRunOptions): a bad one is refused, and no run folder is made.
 import fs from "node:fs";
+import path from "node:path";
+import { isOwnReportPage, REPORT_FILE } from "../../formats/own-output.js";
 import type { PipelineIR } from "../../ir/types.js";
 import type { Tf } from "../methods/tf.js";
 import type { FeatureSet } from "../eval/index.js";
@@ -608,6 +611,12 @@ function resumeOrStart(
   if (fs.existsSync(paths.eval)) {
     fs.rmSync(paths.eval, { force: true });
     report({ kind: "note", message: `removed ${paths.eval}: it evaluated a checkpoint of the run that is started over` });
+  }
+  // ... and so does the report page `adainfc report` left here by default (one it wrote: a page of the user's stays).
+  const page = path.join(paths.dir, REPORT_FILE);
+  if (isOwnReportPage(page)) {
+    fs.rmSync(page, { force: true });
+    report({ kind: "note", message: `removed ${page}: it reported the run that is started over` });
   }
   metricsLog.reset();
   writeJsonAtomic(paths.ir, ir);

@@ -10,6 +10,7 @@
 // `adainfc run --resume --overwrite` is (RunOptionsError).
 import fs from "node:fs";
 import type { PipelineIR } from "../../ir/types.js";
+import { REPORT_FILE } from "../../formats/own-output.js";
 import { readRunIR, runDirOf, runPaths } from "../../formats/run-dir.js";
 import { damagedDoneLine, type DivergedRecord, divergedText, doneProblem, readDiverged } from "../../formats/run-outcome.js";
 import { onlyFlags } from "./sweep-points.js";
@@ -37,7 +38,7 @@ export type RunStart =
   | { kind: "refused"; message: string };
 
 /** What `--overwrite` deletes (the run directory's files of the run it replaces). */
-export const OVERWRITE_DELETES = "its checkpoints, metrics, done.json and eval.json are deleted";
+export const OVERWRITE_DELETES = `its checkpoints, metrics, done.json, eval.json and the ${REPORT_FILE} adainfc report wrote are deleted`;
 
 /**
  * Why resume and overwrite cannot go together: `--` for the command-line flags
