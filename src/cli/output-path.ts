@@ -12,7 +12,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { CompileOutput } from "../driver.js";
-import { isOwnOutput } from "../formats/own-output.js";
+import { HEAD_BYTES, isOwnOutput } from "../formats/own-output.js";
+import { readFileAt } from "../formats/zip.js";
 import { runDirEntryOf } from "../formats/run-dir.js";
 import { PIPELINE_EXTENSION } from "../util/adainf-files.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
@@ -41,9 +42,6 @@ const EXAMPLES: Record<OutputKind, string> = {
   adainf: "pipeline.adainf",
   folder: "out",
 };
-
-/** How much of an existing file is read to tell its kind (a report page's generator <meta> is within it). */
-const HEAD_BYTES = 2048;
 
 /** Kinds known by their file name, for files whose first bytes do not tell. */
 const EXTENSIONS: Record<string, FileKind> = { ".npz": "npz", ".json": "json", ".html": "html", ".htm": "html", ".png": "png", [PIPELINE_EXTENSION]: "adainf" };
@@ -241,22 +239,17 @@ function realish(abs: string): string {
 
 /** What an existing file holds, by its first bytes, else by its name; and those bytes. */
 function existingKind(abs: string, size: number): { kind: FileKind | "other" | "empty"; head: Buffer } {
-  const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-  return { kind: kindOf(abs, size, head), head };
+  if (size === 0) return { kind: "empty", head: Buffer.alloc(0) };
+  let head: Buffer;
+  try {
+    head = readFileAt(abs, HEAD_BYTES, 0);
+  } catch {
+    return { kind: "other", head: Buffer.alloc(0) }; // unreadable: not known to be ours
+  }
+  return { kind: kindOf(abs, head), head };
 }
 
-function kindOf(abs: string, size: number, head: Buffer): FileKind | "other" | "empty" {
-  if (size === 0) return "empty";
-  try {
-    const fd = fs.openSync(abs, "r");
-    try {
-      fs.readSync(fd, head, 0, head.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return "other"; // unreadable: not known to be ours
-  }
+function kindOf(abs: string, head: Buffer): FileKind | "other" {
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "png";
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return "npz";
   const text = head

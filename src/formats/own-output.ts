@@ -1,18 +1,19 @@
 // How adainfc marks the files it writes, so that a later -o replaces its own earlier
 // output and nothing else (a user's dataset, photo, page or package.json): npz files end
 // with a zip comment (an older generated set is known by its sidecar), PNGs carry a tEXt
-// "Software" chunk, report pages a generator <meta> (an older page: its footer), and JSON outputs are known by their
-// shape (an IR, or generate's sidecar). Defined once here; the writers stamp with it and
-// cli/output-path.ts reads it.
+// "Software" chunk, report pages a generator <meta> (an older page: its footer), and JSON
+// outputs are known by their shape (an IR, or generate's sidecar). Defined once here; the
+// writers stamp with it and cli/output-path.ts reads it.
 import fs from "node:fs";
 import { crc32 } from "./crc32.js";
+import { readFileAt } from "./zip.js";
 
 /** The zip archive comment at the end of every npz adainfc writes. */
 export const ZIP_COMMENT = "written by adainfc";
-/** The PNG tEXt chunk keyword and value adainfc's PNGs carry, right after IHDR. */
-const PNG_SOFTWARE = { keyword: "Software", value: "adainfc" } as const;
-/** The <meta name="generator"> of a report page. */
-export const HTML_GENERATOR = "adainfc report";
+/** The PNG tEXt chunk (keyword, NUL, value) adainfc's PNGs carry, right after IHDR. */
+const PNG_SOFTWARE_TEXT = "Software\0adainfc";
+/** The <meta name="generator"> in a report page's head. */
+export const HTML_GENERATOR_META = '<meta name="generator" content="adainfc report">';
 /** Where `adainfc report <run-dir>` writes its page by default. */
 export const REPORT_FILE = "report.html";
 /** The footer every report page ends with; a page written before the generator <meta> is known by it. */
@@ -28,7 +29,7 @@ const IHDR_END = 8 + 8 + 13 + 4;
 
 /** `png` (as pngjs writes it) with the Software chunk inserted after IHDR. */
 export function stampPng(png: Uint8Array): Buffer {
-  const data = Buffer.from(`${PNG_SOFTWARE.keyword}\0${PNG_SOFTWARE.value}`, "latin1");
+  const data = Buffer.from(PNG_SOFTWARE_TEXT, "latin1");
   const chunk = Buffer.alloc(12 + data.length);
   chunk.writeUInt32BE(data.length, 0);
   chunk.write("tEXt", 4, "latin1");
@@ -38,19 +39,14 @@ export function stampPng(png: Uint8Array): Buffer {
   return Buffer.concat([src.subarray(0, IHDR_END), chunk, src.subarray(IHDR_END)]);
 }
 
+/** How much of a file's head holds its marks (a report page's generator <meta> is within it). */
+export const HEAD_BYTES = 2048;
+
 /** Whether a report page adainfc wrote is at `abs` (false when nothing, or something else, is there). */
 export function isOwnReportPage(abs: string): boolean {
   try {
     const st = fs.statSync(abs);
-    if (!st.isFile()) return false;
-    const head = Buffer.alloc(Math.min(st.size, 2048));
-    const fd = fs.openSync(abs, "r");
-    try {
-      fs.readSync(fd, head, 0, head.length, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return isOwnOutput(abs, "html", st.size, head);
+    return st.isFile() && isOwnOutput(abs, "html", st.size, readFileAt(abs, HEAD_BYTES, 0));
   } catch {
     return false;
   }
@@ -61,9 +57,14 @@ export function isOwnOutput(abs: string, kind: MarkedKind, size: number, head: B
   try {
     switch (kind) {
       case "png":
-        return head.includes(Buffer.from(`tEXt${PNG_SOFTWARE.keyword}\0${PNG_SOFTWARE.value}`, "latin1"));
+        return head.includes(Buffer.from(`tEXt${PNG_SOFTWARE_TEXT}`, "latin1"));
       case "html":
-        return head.toString("utf8").includes(`<meta name="generator" content="${HTML_GENERATOR}">`) || tailOf(abs, size, 4096).includes(REPORT_FOOTER);
+        return (
+          head.toString("utf8").includes(HTML_GENERATOR_META) ||
+          readFileAt(abs, 4096, Math.max(0, size - 4096))
+            .toString("utf8")
+            .includes(REPORT_FOOTER)
+        );
       case "npz":
         // a set generated before npz files carried the comment is known by its sidecar
         return zipComment(abs, size) === ZIP_COMMENT || hasOwnSidecar(abs);
@@ -106,27 +107,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** The archive comment of the zip at `abs`, or null when its end record is not found. */
 function zipComment(abs: string, size: number): string | null {
   const want = Buffer.byteLength(ZIP_COMMENT);
-  const tail = Math.min(size, 22 + want);
-  const buf = Buffer.alloc(tail);
-  const fd = fs.openSync(abs, "r");
-  try {
-    fs.readSync(fd, buf, 0, tail, size - tail);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (tail < 22 + want || buf.readUInt32LE(0) !== 0x06054b50 || buf.readUInt16LE(20) !== want) return null;
+  const buf = readFileAt(abs, 22 + want, size - 22 - want);
+  if (buf.length < 22 + want || buf.readUInt32LE(0) !== 0x06054b50 || buf.readUInt16LE(20) !== want) return null;
   return buf.subarray(22).toString("latin1");
-}
-
-/** The last `n` bytes of the file at `abs` (of `size` bytes), as text. */
-function tailOf(abs: string, size: number, n: number): string {
-  const len = Math.min(size, n);
-  const buf = Buffer.alloc(len);
-  const fd = fs.openSync(abs, "r");
-  try {
-    fs.readSync(fd, buf, 0, len, size - len);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return buf.toString("utf8");
 }

@@ -45,6 +45,16 @@ export function readAt(fd: number, length: number, position: number): Buffer {
   return done === length ? buf : buf.subarray(0, done);
 }
 
+/** readAt on the file at `file`, opened and closed here (a few bytes of a file: its head, its end). */
+export function readFileAt(file: string, length: number, position: number): Buffer {
+  const fd = fs.openSync(file, "r");
+  try {
+    return readAt(fd, length, position);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Refuse what is not a regular file: a folder, or a FIFO, socket or device (reading one
  * would wait for a writer or never end). `expected` names what was wanted ("an .npz file").

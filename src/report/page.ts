@@ -4,7 +4,7 @@
 // only this page's own script (by hash), so even a name that slipped past escaping
 // could not run or phone home.
 import { createHash } from "node:crypto";
-import { HTML_GENERATOR, REPORT_FOOTER } from "../formats/own-output.js";
+import { HTML_GENERATOR_META, REPORT_FOOTER } from "../formats/own-output.js";
 import { escapeHtml } from "./escape.js";
 
 const CSS = `
@@ -85,7 +85,7 @@ export function pageHtml(parts: PageParts): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${HTML_GENERATOR}">
+${HTML_GENERATOR_META}
 <title>${escapeHtml(parts.title)}</title>
 <style>${CSS}</style>
 </head>
