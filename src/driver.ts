@@ -5,7 +5,7 @@ import type { Diagnostic } from "./check/diagnostic.js";
 import { diagnosticKey, groupByPoint, type PointCoords } from "./check/points.js";
 import type { PipelineIR, Span, SpanMap } from "./ir/types.js";
 import { validateIR } from "./ir/validate.js";
-import { standInPlans, type StandInPlan } from "./ir/stand-in-plan.js";
+import { planFieldsDiffering, standInPlans, type StandInPlan } from "./ir/stand-in-plan.js";
 import { localDecls, Program, type LoadedFile } from "./resolve/program.js";
 import { resolvePipeline } from "./resolve/pipeline.js";
 import { ResolveContext } from "./resolve/context.js";
@@ -245,12 +245,7 @@ function standInsApart(axes: SweepAxis[], irs: PipelineIR[]): Diagnostic[] {
 
 /** How plan `a` differs from `b`, as `adainfc generate`'s flags of `a` (`--first 500 --count 5000`), or null when alike. */
 function planDifference(a: StandInPlan, b: StandInPlan): string | null {
-  const words = [
-    a.from !== b.from ? `--from ${a.from}` : "",
-    a.first !== b.first ? (a.first === null ? "all real images" : `--first ${a.first}`) : "",
-    a.count !== b.count ? `--count ${a.count}` : "",
-    a.channels !== b.channels ? `--channels ${a.channels}` : "",
-  ].filter((w) => w !== "");
+  const words = planFieldsDiffering(a, b).map((f) => (f === "first" && a.first === null ? "all real images" : `--${f} ${a[f]}`));
   return words.length ? words.join(" ") : null;
 }
 

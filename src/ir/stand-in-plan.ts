@@ -23,6 +23,15 @@ export interface StandInPlan {
   channels: ChannelOrder;
 }
 
+/** What a stand-in set is made from, field by field: two plans (or a plan and a made set) that differ in one make different sets. */
+export const PLAN_FIELDS = ["from", "first", "count", "channels"] as const;
+export type PlanField = (typeof PLAN_FIELDS)[number];
+
+/** The fields in which `a` and `b` differ, in PLAN_FIELDS order. */
+export function planFieldsDiffering(a: Pick<StandInPlan, PlanField>, b: Pick<StandInPlan, PlanField>): PlanField[] {
+  return PLAN_FIELDS.filter((f) => a[f] !== b[f]);
+}
+
 /** The sources the training mixture and the evaluation use (unused ones are not opened, nor made). */
 export function usedSources(ir: PipelineIR): DataSourceIR[] {
   const names = new Set(ir.data.train.map((t) => t.source));

@@ -10,7 +10,16 @@
 import { checkedIR } from "./checked-ir.js";
 import fs from "node:fs";
 import type { DataSourceIR, PipelineIR, SpanMap } from "../../ir/types.js";
-import { generateCommand, planCommand, type StandInPlan, standInPlan, usedSources } from "../../ir/stand-in-plan.js";
+import {
+  generateCommand,
+  PLAN_FIELDS,
+  type PlanField,
+  planCommand,
+  planFieldsDiffering,
+  type StandInPlan,
+  standInPlan,
+  usedSources,
+} from "../../ir/stand-in-plan.js";
 import type { GenerateReport } from "../generate/generate.js";
 import { shellQuote } from "../../util/shell-quote.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
@@ -85,21 +94,25 @@ function planDifferences(plan: StandInPlan, sidecar: string): string[] {
     return [];
   }
   if (typeof made !== "object" || made === null || made.generator !== "pca-gmm") return [];
-  const all = (n: number | null | undefined): string => (n === null || n === undefined ? "all" : String(n));
-  const out: string[] = [];
-  const differ = (what: string, was: unknown, now: unknown, shown: (v: unknown) => string = String): void => {
-    if (was !== now) out.push(`${what} ${shown(was)} (the plan: ${shown(now)})`);
-  };
-  if (made.source !== plan.from && shellQuote(String(made.source)) !== plan.from) differ("from", made.source, plan.from);
-  // A sidecar written before `first` was recorded read the whole source (sourceCount
-  // images): that is the plan's first N when N is the whole source (the quickstart's 7,996).
+  // The made set as a plan. A sidecar written before `first` was recorded read the whole
+  // source (sourceCount images): that is the plan's first N when N is the whole source (the
+  // quickstart's 7,996); one written before `channels` was recorded wrote RGB, generate's
+  // only order then.
+  const source = String(made.source);
   const first = made.first ?? null;
-  const sameFirst = first === plan.first || (first === null && plan.first !== null && made.sourceCount === plan.first);
-  if (!sameFirst) differ("first", first, plan.first, (n) => all(n as number | null));
-  if (plan.first !== null) differ("fit samples", made.fit?.samples, plan.first);
-  differ("count", made.count, plan.count);
-  // ... and one written before `channels` was recorded wrote RGB, generate's only order then
-  differ("channels", made.channels ?? "rgb", plan.channels);
+  const was: Pick<StandInPlan, PlanField> = {
+    from: source === plan.from || shellQuote(source) === plan.from ? plan.from : source,
+    first: first === null && plan.first !== null && made.sourceCount === plan.first ? plan.first : first,
+    count: made.count as number,
+    channels: made.channels ?? "rgb",
+  };
+  const shown = (f: PlanField, v: unknown): string => (f === "first" && v === null ? "all" : String(v));
+  const differing = planFieldsDiffering(was, plan);
+  const out: string[] = [];
+  for (const f of PLAN_FIELDS) {
+    if (differing.includes(f)) out.push(`${f} ${shown(f, was[f])} (the plan: ${shown(f, plan[f])})`);
+    if (f === "first" && plan.first !== null && made.fit?.samples !== plan.first) out.push(`fit samples ${made.fit?.samples} (the plan: ${plan.first})`);
+  }
   return out;
 }
 
