@@ -20,7 +20,15 @@ export {
 } from "./backend/select.js";
 export { BackendError, type BackendErrorKind } from "./backend/errors.js";
 export { RuntimeProblem, type ProblemKind } from "./errors.js";
-export { MAX_AUGMENT_THREADS, isThreadCount, threadCountMessage, parseThreadCount, ThreadCountError } from "./thread-limits.js";
+export {
+  MAX_AUGMENT_THREADS,
+  autoAugmentThreads,
+  noWorkerThreadsMessage,
+  isThreadCount,
+  threadCountMessage,
+  parseThreadCount,
+  ThreadCountError,
+} from "./thread-limits.js";
 export { stopSignals, stopLine, evaluatingAfter, quitLine, exitCodeFor, REPEAT_MS, type StopSignals } from "./stop-signals.js";
 export {
   runPipeline,

@@ -175,8 +175,12 @@ describe("the emitted program trains exactly what adainfc run trains", () => {
     for (const bad of ["65", "2e0", " 2", "0x2"]) {
       const threads = await node(["tiny.js", "--augment-threads", bad], out);
       expect(threads.code).toBe(2);
-      expect(threads.stderr).toBe(`error: --augment-threads must be an integer from 1 to 64, not '${bad}'\n`);
+      expect(threads.stderr).toBe(`error: --augment-threads must be auto or an integer from 1 to 64, not '${bad}'\n`);
     }
+    // a count needs the worker threads, as run says
+    const noWorker = await node(["tiny.js", "--no-worker", "--augment-threads", "2"], out);
+    expect(noWorker.code).toBe(2);
+    expect(noWorker.stderr).toBe("error: --augment-threads 2 needs the worker threads that --no-worker turns off: give one or the other\n");
     if (!existsSync(join(ROOT, "node_modules/@tensorflow/tfjs-node"))) {
       // the runtime's BackendError (kind usage), mapped by the program as the CLI maps it
       const missing = await node(["tiny.js", "--backend", "tensorflow"], out);
@@ -271,7 +275,16 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
     expect(statSync(metrics).mtimeMs).toBe(before);
     const bad = await node(["tiny.seed-0.js", "--augment-threads", "0"], out);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--augment-threads must be an integer from 1 to 64, not '0'");
+    expect(bad.stderr).toContain("--augment-threads must be auto or an integer from 1 to 64, not '0'");
+    // run's auto is taken (and, with --no-worker, is no contradiction)
+    for (const flags of [
+      ["--augment-threads", "auto"],
+      ["--no-worker", "--augment-threads", "auto"],
+    ]) {
+      const auto = await node(["tiny.seed-0.js", "--backend", "cpu", ...flags], out);
+      expect(auto.code).toBe(0);
+      expect(auto.stderr).toContain("already finished");
+    }
   });
 });
 

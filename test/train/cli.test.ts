@@ -9,7 +9,7 @@ import { cli } from "../helpers.js";
 import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
 import { fakeSweep, storyProject } from "../report/fixtures.js";
-import { autoAugmentThreads } from "../../src/cli/commands/run.js";
+import { autoAugmentThreads } from "../../src/runtime/thread-limits.js";
 import { bytes, npyArray, zipBytes } from "../data/helpers.js";
 
 const RUN = ["--backend", "cpu", "--no-worker"];

@@ -87,6 +87,12 @@ test("a sweep's array of IRs is refused with what to do, not a TypeError", async
   );
 });
 
+test('augmentThreads "auto" is taken, as run\'s --augment-threads auto (1 thread on a CPU backend)', async () => {
+  fs.rmSync(runDir(), { recursive: true, force: true });
+  const r = await runPipeline(good, { cwd: dir, tf, worker: "off", baseline: false, augmentThreads: "auto" });
+  expect(r.status).toBe("done");
+});
+
 test("an IR of an older adainfc (no train.devices) is upgraded and runs", async () => {
   const old = copy();
   for (const k of ["devices", "batchPerDevice", "lrScaling"]) edit(old, `train.${k}`, undefined);
@@ -127,10 +133,11 @@ test("resume with overwrite is refused by runStart and runPipeline as a usage er
 });
 
 test.each([
-  [{ augmentThreads: 0 }, "augmentThreads must be an integer from 1 to 64, not '0'"],
-  [{ augmentThreads: -2 }, "augmentThreads must be an integer from 1 to 64, not '-2'"],
-  [{ augmentThreads: 65 }, "augmentThreads must be an integer from 1 to 64, not '65'"],
-  [{ augmentThreads: 1.5 }, "augmentThreads must be an integer from 1 to 64, not '1.5'"],
+  [{ augmentThreads: 0 }, "augmentThreads must be auto or an integer from 1 to 64, not '0'"],
+  [{ augmentThreads: -2 }, "augmentThreads must be auto or an integer from 1 to 64, not '-2'"],
+  [{ augmentThreads: 65 }, "augmentThreads must be auto or an integer from 1 to 64, not '65'"],
+  [{ augmentThreads: 1.5 }, "augmentThreads must be auto or an integer from 1 to 64, not '1.5'"],
+  [{ augmentThreads: "many" }, "augmentThreads must be auto or an integer from 1 to 64, not 'many'"],
   [{ wasmThreads: 9 }, "wasmThreads must be an integer from 1 to 8, not '9'"],
   [{ worker: "sometimes" }, "worker must be 'auto' or 'off', not 'sometimes'"],
 ])("runPipeline refuses %o with the CLI's limit, before anything is written", async (option, says) => {

@@ -27,7 +27,7 @@ import { evaluatingAfter, exitCodeFor, quitLine, stopLine, stopSignals } from ".
 import { GENERATE_PROGRESS, generationInterrupted, generationStop } from "./generate.js";
 import { progressFor } from "../progress.js";
 import { parseWasmThreads, threadFlag, WASM_THREADS_HELP, wasmThreadsNote } from "../wasm-threads.js";
-import { MAX_AUGMENT_THREADS } from "../../runtime/thread-limits.js";
+import { autoAugmentThreads, MAX_AUGMENT_THREADS, noWorkerThreadsMessage } from "../../runtime/thread-limits.js";
 import type { MissingData } from "../../runtime/train/preflight.js";
 import { planCommand, type StandInPlan } from "../../ir/stand-in-plan.js";
 import type { DivergedRecord } from "../../formats/run-outcome.js";
@@ -118,7 +118,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   if (opts.resume && opts.overwrite) throw new UserError(resumeOverwriteMessage("--"), EXIT_USAGE);
   const threadsAsked = threadFlag("--augment-threads", opts.augmentThreads ?? "auto", MAX_AUGMENT_THREADS, true);
   if (opts.worker === false && opts.augmentThreads !== undefined && opts.augmentThreads !== "auto") {
-    throw new UserError(`--augment-threads ${opts.augmentThreads} needs the worker threads that --no-worker turns off: give one or the other`, EXIT_USAGE);
+    throw new UserError(noWorkerThreadsMessage(opts.augmentThreads), EXIT_USAGE);
   }
   const wasmThreads = parseWasmThreads(opts.wasmThreads);
   const compiled = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set });
@@ -294,14 +294,4 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     stop.dispose();
     await releaseBackends();
   }
-}
-
-/**
- * `--augment-threads auto`: on a CPU backend the training thread needs the cores, so
- * one augmentation thread; when a GPU trains, the spare cores augment, at most 8.
- * Measured on an H200 machine (docs/augmentation.md): PyTorch trains SimCLR ResNet-18
- * on 33,000 (fp32) to 60,000 (bf16) views/s there; 8 of its cores make 73,000-89,000.
- */
-export function autoAugmentThreads(backend: string, cores: number): number {
-  return backend === "tensorflow-gpu" || backend === "webgpu" ? Math.max(1, Math.min(8, cores - 1)) : 1;
 }

@@ -99,7 +99,7 @@ function header(ir: PipelineIR, opts: ProgramOptions): string {
     "  npm install && npm start",
     `  npx tsc && node ${opts.fileName}.js [flags]`,
     "",
-    "Flags: --backend tensorflow-gpu|webgpu|tensorflow|wasm|cpu, --resume, --overwrite, --no-worker, --augment-threads N",
+    "Flags: --backend tensorflow-gpu|webgpu|tensorflow|wasm|cpu, --resume, --overwrite, --no-worker, --augment-threads N|auto",
     "(as `adainfc run`).",
   ];
   return lines.flatMap((l) => (l === "" ? ["//"] : commentLines(l))).join("\n") + "\n";

@@ -5,7 +5,7 @@
 // from the source appears here (those are all in the consts above it). What `adainfc
 // run` does is the runtime's code, called here too: `runStart` decides whether a
 // finished (or diverged) run is skipped or refused and whether a sweep point resumes,
-// `parseThreadCount` reads --augment-threads, `stopSignals`, `stopLine` and `quitLine`
+// `parseThreadCount` reads --augment-threads (n or auto, as run), `stopSignals`, `stopLine` and `quitLine`
 // handle Ctrl-C and SIGTERM, and a point of a sweep rewrites the sweep's results table over the points
 // that have finished with `writeSweepResults` (`sweepPoints`, a const of the program).
 import { StructureKind, type FunctionDeclarationStructure, type InterfaceDeclarationStructure } from "ts-morph";
@@ -22,6 +22,7 @@ export const RUN_IMPORTS = [
   "finalTable",
   "isBackendName",
   "MAX_AUGMENT_THREADS",
+  "noWorkerThreadsMessage",
   "releaseBackends",
   "resumeOverwriteMessage",
   "unknownBackendMessage",
@@ -50,7 +51,11 @@ export const FLAGS_INTERFACE: InterfaceDeclarationStructure = {
     { name: "resume", type: "boolean", docs: ["--resume: continue from the newest checkpoint in the run directory."] },
     { name: "overwrite", type: "boolean", docs: ["--overwrite: start over in a run directory that holds a finished or checkpointed run."] },
     { name: "worker", type: "boolean", docs: ["--no-worker: augment on the training thread instead of a worker thread."] },
-    { name: "augmentThreads", type: "number", docs: ["--augment-threads: augmentation worker threads (each batch is split across them)."] },
+    {
+      name: "augmentThreads",
+      type: 'number | "auto"',
+      docs: ["--augment-threads: augmentation worker threads (each batch is split across them); auto: 1, or up to 8 spare cores when a GPU trains."],
+    },
   ],
 };
 
@@ -66,19 +71,21 @@ export const READ_FLAGS: FunctionDeclarationStructure = {
     resume: { type: "boolean", default: false },
     overwrite: { type: "boolean", default: false },
     "no-worker": { type: "boolean", default: false },
-    "augment-threads": { type: "string", default: "1" },
+    "augment-threads": { type: "string" },
   },
 });`,
     `if (values.backend !== undefined && !isBackendName(values.backend)) {
   throw new Error(unknownBackendMessage(values.backend));
 }`,
     `if (values.resume && values.overwrite) throw new Error(resumeOverwriteMessage("--"));`,
+    `const threads = values["augment-threads"] ?? "auto";
+if (values["no-worker"] && threads !== "auto") throw new Error(noWorkerThreadsMessage(threads));`,
     `return {
   backend: values.backend,
   resume: values.resume,
   overwrite: values.overwrite,
   worker: !values["no-worker"],
-  augmentThreads: parseThreadCount("--augment-threads", values["augment-threads"], MAX_AUGMENT_THREADS),
+  augmentThreads: parseThreadCount("--augment-threads", threads, MAX_AUGMENT_THREADS, true),
 };`,
   ],
 };

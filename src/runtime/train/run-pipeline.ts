@@ -16,6 +16,7 @@
 // Before a backend loads or the directory is touched, the IR is checked (checked-ir.ts)
 // and the options too (checkRunOptions): a bad one is refused, and no run folder is made.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { isOwnReportPage, REPORT_FILE } from "../../formats/own-output.js";
 import type { PipelineIR } from "../../ir/types.js";
@@ -44,7 +45,7 @@ import { asDeviceLoss, RunOptionsError, RunSetupError, TrainingDivergedError } f
 import { StateMismatch } from "../errors.js";
 import { checkedIR } from "./checked-ir.js";
 import { OVERWRITE_DELETES, resumeOverwriteMessage } from "./run-start.js";
-import { isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
+import { autoAugmentThreads, isThreadCount, MAX_AUGMENT_THREADS, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
 import { bankSourceNames, concatFeatures, evaluateFeatures, evaluationFitProblem, featuresOf, onlineAccuracy } from "./evaluation.js";
 import { trainingDifferences } from "../../ir/training-differences.js";
 import { buildTrainModel, loadModelState, modelState, type TrainModel } from "./model.js";
@@ -127,7 +128,8 @@ async function runLocked(
     const evaluates = ir.evaluate.knn !== null || ir.evaluate.linearProbe !== null || ir.evaluate.onlineLinear !== null;
     const evaluated = evaluates ? [...(evalSource ? [evalSource] : []), ...bankNames.map((n) => sources.byName.get(n)!)] : [];
     await checkDeviceLimits(tf, ir, viewShape, evaluated);
-    producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, opts.augmentThreads ?? 1);
+    const threads = opts.augmentThreads === "auto" ? autoAugmentThreads(backend, os.availableParallelism()) : (opts.augmentThreads ?? 1);
+    producer = await BatchProducer.create(ir, sources.byName, opts.worker ?? "auto", undefined, threads);
     model = buildTrainModel(tf, ir, viewShape, numClasses);
     const m = model;
     const prod = producer;
@@ -452,8 +454,8 @@ async function runLocked(
 /** RunOptions the run cannot honour as given are refused (RunOptionsError), with the CLI's limits. */
 function checkRunOptions(opts: RunOptions): void {
   if (opts.resume && opts.overwrite) throw new RunOptionsError(resumeOverwriteMessage(""));
-  if (opts.augmentThreads !== undefined && !isThreadCount(opts.augmentThreads, MAX_AUGMENT_THREADS)) {
-    throw new RunOptionsError(threadCountMessage("augmentThreads", opts.augmentThreads, MAX_AUGMENT_THREADS));
+  if (opts.augmentThreads !== undefined && opts.augmentThreads !== "auto" && !isThreadCount(opts.augmentThreads, MAX_AUGMENT_THREADS)) {
+    throw new RunOptionsError(threadCountMessage("augmentThreads", opts.augmentThreads, MAX_AUGMENT_THREADS, true));
   }
   if (opts.wasmThreads !== undefined && !isThreadCount(opts.wasmThreads, MAX_WASM_THREADS)) {
     throw new RunOptionsError(threadCountMessage("wasmThreads", opts.wasmThreads, MAX_WASM_THREADS));

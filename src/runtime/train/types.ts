@@ -33,8 +33,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Augmentation on a worker thread: "auto" (default) when its compiled entry exists. */
   worker?: WorkerMode;
-  /** Augmentation threads when a worker is used (default 1); a batch is split across them. */
-  augmentThreads?: number;
+  /**
+   * Augmentation threads when a worker is used (default 1); a batch is split across them.
+   * "auto": as `adainfc run --augment-threads auto` (autoAugmentThreads: 1 on a CPU
+   * backend, the spare cores up to 8 when a GPU trains).
+   */
+  augmentThreads?: number | "auto";
   /** Evaluate the untrained encoder too (kNN, probe) for the final table; default true. */
   baseline?: boolean;
   /** Test hooks: change a batch's views before the step (e.g. inject a NaN). */
