@@ -43,8 +43,11 @@ const EXAMPLES: Record<OutputKind, string> = {
   folder: "out",
 };
 
-/** Kinds known by their file name, for files whose first bytes do not tell. */
-const EXTENSIONS: Record<string, FileKind> = { ".npz": "npz", ".json": "json", ".html": "html", ".htm": "html", ".png": "png", [PIPELINE_EXTENSION]: "adainf" };
+/**
+ * Text kinds known by their file name, for files whose first bytes do not tell. An npz
+ * or a PNG is known by its first bytes alone: a text file named x.npz is another kind.
+ */
+const EXTENSIONS: Record<string, FileKind> = { ".json": "json", ".html": "html", ".htm": "html", [PIPELINE_EXTENSION]: "adainf" };
 
 /** A file or folder the command reads: its path (relative to the working directory) and how a message names it. */
 export interface OutputInput {

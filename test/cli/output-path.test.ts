@@ -59,6 +59,14 @@ describe("generate -o", () => {
       ["notes.json"],
     );
     await refused(dir, [...args, "-o", "tiny.adainf"], /^error: -o tiny\.adainf already holds a \.adainf pipeline file/, ["tiny.adainf"]);
+    // a text file is not an npz (nor a PNG) for its name: its first bytes tell
+    fs.writeFileSync(path.join(dir, "notes.npz"), "not a zip\n");
+    await refused(
+      dir,
+      [...args, "-o", "notes.npz"],
+      "error: -o notes.npz already holds a file of another kind, and generate writes an npz (zip) file: choose another output, or pass --force to replace it",
+      ["notes.npz"],
+    );
   });
 
   it("a user's own npz, or JSON where the sidecar goes: exit 2, unchanged; --force replaces them", async () => {
