@@ -142,6 +142,18 @@ describe("import: val_check_interval as Lightning reads it (an int counts batche
       new RegExp(`^error: c\\.yaml:${lineIn(two, "val_check_interval:")}:1: val_check_interval = 2\\.0: a float is a fraction of an epoch, at most 1\\.0`),
     );
   });
+
+  it("a float reached through an interpolation stays a float, as OmegaConf resolves it (${x} with x: 1.0 is every epoch)", async () => {
+    const float = config(["max_epochs: 10", "max_epochs: 10\nx: 1.0\nval_check_interval: ${x}"]);
+    expect((await importIn(float)).code).toBe(0);
+    expect(irOf("p.adainf", float).evaluate.onlineLinear).toMatchObject({ every: 195 });
+    const int = config(["max_epochs: 10", "max_epochs: 10\nx: 1\nval_check_interval: ${x}"]);
+    expect((await importIn(int)).code).toBe(0);
+    expect(irOf("p.adainf", int).evaluate.onlineLinear).toMatchObject({ every: 1 });
+    const chain = config(["max_epochs: 10", "max_epochs: 10\ny: 1.0\nx: ${y}\nval_check_interval: ${x}"]);
+    expect((await importIn(chain)).code).toBe(0);
+    expect(irOf("p.adainf", chain).evaluate.onlineLinear).toMatchObject({ every: 195 });
+  });
 });
 
 describe("import: one-line errors for what Hydra's loader refuses or cannot mean", () => {

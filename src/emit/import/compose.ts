@@ -712,11 +712,14 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   }
 
   let resolved: YamlMap;
+  /** Keys written as an interpolation of a float (`${x}`, `x: 1.0`): floats, as OmegaConf resolves them. */
+  const floatsResolved = new Set<string>();
   try {
     resolved = resolveInterpolations(config, {
       env: process.env,
       isFloat: (key) => places.isFloat(key),
       alias: (from, to) => places.alias(from, to),
+      resolvedFloat: (key) => floatsResolved.add(key),
     });
   } catch (e) {
     if (e instanceof RangeError) throw new ImportError(`${shown(configPath)}: nested too deeply to be a solo-learn config`);
@@ -742,6 +745,6 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     defaults,
     inputs,
     notes,
-    isFloat: (key) => places.isFloat(key),
+    isFloat: (key) => places.isFloat(key) || floatsResolved.has(key),
   };
 }

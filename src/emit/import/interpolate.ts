@@ -450,6 +450,8 @@ export interface ResolveContext {
   isFloat(key: string): boolean;
   /** A key whose value is a whole-value interpolation of a mapping or list: the keys under it are those under `to`. */
   alias(from: string, to: string): void;
+  /** A key written as an interpolation resolved to a number written as a float (`${x}` with `x: 1.0`): OmegaConf gives it 1.0. */
+  resolvedFloat?(key: string): void;
 }
 
 /** A list index as Python's int() reads it (OmegaConf's is_int): spaces around, a sign, `_` between digits. */
@@ -865,6 +867,7 @@ class Resolution {
         const key = dotted(path);
         return new Unresolved(key, `${key} is ??? (OmegaConf's missing value, to be given on the command line): write the value`);
       }
+      if (got.float && typeof got.value === "number") this.ctx.resolvedFloat?.(dotted(path));
       return got.value;
     }
     const id = idOf(got.path);

@@ -54,7 +54,7 @@ export const FLAGS_INTERFACE: InterfaceDeclarationStructure = {
     {
       name: "augmentThreads",
       type: 'number | "auto"',
-      docs: ["--augment-threads: augmentation worker threads (each batch is split across them); auto: 1, or up to 8 spare cores when a GPU trains."],
+      docs: ["--augment-threads: augmentation worker threads (each batch is split across them);\nauto: 1, or up to 8 spare cores when a GPU trains."],
     },
   ],
 };
