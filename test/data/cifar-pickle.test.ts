@@ -1,0 +1,177 @@
+// CIFAR's "python version" (the pickles torchvision downloads) read by CifarReader, on
+// fixtures Python itself checked (test/data/make_cifar_pickles.py: Python 2 cPickle's
+// protocol-2 opcodes for CIFAR-10, Python 3's pickle.dump for CIFAR-100 and protocols 4
+// and 5); and what the pickle reader refuses: code, truncation, wrong shapes, bad labels.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DataError } from "../../src/formats/data-error.js";
+import { PickleError, type PyDict, type PyArray, readPickle } from "../../src/formats/py-pickle.js";
+import { CifarReader, resolveCifar } from "../../src/runtime/data/cifar.js";
+import { dataInfo } from "../../src/runtime/data/info.js";
+import { tempDir } from "./helpers.js";
+
+const FIXTURES = path.join(import.meta.dirname, "fixtures");
+
+/** The fixtures' pixel byte p (CHW) of image g, and its label. */
+const pixel = (g: number, p: number) => (g * 31 + p) % 256;
+const label = (g: number, classes: number) => (g * 3 + 1) % classes;
+
+/** Image `g` as the reader hands it out: HWC. */
+function hwc(g: number): Uint8Array {
+  const out = new Uint8Array(3072);
+  for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) out[p * 3 + c] = pixel(g, c * 1024 + p);
+  return out;
+}
+
+function copyFixtures(): string {
+  const dir = tempDir();
+  fs.cpSync(FIXTURES, dir, { recursive: true });
+  return dir;
+}
+
+function parse(file: string) {
+  const fd = fs.openSync(file, "r");
+  try {
+    return readPickle(fd, fs.fstatSync(fd).size);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+describe("CIFAR python version", () => {
+  it("CIFAR-10 (Python 2 pickles): batches 1-5 in order, each image's rows as HWC, with labels; from the folder or its parent", () => {
+    for (const where of [FIXTURES, path.join(FIXTURES, "cifar-10-batches-py")]) {
+      const r = new CifarReader("cifar10", where, "train");
+      expect(r.form).toBe("python");
+      expect(r.count).toBe(39); // 30 + 2 + 2 + 3 + 2
+      // 0 and 29 lie in data_batch_1's 92 KB string (read where it lies), 31 and 38 in small ones
+      const { images, labels } = r.readBatch([0, 29, 31, 38]);
+      [0, 29, 31, 38].forEach((g, b) => {
+        expect(Buffer.from(images.subarray(b * 3072, (b + 1) * 3072)).equals(Buffer.from(hwc(g)))).toBe(true);
+        expect(labels[b]).toBe(label(g, 10));
+      });
+      r.close();
+      const test = new CifarReader("cifar10", where, "test");
+      expect(test.count).toBe(4);
+      const t = test.readBatch([3]);
+      expect(Buffer.from(t.images).equals(Buffer.from(hwc(1003)))).toBe(true);
+      expect(t.labels[0]).toBe(label(1003, 10));
+      test.close();
+    }
+  });
+
+  it("CIFAR-100 (Python 3's pickle.dump, protocol 2): the fine labels", () => {
+    const r = new CifarReader("cifar100", FIXTURES, "train");
+    expect(r.count).toBe(5);
+    const { images, labels } = r.readBatch([4]);
+    expect(Buffer.from(images).equals(Buffer.from(hwc(4)))).toBe(true);
+    expect(labels[0]).toBe(label(4, 100));
+    r.close();
+    expect(new CifarReader("cifar100", FIXTURES, "test").count).toBe(2);
+  });
+
+  it("protocols 4 and 5 (numpy's bytes and out-of-band buffers), text keys and values", () => {
+    for (const f of ["proto4.pkl", "proto5.pkl"]) {
+      const d = parse(path.join(FIXTURES, f)) as PyDict;
+      expect(d.kind).toBe("dict");
+      expect(d.entries.get("note")).toBe("ünïcode");
+      expect(d.entries.get("labels")).toEqual([0, 1, 2].map((g) => label(g, 10)));
+      const a = d.entries.get("data") as PyArray;
+      expect(a).toMatchObject({ kind: "ndarray", dtype: "|u1", shape: [3, 3072], fortran: false });
+      const raw = a.raw as { data: Buffer };
+      expect(raw.data[3072 + 5]).toBe(pixel(1, 5));
+    }
+  });
+
+  it("a folder with both forms is read as the binary one; data info names the python version's format", async () => {
+    const dir = copyFixtures();
+    expect(resolveCifar("cifar10", dir)).toEqual({ dir: path.join(dir, "cifar-10-batches-py"), form: "python" });
+    const info = await dataInfo(dir, { cwd: dir, maxSamples: 10 });
+    expect(info).toMatchObject({ format: "cifar10", count: 39, split: "train" });
+    fs.mkdirSync(path.join(dir, "cifar-10-batches-bin"));
+    fs.writeFileSync(path.join(dir, "cifar-10-batches-bin", "test_batch.bin"), Buffer.alloc(3073));
+    expect(resolveCifar("cifar10", dir)?.form).toBe("binary");
+  });
+});
+
+describe("what a CIFAR pickle may not hold", () => {
+  const batch = (dir: string) => path.join(dir, "cifar-10-batches-py", "data_batch_2");
+
+  it("code: a pickle that calls anything but numpy's reconstructors is refused, naming the call, and nothing runs", () => {
+    const dir = copyFixtures();
+    const marker = path.join(dir, "ran");
+    // os.system("touch <marker>"), as a malicious pickle would
+    const cmd = Buffer.from(`touch ${marker}`);
+    fs.writeFileSync(batch(dir), Buffer.concat([Buffer.from("\x80\x02cos\nsystem\nq\x01X", "latin1"), u32(cmd.length), cmd, Buffer.from("\x85R.", "latin1")]));
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
+      new DataError(
+        batch(dir),
+        "not a cifar10 python batch: it calls os.system, which adainfc does not run (it reads data pickles only: dicts, lists, numbers, strings and numpy arrays)",
+      ),
+    );
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it("a truncated batch, a wrong shape, a bad label, a missing label list: one line naming the file", () => {
+    const dir = copyFixtures();
+    const first = path.join(dir, "cifar-10-batches-py", "data_batch_1");
+    const whole = fs.readFileSync(first);
+    fs.writeFileSync(first, whole.subarray(0, 50_000));
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
+      /data_batch_1: not a cifar10 python batch: a 92160-byte string at byte \d+ runs past the end of the file$/,
+    );
+    fs.writeFileSync(first, whole);
+
+    // data_batch_2's labels: `labels`, its list, then MARK and a BININT1 per label; make the first 10
+    const b2 = fs.readFileSync(batch(dir));
+    const at = b2.indexOf(Buffer.from("labels"));
+    const appends = b2.indexOf(Buffer.from("(K"), at);
+    expect(appends).toBeGreaterThan(0);
+    const bad = Buffer.from(b2);
+    bad[appends + 2] = 10;
+    fs.writeFileSync(batch(dir), bad);
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(new DataError(batch(dir), "image 0 has label 10, expected 0..9"));
+
+    const renamed = Buffer.from(b2);
+    renamed.write("lAbels", at, "latin1");
+    fs.writeFileSync(batch(dir), renamed);
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(new DataError(batch(dir), "not a cifar10 python batch: no 'labels' list"));
+
+    // shape (2, 3072) -> (1, 6144): same bytes, not CIFAR rows
+    const shaped = Buffer.from(b2);
+    const shape = shaped.indexOf(Buffer.from([0x4b, 0x02, 0x4d, 0x00, 0x0c, 0x86]));
+    expect(shape).toBeGreaterThan(0);
+    shaped[shape + 1] = 1;
+    shaped.writeUInt16LE(6144, shape + 3);
+    fs.writeFileSync(batch(dir), shaped);
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
+      new DataError(batch(dir), "not a cifar10 python batch: 'data' is a |u1 array of shape (1, 6144), expected uint8 (N, 3072)"),
+    );
+
+    fs.writeFileSync(batch(dir), "not a pickle");
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
+      /data_batch_2: not a cifar10 python batch: opcode 0x6e at byte 0 is not one a data pickle uses$/,
+    );
+  });
+
+  it("PickleError for a memo it never stored, an empty stack, a protocol past 5", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "p.pkl");
+    for (const [bytes, says] of [
+      ["\x80\x02h\x07.", /memo 7, which it never stored/],
+      ["\x80\x02.", /stack is empty/],
+      ["\x80\x09N.", /protocol is newer than 5/],
+    ] as const) {
+      fs.writeFileSync(f, Buffer.from(bytes, "latin1"));
+      expect(() => parse(f)).toThrow(PickleError);
+      expect(() => parse(f)).toThrow(says);
+    }
+  });
+});
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
