@@ -1,5 +1,5 @@
-// CRC-32 (the zip polynomial), slicing-by-8. Node 20's zlib has no crc32 (it came in
-// 22.2), and the npz writer must checksum gigabytes of pixels as it streams them, so a
+// CRC-32 (the zip polynomial), slicing-by-8. Node's zlib.crc32 came only in 20.15 and
+// 22.2 (package.json allows any node 20), and the npz writer must checksum gigabytes of pixels as it streams them, so a
 // byte-at-a-time table would cost more than the disk writes.
 
 const TABLES: Uint32Array[] = buildTables();

@@ -177,7 +177,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   // Ctrl-C (SIGINT) and a scheduler's or `kill`'s SIGTERM alike. While the backend
   // loads (seconds for Dawn or a large wasm module) nothing exists to save: exit at once,
   // before any run folder is made. Once training starts, the first saves a checkpoint at
-  // the end of the step and stops; a second quits at once (src/cli/stop-signals.ts).
+  // the end of the step and stops; a second quits at once (src/runtime/stop-signals.ts).
   const controller = new AbortController();
   let loading = true;
   /** The run being trained, for the line a second signal leaves. */
