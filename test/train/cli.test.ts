@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli } from "../helpers.js";
+import { cli, ROOT } from "../helpers.js";
 import { planCommand, readMetrics, standInPlan } from "../../src/runtime/train/index.js";
 import { tinyProject } from "./fixtures.js";
 import { fakeSweep, storyProject } from "../report/fixtures.js";
@@ -84,6 +84,28 @@ test("eval: a data file that cannot be read names the file and the run's source 
   expect(r.err.trimEnd().split("\n").at(-1)).toMatch(/^error: eval\.npz: .* \(source 'eval' of pipeline tiny\)$/);
 });
 
+test.skipIf(fs.existsSync(path.join(ROOT, "node_modules/@tensorflow/tfjs-node")))(
+  "a forced backend that is not installed is refused (exit 2) before a missing stand-in set is made",
+  async () => {
+    const dir = tinyProject({ steps: 2, checkpointEvery: null });
+    const file = path.join(dir, "tiny.adainf");
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, "utf8")
+        .replace('generated = npz("gen.npz", channels = rgb, fid = 50)', 'generated = npz("sg.npz", size = 40, channels = rgb, stand_in = true)'),
+    );
+    const r = await cli(["run", "tiny.adainf", "--backend", "tensorflow"], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: backend 'tensorflow' is not available: @tensorflow\/tfjs-node is not installed\. To use it: npm install @tensorflow\/tfjs-node/,
+    );
+    expect(r.err).not.toContain("making the stand-in");
+    expect(fs.existsSync(path.join(dir, "sg.npz"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "runs"))).toBe(false);
+  },
+);
+
 describe("a missing stand_in = true set is made by run itself, once, then reused", () => {
   const dir = tinyProject({ steps: 2, checkpointEvery: null, extraBody: "sweep {\n    seed = [0, 1]\n  }" });
   const file = path.join(dir, "tiny.adainf");
@@ -122,6 +144,25 @@ describe("a missing stand_in = true set is made by run itself, once, then reused
     expect(r.code).toBe(0);
     expect(r.err).not.toContain("making the stand-in");
     expect(fs.statSync(path.join(dir, "datasets/generated/tiny-gen.npz")).mtimeMs).toBe(before);
+    // every point is finished: said at once, without loading a backend
+    expect(r.err).toContain("tiny[seed=1]: already finished");
+    expect(r.err).not.toContain("backend:");
+  });
+
+  test("points that are finished need no data: their stand-in, deleted, is not made again", async () => {
+    const set = path.join(dir, "datasets/generated/tiny-gen.npz");
+    const kept = path.join(dir, "kept.npz");
+    fs.renameSync(set, kept);
+    fs.renameSync(`${set}.json`, `${kept}.json`);
+    try {
+      const r = await cli(["run", "tiny.adainf", ...RUN], dir);
+      expect(r.code).toBe(0);
+      expect(r.err).not.toContain("making the stand-in");
+      expect(fs.existsSync(set)).toBe(false);
+    } finally {
+      fs.renameSync(kept, set);
+      fs.renameSync(`${kept}.json`, `${set}.json`);
+    }
   });
 
   test("made by another plan (the real source's size changed): refused before training, naming the differences and the command that makes it again", async () => {

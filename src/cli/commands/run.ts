@@ -110,10 +110,13 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
 }
 
 export async function runCommand(ctx: CliContext, file: string, opts: RunFlags): Promise<number> {
-  const { isBackendName, unknownBackendMessage } = await import("../../runtime/backend/select.js");
+  const { isBackendName, missingBackendPackage, unknownBackendMessage } = await import("../../runtime/backend/select.js");
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
+  // A forced backend whose package is missing is refused now, not after a stand-in set is made.
+  const notInstalled = opts.backend === undefined ? null : missingBackendPackage(opts.backend);
+  if (notInstalled) throw new UserError(notInstalled.message, EXIT_USAGE);
   const { resumeOverwriteMessage } = await import("../../runtime/train/run-start.js");
   if (opts.resume && opts.overwrite) throw new UserError(resumeOverwriteMessage("--"), EXIT_USAGE);
   const threadsAsked = threadFlag("--augment-threads", opts.augmentThreads ?? "auto", MAX_AUGMENT_THREADS, true);
@@ -145,7 +148,19 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     ctx.err(renderDiagnostics(cannotTrain, (f) => compiled.sources.get(f) ?? null, { color: ctx.color }) + "\n");
     return EXIT_ERRORS;
   }
-  const missing = irs.flatMap((ir) => train.missingData(ir, ctx.cwd));
+  // How each starts (src/runtime/train/run-start.ts, shared with the TypeScript target's
+  // programs): a finished run is skipped as done (--resume, or a sweep point; not with
+  // --overwrite) only when it was trained with these settings, and a sweep point that
+  // diverged with these settings is skipped as diverged; a finished run, or one that
+  // would resume, with other settings, and a damaged done.json, are refused: said here,
+  // before the backend loads; the others still train, and the command exits 1 at the end.
+  const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
+  const refused = irs.filter((ir) => starts.get(ir)!.kind === "refused");
+  for (const ir of refused) ctx.err(`error: ${(starts.get(ir) as { message: string }).message}\n`);
+  /** The pipelines that train now: only their data must be there, and without any the backend never loads. */
+  const training = irs.filter((ir) => starts.get(ir)!.kind === "train");
+  if (refused.length > 0 && training.length === 0) return EXIT_ERRORS;
+  const missing = training.flatMap((ir) => train.missingData(ir, ctx.cwd));
   const unmakeable = missing.filter((m) => m.generate === null);
   if (unmakeable.length) {
     const seen = new Set<string>();
@@ -156,21 +171,11 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
     }
     return EXIT_ERRORS;
   }
-  // How each starts (src/runtime/train/run-start.ts, shared with the TypeScript target's
-  // programs): a finished run is skipped as done (--resume, or a sweep point; not with
-  // --overwrite) only when it was trained with these settings, and a sweep point that
-  // diverged with these settings is skipped as diverged; a finished run, or one that
-  // would resume, with other settings, and a damaged done.json, are refused: said here,
-  // before the backend loads; the others still train, and the command exits 1 at the end.
-  const starts = new Map(irs.map((ir) => [ir, train.runStart(ir, { cwd: ctx.cwd, resume: opts.resume, overwrite: opts.overwrite })]));
-  const refused = irs.filter((ir) => starts.get(ir)!.kind === "refused");
-  for (const ir of refused) ctx.err(`error: ${(starts.get(ir) as { message: string }).message}\n`);
-  if (refused.length > 0 && ![...starts.values()].some((s) => s.kind === "train")) return EXIT_ERRORS;
   const made = await makeStandIns(ctx, missing);
   if (made !== EXIT_OK) return made;
   // A file is made once, by the first plan: a pipeline of the file that plans it otherwise
   // is refused now, as a file made earlier by another plan is (missingData).
-  const otherPlan = missing.length > 0 ? irs.flatMap((ir) => train.missingData(ir, ctx.cwd)) : [];
+  const otherPlan = missing.length > 0 ? training.flatMap((ir) => train.missingData(ir, ctx.cwd)) : [];
   for (const m of otherPlan) ctx.err(train.missingDataText(m));
   if (otherPlan.length > 0) return EXIT_ERRORS;
 
@@ -212,17 +217,22 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
   );
   const { releaseBackends, selectBackend } = await import("../../runtime/backend/select.js");
   try {
-    const backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
-    ctx.err(`backend: ${backend.description}\n`);
-    const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
-    if (unused) ctx.err(unused);
-    const threads = threadsAsked === "auto" ? autoAugmentThreads(backend.name, os.availableParallelism()) : threadsAsked;
-    const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
-    const kernels = augmentKernelsInfo();
-    ctx.err(
-      `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
-    );
-    const tf = backend.tf;
+    // The backend loads only when something trains: a run that is finished (or a sweep
+    // whose points all are) is said to be so at once.
+    let backend: Awaited<ReturnType<typeof selectBackend>> | null = null;
+    let threads = 1;
+    if (training.length > 0) {
+      backend = await selectBackend(opts.backend as Parameters<typeof selectBackend>[0], { wasmThreads });
+      ctx.err(`backend: ${backend.description}\n`);
+      const unused = wasmThreadsNote(opts.wasmThreads, backend.name);
+      if (unused) ctx.err(unused);
+      threads = threadsAsked === "auto" ? autoAugmentThreads(backend.name, os.availableParallelism()) : threadsAsked;
+      const { augmentKernelsInfo } = await import("../../runtime/augment/wasm.js");
+      const kernels = augmentKernelsInfo();
+      ctx.err(
+        `augmentation: ${kernels.kernels === "wasm" ? "WebAssembly SIMD kernels" : `TypeScript kernels (${kernels.reason ?? "WebAssembly unavailable"}; same views, slower)`}\n`,
+      );
+    }
     loading = false;
     /** Sweep points whose loss became NaN or infinite (now, or in an earlier run with these settings): the others still train; exit 1 at the end. */
     const diverged: Array<{ name: string; record: DivergedRecord }> = [];
@@ -235,6 +245,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         if (start.kind === "diverged") diverged.push({ name: ir.name, record: start.record });
         continue;
       }
+      if (backend === null) continue; // cannot be: this pipeline trains
       if (ir.train.devices > 1) {
         ctx.err(
           `${ir.name}: train.devices = ${ir.train.devices}: this run trains the whole ${ir.train.batchSize}-image batch on one device (not ${ir.train.devices} x ${ir.train.batchPerDevice}), at ${lrText(effectiveTraining(ir))}\n`,
@@ -246,7 +257,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
       try {
         result = await train.runPipeline(ir, {
           cwd: ctx.cwd,
-          tf,
+          tf: backend.tf,
           backend: backend.name,
           resume: start.resume,
           overwrite: Boolean(opts.overwrite),

@@ -115,6 +115,23 @@ function installHint(name: BackendName, reason: string): string | null {
   return /\.ci\/install-webgpu|VK_DRIVER_FILES|ADAINF_DAWN_FLAGS/.test(reason) ? null : SPECS[name].install;
 }
 
+/**
+ * A forced backend whose npm package is not installed, known without loading anything
+ * (the package is resolved, not imported): the error selectBackend would throw, so that
+ * a command can refuse the flag before heavy work. Null when its packages resolve (it may
+ * still fail to start: selectBackend says why).
+ */
+export function missingBackendPackage(name: BackendName): BackendUnavailableError | null {
+  for (const pkg of name === "webgpu" ? ["webgpu", SPECS.webgpu.pkg] : [SPECS[name].pkg]) {
+    try {
+      createRequire(import.meta.url).resolve(pkg);
+    } catch {
+      return new BackendUnavailableError(name, `${pkg} is not installed`);
+    }
+  }
+  return null;
+}
+
 export interface SelectOptions {
   /** Threads for wasm's XNNPACK pool (default 1, the single-threaded build; ./wasm-threads.ts). */
   wasmThreads?: number;
