@@ -4,7 +4,7 @@
 // gives it the front-end commands it holds preloaded.
 import { Command, CommanderError } from "commander";
 import type { CommandEntry } from "./command.js";
-import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processContext, UserError, type CliContext } from "./context.js";
+import { EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIo, UserError, type CliContext } from "./context.js";
 import { ownPackage } from "../util/own-package.js";
 
 function version(): string {
@@ -15,14 +15,37 @@ function version(): string {
   }
 }
 
-function wantsColor(argv: string[]): boolean {
-  if (argv.includes("--no-color") || process.env["NO_COLOR"] !== undefined) return false;
-  if (argv.includes("--color") || process.env["FORCE_COLOR"]) return true;
-  return Boolean(process.stdout.isTTY);
+/**
+ * Whether text for a stream is coloured: --no-color, then --color; then the environment's
+ * conventions: NO_COLOR set and not empty turns colour off (no-color.org), FORCE_COLOR
+ * turns it on, unless it is 0 or false, which turn it off (as chalk and node read it);
+ * else colour when that stream is a terminal.
+ */
+export function wantsColor(argv: readonly string[], env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+  if (argv.includes("--no-color")) return false;
+  if (argv.includes("--color")) return true;
+  if (env["NO_COLOR"]) return false;
+  const force = env["FORCE_COLOR"];
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  return Boolean(isTTY);
 }
 
 export async function runCli(argv: string[], commands: readonly CommandEntry[], ctxIn?: CliContext): Promise<number> {
-  const ctx = ctxIn ?? processContext(wantsColor(argv));
+  if (ctxIn) return runCommand(argv, commands, ctxIn);
+  // Diagnostics go to stderr and results to stdout: each is coloured by its own stream.
+  const io = processIo({
+    err: wantsColor(argv, process.env, process.stderr.isTTY),
+    out: wantsColor(argv, process.env, process.stdout.isTTY),
+  });
+  return io.finish(await runCommand(argv, commands, io.ctx));
+}
+
+async function runCommand(argvIn: string[], commands: readonly CommandEntry[], ctx: CliContext): Promise<number> {
+  // `adainfc help [command...]` is `adainfc [command...] --help`; `adainfc help`, the program's help.
+  let argv = argvIn;
+  for (let at = argv.findIndex((a) => !a.startsWith("-")); at >= 0 && argv[at] === "help"; at = argv.findIndex((a) => !a.startsWith("-"))) {
+    argv = [...argv.slice(0, at), ...argv.slice(at + 1).filter((a) => a !== "--help"), "--help"];
+  }
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
@@ -44,7 +67,15 @@ export async function runCli(argv: string[], commands: readonly CommandEntry[], 
   } else {
     for (const c of commands) program.command(c.name).description(c.summary);
   }
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  // A mistake under a command points to that command's help (`adainfc bench step --help`).
+  const configure = (cmd: Command, path: string) => {
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
+      .showHelpAfterError(`(run adainfc ${path} --help for usage)`);
+    for (const sub of cmd.commands) configure(sub, `${path} ${sub.name()}`);
+  };
+  for (const cmd of program.commands) configure(cmd, cmd.name());
 
   try {
     if (!entry && name) {

@@ -13,7 +13,7 @@ export const COMMAND_SUMMARIES = {
   run: "train a pipeline (every point of a sweep) on TensorFlow.js",
   eval: "offline linear probe and kNN of a run's last checkpoint",
   backends: "list the TensorFlow.js backends, the GPU adapter and its limits",
-  bench: "benchmarks (bench step: ms per SimCLR step)",
+  bench: "benchmarks (bench step: ms per SimCLR step; bench augment: augmentation views/s)",
   report: "one self-contained HTML page for a run, a sweep or a folder of runs",
   import: "turn a solo-learn config into a pipeline",
   generate: "make a generated set offline with a small built-in generator (a weak stand-in)",

@@ -8,8 +8,10 @@
 // regular file of at most 4 MiB, or one that is not named .adainf is one line
 // `<path>: <why>`, exit 1 (a file-system mistake, as elsewhere). Each real file is taken
 // once, however many names reach it; a folder link looping back up is one note, not followed.
+// An empty path ("") is a usage error (args.ts nonEmptyPath), never the current folder.
 import { realpathSync, statSync, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { nonEmptyPath } from "./args.js";
 import { EXIT_USAGE, UserError } from "./context.js";
 import { sourceFileProblem } from "../resolve/program.js";
 import { fsCauseOrMessage } from "../util/fs-errors.js";
@@ -17,6 +19,7 @@ import { adainfFilesIn, PIPELINE_EXTENSION } from "../util/adainf-files.js";
 
 export function expandInputs(inputs: readonly string[], cwd: string, note: (line: string) => void = () => {}): string[] {
   if (inputs.length === 0) throw new UserError("no input files (give .adainf files or folders)", EXIT_USAGE);
+  for (const input of inputs) nonEmptyPath(input, "<paths>", "file or folder");
   const out: string[] = [];
   const seen = new Set<string>();
   // One file named twice (`e.adainf ./e.adainf`, a file and its folder, a link) is taken once.
@@ -48,7 +51,8 @@ export function expandInputs(inputs: readonly string[], cwd: string, note: (line
 }
 
 /** The one pipeline file a command was given, checked as expandInputs checks each file. */
-export function pipelineFile(input: string, cwd: string): string {
+export function pipelineFile(input: string, cwd: string, name = "<pipeline>"): string {
+  nonEmptyPath(input, name, "file");
   const st = statInput(input, resolve(cwd, input));
   if (st.isDirectory()) throw new UserError(`${input}: a folder, not a .adainf file (give one pipeline file)`);
   return checkedFile(input, st, "give one pipeline file");

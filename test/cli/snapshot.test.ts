@@ -27,7 +27,7 @@ interface Run {
 function run(cmd: string[], args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Run {
   const r = spawnSync(cmd[0]!, [...cmd.slice(1), ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...opts.env },
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...opts.env },
     encoding: "utf8",
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -29,7 +29,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
         }
         if (opts.format === "text" && opts.explain)
-          for (const p of out.pipelines) ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} steps\n`);
+          for (const p of out.pipelines)
+            ctx.out(`${p.ir.name}: ${trainingLine(p.ir)}, ${p.ir.train.steps.toLocaleString("en-US")} step${p.ir.train.steps === 1 ? "" : "s"}\n`);
         results.push({
           file,
           pipelines: out.pipelines.map((p) => p.ir.name),

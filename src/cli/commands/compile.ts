@@ -7,6 +7,7 @@
 // unedited output, and refuses a file edited since or not its own (a link, a FIFO) unless
 // --force; a folder where a file goes is refused always.
 import { join, relative } from "node:path";
+import { integerFlag, pipelineFlag } from "../args.js";
 import { collect, type RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { compileFileSync, type CompiledPipeline, type CompileOutput } from "../../driver.js";
@@ -54,7 +55,12 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
       const devices = parseDevices(opts.devices, target);
       const flavour = parseFlavour(opts.flavour, target);
       if (target !== "ir" && opts.out === undefined) throw new UserError(`--target ${target} needs -o <dir>`, EXIT_USAGE);
-      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const pipeline = pipelineFlag(opts.pipeline);
+      const out = compileFileSync(pipelineFile(file, ctx.cwd, "<file>"), {
+        cwd: ctx.cwd,
+        overrides: opts.set,
+        ...(pipeline !== undefined ? { pipeline } : {}),
+      });
       // -o is checked against every file the compile read, before anything is printed or written.
       const inputs = pipelineInputs(out);
       const dest =
@@ -93,8 +99,7 @@ function chooseTarget(opts: CompileOpts): (typeof TARGETS)[number] {
 function parseDevices(raw: string | undefined, target: string): number | undefined {
   if (raw === undefined) return undefined;
   if (target !== "solo-learn") throw new UserError("--devices only applies to --target solo-learn", EXIT_USAGE);
-  if (!/^[1-9][0-9]*$/.test(raw)) throw new UserError(`--devices expects a positive whole number, got '${raw}'`, EXIT_USAGE);
-  return Number(raw);
+  return integerFlag("--devices", raw, 1);
 }
 
 function parseFlavour(raw: string | undefined, target: string): "adainf" | "upstream" {

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { nonEmptyPath } from "../args.js";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_HELP } from "../../runtime/backend/select.js";
 import { EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
@@ -38,6 +39,7 @@ export async function evalCommand(ctx: CliContext, dir: string, opts: EvalFlags)
   if (opts.backend !== undefined && !isBackendName(opts.backend)) {
     throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   }
+  nonEmptyPath(dir, "<run-dir>", "folder");
   const wasmThreads = parseWasmThreads(opts.wasmThreads);
   const train = await import("../../runtime/train/index.js");
   // Before the backend loads (seconds): a path that is no run directory is a one-liner at once.

@@ -53,6 +53,11 @@ export async function runExplainCommand(rule: string | undefined, opts: { list?:
   if (!found) {
     const { closest } = await import("../../check/suggest.js");
     const guess = closest(rule, RULE_IDS);
+    // Shaped like a code (E0100, W5), not like a rule: said as a code, with where codes are listed.
+    if (/^[EWD]\d+$/i.test(rule)) {
+      ctx.err(`error: unknown diagnostic code '${rule}' (codes are a letter and three digits, such as E020; docs/diagnostics.md lists them)\n`);
+      return EXIT_USAGE;
+    }
     ctx.err(`error: unknown rule '${rule}'${guess ? `; did you mean '${guess}'?` : ""} (adainfc explain --list shows them)\n`);
     return EXIT_USAGE;
   }

@@ -5,6 +5,7 @@
 // an existing (non-empty) file only with --force, refused as every -o is (exit 2). A failed import prints the notes due before its
 // error (a defaults entry not followed is often why a key is missing).
 import { relative } from "node:path";
+import { nonEmptyPath } from "../args.js";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
 import { checkOutput, writeOutput } from "../output-path.js";
@@ -23,16 +24,22 @@ export const register: RegisterCommand = (program, ctx) => {
     .action(async (kind: string, config: string, opts: { augmentations?: string; out?: string; force?: boolean }) => {
       if (!(KINDS as readonly string[]).includes(kind)) throw new UserError(`cannot import '${kind}' (available: ${KINDS.join(", ")})`, EXIT_USAGE);
       if (opts.out === undefined) throw new UserError("import needs -o <file.adainf>", EXIT_USAGE);
+      nonEmptyPath(config, "<config>", "file");
+      if (opts.augmentations !== undefined) nonEmptyPath(opts.augmentations, "--augmentations", "file");
       const inputs = [
         { path: config, as: `the config ${config}` },
-        ...(opts.augmentations ? [{ path: opts.augmentations, as: `--augmentations ${opts.augmentations}` }] : []),
+        ...(opts.augmentations !== undefined ? [{ path: opts.augmentations, as: `--augmentations ${opts.augmentations}` }] : []),
       ];
       const spec = { path: opts.out, flag: "-o", command: "import", kind: "adainf", inputs, force: Boolean(opts.force) } as const;
       const out = checkOutput(ctx.cwd, spec);
       const { importSoloLearn, ImportError } = await import("../../emit/import/import.js");
       let result: ReturnType<typeof importSoloLearn>;
       try {
-        result = importSoloLearn(config, { cwd: ctx.cwd, outFile: out.abs, ...(opts.augmentations ? { augmentations: opts.augmentations } : {}) });
+        result = importSoloLearn(config, {
+          cwd: ctx.cwd,
+          outFile: out.abs,
+          ...(opts.augmentations !== undefined ? { augmentations: opts.augmentations } : {}),
+        });
       } catch (e) {
         // e.text: the message at the place of the key it is about (`cfg/simclr.yaml:42: ...`).
         if (e instanceof ImportError) {

@@ -99,7 +99,7 @@ export async function runLintCommand(paths: readonly string[], opts: LintCommand
     ctx.out(JSON.stringify(toSarif(diagnostics, results, { sources: (f) => sources.get(f) ?? null }), null, 2) + "\n");
   } else {
     const { renderText } = await import("../../lint/reporters/text.js");
-    ctx.out(renderText(diagnostics, results, (f) => sources.get(f) ?? null, ctx.color));
+    ctx.out(renderText(diagnostics, results, (f) => sources.get(f) ?? null, ctx.outColor ?? ctx.color));
   }
   return hasErrors(diagnostics) ? EXIT_ERRORS : EXIT_OK;
 }

@@ -3,12 +3,16 @@
 // then each view, labelled with the view's name. Images are drawn from what training
 // draws from: a source's declared subset (`size = N`: its first N images), not the
 // whole split. -o is checked before any image is read (src/cli/output-path.ts).
+import { integerFlag, pipelineFlag, seedFlag } from "../args.js";
 import { collect, type RegisterCommand } from "../command.js";
-import { EXIT_ERRORS, EXIT_USAGE, UserError } from "../context.js";
+import { EXIT_ERRORS, UserError } from "../context.js";
 import { compileFileSync } from "../../driver.js";
 import { pipelineFile } from "../files.js";
 import { renderDiagnostics } from "../../check/render.js";
 import { checkOutput, pipelineInputs, writeOutput } from "../output-path.js";
+
+/** The most images --n draws per training source. */
+const MAX_PREVIEW_N = 64;
 
 interface PreviewOpts {
   out: string;
@@ -25,17 +29,16 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .description("draw a PNG grid: source images (real and generated) and their augmented views")
     .argument("<pipeline>", "an .adainf file")
     .requiredOption("-o, --out <file>", "PNG file to write")
-    .option("--n <count>", "images per training source", "4")
-    .option("--seed <seed>", "seed of the image choice and the augmentation", "0")
+    .option("--n <count>", `images per training source (1 to ${MAX_PREVIEW_N})`, "4")
+    .option("--seed <seed>", "seed of the image choice and the augmentation (0 to 4294967295)", "0")
     .option("--pipeline <name>", "which pipeline of the file (default: the first)")
     .option("--set <key=value>", "override a setting (repeatable)", collect, [])
     .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
     .action(async (file: string, opts: PreviewOpts) => {
-      const n = Number(opts.n);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError("--n must be a whole number from 1 to 64", EXIT_USAGE);
-      if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
-      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}) });
+      const n = integerFlag("--n", opts.n, 1, MAX_PREVIEW_N);
+      const seed = seedFlag(opts.seed);
+      const pipeline = pipelineFlag(opts.pipeline);
+      const out = compileFileSync(pipelineFile(file, ctx.cwd), { cwd: ctx.cwd, overrides: opts.set, ...(pipeline !== undefined ? { pipeline } : {}) });
       const dest = checkOutput(ctx.cwd, {
         path: opts.out,
         flag: "-o",
@@ -91,6 +94,7 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
         throw e;
       }
       writeOutput(dest, renderPreviewGrid(rows, { height: h, width: w, channels: c }));
-      ctx.out(`wrote ${opts.out}: ${rows.length} images x (original + ${ir.augment.views.length} views) of ${ir.name}\n`);
+      const views = ir.augment.views.length;
+      ctx.out(`wrote ${opts.out}: ${rows.length} image${rows.length === 1 ? "" : "s"} x (original + ${views} view${views === 1 ? "" : "s"}) of ${ir.name}\n`);
     });
 };

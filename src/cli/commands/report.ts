@@ -4,8 +4,9 @@
 // folder first, then the output (src/cli/output-path.ts: never a run's own file), then
 // the runs are read.
 import path from "node:path";
+import { nonEmptyPath, seedFlag } from "../args.js";
 import type { RegisterCommand } from "../command.js";
-import { EXIT_OK, EXIT_USAGE, UserError } from "../context.js";
+import { EXIT_OK, UserError } from "../context.js";
 import { checkOutput, writeOutput } from "../output-path.js";
 
 interface ReportFlags {
@@ -25,10 +26,10 @@ export const register: RegisterCommand = (program, ctx, setExit) => {
     .option("--no-preview", "leave out the augmentation preview (it reads a few training images)")
     .option("--title <text>", "page title")
     .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
-    .option("--seed <seed>", "seed of the preview's image choice and augmentation", "0")
+    .option("--seed <seed>", "seed of the preview's image choice and augmentation (0 to 4294967295)", "0")
     .action(async (dir: string, opts: ReportFlags) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new UserError("--seed must be a whole number >= 0", EXIT_USAGE);
+      nonEmptyPath(dir, "<dir>", "folder");
+      const seed = seedFlag(opts.seed);
       const { buildReport, defaultReportPath, reportDir, ReportInputError } = await import("../../report/index.js");
       // The input first: a file given as <dir> is the input's mistake, not the default output's.
       try {

@@ -88,7 +88,7 @@ async function makeStandIns(ctx: CliContext, missing: readonly MissingData[]): P
       const r = await makeStandIn(plan, { cwd: ctx.cwd, onProgress: (t, d, n) => bar.update(t, d, n), signal: stop.signal });
       bar.stop();
       ctx.err(
-        `  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} images ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+        `  wrote ${plan.out}: ${r.report.count.toLocaleString("en-US")} image${r.report.count === 1 ? "" : "s"} ${r.report.shape.join("x")} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
     } catch (e) {
       bar.stop();
@@ -287,7 +287,9 @@ export async function runCommand(ctx: CliContext, file: string, opts: RunFlags):
         ctx.err(`interrupted at step ${result.step}; checkpoint saved: ${path.relative(ctx.cwd, result.checkpoint)}\nresume with: ${again(ir)}\n`);
         return exitCodeFor(stop.stoppedBy ?? "SIGINT");
       }
-      ctx.out(`\n${ir.name}: ${result.summary.steps} steps in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`);
+      ctx.out(
+        `\n${ir.name}: ${result.summary.steps} step${result.summary.steps === 1 ? "" : "s"} in ${train.formatDuration(result.summary.seconds)} on ${backend.name}; run dir ${ir.output.dir}\n`,
+      );
       ctx.out(train.finalTable(result.summary));
     }
     for (const [base, g] of train.sweepGroups(compiled.pipelines.map((p) => p.ir))) {

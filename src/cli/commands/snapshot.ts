@@ -2,6 +2,7 @@
 // runs `adainfc snapshot --background` by itself when a front-end command finds no
 // snapshot for its node (a fresh install, a node upgrade): quiet, tried once per node.
 import path from "node:path";
+import { nonEmptyPath } from "../args.js";
 import type { RegisterCommand } from "../command.js";
 import { SNAPSHOT_COMMANDS } from "../command-summaries.js";
 import { UserError } from "../context.js";
@@ -14,7 +15,7 @@ export const register: RegisterCommand = (program, ctx) => {
     .option("--package <dir>", "the adainf package folder to build it in (default: the one running; bin/adainfc names its own)")
     .action(async (opts: { background?: boolean; package?: string }) => {
       const { buildSnapshot, markAttempt, snapshotFiles, SnapshotError } = await import("../snapshot.js");
-      const files = snapshotFiles(opts.package === undefined ? undefined : path.resolve(ctx.cwd, opts.package));
+      const files = snapshotFiles(opts.package === undefined ? undefined : path.resolve(ctx.cwd, nonEmptyPath(opts.package, "--package", "folder")));
       if (opts.background) markAttempt(files);
       try {
         const b = buildSnapshot(SNAPSHOT_COMMANDS, files);
