@@ -173,6 +173,31 @@ describe("adainfc generate: paths named as the user named them", () => {
     expect(fs.readFileSync(path.join(dir, "g2.npz:test")).equals(before)).toBe(true);
   });
 
+  it("counts of one are singular: 1 image, 1 dim, 1 Gaussian, 1 EM step", async () => {
+    const dir = tempDir();
+    const r = await cli(
+      dir,
+      "--from",
+      "mnist",
+      "--count",
+      "1",
+      "--dims",
+      "1",
+      "--components",
+      "1",
+      "--iterations",
+      "1",
+      "--fit-samples",
+      "20",
+      "-o",
+      "one.npz",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote one\.npz: 1 image, 28x28x1/);
+    expect(r.out).toMatch(/PCA 1 dim \(.*\), 1 full-covariance Gaussian, 1 EM step\b/);
+    expect(r.out).not.toMatch(/\b1 (images|dims|Gaussians|EM steps)\b/);
+  });
+
   it("an empty --from is a usage error naming the flag, not the working folder", async () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, "sub"));

@@ -14,7 +14,7 @@ import { checkOutput } from "../output-path.js";
 import type { ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 import { Interrupted } from "../../runtime/abort.js";
-import { dataProgress } from "./data.js";
+import { count, dataProgress } from "./data.js";
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
@@ -209,9 +209,9 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
     const f = report.fit;
     ctx.out(
       [
-        `wrote ${args.out}: ${fmt(report.count)} images, ${report.shape.join("x")} uint8${report.channels === "bgr" && report.shape[2] === 3 ? " BGR" : ""}, labels -1 (sidecar ${args.out}.json)`,
-        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split${report.first !== null ? `, its first ${fmt(report.first)}` : ""})` : report.first !== null ? ` (its first ${fmt(report.first)})` : ""}: PCA ${report.dims} dims (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
-          `${report.components} ${report.covariance}-covariance Gaussians, ${f.emIterations} EM steps${f.emConverged ? "" : " (not converged)"}`,
+        `wrote ${args.out}: ${count(report.count, "image")}, ${report.shape.join("x")} uint8${report.channels === "bgr" && report.shape[2] === 3 ? " BGR" : ""}, labels -1 (sidecar ${args.out}.json)`,
+        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split${report.first !== null ? `, its first ${fmt(report.first)}` : ""})` : report.first !== null ? ` (its first ${fmt(report.first)})` : ""}: PCA ${count(report.dims, "dim")} (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
+          `${report.components} ${report.covariance}-covariance Gaussian${report.components === 1 ? "" : "s"}, ${count(f.emIterations, "EM step")}${f.emConverged ? "" : " (not converged)"}`,
         `quality (not FID): Fréchet distance in PCA space ${q.frechetPca.toFixed(4)} (real halves: ${q.frechetPcaRealHalves.toFixed(4)}); ` +
           `nearest real image RMS ${q.nearestReal.toFixed(4)} (real: ${q.nearestRealBaseline.toFixed(4)})`,
         `time: read ${seconds.read.toFixed(1)} s, PCA ${seconds.pca.toFixed(1)} s, EM ${seconds.em.toFixed(1)} s, sampling ${seconds.sample.toFixed(1)} s, quality ${seconds.quality.toFixed(1)} s`,
