@@ -73,7 +73,10 @@ export async function fetchCifar(name: CifarName, dir: string, options: FetchOpt
   }
   const archiveName = path.basename(url.pathname) || `${name}.tar.gz`;
   const handPlaced = path.join(dir, archiveName);
-  if ((await md5IfFile(handPlaced)) === spec.md5.toLowerCase()) return await extractArchive(name, handPlaced, dir);
+  if ((await md5IfFile(handPlaced)) === spec.md5.toLowerCase()) {
+    if (signal?.aborted) throw new Interrupted();
+    return await extractArchive(name, handPlaced, dir);
+  }
   const partial = path.join(dir, tempArchiveName(archiveName));
   const own = { opened: false };
   try {
