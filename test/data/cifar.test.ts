@@ -1,5 +1,8 @@
 // The CIFAR binary reader on small files written in CIFAR's own format, and the tar
-// extraction the fetch command uses for the archives.
+// extraction the fetch command uses for the archives; fetchCifar against a local server
+// on loopback (no network): its download has a name of its own, a user's files in the
+// folder are never replaced or removed, a hand-placed archive with the right checksum is
+// used and kept, and an abort (Ctrl-C) removes the download and the folders it made.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -7,7 +10,10 @@ import { describe, expect, it } from "vitest";
 import { CifarReader } from "../../src/runtime/data/cifar.js";
 import { DataError } from "../../src/formats/data-error.js";
 import { extractTar } from "../../src/runtime/data/tar.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
+import { Interrupted } from "../../src/runtime/abort.js";
 import { bytes, tarBytes, tempDir } from "./helpers.js";
 import crypto from "node:crypto";
 
@@ -148,5 +154,101 @@ describe("tar extraction and the fetch command's archive handling", () => {
     expect((err as Error).message).toMatch(/^http:\/\/127\.0\.0\.1:9\/cifar-10-binary\.tar\.gz: cannot download \(ECONNREFUSED/);
     expect((err as Error).message).not.toContain("\n");
     expect(fs.readdirSync(dir)).toEqual([]); // no partial download left
+  });
+});
+
+/** A tar.gz of a small CIFAR-10 folder, and its MD5. */
+function cifarArchive(): { archive: Buffer; md5: string } {
+  const root = writeCifar10(tempDir(), 2);
+  const files = fs
+    .readdirSync(root)
+    .sort()
+    .map((name) => ({ name: `cifar-10-batches-bin/${name}`, data: fs.readFileSync(path.join(root, name)) }));
+  const archive = zlib.gzipSync(tarBytes(files));
+  return { archive, md5: crypto.createHash("md5").update(archive).digest("hex") };
+}
+
+/** A server on loopback: `handler` answers; resolves to its base URL and a close function. */
+async function localServer(handler: http.RequestListener): Promise<{ base: string; close: () => void; hits: () => number }> {
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits++;
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+    hits: () => hits,
+  };
+}
+
+describe("fetchCifar and the user's files", () => {
+  it("downloads under a name of its own: a user's <archive>.part and <archive> stay as they were", async () => {
+    const { archive, md5 } = cifarArchive();
+    const srv = await localServer((_req, res) => res.writeHead(200, { "content-length": String(archive.length) }).end(archive));
+    try {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, "cifar-10-binary.tar.gz.part"), "keep me");
+      fs.writeFileSync(path.join(dir, "cifar-10-binary.tar.gz"), "mine too");
+      const folder = await fetchCifar("cifar10", dir, { archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5 } });
+      expect(folder).toBe(path.join(dir, "cifar-10-batches-bin"));
+      expect(fs.readFileSync(path.join(dir, "cifar-10-binary.tar.gz.part"), "utf8")).toBe("keep me");
+      expect(fs.readFileSync(path.join(dir, "cifar-10-binary.tar.gz"), "utf8")).toBe("mine too");
+      expect(fs.readdirSync(dir).sort()).toEqual(["cifar-10-batches-bin", "cifar-10-binary.tar.gz", "cifar-10-binary.tar.gz.part"]);
+      // a failed one (wrong checksum) removes only its own download
+      const other = tempDir();
+      fs.writeFileSync(path.join(other, "cifar-10-binary.tar.gz.part"), "keep me");
+      await expect(fetchCifar("cifar10", other, { archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5: "0".repeat(32) } })).rejects.toThrow(
+        /checksum mismatch/,
+      );
+      expect(fs.readdirSync(other)).toEqual(["cifar-10-binary.tar.gz.part"]);
+      expect(fs.readFileSync(path.join(other, "cifar-10-binary.tar.gz.part"), "utf8")).toBe("keep me");
+    } finally {
+      srv.close();
+    }
+  });
+
+  it("an archive put in the folder by hand with the published checksum is used, not downloaded, and kept", async () => {
+    const { archive, md5 } = cifarArchive();
+    const srv = await localServer((_req, res) => res.writeHead(404).end());
+    try {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, "cifar-10-binary.tar.gz"), archive);
+      const folder = await fetchCifar("cifar10", dir, { archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5 } });
+      expect(new CifarReader("cifar10", dir, "train").count).toBe(10);
+      expect(folder).toBe(path.join(dir, "cifar-10-batches-bin"));
+      expect(srv.hits()).toBe(0);
+      expect(fs.readFileSync(path.join(dir, "cifar-10-binary.tar.gz")).equals(archive)).toBe(true);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it("an abort during the download: Interrupted, the download and the folders made for it are gone", async () => {
+    // Sends the first 64 KiB of a 10 MB archive, then nothing.
+    const srv = await localServer((_req, res) => {
+      res.writeHead(200, { "content-length": String(10_000_000) });
+      res.write(Buffer.alloc(65536, 1));
+    });
+    try {
+      const dir = tempDir();
+      const controller = new AbortController();
+      const target = path.join(dir, "made", "sub");
+      const done = fetchCifar("cifar10", target, {
+        archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5: "0".repeat(32) },
+        madeDir: path.join(dir, "made"),
+        onProgress: () => controller.abort(),
+        signal: controller.signal,
+        timeoutMs: 20_000,
+      });
+      await expect(done).rejects.toBeInstanceOf(Interrupted);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      srv.close();
+    }
   });
 });

@@ -3,13 +3,17 @@
 // before anything is downloaded or created; `data info` takes generate's source specs
 // (`mnist:test`) and counts a folder's progress in images, and refuses `--split` where
 // the source has none; E032's hint says what to do; a download with the wrong checksum
-// is removed with the folders made for it.
+// is removed with the folders made for it, and so is one stopped by Ctrl-C (the built CLI
+// as a child, against a slow local server); an HTTP error is the server's answer, not a
+// connection problem; an empty path argument is a usage error; data check's CRC progress
+// counts bytes; a count of one is "1 image".
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli } from "../helpers.js";
+import { spawn } from "node:child_process";
+import { cli, ROOT } from "../helpers.js";
 import { writeNpz } from "./fixtures.js";
 import { bytes, npyArray, tempDir, zipBytes } from "./helpers.js";
 
@@ -22,12 +26,17 @@ beforeAll(async () => {
   // with HTTP 404) but, under /bad/, an archive whose MD5 is not the published one.
   server = http.createServer((req, res) => {
     if (req.url?.startsWith("/bad/")) res.writeHead(200, { "content-length": String(BAD_ARCHIVE.length) }).end(BAD_ARCHIVE);
-    else res.writeHead(404).end();
+    else if (req.url?.startsWith("/slow/")) {
+      // 64 KiB of a 10 MB archive, then nothing: a download that is still going on
+      res.writeHead(200, { "content-length": String(10_000_000) });
+      res.write(Buffer.alloc(65536, 3));
+    } else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cifar-10-binary.tar.gz`;
 });
 afterAll(() => {
+  server.closeAllConnections();
   server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -94,8 +103,99 @@ describe("data fetch: --url and --dir are checked first", () => {
   it("a failed download leaves none of the folders it made", async () => {
     const r = await cli(["data", "fetch", "cifar10", "--dir", "made/a/b", "--url", url], dir);
     expect(r.code).toBe(1);
-    expect(oneLine(r)).toMatch(/cannot download \(HTTP 404\)/);
+    expect(oneLine(r)).toMatch(/: the server answered HTTP 404 Not Found for this URL; check the URL \(--url\)/);
+    expect(r.err).not.toContain("internet connection");
     expect(fs.existsSync(path.join(dir, "made"))).toBe(false);
+  });
+
+  it("an empty --dir is a usage error naming it, nothing created", async () => {
+    const r = await cli(["data", "fetch", "cifar10", "--dir", "", "--url", url], dir);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toBe("error: --dir '' is empty: give a folder path (without --dir: data)");
+  });
+
+  it("Ctrl-C during the download: one line, exit 130; the download and the folders made for it are gone", { timeout: 60_000 }, async () => {
+    const work = fs.mkdtempSync(path.join(dir, "int-"));
+    const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
+    const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow, "--dir", "fd/sub"], {
+        cwd: work,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      let err = "";
+      let sent = false;
+      child.stderr.setEncoding("utf8").on("data", (c: string) => {
+        err += c;
+        if (!sent && /downloading/.test(err)) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(killer);
+        resolve({ code, err, sent });
+      });
+    });
+    expect(r.sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.err.trimEnd().split("\n").at(-1)).toBe("interrupted while fetching cifar10 into fd/sub: nothing was kept");
+    expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+});
+
+describe("an empty path argument is a usage error naming it (not the working folder)", () => {
+  it("data info '', data info '' --split test, data convert ''", async () => {
+    const work = fs.mkdtempSync(path.join(dir, "empty-"));
+    fs.mkdirSync(path.join(work, "sub"));
+    fs.writeFileSync(path.join(work, "sub", "z.png"), "junk");
+    for (const [args, line] of [
+      [["data", "info", ""], "error: <source> '' is empty: give an .npz file, a folder, or mnist"],
+      [["data", "info", "", "--split", "test"], "error: <source> '' is empty: give an .npz file, a folder, or mnist"],
+      [["data", "convert", "", "-o", "o.npz"], "error: <folder> '' is empty: give a folder of images"],
+    ] as Array<[string[], string]>) {
+      const r = await cli(args, work);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(oneLine(r)).toBe(line);
+    }
+    expect(fs.readdirSync(work)).toEqual(["sub"]);
+  });
+});
+
+describe("counts and units", () => {
+  it("data convert of one image says 1 image; data check's CRC progress counts bytes", async () => {
+    const sharp = (await import("sharp")).default;
+    const one = path.join(dir, "one");
+    fs.mkdirSync(one);
+    await sharp(Buffer.from(bytes(48, 3)), { raw: { width: 4, height: 4, channels: 3 } })
+      .png()
+      .toFile(path.join(one, "a.png"));
+    const c = await cli(["data", "convert", "one", "-o", "one.npz"], dir);
+    expect(c.code).toBe(0);
+    expect(c.out).toMatch(/^wrote one\.npz: 1 image, 4x4x3 uint8 RGB/);
+    const info = await cli(["data", "info", "one.npz"], dir);
+    expect(info.out).toMatch(/over 1 image\n/);
+    writeNpz(path.join(dir, "g1.npz"), bytes(2 * 28 * 28, 5), 2, [28, 28, 1]);
+    fs.writeFileSync(
+      path.join(dir, "crc.adainf"),
+      `pipeline p from simclr {
+  data {
+    real = mnist(split = train, size = 100)
+    generated = npz("g1.npz", size = 2, channels = rgb)
+    eval = mnist(split = test)
+  }
+  inflate {
+    real x 1
+    generated x 1
+  }
+}
+`,
+    );
+    const r = await cli(["data", "check", "crc.adainf"], dir);
+    expect(r.err).toContain("  checking the CRC-32 of g1.npz\n");
+    expect(r.err).toMatch(/\n {4}[\d,]+ \/ [\d,]+ bytes\n/);
   });
 });
 

@@ -159,6 +159,71 @@ describe("adainfc generate", () => {
   });
 });
 
+describe("adainfc generate: paths named as the user named them", () => {
+  it("-o equal to a --from whose name ends in :test (a file that exists as typed) is refused; the input is untouched", async () => {
+    const dir = tempDir();
+    const w = NpzImageWriter.create(path.join(dir, "g2.npz:test"), { count: 6, shape: [2, 2, 1] });
+    w.append(new Uint8Array(24).map((_, i) => i * 7));
+    w.finish();
+    const before = fs.readFileSync(path.join(dir, "g2.npz:test"));
+    const r = await cli(dir, "--from", "g2.npz:test", "--count", "3", "--dims", "2", "--components", "1", "--fit-samples", "6", "-o", "g2.npz:test");
+    expect(r.code).toBe(2);
+    oneLine(r.err);
+    expect(r.err).toMatch(/^error: -o g2\.npz:test .*input/);
+    expect(fs.readFileSync(path.join(dir, "g2.npz:test")).equals(before)).toBe(true);
+  });
+
+  it("counts of one are singular: 1 image, 1 dim, 1 Gaussian, 1 EM step", async () => {
+    const dir = tempDir();
+    const r = await cli(
+      dir,
+      "--from",
+      "mnist",
+      "--count",
+      "1",
+      "--dims",
+      "1",
+      "--components",
+      "1",
+      "--iterations",
+      "1",
+      "--fit-samples",
+      "20",
+      "-o",
+      "one.npz",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^wrote one\.npz: 1 image, 28x28x1/);
+    expect(r.out).toMatch(/PCA 1 dim \(.*\), 1 full-covariance Gaussian, 1 EM step\b/);
+    expect(r.out).not.toMatch(/\b1 (images|dims|Gaussians|EM steps)\b/);
+  });
+
+  it("an empty --from is a usage error naming the flag, not the working folder", async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, "sub"));
+    fs.writeFileSync(path.join(dir, "sub", "z.png"), "junk");
+    const r = await cli(dir, "--from", "", "--count", "2", "-o", "g.npz");
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe("error: --from '' is empty: give a file or folder path, or mnist (e.g. --from mnist)\n");
+  });
+
+  it("an image folder's conversion is shown with the folder as typed, counted in images", async () => {
+    const dir = tempDir();
+    const sharp = (await import("sharp")).default;
+    fs.mkdirSync(path.join(dir, "imgs"));
+    for (let i = 0; i < 4; i++)
+      await sharp(Buffer.from(new Uint8Array(48).map((_, j) => (i * 31 + j * 5) % 256)), { raw: { width: 4, height: 4, channels: 3 } })
+        .png()
+        .toFile(path.join(dir, "imgs", `${i}.png`));
+    const r = await cli(dir, "--from", "imgs", "--count", "2", "--dims", "2", "--components", "1", "-o", "g.npz");
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("  converting imgs\n");
+    expect(r.err).toContain("    4 / 4 images\n");
+    expect(r.err).not.toContain(dir);
+  });
+});
+
 /** The built CLI's `generate` as a child; `signal` is sent once stderr matches `at` (the child is killed after 60 s). */
 function interrupted(cwd: string, args: string[], at: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; err: string; ms: number }> {
   return new Promise((resolve, reject) => {

@@ -3,10 +3,11 @@
 // `adainfc bench augment [--seconds s] [--threads n]`: augmentation views/s of the
 // paper's two presets, next to torchvision when it is installed.
 // The benchmarks are bench/*.ts scripts (no importable entry), so this command runs
-// their compiled form in a child process and passes the output through. Numbers are
-// printed, never asserted.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// their compiled form in a child process and passes its output through as it comes (the
+// progress lines live). Numbers are printed, never asserted.
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
@@ -14,6 +15,7 @@ import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../run
 import { MAX_AUGMENT_THREADS, MAX_WASM_THREADS } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { parseWasmThreads, threadFlag } from "../wasm-threads.js";
+import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 
 /** Most images per view `bench step` takes: its two views of 32x32x3 floats are 24 KiB an image. */
 export const MAX_BENCH_BATCH = 65536;
@@ -52,8 +54,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--no-profile", "skip the per-kernel profile")
     .option("--no-torch", "skip the PyTorch reference")
     .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
-    .action((opts: StepFlags) => {
-      setExit(benchStep(ctx, opts));
+    .action(async (opts: StepFlags) => {
+      setExit(await benchStep(ctx, opts));
     });
   bench
     .command("augment")
@@ -61,8 +63,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--seconds <s>", "seconds per measurement", "3")
     .option("--threads <n>", "also measure a pool of n augmentation threads")
     .option("--torch-reference <file>", "the PyTorch reference script (default: $ADAINF_TORCH_REFERENCE)")
-    .action((opts: AugmentFlags) => {
-      setExit(benchAugment(ctx, opts));
+    .action(async (opts: AugmentFlags) => {
+      setExit(await benchAugment(ctx, opts));
     });
   bench.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
 };
@@ -87,7 +89,23 @@ function benchScript(name: string): string | null {
   return null;
 }
 
-export function benchStep(ctx: CliContext, opts: StepFlags): number {
+/**
+ * An explicitly named --torch-reference must be a file: a usage error naming it (exit 2)
+ * before the benchmark runs. (ADAINF_TORCH_REFERENCE naming none stays a note.)
+ */
+function checkTorchReference(ctx: CliContext, file: string | undefined): void {
+  if (file === undefined) return;
+  if (file === "") throw new UserError("--torch-reference '' is empty: give the PyTorch reference script (torch_reference.py)", EXIT_USAGE);
+  let isFile = false;
+  try {
+    isFile = statSync(resolve(ctx.cwd, file)).isFile();
+  } catch {
+    throw new UserError(`--torch-reference ${file}: no such file (give the PyTorch reference script, or --no-torch)`, EXIT_USAGE);
+  }
+  if (!isFile) throw new UserError(`--torch-reference ${file}: not a file (give the PyTorch reference script, or --no-torch)`, EXIT_USAGE);
+}
+
+export function benchStep(ctx: CliContext, opts: StepFlags): Promise<number> {
   if (opts.backend !== undefined && !isBackendName(opts.backend)) throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
   for (const [flag, v, min] of [
@@ -111,6 +129,7 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   if (opts.projector !== undefined && !/^[1-9]\d*,[1-9]\d*$/.test(opts.projector)) {
     throw new UserError(`--projector must be HIDDEN,OUT (e.g. 2048,256), not '${opts.projector}'`, EXIT_USAGE);
   }
+  checkTorchReference(ctx, opts.torchReference);
   const script = stepScript();
   if (script === null) throw new UserError("the step benchmark is not built (dist/bench/step.js); run `npm run build` first");
   const args = [script, "--model", opts.model];
@@ -129,10 +148,11 @@ export function benchStep(ctx: CliContext, opts: StepFlags): number {
   return runScript(ctx, args);
 }
 
-export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
+export function benchAugment(ctx: CliContext, opts: AugmentFlags): Promise<number> {
   if (!/^\d+(\.\d+)?$/.test(opts.seconds) || Number(opts.seconds) <= 0)
     throw new UserError(`--seconds must be a number > 0, not '${opts.seconds}'`, EXIT_USAGE);
   if (opts.threads !== undefined) threadFlag("--threads", opts.threads, MAX_AUGMENT_THREADS);
+  checkTorchReference(ctx, opts.torchReference);
   const script = benchScript("augment");
   if (script === null) throw new UserError("the augmentation benchmark is not built (dist/bench/augment.js); run `npm run build` first");
   const args = [script, "--seconds", opts.seconds];
@@ -141,15 +161,104 @@ export function benchAugment(ctx: CliContext, opts: AugmentFlags): number {
   return runScript(ctx, args);
 }
 
-function runScript(ctx: CliContext, args: string[]): number {
-  const r = spawnSync(process.execPath, args, { cwd: ctx.cwd, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.stdout) ctx.out(r.stdout);
-  if (r.stderr) ctx.err(r.stderr.replace(/\n*=+\nHi, looks like you are running TensorFlow\.js[\s\S]*?=+\n/, "\n"));
-  if (r.error) {
-    ctx.err(`error: could not run the benchmark: ${r.error.message}\n`);
-    return EXIT_ERRORS;
-  }
-  // The script exits as the CLI does: 2 for what the user asked wrongly (a forced backend
-  // that cannot start), 1 for the rest.
-  return r.status === 0 ? EXIT_OK : r.status === EXIT_USAGE ? EXIT_USAGE : EXIT_ERRORS;
+/** The notice TensorFlow.js prints on stderr when tfjs-node is not installed: its first line after the `====` rule. */
+const TFJS_BANNER = /^Hi, looks like you are running TensorFlow\.js/;
+
+/**
+ * Dawn's notes on two limits it lowers for every adapter (printed by its native code on
+ * start-up, --backend webgpu): noise, dropped as the isolated GPU probe drops them.
+ */
+const DAWN_LIMIT_NOTE =
+  /^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/;
+
+/**
+ * Passes stderr text through line by line as it comes, without TensorFlow.js's banner (a
+ * `====` rule, the `Hi, looks like...` line, a closing rule) or Dawn's limit notes. A rule
+ * is held back until the next line shows whether it opens the banner.
+ */
+export function bannerFilter(write: (text: string) => void): { push(text: string): void; end(): void } {
+  let partial = "";
+  let heldRule: string | null = null;
+  let inBanner = false;
+  const line = (l: string): void => {
+    const rule = /^=+$/.test(l);
+    if (inBanner) {
+      if (rule) inBanner = false;
+      return;
+    }
+    if (heldRule !== null) {
+      const held = heldRule;
+      heldRule = null;
+      if (TFJS_BANNER.test(l)) {
+        inBanner = true;
+        return;
+      }
+      write(`${held}\n`);
+    }
+    if (rule) heldRule = l;
+    else if (!DAWN_LIMIT_NOTE.test(l)) write(`${l}\n`);
+  };
+  return {
+    push(text) {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) line(l);
+    },
+    end() {
+      if (heldRule !== null) write(`${heldRule}\n`);
+      heldRule = null;
+      if (partial !== "" && !inBanner) write(partial);
+      partial = "";
+    },
+  };
+}
+
+/**
+ * Runs a benchmark script in a child process, passing its stdout and stderr (its progress
+ * lines) through as they come. Ctrl-C or SIGTERM is handed on to the child (which a
+ * terminal's Ctrl-C reaches anyway), and the command exits 130 (143) when it ends; a
+ * second one ends the child at once.
+ */
+export function runScript(ctx: CliContext, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ctx.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const err = bannerFilter((t) => ctx.err(t));
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (t: string) => ctx.out(t));
+    child.stderr.on("data", (t: string) => err.push(t));
+    const stop = stopSignals(
+      (signal) => {
+        child.kill(signal);
+      },
+      () => {
+        child.kill("SIGKILL");
+      },
+    );
+    let done = false;
+    const finish = (code: number, line?: string): void => {
+      if (done) return;
+      done = true;
+      stop.dispose();
+      err.end();
+      if (line) ctx.err(line);
+      resolve(code);
+    };
+    child.on("error", (e) => finish(EXIT_ERRORS, `error: could not run the benchmark: ${e.message}\n`));
+    child.on("close", (status, signal) => {
+      // A terminal's Ctrl-C reaches the child too, maybe before this process sees it.
+      const by = stop.stoppedBy ?? (signal === "SIGINT" || signal === "SIGTERM" ? signal : null);
+      if (by !== null) {
+        finish(exitCodeFor(by), `${by === "SIGINT" ? "interrupted" : `stopped by ${by}`}: the benchmark was stopped\n`);
+        return;
+      }
+      if (signal !== null) {
+        finish(EXIT_ERRORS, `error: the benchmark process was ended by ${signal}\n`);
+        return;
+      }
+      // The script exits as the CLI does: 2 for what the user asked wrongly (a forced backend
+      // that cannot start), 1 for the rest.
+      finish(status === 0 ? EXIT_OK : status === EXIT_USAGE ? EXIT_USAGE : EXIT_ERRORS);
+    });
+  });
 }

@@ -3,14 +3,15 @@
 // file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
 // Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
 // convert's -o is checked before any image is read (src/cli/output-path.ts); Ctrl-C (or
-// SIGTERM) during convert removes its temporary file, says so in one line, exits 130 (143).
+// SIGTERM) during convert or fetch removes its temporary file (and fetch the folders it
+// made), says so in one line, exits 130 (143). An empty path argument is a usage error.
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
-import { progressFor, type ProgressWords } from "../progress.js";
+import { progressFor, type Progress, type ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
@@ -18,6 +19,46 @@ const DATA_PROGRESS: ProgressWords = {
   words: { reading: "reading the archive", decoding: "decoding images", converting: "converting images", downloading: "downloading" },
   units: { reading: " bytes", decoding: " images", converting: " images", downloading: " bytes" },
 };
+
+/** The unit of a phase named with its file (`checking the CRC-32 of a.npz`), by its first words. */
+const UNITS_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
+  ["checking the CRC-32 of ", " bytes"],
+  ["inflating ", " bytes"],
+  ["converting ", " images"],
+];
+
+/**
+ * progressFor with the units of phases named with their file (their names are not known
+ * in advance), and `rename` to show a phase's path as the user typed it.
+ */
+export async function dataProgress(ctx: CliContext, base: ProgressWords, rename: (task: string) => string = (t) => t): Promise<Progress> {
+  const units: Record<string, string> = { ...base.units };
+  const bar = await progressFor(ctx, { ...(base.words ? { words: base.words } : {}), units });
+  return {
+    update(task, done, total) {
+      const name = rename(task);
+      if (!(name in units)) {
+        const unit = UNITS_BY_PREFIX.find(([prefix]) => name.startsWith(prefix))?.[1];
+        if (unit) units[name] = unit;
+      }
+      bar.update(name, done, total);
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** `1 image`, `2 images`: a count with its noun. */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Refuse an empty path argument: "" would mean the working folder, and errors would then
+ * name a path that does not exist. A usage error (exit 2) naming the argument or flag.
+ */
+export function notEmpty(value: string, name: string, give: string): void {
+  if (value === "") throw new UserError(`${name} '' is empty: give ${give}`, EXIT_USAGE);
+}
 
 /**
  * Run an action; DataErrors become one `error:` line and exit 1. `shown` maps the
@@ -59,6 +100,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--split <split>", "train or test (CIFAR, MNIST); the same as a :train or :test suffix")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
+      notEmpty(target, "<source>", "an .npz file, a folder, or mnist");
       if (opts.split !== undefined && opts.split !== "train" && opts.split !== "test") {
         throw new UserError(`--split must be train or test, not '${opts.split}'`, EXIT_USAGE);
       }
@@ -71,7 +113,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           ctx,
           async () => {
             const { dataInfo, infoJson } = await import("../../runtime/data/info.js");
-            const bar = await progressFor(ctx, DATA_PROGRESS);
+            const bar = await dataProgress(ctx, DATA_PROGRESS);
             try {
               const info = await dataInfo(target, {
                 cwd: ctx.cwd,
@@ -95,7 +137,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
                   `dtype:     ${info.dtype}`,
                   `labeled:   ${fmt(info.labeled)}`,
                   `unlabeled: ${fmt(info.unlabeled)}`,
-                  `means:     (${means}), stds (${stds}) over ${fmt(info.sampled)} images`,
+                  `means:     (${means}), stds (${stds}) over ${count(info.sampled, "image")}`,
                 ].join("\n") + "\n",
               );
               return EXIT_OK;
@@ -116,6 +158,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--resize <HxW>", "resize every image to H x W (bicubic); default: all must match the first")
     .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
     .action(async (folder: string, opts: { out: string; resize?: string; force?: boolean }) => {
+      notEmpty(folder, "<folder>", "a folder of images");
       let resize: [number, number] | undefined;
       if (opts.resize !== undefined) {
         const { MAX_RESIZE_SIDE } = await import("../../runtime/data/folder.js");
@@ -153,7 +196,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
                 signal: controller.signal,
               });
               bar.stop();
-              ctx.out(`wrote ${opts.out}: ${fmt(result.count)} images, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
+              ctx.out(`wrote ${opts.out}: ${count(result.count, "image")}, ${result.shape.join("x")} uint8 RGB, labels -1\n`);
               return EXIT_OK;
             } catch (e) {
               bar.stop();
@@ -179,6 +222,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
     .action(async (dataset: string, opts: { dir: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
+      notEmpty(opts.dir, "--dir", "a folder path (without --dir: data)");
       const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
       // Both flags are checked before anything is downloaded or created.
       if (opts.url !== undefined && !httpUrl(opts.url)) {
@@ -198,16 +242,28 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           async () => {
             const spec = CIFAR_ARCHIVES[dataset];
             const bar = await progressFor(ctx, DATA_PROGRESS);
+            // Ctrl-C or SIGTERM: the download stops, its file and the folders made for it
+            // go, one line, exit 130 (143).
+            const controller = new AbortController();
+            const stop = stopSignals(() => controller.abort());
             try {
               const folder = await fetchCifar(dataset, dir, {
                 archive: { url: opts.url ?? spec.url, md5: spec.md5 },
                 onProgress: (d, t) => bar.update("downloading", d, t),
                 ...(madeDir ? { madeDir } : {}),
+                signal: controller.signal,
               });
               bar.stop();
               ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);
               return EXIT_OK;
+            } catch (e) {
+              bar.stop();
+              if (stop.stoppedBy === null) throw e;
+              const who = stop.stoppedBy === "SIGINT" ? "interrupted" : `stopped by ${stop.stoppedBy}`;
+              ctx.err(`${who} while fetching ${dataset} into ${opts.dir}: nothing was kept\n`);
+              return exitCodeFor(stop.stoppedBy);
             } finally {
+              stop.dispose();
               bar.stop();
             }
           },
@@ -252,7 +308,7 @@ export async function runDataCheck(ir: PipelineIR, ctx: CliContext, options: Run
   return guarded(ctx, async () => {
     const { checkPipelineData } = await import("../../runtime/data/check.js");
     const { renderDiagnostics, summarize } = await import("../../check/render.js");
-    const bar = await progressFor(ctx, DATA_PROGRESS);
+    const bar = await dataProgress(ctx, DATA_PROGRESS);
     try {
       const diagnostics = await checkPipelineData(ir, {
         cwd: ctx.cwd,

@@ -11,9 +11,10 @@ import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { checkOutput } from "../output-path.js";
-import { progressFor, type ProgressWords } from "../progress.js";
+import type { ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 import { Interrupted } from "../../runtime/abort.js";
+import { count, dataProgress } from "./data.js";
 
 const HELP_NOTE = `
 This is a WEAK stand-in for the diffusion models of the paper: it fits PCA plus a
@@ -65,8 +66,14 @@ export const GENERATE_PROGRESS: ProgressWords = { words: TASK_WORDS, units: TASK
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
-/** A split chosen after a source (`mnist:test`, `cifar:train`): not part of its path. */
-const SPLIT_SUFFIX = /:(train|test|all)$/;
+/**
+ * The path part of `--from` (`data/cifar10` of `data/cifar10:test`), as the one source-spec
+ * parser reads it: a path that exists as typed (a file named `g.npz:test`) keeps its suffix.
+ */
+async function fromPath(from: string, cwd: string): Promise<string> {
+  const { parseSourceSpec } = await import("../../runtime/data/source-spec.js");
+  return parseSourceSpec(from, cwd).target;
+}
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
@@ -88,6 +95,8 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .addHelpText("after", HELP_NOTE)
     .action(async (opts: Options) => {
       if (opts.from === undefined) throw new UserError("--from <source> is required (e.g. --from mnist)", EXIT_USAGE);
+      // "" would be the working folder, and errors would then name paths that do not exist.
+      if (opts.from === "") throw new UserError("--from '' is empty: give a file or folder path, or mnist (e.g. --from mnist)", EXIT_USAGE);
       if (opts.out === undefined) throw new UserError("-o, --out <file> is required (e.g. -o gen.npz)", EXIT_USAGE);
       if (opts.count === undefined) throw new UserError("--count <n> is required (e.g. --count 10000)", EXIT_USAGE);
       const count = wholeNumber("--count", opts.count, 1);
@@ -106,7 +115,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
         flag: "-o",
         command: "generate",
         kind: "npz",
-        inputs: [{ path: opts.from.replace(SPLIT_SUFFIX, ""), as: `--from ${opts.from}` }],
+        inputs: [{ path: await fromPath(opts.from, ctx.cwd), as: `--from ${opts.from}` }],
         beside: [{ path: `${opts.out}.json`, kind: "json" }],
         force: Boolean(opts.force),
       });
@@ -173,7 +182,9 @@ export function generationInterrupted(signal: NodeJS.Signals, out: string): stri
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../formats/data-error.js");
-  const bar = await progressFor(ctx, GENERATE_PROGRESS);
+  const typed = [args.out, await fromPath(args.from, ctx.cwd)];
+  // Phases named with a file (`converting <folder>`) name it as the user typed it.
+  const bar = await dataProgress(ctx, GENERATE_PROGRESS, (task) => shownTask(ctx, task, typed));
   const stop = generationStop();
   try {
     const { report, seconds } = await generateSet({
@@ -198,9 +209,9 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
     const f = report.fit;
     ctx.out(
       [
-        `wrote ${args.out}: ${fmt(report.count)} images, ${report.shape.join("x")} uint8${report.channels === "bgr" && report.shape[2] === 3 ? " BGR" : ""}, labels -1 (sidecar ${args.out}.json)`,
-        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split${report.first !== null ? `, its first ${fmt(report.first)}` : ""})` : report.first !== null ? ` (its first ${fmt(report.first)})` : ""}: PCA ${report.dims} dims (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
-          `${report.components} ${report.covariance}-covariance Gaussians, ${f.emIterations} EM steps${f.emConverged ? "" : " (not converged)"}`,
+        `wrote ${args.out}: ${count(report.count, "image")}, ${report.shape.join("x")} uint8${report.channels === "bgr" && report.shape[2] === 3 ? " BGR" : ""}, labels -1 (sidecar ${args.out}.json)`,
+        `fit on ${fmt(f.samples)} real images of ${args.from}${report.split ? ` (${report.split} split${report.first !== null ? `, its first ${fmt(report.first)}` : ""})` : report.first !== null ? ` (its first ${fmt(report.first)})` : ""}: PCA ${count(report.dims, "dim")} (${(100 * f.explainedVariance).toFixed(1)}% of the variance), ` +
+          `${report.components} ${report.covariance}-covariance Gaussian${report.components === 1 ? "" : "s"}, ${count(f.emIterations, "EM step")}${f.emConverged ? "" : " (not converged)"}`,
         `quality (not FID): Fréchet distance in PCA space ${q.frechetPca.toFixed(4)} (real halves: ${q.frechetPcaRealHalves.toFixed(4)}); ` +
           `nearest real image RMS ${q.nearestReal.toFixed(4)} (real: ${q.nearestRealBaseline.toFixed(4)})`,
         `time: read ${seconds.read.toFixed(1)} s, PCA ${seconds.pca.toFixed(1)} s, EM ${seconds.em.toFixed(1)} s, sampling ${seconds.sample.toFixed(1)} s, quality ${seconds.quality.toFixed(1)} s`,
@@ -216,7 +227,7 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
       return exitCodeFor(signal);
     }
     if (e instanceof DataError) {
-      ctx.err(`error: ${shownPath(ctx, e.path, args)}: ${e.what}\n`);
+      ctx.err(`error: ${shownPath(ctx, e.path, typed)}: ${e.what}\n`);
       return EXIT_ERRORS;
     }
     throw e; // a GenerateError is printed and mapped to its exit code by cli-core
@@ -225,11 +236,17 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
   }
 }
 
-/** Name a file the way the user typed it, not by its absolute path. */
-function shownPath(ctx: CliContext, where: string, args: RunGenerateArgs): string {
-  for (const typed of [args.out, args.from.replace(SPLIT_SUFFIX, "")]) {
-    const abs = resolve(ctx.cwd, typed);
-    if (where === abs || where.startsWith(abs + "/")) return typed + where.slice(abs.length);
+/** A progress phase that names an absolute path (`converting /abs/imgs`), with the path as typed. */
+function shownTask(ctx: CliContext, task: string, typed: string[]): string {
+  const m = /^(converting|inflating) (\/.*)$/.exec(task);
+  return m?.[1] && m[2] ? `${m[1]} ${shownPath(ctx, m[2], typed)}` : task;
+}
+
+/** Name a file the way the user typed it (one of `typed`), not by its absolute path. */
+function shownPath(ctx: CliContext, where: string, typed: string[]): string {
+  for (const t of typed) {
+    const abs = resolve(ctx.cwd, t);
+    if (where === abs || where.startsWith(abs + "/")) return t + where.slice(abs.length);
   }
   return where;
 }

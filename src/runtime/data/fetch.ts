@@ -1,8 +1,10 @@
 // `adainfc data fetch cifar10|cifar100`: download the official binary archive over
 // https, check its MD5 against the published one, extract it (node-tar, src/runtime/data/tar.ts) and
 // check that the result opens. Offline, it fails with one line saying so. The URL and
-// the folder are checked before anything is downloaded or created; a download that fails
-// or does not match the checksum is removed, with the folders this call made.
+// the folder are checked before anything is downloaded or created; a download that fails,
+// is stopped (Ctrl-C) or does not match the checksum is removed, with the folders this
+// call made. The download has a name of its own (never a user's file); an archive put in
+// the folder by hand is used when its checksum is the published one, and never removed.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -11,6 +13,7 @@ import http from "node:http";
 import path from "node:path";
 import { DataError, fsError } from "../../formats/data-error.js";
 import { writableDir } from "../../util/fs-errors.js";
+import { Interrupted } from "../abort.js";
 import { extractTar } from "./tar.js";
 import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
 
@@ -32,6 +35,8 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** A folder the caller created for this fetch (writableDir's answer): removed again when the fetch fails and leaves it empty. */
   madeDir?: string;
+  /** Ctrl-C: stops the download; fetchCifar then throws Interrupted after cleaning up. */
+  signal?: AbortSignal;
 }
 
 /** The URL parsed when it is an http(s) one, else null: the one test for a mirror and for redirects. */
@@ -44,70 +49,104 @@ export function httpUrl(url: string): URL | null {
   }
 }
 
-/** Download, verify and extract; returns the folder with the `.bin` files. */
+/**
+ * Download, verify and extract; returns the folder with the `.bin` files. An archive
+ * already in `dir` under the archive's name (put there by hand) is used when its MD5 is
+ * the published one, and kept; otherwise it is left as it is. The download goes to a
+ * file of its own (tempArchiveName, created exclusively), which is always removed: this
+ * never replaces or removes a file it did not create. With `signal` aborted (Ctrl-C) the
+ * download stops and this throws Interrupted, after the same clean-up as any failure.
+ */
 export async function fetchCifar(name: CifarName, dir: string, options: FetchOptions = {}): Promise<string> {
   const spec = options.archive ?? CIFAR_ARCHIVES[name];
   const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
   if (isComplete(name, folder)) return folder;
   const url = httpUrl(spec.url);
   if (!url) throw new DataError(spec.url, "not an http(s) URL");
+  const signal = options.signal;
+  if (signal?.aborted) throw new Interrupted();
   let created = options.madeDir;
   try {
     created = writableDir(dir) ?? created;
   } catch (e) {
     throw new DataError(dir, (e as Error).message);
   }
-  const archive = path.join(dir, path.basename(url.pathname) || `${name}.tar.gz`);
-  const partial = `${archive}.part`;
+  const archiveName = path.basename(url.pathname) || `${name}.tar.gz`;
+  const handPlaced = path.join(dir, archiveName);
+  if ((await md5IfFile(handPlaced)) === spec.md5.toLowerCase()) {
+    if (signal?.aborted) throw new Interrupted();
+    return await extractArchive(name, handPlaced, dir);
+  }
+  const partial = path.join(dir, tempArchiveName(archiveName));
+  const own = { opened: false };
   try {
-    await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000);
-    // Checked before the download takes the archive's name: a bad one goes (the
-    // `.part` is removed below), and so does any folder this call made for it.
+    await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000, 5, { signal, own });
+    // Checked before extraction: a bad download goes (below), and so does any folder
+    // this call made for it.
     const actual = await md5File(partial);
+    if (signal?.aborted) throw new Interrupted();
     if (actual !== spec.md5.toLowerCase()) {
       throw new DataError(
         spec.url,
         `checksum mismatch: MD5 ${actual}, expected ${spec.md5} (a corrupt or incomplete download, or not the official archive); nothing was kept: retry, or give another --url`,
       );
     }
-    fs.renameSync(partial, archive);
-    return await extractArchive(name, archive, dir);
+    return await extractArchive(name, partial, dir);
   } catch (e) {
+    if (own.opened) fs.rmSync(partial, { force: true });
+    own.opened = false;
     // Leave no empty folders behind when this call made them and nothing came of it.
-    if (created && onlyFolders(created, partial)) fs.rmSync(created, { recursive: true, force: true });
-    throw e;
+    if (created && onlyFolders(created)) fs.rmSync(created, { recursive: true, force: true });
+    throw signal?.aborted ? new Interrupted() : e;
   } finally {
-    fs.rmSync(partial, { force: true });
+    if (own.opened) fs.rmSync(partial, { force: true });
   }
 }
 
-/** Whether `dir` holds nothing but (empty) folders and the file `ignore`. */
-function onlyFolders(dir: string, ignore: string): boolean {
+/**
+ * The download's file name in --dir: hidden, marked as adainfc's, with the process id and
+ * random bytes, so that it is never the name of a file of the user's (a browser's
+ * `<archive>.part`, say); created exclusively all the same.
+ */
+export function tempArchiveName(archiveName: string): string {
+  return `.${archiveName}.adainfc-${process.pid}-${crypto.randomBytes(4).toString("hex")}.part`;
+}
+
+/** The MD5 of `file` when it is a regular file that can be read, else null. */
+async function md5IfFile(file: string): Promise<string | null> {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).every((e) => {
-      const full = path.join(dir, e.name);
-      return full === ignore || (e.isDirectory() && onlyFolders(full, ignore));
-    });
+    if (!fs.statSync(file).isFile()) return null;
+    return await md5File(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `dir` holds nothing but (empty) folders. */
+function onlyFolders(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).every((e) => e.isDirectory() && onlyFolders(path.join(dir, e.name)));
   } catch {
     return false;
   }
 }
 
-/** Verify an archive's MD5, extract it into `dir` and check the data opens. */
+/** Verify an archive's MD5, extract it into `dir`, check the data opens, remove the archive. */
 export async function installArchive(name: CifarName, archive: string, dir: string, md5: string): Promise<string> {
   const actual = await md5File(archive);
   if (actual !== md5.toLowerCase()) {
     throw new DataError(archive, `checksum mismatch: MD5 ${actual}, expected ${md5} (corrupt or incomplete download; delete it and retry)`);
   }
-  return extractArchive(name, archive, dir);
+  const folder = await extractArchive(name, archive, dir);
+  fs.rmSync(archive, { force: true });
+  return folder;
 }
 
-/** Extract a verified archive into `dir`, check the data opens, remove the archive. */
+/** Extract a verified archive into `dir` and check the data opens. */
 async function extractArchive(name: CifarName, archive: string, dir: string): Promise<string> {
   await extractTar(archive, dir);
   const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
   if (!isComplete(name, folder)) throw new DataError(archive, `does not contain a complete ${CIFAR_LAYOUT[name].folder}/ folder`);
-  fs.rmSync(archive, { force: true });
   return folder;
 }
 
@@ -130,8 +169,26 @@ export async function md5File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** GET `url` into `target`, following up to 5 redirects. */
-export function download(url: string, target: string, onProgress: FetchOptions["onProgress"], timeoutMs: number, redirects = 5): Promise<void> {
+/** What `download` is told and tells: the abort signal, and whether it created `target`. */
+export interface DownloadControl {
+  signal?: AbortSignal | undefined;
+  /** Set once `target` was created by this download (exclusively: never an existing file). */
+  own?: { opened: boolean };
+}
+
+/**
+ * GET `url` into `target` (created exclusively: an existing file is an error, never
+ * replaced), following up to `redirects` redirects. An abort through `control.signal`
+ * destroys the request and rejects with Interrupted once the file is closed.
+ */
+export function download(
+  url: string,
+  target: string,
+  onProgress: FetchOptions["onProgress"],
+  timeoutMs: number,
+  redirects = 5,
+  control: DownloadControl = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const offline = (why: string): DataError =>
       new DataError(url, `cannot download (${why}); check the internet connection, or download the archive by hand and extract it into the --dir folder`);
@@ -140,42 +197,87 @@ export function download(url: string, target: string, onProgress: FetchOptions["
       reject(new DataError(url, "not an http(s) URL"));
       return;
     }
+    const signal = control.signal;
+    if (signal?.aborted) {
+      reject(new Interrupted());
+      return;
+    }
+    let out: fs.WriteStream | undefined;
+    let outClosed = false;
+    let settled = false;
+    // Every failure waits for the file to be closed, so the caller can remove it.
+    const fail = (e: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      const err = signal?.aborted ? new Interrupted() : e;
+      if (out && !outClosed) {
+        out.once("close", () => reject(err));
+        out.destroy();
+      } else reject(err);
+    };
+    const onAbort = (): void => {
+      request.destroy();
+      fail(new Interrupted());
+    };
     const client = parsed.protocol === "https:" ? https : http;
     const request = client.get(parsed, (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) {
         response.resume();
         if (redirects <= 0) {
-          reject(offline("too many redirects"));
+          fail(offline("too many redirects"));
           return;
         }
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
         const next = new URL(response.headers.location, parsed).toString();
-        download(next, target, onProgress, timeoutMs, redirects - 1).then(resolve, reject);
+        download(next, target, onProgress, timeoutMs, redirects - 1, control).then(resolve, reject);
         return;
       }
       if (status !== 200) {
         response.resume();
-        reject(offline(`HTTP ${status}`));
+        // The server is reachable: its answer, not the connection, is the problem.
+        fail(
+          new DataError(
+            url,
+            `the server answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ""} for this URL; check the URL (--url), or download the archive by hand and extract it into the --dir folder`,
+          ),
+        );
         return;
       }
       const total = Number(response.headers["content-length"]) || null;
       let done = 0;
-      const out = fs.createWriteStream(target);
+      out = fs.createWriteStream(target, { flags: "wx" });
+      // Ours from now on, unless the name was taken (EEXIST: then the file is not ours).
+      if (control.own) control.own.opened = true;
+      out.on("close", () => {
+        outClosed = true;
+      });
       response.on("data", (chunk: Buffer) => {
         done += chunk.length;
         onProgress?.(done, total);
       });
       response.pipe(out);
       out.on("finish", () => {
-        if (total !== null && done !== total) reject(offline(`connection closed after ${done} of ${total} bytes`));
-        else resolve();
+        if (total !== null && done !== total) fail(offline(`connection closed after ${done} of ${total} bytes`));
+        else if (!settled) {
+          settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }
       });
-      out.on("error", (e) => reject(fsError(target, e)));
-      response.on("error", (e) => reject(offline(e.message)));
+      out.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EEXIST" && control.own) control.own.opened = false;
+        fail(fsError(target, e));
+      });
+      response.on("error", (e) => fail(offline(e.message)));
+      response.on("aborted", () => fail(offline("the connection was closed")));
     });
+    signal?.addEventListener("abort", onAbort, { once: true });
     request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`)));
     request.on("error", (e: NodeJS.ErrnoException & { hostname?: string }) =>
-      reject(offline(e.code ? `${e.code}${e.hostname ? ` ${e.hostname}` : ""}` : e.message)),
+      fail(offline(e.code ? `${e.code}${e.hostname ? ` ${e.hostname}` : ""}` : e.message)),
     );
   });
 }
