@@ -13,7 +13,12 @@ export const MAX_SEED = 0xffffffff;
  * --help shows it (`--package`, `<run-dir>`), `kind` what it should name.
  */
 export function nonEmptyPath(value: string, name: string, kind: "file" | "folder" | "file or folder"): string {
-  if (value === "") throw new UserError(`${name} '' is empty: give a ${kind} path`, EXIT_USAGE);
+  return nonEmpty(value, name, `a ${kind} path`);
+}
+
+/** A value typed on the command line that may not be empty: `<source> '' is empty: give an .npz file, a folder, or mnist`. */
+export function nonEmpty(value: string, name: string, give: string): string {
+  if (value === "") throw new UserError(`${name} '' is empty: give ${give}`, EXIT_USAGE);
   return value;
 }
 

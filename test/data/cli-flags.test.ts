@@ -196,6 +196,12 @@ describe("counts and units", () => {
     const r = await cli(["data", "check", "crc.adainf"], dir);
     expect(r.err).toContain("  checking the CRC-32 of g1.npz\n");
     expect(r.err).toMatch(/\n {4}[\d,]+ \/ [\d,]+ bytes\n/);
+    // --samples is digits within range, the value quoted (not 1e20 read as a number)
+    for (const bad of ["1e20", "0", " 2"]) {
+      const flag = await cli(["data", "check", "crc.adainf", "--samples", bad], dir);
+      expect(flag.code).toBe(2);
+      expect(flag.err).toContain(`--samples must be an integer >= 1, not '${bad}'`);
+    }
   });
 });
 

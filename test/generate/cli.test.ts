@@ -106,20 +106,20 @@ describe("adainfc generate", () => {
 
   it("usage errors exit 2 with one line", async () => {
     const cases: [string[], RegExp][] = [
-      [["--from", "mnist", "--count", "0", "-o", "x.npz"], /--count must be a whole number >= 1, not '0'/],
-      [["--from", "mnist", "--count", "ten", "-o", "x.npz"], /--count must be a whole number/],
+      [["--from", "mnist", "--count", "0", "-o", "x.npz"], /--count must be an integer >= 1, not '0'/],
+      [["--from", "mnist", "--count", "ten", "-o", "x.npz"], /--count must be an integer >= 1, not 'ten'/],
       [["--count", "5", "-o", "x.npz"], /--from <source> is required/],
       [["--from", "mnist", "-o", "x.npz"], /--count <n> is required/],
       [["--from", "mnist", "--count", "5"], /--out <file> is required/],
       [["--from", "mnist", "--count", "5", "-o", "x.npz", "--covariance", "tied"], /--covariance must be full or diag/],
-      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--seed", "-1"], /--seed must be a whole number in \[0, 4294967295\]/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--seed", "-1"], /--seed must be an integer from 0 to 4294967295, not '-1'/],
       [["--from", "mnist", "--count", "5", "-o", "x.npz", "--dims", "5000"], /--dims 5000 is too many: at most 784/],
       [
         ["--from", "mnist", "--count", "5", "-o", "x.npz", "--components", "20", "--fit-samples", "10", "--dims", "4"],
         /--components 20 is more than the 10 images fitted/,
       ],
       [["--from", "mnist:valid", "--count", "5", "-o", "x.npz"], /unknown split in 'mnist:valid'/],
-      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--first", "0"], /--first must be a whole number >= 1, not '0'/],
+      [["--from", "mnist", "--count", "5", "-o", "x.npz", "--first", "0"], /--first must be an integer >= 1, not '0'/],
     ];
     for (const [args, message] of cases) {
       const { code, out, err } = await cli(dir, ...args);

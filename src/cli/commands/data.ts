@@ -9,6 +9,7 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { integerFlag, nonEmpty } from "../args.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type Progress, type ProgressWords } from "../progress.js";
@@ -53,14 +54,6 @@ export function count(n: number, noun: string): string {
 }
 
 /**
- * Refuse an empty path argument: "" would mean the working folder, and errors would then
- * name a path that does not exist. A usage error (exit 2) naming the argument or flag.
- */
-export function notEmpty(value: string, name: string, give: string): void {
-  if (value === "") throw new UserError(`${name} '' is empty: give ${give}`, EXIT_USAGE);
-}
-
-/**
  * Run an action; DataErrors become one `error:` line and exit 1. `shown` maps the
  * absolute paths the action worked on back to what the user typed, so the message
  * names the file the way the user named it.
@@ -100,7 +93,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--split <split>", "train or test (CIFAR, MNIST); the same as a :train or :test suffix")
     .option("--layout <layout>", "npz image layout: nhwc, nchw or auto", "auto")
     .action(async (target: string, opts: { json?: boolean; split?: string; layout: string }) => {
-      notEmpty(target, "<source>", "an .npz file, a folder, or mnist");
+      nonEmpty(target, "<source>", "an .npz file, a folder, or mnist");
       if (opts.split !== undefined && opts.split !== "train" && opts.split !== "test") {
         throw new UserError(`--split must be train or test, not '${opts.split}'`, EXIT_USAGE);
       }
@@ -158,7 +151,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--resize <HxW>", "resize every image to H x W (bicubic); default: all must match the first")
     .option("--force", "replace an existing file that adainfc did not write (or of another kind)")
     .action(async (folder: string, opts: { out: string; resize?: string; force?: boolean }) => {
-      notEmpty(folder, "<folder>", "a folder of images");
+      nonEmpty(folder, "<folder>", "a folder of images");
       let resize: [number, number] | undefined;
       if (opts.resize !== undefined) {
         const { MAX_RESIZE_SIDE } = await import("../../runtime/data/folder.js");
@@ -222,7 +215,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
     .action(async (dataset: string, opts: { dir: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
-      notEmpty(opts.dir, "--dir", "a folder path (without --dir: data)");
+      nonEmpty(opts.dir, "--dir", "a folder path (without --dir: data)");
       const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
       // Both flags are checked before anything is downloaded or created.
       if (opts.url !== undefined && !httpUrl(opts.url)) {
@@ -278,8 +271,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .argument("<pipeline>", ".adainf file")
     .option("--samples <n>", "images per source for the channel statistics", "2000")
     .action(async (file: string, opts: { samples: string }) => {
-      const samples = Number(opts.samples);
-      if (!Number.isInteger(samples) || samples < 1) throw new UserError(`--samples must be a positive whole number, not '${opts.samples}'`, EXIT_USAGE);
+      const samples = integerFlag("--samples", opts.samples, 1);
       // The front end is loaded only here: `data info` never pays for the compiler.
       const { compileFile } = await import("../../driver.js");
       const { renderDiagnostics } = await import("../../check/render.js");

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { integerFlag } from "../args.js";
 import { checkOutput } from "../output-path.js";
 import type { ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
@@ -46,15 +47,9 @@ interface Options {
   force?: boolean;
 }
 
-function wholeNumber(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = text === undefined ? Number.NaN : Number(text);
-  if (text === undefined || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UserError(
-      `${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `in [${min}, ${max}]` : `>= ${min}`}, not '${text ?? ""}'`,
-      EXIT_USAGE,
-    );
-  }
-  return v;
+/** A flag's whole number: integerFlag's digits and range (a missing value reads as ''). */
+function wholeNumber(flag: string, text: string | undefined, min: number, max?: number): number {
+  return integerFlag(flag, text ?? "", min, max);
 }
 
 const TASK_WORDS: Record<string, string> = { reading: "reading real images", pca: "PCA", em: "fitting the Gaussian mixture (EM)", sampling: "sampling" };
