@@ -138,6 +138,18 @@ describe("compile --target solo-learn: details", () => {
     expect(at(cfg, "optimizer.classifier_lr")).toBe(REFERENCE_RUNS.simclr.classifierLr);
   });
 
+  it("a rate solo-learn scales by 1.5 is written so that the product is the pipeline's rate exactly (not 0.266666666666667)", async () => {
+    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--set", "train.batch_size=384"]);
+    expect(r.code).toBe(0);
+    const cfg = readYaml(join(r.dir, "simclr.yaml")) as Y;
+    expect(at(cfg, "optimizer.batch_size")).toBe(192);
+    // solo-learn: lr * batch_size * len(devices) / 256, in floating point as Python computes it
+    const factor = (192 * (cfg["devices"] as number[]).length) / 256;
+    expect((at(cfg, "optimizer.lr") as number) * factor).toBe(REFERENCE_RUNS.simclr.lr);
+    expect((at(cfg, "optimizer.classifier_lr") as number) * factor).toBe(REFERENCE_RUNS.simclr.classifierLr);
+    expect(readFileSync(join(r.dir, "simclr.yaml"), "utf8")).not.toContain("0.266666666666667\n");
+  });
+
   it("lr_scaling = linear writes the rates as given: they are already per 256 images", async () => {
     const dir = project({
       "p.adainf": pipeline(
