@@ -150,6 +150,20 @@ describe("compile --target solo-learn: details", () => {
     expect(readFileSync(join(r.dir, "simclr.yaml"), "utf8")).not.toContain("0.266666666666667\n");
   });
 
+  it("a sweep's warning that every point has is printed once, not once per point", async () => {
+    const dir = project({
+      "p.adainf": pipeline(
+        'generated = npz("datasets/gen.npz", size = 1_000_000, fid = 1.94, channels = bgr)',
+        "real x 10\n    generated x 1",
+        "augment = symmetric\n  sweep {\n    augment = [symmetric, symmetric_adainf, symmetric_weak]\n  }",
+      ),
+    });
+    const r = await emitSolo("p.adainf", dir);
+    expect(r.code).toBe(0);
+    expect(r.err.match(/warning\[W070\]/g)).toHaveLength(1);
+    expect(readdirSync(r.dir).sort()).toEqual(["p_augment_symmetric_", "p_augment_symmetric_adainf_", "p_augment_symmetric_weak_"]);
+  });
+
   it("lr_scaling = linear writes the rates as given: they are already per 256 images", async () => {
     const dir = project({
       "p.adainf": pipeline(
