@@ -126,6 +126,22 @@ describe("import solo-learn: Lightning's limit_train_batches and validation inte
     expect(ir.evaluate.onlineLinear).toMatchObject({ every: 10 * EPOCH });
   });
 
+  it("val_check_interval: 200 with check_val_every_n_epoch not given (Lightning's 1: counted within each epoch) is every 200 steps, with a note as 200 does not divide 980", async () => {
+    const config = edit(REFERENCE_STYLE, ["check_val_every_n_epoch:\n", "limit_val_batches: 0.5\nlimit_train_batches: 490\n"]);
+    const dir = withNpz(config);
+    const r = await importCfg(dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `note: cfg/simclr.yaml:${placeOf(config, "val_check_interval:")}: val_check_interval = 200 with check_val_every_n_epoch = 1 (Lightning's default): Lightning validates after every 200 batches of each epoch, counting again from each epoch's start (an epoch is 490 steps)`,
+    );
+    expect(r.err).toContain(`note: cfg/simclr.yaml:${placeOf(config, "limit_val_batches:")}: limit_val_batches = 0.5 is dropped`);
+    // a whole number of batches: an epoch of 490 steps (max_steps is not affected)
+    expect(r.err).toContain("limit_train_batches = 490: each epoch is 490 of its 980 steps");
+    const ir = irOf("p.adainf", dir);
+    expect(ir.train.steps).toBe(100_000);
+    expect(ir.evaluate.onlineLinear).toMatchObject({ every: 200 });
+  });
+
   it("check_val_every_n_epoch: 2 with val_check_interval: 200 (every 200 batches of every other epoch) is refused at its line", async () => {
     const config = edit(REFERENCE_STYLE, ["check_val_every_n_epoch:\n", "check_val_every_n_epoch: 2\n"]);
     const r = await importCfg(referenceProject(config));
