@@ -83,6 +83,15 @@ describe("import solo-learn: keys under the mappings it reads", () => {
     );
   });
 
+  it("sync_batchnorm not set on 2 GPUs (Lightning's false: statistics per GPU) is named; true is silent", async () => {
+    const r = await importCfg(referenceProject());
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("note: cfg/simclr.yaml: sync_batchnorm is not set (Lightning's default: false): on 2 GPUs each normalises its own 256 images");
+    const on = await importCfg(referenceProject(`${REFERENCE_STYLE.trimEnd()}\nsync_batchnorm: True\n`));
+    expect(on.code).toBe(0);
+    expect(on.err).not.toContain("sync_batchnorm");
+  });
+
   it("a Lightning Trainer key that changes the training (gradient_clip_val) is refused at its line", async () => {
     const config = `${REFERENCE_STYLE.trimEnd()}\ngradient_clip_val: 1.0\n`;
     const r = await importCfg(referenceProject(config));

@@ -212,6 +212,13 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
       at: "num_nodes",
       text: `num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`,
     });
+  // Lightning's sync_batchnorm (default false): batch-norm statistics per GPU unless true;
+  // adainfc run takes them over the whole batch, as compile --target solo-learn's true.
+  if (devices * nodes > 1 && valueAt(c, "sync_batchnorm") !== true)
+    notes.push({
+      at: "sync_batchnorm",
+      text: `sync_batchnorm is ${valueAt(c, "sync_batchnorm") === undefined ? "not set (Lightning's default: false)" : jsonText(valueAt(c, "sync_batchnorm"))}: on ${devices * nodes} GPUs each normalises its own ${batchSize / (devices * nodes)} images; the pipeline takes batch-norm statistics over the whole batch (as sync_batchnorm: true, which compile --target solo-learn writes)`,
+    });
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
   const lrScaling = pv("lr_scaling") === "linear" ? "linear" : "none";
@@ -665,7 +672,7 @@ const READ_TOP_LEVEL = new Set([
 ]);
 
 /** The top-level keys whose every key is accounted for here (unreadKeyNotes says what becomes of the others). */
-const TOP_LEVEL_READ = [...READ_TOP_LEVEL, "wandb", "auto_resume"];
+const TOP_LEVEL_READ = [...READ_TOP_LEVEL, "wandb", "auto_resume", "sync_batchnorm"];
 
 /**
  * One note for each file of the defaults list that adds nothing to the pipeline: not

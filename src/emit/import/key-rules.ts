@@ -71,8 +71,7 @@ const TRAINER_REFUSED: Record<string, Kept> = {
 
 /** Top-level keys noted when not at the value compile --target solo-learn writes. */
 const TOP_NOTED: Record<string, Kept> = {
-  sync_batchnorm: { default: true, why: "batch-norm statistics per GPU instead of over the whole batch; compile --target solo-learn writes true" },
-  precision: { default: 16, also: ["16", "16-mixed"], why: "another numeric precision; adainfc runs in its own, and compile --target solo-learn writes 16" },
+  precision: { default: 16, also: ["16", "16-mixed"], why: "a pipeline has no precision setting (compile --target solo-learn writes 16)" },
   resume_from_checkpoint: { default: null, why: "resuming from a checkpoint has no setting in a pipeline (`adainfc run --resume` continues a run)" },
   auto_umap: { default: false, why: "UMAP plots of the features, which adainf does not make" },
 };
