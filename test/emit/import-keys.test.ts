@@ -215,4 +215,26 @@ describe("import solo-learn: augmentation entries", () => {
       "error: cfg/augmentations/symmetric_crop_0.3.yaml:1:3: pipeline 1: horizontal_flip is missing: solo-learn reads horizontal_flip.prob and fails without it (write prob: 0.0 for none)",
     );
   });
+
+  it("a key solo-learn reads inside a section (grayscale.prob, rrc.crop_min_scale) is required at its section's line; jitter strengths only when jitter is applied", async () => {
+    const run = async (aug: string) => {
+      const dir = referenceProject();
+      writeFileSync(join(dir, "cfg", "augmentations", "symmetric_crop_0.3.yaml"), aug);
+      return importCfg(dir);
+    };
+    const gray = await run(CROP_03.replace("grayscale: {prob: 0.2}", "grayscale: {}"));
+    expect(gray.code).toBe(1);
+    expect(gray.err.trim()).toBe(
+      "error: cfg/augmentations/symmetric_crop_0.3.yaml:6:3: pipeline 1: grayscale.prob is missing: solo-learn reads it and fails without it",
+    );
+    const scale = await run(CROP_03.replace("    crop_min_scale: 0.3\n", ""));
+    expect(scale.code).toBe(1);
+    expect(scale.err.trim()).toBe(
+      "error: cfg/augmentations/symmetric_crop_0.3.yaml:1:3: pipeline 1: rrc.crop_min_scale is missing: solo-learn reads it and fails without it",
+    );
+    const noJitter = await run(
+      CROP_03.replace("color_jitter: {prob: 0.8, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2}", "color_jitter: {prob: 0.0}"),
+    );
+    expect(noJitter.code).toBe(0);
+  });
 });

@@ -839,6 +839,12 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;
   };
+  /** A number solo-learn reads: missing, it fails (a missing key of the entry's mapping). */
+  const need = (path: string) => {
+    const v = n(path, NaN);
+    if (Number.isNaN(v)) throw new ImportError(`${where}: ${path} is missing: solo-learn reads it and fails without it`, at(path));
+    return v;
+  };
   // solo-learn's build_transform_pipeline reads each of these sections (and fails without one).
   for (const section of ["rrc", "color_jitter", "grayscale", "gaussian_blur", "solarization", "equalization", "horizontal_flip"]) {
     const v = get(e, section, at(""));
@@ -853,13 +859,21 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
   const count = n("num_crops", NaN);
   if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`, at("num_crops"));
   const ops: OpPlan[] = [];
-  if (get(e, "rrc.enabled", at("")) !== false) {
+  const rrc = get(e, "rrc.enabled", at(""));
+  if (typeof rrc !== "boolean")
+    throw new ImportError(
+      `${where}: rrc.enabled ${rrc === undefined || rrc === null ? "is missing" : `must be true or false, found ${jsonText(rrc)}`}: solo-learn reads it`,
+      at("rrc.enabled"),
+    );
+  if (rrc) {
     const args: CallArg[] = [];
     if (size !== 32) args.push({ key: "size", value: num(size), at: at("crop_size") });
-    args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true, at: at("rrc") });
+    args.push({ key: "scale", value: range(need("rrc.crop_min_scale"), need("rrc.crop_max_scale")), always: true, at: at("rrc") });
     ops.push({ op: "random_resized_crop", args });
   } else if (size !== 32) throw new ImportError(`${where}: rrc disabled with crop_size ${size}: a plain resize has no adainf equivalent`, at("rrc.enabled"));
-  const prob = (key: string): CallArg => ({ key: "p", value: num(n(`${key}.prob`, 0)), always: true, at: at(`${key}.prob`) });
+  const prob = (key: string): CallArg => ({ key: "p", value: num(need(`${key}.prob`)), always: true, at: at(`${key}.prob`) });
+  // The jitter's strengths are read only when it is applied (prob > 0).
+  const jitterOn = need("color_jitter.prob") > 0;
   const p = (op: string, key: string) => ops.push({ op, args: [prob(key)] });
   ops.push({
     op: "color_jitter",
@@ -867,7 +881,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
       prob("color_jitter"),
       ...(["brightness", "contrast", "saturation", "hue"] as const).map((k) => ({
         key: k,
-        value: num(n(`color_jitter.${k}`, 0)),
+        value: num(jitterOn ? need(`color_jitter.${k}`) : n(`color_jitter.${k}`, 0)),
         always: true,
         at: at(`color_jitter.${k}`),
       })),
