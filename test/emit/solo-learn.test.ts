@@ -138,6 +138,32 @@ describe("compile --target solo-learn: details", () => {
     expect(at(cfg, "optimizer.classifier_lr")).toBe(REFERENCE_RUNS.simclr.classifierLr);
   });
 
+  it("a rate solo-learn scales by 1.5 is written so that the product is the pipeline's rate exactly (not 0.266666666666667)", async () => {
+    const r = await emitSolo("pipelines/simclr_none.adainf", undefined, ["--set", "train.batch_size=384"]);
+    expect(r.code).toBe(0);
+    const cfg = readYaml(join(r.dir, "simclr.yaml")) as Y;
+    expect(at(cfg, "optimizer.batch_size")).toBe(192);
+    // solo-learn: lr * batch_size * len(devices) / 256, in floating point as Python computes it
+    const factor = (192 * (cfg["devices"] as number[]).length) / 256;
+    expect((at(cfg, "optimizer.lr") as number) * factor).toBe(REFERENCE_RUNS.simclr.lr);
+    expect((at(cfg, "optimizer.classifier_lr") as number) * factor).toBe(REFERENCE_RUNS.simclr.classifierLr);
+    expect(readFileSync(join(r.dir, "simclr.yaml"), "utf8")).not.toContain("0.266666666666667\n");
+  });
+
+  it("a sweep's warning that every point has is printed once, not once per point", async () => {
+    const dir = project({
+      "p.adainf": pipeline(
+        'generated = npz("datasets/gen.npz", size = 1_000_000, fid = 1.94, channels = bgr)',
+        "real x 10\n    generated x 1",
+        "augment = symmetric\n  sweep {\n    augment = [symmetric, symmetric_adainf, symmetric_weak]\n  }",
+      ),
+    });
+    const r = await emitSolo("p.adainf", dir);
+    expect(r.code).toBe(0);
+    expect(r.err.match(/warning\[W070\]/g)).toHaveLength(1);
+    expect(readdirSync(r.dir).sort()).toEqual(["p_augment_symmetric_", "p_augment_symmetric_adainf_", "p_augment_symmetric_weak_"]);
+  });
+
   it("lr_scaling = linear writes the rates as given: they are already per 256 images", async () => {
     const dir = project({
       "p.adainf": pipeline(

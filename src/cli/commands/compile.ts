@@ -130,13 +130,10 @@ async function emitSolo(
   force: boolean,
   setExit: (code: number) => void,
 ): Promise<void> {
-  const { emitSoloLearn } = await import("../../emit/solo-learn/emit.js");
+  const { emitSoloLearn, soloDiagnostics } = await import("../../emit/solo-learn/emit.js");
   const results = out.pipelines.map((p) => ({ p, r: emitSoloLearn(p.ir, p.spans, { flavour, ...(devices === undefined ? {} : { devices }) }) }));
-  report(
-    ctx,
-    out,
-    results.flatMap((x) => x.r.diagnostics),
-  );
+  // A sweep's points: each problem once, labelled with its points when not all have it.
+  report(ctx, out, soloDiagnostics(results.map((x) => ({ ir: x.p.ir, diagnostics: x.r.diagnostics }))));
   // All or nothing: one refused pipeline of a file (or sweep) writes no files at all.
   if (results.some((x) => x.r.diagnostics.some((d) => d.severity === "error"))) {
     ctx.err("error: nothing written: solo-learn cannot express the construct(s) above\n");

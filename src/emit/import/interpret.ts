@@ -11,6 +11,7 @@ import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { npzHeaderAt } from "../../formats/npz-header.js";
 import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
 import type { LoadedSoloConfig } from "./compose.js";
+import { unreadKeyNotes } from "./key-rules.js";
 import { get, ImportError, isMap, jsonText, type Note, plain, Unresolved, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
@@ -211,6 +212,13 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
       at: "num_nodes",
       text: `num_nodes = ${nodes}: written as devices = ${devices * nodes} (${devices} per node); compile --target solo-learn writes them on one node`,
     });
+  // Lightning's sync_batchnorm (default false): batch-norm statistics per GPU unless true;
+  // adainfc run takes them over the whole batch, as compile --target solo-learn's true.
+  if (devices * nodes > 1 && valueAt(c, "sync_batchnorm") !== true)
+    notes.push({
+      at: "sync_batchnorm",
+      text: `sync_batchnorm is ${valueAt(c, "sync_batchnorm") === undefined ? "not set (Lightning's default: false)" : jsonText(valueAt(c, "sync_batchnorm"))}: on ${devices * nodes} GPUs each normalises its own ${batchSize / (devices * nodes)} images; the pipeline takes batch-norm statistics over the whole batch (as sync_batchnorm: true, which compile --target solo-learn writes)`,
+    });
   // Rates are written as trained (lr_scaling = none, as the recipes), unless the config
   // came from a pipeline written with lr_scaling = linear (adainf.lr_scaling).
   const lrScaling = pv("lr_scaling") === "linear" ? "linear" : "none";
@@ -263,17 +271,66 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
       text: "optimizer.exclude_bias_n_norm_wd: adainf has no separate switch for it (LARS's exclude_bias_n_norm covers biases and norms)",
     });
 
+  // The npz and whether its size is known: settings in epochs need it.
+  const extraProvRaw = pv("extra_data");
+  const extraProv = isMap(extraProvRaw) ? extraProvRaw : null;
+  const extra =
+    extraPath === null
+      ? null
+      : {
+          name: names.extra,
+          path: { value: str(extraPath), at: "data.extra_data" },
+          args: extraArgs(extraProv, cwd, extraPath),
+        };
+  const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
+  if (!sizeKnown)
+    notes.push({ at: "data.extra_data", text: `the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps` });
+  /** Why the epoch length is unknown, for a message. */
+  const unknownSize = `the size of ${extraPath} is unknown (file not found), so an epoch has no known length in steps`;
+
+  // Lightning's limit_train_batches: each epoch is only its first L batches, so every
+  // setting in epochs is converted to steps with L (the pipeline's epoch is the whole data).
+  const limit = trainLimit(c, loaded.isFloat("limit_train_batches"));
+  let needsLimitLength = false;
+  let L = stepsPerEpoch;
+  if (limit !== null) {
+    if (stepsPerEpoch === undefined) needsLimitLength = true;
+    else if (stepsPerEpoch !== null) {
+      L = limit.fraction !== undefined ? Math.floor(stepsPerEpoch * limit.fraction) : Math.min(stepsPerEpoch, limit.batches!);
+      if (L < 1)
+        throw new ImportError(
+          `limit_train_batches = ${limit.text}: ${limit.text} of an epoch of ${stepsPerEpoch} steps is no batch (Lightning refuses it)`,
+          "limit_train_batches",
+        );
+    }
+  }
+  /** A duration of the pipeline: in epochs of L steps when limit_train_batches shortens them, then in steps. */
+  const inSteps = (lit: Lit): Lit => {
+    if (limit === null || lit.kind !== "dur" || lit.unit !== "epochs" || L === undefined) return lit;
+    if (L === null)
+      throw new ImportError(
+        `limit_train_batches = ${limit.text} shortens every epoch, and ${unknownSize}: put the npz there, or give the run's settings in steps`,
+        "limit_train_batches",
+      );
+    return dur(Math.round(lit.v * L), "steps");
+  };
+  if (limit !== null && typeof L === "number")
+    notes.push({
+      at: "limit_train_batches",
+      text: `limit_train_batches = ${limit.text}: each epoch is ${L} of its ${stepsPerEpoch} steps, so the settings in epochs are written in steps of such epochs`,
+    });
+
   // Length and warm-up (lengthAndWarmup), counted as Lightning and solo-learn count them.
   const facts = lengthFacts(c);
-  const length = lengthAndWarmup(facts, stepsPerEpoch);
+  const length = lengthAndWarmup(facts, L);
   notes.push(...length.notes);
-  const steps = length.steps;
+  const steps: Valued = { ...length.steps, value: inSteps(length.steps.value) };
   const schedName = stringAt(c, "scheduler.name") ?? "none";
   let schedule: CallPlan | "constant";
   if (schedName === "warmup_cosine") {
     if ((stringAt(c, "scheduler.interval") ?? "step") !== "step")
       throw new ImportError("scheduler.interval: only 'step' has an adainf equivalent", "scheduler.interval");
-    const warmup = length.warmup(numberAt(c, "scheduler.warmup_epochs", 10));
+    const warmup = inSteps(length.warmup(numberAt(c, "scheduler.warmup_epochs", 10)));
     schedule = {
       name: "warmup_cosine",
       args: [
@@ -285,28 +342,28 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
   } else if (schedName === "none") schedule = "constant";
   else throw new ImportError(`scheduler.name: '${schedName}' is not available (warmup_cosine, none)`, "scheduler.name");
 
-  const vci = get(c, "val_check_interval");
-  let every: Lit;
-  // Lightning: an int is a number of training batches, a float in (0, 1] a fraction of an
-  // epoch (OmegaConf's loader keeps `1` and `1.0` apart: loaded.isFloat).
-  const vciFloat = typeof vci === "number" && (!Number.isInteger(vci) || loaded.isFloat("val_check_interval"));
-  if (vci === undefined || vci === null || (vciFloat && vci === 1)) every = dur(1, "epochs");
-  else if (typeof vci === "number" && !vciFloat && Number.isInteger(vci) && vci >= 1) every = dur(vci, "steps");
-  else if (vciFloat && (vci as number) > 1)
+  const validation = validationInterval(c, loaded.isFloat("val_check_interval"), L, notes);
+  const { every: everyRaw, at: everyAt, text: everyText } = validation;
+  if (everyRaw.kind === "dur" && everyRaw.unit === "epochs" && !sizeKnown)
     throw new ImportError(
-      `val_check_interval = ${Number.isInteger(vci) ? `${vci}.0` : vci}: a float is a fraction of an epoch, at most 1.0 (Lightning refuses more); write a whole number of steps`,
-      "val_check_interval",
+      `${everyText}, but ${unknownSize}: put the npz there, or write val_check_interval: <steps> with check_val_every_n_epoch: null`,
+      everyAt,
     );
-  else
-    throw new ImportError(
-      `val_check_interval = ${jsonText(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`,
-      "val_check_interval",
-    );
+  const every = inSteps(everyRaw);
+  // solo-learn scales classifier_lr by the batch only with a val_path (parse_cfg), and
+  // without one validates on the CIFAR test split in its own folder (solo/datasets).
+  const valPath = stringAt(c, "data.val_path");
+  const classifierLr = clean(numberAt(c, "optimizer.classifier_lr") * (valPath === null ? 1 : scale));
+  if (valPath === null)
+    notes.push({
+      at: "data.val_path",
+      text: `data.val_path is not set: solo-learn validates on the ${dataset} test split it reads (or downloads) into its own solo/datasets folder, and does not scale classifier_lr by the batch, so online_linear trains at ${classifierLr}; the pipeline evaluates on the test split at data.train_path (${trainPath})`,
+    });
   const onlineLinear: CallPlan = {
     name: "online_linear",
     args: [
-      { key: "lr", value: num(clean(numberAt(c, "optimizer.classifier_lr") * scale)), always: true, at: "optimizer.classifier_lr" },
-      { key: "every", value: every, at: "val_check_interval" },
+      { key: "lr", value: num(classifierLr), always: true, at: "optimizer.classifier_lr" },
+      { key: "every", value: every, at: everyAt },
     ],
   };
   const knn: CallPlan | null = boolAt(c, "knn_eval.enabled", false)
@@ -316,26 +373,12 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
           { key: "k", value: num(numberAt(c, "knn_eval.k", 20)), at: "knn_eval.k" },
           { key: "temperature", value: num(0.07), at: null },
           { key: "distance", value: ident(stringAt(c, "knn_eval.distance_func") ?? "euclidean"), at: "knn_eval.distance_func" },
-          { key: "every", value: every, at: "val_check_interval" },
+          { key: "every", value: every, at: everyAt },
         ],
       }
     : null;
 
-  const extraProvRaw = pv("extra_data");
-  const extraProv = isMap(extraProvRaw) ? extraProvRaw : null;
-  const extra =
-    extraPath === null
-      ? null
-      : {
-          name: names.extra,
-          path: { value: str(extraPath), at: "data.extra_data" },
-          args: extraArgs(extraProv, cwd, extraPath),
-        };
-  if (extra && !extra.args.some((a) => a.key === "size"))
-    notes.push({ at: "data.extra_data", text: `the size of ${extraPath} is unknown (file not found): settings in epochs cannot be converted to steps` });
-
   const { preset, views } = interpretViews(loaded, prov);
-  const sizeKnown = !extra || extra.args.some((a) => a.key === "size");
   let ckptEvery: Valued;
   const provEvery = pv("checkpoint_every");
   if (typeof provEvery === "number") ckptEvery = { value: dur(provEvery, "steps"), at: "adainf.checkpoint_every" };
@@ -348,7 +391,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
       at: "checkpoint.enabled",
       text: `checkpoint.enabled is ${get(c, "checkpoint.enabled") === false ? "false" : "not set (solo-learn's default: false)"}: solo-learn saves no checkpoints; the pipeline saves only its final one (checkpoint_every = none)`,
     });
-  } else if (sizeKnown) ckptEvery = { value: dur(numberAt(c, "checkpoint.frequency", 1), "epochs"), at: "checkpoint.frequency" };
+  } else if (sizeKnown) ckptEvery = { value: inSteps(dur(numberAt(c, "checkpoint.frequency", 1), "epochs")), at: "checkpoint.frequency" };
   else {
     ckptEvery = { value: ident("none"), at: "checkpoint.frequency" };
     notes.push({
@@ -365,18 +408,19 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
   const lintGiven = pv("lint");
   const lintRaw = isMap(lintGiven) ? lintGiven : {};
   const dir = stringAt(c, "checkpoint.dir");
-  const valPath = stringAt(c, "data.val_path");
 
   const fromDefaults = defaultsNotes(loaded);
   notes.unshift(...loaded.notes, ...fromDefaults.notes);
-  notes.push(...behaviourChanges(c, fromDefaults.covered));
+  notes.push(...behaviourChanges(c, loaded, fromDefaults.covered));
+  // Every other key of a mapping read: refused, noted, or (speed, logging) nothing said.
+  notes.push(...unreadKeyNotes(c, (key) => valueAt(c, key), method, optName!, TOP_LEVEL_READ, fromDefaults.covered));
   return {
     name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
     method,
     seed: { value: num(numberAt(c, "seed", 5)), at: "seed" },
     real: { name: names.train, dataset, path: { value: str(trainPath), at: "data.train_path" } },
     extra,
-    // Without val_path, solo-learn evaluates on the training path's test split.
+    // Without val_path, the training path's test split (a note says so).
     eval: { name: names.eval, path: valPath === null ? { value: str(trainPath), at: "data.train_path" } : { value: str(valPath), at: "data.val_path" } },
     dup,
     augmentPreset: preset,
@@ -394,8 +438,104 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
     output: { dir: dir === null ? null : { value: str(dir), at: "checkpoint.dir" }, checkpointEvery: ckptEvery, keep },
     lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(plain(v, `adainf.lint.${rule}`)), at: `adainf.lint.${rule}` })),
     notes,
-    needsEpochLength: length.needsEpochLength,
+    needsEpochLength: length.needsEpochLength || needsLimitLength || validation.needsLength,
   };
+}
+
+/**
+ * Lightning's limit_train_batches: a float in (0, 1) is that fraction of each epoch's
+ * batches, a whole number that many batches; null when every batch is trained (not set,
+ * null, the float 1.0: OmegaConf keeps `1` and `1.0` apart, `writtenFloat`).
+ */
+function trainLimit(c: YamlMap, writtenFloat: boolean): { fraction?: number; batches?: number; text: string } | null {
+  const key = "limit_train_batches";
+  const v = valueAt(c, key);
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+    throw new ImportError(`${key} must be a fraction of an epoch (0.0 to 1.0) or a number of batches, found ${jsonText(v)}`, key);
+  const text = writtenFloat && Number.isInteger(v) ? `${v}.0` : String(v);
+  if (v === 0) throw new ImportError(`${key} = ${text}: Lightning then trains on no batch`, key);
+  if (writtenFloat || !Number.isInteger(v)) {
+    if (v > 1)
+      throw new ImportError(`${key} = ${text}: a float is a fraction of an epoch, at most 1.0 (Lightning refuses more); write a whole number of batches`, key);
+    return v === 1 ? null : { fraction: v, text };
+  }
+  return { batches: v, text };
+}
+
+/**
+ * Lightning's validation interval: val_check_interval (a whole number: batches; a float
+ * in (0, 1]: a fraction of an epoch; 1.0 when not set) with check_val_every_n_epoch (1 when
+ * not set; null: the whole number counts the run's steps, as the fork's configs have it).
+ * `L`: the epoch length in steps (undefined: not known yet, `needsLength`; null: unknown).
+ * `at`: the key it is placed at; `text`: what it is, for a message.
+ */
+function validationInterval(
+  c: YamlMap,
+  vciWrittenFloat: boolean,
+  L: number | null | undefined,
+  notes: Note[],
+): { every: Lit; at: string; text: string; needsLength: boolean } {
+  const vci = get(c, "val_check_interval");
+  const cvneKey = "check_val_every_n_epoch";
+  const cvneRaw = get(c, cvneKey);
+  let cvne: number | null = 1;
+  if (cvneRaw === null) cvne = null;
+  else if (cvneRaw !== undefined) {
+    if (typeof cvneRaw !== "number" || !Number.isInteger(cvneRaw) || cvneRaw < 1)
+      throw new ImportError(`${cvneKey} must be a whole number >= 1 or null, found ${jsonText(cvneRaw)}`, cvneKey);
+    cvne = cvneRaw;
+  }
+  // Lightning: an int is a number of training batches, a float in (0, 1] a fraction of an
+  // epoch (OmegaConf's loader keeps `1` and `1.0` apart).
+  const vciFloat = typeof vci === "number" && (!Number.isInteger(vci) || vciWrittenFloat);
+  if (vci === undefined || vci === null || (vciFloat && vci === 1)) {
+    const given =
+      vci === undefined || vci === null
+        ? "val_check_interval is not set (Lightning's default: 1.0, once an epoch)"
+        : "val_check_interval = 1.0 (once an epoch)";
+    if (cvne === null)
+      throw new ImportError(
+        `${cvneKey}: null with ${given}: Lightning refuses a fractional interval without epochs; write val_check_interval: <steps>`,
+        cvneKey,
+      );
+    if (cvneRaw === undefined || cvne === 1)
+      return {
+        every: dur(1, "epochs"),
+        at: cvneRaw === undefined ? "val_check_interval" : cvneKey,
+        text: `${given}, so Lightning validates every epoch`,
+        needsLength: false,
+      };
+    return { every: dur(cvne, "epochs"), at: cvneKey, text: `${cvneKey} = ${cvne}: Lightning validates every ${cvne} epochs`, needsLength: false };
+  }
+  if (typeof vci === "number" && !vciFloat && vci >= 1) {
+    if (cvne === null) return { every: dur(vci, "steps"), at: "val_check_interval", text: "", needsLength: false };
+    if (cvne > 1)
+      throw new ImportError(
+        `${cvneKey} = ${cvne} with val_check_interval = ${vci}: validation after every ${vci} batches of every ${cvne}th epoch has no adainf equivalent; write ${cvneKey}: null (every ${vci} steps of the run) or val_check_interval: 1.0 (every ${cvne} epochs)`,
+        cvneKey,
+      );
+    // check_val_every_n_epoch = 1: every vci batches of each epoch, counted from its start.
+    if (typeof L === "number" && vci > L)
+      throw new ImportError(
+        `val_check_interval = ${vci} is more than an epoch's ${L} steps, which Lightning refuses with ${cvneKey} = 1 (${cvneRaw === undefined ? "its default" : "given"}); write ${cvneKey}: null to count the run's steps`,
+        "val_check_interval",
+      );
+    if (typeof L !== "number" || L % vci !== 0) {
+      if (L !== undefined)
+        notes.push({
+          at: "val_check_interval",
+          text: `val_check_interval = ${vci} with ${cvneKey} = 1 (${cvneRaw === undefined ? "Lightning's default" : "given"}): Lightning validates after every ${vci} batches of each epoch, counting again from each epoch's start (${typeof L === "number" ? `an epoch is ${L} steps` : "the epoch length is unknown"}); the pipeline validates every ${vci} steps of the run, as ${cvneKey}: null does`,
+        });
+    }
+    return { every: dur(vci, "steps"), at: "val_check_interval", text: "", needsLength: L === undefined };
+  }
+  if (vciFloat && (vci as number) > 1)
+    throw new ImportError(
+      `val_check_interval = ${Number.isInteger(vci) ? `${vci}.0` : vci}: a float is a fraction of an epoch, at most 1.0 (Lightning refuses more); write a whole number of steps`,
+      "val_check_interval",
+    );
+  throw new ImportError(`val_check_interval = ${jsonText(vci)}: a fraction of an epoch has no adainf equivalent; give a number of steps`, "val_check_interval");
 }
 
 /** What sets a run's length and warm-up: `max_steps`, `max_epochs`, the warm-up's epochs and what divides them. */
@@ -526,32 +666,13 @@ const READ_TOP_LEVEL = new Set([
   "accumulate_grad_batches",
   "compute_warm_step_epoch",
   "val_check_interval",
-]);
-
-/** Top-level keys of solo-learn pretrain configs (both flavours) that import reads, notes, or knowingly leaves to the defaults. */
-const KNOWN_TOP_LEVEL = new Set([
-  ...READ_TOP_LEVEL,
-  "auto_resume",
-  "sync_batchnorm",
-  "accelerator",
-  "strategy",
-  "precision",
-  "wandb",
-  "resume_from_checkpoint",
-  "dali",
-  "performance",
-  "log_every_n_steps",
-  "num_sanity_val_steps",
-  "benchmark",
-  "deterministic",
+  "check_val_every_n_epoch",
   "limit_train_batches",
   "limit_val_batches",
-  "auto_umap",
-  "auto_augment",
-  "ema",
-  "hydra",
-  "check_val_every_n_epoch",
 ]);
+
+/** The top-level keys whose every key is accounted for here (unreadKeyNotes says what becomes of the others). */
+const TOP_LEVEL_READ = [...READ_TOP_LEVEL, "wandb", "auto_resume", "sync_batchnorm"];
 
 /**
  * One note for each file of the defaults list that adds nothing to the pipeline: not
@@ -593,7 +714,7 @@ function defaultsNotes(loaded: LoadedSoloConfig): { notes: Note[]; covered: Set<
  * silently: a random seed, auto-resume, W&B logging, and keys nobody reads (except keys
  * a defaults file set, said at its entry: `covered`).
  */
-function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
+function behaviourChanges(c: YamlMap, loaded: LoadedSoloConfig, covered: Set<string>): Note[] {
   const out: Note[] = [];
   if (valueAt(c, "seed") === null)
     out.push({
@@ -613,7 +734,12 @@ function behaviourChanges(c: YamlMap, covered: Set<string>): Note[] {
       text: `wandb.enabled: true${where ? ` (${where})` : ""} is not kept: adainfc logs to the run directory (metrics.jsonl, adainfc report), and compile --target solo-learn writes wandb.enabled: false`,
     });
   }
-  for (const k of Object.keys(c)) if (!KNOWN_TOP_LEVEL.has(k)) out.push({ at: k, text: `${k}: adainf does not read this key; dropped` });
+  const lvb = valueAt(c, "limit_val_batches");
+  if (lvb !== undefined && lvb !== null && !(lvb === 1 && loaded.isFloat("limit_val_batches")))
+    out.push({
+      at: "limit_val_batches",
+      text: `limit_val_batches = ${jsonText(lvb)} is dropped: Lightning validates on ${lvb === 0 ? "no batch" : "part of the evaluation set"}; the pipeline evaluates on all of it`,
+    });
   // A key a defaults file set, said once at that entry.
   return out.filter((n) => !covered.has(n.at.split(".")[0]!));
 }
@@ -681,7 +807,13 @@ function methodCall(c: YamlMap, method: MethodName): CallPlan {
 function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { preset: string | null; views: ViewPlan[] } {
   const entries = loaded.augmentations.map((e, i) => interpretEntry(e, i));
   const total = entries.reduce((n, e) => n + e.count, 0);
-  if (total !== 2) throw new ImportError(`${total} crops; adainf's methods take exactly two views`, "augmentations");
+  if (total !== 2) {
+    // At the num_crops that passes two (or the last one, when there are fewer).
+    let sum = 0;
+    const over = entries.findIndex((e) => (sum += e.count) > 2);
+    const at = `augmentations.${over < 0 ? entries.length - 1 : over}.num_crops`;
+    throw new ImportError(`${total} crops in all; adainf's methods take exactly two views`, at);
+  }
   if (new Set(entries.map((e) => e.size)).size > 1) throw new ImportError("crops of different sizes (multi-crop) have no adainf equivalent", "augmentations");
   const given = prov ? get(prov, "views", "adainf.") : undefined;
   const provViews = Array.isArray(given) ? given.map((v, i) => plain(v, `adainf.views.${i}`)).filter((v): v is string => typeof v === "string") : [];
@@ -707,18 +839,41 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
     return v;
   };
+  /** A number solo-learn reads: missing, it fails (a missing key of the entry's mapping). */
+  const need = (path: string) => {
+    const v = n(path, NaN);
+    if (Number.isNaN(v)) throw new ImportError(`${where}: ${path} is missing: solo-learn reads it and fails without it`, at(path));
+    return v;
+  };
+  // solo-learn's build_transform_pipeline reads each of these sections (and fails without one).
+  for (const section of ["rrc", "color_jitter", "grayscale", "gaussian_blur", "solarization", "equalization", "horizontal_flip"]) {
+    const v = get(e, section, at(""));
+    if (!isMap(v))
+      throw new ImportError(
+        `${where}: ${section} ${v === undefined || v === null ? "is missing" : `must be a mapping, found ${jsonText(v)}`}: solo-learn reads ${section}.${section === "rrc" ? "enabled" : "prob"} and fails without it (${section === "rrc" ? "write enabled: true with its scales" : "write prob: 0.0 for none"})`,
+        v === undefined ? `augmentations.${i}` : at(section),
+      );
+  }
   const size = n("crop_size", NaN);
   if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size is missing`, at("crop_size"));
   const count = n("num_crops", NaN);
   if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`, at("num_crops"));
   const ops: OpPlan[] = [];
-  if (get(e, "rrc.enabled", at("")) !== false) {
+  const rrc = get(e, "rrc.enabled", at(""));
+  if (typeof rrc !== "boolean")
+    throw new ImportError(
+      `${where}: rrc.enabled ${rrc === undefined || rrc === null ? "is missing" : `must be true or false, found ${jsonText(rrc)}`}: solo-learn reads it`,
+      at("rrc.enabled"),
+    );
+  if (rrc) {
     const args: CallArg[] = [];
     if (size !== 32) args.push({ key: "size", value: num(size), at: at("crop_size") });
-    args.push({ key: "scale", value: range(n("rrc.crop_min_scale", 0.08), n("rrc.crop_max_scale", 1.0)), always: true, at: at("rrc") });
+    args.push({ key: "scale", value: range(need("rrc.crop_min_scale"), need("rrc.crop_max_scale")), always: true, at: at("rrc") });
     ops.push({ op: "random_resized_crop", args });
   } else if (size !== 32) throw new ImportError(`${where}: rrc disabled with crop_size ${size}: a plain resize has no adainf equivalent`, at("rrc.enabled"));
-  const prob = (key: string): CallArg => ({ key: "p", value: num(n(`${key}.prob`, 0)), always: true, at: at(`${key}.prob`) });
+  const prob = (key: string): CallArg => ({ key: "p", value: num(need(`${key}.prob`)), always: true, at: at(`${key}.prob`) });
+  // The jitter's strengths are read only when it is applied (prob > 0).
+  const jitterOn = need("color_jitter.prob") > 0;
   const p = (op: string, key: string) => ops.push({ op, args: [prob(key)] });
   ops.push({
     op: "color_jitter",
@@ -726,7 +881,7 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
       prob("color_jitter"),
       ...(["brightness", "contrast", "saturation", "hue"] as const).map((k) => ({
         key: k,
-        value: num(n(`color_jitter.${k}`, 0)),
+        value: num(jitterOn ? need(`color_jitter.${k}`) : n(`color_jitter.${k}`, 0)),
         always: true,
         at: at(`color_jitter.${k}`),
       })),

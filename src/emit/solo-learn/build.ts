@@ -15,9 +15,20 @@ import { SOLO_METHOD, SOLO_RUNTIME, type Provenance, type SoloConfig } from "./c
 import { LR_SCALING_BASE_BATCH } from "../../ir/builtins.js";
 import { checkpointFrequency, type SoloOptions, type SoloPlan } from "./expressible.js";
 
-/** Drops float noise from a scaled rate (0.30000000000000004 -> 0.3). */
-export function clean(x: number): number {
-  return Number(x.toPrecision(15));
+/**
+ * The config value of a rate that solo-learn multiplies by `factor` (its parse_cfg's
+ * batch_size x len(devices) x num_nodes / 256) to train with: the shortest decimal whose
+ * product with `factor`, in floating point as Python computes it, is the rate itself (an
+ * IR rate of 0.4 at 1.5 is 0.26666666666666666, which trains at 0.4, not 0.266666666666667,
+ * which trains at 0.4000000000000005); the quotient when no decimal gives it exactly.
+ */
+export function configRate(rate: number, factor: number): number {
+  const q = rate / factor;
+  for (let digits = 1; digits <= 17; digits++) {
+    const d = Number(q.toPrecision(digits));
+    if (d * factor === rate) return d;
+  }
+  return q;
 }
 
 /**
@@ -32,7 +43,8 @@ export function augmentationName(ir: PipelineIR): string {
 
 export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): SoloConfig {
   const t = ir.train;
-  const scale = LR_SCALING_BASE_BATCH / t.batchSize;
+  // solo-learn's scale factor: batch_size x len(devices) / 256 (one node), the whole batch / 256.
+  const factor = t.batchSize / LR_SCALING_BASE_BATCH;
   const schedule = t.schedule;
   // The warm-up as two whole numbers (solo-learn and Lightning type them int) whose ratio
   // is warm-up steps / max_steps: warmupRatio.
@@ -79,8 +91,8 @@ export function buildConfig(ir: PipelineIR, plan: SoloPlan, opts: SoloOptions): 
     optimizer: {
       name: t.optimizer.name,
       batch_size: t.batchSize / opts.devices,
-      lr: clean(t.optimizer.lr * scale),
-      classifier_lr: clean(online.lr * scale),
+      lr: configRate(t.optimizer.lr, factor),
+      classifier_lr: configRate(online.lr, factor),
       weight_decay: t.optimizer.weightDecay,
       kwargs: optimizerKwargs(t.optimizer),
     },

@@ -1,6 +1,7 @@
 // `adainfc compile --target solo-learn`: one pipeline's IR -> the files the AdaInf
 // reference code reads. Pure (returns text); ../own-files.ts marks and writes it.
 import type { Diagnostic } from "../../check/diagnostic.js";
+import { groupByPoint, type PointCoords } from "../../check/points.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { soloAugmentations } from "./augment.js";
 import { augmentationName, buildConfig } from "./build.js";
@@ -32,4 +33,21 @@ export function emitSoloLearn(ir: PipelineIR, spans: SpanMap, opts: Partial<Solo
     { path: "run.sh", text: renderRunScript(config, configName, `${augName}.yaml`, ir.file, options.flavour), executable: true },
   ];
   return { files, diagnostics, config };
+}
+
+/**
+ * The diagnostics of several emitted pipelines, as `check` and `lint` report a sweep's:
+ * the points of one sweep grouped, a problem every point has once as it is, one only
+ * some points have once, labelled with them (`[augment=symmetric] ...`).
+ */
+export function soloDiagnostics(results: ReadonlyArray<{ ir: PipelineIR; diagnostics: readonly Diagnostic[] }>): Diagnostic[] {
+  const groups = new Map<string, { point: PointCoords | null; diagnostics: readonly Diagnostic[] }[]>();
+  for (const [i, { ir, diagnostics }] of results.entries()) {
+    // A sweep's points by their base pipeline; any other pipeline alone.
+    const key = ir.sweep ? `sweep:${ir.sweep.base}` : `pipeline:${i}`;
+    const runs = groups.get(key) ?? [];
+    runs.push({ point: ir.sweep?.point ?? null, diagnostics });
+    groups.set(key, runs);
+  }
+  return [...groups.values()].flatMap(groupByPoint);
 }
