@@ -326,7 +326,9 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
       detail = isNotFound(e, spec.pkg) ? `${spec.pkg} is not installed` : `${spec.pkg} failed to load (${firstLine(e)})`;
     }
     if (available && name === "webgpu") {
-      const probed = await probeWebGpu();
+      // In a child process, as selectBackend's auto choice asks: Dawn's start-up warnings
+      // (lavapipe's "artificially reduced" limits, written by native code to fd 2) stay there.
+      const probed = await probeWebGpuIsolated();
       if (typeof probed === "string") {
         available = false;
         detail = probed;
