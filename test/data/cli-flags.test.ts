@@ -111,14 +111,18 @@ describe("data fetch: --url and --dir are checked first", () => {
   it("an empty --dir is a usage error naming it, nothing created", async () => {
     const r = await cli(["data", "fetch", "cifar10", "--dir", "", "--url", url], dir);
     expect(r.code).toBe(2);
-    expect(oneLine(r)).toBe("error: --dir '' is empty: give a folder path (without --dir: data)");
+    expect(oneLine(r)).toBe("error: --dir '' is empty: give a folder path (without --dir: datasets/cifar10)");
   });
 
-  it("Ctrl-C during the download: one line, exit 130; the download and the folders made for it are gone", { timeout: 60_000 }, async () => {
+  it.each([
+    [["--dir", "fd/sub"], "fd/sub"],
+    // without --dir: the shipped pipelines' folder
+    [[], "datasets/cifar10"],
+  ])("Ctrl-C during the download (%o): one line, exit 130; the download and the folders made for it are gone", { timeout: 60_000 }, async (flags, into) => {
     const work = fs.mkdtempSync(path.join(dir, "int-"));
     const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
     const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow, "--dir", "fd/sub"], {
+      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow, ...flags], {
         cwd: work,
         stdio: ["ignore", "ignore", "pipe"],
       });
@@ -140,7 +144,7 @@ describe("data fetch: --url and --dir are checked first", () => {
     });
     expect(r.sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.err.trimEnd().split("\n").at(-1)).toBe("interrupted while fetching cifar10 into fd/sub: nothing was kept");
+    expect(r.err.trimEnd().split("\n").at(-1)).toBe(`interrupted while fetching cifar10 into ${into}: nothing was kept`);
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
     expect(fs.readdirSync(work)).toEqual([]);
   });

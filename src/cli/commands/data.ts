@@ -211,11 +211,13 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .command("fetch")
     .description("download CIFAR-10 or CIFAR-100 (binary version), check its MD5 and extract it")
     .argument("<dataset>", "cifar10 or cifar100")
-    .option("--dir <dir>", "where to put it", "data")
+    .option("--dir <dir>", "where to put it (default: datasets/<dataset>, where the shipped pipelines read it)")
     .option("--url <url>", "download from this mirror instead (same archive, same checksum)")
-    .action(async (dataset: string, opts: { dir: string; url?: string }) => {
+    .action(async (dataset: string, given: { dir?: string; url?: string }) => {
       if (dataset !== "cifar10" && dataset !== "cifar100") throw new UserError(`dataset must be cifar10 or cifar100, not '${dataset}'`, EXIT_USAGE);
-      nonEmpty(opts.dir, "--dir", "a folder path (without --dir: data)");
+      // The shipped pipelines and the stdlib read cifar10("datasets/cifar10"): fetched there by default, they run.
+      const opts = { ...given, dir: given.dir ?? `datasets/${dataset}` };
+      nonEmpty(opts.dir, "--dir", `a folder path (without --dir: datasets/${dataset})`);
       const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
       // Both flags are checked before anything is downloaded or created.
       if (opts.url !== undefined && !httpUrl(opts.url)) {
