@@ -2,7 +2,7 @@
 // team outside this repository) and the Python that runs it: only the `--torch-reference
 // <file>` flag or ADAINF_TORCH_REFERENCE, and ADAINF_TORCH_PYTHON (default `python3` on
 // the PATH). No path is guessed. README ("Benchmarks") documents both and the script's
-// two commands (`augment`, `step --model m --batch n`), each printing JSON lines.
+// two commands (`augment`, `step --model m --batch n --threads t`), each printing JSON lines.
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
