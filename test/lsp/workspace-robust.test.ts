@@ -4,7 +4,7 @@
 // of a real file (a git view, an unsaved buffer), and workspace folders added after
 // start. None of them may stop the other documents' features, and none may reach the
 // client as an internal error. Runs the build in dist/.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,6 +82,7 @@ describe.skipIf(skip)("adainfc lsp with a folder it cannot list", () => {
     } finally {
       await client.stop();
       chmodSync(join(dir, "private"), 0o755);
+      rmSync(dir, { recursive: true, force: true }); // in /tmp, not in the tests' own folder
     }
   });
 });
