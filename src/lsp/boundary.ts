@@ -6,9 +6,26 @@
 // a request whose params are not of that shape is answered with InvalidParams and a plain
 // message, a notification whose params are not is dropped with one log line. So no
 // handler sees a position that is not two numbers, and no document is stored without a
-// string for its text.
+// string for its text. A workspace folder's URI must name a path (uriProblem): a `file:`
+// URI with a host (`file://server/share`) or none (`file:%2Fx`) is malformed params.
 
+import { fileURLToPath } from "node:url";
 import { ErrorCodes, Message, type MessageReader, type MessageWriter } from "vscode-languageserver/node.js";
+
+/**
+ * Why the server cannot take `uri` as the file or folder it names: a `file:` URI with a
+ * host, or one Node cannot make a path of; null for a good one, and for any other
+ * scheme (such a document is no file: workspace.ts checks it on its own).
+ */
+export function uriProblem(uri: string): string | null {
+  if (!uri.startsWith("file:")) return null;
+  try {
+    fileURLToPath(uri);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 /** Why `value` is not of a shape, or null when it is. */
 type Check = (value: unknown) => string | null;
@@ -47,7 +64,11 @@ const list =
     return null;
   };
 const anything: Check = () => null;
-const fileUri: Check = (v) => (typeof v === "string" && v.startsWith("file:") ? null : "is not a file: URI");
+const fileUri: Check = (v) => {
+  if (typeof v !== "string" || !v.startsWith("file:")) return "is not a file: URI";
+  const problem = uriProblem(v);
+  return problem ? `is not a file: URI of this machine's paths (${problem})` : null;
+};
 
 const position = obj({ line: uint, character: uint });
 const range = obj({ start: position, end: position });
@@ -79,6 +100,8 @@ const PARAMS: Record<string, Check> = {
   "textDocument/didSave": inDocument(),
   "workspace/didChangeConfiguration": obj({ settings: anything }),
   "workspace/didChangeWatchedFiles": obj({ changes: list(obj({ uri: str, type: int })) }),
+  // A folder that is no file (a remote one) is skipped by the handler, not the whole change dropped.
+  "workspace/didChangeWorkspaceFolders": obj({ event: obj({ added: list(obj({ uri: str })), removed: list(obj({ uri: str })) }) }),
 };
 
 /** Why the params of `method` are not of the shape its handler reads, or null when they are (or the server does not check it). */

@@ -14,7 +14,7 @@ import { localDecls } from "../resolve/program.js";
 import type { DeclKind } from "../syntax/ast.js";
 import { declMarkdown } from "./hover.js";
 import { builtinMarkdown, defaultText, fieldMarkdown, fieldValues, keyPath, type Scope, scopeOf, type Slot, slotOf } from "./language.js";
-import { cursorAt, dataSourcesAt, enclosingPipeline, equalsAt, names } from "./scan.js";
+import { cursorAt, dataSourcesAt, enclosingPipeline, equalsAt, inComment, names } from "./scan.js";
 import { ofPipeline } from "./workspace.js";
 
 export interface CompletionInput {
@@ -235,6 +235,8 @@ function subScope(scope: Scope, prefix: readonly string[]): Scope | null {
 }
 
 export function completions(input: CompletionInput): Completions {
+  // Nothing inside a comment (a space typed there is a trigger character too).
+  if (inComment(input.text, input.offset)) return { items: [], from: input.offset };
   const c = cursorAt(input.text, input.offset);
   const from = c.word ? c.word.startOffset : input.offset;
   const scope = scopeOf(c.frames);

@@ -28,7 +28,7 @@ import { applyFixes, type FixAttempt, type FixPlan, planFixes } from "../lint/fi
 import { parseCached } from "../resolve/program.js";
 import { formatText } from "../syntax/format.js";
 import type { UseDecl } from "../syntax/ast.js";
-import { EditorPositions } from "./positions.js";
+import { bomLength, EditorPositions } from "./positions.js";
 import type { Analysis } from "./workspace.js";
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -39,10 +39,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** The `use` line among `uses` (the analysed file's) that imports `file` (a name in diagnostics), else the first one (an import of an import). */
+/**
+ * The `use` line among `uses` (the analysed file's) that imports `file` (a name in
+ * diagnostics), or that imports the file through which `file` is imported (an import of
+ * an import); else the first one.
+ */
 function useLineFor(a: Analysis, uses: readonly UseDecl[], file: string): UseDecl | null {
   const abs = resolve(a.cwd, file);
-  return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === abs) ?? uses[0] ?? null;
+  const direct = a.via.get(abs) ?? abs;
+  return uses.find((u) => u.file && resolve(dirname(a.abs), u.file.value) === direct) ?? uses[0] ?? null;
 }
 
 /** The analysed file's diagnostics in the protocol's form, in its order. */
@@ -144,14 +149,18 @@ export async function codeActions(
         const name = suggestedName(d.hint);
         if (name && d.span) {
           const written = a.text.slice(d.span.start, d.span.end);
-          // Only a name for a name: the span must be the misspelt word itself (dots alike).
-          if (/^[A-Za-z_][\w.-]*$/.test(written) && written.split(".").length === name.split(".").length) {
+          // Only a name for a name: the span must be the misspelt word itself, or a dotted
+          // path whose last parts it is (`std.augmnt`, with `augment` suggested: the module).
+          const parts = written.split(".");
+          const suggested = name.split(".");
+          if (/^[A-Za-z_][\w.-]*$/.test(written) && parts.length >= suggested.length) {
+            const fixed = [...parts.slice(0, parts.length - suggested.length), ...suggested].join(".");
             actions.push({
-              title: `Change '${written}' to '${name}'`,
+              title: `Change '${written}' to '${fixed}'`,
               kind: CodeActionKind.QuickFix,
               diagnostics: [shown],
               isPreferred: !offered,
-              edit: { changes: { [doc.uri]: [edit(d.span, name)] } },
+              edit: { changes: { [doc.uri]: [edit(d.span, fixed)] } },
             });
           }
         }
@@ -179,10 +188,16 @@ export async function codeActions(
   }
 }
 
-/** `adainfc fmt` as one edit; none when the text does not parse (formatting never guesses) or is formatted. */
+/**
+ * `adainfc fmt` as one edit; none when the text does not parse (formatting never guesses)
+ * or is formatted. A byte order mark is kept, as `fmt --write` keeps it: the text after it
+ * is compared and replaced.
+ */
 export function formatEdits(doc: TextDocument, display: string): LspTextEdit[] {
   const text = doc.getText();
-  const r = formatText(text, display);
-  if (r.diagnostics.length || r.text === text) return [];
-  return [{ range: { start: doc.positionAt(0), end: doc.positionAt(text.length) }, newText: r.text }];
+  const bom = bomLength(text);
+  const body = text.slice(bom);
+  const r = formatText(body, display);
+  if (r.diagnostics.length || r.text === body) return [];
+  return [{ range: { start: doc.positionAt(bom), end: doc.positionAt(text.length) }, newText: r.text }];
 }

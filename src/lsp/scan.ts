@@ -4,7 +4,9 @@
 // position (each with the tokens of the statement that opened it: `train {`,
 // `optimizer = lars(`) and the tokens of the statement being written are enough for
 // completion, hover and signature help to know the block, the key, the call and the
-// arguments written before the cursor.
+// arguments written before the cursor. A statement ends where the parser ends it: at a
+// line end (LF, CRLF or a lone CR), at `;`, or where a new key or block follows a written
+// value on the same line. Comments are kept apart, so that a position in one is known.
 import type { IToken } from "chevrotain";
 import { chevrotain } from "../../grammar/chevrotain.js";
 import { adainfLexer, Name } from "../../grammar/tokens.js";
@@ -28,11 +30,53 @@ export interface Cursor {
   next: IToken | null;
 }
 
-/** Tokens of `text`, comments left out; cached for the last text (hover and completion come in bursts). */
-let last: { text: string; tokens: IToken[] } | null = null;
+/** Tokens of `text`, comments left out (kept apart); cached for the last text (hover and completion come in bursts). */
+let last: { text: string; tokens: IToken[]; comments: IToken[] } | null = null;
+function lexed(text: string): { tokens: IToken[]; comments: IToken[] } {
+  if (last?.text !== text) {
+    const out = adainfLexer.tokenize(text);
+    last = { text, tokens: out.tokens, comments: out.groups.comments ?? [] };
+  }
+  return last;
+}
 function tokensOf(text: string): IToken[] {
-  if (last?.text !== text) last = { text, tokens: adainfLexer.tokenize(text).tokens };
-  return last.tokens;
+  return lexed(text).tokens;
+}
+
+/** Whether `offset` is inside a comment (after its `//` or `/*`; a line comment runs to its line's end). */
+export function inComment(text: string, offset: number): boolean {
+  return lexed(text).comments.some((c) => c.startOffset < offset && offset <= c.endOffset! + (c.image.startsWith("//") ? 1 : 0));
+}
+
+/** A line end (LF, CRLF or a lone CR: src/syntax/lines.ts) somewhere in a piece of text. */
+const HAS_LINE_END = /[\n\r]/;
+
+/** Whether `t` can end a value (`1`, `"d"`, `cifar`, `lars(...)`, `[1, 2]`). */
+function endsValue(t: IToken | undefined): boolean {
+  if (!t) return false;
+  if (t.image === ")" || t.image === "]") return true;
+  const type = t.tokenType.name;
+  return type === "NumberLit" || type === "StringLit" || (isName(t) && t.image !== "with");
+}
+
+/** Whether a statement's tokens hold a key, `=` and a value that could be complete (`devices = 1`). */
+function valueDone(stmt: readonly IToken[]): boolean {
+  const eq = stmt.findIndex((t) => t.image === "=");
+  return eq >= 0 && eq < stmt.length - 1 && endsValue(stmt[stmt.length - 1]);
+}
+
+/**
+ * Whether the name `tokens[i]` begins a new statement on the line of one whose value is
+ * written (`train { devices = 1 batch_size = 256 }`, which parses): a key (`a` or
+ * `a.b.c`) followed by `=`, or a block's name followed by `{` (not `with {`).
+ */
+function beginsStatement(tokens: readonly IToken[], i: number, stmt: readonly IToken[]): boolean {
+  const t = tokens[i];
+  if (!isName(t) || !valueDone(stmt)) return false;
+  let j = i + 1;
+  while (tokens[j]?.image === "." && isName(tokens[j + 1])) j += 2;
+  const next = tokens[j]?.image;
+  return next === "=" || (next === "{" && j === i + 1 && t.image !== "with");
 }
 
 function isName(t: IToken | null | undefined): t is IToken {
@@ -49,11 +93,12 @@ export function cursorAt(text: string, offset: number): Cursor {
   const frames: Frame[] = [];
   let stmt: IToken[] = [];
   let prevEnd = -1;
-  for (const t of tokens) {
+  for (const [i, t] of tokens.entries()) {
     if (t.startOffset >= until) break;
     const top = frames[frames.length - 1];
-    // Statements of a block are separated by line breaks (or `;`); inside brackets they are not.
-    if ((!top || top.open === "{") && prevEnd >= 0 && text.slice(prevEnd, t.startOffset).includes("\n")) stmt = [];
+    // Statements of a block are separated by line breaks (or `;`), or follow one whose value
+    // is written on the same line; inside brackets they are not.
+    if ((!top || top.open === "{") && ((prevEnd >= 0 && HAS_LINE_END.test(text.slice(prevEnd, t.startOffset))) || beginsStatement(tokens, i, stmt))) stmt = [];
     prevEnd = t.endOffset! + 1;
     const img = t.image;
     if (img === "{" || img === "(" || img === "[") {
@@ -71,9 +116,16 @@ export function cursorAt(text: string, offset: number): Cursor {
       stmt = [];
     } else stmt.push(t);
   }
-  // A line break between the last token and the position starts a new statement too.
+  // A line break between the last token and the position starts a new statement too; so
+  // does the word at the position when it begins one, and, in a block, a space after a
+  // value (`devices = 1 |`: the next setting comes).
   const top = frames[frames.length - 1];
-  if ((!top || top.open === "{") && prevEnd >= 0 && text.slice(prevEnd, until).includes("\n")) stmt = [];
+  const between = prevEnd >= 0 ? text.slice(prevEnd, until) : "";
+  if (!top || top.open === "{") {
+    if (HAS_LINE_END.test(between)) stmt = [];
+    else if (word && beginsStatement(tokens, tokens.indexOf(word), stmt)) stmt = [];
+    else if (!word && top && /\s/.test(between) && valueDone(stmt)) stmt = [];
+  }
   const after = word ? word.endOffset! + 1 : offset;
   const next = tokens.find((t) => t.startOffset >= after) ?? null;
   return { frames, stmt, word, next };

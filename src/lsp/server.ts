@@ -14,6 +14,10 @@
 // again (what an imported file declares may have changed). Malformed params and requests
 // out of the lifecycle's order never reach a handler (boundary.ts); a failure inside one
 // request is logged to the client's output and answered with nothing; the server goes on.
+// A document whose `file:` URI names no path of this machine (`file://host/share/x`) is
+// not taken: the user is told once (window/showMessage), and every request on it is
+// answered with nothing; the other documents are unaffected. Workspace folders added or
+// removed later (workspace/didChangeWorkspaceFolders) change where files are checked from.
 
 import { fileURLToPath } from "node:url";
 import {
@@ -21,6 +25,7 @@ import {
   type Connection,
   createConnection,
   DidChangeWatchedFilesNotification,
+  type TextDocumentChangeEvent,
   type Location,
   LSPErrorCodes,
   MarkupKind,
@@ -44,7 +49,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
 import { type LoadedFile, parseCached } from "../resolve/program.js";
-import { checkedReader } from "./boundary.js";
+import { checkedReader, uriProblem } from "./boundary.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
@@ -81,8 +86,19 @@ export function startServer(
   });
   // As vscode-languageserver does for streams it is given: the client closed the input, the server ends.
   if (!("listen" in reader)) for (const event of ["end", "close"]) reader.on(event, () => process.exit(shutDown ? 0 : 1));
-  const documents = new TextDocuments(TextDocument);
-  const workspace = new Workspace(documents);
+  const store = new TextDocuments(TextDocument);
+  /** Why each open document's URI cannot be taken (uriProblem), or null: asked once per URI. */
+  const refused = new Map<string, string | null>();
+  const problemOf = (uri: string): string | null => {
+    if (!refused.has(uri)) refused.set(uri, uriProblem(uri));
+    return refused.get(uri)!;
+  };
+  /** The open documents the server takes: those whose URI it can map (every handler sees only these). */
+  const documents = {
+    get: (uri: string): TextDocument | undefined => (problemOf(uri) === null ? store.get(uri) : undefined),
+    all: (): TextDocument[] => store.all().filter((d) => problemOf(d.uri) === null),
+  };
+  const workspace = new Workspace(documents, undefined, (line) => connection.console.warn(line));
   const analyses = new Map<string, Analysis>();
   /** The data sources of each pipeline of each open document, by IR name, as the last analysis that compiled the pipeline gave them (completion.ts). */
   const compiledSources = new Map<string, Map<string, string[]>>();
@@ -180,6 +196,10 @@ export function startServer(
   };
 
   let watchFiles = false;
+  /** The workspace folders (paths), as initialize gave them and didChangeWorkspaceFolders changed them. */
+  let folders: string[] = [];
+  /** Whether the client sends workspace/didChangeWorkspaceFolders. */
+  let folderChanges = false;
   connection.onInitialize((params) => {
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     workspace.watchFiles(watchFiles);
@@ -188,7 +208,9 @@ export function startServer(
       hints: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
     };
     const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
-    const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+    folderChanges = params.capabilities.workspace?.workspaceFolders === true;
+    // The URIs are checked by boundary.ts (a URI that names no path is answered -32602).
+    folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
     configure(params.initializationOptions);
     return {
@@ -206,6 +228,7 @@ export function startServer(
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, `${CodeActionKind.SourceFixAll}.adainf`] },
         semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: true },
         inlayHintProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: "adainfc lsp" },
     };
@@ -214,6 +237,23 @@ export function startServer(
   // Files changed on disk (saved by another program, a `git checkout`): check the open files again.
   connection.onInitialized(() => {
     if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.adainf" }] });
+    // Folders added or removed: files are checked from the innermost folder that holds them now.
+    if (folderChanges)
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        /** The paths of folders; one whose URI names no path of this machine (a remote folder) is left out, with a line in the output. */
+        const paths = (list: readonly { uri: string }[]): string[] =>
+          list.flatMap((f) => {
+            const problem = f.uri.startsWith("file:") ? uriProblem(f.uri) : "not a file: URI";
+            if (problem === null) return [fileURLToPath(f.uri)];
+            connection.console.warn(`adainf: the workspace folder ${f.uri} is left out: ${problem}`);
+            return [];
+          });
+        const removed = new Set(paths(event.removed));
+        folders = [...folders.filter((f) => !removed.has(f)), ...paths(event.added)];
+        workspace.setRoots(folders.length ? folders : [process.cwd()]);
+        for (const d of documents.all()) recheck(d.uri);
+        refreshViews();
+      });
   });
 
   connection.onDidChangeConfiguration((p) => {
@@ -227,8 +267,22 @@ export function startServer(
     if (JSON.stringify(before.inlayHints) !== JSON.stringify(settings.inlayHints)) refreshViews({ tokens: false, hints: true });
   });
 
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => {
+  // A document the server cannot take is said once, when it opens.
+  store.onDidOpen((e: TextDocumentChangeEvent<TextDocument>) => {
+    const problem = problemOf(e.document.uri);
+    if (problem !== null)
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Warning,
+        message: `adainf: ${e.document.uri} is not checked: its URI names no file of this machine (${problem})`,
+      });
+  });
+  store.onDidChangeContent((e) => {
+    if (problemOf(e.document.uri) === null) schedule(e.document.uri);
+  });
+  store.onDidClose((e) => {
+    const taken = problemOf(e.document.uri) === null;
+    refused.delete(e.document.uri);
+    if (!taken) return;
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     sentTokens.delete(e.document.uri);
@@ -448,7 +502,7 @@ export function startServer(
     }),
   );
 
-  documents.listen(connection);
+  store.listen(connection);
   connection.listen();
   return connection;
 }

@@ -10,9 +10,16 @@
 // for LISTING_TTL_MS when it reports none: walking a workspace that holds a data set as
 // an image folder (CIFAR-10's 50,000 files: 190 ms) at every keystroke's analysis would
 // make the editor lag. The settings' `set` overrides and `rules` severities (settings.ts)
-// are passed to that front end as `--set` and `--rule` are.
+// are passed to that front end as `--set` and `--rule` are. A folder the listing cannot
+// read is skipped (said once in the client's output), the kernel's file systems (/proc)
+// are not entered, and at most MAX_WORKSPACE_FOLDERS folders are listed. A document
+// whose URI is not a `file:` one (an editor's unsaved buffer, a git view such as
+// `fugitive://`) never stands in for a file on disk: it is checked on its own, under a
+// path of its own that no file has (virtualPath).
+import { createHash } from "node:crypto";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { readFileSync, statSync } from "node:fs";
+import { stripBom } from "../syntax/bom.js";
 import { decodeUtf8 } from "../syntax/utf8.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Range } from "vscode-languageserver";
@@ -35,6 +42,12 @@ const IN_EPOCHS = /^[0-9.][\s\S]*epochs?$/;
 
 /** The most files read from the workspace folders by a search over the workspace. */
 const MAX_WORKSPACE_FILES = 5000;
+
+/** The most folders listed under the workspace folders (a root such as /usr holds 17,000: 4 s). */
+const MAX_WORKSPACE_FOLDERS = 10_000;
+
+/** The folder (under the first workspace folder; hidden, so never listed) of the paths given to documents that are no files. */
+const VIRTUAL_FOLDER = ".adainf-no-file";
 
 /** The most files that use a document compiled for its lengths in epochs (inlay.ts). */
 const MAX_USERS = 20;
@@ -80,6 +93,11 @@ export interface Analysis {
    * made again when one of them changes.
    */
   files: Set<string>;
+  /**
+   * Each file the document imports through others (by absolute path), with the file it
+   * imports itself that leads there: a problem in it is shown at that `use`.
+   */
+  via: Map<string, string>;
   /** The steps each compiled pipeline (each sweep point: the file's own, and those of the files that use it) makes of each length the file writes in epochs. */
   epochSteps: EpochSteps;
   /** The `set` overrides it was compiled with (lint fixes are not offered under them, as `lint --fix` refuses `--set`). */
@@ -97,14 +115,20 @@ export class Workspace {
   /** `--set` overrides and `--rule` severities from the settings. */
   private options: { overrides: string[]; rules: Record<string, RuleSeverity> } = { overrides: [], rules: {} };
   /** The `.adainf` files under the folders, when listed (performance.now()), and the texts read from them since. */
-  private listing: { files: string[]; at: number } | null = null;
+  private listing: { files: string[]; at: number; ttl: number } | null = null;
   private readonly diskTexts = new Map<string, string | null>();
   /** The client reports changes to `.adainf` files: a listing is kept until one comes. */
   private watched = false;
 
+  /** The folders already said (in the client's output) to be unlistable, and whether the folder limit was. */
+  private readonly told = new Set<string>();
+  /** Open documents whose text is a lossy decoding of their file on disk (not UTF-8): by URI, for the version checked. */
+  private readonly lossy = new Map<string, { version: number; lossy: boolean }>();
+
   constructor(
     private readonly docs: DocumentSource,
     private readonly listingTtlMs = LISTING_TTL_MS,
+    private readonly log: (line: string) => void = () => {},
   ) {}
 
   /** Whether the client reports every change to `.adainf` files on disk (filesChanged). */
@@ -116,6 +140,7 @@ export class Workspace {
   filesChanged(): void {
     this.listing = null;
     this.diskTexts.clear();
+    this.lossy.clear();
   }
 
   /** Check with these overrides and rule severities from now on (the open documents must be analysed again). */
@@ -128,11 +153,29 @@ export class Workspace {
     this.filesChanged();
   }
 
-  /** The file a URI names; a document that is no file (untitled) lives in the first folder. */
+  /** The workspace folders, innermost first. */
+  folders(): readonly string[] {
+    return this.roots;
+  }
+
+  /**
+   * The file a URI names (uriProblem must have found nothing wrong with it). A document
+   * that is no file (`untitled:`, `fugitive://...`) gets a path of its own (virtualPath).
+   */
   pathOf(uri: string): string {
-    if (uri.startsWith("file:")) return fileURLToPath(uri);
-    const name = basename(uri).replace(/[^A-Za-z0-9_.-]/g, "_");
-    return join(this.roots[0] ?? process.cwd(), name.endsWith(".adainf") ? name : `${name}.adainf`);
+    return uri.startsWith("file:") ? fileURLToPath(uri) : this.virtualPath(uri);
+  }
+
+  /**
+   * The path a document that is no file is checked under: in a hidden folder of the first
+   * workspace folder, one folder per URI, so that it never stands in for a file on disk
+   * (nor for another such document), and keeps its name (`main.adainf`). Its imports are
+   * looked for next to that path, where there are none.
+   */
+  private virtualPath(uri: string): string {
+    const name = basename(uri.replace(/[?#].*$/, "")).replace(/[^A-Za-z0-9_.-]/g, "_") || "untitled";
+    const id = createHash("sha256").update(uri).digest("hex").slice(0, 12);
+    return join(this.roots[0] ?? process.cwd(), VIRTUAL_FOLDER, id, name.endsWith(".adainf") ? name : `${name}.adainf`);
   }
 
   uriOf(abs: string): string {
@@ -156,11 +199,36 @@ export class Workspace {
     return this.roots.find((r) => inside(r, abs)) ?? dirname(abs);
   }
 
-  /** Unsaved text of every open document, by absolute path. */
+  /**
+   * Unsaved text of every open document, by absolute path; less a document whose text is
+   * its file on disk decoded with replacement characters (the file is not UTF-8: the
+   * editor could only show it so), which is read from the disk instead, so that it gets
+   * the E005 `adainfc check` gives, at the byte.
+   */
   overlay(): Map<string, string> {
     const m = new Map<string, string>();
-    for (const d of this.docs.all()) m.set(this.pathOf(d.uri), d.getText());
+    for (const d of this.docs.all()) if (!this.isLossy(d)) m.set(this.pathOf(d.uri), d.getText());
     return m;
+  }
+
+  /** Whether the document's text is its file on disk (not UTF-8) decoded with U+FFFD for each bad byte. */
+  private isLossy(d: TextDocument): boolean {
+    const known = this.lossy.get(d.uri);
+    if (known?.version === d.version) return known.lossy;
+    let lossy = false;
+    const text = d.getText();
+    if (text.includes("\uFFFD") && d.uri.startsWith("file:"))
+      try {
+        const abs = this.pathOf(d.uri);
+        if (sourceFileProblem(statSync(abs)) === null) {
+          const bytes = readFileSync(abs);
+          lossy = !("text" in decodeUtf8(bytes)) && stripBom(new TextDecoder().decode(bytes)) === stripBom(text);
+        }
+      } catch {
+        // no such file: the text is the editor's
+      }
+    this.lossy.set(d.uri, { version: d.version, lossy });
+    return lossy;
   }
 
   /** How many compile errors the document would have with `text` instead of what it holds (a fix's result). */
@@ -189,13 +257,35 @@ export class Workspace {
   /** The open documents and the `.adainf` files under the workspace folders (at most MAX_WORKSPACE_FILES). */
   private workspaceFiles(): string[] {
     const now = performance.now();
-    if (this.listing === null || (!this.watched && now - this.listing.at > this.listingTtlMs)) {
+    if (this.listing === null || (!this.watched && now - this.listing.at > this.listing.ttl)) {
       this.filesChanged();
       const listed: string[] = [];
-      for (const root of this.roots) listed.push(...adainfFilesIn(root, MAX_WORKSPACE_FILES));
-      this.listing = { files: listed, at: now };
+      const options = {
+        // Said once per folder: the listing is made again every few seconds.
+        onUnreadable: ({ path, error }: { path: string; error: unknown }) => {
+          if (this.told.has(path)) return;
+          this.told.add(path);
+          const code = (error as NodeJS.ErrnoException | null)?.code;
+          this.log(
+            `adainf: cannot list the folder ${path}${code ? ` (${code})` : ""}: its files are left out of references, rename, workspace symbols and the files that use a file`,
+          );
+        },
+        maxFolders: MAX_WORKSPACE_FOLDERS,
+        onFolderLimit: () => {
+          if (this.told.has("")) return;
+          this.told.add("");
+          this.log(
+            `adainf: the workspace folders hold more than ${MAX_WORKSPACE_FOLDERS} folders: only the first ${MAX_WORKSPACE_FOLDERS} are searched for .adainf files`,
+          );
+        },
+      };
+      for (const root of this.roots) listed.push(...adainfFilesIn(root, MAX_WORKSPACE_FILES, undefined, options));
+      // A listing that took long (a huge root) is kept longer, so that it is not most of the server's time.
+      const took = performance.now() - now;
+      this.listing = { files: listed, at: now, ttl: took > 100 ? Math.max(this.listingTtlMs, 20 * took) : this.listingTtlMs };
     }
-    return [...new Set([...this.docs.all().map((d) => this.pathOf(d.uri)), ...this.listing.files])];
+    const open = this.docs.all().flatMap((d) => (d.uri.startsWith("file:") ? [this.pathOf(d.uri)] : []));
+    return [...new Set([...open, ...this.listing.files])];
   }
 
   /** A workspace file's text on disk (readSource), read once per listing. */
@@ -246,6 +336,32 @@ export class Workspace {
     const cwd = this.cwdFor(abs);
     const program = new Program({ cwd, overlay: this.overlay() });
     return { program, file: program.loadEntry(abs), cwd };
+  }
+
+  /**
+   * The files `abs` imports (`use "..."`), directly or through others, by absolute path,
+   * whether they can be read or not, each with the file `abs` imports itself that leads
+   * there (the first `use` that does, in the file's order). Read over `overlay`.
+   */
+  private importsOf(abs: string, overlay: ReadonlyMap<string, string>): Map<string, string> {
+    const usesOf = (f: string): string[] => {
+      const text = overlay.get(f) ?? readSource(f);
+      if (text === null) return [];
+      return parseCached(text, this.displayOf(f))
+        .ast.items.filter((i): i is UseDecl => i.kind === "use" && i.file !== null)
+        .map((u) => resolve(dirname(f), u.file!.value));
+    };
+    const via = new Map<string, string>();
+    for (const direct of usesOf(abs)) {
+      const queue = [direct];
+      while (queue.length > 0 && via.size < MAX_WORKSPACE_FILES) {
+        const f = queue.shift()!;
+        if (f === abs || via.has(f)) continue;
+        via.set(f, direct);
+        queue.push(...usesOf(f));
+      }
+    }
+    return via;
   }
 
   /** Check and lint one open document. */
@@ -300,6 +416,10 @@ export class Workspace {
     const out = await lintFiles([display], frontEnd, { cwd, overrides, rules });
     const files = new Set<string>([abs]);
     for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
+    // Every file a `use` names, read or not (a missing one is created, or opened, later:
+    // the document is checked again then), and which of its own imports leads to each.
+    const via = this.importsOf(abs, overlay);
+    for (const f of via.keys()) files.add(f);
     // The pipelines of the files that use this one, for the lengths in epochs it writes
     // (a recipe's): compiled as `check` compiles them, over the open documents' text.
     // What they read is what the analysis depends on.
@@ -325,6 +445,7 @@ export class Workspace {
       chosen,
       sources,
       files,
+      via,
       epochSteps,
       overrides,
     };

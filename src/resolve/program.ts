@@ -95,7 +95,11 @@ export class Program {
    */
   private read(abs: string): { text: string } | { reason: string } | { badByte: Extract<Decoded, { badByte: unknown }>["badByte"] } {
     const o = this.opts.overlay?.get(abs);
-    if (o !== undefined) return { text: o };
+    if (o !== undefined) {
+      // An editor's text is held to the size a file on disk may have (a UTF-16 unit is at most 3 bytes of UTF-8).
+      const problem = o.length * 3 > MAX_SOURCE_BYTES ? sourceFileProblem({ isFile: () => true, size: Buffer.byteLength(o, "utf8") }) : null;
+      return problem ? { reason: `${this.display(abs)}: ${problem}` } : { text: o };
+    }
     try {
       const st = statSync(abs);
       if (st.isDirectory()) return { reason: `${this.display(abs)} is a folder, not a .adainf file` };

@@ -36,9 +36,10 @@ export function parseSource(text: string, file: string, shown?: ShownText): Pars
   const spanAt = (start: number, end: number): Span => makeSpan(file, lines, start, end);
 
   for (const e of out.lexErrors) {
-    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
-    const m = (ch.startsWith('"') ? diag.E001.unterminatedString : diag.E001.unexpectedCharacter)({ char: JSON.stringify(ch.slice(0, 1)) });
-    diagnostics.push(diagnostic(m, spanAt(e.offset, e.offset + 1)));
+    // The whole character (code point): an emoji is two UTF-16 units, never named or underlined by half.
+    const ch = String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd);
+    const m = (ch === '"' ? diag.E001.unterminatedString : diag.E001.unexpectedCharacter)({ char: JSON.stringify(ch) });
+    diagnostics.push(diagnostic(m, spanAt(e.offset, e.offset + ch.length)));
   }
   if (out.tooDeep) {
     const t = out.tooDeep;

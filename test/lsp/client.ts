@@ -130,10 +130,18 @@ export class Client {
   /**
    * Start a server for `folder`; `textDocument` is the client's textDocument capabilities
    * (what it supports), `settings` more initializationOptions than the debounce,
-   * `workspace` more workspace capabilities than watched files.
+   * `workspace` more workspace capabilities than watched files; `as` a command the server
+   * is run through (`setpriv --reuid=...`: as another user).
    */
-  static async start(folder: string, debounceMs = 10, textDocument: object = {}, settings: object = {}, workspace: object = {}): Promise<Client> {
-    const client = Client.launch(folder);
+  static async start(
+    folder: string,
+    debounceMs = 10,
+    textDocument: object = {},
+    settings: object = {},
+    workspace: object = {},
+    as: string[] = [],
+  ): Promise<Client> {
+    const client = Client.launch(folder, as);
     const conn = client.conn;
     const init = await conn.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", {
       processId: process.pid,
@@ -147,9 +155,10 @@ export class Client {
     return client;
   }
 
-  /** Start a server for `folder` and send it nothing (not even initialize). */
-  static launch(folder: string): Client {
-    const child = spawn(process.execPath, [join(ROOT, "bin", "adainfc.js"), "lsp"], { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
+  /** Start a server for `folder` (through the command `as`, when given) and send it nothing (not even initialize). */
+  static launch(folder: string, as: string[] = []): Client {
+    const command = [...as, process.execPath, join(ROOT, "bin", "adainfc.js"), "lsp"];
+    const child = spawn(command[0]!, command.slice(1), { cwd: folder, stdio: ["pipe", "pipe", "pipe"] });
     const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new Client(child, conn);
     conn.listen();
@@ -166,7 +175,11 @@ export class Client {
   }
 
   open(path: string, text: string): string {
-    const uri = uriOf(path);
+    return this.openUri(uriOf(path), text);
+  }
+
+  /** Open a document under any URI (`untitled:x`, `fugitive://...`, `file://host/...`). */
+  openUri(uri: string, text: string): string {
     this.versions.set(uri, 1);
     void this.conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "adainf", version: 1, text } });
     return uri;

@@ -1,11 +1,14 @@
 // The language server lists the workspace's `.adainf` files once and keeps the listing
 // (and what it read of them) until the client reports a change on disk, or for a few
-// seconds when the client reports none; a file written since is seen after either.
-import { mkdtempSync, writeFileSync } from "node:fs";
+// seconds when the client reports none; a file written since is seen after either. The
+// walk under it does not enter the kernel's file systems (/proc) and lists a bounded
+// number of folders.
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../src/lsp/workspace.js";
+import { adainfFilesIn } from "../../src/util/adainf-files.js";
 
 const none = { get: () => undefined, all: () => [] };
 
@@ -54,5 +57,28 @@ describe("the workspace listing", () => {
     const { dir, ws, lib } = watched();
     expect(ws.usersOf(lib, new Map())).toEqual([join(dir, "one.adainf")]);
     expect(ws.usersOf(lib, new Map([[join(dir, "one.adainf"), "// edited, unsaved\n"]]))).toEqual([]);
+  });
+});
+
+describe("the walk under a workspace folder", () => {
+  it.skipIf(!existsSync("/proc/self"))("does not enter /proc, even through a link", () => {
+    const dir = folder();
+    symlinkSync("/proc", join(dir, "proc"));
+    symlinkSync("/proc/self", join(dir, "self"));
+    const started = performance.now();
+    expect(adainfFilesIn(dir)).toEqual([join(dir, "lib.adainf"), join(dir, "one.adainf")]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("stops at the most folders it is given, and says so once", () => {
+    const dir = folder();
+    for (const sub of ["a", "b", "c"]) {
+      mkdirSync(join(dir, sub));
+      writeFileSync(join(dir, sub, `${sub}.adainf`), "");
+    }
+    let told = 0;
+    const found = adainfFilesIn(dir, undefined, undefined, { maxFolders: 3, onFolderLimit: () => told++ });
+    expect(found).toEqual([join(dir, "a", "a.adainf"), join(dir, "b", "b.adainf"), join(dir, "lib.adainf"), join(dir, "one.adainf")]);
+    expect(told).toBe(1);
   });
 });
