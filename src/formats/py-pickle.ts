@@ -49,6 +49,17 @@ export class PickleError extends Error {}
 /** Byte strings longer than this stay in the file. */
 const KEEP_IN_FILE = 1 << 16;
 
+/**
+ * The most values (and memo entries) a pickle may make: a CIFAR-100 train batch makes
+ * about 150,000 (its 50,000 file names and two label lists). Each can cost a few hundred
+ * bytes of memory for one byte of file, so a small hostile file could otherwise take
+ * gigabytes.
+ */
+export const MAX_VALUES = 1_000_000;
+
+/** The longest text string read (V8's strings end near 512 MiB). */
+const MAX_TEXT = 256 * 1024 * 1024;
+
 const GLOBALS = new Set([
   "numpy.core.multiarray._reconstruct",
   "numpy._core.multiarray._reconstruct",
@@ -120,9 +131,10 @@ class Input {
     return { kind: "bytes", data: Buffer.from(this.take(n)) };
   }
 
-  /** Text of `n` UTF-8 bytes (read whole, however long). */
+  /** Text of `n` UTF-8 bytes (read whole, up to MAX_TEXT). */
   text(n: number): string {
     if (this.pos + n > this.size) throw new PickleError(`a ${n}-byte string at byte ${this.pos} runs past the end of the file`);
+    if (n > MAX_TEXT) throw new PickleError(`a ${n}-byte text string at byte ${this.pos} is longer than adainfc reads (${MAX_TEXT} bytes)`);
     const b = Buffer.alloc(n);
     if (n > 0 && fs.readSync(this.fd, b, 0, n, this.pos) !== n) throw new PickleError(`the file ends inside a string at byte ${this.pos}`);
     this.pos += n;
@@ -162,9 +174,39 @@ function keyText(k: PyValue): string {
  * truncated file).
  */
 export function readPickle(fd: number, size: number): PyValue {
+  try {
+    return interpret(fd, size);
+  } catch (e) {
+    // An engine limit met all the same (an array or a buffer too large): the pickle's fault.
+    if (e instanceof RangeError) throw new PickleError(`it is too large to read (${e.message})`);
+    throw e;
+  }
+}
+
+function interpret(fd: number, size: number): PyValue {
   const input = new Input(fd, size);
-  const stack: Slot[] = [];
+  const slots: Slot[] = [];
   const memo = new Map<number, PyValue>();
+  /** Values made so far (each push), bounded by MAX_VALUES. */
+  let made = 0;
+  const tooMany = () => new PickleError(`it makes more than ${MAX_VALUES.toLocaleString("en-US")} values by byte ${input.pos} (a data batch makes far fewer)`);
+  const stack = {
+    push(v: Slot): void {
+      if (++made > MAX_VALUES) throw tooMany();
+      slots.push(v);
+    },
+    pop: () => slots.pop(),
+    lastIndexOf: (v: Slot) => slots.lastIndexOf(v),
+    splice: (at: number) => slots.splice(at),
+    get length() {
+      return slots.length;
+    },
+    at: (i: number) => slots[i],
+  };
+  const remember = (key: number, v: PyValue): void => {
+    if (!memo.has(key) && memo.size >= MAX_VALUES) throw tooMany();
+    memo.set(key, v);
+  };
   const pop = (): PyValue => {
     const v = stack.pop();
     if (v === undefined || v === MARK) throw new PickleError(`the pickle's stack is empty at byte ${input.pos}`);
@@ -178,7 +220,7 @@ export function readPickle(fd: number, size: number): PyValue {
     return items;
   };
   const top = (): PyValue => {
-    const v = stack[stack.length - 1];
+    const v = stack.at(stack.length - 1);
     if (v === undefined || v === MARK) throw new PickleError(`the pickle's stack is empty at byte ${input.pos}`);
     return v;
   };
@@ -352,16 +394,16 @@ export function readPickle(fd: number, size: number): PyValue {
         break;
       }
       case 0x71: // BINPUT
-        memo.set(input.byte(), top());
+        remember(input.byte(), top());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(input.take(4).readUInt32LE(0), top());
+        remember(input.take(4).readUInt32LE(0), top());
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        remember(memo.size, top());
         break;
       case 0x70: // PUT
-        memo.set(Number(input.line()), top());
+        remember(Number(input.line()), top());
         break;
       case 0x68: // BINGET
       case 0x6a: // LONG_BINGET

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../src/formats/data-error.js";
-import { PickleError, type PyDict, type PyArray, readPickle } from "../../src/formats/py-pickle.js";
+import { MAX_VALUES, PickleError, type PyDict, type PyArray, readPickle } from "../../src/formats/py-pickle.js";
 import { CifarReader, resolveCifar } from "../../src/runtime/data/cifar.js";
 import { dataInfo } from "../../src/runtime/data/info.js";
 import { tempDir } from "./helpers.js";
@@ -153,6 +153,34 @@ describe("what a CIFAR pickle may not hold", () => {
     expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
       /data_batch_2: not a cifar10 python batch: opcode 0x6e at byte 0 is not one a data pickle uses$/,
     );
+  });
+
+  it("a small hostile pickle cannot take the memory: more than MAX_VALUES values, or memo entries, is refused", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "p.pkl");
+    // 1,000,001 empty dicts (about 250 bytes of memory each for one byte of file)
+    fs.writeFileSync(f, Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.alloc(MAX_VALUES + 1, 0x7d), Buffer.from(".")]));
+    expect(() => parse(f)).toThrow(/^it makes more than 1,000,000 values by byte \d+ \(a data batch makes far fewer\)$/);
+    // one value stored under 1,000,001 memo keys (LONG_BINPUT n)
+    const puts = Buffer.alloc((MAX_VALUES + 1) * 5);
+    for (let i = 0; i <= MAX_VALUES; i++) {
+      puts[i * 5] = 0x72;
+      puts.writeUInt32LE(i, i * 5 + 1);
+    }
+    fs.writeFileSync(f, Buffer.concat([Buffer.from([0x80, 0x02, 0x4e]), puts, Buffer.from(".")]));
+    expect(() => parse(f)).toThrow(/^it makes more than 1,000,000 values/);
+  });
+
+  it("files named train and test that are not pickles do not make a folder CIFAR-100's python version", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "train"), "my notes\n");
+    expect(resolveCifar("cifar100", dir)).toBeNull();
+    expect(() => new CifarReader("cifar100", dir, "train")).toThrow(
+      /not a cifar100 folder: expected train\.bin here or under cifar-100-binary\/ .*or the pickles train here or under cifar-100-python\//,
+    );
+    fs.mkdirSync(path.join(dir, "test"));
+    fs.copyFileSync(path.join(FIXTURES, "cifar-100-python", "train"), path.join(dir, "train"));
+    expect(resolveCifar("cifar100", dir)).toEqual({ dir, form: "python" });
   });
 
   it("PickleError for a memo it never stored, an empty stack, a protocol past 5", () => {

@@ -72,7 +72,9 @@ describe("CIFAR binary", () => {
   it("gives clean errors for missing folders and files, wrong sizes and bad labels", () => {
     const dir = tempDir();
     expect(() => new CifarReader("cifar10", path.join(dir, "none"), "train")).toThrow(/no such directory.*data fetch cifar10/);
-    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(/not a cifar10 folder: expected .* under cifar-10-batches-py\/ \(the python version\)/);
+    expect(() => new CifarReader("cifar10", dir, "train")).toThrow(
+      /not a cifar10 folder: expected .* here or under cifar-10-batches-py\/ \(the python version\)/,
+    );
     const root = writeCifar10(dir, 2);
     fs.rmSync(path.join(root, "data_batch_4.bin"));
     expect(() => new CifarReader("cifar10", dir, "train")).toThrow(/data_batch_4\.bin: missing cifar10 train file/);

@@ -63,10 +63,28 @@ export function resolveCifar(name: CifarName, dir: string): { dir: string; form:
   ];
   for (const f of forms) {
     for (const candidate of [dir, path.join(dir, f.folder)]) {
-      if (f.files.some((file) => isFile(path.join(candidate, file)))) return { dir: candidate, form: f.form };
+      // A python batch's name (`train`, `test`) says little: it must also begin as a pickle does.
+      const seen = (file: string) => (f.form === "binary" ? isFile(file) : startsAsPickle(file));
+      if (f.files.some((file) => seen(path.join(candidate, file)))) return { dir: candidate, form: f.form };
     }
   }
   return null;
+}
+
+/** The file begins with a pickle's PROTO opcode (protocol 2 or later, as every CIFAR batch). */
+function startsAsPickle(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    // stat first: opening a FIFO named `train` would wait for a writer
+    if (!fs.statSync(file).isFile()) return false;
+    fd = fs.openSync(file, "r");
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x80 && head[1]! >= 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /** The directory holding a CIFAR set's batches (binary or python version), or null. */
@@ -181,7 +199,7 @@ export class CifarReader {
       if (!fs.existsSync(dir)) throw new DataError(dir, `no such directory (run \`adainfc data fetch ${name} --dir ${dir}\`)`);
       throw new DataError(
         dir,
-        `not a ${name} folder: expected ${layout.files[split].join(", ")} here or under ${layout.folder}/ (the binary version), or ${layout.python.files[split].join(", ")} under ${layout.python.folder}/ (the python version)`,
+        `not a ${name} folder: expected ${layout.files[split].join(", ")} here or under ${layout.folder}/ (the binary version), or the pickles ${layout.python.files[split].join(", ")} here or under ${layout.python.folder}/ (the python version)`,
       );
     }
     this.form = found.form;
