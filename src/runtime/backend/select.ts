@@ -18,7 +18,17 @@ import { BackendError } from "./errors.js";
 import { isThreadCount, MAX_WASM_THREADS, threadCountMessage } from "../thread-limits.js";
 import type { Tf } from "../methods/tf.js";
 
-import { adapterLine, installWebGpuGlobals, probeWebGpu, probeWebGpuIsolated, releaseWebGpu, webGpuLoaded, type WebGpuAdapterInfo } from "./webgpu.js";
+import {
+  adapterLine,
+  DAWN_NOT_INSTALLED,
+  DAWN_PKG,
+  installWebGpuGlobals,
+  probeWebGpu,
+  probeWebGpuIsolated,
+  releaseWebGpu,
+  webGpuLoaded,
+  type WebGpuAdapterInfo,
+} from "./webgpu.js";
 
 export type BackendName = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
 
@@ -122,14 +132,24 @@ function installHint(name: BackendName, reason: string): string | null {
  * still fail to start: selectBackend says why).
  */
 export function missingBackendPackage(name: BackendName): BackendUnavailableError | null {
-  for (const pkg of name === "webgpu" ? ["webgpu", SPECS.webgpu.pkg] : [SPECS[name].pkg]) {
+  for (const pkg of name === "webgpu" ? [DAWN_PKG, SPECS.webgpu.pkg] : [SPECS[name].pkg]) {
     try {
       createRequire(import.meta.url).resolve(pkg);
     } catch {
-      return new BackendUnavailableError(name, `${pkg} is not installed`);
+      return new BackendUnavailableError(name, pkg === DAWN_PKG ? DAWN_NOT_INSTALLED : notInstalled(pkg));
     }
   }
   return null;
+}
+
+/** Why a backend cannot run when its package is missing. */
+function notInstalled(pkg: string): string {
+  return `${pkg} is not installed`;
+}
+
+/** Why a backend's package cannot be imported: missing, or failing as it loads. */
+function importFailure(e: unknown, pkg: string): string {
+  return isNotFound(e, pkg) ? notInstalled(pkg) : `${pkg} failed to load (${firstLine(e)})`;
 }
 
 export interface SelectOptions {
@@ -204,7 +224,7 @@ async function tryBackend(tf: Tf, name: BackendName, options: SelectOptions, aut
   try {
     mod = (await import(spec.pkg)) as Record<string, unknown>;
   } catch (e) {
-    return isNotFound(e, spec.pkg) ? `${spec.pkg} is not installed` : `${spec.pkg} failed to load (${firstLine(e)})`;
+    return importFailure(e, spec.pkg);
   }
   try {
     if (name === "wasm") {
@@ -323,7 +343,7 @@ export async function backendStatuses(): Promise<{ statuses: BackendStatus[]; au
       else await import(spec.pkg);
     } catch (e) {
       available = false;
-      detail = isNotFound(e, spec.pkg) ? `${spec.pkg} is not installed` : `${spec.pkg} failed to load (${firstLine(e)})`;
+      detail = importFailure(e, spec.pkg);
     }
     if (available && name === "webgpu") {
       // In a child process, as selectBackend's auto choice asks: Dawn's start-up warnings

@@ -54,7 +54,9 @@ interface DawnModule {
 }
 
 /** A variable, so TypeScript does not need the optional package to compile. */
-const DAWN_PKG = "webgpu";
+export const DAWN_PKG = "webgpu";
+/** Why webgpu cannot run when npm's Dawn package is missing. */
+export const DAWN_NOT_INSTALLED = "the npm package webgpu (Dawn) is not installed";
 
 let gpu: GpuLike | null = null;
 let adapterCache: WebGpuAdapterInfo | null = null;
@@ -101,7 +103,7 @@ export async function probeWebGpuIsolated(opts: { entry?: string; timeoutMs?: nu
     try {
       entry = pathToFileURL(createRequire(import.meta.url).resolve(DAWN_PKG)).href;
     } catch {
-      return "the npm package webgpu (Dawn) is not installed";
+      return DAWN_NOT_INSTALLED;
     }
   }
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -203,7 +205,7 @@ export async function probeWebGpu(): Promise<WebGpuAdapterInfo | string> {
     dawn = (await import(DAWN_PKG)) as DawnModule;
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return "the npm package webgpu (Dawn) is not installed";
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return DAWN_NOT_INSTALLED;
     return `Dawn (npm webgpu) failed to load (${firstLine(e)})`;
   }
   let adapter: AdapterLike | null;

@@ -36,7 +36,9 @@ export interface RunOptions {
   /**
    * Augmentation threads when a worker is used (default 1); a batch is split across them.
    * "auto": as `adainfc run --augment-threads auto` (autoAugmentThreads: 1 on a CPU
-   * backend, the spare cores up to 8 when a GPU trains).
+   * backend, the spare cores up to 8 when a GPU trains). With your own `tf`, the backend
+   * is `backend`, else `tf.getBackend()`, which tfjs-node-gpu calls "tensorflow" (a CPU
+   * name): pass `backend: "tensorflow-gpu"` there.
    */
   augmentThreads?: number | "auto";
   /** Evaluate the untrained encoder too (kNN, probe) for the final table; default true. */
