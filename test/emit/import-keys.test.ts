@@ -42,6 +42,17 @@ describe("import solo-learn: keys under the mappings it reads", () => {
     expect(off.err).not.toContain("nesterov");
   });
 
+  it("LARS's eps at solo-learn's default (1e-8) is silent, another is refused at its line", async () => {
+    const at = (v: string) => edit(REFERENCE_STYLE, ["    exclude_bias_n_norm: True\n", `    exclude_bias_n_norm: True\n    eps: ${v}\n`]);
+    const same = await importCfg(referenceProject(at("1e-8")));
+    expect(same.code).toBe(0);
+    expect(same.err).not.toContain("kwargs.eps");
+    const other = at("1.0e-6");
+    const r = await importCfg(referenceProject(other));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`error: cfg/simclr.yaml:${placeOf(other, "eps:")}: optimizer.kwargs.eps = 0.000001: LARS's epsilon in the trust ratio`);
+  });
+
   it("an optimizer argument import does not know is refused: solo-learn passes optimizer.kwargs on as they are", async () => {
     const config = edit(REFERENCE_STYLE, ["    eta: 0.02\n", "    eta: 0.02\n    trust_coefficient: 0.5\n"]);
     const r = await importCfg(referenceProject(config));

@@ -43,20 +43,27 @@ const OPTIMIZER_KWARGS: Record<string, readonly string[]> = {
 };
 
 /** Arguments of the optimizer at their torch (and solo-learn LARS) defaults: passing them changes nothing. */
+const MAXIMIZE: Kept = { default: false, why: "gradient ascent (torch's maximize)" };
 const OPTIMIZER_DEFAULTS: Record<string, Record<string, Kept>> = {
   lars: {
     nesterov: { default: false, why: "Nesterov momentum, which adainf's lars(...) does not have" },
     dampening: { default: 0, why: "momentum dampening, which adainf's lars(...) does not have" },
+    eps: { default: 1e-8, why: "LARS's epsilon in the trust ratio, which adainf's lars(...) fixes at 1e-8" },
   },
   sgd: {
     nesterov: { default: false, why: "Nesterov momentum, which adainf's sgd(...) does not have" },
     dampening: { default: 0, why: "momentum dampening, which adainf's sgd(...) does not have" },
+    maximize: MAXIMIZE,
   },
   adamw: {
     eps: { default: 1e-8, why: "AdamW's epsilon, which adainf's adamw(...) fixes at 1e-8" },
     amsgrad: { default: false, why: "the AMSGrad variant, which adainf's adamw(...) does not have" },
+    maximize: MAXIMIZE,
   },
 };
+
+/** torch.optim's switches of how SGD and AdamW compute, not what: nothing is said of them. */
+const TORCH_IMPLEMENTATION = ["foreach", "fused", "capturable", "differentiable"];
 
 /**
  * Lightning Trainer arguments (solo-learn's main_pretrain.py passes every top-level key
@@ -142,6 +149,8 @@ function rules(method: MethodName, optimizer: string, topRead: readonly string[]
     "optimizer.kwargs": {
       read: OPTIMIZER_KWARGS[optimizer] ?? [],
       refuse: OPTIMIZER_DEFAULTS[optimizer] ?? {},
+      // solo-learn's own LARS takes none of torch's switches (a TypeError there): refused as other keys.
+      ...(optimizer === "sgd" || optimizer === "adamw" ? { silent: TORCH_IMPLEMENTATION } : {}),
       other: {
         refuse: (key) =>
           `solo-learn passes optimizer.kwargs to the optimizer as they are, so it changes the ${optimizer} run or fails it, and adainf's ${optimizer}(...) has no ${key}`,
