@@ -198,6 +198,14 @@ describe("import solo-learn: Hydra's override rules, each refusal naming the ove
     expect(r.text).toContain("// note: override '+my_key=3': my_key: adainf does not read this key; dropped");
   });
 
+  it("a key that is ??? (to be given) counts as not there, as OmegaConf.select reads it: + adds it, ~ finds nothing", async () => {
+    const dir = forkProject();
+    writeFileSync(join(dir, "cfg", "simclr.yaml"), BASE.replace("  extra_data:\n", "  extra_data: ???\n"));
+    const r = await importOk(dir, ["cfg/simclr.yaml", "+data.extra_data=./datasets/cifar10-stf-1m.npz", "data.dup=10"]);
+    expect(r.ir.data.train.map((s) => s.replicate)).toEqual([10, 1]);
+    expect(await refused(dir, ["cfg/simclr.yaml", "~data.extra_data"])).toContain("'data.extra_data' is ??? (missing), which Hydra counts as not there");
+  });
+
   it("an error about a value an override set is put at the override", async () => {
     const dir = forkProject();
     expect(await refused(dir, ["cfg/simclr.yaml", "data.dataset=imagenet"])).toBe(
@@ -312,4 +320,19 @@ describe("import solo-learn: round trip of the paper's AdaInf pipelines from the
       expect(irOf(join(out, "base.adainf"), ROOT)).toEqual({ ...irOf(join(out, "full.adainf"), ROOT), file: expect.any(String) });
     });
   }
+});
+
+describe("import solo-learn: odd overrides are refused in one line, never a crash", () => {
+  const odd = ["=", "+", "~", "=1", "a=[" + "[".repeat(5000), "a={__proto__: 1, b: [}", "a=b\\", "@=x", "a.=1", "a=${", "a='x", 'a="x\\"'];
+  for (const text of odd) {
+    it(JSON.stringify(text), async () => {
+      const dir = forkProject();
+      const e = await refused(dir, ["cfg/simclr.yaml", text]);
+      expect(e.startsWith(`error: override '${text}': `)).toBe(true);
+    });
+  }
+  it("a dict key __proto__ is a key like any other", () => {
+    const v = parseOverride("k={__proto__: 1}", "at").value as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(["__proto__"]);
+  });
 });

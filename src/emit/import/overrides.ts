@@ -41,6 +41,8 @@ const HAS_AT = /@/;
 const INT = /^[+-]?(?:0|[1-9](?:_?\d)*)$/;
 const DIGITS = String.raw`\d(?:_?\d)*`;
 const FLOAT = new RegExp(String.raw`^[+-]?(?:(?:(?:${DIGITS})?\.${DIGITS}|${DIGITS}\.)(?:[eE][+-]?${DIGITS})?|${DIGITS}[eE][+-]?${DIGITS}|inf|nan)$`, "i");
+/** How deep lists and dicts may nest in one value (a config's are a few levels). */
+const MAX_DEPTH = 100;
 /** Hydra's sweep functions: each makes a multirun. */
 const SWEEPS = new Set(["choice", "range", "interval", "glob"]);
 
@@ -106,9 +108,12 @@ class ValueParser {
     while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
   }
 
+  private depth = 0;
+
   private element(path: string, top = false): unknown {
     this.ws();
     const c = this.s[this.i];
+    if ((c === "[" || c === "{") && ++this.depth > MAX_DEPTH) this.fail(`lists and dicts nested more than ${MAX_DEPTH} deep`);
     if (c === "[") return this.list(path);
     if (c === "{") return this.dict(path);
     if (c === "'" || c === '"') return this.quoted();
@@ -156,7 +161,7 @@ class ValueParser {
       const key = k![0].trim();
       if (this.s[this.i] !== ":") this.fail(`'${key}' in a dict needs ':' and a value ({key: value, ...})`);
       this.i++;
-      out[key] = this.element(path === "" ? key : `${path}.${key}`);
+      own(out, key, this.element(path === "" ? key : `${path}.${key}`));
       this.ws();
       const c = this.s[this.i];
       this.i++;
@@ -267,6 +272,9 @@ export function isHydraOverride(o: Override): boolean {
   return o.key === "hydra" || o.key.startsWith("hydra.") || o.key.startsWith("hydra/");
 }
 
+/** What Hydra's OmegaConf.select gives None for: a null, or `???` (a value still to be given). */
+const absent = (v: unknown) => v === null || v === undefined || v === "???";
+
 type Found = { found: true; value: unknown } | { found: false; missing: string; parent: unknown };
 
 /** The value at a dotted key (list items by index); where it is not, the first missing step and the container that lacks it. */
@@ -285,8 +293,13 @@ function lookup(root: unknown, segs: string[]): Found {
 function merged(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over;
   const out: YamlMap = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = merged(base[k], v);
+  for (const [k, v] of Object.entries(over)) own(out, k, merged(Object.hasOwn(base, k) ? base[k] : undefined, v));
   return out;
+}
+
+/** Sets a mapping's own key (`__proto__` too, as a key like any other). */
+function own(map: YamlMap, key: string, value: unknown): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The first key of `over` that `base` lacks where both are mappings (struct mode refuses to add it), as a dotted key under `at`. */
@@ -359,8 +372,10 @@ export function applyConfigOverride(config: YamlMap, o: Override, places: Places
   };
   switch (o.op) {
     case "delete": {
-      if (!found.found || found.value === null || found.value === undefined) {
-        const why = found.found ? `'${o.key}' is null, which Hydra counts as not there` : `'${o.key}' is not in the config (${lacking(found)})`;
+      if (!found.found || absent(found.value)) {
+        const why = found.found
+          ? `'${o.key}' is ${found.value === "???" ? "??? (missing)" : "null"}, which Hydra counts as not there`
+          : `'${o.key}' is not in the config (${lacking(found)})`;
         return fail(`Could not delete from config: ${why}; remove this override`);
       }
       if (o.hasValue && !same(found.value, value))
@@ -383,7 +398,7 @@ export function applyConfigOverride(config: YamlMap, o: Override, places: Places
       break;
     }
     case "add": {
-      const there = found.found && found.value !== null && found.value !== undefined;
+      const there = found.found && !absent(found.value);
       if (there && !isMap(value) && !Array.isArray(value))
         fail(
           `Could not append to config: '${o.key}' is there already (${shownValue((found as { value: unknown }).value)}); to override it, write ${o.text.slice(1)}, or ++${o.text.slice(1)} to add or override`,
