@@ -18,7 +18,7 @@ const KINDS = ["solo-learn"] as const;
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command("import")
-    .description("turn a solo-learn config (and its augmentations YAML) into a formatted .adainf pipeline")
+    .description("turn a solo-learn config (with Hydra's command-line overrides, as after main_pretrain.py) into a formatted .adainf pipeline")
     .argument("<kind>", `what to import: ${KINDS.join(", ")}`)
     .argument("[config]", "the solo-learn pretrain config (.yaml); or give --config-path and --config-name")
     .argument("[overrides...]", "Hydra overrides as after main_pretrain.py: key=value, +key=value, ++key=value, ~key, group=option.yaml")
