@@ -20,7 +20,12 @@
 // interpolation (Hydra's defaults-list interpolation, `${group}`) is resolved after its
 // list's other entries, from the options chosen for config groups by then; any other
 // interpolation there is an error at its entry.
-// `--augmentations` is merged last, as a command-line override. A value of a merged file
+// Hydra's command-line overrides (overrides.ts) come first for the defaults list:
+// `group=option` sets the option of the group's entry before any config's `override` does,
+// `+group=option` is appended to the config's list, `~group[=option]` deletes; one that
+// matches nothing, or names an option that is not there, is an error at the override.
+// `--augmentations` is merged last, as a command-line override, then the command line's
+// config overrides, before interpolations are resolved (as Hydra). A value of a merged file
 // that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
 // refuses the file when it loads it).
 
@@ -578,7 +583,9 @@ export function loadSoloConfig(
         o.at,
       );
     if (names.some(climbs)) throw new ImportError(`'${o.text}' steps out of its folder with '..', which Hydra does not support`, o.at);
-    const placed = o.pkg === undefined ? groupKey(group) : packageKey(o.pkg, group, "");
+    // Hydra's key as typed (`group`, `group@pkg`) for an override; an appended entry is placed as one of the config's list.
+    const under = o.op === "add" ? root.pkg : "";
+    const placed = o.pkg === undefined ? joinKeys(under, groupKey(group)) : packageKey(o.pkg, group, under);
     if (placed === null) throw new ImportError(`'@${o.pkg}' names no package (a dotted key, or _global_)`, o.at);
     const entry: GroupEntry = {
       kind: "group",
