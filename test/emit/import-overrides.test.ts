@@ -135,6 +135,7 @@ describe("import solo-learn: Hydra's override rules, each refusal naming the ove
     [["data.dup=range(1,4)"], "range(...) is a sweep"],
     [["data.dup=int(3.0)"], "import does not evaluate Hydra's function int(...)"],
     [["data.dup=[1,2"], "a list '[' is not closed with ']'"],
+    [["data.train_path=[a]b"], "unexpected 'b' at character 4 of the value (a text value with it is quoted whole: key='...')"],
     [["data.train_path=a'b"], "''' is not allowed in an unquoted value (quote the whole value)"],
     [["data..dup=3"], "'data..dup' is not a key Hydra reads"],
     [["data.train_path=${data.val_path"], "an interpolation '${' is not closed with '}'"],

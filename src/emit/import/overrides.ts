@@ -100,7 +100,8 @@ class ValueParser {
       this.fail(
         "a comma-separated value is a sweep, which runs one config per value (--multirun); import reads one config: import each value on its own, or write a list as key=[a,b], or a string with a comma quoted: key='a,b'",
       );
-    if (this.i < this.s.length) this.fail(`unexpected '${this.s[this.i]}' at character ${this.i + 1} of the value`);
+    if (this.i < this.s.length)
+      this.fail(`unexpected '${this.s[this.i]}' at character ${this.i + 1} of the value (a text value with it is quoted whole: key='...')`);
     return { value, floats: this.floats };
   }
 
