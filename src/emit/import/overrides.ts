@@ -3,8 +3,8 @@
 // here into the operation, key and value Hydra reads, and the config overrides applied to
 // the composed config as Hydra applies them (config_loader_impl.py,
 // _apply_overrides_to_config), with the config in struct mode: `key=value` only for a key
-// that is there, `+key=value` only where none is (or it is null), `++key=value` either way,
-// `~key[=value]` deletes. Group overrides (a key naming a folder of config groups) are
+// that is there, `+key=value` only where none is (or it is null or ???) unless the value
+// is a list or dict, `++key=value` either way, `~key[=value]` deletes. Group overrides (a key naming a folder of config groups) are
 // applied to the defaults list by compose.ts. Every error names the override as typed
 // (its place: `override '<text>': ...`, places.ts) and what to write instead.
 
