@@ -20,13 +20,19 @@
 // interpolation (Hydra's defaults-list interpolation, `${group}`) is resolved after its
 // list's other entries, from the options chosen for config groups by then; any other
 // interpolation there is an error at its entry.
-// `--augmentations` is merged last, as a command-line override. A value of a merged file
+// Hydra's command-line overrides (overrides.ts) come first for the defaults list:
+// `group=option` sets the option of the group's entry before any config's `override` does,
+// `+group=option` is appended to the config's list, `~group[=option]` deletes; one that
+// matches nothing, or names an option that is not there, is an error at the override.
+// `--augmentations` is merged last, as a command-line override, then the command line's
+// config overrides, before interpolations are resolved (as Hydra). A value of a merged file
 // that OmegaConf's grammar cannot parse is an error at its key, read or not (OmegaConf
 // refuses the file when it loads it).
 
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { defaultsChoice, invalidInterpolation, resolveInterpolations } from "./interpolate.js";
+import { applyConfigOverride, isHydraOverride, type Override } from "./overrides.js";
 import { atPlace, type Places, shownPath } from "./places.js";
 import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
 
@@ -113,6 +119,8 @@ interface GroupEntry {
   /** The files it stands for, once followed (a deleted entry stands for none). */
   children: Child[];
   followed: boolean;
+  /** Given on the command line (`group=option`, `+group=option`): a file that is not there is an error at it. */
+  external?: boolean;
 }
 
 interface DeleteEntry {
@@ -123,6 +131,8 @@ interface DeleteEntry {
   name: string | null;
   notes: Note[];
   used: boolean;
+  /** `~group[=option]` on the command line: one that deletes nothing is an error, as in Hydra. */
+  external?: boolean;
 }
 
 type Entry = { kind: "self"; notes: Note[] } | { kind: "other"; notes: Note[] } | GroupEntry | DeleteEntry;
@@ -453,7 +463,13 @@ function ownKeys(value: unknown): unknown {
  * then the interpolations resolved; the place of every key recorded in `places` as it is
  * merged. Files are named relative to `cwd` (`cfg/simclr.yaml:42`).
  */
-export function loadSoloConfig(configPath: string, augmentationsPath: string | undefined, places: Places, cwd: string): LoadedSoloConfig {
+export function loadSoloConfig(
+  configPath: string,
+  augmentationsPath: string | undefined,
+  places: Places,
+  cwd: string,
+  commandLine: Override[] = [],
+): LoadedSoloConfig {
   const shown = (path: string) => shownPath(cwd, path);
   const dir = dirname(configPath);
   const primary = readYaml(configPath, "the solo-learn config", shown(configPath));
@@ -489,12 +505,123 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   const chosen = new Map<string, string>();
   let files = 0;
 
+  // Command-line overrides, as Hydra sorts them: one whose key is a folder of config group
+  // options (and whose value is no dict) changes the defaults list: `group=option` sets the
+  // option of the group's entry before any `override` of a config does, `+group=option`
+  // appends an entry to the config's list, `~group[=option]` deletes one; Hydra's own
+  // (`hydra.*`, `hydra/...`) are left out; the rest change the composed config.
+  const configOverrides: Override[] = [];
+  const externalSets: GroupEntry[] = [];
+  const appended: GroupEntry[] = [];
+  const externalNotes: Note[] = [];
+  const isGroup = (group: string) => {
+    try {
+      return statSync(join(dir, ...group.split("/"))).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  /** A group's options (its .yaml files), for a message. */
+  const optionsOf = (group: string) => {
+    try {
+      const names = readdirSync(join(dir, ...group.split("/")))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
+      return names.length > 0 ? ` (its options: ${names.join(", ")})` : "";
+    } catch {
+      return "";
+    }
+  };
+  /** The command line, as the parent of its `group=option` overrides (it is above every config). */
+  const externalRoot: ConfigNode = { ...root, entries: [], notes: [], chain: new Set() };
+  for (const o of commandLine) {
+    if (isHydraOverride(o)) {
+      externalNotes.push({ at: o.at, text: "configures Hydra itself, not the run: not read" });
+      continue;
+    }
+    if (!isGroup(o.key) || isMap(o.value)) {
+      if (o.pkg !== undefined || o.key.includes("/"))
+        throw new ImportError(
+          `'${o.key}' looks like a config group, but ${shown(join(dir, ...o.key.split("/")))} is no folder of options (config groups are folders beside the config); a config key is written with dots, without @`,
+          o.at,
+        );
+      configOverrides.push(o);
+      continue;
+    }
+    const group = o.key;
+    if (augmentationsPath !== undefined && topKey(groupKey(group)) === "augmentations")
+      throw new ImportError("--augmentations gives the augmentations already: give them one way, not both", o.at);
+    if (o.op === "force")
+      throw new ImportError(
+        `Hydra does not take ++ for a config group ("force-add of config groups is not supported"): write ${o.text.slice(2)} to change the option the defaults list chooses, or +${o.text.slice(2)} to add the group`,
+        o.at,
+      );
+    if (o.op === "delete") {
+      if (o.hasValue && typeof o.value !== "string")
+        throw new ImportError(`a deleted group's option is a name (~${group}=name), found ${jsonText(o.value)}`, o.at);
+      const d: DeleteEntry = {
+        kind: "delete",
+        at: o.at,
+        text: o.text,
+        group,
+        name: o.hasValue ? (o.value as string) : null,
+        notes: [],
+        used: false,
+        external: true,
+      };
+      deletions.push(d);
+      const same = deleting.get(group);
+      if (same) same.push(d);
+      else deleting.set(group, [d]);
+      continue;
+    }
+    const names =
+      typeof o.value === "string" ? [o.value] : Array.isArray(o.value) && o.value.every((v) => typeof v === "string") ? (o.value as string[]) : null;
+    if (names === null || names.some((n) => n === ""))
+      throw new ImportError(
+        `a config group's option is a file name of ${group} (${group}=name.yaml) or a list of them, found ${jsonText(o.value)}${optionsOf(group)}`,
+        o.at,
+      );
+    if (names.some(climbs)) throw new ImportError(`'${o.text}' steps out of its folder with '..', which Hydra does not support`, o.at);
+    // Hydra's key as typed (`group`, `group@pkg`) for an override; an appended entry is placed as one of the config's list.
+    const under = o.op === "add" ? root.pkg : "";
+    const placed = o.pkg === undefined ? joinKeys(under, groupKey(group)) : packageKey(o.pkg, group, under);
+    if (placed === null) throw new ImportError(`'@${o.pkg}' names no package (a dotted key, or _global_)`, o.at);
+    const entry: GroupEntry = {
+      kind: "group",
+      at: o.at,
+      label: () => o.text,
+      text: o.text,
+      override: o.op === "set",
+      optional: false,
+      written: group,
+      group,
+      spec: o.pkg,
+      pkg: placed,
+      key: overrideKey(group, placed),
+      names,
+      choice: typeof o.value === "string",
+      parent: o.op === "set" ? externalRoot : root,
+      notes: [],
+      children: [],
+      followed: false,
+      external: true,
+    };
+    if (o.op === "set") {
+      // Hydra reads the command line's first: an `override` in a config does not replace it.
+      externalSets.push(entry);
+      overrides.set(entry.key, { entry, used: false });
+    } else appended.push(entry);
+  }
+
   /** Follows a config's defaults list: its overrides and deletions first, then its entries, the last first (as Hydra). */
   const expand = (node: ConfigNode, list: unknown, at: string) => {
     readList(list, at, node);
+    // `+group=option` on the command line: appended to the config's list (after its `_self_`), as Hydra appends it.
+    if (node === root) node.entries.push(...appended);
     const entries = node.entries;
     let lastPlain = -1;
-    for (const [i, x] of entries.entries()) if (x.kind === "group" && !x.override) lastPlain = i;
+    for (const [i, x] of entries.entries()) if (x.kind === "group" && !x.override && !x.external) lastPlain = i;
     for (const [i, e] of entries.entries()) {
       if (e.kind === "group" && !e.override) {
         const same = entriesOf.get(e.group);
@@ -574,7 +701,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       if (augmentationsPath !== undefined && topKey(entryPkg) === "augmentations") continue;
       const child: Child = { file, entryKey: entryPkg, node: null, shown: shown(file.path) };
       e.children.push(child);
-      if (!existsSync(file.path)) continue;
+      if (!existsSync(file.path)) {
+        // An option the command line names must be there (Hydra: "Could not find ...").
+        if ((by.external || e.external) && !file.optional) throw new ImportError(`${child.shown}: no such option of ${e.group}${optionsOf(e.group)}`, by.at);
+        continue;
+      }
       if (parent.chain.has(file.path)) {
         e.notes.push({
           at: file.at,
@@ -618,6 +749,19 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
   };
 
   expand(root, primary.value["defaults"], "defaults");
+  // A command-line `group=option` that sets no entry's option is an error (Hydra's "Could not override").
+  for (const e of externalSets) {
+    if (overrides.get(e.key)!.used) continue;
+    const others = entriesOf.get(e.group) ?? [];
+    const keys = [...new Set(others.map((x) => x.key))].sort();
+    const value = e.text.slice(e.text.indexOf("=") + 1);
+    throw new ImportError(
+      others.length > 0
+        ? `Could not override '${e.key}': the defaults lists choose ${e.group} as ${keys.join(" and ")}; write ${keys.map((k) => `${k}=${value}`).join(" or ")}`
+        : `Could not override '${e.key}': no entry of the defaults lists chooses ${e.group}; to add it, write +${e.text}`,
+      e.at,
+    );
+  }
   // An override matches the entries of its group at its package (its override key), as in
   // Hydra 1.2. One that matches none while its group has entries at other packages is an
   // error (Hydra's "Could not override"); one whose group has no entry at all is merged
@@ -642,6 +786,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     if (!follow(e)) follow(e, new Map(chosen));
   }
   for (const d of deletions) {
+    if (!d.used && d.external)
+      throw new ImportError(
+        `Could not delete '${d.text.slice(1)}': no entry of the defaults lists chooses ${d.group}${d.name === null ? "" : ` as ${optionName(d.name)}`}; remove this override`,
+        d.at,
+      );
     if (!d.used)
       d.notes.push({
         at: d.at,
@@ -683,6 +832,11 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
       }
       if (e.kind !== "group" || !e.followed) continue;
       const id = e.key;
+      if (e.external && given.has(id))
+        throw new ImportError(
+          `Could not append ${e.group}: the defaults list chooses it already (Hydra refuses a second one); to change its option, write ${e.text.slice(1)}`,
+          e.at,
+        );
       if (!e.override && given.has(id))
         notes.push({
           at: e.at,
@@ -704,11 +858,17 @@ export function loadSoloConfig(configPath: string, augmentationsPath: string | u
     }
   };
   compose(root);
+  notes.push(...externalNotes);
   if (augmentationsPath !== undefined) {
     const file = readYaml(augmentationsPath, "given with --augmentations", shown(augmentationsPath));
     if (file.value === null) throw new ImportError(`${file.shown}: expected solo-learn augmentations (${AUGMENTATIONS_ARE})`);
     merge(file, "augmentations", file.value, augmentationsPath, base(augmentationsPath));
     inputs.push({ path: augmentationsPath, as: `the augmentations ${file.shown}` });
+  }
+  // The config overrides of the command line, on the composed config before its interpolations are resolved (as Hydra).
+  for (const o of configOverrides) {
+    config = applyConfigOverride(config, o, places);
+    if (topKey(o.key) === "augmentations" && augmentationsFrom === null) augmentationsFrom = { path: configPath, name: `${base(configPath)}_augmentations` };
   }
 
   let resolved: YamlMap;

@@ -21,6 +21,7 @@ import { interpret, notesBefore, type ImportPlan } from "./interpret.js";
 import { str, type Mark, type Valued } from "./literal.js";
 import { Places, shownPath } from "./places.js";
 import { type LoadedSoloConfig, loadSoloConfig } from "./compose.js";
+import { parseOverride } from "./overrides.js";
 import { ImportError } from "./read-config.js";
 import { items, pipelineMarked, pipelineText, presetDecl, type AugmentForm, type Item } from "./source-text.js";
 
@@ -31,6 +32,8 @@ export interface ImportOptions {
   cwd: string;
   /** Where the pipeline will be written (probes compile as if they were there). */
   outFile: string;
+  /** Hydra's command-line overrides, as typed after the config (`augmentations=x.yaml`, `data.dup=10`): overrides.ts. */
+  overrides?: string[];
 }
 
 export interface ImportResult {
@@ -89,8 +92,15 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
   const places = new Places(shownPath(opts.cwd, configAbs));
   let loaded: LoadedSoloConfig | undefined;
   let plan: ImportPlan;
+  const typed = opts.overrides ?? [];
   try {
-    loaded = loadSoloConfig(configAbs, opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, places, opts.cwd);
+    // Each override has a place of its own: what is said about it, or a key it set, names it as typed.
+    const overrides = typed.map((text, i) => {
+      const at = `\u0000override#${i}`;
+      places.overridePlace(at, text);
+      return parseOverride(text, at);
+    });
+    loaded = loadSoloConfig(configAbs, opts.augmentations ? resolve(opts.cwd, opts.augmentations) : undefined, places, opts.cwd, overrides);
     plan = interpret(loaded, opts.cwd);
     // max_steps and max_epochs both set: the epoch length decides which stops training
     // first (and so the warm-up), as the compiled pipeline counts it; read it again with it.
@@ -159,7 +169,7 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
     .filter((d) => d.merged && d.path !== loaded.augmentationsPath)
     .map((d) => `${oneLine(relative(opts.cwd, d.path))} at ${d.key === "" ? "the top level" : d.key}`);
   const header = [
-    `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine(configPath)}`,
+    `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine([configPath, ...typed].join(" "))}`,
     `// (augmentations: ${oneLine(relative(opts.cwd, loaded.augmentationsPath))}). Settings not written here come from the ${plan.method} recipe.`,
     ...(merged.length > 0 ? [`// Merged from its defaults list: ${merged.join(", ")}.`] : []),
     ...notes.map((n) => `// note: ${oneLine(n)}`),

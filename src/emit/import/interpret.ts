@@ -196,8 +196,16 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
   const extraPath = stringAt(c, "data.extra_data");
   const dupRaw = get(c, "data.dup");
   const dup: Valued = extraPath !== null ? { value: num(numberAt(c, "data.dup", 1)), at: "data.dup" } : { value: num(1), at: null };
-  if (extraPath === null && typeof dupRaw === "number" && dupRaw !== 1)
-    notes.push({ at: "data.dup", text: `data.dup = ${dupRaw} without data.extra_data: the reference ignores it, so the real data is used once` });
+  if (extraPath === null) {
+    // The fork's own configs leave inflation to the command line (data.dup=10 data.extra_data=...):
+    // importing one alone gives none. One note, with a data.dup the reference ignores without it.
+    const plus = (key: string) => (get(c, key) === undefined ? "+" : "");
+    const ignored = typeof dupRaw === "number" && dupRaw !== 1;
+    notes.push({
+      at: ignored ? "data.dup" : get(c, "data.extra_data") === undefined ? "data" : "data.extra_data",
+      text: `no generated data: data.extra_data is not set, so the pipeline trains on the real data alone, once${ignored ? ` (data.dup = ${dupRaw} without data.extra_data: the reference ignores it)` : ""}. To inflate as the AdaInf fork's commands do, give the overrides after the config: ${plus("data.extra_data")}data.extra_data=<file.npz> ${plus("data.dup")}data.dup=<N>; or write an inflate { } block in the pipeline`,
+    });
+  }
 
   // Global batch and the lr scaling solo-learn applies (lr * batch_size * devices * nodes / 256).
   const devices = devicesAt(c);

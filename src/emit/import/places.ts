@@ -184,6 +184,54 @@ export class Places {
     }
   }
 
+  /** A command-line override's place, at the key `at`: a message there is written `override '<text>': ...`. */
+  overridePlace(at: string, text: string): void {
+    this.map.set(at, { file: `override '${text}'`, line: null });
+  }
+
+  /**
+   * The keys a command-line override (its place at `placeKey`) writes at `path`: placed at
+   * it, as Hydra merges the value (a mapping into a mapping there, anything else
+   * replaces); `floats`: paths in the value ("" itself) of whole numbers written as floats.
+   */
+  recordValue(path: string, value: unknown, placeKey: string, floats: Set<string>): void {
+    const place = this.map.get(placeKey) ?? { file: this.file, line: null };
+    const steps = path.split(".");
+    for (let i = 1; i < steps.length; i++) {
+      const parent = steps.slice(0, i - 1).join(".");
+      const at = steps.slice(0, i).join(".");
+      this.link(parent, at);
+      // A step that was not there is a mapping Hydra made for the key (+a.b=1).
+      if (!this.map.has(at)) {
+        this.map.set(at, place);
+        this.mappings.add(at);
+      }
+    }
+    this.link(steps.slice(0, -1).join("."), path);
+    const stack: { at: string; rel: string; v: unknown }[] = [{ at: path, rel: "", v: value }];
+    while (stack.length) {
+      const { at, rel, v } = stack.pop()!;
+      const mapping = typeof v === "object" && v !== null && !Array.isArray(v);
+      // A mapping merged into one keeps that one's place; its new keys are the override's.
+      if (!(mapping && this.mappings.has(at) && this.map.has(at))) this.set(at, place, mapping, floats.has(rel));
+      const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : mapping ? Object.entries(v as object) : [];
+      for (const [k, x] of entries) {
+        this.link(at, `${at}.${k}`);
+        stack.push({ at: `${at}.${k}`, rel: rel === "" ? k : `${rel}.${k}`, v: x });
+      }
+    }
+  }
+
+  /** Drops `path` and the keys under it (a command-line override deleted it). */
+  remove(path: string): void {
+    this.dropUnder(path);
+    this.map.delete(path);
+    this.mappings.delete(path);
+    this.floats.delete(path);
+    const dot = path.lastIndexOf(".");
+    this.children.get(dot < 0 ? "" : path.slice(0, dot))?.delete(path);
+  }
+
   /** Places `key` itself (recorded already) at `place`: a key whose value is a scalar, placed at its own line. */
   placeAt(key: string, place: Place): void {
     if (this.map.has(key)) this.map.set(key, place);
