@@ -2,8 +2,9 @@
 // `analyze` accepted. Two conversions need care:
 // - learning rates: solo-learn multiplies lr and classifier_lr by
 //   batch_size * devices / 256 (args/pretrain.py), so we write the IR's (effective)
-//   lr * 256 / batch and the rate it trains with is the pipeline's. For a pipeline
-//   written with `lr_scaling = linear` that is exactly the rate it wrote;
+//   lr * 256 / batch, as the shortest decimal that this factor turns back into exactly
+//   the pipeline's rate (configRate), and the rate it trains with is the pipeline's. For
+//   a pipeline written with `lr_scaling = linear` that is the rate it wrote;
 // - warm-up: the fork warms up for warmup_epochs * max_steps / compute_warm_step_epoch
 //   steps, upstream for warmup_epochs * max_steps / max_epochs (when max_epochs epochs
 //   hold max_steps). Each key is a whole number, as solo-learn and Lightning type them:
