@@ -3,8 +3,8 @@
 // before anything is downloaded or created; `data info` takes generate's source specs
 // (`mnist:test`) and counts a folder's progress in images, and refuses `--split` where
 // the source has none; E032's hint says what to do; a download with the wrong checksum
-// is removed with the folders made for it, and so is one stopped by Ctrl-C (the built CLI
-// as a child, against a slow local server); an HTTP error is the server's answer, not a
+// is removed with the folders made for it, and so is one stopped by Ctrl-C, or quit by a
+// second stop signal (the built CLI as a child, against a slow local server); an HTTP error is the server's answer, not a
 // connection problem; an empty path argument is a usage error; data check's CRC progress
 // counts bytes; a count of one is "1 image".
 import fs from "node:fs";
@@ -145,6 +145,45 @@ describe("data fetch: --url and --dir are checked first", () => {
     expect(r.sent).toBe(true);
     expect(r.code).toBe(130);
     expect(r.err.trimEnd().split("\n").at(-1)).toBe(`interrupted while fetching cifar10 into ${into}: nothing was kept`);
+    expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+
+  it("a second stop signal quits at once (exit 130 or 143) and still removes the download and the folders made for it", { timeout: 60_000 }, async () => {
+    const work = fs.mkdtempSync(path.join(dir, "quit-"));
+    const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
+    const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow], {
+        cwd: work,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      let err = "";
+      let sent = false;
+      child.stderr.setEncoding("utf8").on("data", (c: string) => {
+        err += c;
+        if (!sent && /downloading/.test(err)) {
+          sent = true;
+          // Stopped, the child gets both at once when it goes on: the second quits before
+          // the first's clean-up could run.
+          child.kill("SIGSTOP");
+          child.kill("SIGINT");
+          child.kill("SIGTERM");
+          child.kill("SIGCONT");
+        }
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(killer);
+        resolve({ code, err, sent });
+      });
+    });
+    expect(r.sent).toBe(true);
+    // The two come together, in either order: the second one names itself and sets the exit code.
+    const last = r.err.trimEnd().split("\n").at(-1);
+    expect([`${r.code} ${last}`]).toContain(
+      last?.startsWith("Ctrl-C") ? "130 Ctrl-C (a second stop signal): quit" : "143 SIGTERM (a second stop signal): quit",
+    );
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
     expect(fs.readdirSync(work)).toEqual([]);
   });
