@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
+import { isDawnLimitWarning } from "../../runtime/backend/webgpu.js";
 import { MAX_AUGMENT_THREADS, MAX_WASM_THREADS } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
 import { parseWasmThreads, threadFlag } from "../wasm-threads.js";
@@ -165,13 +166,6 @@ export function benchAugment(ctx: CliContext, opts: AugmentFlags): Promise<numbe
 const TFJS_BANNER = /^Hi, looks like you are running TensorFlow\.js/;
 
 /**
- * Dawn's notes on two limits it lowers for every adapter (printed by its native code on
- * start-up, --backend webgpu): noise, dropped as the isolated GPU probe drops them.
- */
-const DAWN_LIMIT_NOTE =
-  /^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/;
-
-/**
  * Passes stderr text through line by line as it comes, without TensorFlow.js's banner (a
  * `====` rule, the `Hi, looks like...` line, a closing rule) or Dawn's limit notes. A rule
  * is held back until the next line shows whether it opens the banner.
@@ -196,7 +190,8 @@ export function bannerFilter(write: (text: string) => void): { push(text: string
       write(`${held}\n`);
     }
     if (rule) heldRule = l;
-    else if (!DAWN_LIMIT_NOTE.test(l)) write(`${l}\n`);
+    // Dawn's limit notes (--backend webgpu): noise, dropped as the isolated GPU probe drops them.
+    else if (!isDawnLimitWarning(l)) write(`${l}\n`);
   };
   return {
     push(text) {
