@@ -4,9 +4,10 @@
 // (`mnist:test`) and counts a folder's progress in images, and refuses `--split` where
 // the source has none; E032's hint says what to do; a download with the wrong checksum
 // is removed with the folders made for it, and so is one stopped by Ctrl-C, or quit by a
-// second stop signal (the built CLI as a child, against a slow local server); an HTTP error is the server's answer, not a
-// connection problem; an empty path argument is a usage error; data check's CRC progress
-// counts bytes; a count of one is "1 image".
+// second stop signal (the built CLI as a child, against a slow local server); an HTTP
+// error is the server's answer, not a connection problem; an empty path argument is a
+// usage error; data check's CRC progress counts bytes, as every phase named with a file
+// counts in the unit the runtime gives it; a count of one is "1 image".
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -208,6 +209,20 @@ describe("an empty path argument is a usage error naming it (not the working fol
 });
 
 describe("counts and units", () => {
+  it("every phase the runtime names with a file is counted in its unit (one list: src/runtime/data/phases.ts)", async () => {
+    const { FILE_PHASES, filePhase } = await import("../../src/runtime/data/phases.js");
+    const { dataProgress } = await import("../../src/cli/commands/data.js");
+    expect(Object.keys(FILE_PHASES).sort()).toEqual(["converting", "crc", "inflating"]);
+    for (const [phase, { unit }] of Object.entries(FILE_PHASES)) {
+      let err = "";
+      const ctx = { cwd: dir, color: false, out: () => undefined, err: (t: string) => void (err += t) };
+      const bar = await dataProgress(ctx, {});
+      bar.update(filePhase(phase as keyof typeof FILE_PHASES, "/abs/x.npz"), 10, 10);
+      bar.stop();
+      expect(err).toBe(`  ${FILE_PHASES[phase as keyof typeof FILE_PHASES].prefix}/abs/x.npz\n    10 / 10${unit}\n`);
+    }
+  });
+
   it("data convert of one image says 1 image; data check's CRC progress counts bytes", async () => {
     const sharp = (await import("sharp")).default;
     const one = path.join(dir, "one");

@@ -23,25 +23,20 @@ const DATA_PROGRESS: ProgressWords = {
   units: { reading: " bytes", decoding: " images", converting: " images", downloading: " bytes" },
 };
 
-/** The unit of a phase named with its file (`checking the CRC-32 of a.npz`), by its first words. */
-const UNITS_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
-  ["checking the CRC-32 of ", " bytes"],
-  ["inflating ", " bytes"],
-  ["converting ", " images"],
-];
-
 /**
  * progressFor with the units of phases named with their file (their names are not known
- * in advance), and `rename` to show a phase's path as the user typed it.
+ * in advance: the runtime's FILE_PHASES give them), and `rename` to show a phase's path
+ * as the user typed it.
  */
 export async function dataProgress(ctx: CliContext, base: ProgressWords, rename: (task: string) => string = (t) => t): Promise<Progress> {
+  const { parseFilePhase } = await import("../../runtime/data/phases.js");
   const units: Record<string, string> = { ...base.units };
   const bar = await progressFor(ctx, { ...(base.words ? { words: base.words } : {}), units });
   return {
     update(task, done, total) {
       const name = rename(task);
       if (!(name in units)) {
-        const unit = UNITS_BY_PREFIX.find(([prefix]) => name.startsWith(prefix))?.[1];
+        const unit = parseFilePhase(name)?.unit;
         if (unit) units[name] = unit;
       }
       bar.update(name, done, total);
