@@ -15,6 +15,7 @@ import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../run
 import { isDawnLimitWarning } from "../../runtime/backend/webgpu.js";
 import { MAX_AUGMENT_THREADS, MAX_WASM_THREADS } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { integerFlag, nonEmpty } from "../args.js";
 import { parseWasmThreads, threadFlag } from "../wasm-threads.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 
@@ -96,7 +97,7 @@ function benchScript(name: string): string | null {
  */
 function checkTorchReference(ctx: CliContext, file: string | undefined): void {
   if (file === undefined) return;
-  if (file === "") throw new UserError("--torch-reference '' is empty: give the PyTorch reference script (torch_reference.py)", EXIT_USAGE);
+  nonEmpty(file, "--torch-reference", "the PyTorch reference script (torch_reference.py)");
   let isFile = false;
   try {
     isFile = statSync(resolve(ctx.cwd, file)).isFile();
@@ -109,19 +110,20 @@ function checkTorchReference(ctx: CliContext, file: string | undefined): void {
 export function benchStep(ctx: CliContext, opts: StepFlags): Promise<number> {
   if (opts.backend !== undefined && !isBackendName(opts.backend)) throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
+  // Digits only, within range (integerFlag); passed to the child as typed once checked.
   for (const [flag, v, min] of [
     ["--steps", opts.steps, 1],
     ["--warmup", opts.warmup, 0],
-    ["--batch", opts.batch, 1],
     ["--feature-dim", opts.featureDim, 1],
   ] as const) {
-    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
+    if (v !== undefined) integerFlag(flag, v, min);
   }
-  if (opts.batch !== undefined && Number(opts.batch) > MAX_BENCH_BATCH) {
-    throw new UserError(
-      `--batch must be at most ${MAX_BENCH_BATCH} (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input), not '${opts.batch}'`,
-      EXIT_USAGE,
-    );
+  if (opts.batch !== undefined) {
+    try {
+      integerFlag("--batch", opts.batch, 1, MAX_BENCH_BATCH);
+    } catch (e) {
+      throw new UserError(`${(e as Error).message} (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input)`, EXIT_USAGE);
+    }
   }
   if (opts.settleS !== undefined && !/^\d+(\.\d+)?$/.test(opts.settleS))
     throw new UserError(`--settle-s must be a number of seconds, not '${opts.settleS}'`, EXIT_USAGE);

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
-import { integerFlag } from "../args.js";
+import { integerFlag, nonEmpty } from "../args.js";
 import { checkOutput } from "../output-path.js";
 import type { ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
@@ -91,7 +91,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action(async (opts: Options) => {
       if (opts.from === undefined) throw new UserError("--from <source> is required (e.g. --from mnist)", EXIT_USAGE);
       // "" would be the working folder, and errors would then name paths that do not exist.
-      if (opts.from === "") throw new UserError("--from '' is empty: give a file or folder path, or mnist (e.g. --from mnist)", EXIT_USAGE);
+      nonEmpty(opts.from, "--from", "a file or folder path, or mnist (e.g. --from mnist)");
       if (opts.out === undefined) throw new UserError("-o, --out <file> is required (e.g. -o gen.npz)", EXIT_USAGE);
       if (opts.count === undefined) throw new UserError("--count <n> is required (e.g. --count 10000)", EXIT_USAGE);
       const count = wholeNumber("--count", opts.count, 1);
