@@ -70,6 +70,18 @@ describe("data fetch: --url and --dir are checked first", () => {
     expect(oneLine(below)).toMatch(/^error: --dir afile\/sub: cannot create the folder .*afile\/sub: a part of the path is a file, not a folder \(ENOTDIR\)/);
   });
 
+  it("without --dir, the default folder is named without the flag the user never typed", async () => {
+    const work = fs.mkdtempSync(path.join(dir, "nodir-"));
+    fs.writeFileSync(path.join(work, "datasets"), "x");
+    const r = await cli(["data", "fetch", "cifar10", "--url", url], work);
+    expect(r.code).toBe(1);
+    const line = oneLine(r);
+    expect(line).toMatch(
+      /^error: datasets\/cifar10 \(the default --dir\): cannot create the folder .*: a part of the path is a file, not a folder \(ENOTDIR\); give --dir a folder you can write in/,
+    );
+    expect(fs.readdirSync(work)).toEqual(["datasets"]);
+  });
+
   it.skipIf(!fs.existsSync("/proc/self"))(
     "a --dir under /proc: one line at once, not a hang",
     async () => {

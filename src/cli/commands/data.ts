@@ -226,7 +226,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       try {
         madeDir = writableDir(dir);
       } catch (e) {
-        throw new UserError(`--dir ${opts.dir}: ${(e as Error).message}; give a folder you can write in (it is created if missing)`);
+        // Named as the user gave it: the flag only when it was typed.
+        const named = given.dir === undefined ? `${opts.dir} (the default --dir)` : `--dir ${opts.dir}`;
+        throw new UserError(
+          `${named}: ${(e as Error).message}; give ${given.dir === undefined ? "--dir " : ""}a folder you can write in (it is created if missing)`,
+        );
       }
       setExit(
         await guarded(
