@@ -1,10 +1,12 @@
 // `adainfc bench step|augment` as the user runs them: the child benchmark's progress
 // lines come through as they are printed (before its results, not all at the end), with
-// TensorFlow.js's banner and Dawn's limit notes dropped; a --torch-reference that is not
+// TensorFlow.js's banner and Dawn's limit notes dropped (the same lines the GPU probe
+// drops: one matcher, isDawnLimitWarning); a --torch-reference that is not
 // a file is a usage error naming it, before anything runs.
 import { expect, test } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { bannerFilter } from "../../src/cli/commands/bench.js";
+import { isDawnLimitWarning } from "../../src/runtime/backend/webgpu.js";
 import { cli, ROOT } from "../helpers.js";
 
 test("--torch-reference naming no file: exit 2, one line naming it, for step and augment", async () => {
@@ -44,4 +46,22 @@ test("bannerFilter drops TensorFlow.js's banner and Dawn's limit notes, across c
   f.push("Warning: something else\n===\nnot a banner\nlast, no newline");
   f.end();
   expect(got).toBe("first line\nWarning: something else\n===\nnot a banner\nlast, no newline");
+});
+
+test("bench drops exactly the lines the GPU probe takes for Dawn's limit notes, whatever the limit", () => {
+  const notes = [
+    "Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to fit dynamic offset allocation limit.",
+    "Warning: maxDynamicStorageBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to fit dynamic offset allocation limit.",
+    // another limit, and the short form the probe's stand-in prints
+    "Warning: maxStorageBuffersInFragmentStage artificially reduced from 10 to 8",
+    "Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16\r",
+  ];
+  const kept = ["Error: the buffer was artificially reduced by the user", "Warning: something else", "artificially reduced from 1 to 2"];
+  for (const l of notes) expect(isDawnLimitWarning(l), l).toBe(true);
+  for (const l of kept) expect(isDawnLimitWarning(l), l).toBe(false);
+  let got = "";
+  const f = bannerFilter((t) => void (got += t));
+  f.push([...notes, ...kept].join("\n") + "\n");
+  f.end();
+  expect(got).toBe(kept.join("\n") + "\n");
 });

@@ -4,7 +4,8 @@
 // --no-worker with --augment-threads, a --wasm-threads that is not 1-8 or auto for bench
 // step (as for run) or is not written in digits; and bench step forcing a backend that
 // cannot start here (exit 2 and run's own `error:` line, as run and eval); bench step's
-// --batch limit, as docs/run.md states it.
+// --batch limit, as docs/run.md states it, and its other counts checked as every
+// command's integers are (src/cli/args.ts).
 import { expect, test } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
@@ -91,9 +92,29 @@ test("bench augment --threads has run's --augment-threads limit (1 to 64)", asyn
 test("bench step --batch too large for memory is a usage error naming the limit, not a RangeError", async () => {
   const r = await cli(["bench", "step", "--batch", "999999999", "--no-torch"], ROOT);
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(new RegExp(`^error: --batch must be at most ${MAX_BENCH_BATCH} \\(.*\\), not '999999999'\n$`));
+  expect(r.err).toMatch(new RegExp(`^error: --batch must be an integer from 1 to ${MAX_BENCH_BATCH}, not '999999999' \\(.*\\)\n$`));
   // docs/run.md states the same limit.
   expect(fs.readFileSync(path.join(ROOT, "docs", "run.md"), "utf8")).toContain(`(default 64, at most ${MAX_BENCH_BATCH})`);
+});
+
+test("bench step's counts are integerFlag's: digits within range (no 2^53+ passed on to the child); an empty --torch-reference is nonEmpty's", async () => {
+  for (const [flag, bad, line] of [
+    ["--warmup", "-1", "--warmup must be an integer >= 0, not '-1'"],
+    ["--steps", "0", "--steps must be an integer >= 1, not '0'"],
+    ["--steps", "99999999999999999999", "--steps must be an integer >= 1, not '99999999999999999999'"],
+    ["--feature-dim", "0x4", "--feature-dim must be an integer >= 1, not '0x4'"],
+    [
+      "--batch",
+      "0",
+      `--batch must be an integer from 1 to ${MAX_BENCH_BATCH}, not '0' (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input)`,
+    ],
+    ["--torch-reference", "", "--torch-reference '' is empty: give the PyTorch reference script (torch_reference.py)"],
+  ]) {
+    const r = await cli(["bench", "step", "--no-torch", flag!, bad!], ROOT);
+    expect(r.code, `${flag} ${bad}`).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`error: ${line}\n`);
+  }
 });
 
 test("run --resume --overwrite: the runtime's own sentence, exit 2", async () => {

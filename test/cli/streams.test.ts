@@ -3,7 +3,7 @@
 // exit 1, never a stack trace; a stderr that cannot be written ends the command quietly
 // with a non-zero code and leaves no temporary file. Colour is decided per stream (a
 // terminal's stderr is coloured, a redirected one is not) and follows NO_COLOR and
-// FORCE_COLOR as no-color.org and chalk read them.
+// FORCE_COLOR as no-color.org and chalk read them. The test closes the /dev/full it opens.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -20,12 +20,23 @@ const ESC = "\u001b[";
 
 /** Runs the built CLI with stdout and stderr each a pipe or /dev/full. */
 function run(args: string[], cwd: string, io: { out?: "full"; err?: "full" } = {}, env: NodeJS.ProcessEnv = {}) {
-  const full = () => fs.openSync(FULL, "w");
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: undefined, ...env },
-    stdio: ["ignore", io.out === "full" ? full() : "pipe", io.err === "full" ? full() : "pipe"],
-  });
+  const opened: number[] = [];
+  const full = (): number => {
+    const fd = fs.openSync(FULL, "w");
+    opened.push(fd);
+    return fd;
+  };
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "", FORCE_COLOR: undefined, ...env },
+      stdio: ["ignore", io.out === "full" ? full() : "pipe", io.err === "full" ? full() : "pipe"],
+    });
+  } finally {
+    // The child has its own copies: ours would leak, one a run.
+    for (const fd of opened) fs.closeSync(fd);
+  }
   let out = "";
   let err = "";
   child.stdout?.on("data", (b: Buffer) => void (out += b.toString()));
@@ -46,6 +57,17 @@ describe.skipIf(!hasFull)("a stream that cannot be written", () => {
       const r = await run(args, dir, { out: "full" });
       expect(r.err).toBe("error: stdout: no space left on the device\n");
       expect(r.code).toBe(1);
+    }
+    // run() closed the /dev/full it opened for each child
+    if (fs.existsSync("/proc/self/fd")) {
+      const ours = fs.readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === FULL;
+        } catch {
+          return false;
+        }
+      });
+      expect(ours).toEqual([]);
     }
   });
 

@@ -2,17 +2,20 @@
 // extraction the fetch command uses for the archives; fetchCifar against a local server
 // on loopback (no network): its download has a name of its own, a user's files in the
 // folder are never replaced or removed, a hand-placed archive with the right checksum is
-// used and kept, and an abort (Ctrl-C) removes the download and the folders it made.
+// used and kept, and an abort (Ctrl-C) during the download, the checksum or the
+// extraction removes the download and what was made for it; downloads left by a process
+// that no longer runs are removed by the next fetch, nothing else.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CifarReader } from "../../src/runtime/data/cifar.js";
 import { DataError } from "../../src/formats/data-error.js";
-import { extractTar } from "../../src/runtime/data/tar.js";
+import { extractTar, type ExtractedPaths } from "../../src/runtime/data/tar.js";
+import { spawnSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
+import { FetchLeftovers, fetchCifar, installArchive, md5File } from "../../src/runtime/data/fetch.js";
 import { Interrupted } from "../../src/runtime/abort.js";
 import { bytes, tarBytes, tempDir } from "./helpers.js";
 import crypto from "node:crypto";
@@ -249,6 +252,144 @@ describe("fetchCifar and the user's files", () => {
       });
       await expect(done).rejects.toBeInstanceOf(Interrupted);
       expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      srv.close();
+    }
+  });
+});
+
+/** A plain tar of a CIFAR-10 folder of `perFile` records a batch (3 KB a record), and its MD5. */
+function bigArchive(perFile: number): { archive: Buffer; md5: string } {
+  const root = writeCifar10(tempDir(), perFile);
+  const files = fs
+    .readdirSync(root)
+    .sort()
+    .map((name) => ({ name: `cifar-10-batches-bin/${name}`, data: fs.readFileSync(path.join(root, name)) }));
+  const archive = tarBytes(files);
+  return { archive, md5: crypto.createHash("md5").update(archive).digest("hex") };
+}
+
+/** Calls `then` on the first turn of the event loop where `when()` holds. */
+function once(when: () => boolean, then: () => void): void {
+  const poll = (): void => {
+    if (when()) then();
+    else setImmediate(poll);
+  };
+  setImmediate(poll);
+}
+
+describe("an abort during the checksum or the extraction", () => {
+  it("md5File stops reading and throws Interrupted", async () => {
+    const file = path.join(tempDir(), "big.bin");
+    fs.writeFileSync(file, Buffer.alloc(16 << 20, 5));
+    const controller = new AbortController();
+    const done = md5File(file, controller.signal);
+    setImmediate(() => controller.abort());
+    await expect(done).rejects.toBeInstanceOf(Interrupted);
+  });
+
+  it("extractTar stops, removes the files and folders it created, keeps what was there", async () => {
+    const { archive } = bigArchive(2000); // six 6 MB files
+    const dir = tempDir();
+    const tarFile = path.join(dir, "a.tar");
+    fs.writeFileSync(tarFile, archive);
+    const out = path.join(dir, "out");
+    fs.mkdirSync(path.join(out, "cifar-10-batches-bin"), { recursive: true });
+    fs.writeFileSync(path.join(out, "cifar-10-batches-bin", "mine.txt"), "keep");
+    const controller = new AbortController();
+    const made: ExtractedPaths = { files: [], dirs: [] };
+    const done = extractTar(tarFile, path.join(out, "new", "deeper"), { signal: controller.signal, made });
+    once(
+      () => made.files.length > 0,
+      () => controller.abort(),
+    );
+    await expect(done).rejects.toBeInstanceOf(Interrupted);
+    expect(fs.readdirSync(out)).toEqual(["cifar-10-batches-bin"]);
+    // into a folder that existed: its own files stay, the extracted ones go
+    const again = new AbortController();
+    const made2: ExtractedPaths = { files: [], dirs: [] };
+    const done2 = extractTar(tarFile, out, { signal: again.signal, made: made2 });
+    once(
+      () => made2.files.length > 0,
+      () => again.abort(),
+    );
+    await expect(done2).rejects.toBeInstanceOf(Interrupted);
+    expect(fs.readdirSync(path.join(out, "cifar-10-batches-bin"))).toEqual(["mine.txt"]);
+  });
+
+  it("fetchCifar: Ctrl-C during the extraction is Interrupted, and nothing is kept", async () => {
+    const { archive, md5 } = bigArchive(2000);
+    const srv = await localServer((_req, res) => res.writeHead(200, { "content-length": String(archive.length) }).end(archive));
+    try {
+      const dir = tempDir();
+      const controller = new AbortController();
+      const leftovers = new FetchLeftovers();
+      const done = fetchCifar("cifar10", path.join(dir, "made"), {
+        archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5 },
+        madeDir: path.join(dir, "made"),
+        signal: controller.signal,
+        leftovers,
+      });
+      once(
+        () => leftovers.extracted.files.some((f) => fs.existsSync(f)),
+        () => controller.abort(),
+      );
+      await expect(done).rejects.toBeInstanceOf(Interrupted);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it("FetchLeftovers.removeNow (a second Ctrl-C) removes the download and what the extraction made, at once", async () => {
+    const { archive, md5 } = bigArchive(2000);
+    const srv = await localServer((_req, res) => res.writeHead(200, { "content-length": String(archive.length) }).end(archive));
+    try {
+      const dir = tempDir();
+      const target = path.join(dir, "made");
+      const leftovers = new FetchLeftovers();
+      const controller = new AbortController();
+      const done = fetchCifar("cifar10", target, {
+        archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5 },
+        madeDir: target,
+        leftovers,
+        signal: controller.signal,
+      });
+      let seen: string[] = [];
+      once(
+        () => leftovers.extracted.files.some((f) => fs.existsSync(f)),
+        () => {
+          seen = fs.readdirSync(target);
+          leftovers.removeNow();
+          controller.abort();
+        },
+      );
+      await expect(done).rejects.toBeInstanceOf(Interrupted);
+      // while extracting: the download and the extracted folder were there
+      expect(seen.some((n) => /^\.cifar-10-binary\.tar\.gz\.adainfc-\d+-[0-9a-f]{8}\.part$/.test(n))).toBe(true);
+      expect(seen).toContain("cifar-10-batches-bin");
+      expect(fs.existsSync(target)).toBe(false);
+    } finally {
+      srv.close();
+    }
+  });
+});
+
+describe("downloads left by a process that no longer runs", () => {
+  it("are removed by the next fetch into the folder; a running process's, other names and folders stay", async () => {
+    const { archive, md5 } = cifarArchive();
+    const srv = await localServer((_req, res) => res.writeHead(200, { "content-length": String(archive.length) }).end(archive));
+    try {
+      const dir = tempDir();
+      // a process id that no longer runs: a child that has exited
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+      const stale = `.cifar-10-binary.tar.gz.adainfc-${dead}-0123abcd.part`;
+      const alive = `.cifar-10-binary.tar.gz.adainfc-${process.ppid}-0123abcd.part`;
+      const kept = [alive, "cifar-10-binary.tar.gz.part", `.other.tar.gz.adainfc-${dead}-0123abcd.part`, `.cifar-10-binary.tar.gz.adainfc-${dead}-xyz.part`];
+      for (const n of [stale, ...kept]) fs.writeFileSync(path.join(dir, n), "x");
+      fs.mkdirSync(path.join(dir, `.cifar-10-binary.tar.gz.adainfc-${dead}-89abcdef.part`));
+      await fetchCifar("cifar10", dir, { archive: { url: `${srv.base}/cifar-10-binary.tar.gz`, md5 } });
+      expect(fs.readdirSync(dir).sort()).toEqual([...kept, `.cifar-10-binary.tar.gz.adainfc-${dead}-89abcdef.part`, "cifar-10-batches-bin"].sort());
     } finally {
       srv.close();
     }

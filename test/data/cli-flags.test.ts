@@ -3,10 +3,11 @@
 // before anything is downloaded or created; `data info` takes generate's source specs
 // (`mnist:test`) and counts a folder's progress in images, and refuses `--split` where
 // the source has none; E032's hint says what to do; a download with the wrong checksum
-// is removed with the folders made for it, and so is one stopped by Ctrl-C (the built CLI
-// as a child, against a slow local server); an HTTP error is the server's answer, not a
-// connection problem; an empty path argument is a usage error; data check's CRC progress
-// counts bytes; a count of one is "1 image".
+// is removed with the folders made for it, and so is one stopped by Ctrl-C, or quit by a
+// second stop signal (the built CLI as a child, against a slow local server); an HTTP
+// error is the server's answer, not a connection problem; an empty path argument is a
+// usage error; data check's CRC progress counts bytes, as every phase named with a file
+// counts in the unit the runtime gives it; a count of one is "1 image".
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -67,6 +68,18 @@ describe("data fetch: --url and --dir are checked first", () => {
     const below = await cli(["data", "fetch", "cifar10", "--dir", "afile/sub", "--url", url], dir);
     expect(below.code).toBe(1);
     expect(oneLine(below)).toMatch(/^error: --dir afile\/sub: cannot create the folder .*afile\/sub: a part of the path is a file, not a folder \(ENOTDIR\)/);
+  });
+
+  it("without --dir, the default folder is named without the flag the user never typed", async () => {
+    const work = fs.mkdtempSync(path.join(dir, "nodir-"));
+    fs.writeFileSync(path.join(work, "datasets"), "x");
+    const r = await cli(["data", "fetch", "cifar10", "--url", url], work);
+    expect(r.code).toBe(1);
+    const line = oneLine(r);
+    expect(line).toMatch(
+      /^error: datasets\/cifar10 \(the default --dir\): cannot create the folder .*: a part of the path is a file, not a folder \(ENOTDIR\); give --dir a folder you can write in/,
+    );
+    expect(fs.readdirSync(work)).toEqual(["datasets"]);
   });
 
   it.skipIf(!fs.existsSync("/proc/self"))(
@@ -148,6 +161,45 @@ describe("data fetch: --url and --dir are checked first", () => {
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
     expect(fs.readdirSync(work)).toEqual([]);
   });
+
+  it("a second stop signal quits at once (exit 130 or 143) and still removes the download and the folders made for it", { timeout: 60_000 }, async () => {
+    const work = fs.mkdtempSync(path.join(dir, "quit-"));
+    const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
+    const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow], {
+        cwd: work,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      let err = "";
+      let sent = false;
+      child.stderr.setEncoding("utf8").on("data", (c: string) => {
+        err += c;
+        if (!sent && /downloading/.test(err)) {
+          sent = true;
+          // Stopped, the child gets both at once when it goes on: the second quits before
+          // the first's clean-up could run.
+          child.kill("SIGSTOP");
+          child.kill("SIGINT");
+          child.kill("SIGTERM");
+          child.kill("SIGCONT");
+        }
+      });
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(killer);
+        resolve({ code, err, sent });
+      });
+    });
+    expect(r.sent).toBe(true);
+    // The two come together, in either order: the second one names itself and sets the exit code.
+    const last = r.err.trimEnd().split("\n").at(-1);
+    expect([`${r.code} ${last}`]).toContain(
+      last?.startsWith("Ctrl-C") ? "130 Ctrl-C (a second stop signal): quit" : "143 SIGTERM (a second stop signal): quit",
+    );
+    expect(r.err).not.toMatch(/internal error|\n\s+at /);
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
 });
 
 describe("an empty path argument is a usage error naming it (not the working folder)", () => {
@@ -169,6 +221,20 @@ describe("an empty path argument is a usage error naming it (not the working fol
 });
 
 describe("counts and units", () => {
+  it("every phase the runtime names with a file is counted in its unit (one list: src/runtime/data/phases.ts)", async () => {
+    const { FILE_PHASES, filePhase } = await import("../../src/runtime/data/phases.js");
+    const { dataProgress } = await import("../../src/cli/commands/data.js");
+    expect(Object.keys(FILE_PHASES).sort()).toEqual(["converting", "crc", "inflating"]);
+    for (const [phase, { unit }] of Object.entries(FILE_PHASES)) {
+      let err = "";
+      const ctx = { cwd: dir, color: false, out: () => undefined, err: (t: string) => void (err += t) };
+      const bar = await dataProgress(ctx, {});
+      bar.update(filePhase(phase as keyof typeof FILE_PHASES, "/abs/x.npz"), 10, 10);
+      bar.stop();
+      expect(err).toBe(`  ${FILE_PHASES[phase as keyof typeof FILE_PHASES].prefix}/abs/x.npz\n    10 / 10${unit}\n`);
+    }
+  });
+
   it("data convert of one image says 1 image; data check's CRC progress counts bytes", async () => {
     const sharp = (await import("sharp")).default;
     const one = path.join(dir, "one");

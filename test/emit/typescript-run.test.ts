@@ -6,7 +6,8 @@
 // `npm ci`'s build), so they compare like with like. Ctrl-C in an evaluation saves the
 // checkpoint a resume finishes from (a Ctrl-C delivered twice at once, as GNU timeout
 // does, is one); a second signal, of either kind, quits at once with run's quit line. A
-// damaged done.json, bad thread counts and a sweep's results table read as run's.
+// damaged done.json, bad thread counts and a sweep's results table read as run's, and
+// --augment-threads auto trains (on one worker thread on cpu).
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -265,7 +266,7 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
     }
   });
 
-  it("a finished point is skipped (and the table still printed); bad --augment-threads exits 2", async () => {
+  it("a finished point is skipped (and the table still printed); bad --augment-threads exits 2; auto trains on one worker thread on cpu", async () => {
     const metrics = join(progDir, "runs/tiny/seed=0/metrics.jsonl");
     const before = statSync(metrics).mtimeMs;
     const again = await node(["tiny.seed-0.js", "--backend", "cpu", "--no-worker"], out);
@@ -285,6 +286,12 @@ describe("the programs of a sweep skip finished points and write the sweep's tab
       expect(auto.code).toBe(0);
       expect(auto.stderr).toContain("already finished");
     }
+    // and trains with what auto comes to on a CPU backend (one worker thread), the same
+    // point again (same seed and steps: the same figures, the table unchanged)
+    const trained = await node(["tiny.seed-0.js", "--backend", "cpu", "--overwrite", "--augment-threads", "auto"], out);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stderr).toMatch(/: 3 steps \(\d+ per epoch\), augmentation on a worker thread\n/);
+    expect(statSync(metrics).mtimeMs).toBeGreaterThan(before); // trained again
   });
 });
 

@@ -2,17 +2,21 @@
 // selectPoints, sweepGroups) check it before anything loads or is written: an older IR
 // is upgraded, a bad one is an InvalidIRError (a RunSetupError) saying where, what was
 // expected and what was found, and no run directory is left behind. Also the options
-// runPipeline and runStart refuse as the CLI refuses its flags (RunOptionsError, usage).
+// runPipeline and runStart refuse as the CLI refuses its flags (RunOptionsError, usage),
+// and the thread count augmentThreads "auto" comes to (the built runtime's worker threads).
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, expect, test } from "vitest";
+import os from "node:os";
+import { pathToFileURL } from "node:url";
+import { beforeAll, expect, test, vi } from "vitest";
 import { compileFileSync } from "../../src/driver.js";
 import type { PipelineIR } from "../../src/ir/types.js";
 import { selectBackend } from "../../src/runtime/backend/select.js";
 import type { Tf } from "../../src/runtime/methods/tf.js";
 import { InvalidIRError, RunOptionsError } from "../../src/runtime/train/errors.js";
 import { missingData, RunSetupError, runPaths, runPipeline, runStart, selectPoints, sweepGroups } from "../../src/runtime/train/index.js";
-import { edit } from "../helpers.js";
+import type { ProgressEvent } from "../../src/runtime/train/types.js";
+import { edit, ROOT } from "../helpers.js";
 import { tinyProject } from "./fixtures.js";
 
 let tf: Tf;
@@ -87,11 +91,44 @@ test("a sweep's array of IRs is refused with what to do, not a TypeError", async
   );
 });
 
-test('augmentThreads "auto" is taken, as run\'s --augment-threads auto (1 thread on a CPU backend)', async () => {
-  fs.rmSync(runDir(), { recursive: true, force: true });
-  const r = await runPipeline(good, { cwd: dir, tf, worker: "off", baseline: false, augmentThreads: "auto" });
-  expect(r.status).toBe("done");
-});
+// The worker threads need the compiled worker entry: the built runtime (dist/) runs these.
+const builtTrain = path.join(ROOT, "dist", "src", "runtime", "train", "index.js");
+
+test.skipIf(!fs.existsSync(builtTrain))(
+  'augmentThreads "auto" is resolved as run\'s --augment-threads auto: 1 thread on a CPU backend, the cores but one on a GPU (start event, done.json)',
+  { timeout: 120_000 },
+  async () => {
+    const built = (await import(pathToFileURL(builtTrain).href)) as typeof import("../../src/runtime/train/index.js");
+    const three = structuredClone(good);
+    edit(three, "train.steps", 3); // the first two steps are start-up: done.json's input counts the third
+    const cores = vi.spyOn(os, "availableParallelism").mockReturnValue(4);
+    try {
+      for (const [backend, threads, said] of [
+        [undefined, 1, "augmentation on a worker thread"],
+        // a GPU backend's name (the steps still compute on cpu): 4 cores, one trains
+        ["webgpu", 3, "augmentation on 3 worker threads"],
+      ] as const) {
+        fs.rmSync(runDir(), { recursive: true, force: true });
+        const events: ProgressEvent[] = [];
+        const r = await built.runPipeline(three, {
+          cwd: dir,
+          tf,
+          ...(backend ? { backend } : {}),
+          worker: "auto",
+          baseline: false,
+          augmentThreads: "auto",
+          onProgress: (e) => void events.push(e),
+        });
+        expect(r.status).toBe("done");
+        const start = events.find((e) => e.kind === "start");
+        expect(start && start.kind === "start" ? start.worker : null, String(backend)).toBe(said);
+        expect(JSON.parse(fs.readFileSync(runPaths(runDir()).done, "utf8")).input.threads).toBe(threads);
+      }
+    } finally {
+      cores.mockRestore();
+    }
+  },
+);
 
 test("an IR of an older adainfc (no train.devices) is upgraded and runs", async () => {
   const old = copy();

@@ -12,8 +12,10 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { BACKEND_CHOICES, isBackendName, unknownBackendMessage } from "../../runtime/backend/select.js";
+import { isDawnLimitWarning } from "../../runtime/backend/webgpu.js";
 import { MAX_AUGMENT_THREADS, MAX_WASM_THREADS } from "../../runtime/thread-limits.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
+import { integerFlag, nonEmpty } from "../args.js";
 import { parseWasmThreads, threadFlag } from "../wasm-threads.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
 
@@ -95,7 +97,7 @@ function benchScript(name: string): string | null {
  */
 function checkTorchReference(ctx: CliContext, file: string | undefined): void {
   if (file === undefined) return;
-  if (file === "") throw new UserError("--torch-reference '' is empty: give the PyTorch reference script (torch_reference.py)", EXIT_USAGE);
+  nonEmpty(file, "--torch-reference", "the PyTorch reference script (torch_reference.py)");
   let isFile = false;
   try {
     isFile = statSync(resolve(ctx.cwd, file)).isFile();
@@ -108,19 +110,20 @@ function checkTorchReference(ctx: CliContext, file: string | undefined): void {
 export function benchStep(ctx: CliContext, opts: StepFlags): Promise<number> {
   if (opts.backend !== undefined && !isBackendName(opts.backend)) throw new UserError(unknownBackendMessage(opts.backend), EXIT_USAGE);
   if (opts.model !== "convnet" && opts.model !== "resnet18") throw new UserError(`--model must be convnet or resnet18, not '${opts.model}'`, EXIT_USAGE);
+  // Digits only, within range (integerFlag); passed to the child as typed once checked.
   for (const [flag, v, min] of [
     ["--steps", opts.steps, 1],
     ["--warmup", opts.warmup, 0],
-    ["--batch", opts.batch, 1],
     ["--feature-dim", opts.featureDim, 1],
   ] as const) {
-    if (v !== undefined && !(/^\d+$/.test(v) && Number(v) >= min)) throw new UserError(`${flag} must be a whole number >= ${min}, not '${v}'`, EXIT_USAGE);
+    if (v !== undefined) integerFlag(flag, v, min);
   }
-  if (opts.batch !== undefined && Number(opts.batch) > MAX_BENCH_BATCH) {
-    throw new UserError(
-      `--batch must be at most ${MAX_BENCH_BATCH} (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input), not '${opts.batch}'`,
-      EXIT_USAGE,
-    );
+  if (opts.batch !== undefined) {
+    try {
+      integerFlag("--batch", opts.batch, 1, MAX_BENCH_BATCH);
+    } catch (e) {
+      throw new UserError(`${(e as Error).message} (2 views of 32x32x3 per image: ${MAX_BENCH_BATCH} is already 1.5 GiB of input)`, EXIT_USAGE);
+    }
   }
   if (opts.settleS !== undefined && !/^\d+(\.\d+)?$/.test(opts.settleS))
     throw new UserError(`--settle-s must be a number of seconds, not '${opts.settleS}'`, EXIT_USAGE);
@@ -165,13 +168,6 @@ export function benchAugment(ctx: CliContext, opts: AugmentFlags): Promise<numbe
 const TFJS_BANNER = /^Hi, looks like you are running TensorFlow\.js/;
 
 /**
- * Dawn's notes on two limits it lowers for every adapter (printed by its native code on
- * start-up, --backend webgpu): noise, dropped as the isolated GPU probe drops them.
- */
-const DAWN_LIMIT_NOTE =
-  /^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/;
-
-/**
  * Passes stderr text through line by line as it comes, without TensorFlow.js's banner (a
  * `====` rule, the `Hi, looks like...` line, a closing rule) or Dawn's limit notes. A rule
  * is held back until the next line shows whether it opens the banner.
@@ -196,7 +192,8 @@ export function bannerFilter(write: (text: string) => void): { push(text: string
       write(`${held}\n`);
     }
     if (rule) heldRule = l;
-    else if (!DAWN_LIMIT_NOTE.test(l)) write(`${l}\n`);
+    // Dawn's limit notes (--backend webgpu): noise, dropped as the isolated GPU probe drops them.
+    else if (!isDawnLimitWarning(l)) write(`${l}\n`);
   };
   return {
     push(text) {

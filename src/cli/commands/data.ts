@@ -3,8 +3,10 @@
 // file ends the command with exit 1 and one line `error: <path>: <what is wrong>`.
 // Progress goes to stderr: a bar on a terminal, plain lines every few seconds otherwise.
 // convert's -o is checked before any image is read (src/cli/output-path.ts); Ctrl-C (or
-// SIGTERM) during convert or fetch removes its temporary file (and fetch the folders it
-// made), says so in one line, exits 130 (143). An empty path argument is a usage error.
+// SIGTERM) during convert or fetch removes its temporary file (and fetch what its
+// extraction created and the folders it made), says so in one line, exits 130 (143); a
+// second one quits fetch at once, removing the same first. An empty path argument is a
+// usage error.
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
@@ -13,7 +15,7 @@ import { integerFlag, nonEmpty } from "../args.js";
 import type { PipelineIR, SpanMap } from "../../ir/types.js";
 import { checkOutput } from "../output-path.js";
 import { progressFor, type Progress, type ProgressWords } from "../progress.js";
-import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
+import { exitCodeFor, quitLine, stopSignals } from "../../runtime/stop-signals.js";
 
 /** The data commands' phases, for the plain progress lines when stderr is not a terminal. */
 const DATA_PROGRESS: ProgressWords = {
@@ -21,25 +23,20 @@ const DATA_PROGRESS: ProgressWords = {
   units: { reading: " bytes", decoding: " images", converting: " images", downloading: " bytes" },
 };
 
-/** The unit of a phase named with its file (`checking the CRC-32 of a.npz`), by its first words. */
-const UNITS_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
-  ["checking the CRC-32 of ", " bytes"],
-  ["inflating ", " bytes"],
-  ["converting ", " images"],
-];
-
 /**
  * progressFor with the units of phases named with their file (their names are not known
- * in advance), and `rename` to show a phase's path as the user typed it.
+ * in advance: the runtime's FILE_PHASES give them), and `rename` to show a phase's path
+ * as the user typed it.
  */
 export async function dataProgress(ctx: CliContext, base: ProgressWords, rename: (task: string) => string = (t) => t): Promise<Progress> {
+  const { parseFilePhase } = await import("../../runtime/data/phases.js");
   const units: Record<string, string> = { ...base.units };
   const bar = await progressFor(ctx, { ...(base.words ? { words: base.words } : {}), units });
   return {
     update(task, done, total) {
       const name = rename(task);
       if (!(name in units)) {
-        const unit = UNITS_BY_PREFIX.find(([prefix]) => name.startsWith(prefix))?.[1];
+        const unit = parseFilePhase(name)?.unit;
         if (unit) units[name] = unit;
       }
       bar.update(name, done, total);
@@ -218,7 +215,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       // The shipped pipelines and the stdlib read cifar10("datasets/cifar10"): fetched there by default, they run.
       const opts = { ...given, dir: given.dir ?? `datasets/${dataset}` };
       nonEmpty(opts.dir, "--dir", `a folder path (without --dir: datasets/${dataset})`);
-      const { fetchCifar, httpUrl, CIFAR_ARCHIVES } = await import("../../runtime/data/fetch.js");
+      const { fetchCifar, httpUrl, CIFAR_ARCHIVES, FetchLeftovers } = await import("../../runtime/data/fetch.js");
       // Both flags are checked before anything is downloaded or created.
       if (opts.url !== undefined && !httpUrl(opts.url)) {
         throw new UserError(`--url: not an http(s) URL: ${opts.url} (give a mirror's full address, like https://host/cifar-10-binary.tar.gz)`, EXIT_USAGE);
@@ -229,7 +226,11 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       try {
         madeDir = writableDir(dir);
       } catch (e) {
-        throw new UserError(`--dir ${opts.dir}: ${(e as Error).message}; give a folder you can write in (it is created if missing)`);
+        // Named as the user gave it: the flag only when it was typed.
+        const named = given.dir === undefined ? `${opts.dir} (the default --dir)` : `--dir ${opts.dir}`;
+        throw new UserError(
+          `${named}: ${(e as Error).message}; give ${given.dir === undefined ? "--dir " : ""}a folder you can write in (it is created if missing)`,
+        );
       }
       setExit(
         await guarded(
@@ -237,16 +238,25 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
           async () => {
             const spec = CIFAR_ARCHIVES[dataset];
             const bar = await progressFor(ctx, DATA_PROGRESS);
-            // Ctrl-C or SIGTERM: the download stops, its file and the folders made for it
-            // go, one line, exit 130 (143).
+            // Ctrl-C or SIGTERM: the download, checksum or extraction stops, the download and
+            // what was made for it go, one line, exit 130 (143). A second one quits at once,
+            // removing them first (synchronously).
             const controller = new AbortController();
-            const stop = stopSignals(() => controller.abort());
+            const leftovers = new FetchLeftovers();
+            const stop = stopSignals(
+              () => controller.abort(),
+              (signal) => {
+                leftovers.removeNow();
+                ctx.err(quitLine(signal, null, ctx.cwd));
+              },
+            );
             try {
               const folder = await fetchCifar(dataset, dir, {
                 archive: { url: opts.url ?? spec.url, md5: spec.md5 },
                 onProgress: (d, t) => bar.update("downloading", d, t),
                 ...(madeDir ? { madeDir } : {}),
                 signal: controller.signal,
+                leftovers,
               });
               bar.stop();
               ctx.out(`${dataset} ready in ${relative(ctx.cwd, folder) || "."}\n`);

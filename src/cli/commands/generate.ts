@@ -6,11 +6,11 @@
 // Progress goes to stderr, as a bar on a terminal and as a plain line every few
 // seconds otherwise (a log or a pipe). Ctrl-C (or SIGTERM) stops it at its next step:
 // the temporary file is removed, one line says nothing was written, exit 130 (143).
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import type { RegisterCommand } from "../command.js";
 import { EXIT_ERRORS, EXIT_OK, EXIT_USAGE, UserError, type CliContext } from "../context.js";
-import { integerFlag } from "../args.js";
+import { integerFlag, nonEmpty } from "../args.js";
 import { checkOutput } from "../output-path.js";
 import type { ProgressWords } from "../progress.js";
 import { exitCodeFor, stopSignals } from "../../runtime/stop-signals.js";
@@ -91,7 +91,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
     .action(async (opts: Options) => {
       if (opts.from === undefined) throw new UserError("--from <source> is required (e.g. --from mnist)", EXIT_USAGE);
       // "" would be the working folder, and errors would then name paths that do not exist.
-      if (opts.from === "") throw new UserError("--from '' is empty: give a file or folder path, or mnist (e.g. --from mnist)", EXIT_USAGE);
+      nonEmpty(opts.from, "--from", "a file or folder path, or mnist (e.g. --from mnist)");
       if (opts.out === undefined) throw new UserError("-o, --out <file> is required (e.g. -o gen.npz)", EXIT_USAGE);
       if (opts.count === undefined) throw new UserError("--count <n> is required (e.g. --count 10000)", EXIT_USAGE);
       const count = wholeNumber("--count", opts.count, 1);
@@ -177,9 +177,13 @@ export function generationInterrupted(signal: NodeJS.Signals, out: string): stri
 export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promise<number> {
   const { generateSet } = await import("../../runtime/generate/index.js");
   const { DataError } = await import("../../formats/data-error.js");
+  const { filePhase, parseFilePhase } = await import("../../runtime/data/phases.js");
   const typed = [args.out, await fromPath(args.from, ctx.cwd)];
   // Phases named with a file (`converting <folder>`) name it as the user typed it.
-  const bar = await dataProgress(ctx, GENERATE_PROGRESS, (task) => shownTask(ctx, task, typed));
+  const bar = await dataProgress(ctx, GENERATE_PROGRESS, (task) => {
+    const named = parseFilePhase(task);
+    return named && isAbsolute(named.file) ? filePhase(named.phase, shownPath(ctx, named.file, typed)) : task;
+  });
   const stop = generationStop();
   try {
     const { report, seconds } = await generateSet({
@@ -229,12 +233,6 @@ export async function runGenerate(ctx: CliContext, args: RunGenerateArgs): Promi
   } finally {
     stop.dispose();
   }
-}
-
-/** A progress phase that names an absolute path (`converting /abs/imgs`), with the path as typed. */
-function shownTask(ctx: CliContext, task: string, typed: string[]): string {
-  const m = /^(converting|inflating) (\/.*)$/.exec(task);
-  return m?.[1] && m[2] ? `${m[1]} ${shownPath(ctx, m[2], typed)}` : task;
 }
 
 /** Name a file the way the user typed it (one of `typed`), not by its absolute path. */

@@ -14,6 +14,7 @@ import { channelStats, evenSample, type ChannelStats } from "./stats.js";
 import { mixtureQuantities } from "./sampler.js";
 import { verifyZipCrcs } from "./verify.js";
 import { dataPath } from "../../formats/data-path.js";
+import { filePhase } from "./phases.js";
 
 export interface DataCheckOptions {
   cwd: string;
@@ -47,7 +48,7 @@ export async function checkPipelineData(ir: PipelineIR, options: DataCheckOption
     const file = dataPath(options.cwd, shown);
     let result = verified.get(file);
     if (result === undefined) {
-      result = verifyZipCrcs(file, (d, t) => options.onProgress?.(`checking the CRC-32 of ${shown}`, d, t)).then((bad) =>
+      result = verifyZipCrcs(file, (d, t) => options.onProgress?.(filePhase("crc", shown), d, t)).then((bad) =>
         bad.map((m) =>
           diag.D011.crcMismatch({
             path: shown,

@@ -2,9 +2,12 @@
 // https, check its MD5 against the published one, extract it (node-tar, src/runtime/data/tar.ts) and
 // check that the result opens. Offline, it fails with one line saying so. The URL and
 // the folder are checked before anything is downloaded or created; a download that fails,
-// is stopped (Ctrl-C) or does not match the checksum is removed, with the folders this
-// call made. The download has a name of its own (never a user's file); an archive put in
-// the folder by hand is used when its checksum is the published one, and never removed.
+// is stopped (Ctrl-C: during the download, the checksum or the extraction) or does not
+// match the checksum is removed, with the files and folders this call made. The download
+// has a name of its own (never a user's file); an archive put in the folder by hand is
+// used when its checksum is the published one, and never removed. FetchLeftovers removes
+// the same at once for a process that must end (a second Ctrl-C), and a download left by
+// a process that no longer runs (killed) is removed by the next fetch into that folder.
 
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -14,7 +17,7 @@ import path from "node:path";
 import { DataError, fsError } from "../../formats/data-error.js";
 import { writableDir } from "../../util/fs-errors.js";
 import { Interrupted } from "../abort.js";
-import { extractTar } from "./tar.js";
+import { extractTar, removeExtracted, type ExtractedPaths } from "./tar.js";
 import { CifarReader, CIFAR_LAYOUT, type CifarName } from "./cifar.js";
 
 export interface ArchiveSpec {
@@ -35,8 +38,34 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** A folder the caller created for this fetch (writableDir's answer): removed again when the fetch fails and leaves it empty. */
   madeDir?: string;
-  /** Ctrl-C: stops the download; fetchCifar then throws Interrupted after cleaning up. */
+  /** Ctrl-C: stops the download, the checksum or the extraction; fetchCifar then throws Interrupted after cleaning up. */
   signal?: AbortSignal;
+  /** Filled as the fetch goes, for a process that must end before the fetch can clean up. */
+  leftovers?: FetchLeftovers;
+}
+
+/**
+ * What a fetch under way has made (its download, the files and folders its extraction
+ * created, a folder made for it): `removeNow` removes them synchronously, for a second
+ * Ctrl-C, which ends the process before the fetch can clean up itself.
+ */
+export class FetchLeftovers {
+  /** The download: removed when this fetch created it (`own.opened`). */
+  download: { path: string; own: { opened: boolean } } | null = null;
+  readonly extracted: ExtractedPaths = { files: [], dirs: [] };
+  /** A folder made for this fetch, removed when it holds nothing but (empty) folders. */
+  madeDir: string | null = null;
+
+  removeNow(): void {
+    try {
+      if (this.download?.own.opened) fs.rmSync(this.download.path, { force: true });
+      this.download = null;
+      removeExtracted(this.extracted);
+      if (this.madeDir !== null && onlyFolders(this.madeDir)) fs.rmSync(this.madeDir, { recursive: true, force: true });
+    } catch {
+      // the process is ending: what cannot be removed stays
+    }
+  }
 }
 
 /** The URL parsed when it is an http(s) one, else null: the one test for a mirror and for redirects. */
@@ -55,7 +84,9 @@ export function httpUrl(url: string): URL | null {
  * the published one, and kept; otherwise it is left as it is. The download goes to a
  * file of its own (tempArchiveName, created exclusively), which is always removed: this
  * never replaces or removes a file it did not create. With `signal` aborted (Ctrl-C) the
- * download stops and this throws Interrupted, after the same clean-up as any failure.
+ * download, the checksum or the extraction stops and this throws Interrupted, after the
+ * same clean-up as any failure and with what the extraction created removed. Downloads
+ * left in `dir` by a process that no longer runs are removed first (removeStaleDownloads).
  */
 export async function fetchCifar(name: CifarName, dir: string, options: FetchOptions = {}): Promise<string> {
   const spec = options.archive ?? CIFAR_ARCHIVES[name];
@@ -71,28 +102,31 @@ export async function fetchCifar(name: CifarName, dir: string, options: FetchOpt
   } catch (e) {
     throw new DataError(dir, (e as Error).message);
   }
+  const left = options.leftovers ?? new FetchLeftovers();
+  left.madeDir = created ?? null;
   const archiveName = path.basename(url.pathname) || `${name}.tar.gz`;
+  removeStaleDownloads(dir, archiveName);
   const handPlaced = path.join(dir, archiveName);
-  if ((await md5IfFile(handPlaced)) === spec.md5.toLowerCase()) {
-    if (signal?.aborted) throw new Interrupted();
-    return await extractArchive(name, handPlaced, dir);
-  }
   const partial = path.join(dir, tempArchiveName(archiveName));
   const own = { opened: false };
   try {
+    if ((await md5IfFile(handPlaced, signal)) === spec.md5.toLowerCase()) {
+      return await extractArchive(name, handPlaced, dir, signal, left.extracted);
+    }
+    left.download = { path: partial, own };
     await download(spec.url, partial, options.onProgress, options.timeoutMs ?? 30_000, 5, { signal, own });
     // Checked before extraction: a bad download goes (below), and so does any folder
     // this call made for it.
-    const actual = await md5File(partial);
-    if (signal?.aborted) throw new Interrupted();
+    const actual = await md5File(partial, signal);
     if (actual !== spec.md5.toLowerCase()) {
       throw new DataError(
         spec.url,
         `checksum mismatch: MD5 ${actual}, expected ${spec.md5} (a corrupt or incomplete download, or not the official archive); nothing was kept: retry, or give another --url`,
       );
     }
-    return await extractArchive(name, partial, dir);
+    return await extractArchive(name, partial, dir, signal, left.extracted);
   } catch (e) {
+    // What extraction made went with it (extractTar); the download and empty folders go here.
     if (own.opened) fs.rmSync(partial, { force: true });
     own.opened = false;
     // Leave no empty folders behind when this call made them and nothing came of it.
@@ -100,6 +134,57 @@ export async function fetchCifar(name: CifarName, dir: string, options: FetchOpt
     throw signal?.aborted ? new Interrupted() : e;
   } finally {
     if (own.opened) fs.rmSync(partial, { force: true });
+    left.download = null;
+    left.madeDir = null;
+    left.extracted.files.length = 0;
+    left.extracted.dirs.length = 0;
+  }
+}
+
+/** The download names tempArchiveName gives, with the process id. */
+function tempArchivePattern(archiveName: string): RegExp {
+  return new RegExp(`^\\.${archiveName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.adainfc-(\\d+)-[0-9a-f]{8}\\.part$`);
+}
+
+/**
+ * Remove the downloads (tempArchiveName) of `archiveName` in `dir` left by a process that
+ * no longer runs (killed during a fetch): only regular files with exactly that name
+ * pattern (adainfc's own, never a user's) whose process id is not running on this
+ * machine. (A process in another PID namespace fetching into the same folder at the same
+ * moment could be taken for dead: fetches into one folder from two containers at once
+ * are not supported.) Best effort: what cannot be listed or removed stays.
+ */
+export function removeStaleDownloads(dir: string, archiveName: string): string[] {
+  const pattern = tempArchivePattern(archiveName);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    const pid = Number(pattern.exec(n)?.[1] ?? Number.NaN);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    const file = path.join(dir, n);
+    try {
+      if (!fs.lstatSync(file).isFile()) continue;
+      fs.rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // left as it is
+    }
+  }
+  return removed;
+}
+
+/** Whether a process with this id runs (or cannot be signalled by us: EPERM, so it runs). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
   }
 }
 
@@ -112,12 +197,13 @@ export function tempArchiveName(archiveName: string): string {
   return `.${archiveName}.adainfc-${process.pid}-${crypto.randomBytes(4).toString("hex")}.part`;
 }
 
-/** The MD5 of `file` when it is a regular file that can be read, else null. */
-async function md5IfFile(file: string): Promise<string | null> {
+/** The MD5 of `file` when it is a regular file that can be read, else null (Interrupted on an abort). */
+async function md5IfFile(file: string, signal?: AbortSignal): Promise<string | null> {
   try {
     if (!fs.statSync(file).isFile()) return null;
-    return await md5File(file);
-  } catch {
+    return await md5File(file, signal);
+  } catch (e) {
+    if (e instanceof Interrupted) throw e;
     return null;
   }
 }
@@ -142,9 +228,17 @@ export async function installArchive(name: CifarName, archive: string, dir: stri
   return folder;
 }
 
-/** Extract a verified archive into `dir` and check the data opens. */
-async function extractArchive(name: CifarName, archive: string, dir: string): Promise<string> {
-  await extractTar(archive, dir);
+/**
+ * Extract a verified archive into `dir` and check the data opens. With `signal` aborted
+ * (also just after the extraction) what it extracted is removed and this throws Interrupted.
+ */
+async function extractArchive(name: CifarName, archive: string, dir: string, signal?: AbortSignal, made?: ExtractedPaths): Promise<string> {
+  const extracted: ExtractedPaths = made ?? { files: [], dirs: [] };
+  await extractTar(archive, dir, { signal, made: extracted });
+  if (signal?.aborted) {
+    removeExtracted(extracted);
+    throw new Interrupted();
+  }
   const folder = path.join(dir, CIFAR_LAYOUT[name].folder);
   if (!isComplete(name, folder)) throw new DataError(archive, `does not contain a complete ${CIFAR_LAYOUT[name].folder}/ folder`);
   return folder;
@@ -159,13 +253,19 @@ function isComplete(name: CifarName, folder: string): boolean {
   }
 }
 
-export async function md5File(file: string): Promise<string> {
+/** The MD5 of `file`; with `signal` aborted, the read stops and this throws Interrupted. */
+export async function md5File(file: string, signal?: AbortSignal): Promise<string> {
   const hash = crypto.createHash("md5");
   try {
-    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+      if (signal?.aborted) throw new Interrupted();
+      hash.update(chunk as Buffer);
+    }
   } catch (e) {
+    if (e instanceof Interrupted) throw e;
     throw fsError(file, e);
   }
+  if (signal?.aborted) throw new Interrupted();
   return hash.digest("hex");
 }
 

@@ -15,6 +15,7 @@ import { defaultCacheDir } from "./cache.js";
 import { convertFolderToNpz, listImages } from "./folder.js";
 import { ensureDir } from "../../util/fs-errors.js";
 import { dataPath } from "../../formats/data-path.js";
+import { filePhase } from "./phases.js";
 
 export interface ImageBatch {
   /** NHWC uint8, RGB. */
@@ -83,7 +84,7 @@ export async function openSource(src: DataSourceIR, options: OpenSourceOptions):
       const r = await NpzReader.open(needPath(), {
         layout: src.layout,
         cacheDir,
-        onProgress: (d, t) => options.onProgress?.(`inflating ${src.path}`, d, t),
+        onProgress: (d, t) => options.onProgress?.(filePhase("inflating", `${src.path}`), d, t),
       });
       const problem = src.origin === "generated" || r.labels === null ? null : labelProblem(src.path ?? r.path, r.labels, src);
       if (problem !== null) {
@@ -189,6 +190,6 @@ async function folderCache(folder: string, cacheDir: string, options: OpenSource
   } catch (e) {
     throw fsError(cacheDir, e);
   }
-  await convertFolderToNpz(folder, target, { onProgress: (d, t) => options.onProgress?.(`converting ${folder}`, d, t) });
+  await convertFolderToNpz(folder, target, { onProgress: (d, t) => options.onProgress?.(filePhase("converting", folder), d, t) });
   return target;
 }
