@@ -35,6 +35,8 @@ export interface CompileOptions {
   overrides?: string[];
   /** Text to use instead of the file on disk (keyed by absolute path). */
   overlay?: Map<string, string>;
+  /** Paths of texts in the overlay that are no files (an editor's `untitled:` buffer), with their URI scheme: their relative imports are not resolved (Program). */
+  notFiles?: ReadonlyMap<string, string>;
   /** Only this pipeline (by name). */
   pipeline?: string;
 }
@@ -45,7 +47,7 @@ export async function compileFile(path: string, opts: CompileOptions = {}): Prom
 
 export function compileFileSync(path: string, opts: CompileOptions = {}): CompileOutput {
   const cwd = opts.cwd ?? process.cwd();
-  const program = new Program({ cwd, ...(opts.overlay ? { overlay: opts.overlay } : {}) });
+  const program = new Program({ cwd, ...(opts.overlay ? { overlay: opts.overlay } : {}), ...(opts.notFiles ? { notFiles: opts.notFiles } : {}) });
   const entry = program.loadEntry(path);
   const diagnostics: Diagnostic[] = [];
   const pipelines: CompiledPipeline[] = [];

@@ -172,9 +172,13 @@ export const REGISTRY = {
   E013: {
     severity: "error",
     summary: "import not found",
-    docs: "A `use` names a file that cannot be read, or a module that does not exist: modules are `std.<name>` or a quoted path relative to the importing file.",
+    docs: "A `use` names a file that cannot be read, or a module that does not exist: modules are `std.<name>` or a quoted path relative to the importing file. In an editor, a buffer that is no file (`untitled:`, a git view such as `fugitive://`) has no folder, so a quoted path in its `use` is E013 too, saying so.",
     messages: {
       unreadableUse: { text: "{reason}", hint: "paths in `use` are relative to the importing file" },
+      notAFile: {
+        text: "'{file}' cannot be found: this buffer ({scheme}) is not a file, so its relative imports cannot be resolved",
+        hint: "save it as a .adainf file to check its imports",
+      },
       unknownModule: {
         text: "unknown module '{path}'",
         hint: "modules are 'std.<name>' ({modules}) or a quoted relative path such as use \"./common.adainf\"",

@@ -6,8 +6,10 @@
 // a request whose params are not of that shape is answered with InvalidParams and a plain
 // message, a notification whose params are not is dropped with one log line. So no
 // handler sees a position that is not two numbers, and no document is stored without a
-// string for its text. A workspace folder's URI must name a path (uriProblem): a `file:`
-// URI with a host (`file://server/share`) or none (`file:%2Fx`) is malformed params.
+// string for its text. A workspace folder whose URI names no path of this machine (a
+// remote one, `file://server/share`, `vscode-vfs://...`) is left out with a log line, at
+// initialize as when added later (workspaceFolderPaths); initialize is refused
+// (InvalidParams) only when it gives folders and none of them is usable.
 
 import { fileURLToPath } from "node:url";
 import { ErrorCodes, Message, type MessageReader, type MessageWriter } from "vscode-languageserver/node.js";
@@ -25,6 +27,21 @@ export function uriProblem(uri: string): string | null {
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
+}
+
+/** Why the server cannot take `uri` as a workspace folder: it is no `file:` URI, or names no path of this machine; null for a good one. */
+export function folderProblem(uri: string): string | null {
+  return uri.startsWith("file:") ? uriProblem(uri) : "not a file: URI";
+}
+
+/** The paths of workspace folders (initialize's, or those added or removed later); one that is no folder of this machine is left out, said with `warn`. */
+export function workspaceFolderPaths(list: readonly { uri: string }[], warn: (line: string) => void): string[] {
+  return list.flatMap((f) => {
+    const problem = folderProblem(f.uri);
+    if (problem === null) return [fileURLToPath(f.uri)];
+    warn(`adainf: the workspace folder ${f.uri} is left out: ${problem}`);
+    return [];
+  });
 }
 
 /** Why `value` is not of a shape, or null when it is. */
@@ -64,10 +81,20 @@ const list =
     return null;
   };
 const anything: Check = () => null;
-const fileUri: Check = (v) => {
-  if (typeof v !== "string" || !v.startsWith("file:")) return "is not a file: URI";
-  const problem = uriProblem(v);
-  return problem ? `is not a file: URI of this machine's paths (${problem})` : null;
+/** Folders, at least one of which is usable (an empty list is none given). */
+const someFolder: Check = (v) => {
+  const problem = list(obj({ uri: str }))(v);
+  if (problem) return problem;
+  const folders = v as { uri: string }[];
+  if (folders.length === 0 || folders.some((f) => folderProblem(f.uri) === null)) return null;
+  return `holds no folder the server can take: each is not a file: URI of this machine's paths (${folders.map((f) => `${f.uri}: ${folderProblem(f.uri)}`).join("; ")})`;
+};
+/** initialize's params: the folders, else (none given) the root's URI, must name a folder of this machine. */
+const initializeParams: Check = (v) => {
+  const problem = obj({ capabilities: obj({}) }, { workspaceFolders: someFolder, rootUri: str })(v);
+  if (problem || !isObject(v) || (v.workspaceFolders !== undefined && v.workspaceFolders !== null) || typeof v.rootUri !== "string") return problem;
+  const root = folderProblem(v.rootUri);
+  return root && `.rootUri is not a file: URI of this machine's paths (${root})`;
 };
 
 const position = obj({ line: uint, character: uint });
@@ -78,7 +105,7 @@ const at = (more: Record<string, Check> = {}) => inDocument({ position, ...more 
 
 /** The shape of the params of each method the server handles (a method not here is vscode-languageserver's). */
 const PARAMS: Record<string, Check> = {
-  initialize: obj({ capabilities: obj({}) }, { workspaceFolders: list(obj({ uri: fileUri })), rootUri: fileUri }),
+  initialize: initializeParams,
   "textDocument/hover": at(),
   "textDocument/completion": at(),
   "textDocument/signatureHelp": at(),

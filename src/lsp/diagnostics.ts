@@ -57,7 +57,9 @@ export function lspDiagnostics(a: Analysis): LspDiagnostic[] {
   return a.diagnostics.map((d) => {
     let range = START;
     let message = d.message;
-    if (d.span && d.span.file === a.display) range = positions.rangeOf(d.span, a.bom);
+    // A byte that is not UTF-8 (E005: an empty span at it) is underlined: the one character the editor shows for it.
+    const badByte = d.span !== null && d.span.start === d.span.end && a.text[d.span.start] === "\uFFFD";
+    if (d.span && d.span.file === a.display) range = positions.rangeOf(badByte ? { ...d.span, end: d.span.start + 1 } : d.span, a.bom);
     else if (d.span) {
       // A problem in a `set` entry (`--set #1`) stays at the file's start: no `use` brings it in.
       if (setArgumentNumber(d.span.file) === null) {

@@ -9,7 +9,7 @@
 // value on the same line. Comments are kept apart, so that a position in one is known.
 import type { IToken } from "chevrotain";
 import { chevrotain } from "../../grammar/chevrotain.js";
-import { adainfLexer, Name } from "../../grammar/tokens.js";
+import { adainfLexer, Name, Unit } from "../../grammar/tokens.js";
 
 export interface Frame {
   open: "{" | "(" | "[";
@@ -59,11 +59,23 @@ function endsValue(t: IToken | undefined): boolean {
   return type === "NumberLit" || type === "StringLit" || (isName(t) && t.image !== "with");
 }
 
+/**
+ * Where each statement's first `=` is, as far as its tokens were looked at: a statement
+ * only grows (push) while it is read, so each token is looked at once, and a long
+ * statement without `=` costs no more than its length (not its length squared).
+ */
+const firstEquals = new WeakMap<readonly IToken[], { seen: number; eq: number }>();
+
 /** Whether a statement's tokens hold a key, `=` and a value that could be complete (`devices = 1`). */
 function valueDone(stmt: readonly IToken[]): boolean {
-  const eq = stmt.findIndex((t) => t.image === "=");
-  return eq >= 0 && eq < stmt.length - 1 && endsValue(stmt[stmt.length - 1]);
+  let known = firstEquals.get(stmt);
+  if (!known) firstEquals.set(stmt, (known = { seen: 0, eq: -1 }));
+  for (; known.eq < 0 && known.seen < stmt.length; known.seen++) if (stmt[known.seen]!.image === "=") known.eq = known.seen;
+  return known.eq >= 0 && known.eq < stmt.length - 1 && endsValue(stmt[stmt.length - 1]);
 }
+
+/** The most segments a dotted key is looked ahead for (`a.b.c = 1`): keys have a few. */
+const MAX_KEY_SEGMENTS = 16;
 
 /**
  * Whether the name `tokens[i]` begins a new statement on the line of one whose value is
@@ -74,9 +86,14 @@ function beginsStatement(tokens: readonly IToken[], i: number, stmt: readonly IT
   const t = tokens[i];
   if (!isName(t) || !valueDone(stmt)) return false;
   let j = i + 1;
-  while (tokens[j]?.image === "." && isName(tokens[j + 1])) j += 2;
+  for (let n = 1; n < MAX_KEY_SEGMENTS && tokens[j]?.image === "." && isName(tokens[j + 1]); n++) j += 2;
   const next = tokens[j]?.image;
   return next === "=" || (next === "{" && j === i + 1 && t.image !== "with");
+}
+
+/** Whether the word `w` after a written value is part of it: a unit after a number (`10 epochs`), or `with`. */
+function continuesValue(w: IToken, stmt: readonly IToken[]): boolean {
+  return w.image === "with" || (chevrotain.tokenMatcher(w, Unit) && stmt[stmt.length - 1]?.tokenType.name === "NumberLit");
 }
 
 function isName(t: IToken | null | undefined): t is IToken {
@@ -109,7 +126,12 @@ export function cursorAt(text: string, offset: number): Cursor {
       let f: Frame | undefined;
       while (frames.length && (f = frames.pop())?.open !== want);
       // After `)` or `]` the statement goes on (`= lars(...) with { ... }`); after `}` it is done.
-      stmt = img === "}" || !f ? [] : [...f.header, t];
+      // (The closed frame's header is its own: it grows in place, not copied, so `f()()()...` stays linear.)
+      if (img === "}" || !f) stmt = [];
+      else {
+        f.header.push(t);
+        stmt = f.header;
+      }
     } else if (img === ";" && (!top || top.open === "{")) stmt = [];
     else if (img === "," && top && top.open !== "{") {
       top.args.push(stmt);
@@ -118,13 +140,14 @@ export function cursorAt(text: string, offset: number): Cursor {
   }
   // A line break between the last token and the position starts a new statement too; so
   // does the word at the position when it begins one, and, in a block, a space after a
-  // value (`devices = 1 |`: the next setting comes).
+  // value (`devices = 1 |`: the next setting comes), with or without a word being typed
+  // there (`devices = 1 b|`), unless that word goes on the value (`10 epochs`, `with`).
   const top = frames[frames.length - 1];
   const between = prevEnd >= 0 ? text.slice(prevEnd, until) : "";
   if (!top || top.open === "{") {
     if (HAS_LINE_END.test(between)) stmt = [];
     else if (word && beginsStatement(tokens, tokens.indexOf(word), stmt)) stmt = [];
-    else if (!word && top && /\s/.test(between) && valueDone(stmt)) stmt = [];
+    else if (top && /\s/.test(between) && valueDone(stmt) && !(word && continuesValue(word, stmt))) stmt = [];
   }
   const after = word ? word.endOffset! + 1 : offset;
   const next = tokens.find((t) => t.startOffset >= after) ?? null;

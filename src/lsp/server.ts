@@ -6,7 +6,7 @@
 // document's current text, and workspace symbols from every file a search over the
 // workspace reads. Positions are converted to and from the compiler's offsets by
 // positions.ts (a byte order mark; lines that end at a lone CR). A refused rename is
-// answered with an error that says why. The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
+// answered with an error that says why (also when the workspace's listing was cut short). The settings (settings.ts: debounce, `set` overrides, `rules` severities, inlay
 // hints) come with initialize and with didChangeConfiguration, which checks the open
 // documents again (and asks the client to fetch inlay hints again when theirs changed);
 // a bad value is shown with window/showMessage. When files change on disk, or an open
@@ -19,7 +19,6 @@
 // answered with nothing; the other documents are unaffected. Workspace folders added or
 // removed later (workspace/didChangeWorkspaceFolders) change where files are checked from.
 
-import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
   type Connection,
@@ -49,7 +48,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Span } from "../ir/types.js";
 import { type LoadedFile, parseCached } from "../resolve/program.js";
-import { checkedReader, uriProblem } from "./boundary.js";
+import { checkedReader, uriProblem, workspaceFolderPaths } from "./boundary.js";
 import { completions } from "./completion.js";
 import { codeActions, formatEdits, lspDiagnostics } from "./diagnostics.js";
 import { hoverMarkdown, where } from "./hover.js";
@@ -87,7 +86,7 @@ export function startServer(
   // As vscode-languageserver does for streams it is given: the client closed the input, the server ends.
   if (!("listen" in reader)) for (const event of ["end", "close"]) reader.on(event, () => process.exit(shutDown ? 0 : 1));
   const store = new TextDocuments(TextDocument);
-  /** Why each open document's URI cannot be taken (uriProblem), or null: asked once per URI. */
+  /** Why each open document's URI cannot be taken (uriProblem), or null: asked once per URI while it is open (a URI not open is never kept). */
   const refused = new Map<string, string | null>();
   const problemOf = (uri: string): string | null => {
     if (!refused.has(uri)) refused.set(uri, uriProblem(uri));
@@ -95,7 +94,10 @@ export function startServer(
   };
   /** The open documents the server takes: those whose URI it can map (every handler sees only these). */
   const documents = {
-    get: (uri: string): TextDocument | undefined => (problemOf(uri) === null ? store.get(uri) : undefined),
+    get: (uri: string): TextDocument | undefined => {
+      const doc = store.get(uri);
+      return doc && problemOf(uri) === null ? doc : undefined;
+    },
     all: (): TextDocument[] => store.all().filter((d) => problemOf(d.uri) === null),
   };
   const workspace = new Workspace(documents, undefined, (line) => connection.console.warn(line));
@@ -209,8 +211,13 @@ export function startServer(
     };
     const prepareRename = params.capabilities.textDocument?.rename?.prepareSupport === true;
     folderChanges = params.capabilities.workspace?.workspaceFolders === true;
-    // The URIs are checked by boundary.ts (a URI that names no path is answered -32602).
-    folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+    // A folder that is no file of this machine is left out, as when added later (boundary.ts refused initialize if none is usable).
+    const warn = (line: string) => connection.console.warn(line);
+    folders = params.workspaceFolders
+      ? workspaceFolderPaths(params.workspaceFolders, warn)
+      : params.rootUri
+        ? workspaceFolderPaths([{ uri: params.rootUri }], warn)
+        : [];
     workspace.setRoots(folders.length ? folders : [process.cwd()]);
     configure(params.initializationOptions);
     return {
@@ -241,13 +248,7 @@ export function startServer(
     if (folderChanges)
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         /** The paths of folders; one whose URI names no path of this machine (a remote folder) is left out, with a line in the output. */
-        const paths = (list: readonly { uri: string }[]): string[] =>
-          list.flatMap((f) => {
-            const problem = f.uri.startsWith("file:") ? uriProblem(f.uri) : "not a file: URI";
-            if (problem === null) return [fileURLToPath(f.uri)];
-            connection.console.warn(`adainf: the workspace folder ${f.uri} is left out: ${problem}`);
-            return [];
-          });
+        const paths = (list: readonly { uri: string }[]): string[] => workspaceFolderPaths(list, (line) => connection.console.warn(line));
         const removed = new Set(paths(event.removed));
         folders = [...folders.filter((f) => !removed.has(f)), ...paths(event.added)];
         workspace.setRoots(folders.length ? folders : [process.cwd()]);
@@ -362,7 +363,10 @@ export function startServer(
       if (!t) return [];
       const out: Location[] = [];
       if (p.context.includeDeclaration) out.push(locationOf(t.target));
-      for (const { file, span } of referencesAcross(t.program, workspace.searchFiles(t.program), t.target)) out.push(at(file, span));
+      // Searched from the document itself too: one that is no file is in no other search.
+      const searched = workspace.searchFiles(t.program, t.file.abs);
+      if (searched.incomplete) connection.console.warn(`adainf: references may be incomplete: ${searched.incomplete}, so some files were not searched`);
+      for (const { file, span } of referencesAcross(t.program, searched.files, t.target)) out.push(at(file, span));
       return out;
     }),
   );
@@ -374,7 +378,7 @@ export function startServer(
     if (!doc) return null;
     const { program, file } = workspace.program(uri);
     const source = new SourceView(doc);
-    return file ? { program, source, target: renameTarget(program, file, source.text, source.offsetAt(position)) } : null;
+    return file ? { program, file, source, target: renameTarget(program, file, source.text, source.offsetAt(position)) } : null;
   };
 
   connection.onPrepareRename((p) =>
@@ -391,7 +395,13 @@ export function startServer(
       const r = renamed(p.textDocument.uri, p.position);
       if (!r) return null;
       if ("refused" in r.target) return refusal(r.target);
-      const out = renameEdits(r.program, workspace.searchFiles(r.program), r.target.target, p.newName);
+      // A rename over a list of files cut short would leave the old name in the files left out.
+      const searched = workspace.searchFiles(r.program, r.file.abs);
+      if (searched.incomplete)
+        return refusal({
+          refused: `cannot rename: ${searched.incomplete}, so uses in the files left out would keep the old name; open a smaller folder as the workspace`,
+        });
+      const out = renameEdits(r.program, searched.files, r.target.target, p.newName);
       if ("refused" in out) return refusal(out);
       const changes: Record<string, TextEdit[]> = {};
       for (const e of out.edits) (changes[workspace.uriOf(e.file.abs)] ??= []).push({ range: workspace.rangeIn(e.file, e.span), newText: p.newName });
@@ -412,7 +422,7 @@ export function startServer(
   connection.onWorkspaceSymbol((p) =>
     guard("workspace symbols", [], () => {
       const program = workspace.searchProgram();
-      const files = workspace.searchFiles(program).flatMap((abs) => program.files.get(abs) ?? program.load(abs, null) ?? []);
+      const files = workspace.searchFiles(program).files.flatMap((abs) => program.files.get(abs) ?? program.load(abs, null) ?? []);
       return workspaceSymbols(files, p.query, (f) => workspace.bomOf(f.abs)).map(
         ({ file, symbol }): WorkspaceSymbol => ({
           name: symbol.name,

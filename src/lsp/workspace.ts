@@ -12,10 +12,12 @@
 // make the editor lag. The settings' `set` overrides and `rules` severities (settings.ts)
 // are passed to that front end as `--set` and `--rule` are. A folder the listing cannot
 // read is skipped (said once in the client's output), the kernel's file systems (/proc)
-// are not entered, and at most MAX_WORKSPACE_FOLDERS folders are listed. A document
-// whose URI is not a `file:` one (an editor's unsaved buffer, a git view such as
-// `fugitive://`) never stands in for a file on disk: it is checked on its own, under a
-// path of its own that no file has (virtualPath).
+// are not entered, and at most MAX_WORKSPACE_FOLDERS folders and MAX_WORKSPACE_FILES
+// files are listed, all folders together; why a listing was cut short is kept with it
+// (rename refuses it). A document whose URI is not a `file:` one (an editor's unsaved
+// buffer, a git view such as `fugitive://`) never stands in for a file on disk: it is
+// checked on its own, under a path of its own that no file has (virtualPath), its
+// relative imports unresolved (notFiles), and searched only from itself.
 import { createHash } from "node:crypto";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { readFileSync, statSync } from "node:fs";
@@ -46,7 +48,7 @@ const MAX_WORKSPACE_FILES = 5000;
 /** The most folders listed under the workspace folders (a root such as /usr holds 17,000: 4 s). */
 const MAX_WORKSPACE_FOLDERS = 10_000;
 
-/** The folder (under the first workspace folder; hidden, so never listed) of the paths given to documents that are no files. */
+/** The folder (under the first workspace folder, as the client lists them; hidden, so never listed) of the paths given to documents that are no files. */
 const VIRTUAL_FOLDER = ".adainf-no-file";
 
 /** The most files that use a document compiled for its lengths in epochs (inlay.ts). */
@@ -110,13 +112,23 @@ export interface DocumentSource {
   all(): TextDocument[];
 }
 
+/** The files a search over the workspace reads, and why the list may lack some (null when it is whole). */
+export interface SearchFiles {
+  files: string[];
+  incomplete: string | null;
+}
+
 export class Workspace {
   private roots: string[] = [];
+  /** The workspace folders in the client's order (the first one holds the paths of documents that are no files). */
+  private given: string[] = [];
   /** `--set` overrides and `--rule` severities from the settings. */
   private options: { overrides: string[]; rules: Record<string, RuleSeverity> } = { overrides: [], rules: {} };
   /** The `.adainf` files under the folders, when listed (performance.now()), and the texts read from them since. */
-  private listing: { files: string[]; at: number; ttl: number } | null = null;
+  private listing: { files: string[]; at: number; ttl: number; incomplete: string | null } | null = null;
   private readonly diskTexts = new Map<string, string | null>();
+  /** When the texts in diskTexts began to be read (performance.now()): without watched files they are read again after the listing's TTL. */
+  private textsAt = performance.now();
   /** The client reports changes to `.adainf` files: a listing is kept until one comes. */
   private watched = false;
 
@@ -140,6 +152,7 @@ export class Workspace {
   filesChanged(): void {
     this.listing = null;
     this.diskTexts.clear();
+    this.textsAt = performance.now();
     this.lossy.clear();
   }
 
@@ -149,7 +162,8 @@ export class Workspace {
   }
 
   setRoots(paths: readonly string[]): void {
-    this.roots = paths.map((p) => resolve(p)).sort((a, b) => b.length - a.length);
+    this.given = paths.map((p) => resolve(p));
+    this.roots = [...this.given].sort((a, b) => b.length - a.length);
     this.filesChanged();
   }
 
@@ -168,14 +182,21 @@ export class Workspace {
 
   /**
    * The path a document that is no file is checked under: in a hidden folder of the first
-   * workspace folder, one folder per URI, so that it never stands in for a file on disk
-   * (nor for another such document), and keeps its name (`main.adainf`). Its imports are
-   * looked for next to that path, where there are none.
+   * workspace folder (in the client's order), one folder per URI, so that it never stands
+   * in for a file on disk (nor for another such document), and keeps its name
+   * (`main.adainf`). Its relative imports are not looked for (notFiles).
    */
   private virtualPath(uri: string): string {
     const name = basename(uri.replace(/[?#].*$/, "")).replace(/[^A-Za-z0-9_.-]/g, "_") || "untitled";
     const id = createHash("sha256").update(uri).digest("hex").slice(0, 12);
-    return join(this.roots[0] ?? process.cwd(), VIRTUAL_FOLDER, id, name.endsWith(".adainf") ? name : `${name}.adainf`);
+    return join(this.given[0] ?? process.cwd(), VIRTUAL_FOLDER, id, name.endsWith(".adainf") ? name : `${name}.adainf`);
+  }
+
+  /** The paths of the open documents that are no files, each with its URI's scheme (`untitled:`): the compile does not resolve their relative imports. */
+  notFiles(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const d of this.docs.all()) if (!d.uri.startsWith("file:")) m.set(this.pathOf(d.uri), `${/^[^:]*/.exec(d.uri)![0]}:`);
+    return m;
   }
 
   uriOf(abs: string): string {
@@ -200,14 +221,15 @@ export class Workspace {
   }
 
   /**
-   * Unsaved text of every open document, by absolute path; less a document whose text is
-   * its file on disk decoded with replacement characters (the file is not UTF-8: the
-   * editor could only show it so), which is read from the disk instead, so that it gets
-   * the E005 `adainfc check` gives, at the byte.
+   * Unsaved text of every open document, by absolute path. For the diagnostics, less a
+   * document whose text is its file on disk decoded with replacement characters (the
+   * file is not UTF-8: the editor could only show it so), which is read from the disk
+   * instead, so that it gets the E005 `adainfc check` gives, at the byte; navigation,
+   * tokens and hints read the editor's text.
    */
-  overlay(): Map<string, string> {
+  overlay(forDiagnostics = false): Map<string, string> {
     const m = new Map<string, string>();
-    for (const d of this.docs.all()) if (!this.isLossy(d)) m.set(this.pathOf(d.uri), d.getText());
+    for (const d of this.docs.all()) if (!(forDiagnostics && this.isLossy(d))) m.set(this.pathOf(d.uri), d.getText());
     return m;
   }
 
@@ -236,7 +258,9 @@ export class Workspace {
     const abs = this.pathOf(uri);
     const overlay = this.overlay();
     overlay.set(abs, text);
-    return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay, overrides: this.options.overrides }).diagnostics.filter((d) => d.severity === "error").length;
+    return compileFileSync(abs, { cwd: this.cwdFor(abs), overlay, notFiles: this.notFiles(), overrides: this.options.overrides }).diagnostics.filter(
+      (d) => d.severity === "error",
+    ).length;
   }
 
   /** The file's name in diagnostics: relative to its working directory (the name its compile parses it under). */
@@ -246,52 +270,82 @@ export class Workspace {
 
   /**
    * Every file a search over the workspace reads: the open documents, the `.adainf` files
-   * under the workspace folders (at most MAX_WORKSPACE_FILES) and the stdlib's modules.
+   * under the workspace folders (at most MAX_WORKSPACE_FILES) and the stdlib's modules;
+   * and `requesting`, the document the search is made from (a document that is no file
+   * is searched only from itself). `incomplete`: why files may be missing (a folder that
+   * could not be listed, or a limit reached).
    */
-  searchFiles(program: Program): string[] {
+  searchFiles(program: Program, requesting?: string): SearchFiles {
     const files = new Set<string>(this.workspaceFiles());
+    if (requesting !== undefined) files.add(requesting);
     for (const m of program.stdModules()) files.add(join(program.stdlibDir, `${m}.adainf`));
-    return [...files];
+    return { files: [...files], incomplete: this.listing?.incomplete ?? null };
   }
 
-  /** The open documents and the `.adainf` files under the workspace folders (at most MAX_WORKSPACE_FILES). */
+  /** The open documents and the `.adainf` files under the workspace folders (at most MAX_WORKSPACE_FILES, at most MAX_WORKSPACE_FOLDERS folders, all folders together). */
   private workspaceFiles(): string[] {
     const now = performance.now();
     if (this.listing === null || (!this.watched && now - this.listing.at > this.listing.ttl)) {
       this.filesChanged();
       const listed: string[] = [];
+      let incomplete: string | null = null;
       const options = {
         // Said once per folder: the listing is made again every few seconds.
         onUnreadable: ({ path, error }: { path: string; error: unknown }) => {
+          const code = (error as NodeJS.ErrnoException | null)?.code;
+          incomplete ??= `the folder ${path} cannot be listed${code ? ` (${code})` : ""}`;
           if (this.told.has(path)) return;
           this.told.add(path);
-          const code = (error as NodeJS.ErrnoException | null)?.code;
           this.log(
             `adainf: cannot list the folder ${path}${code ? ` (${code})` : ""}: its files are left out of references, rename, workspace symbols and the files that use a file`,
           );
         },
         maxFolders: MAX_WORKSPACE_FOLDERS,
         onFolderLimit: () => {
+          incomplete ??= `the workspace folders hold more than ${MAX_WORKSPACE_FOLDERS} folders in all`;
           if (this.told.has("")) return;
           this.told.add("");
           this.log(
-            `adainf: the workspace folders hold more than ${MAX_WORKSPACE_FOLDERS} folders: only the first ${MAX_WORKSPACE_FOLDERS} are searched for .adainf files`,
+            `adainf: the workspace folders hold more than ${MAX_WORKSPACE_FOLDERS} folders in all: only the first ${MAX_WORKSPACE_FOLDERS} are searched for .adainf files`,
           );
         },
+        listed: { folders: 0 },
       };
-      for (const root of this.roots) listed.push(...adainfFilesIn(root, MAX_WORKSPACE_FILES, undefined, options));
+      for (const root of this.roots) {
+        const left = MAX_WORKSPACE_FILES - listed.length;
+        if (left <= 0) break;
+        listed.push(...adainfFilesIn(root, left, undefined, options));
+      }
+      if (listed.length >= MAX_WORKSPACE_FILES) {
+        incomplete ??= `the workspace folders hold ${MAX_WORKSPACE_FILES} .adainf files or more: only the first ${MAX_WORKSPACE_FILES} are searched`;
+        if (!this.told.has("files")) {
+          this.told.add("files");
+          this.log(`adainf: ${incomplete}`);
+        }
+      }
       // A listing that took long (a huge root) is kept longer, so that it is not most of the server's time.
       const took = performance.now() - now;
-      this.listing = { files: listed, at: now, ttl: took > 100 ? Math.max(this.listingTtlMs, 20 * took) : this.listingTtlMs };
+      this.listing = { files: listed, at: now, ttl: took > 100 ? Math.max(this.listingTtlMs, 20 * took) : this.listingTtlMs, incomplete };
     }
     const open = this.docs.all().flatMap((d) => (d.uri.startsWith("file:") ? [this.pathOf(d.uri)] : []));
     return [...new Set([...open, ...this.listing.files])];
   }
 
-  /** A workspace file's text on disk (readSource), read once per listing. */
+  /** A file's text on disk (readSource), read once per listing (or, when the client reports no file changes, once per LISTING_TTL_MS). */
   private diskText(abs: string): string | null {
+    if (!this.watched && performance.now() - this.textsAt > this.listingTtlMs) {
+      this.diskTexts.clear();
+      this.textsAt = performance.now();
+    }
     if (!this.diskTexts.has(abs)) this.diskTexts.set(abs, readSource(abs));
     return this.diskTexts.get(abs)!;
+  }
+
+  /** The files the file `f` (with `text`) names in `use "..."`, by absolute path: as Program resolves them, next to `f`. */
+  private useTargets(f: string, text: string): string[] {
+    return parseCached(text, this.displayOf(f))
+      .ast.items.filter((i): i is UseDecl => i.kind === "use" && i.file !== null)
+      .map((u) => resolve(dirname(f), u.file!.value));
   }
 
   /**
@@ -315,8 +369,7 @@ export class Workspace {
       for (const [f, text] of candidates) {
         if (found.length + next.size >= MAX_USERS) break;
         if (![...targets].some((t) => text.includes(basename(t)))) continue;
-        const uses = parseCached(text, this.displayOf(f)).ast.items.filter((i): i is UseDecl => i.kind === "use" && i.file !== null);
-        if (uses.some((u) => targets.has(resolve(dirname(f), u.file!.value)))) next.add(f);
+        if (this.useTargets(f, text).some((u) => targets.has(u))) next.add(f);
       }
       for (const f of next) candidates.delete(f);
       found.push(...next);
@@ -327,29 +380,28 @@ export class Workspace {
 
   /** A program with no entry, for a search over the workspace (workspace symbols): run from the first folder, over the open documents' text. */
   searchProgram(): Program {
-    return new Program({ cwd: this.roots[0] ?? process.cwd(), overlay: this.overlay() });
+    return new Program({ cwd: this.roots[0] ?? process.cwd(), overlay: this.overlay(), notFiles: this.notFiles() });
   }
 
   /** A program with the document loaded (for names, definitions and references). */
   program(uri: string): { program: Program; file: LoadedFile | null; cwd: string } {
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
-    const program = new Program({ cwd, overlay: this.overlay() });
+    const program = new Program({ cwd, overlay: this.overlay(), notFiles: this.notFiles() });
     return { program, file: program.loadEntry(abs), cwd };
   }
 
   /**
    * The files `abs` imports (`use "..."`), directly or through others, by absolute path,
    * whether they can be read or not, each with the file `abs` imports itself that leads
-   * there (the first `use` that does, in the file's order). Read over `overlay`.
+   * there (the first `use` that does, in the file's order). Read over `overlay`, the
+   * files on disk read once per listing; a document that is no file imports nothing.
    */
-  private importsOf(abs: string, overlay: ReadonlyMap<string, string>): Map<string, string> {
+  private importsOf(abs: string, overlay: ReadonlyMap<string, string>, notFiles: ReadonlyMap<string, string>): Map<string, string> {
     const usesOf = (f: string): string[] => {
-      const text = overlay.get(f) ?? readSource(f);
-      if (text === null) return [];
-      return parseCached(text, this.displayOf(f))
-        .ast.items.filter((i): i is UseDecl => i.kind === "use" && i.file !== null)
-        .map((u) => resolve(dirname(f), u.file!.value));
+      if (notFiles.has(f)) return [];
+      const text = overlay.get(f) ?? this.diskText(f);
+      return text === null ? [] : this.useTargets(f, text);
     };
     const via = new Map<string, string>();
     for (const direct of usesOf(abs)) {
@@ -372,7 +424,8 @@ export class Workspace {
     const abs = this.pathOf(uri);
     const cwd = this.cwdFor(abs);
     const display = this.displayOf(abs);
-    const overlay = this.overlay();
+    const overlay = this.overlay(true);
+    const notFiles = this.notFiles();
     const steps = new Map<string, number>();
     const chosen = new Map<string, Chosen>();
     const sources = new Map<string, string[]>();
@@ -396,7 +449,7 @@ export class Workspace {
     let compileErrors = 0;
     const frontEnd = {
       compileFile: async (path: string, opts?: { cwd?: string; overrides?: string[] }) => {
-        const out = compileFileSync(path, { ...opts, overlay });
+        const out = compileFileSync(path, { ...opts, overlay, notFiles });
         compileErrors += out.diagnostics.filter((d) => d.severity === "error").length;
         for (const p of out.pipelines) {
           steps.set(p.ir.name, p.ir.train.steps);
@@ -418,7 +471,7 @@ export class Workspace {
     for (const f of out.sources.keys()) files.add(resolve(cwd, f)); // a name in diagnostics: relative to cwd, or absolute
     // Every file a `use` names, read or not (a missing one is created, or opened, later:
     // the document is checked again then), and which of its own imports leads to each.
-    const via = this.importsOf(abs, overlay);
+    const via = this.importsOf(abs, overlay, notFiles);
     for (const f of via.keys()) files.add(f);
     // The pipelines of the files that use this one, for the lengths in epochs it writes
     // (a recipe's): compiled as `check` compiles them, over the open documents' text.
@@ -426,7 +479,7 @@ export class Workspace {
     if (/\bepochs?\b/.test(source.text))
       for (const user of this.usersOf(abs, overlay)) {
         const from = this.cwdFor(user);
-        const compiled = compileFileSync(user, { cwd: from, overlay, overrides });
+        const compiled = compileFileSync(user, { cwd: from, overlay, notFiles, overrides });
         record(compiled.pipelines, from, this.displayOf(user));
         for (const f of compiled.sources.keys()) files.add(resolve(from, f));
       }

@@ -58,6 +58,8 @@ export interface ProgramOptions {
   stdlibDir?: string;
   /** Text to use instead of reading a file (tests, `fmt` of unsaved text). */
   overlay?: Map<string, string>;
+  /** Paths of overlay texts that are no files (an editor's `untitled:` buffer) -> their URI scheme: a relative `use` in one is an E013 that says so. */
+  notFiles?: ReadonlyMap<string, string>;
 }
 
 export class Program {
@@ -146,6 +148,11 @@ export class Program {
       if (item.kind !== "use") continue;
       const alias = item.alias?.text ?? null;
       if (item.file) {
+        const scheme = this.opts.notFiles?.get(file.abs);
+        if (scheme !== undefined) {
+          this.diagnostics.push(diagnostic(diag.E013.notAFile({ file: item.file.value, scheme }), item.file.span));
+          continue;
+        }
         const target = resolve(dirname(file.abs), item.file.value);
         // Checked on the real paths too: a symlink inside the project may point outside it.
         const inside = (dir: string): boolean => isInside(dir, target) && isInside(realOr(dir), realOr(target));

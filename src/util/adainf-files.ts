@@ -54,12 +54,14 @@ export interface WalkOptions {
   /** The most folders listed; the walk stops there and calls `onFolderLimit`. */
   maxFolders?: number;
   onFolderLimit?: () => void;
+  /** The folders listed so far, shared by the walks of several roots so that `maxFolders` counts them all (default: this walk's own). */
+  listed?: { folders: number };
 }
 
 /** Absolute paths of the .adainf files below `dir` (at most `max`). */
 export function adainfFilesIn(dir: string, max = Number.POSITIVE_INFINITY, onLoop?: (loop: FolderLoop) => void, walkOptions: WalkOptions = {}): string[] {
   const { onUnreadable, maxFolders = Number.POSITIVE_INFINITY, onFolderLimit } = walkOptions;
-  let folders = 0;
+  const count = walkOptions.listed ?? { folders: 0 };
   const files: string[] = [];
   /** The device of each folder walked: a folder on another one may be a pseudo file system. */
   const devices = new Map<string, number>();
@@ -99,11 +101,11 @@ export function adainfFilesIn(dir: string, max = Number.POSITIVE_INFINITY, onLoo
     }
   };
   const walk = (d: string, dev: number): void => {
-    if (folders >= maxFolders) {
-      if (folders++ === maxFolders) onFolderLimit?.(); // once: the first folder left out
+    if (count.folders >= maxFolders) {
+      if (count.folders++ === maxFolders) onFolderLimit?.(); // once: the first folder left out
       return;
     }
-    folders++;
+    count.folders++;
     const r = real(d);
     if (r !== null) seenFolders.add(r);
     if (r !== null) devices.set(r, dev);

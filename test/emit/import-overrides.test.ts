@@ -72,6 +72,9 @@ describe("import solo-learn: the fork's command line", () => {
     expect(viaOverrides.err).not.toContain("no generated data");
     // the header names the command line it came from
     expect(viaOverrides.text).toContain(`: cfg/simclr.yaml ${README.join(" ")}`);
+    // quoted as a shell needs, so it can be pasted back
+    const quoted = await importOk(dir, ["cfg/simclr.yaml", ...README, "optimizer.kwargs={eta: 0.02, clip_lr: true}"], "q.adainf");
+    expect(quoted.text).toContain(`: cfg/simclr.yaml ${README.join(" ")} 'optimizer.kwargs={eta: 0.02, clip_lr: true}'\n`);
   });
 
   it("--config-path and --config-name take the python command's arguments as they are", async () => {
@@ -138,6 +141,14 @@ describe("import solo-learn: Hydra's override rules, each refusal naming the ove
     [["data.train_path=[a]b"], "unexpected 'b' at character 4 of the value (a text value with it is quoted whole: key='...')"],
     [["data.train_path=a'b"], "''' is not allowed in an unquoted value (quote the whole value)"],
     [["data..dup=3"], "'data..dup' is not a key Hydra reads"],
+    // Hydra's grammar: a one-segment key is a name, a dict's key has no '#' or '&', a newline is no whitespace
+    [["0=1"], "'0' is not a key Hydra reads"],
+    [["optimizer.kwargs={x#y: 1}"], "'x' in a dict needs ':' and a value"],
+    [["optimizer.kwargs={&y: 1}"], "a dict's key is expected at '&'"],
+    // a key an override deleted is missing at that override
+    [["~data.train_path"], "error: override '~data.train_path': data.train_path is missing"],
+    // with null, Hydra deletes it whatever its value
+    [["~data.train_path=null"], "error: override '~data.train_path=null': data.train_path is missing"],
     [["data.train_path=${data.val_path"], "an interpolation '${' is not closed with '}'"],
     // config groups
     [
@@ -261,6 +272,17 @@ describe("import solo-learn: override values are parsed as Hydra parses them", (
     expect(value("hello world ")).toBe("hello world");
     expect(value("${data.dup}")).toBe("${data.dup}");
     expect(value("x_${oc.env:HOME,a}")).toBe("x_${oc.env:HOME,a}");
+    // spaces and tabs before a ',', ']', '}' or the end are separators, as Hydra's lexer reads them
+    expect(value("1 ")).toBe(1);
+    expect(value("[1 ,2]")).toEqual([1, 2]);
+    expect(value("[1, 2 ]")).toEqual([1, 2]);
+    expect(value("{x: 1 , y: 2.5\t}")).toEqual({ x: 1, y: 2.5 });
+    expect(value("{x: true }")).toEqual({ x: true });
+    expect(value("[null ]")).toEqual([null]);
+    // a newline is not whitespace in Hydra's grammar
+    expect(() => value("a\nb")).toThrow("'\n' is not allowed in an unquoted value");
+    // an escaped space is part of the text
+    expect(value("1\\ ")).toBe("1 ");
   });
   it("whole floats are kept floats", () => {
     const o = parseOverride("k=1.0", "at");

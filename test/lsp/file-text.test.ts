@@ -1,6 +1,7 @@
 // What `adainfc lsp` says about a file's text as `adainfc check` and `fmt` do, driven by a
 // real client (./client.ts): a file that is not UTF-8 on disk (the editor shows it with
-// replacement characters) gets check's E005 at the byte; formatting a formatted file that
+// replacement characters) gets check's E005 at the byte (and keeps its highlighting and
+// navigation); formatting a formatted file that
 // starts with a byte order mark changes nothing (fmt keeps the mark); E001 on a character
 // outside the BMP names it whole and covers both UTF-16 units; a text over the 4 MiB a
 // pipeline file may have is refused as check refuses the file; a misspelt `use
@@ -33,7 +34,15 @@ describe.skipIf(skip)("adainfc lsp on a file's text as check and fmt see it", ()
     // What an editor sends: the bytes decoded as UTF-8, U+FFFD for the bad one.
     const uri = client.open(path, "// caf\uFFFD au lait\npipeline p from simclr {}\n");
     const d = await client.diagnostics(uri);
-    expect(d.map((x) => [x.code, x.message.split("\n")[0], x.range.start])).toEqual([["E005", "byte 0xE9 is not UTF-8", { line: 0, character: 6 }]]);
+    // Underlining the one character the editor shows for the byte.
+    expect(d.map((x) => [x.code, x.message.split("\n")[0], x.range])).toEqual([
+      ["E005", "byte 0xE9 is not UTF-8", { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } }],
+    ]);
+    // Only the diagnostics read the disk: highlighting and navigation read the editor's text.
+    const tokens = await client.request<{ data: number[] }>("textDocument/semanticTokens/full", { textDocument: { uri } });
+    expect(tokens.data.length).toBeGreaterThan(0);
+    const definition = await client.request<{ uri: string } | null>("textDocument/definition", { textDocument: { uri }, position: { line: 1, character: 17 } });
+    expect(definition?.uri).toMatch(/stdlib/);
     const check = spawnSync(join(ROOT, "bin", "adainfc"), ["check", "latin1.adainf"], { cwd: dir, encoding: "utf8" });
     expect(check.stdout + check.stderr).toMatch(/latin1\.adainf:1:7: error\[E005\]: byte 0xE9 is not UTF-8/);
     // Typed over in the editor (now different from the disk): the editor's text is checked.

@@ -1,6 +1,7 @@
 // Hover and completion of `adainfc lsp` read the statement under the cursor from the
 // tokens (src/lsp/scan.ts): two settings on one line (`train { devices = 1 batch_size =
-// 256 }`, which parses) are two statements; a lone CR ends a line as LF and CRLF do; and
+// 256 }`, which parses) are two statements, and so is a word begun after a written value
+// (`devices = 1 b`); a lone CR ends a line as LF and CRLF do; and
 // nothing is completed inside a comment. Driven by a real client (./client.ts); runs the
 // build in dist/.
 import { mkdtempSync } from "node:fs";
@@ -47,6 +48,13 @@ describe.skipIf(skip)("adainfc lsp: statements as the parser reads them", () => 
     // Still the value right after `=`, and inside a call the arguments.
     expect(await complete(uri, { line: 1, character: 19 })).not.toContain("batch_size");
     expect(await hover(uri, { line: 2, character: 52 })).toMatch(/^\*\*dataset\.split\*\*/);
+  });
+
+  it("a word typed after a written value and a space begins the next setting", async () => {
+    const uri = await open("pipeline p from simclr {\n  train { devices = 1 b }\n}\n");
+    const items = await complete(uri, { line: 1, character: 23 });
+    expect(items).toContain("batch_size");
+    expect(items).not.toContain("1");
   });
 
   it("ends a line at a lone CR as at LF and CRLF", async () => {

@@ -81,4 +81,17 @@ describe("the walk under a workspace folder", () => {
     expect(found).toEqual([join(dir, "a", "a.adainf"), join(dir, "b", "b.adainf"), join(dir, "lib.adainf"), join(dir, "one.adainf")]);
     expect(told).toBe(1);
   });
+
+  it("counts the folders of several roots together when they share a count, as the server's listing does", () => {
+    const roots = [folder(), folder()];
+    for (const root of roots) mkdirSync(join(root, "sub"));
+    let told = 0;
+    const listed = { folders: 0 };
+    const options = { maxFolders: 3, onFolderLimit: () => told++, listed };
+    adainfFilesIn(roots[0]!, undefined, undefined, options);
+    expect(listed.folders).toBe(2);
+    // The second root: its own folder is the third, its sub-folder the first left out.
+    adainfFilesIn(roots[1]!, undefined, undefined, options);
+    expect(told).toBe(1);
+  });
 });

@@ -71,6 +71,16 @@ describe.skipIf(skip)("adainfc lsp with a folder it cannot list", () => {
         context: { includeDeclaration: true },
       });
       expect(refs.length).toBe(2);
+      // References may be partial (and say so in the output); a rename would leave the old name in the files left out: refused, saying why.
+      expect(client.logs.filter((l) => l.startsWith("adainf: references may be incomplete: the folder"))).not.toEqual([]);
+      const rename = await client.request("textDocument/rename", { textDocument: { uri: mainUri }, position: at(main, "base"), newName: "base2" }).then(
+        () => null,
+        (e: { code: number; message: string }) => e,
+      );
+      expect(rename).toMatchObject({ code: -32803 });
+      expect(rename?.message).toBe(
+        `cannot rename: the folder ${join(dir, "private")} cannot be listed (EACCES), so uses in the files left out would keep the old name; open a smaller folder as the workspace`,
+      );
       // Edited: analysed (and the workspace listed) again; still said once only.
       client.change(libUri, `${lib}\n`);
       expect(await client.diagnostics(libUri)).toEqual([]);
@@ -88,16 +98,46 @@ describe.skipIf(skip)("adainfc lsp with a folder it cannot list", () => {
 });
 
 describe.skipIf(skip)("adainfc lsp given a file: URI with a host", () => {
-  it("answers initialize with InvalidParams when a folder's URI names no path", async () => {
-    for (const params of [{ workspaceFolders: [{ uri: "file://server/share", name: "s" }] }, { rootUri: "file://server/share" }, { rootUri: "file:%2Fx" }]) {
+  it("answers initialize with InvalidParams only when no folder it gives names a path", async () => {
+    for (const params of [
+      { workspaceFolders: [{ uri: "file://server/share", name: "s" }] },
+      { workspaceFolders: [{ uri: "vscode-vfs://github/x/y", name: "r" }], rootUri: uriOf(tmpdir()) },
+      { rootUri: "file://server/share" },
+      { rootUri: "file:%2Fx" },
+    ]) {
       const client = Client.launch(tmpdir());
       const error = await client.request("initialize", { processId: null, capabilities: {}, ...params }).then(
         () => null,
         (e: { code: number; message: string }) => e,
       );
       expect(error?.code).toBe(-32602);
-      expect(error?.message).toMatch(/is not a file: URI of this machine's paths/);
+      expect(error?.message).toMatch(/not a file: URI of this machine's paths/);
       client.child.kill();
+    }
+  });
+
+  it("leaves out a folder that names no path at initialize, as one added later, and takes the others", async () => {
+    const dir = folder("mixed-roots");
+    writeFileSync(join(dir, "lib.adainf"), lib);
+    const client = Client.launch(tmpdir());
+    try {
+      const folders = [
+        { uri: "vscode-vfs://github/x/y", name: "remote" },
+        { uri: "file://server/share", name: "share" },
+        { uri: uriOf(dir), name: "local" },
+      ];
+      await client.request("initialize", { processId: null, capabilities: {}, workspaceFolders: folders });
+      void client.conn.sendNotification("initialized", {});
+      const uri = client.open(join(dir, "main.adainf"), main);
+      // Checked from the local folder: its import is found.
+      expect(await client.diagnostics(uri)).toEqual([]);
+      expect(client.logs.filter((l) => l.includes("is left out"))).toEqual([
+        "adainf: the workspace folder vscode-vfs://github/x/y is left out: not a file: URI",
+        'adainf: the workspace folder file://server/share is left out: File URL host must be "localhost" or empty on linux',
+      ]);
+      noInternalErrors(client);
+    } finally {
+      await client.stop();
     }
   });
 
@@ -159,6 +199,56 @@ describe.skipIf(skip)("adainfc lsp given a buffer of another scheme", () => {
       // The file on disk's users are not the buffer's: the real file's references stay its own.
       const symbols = await client.request<{ location: { uri: string } }[]>("workspace/symbol", { query: "p" });
       expect(symbols.filter((s) => !s.location.uri.startsWith("file:"))).toEqual([]);
+      noInternalErrors(client);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it("renames and finds references within the buffer itself", async () => {
+    const dir = folder("scheme-rename");
+    const client = await Client.start(dir);
+    try {
+      const text = "recipe r from simclr {}\npipeline p from r {}\npipeline q from r {}\n";
+      for (const uri of ["untitled:Untitled-1", `fugitive://${dir}/.git//0/main.adainf`]) {
+        client.openUri(uri, text);
+        await client.diagnostics(uri);
+        const position = { line: 1, character: 16 };
+        const refs = await client.request<{ uri: string; range: { start: { line: number } } }[]>("textDocument/references", {
+          textDocument: { uri },
+          position,
+          context: { includeDeclaration: true },
+        });
+        expect(refs.map((r) => [r.uri, r.range.start.line])).toEqual([
+          [uri, 0],
+          [uri, 1],
+          [uri, 2],
+        ]);
+        const edit = await client.request<{ changes: Record<string, unknown[]> }>("textDocument/rename", { textDocument: { uri }, position, newName: "r2" });
+        expect(Object.keys(edit.changes)).toEqual([uri]);
+        expect(edit.changes[uri]).toHaveLength(3);
+      }
+      noInternalErrors(client);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it("says that a relative import cannot be resolved in a buffer that is no file, once, at the use", async () => {
+    const dir = folder("scheme-use");
+    writeFileSync(join(dir, "lib.adainf"), lib);
+    const client = await Client.start(dir);
+    try {
+      const uri = client.openUri("untitled:Untitled-2", main);
+      const diagnostics = await client.diagnostics(uri, (d) => d.length > 0);
+      expect(diagnostics.filter((d) => d.code === "E013")).toEqual([
+        expect.objectContaining({
+          range: { start: { line: 0, character: 4 }, end: { line: 0, character: 18 } },
+          message:
+            "'./lib.adainf' cannot be found: this buffer (untitled:) is not a file, so its relative imports cannot be resolved\nhint: save it as a .adainf file to check its imports",
+        }),
+      ]);
+      expect(JSON.stringify(diagnostics)).not.toContain(".adainf-no-file");
       noInternalErrors(client);
     } finally {
       await client.stop();

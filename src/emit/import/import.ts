@@ -17,6 +17,7 @@ import { compileFileSync, type CompileOutput } from "../../driver.js";
 import type { PipelineIR } from "../../ir/types.js";
 import { defaultOutputDir } from "../../ir/builtins.js";
 import { formatText } from "../../syntax/format.js";
+import { shellCommand } from "../../util/shell-quote.js";
 import { interpret, notesBefore, type ImportPlan } from "./interpret.js";
 import { str, type Mark, type Valued } from "./literal.js";
 import { Places, shownPath } from "./places.js";
@@ -169,7 +170,7 @@ export function importSoloLearn(configPath: string, opts: ImportOptions): Import
     .filter((d) => d.merged && d.path !== loaded.augmentationsPath)
     .map((d) => `${oneLine(relative(opts.cwd, d.path))} at ${d.key === "" ? "the top level" : d.key}`);
   const header = [
-    `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine([configPath, ...typed].join(" "))}`,
+    `// Imported from solo-learn by \`adainfc import solo-learn\`: ${oneLine(shellCommand([configPath, ...typed]))}`,
     `// (augmentations: ${oneLine(relative(opts.cwd, loaded.augmentationsPath))}). Settings not written here come from the ${plan.method} recipe.`,
     ...(merged.length > 0 ? [`// Merged from its defaults list: ${merged.join(", ")}.`] : []),
     ...notes.map((n) => `// note: ${oneLine(n)}`),

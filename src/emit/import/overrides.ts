@@ -4,7 +4,7 @@
 // the composed config as Hydra applies them (config_loader_impl.py,
 // _apply_overrides_to_config), with the config in struct mode: `key=value` only for a key
 // that is there, `+key=value` only where none is (or it is null or ???) unless the value
-// is a list or dict, `++key=value` either way, `~key[=value]` deletes. Group overrides (a key naming a folder of config groups) are
+// is a list or dict, `++key=value` either way, `~key[=value]` deletes (with a value other than null, only a key with that value). Group overrides (a key naming a folder of config groups) are
 // applied to the defaults list by compose.ts. Every error names the override as typed
 // (its place: `override '<text>': ...`, places.ts) and what to write instead.
 
@@ -43,6 +43,10 @@ const DIGITS = String.raw`\d(?:_?\d)*`;
 const FLOAT = new RegExp(String.raw`^[+-]?(?:(?:(?:${DIGITS})?\.${DIGITS}|${DIGITS}\.)(?:[eE][+-]?${DIGITS})?|${DIGITS}[eE][+-]?${DIGITS}|inf|nan)$`, "i");
 /** How deep lists and dicts may nest in one value (a config's are a few levels). */
 const MAX_DEPTH = 100;
+/** Hydra's WS: a space or a tab (nothing else is whitespace in its grammar). */
+const WS = /^[ \t]$/;
+/** A dict's key as Hydra's dictKey reads it: letters, digits, `_`, `/-\+.$%*@?|`, spaces and tabs. */
+const DICT_KEY = /^[\p{L}\p{N}_/\-\\+.$%*@?| \t]+/u;
 /** Hydra's sweep functions: each makes a multirun. */
 const SWEEPS = new Set(["choice", "range", "interval", "glob"]);
 
@@ -65,14 +69,12 @@ export function parseOverride(text: string, at: string): Override {
   }
   const eq = rest.indexOf("=");
   const keyText = eq < 0 ? rest : rest.slice(0, eq);
+  const forms = "an override is key=value (or +key=value, ++key=value, ~key)";
   if (eq < 0 && op !== "delete")
-    fail(
-      keyText === ""
-        ? "an override is key=value (or +key=value, ++key=value, ~key), as after main_pretrain.py"
-        : `no '=': an override is key=value (or +key=value, ++key=value, ~key); a config file is given first, or with --config-path and --config-name`,
-    );
+    fail(keyText === "" ? `${forms}, as after main_pretrain.py` : `no '=': ${forms}; a config file is given first, or with --config-path and --config-name`);
   const m = KEY.exec(keyText);
-  if (!m) fail(`'${keyText}' is not a key Hydra reads: a dotted key (data.dup) or a config group (augmentations, server/db), optionally @package`);
+  if (!m || /^\d+$/.test(m[1]!))
+    fail(`'${keyText}' is not a key Hydra reads: a dotted key (data.dup) or a config group (augmentations, server/db), optionally @package`);
   const key = m![1]!;
   const pkg = HAS_AT.test(keyText) ? (m![2] ?? "") : undefined;
   const base = { text, op, key, ...(pkg !== undefined ? { pkg } : {}), at };
@@ -106,7 +108,7 @@ class ValueParser {
   }
 
   private ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+    while (this.i < this.s.length && WS.test(this.s[this.i]!)) this.i++;
   }
 
   private depth = 0;
@@ -156,7 +158,7 @@ class ValueParser {
     }
     for (;;) {
       this.ws();
-      const k = /^[^:,{}[\]()'"=]+/.exec(this.s.slice(this.i));
+      const k = DICT_KEY.exec(this.s.slice(this.i));
       if (!k) this.fail(this.i >= this.s.length ? "a dict '{' is not closed with '}'" : `a dict's key is expected at '${this.s[this.i]}' ({key: value, ...})`);
       this.i += k![0].length;
       const key = k![0].trim();
@@ -202,13 +204,16 @@ class ValueParser {
   }
 
   /**
-   * An unquoted value: letters, digits and `_-/\+.$%*@?|:`, spaces inside, `${...}` kept
-   * for OmegaConf, `\` before one of `()[]{}:=, \t\` escapes it. A whole int, float, bool
-   * or null is one; anything else a string without its outer spaces.
+   * An unquoted value: letters, digits and `_-/\+.$%*@?|:`, spaces and tabs inside, `${...}`
+   * kept for OmegaConf, `\` before one of `()[]{}:=, \t\` escapes it. Spaces and tabs
+   * around it are not part of it (`[1 ,2]`, `a=1 `), escaped ones are (`a\ `). A whole int,
+   * float, bool or null is one; anything else a string.
    */
   private primitive(path: string, top: boolean): unknown {
     let raw = "";
     let out = "";
+    /** `out`'s length without its trailing unescaped spaces and tabs. */
+    let kept = 0;
     let escaped = false;
     while (this.i < this.s.length) {
       const c = this.s[this.i]!;
@@ -217,6 +222,7 @@ class ValueParser {
         const part = this.s.slice(this.i, end);
         raw += part;
         out += part;
+        kept = out.length;
         this.i = end;
         continue;
       }
@@ -224,20 +230,24 @@ class ValueParser {
         escaped = true;
         raw += c + this.s[this.i + 1];
         out += this.s[this.i + 1];
+        kept = out.length;
         this.i += 2;
         continue;
       }
       if (c === "," || (!top && (c === "]" || c === "}"))) break;
-      if (!/[\p{L}\p{N}_\-/\\+.$%*@?|:\s]/u.test(c)) {
+      if (!/[\p{L}\p{N}_\-/\\+.$%*@?|: \t]/u.test(c)) {
         const hint = c === "'" || c === '"' ? " (quote the whole value)" : " (quote the value, or escape it with \\)";
         this.fail(`'${c}' is not allowed in an unquoted value${hint}`);
       }
       raw += c;
       out += c;
+      if (!WS.test(c)) kept = out.length;
       this.i++;
     }
+    // Hydra's lexer takes the spaces and tabs after a value as separators, not part of it.
+    const text = out.slice(0, kept);
     if (!escaped) {
-      const t = raw;
+      const t = raw.replace(/[ \t]+$/, "");
       if (INT.test(t)) {
         const n = Number(t.replaceAll("_", ""));
         return Number.isSafeInteger(n) ? n : BigInt(t.replaceAll("_", ""));
@@ -251,8 +261,8 @@ class ValueParser {
       if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === "true";
       if (/^null$/i.test(t)) return null;
     }
-    if (out.trim() === "" && !top) this.fail(`an empty item at character ${this.i + 1} of the value`);
-    return out.trim();
+    if (text === "" && !top) this.fail(`an empty item at character ${this.i + 1} of the value`);
+    return text;
   }
 
   /** The end of the `${...}` starting at `from` (nested braces and quotes inside kept). */
@@ -379,23 +389,21 @@ export function applyConfigOverride(config: YamlMap, o: Override, places: Places
           : `'${o.key}' is not in the config (${lacking(found)})`;
         return fail(`Could not delete from config: ${why}; remove this override`);
       }
-      if (o.hasValue && !same(found.value, value))
+      // Hydra deletes whatever the value when the value given is null.
+      if (o.hasValue && value !== null && !same(found.value, value))
         fail(
           `Could not delete from config: the value of '${o.key}' is ${shownValue(found.value)}, not ${shownValue(value)}; write ~${o.key} to delete it whatever its value`,
         );
       const parent = segs.length > 1 ? lookup(config, segs.slice(0, -1)) : { found: true as const, value: config };
       if (parent.found && Array.isArray(parent.value)) fail(`import does not delete a list's items; give the whole list: ${segs.slice(0, -1).join(".")}=[...]`);
-      places.remove(o.key);
+      places.remove(o.key, o.at);
       return deleteAt(config, segs) as YamlMap;
     }
     case "set": {
-      const toAdd = `+${o.text}`;
-      if (!found.found)
-        fail(
-          `Could not override '${o.key}': it is not in the config (${lacking(found)}), and Hydra adds no key without + (struct mode); to add it, write ${toAdd}`,
-        );
+      const structMode = `and Hydra adds no key without + (struct mode); to add it, write +${o.text}`;
+      if (!found.found) fail(`Could not override '${o.key}': it is not in the config (${lacking(found)}), ${structMode}`);
       const added = newKey(found.found ? (found as { value: unknown }).value : undefined, value, o.key);
-      if (added) fail(`Could not override '${o.key}': ${added} is not in the config, and Hydra adds no key without + (struct mode); to add it, write ${toAdd}`);
+      if (added) fail(`Could not override '${o.key}': ${added} is not in the config, ${structMode}`);
       break;
     }
     case "add": {

@@ -44,6 +44,8 @@ export class Places {
   private readonly floats = new Set<string>();
   /** Keys holding a whole-value interpolation of a mapping or list -> the key of that mapping or list. */
   private readonly aliases = new Map<string, string>();
+  /** Keys a command-line override deleted -> that override's place (a key given again later has its own place). */
+  private readonly deleted = new Map<string, Place>();
 
   /** `file`: the config itself, the place of a key whose parent is not recorded either. */
   constructor(readonly file: string) {}
@@ -222,8 +224,10 @@ export class Places {
     }
   }
 
-  /** Drops `path` and the keys under it (a command-line override deleted it). */
-  remove(path: string): void {
+  /** Drops `path` and the keys under it: the command-line override placed at `placeKey` deleted it, so a message about it is put there. */
+  remove(path: string, placeKey: string): void {
+    const by = this.map.get(placeKey);
+    if (by) this.deleted.set(path, by);
     this.dropUnder(path);
     this.map.delete(path);
     this.mappings.delete(path);
@@ -254,8 +258,9 @@ export class Places {
 
   /**
    * The place of a key: where it was given; under a key that interpolates a mapping or
-   * list, where the target's key was given; for one that was not, the mapping that lacks
-   * it (its parent's place), else the config file.
+   * list, where the target's key was given; for one a command-line override deleted, that
+   * override; for one that was not, the mapping that lacks it (its parent's place), else
+   * the config file.
    */
   of(key: string): Place {
     const here = this.map.get(key);
@@ -270,6 +275,12 @@ export class Places {
   private given(key: string): Place {
     const here = this.map.get(key);
     if (here) return here;
+    // A key an override deleted (or one under it): the override, unless it was given again.
+    for (let at = key; at !== ""; at = at.slice(0, Math.max(0, at.lastIndexOf(".")))) {
+      if (at !== key && this.map.has(at)) break;
+      const by = this.deleted.get(at);
+      if (by) return by;
+    }
     const dot = key.lastIndexOf(".");
     const parent = dot < 0 ? undefined : this.map.get(key.slice(0, dot));
     return parent ?? { file: this.file, line: null };
