@@ -206,7 +206,7 @@ describe.skipIf(why !== null)(label("webgpu: evaluation at the images' own size"
       expect(r.err).not.toContain("does not fit");
       expect(r.out + r.err).not.toMatch(DAWN_VALIDATION);
       expect(r.code).toBe(0);
-      expect(r.out).toContain("1 steps in");
+      expect(r.out).toContain("1 step in");
     },
   );
 });

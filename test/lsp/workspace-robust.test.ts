@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { nobodyCanRunCli } from "../helpers.js";
 import { at, BUILT, Client, uriOf } from "./client.js";
 
 const skip = BUILT ? false : "dist/ is not built (npm run build)";
@@ -38,11 +39,12 @@ pipeline p from base {
 /**
  * The command that runs the server as a user who cannot list a folder of mode 000: none
  * for a user other than root, `setpriv` to nobody for root (root lists anything); null
- * when neither can be done.
+ * when neither can be done (or nobody cannot read this checkout).
  */
 function unprivileged(): string[] | null {
   if (process.getuid?.() !== 0) return [];
-  return existsSync("/usr/bin/setpriv") ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : null;
+  // nobody must also be able to read the checkout (a clone under mktemp -d is root's alone)
+  return existsSync("/usr/bin/setpriv") && nobodyCanRunCli() ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : null;
 }
 
 const noInternalErrors = (client: Client) => expect(client.logs.filter((l) => l.includes("internal error"))).toEqual([]);

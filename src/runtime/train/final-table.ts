@@ -9,7 +9,7 @@ const pct = (v: number | undefined): string => (v === undefined ? "-" : `${v.toF
 export function finalTable(s: RunSummary): string {
   const rows: [string, string, string, string][] = [["encoder", "kNN top-1", "linear probe top-1", "online linear top-1"]];
   if (s.untrained) rows.push(["untrained (initial weights)", pct(s.untrained.knn_acc1), pct(s.untrained.probe_acc1), "-"]);
-  rows.push([`trained (${s.steps} steps)`, pct(s.final.knn_acc1), pct(s.final.probe_acc1), pct(s.final.val_acc1)]);
+  rows.push([`trained (${s.steps} step${s.steps === 1 ? "" : "s"})`, pct(s.final.knn_acc1), pct(s.final.probe_acc1), pct(s.final.val_acc1)]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const table = [line(rows[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)];
