@@ -57,8 +57,12 @@ const KEEP_IN_FILE = 1 << 16;
  */
 export const MAX_VALUES = 1_000_000;
 
-/** The longest text string read (V8's strings end near 512 MiB). */
-const MAX_TEXT = 256 * 1024 * 1024;
+/**
+ * The longest text string read: V8's strings end near 512 Mi characters. A CIFAR-100
+ * train batch re-pickled by Python 3 at protocol 2 holds its 154 MB of pixels as text of
+ * up to 307 MB (UTF-8).
+ */
+const MAX_TEXT = 500 * 1024 * 1024;
 
 const GLOBALS = new Set([
   "numpy.core.multiarray._reconstruct",
@@ -161,9 +165,16 @@ function isBytes(v: PyValue | undefined): v is PyBytes {
   return typeof v === "object" && v !== null && !Array.isArray(v) && v.kind === "bytes";
 }
 
+/** Byte-string keys already read as text: a key stored once and used again is decoded once. */
+const keyTexts = new WeakMap<object, string>();
+
 function keyText(k: PyValue): string {
   if (typeof k === "string") return k;
-  if (isBytes(k) && "data" in k) return k.data.toString("latin1");
+  if (isBytes(k) && "data" in k) {
+    let text = keyTexts.get(k);
+    if (text === undefined) keyTexts.set(k, (text = k.data.toString("latin1")));
+    return text;
+  }
   if (typeof k === "number" || typeof k === "bigint") return String(k);
   throw new PickleError("a dict key is neither a string nor a number");
 }
@@ -202,6 +213,13 @@ function interpret(fd: number, size: number): PyValue {
       return slots.length;
     },
     at: (i: number) => slots[i],
+  };
+  const encoded = new Map<string, PyBytes>();
+  /** PUT's and GET's memo key, written in digits. */
+  const memoKey = (): number => {
+    const t = input.line();
+    if (!/^\d{1,10}$/.test(t)) throw new PickleError(`memo key '${t.slice(0, 20)}' at byte ${input.pos} is not a number`);
+    return Number(t);
   };
   const remember = (key: number, v: PyValue): void => {
     if (!memo.has(key) && memo.size >= MAX_VALUES) throw tooMany();
@@ -403,13 +421,13 @@ function interpret(fd: number, size: number): PyValue {
         remember(memo.size, top());
         break;
       case 0x70: // PUT
-        remember(Number(input.line()), top());
+        remember(memoKey(), top());
         break;
       case 0x68: // BINGET
       case 0x6a: // LONG_BINGET
       case 0x67: {
         // GET
-        const key = op === 0x68 ? input.byte() : op === 0x6a ? input.take(4).readUInt32LE(0) : Number(input.line());
+        const key = op === 0x68 ? input.byte() : op === 0x6a ? input.take(4).readUInt32LE(0) : memoKey();
         if (!memo.has(key)) throw new PickleError(`the pickle refers to memo ${key}, which it never stored (at byte ${at})`);
         stack.push(memo.get(key)!);
         break;
@@ -433,7 +451,7 @@ function interpret(fd: number, size: number): PyValue {
         // NEWOBJ
         const args = pop();
         const callee = pop();
-        stack.push(call(callee, args, at));
+        stack.push(call(callee, args, at, encoded));
         break;
       }
       case 0x62: {
@@ -453,7 +471,11 @@ function tupleItems(v: PyValue, what: string, at: number): PyValue[] {
   throw new PickleError(`${what} at byte ${at} has no argument tuple`);
 }
 
-function call(callee: PyValue, args: PyValue, at: number): PyValue {
+/** The longest dtype name taken. */
+const MAX_DTYPE_NAME = 32;
+
+/** `encoded`: the bytes each text has been encoded to, in this pickle. */
+function call(callee: PyValue, args: PyValue, at: number, encoded: Map<string, PyBytes>): PyValue {
   if (typeof callee !== "object" || callee === null || Array.isArray(callee) || callee.kind !== "global") {
     throw new PickleError(`the pickle calls something that is not a known function at byte ${at}`);
   }
@@ -476,15 +498,20 @@ function call(callee: PyValue, args: PyValue, at: number): PyValue {
     }
     case "numpy.dtype": {
       const s = a[0];
-      const str = typeof s === "string" ? s : isBytes(s) ? bytesText(s) : null;
-      if (str === null) throw new PickleError(`numpy.dtype without a type name at byte ${at}`);
-      return { kind: "dtype", str };
+      // A type name is a few characters (`u1`, `<f8`): a long one is no dtype (and copying it costs).
+      const length = typeof s === "string" ? s.length : isBytes(s) ? ("data" in s ? s.data.length : s.length) : -1;
+      if (length < 0) throw new PickleError(`numpy.dtype without a type name at byte ${at}`);
+      if (length > MAX_DTYPE_NAME) throw new PickleError(`numpy.dtype with a ${length}-character type name at byte ${at}`);
+      return { kind: "dtype", str: typeof s === "string" ? s : bytesText(s as PyBytes) };
     }
     case "_codecs.encode": {
-      // Python 3 writes bytes at protocol 2 as _codecs.encode(text, "latin1").
+      // Python 3 writes bytes at protocol 2 as _codecs.encode(text, "latin1"). The same text
+      // (stored once, used again) gives the same bytes: made once, not once per use.
       const [text, codec] = a;
       if (typeof text !== "string" || (codec !== "latin1" && codec !== "latin-1")) throw new PickleError(`_codecs.encode with other arguments at byte ${at}`);
-      return { kind: "bytes", data: Buffer.from(text, "latin1") };
+      let bytes = encoded.get(text);
+      if (bytes === undefined) encoded.set(text, (bytes = { kind: "bytes", data: Buffer.from(text, "latin1") }));
+      return bytes;
     }
     default:
       // numpy.ndarray itself is only an argument of _reconstruct, never called.

@@ -171,6 +171,67 @@ describe("what a CIFAR pickle may not hold", () => {
     expect(() => parse(f)).toThrow(/^it makes more than 1,000,000 values/);
   });
 
+  it("a stored argument used again costs nothing again: _codecs.encode's bytes, numpy.dtype's name, a byte-string key", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "p.pkl");
+    const u32 = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32LE(n);
+      return b;
+    };
+    const MiB = 1 << 20;
+    // _codecs.encode(<1 MiB of text>, "latin1") stored, then called 2,000 times: 2 GB as copies
+    const text = Buffer.alloc(MiB, 0x61);
+    const codecs = Buffer.concat([
+      Buffer.from("\x80\x02c_codecs\nencode\nq\x00X", "latin1"),
+      u32(MiB),
+      text,
+      Buffer.from("\x8c\x06latin1\x86q\x010]", "latin1"),
+      Buffer.from("h\x00h\x01Ra".repeat(2000), "latin1"),
+      Buffer.from("."),
+    ]);
+    fs.writeFileSync(f, codecs);
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    const list = parse(f) as unknown[];
+    expect(list).toHaveLength(2000);
+    expect(list[0]).toBe(list[1999]); // one buffer, shared
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * MiB);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // numpy.dtype of a 64 KiB "name": refused, not copied 2,000 times
+    const key = Buffer.alloc(65536, 0x6b);
+    const dtype = Buffer.concat([
+      Buffer.from("\x80\x02B", "latin1"),
+      u32(65536),
+      key,
+      Buffer.from("q\x010cnumpy\ndtype\nq\x000h\x01\x85q\x020]", "latin1"),
+      Buffer.from("h\x00h\x02Ra".repeat(2000), "latin1"),
+      Buffer.from("."),
+    ]);
+    fs.writeFileSync(f, dtype);
+    expect(() => parse(f)).toThrow(/^numpy\.dtype with a 65536-character type name at byte \d+$/);
+    // a 64 KiB key set 20,000 times: decoded once
+    const setitem = Buffer.concat([
+      Buffer.from("\x80\x02B", "latin1"),
+      u32(65536),
+      key,
+      Buffer.from("q\x010K\x07q\x020}", "latin1"),
+      Buffer.from("h\x01h\x02s".repeat(20000), "latin1"),
+      Buffer.from("."),
+    ]);
+    fs.writeFileSync(f, setitem);
+    const t = Date.now();
+    expect((parse(f) as PyDict).entries.size).toBe(1);
+    expect(Date.now() - t).toBeLessThan(3000);
+  });
+
+  it("PUT and GET memo keys are digits (Python refuses others)", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "p.pkl");
+    fs.writeFileSync(f, Buffer.from("\x80\x02Npx\ngy\n.", "latin1"));
+    expect(() => parse(f)).toThrow(/^memo key 'x' at byte \d+ is not a number$/);
+  });
+
   it("files named train and test that are not pickles do not make a folder CIFAR-100's python version", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "train"), "my notes\n");
