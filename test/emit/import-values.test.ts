@@ -77,6 +77,13 @@ describe("import solo-learn: numbers that are not finite", () => {
     expect(r.err).toContain("optimizer.lr: the value the pipeline would get from it is inf, which is no finite number\n");
     expect(r.err).not.toContain("internal error");
   });
+
+  it("max_steps: 1e308 is a run too long at max_steps, not an overflow blamed on the warm-up", async () => {
+    const r = await importCfg(referenceProject(), "max_steps=1e308");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("override 'max_steps=1e308': E021: train.steps = 1e308 is out of range");
+    expect(r.err).not.toContain("no finite number");
+  });
 });
 
 describe("import solo-learn: keys named like Object.prototype members", () => {

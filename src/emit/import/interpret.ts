@@ -653,7 +653,12 @@ function lengthAndWarmup(
   const warmup = (we: number): Lit => {
     const at = "scheduler.warmup_epochs";
     if ("steps" in total) {
-      if (D !== null) return dur(Math.round((we * total.steps) / D.value), "steps");
+      if (D !== null) {
+        // (we x steps) / D, as solo-learn computes it; the other way round where that product
+        // overflows (max_steps: 1e308), so that a run too long is the error, at max_steps.
+        const product = we * total.steps;
+        return dur(Math.round(Number.isFinite(product) ? product / D.value : we * (total.steps / D.value)), "steps");
+      }
     } else if (D !== null && D.key === "max_epochs") {
       // warmup_epochs x (M x E) / M: warmup_epochs epochs.
       if (Number.isInteger(we)) return dur(we, "epochs");
