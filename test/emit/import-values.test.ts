@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../helpers.js";
-import { CROP_03, edit, placeOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
+import { CROP_03, edit, lineOf, placeOf, REFERENCE_STYLE, referenceProject } from "./import-fixtures.js";
 
 async function importCfg(dir: string, ...overrides: string[]) {
   return cli(["import", "solo-learn", "cfg/simclr.yaml", "-o", "p.adainf", ...overrides], dir);
@@ -118,7 +118,7 @@ describe("import solo-learn: keys named like Object.prototype members", () => {
 describe("import solo-learn: keys that are no plain name", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("a mapping or a list as a key is refused at its line, with no Node warning", async () => {
+  it("a mapping or a list as a key (or !!binary data) is refused at its line, with no Node warning", async () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
     const complex = edit(REFERENCE_STYLE, ["    eta: 0.02\n", "    ? eta: 0.02\n"]);
     const r = await importCfg(referenceProject(complex));
@@ -132,6 +132,10 @@ describe("import solo-learn: keys that are no plain name", () => {
     const l = await importCfg(referenceProject(list));
     expect(l.code).toBe(1);
     expect(l.err).toBe(`error: cfg/simclr.yaml:${placeOf(list, "[1, 2]")}: a key must be a plain name, found a list (OmegaConf refuses it)\n`);
+    const binary = `${REFERENCE_STYLE}!!binary aGk=: 3\n`;
+    const bin = await importCfg(referenceProject(binary));
+    expect(bin.code).toBe(1);
+    expect(bin.err).toBe(`error: cfg/simclr.yaml:${lineOf(binary, "!!binary")}:10: a key must be a plain name, found !!binary data (OmegaConf refuses it)\n`);
     expect(warn).not.toHaveBeenCalled();
   });
 });

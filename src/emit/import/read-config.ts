@@ -152,15 +152,17 @@ export function readYaml(path: string, what: string, shown: string, key?: string
       );
     }
     // A mapping or list as a key (`? {eta: 0.02}`, `[1, 2]: 3`): OmegaConf refuses it; the
-    // yaml library would make it text (and print a warning of its own).
+    // yaml library would make it text (and print a warning of its own), as it would
+    // `!!binary` data, which no key import reads can be either.
     let complexKey: { kind: string; line: number | null; col: number | null } | null = null;
     visit(doc, {
       Pair(_, pair) {
         const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
-        if (!isYamlMapNode(key) && !isSeq(key)) return;
+        const binary = isScalar(key) && ArrayBuffer.isView(key.value);
+        if (!isYamlMapNode(key) && !isSeq(key) && !binary) return;
         const at = (pair.key as { range?: [number, number, number] | null }).range;
         const pos = at ? lines.linePos(at[0]) : null;
-        complexKey = { kind: isSeq(key) ? "a list" : "a mapping", line: pos?.line ?? null, col: pos?.col ?? null };
+        complexKey = { kind: binary ? "!!binary data" : isSeq(key) ? "a list" : "a mapping", line: pos?.line ?? null, col: pos?.col ?? null };
         return visit.BREAK;
       },
     });
