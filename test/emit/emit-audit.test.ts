@@ -183,9 +183,9 @@ describe("import: one-line errors for what Hydra's loader refuses or cannot mean
     const binary = config(["batch_size: 128", "batch_size: !!binary aGVsbG8="]);
     expect((await importIn(binary)).err).toContain("optimizer.batch_size must be a number, found b'hello'");
     const nan = config(["lr: 0.3", "lr: .nan"]);
-    expect((await importIn(nan)).err).toContain("optimizer.lr must be a number, found nan\n");
+    expect((await importIn(nan)).err).toContain("optimizer.lr must be a finite number, found nan\n");
     const inf = config(["lr: 0.3", "lr: -.inf"]);
-    expect((await importIn(inf)).err).toContain("optimizer.lr must be a number, found -inf\n");
+    expect((await importIn(inf)).err).toContain("optimizer.lr must be a finite number, found -inf\n");
   });
 
   it("a batch_size that is not a positive whole number is one error at it, as written", async () => {

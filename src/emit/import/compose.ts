@@ -34,7 +34,7 @@ import { basename, dirname, join } from "node:path";
 import { defaultsChoice, invalidInterpolation, resolveInterpolations } from "./interpolate.js";
 import { applyConfigOverride, isHydraOverride, type Override } from "./overrides.js";
 import { atPlace, type Places, shownPath } from "./places.js";
-import { ImportError, isMap, jsonText, type Note, plain, readYaml, type YamlFile, type YamlMap } from "./read-config.js";
+import { ImportError, isMap, jsonText, type Note, ownValue, plain, readYaml, setOwn, type YamlFile, type YamlMap } from "./read-config.js";
 
 export interface LoadedSoloConfig {
   /** The composed config, its interpolations resolved (a value that cannot be is an Unresolved, raised where it is read). */
@@ -430,7 +430,7 @@ function readList(list: unknown, at: string, node: ConfigNode): void {
 function merged(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over;
   const out: YamlMap = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = merged(base[k], v);
+  for (const [k, v] of Object.entries(over)) setOwn(out, k, merged(ownValue(base, k), v));
   return out;
 }
 
@@ -439,7 +439,7 @@ function mergedAt(root: YamlMap, prefix: string, value: unknown): YamlMap {
   if (prefix === "") return merged(root, value) as YamlMap;
   const dot = prefix.indexOf(".");
   const head = dot < 0 ? prefix : prefix.slice(0, dot);
-  const inner = root[head];
+  const inner = ownValue(root, head);
   return { ...root, [head]: dot < 0 ? merged(inner, value) : mergedAt(isMap(inner) ? inner : {}, prefix.slice(dot + 1), value) };
 }
 

@@ -12,7 +12,7 @@ import { npzHeaderAt } from "../../formats/npz-header.js";
 import { bool, dur, ident, num, range, str, type CallArg, type Lit, type Valued } from "./literal.js";
 import type { LoadedSoloConfig } from "./compose.js";
 import { unreadKeyNotes } from "./key-rules.js";
-import { get, ImportError, isMap, jsonText, type Note, plain, Unresolved, type YamlMap } from "./read-config.js";
+import { get, ImportError, isMap, jsonText, type Note, ownValue, plain, Unresolved, type YamlMap } from "./read-config.js";
 
 export interface OpPlan {
   op: string;
@@ -92,7 +92,7 @@ function valueAt(m: YamlMap, path: string, base = ""): unknown {
       const found = Array.isArray(cur) ? "a list" : jsonText(cur);
       throw new ImportError(`${key} must be a mapping (it holds ${parts.slice(i).join(".")}), found ${found}`, key);
     }
-    cur = cur[k];
+    cur = ownValue(cur, k);
   }
   const value = plain(cur, base + path);
   return value === "None" && base === "" && SELECTED_KEYS.test(path) ? null : value;
@@ -104,7 +104,16 @@ function numberAt(m: YamlMap, path: string, fallback?: number): number {
     if (fallback !== undefined) return fallback;
     throw new ImportError(`${path} is missing`, path);
   }
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ImportError(`${path} must be a number, found ${jsonText(v)}`, path);
+  if (typeof v !== "number") throw new ImportError(`${path} must be a number, found ${jsonText(v)}`, path);
+  return finite(v, path);
+}
+
+/**
+ * A number read at config key `key` (named `what` in the message): ±inf and nan (`.inf`,
+ * `1e400`, `.nan`, an override's `inf`) are refused there, as no value of a pipeline holds one.
+ */
+function finite<T>(v: T, key: string, what = key): T {
+  if (typeof v === "number" && !Number.isFinite(v)) throw new ImportError(`${what} must be a finite number, found ${jsonText(v)}`, key);
   return v;
 }
 
@@ -172,7 +181,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
   const pv = (key: string) => (prov ? get(prov, key, "adainf.") : undefined);
 
   const methodKey = stringAt(c, "method");
-  const method = methodKey ? METHODS[methodKey] : undefined;
+  const method = methodKey && Object.hasOwn(METHODS, methodKey) ? METHODS[methodKey] : undefined;
   if (!method) throw new ImportError(`method: '${methodKey ?? ""}' has no adainf equivalent (supported: ${Object.keys(METHODS).join(", ")})`, "method");
   const backbone = stringAt(c, "backbone.name");
   if (backbone !== "resnet18")
@@ -182,7 +191,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
     throw new ImportError(`data.dataset: '${dataset ?? ""}' is not available (adainf reads cifar10 and cifar100)`, "data.dataset");
   const trainPath = stringAt(c, "data.train_path");
   if (trainPath === null) throw new ImportError("data.train_path is missing", "data.train_path");
-  const fraction = valueAt(c, "data.fraction");
+  const fraction = finite(valueAt(c, "data.fraction"), "data.fraction");
   if (typeof fraction === "number" && fraction > 0)
     throw new ImportError("data.fraction: a random stratified subset has no adainf equivalent (cifar10(size = N) takes the first N images)", "data.fraction");
   if (numberAt(c, "accumulate_grad_batches", 1) !== 1)
@@ -194,7 +203,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
     eval: (prov && nameAt(prov, "sources.eval")) ?? "eval",
   };
   const extraPath = stringAt(c, "data.extra_data");
-  const dupRaw = get(c, "data.dup");
+  const dupRaw = finite(get(c, "data.dup"), "data.dup");
   const dup: Valued = extraPath !== null ? { value: num(numberAt(c, "data.dup", 1)), at: "data.dup" } : { value: num(1), at: null };
   if (extraPath === null) {
     // The fork's own configs leave inflation to the command line (data.dup=10 data.extra_data=...):
@@ -260,7 +269,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
     };
   } else if (optName === "adamw") {
     const given = get(c, "optimizer.kwargs.betas") ?? [0.9, 0.999];
-    const betas = Array.isArray(given) ? given.map((b, i) => plain(b, `optimizer.kwargs.betas.${i}`)) : given;
+    const betas = Array.isArray(given) ? given.map((b, i) => finite(plain(b, `optimizer.kwargs.betas.${i}`), `optimizer.kwargs.betas.${i}`)) : given;
     if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number"))
       throw new ImportError("optimizer.kwargs.betas must be two numbers", "optimizer.kwargs.betas");
     optimizer = {
@@ -388,7 +397,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
 
   const { preset, views } = interpretViews(loaded, prov);
   let ckptEvery: Valued;
-  const provEvery = pv("checkpoint_every");
+  const provEvery = finite(pv("checkpoint_every"), "adainf.checkpoint_every");
   if (typeof provEvery === "number") ckptEvery = { value: dur(provEvery, "steps"), at: "adainf.checkpoint_every" };
   else if (prov && provEvery === null) ckptEvery = { value: ident("none"), at: "adainf.checkpoint_every" };
   else if (!boolAt(c, "checkpoint.enabled", false)) {
@@ -407,9 +416,10 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
       text: `checkpoint.frequency (every ${numberAt(c, "checkpoint.frequency", 1)} epoch(s)) dropped: the epoch length is unknown; the run checkpoints at its end`,
     });
   }
+  const provKeep = finite(pv("keep"), "adainf.keep");
   const keep: Valued | null =
-    typeof pv("keep") === "number"
-      ? { value: num(pv("keep") as number), at: "adainf.keep" }
+    typeof provKeep === "number"
+      ? { value: num(provKeep), at: "adainf.keep" }
       : boolAt(c, "checkpoint.keep_prev", false)
         ? null
         : { value: num(1), at: "checkpoint.keep_prev" };
@@ -422,7 +432,7 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
   notes.push(...behaviourChanges(c, loaded, fromDefaults.covered));
   // Every other key of a mapping read: refused, noted, or (speed, logging) nothing said.
   notes.push(...unreadKeyNotes(c, (key) => valueAt(c, key), method, optName!, TOP_LEVEL_READ, fromDefaults.covered));
-  return {
+  return writable({
     name: identifier(stringAt(c, "name") ?? loaded.configPath.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/, "")),
     method,
     seed: { value: num(numberAt(c, "seed", 5)), at: "seed" },
@@ -447,7 +457,32 @@ export function interpret(loaded: LoadedSoloConfig, cwd: string, stepsPerEpoch?:
     lint: Object.entries(lintRaw).map(([rule, v]) => ({ rule, severity: String(plain(v, `adainf.lint.${rule}`)), at: `adainf.lint.${rule}` })),
     notes,
     needsEpochLength: length.needsEpochLength || needsLimitLength || validation.needsLength,
+  });
+}
+
+/**
+ * The plan, once every number it writes is finite: one computed from finite values may not
+ * be (`optimizer.lr: 1e308` times the batch scaling), an error at the key it came from.
+ */
+function writable(plan: ImportPlan): ImportPlan {
+  const walk = (x: unknown, at: string | null): void => {
+    if (Array.isArray(x)) {
+      for (const e of x) walk(e, at);
+      return;
+    }
+    if (typeof x !== "object" || x === null) return;
+    const o = x as Partial<Lit> & { at?: unknown };
+    if (o.kind === "num" || o.kind === "dur" || o.kind === "range") {
+      const bad = (Array.isArray(o.v) ? o.v : [o.v]).find((v) => !Number.isFinite(v));
+      if (bad !== undefined)
+        throw new ImportError(`${at ?? "a value"}: the value the pipeline would get from it is ${jsonText(bad)}, which is no finite number`, at ?? undefined);
+      return;
+    }
+    const here = typeof o.at === "string" ? o.at : at;
+    for (const v of Object.values(x)) walk(v, here);
   };
+  walk(plan, null);
+  return plan;
 }
 
 /**
@@ -484,7 +519,7 @@ function validationInterval(
   L: number | null | undefined,
   notes: Note[],
 ): { every: Lit; at: string; text: string; needsLength: boolean } {
-  const vci = get(c, "val_check_interval");
+  const vci = finite(get(c, "val_check_interval"), "val_check_interval");
   const cvneKey = "check_val_every_n_epoch";
   const cvneRaw = get(c, cvneKey);
   let cvne: number | null = 1;
@@ -568,7 +603,7 @@ function lengthFacts(c: YamlMap): LengthFacts {
   const maxSteps = limit("max_steps", "a positive whole number (or -1 with max_epochs)");
   const maxEpochs = limit("max_epochs", "a positive number");
   if (maxSteps === null && maxEpochs === null) throw new ImportError("neither max_steps nor max_epochs is set", "max_steps");
-  const cwse = valueAt(c, "compute_warm_step_epoch");
+  const cwse = finite(valueAt(c, "compute_warm_step_epoch"), "compute_warm_step_epoch");
   const divisor =
     typeof cwse === "number" && Number.isFinite(cwse) && cwse > 0
       ? { value: cwse, key: "compute_warm_step_epoch" }
@@ -618,7 +653,12 @@ function lengthAndWarmup(
   const warmup = (we: number): Lit => {
     const at = "scheduler.warmup_epochs";
     if ("steps" in total) {
-      if (D !== null) return dur(Math.round((we * total.steps) / D.value), "steps");
+      if (D !== null) {
+        // (we x steps) / D, as solo-learn computes it; the other way round where that product
+        // overflows (max_steps: 1e308), so that a run too long is the error, at max_steps.
+        const product = we * total.steps;
+        return dur(Math.round(Number.isFinite(product) ? product / D.value : we * (total.steps / D.value)), "steps");
+      }
     } else if (D !== null && D.key === "max_epochs") {
       // warmup_epochs x (M x E) / M: warmup_epochs epochs.
       if (Number.isInteger(we)) return dur(we, "epochs");
@@ -774,7 +814,7 @@ function extraArgs(p: YamlMap | null, projectDir: string, path: string): CallArg
   }
   const args: CallArg[] = [];
   const at = (k: string) => `adainf.extra_data.${k}`;
-  const v = (k: string) => get(p, k, "adainf.extra_data.");
+  const v = (k: string) => finite(get(p, k, "adainf.extra_data."), at(k));
   const origin = v("origin");
   const size = v("size");
   const fid = v("fid");
@@ -841,18 +881,18 @@ function interpretViews(loaded: LoadedSoloConfig, prov: YamlMap | null): { prese
 function interpretEntry(e: YamlMap, i: number): { count: number; size: number; ops: OpPlan[] } {
   const where = `pipeline ${i + 1}`;
   const at = (path: string) => `augmentations.${i}.${path}`;
-  const n = (path: string, fallback: number) => {
+  /** The number at `path`; `fallback` when it is missing (undefined: missing is an error, `why` says why). */
+  const n = (path: string, fallback?: number, why = "") => {
     const v = get(e, path, at(""));
-    if (v === undefined || v === null) return fallback;
+    if (v === undefined || v === null) {
+      if (fallback !== undefined) return fallback;
+      throw new ImportError(`${where}: ${path} is missing${why}`, at(path));
+    }
     if (typeof v !== "number") throw new ImportError(`${where}: ${path} must be a number`, at(path));
-    return v;
+    return finite(v, at(path), `${where}: ${path}`);
   };
   /** A number solo-learn reads: missing, it fails (a missing key of the entry's mapping). */
-  const need = (path: string) => {
-    const v = n(path, NaN);
-    if (Number.isNaN(v)) throw new ImportError(`${where}: ${path} is missing: solo-learn reads it and fails without it`, at(path));
-    return v;
-  };
+  const need = (path: string) => n(path, undefined, ": solo-learn reads it and fails without it");
   // solo-learn's build_transform_pipeline reads each of these sections (and fails without one).
   for (const section of ["rrc", "color_jitter", "grayscale", "gaussian_blur", "solarization", "equalization", "horizontal_flip"]) {
     const v = get(e, section, at(""));
@@ -862,10 +902,10 @@ function interpretEntry(e: YamlMap, i: number): { count: number; size: number; o
         v === undefined ? `augmentations.${i}` : at(section),
       );
   }
-  const size = n("crop_size", NaN);
-  if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size is missing`, at("crop_size"));
-  const count = n("num_crops", NaN);
-  if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops is missing`, at("num_crops"));
+  const size = n("crop_size");
+  if (!Number.isInteger(size)) throw new ImportError(`${where}: crop_size must be a whole number of pixels, found ${size}`, at("crop_size"));
+  const count = n("num_crops");
+  if (!Number.isInteger(count) || count < 1) throw new ImportError(`${where}: num_crops must be a whole number >= 1, found ${count}`, at("num_crops"));
   const ops: OpPlan[] = [];
   const rrc = get(e, "rrc.enabled", at(""));
   if (typeof rrc !== "boolean")

@@ -6,7 +6,7 @@
 // evaluates gets a note naming it (or, for speed and logging switches, nothing).
 
 import type { MethodName } from "../../ir/types.js";
-import { ImportError, isMap, jsonText, type Note, type YamlMap } from "./read-config.js";
+import { ImportError, isMap, jsonText, type Note, ownValue, type YamlMap } from "./read-config.js";
 
 /** A key whose value other than `default` (or null; `also`: other spellings of it) changes the run; `why`: what it does. */
 interface Kept {
@@ -147,8 +147,8 @@ function rules(method: MethodName, optimizer: string, topRead: readonly string[]
       other: "note",
     },
     "optimizer.kwargs": {
-      read: OPTIMIZER_KWARGS[optimizer] ?? [],
-      refuse: OPTIMIZER_DEFAULTS[optimizer] ?? {},
+      read: Object.hasOwn(OPTIMIZER_KWARGS, optimizer) ? OPTIMIZER_KWARGS[optimizer]! : [],
+      refuse: Object.hasOwn(OPTIMIZER_DEFAULTS, optimizer) ? OPTIMIZER_DEFAULTS[optimizer]! : {},
       // solo-learn's own LARS takes none of torch's switches (a TypeError there): refused as other keys.
       ...(optimizer === "sgd" || optimizer === "adamw" ? { silent: TORCH_IMPLEMENTATION } : {}),
       other: {
@@ -190,13 +190,13 @@ export function unreadKeyNotes(
     for (const k of Object.keys(m)) {
       const key = mapping === "" ? k : `${mapping}.${k}`;
       if (r.read.includes(k) || r.silent?.includes(k) || covered.has(key)) continue;
-      const refused = r.refuse?.[k];
+      const refused = r.refuse && Object.hasOwn(r.refuse, k) ? r.refuse[k] : undefined;
       if (refused) {
         const v = value(key);
         if (!isDefault(v, refused)) throw new ImportError(`${key} = ${jsonText(v)}: ${refused.why}; remove it, or set it to ${jsonText(refused.default)}`, key);
         continue;
       }
-      const noted = r.note?.[k];
+      const noted = r.note && Object.hasOwn(r.note, k) ? r.note[k] : undefined;
       if (noted) {
         const v = value(key);
         if (!isDefault(v, noted)) notes.push({ at: key, text: `${key} = ${jsonText(v)} is dropped: ${noted.why}` });
@@ -204,7 +204,8 @@ export function unreadKeyNotes(
       }
       // Not read: its value is not looked at (an interpolation in it that cannot be resolved is no error, as in OmegaConf).
       if (r.other === "note") notes.push({ at: key, text: `${key}: adainf does not read this key; dropped` });
-      else throw new ImportError(`${key} = ${jsonText(value(key))}: ${r.other.refuse(k)}; remove it`, key);
+      // A key holding a dot is no dotted path to its value.
+      else throw new ImportError(`${key} = ${jsonText(k.includes(".") ? ownValue(m, k) : value(key))}: ${r.other.refuse(k)}; remove it`, key);
     }
   }
   return notes;

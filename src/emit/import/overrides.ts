@@ -8,7 +8,7 @@
 // applied to the defaults list by compose.ts. Every error names the override as typed
 // (its place: `override '<text>': ...`, places.ts) and what to write instead.
 
-import { isMap, ImportError, jsonText, type YamlMap } from "./read-config.js";
+import { isMap, ImportError, jsonText, ownValue, setOwn, type YamlMap } from "./read-config.js";
 import type { Places } from "./places.js";
 
 export type OverrideOp = "set" | "add" | "force" | "delete";
@@ -164,7 +164,7 @@ class ValueParser {
       const key = k![0].trim();
       if (this.s[this.i] !== ":") this.fail(`'${key}' in a dict needs ':' and a value ({key: value, ...})`);
       this.i++;
-      own(out, key, this.element(path === "" ? key : `${path}.${key}`));
+      setOwn(out, key, this.element(path === "" ? key : `${path}.${key}`));
       this.ws();
       const c = this.s[this.i];
       this.i++;
@@ -304,13 +304,8 @@ function lookup(root: unknown, segs: string[]): Found {
 function merged(base: unknown, over: unknown): unknown {
   if (!isMap(base) || !isMap(over)) return over;
   const out: YamlMap = { ...base };
-  for (const [k, v] of Object.entries(over)) own(out, k, merged(Object.hasOwn(base, k) ? base[k] : undefined, v));
+  for (const [k, v] of Object.entries(over)) setOwn(out, k, merged(ownValue(base, k), v));
   return out;
-}
-
-/** Sets a mapping's own key (`__proto__` too, as a key like any other). */
-function own(map: YamlMap, key: string, value: unknown): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The first key of `over` that `base` lacks where both are mappings (struct mode refuses to add it), as a dotted key under `at`. */
@@ -318,7 +313,7 @@ function newKey(base: unknown, over: unknown, at: string): string | null {
   if (!isMap(base) || !isMap(over)) return null;
   for (const [k, v] of Object.entries(over)) {
     if (!Object.hasOwn(base, k)) return `${at}.${k}`;
-    const inner = newKey(base[k], v, `${at}.${k}`);
+    const inner = newKey(ownValue(base, k), v, `${at}.${k}`);
     if (inner) return inner;
   }
   return null;
@@ -336,7 +331,7 @@ function setAt(root: unknown, segs: string[], value: unknown, fail: (why: string
   }
   if (root !== undefined && root !== null && !isMap(root)) fail(`${done.join(".")} is ${jsonText(root)}, not a mapping: it has no key ${seg}`);
   const map = isMap(root) ? root : {};
-  const inner = map[seg];
+  const inner = ownValue(map, seg);
   return { ...map, [seg]: rest.length === 0 ? merged(inner, value) : setAt(inner, rest, value, fail, [...done, seg]) };
 }
 
@@ -347,7 +342,7 @@ function deleteAt(root: unknown, segs: string[]): unknown {
     const { [seg]: _gone, ...keep } = root;
     return keep;
   }
-  return { ...root, [seg]: deleteAt(root[seg], rest) };
+  return { ...root, [seg]: deleteAt(ownValue(root, seg), rest) };
 }
 
 /** Python's `==` on config values, closely enough: numbers by value, lists and mappings item by item. */

@@ -151,6 +151,25 @@ export function readYaml(path: string, what: string, shown: string, key?: string
         atPlace({ file: shown, line, col }, `not valid YAML: the alias *${name} is inside the node its anchor &${name} names (it would hold itself)`),
       );
     }
+    // A mapping or list as a key (`? {eta: 0.02}`, `[1, 2]: 3`): OmegaConf refuses it; the
+    // yaml library would make it text (and print a warning of its own), as it would
+    // `!!binary` data, which no key import reads can be either.
+    let complexKey: { kind: string; line: number | null; col: number | null } | null = null;
+    visit(doc, {
+      Pair(_, pair) {
+        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        const binary = isScalar(key) && ArrayBuffer.isView(key.value);
+        if (!isYamlMapNode(key) && !isSeq(key) && !binary) return;
+        const at = (pair.key as { range?: [number, number, number] | null }).range;
+        const pos = at ? lines.linePos(at[0]) : null;
+        complexKey = { kind: binary ? "!!binary data" : isSeq(key) ? "a list" : "a mapping", line: pos?.line ?? null, col: pos?.col ?? null };
+        return visit.BREAK;
+      },
+    });
+    if (complexKey !== null) {
+      const { kind, line, col } = complexKey as { kind: string; line: number | null; col: number | null };
+      throw new ImportError(atPlace({ file: shown, line, col }, `a key must be a plain name, found ${kind} (OmegaConf refuses it)`));
+    }
     let value: unknown;
     try {
       value = doc.toJS();
@@ -272,6 +291,19 @@ function packageHeader(text: string, shown: string): { name: string; line: numbe
   return found;
 }
 
+/**
+ * `m`'s own value at `key`: a key named like a member of Object.prototype (`constructor`,
+ * `toString`, `__proto__`) is a key like any other, there or not.
+ */
+export function ownValue(m: YamlMap, key: string): unknown {
+  return Object.hasOwn(m, key) ? m[key] : undefined;
+}
+
+/** Sets a mapping's own key (`__proto__` too, as a key like any other, not the prototype). */
+export function setOwn(map: YamlMap, key: string, value: unknown): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 export function isMap(v: unknown): v is YamlMap {
   // `!!binary` data (bytes, a Uint8Array) is a value, not a mapping of its bytes.
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Unresolved) && !ArrayBuffer.isView(v);
@@ -288,7 +320,7 @@ export function get(m: YamlMap, path: string, base = ""): unknown {
   for (const [i, k] of parts.entries()) {
     if (cur instanceof Unresolved) throw cur.error(base + parts.slice(0, i).join("."));
     if (!isMap(cur)) return undefined;
-    cur = cur[k];
+    cur = ownValue(cur, k);
   }
   return plain(cur, base + path);
 }
