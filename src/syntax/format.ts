@@ -7,6 +7,7 @@ import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { BLANK_LINE, LINE_END } from "./lines.js";
 import { parseSource } from "./parse.js";
+import { pushAll } from "../util/push-all.js";
 
 const MAX_WIDTH = 100;
 
@@ -107,7 +108,7 @@ class Printer {
   private emitLines(text: string, end: number): void {
     const lines = text.split("\n");
     lines[lines.length - 1] += this.trailing(end);
-    this.out.push(...lines);
+    pushAll(this.out, lines);
   }
 
   // ------------------------------------------------------------ nodes
