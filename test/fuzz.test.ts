@@ -4,7 +4,7 @@
 // resolver) must compile, lint and format without throwing, with diagnostics for every
 // failure and never E040 (an internal error; a file that declares no pipeline may compile
 // to nothing, without diagnostics, as an empty one does); formatting gives text that parses,
-// is its own format and keeps the IR and diagnostic codes; mutated npz headers and zip directories must give a
+// is its own format and keeps the IR, the diagnostic codes and the comments' order; mutated npz headers and zip directories must give a
 // result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
 // `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
 // ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
@@ -155,6 +155,15 @@ function mutate(text: string, rng: Rng): string {
 /** A file's diagnostic codes, sorted: what formatting must keep (their places move). */
 const codesOf = (ds: readonly { code: string }[]): string[] => ds.map((d) => d.code).sort();
 
+/** A file's comments in order, their lines' trailing blanks dropped (fmt drops them). */
+const commentsOf = (text: string): string[] =>
+  parseSource(text, "fuzz.adainf").ast.comments.map((c) =>
+    c.text
+      .split(/\r\n|\r|\n/)
+      .map((l) => l.trimEnd())
+      .join("\n"),
+  );
+
 /** Runs `f`, failing when it takes longer than CASE_LIMIT_MS. */
 function timed<T>(what: string, f: () => T): T {
   const t0 = performance.now();
@@ -204,6 +213,7 @@ describe("fuzz", () => {
           `case ${i}: the formatted text does not parse:\n${f.text.slice(0, 2000)}`,
         ).toEqual([]);
         expect(twice.text, `case ${i}: formatting twice differs from once`).toBe(f.text);
+        expect(commentsOf(f.text), `case ${i}: formatting moved comments out of order:\n${text.slice(0, 2000)}`).toEqual(commentsOf(text));
         const again = compileFileSync("fuzz.adainf", { cwd: dir, overlay: new Map([[path, f.text]]) });
         expect(codesOf(again.diagnostics), `case ${i}: formatting changed the diagnostics of:\n${text.slice(0, 2000)}`).toEqual(codesOf(out.diagnostics));
         expect(JSON.stringify(again.pipelines.map((p) => p.ir)), `case ${i}: formatting changed the IR`).toBe(JSON.stringify(out.pipelines.map((p) => p.ir)));

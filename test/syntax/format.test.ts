@@ -1,8 +1,9 @@
 // The formatter (formatText): pipelines/ and stdlib/ are already formatted and it is
-// idempotent; reformatting scrambled files keeps their IR; comments, string escapes and
-// literals survive; a file with syntax errors is left unchanged; a file whose lines end
-// with CRLF, a lone CR or a mix is formatted as its LF copy is; `with` after ';' (which
-// would join the statement before on a line of its own) is a syntax error fmt leaves alone.
+// idempotent; reformatting scrambled files keeps their IR; comments (in order; an argument
+// list over lines with comments stays over lines), string escapes and literals survive; a
+// file with syntax errors is left unchanged; a file whose lines end with CRLF, a lone CR or
+// a mix is formatted as its LF copy is; `with` after ';' (which would join the statement
+// before on a line of its own) is a syntax error fmt leaves alone.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -115,6 +116,35 @@ describe("fmt", () => {
         "",
       ].join("\n"),
     );
+    expect(formatText(out, "c.adainf").text).toBe(out);
+  });
+
+  it("keeps an argument list written over lines with comments over lines, each comment at its argument", () => {
+    const src = [
+      "pipeline p from simclr {",
+      "  data {",
+      '    real = cifar10("datasets/cifar10", split = train)',
+      "    generated = npz(",
+      '      "gen.npz",',
+      "      // the generator's own count",
+      "      size = 1_000,",
+      "      fid   = 1.94, // from the paper",
+      "      /* last */",
+      "    )",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    expect(out).toBe(src.replace("fid   =", "fid ="));
+    expect(formatText(out, "c.adainf").text).toBe(out);
+    expect(irOf(out)).toEqual(irOf(src));
+  });
+
+  it("keeps comments in source order: one after a `//` comment goes on the line below", () => {
+    const src = ["pipeline p from simclr {", "  data {", "    eval = // first", '      cifar10("d", split = test) /* second */', "  }", "}", ""].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    expect(out).toBe(["pipeline p from simclr {", "  data {", '    eval = cifar10("d", split = test) // first', "    /* second */", "  }", "}", ""].join("\n"));
     expect(formatText(out, "c.adainf").text).toBe(out);
   });
 
