@@ -89,6 +89,21 @@ function hostile(rng: Rng): string {
   }
 }
 
+/**
+ * Cases the fuzz once found, checked first: files declaring no pipeline (they compile to
+ * nothing, without diagnostics, as an empty file does: `adainfc check` says "no problems"),
+ * `with` after ';', comments fmt moved.
+ */
+const FIXED_CASES = [
+  "",
+  "\uFEFF\n",
+  "// only a comment\n",
+  "\uFEFF/* c */\n",
+  'pipeline p from simclr {\n  data { real = cifar10("d") }\n  train { steps = 3; with { } }\n}\n',
+  'pipeline p from simclr {\n  data {\n    eval = // first\n      cifar10("d", split = test) /* second */\n  }\n}\n',
+  'pipeline p from simclr {\n  data {\n    generated = npz(\n      "gen.npz",\n      // count\n      size = 1_000,\n      fid = 1.94, // paper\n    )\n  }\n}\n',
+];
+
 /** Values a setting rarely takes: out of range, huge, tiny, wrong unit. */
 const VALUES = ["0", "-1", "1e9", "0.5", "1_000_000_000_000", "1e-30", "1e400", "3 steps", "0 steps", "-3 epochs"];
 /** Names that mean something somewhere else. */
@@ -180,8 +195,8 @@ describe("fuzz", () => {
     const overlay = new Map<string, string>();
     const path = join(dir, "fuzz.adainf");
     let failed = 0;
-    for (let i = 0; i < PIPELINE_CASES; i++) {
-      const text = mutate(sources[i % sources.length]!, rng);
+    /** One case's checks; whether the file has errors. */
+    const check = (text: string, i: number | string): boolean => {
       overlay.set(path, text);
       const out = timed(`case ${i}`, () => compileFileSync("fuzz.adainf", { cwd: dir, overlay }));
       if (out.pipelines.length === 0) {
@@ -190,7 +205,7 @@ describe("fuzz", () => {
         if (out.diagnostics.length === 0) {
           const declared = parseSource(text, "fuzz.adainf").ast.items.some((d) => d.kind === "decl" && d.declKind === "pipeline");
           expect(declared, `no diagnostics for:\n${text.slice(0, 2000)}`).toBe(false);
-        } else failed++;
+        }
       }
       for (const d of out.diagnostics) {
         expect(d.code, `case ${i}: ${d.message.slice(0, 300)}`).not.toBe("E040");
@@ -218,7 +233,10 @@ describe("fuzz", () => {
         expect(codesOf(again.diagnostics), `case ${i}: formatting changed the diagnostics of:\n${text.slice(0, 2000)}`).toEqual(codesOf(out.diagnostics));
         expect(JSON.stringify(again.pipelines.map((p) => p.ir)), `case ${i}: formatting changed the IR`).toBe(JSON.stringify(out.pipelines.map((p) => p.ir)));
       }
-    }
+      return out.diagnostics.length > 0;
+    };
+    for (const [i, text] of FIXED_CASES.entries()) check(text, `fixed ${i}`);
+    for (let i = 0; i < PIPELINE_CASES; i++) if (check(mutate(sources[i % sources.length]!, rng), i)) failed++;
     // The mutations must actually break files most of the time, or the test is weak.
     expect(failed).toBeGreaterThan(PIPELINE_CASES / 2);
     console.log(`fuzz: ${PIPELINE_CASES} mutated pipelines, ${failed} with errors, 0 internal errors, 0 over ${CASE_LIMIT_MS} ms`);
