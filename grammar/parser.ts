@@ -4,7 +4,8 @@
 //   file      := (useDecl | decl)*
 //   useDecl   := "use" (Name ("." Name)* | String) ("as" Name)?
 //   decl      := DeclKeyword Name ("from" path)? (block | "=" expr)
-//   block     := "{" (statement | ";")* "}"     -- a ";" may end a statement; extra ones are empty
+//   block     := "{" (statement | ";")* "}"     -- a ";" may end a statement; extra ones are empty;
+//                                                  a statement never starts with "with"
 //   statement := path ("=" expr | args? label? count? block?)
 //   label     := Name | String          -- only before "{" or a count
 //   count     := ("x" | "*") expr
@@ -72,7 +73,9 @@ export class AdainfParser extends chevrotain.CstParser {
   block = this.RULE("block", () => {
     this.CONSUME(T.LBrace);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semi) }]);
+      // `with` starts no statement: after a value it is the value's with-block on any
+      // line, so `a = 1; with {}` would mean another thing once `with` began a line.
+      this.OR([{ GATE: () => this.LA(1).tokenType !== T.With, ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semi) }]);
     });
     this.CONSUME(T.RBrace);
   });

@@ -16,6 +16,7 @@ import { LineMap, makeSpan } from "./syntax/lines.js";
 import type { Decl, Statement } from "./syntax/ast.js";
 import { diag, diagnostic } from "./check/registry.js";
 import { setArgumentName, setArgumentNumber } from "./check/set-argument.js";
+import { pushAll } from "./util/push-all.js";
 
 export interface CompiledPipeline {
   ir: PipelineIR;
@@ -64,7 +65,7 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
   if (!setExtras) return finish();
 
   // Presets declared in this file are checked even when no pipeline uses them.
-  diagnostics.push(...resolveDatasetDecls(entry, program), ...resolveAugmentDecls(entry, program));
+  pushAll(diagnostics, resolveDatasetDecls(entry, program), resolveAugmentDecls(entry, program));
 
   const decls = localDecls(entry).filter((d) => d.declKind === "pipeline");
   if (opts.pipeline && !decls.some((d) => d.name.text === opts.pipeline)) {
@@ -78,7 +79,7 @@ export function compileFileSync(path: string, opts: CompileOptions = {}): Compil
     compileDecl(decl, entry, program, setExtras, diagnostics, pipelines);
     byDecl.push({ decl, runs: pipelines.slice(before) });
   }
-  diagnostics.push(...sharedRunDirs(byDecl, cwd));
+  pushAll(diagnostics, sharedRunDirs(byDecl, cwd));
   return finish();
 }
 
@@ -141,7 +142,7 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     const ctx = new ResolveContext();
     axes = sweepAxes(sweep, entry, ctx);
     const points = sweepPoints(axes, ctx, sweep.span);
-    diagnostics.push(...ctx.diagnostics);
+    pushAll(diagnostics, ctx.diagnostics);
     if (ctx.failed) return;
     // A --set of what the sweep varies would train every point with one value under
     // the points' own labels (and directories): refused.
@@ -174,8 +175,8 @@ function compileDecl(decl: Decl, entry: LoadedFile, program: Program, setExtras:
     pipelines.push({ ir: r.ir, spans: r.spans });
     resolved.push(r.ir);
   }
-  diagnostics.push(...groupByPoint(found));
-  if (resolved.length === runs.length) diagnostics.push(...sameSettings(axes, resolved), ...standInsApart(axes, resolved));
+  pushAll(diagnostics, groupByPoint(found));
+  if (resolved.length === runs.length) pushAll(diagnostics, sameSettings(axes, resolved), standInsApart(axes, resolved));
 }
 
 /**

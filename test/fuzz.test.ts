@@ -2,7 +2,9 @@
 // snippets included: deep nesting, bad escapes, a BOM, huge names, control characters;
 // and tokens that still parse, out-of-range values, names and paths, to reach the
 // resolver) must compile, lint and format without throwing, with diagnostics for every
-// failure and never E040 (an internal error); formatting keeps the IR; mutated npz headers and zip directories must give a
+// failure and never E040 (an internal error; a file that declares no pipeline may compile
+// to nothing, without diagnostics, as an empty one does); formatting gives text that parses,
+// is its own format and keeps the IR, the diagnostic codes and the comments' order; mutated npz headers and zip directories must give a
 // result or a DataError (the one-line user error), in `inspectNpz`, `NpzReader` and
 // `check`. Every case runs under a time limit (no hangs). CI runs 2,000 + 300 cases;
 // ADAINF_FUZZ_PIPELINES / ADAINF_FUZZ_NPZ raise the counts (e.g. 10000 and 1000).
@@ -12,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileFileSync } from "../src/driver.js";
 import { lintWithSizes } from "../src/lint/engine.js";
 import { formatText } from "../src/syntax/format.js";
+import { parseSource } from "../src/syntax/parse.js";
 import { DataError, inspectNpz, NpzReader } from "../src/runtime/data/index.js";
 import { Rng } from "../src/runtime/rng.js";
 import { npy, zipBytes } from "./data/helpers.js";
@@ -42,6 +45,8 @@ const SNIPPETS = [
   "1e",
   "0.5",
   "with",
+  "; with ",
+  "; with {}",
   "use",
   "steps",
   "epochs",
@@ -83,6 +88,21 @@ function hostile(rng: Rng): string {
       return "a with { ".repeat(rng.int(100));
   }
 }
+
+/**
+ * Cases the fuzz once found, checked first: files declaring no pipeline (they compile to
+ * nothing, without diagnostics, as an empty file does: `adainfc check` says "no problems"),
+ * `with` after ';', comments fmt moved.
+ */
+const FIXED_CASES = [
+  "",
+  "\uFEFF\n",
+  "// only a comment\n",
+  "\uFEFF/* c */\n",
+  'pipeline p from simclr {\n  data { real = cifar10("d") }\n  train { steps = 3; with { } }\n}\n',
+  'pipeline p from simclr {\n  data {\n    eval = // first\n      cifar10("d", split = test) /* second */\n  }\n}\n',
+  'pipeline p from simclr {\n  data {\n    generated = npz(\n      "gen.npz",\n      // count\n      size = 1_000,\n      fid = 1.94, // paper\n    )\n  }\n}\n',
+];
 
 /** Values a setting rarely takes: out of range, huge, tiny, wrong unit. */
 const VALUES = ["0", "-1", "1e9", "0.5", "1_000_000_000_000", "1e-30", "1e400", "3 steps", "0 steps", "-3 epochs"];
@@ -147,6 +167,18 @@ function mutate(text: string, rng: Rng): string {
   return t;
 }
 
+/** A file's diagnostic codes, sorted: what formatting must keep (their places move). */
+const codesOf = (ds: readonly { code: string }[]): string[] => ds.map((d) => d.code).sort();
+
+/** A file's comments in order, their lines' trailing blanks dropped (fmt drops them). */
+const commentsOf = (text: string): string[] =>
+  parseSource(text, "fuzz.adainf").ast.comments.map((c) =>
+    c.text
+      .split(/\r\n|\r|\n/)
+      .map((l) => l.trimEnd())
+      .join("\n"),
+  );
+
 /** Runs `f`, failing when it takes longer than CASE_LIMIT_MS. */
 function timed<T>(what: string, f: () => T): T {
   const t0 = performance.now();
@@ -163,13 +195,17 @@ describe("fuzz", () => {
     const overlay = new Map<string, string>();
     const path = join(dir, "fuzz.adainf");
     let failed = 0;
-    for (let i = 0; i < PIPELINE_CASES; i++) {
-      const text = mutate(sources[i % sources.length]!, rng);
+    /** One case's checks; whether the file has errors. */
+    const check = (text: string, i: number | string): boolean => {
       overlay.set(path, text);
       const out = timed(`case ${i}`, () => compileFileSync("fuzz.adainf", { cwd: dir, overlay }));
       if (out.pipelines.length === 0) {
-        failed++;
-        expect(out.diagnostics.length, `no diagnostics for:\n${text.slice(0, 2000)}`).toBeGreaterThan(0);
+        // No pipeline and nothing wrong only where the file declares none (empty, a BOM,
+        // comments, recipes): `adainfc check` says "no problems" for those, as for an empty file.
+        if (out.diagnostics.length === 0) {
+          const declared = parseSource(text, "fuzz.adainf").ast.items.some((d) => d.kind === "decl" && d.declKind === "pipeline");
+          expect(declared, `no diagnostics for:\n${text.slice(0, 2000)}`).toBe(false);
+        }
       }
       for (const d of out.diagnostics) {
         expect(d.code, `case ${i}: ${d.message.slice(0, 300)}`).not.toBe("E040");
@@ -181,16 +217,26 @@ describe("fuzz", () => {
       }
       for (const p of out.pipelines) timed(`lint of case ${i}`, () => lintWithSizes({ ir: p.ir, spans: p.spans }, {}));
       // The formatter either refuses (syntax errors) or produces a fixed point that
-      // means the same: the formatted text compiles to the same IR.
+      // means the same: the formatted text parses (formatting it again changes nothing and
+      // refuses nothing) and compiles to the same IR with the same diagnostic codes, also
+      // where the file's only errors come after parsing (resolve errors).
       const f = timed(`format of case ${i}`, () => formatText(text, "fuzz.adainf"));
       if (f.diagnostics.length === 0) {
-        expect(formatText(f.text, "fuzz.adainf").text).toBe(f.text);
-        if (out.pipelines.length > 0) {
-          const again = compileFileSync("fuzz.adainf", { cwd: dir, overlay: new Map([[path, f.text]]) });
-          expect(JSON.stringify(again.pipelines.map((p) => p.ir)), `case ${i}: formatting changed the IR`).toBe(JSON.stringify(out.pipelines.map((p) => p.ir)));
-        }
+        const twice = formatText(f.text, "fuzz.adainf");
+        expect(
+          twice.diagnostics.map((d) => d.message),
+          `case ${i}: the formatted text does not parse:\n${f.text.slice(0, 2000)}`,
+        ).toEqual([]);
+        expect(twice.text, `case ${i}: formatting twice differs from once`).toBe(f.text);
+        expect(commentsOf(f.text), `case ${i}: formatting moved comments out of order:\n${text.slice(0, 2000)}`).toEqual(commentsOf(text));
+        const again = compileFileSync("fuzz.adainf", { cwd: dir, overlay: new Map([[path, f.text]]) });
+        expect(codesOf(again.diagnostics), `case ${i}: formatting changed the diagnostics of:\n${text.slice(0, 2000)}`).toEqual(codesOf(out.diagnostics));
+        expect(JSON.stringify(again.pipelines.map((p) => p.ir)), `case ${i}: formatting changed the IR`).toBe(JSON.stringify(out.pipelines.map((p) => p.ir)));
       }
-    }
+      return out.diagnostics.length > 0;
+    };
+    for (const [i, text] of FIXED_CASES.entries()) check(text, `fixed ${i}`);
+    for (let i = 0; i < PIPELINE_CASES; i++) if (check(mutate(sources[i % sources.length]!, rng), i)) failed++;
     // The mutations must actually break files most of the time, or the test is weak.
     expect(failed).toBeGreaterThan(PIPELINE_CASES / 2);
     console.log(`fuzz: ${PIPELINE_CASES} mutated pipelines, ${failed} with errors, 0 internal errors, 0 over ${CASE_LIMIT_MS} ms`);

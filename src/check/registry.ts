@@ -49,6 +49,10 @@ export const REGISTRY = {
     messages: {
       expected: { text: "expected {expected} but found {found}" },
       expectedClosingBrace: { text: "expected {expected} but found {found}", hint: "is a block missing its closing brace, or a statement its value?" },
+      withStartsStatement: {
+        text: "'with' cannot start a statement",
+        hint: "'with' follows a value and adds a block to it (`schedule = warmup_cosine() with { ... }`), on the value's line or the next",
+      },
       unclosedBrace: { text: "`{opener}` is never closed: the file ends at line {end}", hint: "add the block's closing '}'" },
       unexpected: { text: "unexpected {found}{where}" },
       unexpectedInValue: { text: "unexpected {found}{where}", hint: "a value is a number, a range (0.08..1.0), a string, a name or a call" },

@@ -63,9 +63,17 @@ function severityColor(c: ChalkInstance, s: Severity): ChalkInstance {
   return s === "error" ? c.red.bold : s === "warning" ? c.yellow.bold : c.blue.bold;
 }
 
+/** The last source's line map: a file's diagnostics come together, and making the map once per diagnostic made a file with 100,000 of them take minutes. */
+let lastLines: { source: string; lines: LineMap } | null = null;
+
+function lineMapOf(source: string): LineMap {
+  if (lastLines?.source !== source) lastLines = { source, lines: new LineMap(source) };
+  return lastLines.lines;
+}
+
 function codeFrame(source: string, d: Diagnostic, context: number, c: ChalkInstance, paint: ChalkInstance): string {
   const span = d.span!;
-  const lines = new LineMap(source);
+  const lines = lineMapOf(source);
   const first = Math.max(1, span.line - context);
   const last = Math.min(lines.lineCount, span.line);
   const width = String(Math.max(last, span.endLine)).length;

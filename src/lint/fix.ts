@@ -4,6 +4,7 @@
 // does. planFixes is what `adainfc lint --fix` and the language server's fix-all both
 // ask: which fixes to keep so that the fixed file still compiles.
 import type { TextEdit } from "../check/diagnostic.js";
+import { pushAll } from "../util/push-all.js";
 
 export interface ApplyResult {
   text: string;
@@ -41,7 +42,7 @@ export function applyFixes(text: string, fixes: readonly (readonly TextEdit[])[]
       fresh.push(e);
     }
     if (!ok) {
-      skipped.push(...fresh);
+      pushAll(skipped, fresh);
       continue;
     }
     for (const e of fresh) {

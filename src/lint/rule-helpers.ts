@@ -7,6 +7,7 @@ import { pointer } from "./pointer.js";
 import { findReferencePreset, presetBaseName, type ReferencePreset } from "./reference-presets.js";
 import { pipelineStrength } from "./strength.js";
 import type { RuleContext } from "./types.js";
+import { pushAll } from "../util/push-all.js";
 
 export function sourceIndex(ir: PipelineIR, name: string): number {
   return ir.data.sources.findIndex((s) => s.name === name);
@@ -85,7 +86,7 @@ export function presetSwitchFix(ctx: RuleContext, target: string): TextEdit[] | 
   } else {
     return null;
   }
-  if (text !== null) edits.push(...useLineEdits(text, span.file, old, target));
+  if (text !== null) pushAll(edits, useLineEdits(text, span.file, old, target));
   return edits;
 }
 

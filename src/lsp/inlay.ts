@@ -38,6 +38,7 @@ import { where } from "./hover.js";
 import { fieldMarkdown, paramLabel } from "./language.js";
 import { chainOf } from "./navigation.js";
 import { type CallSite, walkFile } from "./walk.js";
+import { pushAll } from "../util/push-all.js";
 
 export interface InlayOptions {
   defaults: boolean;
@@ -100,9 +101,9 @@ export function inlayHints(
     },
   });
   const out: Hint[] = [];
-  if (options.defaults) out.push(...defaultHints(calls, written));
-  if (options.inherited) out.push(...inheritedHints(file, program, written));
-  out.push(...steps);
+  if (options.defaults) pushAll(out, defaultHints(calls, written));
+  if (options.inherited) pushAll(out, inheritedHints(file, program, written));
+  pushAll(out, steps);
   return out.filter((h) => h.offset >= from && h.offset <= to).sort((a, b) => a.offset - b.offset);
 }
 

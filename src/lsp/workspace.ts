@@ -38,6 +38,7 @@ import { formatText } from "../syntax/format.js";
 import { adainfFilesIn } from "../util/adainf-files.js";
 import type { EpochSteps } from "./inlay.js";
 import { bomLength, positionsOf, SourceView } from "./positions.js";
+import { pushAll } from "../util/push-all.js";
 
 /** The text of a length written in epochs (`10 epochs`, `1 epoch`): a number, its unit last. */
 const IN_EPOCHS = /^[0-9.][\s\S]*epochs?$/;
@@ -314,7 +315,7 @@ export class Workspace {
       for (const root of this.roots) {
         const left = MAX_WORKSPACE_FILES - listed.length;
         if (left <= 0) break;
-        listed.push(...adainfFilesIn(root, left, undefined, options));
+        pushAll(listed, adainfFilesIn(root, left, undefined, options));
       }
       if (listed.length >= MAX_WORKSPACE_FILES) {
         incomplete ??= `the workspace folders hold ${MAX_WORKSPACE_FILES} .adainf files or more: only the first ${MAX_WORKSPACE_FILES} are searched`;
@@ -372,7 +373,7 @@ export class Workspace {
         if (this.useTargets(f, text).some((u) => targets.has(u))) next.add(f);
       }
       for (const f of next) candidates.delete(f);
-      found.push(...next);
+      pushAll(found, next);
       targets = next;
     }
     return found;
@@ -410,7 +411,7 @@ export class Workspace {
         const f = queue.shift()!;
         if (f === abs || via.has(f)) continue;
         via.set(f, direct);
-        queue.push(...usesOf(f));
+        pushAll(queue, usesOf(f));
       }
     }
     return via;

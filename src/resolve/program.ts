@@ -13,6 +13,7 @@ import { cannotRead, type Decoded, decodeUtf8, notUtf8Diagnostic, unreadableDiag
 import type { Diagnostic } from "../check/diagnostic.js";
 import { didYouMean } from "../check/suggest.js";
 import { diag, diagnostic } from "../check/registry.js";
+import { pushAll } from "../util/push-all.js";
 
 /** The largest pipeline file read (pipelines are a few KiB; this stops /dev/zero-like inputs). */
 const MAX_SOURCE_BYTES = 4 * 2 ** 20;
@@ -134,7 +135,7 @@ export class Program {
     }
     const parsed = parseCached(read.text, this.display(abs));
     const file: LoadedFile = { display: this.display(abs), abs, ast: parsed.ast, isStd: isInside(this.stdlibDir, abs) };
-    this.diagnostics.push(...parsed.diagnostics);
+    pushAll(this.diagnostics, parsed.diagnostics);
     this.files.set(abs, file);
     this.loading.push(abs);
     this.resolveUses(file);

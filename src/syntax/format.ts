@@ -1,12 +1,14 @@
 // The canonical form of .adainf files (like gofmt: no options). Two-space indents,
 // one statement per line, `x` for counts, one blank line between declarations,
 // blank lines between statements kept (at most one), literals kept as written
-// (`100_000` stays), every comment kept (one inside or after a statement stays on its
-// line). Formatting twice changes nothing.
+// (`100_000` stays), every comment kept in source order (one inside or after a statement
+// stays on its line; one among a call's arguments written over lines stays at its argument,
+// the call over lines). Formatting twice changes nothing.
 import type { Diagnostic } from "../check/diagnostic.js";
 import type * as A from "./ast.js";
 import { BLANK_LINE, LINE_END } from "./lines.js";
 import { parseSource } from "./parse.js";
+import { pushAll } from "../util/push-all.js";
 
 const MAX_WIDTH = 100;
 
@@ -39,7 +41,7 @@ class Printer {
       this.leading(item.span.start, "", prev === null ? false : blank);
       if (this.out.length === before && prev !== null && blank && !this.justWroteBlank()) this.out.push("");
       const line = item.kind === "use" ? this.use(item) : this.decl(item, "");
-      this.emitLines(line, item.span.end);
+      this.emitLines(line, item.span.end, "");
       prev = item;
     }
     // Comments after the last item.
@@ -84,30 +86,32 @@ class Printer {
 
   /**
    * The comments that stay on the line of the node ending at `end`: those inside it
-   * that nothing printed yet (a comment among a call's arguments; a block's own are
-   * printed with the block), then those after it on its line with only spaces, `;` or
+   * that nothing printed yet (a comment among a one-line call's arguments; a block's own
+   * are printed with the block), then those after it on its line with only spaces, `;` or
    * `,` between (`seed = 1 // why`, not a comment after a `}` that closes a block
-   * around the node). Block comments first: a `//` comment ends the line, so several
-   * become one. A comment spanning lines is left for the lines below.
+   * around the node), none from `limit` on. In source order: a `//` comment ends the line,
+   * so any taken after it goes on a line of its own below, at `indent`. A comment
+   * spanning lines is left for the lines below.
    */
-  private trailing(end: number): string {
-    const taken: string[] = [];
+  private trailing(end: number, indent: string, limit = Infinity): string {
+    let out = "";
+    let lineEnded = false;
     let from = end;
-    for (let c = this.comments[this.next]; c && !LINE_END.test(c.text); c = this.comments[this.next]) {
+    for (let c = this.comments[this.next]; c && c.span.start < limit && !LINE_END.test(c.text); c = this.comments[this.next]) {
       if (c.span.start >= end && !/^[ \t;,]*$/.test(this.ast.text.slice(from, c.span.start))) break;
-      taken.push(c.text);
+      // Trailing spaces of a `//` comment go, as on a comment's own line: the canonical form ends no line in them.
+      out += `${lineEnded ? `\n${indent}` : " "}${c.text.trimEnd()}`;
+      if (c.text.startsWith("//")) lineEnded = true;
       this.next++;
       from = Math.max(from, c.span.end);
     }
-    const lineComments = taken.filter((t) => t.startsWith("//"));
-    // Trailing spaces of a `//` comment go, as on a comment's own line: the canonical form ends no line in them.
-    return [...taken.filter((t) => !t.startsWith("//")), ...lineComments].map((t) => ` ${t.trimEnd()}`).join("");
+    return out;
   }
 
-  private emitLines(text: string, end: number): void {
+  private emitLines(text: string, end: number, indent: string): void {
     const lines = text.split("\n");
-    lines[lines.length - 1] += this.trailing(end);
-    this.out.push(...lines);
+    lines[lines.length - 1] += this.trailing(end, indent);
+    pushAll(this.out, lines);
   }
 
   // ------------------------------------------------------------ nodes
@@ -133,7 +137,7 @@ class Printer {
       const before = this.out.length;
       this.leading(s.span.start, inner, blank);
       if (this.out.length === before && blank && !this.justWroteBlank()) this.out.push("");
-      this.emitLines(inner + this.statement(s, inner), s.span.end);
+      this.emitLines(inner + this.statement(s, inner), s.span.end, inner);
       prevEnd = s.span.end;
     }
     // Comments left before the closing brace stay inside the block.
@@ -197,10 +201,39 @@ class Printer {
   }
 
   private args(a: A.Args, indent: string, column: number): string {
+    if (this.hasCommentsIn(a.span) && LINE_END.test(this.ast.text.slice(a.span.start, a.span.end))) return this.argsWithComments(a, indent);
     const parts = a.items.map((x) => (x.name ? `${x.name.text} = ` : "") + this.expr(x.value, indent + "  ", column));
     const one = `(${parts.join(", ")})`;
     if (column + one.length <= MAX_WIDTH && !one.includes("\n")) return one;
     const inner = indent + "  ";
     return `(\n${parts.map((p) => `${inner}${p},`).join("\n")}\n${indent})`;
+  }
+
+  /** Whether a comment not printed yet lies inside `span`. */
+  private hasCommentsIn(span: { start: number; end: number }): boolean {
+    for (let i = this.next; i < this.comments.length && this.comments[i]!.span.start < span.end; i++)
+      if (this.comments[i]!.span.start > span.start) return true;
+    return false;
+  }
+
+  /**
+   * An argument list written over lines with comments among its arguments: one argument
+   * a line, each comment where it was (on its own line before an argument, or after one
+   * on its line), so the list stays over lines and its comments in place and order.
+   */
+  private argsWithComments(a: A.Args, indent: string): string {
+    const inner = indent + "  ";
+    const saved = this.out;
+    this.out = [];
+    a.items.forEach((x, i) => {
+      this.leading(x.span.start, inner, false);
+      const lines = (inner + (x.name ? `${x.name.text} = ` : "") + this.expr(x.value, inner, inner.length) + ",").split("\n");
+      lines[lines.length - 1] += this.trailing(x.span.end, inner, a.items[i + 1]?.span.start ?? a.span.end - 1);
+      pushAll(this.out, lines);
+    });
+    this.leading(a.span.end - 1, inner, false);
+    const body = this.out;
+    this.out = saved;
+    return `(\n${body.join("\n")}\n${indent})`;
   }
 }

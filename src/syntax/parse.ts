@@ -142,7 +142,9 @@ function syntaxDiagnostic(e: IRecognitionException, text: string, spanAt: (s: nu
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1];
   const found = describeToken(tok);
   let m: Message;
-  if (e.name === "MismatchedTokenException" && expected) {
+  if (rule === "block" && tok.tokenType.name === "With") {
+    m = diag.E002.withStartsStatement();
+  } else if (e.name === "MismatchedTokenException" && expected) {
     m = (expected === "'}'" ? diag.E002.expectedClosingBrace : diag.E002.expected)({ expected, found });
   } else if (e.name === "NoViableAltException") {
     const where = rule ? ` in ${ruleName(rule)}` : "";

@@ -1,7 +1,9 @@
 // The formatter (formatText): pipelines/ and stdlib/ are already formatted and it is
-// idempotent; reformatting scrambled files keeps their IR; comments, string escapes and
-// literals survive; a file with syntax errors is left unchanged; a file whose lines end
-// with CRLF, a lone CR or a mix is formatted as its LF copy is.
+// idempotent; reformatting scrambled files keeps their IR; comments (in order; an argument
+// list over lines with comments stays over lines), string escapes and literals survive; a
+// file with syntax errors is left unchanged; a file whose lines end with CRLF, a lone CR or
+// a mix is formatted as its LF copy is; `with` after ';' (which would join the statement
+// before on a line of its own) is a syntax error fmt leaves alone.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -117,6 +119,35 @@ describe("fmt", () => {
     expect(formatText(out, "c.adainf").text).toBe(out);
   });
 
+  it("keeps an argument list written over lines with comments over lines, each comment at its argument", () => {
+    const src = [
+      "pipeline p from simclr {",
+      "  data {",
+      '    real = cifar10("datasets/cifar10", split = train)',
+      "    generated = npz(",
+      '      "gen.npz",',
+      "      // the generator's own count",
+      "      size = 1_000,",
+      "      fid   = 1.94, // from the paper",
+      "      /* last */",
+      "    )",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    expect(out).toBe(src.replace("fid   =", "fid ="));
+    expect(formatText(out, "c.adainf").text).toBe(out);
+    expect(irOf(out)).toEqual(irOf(src));
+  });
+
+  it("keeps comments in source order: one after a `//` comment goes on the line below", () => {
+    const src = ["pipeline p from simclr {", "  data {", "    eval = // first", '      cifar10("d", split = test) /* second */', "  }", "}", ""].join("\n");
+    const out = formatText(src, "c.adainf").text;
+    expect(out).toBe(["pipeline p from simclr {", "  data {", '    eval = cifar10("d", split = test) // first', "    /* second */", "  }", "}", ""].join("\n"));
+    expect(formatText(out, "c.adainf").text).toBe(out);
+  });
+
   it("writes counts with x, one statement per line, canonical spacing", () => {
     const out = formatText("pipeline p{inflate{real*10;gen   x 1}augment=symmetric with{grayscale.p=0.1}}", "f.adainf").text;
     expect(out).toBe(
@@ -179,6 +210,28 @@ describe("fmt keeps a file parsing and trims every comment line", () => {
       expect(parseSource(out.text, "n.adainf").diagnostics).toEqual([]);
     }
     expect(formatText(vanilla, "v.adainf").text).toContain("real x 1\n");
+  });
+
+  it.each([
+    ["a bare `with`", "steps = 3; with"],
+    ["`with` and a block", "steps = 3; with { }"],
+    ["`with` and a setting", "steps = 300; with schedule = warmup_cosine(warmup = 30 steps)"],
+  ])("%s after ';' is a syntax error at the 'with' (it would join the statement before once on its own line)", (_, train) => {
+    const text = `pipeline p from simclr {\n  data { real = cifar10("d") }\n  train { ${train} }\n}\n`;
+    const r = parseSource(text, "w.adainf");
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.span!.line, d.span!.column])).toEqual([
+      ["E002", "'with' cannot start a statement", 3, train.indexOf("with") + 11],
+    ]);
+    expect(r.diagnostics[0]!.hint).toContain("follows a value");
+    expect(formatText(text, "w.adainf").text).toBe(text);
+  });
+
+  it("a value's `with` block on the next line stays the value's", () => {
+    const text = "pipeline p from simclr {\n  augment = symmetric\n    with { grayscale.p = 0.1 }\n}\n";
+    expect(parseSource(text, "w.adainf").diagnostics).toEqual([]);
+    const out = formatText(text, "w.adainf").text;
+    expect(out).toBe("pipeline p from simclr {\n  augment = symmetric with { grayscale.p = 0.1 }\n}\n");
+    expect(irOf(out)).toEqual(irOf(text));
   });
 
   it("drops trailing spaces and tabs after a comment at the end of a statement", () => {

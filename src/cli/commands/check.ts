@@ -8,6 +8,7 @@ import { compileFileSync } from "../../driver.js";
 import { diagnosticsToJson, renderDiagnostics, summarize } from "../../check/render.js";
 import type { Diagnostic } from "../../check/diagnostic.js";
 import { effectiveTraining, trainingLine } from "../../ir/train-summary.js";
+import { pushAll } from "../../util/push-all.js";
 
 export const register: RegisterCommand = (program: Command, ctx, setExit) => {
   program
@@ -24,7 +25,7 @@ export const register: RegisterCommand = (program: Command, ctx, setExit) => {
       const results: object[] = [];
       for (const file of files) {
         const out = compileFileSync(file, { cwd: ctx.cwd, overrides: opts.set });
-        all.push(...out.diagnostics);
+        pushAll(all, out.diagnostics);
         if (opts.format === "text" && out.diagnostics.length) {
           ctx.err(renderDiagnostics(out.diagnostics, (f) => out.sources.get(f) ?? null, { color: ctx.color }) + "\n");
         }
