@@ -1,5 +1,6 @@
 // The CLI over a table of commands: options common to all, dispatch to the one
-// command named (only its module is loaded), help, and how failures become exit
+// command named (only its module is loaded; its flag aliases, such as import's -cp, read as
+// its own flags), help, and how failures become exit
 // codes. main.ts gives it the full table; the start-up snapshot (snapshot-entry.ts)
 // gives it the front-end commands it holds preloaded.
 import { Command, CommanderError } from "commander";
@@ -63,6 +64,7 @@ async function runCommand(argvIn: string[], commands: readonly CommandEntry[], c
   const entry = commands.find((c) => c.name === name);
   if (entry) {
     const mod = await entry.load();
+    if (mod.flagAliases) argv = withAliases(argv, mod.flagAliases);
     mod.register(program, ctx, setExit);
   } else {
     for (const c of commands) program.command(c.name).description(c.summary);
@@ -126,4 +128,16 @@ async function runCommand(argvIn: string[], commands: readonly CommandEntry[], c
     return EXIT_INTERNAL;
   }
   return exitCode;
+}
+
+/** `argv` with a command's flag aliases spelled as its own flags, up to a `--`. */
+function withAliases(argv: string[], aliases: Readonly<Record<string, string>>): string[] {
+  const end = argv.indexOf("--");
+  return argv.map((a, i) => {
+    if (end >= 0 && i > end) return a;
+    const eq = a.indexOf("=");
+    const flag = eq < 0 ? a : a.slice(0, eq);
+    const own = Object.hasOwn(aliases, flag) ? aliases[flag] : undefined;
+    return own === undefined ? a : own + (eq < 0 ? "" : a.slice(eq));
+  });
 }

@@ -12,6 +12,11 @@ export type RegisterCommand = (program: Command, ctx: CliContext, setExit: (code
 
 export interface CommandModule {
   register: RegisterCommand;
+  /**
+   * Flags another tool spells in a way commander cannot take, read as this command's own
+   * (`-cp` -> `--config-path`, Hydra's two-letter short flags): exact tokens, or `-cp=DIR`.
+   */
+  flagAliases?: Readonly<Record<string, string>>;
 }
 
 /** The table the entry point reads; modules are imported only when their command runs. */

@@ -84,6 +84,11 @@ describe("import solo-learn: the fork's command line", () => {
     const bare = await importOk(dir, ["--config-path=cfg", "--config-name=simclr", ...README], "c.adainf");
     expect(hydra.ir).toEqual({ ...positional.ir, file: hydra.ir.file });
     expect(bare.ir).toEqual({ ...positional.ir, file: bare.ir.file });
+    // Hydra's short -cp / -cn, spaced or with '='
+    const short = await importOk(dir, ["-cp", "cfg/", "-cn", "simclr.yaml", ...README], "d.adainf");
+    const shortEq = await importOk(dir, ["-cp=cfg", "-cn=simclr", ...README], "e.adainf");
+    expect(short.ir).toEqual({ ...positional.ir, file: short.ir.file });
+    expect(shortEq.ir).toEqual({ ...positional.ir, file: shortEq.ir.file });
     expect(await refused(dir, ["--config-name", "simclr.yaml"])).toContain("--config-name needs --config-path");
     expect(await refused(dir, ["--config-path", "cfg", "cfg/simclr.yaml"])).toContain("--config-path needs --config-name");
   });

@@ -1,6 +1,6 @@
 // `adainfc import solo-learn <config.yaml> [overrides...] [--augmentations <file.yaml>] -o <file.adainf>`:
 // migrate an existing solo-learn (AdaInf) config to a formatted pipeline in one command.
-// The config may be given as Hydra takes it (`--config-path DIR --config-name NAME`, DIR
+// The config may be given as Hydra takes it (`--config-path DIR --config-name NAME`, or -cp/-cn, DIR
 // from the cwd), followed by Hydra's command-line overrides as typed after main_pretrain.py
 // (src/emit/import/overrides.ts); a multirun (-m) is refused: import reads one config.
 // -o is checked first (src/cli/output-path.ts): never the config or a file it leads to
@@ -15,6 +15,9 @@ import { checkOutput, writeOutput } from "../output-path.js";
 
 const KINDS = ["solo-learn"] as const;
 
+/** Hydra's short spellings of --config-path and --config-name, as main_pretrain.py takes them. */
+export const flagAliases = { "-cp": "--config-path", "-cn": "--config-name" } as const;
+
 export const register: RegisterCommand = (program, ctx) => {
   program
     .command("import")
@@ -22,8 +25,8 @@ export const register: RegisterCommand = (program, ctx) => {
     .argument("<kind>", `what to import: ${KINDS.join(", ")}`)
     .argument("[config]", "the solo-learn pretrain config (.yaml); or give --config-path and --config-name")
     .argument("[overrides...]", "Hydra overrides as after main_pretrain.py: key=value, +key=value, ++key=value, ~key, group=option.yaml")
-    .option("--config-path <dir>", "the config's folder, as Hydra's --config-path (from the current folder)")
-    .option("--config-name <name>", "the config's name in --config-path (simclr or simclr.yaml), as Hydra's --config-name")
+    .option("--config-path <dir>", "the config's folder, as Hydra's --config-path or -cp (from the current folder)")
+    .option("--config-name <name>", "the config's name in --config-path (simclr or simclr.yaml), as Hydra's --config-name or -cn")
     .option("-m, --multirun", "refused: import reads one config (a sweep's points are imported one by one)")
     .option("--augmentations <file>", "the augmentations YAML (default: augmentations/<name> next to the config, from its defaults list)")
     .option("-o, --out <file>", "the .adainf file to write (required)")
