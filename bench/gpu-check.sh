@@ -74,8 +74,9 @@ NODE="$WORK/node"
 RT="$WORK/adainf"
 log "node $("$NODE" --version); runtime $(du -sh "$RT" | cut -f1)"
 
-if ! ldconfig -p | grep 'libvulkan\.so\.1' >/dev/null; then
-  log "no Vulkan loader: unpacking $(ls "$PACK"/gl/*.deb 2>/dev/null | wc -l) carried .debs into /"
+# The loader, and libglvnd's GL dispatch that NVIDIA's ICD (libGLX_nvidia.so.0) needs.
+if ! ldconfig -p | grep 'libvulkan\.so\.1' >/dev/null || ! ldconfig -p | grep 'libGLdispatch\.so\.0' >/dev/null; then
+  log "no Vulkan loader or GL dispatch: unpacking $(ls "$PACK"/gl/*.deb 2>/dev/null | wc -l) carried .debs into /"
   for f in "$PACK"/gl/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi

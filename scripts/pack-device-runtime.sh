@@ -69,14 +69,20 @@ log "compressing node $(node --version) ($(du -h "$(command -v node)" | cut -f1)
 xz -9 -T0 -c "$(readlink -f "$(command -v node)")" >"$DEST/node.xz"
 cp "$TMP/files" "$DEST/node_modules-files.txt"
 
-# 3. The Vulkan loader (the device README's recipe, the loader alone: Dawn needs no GL).
+# 3. The Vulkan loader and GL dispatch (the device README's recipe). The loader alone is
+# not enough: NVIDIA's Vulkan ICD is libGLX_nvidia.so.0, which needs libglvnd's
+# libGLdispatch (measured on the H200, 2026-11-30: without it "Could not get
+# 'vkCreateInstance' ... for ICD libGLX_nvidia.so.0", no adapter).
+GL_DEBS=(libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libopengl0 libgles2)
 mkdir -p "$DEST/gl"
-if ! ls "$DEST"/gl/libvulkan1_*.deb >/dev/null 2>&1; then
-  log "downloading libvulkan1 (amd64)"
+missing=()
+for p in "${GL_DEBS[@]}"; do ls "$DEST/gl/${p}_"*.deb >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "downloading ${missing[*]} (amd64)"
   mkdir -p "$TMP/amd64/partial"
   o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$TMP/amd64" -oAPT::Sandbox::User=root)
   apt-get "${o[@]}" update -qq
-  (cd "$DEST/gl" && apt-get "${o[@]}" download libvulkan1)
+  (cd "$DEST/gl" && apt-get "${o[@]}" download "${missing[@]}")
 fi
 log "wrote $DEST:"
 du -b "$DEST"/* "$DEST"/gl/* | sed 's/^/  /'
