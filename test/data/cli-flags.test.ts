@@ -13,7 +13,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { cli, ROOT } from "../helpers.js";
 import { writeNpz } from "./fixtures.js";
 import { bytes, npyArray, tempDir, zipBytes } from "./helpers.js";
@@ -41,6 +41,34 @@ afterAll(() => {
   server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The built CLI's `data fetch cifar10 --url <args>` in `work`; once it says it is
+ * downloading, `stop` signals it. Resolves with its exit code, stderr and whether `stop` ran.
+ */
+function fetchStopped(work: string, args: string[], stop: (child: ChildProcess) => void): Promise<{ code: number | null; err: string; sent: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", ...args], {
+      cwd: work,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    let err = "";
+    let sent = false;
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      err += c;
+      if (!sent && /downloading/.test(err)) {
+        sent = true;
+        stop(child);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, err, sent });
+    });
+  });
+}
 
 /** One line on stderr, nothing on stdout, no stack and no "internal error". */
 function oneLine(r: { out: string; err: string }): string {
@@ -134,27 +162,7 @@ describe("data fetch: --url and --dir are checked first", () => {
   ])("Ctrl-C during the download (%o): one line, exit 130; the download and the folders made for it are gone", { timeout: 60_000 }, async (flags, into) => {
     const work = fs.mkdtempSync(path.join(dir, "int-"));
     const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
-    const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow, ...flags], {
-        cwd: work,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-      let err = "";
-      let sent = false;
-      child.stderr.setEncoding("utf8").on("data", (c: string) => {
-        err += c;
-        if (!sent && /downloading/.test(err)) {
-          sent = true;
-          child.kill("SIGINT");
-        }
-      });
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(killer);
-        resolve({ code, err, sent });
-      });
-    });
+    const r = await fetchStopped(work, [slow, ...flags], (child) => child.kill("SIGINT"));
     expect(r.sent).toBe(true);
     expect(r.code).toBe(130);
     expect(r.err.trimEnd().split("\n").at(-1)).toBe(`interrupted while fetching cifar10 into ${into}: nothing was kept`);
@@ -165,31 +173,13 @@ describe("data fetch: --url and --dir are checked first", () => {
   it("a second stop signal quits at once (exit 130 or 143) and still removes the download and the folders made for it", { timeout: 60_000 }, async () => {
     const work = fs.mkdtempSync(path.join(dir, "quit-"));
     const slow = url.replace("/cifar-10-binary", "/slow/cifar-10-binary");
-    const r = await new Promise<{ code: number | null; err: string; sent: boolean }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "bin", "adainfc.js"), "data", "fetch", "cifar10", "--url", slow], {
-        cwd: work,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-      let err = "";
-      let sent = false;
-      child.stderr.setEncoding("utf8").on("data", (c: string) => {
-        err += c;
-        if (!sent && /downloading/.test(err)) {
-          sent = true;
-          // Stopped, the child gets both at once when it goes on: the second quits before
-          // the first's clean-up could run.
-          child.kill("SIGSTOP");
-          child.kill("SIGINT");
-          child.kill("SIGTERM");
-          child.kill("SIGCONT");
-        }
-      });
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(killer);
-        resolve({ code, err, sent });
-      });
+    // Stopped, the child gets both at once when it goes on: the second quits before the
+    // first's clean-up could run.
+    const r = await fetchStopped(work, [slow], (child) => {
+      child.kill("SIGSTOP");
+      child.kill("SIGINT");
+      child.kill("SIGTERM");
+      child.kill("SIGCONT");
     });
     expect(r.sent).toBe(true);
     // The two come together, in either order: the second one names itself and sets the exit code.
